@@ -1,0 +1,51 @@
+# The two commands of the README, and what they need. Everything installs itself:
+#   make demo   the whole pipeline on a local Kafka, 1,200 generated petitions, a table
+#   make test   lint, types and every test (unit, integration on a real Kafka, end to end)
+# Downloads are cached under the home directory (~/.cache/pip, ~/.m2, ~/.cache/xinfang).
+
+PYTHON ?= python3
+VENV   ?= .venv
+BIN     = $(VENV)/bin
+STAMP   = $(VENV)/.installed
+
+.PHONY: demo test lint setup kafka-jars tools clean
+
+demo: setup kafka-jars
+	$(BIN)/xinfang demo $(DEMO_ARGS)
+
+test: setup kafka-jars tools lint
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+	$(BIN)/python -m schemas.generate --check
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11 or newer is needed"'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[test,dev]"
+	touch $(STAMP)
+
+# The Kafka 3.9 jars, through Maven Central into ~/.m2 (once).
+kafka-jars: setup
+	$(BIN)/python -c 'from services.common.kafka_local import classpath; classpath()'
+
+# promtool (rule tests and the end-to-end Prometheus) and docker-compose (to check the
+# compose file) from Debian's packages, when missing and when we may install them.
+tools:
+	@if ! command -v promtool >/dev/null || ! command -v docker-compose >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "installing prometheus and docker-compose from Debian"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	      --no-install-recommends prometheus docker-compose >/dev/null; \
+	  else \
+	    echo "promtool or docker-compose missing: install Debian's prometheus and docker-compose"; \
+	  fi; \
+	fi
+
+clean:
+	rm -rf $(VENV) var .mypy_cache .pytest_cache .ruff_cache

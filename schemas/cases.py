@@ -1,0 +1,212 @@
+"""The case topics: registered, deduplicated, updates from agencies, escalations, inboxes."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Literal
+
+from pydantic import Field
+
+from schemas.base import AwareDatetime, Contract
+from schemas.petitions import Channel, Language
+
+
+class MatterKind(StrEnum):
+    """The three kinds of matter of Art. 31."""
+
+    SUGGESTION = "suggestion"
+    ACCUSATION = "accusation"
+    COMPLAINT = "complaint"
+
+
+class AgencyLevel(StrEnum):
+    """Levels of government, lowest first; escalation moves one step up."""
+
+    TOWNSHIP = "township"
+    COUNTY = "county"
+    CITY = "city"
+    PROVINCE = "province"
+    NATIONAL = "national"
+
+
+class Agency(Contract):
+    """The body a case is routed to, and the routing rule that chose it."""
+
+    code: str = Field(pattern=r"^[a-z0-9_-]{2,64}$", description="also names agency.<code>.inbox")
+    name: str
+    level: AgencyLevel
+    region_code: str = Field(pattern=r"^\d{6}$")
+    rule: str = Field(description="the routing rule that chose this agency")
+
+
+class MaskedPerson(Contract):
+    """A person as every downstream topic sees them: masked, never in clear."""
+
+    name_masked: str
+    phone_masked: str | None = None
+
+
+class CaseRegistered(Contract):
+    """A valid petition registered as a case. Keyed by petitioner_ref (see dedup)."""
+
+    schema_version: Literal[1] = 1
+    case_id: str = Field(description="deterministic: the same submission_id gives the same id")
+    submission_id: str
+    channel: Channel
+    received_at: AwareDatetime
+    registered_at: datetime
+    petitioner_ref: str = Field(description="keyed HMAC of the petitioner's best identity")
+    co_petitioner_refs: list[str] = Field(default_factory=list)
+    petitioner: MaskedPerson
+    region_code: str = Field(pattern=r"^\d{6}$")
+    title: str
+    content: str
+    normalised_text: str = Field(description="title and content normalised for matching")
+    kind: MatterKind = MatterKind.COMPLAINT
+    field: str = Field(default="unclassified", description="the field of the matter")
+    agency: Agency | None = None
+    accused: str | None = None
+    group_size: int | None = None
+    representative_count: int = 0
+    attachment_count: int = 0
+    language: Language = Language.ZH
+    flags: list[str] = Field(default_factory=list, description="e.g. group_without_representatives")
+
+
+class Verdict(StrEnum):
+    NEW = "new"
+    REPEAT = "repeat"
+    JOINT = "joint"
+    RELATED = "related"
+
+
+class DedupReason(StrEnum):
+    """Why dedup decided what it did; also a metric label."""
+
+    FIRST_OF_MATTER = "first_of_matter"
+    EXACT_REPEAT = "exact_repeat"
+    NEAR_REPEAT = "near_repeat"
+    JOINT_MATTER = "joint_matter"
+    SIMILAR_BELOW_THRESHOLD = "similar_below_threshold"
+
+
+class CaseDeduplicated(Contract):
+    """dedup's verdict on one registered case. Keyed by case_id."""
+
+    schema_version: Literal[1] = 1
+    case_id: str
+    submission_id: str
+    petitioner_ref: str
+    received_at: AwareDatetime
+    region_code: str
+    kind: MatterKind = MatterKind.COMPLAINT
+    field: str = "unclassified"
+    agency: Agency | None = None
+    language: Language = Language.ZH
+    verdict: Verdict
+    reason: DedupReason
+    matter_id: str = Field(description="shared by every petition about one matter")
+    first_case_id: str = Field(description="the first case of the matter")
+    open_case_id: str | None = Field(default=None, description="the open case a repeat joins")
+    repeat_count: int = Field(ge=0, description="earlier petitions of this petitioner on it")
+    score: float = Field(ge=0.0, le=1.0)
+    decided_at: datetime
+
+
+class UpdateKind(StrEnum):
+    """What an agency reports on cases.updates (the steps of Art. 22-36)."""
+
+    TRANSFERRED = "transferred"
+    ASSIGNED = "assigned"
+    ACCEPTED = "accepted"
+    NOT_ACCEPTED = "not_accepted"
+    EXTENDED = "extended"
+    REPLIED = "replied"
+    REVIEW_REQUESTED = "review_requested"
+    REVIEW_DECIDED = "review_decided"
+    RE_REVIEW_REQUESTED = "re_review_requested"
+    RE_REVIEW_DECIDED = "re_review_decided"
+    TERMINATED = "terminated"
+    CLOSED = "closed"
+    RATED = "rated"
+
+
+class Rating(StrEnum):
+    SATISFIED = "satisfied"
+    BASICALLY_SATISFIED = "basically_satisfied"
+    DISSATISFIED = "dissatisfied"
+
+
+class CaseUpdate(Contract):
+    """A status change an agency publishes on a case. Keyed by case_id."""
+
+    schema_version: Literal[1] = 1
+    update_id: str = Field(min_length=1, max_length=128)
+    case_id: str
+    kind: UpdateKind
+    occurred_at: AwareDatetime
+    agency_code: str
+    reason: str | None = Field(default=None, max_length=2000)
+    extension_days: int | None = Field(default=None, ge=1, le=30)
+    rating: Rating | None = None
+
+
+class EscalationReason(StrEnum):
+    """Why a case was escalated; also a metric label."""
+
+    LEADERSHIP_PACKAGE = "leadership_package"
+    COLLECTIVE_PETITION = "collective_petition"
+    RISK_TO_LIFE = "risk_to_life"
+    DEADLINE_BREACH = "deadline_breach"
+    DISSATISFIED_RATING = "dissatisfied_rating"
+    BACKLOG = "backlog"
+
+
+class CaseEscalated(Contract):
+    """An escalation of a case to a supervising level. Keyed by case_id."""
+
+    schema_version: Literal[1] = 1
+    escalation_id: str = Field(description="deterministic: a rescan never escalates twice")
+    case_id: str
+    matter_id: str | None = None
+    reason: EscalationReason
+    rule: str = Field(description="the rule that fired")
+    target_level: AgencyLevel
+    target_agency: str | None = None
+    due_at: datetime | None = None
+    escalated_at: datetime
+    region_code: str
+    detail: str = ""
+
+
+class AgencyCase(Contract):
+    """What an agency receives on agency.<code>.inbox: its case, masked. Keyed by case_id."""
+
+    schema_version: Literal[1] = 1
+    case_id: str
+    matter_id: str
+    received_at: AwareDatetime
+    region_code: str
+    kind: MatterKind
+    field: str
+    title: str
+    verdict: Verdict
+    repeat_count: int
+    petitioner: MaskedPerson | None = None
+
+
+class PetitionerContact(Contract):
+    """Clear contact details: only on the restricted, compacted contact topic.
+
+    Keyed by petitioner_ref; a tombstone (null value) erases them.
+    """
+
+    schema_version: Literal[1] = 1
+    petitioner_ref: str
+    name: str
+    phone_e164: str | None = None
+    email: str | None = None
+    address: str | None = None
+    language: Language = Language.ZH
+    updated_at: datetime

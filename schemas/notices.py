@@ -1,0 +1,146 @@
+"""The notification service's own models: the case file it keeps, and the notices it sends.
+
+None of these is the value of a public topic. ``Notice`` holds clear contact details (an
+e-mail address, a phone number, a postal address) and so may only live in the notification
+service's own state and in its senders, like ``PetitionerContact``; ``CaseFile`` is the
+service's table row per case, joined from the registered case and dedup's verdict.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Literal
+
+from pydantic import Field, JsonValue
+
+from schemas.base import AwareDatetime, Contract
+from schemas.cases import (
+    Agency,
+    CaseDeduplicated,
+    CaseRegistered,
+    CaseUpdate,
+    MaskedPerson,
+    MatterKind,
+    UpdateKind,
+    Verdict,
+)
+from schemas.notifications import DeliveryChannel, RecipientRole
+from schemas.petitions import Language
+
+
+class NoticeKind(StrEnum):
+    """Every kind of notice the service sends, with the article that requires it.
+
+    A superset of ``schemas.notifications.NotificationKind`` with the same values; once
+    that enum lists all of these, this one becomes an alias of it.
+    """
+
+    RECEIPT = "receipt"  # Art. 21, 22: registered, with the query code
+    ACCEPTANCE = "acceptance"  # Art. 23
+    NON_ACCEPTANCE = "non_acceptance"  # Art. 23, with the reason
+    EXTENSION = "extension"  # Art. 34, with the reason
+    REPLY = "reply"  # Art. 34, 35: the handling opinion, route and deadline for review
+    REVIEW_DECISION = "review_decision"  # Art. 35: the review opinion, route to re-review
+    RE_REVIEW_DECISION = "re_review_decision"  # Art. 36: final
+    TERMINATION = "termination"  # Art. 36: same facts and reasons not accepted again
+    RATING_REQUEST = "rating_request"  # Art. 21: satisfied / basically / dissatisfied
+    CASE_ASSIGNED = "case_assigned"  # to the competent agency (agency.<code>.inbox)
+    ESCALATION_ALERT = "escalation_alert"  # to supervisors and leaders, as digests
+
+
+#: The notice each agency update gives the petitioner; updates not listed notify nobody.
+UPDATE_NOTICES: dict[UpdateKind, NoticeKind] = {
+    UpdateKind.ACCEPTED: NoticeKind.ACCEPTANCE,
+    UpdateKind.NOT_ACCEPTED: NoticeKind.NON_ACCEPTANCE,
+    UpdateKind.EXTENDED: NoticeKind.EXTENSION,
+    UpdateKind.REPLIED: NoticeKind.REPLY,
+    UpdateKind.REVIEW_DECIDED: NoticeKind.REVIEW_DECISION,
+    UpdateKind.RE_REVIEW_DECIDED: NoticeKind.RE_REVIEW_DECISION,
+    UpdateKind.TERMINATED: NoticeKind.TERMINATION,
+    UpdateKind.CLOSED: NoticeKind.RATING_REQUEST,
+}
+
+
+class CaseFile(Contract):
+    """What the notification service keeps per case (a table keyed by case_id).
+
+    Built from the registered case and dedup's verdict: the verdict alone carries neither
+    the title (for the agency) nor the accused (for the privacy guard). Holds no clear
+    personal data: contact details are looked up by ``petitioner_ref`` when needed.
+    """
+
+    schema_version: Literal[1] = 1
+    case_id: str
+    matter_id: str
+    petitioner_ref: str
+    received_at: AwareDatetime
+    region_code: str
+    kind: MatterKind
+    field: str
+    title: str
+    agency: Agency | None = None
+    accused: str | None = None
+    petitioner: MaskedPerson
+    language: Language = Language.ZH
+    verdict: Verdict
+    repeat_count: int = Field(ge=0)
+    open_case_id: str | None = None
+    accepted_at: AwareDatetime | None = Field(
+        default=None, description="set by the agency's acceptance; starts the 60 days (Art. 34)"
+    )
+
+    @classmethod
+    def of(cls, registered: CaseRegistered, verdict: CaseDeduplicated) -> CaseFile:
+        """Join a registered case with dedup's verdict on it."""
+        if registered.case_id != verdict.case_id:
+            raise ValueError(f"verdict {verdict.case_id} is not about {registered.case_id}")
+        return cls(
+            case_id=registered.case_id,
+            matter_id=verdict.matter_id,
+            petitioner_ref=registered.petitioner_ref,
+            received_at=registered.received_at,
+            region_code=registered.region_code,
+            kind=registered.kind,
+            field=registered.field,
+            title=registered.title,
+            agency=verdict.agency or registered.agency,
+            accused=registered.accused,
+            petitioner=registered.petitioner,
+            language=registered.language,
+            verdict=verdict.verdict,
+            repeat_count=verdict.repeat_count,
+            open_case_id=verdict.open_case_id,
+        )
+
+    def after(self, update: CaseUpdate) -> CaseFile:
+        """The case file once ``update`` has happened (only acceptance changes it)."""
+        if update.kind is UpdateKind.ACCEPTED and self.accepted_at is None:
+            return self.model_copy(update={"accepted_at": update.occurred_at})
+        return self
+
+
+class Notice(Contract):
+    """One rendered notice for one recipient, ready for a sender. RESTRICTED: ``to`` is clear.
+
+    ``notification_id`` is deterministic (event, kind, recipient), so a redelivered event
+    renders the same notice with the same id and the service's sent-ids table skips it.
+    """
+
+    schema_version: Literal[1] = 1
+    notification_id: str = Field(min_length=1, max_length=128)
+    kind: NoticeKind
+    channel: DeliveryChannel
+    transport: str = Field(description="the sender: 'smtp', 'letters' or a webhook's name")
+    recipient_role: RecipientRole
+    recipient: str = Field(description="petitioner_ref, agency code or receiver; never clear")
+    to: tuple[str, ...] = Field(min_length=1, description="addresses, phone or postal address")
+    case_ids: tuple[str, ...] = Field(min_length=1, description="one, or a digest's cases")
+    language: Language
+    subject: str
+    body_text: str
+    body_html: str | None = None
+    data: dict[str, JsonValue] = Field(
+        default_factory=dict, description="structured content for webhook receivers"
+    )
+    created_at: datetime

@@ -1,0 +1,68 @@
+"""The notification topics: what was delivered, and what could not be."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Literal
+
+from pydantic import Field
+
+from schemas.base import Contract
+
+
+class NotificationKind(StrEnum):
+    RECEIPT = "receipt"
+    ESCALATION_ALERT = "escalation_alert"
+
+
+class DeliveryChannel(StrEnum):
+    RECORD = "record"
+    EMAIL = "email"
+    WEBHOOK = "webhook"
+    LETTER = "letter"
+
+
+class RecipientRole(StrEnum):
+    PETITIONER = "petitioner"
+    AGENCY = "agency"
+    SUPERVISOR = "supervisor"
+
+
+class NotificationDelivered(Contract):
+    """One notice delivered, exactly once. Keyed by notification_id."""
+
+    schema_version: Literal[1] = 1
+    notification_id: str = Field(description="deterministic from the event and the recipient")
+    kind: NotificationKind
+    channel: DeliveryChannel
+    recipient_role: RecipientRole
+    recipient: str = Field(description="a petitioner_ref, agency code or level; never in clear")
+    case_id: str
+    subject: str
+    delivered_at: datetime
+
+
+class FailureReason(StrEnum):
+    """Why a notice could not be delivered. Closed: also a metric label."""
+
+    NO_CONTACT = "no_contact"
+    PERMANENT_REJECTION = "permanent_rejection"
+    RETRIES_EXHAUSTED = "retries_exhausted"
+    SUPPRESSED_ACCUSED = "suppressed_accused"
+
+
+class NotificationFailed(Contract):
+    """A notice that could not be delivered, and why. Keyed by notification_id."""
+
+    schema_version: Literal[1] = 1
+    notification_id: str
+    kind: NotificationKind
+    channel: DeliveryChannel
+    recipient_role: RecipientRole
+    recipient: str
+    case_id: str
+    reason: FailureReason
+    detail: str = ""
+    attempts: int = Field(ge=0)
+    failed_at: datetime

@@ -1,0 +1,135 @@
+"""petitions.submitted (what channels publish) and petitions.rejected (the dead letters)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Literal
+
+from pydantic import EmailStr, Field, model_validator
+
+from schemas.base import AwareDatetime, Contract
+
+
+class Channel(StrEnum):
+    """Where a petition came in (Art. 17, plus the mailbox and hotline of local practice)."""
+
+    ONLINE = "online"
+    MAILBOX = "mailbox"
+    EMAIL = "email"
+    LETTER = "letter"
+    PHONE = "phone"
+    HOTLINE = "hotline"
+    VISIT = "visit"
+    FAX = "fax"
+
+
+class Language(StrEnum):
+    ZH = "zh"
+    EN = "en"
+
+
+class Person(Contract):
+    """A petitioner or co-petitioner as the channel recorded them, in clear.
+
+    Only intake and the restricted contact topic ever hold these fields in clear.
+    """
+
+    name: str = Field(min_length=1, max_length=100)
+    phone: str | None = Field(default=None, max_length=40)
+    id_number: str | None = Field(default=None, max_length=40)
+    address: str | None = Field(default=None, max_length=300)
+    email: EmailStr | None = None
+
+
+class Attachment(Contract):
+    filename: str = Field(min_length=1, max_length=255)
+    media_type: str = Field(default="application/octet-stream", max_length=100)
+    url: str | None = Field(default=None, max_length=2000)
+    size_bytes: int | None = Field(default=None, ge=0)
+
+
+class HotlineCall(Contract):
+    """What a 12345-style hotline records about the call that carried the petition."""
+
+    call_id: str = Field(min_length=1, max_length=64)
+    duration_seconds: int = Field(ge=0, le=86_400)
+    operator_id: str = Field(min_length=1, max_length=64)
+
+
+class PetitionSubmitted(Contract):
+    """A petition as an intake channel publishes it, before any validation of meaning.
+
+    The minimal form is submission_id, channel, received_at, petitioner, region_code,
+    title and content; everything else is optional.
+    """
+
+    schema_version: Literal[1] = 1
+    submission_id: str = Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9._:-]+$")
+    channel: Channel
+    received_at: AwareDatetime
+    petitioner: Person
+    region_code: str = Field(pattern=r"^\d{6}$", description="county-level GB/T 2260 code")
+    title: str = Field(min_length=1, max_length=200)
+    content: str = Field(min_length=1, max_length=20_000)
+    co_petitioners: list[Person] = Field(default_factory=list, max_length=500)
+    group_size: int | None = Field(
+        default=None, ge=1, le=100_000, description="people present at a visit (Art. 20)"
+    )
+    representatives: list[Person] = Field(
+        default_factory=list, description="elected representatives of a group visit (Art. 20)"
+    )
+    accused: str | None = Field(
+        default=None, max_length=200, description="the unit or person accused, if any"
+    )
+    attachments: list[Attachment] = Field(default_factory=list, max_length=50)
+    language: Language = Language.ZH
+    hotline_call: HotlineCall | None = None
+    address_of_matter: str | None = Field(default=None, max_length=300)
+
+    @model_validator(mode="after")
+    def _hotline_has_call(self) -> PetitionSubmitted:
+        if self.channel is Channel.HOTLINE and self.hotline_call is None:
+            raise ValueError(
+                "a hotline petition carries hotline_call (call_id, duration, operator)"
+            )
+        return self
+
+
+class RejectReason(StrEnum):
+    """Why a message went to a dead-letter topic. Closed: it is also a metric label."""
+
+    INVALID_JSON = "invalid_json"
+    INVALID_ENCODING = "invalid_encoding"
+    SCHEMA_VIOLATION = "schema_violation"
+    MISSING_FIELD = "missing_field"
+    WRONG_TYPE = "wrong_type"
+    UNKNOWN_CHANNEL = "unknown_channel"
+    UNSUPPORTED_SCHEMA_VERSION = "unsupported_schema_version"
+    INVALID_TRANSITION = "invalid_transition"
+    PROCESSING_ERROR = "processing_error"
+
+
+class Stage(StrEnum):
+    """The service that dead-lettered a message."""
+
+    INTAKE = "intake"
+    DEDUP = "dedup"
+    ESCALATION = "escalation"
+    NOTIFICATION = "notification"
+
+
+class DeadLetter(Contract):
+    """A message a service could not process, kept whole so it can be replayed after a fix."""
+
+    schema_version: Literal[1] = 1
+    stage: Stage
+    reason: RejectReason
+    detail: str = Field(max_length=4000, description="what was wrong, for a person to read")
+    source_topic: str
+    source_partition: int = Field(ge=0)
+    source_offset: int = Field(ge=0)
+    original_key_b64: str | None = Field(default=None, description="the original key bytes")
+    original_value_b64: str = Field(description="the original value bytes, base64")
+    submission_id: str | None = None
+    rejected_at: datetime

@@ -1,0 +1,198 @@
+"""The one list of topics. Nothing else in the project spells a topic name.
+
+Each entry gives the key and value models, partitions, cleanup policy, retention,
+producers, consumers and example payloads. The examples run through the models in the
+contract tests; the JSON Schema files and the AsyncAPI document are generated from here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Final
+
+from schemas import examples
+from schemas.base import Contract, Example
+from schemas.cases import (
+    AgencyCase,
+    CaseDeduplicated,
+    CaseEscalated,
+    CaseRegistered,
+    CaseUpdate,
+    PetitionerContact,
+)
+from schemas.keys import CaseKey, NotificationKey, PetitionerKey, SubmissionKey
+from schemas.notifications import NotificationDelivered, NotificationFailed
+from schemas.petitions import DeadLetter, PetitionSubmitted
+
+DAY_MS: Final = 24 * 3600 * 1000
+#: Case topics are the system of record for years of audits: keep them (Art. 21 ledgers).
+FOREVER: Final = -1
+PARTITIONS: Final = 4
+
+
+class Cleanup(StrEnum):
+    DELETE = "delete"
+    COMPACT = "compact"
+
+
+@dataclass(frozen=True)
+class TopicSpec:
+    """A topic of the contract."""
+
+    name: str
+    description: str
+    key_model: type[Contract]
+    value_model: type[Contract]
+    producers: tuple[str, ...]
+    consumers: tuple[str, ...]
+    examples: tuple[Example, ...]
+    partitions: int = PARTITIONS
+    cleanup: Cleanup = Cleanup.DELETE
+    retention_ms: int = FOREVER
+    #: Holds personal data in clear: only the services listed as consumers may read it.
+    restricted: bool = False
+    #: A name with ``{code}``: one topic per agency of the routing table.
+    per_agency: bool = False
+    extra_config: dict[str, str] = field(default_factory=dict)
+
+    def full_name(self, prefix: str = "", code: str | None = None) -> str:
+        """The topic's name on the broker, with the deployment's prefix."""
+        if self.per_agency:
+            if code is None:
+                raise ValueError(f"{self.name} needs an agency code")
+            return prefix + self.name.format(code=code)
+        return prefix + self.name
+
+    def topic_config(self) -> dict[str, str]:
+        config = {"cleanup.policy": self.cleanup.value, "retention.ms": str(self.retention_ms)}
+        config.update(self.extra_config)
+        return config
+
+
+PETITIONS_SUBMITTED: Final = TopicSpec(
+    name="petitions.submitted",
+    description="Petitions as intake channels publish them, keyed by the channel's submission id.",
+    key_model=SubmissionKey,
+    value_model=PetitionSubmitted,
+    producers=("channels", "gateway", "xinfang submit"),
+    consumers=("intake",),
+    examples=examples.SUBMITTED,
+    retention_ms=30 * DAY_MS,
+)
+PETITIONS_REJECTED: Final = TopicSpec(
+    name="petitions.rejected",
+    description=(
+        "The dead-letter topic of every stage: the original bytes, where they came from, "
+        "and a reason code. `xinfang dlq replay` re-publishes chosen entries."
+    ),
+    key_model=SubmissionKey,
+    value_model=DeadLetter,
+    producers=("intake", "dedup", "escalation", "notification"),
+    consumers=("operators",),
+    examples=examples.REJECTED,
+    retention_ms=90 * DAY_MS,
+)
+CASES_REGISTERED: Final = TopicSpec(
+    name="cases.registered",
+    description=(
+        "Valid petitions registered as cases, masked, classified and routed; keyed by "
+        "petitioner_ref so that one person's petitions meet in one dedup partition."
+    ),
+    key_model=PetitionerKey,
+    value_model=CaseRegistered,
+    producers=("intake",),
+    consumers=("dedup",),
+    examples=examples.REGISTERED,
+)
+CASES_DEDUPLICATED: Final = TopicSpec(
+    name="cases.deduplicated",
+    description="dedup's verdict for every registered case (new, repeat, joint, related).",
+    key_model=CaseKey,
+    value_model=CaseDeduplicated,
+    producers=("dedup",),
+    consumers=("escalation", "notification"),
+    examples=examples.DEDUPLICATED,
+)
+CASES_UPDATES: Final = TopicSpec(
+    name="cases.updates",
+    description="Status changes that agencies publish on their cases (accepted, replied, ...).",
+    key_model=CaseKey,
+    value_model=CaseUpdate,
+    producers=("agencies",),
+    consumers=("escalation", "notification"),
+    examples=examples.UPDATES,
+)
+CASES_ESCALATED: Final = TopicSpec(
+    name="cases.escalated",
+    description="Escalations to a supervising level, each with a deterministic id and reason.",
+    key_model=CaseKey,
+    value_model=CaseEscalated,
+    producers=("escalation",),
+    consumers=("notification",),
+    examples=examples.ESCALATED,
+)
+AGENCY_INBOX: Final = TopicSpec(
+    name="agency.{code}.inbox",
+    description="One topic per agency: its cases, masked, keyed by case id.",
+    key_model=CaseKey,
+    value_model=AgencyCase,
+    producers=("notification",),
+    consumers=("agencies",),
+    examples=examples.INBOX,
+    per_agency=True,
+)
+PETITIONER_CONTACTS: Final = TopicSpec(
+    name="petitioners.contacts",
+    description=(
+        "RESTRICTED. Clear contact details by petitioner_ref, compacted; a tombstone "
+        "(null value) erases a petitioner's details."
+    ),
+    key_model=PetitionerKey,
+    value_model=PetitionerContact,
+    producers=("intake",),
+    consumers=("notification",),
+    examples=examples.CONTACTS,
+    cleanup=Cleanup.COMPACT,
+    restricted=True,
+    extra_config={"min.compaction.lag.ms": "0", "delete.retention.ms": str(DAY_MS)},
+)
+NOTIFICATIONS_DELIVERED: Final = TopicSpec(
+    name="notifications.delivered",
+    description="One record per notice delivered, keyed by its deterministic id.",
+    key_model=NotificationKey,
+    value_model=NotificationDelivered,
+    producers=("notification",),
+    consumers=("operators", "audit"),
+    examples=examples.DELIVERED,
+)
+NOTIFICATIONS_FAILED: Final = TopicSpec(
+    name="notifications.failed",
+    description="Notices that could not be delivered, with a reason from a closed set.",
+    key_model=NotificationKey,
+    value_model=NotificationFailed,
+    producers=("notification",),
+    consumers=("operators",),
+    examples=examples.FAILED,
+)
+
+TOPICS: Final[tuple[TopicSpec, ...]] = (
+    PETITIONS_SUBMITTED,
+    PETITIONS_REJECTED,
+    CASES_REGISTERED,
+    CASES_DEDUPLICATED,
+    CASES_UPDATES,
+    CASES_ESCALATED,
+    AGENCY_INBOX,
+    PETITIONER_CONTACTS,
+    NOTIFICATIONS_DELIVERED,
+    NOTIFICATIONS_FAILED,
+)
+
+
+def by_name(name: str) -> TopicSpec:
+    """The spec of a topic by its unprefixed name (``agency.{code}.inbox`` for inboxes)."""
+    for spec in TOPICS:
+        if spec.name == name:
+            return spec
+    raise KeyError(name)

@@ -1,0 +1,1 @@
+"""`xinfang`: the operator's command line."""

@@ -1,0 +1,122 @@
+"""Counting what the pipeline did, topic by topic, and checking that the numbers balance.
+
+submitted = registered + rejected by intake + duplicate submissions;
+registered = deduplicated; receipts = new verdicts; alerts = escalations.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+
+from schemas.registry import (
+    CASES_DEDUPLICATED,
+    CASES_ESCALATED,
+    CASES_REGISTERED,
+    NOTIFICATIONS_DELIVERED,
+    NOTIFICATIONS_FAILED,
+    PETITIONS_REJECTED,
+    PETITIONS_SUBMITTED,
+)
+from services.common.readback import read_all
+
+
+@dataclass
+class Tally:
+    submitted: int = 0
+    duplicate_submissions: int = 0
+    registered: int = 0
+    rejected: Counter[str] = field(default_factory=Counter)
+    rejected_downstream: Counter[str] = field(default_factory=Counter)
+    verdicts: Counter[str] = field(default_factory=Counter)
+    escalated: Counter[str] = field(default_factory=Counter)
+    delivered: Counter[str] = field(default_factory=Counter)
+    failed: Counter[str] = field(default_factory=Counter)
+
+    @property
+    def rejected_total(self) -> int:
+        return sum(self.rejected.values())
+
+    def problems(self) -> list[str]:
+        """Every accounting identity that does not hold (empty when balanced)."""
+        found = []
+        if self.submitted != self.registered + self.rejected_total + self.duplicate_submissions:
+            found.append(
+                f"submitted {self.submitted} != registered {self.registered} + rejected "
+                f"{self.rejected_total} + duplicate submissions {self.duplicate_submissions}"
+            )
+        if sum(self.verdicts.values()) != self.registered:
+            found.append(
+                f"deduplicated {sum(self.verdicts.values())} != registered {self.registered}"
+            )
+        receipts = self.delivered["receipt"] + self.failed["receipt"]
+        if receipts != self.verdicts["new"]:
+            found.append(f"receipts {receipts} != new verdicts {self.verdicts['new']}")
+        alerts = self.delivered["escalation_alert"] + self.failed["escalation_alert"]
+        if alerts != sum(self.escalated.values()):
+            found.append(
+                f"escalation alerts {alerts} != escalations {sum(self.escalated.values())}"
+            )
+        return found
+
+    def rows(self) -> list[tuple[str, str, int]]:
+        """(stage, what, count) for a table."""
+        rows = [("channels", "submitted", self.submitted)]
+        rows.append(("intake", "registered", self.registered))
+        rows.append(("intake", "duplicate submissions (retries)", self.duplicate_submissions))
+        rows += [("intake", f"rejected: {r}", n) for r, n in sorted(self.rejected.items())]
+        rows += [("dedup", v, n) for v, n in sorted(self.verdicts.items())]
+        rows += [("escalation", f"escalated: {r}", n) for r, n in sorted(self.escalated.items())]
+        rows += [("notification", f"delivered: {k}", n) for k, n in sorted(self.delivered.items())]
+        rows += [("notification", f"failed: {k}", n) for k, n in sorted(self.failed.items())]
+        rows += [
+            ("dead letters", f"downstream: {r}", n)
+            for r, n in sorted(self.rejected_downstream.items())
+        ]
+        return rows
+
+
+def _json(value: bytes | None) -> dict[str, object] | None:
+    if value is None:
+        return None
+    try:
+        document = json.loads(value)
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        return None
+    return document if isinstance(document, dict) else None
+
+
+def tally(bootstrap: str, prefix: str) -> Tally:
+    """Read every output topic from the start and count."""
+    result = Tally()
+    seen_submissions: set[str] = set()
+    registered = read_all(bootstrap, CASES_REGISTERED.full_name(prefix))
+    result.registered = len(registered)
+    registered_ids = {
+        str(doc["submission_id"]) for record in registered if (doc := _json(record.value))
+    }
+    for record in read_all(bootstrap, PETITIONS_SUBMITTED.full_name(prefix)):
+        result.submitted += 1
+        doc = _json(record.value)
+        submission_id = doc.get("submission_id") if doc else None
+        if isinstance(submission_id, str) and submission_id in registered_ids:
+            if submission_id in seen_submissions:
+                result.duplicate_submissions += 1
+            seen_submissions.add(submission_id)
+    for record in read_all(bootstrap, PETITIONS_REJECTED.full_name(prefix)):
+        doc = _json(record.value) or {}
+        reason = str(doc.get("reason"))
+        if doc.get("stage") == "intake":
+            result.rejected[reason] += 1
+        else:
+            result.rejected_downstream[f"{doc.get('stage')}/{reason}"] += 1
+    for record in read_all(bootstrap, CASES_DEDUPLICATED.full_name(prefix)):
+        result.verdicts[str((_json(record.value) or {}).get("verdict"))] += 1
+    for record in read_all(bootstrap, CASES_ESCALATED.full_name(prefix)):
+        result.escalated[str((_json(record.value) or {}).get("reason"))] += 1
+    for record in read_all(bootstrap, NOTIFICATIONS_DELIVERED.full_name(prefix)):
+        result.delivered[str((_json(record.value) or {}).get("kind"))] += 1
+    for record in read_all(bootstrap, NOTIFICATIONS_FAILED.full_name(prefix)):
+        result.failed[str((_json(record.value) or {}).get("kind"))] += 1
+    return result

@@ -1,0 +1,125 @@
+"""`xinfang demo`: the whole pipeline on a local Kafka, with generated petitions."""
+
+from __future__ import annotations
+
+import logging
+import signal
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from types import FrameType
+
+from rich.console import Console
+from rich.table import Table
+
+from services.cli.accounting import Tally, tally
+from services.cli.generate import generate
+from services.cli.pipeline import LocalPipeline
+from services.cli.submit import publish_lines
+from services.common.kafka_local import KafkaLocal, KafkaLocalError
+from services.common.topics import create_topics
+from services.intake.routing import agency_codes
+
+console = Console()
+
+
+def _render(result: Tally, title: str) -> Table:
+    table = Table(title=title)
+    table.add_column("stage")
+    table.add_column("what")
+    table.add_column("count", justify="right")
+    for stage, what, count in result.rows():
+        table.add_row(stage, what, str(count))
+    return table
+
+
+def wait_drained(
+    bootstrap: str, prefix: str, expected: int, timeout: float, stall_seconds: float = 30.0
+) -> Tally:
+    """Poll the topics until every message is accounted for and nothing moves any more."""
+    deadline = time.monotonic() + timeout
+    previous: list[tuple[str, str, int]] | None = None
+    unchanged_since = time.monotonic()
+    current = tally(bootstrap, prefix)
+    while time.monotonic() < deadline:
+        balanced = current.submitted >= expected and not current.problems()
+        if current.rows() != previous:
+            unchanged_since = time.monotonic()
+        elif balanced or time.monotonic() - unchanged_since > stall_seconds:
+            return current  # drained, or stuck: either way the table says which
+        previous = current.rows()
+        time.sleep(2.0)
+        current = tally(bootstrap, prefix)
+    return current
+
+
+def run_demo(*, once: bool, count: int, home: Path, port: int, seed: int) -> int:
+    """Set up, run, show. Returns the process exit code."""
+    logging.getLogger("kafka").setLevel(logging.WARNING)
+    broker = KafkaLocal(home, port=port, controller_port=port + 1)
+    started_broker = broker.running_pid() is None
+    console.print(
+        f"[bold]1.[/] Kafka {broker.bootstrap} (fetching jars through Maven the first time)"
+    )
+    try:
+        broker.up()
+    except KafkaLocalError as exc:
+        console.print(f"[red]Kafka could not start:[/] {exc}")
+        return 1
+    prefix = datetime.now(UTC).strftime("demo-%Y%m%d%H%M%S.")
+    pipeline = LocalPipeline(broker.bootstrap, prefix, home.parent / "demo" / prefix.rstrip("."))
+    try:
+        console.print(f"[bold]2.[/] topics with prefix {prefix!r}")
+        results = create_topics(broker.bootstrap, prefix, agency_codes())
+        console.print(f"   {sum(r.created for r in results)} topics created")
+        console.print("[bold]3.[/] intake, dedup, escalation, notification as separate processes")
+        pipeline.start_all()
+        pipeline.wait_healthy()
+        for proc in pipeline.processes.values():
+            console.print(f"   {proc.name}: {proc.url}/metrics  {proc.url}/health")
+        batch = generate(count, seed=seed)
+        console.print(
+            f"[bold]4.[/] publishing {len(batch.lines)} petitions: {batch.valid} valid "
+            f"({batch.planted_repeats} planted repeats), {batch.retries} channel retries, "
+            f"{batch.invalid} invalid"
+        )
+        report = publish_lines(batch.lines, bootstrap=broker.bootstrap, prefix=prefix)
+        console.print(f"   acknowledged by the broker: {report.acknowledged}")
+        console.print("[bold]5.[/] waiting for the pipeline to drain")
+        started = time.monotonic()
+        result = wait_drained(broker.bootstrap, prefix, report.acknowledged, timeout=300)
+        console.print(f"   drained in {time.monotonic() - started:.1f}s")
+        console.print(_render(result, "What the pipeline did"))
+        problems = result.problems()
+        if problems:
+            console.print("[red]The numbers do not balance:[/]\n  " + "\n  ".join(problems))
+        else:
+            console.print(
+                "[green]Balanced:[/] submitted = registered + rejected + retries; "
+                "registered = deduplicated; receipts = new; alerts = escalations"
+            )
+        if not once:
+            console.print("The pipeline keeps running; Ctrl-C stops everything.")
+            _wait_for_interrupt()
+        return 1 if problems else 0
+    finally:
+        console.print("stopping the services")
+        pipeline.stop_all()
+        if started_broker:
+            broker.down()
+            console.print("kafka stopped")
+
+
+def _wait_for_interrupt() -> None:
+    stop = False
+
+    def _handler(signum: int, frame: FrameType | None) -> None:
+        nonlocal stop
+        stop = True
+
+    signal.signal(signal.SIGTERM, _handler)
+    try:
+        while not stop:
+            time.sleep(0.5)
+    except KeyboardInterrupt:
+        pass

@@ -1,0 +1,193 @@
+"""`xinfang`: the operator's entry point for everything.
+
+Each command validates its input and settings first and exits 2 with a clear message when
+they are wrong.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from pathlib import Path
+from typing import Annotated, Final
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from services.common.settings import SettingsError
+
+app = typer.Typer(
+    name="xinfang",
+    help="Xinfang: case processing for public petitions on Apache Kafka.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+kafka_app = typer.Typer(help="A local Apache Kafka broker (KRaft, one node on 127.0.0.1).")
+topics_app = typer.Typer(help="The topics of the registry.")
+app.add_typer(kafka_app, name="kafka")
+app.add_typer(topics_app, name="topics")
+
+console = Console(stderr=True)
+out = Console()
+
+SERVICES: Final = ("intake", "dedup", "escalation", "notification")
+DEFAULT_KAFKA_HOME: Final = Path(os.environ.get("XINFANG_KAFKA_HOME", "var/kafka"))
+
+KafkaHome = Annotated[
+    Path, typer.Option("--home", help="broker data, config and log (env XINFANG_KAFKA_HOME)")
+]
+KafkaPort = Annotated[int, typer.Option("--port", help="the broker's client port")]
+Bootstrap = Annotated[
+    str,
+    typer.Option("--bootstrap", envvar="XINFANG_BOOTSTRAP_SERVERS", help="Kafka bootstrap servers"),
+]
+Prefix = Annotated[
+    str, typer.Option("--prefix", envvar="XINFANG_TOPIC_PREFIX", help="topic name prefix")
+]
+
+
+def _fail(message: str, code: int = 2) -> None:
+    console.print(f"[bold red]error:[/] {message}")
+    raise typer.Exit(code)
+
+
+def _quiet_kafka_python() -> None:
+    logging.getLogger("kafka").setLevel(logging.WARNING)
+
+
+@kafka_app.command("up")
+def kafka_up(home: KafkaHome = DEFAULT_KAFKA_HOME, port: KafkaPort = 9092) -> None:
+    """Format the storage (first time), start the broker and wait until it answers."""
+    from services.common.kafka_local import KafkaLocal, KafkaLocalError
+
+    _quiet_kafka_python()
+    broker = KafkaLocal(home.resolve(), port=port, controller_port=port + 1)
+    try:
+        broker.up()
+    except KafkaLocalError as exc:
+        _fail(str(exc))
+    out.print(f"kafka up on {broker.bootstrap} (data {home}/data, log {broker.log_file})")
+
+
+@kafka_app.command("down")
+def kafka_down(home: KafkaHome = DEFAULT_KAFKA_HOME) -> None:
+    """Stop the broker started from this home."""
+    from services.common.kafka_local import KafkaLocal
+
+    stopped = KafkaLocal(home.resolve()).down()
+    out.print("kafka stopped" if stopped else "kafka was not running")
+
+
+@topics_app.command("create")
+def topics_create(
+    bootstrap: Bootstrap = "127.0.0.1:9092",
+    prefix: Prefix = "",
+    replication_factor: Annotated[int, typer.Option(min=1)] = 1,
+) -> None:
+    """Create every topic of the registry (one inbox per agency); safe to repeat."""
+    from services.common.topics import create_topics
+    from services.intake.routing import agency_codes
+
+    _quiet_kafka_python()
+    try:
+        results = create_topics(bootstrap, prefix, agency_codes(), replication_factor)
+    except Exception as exc:  # the broker is down or refused: say so plainly
+        _fail(f"could not create topics on {bootstrap}: {exc}")
+        return
+    table = Table("topic", "partitions", "status")
+    for result in results:
+        status = "created" if result.created else result.error or "exists"
+        table.add_row(result.name, str(result.partitions), status)
+    out.print(table)
+    if any(result.error for result in results):
+        raise typer.Exit(1)
+
+
+@app.command("run")
+def run(
+    service: Annotated[
+        str, typer.Argument(help="intake, dedup, escalation, notification, gateway")
+    ],
+) -> None:
+    """Run one service in the foreground until SIGTERM or Ctrl-C."""
+    from services.common.service import run_worker
+
+    try:
+        if service == "intake":
+            from services.common.settings import load_settings
+            from services.intake.app import build as build_intake
+            from services.intake.settings import IntakeSettings
+
+            run_worker(build_intake(load_settings(IntakeSettings)))
+        elif service == "dedup":
+            from services.common.settings import load_settings
+            from services.dedup.app import DedupSettings
+            from services.dedup.app import build as build_dedup
+
+            run_worker(build_dedup(load_settings(DedupSettings)))
+        elif service == "escalation":
+            from services.common.settings import load_settings
+            from services.escalation.app import EscalationSettings
+            from services.escalation.app import build as build_escalation
+
+            run_worker(build_escalation(load_settings(EscalationSettings)))
+        elif service == "notification":
+            from services.common.settings import load_settings
+            from services.notification.app import NotificationSettings
+            from services.notification.app import build as build_notification
+
+            run_worker(build_notification(load_settings(NotificationSettings)))
+        else:
+            _fail(f"unknown service {service!r}: choose one of {', '.join(SERVICES)}")
+    except SettingsError as exc:
+        _fail(str(exc))
+
+
+@app.command("submit")
+def submit(
+    source: Annotated[str, typer.Argument(help="a JSON-lines file of petitions, or - for stdin")],
+    bootstrap: Bootstrap = "127.0.0.1:9092",
+    prefix: Prefix = "",
+) -> None:
+    """Publish petitions to petitions.submitted and report what the broker accepted."""
+    from services.cli.submit import publish_lines
+
+    _quiet_kafka_python()
+    if source == "-":
+        lines = sys.stdin.buffer.read().splitlines()
+    else:
+        path = Path(source)
+        if not path.is_file():
+            _fail(f"{source}: no such file")
+        lines = path.read_bytes().splitlines()
+    report = publish_lines(lines, bootstrap=bootstrap, prefix=prefix)
+    out.print(report.render())
+    if report.failed:
+        raise typer.Exit(1)
+
+
+@app.command("demo")
+def demo(
+    once: Annotated[
+        bool, typer.Option("--once", help="stop everything and exit when drained")
+    ] = False,
+    count: Annotated[int, typer.Option("--count", min=10, help="petitions to generate")] = 1200,
+    home: KafkaHome = DEFAULT_KAFKA_HOME,
+    port: KafkaPort = 9092,
+    seed: Annotated[int, typer.Option(help="seed of the generated petitions")] = 2026,
+) -> None:
+    """Start Kafka and the four services, publish generated petitions, show what happened."""
+    from services.cli.demo import run_demo
+
+    code = run_demo(once=once, count=count, home=home.resolve(), port=port, seed=seed)
+    raise typer.Exit(code)
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

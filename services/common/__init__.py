@@ -1,0 +1,1 @@
+"""What every service shares: settings, Kafka wiring, dead letters, metrics, logs."""

@@ -1,0 +1,335 @@
+"""The consumer loop and Faust wiring every service shares.
+
+A service is a Faust app plus one or more :class:`Step` handlers. A handler is a plain
+coroutine: it gets one message and returns the output messages it wants published; it
+raises :class:`~services.common.dlq.Rejected` for input that must go to the DLQ. The loop
+publishes the outputs, waits for the broker to acknowledge them (acks=all), and only then
+lets Faust commit the input offset: committing is always the last step.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import sys
+import time
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, Final, NoReturn
+
+import faust
+from faust.sensors.prometheus import setup_prometheus_sensors
+from faust.web import Request, Response, View
+
+from schemas.petitions import RejectReason, Stage
+from schemas.registry import PETITIONS_REJECTED, TopicSpec
+from services.common.dlq import FailureLimit, FailureLimitExceededError, Rejected, dead_letter
+from services.common.logs import logging_config
+from services.common.metrics import Metrics, Outcome
+from services.common.settings import ServiceSettings
+from services.common.topics import ensure_topics
+
+log = logging.getLogger(__name__)
+
+#: Exit status when the failure limit stops a service (EX_SOFTWARE): a supervisor restarts
+#: it, and the operator finds the reason in the log and the DLQ.
+EXIT_FAILURE_LIMIT: Final = 70
+#: Exit status when outputs could not be published or state not written (EX_IOERR).
+EXIT_OUTPUT_FAILED: Final = 74
+LAG_INTERVAL_SECONDS: Final = 5.0
+
+
+@dataclass(frozen=True)
+class Output:
+    """One message to publish: the topic's spec, key and value bytes (None: a tombstone)."""
+
+    spec: TopicSpec
+    key: bytes
+    value: bytes | None
+    agency_code: str | None = None
+
+
+@dataclass(frozen=True)
+class Incoming:
+    """The message a handler sees: raw bytes and where they came from."""
+
+    topic: str
+    partition: int
+    offset: int
+    key: bytes | None
+    value: bytes | None
+
+
+@dataclass(frozen=True)
+class Effects:
+    """What handling one message does: outputs to publish, then state to remember.
+
+    ``remember`` runs only after the broker has acknowledged every output, so a crash in
+    between repeats the outputs (with the same deterministic ids) rather than losing them.
+    """
+
+    outputs: Sequence[Output] = ()
+    remember: Callable[[], None] | None = None
+
+
+NOTHING: Final = Effects()
+
+Handler = Callable[[Incoming], Awaitable[Effects]]
+
+
+@dataclass
+class Service:
+    """A Faust app of one stage with its settings, metrics and output topics."""
+
+    stage: Stage
+    settings: ServiceSettings
+    app: faust.App
+    metrics: Metrics
+    topics: dict[str, faust.TopicT] = field(default_factory=dict)
+
+    def topic(self, spec: TopicSpec, agency_code: str | None = None) -> faust.TopicT:
+        """The Faust topic of a registry entry (raw bytes in and out)."""
+        name = spec.full_name(self.settings.topic_prefix, agency_code)
+        if name not in self.topics:
+            self.topics[name] = self.app.topic(
+                name,
+                key_type=bytes,
+                value_type=bytes,
+                key_serializer="raw",
+                value_serializer="raw",
+                partitions=spec.partitions,
+                internal=False,
+            )
+        return self.topics[name]
+
+    def table(self, name: str, partitions: int, help_text: str) -> Any:
+        """A changelogged table of JSON values, one RocksDB per partition."""
+        return self.app.Table(
+            name,
+            default=None,
+            schema=faust.Schema(key_serializer="json", value_serializer="json"),
+            partitions=partitions,
+            help=help_text,
+        )
+
+    async def publish(self, outputs: Sequence[Output]) -> None:
+        """Send every output and wait until the broker has acknowledged all of them."""
+        pending = []
+        for output in outputs:
+            topic = self.topic(output.spec, output.agency_code)
+            pending.append(await topic.send(key=output.key, value=output.value))
+        if pending:
+            await asyncio.gather(*pending)
+
+    def consume(self, spec: TopicSpec, handler: Handler, *, concurrency: int = 1) -> None:
+        """Run ``handler`` on every message of ``spec``'s topic with the DLQ policy."""
+        source = self.topic(spec)
+        limit = FailureLimit(self.settings.max_consecutive_failures)
+        m = self.metrics
+        service = self.stage.value
+        received = m.counter("xinfang_messages_received_total").labels(service=service)
+        latency = m.histogram("xinfang_processing_latency_seconds").labels(service=service)
+        processed = m.counter("xinfang_messages_processed_total")
+        failed = m.counter("xinfang_messages_failed_total")
+        consecutive = m.gauge("xinfang_consecutive_failures").labels(service=service)
+
+        async def agent(stream: faust.StreamT[bytes]) -> None:
+            async for event in stream.events():
+                started = time.perf_counter()
+                received.inc()
+                message = event.message
+                incoming = Incoming(
+                    topic=message.topic,
+                    partition=message.partition,
+                    offset=message.offset,
+                    key=message.key,
+                    value=message.value,
+                )
+                failure: Rejected | None = None
+                try:
+                    effects = await handler(incoming)
+                except Rejected as rejection:
+                    failure = rejection
+                except Exception as exc:  # a bug must not stop the stream for one message
+                    log.exception(
+                        "processing failed",
+                        extra={"topic": incoming.topic, "partition": incoming.partition,
+                               "offset": incoming.offset},
+                    )  # fmt: skip
+                    failure = Rejected(
+                        RejectReason.PROCESSING_ERROR, f"{type(exc).__name__}: {exc}"
+                    )
+                if failure is not None:
+                    await self._dead_letter(incoming, failure, limit, consecutive)
+                    failed.labels(service=service, reason=failure.reason.value).inc()
+                    processed.labels(service=service, outcome=Outcome.DEAD_LETTERED.value).inc()
+                    continue
+                try:
+                    await self.publish(effects.outputs)
+                    if effects.remember is not None:
+                        effects.remember()
+                except Exception:
+                    # The outputs or the state could not be written. Faust would ack this
+                    # message when the agent raises; leave instead, so it is redelivered.
+                    log.critical("could not publish or remember: stopping", exc_info=True)
+                    self.exit_now(EXIT_OUTPUT_FAILED)
+                limit.success()
+                consecutive.set(0)
+                processed.labels(service=service, outcome=Outcome.PROCESSED.value).inc()
+                latency.observe(time.perf_counter() - started)
+
+        agent.__name__ = f"consume_{spec.name.replace('.', '_')}"
+        agent.__qualname__ = agent.__name__
+        self.app.agent(source, name=f"{service}.{agent.__name__}", concurrency=concurrency)(agent)
+
+    def exit_now(self, code: int) -> NoReturn:
+        """Leave at once, without acknowledging the message in hand (it will be redelivered)."""
+        logging.shutdown()
+        os._exit(code)
+
+    async def _dead_letter(
+        self,
+        incoming: Incoming,
+        rejection: Rejected,
+        limit: FailureLimit,
+        consecutive: Any,
+    ) -> None:
+        try:
+            limit.failure()
+        except FailureLimitExceededError as exc:
+            # Stop before this message is dead-lettered or acknowledged: Faust acks an event
+            # when an agent raises, so the process leaves at once and the offset stays.
+            log.critical(str(exc), extra={"topic": incoming.topic, "offset": incoming.offset})
+            await self.app.producer.flush()
+            self.exit_now(EXIT_FAILURE_LIMIT)
+        consecutive.set(limit.consecutive)
+        key, value = dead_letter(
+            stage=self.stage,
+            reason=rejection.reason,
+            detail=rejection.detail,
+            topic=incoming.topic,
+            partition=incoming.partition,
+            offset=incoming.offset,
+            key=incoming.key,
+            value=incoming.value,
+            submission_id=rejection.submission_id,
+        )
+        log.warning(
+            "dead-lettered",
+            extra={"reason": rejection.reason.value, "detail": rejection.detail[:300],
+                   "topic": incoming.topic, "partition": incoming.partition,
+                   "offset": incoming.offset},
+        )  # fmt: skip
+        await self.publish([Output(PETITIONS_REJECTED, key, value)])
+
+
+def build_service(
+    stage: Stage, settings: ServiceSettings, metrics: Metrics | None = None
+) -> Service:
+    """A Faust app for one stage: its own consumer group, state directory and web port."""
+    prefix = settings.topic_prefix
+    datadir = settings.data_dir / f"{prefix}{stage.value}"
+    datadir.parent.mkdir(parents=True, exist_ok=True)
+    app = faust.App(
+        f"{prefix}xinfang-{stage.value}",
+        broker=[f"kafka://{server}" for server in settings.bootstrap_servers.split(",")],
+        store="rocksdb://" if settings.store == "rocksdb" else "memory://",
+        datadir=str(datadir),
+        web_enabled=True,
+        web_host=settings.web_host,
+        web_bind=settings.web_host,
+        web_port=settings.web_port,
+        web_in_thread=False,
+        topic_partitions=4,
+        topic_replication_factor=settings.replication_factor,
+        table_standby_replicas=settings.standby_replicas,
+        producer_acks=-1,
+        consumer_auto_offset_reset="earliest",
+        key_serializer="raw",
+        value_serializer="raw",
+        broker_commit_every=100,
+        broker_commit_interval=1.0,
+        stream_wait_empty=True,
+        worker_redirect_stdouts=False,
+    )
+    service = Service(stage=stage, settings=settings, app=app, metrics=metrics or Metrics())
+    service.metrics.initialise(stage.value)
+    setup_prometheus_sensors(app, pattern="/metrics", name_prefix="xinfang_faust")
+    _add_health(service)
+    _add_lag_exporter(service)
+    return service
+
+
+def _add_health(service: Service) -> None:
+    app = service.app
+    up = service.metrics.gauge("xinfang_up").labels(service=service.stage.value)
+    started_at = datetime.now(UTC)
+
+    @app.page("/health")
+    async def health(web: View, request: Request) -> Response:
+        consumer_ready = app.consumer is not None and not app.rebalancing
+        healthy = not app.should_stop and consumer_ready
+        up.set(1 if healthy else 0)
+        body = {
+            "status": "ok" if healthy else "starting" if not app.should_stop else "stopping",
+            "service": service.stage.value,
+            "started_at": started_at.isoformat(),
+            "rebalancing": bool(app.rebalancing),
+            "assigned_partitions": len(app.consumer.assignment()) if app.consumer else 0,
+        }
+        return web.json(body, status=200 if healthy else 503)
+
+
+def _add_lag_exporter(service: Service) -> None:
+    app = service.app
+    lag = service.metrics.gauge("xinfang_consumer_lag_messages")
+    stage = service.stage.value
+
+    @app.timer(LAG_INTERVAL_SECONDS)  # type: ignore[untyped-decorator]
+    async def export_lag() -> None:
+        consumer = app.consumer
+        committed = getattr(consumer, "_committed_offset", {})
+        for tp in consumer.assignment():
+            if tp.topic not in service.topics:
+                continue  # changelogs are recovery's business, not lag
+            highwater = consumer.highwater(tp)
+            done = committed.get(tp)
+            if highwater is None:
+                continue
+            lag.labels(service=stage, topic=tp.topic, partition=str(tp.partition)).set(
+                max(0, highwater - (done or 0))
+            )
+
+
+def internal_topics(service: Service) -> list[str]:
+    """The changelog topics of this app's tables."""
+    return [table.changelog_topic.get_topic_name() for table in service.app.tables.values()]
+
+
+def run_worker(service: Service) -> None:
+    """Run the service until SIGTERM or SIGINT, then stop gracefully (commit, close)."""
+    from faust.worker import Worker
+
+    settings = service.settings
+    # Faust declares its changelogs itself, but its first partition assignment can run
+    # before the new topics are in its metadata, and then never assigns them. Creating
+    # them beforehand (compacted, partitions equal to the source) removes the race.
+    ensure_topics(
+        settings.bootstrap_servers,
+        internal_topics(service),
+        partitions=4,
+        replication_factor=settings.replication_factor,
+        config={"cleanup.policy": "compact"},
+    )
+    worker = Worker(
+        service.app,
+        loglevel=settings.log_level,
+        logging_config=logging_config(service.stage.value, settings.log_level, settings.log_format),
+        redirect_stdouts=False,
+        quiet=True,
+    )
+    log.info("starting", extra={"service": service.stage.value, "port": settings.web_port})
+    worker.execute_from_commandline()
+    sys.exit(worker.exitcode if hasattr(worker, "exitcode") else 0)

@@ -1,0 +1,87 @@
+"""Service settings: frozen pydantic-settings objects, validated at start-up.
+
+Each service reads its own prefix (``XINFANG_INTAKE_``, ``XINFANG_DEDUP_``, ...). Settings
+that every service shares (the broker, the topic prefix, the data directory, ...) may also
+be given once with the plain ``XINFANG_`` prefix; the service's own prefix wins.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal, TypeVar
+
+from pydantic import Field, ValidationError
+from pydantic_settings import (
+    BaseSettings,
+    EnvSettingsSource,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
+
+
+class SettingsError(RuntimeError):
+    """A setting is missing or wrong; the message names the variable and the problem."""
+
+
+class ServiceSettings(BaseSettings):
+    """What every service needs to run."""
+
+    model_config = SettingsConfigDict(frozen=True, extra="ignore", env_prefix="XINFANG_")
+
+    bootstrap_servers: str = Field(
+        default="127.0.0.1:9092",
+        pattern=r"^[A-Za-z0-9.\-\[\]:]+:\d+(,[A-Za-z0-9.\-\[\]:]+:\d+)*$",
+        description="Kafka bootstrap servers, host:port[,host:port...]",
+    )
+    topic_prefix: str = Field(
+        default="",
+        pattern=r"^[A-Za-z0-9._-]*$",
+        description="prepended to every topic and consumer group (tests, shared clusters)",
+    )
+    web_host: str = Field(default="127.0.0.1", description="address of /metrics and /health")
+    web_port: int = Field(default=6066, ge=1, le=65535)
+    data_dir: Path = Field(default=Path("var/data"), description="RocksDB state directory")
+    store: Literal["rocksdb", "memory"] = "rocksdb"
+    replication_factor: int = Field(
+        default=1, ge=1, le=10, description="of the internal changelog topics"
+    )
+    standby_replicas: int = Field(default=1, ge=0, le=5, description="of every table")
+    log_level: Literal["debug", "info", "warning", "error"] = "info"
+    log_format: Literal["json", "text"] = "json"
+    max_consecutive_failures: int = Field(
+        default=100,
+        ge=1,
+        description=(
+            "dead letters in a row after which the service stops instead of draining "
+            "its input into the DLQ (a bad deploy must not eat the queue)"
+        ),
+    )
+    demo_mode: bool = Field(default=False, description="allows built-in demo secrets")
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        shared = EnvSettingsSource(settings_cls, env_prefix="XINFANG_")
+        return (init_settings, env_settings, shared)
+
+
+S = TypeVar("S", bound=ServiceSettings)
+
+
+def load_settings(settings_cls: type[S]) -> S:
+    """Read and validate the settings, or raise SettingsError naming each bad variable."""
+    try:
+        return settings_cls()
+    except ValidationError as exc:
+        prefix = settings_cls.model_config.get("env_prefix", "")
+        problems = []
+        for error in exc.errors():
+            field = ".".join(str(part) for part in error["loc"])
+            problems.append(f"{prefix}{field.upper()}: {error['msg']}")
+        raise SettingsError("invalid settings:\n  " + "\n  ".join(problems)) from None

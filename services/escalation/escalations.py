@@ -1,0 +1,243 @@
+"""What a case's facts and lifecycle imply: escalations and warnings, each with its id.
+
+Everything here is derived, never remembered: the engine recomputes the full list after
+every event and emits only the ids it has not emitted before. Ids are deterministic
+(case, rule, and the due time or count that makes the escalation distinct), which is what
+makes a rescan, a restart or a replay safe.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from schemas.cases import AgencyLevel, CaseEscalated, EscalationReason, Rating
+from schemas.deadlines import DeadlineWarning
+from services.escalation.lifecycle import CaseFacts, Clock, ClockKind, Lifecycle
+from services.escalation.ruleset import LEVELS, EscalationRules, level_above
+from services.escalation.workdays import calendar_days_due
+
+#: What the service publishes: an escalation (cases.escalated) or a deadline warning.
+Output = CaseEscalated | DeadlineWarning
+
+
+def output_id(output: Output) -> str:
+    """The deterministic id of an output."""
+    if isinstance(output, CaseEscalated):
+        return output.escalation_id
+    return output.warning_id
+
+
+@dataclass(frozen=True)
+class Timed:
+    """An output that becomes due at ``fire_at`` (event time) if nothing stops it first."""
+
+    fire_at: datetime
+    output: Output
+
+
+def _stamp(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+
+
+def _escalation(
+    facts: CaseFacts,
+    rules: EscalationRules,
+    *,
+    escalation_id: str,
+    reason: EscalationReason,
+    rule: str,
+    target_level: AgencyLevel,
+    escalated_at: datetime,
+    due_at: datetime,
+    detail: str,
+) -> CaseEscalated:
+    return CaseEscalated(
+        escalation_id=escalation_id,
+        case_id=facts.case_id,
+        matter_id=facts.matter_id,
+        reason=reason,
+        rule=rule,
+        target_level=target_level,
+        target_agency=rules.targets.bureau(facts.region_code, target_level),
+        due_at=due_at,
+        escalated_at=escalated_at,
+        region_code=facts.region_code,
+        detail=detail,
+    )
+
+
+def rule_escalations(
+    facts: CaseFacts, lifecycle: Lifecycle, rules: EscalationRules
+) -> list[CaseEscalated]:
+    """Escalations that events trigger at once: repeats, groups, risk, dissatisfaction."""
+    found: list[CaseEscalated] = []
+    package = rules.leadership_package
+    # Only the petition that reaches the count escalates: the leader then owns the matter
+    # and later repeats join it rather than escalating again.
+    if facts.petition_number == package.at_petition:
+        found.append(
+            _escalation(
+                facts,
+                rules,
+                escalation_id=(f"ESC-{facts.case_id}-leadership_package-{facts.petition_number}"),
+                reason=EscalationReason.LEADERSHIP_PACKAGE,
+                rule=f"leadership_package: petitions=={package.at_petition}",
+                target_level=level_above(facts.level, package.levels_up),
+                escalated_at=facts.decided_at,
+                due_at=facts.decided_at + timedelta(days=package.due_days),
+                detail=(
+                    f"petition {facts.petition_number} of one petitioner on matter "
+                    f"{facts.matter_id}: a named leader takes the case (包案)"
+                ),
+            )
+        )
+    collective = rules.collective_petition
+    if facts.makes_collective:
+        found.append(
+            _escalation(
+                facts,
+                rules,
+                escalation_id=f"ESC-{facts.case_id}-collective_petition",
+                reason=EscalationReason.COLLECTIVE_PETITION,
+                rule=f"collective_petition: petitioners>={collective.min_petitioners}",
+                target_level=level_above(facts.level, collective.levels_up),
+                escalated_at=facts.decided_at,
+                due_at=facts.decided_at + timedelta(hours=collective.due_hours),
+                detail=(
+                    f"{collective.min_petitioners} or more petitioners on matter "
+                    f"{facts.matter_id}: a collective petition, urgent"
+                ),
+            )
+        )
+    risk = rules.risk_to_life
+    if facts.risk_terms:
+        found.append(
+            _escalation(
+                facts,
+                rules,
+                escalation_id=f"ESC-{facts.case_id}-risk_to_life",
+                reason=EscalationReason.RISK_TO_LIFE,
+                rule="risk_to_life: keywords",
+                target_level=level_above(facts.level, risk.levels_up),
+                escalated_at=facts.decided_at,
+                due_at=facts.decided_at + timedelta(hours=risk.due_hours),
+                detail="risk to life or safety (Art. 25): " + ", ".join(facts.risk_terms),
+            )
+        )
+    dissatisfied = rules.dissatisfied_rating
+    for record in lifecycle.ratings:
+        if record.rating is not Rating.DISSATISFIED:
+            continue
+        # Opinion 1 came from the case's level, 2 (review) one up, 3 (re-review) two up:
+        # the level that supervises the body that gave the opinion reviews it.
+        found.append(
+            _escalation(
+                facts,
+                rules,
+                escalation_id=f"ESC-{facts.case_id}-dissatisfied_rating-{record.opinion}",
+                reason=EscalationReason.DISSATISFIED_RATING,
+                rule="dissatisfied_rating",
+                target_level=level_above(facts.level, dissatisfied.levels_up + record.opinion - 1),
+                escalated_at=record.rated_at,
+                due_at=record.rated_at + timedelta(days=dissatisfied.due_days),
+                detail=(
+                    f"opinion {record.opinion} rated dissatisfied: the supervising level "
+                    "reviews the handling"
+                ),
+            )
+        )
+    return found
+
+
+def _clock_timers(facts: CaseFacts, clock: Clock, rules: EscalationRules) -> list[Timed]:
+    clocks = rules.clocks
+    step = clock.step.value
+    timers: list[Timed] = []
+    warned_at = clock.started_at + (clock.due_at - clock.started_at) * clocks.warn_share
+    if clock.running_at(warned_at):
+        timers.append(
+            Timed(
+                warned_at,
+                DeadlineWarning(
+                    warning_id=f"WRN-{facts.case_id}-{step}-{_stamp(clock.due_at)}",
+                    case_id=facts.case_id,
+                    matter_id=facts.matter_id,
+                    step=clock.step,
+                    article=clock.article,
+                    started_at=clock.started_at,
+                    due_at=clock.due_at,
+                    share_used=clocks.warn_share,
+                    warned_at=warned_at,
+                    region_code=facts.region_code,
+                    responsible_level=clock.responsible_level,
+                    responsible_agency=clock.responsible_agency,
+                ),
+            )
+        )
+    # Supervision (督办, Art. 38-40): each breach goes one level higher, up to national.
+    start = LEVELS.index(clock.responsible_level)
+    for breach in range(1, max(len(LEVELS) - start, 2)):
+        breached_at = clock.due_at + clocks.rebreach_interval * (breach - 1)
+        if not clock.running_at(breached_at):
+            break
+        target = level_above(clock.responsible_level, breach)
+        timers.append(
+            Timed(
+                breached_at,
+                _escalation(
+                    facts,
+                    rules,
+                    escalation_id=(
+                        f"ESC-{facts.case_id}-deadline_breach-{step}-"
+                        f"{_stamp(clock.due_at)}-{breach}"
+                    ),
+                    reason=EscalationReason.DEADLINE_BREACH,
+                    rule=f"deadline.{step}",
+                    target_level=target,
+                    escalated_at=breached_at,
+                    due_at=breached_at + clocks.rebreach_interval,
+                    detail=(
+                        f"{step} limit ({clock.article}) due {clock.due_at.isoformat()} "
+                        f"missed; breach {breach}, supervision by the {target.value} level"
+                    ),
+                ),
+            )
+        )
+    return timers
+
+
+def timed_outputs(facts: CaseFacts, lifecycle: Lifecycle, rules: EscalationRules) -> list[Timed]:
+    """Every warning, breach and backlog escalation the case's clocks imply, in time order.
+
+    A timer is included only if its clock was running at its fire time, judged by event
+    time; the engine fires the ones whose time has passed and remembers their ids.
+    """
+    timers = [
+        timer
+        for clock in lifecycle.clocks
+        if clock.kind is ClockKind.DEADLINE
+        for timer in _clock_timers(facts, clock, rules)
+    ]
+    backlog = rules.backlog
+    open_until = calendar_days_due(facts.received_at, backlog.open_days)
+    open_at_limit = lifecycle.settled_at is None or lifecycle.settled_at > open_until
+    if facts.linked_to is None and open_at_limit:
+        target = level_above(facts.level, backlog.levels_up)
+        timers.append(
+            Timed(
+                open_until,
+                _escalation(
+                    facts,
+                    rules,
+                    escalation_id=f"ESC-{facts.case_id}-backlog",
+                    reason=EscalationReason.BACKLOG,
+                    rule=f"backlog: open>{backlog.open_days}d",
+                    target_level=target,
+                    escalated_at=open_until,
+                    due_at=open_until + timedelta(days=backlog.due_days),
+                    detail=f"open more than {backlog.open_days} days: a backlog case (积案)",
+                ),
+            )
+        )
+    return sorted(timers, key=lambda timer: timer.fire_at)

@@ -1,0 +1,321 @@
+"""The escalation rule file: time limits, clocks, targets and rule-based escalations.
+
+The file is YAML (``services/escalation/rules/escalation.yaml`` ships the defaults of the
+Regulations on Letters and Calls Work). It is parsed strictly at start-up: an unknown key,
+a missing key or a value out of range stops the service with ``RulesFileError``, whose
+message names the file, the line and the path of every problem.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from typing import Annotated, Final, Literal
+
+import yaml
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    model_validator,
+)
+
+from schemas.cases import AgencyLevel
+from schemas.petitions import Language
+
+#: The rule file shipped with the service.
+DEFAULT_RULES_PATH: Final = Path(__file__).with_name("rules") / "escalation.yaml"
+
+#: Levels lowest first, as ``AgencyLevel`` declares them.
+LEVELS: Final[tuple[AgencyLevel, ...]] = tuple(AgencyLevel)
+
+Keyword = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class DayLimit(_Strict):
+    """A limit in calendar days, counted from the day after the triggering event."""
+
+    days: int = Field(ge=1, le=366, description="calendar days")
+    article: str = Field(min_length=1, description="where the limit comes from, e.g. 'Art. 22'")
+
+
+class WorkingDayLimit(_Strict):
+    """A limit in working days of the national holiday calendar (adjusted weekends count)."""
+
+    working_days: int = Field(ge=1, le=60)
+    article: str = Field(min_length=1)
+    reason_prefixes: tuple[Keyword, ...] = Field(
+        min_length=1,
+        description=(
+            "a not_accepted update whose reason starts with one of these is an objection "
+            "to competence (the body hands the matter back to the petition bureau), "
+            "not a refusal of the matter"
+        ),
+    )
+
+
+class ExtensionLimit(_Strict):
+    """How far handling may be extended for a complex matter (Art. 34)."""
+
+    max_days: int = Field(ge=1, le=30, description="Art. 34 allows at most 30 more days")
+    max_count: int = Field(ge=0, le=1, description="Art. 34 allows one extension")
+    article: str = Field(min_length=1)
+
+
+class TimeLimits(_Strict):
+    """The statutory time limits (DOMAIN.md, "Time limits")."""
+
+    #: The petition bureau transfers or assigns the matter (Art. 22).
+    transfer: DayLimit
+    #: The competent body decides on acceptance, from receiving the transfer (Art. 23).
+    acceptance: DayLimit
+    #: The competent body may object that the matter is outside its competence (Art. 23).
+    competence_objection: WorkingDayLimit
+    #: Handling finished with a written opinion, from acceptance (Art. 34).
+    handling: DayLimit
+    #: One extension of handling with a reason (Art. 34).
+    extension: ExtensionLimit
+    #: The petitioner's window to request a review, from the reply (Art. 35).
+    review_request: DayLimit
+    #: The review opinion, from the request (Art. 35).
+    review_decision: DayLimit
+    #: The petitioner's window to request a re-review, from the review opinion (Art. 36).
+    re_review_request: DayLimit
+    #: The re-review opinion, from the request (Art. 36).
+    re_review_decision: DayLimit
+    #: The petitioner's window to rate an opinion; after it: "overdue, not rated".
+    rating: DayLimit
+
+
+class Clocks(_Strict):
+    """How every running deadline warns, breaches and escalates again."""
+
+    warn_share: float = Field(
+        gt=0.0, lt=1.0, description="warn when this share of a limit has been used"
+    )
+    rebreach_days: int = Field(
+        ge=1,
+        le=365,
+        description=(
+            "a deadline still missed this many days after its last breach escalates "
+            "one more level, up to the national level"
+        ),
+    )
+    timer_grace_minutes: int = Field(
+        ge=0,
+        le=7 * 24 * 60,
+        description=(
+            "a warning or breach fires only this long after its time, so an update that "
+            "stops the clock in time but reaches us a little late still wins"
+        ),
+    )
+    reorder_tolerance_hours: int = Field(
+        ge=0,
+        le=30 * 24,
+        description=(
+            "an update older than the case's latest event by at most this much is applied "
+            "in event-time order; an older one is rejected as too late"
+        ),
+    )
+
+    @property
+    def rebreach_interval(self) -> timedelta:
+        return timedelta(days=self.rebreach_days)
+
+    @property
+    def timer_grace(self) -> timedelta:
+        return timedelta(minutes=self.timer_grace_minutes)
+
+    @property
+    def reorder_tolerance(self) -> timedelta:
+        return timedelta(hours=self.reorder_tolerance_hours)
+
+
+class Targets(_Strict):
+    """Who receives an escalation: the petition bureau of the region one level up."""
+
+    default_level: AgencyLevel = Field(description="level of a case routed to no agency")
+    bureau_code: str = Field(
+        pattern=r"\{region\}",
+        description="agency code of a region's petition bureau; {region} is the 6-digit code",
+    )
+    national_bureau: str = Field(min_length=1, description="agency code of the national bureau")
+
+    def bureau(self, region_code: str, level: AgencyLevel) -> str:
+        """The petition bureau at ``level`` above the county-level region ``region_code``.
+
+        610302 is the county; its city is 610300, its province 610000 (GB/T 2260).
+        """
+        if level is AgencyLevel.NATIONAL:
+            return self.national_bureau
+        if level is AgencyLevel.PROVINCE:
+            region = region_code[:2] + "0000"
+        elif level is AgencyLevel.CITY:
+            region = region_code[:4] + "00"
+        else:
+            region = region_code
+        return self.bureau_code.format(region=region)
+
+
+def level_above(level: AgencyLevel, steps: int) -> AgencyLevel:
+    """``steps`` levels above ``level``, at most national."""
+    return LEVELS[min(LEVELS.index(level) + steps, len(LEVELS) - 1)]
+
+
+class _RuleTarget(_Strict):
+    levels_up: int = Field(ge=0, le=4, description="target level above the case's level")
+
+
+class LeadershipPackageRule(_RuleTarget):
+    """A matter raised again and again gets a named leader (包案, DOMAIN.md)."""
+
+    at_petition: int = Field(
+        ge=2,
+        description=(
+            "the petition of one petitioner on the matter that makes it a package case, "
+            "this one included (the verdict's repeat_count + 1); later ones do not "
+            "escalate again"
+        ),
+    )
+    due_days: int = Field(ge=1, le=365)
+
+
+class CollectivePetitionRule(_RuleTarget):
+    """Many petitioners about one matter are a collective petition, treated as urgent."""
+
+    min_petitioners: int = Field(ge=2, description="distinct petitioners on the matter")
+    due_hours: int = Field(ge=1, le=24 * 30)
+
+
+class RiskToLifeRule(_RuleTarget):
+    """Content signalling a risk to life or safety escalates at once (Art. 25)."""
+
+    due_hours: int = Field(ge=1, le=24 * 30)
+    keywords: dict[Language, tuple[Keyword, ...]] = Field(
+        description="matched case-insensitively as substrings of title and content"
+    )
+
+    @model_validator(mode="after")
+    def _every_language(self) -> RiskToLifeRule:
+        missing = [lang.value for lang in Language if not self.keywords.get(lang)]
+        if missing:
+            raise ValueError(f"keywords needed for every language; none for {missing}")
+        return self
+
+    def hits(self, text: str) -> tuple[str, ...]:
+        """The keywords of every language that occur in ``text``, in file order."""
+        folded = text.casefold()
+        return tuple(
+            word for words in self.keywords.values() for word in words if word.casefold() in folded
+        )
+
+
+class DissatisfiedRatingRule(_RuleTarget):
+    """A dissatisfied rating prompts the supervising level to review the handling."""
+
+    due_days: int = Field(ge=1, le=365)
+
+
+class BacklogRule(_RuleTarget):
+    """A case open this long is a backlog case (积案)."""
+
+    open_days: int = Field(ge=1, le=3650)
+    due_days: int = Field(ge=1, le=365)
+
+
+class EscalationRules(_Strict):
+    """The whole rule file."""
+
+    version: Literal[1]
+    time_limits: TimeLimits
+    clocks: Clocks
+    targets: Targets
+    leadership_package: LeadershipPackageRule
+    collective_petition: CollectivePetitionRule
+    risk_to_life: RiskToLifeRule
+    dissatisfied_rating: DissatisfiedRatingRule
+    backlog: BacklogRule
+
+
+@dataclass(frozen=True)
+class RuleProblem:
+    """One problem of a rule file, where it is and what is wrong."""
+
+    line: int | None
+    path: str
+    message: str
+
+
+class RulesFileError(ValueError):
+    """The rule file cannot be used; ``problems`` lists every problem found."""
+
+    def __init__(self, source: str, problems: list[RuleProblem]) -> None:
+        self.source = source
+        self.problems = problems
+        super().__init__(
+            "\n".join(
+                f"{source}:{p.line if p.line is not None else '?'}: {p.path}: {p.message}"
+                for p in problems
+            )
+        )
+
+
+Loc = tuple[str | int, ...]
+
+
+def _line_index(node: yaml.Node, loc: Loc, lines: dict[Loc, int]) -> None:
+    lines[loc] = node.start_mark.line + 1
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            child = (*loc, str(key.value))
+            _line_index(value, child, lines)
+            # A key names the line an operator looks at, even when its value is a block.
+            lines[child] = key.start_mark.line + 1
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            _line_index(item, (*loc, index), lines)
+
+
+def _line_of(loc: Loc, lines: dict[Loc, int]) -> int | None:
+    for end in range(len(loc), -1, -1):
+        if loc[:end] in lines:
+            return lines[loc[:end]]
+    return None
+
+
+def parse_rules(text: str, source: str = "<rules>") -> EscalationRules:
+    """Parse and validate a rule file's text; raises ``RulesFileError``."""
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        line = mark.line + 1 if mark is not None else None
+        raise RulesFileError(source, [RuleProblem(line, "", str(error.problem))]) from error
+    lines: dict[Loc, int] = {}
+    if node is not None:
+        _line_index(node, (), lines)
+    try:
+        return EscalationRules.model_validate(data)
+    except ValidationError as error:
+        problems = [
+            RuleProblem(
+                _line_of(tuple(item["loc"]), lines),
+                ".".join(str(part) for part in item["loc"]) or "(file)",
+                item["msg"],
+            )
+            for item in error.errors()
+        ]
+        raise RulesFileError(source, problems) from error
+
+
+def load_rules(path: Path = DEFAULT_RULES_PATH) -> EscalationRules:
+    """Read and validate a rule file; raises ``RulesFileError`` naming line and path."""
+    return parse_rules(path.read_text(encoding="utf-8"), str(path))

@@ -1,0 +1,259 @@
+"""Normalisation for matching, kept beside the original; phone, ID number and time checks.
+
+Nothing here changes what the petitioner wrote: the case keeps ``title`` and ``content`` as
+received, and the normalised forms travel beside them (``CaseRegistered.normalised_text``)
+so that classification and dedup see one spelling of the same words, whether a hotline
+operator typed full-width digits, a letter from Hong Kong used traditional characters, or a
+portal form kept the user's line breaks.
+
+All functions are pure; the ones that need "today" take it as an argument (the clock is
+injected, ARCHITECTURE.md "Time").
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, timezone
+from enum import StrEnum
+from functools import cache
+from typing import Protocol
+
+import phonenumbers
+
+from services.intake import regions
+
+#: China Standard Time. China has kept UTC+8 without daylight saving since 1991, so a
+#: fixed offset is exact for every date a petition can carry and needs no tz database.
+CHINA_TZ = timezone(timedelta(hours=8), "Asia/Shanghai")
+
+_WHITESPACE = re.compile(r"\s+")
+
+
+class _Converter(Protocol):
+    def convert(self, text: str) -> str: ...
+
+
+@cache
+def _t2s() -> _Converter:
+    # opencc-python-reimplemented ships no type information; its OpenCC class has the one
+    # method we use, which the Protocol above describes.
+    from opencc import OpenCC  # type: ignore[import-untyped]
+
+    converter: _Converter = OpenCC("t2s")
+    return converter
+
+
+def normalise_text(text: str) -> str:
+    """The normalised form of a text: NFKC, simplified characters, one space between words.
+
+    NFKC folds full-width Latin letters, digits and punctuation to half-width (``１２３`` →
+    ``123``, ``（`` → ``(``) and compatibility ideographs to their standard form; OpenCC
+    ``t2s`` maps traditional characters to simplified ones; Latin letters are case-folded;
+    runs of whitespace (line breaks, ideographic spaces) become one space. Punctuation is
+    kept, so the text still reads as sentences.
+    """
+    folded = unicodedata.normalize("NFKC", text)
+    simplified = _t2s().convert(folded)
+    return _WHITESPACE.sub(" ", simplified.casefold()).strip()
+
+
+def _is_punctuation_or_symbol(char: str) -> bool:
+    return unicodedata.category(char)[0] in "PSC" and not char.isspace()
+
+
+def matching_form(text: str) -> str:
+    """The form rules and dedup match on: :func:`normalise_text` without punctuation.
+
+    Punctuation and symbols become spaces (so "物业,不作为" cannot hide "物业"), then
+    whitespace is collapsed. Latin words stay separated by single spaces.
+    """
+    normalised = normalise_text(text)
+    stripped = "".join(" " if _is_punctuation_or_symbol(c) else c for c in normalised)
+    return _WHITESPACE.sub(" ", stripped).strip()
+
+
+@dataclass(frozen=True, slots=True)
+class NormalisedText:
+    """A text as received, its normalised reading form and its matching form."""
+
+    original: str
+    normalised: str
+    matching: str
+
+
+def normalise(text: str) -> NormalisedText:
+    """All three forms of a text at once."""
+    normalised = normalise_text(text)
+    return NormalisedText(original=text, normalised=normalised, matching=matching_form(text))
+
+
+def petition_text(title: str, content: str) -> NormalisedText:
+    """Title and content as one text (title first, a space between): what the case stores."""
+    return normalise(f"{title}\n{content}")
+
+
+# --- phone numbers -------------------------------------------------------------------------
+
+
+class PhoneProblem(StrEnum):
+    """Why a phone number was refused."""
+
+    UNPARSABLE = "unparsable"
+    INVALID_NUMBER = "invalid_number"
+
+
+class InvalidPhoneError(ValueError):
+    """A phone number that cannot be put in E.164 form, with the reason."""
+
+    def __init__(self, raw: str, problem: PhoneProblem) -> None:
+        super().__init__(f"{problem.value}: {raw!r}")
+        self.raw = raw
+        self.problem = problem
+
+
+def to_e164(raw: str, default_region: str = "CN") -> str:
+    """A phone number in E.164 form, e.g. '+8613800138000'.
+
+    Numbers without a country code are read in ``default_region`` (mainland China: mobile
+    ``13800138000``, landline ``029-88881234``). Full-width digits are accepted.
+    Raises :class:`InvalidPhoneError` when the number cannot be parsed or is not a valid
+    number of its country.
+    """
+    text = unicodedata.normalize("NFKC", raw).strip()
+    try:
+        parsed = phonenumbers.parse(text, default_region)
+    except phonenumbers.NumberParseException as error:
+        raise InvalidPhoneError(raw, PhoneProblem.UNPARSABLE) from error
+    if not phonenumbers.is_valid_number(parsed):
+        raise InvalidPhoneError(raw, PhoneProblem.INVALID_NUMBER)
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+
+
+def try_e164(raw: str | None, default_region: str = "CN") -> str | None:
+    """:func:`to_e164`, or None for a missing or invalid number."""
+    if raw is None:
+        return None
+    try:
+        return to_e164(raw, default_region)
+    except InvalidPhoneError:
+        return None
+
+
+# --- resident identity card numbers ----------------------------------------------------------
+
+
+class IdProblem(StrEnum):
+    """Why a resident ID number (公民身份号码, GB 11643-1999) was refused."""
+
+    WRONG_LENGTH = "wrong_length"
+    INVALID_CHARACTERS = "invalid_characters"
+    UNKNOWN_REGION = "unknown_region"
+    INVALID_BIRTH_DATE = "invalid_birth_date"
+    BIRTH_DATE_IN_FUTURE = "birth_date_in_future"
+    BAD_CHECKSUM = "bad_checksum"
+
+
+@dataclass(frozen=True, slots=True)
+class IdCheck:
+    """The result of checking an ID number: the normalised number or the reason it failed.
+
+    ``region_known`` says whether the six-digit prefix is in today's table: cards keep the
+    code of the county where they were first issued, and many of those counties have since
+    been merged or renamed, so an old code is not an error.
+    """
+
+    raw: str
+    number: str | None
+    problem: IdProblem | None
+    birth_date: date | None = None
+    female: bool | None = None
+    region_known: bool = False
+
+    @property
+    def valid(self) -> bool:
+        return self.problem is None
+
+
+_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+_ID_CHECK_CHARS = "10X98765432"
+_ID_SHAPE = re.compile(r"^\d{17}[\dX]$")
+#: Residence permits of Hong Kong, Macao and Taiwan residents use 81, 82 and 83; 83 is not
+#: a division of the table (Taiwan is 71 there).
+_PERMIT_PREFIXES = frozenset({"81", "82", "83"})
+_OLDEST_BIRTH_YEAR = 1890
+
+
+def id_check_character(first17: str) -> str:
+    """The ISO 7064 MOD 11-2 check character of the first 17 digits."""
+    total = sum(int(digit) * weight for digit, weight in zip(first17, _ID_WEIGHTS, strict=True))
+    return _ID_CHECK_CHARS[total % 11]
+
+
+def _province_prefixes() -> frozenset[str]:
+    return frozenset(r.code[:2] for r in regions.default_table() if r.parent is None)
+
+
+def check_resident_id(raw: str, *, today: date) -> IdCheck:
+    """Check an 18-character resident ID number and say why it fails, if it does.
+
+    Checked: the shape (17 digits and a digit or X; full-width characters, spaces and a
+    lower-case x are normalised first), a provincial prefix that exists, a real birth date
+    that is not after ``today`` and not before 1890, and the ISO 7064 MOD 11-2 checksum.
+    """
+    number = _WHITESPACE.sub("", unicodedata.normalize("NFKC", raw)).upper()
+    if len(number) != 18:
+        return IdCheck(raw=raw, number=None, problem=IdProblem.WRONG_LENGTH)
+    if not _ID_SHAPE.match(number):
+        return IdCheck(raw=raw, number=None, problem=IdProblem.INVALID_CHARACTERS)
+    prefix = number[:2]
+    if prefix not in _province_prefixes() and prefix not in _PERMIT_PREFIXES:
+        return IdCheck(raw=raw, number=None, problem=IdProblem.UNKNOWN_REGION)
+    try:
+        born = date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
+    except ValueError:
+        return IdCheck(raw=raw, number=None, problem=IdProblem.INVALID_BIRTH_DATE)
+    if born.year < _OLDEST_BIRTH_YEAR:
+        return IdCheck(raw=raw, number=None, problem=IdProblem.INVALID_BIRTH_DATE)
+    if born > today:
+        return IdCheck(raw=raw, number=None, problem=IdProblem.BIRTH_DATE_IN_FUTURE)
+    if id_check_character(number[:17]) != number[17]:
+        return IdCheck(raw=raw, number=None, problem=IdProblem.BAD_CHECKSUM)
+    return IdCheck(
+        raw=raw,
+        number=number,
+        problem=None,
+        birth_date=born,
+        # The 17th digit is the sequence code: odd for men, even for women.
+        female=int(number[16]) % 2 == 0,
+        region_known=regions.default_table().get(number[:6]) is not None,
+    )
+
+
+# --- time ------------------------------------------------------------------------------------
+
+
+class NaiveDatetimeError(ValueError):
+    """A date-time without a time zone: refused, since it would be read in the server's zone."""
+
+
+def require_aware(moment: datetime) -> datetime:
+    """The same date-time; raises :class:`NaiveDatetimeError` if it has no UTC offset."""
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise NaiveDatetimeError(f"a time zone is required: {moment.isoformat()}")
+    return moment
+
+
+def parse_aware(text: str) -> datetime:
+    """Parse an ISO 8601 date-time that carries an offset ('Z' or '+08:00')."""
+    try:
+        moment = datetime.fromisoformat(text.strip())
+    except ValueError as error:
+        raise NaiveDatetimeError(f"not an ISO 8601 date-time: {text!r}") from error
+    return require_aware(moment)
+
+
+def china_date(moment: datetime) -> date:
+    """The calendar date in China of an aware moment: the day that time limits count from."""
+    return require_aware(moment).astimezone(CHINA_TZ).date()

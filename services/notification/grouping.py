@@ -1,0 +1,176 @@
+"""Escalation alerts batched into one digest per recipient, as Alertmanager groups alerts.
+
+Supervisors and leaders must not get 200 messages when 200 deadlines pass at midnight.
+Alerts routed to one receiver with equal ``group_by`` labels form a group. The first alert
+of a group waits ``group_wait`` for company; then the group is flushed as one digest. Alerts
+arriving after a flush are held until ``group_interval`` has passed since that flush, and go
+out together in the next digest.
+
+The component is pure: no clock of its own (every call passes ``now``), no I/O. Its pending
+state is a pydantic model that dumps to JSON, so the Faust service can keep it in a table
+(one row per group via ``GroupingState.groups``) and a restarted worker carries on where
+the old one stopped. A crash between sending a digest and saving the state sends the same
+digest again with the same ``digest_id``, which the sent-ids table turns into a skip.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from schemas.cases import CaseEscalated
+from services.notification.ids import digest_id
+from services.notification.policy import Grouping
+
+
+class RoutedAlert(BaseModel):
+    """One escalation on its way to one receiver, with the route's grouping."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    receiver: str
+    template: str
+    group_labels: dict[str, str] = Field(description="the values of the route's group_by")
+    group_wait: timedelta
+    group_interval: timedelta
+    escalation: CaseEscalated
+
+    @classmethod
+    def of(
+        cls,
+        receiver: str,
+        template: str,
+        grouping: Grouping,
+        labels: Mapping[str, str],
+        escalation: CaseEscalated,
+    ) -> RoutedAlert:
+        return cls(
+            receiver=receiver,
+            template=template,
+            group_labels={name: labels.get(name, "") for name in grouping.group_by},
+            group_wait=grouping.group_wait,
+            group_interval=grouping.group_interval,
+            escalation=escalation,
+        )
+
+    @property
+    def group_key(self) -> str:
+        labels = ",".join(f"{k}={v}" for k, v in sorted(self.group_labels.items()))
+        return f"{self.receiver}/{self.template}{{{labels}}}"
+
+
+class PendingGroup(BaseModel):
+    """The alerts of one group not yet sent, and when the group may next be flushed."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    receiver: str
+    template: str
+    group_labels: dict[str, str]
+    group_wait: timedelta
+    group_interval: timedelta
+    alerts: list[CaseEscalated] = Field(default_factory=list)
+    flush_at: datetime | None = None
+    last_flushed_at: datetime | None = None
+
+
+class GroupingState(BaseModel):
+    """Every group by key; ``model_dump_json()`` / ``model_validate_json()`` round-trip."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    groups: dict[str, PendingGroup] = Field(default_factory=dict)
+
+
+class Digest(BaseModel):
+    """The alerts of one group flushed together: one notice per receiver."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    digest_id: str
+    group_key: str
+    receiver: str
+    template: str
+    group_labels: dict[str, str]
+    alerts: tuple[CaseEscalated, ...]
+    flushed_at: datetime
+
+
+class AlertGrouper:
+    """Collects routed alerts and hands out the digests that are due.
+
+    ``add`` never sends; ``due_digests(now)`` returns (and forgets) what is due at ``now``.
+    Call it from a timer; ``next_flush_at`` says when the next digest can be due.
+    """
+
+    def __init__(self, state: GroupingState | None = None) -> None:
+        self.state = state or GroupingState()
+
+    def add(self, alert: RoutedAlert, now: datetime) -> None:
+        """Hold ``alert`` for its group; a redelivered escalation is held only once."""
+        key = alert.group_key
+        group = self.state.groups.get(key)
+        if group is None:
+            group = PendingGroup(
+                receiver=alert.receiver,
+                template=alert.template,
+                group_labels=alert.group_labels,
+                group_wait=alert.group_wait,
+                group_interval=alert.group_interval,
+            )
+            self.state.groups[key] = group
+        ids = {pending.escalation_id for pending in group.alerts}
+        if alert.escalation.escalation_id in ids:
+            return
+        group.alerts.append(alert.escalation)
+        if group.flush_at is None:
+            first_possible = now + group.group_wait
+            if group.last_flushed_at is not None:
+                first_possible = max(first_possible, group.last_flushed_at + group.group_interval)
+            group.flush_at = first_possible
+
+    def due_digests(self, now: datetime) -> list[Digest]:
+        """The digests due at ``now``, oldest first; their alerts leave the state."""
+        digests: list[Digest] = []
+        for key, group in sorted(self.state.groups.items()):
+            if group.flush_at is None or group.flush_at > now or not group.alerts:
+                continue
+            alerts = tuple(group.alerts)
+            digests.append(
+                Digest(
+                    digest_id=digest_id(key, (alert.escalation_id for alert in alerts)),
+                    group_key=key,
+                    receiver=group.receiver,
+                    template=group.template,
+                    group_labels=group.group_labels,
+                    alerts=alerts,
+                    flushed_at=now,
+                )
+            )
+            group.alerts = []
+            group.flush_at = None
+            group.last_flushed_at = now
+        self._forget_idle(now)
+        digests.sort(
+            key=lambda digest: (min(a.escalated_at for a in digest.alerts), digest.group_key)
+        )
+        return digests
+
+    def _forget_idle(self, now: datetime) -> None:
+        # A group that has been quiet for a whole interval behaves like a new one: drop it
+        # so the state does not grow with every receiver and label value ever seen.
+        for key in [
+            key
+            for key, group in self.state.groups.items()
+            if not group.alerts
+            and group.last_flushed_at is not None
+            and group.last_flushed_at + group.group_interval <= now
+        ]:
+            del self.state.groups[key]
+
+    def next_flush_at(self) -> datetime | None:
+        """When the next digest becomes due, or None when nothing is pending."""
+        times = [g.flush_at for g in self.state.groups.values() if g.flush_at is not None]
+        return min(times, default=None)

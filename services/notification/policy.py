@@ -1,0 +1,563 @@
+"""The notification policy: who is told what, through which channel, with which template.
+
+The policy is a YAML file (``policy.yaml`` beside this module is the default) read once at
+start-up. It is parsed strictly first (unknown keys, wrong types: pydantic), then checked
+for meaning (every receiver and webhook named exists, matchers use known labels, templates
+exist); every problem is reported with the file, line and column it comes from, and the
+service does not start.
+
+Routing follows Alertmanager's routing tree. Every event to notify about becomes a set of
+labels (``kind``, ``matter_kind``, ``field``, ``region``, ``level``, ``agency``, ``reason``,
+``verdict``; an absent label is the empty string). The root route matches everything and
+names the default receiver. A matching route is searched depth-first: its children are
+tried in order, the first matching child wins unless it sets ``continue: true``, in which
+case the next children are tried too; a route none of whose children match is itself the
+result. Children inherit ``receiver``, ``template``, ``group_by``, ``group_wait`` and
+``group_interval`` from their parent unless they set them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any, Final, Literal
+
+import yaml
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    HttpUrl,
+    PlainValidator,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from schemas.cases import AgencyLevel, EscalationReason, MatterKind, Verdict
+from schemas.notices import NoticeKind
+from schemas.petitions import Language
+
+#: The default policy shipped with the service.
+DEFAULT_POLICY_PATH: Final = Path(__file__).with_name("policy.yaml")
+
+#: The labels an event carries; a matcher on any other name is a mistake in the policy.
+LABELS: Final = ("kind", "matter_kind", "field", "region", "level", "agency", "reason", "verdict")
+
+#: Labels with a closed set of values: an equality matcher on another value is a typo.
+_CLOSED_LABELS: Final[Mapping[str, type[StrEnum]]] = {
+    "kind": NoticeKind,
+    "matter_kind": MatterKind,
+    "level": AgencyLevel,
+    "reason": EscalationReason,
+    "verdict": Verdict,
+}
+
+Loc = tuple[str | int, ...]
+
+
+class PolicyError(ValueError):
+    """The policy file is unreadable or wrong; each line of the message names a place."""
+
+    def __init__(self, source: str, problems: Sequence[str]) -> None:
+        super().__init__(f"invalid notification policy {source}:\n  " + "\n  ".join(problems))
+        self.problems = tuple(problems)
+
+
+# --- values --------------------------------------------------------------------------------
+
+_DURATION = re.compile(r"^(\d+(?:\.\d+)?)(ms|s|m|h|d)$")
+_UNIT_SECONDS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0}
+
+
+def _parse_duration(value: object) -> object:
+    # Alertmanager writes durations as "30s", "5m"; a bare number is seconds.
+    if isinstance(value, str):
+        match = _DURATION.match(value.strip())
+        if match is None:
+            raise ValueError(f"not a duration: {value!r} (write e.g. 250ms, 30s, 5m, 4h, 1d)")
+        return timedelta(seconds=float(match.group(1)) * _UNIT_SECONDS[match.group(2)])
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return timedelta(seconds=value)
+    return value
+
+
+Duration = Annotated[timedelta, BeforeValidator(_parse_duration)]
+
+
+class MatchOp(StrEnum):
+    EQUAL = "="
+    NOT_EQUAL = "!="
+    REGEX = "=~"
+    NOT_REGEX = "!~"
+
+
+_MATCHER = re.compile(r'^\s*([a-z_]+)\s*(=~|!~|!=|=)\s*"((?:[^"\\]|\\.)*)"\s*$')
+
+
+@dataclass(frozen=True)
+class Matcher:
+    """One label matcher in Alertmanager's syntax: ``level="city"``, ``region=~"6103.*"``.
+
+    Regular expressions are anchored at both ends, as in Alertmanager.
+    """
+
+    label: str
+    op: MatchOp
+    value: str
+    pattern: re.Pattern[str] | None
+
+    @classmethod
+    def parse(cls, text: str) -> Matcher:
+        match = _MATCHER.match(text)
+        if match is None:
+            raise ValueError(f'not a matcher: {text!r} (write e.g. level="city" or region=~"61.*")')
+        label, op_text, raw = match.groups()
+        if label not in LABELS:
+            raise ValueError(f"unknown label {label!r}; labels are {', '.join(LABELS)}")
+        value = re.sub(r"\\(.)", r"\1", raw)
+        op = MatchOp(op_text)
+        closed = _CLOSED_LABELS.get(label)
+        if closed is not None and op in (MatchOp.EQUAL, MatchOp.NOT_EQUAL) and value:
+            allowed = [member.value for member in closed]
+            if value not in allowed:
+                raise ValueError(f"{label} is never {value!r}; it is one of {', '.join(allowed)}")
+        pattern = None
+        if op in (MatchOp.REGEX, MatchOp.NOT_REGEX):
+            try:
+                pattern = re.compile(f"(?:{value})")
+            except re.error as exc:
+                raise ValueError(f"bad regular expression {value!r}: {exc}") from None
+        return cls(label, op, value, pattern)
+
+    def matches(self, labels: Mapping[str, str]) -> bool:
+        actual = labels.get(self.label, "")
+        if self.op is MatchOp.EQUAL:
+            return actual == self.value
+        if self.op is MatchOp.NOT_EQUAL:
+            return actual != self.value
+        assert self.pattern is not None
+        found = self.pattern.fullmatch(actual) is not None
+        return found if self.op is MatchOp.REGEX else not found
+
+    def __str__(self) -> str:
+        return f'{self.label}{self.op.value}"{self.value}"'
+
+
+# --- the file's structure ------------------------------------------------------------------
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class SmtpSettings(_Strict):
+    """The mail relay all e-mail goes through. Secrets are named env variables, not values."""
+
+    host: str = "127.0.0.1"
+    port: int = Field(default=25, ge=1, le=65535)
+    sender: str = Field(description='the From header, e.g. "信访通知 <noreply@example.gov.cn>"')
+    security: Literal["none", "starttls", "tls"] = "none"
+    username_env: str | None = None
+    password_env: str | None = None
+    timeout: Duration = timedelta(seconds=30)
+
+
+class WebhookEndpoint(_Strict):
+    """An HTTP endpoint notices are POSTed to as JSON (an SMS gateway, an agency's system)."""
+
+    url: HttpUrl
+    timeout: Duration = timedelta(seconds=10)
+    token_env: str | None = Field(
+        default=None, description="env variable holding a bearer token for this endpoint"
+    )
+
+
+class LetterSettings(_Strict):
+    """Where printable letters are queued for the post room."""
+
+    directory: Path = Path("var/letters")
+
+
+class RetrySettings(_Strict):
+    """Capped exponential backoff with jitter between delivery attempts.
+
+    The n-th retry waits ``min(max_delay, initial_delay * multiplier**(n-1))``, shortened
+    by up to ``jitter`` of itself at random so that a recovering server is not hit by
+    every queued notice at the same instant.
+    """
+
+    initial_delay: Duration = timedelta(seconds=1)
+    max_delay: Duration = timedelta(minutes=5)
+    multiplier: float = Field(default=2.0, ge=1.0, le=10.0)
+    max_attempts: int = Field(default=6, ge=1, le=100)
+    jitter: float = Field(default=0.2, ge=0.0, le=1.0)
+
+
+class PetitionerChannel(StrEnum):
+    EMAIL = "email"
+    SMS = "sms"
+    LETTER = "letter"
+
+
+class PetitionerReceiver(_Strict):
+    """The petitioner of the case, reached through the first channel their contact allows."""
+
+    channels: tuple[PetitionerChannel, ...] = Field(
+        default=(PetitionerChannel.EMAIL, PetitionerChannel.SMS, PetitionerChannel.LETTER),
+        min_length=1,
+    )
+    sms_webhook: str | None = Field(default=None, description="the webhook of the SMS gateway")
+
+
+class EmailReceiver(_Strict):
+    to: tuple[str, ...] = Field(min_length=1)
+
+    @field_validator("to")
+    @classmethod
+    def _addresses(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for address in value:
+            if not re.fullmatch(r"[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+", address):
+                raise ValueError(f"not an e-mail address: {address!r}")
+        return value
+
+
+class WebhookReceiver(_Strict):
+    webhook: str = Field(description="a name under webhooks:")
+
+
+class AgencyInboxReceiver(_Strict):
+    """The case's competent agency: its AgencyCase goes to agency.<code>.inbox."""
+
+
+class Receiver(_Strict):
+    """A named audience and how it is reached: exactly one of the four kinds.
+
+    ``units`` names the bodies the receiver belongs to (e.g. a supervisor's bureau), so
+    that the privacy guard can keep an accusation against that body away from it.
+    """
+
+    name: str = Field(pattern=r"^[a-z0-9][a-z0-9_.-]{0,63}$")
+    units: tuple[str, ...] = ()
+    language: Language = Field(
+        default=Language.ZH, description="of staff notices; petitioners get their own"
+    )
+    petitioner: PetitionerReceiver | None = None
+    email: EmailReceiver | None = None
+    webhook: WebhookReceiver | None = None
+    agency_inbox: AgencyInboxReceiver | None = None
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> Receiver:
+        given = [k for k in ("petitioner", "email", "webhook", "agency_inbox") if getattr(self, k)]
+        if len(given) != 1:
+            raise ValueError(
+                "a receiver has exactly one of petitioner, email, webhook, agency_inbox; "
+                f"got {', '.join(given) or 'none'}"
+            )
+        return self
+
+
+def _matcher(value: object) -> Matcher:
+    if isinstance(value, Matcher):
+        return value
+    if not isinstance(value, str):
+        raise ValueError('a matcher is a string, e.g. level="city"')
+    return Matcher.parse(value)
+
+
+class RouteSpec(_Strict):
+    """A node of the routing tree as written in the file."""
+
+    receiver: str | None = None
+    matchers: tuple[Annotated[Matcher, PlainValidator(_matcher)], ...] = ()
+    continue_: bool = Field(default=False, alias="continue")
+    template: str | None = Field(default=None, pattern=r"^[a-z_]+$")
+    group_by: tuple[str, ...] | None = None
+    group_wait: Duration | None = None
+    group_interval: Duration | None = None
+    routes: tuple[RouteSpec, ...] = ()
+
+    @field_validator("group_by")
+    @classmethod
+    def _known_labels(cls, value: tuple[str, ...] | None) -> tuple[str, ...] | None:
+        for label in value or ():
+            if label not in LABELS:
+                raise ValueError(f"unknown label {label!r}; labels are {', '.join(LABELS)}")
+        return value
+
+
+class PolicySpec(_Strict):
+    """The whole file."""
+
+    version: Literal[1]
+    issuer: dict[Literal["zh", "en"], str] = Field(
+        description="the office that signs petitioners' notices, per language"
+    )
+    query_url: HttpUrl = Field(description="where petitioners check progress with their code")
+    rating_window_days: int = Field(default=15, ge=1, le=90)
+    smtp: SmtpSettings | None = None
+    webhooks: dict[str, WebhookEndpoint] = Field(default_factory=dict)
+    letters: LetterSettings = LetterSettings()
+    retry: RetrySettings = RetrySettings()
+    receivers: tuple[Receiver, ...] = Field(min_length=1)
+    route: RouteSpec
+
+    @field_validator("issuer")
+    @classmethod
+    def _both_languages(cls, value: dict[str, str]) -> dict[str, str]:
+        missing = {"zh", "en"} - set(value)
+        if missing:
+            raise ValueError(f"issuer needs every language; missing {', '.join(sorted(missing))}")
+        return value
+
+
+# --- the resolved tree ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Grouping:
+    """How alerts to one receiver are batched into digests (Alertmanager's meaning)."""
+
+    group_by: tuple[str, ...]
+    group_wait: timedelta
+    group_interval: timedelta
+
+
+@dataclass(frozen=True)
+class Route:
+    """A node of the routing tree with everything inherited filled in."""
+
+    path: str
+    receiver: str
+    matchers: tuple[Matcher, ...]
+    continue_: bool
+    template: str | None
+    grouping: Grouping
+    routes: tuple[Route, ...]
+
+    def matches(self, labels: Mapping[str, str]) -> bool:
+        return all(matcher.matches(labels) for matcher in self.matchers)
+
+    def match(self, labels: Mapping[str, str]) -> list[Route]:
+        """The routes that ``labels`` end at, below and including this one (if it matches)."""
+        if not self.matches(labels):
+            return []
+        found: list[Route] = []
+        for child in self.routes:
+            below = child.match(labels)
+            if below:
+                found.extend(below)
+                if not child.continue_:
+                    break
+        return found or [self]
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """One result of routing: a receiver, the template and the grouping to use."""
+
+    receiver: Receiver
+    template: str
+    grouping: Grouping
+    route: str
+
+
+@dataclass(frozen=True)
+class NotificationPolicy:
+    """The validated policy: settings, receivers by name, and the routing tree."""
+
+    spec: PolicySpec
+    receivers: Mapping[str, Receiver]
+    root: Route
+
+    def route(self, labels: Mapping[str, str]) -> list[Delivery]:
+        """Where an event with ``labels`` goes: one delivery per receiver, in tree order."""
+        kind = labels.get("kind", "")
+        deliveries: list[Delivery] = []
+        seen: set[tuple[str, str]] = set()
+        for route in self.root.match(labels):
+            template = route.template or kind
+            if (route.receiver, template) in seen:
+                continue
+            seen.add((route.receiver, template))
+            deliveries.append(
+                Delivery(self.receivers[route.receiver], template, route.grouping, route.path)
+            )
+        return deliveries
+
+
+_DEFAULT_GROUPING = Grouping(
+    group_by=(), group_wait=timedelta(seconds=30), group_interval=timedelta(minutes=5)
+)
+
+
+def _resolve(spec: RouteSpec, parent: Route | None, path: str) -> Route:
+    inherited = parent.grouping if parent else _DEFAULT_GROUPING
+    grouping = Grouping(
+        group_by=spec.group_by if spec.group_by is not None else inherited.group_by,
+        group_wait=spec.group_wait if spec.group_wait is not None else inherited.group_wait,
+        group_interval=(
+            spec.group_interval if spec.group_interval is not None else inherited.group_interval
+        ),
+    )
+    receiver = spec.receiver or (parent.receiver if parent else "")
+    node = Route(
+        path=path,
+        receiver=receiver,
+        matchers=spec.matchers,
+        continue_=spec.continue_,
+        template=spec.template or (parent.template if parent else None),
+        grouping=grouping,
+        routes=(),
+    )
+    children = tuple(
+        _resolve(child, node, f"{path}.routes.{i}") for i, child in enumerate(spec.routes)
+    )
+    return Route(**{**node.__dict__, "routes": children})
+
+
+# --- meaning -------------------------------------------------------------------------------
+
+
+def _meaning(spec: PolicySpec, template_exists: Callable[[str], bool]) -> Iterator[tuple[Loc, str]]:
+    for reserved in ("smtp", "letters"):
+        if reserved in spec.webhooks:
+            yield ("webhooks", reserved), f"{reserved!r} names a built-in sender, not a webhook"
+    names: dict[str, int] = {}
+    for i, receiver in enumerate(spec.receivers):
+        if receiver.name in names:
+            yield ("receivers", i, "name"), f"receiver {receiver.name!r} is defined twice"
+        names[receiver.name] = i
+        if receiver.petitioner is not None:
+            channels = receiver.petitioner.channels
+            if PetitionerChannel.SMS in channels and receiver.petitioner.sms_webhook is None:
+                yield ("receivers", i, "petitioner"), "the sms channel needs sms_webhook"
+            webhook = receiver.petitioner.sms_webhook
+            if webhook is not None and webhook not in spec.webhooks:
+                yield (
+                    ("receivers", i, "petitioner", "sms_webhook"),
+                    f"no webhook named {webhook!r} under webhooks:",
+                )
+        if receiver.webhook is not None and receiver.webhook.webhook not in spec.webhooks:
+            yield (
+                ("receivers", i, "webhook", "webhook"),
+                f"no webhook named {receiver.webhook.webhook!r} under webhooks:",
+            )
+        if receiver.email is not None and spec.smtp is None:
+            yield ("receivers", i, "email"), "an e-mail receiver needs the smtp: settings"
+        petitioner = receiver.petitioner
+        if petitioner and spec.smtp is None and PetitionerChannel.EMAIL in petitioner.channels:
+            yield ("receivers", i, "petitioner"), "the email channel needs the smtp: settings"
+
+    if spec.route.matchers:
+        yield ("route", "matchers"), "the root route matches everything: it takes no matchers"
+    if spec.route.receiver is None:
+        yield ("route",), "the root route names the default receiver"
+
+    def walk(route: RouteSpec, loc: Loc) -> Iterator[tuple[Loc, str]]:
+        if route.receiver is not None and route.receiver not in names:
+            yield (*loc, "receiver"), f"no receiver named {route.receiver!r}"
+        if route.template is not None and not template_exists(route.template):
+            yield (*loc, "template"), f"no template named {route.template!r}"
+        for i, child in enumerate(route.routes):
+            yield from walk(child, (*loc, "routes", i))
+
+    yield from walk(spec.route, ("route",))
+
+
+# --- loading with line numbers -------------------------------------------------------------
+
+
+def _positions(node: yaml.Node, loc: Loc, out: dict[Loc, yaml.Node]) -> Iterator[tuple[Loc, str]]:
+    """Record the node of every path; yield duplicate keys, which PyYAML silently merges."""
+    out[loc] = node
+    if isinstance(node, yaml.MappingNode):
+        seen: set[str] = set()
+        for key_node, value_node in node.value:
+            key = str(key_node.value)
+            if key in seen:
+                out[(*loc, key, "#dup")] = key_node
+                yield (*loc, key, "#dup"), f"key {key!r} given twice"
+            seen.add(key)
+            out[(*loc, key, "#key")] = key_node
+            yield from _positions(value_node, (*loc, key), out)
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            yield from _positions(item, (*loc, i), out)
+
+
+def _where(source: str, loc: Loc, nodes: Mapping[Loc, yaml.Node]) -> str:
+    # The deepest part of the path that exists in the file: a missing key is reported at
+    # the mapping that should hold it.
+    for end in range(len(loc), -1, -1):
+        node = nodes.get((*loc[:end], "#key")) or nodes.get(loc[:end])
+        if node is not None:
+            mark = node.start_mark
+            return f"{source}:{mark.line + 1}:{mark.column + 1}"
+    return source
+
+
+def _dotted(loc: Loc) -> str:
+    return ".".join(str(part) for part in loc if part != "#dup") or "(top)"
+
+
+def parse_policy(
+    text: str,
+    source: str = "<policy>",
+    template_exists: Callable[[str], bool] = lambda name: True,
+) -> NotificationPolicy:
+    """Parse and check a policy; raises PolicyError listing every problem with its line."""
+    try:
+        root_node = yaml.compose(text)
+    except yaml.YAMLError as exc:
+        raise PolicyError(source, [f"{source}: not valid YAML: {exc}"]) from None
+    if root_node is None:
+        raise PolicyError(source, [f"{source}: the file is empty"])
+    nodes: dict[Loc, yaml.Node] = {}
+    duplicates = list(_positions(root_node, (), nodes))
+    if duplicates:
+        raise PolicyError(
+            source, [f"{_where(source, loc, nodes)}: {msg}" for loc, msg in duplicates]
+        )
+    raw: Any = yaml.safe_load(text)
+    try:
+        spec = PolicySpec.model_validate(raw)
+    except ValidationError as exc:
+        problems = []
+        for error in exc.errors():
+            loc = tuple(error["loc"])
+            problems.append(f"{_where(source, loc, nodes)}: {_dotted(loc)}: {error['msg']}")
+        raise PolicyError(source, problems) from None
+    meaning = list(_meaning(spec, template_exists))
+    if meaning:
+        raise PolicyError(
+            source, [f"{_where(source, loc, nodes)}: {_dotted(loc)}: {msg}" for loc, msg in meaning]
+        )
+    root = _resolve(spec.route, None, "route")
+    return NotificationPolicy(spec, {r.name: r for r in spec.receivers}, root)
+
+
+def load_policy(
+    path: Path = DEFAULT_POLICY_PATH,
+    template_exists: Callable[[str], bool] = lambda name: True,
+) -> NotificationPolicy:
+    """Read and check the policy file at start-up; raises PolicyError."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise PolicyError(str(path), [f"{path}: cannot read: {exc.strerror}"]) from None
+    return parse_policy(text, str(path), template_exists)
+
+
+def labels_of(**values: str | None) -> dict[str, str]:
+    """An event's routing labels; None becomes the empty string, as in Alertmanager."""
+    unknown = set(values) - set(LABELS)
+    if unknown:
+        raise ValueError(f"unknown labels {sorted(unknown)}")
+    return {name: values.get(name) or "" for name in LABELS}

@@ -1,0 +1,518 @@
+"""Escalation rules, clocks, restarts and the replay, through the engine's public API."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from schemas.cases import (
+    CaseDeduplicated,
+    CaseEscalated,
+    CaseRegistered,
+    CaseUpdate,
+    DedupReason,
+    EscalationReason,
+    MaskedPerson,
+    Rating,
+    UpdateKind,
+    Verdict,
+)
+from schemas.deadlines import EXAMPLES, DeadlineStep, DeadlineWarning
+from schemas.petitions import Channel
+from schemas.registry import CASES_DEDUPLICATED, CASES_REGISTERED, CASES_UPDATES
+from services.escalation.engine import EscalationEngine, Rejection
+from services.escalation.escalations import Output, output_id
+from services.escalation.replay import HistoryInputError, read_history, replay, to_json_line
+from services.escalation.ruleset import load_rules
+from services.escalation.state import InMemoryCaseStore
+from services.escalation.workdays import CHINA_TZ
+
+RULES = load_rules()
+T0 = datetime(2026, 3, 2, 10, tzinfo=CHINA_TZ)
+
+
+def day(n: float) -> datetime:
+    return T0 + timedelta(days=n)
+
+
+def fresh() -> tuple[EscalationEngine, InMemoryCaseStore]:
+    store = InMemoryCaseStore()
+    return EscalationEngine(RULES, store, store), store
+
+
+def verdict(case_id: str = "XF-A", **fields: Any) -> CaseDeduplicated:
+    values: dict[str, Any] = {
+        "case_id": case_id,
+        "submission_id": f"sub-{case_id}",
+        "petitioner_ref": f"pr_{case_id}",
+        "received_at": T0,
+        "region_code": "610302",
+        "verdict": Verdict.NEW,
+        "reason": DedupReason.FIRST_OF_MATTER,
+        "matter_id": "MT-A",
+        "first_case_id": case_id,
+        "repeat_count": 0,
+        "score": 1.0,
+        "decided_at": T0 + timedelta(seconds=1),
+    }
+    values.update(fields)
+    return CaseDeduplicated(**values)
+
+
+def registered(case_id: str = "XF-A", **fields: Any) -> CaseRegistered:
+    values: dict[str, Any] = {
+        "case_id": case_id,
+        "submission_id": f"sub-{case_id}",
+        "channel": Channel.ONLINE,
+        "received_at": T0,
+        "registered_at": T0,
+        "petitioner_ref": f"pr_{case_id}",
+        "petitioner": MaskedPerson(name_masked="张*"),
+        "region_code": "610302",
+        "title": "工资拖欠",
+        "content": "包工头拖欠工资四个月。",
+        "normalised_text": "工资拖欠",
+    }
+    values.update(fields)
+    return CaseRegistered(**values)
+
+
+def update(
+    kind: UpdateKind, at: datetime, n: int, case_id: str = "XF-A", **fields: Any
+) -> CaseUpdate:
+    return CaseUpdate(
+        update_id=f"{case_id}-u{n}",
+        case_id=case_id,
+        kind=kind,
+        occurred_at=at,
+        agency_code="610302-labour",
+        **fields,
+    )
+
+
+def escalations(outputs: list[Output]) -> list[CaseEscalated]:
+    return [o for o in outputs if isinstance(o, CaseEscalated)]
+
+
+def warnings(outputs: list[Output]) -> list[DeadlineWarning]:
+    return [o for o in outputs if isinstance(o, DeadlineWarning)]
+
+
+def accepted(outputs: list[Output] | Rejection) -> list[Output]:
+    assert not isinstance(outputs, Rejection), outputs
+    return outputs
+
+
+# --- clocks -------------------------------------------------------------------------------
+
+
+def test_warning_at_80_percent_then_breaches_one_level_up_each_week_to_national() -> None:
+    engine, _ = fresh()
+    engine.on_verdict(verdict())
+    due = datetime(2026, 3, 18, tzinfo=CHINA_TZ)  # Art. 22: 15 days after 2 March
+    assert engine.scan(T0 + (due - T0) * 0.79).outputs == []
+    (warning,) = engine.scan(T0 + (due - T0) * 0.8 + timedelta(hours=2)).outputs
+    assert isinstance(warning, DeadlineWarning)
+    assert (warning.step, warning.due_at, warning.share_used) == (DeadlineStep.TRANSFER, due, 0.8)
+    assert warning.responsible_agency == "610302-xfj"
+    assert engine.scan(due + timedelta(minutes=59)).outputs == []  # the timer grace
+    (first,) = escalations(engine.scan(due + timedelta(hours=1)).outputs)
+    assert first.reason is EscalationReason.DEADLINE_BREACH
+    assert (first.target_level, first.target_agency) == ("city", "610300-xfj")
+    assert first.due_at == due + timedelta(days=7)
+    later = escalations(engine.scan(due + timedelta(days=30)).outputs)
+    assert [(e.target_level, e.target_agency) for e in later] == [
+        ("province", "610000-xfj"),
+        ("national", "national-xfj"),
+    ]
+    # No supervision above national; what remains is the backlog rule at 90 days.
+    rest = engine.scan(due + timedelta(days=80)).outputs
+    assert [o.reason for o in escalations(rest)] == [EscalationReason.BACKLOG]
+
+
+def test_an_update_that_stops_the_clock_in_time_prevents_the_breach() -> None:
+    engine, _ = fresh()
+    engine.on_verdict(verdict())
+    # Transferred on day 14, but the update only reaches us after the deadline, within grace.
+    accepted(engine.on_update(update(UpdateKind.TRANSFERRED, day(14), 1)))
+    assert escalations(engine.scan(day(16.5)).outputs) == []
+
+
+def test_an_extension_moves_the_handling_deadline_and_earns_a_new_warning() -> None:
+    engine, _ = fresh()
+    engine.on_verdict(verdict())
+    accepted(engine.on_update(update(UpdateKind.ACCEPTED, day(1), 1)))
+    handling_warnings = [w for w in warnings(engine.scan(day(55)).outputs) if w.step == "handling"]
+    assert len(handling_warnings) == 1
+    accepted(
+        engine.on_update(
+            update(UpdateKind.EXTENDED, day(56), 2, reason="需现场勘验", extension_days=30)
+        )
+    )
+    outputs = engine.scan(day(85)).outputs
+    assert escalations(outputs) == []
+    (warning,) = warnings(outputs)
+    assert warning.due_at == handling_warnings[0].due_at + timedelta(days=30)
+
+
+def test_a_late_review_decision_escalates_above_the_reviewing_body() -> None:
+    engine, _ = fresh()
+    engine.on_verdict(verdict())
+    for n, (kind, at) in enumerate(
+        [
+            (UpdateKind.ACCEPTED, day(1)),
+            (UpdateKind.REPLIED, day(20)),
+            (UpdateKind.REVIEW_REQUESTED, day(25)),
+        ]
+    ):
+        accepted(engine.on_update(update(kind, at, n)))
+    breaches = [
+        e for e in escalations(engine.scan(day(60)).outputs) if e.rule.endswith("review_decision")
+    ]
+    # The review is the city's (Art. 35): its breach goes to the province, then national.
+    assert [e.target_level for e in breaches] == ["province"]
+
+
+# --- rules --------------------------------------------------------------------------------
+
+
+def test_the_third_petition_on_a_matter_makes_a_leadership_package_case() -> None:
+    engine, _ = fresh()
+    assert engine.on_verdict(verdict("XF-B", repeat_count=1)) == []
+    (package,) = engine.on_verdict(verdict("XF-C", repeat_count=2))
+    assert isinstance(package, CaseEscalated)
+    assert package.reason is EscalationReason.LEADERSHIP_PACKAGE
+    assert package.escalation_id == "ESC-XF-C-leadership_package-3"
+    assert (package.target_level, package.target_agency) == ("city", "610300-xfj")
+    assert package.due_at == package.escalated_at + timedelta(days=30)
+    assert engine.on_verdict(verdict("XF-D", repeat_count=3)) == []
+
+
+def test_the_fifth_distinct_petitioner_on_a_joint_matter_makes_it_collective() -> None:
+    engine, _ = fresh()
+    fired = []
+    for n in range(7):
+        case_id = f"XF-J{n}"
+        joint = verdict(case_id, verdict=Verdict.JOINT, reason=DedupReason.JOINT_MATTER)
+        # The second case repeats the first petitioner: not a new person.
+        if n == 1:
+            joint = joint.model_copy(update={"petitioner_ref": "pr_XF-J0"})
+        fired += escalations(engine.on_verdict(joint))
+    (collective,) = fired
+    assert collective.case_id == "XF-J5"
+    assert collective.reason is EscalationReason.COLLECTIVE_PETITION
+    assert collective.due_at == collective.escalated_at + timedelta(hours=24)
+
+
+def test_a_group_of_five_in_one_petition_is_collective() -> None:
+    engine, _ = fresh()
+    visit = registered("XF-G", group_size=12)
+    (collective,) = engine.on_verdict(verdict("XF-G"), visit)
+    assert isinstance(collective, CaseEscalated)
+    assert collective.reason is EscalationReason.COLLECTIVE_PETITION
+
+
+def test_risk_to_life_in_either_language_escalates_at_once() -> None:
+    engine, _ = fresh()
+    zh = registered("XF-R1", content="再拖下去我只能跳楼了")
+    en = registered("XF-R2", title="Unpaid wages", content="He says he will set myself on fire")
+    for case in (zh, en):
+        (risk,) = engine.on_verdict(verdict(case.case_id), case)
+        assert isinstance(risk, CaseEscalated)
+        assert risk.reason is EscalationReason.RISK_TO_LIFE
+        assert risk.due_at == risk.escalated_at + timedelta(hours=2)
+    assert engine.on_verdict(verdict("XF-R3"), registered("XF-R3")) == []
+
+
+def test_a_dissatisfied_rating_prompts_the_supervising_level() -> None:
+    engine, _ = fresh()
+    engine.on_verdict(verdict())
+    accepted(engine.on_update(update(UpdateKind.ACCEPTED, day(1), 1)))
+    accepted(engine.on_update(update(UpdateKind.REPLIED, day(30), 2)))
+    outputs = accepted(
+        engine.on_update(update(UpdateKind.RATED, day(31), 3, rating=Rating.DISSATISFIED))
+    )
+    (review,) = escalations(outputs)
+    assert review.reason is EscalationReason.DISSATISFIED_RATING
+    assert (review.target_level, review.target_agency) == ("city", "610300-xfj")
+    assert review.due_at == day(61)
+
+
+def test_a_case_open_beyond_90_days_is_backlog_unless_closed_in_time() -> None:
+    engine, _ = fresh()
+    engine.on_verdict(verdict("XF-OPEN"))
+    engine.on_verdict(verdict("XF-DONE"))
+    for n, (kind, at) in enumerate(
+        [(UpdateKind.ACCEPTED, day(1)), (UpdateKind.REPLIED, day(40)), (UpdateKind.CLOSED, day(75))]
+    ):
+        accepted(engine.on_update(update(kind, at, n, case_id="XF-DONE")))
+    backlog = [
+        e
+        for e in escalations(engine.scan(day(100)).outputs)
+        if e.reason is EscalationReason.BACKLOG
+    ]
+    assert [e.case_id for e in backlog] == ["XF-OPEN"]
+    assert backlog[0].escalated_at == datetime(2026, 6, 1, tzinfo=CHINA_TZ)
+
+
+def test_a_repeat_joining_an_open_case_runs_no_clocks_of_its_own() -> None:
+    engine, _ = fresh()
+    repeat = verdict("XF-R", verdict=Verdict.REPEAT, open_case_id="XF-OPEN", repeat_count=1)
+    engine.on_verdict(repeat)
+    assert engine.scan(day(200)).outputs == []
+    result = engine.on_update(update(UpdateKind.ACCEPTED, day(1), 1, case_id="XF-R"))
+    assert isinstance(result, Rejection)
+    assert result.reason == "linked_to_open_case"
+
+
+# --- 120 days, restarts, exactly once -----------------------------------------------------
+
+
+def test_120_days_of_a_case_run_in_well_under_a_second() -> None:
+    engine, _ = fresh()
+    started = time.perf_counter()
+    engine.on_verdict(verdict())
+    emitted: list[Output] = []
+    for hour in range(120 * 24):
+        now = T0 + timedelta(hours=hour)
+        if hour == 5 * 24:
+            accepted(engine.on_update(update(UpdateKind.TRANSFERRED, now, 1)))
+        if hour == 8 * 24:
+            accepted(engine.on_update(update(UpdateKind.ACCEPTED, now, 2)))
+        emitted += engine.scan(now).outputs
+    elapsed = time.perf_counter() - started
+    assert elapsed < 1.0, f"120 simulated days took {elapsed:.2f}s"
+    ids = [output_id(o) for o in emitted]
+    assert len(ids) == len(set(ids))
+    kinds = [
+        (type(o).__name__, getattr(o, "step", None) or getattr(o, "reason", None)) for o in emitted
+    ]
+    assert kinds == [
+        ("DeadlineWarning", "handling"),
+        ("CaseEscalated", "deadline_breach"),
+        ("CaseEscalated", "deadline_breach"),
+        ("CaseEscalated", "deadline_breach"),
+        ("CaseEscalated", "backlog"),
+    ]
+    # Art. 34: due 60 days after acceptance on day 8; then supervision week by week.
+    assert [(e.target_level, e.escalated_at.date().isoformat()) for e in escalations(emitted)] == [
+        ("city", "2026-05-10"),
+        ("province", "2026-05-17"),
+        ("national", "2026-05-24"),
+        ("city", "2026-06-01"),
+    ]
+
+
+def _scenario(engine: EscalationEngine) -> list[Output]:
+    """Two cases; returns what the events themselves emit."""
+    return [
+        *engine.on_verdict(verdict("XF-P1", repeat_count=2)),
+        *engine.on_verdict(verdict("XF-P2"), registered("XF-P2", content="不想活了")),
+        *accepted(engine.on_update(update(UpdateKind.ACCEPTED, day(2), 1, case_id="XF-P2"))),
+        *accepted(engine.on_update(update(UpdateKind.REPLIED, day(20), 2, case_id="XF-P2"))),
+        *accepted(
+            engine.on_update(
+                update(UpdateKind.RATED, day(21), 3, case_id="XF-P2", rating=Rating.DISSATISFIED)
+            )
+        ),
+    ]
+
+
+def _reference() -> set[str]:
+    engine, _ = fresh()
+    outputs = _scenario(engine) + engine.scan(day(200)).outputs
+    return {output_id(o) for o in outputs}
+
+
+REFERENCE = _reference()
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    steps=st.lists(
+        st.tuples(
+            st.floats(min_value=0, max_value=200), st.booleans(), st.booleans(), st.booleans()
+        ),
+        max_size=25,
+    )
+)
+def test_scans_and_restarts_never_emit_an_id_twice_nor_lose_one(
+    steps: list[tuple[float, bool, bool, bool]],
+) -> None:
+    """Scan at random times; after each, maybe lose the acknowledgement, maybe restart
+    from the stored state (as from a changelog), maybe scan twice."""
+    engine, store = fresh()
+    published: list[str] = []
+
+    def publish(outputs: list[Output], acknowledge: bool) -> None:
+        published.extend(output_id(o) for o in outputs)
+        if acknowledge:
+            engine.acknowledge(outputs)
+
+    publish(_scenario(engine), acknowledge=not steps or steps[0][1])
+    for offset, acknowledge, restart, twice in sorted(steps):
+        publish(engine.scan(day(offset)).outputs, acknowledge)
+        if twice:
+            publish(engine.scan(day(offset)).outputs, acknowledge)
+        if restart:
+            store = InMemoryCaseStore.from_snapshot(json.loads(json.dumps(store.snapshot())))
+            engine = EscalationEngine(RULES, store, store)
+            # A crash lost the acknowledgements: the outbox is sent again, once.
+            publish(engine.unacknowledged(), True)
+    publish(engine.unacknowledged() + engine.scan(day(200)).outputs, True)
+    resent = len(published) - len(set(published))
+    assert set(published) == REFERENCE
+    # Only an output whose acknowledgement a crash lost is published a second time,
+    # and then with the same id, so consumers skip it.
+    assert resent <= sum(1 for _, ack, restart, _ in steps if restart or not ack) * len(REFERENCE)
+    assert engine.unacknowledged() == []
+
+
+def test_without_crashes_every_id_is_published_exactly_once() -> None:
+    engine, _ = fresh()
+    first = _scenario(engine)
+    engine.acknowledge(first)
+    published = [output_id(o) for o in first]
+    for hour in range(0, 200 * 24, 7):
+        outputs = engine.scan(T0 + timedelta(hours=hour)).outputs
+        engine.acknowledge(outputs)
+        published += [output_id(o) for o in outputs]
+        assert engine.unacknowledged() == []
+    assert sorted(published) == sorted(REFERENCE)
+
+
+def test_state_is_json_and_survives_a_restart() -> None:
+    engine, store = fresh()
+    _scenario(engine)
+    snapshot = json.loads(json.dumps(store.snapshot()))
+    restarted = InMemoryCaseStore.from_snapshot(snapshot)
+    assert restarted.snapshot() == snapshot
+    again = EscalationEngine(RULES, restarted, restarted)
+    pending = {output_id(o) for o in again.unacknowledged()}
+    assert pending == {
+        "ESC-XF-P1-leadership_package-3",
+        "ESC-XF-P2-risk_to_life",
+        "ESC-XF-P2-dissatisfied_rating-1",
+    }
+    assert again.unacknowledged() == []  # handed out once per worker
+
+
+# --- replay -------------------------------------------------------------------------------
+
+
+def _history() -> list[str]:
+    def line(topic: str, value: Any, at: datetime | None = None) -> str:
+        record: dict[str, Any] = {"topic": topic, "value": value.model_dump(mode="json")}
+        if at is not None:
+            record["at"] = at.isoformat()
+        return json.dumps(record, ensure_ascii=False)
+
+    return [
+        line(CASES_REGISTERED.name, registered("XF-H1", content="我要去跳河")),
+        line(CASES_DEDUPLICATED.name, verdict("XF-H1")),
+        line(CASES_DEDUPLICATED.name, verdict("XF-H2", repeat_count=2)),
+        line(CASES_UPDATES.name, update(UpdateKind.TRANSFERRED, day(3), 1, case_id="XF-H1")),
+        # The reply overtakes the acceptance by three hours.
+        line(CASES_UPDATES.name, update(UpdateKind.REPLIED, day(30), 3, case_id="XF-H1")),
+        line(
+            CASES_UPDATES.name,
+            update(UpdateKind.ACCEPTED, day(29.9), 2, case_id="XF-H1"),
+            at=day(30.1),
+        ),
+        line(
+            CASES_UPDATES.name,
+            update(UpdateKind.RATED, day(31), 4, case_id="XF-H1", rating=Rating.DISSATISFIED),
+        ),
+        line(CASES_UPDATES.name, update(UpdateKind.CLOSED, day(32), 5, case_id="XF-H1")),
+        "",
+    ]
+
+
+def _event_by_event(until: datetime) -> Iterator[Output | Rejection]:
+    engine, _ = fresh()
+    history = sorted(read_history(_history()), key=lambda item: (item.at, item.line))
+    registered_cases: dict[str, CaseRegistered] = {}
+    for item in history:
+        scanned = engine.scan(item.at)
+        engine.acknowledge(scanned.outputs)
+        yield from scanned.outputs
+        yield from scanned.rejections
+        event = item.event
+        if isinstance(event, CaseRegistered):
+            registered_cases[event.case_id] = event
+        elif isinstance(event, CaseDeduplicated):
+            outputs = engine.on_verdict(event, registered_cases.get(event.case_id))
+            engine.acknowledge(outputs)
+            yield from outputs
+        else:
+            result = engine.on_update(event)
+            if isinstance(result, Rejection):
+                yield result
+            else:
+                engine.acknowledge(result)
+                yield from result
+    final = engine.scan(until)
+    yield from final.outputs
+    yield from final.rejections
+
+
+def test_the_replay_yields_what_the_engine_yields_event_by_event() -> None:
+    until = day(150)
+    replayed = [to_json_line(item) for item in replay(read_history(_history()), until, RULES)]
+    assert replayed == [to_json_line(item) for item in _event_by_event(until)]
+    records = [json.loads(line) for line in replayed]
+    reasons = [r.get("reason") or r.get("step") for r in records]
+    assert reasons[:2] == ["risk_to_life", "leadership_package"]
+    assert "dissatisfied_rating" in reasons
+    assert "close_while_dissatisfied" in reasons  # the review window was still open
+    assert all({"type", "case_id"} <= r.keys() for r in records)
+    escalation = next(r for r in records if r["type"] == "escalation")
+    assert {
+        "escalation_id",
+        "reason",
+        "target_level",
+        "target_agency",
+        "due_at",
+    } <= escalation.keys()
+
+
+def test_a_bad_history_line_is_named() -> None:
+    bad = [*_history()[:2], '{"topic": "cases.elsewhere", "value": {}}']
+    with pytest.raises(HistoryInputError, match=r"^line 3: topic 'cases.elsewhere'"):
+        read_history(bad)
+
+
+def test_the_warning_example_is_what_the_engine_computes() -> None:
+    (example,) = EXAMPLES
+    assert example.value is not None
+    warning = DeadlineWarning.model_validate(example.value)
+    engine, _ = fresh()
+    engine.on_verdict(
+        verdict(
+            warning.case_id,
+            matter_id=warning.matter_id,
+            received_at=datetime(2026, 11, 20, 10, tzinfo=CHINA_TZ),
+            decided_at=datetime(2026, 11, 20, 10, tzinfo=CHINA_TZ),
+            agency={
+                "code": "610302-housing",
+                "name": "渭滨区住房和城乡建设局",
+                "level": "county",
+                "region_code": "610302",
+                "rule": "field:housing/county",
+            },
+        )
+    )
+    accepted(
+        engine.on_update(
+            update(UpdateKind.ACCEPTED, warning.started_at, 1, case_id=warning.case_id)
+        )
+    )
+    computed = [w for w in warnings(engine.scan(warning.due_at).outputs) if w.step == "handling"]
+    assert computed == [warning]

@@ -1,0 +1,104 @@
+"""The rule file: the shipped defaults are the statutory limits; errors name the line."""
+
+from __future__ import annotations
+
+import pytest
+
+from schemas.cases import AgencyLevel
+from services.escalation.ruleset import (
+    DEFAULT_RULES_PATH,
+    RulesFileError,
+    load_rules,
+    parse_rules,
+)
+
+
+def test_the_shipped_file_holds_the_statutory_limits() -> None:
+    rules = load_rules()
+    limits = rules.time_limits
+    assert (limits.transfer.days, limits.transfer.article) == (15, "Art. 22")
+    assert (limits.acceptance.days, limits.acceptance.article) == (15, "Art. 23")
+    assert limits.competence_objection.working_days == 5
+    assert (limits.handling.days, limits.handling.article) == (60, "Art. 34")
+    assert (limits.extension.max_days, limits.extension.max_count) == (30, 1)
+    assert limits.review_request.days == limits.review_decision.days == 30
+    assert limits.re_review_request.days == limits.re_review_decision.days == 30
+    assert rules.clocks.warn_share == 0.8
+    assert rules.leadership_package.at_petition == 3
+    assert rules.collective_petition.min_petitioners == 5
+    assert rules.backlog.open_days == 90
+
+
+def test_target_agencies_are_the_petition_bureaus_of_the_parent_regions() -> None:
+    targets = load_rules().targets
+    assert targets.bureau("610302", AgencyLevel.COUNTY) == "610302-xfj"
+    assert targets.bureau("610302", AgencyLevel.CITY) == "610300-xfj"
+    assert targets.bureau("610302", AgencyLevel.PROVINCE) == "610000-xfj"
+    assert targets.bureau("610302", AgencyLevel.NATIONAL) == "national-xfj"
+
+
+def test_risk_keywords_match_in_both_languages_ignoring_case() -> None:
+    risk = load_rules().risk_to_life
+    assert risk.hits("再不解决我就跳楼") == ("跳楼",)
+    assert risk.hits("He said he would KILL MYSELF if unpaid") == ("kill myself",)
+    assert risk.hits("小区地下室长期积水") == ()
+
+
+def _shipped() -> str:
+    return DEFAULT_RULES_PATH.read_text(encoding="utf-8")
+
+
+def _line_of(text: str, fragment: str) -> int:
+    return next(i for i, line in enumerate(text.splitlines(), 1) if fragment in line)
+
+
+def test_a_value_out_of_range_is_reported_at_its_line() -> None:
+    text = _shipped().replace("warn_share: 0.8", "warn_share: 1.5")
+    with pytest.raises(RulesFileError) as caught:
+        parse_rules(text, "escalation.yaml")
+    (problem,) = caught.value.problems
+    assert problem.path == "clocks.warn_share"
+    assert problem.line == _line_of(text, "warn_share: 1.5")
+    assert f"escalation.yaml:{problem.line}: clocks.warn_share:" in str(caught.value)
+
+
+def test_an_unknown_key_is_an_error_at_its_line() -> None:
+    text = _shipped().replace("  open_days: 90", "  open_days: 90\n  opne_days: 91")
+    with pytest.raises(RulesFileError) as caught:
+        parse_rules(text)
+    (problem,) = caught.value.problems
+    assert problem.path == "backlog.opne_days"
+    assert problem.line == _line_of(text, "opne_days")
+
+
+def test_an_extension_beyond_art_34_is_refused() -> None:
+    text = _shipped().replace("max_days: 30", "max_days: 45")
+    with pytest.raises(RulesFileError) as caught:
+        parse_rules(text)
+    assert caught.value.problems[0].path == "time_limits.extension.max_days"
+    assert caught.value.problems[0].line == _line_of(text, "max_days: 45")
+
+
+def test_a_missing_section_is_reported_at_its_parent() -> None:
+    text = _shipped().replace("  handling:", "  handlng:")
+    with pytest.raises(RulesFileError) as caught:
+        parse_rules(text)
+    paths = {p.path: p.line for p in caught.value.problems}
+    assert paths["time_limits.handling"] == _line_of(text, "time_limits:")
+    assert paths["time_limits.handlng"] == _line_of(text, "handlng:")
+
+
+def test_keywords_are_needed_for_every_language() -> None:
+    start = _shipped().index("    en: [")
+    end = _shipped().index("]", start) + 1
+    text = _shipped()[:start] + "    en: []" + _shipped()[end:]
+    with pytest.raises(RulesFileError) as caught:
+        parse_rules(text)
+    assert "none for ['en']" in str(caught.value)
+
+
+def test_broken_yaml_names_the_line() -> None:
+    text = _shipped().replace("warn_share: 0.8", "warn_share: [0.8")
+    with pytest.raises(RulesFileError) as caught:
+        parse_rules(text)
+    assert caught.value.problems[0].line is not None

@@ -1,0 +1,51 @@
+"""Day counting for the time limits: calendar days, working days, China Standard Time."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from services.escalation.workdays import (
+    CHINA_TZ,
+    calendar_covers,
+    calendar_days_due,
+    is_working_day,
+    working_days_due,
+)
+
+
+def cst(year: int, month: int, day: int, hour: int = 0) -> datetime:
+    return datetime(year, month, day, hour, tzinfo=CHINA_TZ)
+
+
+def test_calendar_days_do_not_count_the_day_of_receipt() -> None:
+    # Art. 22: received on 20 November, 15 days run to the end of 5 December.
+    assert calendar_days_due(cst(2026, 11, 20, 10), 15) == cst(2026, 12, 6)
+
+
+def test_days_are_counted_in_china_whatever_the_zone_of_the_event() -> None:
+    # 20:00 UTC on 20 November is already 21 November in Beijing.
+    received = datetime(2026, 11, 20, 20, tzinfo=UTC)
+    assert calendar_days_due(received, 15) == cst(2026, 12, 7)
+
+
+def test_five_working_days_span_the_2026_national_day_holiday() -> None:
+    # Art. 23: transferred Tuesday 29 September; 30 Sep is day 1, 1-7 October are the
+    # National Day holiday, 8 and 9 October days 2 and 3, Saturday 10 October is an
+    # adjusted working day (4), Sunday 11 is off, Monday 12 October is day 5.
+    assert working_days_due(cst(2026, 9, 29, 15), 5) == cst(2026, 10, 13)
+
+
+def test_an_adjusted_working_sunday_counts_and_a_festival_friday_does_not() -> None:
+    # Sunday 20 September 2026 is worked; Friday 25 September is Mid-Autumn Festival.
+    assert is_working_day(date(2026, 9, 20))
+    assert not is_working_day(date(2026, 9, 25))
+    # Friday 18 September: 20, 21, 22, 23, 24 September.
+    assert working_days_due(cst(2026, 9, 18, 9), 5) == cst(2026, 9, 25)
+
+
+def test_a_year_the_calendar_does_not_cover_falls_back_to_monday_to_friday() -> None:
+    assert not calendar_covers(date(2099, 1, 1))
+    assert is_working_day(date(2099, 1, 2))  # a Friday
+    assert not is_working_day(date(2099, 1, 3))  # a Saturday
+    friday = cst(2099, 1, 2, 9)
+    assert working_days_due(friday, 1) == cst(2099, 1, 6)

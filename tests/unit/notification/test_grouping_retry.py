@@ -1,0 +1,152 @@
+"""Escalation digests (group_wait / group_interval) and the retry schedule."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from schemas.cases import AgencyLevel, CaseEscalated, EscalationReason
+from schemas.notices import Notice
+from schemas.notifications import FailureReason
+from services.notification.grouping import AlertGrouper, GroupingState, RoutedAlert
+from services.notification.policy import Grouping, labels_of
+from services.notification.retry import Delivered, Failed, RetryPolicy, deliver
+from services.notification.senders import PermanentDeliveryError, RetryableDeliveryError
+from tests.unit.notification.test_plan import email_notice
+
+T0 = datetime(2027, 1, 1, 0, 0, tzinfo=UTC)
+GROUPING = Grouping(("level",), timedelta(seconds=30), timedelta(minutes=5))
+
+
+def _alert(i: int, receiver: str = "city-supervision", level: str = "city") -> RoutedAlert:
+    escalation = CaseEscalated(
+        escalation_id=f"ESC-XF-{i:04d}-deadline_breach",
+        case_id=f"XF-{i:04d}",
+        reason=EscalationReason.DEADLINE_BREACH,
+        rule="handling_due",
+        target_level=AgencyLevel(level),
+        escalated_at=T0,
+        region_code="610302",
+    )
+    labels = labels_of(kind="escalation_alert", level=level)
+    return RoutedAlert.of(receiver, "escalation_alert", GROUPING, labels, escalation)
+
+
+def test_two_hundred_breaches_at_once_make_one_digest() -> None:
+    grouper = AlertGrouper()
+    for i in range(200):
+        grouper.add(_alert(i), T0 + timedelta(milliseconds=i))
+    assert grouper.due_digests(T0 + timedelta(seconds=29)) == []
+    assert grouper.next_flush_at() == T0 + timedelta(seconds=30)
+    (digest,) = grouper.due_digests(T0 + timedelta(seconds=30))
+    assert len(digest.alerts) == 200
+    assert digest.receiver == "city-supervision"
+    assert grouper.due_digests(T0 + timedelta(hours=1)) == []
+
+
+def test_groups_are_per_receiver_and_group_labels() -> None:
+    grouper = AlertGrouper()
+    grouper.add(_alert(1), T0)
+    grouper.add(_alert(2, level="province"), T0)
+    grouper.add(_alert(3, receiver="city-leaders"), T0)
+    digests = grouper.due_digests(T0 + timedelta(seconds=30))
+    assert sorted(d.group_key for d in digests) == [
+        "city-leaders/escalation_alert{level=city}",
+        "city-supervision/escalation_alert{level=city}",
+        "city-supervision/escalation_alert{level=province}",
+    ]
+
+
+def test_alerts_after_a_flush_wait_for_the_group_interval() -> None:
+    grouper = AlertGrouper()
+    grouper.add(_alert(1), T0)
+    assert len(grouper.due_digests(T0 + timedelta(seconds=30))) == 1
+    grouper.add(_alert(2), T0 + timedelta(seconds=40))
+    grouper.add(_alert(3), T0 + timedelta(minutes=2))
+    assert grouper.due_digests(T0 + timedelta(minutes=5)) == []
+    (digest,) = grouper.due_digests(T0 + timedelta(minutes=5, seconds=30))
+    assert [a.case_id for a in digest.alerts] == ["XF-0002", "XF-0003"]
+
+
+def test_a_redelivered_escalation_is_held_once() -> None:
+    grouper = AlertGrouper()
+    grouper.add(_alert(1), T0)
+    grouper.add(_alert(1), T0 + timedelta(seconds=1))
+    (digest,) = grouper.due_digests(T0 + timedelta(seconds=30))
+    assert len(digest.alerts) == 1
+
+
+def test_the_pending_state_survives_a_json_round_trip() -> None:
+    grouper = AlertGrouper()
+    for i in range(3):
+        grouper.add(_alert(i), T0)
+    saved = grouper.state.model_dump_json()
+    restored = AlertGrouper(GroupingState.model_validate_json(saved))
+    original = grouper.due_digests(T0 + timedelta(seconds=30))
+    again = restored.due_digests(T0 + timedelta(seconds=30))
+    assert [d.digest_id for d in original] == [d.digest_id for d in again]
+    assert original[0].alerts == again[0].alerts
+
+
+POLICY = RetryPolicy(
+    initial_delay=timedelta(seconds=1),
+    max_delay=timedelta(seconds=10),
+    multiplier=2.0,
+    max_attempts=6,
+    jitter=0.5,
+)
+
+
+def test_the_backoff_doubles_up_to_its_cap_and_jitter_only_shortens() -> None:
+    assert [POLICY.delay(n, 0.0) for n in range(1, 7)] == [1, 2, 4, 8, 10, 10]
+    assert POLICY.delay(3, 0.999) > 2.0
+    assert POLICY.delay(3, 0.5) == 3.0
+
+
+class _Scripted:
+    """A sender that fails as scripted, then succeeds; counts attempts."""
+
+    def __init__(self, *failures: Exception) -> None:
+        self.failures = list(failures)
+        self.attempts = 0
+
+    async def send(self, notice: Notice) -> None:
+        self.attempts += 1
+        if self.failures:
+            raise self.failures.pop(0)
+
+
+def _notice() -> Notice:
+    return email_notice()
+
+
+async def test_retryable_failures_are_retried_with_the_schedule() -> None:
+    slept: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        slept.append(seconds)
+
+    sender = _Scripted(RetryableDeliveryError("421"), RetryableDeliveryError("timeout"))
+    result = await deliver(sender, _notice(), POLICY, sleep=sleep, draw=lambda: 0.0)
+    assert result == Delivered(attempts=3)
+    assert slept == [1.0, 2.0]
+
+
+async def test_a_permanent_failure_stops_at_once() -> None:
+    async def sleep(seconds: float) -> None:
+        raise AssertionError("no retry after a permanent failure")
+
+    sender = _Scripted(PermanentDeliveryError("550 no such user"))
+    result = await deliver(sender, _notice(), POLICY, sleep=sleep)
+    assert result == Failed(FailureReason.PERMANENT_REJECTION, "550 no such user", 1)
+
+
+async def test_exhausted_retries_are_named() -> None:
+    async def sleep(seconds: float) -> None:
+        return None
+
+    sender = _Scripted(*[RetryableDeliveryError("451") for _ in range(10)])
+    result = await deliver(sender, _notice(), POLICY, sleep=sleep)
+    assert isinstance(result, Failed)
+    assert result.reason is FailureReason.RETRIES_EXHAUSTED
+    assert result.attempts == 6
+    assert sender.attempts == 6

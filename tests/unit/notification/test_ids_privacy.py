@@ -1,0 +1,66 @@
+"""Deterministic ids, the petitioner's query code, and the accused guard."""
+
+from __future__ import annotations
+
+import pytest
+
+from schemas.cases import MatterKind
+from schemas.notifications import FailureReason
+from services.notification.ids import notification_id, query_code, verify_query_code
+from services.notification.privacy import accused_guard, names_match
+
+KEY = b"test-query-key"
+
+
+def test_a_notification_id_depends_on_event_kind_and_recipient_only() -> None:
+    first = notification_id("610302-housing-000981", "acceptance", "pr_abc")
+    assert first == notification_id("610302-housing-000981", "acceptance", "pr_abc")
+    assert first.startswith("NT-acceptance-")
+    assert len(first) <= 128
+    assert first != notification_id("610302-housing-000981", "acceptance", "pr_abd")
+    assert first != notification_id("610302-housing-000982", "acceptance", "pr_abc")
+    assert notification_id("a", "b", "cd") != notification_id("a", "bc", "d")
+
+
+def test_the_query_code_is_short_keyed_and_forgiving() -> None:
+    code = query_code("XF-7K2M9Q4T8W1Z", KEY)
+    assert len(code) == 9
+    assert code[4] == "-"
+    assert code == query_code("XF-7K2M9Q4T8W1Z", KEY)
+    assert code != query_code("XF-7K2M9Q4T8W1Z", b"another-key")
+    assert code != query_code("XF-7K2M9Q4T8W1Y", KEY)
+    assert verify_query_code("XF-7K2M9Q4T8W1Z", code.lower().replace("-", " "), KEY)
+    assert not verify_query_code("XF-2B8D6F0H3J5L", code, KEY)
+    with pytest.raises(ValueError, match="empty"):
+        query_code("XF-1", b"")
+
+
+@pytest.mark.parametrize(
+    ("accused", "name"),
+    [
+        ("渭滨区住房和城乡建设局", "渭滨区住房和城乡建设局"),
+        ("渭滨区住房和城乡建设局李某", "渭滨区住房和城乡建设局"),
+        ("住房和城乡建设局", "渭滨区住房和城乡建设局"),
+        ("渭滨区 住房和城乡建设局。", "渭滨区住房和城乡建设局"),
+        ("610302-HOUSING", "610302-housing"),
+    ],
+)
+def test_names_that_designate_the_same_body_match(accused: str, name: str) -> None:
+    assert names_match(accused, name)
+
+
+@pytest.mark.parametrize(
+    ("accused", "name"),
+    [("金台区住房和城乡建设局", "渭滨区住房和城乡建设局"), ("局", "渭滨区住房和城乡建设局")],
+)
+def test_other_bodies_do_not_match(accused: str, name: str) -> None:
+    assert not names_match(accused, name)
+
+
+def test_only_accusations_are_guarded() -> None:
+    names = ("610302-housing", "渭滨区住房和城乡建设局")
+    suppression = accused_guard(MatterKind.ACCUSATION, "渭滨区住房和城乡建设局", names)
+    assert suppression is not None
+    assert suppression.reason is FailureReason.SUPPRESSED_ACCUSED
+    assert accused_guard(MatterKind.COMPLAINT, "渭滨区住房和城乡建设局", names) is None
+    assert accused_guard(MatterKind.ACCUSATION, None, names) is None

@@ -1,0 +1,224 @@
+"""From events to notices: who is told what, through which channel, and what is held back."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+
+from schemas.cases import (
+    Agency,
+    AgencyLevel,
+    CaseEscalated,
+    CaseUpdate,
+    EscalationReason,
+    MaskedPerson,
+    MatterKind,
+    PetitionerContact,
+    UpdateKind,
+    Verdict,
+)
+from schemas.notices import CaseFile, Notice, NoticeKind
+from schemas.notifications import DeliveryChannel, FailureReason, RecipientRole
+from schemas.petitions import Language
+from services.notification.ids import query_code
+from services.notification.plan import (
+    MissingFactError,
+    NotificationPlanner,
+    delivered_record,
+    undeliverable_record,
+)
+from services.notification.policy import load_policy
+from services.notification.render import Renderer
+
+KEY = b"test-query-key"
+RECEIVED = datetime.fromisoformat("2026-11-20T10:00:00+08:00")
+HOUSING = Agency(
+    code="610302-housing",
+    name="渭滨区住房和城乡建设局",
+    level=AgencyLevel.COUNTY,
+    region_code="610302",
+    rule="field:housing/county",
+)
+OTHER = HOUSING.model_copy(update={"code": "610303-housing", "name": "金台区住房和城乡建设局"})
+
+
+def case_file(**changes: object) -> CaseFile:
+    case = CaseFile(
+        case_id="XF-7K2M9Q4T8W1Z",
+        matter_id="MT-XF-7K2M9Q4T8W1Z",
+        petitioner_ref="pr_3f9a1c0e5b7d2a4c",
+        received_at=RECEIVED,
+        region_code="610302",
+        kind=MatterKind.COMPLAINT,
+        field="housing.title_certificate",
+        title="购房多年无法办理产权证",
+        agency=HOUSING,
+        petitioner=MaskedPerson(name_masked="张*", phone_masked="138****8000"),
+        verdict=Verdict.NEW,
+        repeat_count=0,
+    )
+    return case.model_copy(update=changes)
+
+
+def contact(**changes: object) -> PetitionerContact:
+    base = PetitionerContact(
+        petitioner_ref="pr_3f9a1c0e5b7d2a4c",
+        name="张三",
+        phone_e164="+8613800138000",
+        email="zhangsan@example.cn",
+        address="陕西省宝鸡市渭滨区清姜路1号",
+        updated_at=RECEIVED,
+    )
+    return base.model_copy(update=changes)
+
+
+def planner() -> NotificationPlanner:
+    renderer = Renderer()
+    return NotificationPlanner(load_policy(template_exists=renderer.has_template), renderer, KEY)
+
+
+def email_notice() -> Notice:
+    return planner().for_new_case(case_file(), contact()).notices[0]
+
+
+def _update(kind: UpdateKind, **fields: object) -> CaseUpdate:
+    return CaseUpdate(
+        update_id=f"610302-housing-{kind.value}",
+        case_id="XF-7K2M9Q4T8W1Z",
+        kind=kind,
+        occurred_at=datetime.fromisoformat("2026-12-01T16:00:00+08:00"),
+        agency_code="610302-housing",
+        **fields,
+    )
+
+
+def test_a_new_case_gives_a_receipt_and_an_inbox_record() -> None:
+    plan = planner().for_new_case(case_file(), contact())
+    receipt, to_system = plan.notices
+    assert to_system.kind is NoticeKind.CASE_ASSIGNED
+    assert to_system.transport == "weibin-housing-system"
+    assert receipt.kind is NoticeKind.RECEIPT
+    assert receipt.channel is DeliveryChannel.EMAIL
+    assert receipt.to == ("zhangsan@example.cn",)
+    assert receipt.recipient == "pr_3f9a1c0e5b7d2a4c"
+    assert query_code("XF-7K2M9Q4T8W1Z", KEY) in receipt.body_text
+    (inbox,) = plan.inbox
+    assert inbox.agency_code == "610302-housing"
+    assert inbox.case.petitioner == MaskedPerson(name_masked="张*", phone_masked="138****8000")
+    assert "张三" not in inbox.case.model_dump_json()
+
+
+def test_the_same_event_gives_the_same_notification_ids() -> None:
+    first = planner().for_new_case(case_file(), contact())
+    again = planner().for_new_case(case_file(), contact(email=None))
+    assert [n.notification_id for n in first.notices] == [n.notification_id for n in again.notices]
+    assert again.notices[0].channel is DeliveryChannel.WEBHOOK
+
+
+def test_without_email_an_sms_then_a_letter() -> None:
+    sms = planner().for_new_case(case_file(), contact(email=None)).notices[0]
+    assert sms.transport == "sms-gateway"
+    assert sms.to == ("+8613800138000",)
+    assert len(sms.body_text) < 120
+    letter = planner().for_new_case(case_file(), contact(email=None, phone_e164=None)).notices[0]
+    assert letter.channel is DeliveryChannel.LETTER
+    assert letter.body_text.startswith("陕西省宝鸡市渭滨区清姜路1号\n张三")
+
+
+def test_a_petitioner_without_contact_is_recorded_as_no_contact() -> None:
+    for missing in (None, contact(email=None, phone_e164=None, address=None)):
+        plan = planner().for_new_case(case_file(), missing)
+        (failure,) = plan.undeliverable
+        assert failure.reason is FailureReason.NO_CONTACT
+        assert all(n.recipient_role is not RecipientRole.PETITIONER for n in plan.notices)
+        assert undeliverable_record(failure).attempts == 0
+
+
+def test_notices_follow_the_petitioners_language() -> None:
+    notice = planner().for_new_case(case_file(), contact(language=Language.EN)).notices[0]
+    assert notice.subject.startswith("Petition registered")
+    assert notice.language is Language.EN
+    assert "Baoji Municipal Bureau" in notice.body_text
+
+
+def test_an_acceptance_counts_sixty_days_from_itself() -> None:
+    update = _update(UpdateKind.ACCEPTED)
+    case = case_file().after(update)
+    (notice,) = planner().for_update(update, case, contact()).notices
+    assert notice.kind is NoticeKind.ACCEPTANCE
+    assert "2027年1月30日" in notice.body_text
+
+
+def test_an_extension_states_its_reason_and_new_deadline() -> None:
+    case = case_file().after(_update(UpdateKind.ACCEPTED))
+    update = _update(UpdateKind.EXTENDED, reason="需现场勘验", extension_days=30)
+    (notice,) = planner().for_update(update, case, contact()).notices
+    assert "需现场勘验" in notice.body_text
+    assert "2027年3月1日" in notice.body_text
+
+
+def test_a_reply_gives_thirty_days_for_review() -> None:
+    update = _update(UpdateKind.REPLIED, reason="责成开发商限期办理产权证")
+    (notice,) = planner().for_update(update, case_file(), contact()).notices
+    assert "2026年12月31日" in notice.body_text
+    assert "复查" in notice.body_text
+
+
+def test_a_non_acceptance_without_its_reason_is_refused() -> None:
+    with pytest.raises(MissingFactError):
+        planner().for_update(_update(UpdateKind.NOT_ACCEPTED), case_file(), contact())
+
+
+def test_updates_without_a_notice_notify_nobody() -> None:
+    plan = planner().for_update(_update(UpdateKind.REVIEW_REQUESTED), case_file(), contact())
+    assert not plan.notices
+    assert not plan.undeliverable
+
+
+def test_an_accusation_never_reaches_the_accused_agency() -> None:
+    accusation = case_file(kind=MatterKind.ACCUSATION, accused="渭滨区住房和城乡建设局")
+    plan = planner().for_new_case(accusation, contact())
+    assert not plan.inbox
+    assert all(n.kind is not NoticeKind.CASE_ASSIGNED for n in plan.notices)
+    reasons = {(u.recipient, u.reason) for u in plan.undeliverable}
+    assert reasons == {
+        ("610302-housing", FailureReason.SUPPRESSED_ACCUSED),
+        ("weibin-housing-system", FailureReason.SUPPRESSED_ACCUSED),
+    }
+    # The petitioner still gets the receipt.
+    assert [n.kind for n in plan.notices] == [NoticeKind.RECEIPT]
+
+
+def test_an_accusation_against_someone_else_reaches_the_agency_without_the_accuser() -> None:
+    accusation = case_file(kind=MatterKind.ACCUSATION, accused="某物业服务有限公司", agency=OTHER)
+    plan = planner().for_new_case(accusation, contact())
+    (inbox,) = plan.inbox
+    assert inbox.agency_code == "610303-housing"
+    assert inbox.case.petitioner is None
+    assert "某物业" not in inbox.case.model_dump_json()
+
+
+def test_an_escalation_becomes_alerts_for_its_receivers() -> None:
+    escalation = CaseEscalated(
+        escalation_id="ESC-XF-7K2M9Q4T8W1Z-leadership_package-3",
+        case_id="XF-7K2M9Q4T8W1Z",
+        reason=EscalationReason.LEADERSHIP_PACKAGE,
+        rule="repeat_count>=3",
+        target_level=AgencyLevel.CITY,
+        escalated_at=RECEIVED,
+        region_code="610302",
+    )
+    plan = planner().for_escalation(escalation, case_file())
+    assert [a.receiver for a in plan.alerts] == ["city-leaders", "city-supervision"]
+    accused_city = case_file(kind=MatterKind.ACCUSATION, accused="宝鸡市信访局")
+    suppressed = planner().for_escalation(escalation, accused_city)
+    assert [a.receiver for a in suppressed.alerts] == ["city-leaders"]
+    assert suppressed.undeliverable[0].recipient == "city-supervision"
+
+
+def test_a_delivered_record_holds_no_clear_address() -> None:
+    notice = email_notice()
+    record = delivered_record(notice, RECEIVED)
+    assert record.recipient_role is RecipientRole.PETITIONER
+    assert "zhangsan@example.cn" not in record.model_dump_json()

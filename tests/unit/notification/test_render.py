@@ -1,0 +1,184 @@
+"""Every notice template renders in every language and says what the law requires."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import pytest
+from jinja2 import UndefinedError
+
+from schemas.cases import (
+    AgencyCase,
+    AgencyLevel,
+    CaseEscalated,
+    EscalationReason,
+    MatterKind,
+    PetitionerContact,
+    Verdict,
+)
+from schemas.notices import NoticeKind
+from schemas.petitions import Language
+from services.notification.render import PetitionerFacts, Renderer
+
+RECEIVED = datetime.fromisoformat("2026-11-20T10:00:00+08:00")
+DECIDED = datetime.fromisoformat("2027-01-10T23:30:00+08:00")
+PETITIONER_KINDS = [
+    kind
+    for kind in NoticeKind
+    if kind not in (NoticeKind.CASE_ASSIGNED, NoticeKind.ESCALATION_ALERT)
+]
+REASON = "不属于本机关法定职权范围 <script>"
+
+
+@pytest.fixture(scope="module")
+def renderer() -> Renderer:
+    renderer = Renderer()
+    renderer.check()
+    return renderer
+
+
+def _contact(language: Language) -> PetitionerContact:
+    return PetitionerContact(
+        petitioner_ref="pr_0123456789abcdef",
+        name="张三" if language is Language.ZH else "Zhang San",
+        email="zhangsan@example.cn",
+        address="陕西省宝鸡市渭滨区清姜路1号",
+        language=language,
+        updated_at=RECEIVED,
+    )
+
+
+def _facts() -> PetitionerFacts:
+    return PetitionerFacts(
+        case_id="XF-7K2M9Q4T8W1Z",
+        query_code="7KQ4-M2ZX",
+        query_url="https://xf.example.gov.cn/query",
+        received_at=RECEIVED,
+        issuer="宝鸡市信访局",
+        occurred_at=DECIDED,
+        agency_name="渭滨区住房和城乡建设局",
+        reason=REASON,
+        extension_days=30,
+        handling_due=date(2027, 2, 24),
+        review_deadline=date(2027, 2, 9),
+        rating_deadline=date(2027, 1, 25),
+        open_case_id=None,
+    )
+
+
+DEADLINE_TEXT = {
+    (NoticeKind.ACCEPTANCE, Language.ZH): "2027年2月24日",
+    (NoticeKind.ACCEPTANCE, Language.EN): "24 February 2027",
+    (NoticeKind.EXTENSION, Language.ZH): "2027年2月24日",
+    (NoticeKind.EXTENSION, Language.EN): "24 February 2027",
+    (NoticeKind.REPLY, Language.ZH): "2027年2月9日",
+    (NoticeKind.REPLY, Language.EN): "9 February 2027",
+    (NoticeKind.REVIEW_DECISION, Language.ZH): "2027年2月9日",
+    (NoticeKind.REVIEW_DECISION, Language.EN): "9 February 2027",
+    (NoticeKind.RATING_REQUEST, Language.ZH): "2027年1月25日",
+    (NoticeKind.RATING_REQUEST, Language.EN): "25 January 2027",
+}
+REASON_KINDS = {NoticeKind.NON_ACCEPTANCE, NoticeKind.EXTENSION, NoticeKind.REPLY}
+
+
+@pytest.mark.parametrize("language", list(Language))
+@pytest.mark.parametrize("kind", PETITIONER_KINDS)
+def test_every_petitioner_notice_renders(
+    renderer: Renderer, kind: NoticeKind, language: Language
+) -> None:
+    rendered = renderer.render_for_petitioner(kind.value, _contact(language), _facts())
+    assert "XF-7K2M9Q4T8W1Z" in rendered.subject
+    assert "XF-7K2M9Q4T8W1Z" in rendered.body_text
+    assert "XF-7K2M9Q4T8W1Z" in rendered.sms_text
+    assert _contact(language).name in rendered.body_text
+    if kind is not NoticeKind.TERMINATION:
+        assert "7KQ4-M2ZX" in rendered.body_text
+    if kind in REASON_KINDS:
+        assert REASON in rendered.body_text
+    deadline = DEADLINE_TEXT.get((kind, language))
+    if deadline:
+        assert deadline in rendered.body_text
+    assert "{{" not in rendered.body_text
+    assert "\n\n\n" not in rendered.body_text
+
+
+@pytest.mark.parametrize("language", list(Language))
+def test_the_reply_gives_the_route_and_deadline_for_review(
+    renderer: Renderer, language: Language
+) -> None:
+    text = renderer.render_for_petitioner("reply", _contact(language), _facts()).body_text
+    assert ("30日" in text and "上一级行政机关" in text) or (
+        "30 days" in text and "one level above" in text
+    )
+
+
+def test_html_is_escaped_and_text_is_not(renderer: Renderer) -> None:
+    rendered = renderer.render_for_petitioner("non_acceptance", _contact(Language.ZH), _facts())
+    assert "<script>" in rendered.body_text
+    assert "<script>" not in rendered.body_html
+    assert "&lt;script&gt;" in rendered.body_html
+
+
+def test_a_repeat_receipt_names_the_open_case(renderer: Renderer) -> None:
+    facts = _facts()
+    repeat = PetitionerFacts(**{**facts.__dict__, "open_case_id": "XF-2B8D6F0H3J5L"})
+    text = renderer.render_for_petitioner("receipt", _contact(Language.ZH), repeat).body_text
+    assert "XF-2B8D6F0H3J5L" in text
+    assert "第十九条" in text
+
+
+def test_a_missing_variable_is_an_error_not_a_blank(renderer: Renderer) -> None:
+    with pytest.raises(UndefinedError):
+        renderer.render("receipt", Language.ZH, {"case_id": "XF-1"})
+
+
+@pytest.mark.parametrize("language", list(Language))
+def test_a_letter_is_addressed_from_the_contact(renderer: Renderer, language: Language) -> None:
+    contact = _contact(language)
+    rendered = renderer.render_for_petitioner("acceptance", contact, _facts())
+    letter = renderer.letter(rendered, contact, "宝鸡市信访局", DECIDED)
+    assert contact.address is not None
+    assert contact.address in letter
+    assert contact.name in letter
+    assert rendered.body_text in letter
+
+
+@pytest.mark.parametrize("language", list(Language))
+def test_the_agency_assignment_renders(renderer: Renderer, language: Language) -> None:
+    case = AgencyCase(
+        case_id="XF-7K2M9Q4T8W1Z",
+        matter_id="MT-1",
+        received_at=RECEIVED,
+        region_code="610302",
+        kind=MatterKind.ACCUSATION,
+        field="housing",
+        title="购房多年无法办理产权证",
+        verdict=Verdict.REPEAT,
+        repeat_count=2,
+    )
+    rendered = renderer.render_for_agency(case, "渭滨区住房和城乡建设局", language)
+    assert "XF-7K2M9Q4T8W1Z" in rendered.subject
+    assert "15" in rendered.body_text
+    assert "检举人" in rendered.body_text or "accuser" in rendered.body_text
+
+
+@pytest.mark.parametrize("language", list(Language))
+def test_the_escalation_digest_lists_every_case(renderer: Renderer, language: Language) -> None:
+    alerts = [
+        CaseEscalated(
+            escalation_id=f"ESC-{i}",
+            case_id=f"XF-{i:04d}",
+            reason=EscalationReason.DEADLINE_BREACH,
+            rule="handling_due",
+            target_level=AgencyLevel.CITY,
+            due_at=DECIDED,
+            escalated_at=datetime(2027, 1, 1, tzinfo=UTC),
+            region_code="610302",
+            detail="超过60日未办结",
+        )
+        for i in range(3)
+    ]
+    rendered = renderer.render_digest("escalation_alert", "city-supervision", alerts, language)
+    assert "3" in rendered.subject
+    for alert in alerts:
+        assert alert.case_id in rendered.body_text
