@@ -47,6 +47,32 @@ class MaskedPerson(Contract):
     phone_masked: str | None = None
 
 
+class CaseFlag(StrEnum):
+    """Facts intake records on a case without refusing it (a petition is never dropped)."""
+
+    #: A group of 5 or more at a visit without elected representatives (Art. 20).
+    GROUP_WITHOUT_REPRESENTATIVES = "group_without_representatives"
+    #: More than the 5 representatives Art. 20 allows.
+    TOO_MANY_REPRESENTATIVES = "too_many_representatives"
+    #: The resident ID number failed its checks; identity falls back to phone or name.
+    ID_NUMBER_INVALID = "id_number_invalid"
+    #: The phone number cannot be dialled; notices go by e-mail or letter.
+    PHONE_INVALID = "phone_invalid"
+    #: No contact details at all: notices go by postal letter only if an address exists.
+    NO_CONTACT = "no_contact"
+    #: Classification found no field above its threshold: a caseworker classifies it.
+    UNCLASSIFIED = "unclassified"
+
+
+class ClassificationEvidence(Contract):
+    """One keyword behind a classification decision."""
+
+    rule: str
+    term: str
+    where: str
+    weight: float
+
+
 class CaseRegistered(Contract):
     """A valid petition registered as a case. Keyed by petitioner_ref (see dedup)."""
 
@@ -65,13 +91,17 @@ class CaseRegistered(Contract):
     normalised_text: str = Field(description="title and content normalised for matching")
     kind: MatterKind = MatterKind.COMPLAINT
     field: str = Field(default="unclassified", description="the field of the matter")
+    field_score: float = Field(default=0.0, ge=0.0)
+    evidence: list[ClassificationEvidence] = Field(
+        default_factory=list, description="the keywords behind the field and kind"
+    )
     agency: Agency | None = None
     accused: str | None = None
     group_size: int | None = None
     representative_count: int = 0
     attachment_count: int = 0
     language: Language = Language.ZH
-    flags: list[str] = Field(default_factory=list, description="e.g. group_without_representatives")
+    flags: list[CaseFlag] = Field(default_factory=list)
 
 
 class Verdict(StrEnum):
@@ -91,27 +121,56 @@ class DedupReason(StrEnum):
     SIMILAR_BELOW_THRESHOLD = "similar_below_threshold"
 
 
+class MatterState(StrEnum):
+    """Where the matter a petition joins stands (Art. 19, 36)."""
+
+    #: Nothing earlier: a new matter.
+    NEW = "new"
+    #: Accepted or being handled within its time limit: not accepted again (Art. 19).
+    OPEN = "open"
+    #: Handled and closed; raised again it may be a new petition on the same facts.
+    CLOSED = "closed"
+    #: Terminated after re-review: the same facts and reasons are not accepted again (Art. 36).
+    TERMINATED = "terminated"
+
+
+class RelatedCase(Contract):
+    """A similar case below the linking threshold: a suggestion for the caseworker."""
+
+    case_id: str
+    matter_id: str
+    score: float = Field(ge=0.0, le=1.0)
+
+
 class CaseDeduplicated(Contract):
-    """dedup's verdict on one registered case. Keyed by case_id."""
+    """dedup's verdict on one registered case, with the case itself. Keyed by case_id.
+
+    The registered case travels inside the verdict, so escalation and notification see
+    the case (masked) without a join on a differently keyed topic.
+    """
 
     schema_version: Literal[1] = 1
     case_id: str
-    submission_id: str
-    petitioner_ref: str
-    received_at: AwareDatetime
-    region_code: str
-    kind: MatterKind = MatterKind.COMPLAINT
-    field: str = "unclassified"
-    agency: Agency | None = None
-    language: Language = Language.ZH
+    case: CaseRegistered
     verdict: Verdict
     reason: DedupReason
     matter_id: str = Field(description="shared by every petition about one matter")
     first_case_id: str = Field(description="the first case of the matter")
     open_case_id: str | None = Field(default=None, description="the open case a repeat joins")
-    repeat_count: int = Field(ge=0, description="earlier petitions of this petitioner on it")
+    repeat_count: int = Field(
+        ge=0, description="earlier petitions of the same petitioner(s) on this matter"
+    )
+    matter_petitions: int = Field(default=1, ge=1, description="petitions on the matter so far")
+    matter_petitioners: int = Field(
+        default=1, ge=1, description="distinct petitioners on the matter so far"
+    )
+    collective: bool = Field(
+        default=False, description="5 or more distinct petitioners: a collective petition"
+    )
+    matter_state: MatterState = MatterState.NEW
+    related: list[RelatedCase] = Field(default_factory=list, max_length=20)
     score: float = Field(ge=0.0, le=1.0)
-    decided_at: datetime
+    decided_at: AwareDatetime
 
 
 class UpdateKind(StrEnum):

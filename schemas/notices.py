@@ -91,10 +91,9 @@ class CaseFile(Contract):
     )
 
     @classmethod
-    def of(cls, registered: CaseRegistered, verdict: CaseDeduplicated) -> CaseFile:
-        """Join a registered case with dedup's verdict on it."""
-        if registered.case_id != verdict.case_id:
-            raise ValueError(f"verdict {verdict.case_id} is not about {registered.case_id}")
+    def of(cls, verdict: CaseDeduplicated) -> CaseFile:
+        """The case file of a verdict and the registered case it carries."""
+        registered = verdict.case
         return cls(
             case_id=registered.case_id,
             matter_id=verdict.matter_id,
@@ -104,7 +103,7 @@ class CaseFile(Contract):
             kind=registered.kind,
             field=registered.field,
             title=registered.title,
-            agency=verdict.agency or registered.agency,
+            agency=registered.agency,
             accused=registered.accused,
             petitioner=registered.petitioner,
             language=registered.language,

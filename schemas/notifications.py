@@ -12,8 +12,19 @@ from schemas.base import Contract
 
 
 class NotificationKind(StrEnum):
-    RECEIPT = "receipt"
-    ESCALATION_ALERT = "escalation_alert"
+    """Every kind of notice, with the article that requires it."""
+
+    RECEIPT = "receipt"  # Art. 21, 22: registered, with the query code
+    ACCEPTANCE = "acceptance"  # Art. 23
+    NON_ACCEPTANCE = "non_acceptance"  # Art. 23, with the reason
+    EXTENSION = "extension"  # Art. 34, with the reason
+    REPLY = "reply"  # Art. 34, 35: the opinion, with the route and deadline for review
+    REVIEW_DECISION = "review_decision"  # Art. 35
+    RE_REVIEW_DECISION = "re_review_decision"  # Art. 36: final
+    TERMINATION = "termination"  # Art. 36: same facts and reasons not accepted again
+    RATING_REQUEST = "rating_request"  # Art. 21: satisfied / basically / dissatisfied
+    CASE_ASSIGNED = "case_assigned"  # to the competent agency's inbox
+    ESCALATION_ALERT = "escalation_alert"  # to supervisors and leaders, as digests
 
 
 class DeliveryChannel(StrEnum):

@@ -12,6 +12,7 @@ from enum import StrEnum
 from typing import Final
 
 from schemas import examples
+from schemas import deadlines
 from schemas.base import Contract, Example
 from schemas.cases import (
     AgencyCase,
@@ -132,6 +133,18 @@ CASES_ESCALATED: Final = TopicSpec(
     consumers=("notification",),
     examples=examples.ESCALATED,
 )
+CASES_DEADLINES: Final = TopicSpec(
+    name="cases.deadlines",
+    description=(
+        "Warnings that a legal clock has used most of its time (default 80%); the breach "
+        "itself is an escalation on cases.escalated."
+    ),
+    key_model=CaseKey,
+    value_model=deadlines.DeadlineWarning,
+    producers=("escalation",),
+    consumers=("notification", "operators"),
+    examples=deadlines.EXAMPLES,
+)
 AGENCY_INBOX: Final = TopicSpec(
     name="agency.{code}.inbox",
     description="One topic per agency: its cases, masked, keyed by case id.",
@@ -183,6 +196,7 @@ TOPICS: Final[tuple[TopicSpec, ...]] = (
     CASES_DEDUPLICATED,
     CASES_UPDATES,
     CASES_ESCALATED,
+    CASES_DEADLINES,
     AGENCY_INBOX,
     PETITIONER_CONTACTS,
     NOTIFICATIONS_DELIVERED,

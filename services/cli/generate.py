@@ -104,11 +104,19 @@ def _petition(rng: random.Random, serial: int, received_at: datetime) -> dict[st
         "employer_en": f"Construction Co. {rng.randrange(1, 9)}",
     }
     title, content = rng.choice(EN_MATTERS if english else ZH_MATTERS)
+    person = _person(rng, english)
+    # What each channel always records (intake refuses a channel message without it).
+    if channel in (Channel.PHONE, Channel.HOTLINE):
+        person.setdefault("phone", f"1{rng.choice('3578')}{rng.randrange(10**9):09d}")
+    elif channel is Channel.EMAIL:
+        person.setdefault("email", f"user{rng.randrange(10**6)}@example.cn")
+    elif channel is Channel.LETTER:
+        person.setdefault("address", f"{district}{rng.choice(roads)}{rng.randrange(1, 300)}号")
     petition: dict[str, Any] = {
         "submission_id": f"{channel.value}-{serial:06d}",
         "channel": channel.value,
         "received_at": received_at.isoformat(),
-        "petitioner": _person(rng, english),
+        "petitioner": person,
         "region_code": region,
         "title": title,
         "content": content.format(**values),

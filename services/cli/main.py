@@ -32,7 +32,7 @@ app.add_typer(topics_app, name="topics")
 console = Console(stderr=True)
 out = Console()
 
-SERVICES: Final = ("intake", "dedup", "escalation", "notification")
+SERVICES: Final = ("intake", "dedup", "escalation", "notification", "gateway")
 DEFAULT_KAFKA_HOME: Final = Path(os.environ.get("XINFANG_KAFKA_HOME", "var/kafka"))
 
 KafkaHome = Annotated[
@@ -133,6 +133,10 @@ def run(
             from services.escalation.app import build as build_escalation
 
             run_worker(build_escalation(load_settings(EscalationSettings)))
+        elif service == "gateway":
+            from services.gateway.app import serve
+
+            serve()
         elif service == "notification":
             from services.common.settings import load_settings
             from services.notification.app import NotificationSettings
@@ -183,6 +187,19 @@ def demo(
 
     code = run_demo(once=once, count=count, home=home.resolve(), port=port, seed=seed)
     raise typer.Exit(code)
+
+
+def _register_service_commands() -> None:
+    from services.dedup import commands as dedup_commands
+    from services.escalation import commands as escalation_commands
+    from services.intake import commands as intake_commands
+    from services.notification import commands as notification_commands
+
+    for module in (intake_commands, dedup_commands, escalation_commands, notification_commands):
+        module.register(app)
+
+
+_register_service_commands()
 
 
 def main() -> None:

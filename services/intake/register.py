@@ -10,11 +10,23 @@ from datetime import datetime
 
 from pydantic import ValidationError
 
-from schemas.cases import CaseRegistered, PetitionerContact
-from schemas.petitions import PetitionSubmitted, RejectReason
+from datetime import timedelta
+from typing import Final
+
+from schemas.cases import CaseFlag, CaseRegistered, ClassificationEvidence, PetitionerContact
+from schemas.petitions import Channel, PetitionSubmitted, RejectReason
 from services.common.dlq import Rejected
-from services.intake import privacy
-from services.intake.normalise import normalise_text
+from services.intake import privacy, regions
+from services.intake.classify import FieldReason, classify
+from services.intake.normalise import check_resident_id, china_date, normalise_text, try_e164
+from services.intake.routing import route
+
+#: Clocks of channels and servers differ a little; a petition from further in the future
+#: than this is a channel's bug, and its deadlines would be wrong.
+CLOCK_SKEW: Final = timedelta(minutes=10)
+#: Art. 20: a group raising a common matter in person elects at most 5 representatives.
+MAX_REPRESENTATIVES: Final = 5
+COLLECTIVE_GROUP: Final = 5
 
 
 @dataclass(frozen=True)
@@ -56,9 +68,43 @@ def parse(raw: bytes | None) -> PetitionSubmitted:
                 submission_id,
             )
     try:
-        return PetitionSubmitted.model_validate(document)
+        petition = PetitionSubmitted.model_validate(document)
     except ValidationError as exc:
         raise Rejected(_reason(exc), _describe(exc), submission_id) from None
+    check_channel_fields(petition)
+    if not regions.is_matter_region(petition.region_code):
+        raise Rejected(
+            RejectReason.UNKNOWN_REGION,
+            f"region_code {petition.region_code} is not a county-level code of the national "
+            "table (GB/T 2260)",
+            petition.submission_id,
+        )
+    return petition
+
+
+#: What each channel must carry beyond the common fields, and why.
+_CHANNEL_FIELDS: Final = {
+    Channel.EMAIL: ("petitioner.email", "an e-mail petition carries the sender's address"),
+    Channel.PHONE: ("petitioner.phone", "a phone petition carries the caller's number"),
+    Channel.HOTLINE: ("petitioner.phone", "a hotline petition carries the caller's number"),
+    Channel.LETTER: ("petitioner.address", "a letter carries the sender's address (Art. 19)"),
+    Channel.VISIT: ("group_size", "a visit records how many people came (Art. 20)"),
+}
+
+
+def check_channel_fields(petition: PetitionSubmitted) -> None:
+    """Refuse a petition that lacks what its channel always records."""
+    required = _CHANNEL_FIELDS.get(petition.channel)
+    if required is None:
+        return
+    path, why = required
+    holder: object = petition
+    for part in path.split("."):
+        holder = getattr(holder, part)
+    if holder is None:
+        raise Rejected(
+            RejectReason.MISSING_CHANNEL_FIELD, f"{path}: missing; {why}", petition.submission_id
+        )
 
 
 def _reason(exc: ValidationError) -> RejectReason:
@@ -83,9 +129,50 @@ def _describe(exc: ValidationError) -> str:
     return "; ".join(parts)
 
 
+def flags_of(petition: PetitionSubmitted, *, today_in_china: datetime) -> list[CaseFlag]:
+    """What intake notes on the case without refusing it."""
+    flags: list[CaseFlag] = []
+    person = petition.petitioner
+    if petition.channel is Channel.VISIT and (petition.group_size or 1) >= COLLECTIVE_GROUP:
+        if not petition.representatives:
+            flags.append(CaseFlag.GROUP_WITHOUT_REPRESENTATIVES)
+    if len(petition.representatives) > MAX_REPRESENTATIVES:
+        flags.append(CaseFlag.TOO_MANY_REPRESENTATIVES)
+    if person.id_number is not None:
+        check = check_resident_id(person.id_number, today=china_date(today_in_china))
+        if not check.valid:
+            flags.append(CaseFlag.ID_NUMBER_INVALID)
+    if person.phone is not None and try_e164(person.phone) is None:
+        flags.append(CaseFlag.PHONE_INVALID)
+    if person.phone is None and person.email is None and person.address is None:
+        flags.append(CaseFlag.NO_CONTACT)
+    return flags
+
+
 def register(petition: PetitionSubmitted, *, hmac_key: bytes, now: datetime) -> Registration:
-    """Turn a valid petition into a registered case (masked) and its contact record."""
+    """Turn a valid petition into a registered case: masked, classified, routed.
+
+    Raises Rejected for a petition received in the future beyond the clock skew.
+    """
+    if petition.received_at > now + CLOCK_SKEW:
+        raise Rejected(
+            RejectReason.RECEIVED_IN_FUTURE,
+            f"received_at {petition.received_at.isoformat()} is after now ({now.isoformat()})",
+            petition.submission_id,
+        )
     petitioner_ref = privacy.petitioner_ref(hmac_key, petition.petitioner)
+    normalised = normalise_text(f"{petition.title}\n{petition.content}")
+    classification = classify(petition.title, petition.content)
+    decision = route(
+        region_code=petition.region_code,
+        field=classification.field,
+        kind=classification.kind,
+        accused=petition.accused,
+        text=normalised,
+    )
+    flags = flags_of(petition, today_in_china=now)
+    if classification.field_reason is not FieldReason.MATCHED:
+        flags.append(CaseFlag.UNCLASSIFIED)
     case = CaseRegistered(
         case_id=case_id_for(petition.submission_id),
         submission_id=petition.submission_id,
@@ -98,12 +185,21 @@ def register(petition: PetitionSubmitted, *, hmac_key: bytes, now: datetime) -> 
         region_code=petition.region_code,
         title=petition.title,
         content=petition.content,
-        normalised_text=normalise_text(f"{petition.title}\n{petition.content}"),
+        normalised_text=normalised,
+        kind=classification.kind,
+        field=classification.field,
+        field_score=round(classification.field_score, 3),
+        evidence=[
+            ClassificationEvidence(rule=e.rule, term=e.term, where=str(e.where), weight=e.weight)
+            for e in classification.evidence
+        ],
+        agency=decision.agency,
         accused=petition.accused,
         group_size=petition.group_size,
         representative_count=len(petition.representatives),
         attachment_count=len(petition.attachments),
         language=petition.language,
+        flags=flags,
     )
     contact = privacy.petitioner_contact(
         petition.petitioner, ref=petitioner_ref, language=petition.language, updated_at=now

@@ -11,12 +11,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from schemas import examples
+from schemas.cases import CaseFlag
 from schemas.petitions import RejectReason
 from services.common.dlq import Rejected
 from services.intake.register import case_id_for, parse, register
 
 KEY = b"k" * 32
-NOW = datetime(2026, 11, 20, 2, 0, tzinfo=UTC)
+NOW = datetime(2026, 11, 21, 2, 0, tzinfo=UTC)
 
 
 def _raw(document: object) -> bytes:
@@ -51,6 +52,11 @@ def test_a_registered_case_is_masked_and_carries_the_petitioner_ref() -> None:
         (_raw({**examples.MINIMAL_PETITION, "schema_version": 9}),
          RejectReason.UNSUPPORTED_SCHEMA_VERSION),
         (_raw([1, 2, 3]), RejectReason.WRONG_TYPE),
+        (_raw({**examples.MINIMAL_PETITION, "region_code": "999999"}), RejectReason.UNKNOWN_REGION),
+        (_raw({**examples.MINIMAL_PETITION, "channel": "letter"}),
+         RejectReason.MISSING_CHANNEL_FIELD),
+        (_raw({**examples.MINIMAL_PETITION, "channel": "visit"}),
+         RejectReason.MISSING_CHANNEL_FIELD),
         (None, RejectReason.MISSING_FIELD),
     ],
 )  # fmt: skip
@@ -97,3 +103,51 @@ def test_no_json_document_crashes_the_parser(document: dict[str, object]) -> Non
     except Rejected:
         return
     register(petition, hmac_key=KEY, now=NOW)
+
+
+def test_a_petition_from_the_future_is_refused() -> None:
+    petition = parse(_raw({**examples.MINIMAL_PETITION, "received_at": "2026-12-20T10:00:00+08:00"}))
+    with pytest.raises(Rejected) as caught:
+        register(petition, hmac_key=KEY, now=NOW)
+    assert caught.value.reason is RejectReason.RECEIVED_IN_FUTURE
+
+
+def test_a_registered_case_is_classified_and_routed_with_its_evidence() -> None:
+    case = register(parse(_raw(examples.MINIMAL_PETITION)), hmac_key=KEY, now=NOW).case
+    assert case.field == "housing.title_certificate"
+    assert case.kind.value == "complaint"
+    assert any(e.term == "产权证" for e in case.evidence)
+    assert case.agency is not None
+    assert case.agency.region_code == "610302"
+    assert case.agency.rule
+
+
+def test_an_accusation_never_goes_to_the_accused_unit() -> None:
+    accusation = {
+        **examples.MINIMAL_PETITION,
+        "title": "举报渭滨区住建局干部受贿",
+        "content": "渭滨区住房和城乡建设局某科长收受开发商贿赂，违规为不合格项目办理验收。",
+        "accused": "渭滨区住房和城乡建设局",
+    }
+    case = register(parse(_raw(accusation)), hmac_key=KEY, now=NOW).case
+    assert case.kind.value == "accusation"
+    assert case.agency is not None
+    assert case.agency.level.value == "city"
+    assert "住房和城乡建设局" not in case.agency.name
+
+
+def test_a_large_group_without_representatives_is_registered_with_a_flag() -> None:
+    visit = {**examples.VISIT_PETITION, "representatives": [], "group_size": 30}
+    case = register(parse(_raw(visit)), hmac_key=KEY, now=NOW).case
+    assert CaseFlag.GROUP_WITHOUT_REPRESENTATIVES in case.flags
+    six = {**examples.VISIT_PETITION, "representatives": [{"name": f"代表{i}"} for i in range(6)]}
+    assert CaseFlag.TOO_MANY_REPRESENTATIVES in register(
+        parse(_raw(six)), hmac_key=KEY, now=NOW
+    ).case.flags
+
+
+def test_a_bad_id_number_is_flagged_and_not_used_as_identity() -> None:
+    person = {"name": "王五", "id_number": "110105194912310021", "phone": "13900001111"}
+    with_bad_id = {**examples.MINIMAL_PETITION, "petitioner": person}
+    case = register(parse(_raw(with_bad_id)), hmac_key=KEY, now=NOW).case
+    assert CaseFlag.ID_NUMBER_INVALID in case.flags
