@@ -11,8 +11,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Final
 
-from schemas import examples
-from schemas import deadlines
+from schemas import deadlines, examples
 from schemas.base import Contract, Example
 from schemas.cases import (
     AgencyCase,

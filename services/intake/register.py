@@ -6,12 +6,10 @@ import base64
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
+from typing import Final
 
 from pydantic import ValidationError
-
-from datetime import timedelta
-from typing import Final
 
 from schemas.cases import CaseFlag, CaseRegistered, ClassificationEvidence, PetitionerContact
 from schemas.petitions import Channel, PetitionSubmitted, RejectReason
@@ -133,9 +131,9 @@ def flags_of(petition: PetitionSubmitted, *, today_in_china: datetime) -> list[C
     """What intake notes on the case without refusing it."""
     flags: list[CaseFlag] = []
     person = petition.petitioner
-    if petition.channel is Channel.VISIT and (petition.group_size or 1) >= COLLECTIVE_GROUP:
-        if not petition.representatives:
-            flags.append(CaseFlag.GROUP_WITHOUT_REPRESENTATIVES)
+    collective = (petition.group_size or 1) >= COLLECTIVE_GROUP
+    if petition.channel is Channel.VISIT and collective and not petition.representatives:
+        flags.append(CaseFlag.GROUP_WITHOUT_REPRESENTATIVES)
     if len(petition.representatives) > MAX_REPRESENTATIVES:
         flags.append(CaseFlag.TOO_MANY_REPRESENTATIVES)
     if person.id_number is not None:

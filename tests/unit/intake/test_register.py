@@ -106,7 +106,8 @@ def test_no_json_document_crashes_the_parser(document: dict[str, object]) -> Non
 
 
 def test_a_petition_from_the_future_is_refused() -> None:
-    petition = parse(_raw({**examples.MINIMAL_PETITION, "received_at": "2026-12-20T10:00:00+08:00"}))
+    later = {**examples.MINIMAL_PETITION, "received_at": "2026-12-20T10:00:00+08:00"}
+    petition = parse(_raw(later))
     with pytest.raises(Rejected) as caught:
         register(petition, hmac_key=KEY, now=NOW)
     assert caught.value.reason is RejectReason.RECEIVED_IN_FUTURE
