@@ -62,6 +62,8 @@ class LocalPipeline:
                 "XINFANG_DATA_DIR": str(self.work_dir / "state"),
                 "XINFANG_DEMO_MODE": "true",
                 "XINFANG_STANDBY_REPLICAS": "0",
+                # A killed worker's partitions move after this long: keep restarts quick.
+                "XINFANG_SESSION_TIMEOUT_SECONDS": "10",
                 f"XINFANG_{upper}_WEB_PORT": str(port),
                 "PYTHONUNBUFFERED": "1",
             }

@@ -202,7 +202,12 @@ class Service:
             # Stop before this message is dead-lettered or acknowledged: Faust acks an event
             # when an agent raises, so the process leaves at once and the offset stays.
             log.critical(str(exc), extra={"topic": incoming.topic, "offset": incoming.offset})
+            # Commit what is done (the dead letters before this one), not this message.
             await self.app.producer.flush()
+            try:
+                await self.app.consumer.commit()
+            except Exception:  # the restart will redo the uncommitted letters: harmless
+                log.warning("could not commit before stopping", exc_info=True)
             self.exit_now(EXIT_FAILURE_LIMIT)
         consecutive.set(limit.consecutive)
         key, value = dead_letter(
@@ -246,6 +251,8 @@ def build_service(
         topic_replication_factor=settings.replication_factor,
         table_standby_replicas=settings.standby_replicas,
         producer_acks=-1,
+        broker_session_timeout=settings.session_timeout_seconds,
+        broker_heartbeat_interval=min(3.0, settings.session_timeout_seconds / 3),
         consumer_auto_offset_reset="earliest",
         key_serializer="raw",
         value_serializer="raw",

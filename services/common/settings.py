@@ -56,6 +56,15 @@ class ServiceSettings(BaseSettings):
             "its input into the DLQ (a bad deploy must not eat the queue)"
         ),
     )
+    session_timeout_seconds: float = Field(
+        default=30.0,
+        ge=6.0,
+        le=300.0,
+        description=(
+            "how long the group waits for a silent worker before moving its partitions; "
+            "shorter means faster recovery after a crash, longer tolerates long pauses"
+        ),
+    )
     demo_mode: bool = Field(default=False, description="allows built-in demo secrets")
 
     @classmethod

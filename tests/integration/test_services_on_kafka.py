@@ -7,6 +7,7 @@ import json
 import time
 
 import pytest
+from typer.testing import CliRunner
 
 from schemas import examples
 from schemas.registry import (
@@ -16,10 +17,12 @@ from schemas.registry import (
     PETITIONS_REJECTED,
     TOPICS,
 )
+from services.cli.main import app as cli
 from services.cli.pipeline import LocalPipeline
-from services.cli.submit import publish_lines
+from services.cli.submit import make_producer, publish_lines
 from services.common.kafka_local import KafkaLocal
 from services.common.readback import read_all
+from services.common.service import EXIT_FAILURE_LIMIT
 from services.common.topics import create_topics
 from services.intake.routing import agency_codes
 from tests.waiting import values, wait_for_count
@@ -98,3 +101,60 @@ def test_dedup_state_survives_a_restart(
     assert repeat["verdict"] == "repeat"
     assert repeat["repeat_count"] == 1
     assert repeat["first_case_id"] == by_submission["portal-000123"]["case_id"]
+
+
+def test_a_run_of_invalid_messages_stops_intake_and_loses_nothing(
+    kafka: KafkaLocal, prefix: str, pipeline: LocalPipeline
+) -> None:
+    pipeline.extra_env["XINFANG_MAX_CONSECUTIVE_FAILURES"] = "3"
+    rejected_topic = PETITIONS_REJECTED.full_name(prefix)
+    # One partition, so the order of the run is the order published.
+    broken = [b'{"submission_id": "bad-%d", ' % i for i in range(6)]
+    producer = make_producer(kafka.bootstrap)
+    for line in [*broken, _line(examples.MINIMAL_PETITION)]:
+        producer.send(f"{prefix}petitions.submitted", value=line, partition=0)
+    producer.flush()
+    producer.close()
+
+    proc = pipeline.start("intake")
+    assert proc.process is not None
+    assert proc.process.wait(timeout=120) == EXIT_FAILURE_LIMIT
+    assert len(values(kafka.bootstrap, rejected_topic)) == 3
+    assert "dead letters in a row" in pipeline.log_tail("intake")
+
+    # After the fix (here: a higher limit) the rest is processed; nothing was skipped.
+    pipeline.extra_env["XINFANG_MAX_CONSECUTIVE_FAILURES"] = "100"
+    pipeline.start("intake")
+    tail = lambda: pipeline.log_tail("intake")  # noqa: E731
+    wait_for_count(kafka.bootstrap, CASES_REGISTERED.full_name(prefix), 1, log_tail=tail)
+    letters = wait_for_count(kafka.bootstrap, rejected_topic, 6, log_tail=tail)
+    assert sorted(letter["source_offset"] for letter in letters) == list(range(6))
+
+
+def test_dead_letters_are_replayed_to_their_source(
+    kafka: KafkaLocal, prefix: str, pipeline: LocalPipeline
+) -> None:
+    pipeline.start("intake")
+    letter_topic = PETITIONS_REJECTED.full_name(prefix)
+    unknown_region = {**examples.MINIMAL_PETITION, "region_code": "999999"}
+    publish_lines(
+        [_line(unknown_region), b"not json"], bootstrap=kafka.bootstrap, prefix=prefix
+    )
+    wait_for_count(kafka.bootstrap, letter_topic, 2, log_tail=lambda: pipeline.log_tail("intake"))
+
+    result = CliRunner().invoke(
+        cli,
+        ["dlq", "replay", "--bootstrap", kafka.bootstrap, "--prefix", prefix,
+         "--reason", "unknown_region"],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "replayed 1" in result.output
+    letters = wait_for_count(kafka.bootstrap, letter_topic, 3)
+    replayed = [letter for letter in letters if letter["reason"] == "unknown_region"]
+    assert len(replayed) == 2
+    assert replayed[0]["original_value_b64"] == replayed[1]["original_value_b64"]
+    assert replayed[1]["source_offset"] > replayed[0]["source_offset"]
+
+    refused = CliRunner().invoke(cli, ["dlq", "replay", "--bootstrap", kafka.bootstrap])
+    assert refused.exit_code == 2
+    assert "choose what to replay" in refused.output
