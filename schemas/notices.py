@@ -9,7 +9,6 @@ service's table row per case, joined from the registered case and dedup's verdic
 from __future__ import annotations
 
 from datetime import datetime
-from enum import StrEnum
 from typing import Literal
 
 from pydantic import Field, JsonValue
@@ -18,35 +17,18 @@ from schemas.base import AwareDatetime, Contract
 from schemas.cases import (
     Agency,
     CaseDeduplicated,
-    CaseRegistered,
     CaseUpdate,
     MaskedPerson,
     MatterKind,
     UpdateKind,
     Verdict,
 )
-from schemas.notifications import DeliveryChannel, RecipientRole
+from schemas.notifications import DeliveryChannel, NotificationKind, RecipientRole
 from schemas.petitions import Language
 
-
-class NoticeKind(StrEnum):
-    """Every kind of notice the service sends, with the article that requires it.
-
-    A superset of ``schemas.notifications.NotificationKind`` with the same values; once
-    that enum lists all of these, this one becomes an alias of it.
-    """
-
-    RECEIPT = "receipt"  # Art. 21, 22: registered, with the query code
-    ACCEPTANCE = "acceptance"  # Art. 23
-    NON_ACCEPTANCE = "non_acceptance"  # Art. 23, with the reason
-    EXTENSION = "extension"  # Art. 34, with the reason
-    REPLY = "reply"  # Art. 34, 35: the handling opinion, route and deadline for review
-    REVIEW_DECISION = "review_decision"  # Art. 35: the review opinion, route to re-review
-    RE_REVIEW_DECISION = "re_review_decision"  # Art. 36: final
-    TERMINATION = "termination"  # Art. 36: same facts and reasons not accepted again
-    RATING_REQUEST = "rating_request"  # Art. 21: satisfied / basically / dissatisfied
-    CASE_ASSIGNED = "case_assigned"  # to the competent agency (agency.<code>.inbox)
-    ESCALATION_ALERT = "escalation_alert"  # to supervisors and leaders, as digests
+#: Every kind of notice the service sends: the contract's own enum, so a notice's kind is
+#: the kind of its record on notifications.delivered / .failed without any conversion.
+NoticeKind = NotificationKind
 
 
 #: The notice each agency update gives the petitioner; updates not listed notify nobody.
@@ -143,3 +125,22 @@ class Notice(Contract):
         default_factory=dict, description="structured content for webhook receivers"
     )
     created_at: datetime
+
+
+class Tick(Contract):
+    """The notification service's timer nudging one partition of its internal tick topic.
+
+    Faust lets only an agent handling an event write a table (the changelog partition is
+    the event's), and a timer has no event. So the timer publishes one Tick to each tick
+    partition this worker is assigned, and the agent on the tick topic flushes due digests,
+    retries due deliveries and re-plans notices waiting for a contact, in event context.
+    """
+
+    schema_version: Literal[1] = 1
+    issued_at: AwareDatetime
+
+
+class ReceiverKey(Contract):
+    """Key of the service's internal alert topic: every alert for one receiver in one place."""
+
+    receiver: str = Field(min_length=1, max_length=64)

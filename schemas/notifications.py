@@ -49,7 +49,10 @@ class NotificationDelivered(Contract):
     channel: DeliveryChannel
     recipient_role: RecipientRole
     recipient: str = Field(description="a petitioner_ref, agency code or level; never in clear")
-    case_id: str
+    case_id: str = Field(description="the (first) case the notice is about")
+    case_ids: list[str] = Field(
+        default_factory=list, description="every case of a digest (escalation alerts)"
+    )
     subject: str
     delivered_at: datetime
 
@@ -72,7 +75,10 @@ class NotificationFailed(Contract):
     channel: DeliveryChannel
     recipient_role: RecipientRole
     recipient: str
-    case_id: str
+    case_id: str = Field(description="the (first) case the notice is about")
+    case_ids: list[str] = Field(
+        default_factory=list, description="every case of a digest (escalation alerts)"
+    )
     reason: FailureReason
     detail: str = ""
     attempts: int = Field(ge=0)

@@ -96,7 +96,7 @@ def run_demo(*, once: bool, count: int, home: Path, port: int, seed: int) -> int
         else:
             console.print(
                 "[green]Balanced:[/] submitted = registered + rejected + retries; "
-                "registered = deduplicated; receipts = new; alerts = escalations"
+                "registered = deduplicated; a receipt per verdict; every escalation alerted"
             )
         if not once:
             console.print("The pipeline keeps running; Ctrl-C stops everything.")

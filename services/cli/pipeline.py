@@ -64,6 +64,8 @@ class LocalPipeline:
                 "XINFANG_STANDBY_REPLICAS": "0",
                 # A killed worker's partitions move after this long: keep restarts quick.
                 "XINFANG_SESSION_TIMEOUT_SECONDS": "10",
+                # Digests of escalation alerts after seconds, not the policy's minutes.
+                "XINFANG_NOTIFICATION_MAX_GROUP_SECONDS": "2",
                 f"XINFANG_{upper}_WEB_PORT": str(port),
                 "PYTHONUNBUFFERED": "1",
             }

@@ -179,6 +179,25 @@ CATALOGUE: Final[tuple[MetricSpec, ...]] = (
         "gateway",
         {"endpoint": (), "status": ()},
     ),
+    MetricSpec(
+        "xinfang_gateway_request_seconds",
+        Kind.HISTOGRAM,
+        "Time to answer one gateway request, by endpoint (route template).",
+        "gateway",
+        {"endpoint": ()},
+    ),
+    MetricSpec(
+        "xinfang_gateway_broker_ack_seconds",
+        Kind.HISTOGRAM,
+        "Time from sending a petition to the broker's acknowledgement (acks=all).",
+        "gateway",
+    ),
+    MetricSpec(
+        "xinfang_gateway_status_view_cases",
+        Kind.GAUGE,
+        "Cases held in the gateway's in-memory status view.",
+        "gateway",
+    ),
     # --- dedup ---------------------------------------------------------------------------
     MetricSpec(
         "xinfang_dedup_verdicts_total",

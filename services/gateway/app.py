@@ -1,8 +1,175 @@
-"""The gateway's ASGI app and its entry point (`xinfang run gateway`)."""
+"""The gateway's ASGI app and its entry point (`xinfang run gateway`).
+
+Wiring only: routes from :mod:`services.gateway.routes`, handlers from
+:mod:`services.gateway.endpoints`, the producer and the status feed started and stopped
+with the app. uvicorn turns SIGTERM into a graceful stop: requests in flight finish, then
+the producer flushes and closes.
+"""
 
 from __future__ import annotations
 
+import logging
+import signal
+import time
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Final
+
+import uvicorn
+from prometheus_client import CollectorRegistry
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from services.common.logs import logging_config
+from services.common.metrics import Metrics
+from services.common.settings import load_settings
+from services.gateway import openapi
+from services.gateway.endpoints import Gateway, open311_error, open311_format
+from services.gateway.geocode import Geocoder
+from services.gateway.kafka import Publisher, StatusFeed
+from services.gateway.open311 import Open311Problem
+from services.gateway.routes import OPERATIONS
+from services.gateway.settings import GatewaySettings
+from services.gateway.status import StatusView
+from services.intake.regions import default_table
+
+log = logging.getLogger(__name__)
+
+SERVICE: Final = "gateway"
+#: The endpoint label of a path that matches no route (a scan must not create series).
+UNMATCHED: Final = "unmatched"
+
+
+@dataclass(frozen=True)
+class Built:
+    """The app and what tests may look at."""
+
+    app: Starlette
+    gateway: Gateway
+
+
+def build(
+    settings: GatewaySettings,
+    *,
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    registry: CollectorRegistry | None = None,
+) -> Built:
+    """The gateway for ``settings``: its own metrics registry, view, producer and feed."""
+    registry = registry or CollectorRegistry()
+    metrics = Metrics(registry)
+    metrics.initialise(SERVICE)
+    view = StatusView()
+    metrics.gauge("xinfang_gateway_status_view_cases").set_function(lambda: len(view))
+    publisher = Publisher(
+        settings.bootstrap_servers,
+        settings.topic_prefix,
+        settings.ack_timeout_seconds,
+        on_ack=metrics.histogram("xinfang_gateway_broker_ack_seconds").observe,
+    )
+    feed = StatusFeed(settings.bootstrap_servers, settings.topic_prefix, view)
+    geocoder = Geocoder(default_table(), settings.place_regions, settings.default_region_code)
+    gateway = Gateway(
+        settings,
+        view=view,
+        publisher=publisher,
+        feed=feed,
+        geocoder=geocoder,
+        registry=registry,
+        openapi=openapi.document,
+        clock=clock,
+    )
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        publisher.start()
+        feed.start()
+        log.info("gateway started", extra={"host": settings.web_host, "port": settings.web_port})
+        try:
+            yield
+        finally:
+            await feed.stop()
+            await publisher.stop()
+            log.info("gateway stopped: producer flushed and closed")
+
+    routes = [
+        Route(op.path, getattr(gateway, op.handler), methods=[op.method]) for op in OPERATIONS
+    ]
+    app = Starlette(
+        routes=routes,
+        lifespan=lifespan,
+        exception_handlers={Open311Problem: _open311_problem},
+    )
+    requests = metrics.counter("xinfang_gateway_requests_total")
+    latency = metrics.histogram("xinfang_gateway_request_seconds")
+
+    def count(endpoint: str, status: int, seconds: float) -> None:
+        requests.labels(endpoint=endpoint, status=str(status)).inc()
+        latency.labels(endpoint=endpoint).observe(seconds)
+
+    app.add_middleware(_Counted, count=count)
+    return Built(app=app, gateway=gateway)
+
+
+async def _open311_problem(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, Open311Problem)
+    return open311_error(exc, open311_format(request) or "json")
+
+
+class _Counted:
+    """Counts every request by route template and status, and logs it (JSON lines)."""
+
+    def __init__(self, app: ASGIApp, count: Callable[[str, int, float], None]) -> None:
+        self.app = app
+        self.count = count
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        status = 500
+
+        async def remember_status(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, remember_status)
+        finally:
+            route = scope.get("route")
+            endpoint = getattr(route, "path", UNMATCHED) if route is not None else UNMATCHED
+            seconds = time.perf_counter() - started
+            self.count(endpoint, status, seconds)
+            log.info(
+                "request",
+                extra={"method": scope["method"], "endpoint": endpoint, "status": status,
+                       "seconds": round(seconds, 4)},
+            )  # fmt: skip
+
 
 def serve() -> None:
-    """Run the gateway until SIGTERM."""
-    raise SystemExit("the gateway is being built: see issue #3, point 8")
+    """Run the gateway until SIGTERM (settings from XINFANG_GATEWAY_* and XINFANG_*)."""
+    settings = load_settings(GatewaySettings)
+    built = build(settings)
+    # uvicorn stops gracefully on SIGTERM, then raises the signal again to the handler that
+    # was there before it: make that one exit 0, as the other services do after a clean stop.
+    signal.signal(signal.SIGTERM, _exit_after_graceful_stop)
+    uvicorn.run(
+        built.app,
+        host=settings.web_host,
+        port=settings.web_port,
+        log_config=logging_config(SERVICE, settings.log_level, settings.log_format),
+        access_log=False,
+        timeout_graceful_shutdown=int(settings.ack_timeout_seconds) + 5,
+    )
+
+
+def _exit_after_graceful_stop(signum: int, frame: object) -> None:
+    raise SystemExit(0)

@@ -1,99 +1,244 @@
-"""The notification service: verdicts and escalations -> notices, exactly once. Wiring only."""
+"""The notification service: cases and escalations -> notices, exactly once. Wiring only.
+
+Inputs, all keyed by case_id with the same partition count (co-partitioned):
+cases.deduplicated (receipts and assignments), cases.updates (acceptance, reply, ...),
+cases.escalated (alerts). Two internal topics named from the app id: ``<id>-alerts``
+(routed alerts keyed by receiver, so each receiver's digest groups live in one partition)
+and ``<id>-ticks`` (the timer's nudges, see ``schemas.notices.Tick``). Contacts come from
+petitioners.contacts through ``contacts.ContactDirectory``. The decisions are in
+``engine``, ``plan`` and ``grouping``; this module parses, publishes and wires.
+
+Agencies without an inbox topic: ``xinfang topics create`` makes one per agency of the
+routing table; a code that appears later (a new routing rule) gets its topic created on
+first use, with the registry's settings, instead of being re-routed, so no case ever lands
+in another body's inbox.
+"""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
+from typing import Final, TypeVar
 
-from pydantic import Field, ValidationError
-from pydantic_settings import SettingsConfigDict
+from pydantic import ValidationError
 
-from schemas.cases import CaseDeduplicated, CaseEscalated, Verdict
-from schemas.keys import NotificationKey
-from schemas.notifications import (
-    DeliveryChannel,
-    NotificationDelivered,
-    NotificationKind,
-    RecipientRole,
-)
+from schemas.base import Contract
+from schemas.cases import CaseDeduplicated, CaseEscalated, CaseUpdate
+from schemas.keys import CaseKey, NotificationKey
+from schemas.notices import ReceiverKey, Tick
 from schemas.petitions import RejectReason, Stage
-from schemas.registry import CASES_DEDUPLICATED, CASES_ESCALATED, NOTIFICATIONS_DELIVERED
+from schemas.registry import (
+    AGENCY_INBOX,
+    CASES_DEDUPLICATED,
+    CASES_ESCALATED,
+    CASES_UPDATES,
+    DAY_MS,
+    NOTIFICATIONS_DELIVERED,
+    NOTIFICATIONS_FAILED,
+    PETITIONER_CONTACTS,
+    TopicSpec,
+)
 from services.common.dlq import Rejected
-from services.common.service import NOTHING, Effects, Incoming, Output, Service, build_service
-from services.common.settings import ServiceSettings
+from services.common.service import Effects, Incoming, Output, Service, build_service
+from services.common.settings import SettingsError
+from services.common.topics import ensure_topics
+from services.notification.contacts import ContactDirectory, follow
+from services.notification.engine import NotificationEngine, Step
+from services.notification.grouping import RoutedAlert
+from services.notification.plan import MissingFactError, NotificationPlanner
+from services.notification.policy import NotificationPolicy, PolicyError, load_policy
+from services.notification.render import Renderer, TemplateConfigError
+from services.notification.retry import RetryPolicy
+from services.notification.senders import RECORD_TRANSPORT, RecordSender, Sender, build_senders
+from services.notification.settings import NotificationSettings
+
+__all__ = ["NotificationSettings", "build"]
+
+log = logging.getLogger(__name__)
+M = TypeVar("M", bound=Contract)
 
 
-class NotificationSettings(ServiceSettings):
-    """Notification: petitioners, agencies, supervisors (prefix XINFANG_NOTIFICATION_)."""
-
-    model_config = SettingsConfigDict(
-        frozen=True, extra="ignore", env_prefix="XINFANG_NOTIFICATION_"
+def _internal(suffix: str, key: type[Contract], value: type[Contract], about: str) -> TopicSpec:
+    # Named "<app id>-<suffix>": the prefix is added by full_name like any topic's.
+    return TopicSpec(
+        name=f"xinfang-{Stage.NOTIFICATION.value}-{suffix}",
+        description=about,
+        key_model=key,
+        value_model=value,
+        producers=("notification",),
+        consumers=("notification",),
+        examples=(),
+        partitions=CASES_DEDUPLICATED.partitions,
+        retention_ms=DAY_MS,
     )
 
-    web_port: int = Field(default=6069, ge=1, le=65535)
+
+ALERTS: Final = _internal(
+    "alerts", ReceiverKey, RoutedAlert, "escalation alerts routed to a receiver, by receiver"
+)
+TICKS: Final = _internal("ticks", ReceiverKey, Tick, "the timer's nudges, one per partition")
 
 
-def receipt(verdict: CaseDeduplicated, now: datetime) -> NotificationDelivered:
-    return NotificationDelivered(
-        notification_id=f"NT-receipt-{verdict.case_id}-petitioner",
-        kind=NotificationKind.RECEIPT,
-        channel=DeliveryChannel.RECORD,
-        recipient_role=RecipientRole.PETITIONER,
-        recipient=verdict.petitioner_ref,
-        case_id=verdict.case_id,
-        subject=f"信访事项登记回执 / Petition received: {verdict.case_id}",
-        delivered_at=now,
-    )
+def _parse(model: type[M], message: Incoming) -> M:
+    try:
+        return model.model_validate_json(message.value or b"")
+    except ValidationError as exc:
+        raise Rejected(RejectReason.SCHEMA_VIOLATION, str(exc)[:2000]) from None
 
 
-def escalation_alert(escalation: CaseEscalated, now: datetime) -> NotificationDelivered:
-    return NotificationDelivered(
-        notification_id=f"NT-alert-{escalation.escalation_id}-supervisor",
-        kind=NotificationKind.ESCALATION_ALERT,
-        channel=DeliveryChannel.RECORD,
-        recipient_role=RecipientRole.SUPERVISOR,
-        recipient=escalation.target_agency
-        or f"{escalation.target_level.value}:{escalation.region_code}",
-        case_id=escalation.case_id,
-        subject=f"Escalation {escalation.reason.value}: {escalation.case_id}",
-        delivered_at=now,
-    )
+def _checked_policy(settings: NotificationSettings) -> tuple[NotificationPolicy, Renderer]:
+    """The policy and templates, or SettingsError with every problem and its line."""
+    renderer = Renderer()
+    try:
+        renderer.check()
+        policy = load_policy(settings.policy_path, renderer.has_template)
+    except (PolicyError, TemplateConfigError) as exc:
+        raise SettingsError(str(exc)) from None
+    spec = policy.spec
+    changes: dict[str, object] = {}
+    if settings.smtp_host is not None and spec.smtp is not None:
+        port = settings.smtp_port or spec.smtp.port
+        changes["smtp"] = spec.smtp.model_copy(update={"host": settings.smtp_host, "port": port})
+    if settings.letters_dir is not None:
+        changes["letters"] = spec.letters.model_copy(update={"directory": settings.letters_dir})
+    root = policy.root
+    if settings.max_group_seconds is not None:
+        root = root.capped(timedelta(seconds=settings.max_group_seconds))
+    if changes or root is not policy.root:
+        policy = NotificationPolicy(spec.model_copy(update=changes), policy.receivers, root)
+    return policy, renderer
+
+
+def _senders(settings: NotificationSettings, policy: NotificationPolicy) -> dict[str, Sender]:
+    if settings.record_only:
+        return {RECORD_TRANSPORT: RecordSender()}
+    return build_senders(policy.spec)
 
 
 def build(settings: NotificationSettings) -> Service:
+    policy, renderer = _checked_policy(settings)
     service = build_service(Stage.NOTIFICATION, settings)
-    notifications = service.metrics.counter("xinfang_notifications_total")
-    # notification_id -> delivered_at: a redelivered event never yields a second delivery.
-    sent = service.table("sent", CASES_DEDUPLICATED.partitions, "notification_id -> delivered_at")
+    app = service.app
+    prefix = settings.topic_prefix
+    assert TICKS.full_name(prefix) == f"{app.conf.id}-ticks"
+    # Created before the worker subscribes, so the first assignment includes them.
+    ensure_topics(
+        settings.bootstrap_servers,
+        [ALERTS.full_name(prefix), TICKS.full_name(prefix)],
+        partitions=TICKS.partitions,
+        replication_factor=settings.replication_factor,
+        config=TICKS.topic_config(),
+    )
+    partitions = CASES_DEDUPLICATED.partitions
+    contacts = ContactDirectory()
+    engine = NotificationEngine(
+        planner=NotificationPlanner(policy, renderer, settings.query_key_bytes()),
+        senders=_senders(settings, policy),
+        record_only=settings.record_only,
+        retry=RetryPolicy.of(policy.spec.retry),
+        inline_attempts=settings.inline_attempts,
+        inline_delay=timedelta(seconds=settings.inline_retry_seconds),
+        contact_wait=timedelta(seconds=settings.contact_wait_seconds),
+        contacts=contacts.get,
+        metrics=service.metrics,
+        cases=service.table("cases", partitions, "case_id -> case file"),
+        sent=service.table("sent", partitions, "notification_id -> sent log entry"),
+        retries=service.table("retries", partitions, "notification_id -> next attempt"),
+        waiting=service.table("waiting", partitions, "event id -> notice waiting for contact"),
+        groups=service.table("groups", partitions, "group key -> pending digest"),
+    )
+    inboxes: set[str] = set()
 
-    def deliver(notice: NotificationDelivered) -> Effects:
-        labels = {"channel": notice.channel.value, "kind": notice.kind.value}
-        if sent.get(notice.notification_id) is not None:
-            notifications.labels(**labels, outcome="duplicate").inc()
-            return NOTHING
-        notifications.labels(**labels, outcome="delivered").inc()
-        key = NotificationKey(notification_id=notice.notification_id).to_json_bytes()
+    async def inbox_topic(code: str) -> None:
+        name = AGENCY_INBOX.full_name(prefix, code)
+        if name in inboxes:
+            return
+        (result,) = await asyncio.to_thread(
+            ensure_topics,
+            settings.bootstrap_servers,
+            [name],
+            partitions=AGENCY_INBOX.partitions,
+            replication_factor=settings.replication_factor,
+            config=AGENCY_INBOX.topic_config(),
+        )
+        if result.error is not None:
+            raise RuntimeError(f"cannot create {name}: {result.error}")
+        if result.created:
+            log.info("created an agency inbox on first use", extra={"topic": name})
+        inboxes.add(name)
 
-        def remember() -> None:
-            sent[notice.notification_id] = notice.delivered_at.isoformat()
+    async def effects(step: Step) -> Effects:
+        outputs: list[Output] = []
+        for done in step.delivered:
+            key = NotificationKey(notification_id=done.notification_id).to_json_bytes()
+            outputs.append(Output(NOTIFICATIONS_DELIVERED, key, done.to_json_bytes()))
+        for failed in step.failed:
+            key = NotificationKey(notification_id=failed.notification_id).to_json_bytes()
+            outputs.append(Output(NOTIFICATIONS_FAILED, key, failed.to_json_bytes()))
+        for record in step.inbox:
+            await inbox_topic(record.agency_code)
+            key = CaseKey(case_id=record.case.case_id).to_json_bytes()
+            outputs.append(
+                Output(AGENCY_INBOX, key, record.case.to_json_bytes(), record.agency_code)
+            )
+        for alert in step.alerts:
+            key = ReceiverKey(receiver=alert.receiver).to_json_bytes()
+            outputs.append(Output(ALERTS, key, alert.to_json_bytes()))
+        return Effects(outputs, step.remember if step.writes else None)
 
-        return Effects([Output(NOTIFICATIONS_DELIVERED, key, notice.to_json_bytes())], remember)
+    def handler(
+        run: Callable[[Incoming], Awaitable[Step]],
+    ) -> Callable[[Incoming], Awaitable[Effects]]:
+        async def handle(message: Incoming) -> Effects:
+            return await effects(await run(message))
 
-    async def on_verdict(message: Incoming) -> Effects:
+        return handle
+
+    async def on_verdict(message: Incoming) -> Step:
+        verdict = _parse(CaseDeduplicated, message)
+        return await engine.on_verdict(verdict, message.partition, datetime.now(UTC))
+
+    async def on_update(message: Incoming) -> Step:
+        update = _parse(CaseUpdate, message)
         try:
-            verdict = CaseDeduplicated.model_validate_json(message.value or b"")
-        except ValidationError as exc:
-            raise Rejected(RejectReason.SCHEMA_VIOLATION, str(exc)[:2000]) from None
-        if verdict.verdict is not Verdict.NEW:
-            return NOTHING
-        return deliver(receipt(verdict, datetime.now(UTC)))
+            return await engine.on_update(update, message.partition, datetime.now(UTC))
+        except MissingFactError as exc:
+            raise Rejected(RejectReason.MISSING_FIELD, str(exc)) from None
 
-    async def on_escalation(message: Incoming) -> Effects:
-        try:
-            escalation = CaseEscalated.model_validate_json(message.value or b"")
-        except ValidationError as exc:
-            raise Rejected(RejectReason.SCHEMA_VIOLATION, str(exc)[:2000]) from None
-        return deliver(escalation_alert(escalation, datetime.now(UTC)))
+    async def on_escalation(message: Incoming) -> Step:
+        return engine.on_escalation(_parse(CaseEscalated, message))
 
-    service.consume(CASES_DEDUPLICATED, on_verdict)
-    service.consume(CASES_ESCALATED, on_escalation)
+    async def on_alert(message: Incoming) -> Step:
+        alert = _parse(RoutedAlert, message)
+        return engine.on_alert(alert, message.partition, datetime.now(UTC))
+
+    async def on_tick(message: Incoming) -> Step:
+        return await engine.on_tick(message.partition, datetime.now(UTC))
+
+    service.consume(CASES_DEDUPLICATED, handler(on_verdict))
+    service.consume(CASES_UPDATES, handler(on_update))
+    service.consume(CASES_ESCALATED, handler(on_escalation))
+    service.consume(ALERTS, handler(on_alert))
+    service.consume(TICKS, handler(on_tick))
+    ticks = service.topic(TICKS)
+    ticks_name = TICKS.full_name(prefix)
+
+    @app.task  # type: ignore[untyped-decorator]
+    async def follow_contacts() -> None:
+        topic = PETITIONER_CONTACTS.full_name(prefix)
+        await follow(contacts, settings.bootstrap_servers, topic, lambda: bool(app.should_stop))
+
+    @app.timer(settings.tick_interval_seconds)  # type: ignore[untyped-decorator]
+    async def tick() -> None:
+        # One tick per tick partition this worker owns: the agent then works in the
+        # partition's event context, where it may change the tables (see Tick).
+        if app.consumer is None or app.rebalancing:
+            return
+        value = Tick(issued_at=datetime.now(UTC)).to_json_bytes()
+        for tp in app.consumer.assignment():
+            if tp.topic == ticks_name:
+                await ticks.send(key=None, value=value, partition=tp.partition)
+
     return service

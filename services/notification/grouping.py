@@ -20,15 +20,18 @@ from datetime import datetime, timedelta
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from schemas.base import Contract
 from schemas.cases import CaseEscalated
 from services.notification.ids import digest_id
 from services.notification.policy import Grouping
 
 
-class RoutedAlert(BaseModel):
-    """One escalation on its way to one receiver, with the route's grouping."""
+class RoutedAlert(Contract):
+    """One escalation on its way to one receiver, with the route's grouping.
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    Also the value of the service's internal alert topic, keyed by receiver, so that every
+    alert for one receiver meets in one partition and its groups in one table partition.
+    """
 
     receiver: str
     template: str

@@ -20,7 +20,6 @@ from schemas.notifications import (
     FailureReason,
     NotificationDelivered,
     NotificationFailed,
-    NotificationKind,
     RecipientRole,
 )
 from services.notification.agency import agency_case
@@ -430,11 +429,12 @@ def delivered_record(notice: Notice, delivered_at: datetime) -> NotificationDeli
     """What notifications.delivered says about a delivered notice (no clear address)."""
     return NotificationDelivered(
         notification_id=notice.notification_id,
-        kind=NotificationKind(notice.kind.value),
+        kind=notice.kind,
         channel=notice.channel,
         recipient_role=notice.recipient_role,
         recipient=notice.recipient,
         case_id=notice.case_ids[0],
+        case_ids=list(notice.case_ids),
         subject=notice.subject,
         delivered_at=delivered_at,
     )
@@ -446,11 +446,12 @@ def failed_record(
     """What notifications.failed says about a notice whose delivery failed."""
     return NotificationFailed(
         notification_id=notice.notification_id,
-        kind=NotificationKind(notice.kind.value),
+        kind=notice.kind,
         channel=notice.channel,
         recipient_role=notice.recipient_role,
         recipient=notice.recipient,
         case_id=notice.case_ids[0],
+        case_ids=list(notice.case_ids),
         reason=reason,
         detail=detail,
         attempts=attempts,
@@ -462,7 +463,7 @@ def undeliverable_record(item: Undeliverable) -> NotificationFailed:
     """What notifications.failed says about a notice that was never attempted."""
     return NotificationFailed(
         notification_id=item.notification_id,
-        kind=NotificationKind(item.kind.value),
+        kind=item.kind,
         channel=item.channel,
         recipient_role=item.recipient_role,
         recipient=item.recipient,

@@ -18,6 +18,7 @@ result. Children inherit ``receiver``, ``template``, ``group_by``, ``group_wait`
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -343,6 +344,16 @@ class Route:
 
     def matches(self, labels: Mapping[str, str]) -> bool:
         return all(matcher.matches(labels) for matcher in self.matchers)
+
+    def capped(self, longest: timedelta) -> Route:
+        """This subtree with every group_wait and group_interval at most ``longest``."""
+        grouping = dataclasses.replace(
+            self.grouping,
+            group_wait=min(self.grouping.group_wait, longest),
+            group_interval=min(self.grouping.group_interval, longest),
+        )
+        routes = tuple(route.capped(longest) for route in self.routes)
+        return dataclasses.replace(self, grouping=grouping, routes=routes)
 
     def match(self, labels: Mapping[str, str]) -> list[Route]:
         """The routes that ``labels`` end at, below and including this one (if it matches)."""

@@ -261,3 +261,19 @@ def build_senders(spec: PolicySpec) -> dict[str, Sender]:
     for name, endpoint in spec.webhooks.items():
         senders[name] = WebhookSender.from_env(endpoint)
     return senders
+
+
+#: Transport name of the recorder that stands in for every sender (see ``RecordSender``).
+RECORD_TRANSPORT: Final = "record"
+
+
+class RecordSender:
+    """Takes every notice and sends it nowhere: demo mode without a mail relay.
+
+    The notice is still planned, rendered, de-duplicated and recorded on
+    notifications.delivered with the ``record`` channel, so a demo shows every decision
+    without a mail server, an SMS gateway or a letters directory.
+    """
+
+    async def send(self, notice: Notice) -> None:
+        return None

@@ -49,7 +49,7 @@ def test_the_tally_reports_every_identity_that_does_not_hold() -> None:
     tally = Tally(submitted=10, registered=7, duplicate_submissions=1)
     tally.rejected["invalid_json"] = 1
     tally.verdicts.update({"new": 5, "repeat": 1})
-    tally.delivered["receipt"] = 5
+    tally.delivered["receipt"] = 6
     problems = tally.problems()
     assert any("submitted 10" in problem for problem in problems)
     assert any("deduplicated 6 != registered 7" in problem for problem in problems)

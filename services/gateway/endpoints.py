@@ -1,0 +1,305 @@
+"""The gateway's request handlers: HTTP in, a petition or a status view out.
+
+Every write answers only after the broker has acknowledged (see :class:`Publisher`); a
+broker that does not answer is a 503 that says the petition was not accepted.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from typing import Final, cast
+from urllib.parse import parse_qs
+
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
+from pydantic import BaseModel
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from services.common.dlq import Rejected
+from services.gateway import open311
+from services.gateway.geocode import Geocoder
+from services.gateway.kafka import BrokerUnavailableError, Publisher, StatusFeed
+from services.gateway.models import (
+    CaseView,
+    Health,
+    Open311Created,
+    Open311Token,
+    Problem,
+    StatusStep,
+    SubmissionAccepted,
+    SubmissionRejected,
+)
+from services.gateway.open311 import Format, Open311Problem
+from services.gateway.settings import GatewaySettings
+from services.gateway.status import CaseRecord, Status, StatusView, open311_submission_id
+from services.intake.register import case_id_for, parse
+
+log = logging.getLogger(__name__)
+
+API_KEY_HEADER: Final = "X-API-Key"
+RETRY_AFTER_SECONDS: Final = "5"
+_CONTENT_TYPES: Final = {
+    "json": "application/json; charset=utf-8",
+    "xml": "text/xml; charset=utf-8",
+}
+_FORM: Final = "application/x-www-form-urlencoded"
+
+
+class PayloadTooLargeError(Exception):
+    pass
+
+
+class Gateway:
+    """The handlers, with what they share: settings, clients, the status view, a clock."""
+
+    def __init__(
+        self,
+        settings: GatewaySettings,
+        *,
+        view: StatusView,
+        publisher: Publisher,
+        feed: StatusFeed,
+        geocoder: Geocoder,
+        registry: CollectorRegistry,
+        openapi: Callable[[], dict[str, object]],
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        new_id: Callable[[], str] = lambda: uuid.uuid4().hex,
+    ) -> None:
+        self.settings = settings
+        self.view = view
+        self.publisher = publisher
+        self.feed = feed
+        self.geocoder = geocoder
+        self.registry = registry
+        self._openapi = openapi
+        self.clock = clock
+        self.new_id = new_id
+
+    # --- the native JSON API ---------------------------------------------------------------
+
+    async def submit_petition(self, request: Request) -> Response:
+        if not self.settings.key_allowed(request.headers.get(API_KEY_HEADER)):
+            return _problem(403, "forbidden", f"a valid {API_KEY_HEADER} header is required")
+        try:
+            body = await self._body(request)
+        except PayloadTooLargeError as exc:
+            return _problem(413, "payload_too_large", str(exc))
+        try:
+            petition = parse(body)
+        except Rejected as rejection:
+            rejected = SubmissionRejected(
+                reason=rejection.reason,
+                detail=rejection.detail,
+                submission_id=rejection.submission_id,
+            )
+            return _json(rejected.model_dump(mode="json"), 400)
+        try:
+            await self.publisher.submit(petition)
+        except BrokerUnavailableError as exc:
+            return _problem(503, "broker_unavailable", str(exc), retry=True)
+        self.view.record_submission(petition)
+        case_id = case_id_for(petition.submission_id)
+        accepted = SubmissionAccepted(
+            case_id=case_id,
+            submission_id=petition.submission_id,
+            status=Status.SUBMITTED,
+            status_url=f"/v1/cases/{case_id}",
+        )
+        log.info("petition accepted", extra={"case_id": case_id, "channel": petition.channel})
+        response = _json(accepted.model_dump(mode="json"), 202)
+        response.headers["Location"] = accepted.status_url
+        return response
+
+    async def get_case(self, request: Request) -> Response:
+        case_id = request.path_params["case_id"]
+        record = self.view.get(case_id)
+        if record is None:
+            if not self.feed.caught_up:
+                return _problem(503, "loading", _LOADING, retry=True)
+            return _problem(404, "not_found", f"no case {case_id!r}")
+        return _json(case_view(record).model_dump(mode="json"), 200)
+
+    # --- Open311 GeoReport v2 --------------------------------------------------------------
+
+    async def open311_services(self, request: Request) -> Response:
+        fmt = _format(request)
+        listed = list(open311.services())
+        return _open311(open311.render(listed, fmt, root="services", item="service"), fmt)
+
+    async def open311_service_definition(self, request: Request) -> Response:
+        fmt = _format(request)
+        definition = open311.service_definition(request.path_params["service_code"])
+        return _open311(open311.render(definition, fmt, root="service_definition"), fmt)
+
+    async def open311_create(self, request: Request) -> Response:
+        fmt = _format(request)
+        try:
+            body = await self._body(request)
+        except PayloadTooLargeError as exc:
+            raise Open311Problem(413, [str(exc)]) from None
+        form = _form(request, body)
+        api_key = (form.get("api_key") or [""])[-1]
+        if not self.settings.key_allowed(api_key):
+            raise Open311Problem(403, ["api_key: missing or not valid; ask for a key"])
+        code = (form.get("service_code") or [""])[-1].strip()
+        petition, located = open311.petition_from_form(
+            form,
+            submission_id=open311_submission_id(code, self.new_id()),
+            received_at=self.clock(),
+            geocoder=self.geocoder,
+        )
+        try:
+            await self.publisher.submit(petition)
+        except BrokerUnavailableError as exc:
+            raise Open311Problem(503, [str(exc)]) from None
+        self.view.record_submission(petition)
+        case_id = case_id_for(petition.submission_id)
+        log.info(
+            "open311 request accepted",
+            extra={"case_id": case_id, "service_code": code, "region_source": located.source},
+        )
+        created = Open311Created(
+            service_request_id=case_id,
+            token=petition.submission_id,
+            service_notice=open311.SERVICE_NOTICE,
+            account_id=None,
+        )
+        return _open311(_requests([created], fmt), fmt)
+
+    async def open311_requests(self, request: Request) -> Response:
+        fmt = _format(request)
+        open311_records = [r for r in self.view.records() if r.open311_service_code is not None]
+        chosen = open311.select_requests(open311_records, request.query_params, self.clock())
+        documents = [open311.request_document(record) for record in chosen]
+        return _open311(_requests(documents, fmt), fmt)
+
+    async def open311_request(self, request: Request) -> Response:
+        fmt = _format(request)
+        wanted = request.path_params["service_request_id"]
+        record = self._known(self.view.get(wanted), "service_request_id", wanted)
+        document = open311.request_document(record)
+        return _open311(_requests([document], fmt), fmt)
+
+    async def open311_token(self, request: Request) -> Response:
+        fmt = _format(request)
+        token = request.path_params["token"]
+        record = self._known(self.view.by_submission(token), "token", token)
+        found = Open311Token(service_request_id=record.case_id, token=token)
+        return _open311(_requests([found], fmt), fmt)
+
+    def _known(self, record: CaseRecord | None, name: str, value: str) -> CaseRecord:
+        if record is not None:
+            return record
+        if not self.feed.caught_up:
+            raise Open311Problem(503, [_LOADING])
+        raise Open311Problem(404, [f"{name}: {value!r} is not known"])
+
+    # --- operations ------------------------------------------------------------------------
+
+    async def health(self, request: Request) -> Response:
+        broker = await self.publisher.reachable()
+        health = Health(
+            status="ok" if broker else "unavailable",
+            broker=broker,
+            status_view_cases=len(self.view),
+            status_view_caught_up=self.feed.caught_up,
+        )
+        return _json(health.model_dump(mode="json"), 200 if broker else 503)
+
+    async def metrics(self, request: Request) -> Response:
+        return Response(generate_latest(self.registry), media_type=CONTENT_TYPE_LATEST)
+
+    async def openapi(self, request: Request) -> Response:
+        return _json(self._openapi(), 200)
+
+    async def _body(self, request: Request) -> bytes:
+        limit = self.settings.max_body_bytes
+        declared = request.headers.get("content-length")
+        if declared is not None and declared.isdigit() and int(declared) > limit:
+            raise PayloadTooLargeError(f"the body is larger than {limit} bytes")
+        body = await request.body()
+        if len(body) > limit:
+            raise PayloadTooLargeError(f"the body is larger than {limit} bytes")
+        return body
+
+
+_LOADING: Final = "the status view is still reading the pipeline's topics; retry shortly"
+
+
+def case_view(record: CaseRecord) -> CaseView:
+    return CaseView(
+        case_id=record.case_id,
+        submission_id=record.submission_id or None,
+        status=record.status,
+        open311_status="closed" if record.closed else "open",
+        status_at=record.status_at,
+        detail=record.detail,
+        received_at=record.received_at,
+        channel=record.channel,
+        field=record.field,
+        agency_code=record.agency_code,
+        agency_name=record.agency_name,
+        verdict=record.verdict,
+        open_case_id=record.open_case_id,
+        history=[StatusStep(status=s.status, at=s.at, detail=s.detail) for s in record.history],
+    )
+
+
+def open311_format(request: Request) -> Format | None:
+    """The format of an Open311 path (``.json`` or ``.xml``), None if it is neither."""
+    fmt = request.path_params.get("format")
+    return cast(Format, fmt) if fmt in open311.FORMATS else None
+
+
+def _format(request: Request) -> Format:
+    fmt = open311_format(request)
+    if fmt is None:
+        given = request.path_params.get("format")
+        raise Open311Problem(404, [f"format: {given!r}: use json or xml"])
+    return fmt
+
+
+def _form(request: Request, body: bytes) -> dict[str, list[str]]:
+    media_type = request.headers.get("content-type", _FORM).split(";")[0].strip().lower()
+    if media_type != _FORM:
+        raise Open311Problem(400, [f"content-type: {media_type!r}: send {_FORM}"])
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        raise Open311Problem(400, ["body: not UTF-8 (the spec requires UTF-8)"]) from None
+    form: dict[str, list[str]] = {}
+    for source in (str(request.query_params), text):
+        for name, values in parse_qs(source, keep_blank_values=True).items():
+            form.setdefault(name, []).extend(values)
+    return form
+
+
+def _requests(documents: Sequence[BaseModel], fmt: Format) -> bytes:
+    return open311.render(list(documents), fmt, root="service_requests", item="request")
+
+
+def _open311(body: bytes, fmt: Format, status: int = 200) -> Response:
+    return Response(body, status_code=status, media_type=_CONTENT_TYPES[fmt])
+
+
+def open311_error(problem: Open311Problem, fmt: Format) -> Response:
+    """The spec's error list for a failed Open311 call (503 with Retry-After)."""
+    body = open311.errors(problem.status, problem.descriptions, fmt)
+    response = _open311(body, fmt, problem.status)
+    if problem.status == 503:
+        response.headers["Retry-After"] = RETRY_AFTER_SECONDS
+    return response
+
+
+def _json(document: object, status: int) -> Response:
+    return JSONResponse(document, status_code=status)
+
+
+def _problem(status: int, error: str, detail: str, *, retry: bool = False) -> Response:
+    response = _json(Problem(error=error, detail=detail).model_dump(mode="json"), status)
+    if retry:
+        response.headers["Retry-After"] = RETRY_AFTER_SECONDS
+    return response

@@ -1,0 +1,215 @@
+"""The gateway's two Kafka clients: the producer of petitions.submitted and the status feed.
+
+Both run on the web server's event loop and are started in the background: the gateway
+serves (health 503, petitions 503) while the broker is away, and connects when it comes back.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Callable
+from typing import Any, Final
+
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer  # type: ignore[import-untyped]
+from aiokafka.structs import TopicPartition  # type: ignore[import-untyped]
+
+from schemas.keys import SubmissionKey
+from schemas.petitions import PetitionSubmitted
+from schemas.registry import PETITIONS_SUBMITTED
+from services.gateway.status import SOURCES, StatusView
+
+log = logging.getLogger(__name__)
+
+RETRY_SECONDS: Final = 2.0
+HEALTH_TIMEOUT_SECONDS: Final = 2.0
+POLL_MS: Final = 500
+
+
+class BrokerUnavailableError(RuntimeError):
+    """The broker did not acknowledge: the petition is NOT accepted; the client retries."""
+
+
+class Publisher:
+    """Publishes petitions with acks=all and an idempotent producer.
+
+    :meth:`submit` returns only once every in-sync replica has the petition, or raises
+    BrokerUnavailableError within ``ack_timeout`` seconds. After a timeout the message may
+    still arrive later: a retry of the same submission id makes no second case (intake
+    keys cases by submission id), and a retried Open311 request is a repeat for dedup.
+    """
+
+    def __init__(
+        self,
+        bootstrap: str,
+        prefix: str,
+        ack_timeout: float,
+        on_ack: Callable[[float], None] | None = None,
+    ) -> None:
+        self._on_ack = on_ack
+        self._bootstrap = bootstrap
+        self._topic = PETITIONS_SUBMITTED.full_name(prefix)
+        self._ack_timeout = ack_timeout
+        self._producer: Any = None
+        self._connecting: asyncio.Task[None] | None = None
+
+    @property
+    def started(self) -> bool:
+        return self._producer is not None
+
+    def start(self) -> None:
+        """Connect in the background, retrying until the broker answers."""
+        self._connecting = asyncio.get_running_loop().create_task(self._connect())
+
+    async def _connect(self) -> None:
+        while True:
+            producer = AIOKafkaProducer(
+                bootstrap_servers=self._bootstrap,
+                acks="all",
+                enable_idempotence=True,
+                client_id="xinfang-gateway",
+                request_timeout_ms=int(self._ack_timeout * 1000),
+            )
+            try:
+                await producer.start()
+            except Exception as exc:  # the broker is away: say so, try again
+                log.warning("broker unavailable", extra={"bootstrap": self._bootstrap,
+                                                          "error": str(exc)})  # fmt: skip
+                with contextlib.suppress(Exception):
+                    await producer.stop()
+                await asyncio.sleep(RETRY_SECONDS)
+                continue
+            self._producer = producer
+            log.info("producer connected", extra={"bootstrap": self._bootstrap})
+            return
+
+    async def submit(self, petition: PetitionSubmitted) -> float:
+        """Publish and wait for the acknowledgement; returns the seconds it took."""
+        if self._producer is None:
+            raise BrokerUnavailableError(
+                f"the broker at {self._bootstrap} is unavailable; the petition was not accepted"
+            )
+        key = SubmissionKey(submission_id=petition.submission_id).to_json_bytes()
+        started = time.perf_counter()
+        try:
+            await asyncio.wait_for(
+                self._producer.send_and_wait(self._topic, petition.to_json_bytes(), key=key),
+                timeout=self._ack_timeout,
+            )
+        except Exception as exc:
+            log.warning(
+                "not acknowledged",
+                extra={"submission_id": petition.submission_id, "error": repr(exc)},
+            )
+            raise BrokerUnavailableError(
+                f"the broker did not acknowledge within {self._ack_timeout:g} s; "
+                "the petition was not accepted"
+            ) from exc
+        seconds = time.perf_counter() - started
+        if self._on_ack is not None:
+            self._on_ack(seconds)
+        return seconds
+
+    async def reachable(self) -> bool:
+        """True when the producer is connected and the broker answers a metadata request."""
+        if self._producer is None:
+            return False
+        try:
+            await asyncio.wait_for(
+                self._producer.client.fetch_all_metadata(), HEALTH_TIMEOUT_SECONDS
+            )
+        except Exception:
+            return False
+        return True
+
+    async def stop(self) -> None:
+        """Stop connecting; flush what is in flight and close (graceful shutdown)."""
+        if self._connecting is not None:
+            self._connecting.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._connecting
+        if self._producer is not None:
+            await self._producer.stop()
+            self._producer = None
+
+
+class StatusFeed:
+    """Reads the status view's topics from the beginning, without a consumer group.
+
+    No group: every gateway instance reads every partition and commits nothing, so a
+    restart reads the topics again (see :mod:`services.gateway.status` for the cost).
+    ``caught_up`` turns true once the view has read up to the end offsets of its start.
+    """
+
+    def __init__(self, bootstrap: str, prefix: str, view: StatusView) -> None:
+        self._bootstrap = bootstrap
+        self._view = view
+        self._names = {spec.full_name(prefix): spec.name for spec in SOURCES}
+        self._task: asyncio.Task[None] | None = None
+        self.caught_up = False
+
+    def start(self) -> None:
+        self._task = asyncio.get_running_loop().create_task(self._run())
+
+    async def _run(self) -> None:
+        while True:
+            consumer = AIOKafkaConsumer(
+                bootstrap_servers=self._bootstrap,
+                group_id=None,
+                enable_auto_commit=False,
+                auto_offset_reset="earliest",
+                client_id="xinfang-gateway-status",
+            )
+            try:
+                await consumer.start()
+                ends = await self._assign(consumer)
+                await self._follow(consumer, ends)
+            except asyncio.CancelledError:
+                await consumer.stop()
+                raise
+            except Exception as exc:  # broker away or topics missing: retry from scratch
+                log.warning("status feed interrupted", extra={"error": repr(exc)})
+                with contextlib.suppress(Exception):
+                    await consumer.stop()
+                await asyncio.sleep(RETRY_SECONDS)
+
+    async def _assign(self, consumer: Any) -> dict[Any, int]:
+        # consumer.topics() fetches the metadata but keeps only the names; the partitions
+        # come from the same request through the client (partitions may have been added).
+        cluster = await consumer._client.fetch_all_metadata()
+        partitions = []
+        for name in self._names:
+            found = cluster.partitions_for_topic(name)
+            if not found:
+                raise RuntimeError(f"topic {name} does not exist: run `xinfang topics create`")
+            partitions += [TopicPartition(name, p) for p in sorted(found)]
+        consumer.assign(partitions)
+        await consumer.seek_to_beginning(*partitions)
+        ends: dict[Any, int] = await consumer.end_offsets(partitions)
+        return ends
+
+    async def _follow(self, consumer: Any, ends: dict[Any, int]) -> None:
+        pending = {tp for tp, end in ends.items() if end > 0}
+        self.caught_up = self.caught_up or not pending
+        while True:
+            batches = await consumer.getmany(timeout_ms=POLL_MS, max_records=1000)
+            for tp, messages in batches.items():
+                topic = self._names[tp.topic]
+                for message in messages:
+                    self._view.apply(topic, message.value)
+            if pending:
+                for tp in list(pending):
+                    if await consumer.position(tp) >= ends[tp]:
+                        pending.discard(tp)
+                if not pending:
+                    self.caught_up = True
+                    log.info("status view caught up", extra={"cases": len(self._view)})
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+

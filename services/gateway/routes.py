@@ -1,0 +1,173 @@
+"""Every route of the gateway, declared once: the app is wired and the OpenAPI document
+generated from this list."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Final
+
+from pydantic import BaseModel
+
+from schemas.petitions import PetitionSubmitted
+from services.gateway.models import (
+    CaseView,
+    Health,
+    Open311Created,
+    Open311Error,
+    Open311Request,
+    Open311Service,
+    Open311ServiceDefinition,
+    Open311Token,
+    Problem,
+    SubmissionAccepted,
+    SubmissionRejected,
+)
+
+
+@dataclass(frozen=True)
+class Answer:
+    """One documented response: its status, meaning, model and whether it is a list."""
+
+    status: int
+    description: str
+    model: type[BaseModel] | None = None
+    many: bool = False
+
+
+@dataclass(frozen=True)
+class Operation:
+    """One route: method, path template, the Gateway method that serves it, its documents."""
+
+    method: str
+    path: str
+    handler: str
+    summary: str
+    answers: tuple[Answer, ...]
+    tag: str
+    query: tuple[tuple[str, str], ...] = ()
+    json_body: type[BaseModel] | None = None
+    form_body: dict[str, str] = field(default_factory=dict)
+    open311: bool = False
+
+
+def _open311_errors(*statuses: int) -> tuple[Answer, ...]:
+    meanings = {
+        400: "the request is not valid: every problem listed",
+        403: "api_key missing or not valid",
+        404: "no such service, request, token or format",
+        413: "the body is too large",
+        503: "the broker did not acknowledge (nothing accepted), or the status view is loading",
+    }
+    return tuple(Answer(s, meanings[s], Open311Error, many=True) for s in statuses)
+
+
+_OPEN311: Final = "/open311/v2"
+_FORM_FIELDS: Final = {
+    "api_key": "the channel's key (required)",
+    "service_code": "a service_code of GET services (required)",
+    "lat": "WGS84 latitude; with long, or address_string or address_id",
+    "long": "WGS84 longitude",
+    "address_string": "the place of the matter; names the county unless region_code is given",
+    "address_id": "a place id of the configured place table",
+    "email": "the petitioner's e-mail",
+    "device_id": "accepted, not stored",
+    "account_id": "accepted, not stored",
+    "first_name": "the petitioner's given name (first_name or last_name required)",
+    "last_name": "the petitioner's family name",
+    "phone": "the petitioner's phone",
+    "description": "the facts and the request (required)",
+    "media_url": "a picture or document of the matter",
+    "attribute[region_code]": "see GET services/{service_code}",
+    "attribute[title]": "see GET services/{service_code}",
+    "attribute[accused]": "see GET services/{service_code}",
+    "attribute[language]": "zh or en",
+}
+
+OPERATIONS: Final[tuple[Operation, ...]] = (
+    Operation(
+        "POST", "/v1/petitions", "submit_petition",
+        "Submit a petition (the petitions.submitted contract); 202 once the broker has it",
+        (
+            Answer(202, "acknowledged by the broker (acks=all); the case id is final",
+                   SubmissionAccepted),
+            Answer(400, "not valid: intake's reason code, the field and why", SubmissionRejected),
+            Answer(403, "X-API-Key missing or not valid", Problem),
+            Answer(413, "the body is too large", Problem),
+            Answer(503, "the broker did not acknowledge: the petition was NOT accepted", Problem),
+        ),
+        "native", json_body=PetitionSubmitted,
+    ),
+    Operation(
+        "GET", "/v1/cases/{case_id}", "get_case",
+        "A case's current status from the pipeline, with the steps seen so far",
+        (
+            Answer(200, "the case", CaseView),
+            Answer(404, "no such case", Problem),
+            Answer(503, "the status view is still reading the topics", Problem),
+        ),
+        "native",
+    ),
+    Operation(
+        "GET", _OPEN311 + "/services.{format}", "open311_services",
+        "GET Service List: the fields of the petition taxonomy",
+        (Answer(200, "the services", Open311Service, many=True), *_open311_errors(404)),
+        "open311", open311=True,
+    ),
+    Operation(
+        "GET", _OPEN311 + "/services/{service_code}.{format}", "open311_service_definition",
+        "GET Service Definition: the attributes of a service",
+        (Answer(200, "the definition", Open311ServiceDefinition), *_open311_errors(404)),
+        "open311", open311=True,
+    ),
+    Operation(
+        "POST", _OPEN311 + "/requests.{format}", "open311_create",
+        "POST Service Request: a petition; answered once the broker has it",
+        (
+            Answer(200, "the request id (the case id) and its token", Open311Created, many=True),
+            *_open311_errors(400, 403, 404, 413, 503),
+        ),
+        "open311", form_body=_FORM_FIELDS, open311=True,
+    ),
+    Operation(
+        "GET", _OPEN311 + "/requests.{format}", "open311_requests",
+        "GET Service Requests: Open311 requests by id, service, dates and status",
+        (
+            Answer(200, "newest first, at most 1000", Open311Request, many=True),
+            *_open311_errors(400, 404),
+        ),
+        "open311",
+        query=(
+            ("service_request_id", "comma-separated ids; overrides the other filters"),
+            ("service_code", "comma-separated service codes"),
+            ("start_date", "ISO 8601 with a zone; default end_date minus 90 days"),
+            ("end_date", "ISO 8601 with a zone; default now"),
+            ("status", "open, closed or both, comma-separated"),
+        ),
+        open311=True,
+    ),
+    Operation(
+        "GET", _OPEN311 + "/requests/{service_request_id}.{format}", "open311_request",
+        "GET Service Request: one request's current status",
+        (Answer(200, "the request", Open311Request, many=True), *_open311_errors(404, 503)),
+        "open311", open311=True,
+    ),
+    Operation(
+        "GET", _OPEN311 + "/tokens/{token}.{format}", "open311_token",
+        "GET request_id from a token",
+        (Answer(200, "the request id", Open311Token, many=True), *_open311_errors(404, 503)),
+        "open311", open311=True,
+    ),
+    Operation(
+        "GET", "/health", "health", "200 while the producer reaches the broker, else 503",
+        (Answer(200, "healthy", Health), Answer(503, "the broker is unavailable", Health)),
+        "operations",
+    ),
+    Operation(
+        "GET", "/metrics", "metrics", "Prometheus metrics (text exposition format)",
+        (Answer(200, "the metrics"),), "operations",
+    ),
+    Operation(
+        "GET", "/openapi.json", "openapi", "This document",
+        (Answer(200, "the OpenAPI 3.1 document"),), "operations",
+    ),
+)  # fmt: skip

@@ -1,0 +1,85 @@
+"""Settings of the HTTP gateway (prefix XINFANG_GATEWAY_, shared ones also XINFANG_)."""
+
+from __future__ import annotations
+
+import hmac
+from typing import Annotated, Any, Final
+
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import NoDecode, SettingsConfigDict
+
+from services.common.settings import ServiceSettings
+
+#: The API key accepted in demo mode only; outside it the gateway refuses to start without
+#: keys of its own.
+DEMO_API_KEY: Final = "xinfang-demo-open311-key"
+_REGION_CODE: Final = r"^\d{6}$"
+
+
+class GatewaySettings(ServiceSettings):
+    """The gateway: Open311 GeoReport v2 and the native JSON API in front of Kafka."""
+
+    model_config = SettingsConfigDict(frozen=True, extra="ignore", env_prefix="XINFANG_GATEWAY_")
+
+    web_host: str = Field(default="127.0.0.1", description="address the HTTP API listens on")
+    web_port: int = Field(default=8080, ge=1, le=65535)
+    api_keys: Annotated[frozenset[SecretStr], NoDecode] = Field(
+        default=frozenset(),
+        description=(
+            "keys of the channels allowed to submit (Open311 api_key, X-API-Key header), "
+            "comma-separated; required outside demo mode"
+        ),
+    )
+    default_region_code: str | None = Field(
+        default=None,
+        pattern=_REGION_CODE,
+        description=(
+            "county code of an Open311 request whose place cannot be told from its "
+            "attribute[region_code] or address_string (e.g. lat/long only)"
+        ),
+    )
+    place_regions: dict[str, Annotated[str, Field(pattern=_REGION_CODE)]] = Field(
+        default_factory=dict,
+        description=(
+            'JSON object {"place name": "county code"}: estates, roads or towns that an '
+            "address_string may name, checked before the national table of county names"
+        ),
+    )
+    ack_timeout_seconds: float = Field(
+        default=15.0,
+        gt=0,
+        le=120,
+        description="how long a request waits for the broker's acknowledgement before a 503",
+    )
+    max_body_bytes: int = Field(default=1_048_576, ge=1024, description="larger bodies get 413")
+
+    @field_validator("api_keys", mode="before")
+    @classmethod
+    def _split_keys(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return frozenset(key.strip() for key in value.split(",") if key.strip())
+        return value
+
+    @model_validator(mode="after")
+    def _keys_required(self) -> GatewaySettings:
+        if not self.api_keys and not self.demo_mode:
+            raise ValueError(
+                "API_KEYS is required outside demo mode: set XINFANG_GATEWAY_API_KEYS to the "
+                "channels' keys, comma-separated"
+            )
+        for key in self.api_keys:
+            if len(key.get_secret_value()) < 16:
+                raise ValueError("every API key needs at least 16 characters")
+        return self
+
+    def key_allowed(self, key: str | None) -> bool:
+        """True for one of the configured keys, or the demo key in demo mode."""
+        if not key:
+            return False
+        given = key.encode()
+        if self.demo_mode and hmac.compare_digest(given, DEMO_API_KEY.encode()):
+            return True
+        return any(
+            hmac.compare_digest(given, allowed.get_secret_value().encode())
+            for allowed in self.api_keys
+        )

@@ -1,0 +1,338 @@
+"""The status of every case as the pipeline reports it: events in, a view out. No Kafka here.
+
+The gateway reads petitions.submitted, petitions.rejected, cases.registered,
+cases.deduplicated, cases.updates and cases.escalated from the beginning and folds them into
+one record per case, keyed by case id, with an index by submission id.
+
+The topics are on different partitions, so their events arrive in no common order: an
+agency's "accepted" may be read before the case's registration. Each event therefore has a
+rank (submitted < registered or rejected < dedup verdict < agency updates and escalations)
+and, within the last rank, its event time; a record's status only moves to an event ranked
+at least as high as the one it shows. The history keeps every event in the order read.
+
+Memory: about 1 KB per case (ids, agency, a few timestamps and a short history), so a
+million cases take about 1 GB. The view lives in the process: a restart reads the topics
+again from the beginning (petitions.submitted keeps 30 days, the case topics forever). A
+bounded view (recent cases only) or a compacted status topic would be the next step.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import logging
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Final
+
+from pydantic import ValidationError
+
+from schemas.cases import CaseDeduplicated, CaseEscalated, CaseRegistered, CaseUpdate, Verdict
+from schemas.petitions import DeadLetter, PetitionSubmitted, Stage
+from schemas.registry import (
+    CASES_DEDUPLICATED,
+    CASES_ESCALATED,
+    CASES_REGISTERED,
+    CASES_UPDATES,
+    PETITIONS_REJECTED,
+    PETITIONS_SUBMITTED,
+    TopicSpec,
+)
+from services.intake.register import case_id_for
+
+log = logging.getLogger(__name__)
+
+#: The topics the view is built from.
+SOURCES: Final[tuple[TopicSpec, ...]] = (
+    PETITIONS_SUBMITTED,
+    PETITIONS_REJECTED,
+    CASES_REGISTERED,
+    CASES_DEDUPLICATED,
+    CASES_UPDATES,
+    CASES_ESCALATED,
+)
+
+
+class Status(StrEnum):
+    """Where a case stands. The agency steps are the values of ``UpdateKind``."""
+
+    SUBMITTED = "submitted"
+    REJECTED = "rejected"
+    REGISTERED = "registered"
+    REPEAT = "repeat"
+    JOINT = "joint"
+    TRANSFERRED = "transferred"
+    ASSIGNED = "assigned"
+    ACCEPTED = "accepted"
+    NOT_ACCEPTED = "not_accepted"
+    EXTENDED = "extended"
+    REPLIED = "replied"
+    REVIEW_REQUESTED = "review_requested"
+    REVIEW_DECIDED = "review_decided"
+    RE_REVIEW_REQUESTED = "re_review_requested"
+    RE_REVIEW_DECIDED = "re_review_decided"
+    TERMINATED = "terminated"
+    CLOSED = "closed"
+    RATED = "rated"
+    ESCALATED = "escalated"
+
+
+#: Statuses after which nothing more is done on the petition: Open311 "closed". A repeat
+#: joins an open case (Art. 19) and a reply may still be reviewed (Art. 35): both are open.
+CLOSED_STATUSES: Final = frozenset(
+    {Status.REJECTED, Status.NOT_ACCEPTED, Status.TERMINATED, Status.CLOSED}
+)
+OPEN311_PREFIX: Final = "open311:"
+
+_RANK_SUBMITTED: Final = 0
+_RANK_INTAKE: Final = 1
+_RANK_DEDUP: Final = 2
+_RANK_AGENCY: Final = 3
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """One status a case went through, with the event time the pipeline gave it."""
+
+    status: Status
+    at: datetime
+    detail: str | None = None
+
+
+@dataclass(slots=True)
+class CaseRecord:
+    """What the gateway knows of one case."""
+
+    case_id: str
+    submission_id: str
+    status: Status
+    status_at: datetime
+    received_at: datetime | None = None
+    channel: str | None = None
+    field: str | None = None
+    agency_code: str | None = None
+    agency_name: str | None = None
+    verdict: Verdict | None = None
+    open_case_id: str | None = None
+    detail: str | None = None
+    history: list[Step] = dataclasses.field(default_factory=list)
+    rank: tuple[int, datetime] = (_RANK_SUBMITTED, datetime.min.replace(tzinfo=UTC))
+
+    @property
+    def closed(self) -> bool:
+        return self.status in CLOSED_STATUSES
+
+    @property
+    def open311_service_code(self) -> str | None:
+        """The service code an Open311 client asked for (kept in the submission id)."""
+        if not self.submission_id.startswith(OPEN311_PREFIX):
+            return None
+        return self.submission_id[len(OPEN311_PREFIX) :].rsplit(":", 1)[0]
+
+
+def open311_submission_id(service_code: str, unique: str) -> str:
+    """The submission id of an Open311 request: its service code stays readable in it."""
+    return f"{OPEN311_PREFIX}{service_code}:{unique}"
+
+
+class StatusView:
+    """Every case's current status, folded from the pipeline's events. Not thread-safe:
+    one event loop owns it."""
+
+    def __init__(self) -> None:
+        self._cases: dict[str, CaseRecord] = {}
+        self._by_submission: dict[str, str] = {}
+        self._appliers: dict[str, Callable[[bytes], None]] = {
+            PETITIONS_SUBMITTED.name: self._submitted,
+            PETITIONS_REJECTED.name: self._rejected,
+            CASES_REGISTERED.name: self._registered,
+            CASES_DEDUPLICATED.name: self._deduplicated,
+            CASES_UPDATES.name: self._update,
+            CASES_ESCALATED.name: self._escalated,
+        }
+
+    def __len__(self) -> int:
+        return len(self._cases)
+
+    def get(self, case_id: str) -> CaseRecord | None:
+        return self._cases.get(case_id)
+
+    def by_submission(self, submission_id: str) -> CaseRecord | None:
+        case_id = self._by_submission.get(submission_id)
+        return self._cases.get(case_id) if case_id is not None else None
+
+    def records(self) -> Iterator[CaseRecord]:
+        return iter(self._cases.values())
+
+    def apply(self, topic: str, value: bytes | None) -> bool:
+        """Fold one event of ``topic`` (its unprefixed name) in; False if it was unreadable."""
+        if value is None:
+            return False
+        try:
+            self._appliers[topic](value)
+        except (ValidationError, ValueError, KeyError, TypeError) as exc:
+            # The view is a reader: a malformed event is the producer's DLQ business.
+            log.warning("status view skipped an event", extra={"topic": topic, "error": str(exc)})
+            return False
+        return True
+
+    def record_submission(self, petition: PetitionSubmitted) -> CaseRecord:
+        """The petition the gateway has just seen acknowledged: read-your-writes."""
+        return self._note(
+            petition.submission_id,
+            Step(Status.SUBMITTED, petition.received_at),
+            (_RANK_SUBMITTED, petition.received_at),
+            received_at=petition.received_at,
+            channel=petition.channel.value,
+        )
+
+    # --- one method per source topic -------------------------------------------------------
+
+    def _submitted(self, value: bytes) -> None:
+        # Read leniently: an invalid petition is still "submitted" until intake rejects it.
+        document = json.loads(value)
+        submission_id = document["submission_id"]
+        if not isinstance(submission_id, str) or not submission_id:
+            raise ValueError("no submission_id")
+        received_at = _time(document.get("received_at"))
+        channel = document.get("channel")
+        self._note(
+            submission_id,
+            Step(Status.SUBMITTED, received_at),
+            (_RANK_SUBMITTED, received_at),
+            received_at=received_at,
+            channel=channel if isinstance(channel, str) else None,
+        )
+
+    def _rejected(self, value: bytes) -> None:
+        letter = DeadLetter.from_json_bytes(value)
+        # Only intake rejects a petition; a later stage's dead letter is an operator matter
+        # on a case that stays registered.
+        if letter.stage is not Stage.INTAKE or letter.submission_id is None:
+            return
+        at = _aware(letter.rejected_at)
+        detail = f"{letter.reason.value}: {letter.detail}"
+        self._note(letter.submission_id, Step(Status.REJECTED, at, detail), (_RANK_INTAKE, at))
+
+    def _registered(self, value: bytes) -> None:
+        case = CaseRegistered.from_json_bytes(value)
+        at = _aware(case.registered_at)
+        record = self._note(
+            case.submission_id,
+            Step(Status.REGISTERED, at),
+            (_RANK_INTAKE, at),
+            received_at=case.received_at,
+            channel=case.channel.value,
+        )
+        self._describe_case(record, case)
+
+    def _deduplicated(self, value: bytes) -> None:
+        verdict = CaseDeduplicated.from_json_bytes(value)
+        status = {Verdict.REPEAT: Status.REPEAT, Verdict.JOINT: Status.JOINT}.get(
+            verdict.verdict, Status.REGISTERED
+        )
+        detail = f"{verdict.verdict.value}: {verdict.reason.value}"
+        record = self._note(
+            verdict.case.submission_id,
+            Step(status, verdict.decided_at, detail),
+            (_RANK_DEDUP, verdict.decided_at),
+            received_at=verdict.case.received_at,
+            channel=verdict.case.channel.value,
+        )
+        self._describe_case(record, verdict.case)
+        record.verdict = verdict.verdict
+        record.open_case_id = verdict.open_case_id
+
+    def _update(self, value: bytes) -> None:
+        update = CaseUpdate.from_json_bytes(value)
+        detail = update.reason
+        if update.extension_days is not None:
+            detail = f"extended by {update.extension_days} days" + (f": {detail}" if detail else "")
+        if update.rating is not None:
+            detail = f"rated {update.rating.value}"
+        self._note_case(
+            update.case_id,
+            Step(Status(update.kind.value), update.occurred_at, detail),
+            (_RANK_AGENCY, update.occurred_at),
+        )
+
+    def _escalated(self, value: bytes) -> None:
+        escalation = CaseEscalated.from_json_bytes(value)
+        at = _aware(escalation.escalated_at)
+        detail = f"{escalation.reason.value} to {escalation.target_level.value} level"
+        self._note_case(escalation.case_id, Step(Status.ESCALATED, at, detail), (_RANK_AGENCY, at))
+
+    # --- folding ---------------------------------------------------------------------------
+
+    def _note(
+        self,
+        submission_id: str,
+        step: Step,
+        rank: tuple[int, datetime],
+        *,
+        received_at: datetime | None = None,
+        channel: str | None = None,
+    ) -> CaseRecord:
+        case_id = case_id_for(submission_id)
+        self._by_submission[submission_id] = case_id
+        record = self._fold(case_id, submission_id, step, rank)
+        if received_at is not None:
+            record.received_at = received_at
+        if channel is not None:
+            record.channel = channel
+        return record
+
+    def _note_case(self, case_id: str, step: Step, rank: tuple[int, datetime]) -> None:
+        record = self._cases.get(case_id)
+        if record is None:
+            # An update on a case this view has not seen (its registration not read yet, or
+            # before petitions.submitted's retention): kept, its submission id unknown.
+            record = CaseRecord(case_id, "", step.status, step.at)
+            self._cases[case_id] = record
+        self._advance(record, step, rank)
+
+    def _fold(
+        self, case_id: str, submission_id: str, step: Step, rank: tuple[int, datetime]
+    ) -> CaseRecord:
+        record = self._cases.get(case_id)
+        if record is None:
+            record = CaseRecord(case_id, submission_id, step.status, step.at)
+            self._cases[case_id] = record
+        record.submission_id = submission_id
+        self._advance(record, step, rank)
+        return record
+
+    @staticmethod
+    def _advance(record: CaseRecord, step: Step, rank: tuple[int, datetime]) -> None:
+        if step in record.history:
+            return  # a redelivered event, or the gateway's own submission read back
+        record.history.append(step)
+        if rank >= record.rank:
+            record.rank = rank
+            record.status = step.status
+            record.status_at = step.at
+            record.detail = step.detail
+
+    @staticmethod
+    def _describe_case(record: CaseRecord, case: CaseRegistered) -> None:
+        record.field = case.field
+        if case.agency is not None:
+            record.agency_code = case.agency.code
+            record.agency_name = case.agency.name
+
+
+def _aware(value: datetime) -> datetime:
+    # Pipeline timestamps are written in UTC; an old event without a zone is read as UTC
+    # so that it still compares with the aware event times.
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+def _time(value: object) -> datetime:
+    if isinstance(value, str):
+        try:
+            return _aware(datetime.fromisoformat(value))
+        except ValueError:
+            pass
+    return datetime.now(UTC)

@@ -1,0 +1,486 @@
+"""The notification service's decisions over its state, without Kafka.
+
+``NotificationEngine`` is what the Faust agents call, one method per input: a verdict, an
+agency update, an escalation, an alert for a receiver's digest, a timer tick. Its state is
+five mappings that the service backs with Faust tables (plain dicts in unit tests), all
+partitioned like the event being handled:
+
+* ``cases``: case_id -> CaseFile (updates and escalations need the case);
+* ``sent``: notification_id -> SentEntry, the sent log that makes effects exactly-once;
+* ``retries``: notification_id -> RetryEntry, notices waiting for their next attempt;
+* ``waiting``: event id -> WaitingEntry, petitioner notices waiting for a contact;
+* ``groups``: group key -> GroupEntry, the pending escalation digests.
+
+A method returns a ``Step``: the records to publish and the state to write once the broker
+has acknowledged them. The single exception is the sent log's ``sent`` mark, written the
+moment the other side has taken a notice, before anything is published: a crash after that
+publishes the missing delivered record on redelivery instead of sending the notice twice.
+Entries written from a tick carry the event's partition, because only that tick partition
+may change them again (a Faust table write goes to the partition of the event in hand).
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable, Iterator, Mapping, MutableMapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from enum import StrEnum
+from functools import partial
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
+from schemas.cases import CaseDeduplicated, CaseEscalated, CaseUpdate, PetitionerContact
+from schemas.notices import UPDATE_NOTICES, CaseFile, Notice, NoticeKind
+from schemas.notifications import (
+    DeliveryChannel,
+    FailureReason,
+    NotificationDelivered,
+    NotificationFailed,
+    RecipientRole,
+)
+from services.common.metrics import DeliveryOutcome, Metrics
+from services.notification.grouping import AlertGrouper, GroupingState, PendingGroup, RoutedAlert
+from services.notification.ids import notification_id
+from services.notification.plan import (
+    InboxRecord,
+    NotificationPlanner,
+    Plan,
+    Undeliverable,
+    delivered_record,
+    failed_record,
+    undeliverable_record,
+)
+from services.notification.retry import Delivered, DeliveryResult, Failed, RetryPolicy, deliver
+from services.notification.senders import RECORD_TRANSPORT, Sender
+
+State = MutableMapping[str, Any]
+Contacts = Callable[[str], PetitionerContact | None]
+
+#: Due retries attempted per tick: a relay that is still down costs one tick a bounded time.
+RETRIES_PER_TICK = 20
+
+
+class SentStatus(StrEnum):
+    #: The other side took the notice; its delivered record is not yet acknowledged.
+    SENT = "sent"
+    #: Delivered and recorded on notifications.delivered (or produced to an inbox).
+    RECORDED = "recorded"
+    #: Recorded on notifications.failed.
+    FAILED = "failed"
+
+
+class _Row(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class SentEntry(_Row):
+    status: SentStatus
+    at: datetime
+
+
+class RetryEntry(_Row):
+    """A notice whose last attempt failed but may succeed later. RESTRICTED: holds ``to``."""
+
+    notice: Notice
+    attempts: int
+    due_at: datetime
+    first_attempt_at: datetime
+    last_error: str
+    partition: int
+
+
+class WaitingEntry(_Row):
+    """A petitioner's notice waiting for the contact (or, for an update, the case)."""
+
+    case_id: str
+    petitioner_ref: str | None
+    update: CaseUpdate | None = None
+    since: datetime
+    partition: int
+
+
+class GroupEntry(_Row):
+    group: PendingGroup
+    partition: int
+
+
+@dataclass
+class Step:
+    """What handling one event does: records to publish, then state to remember."""
+
+    delivered: list[NotificationDelivered] = field(default_factory=list)
+    failed: list[NotificationFailed] = field(default_factory=list)
+    inbox: list[InboxRecord] = field(default_factory=list)
+    alerts: list[RoutedAlert] = field(default_factory=list)
+    writes: list[Callable[[], None]] = field(default_factory=list)
+
+    def remember(self) -> None:
+        for write in self.writes:
+            write()
+
+
+def _rows(state: State, partition: int) -> Iterator[tuple[str, dict[str, Any]]]:
+    for key, value in list(state.items()):
+        if isinstance(value, dict) and value.get("partition") == partition:
+            yield key, value
+
+
+class NotificationEngine:
+    """Plans notices for events and delivers them exactly once (see the module's doc)."""
+
+    def __init__(
+        self,
+        *,
+        planner: NotificationPlanner,
+        senders: Mapping[str, Sender],
+        record_only: bool,
+        retry: RetryPolicy,
+        inline_attempts: int,
+        inline_delay: timedelta,
+        contact_wait: timedelta,
+        contacts: Contacts,
+        metrics: Metrics,
+        cases: State,
+        sent: State,
+        retries: State,
+        waiting: State,
+        groups: State,
+        draw: Callable[[], float] = random.random,
+    ) -> None:
+        self.planner = planner
+        self.senders = senders
+        self.record_only = record_only
+        self.retry = retry
+        # The quick attempts while the event is in hand: short, fixed pauses.
+        self.inline = RetryPolicy(inline_delay, inline_delay, 1.0, inline_attempts, 0.0)
+        self.contact_wait = contact_wait
+        self.contacts = contacts
+        self.cases, self.sent, self.retries = cases, sent, retries
+        self.waiting, self.groups = waiting, groups
+        self.draw = draw
+        self._notifications = metrics.counter("xinfang_notifications_total")
+        self._seconds = metrics.histogram("xinfang_notification_delivery_seconds")
+        self._retried = metrics.counter("xinfang_notification_retries_total")
+        self._failures = metrics.counter("xinfang_notification_failures_total")
+
+    # --- events --------------------------------------------------------------------------
+
+    async def on_verdict(self, verdict: CaseDeduplicated, partition: int, now: datetime) -> Step:
+        """Every registered case: the receipt to its petitioner, the case to its agency."""
+        stored = self.cases.get(verdict.case_id)
+        case = CaseFile.model_validate(stored) if stored else CaseFile.of(verdict)
+        step = Step()
+        if stored is None:
+            step.writes.append(lambda: self._store_case(case))
+        contact = self.contacts(case.petitioner_ref)
+        plan = self.planner.for_new_case(case, contact)
+        if contact is None:
+            self._wait(step, plan, verdict.case_id, case, None, partition, now)
+        await self._carry_out(step, plan, partition, now)
+        return step
+
+    async def on_update(self, update: CaseUpdate, partition: int, now: datetime) -> Step:
+        """An agency's update: the petitioner's notice for it, if it has one."""
+        step = Step()
+        stored = self.cases.get(update.case_id)
+        if stored is None and update.kind in UPDATE_NOTICES:
+            # The verdict is behind the update (another topic): wait for the case file.
+            self._wait(step, Plan(), update.update_id, None, update, partition, now)
+            return step
+        if stored is None:
+            return step
+        case = CaseFile.model_validate(stored).after(update)
+        step.writes.append(lambda: self._store_case(case))
+        contact = self.contacts(case.petitioner_ref)
+        plan = self.planner.for_update(update, case, contact)
+        if contact is None:
+            self._wait(step, plan, update.update_id, case, update, partition, now)
+        await self._carry_out(step, plan, partition, now)
+        return step
+
+    def on_escalation(self, escalation: CaseEscalated) -> Step:
+        """An escalation: one routed alert per receiver, for its receiver's digest."""
+        stored = self.cases.get(escalation.case_id)
+        case = CaseFile.model_validate(stored) if stored else None
+        plan = self.planner.for_escalation(escalation, case)
+        step = Step(alerts=list(plan.alerts))
+        self._record_undeliverable(step, plan.undeliverable)
+        return step
+
+    def on_alert(self, alert: RoutedAlert, partition: int, now: datetime) -> Step:
+        """Hold an alert in its receiver's group; a redelivered alert is held once."""
+        marker = notification_id(
+            alert.escalation.escalation_id, NoticeKind.ESCALATION_ALERT, alert.receiver
+        )
+        step = Step()
+        if self.sent.get(marker) is not None:
+            return step
+        stored = self.groups.get(alert.group_key)
+        state = GroupingState()
+        if stored is not None:
+            state.groups[alert.group_key] = GroupEntry.model_validate(stored).group
+        AlertGrouper(state).add(alert, now)
+        group = state.groups[alert.group_key]
+
+        def remember() -> None:
+            self.groups[alert.group_key] = GroupEntry(group=group, partition=partition).model_dump(
+                mode="json"
+            )
+            self._mark(marker, SentStatus.RECORDED, now)
+
+        step.writes.append(remember)
+        return step
+
+    async def on_tick(self, partition: int, now: datetime) -> Step:
+        """The timer's turn for ``partition``: waiting notices, due digests, due retries."""
+        step = Step()
+        await self._tick_waiting(step, partition, now)
+        await self._tick_digests(step, partition, now)
+        await self._tick_retries(step, partition, now)
+        return step
+
+    # --- waiting for a contact -----------------------------------------------------------
+
+    def _wait(
+        self,
+        step: Step,
+        plan: Plan,
+        event_id: str,
+        case: CaseFile | None,
+        update: CaseUpdate | None,
+        partition: int,
+        now: datetime,
+    ) -> None:
+        # The petitioner's part of the plan waits; the rest (agencies) goes ahead.
+        plan.undeliverable[:] = [
+            u for u in plan.undeliverable if u.recipient_role is not RecipientRole.PETITIONER
+        ]
+        if self.waiting.get(event_id) is not None:
+            return
+        entry = WaitingEntry(
+            case_id=case.case_id if case else (update.case_id if update else event_id),
+            petitioner_ref=case.petitioner_ref if case else None,
+            update=update,
+            since=now,
+            partition=partition,
+        )
+        step.writes.append(lambda: self._put(self.waiting, event_id, entry))
+
+    async def _tick_waiting(self, step: Step, partition: int, now: datetime) -> None:
+        for event_id, row in _rows(self.waiting, partition):
+            entry = WaitingEntry.model_validate(row)
+            stored = self.cases.get(entry.case_id)
+            case = CaseFile.model_validate(stored) if stored else None
+            contact = self.contacts(case.petitioner_ref) if case else None
+            expired = now - entry.since >= self.contact_wait
+            if contact is None and not expired:
+                continue
+            step.writes.append(partial(self._drop, self.waiting, event_id))
+            if case is None:
+                assert entry.update is not None
+                kind = UPDATE_NOTICES[entry.update.kind]
+                step.failed.append(_never_seen(entry.update, kind, now))
+                self._failures.labels(reason=FailureReason.NO_CONTACT.value).inc()
+                continue
+            if entry.update is None:
+                plan = self.planner.for_new_case(case, contact)
+            else:
+                case = case.after(entry.update)
+                plan = self.planner.for_update(entry.update, case, contact)
+            petitioner = Plan(
+                notices=[n for n in plan.notices if n.recipient_role is RecipientRole.PETITIONER],
+                undeliverable=[
+                    u for u in plan.undeliverable if u.recipient_role is RecipientRole.PETITIONER
+                ],
+            )
+            await self._carry_out(step, petitioner, partition, now)
+
+    # --- digests ---------------------------------------------------------------------------
+
+    async def _tick_digests(self, step: Step, partition: int, now: datetime) -> None:
+        state = GroupingState()
+        for key, row in _rows(self.groups, partition):
+            state.groups[key] = GroupEntry.model_validate(row).group
+        if not state.groups:
+            return
+        before = set(state.groups)
+        digests = AlertGrouper(state).due_digests(now)
+        changed = {key: group for key, group in state.groups.items()}
+        for digest in digests:
+            await self._dispatch(step, self.planner.for_digest(digest), partition, now)
+
+        def remember() -> None:
+            for key in before - set(changed):
+                self._drop(self.groups, key)
+            for key, group in changed.items():
+                self.groups[key] = GroupEntry(group=group, partition=partition).model_dump(
+                    mode="json"
+                )
+
+        if digests or before != set(changed):
+            step.writes.append(remember)
+
+    # --- delivery ------------------------------------------------------------------------
+
+    async def _carry_out(self, step: Step, plan: Plan, partition: int, now: datetime) -> None:
+        for record in plan.inbox:
+            if self.sent.get(record.notification_id) is None:
+                step.inbox.append(record)
+                step.writes.append(
+                    partial(self._mark, record.notification_id, SentStatus.RECORDED, now)
+                )
+        self._record_undeliverable(step, plan.undeliverable)
+        for notice in plan.notices:
+            await self._dispatch(step, notice, partition, now)
+
+    def _record_undeliverable(self, step: Step, items: list[Undeliverable]) -> None:
+        for item in items:
+            if self.sent.get(item.notification_id) is not None:
+                continue
+            outcome = (
+                DeliveryOutcome.SUPPRESSED
+                if item.reason is FailureReason.SUPPRESSED_ACCUSED
+                else DeliveryOutcome.FAILED
+            )
+            self._count(item.channel, item.kind, outcome)
+            self._failures.labels(reason=item.reason.value).inc()
+            step.failed.append(undeliverable_record(item))
+            step.writes.append(
+                partial(self._mark, item.notification_id, SentStatus.FAILED, item.at)
+            )
+
+    async def _dispatch(self, step: Step, notice: Notice, partition: int, now: datetime) -> None:
+        """Send a notice unless the sent log or the retry table already has it."""
+        if self.record_only:
+            notice = notice.model_copy(
+                update={"channel": DeliveryChannel.RECORD, "transport": RECORD_TRANSPORT}
+            )
+        nid = notice.notification_id
+        row = self.sent.get(nid)
+        status = SentEntry.model_validate(row).status if row else None
+        if status is SentStatus.SENT:
+            # Sent before a crash, its record never acknowledged: record it, do not resend.
+            self._delivered(step, notice, now)
+            return
+        if status is not None or self.retries.get(nid) is not None:
+            self._count(notice.channel, notice.kind, DeliveryOutcome.DUPLICATE)
+            return
+        started = time.monotonic()
+        result = await self._attempt(notice, self.inline)
+        self._settle(step, notice, result, 0, now, partition, now, started)
+
+    async def _tick_retries(self, step: Step, partition: int, now: datetime) -> None:
+        due = sorted(
+            (RetryEntry.model_validate(row) for _, row in _rows(self.retries, partition)),
+            key=lambda entry: entry.due_at,
+        )
+        single = RetryPolicy(timedelta(0), timedelta(0), 1.0, 1, 0.0)
+        for entry in [e for e in due if e.due_at <= now][:RETRIES_PER_TICK]:
+            self._retried.labels(channel=entry.notice.channel.value).inc()
+            result = await self._attempt(entry.notice, single)
+            self._settle(
+                step, entry.notice, result, entry.attempts, entry.first_attempt_at, partition, now,
+                None,
+            )  # fmt: skip
+
+    async def _attempt(self, notice: Notice, policy: RetryPolicy) -> DeliveryResult:
+        sender = self.senders.get(notice.transport)
+        if sender is None:
+            return Failed(FailureReason.PERMANENT_REJECTION, f"no sender {notice.transport!r}", 0)
+        return await deliver(sender, notice, policy, draw=self.draw)
+
+    def _settle(
+        self,
+        step: Step,
+        notice: Notice,
+        result: DeliveryResult,
+        attempts_before: int,
+        first_attempt_at: datetime,
+        partition: int,
+        now: datetime,
+        started: float | None,
+    ) -> None:
+        nid = notice.notification_id
+        attempts = attempts_before + result.attempts
+        if result.attempts > 1:
+            self._retried.labels(channel=notice.channel.value).inc(result.attempts - 1)
+        if isinstance(result, Delivered):
+            # The other side has it: write it down before anything else can fail.
+            self._mark(nid, SentStatus.SENT, now)
+            elapsed = (
+                time.monotonic() - started
+                if started is not None
+                else (now - first_attempt_at).total_seconds()
+            )
+            self._seconds.labels(channel=notice.channel.value).observe(max(0.0, elapsed))
+            self._delivered(step, notice, now)
+            if attempts_before:
+                step.writes.append(lambda: self._drop(self.retries, nid))
+            return
+        if result.reason is FailureReason.RETRIES_EXHAUSTED and attempts < self.retry.max_attempts:
+            entry = RetryEntry(
+                notice=notice,
+                attempts=attempts,
+                due_at=now + timedelta(seconds=self.retry.delay(attempts, self.draw())),
+                first_attempt_at=first_attempt_at if attempts_before else now,
+                last_error=result.detail,
+                partition=partition,
+            )
+            step.writes.append(lambda: self._put(self.retries, nid, entry))
+            return
+        reason = result.reason
+        self._count(notice.channel, notice.kind, DeliveryOutcome.FAILED)
+        self._failures.labels(reason=reason.value).inc()
+        step.failed.append(failed_record(notice, reason, result.detail, attempts, now))
+
+        def remember() -> None:
+            self._mark(nid, SentStatus.FAILED, now)
+            self._drop(self.retries, nid)
+
+        step.writes.append(remember)
+
+    def _delivered(self, step: Step, notice: Notice, now: datetime) -> None:
+        self._count(notice.channel, notice.kind, DeliveryOutcome.DELIVERED)
+        step.delivered.append(delivered_record(notice, now))
+        step.writes.append(lambda: self._mark(notice.notification_id, SentStatus.RECORDED, now))
+
+    # --- state ---------------------------------------------------------------------------
+
+    def _count(self, channel: DeliveryChannel, kind: NoticeKind, outcome: DeliveryOutcome) -> None:
+        self._notifications.labels(
+            channel=channel.value, kind=kind.value, outcome=outcome.value
+        ).inc()
+
+    def _store_case(self, case: CaseFile) -> None:
+        self.cases[case.case_id] = case.model_dump(mode="json")
+
+    def _mark(self, nid: str, status: SentStatus, at: datetime) -> None:
+        self.sent[nid] = SentEntry(status=status, at=at).model_dump(mode="json")
+
+    @staticmethod
+    def _put(state: State, key: str, row: _Row) -> None:
+        state[key] = row.model_dump(mode="json")
+
+    @staticmethod
+    def _drop(state: State, key: str) -> None:
+        if state.get(key) is not None:
+            del state[key]
+
+
+def _never_seen(update: CaseUpdate, kind: NoticeKind, now: datetime) -> NotificationFailed:
+    """An update about a case whose verdict never arrived: no petitioner to tell."""
+    return NotificationFailed(
+        notification_id=notification_id(update.update_id, kind, "unknown-case"),
+        kind=kind,
+        channel=DeliveryChannel.RECORD,
+        recipient_role=RecipientRole.PETITIONER,
+        recipient="unknown",
+        case_id=update.case_id,
+        reason=FailureReason.NO_CONTACT,
+        detail="no verdict for this case arrived: the petitioner is unknown",
+        attempts=0,
+        failed_at=now,
+    )

@@ -1,0 +1,101 @@
+"""Settings of the notification service (prefix XINFANG_NOTIFICATION_).
+
+What differs per deployment lives here; who is told what lives in the policy file
+(``policy_path``), which is validated at start-up with line-precise errors.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Final
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import SettingsConfigDict
+
+from services.common.settings import ServiceSettings
+from services.notification.policy import DEFAULT_POLICY_PATH
+
+#: The query-code key used in demo mode only; outside it the service refuses to start.
+DEMO_QUERY_KEY: Final = "xinfang-demo-query-key-not-for-production"
+
+
+class NotificationSettings(ServiceSettings):
+    """Notification: petitioners, agencies, supervisors."""
+
+    model_config = SettingsConfigDict(
+        frozen=True, extra="ignore", env_prefix="XINFANG_NOTIFICATION_"
+    )
+
+    web_port: int = Field(default=6069, ge=1, le=65535)
+    policy_path: Path = Field(
+        default=DEFAULT_POLICY_PATH, description="the notification policy (routing tree) YAML"
+    )
+    smtp_host: str | None = Field(
+        default=None,
+        description=(
+            "the mail relay, overriding the policy's smtp.host. In demo mode without it, "
+            "no notice leaves the service: each is only recorded on notifications.delivered"
+        ),
+    )
+    smtp_port: int | None = Field(default=None, ge=1, le=65535, description="overrides smtp.port")
+    letters_dir: Path | None = Field(
+        default=None, description="where letters are queued, overriding letters.directory"
+    )
+    query_key: SecretStr | None = Field(
+        default=None,
+        min_length=16,
+        description="key of the petitioner's query code (HMAC); required outside demo mode",
+    )
+    max_group_seconds: float | None = Field(
+        default=None,
+        gt=0,
+        description=(
+            "caps every group_wait and group_interval of the policy; for demos and tests "
+            "that cannot wait minutes for a digest"
+        ),
+    )
+    contact_wait_seconds: float = Field(
+        default=3600.0,
+        gt=0,
+        description=(
+            "how long a petitioner's notice waits for their contact details to arrive on "
+            "petitioners.contacts before it is recorded as failed with no_contact"
+        ),
+    )
+    inline_attempts: int = Field(
+        default=2,
+        ge=1,
+        le=5,
+        description=(
+            "quick attempts while the event is in hand; later attempts are made from the "
+            "retry table by the timer, so a broken relay never holds a partition for long"
+        ),
+    )
+    inline_retry_seconds: float = Field(
+        default=0.2, ge=0, le=5, description="pause between the quick attempts"
+    )
+    tick_interval_seconds: float = Field(
+        default=1.0,
+        gt=0,
+        le=60,
+        description="how often digests, retries and waiting notices are looked at",
+    )
+
+    @model_validator(mode="after")
+    def _key_required(self) -> NotificationSettings:
+        if self.query_key is None and not self.demo_mode:
+            raise ValueError(
+                "QUERY_KEY is required outside demo mode: set XINFANG_NOTIFICATION_QUERY_KEY to "
+                "a secret of at least 16 characters (petitioners' query codes depend on it)"
+            )
+        return self
+
+    @property
+    def record_only(self) -> bool:
+        """Demo mode without a mail relay: notices are recorded, never sent anywhere."""
+        return self.demo_mode and self.smtp_host is None
+
+    def query_key_bytes(self) -> bytes:
+        if self.query_key is None:
+            return DEMO_QUERY_KEY.encode()
+        return self.query_key.get_secret_value().encode()

@@ -1,0 +1,368 @@
+"""The HTTP gateway over real HTTP on a real broker: Open311 and the native API, every error
+code, the status view following the pipeline, and intake registering what it accepted."""
+
+from __future__ import annotations
+
+import threading
+import time
+import xml.etree.ElementTree as ET
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+import pytest
+from kafka import KafkaProducer
+
+from schemas import examples
+from schemas.cases import CaseUpdate, UpdateKind
+from schemas.keys import CaseKey
+from schemas.registry import CASES_REGISTERED, CASES_UPDATES
+from services.cli.pipeline import LocalPipeline
+from services.common.kafka_local import KafkaLocal, free_port
+from services.gateway.app import build
+from services.gateway.settings import DEMO_API_KEY, GatewaySettings
+from tests.waiting import wait_for_count
+
+pytestmark = pytest.mark.integration
+
+KEY = "a-channel-key-of-sixteen+"
+ADDRESS = "陕西省宝鸡市渭滨区清姜路1号"
+
+
+class Running:
+    """A gateway served by uvicorn in a thread on 127.0.0.1, stopped like SIGTERM does."""
+
+    def __init__(self, settings: GatewaySettings) -> None:
+        import uvicorn
+
+        self.port = settings.web_port
+        self.built = build(settings)
+        config = uvicorn.Config(
+            self.built.app, host="127.0.0.1", port=self.port, log_config=None, access_log=False
+        )
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+        self.url = f"http://127.0.0.1:{self.port}"
+
+    def __enter__(self) -> Running:
+        self.thread.start()
+        wait_until(lambda: self.server.started, "uvicorn did not start")
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=60)
+
+    def ready(self) -> None:
+        """Wait until the producer reaches the broker and the view has read the topics."""
+
+        def healthy() -> bool:
+            body = httpx.get(f"{self.url}/health", timeout=10).json()
+            return bool(body["broker"] and body["status_view_caught_up"])
+
+        wait_until(healthy, "the gateway did not become healthy")
+
+
+def wait_until(condition: Callable[[], Any], message: str, timeout: float = 60.0) -> Any:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        result = condition()
+        if result:
+            return result
+        time.sleep(0.2)
+    raise AssertionError(f"{message} within {timeout}s")
+
+
+class Open311Client:
+    """A minimal GeoReport v2 client, written from the spec (wiki.open311.org/GeoReport_v2):
+    it knows only the documented paths, parameters and document shapes."""
+
+    def __init__(self, endpoint: str, api_key: str, fmt: str = "json") -> None:
+        self.endpoint = endpoint.rstrip("/")
+        self.api_key = api_key
+        self.fmt = fmt
+
+    def _get(self, path: str, params: dict[str, str] | None = None) -> httpx.Response:
+        return httpx.get(f"{self.endpoint}/{path}.{self.fmt}", params=params, timeout=30)
+
+    def _read(self, response: httpx.Response, root: str) -> Any:
+        response.raise_for_status()
+        if self.fmt == "json":
+            return response.json()
+        assert response.headers["content-type"].startswith("text/xml")
+        assert response.content.startswith(b"<?xml")
+        tree = ET.fromstring(response.content)
+        assert tree.tag == root
+        return tree
+
+    def services(self) -> Any:
+        return self._read(self._get("services"), "services")
+
+    def service_definition(self, code: str) -> Any:
+        return self._read(self._get(f"services/{code}"), "service_definition")
+
+    def create(self, **fields: str) -> Any:
+        response = httpx.post(
+            f"{self.endpoint}/requests.{self.fmt}",
+            data={"api_key": self.api_key, **fields},
+            timeout=30,
+        )
+        return self._read(response, "service_requests")
+
+    def requests(self, **params: str) -> Any:
+        return self._read(self._get("requests", params), "service_requests")
+
+    def request(self, request_id: str) -> Any:
+        return self._read(self._get(f"requests/{request_id}"), "service_requests")
+
+    def token(self, token: str) -> Any:
+        return self._read(self._get(f"tokens/{token}"), "service_requests")
+
+
+def _settings(bootstrap: str, prefix: str, **overrides: Any) -> GatewaySettings:
+    return GatewaySettings(
+        bootstrap_servers=bootstrap,
+        topic_prefix=prefix,
+        web_port=free_port(),
+        api_keys=KEY,
+        ack_timeout_seconds=5,
+        **overrides,
+    )
+
+
+@pytest.fixture
+def gateway(kafka: KafkaLocal, prefix: str) -> Iterator[Running]:
+    with Running(_settings(kafka.bootstrap, prefix)) as running:
+        running.ready()
+        yield running
+
+
+def _open311_form(**changes: str) -> dict[str, str]:
+    form = {
+        "service_code": "housing.title_certificate",
+        "address_string": ADDRESS,
+        "first_name": "三",
+        "last_name": "张",
+        "phone": "13800138000",
+        "description": "本人于2018年购房，开发商至今未办理产权证，多次催促无果。",
+    }
+    form.update(changes)
+    return form
+
+
+def test_an_open311_client_submits_and_follows_a_request_in_json_and_xml(
+    gateway: Running,
+) -> None:
+    client = Open311Client(f"{gateway.url}/open311/v2", KEY)
+    services = client.services()
+    codes = [entry["service_code"] for entry in services]
+    assert "housing.title_certificate" in codes
+    title_certificate = services[codes.index("housing.title_certificate")]
+    assert set(title_certificate) == {
+        "service_code", "service_name", "description", "metadata", "type", "keywords", "group"
+    }  # fmt: skip
+    assert title_certificate["metadata"] is True
+    definition = client.service_definition("housing.title_certificate")
+    assert definition["service_code"] == "housing.title_certificate"
+    assert next(a["code"] for a in definition["attributes"]) == "region_code"
+
+    created = client.create(**_open311_form())
+    assert len(created) == 1
+    request_id = created[0]["service_request_id"]
+    assert request_id.startswith("XF-")
+    [found] = client.request(request_id)
+    assert found["status"] == "open"
+    assert found["status_notes"].startswith("submitted")
+    assert found["service_code"] == "housing.title_certificate"
+    assert client.token(created[0]["token"]) == [
+        {"service_request_id": request_id, "token": created[0]["token"]}
+    ]
+    listed = client.requests(service_code="housing.title_certificate", status="open")
+    assert [entry["service_request_id"] for entry in listed] == [request_id]
+    assert client.requests(status="closed") == []
+    assert client.requests(service_request_id=f"{request_id},XF-NOPE") == listed
+
+    xml = Open311Client(f"{gateway.url}/open311/v2", KEY, fmt="xml")
+    services_xml = xml.services()
+    assert [s.findtext("service_code") for s in services_xml.iter("service")] == codes
+    assert services_xml.find("service/metadata").text == "true"
+    definition_xml = xml.service_definition("housing.title_certificate")
+    language = definition_xml.find("attributes/attribute[code='language']")
+    assert [v.findtext("key") for v in language.iter("value")] == ["zh", "en"]
+    created_xml = xml.create(**_open311_form(**{"attribute[title]": "产权证"}))
+    new_id = created_xml.findtext("request/service_request_id")
+    assert new_id
+    assert new_id != request_id
+    request_xml = xml.request(new_id)
+    assert request_xml.findtext("request/status") == "open"
+    assert request_xml.find("request/description") is not None  # every field, empty if unknown
+
+
+def test_every_error_answers_in_the_spec_shape(gateway: Running) -> None:
+    base = f"{gateway.url}/open311/v2"
+
+    def post(fmt: str = "json", **fields: str) -> httpx.Response:
+        return httpx.post(f"{base}/requests.{fmt}", data=fields, timeout=30)
+
+    forbidden = post(**_open311_form(), api_key="wrong")
+    assert forbidden.status_code == 403
+    assert forbidden.json()[0]["code"] == 403
+    missing = post(api_key=KEY, service_code="housing.title_certificate", lat="34.3")
+    assert missing.status_code == 400
+    described = " | ".join(error["description"] for error in missing.json())
+    assert "lat/long: both are required" in described
+    assert "description: required" in described
+    assert "first_name/last_name: required" in described
+    wrong = post(**_open311_form(email="not-an-email", **{"attribute[colour]": "red"}), api_key=KEY)
+    assert wrong.status_code == 400
+    assert "attribute[colour]: not an attribute" in wrong.text
+    bad_email = post(**_open311_form(email="not-an-email"), api_key=KEY)
+    assert bad_email.status_code == 400
+    assert bad_email.json()[0]["description"].startswith("email:")
+    ambiguous = post(**_open311_form(address_string="朝阳区某小区"), api_key=KEY)
+    assert ambiguous.status_code == 400
+    assert "more than one county" in ambiguous.text
+    xml_error = post("xml", **_open311_form(), api_key="wrong")
+    tree = ET.fromstring(xml_error.content)
+    assert tree.tag == "errors"
+    assert tree.findtext("error/code") == "403"
+
+    for path in ("services/nothing.json", "requests/XF-NOPE.json", "tokens/nope.json",
+                 "services.yaml"):  # fmt: skip
+        response = httpx.get(f"{base}/{path}", timeout=30)
+        assert response.status_code == 404, path
+        assert response.json()[0]["code"] == 404
+    bad_status = httpx.get(f"{base}/requests.json", params={"status": "pending"}, timeout=30)
+    assert bad_status.status_code == 400
+
+    native = f"{gateway.url}/v1/petitions"
+    headers = {"X-API-Key": KEY}
+    assert httpx.post(native, json=examples.MINIMAL_PETITION, timeout=30).status_code == 403
+    no_region = {k: v for k, v in examples.MINIMAL_PETITION.items() if k != "region_code"}
+    rejected = httpx.post(native, json=no_region, headers=headers, timeout=30)
+    assert rejected.status_code == 400
+    assert rejected.json() == {
+        "reason": "missing_field",
+        "detail": "region_code: Field required",
+        "submission_id": "portal-000123",
+    }
+    broken = httpx.post(native, content=b'{"channel": ', headers=headers, timeout=30)
+    assert broken.json()["reason"] == "invalid_json"
+    assert httpx.get(f"{gateway.url}/v1/cases/XF-NOPE", timeout=30).status_code == 404
+
+    metrics = httpx.get(f"{gateway.url}/metrics", timeout=30).text
+    assert (
+        'xinfang_gateway_requests_total{endpoint="/open311/v2/requests.{format}",status="403"}'
+        in metrics
+    )
+    assert 'endpoint="/v1/cases/{case_id}",status="404"' in metrics
+
+
+def _publish_update(bootstrap: str, prefix: str, case_id: str, kind: UpdateKind, n: int) -> None:
+    update = CaseUpdate(
+        update_id=f"u-{case_id}-{n}",
+        case_id=case_id,
+        kind=kind,
+        occurred_at=datetime(2026, 11, 21 + n, tzinfo=UTC),
+        agency_code="610302-housing",
+    )
+    producer = KafkaProducer(bootstrap_servers=bootstrap, acks="all")
+    try:
+        producer.send(
+            CASES_UPDATES.full_name(prefix),
+            key=CaseKey(case_id=case_id).to_json_bytes(),
+            value=update.to_json_bytes(),
+        ).get(timeout=30)
+    finally:
+        producer.close()
+
+
+def test_request_by_id_follows_the_agencies_updates(
+    kafka: KafkaLocal, prefix: str, gateway: Running
+) -> None:
+    accepted = httpx.post(
+        f"{gateway.url}/v1/petitions",
+        json=examples.MINIMAL_PETITION,
+        headers={"X-API-Key": KEY},
+        timeout=30,
+    )
+    assert accepted.status_code == 202
+    case_id = accepted.json()["case_id"]
+    assert accepted.headers["location"] == f"/v1/cases/{case_id}"
+
+    def status() -> str:
+        return str(httpx.get(f"{gateway.url}/v1/cases/{case_id}", timeout=30).json()["status"])
+
+    assert status() == "submitted"
+    _publish_update(kafka.bootstrap, prefix, case_id, UpdateKind.ACCEPTED, 1)
+    wait_until(lambda: status() == "accepted", "accepted not shown")
+    _publish_update(kafka.bootstrap, prefix, case_id, UpdateKind.CLOSED, 2)
+    wait_until(lambda: status() == "closed", "closed not shown")
+    view = httpx.get(f"{gateway.url}/v1/cases/{case_id}", timeout=30).json()
+    assert view["open311_status"] == "closed"
+    assert [step["status"] for step in view["history"]] == ["submitted", "accepted", "closed"]
+
+
+def test_end_to_end_through_the_gateway_process_and_intake(
+    kafka: KafkaLocal, prefix: str, pipeline: LocalPipeline
+) -> None:
+    pipeline.start("intake")
+    gateway = pipeline.start("gateway")
+    pipeline.wait_healthy(timeout=120)
+    url = gateway.url
+
+    native = httpx.post(
+        f"{url}/v1/petitions",
+        json=examples.MINIMAL_PETITION,
+        headers={"X-API-Key": DEMO_API_KEY},
+        timeout=30,
+    )
+    assert native.status_code == 202, native.text
+    client = Open311Client(f"{url}/open311/v2", DEMO_API_KEY)
+    [created] = client.create(**_open311_form(description="小区房产证迟迟办不下来。"))
+
+    registered = wait_for_count(
+        kafka.bootstrap, CASES_REGISTERED.full_name(prefix), 2, timeout=90,
+        log_tail=lambda: pipeline.log_tail("intake"),
+    )  # fmt: skip
+    case_ids = {case["case_id"] for case in registered}
+    assert case_ids == {native.json()["case_id"], created["service_request_id"]}
+    by_id = {case["case_id"]: case for case in registered}
+    assert by_id[created["service_request_id"]]["region_code"] == "610302"
+
+    def shows_registered() -> bool:
+        [request] = client.request(created["service_request_id"])
+        view = httpx.get(f"{url}/v1/cases/{native.json()['case_id']}", timeout=30).json()
+        return bool(request["status_notes"] == "registered" and view["status"] == "registered")
+
+    wait_until(shows_registered, "the gateway did not show the registration", timeout=60)
+    [request] = client.request(created["service_request_id"])
+    assert request["status"] == "open"
+    assert request["agency_responsible"]
+    assert pipeline.stop("gateway") == 0  # SIGTERM: a graceful stop exits 0
+
+
+def test_a_broker_that_does_not_answer_is_a_503_never_an_acceptance() -> None:
+    settings = _settings(f"127.0.0.1:{free_port()}", "none.")
+    with Running(settings) as running:
+        health = httpx.get(f"{running.url}/health", timeout=30)
+        assert health.status_code == 503
+        assert health.json()["broker"] is False
+        native = httpx.post(
+            f"{running.url}/v1/petitions",
+            json=examples.MINIMAL_PETITION,
+            headers={"X-API-Key": KEY},
+            timeout=30,
+        )
+        assert native.status_code == 503
+        assert "not accepted" in native.json()["detail"]
+        assert native.headers["retry-after"]
+        open311 = httpx.post(
+            f"{running.url}/open311/v2/requests.json",
+            data={"api_key": KEY, **_open311_form()},
+            timeout=30,
+        )
+        assert open311.status_code == 503
+        assert open311.json()[0]["code"] == 503
+        assert "not accepted" in open311.json()[0]["description"]

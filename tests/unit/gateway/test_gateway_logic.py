@@ -1,0 +1,162 @@
+"""The gateway's pure parts: Open311 mapping and documents, the county from an address,
+the status view's folding, settings, and the committed OpenAPI document."""
+
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+from datetime import UTC, datetime
+
+import pytest
+
+from schemas import examples
+from schemas.cases import CaseUpdate, UpdateKind
+from schemas.petitions import PetitionSubmitted
+from services.common.settings import SettingsError, load_settings
+from services.gateway import open311, openapi
+from services.gateway.geocode import Geocoder, RegionNotFoundError, RegionSource
+from services.gateway.settings import DEMO_API_KEY, GatewaySettings
+from services.gateway.status import Status, StatusView
+from services.intake.classify import FIELDS
+from services.intake.regions import default_table
+from services.intake.register import case_id_for
+
+NOW = datetime(2026, 11, 20, 2, 0, tzinfo=UTC)
+
+
+def _geocoder(default: str | None = None) -> Geocoder:
+    return Geocoder(default_table(), {"清姜路1号院": "610302"}, default)
+
+
+def _form(**changes: str) -> dict[str, list[str]]:
+    form = {
+        "service_code": "housing.title_certificate",
+        "address_string": "宝鸡市渭滨区某小区",
+        "first_name": "三",
+        "last_name": "张",
+        "description": "开发商至今未办理产权证。\n多次催促无果。",
+    }
+    form.update(changes)
+    return {name: [value] for name, value in form.items()}
+
+
+def test_every_field_is_a_service_with_a_definition() -> None:
+    assert [s.service_code for s in open311.services()] == list(FIELDS)
+    definition = open311.service_definition("labour_social_security")
+    codes = {a.code for a in definition.attributes}
+    assert codes == {"region_code", "title", "accused", "language"}
+    with pytest.raises(open311.Open311Problem) as unknown:
+        open311.service("potholes")
+    assert unknown.value.status == 404
+
+
+def test_a_form_becomes_a_petition() -> None:
+    petition, located = open311.petition_from_form(
+        _form(), submission_id="open311:x:1", received_at=NOW, geocoder=_geocoder()
+    )
+    assert located.source is RegionSource.ADDRESS_NAME
+    assert petition.region_code == "610302"
+    assert petition.petitioner.name == "张三"
+    assert petition.title == "不动产权证：开发商至今未办理产权证。"
+    assert petition.content.startswith("开发商")
+    latin, _ = open311.petition_from_form(
+        _form(first_name="Wei", last_name="Li", **{"attribute[region_code]": "110105"}),
+        submission_id="open311:x:2", received_at=NOW, geocoder=_geocoder(),
+    )  # fmt: skip
+    assert (latin.petitioner.name, latin.region_code) == ("Wei Li", "110105")
+
+
+def test_the_county_comes_from_the_attribute_a_place_a_name_or_the_default() -> None:
+    geocoder = _geocoder(default="610302")
+    assert geocoder.locate(region_code=None, address="清姜路1号院3单元", address_id=None
+                           ).source is RegionSource.CONFIGURED_PLACE  # fmt: skip
+    assert geocoder.locate(region_code=None, address=None, address_id=None
+                           ).source is RegionSource.DEFAULT  # fmt: skip
+    beijing = _geocoder().locate(region_code=None, address="北京市朝阳区某街", address_id=None)
+    assert beijing.region_code == "110105"
+    with pytest.raises(RegionNotFoundError, match="more than one county"):
+        _geocoder().locate(region_code=None, address="朝阳区某小区", address_id=None)
+    with pytest.raises(RegionNotFoundError, match="not a county-level code"):
+        _geocoder().locate(region_code="999999", address=None, address_id=None)
+
+
+def test_a_bad_form_lists_every_problem_with_its_field() -> None:
+    form = _form(email="nope", lat="91", long="10")
+    del form["description"]
+    with pytest.raises(open311.Open311Problem) as bad:
+        open311.petition_from_form(form, submission_id="s", received_at=NOW, geocoder=_geocoder())
+    assert bad.value.status == 400
+    text = " | ".join(bad.value.descriptions)
+    assert "lat/long: out of range" in text
+    assert "description: required" in text
+
+
+def test_documents_render_in_the_specs_json_and_xml() -> None:
+    errors = open311.errors(400, ["service_code: required"], "xml")
+    tree = ET.fromstring(errors)
+    assert (tree.tag, tree.findtext("error/code")) == ("errors", "400")
+    assert json.loads(open311.errors(403, ["x"], "json")) == [{"code": 403, "description": "x"}]
+    definition = ET.fromstring(
+        open311.render(open311.service_definition("medical"), "xml", root="service_definition")
+    )
+    assert definition.findtext("attributes/attribute/variable") == "true"
+
+
+def _update(case_id: str, kind: UpdateKind, day: int) -> bytes:
+    return CaseUpdate(
+        update_id=f"{kind}-{day}", case_id=case_id, kind=kind,
+        occurred_at=datetime(2026, 11, day, tzinfo=UTC), agency_code="a1",
+    ).to_json_bytes()  # fmt: skip
+
+
+def test_the_status_view_never_moves_back_when_topics_arrive_out_of_order() -> None:
+    view = StatusView()
+    petition = PetitionSubmitted.model_validate(examples.MINIMAL_PETITION)
+    case_id = case_id_for(petition.submission_id)
+    view.apply("cases.updates", _update(case_id, UpdateKind.ACCEPTED, 22))
+    view.record_submission(petition)
+    view.apply("petitions.submitted", json.dumps(examples.MINIMAL_PETITION).encode())
+    registered = dict(examples.REGISTERED[0].value or {})
+    registered.update(case_id=case_id, submission_id=petition.submission_id)
+    view.apply("cases.registered", json.dumps(registered).encode())
+    record = view.get(case_id)
+    assert record is not None
+    assert record.status is Status.ACCEPTED
+    assert view.by_submission(petition.submission_id) is record
+    view.apply("cases.updates", _update(case_id, UpdateKind.CLOSED, 25))
+    view.apply("cases.updates", _update(case_id, UpdateKind.EXTENDED, 24))
+    current = view.get(case_id)
+    assert current is not None
+    assert current.status == Status.CLOSED
+    assert record.closed
+    assert [s.status for s in record.history].count(Status.SUBMITTED) == 1
+    assert not view.apply("cases.updates", b"{not json")
+
+
+def test_every_agency_step_is_a_status() -> None:
+    assert {kind.value for kind in UpdateKind} <= {status.value for status in Status}
+
+
+def test_keys_are_required_outside_demo_mode(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("XINFANG_DEMO_MODE", raising=False)
+    monkeypatch.delenv("XINFANG_GATEWAY_API_KEYS", raising=False)
+    with pytest.raises(SettingsError, match="API_KEYS is required"):
+        load_settings(GatewaySettings)
+    monkeypatch.setenv("XINFANG_GATEWAY_API_KEYS", "first-key-0123456789, second-key-0123456789")
+    monkeypatch.setenv("XINFANG_WEB_PORT", "9000")
+    settings = load_settings(GatewaySettings)
+    assert settings.key_allowed("second-key-0123456789")
+    assert not settings.key_allowed(DEMO_API_KEY)
+    assert settings.web_port == 9000
+    monkeypatch.setenv("XINFANG_GATEWAY_WEB_PORT", "8081")
+    assert load_settings(GatewaySettings).web_port == 8081
+
+
+def test_the_committed_openapi_document_is_fresh() -> None:
+    committed = openapi.COMMITTED.read_text(encoding="utf-8")
+    assert committed == openapi.rendered(), (
+        "services/gateway/openapi.json is stale: run python -m services.gateway.openapi"
+    )
+    paths = json.loads(committed)["paths"]
+    assert "/open311/v2/requests.{format}" in paths
+    assert "/v1/petitions" in paths
