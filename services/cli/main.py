@@ -194,8 +194,15 @@ def _register_service_commands() -> None:
     from services.escalation import commands as escalation_commands
     from services.intake import commands as intake_commands
     from services.notification import commands as notification_commands
+    from services.ops import commands as ops_commands
 
-    for module in (intake_commands, dedup_commands, escalation_commands, notification_commands):
+    for module in (
+        intake_commands,
+        dedup_commands,
+        escalation_commands,
+        notification_commands,
+        ops_commands,
+    ):
         module.register(app)
 
 

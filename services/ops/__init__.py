@@ -1,0 +1,1 @@
+"""Operations tooling: the live terminal view of the running pipeline."""
