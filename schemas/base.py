@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Annotated, Any, ClassVar
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict
+from pydantic_core import PydanticCustomError
 
 
 def _require_timezone(value: datetime) -> datetime:
@@ -21,7 +22,9 @@ def _refuse_numbers(value: Any) -> Any:
     # pydantic reads a number as Unix seconds; a channel sending 20261120 means a date,
     # and would silently get 1970. Event times are ISO 8601 strings with a zone.
     if isinstance(value, int | float) and not isinstance(value, bool):
-        raise ValueError("expected an ISO 8601 date-time string with a time zone, not a number")
+        raise PydanticCustomError(
+            "datetime_type", "expected an ISO 8601 date-time string with a time zone, not a number"
+        )
     return value
 
 

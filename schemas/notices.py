@@ -127,19 +127,6 @@ class Notice(Contract):
     created_at: datetime
 
 
-class Tick(Contract):
-    """The notification service's timer nudging one partition of its internal tick topic.
-
-    Faust lets only an agent handling an event write a table (the changelog partition is
-    the event's), and a timer has no event. So the timer publishes one Tick to each tick
-    partition this worker is assigned, and the agent on the tick topic flushes due digests,
-    retries due deliveries and re-plans notices waiting for a contact, in event context.
-    """
-
-    schema_version: Literal[1] = 1
-    issued_at: AwareDatetime
-
-
 class ReceiverKey(Contract):
     """Key of the service's internal alert topic: every alert for one receiver in one place."""
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Final
 
-from schemas import deadlines, examples
+from schemas import deadlines, examples, matters
 from schemas.base import Contract, Example
 from schemas.cases import (
     AgencyCase,
@@ -144,6 +144,27 @@ CASES_DEADLINES: Final = TopicSpec(
     consumers=("notification", "operators"),
     examples=deadlines.EXAMPLES,
 )
+MATTERS_COMMANDS: Final = TopicSpec(
+    name="matters.commands",
+    description=(
+        "Operators' merge and split commands, keyed by the matters' region so they reach "
+        "the dedup partition that holds them (`xinfang matter merge|split`)."
+    ),
+    key_model=matters.RegionKey,
+    value_model=matters.MatterCommand,
+    producers=("xinfang matter",),
+    consumers=("dedup",),
+    examples=matters.COMMAND_EXAMPLES,
+)
+MATTERS_CHANGES: Final = TopicSpec(
+    name="matters.changes",
+    description="What each merge or split did to the matters, for downstream consumers.",
+    key_model=matters.MatterKey,
+    value_model=matters.MatterChanged,
+    producers=("dedup",),
+    consumers=("escalation", "agencies", "operators"),
+    examples=matters.CHANGE_EXAMPLES,
+)
 AGENCY_INBOX: Final = TopicSpec(
     name="agency.{code}.inbox",
     description="One topic per agency: its cases, masked, keyed by case id.",
@@ -196,6 +217,8 @@ TOPICS: Final[tuple[TopicSpec, ...]] = (
     CASES_UPDATES,
     CASES_ESCALATED,
     CASES_DEADLINES,
+    MATTERS_COMMANDS,
+    MATTERS_CHANGES,
     AGENCY_INBOX,
     PETITIONER_CONTACTS,
     NOTIFICATIONS_DELIVERED,

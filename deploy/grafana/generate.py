@@ -103,6 +103,15 @@ def rate(metric: str, selector: str = "", by: str = "", per: int = 1) -> str:
     return f"{expr} * {per}" if per != 1 else expr
 
 
+def or_zero(expr: str) -> str:
+    """``expr``, or 0 while none of its series exists yet.
+
+    For a metric whose label values are open (created when first used): without this, its
+    panel shows "No data" on a healthy pipeline until the first event.
+    """
+    return f"{expr} or vector(0)"
+
+
 def quantiles(metric: str, selector: str = "", by: str = "") -> tuple[Query, ...]:
     """p50, p95 and p99 of a histogram, optionally per label."""
     grouping = f"le, {by}" if by else "le"
@@ -271,7 +280,7 @@ def overview() -> DashboardSpec:
                         "Cases that used most of a statutory time limit (Art. 22, 23, 34).",
                         "short",
                         Query(
-                            rate("xinfang_escalation_warnings_total", by="step", per=3600),
+                            or_zero(rate("xinfang_escalation_warnings_total", by="step", per=3600)),
                             "{{step}}",
                         ),
                         stacked=True,
@@ -281,7 +290,7 @@ def overview() -> DashboardSpec:
                         "Statutory deadlines missed; each one escalates the case.",
                         "short",
                         Query(
-                            rate("xinfang_escalation_breaches_total", by="step", per=3600),
+                            or_zero(rate("xinfang_escalation_breaches_total", by="step", per=3600)),
                             "{{step}}",
                         ),
                         stacked=True,
@@ -421,7 +430,10 @@ def _service_specific(service: str) -> RowSpec:
                     "Cases in the matching index",
                     "Cases held in each worker's index.",
                     "short",
-                    Query("sum by (instance) (xinfang_dedup_index_cases)", "{{instance}}"),
+                    Query(
+                        'sum by (instance) (xinfang_dedup_index_cases{job="xinfang-dedup"})',
+                        "{{instance}}",
+                    ),
                     width=8,
                 ),
                 ts(
@@ -475,11 +487,11 @@ def _service_specific(service: str) -> RowSpec:
                     "Warnings when a share of the limit is used; breaches when it has passed.",
                     "short",
                     Query(
-                        rate("xinfang_escalation_warnings_total", by="step", per=3600),
+                        or_zero(rate("xinfang_escalation_warnings_total", by="step", per=3600)),
                         "warning {{step}}",
                     ),
                     Query(
-                        rate("xinfang_escalation_breaches_total", by="step", per=3600),
+                        or_zero(rate("xinfang_escalation_breaches_total", by="step", per=3600)),
                         "breach {{step}}",
                     ),
                 ),
@@ -723,8 +735,10 @@ def gateway() -> DashboardSpec:
                         "5xx share",
                         "Share of requests answered 5xx in the time range.",
                         "percentunit",
+                        # No 5xx at all is a share of 0, not "No data".
                         Query(
-                            'sum(rate(xinfang_gateway_requests_total{status=~"5.."}[$__range])) '
+                            "(sum(rate(xinfang_gateway_requests_total"
+                            '{status=~"5.."}[$__range])) or vector(0)) '
                             "/ sum(rate(xinfang_gateway_requests_total[$__range]))"
                         ),
                     ),
@@ -744,6 +758,22 @@ def gateway() -> DashboardSpec:
                         ),
                         stacked=True,
                         width=24,
+                    ),
+                    ts(
+                        "Request latency p95 by endpoint (s)",
+                        "Time to answer one request; submissions include the broker's ack.",
+                        "s",
+                        Query(
+                            "histogram_quantile(0.95, sum by (le, endpoint) "
+                            f"(rate(xinfang_gateway_request_seconds_bucket{{{job}}}[{RATE}])))",
+                            "{{endpoint}}",
+                        ),
+                    ),
+                    ts(
+                        "Broker acknowledgement of a submission (s)",
+                        "From sending a petition to the broker's ack (acks=all).",
+                        "s",
+                        *quantiles("xinfang_gateway_broker_ack_seconds", job),
                     ),
                 ),
             ),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import signal
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import FrameType
 
@@ -77,7 +77,8 @@ def run_demo(*, once: bool, count: int, home: Path, port: int, seed: int) -> int
         pipeline.wait_healthy()
         for proc in pipeline.processes.values():
             console.print(f"   {proc.name}: {proc.url}/metrics  {proc.url}/health")
-        batch = generate(count, seed=seed)
+        yesterday = datetime.now(UTC) - timedelta(days=1)
+        batch = generate(count, seed=seed, start=yesterday)
         console.print(
             f"[bold]4.[/] publishing {len(batch.lines)} petitions: {batch.valid} valid "
             f"({batch.planted_repeats} planted repeats), {batch.retries} channel retries, "

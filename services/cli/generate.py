@@ -162,16 +162,22 @@ def _invalid(rng: random.Random, serial: int, base: dict[str, Any]) -> bytes:
     return b"\xff\xfe not utf-8 \x00"
 
 
-def generate(count: int, seed: int = 2026, invalid_share: float = 0.04) -> GeneratedBatch:
-    """``count`` lines: fresh petitions, planted repeats, channel retries, invalid input."""
+def generate(
+    count: int, seed: int = 2026, invalid_share: float = 0.04, start: datetime = START
+) -> GeneratedBatch:
+    """``count`` lines: fresh petitions, planted repeats, channel retries, invalid input.
+
+    Petitions are received from ``start`` on, a few minutes apart (about 10 hours per
+    1,000 petitions): the demo starts them a day ago, so no legal clock has run out yet.
+    """
     rng = random.Random(seed)
     batch = GeneratedBatch()
     originals: list[dict[str, Any]] = []
-    moment = START
+    moment = start
     serial = 0
     while len(batch.lines) < count:
         serial += 1
-        moment += timedelta(minutes=rng.randrange(1, 30))
+        moment += timedelta(seconds=rng.randrange(6, 66))
         roll = rng.random()
         if roll < invalid_share:
             batch.lines.append(_invalid(rng, serial, _petition(rng, serial, moment)))

@@ -17,14 +17,17 @@ import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, Final, NoReturn
+from typing import Any, Final, NoReturn, TypeVar
 
 import faust
 from faust.sensors.prometheus import setup_prometheus_sensors
 from faust.web import Request, Response, View
+from pydantic import ValidationError
 
+from schemas.base import Contract
+from schemas.internal import Tick
 from schemas.petitions import RejectReason, Stage
-from schemas.registry import PETITIONS_REJECTED, TopicSpec
+from schemas.registry import DAY_MS, PARTITIONS, PETITIONS_REJECTED, TopicSpec
 from services.common.dlq import FailureLimit, FailureLimitExceededError, Rejected, dead_letter
 from services.common.logs import logging_config
 from services.common.metrics import Metrics, Outcome
@@ -77,6 +80,40 @@ class Effects:
 NOTHING: Final = Effects()
 
 Handler = Callable[[Incoming], Awaitable[Effects]]
+M = TypeVar("M", bound=Contract)
+
+
+def parse_value(model: type[M], message: Incoming) -> M:
+    """The message's value as ``model``, or Rejected (schema_violation) with pydantic's words."""
+    try:
+        return model.model_validate_json(message.value or b"")
+    except ValidationError as exc:
+        raise Rejected(RejectReason.SCHEMA_VIOLATION, str(exc)[:2000]) from None
+
+
+def internal_topic(
+    stage: Stage,
+    suffix: str,
+    key_model: type[Contract],
+    value_model: type[Contract],
+    about: str,
+    retention_ms: int = DAY_MS,
+) -> TopicSpec:
+    """A service's own topic, named ``<app id>-<suffix>`` (the prefix comes with full_name).
+
+    Partitioned like the source topics, so it is co-partitioned with them.
+    """
+    return TopicSpec(
+        name=f"xinfang-{stage.value}-{suffix}",
+        description=about,
+        key_model=key_model,
+        value_model=value_model,
+        producers=(stage.value,),
+        consumers=(stage.value,),
+        examples=(),
+        partitions=PARTITIONS,
+        retention_ms=retention_ms,
+    )
 
 
 @dataclass
@@ -88,6 +125,10 @@ class Service:
     app: faust.App
     metrics: Metrics
     topics: dict[str, faust.TopicT] = field(default_factory=dict)
+    #: One lock per partition number, shared by every agent of the service: co-partitioned
+    #: topics share their tables' partitions, and a handler reads state, waits for the
+    #: broker, then writes; without the lock another agent's write in between is lost.
+    partition_locks: dict[int, asyncio.Lock] = field(default_factory=dict)
 
     def topic(self, spec: TopicSpec, agency_code: str | None = None) -> faust.TopicT:
         """The Faust topic of a registry entry (raw bytes in and out)."""
@@ -104,15 +145,48 @@ class Service:
             )
         return self.topics[name]
 
-    def table(self, name: str, partitions: int, help_text: str) -> Any:
-        """A changelogged table of JSON values, one RocksDB per partition."""
+    def table(self, name: str, partitions: int, help_text: str, *, raw: bool = False) -> Any:
+        """A changelogged table of JSON values (bytes when ``raw``), one RocksDB per partition."""
+        # Faust takes a table's serializers from its types: bytes is raw, anything else JSON.
         return self.app.Table(
             name,
             default=None,
-            schema=faust.Schema(key_serializer="json", value_serializer="json"),
+            value_type=bytes if raw else None,
             partitions=partitions,
             help=help_text,
         )
+
+    def create_internal_topics(self, *specs: TopicSpec) -> None:
+        """Create this service's own topics now, before the worker's first assignment."""
+        prefix = self.settings.topic_prefix
+        for spec in specs:
+            ensure_topics(
+                self.settings.bootstrap_servers,
+                [spec.full_name(prefix)],
+                partitions=spec.partitions,
+                replication_factor=self.settings.replication_factor,
+                config=spec.topic_config(),
+            )
+
+    def tick(self, spec: TopicSpec, interval_seconds: float) -> None:
+        """Every ``interval_seconds``, one Tick to each partition of ``spec`` this worker owns.
+
+        Consume ``spec`` with a handler to do periodic work in event context (see Tick).
+        """
+        app = self.app
+        ticks = self.topic(spec)
+        name = spec.full_name(self.settings.topic_prefix)
+
+        async def send_ticks() -> None:
+            if app.consumer is None or app.rebalancing:
+                return
+            value = Tick(issued_at=datetime.now(UTC)).to_json_bytes()
+            for tp in app.consumer.assignment():
+                if tp.topic == name:
+                    await ticks.send(key=None, value=value, partition=tp.partition)
+
+        send_ticks.__name__ = f"tick_{spec.name.replace('.', '_').replace('-', '_')}"
+        app.timer(interval_seconds)(send_ticks)
 
     async def publish(self, outputs: Sequence[Output]) -> None:
         """Send every output and wait until the broker has acknowledged all of them."""
@@ -137,48 +211,53 @@ class Service:
 
         async def agent(stream: faust.StreamT[bytes]) -> None:
             async for event in stream.events():
-                started = time.perf_counter()
-                received.inc()
-                message = event.message
-                incoming = Incoming(
-                    topic=message.topic,
-                    partition=message.partition,
-                    offset=message.offset,
-                    key=message.key,
-                    value=message.value,
+                lock = self.partition_locks.setdefault(event.message.partition, asyncio.Lock())
+                async with lock:
+                    await handle_event(event)
+
+        async def handle_event(event: Any) -> None:
+            started = time.perf_counter()
+            received.inc()
+            message = event.message
+            incoming = Incoming(
+                topic=message.topic,
+                partition=message.partition,
+                offset=message.offset,
+                key=message.key,
+                value=message.value,
+            )
+            failure: Rejected | None = None
+            try:
+                effects = await handler(incoming)
+            except Rejected as rejection:
+                failure = rejection
+            except Exception as exc:  # a bug must not stop the stream for one message
+                log.exception(
+                    "processing failed",
+                    extra={"topic": incoming.topic, "partition": incoming.partition,
+                           "offset": incoming.offset},
+                )  # fmt: skip
+                failure = Rejected(
+                    RejectReason.PROCESSING_ERROR, f"{type(exc).__name__}: {exc}"
                 )
-                failure: Rejected | None = None
-                try:
-                    effects = await handler(incoming)
-                except Rejected as rejection:
-                    failure = rejection
-                except Exception as exc:  # a bug must not stop the stream for one message
-                    log.exception(
-                        "processing failed",
-                        extra={"topic": incoming.topic, "partition": incoming.partition,
-                               "offset": incoming.offset},
-                    )  # fmt: skip
-                    failure = Rejected(
-                        RejectReason.PROCESSING_ERROR, f"{type(exc).__name__}: {exc}"
-                    )
-                if failure is not None:
-                    await self._dead_letter(incoming, failure, limit, consecutive)
-                    failed.labels(service=service, reason=failure.reason.value).inc()
-                    processed.labels(service=service, outcome=Outcome.DEAD_LETTERED.value).inc()
-                    continue
-                try:
-                    await self.publish(effects.outputs)
-                    if effects.remember is not None:
-                        effects.remember()
-                except Exception:
-                    # The outputs or the state could not be written. Faust would ack this
-                    # message when the agent raises; leave instead, so it is redelivered.
-                    log.critical("could not publish or remember: stopping", exc_info=True)
-                    self.exit_now(EXIT_OUTPUT_FAILED)
-                limit.success()
-                consecutive.set(0)
-                processed.labels(service=service, outcome=Outcome.PROCESSED.value).inc()
-                latency.observe(time.perf_counter() - started)
+            if failure is not None:
+                await self._dead_letter(incoming, failure, limit, consecutive)
+                failed.labels(service=service, reason=failure.reason.value).inc()
+                processed.labels(service=service, outcome=Outcome.DEAD_LETTERED.value).inc()
+                return
+            try:
+                await self.publish(effects.outputs)
+                if effects.remember is not None:
+                    effects.remember()
+            except Exception:
+                # The outputs or the state could not be written. Faust would ack this
+                # message when the agent raises; leave instead, so it is redelivered.
+                log.critical("could not publish or remember: stopping", exc_info=True)
+                self.exit_now(EXIT_OUTPUT_FAILED)
+            limit.success()
+            consecutive.set(0)
+            processed.labels(service=service, outcome=Outcome.PROCESSED.value).inc()
+            latency.observe(time.perf_counter() - started)
 
         agent.__name__ = f"consume_{spec.name.replace('.', '_')}"
         agent.__qualname__ = agent.__name__
@@ -247,7 +326,7 @@ def build_service(
         web_bind=settings.web_host,
         web_port=settings.web_port,
         web_in_thread=False,
-        topic_partitions=4,
+        topic_partitions=PARTITIONS,
         topic_replication_factor=settings.replication_factor,
         table_standby_replicas=settings.standby_replicas,
         producer_acks=-1,

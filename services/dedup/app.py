@@ -1,97 +1,246 @@
-"""The dedup service: cases.registered -> cases.deduplicated.
+"""The dedup service: cases.registered -> cases.deduplicated. Wiring only.
 
-Wiring only. The input is keyed by petitioner_ref, so all petitions of one person meet in
-one partition, and the fingerprint table of that partition sees every earlier petition
-of theirs.
+Co-location: cases.registered is keyed by petitioner_ref, but joint petitions come from
+different people about one place, so the first agent re-keys every case by the county of
+its matter onto ``<app id>-by-region``; the matching agent consumes that topic, and
+everything a petition can match (same person or same place, same county) is in its
+partition's tables. Agencies' updates (keyed by case id) are re-keyed the same way after a
+look-up of the case's region, and operators' merge/split commands arrive keyed by region.
+The cost: one more hop through Kafka per case, and a busy county is one partition. See
+``services/dedup/state.py`` for what the county key misses.
 """
 
 from __future__ import annotations
 
-import hashlib
+import logging
+import time
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Final
 
 from pydantic import Field, ValidationError
 from pydantic_settings import SettingsConfigDict
 
-from schemas.cases import CaseDeduplicated, CaseRegistered, DedupReason, Verdict
+from schemas.cases import CaseDeduplicated, CaseRegistered, CaseUpdate
+from schemas.internal import Tick
 from schemas.keys import CaseKey
-from schemas.petitions import RejectReason, Stage
-from schemas.registry import CASES_DEDUPLICATED, CASES_REGISTERED
-from services.common.dlq import Rejected
-from services.common.service import Effects, Incoming, Output, Service, build_service
-from services.common.settings import ServiceSettings
+from schemas.matters import (
+    ChangeOutcome,
+    MatterChanged,
+    MatterCommand,
+    MatterCommandKind,
+    MatterKey,
+    RegionKey,
+)
+from schemas.petitions import Stage
+from schemas.registry import (
+    CASES_DEDUPLICATED,
+    CASES_REGISTERED,
+    CASES_UPDATES,
+    MATTERS_CHANGES,
+    MATTERS_COMMANDS,
+)
+from services.common.service import (
+    NOTHING,
+    Effects,
+    Incoming,
+    Output,
+    Service,
+    build_service,
+    internal_topic,
+    parse_value,
+)
+from services.common.settings import ServiceSettings, SettingsError
+from services.dedup.config import DedupConfig
+from services.dedup.faust_state import FaustMatchState
+from services.dedup.matcher import CaseFacts, Matcher
+from services.dedup.operations import apply_update, merge_matters, split_case, sweep_expired
+from services.dedup.state import MatterRecord
+
+log = logging.getLogger(__name__)
 
 
 class DedupSettings(ServiceSettings):
-    """Dedup: repeat and joint petitions (prefix XINFANG_DEDUP_)."""
+    """Dedup: repeat and joint petitions (prefix XINFANG_DEDUP_; thresholds in DedupConfig)."""
 
     model_config = SettingsConfigDict(frozen=True, extra="ignore", env_prefix="XINFANG_DEDUP_")
 
     web_port: int = Field(default=6067, ge=1, le=65535)
+    sweep_interval_seconds: float = Field(
+        default=60.0, gt=0, description="how often expired state (past the horizon) is swept"
+    )
 
 
-def fingerprint(case: CaseRegistered) -> str:
-    """Same petitioner, same normalised text: an exact repeat."""
-    material = f"{case.petitioner_ref}\x1f{case.normalised_text}".encode()
-    return hashlib.sha256(material).hexdigest()[:32]
+BY_REGION: Final = internal_topic(
+    Stage.DEDUP, "by-region", RegionKey, CaseRegistered, "registered cases keyed by region",
+    retention_ms=7 * 24 * 3600 * 1000,
+)  # fmt: skip
+UPDATES_BY_REGION: Final = internal_topic(
+    Stage.DEDUP, "updates-by-region", RegionKey, CaseUpdate, "agency updates keyed by region"
+)
+TICKS: Final = internal_topic(Stage.DEDUP, "ticks", RegionKey, Tick, "the sweep timer's ticks")
 
 
-def decide(case: CaseRegistered, earlier: dict[str, Any] | None, now: datetime) -> CaseDeduplicated:
-    """The verdict on a case given the matter its fingerprint points to, if any."""
-    if earlier is None:
-        return CaseDeduplicated(
-            case_id=case.case_id, submission_id=case.submission_id,
-            petitioner_ref=case.petitioner_ref, received_at=case.received_at,
-            region_code=case.region_code, kind=case.kind, field=case.field, agency=case.agency,
-            language=case.language, verdict=Verdict.NEW, reason=DedupReason.FIRST_OF_MATTER,
-            matter_id=f"MT-{case.case_id}", first_case_id=case.case_id,
-            open_case_id=case.case_id, repeat_count=0, score=1.0, decided_at=now,
-        )  # fmt: skip
-    return CaseDeduplicated(
-        case_id=case.case_id, submission_id=case.submission_id,
-        petitioner_ref=case.petitioner_ref, received_at=case.received_at,
-        region_code=case.region_code, kind=case.kind, field=case.field, agency=case.agency,
-        language=case.language, verdict=Verdict.REPEAT, reason=DedupReason.EXACT_REPEAT,
-        matter_id=earlier["matter_id"], first_case_id=earlier["first_case_id"],
-        open_case_id=earlier["first_case_id"], repeat_count=int(earlier["count"]),
-        score=1.0, decided_at=now,
+def load_config() -> DedupConfig:
+    """The matcher's thresholds, validated at start-up."""
+    try:
+        return DedupConfig()
+    except ValidationError as exc:
+        problems = [f"XINFANG_DEDUP_{'.'.join(map(str, e['loc'])).upper()}: {e['msg']}"
+                    for e in exc.errors()]  # fmt: skip
+        raise SettingsError("invalid dedup thresholds:\n  " + "\n  ".join(problems)) from None
+
+
+def changed(command: MatterCommand, matter: MatterRecord, now: datetime, **extra: Any) -> Output:
+    event = MatterChanged(
+        command_id=command.command_id,
+        kind=command.kind,
+        outcome=ChangeOutcome.APPLIED,
+        region_code=command.region_code,
+        matter_id=matter.matter_id,
+        matter_petitions=matter.petitions,
+        matter_petitioners=len(matter.petitioners),
+        operator=command.operator,
+        reason=command.reason,
+        applied_at=now,
+        **extra,
+    )
+    key = MatterKey(matter_id=matter.matter_id).to_json_bytes()
+    return Output(MATTERS_CHANGES, key, event.to_json_bytes())
+
+
+def refused(command: MatterCommand, detail: str, now: datetime) -> Output:
+    matter_id = command.keep_matter_id or command.case_id or command.command_id
+    event = MatterChanged(
+        command_id=command.command_id, kind=command.kind, outcome=ChangeOutcome.REFUSED,
+        detail=detail, region_code=command.region_code, matter_id=matter_id,
+        operator=command.operator, reason=command.reason, applied_at=now,
     )  # fmt: skip
+    return Output(MATTERS_CHANGES, MatterKey(matter_id=matter_id).to_json_bytes(),
+                  event.to_json_bytes())  # fmt: skip
 
 
 def build(settings: DedupSettings) -> Service:
+    config = load_config()
     service = build_service(Stage.DEDUP, settings)
-    verdicts = service.metrics.counter("xinfang_dedup_verdicts_total")
-    # fingerprint -> {matter_id, first_case_id, count}: the matters of this partition.
-    matters = service.table("fingerprints", CASES_REGISTERED.partitions, "fingerprint -> matter")
-    # case_id -> verdict already published: a redelivered case gets the same verdict again.
-    decided = service.table("decided", CASES_REGISTERED.partitions, "case_id -> verdict")
+    service.create_internal_topics(BY_REGION, UPDATES_BY_REGION, TICKS)
+    m = service.metrics
+    verdicts = m.counter("xinfang_dedup_verdicts_total")
+    matter_size = m.histogram("xinfang_dedup_matter_size_petitions")
+    lookup = m.histogram("xinfang_dedup_lookup_seconds")
+    indexed = m.gauge("xinfang_dedup_index_cases")
+    collective = m.counter("xinfang_dedup_collective_matters_total")
+    partitions = BY_REGION.partitions
 
-    async def handle(message: Incoming) -> Effects:
-        try:
-            case = CaseRegistered.model_validate_json(message.value or b"")
-        except ValidationError as exc:
-            raise Rejected(RejectReason.SCHEMA_VIOLATION, str(exc)[:2000]) from None
-        key = CaseKey(case_id=case.case_id).to_json_bytes()
-        previous = decided.get(case.case_id)
-        if previous is not None:
-            return Effects([Output(CASES_DEDUPLICATED, key, previous.encode())])
-        print_ = fingerprint(case)
-        earlier = matters.get(print_)
-        verdict = decide(case, earlier, datetime.now(UTC))
+    def table(name: str, about: str, *, raw: bool = False) -> Any:
+        return service.table(name, partitions, about, raw=raw)
+
+    state = FaustMatchState(
+        cases=table("cases", "case id -> compact case record", raw=True),
+        matters=table("matters", "matter id -> matter record"),
+        fingerprints=table("fingerprints", "region|fingerprint -> latest case id"),
+        petitioners=table("petitioners", "region|petitioner_ref -> recent case ids"),
+        places=table("places", "region|place -> recent case ids"),
+        expiry=table("expiry", "hour received -> case ids, for the horizon sweep"),
+        bands=table("bands", "LSH band -> case ids"),
+    )
+    matcher = Matcher(state, config)
+    # case id -> region, from dedup's own verdicts: where to send an agency's update.
+    regions = service.table("regions", CASES_DEDUPLICATED.partitions, "case id -> region")
+
+    async def rekey_case(message: Incoming) -> Effects:
+        case = parse_value(CaseRegistered, message)
+        key = RegionKey(region_code=case.region_code).to_json_bytes()
+        return Effects([Output(BY_REGION, key, message.value)])
+
+    async def match_case(message: Incoming) -> Effects:
+        case = parse_value(CaseRegistered, message)
+        started = time.perf_counter()
+        decision = matcher.match(CaseFacts.from_registered(case))
+        lookup.observe(time.perf_counter() - started)
+        verdict = decision.to_case_deduplicated(case, datetime.now(UTC))
         verdicts.labels(verdict=verdict.verdict.value, reason=verdict.reason.value).inc()
-        value = verdict.to_json_bytes()
+        matter_size.observe(verdict.matter_petitions)
+        if verdict.collective and verdict.matter_petitioners == config.collective_min_petitioners:
+            collective.inc()
+        key = CaseKey(case_id=case.case_id).to_json_bytes()
+        return Effects([Output(CASES_DEDUPLICATED, key, verdict.to_json_bytes())])
+
+    async def remember_region(message: Incoming) -> Effects:
+        verdict = parse_value(CaseDeduplicated, message)
 
         def remember() -> None:
-            count = 1 if earlier is None else int(earlier["count"]) + 1
-            matters[print_] = {
-                "matter_id": verdict.matter_id,
-                "first_case_id": verdict.first_case_id,
-                "count": count,
-            }
-            decided[case.case_id] = value.decode()
+            regions[verdict.case_id] = verdict.case.region_code
 
-        return Effects([Output(CASES_DEDUPLICATED, key, value)], remember)
+        return Effects((), remember)
 
-    service.consume(CASES_REGISTERED, handle)
+    async def rekey_update(message: Incoming) -> Effects:
+        update = parse_value(CaseUpdate, message)
+        region = regions.get(update.case_id)
+        if region is None:
+            # Not a case dedup holds (expired, or never registered): nothing to move.
+            log.info("update for an unknown case", extra={"case_id": update.case_id})
+            return NOTHING
+        key = RegionKey(region_code=region).to_json_bytes()
+        return Effects([Output(UPDATES_BY_REGION, key, message.value)])
+
+    async def apply_matter_update(message: Incoming) -> Effects:
+        update = parse_value(CaseUpdate, message)
+        if state.cases.get(update.case_id) is not None:
+            apply_update(
+                state, update.case_id, update.kind, update.occurred_at, update.extension_days
+            )
+        return NOTHING
+
+    async def apply_command(message: Incoming) -> Effects:
+        command = parse_value(MatterCommand, message)
+        now = datetime.now(UTC)
+        try:
+            if command.kind is MatterCommandKind.MERGE:
+                keep, absorb = command.keep_matter_id or "", command.absorb_matter_id or ""
+                merged = merge_matters(state, keep, absorb)
+                output = changed(
+                    command, merged.matter, now,
+                    absorbed_matter_id=command.absorb_matter_id,
+                    moved_case_ids=list(merged.moved_case_ids),
+                )  # fmt: skip
+            else:
+                split = split_case(state, command.case_id or "", config)
+                output = changed(
+                    command, split.new_matter, now,
+                    previous_matter_id=split.old_matter.matter_id,
+                    moved_case_ids=[command.case_id],
+                )  # fmt: skip
+        except (KeyError, ValueError) as exc:
+            # An unknown matter or case, or a split of a lone case: the operator is told why.
+            output = refused(command, str(exc), now)
+        return Effects([output])
+
+    async def sweep(message: Incoming) -> Effects:
+        parse_value(Tick, message)
+        expired = sweep_expired(state, datetime.now(UTC), config)
+        if expired:
+            log.info("expired cases past the horizon", extra={"cases": len(expired)})
+        indexed.set(_estimated_cases(state))
+        return NOTHING
+
+    service.consume(CASES_REGISTERED, rekey_case)
+    service.consume(BY_REGION, match_case)
+    service.consume(CASES_DEDUPLICATED, remember_region)
+    service.consume(CASES_UPDATES, rekey_update)
+    service.consume(UPDATES_BY_REGION, apply_matter_update)
+    service.consume(MATTERS_COMMANDS, apply_command)
+    service.consume(TICKS, sweep)
+    service.tick(TICKS, settings.sweep_interval_seconds)
     return service
+
+
+def _estimated_cases(state: FaustMatchState) -> int:
+    """RocksDB's estimate of the case records this worker holds (cheap, approximate)."""
+    store = getattr(state.cases._table, "data", None)
+    total = 0
+    for db in getattr(store, "_dbs", {}).values():
+        try:
+            total += int(db.property_int_value("rocksdb.estimate-num-keys") or 0)
+        except (AttributeError, TypeError, ValueError):
+            continue
+    return total

@@ -1,30 +1,25 @@
 """The escalation engine: verdicts and updates in, escalations and warnings out.
 
-No Kafka here. The service calls, per partition:
+No Kafka here. The service calls, per partition and inside that partition's event:
 
 * ``on_verdict`` for each record of cases.deduplicated,
 * ``on_update`` for each record of cases.updates (a ``Rejection`` goes to the DLQ),
-* ``scan(now)`` from a periodic timer, ``now`` from the injected clock: publish its
-  outputs, dead-letter its rejections (held updates whose predecessor never came),
-* ``acknowledge(outputs)`` once the broker has acknowledged what it sent,
-* ``unacknowledged()`` on every timer tick, to resend what a crash (of this worker, or
-  of the one that held the partition before a rebalance) left unsent.
+* ``scan(now)`` on every timer tick, ``now`` from the injected clock: publish its
+  outputs, dead-letter its rejections (held updates whose predecessor never came).
 
-Exactly-once effects: every output is written to the case's outbox together with the
-state change that produced it (one table value, one changelog record), and its id to the
-case's emitted ids. A crash before the send leaves it in the outbox, so nothing is lost;
-a crash between send and acknowledgement resends it with the same deterministic id, which
-consumers skip; a rescan never produces an id that was emitted before.
+Every call writes the store; the service gives it a ``StagedStore`` and commits only
+after the broker has acknowledged the outputs (``services.escalation.state``). Each
+output's id is deterministic and remembered in ``CaseState.emitted`` once published, so a
+redelivered event, a rescan after a crash or a rebalance, or a replay never produces an
+id that was published before, and a crash before the commit produces the same ids again.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
-from schemas.cases import CaseDeduplicated, CaseRegistered, CaseUpdate, Verdict
+from schemas.cases import CaseDeduplicated, CaseUpdate, Verdict
 from services.escalation.escalations import Output, output_id, rule_escalations, timed_outputs
 from services.escalation.lifecycle import (
     AWAITS_PREDECESSOR,
@@ -35,94 +30,155 @@ from services.escalation.lifecycle import (
     fold,
 )
 from services.escalation.ruleset import EscalationRules
-from services.escalation.state import CaseState, CaseStore, MatterIndex
+from services.escalation.state import CaseState, CaseStore, HeldUpdate, Orphans
 
 
 @dataclass(frozen=True)
 class Rejection:
-    """An update the engine refused; the service dead-letters it with ``reason``."""
+    """An update the engine refused; the service dead-letters it with ``reason``.
+
+    ``source`` is set when the update was held first and refused later (by a scan or
+    when its case arrived): it says where the update was read.
+    """
 
     update: CaseUpdate
     reason: RejectionReason
     detail: str
+    source: HeldUpdate | None = None
 
 
 @dataclass(frozen=True)
-class ScanResult:
-    """What a timer tick produced: outputs to publish, held updates to dead-letter.
+class StepResult:
+    """What a verdict or a timer scan produced: outputs to publish, updates to dead-letter."""
 
-    A rejection from a scan has no source offset: dead-letter ``update.to_json_bytes()``.
-    """
+    outputs: list[Output] = field(default_factory=list)
+    rejections: list[Rejection] = field(default_factory=list)
 
-    outputs: list[Output]
-    rejections: list[Rejection]
+
+#: The result of a scan (kept as its own name: a tick is not an event).
+ScanResult = StepResult
+
+
+def case_facts(verdict: CaseDeduplicated, rules: EscalationRules) -> CaseFacts:
+    """What the engine keeps of dedup's verdict and the registered case it carries."""
+    case = verdict.case
+    threshold = rules.collective_petition.min_petitioners
+    petitioners = len(dict.fromkeys([case.petitioner_ref, *case.co_petitioner_refs]))
+    # Art. 20 and DOMAIN.md: 5 or more people about one matter, in one petition (its
+    # co-signers, or the group of a visit) or across the petitions of a joint matter.
+    # Across petitions it fires on the petition that brings the matter to the threshold;
+    # a petitioner who petitioned on the matter before (repeat_count > 0) brings nobody.
+    before = verdict.matter_petitioners - (0 if verdict.repeat_count > 0 else petitioners)
+    crosses = verdict.matter_petitioners >= threshold > before
+    in_one = max(petitioners, case.group_size or 0) >= threshold
+    # Art. 19: a repeat of a matter accepted or being handled joins the open case.
+    linked = (
+        verdict.open_case_id
+        if verdict.verdict is Verdict.REPEAT and verdict.open_case_id not in (None, case.case_id)
+        else None
+    )
+    return CaseFacts(
+        case_id=verdict.case_id,
+        matter_id=verdict.matter_id,
+        received_at=case.received_at,
+        decided_at=verdict.decided_at,
+        region_code=case.region_code,
+        level=case.agency.level if case.agency else rules.targets.default_level,
+        agency_code=case.agency.code if case.agency else None,
+        linked_to=linked,
+        petition_number=verdict.repeat_count + 1,
+        makes_collective=in_one or crosses,
+        risk_terms=rules.risk_to_life.hits(f"{case.title}\n{case.content}"),
+    )
 
 
 class EscalationEngine:
     """Runs the lifecycle, the clocks and the escalation rules over a ``CaseStore``."""
 
-    def __init__(self, rules: EscalationRules, store: CaseStore, matters: MatterIndex) -> None:
+    def __init__(self, rules: EscalationRules, store: CaseStore) -> None:
         self._rules = rules
         self._store = store
-        self._matters = matters
-        # Outputs this instance has handed to the caller and not yet seen acknowledged:
-        # in flight, so ``unacknowledged`` must not hand them out again.
-        self._in_flight: set[str] = set()
 
-    def on_verdict(
-        self, verdict: CaseDeduplicated, case: CaseRegistered | None = None
-    ) -> list[Output]:
-        """Open a case from dedup's verdict and return the escalations it triggers at once.
+    def on_verdict(self, verdict: CaseDeduplicated) -> StepResult:
+        """Open a case from dedup's verdict; return the escalations it triggers at once.
 
-        ``case`` is the registered case, when the caller has it: its title and content
-        feed the risk-to-life rule, its co-petitioners and group size the collective
-        petition rule. A verdict seen before returns nothing (its outputs, if unsent,
-        are in the outbox).
+        Updates that reached us before the verdict (the two topics race) are applied
+        now, in event-time order. A verdict seen before returns nothing.
         """
         if self._store.get(verdict.case_id) is not None:
-            return []
-        rules = self._rules
-        refs = [verdict.petitioner_ref, *(case.co_petitioner_refs if case else [])]
-        distinct = list(dict.fromkeys(refs))
-        first_cases = self._matters.record_petitioners(verdict.matter_id, verdict.case_id, distinct)
-        threshold = rules.collective_petition.min_petitioners
-        group = max(len(distinct), (case.group_size or 0) if case else 0)
-        # Art. 20 / DOMAIN.md: 5 or more people on one matter, in one petition or across
-        # a joint matter; it fires on the case that brings the matter to the threshold.
-        crosses = len(first_cases) >= threshold and first_cases[threshold - 1] == verdict.case_id
-        linked = (
-            verdict.open_case_id
-            if verdict.verdict is Verdict.REPEAT and verdict.open_case_id != verdict.case_id
-            else None
-        )
-        facts = CaseFacts(
-            case_id=verdict.case_id,
-            matter_id=verdict.matter_id,
-            received_at=verdict.received_at,
-            decided_at=verdict.decided_at,
-            region_code=verdict.region_code,
-            level=verdict.agency.level if verdict.agency else rules.targets.default_level,
-            agency_code=verdict.agency.code if verdict.agency else None,
-            linked_to=linked,
-            petition_number=verdict.repeat_count + 1,
-            makes_collective=group >= threshold or crosses,
-            risk_terms=rules.risk_to_life.hits(f"{case.title}\n{case.content}") if case else (),
-        )
-        return self._settle(CaseState(facts=facts), None)
+            return StepResult()
+        facts = case_facts(verdict, self._rules)
+        result = StepResult(self._settle(CaseState(facts=facts), None))
+        orphans = self._store.orphans(verdict.case_id)
+        if orphans is None:
+            return result
+        self._store.put_orphans(verdict.case_id, None)
+        for held in sorted(orphans.held, key=lambda h: h.update.occurred_at):
+            applied = self._apply(held.update, held)
+            if isinstance(applied, Rejection):
+                result.rejections.append(applied)
+            else:
+                result.outputs.extend(applied)
+        return result
 
-    def on_update(self, update: CaseUpdate) -> list[Output] | Rejection:
+    def on_update(
+        self, update: CaseUpdate, partition: int = 0, offset: int = 0
+    ) -> list[Output] | Rejection:
         """Apply an agency's update by event time; return what it triggers, or why not.
 
+        ``partition`` and ``offset`` say where it was read (for a later dead letter).
         A redelivered update (same update_id, same content) returns nothing. An update
         older than the case's latest event by more than the reorder tolerance is refused
         as too late. Within it, the update is placed by ``occurred_at`` and the whole
         history must stay valid; one that only lacks its predecessor (a reply before
-        the acceptance has reached us) is held for the tolerance, applied as soon as the
-        predecessor arrives, and otherwise refused by ``scan`` when the tolerance ends.
+        the acceptance has reached us), or its case (the verdict has not reached us), is
+        held for the tolerance, applied as soon as what it lacks arrives, and otherwise
+        refused by ``scan`` when the tolerance ends.
         """
+        return self._apply(update, HeldUpdate(update=update, partition=partition, offset=offset))
+
+    def scan(self, now: datetime) -> StepResult:
+        """Fire every warning and breach due by ``now``, less the timer grace, and refuse
+        the held updates whose predecessor or case did not come within the tolerance.
+
+        Safe to call as often as wanted and after a restart: an output whose id was
+        published before is never produced again.
+        """
+        cutoff = now - self._rules.clocks.timer_grace
+        result = StepResult()
+        for case_id in list(self._store.due(cutoff)):
+            state = self._store.get(case_id)
+            if state is None:
+                result.rejections.extend(self._expire_orphans(case_id, cutoff))
+                continue
+            state = self._release_held(state)
+            for held in state.held:
+                if self._release_at(held.update) > cutoff:
+                    continue
+                refusal = self._place(state, held.update)
+                if isinstance(refusal, Rejection):
+                    result.rejections.append(
+                        Rejection(
+                            held.update,
+                            refusal.reason,
+                            f"{refusal.detail} (held {self._rules.clocks.reorder_tolerance} "
+                            "for an earlier update that did not come)",
+                            held,
+                        )
+                    )
+            kept = tuple(h for h in state.held if self._release_at(h.update) > cutoff)
+            result.outputs.extend(self._settle(state.model_copy(update={"held": kept}), cutoff))
+        return result
+
+    def lifecycle(self, case_id: str) -> Lifecycle | None:
+        """The case's lifecycle (status, clocks, ratings), for views, metrics, operators."""
+        state = self._store.get(case_id)
+        return None if state is None else self._lifecycle(state)
+
+    def _apply(self, update: CaseUpdate, source: HeldUpdate) -> list[Output] | Rejection:
         state = self._store.get(update.case_id)
         if state is None:
-            return Rejection(update, RejectionReason.UNKNOWN_CASE, "no verdict for this case")
+            return self._orphan(source)
         facts = state.facts
         if facts.linked_to is not None:
             return Rejection(
@@ -130,7 +186,7 @@ class EscalationEngine:
                 RejectionReason.LINKED_TO_OPEN_CASE,
                 f"this repeat joins open case {facts.linked_to}; update that case (Art. 19)",
             )
-        known = (*state.updates, *state.held)
+        known = (*state.updates, *(h.update for h in state.held))
         earlier = next((u for u in known if u.update_id == update.update_id), None)
         if earlier is not None:
             if earlier == update:
@@ -154,72 +210,44 @@ class EscalationEngine:
         if isinstance(placed, Rejection):
             if placed.reason not in AWAITS_PREDECESSOR:
                 return placed
-            return self._settle(state.model_copy(update={"held": (*state.held, update)}), None)
+            return self._settle(state.model_copy(update={"held": (*state.held, source)}), None)
         return self._settle(self._release_held(placed), None)
 
-    def scan(self, now: datetime) -> ScanResult:
-        """Fire every warning and breach due by ``now``, less the timer grace, and refuse
-        the held updates whose predecessor did not come within the reorder tolerance.
+    def _orphan(self, source: HeldUpdate) -> list[Output] | Rejection:
+        """Hold an update whose case we have not seen; nothing to publish yet."""
+        update = source.update
+        orphans = self._store.orphans(update.case_id)
+        held = orphans.held if orphans is not None else ()
+        earlier = next((h.update for h in held if h.update.update_id == update.update_id), None)
+        if earlier is not None:
+            if earlier == update:
+                return []
+            return Rejection(
+                update, RejectionReason.UPDATE_ID_REUSED, "another update has this update_id"
+            )
+        self._store.put_orphans(
+            update.case_id, Orphans(case_id=update.case_id, held=(*held, source))
+        )
+        return []
 
-        Safe to call as often as wanted and after a restart: an output whose id was
-        emitted before is never produced again.
-        """
-        cutoff = now - self._rules.clocks.timer_grace
-        result = ScanResult([], [])
-        for case_id in list(self._store.due(cutoff)):
-            state = self._store.get(case_id)
-            if state is None:
-                continue
-            state = self._release_held(state)
-            for update in state.held:
-                if self._release_at(update) > cutoff:
-                    continue
-                refusal = self._place(state, update)
-                if isinstance(refusal, Rejection):
-                    result.rejections.append(
-                        Rejection(
-                            update,
-                            refusal.reason,
-                            f"{refusal.detail} (held {self._rules.clocks.reorder_tolerance} "
-                            "for an earlier update that did not come)",
-                        )
-                    )
-            held = tuple(u for u in state.held if self._release_at(u) > cutoff)
-            result.outputs.extend(self._settle(state.model_copy(update={"held": held}), cutoff))
-        return result
-
-    def acknowledge(self, outputs: Iterable[Output]) -> None:
-        """The broker has acknowledged ``outputs``: drop them from their outboxes."""
-        by_case: dict[str, set[str]] = defaultdict(set)
-        for output in outputs:
-            by_case[output.case_id].add(output_id(output))
-        for case_id, ids in by_case.items():
-            state = self._store.get(case_id)
-            if state is None:
-                continue
-            outbox = tuple(o for o in state.outbox if output_id(o) not in ids)
-            if outbox != state.outbox:
-                self._store.put(state.model_copy(update={"outbox": outbox}))
-        self._in_flight.difference_update(*by_case.values())
-
-    def unacknowledged(self) -> list[Output]:
-        """Outputs in an outbox that this engine has not handed out: send them again.
-
-        After a restart or a rebalance that is everything a crash left unsent; in a
-        running worker it is nothing, since what it handed out is in flight.
-        """
-        pending: list[Output] = []
-        for case_id in list(self._store.with_outbox()):
-            state = self._store.get(case_id)
-            if state is not None:
-                pending.extend(o for o in state.outbox if output_id(o) not in self._in_flight)
-        self._in_flight.update(output_id(o) for o in pending)
-        return pending
-
-    def lifecycle(self, case_id: str) -> Lifecycle | None:
-        """The case's lifecycle (status, clocks, ratings), for views and operators."""
-        state = self._store.get(case_id)
-        return None if state is None else self._lifecycle(state)
+    def _expire_orphans(self, case_id: str, cutoff: datetime) -> list[Rejection]:
+        orphans = self._store.orphans(case_id)
+        if orphans is None:
+            return []
+        expired = [h for h in orphans.held if self._release_at(h.update) <= cutoff]
+        if not expired:
+            return []
+        kept = tuple(h for h in orphans.held if h not in expired)
+        self._store.put_orphans(case_id, Orphans(case_id=case_id, held=kept) if kept else None)
+        return [
+            Rejection(
+                h.update,
+                RejectionReason.UNKNOWN_CASE,
+                f"no verdict for this case within {self._rules.clocks.reorder_tolerance}",
+                h,
+            )
+            for h in expired
+        ]
 
     def _place(self, state: CaseState, update: CaseUpdate) -> CaseState | Rejection:
         """``state`` with ``update`` placed by event time, if the history stays valid."""
@@ -243,10 +271,11 @@ class EscalationEngine:
         progress = True
         while progress:
             progress = False
-            for update in sorted(state.held, key=lambda u: u.occurred_at):
+            for held_update in sorted(state.held, key=lambda h: h.update.occurred_at):
+                update = held_update.update
                 placed = self._place(state, update)
                 if isinstance(placed, CaseState):
-                    held = tuple(u for u in state.held if u.update_id != update.update_id)
+                    held = tuple(h for h in state.held if h.update.update_id != update.update_id)
                     state = placed.model_copy(update={"held": held})
                     progress = True
                     break
@@ -267,7 +296,7 @@ class EscalationEngine:
         return result
 
     def _settle(self, state: CaseState, cutoff: datetime | None) -> list[Output]:
-        """Emit what ``state`` implies and was not emitted, then store it with the outbox.
+        """Emit what ``state`` implies and was not emitted; store it with their ids.
 
         Timers fire only with a ``cutoff`` (from ``scan``); events emit rule escalations.
         """
@@ -287,17 +316,20 @@ class EscalationEngine:
                 new.append(timer.output)
             elif next_fire_at is None:
                 next_fire_at = timer.fire_at
-        for update in state.held:
-            release_at = self._release_at(update)
+        for held in state.held:
+            release_at = self._release_at(held.update)
             next_fire_at = release_at if next_fire_at is None else min(next_fire_at, release_at)
         self._store.put(
             state.model_copy(
                 update={
                     "emitted": (*state.emitted, *(output_id(o) for o in new)),
-                    "outbox": (*state.outbox, *new),
                     "next_fire_at": next_fire_at,
+                    "open_status": (
+                        lifecycle.status
+                        if lifecycle.settled_at is None and state.facts.linked_to is None
+                        else None
+                    ),
                 }
             )
         )
-        self._in_flight.update(output_id(o) for o in new)
         return new

@@ -28,6 +28,24 @@ def output_id(output: Output) -> str:
     return output.warning_id
 
 
+def missed_step(output: Output) -> str | None:
+    """The step whose deadline ``output`` reports missed, for the first breach only.
+
+    Later breaches of the same deadline escalate again but miss nothing new.
+    """
+    if (
+        not isinstance(output, CaseEscalated)
+        or output.reason is not EscalationReason.DEADLINE_BREACH
+    ):
+        return None
+    step = output.rule.removeprefix(BREACH_RULE_PREFIX)
+    return step if output.escalation_id.endswith("-1") else None
+
+
+#: Breach escalations name their rule ``deadline.<step>``.
+BREACH_RULE_PREFIX = "deadline."
+
+
 @dataclass(frozen=True)
 class Timed:
     """An output that becomes due at ``fire_at`` (event time) if nothing stops it first."""
@@ -193,7 +211,7 @@ def _clock_timers(facts: CaseFacts, clock: Clock, rules: EscalationRules) -> lis
                         f"{_stamp(clock.due_at)}-{breach}"
                     ),
                     reason=EscalationReason.DEADLINE_BREACH,
-                    rule=f"deadline.{step}",
+                    rule=f"{BREACH_RULE_PREFIX}{step}",
                     target_level=target,
                     escalated_at=breached_at,
                     due_at=breached_at + clocks.rebreach_interval,

@@ -649,3 +649,16 @@ def fold(
         settled_at=machine.settled_at,
         last_event_at=max([facts.received_at, *(u.occurred_at for u in updates)]),
     )
+
+
+def step_duration(
+    facts: CaseFacts, lifecycle: Lifecycle, update: CaseUpdate
+) -> tuple[UpdateKind, timedelta] | None:
+    """How long an accepted or replied update took, in event time, for the histograms:
+    acceptance from receipt (Art. 23), the reply from acceptance (Art. 34)."""
+    if update.kind is UpdateKind.ACCEPTED:
+        return update.kind, update.occurred_at - facts.received_at
+    handling = lifecycle.latest(DeadlineStep.HANDLING)
+    if update.kind is UpdateKind.REPLIED and handling is not None:
+        return update.kind, update.occurred_at - handling.started_at
+    return None

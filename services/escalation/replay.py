@@ -2,13 +2,12 @@
 
 The input is JSON lines, one event each::
 
-    {"topic": "cases.registered",   "value": {...CaseRegistered...}}
-    {"topic": "cases.deduplicated", "value": {...CaseDeduplicated...}}
+    {"topic": "cases.deduplicated", "value": {...CaseDeduplicated, the case inside...}}
     {"topic": "cases.updates",      "value": {...CaseUpdate...}, "at": "2026-12-01T09:00:00+08:00"}
 
 ``at`` is when the service would have seen the event; it defaults to the event's own
-time (received_at, decided_at, occurred_at), and lets a history reproduce late or
-out-of-order arrival. Events are replayed in ``at`` order (file order on ties); before
+time (the verdict's decided_at, the update's occurred_at), and lets a history reproduce
+late or out-of-order arrival. Events are replayed in ``at`` order (file order on ties); before
 each, the timers are scanned as the periodic timer would have; after the last, they are
 scanned at ``until``. The output is every warning, escalation and rejection as JSON lines
 (``xinfang escalation-replay``).
@@ -25,16 +24,15 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from schemas.base import AwareDatetime
-from schemas.cases import CaseDeduplicated, CaseEscalated, CaseRegistered, CaseUpdate
-from schemas.registry import CASES_DEDUPLICATED, CASES_REGISTERED, CASES_UPDATES
-from services.escalation.engine import EscalationEngine, Rejection
+from schemas.cases import CaseDeduplicated, CaseEscalated, CaseUpdate
+from schemas.registry import CASES_DEDUPLICATED, CASES_UPDATES
+from services.escalation.engine import EscalationEngine, Rejection, StepResult
 from services.escalation.escalations import Output
 from services.escalation.ruleset import EscalationRules
 from services.escalation.state import InMemoryCaseStore
 
-CaseEvent = CaseRegistered | CaseDeduplicated | CaseUpdate
+CaseEvent = CaseDeduplicated | CaseUpdate
 _MODELS: dict[str, type[CaseEvent]] = {
-    CASES_REGISTERED.name: CaseRegistered,
     CASES_DEDUPLICATED.name: CaseDeduplicated,
     CASES_UPDATES.name: CaseUpdate,
 }
@@ -62,8 +60,6 @@ class HistoryEvent:
 
 
 def _event_time(event: CaseEvent) -> datetime:
-    if isinstance(event, CaseRegistered):
-        return event.received_at
     if isinstance(event, CaseDeduplicated):
         return event.decided_at
     return event.occurred_at
@@ -98,37 +94,25 @@ def replay(
     """Every warning, escalation and rejection the history produces up to ``until``.
 
     Runs the service's own engine over an in-memory store, so the result is what the
-    service would have published, event by event.
+    service would have published, event by event. An update's dead letter names its
+    line as the offset.
     """
-    store = InMemoryCaseStore()
-    engine = EscalationEngine(rules, store, store)
-    registered: dict[str, CaseRegistered] = {}
+    engine = EscalationEngine(rules, InMemoryCaseStore())
     for item in sorted(history, key=lambda item: (item.at, item.line)):
         if item.at > until:
             break
-        yield from _scanned(engine, item.at)
+        yield from _flat(engine.scan(item.at))
         event = item.event
-        if isinstance(event, CaseRegistered):
-            registered[event.case_id] = event
-        elif isinstance(event, CaseDeduplicated):
-            yield from _sent(engine, engine.on_verdict(event, registered.pop(event.case_id, None)))
+        if isinstance(event, CaseDeduplicated):
+            yield from _flat(engine.on_verdict(event))
         else:
-            result = engine.on_update(event)
-            if isinstance(result, Rejection):
-                yield result
-            else:
-                yield from _sent(engine, result)
-    yield from _scanned(engine, until)
+            result = engine.on_update(event, offset=item.line)
+            yield from [result] if isinstance(result, Rejection) else result
+    yield from _flat(engine.scan(until))
 
 
-def _scanned(engine: EscalationEngine, now: datetime) -> list[Output | Rejection]:
-    result = engine.scan(now)
-    return [*_sent(engine, result.outputs), *result.rejections]
-
-
-def _sent(engine: EscalationEngine, outputs: list[Output]) -> list[Output]:
-    engine.acknowledge(outputs)
-    return outputs
+def _flat(result: StepResult) -> list[Output | Rejection]:
+    return [*result.outputs, *result.rejections]
 
 
 def to_json_line(item: Output | Rejection) -> str:

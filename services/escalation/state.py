@@ -2,22 +2,42 @@
 
 The service keeps ``CaseState`` in a Faust table keyed by case_id (one RocksDB per
 partition, changelogged); tests and the replay use ``InMemoryCaseStore``. A state holds
-only inputs and what was emitted: the verdict's facts, the accepted updates, the ids of
-every output ever produced, and the outbox of outputs not yet acknowledged by the broker.
-Clocks and deadlines are recomputed from it, so they never drift from the rules.
+only inputs and what was published: the verdict's facts, the accepted updates, the
+updates held for a predecessor, and the ids of every output published. Clocks and
+deadlines are recomputed from it, so they never drift from the rules.
+
+Exactly-once effects rest on one order: the engine writes through a ``StagedStore``; the
+service publishes the outputs, waits for the broker's acknowledgement, and only then
+commits the staged states (``services.common.service.Effects.remember``). A crash before
+the commit loses the state change, not the outputs: the input is redelivered (its offset
+was not committed) or the next timer scan recomputes the same outputs with the same
+deterministic ids, which consumers skip.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from schemas.cases import CaseEscalated, CaseUpdate
-from schemas.deadlines import DeadlineWarning
-from services.escalation.lifecycle import CaseFacts
+from schemas.cases import CaseUpdate
+from services.escalation.lifecycle import CaseFacts, CaseStatus
+
+
+class HeldUpdate(BaseModel):
+    """An update waiting, within the reorder tolerance, for its predecessor or its case.
+
+    ``partition`` and ``offset`` say where it was read, so a dead letter written when the
+    tolerance ends points at the original message.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    update: CaseUpdate
+    partition: int = Field(ge=0)
+    offset: int = Field(ge=0)
 
 
 class CaseState(BaseModel):
@@ -29,16 +49,17 @@ class CaseState(BaseModel):
     updates: tuple[CaseUpdate, ...] = Field(
         default=(), description="accepted updates in event-time order (ties: arrival order)"
     )
-    held: tuple[CaseUpdate, ...] = Field(
+    held: tuple[HeldUpdate, ...] = Field(
         default=(), description="updates waiting, within the reorder tolerance, for a predecessor"
     )
-    emitted: tuple[str, ...] = Field(default=(), description="ids of every output produced")
-    outbox: tuple[CaseEscalated | DeadlineWarning, ...] = Field(
-        default=(), description="outputs produced but not yet acknowledged as sent"
-    )
+    emitted: tuple[str, ...] = Field(default=(), description="ids of every output published")
     next_fire_at: datetime | None = Field(
         default=None,
         description="the next timer or held update's release; None when nothing is pending",
+    )
+    open_status: CaseStatus | None = Field(
+        default=CaseStatus.REGISTERED,
+        description="the lifecycle status while the case is open; None once settled or joined",
     )
 
     def to_json(self) -> dict[str, Any]:
@@ -51,13 +72,25 @@ class CaseState(BaseModel):
         return cls.model_validate(value)
 
 
-class CaseStore(Protocol):
-    """Case states by case_id. The service implements it over Faust tables.
+class Orphans(BaseModel):
+    """Updates of a case whose verdict has not reached us yet (the two topics race)."""
 
-    Calls come from one partition's agent and timer on one event loop; the engine never
-    holds a state across an ``await``, so no locking is needed. ``due`` and
-    ``with_outbox`` are scanned by the periodic timer: an index table of
-    ``next_fire_at`` by case_id (or a full scan of the state table) both serve.
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    case_id: str
+    held: tuple[HeldUpdate, ...]
+
+    @property
+    def earliest_event_at(self) -> datetime:
+        return min(h.update.occurred_at for h in self.held)
+
+
+class CaseStore(Protocol):
+    """Case states and orphaned updates by case_id. The service implements it over a
+    Faust table; the engine calls it from one partition's event at a time.
+
+    ``due`` is what the periodic scan reads: every case whose ``next_fire_at`` (or whose
+    orphans' earliest event time) is at or before ``until``.
     """
 
     def get(self, case_id: str) -> CaseState | None:
@@ -68,33 +101,21 @@ class CaseStore(Protocol):
         """Store ``state`` under ``state.facts.case_id``, replacing the previous one."""
         ...
 
+    def orphans(self, case_id: str) -> Orphans | None:
+        """Updates held for a case with no verdict yet."""
+        ...
+
+    def put_orphans(self, case_id: str, orphans: Orphans | None) -> None:
+        """Replace the orphans of ``case_id``; None drops them."""
+        ...
+
     def due(self, until: datetime) -> Iterable[str]:
-        """Ids of the cases whose ``next_fire_at`` is at or before ``until``."""
-        ...
-
-    def with_outbox(self) -> Iterable[str]:
-        """Ids of the cases with outputs not yet acknowledged (for recovery at start-up)."""
-        ...
-
-
-class MatterIndex(Protocol):
-    """Distinct petitioners per matter, for the collective petition rule.
-
-    Needs every case of a matter in one place: a table keyed by matter_id, or the count
-    carried on dedup's verdict (dedup already co-locates a matter's petitions).
-    """
-
-    def record_petitioners(
-        self, matter_id: str, case_id: str, petitioner_refs: Sequence[str]
-    ) -> tuple[str, ...]:
-        """Record a case's petitioners; return, for each distinct petitioner of the
-        matter in order of first appearance, the case that brought them. Idempotent:
-        recording a case again changes nothing."""
+        """Ids of the cases with a timer, a held update or orphans due by ``until``."""
         ...
 
 
 class InMemoryCaseStore:
-    """``CaseStore`` and ``MatterIndex`` in memory, holding the JSON form of each value.
+    """``CaseStore`` in memory, holding the JSON form of each value.
 
     Holding JSON proves every value survives a changelog; ``snapshot`` and
     ``from_snapshot`` simulate a restart from the changelog.
@@ -102,50 +123,105 @@ class InMemoryCaseStore:
 
     def __init__(self) -> None:
         self._cases: dict[str, dict[str, Any]] = {}
-        self._next_fire: dict[str, datetime] = {}
-        self._outboxes: set[str] = set()
-        self._matters: dict[str, dict[str, str]] = {}
+        self._orphans: dict[str, dict[str, Any]] = {}
+        # The due index: the time each case next needs the scan.
+        self._due: dict[str, datetime] = {}
 
     def get(self, case_id: str) -> CaseState | None:
         value = self._cases.get(case_id)
         return None if value is None else CaseState.from_json(value)
 
     def put(self, state: CaseState) -> None:
-        case_id = state.facts.case_id
-        self._cases[case_id] = state.to_json()
-        if state.next_fire_at is None:
-            self._next_fire.pop(case_id, None)
+        self._cases[state.facts.case_id] = state.to_json()
+        self._index(state.facts.case_id)
+
+    def orphans(self, case_id: str) -> Orphans | None:
+        value = self._orphans.get(case_id)
+        return None if value is None else Orphans.model_validate(value)
+
+    def put_orphans(self, case_id: str, orphans: Orphans | None) -> None:
+        if orphans is None:
+            self._orphans.pop(case_id, None)
         else:
-            self._next_fire[case_id] = state.next_fire_at
-        if state.outbox:
-            self._outboxes.add(case_id)
-        else:
-            self._outboxes.discard(case_id)
+            self._orphans[case_id] = orphans.model_dump(mode="json")
+        self._index(case_id)
 
     def due(self, until: datetime) -> list[str]:
-        return [case_id for case_id, at in self._next_fire.items() if at <= until]
+        return [case_id for case_id, at in self._due.items() if at <= until]
 
-    def with_outbox(self) -> list[str]:
-        return sorted(self._outboxes)
-
-    def record_petitioners(
-        self, matter_id: str, case_id: str, petitioner_refs: Sequence[str]
-    ) -> tuple[str, ...]:
-        first_cases = self._matters.setdefault(matter_id, {})
-        for ref in petitioner_refs:
-            first_cases.setdefault(ref, case_id)
-        return tuple(first_cases.values())
+    def _index(self, case_id: str) -> None:
+        state = self.get(case_id)
+        orphans = self.orphans(case_id)
+        times = [
+            *([state.next_fire_at] if state is not None and state.next_fire_at else []),
+            *([orphans.earliest_event_at] if orphans is not None else []),
+        ]
+        if times:
+            self._due[case_id] = min(times)
+        else:
+            self._due.pop(case_id, None)
 
     def snapshot(self) -> dict[str, Any]:
         """Everything stored, as plain JSON values."""
-        matters = {matter_id: dict(refs) for matter_id, refs in self._matters.items()}
-        return {"cases": dict(self._cases), "matters": matters}
+        return {"cases": dict(self._cases), "orphans": dict(self._orphans)}
 
     @classmethod
     def from_snapshot(cls, snapshot: dict[str, Any]) -> InMemoryCaseStore:
         """A store rebuilt from ``snapshot``, as a restarted worker rebuilds its tables."""
         store = cls()
-        for value in snapshot["cases"].values():
-            store.put(CaseState.from_json(value))
-        store._matters = {k: dict(v) for k, v in snapshot["matters"].items()}
+        store._cases = {k: dict(v) for k, v in snapshot["cases"].items()}
+        store._orphans = {k: dict(v) for k, v in snapshot["orphans"].items()}
+        for case_id in [*store._cases, *store._orphans]:
+            store._index(case_id)
         return store
+
+
+class StagedStore:
+    """A ``CaseStore`` whose writes wait in memory until ``commit``.
+
+    The service commits after the broker has acknowledged the outputs of the same step;
+    ``discard`` (or never committing) is what a crash in between does.
+    """
+
+    def __init__(self, base: CaseStore) -> None:
+        self._base = base
+        self._cases: dict[str, CaseState] = {}
+        self._orphans: dict[str, Orphans | None] = {}
+
+    def get(self, case_id: str) -> CaseState | None:
+        if case_id in self._cases:
+            return self._cases[case_id]
+        return self._base.get(case_id)
+
+    def put(self, state: CaseState) -> None:
+        self._cases[state.facts.case_id] = state
+
+    def orphans(self, case_id: str) -> Orphans | None:
+        if case_id in self._orphans:
+            return self._orphans[case_id]
+        return self._base.orphans(case_id)
+
+    def put_orphans(self, case_id: str, orphans: Orphans | None) -> None:
+        self._orphans[case_id] = orphans
+
+    def due(self, until: datetime) -> list[str]:
+        # Staged writes come from the step in hand, which scans before it writes.
+        return list(self._base.due(until))
+
+    @property
+    def staged(self) -> list[CaseState]:
+        """The states written since the last commit."""
+        return list(self._cases.values())
+
+    def commit(self) -> None:
+        """Write every staged value to the base store."""
+        for state in self._cases.values():
+            self._base.put(state)
+        for case_id, orphans in self._orphans.items():
+            self._base.put_orphans(case_id, orphans)
+        self.discard()
+
+    def discard(self) -> None:
+        """Forget the staged values, as a crash before ``commit`` would."""
+        self._cases.clear()
+        self._orphans.clear()

@@ -26,8 +26,9 @@ from pydantic import ValidationError
 
 from schemas.base import Contract
 from schemas.cases import CaseDeduplicated, CaseEscalated, CaseUpdate
+from schemas.internal import Tick
 from schemas.keys import CaseKey, NotificationKey
-from schemas.notices import ReceiverKey, Tick
+from schemas.notices import ReceiverKey
 from schemas.petitions import RejectReason, Stage
 from schemas.registry import (
     AGENCY_INBOX,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime, timedelta
 from collections import Counter
 
 import pytest
@@ -57,7 +58,7 @@ def test_the_pipeline_processes_every_petition_exactly_once(
 ) -> None:
     pipeline.start_all()
     pipeline.wait_healthy()
-    batch = generate(400, seed=11)
+    batch = generate(400, seed=11, start=datetime.now(UTC) - timedelta(hours=12))
     report = publish_lines(batch.lines, bootstrap=kafka.bootstrap, prefix=prefix)
     assert report.acknowledged == len(batch.lines)
     want = expected_outcome(batch.lines)

@@ -26,12 +26,12 @@ from schemas.cases import (
 )
 from schemas.deadlines import EXAMPLES, DeadlineStep, DeadlineWarning
 from schemas.petitions import Channel
-from schemas.registry import CASES_DEDUPLICATED, CASES_REGISTERED, CASES_UPDATES
+from schemas.registry import CASES_DEDUPLICATED, CASES_UPDATES
 from services.escalation.engine import EscalationEngine, Rejection
 from services.escalation.escalations import Output, output_id
 from services.escalation.replay import HistoryInputError, read_history, replay, to_json_line
 from services.escalation.ruleset import load_rules
-from services.escalation.state import InMemoryCaseStore
+from services.escalation.state import InMemoryCaseStore, StagedStore
 from services.escalation.workdays import CHINA_TZ
 
 RULES = load_rules()
@@ -44,16 +44,15 @@ def day(n: float) -> datetime:
 
 def fresh() -> tuple[EscalationEngine, InMemoryCaseStore]:
     store = InMemoryCaseStore()
-    return EscalationEngine(RULES, store, store), store
+    return EscalationEngine(RULES, store), store
 
 
-def verdict(case_id: str = "XF-A", **fields: Any) -> CaseDeduplicated:
+def verdict(
+    case_id: str = "XF-A", case: CaseRegistered | None = None, **fields: Any
+) -> CaseDeduplicated:
     values: dict[str, Any] = {
         "case_id": case_id,
-        "submission_id": f"sub-{case_id}",
-        "petitioner_ref": f"pr_{case_id}",
-        "received_at": T0,
-        "region_code": "610302",
+        "case": case or registered(case_id),
         "verdict": Verdict.NEW,
         "reason": DedupReason.FIRST_OF_MATTER,
         "matter_id": "MT-A",
@@ -64,6 +63,16 @@ def verdict(case_id: str = "XF-A", **fields: Any) -> CaseDeduplicated:
     }
     values.update(fields)
     return CaseDeduplicated(**values)
+
+
+def opened(engine: EscalationEngine, *verdicts: CaseDeduplicated) -> list[Output]:
+    """Open cases from verdicts; return what they triggered (no rejections expected)."""
+    outputs: list[Output] = []
+    for one in verdicts:
+        result = engine.on_verdict(one)
+        assert result.rejections == []
+        outputs += result.outputs
+    return outputs
 
 
 def registered(case_id: str = "XF-A", **fields: Any) -> CaseRegistered:
@@ -185,26 +194,36 @@ def test_a_late_review_decision_escalates_above_the_reviewing_body() -> None:
 
 def test_the_third_petition_on_a_matter_makes_a_leadership_package_case() -> None:
     engine, _ = fresh()
-    assert engine.on_verdict(verdict("XF-B", repeat_count=1)) == []
-    (package,) = engine.on_verdict(verdict("XF-C", repeat_count=2))
+    assert opened(engine, verdict("XF-B", repeat_count=1)) == []
+    (package,) = opened(engine, verdict("XF-C", repeat_count=2))
     assert isinstance(package, CaseEscalated)
     assert package.reason is EscalationReason.LEADERSHIP_PACKAGE
     assert package.escalation_id == "ESC-XF-C-leadership_package-3"
     assert (package.target_level, package.target_agency) == ("city", "610300-xfj")
     assert package.due_at == package.escalated_at + timedelta(days=30)
-    assert engine.on_verdict(verdict("XF-D", repeat_count=3)) == []
+    assert opened(engine, verdict("XF-D", repeat_count=3)) == []
 
 
 def test_the_fifth_distinct_petitioner_on_a_joint_matter_makes_it_collective() -> None:
     engine, _ = fresh()
     fired = []
+    petitioners = 0
     for n in range(7):
         case_id = f"XF-J{n}"
-        joint = verdict(case_id, verdict=Verdict.JOINT, reason=DedupReason.JOINT_MATTER)
         # The second case repeats the first petitioner: not a new person.
-        if n == 1:
-            joint = joint.model_copy(update={"petitioner_ref": "pr_XF-J0"})
-        fired += escalations(engine.on_verdict(joint))
+        repeat = n == 1
+        petitioners += 0 if repeat else 1
+        joint = verdict(
+            case_id,
+            verdict=Verdict.REPEAT if repeat else Verdict.JOINT,
+            reason=DedupReason.EXACT_REPEAT if repeat else DedupReason.JOINT_MATTER,
+            open_case_id="XF-J0" if repeat else None,
+            repeat_count=1 if repeat else 0,
+            matter_petitions=n + 1,
+            matter_petitioners=petitioners,
+            collective=petitioners >= 5,
+        )
+        fired += escalations(opened(engine, joint))
     (collective,) = fired
     assert collective.case_id == "XF-J5"
     assert collective.reason is EscalationReason.COLLECTIVE_PETITION
@@ -214,7 +233,7 @@ def test_the_fifth_distinct_petitioner_on_a_joint_matter_makes_it_collective() -
 def test_a_group_of_five_in_one_petition_is_collective() -> None:
     engine, _ = fresh()
     visit = registered("XF-G", group_size=12)
-    (collective,) = engine.on_verdict(verdict("XF-G"), visit)
+    (collective,) = opened(engine, verdict("XF-G", visit))
     assert isinstance(collective, CaseEscalated)
     assert collective.reason is EscalationReason.COLLECTIVE_PETITION
 
@@ -224,11 +243,11 @@ def test_risk_to_life_in_either_language_escalates_at_once() -> None:
     zh = registered("XF-R1", content="再拖下去我只能跳楼了")
     en = registered("XF-R2", title="Unpaid wages", content="He says he will set myself on fire")
     for case in (zh, en):
-        (risk,) = engine.on_verdict(verdict(case.case_id), case)
+        (risk,) = opened(engine, verdict(case.case_id, case))
         assert isinstance(risk, CaseEscalated)
         assert risk.reason is EscalationReason.RISK_TO_LIFE
         assert risk.due_at == risk.escalated_at + timedelta(hours=2)
-    assert engine.on_verdict(verdict("XF-R3"), registered("XF-R3")) == []
+    assert opened(engine, verdict("XF-R3")) == []
 
 
 def test_a_dissatisfied_rating_prompts_the_supervising_level() -> None:
@@ -313,8 +332,8 @@ def test_120_days_of_a_case_run_in_well_under_a_second() -> None:
 def _scenario(engine: EscalationEngine) -> list[Output]:
     """Two cases; returns what the events themselves emit."""
     return [
-        *engine.on_verdict(verdict("XF-P1", repeat_count=2)),
-        *engine.on_verdict(verdict("XF-P2"), registered("XF-P2", content="不想活了")),
+        *opened(engine, verdict("XF-P1", repeat_count=2)),
+        *opened(engine, verdict("XF-P2", registered("XF-P2", content="不想活了"))),
         *accepted(engine.on_update(update(UpdateKind.ACCEPTED, day(2), 1, case_id="XF-P2"))),
         *accepted(engine.on_update(update(UpdateKind.REPLIED, day(20), 2, case_id="XF-P2"))),
         *accepted(
@@ -343,48 +362,49 @@ REFERENCE = _reference()
         max_size=25,
     )
 )
-def test_scans_and_restarts_never_emit_an_id_twice_nor_lose_one(
+def test_scans_and_crashes_never_lose_an_id_nor_make_a_new_one(
     steps: list[tuple[float, bool, bool, bool]],
 ) -> None:
-    """Scan at random times; after each, maybe lose the acknowledgement, maybe restart
-    from the stored state (as from a changelog), maybe scan twice."""
-    engine, store = fresh()
+    """The service's order: write through a staged store, publish, then commit. Scan at
+    random times; after each publication maybe crash before the commit, maybe restart
+    from the committed state (as from a changelog), maybe scan twice."""
+    store = InMemoryCaseStore()
+    staged = StagedStore(store)
+    engine = EscalationEngine(RULES, staged)
     published: list[str] = []
+    crashes = 0
 
-    def publish(outputs: list[Output], acknowledge: bool) -> None:
+    def publish(outputs: list[Output], commit: bool) -> None:
+        nonlocal crashes
         published.extend(output_id(o) for o in outputs)
-        if acknowledge:
-            engine.acknowledge(outputs)
+        if commit:
+            staged.commit()
+        else:
+            staged.discard()  # the crash: outputs are out, the state change is lost
+            crashes += 1
 
-    publish(_scenario(engine), acknowledge=not steps or steps[0][1])
-    for offset, acknowledge, restart, twice in sorted(steps):
-        publish(engine.scan(day(offset)).outputs, acknowledge)
+    for scenario_output in _scenario(engine):
+        publish([scenario_output], commit=True)
+    for offset, commit, restart, twice in sorted(steps):
+        publish(engine.scan(day(offset)).outputs, commit)
         if twice:
-            publish(engine.scan(day(offset)).outputs, acknowledge)
+            publish(engine.scan(day(offset)).outputs, commit)
         if restart:
             store = InMemoryCaseStore.from_snapshot(json.loads(json.dumps(store.snapshot())))
-            engine = EscalationEngine(RULES, store, store)
-            # A crash lost the acknowledgements: the outbox is sent again, once.
-            publish(engine.unacknowledged(), True)
-    publish(engine.unacknowledged() + engine.scan(day(200)).outputs, True)
-    resent = len(published) - len(set(published))
+            staged = StagedStore(store)
+            engine = EscalationEngine(RULES, staged)
+    publish(engine.scan(day(200)).outputs, commit=True)
     assert set(published) == REFERENCE
-    # Only an output whose acknowledgement a crash lost is published a second time,
-    # and then with the same id, so consumers skip it.
-    assert resent <= sum(1 for _, ack, restart, _ in steps if restart or not ack) * len(REFERENCE)
-    assert engine.unacknowledged() == []
+    # Only what a crash before the commit lost is published again, with the same id.
+    assert len(published) - len(set(published)) <= crashes * len(REFERENCE)
+    assert engine.scan(day(200)).outputs == []
 
 
 def test_without_crashes_every_id_is_published_exactly_once() -> None:
     engine, _ = fresh()
-    first = _scenario(engine)
-    engine.acknowledge(first)
-    published = [output_id(o) for o in first]
+    published = [output_id(o) for o in _scenario(engine)]
     for hour in range(0, 200 * 24, 7):
-        outputs = engine.scan(T0 + timedelta(hours=hour)).outputs
-        engine.acknowledge(outputs)
-        published += [output_id(o) for o in outputs]
-        assert engine.unacknowledged() == []
+        published += [output_id(o) for o in engine.scan(T0 + timedelta(hours=hour)).outputs]
     assert sorted(published) == sorted(REFERENCE)
 
 
@@ -394,14 +414,48 @@ def test_state_is_json_and_survives_a_restart() -> None:
     snapshot = json.loads(json.dumps(store.snapshot()))
     restarted = InMemoryCaseStore.from_snapshot(snapshot)
     assert restarted.snapshot() == snapshot
-    again = EscalationEngine(RULES, restarted, restarted)
-    pending = {output_id(o) for o in again.unacknowledged()}
-    assert pending == {
-        "ESC-XF-P1-leadership_package-3",
-        "ESC-XF-P2-risk_to_life",
-        "ESC-XF-P2-dissatisfied_rating-1",
-    }
-    assert again.unacknowledged() == []  # handed out once per worker
+    again = EscalationEngine(RULES, restarted)
+    # Everything the events emitted is remembered: nothing is emitted again.
+    assert opened(again, verdict("XF-P1", repeat_count=2)) == []
+    rated = update(UpdateKind.RATED, day(21), 3, case_id="XF-P2", rating=Rating.DISSATISFIED)
+    assert again.on_update(rated) == []
+
+
+def test_a_crash_before_the_commit_repeats_the_same_ids() -> None:
+    store = InMemoryCaseStore()
+    staged = StagedStore(store)
+    engine = EscalationEngine(RULES, staged)
+    first = opened(engine, verdict("XF-P1", repeat_count=2))
+    staged.discard()
+    again = opened(engine, verdict("XF-P1", repeat_count=2))
+    assert [output_id(o) for o in again] == [output_id(o) for o in first]
+    staged.commit()
+    assert opened(engine, verdict("XF-P1", repeat_count=2)) == []
+
+
+# --- updates before their case --------------------------------------------------------------
+
+
+def test_an_update_that_overtakes_its_verdict_is_held_then_applied() -> None:
+    engine, _ = fresh()
+    accepted(engine.on_update(update(UpdateKind.TRANSFERRED, day(3), 1)))
+    result = engine.on_verdict(verdict())
+    assert result.rejections == []
+    lifecycle = engine.lifecycle("XF-A")
+    assert lifecycle is not None
+    assert lifecycle.status == "transferred"
+    assert escalations(engine.scan(day(17)).outputs) == []  # Art. 22 stopped in time
+
+
+def test_an_update_whose_verdict_never_comes_is_refused_after_the_tolerance() -> None:
+    engine, _ = fresh()
+    accepted(engine.on_update(update(UpdateKind.ACCEPTED, day(3), 1, case_id="XF-NONE"), 2, 40))
+    assert engine.scan(day(3.9)).rejections == []
+    (rejection,) = engine.scan(day(4.1)).rejections
+    assert rejection.reason == "unknown_case"
+    assert rejection.source is not None
+    assert (rejection.source.partition, rejection.source.offset) == (2, 40)
+    assert engine.scan(day(5)).rejections == []
 
 
 # --- replay -------------------------------------------------------------------------------
@@ -415,8 +469,7 @@ def _history() -> list[str]:
         return json.dumps(record, ensure_ascii=False)
 
     return [
-        line(CASES_REGISTERED.name, registered("XF-H1", content="我要去跳河")),
-        line(CASES_DEDUPLICATED.name, verdict("XF-H1")),
+        line(CASES_DEDUPLICATED.name, verdict("XF-H1", registered("XF-H1", content="我要去跳河"))),
         line(CASES_DEDUPLICATED.name, verdict("XF-H2", repeat_count=2)),
         line(CASES_UPDATES.name, update(UpdateKind.TRANSFERRED, day(3), 1, case_id="XF-H1")),
         # The reply overtakes the acceptance by three hours.
@@ -438,25 +491,20 @@ def _history() -> list[str]:
 def _event_by_event(until: datetime) -> Iterator[Output | Rejection]:
     engine, _ = fresh()
     history = sorted(read_history(_history()), key=lambda item: (item.at, item.line))
-    registered_cases: dict[str, CaseRegistered] = {}
     for item in history:
         scanned = engine.scan(item.at)
-        engine.acknowledge(scanned.outputs)
         yield from scanned.outputs
         yield from scanned.rejections
         event = item.event
-        if isinstance(event, CaseRegistered):
-            registered_cases[event.case_id] = event
-        elif isinstance(event, CaseDeduplicated):
-            outputs = engine.on_verdict(event, registered_cases.get(event.case_id))
-            engine.acknowledge(outputs)
-            yield from outputs
+        if isinstance(event, CaseDeduplicated):
+            opened_case = engine.on_verdict(event)
+            yield from opened_case.outputs
+            yield from opened_case.rejections
         else:
-            result = engine.on_update(event)
+            result = engine.on_update(event, offset=item.line)
             if isinstance(result, Rejection):
                 yield result
             else:
-                engine.acknowledge(result)
                 yield from result
     final = engine.scan(until)
     yield from final.outputs
@@ -484,8 +532,8 @@ def test_the_replay_yields_what_the_engine_yields_event_by_event() -> None:
 
 
 def test_a_bad_history_line_is_named() -> None:
-    bad = [*_history()[:2], '{"topic": "cases.elsewhere", "value": {}}']
-    with pytest.raises(HistoryInputError, match=r"^line 3: topic 'cases.elsewhere'"):
+    bad = [*_history()[:2], '{"topic": "cases.registered", "value": {}}']
+    with pytest.raises(HistoryInputError, match=r"^line 3: topic 'cases.registered'"):
         read_history(bad)
 
 
@@ -494,20 +542,24 @@ def test_the_warning_example_is_what_the_engine_computes() -> None:
     assert example.value is not None
     warning = DeadlineWarning.model_validate(example.value)
     engine, _ = fresh()
-    engine.on_verdict(
+    opened(
+        engine,
         verdict(
             warning.case_id,
+            registered(
+                warning.case_id,
+                received_at=datetime(2026, 11, 20, 10, tzinfo=CHINA_TZ),
+                agency={
+                    "code": "610302-housing",
+                    "name": "渭滨区住房和城乡建设局",
+                    "level": "county",
+                    "region_code": "610302",
+                    "rule": "field:housing/county",
+                },
+            ),
             matter_id=warning.matter_id,
-            received_at=datetime(2026, 11, 20, 10, tzinfo=CHINA_TZ),
             decided_at=datetime(2026, 11, 20, 10, tzinfo=CHINA_TZ),
-            agency={
-                "code": "610302-housing",
-                "name": "渭滨区住房和城乡建设局",
-                "level": "county",
-                "region_code": "610302",
-                "rule": "field:housing/county",
-            },
-        )
+        ),
     )
     accepted(
         engine.on_update(

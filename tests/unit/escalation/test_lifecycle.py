@@ -11,13 +11,16 @@ from schemas.cases import (
     Agency,
     AgencyLevel,
     CaseDeduplicated,
+    CaseRegistered,
     CaseUpdate,
     DedupReason,
+    MaskedPerson,
     Rating,
     UpdateKind,
     Verdict,
 )
 from schemas.deadlines import DeadlineStep
+from schemas.petitions import Channel
 from services.escalation.engine import EscalationEngine, Rejection
 from services.escalation.lifecycle import CaseStatus, RatingStatus, RejectionReason
 from services.escalation.ruleset import EscalationRules, load_rules
@@ -35,21 +38,31 @@ def cst(month: int, day: int, hour: int = 10, year: int = 2026) -> datetime:
 
 def engine(rules: EscalationRules = RULES, received: datetime = RECEIVED) -> EscalationEngine:
     store = InMemoryCaseStore()
-    built = EscalationEngine(rules, store, store)
-    built.on_verdict(
+    built = EscalationEngine(rules, store)
+    case = CaseRegistered(
+        case_id=CASE,
+        submission_id="portal-1",
+        channel=Channel.ONLINE,
+        received_at=received,
+        registered_at=received,
+        petitioner_ref="pr_life0001",
+        petitioner=MaskedPerson(name_masked="王*"),
+        region_code="610302",
+        title="小区外墙脱落",
+        content="外墙瓷砖脱落，存在安全隐患。",
+        normalised_text="小区外墙脱落",
+        agency=Agency(
+            code="610302-housing",
+            name="渭滨区住房和城乡建设局",
+            level=AgencyLevel.COUNTY,
+            region_code="610302",
+            rule="field:housing/county",
+        ),
+    )
+    opened = built.on_verdict(
         CaseDeduplicated(
             case_id=CASE,
-            submission_id="portal-1",
-            petitioner_ref="pr_life0001",
-            received_at=received,
-            region_code="610302",
-            agency=Agency(
-                code="610302-housing",
-                name="渭滨区住房和城乡建设局",
-                level=AgencyLevel.COUNTY,
-                region_code="610302",
-                rule="field:housing/county",
-            ),
+            case=case,
             verdict=Verdict.NEW,
             reason=DedupReason.FIRST_OF_MATTER,
             matter_id="MT-LIFE",
@@ -59,6 +72,7 @@ def engine(rules: EscalationRules = RULES, received: datetime = RECEIVED) -> Esc
             decided_at=received,
         )
     )
+    assert opened.rejections == []
     return built
 
 

@@ -49,6 +49,7 @@ def test_a_registered_case_is_masked_and_carries_the_petitioner_ref() -> None:
          RejectReason.MISSING_FIELD),
         (_raw({**examples.MINIMAL_PETITION, "channel": "pigeon"}), RejectReason.UNKNOWN_CHANNEL),
         (_raw({**examples.MINIMAL_PETITION, "title": 42}), RejectReason.WRONG_TYPE),
+        (_raw({**examples.MINIMAL_PETITION, "received_at": 20261120}), RejectReason.WRONG_TYPE),
         (_raw({**examples.MINIMAL_PETITION, "schema_version": 9}),
          RejectReason.UNSUPPORTED_SCHEMA_VERSION),
         (_raw([1, 2, 3]), RejectReason.WRONG_TYPE),

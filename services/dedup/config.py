@@ -1,0 +1,175 @@
+"""Thresholds and limits of the dedup matcher, validated at start-up.
+
+The trade-off: every threshold moves errors between two kinds that cost differently.
+
+* Linking too eagerly (thresholds low) merges different matters: a petitioner's new
+  problem is filed as a repeat of an old one and "not accepted again" (Art. 19), or a
+  letter about one estate joins a matter about another. That is the worse error: it
+  denies a citizen a hearing. Hence ``joint_threshold`` > ``repeat_threshold`` (a second
+  person's identity is no evidence of sameness) and a veto when the named places differ.
+* Linking too timidly (thresholds high) opens a second case for one matter: duplicate
+  work, repeat counts and collective petitions (>= 5 people) go unseen, and escalation
+  misses leadership-package cases. ``related_threshold`` softens this: pairs between it
+  and the linking thresholds reach a caseworker as suggestions, not as links.
+
+Scores are estimated Jaccard similarity of character shingles, or containment (how much
+of the shorter text is in the longer one) when both texts are long enough for it to mean
+something; MinHash estimates have a standard error of about sqrt(J(1-J)/sketch_size),
+0.044 at J = 0.5 with 128 bins, which is why thresholds closer than ~0.1 to the typical
+scores of true or false pairs are not advised.
+
+Changing ``shingle_size_*``, ``sketch_size``, ``lsh_bands`` or ``lsh_rows`` changes the
+stored sketches and band keys: the state must be rebuilt (replay the input topic).
+"""
+
+from __future__ import annotations
+
+from typing import Self
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class DedupConfig(BaseSettings):
+    """The dedup matcher's settings; environment variables ``XINFANG_DEDUP_<NAME>``."""
+
+    # extra="ignore": the service's own settings (DedupSettings in app.py) share the prefix.
+    model_config = SettingsConfigDict(env_prefix="XINFANG_DEDUP_", frozen=True, extra="ignore")
+
+    horizon_days: int = Field(
+        default=3 * 365,
+        ge=1,
+        description=(
+            "How long a case stays matchable after it was received. A matter stays "
+            "matchable while any of its cases does; older state is swept away."
+        ),
+    )
+    repeat_threshold: float = Field(
+        default=0.35,
+        ge=0.0,
+        le=1.0,
+        description=(
+            "Lowest text score that links a petition to an earlier case of the same "
+            "petitioner. Lower finds more reworded repeats, and more of a person's "
+            "different problems wrongly filed as repeats."
+        ),
+    )
+    joint_threshold: float = Field(
+        default=0.65,
+        ge=0.0,
+        le=1.0,
+        description=(
+            "Lowest text score that links a petition to another petitioner's matter when "
+            "no named place is shared. Higher than repeat_threshold: a stranger's letter "
+            "has no identity in common to support the link."
+        ),
+    )
+    joint_threshold_same_place: float = Field(
+        default=0.3,
+        ge=0.0,
+        le=1.0,
+        description=(
+            "The joint threshold when both petitions name the same place or "
+            "organisation. Residents of one estate word the same problem differently; "
+            "too low and the same estate's different problems merge."
+        ),
+    )
+    related_threshold: float = Field(
+        default=0.25,
+        ge=0.0,
+        le=1.0,
+        description=(
+            "Lowest score of a related-matter suggestion for a caseworker (no link). "
+            "Lower gives caseworkers more, noisier suggestions."
+        ),
+    )
+    field_mismatch_penalty: float = Field(
+        default=0.15,
+        ge=0.0,
+        le=1.0,
+        description=(
+            "Added to the linking threshold when both cases are classified into "
+            "different fields. Not a veto: intake's classifier may file a reworded "
+            "repeat under another field."
+        ),
+    )
+    containment_min_shingles: int = Field(
+        default=20,
+        ge=1,
+        description=(
+            "Both texts need this many distinct shingles before containment (trimmed or "
+            "extended re-submissions) counts: a one-line text is 'contained' in many "
+            "letters that are not about its matter."
+        ),
+    )
+    collective_min_petitioners: int = Field(
+        default=5,
+        ge=2,
+        description="Distinct petitioners from which a matter is a collective petition.",
+    )
+    handling_limit_days: int = Field(
+        default=75,
+        ge=1,
+        description=(
+            "Days from receipt within which a matter without status updates counts as "
+            "being handled within its time limit (Art. 19): 15 days to accept (Art. 23) "
+            "plus 60 to finish (Art. 34). Accept, extend and review updates move it."
+        ),
+    )
+    max_cases_per_petitioner: int = Field(
+        default=20,
+        ge=1,
+        description="Most recent cases per petitioner that are always compared (repeats).",
+    )
+    max_cases_per_place: int = Field(
+        default=24,
+        ge=1,
+        description="Most recent cases per named place that are always compared (joint).",
+    )
+    max_band_candidates: int = Field(
+        default=16,
+        ge=1,
+        description=(
+            "Most recent LSH candidates compared per case. Bounds the work on a flood of "
+            "near-identical texts (a template campaign): each candidate costs ~15 us. "
+            "The petitioner and place indexes still find a matter's own cases; only a "
+            "joint petition naming no place and sharing no person relies on this."
+        ),
+    )
+    related_suggestions: int = Field(
+        default=3, ge=0, description="How many related matters a verdict suggests at most."
+    )
+    shingle_size_zh: int = Field(
+        default=2, ge=1, le=8, description="Characters per shingle in Chinese text."
+    )
+    shingle_size_latin: int = Field(
+        default=5, ge=1, le=12, description="Characters per shingle in English text."
+    )
+    sketch_size: int = Field(
+        default=128, description="MinHash bins per text (a power of two, 16 bits each)."
+    )
+    lsh_bands: int = Field(default=16, ge=1, description="LSH bands indexed per case.")
+    lsh_rows: int = Field(
+        default=3,
+        ge=1,
+        description=(
+            "MinHashes per LSH band. A pair with Jaccard J becomes a candidate with "
+            "probability 1 - (1 - J**rows)**bands: 0.65 at J=0.4, 0.88 at 0.5, 0.97 at "
+            "0.6 with 16 x 3; repeats and same-place petitions are also found through "
+            "the petitioner and place indexes, whatever their score."
+        ),
+    )
+
+    @model_validator(mode="after")
+    def _check_meaning(self) -> Self:
+        if self.sketch_size < 16 or self.sketch_size & (self.sketch_size - 1):
+            raise ValueError("sketch_size must be a power of two >= 16")
+        if self.lsh_bands * self.lsh_rows > self.sketch_size:
+            raise ValueError("lsh_bands * lsh_rows must not exceed sketch_size")
+        if self.related_threshold > min(
+            self.repeat_threshold, self.joint_threshold, self.joint_threshold_same_place
+        ):
+            raise ValueError("related_threshold must not exceed the linking thresholds")
+        if self.joint_threshold_same_place > self.joint_threshold:
+            raise ValueError("joint_threshold_same_place must not exceed joint_threshold")
+        return self

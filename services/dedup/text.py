@@ -1,0 +1,282 @@
+"""Text normalisation for matching: script, width, case, punctuation and hotline boilerplate.
+
+Everything here is a pure function of the text, so the same petition always gives the same
+normalised sentences, fingerprint and places, whichever worker computes them.
+
+Why these steps:
+
+* Traditional and simplified script (and the Taiwan/Hong Kong variant forms) are folded
+  character by character onto simplified. OpenCC's phrase-level converter is ~100x slower
+  (~300 us per petition) and phrase choice does not matter here: both sides of a
+  comparison are folded by the same table, so an imperfect mapping still maps equal text
+  to equal text.
+* NFKC folds full-width letters, digits and punctuation onto their half-width forms.
+* Hotline operators and portals add boilerplate ("来电反映：", "网友留言") that says nothing
+  about the matter; left in, it makes unrelated hotline calls look alike and hides a
+  re-typed repeat of a letter.
+* Sentences are kept apart so that shingles never span a sentence boundary: reordering the
+  sentences of a letter then leaves its shingle set unchanged.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+import unicodedata
+from functools import cache
+from pathlib import Path
+from typing import Final
+
+
+@cache
+def opencc_dictionaries() -> Path:
+    """The character dictionaries shipped with opencc-python-reimplemented (data only)."""
+    spec = importlib.util.find_spec("opencc")
+    if spec is None or spec.origin is None:
+        raise RuntimeError("opencc-python-reimplemented is not installed")
+    return Path(spec.origin).parent / "dictionary"
+
+
+@cache
+def _script_table() -> dict[int, str]:
+    """Character table folding traditional script and variant forms onto simplified."""
+    variants: dict[str, str] = {}
+    for name in ("TWVariantsRev.txt", "HKVariantsRev.txt"):
+        variants.update(read_char_dictionary(opencc_dictionaries() / name))
+    to_simplified = read_char_dictionary(opencc_dictionaries() / "TSCharacters.txt")
+    table: dict[int, str] = {}
+    for char in set(variants) | set(to_simplified):
+        standard = variants.get(char, char)
+        folded = to_simplified.get(standard, standard)
+        if folded != char:
+            table[ord(char)] = folded
+    return table
+
+
+def read_char_dictionary(path: Path) -> dict[str, str]:
+    """An OpenCC character dictionary as a map of single characters to their first form."""
+    mapping: dict[str, str] = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        source, _, targets = line.partition("\t")
+        # Single characters only: the first candidate of a one-to-many entry is the common one.
+        first = targets.split(" ")[0]
+        if len(source) == 1 and len(first) == 1:
+            mapping[source] = first
+    return mapping
+
+
+#: Words that operators and portals put around the petitioner's own words. They are
+#: removed wherever they start a sentence or clause, longest first.
+BOILERPLATE: Final[tuple[str, ...]] = (
+    "市民来电反映",
+    "市民来电称",
+    "来电人反映",
+    "来电人称",
+    "来电反映",
+    "来电咨询",
+    "来电称",
+    "来电人",
+    "网友留言",
+    "网民留言",
+    "网友反映",
+    "市民反映",
+    "群众反映",
+    "来信反映",
+    "来信人称",
+    "来访人称",
+    "来访反映",
+    "信访人反映",
+    "信访人称",
+    "the caller reports that",
+    "the caller reports",
+    "the caller says that",
+    "the caller says",
+    "a caller reports that",
+    "a citizen reports that",
+    "a resident reports that",
+    "citizen message",
+    "netizen message",
+)
+_BOILERPLATE_RE: Final = re.compile(
+    "(?:^|(?<=[。！？!?；;，,：:.\n]))\\s*(?:"
+    + "|".join(re.escape(b) for b in sorted(BOILERPLATE, key=len, reverse=True))
+    + ")\\s*[：:，,]?",
+    re.IGNORECASE,
+)
+# Sentence and clause ends: petitioners and operators reorder clauses as freely as
+# sentences, and a shingle spanning a comma says little about the matter.
+_SENTENCE_END_RE: Final = re.compile(r"[。！？!?；;，,、：:\n]+|\.(?:\s+|$)")
+# What remains of a sentence for matching: letters and digits of any script, single spaces
+# between Latin words (so "in 2018" and "in2018" differ only in that space).
+_NOT_WORD_RE: Final = re.compile(r"[^\w]+")
+_SPACE_RE: Final = re.compile(r"\s+")
+_CJK_RE: Final = re.compile(r"[\u3400-\u9fff]")
+
+
+_FULL_WIDTH_RE: Final = re.compile("[\uff01-\uff5e\u3000]")
+
+
+def _half_width(match: re.Match[str]) -> str:
+    point = ord(match.group())
+    return " " if point == 0x3000 else chr(point - 0xFEE0)
+
+
+@cache
+def _traditional_chars() -> frozenset[str]:
+    return frozenset(chr(point) for point in _script_table())
+
+
+def _fold_script_and_width(text: str) -> str:
+    # Both steps cost ~20 us on a letter; most petitions need neither, and the checks
+    # that prove it cost well under 5 us.
+    # Full-width ASCII (the Chinese comma "，" among it) is folded by hand: NFKC itself
+    # is only needed for rarer compatibility forms.
+    text = _FULL_WIDTH_RE.sub(_half_width, text)
+    if not unicodedata.is_normalized("NFKC", text):
+        text = unicodedata.normalize("NFKC", text)
+    if not _traditional_chars().isdisjoint(text):
+        text = text.translate(_script_table())
+    return text
+
+
+def fold(text: str) -> str:
+    """Fold script, width and case: traditional -> simplified, full -> half width, lower."""
+    return _fold_script_and_width(text).lower()
+
+
+def strip_boilerplate(folded: str) -> str:
+    """Remove operator and portal boilerplate from folded text (see ``BOILERPLATE``)."""
+    return _BOILERPLATE_RE.sub(" ", folded).strip()
+
+
+def sentences(text: str) -> list[str]:
+    """The sentences and clauses of a petition, folded, without boilerplate and punctuation.
+
+    Underscores and punctuation go; Latin words keep one space between them. Empty
+    sentences are dropped.
+    """
+    # A space keeps "... workers. A caller reports that ..." two sentences once the
+    # boilerplate between them is gone.
+    cleaned = _BOILERPLATE_RE.sub(" ", fold(text))
+    result = []
+    for raw in _SENTENCE_END_RE.split(cleaned):
+        sentence = _SPACE_RE.sub(" ", _NOT_WORD_RE.sub(" ", raw).replace("_", " ")).strip()
+        if not _CJK_RE.search(sentence):
+            result.append(sentence)
+            continue
+        # Spaces inside Chinese text are typing noise, except between two Latin words.
+        result.append(re.sub(r"(?<![a-z0-9]) | (?![a-z0-9])", "", sentence))
+    return [s for s in result if s]
+
+
+def is_mostly_latin(text: str) -> bool:
+    """True when a text has more Latin letters than CJK characters."""
+    cjk = len(_CJK_RE.findall(text))
+    latin = sum(1 for c in text if "a" <= c <= "z")
+    return latin > cjk
+
+
+# Place and organisation names: the characters before a place word. The name stops at a
+# character that cannot be part of it (a preposition, a verb, a higher-level place), so
+# "本人在渭滨区阳光小区购房" yields "阳光小区", and "渭滨区" is not itself a place of the
+# matter (every petition in the county names it).
+_PLACE_SUFFIXES: Final = (
+    "小区",
+    "花园",
+    "家园",
+    "新村",
+    "公寓",
+    "大厦",
+    "广场",
+    "商场",
+    "市场",
+    "苑",
+    "庄园",
+    "社区",
+    "村",
+    "大道",
+    "路",
+    "街",
+    "巷",
+    "桥",
+    "有限公司",
+    "公司",
+    "集团",
+    "工厂",
+    "厂",
+    "工地",
+    "项目",
+    "中学",
+    "小学",
+    "幼儿园",
+    "学校",
+    "医院",
+    "卫生院",
+    "酒店",
+    "饭店",
+    "餐厅",
+    "KTV",
+    "网吧",
+    "加油站",
+    "停车场",
+    "菜市场",
+    "公园",
+    "水库",
+    "河",
+)
+_NAME_STOP: Final = frozenset(
+    "在于是的了与及对向从到我你他她们住位该这那某其为被把将让给由往至离近旁边外内省市区县镇乡请称说买购租映诉报令号段"
+    "，。、：；！？ ,.:;!?0123456789"
+)
+#: Names the heuristic finds that name no place of a matter, and words that make a
+#: found name generic ("有关部门责令工地", "供热公司").
+_GENERIC_PLACES: Final = frozenset(
+    {"人民政府", "有关公司", "物业公司", "开发公司", "施工项目", "建筑工地"}
+)
+_GENERIC_WORDS: Final = ("部门", "有关", "相关", "供热", "热力", "物业", "开发商", "道路")
+_PLACE_RE: Final = re.compile(
+    "(" + "|".join(re.escape(s) for s in sorted(_PLACE_SUFFIXES, key=len, reverse=True)) + ")"
+)
+_LATIN_PLACE_RE: Final = re.compile(
+    r"((?:[A-Z][a-z]+\s+){1,3})"
+    r"(?i:(road|street|avenue|lane|estate|gardens?|court|plaza|building|tower|village"
+    r"|community|market|school|hospital|factory|company|ltd|group|park|bridge)\b)",
+)
+_MAX_NAME_CHARS: Final = 6
+
+
+def places(text: str) -> frozenset[str]:
+    """Names of places and organisations in a text, folded (e.g. {"阳光小区", "maple road"}).
+
+    A heuristic without a gazetteer: a name is the 2 to 6 characters before a place word,
+    stopping at characters that cannot be part of a name. Generic words ("小区", "公司"
+    alone, "某小区") yield nothing, so they never make two petitions look different.
+    """
+    folded_keep_case = _fold_script_and_width(text)
+    found: set[str] = set()
+    previous_end = 0
+    for match in _PLACE_RE.finditer(folded_keep_case):
+        start = match.start()
+        name_start = start
+        # A name never reaches back into the place found before it ("人民路路面" is one
+        # road); a suffix that named nothing ("河" in "星河苑") may be part of the next name.
+        while (
+            name_start > previous_end
+            and start - name_start < _MAX_NAME_CHARS
+            and folded_keep_case[name_start - 1] not in _NAME_STOP
+            and _CJK_RE.match(folded_keep_case[name_start - 1])
+        ):
+            name_start -= 1
+        name = folded_keep_case[name_start : match.end()].lower()
+        generic = name in _GENERIC_PLACES or any(word in name for word in _GENERIC_WORDS)
+        if start - name_start >= 2 and not generic:
+            found.add(name)
+            previous_end = match.end()
+    for match in _LATIN_PLACE_RE.finditer(folded_keep_case):
+        words = match.group(1).split()
+        # Sentence-initial capitals ("The", "A") are not part of a name.
+        while words and words[0].lower() in {"the", "a", "an", "at", "in", "on", "of"}:
+            words = words[1:]
+        if words:
+            found.add(" ".join([*words, match.group(2)]).lower())
+    return frozenset(found)
