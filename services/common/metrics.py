@@ -18,6 +18,7 @@ from prometheus_client import REGISTRY, CollectorRegistry, Counter, Gauge, Histo
 from prometheus_client.metrics import MetricWrapperBase
 
 from schemas.cases import AgencyLevel, DedupReason, EscalationReason, Verdict
+from schemas.deadlines import DeadlineStep
 from schemas.notifications import DeliveryChannel, FailureReason, NotificationKind
 from schemas.petitions import Channel, RejectReason, Stage
 
@@ -258,14 +259,14 @@ CATALOGUE: Final[tuple[MetricSpec, ...]] = (
         Kind.COUNTER,
         "Deadline warnings (a share of the time limit used), by step.",
         "escalation",
-        {"step": ()},
+        {"step": _values(DeadlineStep)},
     ),
     MetricSpec(
         "xinfang_escalation_breaches_total",
         Kind.COUNTER,
         "Deadlines missed, by step.",
         "escalation",
-        {"step": ()},
+        {"step": _values(DeadlineStep)},
     ),
     MetricSpec(
         "xinfang_escalations_total",
@@ -349,6 +350,8 @@ class Metrics:
                 continue
             labels = dict(spec.labels)
             if spec.owner == _ALL:
+                if service not in SERVICES:
+                    continue  # the shared consumer metrics belong to the stream services
                 labels["service"] = (service,)
             scoped = MetricSpec(spec.name, spec.kind, spec.help, spec.owner, labels)
             metric = self._metrics[spec.name]

@@ -75,6 +75,8 @@ class Effects:
 
     outputs: Sequence[Output] = ()
     remember: Callable[[], None] | None = None
+    #: When the petition behind the outputs was received: feeds xinfang_event_age_seconds.
+    received_at: datetime | None = None
 
 
 NOTHING: Final = Effects()
@@ -205,6 +207,7 @@ class Service:
         service = self.stage.value
         received = m.counter("xinfang_messages_received_total").labels(service=service)
         latency = m.histogram("xinfang_processing_latency_seconds").labels(service=service)
+        age = m.histogram("xinfang_event_age_seconds").labels(service=service)
         processed = m.counter("xinfang_messages_processed_total")
         failed = m.counter("xinfang_messages_failed_total")
         consecutive = m.gauge("xinfang_consecutive_failures").labels(service=service)
@@ -254,6 +257,8 @@ class Service:
                 # message when the agent raises; leave instead, so it is redelivered.
                 log.critical("could not publish or remember: stopping", exc_info=True)
                 self.exit_now(EXIT_OUTPUT_FAILED)
+            if effects.received_at is not None and effects.outputs:
+                age.observe(max(0.0, (datetime.now(UTC) - effects.received_at).total_seconds()))
             limit.success()
             consecutive.set(0)
             processed.labels(service=service, outcome=Outcome.PROCESSED.value).inc()

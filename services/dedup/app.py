@@ -163,7 +163,9 @@ def build(settings: DedupSettings) -> Service:
         if verdict.collective and verdict.matter_petitioners == config.collective_min_petitioners:
             collective.inc()
         key = CaseKey(case_id=case.case_id).to_json_bytes()
-        return Effects([Output(CASES_DEDUPLICATED, key, verdict.to_json_bytes())])
+        return Effects(
+            [Output(CASES_DEDUPLICATED, key, verdict.to_json_bytes())], received_at=case.received_at
+        )
 
     async def remember_region(message: Incoming) -> Effects:
         verdict = parse_value(CaseDeduplicated, message)

@@ -27,7 +27,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Final
+from functools import lru_cache
+from typing import Any, Final, NamedTuple
 
 import numpy as np
 
@@ -44,6 +45,7 @@ from services.dedup import sketch as sk
 from services.dedup import text
 from services.dedup.config import DedupConfig
 from services.dedup.state import (
+    CaseColumns,
     CaseRecord,
     MatchReason,
     MatchState,
@@ -220,19 +222,22 @@ def matter_id_for(case_id: str) -> str:
 
 def extract_features(case: CaseFacts, config: DedupConfig) -> CaseFeatures:
     """Normalise, shingle and sketch a case's text; find the places it names."""
-    sentences = text.sentences(f"{case.title}。{case.content}")
+    # Folding is character by character: fold each part once, for sentences and places.
+    title, content, address, accused = (
+        text.fold_script_and_width(part) if part else ""
+        for part in (case.title, case.content, case.address_of_matter, case.accused)
+    )
+    sentences = text.folded_sentences(f"{title}。{content}".lower())
     latin = case.language is Language.EN or text.is_mostly_latin(" ".join(sentences))
     size = config.shingle_size_latin if latin else config.shingle_size_zh
     sketch = sk.sketch_text(sentences, size, config.sketch_size)
-    named = " 。".join(
-        part for part in (case.title, case.content, case.address_of_matter, case.accused) if part
-    )
+    named = " 。".join(part for part in (title, content, address, accused) if part)
     bands = (
         sk.band_hashes(sketch.signature, config.lsh_bands, config.lsh_rows, case.region_code)
         if sketch.shingle_count
         else []
     )
-    return CaseFeatures(sketch=sketch, places=text.places(named), bands=bands)
+    return CaseFeatures(sketch=sketch, places=text.folded_places(named), bands=bands)
 
 
 def _places_agree(ours: frozenset[str], theirs: tuple[str, ...], lenient: bool) -> bool | None:
@@ -274,9 +279,11 @@ def effective_status(matter: MatterRecord, now: int) -> MatterStatus:
     return matter.status
 
 
-@dataclass(frozen=True, slots=True)
-class _Scored:
-    record: CaseRecord
+class _Scored(NamedTuple):
+    # A NamedTuple: made for nearly every candidate, at a third of a dataclass's cost.
+    case_id: str
+    matter_id: str
+    received_at: int
     score: float
     exact: bool
     linkable: bool
@@ -286,7 +293,7 @@ class _Scored:
 
 def _candidates(
     state: MatchState, case: CaseFacts, features: CaseFeatures, config: DedupConfig
-) -> list[CaseRecord]:
+) -> CaseColumns:
     region = case.region_code
     ids: dict[str, None] = {}
     exact = state.fingerprints.get(scoped_key(region, features.sketch.fingerprint))
@@ -298,52 +305,60 @@ def _candidates(
         ids.update(dict.fromkeys(state.places.get(scoped_key(region, place)) or ()))
     ids.update(dict.fromkeys(state.bands.members(features.bands, config.max_band_candidates)))
     ids.pop(case.case_id, None)
-    horizon = case.received_epoch - config.horizon_days * _DAY
-    records = []
-    for case_id in ids:
-        raw = state.cases.get(case_id)
-        if raw is None:
-            continue
-        record = CaseRecord.decode(case_id, raw)
-        # Lazy expiry: the sweep may not have caught up with this one yet.
-        if record.received_at >= horizon and record.region_code == region:
-            records.append(record)
-    return records
+    values = {case_id: raw for case_id in ids if (raw := state.cases.get(case_id)) is not None}
+    return CaseColumns.decode(values, config.sketch_size)
 
 
 def _score(
-    case: CaseFacts, features: CaseFeatures, records: list[CaseRecord], config: DedupConfig
-) -> list[_Scored]:
-    if not records:
-        return []
+    case: CaseFacts, features: CaseFeatures, candidates: CaseColumns, config: DedupConfig
+) -> tuple[list[_Scored], float]:
+    """The candidates that may link or be suggested, and the best score of all of them."""
     ours = features.sketch
-    signatures = np.stack([r.signature for r in records])
-    counts = np.array([r.shingle_count for r in records], dtype=np.int64)
-    jaccard = sk.similarity(ours.signature, signatures)
+    if not candidates.case_ids:
+        return [], 0.0
+    counts = candidates.shingle_counts
+    jaccard = sk.similarity(ours.signature, candidates.signatures)
     contained = sk.containment(jaccard, ours.shingle_count, counts)
     long_enough = np.minimum(counts, ours.shingle_count) >= config.containment_min_shingles
     scores = np.where(long_enough, np.maximum(jaccard, contained), jaccard)
     if ours.shingle_count == 0:
         scores = np.zeros_like(scores)
+    region = case.region_code
+    # Lazy expiry: the sweep may not have caught up with some candidates yet.
+    live = candidates.received_at >= case.received_epoch - config.horizon_days * _DAY
     refs = set(case.petitioner_refs)
     scored = []
-    for record, raw_score in zip(records, scores.tolist(), strict=True):
-        exact = bool(ours.shingle_count) and record.fingerprint == ours.fingerprint
+    top = 0.0
+    # Below related_threshold a candidate neither links (every linking threshold is
+    # higher) nor is suggested, unless it is an exact copy: only its score counts.
+    worth_a_look = live & (scores >= config.related_threshold)
+    for i, (alive, raw_score, look) in enumerate(
+        zip(live.tolist(), scores.tolist(), worth_a_look.tolist(), strict=True)
+    ):
+        if not alive or candidates.region_codes[i] != region:
+            continue
+        exact = bool(ours.shingle_count) and candidates.fingerprints[i] == ours.fingerprint
         score = 1.0 if exact else float(raw_score)
-        same_petitioner = not refs.isdisjoint(record.petitioner_refs)
-        agree = _places_agree(features.places, record.places, lenient=same_petitioner)
+        top = max(top, score)
+        if not (look or exact):
+            continue
+        same_petitioner = not refs.isdisjoint(candidates.petitioner_refs[i])
+        agree = _places_agree(features.places, candidates.places[i], lenient=same_petitioner)
         if same_petitioner:
             threshold = config.repeat_threshold
         elif agree:
             threshold = config.joint_threshold_same_place
         else:
             threshold = config.joint_threshold
-        if UNCLASSIFIED not in (case.field, record.field) and case.field != record.field:
+        field = candidates.fields[i]
+        if UNCLASSIFIED not in (case.field, field) and case.field != field:
             threshold += config.field_mismatch_penalty
         conflict = agree is False
         scored.append(
             _Scored(
-                record=record,
+                case_id=candidates.case_ids[i],
+                matter_id=candidates.matter_ids[i],
+                received_at=int(candidates.received_at[i]),
                 score=score,
                 exact=exact,
                 linkable=not conflict and (exact or score >= threshold),
@@ -351,7 +366,7 @@ def _score(
                 place_conflict=conflict,
             )
         )
-    return scored
+    return scored, top
 
 
 def decide(
@@ -366,18 +381,18 @@ def decide(
     if known is not None:
         return _replayed(state, CaseRecord.decode(case.case_id, known), config)
     now = case.received_epoch
-    scored = _score(case, features, _candidates(state, case, features, config), config)
+    scored, top = _score(case, features, _candidates(state, case, features, config), config)
     best: _Scored | None = None
     matter: MatterRecord | None = None
     for candidate in sorted(
         (s for s in scored if s.linkable),
-        key=lambda s: (s.exact, s.score, s.same_petitioner, s.record.received_at),
+        key=lambda s: (s.exact, s.score, s.same_petitioner, s.received_at),
         reverse=True,
     ):
-        value = state.matters.get(candidate.record.matter_id)
+        value = state.matters.get(candidate.matter_id)
         if value is not None:
             best = candidate
-            matter = MatterRecord.from_json(candidate.record.matter_id, value)
+            matter = MatterRecord.from_json(candidate.matter_id, value)
             break
     related = _related(scored, exclude=matter.matter_id if matter else None, config=config)
     if best is not None and matter is not None:
@@ -386,7 +401,6 @@ def decide(
     if related:
         verdict, reason, score = Verdict.RELATED, related[0].reason, related[0].score
     else:
-        top = max((s.score for s in scored), default=0.0)
         verdict, reason, score = Verdict.NEW, MatchReason.FIRST_OF_MATTER, top
     petitioners = len(case.petitioner_refs)
     return DedupDecision(
@@ -413,7 +427,7 @@ def _related(
 ) -> tuple[RelatedMatter, ...]:
     best_per_matter: dict[str, _Scored] = {}
     for s in scored:
-        matter_id = s.record.matter_id
+        matter_id = s.matter_id
         if s.linkable or matter_id == exclude or s.score < config.related_threshold:
             continue
         if matter_id not in best_per_matter or s.score > best_per_matter[matter_id].score:
@@ -421,8 +435,8 @@ def _related(
     ranked = sorted(best_per_matter.values(), key=lambda s: s.score, reverse=True)
     return tuple(
         RelatedMatter(
-            matter_id=s.record.matter_id,
-            case_id=s.record.case_id,
+            matter_id=s.matter_id,
+            case_id=s.case_id,
             score=s.score,
             reason=(
                 MatchReason.DIFFERENT_PLACE
@@ -457,7 +471,7 @@ def _linked(
         reason=reason,
         matter_id=matter.matter_id,
         score=best.score,
-        matched_case_id=best.record.case_id,
+        matched_case_id=best.case_id,
         first_case_id=matter.first_case_id,
         open_case_id=_open_case(matter, status, case.case_id),
         repeat_count=max(earlier),
@@ -503,9 +517,18 @@ def _replayed(state: MatchState, record: CaseRecord, config: DedupConfig) -> Ded
     )
 
 
-def expiry_hour(epoch: int) -> str:
-    """The ``expiry`` map key of a time: its UTC hour."""
-    return datetime.fromtimestamp(epoch, UTC).strftime("%Y-%m-%dT%H")
+def expiry_bucket(epoch: int) -> str:
+    """The ``expiry`` map key of a time: its UTC minute, ``YYYY-MM-DDTHH:MM``.
+
+    A minute, not an hour: every case appends itself to its bucket's list, which costs
+    the list's length, and an hour of a busy partition holds thousands of cases.
+    """
+    return f"{_utc_hour(epoch // 3600)}:{epoch // 60 % 60:02d}"
+
+
+@lru_cache(maxsize=1024)
+def _utc_hour(hours: int) -> str:
+    return datetime.fromtimestamp(hours * 3600, UTC).strftime("%Y-%m-%dT%H")
 
 
 EXPIRY_CURSOR: Final = "~cursor"
@@ -558,11 +581,11 @@ def record(
         state.places.set(
             key, appended(state.places.get(key), case.case_id, config.max_cases_per_place)
         )
-    hour = expiry_hour(now)
-    state.expiry.set(hour, [*(state.expiry.get(hour) or ()), case.case_id])
+    bucket = expiry_bucket(now)
+    state.expiry.set(bucket, [*(state.expiry.get(bucket) or ()), case.case_id])
     cursor = state.expiry.get(EXPIRY_CURSOR)
-    if not cursor or hour < cursor[0]:
-        state.expiry.set(EXPIRY_CURSOR, [hour])
+    if not cursor or bucket < cursor[0]:
+        state.expiry.set(EXPIRY_CURSOR, [bucket])
     state.matters.set(decision.matter_id, _matter_after(state, case, decision, config).to_json())
 
 

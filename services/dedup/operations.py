@@ -8,17 +8,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Final
 
 from schemas.cases import UpdateKind
 from services.dedup.config import DedupConfig
-from services.dedup.matcher import EXPIRY_CURSOR, expiry_hour, matter_id_for
+from services.dedup.matcher import EXPIRY_CURSOR, expiry_bucket, matter_id_for
 from services.dedup.sketch import band_hashes
 from services.dedup.state import CaseRecord, MatchState, MatterRecord, MatterStatus, scoped_key
 
 _DAY: Final = 86_400
-_HOUR: Final = timedelta(hours=1)
 #: Art. 34: 60 days from acceptance to the written opinion.
 _HANDLING_DAYS: Final = 60
 #: Art. 35/36: a review or re-review opinion is due 30 days after the request.
@@ -213,26 +212,28 @@ def sweep_expired(
 ) -> list[str]:
     """Drop cases received before the horizon; the ids dropped.
 
-    Walks the ``expiry`` map one hour at a time from its cursor, at most ``max_hours``
-    per call so that a periodic timer never blocks the agent for long. A matter goes
+    Walks the ``expiry`` map one minute at a time from its cursor, at most ``max_hours``
+    hours per call so that a periodic timer never blocks the agent for long. A matter goes
     when its last case goes.
     """
     cursor_value = state.expiry.get(EXPIRY_CURSOR)
     if not cursor_value:
         return []
-    cutoff = expiry_hour(int((now - timedelta(days=config.horizon_days)).timestamp()))
-    hour = datetime.strptime(cursor_value[0], "%Y-%m-%dT%H")
+    horizon = int((now - timedelta(days=config.horizon_days)).timestamp())
+    cursor = datetime.strptime(cursor_value[0], "%Y-%m-%dT%H:%M").replace(tzinfo=UTC)
+    minute = int(cursor.timestamp())
     expired: list[str] = []
-    for _ in range(max_hours):
-        key = hour.strftime("%Y-%m-%dT%H")
-        if key >= cutoff:
+    for _ in range(max_hours * 60):
+        # A bucket ending after the horizon still holds matchable cases.
+        if minute + 60 > horizon:
             break
+        key = expiry_bucket(minute)
         for case_id in state.expiry.get(key) or ():
             if _expire_case(state, case_id, config):
                 expired.append(case_id)
         state.expiry.delete(key)
-        hour += _HOUR
-    state.expiry.set(EXPIRY_CURSOR, [hour.strftime("%Y-%m-%dT%H")])
+        minute += 60
+    state.expiry.set(EXPIRY_CURSOR, [expiry_bucket(minute)])
     return expired
 
 

@@ -14,6 +14,7 @@ not change the shingle set, and the fingerprint hashes the *sorted* sentences.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 from typing import Final
 
 import numpy as np
@@ -62,18 +63,17 @@ def shingle_hashes(sentences: list[str], size: int) -> U64:
     if not sentences:
         return np.empty(0, dtype=np.uint64)
     joined = _SEPARATOR.join(sentences) + _SEPARATOR
-    points = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
-    length = points.size
-    is_separator = points == 0
-    # Rolling polynomial hash of every window of `size` characters (wrapping uint64).
-    window = min(size, length)
-    hashes = np.zeros(length - window + 1, dtype=np.uint64)
-    for offset in range(window):
-        hashes = hashes * _PRIME + points[offset : offset + hashes.size]
-    # A window is valid when no separator is inside it.
-    separators_before = np.concatenate(([0], np.cumsum(is_separator)))
-    inside = separators_before[window:] - separators_before[: length - window + 1]
-    valid = hashes[inside == 0]
+    points = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32)
+    # Rolling polynomial hash of every window of `size` characters (wrapping uint64); a
+    # window is valid when no separator is inside it.
+    count = points.size - min(size, points.size) + 1
+    hashes = points[:count].astype(np.uint64)
+    clean = points[:count] != 0
+    for offset in range(1, min(size, points.size)):
+        window_end = points[offset : offset + count]
+        hashes = hashes * _PRIME + window_end
+        clean &= window_end != 0
+    valid = hashes[clean]
     short = [s for s in sentences if len(s) < size]
     if short:
         extra = np.array([xxhash.xxh3_64_intdigest(s.encode()) for s in short], dtype=np.uint64)
@@ -92,26 +92,25 @@ def minhash(hashes: U64, sketch_size: int) -> U16:
     ``sketch_size`` must be a power of two. An empty set gives all-zero bins; callers
     treat a text without shingles as matching nothing.
     """
-    bits = sketch_size.bit_length() - 1
     if hashes.size == 0:
         return np.zeros(sketch_size, dtype=np.uint16)
-    bins = (hashes >> np.uint64(64 - bits)).astype(np.intp)
-    values = hashes & np.uint64((1 << (64 - bits)) - 1)
-    minima = np.full(sketch_size, _EMPTY, dtype=np.uint64)
-    # `hashes` is sorted and the bin is its top bits, so the first hash of each bin is
-    # that bin's minimum.
-    first = np.flatnonzero(np.diff(bins, prepend=-1))
-    minima[bins[first]] = values[first]
-    filled = np.flatnonzero(minima != _EMPTY)
-    if filled.size < sketch_size:
-        # Rotation densification: an empty bin borrows the next filled bin's minimum,
-        # offset by the distance so that two texts agree on it only if they agree there.
-        positions = np.arange(sketch_size)
-        nxt = np.searchsorted(filled, positions) % filled.size
-        donor = filled[nxt]
-        distance = ((donor - positions) % sketch_size).astype(np.uint64)
-        minima = minima[donor] + distance * _GOLDEN
+    starts, shift = _bin_starts(sketch_size)
+    # `hashes` is sorted and the bin is its top bits, so the first hash at or after a
+    # bin's start is that bin's minimum when the bin is filled, and otherwise the minimum
+    # of the next filled bin (wrapping round to the first): rotation densification, where
+    # an empty bin borrows the next filled bin's minimum, offset by the distance so that
+    # two texts agree on it only if they agree there. One search does both.
+    donor = hashes[np.searchsorted(hashes, starts) % hashes.size]
+    distance = ((donor >> shift) - (starts >> shift)) & np.uint64(sketch_size - 1)
+    minima = (donor & ((np.uint64(1) << shift) - np.uint64(1))) + distance * _GOLDEN
     return (_mix(minima) >> np.uint64(48)).astype(np.uint16)
+
+
+@cache
+def _bin_starts(sketch_size: int) -> tuple[U64, np.uint64]:
+    """The smallest hash of each bin, and the shift that turns a hash into its bin."""
+    shift = np.uint64(64 - (sketch_size.bit_length() - 1))
+    return np.arange(sketch_size, dtype=np.uint64) << shift, shift
 
 
 def sketch_text(sentences: list[str], shingle_size: int, sketch_size: int) -> TextSketch:

@@ -81,12 +81,11 @@ def case_facts(verdict: CaseDeduplicated, rules: EscalationRules) -> CaseFacts:
         case_id=verdict.case_id,
         matter_id=verdict.matter_id,
         received_at=case.received_at,
-        decided_at=verdict.decided_at,
         region_code=case.region_code,
         level=case.agency.level if case.agency else rules.targets.default_level,
         agency_code=case.agency.code if case.agency else None,
         linked_to=linked,
-        petition_number=verdict.repeat_count + 1,
+        repeat_count=verdict.repeat_count,
         makes_collective=in_one or crosses,
         risk_terms=rules.risk_to_life.hits(f"{case.title}\n{case.content}"),
     )

@@ -88,25 +88,30 @@ def _escalation(
 def rule_escalations(
     facts: CaseFacts, lifecycle: Lifecycle, rules: EscalationRules
 ) -> list[CaseEscalated]:
-    """Escalations that events trigger at once: repeats, groups, risk, dissatisfaction."""
+    """Escalations that events trigger at once: repeats, groups, risk, dissatisfaction.
+
+    The verdict's escalations happen at its event time, the case's receipt (dedup decides
+    on the wall clock, which says nothing about the history being processed).
+    """
     found: list[CaseEscalated] = []
+    received = facts.received_at
     package = rules.leadership_package
-    # Only the petition that reaches the count escalates: the leader then owns the matter
-    # and later repeats join it rather than escalating again.
-    if facts.petition_number == package.at_petition:
+    # Only the petition whose repeat count reaches the threshold escalates (dedup counts
+    # one more per petition): the leader then owns the matter, later repeats join it.
+    if facts.repeat_count == package.min_repeat_count:
         found.append(
             _escalation(
                 facts,
                 rules,
-                escalation_id=(f"ESC-{facts.case_id}-leadership_package-{facts.petition_number}"),
+                escalation_id=f"ESC-{facts.case_id}-leadership_package",
                 reason=EscalationReason.LEADERSHIP_PACKAGE,
-                rule=f"leadership_package: petitions=={package.at_petition}",
+                rule=f"leadership_package: repeat_count>={package.min_repeat_count}",
                 target_level=level_above(facts.level, package.levels_up),
-                escalated_at=facts.decided_at,
-                due_at=facts.decided_at + timedelta(days=package.due_days),
+                escalated_at=received,
+                due_at=received + timedelta(days=package.due_days),
                 detail=(
-                    f"petition {facts.petition_number} of one petitioner on matter "
-                    f"{facts.matter_id}: a named leader takes the case (包案)"
+                    f"{facts.repeat_count} earlier petitions of the same petitioner(s) on "
+                    f"matter {facts.matter_id}: a named leader takes the case (包案)"
                 ),
             )
         )
@@ -120,8 +125,8 @@ def rule_escalations(
                 reason=EscalationReason.COLLECTIVE_PETITION,
                 rule=f"collective_petition: petitioners>={collective.min_petitioners}",
                 target_level=level_above(facts.level, collective.levels_up),
-                escalated_at=facts.decided_at,
-                due_at=facts.decided_at + timedelta(hours=collective.due_hours),
+                escalated_at=received,
+                due_at=received + timedelta(hours=collective.due_hours),
                 detail=(
                     f"{collective.min_petitioners} or more petitioners on matter "
                     f"{facts.matter_id}: a collective petition, urgent"
@@ -138,8 +143,8 @@ def rule_escalations(
                 reason=EscalationReason.RISK_TO_LIFE,
                 rule="risk_to_life: keywords",
                 target_level=level_above(facts.level, risk.levels_up),
-                escalated_at=facts.decided_at,
-                due_at=facts.decided_at + timedelta(hours=risk.due_hours),
+                escalated_at=received,
+                due_at=received + timedelta(hours=risk.due_hours),
                 detail="risk to life or safety (Art. 25): " + ", ".join(facts.risk_terms),
             )
         )

@@ -112,13 +112,14 @@ class CaseFacts(BaseModel):
 
     case_id: str
     matter_id: str
-    received_at: AwareDatetime
-    decided_at: datetime
+    received_at: AwareDatetime = Field(description="the verdict's event time")
     region_code: str
     level: AgencyLevel = Field(description="level of the competent agency, or the default")
     agency_code: str | None = None
     linked_to: str | None = Field(default=None, description="the open case a repeat joins")
-    petition_number: int = Field(ge=1, description="this petitioner's n-th on the matter")
+    repeat_count: int = Field(
+        ge=0, description="earlier petitions of the same petitioner(s) on the matter"
+    )
     makes_collective: bool = False
     risk_terms: tuple[str, ...] = ()
 

@@ -6,7 +6,7 @@ The input is JSON lines, one event each::
     {"topic": "cases.updates",      "value": {...CaseUpdate...}, "at": "2026-12-01T09:00:00+08:00"}
 
 ``at`` is when the service would have seen the event; it defaults to the event's own
-time (the verdict's decided_at, the update's occurred_at), and lets a history reproduce
+time (the verdict's case received_at, the update's occurred_at), and lets a history reproduce
 late or out-of-order arrival. Events are replayed in ``at`` order (file order on ties); before
 each, the timers are scanned as the periodic timer would have; after the last, they are
 scanned at ``until``. The output is every warning, escalation and rejection as JSON lines
@@ -59,9 +59,13 @@ class HistoryEvent:
     event: CaseEvent
 
 
-def _event_time(event: CaseEvent) -> datetime:
+def event_time(event: CaseEvent) -> datetime:
+    """When an event happened: a verdict's case was received, an update occurred.
+
+    A verdict's ``decided_at`` is dedup's wall clock, not the history's time.
+    """
     if isinstance(event, CaseDeduplicated):
-        return event.decided_at
+        return event.case.received_at
     return event.occurred_at
 
 
@@ -81,7 +85,7 @@ def read_history(lines: Iterable[str]) -> list[HistoryEvent]:
             event = model.model_validate(envelope.value)
         except ValidationError as error:
             raise HistoryInputError(f"line {number}: {error}") from error
-        at = envelope.at or _event_time(event)
+        at = envelope.at or event_time(event)
         if at.tzinfo is None:
             raise HistoryInputError(f"line {number}: a time zone is required for 'at'")
         events.append(HistoryEvent(number, at, event))

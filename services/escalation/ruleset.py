@@ -176,12 +176,13 @@ class _RuleTarget(_Strict):
 class LeadershipPackageRule(_RuleTarget):
     """A matter raised again and again gets a named leader (包案, DOMAIN.md)."""
 
-    at_petition: int = Field(
-        ge=2,
+    min_repeat_count: int = Field(
+        ge=1,
         description=(
-            "the petition of one petitioner on the matter that makes it a package case, "
-            "this one included (the verdict's repeat_count + 1); later ones do not "
-            "escalate again"
+            "a verdict whose repeat_count (earlier petitions of the same petitioner(s) on "
+            "the matter: 0 for the first petition, 1 for the first repeat) reaches this "
+            "makes a leadership package case; it fires once, on the petition that reaches "
+            "it, and later repeats join the package case without escalating again"
         ),
     )
     due_days: int = Field(ge=1, le=365)

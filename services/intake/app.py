@@ -54,7 +54,7 @@ def build(settings: IntakeSettings) -> Service:
         def remember() -> None:
             seen[petition.submission_id] = case.case_id
 
-        return Effects(outputs, remember)
+        return Effects(outputs, remember, received_at=case.received_at)
 
     service.consume(PETITIONS_SUBMITTED, handle)
     return service

@@ -85,9 +85,9 @@ _CHANNEL_FIELDS: Final = {
     Channel.EMAIL: ("petitioner.email", "an e-mail petition carries the sender's address"),
     Channel.PHONE: ("petitioner.phone", "a phone petition carries the caller's number"),
     Channel.HOTLINE: ("petitioner.phone", "a hotline petition carries the caller's number"),
-    Channel.LETTER: ("petitioner.address", "a letter carries the sender's address (Art. 19)"),
-    Channel.VISIT: ("group_size", "a visit records how many people came (Art. 20)"),
 }
+# Not required, on purpose: a letter without a return address (anonymous accusations are
+# common) and a visit without a head count are still petitions; they are flagged instead.
 
 
 def check_channel_fields(petition: PetitionSubmitted) -> None:
@@ -159,6 +159,11 @@ def register(petition: PetitionSubmitted, *, hmac_key: bytes, now: datetime) -> 
             petition.submission_id,
         )
     petitioner_ref = privacy.petitioner_ref(hmac_key, petition.petitioner)
+    # Co-signers and elected representatives are petitioners too: a repeat is any petition
+    # with at least one petitioner in common (DOMAIN.md, "Repeat petitions").
+    others = (*petition.co_petitioners, *petition.representatives)
+    co_refs = list(dict.fromkeys(privacy.petitioner_ref(hmac_key, p) for p in others))
+    co_refs = [ref for ref in co_refs if ref != petitioner_ref]
     normalised = normalise_text(f"{petition.title}\n{petition.content}")
     classification = classify(petition.title, petition.content)
     decision = route(
@@ -178,7 +183,7 @@ def register(petition: PetitionSubmitted, *, hmac_key: bytes, now: datetime) -> 
         received_at=petition.received_at,
         registered_at=now,
         petitioner_ref=petitioner_ref,
-        co_petitioner_refs=[privacy.petitioner_ref(hmac_key, p) for p in petition.co_petitioners],
+        co_petitioner_refs=co_refs,
         petitioner=privacy.masked_person(petition.petitioner),
         region_code=petition.region_code,
         title=petition.title,

@@ -187,7 +187,8 @@ def build(settings: NotificationSettings) -> Service:
         for alert in step.alerts:
             key = ReceiverKey(receiver=alert.receiver).to_json_bytes()
             outputs.append(Output(ALERTS, key, alert.to_json_bytes()))
-        return Effects(outputs, step.remember if step.writes else None)
+        received = next((record.case.received_at for record in step.inbox), None)
+        return Effects(outputs, step.remember if step.writes else None, received_at=received)
 
     def handler(
         run: Callable[[Incoming], Awaitable[Step]],

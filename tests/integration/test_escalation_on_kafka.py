@@ -211,7 +211,7 @@ def _caught_up(bootstrap: str, group: str, prefix: str) -> bool:
     admin = KafkaAdminClient(bootstrap_servers=bootstrap, client_id="xinfang-test")
     consumer = KafkaConsumer(bootstrap_servers=bootstrap, client_id="xinfang-test")
     try:
-        committed = admin.list_consumer_group_offsets(group)
+        committed = admin.list_group_offsets({group: None}).get(group, {})
         tps = [
             TopicPartition(spec.full_name(prefix), p)
             for spec in (CASES_DEDUPLICATED, CASES_UPDATES)

@@ -54,9 +54,9 @@ def test_a_registered_case_is_masked_and_carries_the_petitioner_ref() -> None:
          RejectReason.UNSUPPORTED_SCHEMA_VERSION),
         (_raw([1, 2, 3]), RejectReason.WRONG_TYPE),
         (_raw({**examples.MINIMAL_PETITION, "region_code": "999999"}), RejectReason.UNKNOWN_REGION),
-        (_raw({**examples.MINIMAL_PETITION, "channel": "letter"}),
+        (_raw({**examples.MINIMAL_PETITION, "channel": "email"}),
          RejectReason.MISSING_CHANNEL_FIELD),
-        (_raw({**examples.MINIMAL_PETITION, "channel": "visit"}),
+        (_raw({**examples.MINIMAL_PETITION, "petitioner": {"name": "李四"}, "channel": "phone"}),
          RejectReason.MISSING_CHANNEL_FIELD),
         (None, RejectReason.MISSING_FIELD),
     ],
@@ -153,3 +153,9 @@ def test_a_bad_id_number_is_flagged_and_not_used_as_identity() -> None:
     with_bad_id = {**examples.MINIMAL_PETITION, "petitioner": person}
     case = register(parse(_raw(with_bad_id)), hmac_key=KEY, now=NOW).case
     assert CaseFlag.ID_NUMBER_INVALID in case.flags
+
+
+def test_an_anonymous_letter_is_registered_with_a_flag() -> None:
+    letter = {**examples.MINIMAL_PETITION, "channel": "letter", "petitioner": {"name": "匿名"}}
+    case = register(parse(_raw(letter)), hmac_key=KEY, now=NOW).case
+    assert CaseFlag.NO_CONTACT in case.flags
