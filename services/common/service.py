@@ -358,11 +358,22 @@ def _add_health(service: Service) -> None:
     up = service.metrics.gauge("xinfang_up").labels(service=service.stage.value)
     started_at = datetime.now(UTC)
 
+    # xinfang_up follows the consumer: 1 once a rebalance completes (partitions assigned
+    # and tables recovered), 0 from a revocation until the next completion, and at stop.
+    async def ready(sender: Any, /, *args: Any, signal: Any, **kwargs: Any) -> None:
+        up.set(1)
+
+    async def not_ready(sender: Any, /, *args: Any, signal: Any, **kwargs: Any) -> None:
+        up.set(0)
+
+    app.on_rebalance_complete.connect(ready)
+    app.on_partitions_revoked.connect(not_ready)
+    app.on_before_shutdown.connect(not_ready)
+
     @app.page("/health")
     async def health(web: View, request: Request) -> Response:
         consumer_ready = app.consumer is not None and not app.rebalancing
         healthy = not app.should_stop and consumer_ready
-        up.set(1 if healthy else 0)
         body = {
             "status": "ok" if healthy else "starting" if not app.should_stop else "stopping",
             "service": service.stage.value,
