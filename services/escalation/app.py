@@ -2,10 +2,10 @@
 cases.deadlines. Wiring only: the logic is in ``engine`` and the modules it uses.
 
 Both inputs are keyed by case_id with 4 partitions, so they are co-partitioned: partition
-p of each holds the same cases, and the tables below, keyed by case_id, see both. Every
-table write happens inside an event of that partition (a verdict, an update, or a tick
-on the service's own tick topic, see ``clock``), after the broker has acknowledged the
-outputs of that event (``Effects.remember``).
+p of each holds the same cases, and so does partition p of the service's tick topic and
+of its one table (see ``tables``). Every table write happens inside an event of that
+partition (a verdict, an update, or a tick), under the service's lock of the partition,
+after the broker has acknowledged the outputs of that event (``Effects.remember``).
 """
 
 from __future__ import annotations
@@ -14,13 +14,13 @@ import logging
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Final, TypeVar
+from typing import Final
 
-from pydantic import Field, ValidationError
+from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
-from schemas.base import Contract
 from schemas.cases import CaseDeduplicated, CaseEscalated, CaseUpdate, UpdateKind
+from schemas.internal import Tick
 from schemas.keys import CaseKey
 from schemas.petitions import RejectReason, Stage
 from schemas.registry import (
@@ -32,16 +32,23 @@ from schemas.registry import (
     TopicSpec,
 )
 from services.common.dlq import Rejected, dead_letter
-from services.common.service import NOTHING, Effects, Incoming, Output, Service, build_service
+from services.common.service import (
+    NOTHING,
+    Effects,
+    Incoming,
+    Output,
+    Service,
+    build_service,
+    internal_topic,
+    parse_value,
+)
 from services.common.settings import ServiceSettings, SettingsError
-from services.common.topics import ensure_topics
 from services.escalation.clock import (
     Clock,
     ClockMode,
-    Tick,
-    TickKey,
     advance,
     event_now,
+    event_time,
     watermark_key,
 )
 from services.escalation.engine import EscalationEngine, Rejection
@@ -89,30 +96,11 @@ class EscalationSettings(ServiceSettings):
     )
 
 
-def tick_topic(service: Service) -> TopicSpec:
-    """The service's internal tick topic, named from its app id (prefix included)."""
-    app_id = str(service.app.conf.id)
-    return TopicSpec(
-        name=app_id.removeprefix(service.settings.topic_prefix) + "-ticks",
-        description="internal: a tick per partition tells the scan to run in its context",
-        key_model=TickKey,
-        value_model=Tick,
-        producers=("escalation",),
-        consumers=("escalation",),
-        examples=(),
-        partitions=CASES_UPDATES.partitions,
-        retention_ms=TICK_RETENTION_MS,
-    )
-
-
-M = TypeVar("M", bound=Contract)
-
-
-def _parse(model: type[M], message: Incoming) -> M:
-    try:
-        return model.model_validate_json(message.value or b"")
-    except ValidationError as exc:
-        raise Rejected(RejectReason.SCHEMA_VIOLATION, str(exc)[:2000]) from None
+#: The timer's ticks, one per partition: the scan runs in the tick's event.
+TICKS: Final = internal_topic(
+    Stage.ESCALATION, "ticks", CaseKey, Tick, "the timer scan's ticks",
+    retention_ms=TICK_RETENTION_MS,
+)  # fmt: skip
 
 
 def _published(outputs: Sequence[EngineOutput]) -> list[Output]:
@@ -163,20 +151,11 @@ def build(settings: EscalationSettings, wall_clock: Clock | None = None) -> Serv
     if not calendar_covers(clock().date()):
         log.warning("the holiday calendar does not cover this year: update chinese_calendar")
     service = build_service(Stage.ESCALATION, settings)
-    app = service.app
+    service.create_internal_topics(TICKS)
     prefix = settings.topic_prefix
-    partitions = CASES_UPDATES.partitions
-    cases = service.table("cases", partitions, "case_id -> CaseState")
-    orphans = service.table("orphans", partitions, "case_id -> updates awaiting their verdict")
-    index = service.table("index", partitions, "case_id -> partition, due time, open status")
-    watermarks = service.table("watermarks", partitions, "input/partition -> event time")
-    ticks = tick_topic(service)
-    ensure_topics(
-        settings.bootstrap_servers,
-        [ticks.full_name(prefix)],
-        partitions=ticks.partitions,
-        replication_factor=settings.replication_factor,
-        config=ticks.topic_config(),
+    # One table, so one changelog keeps the order of every write (see ``tables``).
+    table = service.table(
+        "state", CASES_UPDATES.partitions, "cases, orphans, due index, open cases, watermarks"
     )
 
     m = service.metrics
@@ -190,16 +169,22 @@ def build(settings: EscalationSettings, wall_clock: Clock | None = None) -> Serv
     }
 
     def engine_for(partition: int) -> tuple[EscalationEngine, StagedStore]:
-        staged = StagedStore(TableCaseStore(cases, orphans, index, partition))
+        staged = StagedStore(TableCaseStore(table, partition))
         return EscalationEngine(rules, staged), staged
 
     def committing(
         staged: StagedStore,
         outputs: Sequence[EngineOutput],
+        watermark: tuple[TopicSpec, int, datetime] | None = None,
         also: Callable[[], None] | None = None,
     ) -> Callable[[], None]:
         def remember() -> None:
             staged.commit()
+            if watermark is not None:
+                # Last: a watermark stored means every case write before it is stored.
+                spec, partition, moment = watermark
+                key = watermark_key(spec, partition)
+                table[key] = advance(table.get(key), moment)
             for output in outputs:
                 if isinstance(output, CaseEscalated):
                     escalations_total.labels(
@@ -215,24 +200,16 @@ def build(settings: EscalationSettings, wall_clock: Clock | None = None) -> Serv
 
         return remember
 
-    def watermark(spec: TopicSpec, partition: int, event_time: datetime) -> Callable[[], None]:
-        key = watermark_key(spec, partition)
-
-        def write() -> None:
-            watermarks[key] = advance(watermarks.get(key), event_time)
-
-        return write
-
     async def on_verdict(message: Incoming) -> Effects:
-        verdict = _parse(CaseDeduplicated, message)
+        verdict = parse_value(CaseDeduplicated, message)
         engine, staged = engine_for(message.partition)
         result = engine.on_verdict(verdict)
         outputs = _published(result.outputs) + _dead_letters(result.rejections, prefix, clock())
-        mark = watermark(CASES_DEDUPLICATED, message.partition, verdict.decided_at)
+        mark = (CASES_DEDUPLICATED, message.partition, event_time(verdict))
         return Effects(outputs, committing(staged, result.outputs, mark))
 
     async def on_update(message: Incoming) -> Effects:
-        update = _parse(CaseUpdate, message)
+        update = parse_value(CaseUpdate, message)
         engine, staged = engine_for(message.partition)
         result = engine.on_update(update, message.partition, message.offset)
         if isinstance(result, Rejection):
@@ -247,20 +224,19 @@ def build(settings: EscalationSettings, wall_clock: Clock | None = None) -> Serv
             if state is not None and lifecycle is not None and update in state.updates
             else None
         )
-        mark = watermark(CASES_UPDATES, message.partition, update.occurred_at)
 
         def observe() -> None:
-            mark()
             if measured is not None:
                 kind, took = measured
                 durations[kind].observe(took.total_seconds())
 
-        return Effects(_published(result), committing(staged, result, observe))
+        mark = (CASES_UPDATES, message.partition, event_time(update))
+        return Effects(_published(result), committing(staged, result, mark, observe))
 
     async def on_tick(message: Incoming) -> Effects:
-        _parse(Tick, message)
+        parse_value(Tick, message)
         if settings.clock is ClockMode.EVENT:
-            now = event_now(watermarks, message.partition)
+            now = event_now(table, message.partition)
             if now is None:
                 return NOTHING
         else:
@@ -274,26 +250,14 @@ def build(settings: EscalationSettings, wall_clock: Clock | None = None) -> Serv
 
     service.consume(CASES_DEDUPLICATED, on_verdict)
     service.consume(CASES_UPDATES, on_update)
-    service.consume(ticks, on_tick)
-    tick_source = service.topic(ticks)
-
-    @app.timer(settings.tick_seconds)  # type: ignore[untyped-decorator]
-    async def send_ticks() -> None:
-        # A timer may not write tables: it asks each partition this worker holds to scan.
-        name = tick_source.get_topic_name()
-        for tp in sorted(app.consumer.assignment()):
-            if tp.topic == name:
-                await tick_source.send(
-                    key=TickKey(partition=tp.partition).to_json_bytes(),
-                    value=Tick(sent_at=clock()).to_json_bytes(),
-                    partition=tp.partition,
-                )
+    service.consume(TICKS, on_tick)
+    service.tick(TICKS, settings.tick_seconds)
 
     counted: set[tuple[str, str]] = set()
 
-    @app.timer(OPEN_CASES_INTERVAL_SECONDS)  # type: ignore[untyped-decorator]
+    @service.app.timer(OPEN_CASES_INTERVAL_SECONDS)  # type: ignore[untyped-decorator]
     async def count_open_cases() -> None:
-        counts = open_cases(index)
+        counts = open_cases(table)
         for state, level in counted - set(counts):
             open_gauge.labels(state=state, level=level).set(0)
         for (state, level), count in counts.items():

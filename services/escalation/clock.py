@@ -12,9 +12,8 @@ scan asks "what is due by now?" needs a clock, and that clock is injected:
   times they publish: a year of history runs in seconds. Set with
   ``XINFANG_ESCALATION_CLOCK=event``.
 
-A Faust timer cannot write tables, so the timer only publishes a ``Tick`` to every
-partition of the service's own tick topic that this worker holds; the tick is consumed
-like any event, inside that partition's context, where the scan may write.
+The tick that asks each partition to scan is the common one (``Service.tick``, see
+``schemas.internal.Tick``): a Faust timer cannot write tables, an event can.
 """
 
 from __future__ import annotations
@@ -22,11 +21,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from enum import StrEnum
-from typing import Literal
 
-from pydantic import Field
-
-from schemas.base import AwareDatetime, Contract
+from schemas.cases import CaseDeduplicated, CaseUpdate
 from schemas.registry import CASES_DEDUPLICATED, CASES_UPDATES, TopicSpec
 
 #: The wall clock, injectable.
@@ -43,22 +39,20 @@ class ClockMode(StrEnum):
     EVENT = "event"
 
 
-class TickKey(Contract):
-    """Key of a tick: the partition it is for."""
+def event_time(event: CaseDeduplicated | CaseUpdate) -> datetime:
+    """When an event happened: a verdict's case was received, an update occurred.
 
-    partition: int = Field(ge=0)
-
-
-class Tick(Contract):
-    """Scan your due timers now. ``sent_at`` is the sender's wall clock."""
-
-    schema_version: Literal[1] = 1
-    sent_at: AwareDatetime
+    A verdict's ``decided_at`` is dedup's wall clock, which says nothing about the time
+    of the history being processed.
+    """
+    if isinstance(event, CaseDeduplicated):
+        return event.case.received_at
+    return event.occurred_at
 
 
 def watermark_key(spec: TopicSpec, partition: int) -> str:
-    """The table key of an input's watermark on a partition."""
-    return f"{spec.name}/{partition}"
+    """The table key of an input's watermark on a partition (see ``tables``)."""
+    return f"watermark/{spec.name}/{partition}"
 
 
 def advance(current: str | None, event_time: datetime) -> str:

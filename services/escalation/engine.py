@@ -102,12 +102,18 @@ class EscalationEngine:
         """Open a case from dedup's verdict; return the escalations it triggers at once.
 
         Updates that reached us before the verdict (the two topics race) are applied
-        now, in event-time order. A verdict seen before returns nothing.
+        now, in event-time order. A verdict seen before opens nothing; it stores the case
+        again and applies orphans still stored: a crash may have kept some writes of the
+        first delivery and not others (already applied updates are skipped).
         """
-        if self._store.get(verdict.case_id) is not None:
-            return StepResult()
-        facts = case_facts(verdict, self._rules)
-        result = StepResult(self._settle(CaseState(facts=facts), None))
+        result = StepResult()
+        state = self._store.get(verdict.case_id)
+        if state is None:
+            facts = case_facts(verdict, self._rules)
+            result.outputs.extend(self._settle(CaseState(facts=facts), None))
+        else:
+            # Store it again: a crash may have kept the case but not its due entry.
+            self._store.put(state)
         orphans = self._store.orphans(verdict.case_id)
         if orphans is None:
             return result
@@ -189,6 +195,7 @@ class EscalationEngine:
         earlier = next((u for u in known if u.update_id == update.update_id), None)
         if earlier is not None:
             if earlier == update:
+                self._store.put(state)  # a redelivery: see on_verdict
                 return []
             return Rejection(
                 update, RejectionReason.UPDATE_ID_REUSED, "another update has this update_id"

@@ -26,10 +26,11 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from schemas.base import AwareDatetime
 from schemas.cases import CaseDeduplicated, CaseEscalated, CaseUpdate
 from schemas.registry import CASES_DEDUPLICATED, CASES_UPDATES
+from services.escalation.clock import event_time
 from services.escalation.engine import EscalationEngine, Rejection, StepResult
 from services.escalation.escalations import Output
 from services.escalation.ruleset import EscalationRules
-from services.escalation.state import InMemoryCaseStore
+from services.escalation.tables import InMemoryCaseStore
 
 CaseEvent = CaseDeduplicated | CaseUpdate
 _MODELS: dict[str, type[CaseEvent]] = {
@@ -57,16 +58,6 @@ class HistoryEvent:
     line: int
     at: datetime
     event: CaseEvent
-
-
-def event_time(event: CaseEvent) -> datetime:
-    """When an event happened: a verdict's case was received, an update occurred.
-
-    A verdict's ``decided_at`` is dedup's wall clock, not the history's time.
-    """
-    if isinstance(event, CaseDeduplicated):
-        return event.case.received_at
-    return event.occurred_at
 
 
 def read_history(lines: Iterable[str]) -> list[HistoryEvent]:

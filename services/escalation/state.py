@@ -1,7 +1,7 @@
 """What the escalation engine stores per case, and the storage it needs.
 
-The service keeps ``CaseState`` in a Faust table keyed by case_id (one RocksDB per
-partition, changelogged); tests and the replay use ``InMemoryCaseStore``. A state holds
+The service keeps ``CaseState`` in its Faust table (``services.escalation.tables``); tests
+and the replay use the same store over a dict (``InMemoryCaseStore``). A state holds
 only inputs and what was published: the verdict's facts, the accepted updates, the
 updates held for a predecessor, and the ids of every output published. Clocks and
 deadlines are recomputed from it, so they never drift from the rules.
@@ -112,68 +112,6 @@ class CaseStore(Protocol):
     def due(self, until: datetime) -> Iterable[str]:
         """Ids of the cases with a timer, a held update or orphans due by ``until``."""
         ...
-
-
-class InMemoryCaseStore:
-    """``CaseStore`` in memory, holding the JSON form of each value.
-
-    Holding JSON proves every value survives a changelog; ``snapshot`` and
-    ``from_snapshot`` simulate a restart from the changelog.
-    """
-
-    def __init__(self) -> None:
-        self._cases: dict[str, dict[str, Any]] = {}
-        self._orphans: dict[str, dict[str, Any]] = {}
-        # The due index: the time each case next needs the scan.
-        self._due: dict[str, datetime] = {}
-
-    def get(self, case_id: str) -> CaseState | None:
-        value = self._cases.get(case_id)
-        return None if value is None else CaseState.from_json(value)
-
-    def put(self, state: CaseState) -> None:
-        self._cases[state.facts.case_id] = state.to_json()
-        self._index(state.facts.case_id)
-
-    def orphans(self, case_id: str) -> Orphans | None:
-        value = self._orphans.get(case_id)
-        return None if value is None else Orphans.model_validate(value)
-
-    def put_orphans(self, case_id: str, orphans: Orphans | None) -> None:
-        if orphans is None:
-            self._orphans.pop(case_id, None)
-        else:
-            self._orphans[case_id] = orphans.model_dump(mode="json")
-        self._index(case_id)
-
-    def due(self, until: datetime) -> list[str]:
-        return [case_id for case_id, at in self._due.items() if at <= until]
-
-    def _index(self, case_id: str) -> None:
-        state = self.get(case_id)
-        orphans = self.orphans(case_id)
-        times = [
-            *([state.next_fire_at] if state is not None and state.next_fire_at else []),
-            *([orphans.earliest_event_at] if orphans is not None else []),
-        ]
-        if times:
-            self._due[case_id] = min(times)
-        else:
-            self._due.pop(case_id, None)
-
-    def snapshot(self) -> dict[str, Any]:
-        """Everything stored, as plain JSON values."""
-        return {"cases": dict(self._cases), "orphans": dict(self._orphans)}
-
-    @classmethod
-    def from_snapshot(cls, snapshot: dict[str, Any]) -> InMemoryCaseStore:
-        """A store rebuilt from ``snapshot``, as a restarted worker rebuilds its tables."""
-        store = cls()
-        store._cases = {k: dict(v) for k, v in snapshot["cases"].items()}
-        store._orphans = {k: dict(v) for k, v in snapshot["orphans"].items()}
-        for case_id in [*store._cases, *store._orphans]:
-            store._index(case_id)
-        return store
 
 
 class StagedStore:

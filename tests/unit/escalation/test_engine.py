@@ -31,7 +31,8 @@ from services.escalation.engine import EscalationEngine, Rejection
 from services.escalation.escalations import Output, output_id
 from services.escalation.replay import HistoryInputError, read_history, replay, to_json_line
 from services.escalation.ruleset import load_rules
-from services.escalation.state import InMemoryCaseStore, StagedStore
+from services.escalation.state import StagedStore
+from services.escalation.tables import InMemoryCaseStore
 from services.escalation.workdays import CHINA_TZ
 
 RULES = load_rules()
@@ -192,16 +193,27 @@ def test_a_late_review_decision_escalates_above_the_reviewing_body() -> None:
 # --- rules --------------------------------------------------------------------------------
 
 
-def test_the_third_petition_on_a_matter_makes_a_leadership_package_case() -> None:
+def test_the_repeat_count_reaching_3_makes_a_leadership_package_case_once() -> None:
+    """repeat_count counts earlier petitions: the 4th petition has 3 and is the package."""
     engine, _ = fresh()
-    assert opened(engine, verdict("XF-B", repeat_count=1)) == []
-    (package,) = opened(engine, verdict("XF-C", repeat_count=2))
+    assert opened(engine, verdict("XF-B", repeat_count=2)) == []
+    (package,) = opened(engine, verdict("XF-C", repeat_count=3))
     assert isinstance(package, CaseEscalated)
     assert package.reason is EscalationReason.LEADERSHIP_PACKAGE
-    assert package.escalation_id == "ESC-XF-C-leadership_package-3"
+    assert package.escalation_id == "ESC-XF-C-leadership_package"
+    assert package.rule == "leadership_package: repeat_count>=3"
     assert (package.target_level, package.target_agency) == ("city", "610300-xfj")
-    assert package.due_at == package.escalated_at + timedelta(days=30)
-    assert opened(engine, verdict("XF-D", repeat_count=3)) == []
+    # At the verdict's event time, the receipt, not dedup's wall-clock decided_at.
+    assert package.escalated_at == T0
+    assert package.due_at == T0 + timedelta(days=30)
+    assert opened(engine, verdict("XF-D", repeat_count=4)) == []
+
+
+def test_the_verdicts_escalations_are_at_its_receipt_not_at_the_dedup_decision() -> None:
+    engine, _ = fresh()
+    late = verdict(case=registered(content="不想活了"), decided_at=T0 + timedelta(days=3))
+    (risk,) = escalations(opened(engine, late))
+    assert risk.escalated_at == T0
 
 
 def test_the_fifth_distinct_petitioner_on_a_joint_matter_makes_it_collective() -> None:
@@ -332,7 +344,7 @@ def test_120_days_of_a_case_run_in_well_under_a_second() -> None:
 def _scenario(engine: EscalationEngine) -> list[Output]:
     """Two cases; returns what the events themselves emit."""
     return [
-        *opened(engine, verdict("XF-P1", repeat_count=2)),
+        *opened(engine, verdict("XF-P1", repeat_count=3)),
         *opened(engine, verdict("XF-P2", registered("XF-P2", content="不想活了"))),
         *accepted(engine.on_update(update(UpdateKind.ACCEPTED, day(2), 1, case_id="XF-P2"))),
         *accepted(engine.on_update(update(UpdateKind.REPLIED, day(20), 2, case_id="XF-P2"))),
@@ -416,7 +428,7 @@ def test_state_is_json_and_survives_a_restart() -> None:
     assert restarted.snapshot() == snapshot
     again = EscalationEngine(RULES, restarted)
     # Everything the events emitted is remembered: nothing is emitted again.
-    assert opened(again, verdict("XF-P1", repeat_count=2)) == []
+    assert opened(again, verdict("XF-P1", repeat_count=3)) == []
     rated = update(UpdateKind.RATED, day(21), 3, case_id="XF-P2", rating=Rating.DISSATISFIED)
     assert again.on_update(rated) == []
 
@@ -425,12 +437,12 @@ def test_a_crash_before_the_commit_repeats_the_same_ids() -> None:
     store = InMemoryCaseStore()
     staged = StagedStore(store)
     engine = EscalationEngine(RULES, staged)
-    first = opened(engine, verdict("XF-P1", repeat_count=2))
+    first = opened(engine, verdict("XF-P1", repeat_count=3))
     staged.discard()
-    again = opened(engine, verdict("XF-P1", repeat_count=2))
+    again = opened(engine, verdict("XF-P1", repeat_count=3))
     assert [output_id(o) for o in again] == [output_id(o) for o in first]
     staged.commit()
-    assert opened(engine, verdict("XF-P1", repeat_count=2)) == []
+    assert opened(engine, verdict("XF-P1", repeat_count=3)) == []
 
 
 # --- updates before their case --------------------------------------------------------------
@@ -470,7 +482,7 @@ def _history() -> list[str]:
 
     return [
         line(CASES_DEDUPLICATED.name, verdict("XF-H1", registered("XF-H1", content="我要去跳河"))),
-        line(CASES_DEDUPLICATED.name, verdict("XF-H2", repeat_count=2)),
+        line(CASES_DEDUPLICATED.name, verdict("XF-H2", repeat_count=3)),
         line(CASES_UPDATES.name, update(UpdateKind.TRANSFERRED, day(3), 1, case_id="XF-H1")),
         # The reply overtakes the acceptance by three hours.
         line(CASES_UPDATES.name, update(UpdateKind.REPLIED, day(30), 3, case_id="XF-H1")),

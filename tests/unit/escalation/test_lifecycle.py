@@ -24,7 +24,7 @@ from schemas.petitions import Channel
 from services.escalation.engine import EscalationEngine, Rejection
 from services.escalation.lifecycle import CaseStatus, RatingStatus, RejectionReason
 from services.escalation.ruleset import EscalationRules, load_rules
-from services.escalation.state import InMemoryCaseStore
+from services.escalation.tables import InMemoryCaseStore
 from services.escalation.workdays import CHINA_TZ
 
 RULES = load_rules()

@@ -24,7 +24,7 @@ def test_the_shipped_file_holds_the_statutory_limits() -> None:
     assert limits.review_request.days == limits.review_decision.days == 30
     assert limits.re_review_request.days == limits.re_review_decision.days == 30
     assert rules.clocks.warn_share == 0.8
-    assert rules.leadership_package.at_petition == 3
+    assert rules.leadership_package.min_repeat_count == 3
     assert rules.collective_petition.min_petitioners == 5
     assert rules.backlog.open_days == 90
 
