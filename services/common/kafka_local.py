@@ -166,14 +166,7 @@ class KafkaLocal:
         self._write_config()
         java = _java()
         if not (self._data / "meta.properties").exists():
-            cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
-            fmt = subprocess.run(
-                [java, "-cp", cp, "kafka.tools.StorageTool", "format",
-                 "-t", cluster_id, "-c", str(self._config)],
-                capture_output=True, text=True, check=False,
-            )  # fmt: skip
-            if fmt.returncode != 0:
-                raise KafkaLocalError(f"formatting the storage failed:\n{fmt.stdout}{fmt.stderr}")
+            self._format(java, cp)
         with self.log_file.open("ab") as out:
             process = subprocess.Popen(
                 [java, f"-Xmx{self.heap}", f"-Xms{self.heap}", "-XX:+UseG1GC",
@@ -199,6 +192,22 @@ class KafkaLocal:
         raise KafkaLocalError(
             f"the broker did not answer within {timeout:.0f}s; see {self.log_file}"
         )
+
+    def _format(self, java: str, cp: str, attempts: int = 3) -> None:
+        cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+        problem = ""
+        for _ in range(attempts):
+            # A JVM can die at start-up on a loaded machine; formatting is safe to repeat.
+            fmt = subprocess.run(
+                [java, "-cp", cp, "kafka.tools.StorageTool", "format", "--ignore-formatted",
+                 "-t", cluster_id, "-c", str(self._config)],
+                capture_output=True, text=True, check=False,
+            )  # fmt: skip
+            if fmt.returncode == 0:
+                return
+            problem = f"exit status {fmt.returncode}\n{fmt.stdout}{fmt.stderr}"
+            time.sleep(1)
+        raise KafkaLocalError(f"formatting the storage failed: {problem}")
 
     def _answers(self) -> bool:
         from kafka import KafkaAdminClient
