@@ -1,6 +1,7 @@
 """Benchmark the dedup matcher: lookups a second, latency and memory with N cases indexed.
 
     python -m bench.dedup_bench [--n 1000000] [--regions 50] [--lookups 20000]
+                                [--state memory|rocksdb] [--band-cap N]
 
 1. Generates N synthetic petitions (the evaluation set's templates, random places and
    facts) spread over ``--regions`` counties and indexes them into the in-memory state
@@ -12,6 +13,12 @@
    prints lookups a second on one core and p50/p99/max latency.
 
 Targets: >= 2,000 lookups/s per core, p99 <= 10 ms, <= 2 GB per million cases.
+
+``--state rocksdb`` runs the same on ``bench.dedup_rocks.RocksMatchState``: every map in
+RocksDB with JSON keys and JSON or raw values, as the service's Faust tables store them,
+and prints the table reads and writes per lookup (each write is also a changelog record
+in the service). Its memory figure is RocksDB's caches, not the state's size. Each band's
+list of case ids is capped at ``--band-cap`` (default ``max_band_candidates``).
 """
 
 from __future__ import annotations
@@ -19,16 +26,19 @@ from __future__ import annotations
 import argparse
 import gc
 import os
+import tempfile
 import time
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import numpy as np
 
+from bench.dedup_rocks import RocksMatchState
 from bench.make_dedup_eval import ESTATE_HEADS, ESTATE_TAILS, PROBLEMS, Generator, Matter
 from schemas.cases import Verdict
 from services.dedup.config import DedupConfig
 from services.dedup.matcher import CaseFacts, DedupDecision, Matcher, extract_features, record
-from services.dedup.state import InMemoryMatchState, MatchReason, MatterStatus
+from services.dedup.state import InMemoryMatchState, MatchReason, MatchState, MatterStatus
 
 START = datetime(2023, 1, 1, tzinfo=UTC)
 PAGE = os.sysconf("SC_PAGE_SIZE")
@@ -84,12 +94,26 @@ def main() -> None:
     parser.add_argument("--regions", type=int, default=50, help="counties (partitions)")
     parser.add_argument("--lookups", type=int, default=20_000)
     parser.add_argument("--seed", type=int, default=11)
+    parser.add_argument("--state", choices=("memory", "rocksdb"), default="memory")
+    parser.add_argument("--band-cap", type=int, help="case ids kept per band (rocksdb)")
     args = parser.parse_args()
     config = DedupConfig()
+    if args.state == "memory":
+        run(args, config, InMemoryMatchState())
+        return
+    with tempfile.TemporaryDirectory(prefix="dedup-bench-") as directory:
+        state = RocksMatchState(Path(directory), args.band_cap or config.max_band_candidates)
+        try:
+            run(args, config, state)
+        finally:
+            state.close()
+
+
+def run(args: argparse.Namespace, config: DedupConfig, state: MatchState) -> None:
+    """Index ``args.n`` cases into ``state``, then time ``args.lookups`` lookups."""
     gen = Generator(args.seed)
     rng = gen.rng
     regions = [f"{610000 + r:06d}" for r in range(args.regions)]
-    state = InMemoryMatchState()
     span = timedelta(days=config.horizon_days - 30).total_seconds()
     kept: list[tuple[Matter, str, list[str], str]] = []
     gc.collect()
@@ -116,11 +140,17 @@ def main() -> None:
     gc.collect()
     rss_added = rss_bytes() - rss_before
     print(f"indexed {args.n:,} cases in {args.regions} regions in {load_seconds:.0f} s")
+    entries = (
+        f" (band index {state.bands.entries():,} entries)"
+        if isinstance(state, InMemoryMatchState)
+        else ""
+    )
     print(
         f"memory: {rss_added / 2**20:,.0f} MiB RSS added = "
-        f"{rss_added / args.n * 1e6 / 2**30:.2f} GiB per million cases "
-        f"(band index {state.bands.entries():,} entries)"
+        f"{rss_added / args.n * 1e6 / 2**30:.2f} GiB per million cases{entries}"
     )
+    if isinstance(state, RocksMatchState):
+        state.counts.gets = state.counts.sets = 0
 
     matcher = Matcher(state, config)
     now = START + timedelta(seconds=span + 3600)
@@ -159,6 +189,11 @@ def main() -> None:
         f"p99 {np.percentile(ms, 99):.2f} ms, max {ms.max():.1f} ms"
     )
     print(f"verdicts: {verdicts}")
+    if isinstance(state, RocksMatchState):
+        print(
+            f"table reads per lookup: {state.counts.gets / args.lookups:.1f}, "
+            f"writes (changelog records) per lookup: {state.counts.sets / args.lookups:.1f}"
+        )
 
 
 if __name__ == "__main__":

@@ -140,8 +140,9 @@ def build(settings: DedupSettings) -> Service:
         fingerprints=table("fingerprints", "region|fingerprint -> latest case id"),
         petitioners=table("petitioners", "region|petitioner_ref -> recent case ids"),
         places=table("places", "region|place -> recent case ids"),
-        expiry=table("expiry", "hour received -> case ids, for the horizon sweep"),
+        expiry=table("expiry", "minute received (UTC) -> case ids, for the horizon sweep"),
         bands=table("bands", "LSH band -> case ids"),
+        band_capacity=config.max_band_candidates,
     )
     matcher = Matcher(state, config)
     # case id -> region, from dedup's own verdicts: where to send an agency's update.

@@ -131,7 +131,7 @@ class DedupConfig(BaseSettings):
         ge=1,
         description=(
             "Most recent LSH candidates compared per case. Bounds the work on a flood of "
-            "near-identical texts (a template campaign): each candidate costs ~15 us. "
+            "near-identical texts (a template campaign): each candidate costs ~10 us. "
             "The petitioner and place indexes still find a matter's own cases; only a "
             "joint petition naming no place and sharing no person relies on this."
         ),

@@ -9,15 +9,12 @@ and a restarted or moved worker recovers exactly the regions it is given.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, Final, Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from services.dedup.state import JsonValue
 
 V = TypeVar("V")
 
-#: Case ids kept per LSH band. A band shared by more cases than this is boilerplate, not a
-#: signal; the newest cases are the ones a repeat is most likely to match.
-BAND_CAPACITY: Final = 256
 
 
 class TableMap(Generic[V]):
@@ -41,7 +38,9 @@ class TableMap(Generic[V]):
 class TableBandIndex:
     """A ``BandIndex`` over a Faust table from ``str(band)`` to case ids, oldest first."""
 
-    def __init__(self, table: Any, capacity: int = BAND_CAPACITY) -> None:
+    def __init__(self, table: Any, capacity: int) -> None:
+        # The matcher reads at most max_band_candidates ids per band, newest first: a longer
+        # list would only cost rewrites.
         self._table = table
         self._capacity = capacity
 
@@ -87,6 +86,7 @@ class FaustMatchState:
         places: Any,
         expiry: Any,
         bands: Any,
+        band_capacity: int,
     ) -> None:
         self._cases: TableMap[bytes] = TableMap(cases)
         self._matters: TableMap[JsonValue] = TableMap(matters)
@@ -94,7 +94,7 @@ class FaustMatchState:
         self._petitioners: TableMap[list[str]] = TableMap(petitioners)
         self._places: TableMap[list[str]] = TableMap(places)
         self._expiry: TableMap[list[str]] = TableMap(expiry)
-        self._bands = TableBandIndex(bands)
+        self._bands = TableBandIndex(bands, band_capacity)
 
     @property
     def cases(self) -> TableMap[bytes]:

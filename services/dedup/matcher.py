@@ -30,8 +30,6 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any, Final, NamedTuple
 
-import numpy as np
-
 from schemas.cases import (
     CaseDeduplicated,
     CaseRegistered,
@@ -252,6 +250,10 @@ def _places_agree(ours: frozenset[str], theirs: tuple[str, ...], lenient: bool) 
     """
     if not ours or not theirs:
         return None
+    if len(ours) == 1 and len(theirs) == 1:
+        # The common case, and the rule below for it.
+        (mine,) = ours
+        return _same_place(mine, theirs[0], lenient)
     matched_ours = {mine for mine in ours if any(_same_place(mine, o, lenient) for o in theirs)}
     if not matched_ours:
         return False
@@ -316,31 +318,38 @@ def _score(
     ours = features.sketch
     if not candidates.case_ids:
         return [], 0.0
-    counts = candidates.shingle_counts
-    jaccard = sk.similarity(ours.signature, candidates.signatures)
-    contained = sk.containment(jaccard, ours.shingle_count, counts)
-    long_enough = np.minimum(counts, ours.shingle_count) >= config.containment_min_shingles
-    scores = np.where(long_enough, np.maximum(jaccard, contained), jaccard)
-    if ours.shingle_count == 0:
-        scores = np.zeros_like(scores)
-    region = case.region_code
     # Lazy expiry: the sweep may not have caught up with some candidates yet.
-    live = candidates.received_at >= case.received_epoch - config.horizon_days * _DAY
+    horizon = case.received_epoch - config.horizon_days * _DAY
+    region = case.region_code
     refs = set(case.petitioner_refs)
     scored = []
     top = 0.0
-    # Below related_threshold a candidate neither links (every linking threshold is
-    # higher) nor is suggested, unless it is an exact copy: only its score counts.
-    worth_a_look = live & (scores >= config.related_threshold)
-    for i, (alive, raw_score, look) in enumerate(
-        zip(live.tolist(), scores.tolist(), worth_a_look.tolist(), strict=True)
+    # With a score per candidate, the rest is a few comparisons each: plain Python costs
+    # less than the numpy calls it would take.
+    for i, (jaccard, count, received_at) in enumerate(
+        zip(
+            sk.similarity(ours.signature, candidates.signatures),
+            candidates.shingle_counts.tolist(),
+            candidates.received_at.tolist(),
+            strict=True,
+        )
     ):
-        if not alive or candidates.region_codes[i] != region:
+        if received_at < horizon or candidates.region_codes[i] != region:
             continue
         exact = bool(ours.shingle_count) and candidates.fingerprints[i] == ours.fingerprint
-        score = 1.0 if exact else float(raw_score)
+        if exact:
+            score = 1.0
+        elif not ours.shingle_count:
+            # A text without shingles matches nothing.
+            score = 0.0
+        elif min(count, ours.shingle_count) >= config.containment_min_shingles:
+            score = max(jaccard, sk.containment(jaccard, ours.shingle_count, count))
+        else:
+            score = jaccard
         top = max(top, score)
-        if not (look or exact):
+        # Below related_threshold a candidate neither links (every linking threshold is
+        # higher) nor is suggested, unless it is an exact copy: only its score counts.
+        if score < config.related_threshold and not exact:
             continue
         same_petitioner = not refs.isdisjoint(candidates.petitioner_refs[i])
         agree = _places_agree(features.places, candidates.places[i], lenient=same_petitioner)
@@ -358,7 +367,7 @@ def _score(
             _Scored(
                 case_id=candidates.case_ids[i],
                 matter_id=candidates.matter_ids[i],
-                received_at=int(candidates.received_at[i]),
+                received_at=received_at,
                 score=score,
                 exact=exact,
                 linkable=not conflict and (exact or score >= threshold),

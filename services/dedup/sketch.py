@@ -27,8 +27,9 @@ U16 = npt.NDArray[np.uint16]
 _PRIME: Final = np.uint64(0x100000001B3)
 _MIX_1: Final = np.uint64(0xBF58476D1CE4E5B9)
 _MIX_2: Final = np.uint64(0x94D049BB133111EB)
+_SHIFT_1, _SHIFT_2, _SHIFT_3 = np.uint64(30), np.uint64(27), np.uint64(31)
+_TOP_16: Final = np.uint64(48)
 _GOLDEN: Final = np.uint64(0x9E3779B97F4A7C15)
-_EMPTY: Final = np.uint64(0xFFFFFFFFFFFFFFFF)
 _SEPARATOR: Final = "\x00"
 
 
@@ -47,11 +48,13 @@ class TextSketch:
 def _mix(values: U64) -> U64:
     # splitmix64's finaliser: spreads the polynomial hash over all 64 bits, so the top
     # bits (the bin) and the low bits (the value) are independent enough.
-    values = values ^ (values >> np.uint64(30))
-    values = values * _MIX_1
-    values = values ^ (values >> np.uint64(27))
-    values = values * _MIX_2
-    return values ^ (values >> np.uint64(31))
+    # In place after the first step: the caller's array is left alone, no more copies.
+    values = values ^ (values >> _SHIFT_1)
+    values *= _MIX_1
+    values ^= values >> _SHIFT_2
+    values *= _MIX_2
+    values ^= values >> _SHIFT_3
+    return values
 
 
 def shingle_hashes(sentences: list[str], size: int) -> U64:
@@ -78,7 +81,15 @@ def shingle_hashes(sentences: list[str], size: int) -> U64:
     if short:
         extra = np.array([xxhash.xxh3_64_intdigest(s.encode()) for s in short], dtype=np.uint64)
         valid = np.concatenate((valid, extra))
-    return np.unique(_mix(valid))
+    return _distinct(_mix(valid))
+
+
+def _distinct(values: U64) -> U64:
+    # np.unique does the same at twice the cost on arrays of a petition's size.
+    values = np.sort(values)
+    first = np.ones(values.size, dtype=bool)
+    np.not_equal(values[1:], values[:-1], out=first[1:])
+    return values[first]
 
 
 def fingerprint(sentences: list[str]) -> str:
@@ -94,23 +105,45 @@ def minhash(hashes: U64, sketch_size: int) -> U16:
     """
     if hashes.size == 0:
         return np.zeros(sketch_size, dtype=np.uint16)
-    starts, shift = _bin_starts(sketch_size)
+    bins = _bins(sketch_size)
     # `hashes` is sorted and the bin is its top bits, so the first hash at or after a
     # bin's start is that bin's minimum when the bin is filled, and otherwise the minimum
     # of the next filled bin (wrapping round to the first): rotation densification, where
     # an empty bin borrows the next filled bin's minimum, offset by the distance so that
     # two texts agree on it only if they agree there. One search does both.
-    donor = hashes[np.searchsorted(hashes, starts) % hashes.size]
-    distance = ((donor >> shift) - (starts >> shift)) & np.uint64(sketch_size - 1)
-    minima = (donor & ((np.uint64(1) << shift) - np.uint64(1))) + distance * _GOLDEN
-    return (_mix(minima) >> np.uint64(48)).astype(np.uint16)
+    donor = hashes[np.searchsorted(hashes, bins.starts) % hashes.size]
+    distance = ((donor >> bins.shift) - bins.numbers) & bins.last
+    minima = (donor & bins.value_mask) + distance * _GOLDEN
+    return (_mix(minima) >> _TOP_16).astype(np.uint16)
+
+
+@dataclass(frozen=True, slots=True)
+class _Bins:
+    """Constants of a sketch size (numpy scalars, made once: each costs a microsecond)."""
+
+    #: The smallest hash of each bin.
+    starts: U64
+    #: Each bin's number.
+    numbers: U64
+    #: Shifting a hash right by this gives its bin.
+    shift: np.uint64
+    #: The bits of a hash below its bin.
+    value_mask: np.uint64
+    #: The largest bin number (also the mask of bin numbers).
+    last: np.uint64
 
 
 @cache
-def _bin_starts(sketch_size: int) -> tuple[U64, np.uint64]:
-    """The smallest hash of each bin, and the shift that turns a hash into its bin."""
-    shift = np.uint64(64 - (sketch_size.bit_length() - 1))
-    return np.arange(sketch_size, dtype=np.uint64) << shift, shift
+def _bins(sketch_size: int) -> _Bins:
+    shift = 64 - (sketch_size.bit_length() - 1)
+    numbers = np.arange(sketch_size, dtype=np.uint64)
+    return _Bins(
+        starts=numbers << np.uint64(shift),
+        numbers=numbers,
+        shift=np.uint64(shift),
+        value_mask=np.uint64((1 << shift) - 1),
+        last=np.uint64(sketch_size - 1),
+    )
 
 
 def sketch_text(sentences: list[str], shingle_size: int, sketch_size: int) -> TextSketch:
@@ -140,19 +173,17 @@ def band_hashes(signature: U16, bands: int, rows: int, scope: str) -> list[int]:
     ]
 
 
-def similarity(signature: U16, others: U16) -> npt.NDArray[np.float64]:
+def similarity(signature: U16, others: U16) -> list[float]:
     """Estimated Jaccard similarity of one sketch against a stack of sketches (rows)."""
-    return np.asarray((others == signature).mean(axis=-1), dtype=np.float64)
+    agreeing = np.count_nonzero(others == signature, axis=-1)
+    return [bins / signature.size for bins in agreeing.tolist()]
 
 
-def containment(
-    jaccard: npt.NDArray[np.float64], count: int, others: npt.NDArray[np.int64]
-) -> npt.NDArray[np.float64]:
+def containment(jaccard: float, count: int, other: int) -> float:
     """How much of the smaller shingle set lies in the larger one, from Jaccard and sizes.
 
     |A ∩ B| = J (|A| + |B|) / (1 + J); divided by min(|A|, |B|). A trimmed or extended
     re-submission keeps a containment near 1 while its Jaccard falls with the change.
     """
-    smaller = np.maximum(np.minimum(others, count), 1)
-    overlap = jaccard * (others + count) / (1.0 + jaccard)
-    return np.asarray(np.minimum(overlap / smaller, 1.0), dtype=np.float64)
+    overlap = jaccard * (other + count) / (1.0 + jaccard)
+    return min(overlap / max(min(other, count), 1), 1.0)

@@ -28,13 +28,14 @@ Maps and keys (``R`` is the region code):
 ==============  ========================  =====================================================
 map             key                       value
 ==============  ========================  =====================================================
-cases           case id                   ``CaseRecord.encode()`` (bytes, ~330 bytes)
+cases           case id                   ``CaseRecord.encode()`` (bytes, ~370 bytes)
 matters         matter id                 ``MatterRecord.to_json()`` (dict)
 fingerprints    ``R|fingerprint``         case id of the latest case with that exact text
 petitioners     ``R|petitioner_ref``      the petitioner's most recent case ids (capped)
 places          ``R|place``               the place's most recent case ids (capped)
-expiry          ``YYYY-MM-DDTHH`` (UTC)   case ids received in that hour; ``~cursor``: the
-                                          first hour the sweep has not finished
+expiry          ``YYYY-MM-DDTHH:MM``      case ids received in that minute (UTC);
+                                          ``~cursor``: the first minute the sweep has not
+                                          finished
 bands           LSH band hash (int)       case ids (a multimap: ``BandIndex``)
 ==============  ========================  =====================================================
 """
@@ -46,6 +47,8 @@ import struct
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import cache
+from itertools import chain
 from typing import Any, Final, Generic, Protocol, Self, TypeVar
 
 import numpy as np
@@ -74,8 +77,11 @@ class KeyValueMap(Protocol[V]):
 class BandIndex(Protocol):
     """The LSH index: band hash -> ids of cases having that band (a multimap).
 
-    On Faust: a table from ``str(band)`` to a list of case ids, ``members`` reading one key
-    per band.
+    On Faust: a table from ``str(band)`` to a list of case ids, newest last, ``members``
+    reading one key per band. Each list can be capped at the newest
+    ``max_band_candidates``: ``members`` never returns older ones, and a band shared by
+    thousands of cases (a template campaign, a stock phrase) otherwise makes every
+    ``add`` rewrite thousands of ids.
     """
 
     def members(self, bands: Sequence[int], limit: int) -> list[str]:
@@ -162,6 +168,8 @@ _HEADER_DTYPE: Final = np.dtype(
     ]
 )
 _FIELD_SEP: Final = "\x1f"
+# One encoder: json.dumps with options builds a new one per call, a third of its cost.
+_JSON: Final = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
 _ITEM_SEP: Final = "\x1e"
 
 
@@ -263,17 +271,17 @@ class CaseColumns:
         """
         signature_bytes = 2 * sketch_size
         end = _HEADER.size + signature_bytes
-        comparable = {
-            case_id: raw
-            for case_id, raw in values.items()
-            if int.from_bytes(raw[_HEADER.size - 2 : _HEADER.size], "little") == signature_bytes
-        }
-        raws = list(comparable.values())
+        raws = list(values.values())
         heads = np.frombuffer(b"".join([raw[: _HEADER.size] for raw in raws]), _HEADER_DTYPE)
+        comparable = heads["signature_bytes"] == signature_bytes
+        if not comparable.all():
+            kept = np.flatnonzero(comparable).tolist()
+            case_ids = list(values)
+            return cls.decode({case_ids[i]: raws[i] for i in kept}, sketch_size)
         signatures = np.frombuffer(b"".join([raw[_HEADER.size : end] for raw in raws]), "<u2")
         texts = [raw[end:].decode().split(_FIELD_SEP) for raw in raws]
         return cls(
-            case_ids=list(comparable),
+            case_ids=list(values),
             matter_ids=[text[0] for text in texts],
             region_codes=[text[1] for text in texts],
             fields=[text[2] for text in texts],
@@ -368,10 +376,10 @@ class JsonDictMap(Generic[V]):
 
     def get(self, key: str) -> V | None:
         raw = self._data.get(key)
-        return None if raw is None else json.loads(raw)
+        return None if raw is None else json.loads(raw.decode())
 
     def set(self, key: str, value: V) -> None:
-        self._data[key] = json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode()
+        self._data[key] = _JSON.encode(value).encode()
 
     def delete(self, key: str) -> None:
         self._data.pop(key, None)
@@ -385,13 +393,15 @@ class ArrayBandIndex:
 
     A dict with one entry per band and case would cost ~100 bytes an entry, 1.6 GB for
     16 bands of a million cases; here an entry costs 12 bytes. New entries collect in a
-    small dict and are written out as a sorted run; runs of similar size are merged (a
-    log-structured merge), so adding stays amortised O(log n). Merging the largest runs
+    small dict and are written out as a sorted run; runs are merged when the older is at
+    most four times the newer (a log-structured merge), so adding stays amortised
+    O(log n). Merging the largest runs
     pauses the caller (about a second at 16 million entries); a RocksDB table merges in
     the background instead.
     """
 
     _FLUSH_ENTRIES: Final = 65_536
+    _GROWTH: Final = 4
 
     def __init__(self) -> None:
         self._numbers: dict[str, int] = {}
@@ -402,59 +412,60 @@ class ArrayBandIndex:
         self._removed: set[int] = set()
 
     def members(self, bands: Sequence[int], limit: int) -> list[str]:
-        # Numbers of one band ascend within the pending entries and within a run (cases
-        # are numbered as added, runs are sorted stably), so each band's newest entries
-        # are the last `limit` of its range: a band shared by thousands of cases (a
-        # template campaign) costs no more than any other. `older` is the newest number
-        # left out of some range; if the answer is not all newer than it (removed cases
-        # among the newest), it is found again the slow way.
-        if not bands:
-            return []
-        pieces = [
-            np.array([n for band in bands for n in self._pending.get(band, [])[-limit:]], np.int64)
-        ]
-        older = max(
-            (
-                numbers[-limit - 1]
-                for band in bands
-                if len(numbers := self._pending.get(band, [])) > limit
-            ),
-            default=-1,
-        )
-        if self._runs:
+        # Cases are numbered as added, so the pending entries are newer than every run
+        # and each run newer than the runs before it: reading newest first, the search
+        # stops as soon as `limit` members are found, and a large old run is only read
+        # when the newer ones hold too few. Within the pending entries and within a run
+        # a band's numbers ascend (runs are sorted stably), so its newest entries are the
+        # last `limit` of its range: a band shared by thousands of cases (a template
+        # campaign) costs no more than any other. `older` is the newest number left out
+        # of some range; if the answer is not all newer than it (removed cases among the
+        # newest), it is found again the slow way.
+        numbers: set[int] = set()
+        older = -1
+        for band in bands:
+            pending = self._pending.get(band)
+            if pending:
+                numbers.update(pending[-limit:])
+                if len(pending) > limit:
+                    older = max(older, pending[-limit - 1])
+        found = self._alive_newest(numbers, limit)
+        if len(found) < limit and self._runs and bands:
             wanted = np.array(bands, dtype=np.uint64)
-            back = np.arange(1, limit + 1)
-            for keys, values in self._runs:
-                lows = keys.searchsorted(wanted, side="left")
-                highs = keys.searchsorted(wanted, side="right")
-                positions = highs[:, None] - back
-                pieces.append(values[positions[positions >= lows[:, None]]].astype(np.int64))
-                cut = highs - lows > limit
+            back = _backwards(limit)
+            for keys, values in reversed(self._runs):
+                starts = keys.searchsorted(wanted, side="left")
+                ends = keys.searchsorted(wanted, side="right")
+                positions = ends[:, None] - back
+                numbers.update(values[positions[positions >= starts[:, None]]].tolist())
+                cut = ends - starts > limit
                 if cut.any():
-                    older = max(older, int(values[highs[cut] - limit - 1].max()))
-        found = self._alive_newest(np.unique(np.concatenate(pieces)).tolist(), limit)
+                    older = max(older, int(values[ends[cut] - limit - 1].max()))
+                found = self._alive_newest(numbers, limit)
+                if len(found) == limit:
+                    break
         if older >= 0 and (len(found) < limit or found[-1][0] <= older):
             found = self._alive_newest(self._all_numbers(bands), limit)
         return [case_id for _, case_id in found]
 
-    def _alive_newest(self, ascending: list[int], limit: int) -> list[tuple[int, str]]:
+    def _alive_newest(self, numbers: set[int], limit: int) -> list[tuple[int, str]]:
         found: list[tuple[int, str]] = []
-        for n in reversed(ascending):
+        for n in sorted(numbers, reverse=True):
             if (case_id := self._case_ids[n]) is not None:
                 found.append((n, case_id))
                 if len(found) == limit:
                     break
         return found
 
-    def _all_numbers(self, bands: Sequence[int]) -> list[int]:
+    def _all_numbers(self, bands: Sequence[int]) -> set[int]:
         numbers = {n for band in bands for n in self._pending.get(band, [])}
         wanted = np.array(bands, dtype=np.uint64)
         for keys, values in self._runs:
-            lows = keys.searchsorted(wanted, side="left").tolist()
-            highs = keys.searchsorted(wanted, side="right").tolist()
-            for low, high in zip(lows, highs, strict=True):
-                numbers.update(values[low:high].tolist())
-        return sorted(numbers)
+            starts = keys.searchsorted(wanted, side="left").tolist()
+            ends = keys.searchsorted(wanted, side="right").tolist()
+            for start, end in zip(starts, ends, strict=True):
+                numbers.update(values[start:end].tolist())
+        return numbers
 
     def add(self, bands: Sequence[int], case_id: str) -> None:
         number = self._numbers.get(case_id)
@@ -475,38 +486,51 @@ class ArrayBandIndex:
             self._case_ids[number] = None
 
     def _flush(self) -> None:
-        keys = np.fromiter(
-            (band for band, numbers in self._pending.items() for _ in numbers), dtype=np.uint64
+        keys = np.repeat(
+            np.fromiter(self._pending, dtype=np.uint64, count=len(self._pending)),
+            [len(numbers) for numbers in self._pending.values()],
         )
         values = np.fromiter(
-            (n for numbers in self._pending.values() for n in numbers), dtype=np.uint32
+            chain.from_iterable(self._pending.values()),
+            dtype=np.uint32,
+            count=self._pending_entries,
         )
         self._pending = {}
         self._pending_entries = 0
-        run = _sorted_run(keys, values)
-        # Merge while the newest run is at least as large as the one before it: every
-        # entry is then rewritten O(log n) times.
-        while self._runs and self._runs[-1][0].size <= run[0].size:
-            older = self._runs.pop()
-            run = _sorted_run(
-                np.concatenate((older[0], run[0])), np.concatenate((older[1], run[1]))
+        keys, values = _sorted_run(keys, values)
+        # Merge while the run before the newest is at most _GROWTH times as large: run
+        # sizes then grow by that factor, so there are few runs for `members` to search
+        # (about three at 16 million entries, against five or six merging equal sizes)
+        # for about 1.5 times the merging (every entry rewritten ~10 times, not ~6).
+        while self._runs and self._runs[-1][0].size <= self._GROWTH * keys.size:
+            older_keys, older_values = self._runs.pop()
+            keys, values = _sorted_run(
+                np.concatenate((older_keys, keys)), np.concatenate((older_values, values))
             )
         if self._removed:
-            alive = ~np.isin(run[1], np.fromiter(self._removed, dtype=np.uint32))
-            run = (run[0][alive], run[1][alive])
+            alive = ~np.isin(values, np.fromiter(self._removed, dtype=np.uint32))
+            keys, values = keys[alive], values[alive]
             if not self._runs:
                 self._removed.clear()
-        self._runs.append(run)
+        if keys.size:
+            self._runs.append((keys, values))
 
     def entries(self) -> int:
         """Entries held, for the benchmark."""
         return self._pending_entries + sum(keys.size for keys, _ in self._runs)
 
 
+@cache
+def _backwards(limit: int) -> npt.NDArray[np.intp]:
+    # Offsets of the last `limit` entries of a range, counted back from its end.
+    return np.arange(1, limit + 1)
+
+
 def _sorted_run(
     keys: npt.NDArray[np.uint64], values: npt.NDArray[np.uint32]
 ) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.uint32]]:
-    # Stable sort finds the two sorted halves of a merge and merges them in linear time.
+    # Stable: a band's case numbers keep ascending; and a stable sort finds the two
+    # sorted halves of a merge and merges them in linear time.
     order = np.argsort(keys, kind="stable")
     return keys[order], values[order]
 

@@ -108,8 +108,7 @@ _BOILERPLATE_RE: Final = re.compile(
 _SENTENCE_END_RE: Final = re.compile(r"[。！？!?；;，,、：:\n]+|\.(?:\s+|$)")
 # What remains of a sentence for matching: letters and digits of any script, single spaces
 # between Latin words (so "in 2018" and "in2018" differ only in that space).
-_NOT_WORD_RE: Final = re.compile(r"[^\w]+")
-_SPACE_RE: Final = re.compile(r"\s+")
+_NOT_WORD_OR_END_RE: Final = re.compile(r"(?:[^\w\x00]|_)+")
 _CJK_RE: Final = re.compile(r"[\u3400-\u9fff]")
 _CJK_SPACE_RE: Final = re.compile(r"(?<![a-z0-9]) | (?![a-z0-9])")
 _LATIN_RE: Final = re.compile(r"[a-z]")
@@ -162,17 +161,19 @@ def sentences(text: str) -> list[str]:
 def folded_sentences(folded: str) -> list[str]:
     """``sentences`` of a text already ``fold``-ed."""
     # A space keeps "... workers. A caller reports that ..." two sentences once the
-    # boilerplate between them is gone.
-    cleaned = _BOILERPLATE_RE.sub(" ", folded)
+    # boilerplate between them is gone. Sentence ends become NULs, which survive the
+    # removal of everything but letters and digits, so the text is cleaned in one pass.
+    unmarked = folded.replace("\x00", " ")
+    marked = _SENTENCE_END_RE.sub("\x00", _BOILERPLATE_RE.sub(" ", unmarked))
     result = []
-    for raw in _SENTENCE_END_RE.split(cleaned):
-        sentence = _SPACE_RE.sub(" ", _NOT_WORD_RE.sub(" ", raw).replace("_", " ")).strip()
-        if not _CJK_RE.search(sentence):
-            result.append(sentence)
-            continue
+    for raw in _NOT_WORD_OR_END_RE.sub(" ", marked).split("\x00"):
+        sentence = raw.strip()
         # Spaces inside Chinese text are typing noise, except between two Latin words.
-        result.append(_CJK_SPACE_RE.sub("", sentence))
-    return [s for s in result if s]
+        if " " in sentence and _CJK_RE.search(sentence):
+            sentence = _CJK_SPACE_RE.sub("", sentence)
+        if sentence:
+            result.append(sentence)
+    return result
 
 
 def is_mostly_latin(text: str) -> bool:
@@ -273,7 +274,7 @@ def folded_places(folded_keep_case: str) -> frozenset[str]:
             name_start > previous_end
             and start - name_start < _MAX_NAME_CHARS
             and folded_keep_case[name_start - 1] not in _NAME_STOP
-            and _CJK_RE.match(folded_keep_case[name_start - 1])
+            and "\u3400" <= folded_keep_case[name_start - 1] <= "\u9fff"  # as _CJK_RE
         ):
             name_start -= 1
         name = folded_keep_case[name_start : match.end()].lower()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import numpy as np
 
@@ -11,7 +12,7 @@ from schemas.examples import HOTLINE_PETITION, MINIMAL_PETITION
 from schemas.petitions import Person
 from services.dedup.batch import run_batch, stand_in_petitioner_ref
 from services.dedup.sketch import sketch_text
-from services.dedup.state import ArrayBandIndex, CaseRecord, MatchReason
+from services.dedup.state import ArrayBandIndex, CaseColumns, CaseRecord, MatchReason
 from services.dedup.text import fold, places, sentences
 
 
@@ -40,9 +41,9 @@ def test_reordered_sentences_have_the_same_fingerprint_and_sketch() -> None:
     assert np.array_equal(a.signature, b.signature)
 
 
-def test_case_record_round_trips_through_bytes() -> None:
-    record = CaseRecord(
-        case_id="XF-1",
+def a_record(case_id: str = "XF-1", sketch_size: int = 128) -> CaseRecord:
+    return CaseRecord(
+        case_id=case_id,
         matter_id="MT-XF-0",
         region_code="610302",
         received_at=1_700_000_000,
@@ -51,12 +52,16 @@ def test_case_record_round_trips_through_bytes() -> None:
         places=("阳光小区",),
         fingerprint="abc",
         shingle_count=42,
-        signature=np.arange(128, dtype=np.uint16),
+        signature=np.arange(sketch_size, dtype=np.uint16),
         verdict=Verdict.JOINT,
         reason=MatchReason.JOINT_MATTER,
         score=0.8125,
         repeat_count=2,
     )
+
+
+def test_case_record_round_trips_through_bytes() -> None:
+    record = a_record()
     decoded = CaseRecord.decode("XF-1", record.encode())
     assert decoded.petitioner_refs == record.petitioner_refs
     assert np.array_equal(decoded.signature, record.signature)
@@ -67,6 +72,23 @@ def test_case_record_round_trips_through_bytes() -> None:
     )
 
 
+def test_case_columns_read_many_records_and_skip_other_sketch_sizes() -> None:
+    values = {
+        "XF-1": a_record("XF-1").encode(),
+        "XF-2": a_record("XF-2", sketch_size=64).encode(),
+        "XF-3": replace(a_record("XF-3"), places=(), received_at=1_800_000_000).encode(),
+    }
+    columns = CaseColumns.decode(values, sketch_size=128)
+    assert columns.case_ids == ["XF-1", "XF-3"]
+    assert columns.matter_ids == ["MT-XF-0", "MT-XF-0"]
+    assert columns.petitioner_refs == [("pr_a", "pr_b"), ("pr_a", "pr_b")]
+    assert columns.places == [("阳光小区",), ()]
+    assert columns.received_at.tolist() == [1_700_000_000, 1_800_000_000]
+    assert columns.shingle_counts.tolist() == [42, 42]
+    assert columns.signatures.shape == (2, 128)
+    assert np.array_equal(columns.signatures[1], np.arange(128))
+
+
 def test_band_index_finds_members_across_flushes_and_forgets_removed() -> None:
     index = ArrayBandIndex()
     for n in range(40_000):
@@ -74,6 +96,21 @@ def test_band_index_finds_members_across_flushes_and_forgets_removed() -> None:
     assert index.members([5, 1_000_006], 10) == ["c6", "c5"]
     index.remove([5], "c5")
     assert index.members([5, 1_000_006], 10) == ["c6"]
+
+
+def test_a_band_shared_by_many_cases_gives_its_newest_live_members() -> None:
+    # A template campaign: one band in thousands of cases, in a run and pending entries.
+    index = ArrayBandIndex()
+    for n in range(40_000):
+        index.add([7, 10_000_000 + n], f"c{n}")
+    assert index.members([7], 3) == ["c39999", "c39998", "c39997"]
+    for n in (39_999, 39_998, 30_000, 29_999):
+        index.remove([7], f"c{n}")
+    assert index.members([7], 3) == ["c39997", "c39996", "c39995"]
+    # All the newest are removed: older ones fill in.
+    for n in range(30_001, 39_998):
+        index.remove([7], f"c{n}")
+    assert index.members([7, 10_000_100], 3) == ["c29998", "c29997", "c29996"]
 
 
 def test_the_petitioner_ref_ignores_how_a_phone_number_is_written() -> None:
