@@ -95,7 +95,7 @@ def test_dedup_state_survives_a_restart(
     verdicts = wait_for_count(
         kafka.bootstrap, deduplicated, 2, timeout=90, log_tail=lambda: pipeline.log_tail("dedup")
     )
-    by_submission = {verdict["submission_id"]: verdict for verdict in verdicts}
+    by_submission = {verdict["case"]["submission_id"]: verdict for verdict in verdicts}
     assert by_submission["portal-000123"]["verdict"] == "new"
     repeat = by_submission["portal-000999"]
     assert repeat["verdict"] == "repeat"
