@@ -16,6 +16,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from services.cli.options import Bootstrap, Prefix
 from services.common.settings import SettingsError
 
 app = typer.Typer(
@@ -39,13 +40,6 @@ KafkaHome = Annotated[
     Path, typer.Option("--home", help="broker data, config and log (env XINFANG_KAFKA_HOME)")
 ]
 KafkaPort = Annotated[int, typer.Option("--port", help="the broker's client port")]
-Bootstrap = Annotated[
-    str,
-    typer.Option("--bootstrap", envvar="XINFANG_BOOTSTRAP_SERVERS", help="Kafka bootstrap servers"),
-]
-Prefix = Annotated[
-    str, typer.Option("--prefix", envvar="XINFANG_TOPIC_PREFIX", help="topic name prefix")
-]
 
 
 def _fail(message: str, code: int = 2) -> None:

@@ -18,6 +18,7 @@ from rich.console import Console
 from schemas.cases import CaseRegistered
 from schemas.matters import MatterCommand, MatterCommandKind, RegionKey
 from schemas.registry import MATTERS_COMMANDS
+from services.cli.options import Bootstrap, Prefix
 from services.common.dlq import Rejected
 from services.intake import register as intake
 from services.intake.settings import DEMO_HMAC_KEY
@@ -25,13 +26,6 @@ from services.intake.settings import DEMO_HMAC_KEY
 err = Console(stderr=True)
 matter_app = typer.Typer(help="Operators' corrections of dedup's links.")
 
-Bootstrap = Annotated[
-    str,
-    typer.Option("--bootstrap", envvar="XINFANG_BOOTSTRAP_SERVERS", help="Kafka bootstrap servers"),
-]
-Prefix = Annotated[
-    str, typer.Option("--prefix", envvar="XINFANG_TOPIC_PREFIX", help="topic name prefix")
-]
 Region = Annotated[
     str, typer.Option("--region", help="the matters' county-level region code (in the verdict)")
 ]

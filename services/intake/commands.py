@@ -13,19 +13,13 @@ from rich.table import Table
 from schemas.keys import PetitionerKey
 from schemas.petitions import RejectReason, Stage
 from schemas.registry import PETITIONER_CONTACTS, PETITIONS_REJECTED
+from services.cli.options import Bootstrap, Prefix
 from services.intake.dead_letters import DeadLetterFilter, choose
 
 console = Console()
 dlq_app = typer.Typer(help="The dead-letter topic petitions.rejected.")
 contacts_app = typer.Typer(help="The restricted contact topic petitioners.contacts.")
 
-Bootstrap = Annotated[
-    str,
-    typer.Option("--bootstrap", envvar="XINFANG_BOOTSTRAP_SERVERS", help="Kafka bootstrap servers"),
-]
-Prefix = Annotated[
-    str, typer.Option("--prefix", envvar="XINFANG_TOPIC_PREFIX", help="topic name prefix")
-]
 Reasons = Annotated[list[RejectReason] | None, typer.Option("--reason", help="repeatable")]
 Stages = Annotated[list[Stage] | None, typer.Option("--stage", help="repeatable")]
 Submissions = Annotated[list[str] | None, typer.Option("--submission-id", help="repeatable")]
@@ -65,9 +59,7 @@ def dlq_list(
     from services.common.readback import read_all
 
     chosen = _filter(reason, stage, submission_id, since)
-    replays, unreadable = choose(
-        read_all(bootstrap, PETITIONS_REJECTED.full_name(prefix)), chosen
-    )
+    replays, unreadable = choose(read_all(bootstrap, PETITIONS_REJECTED.full_name(prefix)), chosen)
     counts = Counter((r.letter.stage.value, r.letter.reason.value) for r in replays)
     summary = Table("stage", "reason", "count", title="Dead letters")
     for (stage_name, reason_name), n in sorted(counts.items()):

@@ -20,11 +20,8 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
-from typing import Final, TypeVar
+from typing import Final
 
-from pydantic import ValidationError
-
-from schemas.base import Contract
 from schemas.cases import CaseDeduplicated, CaseEscalated, CaseUpdate
 from schemas.internal import Tick
 from schemas.keys import CaseKey, NotificationKey
@@ -35,14 +32,20 @@ from schemas.registry import (
     CASES_DEDUPLICATED,
     CASES_ESCALATED,
     CASES_UPDATES,
-    DAY_MS,
     NOTIFICATIONS_DELIVERED,
     NOTIFICATIONS_FAILED,
     PETITIONER_CONTACTS,
-    TopicSpec,
 )
 from services.common.dlq import Rejected
-from services.common.service import Effects, Incoming, Output, Service, build_service
+from services.common.service import (
+    Effects,
+    Incoming,
+    Output,
+    Service,
+    build_service,
+    internal_topic,
+    parse_value,
+)
 from services.common.settings import SettingsError
 from services.common.topics import ensure_topics
 from services.notification.contacts import ContactDirectory, follow
@@ -58,35 +61,14 @@ from services.notification.settings import NotificationSettings
 __all__ = ["NotificationSettings", "build"]
 
 log = logging.getLogger(__name__)
-M = TypeVar("M", bound=Contract)
 
-
-def _internal(suffix: str, key: type[Contract], value: type[Contract], about: str) -> TopicSpec:
-    # Named "<app id>-<suffix>": the prefix is added by full_name like any topic's.
-    return TopicSpec(
-        name=f"xinfang-{Stage.NOTIFICATION.value}-{suffix}",
-        description=about,
-        key_model=key,
-        value_model=value,
-        producers=("notification",),
-        consumers=("notification",),
-        examples=(),
-        partitions=CASES_DEDUPLICATED.partitions,
-        retention_ms=DAY_MS,
-    )
-
-
-ALERTS: Final = _internal(
-    "alerts", ReceiverKey, RoutedAlert, "escalation alerts routed to a receiver, by receiver"
+ALERTS: Final = internal_topic(
+    Stage.NOTIFICATION, "alerts", ReceiverKey, RoutedAlert,
+    "escalation alerts routed to a receiver, by receiver",
+)  # fmt: skip
+TICKS: Final = internal_topic(
+    Stage.NOTIFICATION, "ticks", ReceiverKey, Tick, "the timer's nudges, one per partition"
 )
-TICKS: Final = _internal("ticks", ReceiverKey, Tick, "the timer's nudges, one per partition")
-
-
-def _parse(model: type[M], message: Incoming) -> M:
-    try:
-        return model.model_validate_json(message.value or b"")
-    except ValidationError as exc:
-        raise Rejected(RejectReason.SCHEMA_VIOLATION, str(exc)[:2000]) from None
 
 
 def _checked_policy(settings: NotificationSettings) -> tuple[NotificationPolicy, Renderer]:
@@ -123,15 +105,8 @@ def build(settings: NotificationSettings) -> Service:
     service = build_service(Stage.NOTIFICATION, settings)
     app = service.app
     prefix = settings.topic_prefix
-    assert TICKS.full_name(prefix) == f"{app.conf.id}-ticks"
     # Created before the worker subscribes, so the first assignment includes them.
-    ensure_topics(
-        settings.bootstrap_servers,
-        [ALERTS.full_name(prefix), TICKS.full_name(prefix)],
-        partitions=TICKS.partitions,
-        replication_factor=settings.replication_factor,
-        config=TICKS.topic_config(),
-    )
+    service.create_internal_topics(ALERTS, TICKS)
     partitions = CASES_DEDUPLICATED.partitions
     contacts = ContactDirectory()
     engine = NotificationEngine(
@@ -199,21 +174,21 @@ def build(settings: NotificationSettings) -> Service:
         return handle
 
     async def on_verdict(message: Incoming) -> Step:
-        verdict = _parse(CaseDeduplicated, message)
+        verdict = parse_value(CaseDeduplicated, message)
         return await engine.on_verdict(verdict, message.partition, datetime.now(UTC))
 
     async def on_update(message: Incoming) -> Step:
-        update = _parse(CaseUpdate, message)
+        update = parse_value(CaseUpdate, message)
         try:
             return await engine.on_update(update, message.partition, datetime.now(UTC))
         except MissingFactError as exc:
             raise Rejected(RejectReason.MISSING_FIELD, str(exc)) from None
 
     async def on_escalation(message: Incoming) -> Step:
-        return engine.on_escalation(_parse(CaseEscalated, message))
+        return engine.on_escalation(parse_value(CaseEscalated, message))
 
     async def on_alert(message: Incoming) -> Step:
-        alert = _parse(RoutedAlert, message)
+        alert = parse_value(RoutedAlert, message)
         return engine.on_alert(alert, message.partition, datetime.now(UTC))
 
     async def on_tick(message: Incoming) -> Step:
@@ -224,23 +199,12 @@ def build(settings: NotificationSettings) -> Service:
     service.consume(CASES_ESCALATED, handler(on_escalation))
     service.consume(ALERTS, handler(on_alert))
     service.consume(TICKS, handler(on_tick))
-    ticks = service.topic(TICKS)
-    ticks_name = TICKS.full_name(prefix)
 
     @app.task  # type: ignore[untyped-decorator]
     async def follow_contacts() -> None:
         topic = PETITIONER_CONTACTS.full_name(prefix)
         await follow(contacts, settings.bootstrap_servers, topic, lambda: bool(app.should_stop))
 
-    @app.timer(settings.tick_interval_seconds)  # type: ignore[untyped-decorator]
-    async def tick() -> None:
-        # One tick per tick partition this worker owns: the agent then works in the
-        # partition's event context, where it may change the tables (see Tick).
-        if app.consumer is None or app.rebalancing:
-            return
-        value = Tick(issued_at=datetime.now(UTC)).to_json_bytes()
-        for tp in app.consumer.assignment():
-            if tp.topic == ticks_name:
-                await ticks.send(key=None, value=value, partition=tp.partition)
+    service.tick(TICKS, settings.tick_interval_seconds)
 
     return service
