@@ -34,6 +34,8 @@ REGIONS: Final = {
     "510104": ("成都市锦江区", ["春熙路", "东大街", "静安路"], ["锦江城市花园", "东湖小区", "水井坊小区"]),
 }  # fmt: skip
 
+#: The first petitions of a batch whose petitioners keep coming back.
+PERSISTENT: Final = 4
 EMPLOYERS: Final = ["某建筑劳务公司", "某电子厂", "某物流公司", "某餐饮连锁店", "某装修公司"]
 
 ZH_MATTERS: Final = [
@@ -187,8 +189,10 @@ def generate(
             batch.lines.append(json.dumps(rng.choice(originals), ensure_ascii=False).encode())
             batch.retries += 1
         elif roll < invalid_share + 0.22 and originals:
-            # The same person raises the same matter again, word for word.
-            again = dict(rng.choice(originals[-200:]))
+            # The same person raises the same matter again, word for word; a few persistent
+            # petitioners come back again and again (a leadership package case at repeat 3).
+            pool = originals[:PERSISTENT] if rng.random() < 0.3 else originals[-200:]
+            again = dict(rng.choice(pool))
             again["submission_id"] = f"{again['channel']}-r{serial:06d}"
             again["received_at"] = moment.isoformat()
             batch.lines.append(json.dumps(again, ensure_ascii=False).encode())

@@ -84,6 +84,7 @@ def test_the_pipeline_processes_every_petition_exactly_once(
     for escalation in escalations:
         by_reason[escalation["reason"]].append(escalation)
     # A leadership package case exactly for each case whose repeat count reaches 3 ...
+    assert by_reason["leadership_package"], "the batch plants persistent petitioners"
     assert {e["case_id"] for e in by_reason["leadership_package"]} == {
         case_id for case_id, v in verdicts.items() if v["repeat_count"] == 3
     }
