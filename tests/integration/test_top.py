@@ -43,7 +43,7 @@ def test_top_once_shows_a_running_intake_and_a_down_target(
 ) -> None:
     intake = pipeline.start("intake")
     pipeline.wait_healthy(timeout=120)
-    batch = generate(30, seed=5)
+    batch = generate(30, seed=5, invalid_share=0.2)
     report = publish_lines(batch.lines, bootstrap=kafka.bootstrap, prefix=prefix)
     assert report.acknowledged == len(batch.lines)
     deadline = time.monotonic() + 90
