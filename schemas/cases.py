@@ -185,6 +185,11 @@ class UpdateKind(StrEnum):
     REVIEW_REQUESTED = "review_requested"
     REVIEW_DECIDED = "review_decided"
     RE_REVIEW_REQUESTED = "re_review_requested"
+    #: The re-reviewing body opens a hearing (听证). Hearing time is not counted in the
+    #: re-review limit (Art. 36): the clock pauses until ``hearing_ended``.
+    HEARING_STARTED = "hearing_started"
+    #: The hearing is over: the re-review limit runs again, later by the hearing's length.
+    HEARING_ENDED = "hearing_ended"
     RE_REVIEW_DECIDED = "re_review_decided"
     TERMINATED = "terminated"
     CLOSED = "closed"

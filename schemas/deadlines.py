@@ -69,19 +69,22 @@ EXAMPLES: tuple[Example, ...] = (
     Example(
         key={"case_id": "XF-7K2M9Q4T8W1Z"},
         value={
-            "warning_id": "WRN-XF-7K2M9Q4T8W1Z-handling-20270124T160000Z",
+            "warning_id": "WRN-XF-7K2M9Q4T8W1Z-handling-20270125T160000Z",
             "case_id": "XF-7K2M9Q4T8W1Z",
             "matter_id": "MT-XF-2B8D6F0H3J5L",
             "step": "handling",
             "article": "Art. 34",
             "started_at": "2026-11-25T16:00:00+08:00",
-            "due_at": "2027-01-25T00:00:00+08:00",
+            "due_at": "2027-01-26T00:00:00+08:00",
             "share_used": 0.8,
-            "warned_at": "2027-01-12T22:24:00+08:00",
+            "warned_at": "2027-01-13T17:36:00+08:00",
             "region_code": "610302",
             "responsible_level": "county",
             "responsible_agency": "610302-housing",
         },
-        summary="80% of the 60-day handling limit used (Art. 34)",
+        summary=(
+            "80% of the 60-day handling limit used (Art. 34); its last day, Sunday "
+            "24 January, rolls over to Monday 25 January"
+        ),
     ),
 )

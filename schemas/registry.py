@@ -111,7 +111,8 @@ CASES_DEDUPLICATED: Final = TopicSpec(
     key_model=CaseKey,
     value_model=CaseDeduplicated,
     producers=("dedup",),
-    consumers=("escalation", "notification"),
+    # dedup itself: which region holds a case, to route agencies' updates to it.
+    consumers=("escalation", "notification", "dedup"),
     examples=examples.DEDUPLICATED,
 )
 CASES_UPDATES: Final = TopicSpec(
@@ -120,7 +121,8 @@ CASES_UPDATES: Final = TopicSpec(
     key_model=CaseKey,
     value_model=CaseUpdate,
     producers=("agencies",),
-    consumers=("escalation", "notification"),
+    # dedup: whether a matter is still being handled within its time limit (Art. 19, 36).
+    consumers=("escalation", "notification", "dedup"),
     examples=examples.UPDATES,
 )
 CASES_ESCALATED: Final = TopicSpec(
@@ -141,7 +143,7 @@ CASES_DEADLINES: Final = TopicSpec(
     key_model=CaseKey,
     value_model=deadlines.DeadlineWarning,
     producers=("escalation",),
-    consumers=("notification", "operators"),
+    consumers=("operators",),
     examples=deadlines.EXAMPLES,
 )
 MATTERS_COMMANDS: Final = TopicSpec(
@@ -162,7 +164,7 @@ MATTERS_CHANGES: Final = TopicSpec(
     key_model=matters.MatterKey,
     value_model=matters.MatterChanged,
     producers=("dedup",),
-    consumers=("escalation", "agencies", "operators"),
+    consumers=("agencies", "operators"),
     examples=matters.CHANGE_EXAMPLES,
 )
 AGENCY_INBOX: Final = TopicSpec(

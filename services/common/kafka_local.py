@@ -194,13 +194,15 @@ class KafkaLocal:
         )
 
     def _format(self, java: str, cp: str, attempts: int = 3) -> None:
+        # Base64url may start with "-" (one id in 32): in "-t ID" argparse would take it for
+        # an option and refuse the command, so the id goes in the "--cluster-id=" form.
         cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
         problem = ""
         for _ in range(attempts):
             # A JVM can die at start-up on a loaded machine; formatting is safe to repeat.
             fmt = subprocess.run(
                 [java, "-cp", cp, "kafka.tools.StorageTool", "format", "--ignore-formatted",
-                 "-t", cluster_id, "-c", str(self._config)],
+                 f"--cluster-id={cluster_id}", "-c", str(self._config)],
                 capture_output=True, text=True, check=False,
             )  # fmt: skip
             if fmt.returncode == 0:

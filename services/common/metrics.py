@@ -302,6 +302,15 @@ CATALOGUE: Final[tuple[MetricSpec, ...]] = (
         {"channel": _values(DeliveryChannel)},
     ),
     MetricSpec(
+        "xinfang_notification_unconfirmed_resends_total",
+        Kind.COUNTER,
+        "Notices sent again after an attempt whose outcome is unknown (no reply to the "
+        "message, or the service stopped during the send): each may have arrived twice, "
+        "with the same Message-ID / Idempotency-Key.",
+        "notification",
+        {"channel": _values(DeliveryChannel)},
+    ),
+    MetricSpec(
         "xinfang_notification_failures_total",
         Kind.COUNTER,
         "Notifications sent to notifications.failed, by reason.",

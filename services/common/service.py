@@ -11,12 +11,15 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import logging.config
 import os
+import shutil
 import sys
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any, Final, NoReturn, TypeVar
 
 import faust
@@ -28,6 +31,7 @@ from schemas.base import Contract
 from schemas.internal import Tick
 from schemas.petitions import RejectReason, Stage
 from schemas.registry import DAY_MS, PARTITIONS, PETITIONS_REJECTED, TopicSpec
+from services.common import faust_fixes
 from services.common.dlq import FailureLimit, FailureLimitExceededError, Rejected, dead_letter
 from services.common.logs import logging_config
 from services.common.metrics import Metrics, Outcome
@@ -131,6 +135,14 @@ class Service:
     #: topics share their tables' partitions, and a handler reads state, waits for the
     #: broker, then writes; without the lock another agent's write in between is lost.
     partition_locks: dict[int, asyncio.Lock] = field(default_factory=dict)
+    #: Changelog records the tables have handed to the producer and the broker has not yet
+    #: acknowledged. The consumer loop waits for them before an input may be acknowledged:
+    #: Faust's own pre-commit flush can give up before they are sent (see ``settle``).
+    unsettled: set[asyncio.Future[Any]] = field(default_factory=set)
+    #: After a crash, restore the tables from their changelogs rather than trust the local
+    #: store (see ``discard_state_of_unclean_stop``). A service whose tables only ever
+    #: gain keys that guard against repeating an effect may keep its local store instead.
+    discard_state_after_crash: bool = True
 
     def topic(self, spec: TopicSpec, agency_code: str | None = None) -> faust.TopicT:
         """The Faust topic of a registry entry (raw bytes in and out)."""
@@ -150,13 +162,41 @@ class Service:
     def table(self, name: str, partitions: int, help_text: str, *, raw: bool = False) -> Any:
         """A changelogged table of JSON values (bytes when ``raw``), one RocksDB per partition."""
         # Faust takes a table's serializers from its types: bytes is raw, anything else JSON.
-        return self.app.Table(
+        table = self.app.Table(
             name,
             default=None,
             value_type=bytes if raw else None,
             partitions=partitions,
             help=help_text,
         )
+        send_changelog = table.send_changelog
+        unsettled = self.unsettled
+
+        def tracked(*args: Any, **kwargs: Any) -> Any:
+            future = send_changelog(*args, **kwargs)
+            unsettled.add(future)
+            future.add_done_callback(unsettled.discard)
+            return future
+
+        # Every write of the table goes through send_changelog (Collection._send_changelog).
+        table.send_changelog = tracked  # type: ignore[method-assign]
+        return table
+
+    async def settle(self) -> None:
+        """Wait until every table write made so far is acknowledged in its changelog.
+
+        Faust commits an input offset after ``producer.flush()``, whose buffer stage gives
+        up after 0.1 s without progress and does not count the record it is handing over
+        (faust/transport/producer.py, ProducerBuffer.flush_atmost), so an offset could
+        be committed before the state it produced is in Kafka; a kill -9 then loses that
+        state. Called before an input is acknowledged, this restores Kafka Streams' order:
+        outputs, then state, then the commit.
+        """
+        # A snapshot: the writes of the event in hand are in it; waiting for later writes
+        # of other partitions too could starve this one.
+        pending = list(self.unsettled)
+        if pending:
+            await asyncio.gather(*pending)
 
     def create_internal_topics(self, *specs: TopicSpec) -> None:
         """Create this service's own topics now, before the worker's first assignment."""
@@ -252,6 +292,8 @@ class Service:
                 await self.publish(effects.outputs)
                 if effects.remember is not None:
                     effects.remember()
+                # Also the writes a handler made itself (dedup's matcher writes as it goes).
+                await self.settle()
             except Exception:
                 # The outputs or the state could not be written. Faust would ack this
                 # message when the agent raises; leave instead, so it is redelivered.
@@ -318,6 +360,7 @@ def build_service(
     stage: Stage, settings: ServiceSettings, metrics: Metrics | None = None
 ) -> Service:
     """A Faust app for one stage: its own consumer group, state directory and web port."""
+    faust_fixes.apply()
     prefix = settings.topic_prefix
     datadir = settings.data_dir / f"{prefix}{stage.value}"
     datadir.parent.mkdir(parents=True, exist_ok=True)
@@ -410,11 +453,47 @@ def internal_topics(service: Service) -> list[str]:
     return [table.changelog_topic.get_topic_name() for table in service.app.tables.values()]
 
 
+#: Written into the table directory when the worker has stopped gracefully.
+CLEAN_STOP_MARKER: Final = "CLEAN_STOP"
+
+
+def discard_state_of_unclean_stop(tabledir: Path) -> bool:
+    """Delete the local table state unless the last run stopped gracefully; True if so.
+
+    After a crash or kill -9 the local RocksDB may hold writes whose changelog records
+    never reached Kafka, while Faust's recovery re-applies the changelog from the last
+    offset it saw acknowledged over those newer values: the result is neither the state
+    before the crash nor a prefix of the writes. Restoring from the changelog alone gives
+    a prefix of the writes in their order (every input committed after its writes, see
+    ``Service.settle``), which is what the services are built to resume from. A graceful
+    stop flushes and commits, so its local state is kept and the restart is quick.
+    """
+    marker = tabledir / CLEAN_STOP_MARKER
+    if marker.exists():
+        marker.unlink()
+        return False
+    if not tabledir.exists() or not any(tabledir.iterdir()):
+        return False
+    shutil.rmtree(tabledir)
+    return True
+
+
 def run_worker(service: Service) -> None:
     """Run the service until SIGTERM or SIGINT, then stop gracefully (commit, close)."""
     from faust.worker import Worker
 
     settings = service.settings
+    config = logging_config(service.stage.value, settings.log_level, settings.log_format)
+    logging.config.dictConfig(config)  # the worker applies the same; this is for what follows
+    tabledir = Path(service.app.conf.tabledir)
+    if not service.discard_state_after_crash:
+        (tabledir / CLEAN_STOP_MARKER).unlink(missing_ok=True)
+    elif discard_state_of_unclean_stop(tabledir):
+        log.warning(
+            "the last run did not stop gracefully: local table state discarded, "
+            "restoring it from the changelog topics",
+            extra={"service": service.stage.value, "tabledir": str(tabledir)},
+        )
     # Faust declares its changelogs itself, but its first partition assignment can run
     # before the new topics are in its metadata, and then never assigns them. Creating
     # them beforehand (compacted, partitions equal to the source) removes the race.
@@ -428,10 +507,18 @@ def run_worker(service: Service) -> None:
     worker = Worker(
         service.app,
         loglevel=settings.log_level,
-        logging_config=logging_config(service.stage.value, settings.log_level, settings.log_format),
+        logging_config=config,
         redirect_stdouts=False,
         quiet=True,
     )
     log.info("starting", extra={"service": service.stage.value, "port": settings.web_port})
-    worker.execute_from_commandline()
-    sys.exit(worker.exitcode if hasattr(worker, "exitcode") else 0)
+    code: int | str | None = 0
+    try:
+        worker.execute_from_commandline()
+    except SystemExit as stop:
+        code = stop.code
+    if not code and not getattr(service.app, "crashed", False):
+        # Faust has stopped: offsets committed, producer flushed, RocksDB closed.
+        tabledir.mkdir(parents=True, exist_ok=True)
+        (tabledir / CLEAN_STOP_MARKER).touch()
+    sys.exit(code)

@@ -114,15 +114,23 @@ def _published(outputs: Sequence[EngineOutput]) -> list[Output]:
     ]
 
 
-def _dead_letters(rejections: Sequence[Rejection], prefix: str, now: datetime) -> list[Output]:
+def invalid_transition(rejection: Rejection) -> Rejected:
+    """The dead letter's reason and detail for an update the engine refused."""
+    return Rejected(
+        RejectReason.INVALID_TRANSITION, f"{rejection.reason.value}: {rejection.detail}"
+    )
+
+
+def dead_letters(rejections: Sequence[Rejection], prefix: str, now: datetime) -> list[Output]:
     """Dead letters of held updates refused later: they point at the original message."""
     letters = []
     for rejection in rejections:
         source = rejection.source
+        refused = invalid_transition(rejection)
         key, value = dead_letter(
             stage=Stage.ESCALATION,
-            reason=RejectReason.INVALID_TRANSITION,
-            detail=f"{rejection.reason.value}: {rejection.detail}",
+            reason=refused.reason,
+            detail=refused.detail,
             topic=CASES_UPDATES.full_name(prefix),
             partition=source.partition if source else 0,
             offset=source.offset if source else 0,
@@ -204,7 +212,7 @@ def build(settings: EscalationSettings, wall_clock: Clock | None = None) -> Serv
         verdict = parse_value(CaseDeduplicated, message)
         engine, staged = engine_for(message.partition)
         result = engine.on_verdict(verdict)
-        outputs = _published(result.outputs) + _dead_letters(result.rejections, prefix, clock())
+        outputs = _published(result.outputs) + dead_letters(result.rejections, prefix, clock())
         mark = (CASES_DEDUPLICATED, message.partition, event_time(verdict))
         return Effects(outputs, committing(staged, result.outputs, mark))
 
@@ -214,9 +222,7 @@ def build(settings: EscalationSettings, wall_clock: Clock | None = None) -> Serv
         result = engine.on_update(update, message.partition, message.offset)
         if isinstance(result, Rejection):
             # The lifecycle does not allow it (or it came too late): to the DLQ, with why.
-            raise Rejected(
-                RejectReason.INVALID_TRANSITION, f"{result.reason.value}: {result.detail}"
-            )
+            raise invalid_transition(result)
         state = staged.get(update.case_id)
         lifecycle = engine.lifecycle(update.case_id)
         measured = (
@@ -243,7 +249,7 @@ def build(settings: EscalationSettings, wall_clock: Clock | None = None) -> Serv
             now = clock()
         engine, staged = engine_for(message.partition)
         result = engine.scan(now)
-        outputs = _published(result.outputs) + _dead_letters(result.rejections, prefix, clock())
+        outputs = _published(result.outputs) + dead_letters(result.rejections, prefix, clock())
         if not outputs and not staged.staged:
             return NOTHING
         return Effects(outputs, committing(staged, result.outputs))

@@ -177,7 +177,7 @@ def _clock_timers(facts: CaseFacts, clock: Clock, rules: EscalationRules) -> lis
     clocks = rules.clocks
     step = clock.step.value
     timers: list[Timed] = []
-    warned_at = clock.started_at + (clock.due_at - clock.started_at) * clocks.warn_share
+    warned_at = clock.warn_at(clocks.warn_share)
     if clock.running_at(warned_at):
         timers.append(
             Timed(

@@ -15,6 +15,12 @@ functions here are pure; ``services.escalation.engine`` stores and schedules.
     re_review_decided (the matter is terminated, Art. 36) ──terminated──► terminated     │
     replied, review_decided, re_review_decided, terminated, not_accepted ──closed──► closed
     rated: whenever an opinion's rating window is open, in any status.
+    re_review_requested: hearing_started ──► (hearing) ──hearing_ended──► re_review_requested;
+        the re-review clock is paused during the hearing (Art. 36); a re-review opinion
+        given during a hearing ends it.
+
+Calendar-day limits roll over a rest day at their end when the rules say so
+(``clocks.roll_over_rest_days``, ``workdays.roll_over_rest_days``).
 """
 
 from __future__ import annotations
@@ -23,6 +29,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import Final
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -35,7 +42,14 @@ from services.escalation.ruleset import (
     TimeLimits,
     level_above,
 )
-from services.escalation.workdays import calendar_days_due, working_days_due
+from services.escalation.workdays import (
+    calendar_days_due,
+    roll_over_rest_days,
+    working_days_due,
+)
+
+#: A clock that was never paused.
+NOT_PAUSED: Final = timedelta(0)
 
 
 class CaseStatus(StrEnum):
@@ -81,15 +95,23 @@ class RejectionReason(StrEnum):
     NOTHING_TO_RATE = "nothing_to_rate"
     ALREADY_RATED = "already_rated"
     RATING_WINDOW_CLOSED = "rating_window_closed"
+    HEARING_NOT_STARTED = "hearing_not_started"
+    HEARING_IN_PROGRESS = "hearing_in_progress"
+    HEARING_AFTER_DEADLINE = "hearing_after_deadline"
 
 
 #: Refusals that an earlier update, still on its way, may cure: such an update is held
-#: for the reorder tolerance rather than refused at once.
+#: for the reorder tolerance rather than refused at once. A hearing's end may overtake its
+#: start, a second hearing the end of the first, and a hearing that earlier hearings make
+#: fall within the re-review limit may overtake them.
 AWAITS_PREDECESSOR: frozenset[RejectionReason] = frozenset(
     {
         RejectionReason.NOT_ALLOWED_IN_STATUS,
         RejectionReason.NOTHING_TO_RATE,
         RejectionReason.TERMINATION_BEFORE_RE_REVIEW,
+        RejectionReason.HEARING_NOT_STARTED,
+        RejectionReason.HEARING_IN_PROGRESS,
+        RejectionReason.HEARING_AFTER_DEADLINE,
     }
 )
 
@@ -136,7 +158,11 @@ class Clock:
     """One time limit as it ran on a case.
 
     ``started_at`` is what the limit counts from; ``active_from`` is when the clock took
-    effect (later than ``started_at`` for an extended handling clock, Art. 34).
+    effect (later than ``started_at`` for an extended handling clock, Art. 34, and for a
+    re-review clock running again after a hearing, Art. 36). ``limit_due`` is where the
+    counted days end (an extension's days included); ``paused`` is the hearing time before
+    ``active_from``, which is not counted; ``due_at`` is the deadline in force: ``limit_due``
+    plus ``paused``, rolled over a rest day at its end when the rules say so.
     """
 
     step: DeadlineStep
@@ -145,9 +171,17 @@ class Clock:
     started_at: datetime
     active_from: datetime
     due_at: datetime
+    limit_due: datetime
     responsible_level: AgencyLevel
     responsible_agency: str | None
     stopped_at: datetime | None = None
+    paused: timedelta = NOT_PAUSED
+
+    def warn_at(self, share: float) -> datetime:
+        """When ``share`` of the time that counts is used: the span from ``started_at`` to
+        ``due_at`` (a rest-day roll-over included), hearing time not counted."""
+        counted = self.due_at - self.paused - self.started_at
+        return self.started_at + self.paused + counted * share
 
     def running_at(self, moment: datetime) -> bool:
         """Whether the clock was running at ``moment`` (event time)."""
@@ -168,6 +202,17 @@ class RatingRecord:
 
 
 @dataclass(frozen=True)
+class Hearing:
+    """A hearing (听证) of the re-reviewing body; its time is not counted (Art. 36).
+
+    ``ended_at`` is None while it runs; a re-review opinion given during it ends it.
+    """
+
+    started_at: datetime
+    ended_at: datetime | None = None
+
+
+@dataclass(frozen=True)
 class Lifecycle:
     """A case after all its accepted updates, in event-time order."""
 
@@ -177,13 +222,16 @@ class Lifecycle:
     extensions_used: int
     settled_at: datetime | None
     last_event_at: datetime
+    hearings: tuple[Hearing, ...] = ()
 
     @property
     def terminated(self) -> bool:
         """After a re-review opinion the matter is terminated (Art. 36)."""
-        return self.status in (CaseStatus.RE_REVIEW_DECIDED, CaseStatus.TERMINATED) or any(
-            c.step is DeadlineStep.RE_REVIEW_DECISION and c.stopped_at is not None
-            for c in self.clocks
+        # A case leaves re_review_requested only with the re-review opinion, so a closed
+        # case that had a re-review clock was closed after the opinion.
+        return self.status in (CaseStatus.RE_REVIEW_DECIDED, CaseStatus.TERMINATED) or (
+            self.status is CaseStatus.CLOSED
+            and self.latest(DeadlineStep.RE_REVIEW_DECISION) is not None
         )
 
     def latest(self, step: DeadlineStep) -> Clock | None:
@@ -227,11 +275,34 @@ class _Machine:
     facts: CaseFacts
     limits: TimeLimits
     objection_prefixes: tuple[str, ...]
+    roll_over: bool
     status: CaseStatus = CaseStatus.REGISTERED
     clocks: list[Clock] = field(default_factory=list)
     ratings: list[RatingRecord] = field(default_factory=list)
     extensions_used: int = 0
     settled_at: datetime | None = None
+    hearings: list[Hearing] = field(default_factory=list)
+
+    def due(self, limit_due: datetime, paused: timedelta = NOT_PAUSED) -> datetime:
+        """The deadline in force of a calendar-day limit ending at ``limit_due``."""
+        end = limit_due + paused
+        # Civil Code Art. 203: a period whose last day is a rest day ends after it.
+        return roll_over_rest_days(end) if self.roll_over else end
+
+    def latest(self, step: DeadlineStep) -> Clock | None:
+        """The last clock of ``step`` started so far."""
+        return next((c for c in reversed(self.clocks) if c.step is step), None)
+
+    def open_hearing(self) -> Hearing | None:
+        """The hearing in progress, if any."""
+        last = self.hearings[-1] if self.hearings else None
+        return last if last is not None and last.ended_at is None else None
+
+    def end_hearing(self, at: datetime) -> None:
+        """End the hearing in progress, if any, at ``at``."""
+        hearing = self.open_hearing()
+        if hearing is not None:
+            self.hearings[-1] = replace(hearing, ended_at=at)
 
     def open(self, step: DeadlineStep, moment: datetime) -> Clock | None:
         """The clock of ``step`` that is running and not yet due at ``moment``."""
@@ -248,6 +319,7 @@ class _Machine:
         levels_up: int = 0,
         agency: str | None = None,
     ) -> None:
+        limit_due = calendar_days_due(at, limit.days)
         self.clocks.append(
             Clock(
                 step=step,
@@ -255,7 +327,8 @@ class _Machine:
                 article=limit.article,
                 started_at=at,
                 active_from=at,
-                due_at=calendar_days_due(at, limit.days),
+                due_at=self.due(limit_due),
+                limit_due=limit_due,
                 responsible_level=level_above(self.facts.level, levels_up),
                 responsible_agency=agency,
             )
@@ -308,6 +381,8 @@ def _transferred(machine: _Machine, update: CaseUpdate) -> Refusal | None:
         agency=machine.facts.agency_code,
     )
     objection = limits.competence_objection
+    # Counted in working days, so it never ends on a rest day: no roll-over.
+    objection_due = working_days_due(at, objection.working_days)
     machine.clocks.append(
         Clock(
             step=DeadlineStep.COMPETENCE_OBJECTION,
@@ -315,7 +390,8 @@ def _transferred(machine: _Machine, update: CaseUpdate) -> Refusal | None:
             article=objection.article,
             started_at=at,
             active_from=at,
-            due_at=working_days_due(at, objection.working_days),
+            due_at=objection_due,
+            limit_due=objection_due,
             responsible_level=machine.facts.level,
             responsible_agency=machine.facts.agency_code,
         )
@@ -410,11 +486,15 @@ def _extended(machine: _Machine, update: CaseUpdate) -> Refusal | None:
             f"an extension must be granted before handling is due ({limit.article})",
         )
     machine.stop(at, DeadlineStep.HANDLING)
+    # The extension lengthens the limit itself: its days follow the limit's own last day,
+    # not a rest-day roll-over of it, and the longer limit may roll over in turn.
+    limit_due = handling.limit_due + timedelta(days=update.extension_days)
     machine.clocks.append(
         replace(
             handling,
             active_from=at,
-            due_at=handling.due_at + timedelta(days=update.extension_days),
+            due_at=machine.due(limit_due),
+            limit_due=limit_due,
             stopped_at=None,
         )
     )
@@ -510,11 +590,66 @@ def _re_review_requested(machine: _Machine, update: CaseUpdate) -> Refusal | Non
     return None
 
 
+def _hearing_started(machine: _Machine, update: CaseUpdate) -> Refusal | None:
+    refusal = _require(machine, update, CaseStatus.RE_REVIEW_REQUESTED)
+    if refusal is not None:
+        return refusal
+    at = update.occurred_at
+    hearing = machine.open_hearing()
+    if hearing is not None:
+        return Refusal(
+            RejectionReason.HEARING_IN_PROGRESS,
+            f"a hearing is in progress since {hearing.started_at.isoformat()}; "
+            "it ends before another starts",
+        )
+    if machine.open(DeadlineStep.RE_REVIEW_DECISION, at) is None:
+        return Refusal(
+            RejectionReason.HEARING_AFTER_DEADLINE,
+            "the re-review limit has run out: a hearing no longer pauses it "
+            f"({machine.limits.re_review_decision.article})",
+        )
+    # Art. 36: hearing time is not counted in the re-review limit, so its clock stops
+    # (no warning, no breach) until the hearing ends.
+    machine.stop(at, DeadlineStep.RE_REVIEW_DECISION)
+    machine.hearings.append(Hearing(started_at=at))
+    return None
+
+
+def _hearing_ended(machine: _Machine, update: CaseUpdate) -> Refusal | None:
+    refusal = _require(machine, update, CaseStatus.RE_REVIEW_REQUESTED)
+    if refusal is not None:
+        return refusal
+    at = update.occurred_at
+    hearing = machine.open_hearing()
+    # A hearing starts only on a running re-review clock, which it stopped.
+    paused = machine.latest(DeadlineStep.RE_REVIEW_DECISION)
+    if hearing is None or paused is None:
+        return Refusal(
+            RejectionReason.HEARING_NOT_STARTED,
+            "no hearing is in progress on the re-review (hearing_started comes first)",
+        )
+    machine.end_hearing(at)
+    # The clock runs again; the deadline and the warning move later by the hearing.
+    not_counted = paused.paused + (at - hearing.started_at)
+    machine.clocks.append(
+        replace(
+            paused,
+            active_from=at,
+            due_at=machine.due(paused.limit_due, not_counted),
+            paused=not_counted,
+            stopped_at=None,
+        )
+    )
+    return None
+
+
 def _re_review_decided(machine: _Machine, update: CaseUpdate) -> Refusal | None:
     refusal = _require(machine, update, CaseStatus.RE_REVIEW_REQUESTED)
     if refusal is not None:
         return refusal
     at = update.occurred_at
+    # An opinion given during a hearing ends it; the paused clock is already stopped.
+    machine.end_hearing(at)
     machine.stop(at, DeadlineStep.RE_REVIEW_DECISION)
     _opinion(machine, at)
     # Art. 36: after the re-review the matter is terminated (three-level termination).
@@ -568,7 +703,7 @@ def _rated(machine: _Machine, update: CaseUpdate) -> Refusal | None:
     if update.rating is None:
         return Refusal(RejectionReason.RATING_MISSING, "a rated update carries a rating")
     at = update.occurred_at
-    window = next((c for c in reversed(machine.clocks) if c.step is DeadlineStep.RATING), None)
+    window = machine.latest(DeadlineStep.RATING)
     if window is None or at < window.active_from:
         return Refusal(RejectionReason.NOTHING_TO_RATE, "no opinion has been given yet")
     opinion = sum(1 for c in machine.clocks if c.step is DeadlineStep.RATING)
@@ -613,6 +748,10 @@ def _apply(machine: _Machine, update: CaseUpdate, bureau: str) -> Refusal | None
         return _review_decided(machine, update)
     if kind is UpdateKind.RE_REVIEW_REQUESTED:
         return _re_review_requested(machine, update)
+    if kind is UpdateKind.HEARING_STARTED:
+        return _hearing_started(machine, update)
+    if kind is UpdateKind.HEARING_ENDED:
+        return _hearing_ended(machine, update)
     if kind is UpdateKind.RE_REVIEW_DECIDED:
         return _re_review_decided(machine, update)
     if kind is UpdateKind.TERMINATED:
@@ -635,6 +774,7 @@ def fold(
         facts=facts,
         limits=rules.time_limits,
         objection_prefixes=rules.time_limits.competence_objection.reason_prefixes,
+        roll_over=rules.clocks.roll_over_rest_days,
     )
     if facts.linked_to is None:
         _start_transfer(machine, facts.received_at, bureau)
@@ -649,6 +789,7 @@ def fold(
         extensions_used=machine.extensions_used,
         settled_at=machine.settled_at,
         last_event_at=max([facts.received_at, *(u.occurred_at for u in updates)]),
+        hearings=tuple(machine.hearings),
     )
 
 

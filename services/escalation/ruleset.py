@@ -98,7 +98,22 @@ class Clocks(_Strict):
     """How every running deadline warns, breaches and escalates again."""
 
     warn_share: float = Field(
-        gt=0.0, lt=1.0, description="warn when this share of a limit has been used"
+        gt=0.0,
+        lt=1.0,
+        description=(
+            "warn when this share of a limit has been used: of the time that counts, from "
+            "the start to the deadline in force (after a rest-day roll-over), hearing time "
+            "not counted"
+        ),
+    )
+    roll_over_rest_days: bool = Field(
+        strict=True,
+        description=(
+            "a calendar-day limit whose last day is a rest day (a public holiday or a "
+            "weekend that is not an adjusted working day) ends at the end of the first "
+            "working day after it (PRC Civil Code Art. 203); working-day limits never "
+            "end on a rest day"
+        ),
     )
     rebreach_days: int = Field(
         ge=1,

@@ -5,10 +5,15 @@ Limits are counted in whole days of China Standard Time: the day of the triggeri
 the N-th following day. Working-day limits (Art. 23, the objection to competence) skip
 weekends and public holidays and count the adjusted working weekends, following the
 national holiday calendar of the State Council as packaged by ``chinese_calendar``.
+
+A calendar-day limit whose last day is a rest day (a public holiday or a weekend that is
+not an adjusted working day) ends at the end of the first working day after it
+(``roll_over_rest_days``; PRC Civil Code Art. 203, the rule civil procedure follows too).
 """
 
 from __future__ import annotations
 
+import functools
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Final
 
@@ -16,6 +21,8 @@ import chinese_calendar  # type: ignore[import-untyped]  # ships no type informa
 
 #: China Standard Time. Fixed UTC+8 (no daylight saving since 1991), so no tz database.
 CHINA_TZ: Final = timezone(timedelta(hours=8), "CST")
+#: The resolution of datetime: a limit ending at midnight ends on the day before it.
+_INSTANT: Final = timedelta(microseconds=1)
 
 
 def local_day(moment: datetime) -> date:
@@ -28,6 +35,9 @@ def end_of_day(day: date) -> datetime:
     return datetime.combine(day + timedelta(days=1), time(), CHINA_TZ)
 
 
+# The calendar package scans its whole table on every call (about 40 µs); the engine asks
+# about the same few days on every fold of a case, so the answers are kept.
+@functools.lru_cache(maxsize=4096)
 def is_working_day(day: date) -> bool:
     """Whether ``day`` is a working day in China.
 
@@ -53,6 +63,23 @@ def calendar_covers(day: date) -> bool:
 def calendar_days_due(start: datetime, days: int) -> datetime:
     """The end of a limit of ``days`` calendar days counted from ``start``."""
     return end_of_day(local_day(start) + timedelta(days=days))
+
+
+def roll_over_rest_days(due: datetime) -> datetime:
+    """The end of a limit that would end at ``due``, once a rest day at its end is skipped.
+
+    The last day of the limit is the day ``due`` falls in (the day before, when ``due``
+    is a midnight). If that day is a working day the limit keeps ``due``; otherwise it
+    ends at the end of the first working day after it, so an adjusted working weekend
+    day ends a limit and a holiday week does not ("期间的最后一日是法定休假日的，以法定
+    休假日结束的次日为期间的最后一日", Civil Code Art. 203).
+    """
+    last = local_day(due - _INSTANT)
+    if is_working_day(last):
+        return due
+    while not is_working_day(last):
+        last += timedelta(days=1)
+    return end_of_day(last)
 
 
 def working_days_due(start: datetime, days: int) -> datetime:

@@ -72,6 +72,8 @@ class Status(StrEnum):
     REVIEW_REQUESTED = "review_requested"
     REVIEW_DECIDED = "review_decided"
     RE_REVIEW_REQUESTED = "re_review_requested"
+    HEARING_STARTED = "hearing_started"
+    HEARING_ENDED = "hearing_ended"
     RE_REVIEW_DECIDED = "re_review_decided"
     TERMINATED = "terminated"
     CLOSED = "closed"

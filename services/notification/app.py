@@ -20,7 +20,9 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
-from typing import Final
+from typing import Any, Final
+
+from faust.types import TP
 
 from schemas.cases import CaseDeduplicated, CaseEscalated, CaseUpdate
 from schemas.internal import Tick
@@ -80,6 +82,11 @@ def _checked_policy(settings: NotificationSettings) -> tuple[NotificationPolicy,
     except (PolicyError, TemplateConfigError) as exc:
         raise SettingsError(str(exc)) from None
     spec = policy.spec
+    if settings.inline_attempts > spec.retry.max_attempts:
+        raise SettingsError(
+            f"XINFANG_NOTIFICATION_INLINE_ATTEMPTS ({settings.inline_attempts}) exceeds the "
+            f"policy's retry.max_attempts ({spec.retry.max_attempts}) in {settings.policy_path}"
+        )
     changes: dict[str, object] = {}
     if settings.smtp_host is not None and spec.smtp is not None:
         port = settings.smtp_port or spec.smtp.port
@@ -103,6 +110,11 @@ def _senders(settings: NotificationSettings, policy: NotificationPolicy) -> dict
 def build(settings: NotificationSettings) -> Service:
     policy, renderer = _checked_policy(settings)
     service = build_service(Stage.NOTIFICATION, settings)
+    # The sent log is what stops a second copy, and after a kill -9 the local store may
+    # hold a send whose changelog record had not left: keep it. (Faust re-applies the
+    # changelog's tail over it, so a retry, waiting or digest row can come back one write
+    # older; that costs at most an attempt that the sent log then skips.)
+    service.discard_state_after_crash = False
     app = service.app
     prefix = settings.topic_prefix
     # Created before the worker subscribes, so the first assignment includes them.
@@ -116,6 +128,9 @@ def build(settings: NotificationSettings) -> Service:
         retry=RetryPolicy.of(policy.spec.retry),
         inline_attempts=settings.inline_attempts,
         inline_delay=timedelta(seconds=settings.inline_retry_seconds),
+        handoff=timedelta(seconds=settings.handoff_seconds),
+        sends_in_flight=settings.sends_in_flight,
+        retries_per_tick=settings.retries_per_tick,
         contact_wait=timedelta(seconds=settings.contact_wait_seconds),
         contacts=contacts.get,
         metrics=service.metrics,
@@ -206,5 +221,20 @@ def build(settings: NotificationSettings) -> Service:
         await follow(contacts, settings.bootstrap_servers, topic, lambda: bool(app.should_stop))
 
     service.tick(TICKS, settings.tick_interval_seconds)
+
+    ticks = TICKS.full_name(prefix)
+
+    async def keep_assigned_sends(sender: Any, /, *args: Any, signal: Any, **kwargs: Any) -> None:
+        # Faust sends the new assignment; retry entries live in their tick's partition.
+        assigned: set[TP] = args[0]
+        engine.keep_partitions({tp.partition for tp in assigned if tp.topic == ticks})
+
+    async def stop_sending(sender: Any, /, *args: Any, signal: Any, **kwargs: Any) -> None:
+        # Faust sends this after the consumer has stopped and every event in hand is done.
+        await engine.close()
+        log.info("sends stopped, senders closed")
+
+    app.on_partitions_assigned.connect(keep_assigned_sends)
+    app.on_before_shutdown.connect(stop_sending)
 
     return service

@@ -17,13 +17,27 @@ moment the other side has taken a notice, before anything is published: a crash 
 publishes the missing delivered record on redelivery instead of sending the notice twice.
 Entries written from a tick carry the event's partition, because only that tick partition
 may change them again (a Faust table write goes to the partition of the event in hand).
+
+Sending never holds a partition for long: each send runs in its own task
+(``services.notification.inflight``), and an event waits for its sends at most ``handoff``.
+A send still under way then is written to the retry table, marked ``unconfirmed``, and its
+outcome is recorded by a later tick of the same partition; it is not sent again meanwhile.
+A new notice whose transport is failing, or has ``sends_in_flight`` sends under way, goes
+straight to the retry table, for the next tick; from the table, a notice gets one attempt
+per turn.
+
+A notice is sent a second time only after an attempt whose outcome is unknown (the other
+side never answered, or the service stopped during the send): that re-send is logged as
+"may arrive twice", and the notice carries the same id (Message-ID, Idempotency-Key) both
+times, so the other side can recognise it.
 """
 
 from __future__ import annotations
 
+import logging
 import random
 import time
-from collections.abc import Callable, Iterator, Mapping, MutableMapping
+from collections.abc import Callable, Iterator, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -44,6 +58,7 @@ from schemas.notifications import (
 from services.common.metrics import DeliveryOutcome, Metrics
 from services.notification.grouping import AlertGrouper, GroupingState, PendingGroup, RoutedAlert
 from services.notification.ids import notification_id
+from services.notification.inflight import Flight, Flights, TransportGate
 from services.notification.plan import (
     InboxRecord,
     NotificationPlanner,
@@ -53,14 +68,13 @@ from services.notification.plan import (
     failed_record,
     undeliverable_record,
 )
-from services.notification.retry import Delivered, DeliveryResult, Failed, RetryPolicy, deliver
+from services.notification.retry import Delivered, RetryPolicy
 from services.notification.senders import RECORD_TRANSPORT, Sender
 
 State = MutableMapping[str, Any]
 Contacts = Callable[[str], PetitionerContact | None]
 
-#: Due retries attempted per tick: a relay that is still down costs one tick a bounded time.
-RETRIES_PER_TICK = 20
+log = logging.getLogger(__name__)
 
 
 class SentStatus(StrEnum):
@@ -82,7 +96,8 @@ class SentEntry(_Row):
 
 
 class RetryEntry(_Row):
-    """A notice whose last attempt failed but may succeed later. RESTRICTED: holds ``to``."""
+    """A notice not delivered yet: its last attempt failed but may succeed later, it waits for
+    its transport, or it is being sent right now. RESTRICTED: holds ``to``."""
 
     notice: Notice
     attempts: int
@@ -90,6 +105,9 @@ class RetryEntry(_Row):
     first_attempt_at: datetime
     last_error: str
     partition: int
+    #: The other side may have the notice already: its last attempt was never answered,
+    #: or was under way when this was written. Sending it again may deliver it twice.
+    unconfirmed: bool = False
 
 
 class WaitingEntry(_Row):
@@ -140,6 +158,9 @@ class NotificationEngine:
         retry: RetryPolicy,
         inline_attempts: int,
         inline_delay: timedelta,
+        handoff: timedelta,
+        sends_in_flight: int,
+        retries_per_tick: int,
         contact_wait: timedelta,
         contacts: Contacts,
         metrics: Metrics,
@@ -150,12 +171,17 @@ class NotificationEngine:
         groups: State,
         draw: Callable[[], float] = random.random,
     ) -> None:
+        if retries_per_tick < 1:
+            raise ValueError("at least one retry per tick")
         self.planner = planner
         self.senders = senders
         self.record_only = record_only
         self.retry = retry
-        # The quick attempts while the event is in hand: short, fixed pauses.
+        # The quick attempts of a new notice's first send: short, fixed pauses.
         self.inline = RetryPolicy(inline_delay, inline_delay, 1.0, inline_attempts, 0.0)
+        self.handoff = handoff
+        self.retries_per_tick = retries_per_tick
+        self.flights = Flights(senders, limit=sends_in_flight, gate=TransportGate(retry), draw=draw)
         self.contact_wait = contact_wait
         self.contacts = contacts
         self.cases, self.sent, self.retries = cases, sent, retries
@@ -164,6 +190,7 @@ class NotificationEngine:
         self._notifications = metrics.counter("xinfang_notifications_total")
         self._seconds = metrics.histogram("xinfang_notification_delivery_seconds")
         self._retried = metrics.counter("xinfang_notification_retries_total")
+        self._unconfirmed = metrics.counter("xinfang_notification_unconfirmed_resends_total")
         self._failures = metrics.counter("xinfang_notification_failures_total")
 
     # --- events --------------------------------------------------------------------------
@@ -270,6 +297,7 @@ class NotificationEngine:
         step.writes.append(lambda: self._put(self.waiting, event_id, entry))
 
     async def _tick_waiting(self, step: Step, partition: int, now: datetime) -> None:
+        notices: list[Notice] = []
         for event_id, row in _rows(self.waiting, partition):
             entry = WaitingEntry.model_validate(row)
             stored = self.cases.get(entry.case_id)
@@ -290,13 +318,12 @@ class NotificationEngine:
             else:
                 case = case.after(entry.update)
                 plan = self.planner.for_update(entry.update, case, contact)
-            petitioner = Plan(
-                notices=[n for n in plan.notices if n.recipient_role is RecipientRole.PETITIONER],
-                undeliverable=[
-                    u for u in plan.undeliverable if u.recipient_role is RecipientRole.PETITIONER
-                ],
+            notices += [n for n in plan.notices if n.recipient_role is RecipientRole.PETITIONER]
+            self._record_undeliverable(
+                step,
+                [u for u in plan.undeliverable if u.recipient_role is RecipientRole.PETITIONER],
             )
-            await self._carry_out(step, petitioner, partition, now)
+        await self._dispatch(step, notices, partition, now)
 
     # --- digests ---------------------------------------------------------------------------
 
@@ -309,8 +336,8 @@ class NotificationEngine:
         before = set(state.groups)
         digests = AlertGrouper(state).due_digests(now)
         changed = {key: group for key, group in state.groups.items()}
-        for digest in digests:
-            await self._dispatch(step, self.planner.for_digest(digest), partition, now)
+        notices = [self.planner.for_digest(digest) for digest in digests]
+        await self._dispatch(step, notices, partition, now)
 
         def remember() -> None:
             for key in before - set(changed):
@@ -333,8 +360,7 @@ class NotificationEngine:
                     partial(self._mark, record.notification_id, SentStatus.RECORDED, now)
                 )
         self._record_undeliverable(step, plan.undeliverable)
-        for notice in plan.notices:
-            await self._dispatch(step, notice, partition, now)
+        await self._dispatch(step, plan.notices, partition, now)
 
     def _record_undeliverable(self, step: Step, items: list[Undeliverable]) -> None:
         for item in items:
@@ -352,89 +378,138 @@ class NotificationEngine:
                 partial(self._mark, item.notification_id, SentStatus.FAILED, item.at)
             )
 
-    async def _dispatch(self, step: Step, notice: Notice, partition: int, now: datetime) -> None:
-        """Send a notice unless the sent log or the retry table already has it."""
-        if self.record_only:
-            notice = notice.model_copy(
-                update={"channel": DeliveryChannel.RECORD, "transport": RECORD_TRANSPORT}
-            )
-        nid = notice.notification_id
-        row = self.sent.get(nid)
-        status = SentEntry.model_validate(row).status if row else None
-        if status is SentStatus.SENT:
-            # Sent before a crash, its record never acknowledged: record it, do not resend.
-            self._delivered(step, notice, now)
-            return
-        if status is not None or self.retries.get(nid) is not None:
-            self._count(notice.channel, notice.kind, DeliveryOutcome.DUPLICATE)
-            return
-        started = time.monotonic()
-        result = await self._attempt(notice, self.inline)
-        self._settle(step, notice, result, 0, now, partition, now, started)
+    async def _dispatch(
+        self, step: Step, notices: Sequence[Notice], partition: int, now: datetime
+    ) -> None:
+        """Send each notice the sent log, the retry table and the sends under way lack."""
+        started: list[Flight] = []
+        for notice in notices:
+            if self.record_only:
+                notice = notice.model_copy(
+                    update={"channel": DeliveryChannel.RECORD, "transport": RECORD_TRANSPORT}
+                )
+            nid = notice.notification_id
+            row = self.sent.get(nid)
+            status = SentEntry.model_validate(row).status if row else None
+            if status is SentStatus.SENT:
+                # Sent before a crash, its record never acknowledged: record it, do not resend.
+                self._delivered(step, notice, now)
+                continue
+            under_way = self.flights.get(nid) is not None
+            if status is not None or self.retries.get(nid) is not None or under_way:
+                self._count(notice.channel, notice.kind, DeliveryOutcome.DUPLICATE)
+                continue
+            transport = notice.transport
+            if self.flights.resting(transport, now) or not self.flights.has_room(transport):
+                # The transport is failing or busy: the timer sends it at its next turn.
+                entry = RetryEntry(
+                    notice=notice,
+                    attempts=0,
+                    due_at=now,
+                    first_attempt_at=now,
+                    last_error=f"waiting for {notice.transport}: failing or busy",
+                    partition=partition,
+                )
+                step.writes.append(partial(self._put, self.retries, nid, entry))
+                continue
+            started.append(self.flights.start(notice, self.inline, partition, 0, now))
+        await self._hand_off(step, started, partition, now)
 
     async def _tick_retries(self, step: Step, partition: int, now: datetime) -> None:
-        due = sorted(
+        entries = sorted(
             (RetryEntry.model_validate(row) for _, row in _rows(self.retries, partition)),
             key=lambda entry: entry.due_at,
         )
         single = RetryPolicy(timedelta(0), timedelta(0), 1.0, 1, 0.0)
-        for entry in [e for e in due if e.due_at <= now][:RETRIES_PER_TICK]:
-            self._retried.labels(channel=entry.notice.channel.value).inc()
-            result = await self._attempt(entry.notice, single)
-            self._settle(
-                step, entry.notice, result, entry.attempts, entry.first_attempt_at, partition, now,
-                None,
-            )  # fmt: skip
+        started: list[Flight] = []
+        for entry in entries:
+            nid = entry.notice.notification_id
+            flight = self.flights.get(nid)
+            if flight is not None:
+                if flight.ended:
+                    self._land(step, flight, now)
+                continue  # under way: never two sends of one notice at once
+            if entry.due_at > now or len(started) >= self.retries_per_tick:
+                continue
+            if not self.flights.has_room(entry.notice.transport):
+                continue
+            if entry.attempts:
+                self._retried.labels(channel=entry.notice.channel.value).inc()
+            if entry.unconfirmed:
+                self._unconfirmed.labels(channel=entry.notice.channel.value).inc()
+                log.warning(
+                    "sending again a notice whose last attempt may have reached the other "
+                    "side: it may arrive twice, with the same id",
+                    extra={
+                        "notification_id": nid,
+                        "transport": entry.notice.transport,
+                        "attempts": entry.attempts,
+                        "last_error": entry.last_error,
+                    },
+                )
+            started.append(
+                self.flights.start(
+                    entry.notice, single, partition, entry.attempts, entry.first_attempt_at
+                )
+            )
+        await self._hand_off(step, started, partition, now)
 
-    async def _attempt(self, notice: Notice, policy: RetryPolicy) -> DeliveryResult:
-        sender = self.senders.get(notice.transport)
-        if sender is None:
-            return Failed(FailureReason.PERMANENT_REJECTION, f"no sender {notice.transport!r}", 0)
-        return await deliver(sender, notice, policy, draw=self.draw)
-
-    def _settle(
-        self,
-        step: Step,
-        notice: Notice,
-        result: DeliveryResult,
-        attempts_before: int,
-        first_attempt_at: datetime,
-        partition: int,
-        now: datetime,
-        started: float | None,
+    async def _hand_off(
+        self, step: Step, flights: list[Flight], partition: int, now: datetime
     ) -> None:
+        """Wait for the sends at most ``handoff``; leave the rest to the timer, marked."""
+        await self.flights.wait(flights, self.handoff.total_seconds())
+        for flight in flights:
+            if flight.ended:
+                self._land(step, flight, now)
+                continue
+            notice = flight.notice
+            entry = RetryEntry(
+                notice=notice,
+                attempts=flight.attempts_before + 1,
+                due_at=now,
+                first_attempt_at=flight.first_attempt_at,
+                last_error="under way",
+                partition=partition,
+                unconfirmed=True,
+            )
+            step.writes.append(partial(self._put, self.retries, notice.notification_id, entry))
+
+    def _land(self, step: Step, flight: Flight, now: datetime) -> None:
+        """Record the outcome of an ended send."""
+        result = self.flights.land(flight, now)
+        notice = flight.notice
         nid = notice.notification_id
-        attempts = attempts_before + result.attempts
+        attempts = flight.attempts_before + result.attempts
         if result.attempts > 1:
             self._retried.labels(channel=notice.channel.value).inc(result.attempts - 1)
         if isinstance(result, Delivered):
             # The other side has it: write it down before anything else can fail.
             self._mark(nid, SentStatus.SENT, now)
             elapsed = (
-                time.monotonic() - started
-                if started is not None
-                else (now - first_attempt_at).total_seconds()
+                (now - flight.first_attempt_at).total_seconds()
+                if flight.attempts_before
+                else time.monotonic() - flight.started
             )
             self._seconds.labels(channel=notice.channel.value).observe(max(0.0, elapsed))
             self._delivered(step, notice, now)
-            if attempts_before:
-                step.writes.append(lambda: self._drop(self.retries, nid))
+            step.writes.append(partial(self._drop, self.retries, nid))
             return
         if result.reason is FailureReason.RETRIES_EXHAUSTED and attempts < self.retry.max_attempts:
             entry = RetryEntry(
                 notice=notice,
                 attempts=attempts,
                 due_at=now + timedelta(seconds=self.retry.delay(attempts, self.draw())),
-                first_attempt_at=first_attempt_at if attempts_before else now,
+                first_attempt_at=flight.first_attempt_at,
                 last_error=result.detail,
-                partition=partition,
+                partition=flight.partition,
+                unconfirmed=result.unconfirmed,
             )
-            step.writes.append(lambda: self._put(self.retries, nid, entry))
+            step.writes.append(partial(self._put, self.retries, nid, entry))
             return
-        reason = result.reason
         self._count(notice.channel, notice.kind, DeliveryOutcome.FAILED)
-        self._failures.labels(reason=reason.value).inc()
-        step.failed.append(failed_record(notice, reason, result.detail, attempts, now))
+        self._failures.labels(reason=result.reason.value).inc()
+        step.failed.append(failed_record(notice, result.reason, result.detail, attempts, now))
 
         def remember() -> None:
             self._mark(nid, SentStatus.FAILED, now)
@@ -446,6 +521,21 @@ class NotificationEngine:
         self._count(notice.channel, notice.kind, DeliveryOutcome.DELIVERED)
         step.delivered.append(delivered_record(notice, now))
         step.writes.append(lambda: self._mark(notice.notification_id, SentStatus.RECORDED, now))
+
+    # --- lifecycle -----------------------------------------------------------------------
+
+    def keep_partitions(self, partitions: set[int]) -> None:
+        """After a rebalance: forget the sends of partitions this worker no longer owns."""
+        self.flights.keep_only(partitions)
+
+    async def close(self) -> None:
+        """On shutdown, once no event is in hand: cut the sends short, close the senders.
+
+        A send cut short stays in the retry table, marked unconfirmed, for the next start.
+        """
+        await self.flights.close()
+        for sender in self.senders.values():
+            await sender.aclose()
 
     # --- state ---------------------------------------------------------------------------
 

@@ -29,6 +29,7 @@ from typing import Annotated, Any, Final, Literal
 
 import yaml
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -89,6 +90,17 @@ def _parse_duration(value: object) -> object:
 
 
 Duration = Annotated[timedelta, BeforeValidator(_parse_duration)]
+
+
+def _timeout_bounds(value: timedelta) -> timedelta:
+    # Zero or less would fail every send; an hour is longer than any relay or gateway
+    # should ever be waited for (and would hold a connection that long).
+    if not timedelta(0) < value <= timedelta(hours=1):
+        raise ValueError(f"a timeout must be more than 0s and at most 1h, not {value}")
+    return value
+
+
+Timeout = Annotated[Duration, AfterValidator(_timeout_bounds)]
 
 
 class MatchOp(StrEnum):
@@ -166,14 +178,25 @@ class SmtpSettings(_Strict):
     security: Literal["none", "starttls", "tls"] = "none"
     username_env: str | None = None
     password_env: str | None = None
-    timeout: Duration = timedelta(seconds=30)
+    timeout: Timeout = Field(
+        default=timedelta(seconds=30),
+        description="connecting, and waiting for the reply to each command",
+    )
+    data_timeout: Timeout = Field(
+        default=timedelta(minutes=10),
+        description=(
+            "waiting for the reply to the message itself (RFC 5321 4.5.3.2.6: 10 minutes); "
+            "at least ``timeout``. A relay that has the message but confirms it slowly is "
+            "waited for in the background instead of being sent the message twice"
+        ),
+    )
 
 
 class WebhookEndpoint(_Strict):
     """An HTTP endpoint notices are POSTed to as JSON (an SMS gateway, an agency's system)."""
 
     url: HttpUrl
-    timeout: Duration = timedelta(seconds=10)
+    timeout: Timeout = timedelta(seconds=10)
     token_env: str | None = Field(
         default=None, description="env variable holding a bearer token for this endpoint"
     )
@@ -190,11 +213,14 @@ class RetrySettings(_Strict):
 
     The n-th retry waits ``min(max_delay, initial_delay * multiplier**(n-1))``, shortened
     by up to ``jitter`` of itself at random so that a recovering server is not hit by
-    every queued notice at the same instant.
+    every queued notice at the same instant. ``max_delay`` is also the longest a failing
+    transport rests before it is tried again (see ``services.notification.inflight``).
     """
 
-    initial_delay: Duration = timedelta(seconds=1)
-    max_delay: Duration = timedelta(minutes=5)
+    initial_delay: Duration = Field(
+        default=timedelta(seconds=1), gt=timedelta(0), le=timedelta(hours=1)
+    )
+    max_delay: Duration = Field(default=timedelta(minutes=5), gt=timedelta(0), le=timedelta(days=1))
     multiplier: float = Field(default=2.0, ge=1.0, le=10.0)
     max_attempts: int = Field(default=6, ge=1, le=100)
     jitter: float = Field(default=0.2, ge=0.0, le=1.0)
@@ -437,6 +463,10 @@ def _resolve(spec: RouteSpec, parent: Route | None, path: str) -> Route:
 
 
 def _meaning(spec: PolicySpec, template_exists: Callable[[str], bool]) -> Iterator[tuple[Loc, str]]:
+    if spec.smtp is not None and spec.smtp.data_timeout < spec.smtp.timeout:
+        yield ("smtp", "data_timeout"), "must be at least smtp.timeout"
+    if spec.retry.max_delay < spec.retry.initial_delay:
+        yield ("retry", "max_delay"), "must be at least retry.initial_delay"
     for reserved in ("smtp", "letters"):
         if reserved in spec.webhooks:
             yield ("webhooks", reserved), f"{reserved!r} names a built-in sender, not a webhook"

@@ -3,8 +3,11 @@
 A retryable failure is tried again after ``RetryPolicy.delay``; a permanent failure stops
 at once; running out of attempts ends as RETRIES_EXHAUSTED. Either way the outcome names a
 FailureReason from the closed set of ``schemas.notifications`` (a metric label and what an
-operator reads on notifications.failed). Sleep and randomness are injected, so tests run
-the whole schedule in no time and know every delay.
+operator reads on notifications.failed). An attempt whose outcome is unknown (the other
+side never answered after it had the whole notice) also stops the loop: sending again may
+deliver the notice twice, so that is left to the retry table, which says so when it does.
+Sleep and randomness are injected, so tests run the whole schedule in no time and know
+every delay.
 """
 
 from __future__ import annotations
@@ -18,7 +21,12 @@ from datetime import timedelta
 from schemas.notices import Notice
 from schemas.notifications import FailureReason
 from services.notification.policy import RetrySettings
-from services.notification.senders import PermanentDeliveryError, RetryableDeliveryError, Sender
+from services.notification.senders import (
+    PermanentDeliveryError,
+    RetryableDeliveryError,
+    Sender,
+    UnconfirmedDeliveryError,
+)
 
 Sleep = Callable[[float], Awaitable[None]]
 
@@ -66,6 +74,8 @@ class Failed:
     reason: FailureReason
     detail: str
     attempts: int
+    #: The last attempt may have reached the other side (see UnconfirmedDeliveryError).
+    unconfirmed: bool = False
 
 
 DeliveryResult = Delivered | Failed
@@ -91,6 +101,9 @@ async def deliver(
             await sender.send(notice)
         except PermanentDeliveryError as exc:
             return Failed(FailureReason.PERMANENT_REJECTION, exc.detail, attempts)
+        except UnconfirmedDeliveryError as exc:
+            detail = f"{exc.detail} ({attempts} attempts)"
+            return Failed(FailureReason.RETRIES_EXHAUSTED, detail, attempts, unconfirmed=True)
         except RetryableDeliveryError as exc:
             if attempts >= policy.max_attempts:
                 detail = f"{exc.detail} ({attempts} attempts)"

@@ -9,9 +9,18 @@ failure is worth retrying):
   429, a timeout, a refused connection, a full disk);
 * ``PermanentDeliveryError``: it never will (SMTP 5xx, HTTP 4xx, an invalid address).
 
+``UnconfirmedDeliveryError``, a kind of retryable error, says more: the other side had the
+whole notice and never answered (no reply to the end of an e-mail's data within
+``data_timeout``, no HTTP response). It may have taken the notice, so sending it again may
+deliver it twice; neither SMTP nor HTTP can ask. The engine does send it again (a lost
+notice is worse) and logs each such re-send.
+
 Senders carry the notification id to the other side (the e-mail's Message-ID, the
-webhook's Idempotency-Key, the letter's file name) so that a notice sent twice after a
-crash can be recognised there as the same notice.
+webhook's Idempotency-Key, the letter's file name) so that a notice sent twice can be
+recognised there as the same notice.
+
+``aclose`` releases what a sender holds (connection pools, open SMTP sessions); the
+service calls it once on shutdown, after the last send has ended.
 """
 
 from __future__ import annotations
@@ -26,10 +35,11 @@ from email.policy import SMTP
 from email.utils import formatdate
 from pathlib import Path
 from types import TracebackType
-from typing import Final, Protocol
+from typing import Any, Final, Literal, Protocol
 
 import aiosmtplib
 import httpx
+from aiosmtplib.typing import Default
 
 from schemas.notices import Notice
 from services.notification.policy import PolicySpec, SmtpSettings, WebhookEndpoint
@@ -53,6 +63,10 @@ class RetryableDeliveryError(DeliveryError):
     """The other side may take the notice later: try again after a backoff."""
 
 
+class UnconfirmedDeliveryError(RetryableDeliveryError):
+    """The other side had the whole notice and never answered: it may have taken it."""
+
+
 class PermanentDeliveryError(DeliveryError):
     """The other side will never take this notice: do not try again."""
 
@@ -61,7 +75,15 @@ class Sender(Protocol):
     """Delivers one notice. Must be safe to call concurrently for different notices."""
 
     async def send(self, notice: Notice) -> None:
-        """Deliver ``notice``, or raise RetryableDeliveryError / PermanentDeliveryError."""
+        """Deliver ``notice``, or raise RetryableDeliveryError / PermanentDeliveryError.
+
+        Blocks until the other side has answered or a timeout of the transport has passed;
+        cancelling it closes the connection it was using.
+        """
+        ...
+
+    async def aclose(self) -> None:
+        """Release connections and pools. Call once, when no send is under way any more."""
         ...
 
 
@@ -69,11 +91,40 @@ def message_id(notification_id: str, domain: str) -> str:
     return f"<{notification_id}@{domain}>"
 
 
+class _RelayClient(aiosmtplib.SMTP):
+    """An SMTP session that waits longer for the reply to the message than to a command.
+
+    ``in_data`` tells whether the DATA command had begun when the session failed: from
+    then on the relay may have the whole message.
+    """
+
+    def __init__(self, *, data_timeout: float, **options: Any) -> None:
+        super().__init__(**options)
+        self.data_timeout = data_timeout
+        self.in_data = False
+
+    async def data(
+        self,
+        message: str | bytes,
+        /,
+        *,
+        timeout: float | Literal[Default.token] | None = Default.token,  # noqa: ASYNC109 (aiosmtplib's signature)
+    ) -> aiosmtplib.SMTPResponse:
+        self.in_data = True
+        return await super().data(message, timeout=self.data_timeout)
+
+
 class SmtpSender:
     """E-mail through an SMTP relay (aiosmtplib): text and HTML, UTF-8 throughout.
 
-    The Message-ID is derived from the notification id, so a notice re-sent after a crash
-    is the same message to every mail system that de-duplicates by Message-ID.
+    One SMTP session per notice. Commands wait ``timeout`` for their reply; the reply to
+    the message itself is waited for ``data_timeout`` (RFC 5321 4.5.3.2.6 asks for 10
+    minutes), because a relay that is slow to confirm a message it already has would
+    otherwise be sent the message again. When even that reply does not come, or the
+    session breaks after DATA, the outcome is unknown: UnconfirmedDeliveryError.
+
+    The Message-ID is derived from the notification id, so a notice sent twice is the same
+    message to every mail system that de-duplicates by Message-ID.
     """
 
     def __init__(
@@ -86,6 +137,7 @@ class SmtpSender:
         self._username = username
         self._password = password
         self._domain = Address(addr_spec=self._from_address()).domain or "localhost"
+        self._sessions: set[_RelayClient] = set()
 
     @classmethod
     def from_env(cls, settings: SmtpSettings) -> SmtpSender:
@@ -121,17 +173,20 @@ class SmtpSender:
             message = self.build_message(notice)
         except (ValueError, TypeError) as exc:
             raise PermanentDeliveryError(f"cannot build the message: {exc}") from exc
+        session = _RelayClient(
+            data_timeout=settings.data_timeout.total_seconds(),
+            hostname=settings.host,
+            port=settings.port,
+            username=self._username,
+            password=self._password,
+            use_tls=settings.security == "tls",
+            start_tls=settings.security == "starttls",
+            timeout=settings.timeout.total_seconds(),
+        )
+        self._sessions.add(session)
         try:
-            await aiosmtplib.send(
-                message,
-                hostname=settings.host,
-                port=settings.port,
-                username=self._username,
-                password=self._password,
-                use_tls=settings.security == "tls",
-                start_tls=settings.security == "starttls",
-                timeout=settings.timeout.total_seconds(),
-            )
+            await session.connect()
+            await session.send_message(message)
         except aiosmtplib.SMTPRecipientsRefused as exc:
             codes = [refused.code for refused in exc.recipients]
             detail = "all recipients refused: " + ", ".join(
@@ -147,7 +202,25 @@ class SmtpSender:
             raise RetryableDeliveryError(detail) from exc
         except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:
             # Timeouts, refused connections, a server that hung up: the relay may be back.
-            raise RetryableDeliveryError(f"{type(exc).__name__}: {exc}") from exc
+            detail = f"{type(exc).__name__}: {exc}"
+            if session.in_data:
+                raise UnconfirmedDeliveryError(f"no reply to the message: {detail}") from exc
+            raise RetryableDeliveryError(detail) from exc
+        except ValueError as exc:  # an address aiosmtplib cannot put in the envelope
+            raise PermanentDeliveryError(f"cannot send the message: {exc}") from exc
+        else:
+            # The relay has the message; a relay that fumbles QUIT changes nothing.
+            with contextlib.suppress(aiosmtplib.SMTPException, OSError, TimeoutError):
+                await session.quit()
+        finally:
+            session.close()
+            self._sessions.discard(session)
+
+    async def aclose(self) -> None:
+        """Close the SMTP sessions still open (sends cut short by the shutdown)."""
+        for session in list(self._sessions):
+            session.close()
+        self._sessions.clear()
 
 
 class WebhookSender:
@@ -188,6 +261,9 @@ class WebhookSender:
         headers = {**self._headers, "Idempotency-Key": notice.notification_id}
         try:
             response = await self._client.post(self._url, json=payload, headers=headers)
+        except (httpx.ReadTimeout, httpx.RemoteProtocolError) as exc:
+            # The request went out and no response came back: the receiver may have it.
+            raise UnconfirmedDeliveryError(f"no response: {type(exc).__name__}") from exc
         except httpx.TimeoutException as exc:
             raise RetryableDeliveryError(f"timeout: {type(exc).__name__}") from exc
         except httpx.TransportError as exc:
@@ -201,6 +277,7 @@ class WebhookSender:
         raise PermanentDeliveryError(detail)
 
     async def aclose(self) -> None:
+        """Close the HTTP connection pool."""
         await self._client.aclose()
 
     async def __aenter__(self) -> WebhookSender:
@@ -249,11 +326,14 @@ class LetterSender:
         except OSError as exc:
             raise RetryableDeliveryError(f"cannot queue the letter: {exc.strerror}") from exc
 
+    async def aclose(self) -> None:
+        """Nothing to release: every letter is written and closed by its send."""
+
 
 def build_senders(spec: PolicySpec) -> dict[str, Sender]:
     """One sender per transport the policy names: 'smtp', 'letters' and each webhook.
 
-    Webhook senders hold an HTTP connection pool: close them with ``aclose`` on shutdown.
+    Close each with ``aclose`` on shutdown (webhooks hold HTTP connection pools).
     """
     senders: dict[str, Sender] = {LETTER_TRANSPORT: LetterSender(spec.letters.directory)}
     if spec.smtp is not None:
@@ -277,3 +357,6 @@ class RecordSender:
 
     async def send(self, notice: Notice) -> None:
         return None
+
+    async def aclose(self) -> None:
+        """Nothing to release."""

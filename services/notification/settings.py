@@ -67,12 +67,37 @@ class NotificationSettings(ServiceSettings):
         ge=1,
         le=5,
         description=(
-            "quick attempts while the event is in hand; later attempts are made from the "
-            "retry table by the timer, so a broken relay never holds a partition for long"
+            "quick attempts of a new notice while its event is in hand, at most the "
+            "policy's retry.max_attempts; from the retry table the timer makes one per turn"
         ),
     )
     inline_retry_seconds: float = Field(
         default=0.2, ge=0, le=5, description="pause between the quick attempts"
+    )
+    handoff_seconds: float = Field(
+        default=1.0,
+        gt=0,
+        le=30,
+        description=(
+            "how long handling an event waits for its notices' sends; a send still under "
+            "way then finishes in the background and the timer records its outcome, so a "
+            "slow relay never holds a partition longer than this"
+        ),
+    )
+    sends_in_flight: int = Field(
+        default=8,
+        ge=1,
+        le=256,
+        description=(
+            "sends under way at once per transport (SMTP sessions, HTTP requests): what a "
+            "stalled relay can tie up; further notices wait in the retry table"
+        ),
+    )
+    retries_per_tick: int = Field(
+        default=20,
+        ge=1,
+        le=1000,
+        description="due retries a partition's tick starts at most",
     )
     tick_interval_seconds: float = Field(
         default=1.0,

@@ -179,6 +179,7 @@ def _wait(
     raise AssertionError(f"not in {timeout}s: {what}\n{tail()}")
 
 
+@pytest.mark.kill
 def test_every_notice_arrives_exactly_once_through_a_kill(
     kafka: KafkaLocal, prefix: str, tmp_path: Path, mailbox: tuple[Mailbox, int]
 ) -> None:

@@ -22,7 +22,7 @@ from services.cli.pipeline import LocalPipeline
 from services.cli.submit import make_producer, publish_lines
 from services.common.kafka_local import KafkaLocal
 from services.common.readback import read_all
-from services.common.service import EXIT_FAILURE_LIMIT
+from services.common.service import CLEAN_STOP_MARKER, EXIT_FAILURE_LIMIT
 from services.common.topics import create_topics
 from services.intake.routing import agency_codes
 from tests.waiting import values, wait_for_count
@@ -89,6 +89,9 @@ def test_dedup_state_survives_a_restart(
     wait_for_count(kafka.bootstrap, deduplicated, 1, log_tail=lambda: pipeline.log_tail("dedup"))
 
     assert pipeline.stop("dedup") == 0  # SIGTERM: a graceful stop exits 0
+    # ... and marks its local state as complete, so the restart keeps it (no full restore).
+    markers = list((pipeline.work_dir / "state").rglob(CLEAN_STOP_MARKER))
+    assert len(markers) == 1, markers
     pipeline.start("dedup")
     again = _line({**examples.MINIMAL_PETITION, "submission_id": "portal-000999"})
     publish_lines([again], bootstrap=kafka.bootstrap, prefix=prefix)

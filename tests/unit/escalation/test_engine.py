@@ -169,7 +169,10 @@ def test_an_extension_moves_the_handling_deadline_and_earns_a_new_warning() -> N
     outputs = engine.scan(day(85)).outputs
     assert escalations(outputs) == []
     (warning,) = warnings(outputs)
-    assert warning.due_at == handling_warnings[0].due_at + timedelta(days=30)
+    # Accepted 3 March: the 60 days end on 2 May, in the Labour Day holiday, so handling
+    # was due at the end of 6 May; the 30 more days follow 2 May itself: 1 June.
+    assert handling_warnings[0].due_at == datetime(2026, 5, 7, tzinfo=CHINA_TZ)
+    assert warning.due_at == datetime(2026, 6, 2, tzinfo=CHINA_TZ)
 
 
 def test_a_late_review_decision_escalates_above_the_reviewing_body() -> None:
@@ -500,9 +503,14 @@ def _history() -> list[str]:
     ]
 
 
-def _event_by_event(until: datetime) -> Iterator[Output | Rejection]:
+def _event_by_event(
+    until: datetime, lines: list[str] | None = None
+) -> Iterator[Output | Rejection]:
+    """What the engine yields, driven by hand as the service would, for a history."""
     engine, _ = fresh()
-    history = sorted(read_history(_history()), key=lambda item: (item.at, item.line))
+    history = sorted(
+        read_history(_history() if lines is None else lines), key=lambda item: (item.at, item.line)
+    )
     for item in history:
         scanned = engine.scan(item.at)
         yield from scanned.outputs

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from typing import Any
 
 import pytest
@@ -11,6 +11,7 @@ from schemas.cases import (
     Agency,
     AgencyLevel,
     CaseDeduplicated,
+    CaseEscalated,
     CaseRegistered,
     CaseUpdate,
     DedupReason,
@@ -19,13 +20,20 @@ from schemas.cases import (
     UpdateKind,
     Verdict,
 )
-from schemas.deadlines import DeadlineStep
+from schemas.deadlines import DeadlineStep, DeadlineWarning
 from schemas.petitions import Channel
 from services.escalation.engine import EscalationEngine, Rejection
-from services.escalation.lifecycle import CaseStatus, RatingStatus, RejectionReason
+from services.escalation.lifecycle import (
+    CaseFacts,
+    CaseStatus,
+    Lifecycle,
+    RatingStatus,
+    RejectionReason,
+    fold,
+)
 from services.escalation.ruleset import EscalationRules, load_rules
 from services.escalation.tables import InMemoryCaseStore
-from services.escalation.workdays import CHINA_TZ
+from services.escalation.workdays import CHINA_TZ, is_working_day
 
 RULES = load_rules()
 CASE = "XF-LIFE00000001"
@@ -179,7 +187,9 @@ def test_not_accepted_for_another_reason_settles_the_case() -> None:
 def test_handling_is_due_60_days_after_acceptance_art_34() -> None:
     eng = engine()
     apply(eng, upd(UpdateKind.TRANSFERRED, cst(3, 3)), upd(UpdateKind.ACCEPTED, cst(3, 5)))
-    assert due(eng, DeadlineStep.HANDLING) == cst(5, 5, 0)
+    # The 60th day, 4 May, is in the Labour Day holiday (1-5 May): the limit rolls over
+    # to the end of Wednesday 6 May (Civil Code Art. 203).
+    assert due(eng, DeadlineStep.HANDLING) == cst(5, 7, 0)
 
 
 def test_one_extension_of_at_most_30_days_with_a_reason_art_34() -> None:
@@ -191,6 +201,7 @@ def test_one_extension_of_at_most_30_days_with_a_reason_art_34() -> None:
     assert rejected(eng, no_days) is RejectionReason.EXTENSION_WITHOUT_DAYS
     apply(eng, upd(UpdateKind.EXTENDED, cst(4, 20), reason="needs a survey", extension_days=30))
     assert status(eng) is CaseStatus.EXTENDED
+    # 30 days after the limit's own last day (4 May), not after its roll-over to 6 May.
     assert due(eng, DeadlineStep.HANDLING) == cst(6, 4, 0)
     again = upd(UpdateKind.EXTENDED, cst(4, 21), reason="more", extension_days=5)
     assert rejected(eng, again) is RejectionReason.EXTENSION_ALREADY_USED
@@ -214,7 +225,11 @@ def test_an_extension_longer_than_configured_is_refused() -> None:
 def test_an_extension_after_the_handling_deadline_is_refused() -> None:
     eng = engine()
     apply(eng, upd(UpdateKind.ACCEPTED, cst(3, 5)))
-    late = upd(UpdateKind.EXTENDED, cst(5, 5, 9), reason="survey", extension_days=10)
+    # Due at the end of 6 May (rolled over Labour Day): 5 May is still in time.
+    apply(eng, upd(UpdateKind.EXTENDED, cst(5, 5, 9), reason="survey", extension_days=10))
+    eng = engine()
+    apply(eng, upd(UpdateKind.ACCEPTED, cst(3, 5)))
+    late = upd(UpdateKind.EXTENDED, cst(5, 7, 9), reason="survey", extension_days=10)
     assert rejected(eng, late) is RejectionReason.EXTENSION_AFTER_DEADLINE
 
 
@@ -223,7 +238,9 @@ def test_review_within_30_days_of_the_reply_and_its_decision_within_30_art_35() 
     replied(eng)
     assert due(eng, DeadlineStep.REVIEW_REQUEST) == cst(5, 21, 0)
     apply(eng, upd(UpdateKind.REVIEW_REQUESTED, cst(5, 20)))
-    assert due(eng, DeadlineStep.REVIEW_DECISION) == cst(6, 20, 0)
+    # The 30th day, Friday 19 June, is the Dragon Boat Festival (19-21 June): the limit
+    # ends with Monday 22 June.
+    assert due(eng, DeadlineStep.REVIEW_DECISION) == cst(6, 23, 0)
     lifecycle = eng.lifecycle(CASE)
     assert lifecycle is not None
     clock = lifecycle.latest(DeadlineStep.REVIEW_DECISION)
@@ -415,3 +432,138 @@ def test_the_full_three_level_path_reaches_closed() -> None:
     assert lifecycle.status is CaseStatus.CLOSED
     assert lifecycle.settled_at == cst(6, 25)
     assert lifecycle.rating_status(cst(6, 28) + timedelta(days=1)) is RatingStatus.AWAITING
+
+
+# --- a limit whose last day is a rest day (Civil Code Art. 203) ---------------------------
+
+
+def rolling(on: bool) -> EscalationRules:
+    return RULES.model_copy(
+        update={"clocks": RULES.clocks.model_copy(update={"roll_over_rest_days": on})}
+    )
+
+
+def test_a_transfer_limit_ending_on_3_october_2025_ends_with_9_october() -> None:
+    received = cst(9, 18, year=2025)  # 15 days: the last day is Friday 3 October
+    assert due(engine(received=received), DeadlineStep.TRANSFER) == cst(10, 10, 0, year=2025)
+    off = engine(rules=rolling(False), received=received)
+    assert due(off, DeadlineStep.TRANSFER) == cst(10, 4, 0, year=2025)
+
+
+def test_the_warning_comes_at_80_percent_of_the_rolled_over_span_and_names_its_end() -> None:
+    received = cst(9, 18, year=2025)
+    for rules, due_at, warned_at in (
+        # 80% of 18 September 10:00 .. 10 October 00:00 (21 days 14 hours).
+        (RULES, cst(10, 10, 0, year=2025), cst(10, 5, 16, year=2025) + timedelta(minutes=24)),
+        # Without the roll-over: 80% of 15 days 14 hours, to the end of 3 October.
+        (
+            rolling(False),
+            cst(10, 4, 0, year=2025),
+            cst(9, 30, 21, year=2025) + timedelta(minutes=12),
+        ),
+    ):
+        eng = engine(rules=rules, received=received)
+        assert eng.scan(warned_at).outputs == []  # the timer grace
+        (warning,) = eng.scan(warned_at + rules.clocks.timer_grace).outputs
+        assert isinstance(warning, DeadlineWarning)
+        assert (warning.step, warning.due_at, warning.warned_at) == (
+            DeadlineStep.TRANSFER,
+            due_at,
+            warned_at,
+        )
+        assert warning.warned_at - warning.started_at == (due_at - received) * 0.8
+        (breach,) = eng.scan(due_at + rules.clocks.timer_grace).outputs
+        assert isinstance(breach, CaseEscalated)
+        assert breach.escalated_at == due_at
+
+
+def test_a_limit_ending_on_the_adjusted_working_sunday_28_september_2025_does_not_roll() -> None:
+    eng = engine(received=cst(9, 13, year=2025))
+    assert due(eng, DeadlineStep.TRANSFER) == cst(9, 29, 0, year=2025)
+
+
+def test_acceptance_over_the_spring_festival_rolls_the_working_day_objection_does_not() -> None:
+    # Transferred Sunday 1 February 2026: acceptance is due in 15 days, Monday 16 February,
+    # inside the Spring Festival holiday (15-23 February): it ends with Tuesday 24th.
+    # The objection counts 5 working days (2-6 February) and is the same either way.
+    for rules, acceptance in ((RULES, cst(2, 25, 0)), (rolling(False), cst(2, 17, 0))):
+        eng = engine(rules=rules, received=cst(1, 30))
+        apply(eng, upd(UpdateKind.TRANSFERRED, cst(2, 1)))
+        assert due(eng, DeadlineStep.ACCEPTANCE) == acceptance
+        assert due(eng, DeadlineStep.COMPETENCE_OBJECTION) == cst(2, 7, 0)
+
+
+def test_an_update_in_the_rolled_over_days_is_still_in_time() -> None:
+    # Replied 7 September 2025: the review window's 30th day is 7 October, in the holiday.
+    eng = engine(received=cst(7, 1, year=2025))
+    apply(
+        eng,
+        upd(UpdateKind.ACCEPTED, cst(7, 2, year=2025)),
+        upd(UpdateKind.REPLIED, cst(9, 7, year=2025)),
+    )
+    assert due(eng, DeadlineStep.REVIEW_REQUEST) == cst(10, 10, 0, year=2025)
+    apply(eng, upd(UpdateKind.REVIEW_REQUESTED, cst(10, 9, 17, year=2025)))
+    assert status(eng) is CaseStatus.REVIEW_REQUESTED
+
+
+ROLLED_STEPS = {
+    DeadlineStep.TRANSFER: RULES.time_limits.transfer.days,
+    DeadlineStep.ACCEPTANCE: RULES.time_limits.acceptance.days,
+    DeadlineStep.HANDLING: RULES.time_limits.handling.days,
+    DeadlineStep.REVIEW_REQUEST: RULES.time_limits.review_request.days,
+    DeadlineStep.REVIEW_DECISION: RULES.time_limits.review_decision.days,
+    DeadlineStep.RE_REVIEW_REQUEST: RULES.time_limits.re_review_request.days,
+    DeadlineStep.RE_REVIEW_DECISION: RULES.time_limits.re_review_decision.days,
+    DeadlineStep.RATING: RULES.time_limits.rating.days,
+}
+FULL_PATH = (
+    (UpdateKind.TRANSFERRED, 1),
+    (UpdateKind.ACCEPTED, 3),
+    (UpdateKind.REPLIED, 20),
+    (UpdateKind.REVIEW_REQUESTED, 25),
+    (UpdateKind.REVIEW_DECIDED, 40),
+    (UpdateKind.RE_REVIEW_REQUESTED, 45),
+    (UpdateKind.RE_REVIEW_DECIDED, 60),
+)
+
+
+@pytest.mark.parametrize("on", [True, False], ids=["roll-over", "no-roll-over"])
+def test_every_calendar_day_limit_ends_on_a_working_day_over_2025_and_2026(on: bool) -> None:
+    """Cases received on every day of two years, through all three levels: each
+    calendar-day limit ends with its own last day if that is a working day, else with the
+    first working day after it; without the roll-over, with its own last day."""
+    rules = rolling(on)
+    rolled: set[DeadlineStep] = set()
+    checked = 0
+    for offset in range(730):
+        received = cst(1, 1, year=2025) + timedelta(days=offset)
+        facts = CaseFacts(
+            case_id=CASE,
+            matter_id="MT-LIFE",
+            received_at=received,
+            region_code="610302",
+            level=AgencyLevel.COUNTY,
+            repeat_count=0,
+        )
+        path = [upd(kind, received + timedelta(days=n)) for kind, n in FULL_PATH]
+        lifecycle = fold(facts, path, rules)
+        assert isinstance(lifecycle, Lifecycle), lifecycle
+        assert lifecycle.terminated
+        for clock in lifecycle.clocks:
+            if clock.step is DeadlineStep.COMPETENCE_OBJECTION:
+                continue
+            days = ROLLED_STEPS[clock.step]
+            own_last = clock.started_at.astimezone(CHINA_TZ).date() + timedelta(days=days)
+            last = (clock.due_at - timedelta(days=1)).astimezone(CHINA_TZ).date()
+            assert clock.due_at.astimezone(CHINA_TZ).time() == time(0)
+            skipped = [own_last + timedelta(days=n) for n in range((last - own_last).days)]
+            if on:
+                assert is_working_day(last), clock
+                assert not any(is_working_day(d) for d in skipped), clock
+            else:
+                assert last == own_last, clock
+            if last != own_last:
+                rolled.add(clock.step)
+            checked += 1
+    assert checked > 730 * len(ROLLED_STEPS)
+    assert rolled == (set(ROLLED_STEPS) if on else set())

@@ -24,6 +24,7 @@ def test_the_shipped_file_holds_the_statutory_limits() -> None:
     assert limits.review_request.days == limits.review_decision.days == 30
     assert limits.re_review_request.days == limits.re_review_decision.days == 30
     assert rules.clocks.warn_share == 0.8
+    assert rules.clocks.roll_over_rest_days is True  # Civil Code Art. 203
     assert rules.leadership_package.min_repeat_count == 3
     assert rules.collective_petition.min_petitioners == 5
     assert rules.backlog.open_days == 90
@@ -102,3 +103,23 @@ def test_broken_yaml_names_the_line() -> None:
     with pytest.raises(RulesFileError) as caught:
         parse_rules(text)
     assert caught.value.problems[0].line is not None
+
+
+def test_the_roll_over_must_be_a_boolean_and_is_required() -> None:
+    text = _shipped().replace("roll_over_rest_days: true", "roll_over_rest_days: sometimes")
+    with pytest.raises(RulesFileError) as caught:
+        parse_rules(text)
+    (problem,) = caught.value.problems
+    assert problem.path == "clocks.roll_over_rest_days"
+    assert problem.line == _line_of(text, "roll_over_rest_days: sometimes")
+    # Strict: a number is not taken for a yes or a no.
+    with pytest.raises(RulesFileError, match=r"clocks\.roll_over_rest_days"):
+        parse_rules(_shipped().replace("roll_over_rest_days: true", "roll_over_rest_days: 1"))
+    missing = _shipped().replace("  roll_over_rest_days: true\n", "")
+    with pytest.raises(RulesFileError) as caught:
+        parse_rules(missing)
+    (problem,) = caught.value.problems
+    assert (problem.path, problem.message) == ("clocks.roll_over_rest_days", "Field required")
+    assert problem.line == _line_of(missing, "clocks:")
+    off = parse_rules(_shipped().replace("roll_over_rest_days: true", "roll_over_rest_days: false"))
+    assert off.clocks.roll_over_rest_days is False

@@ -9,6 +9,7 @@ from services.escalation.workdays import (
     calendar_covers,
     calendar_days_due,
     is_working_day,
+    roll_over_rest_days,
     working_days_due,
 )
 
@@ -49,3 +50,39 @@ def test_a_year_the_calendar_does_not_cover_falls_back_to_monday_to_friday() -> 
     assert not is_working_day(date(2099, 1, 3))  # a Saturday
     friday = cst(2099, 1, 2, 9)
     assert working_days_due(friday, 1) == cst(2099, 1, 6)
+
+
+# --- the last day of a calendar-day limit on a rest day (Civil Code Art. 203) --------------
+
+
+def test_a_limit_ending_in_the_national_day_holiday_ends_with_the_first_working_day() -> None:
+    # 1-8 October 2025 are off (National Day and Mid-Autumn): a limit whose last day is
+    # Friday 3 October ends at the end of Thursday 9 October.
+    assert roll_over_rest_days(cst(2025, 10, 4)) == cst(2025, 10, 10)
+
+
+def test_a_limit_ending_on_an_adjusted_working_sunday_does_not_roll() -> None:
+    # Sunday 28 September 2025 is worked (the National Day adjustment).
+    assert roll_over_rest_days(cst(2025, 9, 29)) == cst(2025, 9, 29)
+    # Saturday 14 February 2026 is worked before the Spring Festival; Sunday 15 is off
+    # and the holiday runs to Monday 23 February.
+    assert roll_over_rest_days(cst(2026, 2, 15)) == cst(2026, 2, 15)
+    assert roll_over_rest_days(cst(2026, 2, 16)) == cst(2026, 2, 25)
+
+
+def test_a_limit_ending_on_a_plain_weekend_ends_on_monday() -> None:
+    assert roll_over_rest_days(cst(2026, 3, 22)) == cst(2026, 3, 24)  # last day Sat 21
+    assert roll_over_rest_days(cst(2026, 3, 20)) == cst(2026, 3, 20)  # last day Thu 19
+
+
+def test_a_limit_ending_during_a_day_ends_on_that_day() -> None:
+    # A deadline moved by a hearing of whole hours: its last day is the day it falls in.
+    assert roll_over_rest_days(cst(2026, 3, 20, 5)) == cst(2026, 3, 20, 5)  # Friday
+    assert roll_over_rest_days(cst(2026, 3, 21, 5)) == cst(2026, 3, 24)  # Saturday
+    # Any zone: 22:00 UTC on Friday 20 March is Saturday 06:00 in Beijing.
+    assert roll_over_rest_days(datetime(2026, 3, 20, 22, tzinfo=UTC)) == cst(2026, 3, 24)
+
+
+def test_the_roll_over_outside_the_calendar_skips_weekends_only() -> None:
+    assert not calendar_covers(date(2099, 1, 3))
+    assert roll_over_rest_days(cst(2099, 1, 4)) == cst(2099, 1, 6)  # last day Sat 3

@@ -8,9 +8,14 @@ from schemas.cases import AgencyLevel, CaseEscalated, EscalationReason
 from schemas.notices import Notice
 from schemas.notifications import FailureReason
 from services.notification.grouping import AlertGrouper, GroupingState, RoutedAlert
+from services.notification.inflight import TransportGate
 from services.notification.policy import Grouping, labels_of
 from services.notification.retry import Delivered, Failed, RetryPolicy, deliver
-from services.notification.senders import PermanentDeliveryError, RetryableDeliveryError
+from services.notification.senders import (
+    PermanentDeliveryError,
+    RetryableDeliveryError,
+    UnconfirmedDeliveryError,
+)
 from tests.unit.notification.test_plan import email_notice
 
 T0 = datetime(2027, 1, 1, 0, 0, tzinfo=UTC)
@@ -114,6 +119,9 @@ class _Scripted:
         if self.failures:
             raise self.failures.pop(0)
 
+    async def aclose(self) -> None:
+        return None
+
 
 def _notice() -> Notice:
     return email_notice()
@@ -150,3 +158,31 @@ async def test_exhausted_retries_are_named() -> None:
     assert result.reason is FailureReason.RETRIES_EXHAUSTED
     assert result.attempts == 6
     assert sender.attempts == 6
+
+
+async def test_an_unanswered_attempt_stops_the_quick_retries() -> None:
+    async def sleep(seconds: float) -> None:
+        raise AssertionError("an unanswered notice is not sent again at once")
+
+    sender = _Scripted(UnconfirmedDeliveryError("no reply to the message"))
+    result = await deliver(sender, _notice(), POLICY, sleep=sleep)
+    assert result == Failed(
+        FailureReason.RETRIES_EXHAUSTED, "no reply to the message (1 attempts)", 1, True
+    )
+
+
+def test_a_failing_transport_rests_once_per_outage_and_a_delivery_ends_it() -> None:
+    gate = TransportGate(POLICY)
+    failure = Failed(FailureReason.RETRIES_EXHAUSTED, "451", 1)
+    gate.record("smtp", failure, T0)
+    gate.record("smtp", failure, T0)  # a burst of sends hitting the same outage
+    assert not gate.is_open("smtp", T0 + timedelta(seconds=0.9))
+    assert gate.is_open("webhook", T0)
+    assert gate.is_open("smtp", T0 + timedelta(seconds=1))  # the 1st delay, not the 2nd
+    gate.record("smtp", failure, T0 + timedelta(seconds=1))
+    assert not gate.is_open("smtp", T0 + timedelta(seconds=2.9))  # then the 2nd: 2 s
+    gate.record("smtp", Failed(FailureReason.PERMANENT_REJECTION, "550", 1), T0)
+    assert gate.is_open("smtp", T0)  # a definite answer: the relay is there
+    gate.record("smtp", failure, T0)
+    gate.record("smtp", Delivered(1), T0)
+    assert gate.is_open("smtp", T0)

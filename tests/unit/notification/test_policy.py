@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 
+from services.common.settings import SettingsError
+from services.notification.app import NotificationSettings, build
 from services.notification.policy import (
     DEFAULT_POLICY_PATH,
     Matcher,
@@ -149,3 +152,41 @@ def test_every_problem_is_reported_at_once() -> None:
     with pytest.raises(PolicyError) as caught:
         parse_policy(text)
     assert len(caught.value.problems) == 2
+
+
+SENDING = """\
+version: 1
+issuer: {zh: 某市信访局, en: City Bureau}
+query_url: https://xf.example.gov.cn/q
+smtp:
+  sender: x <noreply@example.gov.cn>
+  timeout: 30s
+  data_timeout: 5s
+webhooks:
+  sms: {url: "http://127.0.0.1:8090/sms", timeout: 10s}
+retry: {initial_delay: 10s, max_delay: 2s, max_attempts: 3}
+"""
+
+
+def test_timeouts_and_the_backoff_are_checked_for_meaning_at_their_lines() -> None:
+    message = _problems(SENDING + RECEIVERS + TREE)
+    assert "policy.yaml:7:3: smtp.data_timeout: must be at least smtp.timeout" in message
+    assert "policy.yaml:10:29: retry.max_delay: must be at least retry.initial_delay" in message
+    never = SENDING.replace("timeout: 10s", "timeout: 0s").replace("timeout: 30s", "timeout: 2h")
+    message = _problems(never + RECEIVERS + TREE)
+    assert "policy.yaml:6:3: smtp.timeout: Value error, a timeout must be more than 0s" in message
+    assert "policy.yaml:9:43: webhooks.sms.timeout: Value error, a timeout must be" in message
+
+
+def test_settings_that_contradict_the_policy_stop_the_service(tmp_path: Path) -> None:
+    fine = SENDING.replace("data_timeout: 5s", "data_timeout: 5m").replace(
+        "max_delay: 2s", "max_delay: 1m"
+    )
+    policy = tmp_path / "policy.yaml"
+    policy.write_text(fine + RECEIVERS + TREE, encoding="utf-8")
+    assert parse_policy(policy.read_text(encoding="utf-8")).spec.retry.max_attempts == 3
+    settings = NotificationSettings(demo_mode=True, policy_path=policy, inline_attempts=4)
+    with pytest.raises(
+        SettingsError, match=r"INLINE_ATTEMPTS \(4\) exceeds the policy.s retry.max_attempts \(3\)"
+    ):
+        build(settings)

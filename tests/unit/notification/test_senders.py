@@ -1,7 +1,7 @@
 """Senders over real sockets on 127.0.0.1: an SMTP server (aiosmtpd) and an HTTP server.
 
 The servers refuse, stall and recover on a script; the assertions count what arrived:
-nothing lost, nothing twice.
+nothing lost, nothing twice, and an unanswered message reported as such.
 """
 
 from __future__ import annotations
@@ -33,6 +33,7 @@ from services.notification.senders import (
     PermanentDeliveryError,
     RetryableDeliveryError,
     SmtpSender,
+    UnconfirmedDeliveryError,
     WebhookSender,
 )
 from tests.unit.notification.test_plan import case_file, contact, email_notice, planner
@@ -46,6 +47,9 @@ FAST = RetryPolicy(
 )
 STALL_SECONDS = 0.6
 CLIENT_TIMEOUT = timedelta(milliseconds=200)
+#: Longer than a command's timeout, shorter than the wait for the reply to the message.
+SLOW_DATA_SECONDS = 0.5
+DATA_TIMEOUT = timedelta(seconds=1.5)
 
 
 def _free_port() -> int:
@@ -55,11 +59,32 @@ def _free_port() -> int:
 
 
 class ScriptedMailbox:
-    """An aiosmtpd handler: answers RCPT from a script ('ok', '451', '550', 'stall')."""
+    """An aiosmtpd handler answering from scripts.
+
+    ``mail``: 'ok' or '421' (the relay is closing). ``script`` (RCPT): 'ok', '451', '550',
+    'stall'. ``data``: 'ok', 'slow' (takes the message, confirms after SLOW_DATA_SECONDS),
+    'hang' (takes the message, never confirms in time).
+    """
 
     def __init__(self) -> None:
+        self.mail: list[str] = []
         self.script: list[str] = []
+        self.data: list[str] = []
         self.arrived: list[EmailMessage] = []
+
+    async def handle_MAIL(  # noqa: N802 (aiosmtpd's hook name)
+        self,
+        server: smtp.SMTP,
+        session: smtp.Session,
+        envelope: smtp.Envelope,
+        address: str,
+        mail_options: list[str],
+    ) -> str:
+        if (self.mail.pop(0) if self.mail else "ok") == "421":
+            return "421 4.3.2 service shutting down, try later"
+        envelope.mail_from = address
+        envelope.mail_options.extend(mail_options)
+        return "250 OK"
 
     async def handle_RCPT(  # noqa: N802 (aiosmtpd's hook name)
         self,
@@ -88,6 +113,11 @@ class ScriptedMailbox:
         parsed = message_from_bytes(raw, policy=email_policy.default)
         assert isinstance(parsed, EmailMessage)
         self.arrived.append(parsed)
+        action = self.data.pop(0) if self.data else "ok"
+        if action == "slow":
+            await asyncio.sleep(SLOW_DATA_SECONDS)
+        elif action == "hang":
+            await asyncio.sleep(DATA_TIMEOUT.total_seconds() + 0.5)
         return "250 Message accepted for delivery"
 
 
@@ -109,6 +139,7 @@ def _smtp(port: int) -> SmtpSender:
         port=port,
         sender="宝鸡市信访局 <noreply@xf.example.gov.cn>",
         timeout=CLIENT_TIMEOUT,
+        data_timeout=DATA_TIMEOUT,
     )
     return SmtpSender(settings)
 
@@ -155,13 +186,43 @@ async def test_4xx_and_a_stall_are_retried_until_the_server_recovers(
 ) -> None:
     handler, port = mailbox
     handler.script = ["451", "stall", "451"]
-    with pytest.raises(RetryableDeliveryError):
+    handler.mail = ["ok", "ok", "ok", "421"]
+    with pytest.raises(RetryableDeliveryError) as refused:
         await _smtp(port).send(email_notice())
+    assert not isinstance(refused.value, UnconfirmedDeliveryError)
     started = time.monotonic()
     result = await deliver(_smtp(port), email_notice(), FAST, sleep=_no_sleep)
-    assert result == Delivered(attempts=3)
+    assert result == Delivered(attempts=4)
     assert time.monotonic() - started < STALL_SECONDS * 3
     assert len(handler.arrived) == 1
+
+
+async def test_a_relay_slow_to_confirm_is_waited_for_not_sent_twice(
+    mailbox: tuple[ScriptedMailbox, int],
+) -> None:
+    handler, port = mailbox
+    handler.data = ["slow"]
+    started = time.monotonic()
+    result = await deliver(_smtp(port), email_notice(), FAST, sleep=_no_sleep)
+    assert result == Delivered(attempts=1)
+    assert time.monotonic() - started >= SLOW_DATA_SECONDS > CLIENT_TIMEOUT.total_seconds()
+    assert len(handler.arrived) == 1
+
+
+async def test_a_message_never_confirmed_is_unconfirmed_not_retried_at_once(
+    mailbox: tuple[ScriptedMailbox, int],
+) -> None:
+    handler, port = mailbox
+    handler.data = ["hang"]
+    result = await deliver(_smtp(port), email_notice(), FAST, sleep=_no_sleep)
+    assert isinstance(result, Failed)
+    assert (result.reason, result.attempts, result.unconfirmed) == (
+        FailureReason.RETRIES_EXHAUSTED,
+        1,
+        True,
+    )
+    assert "no reply to the message" in result.detail
+    assert len(handler.arrived) == 1  # the relay has it: a re-send would make two
 
 
 async def test_a_burst_through_a_flaky_server_loses_and_doubles_nothing(
@@ -195,8 +256,9 @@ async def test_a_server_that_never_recovers_exhausts_the_retries(
 
 
 async def test_a_closed_port_is_retryable() -> None:
-    with pytest.raises(RetryableDeliveryError):
+    with pytest.raises(RetryableDeliveryError) as refused:
         await _smtp(_free_port()).send(email_notice())
+    assert not isinstance(refused.value, UnconfirmedDeliveryError)
 
 
 # --- webhooks ------------------------------------------------------------------------------
@@ -267,9 +329,14 @@ async def test_an_sms_goes_to_the_gateway_as_json(gateway: _Gateway) -> None:
 async def test_webhook_failures_are_classified_and_retried(gateway: _Gateway) -> None:
     endpoint = WebhookEndpoint.model_validate({"url": gateway.url, "timeout": CLIENT_TIMEOUT})
     async with WebhookSender(endpoint) as sender:
-        gateway.script = [503, "stall", 429]
+        gateway.script = [503, 429]
         result = await deliver(sender, _sms_notice(), FAST, sleep=_no_sleep)
-        assert result == Delivered(attempts=4)
+        assert result == Delivered(attempts=3)
+        # No response in time: the gateway may have it; not retried at once.
+        gateway.script = ["stall"]
+        unanswered = await deliver(sender, _sms_notice(), FAST, sleep=_no_sleep)
+        assert isinstance(unanswered, Failed)
+        assert (unanswered.attempts, unanswered.unconfirmed) == (1, True)
         gateway.script = [400]
         rejected = await deliver(sender, _sms_notice(), FAST, sleep=_no_sleep)
         assert isinstance(rejected, Failed)

@@ -1,0 +1,137 @@
+"""A fix to faust-streaming's recovery, applied by ``build_service``.
+
+After a table restore, ``Recovery.on_recovery_completed`` (faust-streaming 0.15) resumes the
+input partitions and only then seeks them to their committed offsets, while the fetcher it
+started for the changelogs is already running. Records fetched in between are handed to
+the agents; the seek then moves the consumer's read offsets back, and Faust's gap
+detection (``Consumer._drain_messages``: a jump past the read offset marks the skipped
+offsets as acknowledged) and its "already read" filter can together skip input records
+for good and hold the committed offset below them. A worker restarted after a kill -9
+then lost updates (seen as missing and extra escalations in
+tests/integration/test_escalation_on_kafka.py). Faust fixed the same order in the
+table-less path (faust-streaming PR #217, "Fix Recovery._resume_streams"); this applies it
+to both: seek while the inputs are still paused, then resume them.
+
+The seek itself is the remedy Faust relies on after it drops fetched records (its
+``Consumer.getmany`` discards the rest of a batch when the flow stops or the generation
+changes, and the fetch position has already moved past them). But aiokafka's
+``seek_to_committed`` seeks only partitions with a committed offset above 0: a partition
+of a group that never committed (a worker killed before its first commit) kept the
+position past the dropped records, which were then never processed by that worker (seen
+in tests/integration/test_notification_on_kafka.py: ready, lag, nothing consumed). Here a
+partition without a committed offset goes back to its earliest offset, as
+``consumer_auto_offset_reset="earliest"`` means.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any, cast
+
+from faust.tables.recovery import Recovery
+from faust.transport.consumer import Consumer, ensure_TP
+
+_APPLIED = False
+
+
+async def _on_recovery_completed(self: Recovery, generation_id: int = 0) -> None:
+    """``Recovery.on_recovery_completed`` with the seek before the resume."""
+    app: Any = self.app
+    consumer = app.consumer
+    self.log.info("Restore complete!")
+    await app.on_rebalance_complete.send()
+    self._set_recovery_ended()
+    callbacks = [
+        asyncio.ensure_future(
+            table.on_recovery_completed(
+                self.actives_for_table[table], self.standbys_for_table[table]
+            )
+        )
+        for table in self.tables.values()
+    ]
+    if callbacks:
+        await asyncio.wait(callbacks)
+    assignment = consumer.assignment()
+    if app.consumer_generation_id != generation_id:
+        self.log.warning(
+            f"Recovery rebalancing again app id {app.consumer_generation_id} "
+            f"param {generation_id}"
+        )
+        return
+    if assignment:
+        self.log.info("Seek stream partitions to committed offsets.")
+        await self._wait(consumer.perform_seek(), timeout=app.conf.broker_request_timeout)
+    consumer.resume_partitions({tp for tp in assignment if not self._is_changelog_tp(tp)})
+    self.completed.set()
+    app.flow_control.resume()
+    consumer.resume_flow()
+    await app._fetcher.maybe_start()
+    self.tables.on_actives_ready()
+    if not app.assignor.assigned_standbys():
+        self.tables.on_standbys_ready()
+    app.on_rebalance_end()
+    self.log.info("Worker ready")
+
+
+async def _resume_streams(self: Recovery, generation_id: int = 0) -> None:
+    """``Recovery._resume_streams`` (no tables to restore) with the seek before the resume."""
+    app: Any = self.app
+    consumer = app.consumer
+    await app.on_rebalance_complete.send()
+    assignment = consumer.assignment()
+    if app.consumer_generation_id != generation_id:
+        self.log.warning("Recovery rebalancing again")
+        return
+    if assignment:
+        self.log.info("Seek stream partitions to committed offsets.")
+        await self._wait(consumer.perform_seek(), timeout=app.conf.broker_request_timeout)
+        consumer.resume_partitions({tp for tp in assignment if not self._is_changelog_tp(tp)})
+    else:
+        self.log.info("Resuming streams with empty assignment")
+    self.completed.set()
+    self.log.info("Resuming flow...")
+    app.flow_control.resume()
+    consumer.resume_flow()
+    await app._fetcher.maybe_start()
+    self.tables.on_actives_ready()
+    self.tables.on_standbys_ready()
+    app.on_rebalance_end()
+    self.log.info("Worker ready")
+
+
+async def _perform_seek(self: Consumer) -> None:
+    """``Consumer.perform_seek``, and partitions never committed back to their start."""
+    consumer: Any = self
+    read_offset = consumer._read_offset
+    committed = await self.seek_to_committed()
+    uncommitted = [
+        tp for tp, offset in committed.items() if not offset and not self._is_changelog_tp(tp)
+    ]
+    if uncommitted:
+        # The aiokafka driver's consumer thread has it (its TopicPartition keys pass as is).
+        await consumer._thread.seek_to_beginning(*uncommitted)
+    read_offset.update(
+        {
+            tp: offset if offset is not None and offset >= 0 else None
+            for tp, offset in committed.items()
+        }
+    )
+    consumer._committed_offset.update(
+        {
+            ensure_TP(tp): offset if offset else None
+            for tp, offset in committed.items()
+            if offset is not None
+        }
+    )
+
+
+def apply() -> None:
+    """Install the fixed methods on faust's Recovery (once per process)."""
+    global _APPLIED
+    if _APPLIED:
+        return
+    recovery = cast(Any, Recovery)
+    recovery.on_recovery_completed = _on_recovery_completed
+    recovery._resume_streams = _resume_streams
+    cast(Any, Consumer).perform_seek = _perform_seek
+    _APPLIED = True

@@ -1,0 +1,135 @@
+"""The recovery fix: inputs are sought to their committed offsets before they resume."""
+
+from __future__ import annotations
+
+import asyncio
+from importlib.metadata import version
+from types import SimpleNamespace
+from typing import Any
+
+from faust.tables.recovery import Recovery
+from faust.types import TP
+
+from services.common import faust_fixes
+
+
+class _Consumer:
+    def __init__(self, calls: list[str]) -> None:
+        self.calls = calls
+
+    def assignment(self) -> set[str]:
+        return {"cases.updates/0", "state-changelog/0"}
+
+    async def perform_seek(self) -> None:
+        self.calls.append("seek")
+
+    def resume_partitions(self, tps: set[str]) -> None:
+        self.calls.append(f"resume {sorted(tps)}")
+
+    def resume_flow(self) -> None:
+        self.calls.append("resume_flow")
+
+
+def _recovery(calls: list[str]) -> Any:
+    async def send() -> None:
+        calls.append("rebalance_complete")
+
+    async def maybe_start() -> None:
+        calls.append("fetcher")
+
+    async def wait(coro: Any, **options: Any) -> None:
+        await coro
+
+    app = SimpleNamespace(
+        consumer=_Consumer(calls),
+        on_rebalance_complete=SimpleNamespace(send=send),
+        consumer_generation_id=7,
+        conf=SimpleNamespace(broker_request_timeout=30.0),
+        flow_control=SimpleNamespace(resume=lambda: calls.append("flow_control")),
+        _fetcher=SimpleNamespace(maybe_start=maybe_start),
+        assignor=SimpleNamespace(assigned_standbys=lambda: set()),
+        on_rebalance_end=lambda: calls.append("rebalance_end"),
+    )
+    return SimpleNamespace(
+        app=app,
+        log=SimpleNamespace(info=lambda *a: None, warning=lambda *a: None),
+        tables=SimpleNamespace(
+            values=lambda: [],
+            on_actives_ready=lambda: None,
+            on_standbys_ready=lambda: None,
+        ),
+        actives_for_table={},
+        standbys_for_table={},
+        completed=asyncio.Event(),
+        _set_recovery_ended=lambda: None,
+        _is_changelog_tp=lambda tp: "changelog" in tp,
+        _wait=wait,
+    )
+
+
+def test_after_a_restore_the_inputs_are_sought_before_they_resume() -> None:
+    calls: list[str] = []
+    recovery = _recovery(calls)
+    asyncio.run(faust_fixes._on_recovery_completed(recovery, generation_id=7))
+    assert calls.index("seek") < calls.index("resume ['cases.updates/0']") < calls.index("fetcher")
+    assert recovery.completed.is_set()
+
+
+def test_without_tables_the_inputs_are_sought_before_they_resume() -> None:
+    calls: list[str] = []
+    recovery = _recovery(calls)
+    asyncio.run(faust_fixes._resume_streams(recovery, generation_id=7))
+    assert calls.index("seek") < calls.index("resume ['cases.updates/0']") < calls.index("fetcher")
+
+
+def test_a_newer_rebalance_leaves_the_partitions_alone() -> None:
+    calls: list[str] = []
+    recovery = _recovery(calls)
+    asyncio.run(faust_fixes._on_recovery_completed(recovery, generation_id=6))
+    assert "seek" not in calls
+    assert not any(c.startswith("resume") for c in calls)
+
+
+def test_the_fix_is_installed_on_the_release_it_was_written_for() -> None:
+    # The fixed methods copy faust-streaming 0.15.3's; a new release needs a new look.
+    assert version("faust-streaming") == "0.15.3"
+    faust_fixes.apply()
+    assert Recovery.on_recovery_completed is faust_fixes._on_recovery_completed
+    assert Recovery._resume_streams is faust_fixes._resume_streams
+
+
+class _Thread:
+    def __init__(self, calls: list[str]) -> None:
+        self.calls = calls
+
+    async def seek_to_beginning(self, *tps: TP) -> None:
+        self.calls.append(f"beginning {sorted(f'{tp.topic}/{tp.partition}' for tp in tps)}")
+
+
+class _SeekingConsumer:
+    """What perform_seek touches on faust's aiokafka consumer."""
+
+    def __init__(self, committed: dict[TP, int | None]) -> None:
+        self.calls: list[str] = []
+        self.committed = committed
+        self._thread = _Thread(self.calls)
+        self._read_offset: dict[TP, int | None] = dict.fromkeys(committed, 40)
+        self._committed_offset: dict[TP, int | None] = {}
+
+    async def seek_to_committed(self) -> dict[TP, int | None]:
+        self.calls.append("committed")
+        return self.committed
+
+    def _is_changelog_tp(self, tp: TP) -> bool:
+        return tp.topic.endswith("changelog")
+
+
+def test_partitions_never_committed_go_back_to_their_start() -> None:
+    done, never, zero = TP("cases", 0), TP("cases", 1), TP("cases", 2)
+    changelog = TP("x-changelog", 0)
+    consumer = _SeekingConsumer({done: 12, never: None, zero: 0, changelog: None})
+    asyncio.run(faust_fixes._perform_seek(consumer))  # type: ignore[arg-type]
+    # aiokafka leaves these where they are (it seeks only offsets above 0): from the start.
+    assert consumer.calls == ["committed", "beginning ['cases/1', 'cases/2']"]
+    assert consumer._read_offset == {done: 12, never: None, zero: 0, changelog: None}
+    assert consumer._committed_offset == {done: 12, zero: None}
