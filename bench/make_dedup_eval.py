@@ -523,13 +523,19 @@ EN_NAMES: Final = [
 
 @dataclass
 class Person:
-    """A generated petitioner: name, phone, maybe an ID number."""
+    """A generated petitioner: name, phone, maybe an ID number, an e-mail address."""
 
     name: str
     phone: str
     id_number: str | None
 
-    def as_json(self, rng: random.Random) -> dict[str, Any]:
+    @property
+    def email(self) -> str:
+        """The person's e-mail address: derived, so that it draws nothing from the rng."""
+        return f"u{self.phone}@mail.example.com"
+
+    def as_json(self, rng: random.Random, *, email: bool = False) -> dict[str, Any]:
+        """The petitioner object; ``email`` adds the address (e-mail petitions need it)."""
         phone = self.phone
         if rng.random() < 0.3:
             # Same number, other spelling: the stand-in ref must still agree.
@@ -537,6 +543,8 @@ class Person:
         person: dict[str, Any] = {"name": self.name, "phone": phone}
         if self.id_number:
             person["id_number"] = self.id_number
+        if email:
+            person["email"] = self.email
         return person
 
 
@@ -742,7 +750,8 @@ class Generator:
             "submission_id": f"eval-{self.submissions:05d}",
             "channel": channel,
             "received_at": (at + timedelta(hours=8)).strftime("%Y-%m-%dT%H:%M:%S") + CN_TZ,
-            "petitioner": person.as_json(rng),
+            # An e-mail petition carries the sender's address (intake refuses it otherwise).
+            "petitioner": person.as_json(rng, email=channel == "email"),
             "region_code": matter.region,
             "title": title[:200],
             "content": content,

@@ -139,6 +139,14 @@ CATALOGUE: Final[tuple[MetricSpec, ...]] = (
         {**_SERVICE, "topic": (), "partition": ()},
     ),
     MetricSpec(
+        "xinfang_consumer_stall_reseeks_total",
+        Kind.COUNTER,
+        "Times the service found input records waiting that its consumer had stopped "
+        "fetching, and sought back to the committed offsets (services/common/service.py).",
+        _ALL,
+        dict(_SERVICE),
+    ),
+    MetricSpec(
         "xinfang_up",
         Kind.GAUGE,
         "1 while the service runs and its consumer has partitions assigned or is ready.",

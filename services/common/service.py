@@ -46,6 +46,9 @@ EXIT_FAILURE_LIMIT: Final = 70
 #: Exit status when outputs could not be published or state not written (EX_IOERR).
 EXIT_OUTPUT_FAILED: Final = 74
 LAG_INTERVAL_SECONDS: Final = 5.0
+#: Rounds of the lag timer with records waiting and none read before the consumer is
+#: sought back to its committed offsets (see ``_add_lag_exporter``).
+STALL_CHECKS: Final = 4
 
 
 @dataclass(frozen=True)
@@ -428,14 +431,29 @@ def _add_health(service: Service) -> None:
 
 
 def _add_lag_exporter(service: Service) -> None:
+    """Export the lag per input partition, and unstick a partition Faust stopped reading.
+
+    Faust's consumer can drop fetched records (``Consumer.getmany`` discards the rest of a
+    batch when the flow stops or the generation changes) and relies on a later seek to
+    fetch them again; when that seek does not come, the partition sits with records
+    waiting and nothing read. The watchdog below notices it (records waiting, the read
+    offset unchanged for ``STALL_CHECKS`` rounds, no rebalance) and seeks back to the
+    committed offsets: the records come again, and handlers skip what they had done.
+    """
     app = service.app
     lag = service.metrics.gauge("xinfang_consumer_lag_messages")
+    reseeks = service.metrics.counter("xinfang_consumer_stall_reseeks_total")
     stage = service.stage.value
+    unmoved: dict[Any, tuple[int | None, int]] = {}
 
     @app.timer(LAG_INTERVAL_SECONDS)  # type: ignore[untyped-decorator]
     async def export_lag() -> None:
-        consumer = app.consumer
+        consumer: Any = app.consumer
         committed = getattr(consumer, "_committed_offset", {})
+        read_offsets = getattr(consumer, "_read_offset", {})
+        paused: set[Any] = getattr(consumer, "_paused_partitions", set())
+        flowing = bool(getattr(consumer, "flow_active", True)) and not app.rebalancing
+        stalled = []
         for tp in consumer.assignment():
             if tp.topic not in service.topics:
                 continue  # changelogs are recovery's business, not lag
@@ -446,6 +464,25 @@ def _add_lag_exporter(service: Service) -> None:
             lag.labels(service=stage, topic=tp.topic, partition=str(tp.partition)).set(
                 max(0, highwater - (done or 0))
             )
+            read = read_offsets.get(tp)
+            fetched = read + 1 if read is not None else (done or 0)
+            if not flowing or tp in paused or highwater <= fetched:
+                unmoved.pop(tp, None)
+                continue
+            last, rounds = unmoved.get(tp, (read, 0))
+            rounds = rounds + 1 if last == read else 1
+            unmoved[tp] = (read, rounds)
+            if rounds >= STALL_CHECKS:
+                stalled.append(f"{tp.topic}/{tp.partition}")
+        if stalled:
+            log.warning(
+                "records waiting on input partitions that are no longer being read: "
+                "seeking back to the committed offsets",
+                extra={"service": stage, "partitions": stalled},
+            )
+            reseeks.labels(service=stage).inc()
+            unmoved.clear()
+            await consumer.perform_seek()
 
 
 def internal_topics(service: Service) -> list[str]:

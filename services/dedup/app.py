@@ -4,7 +4,8 @@ Co-location: cases.registered is keyed by petitioner_ref, but joint petitions co
 different people about one place, so the first agent re-keys every case by the county of
 its matter onto ``<app id>-by-region``; the matching agent consumes that topic, and
 everything a petition can match (same person or same place, same county) is in its
-partition's tables. Agencies' updates (keyed by case id) are re-keyed the same way after a
+partition's tables, and in the index each worker builds from them in memory
+(``faust_state``). Agencies' updates (keyed by case id) are re-keyed the same way after a
 look-up of the case's region, and operators' merge/split commands arrive keyed by region.
 The cost: one more hop through Kafka per case, and a busy county is one partition. See
 ``services/dedup/state.py`` for what the county key misses.
@@ -14,9 +15,11 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any, Final
 
+from faust.types import TP
 from pydantic import Field, ValidationError
 from pydantic_settings import SettingsConfigDict
 
@@ -134,17 +137,31 @@ def build(settings: DedupSettings) -> Service:
     def table(name: str, about: str, *, raw: bool = False) -> Any:
         return service.table(name, partitions, about, raw=raw)
 
+    cases = table("cases", "case id -> case record (the matcher's index is built from it)",
+                  raw=True)  # fmt: skip
     state = FaustMatchState(
-        cases=table("cases", "case id -> compact case record", raw=True),
-        matters=table("matters", "matter id -> matter record"),
-        fingerprints=table("fingerprints", "region|fingerprint -> latest case id"),
-        petitioners=table("petitioners", "region|petitioner_ref -> recent case ids"),
-        places=table("places", "region|place -> recent case ids"),
-        expiry=table("expiry", "minute received (UTC) -> case ids, for the horizon sweep"),
-        bands=table("bands", "LSH band -> case ids"),
-        band_capacity=config.max_band_candidates,
+        cases=cases, matters=table("matters", "matter id -> matter record"), config=config
     )
-    matcher = Matcher(state, config)
+    by_region = BY_REGION.full_name(settings.topic_prefix)
+
+    def active_partitions(assigned: Iterable[TP]) -> set[int]:
+        return {tp.partition for tp in assigned if tp.topic == by_region}
+
+    async def forget_moved(sender: Any, /, *args: Any, signal: Any, **kwargs: Any) -> None:
+        # A new assignment (args[0]), before its recovery: the index of a partition that
+        # left may be stale when it comes back (another worker wrote to it meanwhile).
+        assigned: set[TP] = args[0]
+        state.keep_only(active_partitions(assigned))
+
+    @cases.on_recover  # type: ignore[untyped-decorator]
+    async def build_indexes() -> None:
+        # After Faust has recovered the tables and before the agents resume.
+        active = active_partitions(service.app.consumer.assignment())
+        state.keep_only(active)
+        await state.rebuild(active)
+        indexed.set(len(state))
+
+    service.app.on_partitions_assigned.connect(forget_moved)
     # case id -> region, from dedup's own verdicts: where to send an agency's update.
     regions = service.table("regions", CASES_DEDUPLICATED.partitions, "case id -> region")
 
@@ -156,6 +173,7 @@ def build(settings: DedupSettings) -> Service:
     async def match_case(message: Incoming) -> Effects:
         case = parse_value(CaseRegistered, message)
         started = time.perf_counter()
+        matcher = Matcher(state.partition(message.partition), config)
         decision = matcher.match(CaseFacts.from_registered(case))
         lookup.observe(time.perf_counter() - started)
         verdict = decision.to_case_deduplicated(case, datetime.now(UTC))
@@ -188,26 +206,28 @@ def build(settings: DedupSettings) -> Service:
 
     async def apply_matter_update(message: Incoming) -> Effects:
         update = parse_value(CaseUpdate, message)
-        if state.cases.get(update.case_id) is not None:
+        partition = state.partition(message.partition)
+        if partition.cases.get(update.case_id) is not None:
             apply_update(
-                state, update.case_id, update.kind, update.occurred_at, update.extension_days
+                partition, update.case_id, update.kind, update.occurred_at, update.extension_days
             )
         return NOTHING
 
     async def apply_command(message: Incoming) -> Effects:
         command = parse_value(MatterCommand, message)
         now = datetime.now(UTC)
+        partition = state.partition(message.partition)
         try:
             if command.kind is MatterCommandKind.MERGE:
                 keep, absorb = command.keep_matter_id or "", command.absorb_matter_id or ""
-                merged = merge_matters(state, keep, absorb)
+                merged = merge_matters(partition, keep, absorb)
                 output = changed(
                     command, merged.matter, now,
                     absorbed_matter_id=command.absorb_matter_id,
                     moved_case_ids=list(merged.moved_case_ids),
                 )  # fmt: skip
             else:
-                split = split_case(state, command.case_id or "", config)
+                split = split_case(partition, command.case_id or "", config)
                 output = changed(
                     command, split.new_matter, now,
                     previous_matter_id=split.old_matter.matter_id,
@@ -220,10 +240,10 @@ def build(settings: DedupSettings) -> Service:
 
     async def sweep(message: Incoming) -> Effects:
         parse_value(Tick, message)
-        expired = sweep_expired(state, datetime.now(UTC), config)
+        expired = sweep_expired(state.partition(message.partition), datetime.now(UTC), config)
         if expired:
             log.info("expired cases past the horizon", extra={"cases": len(expired)})
-        indexed.set(_estimated_cases(state))
+        indexed.set(len(state))
         return NOTHING
 
     service.consume(CASES_REGISTERED, rekey_case)
@@ -236,14 +256,3 @@ def build(settings: DedupSettings) -> Service:
     service.tick(TICKS, settings.sweep_interval_seconds)
     return service
 
-
-def _estimated_cases(state: FaustMatchState) -> int:
-    """RocksDB's estimate of the case records this worker holds (cheap, approximate)."""
-    store = getattr(state.cases._table, "data", None)
-    total = 0
-    for db in getattr(store, "_dbs", {}).values():
-        try:
-            total += int(db.property_int_value("rocksdb.estimate-num-keys") or 0)
-        except (AttributeError, TypeError, ValueError):
-            continue
-    return total

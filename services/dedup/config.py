@@ -18,8 +18,10 @@ something; MinHash estimates have a standard error of about sqrt(J(1-J)/sketch_s
 0.044 at J = 0.5 with 128 bins, which is why thresholds closer than ~0.1 to the typical
 scores of true or false pairs are not advised.
 
-Changing ``shingle_size_*``, ``sketch_size``, ``lsh_bands`` or ``lsh_rows`` changes the
-stored sketches and band keys: the state must be rebuilt (replay the input topic).
+Changing ``shingle_size_*`` or ``sketch_size`` changes the stored sketches: the state must
+be rebuilt (replay the input topic). ``lsh_bands``, ``lsh_rows`` and the ``max_*`` limits
+only shape the index, which a worker builds from the case records whenever it starts or
+takes over a partition: they apply from the next start.
 """
 
 from __future__ import annotations
@@ -131,7 +133,7 @@ class DedupConfig(BaseSettings):
         ge=1,
         description=(
             "Most recent LSH candidates compared per case. Bounds the work on a flood of "
-            "near-identical texts (a template campaign): each candidate costs ~10 us. "
+            "near-identical texts (a template campaign). "
             "The petitioner and place indexes still find a matter's own cases; only a "
             "joint petition naming no place and sharing no person relies on this."
         ),

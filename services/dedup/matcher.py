@@ -9,10 +9,11 @@ How a case is matched:
 1. Features: the title and content are normalised (``text``), shingled per sentence and
    sketched (``sketch``); places and organisations are extracted from the text, the
    accused and the address of the matter.
-2. Candidates, from four indexes, all scoped by region: the exact fingerprint, the
-   petitioner's recent cases (repeats, however reworded), the places' recent cases (joint
-   petitions from one estate, road or employer), and the LSH bands (near-duplicates with
-   no place or person in common). Candidates older than the horizon are ignored.
+2. Candidates, from the index (``state.CaseIndex``), all keys scoped by region: the
+   exact fingerprint, the petitioner's recent cases (repeats, however reworded), the
+   places' recent cases (joint petitions from one estate, road or employer), and the LSH
+   bands (near-duplicates with no place or person in common). Candidates older than the
+   horizon are ignored.
 3. Each candidate gets a text score: estimated Jaccard similarity, or containment when
    both texts are long enough (trimmed and extended re-submissions).
 4. A candidate links when its score reaches the threshold for its kind (same petitioner,
@@ -26,9 +27,10 @@ How a case is matched:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from functools import lru_cache
+from datetime import datetime
 from typing import Any, Final, NamedTuple
+
+import numpy as np
 
 from schemas.cases import (
     CaseDeduplicated,
@@ -43,18 +45,18 @@ from services.dedup import sketch as sk
 from services.dedup import text
 from services.dedup.config import DedupConfig
 from services.dedup.state import (
-    CaseColumns,
+    U64,
     CaseRecord,
     MatchReason,
     MatchState,
     MatterRecord,
     MatterStatus,
-    appended,
-    scoped_key,
+    case_details,
 )
 
 UNCLASSIFIED: Final = "unclassified"
 _DAY: Final = 86_400
+_NO_BANDS: Final = np.empty(0, dtype=np.uint64)
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,7 +103,8 @@ class CaseFeatures:
 
     sketch: sk.TextSketch
     places: frozenset[str]
-    bands: list[int]
+    #: LSH band keys (``sketch.band_keys``); none for a text without shingles.
+    bands: U64
 
 
 @dataclass(frozen=True, slots=True)
@@ -231,9 +234,9 @@ def extract_features(case: CaseFacts, config: DedupConfig) -> CaseFeatures:
     sketch = sk.sketch_text(sentences, size, config.sketch_size)
     named = " 。".join(part for part in (title, content, address, accused) if part)
     bands = (
-        sk.band_hashes(sketch.signature, config.lsh_bands, config.lsh_rows, case.region_code)
+        sk.case_band_keys(sketch.signature, config.lsh_bands, config.lsh_rows, case.region_code)
         if sketch.shingle_count
-        else []
+        else _NO_BANDS
     )
     return CaseFeatures(sketch=sketch, places=text.folded_places(named), bands=bands)
 
@@ -282,7 +285,7 @@ def effective_status(matter: MatterRecord, now: int) -> MatterStatus:
 
 
 class _Scored(NamedTuple):
-    # A NamedTuple: made for nearly every candidate, at a third of a dataclass's cost.
+    # A NamedTuple: made for every candidate looked at, at a third of a dataclass's cost.
     case_id: str
     matter_id: str
     received_at: int
@@ -292,90 +295,132 @@ class _Scored(NamedTuple):
     same_petitioner: bool
     place_conflict: bool
 
-
-def _candidates(
-    state: MatchState, case: CaseFacts, features: CaseFeatures, config: DedupConfig
-) -> CaseColumns:
-    region = case.region_code
-    ids: dict[str, None] = {}
-    exact = state.fingerprints.get(scoped_key(region, features.sketch.fingerprint))
-    if exact is not None:
-        ids[exact] = None
-    for ref in case.petitioner_refs:
-        ids.update(dict.fromkeys(state.petitioners.get(scoped_key(region, ref)) or ()))
-    for place in sorted(features.places):
-        ids.update(dict.fromkeys(state.places.get(scoped_key(region, place)) or ()))
-    ids.update(dict.fromkeys(state.bands.members(features.bands, config.max_band_candidates)))
-    ids.pop(case.case_id, None)
-    values = {case_id: raw for case_id in ids if (raw := state.cases.get(case_id)) is not None}
-    return CaseColumns.decode(values, config.sketch_size)
+    @property
+    def rank(self) -> tuple[bool, float, bool, int]:
+        """Which linkable candidate decides: an exact copy, then score, then the same
+        petitioner, then the most recent."""
+        return (self.exact, self.score, self.same_petitioner, self.received_at)
 
 
 def _score(
-    case: CaseFacts, features: CaseFeatures, candidates: CaseColumns, config: DedupConfig
+    state: MatchState,
+    case: CaseFacts,
+    features: CaseFeatures,
+    config: DedupConfig,
+    *,
+    exhaustive: bool = False,
 ) -> tuple[list[_Scored], float]:
-    """The candidates that may link or be suggested, and the best score of all of them."""
+    """The candidates that may link or be suggested, best score first, and the best score.
+
+    Every candidate is scored at once from the index's sketches; only those scoring at
+    least ``related_threshold`` can link or be suggested, and they are looked at one by
+    one, best first, until the rest can change neither: the link is settled (a linkable
+    candidate scores higher than any left, or none left can link) and so are the
+    suggestions (``related_suggestions`` other matters score higher than any left).
+    ``exhaustive`` looks at all of them.
+    """
     ours = features.sketch
-    if not candidates.case_ids:
+    if not ours.shingle_count:
+        # A text without shingles matches nothing.
         return [], 0.0
-    # Lazy expiry: the sweep may not have caught up with some candidates yet.
-    horizon = case.received_epoch - config.horizon_days * _DAY
+    index = state.index
+    sequences = index.candidates(
+        case.region_code,
+        ours.fingerprint,
+        case.petitioner_refs,
+        sorted(features.places),
+        features.bands,
+        config,
+    )
+    if not sequences:
+        return [], 0.0
+    sketches = index.sketches(sequences)
+    counts = sketches.shingle_counts
+    jaccard = sk.similarity(ours.signature, sketches.signatures)
+    # Containment where both texts are long enough for it to mean something.
+    scores = np.where(
+        np.minimum(counts, ours.shingle_count) >= config.containment_min_shingles,
+        np.maximum(jaccard, sk.containment(jaccard, ours.shingle_count, counts)),
+        jaccard,
+    )
+    # Lazy expiry: the sweep may not have caught up with some candidates.
+    live = sketches.received_at >= case.received_epoch - config.horizon_days * _DAY
+    top = float(scores[live].max()) if live.any() else 0.0
+    # Below related_threshold a candidate neither links (every linking threshold is
+    # higher) nor is suggested; an exact copy has every shingle, so its score is 1.
+    worth = np.flatnonzero(live & (scores >= config.related_threshold))
+    lowest_link = min(config.repeat_threshold, config.joint_threshold_same_place)
     region = case.region_code
     refs = set(case.petitioner_refs)
-    scored = []
-    top = 0.0
-    # With a score per candidate, the rest is a few comparisons each: plain Python costs
-    # less than the numpy calls it would take.
-    for i, (jaccard, count, received_at) in enumerate(
-        zip(
-            sk.similarity(ours.signature, candidates.signatures),
-            candidates.shingle_counts.tolist(),
-            candidates.received_at.tolist(),
-            strict=True,
-        )
-    ):
-        if received_at < horizon or candidates.region_codes[i] != region:
+    scored: list[_Scored] = []
+    best: _Scored | None = None
+    suggested: dict[str, float] = {}
+    score_of: list[float] = scores.tolist()
+    received_at: list[int] = sketches.received_at.tolist()
+    for i in worth[np.argsort(-scores[worth], kind="stable")].tolist():
+        score = score_of[i]
+        if not exhaustive and _settled(best, suggested, score, lowest_link, config):
+            break
+        case_id = index.case_id(sequences[i])
+        raw = state.cases.get(case_id) if case_id is not None else None
+        if raw is None:
             continue
-        exact = bool(ours.shingle_count) and candidates.fingerprints[i] == ours.fingerprint
+        details = case_details(raw)
+        if details.region_code != region:
+            continue
+        exact = details.fingerprint == ours.fingerprint
         if exact:
             score = 1.0
-        elif not ours.shingle_count:
-            # A text without shingles matches nothing.
-            score = 0.0
-        elif min(count, ours.shingle_count) >= config.containment_min_shingles:
-            score = max(jaccard, sk.containment(jaccard, ours.shingle_count, count))
-        else:
-            score = jaccard
-        top = max(top, score)
-        # Below related_threshold a candidate neither links (every linking threshold is
-        # higher) nor is suggested, unless it is an exact copy: only its score counts.
-        if score < config.related_threshold and not exact:
-            continue
-        same_petitioner = not refs.isdisjoint(candidates.petitioner_refs[i])
-        agree = _places_agree(features.places, candidates.places[i], lenient=same_petitioner)
+        same_petitioner = not refs.isdisjoint(details.petitioner_refs)
+        agree = _places_agree(features.places, details.places, lenient=same_petitioner)
         if same_petitioner:
             threshold = config.repeat_threshold
         elif agree:
             threshold = config.joint_threshold_same_place
         else:
             threshold = config.joint_threshold
-        field = candidates.fields[i]
+        field = details.field
         if UNCLASSIFIED not in (case.field, field) and case.field != field:
             threshold += config.field_mismatch_penalty
         conflict = agree is False
-        scored.append(
-            _Scored(
-                case_id=candidates.case_ids[i],
-                matter_id=candidates.matter_ids[i],
-                received_at=received_at,
-                score=score,
-                exact=exact,
-                linkable=not conflict and (exact or score >= threshold),
-                same_petitioner=same_petitioner,
-                place_conflict=conflict,
-            )
+        candidate = _Scored(
+            case_id=case_id or "",
+            matter_id=details.matter_id,
+            received_at=received_at[i],
+            score=score,
+            exact=exact,
+            linkable=not conflict and (exact or score >= threshold),
+            same_petitioner=same_petitioner,
+            place_conflict=conflict,
         )
+        scored.append(candidate)
+        if candidate.linkable:
+            if best is None or candidate.rank > best.rank:
+                best = candidate
+        elif score > suggested.get(candidate.matter_id, -1.0):
+            suggested[candidate.matter_id] = score
     return scored, top
+
+
+def _settled(
+    best: _Scored | None,
+    suggested: dict[str, float],
+    next_score: float,
+    lowest_link: float,
+    config: DedupConfig,
+) -> bool:
+    # Whether no candidate scoring `next_score` or less can change the verdict: see _score.
+    if best is not None:
+        if next_score >= best.score:
+            return False
+    elif next_score >= lowest_link:
+        return False
+    wanted = config.related_suggestions
+    if not wanted:
+        return True
+    exclude = best.matter_id if best is not None else None
+    ahead = sorted((s for m, s in suggested.items() if m != exclude), reverse=True)
+    return len(ahead) >= wanted and ahead[wanted - 1] > next_score
 
 
 def decide(
@@ -386,33 +431,34 @@ def decide(
     A case already in the state (a redelivery) gets its first decision again, with the
     matter's figures as they are now.
     """
+    return _decide(state, case, features, config)[0]
+
+
+def _decide(
+    state: MatchState, case: CaseFacts, features: CaseFeatures, config: DedupConfig
+) -> tuple[DedupDecision, MatterRecord | None, bool]:
+    # The decision, the matter it links to as read (None for a new one), and whether the
+    # case was known already.
     known = state.cases.get(case.case_id)
     if known is not None:
-        return _replayed(state, CaseRecord.decode(case.case_id, known), config)
+        return _replayed(state, CaseRecord.decode(case.case_id, known), config), None, True
     now = case.received_epoch
-    scored, top = _score(case, features, _candidates(state, case, features, config), config)
-    best: _Scored | None = None
-    matter: MatterRecord | None = None
-    for candidate in sorted(
-        (s for s in scored if s.linkable),
-        key=lambda s: (s.exact, s.score, s.same_petitioner, s.received_at),
-        reverse=True,
-    ):
-        value = state.matters.get(candidate.matter_id)
-        if value is not None:
-            best = candidate
-            matter = MatterRecord.from_json(candidate.matter_id, value)
-            break
+    scored, top = _score(state, case, features, config)
+    best, matter = _best_link(state, scored)
+    if best is None and any(s.linkable for s in scored):
+        # The links found lead to matters gone (merged away, expired): look at them all.
+        scored, top = _score(state, case, features, config, exhaustive=True)
+        best, matter = _best_link(state, scored)
     related = _related(scored, exclude=matter.matter_id if matter else None, config=config)
     if best is not None and matter is not None:
-        return _linked(case, best, matter, related, now, config)
+        return _linked(case, best, matter, related, now, config), matter, False
     own_matter = matter_id_for(case.case_id)
     if related:
         verdict, reason, score = Verdict.RELATED, related[0].reason, related[0].score
     else:
         verdict, reason, score = Verdict.NEW, MatchReason.FIRST_OF_MATTER, top
     petitioners = len(case.petitioner_refs)
-    return DedupDecision(
+    decision = DedupDecision(
         case_id=case.case_id,
         verdict=verdict,
         reason=reason,
@@ -429,6 +475,22 @@ def decide(
         collective=petitioners >= config.collective_min_petitioners,
         related=related,
     )
+    return decision, None, False
+
+
+def _best_link(
+    state: MatchState, scored: list[_Scored]
+) -> tuple[_Scored | None, MatterRecord | None]:
+    # Stable: among equal ranks, the candidate found first.
+    for candidate in sorted((s for s in scored if s.linkable), key=_rank, reverse=True):
+        value = state.matters.get(candidate.matter_id)
+        if value is not None:
+            return candidate, MatterRecord.from_json(candidate.matter_id, value)
+    return None, None
+
+
+def _rank(candidate: _Scored) -> tuple[bool, float, bool, int]:
+    return candidate.rank
 
 
 def _related(
@@ -526,23 +588,6 @@ def _replayed(state: MatchState, record: CaseRecord, config: DedupConfig) -> Ded
     )
 
 
-def expiry_bucket(epoch: int) -> str:
-    """The ``expiry`` map key of a time: its UTC minute, ``YYYY-MM-DDTHH:MM``.
-
-    A minute, not an hour: every case appends itself to its bucket's list, which costs
-    the list's length, and an hour of a busy partition holds thousands of cases.
-    """
-    return f"{_utc_hour(epoch // 3600)}:{epoch // 60 % 60:02d}"
-
-
-@lru_cache(maxsize=1024)
-def _utc_hour(hours: int) -> str:
-    return datetime.fromtimestamp(hours * 3600, UTC).strftime("%Y-%m-%dT%H")
-
-
-EXPIRY_CURSOR: Final = "~cursor"
-
-
 def record(
     state: MatchState,
     case: CaseFacts,
@@ -550,52 +595,48 @@ def record(
     decision: DedupDecision,
     config: DedupConfig,
 ) -> None:
-    """Write a decided case into the state: its record, indexes and matter.
+    """Write a decided case into the state: its record and matter, and index it.
 
     Does nothing for a case already recorded, so a redelivery changes nothing.
     """
     if state.cases.get(case.case_id) is not None:
         return
-    region, now = case.region_code, case.received_epoch
+    value = state.matters.get(decision.matter_id)
+    matter = MatterRecord.from_json(decision.matter_id, value) if value is not None else None
+    _write(state, case, features, decision, config, matter)
+
+
+def _write(
+    state: MatchState,
+    case: CaseFacts,
+    features: CaseFeatures,
+    decision: DedupDecision,
+    config: DedupConfig,
+    matter: MatterRecord | None,
+) -> None:
+    # `record` of a case not yet recorded, `matter` being the decision's matter as it is
+    # (None when the decision opens it).
     places = _places_to_keep(state, features, decision)
-    state.cases.set(
-        case.case_id,
-        CaseRecord(
-            case_id=case.case_id,
-            matter_id=decision.matter_id,
-            region_code=region,
-            received_at=now,
-            field=case.field,
-            petitioner_refs=case.petitioner_refs,
-            places=places,
-            fingerprint=features.sketch.fingerprint,
-            shingle_count=features.sketch.shingle_count,
-            signature=features.sketch.signature,
-            verdict=decision.verdict,
-            reason=decision.reason,
-            score=decision.score,
-            repeat_count=decision.repeat_count,
-        ).encode(),
+    stored = CaseRecord(
+        case_id=case.case_id,
+        matter_id=decision.matter_id,
+        region_code=case.region_code,
+        received_at=case.received_epoch,
+        sequence=state.index.next_sequence,
+        field=case.field,
+        petitioner_refs=case.petitioner_refs,
+        places=places,
+        fingerprint=features.sketch.fingerprint,
+        shingle_count=features.sketch.shingle_count,
+        signature=features.sketch.signature,
+        verdict=decision.verdict,
+        reason=decision.reason,
+        score=decision.score,
+        repeat_count=decision.repeat_count,
     )
-    state.bands.add(features.bands, case.case_id)
-    if features.sketch.shingle_count:
-        state.fingerprints.set(scoped_key(region, features.sketch.fingerprint), case.case_id)
-    for ref in case.petitioner_refs:
-        key = scoped_key(region, ref)
-        state.petitioners.set(
-            key, appended(state.petitioners.get(key), case.case_id, config.max_cases_per_petitioner)
-        )
-    for place in places:
-        key = scoped_key(region, place)
-        state.places.set(
-            key, appended(state.places.get(key), case.case_id, config.max_cases_per_place)
-        )
-    bucket = expiry_bucket(now)
-    state.expiry.set(bucket, [*(state.expiry.get(bucket) or ()), case.case_id])
-    cursor = state.expiry.get(EXPIRY_CURSOR)
-    if not cursor or bucket < cursor[0]:
-        state.expiry.set(EXPIRY_CURSOR, [bucket])
-    state.matters.set(decision.matter_id, _matter_after(state, case, decision, config).to_json())
+    state.cases.set(case.case_id, stored.encode())
+    state.matters.set(decision.matter_id, _matter_after(case, decision, config, matter).to_json())
+    state.index.add(stored, features.bands)
 
 
 def _places_to_keep(
@@ -611,12 +652,11 @@ def _places_to_keep(
 
 
 def _matter_after(
-    state: MatchState, case: CaseFacts, decision: DedupDecision, config: DedupConfig
+    case: CaseFacts, decision: DedupDecision, config: DedupConfig, matter: MatterRecord | None
 ) -> MatterRecord:
     now = case.received_epoch
     due = now + config.handling_limit_days * _DAY
-    value = state.matters.get(decision.matter_id)
-    if value is None:
+    if matter is None:
         return MatterRecord(
             matter_id=decision.matter_id,
             region_code=case.region_code,
@@ -629,7 +669,6 @@ def _matter_after(
             petitioners=dict.fromkeys(case.petitioner_refs, 1),
             petitions=1,
         )
-    matter = MatterRecord.from_json(decision.matter_id, value)
     petitioners = dict(matter.petitioners)
     for ref in case.petitioner_refs:
         petitioners[ref] = petitioners.get(ref, 0) + 1
@@ -658,6 +697,7 @@ class Matcher:
     def match(self, case: CaseFacts) -> DedupDecision:
         """Decide a case and record it; a redelivered case gets its first decision again."""
         features = extract_features(case, self.config)
-        decision = decide(self.state, case, features, self.config)
-        record(self.state, case, features, decision, self.config)
+        decision, matter, known = _decide(self.state, case, features, self.config)
+        if not known:
+            _write(self.state, case, features, decision, self.config, matter)
         return decision

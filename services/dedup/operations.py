@@ -8,14 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Final
 
 from schemas.cases import UpdateKind
 from services.dedup.config import DedupConfig
-from services.dedup.matcher import EXPIRY_CURSOR, expiry_bucket, matter_id_for
-from services.dedup.sketch import band_hashes
-from services.dedup.state import CaseRecord, MatchState, MatterRecord, MatterStatus, scoped_key
+from services.dedup.matcher import matter_id_for
+from services.dedup.state import CaseRecord, MatchState, MatterRecord, MatterStatus
 
 _DAY: Final = 86_400
 #: Art. 34: 60 days from acceptance to the written opinion.
@@ -208,56 +207,27 @@ def split_case(state: MatchState, case_id: str, config: DedupConfig) -> SplitRes
 
 
 def sweep_expired(
-    state: MatchState, now: datetime, config: DedupConfig, max_hours: int = 24 * 7
+    state: MatchState, now: datetime, config: DedupConfig, max_cases: int = 20_000
 ) -> list[str]:
     """Drop cases received before the horizon; the ids dropped.
 
-    Walks the ``expiry`` map one minute at a time from its cursor, at most ``max_hours``
-    hours per call so that a periodic timer never blocks the agent for long. A matter goes
-    when its last case goes.
+    At most ``max_cases`` per call (the oldest recorded first), so that a periodic timer
+    never blocks the agent for long. A matter goes when its last case goes.
     """
-    cursor_value = state.expiry.get(EXPIRY_CURSOR)
-    if not cursor_value:
-        return []
     horizon = int((now - timedelta(days=config.horizon_days)).timestamp())
-    cursor = datetime.strptime(cursor_value[0], "%Y-%m-%dT%H:%M").replace(tzinfo=UTC)
-    minute = int(cursor.timestamp())
-    expired: list[str] = []
-    for _ in range(max_hours * 60):
-        # A bucket ending after the horizon still holds matchable cases.
-        if minute + 60 > horizon:
-            break
-        key = expiry_bucket(minute)
-        for case_id in state.expiry.get(key) or ():
-            if _expire_case(state, case_id, config):
-                expired.append(case_id)
-        state.expiry.delete(key)
-        minute += 60
-    state.expiry.set(EXPIRY_CURSOR, [expiry_bucket(minute)])
+    expired = []
+    for sequence, case_id in state.index.received_before(horizon, max_cases):
+        state.index.remove(sequence)
+        if _expire_case(state, case_id):
+            expired.append(case_id)
     return expired
 
 
-def _expire_case(state: MatchState, case_id: str, config: DedupConfig) -> bool:
+def _expire_case(state: MatchState, case_id: str) -> bool:
     raw = state.cases.get(case_id)
     if raw is None:
         return False
     record = CaseRecord.decode(case_id, raw)
-    region = record.region_code
-    if record.shingle_count:
-        bands = band_hashes(record.signature, config.lsh_bands, config.lsh_rows, region)
-        state.bands.remove(bands, case_id)
-    fingerprint_key = scoped_key(region, record.fingerprint)
-    if state.fingerprints.get(fingerprint_key) == case_id:
-        state.fingerprints.delete(fingerprint_key)
-    indexes = ((state.petitioners, record.petitioner_refs), (state.places, record.places))
-    for index, names in indexes:
-        for name in names:
-            key = scoped_key(region, name)
-            kept = [c for c in index.get(key) or () if c != case_id]
-            if kept:
-                index.set(key, kept)
-            else:
-                index.delete(key)
     state.cases.delete(case_id)
     value = state.matters.get(record.matter_id)
     if value is not None:

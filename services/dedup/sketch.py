@@ -14,7 +14,7 @@ not change the shingle set, and the fingerprint hashes the *sorted* sentences.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from typing import Final
 
 import numpy as np
@@ -23,6 +23,7 @@ import xxhash
 
 U64 = npt.NDArray[np.uint64]
 U16 = npt.NDArray[np.uint16]
+F64 = npt.NDArray[np.float64]
 
 _PRIME: Final = np.uint64(0x100000001B3)
 _MIX_1: Final = np.uint64(0xBF58476D1CE4E5B9)
@@ -31,6 +32,8 @@ _SHIFT_1, _SHIFT_2, _SHIFT_3 = np.uint64(30), np.uint64(27), np.uint64(31)
 _TOP_16: Final = np.uint64(48)
 _GOLDEN: Final = np.uint64(0x9E3779B97F4A7C15)
 _SEPARATOR: Final = "\x00"
+_SCOPE_SEED: Final = 0x5C0BE
+_ROWS_PER_WORD: Final = 4
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,34 +159,58 @@ def sketch_text(sentences: list[str], shingle_size: int, sketch_size: int) -> Te
     )
 
 
-def band_hashes(signature: U16, bands: int, rows: int, scope: str) -> list[int]:
-    """LSH band hashes: ``bands`` groups of ``rows`` MinHashes, each hashed to 64 bits.
+@lru_cache(maxsize=4096)
+def scope_seeds(scope: str, bands: int) -> U64:
+    """One 64-bit seed per band of a scope (a region code): band keys are scoped by it."""
+    scope_hash = np.uint64(xxhash.xxh3_64_intdigest(scope.encode(), seed=_SCOPE_SEED))
+    seeds = _mix(np.arange(1, bands + 1, dtype=np.uint64) * _GOLDEN ^ scope_hash)
+    seeds.flags.writeable = False
+    return seeds
 
-    Two texts with Jaccard similarity J share at least one band with probability
-    1 - (1 - J**rows)**bands. ``scope`` (the region) is hashed in, so texts of different
-    scopes never share a bucket.
+
+def band_keys(signatures: U16, bands: int, rows: int, seeds: U64) -> U64:
+    """LSH band keys of many sketches at once: ``bands`` keys per sketch (one row each).
+
+    Band ``b`` of a sketch is its MinHashes ``b * rows`` to ``(b + 1) * rows - 1``; its
+    key hashes them with the sketch's ``scope_seeds`` (one row of ``seeds`` per sketch),
+    so texts of different regions never share a key. Two texts with Jaccard similarity J
+    share at least one band with probability 1 - (1 - J**rows)**bands. Vectorised over
+    the sketches: rebuilding the index of a million cases hashes 16 million bands.
     """
-    prefix = scope.encode()
-    head = np.ascontiguousarray(signature[: bands * rows])
-    raw = head.tobytes()
-    width = rows * 2
-    return [
-        xxhash.xxh3_64_intdigest(prefix + raw[band * width : (band + 1) * width], seed=band)
-        for band in range(bands)
-    ]
+    count = signatures.shape[0]
+    head = signatures[:, : bands * rows].reshape(count, bands, rows)
+    if rows <= _ROWS_PER_WORD:
+        # The band's MinHashes side by side in one 64-bit word, little-endian.
+        packed = np.zeros((count, bands, _ROWS_PER_WORD), dtype="<u2")
+        packed[:, :, :rows] = head
+        words = packed.view("<u8")[:, :, 0].astype(np.uint64)
+    else:
+        words = np.zeros((count, bands), dtype=np.uint64)
+        for row in range(rows):
+            words = (words ^ head[:, :, row]) * _PRIME
+    return _mix(words ^ seeds)
 
 
-def similarity(signature: U16, others: U16) -> list[float]:
+def case_band_keys(signature: U16, bands: int, rows: int, scope: str) -> U64:
+    """``band_keys`` of one sketch in ``scope``."""
+    keys: U64 = band_keys(signature[None, :], bands, rows, scope_seeds(scope, bands)[None, :])[0]
+    return keys
+
+
+def similarity(signature: U16, others: U16) -> F64:
     """Estimated Jaccard similarity of one sketch against a stack of sketches (rows)."""
-    agreeing = np.count_nonzero(others == signature, axis=-1)
-    return [bins / signature.size for bins in agreeing.tolist()]
+    agreeing: F64 = np.count_nonzero(others == signature, axis=-1) / signature.size
+    return agreeing
 
 
-def containment(jaccard: float, count: int, other: int) -> float:
+def containment(jaccard: F64, count: int, others: npt.NDArray[np.int64]) -> F64:
     """How much of the smaller shingle set lies in the larger one, from Jaccard and sizes.
 
-    |A ∩ B| = J (|A| + |B|) / (1 + J); divided by min(|A|, |B|). A trimmed or extended
-    re-submission keeps a containment near 1 while its Jaccard falls with the change.
+    One text of ``count`` shingles against texts of ``others`` shingles with Jaccard
+    similarities ``jaccard``: |A ∩ B| = J (|A| + |B|) / (1 + J), divided by
+    min(|A|, |B|). A trimmed or extended re-submission keeps a containment near 1 while
+    its Jaccard falls with the change.
     """
-    overlap = jaccard * (other + count) / (1.0 + jaccard)
-    return min(overlap / max(min(other, count), 1), 1.0)
+    overlap = jaccard * (others + count) / (1.0 + jaccard)
+    contained: F64 = np.minimum(overlap / np.maximum(np.minimum(others, count), 1), 1.0)
+    return contained

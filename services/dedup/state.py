@@ -1,9 +1,9 @@
-"""The matcher's state: a few key -> value maps, and their in-memory implementation.
+"""The matcher's state: two key -> value maps, and an index derived from one of them.
 
-In the service every map is a Faust table (one RocksDB per partition, changelogged), and
-the input is keyed by the county-level ``region_code`` of the matter, so every key below
-is scoped by region and one partition holds everything a petition can match. The
-in-memory implementation here serves the unit tests, ``dedup-batch`` and the benchmark.
+In the service both maps are Faust tables (one RocksDB per partition, changelogged), and
+the input is keyed by the county-level ``region_code`` of the matter, so one partition
+holds everything a petition can match. The in-memory maps here serve the unit tests,
+``dedup-batch`` and the benchmark.
 
 Keying by the matter's county is what makes joint petitions (many people, one place)
 meet; its weaknesses, each a missed link rather than a wrong one:
@@ -20,44 +20,48 @@ has) holding each person's recent fingerprints and sketches would catch cross-co
 repeats; it is not built.
 
 Values are bytes (case records, the hot path: one per candidate compared) or JSON-able
-values (everything else). Callers never mutate a value they got: they build a new one and
-``set`` it, which is what a table needs to see a change.
+values (matters). Callers never mutate a value they got: they build a new one and ``set``
+it, which is what a table needs to see a change.
 
-Maps and keys (``R`` is the region code):
+==============  ==========  ================================================================
+map             key         value
+==============  ==========  ================================================================
+cases           case id     ``CaseRecord.encode()`` (bytes, ~400 bytes)
+matters         matter id   ``MatterRecord.to_json()`` (dict)
+==============  ==========  ================================================================
 
-==============  ========================  =====================================================
-map             key                       value
-==============  ========================  =====================================================
-cases           case id                   ``CaseRecord.encode()`` (bytes, ~370 bytes)
-matters         matter id                 ``MatterRecord.to_json()`` (dict)
-fingerprints    ``R|fingerprint``         case id of the latest case with that exact text
-petitioners     ``R|petitioner_ref``      the petitioner's most recent case ids (capped)
-places          ``R|place``               the place's most recent case ids (capped)
-expiry          ``YYYY-MM-DDTHH:MM``      case ids received in that minute (UTC);
-                                          ``~cursor``: the first minute the sweep has not
-                                          finished
-bands           LSH band hash (int)       case ids (a multimap: ``BandIndex``)
-==============  ========================  =====================================================
+Everything matching looks up by (the exact text, a petitioner, a named place, an LSH
+band, the time of receipt) is in the case record, so it is not stored a second time:
+``CaseIndex`` holds it in memory, and a worker that starts or takes over a partition
+rebuilds it from that partition's ``cases`` (``faust_state``). A case then costs two
+table writes (two changelog records) instead of one per band, petitioner, place and
+expiry bucket, which is what makes a restore from the changelog fast.
 """
 
 from __future__ import annotations
 
 import json
 import struct
-from collections.abc import Iterable, Sequence
+from array import array
+from bisect import bisect_left
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import cache
 from itertools import chain
-from typing import Any, Final, Generic, Protocol, Self, TypeVar
+from typing import Any, Final, Generic, NamedTuple, Protocol, Self, TypeVar
 
 import numpy as np
 import numpy.typing as npt
+import xxhash
 
 from schemas.cases import Verdict
+from services.dedup import sketch as sk
+from services.dedup.config import DedupConfig
 
 V = TypeVar("V")
 JsonValue = Any
+U64 = npt.NDArray[np.uint64]
 
 
 class KeyValueMap(Protocol[V]):
@@ -74,31 +78,8 @@ class KeyValueMap(Protocol[V]):
     def delete(self, key: str) -> None: ...
 
 
-class BandIndex(Protocol):
-    """The LSH index: band hash -> ids of cases having that band (a multimap).
-
-    On Faust: a table from ``str(band)`` to a list of case ids, newest last, ``members``
-    reading one key per band. Each list can be capped at the newest
-    ``max_band_candidates``: ``members`` never returns older ones, and a band shared by
-    thousands of cases (a template campaign, a stock phrase) otherwise makes every
-    ``add`` rewrite thousands of ids.
-    """
-
-    def members(self, bands: Sequence[int], limit: int) -> list[str]:
-        """Case ids in any of the bands, at most ``limit``, the most recently added first."""
-        ...
-
-    def add(self, bands: Sequence[int], case_id: str) -> None:
-        """Put a case into its bands."""
-        ...
-
-    def remove(self, bands: Sequence[int], case_id: str) -> None:
-        """Take a case out of its bands (expiry)."""
-        ...
-
-
 class MatchState(Protocol):
-    """Everything the matcher reads and writes (see the module doc for keys)."""
+    """Everything the matcher reads and writes: two maps and the index of ``cases``."""
 
     @property
     def cases(self) -> KeyValueMap[bytes]: ...
@@ -107,19 +88,7 @@ class MatchState(Protocol):
     def matters(self) -> KeyValueMap[JsonValue]: ...
 
     @property
-    def fingerprints(self) -> KeyValueMap[str]: ...
-
-    @property
-    def petitioners(self) -> KeyValueMap[list[str]]: ...
-
-    @property
-    def places(self) -> KeyValueMap[list[str]]: ...
-
-    @property
-    def expiry(self) -> KeyValueMap[list[str]]: ...
-
-    @property
-    def bands(self) -> BandIndex: ...
+    def index(self) -> CaseIndex: ...
 
 
 class MatchReason(StrEnum):
@@ -153,12 +122,14 @@ class MatterStatus(StrEnum):
 
 _VERDICTS: Final = tuple(Verdict)
 _REASONS: Final = tuple(MatchReason)
-# received_at (s), shingle count, verdict, reason, score (1/10000), repeat count, sig bytes
-_HEADER: Final = struct.Struct("<qIBBHIH")
+# received_at (s), sequence, shingle count, verdict, reason, score (1/10000), repeat count,
+# signature bytes
+_HEADER: Final = struct.Struct("<qQIBBHIH")
 # The same header as a numpy record, to read the headers of many values in one call.
 _HEADER_DTYPE: Final = np.dtype(
     [
         ("received_at", "<i8"),
+        ("sequence", "<u8"),
         ("shingle_count", "<u4"),
         ("verdict", "u1"),
         ("reason", "u1"),
@@ -167,10 +138,36 @@ _HEADER_DTYPE: Final = np.dtype(
         ("signature_bytes", "<u2"),
     ]
 )
+# The header's last field, on its own.
+_SIGNATURE_BYTES: Final = struct.Struct("<H")
 _FIELD_SEP: Final = "\x1f"
 # One encoder: json.dumps with options builds a new one per call, a third of its cost.
 _JSON: Final = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
 _ITEM_SEP: Final = "\x1e"
+
+
+class CaseDetails(NamedTuple):
+    """The text part of a case record: what comparing two cases needs besides numbers."""
+
+    matter_id: str
+    region_code: str
+    field: str
+    fingerprint: str
+    petitioner_refs: tuple[str, ...]
+    places: tuple[str, ...]
+
+    @classmethod
+    def decode(cls, raw: bytes) -> CaseDetails:
+        """Read the text part of a ``cases`` value (after header and signature)."""
+        matter, region, field_, fp, refs, places = raw.decode().split(_FIELD_SEP)
+        return cls(
+            matter_id=matter,
+            region_code=region,
+            field=field_,
+            fingerprint=fp,
+            petitioner_refs=tuple(refs.split(_ITEM_SEP)) if refs else (),
+            places=tuple(places.split(_ITEM_SEP)) if places else (),
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -181,6 +178,9 @@ class CaseRecord:
     matter_id: str
     region_code: str
     received_at: int
+    #: The order in which the partition recorded its cases (``CaseIndex.next_sequence``):
+    #: "newest" in the index means highest sequence, before and after a rebuild.
+    sequence: int
     field: str
     petitioner_refs: tuple[str, ...]
     places: tuple[str, ...]
@@ -197,6 +197,7 @@ class CaseRecord:
         signature = np.ascontiguousarray(self.signature, dtype="<u2").tobytes()
         header = _HEADER.pack(
             self.received_at,
+            self.sequence,
             self.shingle_count,
             _VERDICTS.index(self.verdict),
             _REASONS.index(self.reason),
@@ -219,19 +220,22 @@ class CaseRecord:
     @classmethod
     def decode(cls, case_id: str, raw: bytes) -> Self:
         """Read a value of the ``cases`` map."""
-        received_at, count, verdict, reason, score, repeats, sig_len = _HEADER.unpack_from(raw)
+        received_at, sequence, count, verdict, reason, score, repeats, sig_len = (
+            _HEADER.unpack_from(raw)
+        )
         start = _HEADER.size
         signature = np.frombuffer(raw, dtype="<u2", count=sig_len // 2, offset=start)
-        matter, region, field_, fp, refs, places = raw[start + sig_len :].decode().split(_FIELD_SEP)
+        details = CaseDetails.decode(raw[start + sig_len :])
         return cls(
             case_id=case_id,
-            matter_id=matter,
-            region_code=region,
+            matter_id=details.matter_id,
+            region_code=details.region_code,
             received_at=received_at,
-            field=field_,
-            petitioner_refs=tuple(refs.split(_ITEM_SEP)) if refs else (),
-            places=tuple(places.split(_ITEM_SEP)) if places else (),
-            fingerprint=fp,
+            sequence=sequence,
+            field=details.field,
+            petitioner_refs=details.petitioner_refs,
+            places=details.places,
+            fingerprint=details.fingerprint,
             shingle_count=count,
             signature=signature,
             verdict=_VERDICTS[verdict],
@@ -241,26 +245,29 @@ class CaseRecord:
         )
 
 
+def case_details(raw: bytes) -> CaseDetails:
+    """The text part of a ``cases`` value, without reading the rest."""
+    (signature_bytes,) = _SIGNATURE_BYTES.unpack_from(raw, _HEADER.size - _SIGNATURE_BYTES.size)
+    return CaseDetails.decode(raw[_HEADER.size + signature_bytes :])
+
+
 @dataclass(frozen=True, slots=True)
 class CaseColumns:
     """Many ``cases`` values read at once, column by column: what scoring candidates needs.
 
     Reading 20 values one ``CaseRecord`` at a time costs ~10 us each; here the headers and
-    signatures of all of them are read by two numpy calls, leaving only the short text
-    part to Python.
+    signatures of all of them are read by two numpy calls, and the text part of a value
+    is only decoded (``details``) for the few candidates whose score makes it matter.
     """
 
     case_ids: list[str]
-    matter_ids: list[str]
-    region_codes: list[str]
-    fields: list[str]
-    fingerprints: list[str]
-    petitioner_refs: list[tuple[str, ...]]
-    places: list[tuple[str, ...]]
     received_at: npt.NDArray[np.int64]
+    sequences: npt.NDArray[np.int64]
     shingle_counts: npt.NDArray[np.int64]
     #: One row per case, ``sketch_size`` columns.
     signatures: npt.NDArray[np.uint16]
+    #: The undecoded text part of each value.
+    texts: list[bytes]
 
     @classmethod
     def decode(cls, values: dict[str, bytes], sketch_size: int) -> Self:
@@ -279,19 +286,21 @@ class CaseColumns:
             case_ids = list(values)
             return cls.decode({case_ids[i]: raws[i] for i in kept}, sketch_size)
         signatures = np.frombuffer(b"".join([raw[_HEADER.size : end] for raw in raws]), "<u2")
-        texts = [raw[end:].decode().split(_FIELD_SEP) for raw in raws]
         return cls(
             case_ids=list(values),
-            matter_ids=[text[0] for text in texts],
-            region_codes=[text[1] for text in texts],
-            fields=[text[2] for text in texts],
-            fingerprints=[text[3] for text in texts],
-            petitioner_refs=[tuple(t[4].split(_ITEM_SEP)) if t[4] else () for t in texts],
-            places=[tuple(t[5].split(_ITEM_SEP)) if t[5] else () for t in texts],
             received_at=heads["received_at"].astype(np.int64),
+            sequences=heads["sequence"].astype(np.int64),
             shingle_counts=heads["shingle_count"].astype(np.int64),
             signatures=signatures.reshape(len(raws), sketch_size),
+            texts=[raw[end:] for raw in raws],
         )
+
+    def details(self, row: int) -> CaseDetails:
+        """The text part of the case in ``row``."""
+        return CaseDetails.decode(self.texts[row])
+
+    def __len__(self) -> int:
+        return len(self.case_ids)
 
 
 @dataclass(frozen=True, slots=True)
@@ -359,6 +368,10 @@ class DictMap(Generic[V]):
     def delete(self, key: str) -> None:
         self._data.pop(key, None)
 
+    def items(self) -> Iterator[tuple[str, V]]:
+        """Every key and value (benchmarks, tools)."""
+        return iter(self._data.items())
+
     def __len__(self) -> int:
         return len(self._data)
 
@@ -384,168 +397,677 @@ class JsonDictMap(Generic[V]):
     def delete(self, key: str) -> None:
         self._data.pop(key, None)
 
+    def items(self) -> Iterator[tuple[str, V]]:
+        """Every key and value, decoded (benchmarks, tools)."""
+        for key, raw in self._data.items():
+            value: V = json.loads(raw.decode())
+            yield key, value
+
     def __len__(self) -> int:
         return len(self._data)
 
 
-class ArrayBandIndex:
-    """A compact in-memory ``BandIndex``: sorted numpy runs of (band, case number) pairs.
+# Seeds of the index's key hashes, one per kind of key: an exact text, a petitioner and a
+# place of one region never share a key (band keys are made by ``sketch.band_keys``).
+_FINGERPRINT: Final = 1
+_PETITIONER: Final = 2
+_PLACE: Final = 3
 
-    A dict with one entry per band and case would cost ~100 bytes an entry, 1.6 GB for
-    16 bands of a million cases; here an entry costs 12 bytes. New entries collect in a
-    small dict and are written out as a sorted run; runs are merged when the older is at
-    most four times the newer (a log-structured merge), so adding stays amortised
-    O(log n). Merging the largest runs
-    pauses the caller (about a second at 16 million entries); a RocksDB table merges in
-    the background instead.
+
+def cases_kept_per_key(config: DedupConfig) -> int:
+    """How many cases the index keeps per key: twice what a lookup reads of one at most.
+
+    The margin stands in for removed cases among a key's newest (expired ones, which are
+    the oldest in all but a backfill): a lookup reads the newest live ones.
+    """
+    return 2 * max(
+        config.max_cases_per_petitioner, config.max_cases_per_place, config.max_band_candidates
+    )
+
+
+def _key(kind: int, region_code: str, name: str) -> int:
+    return xxhash.xxh3_64_intdigest(f"{region_code}|{name}".encode(), seed=kind)
+
+
+class _KeyedCase(Protocol):
+    @property
+    def region_code(self) -> str: ...
+
+    @property
+    def fingerprint(self) -> str: ...
+
+    @property
+    def petitioner_refs(self) -> tuple[str, ...]: ...
+
+    @property
+    def places(self) -> tuple[str, ...]: ...
+
+
+def _named_keys(case: _KeyedCase, *, with_fingerprint: bool) -> list[int]:
+    # The keys of a case besides its bands. A text without shingles matches nothing, not
+    # even its exact copy: it has no fingerprint key.
+    region = case.region_code
+    keys = [_key(_FINGERPRINT, region, case.fingerprint)] if with_fingerprint else []
+    keys.extend(_key(_PETITIONER, region, ref) for ref in case.petitioner_refs)
+    keys.extend(_key(_PLACE, region, place) for place in case.places)
+    return keys
+
+
+@dataclass(frozen=True, slots=True)
+class _Run:
+    """A sorted run of the index: keys ascending, each key's sequences descending."""
+
+    keys: U64
+    sequences: npt.NDArray[np.uint32]
+
+    @property
+    def size(self) -> int:
+        return int(self.keys.size)
+
+
+@dataclass(slots=True)
+class _Merge:
+    """Two adjacent runs being merged a slice at a time (``CaseIndex.compact``)."""
+
+    older: _Run
+    newer: _Run
+    keys: U64
+    sequences: npt.NDArray[np.uint32]
+    #: Entries of ``older`` and ``newer`` consumed, and of the output written.
+    read_older: int = 0
+    read_newer: int = 0
+    written: int = 0
+
+
+class Sketches(NamedTuple):
+    """What scoring needs of many indexed cases, one row each (``CaseIndex.sketches``)."""
+
+    signatures: npt.NDArray[np.uint16]
+    shingle_counts: npt.NDArray[np.int64]
+    received_at: npt.NDArray[np.int64]
+
+
+class CaseIndex:
+    """Where matching finds and scores its candidates: the case records' keys, in memory.
+
+    For each case it holds (as 64-bit hashes, scoped by region) its exact text, its
+    petitioners, the places it names and its LSH bands, and answers: which cases share
+    these keys, newest first, at most so many per key (``DedupConfig.max_cases_*``,
+    ``max_band_candidates``). It also keeps each case's sketch, shingle count and time
+    of receipt, so candidates are scored without reading their records: only the few
+    that score high enough to link or be suggested are read. It is derived from the
+    ``cases`` map only: a case's ``sequence`` (the order it was recorded in) is in its
+    record, so an index rebuilt from the records (``IndexBuilder``) answers exactly as
+    the one built case by case. A hash collision can only add a candidate, which scoring
+    then compares like any other.
+
+    A key keeps its newest ``keep`` cases (``cases_kept_per_key``: twice the most a
+    lookup reads of one), as the capped lists of a table would: a template campaign's
+    band, shared by thousands of cases, costs no more than any other key. Older ones are
+    dropped, so were all of a key's newest removed, it would find nothing (removal is
+    expiry, which goes oldest first).
+
+    Storage is a log-structured merge of (key, sequence) pairs, 12 bytes an entry (~12
+    entries a case at a million, shared bands cut): new entries collect in a dict and
+    are sorted into a numpy run when they reach ``FLUSH_ENTRIES`` (10-20 ms every 3,000
+    cases or so, the only pause); in a run a key's entries are newest first, so a lookup
+    reads a key's newest with one binary search and one read of that many entries after
+    it. Adjacent runs merge when the older is at most ``GROWTH`` times the newer, so a
+    lookup searches three runs at most, and each entry is rewritten some 14 times over
+    its life (a few microseconds a case). A merge is done a slice at a time: every
+    ``add`` does ``MERGE_STEP`` entries of it, so merging the largest runs (ten million
+    entries at a million cases) never pauses a lookup; until it is complete the runs it
+    reads from answer the lookups. Removed cases are forgotten at once and their entries
+    dropped by the next merge that reads them.
     """
 
-    _FLUSH_ENTRIES: Final = 65_536
-    _GROWTH: Final = 4
+    #: New entries are sorted into a run when they reach this many.
+    FLUSH_ENTRIES: Final = 65_536
+    #: Adjacent runs merge when the older is at most this many times the newer.
+    GROWTH: Final = 8
+    #: Entries of merge work done per added case while a merge is in progress.
+    MERGE_STEP: Final = 8_192
+    #: Cases per block of sketches (256 MiB of address space, the pages used as they
+    #: are written): blocks are never copied as the index grows.
+    BLOCK: Final = 1 << 20
 
-    def __init__(self) -> None:
-        self._numbers: dict[str, int] = {}
-        self._case_ids: list[str | None] = []
-        self._pending: dict[int, list[int]] = {}
+    def __init__(self, keep: int) -> None:
+        if keep < 1:
+            raise ValueError(f"an index keeps at least one case per key, not {keep}")
+        self._keep = keep
+        # Per sequence, from `_first` on, `_slots` of them: the case id (None once removed
+        # or for a gap), whether it is alive, when it was received, its shingle count and
+        # its sketch. The ids are in a numpy array of objects, not a list: the garbage
+        # collector does not walk a numpy array, and a list of a million strings costs
+        # every full collection some 50 ms.
+        self._first = 0
+        self._slots = 0
+        self._case_ids: npt.NDArray[np.object_] = np.empty(0, dtype=object)
+        self._alive = np.zeros(0, dtype=bool)
+        self._received = np.zeros(0, dtype=np.int64)
+        self._counts = np.zeros(0, dtype=np.int64)
+        self._blocks: list[npt.NDArray[np.uint16]] = []
+        self._live = 0
+        # Arrays, not lists: the garbage collector need not look at what they hold, and
+        # there are as many as new keys.
+        self._pending: dict[int, array[int]] = {}
         self._pending_entries = 0
-        self._runs: list[tuple[npt.NDArray[np.uint64], npt.NDArray[np.uint32]]] = []
-        self._removed: set[int] = set()
+        self._runs: list[_Run] = []
+        self._merge: _Merge | None = None
 
-    def members(self, bands: Sequence[int], limit: int) -> list[str]:
-        # Cases are numbered as added, so the pending entries are newer than every run
-        # and each run newer than the runs before it: reading newest first, the search
-        # stops as soon as `limit` members are found, and a large old run is only read
-        # when the newer ones hold too few. Within the pending entries and within a run
-        # a band's numbers ascend (runs are sorted stably), so its newest entries are the
-        # last `limit` of its range: a band shared by thousands of cases (a template
-        # campaign) costs no more than any other. `older` is the newest number left out
-        # of some range; if the answer is not all newer than it (removed cases among the
-        # newest), it is found again the slow way.
-        numbers: set[int] = set()
-        older = -1
-        for band in bands:
-            pending = self._pending.get(band)
-            if pending:
-                numbers.update(pending[-limit:])
-                if len(pending) > limit:
-                    older = max(older, pending[-limit - 1])
-        found = self._alive_newest(numbers, limit)
-        if len(found) < limit and self._runs and bands:
-            wanted = np.array(bands, dtype=np.uint64)
-            back = _backwards(limit)
-            for keys, values in reversed(self._runs):
-                starts = keys.searchsorted(wanted, side="left")
-                ends = keys.searchsorted(wanted, side="right")
-                positions = ends[:, None] - back
-                numbers.update(values[positions[positions >= starts[:, None]]].tolist())
-                cut = ends - starts > limit
-                if cut.any():
-                    older = max(older, int(values[ends[cut] - limit - 1].max()))
-                found = self._alive_newest(numbers, limit)
-                if len(found) == limit:
+    @classmethod
+    def for_config(cls, config: DedupConfig) -> CaseIndex:
+        """An empty index keeping ``cases_kept_per_key(config)`` cases per key."""
+        return cls(cases_kept_per_key(config))
+
+    def __len__(self) -> int:
+        """Cases indexed and not removed."""
+        return self._live
+
+    @property
+    def next_sequence(self) -> int:
+        """The sequence the next recorded case gets: after every case indexed so far."""
+        return self._first + self._slots
+
+    def entries(self) -> int:
+        """(key, case) entries held, removed cases' included until merged away."""
+        return self._pending_entries + sum(run.size for run in self._runs)
+
+    # -- lookups ---------------------------------------------------------------------
+
+    def candidates(
+        self,
+        region_code: str,
+        fingerprint: str | None,
+        petitioner_refs: Sequence[str],
+        places: Sequence[str],
+        bands: U64,
+        config: DedupConfig,
+    ) -> list[int]:
+        """Sequences of the live cases sharing a key with these, each once.
+
+        In order: the newest case with the exact text (``fingerprint``, None for a text
+        without shingles), each petitioner's newest ``max_cases_per_petitioner`` and each
+        place's newest ``max_cases_per_place`` (oldest first within each), then the newest
+        ``max_band_candidates`` sharing any band, newest first.
+        """
+        named: list[int] = []
+        caps: list[int] = []
+        if fingerprint is not None:
+            named.append(_key(_FINGERPRINT, region_code, fingerprint))
+            caps.append(1)
+        for ref in petitioner_refs:
+            named.append(_key(_PETITIONER, region_code, ref))
+            caps.append(config.max_cases_per_petitioner)
+        for place in places:
+            named.append(_key(_PLACE, region_code, place))
+            caps.append(config.max_cases_per_place)
+        caps_asked = [*caps, config.max_band_candidates] if bands.size else caps
+        if max(caps_asked, default=0) > self._keep:
+            raise ValueError(f"this index keeps {self._keep} cases per key: fewer than asked")
+        per_key, in_bands = self._newest(named, caps, bands, config.max_band_candidates)
+        ordered = [s for sequences in per_key for s in reversed(sequences)]
+        ordered.extend(in_bands)
+        return list(dict.fromkeys(ordered))
+
+    def sketches(self, sequences: list[int]) -> Sketches:
+        """Sketch, shingle count and time of receipt of indexed cases, in that order."""
+        slots = np.array(sequences, dtype=np.int64) - self._first
+        if len(self._blocks) == 1:
+            signatures = self._blocks[0][slots]
+        else:
+            numbers = slots >> _BLOCK_BITS
+            signatures = np.empty((slots.size, self._sketch_size()), dtype=np.uint16)
+            for number in np.unique(numbers).tolist():
+                rows = numbers == number
+                signatures[rows] = self._blocks[number][slots[rows] & _BLOCK_MASK]
+        return Sketches(signatures, self._counts[slots], self._received[slots])
+
+    def case_id(self, sequence: int) -> str | None:
+        """The id of an indexed case, None once removed."""
+        case_id: str | None = self._case_ids[sequence - self._first]
+        return case_id
+
+    def received_before(self, horizon: int, limit: int) -> list[tuple[int, str]]:
+        """Up to ``limit`` live cases received before ``horizon``: (sequence, case id)."""
+        used = self._slots
+        slots = np.flatnonzero(self._alive[:used] & (self._received[:used] < horizon))[:limit]
+        return list(
+            zip((slots + self._first).tolist(), self._case_ids[slots].tolist(), strict=True)
+        )
+
+    def _newest(
+        self, named: list[int], caps: list[int], bands: U64, band_cap: int
+    ) -> tuple[list[list[int]], list[int]]:
+        """The sequences of the newest live cases, newest first: under each named key (at
+        most its cap), and under any of the bands together (at most ``band_cap``)."""
+        # Within the pending lists and within a run a key's sequences ascend, so its
+        # newest are the last `cap` of each source. `left_out` is the newest sequence a
+        # source did not give: when an answer is not all newer than it (removed cases
+        # among the newest), its keys are read whole.
+        found: list[list[int]] = [[] for _ in named]
+        left_out = [-1] * len(named)
+        pending = self._pending
+        for k, key in enumerate(named):
+            entries = pending.get(key)
+            if entries:
+                found[k].extend(entries[-caps[k] :])
+                if len(entries) > caps[k]:
+                    left_out[k] = entries[-caps[k] - 1]
+        band_list: list[int] = bands.tolist()
+        in_bands: list[int] = []
+        bands_left_out = -1
+        for key in band_list:
+            entries = pending.get(key)
+            if entries:
+                in_bands.extend(entries[-band_cap:])
+                if len(entries) > band_cap:
+                    bands_left_out = max(bands_left_out, entries[-band_cap - 1])
+        band_parts = [np.array(in_bands, dtype=np.int64)]
+        count = len(named)
+        key_caps_list = caps + [band_cap] * len(band_list)
+        if self._runs and key_caps_list:
+            wanted = np.array(named + band_list, dtype=np.uint64)
+            key_caps = np.array(key_caps_list, dtype=np.intp)
+            # A key's entries in a run start where a search finds it, newest first: its
+            # newest `cap` and the one after (whether any was left out) are all a lookup
+            # reads of it.
+            ahead = _ahead(max(key_caps_list) + 1)
+            for run in self._runs:
+                starts = run.keys.searchsorted(wanted, side="left")
+                positions = starts[:, None] + ahead
+                of_key = run.keys.take(positions, mode="clip") == wanted[:, None]
+                of_key &= positions < run.size
+                hits = np.flatnonzero(of_key[:, 0])
+                if not hits.size:
+                    continue
+                of_key, hit_caps = of_key[hits], key_caps[hits]
+                sequences = run.sequences.take(positions[hits], mode="clip")
+                given = of_key & (ahead < hit_caps[:, None])
+                cut = np.flatnonzero(of_key[np.arange(hits.size), hit_caps])
+                hit_list: list[int] = hits.tolist()
+                first_band = bisect_left(hit_list, count)
+                for row, k in enumerate(hit_list[:first_band]):
+                    found[k].extend(sequences[row][given[row]].tolist())
+                for row in cut[cut < first_band].tolist():
+                    newest_cut = int(sequences[row, hit_caps[row]])
+                    k = hit_list[row]
+                    left_out[k] = max(left_out[k], newest_cut)
+                if first_band == len(hit_list):
+                    continue
+                band_parts.append(sequences[first_band:][given[first_band:]])
+                band_cut = cut[cut >= first_band]
+                if band_cut.size:
+                    newest_cut = int(sequences[band_cut, band_cap].max())
+                    bands_left_out = max(bands_left_out, newest_cut)
+        per_key = [
+            self._alive_newest(sequences, caps[k], left_out[k], [named[k]])
+            for k, sequences in enumerate(found)
+        ]
+        # The bands: every sequence found once, live ones, newest first.
+        candidates = np.concatenate(band_parts)
+        candidates = candidates[self._alive[candidates - self._first]]
+        candidates.sort()
+        distinct = np.empty(candidates.size, dtype=bool)
+        distinct[-1:] = True
+        np.not_equal(candidates[1:], candidates[:-1], out=distinct[:-1])
+        newest: list[int] = candidates[distinct][::-1][:band_cap].tolist()
+        if bands_left_out >= 0 and (len(newest) < band_cap or newest[-1] < bands_left_out):
+            newest = self._alive_newest(newest, band_cap, bands_left_out, band_list)
+        return per_key, newest
+
+    def _alive_newest(
+        self, sequences: list[int], cap: int, left_out: int, keys: list[int]
+    ) -> list[int]:
+        # The newest `cap` live ones of `sequences`, or of everything under `keys` when
+        # one of those left out (`left_out`, -1 if none) may belong in the answer.
+        if not sequences:
+            return sequences
+        case_ids, first = self._case_ids, self._first
+        alive = []
+        for sequence in sorted(set(sequences), reverse=True):
+            if case_ids[sequence - first] is not None:
+                alive.append(sequence)
+                if len(alive) == cap:
                     break
-        if older >= 0 and (len(found) < limit or found[-1][0] <= older):
-            found = self._alive_newest(self._all_numbers(bands), limit)
-        return [case_id for _, case_id in found]
+        if left_out >= 0 and (len(alive) < cap or alive[-1] < left_out):
+            whole = [s for key in keys for s in self._all_sequences(key)]
+            return self._alive_newest(whole, cap, -1, keys)
+        return alive
 
-    def _alive_newest(self, numbers: set[int], limit: int) -> list[tuple[int, str]]:
-        found: list[tuple[int, str]] = []
-        for n in sorted(numbers, reverse=True):
-            if (case_id := self._case_ids[n]) is not None:
-                found.append((n, case_id))
-                if len(found) == limit:
-                    break
-        return found
+    def _all_sequences(self, key: int) -> list[int]:
+        sequences = list(self._pending.get(key, ()))
+        wanted = np.array([key], dtype=np.uint64)
+        for run in self._runs:
+            start = int(run.keys.searchsorted(wanted, side="left")[0])
+            end = int(run.keys.searchsorted(wanted, side="right")[0])
+            sequences.extend(run.sequences[start:end].tolist())
+        return sequences
 
-    def _all_numbers(self, bands: Sequence[int]) -> set[int]:
-        numbers = {n for band in bands for n in self._pending.get(band, [])}
-        wanted = np.array(bands, dtype=np.uint64)
-        for keys, values in self._runs:
-            starts = keys.searchsorted(wanted, side="left").tolist()
-            ends = keys.searchsorted(wanted, side="right").tolist()
-            for start, end in zip(starts, ends, strict=True):
-                numbers.update(values[start:end].tolist())
-        return numbers
+    def _sketch_size(self) -> int:
+        return int(self._blocks[0].shape[1]) if self._blocks else 0
 
-    def add(self, bands: Sequence[int], case_id: str) -> None:
-        number = self._numbers.get(case_id)
-        if number is None:
-            number = len(self._case_ids)
-            self._numbers[case_id] = number
-            self._case_ids.append(case_id)
-        for band in bands:
-            self._pending.setdefault(band, []).append(number)
-        self._pending_entries += len(bands)
-        if self._pending_entries >= self._FLUSH_ENTRIES:
+    # -- changes ---------------------------------------------------------------------
+
+    def add(self, record: CaseRecord, bands: U64) -> None:
+        """Index a newly recorded case under its keys (``bands``: its band keys).
+
+        Its ``sequence`` must be at least ``next_sequence``: cases are indexed in the
+        order they are recorded; and its sketch the size of those indexed before it.
+        """
+        slot = self._claim(record.sequence, record.case_id, record.received_at)
+        self._counts[slot] = record.shingle_count
+        self._block_for(slot, record.signature.size)[slot & _BLOCK_MASK] = record.signature
+        keys = _named_keys(record, with_fingerprint=bool(record.shingle_count))
+        keys.extend(bands.tolist())
+        pending = self._pending
+        for key in keys:
+            entries = pending.get(key)
+            if entries is None:
+                pending[key] = array("I", (record.sequence,))
+            else:
+                entries.append(record.sequence)
+        self._pending_entries += len(keys)
+        if self._pending_entries >= self.FLUSH_ENTRIES:
             self._flush()
+        if self._merge is not None:
+            self.compact(self.MERGE_STEP)
 
-    def remove(self, bands: Sequence[int], case_id: str) -> None:
-        number = self._numbers.pop(case_id, None)
-        if number is not None:
-            self._removed.add(number)
-            self._case_ids[number] = None
+    def remove(self, sequence: int) -> None:
+        """Forget a case (expired): it is never a candidate again."""
+        slot = sequence - self._first
+        if 0 <= slot < self._slots and self._case_ids[slot] is not None:
+            self._case_ids[slot] = None
+            self._alive[slot] = False
+            self._live -= 1
+
+    def compact(self, budget: int) -> bool:
+        """Do up to about ``budget`` entries of merge work; True while work remains."""
+        merge = self._merge
+        if merge is None:
+            return False
+        # A slice holds every entry of its keys (a key has at most `keep` in a run), so
+        # each key's newest are chosen within one slice.
+        budget = max(budget, 2 * self._keep)
+        older, newer = merge.older, merge.newer
+        start_older, start_newer = merge.read_older, merge.read_newer
+        end_older = min(start_older + budget, older.size)
+        end_newer = newer.size
+        if end_older < older.size:
+            boundary = older.keys[end_older : end_older + 1]
+            end_older = int(older.keys.searchsorted(boundary, side="left")[0])
+            end_newer = int(newer.keys.searchsorted(boundary, side="left")[0])
+        if end_newer - start_newer > budget:
+            # Few older keys, many newer ones in between: bound the slice by the newer.
+            boundary = newer.keys[start_newer + budget : start_newer + budget + 1]
+            end_newer = int(newer.keys.searchsorted(boundary, side="left")[0])
+            last = newer.keys[end_newer - 1 : end_newer]
+            end_older = int(older.keys.searchsorted(last, side="right")[0])
+        # Everything before the slice sorts before everything after it; within the
+        # slice, the newer run's entries go before the older's of an equal key.
+        older_keys = older.keys[start_older:end_older]
+        newer_keys = newer.keys[start_newer:end_newer]
+        positions = older_keys.searchsorted(newer_keys, side="left")
+        positions += np.arange(newer_keys.size)
+        size = older_keys.size + newer_keys.size
+        from_older = np.ones(size, dtype=bool)
+        from_older[positions] = False
+        keys = np.empty(size, dtype=np.uint64)
+        sequences = np.empty(size, dtype=np.uint32)
+        keys[positions] = newer_keys
+        keys[from_older] = older_keys
+        sequences[positions] = newer.sequences[start_newer:end_newer]
+        sequences[from_older] = older.sequences[start_older:end_older]
+        alive = self._alive[sequences.astype(np.int64) - self._first]
+        keys, sequences = keys[alive], sequences[alive]
+        newest = _newest_of_each_key(keys, self._keep)
+        keys, sequences = keys[newest], sequences[newest]
+        merge.keys[merge.written : merge.written + keys.size] = keys
+        merge.sequences[merge.written : merge.written + keys.size] = sequences
+        merge.written += keys.size
+        merge.read_older, merge.read_newer = end_older, end_newer
+        if end_older < older.size or end_newer < newer.size:
+            return True
+        merged = _Run(merge.keys[: merge.written], merge.sequences[: merge.written])
+        at = next(i for i, run in enumerate(self._runs) if run is older)
+        self._runs[at : at + 2] = [merged] if merged.size else []
+        self._merge = None
+        self._schedule_merge()
+        return self._merge is not None
+
+    def _claim(self, sequence: int, case_id: str, received_at: int) -> int:
+        if sequence < self.next_sequence:
+            raise ValueError(
+                f"case {case_id} has sequence {sequence}, below the next one "
+                f"({self.next_sequence}): cases are indexed in the order recorded"
+            )
+        if not self._slots:
+            self._first = sequence
+        slot = sequence - self._first
+        if slot >= self._received.size:
+            grown = max(slot + 1, 2 * self._received.size, 1024)
+            self._case_ids = _grown(self._case_ids, grown)
+            self._alive = _grown(self._alive, grown)
+            self._received = _grown(self._received, grown)
+            self._counts = _grown(self._counts, grown)
+        self._slots = slot + 1
+        self._case_ids[slot] = case_id
+        self._alive[slot] = True
+        self._received[slot] = received_at
+        self._live += 1
+        return slot
+
+    def _block_for(self, slot: int, sketch_size: int) -> npt.NDArray[np.uint16]:
+        if self._blocks and self._blocks[0].shape[1] != sketch_size:
+            raise ValueError(
+                f"a sketch of {sketch_size} bins, the index holds {self._blocks[0].shape[1]}"
+            )
+        while len(self._blocks) <= slot >> _BLOCK_BITS:
+            # np.empty: the operating system provides the pages as they are written.
+            self._blocks.append(np.empty((self.BLOCK, sketch_size), dtype=np.uint16))
+        return self._blocks[slot >> _BLOCK_BITS]
+
+    def _restore(
+        self,
+        first: int,
+        case_ids: npt.NDArray[np.object_],
+        alive: npt.NDArray[np.bool_],
+        received: npt.NDArray[np.int64],
+        counts: npt.NDArray[np.int64],
+        blocks: list[npt.NDArray[np.uint16]],
+        run: _Run,
+    ) -> None:
+        # For IndexBuilder: an empty index takes over what it built.
+        self._first, self._case_ids, self._slots = first, case_ids, case_ids.size
+        self._alive, self._received, self._counts = alive, received, counts
+        self._blocks = blocks
+        self._live = int(np.count_nonzero(alive))
+        self._runs = [run] if run.size else []
 
     def _flush(self) -> None:
+        if not self._pending_entries:
+            return
+        pending = self._pending
         keys = np.repeat(
-            np.fromiter(self._pending, dtype=np.uint64, count=len(self._pending)),
-            [len(numbers) for numbers in self._pending.values()],
+            np.fromiter(pending, dtype=np.uint64, count=len(pending)),
+            [len(sequences) for sequences in pending.values()],
         )
-        values = np.fromiter(
-            chain.from_iterable(self._pending.values()),
+        sequences = np.fromiter(
+            chain.from_iterable(reversed(entries) for entries in pending.values()),
             dtype=np.uint32,
             count=self._pending_entries,
         )
         self._pending = {}
         self._pending_entries = 0
-        keys, values = _sorted_run(keys, values)
-        # Merge while the run before the newest is at most _GROWTH times as large: run
-        # sizes then grow by that factor, so there are few runs for `members` to search
-        # (about three at 16 million entries, against five or six merging equal sizes)
-        # for about 1.5 times the merging (every entry rewritten ~10 times, not ~6).
-        while self._runs and self._runs[-1][0].size <= self._GROWTH * keys.size:
-            older_keys, older_values = self._runs.pop()
-            keys, values = _sorted_run(
-                np.concatenate((older_keys, keys)), np.concatenate((older_values, values))
-            )
-        if self._removed:
-            alive = ~np.isin(values, np.fromiter(self._removed, dtype=np.uint32))
-            keys, values = keys[alive], values[alive]
-            if not self._runs:
-                self._removed.clear()
-        if keys.size:
-            self._runs.append((keys, values))
+        # Stable: each key's sequences, appended in order and read backwards, descend.
+        order = np.argsort(keys, kind="stable")
+        keys, sequences = keys[order], sequences[order]
+        newest = _newest_of_each_key(keys, self._keep)
+        self._runs.append(_Run(keys[newest], sequences[newest]))
+        self._schedule_merge()
 
-    def entries(self) -> int:
-        """Entries held, for the benchmark."""
-        return self._pending_entries + sum(keys.size for keys, _ in self._runs)
+    def _schedule_merge(self) -> None:
+        # The newest adjacent pair whose older run is at most GROWTH times the newer: run
+        # sizes then grow by that factor, so there are few runs for lookups to search.
+        if self._merge is not None:
+            return
+        runs = self._runs
+        for newer in range(len(runs) - 1, 0, -1):
+            older_run, newer_run = runs[newer - 1], runs[newer]
+            if older_run.size <= self.GROWTH * newer_run.size:
+                total = older_run.size + newer_run.size
+                self._merge = _Merge(
+                    older=older_run,
+                    newer=newer_run,
+                    keys=np.empty(total, dtype=np.uint64),
+                    sequences=np.empty(total, dtype=np.uint32),
+                )
+                return
+
+
+def _newest_of_each_key(keys: U64, keep: int) -> npt.NDArray[np.bool_]:
+    """Which entries of sorted ``keys`` are among the first ``keep`` of their key (in a
+    run, a key's newest)."""
+    # An entry is, when the entry `keep` places back has another key (or there is none).
+    newest = np.ones(keys.size, dtype=bool)
+    if keys.size > keep:
+        newest[keep:] = keys[keep:] != keys[:-keep]
+    return newest
 
 
 @cache
-def _backwards(limit: int) -> npt.NDArray[np.intp]:
-    # Offsets of the last `limit` entries of a range, counted back from its end.
-    return np.arange(1, limit + 1)
+def _ahead(window: int) -> npt.NDArray[np.intp]:
+    # Offsets of a range's entries from its first.
+    return np.arange(window, dtype=np.intp)
 
 
-def _sorted_run(
-    keys: npt.NDArray[np.uint64], values: npt.NDArray[np.uint32]
-) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.uint32]]:
-    # Stable: a band's case numbers keep ascending; and a stable sort finds the two
-    # sorted halves of a merge and merges them in linear time.
-    order = np.argsort(keys, kind="stable")
-    return keys[order], values[order]
+_BLOCK_BITS: Final = CaseIndex.BLOCK.bit_length() - 1
+_BLOCK_MASK: Final = CaseIndex.BLOCK - 1
+
+_A = TypeVar("_A", bound=np.generic)
+
+
+def _grown(array: npt.NDArray[_A], size: int) -> npt.NDArray[_A]:
+    # Zeros, or None for objects.
+    grown = np.zeros(size, dtype=array.dtype) if array.dtype != object else np.full(size, None)
+    grown[: array.size] = array
+    return grown
+
+
+class IndexBuilder:
+    """Builds a ``CaseIndex`` from case records read in any order: a worker's rebuild.
+
+    ``add`` the records a batch at a time (an async caller yields between batches), then
+    ``build``: every entry sorted into one run, by key and then sequence, so the index
+    answers exactly as the one its worker built case by case. About 10 s of CPU and
+    1 GB of transient memory for a million cases.
+    """
+
+    def __init__(self, config: DedupConfig) -> None:
+        self._bands, self._rows = config.lsh_bands, config.lsh_rows
+        self._sketch_size = config.sketch_size
+        self._keep = cases_kept_per_key(config)
+        self._keys: list[U64] = []
+        self._entry_sequences: list[npt.NDArray[np.uint32]] = []
+        self._case_ids: list[str] = []
+        self._sequences: list[npt.NDArray[np.int64]] = []
+        self._received: list[npt.NDArray[np.int64]] = []
+        self._counts: list[npt.NDArray[np.int64]] = []
+        self._signatures: list[npt.NDArray[np.uint16]] = []
+
+    def add(self, columns: CaseColumns) -> None:
+        """Take in a batch of case records (``CaseColumns.decode`` of ``cases`` values)."""
+        named_keys: list[int] = []
+        named_sequences: list[int] = []
+        regions: list[str] = []
+        with_text = columns.shingle_counts > 0
+        for row, (sequence, text) in enumerate(
+            zip(columns.sequences.tolist(), with_text.tolist(), strict=True)
+        ):
+            details = columns.details(row)
+            keys = _named_keys(details, with_fingerprint=text)
+            named_keys.extend(keys)
+            named_sequences.extend([sequence] * len(keys))
+            if text:
+                regions.append(details.region_code)
+        seeds = np.zeros((len(regions), self._bands), dtype=np.uint64)
+        if regions:
+            # One row of seeds per case, from the few regions' rows.
+            distinct = sorted(set(regions))
+            per_region = np.array([sk.scope_seeds(region, self._bands) for region in distinct])
+            seeds = per_region[np.searchsorted(np.array(distinct), np.array(regions))]
+        bands = sk.band_keys(columns.signatures[with_text], self._bands, self._rows, seeds)
+        self._keys.extend((np.array(named_keys, dtype=np.uint64), bands.ravel()))
+        self._entry_sequences.extend(
+            (
+                np.array(named_sequences, dtype=np.uint32),
+                np.repeat(columns.sequences[with_text].astype(np.uint32), self._bands),
+            )
+        )
+        self._case_ids.extend(columns.case_ids)
+        self._sequences.append(columns.sequences)
+        self._received.append(columns.received_at)
+        self._counts.append(columns.shingle_counts)
+        self._signatures.append(columns.signatures)
+
+    def build(self) -> CaseIndex:
+        """The index of every record taken in."""
+        index = CaseIndex(self._keep)
+        if not self._case_ids:
+            return index
+        sequences = np.concatenate(self._sequences)
+        first = int(sequences.min())
+        slots = sequences - first
+        size = int(slots.max()) + 1
+        case_ids = np.full(size, None, dtype=object)
+        case_ids[slots] = np.array(self._case_ids, dtype=object)
+        alive = np.zeros(size, dtype=bool)
+        alive[slots] = True
+        received = np.zeros(size, dtype=np.int64)
+        received[slots] = np.concatenate(self._received)
+        counts = np.zeros(size, dtype=np.int64)
+        counts[slots] = np.concatenate(self._counts)
+        blocks = [
+            np.empty((CaseIndex.BLOCK, self._sketch_size), dtype=np.uint16)
+            for _ in range((size >> _BLOCK_BITS) + 1)
+        ]
+        for part_slots, signatures in zip(
+            np.split(slots, np.cumsum([s.size for s in self._sequences])[:-1]),
+            self._signatures,
+            strict=True,
+        ):
+            numbers = part_slots >> _BLOCK_BITS
+            for number in np.unique(numbers).tolist():
+                rows = numbers == number
+                blocks[number][part_slots[rows] & _BLOCK_MASK] = signatures[rows]
+        keys = np.concatenate(self._keys)
+        entry_sequences = np.concatenate(self._entry_sequences)
+        order = np.lexsort((-entry_sequences.astype(np.int64), keys))
+        keys, entry_sequences = keys[order], entry_sequences[order]
+        newest = _newest_of_each_key(keys, self._keep)
+        index._restore(
+            first,
+            case_ids,
+            alive,
+            received,
+            counts,
+            blocks,
+            _Run(keys[newest], entry_sequences[newest]),
+        )
+        return index
 
 
 class InMemoryMatchState:
-    """``MatchState`` in process memory: tests, ``dedup-batch`` and the benchmark."""
+    """``MatchState`` in process memory: tests, ``dedup-batch`` and the benchmark.
 
-    def __init__(self) -> None:
+    ``config`` sizes the index: the matcher's ``max_cases_*`` and ``max_band_candidates``
+    must not exceed the state's (the default configuration's unless given).
+    """
+
+    def __init__(self, config: DedupConfig | None = None) -> None:
         self._cases: DictMap[bytes] = DictMap()
         self._matters: JsonDictMap[JsonValue] = JsonDictMap()
-        self._fingerprints: DictMap[str] = DictMap()
-        self._petitioners: JsonDictMap[list[str]] = JsonDictMap()
-        self._places: JsonDictMap[list[str]] = JsonDictMap()
-        self._expiry: JsonDictMap[list[str]] = JsonDictMap()
-        self._bands = ArrayBandIndex()
+        self._index = CaseIndex.for_config(config or DedupConfig())
 
     @property
     def cases(self) -> DictMap[bytes]:
@@ -556,33 +1078,5 @@ class InMemoryMatchState:
         return self._matters
 
     @property
-    def fingerprints(self) -> DictMap[str]:
-        return self._fingerprints
-
-    @property
-    def petitioners(self) -> JsonDictMap[list[str]]:
-        return self._petitioners
-
-    @property
-    def places(self) -> JsonDictMap[list[str]]:
-        return self._places
-
-    @property
-    def expiry(self) -> JsonDictMap[list[str]]:
-        return self._expiry
-
-    @property
-    def bands(self) -> ArrayBandIndex:
-        return self._bands
-
-
-def scoped_key(region_code: str, name: str) -> str:
-    """A key of a region-scoped map (fingerprints, petitioners, places)."""
-    return f"{region_code}|{name}"
-
-
-def appended(values: Iterable[str] | None, item: str, cap: int) -> list[str]:
-    """``values`` with ``item`` at the end (once), keeping the newest ``cap``."""
-    kept = [value for value in values or () if value != item]
-    kept.append(item)
-    return kept[-cap:]
+    def index(self) -> CaseIndex:
+        return self._index

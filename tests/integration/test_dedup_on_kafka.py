@@ -1,9 +1,11 @@
-"""dedup on a real broker: killed mid-stream, it loses and doubles no verdict; operators'
-merge and split reach its state and come out on matters.changes."""
+"""dedup on a real broker: killed mid-stream, it loses and doubles no verdict; a worker
+without its data directory restores its state from the changelogs; operators' merge and
+split reach its state and come out on matters.changes."""
 
 from __future__ import annotations
 
 import json
+import shutil
 import time
 from collections import Counter
 from datetime import UTC, datetime, timedelta
@@ -24,9 +26,13 @@ from tests.waiting import values, wait_for_count
 pytestmark = pytest.mark.integration
 
 
-# One run in six of the session's CI runs stalled after the restart (Faust ready, nothing
-# consumed for minutes); kept with the other kill -9 scenarios in `make test-reliability`.
-@pytest.mark.reliability
+# After the restart the worker sometimes stops reading some input partitions (Faust
+# ready, records waiting, nothing read: about one run in three in this session). Two
+# causes are fixed (services/common/faust_fixes.py) and a watchdog seeks such partitions
+# back (xinfang_consumer_stall_reseeks_total), yet the stall is not gone: this scenario
+# runs in `make test-reliability` only (marker known_stall) until it is understood.
+@pytest.mark.kill
+@pytest.mark.known_stall
 def test_a_killed_dedup_worker_loses_and_doubles_no_verdict(
     kafka: KafkaLocal, prefix: str, pipeline: LocalPipeline
 ) -> None:
@@ -76,6 +82,47 @@ def test_a_killed_dedup_worker_loses_and_doubles_no_verdict(
         assert len({online[case_id]["matter_id"] for case_id in ids}) == 1, ids
         assert len({offline[case_id]["matter_id"] for case_id in ids}) == 1, ids
         assert sum(online[case_id]["verdict"] == "repeat" for case_id in ids) == len(ids) - 1
+
+
+def test_a_worker_without_its_data_directory_restores_state_and_index_from_the_changelogs(
+    kafka: KafkaLocal, prefix: str, pipeline: LocalPipeline
+) -> None:
+    pipeline.start("intake")
+    pipeline.start("dedup")
+    first = {
+        "submission_id": "c-1", "channel": "online", "received_at": "2026-11-20T09:00:00+08:00",
+        "petitioner": {"name": "张三", "phone": "13800138000"}, "region_code": "610302",
+        "title": "清姜路路灯不亮", "content": "清姜路北段路灯已经坏了两个月，晚上行人很不安全。",
+    }  # fmt: skip
+    neighbour = {
+        **first, "submission_id": "c-2", "petitioner": {"name": "李四", "phone": "13900139000"},
+        "content": "清姜路北段的路灯坏了两个月没人修，晚上走路很不安全，请尽快维修。",
+    }  # fmt: skip
+    lines = [json.dumps(doc, ensure_ascii=False).encode() for doc in (first, neighbour)]
+    publish_lines(lines, bootstrap=kafka.bootstrap, prefix=prefix)
+    verdict_topic = CASES_DEDUPLICATED.full_name(prefix)
+    tail = lambda: pipeline.log_tail("dedup")  # noqa: E731
+    before = wait_for_count(kafka.bootstrap, verdict_topic, 2, log_tail=tail)
+    matter = {v["case"]["submission_id"]: v["matter_id"] for v in before}
+
+    assert pipeline.stop("dedup") == 0
+    shutil.rmtree(pipeline.work_dir / "state" / f"{prefix}dedup")  # the RocksDB state
+    pipeline.start("dedup")
+    repeat = {**first, "submission_id": "c-3", "received_at": "2026-11-21T09:00:00+08:00",
+              "content": "清姜路北段路灯坏了两个月了，晚上行人很不安全，请尽快修好。"}  # fmt: skip
+    publish_lines(
+        [json.dumps(repeat, ensure_ascii=False).encode()],
+        bootstrap=kafka.bootstrap,
+        prefix=prefix,
+    )
+    after = wait_for_count(kafka.bootstrap, verdict_topic, 3, timeout=120, log_tail=tail)
+    found = {v["case"]["submission_id"]: v for v in after}["c-3"]
+    # Found through the restored index: the same person's reworded petition is a repeat
+    # of the matter, which the neighbour joined before the restart.
+    assert found["verdict"] == "repeat"
+    assert found["matter_id"] == matter["c-1"] == matter["c-2"]
+    assert found["matter_petitions"] == 3
+    assert "index rebuilt" in pipeline.log_tail("dedup", lines=400)
 
 
 def test_operators_merge_and_split_matters(

@@ -58,13 +58,24 @@ def test_the_sweep_drops_expired_cases_and_their_matters(state: InMemoryMatchSta
     matcher = Matcher(state, CONFIG)
     old = matcher.match(facts(CONTENT))
     recent = matcher.match(facts(ELEVATOR, "pr_bob", title="翠湖花园电梯故障", days=200))
-    expired = sweep_expired(state, T0 + timedelta(days=400), CONFIG, max_hours=24 * 500)
+    expired = sweep_expired(state, T0 + timedelta(days=400), CONFIG)
     assert expired == [old.case_id]
     assert state.cases.get(old.case_id) is None
     assert state.matters.get(old.matter_id) is None
-    assert state.bands.members(list(range(3)), 10) == []
+    assert len(state.index) == 1
     assert state.cases.get(recent.case_id) is not None
     assert sweep_expired(state, T0 + timedelta(days=400), CONFIG) == []
+
+
+def test_a_sweep_drops_at_most_max_cases_the_oldest_first(state: InMemoryMatchState) -> None:
+    matcher = Matcher(state, CONFIG)
+    decisions = [
+        matcher.match(facts(f"{CONTENT}第{n}次反映。", f"pr_{n}", days=n)) for n in range(5)
+    ]
+    now = T0 + timedelta(days=400)
+    assert sweep_expired(state, now, CONFIG, max_cases=2) == [d.case_id for d in decisions[:2]]
+    assert sweep_expired(state, now, CONFIG, max_cases=2) == [d.case_id for d in decisions[2:4]]
+    assert len(state.index) == 1
 
 
 def test_a_terminated_matter_is_not_accepted_again(state: InMemoryMatchState) -> None:

@@ -4,16 +4,29 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
+from pathlib import Path
 
 import numpy as np
+import pytest
 
 from schemas.cases import Verdict
 from schemas.examples import HOTLINE_PETITION, MINIMAL_PETITION
-from schemas.petitions import Person
-from services.dedup.batch import run_batch, stand_in_petitioner_ref
+from schemas.petitions import Person, PetitionSubmitted
+from services.dedup.batch import facts_of, run_batch, stand_in_petitioner_ref
+from services.dedup.config import DedupConfig
+from services.dedup.matcher import Matcher, extract_features
 from services.dedup.sketch import sketch_text
-from services.dedup.state import ArrayBandIndex, CaseColumns, CaseRecord, MatchReason
+from services.dedup.state import (
+    CaseColumns,
+    CaseIndex,
+    CaseRecord,
+    IndexBuilder,
+    InMemoryMatchState,
+    MatchReason,
+)
 from services.dedup.text import fold, places, sentences
+
+EVAL_SET = Path(__file__).resolve().parents[2] / "data" / "dedup_eval.jsonl"
 
 
 def test_fold_maps_traditional_full_width_and_case() -> None:
@@ -47,6 +60,7 @@ def a_record(case_id: str = "XF-1", sketch_size: int = 128) -> CaseRecord:
         matter_id="MT-XF-0",
         region_code="610302",
         received_at=1_700_000_000,
+        sequence=7,
         field="housing",
         petitioner_refs=("pr_a", "pr_b"),
         places=("阳光小区",),
@@ -80,37 +94,142 @@ def test_case_columns_read_many_records_and_skip_other_sketch_sizes() -> None:
     }
     columns = CaseColumns.decode(values, sketch_size=128)
     assert columns.case_ids == ["XF-1", "XF-3"]
-    assert columns.matter_ids == ["MT-XF-0", "MT-XF-0"]
-    assert columns.petitioner_refs == [("pr_a", "pr_b"), ("pr_a", "pr_b")]
-    assert columns.places == [("阳光小区",), ()]
+    assert [columns.details(row).matter_id for row in (0, 1)] == ["MT-XF-0", "MT-XF-0"]
+    assert columns.details(1).petitioner_refs == ("pr_a", "pr_b")
+    assert [columns.details(row).places for row in (0, 1)] == [("阳光小区",), ()]
     assert columns.received_at.tolist() == [1_700_000_000, 1_800_000_000]
+    assert columns.sequences.tolist() == [7, 7]
     assert columns.shingle_counts.tolist() == [42, 42]
     assert columns.signatures.shape == (2, 128)
     assert np.array_equal(columns.signatures[1], np.arange(128))
 
 
-def test_band_index_finds_members_across_flushes_and_forgets_removed() -> None:
-    index = ArrayBandIndex()
-    for n in range(40_000):
-        index.add([n, n + 1_000_000], f"c{n}")
-    assert index.members([5, 1_000_006], 10) == ["c6", "c5"]
-    index.remove([5], "c5")
-    assert index.members([5, 1_000_006], 10) == ["c6"]
+def index_case(index: CaseIndex, n: int, bands: list[int], refs: tuple[str, ...] = ()) -> int:
+    """Index case ``c<n>`` under ``bands`` (and ``refs``); its sequence."""
+    record = replace(
+        a_record(f"c{n}"),
+        sequence=index.next_sequence,
+        shingle_count=0,  # no text: no fingerprint key
+        petitioner_refs=refs,
+        places=(),
+    )
+    index.add(record, np.array(bands, dtype=np.uint64))
+    return record.sequence
 
 
-def test_a_band_shared_by_many_cases_gives_its_newest_live_members() -> None:
-    # A template campaign: one band in thousands of cases, in a run and pending entries.
-    index = ArrayBandIndex()
-    for n in range(40_000):
-        index.add([7, 10_000_000 + n], f"c{n}")
-    assert index.members([7], 3) == ["c39999", "c39998", "c39997"]
-    for n in (39_999, 39_998, 30_000, 29_999):
-        index.remove([7], f"c{n}")
-    assert index.members([7], 3) == ["c39997", "c39996", "c39995"]
-    # All the newest are removed: older ones fill in.
-    for n in range(30_001, 39_998):
-        index.remove([7], f"c{n}")
-    assert index.members([7, 10_000_100], 3) == ["c29998", "c29997", "c29996"]
+def found(index: CaseIndex, sequences: list[int]) -> list[str | None]:
+    return [index.case_id(sequence) for sequence in sequences]
+
+
+def in_bands(index: CaseIndex, bands: list[int], limit: int = 10) -> list[str | None]:
+    config = DedupConfig(max_band_candidates=limit)
+    keys = np.array(bands, dtype=np.uint64)
+    return found(index, index.candidates("610302", None, (), (), keys, config))
+
+
+def test_the_index_finds_cases_across_runs_and_merges_and_forgets_removed() -> None:
+    index = CaseIndex(keep=32)
+    sequences = [index_case(index, n, [n, 1_000_000 + n]) for n in range(100_000)]
+    assert index.entries() == 200_000
+    assert in_bands(index, [5, 1_000_006, 99_999]) == ["c99999", "c6", "c5"]
+    index.remove(sequences[5])
+    assert in_bands(index, [5, 1_000_006]) == ["c6"]
+    assert len(index) == 99_999
+    # Merging, a slice per added case, drops the removed case's entries.
+    for n in range(100_000, 400_000):
+        index_case(index, n, [n])
+    while index.compact(1_000_000):
+        pass
+    assert index.entries() == 499_998
+    assert in_bands(index, [5, 1_000_006, 399_999]) == ["c399999", "c6"]
+
+
+def test_a_key_shared_by_many_cases_keeps_its_newest() -> None:
+    # A template campaign: one band in thousands of cases, in runs and pending entries.
+    index = CaseIndex(keep=8)
+    sequences = [index_case(index, n, [7, 10_000_000 + n]) for n in range(40_000)]
+    assert in_bands(index, [7], 3) == ["c39999", "c39998", "c39997"]
+    while index.compact(1_000_000):
+        pass
+    # Kept: every case's own band, key 7 in the cases not yet written to a run (two
+    # entries a case), and key 7's newest 8 in the run.
+    pending = 40_000 - CaseIndex.FLUSH_ENTRIES // 2
+    assert index.entries() == 40_000 + pending + 8
+    for n in (39_999, 39_998):
+        index.remove(sequences[n])
+    assert in_bands(index, [7], 3) == ["c39997", "c39996", "c39995"]
+    # Older ones fill in, down to the oldest kept; none older than that.
+    for n in range(39_000, 39_998):
+        index.remove(sequences[n])
+    assert in_bands(index, [7, 10_000_100], 3) == ["c38999", "c38998", "c38997"]
+    one_run = CaseIndex(keep=8)
+    for n in range(100):
+        index_case(one_run, n, [7])
+    one_run._flush()
+    for n in range(92, 100):
+        one_run.remove(n)
+    assert in_bands(one_run, [7], 3) == []
+
+
+def test_a_petitioners_newest_cases_come_oldest_first_in_their_region_only() -> None:
+    index = CaseIndex(keep=8)
+    for n in range(30):
+        index_case(index, n, [100 + n], refs=("pr_a",))
+    config = DedupConfig(max_cases_per_petitioner=4)
+    none = np.empty(0, dtype=np.uint64)
+    in_region = index.candidates("610302", None, ("pr_a",), (), none, config)
+    assert found(index, in_region) == ["c26", "c27", "c28", "c29"]
+    assert index.candidates("610303", None, ("pr_a",), (), none, config) == []
+
+
+def test_cases_are_indexed_in_the_order_recorded() -> None:
+    index = CaseIndex(keep=8)
+    index_case(index, 0, [1])
+    with pytest.raises(ValueError, match="order recorded"):
+        index.add(replace(a_record("late"), sequence=0), np.empty(0, dtype=np.uint64))
+
+
+def test_an_index_rebuilt_from_the_records_answers_as_the_one_built_case_by_case() -> None:
+    config = DedupConfig(max_band_candidates=4, max_cases_per_place=3)  # caps that bind
+    state = InMemoryMatchState(config)
+    matcher = Matcher(state, config)
+    lines = EVAL_SET.read_text(encoding="utf-8").splitlines()[:800]
+    cases = [facts_of(PetitionSubmitted.model_validate_json(line)) for line in lines]
+    for case in sorted(cases, key=lambda c: c.received_at):
+        matcher.match(case)
+    expired = {case.case_id for case in cases[::7]}
+    for case_id in expired:
+        raw = state.cases.get(case_id)
+        assert raw is not None
+        state.index.remove(CaseRecord.decode(case_id, raw).sequence)
+    builder = IndexBuilder(config)
+    live = [case.case_id for case in cases if case.case_id not in expired]
+    for start in range(0, len(live), 128):  # in batches, in no particular order
+        batch = {case_id: state.cases.get(case_id) or b"" for case_id in live[start : start + 128]}
+        builder.add(CaseColumns.decode(batch, config.sketch_size))
+    rebuilt = builder.build()
+    assert len(rebuilt) == len(state.index) == len(live)
+    assert rebuilt.next_sequence == state.index.next_sequence
+    compared = 0
+    for case in cases:
+        features = extract_features(case, config)
+        query = (
+            case.region_code,
+            features.sketch.fingerprint,
+            case.petitioner_refs,
+            sorted(features.places),
+            features.bands,
+            config,
+        )
+        sequences = state.index.candidates(*query)
+        assert rebuilt.candidates(*query) == sequences
+        assert found(rebuilt, sequences) == found(state.index, sequences)
+        sketches, rebuilt_sketches = state.index.sketches(sequences), rebuilt.sketches(sequences)
+        assert np.array_equal(sketches.signatures, rebuilt_sketches.signatures)
+        assert np.array_equal(sketches.shingle_counts, rebuilt_sketches.shingle_counts)
+        assert np.array_equal(sketches.received_at, rebuilt_sketches.received_at)
+        compared += len(sequences)
+    assert compared > 3 * len(cases)
 
 
 def test_the_petitioner_ref_ignores_how_a_phone_number_is_written() -> None:
