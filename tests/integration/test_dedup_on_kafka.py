@@ -84,6 +84,10 @@ def test_a_killed_dedup_worker_loses_and_doubles_no_verdict(
         assert sum(online[case_id]["verdict"] == "repeat" for case_id in ids) == len(ids) - 1
 
 
+# A cold restore takes the same path as the restart after a kill and has stalled the same
+# way (see above): in `make test-reliability` with it until the stall is understood.
+@pytest.mark.kill
+@pytest.mark.known_stall
 def test_a_worker_without_its_data_directory_restores_state_and_index_from_the_changelogs(
     kafka: KafkaLocal, prefix: str, pipeline: LocalPipeline
 ) -> None:
