@@ -458,6 +458,9 @@ def test_refusals_stalls_and_recovery_lose_and_double_nothing(
         # 1. Refusals: 421 to MAIL, 451 to RCPT, then no relay at all.
         handler.mode = "421"
         run("421", refused_421, blocked=True)
+        # The transport may still be resting after an earlier failure: stay in this phase
+        # until the relay has refused a MAIL with 421 at least once.
+        _wait(lambda: handler.refused_to("421") == {""}, "a MAIL refused with 421", tail)
         handler.mode = "451"
         run("451", refused_451, blocked=True)
         _wait(tried(refused_451[0], "451"), "every 451 mailbox refused", tail)
