@@ -217,24 +217,24 @@ def sweep_expired(
     horizon = int((now - timedelta(days=config.horizon_days)).timestamp())
     expired = []
     for sequence, case_id in state.index.received_before(horizon, max_cases):
-        state.index.remove(sequence)
-        if _expire_case(state, case_id):
-            expired.append(case_id)
+        raw = state.cases.get(case_id)
+        if raw is None:
+            state.index.discard(sequence)
+            continue
+        record = CaseRecord.decode(case_id, raw)
+        state.index.remove(record)
+        _expire_case(state, record)
+        expired.append(case_id)
     return expired
 
 
-def _expire_case(state: MatchState, case_id: str) -> bool:
-    raw = state.cases.get(case_id)
-    if raw is None:
-        return False
-    record = CaseRecord.decode(case_id, raw)
-    state.cases.delete(case_id)
+def _expire_case(state: MatchState, record: CaseRecord) -> None:
+    state.cases.delete(record.case_id)
     value = state.matters.get(record.matter_id)
     if value is not None:
         matter = MatterRecord.from_json(record.matter_id, value)
-        remaining = tuple(c for c in matter.case_ids if c != case_id)
+        remaining = tuple(c for c in matter.case_ids if c != record.case_id)
         if remaining:
             state.matters.set(matter.matter_id, replace(matter, case_ids=remaining).to_json())
         else:
             state.matters.delete(matter.matter_id)
-    return True

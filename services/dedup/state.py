@@ -43,7 +43,6 @@ from __future__ import annotations
 import json
 import struct
 from array import array
-from bisect import bisect_left
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -548,8 +547,13 @@ class CaseIndex:
         self._counts = np.zeros(0, dtype=np.int64)
         self._blocks: list[npt.NDArray[np.uint16]] = []
         self._live = 0
-        # Arrays, not lists: the garbage collector need not look at what they hold, and
-        # there are as many as new keys.
+        # The exact text, petitioner and place keys: each key's newest `keep` sequences,
+        # oldest first, in a dict (a lookup reads a few, of any age). Most keys have one
+        # case (an exact text, a person): that is an int; more are an array (not a list:
+        # the garbage collector need not look at what it holds).
+        self._named: dict[int, int | array[int]] = {}
+        self._named_entries = 0
+        # The band keys (most of the entries): new ones here, then in sorted runs.
         self._pending: dict[int, array[int]] = {}
         self._pending_entries = 0
         self._runs: list[_Run] = []
@@ -570,8 +574,8 @@ class CaseIndex:
         return self._first + self._slots
 
     def entries(self) -> int:
-        """(key, case) entries held, removed cases' included until merged away."""
-        return self._pending_entries + sum(run.size for run in self._runs)
+        """(key, case) entries held, removed cases' bands included until merged away."""
+        return self._named_entries + self._pending_entries + sum(run.size for run in self._runs)
 
     # -- lookups ---------------------------------------------------------------------
 
@@ -605,9 +609,18 @@ class CaseIndex:
         caps_asked = [*caps, config.max_band_candidates] if bands.size else caps
         if max(caps_asked, default=0) > self._keep:
             raise ValueError(f"this index keeps {self._keep} cases per key: fewer than asked")
-        per_key, in_bands = self._newest(named, caps, bands, config.max_band_candidates)
-        ordered = [s for sequences in per_key for s in reversed(sequences)]
-        ordered.extend(in_bands)
+        ordered: list[int] = []
+        alive = self._alive
+        first = self._first
+        for key, cap in zip(named, caps, strict=True):
+            # Oldest first within a key, as a table's capped list would give them.
+            value = self._named.get(key)
+            entries: Sequence[int] = (
+                () if value is None else (value,) if isinstance(value, int) else value
+            )
+            newest = [s for s in reversed(entries) if alive[s - first]][:cap]
+            ordered.extend(reversed(newest))
+        ordered.extend(self._newest_in_bands(bands.tolist(), config.max_band_candidates))
         return list(dict.fromkeys(ordered))
 
     def sketches(self, sequences: list[int]) -> Sketches:
@@ -636,104 +649,59 @@ class CaseIndex:
             zip((slots + self._first).tolist(), self._case_ids[slots].tolist(), strict=True)
         )
 
-    def _newest(
-        self, named: list[int], caps: list[int], bands: U64, band_cap: int
-    ) -> tuple[list[list[int]], list[int]]:
-        """The sequences of the newest live cases, newest first: under each named key (at
-        most its cap), and under any of the bands together (at most ``band_cap``)."""
-        # Within the pending lists and within a run a key's sequences ascend, so its
-        # newest are the last `cap` of each source. `left_out` is the newest sequence a
-        # source did not give: when an answer is not all newer than it (removed cases
-        # among the newest), its keys are read whole.
-        found: list[list[int]] = [[] for _ in named]
-        left_out = [-1] * len(named)
+    def _newest_in_bands(self, bands: list[int], cap: int) -> list[int]:
+        """The newest ``cap`` live cases in any of ``bands``, newest first."""
+        # The sources from the newest: the pending entries, then the runs, each holding
+        # only cases older than those before it, so the search stops as soon as `cap`
+        # live ones are found newer than whatever a source left out. In a source, a
+        # key's newest are its last pending entries, or in a run its first (a key's
+        # entries are newest first there), and `left_out` is the newest one not taken.
+        found: list[int] = []
+        left_out = -1
         pending = self._pending
-        for k, key in enumerate(named):
+        for key in bands:
             entries = pending.get(key)
             if entries:
-                found[k].extend(entries[-caps[k] :])
-                if len(entries) > caps[k]:
-                    left_out[k] = entries[-caps[k] - 1]
-        band_list: list[int] = bands.tolist()
-        in_bands: list[int] = []
-        bands_left_out = -1
-        for key in band_list:
-            entries = pending.get(key)
-            if entries:
-                in_bands.extend(entries[-band_cap:])
-                if len(entries) > band_cap:
-                    bands_left_out = max(bands_left_out, entries[-band_cap - 1])
-        band_parts = [np.array(in_bands, dtype=np.int64)]
-        count = len(named)
-        key_caps_list = caps + [band_cap] * len(band_list)
-        if self._runs and key_caps_list:
-            wanted = np.array(named + band_list, dtype=np.uint64)
-            key_caps = np.array(key_caps_list, dtype=np.intp)
-            # A key's entries in a run start where a search finds it, newest first: its
-            # newest `cap` and the one after (whether any was left out) are all a lookup
-            # reads of it.
-            ahead = _ahead(max(key_caps_list) + 1)
-            for run in self._runs:
-                starts = run.keys.searchsorted(wanted, side="left")
-                positions = starts[:, None] + ahead
-                of_key = run.keys.take(positions, mode="clip") == wanted[:, None]
-                of_key &= positions < run.size
-                hits = np.flatnonzero(of_key[:, 0])
-                if not hits.size:
-                    continue
-                of_key, hit_caps = of_key[hits], key_caps[hits]
-                sequences = run.sequences.take(positions[hits], mode="clip")
-                given = of_key & (ahead < hit_caps[:, None])
-                cut = np.flatnonzero(of_key[np.arange(hits.size), hit_caps])
-                hit_list: list[int] = hits.tolist()
-                first_band = bisect_left(hit_list, count)
-                for row, k in enumerate(hit_list[:first_band]):
-                    found[k].extend(sequences[row][given[row]].tolist())
-                for row in cut[cut < first_band].tolist():
-                    newest_cut = int(sequences[row, hit_caps[row]])
-                    k = hit_list[row]
-                    left_out[k] = max(left_out[k], newest_cut)
-                if first_band == len(hit_list):
-                    continue
-                band_parts.append(sequences[first_band:][given[first_band:]])
-                band_cut = cut[cut >= first_band]
-                if band_cut.size:
-                    newest_cut = int(sequences[band_cut, band_cap].max())
-                    bands_left_out = max(bands_left_out, newest_cut)
-        per_key = [
-            self._alive_newest(sequences, caps[k], left_out[k], [named[k]])
-            for k, sequences in enumerate(found)
-        ]
-        # The bands: every sequence found once, live ones, newest first.
-        candidates = np.concatenate(band_parts)
-        candidates = candidates[self._alive[candidates - self._first]]
-        candidates.sort()
-        distinct = np.empty(candidates.size, dtype=bool)
-        distinct[-1:] = True
-        np.not_equal(candidates[1:], candidates[:-1], out=distinct[:-1])
-        newest: list[int] = candidates[distinct][::-1][:band_cap].tolist()
-        if bands_left_out >= 0 and (len(newest) < band_cap or newest[-1] < bands_left_out):
-            newest = self._alive_newest(newest, band_cap, bands_left_out, band_list)
-        return per_key, newest
+                found.extend(entries[-cap:])
+                if len(entries) > cap:
+                    left_out = max(left_out, entries[-cap - 1])
+        newest = self._alive_newest(found, cap)
+        if not bands or (len(newest) == cap and newest[-1] > left_out):
+            return newest
+        wanted = np.array(bands, dtype=np.uint64)
+        ahead = _ahead(cap + 1)
+        for run in reversed(self._runs):
+            starts = run.keys.searchsorted(wanted, side="left")
+            positions = starts[:, None] + ahead
+            of_key = run.keys.take(positions, mode="clip") == wanted[:, None]
+            of_key &= positions < run.size
+            hits = np.flatnonzero(of_key[:, 0])
+            if not hits.size:
+                continue
+            of_key = of_key[hits]
+            sequences = run.sequences.take(positions[hits], mode="clip")
+            found.extend(sequences[:, :cap][of_key[:, :cap]].tolist())
+            cut = of_key[:, cap]
+            if cut.any():
+                left_out = max(left_out, int(sequences[cut, cap].max()))
+            newest = self._alive_newest(found, cap)
+            if len(newest) == cap and newest[-1] > left_out:
+                return newest
+        if left_out >= 0:
+            # Removed cases among the newest taken: read the keys whole.
+            newest = self._alive_newest([s for key in bands for s in self._all_sequences(key)], cap)
+        return newest
 
-    def _alive_newest(
-        self, sequences: list[int], cap: int, left_out: int, keys: list[int]
-    ) -> list[int]:
-        # The newest `cap` live ones of `sequences`, or of everything under `keys` when
-        # one of those left out (`left_out`, -1 if none) may belong in the answer.
-        if not sequences:
-            return sequences
-        case_ids, first = self._case_ids, self._first
-        alive = []
+    def _alive_newest(self, sequences: list[int], cap: int) -> list[int]:
+        # The newest `cap` live ones of `sequences`, newest first.
+        alive, first = self._alive, self._first
+        newest = []
         for sequence in sorted(set(sequences), reverse=True):
-            if case_ids[sequence - first] is not None:
-                alive.append(sequence)
-                if len(alive) == cap:
+            if alive[sequence - first]:
+                newest.append(sequence)
+                if len(newest) == cap:
                     break
-        if left_out >= 0 and (len(alive) < cap or alive[-1] < left_out):
-            whole = [s for key in keys for s in self._all_sequences(key)]
-            return self._alive_newest(whole, cap, -1, keys)
-        return alive
+        return newest
 
     def _all_sequences(self, key: int) -> list[int]:
         sequences = list(self._pending.get(key, ()))
@@ -758,23 +726,55 @@ class CaseIndex:
         slot = self._claim(record.sequence, record.case_id, record.received_at)
         self._counts[slot] = record.shingle_count
         self._block_for(slot, record.signature.size)[slot & _BLOCK_MASK] = record.signature
-        keys = _named_keys(record, with_fingerprint=bool(record.shingle_count))
-        keys.extend(bands.tolist())
+        sequence = record.sequence
+        named = self._named
+        for key in _named_keys(record, with_fingerprint=bool(record.shingle_count)):
+            entries = named.get(key)
+            if entries is None:
+                named[key] = sequence
+                self._named_entries += 1
+            elif isinstance(entries, int):
+                if self._keep == 1:
+                    named[key] = sequence
+                else:
+                    named[key] = array("I", (entries, sequence))
+                    self._named_entries += 1
+            elif len(entries) < self._keep:
+                entries.append(sequence)
+                self._named_entries += 1
+            else:
+                del entries[0]
+                entries.append(sequence)
+        band_keys: list[int] = bands.tolist()
         pending = self._pending
-        for key in keys:
+        for key in band_keys:
             entries = pending.get(key)
             if entries is None:
-                pending[key] = array("I", (record.sequence,))
+                pending[key] = array("I", (sequence,))
             else:
-                entries.append(record.sequence)
-        self._pending_entries += len(keys)
+                entries.append(sequence)
+        self._pending_entries += len(band_keys)
         if self._pending_entries >= self.FLUSH_ENTRIES:
             self._flush()
         if self._merge is not None:
             self.compact(self.MERGE_STEP)
 
-    def remove(self, sequence: int) -> None:
+    def remove(self, record: CaseRecord) -> None:
         """Forget a case (expired): it is never a candidate again."""
+        self.discard(record.sequence)
+        for key in _named_keys(record, with_fingerprint=bool(record.shingle_count)):
+            entries = self._named.get(key)
+            if entries == record.sequence:
+                del self._named[key]
+                self._named_entries -= 1
+            elif isinstance(entries, array) and record.sequence in entries:
+                entries.remove(record.sequence)
+                self._named_entries -= 1
+                if len(entries) == 1:
+                    self._named[key] = entries[0]
+
+    def discard(self, sequence: int) -> None:
+        """Forget a case whose record is gone: its keys' entries go as they are met."""
         slot = sequence - self._first
         if 0 <= slot < self._slots and self._case_ids[slot] is not None:
             self._case_ids[slot] = None
@@ -875,12 +875,17 @@ class CaseIndex:
         received: npt.NDArray[np.int64],
         counts: npt.NDArray[np.int64],
         blocks: list[npt.NDArray[np.uint16]],
+        named: dict[int, int | array[int]],
         run: _Run,
     ) -> None:
         # For IndexBuilder: an empty index takes over what it built.
         self._first, self._case_ids, self._slots = first, case_ids, case_ids.size
         self._alive, self._received, self._counts = alive, received, counts
         self._blocks = blocks
+        self._named = named
+        self._named_entries = sum(
+            1 if isinstance(entries, int) else len(entries) for entries in named.values()
+        )
         self._live = int(np.count_nonzero(alive))
         self._runs = [run] if run.size else []
 
@@ -958,17 +963,19 @@ class IndexBuilder:
     """Builds a ``CaseIndex`` from case records read in any order: a worker's rebuild.
 
     ``add`` the records a batch at a time (an async caller yields between batches), then
-    ``build``: every entry sorted into one run, by key and then sequence, so the index
-    answers exactly as the one its worker built case by case. About 10 s of CPU and
-    1 GB of transient memory for a million cases.
+    ``build``: the band entries sorted into one run, the other keys into their dict, each
+    key keeping its newest, so the index answers exactly as the one its worker built case
+    by case. About 10 s of CPU and 1 GB of transient memory for a million cases.
     """
 
     def __init__(self, config: DedupConfig) -> None:
         self._bands, self._rows = config.lsh_bands, config.lsh_rows
         self._sketch_size = config.sketch_size
         self._keep = cases_kept_per_key(config)
-        self._keys: list[U64] = []
-        self._entry_sequences: list[npt.NDArray[np.uint32]] = []
+        self._named_keys: list[U64] = []
+        self._named_sequences: list[npt.NDArray[np.uint32]] = []
+        self._band_keys: list[U64] = []
+        self._band_sequences: list[npt.NDArray[np.uint32]] = []
         self._case_ids: list[str] = []
         self._sequences: list[npt.NDArray[np.int64]] = []
         self._received: list[npt.NDArray[np.int64]] = []
@@ -997,12 +1004,11 @@ class IndexBuilder:
             per_region = np.array([sk.scope_seeds(region, self._bands) for region in distinct])
             seeds = per_region[np.searchsorted(np.array(distinct), np.array(regions))]
         bands = sk.band_keys(columns.signatures[with_text], self._bands, self._rows, seeds)
-        self._keys.extend((np.array(named_keys, dtype=np.uint64), bands.ravel()))
-        self._entry_sequences.extend(
-            (
-                np.array(named_sequences, dtype=np.uint32),
-                np.repeat(columns.sequences[with_text].astype(np.uint32), self._bands),
-            )
+        self._named_keys.append(np.array(named_keys, dtype=np.uint64))
+        self._named_sequences.append(np.array(named_sequences, dtype=np.uint32))
+        self._band_keys.append(bands.ravel())
+        self._band_sequences.append(
+            np.repeat(columns.sequences[with_text].astype(np.uint32), self._bands)
         )
         self._case_ids.extend(columns.case_ids)
         self._sequences.append(columns.sequences)
@@ -1040,8 +1046,8 @@ class IndexBuilder:
             for number in np.unique(numbers).tolist():
                 rows = numbers == number
                 blocks[number][part_slots[rows] & _BLOCK_MASK] = signatures[rows]
-        keys = np.concatenate(self._keys)
-        entry_sequences = np.concatenate(self._entry_sequences)
+        keys = np.concatenate(self._band_keys)
+        entry_sequences = np.concatenate(self._band_sequences)
         order = np.lexsort((-entry_sequences.astype(np.int64), keys))
         keys, entry_sequences = keys[order], entry_sequences[order]
         newest = _newest_of_each_key(keys, self._keep)
@@ -1052,9 +1058,28 @@ class IndexBuilder:
             received,
             counts,
             blocks,
+            self._named_dict(),
             _Run(keys[newest], entry_sequences[newest]),
         )
         return index
+
+    def _named_dict(self) -> dict[int, int | array[int]]:
+        # Each named key's newest `keep` sequences, oldest first.
+        keys = np.concatenate(self._named_keys)
+        sequences = np.concatenate(self._named_sequences)
+        order = np.lexsort((sequences, keys))
+        keys, sequences = keys[order], sequences[order]
+        kept = np.ones(keys.size, dtype=bool)
+        if keys.size > self._keep:
+            kept[: -self._keep] = keys[: -self._keep] != keys[self._keep :]
+        keys, sequences = keys[kept], sequences[kept]
+        starts = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1])))
+        bounds = [*starts.tolist(), keys.size]
+        sequence_list: list[int] = sequences.tolist()
+        return {
+            key: sequence_list[start] if end - start == 1 else array("I", sequence_list[start:end])
+            for key, start, end in zip(keys[starts].tolist(), bounds, bounds[1:], strict=False)
+        }
 
 
 class InMemoryMatchState:

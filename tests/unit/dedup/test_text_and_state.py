@@ -104,8 +104,10 @@ def test_case_columns_read_many_records_and_skip_other_sketch_sizes() -> None:
     assert np.array_equal(columns.signatures[1], np.arange(128))
 
 
-def index_case(index: CaseIndex, n: int, bands: list[int], refs: tuple[str, ...] = ()) -> int:
-    """Index case ``c<n>`` under ``bands`` (and ``refs``); its sequence."""
+def index_case(
+    index: CaseIndex, n: int, bands: list[int], refs: tuple[str, ...] = ()
+) -> CaseRecord:
+    """Index case ``c<n>`` under ``bands`` (and ``refs``)."""
     record = replace(
         a_record(f"c{n}"),
         sequence=index.next_sequence,
@@ -114,7 +116,7 @@ def index_case(index: CaseIndex, n: int, bands: list[int], refs: tuple[str, ...]
         places=(),
     )
     index.add(record, np.array(bands, dtype=np.uint64))
-    return record.sequence
+    return record
 
 
 def found(index: CaseIndex, sequences: list[int]) -> list[str | None]:
@@ -129,10 +131,10 @@ def in_bands(index: CaseIndex, bands: list[int], limit: int = 10) -> list[str | 
 
 def test_the_index_finds_cases_across_runs_and_merges_and_forgets_removed() -> None:
     index = CaseIndex(keep=32)
-    sequences = [index_case(index, n, [n, 1_000_000 + n]) for n in range(100_000)]
+    records = [index_case(index, n, [n, 1_000_000 + n]) for n in range(100_000)]
     assert index.entries() == 200_000
     assert in_bands(index, [5, 1_000_006, 99_999]) == ["c99999", "c6", "c5"]
-    index.remove(sequences[5])
+    index.remove(records[5])
     assert in_bands(index, [5, 1_000_006]) == ["c6"]
     assert len(index) == 99_999
     # Merging, a slice per added case, drops the removed case's entries.
@@ -147,7 +149,7 @@ def test_the_index_finds_cases_across_runs_and_merges_and_forgets_removed() -> N
 def test_a_key_shared_by_many_cases_keeps_its_newest() -> None:
     # A template campaign: one band in thousands of cases, in runs and pending entries.
     index = CaseIndex(keep=8)
-    sequences = [index_case(index, n, [7, 10_000_000 + n]) for n in range(40_000)]
+    records = [index_case(index, n, [7, 10_000_000 + n]) for n in range(40_000)]
     assert in_bands(index, [7], 3) == ["c39999", "c39998", "c39997"]
     while index.compact(1_000_000):
         pass
@@ -156,30 +158,47 @@ def test_a_key_shared_by_many_cases_keeps_its_newest() -> None:
     pending = 40_000 - CaseIndex.FLUSH_ENTRIES // 2
     assert index.entries() == 40_000 + pending + 8
     for n in (39_999, 39_998):
-        index.remove(sequences[n])
+        index.remove(records[n])
     assert in_bands(index, [7], 3) == ["c39997", "c39996", "c39995"]
     # Older ones fill in, down to the oldest kept; none older than that.
     for n in range(39_000, 39_998):
-        index.remove(sequences[n])
+        index.remove(records[n])
     assert in_bands(index, [7, 10_000_100], 3) == ["c38999", "c38998", "c38997"]
     one_run = CaseIndex(keep=8)
-    for n in range(100):
-        index_case(one_run, n, [7])
+    in_run = [index_case(one_run, n, [7]) for n in range(100)]
     one_run._flush()
-    for n in range(92, 100):
-        one_run.remove(n)
+    for record in in_run[92:]:
+        one_run.remove(record)
     assert in_bands(one_run, [7], 3) == []
 
 
 def test_a_petitioners_newest_cases_come_oldest_first_in_their_region_only() -> None:
     index = CaseIndex(keep=8)
-    for n in range(30):
-        index_case(index, n, [100 + n], refs=("pr_a",))
+    records = [index_case(index, n, [100 + n], refs=("pr_a",)) for n in range(30)]
     config = DedupConfig(max_cases_per_petitioner=4)
     none = np.empty(0, dtype=np.uint64)
     in_region = index.candidates("610302", None, ("pr_a",), (), none, config)
     assert found(index, in_region) == ["c26", "c27", "c28", "c29"]
     assert index.candidates("610303", None, ("pr_a",), (), none, config) == []
+    # The petitioner keeps its newest 8; removed ones leave them, older ones fill in.
+    before = index.entries()
+    for record in records[-2:]:
+        index.remove(record)
+    assert index.entries() == before - 2
+    in_region = index.candidates("610302", None, ("pr_a",), (), none, config)
+    assert found(index, in_region) == ["c24", "c25", "c26", "c27"]
+
+
+def test_a_petitioner_down_to_one_case_still_finds_it_and_none_finds_nothing() -> None:
+    index = CaseIndex(keep=8)
+    first, second = (index_case(index, n, [200 + n], refs=("pr_b",)) for n in range(2))
+    config = DedupConfig(max_cases_per_petitioner=4)
+    none = np.empty(0, dtype=np.uint64)
+    index.remove(second)
+    assert found(index, index.candidates("610302", None, ("pr_b",), (), none, config)) == ["c0"]
+    index.remove(first)
+    assert index.candidates("610302", None, ("pr_b",), (), none, config) == []
+    assert index.entries() == 2  # the two bands, until a merge drops them
 
 
 def test_cases_are_indexed_in_the_order_recorded() -> None:
@@ -201,7 +220,7 @@ def test_an_index_rebuilt_from_the_records_answers_as_the_one_built_case_by_case
     for case_id in expired:
         raw = state.cases.get(case_id)
         assert raw is not None
-        state.index.remove(CaseRecord.decode(case_id, raw).sequence)
+        state.index.remove(CaseRecord.decode(case_id, raw))
     builder = IndexBuilder(config)
     live = [case.case_id for case in cases if case.case_id not in expired]
     for start in range(0, len(live), 128):  # in batches, in no particular order
