@@ -1,4 +1,4 @@
-"""A fix to faust-streaming's recovery, applied by ``build_service``.
+"""Fixes to faust-streaming's recovery and fetching, applied by ``build_service``.
 
 After a table restore, ``Recovery.on_recovery_completed`` (faust-streaming 0.15) resumes the
 input partitions and only then seeks them to their committed offsets, while the fetcher it
@@ -21,6 +21,17 @@ position past the dropped records, which were then never processed by that worke
 in tests/integration/test_notification_on_kafka.py: ready, lag, nothing consumed). Here a
 partition without a committed offset goes back to its earliest offset, as
 ``consumer_auto_offset_reset="earliest"`` means.
+
+The third fix closes the way those records were dropped after the seek. Faust hands its
+live set of active partitions to the consumer thread (``Consumer._wait_next_records``),
+and pauses partitions by taking them out of that set. At the end of a recovery every
+partition is paused for a moment (the changelogs are done, the inputs not yet resumed):
+the set is empty, and aiokafka's ``Fetcher.fetched_records`` reads an empty set as "every
+partition". A fetch waiting in the thread then returns the inputs' records, moving
+aiokafka's position past them, and Faust's ``getmany`` drops them as not active. After
+the seek above nothing brought them back (seen in tests/integration/test_dedup_on_kafka.py:
+a record fetched 50 ms into the seek, never processed, committed offset stuck below it).
+Here each fetch gets a copy of the set taken when it starts, and no fetch starts with none.
 """
 
 from __future__ import annotations
@@ -29,7 +40,8 @@ import asyncio
 from typing import Any, cast
 
 from faust.tables.recovery import Recovery
-from faust.transport.consumer import Consumer, ensure_TP
+from faust.transport.consumer import Consumer, RecordMap, ensure_TP
+from faust.types import TP
 
 _APPLIED = False
 
@@ -125,8 +137,31 @@ async def _perform_seek(self: Consumer) -> None:
     )
 
 
+async def _wait_next_records(
+    self: Consumer,
+    timeout: float,  # noqa: ASYNC109 (the signature of the method it replaces)
+) -> tuple[RecordMap | None, set[TP] | None]:
+    """``Consumer._wait_next_records`` fetching for a copy of the active partitions."""
+    consumer: Any = self
+    if not consumer.flow_active:
+        await consumer.wait(consumer.can_resume_flow)
+    try:
+        consumer.not_waiting_next_records.set()
+        active: set[TP] | None = (
+            None if consumer.app.client_only else set(consumer._get_active_partitions())
+        )
+        records: RecordMap = {}
+        if active is None or active:
+            records = await consumer._getmany(active_partitions=active, timeout=timeout)
+        else:
+            await consumer.sleep(1)  # nothing to fetch: still release the event loop
+        return records, active
+    finally:
+        consumer.not_waiting_next_records.set()
+
+
 def apply() -> None:
-    """Install the fixed methods on faust's Recovery (once per process)."""
+    """Install the fixed methods on faust's Recovery and Consumer (once per process)."""
     global _APPLIED
     if _APPLIED:
         return
@@ -134,4 +169,5 @@ def apply() -> None:
     recovery.on_recovery_completed = _on_recovery_completed
     recovery._resume_streams = _resume_streams
     cast(Any, Consumer).perform_seek = _perform_seek
+    cast(Any, Consumer)._wait_next_records = _wait_next_records
     _APPLIED = True

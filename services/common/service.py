@@ -46,8 +46,8 @@ EXIT_FAILURE_LIMIT: Final = 70
 #: Exit status when outputs could not be published or state not written (EX_IOERR).
 EXIT_OUTPUT_FAILED: Final = 74
 LAG_INTERVAL_SECONDS: Final = 5.0
-#: Rounds of the lag timer with records waiting and none read before the consumer is
-#: sought back to its committed offsets (see ``_add_lag_exporter``).
+#: Rounds of the lag timer with records waiting, none in hand and the committed offset
+#: unmoved before a partition is sought back to it (see ``StallWatch``).
 STALL_CHECKS: Final = 4
 
 
@@ -430,59 +430,108 @@ def _add_health(service: Service) -> None:
         return web.json(body, status=200 if healthy else 503)
 
 
+class StallWatch:
+    """Which input partitions a consumer has stopped reading, from what it reports.
+
+    A partition has stopped when records wait past its committed offset, no message of it
+    is in the service's hands (delivered to a stream and not yet acknowledged), and the
+    committed offset has not moved for ``checks`` rounds in a row. A busy handler keeps
+    its message in hand, and a consumer that is reading moves the committed offset, so
+    neither counts; what is left is records the consumer fetched and dropped, or never
+    fetched. It does not rely on Faust's read offsets: a record Faust dropped can leave
+    its read offset at the record's own offset (see services/common/faust_fixes.py).
+    """
+
+    def __init__(self, checks: int) -> None:
+        self._checks = checks
+        self._unmoved: dict[Any, tuple[int, int]] = {}
+
+    def observe(self, partition: Any, *, end: int, committed: int | None, in_hand: bool) -> bool:
+        """One round's view of ``partition``; True once it has stopped."""
+        done = committed or 0
+        if end <= done or in_hand:
+            self._unmoved.pop(partition, None)
+            return False
+        last, rounds = self._unmoved.get(partition, (done, 0))
+        rounds = rounds + 1 if last == done else 1
+        self._unmoved[partition] = (done, rounds)
+        return rounds >= self._checks
+
+    def forget(self, partition: Any) -> None:
+        """Start counting ``partition`` afresh (it was just sought back)."""
+        self._unmoved.pop(partition, None)
+
+    def reset(self) -> None:
+        """Start every count afresh (a rebalance: committed offsets and hands change)."""
+        self._unmoved.clear()
+
+
 def _add_lag_exporter(service: Service) -> None:
     """Export the lag per input partition, and unstick a partition Faust stopped reading.
 
+    Every ``LAG_INTERVAL_SECONDS`` the broker's end offsets of the worker's input
+    partitions are read (not the fetcher's last highwater, which a partition that is not
+    being fetched never updates): the lag is the end offset less the committed offset.
     Faust's consumer can drop fetched records (``Consumer.getmany`` discards the rest of a
-    batch when the flow stops or the generation changes) and relies on a later seek to
-    fetch them again; when that seek does not come, the partition sits with records
-    waiting and nothing read. The watchdog below notices it (records waiting, the read
-    offset unchanged for ``STALL_CHECKS`` rounds, no rebalance) and seeks back to the
-    committed offsets: the records come again, and handlers skip what they had done.
+    batch when the flow stops or the generation changes, and records of partitions it does
+    not count as active) and relies on a later seek to fetch them again; when that seek
+    does not come, the partition sits with records waiting and nothing read. A
+    ``StallWatch`` notices it and the partition is sought back to its committed offset
+    (its first offset if it never committed): the records come again, and handlers skip
+    what they had done.
     """
     app = service.app
     lag = service.metrics.gauge("xinfang_consumer_lag_messages")
     reseeks = service.metrics.counter("xinfang_consumer_stall_reseeks_total")
     stage = service.stage.value
-    unmoved: dict[Any, tuple[int | None, int]] = {}
+    watch = StallWatch(STALL_CHECKS)
 
     @app.timer(LAG_INTERVAL_SECONDS)  # type: ignore[untyped-decorator]
     async def export_lag() -> None:
         consumer: Any = app.consumer
-        committed = getattr(consumer, "_committed_offset", {})
-        read_offsets = getattr(consumer, "_read_offset", {})
-        paused: set[Any] = getattr(consumer, "_paused_partitions", set())
-        flowing = bool(getattr(consumer, "flow_active", True)) and not app.rebalancing
+        if app.rebalancing or not consumer.flow_active:
+            watch.reset()
+            return
+        inputs = [tp for tp in consumer.assignment() if tp.topic in service.topics]
+        if not inputs:
+            return
+        try:
+            ends = await consumer.highwaters(*inputs)
+        except Exception as exc:  # the broker away or a rebalance starting: next round
+            log.info("could not read end offsets", extra={"error": repr(exc)})
+            return
+        committed = consumer._committed_offset
+        in_hand = {message.tp for message in consumer.unacked}
+        paused = consumer._paused_partitions
         stalled = []
-        for tp in consumer.assignment():
-            if tp.topic not in service.topics:
-                continue  # changelogs are recovery's business, not lag
-            highwater = consumer.highwater(tp)
+        for tp in inputs:
+            end = ends.get(tp)
+            if end is None:
+                continue
             done = committed.get(tp)
-            if highwater is None:
-                continue
             lag.labels(service=stage, topic=tp.topic, partition=str(tp.partition)).set(
-                max(0, highwater - (done or 0))
+                max(0, end - (done or 0))
             )
-            read = read_offsets.get(tp)
-            fetched = read + 1 if read is not None else (done or 0)
-            if not flowing or tp in paused or highwater <= fetched:
-                unmoved.pop(tp, None)
-                continue
-            last, rounds = unmoved.get(tp, (read, 0))
-            rounds = rounds + 1 if last == read else 1
-            unmoved[tp] = (read, rounds)
-            if rounds >= STALL_CHECKS:
-                stalled.append(f"{tp.topic}/{tp.partition}")
-        if stalled:
-            log.warning(
-                "records waiting on input partitions that are no longer being read: "
-                "seeking back to the committed offsets",
-                extra={"service": stage, "partitions": stalled},
-            )
-            reseeks.labels(service=stage).inc()
-            unmoved.clear()
-            await consumer.perform_seek()
+            if tp not in paused and watch.observe(
+                tp, end=end, committed=done, in_hand=tp in in_hand
+            ):
+                stalled.append(tp)
+        if not stalled or app.rebalancing:
+            return
+        never = [tp for tp in stalled if committed.get(tp) is None]
+        starts = await consumer.earliest_offsets(*never) if never else {}
+        targets = {tp: committed.get(tp) or starts.get(tp, 0) for tp in stalled}
+        log.warning(
+            "records waiting on input partitions that are no longer being read: "
+            "seeking them back to their committed offsets",
+            extra={"service": stage,
+                   "partitions": {f"{tp.topic}/{tp.partition}": offset
+                                  for tp, offset in targets.items()}},
+        )  # fmt: skip
+        reseeks.labels(service=stage).inc()
+        await consumer.seek_wait(targets)
+        for tp in stalled:
+            watch.forget(tp)
 
 
 def internal_topics(service: Service) -> list[str]:

@@ -1,4 +1,6 @@
-"""The recovery fix: inputs are sought to their committed offsets before they resume."""
+"""The fixes to Faust's recovery and fetching: inputs are sought to their committed offsets
+before they resume, from their start if never committed, and a fetch asks only for the
+partitions active when it starts."""
 
 from __future__ import annotations
 
@@ -8,6 +10,7 @@ from types import SimpleNamespace
 from typing import Any
 
 from faust.tables.recovery import Recovery
+from faust.transport.consumer import Consumer
 from faust.types import TP
 
 from services.common import faust_fixes
@@ -96,6 +99,8 @@ def test_the_fix_is_installed_on_the_release_it_was_written_for() -> None:
     faust_fixes.apply()
     assert Recovery.on_recovery_completed is faust_fixes._on_recovery_completed
     assert Recovery._resume_streams is faust_fixes._resume_streams
+    assert Consumer.perform_seek is faust_fixes._perform_seek
+    assert Consumer._wait_next_records is faust_fixes._wait_next_records
 
 
 class _Thread:
@@ -133,3 +138,48 @@ def test_partitions_never_committed_go_back_to_their_start() -> None:
     assert consumer.calls == ["committed", "beginning ['cases/1', 'cases/2']"]
     assert consumer._read_offset == {done: 12, never: None, zero: 0, changelog: None}
     assert consumer._committed_offset == {done: 12, zero: None}
+
+
+class _FetchingConsumer:
+    """What _wait_next_records touches on faust's consumer."""
+
+    def __init__(self, active: set[TP]) -> None:
+        self.active = active  # the live set: pause and resume change it in place
+        self.asked: list[set[TP] | None] = []
+        self.slept = 0
+        self.flow_active = True
+        self.app = SimpleNamespace(client_only=False)
+        self.not_waiting_next_records = asyncio.Event()
+
+    def _get_active_partitions(self) -> set[TP]:
+        return self.active
+
+    async def _getmany(
+        self, active_partitions: set[TP] | None, timeout: float  # noqa: ASYNC109 (Faust's)
+    ) -> dict[TP, Any]:
+        # The end of a recovery, while the fetch waits: every partition paused.
+        self.active.clear()
+        self.asked.append(active_partitions)
+        return {}
+
+    async def sleep(self, seconds: float) -> None:
+        self.slept += 1
+
+
+def test_a_fetch_asks_for_the_partitions_active_when_it_starts() -> None:
+    # Given the live set, the fetch would ask for none once they are paused, which
+    # aiokafka reads as "every partition": records Faust then drops as not active.
+    inputs = {TP("cases", 0), TP("cases", 1)}
+    consumer = _FetchingConsumer(set(inputs))
+    records, active = asyncio.run(faust_fixes._wait_next_records(consumer, 1.0))  # type: ignore[arg-type]
+    assert consumer.asked == [inputs]
+    assert active == inputs
+    assert records == {}
+
+
+def test_no_fetch_starts_while_every_partition_is_paused() -> None:
+    consumer = _FetchingConsumer(set())
+    records, active = asyncio.run(faust_fixes._wait_next_records(consumer, 1.0))  # type: ignore[arg-type]
+    assert consumer.asked == []
+    assert consumer.slept == 1
+    assert (records, active) == ({}, set())
