@@ -32,6 +32,10 @@ aiokafka's position past them, and Faust's ``getmany`` drops them as not active.
 the seek above nothing brought them back (seen in tests/integration/test_dedup_on_kafka.py:
 a record fetched 50 ms into the seek, never processed, committed offset stuck below it).
 Here each fetch gets a copy of the set taken when it starts, and no fetch starts with none.
+
+Not a fix but installed here too: ``Recovery._build_offsets`` is followed by a bulk
+restore of the active changelog partitions (``services/common/bulk_restore.py``), which
+reads them some twenty times faster than Faust's own recovery.
 """
 
 from __future__ import annotations
@@ -43,7 +47,10 @@ from faust.tables.recovery import Recovery
 from faust.transport.consumer import Consumer, RecordMap, ensure_TP
 from faust.types import TP
 
+from services.common import bulk_restore
+
 _APPLIED = False
+_BUILD_OFFSETS = Recovery._build_offsets
 
 
 async def _on_recovery_completed(self: Recovery, generation_id: int = 0) -> None:
@@ -160,6 +167,14 @@ async def _wait_next_records(
         consumer.not_waiting_next_records.set()
 
 
+async def _build_offsets(
+    self: Recovery, consumer: Any, tps: set[TP], destination: Any, title: str
+) -> None:
+    """``Recovery._build_offsets``, then the active partitions restored in bulk."""
+    await _BUILD_OFFSETS(self, consumer, tps, destination, title)
+    await bulk_restore.restore(self, tps, destination, title)
+
+
 def apply() -> None:
     """Install the fixed methods on faust's Recovery and Consumer (once per process)."""
     global _APPLIED
@@ -168,6 +183,7 @@ def apply() -> None:
     recovery = cast(Any, Recovery)
     recovery.on_recovery_completed = _on_recovery_completed
     recovery._resume_streams = _resume_streams
+    recovery._build_offsets = _build_offsets
     cast(Any, Consumer).perform_seek = _perform_seek
     cast(Any, Consumer)._wait_next_records = _wait_next_records
     _APPLIED = True
