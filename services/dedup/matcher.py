@@ -224,15 +224,19 @@ def matter_id_for(case_id: str) -> str:
 def extract_features(case: CaseFacts, config: DedupConfig) -> CaseFeatures:
     """Normalise, shingle and sketch a case's text; find the places it names."""
     # Folding is character by character: fold each part once, for sentences and places.
-    title, content, address, accused = (
-        text.fold_script_and_width(part) if part else ""
-        for part in (case.title, case.content, case.address_of_matter, case.accused)
-    )
+    fold = text.fold_script_and_width
+    title, content = fold(case.title), fold(case.content)
     sentences = text.folded_sentences(f"{title}。{content}".lower())
     latin = case.language is Language.EN or text.is_mostly_latin(" ".join(sentences))
     size = config.shingle_size_latin if latin else config.shingle_size_zh
     sketch = sk.sketch_text(sentences, size, config.sketch_size)
-    named = " 。".join(part for part in (title, content, address, accused) if part)
+    named = " 。".join(
+        [
+            fold(part)
+            for part in (case.title, case.content, case.address_of_matter, case.accused)
+            if part
+        ]
+    )
     bands = (
         sk.case_band_keys(sketch.signature, config.lsh_bands, config.lsh_rows, case.region_code)
         if sketch.shingle_count
@@ -307,10 +311,13 @@ def _score(
     case: CaseFacts,
     features: CaseFeatures,
     config: DedupConfig,
+    now: int,
     *,
     exhaustive: bool = False,
 ) -> tuple[list[_Scored], float]:
     """The candidates that may link or be suggested, best score first, and the best score.
+
+    ``now`` is the case's time of receipt (``received_epoch``).
 
     Every candidate is scored at once from the index's sketches; only those scoring at
     least ``related_threshold`` can link or be suggested, and they are looked at one by
@@ -335,34 +342,57 @@ def _score(
     if not sequences:
         return [], 0.0
     sketches = index.sketches(sequences)
-    counts = sketches.shingle_counts
-    jaccard = sk.similarity(ours.signature, sketches.signatures)
-    # Containment where both texts are long enough for it to mean something.
-    scores = np.where(
-        np.minimum(counts, ours.shingle_count) >= config.containment_min_shingles,
-        np.maximum(jaccard, sk.containment(jaccard, ours.shingle_count, counts)),
-        jaccard,
-    )
+    count = ours.shingle_count
+    min_shingles = config.containment_min_shingles
+    related_threshold = config.related_threshold
     # Lazy expiry: the sweep may not have caught up with some candidates.
-    live = sketches.received_at >= case.received_epoch - config.horizon_days * _DAY
-    top = float(scores[live].max()) if live.any() else 0.0
-    # Below related_threshold a candidate neither links (every linking threshold is
-    # higher) nor is suggested; an exact copy has every shingle, so its score is 1.
-    worth = np.flatnonzero(live & (scores >= config.related_threshold))
+    horizon = now - config.horizon_days * _DAY
+    # Per candidate in Python: for the twenty or so of a lookup, a dozen numpy calls on
+    # arrays that short would cost more than the arithmetic.
+    scores: list[float] = []
+    worth: list[int] = []
+    top = 0.0
+    for i, (jaccard, other, received) in enumerate(
+        zip(
+            sk.similarity(ours.signature, sketches.signatures),
+            sketches.shingle_counts,
+            sketches.received_at,
+            strict=True,
+        )
+    ):
+        # Containment where both texts are long enough for it to mean something.
+        score = (
+            max(jaccard, sk.containment(jaccard, count, other))
+            if min(other, count) >= min_shingles
+            else jaccard
+        )
+        scores.append(score)
+        if received >= horizon:
+            top = max(top, score)
+            # Below related_threshold a candidate neither links (every linking threshold
+            # is higher) nor is suggested; an exact copy has every shingle, so its score
+            # is 1.
+            if score >= related_threshold:
+                worth.append(i)
+    # Best first; stable, so equal scores keep the candidates' order.
+    worth.sort(key=scores.__getitem__, reverse=True)
     lowest_link = min(config.repeat_threshold, config.joint_threshold_same_place)
     region = case.region_code
     refs = set(case.petitioner_refs)
+    places = features.places
     scored: list[_Scored] = []
     best: _Scored | None = None
     suggested: dict[str, float] = {}
-    score_of: list[float] = scores.tolist()
-    received_at: list[int] = sketches.received_at.tolist()
-    for i in worth[np.argsort(-scores[worth], kind="stable")].tolist():
-        score = score_of[i]
+    received_at = sketches.received_at
+    cases = state.cases
+    for i in worth:
+        score = scores[i]
         if not exhaustive and _settled(best, suggested, score, lowest_link, config):
             break
         case_id = index.case_id(sequences[i])
-        raw = state.cases.get(case_id) if case_id is not None else None
+        if case_id is None:
+            continue
+        raw = cases.get(case_id)
         if raw is None:
             continue
         details = case_details(raw)
@@ -372,7 +402,7 @@ def _score(
         if exact:
             score = 1.0
         same_petitioner = not refs.isdisjoint(details.petitioner_refs)
-        agree = _places_agree(features.places, details.places, lenient=same_petitioner)
+        agree = _places_agree(places, details.places, lenient=same_petitioner)
         if same_petitioner:
             threshold = config.repeat_threshold
         elif agree:
@@ -383,15 +413,16 @@ def _score(
         if UNCLASSIFIED not in (case.field, field) and case.field != field:
             threshold += config.field_mismatch_penalty
         conflict = agree is False
+        # Positional: a NamedTuple built from keywords costs twice as much.
         candidate = _Scored(
-            case_id=case_id or "",
-            matter_id=details.matter_id,
-            received_at=received_at[i],
-            score=score,
-            exact=exact,
-            linkable=not conflict and (exact or score >= threshold),
-            same_petitioner=same_petitioner,
-            place_conflict=conflict,
+            case_id,
+            details.matter_id,
+            received_at[i],
+            score,
+            exact,
+            not conflict and (exact or score >= threshold),
+            same_petitioner,
+            conflict,
         )
         scored.append(candidate)
         if candidate.linkable:
@@ -418,6 +449,8 @@ def _settled(
     wanted = config.related_suggestions
     if not wanted:
         return True
+    if len(suggested) < wanted:
+        return False
     exclude = best.matter_id if best is not None else None
     ahead = sorted((s for m, s in suggested.items() if m != exclude), reverse=True)
     return len(ahead) >= wanted and ahead[wanted - 1] > next_score
@@ -431,23 +464,22 @@ def decide(
     A case already in the state (a redelivery) gets its first decision again, with the
     matter's figures as they are now.
     """
-    return _decide(state, case, features, config)[0]
+    return _decide(state, case, features, config, case.received_epoch)[0]
 
 
 def _decide(
-    state: MatchState, case: CaseFacts, features: CaseFeatures, config: DedupConfig
+    state: MatchState, case: CaseFacts, features: CaseFeatures, config: DedupConfig, now: int
 ) -> tuple[DedupDecision, MatterRecord | None, bool]:
     # The decision, the matter it links to as read (None for a new one), and whether the
-    # case was known already.
+    # case was known already. `now` is the case's `received_epoch`, computed once.
     known = state.cases.get(case.case_id)
     if known is not None:
         return _replayed(state, CaseRecord.decode(case.case_id, known), config), None, True
-    now = case.received_epoch
-    scored, top = _score(state, case, features, config)
+    scored, top = _score(state, case, features, config, now)
     best, matter = _best_link(state, scored)
     if best is None and any(s.linkable for s in scored):
         # The links found lead to matters gone (merged away, expired): look at them all.
-        scored, top = _score(state, case, features, config, exhaustive=True)
+        scored, top = _score(state, case, features, config, now, exhaustive=True)
         best, matter = _best_link(state, scored)
     related = _related(scored, exclude=matter.matter_id if matter else None, config=config)
     if best is not None and matter is not None:
@@ -603,7 +635,7 @@ def record(
         return
     value = state.matters.get(decision.matter_id)
     matter = MatterRecord.from_json(decision.matter_id, value) if value is not None else None
-    _write(state, case, features, decision, config, matter)
+    _write(state, case, features, decision, config, matter, case.received_epoch)
 
 
 def _write(
@@ -613,15 +645,16 @@ def _write(
     decision: DedupDecision,
     config: DedupConfig,
     matter: MatterRecord | None,
+    now: int,
 ) -> None:
     # `record` of a case not yet recorded, `matter` being the decision's matter as it is
-    # (None when the decision opens it).
+    # (None when the decision opens it), `now` the case's `received_epoch`.
     places = _places_to_keep(state, features, decision)
     stored = CaseRecord(
         case_id=case.case_id,
         matter_id=decision.matter_id,
         region_code=case.region_code,
-        received_at=case.received_epoch,
+        received_at=now,
         sequence=state.index.next_sequence,
         field=case.field,
         petitioner_refs=case.petitioner_refs,
@@ -635,7 +668,9 @@ def _write(
         repeat_count=decision.repeat_count,
     )
     state.cases.set(case.case_id, stored.encode())
-    state.matters.set(decision.matter_id, _matter_after(case, decision, config, matter).to_json())
+    state.matters.set(
+        decision.matter_id, _matter_after(case, decision, config, matter, now).to_json()
+    )
     state.index.add(stored, features.bands)
 
 
@@ -648,13 +683,16 @@ def _places_to_keep(
     if features.places or decision.matched_case_id is None:
         return tuple(sorted(features.places))
     matched = state.cases.get(decision.matched_case_id)
-    return CaseRecord.decode(decision.matched_case_id, matched).places if matched else ()
+    return case_details(matched).places if matched else ()
 
 
 def _matter_after(
-    case: CaseFacts, decision: DedupDecision, config: DedupConfig, matter: MatterRecord | None
+    case: CaseFacts,
+    decision: DedupDecision,
+    config: DedupConfig,
+    matter: MatterRecord | None,
+    now: int,
 ) -> MatterRecord:
-    now = case.received_epoch
     due = now + config.handling_limit_days * _DAY
     if matter is None:
         return MatterRecord(
@@ -697,7 +735,8 @@ class Matcher:
     def match(self, case: CaseFacts) -> DedupDecision:
         """Decide a case and record it; a redelivered case gets its first decision again."""
         features = extract_features(case, self.config)
-        decision, matter, known = _decide(self.state, case, features, self.config)
+        now = case.received_epoch
+        decision, matter, known = _decide(self.state, case, features, self.config, now)
         if not known:
-            _write(self.state, case, features, decision, self.config, matter)
+            _write(self.state, case, features, decision, self.config, matter, now)
         return decision

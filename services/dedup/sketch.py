@@ -23,7 +23,6 @@ import xxhash
 
 U64 = npt.NDArray[np.uint64]
 U16 = npt.NDArray[np.uint16]
-F64 = npt.NDArray[np.float64]
 
 _PRIME: Final = np.uint64(0x100000001B3)
 _MIX_1: Final = np.uint64(0xBF58476D1CE4E5B9)
@@ -197,20 +196,21 @@ def case_band_keys(signature: U16, bands: int, rows: int, scope: str) -> U64:
     return keys
 
 
-def similarity(signature: U16, others: U16) -> F64:
+def similarity(signature: U16, others: U16) -> list[float]:
     """Estimated Jaccard similarity of one sketch against a stack of sketches (rows)."""
-    agreeing: F64 = np.count_nonzero(others == signature, axis=-1) / signature.size
-    return agreeing
+    size = signature.size
+    # np.add.reduce: np.count_nonzero with an axis is three numpy calls, not one.
+    agreeing: list[int] = np.add.reduce(others == signature, axis=1).tolist()
+    return [count / size for count in agreeing]
 
 
-def containment(jaccard: F64, count: int, others: npt.NDArray[np.int64]) -> F64:
+def containment(jaccard: float, count: int, other: int) -> float:
     """How much of the smaller shingle set lies in the larger one, from Jaccard and sizes.
 
-    One text of ``count`` shingles against texts of ``others`` shingles with Jaccard
-    similarities ``jaccard``: |A ∩ B| = J (|A| + |B|) / (1 + J), divided by
+    One text of ``count`` shingles against one of ``other`` shingles with Jaccard
+    similarity ``jaccard``: |A ∩ B| = J (|A| + |B|) / (1 + J), divided by
     min(|A|, |B|). A trimmed or extended re-submission keeps a containment near 1 while
     its Jaccard falls with the change.
     """
-    overlap = jaccard * (others + count) / (1.0 + jaccard)
-    contained: F64 = np.minimum(overlap / np.maximum(np.minimum(others, count), 1), 1.0)
-    return contained
+    overlap = jaccard * (other + count) / (1.0 + jaccard)
+    return min(overlap / max(min(other, count), 1), 1.0)

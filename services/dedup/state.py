@@ -43,10 +43,10 @@ from __future__ import annotations
 import json
 import struct
 from array import array
+from bisect import bisect_right
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
-from functools import cache
 from itertools import chain
 from typing import Any, Final, Generic, NamedTuple, Protocol, Self, TypeVar
 
@@ -159,13 +159,14 @@ class CaseDetails(NamedTuple):
     def decode(cls, raw: bytes) -> CaseDetails:
         """Read the text part of a ``cases`` value (after header and signature)."""
         matter, region, field_, fp, refs, places = raw.decode().split(_FIELD_SEP)
+        # Positional: read for every candidate scored, and keywords cost twice as much.
         return cls(
-            matter_id=matter,
-            region_code=region,
-            field=field_,
-            fingerprint=fp,
-            petitioner_refs=tuple(refs.split(_ITEM_SEP)) if refs else (),
-            places=tuple(places.split(_ITEM_SEP)) if places else (),
+            matter,
+            region,
+            field_,
+            fp,
+            tuple(refs.split(_ITEM_SEP)) if refs else (),
+            tuple(places.split(_ITEM_SEP)) if places else (),
         )
 
 
@@ -458,6 +459,15 @@ class _Run:
 
     keys: U64
     sequences: npt.NDArray[np.uint32]
+    #: The same two arrays as memoryviews, for the lookups: reading one entry from Python
+    #: costs some 50 ns there, a numpy scalar twice that, and a numpy call on a few
+    #: entries a microsecond or more.
+    key_view: memoryview = field(init=False)
+    sequence_view: memoryview = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "key_view", self.keys.data)
+        object.__setattr__(self, "sequence_view", self.sequences.data)
 
     @property
     def size(self) -> int:
@@ -479,11 +489,13 @@ class _Merge:
 
 
 class Sketches(NamedTuple):
-    """What scoring needs of many indexed cases, one row each (``CaseIndex.sketches``)."""
+    """What scoring needs of many indexed cases, one each (``CaseIndex.sketches``)."""
 
+    #: One row per case.
     signatures: npt.NDArray[np.uint16]
-    shingle_counts: npt.NDArray[np.int64]
-    received_at: npt.NDArray[np.int64]
+    #: Lists: the matcher scores the few cases of a lookup one by one.
+    shingle_counts: list[int]
+    received_at: list[int]
 
 
 class CaseIndex:
@@ -543,6 +555,8 @@ class CaseIndex:
         self._slots = 0
         self._case_ids: npt.NDArray[np.object_] = np.empty(0, dtype=object)
         self._alive = np.zeros(0, dtype=bool)
+        # The same flags as a memoryview: the lookups read them one at a time.
+        self._alive_view = self._alive.data
         self._received = np.zeros(0, dtype=np.int64)
         self._counts = np.zeros(0, dtype=np.int64)
         self._blocks: list[npt.NDArray[np.uint16]] = []
@@ -610,15 +624,23 @@ class CaseIndex:
         if max(caps_asked, default=0) > self._keep:
             raise ValueError(f"this index keeps {self._keep} cases per key: fewer than asked")
         ordered: list[int] = []
-        alive = self._alive
+        alive = self._alive_view
         first = self._first
         for key, cap in zip(named, caps, strict=True):
             # Oldest first within a key, as a table's capped list would give them.
             value = self._named.get(key)
-            entries: Sequence[int] = (
-                () if value is None else (value,) if isinstance(value, int) else value
-            )
-            newest = [s for s in reversed(entries) if alive[s - first]][:cap]
+            if value is None:
+                continue
+            if isinstance(value, int):
+                if alive[value - first]:
+                    ordered.append(value)
+                continue
+            newest = []
+            for sequence in reversed(value):
+                if alive[sequence - first]:
+                    newest.append(sequence)
+                    if len(newest) == cap:
+                        break
             ordered.extend(reversed(newest))
         ordered.extend(self._newest_in_bands(bands.tolist(), config.max_band_candidates))
         return list(dict.fromkeys(ordered))
@@ -634,7 +656,7 @@ class CaseIndex:
             for number in np.unique(numbers).tolist():
                 rows = numbers == number
                 signatures[rows] = self._blocks[number][slots[rows] & _BLOCK_MASK]
-        return Sketches(signatures, self._counts[slots], self._received[slots])
+        return Sketches(signatures, self._counts[slots].tolist(), self._received[slots].tolist())
 
     def case_id(self, sequence: int) -> str | None:
         """The id of an indexed case, None once removed."""
@@ -656,6 +678,9 @@ class CaseIndex:
         # live ones are found newer than whatever a source left out. In a source, a
         # key's newest are its last pending entries, or in a run its first (a key's
         # entries are newest first there), and `left_out` is the newest one not taken.
+        # One numpy call per run (the binary search of all the keys at once); the few
+        # entries found are read through memoryviews: a numpy call per step would cost
+        # more than the reads.
         found: list[int] = []
         left_out = -1
         pending = self._pending
@@ -669,24 +694,20 @@ class CaseIndex:
         if not bands or (len(newest) == cap and newest[-1] > left_out):
             return newest
         wanted = np.array(bands, dtype=np.uint64)
-        ahead = _ahead(cap + 1)
         for run in reversed(self._runs):
-            starts = run.keys.searchsorted(wanted, side="left")
-            positions = starts[:, None] + ahead
-            of_key = run.keys.take(positions, mode="clip") == wanted[:, None]
-            of_key &= positions < run.size
-            hits = np.flatnonzero(of_key[:, 0])
-            if not hits.size:
-                continue
-            of_key = of_key[hits]
-            sequences = run.sequences.take(positions[hits], mode="clip")
-            found.extend(sequences[:, :cap][of_key[:, :cap]].tolist())
-            cut = of_key[:, cap]
-            if cut.any():
-                left_out = max(left_out, int(sequences[cut, cap].max()))
-            newest = self._alive_newest(found, cap)
-            if len(newest) == cap and newest[-1] > left_out:
-                return newest
+            keys, sequences, size = run.key_view, run.sequence_view, run.size
+            taken = len(found)
+            for key, start in zip(bands, run.keys.searchsorted(wanted).tolist(), strict=True):
+                if start == size or keys[start] != key:
+                    continue
+                end = bisect_right(keys, key, start, min(start + cap, size))
+                found.extend(sequences[start:end])
+                if end < size and keys[end] == key:
+                    left_out = max(left_out, sequences[end])
+            if len(found) > taken:
+                newest = self._alive_newest(found, cap)
+                if len(newest) == cap and newest[-1] > left_out:
+                    return newest
         if left_out >= 0:
             # Removed cases among the newest taken: read the keys whole.
             newest = self._alive_newest([s for key in bands for s in self._all_sequences(key)], cap)
@@ -694,7 +715,7 @@ class CaseIndex:
 
     def _alive_newest(self, sequences: list[int], cap: int) -> list[int]:
         # The newest `cap` live ones of `sequences`, newest first.
-        alive, first = self._alive, self._first
+        alive, first = self._alive_view, self._first
         newest = []
         for sequence in sorted(set(sequences), reverse=True):
             if alive[sequence - first]:
@@ -848,6 +869,7 @@ class CaseIndex:
             grown = max(slot + 1, 2 * self._received.size, 1024)
             self._case_ids = _grown(self._case_ids, grown)
             self._alive = _grown(self._alive, grown)
+            self._alive_view = self._alive.data
             self._received = _grown(self._received, grown)
             self._counts = _grown(self._counts, grown)
         self._slots = slot + 1
@@ -881,6 +903,7 @@ class CaseIndex:
         # For IndexBuilder: an empty index takes over what it built.
         self._first, self._case_ids, self._slots = first, case_ids, case_ids.size
         self._alive, self._received, self._counts = alive, received, counts
+        self._alive_view = alive.data
         self._blocks = blocks
         self._named = named
         self._named_entries = sum(
@@ -938,12 +961,6 @@ def _newest_of_each_key(keys: U64, keep: int) -> npt.NDArray[np.bool_]:
     if keys.size > keep:
         newest[keep:] = keys[keep:] != keys[:-keep]
     return newest
-
-
-@cache
-def _ahead(window: int) -> npt.NDArray[np.intp]:
-    # Offsets of a range's entries from its first.
-    return np.arange(window, dtype=np.intp)
 
 
 _BLOCK_BITS: Final = CaseIndex.BLOCK.bit_length() - 1

@@ -240,6 +240,8 @@ _GENERIC_PLACES: Final = frozenset(
     {"人民政府", "有关公司", "物业公司", "开发公司", "施工项目", "建筑工地"}
 )
 _GENERIC_WORDS: Final = ("部门", "有关", "相关", "供热", "热力", "物业", "开发商", "道路")
+# One search for any of them, instead of one `in` a word.
+_GENERIC_WORD_RE: Final = re.compile("|".join(_GENERIC_WORDS))
 _PLACE_RE: Final = re.compile(
     "(" + "|".join(re.escape(s) for s in sorted(_PLACE_SUFFIXES, key=len, reverse=True)) + ")"
 )
@@ -249,6 +251,9 @@ _LATIN_PLACE_RE: Final = re.compile(
     r"|community|market|school|hospital|factory|company|ltd|group|park|bridge)\b)",
 )
 _MAX_NAME_CHARS: Final = 6
+# What every Latin place name starts with: a text without it (most Chinese petitions) need
+# not be searched with _LATIN_PLACE_RE, a slower pattern.
+_CAPITALISED_RE: Final = re.compile("[A-Z][a-z]")
 
 
 def places(text: str) -> frozenset[str]:
@@ -278,10 +283,15 @@ def folded_places(folded_keep_case: str) -> frozenset[str]:
         ):
             name_start -= 1
         name = folded_keep_case[name_start : match.end()].lower()
-        generic = name in _GENERIC_PLACES or any(word in name for word in _GENERIC_WORDS)
-        if start - name_start >= 2 and not generic:
+        if (
+            start - name_start >= 2
+            and name not in _GENERIC_PLACES
+            and _GENERIC_WORD_RE.search(name) is None
+        ):
             found.add(name)
             previous_end = match.end()
+    if _CAPITALISED_RE.search(folded_keep_case) is None:
+        return frozenset(found)
     for match in _LATIN_PLACE_RE.finditer(folded_keep_case):
         words = match.group(1).split()
         # Sentence-initial capitals ("The", "A") are not part of a name.
