@@ -230,13 +230,9 @@ def extract_features(case: CaseFacts, config: DedupConfig) -> CaseFeatures:
     latin = case.language is Language.EN or text.is_mostly_latin(" ".join(sentences))
     size = config.shingle_size_latin if latin else config.shingle_size_zh
     sketch = sk.sketch_text(sentences, size, config.sketch_size)
-    named = " 。".join(
-        [
-            fold(part)
-            for part in (case.title, case.content, case.address_of_matter, case.accused)
-            if part
-        ]
-    )
+    address = fold(case.address_of_matter) if case.address_of_matter else ""
+    accused = fold(case.accused) if case.accused else ""
+    named = " 。".join([part for part in (title, content, address, accused) if part])
     bands = (
         sk.case_band_keys(sketch.signature, config.lsh_bands, config.lsh_rows, case.region_code)
         if sketch.shingle_count
@@ -342,31 +338,19 @@ def _score(
     if not sequences:
         return [], 0.0
     sketches = index.sketches(sequences)
-    count = ours.shingle_count
-    min_shingles = config.containment_min_shingles
+    scores = sk.scores(
+        ours.signature,
+        ours.shingle_count,
+        sketches.signatures,
+        sketches.shingle_counts,
+        config.containment_min_shingles,
+    )
     related_threshold = config.related_threshold
     # Lazy expiry: the sweep may not have caught up with some candidates.
     horizon = now - config.horizon_days * _DAY
-    # Per candidate in Python: for the twenty or so of a lookup, a dozen numpy calls on
-    # arrays that short would cost more than the arithmetic.
-    scores: list[float] = []
     worth: list[int] = []
     top = 0.0
-    for i, (jaccard, other, received) in enumerate(
-        zip(
-            sk.similarity(ours.signature, sketches.signatures),
-            sketches.shingle_counts,
-            sketches.received_at,
-            strict=True,
-        )
-    ):
-        # Containment where both texts are long enough for it to mean something.
-        score = (
-            max(jaccard, sk.containment(jaccard, count, other))
-            if min(other, count) >= min_shingles
-            else jaccard
-        )
-        scores.append(score)
+    for i, (score, received) in enumerate(zip(scores, sketches.received_at, strict=True)):
         if received >= horizon:
             top = max(top, score)
             # Below related_threshold a candidate neither links (every linking threshold

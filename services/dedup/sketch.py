@@ -13,6 +13,7 @@ not change the shingle set, and the fingerprint hashes the *sorted* sentences.
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from typing import Final
@@ -28,7 +29,8 @@ _PRIME: Final = np.uint64(0x100000001B3)
 _MIX_1: Final = np.uint64(0xBF58476D1CE4E5B9)
 _MIX_2: Final = np.uint64(0x94D049BB133111EB)
 _SHIFT_1, _SHIFT_2, _SHIFT_3 = np.uint64(30), np.uint64(27), np.uint64(31)
-_TOP_16: Final = np.uint64(48)
+# Which 16-bit lane of a 64-bit word holds its top 16 bits.
+_TOP_LANE: Final = 3 if sys.byteorder == "little" else 0
 _GOLDEN: Final = np.uint64(0x9E3779B97F4A7C15)
 _SEPARATOR: Final = "\x00"
 _SCOPE_SEED: Final = 0x5C0BE
@@ -50,8 +52,8 @@ class TextSketch:
 def _mix(values: U64) -> U64:
     # splitmix64's finaliser: spreads the polynomial hash over all 64 bits, so the top
     # bits (the bin) and the low bits (the value) are independent enough.
-    # In place after the first step: the caller's array is left alone, no more copies.
-    values = values ^ (values >> _SHIFT_1)
+    # In place: every caller passes an array of its own that it no longer needs.
+    values ^= values >> _SHIFT_1
     values *= _MIX_1
     values ^= values >> _SHIFT_2
     values *= _MIX_2
@@ -73,11 +75,12 @@ def shingle_hashes(sentences: list[str], size: int) -> U64:
     # window is valid when no separator is inside it.
     count = points.size - min(size, points.size) + 1
     hashes = points[:count].astype(np.uint64)
-    clean = points[:count] != 0
+    letter = points != 0
+    clean = letter[:count]
     for offset in range(1, min(size, points.size)):
-        window_end = points[offset : offset + count]
-        hashes = hashes * _PRIME + window_end
-        clean &= window_end != 0
+        hashes *= _PRIME
+        hashes += points[offset : offset + count]
+        clean = clean & letter[offset : offset + count]
     valid = hashes[clean]
     short = [s for s in sentences if len(s) < size]
     if short:
@@ -87,9 +90,11 @@ def shingle_hashes(sentences: list[str], size: int) -> U64:
 
 
 def _distinct(values: U64) -> U64:
-    # np.unique does the same at twice the cost on arrays of a petition's size.
-    values = np.sort(values)
-    first = np.ones(values.size, dtype=bool)
+    # Sorts `values` in place. np.unique does the same at twice the cost on arrays of a
+    # petition's size.
+    values.sort()
+    first = np.empty(values.size, dtype=bool)
+    first[:1] = True
     np.not_equal(values[1:], values[:-1], out=first[1:])
     return values[first]
 
@@ -113,10 +118,17 @@ def minhash(hashes: U64, sketch_size: int) -> U16:
     # of the next filled bin (wrapping round to the first): rotation densification, where
     # an empty bin borrows the next filled bin's minimum, offset by the distance so that
     # two texts agree on it only if they agree there. One search does both.
-    donor = hashes[np.searchsorted(hashes, bins.starts) % hashes.size]
-    distance = ((donor >> bins.shift) - bins.numbers) & bins.last
-    minima = (donor & bins.value_mask) + distance * _GOLDEN
-    return (_mix(minima) >> _TOP_16).astype(np.uint16)
+    # In place where numpy allows: each call costs a microsecond, a new array more.
+    donor = hashes[hashes.searchsorted(bins.starts) % hashes.size]
+    distance = donor >> bins.shift
+    distance -= bins.numbers
+    distance &= bins.last
+    distance *= _GOLDEN
+    donor &= bins.value_mask
+    donor += distance
+    # The top 16 bits of each mixed minimum: one of the four 16-bit lanes of its word.
+    signature: U16 = _mix(donor).view(np.uint16)[_TOP_LANE :: 4].copy()
+    return signature
 
 
 @dataclass(frozen=True, slots=True)
@@ -187,7 +199,8 @@ def band_keys(signatures: U16, bands: int, rows: int, seeds: U64) -> U64:
         words = np.zeros((count, bands), dtype=np.uint64)
         for row in range(rows):
             words = (words ^ head[:, :, row]) * _PRIME
-    return _mix(words ^ seeds)
+    words ^= seeds
+    return _mix(words)
 
 
 def case_band_keys(signature: U16, bands: int, rows: int, scope: str) -> U64:
@@ -196,21 +209,27 @@ def case_band_keys(signature: U16, bands: int, rows: int, scope: str) -> U64:
     return keys
 
 
-def similarity(signature: U16, others: U16) -> list[float]:
-    """Estimated Jaccard similarity of one sketch against a stack of sketches (rows)."""
-    size = signature.size
-    # np.add.reduce: np.count_nonzero with an axis is three numpy calls, not one.
-    agreeing: list[int] = np.add.reduce(others == signature, axis=1).tolist()
-    return [count / size for count in agreeing]
+def scores(
+    signature: U16, count: int, others: U16, other_counts: list[int], min_shingles: int
+) -> list[float]:
+    """Text scores of one sketch (of ``count`` shingles) against a stack of sketches.
 
-
-def containment(jaccard: float, count: int, other: int) -> float:
-    """How much of the smaller shingle set lies in the larger one, from Jaccard and sizes.
-
-    One text of ``count`` shingles against one of ``other`` shingles with Jaccard
-    similarity ``jaccard``: |A ∩ B| = J (|A| + |B|) / (1 + J), divided by
-    min(|A|, |B|). A trimmed or extended re-submission keeps a containment near 1 while
-    its Jaccard falls with the change.
+    The estimated Jaccard similarity J, or the containment when higher and both texts
+    have at least ``min_shingles`` shingles: how much of the smaller shingle set lies in
+    the larger one, |A ∩ B| = J (|A| + |B|) / (1 + J) divided by min(|A|, |B|). A
+    trimmed or extended re-submission keeps a containment near 1 while its Jaccard falls
+    with the change; a one-line text is "contained" in many letters, hence the minimum.
     """
-    overlap = jaccard * (other + count) / (1.0 + jaccard)
-    return min(overlap / max(min(other, count), 1), 1.0)
+    size = signature.size
+    # One numpy call for the agreeing bins (np.count_nonzero with an axis is three); the
+    # rest in Python: numpy calls on the twenty or so values of a lookup cost more.
+    agreeing: list[int] = np.add.reduce(others == signature, axis=1).tolist()
+    result = []
+    for agree, other in zip(agreeing, other_counts, strict=True):
+        score = agree / size
+        smaller = min(other, count)
+        if smaller >= min_shingles:
+            overlap = score * (other + count) / (1.0 + score)
+            score = max(score, min(overlap / max(smaller, 1), 1.0))
+        result.append(score)
+    return result

@@ -674,15 +674,17 @@ class CaseIndex:
     def _newest_in_bands(self, bands: list[int], cap: int) -> list[int]:
         """The newest ``cap`` live cases in any of ``bands``, newest first."""
         # The sources from the newest: the pending entries, then the runs, each holding
-        # only cases older than those before it, so the search stops as soon as `cap`
-        # live ones are found newer than whatever a source left out. In a source, a
-        # key's newest are its last pending entries, or in a run its first (a key's
-        # entries are newest first there), and `left_out` is the newest one not taken.
+        # only cases older than those before it, so the newest are the first source's
+        # newest, then the next one's, and the search stops at the first source that
+        # makes `cap` of them. In a source, a key's newest are its last pending entries,
+        # or in a run its first (a key's entries are newest first there); `left_out` is
+        # the newest entry not taken: the result is complete if it is older than them all.
         # One numpy call per run (the binary search of all the keys at once); the few
         # entries found are read through memoryviews: a numpy call per step would cost
         # more than the reads.
-        found: list[int] = []
+        newest: list[int] = []
         left_out = -1
+        found: list[int] = []
         pending = self._pending
         for key in bands:
             entries = pending.get(key)
@@ -690,39 +692,39 @@ class CaseIndex:
                 found.extend(entries[-cap:])
                 if len(entries) > cap:
                     left_out = max(left_out, entries[-cap - 1])
-        newest = self._alive_newest(found, cap)
-        if not bands or (len(newest) == cap and newest[-1] > left_out):
-            return newest
-        wanted = np.array(bands, dtype=np.uint64)
-        for run in reversed(self._runs):
-            keys, sequences, size = run.key_view, run.sequence_view, run.size
-            taken = len(found)
-            for key, start in zip(bands, run.keys.searchsorted(wanted).tolist(), strict=True):
-                if start == size or keys[start] != key:
-                    continue
-                end = bisect_right(keys, key, start, min(start + cap, size))
-                found.extend(sequences[start:end])
-                if end < size and keys[end] == key:
-                    left_out = max(left_out, sequences[end])
-            if len(found) > taken:
-                newest = self._alive_newest(found, cap)
-                if len(newest) == cap and newest[-1] > left_out:
-                    return newest
-        if left_out >= 0:
-            # Removed cases among the newest taken: read the keys whole.
-            newest = self._alive_newest([s for key in bands for s in self._all_sequences(key)], cap)
-        return newest
-
-    def _alive_newest(self, sequences: list[int], cap: int) -> list[int]:
-        # The newest `cap` live ones of `sequences`, newest first.
-        alive, first = self._alive_view, self._first
-        newest = []
-        for sequence in sorted(set(sequences), reverse=True):
-            if alive[sequence - first]:
-                newest.append(sequence)
+        self._add_newest_alive(newest, found, cap)
+        if bands and len(newest) < cap:
+            wanted = np.array(bands, dtype=np.uint64)
+            for run in reversed(self._runs):
+                keys, sequences, size = run.key_view, run.sequence_view, run.size
+                found = []
+                for key, start in zip(bands, run.keys.searchsorted(wanted).tolist(), strict=True):
+                    if start == size or keys[start] != key:
+                        continue
+                    end = bisect_right(keys, key, start, min(start + cap, size))
+                    found.extend(sequences[start:end])
+                    if end < size and keys[end] == key:
+                        left_out = max(left_out, sequences[end])
+                self._add_newest_alive(newest, found, cap)
                 if len(newest) == cap:
                     break
+        if left_out >= 0 and not (len(newest) == cap and newest[-1] > left_out):
+            # Removed cases among the newest taken: read the keys whole.
+            newest = []
+            self._add_newest_alive(
+                newest, [s for key in bands for s in self._all_sequences(key)], cap
+            )
         return newest
+
+    def _add_newest_alive(self, newest: list[int], sequences: list[int], cap: int) -> None:
+        # Append to `newest` the newest live ones of `sequences`, newest first, until it
+        # holds `cap`.
+        alive, first = self._alive_view, self._first
+        for sequence in sorted(set(sequences), reverse=True):
+            if len(newest) == cap:
+                return
+            if alive[sequence - first]:
+                newest.append(sequence)
 
     def _all_sequences(self, key: int) -> list[int]:
         sequences = list(self._pending.get(key, ()))
