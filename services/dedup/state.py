@@ -567,8 +567,9 @@ class CaseIndex:
         # the garbage collector need not look at what it holds).
         self._named: dict[int, int | array[int]] = {}
         self._named_entries = 0
-        # The band keys (most of the entries): new ones here, then in sorted runs.
-        self._pending: dict[int, array[int]] = {}
+        # The band keys (most of the entries): new ones here, then in sorted runs. A key
+        # met once (most) holds an int, as in `_named`: an array costs more to make.
+        self._pending: dict[int, int | array[int]] = {}
         self._pending_entries = 0
         self._runs: list[_Run] = []
         self._merge: _Merge | None = None
@@ -688,10 +689,14 @@ class CaseIndex:
         pending = self._pending
         for key in bands:
             entries = pending.get(key)
-            if entries:
-                found.extend(entries[-cap:])
-                if len(entries) > cap:
-                    left_out = max(left_out, entries[-cap - 1])
+            if entries is None:
+                continue
+            if isinstance(entries, int):
+                found.append(entries)
+                continue
+            found.extend(entries[-cap:])
+            if len(entries) > cap:
+                left_out = max(left_out, entries[-cap - 1])
         self._add_newest_alive(newest, found, cap)
         if bands and len(newest) < cap:
             wanted = np.array(bands, dtype=np.uint64)
@@ -717,17 +722,20 @@ class CaseIndex:
         return newest
 
     def _add_newest_alive(self, newest: list[int], sequences: list[int], cap: int) -> None:
-        # Append to `newest` the newest live ones of `sequences`, newest first, until it
-        # holds `cap`.
+        # Append to `newest` the newest live ones of `sequences` (with repeats: a case in
+        # several bands), newest first, until it holds `cap`.
         alive, first = self._alive_view, self._first
-        for sequence in sorted(set(sequences), reverse=True):
+        previous = -1
+        for sequence in sorted(sequences, reverse=True):
             if len(newest) == cap:
                 return
-            if alive[sequence - first]:
+            if sequence != previous and alive[sequence - first]:
                 newest.append(sequence)
+            previous = sequence
 
     def _all_sequences(self, key: int) -> list[int]:
-        sequences = list(self._pending.get(key, ()))
+        entries = self._pending.get(key, ())
+        sequences = [entries] if isinstance(entries, int) else list(entries)
         wanted = np.array([key], dtype=np.uint64)
         for run in self._runs:
             start = int(run.keys.searchsorted(wanted, side="left")[0])
@@ -773,7 +781,9 @@ class CaseIndex:
         for key in band_keys:
             entries = pending.get(key)
             if entries is None:
-                pending[key] = array("I", (sequence,))
+                pending[key] = sequence
+            elif isinstance(entries, int):
+                pending[key] = array("I", (entries, sequence))
             else:
                 entries.append(sequence)
         self._pending_entries += len(band_keys)
@@ -920,10 +930,13 @@ class CaseIndex:
         pending = self._pending
         keys = np.repeat(
             np.fromiter(pending, dtype=np.uint64, count=len(pending)),
-            [len(sequences) for sequences in pending.values()],
+            [1 if isinstance(entries, int) else len(entries) for entries in pending.values()],
         )
         sequences = np.fromiter(
-            chain.from_iterable(reversed(entries) for entries in pending.values()),
+            chain.from_iterable(
+                (entries,) if isinstance(entries, int) else reversed(entries)
+                for entries in pending.values()
+            ),
             dtype=np.uint32,
             count=self._pending_entries,
         )
