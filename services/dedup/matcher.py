@@ -97,9 +97,12 @@ class CaseFacts:
         return int(self.received_at.timestamp())
 
 
-@dataclass(frozen=True, slots=True)
-class CaseFeatures:
-    """What matching computes from a case's text, once."""
+class CaseFeatures(NamedTuple):
+    """What matching computes from a case's text, once.
+
+    A NamedTuple, as the other values made for every lookup: a frozen dataclass costs
+    several times as much to build.
+    """
 
     sketch: sk.TextSketch
     places: frozenset[str]
@@ -238,7 +241,7 @@ def extract_features(case: CaseFacts, config: DedupConfig) -> CaseFeatures:
         if sketch.shingle_count
         else _NO_BANDS
     )
-    return CaseFeatures(sketch=sketch, places=text.folded_places(named), bands=bands)
+    return CaseFeatures(sketch, text.folded_places(named), bands)
 
 
 def _places_agree(ours: frozenset[str], theirs: tuple[str, ...], lenient: bool) -> bool | None:
@@ -257,14 +260,18 @@ def _places_agree(ours: frozenset[str], theirs: tuple[str, ...], lenient: bool) 
         # The common case, and the rule below for it.
         (mine,) = ours
         return _same_place(mine, theirs[0], lenient)
-    matched_ours = {mine for mine in ours if any(_same_place(mine, o, lenient) for o in theirs)}
+    # Each pair compared once.
+    matched_ours = 0
+    matched_theirs: set[int] = set()
+    for mine in ours:
+        matched = [j for j, other in enumerate(theirs) if _same_place(mine, other, lenient)]
+        if matched:
+            matched_ours += 1
+            matched_theirs.update(matched)
     if not matched_ours:
         return False
     # Some of ours unmatched is fine unless some of theirs is unmatched too.
-    unmatched_theirs = any(
-        not any(_same_place(mine, other, lenient) for mine in ours) for other in theirs
-    )
-    return len(matched_ours) == len(ours) or not unmatched_theirs
+    return matched_ours == len(ours) or len(matched_theirs) == len(theirs)
 
 
 def _same_place(mine: str, other: str, lenient: bool) -> bool:
@@ -352,7 +359,8 @@ def _score(
     top = 0.0
     for i, (score, received) in enumerate(zip(scores, sketches.received_at, strict=True)):
         if received >= horizon:
-            top = max(top, score)
+            if score > top:
+                top = score
             # Below related_threshold a candidate neither links (every linking threshold
             # is higher) nor is suggested; an exact copy has every shingle, so its score
             # is 1.
@@ -364,6 +372,9 @@ def _score(
     region = case.region_code
     refs = set(case.petitioner_refs)
     places = features.places
+    fingerprint = ours.fingerprint
+    # A field mismatch raises the threshold when both cases are classified.
+    field = case.field if case.field != UNCLASSIFIED else None
     scored: list[_Scored] = []
     best: _Scored | None = None
     suggested: dict[str, float] = {}
@@ -373,16 +384,17 @@ def _score(
         score = scores[i]
         if not exhaustive and _settled(best, suggested, score, lowest_link, config):
             break
-        case_id = index.case_id(sequences[i])
+        sequence = sequences[i]
+        case_id = index.case_id(sequence)
         if case_id is None:
             continue
         raw = cases.get(case_id)
         if raw is None:
             continue
-        details = case_details(raw)
+        details = index.details(sequence, raw)
         if details.region_code != region:
             continue
-        exact = details.fingerprint == ours.fingerprint
+        exact = details.fingerprint == fingerprint
         if exact:
             score = 1.0
         same_petitioner = not refs.isdisjoint(details.petitioner_refs)
@@ -393,8 +405,7 @@ def _score(
             threshold = config.joint_threshold_same_place
         else:
             threshold = config.joint_threshold
-        field = details.field
-        if UNCLASSIFIED not in (case.field, field) and case.field != field:
+        if field is not None and details.field not in (field, UNCLASSIFIED):
             threshold += config.field_mismatch_penalty
         conflict = agree is False
         # Positional: a NamedTuple built from keywords costs twice as much.

@@ -16,7 +16,7 @@ from __future__ import annotations
 import sys
 from dataclasses import dataclass
 from functools import cache, lru_cache
-from typing import Final
+from typing import Final, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -37,8 +37,7 @@ _SCOPE_SEED: Final = 0x5C0BE
 _ROWS_PER_WORD: Final = 4
 
 
-@dataclass(frozen=True, slots=True)
-class TextSketch:
+class TextSketch(NamedTuple):
     """What matching keeps of a text: fingerprint, shingle count and MinHash sketch."""
 
     #: xxh64 of the sorted normalised sentences: equal for reordered, reformatted copies.
@@ -127,7 +126,7 @@ def minhash(hashes: U64, sketch_size: int) -> U16:
     donor &= bins.value_mask
     donor += distance
     # The top 16 bits of each mixed minimum: one of the four 16-bit lanes of its word.
-    signature: U16 = _mix(donor).view(np.uint16)[_TOP_LANE :: 4].copy()
+    signature: U16 = _mix(donor).view(np.uint16)[_TOP_LANE::4].copy()
     return signature
 
 
@@ -163,11 +162,7 @@ def _bins(sketch_size: int) -> _Bins:
 def sketch_text(sentences: list[str], shingle_size: int, sketch_size: int) -> TextSketch:
     """Fingerprint, shingle count and MinHash sketch of normalised sentences."""
     hashes = shingle_hashes(sentences, shingle_size)
-    return TextSketch(
-        fingerprint=fingerprint(sentences),
-        shingle_count=int(hashes.size),
-        signature=minhash(hashes, sketch_size),
-    )
+    return TextSketch(fingerprint(sentences), int(hashes.size), minhash(hashes, sketch_size))
 
 
 @lru_cache(maxsize=4096)
@@ -222,14 +217,20 @@ def scores(
     """
     size = signature.size
     # One numpy call for the agreeing bins (np.count_nonzero with an axis is three); the
-    # rest in Python: numpy calls on the twenty or so values of a lookup cost more.
+    # rest in Python, without calls to min and max: numpy calls on the twenty or so
+    # values of a lookup cost more.
     agreeing: list[int] = np.add.reduce(others == signature, axis=1).tolist()
+    if count < min_shingles:
+        return [agree / size for agree in agreeing]
     result = []
     for agree, other in zip(agreeing, other_counts, strict=True):
         score = agree / size
-        smaller = min(other, count)
-        if smaller >= min_shingles:
-            overlap = score * (other + count) / (1.0 + score)
-            score = max(score, min(overlap / max(smaller, 1), 1.0))
+        if other >= min_shingles:
+            smaller = other if other < count else count
+            contained = score * (other + count) / (1.0 + score) / (smaller or 1)
+            if contained > 1.0:
+                contained = 1.0
+            if contained > score:
+                score = contained
         result.append(score)
     return result

@@ -43,7 +43,6 @@ from __future__ import annotations
 import json
 import struct
 from array import array
-from bisect import bisect_right
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -459,14 +458,12 @@ class _Run:
 
     keys: U64
     sequences: npt.NDArray[np.uint32]
-    #: The same two arrays as memoryviews, for the lookups: reading one entry from Python
+    #: ``sequences`` as a memoryview, for the lookups: reading one entry from Python
     #: costs some 50 ns there, a numpy scalar twice that, and a numpy call on a few
     #: entries a microsecond or more.
-    key_view: memoryview = field(init=False)
     sequence_view: memoryview = field(init=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "key_view", self.keys.data)
         object.__setattr__(self, "sequence_view", self.sequences.data)
 
     @property
@@ -541,6 +538,8 @@ class CaseIndex:
     #: Cases per block of sketches (256 MiB of address space, the pages used as they
     #: are written): blocks are never copied as the index grows.
     BLOCK: Final = 1 << 20
+    #: Records kept decoded (``details``): the most recently read, some 16 MiB.
+    DETAILS_CACHED: Final = 16_384
 
     def __init__(self, keep: int) -> None:
         if keep < 1:
@@ -573,6 +572,8 @@ class CaseIndex:
         self._pending_entries = 0
         self._runs: list[_Run] = []
         self._merge: _Merge | None = None
+        # Sequence -> (the record's value, its text part decoded), oldest read first.
+        self._details: dict[int, tuple[bytes, CaseDetails]] = {}
 
     @classmethod
     def for_config(cls, config: DedupConfig) -> CaseIndex:
@@ -664,6 +665,24 @@ class CaseIndex:
         case_id: str | None = self._case_ids[sequence - self._first]
         return case_id
 
+    def details(self, sequence: int, raw: bytes) -> CaseDetails:
+        """``case_details`` of indexed case ``sequence``, ``raw`` being its value now.
+
+        The most recently read are kept decoded (``DETAILS_CACHED``; the newest cases are
+        the ones matched most), each with the value it was decoded from: a value changed
+        since (a merge or split moves a case to another matter) is decoded anew, never
+        served stale. Comparing the values costs a tenth of decoding one.
+        """
+        cache = self._details
+        cached = cache.get(sequence)
+        if cached is not None and cached[0] == raw:
+            return cached[1]
+        details = case_details(raw)
+        if cached is None and len(cache) >= self.DETAILS_CACHED:
+            del cache[next(iter(cache))]
+        cache[sequence] = (raw, details)
+        return details
+
     def received_before(self, horizon: int, limit: int) -> list[tuple[int, str]]:
         """Up to ``limit`` live cases received before ``horizon``: (sequence, case id)."""
         used = self._slots
@@ -680,7 +699,7 @@ class CaseIndex:
         # makes `cap` of them. In a source, a key's newest are its last pending entries,
         # or in a run its first (a key's entries are newest first there); `left_out` is
         # the newest entry not taken: the result is complete if it is older than them all.
-        # One numpy call per run (the binary search of all the keys at once); the few
+        # Two numpy calls per run (the binary searches of all the keys at once); the few
         # entries found are read through memoryviews: a numpy call per step would cost
         # more than the reads.
         newest: list[int] = []
@@ -701,15 +720,18 @@ class CaseIndex:
         if bands and len(newest) < cap:
             wanted = np.array(bands, dtype=np.uint64)
             for run in reversed(self._runs):
-                keys, sequences, size = run.key_view, run.sequence_view, run.size
+                # Both ends of each key's entries: the second search reads what the
+                # first brought into the cache.
+                starts = run.keys.searchsorted(wanted).tolist()
+                ends = run.keys.searchsorted(wanted, side="right").tolist()
+                sequences = run.sequence_view
                 found = []
-                for key, start in zip(bands, run.keys.searchsorted(wanted).tolist(), strict=True):
-                    if start == size or keys[start] != key:
-                        continue
-                    end = bisect_right(keys, key, start, min(start + cap, size))
-                    found.extend(sequences[start:end])
-                    if end < size and keys[end] == key:
-                        left_out = max(left_out, sequences[end])
+                for start, end in zip(starts, ends, strict=True):
+                    if end > start:
+                        if end - start > cap:
+                            left_out = max(left_out, sequences[start + cap])
+                            end = start + cap
+                        found.extend(sequences[start:end])
                 self._add_newest_alive(newest, found, cap)
                 if len(newest) == cap:
                     break
@@ -813,6 +835,7 @@ class CaseIndex:
             self._case_ids[slot] = None
             self._alive[slot] = False
             self._live -= 1
+            self._details.pop(sequence, None)
 
     def compact(self, budget: int) -> bool:
         """Do up to about ``budget`` entries of merge work; True while work remains."""
