@@ -26,6 +26,7 @@ How a case is matched:
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Final, NamedTuple
@@ -53,6 +54,8 @@ from services.dedup.state import (
     MatterStatus,
     case_details,
 )
+
+log = logging.getLogger(__name__)
 
 UNCLASSIFIED: Final = "unclassified"
 _DAY: Final = 86_400
@@ -627,6 +630,7 @@ def record(
     Does nothing for a case already recorded, so a redelivery changes nothing.
     """
     if state.cases.get(case.case_id) is not None:
+        _repair_matter(state, case, decision, config, case.received_epoch)
         return
     value = state.matters.get(decision.matter_id)
     matter = MatterRecord.from_json(decision.matter_id, value) if value is not None else None
@@ -662,11 +666,40 @@ def _write(
         score=decision.score,
         repeat_count=decision.repeat_count,
     )
+    # Two writes, two changelogs: a worker killed between them leaves the case recorded
+    # and its matter not (or, the other way round, the matter counting a case not
+    # recorded). The redelivery mends either: `_repair_matter`, and `_matter_after`
+    # counting a case once.
     state.cases.set(case.case_id, stored.encode())
     state.matters.set(
         decision.matter_id, _matter_after(case, decision, config, matter, now).to_json()
     )
     state.index.add(stored, features.bands)
+
+
+def _repair_matter(
+    state: MatchState, case: CaseFacts, decision: DedupDecision, config: DedupConfig, now: int
+) -> bool:
+    """Write the matter of a redelivered case again if it does not list the case.
+
+    ``decision`` is the case's replayed decision. The case's record reached the state and
+    its matter's did not: the worker stopped between the two writes of ``_write``. Left
+    so, the matter would be missing for every later petition that finds the case (they
+    would open a matter of their own). True when something was written.
+    """
+    value = state.matters.get(decision.matter_id)
+    matter = MatterRecord.from_json(decision.matter_id, value) if value is not None else None
+    if matter is not None and case.case_id in matter.case_ids:
+        return False
+    log.warning(
+        "matter of a redelivered case written again",
+        extra={"case_id": case.case_id, "matter_id": decision.matter_id,
+               "matter_was": "missing" if matter is None else "without the case"},
+    )  # fmt: skip
+    state.matters.set(
+        decision.matter_id, _matter_after(case, decision, config, matter, now).to_json()
+    )
+    return True
 
 
 def _places_to_keep(
@@ -689,6 +722,8 @@ def _matter_after(
     now: int,
 ) -> MatterRecord:
     due = now + config.handling_limit_days * _DAY
+    if matter is not None and case.case_id in matter.case_ids:
+        return matter  # counted already (the matter's write landed, the case's did not)
     if matter is None:
         return MatterRecord(
             matter_id=decision.matter_id,
@@ -734,4 +769,6 @@ class Matcher:
         decision, matter, known = _decide(self.state, case, features, self.config, now)
         if not known:
             _write(self.state, case, features, decision, self.config, matter, now)
+        elif _repair_matter(self.state, case, decision, self.config, now):
+            decision = _decide(self.state, case, features, self.config, now)[0]
         return decision

@@ -180,7 +180,9 @@ def test_every_panel_has_data_and_every_alert_parses(
         exercise_gateway(pipeline.processes["gateway"].url)
 
         drained = wait_drained(kafka.bootstrap, prefix, report.acknowledged + 1, timeout=150)
-        assert drained.problems() == [], "the pipeline did not drain"
+        assert drained.problems() == [], "the pipeline did not drain:\n" + "\n".join(
+            f"--- {name}\n{pipeline.log_tail(name, 25)}" for name in ("escalation", "notification")
+        )
         drained_at = time.time()
         wait_until(
             lambda: scraped_since(prometheus, drained_at),

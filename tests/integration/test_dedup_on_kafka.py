@@ -73,9 +73,14 @@ def test_a_killed_dedup_worker_loses_and_doubles_no_verdict(
     planted = [ids for ids in groups.values() if len(ids) > 1]
     assert planted
     for ids in planted:
-        assert len({online[case_id]["matter_id"] for case_id in ids}) == 1, ids
+        seen = [
+            {k: online[case_id].get(k) for k in ("case_id", "verdict", "matter_id", "reason",
+                                                  "score", "repeat_count", "first_case_id")}
+            for case_id in ids
+        ]  # fmt: skip
+        assert len({online[case_id]["matter_id"] for case_id in ids}) == 1, seen
         assert len({offline[case_id]["matter_id"] for case_id in ids}) == 1, ids
-        assert sum(online[case_id]["verdict"] == "repeat" for case_id in ids) == len(ids) - 1
+        assert sum(online[case_id]["verdict"] == "repeat" for case_id in ids) == len(ids) - 1, seen
 
 
 # A cold restore takes the same path as the restart after a kill. Before the third fix in

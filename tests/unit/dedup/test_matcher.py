@@ -265,6 +265,58 @@ def test_a_redelivered_case_gets_its_first_decision_and_counts_once(matcher: Mat
     assert again.matter_petitions == 2
 
 
+def test_a_matter_lost_in_a_crash_is_written_again_by_the_redelivery() -> None:
+    # Killed between the two writes: the case's record reached its changelog, its
+    # matter's did not. The redelivered case mends the matter; the repeat then joins it.
+    state = InMemoryMatchState()
+    matcher = Matcher(state, DedupConfig())
+    first = facts(CONTENT)
+    decided = matcher.match(first)
+    state.matters.delete(decided.matter_id)
+    again = matcher.match(first)
+    assert (again.verdict, again.matter_id) == (decided.verdict, decided.matter_id)
+    assert again.matter_petitions == 1
+    assert_repeat(decided, matcher.match(facts(CONTENT, days=1)))
+
+
+def test_a_repeat_whose_matter_was_lost_in_a_crash_rejoins_it() -> None:
+    state = InMemoryMatchState()
+    matcher = Matcher(state, DedupConfig())
+    original = matcher.match(facts(CONTENT))
+    repeat = facts(CONTENT, days=1)
+    matter_before = state.matters.get(original.matter_id)
+    decided = matcher.match(repeat)
+    assert matter_before is not None
+    state.matters.set(original.matter_id, matter_before)  # the repeat's matter write lost
+    again = matcher.match(repeat)
+    assert (again.verdict, again.matter_id, again.repeat_count) == (
+        decided.verdict, decided.matter_id, decided.repeat_count
+    )  # fmt: skip
+    assert again.matter_petitions == 2
+    third = matcher.match(facts(CONTENT, days=2))
+    assert (third.matter_id, third.repeat_count, third.matter_petitions) == (
+        original.matter_id, 2, 3
+    )  # fmt: skip
+
+
+def test_a_case_whose_record_was_lost_in_a_crash_is_counted_once() -> None:
+    # The other way round: the matter's write landed (it counts the repeat), the case's
+    # did not. The redelivered repeat is decided again and counted once.
+    original, repeat = facts(CONTENT), facts(CONTENT, days=1)
+    complete = Matcher(InMemoryMatchState(), DedupConfig())
+    complete.match(original)
+    decided = complete.match(repeat)
+    torn = Matcher(InMemoryMatchState(), DedupConfig())
+    torn.match(original)
+    counted = complete.state.matters.get(decided.matter_id)
+    assert counted is not None
+    torn.state.matters.set(decided.matter_id, counted)
+    again = torn.match(repeat)
+    assert (again.verdict, again.matter_id) == (decided.verdict, decided.matter_id)
+    assert torn.state.matters.get(decided.matter_id) == counted
+    assert torn.match(facts(CONTENT, days=2)).matter_petitions == 3
+
+
 def test_case_deduplicated_event_carries_the_verdict(matcher: Matcher) -> None:
     from schemas.cases import CaseRegistered, DedupReason
     from schemas.examples import REGISTERED
