@@ -40,6 +40,7 @@ from bench.dedup_rocks import RocksMatchState
 from bench.make_dedup_eval import ESTATE_HEADS, ESTATE_TAILS, PROBLEMS, Generator, Matter
 from schemas.cases import Verdict
 from services.dedup.config import DedupConfig
+from services.dedup.faust_state import settle_heap
 from services.dedup.matcher import CaseFacts, DedupDecision, Matcher, extract_features, record
 from services.dedup.state import (
     CaseColumns,
@@ -170,6 +171,9 @@ def run(args: argparse.Namespace, config: DedupConfig, state: MatchState) -> Non
             f"{time.perf_counter() - rebuild_started:.1f} s"
         )
         gc.collect()
+    # As the service does once its indexes are built: the cases indexed so far are out of
+    # the collector's full collections.
+    settle_heap()
     if isinstance(state, RocksMatchState):
         state.counts.gets = state.counts.sets = 0
 

@@ -8,6 +8,7 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import FrameType
+from typing import Final
 
 from rich.console import Console
 from rich.table import Table
@@ -33,8 +34,18 @@ def _render(result: Tally, title: str) -> Table:
     return table
 
 
+#: How long the tally may stand still before the pipeline counts as stuck: longer than the
+#: consumer watchdog takes to seek a stopped partition back (services/common/service.py:
+#: STALL_CHECKS rounds of LAG_INTERVAL_SECONDS, 20-25 s) and the records to come through.
+STALL_SECONDS: Final = 45.0
+
+
 def wait_drained(
-    bootstrap: str, prefix: str, expected: int, timeout: float, stall_seconds: float = 30.0
+    bootstrap: str,
+    prefix: str,
+    expected: int,
+    timeout: float,
+    stall_seconds: float = STALL_SECONDS,
 ) -> Tally:
     """Poll the topics until every message is accounted for and nothing moves any more."""
     deadline = time.monotonic() + timeout

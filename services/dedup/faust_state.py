@@ -18,6 +18,7 @@ assigned, so a partition that comes back is rebuilt from what its other owner wr
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import time
 from collections.abc import Iterable, Iterator
@@ -95,6 +96,7 @@ class FaustMatchState:
             for batch in _batches(stored_cases(self._cases_table, partition), self._config):
                 builder.add(batch)
             index = self._indexes[partition] = builder.build()
+            settle_heap()
         return PartitionState(self._cases, self._matters, index)
 
     async def rebuild(self, partitions: Iterable[int]) -> None:
@@ -123,6 +125,7 @@ class FaustMatchState:
                     "seconds": round(time.perf_counter() - started, 2),
                 },
             )
+        settle_heap()
 
     def keep_only(self, partitions: Iterable[int]) -> None:
         """Drop the index of every partition not in ``partitions`` (revoked)."""
@@ -134,6 +137,21 @@ class FaustMatchState:
     def __len__(self) -> int:
         """Cases indexed on this worker, all partitions."""
         return sum(len(index) for index in self._indexes.values())
+
+
+def settle_heap() -> None:
+    """Take what is in memory now (the indexes just built) out of the garbage collector's
+    full collections.
+
+    An index holds millions of Python objects (case ids, key maps), all long-lived; each
+    full collection would traverse them all: a pause of some 0.25 s per 300,000 cases
+    indexed, 0.47 s per million, that stops every partition of the worker
+    (``bench.dedup_bench`` measured a 465 ms lookup at 1,000,000 cases, 20 ms with this).
+    Frozen objects are still freed by reference counting when an index is dropped; only a
+    reference cycle among them would outlive it, and an index is lists, dicts and arrays
+    of plain values.
+    """
+    gc.freeze()
 
 
 def stored_cases(table: Any, partition: int) -> Iterator[tuple[str, bytes]]:
