@@ -627,7 +627,8 @@ def record(
 ) -> None:
     """Write a decided case into the state: its record and matter, and index it.
 
-    Does nothing for a case already recorded, so a redelivery changes nothing.
+    A case already recorded (a redelivery) changes nothing, unless its matter's write was
+    lost (``_repair_matter``).
     """
     if state.cases.get(case.case_id) is not None:
         _repair_matter(state, case, decision, config, case.received_epoch)
