@@ -34,10 +34,12 @@ def _render(result: Tally, title: str) -> Table:
     return table
 
 
-#: How long the tally may stand still before the pipeline counts as stuck: longer than the
-#: consumer watchdog takes to seek a stopped partition back (services/common/service.py:
-#: STALL_CHECKS rounds of LAG_INTERVAL_SECONDS, 20-25 s) and the records to come through.
-STALL_SECONDS: Final = 45.0
+#: How long the tally may stand still before the pipeline counts as stuck: longer than a
+#: stuck handler takes to stop its service (HANDLER_TIMEOUT_SECONDS and a round of the lag
+#: timer), the supervisor to start it again, its group to drop the old member
+#: (XINFANG_SESSION_TIMEOUT_SECONDS, 10 s here) and the records to come through; that also
+#: outlasts the consumer watchdog's seek of a stopped partition (20-25 s).
+STALL_SECONDS: Final = 80.0
 
 
 def wait_drained(
@@ -85,6 +87,7 @@ def run_demo(*, once: bool, count: int, home: Path, port: int, seed: int) -> int
         console.print(f"   {sum(r.created for r in results)} topics created")
         console.print("[bold]3.[/] intake, dedup, escalation, notification as separate processes")
         pipeline.start_all()
+        pipeline.supervise()
         pipeline.wait_healthy()
         for proc in pipeline.processes.values():
             console.print(f"   {proc.name}: {proc.url}/metrics  {proc.url}/health")
@@ -102,6 +105,11 @@ def run_demo(*, once: bool, count: int, home: Path, port: int, seed: int) -> int
         result = wait_drained(broker.bootstrap, prefix, report.acknowledged, timeout=300)
         console.print(f"   drained in {time.monotonic() - started:.1f}s")
         console.print(_render(result, "What the pipeline did"))
+        for restart in pipeline.restarts:
+            console.print(
+                f"[yellow]{restart.name} stopped (exit {restart.code}) and was started again:[/]"
+                f" {restart.reason[:300]}"
+            )
         problems = result.problems()
         if problems:
             console.print("[red]The numbers do not balance:[/]\n  " + "\n  ".join(problems))

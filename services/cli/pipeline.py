@@ -6,6 +6,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -15,6 +16,22 @@ from typing import IO
 
 from services.common.kafka_local import free_port
 
+#: What ``supervise`` allows per service before it leaves one down.
+MAX_RESTARTS = 5
+#: The exit status of a service whose settings are invalid.
+SETTINGS_ERROR = 2
+#: ``XINFANG_HANDLER_TIMEOUT_SECONDS`` of local pipelines: a stuck handler is over soon.
+HANDLER_TIMEOUT_SECONDS = 25
+
+
+@dataclass(frozen=True)
+class Restart:
+    """A service the supervisor started again: its exit status and its last critical line."""
+
+    name: str
+    code: int
+    reason: str
+
 
 @dataclass
 class ServiceProcess:
@@ -23,6 +40,8 @@ class ServiceProcess:
     log_path: Path
     process: subprocess.Popen[bytes] | None = None
     log_file: IO[bytes] | None = None
+    #: Set before the harness stops or kills it: the supervisor leaves such an exit alone.
+    expected_exit: bool = False
 
     @property
     def url(self) -> str:
@@ -51,6 +70,11 @@ class LocalPipeline:
     services: tuple[str, ...] = ("intake", "dedup", "escalation", "notification")
     extra_env: dict[str, str] = field(default_factory=dict)
     processes: dict[str, ServiceProcess] = field(default_factory=dict)
+    #: Restarts made by the supervisor, in order.
+    restarts: list[Restart] = field(default_factory=list)
+    _supervisor: threading.Thread | None = field(default=None, repr=False)
+    _stopping: threading.Event = field(default_factory=threading.Event, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def env_for(self, name: str, port: int) -> dict[str, str]:
         env = dict(os.environ)
@@ -66,6 +90,8 @@ class LocalPipeline:
                 "XINFANG_SESSION_TIMEOUT_SECONDS": "10",
                 # Digests of escalation alerts after seconds, not the policy's minutes.
                 "XINFANG_NOTIFICATION_MAX_GROUP_SECONDS": "2",
+                # A stuck handler stops its service soon; the supervisor restarts it.
+                "XINFANG_HANDLER_TIMEOUT_SECONDS": str(HANDLER_TIMEOUT_SECONDS),
                 f"XINFANG_{upper}_WEB_PORT": str(port),
                 "PYTHONUNBUFFERED": "1",
             }
@@ -75,6 +101,10 @@ class LocalPipeline:
 
     def start(self, name: str) -> ServiceProcess:
         """Start (or restart) one service process; its output goes to <work_dir>/logs."""
+        with self._lock:
+            return self._start(name)
+
+    def _start(self, name: str) -> ServiceProcess:
         existing = self.processes.get(name)
         port = existing.port if existing else free_port()
         log_dir = self.work_dir / "logs"
@@ -123,9 +153,45 @@ class LocalPipeline:
             return ""
         return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
 
+    def supervise(self, max_restarts: int = MAX_RESTARTS) -> None:
+        """Restart a service that exits on its own, as ``restart: unless-stopped`` does.
+
+        A service leaves on purpose when it cannot go on safely (exit 70, 74, 75: nothing
+        committed, see the README's Guarantees) and relies on its supervisor to start it
+        again. Not after exit 2 (bad settings: a restart would fail the same way), nor
+        after ``stop`` or ``kill`` here, nor more than ``max_restarts`` times per service.
+        """
+        if self._supervisor is not None:
+            return
+
+        def watch() -> None:
+            while not self._stopping.wait(0.5):
+                with self._lock:
+                    for name, proc in list(self.processes.items()):
+                        code = proc.process.poll() if proc.process is not None else None
+                        if code is None or proc.expected_exit or code == SETTINGS_ERROR:
+                            continue
+                        proc.expected_exit = True  # this exit is handled
+                        if sum(1 for r in self.restarts if r.name == name) >= max_restarts:
+                            continue
+                        self.restarts.append(Restart(name, code, self._last_critical(name)))
+                        if proc.log_file is not None:
+                            note = f"supervisor: {name} exited with {code}; starting it again\n"
+                            proc.log_file.write(note.encode())
+                            proc.log_file.close()
+                        self._start(name)
+
+        self._supervisor = threading.Thread(target=watch, name="supervisor", daemon=True)
+        self._supervisor.start()
+
+    def _last_critical(self, name: str) -> str:
+        lines = self.log_tail(name, 200).splitlines()
+        return next((line for line in reversed(lines) if '"critical"' in line), "")
+
     def kill(self, name: str) -> None:
         """kill -9: no shutdown, no final commit (reliability tests)."""
         proc = self.processes[name]
+        proc.expected_exit = True
         if proc.process is not None and proc.process.poll() is None:
             proc.process.send_signal(signal.SIGKILL)
             proc.process.wait(timeout=30)
@@ -133,6 +199,7 @@ class LocalPipeline:
     def stop(self, name: str, timeout: float = 30.0) -> int | None:
         """SIGTERM and wait for a graceful stop; SIGKILL after ``timeout``."""
         proc = self.processes[name]
+        proc.expected_exit = True
         code = None
         if proc.process is not None:
             if proc.process.poll() is None:
@@ -148,4 +215,7 @@ class LocalPipeline:
         return code
 
     def stop_all(self) -> dict[str, int | None]:
+        self._stopping.set()
+        if self._supervisor is not None:
+            self._supervisor.join(timeout=10)
         return {name: self.stop(name) for name in list(self.processes)}

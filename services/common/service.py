@@ -10,6 +10,8 @@ lets Faust commit the input offset: committing is always the last step.
 from __future__ import annotations
 
 import asyncio
+import gc
+import inspect
 import logging
 import logging.config
 import os
@@ -45,10 +47,15 @@ log = logging.getLogger(__name__)
 EXIT_FAILURE_LIMIT: Final = 70
 #: Exit status when outputs could not be published or state not written (EX_IOERR).
 EXIT_OUTPUT_FAILED: Final = 74
+#: Exit status when a handler has been stuck on one message for ``handler_timeout_seconds``
+#: (EX_TEMPFAIL): nothing is committed, and the restart gets the message again.
+EXIT_HANDLER_STUCK: Final = 75
 LAG_INTERVAL_SECONDS: Final = 5.0
 #: Rounds of the lag timer with records waiting, none in hand and the committed offset
 #: unmoved before a partition is sought back to it (see ``StallWatch``).
 STALL_CHECKS: Final = 4
+#: A handler still at work on one message after this long is reported, with its stack.
+SLOW_HANDLER_SECONDS: Final = 30.0
 
 
 @dataclass(frozen=True)
@@ -146,6 +153,9 @@ class Service:
     #: store (see ``discard_state_of_unclean_stop``). A service whose tables only ever
     #: gain keys that guard against repeating an effect may keep its local store instead.
     discard_state_after_crash: bool = True
+    #: The handlers at work now: the agent task, its message and when it began
+    #: (``time.monotonic()``). The lag timer reports one that takes too long, with its stack.
+    busy: dict[asyncio.Task[Any], tuple[Incoming, float]] = field(default_factory=dict)
 
     def topic(self, spec: TopicSpec, agency_code: str | None = None) -> faust.TopicT:
         """The Faust topic of a registry entry (raw bytes in and out)."""
@@ -272,6 +282,16 @@ class Service:
                 key=message.key,
                 value=message.value,
             )
+            task = asyncio.current_task()
+            if task is not None:
+                self.busy[task] = (incoming, time.monotonic())
+            try:
+                await handle_incoming(incoming, started)
+            finally:
+                if task is not None:
+                    self.busy.pop(task, None)
+
+        async def handle_incoming(incoming: Incoming, started: float) -> None:
             failure: Rejected | None = None
             try:
                 effects = await handler(incoming)
@@ -283,9 +303,7 @@ class Service:
                     extra={"topic": incoming.topic, "partition": incoming.partition,
                            "offset": incoming.offset},
                 )  # fmt: skip
-                failure = Rejected(
-                    RejectReason.PROCESSING_ERROR, f"{type(exc).__name__}: {exc}"
-                )
+                failure = Rejected(RejectReason.PROCESSING_ERROR, f"{type(exc).__name__}: {exc}")
             if failure is not None:
                 await self._dead_letter(incoming, failure, limit, consecutive)
                 failed.labels(service=service, reason=failure.reason.value).inc()
@@ -396,6 +414,7 @@ def build_service(
     setup_prometheus_sensors(app, pattern="/metrics", name_prefix="xinfang_faust")
     _add_health(service)
     _add_lag_exporter(service)
+    _add_handler_watch(service)
     return service
 
 
@@ -532,6 +551,163 @@ def _add_lag_exporter(service: Service) -> None:
         await consumer.seek_wait(targets)
         for tp in stalled:
             watch.forget(tp)
+
+
+def _add_handler_watch(service: Service) -> None:
+    """Report a handler that takes long, and leave when one is stuck (``stuck_handler``).
+
+    A timer of its own: the lag timer waits on the broker, and this one must not.
+    """
+    app = service.app
+    stage = service.stage.value
+    reported: set[tuple[int, str, int, int]] = set()
+    timeout = service.settings.handler_timeout_seconds
+
+    @app.timer(LAG_INTERVAL_SECONDS)  # type: ignore[untyped-decorator]
+    async def watch_handlers() -> None:
+        if report_slow_handlers(service.busy, stage, reported):
+            log.warning(
+                "the producer while a handler waits",
+                extra={"service": stage, "producer": producer_state(app),
+                       "unsettled_table_writes": len(service.unsettled)},
+            )  # fmt: skip
+        stuck = stuck_handler(service.busy, timeout)
+        if stuck is not None:
+            task, incoming, seconds = stuck
+            log.critical(
+                "a handler is stuck: stopping without a commit, so that the restart "
+                "processes the message again",
+                extra={"service": stage, "topic": incoming.topic,
+                       "partition": incoming.partition, "offset": incoming.offset,
+                       "seconds": round(seconds, 1), "stack": task_stack(task),
+                       "producer": producer_state(app)},
+            )  # fmt: skip
+            service.exit_now(EXIT_HANDLER_STUCK)
+
+
+def report_slow_handlers(
+    busy: dict[asyncio.Task[Any], tuple[Incoming, float]],
+    stage: str,
+    reported: set[tuple[int, str, int, int]],
+    now: float | None = None,
+) -> list[Incoming]:
+    """Log each handler busy on one message for ``SLOW_HANDLER_SECONDS`` or more, once.
+
+    The log line names the message and carries the handler's stack: what it is waiting
+    for. Such a handler holds its partition's lock, so every agent that reaches a message
+    of that partition waits behind it. Returns the messages reported this time.
+    """
+    now = time.monotonic() if now is None else now
+    slow = []
+    for task, (incoming, began) in list(busy.items()):
+        key = (id(task), incoming.topic, incoming.partition, incoming.offset)
+        if now - began < SLOW_HANDLER_SECONDS or key in reported:
+            continue
+        reported.add(key)
+        slow.append(incoming)
+        log.warning(
+            "a handler has been busy on one message for a long time",
+            extra={"service": stage, "topic": incoming.topic,
+                   "partition": incoming.partition, "offset": incoming.offset,
+                   "seconds": round(now - began, 1), "stack": task_stack(task)},
+        )  # fmt: skip
+    current = {(id(t), i.topic, i.partition, i.offset) for t, (i, _) in busy.items()}
+    reported &= current
+    return slow
+
+
+def stuck_handler(
+    busy: dict[asyncio.Task[Any], tuple[Incoming, float]],
+    timeout: float,
+    now: float | None = None,
+) -> tuple[asyncio.Task[Any], Incoming, float] | None:
+    """The handler busy longest on one message, if that is ``timeout`` seconds or more.
+
+    Nothing a handler waits for legitimately takes that long: sends that outlast their
+    hand-off go on in the background, and every lookup is in memory. What is left is a
+    wait that will not end (a produce acknowledgement that never comes), and it holds its
+    partition's lock, so every agent stops at that partition's next message. Leaving lets
+    the supervisor's restart redo the message with a new producer.
+    """
+    now = time.monotonic() if now is None else now
+    oldest = min(busy.items(), key=lambda item: item[1][1], default=None)
+    if oldest is None:
+        return None
+    task, (incoming, began) = oldest
+    return (task, incoming, now - began) if now - began >= timeout else None
+
+
+def _task_state(task: asyncio.Task[Any] | None) -> str:
+    if task is None:
+        return "none"
+    if not task.done():
+        return "running"
+    if task.cancelled():
+        return "cancelled"
+    return f"ended: {task.exception()!r}"
+
+
+def producer_state(app: Any) -> dict[str, object]:
+    """What the app's Kafka producer has in hand, for a report on a handler that waits.
+
+    Faust's buffer of table writes not yet handed over, aiokafka's metadata and sender
+    tasks, the nodes with a produce request in flight and the batches not yet sent. Read
+    from private attributes (faust-streaming 0.15, aiokafka 0.14), so nothing here may fail.
+    """
+    state: dict[str, object] = {}
+    try:
+        buffer = app.producer.buffer
+        state["buffer_pending"] = buffer.size
+        aio = app.producer._producer
+        if aio is not None:
+            state["metadata_task"] = _task_state(aio.client._sync_task)
+            update = aio.client._md_update_fut
+            state["metadata_update"] = (
+                "none" if update is None else ("done" if update.done() else "waiting")
+            )
+            state["sender_task"] = _task_state(aio._sender.sender_task)
+            state["in_flight_nodes"] = sorted(str(node) for node in aio._sender._in_flight)
+            state["muted_partitions"] = len(aio._sender._muted_partitions)
+            batches = aio._message_accumulator._batches
+            state["batches_waiting"] = {
+                f"{tp.topic}/{tp.partition}": len(queue) for tp, queue in batches.items() if queue
+            }
+            state["batches_in_flight"] = len(aio._message_accumulator._pending_batches)
+    except Exception as exc:  # a report must never fail
+        state["error"] = repr(exc)
+    return state
+
+
+def task_stack(task: asyncio.Task[Any]) -> str:
+    """Where ``task`` waits: each coroutine of its await chain, outermost first, then what
+    the innermost one awaits (``Task.get_stack`` shows only the outermost frame).
+
+    An awaitable that is not itself a coroutine (``coro.__await__()``'s wrapper, which
+    Faust's agents await) is looked through to the coroutine it holds.
+    """
+    lines = []
+    awaited: Any = task.get_coro()
+    for _ in range(80):
+        frame = getattr(awaited, "cr_frame", None) or getattr(awaited, "gi_frame", None)
+        if frame is None:
+            inner = next(
+                (r for r in gc.get_referents(awaited) if inspect.iscoroutine(r)), None
+            )
+            if inner is None:
+                future = next(
+                    (r for r in gc.get_referents(awaited) if isinstance(r, asyncio.Future)),
+                    awaited,
+                )
+                lines.append(f"  awaiting {future!r}"[:500])
+                break
+            awaited = inner
+            continue
+        code = frame.f_code
+        lines.append(f'  File "{code.co_filename}", line {frame.f_lineno}, in {code.co_name}')
+        awaited = getattr(awaited, "cr_await", None) or getattr(awaited, "gi_yieldfrom", None)
+        if awaited is None:
+            break
+    return "\n".join(lines)
 
 
 def internal_topics(service: Service) -> list[str]:

@@ -65,6 +65,15 @@ class ServiceSettings(BaseSettings):
             "shorter means faster recovery after a crash, longer tolerates long pauses"
         ),
     )
+    handler_timeout_seconds: float = Field(
+        default=120.0,
+        ge=10.0,
+        le=3600.0,
+        description=(
+            "a handler still on one message after this long stops the service (exit 75, "
+            "nothing committed) so that its supervisor restarts it and the message comes again"
+        ),
+    )
     demo_mode: bool = Field(default=False, description="allows built-in demo secrets")
 
     @classmethod

@@ -25,6 +25,7 @@ from services.common.dlq import Rejected
 from services.common.kafka_local import KafkaLocal
 from services.common.readback import read_all
 from services.intake.register import parse
+from tests.e2e.restarts import warn_of_restarts
 from tests.waiting import values
 
 pytestmark = pytest.mark.e2e
@@ -53,6 +54,7 @@ def test_the_pipeline_processes_every_petition_exactly_once(
     kafka: KafkaLocal, prefix: str, pipeline: LocalPipeline
 ) -> None:
     pipeline.start_all()
+    pipeline.supervise()
     pipeline.wait_healthy()
     batch = generate(400, seed=11, start=datetime.now(UTC) - timedelta(hours=12))
     report = publish_lines(batch.lines, bootstrap=kafka.bootstrap, prefix=prefix)
@@ -61,6 +63,7 @@ def test_the_pipeline_processes_every_petition_exactly_once(
     assert repeat_groups, "the generated batch must plant repeats"
 
     result = wait_drained(kafka.bootstrap, prefix, len(batch.lines), timeout=240)
+    warn_of_restarts(pipeline)
     # submitted = registered + rejected + retries; registered = deduplicated; a receipt
     # per verdict; every escalated case in an alert digest.
     assert result.problems() == []
