@@ -54,6 +54,8 @@ LAG_INTERVAL_SECONDS: Final = 5.0
 #: Rounds of the lag timer with records waiting, none in hand and the committed offset
 #: unmoved before a partition is sought back to it (see ``StallWatch``).
 STALL_CHECKS: Final = 4
+#: An output the broker has not acknowledged after this long is sent again (``publish``).
+ACK_WAIT_SECONDS: Final = 10.0
 #: A handler still at work on one message after this long is reported, with its stack.
 SLOW_HANDLER_SECONDS: Final = 30.0
 
@@ -244,13 +246,40 @@ class Service:
         app.timer(interval_seconds)(send_ticks)
 
     async def publish(self, outputs: Sequence[Output]) -> None:
-        """Send every output and wait until the broker has acknowledged all of them."""
-        pending = []
+        """Send every output and wait until the broker has acknowledged all of them.
+
+        An output not acknowledged within ``ACK_WAIT_SECONDS`` is sent again (ids are
+        deterministic, so a second copy is the same record, which downstream skips):
+        acknowledgements take milliseconds, and a send the client has lost must not hold
+        the partition. What still does not come ends with ``stuck_handler``.
+        """
+        waiting = {}
         for output in outputs:
-            topic = self.topic(output.spec, output.agency_code)
-            pending.append(await topic.send(key=output.key, value=output.value))
-        if pending:
-            await asyncio.gather(*pending)
+            waiting[await self._send(output)] = output
+        while waiting:
+            done, _ = await asyncio.wait(waiting, timeout=ACK_WAIT_SECONDS)
+            for future in done:
+                future.result()  # a send that failed raises here
+                del waiting[future]
+            if not waiting:
+                return
+            log.warning(
+                "no acknowledgement from the broker: sending again",
+                extra={"seconds": ACK_WAIT_SECONDS,
+                       "topics": sorted({self.topic(o.spec, o.agency_code).get_topic_name()
+                                         for o in waiting.values()}),
+                       "producer": producer_state(self.app)},
+            )  # fmt: skip
+            for future, output in list(waiting.items()):
+                # The first copy may still end: keep its outcome from being reported unread.
+                future.add_done_callback(_ignore_outcome)
+                del waiting[future]
+                waiting[await self._send(output)] = output
+
+    async def _send(self, output: Output) -> asyncio.Future[Any]:
+        topic = self.topic(output.spec, output.agency_code)
+        sent = await topic.send(key=output.key, value=output.value)
+        return asyncio.ensure_future(sent)
 
     def consume(self, spec: TopicSpec, handler: Handler, *, concurrency: int = 1) -> None:
         """Run ``handler`` on every message of ``spec``'s topic with the DLQ policy."""
@@ -635,6 +664,11 @@ def stuck_handler(
         return None
     task, (incoming, began) = oldest
     return (task, incoming, now - began) if now - began >= timeout else None
+
+
+def _ignore_outcome(future: asyncio.Future[Any]) -> None:
+    if not future.cancelled():
+        future.exception()
 
 
 def _task_state(task: asyncio.Task[Any] | None) -> str:
