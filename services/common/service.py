@@ -156,7 +156,8 @@ class Service:
     #: gain keys that guard against repeating an effect may keep its local store instead.
     discard_state_after_crash: bool = True
     #: The handlers at work now: the agent task, its message and when it began
-    #: (``time.monotonic()``). The lag timer reports one that takes too long, with its stack.
+    #: (``time.monotonic()``). ``_add_handler_watch`` reports one that takes long, and stops
+    #: the service when one is stuck.
     busy: dict[asyncio.Task[Any], tuple[Incoming, float]] = field(default_factory=dict)
 
     def topic(self, spec: TopicSpec, agency_code: str | None = None) -> faust.TopicT:
