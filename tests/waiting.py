@@ -7,6 +7,8 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from kafka.errors import KafkaError
+
 from services.common.readback import read_all
 
 
@@ -22,11 +24,19 @@ def wait_for_count(
     timeout: float = 60.0,
     log_tail: Callable[[], str] | None = None,
 ) -> list[dict[str, Any]]:
-    """Poll until ``topic`` holds at least ``count`` messages; then return them all."""
+    """Poll until ``topic`` holds at least ``count`` messages; then return them all.
+
+    A broker that is not serving yet (just resumed, still registering with its controller:
+    no brokers in its metadata) counts as not there yet, not as a failure.
+    """
     deadline = time.monotonic() + timeout
     found: list[dict[str, Any]] = []
     while time.monotonic() < deadline:
-        found = values(bootstrap, topic)
+        try:
+            found = values(bootstrap, topic)
+        except KafkaError:
+            time.sleep(1.0)
+            continue
         if len(found) >= count:
             return found
         time.sleep(0.5)
