@@ -25,7 +25,7 @@ from services.common.dlq import Rejected
 from services.common.kafka_local import KafkaLocal
 from services.common.readback import read_all
 from services.intake.register import parse
-from tests.e2e.restarts import warn_of_restarts
+from tests.e2e.recoveries import warn_of_recoveries
 from tests.waiting import values
 
 pytestmark = pytest.mark.e2e
@@ -63,7 +63,7 @@ def test_the_pipeline_processes_every_petition_exactly_once(
     assert repeat_groups, "the generated batch must plant repeats"
 
     result = wait_drained(kafka.bootstrap, prefix, len(batch.lines), timeout=240)
-    warn_of_restarts(pipeline)
+    warn_of_recoveries(pipeline)
     # submitted = registered + rejected + retries; registered = deduplicated; a receipt
     # per verdict; every escalated case in an alert digest.
     assert result.problems() == []

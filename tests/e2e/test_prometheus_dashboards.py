@@ -24,7 +24,7 @@ from services.cli.pipeline import LocalPipeline
 from services.cli.submit import publish_lines
 from services.common.kafka_local import KafkaLocal, free_port
 from services.gateway.settings import DEMO_API_KEY
-from tests.e2e.restarts import warn_of_restarts
+from tests.e2e.recoveries import warn_of_recoveries
 from tests.ops.expressions import Expression, alert_expressions, panel_expressions
 from tests.ops.paths import require_tool
 from tests.ops.prometheus_config import DEFAULT_PORTS, JOB_PREFIX, write_local_config
@@ -182,7 +182,7 @@ def test_every_panel_has_data_and_every_alert_parses(
         exercise_gateway(pipeline.processes["gateway"].url)
 
         drained = wait_drained(kafka.bootstrap, prefix, report.acknowledged + 1, timeout=150)
-        warn_of_restarts(pipeline)
+        warn_of_recoveries(pipeline)
         assert drained.problems() == [], "the pipeline did not drain:\n" + "\n".join(
             f"--- {name}\n{pipeline.log_tail(name, 25)}" for name in ("escalation", "notification")
         )
