@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -34,17 +35,28 @@ async def test_the_stack_names_every_coroutine_down_to_the_awaited_future() -> N
     await task
 
 
+OTHER = Incoming(topic="cases.updates", partition=0, offset=7, key=None, value=None)
+
+
+@pytest.fixture
+async def two_handlers() -> AsyncIterator[tuple[asyncio.Task[None], asyncio.Task[None]]]:
+    """Two handler tasks waiting on an acknowledgement that comes when the test is done."""
+    ack: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+    tasks = asyncio.create_task(handler(ack)), asyncio.create_task(handler(ack))
+    await asyncio.sleep(0)
+    yield tasks
+    ack.set_result(None)
+    await asyncio.gather(*tasks)
+
+
 async def test_a_slow_handler_is_reported_once_and_a_quick_one_not(
     caplog: pytest.LogCaptureFixture,
+    two_handlers: tuple[asyncio.Task[None], asyncio.Task[None]],
 ) -> None:
-    ack: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-    slow = asyncio.create_task(handler(ack))
-    quick = asyncio.create_task(handler(ack))
-    await asyncio.sleep(0)
-    other = Incoming(topic="cases.updates", partition=0, offset=7, key=None, value=None)
+    slow, quick = two_handlers
     busy: dict[asyncio.Task[Any], tuple[Incoming, float]] = {
         slow: (MESSAGE, 100.0),
-        quick: (other, 125.0),
+        quick: (OTHER, 125.0),
     }
     reported: set[tuple[int, str, int, int]] = set()
     with caplog.at_level(logging.WARNING, logger="services.common.service"):
@@ -59,25 +71,19 @@ async def test_a_slow_handler_is_reported_once_and_a_quick_one_not(
     # one has grown slow by now too.
     following = Incoming(topic="cases.deduplicated", partition=3, offset=42, key=None, value=None)
     busy[slow] = (following, 140.0)
-    assert report_slow_handlers(busy, "notification", reported, now=171.0) == [following, other]
+    assert report_slow_handlers(busy, "notification", reported, now=171.0) == [following, OTHER]
     assert report_slow_handlers(busy, "notification", reported, now=176.0) == []
     assert len(reported) == 2
-    ack.set_result(None)
-    await asyncio.gather(slow, quick)
 
 
-async def test_the_handler_busy_longest_is_stuck_once_past_the_timeout() -> None:
-    ack: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-    first = asyncio.create_task(handler(ack))
-    second = asyncio.create_task(handler(ack))
-    await asyncio.sleep(0)
-    other = Incoming(topic="cases.updates", partition=0, offset=7, key=None, value=None)
+async def test_the_handler_busy_longest_is_stuck_once_past_the_timeout(
+    two_handlers: tuple[asyncio.Task[None], asyncio.Task[None]],
+) -> None:
+    first, second = two_handlers
     busy: dict[asyncio.Task[Any], tuple[Incoming, float]] = {
-        second: (other, 50.0),
+        second: (OTHER, 50.0),
         first: (MESSAGE, 10.0),
     }
     assert stuck_handler({}, 120.0, now=1_000.0) is None
     assert stuck_handler(busy, 120.0, now=129.0) is None
     assert stuck_handler(busy, 120.0, now=130.0) == (first, MESSAGE, 120.0)
-    ack.set_result(None)
-    await asyncio.gather(first, second)
