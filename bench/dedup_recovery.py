@@ -57,8 +57,8 @@ from schemas.matters import RegionKey
 from schemas.registry import CASES_DEDUPLICATED, CASES_REGISTERED
 from services.cli.pipeline import LocalPipeline
 from services.common.kafka_local import KafkaLocal, free_port
-from services.common.service import internal_topics
 from services.common.topics import create_topics, ensure_topics
+from services.common.worker import internal_topics
 from services.dedup.app import BY_REGION, DedupSettings, build
 from services.dedup.config import DedupConfig
 from services.dedup.matcher import CaseFacts, extract_features, record

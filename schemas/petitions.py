@@ -111,6 +111,8 @@ class RejectReason(StrEnum):
     UNSUPPORTED_SCHEMA_VERSION = "unsupported_schema_version"
     INVALID_TRANSITION = "invalid_transition"
     PROCESSING_ERROR = "processing_error"
+    #: An output of the message would be larger than a record may be: it cannot be written.
+    OUTPUT_TOO_LARGE = "output_too_large"
 
 
 class Stage(StrEnum):

@@ -2,7 +2,8 @@
 
 submitted = registered + rejected by intake + duplicate submissions;
 registered = deduplicated; one receipt (delivered or failed) per verdict; every escalated
-case in at least one escalation alert (alerts are digests per recipient).
+case in at least one escalation alert (alerts are digests per recipient). Counts are of
+distinct ids: a record written again after a crash (at-least-once) counts once.
 """
 
 from __future__ import annotations
@@ -94,11 +95,15 @@ def tally(bootstrap: str, prefix: str) -> Tally:
     """Read every output topic from the start and count."""
     result = Tally()
     seen_submissions: set[str] = set()
-    registered = read_all(bootstrap, CASES_REGISTERED.full_name(prefix))
-    result.registered = len(registered)
-    registered_ids = {
-        str(doc["submission_id"]) for record in registered if (doc := _json(record.value))
+    # A record a service wrote again after a crash (same deterministic id, same content)
+    # counts once: every count below is of distinct ids.
+    registered = {
+        str(doc["case_id"]): doc
+        for record in read_all(bootstrap, CASES_REGISTERED.full_name(prefix))
+        if (doc := _json(record.value))
     }
+    result.registered = len(registered)
+    registered_ids = {str(doc["submission_id"]) for doc in registered.values()}
     for record in read_all(bootstrap, PETITIONS_SUBMITTED.full_name(prefix)):
         result.submitted += 1
         doc = _json(record.value)
@@ -107,25 +112,43 @@ def tally(bootstrap: str, prefix: str) -> Tally:
             if submission_id in seen_submissions:
                 result.duplicate_submissions += 1
             seen_submissions.add(submission_id)
+    letters: set[tuple[object, object, object]] = set()
     for record in read_all(bootstrap, PETITIONS_REJECTED.full_name(prefix)):
         doc = _json(record.value) or {}
+        source = (doc.get("source_topic"), doc.get("source_partition"), doc.get("source_offset"))
+        if source in letters:
+            continue
+        letters.add(source)
         reason = str(doc.get("reason"))
         if doc.get("stage") == "intake":
             result.rejected[reason] += 1
         else:
             result.rejected_downstream[f"{doc.get('stage')}/{reason}"] += 1
-    for record in read_all(bootstrap, CASES_DEDUPLICATED.full_name(prefix)):
-        result.verdicts[str((_json(record.value) or {}).get("verdict"))] += 1
-    for record in read_all(bootstrap, CASES_ESCALATED.full_name(prefix)):
-        doc = _json(record.value) or {}
+    verdicts = {
+        doc.get("case_id"): doc
+        for record in read_all(bootstrap, CASES_DEDUPLICATED.full_name(prefix))
+        if (doc := _json(record.value))
+    }
+    for doc in verdicts.values():
+        result.verdicts[str(doc.get("verdict"))] += 1
+    escalations = {
+        doc.get("escalation_id"): doc
+        for record in read_all(bootstrap, CASES_ESCALATED.full_name(prefix))
+        if (doc := _json(record.value))
+    }
+    for doc in escalations.values():
         result.escalated[str(doc.get("reason"))] += 1
         result.escalated_cases.add(str(doc.get("case_id")))
     for topic, counter in (
         (NOTIFICATIONS_DELIVERED, result.delivered),
         (NOTIFICATIONS_FAILED, result.failed),
     ):
-        for record in read_all(bootstrap, topic.full_name(prefix)):
-            doc = _json(record.value) or {}
+        notices = {
+            doc.get("notification_id"): doc
+            for record in read_all(bootstrap, topic.full_name(prefix))
+            if (doc := _json(record.value))
+        }
+        for doc in notices.values():
             counter[str(doc.get("kind"))] += 1
             if doc.get("kind") == "escalation_alert":
                 cases = doc.get("case_ids") or [doc.get("case_id")]

@@ -106,7 +106,7 @@ def run(
     ],
 ) -> None:
     """Run one service in the foreground until SIGTERM or Ctrl-C."""
-    from services.common.service import run_worker
+    from services.common.worker import run_worker
 
     try:
         if service == "intake":

@@ -33,6 +33,17 @@ class Restart:
     reason: str
 
 
+#: Separates a service from its worker number in a process name: "dedup#2" is the second
+#: worker of dedup, in the same consumer group with its own state and port.
+WORKER_MARK = "#"
+
+
+def service_of(name: str) -> tuple[str, int]:
+    """The service a process runs and its worker number (1 for a bare service name)."""
+    service, _, worker = name.partition(WORKER_MARK)
+    return service, int(worker or 1)
+
+
 @dataclass
 class ServiceProcess:
     name: str
@@ -78,12 +89,15 @@ class LocalPipeline:
 
     def env_for(self, name: str, port: int) -> dict[str, str]:
         env = dict(os.environ)
-        upper = name.upper()
+        service, worker = service_of(name)
+        upper = service.upper()
+        state = "state" if worker == 1 else f"state-{worker}"
         env.update(
             {
                 "XINFANG_BOOTSTRAP_SERVERS": self.bootstrap,
                 "XINFANG_TOPIC_PREFIX": self.prefix,
-                "XINFANG_DATA_DIR": str(self.work_dir / "state"),
+                # Every worker keeps its own local state, as on its own machine.
+                "XINFANG_DATA_DIR": str(self.work_dir / state),
                 "XINFANG_DEMO_MODE": "true",
                 "XINFANG_STANDBY_REPLICAS": "0",
                 # A killed worker's partitions move after this long: keep restarts quick.
@@ -112,7 +126,7 @@ class LocalPipeline:
         proc = ServiceProcess(name, port, log_dir / f"{name}.log")
         proc.log_file = proc.log_path.open("ab")
         proc.process = subprocess.Popen(
-            [sys.executable, "-m", "services.cli.main", "run", name],
+            [sys.executable, "-m", "services.cli.main", "run", service_of(name)[0]],
             env=self.env_for(name, port),
             stdout=proc.log_file,
             stderr=subprocess.STDOUT,

@@ -142,7 +142,7 @@ CATALOGUE: Final[tuple[MetricSpec, ...]] = (
         "xinfang_consumer_stall_reseeks_total",
         Kind.COUNTER,
         "Times the service found input records waiting that its consumer had stopped "
-        "fetching, and sought back to the committed offsets (services/common/service.py).",
+        "fetching, and sought back to the committed offsets (services/common/watchdogs.py).",
         _ALL,
         dict(_SERVICE),
     ),

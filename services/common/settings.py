@@ -74,6 +74,24 @@ class ServiceSettings(BaseSettings):
             "nothing committed) so that its supervisor restarts it and the message comes again"
         ),
     )
+    batch_max_messages: int = Field(
+        default=500,
+        ge=1,
+        le=10_000,
+        description=(
+            "most messages handled as one batch: their outputs, then their state, then "
+            "their offsets are written together (one broker round trip per batch)"
+        ),
+    )
+    batch_wait_seconds: float = Field(
+        default=0.02,
+        ge=0.0,
+        le=5.0,
+        description=(
+            "how long a batch that is not full waits for more messages; it bounds the "
+            "latency a batch adds to an idle stream"
+        ),
+    )
     demo_mode: bool = Field(default=False, description="allows built-in demo secrets")
 
     @classmethod

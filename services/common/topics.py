@@ -7,7 +7,9 @@ from dataclasses import dataclass
 
 from kafka import KafkaAdminClient
 
-from schemas.registry import TOPICS
+from schemas.base import Contract
+from schemas.petitions import Stage
+from schemas.registry import DAY_MS, PARTITIONS, TOPICS, TopicSpec
 
 _TOPIC_ALREADY_EXISTS = 36
 
@@ -91,3 +93,28 @@ def _create(bootstrap: str, planned: dict[str, dict[str, object]]) -> list[Topic
         return sorted(results, key=lambda r: r.name)
     finally:
         admin.close()
+
+
+def internal_topic(
+    stage: Stage,
+    suffix: str,
+    key_model: type[Contract],
+    value_model: type[Contract],
+    about: str,
+    retention_ms: int = DAY_MS,
+) -> TopicSpec:
+    """A service's own topic, named ``<app id>-<suffix>`` (the prefix comes with full_name).
+
+    Partitioned like the source topics, so it is co-partitioned with them.
+    """
+    return TopicSpec(
+        name=f"xinfang-{stage.value}-{suffix}",
+        description=about,
+        key_model=key_model,
+        value_model=value_model,
+        producers=(stage.value,),
+        consumers=(stage.value,),
+        examples=(),
+        partitions=PARTITIONS,
+        retention_ms=retention_ms,
+    )

@@ -42,17 +42,10 @@ from schemas.registry import (
     MATTERS_CHANGES,
     MATTERS_COMMANDS,
 )
-from services.common.service import (
-    NOTHING,
-    Effects,
-    Incoming,
-    Output,
-    Service,
-    build_service,
-    internal_topic,
-    parse_value,
-)
+from services.common.handler import NOTHING, Effects, Incoming, Output, parse_value
+from services.common.service import Service, build_service
 from services.common.settings import ServiceSettings, SettingsError
+from services.common.topics import internal_topic
 from services.dedup.config import DedupConfig
 from services.dedup.faust_state import FaustMatchState
 from services.dedup.matcher import CaseFacts, Matcher

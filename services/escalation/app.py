@@ -32,17 +32,10 @@ from schemas.registry import (
     TopicSpec,
 )
 from services.common.dlq import Rejected, dead_letter
-from services.common.service import (
-    NOTHING,
-    Effects,
-    Incoming,
-    Output,
-    Service,
-    build_service,
-    internal_topic,
-    parse_value,
-)
+from services.common.handler import NOTHING, Effects, Incoming, Output, parse_value
+from services.common.service import Service, build_service
 from services.common.settings import ServiceSettings, SettingsError
+from services.common.topics import internal_topic
 from services.escalation.clock import (
     Clock,
     ClockMode,

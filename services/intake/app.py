@@ -11,7 +11,8 @@ from schemas.keys import PetitionerKey
 from schemas.petitions import Stage
 from schemas.registry import CASES_REGISTERED, PETITIONER_CONTACTS, PETITIONS_SUBMITTED
 from services.common.dlq import Rejected
-from services.common.service import NOTHING, Effects, Incoming, Output, Service, build_service
+from services.common.handler import NOTHING, Effects, Incoming, Output
+from services.common.service import Service, build_service
 from services.intake.register import parse, register
 from services.intake.settings import IntakeSettings
 

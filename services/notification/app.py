@@ -39,17 +39,11 @@ from schemas.registry import (
     PETITIONER_CONTACTS,
 )
 from services.common.dlq import Rejected
-from services.common.service import (
-    Effects,
-    Incoming,
-    Output,
-    Service,
-    build_service,
-    internal_topic,
-    parse_value,
-)
+from services.common.handler import Effects, Incoming, Output, parse_value
+from services.common.held import HeldTable
+from services.common.service import Service, build_service
 from services.common.settings import SettingsError
-from services.common.topics import ensure_topics
+from services.common.topics import ensure_topics, internal_topic
 from services.notification.contacts import ContactDirectory, follow
 from services.notification.engine import NotificationEngine, Step
 from services.notification.grouping import RoutedAlert
@@ -121,6 +115,11 @@ def build(settings: NotificationSettings) -> Service:
     service.create_internal_topics(ALERTS, TICKS)
     partitions = CASES_DEDUPLICATED.partitions
     contacts = ContactDirectory()
+
+    def held(name: str, about: str) -> HeldTable:
+        # The local store outlives a crash, so writes wait for the batch's outputs.
+        return HeldTable(service.table(name, partitions, about))
+
     engine = NotificationEngine(
         planner=NotificationPlanner(policy, renderer, settings.query_key_bytes()),
         senders=_senders(settings, policy),
@@ -134,11 +133,11 @@ def build(settings: NotificationSettings) -> Service:
         contact_wait=timedelta(seconds=settings.contact_wait_seconds),
         contacts=contacts.get,
         metrics=service.metrics,
-        cases=service.table("cases", partitions, "case_id -> case file"),
-        sent=service.table("sent", partitions, "notification_id -> sent log entry"),
-        retries=service.table("retries", partitions, "notification_id -> next attempt"),
-        waiting=service.table("waiting", partitions, "event id -> notice waiting for contact"),
-        groups=service.table("groups", partitions, "group key -> pending digest"),
+        cases=held("cases", "case_id -> case file"),
+        sent=held("sent", "notification_id -> sent log entry"),
+        retries=held("retries", "notification_id -> next attempt"),
+        waiting=held("waiting", "event id -> notice waiting for contact"),
+        groups=held("groups", "group key -> pending digest"),
     )
     inboxes: set[str] = set()
 

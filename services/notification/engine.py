@@ -55,6 +55,7 @@ from schemas.notifications import (
     NotificationFailed,
     RecipientRole,
 )
+from services.common.held import write_now
 from services.common.metrics import DeliveryOutcome, Metrics
 from services.notification.grouping import AlertGrouper, GroupingState, PendingGroup, RoutedAlert
 from services.notification.ids import notification_id
@@ -484,8 +485,10 @@ class NotificationEngine:
         if result.attempts > 1:
             self._retried.labels(channel=notice.channel.value).inc(result.attempts - 1)
         if isinstance(result, Delivered):
-            # The other side has it: write it down before anything else can fail.
-            self._mark(nid, SentStatus.SENT, now)
+            # The other side has it: write it down before anything else can fail, in the
+            # local store at once (services.common.held), not after the batch's outputs.
+            write_now(self.sent, nid, SentEntry(status=SentStatus.SENT, at=now).model_dump(
+                mode="json"))
             elapsed = (
                 (now - flight.first_attempt_at).total_seconds()
                 if flight.attempts_before

@@ -22,8 +22,8 @@ from services.cli.pipeline import LocalPipeline
 from services.cli.submit import make_producer, publish_lines
 from services.common.kafka_local import KafkaLocal
 from services.common.readback import read_all
-from services.common.service import CLEAN_STOP_MARKER, EXIT_FAILURE_LIMIT
 from services.common.topics import create_topics
+from services.common.worker import CLEAN_STOP_MARKER, EXIT_FAILURE_LIMIT
 from services.intake.routing import agency_codes
 from tests.waiting import values, wait_for_count
 

@@ -11,8 +11,9 @@ from prometheus_client import CollectorRegistry
 from schemas.petitions import Stage
 from schemas.registry import CASES_REGISTERED, NOTIFICATIONS_DELIVERED
 from services.common import service as service_module
+from services.common.handler import Output
 from services.common.metrics import Metrics
-from services.common.service import Output, Service
+from services.common.service import Service
 from services.common.settings import ServiceSettings
 
 

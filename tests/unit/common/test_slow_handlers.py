@@ -9,7 +9,9 @@ from typing import Any
 
 import pytest
 
-from services.common.service import Incoming, report_slow_handlers, stuck_handler, task_stack
+from services.common.diagnostics import task_stack
+from services.common.handler import Incoming
+from services.common.watchdogs import report_slow_handlers, stuck_handler
 
 MESSAGE = Incoming(topic="cases.deduplicated", partition=3, offset=41, key=None, value=None)
 
@@ -59,7 +61,7 @@ async def test_a_slow_handler_is_reported_once_and_a_quick_one_not(
         quick: (OTHER, 125.0),
     }
     reported: set[tuple[int, str, int, int]] = set()
-    with caplog.at_level(logging.WARNING, logger="services.common.service"):
+    with caplog.at_level(logging.WARNING, logger="services.common.watchdogs"):
         assert report_slow_handlers(busy, "notification", reported, now=131.0) == [MESSAGE]
         # The same message, still in hand: not again.
         assert report_slow_handlers(busy, "notification", reported, now=136.0) == []

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from services.common.service import StallWatch
+from services.common.watchdogs import StallWatch
 
 
 def test_records_waiting_none_in_hand_and_no_progress_is_a_stall() -> None:

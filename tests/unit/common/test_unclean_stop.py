@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from services.common.service import CLEAN_STOP_MARKER, discard_state_of_unclean_stop
+from services.common.worker import CLEAN_STOP_MARKER, discard_state_of_unclean_stop
 
 
 def _state(tabledir: Path) -> Path:

@@ -1,0 +1,73 @@
+"""The handler contract: what a service's pure code sees and returns. No Faust here.
+
+A handler is a plain coroutine: it gets one :class:`Incoming` message and returns the
+:class:`Effects` of handling it, or raises :class:`~services.common.dlq.Rejected` for input
+that must go to the dead-letter topic. The service layer (``services.common.service``)
+runs handlers over batches of messages and owns the commit protocol.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Final, TypeVar
+
+from pydantic import ValidationError
+
+from schemas.base import Contract
+from schemas.petitions import RejectReason
+from schemas.registry import TopicSpec
+from services.common.dlq import Rejected
+
+
+@dataclass(frozen=True)
+class Output:
+    """One message to publish: the topic's spec, key and value bytes (None: a tombstone)."""
+
+    spec: TopicSpec
+    key: bytes
+    value: bytes | None
+    agency_code: str | None = None
+
+
+@dataclass(frozen=True)
+class Incoming:
+    """The message a handler sees: raw bytes and where they came from."""
+
+    topic: str
+    partition: int
+    offset: int
+    key: bytes | None
+    value: bytes | None
+
+
+@dataclass(frozen=True)
+class Effects:
+    """What handling one message does: outputs to publish, then state to remember.
+
+    ``remember`` runs right after the handler, so the next message of the batch sees the
+    state it writes; the changelog records of those writes leave for the broker only
+    once every output of the batch is acknowledged, and the input offsets are committed
+    after both. A crash in between repeats the outputs (with the same deterministic ids)
+    rather than losing them.
+    """
+
+    outputs: Sequence[Output] = ()
+    remember: Callable[[], None] | None = None
+    #: When the petition behind the outputs was received: feeds xinfang_event_age_seconds.
+    received_at: datetime | None = None
+
+
+NOTHING: Final = Effects()
+
+Handler = Callable[[Incoming], Awaitable[Effects]]
+M = TypeVar("M", bound=Contract)
+
+
+def parse_value(model: type[M], message: Incoming) -> M:
+    """The message's value as ``model``, or Rejected (schema_violation) with pydantic's words."""
+    try:
+        return model.model_validate_json(message.value or b"")
+    except ValidationError as exc:
+        raise Rejected(RejectReason.SCHEMA_VIOLATION, str(exc)[:2000]) from None

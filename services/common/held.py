@@ -1,0 +1,124 @@
+"""Tables whose writes wait for the batch's outputs, for a service that keeps its local store.
+
+Most services throw their local store away after a crash and restore it from the
+changelogs, which never hold a write whose outputs were not acknowledged (see
+``services.common.service``); so a write may change the local store at once. A service
+that must keep its local store across a crash (notification: its sent log is what stops
+a second e-mail) cannot: a write kept locally would outlive the outputs it stands for.
+:class:`HeldTable` holds such writes in memory, where the rest of the batch reads them,
+and applies them to the table only once every output of the batch is acknowledged.
+:func:`write_now` is for the one kind of write that must reach the local store at once
+(a fact of the outside world, such as "the mail server has taken this notice").
+"""
+
+from __future__ import annotations
+
+import itertools
+import weakref
+from collections.abc import ItemsView, Iterator, MutableMapping, ValuesView
+from typing import Any, Final
+
+from faust.streams import _current_event, current_event
+
+from services.common.service import hold_until_acknowledged
+
+_DELETED: Final = object()
+_tokens = itertools.count()
+
+
+class HeldTable(MutableMapping[str, Any]):
+    """A Faust table seen through the writes of the batch in hand that are not yet applied.
+
+    Reads and writes take their partition from the current event, as the table's do.
+    """
+
+    def __init__(self, table: Any) -> None:
+        self._table = table
+        #: (partition, key) -> (token of the latest held write, value or _DELETED)
+        self._held: dict[tuple[int, str], tuple[int, Any]] = {}
+
+    @staticmethod
+    def _partition() -> int:
+        event = current_event()
+        return -1 if event is None else int(event.message.partition)
+
+    def __getitem__(self, key: str) -> Any:
+        held = self._held.get((self._partition(), key))
+        if held is None:
+            return self._table[key]
+        if held[1] is _DELETED:
+            raise KeyError(key)
+        return held[1]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self._hold(key, value)
+
+    def __delitem__(self, key: str) -> None:
+        if key not in self:
+            raise KeyError(key)
+        self._hold(key, _DELETED)
+
+    def _snapshot(self) -> dict[str, Any]:
+        """Every row of every partition this worker has, held writes applied."""
+        rows = dict(self._table.items())
+        for (_, key), (_, value) in self._held.items():
+            if value is _DELETED:
+                rows.pop(key, None)
+            else:
+                rows[key] = value
+        return rows
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._snapshot())
+
+    def __len__(self) -> int:
+        return len(self._snapshot())
+
+    def items(self) -> ItemsView[str, Any]:
+        # Not Mapping's items(), which reads each key through __getitem__: a table reads a
+        # key in the current event's partition, and iteration covers every partition.
+        return self._snapshot().items()
+
+    def values(self) -> ValuesView[Any]:
+        return self._snapshot().values()
+
+    def _hold(self, key: str, value: Any) -> None:
+        event = current_event()
+        slot = (self._partition(), key)
+        token = next(_tokens)
+        self._held[slot] = (token, value)
+
+        def apply() -> None:
+            if self._held.get(slot, (None,))[0] != token:
+                return  # a later write of the key replaces this one
+            del self._held[slot]
+            _write(self._table, event, key, value)
+
+        hold_until_acknowledged(apply)
+
+    def write_now(self, key: str, value: Any) -> None:
+        """Write to the local store at once, replacing any held write of the key."""
+        self._held.pop((self._partition(), key), None)
+        self._table[key] = value
+
+
+def _write(table: Any, event: Any, key: str, value: Any) -> None:
+    """Write as if in ``event``: Faust's stores and changelogs take its partition."""
+    previous = current_event()
+    _current_event.set(None if event is None else weakref.ref(event))
+    try:
+        if value is _DELETED:
+            if key in table:
+                del table[key]
+        else:
+            table[key] = value
+    finally:
+        _current_event.set(None if previous is None else weakref.ref(previous))
+
+
+def write_now(state: MutableMapping[str, Any], key: str, value: Any) -> None:
+    """Write ``key`` to ``state`` at once, past any holding (a plain mapping: just write)."""
+    if isinstance(state, HeldTable):
+        state.write_now(key, value)
+    else:
+        state[key] = value
