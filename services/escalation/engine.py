@@ -21,6 +21,7 @@ from datetime import datetime
 
 from schemas.cases import CaseDeduplicated, CaseUpdate, Verdict
 from services.escalation.escalations import Output, output_id, rule_escalations, timed_outputs
+from services.escalation.holidays import HolidayCalendar, shipped_calendar
 from services.escalation.lifecycle import (
     AWAITS_PREDECESSOR,
     CaseFacts,
@@ -94,9 +95,13 @@ def case_facts(verdict: CaseDeduplicated, rules: EscalationRules) -> CaseFacts:
 class EscalationEngine:
     """Runs the lifecycle, the clocks and the escalation rules over a ``CaseStore``."""
 
-    def __init__(self, rules: EscalationRules, store: CaseStore) -> None:
+    def __init__(
+        self, rules: EscalationRules, store: CaseStore, calendar: HolidayCalendar | None = None
+    ) -> None:
         self._rules = rules
         self._store = store
+        # The holiday calendar the working days and rest-day roll-overs count on.
+        self._calendar = calendar or shipped_calendar()
 
     def on_verdict(self, verdict: CaseDeduplicated) -> StepResult:
         """Open a case from dedup's verdict; return the escalations it triggers at once.
@@ -259,7 +264,7 @@ class EscalationEngine:
         """``state`` with ``update`` placed by event time, if the history stays valid."""
         position = sum(1 for u in state.updates if u.occurred_at <= update.occurred_at)
         updates = (*state.updates[:position], update, *state.updates[position:])
-        result = fold(state.facts, updates, self._rules)
+        result = fold(state.facts, updates, self._rules, self._calendar)
         if not isinstance(result, FoldFailure):
             return state.model_copy(update={"updates": updates})
         if result.index == position:
@@ -291,7 +296,7 @@ class EscalationEngine:
         return update.occurred_at + self._rules.clocks.reorder_tolerance
 
     def _lifecycle(self, state: CaseState) -> Lifecycle:
-        result = fold(state.facts, state.updates, self._rules)
+        result = fold(state.facts, state.updates, self._rules, self._calendar)
         if isinstance(result, FoldFailure):
             # Stored updates were all accepted by this same fold; failing now means the
             # rule file changed under a running case. Loud, not silently dropped.

@@ -36,6 +36,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from schemas.base import AwareDatetime
 from schemas.cases import AgencyLevel, CaseUpdate, Rating, UpdateKind
 from schemas.deadlines import DeadlineStep
+from services.escalation.holidays import HolidayCalendar, shipped_calendar
 from services.escalation.ruleset import (
     DayLimit,
     EscalationRules,
@@ -276,6 +277,7 @@ class _Machine:
     limits: TimeLimits
     objection_prefixes: tuple[str, ...]
     roll_over: bool
+    calendar: HolidayCalendar
     status: CaseStatus = CaseStatus.REGISTERED
     clocks: list[Clock] = field(default_factory=list)
     ratings: list[RatingRecord] = field(default_factory=list)
@@ -287,7 +289,7 @@ class _Machine:
         """The deadline in force of a calendar-day limit ending at ``limit_due``."""
         end = limit_due + paused
         # Civil Code Art. 203: a period whose last day is a rest day ends after it.
-        return roll_over_rest_days(end) if self.roll_over else end
+        return roll_over_rest_days(end, self.calendar) if self.roll_over else end
 
     def latest(self, step: DeadlineStep) -> Clock | None:
         """The last clock of ``step`` started so far."""
@@ -382,7 +384,7 @@ def _transferred(machine: _Machine, update: CaseUpdate) -> Refusal | None:
     )
     objection = limits.competence_objection
     # Counted in working days, so it never ends on a rest day: no roll-over.
-    objection_due = working_days_due(at, objection.working_days)
+    objection_due = working_days_due(at, objection.working_days, machine.calendar)
     machine.clocks.append(
         Clock(
             step=DeadlineStep.COMPETENCE_OBJECTION,
@@ -762,12 +764,16 @@ def _apply(machine: _Machine, update: CaseUpdate, bureau: str) -> Refusal | None
 
 
 def fold(
-    facts: CaseFacts, updates: Sequence[CaseUpdate], rules: EscalationRules
+    facts: CaseFacts,
+    updates: Sequence[CaseUpdate],
+    rules: EscalationRules,
+    calendar: HolidayCalendar | None = None,
 ) -> Lifecycle | FoldFailure:
     """The lifecycle after ``updates``, which must be in event-time order.
 
-    Stops at the first update the lifecycle refuses. Deterministic: the same facts and
-    updates always give the same clocks, so deadlines and their ids never drift.
+    Stops at the first update the lifecycle refuses. Deterministic: the same facts,
+    updates and holiday calendar (the shipped one by default) always give the same
+    clocks, so deadlines and their ids never drift.
     """
     bureau = rules.targets.bureau(facts.region_code, facts.level)
     machine = _Machine(
@@ -775,6 +781,7 @@ def fold(
         limits=rules.time_limits,
         objection_prefixes=rules.time_limits.competence_objection.reason_prefixes,
         roll_over=rules.clocks.roll_over_rest_days,
+        calendar=calendar or shipped_calendar(),
     )
     if facts.linked_to is None:
         _start_transfer(machine, facts.received_at, bureau)

@@ -8,10 +8,11 @@ message names the file, the line and the path of every problem.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
-from typing import Annotated, Final, Literal
+from typing import Annotated, Final, Literal, TypeVar
 
 import yaml
 from pydantic import (
@@ -283,7 +284,10 @@ class RulesFileError(ValueError):
         )
 
 
-Loc = tuple[str | int, ...]
+Loc = tuple[str, ...]
+#: A problem a check for meaning finds in a file that parsed: where it is and what is wrong.
+Finding = tuple[tuple[str | int, ...], str]
+_M = TypeVar("_M", bound=BaseModel)
 
 
 def _line_index(node: yaml.Node, loc: Loc, lines: dict[Loc, int]) -> None:
@@ -296,18 +300,28 @@ def _line_index(node: yaml.Node, loc: Loc, lines: dict[Loc, int]) -> None:
             lines[child] = key.start_mark.line + 1
     elif isinstance(node, yaml.SequenceNode):
         for index, item in enumerate(node.value):
-            _line_index(item, (*loc, index), lines)
+            _line_index(item, (*loc, str(index)), lines)
 
 
-def _line_of(loc: Loc, lines: dict[Loc, int]) -> int | None:
-    for end in range(len(loc), -1, -1):
-        if loc[:end] in lines:
-            return lines[loc[:end]]
-    return None
+def _problem(loc: tuple[str | int, ...], message: str, lines: dict[Loc, int]) -> RuleProblem:
+    # YAML keys are indexed as text, so a year key 2027 and a list index 3 are found too.
+    path = tuple(str(part) for part in loc)
+    found = (lines[path[:end]] for end in range(len(path), -1, -1) if path[:end] in lines)
+    line = next(found, None)
+    return RuleProblem(line, ".".join(path) or "(file)", message)
 
 
-def parse_rules(text: str, source: str = "<rules>") -> EscalationRules:
-    """Parse and validate a rule file's text; raises ``RulesFileError``."""
+def parse_yaml_model(
+    text: str,
+    source: str,
+    model: type[_M],
+    check: Callable[[_M], list[Finding]] | None = None,
+) -> _M:
+    """Parse a YAML file strictly into ``model``, then ``check`` it for meaning.
+
+    Raises ``RulesFileError`` listing every problem with its line, or every finding of
+    ``check`` when the file parsed.
+    """
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
         data = yaml.safe_load(text)
@@ -319,17 +333,19 @@ def parse_rules(text: str, source: str = "<rules>") -> EscalationRules:
     if node is not None:
         _line_index(node, (), lines)
     try:
-        return EscalationRules.model_validate(data)
+        parsed = model.model_validate(data)
     except ValidationError as error:
-        problems = [
-            RuleProblem(
-                _line_of(tuple(item["loc"]), lines),
-                ".".join(str(part) for part in item["loc"]) or "(file)",
-                item["msg"],
-            )
-            for item in error.errors()
-        ]
+        problems = [_problem(tuple(item["loc"]), item["msg"], lines) for item in error.errors()]
         raise RulesFileError(source, problems) from error
+    findings = check(parsed) if check is not None else []
+    if findings:
+        raise RulesFileError(source, [_problem(loc, message, lines) for loc, message in findings])
+    return parsed
+
+
+def parse_rules(text: str, source: str = "<rules>") -> EscalationRules:
+    """Parse and validate a rule file's text; raises ``RulesFileError``."""
+    return parse_yaml_model(text, source, EscalationRules)
 
 
 def load_rules(path: Path = DEFAULT_RULES_PATH) -> EscalationRules:

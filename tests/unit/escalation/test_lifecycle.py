@@ -23,6 +23,7 @@ from schemas.cases import (
 from schemas.deadlines import DeadlineStep, DeadlineWarning
 from schemas.petitions import Channel
 from services.escalation.engine import EscalationEngine, Rejection
+from services.escalation.holidays import shipped_calendar
 from services.escalation.lifecycle import (
     CaseFacts,
     CaseStatus,
@@ -33,7 +34,9 @@ from services.escalation.lifecycle import (
 )
 from services.escalation.ruleset import EscalationRules, load_rules
 from services.escalation.tables import InMemoryCaseStore
-from services.escalation.workdays import CHINA_TZ, is_working_day
+from services.escalation.workdays import CHINA_TZ
+
+is_working_day = shipped_calendar().is_working_day
 
 RULES = load_rules()
 CASE = "XF-LIFE00000001"
