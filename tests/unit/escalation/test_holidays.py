@@ -57,8 +57,8 @@ def test_the_2027_spring_festival_is_no_working_days() -> None:
     # days (6, 7, Monday 8) are rest days, so 5 working days from Thursday 4 February
     # are 9, 10, 11, 12 and 15 February.
     calendar, told = watched()
-    for day in (5, 6, 7, 8):
-        assert not calendar.is_working_day(date(2027, 2, day))
+    for february in (5, 6, 7, 8):
+        assert not calendar.is_working_day(date(2027, 2, february))
     assert calendar.is_working_day(date(2027, 2, 9))
     assert working_days_due(cst(2027, 2, 4, 9), 5, calendar) == cst(2027, 2, 16)
     # Qingming (5 April), Labour Day (1-2 May), Dragon Boat (9 June), Mid-Autumn
