@@ -88,7 +88,7 @@ def case_facts(verdict: CaseDeduplicated, rules: EscalationRules) -> CaseFacts:
         linked_to=linked,
         repeat_count=verdict.repeat_count,
         makes_collective=in_one or crosses,
-        risk_terms=rules.risk_to_life.hits(f"{case.title}\n{case.content}"),
+        risk_hits=rules.risk_to_life.hits(f"{case.title}\n{case.content}"),
     )
 
 

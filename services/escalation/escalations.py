@@ -134,18 +134,21 @@ def rule_escalations(
             )
         )
     risk = rules.risk_to_life
-    if facts.risk_terms:
+    if facts.risk_hits:
+        # The id names no rule, so a case escalates once however many rules it meets.
+        fired = ", ".join(dict.fromkeys(hit.rule for hit in facts.risk_hits))
         found.append(
             _escalation(
                 facts,
                 rules,
                 escalation_id=f"ESC-{facts.case_id}-risk_to_life",
                 reason=EscalationReason.RISK_TO_LIFE,
-                rule="risk_to_life: keywords",
+                rule=f"risk_to_life: {fired}",
                 target_level=level_above(facts.level, risk.levels_up),
                 escalated_at=received,
                 due_at=received + timedelta(hours=risk.due_hours),
-                detail="risk to life or safety (Art. 25): " + ", ".join(facts.risk_terms),
+                detail="risk to life or safety (Art. 25): "
+                + "; ".join(hit.describe() for hit in facts.risk_hits),
             )
         )
     dissatisfied = rules.dissatisfied_rating

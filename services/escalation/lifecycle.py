@@ -29,14 +29,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import Final
+from typing import Any, Final
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from schemas.base import AwareDatetime
 from schemas.cases import AgencyLevel, CaseUpdate, Rating, UpdateKind
 from schemas.deadlines import DeadlineStep
 from services.escalation.holidays import HolidayCalendar, shipped_calendar
+from services.escalation.risk import RiskHit
 from services.escalation.ruleset import (
     DayLimit,
     EscalationRules,
@@ -144,7 +145,20 @@ class CaseFacts(BaseModel):
         ge=0, description="earlier petitions of the same petitioner(s) on the matter"
     )
     makes_collective: bool = False
-    risk_terms: tuple[str, ...] = ()
+    risk_hits: tuple[RiskHit, ...] = Field(
+        default=(), description="risk-to-life words found, with their rule (Art. 25)"
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _upcast_risk_terms(cls, data: Any) -> Any:
+        # Cases stored before risk rules had names carry the bare words of the one keyword
+        # list as risk_terms; they read as hits of a rule named "keywords".
+        if isinstance(data, dict) and "risk_terms" in data:
+            upcast = {key: value for key, value in data.items() if key != "risk_terms"}
+            upcast["risk_hits"] = [{"rule": "keywords", "word": w} for w in data["risk_terms"]]
+            return upcast
+        return data
 
 
 class ClockKind(StrEnum):

@@ -25,7 +25,7 @@ from pydantic import (
 )
 
 from schemas.cases import AgencyLevel
-from schemas.petitions import Language
+from services.escalation.risk import RiskHit, occurrences, risk_form
 
 #: The rule file shipped with the service.
 DEFAULT_RULES_PATH: Final = Path(__file__).with_name("rules") / "escalation.yaml"
@@ -211,27 +211,93 @@ class CollectivePetitionRule(_RuleTarget):
     due_hours: int = Field(ge=1, le=24 * 30)
 
 
+RuleName = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,39}$")]
+
+
+class RiskRule(_Strict):
+    """One kind of risk to life: its words, and the context that makes a word count.
+
+    Words, companions and exclusions are matched on the normalised text (``risk.risk_form``:
+    either script, either width, spacing and punctuation between Chinese characters
+    ignored). A word counts unless an exclusion that contains it covers it ("杀人案" is a
+    case, not a threat); when ``requires_any`` is given it counts only with one of those
+    companions within ``window`` characters before or after it ("汽油" with "泼", not in a
+    complaint about fuel prices).
+    """
+
+    name: RuleName
+    words: tuple[Keyword, ...] = Field(min_length=1)
+    requires_any: tuple[Keyword, ...] = Field(
+        default=(), description="companions, one of which must be near the word"
+    )
+    window: int = Field(
+        default=12, ge=1, le=200, description="characters either side searched for a companion"
+    )
+    excludes: tuple[Keyword, ...] = Field(
+        default=(), description="phrases containing a word, in which the word is ordinary"
+    )
+
+    @model_validator(mode="after")
+    def _exclusions_contain_a_word(self) -> RiskRule:
+        words = [risk_form(word) for word in self.words]
+        useless = [e for e in self.excludes if not any(w in risk_form(e) for w in words)]
+        if useless:
+            raise ValueError(f"exclusions {useless} contain none of the rule's words")
+        return self
+
+    def _companion(self, form: str, start: int, end: int) -> str | None:
+        """The first companion found within the window around ``form[start:end]``."""
+        near = form[max(0, start - self.window) : end + self.window]
+        return next(
+            (c for c in self.requires_any if any(True for _ in occurrences(near, risk_form(c)))),
+            None,
+        )
+
+    def hits(self, form: str) -> list[RiskHit]:
+        """The words of this rule that count in ``form`` (a text in risk form), in file
+        order, each once."""
+        found: list[RiskHit] = []
+        excluded = [
+            (start, start + len(phrase))
+            for phrase in map(risk_form, self.excludes)
+            for start in occurrences(form, phrase)
+        ]
+        for word in self.words:
+            target = risk_form(word)
+            for start in occurrences(form, target):
+                end = start + len(target)
+                if any(a <= start and end <= b for a, b in excluded):
+                    continue
+                if not self.requires_any:
+                    found.append(RiskHit(rule=self.name, word=word))
+                    break
+                companion = self._companion(form, start, end)
+                if companion is not None:
+                    found.append(RiskHit(rule=self.name, word=word, companion=companion))
+                    break
+        return found
+
+
 class RiskToLifeRule(_RuleTarget):
     """Content signalling a risk to life or safety escalates at once (Art. 25)."""
 
     due_hours: int = Field(ge=1, le=24 * 30)
-    keywords: dict[Language, tuple[Keyword, ...]] = Field(
-        description="matched case-insensitively as substrings of title and content"
+    rules: tuple[RiskRule, ...] = Field(
+        min_length=1, description="matched on title and content, in every language"
     )
 
     @model_validator(mode="after")
-    def _every_language(self) -> RiskToLifeRule:
-        missing = [lang.value for lang in Language if not self.keywords.get(lang)]
-        if missing:
-            raise ValueError(f"keywords needed for every language; none for {missing}")
+    def _names_unique(self) -> RiskToLifeRule:
+        names = [rule.name for rule in self.rules]
+        repeated = sorted({name for name in names if names.count(name) > 1})
+        if repeated:
+            raise ValueError(f"rule names must be unique; repeated: {repeated}")
         return self
 
-    def hits(self, text: str) -> tuple[str, ...]:
-        """The keywords of every language that occur in ``text``, in file order."""
-        folded = text.casefold()
-        return tuple(
-            word for words in self.keywords.values() for word in words if word.casefold() in folded
-        )
+    def hits(self, text: str) -> tuple[RiskHit, ...]:
+        """Every rule's words that count in ``text``, in file order."""
+        form = risk_form(text)
+        return tuple(hit for rule in self.rules for hit in rule.hits(form))
 
 
 class DissatisfiedRatingRule(_RuleTarget):
@@ -250,7 +316,9 @@ class BacklogRule(_RuleTarget):
 class EscalationRules(_Strict):
     """The whole rule file."""
 
-    version: Literal[1]
+    version: Literal[2] = Field(
+        description="2: risk_to_life holds named rules (was: keywords per language)"
+    )
     time_limits: TimeLimits
     clocks: Clocks
     targets: Targets

@@ -27,11 +27,12 @@ from schemas.cases import (
 from schemas.deadlines import EXAMPLES, DeadlineStep, DeadlineWarning
 from schemas.petitions import Channel
 from schemas.registry import CASES_DEDUPLICATED, CASES_UPDATES
-from services.escalation.engine import EscalationEngine, Rejection
+from services.escalation.engine import EscalationEngine, Rejection, case_facts
 from services.escalation.escalations import Output, output_id
 from services.escalation.replay import HistoryInputError, read_history, replay, to_json_line
+from services.escalation.risk import RiskHit
 from services.escalation.ruleset import load_rules
-from services.escalation.state import StagedStore
+from services.escalation.state import CaseState, StagedStore
 from services.escalation.tables import InMemoryCaseStore
 from services.escalation.workdays import CHINA_TZ
 
@@ -257,12 +258,41 @@ def test_risk_to_life_in_either_language_escalates_at_once() -> None:
     engine, _ = fresh()
     zh = registered("XF-R1", content="再拖下去我只能跳楼了")
     en = registered("XF-R2", title="Unpaid wages", content="He says he will set myself on fire")
+    named = []
     for case in (zh, en):
         (risk,) = opened(engine, verdict(case.case_id, case))
         assert isinstance(risk, CaseEscalated)
         assert risk.reason is EscalationReason.RISK_TO_LIFE
         assert risk.due_at == risk.escalated_at + timedelta(hours=2)
+        named.append((risk.rule, risk.detail))
+    assert named == [
+        ("risk_to_life: self_harm", "risk to life or safety (Art. 25): self_harm: 跳楼"),
+        (
+            "risk_to_life: self_immolation",
+            "risk to life or safety (Art. 25): self_immolation: set myself on fire",
+        ),
+    ]
     assert opened(engine, verdict("XF-R3")) == []
+
+
+def test_a_fuel_price_complaint_is_no_risk_and_fuel_with_fire_in_traditional_script_is() -> None:
+    engine, _ = fresh()
+    prices = registered("XF-R4", title="油价", content="加油站汽油价格一周涨了三次，请查处")
+    assert opened(engine, verdict("XF-R4", prices)) == []
+    threat = registered("XF-R5", title="討薪", content="再不給錢我就在門口潑汽油")
+    (risk,) = escalations(opened(engine, verdict("XF-R5", threat)))
+    assert (risk.rule, risk.detail) == (
+        "risk_to_life: fire",
+        "risk to life or safety (Art. 25): fire: 汽油 with 泼",
+    )
+
+
+def test_a_case_stored_with_bare_risk_words_reads_them_as_the_keywords_rule() -> None:
+    stored = CaseState(facts=case_facts(verdict(), RULES)).to_json()
+    stored["facts"].pop("risk_hits")
+    stored["facts"]["risk_terms"] = ["跳楼"]
+    facts = CaseState.from_json(stored).facts
+    assert facts.risk_hits == (RiskHit(rule="keywords", word="跳楼"),)
 
 
 def test_a_dissatisfied_rating_prompts_the_supervising_level() -> None:
