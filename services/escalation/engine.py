@@ -86,6 +86,8 @@ def case_facts(verdict: CaseDeduplicated, rules: EscalationRules) -> CaseFacts:
         level=case.agency.level if case.agency else rules.targets.default_level,
         agency_code=case.agency.code if case.agency else None,
         linked_to=linked,
+        with_bureau=case.agency is None
+        or case.agency.rule.startswith(rules.targets.bureau_routing_rules),
         repeat_count=verdict.repeat_count,
         makes_collective=in_one or crosses,
         risk_hits=rules.risk_to_life.hits(f"{case.title}\n{case.content}"),

@@ -201,6 +201,9 @@ def _clock_timers(facts: CaseFacts, clock: Clock, rules: EscalationRules) -> lis
                 ),
             )
         )
+    # The body that owes the step: the named agency, or the level (a review's next-higher
+    # body is not named on the case).
+    owner = clock.responsible_agency or f"the {clock.responsible_level.value} level"
     # Supervision (督办, Art. 38-40): each breach goes one level higher, up to national.
     start = LEVELS.index(clock.responsible_level)
     for breach in range(1, max(len(LEVELS) - start, 2)):
@@ -224,8 +227,9 @@ def _clock_timers(facts: CaseFacts, clock: Clock, rules: EscalationRules) -> lis
                     escalated_at=breached_at,
                     due_at=breached_at + clocks.rebreach_interval,
                     detail=(
-                        f"{step} limit ({clock.article}) due {clock.due_at.isoformat()} "
-                        f"missed; breach {breach}, supervision by the {target.value} level"
+                        f"{step} limit ({clock.article}) owed by {owner} due "
+                        f"{clock.due_at.isoformat()} missed; breach {breach}, supervision by "
+                        f"the {target.value} level"
                     ),
                 ),
             )

@@ -141,6 +141,15 @@ class CaseFacts(BaseModel):
     level: AgencyLevel = Field(description="level of the competent agency, or the default")
     agency_code: str | None = None
     linked_to: str | None = Field(default=None, description="the open case a repeat joins")
+    with_bureau: bool = Field(
+        default=True,
+        description=(
+            "routing left the case with the region's petition bureau, which registers and "
+            "transfers or assigns it (Art. 22); False: routed straight to the competent body "
+            "``agency_code``, which owes the petitioner the acceptance notice (Art. 23). A "
+            "case stored before this was known started with the bureau's clock, so True"
+        ),
+    )
     repeat_count: int = Field(
         ge=0, description="earlier petitions of the same petitioner(s) on the matter"
     )
@@ -380,22 +389,36 @@ def _start_transfer(machine: _Machine, at: datetime, bureau: str | None) -> None
     )
 
 
+def _competent_body(machine: _Machine) -> str | None:
+    """The body a transfer goes to: the routed agency, unless routing left the case with
+    the petition bureau (the update names who transferred it, not to whom)."""
+    return None if machine.facts.with_bureau else machine.facts.agency_code
+
+
+def _start_acceptance(machine: _Machine, at: datetime) -> None:
+    # Art. 23: the competent body tells the petitioner in writing within 15 days of
+    # receiving the matter whether it accepts it.
+    machine.start(
+        DeadlineStep.ACCEPTANCE,
+        ClockKind.DEADLINE,
+        at,
+        machine.limits.acceptance,
+        agency=_competent_body(machine),
+    )
+
+
 def _transferred(machine: _Machine, update: CaseUpdate) -> Refusal | None:
     refusal = _require(machine, update, CaseStatus.REGISTERED)
     if refusal is not None:
         return refusal
     at = update.occurred_at
     limits = machine.limits
-    machine.stop(at, DeadlineStep.TRANSFER)
+    # A case routed straight to its body may still be transferred or assigned formally:
+    # the body's 15 days then run from receiving the transfer.
+    machine.stop(at, DeadlineStep.TRANSFER, DeadlineStep.ACCEPTANCE)
     # Art. 23: acceptance within 15 days of receiving the transfer; an objection to
     # competence within 5 working days of it.
-    machine.start(
-        DeadlineStep.ACCEPTANCE,
-        ClockKind.DEADLINE,
-        at,
-        limits.acceptance,
-        agency=machine.facts.agency_code,
-    )
+    _start_acceptance(machine, at)
     objection = limits.competence_objection
     # Counted in working days, so it never ends on a rest day: no roll-over.
     objection_due = working_days_due(at, objection.working_days, machine.calendar)
@@ -409,7 +432,7 @@ def _transferred(machine: _Machine, update: CaseUpdate) -> Refusal | None:
             due_at=objection_due,
             limit_due=objection_due,
             responsible_level=machine.facts.level,
-            responsible_agency=machine.facts.agency_code,
+            responsible_agency=_competent_body(machine),
         )
     )
     machine.status = CaseStatus.TRANSFERRED
@@ -425,13 +448,13 @@ def _accepted(machine: _Machine, update: CaseUpdate) -> Refusal | None:
     machine.stop(
         at, DeadlineStep.TRANSFER, DeadlineStep.ACCEPTANCE, DeadlineStep.COMPETENCE_OBJECTION
     )
-    # Art. 34: handling finished within 60 days of acceptance.
+    # Art. 34: the body that accepted the matter finishes handling it within 60 days.
     machine.start(
         DeadlineStep.HANDLING,
         ClockKind.DEADLINE,
         at,
         machine.limits.handling,
-        agency=machine.facts.agency_code,
+        agency=update.agency_code,
     )
     machine.status = CaseStatus.ACCEPTED
     return None
@@ -789,7 +812,13 @@ def fold(
     updates and holiday calendar (the shipped one by default) always give the same
     clocks, so deadlines and their ids never drift.
     """
-    bureau = rules.targets.bureau(facts.region_code, facts.level)
+    # The petition bureau of the case's region and level: the routed agency when routing
+    # chose the bureau (its own code, e.g. a 信访办), else the rule file's bureau code.
+    bureau = (
+        facts.agency_code
+        if facts.with_bureau and facts.agency_code is not None
+        else rules.targets.bureau(facts.region_code, facts.level)
+    )
     machine = _Machine(
         facts=facts,
         limits=rules.time_limits,
@@ -797,8 +826,10 @@ def fold(
         roll_over=rules.clocks.roll_over_rest_days,
         calendar=calendar or shipped_calendar(),
     )
-    if facts.linked_to is None:
+    if facts.linked_to is None and facts.with_bureau:
         _start_transfer(machine, facts.received_at, bureau)
+    elif facts.linked_to is None:
+        _start_acceptance(machine, facts.received_at)
     for index, update in enumerate(updates):
         refusal = _apply(machine, update, bureau)
         if refusal is not None:

@@ -163,6 +163,15 @@ class Targets(_Strict):
         description="agency code of a region's petition bureau; {region} is the 6-digit code",
     )
     national_bureau: str = Field(min_length=1, description="agency code of the national bureau")
+    bureau_routing_rules: tuple[Keyword, ...] = Field(
+        min_length=1,
+        description=(
+            "a case whose agency was chosen by a routing rule starting with one of these is "
+            "with the region's petition bureau, which transfers or assigns it (Art. 22); any "
+            "other routed case went straight to the competent body, which owes the "
+            "acceptance notice itself (Art. 23)"
+        ),
+    )
 
     def bureau(self, region_code: str, level: AgencyLevel) -> str:
         """The petition bureau at ``level`` above the county-level region ``region_code``.

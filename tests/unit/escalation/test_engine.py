@@ -96,14 +96,19 @@ def registered(case_id: str = "XF-A", **fields: Any) -> CaseRegistered:
 
 
 def update(
-    kind: UpdateKind, at: datetime, n: int, case_id: str = "XF-A", **fields: Any
+    kind: UpdateKind,
+    at: datetime,
+    n: int,
+    case_id: str = "XF-A",
+    agency_code: str = "610302-labour",
+    **fields: Any,
 ) -> CaseUpdate:
     return CaseUpdate(
         update_id=f"{case_id}-u{n}",
         case_id=case_id,
         kind=kind,
         occurred_at=at,
-        agency_code="610302-labour",
+        agency_code=agency_code,
         **fields,
     )
 
@@ -613,7 +618,13 @@ def test_the_warning_example_is_what_the_engine_computes() -> None:
     )
     accepted(
         engine.on_update(
-            update(UpdateKind.ACCEPTED, warning.started_at, 1, case_id=warning.case_id)
+            update(
+                UpdateKind.ACCEPTED,
+                warning.started_at,
+                1,
+                case_id=warning.case_id,
+                agency_code="610302-housing",
+            )
         )
     )
     computed = [w for w in warnings(engine.scan(warning.due_at).outputs) if w.step == "handling"]
