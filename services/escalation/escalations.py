@@ -14,8 +14,8 @@ from datetime import UTC, datetime, timedelta
 from schemas.cases import AgencyLevel, CaseEscalated, EscalationReason, Rating
 from schemas.deadlines import DeadlineWarning
 from services.escalation.lifecycle import CaseFacts, Clock, ClockKind, Lifecycle
-from services.escalation.ruleset import LEVELS, EscalationRules, level_above
-from services.escalation.workdays import calendar_days_due
+from services.escalation.ruleset import LEVELS, EscalationRules, OpenStage, level_above
+from services.escalation.workdays import CHINA_TZ, calendar_days_due
 
 #: What the service publishes: an escalation (cases.escalated) or a deadline warning.
 Output = CaseEscalated | DeadlineWarning
@@ -237,6 +237,51 @@ def _clock_timers(facts: CaseFacts, clock: Clock, rules: EscalationRules) -> lis
     return timers
 
 
+#: How many levels above the case the body owing each stage's opinion sits.
+_STAGE_LEVEL: dict[OpenStage, int] = {
+    OpenStage.HANDLING: 0,
+    OpenStage.REVIEW: 1,
+    OpenStage.RE_REVIEW: 2,
+}
+
+
+def _backlog_timers(facts: CaseFacts, lifecycle: Lifecycle, rules: EscalationRules) -> list[Timed]:
+    """A stage still without its opinion after its configured days makes a backlog case
+    (积案): a replied, refused, terminated or closed matter is not left unresolved."""
+    backlog = rules.backlog
+    timers: list[Timed] = []
+    for span in lifecycle.stages:
+        days = backlog.open_days.of(span.stage)
+        open_until = calendar_days_due(span.started_at, days)
+        if span.ended_at is not None and span.ended_at <= open_until:
+            continue
+        # The handling stage keeps the id backlog escalations had before stages counted,
+        # so a case that was escalated then is not escalated again.
+        suffix = "" if span.stage is OpenStage.HANDLING else f"-{span.stage.value}"
+        target = level_above(facts.level, backlog.levels_up + _STAGE_LEVEL[span.stage])
+        timers.append(
+            Timed(
+                open_until,
+                _escalation(
+                    facts,
+                    rules,
+                    escalation_id=f"ESC-{facts.case_id}-backlog{suffix}",
+                    reason=EscalationReason.BACKLOG,
+                    rule=f"backlog.{span.stage.value}: open>{days}d",
+                    target_level=target,
+                    escalated_at=open_until,
+                    due_at=open_until + timedelta(days=backlog.due_days),
+                    detail=(
+                        f"{span.stage.value} without an opinion {days} days after "
+                        f"{span.started_at.astimezone(CHINA_TZ).date().isoformat()}: "
+                        "a backlog case (积案)"
+                    ),
+                ),
+            )
+        )
+    return timers
+
+
 def timed_outputs(facts: CaseFacts, lifecycle: Lifecycle, rules: EscalationRules) -> list[Timed]:
     """Every warning, breach and backlog escalation the case's clocks imply, in time order.
 
@@ -249,25 +294,5 @@ def timed_outputs(facts: CaseFacts, lifecycle: Lifecycle, rules: EscalationRules
         if clock.kind is ClockKind.DEADLINE
         for timer in _clock_timers(facts, clock, rules)
     ]
-    backlog = rules.backlog
-    open_until = calendar_days_due(facts.received_at, backlog.open_days)
-    open_at_limit = lifecycle.settled_at is None or lifecycle.settled_at > open_until
-    if facts.linked_to is None and open_at_limit:
-        target = level_above(facts.level, backlog.levels_up)
-        timers.append(
-            Timed(
-                open_until,
-                _escalation(
-                    facts,
-                    rules,
-                    escalation_id=f"ESC-{facts.case_id}-backlog",
-                    reason=EscalationReason.BACKLOG,
-                    rule=f"backlog: open>{backlog.open_days}d",
-                    target_level=target,
-                    escalated_at=open_until,
-                    due_at=open_until + timedelta(days=backlog.due_days),
-                    detail=f"open more than {backlog.open_days} days: a backlog case (积案)",
-                ),
-            )
-        )
+    timers.extend(_backlog_timers(facts, lifecycle, rules))
     return sorted(timers, key=lambda timer: timer.fire_at)

@@ -41,6 +41,7 @@ from services.escalation.risk import RiskHit
 from services.escalation.ruleset import (
     DayLimit,
     EscalationRules,
+    OpenStage,
     TimeLimits,
     level_above,
 )
@@ -170,6 +171,15 @@ class CaseFacts(BaseModel):
         return data
 
 
+@dataclass(frozen=True)
+class StageSpan:
+    """When a case entered an open stage and, once it has, when it left it."""
+
+    stage: OpenStage
+    started_at: datetime
+    ended_at: datetime | None = None
+
+
 class ClockKind(StrEnum):
     """A deadline binds a body and escalates; a window only bounds what may still happen."""
 
@@ -247,6 +257,7 @@ class Lifecycle:
     settled_at: datetime | None
     last_event_at: datetime
     hearings: tuple[Hearing, ...] = ()
+    stages: tuple[StageSpan, ...] = ()
 
     @property
     def terminated(self) -> bool:
@@ -307,6 +318,7 @@ class _Machine:
     extensions_used: int = 0
     settled_at: datetime | None = None
     hearings: list[Hearing] = field(default_factory=list)
+    stages: list[StageSpan] = field(default_factory=list)
 
     def due(self, limit_due: datetime, paused: timedelta = NOT_PAUSED) -> datetime:
         """The deadline in force of a calendar-day limit ending at ``limit_due``."""
@@ -365,7 +377,17 @@ class _Machine:
             for c in self.clocks
         ]
 
+    def enter(self, stage: OpenStage, at: datetime) -> None:
+        """The matter waits for an opinion again, from ``at``."""
+        self.stages.append(StageSpan(stage, at))
+
+    def leave(self, at: datetime) -> None:
+        """The open stage, if any, ends at ``at`` with an opinion or a decision."""
+        if self.stages and self.stages[-1].ended_at is None:
+            self.stages[-1] = replace(self.stages[-1], ended_at=at)
+
     def settle(self, status: CaseStatus, at: datetime) -> None:
+        self.leave(at)
         self.status = status
         if self.settled_at is None:
             self.settled_at = at
@@ -557,6 +579,7 @@ def _replied(machine: _Machine, update: CaseUpdate) -> Refusal | None:
     # Art. 35: the petitioner may request a review within 30 days of the reply.
     machine.start(DeadlineStep.REVIEW_REQUEST, ClockKind.WINDOW, at, machine.limits.review_request)
     _opinion(machine, at)
+    machine.leave(at)
     machine.status = CaseStatus.REPLIED
     return None
 
@@ -586,6 +609,7 @@ def _review_requested(machine: _Machine, update: CaseUpdate) -> Refusal | None:
         machine.limits.review_decision,
         levels_up=1,
     )
+    machine.enter(OpenStage.REVIEW, at)
     machine.status = CaseStatus.REVIEW_REQUESTED
     return None
 
@@ -601,6 +625,7 @@ def _review_decided(machine: _Machine, update: CaseUpdate) -> Refusal | None:
         DeadlineStep.RE_REVIEW_REQUEST, ClockKind.WINDOW, at, machine.limits.re_review_request
     )
     _opinion(machine, at)
+    machine.leave(at)
     machine.status = CaseStatus.REVIEW_DECIDED
     return None
 
@@ -625,6 +650,7 @@ def _re_review_requested(machine: _Machine, update: CaseUpdate) -> Refusal | Non
         machine.limits.re_review_decision,
         levels_up=2,
     )
+    machine.enter(OpenStage.RE_REVIEW, at)
     machine.status = CaseStatus.RE_REVIEW_REQUESTED
     return None
 
@@ -826,6 +852,8 @@ def fold(
         roll_over=rules.clocks.roll_over_rest_days,
         calendar=calendar or shipped_calendar(),
     )
+    if facts.linked_to is None:
+        machine.enter(OpenStage.HANDLING, facts.received_at)
     if facts.linked_to is None and facts.with_bureau:
         _start_transfer(machine, facts.received_at, bureau)
     elif facts.linked_to is None:
@@ -842,6 +870,7 @@ def fold(
         settled_at=machine.settled_at,
         last_event_at=max([facts.received_at, *(u.occurred_at for u in updates)]),
         hearings=tuple(machine.hearings),
+        stages=tuple(machine.stages),
     )
 
 

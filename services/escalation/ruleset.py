@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Final, Literal, TypeVar
 
@@ -315,10 +316,41 @@ class DissatisfiedRatingRule(_RuleTarget):
     due_days: int = Field(ge=1, le=365)
 
 
-class BacklogRule(_RuleTarget):
-    """A case open this long is a backlog case (积案)."""
+class OpenStage(StrEnum):
+    """A stage in which a matter waits for an opinion; left too long it is a backlog case
+    (积案, DOMAIN.md). A reply, a refusal, an opinion, termination or closing ends it."""
 
-    open_days: int = Field(ge=1, le=3650)
+    #: From receipt to the reply (办结, Art. 34) or a refusal to accept (Art. 23).
+    HANDLING = "handling"
+    #: From the review request to the review opinion (Art. 35).
+    REVIEW = "review"
+    #: From the re-review request to the re-review opinion (Art. 36).
+    RE_REVIEW = "re_review"
+
+
+class BacklogDays(_Strict):
+    """Days a matter may wait in each open stage before it is a backlog case."""
+
+    handling: int = Field(ge=1, le=3650, description="from receipt, until the reply or a refusal")
+    review: int = Field(ge=1, le=3650, description="from the review request, until its opinion")
+    re_review: int = Field(
+        ge=1, le=3650, description="from the re-review request, until its opinion"
+    )
+
+    def of(self, stage: OpenStage) -> int:
+        days: int = getattr(self, stage.value)
+        return days
+
+
+class BacklogRule(_RuleTarget):
+    """A matter left unresolved this long in one stage is a backlog case (积案).
+
+    A replied case is handled (办结): only a stage still waiting for its opinion counts.
+    The target is ``levels_up`` above the body that owes the opinion (the case's level
+    for handling, one up for a review, two for a re-review).
+    """
+
+    open_days: BacklogDays
     due_days: int = Field(ge=1, le=365)
 
 
@@ -326,7 +358,8 @@ class EscalationRules(_Strict):
     """The whole rule file."""
 
     version: Literal[2] = Field(
-        description="2: risk_to_life holds named rules (was: keywords per language)"
+        description="2: risk_to_life holds named rules (was: keywords per language); "
+        "backlog.open_days is per open stage (was: one number)"
     )
     time_limits: TimeLimits
     clocks: Clocks

@@ -31,7 +31,7 @@ from services.escalation.engine import EscalationEngine, Rejection, case_facts
 from services.escalation.escalations import Output, output_id
 from services.escalation.replay import HistoryInputError, read_history, replay, to_json_line
 from services.escalation.risk import RiskHit
-from services.escalation.ruleset import load_rules
+from services.escalation.ruleset import DEFAULT_RULES_PATH, load_rules, parse_rules
 from services.escalation.state import CaseState, StagedStore
 from services.escalation.tables import InMemoryCaseStore
 from services.escalation.workdays import CHINA_TZ
@@ -329,6 +329,51 @@ def test_a_case_open_beyond_90_days_is_backlog_unless_closed_in_time() -> None:
     ]
     assert [e.case_id for e in backlog] == ["XF-OPEN"]
     assert backlog[0].escalated_at == datetime(2026, 6, 1, tzinfo=CHINA_TZ)
+
+
+def backlogs(engine: EscalationEngine, until: datetime) -> list[CaseEscalated]:
+    found = escalations(engine.scan(until).outputs)
+    return [e for e in found if e.reason is EscalationReason.BACKLOG]
+
+
+def test_a_case_replied_in_time_and_not_closed_is_no_backlog_case() -> None:
+    # Replied on day 40 and never formally closed: handled (办结), not left unresolved.
+    engine, _ = fresh()
+    engine.on_verdict(verdict())
+    for n, (kind, at) in enumerate([(UpdateKind.ACCEPTED, day(1)), (UpdateKind.REPLIED, day(40))]):
+        accepted(engine.on_update(update(kind, at, n)))
+    assert backlogs(engine, day(400)) == []
+
+
+def test_a_review_left_without_its_opinion_is_a_backlog_case_of_the_review_stage() -> None:
+    # Replied on day 40, review requested on day 50 and never decided: the review stage is
+    # 90 days old on day 140; the review body is the city, so the province supervises.
+    engine, _ = fresh()
+    engine.on_verdict(verdict())
+    for n, (kind, at) in enumerate(
+        [
+            (UpdateKind.ACCEPTED, day(1)),
+            (UpdateKind.REPLIED, day(40)),
+            (UpdateKind.REVIEW_REQUESTED, day(50)),
+        ]
+    ):
+        accepted(engine.on_update(update(kind, at, n)))
+    assert backlogs(engine, day(139)) == []
+    (backlog,) = backlogs(engine, day(141))
+    assert backlog.escalation_id == "ESC-XF-A-backlog-review"
+    assert backlog.rule == "backlog.review: open>90d"
+    assert backlog.escalated_at == datetime(2026, 7, 21, tzinfo=CHINA_TZ)  # 50 + 90 days
+    assert (backlog.target_level, backlog.target_agency) == ("province", "610000-xfj")
+
+
+def test_the_days_of_each_stage_are_set_in_the_rule_file() -> None:
+    text = DEFAULT_RULES_PATH.read_text(encoding="utf-8")
+    shorter = parse_rules(text.replace("    handling: 90 ", "    handling: 60 "))
+    engine = EscalationEngine(shorter, InMemoryCaseStore())
+    engine.on_verdict(verdict())
+    (backlog,) = backlogs(engine, day(62))
+    assert backlog.escalation_id == "ESC-XF-A-backlog"
+    assert backlog.rule == "backlog.handling: open>60d"
 
 
 def test_a_repeat_joining_an_open_case_runs_no_clocks_of_its_own() -> None:

@@ -27,7 +27,8 @@ def test_the_shipped_file_holds_the_statutory_limits() -> None:
     assert rules.clocks.roll_over_rest_days is True  # Civil Code Art. 203
     assert rules.leadership_package.min_repeat_count == 3
     assert rules.collective_petition.min_petitioners == 5
-    assert rules.backlog.open_days == 90
+    open_days = rules.backlog.open_days
+    assert (open_days.handling, open_days.review, open_days.re_review) == (90, 90, 90)
 
 
 def test_target_agencies_are_the_petition_bureaus_of_the_parent_regions() -> None:
@@ -57,7 +58,7 @@ def test_a_value_out_of_range_is_reported_at_its_line() -> None:
 
 
 def test_an_unknown_key_is_an_error_at_its_line() -> None:
-    text = _shipped().replace("  open_days: 90", "  open_days: 90\n  opne_days: 91")
+    text = _shipped() + "  opne_days: 91\n"  # the file ends with the backlog section
     with pytest.raises(RulesFileError) as caught:
         parse_rules(text)
     (problem,) = caught.value.problems
