@@ -8,7 +8,6 @@ from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import Any
 
-import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -29,7 +28,7 @@ from schemas.petitions import Channel
 from schemas.registry import CASES_DEDUPLICATED, CASES_UPDATES
 from services.escalation.engine import EscalationEngine, Rejection, case_facts
 from services.escalation.escalations import Output, output_id
-from services.escalation.replay import HistoryInputError, read_history, replay, to_json_line
+from services.escalation.replay import HistoryProblem, read_history, replay, to_json_line
 from services.escalation.risk import RiskHit
 from services.escalation.ruleset import DEFAULT_RULES_PATH, load_rules, parse_rules
 from services.escalation.state import CaseState, StagedStore
@@ -588,9 +587,9 @@ def _event_by_event(
 ) -> Iterator[Output | Rejection]:
     """What the engine yields, driven by hand as the service would, for a history."""
     engine, _ = fresh()
-    history = sorted(
-        read_history(_history() if lines is None else lines), key=lambda item: (item.at, item.line)
-    )
+    events, problems = read_history(_history() if lines is None else lines)
+    assert problems == []
+    history = sorted(events, key=lambda item: (item.at, item.line))
     for item in history:
         scanned = engine.scan(item.at)
         yield from scanned.outputs
@@ -613,7 +612,8 @@ def _event_by_event(
 
 def test_the_replay_yields_what_the_engine_yields_event_by_event() -> None:
     until = day(150)
-    replayed = [to_json_line(item) for item in replay(read_history(_history()), until, RULES)]
+    events, _ = read_history(_history())
+    replayed = [to_json_line(item) for item in replay(events, until, RULES)]
     assert replayed == [to_json_line(item) for item in _event_by_event(until)]
     records = [json.loads(line) for line in replayed]
     reasons = [r.get("reason") or r.get("step") for r in records]
@@ -631,10 +631,28 @@ def test_the_replay_yields_what_the_engine_yields_event_by_event() -> None:
     } <= escalation.keys()
 
 
-def test_a_bad_history_line_is_named() -> None:
-    bad = [*_history()[:2], '{"topic": "cases.registered", "value": {}}']
-    with pytest.raises(HistoryInputError, match=r"^line 3: topic 'cases.registered'"):
-        read_history(bad)
+def test_bad_history_lines_are_named_and_the_others_read() -> None:
+    good = _history()
+    bare = json.loads(good[2])["value"]
+    bad = [
+        *good[:2],
+        '{"topic": "cases.registered", "value": {}}',
+        json.dumps(bare),
+        '{"topic": "cases.updates", "value": {"update_id": "u"}}',
+        "not json",
+        *good[2:],
+    ]
+    events, problems = read_history(bad)
+    assert [e.event for e in events] == [e.event for e in read_history(good)[0]]
+    assert [str(p) for p in problems] == [
+        "line 3: topic 'cases.registered' is not one of ['cases.deduplicated', 'cases.updates']",
+        'line 4: a bare cases.updates event: wrap it as {"topic": "cases.updates", '
+        '"value": <the event>}',
+        "line 5: not a cases.updates event: value.case_id: Field required; value.kind: Field "
+        "required; value.occurred_at: Field required (and 1 more)",
+        "line 6: not JSON: Invalid JSON: expected ident at line 1 column 2",
+    ]
+    assert all(isinstance(p, HistoryProblem) for p in problems)
 
 
 def test_the_warning_example_is_what_the_engine_computes() -> None:
