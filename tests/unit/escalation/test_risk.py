@@ -36,6 +36,7 @@ def test_the_form_folds_script_width_case_and_spacing_between_characters() -> No
         ("拿着一桶汽油說要點火", ["fire: 汽油 with 点火"]),
         ("I will jump off the roof of the bureau", ["jump_from_height: jump off with roof"]),
         ("逼急了就和他们同归于尽，把汽油浇上去", ["violence: 同归于尽", "fire: 汽油 with 浇"]),
+        ("不得万不得已谁愿意去走极端呢", ["extreme_action: 走极端"]),
     ],
 )
 def test_risk_words_are_found_in_either_script_and_width(text: str, found: list[str]) -> None:
@@ -54,6 +55,10 @@ def test_risk_words_are_found_in_either_script_and_width(text: str, found: list[
         "The price of petrol will jump off again next month",
         "I want to improve my skill myself through the training subsidy",
         "小区地下室长期积水",
+        # Real wordings that the bare words used to catch.
+        "有部分农户为了减轻生产成本还是冒险通行",
+        "杀人者获罪，抢劫者判刑，违反消防法的公司难道就可以不了了之",
+        "天气变得越来越极端，夏天很热冬天很冷",
     ],
 )
 def test_ordinary_complaints_do_not_fire(text: str) -> None:
