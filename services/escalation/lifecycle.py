@@ -20,7 +20,15 @@ functions here are pure; ``services.escalation.engine`` stores and schedules.
         given during a hearing ends it.
 
 Calendar-day limits roll over a rest day at their end when the rules say so
-(``clocks.roll_over_rest_days``, ``workdays.roll_over_rest_days``).
+(``clocks.roll_over_rest_days``, ``workdays.roll_over_rest_days``), on the holiday calendar
+given to ``fold``.
+
+Every clock names its article and the body that owes it. A case that routing left with the
+region's petition bureau starts the bureau's transfer clock (Art. 22); a case routed straight
+to the competent body starts that body's acceptance notice (Art. 23) from receipt. The body
+that accepts owes the handling (Art. 34); the next-higher body the review opinion (Art. 35),
+the one above it the re-review opinion (Art. 36). ``Lifecycle.stages`` records when the
+matter waited for an opinion (handling, review, re-review), which is what makes a backlog case.
 """
 
 from __future__ import annotations
