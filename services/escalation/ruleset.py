@@ -8,6 +8,7 @@ message names the file, the line and the path of every problem.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -221,6 +222,13 @@ class CollectivePetitionRule(_RuleTarget):
     due_hours: int = Field(ge=1, le=24 * 30)
 
 
+@dataclass(frozen=True)
+class _RiskForms:
+    words: tuple[tuple[str, str], ...]
+    companions: tuple[tuple[str, str], ...]
+    excludes: tuple[str, ...]
+
+
 RuleName = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,39}$")]
 
 
@@ -255,11 +263,20 @@ class RiskRule(_Strict):
             raise ValueError(f"exclusions {useless} contain none of the rule's words")
         return self
 
+    @functools.cached_property
+    def forms(self) -> _RiskForms:
+        """Words, companions and exclusions in risk form, computed once per rule file."""
+        return _RiskForms(
+            words=tuple((word, risk_form(word)) for word in self.words),
+            companions=tuple((c, risk_form(c)) for c in self.requires_any),
+            excludes=tuple(risk_form(phrase) for phrase in self.excludes),
+        )
+
     def _companion(self, form: str, start: int, end: int) -> str | None:
         """The first companion found within the window around ``form[start:end]``."""
         near = form[max(0, start - self.window) : end + self.window]
         return next(
-            (c for c in self.requires_any if any(True for _ in occurrences(near, risk_form(c)))),
+            (c for c, c_form in self.forms.companions if next(occurrences(near, c_form), None)),
             None,
         )
 
@@ -269,11 +286,10 @@ class RiskRule(_Strict):
         found: list[RiskHit] = []
         excluded = [
             (start, start + len(phrase))
-            for phrase in map(risk_form, self.excludes)
+            for phrase in self.forms.excludes
             for start in occurrences(form, phrase)
         ]
-        for word in self.words:
-            target = risk_form(word)
+        for word, target in self.forms.words:
             for start in occurrences(form, target):
                 end = start + len(target)
                 if any(a <= start and end <= b for a, b in excluded):
