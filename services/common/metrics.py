@@ -277,6 +277,14 @@ CATALOGUE: Final[tuple[MetricSpec, ...]] = (
         {"step": _values(DeadlineStep)},
     ),
     MetricSpec(
+        "xinfang_escalation_calendar_missing_year",
+        Kind.GAUGE,
+        "The earliest year a deadline needed that the holiday calendar file does not cover "
+        "(counted on the statutory holidays only, without the State Council's adjustments); "
+        "0 while every year needed is covered.",
+        "escalation",
+    ),
+    MetricSpec(
         "xinfang_escalations_total",
         Kind.COUNTER,
         "Escalations published, by reason and target level.",

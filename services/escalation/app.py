@@ -47,6 +47,7 @@ from services.escalation.clock import (
 from services.escalation.engine import EscalationEngine, Rejection
 from services.escalation.escalations import Output as EngineOutput
 from services.escalation.escalations import missed_step
+from services.escalation.holidays import DEFAULT_CALENDAR_PATH, HolidayCalendar, load_calendar
 from services.escalation.lifecycle import step_duration
 from services.escalation.ruleset import (
     DEFAULT_RULES_PATH,
@@ -56,7 +57,7 @@ from services.escalation.ruleset import (
 )
 from services.escalation.state import StagedStore
 from services.escalation.tables import TableCaseStore, open_cases
-from services.escalation.workdays import calendar_covers
+from services.escalation.workdays import CHINA_TZ
 
 log = logging.getLogger(__name__)
 
@@ -75,6 +76,13 @@ class EscalationSettings(ServiceSettings):
     rules_path: Path = Field(
         default=DEFAULT_RULES_PATH,
         description="the escalation rule file (time limits, clocks, rules), validated at start",
+    )
+    calendar_path: Path = Field(
+        default=DEFAULT_CALENDAR_PATH,
+        description=(
+            "the holiday calendar file (the State Council's yearly notices), validated at "
+            "start; point it at a newer copy to add a year without a release"
+        ),
     )
     clock: ClockMode = Field(
         default=ClockMode.WALL,
@@ -145,13 +153,39 @@ def load_checked_rules(settings: EscalationSettings) -> EscalationRules:
         raise SettingsError(f"XINFANG_ESCALATION_RULES_PATH: {exc}") from None
 
 
+def load_checked_calendar(
+    settings: EscalationSettings, on_missing_year: Callable[[int], None]
+) -> HolidayCalendar:
+    """The holiday calendar file, or ``SettingsError`` naming every bad line."""
+    try:
+        return load_calendar(settings.calendar_path, on_missing_year)
+    except RulesFileError as exc:
+        raise SettingsError(f"invalid holiday calendar:\n{exc}") from None
+    except OSError as exc:
+        raise SettingsError(f"XINFANG_ESCALATION_CALENDAR_PATH: {exc}") from None
+
+
 def build(settings: EscalationSettings, wall_clock: Clock | None = None) -> Service:
     """The escalation service; creates its tick topic on the broker."""
     rules = load_checked_rules(settings)
     clock: Clock = wall_clock or (lambda: datetime.now(UTC))
-    if not calendar_covers(clock().date()):
-        log.warning("the holiday calendar does not cover this year: update chinese_calendar")
+
+    def missing_year(year: int) -> None:
+        # Once per year and process: the calendar computes a missing year once.
+        log.warning(
+            "the holiday calendar does not cover a year a deadline needs: counting only its "
+            "statutory holidays, without the State Council's adjusted days; add the year's "
+            "notice to the calendar file (XINFANG_ESCALATION_CALENDAR_PATH)",
+            extra={"year": year, "calendar": str(settings.calendar_path)},
+        )
+        missing_year_gauge.set(min(calendar.missing_years()))
+
+    # Checked before anything starts, like the rule file.
+    calendar = load_checked_calendar(settings, missing_year)
     service = build_service(Stage.ESCALATION, settings)
+    missing_year_gauge = service.metrics.gauge("xinfang_escalation_calendar_missing_year")
+    # The year under way is needed by every clock that runs now: report it at once.
+    calendar.is_working_day(clock().astimezone(CHINA_TZ).date())
     service.create_internal_topics(TICKS)
     prefix = settings.topic_prefix
     # One table, so one changelog keeps the order of every write (see ``tables``).
@@ -171,7 +205,7 @@ def build(settings: EscalationSettings, wall_clock: Clock | None = None) -> Serv
 
     def engine_for(partition: int) -> tuple[EscalationEngine, StagedStore]:
         staged = StagedStore(TableCaseStore(table, partition))
-        return EscalationEngine(rules, staged), staged
+        return EscalationEngine(rules, staged, calendar), staged
 
     def committing(
         staged: StagedStore,

@@ -21,6 +21,7 @@ from datetime import datetime
 
 from schemas.cases import CaseDeduplicated, CaseUpdate, Verdict
 from services.escalation.escalations import Output, output_id, rule_escalations, timed_outputs
+from services.escalation.holidays import HolidayCalendar, shipped_calendar
 from services.escalation.lifecycle import (
     AWAITS_PREDECESSOR,
     CaseFacts,
@@ -85,18 +86,24 @@ def case_facts(verdict: CaseDeduplicated, rules: EscalationRules) -> CaseFacts:
         level=case.agency.level if case.agency else rules.targets.default_level,
         agency_code=case.agency.code if case.agency else None,
         linked_to=linked,
+        with_bureau=case.agency is None
+        or case.agency.rule.startswith(rules.targets.bureau_routing_rules),
         repeat_count=verdict.repeat_count,
         makes_collective=in_one or crosses,
-        risk_terms=rules.risk_to_life.hits(f"{case.title}\n{case.content}"),
+        risk_hits=rules.risk_to_life.hits(f"{case.title}\n{case.content}"),
     )
 
 
 class EscalationEngine:
     """Runs the lifecycle, the clocks and the escalation rules over a ``CaseStore``."""
 
-    def __init__(self, rules: EscalationRules, store: CaseStore) -> None:
+    def __init__(
+        self, rules: EscalationRules, store: CaseStore, calendar: HolidayCalendar | None = None
+    ) -> None:
         self._rules = rules
         self._store = store
+        # The holiday calendar the working days and rest-day roll-overs count on.
+        self._calendar = calendar or shipped_calendar()
 
     def on_verdict(self, verdict: CaseDeduplicated) -> StepResult:
         """Open a case from dedup's verdict; return the escalations it triggers at once.
@@ -259,7 +266,7 @@ class EscalationEngine:
         """``state`` with ``update`` placed by event time, if the history stays valid."""
         position = sum(1 for u in state.updates if u.occurred_at <= update.occurred_at)
         updates = (*state.updates[:position], update, *state.updates[position:])
-        result = fold(state.facts, updates, self._rules)
+        result = fold(state.facts, updates, self._rules, self._calendar)
         if not isinstance(result, FoldFailure):
             return state.model_copy(update={"updates": updates})
         if result.index == position:
@@ -291,7 +298,7 @@ class EscalationEngine:
         return update.occurred_at + self._rules.clocks.reorder_tolerance
 
     def _lifecycle(self, state: CaseState) -> Lifecycle:
-        result = fold(state.facts, state.updates, self._rules)
+        result = fold(state.facts, state.updates, self._rules, self._calendar)
         if isinstance(result, FoldFailure):
             # Stored updates were all accepted by this same fold; failing now means the
             # rule file changed under a running case. Loud, not silently dropped.

@@ -14,8 +14,8 @@ from datetime import UTC, datetime, timedelta
 from schemas.cases import AgencyLevel, CaseEscalated, EscalationReason, Rating
 from schemas.deadlines import DeadlineWarning
 from services.escalation.lifecycle import CaseFacts, Clock, ClockKind, Lifecycle
-from services.escalation.ruleset import LEVELS, EscalationRules, level_above
-from services.escalation.workdays import calendar_days_due
+from services.escalation.ruleset import LEVELS, EscalationRules, OpenStage, level_above
+from services.escalation.workdays import CHINA_TZ, calendar_days_due
 
 #: What the service publishes: an escalation (cases.escalated) or a deadline warning.
 Output = CaseEscalated | DeadlineWarning
@@ -134,18 +134,21 @@ def rule_escalations(
             )
         )
     risk = rules.risk_to_life
-    if facts.risk_terms:
+    if facts.risk_hits:
+        # The id names no rule, so a case escalates once however many rules it meets.
+        fired = ", ".join(dict.fromkeys(hit.rule for hit in facts.risk_hits))
         found.append(
             _escalation(
                 facts,
                 rules,
                 escalation_id=f"ESC-{facts.case_id}-risk_to_life",
                 reason=EscalationReason.RISK_TO_LIFE,
-                rule="risk_to_life: keywords",
+                rule=f"risk_to_life: {fired}",
                 target_level=level_above(facts.level, risk.levels_up),
                 escalated_at=received,
                 due_at=received + timedelta(hours=risk.due_hours),
-                detail="risk to life or safety (Art. 25): " + ", ".join(facts.risk_terms),
+                detail="risk to life or safety (Art. 25): "
+                + "; ".join(hit.describe() for hit in facts.risk_hits),
             )
         )
     dissatisfied = rules.dissatisfied_rating
@@ -198,6 +201,9 @@ def _clock_timers(facts: CaseFacts, clock: Clock, rules: EscalationRules) -> lis
                 ),
             )
         )
+    # The body that owes the step: the named agency, or the level (a review's next-higher
+    # body is not named on the case).
+    owner = clock.responsible_agency or f"the {clock.responsible_level.value} level"
     # Supervision (督办, Art. 38-40): each breach goes one level higher, up to national.
     start = LEVELS.index(clock.responsible_level)
     for breach in range(1, max(len(LEVELS) - start, 2)):
@@ -221,8 +227,54 @@ def _clock_timers(facts: CaseFacts, clock: Clock, rules: EscalationRules) -> lis
                     escalated_at=breached_at,
                     due_at=breached_at + clocks.rebreach_interval,
                     detail=(
-                        f"{step} limit ({clock.article}) due {clock.due_at.isoformat()} "
-                        f"missed; breach {breach}, supervision by the {target.value} level"
+                        f"{step} limit ({clock.article}) owed by {owner} due "
+                        f"{clock.due_at.isoformat()} missed; breach {breach}, supervision by "
+                        f"the {target.value} level"
+                    ),
+                ),
+            )
+        )
+    return timers
+
+
+#: How many levels above the case the body owing each stage's opinion sits.
+_STAGE_LEVEL: dict[OpenStage, int] = {
+    OpenStage.HANDLING: 0,
+    OpenStage.REVIEW: 1,
+    OpenStage.RE_REVIEW: 2,
+}
+
+
+def _backlog_timers(facts: CaseFacts, lifecycle: Lifecycle, rules: EscalationRules) -> list[Timed]:
+    """A stage still without its opinion after its configured days makes a backlog case
+    (积案): a replied, refused, terminated or closed matter is not left unresolved."""
+    backlog = rules.backlog
+    timers: list[Timed] = []
+    for span in lifecycle.stages:
+        days = backlog.open_days.of(span.stage)
+        open_until = calendar_days_due(span.started_at, days)
+        if span.ended_at is not None and span.ended_at <= open_until:
+            continue
+        # The handling stage keeps the id backlog escalations had before stages counted,
+        # so a case that was escalated then is not escalated again.
+        suffix = "" if span.stage is OpenStage.HANDLING else f"-{span.stage.value}"
+        target = level_above(facts.level, backlog.levels_up + _STAGE_LEVEL[span.stage])
+        timers.append(
+            Timed(
+                open_until,
+                _escalation(
+                    facts,
+                    rules,
+                    escalation_id=f"ESC-{facts.case_id}-backlog{suffix}",
+                    reason=EscalationReason.BACKLOG,
+                    rule=f"backlog.{span.stage.value}: open>{days}d",
+                    target_level=target,
+                    escalated_at=open_until,
+                    due_at=open_until + timedelta(days=backlog.due_days),
+                    detail=(
+                        f"{span.stage.value} without an opinion {days} days after "
+                        f"{span.started_at.astimezone(CHINA_TZ).date().isoformat()}: "
+                        "a backlog case (积案)"
                     ),
                 ),
             )
@@ -242,25 +294,5 @@ def timed_outputs(facts: CaseFacts, lifecycle: Lifecycle, rules: EscalationRules
         if clock.kind is ClockKind.DEADLINE
         for timer in _clock_timers(facts, clock, rules)
     ]
-    backlog = rules.backlog
-    open_until = calendar_days_due(facts.received_at, backlog.open_days)
-    open_at_limit = lifecycle.settled_at is None or lifecycle.settled_at > open_until
-    if facts.linked_to is None and open_at_limit:
-        target = level_above(facts.level, backlog.levels_up)
-        timers.append(
-            Timed(
-                open_until,
-                _escalation(
-                    facts,
-                    rules,
-                    escalation_id=f"ESC-{facts.case_id}-backlog",
-                    reason=EscalationReason.BACKLOG,
-                    rule=f"backlog: open>{backlog.open_days}d",
-                    target_level=target,
-                    escalated_at=open_until,
-                    due_at=open_until + timedelta(days=backlog.due_days),
-                    detail=f"open more than {backlog.open_days} days: a backlog case (积案)",
-                ),
-            )
-        )
+    timers.extend(_backlog_timers(facts, lifecycle, rules))
     return sorted(timers, key=lambda timer: timer.fire_at)

@@ -20,7 +20,15 @@ functions here are pure; ``services.escalation.engine`` stores and schedules.
         given during a hearing ends it.
 
 Calendar-day limits roll over a rest day at their end when the rules say so
-(``clocks.roll_over_rest_days``, ``workdays.roll_over_rest_days``).
+(``clocks.roll_over_rest_days``, ``workdays.roll_over_rest_days``), on the holiday calendar
+given to ``fold``.
+
+Every clock names its article and the body that owes it. A case that routing left with the
+region's petition bureau starts the bureau's transfer clock (Art. 22); a case routed straight
+to the competent body starts that body's acceptance notice (Art. 23) from receipt. The body
+that accepts owes the handling (Art. 34); the next-higher body the review opinion (Art. 35),
+the one above it the re-review opinion (Art. 36). ``Lifecycle.stages`` records when the
+matter waited for an opinion (handling, review, re-review), which is what makes a backlog case.
 """
 
 from __future__ import annotations
@@ -29,16 +37,19 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import Final
+from typing import Any, Final
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from schemas.base import AwareDatetime
 from schemas.cases import AgencyLevel, CaseUpdate, Rating, UpdateKind
 from schemas.deadlines import DeadlineStep
+from services.escalation.holidays import HolidayCalendar, shipped_calendar
+from services.escalation.risk import RiskHit
 from services.escalation.ruleset import (
     DayLimit,
     EscalationRules,
+    OpenStage,
     TimeLimits,
     level_above,
 )
@@ -139,11 +150,42 @@ class CaseFacts(BaseModel):
     level: AgencyLevel = Field(description="level of the competent agency, or the default")
     agency_code: str | None = None
     linked_to: str | None = Field(default=None, description="the open case a repeat joins")
+    with_bureau: bool = Field(
+        default=True,
+        description=(
+            "routing left the case with the region's petition bureau, which registers and "
+            "transfers or assigns it (Art. 22); False: routed straight to the competent body "
+            "``agency_code``, which owes the petitioner the acceptance notice (Art. 23). A "
+            "case stored before this was known started with the bureau's clock, so True"
+        ),
+    )
     repeat_count: int = Field(
         ge=0, description="earlier petitions of the same petitioner(s) on the matter"
     )
     makes_collective: bool = False
-    risk_terms: tuple[str, ...] = ()
+    risk_hits: tuple[RiskHit, ...] = Field(
+        default=(), description="risk-to-life words found, with their rule (Art. 25)"
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _upcast_risk_terms(cls, data: Any) -> Any:
+        # Cases stored before risk rules had names carry the bare words of the one keyword
+        # list as risk_terms; they read as hits of a rule named "keywords".
+        if isinstance(data, dict) and "risk_terms" in data:
+            upcast = {key: value for key, value in data.items() if key != "risk_terms"}
+            upcast["risk_hits"] = [{"rule": "keywords", "word": w} for w in data["risk_terms"]]
+            return upcast
+        return data
+
+
+@dataclass(frozen=True)
+class StageSpan:
+    """When a case entered an open stage and, once it has, when it left it."""
+
+    stage: OpenStage
+    started_at: datetime
+    ended_at: datetime | None = None
 
 
 class ClockKind(StrEnum):
@@ -223,6 +265,7 @@ class Lifecycle:
     settled_at: datetime | None
     last_event_at: datetime
     hearings: tuple[Hearing, ...] = ()
+    stages: tuple[StageSpan, ...] = ()
 
     @property
     def terminated(self) -> bool:
@@ -276,18 +319,20 @@ class _Machine:
     limits: TimeLimits
     objection_prefixes: tuple[str, ...]
     roll_over: bool
+    calendar: HolidayCalendar
     status: CaseStatus = CaseStatus.REGISTERED
     clocks: list[Clock] = field(default_factory=list)
     ratings: list[RatingRecord] = field(default_factory=list)
     extensions_used: int = 0
     settled_at: datetime | None = None
     hearings: list[Hearing] = field(default_factory=list)
+    stages: list[StageSpan] = field(default_factory=list)
 
     def due(self, limit_due: datetime, paused: timedelta = NOT_PAUSED) -> datetime:
         """The deadline in force of a calendar-day limit ending at ``limit_due``."""
         end = limit_due + paused
         # Civil Code Art. 203: a period whose last day is a rest day ends after it.
-        return roll_over_rest_days(end) if self.roll_over else end
+        return roll_over_rest_days(end, self.calendar) if self.roll_over else end
 
     def latest(self, step: DeadlineStep) -> Clock | None:
         """The last clock of ``step`` started so far."""
@@ -340,7 +385,17 @@ class _Machine:
             for c in self.clocks
         ]
 
+    def enter(self, stage: OpenStage, at: datetime) -> None:
+        """The matter waits for an opinion again, from ``at``."""
+        self.stages.append(StageSpan(stage, at))
+
+    def leave(self, at: datetime) -> None:
+        """The open stage, if any, ends at ``at`` with an opinion or a decision."""
+        if self.stages and self.stages[-1].ended_at is None:
+            self.stages[-1] = replace(self.stages[-1], ended_at=at)
+
     def settle(self, status: CaseStatus, at: datetime) -> None:
+        self.leave(at)
         self.status = status
         if self.settled_at is None:
             self.settled_at = at
@@ -364,25 +419,39 @@ def _start_transfer(machine: _Machine, at: datetime, bureau: str | None) -> None
     )
 
 
+def _competent_body(machine: _Machine) -> str | None:
+    """The body a transfer goes to: the routed agency, unless routing left the case with
+    the petition bureau (the update names who transferred it, not to whom)."""
+    return None if machine.facts.with_bureau else machine.facts.agency_code
+
+
+def _start_acceptance(machine: _Machine, at: datetime) -> None:
+    # Art. 23: the competent body tells the petitioner in writing within 15 days of
+    # receiving the matter whether it accepts it.
+    machine.start(
+        DeadlineStep.ACCEPTANCE,
+        ClockKind.DEADLINE,
+        at,
+        machine.limits.acceptance,
+        agency=_competent_body(machine),
+    )
+
+
 def _transferred(machine: _Machine, update: CaseUpdate) -> Refusal | None:
     refusal = _require(machine, update, CaseStatus.REGISTERED)
     if refusal is not None:
         return refusal
     at = update.occurred_at
     limits = machine.limits
-    machine.stop(at, DeadlineStep.TRANSFER)
+    # A case routed straight to its body may still be transferred or assigned formally:
+    # the body's 15 days then run from receiving the transfer.
+    machine.stop(at, DeadlineStep.TRANSFER, DeadlineStep.ACCEPTANCE)
     # Art. 23: acceptance within 15 days of receiving the transfer; an objection to
     # competence within 5 working days of it.
-    machine.start(
-        DeadlineStep.ACCEPTANCE,
-        ClockKind.DEADLINE,
-        at,
-        limits.acceptance,
-        agency=machine.facts.agency_code,
-    )
+    _start_acceptance(machine, at)
     objection = limits.competence_objection
     # Counted in working days, so it never ends on a rest day: no roll-over.
-    objection_due = working_days_due(at, objection.working_days)
+    objection_due = working_days_due(at, objection.working_days, machine.calendar)
     machine.clocks.append(
         Clock(
             step=DeadlineStep.COMPETENCE_OBJECTION,
@@ -393,7 +462,7 @@ def _transferred(machine: _Machine, update: CaseUpdate) -> Refusal | None:
             due_at=objection_due,
             limit_due=objection_due,
             responsible_level=machine.facts.level,
-            responsible_agency=machine.facts.agency_code,
+            responsible_agency=_competent_body(machine),
         )
     )
     machine.status = CaseStatus.TRANSFERRED
@@ -409,13 +478,13 @@ def _accepted(machine: _Machine, update: CaseUpdate) -> Refusal | None:
     machine.stop(
         at, DeadlineStep.TRANSFER, DeadlineStep.ACCEPTANCE, DeadlineStep.COMPETENCE_OBJECTION
     )
-    # Art. 34: handling finished within 60 days of acceptance.
+    # Art. 34: the body that accepted the matter finishes handling it within 60 days.
     machine.start(
         DeadlineStep.HANDLING,
         ClockKind.DEADLINE,
         at,
         machine.limits.handling,
-        agency=machine.facts.agency_code,
+        agency=update.agency_code,
     )
     machine.status = CaseStatus.ACCEPTED
     return None
@@ -518,6 +587,7 @@ def _replied(machine: _Machine, update: CaseUpdate) -> Refusal | None:
     # Art. 35: the petitioner may request a review within 30 days of the reply.
     machine.start(DeadlineStep.REVIEW_REQUEST, ClockKind.WINDOW, at, machine.limits.review_request)
     _opinion(machine, at)
+    machine.leave(at)
     machine.status = CaseStatus.REPLIED
     return None
 
@@ -547,6 +617,7 @@ def _review_requested(machine: _Machine, update: CaseUpdate) -> Refusal | None:
         machine.limits.review_decision,
         levels_up=1,
     )
+    machine.enter(OpenStage.REVIEW, at)
     machine.status = CaseStatus.REVIEW_REQUESTED
     return None
 
@@ -562,6 +633,7 @@ def _review_decided(machine: _Machine, update: CaseUpdate) -> Refusal | None:
         DeadlineStep.RE_REVIEW_REQUEST, ClockKind.WINDOW, at, machine.limits.re_review_request
     )
     _opinion(machine, at)
+    machine.leave(at)
     machine.status = CaseStatus.REVIEW_DECIDED
     return None
 
@@ -586,6 +658,7 @@ def _re_review_requested(machine: _Machine, update: CaseUpdate) -> Refusal | Non
         machine.limits.re_review_decision,
         levels_up=2,
     )
+    machine.enter(OpenStage.RE_REVIEW, at)
     machine.status = CaseStatus.RE_REVIEW_REQUESTED
     return None
 
@@ -762,22 +835,37 @@ def _apply(machine: _Machine, update: CaseUpdate, bureau: str) -> Refusal | None
 
 
 def fold(
-    facts: CaseFacts, updates: Sequence[CaseUpdate], rules: EscalationRules
+    facts: CaseFacts,
+    updates: Sequence[CaseUpdate],
+    rules: EscalationRules,
+    calendar: HolidayCalendar | None = None,
 ) -> Lifecycle | FoldFailure:
     """The lifecycle after ``updates``, which must be in event-time order.
 
-    Stops at the first update the lifecycle refuses. Deterministic: the same facts and
-    updates always give the same clocks, so deadlines and their ids never drift.
+    Stops at the first update the lifecycle refuses. Deterministic: the same facts,
+    updates and holiday calendar (the shipped one by default) always give the same
+    clocks, so deadlines and their ids never drift.
     """
-    bureau = rules.targets.bureau(facts.region_code, facts.level)
+    # The petition bureau of the case's region and level: the routed agency when routing
+    # chose the bureau (its own code, e.g. a 信访办), else the rule file's bureau code.
+    bureau = (
+        facts.agency_code
+        if facts.with_bureau and facts.agency_code is not None
+        else rules.targets.bureau(facts.region_code, facts.level)
+    )
     machine = _Machine(
         facts=facts,
         limits=rules.time_limits,
         objection_prefixes=rules.time_limits.competence_objection.reason_prefixes,
         roll_over=rules.clocks.roll_over_rest_days,
+        calendar=calendar or shipped_calendar(),
     )
     if facts.linked_to is None:
+        machine.enter(OpenStage.HANDLING, facts.received_at)
+    if facts.linked_to is None and facts.with_bureau:
         _start_transfer(machine, facts.received_at, bureau)
+    elif facts.linked_to is None:
+        _start_acceptance(machine, facts.received_at)
     for index, update in enumerate(updates):
         refusal = _apply(machine, update, bureau)
         if refusal is not None:
@@ -790,6 +878,7 @@ def fold(
         settled_at=machine.settled_at,
         last_event_at=max([facts.received_at, *(u.occurred_at for u in updates)]),
         hearings=tuple(machine.hearings),
+        stages=tuple(machine.stages),
     )
 
 

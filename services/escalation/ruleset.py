@@ -8,10 +8,13 @@ message names the file, the line and the path of every problem.
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
+from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Final, Literal
+from typing import Annotated, Final, Literal, TypeVar
 
 import yaml
 from pydantic import (
@@ -24,7 +27,7 @@ from pydantic import (
 )
 
 from schemas.cases import AgencyLevel
-from schemas.petitions import Language
+from services.escalation.risk import RiskHit, occurrences, risk_form
 
 #: The rule file shipped with the service.
 DEFAULT_RULES_PATH: Final = Path(__file__).with_name("rules") / "escalation.yaml"
@@ -162,6 +165,15 @@ class Targets(_Strict):
         description="agency code of a region's petition bureau; {region} is the 6-digit code",
     )
     national_bureau: str = Field(min_length=1, description="agency code of the national bureau")
+    bureau_routing_rules: tuple[Keyword, ...] = Field(
+        min_length=1,
+        description=(
+            "a case whose agency was chosen by a routing rule starting with one of these is "
+            "with the region's petition bureau, which transfers or assigns it (Art. 22); any "
+            "other routed case went straight to the competent body, which owes the "
+            "acceptance notice itself (Art. 23)"
+        ),
+    )
 
     def bureau(self, region_code: str, level: AgencyLevel) -> str:
         """The petition bureau at ``level`` above the county-level region ``region_code``.
@@ -210,27 +222,108 @@ class CollectivePetitionRule(_RuleTarget):
     due_hours: int = Field(ge=1, le=24 * 30)
 
 
+@dataclass(frozen=True)
+class _RiskForms:
+    words: tuple[tuple[str, str], ...]
+    companions: tuple[tuple[str, str], ...]
+    excludes: tuple[str, ...]
+
+
+RuleName = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,39}$")]
+
+
+class RiskRule(_Strict):
+    """One kind of risk to life: its words, and the context that makes a word count.
+
+    Words, companions and exclusions are matched on the normalised text (``risk.risk_form``:
+    either script, either width, spacing and punctuation between Chinese characters
+    ignored). A word counts unless an exclusion that contains it covers it ("杀人案" is a
+    case, not a threat); when ``requires_any`` is given it counts only with one of those
+    companions within ``window`` characters before or after it ("汽油" with "泼", not in a
+    complaint about fuel prices).
+    """
+
+    name: RuleName
+    words: tuple[Keyword, ...] = Field(min_length=1)
+    requires_any: tuple[Keyword, ...] = Field(
+        default=(), description="companions, one of which must be near the word"
+    )
+    window: int = Field(
+        default=12, ge=1, le=200, description="characters either side searched for a companion"
+    )
+    excludes: tuple[Keyword, ...] = Field(
+        default=(), description="phrases containing a word, in which the word is ordinary"
+    )
+
+    @model_validator(mode="after")
+    def _exclusions_contain_a_word(self) -> RiskRule:
+        words = [risk_form(word) for word in self.words]
+        useless = [e for e in self.excludes if not any(w in risk_form(e) for w in words)]
+        if useless:
+            raise ValueError(f"exclusions {useless} contain none of the rule's words")
+        return self
+
+    @functools.cached_property
+    def forms(self) -> _RiskForms:
+        """Words, companions and exclusions in risk form, computed once per rule file."""
+        return _RiskForms(
+            words=tuple((word, risk_form(word)) for word in self.words),
+            companions=tuple((c, risk_form(c)) for c in self.requires_any),
+            excludes=tuple(risk_form(phrase) for phrase in self.excludes),
+        )
+
+    def _companion(self, form: str, start: int, end: int) -> str | None:
+        """The first companion found within the window around ``form[start:end]``."""
+        near = form[max(0, start - self.window) : end + self.window]
+        return next(
+            (c for c, c_form in self.forms.companions if next(occurrences(near, c_form), None)),
+            None,
+        )
+
+    def hits(self, form: str) -> list[RiskHit]:
+        """The words of this rule that count in ``form`` (a text in risk form), in file
+        order, each once."""
+        found: list[RiskHit] = []
+        excluded = [
+            (start, start + len(phrase))
+            for phrase in self.forms.excludes
+            for start in occurrences(form, phrase)
+        ]
+        for word, target in self.forms.words:
+            for start in occurrences(form, target):
+                end = start + len(target)
+                if any(a <= start and end <= b for a, b in excluded):
+                    continue
+                if not self.requires_any:
+                    found.append(RiskHit(rule=self.name, word=word))
+                    break
+                companion = self._companion(form, start, end)
+                if companion is not None:
+                    found.append(RiskHit(rule=self.name, word=word, companion=companion))
+                    break
+        return found
+
+
 class RiskToLifeRule(_RuleTarget):
     """Content signalling a risk to life or safety escalates at once (Art. 25)."""
 
     due_hours: int = Field(ge=1, le=24 * 30)
-    keywords: dict[Language, tuple[Keyword, ...]] = Field(
-        description="matched case-insensitively as substrings of title and content"
+    rules: tuple[RiskRule, ...] = Field(
+        min_length=1, description="matched on title and content, in every language"
     )
 
     @model_validator(mode="after")
-    def _every_language(self) -> RiskToLifeRule:
-        missing = [lang.value for lang in Language if not self.keywords.get(lang)]
-        if missing:
-            raise ValueError(f"keywords needed for every language; none for {missing}")
+    def _names_unique(self) -> RiskToLifeRule:
+        names = [rule.name for rule in self.rules]
+        repeated = sorted({name for name in names if names.count(name) > 1})
+        if repeated:
+            raise ValueError(f"rule names must be unique; repeated: {repeated}")
         return self
 
-    def hits(self, text: str) -> tuple[str, ...]:
-        """The keywords of every language that occur in ``text``, in file order."""
-        folded = text.casefold()
-        return tuple(
-            word for words in self.keywords.values() for word in words if word.casefold() in folded
-        )
+    def hits(self, text: str) -> tuple[RiskHit, ...]:
+        """Every rule's words that count in ``text``, in file order."""
+        form = risk_form(text)
+        return tuple(hit for rule in self.rules for hit in rule.hits(form))
 
 
 class DissatisfiedRatingRule(_RuleTarget):
@@ -239,17 +332,51 @@ class DissatisfiedRatingRule(_RuleTarget):
     due_days: int = Field(ge=1, le=365)
 
 
-class BacklogRule(_RuleTarget):
-    """A case open this long is a backlog case (积案)."""
+class OpenStage(StrEnum):
+    """A stage in which a matter waits for an opinion; left too long it is a backlog case
+    (积案, DOMAIN.md). A reply, a refusal, an opinion, termination or closing ends it."""
 
-    open_days: int = Field(ge=1, le=3650)
+    #: From receipt to the reply (办结, Art. 34) or a refusal to accept (Art. 23).
+    HANDLING = "handling"
+    #: From the review request to the review opinion (Art. 35).
+    REVIEW = "review"
+    #: From the re-review request to the re-review opinion (Art. 36).
+    RE_REVIEW = "re_review"
+
+
+class BacklogDays(_Strict):
+    """Days a matter may wait in each open stage before it is a backlog case."""
+
+    handling: int = Field(ge=1, le=3650, description="from receipt, until the reply or a refusal")
+    review: int = Field(ge=1, le=3650, description="from the review request, until its opinion")
+    re_review: int = Field(
+        ge=1, le=3650, description="from the re-review request, until its opinion"
+    )
+
+    def of(self, stage: OpenStage) -> int:
+        days: int = getattr(self, stage.value)
+        return days
+
+
+class BacklogRule(_RuleTarget):
+    """A matter left unresolved this long in one stage is a backlog case (积案).
+
+    A replied case is handled (办结): only a stage still waiting for its opinion counts.
+    The target is ``levels_up`` above the body that owes the opinion (the case's level
+    for handling, one up for a review, two for a re-review).
+    """
+
+    open_days: BacklogDays
     due_days: int = Field(ge=1, le=365)
 
 
 class EscalationRules(_Strict):
     """The whole rule file."""
 
-    version: Literal[1]
+    version: Literal[2] = Field(
+        description="2: risk_to_life holds named rules (was: keywords per language); "
+        "backlog.open_days is per open stage (was: one number)"
+    )
     time_limits: TimeLimits
     clocks: Clocks
     targets: Targets
@@ -283,7 +410,10 @@ class RulesFileError(ValueError):
         )
 
 
-Loc = tuple[str | int, ...]
+Loc = tuple[str, ...]
+#: A problem a check for meaning finds in a file that parsed: where it is and what is wrong.
+Finding = tuple[tuple[str | int, ...], str]
+_M = TypeVar("_M", bound=BaseModel)
 
 
 def _line_index(node: yaml.Node, loc: Loc, lines: dict[Loc, int]) -> None:
@@ -296,18 +426,28 @@ def _line_index(node: yaml.Node, loc: Loc, lines: dict[Loc, int]) -> None:
             lines[child] = key.start_mark.line + 1
     elif isinstance(node, yaml.SequenceNode):
         for index, item in enumerate(node.value):
-            _line_index(item, (*loc, index), lines)
+            _line_index(item, (*loc, str(index)), lines)
 
 
-def _line_of(loc: Loc, lines: dict[Loc, int]) -> int | None:
-    for end in range(len(loc), -1, -1):
-        if loc[:end] in lines:
-            return lines[loc[:end]]
-    return None
+def _problem(loc: tuple[str | int, ...], message: str, lines: dict[Loc, int]) -> RuleProblem:
+    # YAML keys are indexed as text, so a year key 2027 and a list index 3 are found too.
+    path = tuple(str(part) for part in loc)
+    found = (lines[path[:end]] for end in range(len(path), -1, -1) if path[:end] in lines)
+    line = next(found, None)
+    return RuleProblem(line, ".".join(path) or "(file)", message)
 
 
-def parse_rules(text: str, source: str = "<rules>") -> EscalationRules:
-    """Parse and validate a rule file's text; raises ``RulesFileError``."""
+def parse_yaml_model(
+    text: str,
+    source: str,
+    model: type[_M],
+    check: Callable[[_M], list[Finding]] | None = None,
+) -> _M:
+    """Parse a YAML file strictly into ``model``, then ``check`` it for meaning.
+
+    Raises ``RulesFileError`` listing every problem with its line, or every finding of
+    ``check`` when the file parsed.
+    """
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
         data = yaml.safe_load(text)
@@ -319,17 +459,19 @@ def parse_rules(text: str, source: str = "<rules>") -> EscalationRules:
     if node is not None:
         _line_index(node, (), lines)
     try:
-        return EscalationRules.model_validate(data)
+        parsed = model.model_validate(data)
     except ValidationError as error:
-        problems = [
-            RuleProblem(
-                _line_of(tuple(item["loc"]), lines),
-                ".".join(str(part) for part in item["loc"]) or "(file)",
-                item["msg"],
-            )
-            for item in error.errors()
-        ]
+        problems = [_problem(tuple(item["loc"]), item["msg"], lines) for item in error.errors()]
         raise RulesFileError(source, problems) from error
+    findings = check(parsed) if check is not None else []
+    if findings:
+        raise RulesFileError(source, [_problem(loc, message, lines) for loc, message in findings])
+    return parsed
+
+
+def parse_rules(text: str, source: str = "<rules>") -> EscalationRules:
+    """Parse and validate a rule file's text; raises ``RulesFileError``."""
+    return parse_yaml_model(text, source, EscalationRules)
 
 
 def load_rules(path: Path = DEFAULT_RULES_PATH) -> EscalationRules:

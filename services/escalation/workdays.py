@@ -4,7 +4,8 @@ Limits are counted in whole days of China Standard Time: the day of the triggeri
 (receipt, acceptance, reply) is not counted and a limit of N days ends at midnight after
 the N-th following day. Working-day limits (Art. 23, the objection to competence) skip
 weekends and public holidays and count the adjusted working weekends, following the
-national holiday calendar of the State Council as packaged by ``chinese_calendar``.
+national holiday calendar of the State Council (``holidays.HolidayCalendar``: the yearly
+notices from a data file, the statutory holidays for a year it lacks).
 
 A calendar-day limit whose last day is a rest day (a public holiday or a weekend that is
 not an adjusted working day) ends at the end of the first working day after it
@@ -13,11 +14,10 @@ not an adjusted working day) ends at the end of the first working day after it
 
 from __future__ import annotations
 
-import functools
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Final
 
-import chinese_calendar  # type: ignore[import-untyped]  # ships no type information
+from services.escalation.holidays import HolidayCalendar
 
 #: China Standard Time. Fixed UTC+8 (no daylight saving since 1991), so no tz database.
 CHINA_TZ: Final = timezone(timedelta(hours=8), "CST")
@@ -35,37 +35,12 @@ def end_of_day(day: date) -> datetime:
     return datetime.combine(day + timedelta(days=1), time(), CHINA_TZ)
 
 
-# The calendar package scans its whole table on every call (about 40 µs); the engine asks
-# about the same few days on every fold of a case, so the answers are kept.
-@functools.lru_cache(maxsize=4096)
-def is_working_day(day: date) -> bool:
-    """Whether ``day`` is a working day in China.
-
-    Inside the years the holiday calendar covers, this is its answer (public holidays are
-    off, adjusted working weekends are on). Outside them it falls back to Monday to Friday,
-    so a case is never stuck on a missing calendar year; ``calendar_covers`` tells
-    start-up checks whether the calendar package needs an update.
-    """
-    if calendar_covers(day):
-        return bool(chinese_calendar.is_workday(day))
-    return day.weekday() < 5
-
-
-def calendar_covers(day: date) -> bool:
-    """Whether the national holiday calendar has data for the year of ``day``."""
-    try:
-        chinese_calendar.is_workday(day)
-    except NotImplementedError:
-        return False
-    return True
-
-
 def calendar_days_due(start: datetime, days: int) -> datetime:
     """The end of a limit of ``days`` calendar days counted from ``start``."""
     return end_of_day(local_day(start) + timedelta(days=days))
 
 
-def roll_over_rest_days(due: datetime) -> datetime:
+def roll_over_rest_days(due: datetime, calendar: HolidayCalendar) -> datetime:
     """The end of a limit that would end at ``due``, once a rest day at its end is skipped.
 
     The last day of the limit is the day ``due`` falls in (the day before, when ``due``
@@ -75,19 +50,19 @@ def roll_over_rest_days(due: datetime) -> datetime:
     休假日结束的次日为期间的最后一日", Civil Code Art. 203).
     """
     last = local_day(due - _INSTANT)
-    if is_working_day(last):
+    if calendar.is_working_day(last):
         return due
-    while not is_working_day(last):
+    while not calendar.is_working_day(last):
         last += timedelta(days=1)
     return end_of_day(last)
 
 
-def working_days_due(start: datetime, days: int) -> datetime:
+def working_days_due(start: datetime, days: int, calendar: HolidayCalendar) -> datetime:
     """The end of a limit of ``days`` working days counted from ``start``."""
     day = local_day(start)
     remaining = days
     while remaining > 0:
         day += timedelta(days=1)
-        if is_working_day(day):
+        if calendar.is_working_day(day):
             remaining -= 1
     return end_of_day(day)

@@ -108,6 +108,7 @@ def test_every_failure_signal_of_the_catalogue_has_an_alert() -> None:
         "xinfang_escalation_warnings_total",
         "xinfang_escalation_breaches_total",
         "xinfang_escalations_total",
+        "xinfang_escalation_calendar_missing_year",
         "xinfang_notifications_total",
         "xinfang_notification_failures_total",
         "xinfang_intake_petitions_received_total",

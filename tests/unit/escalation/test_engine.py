@@ -8,7 +8,6 @@ from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import Any
 
-import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -27,11 +26,12 @@ from schemas.cases import (
 from schemas.deadlines import EXAMPLES, DeadlineStep, DeadlineWarning
 from schemas.petitions import Channel
 from schemas.registry import CASES_DEDUPLICATED, CASES_UPDATES
-from services.escalation.engine import EscalationEngine, Rejection
+from services.escalation.engine import EscalationEngine, Rejection, case_facts
 from services.escalation.escalations import Output, output_id
-from services.escalation.replay import HistoryInputError, read_history, replay, to_json_line
-from services.escalation.ruleset import load_rules
-from services.escalation.state import StagedStore
+from services.escalation.replay import HistoryProblem, read_history, replay, to_json_line
+from services.escalation.risk import RiskHit
+from services.escalation.ruleset import DEFAULT_RULES_PATH, load_rules, parse_rules
+from services.escalation.state import CaseState, StagedStore
 from services.escalation.tables import InMemoryCaseStore
 from services.escalation.workdays import CHINA_TZ
 
@@ -95,14 +95,19 @@ def registered(case_id: str = "XF-A", **fields: Any) -> CaseRegistered:
 
 
 def update(
-    kind: UpdateKind, at: datetime, n: int, case_id: str = "XF-A", **fields: Any
+    kind: UpdateKind,
+    at: datetime,
+    n: int,
+    case_id: str = "XF-A",
+    agency_code: str = "610302-labour",
+    **fields: Any,
 ) -> CaseUpdate:
     return CaseUpdate(
         update_id=f"{case_id}-u{n}",
         case_id=case_id,
         kind=kind,
         occurred_at=at,
-        agency_code="610302-labour",
+        agency_code=agency_code,
         **fields,
     )
 
@@ -257,12 +262,41 @@ def test_risk_to_life_in_either_language_escalates_at_once() -> None:
     engine, _ = fresh()
     zh = registered("XF-R1", content="再拖下去我只能跳楼了")
     en = registered("XF-R2", title="Unpaid wages", content="He says he will set myself on fire")
+    named = []
     for case in (zh, en):
         (risk,) = opened(engine, verdict(case.case_id, case))
         assert isinstance(risk, CaseEscalated)
         assert risk.reason is EscalationReason.RISK_TO_LIFE
         assert risk.due_at == risk.escalated_at + timedelta(hours=2)
+        named.append((risk.rule, risk.detail))
+    assert named == [
+        ("risk_to_life: self_harm", "risk to life or safety (Art. 25): self_harm: 跳楼"),
+        (
+            "risk_to_life: self_immolation",
+            "risk to life or safety (Art. 25): self_immolation: set myself on fire",
+        ),
+    ]
     assert opened(engine, verdict("XF-R3")) == []
+
+
+def test_a_fuel_price_complaint_is_no_risk_and_fuel_with_fire_in_traditional_script_is() -> None:
+    engine, _ = fresh()
+    prices = registered("XF-R4", title="油价", content="加油站汽油价格一周涨了三次，请查处")
+    assert opened(engine, verdict("XF-R4", prices)) == []
+    threat = registered("XF-R5", title="討薪", content="再不給錢我就在門口潑汽油")
+    (risk,) = escalations(opened(engine, verdict("XF-R5", threat)))
+    assert (risk.rule, risk.detail) == (
+        "risk_to_life: fire",
+        "risk to life or safety (Art. 25): fire: 汽油 with 泼",
+    )
+
+
+def test_a_case_stored_with_bare_risk_words_reads_them_as_the_keywords_rule() -> None:
+    stored = CaseState(facts=case_facts(verdict(), RULES)).to_json()
+    stored["facts"].pop("risk_hits")
+    stored["facts"]["risk_terms"] = ["跳楼"]
+    facts = CaseState.from_json(stored).facts
+    assert facts.risk_hits == (RiskHit(rule="keywords", word="跳楼"),)
 
 
 def test_a_dissatisfied_rating_prompts_the_supervising_level() -> None:
@@ -294,6 +328,51 @@ def test_a_case_open_beyond_90_days_is_backlog_unless_closed_in_time() -> None:
     ]
     assert [e.case_id for e in backlog] == ["XF-OPEN"]
     assert backlog[0].escalated_at == datetime(2026, 6, 1, tzinfo=CHINA_TZ)
+
+
+def backlogs(engine: EscalationEngine, until: datetime) -> list[CaseEscalated]:
+    found = escalations(engine.scan(until).outputs)
+    return [e for e in found if e.reason is EscalationReason.BACKLOG]
+
+
+def test_a_case_replied_in_time_and_not_closed_is_no_backlog_case() -> None:
+    # Replied on day 40 and never formally closed: handled (办结), not left unresolved.
+    engine, _ = fresh()
+    engine.on_verdict(verdict())
+    for n, (kind, at) in enumerate([(UpdateKind.ACCEPTED, day(1)), (UpdateKind.REPLIED, day(40))]):
+        accepted(engine.on_update(update(kind, at, n)))
+    assert backlogs(engine, day(400)) == []
+
+
+def test_a_review_left_without_its_opinion_is_a_backlog_case_of_the_review_stage() -> None:
+    # Replied on day 40, review requested on day 50 and never decided: the review stage is
+    # 90 days old on day 140; the review body is the city, so the province supervises.
+    engine, _ = fresh()
+    engine.on_verdict(verdict())
+    for n, (kind, at) in enumerate(
+        [
+            (UpdateKind.ACCEPTED, day(1)),
+            (UpdateKind.REPLIED, day(40)),
+            (UpdateKind.REVIEW_REQUESTED, day(50)),
+        ]
+    ):
+        accepted(engine.on_update(update(kind, at, n)))
+    assert backlogs(engine, day(139)) == []
+    (backlog,) = backlogs(engine, day(141))
+    assert backlog.escalation_id == "ESC-XF-A-backlog-review"
+    assert backlog.rule == "backlog.review: open>90d"
+    assert backlog.escalated_at == datetime(2026, 7, 21, tzinfo=CHINA_TZ)  # 50 + 90 days
+    assert (backlog.target_level, backlog.target_agency) == ("province", "610000-xfj")
+
+
+def test_the_days_of_each_stage_are_set_in_the_rule_file() -> None:
+    text = DEFAULT_RULES_PATH.read_text(encoding="utf-8")
+    shorter = parse_rules(text.replace("    handling: 90 ", "    handling: 60 "))
+    engine = EscalationEngine(shorter, InMemoryCaseStore())
+    engine.on_verdict(verdict())
+    (backlog,) = backlogs(engine, day(62))
+    assert backlog.escalation_id == "ESC-XF-A-backlog"
+    assert backlog.rule == "backlog.handling: open>60d"
 
 
 def test_a_repeat_joining_an_open_case_runs_no_clocks_of_its_own() -> None:
@@ -508,9 +587,9 @@ def _event_by_event(
 ) -> Iterator[Output | Rejection]:
     """What the engine yields, driven by hand as the service would, for a history."""
     engine, _ = fresh()
-    history = sorted(
-        read_history(_history() if lines is None else lines), key=lambda item: (item.at, item.line)
-    )
+    events, problems = read_history(_history() if lines is None else lines)
+    assert problems == []
+    history = sorted(events, key=lambda item: (item.at, item.line))
     for item in history:
         scanned = engine.scan(item.at)
         yield from scanned.outputs
@@ -533,7 +612,8 @@ def _event_by_event(
 
 def test_the_replay_yields_what_the_engine_yields_event_by_event() -> None:
     until = day(150)
-    replayed = [to_json_line(item) for item in replay(read_history(_history()), until, RULES)]
+    events, _ = read_history(_history())
+    replayed = [to_json_line(item) for item in replay(events, until, RULES)]
     assert replayed == [to_json_line(item) for item in _event_by_event(until)]
     records = [json.loads(line) for line in replayed]
     reasons = [r.get("reason") or r.get("step") for r in records]
@@ -551,10 +631,28 @@ def test_the_replay_yields_what_the_engine_yields_event_by_event() -> None:
     } <= escalation.keys()
 
 
-def test_a_bad_history_line_is_named() -> None:
-    bad = [*_history()[:2], '{"topic": "cases.registered", "value": {}}']
-    with pytest.raises(HistoryInputError, match=r"^line 3: topic 'cases.registered'"):
-        read_history(bad)
+def test_bad_history_lines_are_named_and_the_others_read() -> None:
+    good = _history()
+    bare = json.loads(good[2])["value"]
+    bad = [
+        *good[:2],
+        '{"topic": "cases.registered", "value": {}}',
+        json.dumps(bare),
+        '{"topic": "cases.updates", "value": {"update_id": "u"}}',
+        "not json",
+        *good[2:],
+    ]
+    events, problems = read_history(bad)
+    assert [e.event for e in events] == [e.event for e in read_history(good)[0]]
+    assert [str(p) for p in problems] == [
+        "line 3: topic 'cases.registered' is not one of ['cases.deduplicated', 'cases.updates']",
+        'line 4: a bare cases.updates event: wrap it as {"topic": "cases.updates", '
+        '"value": <the event>}',
+        "line 5: not a cases.updates event: value.case_id: Field required; value.kind: Field "
+        "required; value.occurred_at: Field required (and 1 more)",
+        "line 6: not JSON: Invalid JSON: expected ident at line 1 column 2",
+    ]
+    assert all(isinstance(p, HistoryProblem) for p in problems)
 
 
 def test_the_warning_example_is_what_the_engine_computes() -> None:
@@ -583,7 +681,13 @@ def test_the_warning_example_is_what_the_engine_computes() -> None:
     )
     accepted(
         engine.on_update(
-            update(UpdateKind.ACCEPTED, warning.started_at, 1, case_id=warning.case_id)
+            update(
+                UpdateKind.ACCEPTED,
+                warning.started_at,
+                1,
+                case_id=warning.case_id,
+                agency_code="610302-housing",
+            )
         )
     )
     computed = [w for w in warnings(engine.scan(warning.due_at).outputs) if w.step == "handling"]

@@ -279,7 +279,9 @@ def _hearing_history() -> list[str]:
 def test_the_replay_pauses_the_re_review_clock_as_the_service_does(tmp_path: Path) -> None:
     until = cst(9, 30)
     lines = _hearing_history()
-    replayed = [to_json_line(item) for item in replay(read_history(lines), until, RULES)]
+    events, problems = read_history(lines)
+    assert problems == []
+    replayed = [to_json_line(item) for item in replay(events, until, RULES)]
     assert replayed == [to_json_line(item) for item in _event_by_event(until, lines)]
 
     history = tmp_path / "hearing.jsonl"

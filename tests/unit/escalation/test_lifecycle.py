@@ -23,6 +23,7 @@ from schemas.cases import (
 from schemas.deadlines import DeadlineStep, DeadlineWarning
 from schemas.petitions import Channel
 from services.escalation.engine import EscalationEngine, Rejection
+from services.escalation.holidays import shipped_calendar
 from services.escalation.lifecycle import (
     CaseFacts,
     CaseStatus,
@@ -33,7 +34,9 @@ from services.escalation.lifecycle import (
 )
 from services.escalation.ruleset import EscalationRules, load_rules
 from services.escalation.tables import InMemoryCaseStore
-from services.escalation.workdays import CHINA_TZ, is_working_day
+from services.escalation.workdays import CHINA_TZ
+
+is_working_day = shipped_calendar().is_working_day
 
 RULES = load_rules()
 CASE = "XF-LIFE00000001"
@@ -44,7 +47,27 @@ def cst(month: int, day: int, hour: int = 10, year: int = 2026) -> datetime:
     return datetime(year, month, day, hour, tzinfo=CHINA_TZ)
 
 
-def engine(rules: EscalationRules = RULES, received: datetime = RECEIVED) -> EscalationEngine:
+#: Routed straight to the competent body (a field of the routing table).
+HOUSING = Agency(
+    code="610302-housing",
+    name="渭滨区住房和城乡建设局",
+    level=AgencyLevel.COUNTY,
+    region_code="610302",
+    rule="field:housing/county",
+)
+#: Left with the region's petition bureau, which transfers or assigns it (Art. 22).
+BUREAU = Agency(
+    code="610302-xfj",
+    name="宝鸡市渭滨区信访局",
+    level=AgencyLevel.COUNTY,
+    region_code="610302",
+    rule="fallback:petition_bureau",
+)
+
+
+def engine(
+    rules: EscalationRules = RULES, received: datetime = RECEIVED, agency: Agency = HOUSING
+) -> EscalationEngine:
     store = InMemoryCaseStore()
     built = EscalationEngine(rules, store)
     case = CaseRegistered(
@@ -59,13 +82,7 @@ def engine(rules: EscalationRules = RULES, received: datetime = RECEIVED) -> Esc
         title="小区外墙脱落",
         content="外墙瓷砖脱落，存在安全隐患。",
         normalised_text="小区外墙脱落",
-        agency=Agency(
-            code="610302-housing",
-            name="渭滨区住房和城乡建设局",
-            level=AgencyLevel.COUNTY,
-            region_code="610302",
-            rule="field:housing/county",
-        ),
+        agency=agency,
     )
     opened = built.on_verdict(
         CaseDeduplicated(
@@ -146,7 +163,47 @@ def replied(eng: EscalationEngine) -> None:
 
 
 def test_transfer_is_due_15_days_after_receipt_art_22() -> None:
-    assert due(engine(), DeadlineStep.TRANSFER) == cst(3, 18, 0)
+    assert due(engine(agency=BUREAU), DeadlineStep.TRANSFER) == cst(3, 18, 0)
+
+
+def clock_of(eng: EscalationEngine, step: DeadlineStep) -> tuple[str, str | None, datetime]:
+    lifecycle = eng.lifecycle(CASE)
+    assert lifecycle is not None
+    clock = lifecycle.latest(step)
+    assert clock is not None
+    return clock.article, clock.responsible_agency, clock.due_at
+
+
+def test_a_case_with_the_bureau_starts_the_bureaus_transfer_clock_art_22() -> None:
+    eng = engine(agency=BUREAU)
+    assert clock_of(eng, DeadlineStep.TRANSFER) == ("Art. 22", "610302-xfj", cst(3, 18, 0))
+    apply(eng, upd(UpdateKind.TRANSFERRED, cst(3, 3)))
+    # The update says who transferred it, not to whom: the body is not named.
+    assert clock_of(eng, DeadlineStep.ACCEPTANCE) == ("Art. 23", None, cst(3, 19, 0))
+    apply(eng, upd(UpdateKind.ACCEPTED, cst(3, 5)))
+    # The body that accepted owes the handling (Art. 34); its 60th day, 4 May, is in the
+    # Labour Day holiday (1-5 May), so it ends with Wednesday 6 May.
+    assert clock_of(eng, DeadlineStep.HANDLING) == ("Art. 34", "610302-housing", cst(5, 7, 0))
+
+
+def test_a_case_routed_to_the_competent_body_starts_its_acceptance_notice_art_23() -> None:
+    eng = engine()
+    lifecycle = eng.lifecycle(CASE)
+    assert lifecycle is not None
+    assert lifecycle.latest(DeadlineStep.TRANSFER) is None
+    assert clock_of(eng, DeadlineStep.ACCEPTANCE) == ("Art. 23", "610302-housing", cst(3, 18, 0))
+    (warning,) = eng.scan(cst(3, 15)).outputs
+    assert isinstance(warning, DeadlineWarning)
+    assert (warning.step, warning.article, warning.responsible_agency) == (
+        DeadlineStep.ACCEPTANCE,
+        "Art. 23",
+        "610302-housing",
+    )
+    (breach,) = eng.scan(cst(3, 18, 1)).outputs
+    assert isinstance(breach, CaseEscalated)
+    assert breach.rule == "deadline.acceptance"
+    assert breach.detail.startswith("acceptance limit (Art. 23) owed by 610302-housing due ")
+    assert breach.target_agency == "610300-xfj"
 
 
 def test_acceptance_is_due_15_days_after_the_transfer_art_23() -> None:
@@ -445,8 +502,9 @@ def rolling(on: bool) -> EscalationRules:
 
 def test_a_transfer_limit_ending_on_3_october_2025_ends_with_9_october() -> None:
     received = cst(9, 18, year=2025)  # 15 days: the last day is Friday 3 October
-    assert due(engine(received=received), DeadlineStep.TRANSFER) == cst(10, 10, 0, year=2025)
-    off = engine(rules=rolling(False), received=received)
+    rolled = engine(received=received, agency=BUREAU)
+    assert due(rolled, DeadlineStep.TRANSFER) == cst(10, 10, 0, year=2025)
+    off = engine(rules=rolling(False), received=received, agency=BUREAU)
     assert due(off, DeadlineStep.TRANSFER) == cst(10, 4, 0, year=2025)
 
 
@@ -462,7 +520,7 @@ def test_the_warning_comes_at_80_percent_of_the_rolled_over_span_and_names_its_e
             cst(9, 30, 21, year=2025) + timedelta(minutes=12),
         ),
     ):
-        eng = engine(rules=rules, received=received)
+        eng = engine(rules=rules, received=received, agency=BUREAU)
         assert eng.scan(warned_at).outputs == []  # the timer grace
         (warning,) = eng.scan(warned_at + rules.clocks.timer_grace).outputs
         assert isinstance(warning, DeadlineWarning)
@@ -478,7 +536,7 @@ def test_the_warning_comes_at_80_percent_of_the_rolled_over_span_and_names_its_e
 
 
 def test_a_limit_ending_on_the_adjusted_working_sunday_28_september_2025_does_not_roll() -> None:
-    eng = engine(received=cst(9, 13, year=2025))
+    eng = engine(received=cst(9, 13, year=2025), agency=BUREAU)
     assert due(eng, DeadlineStep.TRANSFER) == cst(9, 29, 0, year=2025)
 
 

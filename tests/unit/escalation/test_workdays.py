@@ -4,14 +4,20 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
+from services.escalation.holidays import shipped_calendar
 from services.escalation.workdays import (
     CHINA_TZ,
-    calendar_covers,
     calendar_days_due,
-    is_working_day,
-    roll_over_rest_days,
     working_days_due,
 )
+from services.escalation.workdays import roll_over_rest_days as roll_over
+
+CALENDAR = shipped_calendar()
+is_working_day = CALENDAR.is_working_day
+
+
+def roll_over_rest_days(due: datetime) -> datetime:
+    return roll_over(due, CALENDAR)
 
 
 def cst(year: int, month: int, day: int, hour: int = 0) -> datetime:
@@ -33,7 +39,7 @@ def test_five_working_days_span_the_2026_national_day_holiday() -> None:
     # Art. 23: transferred Tuesday 29 September; 30 Sep is day 1, 1-7 October are the
     # National Day holiday, 8 and 9 October days 2 and 3, Saturday 10 October is an
     # adjusted working day (4), Sunday 11 is off, Monday 12 October is day 5.
-    assert working_days_due(cst(2026, 9, 29, 15), 5) == cst(2026, 10, 13)
+    assert working_days_due(cst(2026, 9, 29, 15), 5, CALENDAR) == cst(2026, 10, 13)
 
 
 def test_an_adjusted_working_sunday_counts_and_a_festival_friday_does_not() -> None:
@@ -41,15 +47,17 @@ def test_an_adjusted_working_sunday_counts_and_a_festival_friday_does_not() -> N
     assert is_working_day(date(2026, 9, 20))
     assert not is_working_day(date(2026, 9, 25))
     # Friday 18 September: 20, 21, 22, 23, 24 September.
-    assert working_days_due(cst(2026, 9, 18, 9), 5) == cst(2026, 9, 25)
+    assert working_days_due(cst(2026, 9, 18, 9), 5, CALENDAR) == cst(2026, 9, 25)
 
 
-def test_a_year_the_calendar_does_not_cover_falls_back_to_monday_to_friday() -> None:
-    assert not calendar_covers(date(2099, 1, 1))
-    assert is_working_day(date(2099, 1, 2))  # a Friday
-    assert not is_working_day(date(2099, 1, 3))  # a Saturday
-    friday = cst(2099, 1, 2, 9)
-    assert working_days_due(friday, 1) == cst(2099, 1, 6)
+def test_a_year_the_calendar_does_not_cover_counts_its_statutory_holidays() -> None:
+    # 2099 is in no notice: Friday 2 January is worked, Thursday 1 January (New Year's
+    # Day) and the weekend are not.
+    assert not CALENDAR.covers(2099)
+    assert is_working_day(date(2099, 1, 2))
+    assert not is_working_day(date(2099, 1, 1))
+    assert not is_working_day(date(2099, 1, 3))
+    assert working_days_due(cst(2099, 1, 2, 9), 1, CALENDAR) == cst(2099, 1, 6)
 
 
 # --- the last day of a calendar-day limit on a rest day (Civil Code Art. 203) --------------
@@ -83,6 +91,6 @@ def test_a_limit_ending_during_a_day_ends_on_that_day() -> None:
     assert roll_over_rest_days(datetime(2026, 3, 20, 22, tzinfo=UTC)) == cst(2026, 3, 24)
 
 
-def test_the_roll_over_outside_the_calendar_skips_weekends_only() -> None:
-    assert not calendar_covers(date(2099, 1, 3))
+def test_the_roll_over_outside_the_calendar_skips_weekends_and_statutory_holidays() -> None:
+    assert not CALENDAR.covers(2099)
     assert roll_over_rest_days(cst(2099, 1, 4)) == cst(2099, 1, 6)  # last day Sat 3

@@ -1,0 +1,90 @@
+"""The text that risk-to-life words are matched on, and what a match records.
+
+Major or urgent matters are reported up at once (Art. 25), so a word signalling a risk to
+life must be found however it was typed: in traditional script (跳樓), in full-width
+letters (ｋｉｌｌ ｍｙｓｅｌｆ), spaced or dotted between its characters (跳 楼, 自.杀). The
+rule file's words and the petition are brought to one form (``risk_form``), then matched
+(``ruleset.RiskRule``). Intake keeps its own normalised text for classification; services
+do not import each other, so this module applies the same two conversions (NFKC, OpenCC
+t2s) on its own.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Iterator
+from functools import cache
+from typing import Protocol
+
+from pydantic import BaseModel, ConfigDict
+
+
+class _Converter(Protocol):
+    def convert(self, text: str) -> str: ...
+
+
+@cache
+def _t2s() -> _Converter:
+    # opencc-python-reimplemented ships no type information; the Protocol above is the one
+    # method used.
+    from opencc import OpenCC  # type: ignore[import-untyped]
+
+    converter: _Converter = OpenCC("t2s")
+    return converter
+
+
+def _separator(char: str) -> bool:
+    # Whitespace, punctuation, symbols and control or format characters (a zero-width
+    # space between two characters hides a word as well as a dot does).
+    return char.isspace() or unicodedata.category(char)[0] in "PSCZ"
+
+
+def _latin(char: str) -> bool:
+    return char.isascii() and char.isalnum()
+
+
+def risk_form(text: str) -> str:
+    """``text`` as risk words are matched: NFKC (full-width to half-width), simplified
+    script, case-folded; a run of separators between two Chinese characters is removed
+    (跳 楼 → 跳楼) and any other run becomes one space, so Latin words keep their bounds."""
+    folded = _t2s().convert(unicodedata.normalize("NFKC", text)).casefold()
+    out: list[str] = []
+    pending = False
+    for char in folded:
+        if _separator(char):
+            pending = bool(out)
+            continue
+        if pending and (_latin(out[-1]) or _latin(char)):
+            out.append(" ")
+        pending = False
+        out.append(char)
+    return "".join(out)
+
+
+def occurrences(form: str, word: str) -> Iterator[int]:
+    """Where ``word`` (in risk form) starts in ``form``; a word that begins or ends with a
+    Latin letter or digit matches whole words only ("kill myself", not "skill myself")."""
+    start = form.find(word)
+    while start >= 0:
+        end = start + len(word)
+        before_ok = not _latin(word[0]) or start == 0 or not _latin(form[start - 1])
+        after_ok = not _latin(word[-1]) or end == len(form) or not _latin(form[end])
+        if before_ok and after_ok:
+            yield start
+        start = form.find(word, start + 1)
+
+
+class RiskHit(BaseModel):
+    """One risk word found: the rule, the word as the rule file writes it, and the
+    companion word that made it count when the rule requires one."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    rule: str
+    word: str
+    companion: str | None = None
+
+    def describe(self) -> str:
+        """How an operator reads it in an escalation: ``fire: 汽油 with 泼``."""
+        found = self.word if self.companion is None else f"{self.word} with {self.companion}"
+        return f"{self.rule}: {found}"
