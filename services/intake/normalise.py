@@ -17,11 +17,11 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from enum import StrEnum
-from functools import cache
-from typing import Protocol
+from functools import lru_cache
 
 import phonenumbers
 
+from services.common.script import to_simplified
 from services.intake import regions
 
 #: China Standard Time. China has kept UTC+8 without daylight saving since 1991, so a
@@ -29,20 +29,6 @@ from services.intake import regions
 CHINA_TZ = timezone(timedelta(hours=8), "Asia/Shanghai")
 
 _WHITESPACE = re.compile(r"\s+")
-
-
-class _Converter(Protocol):
-    def convert(self, text: str) -> str: ...
-
-
-@cache
-def _t2s() -> _Converter:
-    # opencc-python-reimplemented ships no type information; its OpenCC class has the one
-    # method we use, which the Protocol above describes.
-    from opencc import OpenCC  # type: ignore[import-untyped]
-
-    converter: _Converter = OpenCC("t2s")
-    return converter
 
 
 def normalise_text(text: str) -> str:
@@ -55,12 +41,25 @@ def normalise_text(text: str) -> str:
     kept, so the text still reads as sentences.
     """
     folded = unicodedata.normalize("NFKC", text)
-    simplified = _t2s().convert(folded)
+    simplified = to_simplified(folded)
     return _WHITESPACE.sub(" ", simplified.casefold()).strip()
 
 
 def _is_punctuation_or_symbol(char: str) -> bool:
     return unicodedata.category(char)[0] in "PSC" and not char.isspace()
+
+
+class _Blanks(dict[int, int]):
+    """A str.translate table: punctuation and symbols to a space, learnt one character at a
+    time (the table stays as small as the characters petitions use)."""
+
+    def __missing__(self, codepoint: int) -> int:
+        blank = 32 if _is_punctuation_or_symbol(chr(codepoint)) else codepoint
+        self[codepoint] = blank
+        return blank
+
+
+_BLANKS = _Blanks()
 
 
 def matching_form(text: str) -> str:
@@ -69,8 +68,7 @@ def matching_form(text: str) -> str:
     Punctuation and symbols become spaces (so "物业,不作为" cannot hide "物业"), then
     whitespace is collapsed. Latin words stay separated by single spaces.
     """
-    normalised = normalise_text(text)
-    stripped = "".join(" " if _is_punctuation_or_symbol(c) else c for c in normalised)
+    stripped = normalise_text(text).translate(_BLANKS)
     return _WHITESPACE.sub(" ", stripped).strip()
 
 
@@ -113,6 +111,7 @@ class InvalidPhoneError(ValueError):
         self.problem = problem
 
 
+@lru_cache(maxsize=4096)
 def to_e164(raw: str, default_region: str = "CN") -> str:
     """A phone number in E.164 form, e.g. '+8613800138000'.
 
