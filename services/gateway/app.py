@@ -63,7 +63,7 @@ def build(
     registry = registry or CollectorRegistry()
     metrics = Metrics(registry)
     metrics.initialise(SERVICE)
-    view = StatusView()
+    view = StatusView(settings.case_id_key_bytes())
     metrics.gauge("xinfang_gateway_status_view_cases").set_function(lambda: len(view))
     publisher = Publisher(
         settings.bootstrap_servers,

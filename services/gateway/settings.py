@@ -8,7 +8,8 @@ from typing import Annotated, Any, Final
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import NoDecode, SettingsConfigDict
 
-from services.common.settings import ServiceSettings
+from services.intake.settings import CaseIdKeyed
+from services.notification.settings import DEMO_QUERY_KEY
 
 #: The API key accepted in demo mode only; outside it the gateway refuses to start without
 #: keys of its own.
@@ -16,7 +17,7 @@ DEMO_API_KEY: Final = "xinfang-demo-open311-key"
 _REGION_CODE: Final = r"^\d{6}$"
 
 
-class GatewaySettings(ServiceSettings):
+class GatewaySettings(CaseIdKeyed):
     """The gateway: Open311 GeoReport v2 and the native JSON API in front of Kafka."""
 
     model_config = SettingsConfigDict(frozen=True, extra="ignore", env_prefix="XINFANG_GATEWAY_")
@@ -51,7 +52,22 @@ class GatewaySettings(ServiceSettings):
         le=120,
         description="how long a request waits for the broker's acknowledgement before a 503",
     )
-    max_body_bytes: int = Field(default=1_048_576, ge=1024, description="larger bodies get 413")
+    max_body_bytes: int = Field(
+        default=1_048_576,
+        ge=1024,
+        description=(
+            "larger bodies get 413 (Open311 forms; a native petition has at most the "
+            "contract's 262,144 bytes)"
+        ),
+    )
+    query_key: SecretStr | None = Field(
+        default=None,
+        min_length=16,
+        description=(
+            "the notification service's query-code key (give both XINFANG_QUERY_KEY): with "
+            "it a petitioner sees their case with the query code of their receipt"
+        ),
+    )
 
     @field_validator("api_keys", mode="before")
     @classmethod
@@ -71,6 +87,12 @@ class GatewaySettings(ServiceSettings):
             if len(key.get_secret_value()) < 16:
                 raise ValueError("every API key needs at least 16 characters")
         return self
+
+    def query_key_bytes(self) -> bytes | None:
+        """The query-code key; the notification service's demo key in demo mode."""
+        if self.query_key is not None:
+            return self.query_key.get_secret_value().encode()
+        return DEMO_QUERY_KEY.encode() if self.demo_mode else None
 
     def key_allowed(self, key: str | None) -> bool:
         """True for one of the configured keys, or the demo key in demo mode."""

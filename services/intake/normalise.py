@@ -29,6 +29,15 @@ from services.intake import regions
 CHINA_TZ = timezone(timedelta(hours=8), "Asia/Shanghai")
 
 _WHITESPACE = re.compile(r"\s+")
+#: Characters nobody reads but a screen obeys: C0 and C1 controls other than line breaks
+#: and tabs (NUL, ESC, which a terminal or log viewer acts on), and every format character
+#: (Unicode category Cf): bidi overrides and isolates such as U+202E, which make a title
+#: read differently from what it says, zero-width joiners and spaces, the BOM.
+_INVISIBLE = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f"
+    + "".join(chr(c) for c in range(0x110000) if unicodedata.category(chr(c)) == "Cf")
+    + "]"
+)
 
 
 class _Converter(Protocol):
@@ -45,8 +54,19 @@ def _t2s() -> _Converter:
     return converter
 
 
+def strip_invisible(text: str) -> str:
+    """The text without control characters and format characters (bidi overrides, ...).
+
+    Line breaks and tabs are kept: they are part of how a letter reads.
+    """
+    return _INVISIBLE.sub("", text)
+
+
 def normalise_text(text: str) -> str:
     """The normalised form of a text: NFKC, simplified characters, one space between words.
+
+    Control and format characters (NUL, ESC, bidi overrides, zero-width characters) are
+    removed first (:func:`strip_invisible`).
 
     NFKC folds full-width Latin letters, digits and punctuation to half-width (``１２３`` →
     ``123``, ``（`` → ``(``) and compatibility ideographs to their standard form; OpenCC
@@ -54,7 +74,7 @@ def normalise_text(text: str) -> str:
     runs of whitespace (line breaks, ideographic spaces) become one space. Punctuation is
     kept, so the text still reads as sentences.
     """
-    folded = unicodedata.normalize("NFKC", text)
+    folded = unicodedata.normalize("NFKC", strip_invisible(text))
     simplified = _t2s().convert(folded)
     return _WHITESPACE.sub(" ", simplified.casefold()).strip()
 

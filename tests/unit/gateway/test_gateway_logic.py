@@ -21,6 +21,8 @@ from services.intake.classify import FIELDS
 from services.intake.regions import default_table
 from services.intake.register import case_id_for
 
+CASE_ID_KEY = b"a-case-id-key-of-sixteen+"
+
 NOW = datetime(2026, 11, 20, 2, 0, tzinfo=UTC)
 
 
@@ -110,9 +112,9 @@ def _update(case_id: str, kind: UpdateKind, day: int) -> bytes:
 
 
 def test_the_status_view_never_moves_back_when_topics_arrive_out_of_order() -> None:
-    view = StatusView()
+    view = StatusView(CASE_ID_KEY)
     petition = PetitionSubmitted.model_validate(examples.MINIMAL_PETITION)
-    case_id = case_id_for(petition.submission_id)
+    case_id = case_id_for(petition.submission_id, CASE_ID_KEY)
     view.apply("cases.updates", _update(case_id, UpdateKind.ACCEPTED, 22))
     view.record_submission(petition)
     view.apply("petitions.submitted", json.dumps(examples.MINIMAL_PETITION).encode())
@@ -140,6 +142,10 @@ def test_every_agency_step_is_a_status() -> None:
 def test_keys_are_required_outside_demo_mode(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("XINFANG_DEMO_MODE", raising=False)
     monkeypatch.delenv("XINFANG_GATEWAY_API_KEYS", raising=False)
+    monkeypatch.delenv("XINFANG_CASE_ID_KEY", raising=False)
+    with pytest.raises(SettingsError, match="CASE_ID_KEY is required"):
+        load_settings(GatewaySettings)
+    monkeypatch.setenv("XINFANG_CASE_ID_KEY", "a-case-id-key-of-sixteen+")
     with pytest.raises(SettingsError, match="API_KEYS is required"):
         load_settings(GatewaySettings)
     monkeypatch.setenv("XINFANG_GATEWAY_API_KEYS", "first-key-0123456789, second-key-0123456789")

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import base64
 import contextlib
+import hashlib
 import json
 from datetime import UTC, datetime
 
@@ -25,9 +27,21 @@ def _raw(document: object) -> bytes:
 
 
 def test_the_same_submission_always_gets_the_same_case_id() -> None:
-    assert case_id_for("portal-000123") == case_id_for("portal-000123")
-    assert case_id_for("portal-000123") != case_id_for("portal-000124")
-    assert case_id_for("portal-000123").startswith("XF-")
+    assert case_id_for("portal-000123", KEY) == case_id_for("portal-000123", KEY)
+    assert case_id_for("portal-000123", KEY) != case_id_for("portal-000124", KEY)
+    assert case_id_for("portal-000123", KEY).startswith("XF-")
+
+
+def test_a_case_id_cannot_be_computed_from_the_submission_id_without_the_key() -> None:
+    unkeyed = "XF-" + base64.b32encode(
+        hashlib.sha256(b"xinfang-case:portal-000123").digest()
+    ).decode()[:12]
+    assert case_id_for("portal-000123", KEY) != unkeyed
+    assert case_id_for("portal-000123", KEY) != case_id_for("portal-000123", b"another-key-16+")
+    registration = register(
+        parse(_raw(examples.MINIMAL_PETITION)), hmac_key=KEY, now=NOW, case_id_key=KEY
+    )
+    assert registration.case.case_id == case_id_for("portal-000123", KEY)
 
 
 def test_a_registered_case_is_masked_and_carries_the_petitioner_ref() -> None:
