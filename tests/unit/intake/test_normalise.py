@@ -22,6 +22,7 @@ from services.intake.normalise import (
     parse_aware,
     petition_text,
     require_aware,
+    strip_invisible,
     to_e164,
     try_e164,
 )
@@ -160,3 +161,9 @@ def test_phone_and_id_checks_never_crash(text: str) -> None:
     try_e164(text)
     checked = check_resident_id(text, today=TODAY)
     assert checked.valid == (checked.problem is None)
+
+
+def test_control_and_bidi_characters_are_removed_from_the_normalised_text() -> None:
+    sent = "a\x00b\x1b[31m\u202eevil\u202c\u2028line\ufeff\u200bend"
+    assert normalise_text(sent) == "ab[31mevil lineend"
+    assert strip_invisible("第一行\n第二行\t完") == "第一行\n第二行\t完"

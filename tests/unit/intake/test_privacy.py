@@ -14,6 +14,7 @@ from services.intake.privacy import (
     IdentityBasis,
     identity_of,
     mask_email,
+    mask_free_text,
     mask_id_number,
     mask_name,
     mask_phone,
@@ -104,3 +105,26 @@ def test_privacy_functions_never_crash(name: str, phone: str, id_number: str) ->
     masked = masked_person(person)
     assert masked.name_masked
     mask_id_number(id_number)
+
+
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        ("请拨打13800138000", "请拨打138****8000"),
+        ("+86 138-0013-8000", "+86 138-****-8000"),
+        ("１３８００１３８０００", "１３８****８０００"),
+        ("座机029-88881234", "座机029-****1234"),
+        ("身份证11010519491231002X。", "身份证110105********002X。"),
+        ("卡号6222021234567890120", "卡号6222021234567890120"),  # fails Luhn: not a card
+        ("卡号4111111111111111", "卡号************1111"),
+        ("邮箱zhang.san@qq.com", "邮箱z********@qq.com"),
+        ("日期2026-11-20，金额123456元", "日期2026-11-20，金额123456元"),
+    ],
+)
+def test_personal_data_written_in_free_text_is_masked(text: str, masked: str) -> None:
+    assert mask_free_text(text) == masked
+    assert len(mask_free_text(text)) == len(text)
+
+
+def test_an_eighteen_digit_number_with_a_wrong_check_character_is_not_taken_for_an_id() -> None:
+    assert mask_free_text("编号110105194912310021") == "编号110105194912310021"
