@@ -3,18 +3,24 @@ the status view's folding, settings, and the committed OpenAPI document."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import xml.etree.ElementTree as ET
 from datetime import UTC, datetime
 
 import pytest
+from prometheus_client import CollectorRegistry
+from starlette.requests import Request
 
 from schemas import examples
 from schemas.cases import CaseUpdate, UpdateKind
-from schemas.petitions import PetitionSubmitted
+from schemas.petitions import MAX_PETITION_BYTES, PetitionSubmitted
 from services.common.settings import SettingsError, load_settings
 from services.gateway import open311, openapi
+from services.gateway.endpoints import Gateway
 from services.gateway.geocode import Geocoder, RegionNotFoundError, RegionSource
+from services.gateway.kafka import Publisher, StatusFeed
+from services.gateway.open311 import Open311Problem
 from services.gateway.settings import DEMO_API_KEY, GatewaySettings
 from services.gateway.status import Status, StatusView
 from services.intake.classify import FIELDS
@@ -166,3 +172,69 @@ def test_the_committed_openapi_document_is_fresh() -> None:
     paths = json.loads(committed)["paths"]
     assert "/open311/v2/requests.{format}" in paths
     assert "/v1/petitions" in paths
+
+
+def _gateway() -> Gateway:
+    settings = GatewaySettings(api_keys="a-channel-key-of-sixteen+", case_id_key="c" * 16)
+    view = StatusView(CASE_ID_KEY)
+    return Gateway(
+        settings,
+        view=view,
+        publisher=Publisher("127.0.0.1:1", "", 1.0),
+        feed=StatusFeed("127.0.0.1:1", "", view),
+        geocoder=_geocoder(),
+        registry=CollectorRegistry(),
+        openapi=openapi.document,
+    )
+
+
+def _endless_request(
+    path: str, query: bytes, headers: dict[str, str], read: list[int], **params: str
+) -> Request:
+    """A POST whose body never ends, counting the chunks the handler reads."""
+    scope = {
+        "type": "http", "method": "POST", "path": path, "query_string": query,
+        "headers": [(k.lower().encode(), v.encode()) for k, v in headers.items()],
+        "path_params": params,
+    }  # fmt: skip
+
+    async def receive() -> dict[str, object]:
+        read.append(1)
+        return {"type": "http.request", "body": b" " * 65_536, "more_body": True}
+
+    return Request(scope, receive)
+
+
+def test_a_chunked_body_is_refused_at_the_chunk_that_crosses_the_limit() -> None:
+    read: list[int] = []
+    request = _endless_request(
+        "/v1/petitions", b"", {"X-API-Key": "a-channel-key-of-sixteen+"}, read
+    )
+    response = asyncio.run(_gateway().submit_petition(request))
+    assert response.status_code == 413
+    assert json.loads(bytes(response.body))["reason"] == "too_large"
+    assert len(read) == MAX_PETITION_BYTES // 65_536 + 1
+
+
+def test_a_wrong_key_is_refused_before_a_byte_of_the_body_is_read() -> None:
+    read: list[int] = []
+    native = _endless_request("/v1/petitions", b"", {"X-API-Key": "wrong"}, read)
+    assert asyncio.run(_gateway().submit_petition(native)).status_code == 403
+    open311_request = _endless_request(
+        "/open311/v2/requests.json", b"api_key=wrong", {}, read, format="json"
+    )
+    with pytest.raises(Open311Problem) as refused:
+        asyncio.run(_gateway().open311_create(open311_request))
+    assert refused.value.status == 403
+    assert read == []
+
+
+def test_the_view_tells_a_retry_from_a_conflicting_resubmission() -> None:
+    view = StatusView(CASE_ID_KEY)
+    petition = PetitionSubmitted.model_validate(examples.MINIMAL_PETITION)
+    view.apply("petitions.submitted", petition.to_json_bytes())
+    assert view.conflicts(petition) is None
+    other = PetitionSubmitted.model_validate({**examples.MINIMAL_PETITION, "content": "另一件事"})
+    conflict = view.conflicts(other)
+    assert conflict is not None
+    assert conflict.case_id == case_id_for(petition.submission_id, CASE_ID_KEY)
