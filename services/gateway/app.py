@@ -72,7 +72,12 @@ def build(
         on_ack=metrics.histogram("xinfang_gateway_broker_ack_seconds").observe,
     )
     feed = StatusFeed(settings.bootstrap_servers, settings.topic_prefix, view)
-    geocoder = Geocoder(default_table(), settings.place_regions, settings.default_region_code)
+    geocoder = Geocoder(
+        default_table(),
+        settings.place_regions,
+        settings.default_region_code,
+        settings.county_boundaries(),
+    )
     gateway = Gateway(
         settings,
         view=view,

@@ -229,6 +229,7 @@ def petition_from_form(
             region_code=attributes.get("region_code"),
             address=address or None,
             address_id=address_id or None,
+            lat_long=lat_long,
         )
     except RegionNotFoundError as exc:
         problems.append(str(exc))

@@ -67,7 +67,10 @@ _OPEN311: Final = "/open311/v2"
 _FORM_FIELDS: Final = {
     "api_key": "the channel's key (required)",
     "service_code": "a service_code of GET services (required)",
-    "lat": "WGS84 latitude; with long, or address_string or address_id",
+    "lat": (
+        "WGS84 latitude; with long (alone enough where the operator configured county "
+        "boundaries), or address_string or address_id"
+    ),
     "long": "WGS84 longitude",
     "address_string": "the place of the matter; names the county unless region_code is given",
     "address_id": "a place id of the configured place table",

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import hmac
+from pathlib import Path
 from typing import Annotated, Any, Final
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import NoDecode, SettingsConfigDict
 
+from services.gateway.boundaries import CountyBoundaries, load_boundaries
+from services.intake.regions import default_table
 from services.intake.settings import CaseIdKeyed
 from services.notification.settings import DEMO_QUERY_KEY
 
@@ -45,6 +48,19 @@ class GatewaySettings(CaseIdKeyed):
             'JSON object {"place name": "county code"}: estates, roads or towns that an '
             "address_string may name, checked before the national table of county names"
         ),
+    )
+    county_boundaries_path: Path | None = Field(
+        default=None,
+        description=(
+            "GeoJSON FeatureCollection of county boundaries (Polygon or MultiPolygon per "
+            "county): an Open311 request located by lat/long alone goes to the county "
+            "containing the point; checked whole at start-up"
+        ),
+    )
+    county_code_property: str = Field(
+        default="adcode",
+        min_length=1,
+        description="the feature property holding the county-level code (DataV: adcode)",
     )
     ack_timeout_seconds: float = Field(
         default=15.0,
@@ -87,6 +103,20 @@ class GatewaySettings(CaseIdKeyed):
             if len(key.get_secret_value()) < 16:
                 raise ValueError("every API key needs at least 16 characters")
         return self
+
+    @model_validator(mode="after")
+    def _boundaries_readable(self) -> GatewaySettings:
+        # Checked here so that a bad file stops the gateway at start-up, like any setting.
+        self.county_boundaries()
+        return self
+
+    def county_boundaries(self) -> CountyBoundaries | None:
+        """The boundary file's counties; BoundaryFileError (a ValueError) if it is unusable."""
+        if self.county_boundaries_path is None:
+            return None
+        return load_boundaries(
+            self.county_boundaries_path, default_table(), self.county_code_property
+        )
 
     def query_key_bytes(self) -> bytes | None:
         """The query-code key; the notification service's demo key in demo mode."""

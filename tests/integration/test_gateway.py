@@ -9,6 +9,7 @@ import time
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -34,6 +35,8 @@ KEY = "a-channel-key-of-sixteen+"
 OTHER_KEY = "another-channel-key-of-16+"
 CASE_ID_KEY = "a-case-id-key-of-sixteen+"
 QUERY_KEY = "a-query-code-key-of-sixteen+"
+#: Three made-up county shapes around Baoji (tests/data/counties.geojson).
+COUNTIES = Path(__file__).resolve().parents[1] / "data" / "counties.geojson"
 ADDRESS = "陕西省宝鸡市渭滨区清姜路1号"
 
 
@@ -139,6 +142,7 @@ def _settings(bootstrap: str, prefix: str, **overrides: Any) -> GatewaySettings:
         api_keys=f"{KEY},{OTHER_KEY}",
         case_id_key=CASE_ID_KEY,
         query_key=QUERY_KEY,
+        county_boundaries_path=COUNTIES,
         ack_timeout_seconds=5,
         **overrides,
     )
@@ -500,3 +504,20 @@ def _post_if_refused(gateway: Running, petition: dict[str, Any]) -> httpx.Respon
     )
     assert answer.status_code in (202, 413), answer.text
     return answer if answer.status_code == 413 else None
+
+
+def test_an_open311_request_located_by_lat_long_alone_goes_to_its_county(
+    gateway: Running,
+) -> None:
+    client = Open311Client(f"{gateway.url}/open311/v2", KEY)
+    form = {k: v for k, v in _open311_form().items() if k != "address_string"}
+    [created] = client.create(**form, lat="34.35", long="107.15")
+    [found] = client.request(created["service_request_id"])
+    assert found["status"] == "open"
+    outside = httpx.post(
+        f"{gateway.url}/open311/v2/requests.json",
+        data={"api_key": KEY, **form, "lat": "39.9", "long": "116.4"},
+        timeout=30,
+    )
+    assert outside.status_code == 400
+    assert "outside every county" in outside.json()[0]["description"]
