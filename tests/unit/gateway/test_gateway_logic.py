@@ -14,7 +14,13 @@ from starlette.requests import Request
 
 from schemas import examples
 from schemas.cases import CaseUpdate, UpdateKind
-from schemas.petitions import MAX_PETITION_BYTES, PetitionSubmitted
+from schemas.petitions import (
+    MAX_PETITION_BYTES,
+    DeadLetter,
+    PetitionSubmitted,
+    RejectReason,
+    Stage,
+)
 from services.common.settings import SettingsError, load_settings
 from services.gateway import open311, openapi
 from services.gateway.endpoints import Gateway
@@ -238,3 +244,22 @@ def test_the_view_tells_a_retry_from_a_conflicting_resubmission() -> None:
     conflict = view.conflicts(other)
     assert conflict is not None
     assert conflict.case_id == case_id_for(petition.submission_id, CASE_ID_KEY)
+
+
+def test_a_request_intake_refused_does_not_say_registered() -> None:
+    view = StatusView(CASE_ID_KEY)
+    petition = PetitionSubmitted.model_validate(
+        {**examples.MINIMAL_PETITION, "submission_id": "open311:medical:abc"}
+    )
+    record = view.record_submission(petition)
+    assert open311.request_document(record).service_notice == open311.SERVICE_NOTICE
+    letter = DeadLetter(
+        stage=Stage.INTAKE, reason=RejectReason.RECEIVED_IN_FUTURE, detail="later",
+        source_topic="petitions.submitted", source_partition=0, source_offset=0,
+        original_value_b64="", submission_id=petition.submission_id,
+        rejected_at=datetime(2026, 11, 21, tzinfo=UTC),
+    )  # fmt: skip
+    view.apply("petitions.rejected", letter.to_json_bytes())
+    document = open311.request_document(record)
+    assert document.status == "closed"
+    assert document.service_notice == open311.REJECTED_NOTICE
