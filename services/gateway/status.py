@@ -186,8 +186,9 @@ class StatusView:
                 self._submitted(value, channel_key_id)
             else:
                 self._appliers[topic](value)
-        except (ValidationError, ValueError, KeyError, TypeError) as exc:
-            # The view is a reader: a malformed event is the producer's DLQ business.
+        except (ValidationError, ValueError, KeyError, TypeError, RecursionError) as exc:
+            # The view is a reader: a malformed event is the producer's DLQ business (a
+            # deeply nested one too, which would otherwise stop the feed for good).
             log.warning("status view skipped an event", extra={"topic": topic, "error": str(exc)})
             return False
         return True
@@ -225,6 +226,13 @@ class StatusView:
     # --- one method per source topic -------------------------------------------------------
 
     def _submitted(self, value: bytes, channel_key_id: str | None) -> None:
+        try:
+            petition = PetitionSubmitted.from_json_bytes(value)
+        except ValidationError:
+            petition = None  # intake rejects it: not a version a conflict is measured against
+        if petition is not None:
+            self.record_submission(petition, channel_key_id)
+            return
         # Read leniently: an invalid petition is still "submitted" until intake rejects it.
         document = json.loads(value)
         submission_id = document["submission_id"]
@@ -240,12 +248,6 @@ class StatusView:
             channel=channel if isinstance(channel, str) else None,
         )
         record.channel_key_id = record.channel_key_id or channel_key_id
-        if record.fingerprint is None:
-            try:
-                petition = PetitionSubmitted.from_json_bytes(value)
-            except ValidationError:
-                return  # intake rejects it: not a version a conflict is measured against
-            record.fingerprint = submission_fingerprint(petition)
 
     def _rejected(self, value: bytes) -> None:
         letter = DeadLetter.from_json_bytes(value)

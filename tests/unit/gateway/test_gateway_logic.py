@@ -263,3 +263,13 @@ def test_a_request_intake_refused_does_not_say_registered() -> None:
     document = open311.request_document(record)
     assert document.status == "closed"
     assert document.service_notice == open311.REJECTED_NOTICE
+
+
+def test_the_view_skips_a_poison_on_any_topic_and_reads_on() -> None:
+    view = StatusView(CASE_ID_KEY)
+    deep = b"[" * 100_000 + b"]" * 100_000
+    for topic in ("petitions.submitted", "petitions.rejected", "cases.registered"):
+        assert not view.apply(topic, deep)
+        assert not view.apply(topic, b"x" * 900_000)
+    assert view.apply("petitions.submitted", json.dumps(examples.MINIMAL_PETITION).encode())
+    assert view.by_submission("portal-000123") is not None
