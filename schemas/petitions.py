@@ -22,6 +22,8 @@ MAX_PETITION_BYTES: Final = 262_144
 #: The deepest nesting of objects and arrays a petition may have. The contract itself needs
 #: 3 (the petition, its co_petitioners list, a person); the rest is room for later versions.
 MAX_NESTING_DEPTH: Final = 8
+#: A channel's submission id: letters, digits and ``._:-``, at most 128 characters.
+SUBMISSION_ID_PATTERN: Final = r"^[A-Za-z0-9._:-]{1,128}$"
 #: Art. 20 allows 5 representatives; more are registered with a flag, up to this many.
 MAX_REPRESENTATIVES_LISTED: Final = 100
 
@@ -84,7 +86,7 @@ class PetitionSubmitted(Contract):
     )
 
     schema_version: Literal[1] = 1
-    submission_id: str = Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9._:-]+$")
+    submission_id: str = Field(min_length=1, max_length=128, pattern=SUBMISSION_ID_PATTERN)
     channel: Channel
     received_at: AwareDatetime
     petitioner: Person

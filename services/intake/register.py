@@ -24,6 +24,7 @@ from schemas.cases import (
 from schemas.petitions import (
     MAX_NESTING_DEPTH,
     MAX_PETITION_BYTES,
+    SUBMISSION_ID_PATTERN,
     Channel,
     PetitionSubmitted,
     RejectReason,
@@ -74,7 +75,7 @@ def submission_fingerprint(petition: PetitionSubmitted) -> str:
     return hashlib.sha256(petition.to_json_bytes()).hexdigest()[:32]
 
 
-_SUBMISSION_ID: Final = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+_SUBMISSION_ID: Final = re.compile(SUBMISSION_ID_PATTERN)
 
 
 def parse(raw: bytes | None) -> PetitionSubmitted:
@@ -99,10 +100,7 @@ def parse(raw: bytes | None) -> PetitionSubmitted:
     except json.JSONDecodeError as exc:
         raise Rejected(RejectReason.INVALID_JSON, f"not JSON: {exc}") from None
     except RecursionError:
-        raise Rejected(
-            RejectReason.TOO_DEEP,
-            f"objects and arrays nested deeper than the {MAX_NESTING_DEPTH} levels allowed",
-        ) from None
+        raise _too_deep(None) from None
     submission_id = None
     if isinstance(document, dict):
         candidate = document.get("submission_id")
@@ -149,14 +147,18 @@ def check_document(document: object, submission_id: str | None) -> None:
                 _check_strings((node,), submission_id)
         containers = [node for node in below if isinstance(node, dict | list)]
         if containers and depth >= MAX_NESTING_DEPTH:
-            raise Rejected(
-                RejectReason.TOO_DEEP,
-                f"objects and arrays nested deeper than the {MAX_NESTING_DEPTH} levels allowed",
-                submission_id,
-            )
+            raise _too_deep(submission_id)
         level = below
         if not level:
             return
+
+
+def _too_deep(submission_id: str | None) -> Rejected:
+    return Rejected(
+        RejectReason.TOO_DEEP,
+        f"objects and arrays nested deeper than the {MAX_NESTING_DEPTH} levels allowed",
+        submission_id,
+    )
 
 
 def _check_strings(strings: Iterable[str], submission_id: str | None) -> None:
