@@ -141,7 +141,7 @@ def mask_email(email: str) -> str:
 # topic, so these are masked in it as in the petitioner's own fields. ``\d`` matches
 # full-width digits too (Python's str patterns), and ``int`` reads them.
 #: 18 characters: 17 digits and a digit or X, not inside a longer run of digits.
-_ID_IN_TEXT = re.compile(r"(?<![\dXx])\d{17}[\dXx](?![\dXx])")
+_ID_IN_TEXT = re.compile(r"(?<!\d)\d{17}[\dXx](?![\dXx])")
 #: 13 to 19 digits, optionally in groups separated by single spaces or hyphens.
 _CARD_IN_TEXT = re.compile(r"(?<![\d-])\d(?:[ -]?\d){12,18}(?![\d-])")
 #: A mainland mobile (1[3-9] and 9 digits, optionally +86 and separators) or a landline
@@ -150,6 +150,8 @@ _PHONE_IN_TEXT = re.compile(
     r"(?<![\d+])(?:(?:\+|[0０]{2})?[8８][6６][ -]?)?[1１][3-9３-９]\d(?:[ -]?\d){8}(?!\d)"
     r"|(?<!\d)[0０]\d{2,3}[ -]?\d{7,8}(?!\d)"
 )
+#: Longer than any number above: numbers written together without a separator.
+_RUN_IN_TEXT = re.compile(r"\d{20,}[Xx]?")
 #: ASCII addresses only: ``\w`` would take the Chinese words written before the address.
 _EMAIL_IN_TEXT = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
 
@@ -224,8 +226,11 @@ def mask_free_text(text: str) -> str:
     four; mainland mobile and landline numbers keep their first three and last four
     digits; e-mail addresses keep the first character of the local part and the domain.
     Order matters: an ID number is taken before a card number of the same digits, and both
-    before a phone number that could match inside them.
+    before a phone number that could match inside them. A run of 20 digits or more is
+    numbers written together (a phone and an ID number without a space): it keeps only its
+    last four.
     """
+    text = _RUN_IN_TEXT.sub(lambda m: _hide_digits(m.group(), keep_first=0, keep_last=4), text)
     text = _ID_IN_TEXT.sub(_mask_id_match, text)
     text = _CARD_IN_TEXT.sub(_mask_card_match, text)
     text = _PHONE_IN_TEXT.sub(_mask_phone_match, text)
