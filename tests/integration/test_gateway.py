@@ -456,7 +456,9 @@ def test_open311_refuses_a_wrong_key_in_the_query_before_reading_the_body(
         pass  # the server answered and closed before the client had sent everything
 
 
-def test_a_case_is_shown_to_its_channel_and_to_its_petitioner_only(gateway: Running) -> None:
+def test_a_case_is_shown_to_its_channel_and_to_its_petitioner_only(
+    kafka: KafkaLocal, prefix: str, gateway: Running
+) -> None:
     accepted = httpx.post(
         f"{gateway.url}/v1/petitions",
         json=dict(examples.MINIMAL_PETITION, submission_id="portal-privacy-1"),
@@ -473,6 +475,13 @@ def test_a_case_is_shown_to_its_channel_and_to_its_petitioner_only(gateway: Runn
     assert petitioner.json()["status"] == "submitted"
     wrong = httpx.get(url, params={"query_code": query_code(case_id + "X")}, timeout=30)
     assert wrong.status_code == 404
+
+    # Another gateway (a restart, a second replica) knows the channel from the topic.
+    with Running(_settings(kafka.bootstrap, prefix)) as another:
+        another.ready()
+        again = f"{another.url}/v1/cases/{case_id}"
+        assert httpx.get(again, headers={"X-API-Key": KEY}, timeout=30).status_code == 200
+        assert httpx.get(again, headers={"X-API-Key": OTHER_KEY}, timeout=30).status_code == 404
 
 
 def test_a_petition_the_topic_cannot_take_is_a_413_not_a_retry(
