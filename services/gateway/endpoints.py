@@ -106,9 +106,8 @@ class Gateway:
 
     async def submit_petition(self, request: Request) -> Response:
         api_key = request.headers.get(API_KEY_HEADER)
-        if not self.settings.key_allowed(api_key):
+        if api_key is None or not self.settings.key_allowed(api_key):
             return _problem(403, "forbidden", f"a valid {API_KEY_HEADER} header is required")
-        assert api_key is not None
         try:
             body = await self._body(request, min(self.settings.max_body_bytes, MAX_PETITION_BYTES))
         except PayloadTooLargeError as exc:
@@ -166,11 +165,11 @@ class Gateway:
             )
         case_id = request.path_params["case_id"]
         record = self.view.get(case_id)
-        if record is None and not self.feed.caught_up:
-            return _problem(503, "loading", _LOADING, retry=True)
         if record is None or not self._may_see(record, api_key, code):
-            # The same answer for a case that does not exist and one the caller may not
+            # The same answers for a case that does not exist and one the caller may not
             # see: a status lookup must not tell whether a case id exists.
+            if not self.feed.caught_up:
+                return _problem(503, "loading", _LOADING, retry=True)
             return _problem(404, "not_found", f"no case {case_id!r} that this key or code opens")
         return _json(case_view(record).model_dump(mode="json"), 200)
 

@@ -23,7 +23,7 @@ from schemas.petitions import (
 )
 from services.common.settings import SettingsError, load_settings
 from services.gateway import open311, openapi
-from services.gateway.endpoints import Gateway
+from services.gateway.endpoints import Gateway, channel_key_id
 from services.gateway.geocode import Geocoder, RegionNotFoundError, RegionSource
 from services.gateway.kafka import Publisher, StatusFeed
 from services.gateway.open311 import Open311Problem
@@ -273,3 +273,28 @@ def test_the_view_skips_a_poison_on_any_topic_and_reads_on() -> None:
         assert not view.apply(topic, b"x" * 900_000)
     assert view.apply("petitions.submitted", json.dumps(examples.MINIMAL_PETITION).encode())
     assert view.by_submission("portal-000123") is not None
+
+
+def _get_case(gateway: Gateway, case_id: str, headers: dict[str, str], query: bytes = b"") -> int:
+    scope = {
+        "type": "http", "method": "GET", "path": f"/v1/cases/{case_id}", "query_string": query,
+        "headers": [(k.lower().encode(), v.encode()) for k, v in headers.items()],
+        "path_params": {"case_id": case_id},
+    }  # fmt: skip
+    return asyncio.run(gateway.get_case(Request(scope))).status_code
+
+
+def test_case_status_does_not_tell_whether_a_case_exists() -> None:
+    gateway = _gateway()
+    petition = PetitionSubmitted.model_validate(examples.MINIMAL_PETITION)
+    key = "a-channel-key-of-sixteen+"
+    case_id = gateway.view.record_submission(petition, channel_key_id(key)).case_id
+    assert _get_case(gateway, case_id, {}) == 403
+    # While the view is loading, a case the caller may not see and one that does not exist
+    # get the same 503; once loaded, the same 404.
+    assert _get_case(gateway, case_id, {}, b"query_code=0000-0000") == 503
+    assert _get_case(gateway, "XF-NOPE", {"X-API-Key": key}) == 503
+    assert _get_case(gateway, case_id, {"X-API-Key": key}) == 200
+    gateway.feed.caught_up = True
+    assert _get_case(gateway, case_id, {}, b"query_code=0000-0000") == 404
+    assert _get_case(gateway, "XF-NOPE", {"X-API-Key": key}) == 404
