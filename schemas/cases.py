@@ -4,12 +4,18 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Literal
+from typing import Final, Literal
 
 from pydantic import Field
 
 from schemas.base import AwareDatetime, Contract
-from schemas.petitions import Channel, Language
+from schemas.petitions import MAX_REPRESENTATIVES_LISTED, Channel, Language
+
+#: The normalised text is for matching; NFKC can turn one character into up to 18
+#: (U+FDFA), so it is cut at twice the most a title and content can hold.
+MAX_NORMALISED_CHARS: Final = 2 * (200 + 1 + 20_000)
+#: Co-petitioners (at most 500) and listed representatives, each a petitioner_ref.
+MAX_CO_PETITIONER_REFS: Final = 500 + MAX_REPRESENTATIVES_LISTED
 
 
 class MatterKind(StrEnum):
@@ -83,12 +89,20 @@ class CaseRegistered(Contract):
     received_at: AwareDatetime
     registered_at: datetime
     petitioner_ref: str = Field(description="keyed HMAC of the petitioner's best identity")
-    co_petitioner_refs: list[str] = Field(default_factory=list)
+    co_petitioner_refs: list[str] = Field(
+        default_factory=list, max_length=MAX_CO_PETITIONER_REFS
+    )
     petitioner: MaskedPerson
     region_code: str = Field(pattern=r"^\d{6}$")
-    title: str
-    content: str
-    normalised_text: str = Field(description="title and content normalised for matching")
+    title: str = Field(
+        max_length=200, description="as received, personal data masked, controls removed"
+    )
+    content: str = Field(
+        max_length=20_000, description="as received, personal data masked, controls removed"
+    )
+    normalised_text: str = Field(
+        max_length=MAX_NORMALISED_CHARS, description="title and content normalised for matching"
+    )
     kind: MatterKind = MatterKind.COMPLAINT
     field: str = Field(default="unclassified", description="the field of the matter")
     field_score: float = Field(default=0.0, ge=0.0)
@@ -96,7 +110,7 @@ class CaseRegistered(Contract):
         default_factory=list, description="the keywords behind the field and kind"
     )
     agency: Agency | None = None
-    accused: str | None = None
+    accused: str | None = Field(default=None, max_length=200)
     group_size: int | None = None
     representative_count: int = 0
     attachment_count: int = 0

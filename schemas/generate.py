@@ -82,6 +82,7 @@ def asyncapi() -> str:
                     "topicConfiguration": {
                         "cleanup.policy": [spec.cleanup.value],
                         "retention.ms": spec.retention_ms,
+                        "max.message.bytes": spec.max_message_bytes,
                     },
                     "bindingVersion": "0.5.0",
                 }

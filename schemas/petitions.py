@@ -4,11 +4,28 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Literal
+from typing import Final, Literal
 
-from pydantic import EmailStr, Field, model_validator
+from pydantic import ConfigDict, EmailStr, Field, model_validator
 
 from schemas.base import AwareDatetime, Contract
+
+# The contract's bounds. Each field has its own below; these two bound the whole message.
+# They are chosen so that the largest valid petition gives outputs that fit every topic's
+# max.message.bytes (schemas/registry.py): its CaseRegistered and CaseDeduplicated carry the
+# masked text, the normalised text and one reference per co-petitioner, and its dead letter
+# carries the original bytes in base64 (4/3 of them). tests/unit/test_largest_petition.py
+# builds the largest petition these bounds allow and runs it through every service's
+# handlers, measuring every output against its topic's limit.
+#: The most bytes a petitions.submitted value may have (UTF-8 JSON as sent).
+MAX_PETITION_BYTES: Final = 262_144
+#: The deepest nesting of objects and arrays a petition may have. The contract itself needs
+#: 3 (the petition, its co_petitioners list, a person); the rest is room for later versions.
+MAX_NESTING_DEPTH: Final = 8
+#: A channel's submission id: letters, digits and ``._:-``, at most 128 characters.
+SUBMISSION_ID_PATTERN: Final = r"^[A-Za-z0-9._:-]{1,128}$"
+#: Art. 20 allows 5 representatives; more are registered with a flag, up to this many.
+MAX_REPRESENTATIVES_LISTED: Final = 100
 
 
 class Channel(StrEnum):
@@ -64,8 +81,12 @@ class PetitionSubmitted(Contract):
     title and content; everything else is optional.
     """
 
+    model_config = ConfigDict(
+        json_schema_extra={"x-max-bytes": MAX_PETITION_BYTES, "x-max-depth": MAX_NESTING_DEPTH}
+    )
+
     schema_version: Literal[1] = 1
-    submission_id: str = Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9._:-]+$")
+    submission_id: str = Field(min_length=1, max_length=128, pattern=SUBMISSION_ID_PATTERN)
     channel: Channel
     received_at: AwareDatetime
     petitioner: Person
@@ -77,7 +98,12 @@ class PetitionSubmitted(Contract):
         default=None, ge=1, le=100_000, description="people present at a visit (Art. 20)"
     )
     representatives: list[Person] = Field(
-        default_factory=list, description="elected representatives of a group visit (Art. 20)"
+        default_factory=list,
+        max_length=MAX_REPRESENTATIVES_LISTED,
+        description=(
+            "elected representatives of a group visit (Art. 20: at most 5; more are "
+            "registered with a flag)"
+        ),
     )
     accused: str | None = Field(
         default=None, max_length=200, description="the unit or person accused, if any"
@@ -111,7 +137,14 @@ class RejectReason(StrEnum):
     UNSUPPORTED_SCHEMA_VERSION = "unsupported_schema_version"
     INVALID_TRANSITION = "invalid_transition"
     PROCESSING_ERROR = "processing_error"
-    #: An output of the message would be larger than a record may be: it cannot be written.
+    #: The message is larger than the contract allows (MAX_PETITION_BYTES for a petition).
+    TOO_LARGE = "too_large"
+    #: Objects and arrays nested deeper than the contract allows (MAX_NESTING_DEPTH).
+    TOO_DEEP = "too_deep"
+    #: A submission_id already registered with other content: the second version is kept
+    #: here, the first stays registered; neither is lost, neither replaces the other.
+    CONFLICTING_RESUBMISSION = "conflicting_resubmission"
+    #: The input was processed, but its outputs exceed a topic's max.message.bytes.
     OUTPUT_TOO_LARGE = "output_too_large"
 
 
@@ -125,9 +158,16 @@ class Stage(StrEnum):
 
 
 class DeadLetter(Contract):
-    """A message a service could not process, kept whole so it can be replayed after a fix."""
+    """A message a service could not process, kept so it can be replayed after a fix.
 
-    schema_version: Literal[1] = 1
+    The original bytes are kept whole when the dead letter fits the topic's
+    max.message.bytes with them; a larger original (which no valid message is) is cut to
+    the bytes that fit, and ``original_size_bytes`` and ``original_sha256`` tell what it was.
+    Version 2 added the size, the hash and ``original_truncated``; a version 1 letter has
+    none of them and always holds its original whole.
+    """
+
+    schema_version: Literal[1, 2] = 2
     stage: Stage
     reason: RejectReason
     detail: str = Field(max_length=4000, description="what was wrong, for a person to read")
@@ -135,6 +175,20 @@ class DeadLetter(Contract):
     source_partition: int = Field(ge=0)
     source_offset: int = Field(ge=0)
     original_key_b64: str | None = Field(default=None, description="the original key bytes")
-    original_value_b64: str = Field(description="the original value bytes, base64")
-    submission_id: str | None = None
+    original_value_b64: str = Field(
+        description="the original value bytes, base64; only the first bytes if truncated"
+    )
+    original_size_bytes: int | None = Field(
+        default=None, ge=0, description="the size of the whole original value (version 2)"
+    )
+    original_sha256: str | None = Field(
+        default=None,
+        pattern=r"^[0-9a-f]{64}$",
+        description="SHA-256 of the whole original value, hex (version 2)",
+    )
+    original_truncated: bool = Field(
+        default=False,
+        description="the original value was cut to fit the topic; it cannot be replayed",
+    )
+    submission_id: str | None = Field(default=None, max_length=128)
     rejected_at: datetime

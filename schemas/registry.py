@@ -29,6 +29,14 @@ DAY_MS: Final = 24 * 3600 * 1000
 #: Case topics are the system of record for years of audits: keep them (Art. 21 ledgers).
 FOREVER: Final = -1
 PARTITIONS: Final = 4
+#: The largest record a topic takes (its ``max.message.bytes``), and what every producer of
+#: the project may send: Faust's producers refuse a record above 1,000,000 bytes
+#: (``producer_max_request_size``), so the broker's limit is set to the same number. The
+#: contract's bounds (schemas/petitions.py) are chosen so that whatever they accept fits.
+MAX_MESSAGE_BYTES: Final = 1_000_000
+#: What a record costs beyond its key and value bytes: the record batch header (61 bytes)
+#: and the record's own varints, attributes and header count (at most 21 bytes), rounded up.
+RECORD_OVERHEAD_BYTES: Final = 128
 
 
 class Cleanup(StrEnum):
@@ -55,6 +63,8 @@ class TopicSpec:
     #: A name with ``{code}``: one topic per agency of the routing table.
     per_agency: bool = False
     extra_config: dict[str, str] = field(default_factory=dict)
+    #: The topic's ``max.message.bytes``: producers and the dead-letter builder read it.
+    max_message_bytes: int = MAX_MESSAGE_BYTES
 
     def full_name(self, prefix: str = "", code: str | None = None) -> str:
         """The topic's name on the broker, with the deployment's prefix."""
@@ -65,26 +75,40 @@ class TopicSpec:
         return prefix + self.name
 
     def topic_config(self) -> dict[str, str]:
-        config = {"cleanup.policy": self.cleanup.value, "retention.ms": str(self.retention_ms)}
+        config = {
+            "cleanup.policy": self.cleanup.value,
+            "retention.ms": str(self.retention_ms),
+            "max.message.bytes": str(self.max_message_bytes),
+        }
         config.update(self.extra_config)
         return config
+
+    def fits(self, key: bytes | None, value: bytes | None) -> bool:
+        """True if a record of this key and value is within the topic's size limit."""
+        size = len(key or b"") + len(value or b"") + RECORD_OVERHEAD_BYTES
+        return size <= self.max_message_bytes
 
 
 PETITIONS_SUBMITTED: Final = TopicSpec(
     name="petitions.submitted",
-    description="Petitions as intake channels publish them, keyed by the channel's submission id.",
+    description=(
+        "RESTRICTED. Petitions as intake channels publish them, in clear, keyed by the "
+        "channel's submission id."
+    ),
     key_model=SubmissionKey,
     value_model=PetitionSubmitted,
     producers=("channels", "gateway", "xinfang submit"),
     consumers=("intake",),
     examples=examples.SUBMITTED,
     retention_ms=30 * DAY_MS,
+    restricted=True,
 )
 PETITIONS_REJECTED: Final = TopicSpec(
     name="petitions.rejected",
     description=(
-        "The dead-letter topic of every stage: the original bytes, where they came from, "
-        "and a reason code. `xinfang dlq replay` re-publishes chosen entries."
+        "RESTRICTED. The dead-letter topic of every stage: the original bytes (a petition "
+        "in clear, when intake rejected it), where they came from, and a reason code. "
+        "`xinfang dlq replay` re-publishes chosen entries."
     ),
     key_model=SubmissionKey,
     value_model=DeadLetter,
@@ -92,6 +116,7 @@ PETITIONS_REJECTED: Final = TopicSpec(
     consumers=("operators",),
     examples=examples.REJECTED,
     retention_ms=90 * DAY_MS,
+    restricted=True,
 )
 CASES_REGISTERED: Final = TopicSpec(
     name="cases.registered",

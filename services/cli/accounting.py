@@ -13,6 +13,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import cast
 
+from schemas.petitions import RejectReason
 from schemas.registry import (
     CASES_DEDUPLICATED,
     CASES_ESCALATED,
@@ -122,6 +123,10 @@ def tally(bootstrap: str, prefix: str) -> Tally:
         reason = str(doc.get("reason"))
         if doc.get("stage") == "intake":
             result.rejected[reason] += 1
+            if reason == RejectReason.CONFLICTING_RESUBMISSION:
+                # Its submission_id is registered (by the first version), so the loop above
+                # counted it as a duplicate too: it is a rejection, not a retry.
+                result.duplicate_submissions -= 1
         else:
             result.rejected_downstream[f"{doc.get('stage')}/{reason}"] += 1
     verdicts = {

@@ -1,18 +1,34 @@
-"""Dead letters: what a service cannot process goes to petitions.rejected, whole.
+"""Dead letters: what a service cannot process goes to petitions.rejected.
 
 A handler raises :class:`Rejected` for input that must not be retried; the consumer loop
 sends the original key and value bytes with their topic, partition and offset, the stage
 and the reason, and only then moves on. :class:`FailureLimit` stops the service after too
 many dead letters in a row, so a bad deploy cannot drain its input into the DLQ.
+
+A dead letter always fits petitions.rejected: an original too large to travel whole in
+base64 within the topic's max.message.bytes (no valid message is: see the contract's
+bounds) is cut to what fits, and the letter says so, with the whole original's size and
+SHA-256. Sending it can therefore not fail for its size, which would otherwise lose the
+record (its offset committed, no letter) or stop the service on it for good.
 """
 
 from __future__ import annotations
 
 import base64
+import hashlib
 from datetime import UTC, datetime
+from typing import Final
 
 from schemas.keys import SubmissionKey
 from schemas.petitions import DeadLetter, RejectReason, Stage
+from schemas.registry import PETITIONS_REJECTED, RECORD_OVERHEAD_BYTES
+
+#: The most bytes of an original key a dead letter keeps: the project's keys are small JSON
+#: objects (at most some 200 bytes); a larger key is someone else's data, kept in part.
+MAX_KEPT_KEY_BYTES: Final = 1024
+#: How long a submission id may be (SubmissionKey): a longer one read from a bad message
+#: is not used as the letter's key.
+_MAX_SUBMISSION_ID: Final = 128
 
 
 class Rejected(Exception):  # noqa: N818 - a named outcome, not an error of the service
@@ -62,7 +78,15 @@ def dead_letter(
     submission_id: str | None = None,
     now: datetime | None = None,
 ) -> tuple[bytes, bytes]:
-    """The DLQ message (key bytes, value bytes) for one failed input message."""
+    """The DLQ message (key bytes, value bytes) for one failed input message.
+
+    The result always fits petitions.rejected's max.message.bytes: the original value (and
+    a key over MAX_KEPT_KEY_BYTES) is cut to what fits, with ``original_truncated`` set.
+    """
+    original = value or b""
+    if submission_id is not None and not 0 < len(submission_id) <= _MAX_SUBMISSION_ID:
+        submission_id = None  # read from a bad message: not a usable key
+    kept_key = key[:MAX_KEPT_KEY_BYTES] if key is not None else None
     letter = DeadLetter(
         stage=stage,
         reason=reason,
@@ -70,10 +94,26 @@ def dead_letter(
         source_topic=topic,
         source_partition=partition,
         source_offset=offset,
-        original_key_b64=base64.b64encode(key).decode() if key is not None else None,
-        original_value_b64=base64.b64encode(value or b"").decode(),
+        original_key_b64=base64.b64encode(kept_key).decode() if kept_key is not None else None,
+        original_value_b64="",
+        original_size_bytes=len(original),
+        original_sha256=hashlib.sha256(original).hexdigest(),
+        original_truncated=kept_key != key,
         submission_id=submission_id,
         rejected_at=now or datetime.now(UTC),
     )
-    dlq_key = SubmissionKey(submission_id=submission_id or f"{topic}:{partition}:{offset}")
-    return dlq_key.to_json_bytes(), letter.to_json_bytes()
+    dlq_key = SubmissionKey(
+        submission_id=submission_id or f"{topic}:{partition}:{offset}"[:_MAX_SUBMISSION_ID]
+    ).to_json_bytes()
+    # What the letter costs without its original value, then the value's base64 in the
+    # room that is left (the "true" of a truncated letter is one byte shorter than "false").
+    frame = len(dlq_key) + len(letter.to_json_bytes()) + RECORD_OVERHEAD_BYTES
+    room = PETITIONS_REJECTED.max_message_bytes - frame
+    kept = original[: room // 4 * 3]
+    letter = letter.model_copy(
+        update={
+            "original_value_b64": base64.b64encode(kept).decode(),
+            "original_truncated": letter.original_truncated or len(kept) < len(original),
+        }
+    )
+    return dlq_key, letter.to_json_bytes()

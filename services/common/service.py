@@ -34,15 +34,12 @@ from datetime import UTC, datetime
 from typing import Any, Final
 
 import faust
-from aiokafka.record.default_records import (  # type: ignore[import-untyped]
-    DefaultRecordBatchBuilder,
-)
 from faust.sensors.prometheus import setup_prometheus_sensors
 from faust.streams import _current_event
 
 from schemas.internal import Tick
 from schemas.petitions import RejectReason, Stage
-from schemas.registry import PARTITIONS, PETITIONS_REJECTED, TopicSpec
+from schemas.registry import MAX_MESSAGE_BYTES, PARTITIONS, PETITIONS_REJECTED, TopicSpec
 from services.common import faust_fixes
 from services.common.diagnostics import producer_state
 from services.common.dlq import FailureLimit, FailureLimitExceededError, Rejected, dead_letter
@@ -62,9 +59,6 @@ log = logging.getLogger(__name__)
 
 #: An output the broker has not acknowledged after this long is sent again (``publish``).
 ACK_WAIT_SECONDS: Final = 10.0
-#: Room left under the producer's request size for what a record carries besides its key
-#: and value (the batch header of a record sent alone).
-RECORD_OVERHEAD_BYTES: Final = 128
 
 
 @dataclass
@@ -256,16 +250,10 @@ class Service:
         sent = await topic.send(key=output.key, value=output.value)
         return asyncio.ensure_future(sent)
 
-    def too_large(self, outputs: Sequence[Output]) -> Output | None:
-        """The first output the producer would refuse as larger than a request may be."""
-        limit = self.app.conf.producer_max_request_size - RECORD_OVERHEAD_BYTES
-        for output in outputs:
-            size = DefaultRecordBatchBuilder.estimate_size_in_bytes(
-                output.key, output.value, []
-            )
-            if size > limit:
-                return output
-        return None
+    @staticmethod
+    def too_large(outputs: Sequence[Output]) -> Output | None:
+        """The first output larger than its topic takes (the producer would refuse it)."""
+        return next((o for o in outputs if not o.spec.fits(o.key, o.value)), None)
 
     def consume(self, spec: TopicSpec, handler: Handler) -> None:
         """Run ``handler`` on every message of ``spec``'s topic, in batches, with the DLQ policy."""
@@ -399,7 +387,7 @@ class BatchLoop:
                 failure = Rejected(
                     RejectReason.OUTPUT_TOO_LARGE,
                     f"an output to {oversized.spec.name} would be {size} bytes, more than "
-                    f"the {service.app.conf.producer_max_request_size} a record may be",
+                    f"the {oversized.spec.max_message_bytes} the topic takes",
                 )
         if failure is not None:
             try:
@@ -517,6 +505,7 @@ def build_service(
         producer_acks=-1,
         # A batch's records leave together: a short linger fills the produce requests.
         producer_linger_ms=2,
+        producer_max_request_size=MAX_MESSAGE_BYTES,
         broker_session_timeout=settings.session_timeout_seconds,
         broker_heartbeat_interval=min(3.0, settings.session_timeout_seconds / 3),
         consumer_auto_offset_reset="earliest",

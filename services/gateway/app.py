@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import signal
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -63,7 +63,7 @@ def build(
     registry = registry or CollectorRegistry()
     metrics = Metrics(registry)
     metrics.initialise(SERVICE)
-    view = StatusView()
+    view = StatusView(settings.case_id_key_bytes())
     metrics.gauge("xinfang_gateway_status_view_cases").set_function(lambda: len(view))
     publisher = Publisher(
         settings.bootstrap_servers,
@@ -72,7 +72,12 @@ def build(
         on_ack=metrics.histogram("xinfang_gateway_broker_ack_seconds").observe,
     )
     feed = StatusFeed(settings.bootstrap_servers, settings.topic_prefix, view)
-    geocoder = Geocoder(default_table(), settings.place_regions, settings.default_region_code)
+    geocoder = Geocoder(
+        default_table(),
+        settings.place_regions,
+        settings.default_region_code,
+        settings.county_boundaries(),
+    )
     gateway = Gateway(
         settings,
         view=view,
@@ -96,9 +101,7 @@ def build(
             await publisher.stop()
             log.info("gateway stopped: producer flushed and closed")
 
-    routes = [
-        Route(op.path, getattr(gateway, op.handler), methods=[op.method]) for op in OPERATIONS
-    ]
+    routes = _routes(gateway)
     app = Starlette(
         routes=routes,
         lifespan=lifespan,
@@ -113,6 +116,31 @@ def build(
 
     app.add_middleware(_Counted, count=count)
     return Built(app=app, gateway=gateway)
+
+
+def _routes(gateway: Gateway) -> list[Route]:
+    """One route per path, whatever its methods: a 405 then lists every method of the path
+    in ``Allow`` (one route per operation would list only the first one's)."""
+    by_path: dict[str, dict[str, Callable[[Request], Awaitable[Response]]]] = {}
+    for op in OPERATIONS:
+        by_path.setdefault(op.path, {})[op.method] = getattr(gateway, op.handler)
+    routes = []
+    for path, handlers in by_path.items():
+        if len(handlers) == 1:
+            [(method, handler)] = handlers.items()
+            routes.append(Route(path, handler, methods=[method]))
+            continue
+
+        async def dispatch(
+            request: Request,
+            handlers: dict[str, Callable[[Request], Awaitable[Response]]] = handlers,
+        ) -> Response:
+            # HEAD is served by GET, as Starlette does for a route with GET.
+            method = "GET" if request.method == "HEAD" else request.method
+            return await handlers[method](request)
+
+        routes.append(Route(path, dispatch, methods=list(handlers)))
+    return routes
 
 
 async def _open311_problem(request: Request, exc: Exception) -> Response:

@@ -6,6 +6,7 @@ broker that does not answer is a 503 that says the petition was not accepted.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import uuid
 from collections.abc import Callable, Sequence
@@ -18,10 +19,16 @@ from pydantic import BaseModel
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from schemas.petitions import MAX_PETITION_BYTES, RejectReason
 from services.common.dlq import Rejected
 from services.gateway import open311
 from services.gateway.geocode import Geocoder
-from services.gateway.kafka import BrokerUnavailableError, Publisher, StatusFeed
+from services.gateway.kafka import (
+    BrokerUnavailableError,
+    PetitionTooLargeError,
+    Publisher,
+    StatusFeed,
+)
 from services.gateway.models import (
     CaseView,
     Health,
@@ -34,8 +41,15 @@ from services.gateway.models import (
 )
 from services.gateway.open311 import Format, Open311Problem
 from services.gateway.settings import GatewaySettings
-from services.gateway.status import CaseRecord, Status, StatusView, open311_submission_id
-from services.intake.register import case_id_for, parse
+from services.gateway.status import (
+    OPEN311_PREFIX,
+    CaseRecord,
+    Status,
+    StatusView,
+    open311_submission_id,
+)
+from services.intake.register import parse
+from services.notification.ids import verify_query_code
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +64,16 @@ _FORM: Final = "application/x-www-form-urlencoded"
 
 class PayloadTooLargeError(Exception):
     pass
+
+
+def channel_key_id(api_key: str) -> str:
+    """The id of a channel's key that travels with its petitions (never the key itself).
+
+    A channel's key sees the cases of the petitions it submitted (``GET /v1/cases``); the
+    id goes on the petition's Kafka record as a header, so the status view finds it again
+    after a restart, for as long as petitions.submitted keeps the record.
+    """
+    return hashlib.sha256(f"xinfang-channel:{api_key}".encode()).hexdigest()[:24]
 
 
 class Gateway:
@@ -81,46 +105,85 @@ class Gateway:
     # --- the native JSON API ---------------------------------------------------------------
 
     async def submit_petition(self, request: Request) -> Response:
-        if not self.settings.key_allowed(request.headers.get(API_KEY_HEADER)):
+        api_key = request.headers.get(API_KEY_HEADER)
+        if api_key is None or not self.settings.key_allowed(api_key):
             return _problem(403, "forbidden", f"a valid {API_KEY_HEADER} header is required")
         try:
-            body = await self._body(request)
+            body = await self._body(request, min(self.settings.max_body_bytes, MAX_PETITION_BYTES))
         except PayloadTooLargeError as exc:
-            return _problem(413, "payload_too_large", str(exc))
+            return _rejected(413, RejectReason.TOO_LARGE, str(exc), None)
         try:
             petition = parse(body)
         except Rejected as rejection:
-            rejected = SubmissionRejected(
-                reason=rejection.reason,
-                detail=rejection.detail,
-                submission_id=rejection.submission_id,
+            status = 413 if rejection.reason is RejectReason.TOO_LARGE else 400
+            return _rejected(status, rejection.reason, rejection.detail, rejection.submission_id)
+        if petition.submission_id.startswith(OPEN311_PREFIX):
+            return _rejected(
+                400,
+                RejectReason.SCHEMA_VIOLATION,
+                f"submission_id: the prefix {OPEN311_PREFIX!r} is the Open311 API's own",
+                petition.submission_id,
             )
-            return _json(rejected.model_dump(mode="json"), 400)
+        earlier = self.view.conflicts(petition)
+        if earlier is not None:
+            return _rejected(
+                409,
+                RejectReason.CONFLICTING_RESUBMISSION,
+                f"submission_id {petition.submission_id} was submitted before with other "
+                f"content (case {earlier.case_id}); send a new petition under a new id",
+                petition.submission_id,
+            )
         try:
-            await self.publisher.submit(petition)
+            await self.publisher.submit(petition, channel_key_id(api_key))
+        except PetitionTooLargeError as exc:
+            return _rejected(413, RejectReason.TOO_LARGE, str(exc), petition.submission_id)
         except BrokerUnavailableError as exc:
             return _problem(503, "broker_unavailable", str(exc), retry=True)
-        self.view.record_submission(petition)
-        case_id = case_id_for(petition.submission_id)
+        record = self.view.record_submission(petition, channel_key_id(api_key))
         accepted = SubmissionAccepted(
-            case_id=case_id,
+            case_id=record.case_id,
             submission_id=petition.submission_id,
             status=Status.SUBMITTED,
-            status_url=f"/v1/cases/{case_id}",
+            status_url=f"/v1/cases/{record.case_id}",
         )
-        log.info("petition accepted", extra={"case_id": case_id, "channel": petition.channel})
+        log.info(
+            "petition accepted", extra={"case_id": record.case_id, "channel": petition.channel}
+        )
         response = _json(accepted.model_dump(mode="json"), 202)
         response.headers["Location"] = accepted.status_url
         return response
 
     async def get_case(self, request: Request) -> Response:
+        api_key = request.headers.get(API_KEY_HEADER)
+        code = request.query_params.get("query_code")
+        if not code and not self.settings.key_allowed(api_key):
+            return _problem(
+                403,
+                "forbidden",
+                f"a channel's {API_KEY_HEADER} header, or the query_code of the petitioner's "
+                "receipt, is required",
+            )
         case_id = request.path_params["case_id"]
         record = self.view.get(case_id)
-        if record is None:
+        if record is None or not self._may_see(record, api_key, code):
+            # The same answers for a case that does not exist and one the caller may not
+            # see: a status lookup must not tell whether a case id exists.
             if not self.feed.caught_up:
                 return _problem(503, "loading", _LOADING, retry=True)
-            return _problem(404, "not_found", f"no case {case_id!r}")
+            return _problem(404, "not_found", f"no case {case_id!r} that this key or code opens")
         return _json(case_view(record).model_dump(mode="json"), 200)
+
+    def _may_see(self, record: CaseRecord, api_key: str | None, code: str | None) -> bool:
+        if (
+            api_key is not None
+            and self.settings.key_allowed(api_key)
+            and record.channel_key_id == channel_key_id(api_key)
+        ):
+            return True
+        query_key = self.settings.query_key_bytes()
+        return bool(code) and query_key is not None and verify_query_code(
+            record.case_id, code or "", query_key
+        )
 
     # --- Open311 GeoReport v2 --------------------------------------------------------------
 
@@ -136,8 +199,13 @@ class Gateway:
 
     async def open311_create(self, request: Request) -> Response:
         fmt = _format(request)
+        # A key in the query string is checked before a byte of the body is read; one in
+        # the form only after the body, read up to the size limit and no further.
+        in_query = request.query_params.getlist("api_key")
+        if in_query and not self.settings.key_allowed(in_query[-1]):
+            raise Open311Problem(403, ["api_key: missing or not valid; ask for a key"])
         try:
-            body = await self._body(request)
+            body = await self._body(request, self.settings.max_body_bytes)
         except PayloadTooLargeError as exc:
             raise Open311Problem(413, [str(exc)]) from None
         form = _form(request, body)
@@ -152,11 +220,12 @@ class Gateway:
             geocoder=self.geocoder,
         )
         try:
-            await self.publisher.submit(petition)
+            await self.publisher.submit(petition, channel_key_id(api_key))
+        except PetitionTooLargeError as exc:
+            raise Open311Problem(413, [str(exc)]) from None
         except BrokerUnavailableError as exc:
             raise Open311Problem(503, [str(exc)]) from None
-        self.view.record_submission(petition)
-        case_id = case_id_for(petition.submission_id)
+        case_id = self.view.record_submission(petition, channel_key_id(api_key)).case_id
         log.info(
             "open311 request accepted",
             extra={"case_id": case_id, "service_code": code, "region_source": located.source},
@@ -171,7 +240,8 @@ class Gateway:
 
     async def open311_requests(self, request: Request) -> Response:
         fmt = _format(request)
-        open311_records = [r for r in self.view.records() if r.open311_service_code is not None]
+        codes = {service.service_code for service in open311.services()}
+        open311_records = [r for r in self.view.records() if r.open311_service_code in codes]
         chosen = open311.select_requests(open311_records, request.query_params, self.clock())
         documents = [open311.request_document(record) for record in chosen]
         return _open311(_requests(documents, fmt), fmt)
@@ -215,15 +285,21 @@ class Gateway:
     async def openapi(self, request: Request) -> Response:
         return _json(self._openapi(), 200)
 
-    async def _body(self, request: Request) -> bytes:
-        limit = self.settings.max_body_bytes
+    async def _body(self, request: Request, limit: int) -> bytes:
+        """The body, read as it arrives and refused as soon as it passes ``limit`` bytes
+        (a declared Content-Length before any of it; a chunked body at the chunk that
+        crosses the limit), so a large body is never buffered whole."""
         declared = request.headers.get("content-length")
         if declared is not None and declared.isdigit() and int(declared) > limit:
             raise PayloadTooLargeError(f"the body is larger than {limit} bytes")
-        body = await request.body()
-        if len(body) > limit:
-            raise PayloadTooLargeError(f"the body is larger than {limit} bytes")
-        return body
+        chunks: list[bytes] = []
+        size = 0
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > limit:
+                raise PayloadTooLargeError(f"the body is larger than {limit} bytes")
+            chunks.append(chunk)
+        return b"".join(chunks)
 
 
 _LOADING: Final = "the status view is still reading the pipeline's topics; retry shortly"
@@ -296,6 +372,13 @@ def open311_error(problem: Open311Problem, fmt: Format) -> Response:
 
 def _json(document: object, status: int) -> Response:
     return JSONResponse(document, status_code=status)
+
+
+def _rejected(
+    status: int, reason: RejectReason, detail: str, submission_id: str | None
+) -> Response:
+    rejected = SubmissionRejected(reason=reason, detail=detail, submission_id=submission_id)
+    return _json(rejected.model_dump(mode="json"), status)
 
 
 def _problem(status: int, error: str, detail: str, *, retry: bool = False) -> Response:

@@ -2,6 +2,8 @@
 
 Open311 locates a request by lat/long, address_string or address_id; a petition needs the
 county-level code of its place (GB/T 2260). In order: the client's attribute[region_code];
+lat/long in a county of the operator's boundary file, when one is configured (a point
+outside every county of it is the client's error);
 a configured place ("某小区" -> 610302) named in the address or equal to the address_id;
 a county-level name of the national table named in the address, narrowed by the city or
 province names it also gives; the configured default. Anything else is the client's
@@ -15,6 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
+from services.gateway.boundaries import CountyBoundaries
 from services.intake.regions import RegionTable
 
 
@@ -22,6 +25,7 @@ class RegionSource(StrEnum):
     """Where the region code of a request came from (logged with the request)."""
 
     ATTRIBUTE = "attribute"
+    BOUNDARIES = "boundaries"
     CONFIGURED_PLACE = "configured_place"
     ADDRESS_NAME = "address_name"
     DEFAULT = "default"
@@ -45,6 +49,7 @@ class Geocoder:
         table: RegionTable,
         places: Mapping[str, str],
         default_region_code: str | None,
+        boundaries: CountyBoundaries | None = None,
     ) -> None:
         for place, code in places.items():
             if not table.is_matter_region(code):
@@ -55,13 +60,19 @@ class Geocoder:
         # Longest place first, so that "清姜路1号院" wins over "清姜路".
         self._places = sorted(places.items(), key=lambda item: -len(item[0]))
         self._default = default_region_code
+        self._boundaries = boundaries
         self._by_name: dict[str, list[str]] = defaultdict(list)
         for region in table:
             if table.is_matter_region(region.code):
                 self._by_name[region.name].append(region.code)
 
     def locate(
-        self, *, region_code: str | None, address: str | None, address_id: str | None
+        self,
+        *,
+        region_code: str | None,
+        address: str | None,
+        address_id: str | None,
+        lat_long: tuple[float, float] | None = None,
     ) -> Located:
         """The county of a request, or RegionNotFoundError naming what is missing."""
         if region_code:
@@ -71,6 +82,14 @@ class Geocoder:
                     "the national table (six digits, e.g. 610302)"
                 )
             return Located(region_code, RegionSource.ATTRIBUTE)
+        if lat_long is not None and self._boundaries is not None:
+            county = self._boundaries.county_at(*lat_long)
+            if county is None:
+                raise RegionNotFoundError(
+                    f"lat/long: ({lat_long[0]}, {lat_long[1]}) is outside every county this "
+                    "service covers; send attribute[region_code] if the place is right"
+                )
+            return Located(county, RegionSource.BOUNDARIES)
         for place, code in self._places:
             if (address and place in address) or place == address_id:
                 return Located(code, RegionSource.CONFIGURED_PLACE)

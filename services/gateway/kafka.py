@@ -14,6 +14,7 @@ from collections.abc import Callable
 from typing import Any, Final
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer  # type: ignore[import-untyped]
+from aiokafka.errors import MessageSizeTooLargeError  # type: ignore[import-untyped]
 from aiokafka.structs import TopicPartition  # type: ignore[import-untyped]
 
 from schemas.keys import SubmissionKey
@@ -28,8 +29,17 @@ HEALTH_TIMEOUT_SECONDS: Final = 2.0
 POLL_MS: Final = 500
 
 
+#: The Kafka record header that carries the id of the channel key behind a petition.
+CHANNEL_KEY_HEADER: Final = "xinfang-channel-key-id"
+
+
 class BrokerUnavailableError(RuntimeError):
     """The broker did not acknowledge: the petition is NOT accepted; the client retries."""
+
+
+class PetitionTooLargeError(RuntimeError):
+    """The record is larger than the topic takes: the petition is NOT accepted, and sending
+    it again cannot help (a 413, never a 503 with Retry-After)."""
 
 
 class Publisher:
@@ -85,19 +95,30 @@ class Publisher:
             log.info("producer connected", extra={"bootstrap": self._bootstrap})
             return
 
-    async def submit(self, petition: PetitionSubmitted) -> float:
+    async def submit(self, petition: PetitionSubmitted, channel_key_id: str) -> float:
         """Publish and wait for the acknowledgement; returns the seconds it took."""
         if self._producer is None:
             raise BrokerUnavailableError(
                 f"the broker at {self._bootstrap} is unavailable; the petition was not accepted"
             )
         key = SubmissionKey(submission_id=petition.submission_id).to_json_bytes()
+        value = petition.to_json_bytes()
+        if not PETITIONS_SUBMITTED.fits(key, value):
+            raise PetitionTooLargeError(
+                f"the petition is {len(value)} bytes, more than {PETITIONS_SUBMITTED.name} "
+                f"takes ({PETITIONS_SUBMITTED.max_message_bytes} bytes a record)"
+            )
+        headers = [(CHANNEL_KEY_HEADER, channel_key_id.encode())]
         started = time.perf_counter()
         try:
             await asyncio.wait_for(
-                self._producer.send_and_wait(self._topic, petition.to_json_bytes(), key=key),
+                self._producer.send_and_wait(self._topic, value, key=key, headers=headers),
                 timeout=self._ack_timeout,
             )
+        except MessageSizeTooLargeError as exc:
+            raise PetitionTooLargeError(
+                f"the broker refused the petition as too large ({exc}); it was not accepted"
+            ) from exc
         except Exception as exc:
             log.warning(
                 "not acknowledged",
@@ -133,6 +154,13 @@ class Publisher:
         if self._producer is not None:
             await self._producer.stop()
             self._producer = None
+
+
+def _channel_key_id(headers: Any) -> str | None:
+    for name, value in headers or ():
+        if name == CHANNEL_KEY_HEADER and isinstance(value, bytes):
+            return value.decode("ascii", "replace")
+    return None
 
 
 class StatusFeed:
@@ -198,7 +226,7 @@ class StatusFeed:
             for tp, messages in batches.items():
                 topic = self._names[tp.topic]
                 for message in messages:
-                    self._view.apply(topic, message.value)
+                    self._view.apply(topic, message.value, _channel_key_id(message.headers))
             if pending:
                 for tp in list(pending):
                     if await consumer.position(tp) >= ends[tp]:

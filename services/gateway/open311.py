@@ -33,7 +33,7 @@ from services.gateway.models import (
     Open311Service,
     Open311ServiceDefinition,
 )
-from services.gateway.status import CaseRecord
+from services.gateway.status import CaseRecord, Status
 from services.intake.classify import FIELDS, default_classifier
 
 Format = Literal["json", "xml"]
@@ -44,6 +44,10 @@ MAX_REQUESTS: Final = 1000
 SERVICE_NOTICE: Final = (
     "已登记，15日内转送或交办有权处理机关（《信访工作条例》第22条）。"
     " Registered; it is sent to the competent body within 15 days (Art. 22)."
+)
+REJECTED_NOTICE: Final = (
+    "未能登记：请求不符合要求，见 status_notes。"
+    " Not registered: the request was refused; status_notes says why."
 )
 _ATTRIBUTE = re.compile(r"^attribute\[([A-Za-z0-9_]+)\](\[\])?$")
 _TITLE_HEAD: Final = 60
@@ -229,6 +233,7 @@ def petition_from_form(
             region_code=attributes.get("region_code"),
             address=address or None,
             address_id=address_id or None,
+            lat_long=lat_long,
         )
     except RegionNotFoundError as exc:
         problems.append(str(exc))
@@ -328,7 +333,8 @@ def request_document(record: CaseRecord) -> Open311Request:
         service_code=code,
         description=None,
         agency_responsible=record.agency_name,
-        service_notice=SERVICE_NOTICE,
+        # The notice says "registered": not for a request intake refused.
+        service_notice=REJECTED_NOTICE if record.status is Status.REJECTED else SERVICE_NOTICE,
         requested_datetime=record.received_at,
         updated_datetime=record.status_at,
         expected_datetime=None,

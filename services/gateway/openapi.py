@@ -66,10 +66,12 @@ def _operation(operation: Operation) -> dict[str, Any]:
             {"name": name, "in": "query", "required": False,
              "description": description, "schema": {"type": "string"}}
         )  # fmt: skip
-    if operation.json_body is not None:
+    if operation.json_body is not None or operation.optional_api_key:
+        required = operation.json_body is not None
         parameters.append(
-            {"name": "X-API-Key", "in": "header", "required": True, "schema": {"type": "string"}}
-        )
+            {"name": "X-API-Key", "in": "header", "required": required,
+             "schema": {"type": "string"}}
+        )  # fmt: skip
     entry: dict[str, Any] = {
         "operationId": operation.handler,
         "summary": operation.summary,

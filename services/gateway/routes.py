@@ -48,6 +48,8 @@ class Operation:
     json_body: type[BaseModel] | None = None
     form_body: dict[str, str] = field(default_factory=dict)
     open311: bool = False
+    #: Takes an optional X-API-Key header (one with a json_body requires it).
+    optional_api_key: bool = False
 
 
 def _open311_errors(*statuses: int) -> tuple[Answer, ...]:
@@ -65,7 +67,10 @@ _OPEN311: Final = "/open311/v2"
 _FORM_FIELDS: Final = {
     "api_key": "the channel's key (required)",
     "service_code": "a service_code of GET services (required)",
-    "lat": "WGS84 latitude; with long, or address_string or address_id",
+    "lat": (
+        "WGS84 latitude; with long (alone enough where the operator configured county "
+        "boundaries), or address_string or address_id"
+    ),
     "long": "WGS84 longitude",
     "address_string": "the place of the matter; names the county unless region_code is given",
     "address_id": "a place id of the configured place table",
@@ -90,22 +95,30 @@ OPERATIONS: Final[tuple[Operation, ...]] = (
         (
             Answer(202, "acknowledged by the broker (acks=all); the case id is final",
                    SubmissionAccepted),
-            Answer(400, "not valid: intake's reason code, the field and why", SubmissionRejected),
+            Answer(400, "not valid (too_deep: nested too deeply): intake's reason code, the "
+                   "field and why", SubmissionRejected),
             Answer(403, "X-API-Key missing or not valid", Problem),
-            Answer(413, "the body is too large", Problem),
+            Answer(409, "conflicting_resubmission: the submission_id was submitted before with "
+                   "other content; nothing was accepted", SubmissionRejected),
+            Answer(413, "too_large: larger than the contract's 262,144 bytes, or than the "
+                   "topic takes; sending it again cannot help", SubmissionRejected),
             Answer(503, "the broker did not acknowledge: the petition was NOT accepted", Problem),
         ),
         "native", json_body=PetitionSubmitted,
     ),
     Operation(
         "GET", "/v1/cases/{case_id}", "get_case",
-        "A case's current status from the pipeline, with the steps seen so far",
+        "A case's current status from the pipeline, with the steps seen so far: for the "
+        "channel whose X-API-Key submitted it, or with the query_code of the receipt",
         (
             Answer(200, "the case", CaseView),
-            Answer(404, "no such case", Problem),
+            Answer(403, "neither X-API-Key nor query_code given", Problem),
+            Answer(404, "no case that this key or query code opens", Problem),
             Answer(503, "the status view is still reading the topics", Problem),
         ),
         "native",
+        query=(("query_code", "the query code of the petitioner's receipt, e.g. 7KQ4-M2ZX"),),
+        optional_api_key=True,
     ),
     Operation(
         "GET", _OPEN311 + "/services.{format}", "open311_services",

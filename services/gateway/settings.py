@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import hmac
+from pathlib import Path
 from typing import Annotated, Any, Final
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import NoDecode, SettingsConfigDict
 
-from services.common.settings import ServiceSettings
+from services.gateway.boundaries import CountyBoundaries, load_boundaries
+from services.intake.regions import default_table
+from services.intake.settings import CaseIdKeyed
+from services.notification.settings import DEMO_QUERY_KEY
 
 #: The API key accepted in demo mode only; outside it the gateway refuses to start without
 #: keys of its own.
@@ -16,7 +20,7 @@ DEMO_API_KEY: Final = "xinfang-demo-open311-key"
 _REGION_CODE: Final = r"^\d{6}$"
 
 
-class GatewaySettings(ServiceSettings):
+class GatewaySettings(CaseIdKeyed):
     """The gateway: Open311 GeoReport v2 and the native JSON API in front of Kafka."""
 
     model_config = SettingsConfigDict(frozen=True, extra="ignore", env_prefix="XINFANG_GATEWAY_")
@@ -45,13 +49,41 @@ class GatewaySettings(ServiceSettings):
             "address_string may name, checked before the national table of county names"
         ),
     )
+    county_boundaries_path: Path | None = Field(
+        default=None,
+        description=(
+            "GeoJSON FeatureCollection of county boundaries (Polygon or MultiPolygon per "
+            "county): an Open311 request located by lat/long alone goes to the county "
+            "containing the point; checked whole at start-up"
+        ),
+    )
+    county_code_property: str = Field(
+        default="adcode",
+        min_length=1,
+        description="the feature property holding the county-level code (DataV: adcode)",
+    )
     ack_timeout_seconds: float = Field(
         default=15.0,
         gt=0,
         le=120,
         description="how long a request waits for the broker's acknowledgement before a 503",
     )
-    max_body_bytes: int = Field(default=1_048_576, ge=1024, description="larger bodies get 413")
+    max_body_bytes: int = Field(
+        default=1_048_576,
+        ge=1024,
+        description=(
+            "larger bodies get 413 (Open311 forms; a native petition has at most the "
+            "contract's 262,144 bytes)"
+        ),
+    )
+    query_key: SecretStr | None = Field(
+        default=None,
+        min_length=16,
+        description=(
+            "the notification service's query-code key (give both XINFANG_QUERY_KEY): with "
+            "it a petitioner sees their case with the query code of their receipt"
+        ),
+    )
 
     @field_validator("api_keys", mode="before")
     @classmethod
@@ -71,6 +103,26 @@ class GatewaySettings(ServiceSettings):
             if len(key.get_secret_value()) < 16:
                 raise ValueError("every API key needs at least 16 characters")
         return self
+
+    @model_validator(mode="after")
+    def _boundaries_readable(self) -> GatewaySettings:
+        # Checked here so that a bad file stops the gateway at start-up, like any setting.
+        self.county_boundaries()
+        return self
+
+    def county_boundaries(self) -> CountyBoundaries | None:
+        """The boundary file's counties; BoundaryFileError (a ValueError) if it is unusable."""
+        if self.county_boundaries_path is None:
+            return None
+        return load_boundaries(
+            self.county_boundaries_path, default_table(), self.county_code_property
+        )
+
+    def query_key_bytes(self) -> bytes | None:
+        """The query-code key; the notification service's demo key in demo mode."""
+        if self.query_key is not None:
+            return self.query_key.get_secret_value().encode()
+        return DEMO_QUERY_KEY.encode() if self.demo_mode else None
 
     def key_allowed(self, key: str | None) -> bool:
         """True for one of the configured keys, or the demo key in demo mode."""

@@ -40,7 +40,7 @@ from schemas.registry import (
     PETITIONS_SUBMITTED,
     TopicSpec,
 )
-from services.intake.register import case_id_for
+from services.intake.register import case_id_for, submission_fingerprint
 
 log = logging.getLogger(__name__)
 
@@ -119,6 +119,12 @@ class CaseRecord:
     verdict: Verdict | None = None
     open_case_id: str | None = None
     detail: str | None = None
+    #: What the submission held (``submission_fingerprint``): a resubmission under the same
+    #: id with other content is a conflict. None while only an unreadable version is known.
+    fingerprint: str | None = None
+    #: The id of the channel key that submitted the petition through the gateway (the
+    #: record's header), None for a petition published to Kafka directly.
+    channel_key_id: str | None = None
     history: list[Step] = dataclasses.field(default_factory=list)
     rank: tuple[int, datetime] = (_RANK_SUBMITTED, datetime.min.replace(tzinfo=UTC))
 
@@ -143,11 +149,11 @@ class StatusView:
     """Every case's current status, folded from the pipeline's events. Not thread-safe:
     one event loop owns it."""
 
-    def __init__(self) -> None:
+    def __init__(self, case_id_key: bytes) -> None:
+        self._case_id_key = case_id_key
         self._cases: dict[str, CaseRecord] = {}
         self._by_submission: dict[str, str] = {}
         self._appliers: dict[str, Callable[[bytes], None]] = {
-            PETITIONS_SUBMITTED.name: self._submitted,
             PETITIONS_REJECTED.name: self._rejected,
             CASES_REGISTERED.name: self._registered,
             CASES_DEDUPLICATED.name: self._deduplicated,
@@ -168,31 +174,65 @@ class StatusView:
     def records(self) -> Iterator[CaseRecord]:
         return iter(self._cases.values())
 
-    def apply(self, topic: str, value: bytes | None) -> bool:
-        """Fold one event of ``topic`` (its unprefixed name) in; False if it was unreadable."""
+    def apply(self, topic: str, value: bytes | None, channel_key_id: str | None = None) -> bool:
+        """Fold one event of ``topic`` (its unprefixed name) in; False if it was unreadable.
+
+        ``channel_key_id`` is the header the gateway puts on the petitions it publishes.
+        """
         if value is None:
             return False
         try:
-            self._appliers[topic](value)
-        except (ValidationError, ValueError, KeyError, TypeError) as exc:
-            # The view is a reader: a malformed event is the producer's DLQ business.
+            if topic == PETITIONS_SUBMITTED.name:
+                self._submitted(value, channel_key_id)
+            else:
+                self._appliers[topic](value)
+        except (ValidationError, ValueError, KeyError, TypeError, RecursionError) as exc:
+            # The view is a reader: a malformed event is the producer's DLQ business (a
+            # deeply nested one too, which would otherwise stop the feed for good).
             log.warning("status view skipped an event", extra={"topic": topic, "error": str(exc)})
             return False
         return True
 
-    def record_submission(self, petition: PetitionSubmitted) -> CaseRecord:
+    def case_id_for(self, submission_id: str) -> str:
+        """The case id intake gives this submission (the same key as intake's)."""
+        return case_id_for(submission_id, self._case_id_key)
+
+    def record_submission(
+        self, petition: PetitionSubmitted, channel_key_id: str | None = None
+    ) -> CaseRecord:
         """The petition the gateway has just seen acknowledged: read-your-writes."""
-        return self._note(
+        record = self._note(
             petition.submission_id,
             Step(Status.SUBMITTED, petition.received_at),
             (_RANK_SUBMITTED, petition.received_at),
             received_at=petition.received_at,
             channel=petition.channel.value,
         )
+        record.fingerprint = record.fingerprint or submission_fingerprint(petition)
+        record.channel_key_id = record.channel_key_id or channel_key_id
+        return record
+
+    def conflicts(self, petition: PetitionSubmitted) -> CaseRecord | None:
+        """The record of an earlier, different petition under this submission id, if any.
+
+        The first version read is the one intake registers (the topic is keyed by
+        submission id, so both meet in one partition in the order published).
+        """
+        record = self.by_submission(petition.submission_id)
+        if record is None or record.fingerprint is None:
+            return None
+        return record if record.fingerprint != submission_fingerprint(petition) else None
 
     # --- one method per source topic -------------------------------------------------------
 
-    def _submitted(self, value: bytes) -> None:
+    def _submitted(self, value: bytes, channel_key_id: str | None) -> None:
+        try:
+            petition = PetitionSubmitted.from_json_bytes(value)
+        except ValidationError:
+            petition = None  # intake rejects it: not a version a conflict is measured against
+        if petition is not None:
+            self.record_submission(petition, channel_key_id)
+            return
         # Read leniently: an invalid petition is still "submitted" until intake rejects it.
         document = json.loads(value)
         submission_id = document["submission_id"]
@@ -200,13 +240,14 @@ class StatusView:
             raise ValueError("no submission_id")
         received_at = _time(document.get("received_at"))
         channel = document.get("channel")
-        self._note(
+        record = self._note(
             submission_id,
             Step(Status.SUBMITTED, received_at),
             (_RANK_SUBMITTED, received_at),
             received_at=received_at,
             channel=channel if isinstance(channel, str) else None,
         )
+        record.channel_key_id = record.channel_key_id or channel_key_id
 
     def _rejected(self, value: bytes) -> None:
         letter = DeadLetter.from_json_bytes(value)
@@ -277,7 +318,7 @@ class StatusView:
         received_at: datetime | None = None,
         channel: str | None = None,
     ) -> CaseRecord:
-        case_id = case_id_for(submission_id)
+        case_id = self.case_id_for(submission_id)
         self._by_submission[submission_id] = case_id
         record = self._fold(case_id, submission_id, step, rank)
         if received_at is not None:

@@ -8,41 +8,63 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from schemas.keys import PetitionerKey
-from schemas.petitions import Stage
+from schemas.petitions import RejectReason, Stage
 from schemas.registry import CASES_REGISTERED, PETITIONER_CONTACTS, PETITIONS_SUBMITTED
 from services.common.dlq import Rejected
 from services.common.handler import NOTHING, Effects, Incoming, Output
 from services.common.service import Service, build_service
-from services.intake.register import parse, register
+from services.intake.register import parse, register, submission_fingerprint
 from services.intake.settings import IntakeSettings
 
 
 def build(settings: IntakeSettings) -> Service:
     service = build_service(Stage.INTAKE, settings)
     key = settings.key_bytes()
+    case_id_key = settings.case_id_key_bytes()
     m = service.metrics
     received = m.counter("xinfang_intake_petitions_received_total")
     registered = m.counter("xinfang_intake_cases_registered_total")
     rejected = m.counter("xinfang_intake_rejected_total")
     duplicates = m.counter("xinfang_intake_duplicate_submissions_total")
-    # submission_id -> case_id of every submission registered: a retry or a redelivery of
-    # the same submission yields the same case once (the input is keyed by submission_id).
+    # submission_id -> "case_id fingerprint" of every submission registered: a retry or a
+    # redelivery of the same submission yields the same case once (the input is keyed by
+    # submission_id), and other content under a registered submission_id is told apart.
     seen = service.table(
-        "submissions", PETITIONS_SUBMITTED.partitions, "submission_id -> case_id registered"
+        "submissions",
+        PETITIONS_SUBMITTED.partitions,
+        "submission_id -> case_id and content fingerprint registered",
     )
+
+    def reject(reason: RejectReason) -> None:
+        rejected.labels(reason=reason.value).inc()
 
     async def handle(message: Incoming) -> Effects:
         try:
             petition = parse(message.value)
         except Rejected as rejection:
             received.labels(channel="unknown").inc()
-            rejected.labels(reason=rejection.reason.value).inc()
+            reject(rejection.reason)
             raise
         received.labels(channel=petition.channel.value).inc()
-        if seen.get(petition.submission_id) is not None:
-            duplicates.inc()
-            return NOTHING
-        registration = register(petition, hmac_key=key, now=datetime.now(UTC))
+        fingerprint = submission_fingerprint(petition)
+        registered_before: str | None = seen.get(petition.submission_id)
+        if registered_before is not None:
+            # Entries written before fingerprints were kept hold the case id alone: they
+            # are taken for the same petition, as they always were.
+            case_id, _, known = registered_before.partition(" ")
+            if not known or known == fingerprint:
+                duplicates.inc()
+                return NOTHING
+            reject(RejectReason.CONFLICTING_RESUBMISSION)
+            raise Rejected(
+                RejectReason.CONFLICTING_RESUBMISSION,
+                f"submission_id {petition.submission_id} is registered as case {case_id} with "
+                "other content; this version is kept here, the registered one is unchanged",
+                petition.submission_id,
+            )
+        registration = register(
+            petition, hmac_key=key, now=datetime.now(UTC), case_id_key=case_id_key
+        )
         case = registration.case
         ref_key = PetitionerKey(petitioner_ref=case.petitioner_ref).to_json_bytes()
         outputs = [
@@ -53,7 +75,7 @@ def build(settings: IntakeSettings) -> Service:
         registered.labels(field=case.field, level=level).inc()
 
         def remember() -> None:
-            seen[petition.submission_id] = case.case_id
+            seen[petition.submission_id] = f"{case.case_id} {fingerprint}"
 
         return Effects(outputs, remember, received_at=case.received_at)
 

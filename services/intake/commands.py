@@ -103,7 +103,15 @@ def dlq_replay(
         console.print("[red]error:[/] choose what to replay (--reason, --stage, "
                       "--submission-id or --since)")  # fmt: skip
         raise typer.Exit(2)
-    replays, _ = choose(read_all(bootstrap, PETITIONS_REJECTED.full_name(prefix)), chosen)
+    chosen_letters, _ = choose(read_all(bootstrap, PETITIONS_REJECTED.full_name(prefix)), chosen)
+    replays = [replay for replay in chosen_letters if replay.whole]
+    for cut in (replay for replay in chosen_letters if not replay.whole):
+        letter = cut.letter
+        console.print(
+            f"[yellow]not replayed:[/] {letter.source_topic}[{letter.source_partition}]"
+            f"@{letter.source_offset} was cut to fit the topic ({letter.original_size_bytes} "
+            f"bytes, sha256 {letter.original_sha256})"
+        )
     by_topic = Counter(replay.topic for replay in replays)
     for topic, n in sorted(by_topic.items()):
         console.print(f"{'would replay' if dry_run else 'replaying'} {n} to {topic}")

@@ -40,6 +40,11 @@ class Replay:
     key: bytes | None
     value: bytes
 
+    @property
+    def whole(self) -> bool:
+        """False for a letter whose original was cut to fit the topic: it cannot be replayed."""
+        return not self.letter.original_truncated
+
 
 def choose(records: Iterable[Record], chosen: DeadLetterFilter) -> tuple[list[Replay], int]:
     """The replays the filter selects, and how many records were unreadable."""

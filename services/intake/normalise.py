@@ -29,10 +29,33 @@ from services.intake import regions
 CHINA_TZ = timezone(timedelta(hours=8), "Asia/Shanghai")
 
 _WHITESPACE = re.compile(r"\s+")
+#: Characters nobody reads but a screen obeys: C0 and C1 controls other than line breaks
+#: and tabs (NUL, ESC, which a terminal or log viewer acts on), and every format character
+#: (Unicode category Cf, as of Unicode 14, Python 3.11's database; a test compares): bidi
+#: overrides and isolates such as U+202E, which make a title read differently from what it
+#: says, zero-width joiners and spaces, the BOM, the soft hyphen.
+_INVISIBLE = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f"
+    "\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890-\u0891\u08e2\u180e\u200b-\u200f"
+    "\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\U000110bd\U000110cd"
+    "\U00013430-\U00013438\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001"
+    "\U000e0020-\U000e007f]"
+)
+
+
+def strip_invisible(text: str) -> str:
+    """The text without control characters and format characters (bidi overrides, ...).
+
+    Line breaks and tabs are kept: they are part of how a letter reads.
+    """
+    return _INVISIBLE.sub("", text)
 
 
 def normalise_text(text: str) -> str:
     """The normalised form of a text: NFKC, simplified characters, one space between words.
+
+    Control and format characters (NUL, ESC, bidi overrides, zero-width characters) are
+    removed first (:func:`strip_invisible`).
 
     NFKC folds full-width Latin letters, digits and punctuation to half-width (``１２３`` →
     ``123``, ``（`` → ``(``) and compatibility ideographs to their standard form; OpenCC
@@ -40,7 +63,7 @@ def normalise_text(text: str) -> str:
     runs of whitespace (line breaks, ideographic spaces) become one space. Punctuation is
     kept, so the text still reads as sentences.
     """
-    folded = unicodedata.normalize("NFKC", text)
+    folded = unicodedata.normalize("NFKC", strip_invisible(text))
     simplified = to_simplified(folded)
     return _WHITESPACE.sub(" ", simplified.casefold()).strip()
 

@@ -4,20 +4,43 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import hmac
 import json
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Final
 
 from pydantic import ValidationError
 
-from schemas.cases import CaseFlag, CaseRegistered, ClassificationEvidence, PetitionerContact
-from schemas.petitions import Channel, PetitionSubmitted, RejectReason
+from schemas.cases import (
+    MAX_NORMALISED_CHARS,
+    CaseFlag,
+    CaseRegistered,
+    ClassificationEvidence,
+    PetitionerContact,
+)
+from schemas.petitions import (
+    MAX_NESTING_DEPTH,
+    MAX_PETITION_BYTES,
+    SUBMISSION_ID_PATTERN,
+    Channel,
+    PetitionSubmitted,
+    RejectReason,
+)
 from services.common.dlq import Rejected
 from services.intake import privacy, regions
 from services.intake.classify import FieldReason, classify
-from services.intake.normalise import check_resident_id, china_date, normalise_text, try_e164
+from services.intake.normalise import (
+    check_resident_id,
+    china_date,
+    normalise_text,
+    strip_invisible,
+    try_e164,
+)
 from services.intake.routing import route
+from services.intake.settings import DEMO_CASE_ID_KEY
 
 #: Clocks of channels and servers differ a little; a petition from further in the future
 #: than this is a channel's bug, and its deadlines would be wrong.
@@ -35,16 +58,39 @@ class Registration:
     contact: PetitionerContact
 
 
-def case_id_for(submission_id: str) -> str:
-    """The case id of a submission: the same submission always yields the same case."""
-    digest = hashlib.sha256(f"xinfang-case:{submission_id}".encode()).digest()
+def case_id_for(submission_id: str, key: bytes) -> str:
+    """The case id of a submission: the same submission and key always yield the same case.
+
+    Keyed (HMAC-SHA256 with the deployment's ``CASE_ID_KEY``): channels' submission ids are
+    often predictable (portal-000123), and a case id anyone could compute from one would be
+    a way to ask for other people's cases.
+    """
+    digest = hmac.new(key, f"xinfang-case:{submission_id}".encode(), hashlib.sha256).digest()
     return "XF-" + base64.b32encode(digest).decode()[:12]
 
 
+def submission_fingerprint(petition: PetitionSubmitted) -> str:
+    """What tells a channel's retry (the same petition again) from another petition sent
+    under the same submission_id: a hash of the petition's canonical form."""
+    return hashlib.sha256(petition.to_json_bytes()).hexdigest()[:32]
+
+
+_SUBMISSION_ID: Final = re.compile(SUBMISSION_ID_PATTERN)
+
+
 def parse(raw: bytes | None) -> PetitionSubmitted:
-    """Decode and validate a petitions.submitted value, or raise Rejected with the reason."""
+    """Decode and validate a petitions.submitted value, or raise Rejected with the reason.
+
+    The size is checked before anything is read, the nesting depth before pydantic walks
+    the document (a deeply nested document would exhaust the interpreter's stack).
+    """
     if raw is None:
         raise Rejected(RejectReason.MISSING_FIELD, "the message has no value")
+    if len(raw) > MAX_PETITION_BYTES:
+        raise Rejected(
+            RejectReason.TOO_LARGE,
+            f"{len(raw)} bytes; a petition has at most {MAX_PETITION_BYTES} bytes",
+        )
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -53,10 +99,15 @@ def parse(raw: bytes | None) -> PetitionSubmitted:
         document = json.loads(text)
     except json.JSONDecodeError as exc:
         raise Rejected(RejectReason.INVALID_JSON, f"not JSON: {exc}") from None
+    except RecursionError:
+        raise _too_deep(None) from None
     submission_id = None
     if isinstance(document, dict):
         candidate = document.get("submission_id")
-        submission_id = candidate if isinstance(candidate, str) and candidate else None
+        valid = isinstance(candidate, str) and _SUBMISSION_ID.match(candidate)
+        submission_id = candidate if valid else None
+    check_document(document, submission_id)
+    if isinstance(document, dict):
         version = document.get("schema_version", PetitionSubmitted.SCHEMA_VERSION)
         if version != PetitionSubmitted.SCHEMA_VERSION:
             raise Rejected(
@@ -78,6 +129,48 @@ def parse(raw: bytes | None) -> PetitionSubmitted:
             petition.submission_id,
         )
     return petition
+
+
+def check_document(document: object, submission_id: str | None) -> None:
+    """Refuse a JSON document nested deeper than the contract allows, or holding a string
+    that cannot be written as UTF-8 (a lone surrogate escape such as ``"\\ud800"``)."""
+    level: list[object] = [document]
+    for depth in range(1, MAX_NESTING_DEPTH + 2):
+        below: list[object] = []
+        for node in level:
+            if isinstance(node, dict):
+                below.extend(node.values())
+                _check_strings(node.keys(), submission_id)
+            elif isinstance(node, list):
+                below.extend(node)
+            elif isinstance(node, str):
+                _check_strings((node,), submission_id)
+        containers = [node for node in below if isinstance(node, dict | list)]
+        if containers and depth >= MAX_NESTING_DEPTH:
+            raise _too_deep(submission_id)
+        level = below
+        if not level:
+            return
+
+
+def _too_deep(submission_id: str | None) -> Rejected:
+    return Rejected(
+        RejectReason.TOO_DEEP,
+        f"objects and arrays nested deeper than the {MAX_NESTING_DEPTH} levels allowed",
+        submission_id,
+    )
+
+
+def _check_strings(strings: Iterable[str], submission_id: str | None) -> None:
+    for string in strings:
+        try:
+            string.encode("utf-8")
+        except UnicodeEncodeError:
+            raise Rejected(
+                RejectReason.INVALID_ENCODING,
+                "a string holds a lone surrogate escape (\\ud800-\\udfff): not Unicode text",
+                submission_id,
+            ) from None
 
 
 #: What each channel must carry beyond the common fields, and why.
@@ -147,9 +240,25 @@ def flags_of(petition: PetitionSubmitted, *, today_in_china: datetime) -> list[C
     return flags
 
 
-def register(petition: PetitionSubmitted, *, hmac_key: bytes, now: datetime) -> Registration:
+def _for_downstream(text: str) -> str:
+    """A petitioner's text as every downstream topic carries it: without control and format
+    characters, and with the personal data written in it masked."""
+    return privacy.mask_free_text(strip_invisible(text))
+
+
+def register(
+    petition: PetitionSubmitted,
+    *,
+    hmac_key: bytes,
+    now: datetime,
+    case_id_key: bytes = DEMO_CASE_ID_KEY.encode(),
+) -> Registration:
     """Turn a valid petition into a registered case: masked, classified, routed.
 
+    The case's title, content and accused are the petitioner's words without control and
+    format characters, with the phone, ID, card numbers and e-mail addresses written in
+    them masked (clear text stays on the restricted topics only). ``case_id_key`` defaults
+    to the development key, for offline tools; the service passes its CASE_ID_KEY.
     Raises Rejected for a petition received in the future beyond the clock skew.
     """
     if petition.received_at > now + CLOCK_SKEW:
@@ -164,20 +273,22 @@ def register(petition: PetitionSubmitted, *, hmac_key: bytes, now: datetime) -> 
     others = (*petition.co_petitioners, *petition.representatives)
     co_refs = list(dict.fromkeys(privacy.petitioner_ref(hmac_key, p) for p in others))
     co_refs = [ref for ref in co_refs if ref != petitioner_ref]
-    normalised = normalise_text(f"{petition.title}\n{petition.content}")
-    classification = classify(petition.title, petition.content)
+    title, content = (_for_downstream(text) for text in (petition.title, petition.content))
+    accused = _for_downstream(petition.accused) if petition.accused else None
+    normalised = normalise_text(f"{title}\n{content}")[:MAX_NORMALISED_CHARS]
+    classification = classify(title, content)
     decision = route(
         region_code=petition.region_code,
         field=classification.field,
         kind=classification.kind,
-        accused=petition.accused,
+        accused=accused,
         text=normalised,
     )
     flags = flags_of(petition, today_in_china=now)
     if classification.field_reason is not FieldReason.MATCHED:
         flags.append(CaseFlag.UNCLASSIFIED)
     case = CaseRegistered(
-        case_id=case_id_for(petition.submission_id),
+        case_id=case_id_for(petition.submission_id, case_id_key),
         submission_id=petition.submission_id,
         channel=petition.channel,
         received_at=petition.received_at,
@@ -186,8 +297,8 @@ def register(petition: PetitionSubmitted, *, hmac_key: bytes, now: datetime) -> 
         co_petitioner_refs=co_refs,
         petitioner=privacy.masked_person(petition.petitioner),
         region_code=petition.region_code,
-        title=petition.title,
-        content=petition.content,
+        title=title,
+        content=content,
         normalised_text=normalised,
         kind=classification.kind,
         field=classification.field,
@@ -197,7 +308,7 @@ def register(petition: PetitionSubmitted, *, hmac_key: bytes, now: datetime) -> 
             for e in classification.evidence
         ],
         agency=decision.agency,
-        accused=petition.accused,
+        accused=accused,
         group_size=petition.group_size,
         representative_count=len(petition.representatives),
         attachment_count=len(petition.attachments),

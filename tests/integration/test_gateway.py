@@ -3,30 +3,40 @@ code, the status view following the pipeline, and intake registering what it acc
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 from kafka import KafkaProducer
+from kafka.admin import ConfigResource, ConfigResourceType, KafkaAdminClient
 
 from schemas import examples
 from schemas.cases import CaseUpdate, UpdateKind
 from schemas.keys import CaseKey
-from schemas.registry import CASES_REGISTERED, CASES_UPDATES
+from schemas.petitions import MAX_PETITION_BYTES
+from schemas.registry import CASES_REGISTERED, CASES_UPDATES, PETITIONS_SUBMITTED
 from services.cli.pipeline import LocalPipeline
 from services.common.kafka_local import KafkaLocal, free_port
 from services.gateway.app import build
 from services.gateway.settings import DEMO_API_KEY, GatewaySettings
+from services.notification.ids import query_code as query_code_of
 from tests.waiting import wait_for_count
 
 pytestmark = pytest.mark.integration
 
 KEY = "a-channel-key-of-sixteen+"
+OTHER_KEY = "another-channel-key-of-16+"
+CASE_ID_KEY = "a-case-id-key-of-sixteen+"
+QUERY_KEY = "a-query-code-key-of-sixteen+"
+#: Three made-up county shapes around Baoji (tests/data/counties.geojson).
+COUNTIES = Path(__file__).resolve().parents[1] / "data" / "counties.geojson"
 ADDRESS = "陕西省宝鸡市渭滨区清姜路1号"
 
 
@@ -120,12 +130,19 @@ class Open311Client:
         return self._read(self._get(f"tokens/{token}"), "service_requests")
 
 
+def query_code(case_id: str) -> str:
+    return query_code_of(case_id, QUERY_KEY.encode())
+
+
 def _settings(bootstrap: str, prefix: str, **overrides: Any) -> GatewaySettings:
     return GatewaySettings(
         bootstrap_servers=bootstrap,
         topic_prefix=prefix,
         web_port=free_port(),
-        api_keys=KEY,
+        api_keys=f"{KEY},{OTHER_KEY}",
+        case_id_key=CASE_ID_KEY,
+        query_key=QUERY_KEY,
+        county_boundaries_path=COUNTIES,
         ack_timeout_seconds=5,
         **overrides,
     )
@@ -249,7 +266,9 @@ def test_every_error_answers_in_the_spec_shape(gateway: Running) -> None:
     }
     broken = httpx.post(native, content=b'{"channel": ', headers=headers, timeout=30)
     assert broken.json()["reason"] == "invalid_json"
-    assert httpx.get(f"{gateway.url}/v1/cases/XF-NOPE", timeout=30).status_code == 404
+    assert httpx.get(f"{gateway.url}/v1/cases/XF-NOPE", timeout=30).status_code == 403
+    nope = httpx.get(f"{gateway.url}/v1/cases/XF-NOPE", headers=headers, timeout=30)
+    assert nope.status_code == 404
 
     metrics = httpx.get(f"{gateway.url}/metrics", timeout=30).text
     assert (
@@ -292,14 +311,18 @@ def test_request_by_id_follows_the_agencies_updates(
     assert accepted.headers["location"] == f"/v1/cases/{case_id}"
 
     def status() -> str:
-        return str(httpx.get(f"{gateway.url}/v1/cases/{case_id}", timeout=30).json()["status"])
+        url = f"{gateway.url}/v1/cases/{case_id}"
+        view = httpx.get(url, headers={"X-API-Key": KEY}, timeout=30)
+        return str(view.json()["status"])
 
     assert status() == "submitted"
     _publish_update(kafka.bootstrap, prefix, case_id, UpdateKind.ACCEPTED, 1)
     wait_until(lambda: status() == "accepted", "accepted not shown")
     _publish_update(kafka.bootstrap, prefix, case_id, UpdateKind.CLOSED, 2)
     wait_until(lambda: status() == "closed", "closed not shown")
-    view = httpx.get(f"{gateway.url}/v1/cases/{case_id}", timeout=30).json()
+    view = httpx.get(
+        f"{gateway.url}/v1/cases/{case_id}", params={"query_code": query_code(case_id)}, timeout=30
+    ).json()
     assert view["open311_status"] == "closed"
     assert [step["status"] for step in view["history"]] == ["submitted", "accepted", "closed"]
 
@@ -333,7 +356,11 @@ def test_end_to_end_through_the_gateway_process_and_intake(
 
     def shows_registered() -> bool:
         [request] = client.request(created["service_request_id"])
-        view = httpx.get(f"{url}/v1/cases/{native.json()['case_id']}", timeout=30).json()
+        view = httpx.get(
+            f"{url}/v1/cases/{native.json()['case_id']}",
+            headers={"X-API-Key": DEMO_API_KEY},
+            timeout=30,
+        ).json()
         return bool(request["status_notes"] == "registered" and view["status"] == "registered")
 
     wait_until(shows_registered, "the gateway did not show the registration", timeout=60)
@@ -366,3 +393,140 @@ def test_a_broker_that_does_not_answer_is_a_503_never_an_acceptance() -> None:
         assert open311.status_code == 503
         assert open311.json()[0]["code"] == 503
         assert "not accepted" in open311.json()[0]["description"]
+
+
+def test_hostile_petitions_get_a_reason_and_nothing_else_is_lost(gateway: Running) -> None:
+    native = f"{gateway.url}/v1/petitions"
+    headers = {"X-API-Key": KEY}
+
+    def post(content: bytes) -> httpx.Response:
+        return httpx.post(native, content=content, headers=headers, timeout=30)
+
+    deep = post(b"[" * 100_000 + b"]" * 100_000)
+    assert (deep.status_code, deep.json()["reason"]) == (400, "too_deep"), deep.text
+    nested = dict(examples.MINIMAL_PETITION, accused="X")
+    deep_accused = post(
+        json.dumps(nested).encode().replace(b'"X"', b'{"a":' * 5000 + b"1" + b"}" * 5000)
+    )
+    assert (deep_accused.status_code, deep_accused.json()["reason"]) == (400, "too_deep")
+    too_large = dict(examples.MINIMAL_PETITION, content="长" * (MAX_PETITION_BYTES // 3 + 1))
+    big = post(json.dumps(too_large, ensure_ascii=False).encode())
+    assert (big.status_code, big.json()["reason"]) == (413, "too_large")
+    assert "retry-after" not in big.headers
+
+    def chunks() -> Iterator[bytes]:
+        # A chunked body (no Content-Length) of 100 MB: refused at the chunk that crosses
+        # the limit (tests/unit/gateway counts the chunks read).
+        for _ in range(100 * 16):
+            yield b" " * 65_536
+
+    try:
+        answer = httpx.post(native, content=chunks(), headers=headers, timeout=30)
+        assert answer.status_code == 413
+    except httpx.HTTPError:
+        pass  # the server answered and closed before the client had sent everything
+
+    forged = dict(examples.MINIMAL_PETITION, submission_id="open311:forged.code:1")
+    assert post(json.dumps(forged).encode()).status_code == 400
+
+    first = post(json.dumps(examples.MINIMAL_PETITION).encode())
+    assert first.status_code == 202
+    again = post(json.dumps(examples.MINIMAL_PETITION).encode())
+    assert (again.status_code, again.json()["case_id"]) == (202, first.json()["case_id"])
+    other = dict(examples.MINIMAL_PETITION, content="另一位信访人，另一件事。")
+    conflict = httpx.post(native, json=other, headers={"X-API-Key": OTHER_KEY}, timeout=30)
+    assert conflict.status_code == 409
+    assert conflict.json()["reason"] == "conflicting_resubmission"
+    assert first.json()["case_id"] in conflict.json()["detail"]
+
+
+def test_open311_refuses_a_wrong_key_in_the_query_before_reading_the_body(
+    gateway: Running,
+) -> None:
+    base = f"{gateway.url}/open311/v2/requests.json"
+
+    def body() -> Iterator[bytes]:
+        for _ in range(100 * 16):
+            yield b"x" * 65_536
+
+    try:
+        refused = httpx.post(base, params={"api_key": "wrong"}, content=body(), timeout=30)
+        assert refused.status_code == 403
+    except httpx.HTTPError:
+        pass  # the server answered and closed before the client had sent everything
+
+
+def test_a_case_is_shown_to_its_channel_and_to_its_petitioner_only(
+    kafka: KafkaLocal, prefix: str, gateway: Running
+) -> None:
+    accepted = httpx.post(
+        f"{gateway.url}/v1/petitions",
+        json=dict(examples.MINIMAL_PETITION, submission_id="portal-privacy-1"),
+        headers={"X-API-Key": KEY},
+        timeout=30,
+    )
+    case_id = accepted.json()["case_id"]
+    url = f"{gateway.url}/v1/cases/{case_id}"
+    assert httpx.get(url, headers={"X-API-Key": KEY}, timeout=30).status_code == 200
+    assert httpx.get(url, timeout=30).status_code == 403
+    assert httpx.get(url, headers={"X-API-Key": OTHER_KEY}, timeout=30).status_code == 404
+    petitioner = httpx.get(url, params={"query_code": query_code(case_id)}, timeout=30)
+    assert petitioner.status_code == 200
+    assert petitioner.json()["status"] == "submitted"
+    wrong = httpx.get(url, params={"query_code": query_code(case_id + "X")}, timeout=30)
+    assert wrong.status_code == 404
+
+    # Another gateway (a restart, a second replica) knows the channel from the topic.
+    with Running(_settings(kafka.bootstrap, prefix)) as another:
+        another.ready()
+        again = f"{another.url}/v1/cases/{case_id}"
+        assert httpx.get(again, headers={"X-API-Key": KEY}, timeout=30).status_code == 200
+        assert httpx.get(again, headers={"X-API-Key": OTHER_KEY}, timeout=30).status_code == 404
+
+
+def test_a_petition_the_topic_cannot_take_is_a_413_not_a_retry(
+    kafka: KafkaLocal, prefix: str, gateway: Running
+) -> None:
+    # The topic takes less than the contract allows (an operator's smaller limit): the
+    # broker's MessageSizeTooLargeError is the client's 413, never a 503 with Retry-After.
+    admin = KafkaAdminClient(bootstrap_servers=kafka.bootstrap)
+    try:
+        topic = ConfigResource(
+            ConfigResourceType.TOPIC,
+            PETITIONS_SUBMITTED.full_name(prefix),
+            configs={"max.message.bytes": "2000"},
+        )
+        admin.alter_configs([topic])
+    finally:
+        admin.close()
+    petition = dict(examples.MINIMAL_PETITION, content="长" * 3000)
+    answer = wait_until(
+        lambda: _post_if_refused(gateway, petition), "the topic's new limit did not apply"
+    )
+    assert answer.json()["reason"] == "too_large"
+    assert "retry-after" not in answer.headers
+
+
+def _post_if_refused(gateway: Running, petition: dict[str, Any]) -> httpx.Response | None:
+    answer = httpx.post(
+        f"{gateway.url}/v1/petitions", json=petition, headers={"X-API-Key": KEY}, timeout=30
+    )
+    assert answer.status_code in (202, 413), answer.text
+    return answer if answer.status_code == 413 else None
+
+
+def test_an_open311_request_located_by_lat_long_alone_goes_to_its_county(
+    gateway: Running,
+) -> None:
+    client = Open311Client(f"{gateway.url}/open311/v2", KEY)
+    form = {k: v for k, v in _open311_form().items() if k != "address_string"}
+    [created] = client.create(**form, lat="34.35", long="107.15")
+    [found] = client.request(created["service_request_id"])
+    assert found["status"] == "open"
+    outside = httpx.post(
+        f"{gateway.url}/open311/v2/requests.json",
+        data={"api_key": KEY, **form, "lat": "39.9", "long": "116.4"},
+        timeout=30,
+    )
+    assert outside.status_code == 400
+    assert "outside every county" in outside.json()[0]["description"]

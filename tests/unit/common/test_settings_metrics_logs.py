@@ -18,6 +18,7 @@ def test_intake_refuses_to_start_without_an_hmac_key(monkeypatch: pytest.MonkeyP
     monkeypatch.delenv("XINFANG_INTAKE_HMAC_KEY", raising=False)
     monkeypatch.delenv("XINFANG_DEMO_MODE", raising=False)
     monkeypatch.delenv("XINFANG_INTAKE_DEMO_MODE", raising=False)
+    monkeypatch.setenv("XINFANG_CASE_ID_KEY", "a-case-id-key-of-sixteen+")
     with pytest.raises(SettingsError, match="HMAC_KEY is required"):
         load_settings(IntakeSettings)
 

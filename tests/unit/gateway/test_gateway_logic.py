@@ -3,23 +3,37 @@ the status view's folding, settings, and the committed OpenAPI document."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import xml.etree.ElementTree as ET
 from datetime import UTC, datetime
 
 import pytest
+from prometheus_client import CollectorRegistry
+from starlette.requests import Request
 
 from schemas import examples
 from schemas.cases import CaseUpdate, UpdateKind
-from schemas.petitions import PetitionSubmitted
+from schemas.petitions import (
+    MAX_PETITION_BYTES,
+    DeadLetter,
+    PetitionSubmitted,
+    RejectReason,
+    Stage,
+)
 from services.common.settings import SettingsError, load_settings
 from services.gateway import open311, openapi
+from services.gateway.endpoints import Gateway, channel_key_id
 from services.gateway.geocode import Geocoder, RegionNotFoundError, RegionSource
+from services.gateway.kafka import Publisher, StatusFeed
+from services.gateway.open311 import Open311Problem
 from services.gateway.settings import DEMO_API_KEY, GatewaySettings
 from services.gateway.status import Status, StatusView
 from services.intake.classify import FIELDS
 from services.intake.regions import default_table
 from services.intake.register import case_id_for
+
+CASE_ID_KEY = b"a-case-id-key-of-sixteen+"
 
 NOW = datetime(2026, 11, 20, 2, 0, tzinfo=UTC)
 
@@ -110,9 +124,9 @@ def _update(case_id: str, kind: UpdateKind, day: int) -> bytes:
 
 
 def test_the_status_view_never_moves_back_when_topics_arrive_out_of_order() -> None:
-    view = StatusView()
+    view = StatusView(CASE_ID_KEY)
     petition = PetitionSubmitted.model_validate(examples.MINIMAL_PETITION)
-    case_id = case_id_for(petition.submission_id)
+    case_id = case_id_for(petition.submission_id, CASE_ID_KEY)
     view.apply("cases.updates", _update(case_id, UpdateKind.ACCEPTED, 22))
     view.record_submission(petition)
     view.apply("petitions.submitted", json.dumps(examples.MINIMAL_PETITION).encode())
@@ -140,6 +154,10 @@ def test_every_agency_step_is_a_status() -> None:
 def test_keys_are_required_outside_demo_mode(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("XINFANG_DEMO_MODE", raising=False)
     monkeypatch.delenv("XINFANG_GATEWAY_API_KEYS", raising=False)
+    monkeypatch.delenv("XINFANG_CASE_ID_KEY", raising=False)
+    with pytest.raises(SettingsError, match="CASE_ID_KEY is required"):
+        load_settings(GatewaySettings)
+    monkeypatch.setenv("XINFANG_CASE_ID_KEY", "a-case-id-key-of-sixteen+")
     with pytest.raises(SettingsError, match="API_KEYS is required"):
         load_settings(GatewaySettings)
     monkeypatch.setenv("XINFANG_GATEWAY_API_KEYS", "first-key-0123456789, second-key-0123456789")
@@ -160,3 +178,123 @@ def test_the_committed_openapi_document_is_fresh() -> None:
     paths = json.loads(committed)["paths"]
     assert "/open311/v2/requests.{format}" in paths
     assert "/v1/petitions" in paths
+
+
+def _gateway() -> Gateway:
+    settings = GatewaySettings(api_keys="a-channel-key-of-sixteen+", case_id_key="c" * 16)
+    view = StatusView(CASE_ID_KEY)
+    return Gateway(
+        settings,
+        view=view,
+        publisher=Publisher("127.0.0.1:1", "", 1.0),
+        feed=StatusFeed("127.0.0.1:1", "", view),
+        geocoder=_geocoder(),
+        registry=CollectorRegistry(),
+        openapi=openapi.document,
+    )
+
+
+def _endless_request(
+    path: str, query: bytes, headers: dict[str, str], read: list[int], **params: str
+) -> Request:
+    """A POST whose body never ends, counting the chunks the handler reads."""
+    scope = {
+        "type": "http", "method": "POST", "path": path, "query_string": query,
+        "headers": [(k.lower().encode(), v.encode()) for k, v in headers.items()],
+        "path_params": params,
+    }  # fmt: skip
+
+    async def receive() -> dict[str, object]:
+        read.append(1)
+        return {"type": "http.request", "body": b" " * 65_536, "more_body": True}
+
+    return Request(scope, receive)
+
+
+def test_a_chunked_body_is_refused_at_the_chunk_that_crosses_the_limit() -> None:
+    read: list[int] = []
+    request = _endless_request(
+        "/v1/petitions", b"", {"X-API-Key": "a-channel-key-of-sixteen+"}, read
+    )
+    response = asyncio.run(_gateway().submit_petition(request))
+    assert response.status_code == 413
+    assert json.loads(bytes(response.body))["reason"] == "too_large"
+    assert len(read) == MAX_PETITION_BYTES // 65_536 + 1
+
+
+def test_a_wrong_key_is_refused_before_a_byte_of_the_body_is_read() -> None:
+    read: list[int] = []
+    native = _endless_request("/v1/petitions", b"", {"X-API-Key": "wrong"}, read)
+    assert asyncio.run(_gateway().submit_petition(native)).status_code == 403
+    open311_request = _endless_request(
+        "/open311/v2/requests.json", b"api_key=wrong", {}, read, format="json"
+    )
+    with pytest.raises(Open311Problem) as refused:
+        asyncio.run(_gateway().open311_create(open311_request))
+    assert refused.value.status == 403
+    assert read == []
+
+
+def test_the_view_tells_a_retry_from_a_conflicting_resubmission() -> None:
+    view = StatusView(CASE_ID_KEY)
+    petition = PetitionSubmitted.model_validate(examples.MINIMAL_PETITION)
+    view.apply("petitions.submitted", petition.to_json_bytes())
+    assert view.conflicts(petition) is None
+    other = PetitionSubmitted.model_validate({**examples.MINIMAL_PETITION, "content": "另一件事"})
+    conflict = view.conflicts(other)
+    assert conflict is not None
+    assert conflict.case_id == case_id_for(petition.submission_id, CASE_ID_KEY)
+
+
+def test_a_request_intake_refused_does_not_say_registered() -> None:
+    view = StatusView(CASE_ID_KEY)
+    petition = PetitionSubmitted.model_validate(
+        {**examples.MINIMAL_PETITION, "submission_id": "open311:medical:abc"}
+    )
+    record = view.record_submission(petition)
+    assert open311.request_document(record).service_notice == open311.SERVICE_NOTICE
+    letter = DeadLetter(
+        stage=Stage.INTAKE, reason=RejectReason.RECEIVED_IN_FUTURE, detail="later",
+        source_topic="petitions.submitted", source_partition=0, source_offset=0,
+        original_value_b64="", submission_id=petition.submission_id,
+        rejected_at=datetime(2026, 11, 21, tzinfo=UTC),
+    )  # fmt: skip
+    view.apply("petitions.rejected", letter.to_json_bytes())
+    document = open311.request_document(record)
+    assert document.status == "closed"
+    assert document.service_notice == open311.REJECTED_NOTICE
+
+
+def test_the_view_skips_a_poison_on_any_topic_and_reads_on() -> None:
+    view = StatusView(CASE_ID_KEY)
+    deep = b"[" * 100_000 + b"]" * 100_000
+    for topic in ("petitions.submitted", "petitions.rejected", "cases.registered"):
+        assert not view.apply(topic, deep)
+        assert not view.apply(topic, b"x" * 900_000)
+    assert view.apply("petitions.submitted", json.dumps(examples.MINIMAL_PETITION).encode())
+    assert view.by_submission("portal-000123") is not None
+
+
+def _get_case(gateway: Gateway, case_id: str, headers: dict[str, str], query: bytes = b"") -> int:
+    scope = {
+        "type": "http", "method": "GET", "path": f"/v1/cases/{case_id}", "query_string": query,
+        "headers": [(k.lower().encode(), v.encode()) for k, v in headers.items()],
+        "path_params": {"case_id": case_id},
+    }  # fmt: skip
+    return asyncio.run(gateway.get_case(Request(scope))).status_code
+
+
+def test_case_status_does_not_tell_whether_a_case_exists() -> None:
+    gateway = _gateway()
+    petition = PetitionSubmitted.model_validate(examples.MINIMAL_PETITION)
+    key = "a-channel-key-of-sixteen+"
+    case_id = gateway.view.record_submission(petition, channel_key_id(key)).case_id
+    assert _get_case(gateway, case_id, {}) == 403
+    # While the view is loading, a case the caller may not see and one that does not exist
+    # get the same 503; once loaded, the same 404.
+    assert _get_case(gateway, case_id, {}, b"query_code=0000-0000") == 503
+    assert _get_case(gateway, "XF-NOPE", {"X-API-Key": key}) == 503
+    assert _get_case(gateway, case_id, {"X-API-Key": key}) == 200
+    gateway.feed.caught_up = True
+    assert _get_case(gateway, case_id, {}, b"query_code=0000-0000") == 404
+    assert _get_case(gateway, "XF-NOPE", {"X-API-Key": key}) == 404

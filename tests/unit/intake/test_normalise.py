@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
@@ -22,6 +23,7 @@ from services.intake.normalise import (
     parse_aware,
     petition_text,
     require_aware,
+    strip_invisible,
     to_e164,
     try_e164,
 )
@@ -160,3 +162,15 @@ def test_phone_and_id_checks_never_crash(text: str) -> None:
     try_e164(text)
     checked = check_resident_id(text, today=TODAY)
     assert checked.valid == (checked.problem is None)
+
+
+def test_control_and_bidi_characters_are_removed_from_the_normalised_text() -> None:
+    sent = "a\x00b\x1b[31m\u202eevil\u202c\u2028line\ufeff\u200bend"
+    assert normalise_text(sent) == "ab[31mevil lineend"
+    assert strip_invisible("第一行\n第二行\t完") == "第一行\n第二行\t完"
+
+
+def test_every_format_character_of_the_unicode_database_is_removed() -> None:
+    # Fails when a newer Python brings format characters the list does not have yet.
+    formats = "".join(chr(c) for c in range(0x110000) if unicodedata.category(chr(c)) == "Cf")
+    assert strip_invisible(formats + "文") == "文"

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import base64
 import contextlib
+import hashlib
 import json
 from datetime import UTC, datetime
 
@@ -12,9 +14,9 @@ from hypothesis import strategies as st
 
 from schemas import examples
 from schemas.cases import CaseFlag
-from schemas.petitions import RejectReason
+from schemas.petitions import MAX_NESTING_DEPTH, MAX_PETITION_BYTES, RejectReason
 from services.common.dlq import Rejected
-from services.intake.register import case_id_for, parse, register
+from services.intake.register import case_id_for, parse, register, submission_fingerprint
 
 KEY = b"k" * 32
 NOW = datetime(2026, 11, 21, 2, 0, tzinfo=UTC)
@@ -25,9 +27,21 @@ def _raw(document: object) -> bytes:
 
 
 def test_the_same_submission_always_gets_the_same_case_id() -> None:
-    assert case_id_for("portal-000123") == case_id_for("portal-000123")
-    assert case_id_for("portal-000123") != case_id_for("portal-000124")
-    assert case_id_for("portal-000123").startswith("XF-")
+    assert case_id_for("portal-000123", KEY) == case_id_for("portal-000123", KEY)
+    assert case_id_for("portal-000123", KEY) != case_id_for("portal-000124", KEY)
+    assert case_id_for("portal-000123", KEY).startswith("XF-")
+
+
+def test_a_case_id_cannot_be_computed_from_the_submission_id_without_the_key() -> None:
+    unkeyed = "XF-" + base64.b32encode(
+        hashlib.sha256(b"xinfang-case:portal-000123").digest()
+    ).decode()[:12]
+    assert case_id_for("portal-000123", KEY) != unkeyed
+    assert case_id_for("portal-000123", KEY) != case_id_for("portal-000123", b"another-key-16+")
+    registration = register(
+        parse(_raw(examples.MINIMAL_PETITION)), hmac_key=KEY, now=NOW, case_id_key=KEY
+    )
+    assert registration.case.case_id == case_id_for("portal-000123", KEY)
 
 
 def test_a_registered_case_is_masked_and_carries_the_petitioner_ref() -> None:
@@ -159,3 +173,69 @@ def test_an_anonymous_letter_is_registered_with_a_flag() -> None:
     letter = {**examples.MINIMAL_PETITION, "channel": "letter", "petitioner": {"name": "匿名"}}
     case = register(parse(_raw(letter)), hmac_key=KEY, now=NOW).case
     assert CaseFlag.NO_CONTACT in case.flags
+
+
+def _nested(depth: int) -> str:
+    return "[" * depth + "]" * depth
+
+
+@pytest.mark.parametrize(
+    ("raw", "reason"),
+    [
+        (b'{"x": "' + b"a" * MAX_PETITION_BYTES + b'"}', RejectReason.TOO_LARGE),
+        (_nested(100_000).encode(), RejectReason.TOO_DEEP),
+        (_raw({**examples.MINIMAL_PETITION, "accused": "X"}).replace(
+            b'"X"', ('{"a":' * 5000 + "1" + "}" * 5000).encode()), RejectReason.TOO_DEEP),
+        (_raw({**examples.MINIMAL_PETITION, "extra": json.loads(_nested(MAX_NESTING_DEPTH))}),
+         RejectReason.TOO_DEEP),
+        (_raw({**examples.MINIMAL_PETITION}).replace(b'"title": "', b'"title": "\\ud800'),
+         RejectReason.INVALID_ENCODING),
+        (_raw({**examples.MINIMAL_PETITION,
+               "representatives": [{"name": f"r{i}"} for i in range(101)]}),
+         RejectReason.SCHEMA_VIOLATION),
+    ],
+    ids=["too large", "100,000 nested arrays", "5,000 nested objects in accused",
+         "one level too deep", "lone surrogate", "101 representatives"],
+)  # fmt: skip
+def test_hostile_documents_are_rejected_with_their_reason(raw: bytes, reason: RejectReason) -> None:
+    with pytest.raises(Rejected) as caught:
+        parse(raw)
+    assert caught.value.reason is reason
+    assert caught.value.detail
+
+
+def test_the_deepest_document_the_contract_allows_is_read() -> None:
+    # The petition is level 1: an extra field nested to the limit is refused as unknown,
+    # not as too deep.
+    deepest = json.loads(_nested(MAX_NESTING_DEPTH - 1))
+    with pytest.raises(Rejected) as caught:
+        parse(_raw({**examples.MINIMAL_PETITION, "extra": deepest}))
+    assert caught.value.reason is RejectReason.SCHEMA_VIOLATION
+
+
+def test_personal_data_in_the_text_is_masked_and_invisible_characters_removed() -> None:
+    petition = parse(_raw({
+        **examples.MINIMAL_PETITION,
+        "title": "\u202e证产权\u202c 请回电13800138000",
+        "content": "身份证11010519491231002X，卡号4111 1111 1111 1111，邮箱zhang@qq.com\x00\x1b[2J",
+        "accused": "李某，电话029-88881234",
+    }))  # fmt: skip
+    case = register(petition, hmac_key=KEY, now=NOW).case
+    wire = case.to_json_bytes().decode()
+    for clear in ("13800138000", "11010519491231002X", "4111 1111 1111 1111",
+                  "zhang@qq.com", "88881234", "\u202e", "\\u0000", "\\u001b"):  # fmt: skip
+        assert clear not in wire
+    assert "138****8000" in case.title
+    assert "110105********002X" in case.content
+    assert "**** **** **** 1111" in case.content
+    assert "z****@qq.com" in case.content
+    assert "\u202e" not in case.normalised_text
+
+
+def test_the_same_petition_has_the_same_fingerprint_and_another_text_another() -> None:
+    first = parse(_raw(examples.MINIMAL_PETITION))
+    other = parse(_raw({**examples.MINIMAL_PETITION, "content": "另一件事"}))
+    assert submission_fingerprint(first) == submission_fingerprint(
+        parse(_raw(examples.MINIMAL_PETITION))
+    )
+    assert submission_fingerprint(first) != submission_fingerprint(other)

@@ -1,0 +1,244 @@
+"""Poison records on every service's input topics: each becomes a dead letter with its
+reason, the services keep running, and the valid records behind them are processed.
+
+The four services run as processes on the session's broker. Every input topic of the
+registry gets the same poisons (too big to keep whole in a dead letter, nested 100,000
+deep, wrong types), intake also a conflicting resubmission; then one valid record each.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import hashlib
+import json
+import time
+from collections import Counter
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any, Final
+
+import pytest
+from kafka import KafkaAdminClient, KafkaConsumer, TopicPartition
+
+from schemas import examples
+from schemas.cases import CaseUpdate, UpdateKind
+from schemas.keys import CaseKey, PetitionerKey, SubmissionKey
+from schemas.matters import COMMAND_EXAMPLES
+from schemas.registry import (
+    AGENCY_INBOX,
+    CASES_DEDUPLICATED,
+    CASES_ESCALATED,
+    CASES_REGISTERED,
+    CASES_UPDATES,
+    MATTERS_CHANGES,
+    MATTERS_COMMANDS,
+    PETITIONER_CONTACTS,
+    PETITIONS_REJECTED,
+    PETITIONS_SUBMITTED,
+    TOPICS,
+    TopicSpec,
+)
+from services.cli.pipeline import LocalPipeline
+from services.cli.submit import make_producer
+from services.common.kafka_local import KafkaLocal
+from services.common.readback import read_all
+from tests.waiting import values, wait_for_count
+
+pytestmark = pytest.mark.integration
+
+#: Not JSON, and too large for its dead letter to keep it whole in base64.
+TOO_BIG: Final = b"x" * 900_000
+TOO_DEEP: Final = b"[" * 100_000 + b"]" * 100_000
+#: Every field a petition needs, two of them of the wrong type.
+WRONG_TYPES: Final = json.dumps(
+    {**examples.MINIMAL_PETITION, "title": 42, "received_at": 20261120}
+).encode()
+POISONS: Final = (TOO_BIG, TOO_DEEP, WRONG_TYPES)
+SERVICES: Final = ("intake", "dedup", "escalation", "notification")
+#: Read without a consumer group and without dead letters: notification holds every
+#: contact in memory, fed by a plain consumer of the compacted topic, and skips a record it
+#: cannot read with a log line (services/notification/contacts.py; a dead letter would
+#: copy a clear contact record). The poisons go there too; the test asserts the skip.
+SKIPPING_READERS: Final = {(PETITIONER_CONTACTS.name, "notification")}
+#: The services that dead-letter what they cannot read, per topic (registry consumers).
+INPUTS: Final = {
+    spec.name: tuple(
+        s for s in spec.consumers if s in SERVICES and (spec.name, s) not in SKIPPING_READERS
+    )
+    for spec in TOPICS
+    if any(s in SERVICES for s in spec.consumers) and not spec.per_agency
+}
+#: What a poison's letter says: intake reads petitions itself (its own reasons for size,
+#: depth and types); the other services validate with pydantic, which names all three a
+#: schema violation.
+INTAKE_REASONS: Final = {TOO_BIG: "too_large", TOO_DEEP: "too_deep", WRONG_TYPES: "wrong_type"}
+
+
+def test_the_registry_gives_every_service_input_topic_a_poison() -> None:
+    assert set(INPUTS) == {
+        PETITIONS_SUBMITTED.name, CASES_REGISTERED.name, CASES_DEDUPLICATED.name,
+        CASES_UPDATES.name, CASES_ESCALATED.name, MATTERS_COMMANDS.name,
+        PETITIONER_CONTACTS.name,
+    }  # fmt: skip
+
+
+def _send(kafka: KafkaLocal, prefix: str, records: list[tuple[TopicSpec, bytes, bytes]]) -> None:
+    producer = make_producer(kafka.bootstrap)
+    try:
+        futures = [
+            producer.send(spec.full_name(prefix), key=key, value=value)
+            for spec, key, value in records
+        ]
+        producer.flush()
+        for future in futures:
+            future.get(timeout=30)
+    finally:
+        producer.close()
+
+
+def test_poison_records_are_dead_lettered_and_the_next_valid_record_is_processed(
+    kafka: KafkaLocal, prefix: str, pipeline: LocalPipeline
+) -> None:
+    for service in SERVICES:
+        pipeline.start(service)
+    pipeline.wait_healthy(timeout=240)
+    tails = lambda: "\n".join(pipeline.log_tail(s, 20) for s in SERVICES)  # noqa: E731
+
+    # Each poison under a key of its topic's form (the example's): the value is the poison.
+    _send(kafka, prefix, [
+        (spec, json.dumps(spec.examples[0].key).encode(), poison)
+        for spec in TOPICS if spec.name in INPUTS
+        for poison in POISONS
+    ])  # fmt: skip
+    expected_letters = sum(len(readers) for readers in INPUTS.values()) * len(POISONS)
+    letters = wait_for_count(
+        kafka.bootstrap, PETITIONS_REJECTED.full_name(prefix), expected_letters, 180, tails
+    )
+
+    by_source = Counter(
+        (letter["stage"], letter["source_topic"].removeprefix(prefix)) for letter in letters
+    )
+    for topic, readers in INPUTS.items():
+        for service in readers:
+            assert by_source[(service, topic)] == len(POISONS), (service, topic, by_source)
+    for letter in letters:
+        original = base64.b64decode(letter["original_value_b64"])
+        size, digest = letter["original_size_bytes"], letter["original_sha256"]
+        whole = {len(p): p for p in POISONS}[size]
+        assert digest == hashlib.sha256(whole).hexdigest()
+        # The 900 KB record does not fit whole in base64: cut, never lost, never a crash.
+        assert letter["original_truncated"] is (whole is TOO_BIG)
+        assert whole.startswith(original)
+        if letter["stage"] == "intake":
+            assert letter["reason"] == INTAKE_REASONS[whole], letter
+        else:
+            assert letter["reason"] == "schema_violation", letter
+    for service in SERVICES:
+        process = pipeline.processes[service].process
+        assert process is not None
+        assert process.poll() is None, f"{service} stopped:\n{pipeline.log_tail(service)}"
+    assert pipeline.log_tail("notification", 400).count("unreadable contact skipped") == 3
+
+    # The valid records behind the poisons: a petition flows through all four services.
+    petition = json.dumps(examples.MINIMAL_PETITION, ensure_ascii=False).encode()
+    submission_key = SubmissionKey(submission_id="portal-000123").to_json_bytes()
+    _send(kafka, prefix, [(PETITIONS_SUBMITTED, submission_key, petition)])
+    [case] = _wait_for_valid(kafka, CASES_REGISTERED.full_name(prefix), tails)
+    _wait_for_valid(kafka, CASES_DEDUPLICATED.full_name(prefix), tails)
+    wait_for_count(
+        kafka.bootstrap, AGENCY_INBOX.full_name(prefix, case["agency"]["code"]), 1, 120, tails
+    )
+
+    # The same submission again is idempotent; other content under its id is a conflict.
+    conflicting = dict(examples.MINIMAL_PETITION, content="另一位信访人写的另一件事。")
+    case_key = CaseKey(case_id=case["case_id"]).to_json_bytes()
+    update = CaseUpdate(
+        update_id="poison-test-1", case_id=case["case_id"], kind=UpdateKind.TRANSFERRED,
+        occurred_at=datetime.now(UTC), agency_code=case["agency"]["code"],
+    )  # fmt: skip
+    command = COMMAND_EXAMPLES[0]
+    contact = examples.CONTACTS[0]
+    escalated = examples.ESCALATED[0]
+    assert contact.value is not None
+    assert escalated.value is not None
+    _send(kafka, prefix, [
+        (PETITIONS_SUBMITTED, submission_key, petition),
+        (PETITIONS_SUBMITTED, submission_key, json.dumps(conflicting).encode()),
+        (CASES_UPDATES, case_key, update.to_json_bytes()),
+        (MATTERS_COMMANDS, json.dumps(command.key).encode(), json.dumps(command.value).encode()),
+        (PETITIONER_CONTACTS, PetitionerKey(**contact.key).to_json_bytes(),
+         json.dumps(contact.value).encode()),
+        (CASES_ESCALATED, json.dumps(escalated.key).encode(), json.dumps(escalated.value).encode()),
+    ])  # fmt: skip
+    letters = wait_for_count(
+        kafka.bootstrap, PETITIONS_REJECTED.full_name(prefix), expected_letters + 1, 120, tails
+    )
+    conflict = [letter for letter in letters if letter["reason"] == "conflicting_resubmission"]
+    assert len(conflict) == 1
+    assert case["case_id"] in conflict[0]["detail"]
+    assert json.loads(base64.b64decode(conflict[0]["original_value_b64"])) == conflicting
+    wait_for_count(kafka.bootstrap, MATTERS_CHANGES.full_name(prefix), 1, 120, tails)
+    assert len(_valid(kafka, CASES_REGISTERED.full_name(prefix))) == 1
+
+    # Each service got past the poisons and the valid records on every input: its group's
+    # committed offsets reached the end of each of its input topics, with no dead letter
+    # but the conflict added.
+    def committed_to_the_end() -> list[tuple[str, str]]:
+        return [
+            (service, topic)
+            for topic, readers in INPUTS.items()
+            for service in readers
+            if _committed(kafka, prefix, service, topic) < _end(kafka, prefix + topic)
+        ]
+
+    deadline = time.monotonic() + 120
+    while committed_to_the_end() and time.monotonic() < deadline:
+        time.sleep(1)
+    assert committed_to_the_end() == []
+    assert len(values(kafka.bootstrap, PETITIONS_REJECTED.full_name(prefix))) == (
+        expected_letters + 1
+    )
+
+
+def _valid(kafka: KafkaLocal, topic: str) -> list[dict[str, Any]]:
+    """The JSON objects on a topic, the poisons left out."""
+    found = []
+    for record in read_all(kafka.bootstrap, topic):
+        with contextlib.suppress(ValueError, RecursionError):
+            document = json.loads(record.value or b"")
+            if isinstance(document, dict) and "case_id" in document:
+                found.append(document)
+    return found
+
+
+def _wait_for_valid(
+    kafka: KafkaLocal, topic: str, tails: Callable[[], str]
+) -> list[dict[str, Any]]:
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        found = _valid(kafka, topic)
+        if found:
+            return found
+        time.sleep(1)
+    raise AssertionError(f"nothing valid on {topic} within 120 s\n{tails()}")
+
+
+def _end(kafka: KafkaLocal, topic: str) -> int:
+    consumer = KafkaConsumer(bootstrap_servers=kafka.bootstrap)
+    try:
+        partitions = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic)]
+        return sum(consumer.end_offsets(partitions).values())
+    finally:
+        consumer.close()
+
+
+def _committed(kafka: KafkaLocal, prefix: str, service: str, topic: str) -> int:
+    group = f"{prefix}xinfang-{service}"
+    admin = KafkaAdminClient(bootstrap_servers=kafka.bootstrap)
+    try:
+        offsets = admin.list_group_offsets({group: None})[group]
+    finally:
+        admin.close()
+    # A partition never committed reads -1: nothing of it is processed.
+    return sum(max(meta.offset, 0) for tp, meta in offsets.items() if tp.topic == prefix + topic)
