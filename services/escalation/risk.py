@@ -6,31 +6,17 @@ letters (ｋｉｌｌ ｍｙｓｅｌｆ), spaced or dotted between its characte
 rule file's words and the petition are brought to one form (``risk_form``), then matched
 (``ruleset.RiskRule``). Intake keeps its own normalised text for classification; services
 do not import each other, so this module applies the same two conversions (NFKC, OpenCC
-t2s) on its own.
+t2s through ``services.common.script``) on its own.
 """
 
 from __future__ import annotations
 
 import unicodedata
 from collections.abc import Iterator
-from functools import cache
-from typing import Protocol
 
 from pydantic import BaseModel, ConfigDict
 
-
-class _Converter(Protocol):
-    def convert(self, text: str) -> str: ...
-
-
-@cache
-def _t2s() -> _Converter:
-    # opencc-python-reimplemented ships no type information; the Protocol above is the one
-    # method used.
-    from opencc import OpenCC  # type: ignore[import-untyped]
-
-    converter: _Converter = OpenCC("t2s")
-    return converter
+from services.common.script import to_simplified
 
 
 def _separator(char: str) -> bool:
@@ -47,7 +33,7 @@ def risk_form(text: str) -> str:
     """``text`` as risk words are matched: NFKC (full-width to half-width), simplified
     script, case-folded; a run of separators between two Chinese characters is removed
     (跳 楼 → 跳楼) and any other run becomes one space, so Latin words keep their bounds."""
-    folded = _t2s().convert(unicodedata.normalize("NFKC", text)).casefold()
+    folded = to_simplified(unicodedata.normalize("NFKC", text)).casefold()
     out: list[str] = []
     pending = False
     for char in folded:
