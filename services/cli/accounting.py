@@ -39,6 +39,9 @@ class Tally:
     failed: Counter[str] = field(default_factory=Counter)
     escalated_cases: set[str] = field(default_factory=set)
     alerted_cases: set[str] = field(default_factory=set)
+    #: Notification ids of the receipts, delivered or failed: a receipt reported failed
+    #: and delivered later (a redo after a crash that found the contact) is one receipt.
+    receipts: set[str] = field(default_factory=set)
 
     @property
     def rejected_total(self) -> int:
@@ -56,7 +59,7 @@ class Tally:
             found.append(
                 f"deduplicated {sum(self.verdicts.values())} != registered {self.registered}"
             )
-        receipts = self.delivered["receipt"] + self.failed["receipt"]
+        receipts = len(self.receipts)
         verdicts = sum(self.verdicts.values())
         if receipts != verdicts:
             found.append(f"receipts {receipts} != verdicts {verdicts}")
@@ -153,7 +156,9 @@ def tally(bootstrap: str, prefix: str) -> Tally:
             for record in read_all(bootstrap, topic.full_name(prefix))
             if (doc := _json(record.value))
         }
-        for doc in notices.values():
+        for nid, doc in notices.items():
+            if doc.get("kind") == "receipt":
+                result.receipts.add(str(nid))
             counter[str(doc.get("kind"))] += 1
             if doc.get("kind") == "escalation_alert":
                 cases = doc.get("case_ids") or [doc.get("case_id")]

@@ -41,10 +41,11 @@ reads them some twenty times faster than Faust's own recovery.
 from __future__ import annotations
 
 import asyncio
-from typing import Any, cast
+from typing import Any, Final, cast
 
 from faust.tables.recovery import Recovery
 from faust.transport.consumer import Consumer, RecordMap, ensure_TP
+from faust.transport.producer import ProducerBuffer
 from faust.types import TP
 
 from services.common import bulk_restore
@@ -175,6 +176,11 @@ async def _build_offsets(
     await bulk_restore.restore(self, tps, destination, title)
 
 
+#: Table writes Faust's producer buffer holds before the fetcher waits for it: room for
+#: the changelog records of the largest batches.
+PRODUCER_BUFFER_MESSAGES: Final = 50_000
+
+
 def apply() -> None:
     """Install the fixed methods on faust's Recovery and Consumer (once per process)."""
     global _APPLIED
@@ -186,4 +192,8 @@ def apply() -> None:
     recovery._build_offsets = _build_offsets
     cast(Any, Consumer).perform_seek = _perform_seek
     cast(Any, Consumer)._wait_next_records = _wait_next_records
+    # A batch hands its held-back changelog records to Faust's producer buffer together,
+    # a few per message (services.common.service). At the default of 100 the fetcher stops
+    # after each batch to drain the buffer down, with a "producer buffer full" warning.
+    cast(Any, ProducerBuffer).max_messages = PRODUCER_BUFFER_MESSAGES
     _APPLIED = True
