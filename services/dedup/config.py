@@ -56,6 +56,16 @@ class DedupConfig(BaseSettings):
             "different problems wrongly filed as repeats."
         ),
     )
+    repeat_threshold_no_place: float = Field(
+        default=0.6,
+        ge=0.0,
+        le=1.0,
+        description=(
+            "The repeat threshold when the two petitions share no named place or "
+            "organisation (one or both name none). A prolific petitioner writes about many "
+            "matters in one style: without a place in common, the text must be close."
+        ),
+    )
     joint_threshold: float = Field(
         default=0.65,
         ge=0.0,
@@ -172,6 +182,8 @@ class DedupConfig(BaseSettings):
             self.repeat_threshold, self.joint_threshold, self.joint_threshold_same_place
         ):
             raise ValueError("related_threshold must not exceed the linking thresholds")
+        if self.repeat_threshold > self.repeat_threshold_no_place:
+            raise ValueError("repeat_threshold must not exceed repeat_threshold_no_place")
         if self.joint_threshold_same_place > self.joint_threshold:
             raise ValueError("joint_threshold_same_place must not exceed joint_threshold")
         return self

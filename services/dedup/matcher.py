@@ -44,6 +44,7 @@ from schemas.cases import (
 from schemas.petitions import Language
 from services.dedup import sketch as sk
 from services.dedup import text
+from services.dedup.areas import match_area, may_share_matter
 from services.dedup.config import DedupConfig
 from services.dedup.state import (
     U64,
@@ -240,7 +241,9 @@ def extract_features(case: CaseFacts, config: DedupConfig) -> CaseFeatures:
     accused = fold(case.accused) if case.accused else ""
     named = " 。".join([part for part in (title, content, address, accused) if part])
     bands = (
-        sk.case_band_keys(sketch.signature, config.lsh_bands, config.lsh_rows, case.region_code)
+        sk.case_band_keys(
+            sketch.signature, config.lsh_bands, config.lsh_rows, match_area(case.region_code)
+        )
         if sketch.shingle_count
         else _NO_BANDS
     )
@@ -395,7 +398,7 @@ def _score(
         if raw is None:
             continue
         details = index.details(sequence, raw)
-        if details.region_code != region:
+        if details.region_code != region and not may_share_matter(region, details.region_code):
             continue
         exact = details.fingerprint == fingerprint
         if exact:
@@ -403,7 +406,9 @@ def _score(
         same_petitioner = not refs.isdisjoint(details.petitioner_refs)
         agree = _places_agree(places, details.places, lenient=same_petitioner)
         if same_petitioner:
-            threshold = config.repeat_threshold
+            # The place weighs what the matter is about: a person's own style makes their
+            # different letters alike, a place in common does not come from style.
+            threshold = config.repeat_threshold if agree else config.repeat_threshold_no_place
         elif agree:
             threshold = config.joint_threshold_same_place
         else:

@@ -172,14 +172,16 @@ def test_a_key_shared_by_many_cases_keeps_its_newest() -> None:
     assert in_bands(one_run, [7], 3) == []
 
 
-def test_a_petitioners_newest_cases_come_oldest_first_in_their_region_only() -> None:
+def test_a_petitioners_newest_cases_come_oldest_first_in_their_city_only() -> None:
     index = CaseIndex(keep=8)
     records = [index_case(index, n, [100 + n], refs=("pr_a",)) for n in range(30)]
     config = DedupConfig(max_cases_per_petitioner=4)
     none = np.empty(0, dtype=np.uint64)
     in_region = index.candidates("610302", None, ("pr_a",), (), none, config)
     assert found(index, in_region) == ["c26", "c27", "c28", "c29"]
-    assert index.candidates("610303", None, ("pr_a",), (), none, config) == []
+    # The index is scoped by city: another county of 宝鸡 sees them, 西安 does not.
+    assert index.candidates("610303", None, ("pr_a",), (), none, config) == in_region
+    assert index.candidates("610102", None, ("pr_a",), (), none, config) == []
     # The petitioner keeps its newest 8; removed ones leave them, older ones fill in.
     before = index.entries()
     for record in records[-2:]:
