@@ -7,8 +7,8 @@ Time is the case's own ``received_at`` (event time), never the wall clock.
 How a case is matched:
 
 1. Features: the title and content are normalised (``text``), shingled per sentence and
-   sketched (``sketch``); places and organisations are extracted from the text, the
-   accused and the address of the matter.
+   sketched (``sketch``); places and organisations are extracted from the text and the
+   accused (what ``cases.registered`` carries: the service sees nothing else).
 2. Candidates, from the index (``state.CaseIndex``), all keys scoped by region: the
    exact fingerprint, the petitioner's recent cases (repeats, however reworded), the
    places' recent cases (joint petitions from one estate, road or employer), and the LSH
@@ -76,7 +76,6 @@ class CaseFacts:
     content: str
     field: str = UNCLASSIFIED
     accused: str | None = None
-    address_of_matter: str | None = None
     language: Language = Language.ZH
 
     @classmethod
@@ -237,9 +236,8 @@ def extract_features(case: CaseFacts, config: DedupConfig) -> CaseFeatures:
     latin = case.language is Language.EN or text.is_mostly_latin(" ".join(sentences))
     size = config.shingle_size_latin if latin else config.shingle_size_zh
     sketch = sk.sketch_text(sentences, size, config.sketch_size)
-    address = fold(case.address_of_matter) if case.address_of_matter else ""
     accused = fold(case.accused) if case.accused else ""
-    named = " 。".join([part for part in (title, content, address, accused) if part])
+    named = " 。".join([part for part in (title, content, accused) if part])
     bands = (
         sk.case_band_keys(
             sketch.signature, config.lsh_bands, config.lsh_rows, match_area(case.region_code)
