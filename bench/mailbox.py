@@ -4,12 +4,15 @@
 
 ``../shared/data/mailbox_replies.jsonl`` (beside the repository, never copied into it) holds
 2,781 real letters to one city's online mailbox, anonymised: the city is "A市", its units
-"A1区".."A6区", "A7县", "A8县", "A9市". A channel sends a letter with the region it is
-about: the county-level unit the letter names, else the city's code (a letter to the city's
-mailbox about the whole city, or naming no district). The anonymised units stand for the
-nine county-level units of a real city with the same make-up (six districts, two counties,
-one county-level city), by a fixed, arbitrary table: ``UNITS``. The user id is the
-petitioner's name (the same id is the same person); the message id is the submission id.
+"A1区".."A6区", "A7县", "A8县", "A9市"; letters about the province's other cities name
+them "B市".."M市" (and their units "B9市", "K1区", ...). A channel sends a letter with the
+region it is about: the county-level unit of A市 the letter names; else the city it names
+(a letter to the city's mailbox about the whole city, or about another city, whose counties
+this table does not know); else, naming no place, A市's code. The anonymised places stand
+for real ones with the same make-up by a fixed, arbitrary table (``UNITS``: the nine
+county-level units of a city of six districts, two counties and one county-level city;
+``CITIES``: the other cities of its province in order). The user id is the petitioner's
+name (the same id is the same person); the message id is the submission id.
 """
 
 from __future__ import annotations
@@ -44,20 +47,27 @@ UNITS: Final = {
     "A9市": "430181",
 }
 _UNIT: Final = re.compile("|".join(UNITS))
+#: The province's other cities: "B" stands for 430200, ... "M" for 431300.
+CITIES: Final = {
+    letter: f"43{number:02d}00" for number, letter in enumerate("ABCDEFGHIJKLM", start=1)
+}
+#: A city, or a unit of one, by its letter ("K市", "K1区", "B9市"), not part of a word.
+_CITY: Final = re.compile(r"(?<![A-Za-z])([A-M])\d*[市区县]")
 #: Submission ids of the contract allow no other characters.
 _PREFIX: Final = "mb-"
 
 
 def region_of(title: str, content: str) -> str:
-    """The region a channel sends: the unit the title names, else the one the content names
-    most often (the first of equals), else the city."""
+    """The region a channel sends: A市's unit the title names, else the one the content
+    names most often (the first of equals); else the city named first; else A市."""
     named = _UNIT.findall(title)
     if named:
         return UNITS[named[0]]
     counts = Counter(_UNIT.findall(content))
-    if not counts:
-        return CITY_CODE
-    return UNITS[counts.most_common(1)[0][0]]
+    if counts:
+        return UNITS[counts.most_common(1)[0][0]]
+    city = _CITY.search(title) or _CITY.search(content)
+    return CITIES[city.group(1)] if city else CITY_CODE
 
 
 def submission_id(message_id: str) -> str:

@@ -77,13 +77,14 @@ class DedupConfig(BaseSettings):
         ),
     )
     joint_threshold_same_place: float = Field(
-        default=0.3,
+        default=0.25,
         ge=0.0,
         le=1.0,
         description=(
-            "The joint threshold when both petitions name the same place or "
-            "organisation. Residents of one estate word the same problem differently; "
-            "too low and the same estate's different problems merge."
+            "The linking threshold, for the same petitioner or another, when the place or "
+            "organisation a petition's title names (what the matter is about) is named in "
+            "the other petition. Residents of one estate word the same problem "
+            "differently; too low and the same estate's different problems merge."
         ),
     )
     related_threshold: float = Field(

@@ -111,6 +111,9 @@ class CaseFeatures(NamedTuple):
     places: frozenset[str]
     #: LSH band keys (``sketch.band_keys``); none for a text without shingles.
     bands: U64
+    #: The places the title names: a title names the matter's place, the content also
+    #: names others, and fragments of sentences the heuristic takes for places.
+    title_places: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -245,7 +248,7 @@ def extract_features(case: CaseFacts, config: DedupConfig) -> CaseFeatures:
         if sketch.shingle_count
         else _NO_BANDS
     )
-    return CaseFeatures(sketch, text.folded_places(named), bands)
+    return CaseFeatures(sketch, text.folded_places(named), bands, text.folded_places(title))
 
 
 def _places_agree(ours: frozenset[str], theirs: tuple[str, ...], lenient: bool) -> bool | None:
@@ -276,6 +279,10 @@ def _places_agree(ours: frozenset[str], theirs: tuple[str, ...], lenient: bool) 
         return False
     # Some of ours unmatched is fine unless some of theirs is unmatched too.
     return matched_ours == len(ours) or len(matched_theirs) == len(theirs)
+
+
+def _title_place_named(titled: frozenset[str], theirs: tuple[str, ...], lenient: bool) -> bool:
+    return any(_same_place(mine, other, lenient) for mine in titled for other in theirs)
 
 
 def _same_place(mine: str, other: str, lenient: bool) -> bool:
@@ -376,6 +383,7 @@ def _score(
     region = case.region_code
     refs = set(case.petitioner_refs)
     places = features.places
+    title_places = features.title_places
     fingerprint = ours.fingerprint
     # A field mismatch raises the threshold when both cases are classified.
     field = case.field if case.field != UNCLASSIFIED else None
@@ -403,12 +411,20 @@ def _score(
             score = 1.0
         same_petitioner = not refs.isdisjoint(details.petitioner_refs)
         agree = _places_agree(places, details.places, lenient=same_petitioner)
-        if same_petitioner:
+        titled = _title_place_named(title_places, details.places, same_petitioner)
+        if agree is False and titled:
+            # The place this letter's title is about is named in the other: the places
+            # the two do not share are others the letters mention, or no places at all.
+            agree = True
+        if titled:
+            # The place this letter is about (its title names it) is in the other letter:
+            # what the matter is about, whoever wrote it. Residents reword one problem
+            # about their estate far more than a text score alone would allow.
+            threshold = config.joint_threshold_same_place
+        elif same_petitioner:
             # The place weighs what the matter is about: a person's own style makes their
             # different letters alike, a place in common does not come from style.
             threshold = config.repeat_threshold if agree else config.repeat_threshold_no_place
-        elif agree:
-            threshold = config.joint_threshold_same_place
         else:
             threshold = config.joint_threshold
         if field is not None and details.field not in (field, UNCLASSIFIED):

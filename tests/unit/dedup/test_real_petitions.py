@@ -94,3 +94,41 @@ def test_intake_registers_a_letter_to_the_citys_or_provinces_mailbox() -> None:
         petition = intake.parse(raw)
         case = intake.register(petition, hmac_key=b"k" * 32, now=petition.received_at).case
         assert case.region_code == code
+
+
+def test_residents_letters_about_the_estate_their_titles_name_are_one_matter() -> None:
+    # Three residents, three wordings, one problem at the estate every title names.
+    letters = [
+        ("请求撤销九龙时代广场小区垃圾站",
+         "设在九龙时代广场小区居民楼下的生活垃圾收集站异味越来越浓，严重影响居民生活。"),
+        ("九龙时代广场小区的垃圾收集站问题依然如旧",
+         "时间到了九月底，九龙时代广场小区中心的垃圾站和垃圾处理房问题依然如旧，臭味难闻。"),
+        ("再次反映九龙时代广场小区垃圾站扰民",
+         "我们九龙时代广场小区的垃圾收集站每天早上清运噪音很大，夏天臭气熏天，请求搬走。"),
+    ]  # fmt: skip
+    cases = [
+        _facts(n, COUNTY, title, content, ref=f"pr_{n}")
+        for n, (title, content) in enumerate(letters)
+    ]
+    decisions = _run(cases)
+    assert [d.verdict for d in decisions] == [Verdict.NEW, Verdict.JOINT, Verdict.JOINT]
+    assert len({d.matter_id for d in decisions}) == 1
+
+
+def test_strangers_who_both_mention_a_hospital_are_not_one_matter() -> None:
+    # The place is in neither title: a hospital both letters pass by is not their matter.
+    first = (
+        "母亲患帕金森综合征六年，病情越来越重，在第一人民医院住院治疗，"
+        "医保报销比例太低，家里已经负担不起，希望政府给予救助。"
+    )
+    second = (
+        "妻子怀孕出血，送到第一人民医院却说不能接收，只好转院，"
+        "居民医保在外地医院治疗报销比例太低，希望政府给予解释。"
+    )
+    decisions = _run(
+        [
+            _facts(0, CITY, "一个病人的请求", first, ref="pr_a"),
+            _facts(1, CITY, "咨询居民医保报销问题", second, ref="pr_b"),
+        ]
+    )
+    assert decisions[1].matter_id != decisions[0].matter_id
