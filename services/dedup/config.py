@@ -66,6 +66,17 @@ class DedupConfig(BaseSettings):
             "matters in one style: without a place in common, the text must be close."
         ),
     )
+    habit_discount_below: float = Field(
+        default=0.7,
+        ge=0.0,
+        le=1.0,
+        description=(
+            "Below this score a petitioner's letter is compared with their earlier one "
+            "without what it shares with their other letters (their habitual phrases). "
+            "Higher protects writers with a heavier style, and loses more reworded "
+            "repeats of petitioners who write often about one matter."
+        ),
+    )
     joint_threshold: float = Field(
         default=0.65,
         ge=0.0,

@@ -132,3 +132,46 @@ def test_strangers_who_both_mention_a_hospital_are_not_one_matter() -> None:
         ]
     )
     assert decisions[1].matter_id != decisions[0].matter_id
+
+
+def test_a_writers_habitual_place_and_phrases_do_not_make_later_letters_repeats() -> None:
+    # Every letter names the same road and opens with the same phrases. The first letters
+    # cannot tell a habit from a matter; once a phrase recurs in two earlier letters, what
+    # a new letter shares with them is the writer's habit, and it is no repeat.
+    style = "在国家大力倡导民生优先的大背景下，希望市委市政府高度重视星沙大道沿线的发展，"
+    letters = [
+        ("建议提高星沙大道旁学校教师待遇",
+         "乡村教师工资偏低，年轻老师留不住，孩子们上课没有保障，很多家长只好把孩子送进城。"),
+        ("建议在星沙大道增设公交站点",
+         "上下班坐车很不方便，等车要半个小时，老人小孩尤其辛苦，希望增加一个停靠站。"),
+        ("建议加快星沙大道地铁建设",
+         "地铁建设进度太慢，每天堵车两个小时，工地围挡占了半条马路，希望早日开通。"),
+        ("关于星沙大道城市规划的建议",
+         "城市规划应当多留绿地，少建高楼，给市民留些散步锻炼的空间，也让城市更美。"),
+        ("建议整治星沙大道夜宵摊",
+         "夜宵摊占道经营到凌晨，油烟噪音扰民，垃圾满地，希望城管部门加强管理。"),
+    ]  # fmt: skip
+    decisions = _run([_facts(n, CITY, t, style + c) for n, (t, c) in enumerate(letters)])
+    later = decisions[3:]
+    assert [d.verdict for d in later if d.verdict is Verdict.REPEAT] == []
+    assert len({d.matter_id for d in later}) == len(later)
+
+
+def test_a_writers_reworded_letters_about_one_matter_stay_repeats() -> None:
+    style = "在国家大力倡导民生优先的大背景下，希望市委市政府高度重视，切实为民办实事。"
+    about_bus = [
+        "星沙204路公交车调整线路，我们住在水岸世景小区，居民出行很不方便，请恢复原线路。",
+        "204路公交调整以后，住在水岸世景小区的居民出门要走两公里，请求恢复原来的线路。",
+        "再次反映：204路改线后，住在水岸世景小区的居民出行太难，至今没有恢复原线路。",
+    ]
+    other = "城市规划应当多留绿地，少建高楼，给市民留些散步锻炼的空间，也让城市更美。"
+    cases = [
+        _facts(0, COUNTY, "反对204路公交车调整线路", style + about_bus[0]),
+        _facts(1, COUNTY, "关于城市规划的建议", style + other),
+        _facts(2, COUNTY, "204路公交改线问题", style + about_bus[1]),
+        _facts(3, COUNTY, "再次反映204路改线", style + about_bus[2]),
+    ]
+    decisions = _run(cases)
+    assert decisions[1].matter_id != decisions[0].matter_id
+    assert [d.verdict for d in decisions[2:]] == [Verdict.REPEAT, Verdict.REPEAT]
+    assert {d.matter_id for d in decisions[2:]} == {decisions[0].matter_id}
