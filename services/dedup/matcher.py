@@ -9,16 +9,20 @@ How a case is matched:
 1. Features: the title and content are normalised (``text``), shingled per sentence and
    sketched (``sketch``); places and organisations are extracted from the text and the
    accused (what ``cases.registered`` carries: the service sees nothing else).
-2. Candidates, from the index (``state.CaseIndex``), all keys scoped by region: the
-   exact fingerprint, the petitioner's recent cases (repeats, however reworded), the
-   places' recent cases (joint petitions from one estate, road or employer), and the LSH
-   bands (near-duplicates with no place or person in common). Candidates older than the
-   horizon are ignored.
+2. Candidates, from the index (``state.CaseIndex``), all keys scoped by the matching area
+   (``areas``: the city): the exact fingerprint, the petitioner's recent cases (repeats,
+   however reworded), the places' recent cases (joint petitions from one estate, road or
+   employer), and the LSH bands (near-duplicates with no place or person in common).
+   Candidates older than the horizon, or of a region that cannot be the same place (two
+   different counties), are ignored.
 3. Each candidate gets a text score: estimated Jaccard similarity, or containment when
-   both texts are long enough (trimmed and extended re-submissions).
-4. A candidate links when its score reaches the threshold for its kind (same petitioner,
-   same place, otherwise) and the places named do not contradict each other: the same
-   template about another place is never linked, whatever its score.
+   both texts are long enough (trimmed and extended re-submissions); a candidate of the
+   same petitioner is scored without the petitioner's habit (``_without_habit``).
+4. A candidate links when its score reaches the threshold for what the two have in
+   common: the place this case's title names (anyone), another place (same petitioner),
+   nothing (same petitioner, a higher bar), or nothing but text (another petitioner);
+   and the places named do not contradict each other: the same template about another
+   place is never linked, whatever its score.
 5. The best link decides the matter; the verdict is ``repeat`` when a petitioner of this
    case already petitioned on that matter, else ``joint``. Without a link, the best
    scores above ``related_threshold`` become suggestions (``related``), else ``new``.
@@ -284,6 +288,7 @@ def _places_agree(ours: frozenset[str], theirs: tuple[str, ...], lenient: bool) 
 
 
 def _title_place_named(titled: frozenset[str], theirs: tuple[str, ...], lenient: bool) -> bool:
+    # Whether the other petition names a place this one's title names.
     return any(_same_place(mine, other, lenient) for mine in titled for other in theirs)
 
 
