@@ -1,17 +1,17 @@
 """Score the batch matcher against the evaluation set's true matters.
 
     python -m bench.dedup_eval [--petitions tests/data/dedup_eval.jsonl]
-                               [--truth tests/data/dedup_eval_truth.jsonl] [--intake]
+                               [--truth tests/data/dedup_eval_truth.jsonl]
 
 Prints pairwise precision and recall (over pairs of petitions put in one matter) and
 B-cubed precision and recall (per petition: how much of its predicted matter is its true
 matter, and the reverse), then the verdicts and the worst errors for a person to read.
 Targets: pairwise precision and recall >= 0.95.
 
-By default the petitions go to the matcher as ``services.dedup.batch`` gives them (stand-in
-petitioner refs, no field). ``--intake`` scores the path of ``xinfang dedup-batch``:
-intake's validation and registration first (its petitioner refs, with the demo key, and
-its classification into fields, which the matcher compares), as the service sees cases.
+The petitions take the path of ``xinfang dedup-batch``, which is the service's: intake's
+validation and registration first (its case ids, its petitioner refs with the demo key, its
+classification into fields, which the matcher compares), then the matcher over the
+registered cases, as the service sees them.
 """
 
 from __future__ import annotations
@@ -22,7 +22,6 @@ from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Final
 
-from services.dedup.batch import run_batch
 from services.dedup.commands import batch_verdicts, registered_cases
 from services.intake.settings import DEMO_HMAC_KEY
 
@@ -66,9 +65,6 @@ def main() -> None:
     parser.add_argument("--petitions", type=Path, default=DATA / "dedup_eval.jsonl")
     parser.add_argument("--truth", type=Path, default=DATA / "dedup_eval_truth.jsonl")
     parser.add_argument("--show-errors", type=int, default=10)
-    parser.add_argument(
-        "--intake", action="store_true", help="register through intake first (dedup-batch)"
-    )
     args = parser.parse_args()
     truth = {
         row["submission_id"]: row["matter"]
@@ -78,15 +74,10 @@ def main() -> None:
         row["submission_id"]: row["title"] + " | " + row["content"]
         for row in map(json.loads, args.petitions.read_text(encoding="utf-8").splitlines())
     }
-    if args.intake:
-        cases, bad = registered_cases(
-            args.petitions.read_bytes().splitlines(), DEMO_HMAC_KEY.encode()
-        )
-        for line in bad:
-            print(f"line {line.line} rejected by intake: {line.reason}: {line.detail}")
-        results = list(batch_verdicts(cases))
-    else:
-        results = list(run_batch(args.petitions.read_text(encoding="utf-8").splitlines()))
+    cases, bad = registered_cases(args.petitions.read_bytes().splitlines(), DEMO_HMAC_KEY.encode())
+    for line in bad:
+        print(f"line {line.line} rejected by intake: {line.reason}: {line.detail}")
+    results = list(batch_verdicts(cases))
     predicted = {r["submission_id"]: r["matter_id"] for r in results}
     figures = scores(predicted, truth)
     print(

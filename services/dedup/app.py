@@ -1,14 +1,16 @@
 """The dedup service: cases.registered -> cases.deduplicated. Wiring only.
 
 Co-location: cases.registered is keyed by petitioner_ref, but joint petitions come from
-different people about one place, so the first agent re-keys every case by the county of
-its matter onto ``<app id>-by-region``; the matching agent consumes that topic, and
-everything a petition can match (same person or same place, same county) is in its
+different people about one place, so the first agent re-keys every case by the matching
+area of its matter (``areas.match_area``: the city, so that a letter with the city's code
+meets the county cases of that city) onto ``<app id>-by-region``; the matching agent
+consumes that topic, and everything a petition can match (same person or same place, same
+city) is in its
 partition's tables, and in the index each worker builds from them in memory
 (``faust_state``). Agencies' updates (keyed by case id) are re-keyed the same way after a
 look-up of the case's region, and operators' merge/split commands arrive keyed by region.
-The cost: one more hop through Kafka per case, and a busy county is one partition. See
-``services/dedup/state.py`` for what the county key misses.
+The cost: one more hop through Kafka per case, and a busy city is one partition. See
+``services/dedup/state.py`` for what the city key misses.
 """
 
 from __future__ import annotations
@@ -46,6 +48,7 @@ from services.common.handler import NOTHING, Effects, Incoming, Output, parse_va
 from services.common.service import Service, build_service
 from services.common.settings import ServiceSettings, SettingsError
 from services.common.topics import internal_topic
+from services.dedup.areas import match_area
 from services.dedup.config import DedupConfig
 from services.dedup.faust_state import FaustMatchState
 from services.dedup.matcher import CaseFacts, Matcher
@@ -160,7 +163,7 @@ def build(settings: DedupSettings) -> Service:
 
     async def rekey_case(message: Incoming) -> Effects:
         case = parse_value(CaseRegistered, message)
-        key = RegionKey(region_code=case.region_code).to_json_bytes()
+        key = RegionKey(region_code=match_area(case.region_code)).to_json_bytes()
         return Effects([Output(BY_REGION, key, message.value)])
 
     async def match_case(message: Incoming) -> Effects:
@@ -194,7 +197,7 @@ def build(settings: DedupSettings) -> Service:
             # Not a case dedup holds (expired, or never registered): nothing to move.
             log.info("update for an unknown case", extra={"case_id": update.case_id})
             return NOTHING
-        key = RegionKey(region_code=region).to_json_bytes()
+        key = RegionKey(region_code=match_area(region)).to_json_bytes()
         return Effects([Output(UPDATES_BY_REGION, key, message.value)])
 
     async def apply_matter_update(message: Incoming) -> Effects:

@@ -27,7 +27,7 @@ err = Console(stderr=True)
 matter_app = typer.Typer(help="Operators' corrections of dedup's links.")
 
 Region = Annotated[
-    str, typer.Option("--region", help="the matters' county-level region code (in the verdict)")
+    str, typer.Option("--region", help="the matters' region code (in the verdict)")
 ]
 Operator = Annotated[str, typer.Option("--operator", help="who decides (audit trail)")]
 Reason = Annotated[str, typer.Option("--reason", help="why (audit trail)")]
@@ -112,10 +112,12 @@ def dedup_batch(
 
 def _publish(command: MatterCommand, bootstrap: str, prefix: str) -> None:
     from services.cli.submit import make_producer
+    from services.dedup.areas import match_area
 
     producer = make_producer(bootstrap)
     try:
-        key = RegionKey(region_code=command.region_code).to_json_bytes()
+        # The partition of the matters' area, where dedup holds them (``areas``).
+        key = RegionKey(region_code=match_area(command.region_code)).to_json_bytes()
         topic = MATTERS_COMMANDS.full_name(prefix)
         producer.send(topic, key=key, value=command.to_json_bytes()).get(timeout=30)
     finally:

@@ -56,6 +56,27 @@ class DedupConfig(BaseSettings):
             "different problems wrongly filed as repeats."
         ),
     )
+    repeat_threshold_no_place: float = Field(
+        default=0.6,
+        ge=0.0,
+        le=1.0,
+        description=(
+            "The repeat threshold when the two petitions share no named place or "
+            "organisation (one or both name none). A prolific petitioner writes about many "
+            "matters in one style: without a place in common, the text must be close."
+        ),
+    )
+    habit_discount_below: float = Field(
+        default=0.7,
+        ge=0.0,
+        le=1.0,
+        description=(
+            "Below this score a petitioner's letter is compared with their earlier one "
+            "without what it shares with their other letters (their habitual phrases). "
+            "Higher protects writers with a heavier style, and loses more reworded "
+            "repeats of petitioners who write often about one matter."
+        ),
+    )
     joint_threshold: float = Field(
         default=0.65,
         ge=0.0,
@@ -67,13 +88,14 @@ class DedupConfig(BaseSettings):
         ),
     )
     joint_threshold_same_place: float = Field(
-        default=0.3,
+        default=0.25,
         ge=0.0,
         le=1.0,
         description=(
-            "The joint threshold when both petitions name the same place or "
-            "organisation. Residents of one estate word the same problem differently; "
-            "too low and the same estate's different problems merge."
+            "The linking threshold, for the same petitioner or another, when the place or "
+            "organisation a petition's title names (what the matter is about) is named in "
+            "the other petition. Residents of one estate word the same problem "
+            "differently; too low and the same estate's different problems merge."
         ),
     )
     related_threshold: float = Field(
@@ -172,6 +194,8 @@ class DedupConfig(BaseSettings):
             self.repeat_threshold, self.joint_threshold, self.joint_threshold_same_place
         ):
             raise ValueError("related_threshold must not exceed the linking thresholds")
+        if self.repeat_threshold > self.repeat_threshold_no_place:
+            raise ValueError("repeat_threshold must not exceed repeat_threshold_no_place")
         if self.joint_threshold_same_place > self.joint_threshold:
             raise ValueError("joint_threshold_same_place must not exceed joint_threshold")
         return self

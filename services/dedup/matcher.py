@@ -7,18 +7,22 @@ Time is the case's own ``received_at`` (event time), never the wall clock.
 How a case is matched:
 
 1. Features: the title and content are normalised (``text``), shingled per sentence and
-   sketched (``sketch``); places and organisations are extracted from the text, the
-   accused and the address of the matter.
-2. Candidates, from the index (``state.CaseIndex``), all keys scoped by region: the
-   exact fingerprint, the petitioner's recent cases (repeats, however reworded), the
-   places' recent cases (joint petitions from one estate, road or employer), and the LSH
-   bands (near-duplicates with no place or person in common). Candidates older than the
-   horizon are ignored.
+   sketched (``sketch``); places and organisations are extracted from the text and the
+   accused (what ``cases.registered`` carries: the service sees nothing else).
+2. Candidates, from the index (``state.CaseIndex``), all keys scoped by the matching area
+   (``areas``: the city): the exact fingerprint, the petitioner's recent cases (repeats,
+   however reworded), the places' recent cases (joint petitions from one estate, road or
+   employer), and the LSH bands (near-duplicates with no place or person in common).
+   Candidates older than the horizon, or of a region that cannot be the same place (two
+   different counties), are ignored.
 3. Each candidate gets a text score: estimated Jaccard similarity, or containment when
-   both texts are long enough (trimmed and extended re-submissions).
-4. A candidate links when its score reaches the threshold for its kind (same petitioner,
-   same place, otherwise) and the places named do not contradict each other: the same
-   template about another place is never linked, whatever its score.
+   both texts are long enough (trimmed and extended re-submissions); a candidate of the
+   same petitioner is scored without the petitioner's habit (``_without_habit``).
+4. A candidate links when its score reaches the threshold for what the two have in
+   common: the place this case's title names (anyone), another place (same petitioner),
+   nothing (same petitioner, a higher bar), or nothing but text (another petitioner);
+   and the places named do not contradict each other: the same template about another
+   place is never linked, whatever its score.
 5. The best link decides the matter; the verdict is ``repeat`` when a petitioner of this
    case already petitioned on that matter, else ``joint``. Without a link, the best
    scores above ``related_threshold`` become suggestions (``related``), else ``new``.
@@ -44,6 +48,7 @@ from schemas.cases import (
 from schemas.petitions import Language
 from services.dedup import sketch as sk
 from services.dedup import text
+from services.dedup.areas import match_area, may_share_matter
 from services.dedup.config import DedupConfig
 from services.dedup.state import (
     U64,
@@ -60,6 +65,8 @@ log = logging.getLogger(__name__)
 UNCLASSIFIED: Final = "unclassified"
 _DAY: Final = 86_400
 _NO_BANDS: Final = np.empty(0, dtype=np.uint64)
+#: In how many of a petitioner's other letters a phrase recurs to be their habit.
+_HABIT_LETTERS: Final = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,7 +82,6 @@ class CaseFacts:
     content: str
     field: str = UNCLASSIFIED
     accused: str | None = None
-    address_of_matter: str | None = None
     language: Language = Language.ZH
 
     @classmethod
@@ -111,6 +117,9 @@ class CaseFeatures(NamedTuple):
     places: frozenset[str]
     #: LSH band keys (``sketch.band_keys``); none for a text without shingles.
     bands: U64
+    #: The places the title names: a title names the matter's place, the content also
+    #: names others, and fragments of sentences the heuristic takes for places.
+    title_places: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -236,15 +245,16 @@ def extract_features(case: CaseFacts, config: DedupConfig) -> CaseFeatures:
     latin = case.language is Language.EN or text.is_mostly_latin(" ".join(sentences))
     size = config.shingle_size_latin if latin else config.shingle_size_zh
     sketch = sk.sketch_text(sentences, size, config.sketch_size)
-    address = fold(case.address_of_matter) if case.address_of_matter else ""
     accused = fold(case.accused) if case.accused else ""
-    named = " 。".join([part for part in (title, content, address, accused) if part])
+    named = " 。".join([part for part in (title, content, accused) if part])
     bands = (
-        sk.case_band_keys(sketch.signature, config.lsh_bands, config.lsh_rows, case.region_code)
+        sk.case_band_keys(
+            sketch.signature, config.lsh_bands, config.lsh_rows, match_area(case.region_code)
+        )
         if sketch.shingle_count
         else _NO_BANDS
     )
-    return CaseFeatures(sketch, text.folded_places(named), bands)
+    return CaseFeatures(sketch, text.folded_places(named), bands, text.folded_places(title))
 
 
 def _places_agree(ours: frozenset[str], theirs: tuple[str, ...], lenient: bool) -> bool | None:
@@ -275,6 +285,11 @@ def _places_agree(ours: frozenset[str], theirs: tuple[str, ...], lenient: bool) 
         return False
     # Some of ours unmatched is fine unless some of theirs is unmatched too.
     return matched_ours == len(ours) or len(matched_theirs) == len(theirs)
+
+
+def _title_place_named(titled: frozenset[str], theirs: tuple[str, ...], lenient: bool) -> bool:
+    # Whether the other petition names a place this one's title names.
+    return any(_same_place(mine, other, lenient) for mine in titled for other in theirs)
 
 
 def _same_place(mine: str, other: str, lenient: bool) -> bool:
@@ -375,6 +390,7 @@ def _score(
     region = case.region_code
     refs = set(case.petitioner_refs)
     places = features.places
+    title_places = features.title_places
     fingerprint = ours.fingerprint
     # A field mismatch raises the threshold when both cases are classified.
     field = case.field if case.field != UNCLASSIFIED else None
@@ -383,6 +399,8 @@ def _score(
     suggested: dict[str, float] = {}
     received_at = sketches.received_at
     cases = state.cases
+    # The petitioner's own earlier cases (matter, signature), read once when needed.
+    own: list[tuple[str, sk.U16]] | None = None
     for i in worth:
         score = scores[i]
         if not exhaustive and _settled(best, suggested, score, lowest_link, config):
@@ -395,17 +413,38 @@ def _score(
         if raw is None:
             continue
         details = index.details(sequence, raw)
-        if details.region_code != region:
+        if details.region_code != region and not may_share_matter(region, details.region_code):
             continue
         exact = details.fingerprint == fingerprint
         if exact:
             score = 1.0
         same_petitioner = not refs.isdisjoint(details.petitioner_refs)
+        if same_petitioner and not exact:
+            if own is None:
+                own = _own_cases(state, case, config)
+            score = _without_habit(
+                score,
+                ours.signature,
+                sketches.signatures[i],
+                details.matter_id,
+                own,
+                config.habit_discount_below,
+            )
         agree = _places_agree(places, details.places, lenient=same_petitioner)
-        if same_petitioner:
-            threshold = config.repeat_threshold
-        elif agree:
+        titled = _title_place_named(title_places, details.places, same_petitioner)
+        if agree is False and titled:
+            # The place this letter's title is about is named in the other: the places
+            # the two do not share are others the letters mention, or no places at all.
+            agree = True
+        if titled:
+            # The place this letter is about (its title names it) is in the other letter:
+            # what the matter is about, whoever wrote it. Residents reword one problem
+            # about their estate far more than a text score alone would allow.
             threshold = config.joint_threshold_same_place
+        elif same_petitioner:
+            # The place weighs what the matter is about: a person's own style makes their
+            # different letters alike, a place in common does not come from style.
+            threshold = config.repeat_threshold if agree else config.repeat_threshold_no_place
         else:
             threshold = config.joint_threshold
         if field is not None and details.field not in (field, UNCLASSIFIED):
@@ -429,6 +468,76 @@ def _score(
         elif score > suggested.get(candidate.matter_id, -1.0):
             suggested[candidate.matter_id] = score
     return scored, top
+
+
+def _own_cases(state: MatchState, case: CaseFacts, config: DedupConfig) -> list[tuple[str, sk.U16]]:
+    """The matter and signature of each recent case of this case's petitioners."""
+    index = state.index
+    sequences = index.candidates(
+        case.region_code, None, case.petitioner_refs, (), _NO_BANDS, config
+    )
+    if not sequences:
+        return []
+    signatures = index.sketches(sequences).signatures
+    refs = set(case.petitioner_refs)
+    own: list[tuple[str, sk.U16]] = []
+    for sequence, signature in zip(sequences, signatures, strict=True):
+        case_id = index.case_id(sequence)
+        raw = state.cases.get(case_id) if case_id is not None else None
+        if raw is None:
+            continue
+        details = index.details(sequence, raw)
+        if not refs.isdisjoint(details.petitioner_refs):
+            own.append((details.matter_id, signature))
+    return own
+
+
+def _without_habit(
+    score: float,
+    ours: sk.U16,
+    theirs: sk.U16,
+    matter_id: str,
+    own: list[tuple[str, sk.U16]],
+    below: float,
+) -> float:
+    """A same-petitioner score with the petitioner's habit taken out.
+
+    The habit is what this letter shares with the petitioner's other letters ("在国家大力
+    倡导……的大背景下，希望市委市政府……"), as MinHash slots where this sketch equals
+    theirs: with a letter about another matter, or with two other letters whatever their
+    matter (once a writer's first two matters were merged, their style would otherwise
+    pull every later letter in). The score is scaled by the share of agreeing slots that
+    remain once those are set aside: a letter like the candidate only in its writer's
+    style drops; a repeat, alike in what the matter is about, keeps most of its score.
+    Near-copies (``below`` or more) keep theirs: a letter sent three times is no habit.
+    Slot equality finds a shared phrase only when it holds the minimum of both sketches,
+    so a habit is found in part: enough to tell style from matter, not to erase it.
+    """
+    if score >= below:
+        return score
+    # A habit is what recurs: the slots this letter shares with a letter about another
+    # matter, or with two other letters whatever their matter (the first two different
+    # matters of a writer may have been merged already: their style is no matter).
+    shared = np.zeros(ours.shape, dtype=np.int32)
+    habit = np.zeros(ours.shape, dtype=np.bool_)
+    for other_matter, signature in own:
+        if np.array_equal(signature, theirs):
+            continue
+        equal = ours == signature
+        shared += equal
+        if other_matter != matter_id:
+            habit |= equal
+    habit |= shared >= _HABIT_LETTERS
+    if not habit.any():
+        return score
+    kept = ~habit
+    if not kept.any():
+        return 0.0  # all this letter has in common with the petitioner's is habit
+    agreeing = ours == theirs
+    raw = float(agreeing.mean())
+    if not raw:
+        return score
+    return score * float((agreeing & kept).sum() / kept.sum()) / raw
 
 
 def _settled(

@@ -1,20 +1,20 @@
 """The matcher's state: two key -> value maps, and an index derived from one of them.
 
 In the service both maps are Faust tables (one RocksDB per partition, changelogged), and
-the input is keyed by the county-level ``region_code`` of the matter, so one partition
-holds everything a petition can match. The in-memory maps here serve the unit tests,
-``dedup-batch`` and the benchmark.
+the input is keyed by the matching area of the matter's ``region_code`` (``areas``: its
+city), so one partition holds everything a petition can match. The in-memory maps here
+serve the unit tests, ``dedup-batch`` and the benchmark. Index keys are scoped by area, so
+a letter with the city's code meets the county cases of that city.
 
-Keying by the matter's county is what makes joint petitions (many people, one place)
-meet; its weaknesses, each a missed link rather than a wrong one:
+Keying by the matter's city is what makes joint petitions (many people, one place) meet,
+with or without their county; its weaknesses, each a missed link rather than a wrong one:
 
-* a matter spanning counties (a road through two districts, an employer with sites in
-  several, a resident complaining where they live about a body elsewhere) is split by
-  county, and a person's repeat filed under another county's code is not found;
-* the code must be the matter's place, not the receiving bureau's: a skip-level petition
-  entered at the city or province with that bureau's code lands elsewhere;
+* two different counties of a city are never linked: a matter spanning counties (a road
+  through two districts, an employer with sites in several) is split by county, and a
+  person's repeat filed under another county's code is not found;
+* a matter spanning cities, or a petition entered with another city's code, is missed;
 * a re-districting (a county turned district, new codes) cuts the history in two;
-* one busy urban district is one partition, and so one core: it cannot be spread.
+* one busy city is one partition, and so one core: it cannot be spread.
 A second, cheap stage keyed by ``petitioner_ref`` (the key ``cases.registered`` already
 has) holding each person's recent fingerprints and sketches would catch cross-county
 repeats; it is not built.
@@ -55,6 +55,7 @@ import xxhash
 
 from schemas.cases import Verdict
 from services.dedup import sketch as sk
+from services.dedup.areas import match_area
 from services.dedup.config import DedupConfig
 
 V = TypeVar("V")
@@ -445,7 +446,7 @@ class _KeyedCase(Protocol):
 def _named_keys(case: _KeyedCase, *, with_fingerprint: bool) -> list[int]:
     # The keys of a case besides its bands. A text without shingles matches nothing, not
     # even its exact copy: it has no fingerprint key.
-    region = case.region_code
+    region = match_area(case.region_code)
     keys = [_key(_FINGERPRINT, region, case.fingerprint)] if with_fingerprint else []
     keys.extend(_key(_PETITIONER, region, ref) for ref in case.petitioner_refs)
     keys.extend(_key(_PLACE, region, place) for place in case.places)
@@ -613,6 +614,7 @@ class CaseIndex:
         """
         named: list[int] = []
         caps: list[int] = []
+        region_code = match_area(region_code)
         if fingerprint is not None:
             named.append(_key(_FINGERPRINT, region_code, fingerprint))
             caps.append(1)
@@ -1051,7 +1053,7 @@ class IndexBuilder:
             named_keys.extend(keys)
             named_sequences.extend([sequence] * len(keys))
             if text:
-                regions.append(details.region_code)
+                regions.append(match_area(details.region_code))
         seeds = np.zeros((len(regions), self._bands), dtype=np.uint64)
         if regions:
             # One row of seeds per case, from the few regions' rows.

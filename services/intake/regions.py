@@ -123,6 +123,14 @@ class RegionTable:
             region.level is AgencyLevel.CITY and code not in self._with_children
         )
 
+    def is_petition_region(self, code: str) -> bool:
+        """True for a code a petition may carry: any unit of the table, county, city or province.
+
+        A letter to a city's or a province's mailbox often names no county: it is sent with
+        the city's or the province's code, and is a petition like any other.
+        """
+        return code in self._regions
+
     def parent_chain(self, code: str) -> tuple[Region, ...]:
         """The region and every unit above it, lowest first, ending with the province."""
         chain: list[Region] = []
@@ -171,6 +179,11 @@ def is_county(code: str) -> bool:
 def is_matter_region(code: str) -> bool:
     """True for a code that intake accepts as the place of a matter (see the module doc)."""
     return default_table().is_matter_region(code)
+
+
+def is_petition_region(code: str) -> bool:
+    """True for a code that intake accepts on a petition: county, city or province."""
+    return default_table().is_petition_region(code)
 
 
 def name(code: str) -> str:

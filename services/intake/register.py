@@ -121,11 +121,11 @@ def parse(raw: bytes | None) -> PetitionSubmitted:
     except ValidationError as exc:
         raise Rejected(_reason(exc), _describe(exc), submission_id) from None
     check_channel_fields(petition)
-    if not regions.is_matter_region(petition.region_code):
+    if not regions.is_petition_region(petition.region_code):
         raise Rejected(
             RejectReason.UNKNOWN_REGION,
-            f"region_code {petition.region_code} is not a county-level code of the national "
-            "table (GB/T 2260)",
+            f"region_code {petition.region_code} is not a code of the national table "
+            "(GB/T 2260: county, city or province)",
             petition.submission_id,
         )
     return petition

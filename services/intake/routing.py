@@ -200,8 +200,8 @@ class Router:
         given, it tells whether the accused is a village or township official.
         Raises :class:`UnroutableRegionError` for a code that is not a place of a matter.
         """
-        if not self.regions.is_matter_region(region_code):
-            raise UnroutableRegionError(f"{region_code} is not a county-level region")
+        if not self.regions.is_petition_region(region_code):
+            raise UnroutableRegionError(f"{region_code} is not a region of the national table")
         if kind is MatterKind.ACCUSATION:
             return self._accusation(region_code, accused, text)
         if field == LITIGATION:

@@ -9,6 +9,7 @@ import shutil
 import time
 from collections import Counter
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -174,3 +175,60 @@ def test_operators_merge_and_split_matters(
     assert by_kind["split"]["outcome"] == "applied"
     assert by_kind["split"]["previous_matter_id"] == keep
     assert by_kind["split"]["moved_case_ids"] == [split_case]
+
+
+def _letter(n: int, user: str, region: str, title: str, content: str) -> bytes:
+    document = {
+        "submission_id": f"mb-{n}", "channel": "mailbox",
+        "received_at": f"2019-03-{n + 1:02d}T09:00:00+08:00", "petitioner": {"name": user},
+        "region_code": region, "title": title, "content": content,
+    }  # fmt: skip
+    return json.dumps(document, ensure_ascii=False).encode()
+
+
+def test_the_service_finds_the_matters_dedup_batch_finds_whatever_the_order(
+    kafka: KafkaLocal, prefix: str, pipeline: LocalPipeline
+) -> None:
+    # Letters as a city's mailbox gets them: a prolific writer's different matters in one
+    # style, residents of one estate with and without their county, the city's code on the
+    # letters that name none. Published out of their order of receipt.
+    style = "在国家大力倡导民生优先的大背景下，希望市委市政府高度重视，切实为民办实事。"
+    dump = "九龙时代广场小区楼下的生活垃圾收集站异味很大，严重影响居民生活，请求撤销。"
+    letters = [
+        _letter(0, "UU1", "430100", "建议提高乡村教师待遇",
+                style + "乡村教师工资偏低，年轻老师留不住，孩子们上课没有保障，"
+                "很多家长只好把孩子送进城。"),
+        _letter(1, "UU1", "430100", "建议增设公交站点",
+                style + "上下班坐车很不方便，等车要半个小时，老人小孩尤其辛苦，"
+                "希望增加一个停靠站。"),
+        _letter(2, "UU2", "430121", "请求撤销九龙时代广场小区垃圾站", dump),
+        _letter(3, "UU3", "430100", "请求撤销九龙时代广场小区垃圾站", dump + "谢谢领导。"),
+        _letter(4, "UU1", "430100", "建议加快地铁建设",
+                style + "地铁建设进度太慢，每天堵车两个小时，工地围挡占了半条马路，"
+                "希望早日开通。"),
+        _letter(5, "UU4", "430121", "九龙时代广场小区垃圾站扰民", "我们" + dump),
+        _letter(6, "UU2", "430121", "再次请求撤销九龙时代广场小区垃圾站", dump),
+        _letter(7, "UU5", "430000", "咨询驾驶证异地换证",
+                "驾驶证到期了，人在外省工作，能否异地换证？"),
+    ]  # fmt: skip
+    cases, bad = registered_cases(letters, DEMO_HMAC_KEY.encode())
+    assert bad == []
+    offline = list(batch_verdicts(cases))
+    pipeline.start("intake")
+    pipeline.start("dedup")
+    pipeline.wait_healthy()
+    publish_lines(letters[::-1], bootstrap=kafka.bootstrap, prefix=prefix)
+    online = wait_for_count(
+        kafka.bootstrap, CASES_DEDUPLICATED.full_name(prefix), len(letters),
+        log_tail=lambda: pipeline.log_tail("dedup"),
+    )  # fmt: skip
+
+    def matters(verdicts: list[dict[str, Any]]) -> set[frozenset[str]]:
+        by_matter: dict[str, set[str]] = {}
+        for verdict in verdicts:
+            by_matter.setdefault(verdict["matter_id"], set()).add(verdict["case_id"])
+        return {frozenset(members) for members in by_matter.values()}
+
+    assert matters(online) == matters(offline)
+    # The estate's four letters are one matter; the writer's three are three.
+    assert sorted(len(members) for members in matters(offline)) == [1, 1, 1, 1, 4]

@@ -120,11 +120,15 @@ def test_any_county_gets_a_synthesised_petition_bureau() -> None:
     assert decision.agency.rule.endswith("/synthesised")
 
 
-def test_an_unknown_or_non_county_region_is_refused() -> None:
+def test_an_unknown_region_is_refused() -> None:
     with pytest.raises(UnroutableRegionError):
         _route("999999", "medical")
-    with pytest.raises(UnroutableRegionError):
-        _route("610300", "medical")
+
+
+def test_a_letter_to_a_city_or_province_goes_to_that_level() -> None:
+    # A letter to the city's mailbox naming no county carries the city's code.
+    assert _route("610300", "no-such-field")[0] == "610300-xfj"
+    assert _route("610000", "no-such-field")[0] == "610000-xfj"
 
 
 def test_agency_codes_list_every_body_of_the_table() -> None:

@@ -1,0 +1,39 @@
+"""Where a case is matched: its matching area, the prefecture-level city of its region.
+
+A letter to a city's mailbox often names no county: it carries the city's code, and must
+meet the county-level cases of the same matter in that city. So dedup keys, partitions and
+indexes cases by area (the city; for a county a province administers directly, and for a
+province's own code, the province), and within an area links two cases only when their
+regions can be one place: the same region, or one a unit containing the other (the city and
+one of its counties). Two different counties of one city are never linked, as before.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+from services.intake import regions
+
+
+@cache
+def match_area(region_code: str) -> str:
+    """The matching area of a region: its city, else its province; a code the national table
+    lacks (intake refuses those) is its own area."""
+    table = regions.default_table()
+    if table.get(region_code) is None:
+        return region_code
+    return table.city_of(region_code) or table.province_of(region_code)
+
+
+@cache
+def may_share_matter(ours: str, theirs: str) -> bool:
+    """Whether cases of these two regions may be about one place: the same region, or one
+    contains the other (a city-level letter and a county case of that city)."""
+    if ours == theirs:
+        return True
+    table = regions.default_table()
+    if table.get(ours) is None or table.get(theirs) is None:
+        return False
+    above_ours = {r.code for r in table.parent_chain(ours)}
+    above_theirs = {r.code for r in table.parent_chain(theirs)}
+    return ours in above_theirs or theirs in above_ours

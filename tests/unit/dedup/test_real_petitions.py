@@ -1,0 +1,177 @@
+"""The failures of issue 13, as a user sees them: a prolific writer, a city-level letter,
+one matter named with and without its district."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+
+from schemas import examples
+from schemas.cases import Verdict
+from services.dedup.matcher import CaseFacts, DedupDecision, Matcher
+from services.dedup.state import InMemoryMatchState
+from services.intake import register as intake
+
+START = datetime(2019, 3, 1, 9, tzinfo=UTC)
+CITY, COUNTY, OTHER_COUNTY = "430100", "430121", "430102"
+#: One writer's habit, in every letter whatever it is about.
+STYLE = "在国家大力倡导民生优先的大背景下，希望市委市政府高度重视，切实为民办实事。"
+
+
+def _facts(n: int, region: str, title: str, content: str, ref: str = "pr_writer") -> CaseFacts:
+    return CaseFacts(
+        case_id=f"XF-{n:04d}",
+        received_at=START + timedelta(days=n),
+        region_code=region,
+        petitioner_refs=(ref,),
+        title=title,
+        content=content,
+    )
+
+
+def _run(cases: list[CaseFacts]) -> list[DedupDecision]:
+    matcher = Matcher(InMemoryMatchState())
+    return [matcher.match(case) for case in cases]
+
+
+def test_a_prolific_writers_different_matters_stay_apart() -> None:
+    letters = [
+        ("建议提高乡村教师待遇", "乡村教师工资偏低，年轻老师留不住，孩子们上课没有保障，"
+         "很多家长只好把孩子送进城。"),
+        ("建议增设公交站点", "上下班坐车很不方便，等车要半个小时，老人小孩尤其辛苦，"
+         "希望增加一个停靠站。"),
+        ("建议加快地铁建设", "地铁建设进度太慢，每天堵车两个小时，工地围挡占了半条马路，"
+         "希望早日开通。"),
+        ("关于城市规划的建议", "城市规划应当多留绿地，少建高楼，给市民留些散步锻炼的空间，"
+         "也让城市更美。"),
+    ]  # fmt: skip
+    decisions = _run([_facts(n, CITY, t, STYLE + c) for n, (t, c) in enumerate(letters)])
+    assert [d.verdict for d in decisions if d.verdict is Verdict.REPEAT] == []
+    assert len({d.matter_id for d in decisions}) == len(letters)
+
+
+def test_a_prolific_writers_letter_about_the_same_place_is_a_repeat() -> None:
+    first = "星沙204路公交车调整线路后不再经过水岸世景小区，居民出行很不方便。" + STYLE
+    again = "水岸世景小区的居民又一次反映：204路调整以后我们出门要走很远。" + STYLE
+    decisions = _run(
+        [
+            _facts(0, COUNTY, "反对204路公交车调整线路", first),
+            _facts(1, COUNTY, "再次反映204路公交调整", again),
+        ]
+    )
+    assert decisions[1].verdict is Verdict.REPEAT
+    assert decisions[1].matter_id == decisions[0].matter_id
+
+
+def test_a_matter_named_with_and_without_its_district_is_one() -> None:
+    # The same residents' problem: one letter names the county, the other goes to the
+    # city's mailbox with the city's code.
+    text = "九龙时代广场小区楼下的生活垃圾收集站异味很大，严重影响居民生活，请求撤销。"
+    decisions = _run(
+        [
+            _facts(0, COUNTY, "请求撤销九龙时代广场小区垃圾站", text, ref="pr_a"),
+            _facts(1, CITY, "请求撤销九龙时代广场小区垃圾站", text + "谢谢。", ref="pr_b"),
+        ]
+    )
+    assert decisions[1].verdict is Verdict.JOINT
+    assert decisions[1].matter_id == decisions[0].matter_id
+
+
+def test_the_same_text_in_two_counties_of_a_city_is_not_linked() -> None:
+    text = "九龙时代广场小区楼下的生活垃圾收集站异味很大，严重影响居民生活，请求撤销。"
+    decisions = _run(
+        [
+            _facts(0, COUNTY, "请求撤销九龙时代广场小区垃圾站", text, ref="pr_a"),
+            _facts(1, OTHER_COUNTY, "请求撤销九龙时代广场小区垃圾站", text, ref="pr_b"),
+        ]
+    )
+    assert decisions[1].matter_id != decisions[0].matter_id
+
+
+def test_intake_registers_a_letter_to_the_citys_or_provinces_mailbox() -> None:
+    for code in (CITY, "430000"):
+        raw = json.dumps({**examples.MINIMAL_PETITION, "region_code": code}).encode()
+        petition = intake.parse(raw)
+        case = intake.register(petition, hmac_key=b"k" * 32, now=petition.received_at).case
+        assert case.region_code == code
+
+
+def test_residents_letters_about_the_estate_their_titles_name_are_one_matter() -> None:
+    # Three residents, three wordings, one problem at the estate every title names.
+    letters = [
+        ("请求撤销九龙时代广场小区垃圾站",
+         "设在九龙时代广场小区居民楼下的生活垃圾收集站异味越来越浓，严重影响居民生活。"),
+        ("九龙时代广场小区的垃圾收集站问题依然如旧",
+         "时间到了九月底，九龙时代广场小区中心的垃圾站和垃圾处理房问题依然如旧，臭味难闻。"),
+        ("再次反映九龙时代广场小区垃圾站扰民",
+         "我们九龙时代广场小区的垃圾收集站每天早上清运噪音很大，夏天臭气熏天，请求搬走。"),
+    ]  # fmt: skip
+    cases = [
+        _facts(n, COUNTY, title, content, ref=f"pr_{n}")
+        for n, (title, content) in enumerate(letters)
+    ]
+    decisions = _run(cases)
+    assert [d.verdict for d in decisions] == [Verdict.NEW, Verdict.JOINT, Verdict.JOINT]
+    assert len({d.matter_id for d in decisions}) == 1
+
+
+def test_strangers_who_both_mention_a_hospital_are_not_one_matter() -> None:
+    # The place is in neither title: a hospital both letters pass by is not their matter.
+    first = (
+        "母亲患帕金森综合征六年，病情越来越重，在第一人民医院住院治疗，"
+        "医保报销比例太低，家里已经负担不起，希望政府给予救助。"
+    )
+    second = (
+        "妻子怀孕出血，送到第一人民医院却说不能接收，只好转院，"
+        "居民医保在外地医院治疗报销比例太低，希望政府给予解释。"
+    )
+    decisions = _run(
+        [
+            _facts(0, CITY, "一个病人的请求", first, ref="pr_a"),
+            _facts(1, CITY, "咨询居民医保报销问题", second, ref="pr_b"),
+        ]
+    )
+    assert decisions[1].matter_id != decisions[0].matter_id
+
+
+def test_a_writers_habitual_place_and_phrases_do_not_make_later_letters_repeats() -> None:
+    # Every letter names the same road and opens with the same phrases. The first letters
+    # cannot tell a habit from a matter; once a phrase recurs in two earlier letters, what
+    # a new letter shares with them is the writer's habit, and it is no repeat.
+    style = "在国家大力倡导民生优先的大背景下，希望市委市政府高度重视星沙大道沿线的发展，"
+    letters = [
+        ("建议提高星沙大道旁学校教师待遇",
+         "乡村教师工资偏低，年轻老师留不住，孩子们上课没有保障，很多家长只好把孩子送进城。"),
+        ("建议在星沙大道增设公交站点",
+         "上下班坐车很不方便，等车要半个小时，老人小孩尤其辛苦，希望增加一个停靠站。"),
+        ("建议加快星沙大道地铁建设",
+         "地铁建设进度太慢，每天堵车两个小时，工地围挡占了半条马路，希望早日开通。"),
+        ("关于星沙大道城市规划的建议",
+         "城市规划应当多留绿地，少建高楼，给市民留些散步锻炼的空间，也让城市更美。"),
+        ("建议整治星沙大道夜宵摊",
+         "夜宵摊占道经营到凌晨，油烟噪音扰民，垃圾满地，希望城管部门加强管理。"),
+    ]  # fmt: skip
+    decisions = _run([_facts(n, CITY, t, style + c) for n, (t, c) in enumerate(letters)])
+    later = decisions[3:]
+    assert [d.verdict for d in later if d.verdict is Verdict.REPEAT] == []
+    assert len({d.matter_id for d in later}) == len(later)
+
+
+def test_a_writers_reworded_letters_about_one_matter_stay_repeats() -> None:
+    style = "在国家大力倡导民生优先的大背景下，希望市委市政府高度重视，切实为民办实事。"
+    about_bus = [
+        "星沙204路公交车调整线路，我们住在水岸世景小区，居民出行很不方便，请恢复原线路。",
+        "204路公交调整以后，住在水岸世景小区的居民出门要走两公里，请求恢复原来的线路。",
+        "再次反映：204路改线后，住在水岸世景小区的居民出行太难，至今没有恢复原线路。",
+    ]
+    other = "城市规划应当多留绿地，少建高楼，给市民留些散步锻炼的空间，也让城市更美。"
+    cases = [
+        _facts(0, COUNTY, "反对204路公交车调整线路", style + about_bus[0]),
+        _facts(1, COUNTY, "关于城市规划的建议", style + other),
+        _facts(2, COUNTY, "204路公交改线问题", style + about_bus[1]),
+        _facts(3, COUNTY, "再次反映204路改线", style + about_bus[2]),
+    ]
+    decisions = _run(cases)
+    assert decisions[1].matter_id != decisions[0].matter_id
+    assert [d.verdict for d in decisions[2:]] == [Verdict.REPEAT, Verdict.REPEAT]
+    assert {d.matter_id for d in decisions[2:]} == {decisions[0].matter_id}
