@@ -5,7 +5,8 @@ Both inputs are keyed by case_id with 4 partitions, so they are co-partitioned: 
 p of each holds the same cases, and so does partition p of the service's tick topic and
 of its one table (see ``tables``). Every table write happens inside an event of that
 partition (a verdict, an update, or a tick), under the service's lock of the partition,
-after the broker has acknowledged the outputs of that event (``Effects.remember``).
+and its changelog records leave once the outputs of the batch are acknowledged
+(``Effects.remember``, ``services.common.service``).
 """
 
 from __future__ import annotations

@@ -7,9 +7,10 @@ updates held for a predecessor, and the ids of every output published. Clocks an
 deadlines are recomputed from it, so they never drift from the rules.
 
 Exactly-once effects rest on one order: the engine writes through a ``StagedStore``; the
-service publishes the outputs, waits for the broker's acknowledgement, and only then
-commits the staged states (``services.common.service.Effects.remember``). A crash before
-the commit loses the state change, not the outputs: the input is redelivered (its offset
+service hands the outputs to the producer and then commits the staged states to the local
+store (``services.common.handler.Effects.remember``), whose changelog records leave only
+once every output of the batch is acknowledged. A crash before they are in Kafka loses
+the state change, not the outputs: the input is redelivered (its offset
 was not committed) or the next timer scan recomputes the same outputs with the same
 deterministic ids, which consumers skip.
 """

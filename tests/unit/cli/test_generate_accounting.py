@@ -50,7 +50,12 @@ def test_the_tally_reports_every_identity_that_does_not_hold() -> None:
     tally.rejected["invalid_json"] = 1
     tally.verdicts.update({"new": 5, "repeat": 1})
     tally.delivered["receipt"] = 6
+    tally.receipts.update(f"NT-receipt-{i}" for i in range(6))
     problems = tally.problems()
     assert any("submitted 10" in problem for problem in problems)
     assert any("deduplicated 6 != registered 7" in problem for problem in problems)
     assert not any("receipts" in problem for problem in problems)
+    # A receipt reported failed, then delivered by a redo, is still one receipt.
+    tally.failed["receipt"] = 1
+    tally.receipts.add("NT-receipt-5")
+    assert not any("receipts" in problem for problem in tally.problems())

@@ -1,0 +1,55 @@
+"""Notification's tables hold a batch's writes until its outputs are acknowledged."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from services.common.held import HeldTable, write_now
+from services.common.service import _OPEN_BATCH, Batch
+
+
+def test_writes_wait_for_the_outputs_and_the_batch_reads_them_meanwhile() -> None:
+    table: dict[str, Any] = {"kept": 1, "dropped": 2}
+    held = HeldTable(table)
+    batch = Batch()
+    token = _OPEN_BATCH.set(batch)
+    try:
+        held["new"] = 3
+        del held["dropped"]
+        held["kept"] = 10
+        # The rest of the batch sees its own writes ...
+        assert held["new"] == 3
+        assert "dropped" not in held
+        assert dict(held.items()) == {"kept": 10, "new": 3}
+        # ... and the table has none of them until the outputs are acknowledged.
+        assert table == {"kept": 1, "dropped": 2}
+    finally:
+        _OPEN_BATCH.reset(token)
+    for write in batch.held:
+        write()
+    assert table == {"kept": 10, "new": 3}
+    assert dict(held.items()) == table
+
+
+def test_a_write_now_reaches_the_table_at_once_and_replaces_a_held_write() -> None:
+    table: dict[str, Any] = {}
+    held = HeldTable(table)
+    batch = Batch()
+    token = _OPEN_BATCH.set(batch)
+    try:
+        held["notice"] = "recorded-later"
+        write_now(held, "notice", "sent")
+        assert table == {"notice": "sent"}
+    finally:
+        _OPEN_BATCH.reset(token)
+    for write in batch.held:
+        write()
+    assert table == {"notice": "sent"}, "the replaced held write must not come back"
+
+
+def test_outside_a_batch_a_write_goes_straight_to_the_table() -> None:
+    table: dict[str, Any] = {}
+    held = HeldTable(table)
+    held["tick"] = 1
+    assert table == {"tick": 1}
+    write_now({}, "plain", 1)  # a plain mapping (unit tests of the engine) just takes it
