@@ -47,7 +47,7 @@ class Offsets:
         except KafkaError:
             # The group's coordinator is loading or moving: the last answer still holds.
             return self._committed.get((group, topic), 0)
-        total = sum(max(meta.offset, 0) for tp, meta in offsets.items() if tp.topic == topic)
+        total: int = sum(max(meta.offset, 0) for tp, meta in offsets.items() if tp.topic == topic)
         self._committed[group, topic] = total
         return total
 
