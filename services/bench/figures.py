@@ -17,13 +17,13 @@ class Window(StrEnum):
     """How a throughput figure's window was taken (said in the table and the JSON)."""
 
     #: Inside the copying loop: from the first batch received to the last batch committed.
-    IN_PROCESS = "first batch in to last commit"
+    IN_PROCESS = "first batch in, last commit"
     #: The consumer group's committed offsets on the input: first commit to the last.
-    COMMITTED = "first commit to last commit"
+    COMMITTED = "committed offsets, first to last"
     #: The output topic's end offsets: first output seen to the last.
-    OUTPUT = "first output to last output"
+    OUTPUT = "output end offsets, first to last"
     #: Record timestamps (broker append time): first petition submitted to the last output.
-    RECORDS = "first submitted to last output (broker time)"
+    RECORDS = "first submitted, last output (broker time)"
 
 
 @dataclass(frozen=True)
