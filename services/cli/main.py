@@ -205,14 +205,25 @@ def bench(
     json_path: Annotated[
         Path | None, typer.Option("--json", help="also write every figure to this file")
     ] = None,
+    dedup_preload: Annotated[
+        int,
+        typer.Option(
+            "--dedup-preload",
+            min=0,
+            help="earlier cases in dedup's state before its stage (source checkout only)",
+        ),
+    ] = 0,
     work: Annotated[
         Path | None,
         typer.Option("--work", help="keep the broker, state and logs here (default: removed)"),
     ] = None,
 ) -> None:
     """Measure the pipeline on a local broker it starts: ceilings, stages, latency."""
+    from services.bench import preload
     from services.bench.run import BenchOptions, run_bench
 
+    if dedup_preload and not preload.available():
+        _fail(f"--dedup-preload needs the source checkout: no bench/ in {preload.REPO_ROOT}")
     if json_path is not None and not json_path.parent.is_dir():
         _fail(f"--json {json_path}: no such directory {json_path.parent}")
     options = BenchOptions(
@@ -222,6 +233,7 @@ def bench(
         seconds=seconds,
         seed=seed,
         json_path=json_path,
+        dedup_preload=dedup_preload,
         work_dir=work.resolve() if work is not None else None,
     )
     raise typer.Exit(run_bench(options, console, out))

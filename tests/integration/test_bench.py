@@ -39,7 +39,7 @@ def test_bench_prints_every_figure_and_writes_them_as_json(tmp_path: Path) -> No
                "--work", str(tmp_path / "work")]  # fmt: skip
     done = subprocess.run(command, capture_output=True, text=True, timeout=400, check=False)
     assert done.returncode == 0, done.stdout + done.stderr
-    for row in (*ROWS, "latency p50 (ms)", "latency p99 (ms)"):
+    for row in (*ROWS, "latency p50 ms", "latency p99 ms"):
         assert row in done.stdout, f"{row!r} missing from:\n{done.stdout}"
     result = json.loads(figures.read_text())
     rows = {row["name"]: row for row in result["throughput"]}
