@@ -65,13 +65,13 @@ from services.bench.figures import (
     span_of,
     span_rate,
 )
-from services.bench.preload import preload_dedup
+from services.bench.preload import PreloadUnavailableError, preload_dedup
 from services.bench.probes import TICKS_PER_SECOND, Offsets, ProcessProbe, read_timed
 from services.cli.generate import generate
 from services.cli.pipeline import LocalPipeline
-from services.cli.simulate import simulate
+from services.cli.simulate import received_between, simulate
 from services.cli.submit import make_producer, submission_key
-from services.common.kafka_local import KafkaLocal, free_port
+from services.common.kafka_local import KafkaLocal, KafkaLocalError, free_port
 from services.common.topics import create_topics, ensure_topics
 from services.intake.routing import agency_codes
 
@@ -79,6 +79,8 @@ from services.intake.routing import agency_codes
 POLL_SECONDS: Final = 0.2
 #: A phase whose progress has not moved for this long has failed (a stuck or dead service).
 STALL_SECONDS: Final = 180.0
+#: The backlog's petitions were received over this time before the run.
+BACKLOG_SPAN: Final = timedelta(hours=12)
 #: Wide enough for the table's rows on one line each, when the output is not a terminal.
 TABLE_WIDTH: Final = 180
 #: The topics whose record timestamps become the broker's append time in the pipeline
@@ -214,8 +216,10 @@ class Bench:
         self.broker.up()
         self._offsets = Offsets(self.broker.bootstrap)
         try:
-            yesterday = datetime.now(UTC) - timedelta(days=1)
-            self.lines = generate(self.options.count, seed=self.options.seed, start=yesterday).lines
+            now = datetime.now(UTC)
+            generated = generate(self.options.count, seed=self.options.seed).lines
+            start, end = now - BACKLOG_SPAN, now - timedelta(minutes=5)
+            self.lines = received_between(generated, start, end)
             with self.progress:
                 self.ceilings()
                 self.stages()
@@ -353,8 +357,16 @@ class Bench:
             pipeline.wait_healthy(timeout=300)
             self.progress.update(task, description="pipeline: healthy", total=1, completed=1)
             submitted = PETITIONS_SUBMITTED.full_name(prefix)
+            probes = [
+                ProcessProbe(proc.process.pid)
+                for proc in pipeline.processes.values()
+                if proc.process is not None
+            ]
+            ticks = sum(probe.cpu_ticks() for probe in probes)
             self._publish(submitted, self.lines, "pipeline: the backlog")
             self._drain(pipeline, prefix, len(self.lines), "pipeline: verdicts notified")
+            # The four services together, from the backlog's publication to drained.
+            ticks = sum(probe.cpu_ticks() for probe in probes) - ticks
             outputs = [
                 spec.full_name(prefix)
                 for spec in (CASES_DEDUPLICATED, NOTIFICATIONS_DELIVERED, NOTIFICATIONS_FAILED)
@@ -369,7 +381,9 @@ class Bench:
             self.result.add(
                 Throughput("whole pipeline, end to end", "petitions submitted",
                            Window.RECORDS.value, len(self.lines), round(seconds, 3),
-                           rate(len(self.lines), seconds))
+                           rate(len(self.lines), seconds),
+                           cpu_seconds_per_message=cpu_per_message(
+                               ticks, TICKS_PER_SECOND, len(self.lines)))
             )  # fmt: skip
         except BaseException:
             pipeline.stop_all()
@@ -609,10 +623,10 @@ def run_bench(options: BenchOptions, console: Console, out: Console) -> int:
     logging.getLogger("aiokafka").setLevel(logging.CRITICAL)
     with _work_dir(options.work_dir) as work:
         bench = Bench(options, work, console)
-        failure: BenchError | None = None
+        failure: Exception | None = None
         try:
             bench.run()
-        except BenchError as exc:
+        except (BenchError, KafkaLocalError, PreloadUnavailableError, TimeoutError) as exc:
             failure = exc
         result = bench.result
         wide = Console(file=out.file, width=max(out.width, TABLE_WIDTH))

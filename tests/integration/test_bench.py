@@ -52,6 +52,7 @@ def test_bench_prints_every_figure_and_writes_them_as_json(tmp_path: Path) -> No
                   "notification"):  # fmt: skip
         assert rows[stage]["peak_rss_bytes"] > 20 * 2**20, stage
         assert rows[stage]["cpu_seconds_per_message"] is not None, stage
+    assert rows["whole pipeline, end to end"]["cpu_seconds_per_message"] > 0
     latency = result["latency"]
     assert latency["petitions"] == 40
     # Every valid petition of the latency phase got its verdict (the rest intake rejects).

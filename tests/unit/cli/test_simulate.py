@@ -7,7 +7,13 @@ from datetime import UTC, datetime
 from itertools import islice
 
 from schemas.cases import UpdateKind
-from services.cli.simulate import AgencyPlan, agency_for, petition_lines, received_now
+from services.cli.simulate import (
+    AgencyPlan,
+    agency_for,
+    petition_lines,
+    received_between,
+    received_now,
+)
 from services.common.dlq import Rejected
 from services.intake.register import case_id_for, parse
 from services.intake.routing import agency_codes
@@ -97,3 +103,19 @@ def test_the_agency_is_the_county_bureau_or_one_of_its_province() -> None:
     assert agency_for("110105", CODES) == "110105-xfb"
     assert agency_for("110108", CODES).startswith("11")
     assert agency_for("999999", CODES) == CODES[0]
+
+
+def test_a_backlog_is_received_in_order_within_its_span() -> None:
+    start = datetime(2026, 12, 4, 0, 0, tzinfo=UTC)
+    end = datetime(2026, 12, 4, 12, 0, tzinfo=UTC)
+    lines = list(islice(petition_lines(9, "b"), 6000))
+    times = []
+    for line in received_between(lines, start, end):
+        try:
+            times.append(parse(line).received_at)
+        except Rejected:
+            continue
+    assert len(times) > 5000
+    assert times == sorted(times)
+    assert start <= times[0]
+    assert times[-1] <= end
