@@ -195,6 +195,7 @@ class Bench:
                 "cores": os.cpu_count(),
                 "load_average_at_start": round(os.getloadavg()[0], 2),
                 "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
+                "commit": _commit(),
             },
         )
         self.progress = Progress(
@@ -545,6 +546,19 @@ def _submission_id(value: bytes | None) -> str | None:
     return submission if isinstance(submission, str) else None
 
 
+def _commit() -> str | None:
+    """The commit of the code measured, with "+" when the checkout has changes."""
+    root = Path(__file__).resolve().parents[2]
+    try:
+        head = subprocess.run(["git", "-C", str(root), "rev-parse", "--short", "HEAD"],
+                              capture_output=True, text=True, check=True, timeout=10)
+        dirty = subprocess.run(["git", "-C", str(root), "status", "--porcelain"],
+                               capture_output=True, text=True, check=True, timeout=10)
+    except (OSError, subprocess.SubprocessError):
+        return None  # not a git checkout: an installed package
+    return head.stdout.strip() + ("+" if dirty.stdout.strip() else "")
+
+
 def _terminate(process: subprocess.Popen[bytes], timeout: float = 30.0) -> None:
     if process.poll() is None:
         process.send_signal(signal.SIGTERM)
@@ -579,6 +593,7 @@ def render(result: BenchResult) -> Table:
     options = result.options
     table = Table(
         title=f"xinfang bench: {options['count']:,} petitions, one local broker, "
+        f"commit {result.machine.get('commit') or '?'}, "
         f"{result.machine['cores']} cores (load {result.machine['load_average_at_start']} "
         f"at the start, {result.machine.get('load_average_at_end', '?')} at the end)"
     )

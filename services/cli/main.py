@@ -224,8 +224,11 @@ def bench(
 
     if dedup_preload and not preload.available():
         _fail(f"--dedup-preload needs the source checkout: no bench/ in {preload.REPO_ROOT}")
-    if json_path is not None and not json_path.parent.is_dir():
-        _fail(f"--json {json_path}: no such directory {json_path.parent}")
+    if json_path is not None:
+        try:  # at the start, not after a run of many minutes
+            json_path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            _fail(f"--json {json_path}: {exc}")
     options = BenchOptions(
         count=count,
         partitions=partitions,
