@@ -17,6 +17,8 @@ from services.bench.figures import Span
 
 #: Records per getmany: large enough that per-batch costs (acks, commit) are spread thin.
 BATCH_RECORDS = 5000
+#: The producer's batch per partition: a getmany's worth of petitions in a few requests.
+BATCH_BYTES = 1 << 20
 
 
 async def batch_copy(
@@ -42,7 +44,13 @@ async def batch_copy(
         max_partition_fetch_bytes=8 << 20,
     )
     producer = AIOKafkaProducer(
-        bootstrap_servers=bootstrap, acks="all", enable_idempotence=True, linger_ms=5
+        bootstrap_servers=bootstrap,
+        acks="all",
+        enable_idempotence=True,
+        linger_ms=5,
+        # aiokafka's default (16 KiB) holds some 30 petitions: every few sends wait for a
+        # batch to drain, and the copy runs at a tenth of the speed (measured: 2,000/s).
+        max_batch_size=BATCH_BYTES,
     )
     await consumer.start()
     await producer.start()
