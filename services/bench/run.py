@@ -92,8 +92,6 @@ APPEND_TIME_TOPICS: Final = (
     NOTIFICATIONS_FAILED,
 )
 
-log = logging.getLogger(__name__)
-
 
 class BenchError(RuntimeError):
     """A phase could not finish (a service died or stalled); the message says which."""
@@ -101,6 +99,8 @@ class BenchError(RuntimeError):
 
 @dataclass(frozen=True)
 class BenchOptions:
+    """What ``xinfang bench`` was asked for (see its --help)."""
+
     count: int = 6000
     partitions: int = PARTITIONS
     rate: float = 100.0
@@ -131,6 +131,8 @@ class Throughput:
 
 @dataclass
 class Latency:
+    """Submitted to verdict, in broker append times, of the petitions offered at a rate."""
+
     offered_per_second: float
     seconds: float
     petitions: int
@@ -142,6 +144,8 @@ class Latency:
 
 @dataclass
 class BenchResult:
+    """Every figure of a run, in the order measured; the first row is ceiling 1."""
+
     options: dict[str, Any]
     machine: dict[str, Any]
     throughput: list[Throughput] = field(default_factory=list)
