@@ -8,7 +8,7 @@ VENV   ?= .venv
 BIN     = $(VENV)/bin
 STAMP   = $(VENV)/.installed
 
-.PHONY: demo test test-reliability lint setup kafka-jars tools clean
+.PHONY: demo test test-reliability bench lint setup kafka-jars tools clean
 
 demo: setup kafka-jars
 	$(BIN)/xinfang demo $(DEMO_ARGS)
@@ -24,6 +24,11 @@ test-reliability: setup kafka-jars
 	  echo "kill -9 scenarios, run $$run of $(RUNS)"; \
 	  $(BIN)/python -m pytest -m kill $(PYTEST_ARGS) || exit 1; \
 	done
+
+# The pipeline's speed on a local broker it starts (README, Speed), e.g.
+#   make bench BENCH_ARGS="--count 50000 --dedup-preload 1000000 --json var/bench.json"
+bench: setup kafka-jars
+	$(BIN)/xinfang bench $(BENCH_ARGS)
 
 lint: setup
 	$(BIN)/ruff check .

@@ -183,6 +183,99 @@ def demo(
     raise typer.Exit(code)
 
 
+@app.command("bench")
+def bench(
+    count: Annotated[int, typer.Option("--count", min=50, help="petitions in each backlog")] = 6000,
+    partitions: Annotated[
+        int,
+        typer.Option(
+            "--partitions",
+            min=1,
+            max=64,
+            help="partitions of the ceilings' topics (the stages use the registry's)",
+        ),
+    ] = 4,
+    rate: Annotated[
+        float, typer.Option("--rate", min=0.1, help="offered petitions/s of the latency phase")
+    ] = 100.0,
+    seconds: Annotated[
+        float, typer.Option("--seconds", min=1.0, help="length of the latency phase")
+    ] = 30.0,
+    seed: Annotated[int, typer.Option(help="seed of the generated petitions")] = 2026,
+    json_path: Annotated[
+        Path | None, typer.Option("--json", help="also write every figure to this file")
+    ] = None,
+    dedup_preload: Annotated[
+        int,
+        typer.Option(
+            "--dedup-preload",
+            min=0,
+            help="earlier cases in dedup's state before its stage (source checkout only)",
+        ),
+    ] = 0,
+    work: Annotated[
+        Path | None,
+        typer.Option("--work", help="keep the broker, state and logs here (default: removed)"),
+    ] = None,
+) -> None:
+    """Measure the pipeline on a local broker it starts: ceilings, stages, latency."""
+    from services.bench import preload
+    from services.bench.run import BenchOptions, run_bench
+
+    if dedup_preload and not preload.available():
+        _fail(f"--dedup-preload needs the source checkout: no bench/ in {preload.REPO_ROOT}")
+    if json_path is not None:
+        try:  # at the start, not after a run of many minutes
+            json_path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            _fail(f"--json {json_path}: {exc}")
+    options = BenchOptions(
+        count=count,
+        partitions=partitions,
+        rate=rate,
+        seconds=seconds,
+        seed=seed,
+        json_path=json_path,
+        dedup_preload=dedup_preload,
+        work_dir=work.resolve() if work is not None else None,
+    )
+    raise typer.Exit(run_bench(options, console, out))
+
+
+@app.command("simulate")
+def simulate(
+    rate: Annotated[float, typer.Option("--rate", min=0.1, help="petitions per second")],
+    duration: Annotated[float, typer.Option("--duration", min=1.0, help="seconds to run")],
+    seed: Annotated[int, typer.Option(help="seed of the petitions and updates")] = 2026,
+    updates: Annotated[
+        bool, typer.Option("--updates/--no-updates", help="agencies' updates on cases.updates")
+    ] = True,
+    bootstrap: Bootstrap = "127.0.0.1:9092",
+    prefix: Prefix = "",
+) -> None:
+    """A steady, seeded stream of petitions and agencies' updates for soak runs."""
+    from services.cli.simulate import simulate as run_simulation
+    from services.intake.routing import agency_codes
+
+    _quiet_kafka_python()
+    try:
+        report = run_simulation(
+            bootstrap=bootstrap,
+            prefix=prefix,
+            rate=rate,
+            duration=duration,
+            seed=seed,
+            agency_codes=sorted(agency_codes()),
+            with_updates=updates,
+        )
+    except Exception as exc:  # the broker is down or refused: say so plainly
+        _fail(f"could not publish to {bootstrap}: {exc}")
+        return
+    out.print(report.render())
+    if report.failed:
+        raise typer.Exit(1)
+
+
 def _register_service_commands() -> None:
     from services.dedup import commands as dedup_commands
     from services.escalation import commands as escalation_commands

@@ -1,0 +1,1 @@
+"""`xinfang bench`: the pipeline's speed on a local broker it starts itself."""

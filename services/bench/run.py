@@ -1,0 +1,659 @@
+"""`xinfang bench`: one run on one local broker, every figure of issue 12's table.
+
+The phases, in order, each on fresh topics (a prefix per phase) of the broker it starts:
+
+1. ceilings: the N generated petitions' bytes copied topic to topic, by a plain aiokafka
+   batch copy in this process, then by the simplest Faust agent as its own process;
+2. stages: the N petitions as a backlog on ``petitions.submitted``; intake started and
+   timed until it has drained, then dedup on what intake registered, then escalation and
+   then notification on dedup's verdicts: one service process at a time, stopped when it
+   has drained, its CPU time and peak RSS read from /proc;
+3. the whole pipeline: the four services started on empty state, the N petitions
+   published at once, timed from the first submitted to the last verdict or notification
+   (broker append times);
+4. latency: on that pipeline, petitions offered at R a second for S seconds, each one's
+   submission to its verdict in broker append times.
+
+Whatever loop the services run is what is measured: the command starts them as
+``xinfang run`` does (``LocalPipeline``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any, Final
+
+from kafka import KafkaAdminClient
+from kafka.admin import ConfigResource, ConfigResourceType
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from schemas.cases import CaseDeduplicated
+from schemas.registry import (
+    CASES_DEDUPLICATED,
+    CASES_REGISTERED,
+    NOTIFICATIONS_DELIVERED,
+    NOTIFICATIONS_FAILED,
+    PARTITIONS,
+    PETITIONS_SUBMITTED,
+)
+from services.bench.copy import batch_copy
+from services.bench.figures import (
+    Sample,
+    Span,
+    Window,
+    cpu_per_message,
+    percentile,
+    rate,
+    ratio,
+    span_of,
+    span_rate,
+)
+from services.bench.preload import PreloadUnavailableError, preload_dedup
+from services.bench.probes import TICKS_PER_SECOND, Offsets, ProcessProbe, read_timed
+from services.cli.generate import generate
+from services.cli.pipeline import LocalPipeline
+from services.cli.simulate import received_between, simulate
+from services.cli.submit import make_producer, submission_key
+from services.common.kafka_local import KafkaLocal, KafkaLocalError, free_port
+from services.common.topics import create_topics, ensure_topics
+from services.intake.routing import agency_codes
+
+#: How often progress is sampled: the resolution of every committed-offset window.
+POLL_SECONDS: Final = 0.2
+#: A phase whose progress has not moved for this long has failed (a stuck or dead service).
+STALL_SECONDS: Final = 180.0
+#: The backlog's petitions were received over this time before the run.
+BACKLOG_SPAN: Final = timedelta(hours=12)
+#: Wide enough for the table's rows on one line each, when the output is not a terminal.
+TABLE_WIDTH: Final = 180
+#: The topics whose record timestamps become the broker's append time in the pipeline
+#: phases: the latency is then the broker's time of the verdict minus that of the petition.
+APPEND_TIME_TOPICS: Final = (
+    PETITIONS_SUBMITTED,
+    CASES_DEDUPLICATED,
+    NOTIFICATIONS_DELIVERED,
+    NOTIFICATIONS_FAILED,
+)
+
+
+class BenchError(RuntimeError):
+    """A phase could not finish (a service died or stalled); the message says which."""
+
+
+@dataclass(frozen=True)
+class BenchOptions:
+    """What ``xinfang bench`` was asked for (see its --help)."""
+
+    count: int = 6000
+    partitions: int = PARTITIONS
+    rate: float = 100.0
+    seconds: float = 30.0
+    seed: int = 2026
+    json_path: Path | None = None
+    #: Earlier cases written to dedup's state before its stage (see ``preload``).
+    dedup_preload: int = 0
+    #: Where the broker, the services' state and their logs go; a temporary directory
+    #: (removed afterwards) when None.
+    work_dir: Path | None = None
+
+
+@dataclass
+class Throughput:
+    """One row of the table: a throughput, its window, and what the process used."""
+
+    name: str
+    counted: str
+    window: str
+    messages: int
+    seconds: float
+    per_second: float | None
+    ratio_to_ceiling: float | None = None
+    cpu_seconds_per_message: float | None = None
+    peak_rss_bytes: int | None = None
+
+
+@dataclass
+class Latency:
+    """Submitted to verdict, in broker append times, of the petitions offered at a rate."""
+
+    offered_per_second: float
+    seconds: float
+    petitions: int
+    measured: int
+    p50_ms: float | None
+    p99_ms: float | None
+    max_ms: float | None
+
+
+@dataclass
+class BenchResult:
+    """Every figure of a run, in the order measured; the first row is ceiling 1."""
+
+    options: dict[str, Any]
+    machine: dict[str, Any]
+    throughput: list[Throughput] = field(default_factory=list)
+    latency: Latency | None = None
+
+    def ceiling(self) -> float | None:
+        return self.throughput[0].per_second if self.throughput else None
+
+    def add(self, row: Throughput) -> None:
+        self.throughput.append(row)
+        ceiling = self.ceiling()
+        for each in self.throughput:
+            each.ratio_to_ceiling = ratio(each.per_second, ceiling)
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _throughput(
+    name: str, counted: str, window: Window, span: Span | None, probe: ProcessProbe | None
+) -> Throughput:
+    if span is None:
+        return Throughput(name, counted, window.value, 0, 0.0, None)
+    return Throughput(
+        name,
+        counted,
+        window.value,
+        span.messages,
+        round(span.seconds, 3),
+        span_rate(span),
+        cpu_seconds_per_message=(
+            cpu_per_message(span.cpu_ticks, TICKS_PER_SECOND, span.messages) if probe else None
+        ),
+        peak_rss_bytes=probe.peak_rss_bytes() if probe else None,
+    )
+
+
+class Bench:
+    """One run: the broker, the generated petitions, the phases, the figures."""
+
+    def __init__(self, options: BenchOptions, work: Path, console: Console) -> None:
+        self.options = options
+        self.work = work
+        self.console = console
+        self.broker = KafkaLocal(work / "kafka", port=free_port(), controller_port=free_port())
+        self.lines: list[bytes] = []
+        self.codes = sorted(agency_codes())
+        self.result = BenchResult(
+            options={k: str(v) if isinstance(v, Path) else v for k, v in asdict(options).items()},
+            machine={
+                "cores": os.cpu_count(),
+                "load_average_at_start": round(os.getloadavg()[0], 2),
+                "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
+                "commit": _commit(),
+            },
+        )
+        self.progress = Progress(
+            TextColumn("{task.description:<34}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=console,
+        )
+        self._offsets: Offsets | None = None
+
+    @property
+    def offsets(self) -> Offsets:
+        assert self._offsets is not None, "the broker is not up"
+        return self._offsets
+
+    def run(self) -> BenchResult:
+        self.console.print(f"starting Kafka in {self.work / 'kafka'}")
+        self.broker.up()
+        self._offsets = Offsets(self.broker.bootstrap)
+        try:
+            now = datetime.now(UTC)
+            generated = generate(self.options.count, seed=self.options.seed).lines
+            start, end = now - BACKLOG_SPAN, now - timedelta(minutes=5)
+            self.lines = received_between(generated, start, end)
+            with self.progress:
+                self.ceilings()
+                self.stages()
+                pipeline = self.whole_pipeline()
+                try:
+                    self.latency(pipeline)
+                finally:
+                    pipeline.stop_all()
+        finally:
+            self.offsets.close()
+            self.broker.down()
+            self.result.machine["load_average_at_end"] = round(os.getloadavg()[0], 2)
+        return self.result
+
+    # -- phases ------------------------------------------------------------------------
+
+    def ceilings(self) -> None:
+        tag = f"c{uuid.uuid4().hex[:6]}."
+        source, first, second = (f"{tag}bench.{name}" for name in ("source", "copy1", "copy2"))
+        ensure_topics(
+            self.broker.bootstrap,
+            [source, first, second],
+            partitions=self.options.partitions,
+            replication_factor=1,
+            config={},
+        )
+        self._publish(source, self.lines, "ceilings: the petitions' bytes")
+        total = len(self.lines)
+
+        task = self.progress.add_task("ceiling 1: aiokafka batch copy", total=total)
+        span = asyncio.run(
+            batch_copy(
+                self.broker.bootstrap, source, first, f"{tag}copy1", total,
+                lambda done: self.progress.update(task, completed=done),
+            )
+        )  # fmt: skip
+        self.result.add(
+            _throughput("ceiling 1: aiokafka batch copy", "records copied", Window.IN_PROCESS,
+                        span, None)
+        )  # fmt: skip
+
+        group = f"{tag}copy2"
+        command = [sys.executable, "-m", "services.bench.faust_copy", self.broker.bootstrap,
+                   source, second, group, str(self.work / "faust-copy")]  # fmt: skip
+        log_path = self.work / "logs" / "faust-copy.log"
+        log_path.parent.mkdir(parents=True, exist_ok=True)
+        with log_path.open("ab") as log_file:
+            process = subprocess.Popen(
+                command, stdout=log_file, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                start_new_session=True,
+            )  # fmt: skip
+            try:
+                probe = ProcessProbe(process.pid)
+                span = self._watch(
+                    "ceiling 2: simplest Faust agent",
+                    lambda: self.offsets.end(second),
+                    total,
+                    probe,
+                    alive=lambda: process.poll() is None,
+                    log=log_path,
+                )
+                row = _throughput("ceiling 2: simplest Faust agent", "records copied",
+                                  Window.OUTPUT, span, probe)  # fmt: skip
+            finally:
+                _terminate(process)
+        self.result.add(row)
+
+    def stages(self) -> None:
+        prefix = f"s{uuid.uuid4().hex[:6]}."
+        create_topics(self.broker.bootstrap, prefix, self.codes)
+        submitted = PETITIONS_SUBMITTED.full_name(prefix)
+        self._publish(submitted, self.lines, "stages: the backlog")
+        if self.options.dedup_preload:
+            # Before any stage runs: building the state takes this process's CPU.
+            task = self.progress.add_task(
+                f"dedup: {self.options.dedup_preload:,} earlier cases", total=None
+            )
+            preload_dedup(self.broker.bootstrap, prefix, self.options.dedup_preload,
+                          self.options.seed)  # fmt: skip
+            self.progress.update(task, total=1, completed=1)
+        pipeline = LocalPipeline(self.broker.bootstrap, prefix, self.work / "stages")
+        registered = CASES_REGISTERED.full_name(prefix)
+        verdicts = CASES_DEDUPLICATED.full_name(prefix)
+        try:
+            total = len(self.lines)
+            self._stage(pipeline, "intake", "petitions consumed", Window.COMMITTED,
+                        lambda: self.offsets.committed(f"{prefix}xinfang-intake", submitted),
+                        total)  # fmt: skip
+            total = self.offsets.end(registered)
+            counted = "verdicts written"
+            if self.options.dedup_preload:
+                counted += f", {self.options.dedup_preload:,} earlier cases indexed"
+            self._stage(pipeline, "dedup", counted, Window.OUTPUT,
+                        lambda: self.offsets.end(verdicts), total)  # fmt: skip
+            total = self.offsets.end(verdicts)
+            for stage in ("escalation", "notification"):
+                self._stage(pipeline, stage, "verdicts consumed", Window.COMMITTED,
+                            self._committed(f"{prefix}xinfang-{stage}", verdicts),
+                            total)  # fmt: skip
+        finally:
+            pipeline.stop_all()
+
+    def _stage(
+        self,
+        pipeline: LocalPipeline,
+        stage: str,
+        counted: str,
+        window: Window,
+        progress: Callable[[], int],
+        total: int,
+    ) -> None:
+        process = pipeline.start(stage)
+        assert process.process is not None
+        probe = ProcessProbe(process.process.pid)
+        popen = process.process
+        span = self._watch(
+            f"{stage} catching up",
+            progress,
+            total,
+            probe,
+            alive=lambda: popen.poll() is None,
+            log=process.log_path,
+        )
+        self.result.add(_throughput(stage, counted, window, span, probe))
+        pipeline.stop(stage)
+
+    def whole_pipeline(self) -> LocalPipeline:
+        prefix = f"p{uuid.uuid4().hex[:6]}."
+        create_topics(self.broker.bootstrap, prefix, self.codes)
+        _append_time(self.broker.bootstrap, prefix)
+        pipeline = LocalPipeline(self.broker.bootstrap, prefix, self.work / "pipeline")
+        try:
+            task = self.progress.add_task("pipeline: starting the services", total=None)
+            pipeline.start_all()
+            pipeline.wait_healthy(timeout=300)
+            self.progress.update(task, description="pipeline: healthy", total=1, completed=1)
+            submitted = PETITIONS_SUBMITTED.full_name(prefix)
+            probes = [
+                ProcessProbe(proc.process.pid)
+                for proc in pipeline.processes.values()
+                if proc.process is not None
+            ]
+            ticks = sum(probe.cpu_ticks() for probe in probes)
+            self._publish(submitted, self.lines, "pipeline: the backlog")
+            self._drain(pipeline, prefix, len(self.lines), "pipeline: verdicts notified")
+            # The four services together, from the backlog's publication to drained.
+            ticks = sum(probe.cpu_ticks() for probe in probes) - ticks
+            outputs = [
+                spec.full_name(prefix)
+                for spec in (CASES_DEDUPLICATED, NOTIFICATIONS_DELIVERED, NOTIFICATIONS_FAILED)
+            ]
+            first = min(r.timestamp_ms for r in read_timed(self.broker.bootstrap, submitted))
+            last = max(
+                r.timestamp_ms
+                for topic in outputs
+                for r in read_timed(self.broker.bootstrap, topic)
+            )
+            seconds = (last - first) / 1000
+            self.result.add(
+                Throughput("whole pipeline, end to end", "petitions submitted",
+                           Window.RECORDS.value, len(self.lines), round(seconds, 3),
+                           rate(len(self.lines), seconds),
+                           cpu_seconds_per_message=cpu_per_message(
+                               ticks, TICKS_PER_SECOND, len(self.lines)))
+            )  # fmt: skip
+        except BaseException:
+            pipeline.stop_all()
+            raise
+        return pipeline
+
+    def latency(self, pipeline: LocalPipeline) -> None:
+        options = self.options
+        prefix = pipeline.prefix
+        submitted = PETITIONS_SUBMITTED.full_name(prefix)
+        before = self.offsets.end(submitted)
+        offered = int(options.rate * options.seconds)
+        task = self.progress.add_task(f"latency: {options.rate:g} petitions/s", total=offered)
+        tag = f"lat{uuid.uuid4().hex[:6]}"
+        report = simulate(
+            bootstrap=self.broker.bootstrap,
+            prefix=prefix,
+            rate=options.rate,
+            duration=options.seconds,
+            seed=options.seed + 1,
+            agency_codes=self.codes,
+            with_updates=False,
+            on_progress=lambda sent: self.progress.update(task, completed=sent),
+            tag=tag,
+        )
+        self._drain(pipeline, prefix, before + report.acknowledged, "latency: verdicts notified")
+        sent_at: dict[str, int] = {}
+        for record in read_timed(self.broker.bootstrap, submitted):
+            submission = _submission_id(record.value)
+            if submission is not None and tag in submission:
+                sent_at.setdefault(submission, record.timestamp_ms)
+        latencies = []
+        for record in read_timed(self.broker.bootstrap, CASES_DEDUPLICATED.full_name(prefix)):
+            verdict = CaseDeduplicated.model_validate_json(record.value or b"")
+            if verdict.case.submission_id in sent_at:
+                latencies.append(record.timestamp_ms - sent_at[verdict.case.submission_id])
+        self.result.latency = Latency(
+            offered_per_second=options.rate,
+            seconds=round(report.seconds, 3),
+            petitions=report.petitions,
+            measured=len(latencies),
+            p50_ms=percentile(latencies, 50),
+            p99_ms=percentile(latencies, 99),
+            max_ms=float(max(latencies)) if latencies else None,
+        )
+
+    # -- helpers -----------------------------------------------------------------------
+
+    def _committed(self, group: str, topic: str) -> Callable[[], int]:
+        return lambda: self.offsets.committed(group, topic)
+
+    def _publish(self, topic: str, lines: list[bytes], description: str) -> None:
+        task = self.progress.add_task(f"{description}: publishing", total=len(lines))
+        producer = make_producer(self.broker.bootstrap)
+        try:
+            futures = [producer.send(topic, key=submission_key(line), value=line) for line in lines]
+            producer.flush()
+            for number, future in enumerate(futures, start=1):
+                future.get(timeout=60)
+                if number % 500 == 0 or number == len(futures):
+                    self.progress.update(task, completed=number)
+        finally:
+            producer.close()
+
+    def _watch(
+        self,
+        description: str,
+        progress: Callable[[], int],
+        total: int,
+        probe: ProcessProbe | None,
+        *,
+        alive: Callable[[], bool],
+        log: Path,
+    ) -> Span:
+        """Sample ``progress`` until it reaches ``total``; the window between (see span_of)."""
+        task = self.progress.add_task(description, total=total)
+        samples: list[Sample] = []
+        moved_at = time.monotonic()
+        while True:
+            if not alive():
+                raise BenchError(f"{description}: the process exited; its log:\n{_tail(log)}")
+            count = progress()
+            now = time.monotonic()
+            cpu = probe.cpu_ticks() if probe is not None else 0
+            if samples and count != samples[-1].count:
+                moved_at = now
+            samples.append(Sample(now, count, cpu))
+            self.progress.update(task, completed=count)
+            span = span_of(samples, total)
+            if span is not None:
+                return span
+            if now - moved_at > STALL_SECONDS:
+                raise BenchError(
+                    f"{description}: stuck at {count} of {total} for {STALL_SECONDS:.0f}s; "
+                    f"its log:\n{_tail(log)}"
+                )
+            time.sleep(POLL_SECONDS)
+
+    def _drain(self, pipeline: LocalPipeline, prefix: str, submitted: int, label: str) -> None:
+        """Wait until every service has consumed everything upstream of it."""
+        verdicts = CASES_DEDUPLICATED.full_name(prefix)
+        registered = CASES_REGISTERED.full_name(prefix)
+        task = self.progress.add_task(label, total=None)
+        moved_at = time.monotonic()
+        last: tuple[int, ...] = ()
+        while True:
+            for name, proc in pipeline.processes.items():
+                if proc.process is not None and proc.process.poll() is not None:
+                    raise BenchError(f"{name} exited; its log:\n{pipeline.log_tail(name)}")
+            counts = (
+                self.offsets.committed(
+                    f"{prefix}xinfang-intake", PETITIONS_SUBMITTED.full_name(prefix)
+                ),
+                self.offsets.end(registered),
+                self.offsets.end(verdicts),
+                self.offsets.committed(f"{prefix}xinfang-escalation", verdicts),
+                self.offsets.committed(f"{prefix}xinfang-notification", verdicts),
+            )
+            consumed, cases, decided, escalated, notified = counts
+            self.progress.update(task, total=cases or None, completed=notified)
+            if consumed >= submitted and decided == cases and escalated == notified == cases:
+                self.progress.update(task, total=cases, completed=cases)
+                return
+            if counts != last:
+                moved_at, last = time.monotonic(), counts
+            elif time.monotonic() - moved_at > STALL_SECONDS:
+                raise BenchError(
+                    f"{label}: stuck for {STALL_SECONDS:.0f}s at consumed/registered/verdicts/"
+                    f"escalation/notification = {counts}"
+                )
+            time.sleep(POLL_SECONDS)
+
+
+def _append_time(bootstrap: str, prefix: str) -> None:
+    """Make the timestamps of ``APPEND_TIME_TOPICS`` the broker's append time."""
+    admin = KafkaAdminClient(bootstrap_servers=bootstrap, client_id="xinfang-bench")
+    try:
+        # AlterConfigs replaces a topic's whole configuration: the registry's goes with it.
+        admin.alter_configs(
+            [
+                ConfigResource(
+                    ConfigResourceType.TOPIC,
+                    spec.full_name(prefix),
+                    configs=spec.topic_config() | {"message.timestamp.type": "LogAppendTime"},
+                )
+                for spec in APPEND_TIME_TOPICS
+            ]
+        )
+    finally:
+        admin.close()
+
+
+def _submission_id(value: bytes | None) -> str | None:
+    try:
+        document = json.loads(value or b"")
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        return None
+    submission = document.get("submission_id") if isinstance(document, dict) else None
+    return submission if isinstance(submission, str) else None
+
+
+def _commit() -> str | None:
+    """The commit of the code measured, with "+" when the checkout has changes."""
+    root = Path(__file__).resolve().parents[2]
+    try:
+        head = subprocess.run(["git", "-C", str(root), "rev-parse", "--short", "HEAD"],
+                              capture_output=True, text=True, check=True, timeout=10)
+        dirty = subprocess.run(["git", "-C", str(root), "status", "--porcelain"],
+                               capture_output=True, text=True, check=True, timeout=10)
+    except (OSError, subprocess.SubprocessError):
+        return None  # not a git checkout: an installed package
+    return head.stdout.strip() + ("+" if dirty.stdout.strip() else "")
+
+
+def _terminate(process: subprocess.Popen[bytes], timeout: float = 30.0) -> None:
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
+
+
+def _tail(path: Path, lines: int = 30) -> str:
+    if not path.exists():
+        return ""
+    return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+
+
+@contextmanager
+def _work_dir(chosen: Path | None) -> Iterator[Path]:
+    if chosen is not None:
+        chosen.mkdir(parents=True, exist_ok=True)
+        yield chosen
+        return
+    directory = Path(tempfile.mkdtemp(prefix="xinfang-bench-"))
+    try:
+        yield directory
+    finally:
+        shutil.rmtree(directory, ignore_errors=True)
+
+
+def render(result: BenchResult) -> Table:
+    """The final table: every throughput with its ratio to ceiling 1, then the latency."""
+    options = result.options
+    table = Table(
+        title=f"xinfang bench: {options['count']:,} petitions, one local broker, "
+        f"commit {result.machine.get('commit') or '?'}, "
+        f"{result.machine['cores']} cores (load {result.machine['load_average_at_start']} "
+        f"at the start, {result.machine.get('load_average_at_end', '?')} at the end)"
+    )
+    table.add_column("figure", no_wrap=True)
+    table.add_column("counted")
+    for column in ("per second", "x ceiling 1", "CPU ms / message", "peak RSS MiB"):
+        table.add_column(column, justify="right", no_wrap=True)
+    table.add_column("window")
+    for row in result.throughput:
+        table.add_row(
+            row.name,
+            row.counted,
+            _number(row.per_second, "{:,.0f}"),
+            _number(row.ratio_to_ceiling, "{:.4f}"),
+            _number(_scaled(row.cpu_seconds_per_message, 1000), "{:.2f}"),
+            _number(_scaled(row.peak_rss_bytes, 1 / 2**20), "{:,.0f}"),
+            row.window,
+        )
+    if result.latency is not None:
+        latency = result.latency
+        what = (f"{latency.measured} verdicts, {latency.offered_per_second:g}/s offered "
+                f"for {latency.seconds:.0f}s")  # fmt: skip
+        for name, value in (("latency p50 ms", latency.p50_ms), ("latency p99 ms", latency.p99_ms)):
+            table.add_row(name, what, _number(value, "{:,.0f}"), "", "", "",
+                          "submitted to verdict (broker time)")  # fmt: skip
+    return table
+
+
+def _scaled(value: float | None, factor: float) -> float | None:
+    return None if value is None else value * factor
+
+
+def _number(value: float | None, pattern: str) -> str:
+    return "-" if value is None else pattern.format(value)
+
+
+def run_bench(options: BenchOptions, console: Console, out: Console) -> int:
+    """Run every phase and print the table; write the JSON when asked. The exit status."""
+    logging.getLogger("kafka").setLevel(logging.WARNING)
+    # The batch copy's consumer joins a group on a broker just started: aiokafka logs the
+    # coordinator not being ready yet as an error, and retries. A real failure raises.
+    logging.getLogger("aiokafka").setLevel(logging.CRITICAL)
+    with _work_dir(options.work_dir) as work:
+        bench = Bench(options, work, console)
+        failure: Exception | None = None
+        try:
+            bench.run()
+        except (BenchError, KafkaLocalError, PreloadUnavailableError, TimeoutError) as exc:
+            failure = exc
+        result = bench.result
+        wide = Console(file=out.file, width=max(out.width, TABLE_WIDTH))
+        wide.print(render(result))
+        if options.json_path is not None:
+            options.json_path.write_text(json.dumps(result.to_json(), indent=2) + "\n")
+            console.print(f"figures written to {options.json_path}")
+        if failure is not None:
+            console.print(f"[bold red]the bench did not finish:[/] {failure}")
+            return 1
+    return 0
