@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import heapq
 import json
+import os
 import random
 import time
 from collections.abc import Callable, Iterator
@@ -28,6 +29,7 @@ from services.cli.generate import CHINA, generate
 from services.cli.submit import make_producer, submission_key
 from services.common.dlq import Rejected
 from services.intake.register import case_id_for, parse
+from services.intake.settings import DEMO_CASE_ID_KEY
 
 #: Petitions generated at a time: the generator's repeats and retries refer within a chunk.
 CHUNK: Final = 1000
@@ -129,6 +131,8 @@ class AgencyPlan:
 
     rng: random.Random
     codes: list[str]
+    #: The deployment's ``XINFANG_CASE_ID_KEY`` (intake makes the case ids with it).
+    case_id_key: bytes = DEMO_CASE_ID_KEY.encode()
     queue: list[tuple[float, int, Planned]] = field(default_factory=list)
     seen: set[str] = field(default_factory=set)
     #: Updates planned so far: orders updates due at the same moment as they were planned.
@@ -142,7 +146,7 @@ class AgencyPlan:
         roll = self.rng.random()
         if roll >= ACCEPTED_SHARE + NOT_ACCEPTED_SHARE:
             return  # the agency has not answered yet when the run ends
-        case_id = case_id_for(submission_id)
+        case_id = case_id_for(submission_id, self.case_id_key)
         agency = agency_for(region_code, self.codes)
         due = at + self.rng.uniform(*FIRST_UPDATE_SECONDS)
         if roll >= ACCEPTED_SHARE:
@@ -212,7 +216,8 @@ def simulate(
     sender = producer if producer is not None else make_producer(bootstrap)
     submitted = PETITIONS_SUBMITTED.full_name(prefix)
     updates = CASES_UPDATES.full_name(prefix)
-    plan = AgencyPlan(random.Random(seed), sorted(agency_codes))
+    key = os.environ.get("XINFANG_CASE_ID_KEY", DEMO_CASE_ID_KEY).encode()
+    plan = AgencyPlan(random.Random(seed), sorted(agency_codes), key)
     lines = petition_lines(seed, tag or f"s{seed}c")
     total = int(rate * duration)
     futures = []

@@ -18,6 +18,7 @@ from services.common.dlq import Rejected
 from services.common.kafka_local import KafkaLocal
 from services.common.readback import read_all
 from services.intake.register import case_id_for, parse
+from services.intake.settings import DEMO_CASE_ID_KEY
 
 pytestmark = pytest.mark.integration
 
@@ -75,7 +76,7 @@ def test_simulate_sends_petitions_and_updates_on_cases_of_those_petitions(
     cases = set()
     for record in submitted:
         try:
-            cases.add(case_id_for(parse(record.value).submission_id))
+            cases.add(case_id_for(parse(record.value).submission_id, DEMO_CASE_ID_KEY.encode()))
         except Rejected:
             continue
     updates = [
