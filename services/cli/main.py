@@ -187,6 +187,7 @@ def _register_service_commands() -> None:
     from services.dedup import commands as dedup_commands
     from services.escalation import commands as escalation_commands
     from services.intake import commands as intake_commands
+    from services.ledger import commands as ledger_commands
     from services.notification import commands as notification_commands
     from services.ops import commands as ops_commands
 
@@ -195,6 +196,7 @@ def _register_service_commands() -> None:
         dedup_commands,
         escalation_commands,
         notification_commands,
+        ledger_commands,
         ops_commands,
     ):
         module.register(app)
