@@ -48,6 +48,8 @@ from typing import Final
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from schemas.base import Contract
+
 
 class GroupKind(StrEnum):
     """What ties the petitions of a hotspot together."""
@@ -89,8 +91,7 @@ class HotspotRules(BaseModel):
         return timedelta(days=self.half_life_days)
 
 
-@dataclass(frozen=True, slots=True)
-class Sighting:
+class Sighting(Contract):
     """What hotspot detection needs of one petition."""
 
     case_id: str
@@ -317,7 +318,8 @@ class TermIndex:
         quorum = max(2, math.ceil(len(titles) / 3))
 
         def weight(gram: str) -> float:
-            rarity = math.log((self.documents + 1) / (self.frequency[gram] + 1))
+            # +2: in a small body a word every title uses still weighs something.
+            rarity = math.log((self.documents + 2) / (self.frequency[gram] + 1))
             return used[gram] * rarity * len(gram)
 
         candidates = sorted(

@@ -47,7 +47,8 @@ from schemas.cases import (
     UpdateKind,
     Verdict,
 )
-from services.ledger.periods import Period, PeriodKind, periods_of
+from schemas.ledger import PeriodKind
+from services.ledger.periods import Period, periods_of
 
 #: The field of the rows that count every field together.
 ALL_FIELDS: Final = "all"
@@ -117,6 +118,9 @@ class CaseEntry(Contract):
     package_owner: str | None = None
     rating: Rating | None = None
     rated_at: datetime | None = None
+    #: Raised by one each time the case's tally or rows change: a row applies a change of
+    #: a case only once, so a redelivered change is not counted twice.
+    revision: int = 0
 
 
 def with_verdict(entry: CaseEntry | None, verdict: CaseDeduplicated) -> CaseEntry:
@@ -183,15 +187,14 @@ class RowKey:
         return f"{self.region_code}/{self.field}/{self.period.label}"
 
 
-@dataclass(frozen=True, slots=True)
-class Tally:
+class Tally(Contract):
     """What one case adds to each of its rows."""
 
     case_id: str
     counts: tuple[Count, ...]
     petitioner_refs: tuple[str, ...]
     matter_id: str
-    package_owner: str | None
+    package_owner: str | None = None
 
 
 def tally_of(entry: CaseEntry) -> Tally | None:
@@ -254,6 +257,8 @@ class LedgerRow(Contract):
     matters: dict[str, int] = Field(default_factory=dict)
     #: Leadership package cases of the row: case id -> owner.
     packages: dict[str, str] = Field(default_factory=dict)
+    #: The revision of each case's change the row has applied (see ``CaseEntry.revision``).
+    revisions: dict[str, int] = Field(default_factory=dict)
 
     @classmethod
     def empty(cls, key: RowKey) -> LedgerRow:

@@ -10,8 +10,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
-from enum import StrEnum
 from typing import Final
+
+from schemas.ledger import PeriodKind
 
 #: The bureau's clock: China Standard Time has no daylight saving time.
 BEIJING: Final = timezone(timedelta(hours=8), "CST")
@@ -19,15 +20,6 @@ BEIJING: Final = timezone(timedelta(hours=8), "CST")
 _DAY: Final = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 _WEEK: Final = re.compile(r"^(\d{4})-W(\d{2})$")
 _MONTH: Final = re.compile(r"^(\d{4})-(\d{2})$")
-
-
-class PeriodKind(StrEnum):
-    """The length of a ledger period."""
-
-    DAY = "day"
-    #: An ISO 8601 week, Monday to Sunday (a working week of the bureau).
-    WEEK = "week"
-    MONTH = "month"
 
 
 class BadPeriodError(ValueError):

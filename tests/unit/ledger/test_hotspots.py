@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 import pytest
 from pydantic import ValidationError
 
+from services.ledger.engine import GroupState, group_step
 from services.ledger.hotspots import (
     GroupKind,
     HotspotRules,
@@ -16,6 +17,7 @@ from services.ledger.hotspots import (
     heat_index,
     scan,
 )
+from services.ledger.messages import GroupSighting
 from services.ledger.periods import BEIJING
 from services.ledger.places import title_places
 
@@ -122,3 +124,24 @@ def test_heat_grows_with_people_growth_and_escalations_and_fades_with_age() -> N
 def test_rules_are_checked_for_meaning() -> None:
     with pytest.raises(ValidationError, match="min_petitioners cannot exceed min_petitions"):
         HotspotRules(min_petitions=3, min_petitioners=5)
+
+
+def test_the_service_step_counts_a_petition_that_arrives_after_a_later_one() -> None:
+    # Petitions of one group come from different case partitions, out of order.
+    rules = HotspotRules(window_days=7, baseline_days=28)
+    letters = [
+        sighting(k, START + timedelta(days=40, hours=3 * k), "阳光小区地下车库污水倒灌")
+        for k in range(5)
+    ]
+    state: GroupState | None = None
+    found = None
+    for letter in (letters[4], *letters[:4]):
+        seen = GroupSighting(kind=GroupKind.PLACE, region_code="610300", name="阳光小区",
+                             sighting=letter)  # fmt: skip
+        state, detected = group_step(state, seen, rules, START, "宝鸡市", START)
+        found = detected or found
+    assert found is not None
+    assert sorted(found.case_ids) == [s.case_id for s in letters]
+    # The same petition again (a redelivery) detects nothing and changes nothing.
+    again, detected = group_step(state, seen, rules, START, "宝鸡市", START)
+    assert (again, detected) == (state, None)

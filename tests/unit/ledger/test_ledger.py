@@ -9,15 +9,10 @@ import pytest
 
 from schemas.cases import CaseDeduplicated, CaseEscalated, CaseUpdate
 from schemas.examples import DEDUPLICATED, ESCALATED
+from schemas.ledger import PeriodKind
 from services.intake import regions
 from services.ledger.ledger import ALL_FIELDS, Count, Ledger
-from services.ledger.periods import (
-    BEIJING,
-    BadPeriodError,
-    PeriodKind,
-    parse_period,
-    period_of,
-)
+from services.ledger.periods import BEIJING, BadPeriodError, parse_period, period_of
 
 WEIBIN, JINTAI, BAOJI, SHAANXI = "610302", "610303", "610300", "610000"
 HOUSING, LABOUR = "housing.title_certificate", "labour.wage_arrears"
