@@ -6,10 +6,13 @@ from __future__ import annotations
 
 import time
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
 from kafka import KafkaProducer
+from openpyxl import load_workbook
+from typer.testing import CliRunner
 
 from schemas.base import Contract
 from schemas.cases import CaseDeduplicated, CaseEscalated, CaseUpdate
@@ -23,6 +26,7 @@ from schemas.registry import (
     LEDGER_SNAPSHOTS,
     TopicSpec,
 )
+from services.cli.main import app
 from services.cli.pipeline import LocalPipeline
 from services.common.kafka_local import KafkaLocal
 from services.ledger.periods import BEIJING
@@ -72,7 +76,7 @@ def _wait(
 
 
 def test_ledger_snapshots_and_a_hotspot_from_cases_and_their_updates(
-    kafka: KafkaLocal, prefix: str, pipeline: LocalPipeline
+    kafka: KafkaLocal, prefix: str, pipeline: LocalPipeline, tmp_path: Path
 ) -> None:
     pipeline.extra_env.update(
         {
@@ -136,3 +140,19 @@ def test_ledger_snapshots_and_a_hotspot_from_cases_and_their_updates(
               {**figures, "satisfied": 1, "not_rated": 4})  # fmt: skip
     finally:
         producer.close()
+
+    # The caseworker's spreadsheet of the city's week: every field, `all` first.
+    workbook = tmp_path / "ledger.xlsx"
+    show = ["ledger", "show", "--region", "610300", "--period", "2026-W47",
+            "--bootstrap", kafka.bootstrap, "--prefix", prefix]  # fmt: skip
+    result = CliRunner().invoke(app, [*show, "--format", "xlsx", "--output", str(workbook)])
+    assert result.exit_code == 0, result.output
+    sheet = load_workbook(workbook).active
+    assert sheet is not None
+    lines = [[cell.value for cell in line] for line in sheet.iter_rows(min_row=2)]
+    table = [dict(zip(lines[0], line, strict=True)) for line in lines[1:]]
+    assert [line["field"] for line in table] == ["all", "housing.property_management"]
+    assert [line["petitions"] for line in table] == [5, 5]
+    assert table[0]["package owners"] == f"{surge[1]}: 610300-mayor"
+    result = CliRunner().invoke(app, [*show, "--field", "all", "--format", "csv"])
+    assert result.stdout.splitlines()[1].startswith("all,5,5,5,5,0,0,0,0,0,0,1,4,1,1,0,0,4")

@@ -6,6 +6,7 @@ import json
 from datetime import datetime, timedelta
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from services.cli.main import app
@@ -112,3 +113,22 @@ def test_mailbox_lines_that_are_not_messages_are_reported_and_the_rest_go_on() -
     assert "line 2: invalid_mailbox_message: a mailbox message has 'title'" in result.stderr
     assert "line 3: invalid_mailbox_message: not a JSON object" in result.stderr
     assert "1 petitions, 0 hotspots, 2 lines skipped" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (["--region", "999999", "--period", "2026-11"], "not a code of the national region"),
+        (["--region", "610302", "--period", "last week"], "is not a day (2026-12-04)"),
+        (["--region", "610302", "--period", "2026-W54"], "period '2026-W54'"),
+        (["--region", "610302", "--period", "2026-11", "--format", "xlsx"], "--output"),
+        (["--region", "610302", "--period", "2026-11", "--format", "pdf"], "pdf"),
+    ],
+)
+def test_ledger_show_refuses_bad_input_before_reading_anything(
+    arguments: list[str], message: str
+) -> None:
+    # No broker listens on port 1: a command that got past its checks would fail otherwise.
+    result = CliRunner().invoke(app, ["ledger", "show", *arguments, "--bootstrap", "127.0.0.1:1"])
+    assert result.exit_code == 2
+    assert message in " ".join(result.stderr.split())
