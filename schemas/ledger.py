@@ -38,6 +38,21 @@ class PackageCase(Contract):
     owner: str
 
 
+class KeyMatter(Contract):
+    """An open matter of the row (清单管理): how big, how repeated, open since when."""
+
+    matter_id: str
+    petitions: int = Field(ge=1)
+    repeats: int = Field(ge=0)
+    petitioners: int = Field(ge=1)
+    open_cases: int = Field(ge=1)
+    open_since: AwareDatetime = Field(description="receipt of its oldest open case")
+
+
+#: Each key-matter list holds at most this many matters.
+KEY_MATTERS: Final = 10
+
+
 class LedgerSnapshot(Contract):
     """A category ledger row (分类台账) as it stands: the cases received in the period.
 
@@ -70,6 +85,15 @@ class LedgerSnapshot(Contract):
     basically_satisfied: int = Field(ge=0)
     dissatisfied: int = Field(ge=0)
     not_rated: int = Field(ge=0)
+    key_matters_by_petitioners: list[KeyMatter] = Field(
+        default_factory=list, max_length=KEY_MATTERS, description="open matters, most people first"
+    )
+    key_matters_by_repeats: list[KeyMatter] = Field(
+        default_factory=list, max_length=KEY_MATTERS, description="open matters, most repeats first"
+    )
+    key_matters_by_age: list[KeyMatter] = Field(
+        default_factory=list, max_length=KEY_MATTERS, description="open matters, oldest first"
+    )
     updated_at: AwareDatetime
 
 
@@ -113,6 +137,10 @@ class HotspotDetected(Contract):
     detected_at: AwareDatetime
 
 
+_KEY_MATTER: Final = {
+    "matter_id": "MT-XF-2B8D6F0H3J5L", "petitions": 1, "repeats": 0, "petitioners": 1,
+    "open_cases": 1, "open_since": "2026-11-17T10:00:00+08:00",
+}  # fmt: skip
 SNAPSHOT_EXAMPLES: Final = (
     Example(
         key={"region_code": "610300", "field": "all", "period": "2026-W47"},
@@ -126,6 +154,8 @@ SNAPSHOT_EXAMPLES: Final = (
             "replied": 1, "backlog": 1, "leadership_package": 1,
             "package_cases": [{"case_id": "XF-7K2M9Q4T8W1Z", "owner": "610300-mayor"}],
             "satisfied": 1, "basically_satisfied": 0, "dissatisfied": 0, "not_rated": 1,
+            "key_matters_by_petitioners": [_KEY_MATTER], "key_matters_by_repeats": [_KEY_MATTER],
+            "key_matters_by_age": [_KEY_MATTER],
             "updated_at": "2026-12-07T09:00:01+08:00",
         },
         summary="A city's week: two cases, one answered late and owned by the mayor",

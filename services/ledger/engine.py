@@ -21,6 +21,7 @@ from pydantic import Field
 from schemas.base import Contract
 from schemas.cases import AgencyLevel, CaseDeduplicated
 from schemas.ledger import (
+    KEY_MATTERS,
     MAX_MEMBERS,
     HotspotDetected,
     HotspotKind,
@@ -46,6 +47,7 @@ from services.ledger.ledger import (
     Tally,
     applied,
     changes,
+    key_matters,
 )
 from services.ledger.messages import GroupSighting, RowChange
 from services.ledger.periods import parse_period
@@ -117,6 +119,10 @@ def snapshot_of(row: LedgerRow, level: AgencyLevel, now: datetime) -> LedgerSnap
         ],
         updated_at=now,
         **counts,
+        **{
+            f"key_matters_{order}": matters
+            for order, matters in key_matters(row, KEY_MATTERS).items()
+        },
     )
 
 

@@ -24,6 +24,10 @@ Definitions (what each figure of a row counts, among the cases received in its p
 * ``leadership_package``: cases escalated to a leader's personal ownership (包案), listed
   with their owner;
 * ``satisfied`` / ``basically_satisfied`` / ``dissatisfied`` / ``not_rated``: the latest rating.
+
+Key matters (清单管理): per matter of the row, its petitions, repeats, distinct petitioners
+and open cases with when each was received, so :func:`key_matters` can list the largest
+open matters by people, by repeats and by age.
 """
 
 from __future__ import annotations
@@ -47,7 +51,7 @@ from schemas.cases import (
     UpdateKind,
     Verdict,
 )
-from schemas.ledger import PeriodKind
+from schemas.ledger import KeyMatter, PeriodKind
 from services.ledger.periods import Period, periods_of
 
 #: The field of the rows that count every field together.
@@ -194,12 +198,13 @@ class Tally(Contract):
     counts: tuple[Count, ...]
     petitioner_refs: tuple[str, ...]
     matter_id: str
+    received_at: datetime
     package_owner: str | None = None
 
 
 def tally_of(entry: CaseEntry) -> Tally | None:
     """The case's contribution, or None while its verdict has not arrived."""
-    if entry.verdict is None or entry.matter_id is None:
+    if entry.verdict is None or entry.matter_id is None or entry.received_at is None:
         return None
     counts = [Count.PETITIONS, _VERDICT_COUNT[entry.verdict]]
     if entry.collective:
@@ -224,6 +229,7 @@ def tally_of(entry: CaseEntry) -> Tally | None:
         counts=tuple(counts),
         petitioner_refs=tuple(entry.petitioner_refs),
         matter_id=entry.matter_id,
+        received_at=entry.received_at,
         package_owner=entry.package_owner,
     )
 
@@ -241,6 +247,17 @@ def rows_of(entry: CaseEntry, rollup: Rollup) -> tuple[RowKey, ...]:
     )
 
 
+class MatterTally(Contract):
+    """One matter's cases within a row."""
+
+    petitions: int = 0
+    repeats: int = 0
+    #: Distinct petitioners, as counts of cases per ref.
+    people: dict[str, int] = Field(default_factory=dict)
+    #: The matter's open (backlog) cases of the row and when each was received.
+    open_cases: dict[str, datetime] = Field(default_factory=dict)
+
+
 class LedgerRow(Contract):
     """The running figures of one row. Distinct petitioners and matters are kept as counts
     of cases per ref and per matter, so a case can be taken out again exactly."""
@@ -254,7 +271,7 @@ class LedgerRow(Contract):
     period_end: datetime
     counts: dict[Count, int] = Field(default_factory=dict)
     petitioners: dict[str, int] = Field(default_factory=dict)
-    matters: dict[str, int] = Field(default_factory=dict)
+    matters: dict[str, MatterTally] = Field(default_factory=dict)
     #: Leadership package cases of the row: case id -> owner.
     packages: dict[str, str] = Field(default_factory=dict)
     #: The revision of each case's change the row has applied (see ``CaseEntry.revision``).
@@ -294,10 +311,59 @@ def applied(row: LedgerRow, tally: Tally, sign: int) -> LedgerRow:
         update={
             "counts": {Count(c): n for c, n in counts.items()},
             "petitioners": _shift(row.petitioners, tally.petitioner_refs, sign),
-            "matters": _shift(row.matters, (tally.matter_id,), sign),
+            "matters": _matters_with(row.matters, tally, sign),
             "packages": packages,
         }
     )
+
+
+def _matters_with(
+    matters: dict[str, MatterTally], tally: Tally, sign: int
+) -> dict[str, MatterTally]:
+    current = matters.get(tally.matter_id) or MatterTally()
+    open_cases = dict(current.open_cases)
+    if Count.BACKLOG in tally.counts:
+        if sign > 0:
+            open_cases[tally.case_id] = tally.received_at
+        else:
+            open_cases.pop(tally.case_id, None)
+    changed = MatterTally(
+        petitions=current.petitions + sign,
+        repeats=current.repeats + (sign if Count.REPEAT in tally.counts else 0),
+        people=_shift(current.people, tally.petitioner_refs, sign),
+        open_cases=open_cases,
+    )
+    result = dict(matters)
+    if changed.petitions > 0:
+        result[tally.matter_id] = changed
+    else:
+        result.pop(tally.matter_id, None)
+    return result
+
+
+def key_matters(row: LedgerRow, limit: int = 10) -> dict[str, list[KeyMatter]]:
+    """The row's largest open matters by distinct petitioners, by repeats and by age."""
+    open_matters = [
+        KeyMatter(
+            matter_id=matter_id,
+            petitions=tally.petitions,
+            repeats=tally.repeats,
+            petitioners=len(tally.people),
+            open_cases=len(tally.open_cases),
+            open_since=min(tally.open_cases.values()),
+        )
+        for matter_id, tally in row.matters.items()
+        if tally.open_cases
+    ]
+
+    def top(order: Callable[[KeyMatter], tuple[object, ...]]) -> list[KeyMatter]:
+        return sorted(open_matters, key=order)[:limit]
+
+    return {
+        "by_petitioners": top(lambda m: (-m.petitioners, -m.petitions, m.matter_id)),
+        "by_repeats": top(lambda m: (-m.repeats, -m.petitions, m.matter_id)),
+        "by_age": top(lambda m: (m.open_since, m.matter_id)),
+    }
 
 
 @dataclass(frozen=True, slots=True)

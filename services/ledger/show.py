@@ -84,7 +84,7 @@ def to_csv(rows: Sequence[LedgerSnapshot]) -> str:
 
 
 def write_xlsx(rows: Sequence[LedgerSnapshot], title: str, path: Path) -> None:
-    """A one-sheet workbook: the title, the headings in bold, one line per field."""
+    """A workbook: the ledger (title, headings, one line per field) and its key matters."""
     book = Workbook()
     sheet = book.active
     assert sheet is not None  # a new workbook always has its first sheet
@@ -97,4 +97,33 @@ def write_xlsx(rows: Sequence[LedgerSnapshot], title: str, path: Path) -> None:
     for row in rows:
         sheet.append(cells(row))
     sheet.freeze_panes = "B3"
+    matters = book.create_sheet("key matters")
+    matters.append(KEY_MATTER_HEADINGS)
+    for cell in matters[1]:
+        cell.font = Font(bold=True)
+    for line in key_matter_lines(rows):
+        matters.append(line)
     book.save(path)
+
+
+#: The key-matter lists (清单管理), one line per matter of each list of each field.
+KEY_MATTER_HEADINGS: Final = [
+    "field", "list", "rank", "matter", "petitioners", "repeats", "petitions", "open cases",
+    "open since",
+]  # fmt: skip
+
+
+def key_matter_lines(rows: Sequence[LedgerSnapshot]) -> list[list[str | int]]:
+    lines: list[list[str | int]] = []
+    for row in rows:
+        for name, matters in (
+            ("by petitioners", row.key_matters_by_petitioners),
+            ("by repeats", row.key_matters_by_repeats),
+            ("by age", row.key_matters_by_age),
+        ):
+            lines += [
+                [row.field, name, rank, m.matter_id, m.petitioners, m.repeats, m.petitions,
+                 m.open_cases, m.open_since.isoformat()]
+                for rank, m in enumerate(matters, start=1)
+            ]  # fmt: skip
+    return lines

@@ -154,5 +154,9 @@ def test_ledger_snapshots_and_a_hotspot_from_cases_and_their_updates(
     assert [line["field"] for line in table] == ["all", "housing.property_management"]
     assert [line["petitions"] for line in table] == [5, 5]
     assert table[0]["package owners"] == f"{surge[1]}: 610300-mayor"
+    # The key matters: each surge letter is its own open matter, the oldest first by age.
+    matters = list(load_workbook(workbook)["key matters"].iter_rows(min_row=2, values_only=True))
+    by_age = [line[3] for line in matters if line[:2] == ("all", "by age")]
+    assert by_age == [f"MT-{case_id}" for case_id in surge[1:]]
     result = CliRunner().invoke(app, [*show, "--field", "all", "--format", "csv"])
     assert result.stdout.splitlines()[1].startswith("all,5,5,5,5,0,0,0,0,0,0,1,4,1,1,0,0,4")

@@ -11,7 +11,7 @@ from schemas.cases import CaseDeduplicated, CaseEscalated, CaseUpdate
 from schemas.examples import DEDUPLICATED, ESCALATED
 from schemas.ledger import PeriodKind
 from services.intake import regions
-from services.ledger.ledger import ALL_FIELDS, Count, Ledger
+from services.ledger.ledger import ALL_FIELDS, Count, Ledger, key_matters
 from services.ledger.periods import BEIJING, BadPeriodError, parse_period, period_of
 
 WEIBIN, JINTAI, BAOJI, SHAANXI = "610302", "610303", "610300", "610000"
@@ -173,3 +173,28 @@ def test_period_labels_name_their_bounds(label: str, kind: PeriodKind, start: da
 def test_a_bad_period_is_refused_with_the_accepted_forms(label: str) -> None:
     with pytest.raises(BadPeriodError, match="period"):
         parse_period(label)
+
+
+def test_key_matters_list_the_open_matters_by_people_by_repeats_and_by_age() -> None:
+    ledger = Ledger(rollup)
+    at = "2026-11-{:02d}T10:00:00+08:00".format
+    # m1: three people, opened on the 2nd; m2: one person three times, opened on the 3rd;
+    # m3: the oldest (the 1st) but replied, so no longer open; m4: one case on the 5th.
+    ledger.verdict(verdict("a1", at(2), ref="pr_a", matter="m1"))
+    ledger.verdict(verdict("a2", at(4), ref="pr_b", matter="m1", kind="joint"))
+    ledger.verdict(verdict("a3", at(6), ref="pr_c", matter="m1", kind="joint"))
+    ledger.verdict(verdict("b1", at(3), ref="pr_d", matter="m2"))
+    ledger.verdict(verdict("b2", at(7), ref="pr_d", matter="m2", kind="repeat"))
+    ledger.verdict(verdict("b3", at(8), ref="pr_d", matter="m2", kind="repeat"))
+    ledger.verdict(verdict("c1", at(1), ref="pr_e", matter="m3"))
+    ledger.verdict(verdict("d1", at(5), ref="pr_f", matter="m4"))
+    ledger.update(update("c1", "replied", at(9)))
+    ledger.update(update("a1", "closed", at(9)))
+    lists = key_matters(ledger.row(WEIBIN, ALL_FIELDS, parse_period("2026-11")))
+    by_people = [(m.matter_id, m.petitioners, m.open_cases) for m in lists["by_petitioners"]]
+    assert by_people == [("m1", 3, 2), ("m2", 1, 3), ("m4", 1, 1)]
+    assert [(m.matter_id, m.repeats) for m in lists["by_repeats"]][:2] == [("m2", 2), ("m1", 0)]
+    # m1's oldest open case is now the one of the 4th: a1 (the 2nd) was closed.
+    assert [(m.matter_id, m.open_since.day) for m in lists["by_age"]] == [
+        ("m2", 3), ("m1", 4), ("m4", 5),
+    ]  # fmt: skip
