@@ -16,6 +16,7 @@ from services.ledger.hotspots import (
     described,
     heat_index,
     scan,
+    title_coherence,
 )
 from services.ledger.messages import GroupSighting
 from services.ledger.periods import BEIJING
@@ -114,11 +115,24 @@ def test_one_person_writing_many_times_is_a_repeat_not_a_hotspot() -> None:
 
 def test_heat_grows_with_people_growth_and_escalations_and_fades_with_age() -> None:
     week = timedelta(days=7)
-    base = heat_index(10, 12, 0, 4.0, timedelta(0), week)
-    assert heat_index(12, 12, 0, 4.0, timedelta(0), week) > base
-    assert heat_index(10, 12, 2, 4.0, timedelta(0), week) > base
-    assert heat_index(10, 12, 0, 8.0, timedelta(0), week) > base
-    assert heat_index(10, 12, 0, 4.0, week, week) == pytest.approx(base / 2, abs=0.1)
+    base = heat_index(10, 12, 0, 4.0, 0.5, timedelta(0), week)
+    assert heat_index(12, 12, 0, 4.0, 0.5, timedelta(0), week) > base
+    assert heat_index(10, 12, 2, 4.0, 0.5, timedelta(0), week) > base
+    assert heat_index(10, 12, 0, 8.0, 0.5, timedelta(0), week) > base
+    assert heat_index(10, 12, 0, 4.0, 0.5, week, week) == pytest.approx(base / 2, abs=0.1)
+    # Letters that share only a place name weigh half as much as letters about one problem.
+    assert heat_index(10, 12, 0, 4.0, 0.0, timedelta(0), week) == pytest.approx(base / 2, 0.01)
+
+
+def test_coherence_tells_one_problem_from_letters_that_only_share_a_place() -> None:
+    one_problem = [
+        "阳光小区地下车库污水倒灌",
+        "阳光小区3号楼地下车库污水倒灌发臭",
+        "阳光小区车库倒灌污水",
+    ]
+    only_the_place = ["阳光小区门口红绿灯故障", "咨询阳光小区学区划分", "阳光小区物业费上涨"]
+    assert title_coherence(one_problem, "阳光小区") > 0.3
+    assert title_coherence(only_the_place, "阳光小区") < 0.1
 
 
 def test_rules_are_checked_for_meaning() -> None:
