@@ -155,6 +155,7 @@ class Stage(StrEnum):
     DEDUP = "dedup"
     ESCALATION = "escalation"
     NOTIFICATION = "notification"
+    LEDGER = "ledger"
 
 
 class DeadLetter(Contract):

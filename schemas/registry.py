@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Final
 
-from schemas import deadlines, examples, matters
+from schemas import deadlines, examples, ledger, matters
 from schemas.base import Contract, Example
 from schemas.cases import (
     AgencyCase,
@@ -137,7 +137,7 @@ CASES_DEDUPLICATED: Final = TopicSpec(
     value_model=CaseDeduplicated,
     producers=("dedup",),
     # dedup itself: which region holds a case, to route agencies' updates to it.
-    consumers=("escalation", "notification", "dedup"),
+    consumers=("escalation", "notification", "dedup", "ledger"),
     examples=examples.DEDUPLICATED,
 )
 CASES_UPDATES: Final = TopicSpec(
@@ -147,7 +147,7 @@ CASES_UPDATES: Final = TopicSpec(
     value_model=CaseUpdate,
     producers=("agencies",),
     # dedup: whether a matter is still being handled within its time limit (Art. 19, 36).
-    consumers=("escalation", "notification", "dedup"),
+    consumers=("escalation", "notification", "dedup", "ledger"),
     examples=examples.UPDATES,
 )
 CASES_ESCALATED: Final = TopicSpec(
@@ -156,7 +156,7 @@ CASES_ESCALATED: Final = TopicSpec(
     key_model=CaseKey,
     value_model=CaseEscalated,
     producers=("escalation",),
-    consumers=("notification",),
+    consumers=("notification", "ledger"),
     examples=examples.ESCALATED,
 )
 CASES_DEADLINES: Final = TopicSpec(
@@ -236,6 +236,32 @@ NOTIFICATIONS_FAILED: Final = TopicSpec(
     examples=examples.FAILED,
 )
 
+LEDGER_SNAPSHOTS: Final = TopicSpec(
+    name="ledger.snapshots",
+    description=(
+        "Category ledgers (分类台账): one row per region (county, city, province), field "
+        "(or all) and period (day, ISO week, month in +08:00), compacted to its latest "
+        "figures; `xinfang ledger show` reads it."
+    ),
+    key_model=ledger.LedgerKey,
+    value_model=ledger.LedgerSnapshot,
+    producers=("ledger",),
+    consumers=("operators", "xinfang ledger show"),
+    examples=ledger.SNAPSHOT_EXAMPLES,
+    cleanup=Cleanup.COMPACT,
+)
+HOTSPOTS_DETECTED: Final = TopicSpec(
+    name="hotspots.detected",
+    description=(
+        "Matters and classes of problems rising well above their own baseline, with the "
+        "evidence; a hotspot is republished with the same id as it grows."
+    ),
+    key_model=ledger.HotspotKey,
+    value_model=ledger.HotspotDetected,
+    producers=("ledger",),
+    consumers=("operators",),
+    examples=ledger.HOTSPOT_EXAMPLES,
+)
 TOPICS: Final[tuple[TopicSpec, ...]] = (
     PETITIONS_SUBMITTED,
     PETITIONS_REJECTED,
@@ -250,6 +276,8 @@ TOPICS: Final[tuple[TopicSpec, ...]] = (
     PETITIONER_CONTACTS,
     NOTIFICATIONS_DELIVERED,
     NOTIFICATIONS_FAILED,
+    LEDGER_SNAPSHOTS,
+    HOTSPOTS_DETECTED,
 )
 
 

@@ -51,7 +51,7 @@ DASHBOARDS_DIR: Final = Path(__file__).resolve().parent / "dashboards"
 DATASOURCE: Final = DataSourceRef(type_val="prometheus", uid="xinfang-prometheus")
 RATE: Final = "$__rate_interval"
 #: The stream services; each is scraped as job ``xinfang-<service>``.
-STREAM_SERVICES: Final = ("intake", "dedup", "escalation", "notification")
+STREAM_SERVICES: Final = ("intake", "dedup", "escalation", "notification", "ledger")
 QUANTILES: Final = (0.5, 0.95, 0.99)
 TAG: Final = "xinfang"
 
@@ -504,6 +504,40 @@ def _service_specific(service: str) -> RowSpec:
                         "{{reason}} → {{level}}",
                     ),
                     stacked=True,
+                ),
+            ),
+        )
+    if service == "ledger":
+        return RowSpec(
+            "Ledgers and hotspots",
+            (
+                ts(
+                    "New hotspots by kind (per hour)",
+                    "Matters and places rising well above their own baseline, first detected "
+                    "(hotspots.detected has each with its evidence).",
+                    "short",
+                    Query(
+                        rate("xinfang_hotspots_detected_total", by="kind", per=3600), "{{kind}}"
+                    ),
+                    stacked=True,
+                ),
+                ts(
+                    "Hotspots growing by kind (per hour)",
+                    "Hotspots already detected that gained petitions and were republished.",
+                    "short",
+                    Query(
+                        rate("xinfang_hotspot_updates_total", by="kind", per=3600), "{{kind}}"
+                    ),
+                    stacked=True,
+                ),
+                ts(
+                    "Ledger row changes (per minute)",
+                    "Applied, or skipped because the row had it already (a redelivery).",
+                    "short",
+                    Query(
+                        rate("xinfang_ledger_row_changes_total", by="outcome", per=60),
+                        "{{outcome}}",
+                    ),
                 ),
             ),
         )

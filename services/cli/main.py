@@ -33,7 +33,7 @@ app.add_typer(topics_app, name="topics")
 console = Console(stderr=True)
 out = Console()
 
-SERVICES: Final = ("intake", "dedup", "escalation", "notification", "gateway")
+SERVICES: Final = ("intake", "dedup", "escalation", "notification", "ledger", "gateway")
 DEFAULT_KAFKA_HOME: Final = Path(os.environ.get("XINFANG_KAFKA_HOME", "var/kafka"))
 
 KafkaHome = Annotated[
@@ -102,7 +102,7 @@ def topics_create(
 @app.command("run")
 def run(
     service: Annotated[
-        str, typer.Argument(help="intake, dedup, escalation, notification, gateway")
+        str, typer.Argument(help="intake, dedup, escalation, notification, ledger, gateway")
     ],
 ) -> None:
     """Run one service in the foreground until SIGTERM or Ctrl-C."""
@@ -127,6 +127,12 @@ def run(
             from services.escalation.app import build as build_escalation
 
             run_worker(build_escalation(load_settings(EscalationSettings)))
+        elif service == "ledger":
+            from services.common.settings import load_settings
+            from services.ledger.app import LedgerSettings
+            from services.ledger.app import build as build_ledger
+
+            run_worker(build_ledger(load_settings(LedgerSettings)))
         elif service == "gateway":
             from services.gateway.app import serve
 
@@ -280,6 +286,7 @@ def _register_service_commands() -> None:
     from services.dedup import commands as dedup_commands
     from services.escalation import commands as escalation_commands
     from services.intake import commands as intake_commands
+    from services.ledger import commands as ledger_commands
     from services.notification import commands as notification_commands
     from services.ops import commands as ops_commands
 
@@ -288,6 +295,7 @@ def _register_service_commands() -> None:
         dedup_commands,
         escalation_commands,
         notification_commands,
+        ledger_commands,
         ops_commands,
     ):
         module.register(app)

@@ -19,6 +19,7 @@ from prometheus_client.metrics import MetricWrapperBase
 
 from schemas.cases import AgencyLevel, DedupReason, EscalationReason, Verdict
 from schemas.deadlines import DeadlineStep
+from schemas.ledger import HotspotKind
 from schemas.notifications import DeliveryChannel, FailureReason, NotificationKind
 from schemas.petitions import Channel, RejectReason, Stage
 
@@ -332,6 +333,29 @@ CATALOGUE: Final[tuple[MetricSpec, ...]] = (
         "Notifications sent to notifications.failed, by reason.",
         "notification",
         {"reason": _values(FailureReason)},
+    ),
+    # --- ledger --------------------------------------------------------------------------
+    MetricSpec(
+        "xinfang_ledger_row_changes_total",
+        Kind.COUNTER,
+        "Changes of ledger rows by outcome: applied, or skipped as already applied "
+        "(a redelivery).",
+        "ledger",
+        {"outcome": ("applied", "already_applied")},
+    ),
+    MetricSpec(
+        "xinfang_hotspots_detected_total",
+        Kind.COUNTER,
+        "Hotspots detected for the first time, by kind (matter, place).",
+        "ledger",
+        {"kind": _values(HotspotKind)},
+    ),
+    MetricSpec(
+        "xinfang_hotspot_updates_total",
+        Kind.COUNTER,
+        "Publications of a hotspot already detected that grew, by kind.",
+        "ledger",
+        {"kind": _values(HotspotKind)},
     ),
 )
 

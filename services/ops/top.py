@@ -31,6 +31,7 @@ DEFAULT_TARGETS: Final[Mapping[str, str]] = {
     "dedup": "http://127.0.0.1:6067",
     "escalation": "http://127.0.0.1:6068",
     "notification": "http://127.0.0.1:6069",
+    "ledger": "http://127.0.0.1:6070",
     "gateway": "http://127.0.0.1:8080",
 }
 SCRAPE_TIMEOUT_SECONDS: Final = 3.0

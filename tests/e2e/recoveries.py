@@ -15,8 +15,7 @@ def warn_of_recoveries(pipeline: LocalPipeline) -> None:
     one per service that had to send an output again, with the first such line."""
     for restart in pipeline.restarts:
         warnings.warn(
-            f"{restart.name} exited with {restart.code} and was started again: "
-            f"{restart.reason}",
+            f"{restart.name} exited with {restart.code} and was started again: {restart.reason}",
             stacklevel=2,
         )
     for name, process in pipeline.processes.items():

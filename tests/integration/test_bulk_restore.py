@@ -74,9 +74,7 @@ def _table(kafka: KafkaLocal, tmp_path: Path) -> tuple[Any, Any]:
     return table, recovery
 
 
-def _produce(
-    kafka: KafkaLocal, topic: str, writes: list[tuple[int, bytes, bytes | None]]
-) -> None:
+def _produce(kafka: KafkaLocal, topic: str, writes: list[tuple[int, bytes, bytes | None]]) -> None:
     producer = KafkaProducer(bootstrap_servers=kafka.bootstrap, acks="all", linger_ms=5)
     for partition, key, value in writes:
         producer.send(topic, key=key, value=value, partition=partition)

@@ -78,7 +78,5 @@ def test_handlers_stuck_on_a_frozen_broker_leave_and_their_restarts_lose_nothing
     assert set(per_case) == expected, "a verdict was lost"
     for case_id, count in per_case.items():
         if count > 1:  # done twice: the same decision both times
-            decisions = {
-                (v["verdict"], v["matter_id"]) for v in found if v["case_id"] == case_id
-            }
+            decisions = {(v["verdict"], v["matter_id"]) for v in found if v["case_id"] == case_id}
             assert len(decisions) == 1, (case_id, decisions)

@@ -140,9 +140,7 @@ def test_dead_letters_are_replayed_to_their_source(
     pipeline.start("intake")
     letter_topic = PETITIONS_REJECTED.full_name(prefix)
     unknown_region = {**examples.MINIMAL_PETITION, "region_code": "999999"}
-    publish_lines(
-        [_line(unknown_region), b"not json"], bootstrap=kafka.bootstrap, prefix=prefix
-    )
+    publish_lines([_line(unknown_region), b"not json"], bootstrap=kafka.bootstrap, prefix=prefix)
     wait_for_count(kafka.bootstrap, letter_topic, 2, log_tail=lambda: pipeline.log_tail("intake"))
 
     result = CliRunner().invoke(

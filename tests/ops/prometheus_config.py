@@ -35,6 +35,7 @@ DEFAULT_PORTS: Final[Mapping[str, int]] = {
     "dedup": 6067,
     "escalation": 6068,
     "notification": 6069,
+    "ledger": 6070,
     "gateway": 8080,
 }
 JOB_PREFIX: Final = "xinfang-"

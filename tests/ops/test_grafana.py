@@ -49,6 +49,7 @@ def test_there_is_an_overview_and_one_dashboard_per_process() -> None:
         "xinfang-dedup",
         "xinfang-escalation",
         "xinfang-notification",
+        "xinfang-ledger",
         "xinfang-gateway",
     }
 

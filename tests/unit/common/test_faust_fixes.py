@@ -155,7 +155,9 @@ class _FetchingConsumer:
         return self.active
 
     async def _getmany(
-        self, active_partitions: set[TP] | None, timeout: float  # noqa: ASYNC109 (Faust's)
+        self,
+        active_partitions: set[TP] | None,
+        timeout: float,  # noqa: ASYNC109 (Faust's)
     ) -> dict[TP, Any]:
         # The end of a recovery, while the fetch waits: every partition paused.
         self.active.clear()

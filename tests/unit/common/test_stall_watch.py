@@ -17,8 +17,7 @@ def test_a_partition_being_read_is_not_stalled() -> None:
     watch = StallWatch(checks=2)
     # Its committed offset moves every round, however many records wait.
     assert not any(
-        watch.observe("cases/0", end=1_000, committed=done, in_hand=False)
-        for done in range(10, 20)
+        watch.observe("cases/0", end=1_000, committed=done, in_hand=False) for done in range(10, 20)
     )
 
 

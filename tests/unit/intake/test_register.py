@@ -157,9 +157,10 @@ def test_a_large_group_without_representatives_is_registered_with_a_flag() -> No
     case = register(parse(_raw(visit)), hmac_key=KEY, now=NOW).case
     assert CaseFlag.GROUP_WITHOUT_REPRESENTATIVES in case.flags
     six = {**examples.VISIT_PETITION, "representatives": [{"name": f"代表{i}"} for i in range(6)]}
-    assert CaseFlag.TOO_MANY_REPRESENTATIVES in register(
-        parse(_raw(six)), hmac_key=KEY, now=NOW
-    ).case.flags
+    assert (
+        CaseFlag.TOO_MANY_REPRESENTATIVES
+        in register(parse(_raw(six)), hmac_key=KEY, now=NOW).case.flags
+    )
 
 
 def test_a_bad_id_number_is_flagged_and_not_used_as_identity() -> None:

@@ -174,7 +174,7 @@ def test_every_target_down_still_renders() -> None:
     targets = [Target(name, url) for name, url in DEFAULT_TARGETS.items()]
     down = [snapshot(t, 0.0, metrics_text=None, health=DOWN, error="timed out") for t in targets]
     text = _text(render(down, down))
-    assert "0/5 processes answering" in text
+    assert f"0/{len(targets)} processes answering" in text
     assert text.count(DOWN) >= 2 * len(targets)
 
 

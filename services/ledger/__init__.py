@@ -1,0 +1,1 @@
+"""The ledger: category ledgers (分类台账) per region, field and period, and hotspots."""

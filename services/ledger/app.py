@@ -1,0 +1,233 @@
+"""The ledger service: cases.deduplicated + cases.updates + cases.escalated ->
+ledger.snapshots (compacted) and hotspots.detected. Wiring only: the steps are in ``engine``.
+
+Three consumers in one service, each with its own table, each table written only in the
+events of its own topic's partitions:
+
+* the case step reads the three case topics (keyed by case id, co-partitioned) into
+  ``cases`` and sends row changes and group sightings on two internal topics;
+* the row step reads ``row-changes`` (keyed by row) into ``rows`` and publishes snapshots;
+* the group step reads ``group-sightings`` (keyed by group) into ``groups`` and publishes
+  hotspots.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Final, TypeVar
+
+from pydantic import Field, ValidationError
+from pydantic_settings import SettingsConfigDict
+
+from schemas.base import Contract
+from schemas.cases import CaseDeduplicated, CaseEscalated, CaseUpdate
+from schemas.ledger import HotspotKey, LedgerKey
+from schemas.petitions import Stage
+from schemas.registry import (
+    CASES_DEDUPLICATED,
+    CASES_ESCALATED,
+    CASES_UPDATES,
+    HOTSPOTS_DETECTED,
+    LEDGER_SNAPSHOTS,
+)
+from services.common.handler import NOTHING, Effects, Incoming, Output, parse_value
+from services.common.service import Service, build_service
+from services.common.settings import ServiceSettings, SettingsError
+from services.common.topics import internal_topic
+from services.intake import regions
+from services.ledger.engine import (
+    GroupState,
+    case_step,
+    group_step,
+    group_text,
+    row_step,
+    row_text,
+    sightings_of,
+    snapshot_of,
+)
+from services.ledger.hotspots import HotspotRules
+from services.ledger.ledger import (
+    CaseEntry,
+    LedgerRow,
+    with_escalation,
+    with_update,
+    with_verdict,
+)
+from services.ledger.messages import GroupingKey, GroupSighting, RowChange
+
+#: Changes and sightings are consumed within seconds; a week covers any outage.
+INTERNAL_RETENTION_MS: Final = 7 * 24 * 3600 * 1000
+ROW_CHANGES: Final = internal_topic(
+    Stage.LEDGER, "row-changes", GroupingKey, RowChange, "changes of ledger rows, by row",
+    retention_ms=INTERNAL_RETENTION_MS,
+)  # fmt: skip
+GROUP_SIGHTINGS: Final = internal_topic(
+    Stage.LEDGER, "group-sightings", GroupingKey, GroupSighting,
+    "petitions of hotspot groups, by group", retention_ms=INTERNAL_RETENTION_MS,
+)  # fmt: skip
+M = TypeVar("M", bound=Contract)
+
+
+class LedgerSettings(ServiceSettings):
+    """Ledger: hotspot thresholds (prefix XINFANG_LEDGER_); see services/ledger/hotspots.py."""
+
+    model_config = SettingsConfigDict(frozen=True, extra="ignore", env_prefix="XINFANG_LEDGER_")
+
+    web_port: int = Field(default=6070, ge=1, le=65535)
+    hotspot_window_days: int = Field(default=30, ge=1, le=365)
+    hotspot_baseline_days: int = Field(default=180, ge=1, le=3650)
+    hotspot_min_petitions: int = Field(default=3, ge=2)
+    hotspot_min_petitioners: int = Field(default=2, ge=1)
+    hotspot_min_growth: float = Field(default=3.0, ge=1.0)
+    hotspot_history_from: datetime | None = Field(
+        default=None,
+        description=(
+            "when the case history on cases.deduplicated begins (the pipeline's go-live): "
+            "a group's baseline is counted from then. Unset: from the earliest petition the "
+            "worker's partition of hotspot groups has seen, which differs between partitions"
+        ),
+    )
+
+    def hotspot_rules(self) -> HotspotRules:
+        """The rules, or SettingsError saying which settings disagree."""
+        try:
+            return HotspotRules(
+                window_days=self.hotspot_window_days,
+                baseline_days=self.hotspot_baseline_days,
+                min_petitions=self.hotspot_min_petitions,
+                min_petitioners=self.hotspot_min_petitioners,
+                min_growth=self.hotspot_min_growth,
+            )
+        except ValidationError as exc:
+            raise SettingsError(f"XINFANG_LEDGER_HOTSPOT_*: {exc}") from None
+
+
+def rollup(code: str) -> tuple[str, ...]:
+    """County, city, province (the region table's parent chain)."""
+    return tuple(region.code for region in regions.parent_chain(code))
+
+
+def _load(table: object, key: str, model: type[M]) -> M | None:
+    raw = table.get(key)  # type: ignore[attr-defined]
+    return None if raw is None else model.model_validate_json(raw)
+
+
+def build(settings: LedgerSettings, clock: Callable[[], datetime] | None = None) -> Service:
+    """The ledger service; creates its internal topics on the broker."""
+    rules = settings.hotspot_rules()
+    now: Callable[[], datetime] = clock or (lambda: datetime.now(UTC))
+    service = build_service(Stage.LEDGER, settings)
+    service.create_internal_topics(ROW_CHANGES, GROUP_SIGHTINGS)
+    cases = service.table("cases", CASES_UPDATES.partitions, "case id -> entry", raw=True)
+    rows = service.table("rows", ROW_CHANGES.partitions, "row -> figures", raw=True)
+    groups = service.table("groups", GROUP_SIGHTINGS.partitions, "group -> petitions", raw=True)
+    m = service.metrics
+    row_changes = m.counter("xinfang_ledger_row_changes_total")
+    detected_total = m.counter("xinfang_hotspots_detected_total")
+    updates_total = m.counter("xinfang_hotspot_updates_total")
+
+    async def on_case(
+        case_id: str,
+        fold: Callable[[CaseEntry | None], CaseEntry],
+        verdict: CaseDeduplicated | None,
+    ) -> Effects:
+        before = _load(cases, case_id, CaseEntry)
+        after, moves = case_step(before, fold(before), rollup)
+        outputs = [
+            Output(
+                ROW_CHANGES,
+                GroupingKey(key=row_text(move)).to_json_bytes(),
+                move.to_json_bytes(),
+            )
+            for move in moves
+        ]
+        if verdict is not None and (before is None or before.verdict is None):
+            city = regions.city_of(verdict.case.region_code) or regions.province_of(
+                verdict.case.region_code
+            )
+            outputs += [
+                Output(
+                    GROUP_SIGHTINGS,
+                    GroupingKey(key=group_text(seen)).to_json_bytes(),
+                    seen.to_json_bytes(),
+                )
+                for seen in sightings_of(verdict, city)
+            ]
+        if before == after:
+            return NOTHING
+
+        def remember() -> None:
+            cases[case_id] = after.to_json_bytes()
+
+        return Effects(outputs, remember)
+
+    async def on_verdict(message: Incoming) -> Effects:
+        verdict = parse_value(CaseDeduplicated, message)
+        return await on_case(verdict.case_id, lambda e: with_verdict(e, verdict), verdict)
+
+    async def on_update(message: Incoming) -> Effects:
+        update = parse_value(CaseUpdate, message)
+        return await on_case(update.case_id, lambda e: with_update(e, update), None)
+
+    async def on_escalation(message: Incoming) -> Effects:
+        escalation = parse_value(CaseEscalated, message)
+        return await on_case(escalation.case_id, lambda e: with_escalation(e, escalation), None)
+
+    async def on_row_change(message: Incoming) -> Effects:
+        change = parse_value(RowChange, message)
+        key = row_text(change)
+        row = row_step(_load(rows, key, LedgerRow), change)
+        if row is None:
+            row_changes.labels(outcome="already_applied").inc()
+            return NOTHING
+        level = regions.default_table().require(row.region_code).level
+        snapshot = snapshot_of(row, level, now())
+        ledger_key = LedgerKey(
+            region_code=row.region_code, field=row.field, period=row.period_label
+        )
+        output = Output(LEDGER_SNAPSHOTS, ledger_key.to_json_bytes(), snapshot.to_json_bytes())
+
+        def remember() -> None:
+            rows[key] = row.to_json_bytes()
+            row_changes.labels(outcome="applied").inc()
+
+        return Effects([output], remember)
+
+    async def on_sighting(message: Incoming) -> Effects:
+        seen = parse_value(GroupSighting, message)
+        key = group_text(seen)
+        observed_key = f"__observed_from__/{message.partition}"
+        stored_from = groups.get(observed_key)
+        at = seen.sighting.received_at
+        observed_from = min(at, datetime.fromisoformat(stored_from.decode())) if stored_from else at
+        if settings.hotspot_history_from is not None:
+            observed_from = min(observed_from, settings.hotspot_history_from)
+        state = _load(groups, key, GroupState)
+        place = regions.default_table().require(seen.region_code).name
+        updated, hotspot = group_step(state, seen, rules, observed_from, place, now())
+        if updated == state and stored_from is not None:
+            return NOTHING
+        outputs = []
+        if hotspot is not None:
+            hotspot_key = HotspotKey(hotspot_id=hotspot.hotspot_id).to_json_bytes()
+            outputs.append(Output(HOTSPOTS_DETECTED, hotspot_key, hotspot.to_json_bytes()))
+        first_time = hotspot is not None and (
+            state is None or state.hotspot_id != hotspot.hotspot_id
+        )
+
+        def remember() -> None:
+            groups[key] = updated.to_json_bytes()
+            groups[observed_key] = observed_from.isoformat().encode()
+            if hotspot is not None:
+                counter = detected_total if first_time else updates_total
+                counter.labels(kind=hotspot.kind.value).inc()
+
+        return Effects(outputs, remember)
+
+    service.consume(CASES_DEDUPLICATED, on_verdict)
+    service.consume(CASES_UPDATES, on_update)
+    service.consume(CASES_ESCALATED, on_escalation)
+    service.consume(ROW_CHANGES, on_row_change)
+    service.consume(GROUP_SIGHTINGS, on_sighting)
+    return service

@@ -1,0 +1,143 @@
+"""The `xinfang` commands of the ledger: a ledger as a table, CSV or .xlsx; hotspots offline."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from schemas.registry import LEDGER_SNAPSHOTS
+from services.cli.options import Bootstrap, Prefix
+from services.intake import regions
+from services.intake.settings import DEMO_HMAC_KEY
+from services.ledger.batch import from_mailbox, from_submitted, ranked_hotspots
+from services.ledger.hotspots import HotspotRules
+from services.ledger.periods import BadPeriodError, parse_period
+from services.ledger.show import cells, headings, latest, to_csv, write_xlsx
+
+err = Console(stderr=True)
+ledger_app = typer.Typer(help="Category ledgers (分类台账) from the ledger service.")
+
+
+class Format(StrEnum):
+    TABLE = "table"
+    CSV = "csv"
+    XLSX = "xlsx"
+
+
+def _fail(message: str) -> NoReturn:
+    err.print(f"[red]error:[/] {message}", highlight=False)
+    raise typer.Exit(2)
+
+
+@ledger_app.command("show")
+def ledger_show(
+    region: Annotated[str, typer.Option("--region", help="a county, city or province code")],
+    period: Annotated[
+        str,
+        typer.Option("--period", help="a day 2026-12-04, an ISO week 2026-W49, a month 2026-12"),
+    ],
+    field: Annotated[
+        str | None, typer.Option("--field", help="one field (or 'all'); default every field")
+    ] = None,
+    output_format: Annotated[Format, typer.Option("--format")] = Format.TABLE,
+    output: Annotated[
+        Path | None, typer.Option("--output", help="the file to write (needed for xlsx)")
+    ] = None,
+    bootstrap: Bootstrap = "127.0.0.1:9092",
+    prefix: Prefix = "",
+) -> None:
+    """A region's ledger for a period, from the snapshots on ledger.snapshots."""
+    place = regions.default_table().get(region)
+    if place is None:
+        _fail(f"--region {region!r} is not a code of the national region table")
+    try:
+        label = parse_period(period).label
+    except BadPeriodError as exc:
+        _fail(f"--period: {exc}")
+    workbook: Path | None = None
+    if output_format is Format.XLSX:
+        if output is None:
+            _fail("--format xlsx writes a file: give it with --output FILE.xlsx")
+        workbook = output
+    from services.common.readback import read_all
+
+    records = read_all(bootstrap, LEDGER_SNAPSHOTS.full_name(prefix))
+    rows = latest(((r.key, r.value) for r in records), region, label, field)
+    title = f"{regions.default_table().full_name(region)} {label}"
+    if not rows:
+        err.print(f"{title}: no cases in this ledger", highlight=False)
+    if workbook is not None:
+        write_xlsx(rows, title, workbook)
+        err.print(f"{workbook}: {len(rows)} fields", highlight=False)
+    elif output_format is Format.CSV:
+        text = to_csv(rows)
+        if output is None:
+            sys.stdout.write(text)
+        else:
+            output.write_text(text, encoding="utf-8")
+    else:
+        table = Table(title=title)
+        for heading in headings():
+            table.add_column(heading)
+        for row in rows:
+            table.add_row(*(str(cell) for cell in cells(row)))
+        Console(width=240).print(table)
+
+
+def hotspots_batch(
+    source: Annotated[str, typer.Argument(help="petitions as JSON lines, or - for stdin")] = "-",
+    mailbox: Annotated[
+        bool,
+        typer.Option(
+            "--mailbox",
+            help="the lines are leaders' mailbox messages (../shared/data/mailbox_replies.jsonl)",
+        ),
+    ] = False,
+    top: Annotated[int, typer.Option("--top", min=1, help="print at most this many")] = 100,
+    window_days: Annotated[int, typer.Option("--window-days", min=1)] = 30,
+    baseline_days: Annotated[int, typer.Option("--baseline-days", min=1)] = 180,
+) -> None:
+    """Find hotspots offline: ranked JSON lines (rank, heat, time range, place, description).
+
+    Petitions in the petitions.submitted form go through intake's registration and dedup's
+    matcher (as in dedup-batch), then through the ledger's hotspot detection. Lines that
+    cannot be read are reported on stderr with their line number; the rest go on.
+    """
+    if source == "-":
+        raw = sys.stdin.buffer.read()
+    else:
+        path = Path(source)
+        if not path.is_file():
+            err.print(f"[red]error:[/] {source}: no such file")
+            raise typer.Exit(2)
+        raw = path.read_bytes()
+    key = os.environ.get("XINFANG_INTAKE_HMAC_KEY")
+    lines = raw.splitlines()
+    petitions = from_mailbox(lines) if mailbox else from_submitted(lines)
+    rules = HotspotRules(window_days=window_days, baseline_days=baseline_days)
+    hotspots, bad, count = ranked_hotspots(petitions, (key or DEMO_HMAC_KEY).encode(), rules)
+    for line in bad:
+        err.print(f"line {line.line}: {line.reason}: {line.detail}", highlight=False)
+    out = sys.stdout
+    for hotspot in hotspots[:top]:
+        out.write(json.dumps(hotspot, ensure_ascii=False) + "\n")
+    out.flush()
+    err.print(
+        f"{count} petitions, {len(hotspots)} hotspots"
+        + (f", {len(bad)} lines skipped" if bad else ""),
+        highlight=False,
+    )
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ledger's commands to the `xinfang` CLI."""
+    app.command("hotspots-batch")(hotspots_batch)
+    app.add_typer(ledger_app, name="ledger")

@@ -1,0 +1,426 @@
+"""Category ledger arithmetic (分类台账): pure functions, no Kafka.
+
+A case's facts arrive on three topics (its verdict on ``cases.deduplicated``, the agencies'
+steps on ``cases.updates``, supervision on ``cases.escalated``) in any order. They are folded
+into one :class:`CaseEntry` per case. Each entry contributes one :class:`Tally` to every
+ledger row it belongs to: its county, the city and province above it, for its own field and
+for all fields, for the day, week and month in which it was received (+08:00). When a late
+update changes an entry, the old tally is taken out of those rows and the new one put in,
+so last week's ledger changes too; folding the same message twice changes nothing, which is
+what makes a redelivery harmless.
+
+Definitions (what each figure of a row counts, among the cases received in its period):
+
+* ``petitions``: cases; ``new`` / ``repeat`` / ``joint``: by dedup's verdict (a petition
+  only *related* to another below the linking threshold is a new matter, so it counts as new);
+* ``petitioners``: distinct petitioner refs (co-petitioners and representatives included);
+  ``matters``: distinct matters;
+* ``collective``: petitions of a collective matter (5 or more people);
+* ``accepted``: cases an agency accepted; ``accepted_within_limit``: of those, accepted within
+  15 days of receipt (Art. 23);
+* ``overdue``: cases escalated for a missed time limit;
+* ``replied``: cases with a written reply; ``backlog``: cases neither replied, closed nor
+  terminated yet;
+* ``leadership_package``: cases escalated to a leader's personal ownership (包案), listed
+  with their owner;
+* ``satisfied`` / ``basically_satisfied`` / ``dissatisfied`` / ``not_rated``: the latest rating.
+
+Key matters (清单管理): per matter of the row, its petitions, repeats, distinct petitioners
+and open cases with when each was received, so :func:`key_matters` can list the largest
+open matters by people, by repeats and by age.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Final
+
+from pydantic import Field
+
+from schemas.base import Contract
+from schemas.cases import (
+    CaseDeduplicated,
+    CaseEscalated,
+    CaseUpdate,
+    EscalationReason,
+    Rating,
+    UpdateKind,
+    Verdict,
+)
+from schemas.ledger import KeyMatter, PeriodKind
+from services.ledger.periods import Period, periods_of
+
+#: The field of the rows that count every field together.
+ALL_FIELDS: Final = "all"
+#: Art. 23: the competent body says within 15 days of receipt whether it accepts.
+ACCEPTANCE_LIMIT: Final = timedelta(days=15)
+
+#: The units above a county, lowest first, the county itself included (county, city,
+#: province). Injected so the arithmetic needs no region table.
+Rollup = Callable[[str], Sequence[str]]
+
+
+class Count(StrEnum):
+    """The additive figures of a ledger row (see the module's definitions)."""
+
+    PETITIONS = "petitions"
+    NEW = "new"
+    REPEAT = "repeat"
+    JOINT = "joint"
+    COLLECTIVE = "collective"
+    ACCEPTED = "accepted"
+    ACCEPTED_WITHIN_LIMIT = "accepted_within_limit"
+    OVERDUE = "overdue"
+    REPLIED = "replied"
+    BACKLOG = "backlog"
+    LEADERSHIP_PACKAGE = "leadership_package"
+    SATISFIED = "satisfied"
+    BASICALLY_SATISFIED = "basically_satisfied"
+    DISSATISFIED = "dissatisfied"
+    NOT_RATED = "not_rated"
+
+
+_VERDICT_COUNT: Final = {
+    Verdict.NEW: Count.NEW,
+    Verdict.RELATED: Count.NEW,
+    Verdict.REPEAT: Count.REPEAT,
+    Verdict.JOINT: Count.JOINT,
+}
+_RATING_COUNT: Final = {
+    Rating.SATISFIED: Count.SATISFIED,
+    Rating.BASICALLY_SATISFIED: Count.BASICALLY_SATISFIED,
+    Rating.DISSATISFIED: Count.DISSATISFIED,
+}
+_RESOLVING: Final = frozenset({UpdateKind.CLOSED, UpdateKind.TERMINATED})
+
+
+class CaseEntry(Contract):
+    """What the ledger knows of one case, folded from the three topics in any order.
+
+    Every fold is idempotent (earliest acceptance, latest rating, flags only set), so a
+    redelivered message leaves the entry as it was. The verdict's facts are None until the
+    verdict has arrived: until then the case is in no row.
+    """
+
+    schema_version: int = 1
+    case_id: str
+    region_code: str | None = None
+    field: str | None = None
+    received_at: datetime | None = None
+    petitioner_refs: list[str] = Field(default_factory=list)
+    matter_id: str | None = None
+    verdict: Verdict | None = None
+    collective: bool = False
+    accepted_at: datetime | None = None
+    replied: bool = False
+    resolved: bool = False
+    overdue: bool = False
+    package_owner: str | None = None
+    rating: Rating | None = None
+    rated_at: datetime | None = None
+    #: Raised by one each time the case's tally or rows change: a row applies a change of
+    #: a case only once, so a redelivered change is not counted twice.
+    revision: int = 0
+
+
+def with_verdict(entry: CaseEntry | None, verdict: CaseDeduplicated) -> CaseEntry:
+    """The entry with dedup's verdict (the last verdict wins: a re-decision replaces it)."""
+    case = verdict.case
+    refs = dict.fromkeys((case.petitioner_ref, *case.co_petitioner_refs))
+    base = entry or CaseEntry(case_id=verdict.case_id)
+    return base.model_copy(
+        update={
+            "region_code": case.region_code,
+            "field": case.field,
+            "received_at": case.received_at,
+            "petitioner_refs": list(refs),
+            "matter_id": verdict.matter_id,
+            "verdict": verdict.verdict,
+            "collective": verdict.collective,
+        }
+    )
+
+
+def with_update(entry: CaseEntry | None, update: CaseUpdate) -> CaseEntry:
+    """The entry with an agency's step: acceptance, reply, closing or a rating."""
+    base = entry or CaseEntry(case_id=update.case_id)
+    changes: dict[str, object] = {}
+    if update.kind is UpdateKind.ACCEPTED and (
+        base.accepted_at is None or update.occurred_at < base.accepted_at
+    ):
+        changes["accepted_at"] = update.occurred_at
+    elif update.kind is UpdateKind.REPLIED:
+        changes["replied"] = True
+    elif update.kind in _RESOLVING:
+        changes["resolved"] = True
+    elif (
+        update.kind is UpdateKind.RATED
+        and update.rating is not None
+        and (base.rated_at is None or update.occurred_at >= base.rated_at)
+    ):
+        changes["rating"] = update.rating
+        changes["rated_at"] = update.occurred_at
+    return base.model_copy(update=changes) if changes else base
+
+
+def with_escalation(entry: CaseEntry | None, escalation: CaseEscalated) -> CaseEntry:
+    """The entry with a supervision step: a missed limit, or a leadership package case."""
+    base = entry or CaseEntry(case_id=escalation.case_id)
+    if escalation.reason is EscalationReason.DEADLINE_BREACH:
+        return base.model_copy(update={"overdue": True})
+    if escalation.reason is EscalationReason.LEADERSHIP_PACKAGE and base.package_owner is None:
+        owner = escalation.target_agency or f"{escalation.target_level.value} leadership"
+        return base.model_copy(update={"package_owner": owner})
+    return base
+
+
+@dataclass(frozen=True, slots=True)
+class RowKey:
+    """A ledger row: region, field (or ``all``) and period."""
+
+    region_code: str
+    field: str
+    period: Period
+
+    def text(self) -> str:
+        """The row's key on the snapshot topic, e.g. ``430102/housing/2026-W49``."""
+        return f"{self.region_code}/{self.field}/{self.period.label}"
+
+
+class Tally(Contract):
+    """What one case adds to each of its rows."""
+
+    case_id: str
+    counts: tuple[Count, ...]
+    petitioner_refs: tuple[str, ...]
+    matter_id: str
+    received_at: datetime
+    package_owner: str | None = None
+
+
+def tally_of(entry: CaseEntry) -> Tally | None:
+    """The case's contribution, or None while its verdict has not arrived."""
+    if entry.verdict is None or entry.matter_id is None or entry.received_at is None:
+        return None
+    counts = [Count.PETITIONS, _VERDICT_COUNT[entry.verdict]]
+    if entry.collective:
+        counts.append(Count.COLLECTIVE)
+    if entry.accepted_at is not None:
+        counts.append(Count.ACCEPTED)
+        if entry.received_at is not None and entry.accepted_at - entry.received_at <= (
+            ACCEPTANCE_LIMIT
+        ):
+            counts.append(Count.ACCEPTED_WITHIN_LIMIT)
+    if entry.overdue:
+        counts.append(Count.OVERDUE)
+    if entry.replied:
+        counts.append(Count.REPLIED)
+    if not (entry.replied or entry.resolved):
+        counts.append(Count.BACKLOG)
+    if entry.package_owner is not None:
+        counts.append(Count.LEADERSHIP_PACKAGE)
+    counts.append(_RATING_COUNT[entry.rating] if entry.rating else Count.NOT_RATED)
+    return Tally(
+        case_id=entry.case_id,
+        counts=tuple(counts),
+        petitioner_refs=tuple(entry.petitioner_refs),
+        matter_id=entry.matter_id,
+        received_at=entry.received_at,
+        package_owner=entry.package_owner,
+    )
+
+
+def rows_of(entry: CaseEntry, rollup: Rollup) -> tuple[RowKey, ...]:
+    """Every row the case is counted in: 3 levels x 2 fields x 3 periods."""
+    if entry.region_code is None or entry.field is None or entry.received_at is None:
+        return ()
+    fields = dict.fromkeys((entry.field, ALL_FIELDS))
+    return tuple(
+        RowKey(region, field, period)
+        for region in rollup(entry.region_code)
+        for field in fields
+        for period in periods_of(entry.received_at)
+    )
+
+
+class MatterTally(Contract):
+    """One matter's cases within a row."""
+
+    petitions: int = 0
+    repeats: int = 0
+    #: Distinct petitioners, as counts of cases per ref.
+    people: dict[str, int] = Field(default_factory=dict)
+    #: The matter's open (backlog) cases of the row and when each was received.
+    open_cases: dict[str, datetime] = Field(default_factory=dict)
+
+
+class LedgerRow(Contract):
+    """The running figures of one row. Distinct petitioners and matters are kept as counts
+    of cases per ref and per matter, so a case can be taken out again exactly."""
+
+    schema_version: int = 1
+    region_code: str
+    field: str
+    period_kind: PeriodKind
+    period_label: str
+    period_start: datetime
+    period_end: datetime
+    counts: dict[Count, int] = Field(default_factory=dict)
+    petitioners: dict[str, int] = Field(default_factory=dict)
+    matters: dict[str, MatterTally] = Field(default_factory=dict)
+    #: Leadership package cases of the row: case id -> owner.
+    packages: dict[str, str] = Field(default_factory=dict)
+    #: The revision of each case's change the row has applied (see ``CaseEntry.revision``).
+    revisions: dict[str, int] = Field(default_factory=dict)
+
+    @classmethod
+    def empty(cls, key: RowKey) -> LedgerRow:
+        return cls(
+            region_code=key.region_code,
+            field=key.field,
+            period_kind=key.period.kind,
+            period_label=key.period.label,
+            period_start=key.period.start,
+            period_end=key.period.end,
+        )
+
+    def count(self, which: Count) -> int:
+        return self.counts.get(which, 0)
+
+
+def _shift(counter: dict[str, int], keys: Iterable[str], sign: int) -> dict[str, int]:
+    merged = Counter(counter)
+    merged.update({key: sign for key in keys})
+    return {key: n for key, n in merged.items() if n > 0}
+
+
+def applied(row: LedgerRow, tally: Tally, sign: int) -> LedgerRow:
+    """The row with a case's tally added (sign +1) or taken out (sign -1)."""
+    counts = _shift({c.value: n for c, n in row.counts.items()}, tally.counts, sign)
+    packages = dict(row.packages)
+    if tally.package_owner is not None:
+        if sign > 0:
+            packages[tally.case_id] = tally.package_owner
+        else:
+            packages.pop(tally.case_id, None)
+    return row.model_copy(
+        update={
+            "counts": {Count(c): n for c, n in counts.items()},
+            "petitioners": _shift(row.petitioners, tally.petitioner_refs, sign),
+            "matters": _matters_with(row.matters, tally, sign),
+            "packages": packages,
+        }
+    )
+
+
+def _matters_with(
+    matters: dict[str, MatterTally], tally: Tally, sign: int
+) -> dict[str, MatterTally]:
+    current = matters.get(tally.matter_id) or MatterTally()
+    open_cases = dict(current.open_cases)
+    if Count.BACKLOG in tally.counts:
+        if sign > 0:
+            open_cases[tally.case_id] = tally.received_at
+        else:
+            open_cases.pop(tally.case_id, None)
+    changed = MatterTally(
+        petitions=current.petitions + sign,
+        repeats=current.repeats + (sign if Count.REPEAT in tally.counts else 0),
+        people=_shift(current.people, tally.petitioner_refs, sign),
+        open_cases=open_cases,
+    )
+    result = dict(matters)
+    if changed.petitions > 0:
+        result[tally.matter_id] = changed
+    else:
+        result.pop(tally.matter_id, None)
+    return result
+
+
+def key_matters(row: LedgerRow, limit: int = 10) -> dict[str, list[KeyMatter]]:
+    """The row's largest open matters by distinct petitioners, by repeats and by age."""
+    open_matters = [
+        KeyMatter(
+            matter_id=matter_id,
+            petitions=tally.petitions,
+            repeats=tally.repeats,
+            petitioners=len(tally.people),
+            open_cases=len(tally.open_cases),
+            open_since=min(tally.open_cases.values()),
+        )
+        for matter_id, tally in row.matters.items()
+        if tally.open_cases
+    ]
+
+    def top(order: Callable[[KeyMatter], tuple[object, ...]]) -> list[KeyMatter]:
+        return sorted(open_matters, key=order)[:limit]
+
+    return {
+        "by_petitioners": top(lambda m: (-m.petitioners, -m.petitions, m.matter_id)),
+        "by_repeats": top(lambda m: (-m.repeats, -m.petitions, m.matter_id)),
+        "by_age": top(lambda m: (m.open_since, m.matter_id)),
+    }
+
+
+@dataclass(frozen=True, slots=True)
+class RowChange:
+    """Take ``tally`` out of (sign -1) or put it into (sign +1) the row ``key``."""
+
+    key: RowKey
+    tally: Tally
+    sign: int
+
+
+def changes(before: CaseEntry | None, after: CaseEntry, rollup: Rollup) -> list[RowChange]:
+    """What moving a case from ``before`` to ``after`` does to the ledger.
+
+    Nothing when its tally and rows are unchanged (a redelivery, or a step the ledger does
+    not count); otherwise the old tally leaves its old rows and the new one enters the new.
+    """
+    old = tally_of(before) if before is not None else None
+    new = tally_of(after)
+    old_rows = rows_of(before, rollup) if before is not None and old is not None else ()
+    new_rows = rows_of(after, rollup) if new is not None else ()
+    if old == new and old_rows == new_rows:
+        return []
+    result = [RowChange(key, old, -1) for key in old_rows if old is not None]
+    result += [RowChange(key, new, +1) for key in new_rows if new is not None]
+    return result
+
+
+class Ledger:
+    """Rows in memory: what the service keeps in a table, for tests and offline use."""
+
+    def __init__(self, rollup: Rollup) -> None:
+        self._rollup = rollup
+        self.entries: dict[str, CaseEntry] = {}
+        self.rows: dict[str, LedgerRow] = {}
+
+    def fold(self, after: CaseEntry) -> list[str]:
+        """Record the case's new entry; the keys of the rows that changed."""
+        touched = []
+        for change in changes(self.entries.get(after.case_id), after, self._rollup):
+            text = change.key.text()
+            row = self.rows.get(text) or LedgerRow.empty(change.key)
+            self.rows[text] = applied(row, change.tally, change.sign)
+            touched.append(text)
+        self.entries[after.case_id] = after
+        return list(dict.fromkeys(touched))
+
+    def verdict(self, verdict: CaseDeduplicated) -> list[str]:
+        return self.fold(with_verdict(self.entries.get(verdict.case_id), verdict))
+
+    def update(self, update: CaseUpdate) -> list[str]:
+        return self.fold(with_update(self.entries.get(update.case_id), update))
+
+    def escalation(self, escalation: CaseEscalated) -> list[str]:
+        return self.fold(with_escalation(self.entries.get(escalation.case_id), escalation))
+
+    def row(self, region_code: str, field: str, period: Period) -> LedgerRow:
+        """The row (empty when no case is in it)."""
+        key = RowKey(region_code, field, period)
+        return self.rows.get(key.text()) or LedgerRow.empty(key)

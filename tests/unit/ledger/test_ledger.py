@@ -1,0 +1,200 @@
+"""Ledger arithmetic against hand-counted cases: rollups, +08:00 boundaries, late updates."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+import pytest
+
+from schemas.cases import CaseDeduplicated, CaseEscalated, CaseUpdate
+from schemas.examples import DEDUPLICATED, ESCALATED
+from schemas.ledger import PeriodKind
+from services.intake import regions
+from services.ledger.ledger import ALL_FIELDS, Count, Ledger, key_matters
+from services.ledger.periods import BEIJING, BadPeriodError, parse_period, period_of
+
+WEIBIN, JINTAI, BAOJI, SHAANXI = "610302", "610303", "610300", "610000"
+HOUSING, LABOUR = "housing.title_certificate", "labour.wage_arrears"
+
+
+def rollup(code: str) -> tuple[str, ...]:
+    return tuple(region.code for region in regions.parent_chain(code))
+
+
+def verdict(
+    case_id: str,
+    received_at: str,
+    *,
+    region: str = WEIBIN,
+    field: str = HOUSING,
+    ref: str = "pr_a",
+    co_refs: tuple[str, ...] = (),
+    matter: str | None = None,
+    kind: str = "new",
+    collective: bool = False,
+) -> CaseDeduplicated:
+    example: dict[str, Any] = dict(DEDUPLICATED[0].value or {})
+    case = dict(example["case"])
+    case.update(
+        case_id=case_id, submission_id=f"s-{case_id}", received_at=received_at,
+        region_code=region, field=field, petitioner_ref=ref, co_petitioner_refs=list(co_refs),
+    )  # fmt: skip
+    example.update(
+        case_id=case_id, case=case, verdict=kind, matter_id=matter or f"MT-{case_id}",
+        collective=collective,
+    )  # fmt: skip
+    return CaseDeduplicated.model_validate(example)
+
+
+def update(case_id: str, kind: str, at: str, **extra: Any) -> CaseUpdate:
+    return CaseUpdate(
+        update_id=f"{case_id}-{kind}-{at}", case_id=case_id, kind=kind,
+        occurred_at=datetime.fromisoformat(at), agency_code="610302-housing", **extra,
+    )  # fmt: skip
+
+
+def escalation(case_id: str, reason: str, owner: str | None = None) -> CaseEscalated:
+    example = dict(ESCALATED[0].value or {})
+    example.update(case_id=case_id, reason=reason, target_agency=owner)
+    return CaseEscalated.model_validate({k: v for k, v in example.items() if v is not None})
+
+
+def figures(ledger: Ledger, region: str, field: str, label: str) -> dict[str, int]:
+    row = ledger.row(region, field, parse_period(label))
+    result = {count.value: row.count(count) for count in Count if row.count(count)}
+    result["petitioners"] = len(row.petitioners)
+    result["matters"] = len(row.matters)
+    return result
+
+
+def test_a_county_rolls_up_to_its_city_and_province_with_distinct_people_and_matters() -> None:
+    ledger = Ledger(rollup)
+    # Weibin: one person twice on one matter, a second person joining it; Jintai: a third.
+    ledger.verdict(verdict("c1", "2026-11-02T09:00:00+08:00", ref="pr_a", matter="m1"))
+    ledger.verdict(
+        verdict("c2", "2026-11-03T09:00:00+08:00", ref="pr_a", matter="m1", kind="repeat")
+    )
+    ledger.verdict(
+        verdict("c3", "2026-11-04T09:00:00+08:00", ref="pr_b", matter="m1", kind="joint")
+    )
+    ledger.verdict(
+        verdict("c4", "2026-11-04T10:00:00+08:00", region=JINTAI, ref="pr_a", field=LABOUR)
+    )
+    weibin = figures(ledger, WEIBIN, HOUSING, "2026-11")
+    assert weibin == {
+        "petitions": 3, "new": 1, "repeat": 1, "joint": 1, "backlog": 3, "not_rated": 3,
+        "petitioners": 2, "matters": 1,
+    }  # fmt: skip
+    assert figures(ledger, JINTAI, HOUSING, "2026-11") == {"petitioners": 0, "matters": 0}
+    for region in (BAOJI, SHAANXI):
+        assert figures(ledger, region, HOUSING, "2026-11")["petitions"] == 3
+        everything = figures(ledger, region, ALL_FIELDS, "2026-11")
+        # pr_a wrote in both counties: one petitioner of the city, not two.
+        assert (everything["petitions"], everything["petitioners"], everything["matters"]) == (
+            4, 2, 2,
+        )  # fmt: skip
+
+
+def test_periods_begin_at_midnight_in_beijing_not_utc() -> None:
+    ledger = Ledger(rollup)
+    # 2026-11-30T16:30Z is 00:30 on December 1st in Beijing; a Sunday 23:59 +08:00 ends a week.
+    ledger.verdict(verdict("late", "2026-11-30T16:30:00+00:00"))
+    ledger.verdict(verdict("sunday", "2026-11-29T23:59:59+08:00"))
+    assert figures(ledger, WEIBIN, HOUSING, "2026-12")["petitions"] == 1
+    assert figures(ledger, WEIBIN, HOUSING, "2026-12-01")["petitions"] == 1
+    assert figures(ledger, WEIBIN, HOUSING, "2026-11")["petitions"] == 1
+    assert figures(ledger, WEIBIN, HOUSING, "2026-W48")["petitions"] == 1  # Nov 23-29
+    assert figures(ledger, WEIBIN, HOUSING, "2026-W49")["petitions"] == 1  # Nov 30 - Dec 6
+
+
+def test_a_late_update_changes_last_weeks_ledger_and_a_redelivery_changes_nothing() -> None:
+    ledger = Ledger(rollup)
+    ledger.verdict(verdict("c1", "2026-11-16T10:00:00+08:00", collective=True))
+    ledger.verdict(verdict("c2", "2026-11-17T10:00:00+08:00", ref="pr_b"))
+    week = "2026-W47"
+    assert figures(ledger, WEIBIN, HOUSING, week)["backlog"] == 2
+    # Accepted on day 15 (within the limit) and on day 20 (late); then replies and ratings
+    # come the week after.
+    ledger.update(update("c1", "accepted", "2026-12-01T09:00:00+08:00"))
+    ledger.update(update("c2", "accepted", "2026-12-07T09:00:00+08:00"))
+    replied = update("c1", "replied", "2026-12-03T09:00:00+08:00")
+    ledger.update(replied)
+    ledger.update(update("c1", "rated", "2026-12-04T09:00:00+08:00", rating="dissatisfied"))
+    ledger.update(update("c1", "rated", "2026-12-05T09:00:00+08:00", rating="satisfied"))
+    ledger.escalation(escalation("c2", "deadline_breach"))
+    ledger.escalation(escalation("c2", "leadership_package", owner="610300-mayor"))
+    before = ledger.rows[f"{WEIBIN}/{HOUSING}/{week}"]
+    assert ledger.update(replied) == []  # the same reply again: nothing to change
+    assert ledger.rows[f"{WEIBIN}/{HOUSING}/{week}"] == before
+    assert figures(ledger, BAOJI, ALL_FIELDS, week) == {
+        "petitions": 2, "new": 2, "collective": 1, "accepted": 2, "accepted_within_limit": 1,
+        "overdue": 1, "replied": 1, "backlog": 1, "leadership_package": 1, "satisfied": 1,
+        "not_rated": 1, "petitioners": 2, "matters": 2,
+    }  # fmt: skip
+    assert before.packages == {"c2": "610300-mayor"}
+    # The replies' own week has no cases: a ledger counts cases by when they were received.
+    assert "petitions" not in figures(ledger, WEIBIN, HOUSING, "2026-W49")
+
+
+def test_an_update_before_its_verdict_is_counted_once_the_verdict_arrives() -> None:
+    ledger = Ledger(rollup)
+    assert ledger.update(update("c1", "replied", "2026-11-20T09:00:00+08:00")) == []
+    ledger.verdict(verdict("c1", "2026-11-18T10:00:00+08:00"))
+    assert figures(ledger, WEIBIN, HOUSING, "2026-11-18")["replied"] == 1
+    assert "backlog" not in figures(ledger, WEIBIN, HOUSING, "2026-11-18")
+
+
+def test_a_redecided_verdict_moves_the_case_between_rows() -> None:
+    ledger = Ledger(rollup)
+    ledger.verdict(verdict("c1", "2026-11-18T10:00:00+08:00", field=HOUSING))
+    ledger.verdict(verdict("c1", "2026-11-18T10:00:00+08:00", field=LABOUR, kind="repeat"))
+    assert figures(ledger, WEIBIN, HOUSING, "2026-11") == {"petitioners": 0, "matters": 0}
+    assert figures(ledger, WEIBIN, LABOUR, "2026-11")["repeat"] == 1
+    assert figures(ledger, WEIBIN, ALL_FIELDS, "2026-11")["petitions"] == 1
+
+
+@pytest.mark.parametrize(
+    ("label", "kind", "start"),
+    [
+        ("2026-12-04", PeriodKind.DAY, datetime(2026, 12, 4, tzinfo=BEIJING)),
+        ("2026-W01", PeriodKind.WEEK, datetime(2025, 12, 29, tzinfo=BEIJING)),
+        ("2024-02", PeriodKind.MONTH, datetime(2024, 2, 1, tzinfo=BEIJING)),
+    ],
+)
+def test_period_labels_name_their_bounds(label: str, kind: PeriodKind, start: datetime) -> None:
+    period = parse_period(label)
+    assert (period.kind, period.start) == (kind, start)
+    assert period_of(kind, start + timedelta(seconds=1)) == period
+    assert not period.contains(period.end)
+
+
+@pytest.mark.parametrize("label", ["2026-13", "2026-W54", "2026-02-30", "last week", ""])
+def test_a_bad_period_is_refused_with_the_accepted_forms(label: str) -> None:
+    with pytest.raises(BadPeriodError, match="period"):
+        parse_period(label)
+
+
+def test_key_matters_list_the_open_matters_by_people_by_repeats_and_by_age() -> None:
+    ledger = Ledger(rollup)
+    at = "2026-11-{:02d}T10:00:00+08:00".format
+    # m1: three people, opened on the 2nd; m2: one person three times, opened on the 3rd;
+    # m3: the oldest (the 1st) but replied, so no longer open; m4: one case on the 5th.
+    ledger.verdict(verdict("a1", at(2), ref="pr_a", matter="m1"))
+    ledger.verdict(verdict("a2", at(4), ref="pr_b", matter="m1", kind="joint"))
+    ledger.verdict(verdict("a3", at(6), ref="pr_c", matter="m1", kind="joint"))
+    ledger.verdict(verdict("b1", at(3), ref="pr_d", matter="m2"))
+    ledger.verdict(verdict("b2", at(7), ref="pr_d", matter="m2", kind="repeat"))
+    ledger.verdict(verdict("b3", at(8), ref="pr_d", matter="m2", kind="repeat"))
+    ledger.verdict(verdict("c1", at(1), ref="pr_e", matter="m3"))
+    ledger.verdict(verdict("d1", at(5), ref="pr_f", matter="m4"))
+    ledger.update(update("c1", "replied", at(9)))
+    ledger.update(update("a1", "closed", at(9)))
+    lists = key_matters(ledger.row(WEIBIN, ALL_FIELDS, parse_period("2026-11")))
+    by_people = [(m.matter_id, m.petitioners, m.open_cases) for m in lists["by_petitioners"]]
+    assert by_people == [("m1", 3, 2), ("m2", 1, 3), ("m4", 1, 1)]
+    assert [(m.matter_id, m.repeats) for m in lists["by_repeats"]][:2] == [("m2", 2), ("m1", 0)]
+    # m1's oldest open case is now the one of the 4th: a1 (the 2nd) was closed.
+    assert [(m.matter_id, m.open_since.day) for m in lists["by_age"]] == [
+        ("m2", 3), ("m1", 4), ("m4", 5),
+    ]  # fmt: skip
