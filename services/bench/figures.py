@@ -71,19 +71,28 @@ def span_of(samples: Sequence[Sample], total: int) -> Span | None:
 
     The count at the first progress is taken off: those messages were handled before the
     window opened (during start-up and recovery, or before the first commit), so the
-    figure counts only what was done inside it. None while ``total`` is not reached.
+    figure counts only what was done inside it. When the first progress is already all of
+    it, the window opens at the sample before (a lower bound of the rate). None while
+    ``total`` is not reached.
     """
     started: Sample | None = None
+    before: Sample | None = None
     for sample in samples:
         if started is None and sample.count > 0:
             started = sample
         if started is not None and sample.count >= total:
+            if started is sample and before is not None:
+                # Everything came in one step (a backlog done within one commit interval):
+                # the window is the step itself, from the last sample that showed nothing.
+                started = before
             return Span(
                 started.at,
                 sample.at,
                 total - started.count,
                 sample.cpu_ticks - started.cpu_ticks,
             )
+        if started is None:
+            before = sample
     return None
 
 

@@ -184,6 +184,7 @@ def test_two_workers_of_each_service_split_the_partitions_and_survive_a_kill(
     lines = _petitions(COUNT, seed=41)
     try:
         pipeline.start_all()
+        pipeline.supervise()
         pipeline.wait_healthy(timeout=240)
         _wait_split(kafka.bootstrap, prefix)
         report = publish_lines(lines, bootstrap=kafka.bootstrap, prefix=prefix)

@@ -56,6 +56,13 @@ def test_the_window_opens_at_the_first_progress_and_counts_only_what_follows() -
     assert span_rate(span) == 900 / 2.5
 
 
+def test_a_backlog_done_in_one_step_is_timed_from_the_sample_before() -> None:
+    samples = [Sample(10.0, 0, 100), Sample(10.2, 0, 120), Sample(10.4, 400, 160)]
+    span = span_of(samples, 400)
+    assert span is not None
+    assert (span.first_at, span.last_at, span.messages, span.cpu_ticks) == (10.2, 10.4, 400, 40)
+
+
 def test_no_window_before_everything_is_done() -> None:
     assert span_of([Sample(1.0, 0), Sample(2.0, 500)], 1000) is None
     assert span_of([], 10) is None
