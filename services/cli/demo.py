@@ -91,8 +91,10 @@ def run_demo(*, once: bool, count: int, home: Path, port: int, seed: int) -> int
         pipeline.wait_healthy()
         for proc in pipeline.processes.values():
             console.print(f"   {proc.name}: {proc.url}/metrics  {proc.url}/health")
-        yesterday = datetime.now(UTC) - timedelta(days=1)
-        batch = generate(count, seed=seed, start=yesterday)
+        # The generator spaces petitions about 36 s apart: start far enough back that the
+        # last one is not received in the future (intake refuses those), and at least a day.
+        hours = max(24.0, count * 36 / 3600 + 1)
+        batch = generate(count, seed=seed, start=datetime.now(UTC) - timedelta(hours=hours))
         console.print(
             f"[bold]4.[/] publishing {len(batch.lines)} petitions: {batch.valid} valid "
             f"({batch.planted_repeats} planted repeats), {batch.retries} channel retries, "
