@@ -67,9 +67,9 @@ class Batch:
 
     #: Outputs handed to the producer and not yet acknowledged, with the output each is.
     sends: dict[asyncio.Future[Any], Output] = field(default_factory=dict)
-    #: Table writes held back until every output is acknowledged: the table's own
-    #: ``send_changelog`` and its arguments, in the order the writes were made.
-    changelog: list[tuple[Callable[..., Any], tuple[Any, ...], dict[str, Any]]] = field(
+    #: Table writes held back until every output is acknowledged: the table's name, its
+    #: own ``send_changelog`` and the arguments, in the order the writes were made.
+    changelog: list[tuple[str, Callable[..., Any], tuple[Any, ...], dict[str, Any]]] = field(
         default_factory=list
     )
     #: Writes that wait for every output of the batch (``hold_until_acknowledged``).
@@ -128,6 +128,12 @@ class Service:
     #: batch began (``time.monotonic()``). The handler watch reports one that takes long,
     #: and stops the service when one is stuck.
     busy: dict[asyncio.Task[Any], tuple[Incoming, float]] = field(default_factory=dict)
+    #: Tables whose held-back changelog records are written, and acknowledged, before the
+    #: other tables' of the same batch. Records of two tables go to two topics, and a crash
+    #: between them can keep either; naming one here keeps only "this one without the
+    #: other", the state a service's redelivery knows how to mend (dedup: a case recorded
+    #: whose matter does not list it yet).
+    changelog_first: frozenset[str] = frozenset()
 
     def topic(self, spec: TopicSpec, agency_code: str | None = None) -> faust.TopicT:
         """The Faust topic of a registry entry (raw bytes in and out)."""
@@ -164,7 +170,7 @@ class Service:
         def tracked(*args: Any, **kwargs: Any) -> Any:
             batch = _OPEN_BATCH.get()
             if batch is not None:
-                batch.changelog.append((send_changelog, args, kwargs))
+                batch.changelog.append((name, send_changelog, args, kwargs))
                 # Table.on_key_set reads the partition of what it gets back (the tables
                 # here do not use the partitioner: it is the event's, always given).
                 return HeldRecord(_HeldMessage(partition=args[0]))
@@ -438,9 +444,22 @@ class BatchLoop:
         """Outputs, then state, then the inputs: the batch's commit protocol."""
         service = self.service
         await service._acknowledged(batch.sends)
+        first = service.changelog_first
+        if first:
+            early = [
+                send(*args, **kwargs)
+                for table, send, args, kwargs in batch.changelog
+                if table in first
+            ]
+            if early:
+                await asyncio.gather(*early)
         # The changelog records in the order the local store took the writes: the held
         # ones (services.common.held) were taken last, so they go last.
-        written = [send(*args, **kwargs) for send, args, kwargs in batch.changelog]
+        written = [
+            send(*args, **kwargs)
+            for table, send, args, kwargs in batch.changelog
+            if table not in first
+        ]
         for write in batch.held:
             write()
         pending = written + list(service.unsettled)

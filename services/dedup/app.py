@@ -135,6 +135,12 @@ def build(settings: DedupSettings) -> Service:
 
     cases = table("cases", "case id -> case record (the matcher's index is built from it)",
                   raw=True)  # fmt: skip
+    # A batch's case records reach Kafka before its matter records: a crash between the two
+    # changelogs then leaves cases recorded whose matters do not list them yet, which the
+    # redelivery mends (Matcher.match); never a matter listing a case that is not recorded,
+    # which a redelivery would decide anew against its own traces (a "joint" case coming
+    # back as a "repeat" of itself).
+    service.changelog_first = frozenset({"cases"})
     state = FaustMatchState(
         cases=cases, matters=table("matters", "matter id -> matter record"), config=config
     )
