@@ -9,7 +9,6 @@ import uuid
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -19,6 +18,7 @@ from schemas.cases import CaseRegistered
 from schemas.matters import MatterCommand, MatterCommandKind, RegionKey
 from schemas.registry import MATTERS_COMMANDS
 from services.cli.options import Bootstrap, Prefix
+from services.common.batch_input import read_source
 from services.common.dlq import Rejected
 from services.intake import register as intake
 from services.intake.settings import DEMO_HMAC_KEY
@@ -88,14 +88,7 @@ def dedup_batch(
     or the demo key when it is unset), then through the matcher in order of received_at.
     Lines intake would reject are reported on stderr with their line number; the rest go on.
     """
-    if source == "-":
-        raw = sys.stdin.buffer.read()
-    else:
-        path = Path(source)
-        if not path.is_file():
-            err.print(f"[red]error:[/] {source}: no such file")
-            raise typer.Exit(2)
-        raw = path.read_bytes()
+    raw = read_source(source, err)
     key = os.environ.get("XINFANG_INTAKE_HMAC_KEY")
     if key is None:
         err.print("note: XINFANG_INTAKE_HMAC_KEY is unset; petitioner refs use the demo key")

@@ -15,6 +15,7 @@ from rich.table import Table
 
 from schemas.registry import LEDGER_SNAPSHOTS
 from services.cli.options import Bootstrap, Prefix
+from services.common.batch_input import read_source
 from services.intake import regions
 from services.intake.settings import DEMO_HMAC_KEY
 from services.ledger.batch import from_mailbox, from_submitted, ranked_hotspots
@@ -111,14 +112,7 @@ def hotspots_batch(
     matcher (as in dedup-batch), then through the ledger's hotspot detection. Lines that
     cannot be read are reported on stderr with their line number; the rest go on.
     """
-    if source == "-":
-        raw = sys.stdin.buffer.read()
-    else:
-        path = Path(source)
-        if not path.is_file():
-            err.print(f"[red]error:[/] {source}: no such file")
-            raise typer.Exit(2)
-        raw = path.read_bytes()
+    raw = read_source(source, err)
     key = os.environ.get("XINFANG_INTAKE_HMAC_KEY")
     lines = raw.splitlines()
     petitions = from_mailbox(lines) if mailbox else from_submitted(lines)
