@@ -56,6 +56,7 @@ from schemas.keys import CaseKey, PetitionerKey
 from schemas.matters import RegionKey
 from schemas.registry import CASES_DEDUPLICATED, CASES_REGISTERED
 from services.cli.pipeline import LocalPipeline
+from services.common import regions
 from services.common.kafka_local import KafkaLocal, free_port
 from services.common.topics import create_topics, ensure_topics
 from services.common.worker import internal_topics
@@ -63,7 +64,6 @@ from services.dedup.app import BY_REGION, DedupSettings, build
 from services.dedup.config import DedupConfig
 from services.dedup.matcher import CaseFacts, extract_features, record
 from services.dedup.state import InMemoryMatchState, case_details
-from services.intake import regions
 from services.intake.register import parse, register
 from services.intake.routing import agency_codes
 from services.intake.settings import DEMO_HMAC_KEY

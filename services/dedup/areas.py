@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from functools import cache
 
-from services.intake import regions
+from services.common import regions
 
 
 @cache

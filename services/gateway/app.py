@@ -27,6 +27,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from services.common.logs import logging_config
 from services.common.metrics import Metrics
+from services.common.regions import default_table
 from services.common.settings import load_settings
 from services.gateway import openapi
 from services.gateway.endpoints import Gateway, open311_error, open311_format
@@ -36,7 +37,6 @@ from services.gateway.open311 import Open311Problem
 from services.gateway.routes import OPERATIONS
 from services.gateway.settings import GatewaySettings
 from services.gateway.status import StatusView
-from services.intake.regions import default_table
 
 log = logging.getLogger(__name__)
 

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from services.intake.regions import RegionTable
+from services.common.regions import RegionTable
 
 Ring = tuple[tuple[float, float], ...]
 

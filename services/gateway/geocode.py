@@ -17,8 +17,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
+from services.common.regions import RegionTable
 from services.gateway.boundaries import CountyBoundaries
-from services.intake.regions import RegionTable
 
 
 class RegionSource(StrEnum):

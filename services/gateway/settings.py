@@ -9,8 +9,8 @@ from typing import Annotated, Any, Final
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import NoDecode, SettingsConfigDict
 
+from services.common.regions import default_table
 from services.gateway.boundaries import CountyBoundaries, load_boundaries
-from services.intake.regions import default_table
 from services.intake.settings import CaseIdKeyed
 from services.notification.settings import DEMO_QUERY_KEY
 

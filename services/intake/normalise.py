@@ -21,8 +21,8 @@ from functools import lru_cache
 
 import phonenumbers
 
+from services.common import regions
 from services.common.script import to_simplified
-from services.intake import regions
 
 #: China Standard Time. China has kept UTC+8 without daylight saving since 1991, so a
 #: fixed offset is exact for every date a petition can carry and needs no tz database.

@@ -29,8 +29,9 @@ from schemas.petitions import (
     PetitionSubmitted,
     RejectReason,
 )
+from services.common import regions
 from services.common.dlq import Rejected
-from services.intake import privacy, regions
+from services.intake import privacy
 from services.intake.classify import FieldReason, classify
 from services.intake.normalise import (
     check_resident_id,

@@ -31,11 +31,11 @@ from schemas.registry import (
     HOTSPOTS_DETECTED,
     LEDGER_SNAPSHOTS,
 )
+from services.common import regions
 from services.common.handler import NOTHING, Effects, Incoming, Output, parse_value
 from services.common.service import Service, build_service
 from services.common.settings import ServiceSettings, SettingsError
 from services.common.topics import internal_topic
-from services.intake import regions
 from services.ledger.engine import (
     GroupState,
     case_step,

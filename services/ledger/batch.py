@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from schemas.cases import CaseRegistered
+from services.common import regions
 from services.dedup.commands import BadLine, batch_verdicts, registered_cases
-from services.intake import regions
 from services.ledger.hotspots import (
     GroupKind,
     Hotspot,

@@ -25,7 +25,7 @@ from functools import cache
 from typing import Any, Final
 
 from schemas.petitions import Channel, Person, PetitionSubmitted
-from services.intake import regions
+from services.common import regions
 
 #: The province the anonymised cities are mapped onto (see the module docstring).
 STAND_IN_PROVINCE: Final = "430000"

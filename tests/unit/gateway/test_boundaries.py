@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
+from services.common.regions import default_table
 from services.common.settings import SettingsError, load_settings
 from services.gateway.boundaries import BoundaryFileError, load_boundaries
 from services.gateway.geocode import Geocoder, RegionNotFoundError, RegionSource
 from services.gateway.settings import GatewaySettings
-from services.intake.regions import default_table
 
 COUNTIES = Path(__file__).resolve().parents[2] / "data" / "counties.geojson"
 

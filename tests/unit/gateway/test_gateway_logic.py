@@ -21,6 +21,7 @@ from schemas.petitions import (
     RejectReason,
     Stage,
 )
+from services.common.regions import default_table
 from services.common.settings import SettingsError, load_settings
 from services.gateway import open311, openapi
 from services.gateway.endpoints import Gateway, channel_key_id
@@ -30,7 +31,6 @@ from services.gateway.open311 import Open311Problem
 from services.gateway.settings import DEMO_API_KEY, GatewaySettings
 from services.gateway.status import Status, StatusView
 from services.intake.classify import FIELDS
-from services.intake.regions import default_table
 from services.intake.register import case_id_for
 
 CASE_ID_KEY = b"a-case-id-key-of-sixteen+"

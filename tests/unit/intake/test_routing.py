@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from schemas.cases import AgencyLevel, MatterKind
-from services.intake import regions
+from services.common import regions
 from services.intake.routing import (
     RoutingReason,
     UnroutableRegionError,

@@ -10,7 +10,7 @@ import pytest
 from schemas.cases import CaseDeduplicated, CaseEscalated, CaseUpdate
 from schemas.examples import DEDUPLICATED, ESCALATED
 from schemas.ledger import PeriodKind
-from services.intake import regions
+from services.common import regions
 from services.ledger.ledger import ALL_FIELDS, Count, Ledger, key_matters
 from services.ledger.periods import BEIJING, BadPeriodError, parse_period, period_of
 

@@ -167,7 +167,7 @@ class RegionTable:
 @cache
 def default_table() -> RegionTable:
     """The shipped national table, parsed once per process."""
-    text = resources.files("services.intake").joinpath("data", _DATA_FILE).read_text("utf-8")
+    text = resources.files("services.common").joinpath("data", _DATA_FILE).read_text("utf-8")
     return RegionTable.from_csv_lines(iter(text.splitlines()))
 
 

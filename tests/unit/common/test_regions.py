@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from schemas.cases import AgencyLevel
-from services.intake import regions
+from services.common import regions
 
 
 def test_the_table_is_the_full_national_list() -> None:
