@@ -16,7 +16,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from services.cli.options import Bootstrap, Prefix
+from services.common.options import Bootstrap, Prefix
 from services.common.settings import SettingsError
 
 app = typer.Typer(

@@ -17,9 +17,9 @@ from rich.console import Console
 from schemas.cases import CaseRegistered
 from schemas.matters import MatterCommand, MatterCommandKind, RegionKey
 from schemas.registry import MATTERS_COMMANDS
-from services.cli.options import Bootstrap, Prefix
 from services.common.batch_input import read_source
 from services.common.dlq import Rejected
+from services.common.options import Bootstrap, Prefix
 from services.intake import register as intake
 from services.intake.settings import DEMO_HMAC_KEY
 

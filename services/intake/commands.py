@@ -13,7 +13,7 @@ from rich.table import Table
 from schemas.keys import PetitionerKey
 from schemas.petitions import RejectReason, Stage
 from schemas.registry import PETITIONER_CONTACTS, PETITIONS_REJECTED
-from services.cli.options import Bootstrap, Prefix
+from services.common.options import Bootstrap, Prefix
 from services.intake.dead_letters import DeadLetterFilter, choose
 
 console = Console()
