@@ -13,8 +13,8 @@ from rich.table import Table
 from schemas.keys import PetitionerKey
 from schemas.petitions import RejectReason, Stage
 from schemas.registry import PETITIONER_CONTACTS, PETITIONS_REJECTED
+from services.common.dead_letters import DeadLetterFilter, choose
 from services.common.options import Bootstrap, Prefix
-from services.intake.dead_letters import DeadLetterFilter, choose
 
 console = Console()
 dlq_app = typer.Typer(help="The dead-letter topic petitions.rejected.")

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from schemas.petitions import RejectReason, Stage
+from services.common.dead_letters import DeadLetterFilter, choose
 from services.common.dlq import dead_letter
 from services.common.readback import Record
-from services.intake.dead_letters import DeadLetterFilter, choose
 
 
 def _record(offset: int, value: bytes) -> Record:
