@@ -70,8 +70,9 @@ from services.bench.probes import TICKS_PER_SECOND, Offsets, ProcessProbe, read_
 from services.cli.generate import generate
 from services.cli.pipeline import LocalPipeline
 from services.cli.simulate import received_between, simulate
-from services.cli.submit import make_producer, submission_key
+from services.cli.submit import submission_key
 from services.common.kafka_local import KafkaLocal, KafkaLocalError, free_port
+from services.common.producer import make_producer
 from services.common.topics import create_topics, ensure_topics
 from services.intake.routing import agency_codes
 

@@ -26,8 +26,9 @@ from schemas.cases import CaseUpdate, Rating, UpdateKind
 from schemas.keys import CaseKey
 from schemas.registry import CASES_UPDATES, PETITIONS_SUBMITTED
 from services.cli.generate import CHINA, generate
-from services.cli.submit import make_producer, submission_key
+from services.cli.submit import submission_key
 from services.common.dlq import Rejected
+from services.common.producer import make_producer
 from services.intake.register import case_id_for, parse
 from services.intake.settings import DEMO_CASE_ID_KEY
 

@@ -7,11 +7,10 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from kafka import KafkaProducer
-
 from schemas.keys import SubmissionKey
 from schemas.registry import PETITIONS_SUBMITTED
 from services.common.dlq import Rejected
+from services.common.producer import make_producer
 from services.intake.register import parse
 
 
@@ -50,16 +49,6 @@ def submission_key(raw: bytes) -> bytes | None:
             return None
     return None
 
-
-def make_producer(bootstrap: str) -> KafkaProducer:
-    """A producer that waits for every in-sync replica and never writes a message twice."""
-    return KafkaProducer(
-        bootstrap_servers=bootstrap,
-        acks="all",
-        enable_idempotence=True,
-        linger_ms=5,
-        client_id="xinfang-submit",
-    )
 
 
 def publish_lines(lines: Iterable[bytes], *, bootstrap: str, prefix: str) -> SubmitReport:

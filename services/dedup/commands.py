@@ -104,7 +104,7 @@ def dedup_batch(
 
 
 def _publish(command: MatterCommand, bootstrap: str, prefix: str) -> None:
-    from services.cli.submit import make_producer
+    from services.common.producer import make_producer
     from services.dedup.areas import match_area
 
     producer = make_producer(bootstrap)

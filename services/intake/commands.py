@@ -95,7 +95,7 @@ def dlq_replay(
     Intake keeps every registered submission_id, so replaying a letter twice still makes
     one case.
     """
-    from services.cli.submit import make_producer
+    from services.common.producer import make_producer
     from services.common.readback import read_all
 
     chosen = _filter(reason, stage, submission_id, since)
@@ -135,7 +135,7 @@ def contacts_erase(
     prefix: Prefix = "",
 ) -> None:
     """Publish a tombstone: compaction erases the petitioner's clear contact details."""
-    from services.cli.submit import make_producer
+    from services.common.producer import make_producer
 
     try:
         key = PetitionerKey(petitioner_ref=petitioner_ref).to_json_bytes()

@@ -20,9 +20,10 @@ from schemas.registry import (
 from services.cli.demo import wait_drained
 from services.cli.generate import generate
 from services.cli.pipeline import LocalPipeline
-from services.cli.submit import make_producer, publish_lines
+from services.cli.submit import publish_lines
 from services.common.dlq import Rejected
 from services.common.kafka_local import KafkaLocal
+from services.common.producer import make_producer
 from services.common.readback import read_all
 from services.intake.register import parse
 from tests.e2e.recoveries import warn_of_recoveries

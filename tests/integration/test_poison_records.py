@@ -40,8 +40,8 @@ from schemas.registry import (
     TopicSpec,
 )
 from services.cli.pipeline import LocalPipeline
-from services.cli.submit import make_producer
 from services.common.kafka_local import KafkaLocal
+from services.common.producer import make_producer
 from services.common.readback import read_all
 from tests.waiting import values, wait_for_count
 
