@@ -283,6 +283,7 @@ def simulate(
 
 
 def _register_service_commands() -> None:
+    from services.cli.dlq import dlq_app
     from services.dedup import commands as dedup_commands
     from services.escalation import commands as escalation_commands
     from services.intake import commands as intake_commands
@@ -299,6 +300,7 @@ def _register_service_commands() -> None:
         ops_commands,
     ):
         module.register(app)
+    app.add_typer(dlq_app, name="dlq")
 
 
 _register_service_commands()
