@@ -22,8 +22,8 @@ from typing import Final
 
 from bench.dedup_eval import scores
 from bench.mailbox import petitions, read_messages, submission_id
+from services.common.keys import DEMO_HMAC_KEY
 from services.dedup.commands import batch_verdicts, registered_cases
-from services.intake.settings import DEMO_HMAC_KEY
 
 LABELS: Final = (
     Path(__file__).resolve().parent.parent / "tests" / "data" / "dedup_mailbox_labels.csv"

@@ -23,14 +23,15 @@ from typing import Any, Final
 from kafka import KafkaProducer
 
 from schemas.cases import CaseUpdate, Rating, UpdateKind
+from schemas.identifiers import case_id_for
 from schemas.keys import CaseKey
 from schemas.registry import CASES_UPDATES, PETITIONS_SUBMITTED
 from services.cli.generate import CHINA, generate
 from services.cli.submit import submission_key
 from services.common.dlq import Rejected
+from services.common.keys import DEMO_CASE_ID_KEY
 from services.common.producer import make_producer
-from services.intake.register import case_id_for, parse
-from services.intake.settings import DEMO_CASE_ID_KEY
+from services.common.submitted import parse
 
 #: Petitions generated at a time: the generator's repeats and retries refer within a chunk.
 CHUNK: Final = 1000

@@ -11,7 +11,7 @@ from schemas.keys import SubmissionKey
 from schemas.registry import PETITIONS_SUBMITTED
 from services.common.dlq import Rejected
 from services.common.producer import make_producer
-from services.intake.register import parse
+from services.common.submitted import parse
 
 
 @dataclass

@@ -19,9 +19,10 @@ from schemas.matters import MatterCommand, MatterCommandKind, RegionKey
 from schemas.registry import MATTERS_COMMANDS
 from services.common.batch_input import read_source
 from services.common.dlq import Rejected
+from services.common.keys import DEMO_HMAC_KEY
 from services.common.options import Bootstrap, Prefix
+from services.common.submitted import parse
 from services.intake import register as intake
-from services.intake.settings import DEMO_HMAC_KEY
 
 err = Console(stderr=True)
 matter_app = typer.Typer(help="Operators' corrections of dedup's links.")
@@ -52,7 +53,7 @@ def registered_cases(
         if not line.strip():
             continue
         try:
-            petition = intake.parse(line)
+            petition = parse(line)
             case = intake.register(petition, hmac_key=hmac_key, now=petition.received_at).case
         except Rejected as rejection:
             bad.append(BadLine(number, rejection.reason.value, rejection.detail))

@@ -19,8 +19,10 @@ from pydantic import BaseModel
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from schemas.identifiers import verify_query_code
 from schemas.petitions import MAX_PETITION_BYTES, RejectReason
 from services.common.dlq import Rejected
+from services.common.submitted import parse
 from services.gateway import open311
 from services.gateway.geocode import Geocoder
 from services.gateway.kafka import (
@@ -48,8 +50,6 @@ from services.gateway.status import (
     StatusView,
     open311_submission_id,
 )
-from services.intake.register import parse
-from services.notification.ids import verify_query_code
 
 log = logging.getLogger(__name__)
 

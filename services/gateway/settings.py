@@ -9,10 +9,9 @@ from typing import Annotated, Any, Final
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import NoDecode, SettingsConfigDict
 
+from services.common.keys import DEMO_QUERY_KEY, CaseIdKeyed
 from services.common.regions import default_table
 from services.gateway.boundaries import CountyBoundaries, load_boundaries
-from services.intake.settings import CaseIdKeyed
-from services.notification.settings import DEMO_QUERY_KEY
 
 #: The API key accepted in demo mode only; outside it the gateway refuses to start without
 #: keys of its own.

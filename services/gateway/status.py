@@ -30,6 +30,7 @@ from typing import Final
 from pydantic import ValidationError
 
 from schemas.cases import CaseDeduplicated, CaseEscalated, CaseRegistered, CaseUpdate, Verdict
+from schemas.identifiers import case_id_for, submission_fingerprint
 from schemas.petitions import DeadLetter, PetitionSubmitted, Stage
 from schemas.registry import (
     CASES_DEDUPLICATED,
@@ -40,7 +41,6 @@ from schemas.registry import (
     PETITIONS_SUBMITTED,
     TopicSpec,
 )
-from services.intake.register import case_id_for, submission_fingerprint
 
 log = logging.getLogger(__name__)
 

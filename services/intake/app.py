@@ -7,13 +7,15 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from schemas.identifiers import submission_fingerprint
 from schemas.keys import PetitionerKey
 from schemas.petitions import RejectReason, Stage
 from schemas.registry import CASES_REGISTERED, PETITIONER_CONTACTS, PETITIONS_SUBMITTED
 from services.common.dlq import Rejected
 from services.common.handler import NOTHING, Effects, Incoming, Output
 from services.common.service import Service, build_service
-from services.intake.register import parse, register, submission_fingerprint
+from services.common.submitted import parse
+from services.intake.register import register
 from services.intake.settings import IntakeSettings
 
 

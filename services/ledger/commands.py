@@ -16,8 +16,8 @@ from rich.table import Table
 from schemas.registry import LEDGER_SNAPSHOTS
 from services.common import regions
 from services.common.batch_input import read_source
+from services.common.keys import DEMO_HMAC_KEY
 from services.common.options import Bootstrap, Prefix
-from services.intake.settings import DEMO_HMAC_KEY
 from services.ledger.batch import from_mailbox, from_submitted, ranked_hotspots
 from services.ledger.hotspots import HotspotRules
 from services.ledger.periods import BadPeriodError, parse_period

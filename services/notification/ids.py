@@ -1,4 +1,5 @@
-"""Deterministic identifiers: notification ids and the petitioner's query code.
+"""Deterministic identifiers: notification ids and digest ids (the petitioner's query code
+is in schemas.identifiers: the gateway checks it).
 
 A notification id depends only on the event, the kind of notice and the recipient, so a
 redelivered event, a replay or a restart after a crash produces the same id and the
@@ -9,14 +10,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import hmac
 from collections.abc import Iterable
-
-#: Crockford's base32 alphabet: no I, L, O or U, so a code read aloud on the phone or
-#: copied from a letter survives 0/O and 1/I/L confusion.
-_CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
-_TYPOS = str.maketrans({"O": "0", "I": "1", "L": "1", "-": None, " ": None})
-QUERY_CODE_LENGTH = 8
 
 
 def _digest(parts: Iterable[str]) -> bytes:
@@ -45,33 +39,3 @@ def digest_id(group_key: str, escalation_ids: Iterable[str]) -> str:
     """The id of a digest: its group and the escalations in it, in any order."""
     token = base64.b32encode(_digest((group_key, *sorted(escalation_ids)))[:15]).decode()
     return f"DG-{token.lower()}"
-
-
-def _crockford(raw: bytes, length: int) -> str:
-    number = int.from_bytes(raw, "big")
-    chars = []
-    for _ in range(length):
-        number, index = divmod(number, 32)
-        chars.append(_CROCKFORD[index])
-    return "".join(chars)
-
-
-def query_code(case_id: str, key: bytes) -> str:
-    """The petitioner's short code for checking a case's progress, e.g. ``7KQ4-M2ZX``.
-
-    An HMAC of the case id under the service's secret key: whoever holds the case number
-    alone cannot guess it (40 bits), and it never needs storing, since the query service
-    recomputes it with the same key.
-    """
-    if not key:
-        raise ValueError("the query-code key is empty")
-    mac = hmac.new(key, case_id.encode(), hashlib.sha256).digest()
-    code = _crockford(mac[:5], QUERY_CODE_LENGTH)
-    return f"{code[:4]}-{code[4:]}"
-
-
-def verify_query_code(case_id: str, code: str, key: bytes) -> bool:
-    """Whether ``code`` is the query code of ``case_id``; forgives case, dashes and O/I/L."""
-    typed = code.upper().translate(_TYPOS)
-    expected = query_code(case_id, key).replace("-", "")
-    return hmac.compare_digest(typed.encode(), expected.encode())

@@ -14,6 +14,7 @@ from datetime import date, datetime, timedelta
 from typing import Final
 
 from schemas.cases import AgencyCase, CaseEscalated, CaseUpdate, PetitionerContact
+from schemas.identifiers import query_code
 from schemas.notices import UPDATE_NOTICES, CaseFile, Notice, NoticeKind
 from schemas.notifications import (
     DeliveryChannel,
@@ -24,7 +25,7 @@ from schemas.notifications import (
 )
 from services.notification.agency import agency_case
 from services.notification.grouping import Digest, RoutedAlert
-from services.notification.ids import notification_id, query_code
+from services.notification.ids import notification_id
 from services.notification.policy import (
     Delivery,
     NotificationPolicy,

@@ -7,16 +7,13 @@ What differs per deployment lives here; who is told what lives in the policy fil
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Final
 
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import SettingsConfigDict
 
+from services.common.keys import DEMO_QUERY_KEY
 from services.common.settings import ServiceSettings
 from services.notification.policy import DEFAULT_POLICY_PATH
-
-#: The query-code key used in demo mode only; outside it the service refuses to start.
-DEMO_QUERY_KEY: Final = "xinfang-demo-query-key-not-for-production"
 
 
 class NotificationSettings(ServiceSettings):

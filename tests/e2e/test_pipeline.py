@@ -25,7 +25,7 @@ from services.common.dlq import Rejected
 from services.common.kafka_local import KafkaLocal
 from services.common.producer import make_producer
 from services.common.readback import read_all
-from services.intake.register import parse
+from services.common.submitted import parse
 from tests.e2e.recoveries import warn_of_recoveries
 from tests.waiting import values
 

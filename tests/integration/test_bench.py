@@ -12,13 +12,14 @@ import pytest
 from typer.testing import CliRunner
 
 from schemas.cases import CaseUpdate
+from schemas.identifiers import case_id_for
 from schemas.registry import CASES_UPDATES, PETITIONS_SUBMITTED
 from services.cli.main import app
 from services.common.dlq import Rejected
 from services.common.kafka_local import KafkaLocal
+from services.common.keys import DEMO_CASE_ID_KEY
 from services.common.readback import read_all
-from services.intake.register import case_id_for, parse
-from services.intake.settings import DEMO_CASE_ID_KEY
+from services.common.submitted import parse
 
 pytestmark = pytest.mark.integration
 

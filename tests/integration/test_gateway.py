@@ -19,6 +19,7 @@ from kafka.admin import ConfigResource, ConfigResourceType, KafkaAdminClient
 
 from schemas import examples
 from schemas.cases import CaseUpdate, UpdateKind
+from schemas.identifiers import query_code as query_code_of
 from schemas.keys import CaseKey
 from schemas.petitions import MAX_PETITION_BYTES
 from schemas.registry import CASES_REGISTERED, CASES_UPDATES, PETITIONS_SUBMITTED
@@ -26,7 +27,6 @@ from services.cli.pipeline import LocalPipeline
 from services.common.kafka_local import KafkaLocal, free_port
 from services.gateway.app import build
 from services.gateway.settings import DEMO_API_KEY, GatewaySettings
-from services.notification.ids import query_code as query_code_of
 from tests.waiting import wait_for_count
 
 pytestmark = pytest.mark.integration

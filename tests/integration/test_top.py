@@ -13,7 +13,7 @@ from services.cli.pipeline import LocalPipeline
 from services.cli.submit import publish_lines
 from services.common.dlq import Rejected
 from services.common.kafka_local import KafkaLocal, free_port
-from services.intake.register import parse
+from services.common.submitted import parse
 from services.ops.top import DOWN, Labels, parse_exposition
 
 pytestmark = pytest.mark.integration

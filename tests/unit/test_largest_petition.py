@@ -42,6 +42,7 @@ from schemas.registry import (
     TopicSpec,
 )
 from services.common.dlq import dead_letter
+from services.common.submitted import parse
 from services.dedup.config import DedupConfig
 from services.dedup.matcher import CaseFacts, Matcher
 from services.dedup.state import InMemoryMatchState
@@ -49,7 +50,7 @@ from services.escalation.engine import EscalationEngine
 from services.escalation.ruleset import load_rules
 from services.escalation.tables import InMemoryCaseStore
 from services.intake.classify import default_classifier
-from services.intake.register import parse, register
+from services.intake.register import register
 from services.notification.plan import NotificationPlanner, delivered_record
 from services.notification.policy import load_policy
 from services.notification.render import Renderer

@@ -9,7 +9,7 @@ from schemas.petitions import Channel
 from services.cli.accounting import Tally
 from services.cli.generate import generate
 from services.common.dlq import Rejected
-from services.intake.register import parse
+from services.common.submitted import parse
 
 
 def test_generation_is_deterministic_and_covers_every_channel() -> None:

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from itertools import islice
 
 from schemas.cases import UpdateKind
+from schemas.identifiers import case_id_for
 from services.cli.simulate import (
     AgencyPlan,
     agency_for,
@@ -15,9 +16,9 @@ from services.cli.simulate import (
     received_now,
 )
 from services.common.dlq import Rejected
-from services.intake.register import case_id_for, parse
+from services.common.keys import DEMO_CASE_ID_KEY
+from services.common.submitted import parse
 from services.intake.routing import agency_codes
-from services.intake.settings import DEMO_CASE_ID_KEY
 
 CODES = sorted(agency_codes())
 

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 from schemas import examples
 from schemas.cases import Verdict
+from services.common.submitted import parse
 from services.dedup.matcher import CaseFacts, DedupDecision, Matcher
 from services.dedup.state import InMemoryMatchState
 from services.intake import register as intake
@@ -91,7 +92,7 @@ def test_the_same_text_in_two_counties_of_a_city_is_not_linked() -> None:
 def test_intake_registers_a_letter_to_the_citys_or_provinces_mailbox() -> None:
     for code in (CITY, "430000"):
         raw = json.dumps({**examples.MINIMAL_PETITION, "region_code": code}).encode()
-        petition = intake.parse(raw)
+        petition = parse(raw)
         case = intake.register(petition, hmac_key=b"k" * 32, now=petition.received_at).case
         assert case.region_code == code
 

@@ -14,9 +14,11 @@ from hypothesis import strategies as st
 
 from schemas import examples
 from schemas.cases import CaseFlag
+from schemas.identifiers import case_id_for, submission_fingerprint
 from schemas.petitions import MAX_NESTING_DEPTH, MAX_PETITION_BYTES, RejectReason
 from services.common.dlq import Rejected
-from services.intake.register import case_id_for, parse, register, submission_fingerprint
+from services.common.submitted import parse
+from services.intake.register import register
 
 KEY = b"k" * 32
 NOW = datetime(2026, 11, 21, 2, 0, tzinfo=UTC)

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 
 from schemas.cases import MatterKind
+from schemas.identifiers import query_code, verify_query_code
 from schemas.notifications import FailureReason
-from services.notification.ids import notification_id, query_code, verify_query_code
+from services.notification.ids import notification_id
 from services.notification.privacy import accused_guard, names_match
 
 KEY = b"test-query-key"

@@ -18,10 +18,10 @@ from schemas.cases import (
     UpdateKind,
     Verdict,
 )
+from schemas.identifiers import query_code
 from schemas.notices import CaseFile, Notice, NoticeKind
 from schemas.notifications import DeliveryChannel, FailureReason, RecipientRole
 from schemas.petitions import Language
-from services.notification.ids import query_code
 from services.notification.plan import (
     MissingFactError,
     NotificationPlanner,

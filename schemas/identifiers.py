@@ -1,0 +1,70 @@
+"""Identifiers that several services derive alike from the same inputs and key.
+
+The case id (intake makes it, the gateway looks a submission's case up by it), the
+fingerprint that tells a channel's retry from another petition under the same submission
+id (intake and the gateway), and the petitioner's query code (notification prints it on
+the receipt, the gateway checks it). Each is a pure function of its inputs, so a replay or
+a retry yields the same value and no service needs to ask another.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+
+from schemas.petitions import PetitionSubmitted
+
+
+def case_id_for(submission_id: str, key: bytes) -> str:
+    """The case id of a submission: the same submission and key always yield the same case.
+
+    Keyed (HMAC-SHA256 with the deployment's ``CASE_ID_KEY``): channels' submission ids are
+    often predictable (portal-000123), and a case id anyone could compute from one would be
+    a way to ask for other people's cases.
+    """
+    digest = hmac.new(key, f"xinfang-case:{submission_id}".encode(), hashlib.sha256).digest()
+    return "XF-" + base64.b32encode(digest).decode()[:12]
+
+
+def submission_fingerprint(petition: PetitionSubmitted) -> str:
+    """What tells a channel's retry (the same petition again) from another petition sent
+    under the same submission_id: a hash of the petition's canonical form."""
+    return hashlib.sha256(petition.to_json_bytes()).hexdigest()[:32]
+
+
+#: Crockford's base32 alphabet: no I, L, O or U, so a code read aloud on the phone or
+#: copied from a letter survives 0/O and 1/I/L confusion.
+_CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+_TYPOS = str.maketrans({"O": "0", "I": "1", "L": "1", "-": None, " ": None})
+QUERY_CODE_LENGTH = 8
+
+
+def _crockford(raw: bytes, length: int) -> str:
+    number = int.from_bytes(raw, "big")
+    chars = []
+    for _ in range(length):
+        number, index = divmod(number, 32)
+        chars.append(_CROCKFORD[index])
+    return "".join(chars)
+
+
+def query_code(case_id: str, key: bytes) -> str:
+    """The petitioner's short code for checking a case's progress, e.g. ``7KQ4-M2ZX``.
+
+    An HMAC of the case id under the service's secret key: whoever holds the case number
+    alone cannot guess it (40 bits), and it never needs storing, since the query service
+    recomputes it with the same key.
+    """
+    if not key:
+        raise ValueError("the query-code key is empty")
+    mac = hmac.new(key, case_id.encode(), hashlib.sha256).digest()
+    code = _crockford(mac[:5], QUERY_CODE_LENGTH)
+    return f"{code[:4]}-{code[4:]}"
+
+
+def verify_query_code(case_id: str, code: str, key: bytes) -> bool:
+    """Whether ``code`` is the query code of ``case_id``; forgives case, dashes and O/I/L."""
+    typed = code.upper().translate(_TYPOS)
+    expected = query_code(case_id, key).replace("-", "")
+    return hmac.compare_digest(typed.encode(), expected.encode())
