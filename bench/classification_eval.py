@@ -80,8 +80,8 @@ def report(results: Sequence[Labelled], label: str, show_errors: bool) -> None:
     kind_confusions = Counter(
         (r.kind, r.decision.kind.value) for r in results if r.decision.kind.value != r.kind
     )
-    for (expected, predicted), count in kind_confusions.most_common():
-        print(f"  kind {expected} -> {predicted}: {count}")
+    for (expected_kind, predicted_kind), count in kind_confusions.most_common():
+        print(f"  kind {expected_kind} -> {predicted_kind}: {count}")
     if show_errors:
         for r in results:
             if r.decision.field != r.field or r.decision.kind.value != r.kind:

@@ -9,6 +9,7 @@ from typing import Final, Literal
 from pydantic import Field
 
 from schemas.base import AwareDatetime, Contract
+from schemas.fields import UNCLASSIFIED, CaseField
 from schemas.petitions import MAX_REPRESENTATIVES_LISTED, Channel, Language
 
 #: The normalised text is for matching; NFKC can turn one character into up to 18
@@ -104,7 +105,7 @@ class CaseRegistered(Contract):
         max_length=MAX_NORMALISED_CHARS, description="title and content normalised for matching"
     )
     kind: MatterKind = MatterKind.COMPLAINT
-    field: str = Field(default="unclassified", description="the field of the matter")
+    field: CaseField = Field(default=UNCLASSIFIED, description="the field of the matter")
     field_score: float = Field(default=0.0, ge=0.0)
     evidence: list[ClassificationEvidence] = Field(
         default_factory=list, description="the keywords behind the field and kind"
@@ -267,7 +268,7 @@ class AgencyCase(Contract):
     received_at: AwareDatetime
     region_code: str
     kind: MatterKind
-    field: str
+    field: CaseField
     title: str
     verdict: Verdict
     repeat_count: int

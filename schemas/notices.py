@@ -23,6 +23,7 @@ from schemas.cases import (
     UpdateKind,
     Verdict,
 )
+from schemas.fields import CaseField
 from schemas.notifications import DeliveryChannel, NotificationKind, RecipientRole
 from schemas.petitions import Language
 
@@ -59,7 +60,7 @@ class CaseFile(Contract):
     received_at: AwareDatetime
     region_code: str
     kind: MatterKind
-    field: str
+    field: CaseField
     title: str
     agency: Agency | None = None
     accused: str | None = None

@@ -1,6 +1,6 @@
 """Open311 GeoReport v2 on the petition contract: requests in, documents out. No HTTP here.
 
-- Services are the fields of the petition taxonomy (``services.intake.classify.FIELDS``);
+- Services are the fields of the petition taxonomy (``schemas.fields.FIELDS``);
   every service takes the same attributes (region, title, accused, language).
 - A POST becomes a PetitionSubmitted (channel online): the petitioner from first_name,
   last_name, phone and email; the content from description; the title from
@@ -24,6 +24,7 @@ from urllib.parse import urlparse
 
 from pydantic import BaseModel, ValidationError
 
+from schemas.fields import FIELDS
 from schemas.petitions import Channel, PetitionSubmitted
 from services.gateway.geocode import Geocoder, Located, RegionNotFoundError
 from services.gateway.models import (
@@ -34,7 +35,7 @@ from services.gateway.models import (
     Open311ServiceDefinition,
 )
 from services.gateway.status import CaseRecord, Status
-from services.intake.classify import FIELDS, default_classifier
+from services.intake.classify import default_classifier
 
 Format = Literal["json", "xml"]
 FORMATS: Final[tuple[str, ...]] = ("json", "xml")
@@ -75,7 +76,7 @@ def services() -> tuple[Open311Service, ...]:
     rules = default_classifier().rules.fields
     listed = []
     for code in FIELDS:
-        rule = rules[code]  # type: ignore[index]
+        rule = rules[code]
         name = _service_name(rule.description)
         strongest = sorted(rule.keywords.items(), key=lambda item: (-item[1], item[0]))[:6]
         listed.append(

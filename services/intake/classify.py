@@ -18,38 +18,14 @@ from dataclasses import dataclass
 from enum import StrEnum
 from functools import cache
 from importlib import resources
-from typing import Final, Literal, Protocol, get_args
+from typing import Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from schemas.cases import MatterKind
+from schemas.fields import UNCLASSIFIED, CaseField, FieldCode
 from services.intake.normalise import matching_form
 from services.intake.rulefile import load_rule_file
-
-#: The fields of DOMAIN.md "Typical fields"; the rules may not invent others, because
-#: routing, ledgers and dashboards key on these codes.
-FieldCode = Literal[
-    "housing.demolition",
-    "housing.property_management",
-    "housing.quality",
-    "housing.title_certificate",
-    "housing.delayed_delivery",
-    "housing.other",
-    "land_rural",
-    "labour_social_security",
-    "medical",
-    "education",
-    "environment",
-    "transport",
-    "public_security",
-    "civil_affairs",
-    "urban_management",
-    "litigation",
-    "discipline",
-]
-FIELDS: Final[tuple[str, ...]] = get_args(FieldCode)
-#: The field of a petition that no rule recognises.
-UNCLASSIFIED: Final = "unclassified"
 
 Where = Literal["title", "content"]
 _RULES_FILE = "classification.yaml"
@@ -146,7 +122,7 @@ class Evidence:
 class Classification:
     """The field and kind of a petition, their scores, reasons and evidence."""
 
-    field: str
+    field: CaseField
     field_score: float
     field_reason: FieldReason
     kind: MatterKind
@@ -286,7 +262,7 @@ class Classifier:
             field_scores={name: scores[name] for name in self.rules.fields},
         )
 
-    def _field(self, scores: Mapping[str, float]) -> tuple[str, float, FieldReason]:
+    def _field(self, scores: Mapping[str, float]) -> tuple[CaseField, float, FieldReason]:
         # max() keeps the first of equal scores: ties go to the field listed first.
         best_field = max(self.rules.fields, key=lambda name: scores[name])
         best_score = scores[best_field]

@@ -27,8 +27,8 @@ from typing import Final, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from schemas.cases import Agency, AgencyLevel, MatterKind
+from schemas.fields import FIELDS
 from services.common import regions
-from services.intake.classify import FIELDS
 from services.intake.normalise import matching_form
 from services.intake.rulefile import load_rule_file
 

@@ -14,6 +14,7 @@ from starlette.requests import Request
 
 from schemas import examples
 from schemas.cases import CaseUpdate, UpdateKind
+from schemas.fields import FIELDS
 from schemas.identifiers import case_id_for
 from schemas.petitions import (
     MAX_PETITION_BYTES,
@@ -31,7 +32,6 @@ from services.gateway.kafka import Publisher, StatusFeed
 from services.gateway.open311 import Open311Problem
 from services.gateway.settings import DEMO_API_KEY, GatewaySettings
 from services.gateway.status import Status, StatusView
-from services.intake.classify import FIELDS
 
 CASE_ID_KEY = b"a-case-id-key-of-sixteen+"
 

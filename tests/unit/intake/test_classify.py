@@ -7,9 +7,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from schemas.cases import MatterKind
+from schemas.fields import FIELDS, UNCLASSIFIED
 from services.intake.classify import (
-    FIELDS,
-    UNCLASSIFIED,
     Classifier,
     FieldReason,
     KindReason,

@@ -15,7 +15,7 @@ from services.ledger.ledger import ALL_FIELDS, Count, Ledger, key_matters
 from services.ledger.periods import BEIJING, BadPeriodError, parse_period, period_of
 
 WEIBIN, JINTAI, BAOJI, SHAANXI = "610302", "610303", "610300", "610000"
-HOUSING, LABOUR = "housing.title_certificate", "labour.wage_arrears"
+HOUSING, LABOUR = "housing.title_certificate", "labour_social_security"
 
 
 def rollup(code: str) -> tuple[str, ...]:

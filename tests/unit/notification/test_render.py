@@ -151,7 +151,7 @@ def test_the_agency_assignment_renders(renderer: Renderer, language: Language) -
         received_at=RECEIVED,
         region_code="610302",
         kind=MatterKind.ACCUSATION,
-        field="housing",
+        field="housing.title_certificate",
         title="购房多年无法办理产权证",
         verdict=Verdict.REPEAT,
         repeat_count=2,
