@@ -46,7 +46,7 @@ $(STAMP): pyproject.toml
 
 # The Kafka 3.9 jars, through Maven Central into ~/.m2 (once).
 kafka-jars: setup
-	$(BIN)/python -c 'from services.common.kafka_local import classpath; classpath()'
+	$(BIN)/python -c 'from services.devtools.kafka_local import classpath; classpath()'
 
 # promtool (rule tests and the end-to-end Prometheus) and docker-compose (to check the
 # compose file) from Debian's packages, when missing and when we may install them.

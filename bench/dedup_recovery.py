@@ -57,7 +57,6 @@ from schemas.matters import RegionKey
 from schemas.registry import CASES_DEDUPLICATED, CASES_REGISTERED
 from services.cli.pipeline import LocalPipeline
 from services.common import regions
-from services.common.kafka_local import KafkaLocal, free_port
 from services.common.keys import DEMO_HMAC_KEY
 from services.common.submitted import parse
 from services.common.topics import create_topics, ensure_topics
@@ -66,6 +65,7 @@ from services.dedup.app import BY_REGION, DedupSettings, build
 from services.dedup.config import DedupConfig
 from services.dedup.matcher import CaseFacts, extract_features, record
 from services.dedup.state import InMemoryMatchState, case_details
+from services.devtools.kafka_local import KafkaLocal, free_port
 from services.intake.register import register
 from services.intake.routing import agency_codes
 

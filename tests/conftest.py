@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from services.cli.pipeline import LocalPipeline
-from services.common.kafka_local import KafkaLocal, free_port
 from services.common.topics import create_topics
+from services.devtools.kafka_local import KafkaLocal, free_port
 from services.intake.routing import agency_codes
 
 

@@ -71,9 +71,9 @@ from services.cli.generate import generate
 from services.cli.pipeline import LocalPipeline
 from services.cli.simulate import received_between, simulate
 from services.cli.submit import submission_key
-from services.common.kafka_local import KafkaLocal, KafkaLocalError, free_port
 from services.common.producer import make_producer
 from services.common.topics import create_topics, ensure_topics
+from services.devtools.kafka_local import KafkaLocal, KafkaLocalError, free_port
 from services.intake.routing import agency_codes
 
 #: How often progress is sampled: the resolution of every committed-offset window.

@@ -17,8 +17,8 @@ from services.cli.accounting import Tally, tally
 from services.cli.generate import generate
 from services.cli.pipeline import LocalPipeline
 from services.cli.submit import publish_lines
-from services.common.kafka_local import KafkaLocal, KafkaLocalError
 from services.common.topics import create_topics
+from services.devtools.kafka_local import KafkaLocal, KafkaLocalError
 from services.intake.routing import agency_codes
 
 console = Console()

@@ -54,7 +54,7 @@ def _quiet_kafka_python() -> None:
 @kafka_app.command("up")
 def kafka_up(home: KafkaHome = DEFAULT_KAFKA_HOME, port: KafkaPort = 9092) -> None:
     """Format the storage (first time), start the broker and wait until it answers."""
-    from services.common.kafka_local import KafkaLocal, KafkaLocalError
+    from services.devtools.kafka_local import KafkaLocal, KafkaLocalError
 
     _quiet_kafka_python()
     broker = KafkaLocal(home.resolve(), port=port, controller_port=port + 1)
@@ -68,7 +68,7 @@ def kafka_up(home: KafkaHome = DEFAULT_KAFKA_HOME, port: KafkaPort = 9092) -> No
 @kafka_app.command("down")
 def kafka_down(home: KafkaHome = DEFAULT_KAFKA_HOME) -> None:
     """Stop the broker started from this home."""
-    from services.common.kafka_local import KafkaLocal
+    from services.devtools.kafka_local import KafkaLocal
 
     stopped = KafkaLocal(home.resolve()).down()
     out.print("kafka stopped" if stopped else "kafka was not running")

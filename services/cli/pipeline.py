@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
-from services.common.kafka_local import free_port
+from services.devtools.kafka_local import free_port
 
 #: What ``supervise`` allows per service before it leaves one down.
 MAX_RESTARTS = 5

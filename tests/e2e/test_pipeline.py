@@ -22,10 +22,10 @@ from services.cli.generate import generate
 from services.cli.pipeline import LocalPipeline
 from services.cli.submit import publish_lines
 from services.common.dlq import Rejected
-from services.common.kafka_local import KafkaLocal
 from services.common.producer import make_producer
 from services.common.readback import read_all
 from services.common.submitted import parse
+from services.devtools.kafka_local import KafkaLocal
 from tests.e2e.recoveries import warn_of_recoveries
 from tests.waiting import values
 

@@ -22,7 +22,7 @@ from services.cli.demo import wait_drained
 from services.cli.generate import generate
 from services.cli.pipeline import LocalPipeline
 from services.cli.submit import publish_lines
-from services.common.kafka_local import KafkaLocal, free_port
+from services.devtools.kafka_local import KafkaLocal, free_port
 from services.gateway.settings import DEMO_API_KEY
 from tests.e2e.recoveries import warn_of_recoveries
 from tests.ops.expressions import Expression, alert_expressions, panel_expressions

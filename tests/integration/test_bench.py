@@ -16,10 +16,10 @@ from schemas.identifiers import case_id_for
 from schemas.registry import CASES_UPDATES, PETITIONS_SUBMITTED
 from services.cli.main import app
 from services.common.dlq import Rejected
-from services.common.kafka_local import KafkaLocal
 from services.common.keys import DEMO_CASE_ID_KEY
 from services.common.readback import read_all
 from services.common.submitted import parse
+from services.devtools.kafka_local import KafkaLocal
 
 pytestmark = pytest.mark.integration
 

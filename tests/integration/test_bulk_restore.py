@@ -21,8 +21,8 @@ from faust.types import TP
 from kafka import KafkaProducer
 
 from services.common import bulk_restore
-from services.common.kafka_local import KafkaLocal
 from services.common.topics import ensure_topics
+from services.devtools.kafka_local import KafkaLocal
 
 pytestmark = pytest.mark.integration
 

@@ -19,9 +19,9 @@ from services.cli.generate import generate
 from services.cli.main import app as cli
 from services.cli.pipeline import LocalPipeline
 from services.cli.submit import publish_lines
-from services.common.kafka_local import KafkaLocal
 from services.common.keys import DEMO_HMAC_KEY
 from services.dedup.commands import batch_verdicts, registered_cases
+from services.devtools.kafka_local import KafkaLocal
 from tests.waiting import values, wait_for_count
 
 pytestmark = pytest.mark.integration

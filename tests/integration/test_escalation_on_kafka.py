@@ -37,7 +37,7 @@ from schemas.registry import (
     PETITIONS_REJECTED,
 )
 from services.cli.pipeline import LocalPipeline
-from services.common.kafka_local import KafkaLocal
+from services.devtools.kafka_local import KafkaLocal
 from services.escalation.clock import event_time
 from services.escalation.engine import Rejection
 from services.escalation.replay import CaseEvent, HistoryEvent, replay

@@ -24,7 +24,7 @@ from schemas.keys import CaseKey
 from schemas.petitions import MAX_PETITION_BYTES
 from schemas.registry import CASES_REGISTERED, CASES_UPDATES, PETITIONS_SUBMITTED
 from services.cli.pipeline import LocalPipeline
-from services.common.kafka_local import KafkaLocal, free_port
+from services.devtools.kafka_local import KafkaLocal, free_port
 from services.gateway.app import build
 from services.gateway.settings import DEMO_API_KEY, GatewaySettings
 from tests.waiting import wait_for_count

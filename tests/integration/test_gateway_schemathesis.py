@@ -21,8 +21,8 @@ import schemathesis
 from hypothesis import HealthCheck, settings
 from schemathesis.generation.case import Case
 
-from services.common.kafka_local import KafkaLocal, free_port
 from services.common.topics import create_topics
+from services.devtools.kafka_local import KafkaLocal, free_port
 from services.gateway import openapi
 from services.gateway.settings import GatewaySettings
 from services.intake.routing import agency_codes

@@ -28,7 +28,7 @@ from schemas.registry import (
 )
 from services.cli.main import app
 from services.cli.pipeline import LocalPipeline
-from services.common.kafka_local import KafkaLocal
+from services.devtools.kafka_local import KafkaLocal
 from services.ledger.periods import BEIJING
 from tests.waiting import values
 

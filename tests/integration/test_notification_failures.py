@@ -55,8 +55,8 @@ from schemas.registry import (
     PETITIONER_CONTACTS,
 )
 from services.cli.pipeline import LocalPipeline
-from services.common.kafka_local import KafkaLocal, free_port
 from services.common.producer import make_producer
+from services.devtools.kafka_local import KafkaLocal, free_port
 from services.notification.ids import notification_id
 from tests.integration.test_notification_on_kafka import _case_id, _ref, _verdict
 from tests.waiting import values, wait_for_count

@@ -40,9 +40,9 @@ from schemas.registry import (
     TopicSpec,
 )
 from services.cli.pipeline import LocalPipeline
-from services.common.kafka_local import KafkaLocal
 from services.common.producer import make_producer
 from services.common.readback import read_all
+from services.devtools.kafka_local import KafkaLocal
 from tests.waiting import values, wait_for_count
 
 pytestmark = pytest.mark.integration

@@ -20,11 +20,11 @@ from schemas.registry import (
 from services.cli.main import app as cli
 from services.cli.pipeline import LocalPipeline
 from services.cli.submit import publish_lines
-from services.common.kafka_local import KafkaLocal
 from services.common.producer import make_producer
 from services.common.readback import read_all
 from services.common.topics import create_topics
 from services.common.worker import CLEAN_STOP_MARKER, EXIT_FAILURE_LIMIT
+from services.devtools.kafka_local import KafkaLocal
 from services.intake.routing import agency_codes
 from tests.waiting import values, wait_for_count
 

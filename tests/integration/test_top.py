@@ -12,8 +12,8 @@ from services.cli.main import app
 from services.cli.pipeline import LocalPipeline
 from services.cli.submit import publish_lines
 from services.common.dlq import Rejected
-from services.common.kafka_local import KafkaLocal, free_port
 from services.common.submitted import parse
+from services.devtools.kafka_local import KafkaLocal, free_port
 from services.ops.top import DOWN, Labels, parse_exposition
 
 pytestmark = pytest.mark.integration

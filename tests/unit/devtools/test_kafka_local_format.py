@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from services.common import kafka_local
-from services.common.kafka_local import KafkaLocal
+from services.devtools import kafka_local
+from services.devtools.kafka_local import KafkaLocal
 
 
 def test_a_cluster_id_that_looks_like_an_option_still_formats(
