@@ -22,8 +22,8 @@ from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Final
 
+from services.cli.offline import batch_verdicts, registered_cases
 from services.common.keys import DEMO_HMAC_KEY
-from services.dedup.commands import batch_verdicts, registered_cases
 
 DATA: Final = Path(__file__).resolve().parent.parent / "tests" / "data"
 

@@ -22,8 +22,8 @@ from typing import Final
 
 from bench.dedup_eval import scores
 from bench.mailbox import petitions, read_messages, submission_id
+from services.cli.offline import batch_verdicts, registered_cases
 from services.common.keys import DEMO_HMAC_KEY
-from services.dedup.commands import batch_verdicts, registered_cases
 
 LABELS: Final = (
     Path(__file__).resolve().parent.parent / "tests" / "data" / "dedup_mailbox_labels.csv"

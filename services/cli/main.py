@@ -283,6 +283,7 @@ def simulate(
 
 
 def _register_service_commands() -> None:
+    from services.cli import offline
     from services.cli.dlq import dlq_app
     from services.dedup import commands as dedup_commands
     from services.escalation import commands as escalation_commands
@@ -298,6 +299,7 @@ def _register_service_commands() -> None:
         notification_commands,
         ledger_commands,
         ops_commands,
+        offline,
     ):
         module.register(app)
     app.add_typer(dlq_app, name="dlq")

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-import os
 import sys
 from enum import StrEnum
 from pathlib import Path
@@ -15,11 +13,7 @@ from rich.table import Table
 
 from schemas.registry import LEDGER_SNAPSHOTS
 from services.common import regions
-from services.common.batch_input import read_source
-from services.common.keys import DEMO_HMAC_KEY
 from services.common.options import Bootstrap, Prefix
-from services.ledger.batch import from_mailbox, from_submitted, ranked_hotspots
-from services.ledger.hotspots import HotspotRules
 from services.ledger.periods import BadPeriodError, parse_period
 from services.ledger.show import cells, headings, latest, to_csv, write_xlsx
 
@@ -93,45 +87,6 @@ def ledger_show(
         Console(width=240).print(table)
 
 
-def hotspots_batch(
-    source: Annotated[str, typer.Argument(help="petitions as JSON lines, or - for stdin")] = "-",
-    mailbox: Annotated[
-        bool,
-        typer.Option(
-            "--mailbox",
-            help="the lines are leaders' mailbox messages (../shared/data/mailbox_replies.jsonl)",
-        ),
-    ] = False,
-    top: Annotated[int, typer.Option("--top", min=1, help="print at most this many")] = 100,
-    window_days: Annotated[int, typer.Option("--window-days", min=1)] = 30,
-    baseline_days: Annotated[int, typer.Option("--baseline-days", min=1)] = 180,
-) -> None:
-    """Find hotspots offline: ranked JSON lines (rank, heat, time range, place, description).
-
-    Petitions in the petitions.submitted form go through intake's registration and dedup's
-    matcher (as in dedup-batch), then through the ledger's hotspot detection. Lines that
-    cannot be read are reported on stderr with their line number; the rest go on.
-    """
-    raw = read_source(source, err)
-    key = os.environ.get("XINFANG_INTAKE_HMAC_KEY")
-    lines = raw.splitlines()
-    petitions = from_mailbox(lines) if mailbox else from_submitted(lines)
-    rules = HotspotRules(window_days=window_days, baseline_days=baseline_days)
-    hotspots, bad, count = ranked_hotspots(petitions, (key or DEMO_HMAC_KEY).encode(), rules)
-    for line in bad:
-        err.print(f"line {line.line}: {line.reason}: {line.detail}", highlight=False)
-    out = sys.stdout
-    for hotspot in hotspots[:top]:
-        out.write(json.dumps(hotspot, ensure_ascii=False) + "\n")
-    out.flush()
-    err.print(
-        f"{count} petitions, {len(hotspots)} hotspots"
-        + (f", {len(bad)} lines skipped" if bad else ""),
-        highlight=False,
-    )
-
-
 def register(app: typer.Typer) -> None:
     """Add the ledger's commands to the `xinfang` CLI."""
-    app.command("hotspots-batch")(hotspots_batch)
     app.add_typer(ledger_app, name="ledger")

@@ -33,11 +33,11 @@ from schemas.registry import (
 )
 from services.cli.demo import wait_drained
 from services.cli.generate import generate
+from services.cli.offline import registered_cases
 from services.cli.pipeline import WORKER_MARK, LocalPipeline
 from services.cli.submit import publish_lines
 from services.common.keys import DEMO_HMAC_KEY
 from services.common.topics import create_topics
-from services.dedup.commands import registered_cases
 from services.devtools.kafka_local import KafkaLocal, free_port
 from services.intake.routing import agency_codes
 from tests.e2e.recoveries import warn_of_recoveries

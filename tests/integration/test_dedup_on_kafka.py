@@ -17,10 +17,10 @@ from typer.testing import CliRunner
 from schemas.registry import CASES_DEDUPLICATED, CASES_REGISTERED, MATTERS_CHANGES
 from services.cli.generate import generate
 from services.cli.main import app as cli
+from services.cli.offline import batch_verdicts, registered_cases
 from services.cli.pipeline import LocalPipeline
 from services.cli.submit import publish_lines
 from services.common.keys import DEMO_HMAC_KEY
-from services.dedup.commands import batch_verdicts, registered_cases
 from services.devtools.kafka_local import KafkaLocal
 from tests.waiting import values, wait_for_count
 

@@ -20,11 +20,11 @@ import pytest
 
 from schemas.registry import CASES_DEDUPLICATED, CASES_REGISTERED
 from services.cli.generate import generate
+from services.cli.offline import registered_cases
 from services.cli.pipeline import LocalPipeline
 from services.cli.submit import publish_lines
 from services.common.keys import DEMO_HMAC_KEY
 from services.common.worker import EXIT_HANDLER_STUCK
-from services.dedup.commands import registered_cases
 from services.devtools.kafka_local import KafkaLocal
 from tests.waiting import values, wait_for_count
 

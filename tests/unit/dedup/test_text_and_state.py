@@ -11,7 +11,7 @@ import pytest
 
 from schemas.cases import Verdict
 from schemas.examples import HOTLINE_PETITION, MINIMAL_PETITION
-from services.dedup.commands import batch_verdicts, registered_cases
+from services.cli.offline import batch_verdicts, registered_cases
 from services.dedup.config import DedupConfig
 from services.dedup.matcher import CaseFacts, Matcher, extract_features
 from services.dedup.sketch import sketch_text

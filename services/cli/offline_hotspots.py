@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from schemas.cases import CaseRegistered
+from services.cli.offline import BadLine, batch_verdicts, registered_cases
 from services.common import regions
-from services.dedup.commands import BadLine, batch_verdicts, registered_cases
 from services.ledger.hotspots import (
     GroupKind,
     Hotspot,
