@@ -24,8 +24,8 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from schemas.cases import MatterKind
 from schemas.fields import UNCLASSIFIED, CaseField, FieldCode
+from services.common.rulefile import load_rule_file
 from services.intake.normalise import matching_form
-from services.intake.rulefile import load_rule_file
 
 Where = Literal["title", "content"]
 _RULES_FILE = "classification.yaml"

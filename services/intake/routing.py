@@ -29,8 +29,8 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from schemas.cases import Agency, AgencyLevel, MatterKind
 from schemas.fields import FIELDS
 from services.common import regions
+from services.common.rulefile import load_rule_file
 from services.intake.normalise import matching_form
-from services.intake.rulefile import load_rule_file
 
 _RULES_FILE = "routing.yaml"
 Role = Literal["petition_bureau", "political_legal", "discipline"]

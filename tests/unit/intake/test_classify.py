@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 from schemas.cases import MatterKind
 from schemas.fields import FIELDS, UNCLASSIFIED
+from services.common.rulefile import RuleFileError
 from services.intake.classify import (
     Classifier,
     FieldReason,
@@ -16,7 +17,6 @@ from services.intake.classify import (
     default_classifier,
     load_rules,
 )
-from services.intake.rulefile import RuleFileError
 
 # One short petition per field, as a citizen or a hotline operator would write it.
 FIELD_EXAMPLES = [

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from schemas.cases import AgencyLevel, MatterKind
 from services.common import regions
+from services.common.rulefile import RuleFileError
 from services.intake.routing import (
     RoutingReason,
     UnroutableRegionError,
@@ -18,7 +19,6 @@ from services.intake.routing import (
     load_table,
     route,
 )
-from services.intake.rulefile import RuleFileError
 
 
 def _route(
