@@ -34,6 +34,7 @@ from schemas.registry import (
 )
 from services.common.dlq import Rejected, dead_letter
 from services.common.handler import NOTHING, Effects, Incoming, Output, parse_value
+from services.common.rulefile import RuleFileError
 from services.common.service import Service, build_service
 from services.common.settings import ServiceSettings, SettingsError
 from services.common.topics import internal_topic
@@ -50,12 +51,7 @@ from services.escalation.escalations import Output as EngineOutput
 from services.escalation.escalations import missed_step
 from services.escalation.holidays import DEFAULT_CALENDAR_PATH, HolidayCalendar, load_calendar
 from services.escalation.lifecycle import step_duration
-from services.escalation.ruleset import (
-    DEFAULT_RULES_PATH,
-    EscalationRules,
-    RulesFileError,
-    load_rules,
-)
+from services.escalation.ruleset import DEFAULT_RULES_PATH, EscalationRules, load_rules
 from services.escalation.state import StagedStore
 from services.escalation.tables import TableCaseStore, open_cases
 from services.escalation.workdays import CHINA_TZ
@@ -148,7 +144,7 @@ def load_checked_rules(settings: EscalationSettings) -> EscalationRules:
     """The rule file, or ``SettingsError`` naming every bad line (the CLI exits 2)."""
     try:
         return load_rules(settings.rules_path)
-    except RulesFileError as exc:
+    except RuleFileError as exc:
         raise SettingsError(f"invalid escalation rules:\n{exc}") from None
     except OSError as exc:
         raise SettingsError(f"XINFANG_ESCALATION_RULES_PATH: {exc}") from None
@@ -160,7 +156,7 @@ def load_checked_calendar(
     """The holiday calendar file, or ``SettingsError`` naming every bad line."""
     try:
         return load_calendar(settings.calendar_path, on_missing_year)
-    except RulesFileError as exc:
+    except RuleFileError as exc:
         raise SettingsError(f"invalid holiday calendar:\n{exc}") from None
     except OSError as exc:
         raise SettingsError(f"XINFANG_ESCALATION_CALENDAR_PATH: {exc}") from None

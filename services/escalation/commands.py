@@ -9,13 +9,14 @@ from typing import Annotated
 
 import typer
 
+from services.common.rulefile import RuleFileError
 from services.escalation.holidays import (
     DEFAULT_CALENDAR_PATH,
     load_calendar,
     seed_from_chinese_calendar,
 )
 from services.escalation.replay import read_history, replay, to_json_line
-from services.escalation.ruleset import DEFAULT_RULES_PATH, RulesFileError, load_rules
+from services.escalation.ruleset import DEFAULT_RULES_PATH, load_rules
 
 
 def _fail(message: str) -> None:
@@ -79,7 +80,7 @@ def escalation_replay(
     try:
         loaded = load_rules(rules)
         holidays = load_calendar(calendar, _missing_year)
-    except (RulesFileError, OSError) as exc:
+    except (RuleFileError, OSError) as exc:
         _fail(str(exc))
         return
     try:
@@ -112,7 +113,7 @@ def calendar_check(
     """Check a calendar file as the service does at start-up and list the years it covers."""
     try:
         holidays = load_calendar(path)
-    except (RulesFileError, OSError) as exc:
+    except (RuleFileError, OSError) as exc:
         _fail(str(exc))
         return
     years = sorted(holidays.covered)

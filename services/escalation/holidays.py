@@ -33,7 +33,7 @@ import chinese_calendar  # type: ignore[import-untyped]  # ships no type informa
 from lunardate import LunarDate  # type: ignore[import-untyped]  # a module without py.typed
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from services.escalation.ruleset import Finding, parse_yaml_model
+from services.common.rulefile import Finding, load_rule_file
 
 #: The calendar shipped with the service.
 DEFAULT_CALENDAR_PATH: Final = Path(__file__).with_name("rules") / "holidays.yaml"
@@ -194,15 +194,15 @@ class HolidayCalendar:
 def parse_calendar(
     text: str, source: str = "<calendar>", on_missing_year: Callable[[int], None] | None = None
 ) -> HolidayCalendar:
-    """Parse and check a calendar file's text; raises ``RulesFileError`` naming lines."""
-    parsed = parse_yaml_model(text, source, CalendarFile, _check)
+    """Parse and check a calendar file's text; raises ``RuleFileError`` naming lines."""
+    parsed = load_rule_file(text, CalendarFile, source, _check)
     return HolidayCalendar(parsed.years, source, on_missing_year)
 
 
 def load_calendar(
     path: Path = DEFAULT_CALENDAR_PATH, on_missing_year: Callable[[int], None] | None = None
 ) -> HolidayCalendar:
-    """Read and check a calendar file; raises ``RulesFileError`` naming line and path."""
+    """Read and check a calendar file; raises ``RuleFileError`` naming line and path."""
     return parse_calendar(path.read_text(encoding="utf-8"), str(path), on_missing_year)
 
 

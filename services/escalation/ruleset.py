@@ -2,31 +2,29 @@
 
 The file is YAML (``services/escalation/rules/escalation.yaml`` ships the defaults of the
 Regulations on Letters and Calls Work). It is parsed strictly at start-up: an unknown key,
-a missing key or a value out of range stops the service with ``RulesFileError``, whose
+a missing key or a value out of range stops the service with ``RuleFileError``, whose
 message names the file, the line and the path of every problem.
 """
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Final, Literal, TypeVar
+from typing import Annotated, Final, Literal
 
-import yaml
 from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
     StringConstraints,
-    ValidationError,
     model_validator,
 )
 
 from schemas.cases import AgencyLevel
+from services.common.rulefile import load_rule_file
 from services.escalation.risk import RiskHit, occurrences, risk_form
 
 #: The rule file shipped with the service.
@@ -387,93 +385,11 @@ class EscalationRules(_Strict):
     backlog: BacklogRule
 
 
-@dataclass(frozen=True)
-class RuleProblem:
-    """One problem of a rule file, where it is and what is wrong."""
-
-    line: int | None
-    path: str
-    message: str
-
-
-class RulesFileError(ValueError):
-    """The rule file cannot be used; ``problems`` lists every problem found."""
-
-    def __init__(self, source: str, problems: list[RuleProblem]) -> None:
-        self.source = source
-        self.problems = problems
-        super().__init__(
-            "\n".join(
-                f"{source}:{p.line if p.line is not None else '?'}: {p.path}: {p.message}"
-                for p in problems
-            )
-        )
-
-
-Loc = tuple[str, ...]
-#: A problem a check for meaning finds in a file that parsed: where it is and what is wrong.
-Finding = tuple[tuple[str | int, ...], str]
-_M = TypeVar("_M", bound=BaseModel)
-
-
-def _line_index(node: yaml.Node, loc: Loc, lines: dict[Loc, int]) -> None:
-    lines[loc] = node.start_mark.line + 1
-    if isinstance(node, yaml.MappingNode):
-        for key, value in node.value:
-            child = (*loc, str(key.value))
-            _line_index(value, child, lines)
-            # A key names the line an operator looks at, even when its value is a block.
-            lines[child] = key.start_mark.line + 1
-    elif isinstance(node, yaml.SequenceNode):
-        for index, item in enumerate(node.value):
-            _line_index(item, (*loc, str(index)), lines)
-
-
-def _problem(loc: tuple[str | int, ...], message: str, lines: dict[Loc, int]) -> RuleProblem:
-    # YAML keys are indexed as text, so a year key 2027 and a list index 3 are found too.
-    path = tuple(str(part) for part in loc)
-    found = (lines[path[:end]] for end in range(len(path), -1, -1) if path[:end] in lines)
-    line = next(found, None)
-    return RuleProblem(line, ".".join(path) or "(file)", message)
-
-
-def parse_yaml_model(
-    text: str,
-    source: str,
-    model: type[_M],
-    check: Callable[[_M], list[Finding]] | None = None,
-) -> _M:
-    """Parse a YAML file strictly into ``model``, then ``check`` it for meaning.
-
-    Raises ``RulesFileError`` listing every problem with its line, or every finding of
-    ``check`` when the file parsed.
-    """
-    try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
-    except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        line = mark.line + 1 if mark is not None else None
-        raise RulesFileError(source, [RuleProblem(line, "", str(error.problem))]) from error
-    lines: dict[Loc, int] = {}
-    if node is not None:
-        _line_index(node, (), lines)
-    try:
-        parsed = model.model_validate(data)
-    except ValidationError as error:
-        problems = [_problem(tuple(item["loc"]), item["msg"], lines) for item in error.errors()]
-        raise RulesFileError(source, problems) from error
-    findings = check(parsed) if check is not None else []
-    if findings:
-        raise RulesFileError(source, [_problem(loc, message, lines) for loc, message in findings])
-    return parsed
-
-
 def parse_rules(text: str, source: str = "<rules>") -> EscalationRules:
-    """Parse and validate a rule file's text; raises ``RulesFileError``."""
-    return parse_yaml_model(text, source, EscalationRules)
+    """Parse and validate a rule file's text; raises ``RuleFileError``."""
+    return load_rule_file(text, EscalationRules, source)
 
 
 def load_rules(path: Path = DEFAULT_RULES_PATH) -> EscalationRules:
-    """Read and validate a rule file; raises ``RulesFileError`` naming line and path."""
+    """Read and validate a rule file; raises ``RuleFileError`` naming line and path."""
     return parse_rules(path.read_text(encoding="utf-8"), str(path))

@@ -41,6 +41,7 @@ from schemas.registry import (
 from services.common.dlq import Rejected
 from services.common.handler import Effects, Incoming, Output, parse_value
 from services.common.held import HeldTable
+from services.common.rulefile import RuleFileError
 from services.common.service import Service, build_service
 from services.common.settings import SettingsError
 from services.common.topics import ensure_topics, internal_topic
@@ -48,7 +49,7 @@ from services.notification.contacts import ContactDirectory, follow
 from services.notification.engine import NotificationEngine, Step
 from services.notification.grouping import RoutedAlert
 from services.notification.plan import MissingFactError, NotificationPlanner
-from services.notification.policy import NotificationPolicy, PolicyError, load_policy
+from services.notification.policy import NotificationPolicy, load_policy
 from services.notification.render import Renderer, TemplateConfigError
 from services.notification.retry import RetryPolicy
 from services.notification.senders import RECORD_TRANSPORT, RecordSender, Sender, build_senders
@@ -73,7 +74,7 @@ def _checked_policy(settings: NotificationSettings) -> tuple[NotificationPolicy,
     try:
         renderer.check()
         policy = load_policy(settings.policy_path, renderer.has_template)
-    except (PolicyError, TemplateConfigError) as exc:
+    except (RuleFileError, TemplateConfigError) as exc:
         raise SettingsError(str(exc)) from None
     spec = policy.spec
     if settings.inline_attempts > spec.retry.max_attempts:

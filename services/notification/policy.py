@@ -20,14 +20,13 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any, Final, Literal
+from typing import Annotated, Final, Literal
 
-import yaml
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -36,7 +35,6 @@ from pydantic import (
     Field,
     HttpUrl,
     PlainValidator,
-    ValidationError,
     field_validator,
     model_validator,
 )
@@ -44,6 +42,7 @@ from pydantic import (
 from schemas.cases import AgencyLevel, EscalationReason, MatterKind, Verdict
 from schemas.notices import NoticeKind
 from schemas.petitions import Language
+from services.common.rulefile import load_rule_file, read_rule_file
 
 #: The default policy shipped with the service.
 DEFAULT_POLICY_PATH: Final = Path(__file__).with_name("policy.yaml")
@@ -61,14 +60,6 @@ _CLOSED_LABELS: Final[Mapping[str, type[StrEnum]]] = {
 }
 
 Loc = tuple[str | int, ...]
-
-
-class PolicyError(ValueError):
-    """The policy file is unreadable or wrong; each line of the message names a place."""
-
-    def __init__(self, source: str, problems: Sequence[str]) -> None:
-        super().__init__(f"invalid notification policy {source}:\n  " + "\n  ".join(problems))
-        self.problems = tuple(problems)
 
 
 # --- values --------------------------------------------------------------------------------
@@ -512,40 +503,7 @@ def _meaning(spec: PolicySpec, template_exists: Callable[[str], bool]) -> Iterat
     yield from walk(spec.route, ("route",))
 
 
-# --- loading with line numbers -------------------------------------------------------------
-
-
-def _positions(node: yaml.Node, loc: Loc, out: dict[Loc, yaml.Node]) -> Iterator[tuple[Loc, str]]:
-    """Record the node of every path; yield duplicate keys, which PyYAML silently merges."""
-    out[loc] = node
-    if isinstance(node, yaml.MappingNode):
-        seen: set[str] = set()
-        for key_node, value_node in node.value:
-            key = str(key_node.value)
-            if key in seen:
-                out[(*loc, key, "#dup")] = key_node
-                yield (*loc, key, "#dup"), f"key {key!r} given twice"
-            seen.add(key)
-            out[(*loc, key, "#key")] = key_node
-            yield from _positions(value_node, (*loc, key), out)
-    elif isinstance(node, yaml.SequenceNode):
-        for i, item in enumerate(node.value):
-            yield from _positions(item, (*loc, i), out)
-
-
-def _where(source: str, loc: Loc, nodes: Mapping[Loc, yaml.Node]) -> str:
-    # The deepest part of the path that exists in the file: a missing key is reported at
-    # the mapping that should hold it.
-    for end in range(len(loc), -1, -1):
-        node = nodes.get((*loc[:end], "#key")) or nodes.get(loc[:end])
-        if node is not None:
-            mark = node.start_mark
-            return f"{source}:{mark.line + 1}:{mark.column + 1}"
-    return source
-
-
-def _dotted(loc: Loc) -> str:
-    return ".".join(str(part) for part in loc if part != "#dup") or "(top)"
+# --- loading ---------------------------------------------------------------------------------
 
 
 def parse_policy(
@@ -553,47 +511,23 @@ def parse_policy(
     source: str = "<policy>",
     template_exists: Callable[[str], bool] = lambda name: True,
 ) -> NotificationPolicy:
-    """Parse and check a policy; raises PolicyError listing every problem with its line."""
-    try:
-        root_node = yaml.compose(text)
-    except yaml.YAMLError as exc:
-        raise PolicyError(source, [f"{source}: not valid YAML: {exc}"]) from None
-    if root_node is None:
-        raise PolicyError(source, [f"{source}: the file is empty"])
-    nodes: dict[Loc, yaml.Node] = {}
-    duplicates = list(_positions(root_node, (), nodes))
-    if duplicates:
-        raise PolicyError(
-            source, [f"{_where(source, loc, nodes)}: {msg}" for loc, msg in duplicates]
-        )
-    raw: Any = yaml.safe_load(text)
-    try:
-        spec = PolicySpec.model_validate(raw)
-    except ValidationError as exc:
-        problems = []
-        for error in exc.errors():
-            loc = tuple(error["loc"])
-            problems.append(f"{_where(source, loc, nodes)}: {_dotted(loc)}: {error['msg']}")
-        raise PolicyError(source, problems) from None
-    meaning = list(_meaning(spec, template_exists))
-    if meaning:
-        raise PolicyError(
-            source, [f"{_where(source, loc, nodes)}: {_dotted(loc)}: {msg}" for loc, msg in meaning]
-        )
-    root = _resolve(spec.route, None, "route")
-    return NotificationPolicy(spec, {r.name: r for r in spec.receivers}, root)
+    """Parse and check a policy; raises RuleFileError listing every problem with its line."""
+    return _policy(
+        load_rule_file(text, PolicySpec, source, lambda spec: _meaning(spec, template_exists))
+    )
 
 
 def load_policy(
     path: Path = DEFAULT_POLICY_PATH,
     template_exists: Callable[[str], bool] = lambda name: True,
 ) -> NotificationPolicy:
-    """Read and check the policy file at start-up; raises PolicyError."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise PolicyError(str(path), [f"{path}: cannot read: {exc.strerror}"]) from None
-    return parse_policy(text, str(path), template_exists)
+    """Read and check the policy file at start-up; raises RuleFileError."""
+    return _policy(read_rule_file(path, PolicySpec, lambda spec: _meaning(spec, template_exists)))
+
+
+def _policy(spec: PolicySpec) -> NotificationPolicy:
+    root = _resolve(spec.route, None, "route")
+    return NotificationPolicy(spec, {r.name: r for r in spec.receivers}, root)
 
 
 def labels_of(**values: str | None) -> dict[str, str]:

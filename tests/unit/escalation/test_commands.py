@@ -107,7 +107,7 @@ def test_the_calendar_check_lists_the_years_and_names_a_bad_line(tmp_path: Path)
     bad.write_text("version: 1\nyears:\n  2027:\n    holidays: []\n", encoding="utf-8")
     result = runner.invoke(app, ["escalation-calendar", "check", str(bad)])
     assert result.exit_code == 2
-    assert f"{bad}:4: years.2027.holidays:" in result.stderr
+    assert f"{bad}:4:5: years.2027.holidays:" in result.stderr
 
 
 def test_an_until_without_a_time_zone_exits_2(tmp_path: Path) -> None:

@@ -8,6 +8,7 @@ from pathlib import Path
 import chinese_calendar  # type: ignore[import-untyped]  # ships no type information
 import pytest
 
+from services.common.rulefile import RuleFileError
 from services.common.settings import SettingsError
 from services.escalation.app import EscalationSettings, load_checked_calendar
 from services.escalation.holidays import (
@@ -17,7 +18,6 @@ from services.escalation.holidays import (
     parse_calendar,
     seed_from_chinese_calendar,
 )
-from services.escalation.ruleset import RulesFileError
 from services.escalation.workdays import CHINA_TZ, roll_over_rest_days, working_days_due
 
 
@@ -135,7 +135,7 @@ def test_a_newer_file_covers_its_year_with_the_notices_adjustments(tmp_path: Pat
     ids=["outside-year", "backwards", "weekday-worked", "worked-holiday", "typo", "year"],
 )
 def test_a_bad_calendar_names_the_line(text: str, line: int, path: str, message: str) -> None:
-    with pytest.raises(RulesFileError) as raised:
+    with pytest.raises(RuleFileError) as raised:
         parse_calendar(text, "holidays.yaml")
     problems = [(p.line, p.path) for p in raised.value.problems]
     assert (line, path) in problems or any(
@@ -147,7 +147,7 @@ def test_a_bad_calendar_names_the_line(text: str, line: int, path: str, message:
 def test_the_service_refuses_to_start_on_a_bad_calendar(tmp_path: Path) -> None:
     bad = tmp_path / "holidays.yaml"
     bad.write_text(NEWER.replace("day: 2027-02-20", "day: 2027-02-10"), encoding="utf-8")
-    with pytest.raises(SettingsError, match=r"holidays.yaml:8: years.2027.working_days.0.day"):
+    with pytest.raises(SettingsError, match=r"holidays.yaml:8:20: years.2027.working_days.0.day"):
         load_checked_calendar(EscalationSettings(calendar_path=bad), print)
     with pytest.raises(SettingsError, match="XINFANG_ESCALATION_CALENDAR_PATH"):
         load_checked_calendar(EscalationSettings(calendar_path=tmp_path / "none.yaml"), print)

@@ -5,12 +5,8 @@ from __future__ import annotations
 import pytest
 
 from schemas.cases import AgencyLevel
-from services.escalation.ruleset import (
-    DEFAULT_RULES_PATH,
-    RulesFileError,
-    load_rules,
-    parse_rules,
-)
+from services.common.rulefile import RuleFileError
+from services.escalation.ruleset import DEFAULT_RULES_PATH, load_rules, parse_rules
 
 
 def test_the_shipped_file_holds_the_statutory_limits() -> None:
@@ -49,17 +45,18 @@ def _line_of(text: str, fragment: str) -> int:
 
 def test_a_value_out_of_range_is_reported_at_its_line() -> None:
     text = _shipped().replace("warn_share: 0.8", "warn_share: 1.5")
-    with pytest.raises(RulesFileError) as caught:
+    with pytest.raises(RuleFileError) as caught:
         parse_rules(text, "escalation.yaml")
     (problem,) = caught.value.problems
     assert problem.path == "clocks.warn_share"
     assert problem.line == _line_of(text, "warn_share: 1.5")
-    assert f"escalation.yaml:{problem.line}: clocks.warn_share:" in str(caught.value)
+    where = f"escalation.yaml:{problem.line}:{problem.column}"
+    assert f"{where}: clocks.warn_share:" in str(caught.value)
 
 
 def test_an_unknown_key_is_an_error_at_its_line() -> None:
     text = _shipped() + "  opne_days: 91\n"  # the file ends with the backlog section
-    with pytest.raises(RulesFileError) as caught:
+    with pytest.raises(RuleFileError) as caught:
         parse_rules(text)
     (problem,) = caught.value.problems
     assert problem.path == "backlog.opne_days"
@@ -68,7 +65,7 @@ def test_an_unknown_key_is_an_error_at_its_line() -> None:
 
 def test_an_extension_beyond_art_34_is_refused() -> None:
     text = _shipped().replace("max_days: 30", "max_days: 45")
-    with pytest.raises(RulesFileError) as caught:
+    with pytest.raises(RuleFileError) as caught:
         parse_rules(text)
     assert caught.value.problems[0].path == "time_limits.extension.max_days"
     assert caught.value.problems[0].line == _line_of(text, "max_days: 45")
@@ -76,7 +73,7 @@ def test_an_extension_beyond_art_34_is_refused() -> None:
 
 def test_a_missing_section_is_reported_at_its_parent() -> None:
     text = _shipped().replace("  handling:", "  handlng:")
-    with pytest.raises(RulesFileError) as caught:
+    with pytest.raises(RuleFileError) as caught:
         parse_rules(text)
     paths = {p.path: p.line for p in caught.value.problems}
     assert paths["time_limits.handling"] == _line_of(text, "time_limits:")
@@ -85,7 +82,7 @@ def test_a_missing_section_is_reported_at_its_parent() -> None:
 
 def test_an_exclusion_without_any_of_its_rules_words_is_refused_at_its_rule() -> None:
     text = _shipped().replace('excludes: ["杀人案"', 'excludes: ["油价上涨"')
-    with pytest.raises(RulesFileError) as caught:
+    with pytest.raises(RuleFileError) as caught:
         parse_rules(text)
     (problem,) = caught.value.problems
     assert problem.path == "risk_to_life.rules.3"
@@ -94,32 +91,43 @@ def test_an_exclusion_without_any_of_its_rules_words_is_refused_at_its_rule() ->
 
 def test_risk_rule_names_are_unique() -> None:
     text = _shipped().replace("- name: self_immolation", "- name: self_harm")
-    with pytest.raises(RulesFileError, match=r"repeated: \['self_harm'\]"):
+    with pytest.raises(RuleFileError, match=r"repeated: \['self_harm'\]"):
         parse_rules(text)
 
 
 def test_broken_yaml_names_the_line() -> None:
     text = _shipped().replace("warn_share: 0.8", "warn_share: [0.8")
-    with pytest.raises(RulesFileError) as caught:
+    with pytest.raises(RuleFileError) as caught:
         parse_rules(text)
     assert caught.value.problems[0].line is not None
 
 
 def test_the_roll_over_must_be_a_boolean_and_is_required() -> None:
     text = _shipped().replace("roll_over_rest_days: true", "roll_over_rest_days: sometimes")
-    with pytest.raises(RulesFileError) as caught:
+    with pytest.raises(RuleFileError) as caught:
         parse_rules(text)
     (problem,) = caught.value.problems
     assert problem.path == "clocks.roll_over_rest_days"
     assert problem.line == _line_of(text, "roll_over_rest_days: sometimes")
     # Strict: a number is not taken for a yes or a no.
-    with pytest.raises(RulesFileError, match=r"clocks\.roll_over_rest_days"):
+    with pytest.raises(RuleFileError, match=r"clocks\.roll_over_rest_days"):
         parse_rules(_shipped().replace("roll_over_rest_days: true", "roll_over_rest_days: 1"))
     missing = _shipped().replace("  roll_over_rest_days: true\n", "")
-    with pytest.raises(RulesFileError) as caught:
+    with pytest.raises(RuleFileError) as caught:
         parse_rules(missing)
     (problem,) = caught.value.problems
     assert (problem.path, problem.message) == ("clocks.roll_over_rest_days", "Field required")
     assert problem.line == _line_of(missing, "clocks:")
     off = parse_rules(_shipped().replace("roll_over_rest_days: true", "roll_over_rest_days: false"))
     assert off.clocks.roll_over_rest_days is False
+
+
+def test_a_key_given_twice_is_refused_at_its_line() -> None:
+    # YAML alone would keep the second value without a word: the file must say one thing.
+    text = _shipped().replace("warn_share: 0.8", "warn_share: 0.8\n  warn_share: 0.5")
+    with pytest.raises(RuleFileError) as caught:
+        parse_rules(text, "escalation.yaml")
+    (problem,) = caught.value.problems
+    assert problem.path == "clocks.warn_share"
+    assert problem.line == _line_of(text, "warn_share: 0.5")
+    assert f"first at line {_line_of(text, 'warn_share: 0.8')}" in problem.message

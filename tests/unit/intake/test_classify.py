@@ -162,14 +162,16 @@ def test_a_wrong_weight_names_its_line() -> None:
 def test_an_unknown_field_code_names_its_line() -> None:
     bad = RULES.replace("  education:", "  schooling:")
     with pytest.raises(
-        RuleFileError, match=r"classification.yaml:9: fields.schooling.\[key\]: Input should be"
+        RuleFileError, match=r"classification.yaml:9:3: fields.schooling.\[key\]: Input should be"
     ):
         load_rules(bad, "classification.yaml")
 
 
 def test_a_duplicate_key_names_its_line() -> None:
     bad = RULES.replace("  education:\n", "  medical:\n")
-    with pytest.raises(RuleFileError, match=r":9: duplicate key 'medical'"):
+    with pytest.raises(
+        RuleFileError, match=r":9:3: fields.medical: duplicate key 'medical' \(first at line 5\)"
+    ):
         load_rules(bad)
 
 

@@ -159,17 +159,17 @@ regions:
 
 
 def test_a_region_not_in_the_national_table_names_its_line() -> None:
-    with pytest.raises(RuleFileError, match=r"routing.yaml:3: regions: .*999999"):
+    with pytest.raises(RuleFileError, match=r"routing.yaml:3:1: regions: .*999999"):
         load_table(TABLE.replace('"610302"', '"999999"'), "routing.yaml")
 
 
 def test_a_bad_agency_code_names_its_line() -> None:
-    with pytest.raises(RuleFileError, match=r"routing.yaml:6: regions.610302.fields.medical.code"):
+    with pytest.raises(RuleFileError, match=r"routing.yaml:6:17: regions.610302.fields.medical"):
         load_table(TABLE.replace("610302-wjj", "Bad Code"), "routing.yaml")
 
 
 def test_an_unknown_field_names_its_line() -> None:
-    with pytest.raises(RuleFileError, match=r"routing.yaml:5: .*'hospitals'"):
+    with pytest.raises(RuleFileError, match=r"routing.yaml:5:5: .*'hospitals'"):
         load_table(TABLE.replace("medical:", "hospitals:"), "routing.yaml")
 
 

@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 
+from services.common.rulefile import RuleFileError
 from services.common.settings import SettingsError
 from services.notification.app import NotificationSettings, build
 from services.notification.policy import (
     DEFAULT_POLICY_PATH,
     Matcher,
-    PolicyError,
     labels_of,
     load_policy,
     parse_policy,
@@ -99,7 +99,7 @@ def test_regex_matchers_are_anchored_and_negatable() -> None:
 
 
 def _problems(text: str) -> str:
-    with pytest.raises(PolicyError) as caught:
+    with pytest.raises(RuleFileError) as caught:
         parse_policy(text, "policy.yaml")
     return str(caught.value)
 
@@ -130,14 +130,14 @@ def test_an_unknown_receiver_is_reported_at_its_line() -> None:
 
 def test_a_key_given_twice_is_an_error() -> None:
     text = HEAD + "version: 1\n" + RECEIVERS + TREE
-    assert "policy.yaml:5:1: key 'version' given twice" in _problems(text)
+    assert "policy.yaml:5:1: version: duplicate key 'version' (first at line 1)" in _problems(text)
 
 
 def test_a_missing_template_and_a_bad_duration_are_reported() -> None:
     text = HEAD + RECEIVERS + TREE.replace("group_wait: 5s", "group_wait: soon")
     assert "route.routes.0.routes.0.group_wait: Value error, not a duration" in _problems(text)
     with_template = HEAD + RECEIVERS + TREE.replace("group_wait: 5s", "template: nothing_here")
-    with pytest.raises(PolicyError, match="no template named 'nothing_here'"):
+    with pytest.raises(RuleFileError, match="no template named 'nothing_here'"):
         parse_policy(with_template, "policy.yaml", Renderer().has_template)
 
 
@@ -149,7 +149,7 @@ def test_every_problem_is_reported_at_once() -> None:
             "receiver: leaders", "receiver: chiefs"
         )
     )
-    with pytest.raises(PolicyError) as caught:
+    with pytest.raises(RuleFileError) as caught:
         parse_policy(text)
     assert len(caught.value.problems) == 2
 
