@@ -41,15 +41,10 @@ from bench.make_dedup_eval import ESTATE_HEADS, ESTATE_TAILS, PROBLEMS, Generato
 from schemas.cases import Verdict
 from services.dedup.config import DedupConfig
 from services.dedup.faust_state import settle_heap
+from services.dedup.index import IndexBuilder
 from services.dedup.matcher import CaseFacts, DedupDecision, Matcher, extract_features, record
-from services.dedup.state import (
-    CaseColumns,
-    IndexBuilder,
-    InMemoryMatchState,
-    MatchReason,
-    MatchState,
-    MatterStatus,
-)
+from services.dedup.records import CaseColumns, MatchReason, MatterStatus
+from services.dedup.state import InMemoryMatchState, MatchState
 
 START = datetime(2023, 1, 1, tzinfo=UTC)
 PAGE = os.sysconf("SC_PAGE_SIZE")

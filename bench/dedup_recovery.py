@@ -64,7 +64,8 @@ from services.common.worker import internal_topics
 from services.dedup.app import BY_REGION, DedupSettings, build
 from services.dedup.config import DedupConfig
 from services.dedup.matcher import CaseFacts, extract_features, record
-from services.dedup.state import InMemoryMatchState, case_details
+from services.dedup.records import case_details
+from services.dedup.state import InMemoryMatchState
 from services.devtools.kafka_local import KafkaLocal, free_port
 from services.intake.register import register
 from services.intake.routing import agency_codes

@@ -16,7 +16,7 @@ from typing import Any, Generic, TypeVar
 from rocksdict import Options, Rdict
 
 from services.dedup.config import DedupConfig
-from services.dedup.state import CaseIndex
+from services.dedup.index import CaseIndex
 
 V = TypeVar("V")
 

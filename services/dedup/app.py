@@ -53,7 +53,7 @@ from services.dedup.config import DedupConfig
 from services.dedup.faust_state import FaustMatchState
 from services.dedup.matcher import CaseFacts, Matcher
 from services.dedup.operations import apply_update, merge_matters, split_case, sweep_expired
-from services.dedup.state import MatterRecord
+from services.dedup.records import MatterRecord
 
 log = logging.getLogger(__name__)
 

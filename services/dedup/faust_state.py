@@ -6,7 +6,7 @@ of a case happen in the event context of its region's partition: they go to that
 partition's database and changelog, and a restarted or moved worker recovers exactly the
 regions it is given.
 
-The index (``state.CaseIndex``) is not a table: it is derived from ``cases``, so the
+The index (``index.CaseIndex``) is not a table: it is derived from ``cases``, so the
 worker keeps one in memory per partition it is active for. When Faust has recovered the
 tables of an assignment, ``rebuild`` builds the index of every active partition that has
 none, reading the partition's ``cases`` from RocksDB (a restart with its data directory
@@ -25,7 +25,8 @@ from collections.abc import Iterable, Iterator
 from typing import Any, Final, Generic, TypeVar
 
 from services.dedup.config import DedupConfig
-from services.dedup.state import CaseColumns, CaseIndex, IndexBuilder, JsonValue
+from services.dedup.index import CaseIndex, IndexBuilder
+from services.dedup.records import CaseColumns, JsonValue
 
 V = TypeVar("V")
 log = logging.getLogger(__name__)

@@ -9,7 +9,7 @@ How a case is matched:
 1. Features: the title and content are normalised (``text``), shingled per sentence and
    sketched (``sketch``); places and organisations are extracted from the text and the
    accused (what ``cases.registered`` carries: the service sees nothing else).
-2. Candidates, from the index (``state.CaseIndex``), all keys scoped by the matching area
+2. Candidates, from the index (``index.CaseIndex``), all keys scoped by the matching area
    (``areas``: the city): the exact fingerprint, the petitioner's recent cases (repeats,
    however reworded), the places' recent cases (joint petitions from one estate, road or
    employer), and the LSH bands (near-duplicates with no place or person in common).
@@ -50,15 +50,9 @@ from services.dedup import sketch as sk
 from services.dedup import text
 from services.dedup.areas import match_area, may_share_matter
 from services.dedup.config import DedupConfig
-from services.dedup.state import (
-    U64,
-    CaseRecord,
-    MatchReason,
-    MatchState,
-    MatterRecord,
-    MatterStatus,
-    case_details,
-)
+from services.dedup.index import U64
+from services.dedup.records import CaseRecord, MatchReason, MatterRecord, MatterStatus, case_details
+from services.dedup.state import MatchState
 
 log = logging.getLogger(__name__)
 

@@ -14,7 +14,8 @@ from typing import Final
 from schemas.cases import UpdateKind
 from services.dedup.config import DedupConfig
 from services.dedup.matcher import matter_id_for
-from services.dedup.state import CaseRecord, MatchState, MatterRecord, MatterStatus
+from services.dedup.records import CaseRecord, MatterRecord, MatterStatus
+from services.dedup.state import MatchState
 
 _DAY: Final = 86_400
 #: Art. 34: 60 days from acceptance to the written opinion.

@@ -10,7 +10,8 @@ from schemas.cases import Verdict
 from schemas.petitions import Language
 from services.dedup.config import DedupConfig
 from services.dedup.matcher import CaseFacts, DedupDecision, Matcher
-from services.dedup.state import InMemoryMatchState, MatchReason, MatterStatus
+from services.dedup.records import MatchReason, MatterStatus
+from services.dedup.state import InMemoryMatchState
 
 T0 = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 REGION = "610302"

@@ -16,7 +16,8 @@ from services.dedup.operations import (
     split_case,
     sweep_expired,
 )
-from services.dedup.state import InMemoryMatchState, MatterRecord, MatterStatus
+from services.dedup.records import MatterRecord, MatterStatus
+from services.dedup.state import InMemoryMatchState
 from tests.unit.dedup.test_matcher import CONTENT, T0, TITLE, facts
 
 CONFIG = DedupConfig(horizon_days=365)

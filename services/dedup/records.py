@@ -1,0 +1,284 @@
+"""How dedup stores a case and a matter: the records of its two tables, and their encoding.
+
+A case record is a small binary header (received_at, sequence, shingle count, verdict,
+reason, score, repeat count) followed by the case's fields and its MinHash signature: it
+is read once per candidate a petition is compared with, the hot path of matching, so it is
+decoded lazily and, for many records at once, with numpy (``CaseColumns``). A matter
+record is JSON. Both are what the ``cases`` and ``matters`` tables (``state``) hold.
+"""
+
+
+from __future__ import annotations
+
+import struct
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any, Final, NamedTuple, Self
+
+import numpy as np
+import numpy.typing as npt
+
+from schemas.cases import Verdict
+
+JsonValue = Any
+
+
+class MatchReason(StrEnum):
+    """Why dedup decided what it did; also a metric label.
+
+    The first five are ``schemas.cases.DedupReason``; ``DIFFERENT_PLACE`` is new: a text
+    like an earlier matter's but naming another place (a reused template), reported as a
+    related matter and never linked.
+    """
+
+    FIRST_OF_MATTER = "first_of_matter"
+    EXACT_REPEAT = "exact_repeat"
+    NEAR_REPEAT = "near_repeat"
+    JOINT_MATTER = "joint_matter"
+    SIMILAR_BELOW_THRESHOLD = "similar_below_threshold"
+    DIFFERENT_PLACE = "different_place"
+
+
+class MatterStatus(StrEnum):
+    """Where the handling of a matter stands, as far as dedup knows."""
+
+    #: Accepted or being handled within its time limit: not accepted again (Art. 19).
+    HANDLING = "handling"
+    #: The time limit passed with no reply reported: a case for supervision (Art. 38).
+    LIMIT_ELAPSED = "limit_elapsed"
+    #: Replied or closed; the petitioner may ask for review (Art. 35).
+    CLOSED = "closed"
+    #: Re-reviewed or terminated: the same facts are not accepted again (Art. 36).
+    TERMINATED = "terminated"
+
+
+_VERDICTS: Final = tuple(Verdict)
+_REASONS: Final = tuple(MatchReason)
+# received_at (s), sequence, shingle count, verdict, reason, score (1/10000), repeat count,
+# signature bytes
+_HEADER: Final = struct.Struct("<qQIBBHIH")
+# The same header as a numpy record, to read the headers of many values in one call.
+_HEADER_DTYPE: Final = np.dtype(
+    [
+        ("received_at", "<i8"),
+        ("sequence", "<u8"),
+        ("shingle_count", "<u4"),
+        ("verdict", "u1"),
+        ("reason", "u1"),
+        ("score", "<u2"),
+        ("repeat_count", "<u4"),
+        ("signature_bytes", "<u2"),
+    ]
+)
+# The header's last field, on its own.
+_SIGNATURE_BYTES: Final = struct.Struct("<H")
+_FIELD_SEP: Final = "\x1f"
+_ITEM_SEP: Final = "\x1e"
+
+
+class CaseDetails(NamedTuple):
+    """The text part of a case record: what comparing two cases needs besides numbers."""
+
+    matter_id: str
+    region_code: str
+    field: str
+    fingerprint: str
+    petitioner_refs: tuple[str, ...]
+    places: tuple[str, ...]
+
+    @classmethod
+    def decode(cls, raw: bytes) -> CaseDetails:
+        """Read the text part of a ``cases`` value (after header and signature)."""
+        matter, region, field_, fp, refs, places = raw.decode().split(_FIELD_SEP)
+        # Positional: read for every candidate scored, and keywords cost twice as much.
+        return cls(
+            matter,
+            region,
+            field_,
+            fp,
+            tuple(refs.split(_ITEM_SEP)) if refs else (),
+            tuple(places.split(_ITEM_SEP)) if places else (),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class CaseRecord:
+    """What the state keeps of a case: enough to compare, expire, replay and re-link it."""
+
+    case_id: str
+    matter_id: str
+    region_code: str
+    received_at: int
+    #: The order in which the partition recorded its cases (``CaseIndex.next_sequence``):
+    #: "newest" in the index means highest sequence, before and after a rebuild.
+    sequence: int
+    field: str
+    petitioner_refs: tuple[str, ...]
+    places: tuple[str, ...]
+    fingerprint: str
+    shingle_count: int
+    signature: npt.NDArray[np.uint16]
+    verdict: Verdict
+    reason: MatchReason
+    score: float
+    repeat_count: int
+
+    def encode(self) -> bytes:
+        """The compact binary value of the ``cases`` map (the case id is the key)."""
+        signature = np.ascontiguousarray(self.signature, dtype="<u2").tobytes()
+        header = _HEADER.pack(
+            self.received_at,
+            self.sequence,
+            self.shingle_count,
+            _VERDICTS.index(self.verdict),
+            _REASONS.index(self.reason),
+            round(self.score * 10_000),
+            self.repeat_count,
+            len(signature),
+        )
+        text = _FIELD_SEP.join(
+            (
+                self.matter_id,
+                self.region_code,
+                self.field,
+                self.fingerprint,
+                _ITEM_SEP.join(self.petitioner_refs),
+                _ITEM_SEP.join(self.places),
+            )
+        )
+        return header + signature + text.encode()
+
+    @classmethod
+    def decode(cls, case_id: str, raw: bytes) -> Self:
+        """Read a value of the ``cases`` map."""
+        received_at, sequence, count, verdict, reason, score, repeats, sig_len = (
+            _HEADER.unpack_from(raw)
+        )
+        start = _HEADER.size
+        signature = np.frombuffer(raw, dtype="<u2", count=sig_len // 2, offset=start)
+        details = CaseDetails.decode(raw[start + sig_len :])
+        return cls(
+            case_id=case_id,
+            matter_id=details.matter_id,
+            region_code=details.region_code,
+            received_at=received_at,
+            sequence=sequence,
+            field=details.field,
+            petitioner_refs=details.petitioner_refs,
+            places=details.places,
+            fingerprint=details.fingerprint,
+            shingle_count=count,
+            signature=signature,
+            verdict=_VERDICTS[verdict],
+            reason=_REASONS[reason],
+            score=score / 10_000,
+            repeat_count=repeats,
+        )
+
+
+def case_details(raw: bytes) -> CaseDetails:
+    """The text part of a ``cases`` value, without reading the rest."""
+    (signature_bytes,) = _SIGNATURE_BYTES.unpack_from(raw, _HEADER.size - _SIGNATURE_BYTES.size)
+    return CaseDetails.decode(raw[_HEADER.size + signature_bytes :])
+
+
+@dataclass(frozen=True, slots=True)
+class CaseColumns:
+    """Many ``cases`` values read at once, column by column: what scoring candidates needs.
+
+    Reading 20 values one ``CaseRecord`` at a time costs ~10 us each; here the headers and
+    signatures of all of them are read by two numpy calls, and the text part of a value
+    is only decoded (``details``) for the few candidates whose score makes it matter.
+    """
+
+    case_ids: list[str]
+    received_at: npt.NDArray[np.int64]
+    sequences: npt.NDArray[np.int64]
+    shingle_counts: npt.NDArray[np.int64]
+    #: One row per case, ``sketch_size`` columns.
+    signatures: npt.NDArray[np.uint16]
+    #: The undecoded text part of each value.
+    texts: list[bytes]
+
+    @classmethod
+    def decode(cls, values: dict[str, bytes], sketch_size: int) -> Self:
+        """Read ``cases`` values (case id -> value) with sketches of ``sketch_size`` bins.
+
+        A value with another sketch size (state left from another configuration) cannot
+        be compared and is left out.
+        """
+        signature_bytes = 2 * sketch_size
+        end = _HEADER.size + signature_bytes
+        raws = list(values.values())
+        heads = np.frombuffer(b"".join([raw[: _HEADER.size] for raw in raws]), _HEADER_DTYPE)
+        comparable = heads["signature_bytes"] == signature_bytes
+        if not comparable.all():
+            kept = np.flatnonzero(comparable).tolist()
+            case_ids = list(values)
+            return cls.decode({case_ids[i]: raws[i] for i in kept}, sketch_size)
+        signatures = np.frombuffer(b"".join([raw[_HEADER.size : end] for raw in raws]), "<u2")
+        return cls(
+            case_ids=list(values),
+            received_at=heads["received_at"].astype(np.int64),
+            sequences=heads["sequence"].astype(np.int64),
+            shingle_counts=heads["shingle_count"].astype(np.int64),
+            signatures=signatures.reshape(len(raws), sketch_size),
+            texts=[raw[end:] for raw in raws],
+        )
+
+    def details(self, row: int) -> CaseDetails:
+        """The text part of the case in ``row``."""
+        return CaseDetails.decode(self.texts[row])
+
+    def __len__(self) -> int:
+        return len(self.case_ids)
+
+
+@dataclass(frozen=True, slots=True)
+class MatterRecord:
+    """A matter: its cases, petitioners and handling status."""
+
+    matter_id: str
+    region_code: str
+    first_case_id: str
+    first_received_at: int
+    open_case_id: str | None
+    status: MatterStatus
+    #: Until when the open case is within its time limit (epoch seconds).
+    handling_due: int
+    #: Live (not yet expired) case ids, oldest first.
+    case_ids: tuple[str, ...]
+    #: Petitions per petitioner_ref over the matter's life, expired ones included.
+    petitioners: dict[str, int] = field(default_factory=dict)
+    #: Petitions over the matter's life, expired ones included.
+    petitions: int = 0
+
+    def to_json(self) -> dict[str, JsonValue]:
+        """The JSON value of the ``matters`` map."""
+        return {
+            "region": self.region_code,
+            "first": self.first_case_id,
+            "first_at": self.first_received_at,
+            "open": self.open_case_id,
+            "status": self.status.value,
+            "due": self.handling_due,
+            "cases": list(self.case_ids),
+            "petitioners": dict(self.petitioners),
+            "petitions": self.petitions,
+        }
+
+    @classmethod
+    def from_json(cls, matter_id: str, value: dict[str, JsonValue]) -> Self:
+        """Read a value of the ``matters`` map."""
+        return cls(
+            matter_id=matter_id,
+            region_code=value["region"],
+            first_case_id=value["first"],
+            first_received_at=value["first_at"],
+            open_case_id=value["open"],
+            status=MatterStatus(value["status"]),
+            handling_due=value["due"],
+            case_ids=tuple(value["cases"]),
+            petitioners=dict(value["petitioners"]),
+            petitions=value["petitions"],
+        )
