@@ -61,10 +61,11 @@ from services.common.keys import DEMO_HMAC_KEY
 from services.common.submitted import parse
 from services.common.topics import create_topics, ensure_topics
 from services.common.worker import internal_topics
-from services.dedup.app import BY_REGION, DedupSettings, build
+from services.dedup.app import BY_REGION, build
 from services.dedup.config import DedupConfig
 from services.dedup.matcher import CaseFacts, extract_features, record
 from services.dedup.records import case_details
+from services.dedup.settings import DedupSettings
 from services.dedup.state import InMemoryMatchState
 from services.devtools.kafka_local import KafkaLocal, free_port
 from services.intake.register import register

@@ -117,20 +117,20 @@ def run(
             run_worker(build_intake(load_settings(IntakeSettings)))
         elif service == "dedup":
             from services.common.settings import load_settings
-            from services.dedup.app import DedupSettings
             from services.dedup.app import build as build_dedup
+            from services.dedup.settings import DedupSettings
 
             run_worker(build_dedup(load_settings(DedupSettings)))
         elif service == "escalation":
             from services.common.settings import load_settings
-            from services.escalation.app import EscalationSettings
             from services.escalation.app import build as build_escalation
+            from services.escalation.settings import EscalationSettings
 
             run_worker(build_escalation(load_settings(EscalationSettings)))
         elif service == "ledger":
             from services.common.settings import load_settings
-            from services.ledger.app import LedgerSettings
             from services.ledger.app import build as build_ledger
+            from services.ledger.settings import LedgerSettings
 
             run_worker(build_ledger(load_settings(LedgerSettings)))
         elif service == "gateway":
@@ -139,8 +139,8 @@ def run(
             serve()
         elif service == "notification":
             from services.common.settings import load_settings
-            from services.notification.app import NotificationSettings
             from services.notification.app import build as build_notification
+            from services.notification.settings import NotificationSettings
 
             run_worker(build_notification(load_settings(NotificationSettings)))
         else:

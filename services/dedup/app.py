@@ -22,8 +22,6 @@ from datetime import UTC, datetime
 from typing import Any, Final
 
 from faust.types import TP
-from pydantic import Field, ValidationError
-from pydantic_settings import SettingsConfigDict
 
 from schemas.cases import CaseDeduplicated, CaseRegistered, CaseUpdate
 from schemas.internal import Tick
@@ -46,27 +44,15 @@ from schemas.registry import (
 )
 from services.common.handler import NOTHING, Effects, Incoming, Output, parse_value
 from services.common.service import Service, build_service
-from services.common.settings import ServiceSettings, SettingsError
 from services.common.topics import internal_topic
 from services.dedup.areas import match_area
-from services.dedup.config import DedupConfig
 from services.dedup.faust_state import FaustMatchState
 from services.dedup.matcher import CaseFacts, Matcher
 from services.dedup.operations import apply_update, merge_matters, split_case, sweep_expired
 from services.dedup.records import MatterRecord
+from services.dedup.settings import DedupSettings, load_config
 
 log = logging.getLogger(__name__)
-
-
-class DedupSettings(ServiceSettings):
-    """Dedup: repeat and joint petitions (prefix XINFANG_DEDUP_; thresholds in DedupConfig)."""
-
-    model_config = SettingsConfigDict(frozen=True, extra="ignore", env_prefix="XINFANG_DEDUP_")
-
-    web_port: int = Field(default=6067, ge=1, le=65535)
-    sweep_interval_seconds: float = Field(
-        default=60.0, gt=0, description="how often expired state (past the horizon) is swept"
-    )
 
 
 BY_REGION: Final = internal_topic(
@@ -77,16 +63,6 @@ UPDATES_BY_REGION: Final = internal_topic(
     Stage.DEDUP, "updates-by-region", RegionKey, CaseUpdate, "agency updates keyed by region"
 )
 TICKS: Final = internal_topic(Stage.DEDUP, "ticks", RegionKey, Tick, "the sweep timer's ticks")
-
-
-def load_config() -> DedupConfig:
-    """The matcher's thresholds, validated at start-up."""
-    try:
-        return DedupConfig()
-    except ValidationError as exc:
-        problems = [f"XINFANG_DEDUP_{'.'.join(map(str, e['loc'])).upper()}: {e['msg']}"
-                    for e in exc.errors()]  # fmt: skip
-        raise SettingsError("invalid dedup thresholds:\n  " + "\n  ".join(problems)) from None
 
 
 def changed(command: MatterCommand, matter: MatterRecord, now: datetime, **extra: Any) -> Output:

@@ -14,11 +14,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Final
-
-from pydantic import Field
-from pydantic_settings import SettingsConfigDict
 
 from schemas.cases import CaseDeduplicated, CaseEscalated, CaseUpdate, UpdateKind
 from schemas.internal import Tick
@@ -34,9 +30,7 @@ from schemas.registry import (
 )
 from services.common.dlq import Rejected, dead_letter
 from services.common.handler import NOTHING, Effects, Incoming, Output, parse_value
-from services.common.rulefile import RuleFileError
 from services.common.service import Service, build_service
-from services.common.settings import ServiceSettings, SettingsError
 from services.common.topics import internal_topic
 from services.escalation.clock import (
     Clock,
@@ -49,9 +43,12 @@ from services.escalation.clock import (
 from services.escalation.engine import EscalationEngine, Rejection
 from services.escalation.escalations import Output as EngineOutput
 from services.escalation.escalations import missed_step
-from services.escalation.holidays import DEFAULT_CALENDAR_PATH, HolidayCalendar, load_calendar
 from services.escalation.lifecycle import step_duration
-from services.escalation.ruleset import DEFAULT_RULES_PATH, EscalationRules, load_rules
+from services.escalation.settings import (
+    EscalationSettings,
+    load_checked_calendar,
+    load_checked_rules,
+)
 from services.escalation.state import StagedStore
 from services.escalation.tables import TableCaseStore, open_cases
 from services.escalation.workdays import CHINA_TZ
@@ -62,36 +59,6 @@ log = logging.getLogger(__name__)
 OPEN_CASES_INTERVAL_SECONDS: Final = 30.0
 #: Ticks are worthless once scanned: keep them an hour.
 TICK_RETENTION_MS: Final = 3600 * 1000
-
-
-class EscalationSettings(ServiceSettings):
-    """Escalation: the legal clocks and the escalation rules (prefix XINFANG_ESCALATION_)."""
-
-    model_config = SettingsConfigDict(frozen=True, extra="ignore", env_prefix="XINFANG_ESCALATION_")
-
-    web_port: int = Field(default=6068, ge=1, le=65535)
-    rules_path: Path = Field(
-        default=DEFAULT_RULES_PATH,
-        description="the escalation rule file (time limits, clocks, rules), validated at start",
-    )
-    calendar_path: Path = Field(
-        default=DEFAULT_CALENDAR_PATH,
-        description=(
-            "the holiday calendar file (the State Council's yearly notices), validated at "
-            "start; point it at a newer copy to add a year without a release"
-        ),
-    )
-    clock: ClockMode = Field(
-        default=ClockMode.WALL,
-        description=(
-            "what the timer scan takes as now: 'wall' (production) or 'event', the lower of "
-            "the two inputs' highest event times per partition (tests and replays drive "
-            "time with the events they publish)"
-        ),
-    )
-    tick_seconds: float = Field(
-        default=5.0, gt=0.0, le=3600.0, description="how often every partition is scanned"
-    )
 
 
 #: The timer's ticks, one per partition: the scan runs in the tick's event.
@@ -138,28 +105,6 @@ def dead_letters(rejections: Sequence[Rejection], prefix: str, now: datetime) ->
         )
         letters.append(Output(PETITIONS_REJECTED, key, value))
     return letters
-
-
-def load_checked_rules(settings: EscalationSettings) -> EscalationRules:
-    """The rule file, or ``SettingsError`` naming every bad line (the CLI exits 2)."""
-    try:
-        return load_rules(settings.rules_path)
-    except RuleFileError as exc:
-        raise SettingsError(f"invalid escalation rules:\n{exc}") from None
-    except OSError as exc:
-        raise SettingsError(f"XINFANG_ESCALATION_RULES_PATH: {exc}") from None
-
-
-def load_checked_calendar(
-    settings: EscalationSettings, on_missing_year: Callable[[int], None]
-) -> HolidayCalendar:
-    """The holiday calendar file, or ``SettingsError`` naming every bad line."""
-    try:
-        return load_calendar(settings.calendar_path, on_missing_year)
-    except RuleFileError as exc:
-        raise SettingsError(f"invalid holiday calendar:\n{exc}") from None
-    except OSError as exc:
-        raise SettingsError(f"XINFANG_ESCALATION_CALENDAR_PATH: {exc}") from None
 
 
 def build(settings: EscalationSettings, wall_clock: Clock | None = None) -> Service:

@@ -17,9 +17,6 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Final, TypeVar
 
-from pydantic import Field, ValidationError
-from pydantic_settings import SettingsConfigDict
-
 from schemas.base import Contract
 from schemas.cases import CaseDeduplicated, CaseEscalated, CaseUpdate
 from schemas.ledger import HotspotKey, LedgerKey
@@ -34,7 +31,6 @@ from schemas.registry import (
 from services.common import regions
 from services.common.handler import NOTHING, Effects, Incoming, Output, parse_value
 from services.common.service import Service, build_service
-from services.common.settings import ServiceSettings, SettingsError
 from services.common.topics import internal_topic
 from services.ledger.engine import (
     GroupState,
@@ -46,7 +42,6 @@ from services.ledger.engine import (
     sightings_of,
     snapshot_of,
 )
-from services.ledger.hotspots import HotspotRules
 from services.ledger.ledger import (
     CaseEntry,
     LedgerRow,
@@ -55,6 +50,7 @@ from services.ledger.ledger import (
     with_verdict,
 )
 from services.ledger.messages import GroupingKey, GroupSighting, RowChange
+from services.ledger.settings import LedgerSettings
 
 #: Changes and sightings are consumed within seconds; a week covers any outage.
 INTERNAL_RETENTION_MS: Final = 7 * 24 * 3600 * 1000
@@ -67,40 +63,6 @@ GROUP_SIGHTINGS: Final = internal_topic(
     "petitions of hotspot groups, by group", retention_ms=INTERNAL_RETENTION_MS,
 )  # fmt: skip
 M = TypeVar("M", bound=Contract)
-
-
-class LedgerSettings(ServiceSettings):
-    """Ledger: hotspot thresholds (prefix XINFANG_LEDGER_); see services/ledger/hotspots.py."""
-
-    model_config = SettingsConfigDict(frozen=True, extra="ignore", env_prefix="XINFANG_LEDGER_")
-
-    web_port: int = Field(default=6070, ge=1, le=65535)
-    hotspot_window_days: int = Field(default=30, ge=1, le=365)
-    hotspot_baseline_days: int = Field(default=180, ge=1, le=3650)
-    hotspot_min_petitions: int = Field(default=3, ge=2)
-    hotspot_min_petitioners: int = Field(default=2, ge=1)
-    hotspot_min_growth: float = Field(default=3.0, ge=1.0)
-    hotspot_history_from: datetime | None = Field(
-        default=None,
-        description=(
-            "when the case history on cases.deduplicated begins (the pipeline's go-live): "
-            "a group's baseline is counted from then. Unset: from the earliest petition the "
-            "worker's partition of hotspot groups has seen, which differs between partitions"
-        ),
-    )
-
-    def hotspot_rules(self) -> HotspotRules:
-        """The rules, or SettingsError saying which settings disagree."""
-        try:
-            return HotspotRules(
-                window_days=self.hotspot_window_days,
-                baseline_days=self.hotspot_baseline_days,
-                min_petitions=self.hotspot_min_petitions,
-                min_petitioners=self.hotspot_min_petitioners,
-                min_growth=self.hotspot_min_growth,
-            )
-        except ValidationError as exc:
-            raise SettingsError(f"XINFANG_LEDGER_HOTSPOT_*: {exc}") from None
 
 
 def rollup(code: str) -> tuple[str, ...]:

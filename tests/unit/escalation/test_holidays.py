@@ -10,7 +10,6 @@ import pytest
 
 from services.common.rulefile import RuleFileError
 from services.common.settings import SettingsError
-from services.escalation.app import EscalationSettings, load_checked_calendar
 from services.escalation.holidays import (
     DEFAULT_CALENDAR_PATH,
     HolidayCalendar,
@@ -18,6 +17,7 @@ from services.escalation.holidays import (
     parse_calendar,
     seed_from_chinese_calendar,
 )
+from services.escalation.settings import EscalationSettings, load_checked_calendar
 from services.escalation.workdays import CHINA_TZ, roll_over_rest_days, working_days_due
 
 

@@ -9,7 +9,7 @@ import pytest
 
 from services.common.rulefile import RuleFileError
 from services.common.settings import SettingsError
-from services.notification.app import NotificationSettings, build
+from services.notification.app import build
 from services.notification.policy import (
     DEFAULT_POLICY_PATH,
     Matcher,
@@ -18,6 +18,7 @@ from services.notification.policy import (
     parse_policy,
 )
 from services.notification.render import Renderer
+from services.notification.settings import NotificationSettings
 
 HEAD = """\
 version: 1
