@@ -6,9 +6,11 @@ they are wrong.
 
 from __future__ import annotations
 
+import importlib
 import logging
 import os
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Final
 
@@ -33,7 +35,6 @@ app.add_typer(topics_app, name="topics")
 console = Console(stderr=True)
 out = Console()
 
-SERVICES: Final = ("intake", "dedup", "escalation", "notification", "ledger", "gateway")
 DEFAULT_KAFKA_HOME: Final = Path(os.environ.get("XINFANG_KAFKA_HOME", "var/kafka"))
 
 KafkaHome = Annotated[
@@ -99,52 +100,56 @@ def topics_create(
         raise typer.Exit(1)
 
 
+@dataclass(frozen=True)
+class RunnableService:
+    """A service `xinfang run` starts, from its package's shape: ``services.<name>.app``
+    wires it, ``services.<name>.settings`` holds its settings class.
+
+    Imported only when run, so a process loads one service's code. ``settings`` is None for
+    the gateway, an HTTP app whose ``serve()`` reads its own settings.
+    """
+
+    name: str
+    settings: str | None
+
+    def run(self) -> None:
+        from services.common.settings import load_settings
+        from services.common.worker import run_worker
+
+        wiring = importlib.import_module(f"services.{self.name}.app")
+        if self.settings is None:
+            wiring.serve()
+            return
+        settings_module = importlib.import_module(f"services.{self.name}.settings")
+        settings_class = getattr(settings_module, self.settings)
+        run_worker(wiring.build(load_settings(settings_class)))
+
+
+#: What `xinfang run` starts; deploy/ (compose, Kubernetes) runs one process per entry.
+SERVICES: Final = {
+    service.name: service
+    for service in (
+        RunnableService("intake", "IntakeSettings"),
+        RunnableService("dedup", "DedupSettings"),
+        RunnableService("escalation", "EscalationSettings"),
+        RunnableService("notification", "NotificationSettings"),
+        RunnableService("ledger", "LedgerSettings"),
+        RunnableService("gateway", None),
+    )
+}
+
+
 @app.command("run")
 def run(
-    service: Annotated[
-        str, typer.Argument(help="intake, dedup, escalation, notification, ledger, gateway")
-    ],
+    service: Annotated[str, typer.Argument(help=", ".join(SERVICES))],
 ) -> None:
     """Run one service in the foreground until SIGTERM or Ctrl-C."""
-    from services.common.worker import run_worker
-
+    runnable = SERVICES.get(service)
+    if runnable is None:
+        _fail(f"unknown service {service!r}: choose one of {', '.join(SERVICES)}")
+        return
     try:
-        if service == "intake":
-            from services.common.settings import load_settings
-            from services.intake.app import build as build_intake
-            from services.intake.settings import IntakeSettings
-
-            run_worker(build_intake(load_settings(IntakeSettings)))
-        elif service == "dedup":
-            from services.common.settings import load_settings
-            from services.dedup.app import build as build_dedup
-            from services.dedup.settings import DedupSettings
-
-            run_worker(build_dedup(load_settings(DedupSettings)))
-        elif service == "escalation":
-            from services.common.settings import load_settings
-            from services.escalation.app import build as build_escalation
-            from services.escalation.settings import EscalationSettings
-
-            run_worker(build_escalation(load_settings(EscalationSettings)))
-        elif service == "ledger":
-            from services.common.settings import load_settings
-            from services.ledger.app import build as build_ledger
-            from services.ledger.settings import LedgerSettings
-
-            run_worker(build_ledger(load_settings(LedgerSettings)))
-        elif service == "gateway":
-            from services.gateway.app import serve
-
-            serve()
-        elif service == "notification":
-            from services.common.settings import load_settings
-            from services.notification.app import build as build_notification
-            from services.notification.settings import NotificationSettings
-
-            run_worker(build_notification(load_settings(NotificationSettings)))
-        else:
-            _fail(f"unknown service {service!r}: choose one of {', '.join(SERVICES)}")
+        runnable.run()
     except SettingsError as exc:
         _fail(str(exc))
 
@@ -289,14 +294,12 @@ def _register_service_commands() -> None:
     from services.escalation import commands as escalation_commands
     from services.intake import commands as intake_commands
     from services.ledger import commands as ledger_commands
-    from services.notification import commands as notification_commands
     from services.ops import commands as ops_commands
 
     for module in (
         intake_commands,
         dedup_commands,
         escalation_commands,
-        notification_commands,
         ledger_commands,
         ops_commands,
         offline,
