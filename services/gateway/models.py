@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from schemas.cases import Verdict
 from schemas.petitions import RejectReason
-from services.gateway.status import Status
+from services.gateway.status import CaseStatus, Status
 
 
 class _Document(BaseModel):
@@ -119,7 +119,7 @@ class SubmissionRejected(_Document):
 
 
 class StatusStep(_Document):
-    status: Status
+    status: CaseStatus
     at: datetime
     detail: str | None
 
@@ -129,7 +129,7 @@ class CaseView(_Document):
 
     case_id: str
     submission_id: str | None
-    status: Status
+    status: CaseStatus
     open311_status: Literal["open", "closed"]
     status_at: datetime
     detail: str | None

@@ -25,11 +25,18 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Final
+from typing import Final, TypeAlias
 
 from pydantic import ValidationError
 
-from schemas.cases import CaseDeduplicated, CaseEscalated, CaseRegistered, CaseUpdate, Verdict
+from schemas.cases import (
+    CaseDeduplicated,
+    CaseEscalated,
+    CaseRegistered,
+    CaseUpdate,
+    UpdateKind,
+    Verdict,
+)
 from schemas.identifiers import case_id_for, submission_fingerprint
 from schemas.petitions import DeadLetter, PetitionSubmitted, Stage
 from schemas.registry import (
@@ -56,35 +63,25 @@ SOURCES: Final[tuple[TopicSpec, ...]] = (
 
 
 class Status(StrEnum):
-    """Where a case stands. The agency steps are the values of ``UpdateKind``."""
+    """Where the pipeline has a case, before and besides the agencies' steps."""
 
     SUBMITTED = "submitted"
     REJECTED = "rejected"
     REGISTERED = "registered"
     REPEAT = "repeat"
     JOINT = "joint"
-    TRANSFERRED = "transferred"
-    ASSIGNED = "assigned"
-    ACCEPTED = "accepted"
-    NOT_ACCEPTED = "not_accepted"
-    EXTENDED = "extended"
-    REPLIED = "replied"
-    REVIEW_REQUESTED = "review_requested"
-    REVIEW_DECIDED = "review_decided"
-    RE_REVIEW_REQUESTED = "re_review_requested"
-    HEARING_STARTED = "hearing_started"
-    HEARING_ENDED = "hearing_ended"
-    RE_REVIEW_DECIDED = "re_review_decided"
-    TERMINATED = "terminated"
-    CLOSED = "closed"
-    RATED = "rated"
     ESCALATED = "escalated"
+
+
+#: Where a case stands: a step of the pipeline, or the latest step its agency reported
+#: (the contract's ``UpdateKind`` itself, so a new kind of update is a status at once).
+CaseStatus: TypeAlias = Status | UpdateKind
 
 
 #: Statuses after which nothing more is done on the petition: Open311 "closed". A repeat
 #: joins an open case (Art. 19) and a reply may still be reviewed (Art. 35): both are open.
 CLOSED_STATUSES: Final = frozenset(
-    {Status.REJECTED, Status.NOT_ACCEPTED, Status.TERMINATED, Status.CLOSED}
+    {Status.REJECTED, UpdateKind.NOT_ACCEPTED, UpdateKind.TERMINATED, UpdateKind.CLOSED}
 )
 OPEN311_PREFIX: Final = "open311:"
 
@@ -98,7 +95,7 @@ _RANK_AGENCY: Final = 3
 class Step:
     """One status a case went through, with the event time the pipeline gave it."""
 
-    status: Status
+    status: CaseStatus
     at: datetime
     detail: str | None = None
 
@@ -109,7 +106,7 @@ class CaseRecord:
 
     case_id: str
     submission_id: str
-    status: Status
+    status: CaseStatus
     status_at: datetime
     received_at: datetime | None = None
     channel: str | None = None
@@ -297,7 +294,7 @@ class StatusView:
             detail = f"rated {update.rating.value}"
         self._note_case(
             update.case_id,
-            Step(Status(update.kind.value), update.occurred_at, detail),
+            Step(update.kind, update.occurred_at, detail),
             (_RANK_AGENCY, update.occurred_at),
         )
 
