@@ -1,4 +1,4 @@
-"""The `xinfang` commands of the ledger: a ledger as a table, CSV or .xlsx; hotspots offline."""
+"""The `xinfang` commands of the ledger: a ledger as a table, CSV or .xlsx."""
 
 from __future__ import annotations
 
