@@ -29,7 +29,15 @@ from typing import Final
 
 from pydantic import ValidationError
 
-from schemas.cases import CaseDeduplicated, CaseEscalated, CaseRegistered, CaseUpdate, Verdict
+from schemas.cases import (
+    AgencyLevel,
+    CaseDeduplicated,
+    CaseEscalated,
+    CaseRegistered,
+    CaseUpdate,
+    EscalationReason,
+    Verdict,
+)
 from schemas.petitions import DeadLetter, PetitionSubmitted, Stage
 from schemas.registry import (
     CASES_DEDUPLICATED,
@@ -40,6 +48,10 @@ from schemas.registry import (
     PETITIONS_SUBMITTED,
     TopicSpec,
 )
+from services.escalation.holidays import shipped_calendar
+from services.escalation.lifecycle import CaseFacts
+from services.escalation.ruleset import load_rules
+from services.gateway.casework import Casework, Placed
 from services.intake.register import case_id_for, submission_fingerprint
 
 log = logging.getLogger(__name__)
@@ -103,6 +115,16 @@ class Step:
     detail: str | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class EscalationSeen:
+    """An escalation of the case: who it went to, and why."""
+
+    reason: EscalationReason
+    target_level: AgencyLevel
+    target_agency: str | None
+    at: datetime
+
+
 @dataclass(slots=True)
 class CaseRecord:
     """What the gateway knows of one case."""
@@ -127,6 +149,13 @@ class CaseRecord:
     channel_key_id: str | None = None
     history: list[Step] = dataclasses.field(default_factory=list)
     rank: tuple[int, datetime] = (_RANK_SUBMITTED, datetime.min.replace(tzinfo=UTC))
+    #: What the escalation engine keeps of the verdict; None until the verdict is read.
+    facts: CaseFacts | None = None
+    #: Updates the lifecycle accepted, in event-time order (as the engine keeps them).
+    updates: tuple[CaseUpdate, ...] = ()
+    #: Updates waiting for their predecessor or for the verdict (the engine holds them).
+    held: tuple[CaseUpdate, ...] = ()
+    escalations: list[EscalationSeen] = dataclasses.field(default_factory=list)
 
     @property
     def closed(self) -> bool:
@@ -149,8 +178,10 @@ class StatusView:
     """Every case's current status, folded from the pipeline's events. Not thread-safe:
     one event loop owns it."""
 
-    def __init__(self, case_id_key: bytes) -> None:
+    def __init__(self, case_id_key: bytes, casework: Casework | None = None) -> None:
         self._case_id_key = case_id_key
+        #: The escalation rules updates are judged by (the shipped ones unless given).
+        self.casework = casework or Casework(load_rules(), shipped_calendar())
         self._cases: dict[str, CaseRecord] = {}
         self._by_submission: dict[str, str] = {}
         self._appliers: dict[str, Callable[[bytes], None]] = {
@@ -287,25 +318,69 @@ class StatusView:
         self._describe_case(record, verdict.case)
         record.verdict = verdict.verdict
         record.open_case_id = verdict.open_case_id
+        if record.facts is None:
+            record.facts = self.casework.facts(verdict)
+            self._release_held(record)
 
     def _update(self, value: bytes) -> None:
-        update = CaseUpdate.from_json_bytes(value)
+        self.record_update(CaseUpdate.from_json_bytes(value))
+
+    def record_update(self, update: CaseUpdate) -> None:
+        """Fold an update in: the one the gateway has just published (read-your-writes), or
+        one read from cases.updates. Kept as the engine keeps it: accepted, held for its
+        predecessor, or left out (the engine dead-letters it)."""
         detail = update.reason
         if update.extension_days is not None:
             detail = f"extended by {update.extension_days} days" + (f": {detail}" if detail else "")
         if update.rating is not None:
             detail = f"rated {update.rating.value}"
-        self._note_case(
+        record = self._note_case(
             update.case_id,
             Step(Status(update.kind.value), update.occurred_at, detail),
             (_RANK_AGENCY, update.occurred_at),
         )
+        if record.facts is None:
+            if all(u.update_id != update.update_id for u in record.held):
+                record.held = (*record.held, update)
+            return
+        placed = self.casework.place(record.facts, record.updates, record.held, update)
+        if isinstance(placed, Placed):
+            record.updates = placed.updates
+            self._release_held(record)
+        elif self.casework.may_wait(placed):
+            record.held = (*record.held, update)
+
+    def _release_held(self, record: CaseRecord) -> None:
+        """Place every held update that now fits, earliest first, until none does."""
+        assert record.facts is not None
+        progress = True
+        while progress:
+            progress = False
+            for update in sorted(record.held, key=lambda u: u.occurred_at):
+                others = tuple(u for u in record.held if u.update_id != update.update_id)
+                placed = self.casework.place(record.facts, record.updates, others, update)
+                if isinstance(placed, Placed):
+                    record.updates = placed.updates
+                    record.held = others
+                    progress = True
+                    break
+                if not self.casework.may_wait(placed):
+                    record.held = others  # the engine refuses it for good
+                    progress = True
+                    break
 
     def _escalated(self, value: bytes) -> None:
         escalation = CaseEscalated.from_json_bytes(value)
         at = _aware(escalation.escalated_at)
         detail = f"{escalation.reason.value} to {escalation.target_level.value} level"
-        self._note_case(escalation.case_id, Step(Status.ESCALATED, at, detail), (_RANK_AGENCY, at))
+        record = self._note_case(
+            escalation.case_id, Step(Status.ESCALATED, at, detail), (_RANK_AGENCY, at)
+        )
+        seen = EscalationSeen(
+            escalation.reason, escalation.target_level, escalation.target_agency, at
+        )
+        if seen not in record.escalations:
+            record.escalations.append(seen)
 
     # --- folding ---------------------------------------------------------------------------
 
@@ -327,7 +402,7 @@ class StatusView:
             record.channel = channel
         return record
 
-    def _note_case(self, case_id: str, step: Step, rank: tuple[int, datetime]) -> None:
+    def _note_case(self, case_id: str, step: Step, rank: tuple[int, datetime]) -> CaseRecord:
         record = self._cases.get(case_id)
         if record is None:
             # An update on a case this view has not seen (its registration not read yet, or
@@ -335,6 +410,7 @@ class StatusView:
             record = CaseRecord(case_id, "", step.status, step.at)
             self._cases[case_id] = record
         self._advance(record, step, rank)
+        return record
 
     def _fold(
         self, case_id: str, submission_id: str, step: Step, rank: tuple[int, datetime]
