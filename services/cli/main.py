@@ -285,6 +285,7 @@ def simulate(
 def _register_service_commands() -> None:
     from services.dedup import commands as dedup_commands
     from services.escalation import commands as escalation_commands
+    from services.gateway import commands as gateway_commands
     from services.intake import commands as intake_commands
     from services.ledger import commands as ledger_commands
     from services.notification import commands as notification_commands
@@ -297,6 +298,7 @@ def _register_service_commands() -> None:
         notification_commands,
         ledger_commands,
         ops_commands,
+        gateway_commands,
     ):
         module.register(app)
 

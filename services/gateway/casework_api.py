@@ -154,7 +154,10 @@ class PetitionerApi:
 
     def _open(self, request: Request) -> CaseRecord | Response:
         case_id = request.path_params["case_id"]
-        code = request.headers.get(QUERY_CODE_HEADER, "")
+        code = request.headers.get(QUERY_CODE_HEADER, "").strip()
+        if not code:
+            return problem(403, "forbidden", f"the {QUERY_CODE_HEADER} header of the receipt "
+                           "is required")  # fmt: skip
         opened = self.desk.open_with_code(case_id, code, client_address(request))
         return denied(opened, case_id) if isinstance(opened, Denied) else opened
 
@@ -223,6 +226,10 @@ class AgencyApi:
         body = await read_body(request, AgencyUpdateRequest)
         if isinstance(body, Response):
             return body
+        if body.agency_code is not None and body.agency_code != agency:
+            return problem(
+                403, "forbidden", f"this key is agency {agency}'s, not {body.agency_code}'s"
+            )
         now = self.desk.clock()
         if body.occurred_at is not None and body.occurred_at > now + CLOCK_SKEW:
             return problem(400, "invalid", "occurred_at: in the future")

@@ -311,6 +311,10 @@ REASON_REQUIRED: Final = frozenset(
 
 class AgencyUpdateRequest(_Document):
     kind: AgencyAction
+    agency_code: str | None = Field(
+        default=None,
+        description="optional: the agency the caller means to act as; another key's is a 403",
+    )
     reason: str | None = Field(
         default=None,
         max_length=2000,

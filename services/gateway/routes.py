@@ -109,11 +109,12 @@ _TOO_MANY: Final = Answer(
 _QUERY_CODE: Final = (("X-Query-Code", "the query code of the petitioner's receipt"),)
 _AGENCY_KEY: Final = (("X-Agency-Key", "the agency's own key"),)
 _PETITIONER_OPENS: Final = (
+    Answer(403, "no X-Query-Code header", Problem),
     Answer(404, "no case with this query code (a wrong code and an unknown case alike)", Problem),
     _TOO_MANY,
 )
 _AGENCY_OPENS: Final = (
-    Answer(403, "X-Agency-Key missing or not an agency's", Problem),
+    Answer(403, "X-Agency-Key missing or not an agency's, or not the agency_code given", Problem),
     Answer(404, "no case routed or escalated to this agency", Problem),
 )
 _WRITE_ANSWERS: Final = (
