@@ -10,8 +10,13 @@ rank (submitted < registered or rejected < dedup verdict < agency updates and es
 and, within the last rank, its event time; a record's status only moves to an event ranked
 at least as high as the one it shows. The history keeps every event in the order read.
 
-Memory: about 1 KB per case (ids, agency, a few timestamps and a short history), so a
-million cases take about 1 GB. The view lives in the process: a restart reads the topics
+Each record also keeps what the escalation engine keeps of the case (the verdict's facts,
+the accepted updates, the updates waiting for a predecessor) and its escalations, so that
+the petitioner's and agencies' updates are checked against the lifecycle before they are
+published (``services.gateway.casework``). Memory, measured with tracemalloc over 5,000
+cases: 2.2 KB per case after its verdict (ids, agency, timestamps, history, facts), 4.9 KB
+with an acceptance and a reply, so a million cases take some 5 GB: pydantic models of
+facts and updates are heavy. The view lives in the process: a restart reads the topics
 again from the beginning (petitions.submitted keeps 30 days, the case topics forever). A
 bounded view (recent cases only) or a compacted status topic would be the next step.
 """

@@ -170,6 +170,14 @@ def test_a_dissatisfied_rating_on_the_web_page_reaches_the_supervising_level(
             timeout=30,
         )
         assert replied.status_code == 202, replied.text
+        shown = subprocess.run(
+            [sys.executable, "-m", "services.cli.main", "case", "show", case_id,
+             "--gateway", gateway],
+            env={**pipeline.env_for("cli", 0), "XINFANG_AGENCY_KEY": AGENCY_KEYS[agency]},
+            capture_output=True, text=True, timeout=60, check=False,
+        )  # fmt: skip
+        assert shown.returncode == 0, shown.stderr
+        assert '"status": "replied"' in shown.stdout
 
         # The petitioner rates the opinion dissatisfied on the web page.
         look_up(browser, gateway, case_id, code)

@@ -171,6 +171,10 @@ def test_an_agency_answers_and_the_petitioner_rates_through_the_gateway(
         if kind == "replied":
             body["reason"] = "不予支持"
         assert _agency(served, late, HOUSING_KEY, **body).status_code == 202
+    state = httpx.get(f"{served.url}/v1/agency/cases/{late}", headers={"X-Agency-Key": HOUSING_KEY})
+    assert state.status_code == 200
+    assert state.json()["status"] == "replied"
+    assert [u["step"] for u in state.json()["updates"]] == ["accepted", "replied"]
     review = _petitioner(served, late, "review-request", query_code(late), {"reason": "不服"})
     assert review.status_code == 409
     assert review.json()["reason"] == "review_window_closed"
@@ -252,13 +256,28 @@ def shoot(driver: Any, tmp_path: Path, name: str) -> Path:
     return path
 
 
+def submit(driver: Any, button: str) -> None:
+    """Click a form's button and wait for the page it posts to (a click does not always
+    wait for the navigation it starts)."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions
+    from selenium.webdriver.support.wait import WebDriverWait
+
+    old = driver.find_element(By.TAG_NAME, "html")
+    driver.find_element(By.CSS_SELECTOR, button).click()
+    WebDriverWait(driver, 30).until(expected_conditions.staleness_of(old))
+    WebDriverWait(driver, 30).until(
+        lambda d: d.execute_script("return document.readyState") == "complete"
+    )
+
+
 def look_up(driver: Any, url: str, case_id: str, code: str, lang: str = "zh") -> None:
     from selenium.webdriver.common.by import By
 
     driver.get(f"{url}/query?lang={lang}")
     driver.find_element(By.ID, "case_id").send_keys(case_id)
     driver.find_element(By.ID, "query_code").send_keys(code)
-    driver.find_element(By.CSS_SELECTOR, "#lookup button[type=submit]").click()
+    submit(driver, "#lookup button[type=submit]")
 
 
 def rate_on_the_page(driver: Any, rating: str, comment: str) -> None:
@@ -267,7 +286,7 @@ def rate_on_the_page(driver: Any, rating: str, comment: str) -> None:
 
     driver.find_element(By.CSS_SELECTOR, f"#rating input[value={rating}]").click()
     driver.find_element(By.ID, "comment").send_keys(comment)
-    driver.find_element(By.CSS_SELECTOR, "#rating button[type=submit]").click()
+    submit(driver, "#rating button[type=submit]")
 
 
 def test_the_web_page_shows_progress_and_takes_a_rating_in_a_real_browser(
@@ -299,6 +318,7 @@ def test_the_web_page_shows_progress_and_takes_a_rating_in_a_real_browser(
     shoot(browser, tmp_path, "2-invalid-code")
 
     look_up(browser, served.url, case, query_code(case))
+    assert not browser.find_elements(By.ID, "error"), browser.find_element(By.ID, "error").text
     steps = [
         li.get_attribute("class") for li in browser.find_elements(By.CSS_SELECTOR, "#timeline li")
     ]
@@ -322,9 +342,22 @@ def test_the_web_page_shows_progress_and_takes_a_rating_in_a_real_browser(
     assert rated[0]["rating"] == "dissatisfied"
     assert rated[0]["reason"] == "仍未拿到产权证"
 
+    # Dissatisfied, the petitioner asks the next-higher body for a review (Art. 35).
+    browser.find_element(By.ID, "reason").send_keys("开发商仍未办证")
+    submit(browser, "#review button[type=submit]")
+    assert "申请已提交" in browser.find_element(By.ID, "notice").text
+    assert browser.find_element(By.ID, "status").text == "复查中"
+    assert not browser.find_elements(By.ID, "review")  # requested: no second form
+    shoot(browser, tmp_path, "5-review-requested")
+    wait_until(
+        lambda: [u for u in values(kafka.bootstrap, CASES_UPDATES.full_name(prefix))
+                 if u["case_id"] == case and u["kind"] == "review_requested"],
+        "the page's review request on cases.updates",
+    )  # fmt: skip
+
     # The English page, and the same look-up.
     look_up(browser, served.url, case, query_code(case), lang="en")
-    assert browser.find_element(By.ID, "status").text == "Opinion given"
+    assert browser.find_element(By.ID, "status").text == "Under review"
     assert "Dissatisfied" in browser.find_element(By.ID, "timeline").text
-    shoot(browser, tmp_path, "5-progress-en")
-    assert len(list((tmp_path / "screenshots").glob("*.png"))) == 5
+    shoot(browser, tmp_path, "6-progress-en")
+    assert len(list((tmp_path / "screenshots").glob("*.png"))) == 6
