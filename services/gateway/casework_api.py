@@ -279,12 +279,18 @@ def _same_request(
 
 def agencies_of(record: CaseRecord, desk: CaseDesk) -> set[str]:
     """The agencies that may act on a case: the one it was routed to, every one it was
-    escalated to, and every body that owes one of its clocks (the review body, Art. 35)."""
+    escalated to, and every body that owes one of its running clocks (the next-higher body
+    while a review waits for its opinion, Art. 35)."""
     found = {e.target_agency for e in record.escalations if e.target_agency is not None}
     if record.agency_code is not None:
         found.add(record.agency_code)
     if record.facts is not None:
         casework = desk.view.casework
         lifecycle = casework.lifecycle(record.facts, record.updates)
-        found.update(casework.body_owing(record.facts, clock) for clock in lifecycle.clocks)
+        now = desk.clock()
+        found.update(
+            casework.body_owing(record.facts, clock)
+            for clock in lifecycle.clocks
+            if clock.running_at(now)
+        )
     return found

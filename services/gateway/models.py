@@ -339,9 +339,12 @@ class AgencyUpdateRequest(_Document):
     @model_validator(mode="after")
     def _complete(self) -> AgencyUpdateRequest:
         if self.kind in REASON_REQUIRED and not (self.reason or "").strip():
-            what = "the opinion's text" if self.kind.value.endswith(("replied", "decided")) else (
-                "the reason the petitioner is told"
+            opinion = self.kind in (
+                AgencyAction.REPLIED,
+                AgencyAction.REVIEW_DECIDED,
+                AgencyAction.RE_REVIEW_DECIDED,
             )
+            what = "the opinion's text" if opinion else "the reason the petitioner is told"
             raise ValueError(f"reason: {self.kind.value} needs {what}")
         if (self.extension_days is None) == (self.kind is AgencyAction.EXTENDED):
             raise ValueError("extension_days: given with extended, and only with it")

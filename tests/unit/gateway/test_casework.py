@@ -21,6 +21,7 @@ from services.gateway.models import AgencyAction, AgencyUpdateRequest, ProgressS
 from services.gateway.progress import case_progress
 from services.gateway.settings import GatewaySettings
 from services.gateway.status import StatusView
+from services.gateway.web import render
 from services.intake.register import case_id_for
 
 CASE_ID_KEY = b"a-case-id-key-of-sixteen+"
@@ -221,3 +222,22 @@ def test_agency_keys_are_configuration_checked_at_start() -> None:
         with pytest.raises(ValidationError, match=message):
             GatewaySettings(api_keys="a-channel-key-of-sixteen+", case_id_key="c" * 16,
                             agency_keys=bad)  # fmt: skip
+
+
+def test_the_page_escapes_what_agencies_and_petitioners_wrote() -> None:
+    view, case_id = _view_with_verdict()
+    view.record_update(_update(UpdateKind.ACCEPTED, T0 + timedelta(days=1)))
+    hostile = '<script>alert("x")</script><img src=x onerror=alert(1)>'
+    view.record_update(_update(UpdateKind.REPLIED, T0 + timedelta(days=2), reason=hostile))
+    record = view.get(case_id)
+    assert record is not None
+    shown = case_progress(record, view.casework, T0 + timedelta(days=3))
+    for lang in ("zh", "en"):
+        page = bytes(render(lang, progress=shown, query_code="7KQ4-M2ZX").body).decode()
+        assert "<script>" not in page
+        assert "&lt;script&gt;" in page
+        assert "<img" not in page
+    response = render("en")
+    assert "script-src" not in response.headers["content-security-policy"]
+    assert response.headers["content-security-policy"].startswith("default-src 'none'")
+    assert response.headers["cache-control"] == "no-store"
