@@ -68,7 +68,7 @@ def build(
     metrics = Metrics(registry)
     metrics.initialise(SERVICE)
     casework = Casework(settings.escalation_rules(), settings.escalation_calendar())
-    view = StatusView(settings.case_id_key_bytes(), casework)
+    view = StatusView(settings.case_id_key_bytes(), casework, clock)
     metrics.gauge("xinfang_gateway_status_view_cases").set_function(lambda: len(view))
     publisher = Publisher(
         settings.bootstrap_servers,

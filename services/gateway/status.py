@@ -183,10 +183,16 @@ class StatusView:
     """Every case's current status, folded from the pipeline's events. Not thread-safe:
     one event loop owns it."""
 
-    def __init__(self, case_id_key: bytes, casework: Casework | None = None) -> None:
+    def __init__(
+        self,
+        case_id_key: bytes,
+        casework: Casework | None = None,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
         self._case_id_key = case_id_key
         #: The escalation rules updates are judged by (the shipped ones unless given).
         self.casework = casework or Casework(load_rules(), shipped_calendar())
+        self._clock = clock
         self._cases: dict[str, CaseRecord] = {}
         self._by_submission: dict[str, str] = {}
         self._appliers: dict[str, Callable[[bytes], None]] = {
@@ -356,8 +362,16 @@ class StatusView:
             record.held = (*record.held, update)
 
     def _release_held(self, record: CaseRecord) -> None:
-        """Place every held update that now fits, earliest first, until none does."""
+        """Place every held update that now fits, earliest first, until none does.
+
+        An update held past the reorder tolerance (and the timer grace) is dropped, as the
+        engine's scan refuses it then: a predecessor arriving later must not revive it here
+        when the escalation service has dead-lettered it.
+        """
         assert record.facts is not None
+        clocks = self.casework.rules.clocks
+        cutoff = self._clock() - clocks.timer_grace - clocks.reorder_tolerance
+        record.held = tuple(u for u in record.held if u.occurred_at > cutoff)
         progress = True
         while progress:
             progress = False

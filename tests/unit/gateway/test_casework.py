@@ -87,8 +87,8 @@ def _update(kind: UpdateKind, at: datetime, **fields: object) -> CaseUpdate:
     )
 
 
-def _view_with_verdict() -> tuple[StatusView, str]:
-    view = StatusView(CASE_ID_KEY)
+def _view_with_verdict(now: datetime = T0 + timedelta(days=4)) -> tuple[StatusView, str]:
+    view = StatusView(CASE_ID_KEY, clock=lambda: now)
     verdict = _verdict()
     assert view.apply("cases.deduplicated", verdict.to_json_bytes())
     return view, verdict.case_id
@@ -116,6 +116,20 @@ def test_the_view_keeps_the_updates_the_engine_would_accept_and_holds_the_early_
     view.record_update(second)
     assert record.updates == (accepted, replied)
     assert record.held == (second,)
+
+
+def test_an_update_held_past_the_tolerance_is_not_revived_by_its_predecessor() -> None:
+    # The engine's scan dead-letters a reply that waited a day for its acceptance; an
+    # acceptance arriving two days later must not make the view believe in the reply.
+    view, case_id = _view_with_verdict(now=T0 + timedelta(days=3))
+    replied = _update(UpdateKind.REPLIED, T0 + timedelta(hours=3), reason="意见")
+    view.record_update(replied)
+    accepted = _update(UpdateKind.ACCEPTED, T0 + timedelta(hours=2))
+    view.record_update(accepted)
+    record = view.get(case_id)
+    assert record is not None
+    assert record.updates == (accepted,)
+    assert not record.held
 
 
 def test_the_check_answers_with_the_lifecycles_reason() -> None:
