@@ -11,6 +11,7 @@ import contextlib
 import logging
 import time
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any, Final
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer  # type: ignore[import-untyped]
@@ -251,7 +252,12 @@ class StatusFeed:
             for tp, messages in batches.items():
                 topic = self._names[tp.topic]
                 for message in messages:
-                    self._view.apply(topic, message.value, _channel_key_id(message.headers))
+                    self._view.apply(
+                        topic,
+                        message.value,
+                        _channel_key_id(message.headers),
+                        datetime.fromtimestamp(message.timestamp / 1000, UTC),
+                    )
             if pending:
                 for tp in list(pending):
                     if await consumer.position(tp) >= ends[tp]:

@@ -193,6 +193,8 @@ class StatusView:
         #: The escalation rules updates are judged by (the shipped ones unless given).
         self.casework = casework or Casework(load_rules(), shipped_calendar())
         self._clock = clock
+        #: The broker time of the record being applied, None for the gateway's own writes.
+        self._appended_at: datetime | None = None
         self._cases: dict[str, CaseRecord] = {}
         self._by_submission: dict[str, str] = {}
         self._appliers: dict[str, Callable[[bytes], None]] = {
@@ -216,13 +218,23 @@ class StatusView:
     def records(self) -> Iterator[CaseRecord]:
         return iter(self._cases.values())
 
-    def apply(self, topic: str, value: bytes | None, channel_key_id: str | None = None) -> bool:
+    def apply(
+        self,
+        topic: str,
+        value: bytes | None,
+        channel_key_id: str | None = None,
+        appended_at: datetime | None = None,
+    ) -> bool:
         """Fold one event of ``topic`` (its unprefixed name) in; False if it was unreadable.
 
         ``channel_key_id`` is the header the gateway puts on the petitions it publishes.
+        ``appended_at`` is the record's broker timestamp: when the escalation service could
+        first have seen it, which decides whether an update held for it had expired there
+        (a view reading the topics again after a restart must not judge by today's clock).
         """
         if value is None:
             return False
+        self._appended_at = appended_at
         try:
             if topic == PETITIONS_SUBMITTED.name:
                 self._submitted(value, channel_key_id)
@@ -233,6 +245,8 @@ class StatusView:
             # deeply nested one too, which would otherwise stop the feed for good).
             log.warning("status view skipped an event", extra={"topic": topic, "error": str(exc)})
             return False
+        finally:
+            self._appended_at = None
         return True
 
     def case_id_for(self, submission_id: str) -> str:
@@ -364,13 +378,15 @@ class StatusView:
     def _release_held(self, record: CaseRecord) -> None:
         """Place every held update that now fits, earliest first, until none does.
 
-        An update held past the reorder tolerance (and the timer grace) is dropped, as the
-        engine's scan refuses it then: a predecessor arriving later must not revive it here
-        when the escalation service has dead-lettered it.
+        An update held past the reorder tolerance (and the timer grace) by the time the
+        record in hand reached the broker is dropped, as the engine's scan refuses it then:
+        a predecessor arriving later must not revive it here when the escalation service
+        has dead-lettered it.
         """
         assert record.facts is not None
         clocks = self.casework.rules.clocks
-        cutoff = self._clock() - clocks.timer_grace - clocks.reorder_tolerance
+        now = self._appended_at or self._clock()
+        cutoff = now - clocks.timer_grace - clocks.reorder_tolerance
         record.held = tuple(u for u in record.held if u.occurred_at > cutoff)
         progress = True
         while progress:

@@ -132,6 +132,18 @@ def test_an_update_held_past_the_tolerance_is_not_revived_by_its_predecessor() -
     assert not record.held
 
 
+def test_a_view_reading_old_topics_again_judges_by_broker_time_not_todays_clock() -> None:
+    # After a restart the feed reads months-old records; updates read before their
+    # verdict (another topic) were applied by the engine back then, so they stay.
+    view = StatusView(CASE_ID_KEY, clock=lambda: T0 + timedelta(days=200))
+    accepted = _update(UpdateKind.ACCEPTED, T0 + timedelta(days=1))
+    view.apply("cases.updates", accepted.to_json_bytes(), None, T0 + timedelta(days=1))
+    view.apply("cases.deduplicated", _verdict().to_json_bytes(), None, T0 + timedelta(days=1))
+    record = view.get(CASE_ID)
+    assert record is not None
+    assert record.updates == (accepted,)
+
+
 def test_the_check_answers_with_the_lifecycles_reason() -> None:
     view, case_id = _view_with_verdict()
     record = view.get(case_id)
