@@ -48,16 +48,21 @@ $(STAMP): pyproject.toml
 kafka-jars: setup
 	$(BIN)/python -c 'from services.devtools.kafka_local import classpath; classpath()'
 
-# promtool (rule tests and the end-to-end Prometheus) and docker-compose (to check the
-# compose file) from Debian's packages, when missing and when we may install them.
+# promtool (rule tests and the end-to-end Prometheus), docker-compose (to check the compose
+# file), and chromium with its chromedriver and a Chinese font (the petitioner's web page in
+# a real headless browser, and readable screenshots of it) from Debian's packages, when
+# missing and when we may install them.
+DEBIAN_TOOLS = prometheus docker-compose chromium chromium-driver fonts-wqy-microhei
 tools:
-	@if ! command -v promtool >/dev/null || ! command -v docker-compose >/dev/null; then \
+	@if ! command -v promtool >/dev/null || ! command -v docker-compose >/dev/null \
+	    || ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null \
+	    || [ ! -e /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	    echo "installing prometheus and docker-compose from Debian"; \
+	    echo "installing $(DEBIAN_TOOLS) from Debian"; \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-	      --no-install-recommends prometheus docker-compose >/dev/null; \
+	      --no-install-recommends $(DEBIAN_TOOLS) >/dev/null; \
 	  else \
-	    echo "promtool or docker-compose missing: install Debian's prometheus and docker-compose"; \
+	    echo "a tool of the tests is missing: install Debian's $(DEBIAN_TOOLS)"; \
 	  fi; \
 	fi
 

@@ -292,6 +292,7 @@ def _register_service_commands() -> None:
     from services.cli.dlq import dlq_app
     from services.dedup import commands as dedup_commands
     from services.escalation import commands as escalation_commands
+    from services.gateway import commands as gateway_commands
     from services.intake import commands as intake_commands
     from services.ledger import commands as ledger_commands
     from services.ops import commands as ops_commands
@@ -303,6 +304,7 @@ def _register_service_commands() -> None:
         ledger_commands,
         ops_commands,
         offline,
+        gateway_commands,
     ):
         module.register(app)
     app.add_typer(dlq_app, name="dlq")

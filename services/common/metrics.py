@@ -208,6 +208,14 @@ CATALOGUE: Final[tuple[MetricSpec, ...]] = (
         "Cases held in the gateway's in-memory status view.",
         "gateway",
     ),
+    MetricSpec(
+        "xinfang_gateway_query_code_refusals_total",
+        Kind.COUNTER,
+        "Query-code attempts refused: a wrong code or an unknown case (the same to the "
+        "caller), or refused unchecked past the per-case or per-address limit (429).",
+        "gateway",
+        {"reason": ("wrong_code_or_unknown_case", "case_limited", "address_limited")},
+    ),
     # --- dedup ---------------------------------------------------------------------------
     MetricSpec(
         "xinfang_dedup_verdicts_total",

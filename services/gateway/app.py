@@ -15,6 +15,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from operator import attrgetter
 from typing import Final
 
 import uvicorn
@@ -30,6 +31,9 @@ from services.common.metrics import Metrics
 from services.common.regions import default_table
 from services.common.settings import load_settings
 from services.gateway import openapi
+from services.gateway.attempts import QueryAttempts
+from services.gateway.casework import Casework
+from services.gateway.desk import CaseDesk
 from services.gateway.endpoints import Gateway, open311_error, open311_format
 from services.gateway.geocode import Geocoder
 from services.gateway.kafka import Publisher, StatusFeed
@@ -63,7 +67,8 @@ def build(
     registry = registry or CollectorRegistry()
     metrics = Metrics(registry)
     metrics.initialise(SERVICE)
-    view = StatusView(settings.case_id_key_bytes())
+    casework = Casework(settings.escalation_rules(), settings.escalation_calendar())
+    view = StatusView(settings.case_id_key_bytes(), casework, clock)
     metrics.gauge("xinfang_gateway_status_view_cases").set_function(lambda: len(view))
     publisher = Publisher(
         settings.bootstrap_servers,
@@ -78,6 +83,16 @@ def build(
         settings.default_region_code,
         settings.county_boundaries(),
     )
+    refusals = metrics.counter("xinfang_gateway_query_code_refusals_total")
+    desk = CaseDesk(
+        view,
+        feed,
+        publisher,
+        QueryAttempts(settings.attempt_limits()),
+        settings.query_key_bytes(),
+        clock,
+        on_refusal=lambda reason: refusals.labels(reason=reason).inc(),
+    )
     gateway = Gateway(
         settings,
         view=view,
@@ -87,6 +102,7 @@ def build(
         registry=registry,
         openapi=openapi.document,
         clock=clock,
+        desk=desk,
     )
 
     @asynccontextmanager
@@ -123,7 +139,8 @@ def _routes(gateway: Gateway) -> list[Route]:
     in ``Allow`` (one route per operation would list only the first one's)."""
     by_path: dict[str, dict[str, Callable[[Request], Awaitable[Response]]]] = {}
     for op in OPERATIONS:
-        by_path.setdefault(op.path, {})[op.method] = getattr(gateway, op.handler)
+        # "petitioner.rate": a handler of one of the gateway's parts.
+        by_path.setdefault(op.path, {})[op.method] = attrgetter(op.handler)(gateway)
     routes = []
     for path, handlers in by_path.items():
         if len(handlers) == 1:

@@ -19,11 +19,12 @@ from pydantic import BaseModel
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from schemas.identifiers import verify_query_code
 from schemas.petitions import MAX_PETITION_BYTES, RejectReason
 from services.common.dlq import Rejected
 from services.common.submitted import parse
 from services.gateway import open311
+from services.gateway.casework_api import AgencyApi, PetitionerApi, client_address, denied
+from services.gateway.desk import CaseDesk, Denied
 from services.gateway.geocode import Geocoder
 from services.gateway.kafka import (
     BrokerUnavailableError,
@@ -50,6 +51,7 @@ from services.gateway.status import (
     StatusView,
     open311_submission_id,
 )
+from services.gateway.web import QueryPage
 
 log = logging.getLogger(__name__)
 
@@ -89,6 +91,7 @@ class Gateway:
         geocoder: Geocoder,
         registry: CollectorRegistry,
         openapi: Callable[[], dict[str, object]],
+        desk: CaseDesk,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         new_id: Callable[[], str] = lambda: uuid.uuid4().hex,
     ) -> None:
@@ -101,6 +104,10 @@ class Gateway:
         self._openapi = openapi
         self.clock = clock
         self.new_id = new_id
+        self.desk = desk
+        self.petitioner = PetitionerApi(desk)
+        self.agency = AgencyApi(desk, settings)
+        self.page = QueryPage(desk)
 
     # --- the native JSON API ---------------------------------------------------------------
 
@@ -165,25 +172,24 @@ class Gateway:
             )
         case_id = request.path_params["case_id"]
         record = self.view.get(case_id)
-        if record is None or not self._may_see(record, api_key, code):
-            # The same answers for a case that does not exist and one the caller may not
-            # see: a status lookup must not tell whether a case id exists.
-            if not self.feed.caught_up:
-                return _problem(503, "loading", _LOADING, retry=True)
-            return _problem(404, "not_found", f"no case {case_id!r} that this key or code opens")
-        return _json(case_view(record).model_dump(mode="json"), 200)
-
-    def _may_see(self, record: CaseRecord, api_key: str | None, code: str | None) -> bool:
         if (
-            api_key is not None
+            record is not None
+            and api_key is not None
             and self.settings.key_allowed(api_key)
             and record.channel_key_id == channel_key_id(api_key)
         ):
-            return True
-        query_key = self.settings.query_key_bytes()
-        return bool(code) and query_key is not None and verify_query_code(
-            record.case_id, code or "", query_key
-        )
+            return _json(case_view(record).model_dump(mode="json"), 200)
+        if code:
+            # The petitioner's way in: counted and limited like every query-code attempt.
+            opened = self.desk.open_with_code(case_id, code, client_address(request))
+            if isinstance(opened, Denied):
+                return denied(opened, case_id)
+            return _json(case_view(opened).model_dump(mode="json"), 200)
+        # The same answers for a case that does not exist and one the caller may not
+        # see: a status lookup must not tell whether a case id exists.
+        if not self.feed.caught_up:
+            return _problem(503, "loading", _LOADING, retry=True)
+        return _problem(404, "not_found", f"no case {case_id!r} that this key or code opens")
 
     # --- Open311 GeoReport v2 --------------------------------------------------------------
 

@@ -11,15 +11,17 @@ import contextlib
 import logging
 import time
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any, Final
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer  # type: ignore[import-untyped]
 from aiokafka.errors import MessageSizeTooLargeError  # type: ignore[import-untyped]
 from aiokafka.structs import TopicPartition  # type: ignore[import-untyped]
 
-from schemas.keys import SubmissionKey
+from schemas.cases import CaseUpdate
+from schemas.keys import CaseKey, SubmissionKey
 from schemas.petitions import PetitionSubmitted
-from schemas.registry import PETITIONS_SUBMITTED
+from schemas.registry import CASES_UPDATES, PETITIONS_SUBMITTED
 from services.gateway.status import SOURCES, StatusView
 
 log = logging.getLogger(__name__)
@@ -61,6 +63,7 @@ class Publisher:
         self._on_ack = on_ack
         self._bootstrap = bootstrap
         self._topic = PETITIONS_SUBMITTED.full_name(prefix)
+        self._updates_topic = CASES_UPDATES.full_name(prefix)
         self._ack_timeout = ack_timeout
         self._producer: Any = None
         self._connecting: asyncio.Task[None] | None = None
@@ -109,24 +112,47 @@ class Publisher:
                 f"takes ({PETITIONS_SUBMITTED.max_message_bytes} bytes a record)"
             )
         headers = [(CHANNEL_KEY_HEADER, channel_key_id.encode())]
-        started = time.perf_counter()
         try:
-            await asyncio.wait_for(
-                self._producer.send_and_wait(self._topic, value, key=key, headers=headers),
-                timeout=self._ack_timeout,
-            )
+            return await self._send(self._topic, key, value, headers)
         except MessageSizeTooLargeError as exc:
             raise PetitionTooLargeError(
                 f"the broker refused the petition as too large ({exc}); it was not accepted"
             ) from exc
-        except Exception as exc:
-            log.warning(
-                "not acknowledged",
-                extra={"submission_id": petition.submission_id, "error": repr(exc)},
-            )
+        except BrokerUnavailableError:
+            log.warning("not acknowledged", extra={"submission_id": petition.submission_id})
+            raise
+
+    async def publish_update(self, update: CaseUpdate) -> float:
+        """Publish a petitioner's or an agency's update to cases.updates and wait for the
+        acknowledgement (a CaseUpdate is bounded far below the topic's record limit)."""
+        if self._producer is None:
             raise BrokerUnavailableError(
-                f"the broker did not acknowledge within {self._ack_timeout:g} s; "
-                "the petition was not accepted"
+                f"the broker at {self._bootstrap} is unavailable; the update was not published"
+            )
+        key = CaseKey(case_id=update.case_id).to_json_bytes()
+        try:
+            return await self._send(self._updates_topic, key, update.to_json_bytes(), [])
+        except BrokerUnavailableError:
+            log.warning("not acknowledged", extra={"update_id": update.update_id})
+            raise
+
+    async def _send(
+        self, topic: str, key: bytes, value: bytes, headers: list[tuple[str, bytes]]
+    ) -> float:
+        """Send one record and wait for acks=all; BrokerUnavailableError after the timeout
+        (MessageSizeTooLargeError passes through: sending again cannot help)."""
+        started = time.perf_counter()
+        try:
+            await asyncio.wait_for(
+                self._producer.send_and_wait(topic, value, key=key, headers=headers),
+                timeout=self._ack_timeout,
+            )
+        except MessageSizeTooLargeError:
+            raise
+        except Exception as exc:
+            raise BrokerUnavailableError(
+                f"the broker did not acknowledge within {self._ack_timeout:g} s ({exc!r}); "
+                "it was not accepted"
             ) from exc
         seconds = time.perf_counter() - started
         if self._on_ack is not None:
@@ -226,7 +252,12 @@ class StatusFeed:
             for tp, messages in batches.items():
                 topic = self._names[tp.topic]
                 for message in messages:
-                    self._view.apply(topic, message.value, _channel_key_id(message.headers))
+                    self._view.apply(
+                        topic,
+                        message.value,
+                        _channel_key_id(message.headers),
+                        datetime.fromtimestamp(message.timestamp / 1000, UTC),
+                    )
             if pending:
                 for tp in list(pending):
                     if await consumer.position(tp) >= ends[tp]:

@@ -8,12 +8,16 @@ the native ones are this project's own.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from enum import StrEnum
+from typing import Final, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from schemas.cases import Verdict
+from schemas.base import AwareDatetime
+from schemas.cases import AgencyLevel, Rating, UpdateKind, Verdict
+from schemas.deadlines import DeadlineStep
 from schemas.petitions import RejectReason
+from services.escalation.lifecycle import RatingStatus, RejectionReason
 from services.gateway.status import CaseStatus, Status
 
 
@@ -155,3 +159,203 @@ class Health(_Document):
     broker: bool = Field(description="the producer reaches the broker")
     status_view_cases: int
     status_view_caught_up: bool
+
+
+# --- the petitioner's API ----------------------------------------------------------------------
+
+#: The longest comment a petitioner may add to a rating or a review request.
+MAX_COMMENT_CHARS: Final = 500
+
+
+class ProgressStepKind(StrEnum):
+    """A step of a case as the petitioner sees it (Art. 22-36)."""
+
+    RECEIVED = "received"
+    REGISTERED = "registered"
+    JOINED = "joined"
+    TRANSFERRED = "transferred"
+    ASSIGNED = "assigned"
+    ACCEPTED = "accepted"
+    NOT_ACCEPTED = "not_accepted"
+    RETURNED_FOR_TRANSFER = "returned_for_transfer"
+    EXTENDED = "extended"
+    REPLIED = "replied"
+    RATED = "rated"
+    REVIEW_REQUESTED = "review_requested"
+    REVIEW_DECIDED = "review_decided"
+    RE_REVIEW_REQUESTED = "re_review_requested"
+    HEARING_STARTED = "hearing_started"
+    HEARING_ENDED = "hearing_ended"
+    RE_REVIEW_DECIDED = "re_review_decided"
+    TERMINATED = "terminated"
+    CLOSED = "closed"
+    SUPERVISED = "supervised"
+
+
+class ProgressStep(_Document):
+    step: ProgressStepKind
+    at: datetime
+    detail: str | None = Field(
+        description="why (a refusal, an extension), the opinion's text, the rating, or the "
+        "level a supervision went to"
+    )
+
+
+class Body(_Document):
+    """A public body: its code, its name when the routing table gives it, its level."""
+
+    code: str
+    name: str | None
+    level: AgencyLevel
+
+
+class Deadline(_Document):
+    step: DeadlineStep
+    due_at: datetime
+    article: str
+    owed_by: Body
+
+
+class ReviewRoute(_Document):
+    """Where and until when the petitioner may ask for a review (Art. 35) or re-review (36)."""
+
+    request: Literal["review", "re_review"]
+    to: Body
+    due_at: datetime
+    article: str
+
+
+class RatingState(_Document):
+    status: RatingStatus
+    due_at: datetime | None = Field(description="the end of the rating window while it is open")
+
+
+class CaseProgress(_Document):
+    """A case as its petitioner may see it: nothing about other petitioners, no text of the
+    petition, nothing that names the petitioner or the accused."""
+
+    case_id: str
+    received_at: datetime | None
+    status: str = Field(description="submitted, rejected, or the lifecycle's status")
+    steps: list[ProgressStep]
+    responsible: Body | None = Field(description="the body the case waits on now")
+    next_deadline: Deadline | None
+    reply: str | None = Field(description="the latest written opinion's text")
+    review: ReviewRoute | None = Field(description="open while a review may be requested")
+    rating: RatingState
+    can_rate: bool
+
+
+class RatingRequest(_Document):
+    rating: Rating
+    comment: str | None = Field(default=None, max_length=MAX_COMMENT_CHARS)
+
+
+class ReviewRequest(_Document):
+    reason: str | None = Field(
+        default=None, max_length=MAX_COMMENT_CHARS, description="why the opinion is not accepted"
+    )
+
+
+class UpdateAccepted(_Document):
+    """202: the update is on cases.updates (acks=all); escalation and notification act on it."""
+
+    update_id: str
+    case_id: str
+    kind: UpdateKind
+    occurred_at: datetime
+
+
+class UpdateRefused(_Document):
+    """409: the lifecycle does not allow the update now; nothing was published."""
+
+    reason: RejectionReason
+    detail: str
+
+
+# --- the agency API ------------------------------------------------------------------------
+
+
+class AgencyAction(StrEnum):
+    """What an agency reports through the gateway. ``outside_competence`` is a not_accepted
+    update whose reason objects to competence (Art. 23): the matter goes back to the
+    petition bureau."""
+
+    TRANSFERRED = "transferred"
+    ASSIGNED = "assigned"
+    ACCEPTED = "accepted"
+    NOT_ACCEPTED = "not_accepted"
+    OUTSIDE_COMPETENCE = "outside_competence"
+    EXTENDED = "extended"
+    REPLIED = "replied"
+    REVIEW_DECIDED = "review_decided"
+    HEARING_STARTED = "hearing_started"
+    HEARING_ENDED = "hearing_ended"
+    RE_REVIEW_DECIDED = "re_review_decided"
+    TERMINATED = "terminated"
+    CLOSED = "closed"
+
+
+#: Actions whose reason the petitioner must be told (Art. 23, 34) or which carry the opinion.
+REASON_REQUIRED: Final = frozenset(
+    {
+        AgencyAction.NOT_ACCEPTED,
+        AgencyAction.OUTSIDE_COMPETENCE,
+        AgencyAction.EXTENDED,
+        AgencyAction.REPLIED,
+        AgencyAction.REVIEW_DECIDED,
+        AgencyAction.RE_REVIEW_DECIDED,
+    }
+)
+
+
+class AgencyUpdateRequest(_Document):
+    kind: AgencyAction
+    agency_code: str | None = Field(
+        default=None,
+        description="optional: the agency the caller means to act as; another key's is a 403",
+    )
+    reason: str | None = Field(
+        default=None,
+        max_length=2000,
+        description=(
+            "required for not_accepted, outside_competence and extended (told to the "
+            "petitioner), and the opinion's text for replied, review_decided, "
+            "re_review_decided"
+        ),
+    )
+    extension_days: int | None = Field(
+        default=None, ge=1, le=30, description="extended only: at most 30 days (Art. 34)"
+    )
+    occurred_at: AwareDatetime | None = Field(
+        default=None, description="when it happened, with a zone; default now; not in the future"
+    )
+    update_id: str | None = Field(
+        default=None,
+        pattern=r"^[A-Za-z0-9._:-]{1,100}$",
+        description="the agency's own id: the same request sent again is answered alike",
+    )
+
+    @model_validator(mode="after")
+    def _complete(self) -> AgencyUpdateRequest:
+        if self.kind in REASON_REQUIRED and not (self.reason or "").strip():
+            opinion = self.kind in (
+                AgencyAction.REPLIED,
+                AgencyAction.REVIEW_DECIDED,
+                AgencyAction.RE_REVIEW_DECIDED,
+            )
+            what = "the opinion's text" if opinion else "the reason the petitioner is told"
+            raise ValueError(f"reason: {self.kind.value} needs {what}")
+        if (self.extension_days is None) == (self.kind is AgencyAction.EXTENDED):
+            raise ValueError("extension_days: given with extended, and only with it")
+        return self
+
+
+class AgencyCaseState(_Document):
+    """A case as an agency sees it through the gateway: where it stands, what is owed."""
+
+    case_id: str
+    status: str
+    routed_to: str | None
+    next_deadline: Deadline | None
+    updates: list[ProgressStep]

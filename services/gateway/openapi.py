@@ -45,7 +45,9 @@ def document() -> dict[str, Any]:
             "description": (
                 "Petitions for channels that cannot speak Kafka: Open311 GeoReport v2 "
                 "(wiki.open311.org/GeoReport_v2) and a native JSON API on the "
-                "petitions.submitted contract. Every write is answered only after the "
+                "petitions.submitted contract; the petitioner's API and web page (case "
+                "number and query code) and the agencies' API (their own keys), whose "
+                "updates go to cases.updates. Every write is answered only after the "
                 "broker has acknowledged it (acks=all)."
             ),
         },
@@ -66,7 +68,12 @@ def _operation(operation: Operation) -> dict[str, Any]:
             {"name": name, "in": "query", "required": False,
              "description": description, "schema": {"type": "string"}}
         )  # fmt: skip
-    if operation.json_body is not None or operation.optional_api_key:
+    for name, description in operation.headers:
+        parameters.append(
+            {"name": name, "in": "header", "required": True, "description": description,
+             "schema": {"type": "string"}}
+        )  # fmt: skip
+    if (operation.json_body is not None or operation.optional_api_key) and not operation.headers:
         required = operation.json_body is not None
         parameters.append(
             {"name": "X-API-Key", "in": "header", "required": required,
@@ -97,7 +104,7 @@ def _operation(operation: Operation) -> dict[str, Any]:
                     "schema": {
                         "type": "object",
                         "properties": properties,
-                        "required": ["api_key", "service_code", "description"],
+                        "required": list(operation.form_required),
                     }
                 }
             },
@@ -111,6 +118,9 @@ def _ref(model: type[BaseModel]) -> dict[str, str]:
 
 def _answer(answer: Answer, open311: bool) -> dict[str, Any]:
     result: dict[str, Any] = {"description": answer.description}
+    if answer.html:
+        result["content"] = {"text/html": {"schema": {"type": "string"}}}
+        return result
     if answer.model is None:
         return result
     schema: dict[str, Any] = _ref(answer.model)

@@ -10,6 +10,9 @@ from pydantic import BaseModel
 
 from schemas.petitions import PetitionSubmitted
 from services.gateway.models import (
+    AgencyCaseState,
+    AgencyUpdateRequest,
+    CaseProgress,
     CaseView,
     Health,
     Open311Created,
@@ -19,8 +22,12 @@ from services.gateway.models import (
     Open311ServiceDefinition,
     Open311Token,
     Problem,
+    RatingRequest,
+    ReviewRequest,
     SubmissionAccepted,
     SubmissionRejected,
+    UpdateAccepted,
+    UpdateRefused,
 )
 
 
@@ -32,6 +39,8 @@ class Answer:
     description: str
     model: type[BaseModel] | None = None
     many: bool = False
+    #: An HTML page (the petitioner's web page) rather than a JSON document.
+    html: bool = False
 
 
 @dataclass(frozen=True)
@@ -50,6 +59,9 @@ class Operation:
     open311: bool = False
     #: Takes an optional X-API-Key header (one with a json_body requires it).
     optional_api_key: bool = False
+    #: Required headers other than X-API-Key, with their meaning (no X-API-Key then).
+    headers: tuple[tuple[str, str], ...] = ()
+    form_required: tuple[str, ...] = ("api_key", "service_code", "description")
 
 
 def _open311_errors(*statuses: int) -> tuple[Answer, ...]:
@@ -88,6 +100,53 @@ _FORM_FIELDS: Final = {
     "attribute[language]": "zh or en",
 }
 
+_TOO_MANY: Final = Answer(
+    429,
+    "too many wrong query codes for this case or from this address (Retry-After); the "
+    "right code too is refused until then",
+    Problem,
+)
+_QUERY_CODE: Final = (("X-Query-Code", "the query code of the petitioner's receipt"),)
+_AGENCY_KEY: Final = (("X-Agency-Key", "the agency's own key"),)
+_PETITIONER_OPENS: Final = (
+    Answer(403, "no X-Query-Code header", Problem),
+    Answer(404, "no case with this query code (a wrong code and an unknown case alike)", Problem),
+    _TOO_MANY,
+)
+_AGENCY_OPENS: Final = (
+    Answer(403, "X-Agency-Key missing or not an agency's, or not the agency_code given", Problem),
+    Answer(404, "no case routed or escalated to this agency", Problem),
+)
+_WRITE_ANSWERS: Final = (
+    Answer(202, "on cases.updates (acks=all): escalation and notification act on it",
+           UpdateAccepted),
+    Answer(400, "the body is not valid: the field and why", Problem),
+    Answer(409, "the lifecycle does not allow it now: its reason (the escalation service's); "
+           "nothing was published", UpdateRefused),
+    Answer(413, "the body is too large", Problem),
+    Answer(503, "the status view is loading, or the broker did not acknowledge: nothing "
+           "was published", Problem),
+)
+_PAGE_FIELDS: Final = {
+    "lang": "zh or en (default: the browser's Accept-Language)",
+    "case_id": "the case number of the receipt",
+    "query_code": "the query code of the receipt",
+}
+
+
+def _page_answers(*statuses: int) -> tuple[Answer, ...]:
+    meanings = {
+        200: "the page: the case's progress, with the outcome when something was sent",
+        400: "the form is not complete or not valid: the page says what",
+        404: "the case number or query code is not right",
+        409: "the lifecycle does not allow it now: the page says why",
+        413: "the form is too large",
+        429: "too many wrong query codes (Retry-After)",
+        503: "the status view is loading, or nothing could be sent",
+    }
+    return tuple(Answer(status, meanings[status], html=True) for status in statuses)
+
+
 OPERATIONS: Final[tuple[Operation, ...]] = (
     Operation(
         "POST", "/v1/petitions", "submit_petition",
@@ -114,11 +173,73 @@ OPERATIONS: Final[tuple[Operation, ...]] = (
             Answer(200, "the case", CaseView),
             Answer(403, "neither X-API-Key nor query_code given", Problem),
             Answer(404, "no case that this key or query code opens", Problem),
+            _TOO_MANY,
             Answer(503, "the status view is still reading the topics", Problem),
         ),
         "native",
         query=(("query_code", "the query code of the petitioner's receipt, e.g. 7KQ4-M2ZX"),),
         optional_api_key=True,
+    ),
+    Operation(
+        "GET", "/v1/cases/{case_id}/progress", "petitioner.progress",
+        "The petitioner's view of their case: steps with dates and reasons, the body it waits "
+        "on, the next legal deadline, the opinion's text, rating and review windows",
+        (Answer(200, "the progress", CaseProgress), *_PETITIONER_OPENS,
+         Answer(503, "the status view is still reading the topics", Problem)),
+        "petitioner", headers=_QUERY_CODE,
+    ),
+    Operation(
+        "POST", "/v1/cases/{case_id}/rating", "petitioner.rate",
+        "The petitioner rates the latest opinion within its window (a rated update)",
+        (*_PETITIONER_OPENS, *_WRITE_ANSWERS),
+        "petitioner", json_body=RatingRequest, headers=_QUERY_CODE,
+    ),
+    Operation(
+        "POST", "/v1/cases/{case_id}/review-request", "petitioner.request_review",
+        "The petitioner requests a review (after the reply, Art. 35) or a re-review (after "
+        "the review opinion, Art. 36) within its window",
+        (*_PETITIONER_OPENS, *_WRITE_ANSWERS),
+        "petitioner", json_body=ReviewRequest, headers=_QUERY_CODE,
+    ),
+    Operation(
+        "GET", "/v1/agency/cases/{case_id}", "agency.case",
+        "A case routed or escalated to the agency: its status, next deadline and updates",
+        (Answer(200, "the case", AgencyCaseState), *_AGENCY_OPENS,
+         Answer(503, "the status view is still reading the topics", Problem)),
+        "agency", headers=_AGENCY_KEY,
+    ),
+    Operation(
+        "POST", "/v1/agency/cases/{case_id}/updates", "agency.update",
+        "The agency accepts, refuses with a reason, objects to competence, extends with a "
+        "reason, replies with the opinion's text, transfers, ...: checked against the case's "
+        "lifecycle, then published to cases.updates",
+        (*_AGENCY_OPENS, *_WRITE_ANSWERS),
+        "agency", json_body=AgencyUpdateRequest, headers=_AGENCY_KEY,
+    ),
+    Operation(
+        "GET", "/query", "page.form",
+        "The petitioner's web page: the form for case number and query code (zh, en)",
+        _page_answers(200), "petitioner-web", query=(("lang", "zh or en"),),
+    ),
+    Operation(
+        "POST", "/query", "page.look_up", "The petitioner's web page: a case's progress",
+        _page_answers(200, 400, 404, 413, 429, 503), "petitioner-web",
+        form_body=_PAGE_FIELDS, form_required=("case_id", "query_code"),
+    ),
+    Operation(
+        "POST", "/query/rating", "page.rate", "The petitioner's web page: rate the opinion",
+        _page_answers(200, 400, 404, 409, 413, 429, 503), "petitioner-web",
+        form_body={**_PAGE_FIELDS,
+                   "rating": "satisfied, basically_satisfied or dissatisfied",
+                   "comment": "optional, at most 500 characters"},
+        form_required=("case_id", "query_code", "rating"),
+    ),
+    Operation(
+        "POST", "/query/review", "page.request_review",
+        "The petitioner's web page: request a review or re-review",
+        _page_answers(200, 400, 404, 409, 413, 429, 503), "petitioner-web",
+        form_body={**_PAGE_FIELDS, "reason": "optional, at most 500 characters"},
+        form_required=("case_id", "query_code"),
     ),
     Operation(
         "GET", _OPEN311 + "/services.{format}", "open311_services",

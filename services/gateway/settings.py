@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hmac
+import re
+from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Any, Final
 
@@ -11,12 +13,18 @@ from pydantic_settings import NoDecode, SettingsConfigDict
 
 from services.common.keys import DEMO_QUERY_KEY, CaseIdKeyed
 from services.common.regions import default_table
+from services.escalation.holidays import DEFAULT_CALENDAR_PATH, HolidayCalendar, load_calendar
+from services.escalation.ruleset import DEFAULT_RULES_PATH, EscalationRules, load_rules
+from services.gateway.attempts import AttemptLimits
 from services.gateway.boundaries import CountyBoundaries, load_boundaries
 
 #: The API key accepted in demo mode only; outside it the gateway refuses to start without
 #: keys of its own.
 DEMO_API_KEY: Final = "xinfang-demo-open311-key"
 _REGION_CODE: Final = r"^\d{6}$"
+#: An agency code as the routing table writes it (also names agency.<code>.inbox).
+AGENCY_CODE: Final = r"^[a-z0-9_-]{2,64}$"
+MIN_KEY_CHARS: Final = 16
 
 
 class GatewaySettings(CaseIdKeyed):
@@ -84,6 +92,109 @@ class GatewaySettings(CaseIdKeyed):
         ),
     )
 
+    query_failures_per_case: int = Field(
+        default=10,
+        ge=1,
+        description=(
+            "wrong query codes (or unknown case numbers) one case number may take within "
+            "the window; past it every attempt on it gets 429, the right code too"
+        ),
+    )
+    query_failures_per_address: int = Field(
+        default=30,
+        ge=1,
+        description="wrong query codes one client address may make within the window",
+    )
+    query_failure_window_seconds: float = Field(
+        default=3600.0, gt=0, description="the sliding window of the two limits above"
+    )
+    agency_keys: Annotated[dict[str, SecretStr], NoDecode] = Field(
+        default_factory=dict,
+        description=(
+            "each agency's key for the agency API (header X-Agency-Key), as "
+            "CODE=KEY,CODE=KEY (agency codes of the routing table, keys of 16+ characters, "
+            "one key per agency); none: the agency API refuses every request"
+        ),
+    )
+    escalation_rules_path: Path = Field(
+        default=DEFAULT_RULES_PATH,
+        description=(
+            "the escalation service's rule file (give both XINFANG_ESCALATION_RULES_PATH): "
+            "the time limits and windows an update is checked against"
+        ),
+    )
+    escalation_calendar_path: Path = Field(
+        default=DEFAULT_CALENDAR_PATH,
+        description="the escalation service's holiday calendar (XINFANG_ESCALATION_CALENDAR_PATH)",
+    )
+
+    @field_validator("agency_keys", mode="before")
+    @classmethod
+    def _split_agency_keys(cls, value: Any) -> Any:
+        if not isinstance(value, str):
+            return value
+        keys: dict[str, str] = {}
+        for entry in (part.strip() for part in value.split(",")):
+            if not entry:
+                continue
+            code, sep, key = entry.partition("=")
+            code, key = code.strip(), key.strip()
+            if not sep or not code or not key:
+                raise ValueError(f"{entry.split('=')[0]!r}...: write each entry as CODE=KEY")
+            if code in keys:
+                raise ValueError(f"agency {code} is given twice")
+            keys[code] = key
+        return keys
+
+    @model_validator(mode="after")
+    def _agency_keys_valid(self) -> GatewaySettings:
+        seen: set[str] = set()
+        channel_keys = {key.get_secret_value() for key in self.api_keys}
+        for code, key in self.agency_keys.items():
+            if not re.fullmatch(AGENCY_CODE, code):
+                raise ValueError(f"agency code {code!r}: lower-case letters, digits, - and _")
+            secret = key.get_secret_value()
+            if len(secret) < MIN_KEY_CHARS:
+                raise ValueError(f"the key of agency {code} needs {MIN_KEY_CHARS}+ characters")
+            if secret in seen or secret in channel_keys:
+                raise ValueError(f"the key of agency {code} is another agency's or a channel's")
+            seen.add(secret)
+        return self
+
+    @model_validator(mode="after")
+    def _escalation_files_readable(self) -> GatewaySettings:
+        # The same files as the escalation service's, checked at start-up like it does.
+        self.escalation_rules()
+        self.escalation_calendar()
+        return self
+
+    def escalation_rules(self) -> EscalationRules:
+        """The escalation rules (RuleFileError, a ValueError, names the line)."""
+        return load_rules(self.escalation_rules_path)
+
+    def escalation_calendar(self) -> HolidayCalendar:
+        """The holiday calendar the lifecycle counts working days and roll-overs on."""
+        return load_calendar(self.escalation_calendar_path)
+
+    def attempt_limits(self) -> AttemptLimits:
+        return AttemptLimits(
+            failures_per_case=self.query_failures_per_case,
+            failures_per_address=self.query_failures_per_address,
+            window=timedelta(seconds=self.query_failure_window_seconds),
+        )
+
+    def agency_of_key(self, key: str | None) -> str | None:
+        """The agency whose key ``key`` is, or None."""
+        if not key:
+            return None
+        given = key.encode()
+        found = None
+        for code, allowed in self.agency_keys.items():
+            # Every key compared, so the time taken says nothing about which one matched.
+            if hmac.compare_digest(given, allowed.get_secret_value().encode()):
+                found = code
+        return found
+
     @field_validator("api_keys", mode="before")
     @classmethod
     def _split_keys(cls, value: Any) -> Any:
@@ -99,8 +210,8 @@ class GatewaySettings(CaseIdKeyed):
                 "channels' keys, comma-separated"
             )
         for key in self.api_keys:
-            if len(key.get_secret_value()) < 16:
-                raise ValueError("every API key needs at least 16 characters")
+            if len(key.get_secret_value()) < MIN_KEY_CHARS:
+                raise ValueError(f"every API key needs at least {MIN_KEY_CHARS} characters")
         return self
 
     @model_validator(mode="after")

@@ -9,7 +9,6 @@ import xml.etree.ElementTree as ET
 from datetime import UTC, datetime
 
 import pytest
-from prometheus_client import CollectorRegistry
 from starlette.requests import Request
 
 from schemas import examples
@@ -26,9 +25,9 @@ from schemas.petitions import (
 from services.common.regions import default_table
 from services.common.settings import SettingsError, load_settings
 from services.gateway import open311, openapi
+from services.gateway.app import build
 from services.gateway.endpoints import Gateway, channel_key_id
 from services.gateway.geocode import Geocoder, RegionNotFoundError, RegionSource
-from services.gateway.kafka import Publisher, StatusFeed
 from services.gateway.open311 import Open311Problem
 from services.gateway.settings import DEMO_API_KEY, GatewaySettings
 from services.gateway.status import Status, StatusView
@@ -184,17 +183,11 @@ def test_the_committed_openapi_document_is_fresh() -> None:
 
 
 def _gateway() -> Gateway:
-    settings = GatewaySettings(api_keys="a-channel-key-of-sixteen+", case_id_key="c" * 16)
-    view = StatusView(CASE_ID_KEY)
-    return Gateway(
-        settings,
-        view=view,
-        publisher=Publisher("127.0.0.1:1", "", 1.0),
-        feed=StatusFeed("127.0.0.1:1", "", view),
-        geocoder=_geocoder(),
-        registry=CollectorRegistry(),
-        openapi=openapi.document,
+    settings = GatewaySettings(
+        api_keys="a-channel-key-of-sixteen+", case_id_key="c" * 16, bootstrap_servers="127.0.0.1:1"
     )
+    # Built as the app builds it, never started: no broker is reached.
+    return build(settings).gateway
 
 
 def _endless_request(

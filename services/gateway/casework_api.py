@@ -1,0 +1,296 @@
+"""The petitioner's and the agencies' JSON API (issue 16).
+
+Petitioner: authorised by the case number and the query code of the receipt (header
+``X-Query-Code``), no channel key; a wrong code and an unknown case are the same 404, and
+failed attempts are limited per case and per client address (429). Agency: authorised by
+the agency's own key (``X-Agency-Key``), only on cases routed or escalated to it, or whose
+running clock it owes (a review body); another agency's case is a 404 like an unknown one.
+Every write is a ``CaseUpdate`` on cases.updates, checked first against the lifecycle:
+409 with the lifecycle's reason when it cannot apply.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Final, TypeVar
+
+from pydantic import BaseModel, ValidationError
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from schemas.cases import CaseUpdate, UpdateKind
+from services.escalation.lifecycle import Refusal
+from services.gateway.casework import Casework
+from services.gateway.desk import CaseDesk, Denial, Denied, Unavailable, free_text, new_update_id
+from services.gateway.models import (
+    AgencyAction,
+    AgencyUpdateRequest,
+    Problem,
+    RatingRequest,
+    ReviewRequest,
+    UpdateAccepted,
+    UpdateRefused,
+)
+from services.gateway.progress import agency_case_state, case_progress, review_kind
+from services.gateway.settings import GatewaySettings
+from services.gateway.status import CaseRecord
+
+QUERY_CODE_HEADER: Final = "X-Query-Code"
+AGENCY_KEY_HEADER: Final = "X-Agency-Key"
+#: What a petitioner's update names as its reporter (CaseUpdate.agency_code is required).
+PETITIONER: Final = "petitioner"
+#: How far in the future an agency's occurred_at may be (clocks of two machines differ).
+CLOCK_SKEW: Final = timedelta(minutes=5)
+#: The most a JSON body of these endpoints holds (a reason of 2,000 characters and more).
+MAX_BODY_BYTES: Final = 16_384
+RETRY_AFTER_SECONDS: Final = "5"
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def client_address(request: Request) -> str:
+    """The caller's address (behind a reverse proxy, uvicorn's --forwarded-allow-ips makes
+    it the client's, from X-Forwarded-For)."""
+    return request.client.host if request.client is not None else "unknown"
+
+
+def problem(status: int, error: str, detail: str, retry_after: int | None = None) -> Response:
+    response = JSONResponse(Problem(error=error, detail=detail).model_dump(mode="json"), status)
+    if retry_after is not None:
+        response.headers["Retry-After"] = str(retry_after)
+    return response
+
+
+def denied(denial: Denied, case_id: str) -> Response:
+    if denial.denial is Denial.LIMITED:
+        return problem(
+            429,
+            "too_many_attempts",
+            "too many wrong query codes for this case or from this address; try again later",
+            denial.retry_after_seconds,
+        )
+    if denial.denial is Denial.LOADING:
+        return problem(503, "loading", "the status view is still reading the pipeline's topics", 5)
+    return problem(404, "not_found", f"no case {case_id!r} with this query code")
+
+
+def outcome(result: CaseUpdate | Refusal | Unavailable) -> Response:
+    """202 with the update, 409 with the lifecycle's reason, or 503."""
+    if isinstance(result, Refusal):
+        refused = UpdateRefused(reason=result.reason, detail=result.detail)
+        return JSONResponse(refused.model_dump(mode="json"), 409)
+    if isinstance(result, Unavailable):
+        return problem(503, "broker_unavailable", result.detail, int(RETRY_AFTER_SECONDS))
+    accepted = UpdateAccepted(
+        update_id=result.update_id,
+        case_id=result.case_id,
+        kind=result.kind,
+        occurred_at=result.occurred_at,
+    )
+    return JSONResponse(accepted.model_dump(mode="json"), 202)
+
+
+async def read_body(request: Request, model: type[M]) -> M | Response:
+    """The JSON body as ``model``, or a 400 naming the field and the problem."""
+    body = b""
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > MAX_BODY_BYTES:
+            return problem(413, "too_large", f"the body is larger than {MAX_BODY_BYTES} bytes")
+    try:
+        return model.model_validate_json(body)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(part) for part in first["loc"]) or "body"
+        return problem(400, "invalid", f"{where}: {first['msg']}")
+    except (RecursionError, json.JSONDecodeError):
+        return problem(400, "invalid", "body: not a JSON object")
+
+
+def rating_update(case_id: str, rating: RatingRequest) -> Callable[[datetime], CaseUpdate]:
+    """The petitioner's rating of the latest opinion, as a CaseUpdate at ``now``."""
+    return lambda now: CaseUpdate(
+        update_id=new_update_id("PT"),
+        case_id=case_id,
+        kind=UpdateKind.RATED,
+        occurred_at=now,
+        agency_code=PETITIONER,
+        rating=rating.rating,
+        reason=free_text(rating.comment),
+    )
+
+
+def review_update(
+    record: CaseRecord, request: ReviewRequest, casework: Casework
+) -> Callable[[datetime], CaseUpdate]:
+    """The petitioner's request for review or re-review, whichever is next (Art. 35, 36)."""
+
+    def make(now: datetime) -> CaseUpdate:
+        facts = record.facts
+        kind = (
+            review_kind(casework.lifecycle(facts, record.updates))
+            if facts is not None
+            else UpdateKind.REVIEW_REQUESTED
+        )
+        return CaseUpdate(
+            update_id=new_update_id("PT"),
+            case_id=record.case_id,
+            kind=kind,
+            occurred_at=now,
+            agency_code=PETITIONER,
+            reason=free_text(request.reason),
+        )
+
+    return make
+
+
+class PetitionerApi:
+    """GET progress, POST rating, POST review request."""
+
+    def __init__(self, desk: CaseDesk) -> None:
+        self.desk = desk
+
+    def _open(self, request: Request) -> CaseRecord | Response:
+        case_id = request.path_params["case_id"]
+        code = request.headers.get(QUERY_CODE_HEADER, "").strip()
+        if not code:
+            return problem(403, "forbidden", f"the {QUERY_CODE_HEADER} header of the receipt "
+                           "is required")  # fmt: skip
+        opened = self.desk.open_with_code(case_id, code, client_address(request))
+        return denied(opened, case_id) if isinstance(opened, Denied) else opened
+
+    async def progress(self, request: Request) -> Response:
+        record = self._open(request)
+        if isinstance(record, Response):
+            return record
+        shown = case_progress(record, self.desk.view.casework, self.desk.clock())
+        return JSONResponse(shown.model_dump(mode="json"), 200)
+
+    async def rate(self, request: Request) -> Response:
+        record = self._open(request)
+        if isinstance(record, Response):
+            return record
+        body = await read_body(request, RatingRequest)
+        if isinstance(body, Response):
+            return body
+        return outcome(await self.desk.publish(record, rating_update(record.case_id, body)))
+
+    async def request_review(self, request: Request) -> Response:
+        record = self._open(request)
+        if isinstance(record, Response):
+            return record
+        body = await read_body(request, ReviewRequest)
+        if isinstance(body, Response):
+            return body
+        return outcome(
+            await self.desk.publish(record, review_update(record, body, self.desk.view.casework))
+        )
+
+
+class AgencyApi:
+    """An agency reads and updates the cases routed or escalated to it."""
+
+    def __init__(self, desk: CaseDesk, settings: GatewaySettings) -> None:
+        self.desk = desk
+        self.settings = settings
+
+    def _open(self, request: Request) -> tuple[str, CaseRecord] | Response:
+        agency = self.settings.agency_of_key(request.headers.get(AGENCY_KEY_HEADER))
+        if agency is None:
+            return problem(403, "forbidden", f"a valid {AGENCY_KEY_HEADER} header is required")
+        case_id = request.path_params["case_id"]
+        record = self.desk.view.get(case_id)
+        if record is None and not self.desk.feed.caught_up:
+            return problem(503, "loading", "the status view is still reading the topics", 5)
+        if record is None or agency not in agencies_of(record, self.desk):
+            return problem(
+                404, "not_found", f"no case {case_id!r} routed or escalated to agency {agency}"
+            )
+        return agency, record
+
+    async def case(self, request: Request) -> Response:
+        opened = self._open(request)
+        if isinstance(opened, Response):
+            return opened
+        _, record = opened
+        state = agency_case_state(record, self.desk.view.casework, self.desk.clock())
+        return JSONResponse(state.model_dump(mode="json"), 200)
+
+    async def update(self, request: Request) -> Response:
+        opened = self._open(request)
+        if isinstance(opened, Response):
+            return opened
+        agency, record = opened
+        body = await read_body(request, AgencyUpdateRequest)
+        if isinstance(body, Response):
+            return body
+        if body.agency_code is not None and body.agency_code != agency:
+            return problem(
+                403, "forbidden", f"this key is agency {agency}'s, not {body.agency_code}'s"
+            )
+        now = self.desk.clock()
+        if body.occurred_at is not None and body.occurred_at > now + CLOCK_SKEW:
+            return problem(400, "invalid", "occurred_at: in the future")
+        prefixes = self.desk.view.casework.rules.time_limits.competence_objection.reason_prefixes
+        known = next((u for u in record.updates if u.update_id == body.update_id), None)
+        if known is not None and _same_request(known, body, agency, prefixes[0]):
+            return outcome(known)  # the agency's retry of an update already published
+
+        def make(at: datetime) -> CaseUpdate:
+            return agency_update(record.case_id, agency, body, body.occurred_at or at, prefixes[0])
+
+        return outcome(await self.desk.publish(record, make))
+
+
+def agency_update(
+    case_id: str, agency: str, body: AgencyUpdateRequest, at: datetime, objection_prefix: str
+) -> CaseUpdate:
+    """The CaseUpdate an agency's request stands for. An objection to competence is a
+    not_accepted update whose reason starts with the rule file's first prefix (Art. 23)."""
+    reason = free_text(body.reason)
+    kind = (
+        UpdateKind(body.kind.value)
+        if body.kind is not AgencyAction.OUTSIDE_COMPETENCE
+        else (UpdateKind.NOT_ACCEPTED)
+    )
+    if body.kind is AgencyAction.OUTSIDE_COMPETENCE:
+        reason = f"{objection_prefix}: {reason}"
+    return CaseUpdate(
+        update_id=body.update_id or new_update_id("AG"),
+        case_id=case_id,
+        kind=kind,
+        occurred_at=at,
+        agency_code=agency,
+        reason=reason,
+        extension_days=body.extension_days,
+    )
+
+
+def _same_request(
+    known: CaseUpdate, body: AgencyUpdateRequest, agency: str, objection_prefix: str
+) -> bool:
+    again = agency_update(
+        known.case_id, agency, body, body.occurred_at or known.occurred_at, objection_prefix
+    )
+    return again == known
+
+
+def agencies_of(record: CaseRecord, desk: CaseDesk) -> set[str]:
+    """The agencies that may act on a case: the one it was routed to, every one it was
+    escalated to, and every body that owes one of its running clocks (the next-higher body
+    while a review waits for its opinion, Art. 35)."""
+    found = {e.target_agency for e in record.escalations if e.target_agency is not None}
+    if record.agency_code is not None:
+        found.add(record.agency_code)
+    if record.facts is not None:
+        casework = desk.view.casework
+        lifecycle = casework.lifecycle(record.facts, record.updates)
+        now = desk.clock()
+        found.update(
+            casework.body_owing(record.facts, clock)
+            for clock in lifecycle.clocks
+            if clock.running_at(now)
+        )
+    return found

@@ -1,0 +1,233 @@
+"""What a petitioner, or an agency, is shown of a case: pure functions of the status view.
+
+The petitioner sees the steps of their case with dates and reasons, the body it waits on,
+the next legal deadline, the latest opinion's text, whether and until when they may rate
+it and ask for a review (Art. 21, 35, 36). Nothing else: not the petition's text (the
+channel has it), not other petitioners (a repeat or joint verdict says only that the case
+joined an open one), not who escalated on which words (only supervisions of the handling:
+a missed limit, a backlog, a dissatisfied rating), nothing naming the accused.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Final, Literal
+
+from schemas.cases import AgencyLevel, CaseUpdate, EscalationReason, UpdateKind, Verdict
+from schemas.deadlines import DeadlineStep
+from services.escalation.lifecycle import (
+    CaseStatus,
+    ClockKind,
+    Lifecycle,
+    RatingStatus,
+    is_competence_objection,
+)
+from services.escalation.ruleset import level_above
+from services.gateway.casework import Casework
+from services.gateway.models import (
+    AgencyCaseState,
+    Body,
+    CaseProgress,
+    Deadline,
+    ProgressStep,
+    ProgressStepKind,
+    RatingState,
+    ReviewRoute,
+)
+from services.gateway.status import CaseRecord, Status
+
+#: Escalations that are about the handling of the petitioner's own case.
+SHOWN_ESCALATIONS: Final = frozenset(
+    {
+        EscalationReason.DEADLINE_BREACH,
+        EscalationReason.BACKLOG,
+        EscalationReason.DISSATISFIED_RATING,
+    }
+)
+#: The updates whose reason is the text of a written opinion.
+OPINIONS: Final = frozenset(
+    {UpdateKind.REPLIED, UpdateKind.REVIEW_DECIDED, UpdateKind.RE_REVIEW_DECIDED}
+)
+
+
+def case_progress(record: CaseRecord, casework: Casework, now: datetime) -> CaseProgress:
+    """The petitioner's view of ``record`` at ``now``."""
+    facts = record.facts
+    if facts is None:
+        # Not judged by dedup yet (or rejected by intake): only what intake said.
+        steps = (
+            [ProgressStep(step=ProgressStepKind.RECEIVED, at=record.received_at, detail=None)]
+            if record.received_at
+            else []
+        )
+        return CaseProgress(
+            case_id=record.case_id,
+            received_at=record.received_at,
+            status=Status.REJECTED.value if record.status is Status.REJECTED else "submitted",
+            steps=steps,
+            responsible=None,
+            next_deadline=None,
+            reply=None,
+            review=None,
+            rating=RatingState(status=RatingStatus.NO_OPINION_YET, due_at=None),
+            can_rate=False,
+        )
+    lifecycle = casework.lifecycle(facts, record.updates)
+    steps = [
+        ProgressStep(step=ProgressStepKind.RECEIVED, at=facts.received_at, detail=None),
+        _registered(record, facts.received_at),
+        *(_step(record, u, casework) for u in record.updates),
+        *(
+            ProgressStep(
+                step=ProgressStepKind.SUPERVISED,
+                at=e.at,
+                detail=f"{e.reason.value}: {e.target_level.value}",
+            )
+            for e in record.escalations
+            if e.reason in SHOWN_ESCALATIONS
+        ),
+    ]
+    steps.sort(key=lambda s: s.at)
+    rating_status = lifecycle.rating_status(now)
+    rating_window = lifecycle.latest(DeadlineStep.RATING)
+    opinion = next((u for u in reversed(record.updates) if u.kind in OPINIONS), None)
+    return CaseProgress(
+        case_id=record.case_id,
+        received_at=facts.received_at,
+        status=lifecycle.status.value,
+        steps=steps,
+        responsible=_responsible(record, casework, lifecycle, now),
+        next_deadline=next_deadline(record, casework, lifecycle, now),
+        reply=opinion.reason if opinion is not None else None,
+        review=_review_route(record, casework, lifecycle, now),
+        rating=RatingState(
+            status=rating_status,
+            due_at=rating_window.due_at
+            if rating_status is RatingStatus.AWAITING and rating_window is not None
+            else None,
+        ),
+        can_rate=rating_status is RatingStatus.AWAITING,
+    )
+
+
+def agency_case_state(record: CaseRecord, casework: Casework, now: datetime) -> AgencyCaseState:
+    """What an agency of the case sees: status, routing, what is owed, the updates."""
+    lifecycle = (
+        casework.lifecycle(record.facts, record.updates) if record.facts is not None else None
+    )
+    return AgencyCaseState(
+        case_id=record.case_id,
+        status=lifecycle.status.value if lifecycle is not None else record.status.value,
+        routed_to=record.agency_code,
+        next_deadline=next_deadline(record, casework, lifecycle, now) if lifecycle else None,
+        updates=[_step(record, u, casework) for u in record.updates],
+    )
+
+
+def next_deadline(
+    record: CaseRecord, casework: Casework, lifecycle: Lifecycle, now: datetime
+) -> Deadline | None:
+    """The earliest legal deadline running at ``now`` (windows of the petitioner aside)."""
+    assert record.facts is not None
+    running = [c for c in lifecycle.clocks if c.kind is ClockKind.DEADLINE and c.running_at(now)]
+    if not running:
+        return None
+    clock = min(running, key=lambda c: c.due_at)
+    code = casework.body_owing(record.facts, clock)
+    return Deadline(
+        step=clock.step,
+        due_at=clock.due_at,
+        article=clock.article,
+        owed_by=_body(record, code, clock.responsible_level),
+    )
+
+
+def _responsible(
+    record: CaseRecord, casework: Casework, lifecycle: Lifecycle, now: datetime
+) -> Body | None:
+    deadline = next_deadline(record, casework, lifecycle, now)
+    if deadline is not None:
+        return deadline.owed_by
+    facts = record.facts
+    assert facts is not None
+    if lifecycle.settled_at is not None or record.agency_code is None:
+        return None
+    return _body(record, record.agency_code, facts.level)
+
+
+def _review_route(
+    record: CaseRecord, casework: Casework, lifecycle: Lifecycle, now: datetime
+) -> ReviewRoute | None:
+    facts = record.facts
+    assert facts is not None
+    limits = casework.rules.time_limits
+    request: Literal["review", "re_review"]
+    if lifecycle.status is CaseStatus.REPLIED:
+        request, step, levels, limit = (
+            "review",
+            DeadlineStep.REVIEW_REQUEST,
+            1,
+            limits.review_request,
+        )
+    elif lifecycle.status is CaseStatus.REVIEW_DECIDED:
+        request, step, levels, limit = (
+            "re_review",
+            DeadlineStep.RE_REVIEW_REQUEST,
+            2,
+            limits.re_review_request,
+        )
+    else:
+        return None
+    window = lifecycle.latest(step)
+    if window is None or not window.open_at(now):
+        return None
+    level = level_above(facts.level, levels)
+    code = casework.rules.targets.bureau(facts.region_code, level)
+    return ReviewRoute(
+        request=request,
+        to=_body(record, code, level),
+        due_at=window.due_at,
+        article=limit.article,
+    )
+
+
+def review_kind(lifecycle: Lifecycle) -> UpdateKind:
+    """What a petitioner's request for review is now: a review after the reply (Art. 35), a
+    re-review after the review opinion (Art. 36)."""
+    if lifecycle.status is CaseStatus.REVIEW_DECIDED:
+        return UpdateKind.RE_REVIEW_REQUESTED
+    return UpdateKind.REVIEW_REQUESTED
+
+
+def _registered(record: CaseRecord, received_at: datetime) -> ProgressStep:
+    registered = next(
+        (s.at for s in record.history if s.status in (Status.REGISTERED, Status.REPEAT,
+                                                      Status.JOINT)), received_at
+    )  # fmt: skip
+    if record.verdict is Verdict.REPEAT and record.facts and record.facts.linked_to:
+        # Art. 19: a repeat of a matter being handled joins the open case; which case (it
+        # may be a co-petitioner's) is not told.
+        return ProgressStep(
+            step=ProgressStepKind.JOINED,
+            at=registered,
+            detail="joined to an open case on the same matter (Art. 19)",
+        )
+    return ProgressStep(step=ProgressStepKind.REGISTERED, at=registered, detail=None)
+
+
+def _step(record: CaseRecord, update: CaseUpdate, casework: Casework) -> ProgressStep:
+    kind = ProgressStepKind(update.kind.value)
+    detail = update.reason
+    prefixes = casework.rules.time_limits.competence_objection.reason_prefixes
+    if is_competence_objection(update, prefixes):
+        kind = ProgressStepKind.RETURNED_FOR_TRANSFER
+    elif update.kind is UpdateKind.EXTENDED:
+        detail = f"+{update.extension_days} days: {update.reason or ''}".rstrip(": ")
+    elif update.kind is UpdateKind.RATED and update.rating is not None:
+        detail = update.rating.value + (f": {update.reason}" if update.reason else "")
+    return ProgressStep(step=kind, at=update.occurred_at, detail=detail)
+
+
+def _body(record: CaseRecord, code: str, level: AgencyLevel) -> Body:
+    name = record.agency_name if code == record.agency_code else None
+    return Body(code=code, name=name, level=level)

@@ -1,0 +1,363 @@
+"""The petitioner's and the agencies' door on a real broker: the agency API with its keys,
+the petitioner's API by query code with its limits, and the web page in a real headless
+browser (Debian's chromium through its chromedriver), screenshots kept under the test's
+tmp path (``screenshots/``)."""
+
+from __future__ import annotations
+
+import shutil
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any, Final
+
+import httpx
+import pytest
+
+from schemas import examples
+from schemas.cases import CaseDeduplicated
+from schemas.identifiers import case_id_for
+from schemas.keys import CaseKey
+from schemas.registry import CASES_DEDUPLICATED, CASES_UPDATES
+from services.common.producer import make_producer
+from services.devtools.kafka_local import KafkaLocal
+from tests.integration.test_gateway import (
+    CASE_ID_KEY,
+    Running,
+    _settings,
+    query_code,
+    wait_until,
+)
+from tests.waiting import values
+
+pytestmark = pytest.mark.integration
+
+HOUSING: Final = "610302-housing"
+HOUSING_KEY: Final = "housing-bureau-key-of-16+"
+OTHER: Final = "610302-rsj"
+OTHER_KEY: Final = "labour-bureau-key-of-16+"
+AGENCY_KEYS: Final = f"{HOUSING}={HOUSING_KEY},{OTHER}={OTHER_KEY}"
+
+
+def _verdict(submission_id: str, received_at: datetime) -> CaseDeduplicated:
+    """The contract's example case as a new matter routed to the housing bureau."""
+    example = examples.DEDUPLICATED[0].value
+    assert isinstance(example, dict)
+    case_id = case_id_for(submission_id, CASE_ID_KEY.encode())
+    case = {**example["case"], "case_id": case_id, "submission_id": submission_id,
+            "received_at": received_at.isoformat()}  # fmt: skip
+    return CaseDeduplicated.model_validate(
+        {**example, "case": case, "case_id": case_id, "verdict": "new",
+         "reason": "first_of_matter", "open_case_id": None, "repeat_count": 0,
+         "matter_state": "new", "decided_at": received_at.isoformat()}
+    )  # fmt: skip
+
+
+def _publish_verdicts(bootstrap: str, prefix: str, *verdicts: CaseDeduplicated) -> None:
+    producer = make_producer(bootstrap)
+    for verdict in verdicts:
+        key = CaseKey(case_id=verdict.case_id).to_json_bytes()
+        producer.send(CASES_DEDUPLICATED.full_name(prefix), key=key, value=verdict.to_json_bytes())
+    producer.flush()
+    producer.close()
+
+
+@pytest.fixture
+def served(kafka: KafkaLocal, prefix: str) -> Iterator[Running]:
+    settings = _settings(
+        kafka.bootstrap, prefix, agency_keys=AGENCY_KEYS, query_failures_per_case=4,
+        query_failures_per_address=1000,
+    )  # fmt: skip
+    with Running(settings) as running:
+        running.ready()
+        yield running
+
+
+def _known(running: Running, case_id: str) -> None:
+    wait_until(lambda: running.built.gateway.view.get(case_id) is not None
+               and running.built.gateway.view.get(case_id).facts is not None,  # type: ignore[union-attr]
+               f"the view did not read {case_id}")  # fmt: skip
+
+
+def _agency(running: Running, case_id: str, key: str, **body: Any) -> httpx.Response:
+    return httpx.post(
+        f"{running.url}/v1/agency/cases/{case_id}/updates",
+        json=body,
+        headers={"X-Agency-Key": key},
+        timeout=30,
+    )
+
+
+def _petitioner(
+    running: Running, case_id: str, what: str, code: str, body: dict[str, Any] | None = None
+) -> httpx.Response:
+    url = f"{running.url}/v1/cases/{case_id}/{what}"
+    headers = {"X-Query-Code": code}
+    if body is None:
+        return httpx.get(url, headers=headers, timeout=30)
+    return httpx.post(url, json=body, headers=headers, timeout=30)
+
+
+def test_an_agency_answers_and_the_petitioner_rates_through_the_gateway(
+    kafka: KafkaLocal, prefix: str, served: Running
+) -> None:
+    now = datetime.now(UTC)
+    fresh = _verdict(f"portal-{uuid.uuid4().hex[:8]}", now - timedelta(hours=1))
+    old = _verdict(f"portal-{uuid.uuid4().hex[:8]}", now - timedelta(days=60))
+    _publish_verdicts(kafka.bootstrap, prefix, fresh, old)
+    case, late = fresh.case_id, old.case_id
+    _known(served, case)
+    _known(served, late)
+
+    # Agencies: a key of none, another agency's case, bad bodies: a clear error, nothing sent.
+    assert _agency(served, case, "not-a-key-of-anyone!", kind="accepted").status_code == 403
+    other = _agency(served, case, OTHER_KEY, kind="accepted")
+    assert other.status_code == 404
+    assert OTHER in other.json()["detail"]
+    no_text = _agency(served, case, HOUSING_KEY, kind="replied")
+    assert no_text.status_code == 400
+    assert "opinion's text" in no_text.json()["detail"]
+    # A rating before any reply: the lifecycle's reason.
+    early = _petitioner(served, case, "rating", query_code(case), {"rating": "satisfied"})
+    assert early.status_code == 409
+    assert early.json()["reason"] == "nothing_to_rate"
+
+    accepted = _agency(served, case, HOUSING_KEY, kind="accepted", update_id="hz-981")
+    assert accepted.status_code == 202, accepted.text
+    again = _agency(served, case, HOUSING_KEY, kind="accepted", update_id="hz-981",
+                    occurred_at=accepted.json()["occurred_at"])  # fmt: skip
+    assert again.status_code == 202
+    assert again.json() == accepted.json()
+    twice = _agency(served, case, HOUSING_KEY, kind="accepted")
+    assert twice.status_code == 409
+    assert twice.json()["reason"] == "not_allowed_in_status"
+    opinion = "经核实，产权证将于12月底前办理完毕。如有疑问请致电13800138000。"
+    replied = _agency(served, case, HOUSING_KEY, kind="replied", reason=opinion)
+    assert replied.status_code == 202
+
+    # The petitioner: wrong code and unknown case alike, then the progress.
+    wrong = _petitioner(served, case, "progress", "0000-0000")
+    unknown = _petitioner(served, "XF-NOSUCHCASE0", "progress", "0000-0000")
+    assert wrong.status_code == unknown.status_code == 404
+    assert wrong.json()["error"] == unknown.json()["error"] == "not_found"
+    progress = _petitioner(served, case, "progress", query_code(case).lower())
+    assert progress.status_code == 200
+    shown = progress.json()
+    assert [s["step"] for s in shown["steps"]] == ["received", "registered", "accepted", "replied"]
+    # The reply's text, with the phone number in it masked before it reached the topic.
+    assert shown["reply"].endswith("请致电138****8000。")
+    assert shown["can_rate"] is True
+    assert shown["review"]["request"] == "review"
+    assert shown["review"]["article"] == "Art. 35"
+    assert "购房" not in progress.text  # the petition's own text is not shown
+
+    too_long = _petitioner(served, case, "rating", query_code(case),
+                           {"rating": "dissatisfied", "comment": "长" * 501})  # fmt: skip
+    assert too_long.status_code == 400
+    rated = _petitioner(served, case, "rating", query_code(case),
+                        {"rating": "dissatisfied", "comment": "仍未办证"})  # fmt: skip
+    assert rated.status_code == 202
+    twice = _petitioner(served, case, "rating", query_code(case), {"rating": "satisfied"})
+    assert twice.status_code == 409
+    assert twice.json()["reason"] == "already_rated"
+
+    # A reply given 40 days ago: the review window (30 days, Art. 35) has closed.
+    for kind, days in (("accepted", 50), ("replied", 40)):
+        body: dict[str, Any] = {
+            "kind": kind,
+            "occurred_at": (now - timedelta(days=days)).isoformat(),
+        }
+        if kind == "replied":
+            body["reason"] = "不予支持"
+        assert _agency(served, late, HOUSING_KEY, **body).status_code == 202
+    state = httpx.get(f"{served.url}/v1/agency/cases/{late}", headers={"X-Agency-Key": HOUSING_KEY})
+    assert state.status_code == 200
+    assert state.json()["status"] == "replied"
+    assert [u["step"] for u in state.json()["updates"]] == ["accepted", "replied"]
+    review = _petitioner(served, late, "review-request", query_code(late), {"reason": "不服"})
+    assert review.status_code == 409
+    assert review.json()["reason"] == "review_window_closed"
+
+    updates = wait_until(
+        lambda: (found := values(kafka.bootstrap, CASES_UPDATES.full_name(prefix)))
+        and len(found) == 5 and found,
+        "five updates on cases.updates",
+    )  # fmt: skip
+    mine = [u for u in updates if u["case_id"] == case]
+    assert [u["kind"] for u in mine] == ["accepted", "replied", "rated"]
+    assert mine[2]["rating"] == "dissatisfied"
+    assert mine[2]["agency_code"] == "petitioner"
+    assert mine[0]["update_id"] == "hz-981"
+
+
+def test_wrong_codes_lock_a_case_for_everyone_until_the_window_passes(
+    kafka: KafkaLocal, prefix: str, served: Running
+) -> None:
+    verdict = _verdict(f"portal-{uuid.uuid4().hex[:8]}", datetime.now(UTC) - timedelta(hours=1))
+    _publish_verdicts(kafka.bootstrap, prefix, verdict)
+    case = verdict.case_id
+    _known(served, case)
+    for _ in range(4):
+        assert _petitioner(served, case, "progress", "AAAA-AAAA").status_code == 404
+    locked = _petitioner(served, case, "progress", query_code(case))
+    assert locked.status_code == 429
+    assert int(locked.headers["Retry-After"]) > 0
+    # The channel API's query_code path is the same door, with the same count.
+    legacy = httpx.get(f"{served.url}/v1/cases/{case}", params={"query_code": query_code(case)})
+    assert legacy.status_code == 429
+    metrics = httpx.get(f"{served.url}/metrics").text
+    assert 'xinfang_gateway_query_code_refusals_total{reason="case_limited"} 2.0' in metrics
+
+
+# --- the web page, in a real browser -----------------------------------------------------
+
+
+@pytest.fixture
+def browser(tmp_path: Path) -> Iterator[Any]:
+    """Headless chromium driven through Debian's chromedriver (``make tools`` installs
+    both); a missing one is a failure that says what to install, not a skip."""
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    driver_path = shutil.which("chromedriver")
+    missing = "install Debian's chromium and chromium-driver (make tools)"
+    assert chromium, missing
+    assert driver_path, missing
+    options = webdriver.ChromeOptions()
+    options.binary_location = chromium
+    for argument in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-dev-shm-usage",
+        "--disable-gpu",
+        "--window-size=390,844",
+        "--lang=zh-CN",
+        f"--user-data-dir={tmp_path / 'chromium-profile'}",
+    ):
+        options.add_argument(argument)  # fmt: skip
+    # A browser set to Chinese: the page follows its Accept-Language.
+    options.add_experimental_option("prefs", {"intl.accept_languages": "zh-CN,zh"})
+    driver = webdriver.Chrome(service=Service(driver_path), options=options)
+    driver.set_page_load_timeout(60)
+    try:
+        yield driver
+    finally:
+        driver.quit()
+
+
+def shoot(driver: Any, tmp_path: Path, name: str) -> Path:
+    """A screenshot of the page as it is, under the test's tmp path."""
+    folder = tmp_path / "screenshots"
+    folder.mkdir(exist_ok=True)
+    path = folder / f"{name}.png"
+    assert driver.save_screenshot(str(path)), f"no screenshot {path}"
+    return path
+
+
+def submit(driver: Any, button: str) -> None:
+    """Click a form's button and wait for the page it posts to (a click does not always
+    wait for the navigation it starts)."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions
+    from selenium.webdriver.support.wait import WebDriverWait
+
+    old = driver.find_element(By.TAG_NAME, "html")
+    driver.find_element(By.CSS_SELECTOR, button).click()
+    WebDriverWait(driver, 30).until(expected_conditions.staleness_of(old))
+    WebDriverWait(driver, 30).until(
+        lambda d: d.execute_script("return document.readyState") == "complete"
+    )
+
+
+def look_up(driver: Any, url: str, case_id: str, code: str, lang: str = "zh") -> None:
+    from selenium.webdriver.common.by import By
+
+    driver.get(f"{url}/query?lang={lang}")
+    driver.find_element(By.ID, "case_id").send_keys(case_id)
+    driver.find_element(By.ID, "query_code").send_keys(code)
+    submit(driver, "#lookup button[type=submit]")
+
+
+def rate_on_the_page(driver: Any, rating: str, comment: str) -> None:
+    """Choose a rating and send the form, as a petitioner does."""
+    from selenium.webdriver.common.by import By
+
+    driver.find_element(By.CSS_SELECTOR, f"#rating input[value={rating}]").click()
+    driver.find_element(By.ID, "comment").send_keys(comment)
+    submit(driver, "#rating button[type=submit]")
+
+
+def test_the_web_page_shows_progress_and_takes_a_rating_in_a_real_browser(
+    kafka: KafkaLocal, prefix: str, served: Running, browser: Any, tmp_path: Path
+) -> None:
+    from selenium.webdriver.common.by import By
+
+    verdict = _verdict(f"portal-{uuid.uuid4().hex[:8]}", datetime.now(UTC) - timedelta(hours=2))
+    _publish_verdicts(kafka.bootstrap, prefix, verdict)
+    case = verdict.case_id
+    _known(served, case)
+    assert _agency(served, case, HOUSING_KEY, kind="accepted").status_code == 202
+    assert (
+        _agency(served, case, HOUSING_KEY, kind="replied", reason="已责令开发商办证").status_code
+        == 202
+    )
+
+    browser.get(f"{served.url}/query")
+    assert browser.find_element(By.TAG_NAME, "h1").text == "信访事项查询与评价"
+    assert browser.execute_script("return document.scripts.length") == 0
+    # Fits a phone's width: nothing wider than the viewport.
+    assert browser.execute_script(
+        "return document.documentElement.scrollWidth <= window.innerWidth"
+    )
+    shoot(browser, tmp_path, "1-form-zh")
+
+    look_up(browser, served.url, case, "ZZZZ-ZZZZ")
+    assert "查询码不正确" in browser.find_element(By.ID, "error").text
+    shoot(browser, tmp_path, "2-invalid-code")
+
+    look_up(browser, served.url, case, query_code(case))
+    assert not browser.find_elements(By.ID, "error"), browser.find_element(By.ID, "error").text
+    steps = [
+        li.get_attribute("class") for li in browser.find_elements(By.CSS_SELECTOR, "#timeline li")
+    ]
+    assert steps == ["step step-received", "step step-registered", "step step-accepted",
+                     "step step-replied"]  # fmt: skip
+    assert browser.find_element(By.ID, "reply").text == "已责令开发商办证"
+    assert "上一级机关申请复查" in browser.find_element(By.ID, "review-route").text
+    shoot(browser, tmp_path, "3-progress")
+
+    rate_on_the_page(browser, "dissatisfied", "仍未拿到产权证")
+    assert "评价已提交" in browser.find_element(By.ID, "notice").text
+    assert "不满意" in browser.find_element(By.ID, "timeline").text
+    assert not browser.find_elements(By.ID, "rating")  # rated: no second form
+    shoot(browser, tmp_path, "4-rated")
+
+    rated = wait_until(
+        lambda: [u for u in values(kafka.bootstrap, CASES_UPDATES.full_name(prefix))
+                 if u["case_id"] == case and u["kind"] == "rated"],
+        "the page's rating on cases.updates",
+    )  # fmt: skip
+    assert rated[0]["rating"] == "dissatisfied"
+    assert rated[0]["reason"] == "仍未拿到产权证"
+
+    # Dissatisfied, the petitioner asks the next-higher body for a review (Art. 35).
+    browser.find_element(By.ID, "reason").send_keys("开发商仍未办证")
+    submit(browser, "#review button[type=submit]")
+    assert "申请已提交" in browser.find_element(By.ID, "notice").text
+    assert browser.find_element(By.ID, "status").text == "复查中"
+    assert not browser.find_elements(By.ID, "review")  # requested: no second form
+    shoot(browser, tmp_path, "5-review-requested")
+    wait_until(
+        lambda: [u for u in values(kafka.bootstrap, CASES_UPDATES.full_name(prefix))
+                 if u["case_id"] == case and u["kind"] == "review_requested"],
+        "the page's review request on cases.updates",
+    )  # fmt: skip
+
+    # The English page, and the same look-up.
+    look_up(browser, served.url, case, query_code(case), lang="en")
+    assert browser.find_element(By.ID, "status").text == "Under review"
+    assert "Dissatisfied" in browser.find_element(By.ID, "timeline").text
+    shoot(browser, tmp_path, "6-progress-en")
+    assert len(list((tmp_path / "screenshots").glob("*.png"))) == 6

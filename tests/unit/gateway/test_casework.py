@@ -1,0 +1,269 @@
+"""The petitioner's and agencies' door without a broker: query-code limits, the lifecycle
+check the gateway makes before it publishes, what the petitioner is shown, agency keys."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from pydantic import ValidationError
+
+from schemas import examples
+from schemas.base import Example
+from schemas.cases import CaseDeduplicated, CaseEscalated, CaseUpdate, Rating, UpdateKind
+from schemas.identifiers import case_id_for
+from services.escalation.lifecycle import Refusal, RejectionReason
+from services.gateway.attempts import AttemptLimits, AttemptRefusal, QueryAttempts
+from services.gateway.casework import Placed
+from services.gateway.casework_api import agency_update
+from services.gateway.desk import free_text
+from services.gateway.models import AgencyAction, AgencyUpdateRequest, ProgressStepKind
+from services.gateway.progress import case_progress
+from services.gateway.settings import GatewaySettings
+from services.gateway.status import StatusView
+from services.gateway.web import render
+
+CASE_ID_KEY = b"a-case-id-key-of-sixteen+"
+
+
+def _example(found: tuple[Example, ...]) -> dict[str, Any]:
+    value = found[0].value
+    assert isinstance(value, dict)
+    return value
+
+T0 = datetime(2026, 11, 20, 2, 0, tzinfo=UTC)
+#: The case id intake gives the contract's example petition under this key.
+CASE_ID = case_id_for(_example(examples.REGISTERED)["submission_id"], CASE_ID_KEY)
+
+
+def test_wrong_codes_are_limited_per_case_and_per_address_within_the_window() -> None:
+    attempts = QueryAttempts(AttemptLimits(3, 5, timedelta(minutes=10)))
+    for n in range(3):
+        assert attempts.blocked("XF-A", "10.0.0.1", T0 + timedelta(seconds=n)) is None
+        attempts.failed("XF-A", "10.0.0.1", T0 + timedelta(seconds=n))
+    # The case is locked for everyone, the right code included, until its oldest failure
+    # leaves the window.
+    blocked = attempts.blocked("XF-A", "10.0.0.9", T0 + timedelta(seconds=5))
+    assert blocked is not None
+    assert blocked.reason is AttemptRefusal.CASE_LIMITED
+    assert blocked.retry_after_seconds == 595
+    assert attempts.blocked("XF-A", "10.0.0.9", T0 + timedelta(minutes=10, seconds=1)) is None
+    # One address walking many cases meets its own limit.
+    for n in range(2):
+        attempts.failed(f"XF-B{n}", "10.0.0.1", T0 + timedelta(seconds=10))
+    blocked = attempts.blocked("XF-NEW", "10.0.0.1", T0 + timedelta(seconds=11))
+    assert blocked is not None
+    assert blocked.reason is AttemptRefusal.ADDRESS_LIMITED
+    assert attempts.blocked("XF-NEW", "10.0.0.2", T0 + timedelta(seconds=11)) is None
+
+
+def test_the_limiter_forgets_the_least_recent_keys_past_its_bound() -> None:
+    attempts = QueryAttempts(AttemptLimits(1, 1000, timedelta(hours=1), max_tracked=2))
+    for case in ("XF-1", "XF-2", "XF-3"):
+        attempts.failed(case, f"addr-{case}", T0)
+    assert attempts.blocked("XF-1", "elsewhere", T0) is None
+    assert attempts.blocked("XF-3", "elsewhere", T0) is not None
+
+
+def _verdict() -> CaseDeduplicated:
+    """The contract's example case as a new matter (not joined to an open case)."""
+    example = _example(examples.DEDUPLICATED)
+    case = {**example["case"], "received_at": T0.isoformat(), "case_id": CASE_ID}
+    return CaseDeduplicated.model_validate(
+        {**example, "case": case, "case_id": CASE_ID, "verdict": "new", "reason": "first_of_matter",
+         "open_case_id": None, "repeat_count": 0, "matter_state": "new"}
+    )  # fmt: skip
+
+
+def _update(kind: UpdateKind, at: datetime, **fields: object) -> CaseUpdate:
+    return CaseUpdate(
+        update_id=f"u-{kind.value}-{at.timestamp():.0f}",
+        case_id=CASE_ID,
+        kind=kind,
+        occurred_at=at,
+        agency_code=str(fields.pop("agency_code", "610302-housing")),
+        **fields,
+    )
+
+
+def _view_with_verdict(now: datetime = T0 + timedelta(days=4)) -> tuple[StatusView, str]:
+    view = StatusView(CASE_ID_KEY, clock=lambda: now)
+    verdict = _verdict()
+    assert view.apply("cases.deduplicated", verdict.to_json_bytes())
+    return view, verdict.case_id
+
+
+def test_the_view_keeps_the_updates_the_engine_would_accept_and_holds_the_early_ones() -> None:
+    view, case_id = _view_with_verdict()
+    accepted = _update(UpdateKind.ACCEPTED, T0 + timedelta(days=1))
+    replied = _update(UpdateKind.REPLIED, T0 + timedelta(days=3), reason="已处理")
+    # The reply is read first (another partition's order): held, then placed.
+    view.record_update(replied)
+    record = view.get(case_id)
+    assert record is not None
+    assert not record.updates
+    assert record.held == (replied,)
+    view.record_update(accepted)
+    assert record.updates == (accepted, replied)
+    assert not record.held
+    # An update before the receipt is refused for good: neither kept nor held.
+    view.record_update(_update(UpdateKind.CLOSED, T0 - timedelta(days=1)))
+    assert record.updates == (accepted, replied)
+    assert not record.held
+    # A second acceptance may still await a predecessor for the engine: held, not kept.
+    second = _update(UpdateKind.ACCEPTED, T0 + timedelta(days=4))
+    view.record_update(second)
+    assert record.updates == (accepted, replied)
+    assert record.held == (second,)
+
+
+def test_an_update_held_past_the_tolerance_is_not_revived_by_its_predecessor() -> None:
+    # The engine's scan dead-letters a reply that waited a day for its acceptance; an
+    # acceptance arriving two days later must not make the view believe in the reply.
+    view, case_id = _view_with_verdict(now=T0 + timedelta(days=3))
+    replied = _update(UpdateKind.REPLIED, T0 + timedelta(hours=3), reason="意见")
+    view.record_update(replied)
+    accepted = _update(UpdateKind.ACCEPTED, T0 + timedelta(hours=2))
+    view.record_update(accepted)
+    record = view.get(case_id)
+    assert record is not None
+    assert record.updates == (accepted,)
+    assert not record.held
+
+
+def test_a_view_reading_old_topics_again_judges_by_broker_time_not_todays_clock() -> None:
+    # After a restart the feed reads months-old records; updates read before their
+    # verdict (another topic) were applied by the engine back then, so they stay.
+    view = StatusView(CASE_ID_KEY, clock=lambda: T0 + timedelta(days=200))
+    accepted = _update(UpdateKind.ACCEPTED, T0 + timedelta(days=1))
+    view.apply("cases.updates", accepted.to_json_bytes(), None, T0 + timedelta(days=1))
+    view.apply("cases.deduplicated", _verdict().to_json_bytes(), None, T0 + timedelta(days=1))
+    record = view.get(CASE_ID)
+    assert record is not None
+    assert record.updates == (accepted,)
+
+
+def test_the_check_answers_with_the_lifecycles_reason() -> None:
+    view, case_id = _view_with_verdict()
+    record = view.get(case_id)
+    assert record is not None
+    assert record.facts is not None
+    casework = view.casework
+    rating = _update(UpdateKind.RATED, T0 + timedelta(days=1), rating=Rating.DISSATISFIED)
+    refused = casework.place(record.facts, record.updates, record.held, rating)
+    assert isinstance(refused, Refusal)
+    assert refused.reason is RejectionReason.NOTHING_TO_RATE
+    view.record_update(_update(UpdateKind.ACCEPTED, T0 + timedelta(days=1)))
+    view.record_update(_update(UpdateKind.REPLIED, T0 + timedelta(days=2), reason="意见"))
+    late = _update(UpdateKind.RATED, T0 + timedelta(days=40), rating=Rating.SATISFIED)
+    refused = casework.place(record.facts, record.updates, record.held, late)
+    assert isinstance(refused, Refusal)
+    assert refused.reason is RejectionReason.RATING_WINDOW_CLOSED
+    in_time = _update(UpdateKind.RATED, T0 + timedelta(days=5), rating=Rating.SATISFIED)
+    assert isinstance(casework.place(record.facts, record.updates, record.held, in_time), Placed)
+    view.record_update(in_time)
+    again = _update(UpdateKind.RATED, T0 + timedelta(days=6), rating=Rating.DISSATISFIED)
+    refused = casework.place(record.facts, record.updates, record.held, again)
+    assert isinstance(refused, Refusal)
+    assert refused.reason is RejectionReason.ALREADY_RATED
+    review = _update(UpdateKind.REVIEW_REQUESTED, T0 + timedelta(days=45), agency_code="p")
+    refused = casework.place(record.facts, record.updates, record.held, review)
+    assert isinstance(refused, Refusal)
+    assert refused.reason is RejectionReason.REVIEW_WINDOW_CLOSED
+
+
+def test_the_petitioner_sees_steps_deadline_opinion_and_review_route_and_nothing_else() -> None:
+    view, case_id = _view_with_verdict()
+    view.record_update(_update(UpdateKind.ACCEPTED, T0 + timedelta(days=1)))
+    record = view.get(case_id)
+    assert record is not None
+    shown = case_progress(record, view.casework, T0 + timedelta(days=2))
+    assert [s.step for s in shown.steps] == [
+        ProgressStepKind.RECEIVED, ProgressStepKind.REGISTERED, ProgressStepKind.ACCEPTED
+    ]  # fmt: skip
+    assert shown.status == "accepted"
+    assert shown.next_deadline is not None
+    assert shown.next_deadline.article == "Art. 34"
+    assert shown.next_deadline.due_at.date() == (T0 + timedelta(days=62)).date()
+    assert shown.responsible is not None
+    assert shown.responsible.code == "610302-housing"
+    assert not shown.can_rate
+    assert shown.review is None
+    assert shown.reply is None
+
+    view.record_update(_update(UpdateKind.REPLIED, T0 + timedelta(days=10), reason="已办理产权证"))
+    escalation = CaseEscalated.model_validate(
+        {**_example(examples.ESCALATED), "reason": "deadline_breach", "case_id": CASE_ID,
+         "escalated_at": (T0 + timedelta(days=3)).isoformat()}
+    )  # fmt: skip
+    view.apply("cases.escalated", escalation.to_json_bytes())
+    shown = case_progress(record, view.casework, T0 + timedelta(days=11))
+    assert shown.reply == "已办理产权证"
+    assert shown.can_rate
+    assert shown.review is not None
+    assert shown.review.request == "review"
+    assert shown.review.to.level.value == "city"
+    assert shown.review.article == "Art. 35"
+    document = shown.model_dump_json()
+    # Not the petition's text, not the petitioner, not the accused, not other cases.
+    verdict = _verdict()
+    for secret in (verdict.case.title, verdict.case.petitioner.name_masked, verdict.matter_id):
+        assert secret not in document
+
+
+def test_agency_requests_need_their_reasons_and_an_objection_names_its_prefix() -> None:
+    with pytest.raises(ValidationError, match="opinion's text"):
+        AgencyUpdateRequest(kind=AgencyAction.REPLIED)
+    with pytest.raises(ValidationError, match="extension_days"):
+        AgencyUpdateRequest(kind=AgencyAction.EXTENDED, reason="复杂")
+    with pytest.raises(ValidationError, match="extension_days"):
+        AgencyUpdateRequest(kind=AgencyAction.ACCEPTED, extension_days=3)
+    objection = AgencyUpdateRequest(kind=AgencyAction.OUTSIDE_COMPETENCE, reason="属市级事权")
+    update = agency_update("XF-1", "610302-housing", objection, T0, "outside_competence")
+    assert update.kind is UpdateKind.NOT_ACCEPTED
+    assert update.reason == "outside_competence: 属市级事权"
+
+
+def test_free_text_is_masked_and_cleaned_before_it_travels() -> None:
+    assert free_text("请回电13800138000\u202e谢谢") == "请回电138****8000谢谢"
+    assert free_text("  ") is None
+
+
+def test_agency_keys_are_configuration_checked_at_start() -> None:
+    settings = GatewaySettings(
+        api_keys="a-channel-key-of-sixteen+",
+        case_id_key="c" * 16,
+        agency_keys="610302-housing=housing-key-of-sixteen, 610300-xfj=city-bureau-key-16+",
+    )
+    assert settings.agency_of_key("housing-key-of-sixteen") == "610302-housing"
+    assert settings.agency_of_key("city-bureau-key-16+") == "610300-xfj"
+    assert settings.agency_of_key("a-channel-key-of-sixteen+") is None
+    for bad, message in (
+        ("610302-housing=short", "16"),
+        ("610302-housing", "CODE=KEY"),
+        ("A B=housing-key-of-sixteen", "agency code"),
+        ("x1=same-key-of-sixteen+,x2=same-key-of-sixteen+", "another agency's"),
+    ):
+        with pytest.raises(ValidationError, match=message):
+            GatewaySettings(api_keys="a-channel-key-of-sixteen+", case_id_key="c" * 16,
+                            agency_keys=bad)  # fmt: skip
+
+
+def test_the_page_escapes_what_agencies_and_petitioners_wrote() -> None:
+    view, case_id = _view_with_verdict()
+    view.record_update(_update(UpdateKind.ACCEPTED, T0 + timedelta(days=1)))
+    hostile = '<script>alert("x")</script><img src=x onerror=alert(1)>'
+    view.record_update(_update(UpdateKind.REPLIED, T0 + timedelta(days=2), reason=hostile))
+    record = view.get(case_id)
+    assert record is not None
+    shown = case_progress(record, view.casework, T0 + timedelta(days=3))
+    for lang in ("zh", "en"):
+        page = bytes(render(lang, progress=shown, query_code="7KQ4-M2ZX").body).decode()
+        assert "<script>" not in page
+        assert "&lt;script&gt;" in page
+        assert "<img" not in page
+    response = render("en")
+    assert "script-src" not in response.headers["content-security-policy"]
+    assert response.headers["content-security-policy"].startswith("default-src 'none'")
+    assert response.headers["cache-control"] == "no-store"
