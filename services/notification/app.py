@@ -2,11 +2,13 @@
 
 Inputs, all keyed by case_id with the same partition count (co-partitioned):
 cases.deduplicated (receipts and assignments), cases.updates (acceptance, reply, ...),
-cases.escalated (alerts). Two internal topics named from the app id: ``<id>-alerts``
-(routed alerts keyed by receiver, so each receiver's digest groups live in one partition)
-and ``<id>-ticks`` (the timer's nudges, see ``schemas.notices.Tick``). Contacts come from
-petitioners.contacts through ``contacts.ContactDirectory``. The decisions are in
-``engine``, ``plan`` and ``grouping``; this module parses, publishes and wires.
+cases.escalated (alerts). Also hotspots.detected (the ledger's new hotspots, keyed by
+hotspot id; no state of their own: each becomes routed alerts). Two internal topics named
+from the app id: ``<id>-alerts`` (routed alerts keyed by receiver, so each receiver's
+digest groups live in one partition) and ``<id>-ticks`` (the timer's nudges, see
+``schemas.notices.Tick``). Contacts come from petitioners.contacts through
+``contacts.ContactDirectory``. The decisions are in ``engine``, ``plan`` and ``grouping``;
+this module parses, publishes and wires.
 
 Agencies without an inbox topic: ``xinfang topics create`` makes one per agency of the
 routing table; a code that appears later (a new routing rule) gets its topic created on
@@ -27,6 +29,7 @@ from faust.types import TP
 from schemas.cases import CaseDeduplicated, CaseEscalated, CaseUpdate
 from schemas.internal import Tick
 from schemas.keys import CaseKey, NotificationKey
+from schemas.ledger import HotspotDetected
 from schemas.notices import ReceiverKey
 from schemas.petitions import RejectReason, Stage
 from schemas.registry import (
@@ -34,6 +37,7 @@ from schemas.registry import (
     CASES_DEDUPLICATED,
     CASES_ESCALATED,
     CASES_UPDATES,
+    HOTSPOTS_DETECTED,
     NOTIFICATIONS_DELIVERED,
     NOTIFICATIONS_FAILED,
     PETITIONER_CONTACTS,
@@ -201,6 +205,9 @@ def build(settings: NotificationSettings) -> Service:
     async def on_escalation(message: Incoming) -> Step:
         return engine.on_escalation(parse_value(CaseEscalated, message))
 
+    async def on_hotspot(message: Incoming) -> Step:
+        return engine.on_hotspot(parse_value(HotspotDetected, message))
+
     async def on_alert(message: Incoming) -> Step:
         alert = parse_value(RoutedAlert, message)
         return engine.on_alert(alert, message.partition, datetime.now(UTC))
@@ -211,6 +218,7 @@ def build(settings: NotificationSettings) -> Service:
     service.consume(CASES_DEDUPLICATED, handler(on_verdict))
     service.consume(CASES_UPDATES, handler(on_update))
     service.consume(CASES_ESCALATED, handler(on_escalation))
+    service.consume(HOTSPOTS_DETECTED, handler(on_hotspot))
     service.consume(ALERTS, handler(on_alert))
     service.consume(TICKS, handler(on_tick))
 

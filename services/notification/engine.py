@@ -1,15 +1,15 @@
 """The notification service's decisions over its state, without Kafka.
 
 ``NotificationEngine`` is what the Faust agents call, one method per input: a verdict, an
-agency update, an escalation, an alert for a receiver's digest, a timer tick. Its state is
-five mappings that the service backs with Faust tables (plain dicts in unit tests), all
+agency update, an escalation, a hotspot, an alert for a receiver's digest, a timer tick. Its
+state is five mappings that the service backs with Faust tables (plain dicts in unit tests), all
 partitioned like the event being handled:
 
 * ``cases``: case_id -> CaseFile (updates and escalations need the case);
 * ``sent``: notification_id -> SentEntry, the sent log that makes effects exactly-once;
 * ``retries``: notification_id -> RetryEntry, notices waiting for their next attempt;
 * ``waiting``: event id -> WaitingEntry, petitioner notices waiting for a contact;
-* ``groups``: group key -> GroupEntry, the pending escalation digests.
+* ``groups``: group key -> GroupEntry, the pending digests (escalations, hotspots).
 
 A method returns a ``Step``: the records to publish and the state to write once the broker
 has acknowledged them. The single exception is the sent log's ``sent`` mark, written the
@@ -47,6 +47,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 
 from schemas.cases import CaseDeduplicated, CaseEscalated, CaseUpdate, PetitionerContact
+from schemas.ledger import HotspotDetected
 from schemas.notices import UPDATE_NOTICES, CaseFile, Notice, NoticeKind
 from schemas.notifications import (
     DeliveryChannel,
@@ -238,11 +239,15 @@ class NotificationEngine:
         self._record_undeliverable(step, plan.undeliverable)
         return step
 
+    def on_hotspot(self, hotspot: HotspotDetected) -> Step:
+        """A hotspot from the ledger: one routed alert per receiver, for its digest."""
+        return Step(alerts=list(self.planner.for_hotspot(hotspot).alerts))
+
     def on_alert(self, alert: RoutedAlert, partition: int, now: datetime) -> Step:
         """Hold an alert in its receiver's group; a redelivered alert is held once."""
-        marker = notification_id(
-            alert.escalation.escalation_id, NoticeKind.ESCALATION_ALERT, alert.receiver
-        )
+        # One alert per escalation or hotspot and receiver, ever: a hotspot republished as
+        # it grows (same id), or an alert redelivered after its digest went, adds nothing.
+        marker = notification_id(alert.alert_id, alert.kind, alert.receiver)
         step = Step()
         if self.sent.get(marker) is not None:
             return step
