@@ -66,6 +66,23 @@ def wait_drained(
     return current
 
 
+#: The hottest hotspots the demo shows after its table.
+SHOWN_HOTSPOTS: Final = 3
+
+
+def hotspot_lines(result: Tally) -> list[str]:
+    """The hottest hotspots the ledger found, one line each (none: say so)."""
+    ranked = sorted(result.hotspots.values(), key=lambda h: -float(str(h["heat"])))
+    if not ranked:
+        return ["   ledger: no hotspot (no group rose well above its own baseline)"]
+    return [
+        f"   hotspot {h['hotspot_id']}: {h['description']} (heat {h['heat']}, "
+        f"{h['petitions']} petitions from {h['petitioners']} people, "
+        f"{str(h['first_at'])[:10]} .. {str(h['last_at'])[:10]})"
+        for h in ranked[:SHOWN_HOTSPOTS]
+    ]
+
+
 def run_demo(*, once: bool, count: int, home: Path, port: int, seed: int) -> int:
     """Set up, run, show. Returns the process exit code."""
     logging.getLogger("kafka").setLevel(logging.WARNING)
@@ -85,7 +102,9 @@ def run_demo(*, once: bool, count: int, home: Path, port: int, seed: int) -> int
         console.print(f"[bold]2.[/] topics with prefix {prefix!r}")
         results = create_topics(broker.bootstrap, prefix, agency_codes())
         console.print(f"   {sum(r.created for r in results)} topics created")
-        console.print("[bold]3.[/] intake, dedup, escalation, notification as separate processes")
+        console.print(
+            f"[bold]3.[/] {', '.join(pipeline.services)} as separate processes"
+        )
         pipeline.start_all()
         pipeline.supervise()
         pipeline.wait_healthy()
@@ -107,6 +126,8 @@ def run_demo(*, once: bool, count: int, home: Path, port: int, seed: int) -> int
         result = wait_drained(broker.bootstrap, prefix, report.acknowledged, timeout=300)
         console.print(f"   drained in {time.monotonic() - started:.1f}s")
         console.print(_render(result, "What the pipeline did"))
+        for line in hotspot_lines(result):
+            console.print(line)
         for restart in pipeline.restarts:
             console.print(
                 f"[yellow]{restart.name} stopped (exit {restart.code}) and was started again:[/]"
@@ -118,7 +139,8 @@ def run_demo(*, once: bool, count: int, home: Path, port: int, seed: int) -> int
         else:
             console.print(
                 "[green]Balanced:[/] submitted = registered + rejected + retries; "
-                "registered = deduplicated; a receipt per verdict; every escalation alerted"
+                "registered = deduplicated; a receipt per verdict; every escalation alerted; "
+                "every case in the ledger once; every hotspot in a supervisors' digest"
             )
         if not once:
             console.print("The pipeline keeps running; Ctrl-C stops everything.")

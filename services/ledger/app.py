@@ -6,7 +6,8 @@ events of its own topic's partitions:
 
 * the case step reads the three case topics (keyed by case id, co-partitioned) into
   ``cases`` and sends row changes and group sightings on two internal topics;
-* the row step reads ``row-changes`` (keyed by row) into ``rows`` and publishes snapshots;
+* the row step reads ``row-changes`` (keyed by row) into ``rows`` (a head and bounded
+  parts per row, ``rows.py``) and publishes snapshots;
 * the group step reads ``group-sightings`` (keyed by group) into ``groups`` and publishes
   hotspots.
 """
@@ -41,20 +42,18 @@ from services.ledger.engine import (
     case_step,
     group_step,
     group_text,
-    row_step,
     row_text,
     sightings_of,
-    snapshot_of,
 )
 from services.ledger.hotspots import HotspotRules
 from services.ledger.ledger import (
     CaseEntry,
-    LedgerRow,
     with_escalation,
     with_update,
     with_verdict,
 )
 from services.ledger.messages import GroupingKey, GroupSighting, RowChange
+from services.ledger.rows import RowHead, RowPart, apply_change, part_key, snapshot_of
 
 #: Changes and sightings are consumed within seconds; a week covers any outage.
 INTERNAL_RETENTION_MS: Final = 7 * 24 * 3600 * 1000
@@ -120,7 +119,9 @@ def build(settings: LedgerSettings, clock: Callable[[], datetime] | None = None)
     service = build_service(Stage.LEDGER, settings)
     service.create_internal_topics(ROW_CHANGES, GROUP_SIGHTINGS)
     cases = service.table("cases", CASES_UPDATES.partitions, "case id -> entry", raw=True)
-    rows = service.table("rows", ROW_CHANGES.partitions, "row -> figures", raw=True)
+    rows = service.table(
+        "rows", ROW_CHANGES.partitions, "row -> head, row#part -> part (ledger.rows)", raw=True
+    )
     groups = service.table("groups", GROUP_SIGHTINGS.partitions, "group -> petitions", raw=True)
     m = service.metrics
     row_changes = m.counter("xinfang_ledger_row_changes_total")
@@ -177,19 +178,27 @@ def build(settings: LedgerSettings, clock: Callable[[], datetime] | None = None)
     async def on_row_change(message: Incoming) -> Effects:
         change = parse_value(RowChange, message)
         key = row_text(change)
-        row = row_step(_load(rows, key, LedgerRow), change)
-        if row is None:
+        written = apply_change(
+            _load(rows, key, RowHead),
+            lambda part: _load(rows, part_key(key, part), RowPart),
+            change,
+            message.offset,
+        )
+        if written is None:
             row_changes.labels(outcome="already_applied").inc()
             return NOTHING
-        level = regions.default_table().require(row.region_code).level
-        snapshot = snapshot_of(row, level, now())
+        head = written.head
+        level = regions.default_table().require(head.region_code).level
+        snapshot = snapshot_of(head, level, now())
         ledger_key = LedgerKey(
-            region_code=row.region_code, field=row.field, period=row.period_label
+            region_code=head.region_code, field=head.field, period=head.period_label
         )
         output = Output(LEDGER_SNAPSHOTS, ledger_key.to_json_bytes(), snapshot.to_json_bytes())
 
         def remember() -> None:
-            rows[key] = row.to_json_bytes()
+            for number, part in written.parts.items():
+                rows[part_key(key, number)] = part.to_json_bytes()
+            rows[key] = head.to_json_bytes()
             row_changes.labels(outcome="applied").inc()
 
         return Effects([output], remember)

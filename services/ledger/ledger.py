@@ -32,8 +32,9 @@ open matters by people, by repeats and by age.
 
 from __future__ import annotations
 
+import heapq
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -292,7 +293,8 @@ class LedgerRow(Contract):
         return self.counts.get(which, 0)
 
 
-def _shift(counter: dict[str, int], keys: Iterable[str], sign: int) -> dict[str, int]:
+def shift(counter: dict[str, int], keys: Iterable[str], sign: int) -> dict[str, int]:
+    """Counts of cases per key with one case's keys added (sign +1) or taken out (-1)."""
     merged = Counter(counter)
     merged.update({key: sign for key in keys})
     return {key: n for key, n in merged.items() if n > 0}
@@ -300,7 +302,7 @@ def _shift(counter: dict[str, int], keys: Iterable[str], sign: int) -> dict[str,
 
 def applied(row: LedgerRow, tally: Tally, sign: int) -> LedgerRow:
     """The row with a case's tally added (sign +1) or taken out (sign -1)."""
-    counts = _shift({c.value: n for c, n in row.counts.items()}, tally.counts, sign)
+    counts = shift({c.value: n for c, n in row.counts.items()}, tally.counts, sign)
     packages = dict(row.packages)
     if tally.package_owner is not None:
         if sign > 0:
@@ -310,16 +312,17 @@ def applied(row: LedgerRow, tally: Tally, sign: int) -> LedgerRow:
     return row.model_copy(
         update={
             "counts": {Count(c): n for c, n in counts.items()},
-            "petitioners": _shift(row.petitioners, tally.petitioner_refs, sign),
-            "matters": _matters_with(row.matters, tally, sign),
+            "petitioners": shift(row.petitioners, tally.petitioner_refs, sign),
+            "matters": matters_with(row.matters, tally, sign),
             "packages": packages,
         }
     )
 
 
-def _matters_with(
+def matters_with(
     matters: dict[str, MatterTally], tally: Tally, sign: int
 ) -> dict[str, MatterTally]:
+    """The matters with one case's tally added to (sign +1) or taken out of (-1) its own."""
     current = matters.get(tally.matter_id) or MatterTally()
     open_cases = dict(current.open_cases)
     if Count.BACKLOG in tally.counts:
@@ -330,7 +333,7 @@ def _matters_with(
     changed = MatterTally(
         petitions=current.petitions + sign,
         repeats=current.repeats + (sign if Count.REPEAT in tally.counts else 0),
-        people=_shift(current.people, tally.petitioner_refs, sign),
+        people=shift(current.people, tally.petitioner_refs, sign),
         open_cases=open_cases,
     )
     result = dict(matters)
@@ -341,10 +344,20 @@ def _matters_with(
     return result
 
 
-def key_matters(row: LedgerRow, limit: int = 10) -> dict[str, list[KeyMatter]]:
-    """The row's largest open matters by distinct petitioners, by repeats and by age."""
-    open_matters = [
-        KeyMatter(
+#: The key-matter lists and their orders (ties broken by petitions, then matter id).
+KEY_MATTER_ORDERS: Final[dict[str, Callable[[KeyMatter], tuple[object, ...]]]] = {
+    "by_petitioners": lambda m: (-m.petitioners, -m.petitions, m.matter_id),
+    "by_repeats": lambda m: (-m.repeats, -m.petitions, m.matter_id),
+    "by_age": lambda m: (m.open_since, m.matter_id),
+}
+
+
+def open_matters(matters: Mapping[str, MatterTally]) -> list[KeyMatter]:
+    """The matters with open cases, as key-matter entries."""
+    # Built without validation (the figures are counts of a valid tally): a busy row has
+    # thousands of open matters, and this runs at each change of one of them.
+    return [
+        KeyMatter.model_construct(
             matter_id=matter_id,
             petitions=tally.petitions,
             repeats=tally.repeats,
@@ -352,18 +365,22 @@ def key_matters(row: LedgerRow, limit: int = 10) -> dict[str, list[KeyMatter]]:
             open_cases=len(tally.open_cases),
             open_since=min(tally.open_cases.values()),
         )
-        for matter_id, tally in row.matters.items()
+        for matter_id, tally in matters.items()
         if tally.open_cases
     ]
 
-    def top(order: Callable[[KeyMatter], tuple[object, ...]]) -> list[KeyMatter]:
-        return sorted(open_matters, key=order)[:limit]
 
+def ranked(candidates: Iterable[KeyMatter], limit: int = 10) -> dict[str, list[KeyMatter]]:
+    """The first ``limit`` of ``candidates`` in each key-matter order."""
+    pool = list(candidates)
     return {
-        "by_petitioners": top(lambda m: (-m.petitioners, -m.petitions, m.matter_id)),
-        "by_repeats": top(lambda m: (-m.repeats, -m.petitions, m.matter_id)),
-        "by_age": top(lambda m: (m.open_since, m.matter_id)),
+        name: heapq.nsmallest(limit, pool, key=order) for name, order in KEY_MATTER_ORDERS.items()
     }
+
+
+def key_matters(row: LedgerRow, limit: int = 10) -> dict[str, list[KeyMatter]]:
+    """The row's largest open matters by distinct petitioners, by repeats and by age."""
+    return ranked(open_matters(row.matters), limit)
 
 
 @dataclass(frozen=True, slots=True)

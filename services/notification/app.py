@@ -7,8 +7,9 @@ hotspot id; no state of their own: each becomes routed alerts). Two internal top
 from the app id: ``<id>-alerts`` (routed alerts keyed by receiver, so each receiver's
 digest groups live in one partition) and ``<id>-ticks`` (the timer's nudges, see
 ``schemas.notices.Tick``). Contacts come from petitioners.contacts through
-``contacts.ContactDirectory``. The decisions are in ``engine``, ``plan`` and ``grouping``;
-this module parses, publishes and wires.
+``contacts.ContactDirectory``; the service's group reads that topic too, only to
+dead-letter, once, a record the directory cannot read. The decisions are in ``engine``,
+``plan`` and ``grouping``; this module parses, publishes and wires.
 
 Agencies without an inbox topic: ``xinfang topics create`` makes one per agency of the
 routing table; a code that appears later (a new routing rule) gets its topic created on
@@ -43,12 +44,12 @@ from schemas.registry import (
     PETITIONER_CONTACTS,
 )
 from services.common.dlq import Rejected
-from services.common.handler import Effects, Incoming, Output, parse_value
+from services.common.handler import NOTHING, Effects, Incoming, Output, parse_value
 from services.common.held import HeldTable
 from services.common.service import Service, build_service
 from services.common.settings import SettingsError
 from services.common.topics import ensure_topics, internal_topic
-from services.notification.contacts import ContactDirectory, follow
+from services.notification.contacts import ContactDirectory, check_contact, follow
 from services.notification.engine import NotificationEngine, Step
 from services.notification.grouping import RoutedAlert
 from services.notification.plan import MissingFactError, NotificationPlanner
@@ -219,6 +220,14 @@ def build(settings: NotificationSettings) -> Service:
     service.consume(CASES_UPDATES, handler(on_update))
     service.consume(CASES_ESCALATED, handler(on_escalation))
     service.consume(HOTSPOTS_DETECTED, handler(on_hotspot))
+
+    async def on_contact(message: Incoming) -> Effects:
+        # The directory follows every partition in every worker; in the group, each record
+        # is checked once, so what the directory skips is dead-lettered once.
+        check_contact(message.key, message.value)
+        return NOTHING
+
+    service.consume(PETITIONER_CONTACTS, on_contact)
     service.consume(ALERTS, handler(on_alert))
     service.consume(TICKS, handler(on_tick))
 

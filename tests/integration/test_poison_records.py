@@ -31,6 +31,7 @@ from schemas.registry import (
     CASES_ESCALATED,
     CASES_REGISTERED,
     CASES_UPDATES,
+    HOTSPOTS_DETECTED,
     MATTERS_CHANGES,
     MATTERS_COMMANDS,
     PETITIONER_CONTACTS,
@@ -55,17 +56,13 @@ WRONG_TYPES: Final = json.dumps(
     {**examples.MINIMAL_PETITION, "title": 42, "received_at": 20261120}
 ).encode()
 POISONS: Final = (TOO_BIG, TOO_DEEP, WRONG_TYPES)
-SERVICES: Final = ("intake", "dedup", "escalation", "notification")
-#: Read without a consumer group and without dead letters: notification holds every
-#: contact in memory, fed by a plain consumer of the compacted topic, and skips a record it
-#: cannot read with a log line (services/notification/contacts.py; a dead letter would
-#: copy a clear contact record). The poisons go there too; the test asserts the skip.
-SKIPPING_READERS: Final = {(PETITIONER_CONTACTS.name, "notification")}
+SERVICES: Final = ("intake", "dedup", "escalation", "notification", "ledger")
 #: The services that dead-letter what they cannot read, per topic (registry consumers).
+#: Notification holds every contact in memory, fed by a plain consumer of the compacted
+#: contact topic that skips what it cannot read; its consumer group reads the topic too and
+#: dead-letters each such record once (services/notification/contacts.py).
 INPUTS: Final = {
-    spec.name: tuple(
-        s for s in spec.consumers if s in SERVICES and (spec.name, s) not in SKIPPING_READERS
-    )
+    spec.name: tuple(s for s in spec.consumers if s in SERVICES)
     for spec in TOPICS
     if any(s in SERVICES for s in spec.consumers) and not spec.per_agency
 }
@@ -79,8 +76,10 @@ def test_the_registry_gives_every_service_input_topic_a_poison() -> None:
     assert set(INPUTS) == {
         PETITIONS_SUBMITTED.name, CASES_REGISTERED.name, CASES_DEDUPLICATED.name,
         CASES_UPDATES.name, CASES_ESCALATED.name, MATTERS_COMMANDS.name,
-        PETITIONER_CONTACTS.name,
+        PETITIONER_CONTACTS.name, HOTSPOTS_DETECTED.name,
     }  # fmt: skip
+    assert INPUTS[PETITIONER_CONTACTS.name] == ("notification",)
+    assert "ledger" in INPUTS[CASES_DEDUPLICATED.name]
 
 
 def _send(kafka: KafkaLocal, prefix: str, records: list[tuple[TopicSpec, bytes, bytes]]) -> None:
@@ -169,21 +168,26 @@ def test_poison_records_are_dead_lettered_and_the_next_valid_record_is_processed
         (MATTERS_COMMANDS, json.dumps(command.key).encode(), json.dumps(command.value).encode()),
         (PETITIONER_CONTACTS, PetitionerKey(**contact.key).to_json_bytes(),
          json.dumps(contact.value).encode()),
+        # A valid contact filed under another petitioner's key: it would reach the wrong one.
+        (PETITIONER_CONTACTS, PetitionerKey(petitioner_ref="pr_" + "0" * 32).to_json_bytes(),
+         json.dumps(contact.value).encode()),
         (CASES_ESCALATED, json.dumps(escalated.key).encode(), json.dumps(escalated.value).encode()),
     ])  # fmt: skip
     letters = wait_for_count(
-        kafka.bootstrap, PETITIONS_REJECTED.full_name(prefix), expected_letters + 1, 120, tails
+        kafka.bootstrap, PETITIONS_REJECTED.full_name(prefix), expected_letters + 2, 120, tails
     )
     conflict = [letter for letter in letters if letter["reason"] == "conflicting_resubmission"]
     assert len(conflict) == 1
     assert case["case_id"] in conflict[0]["detail"]
     assert json.loads(base64.b64decode(conflict[0]["original_value_b64"])) == conflicting
+    [misfiled] = [letter for letter in letters if "another petitioner" in letter["detail"]]
+    assert (misfiled["stage"], misfiled["reason"]) == ("notification", "schema_violation")
     wait_for_count(kafka.bootstrap, MATTERS_CHANGES.full_name(prefix), 1, 120, tails)
     assert len(_valid(kafka, CASES_REGISTERED.full_name(prefix))) == 1
 
     # Each service got past the poisons and the valid records on every input: its group's
     # committed offsets reached the end of each of its input topics, with no dead letter
-    # but the conflict added.
+    # but the conflict and the misfiled contact added.
     def committed_to_the_end() -> list[tuple[str, str]]:
         return [
             (service, topic)
@@ -197,7 +201,7 @@ def test_poison_records_are_dead_lettered_and_the_next_valid_record_is_processed
         time.sleep(1)
     assert committed_to_the_end() == []
     assert len(values(kafka.bootstrap, PETITIONS_REJECTED.full_name(prefix))) == (
-        expected_letters + 1
+        expected_letters + 2
     )
 
 
