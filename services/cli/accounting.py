@@ -47,11 +47,16 @@ class Tally:
     #: Notification ids of the receipts, delivered or failed: a receipt reported failed
     #: and delivered later (a redo after a crash that found the contact) is one receipt.
     receipts: set[str] = field(default_factory=set)
-    #: Cases in the ledger: the petitions of every province's month row of all fields.
-    ledger_cases: int = 0
+    #: Every province's month rows of all fields (ledger.snapshots), oldest first.
+    ledger_months: list[dict[str, object]] = field(default_factory=list)
     #: hotspot id -> its latest publication; the first cases named by hotspot digests.
     hotspots: dict[str, dict[str, object]] = field(default_factory=dict)
     hotspot_alerted_cases: set[str] = field(default_factory=set)
+
+    @property
+    def ledger_cases(self) -> int:
+        """Cases in the ledger: the petitions of its province months."""
+        return sum(cast(int, row["petitions"]) for row in self.ledger_months)
 
     @property
     def rejected_total(self) -> int:
@@ -192,12 +197,15 @@ def tally(bootstrap: str, prefix: str) -> Tally:
         for record in read_all(bootstrap, LEDGER_SNAPSHOTS.full_name(prefix))
         if (doc := _json(record.value))
     }
-    result.ledger_cases = sum(
-        cast(int, row["petitions"])
-        for row in rows.values()
-        if row.get("region_level") == "province"
-        and row.get("field") == "all"
-        and row.get("period_kind") == PeriodKind.MONTH
+    result.ledger_months = sorted(
+        (
+            row
+            for row in rows.values()
+            if row.get("region_level") == "province"
+            and row.get("field") == "all"
+            and row.get("period_kind") == PeriodKind.MONTH
+        ),
+        key=lambda row: (str(row["period"]), str(row["region_code"])),
     )
     for record in read_all(bootstrap, HOTSPOTS_DETECTED.full_name(prefix)):
         if doc := _json(record.value):

@@ -8,7 +8,7 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import FrameType
-from typing import Final
+from typing import Final, cast
 
 from rich.console import Console
 from rich.table import Table
@@ -70,17 +70,34 @@ def wait_drained(
 SHOWN_HOTSPOTS: Final = 3
 
 
-def hotspot_lines(result: Tally) -> list[str]:
-    """The hottest hotspots the ledger found, one line each (none: say so)."""
+def ledger_lines(result: Tally) -> list[str]:
+    """What the ledger made of it: each province's month, its largest open matter, and the
+    hottest hotspots (or that there is none)."""
+    lines = []
+    for row in result.ledger_months:
+        lines.append(
+            f"   ledger {row['region_code']} {row['period']}: {row['petitions']} petitions "
+            f"from {row['petitioners']} people, {row['matters']} matters (new {row['new']}, "
+            f"repeat {row['repeat']}, joint {row['joint']}, collective {row['collective']}), "
+            f"backlog {row['backlog']}"
+        )
+        largest = cast(list[dict[str, object]], row["key_matters_by_petitioners"])
+        if largest:
+            top = largest[0]
+            lines.append(
+                f"     largest open matter {top['matter_id']}: {top['petitioners']} people, "
+                f"{top['petitions']} petitions, open since {str(top['open_since'])[:10]}"
+            )
     ranked = sorted(result.hotspots.values(), key=lambda h: -float(str(h["heat"])))
     if not ranked:
-        return ["   ledger: no hotspot (no group rose well above its own baseline)"]
-    return [
+        lines.append("   ledger: no hotspot (no group rose well above its own baseline)")
+    lines += [
         f"   hotspot {h['hotspot_id']}: {h['description']} (heat {h['heat']}, "
         f"{h['petitions']} petitions from {h['petitioners']} people, "
         f"{str(h['first_at'])[:10]} .. {str(h['last_at'])[:10]})"
         for h in ranked[:SHOWN_HOTSPOTS]
     ]
+    return lines
 
 
 def run_demo(*, once: bool, count: int, home: Path, port: int, seed: int) -> int:
@@ -126,7 +143,7 @@ def run_demo(*, once: bool, count: int, home: Path, port: int, seed: int) -> int
         result = wait_drained(broker.bootstrap, prefix, report.acknowledged, timeout=300)
         console.print(f"   drained in {time.monotonic() - started:.1f}s")
         console.print(_render(result, "What the pipeline did"))
-        for line in hotspot_lines(result):
+        for line in ledger_lines(result):
             console.print(line)
         for restart in pipeline.restarts:
             console.print(
