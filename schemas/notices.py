@@ -71,6 +71,11 @@ class CaseFile(Contract):
     accepted_at: AwareDatetime | None = Field(
         default=None, description="set by the agency's acceptance; starts the 60 days (Art. 34)"
     )
+    updates: dict[str, str] = Field(
+        default_factory=dict,
+        description="update id -> content digest of the updates handled: the same id with "
+        "other content is a conflicting duplicate",
+    )
 
     @classmethod
     def of(cls, verdict: CaseDeduplicated) -> CaseFile:
@@ -95,10 +100,18 @@ class CaseFile(Contract):
         )
 
     def after(self, update: CaseUpdate) -> CaseFile:
-        """The case file once ``update`` has happened (only acceptance changes it)."""
+        """The case file once ``update`` has happened: noted, and an acceptance's time."""
+        changes: dict[str, object] = {
+            "updates": {**self.updates, update.update_id: update.content_sha256()}
+        }
         if update.kind is UpdateKind.ACCEPTED and self.accepted_at is None:
-            return self.model_copy(update={"accepted_at": update.occurred_at})
-        return self
+            changes["accepted_at"] = update.occurred_at
+        return self.model_copy(update=changes)
+
+    def conflicts_with(self, update: CaseUpdate) -> bool:
+        """Whether the case has handled another update under ``update``'s id."""
+        known = self.updates.get(update.update_id)
+        return known is not None and known != update.content_sha256()
 
 
 class Notice(Contract):

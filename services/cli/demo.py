@@ -140,7 +140,7 @@ def run_demo(*, once: bool, count: int, home: Path, port: int, seed: int) -> int
         console.print(f"   acknowledged by the broker: {report.acknowledged}")
         console.print("[bold]5.[/] waiting for the pipeline to drain")
         started = time.monotonic()
-        result = wait_drained(broker.bootstrap, prefix, report.acknowledged, timeout=300)
+        result = wait_drained(broker.bootstrap, prefix, report.acknowledged, timeout=600)
         console.print(f"   drained in {time.monotonic() - started:.1f}s")
         console.print(_render(result, "What the pipeline did"))
         for line in ledger_lines(result):

@@ -24,7 +24,7 @@ from pydantic_settings import SettingsConfigDict
 from schemas.base import Contract
 from schemas.cases import CaseDeduplicated, CaseEscalated, CaseUpdate
 from schemas.ledger import HotspotKey, LedgerKey
-from schemas.petitions import Stage
+from schemas.petitions import RejectReason, Stage
 from schemas.registry import (
     CASES_DEDUPLICATED,
     CASES_ESCALATED,
@@ -32,6 +32,7 @@ from schemas.registry import (
     HOTSPOTS_DETECTED,
     LEDGER_SNAPSHOTS,
 )
+from services.common.dlq import Rejected
 from services.common.handler import NOTHING, Effects, Incoming, Output, parse_value
 from services.common.service import Service, build_service
 from services.common.settings import ServiceSettings, SettingsError
@@ -48,9 +49,11 @@ from services.ledger.engine import (
 from services.ledger.hotspots import HotspotRules
 from services.ledger.ledger import (
     CaseEntry,
+    ConflictingEventError,
+    checked_verdict,
     with_escalation,
+    with_event,
     with_update,
-    with_verdict,
 )
 from services.ledger.messages import GroupingKey, GroupSighting, RowChange
 from services.ledger.rows import RowHead, RowPart, apply_change, part_key, snapshot_of
@@ -134,7 +137,11 @@ def build(settings: LedgerSettings, clock: Callable[[], datetime] | None = None)
         verdict: CaseDeduplicated | None,
     ) -> Effects:
         before = _load(cases, case_id, CaseEntry)
-        after, moves = case_step(before, fold(before), rollup)
+        try:
+            folded = fold(before)
+        except ConflictingEventError as exc:
+            raise Rejected(RejectReason.CONFLICTING_DUPLICATE, str(exc)) from None
+        after, moves = case_step(before, folded, rollup)
         outputs = [
             Output(
                 ROW_CHANGES,
@@ -165,15 +172,30 @@ def build(settings: LedgerSettings, clock: Callable[[], datetime] | None = None)
 
     async def on_verdict(message: Incoming) -> Effects:
         verdict = parse_value(CaseDeduplicated, message)
-        return await on_case(verdict.case_id, lambda e: with_verdict(e, verdict), verdict)
+        return await on_case(verdict.case_id, lambda e: checked_verdict(e, verdict), verdict)
 
     async def on_update(message: Incoming) -> Effects:
         update = parse_value(CaseUpdate, message)
-        return await on_case(update.case_id, lambda e: with_update(e, update), None)
+        content = update.content_sha256()
+
+        def fold(entry: CaseEntry | None) -> CaseEntry:
+            noted = with_event(entry or CaseEntry(case_id=update.case_id), update.update_id,
+                               content)  # fmt: skip
+            return with_update(noted, update)
+
+        return await on_case(update.case_id, fold, None)
 
     async def on_escalation(message: Incoming) -> Effects:
         escalation = parse_value(CaseEscalated, message)
-        return await on_case(escalation.case_id, lambda e: with_escalation(e, escalation), None)
+        # Its time is when it was produced: a re-production after a crash has another.
+        content = escalation.content_sha256(without=frozenset({"escalated_at"}))
+
+        def fold(entry: CaseEntry | None) -> CaseEntry:
+            noted = with_event(entry or CaseEntry(case_id=escalation.case_id),
+                               escalation.escalation_id, content)  # fmt: skip
+            return with_escalation(noted, escalation)
+
+        return await on_case(escalation.case_id, fold, None)
 
     async def on_row_change(message: Incoming) -> Effects:
         change = parse_value(RowChange, message)

@@ -126,6 +126,38 @@ class CaseEntry(Contract):
     #: Raised by one each time the case's tally or rows change: a row applies a change of
     #: a case only once, so a redelivered change is not counted twice.
     revision: int = 0
+    #: The updates and escalations folded in: id -> fingerprint of their content, so the
+    #: same id with other content is told from a redelivery (a few per case).
+    events: dict[str, str] = Field(default_factory=dict)
+
+
+class ConflictingEventError(ValueError):
+    """An event id the case has with other content, or a second, different verdict."""
+
+
+def with_event(entry: CaseEntry, event_id: str, content: str) -> CaseEntry:
+    """The entry with an update or escalation noted; ConflictingEventError when the id is
+    known with other content (the first stays in force)."""
+    known = entry.events.get(event_id)
+    if known is not None and known != content:
+        raise ConflictingEventError(
+            f"{event_id} of case {entry.case_id} was folded in already with other content: "
+            "the first is kept"
+        )
+    return entry if known else entry.model_copy(
+        update={"events": {**entry.events, event_id: content}}
+    )
+
+
+def checked_verdict(entry: CaseEntry | None, verdict: CaseDeduplicated) -> CaseEntry:
+    """:func:`with_verdict`, or ConflictingEventError when the case has another verdict."""
+    after = with_verdict(entry, verdict)
+    if entry is not None and entry.verdict is not None and after != entry:
+        raise ConflictingEventError(
+            f"case {verdict.case_id} has a verdict already and this one says otherwise: "
+            "the first is kept"
+        )
+    return after
 
 
 def with_verdict(entry: CaseEntry | None, verdict: CaseDeduplicated) -> CaseEntry:

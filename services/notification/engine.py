@@ -56,6 +56,8 @@ from schemas.notifications import (
     NotificationFailed,
     RecipientRole,
 )
+from schemas.petitions import RejectReason
+from services.common.dlq import Rejected
 from services.common.held import write_now
 from services.common.metrics import DeliveryOutcome, Metrics
 from services.notification.grouping import AlertGrouper, GroupingState, PendingGroup, RoutedAlert
@@ -201,6 +203,14 @@ class NotificationEngine:
         """Every registered case: the receipt to its petitioner, the case to its agency."""
         stored = self.cases.get(verdict.case_id)
         case = CaseFile.model_validate(stored) if stored else CaseFile.of(verdict)
+        if case.model_copy(update={"accepted_at": None, "updates": {}}) != CaseFile.of(verdict):
+            # Another verdict for a case with one: its petitioner and agency were told of
+            # the first, which stays in force.
+            raise Rejected(
+                RejectReason.CONFLICTING_DUPLICATE,
+                f"case {verdict.case_id} has a verdict already and this one says otherwise: "
+                "the first is kept",
+            )
         step = Step()
         if stored is None:
             step.writes.append(lambda: self._store_case(case))
@@ -221,7 +231,15 @@ class NotificationEngine:
             return step
         if stored is None:
             return step
-        case = CaseFile.model_validate(stored).after(update)
+        known = CaseFile.model_validate(stored)
+        if known.conflicts_with(update):
+            # Its notice (for the first version) is sent or on its way: this one is kept.
+            raise Rejected(
+                RejectReason.CONFLICTING_DUPLICATE,
+                f"update {update.update_id} of case {update.case_id} was handled already "
+                "with other content: the first is kept",
+            )
+        case = known.after(update)
         step.writes.append(lambda: self._store_case(case))
         contact = self.contacts(case.petitioner_ref)
         plan = self.planner.for_update(update, case, contact)

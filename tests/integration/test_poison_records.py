@@ -1,9 +1,11 @@
 """Poison records on every service's input topics: each becomes a dead letter with its
 reason, the services keep running, and the valid records behind them are processed.
 
-The four services run as processes on the session's broker. Every input topic of the
+The five services run as processes on the session's broker. Every input topic of the
 registry gets the same poisons (too big to keep whole in a dead letter, nested 100,000
-deep, wrong types), intake also a conflicting resubmission; then one valid record each.
+deep, wrong types), intake also a conflicting resubmission; then one valid record each;
+then a conflicting duplicate (a processed id with other content) on every input topic
+where the same id cannot legitimately change.
 """
 
 from __future__ import annotations
@@ -44,6 +46,7 @@ from services.cli.pipeline import LocalPipeline
 from services.cli.submit import make_producer
 from services.common.kafka_local import KafkaLocal
 from services.common.readback import read_all
+from services.dedup.app import BY_REGION
 from tests.waiting import values, wait_for_count
 
 pytestmark = pytest.mark.integration
@@ -203,6 +206,57 @@ def test_poison_records_are_dead_lettered_and_the_next_valid_record_is_processed
     assert len(values(kafka.bootstrap, PETITIONS_REJECTED.full_name(prefix))) == (
         expected_letters + 2
     )
+
+    # Conflicting duplicates: an id every reader has processed, with other content. Each
+    # reader keeps the first and dead-letters the second with its reason; the same content
+    # again (the redeliveries above) was skipped. A contact under a known ref is a change of
+    # details (the topic is compacted), and a hotspot under a known id is its growth: no
+    # conflict on those two topics.
+    [registered] = _valid(kafka, CASES_REGISTERED.full_name(prefix))
+    [verdict] = _valid(kafka, CASES_DEDUPLICATED.full_name(prefix))
+    moved = {**verdict, "matter_id": "MT-XF-OTHER00000", "case": {**verdict["case"],
+             "region_code": "610303"}}  # fmt: skip
+    reused = update.model_copy(update={"kind": UpdateKind.ACCEPTED})
+    retargeted = {**escalated.value, "target_level": "province"}
+    changed_contact = {**contact.value, "name": "王五"}
+    registered_key = PetitionerKey(petitioner_ref=registered["petitioner_ref"]).to_json_bytes()
+    _send(kafka, prefix, [
+        (CASES_REGISTERED, registered_key, json.dumps(
+            {**registered, "received_at": "2026-11-20T11:00:00+08:00"}).encode()),
+        (CASES_DEDUPLICATED, case_key, json.dumps(moved).encode()),
+        (CASES_UPDATES, case_key, reused.to_json_bytes()),
+        (CASES_ESCALATED, json.dumps(escalated.key).encode(), json.dumps(retargeted).encode()),
+        (PETITIONER_CONTACTS, PetitionerKey(**contact.key).to_json_bytes(),
+         json.dumps(changed_contact).encode()),
+    ])  # fmt: skip
+    conflicts = {
+        # Dedup matches a case in its partition of cases by region (read there).
+        ("dedup", BY_REGION.name),
+        *((reader, CASES_DEDUPLICATED.name) for reader in INPUTS[CASES_DEDUPLICATED.name]),
+        ("escalation", CASES_UPDATES.name), ("notification", CASES_UPDATES.name),
+        ("ledger", CASES_UPDATES.name), ("ledger", CASES_ESCALATED.name),
+    }  # fmt: skip
+    letters = wait_for_count(
+        kafka.bootstrap, PETITIONS_REJECTED.full_name(prefix),
+        expected_letters + 2 + len(conflicts), 120, tails,
+    )  # fmt: skip
+    found = {
+        (letter["stage"], letter["source_topic"].removeprefix(prefix))
+        for letter in letters
+        if letter["reason"] == "conflicting_duplicate"
+    }
+    assert found == conflicts
+    deadline = time.monotonic() + 120
+    while committed_to_the_end() and time.monotonic() < deadline:
+        time.sleep(1)
+    assert committed_to_the_end() == []
+    assert len(values(kafka.bootstrap, PETITIONS_REJECTED.full_name(prefix))) == (
+        expected_letters + 2 + len(conflicts)
+    )
+    for service in SERVICES:
+        process = pipeline.processes[service].process
+        assert process is not None
+        assert process.poll() is None, f"{service} stopped:\n{pipeline.log_tail(service)}"
 
 
 def _valid(kafka: KafkaLocal, topic: str) -> list[dict[str, Any]]:
