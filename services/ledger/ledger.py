@@ -307,8 +307,6 @@ class LedgerRow(Contract):
     matters: dict[str, MatterTally] = Field(default_factory=dict)
     #: Leadership package cases of the row: case id -> owner.
     packages: dict[str, str] = Field(default_factory=dict)
-    #: The revision of each case's change the row has applied (see ``CaseEntry.revision``).
-    revisions: dict[str, int] = Field(default_factory=dict)
 
     @classmethod
     def empty(cls, key: RowKey) -> LedgerRow:
