@@ -161,7 +161,8 @@ def checked_verdict(entry: CaseEntry | None, verdict: CaseDeduplicated) -> CaseE
 
 
 def with_verdict(entry: CaseEntry | None, verdict: CaseDeduplicated) -> CaseEntry:
-    """The entry with dedup's verdict (the last verdict wins: a re-decision replaces it)."""
+    """The entry with dedup's verdict (replacing an earlier one; the service refuses a
+    second, different verdict before it gets here: :func:`checked_verdict`)."""
     case = verdict.case
     refs = dict.fromkeys((case.petitioner_ref, *case.co_petitioner_refs))
     base = entry or CaseEntry(case_id=verdict.case_id)
