@@ -187,8 +187,7 @@ def build(settings: LedgerSettings, clock: Callable[[], datetime] | None = None)
 
     async def on_escalation(message: Incoming) -> Effects:
         escalation = parse_value(CaseEscalated, message)
-        # Its time is when it was produced: a re-production after a crash has another.
-        content = escalation.content_sha256(without=frozenset({"escalated_at"}))
+        content = escalation.content_digest()
 
         def fold(entry: CaseEntry | None) -> CaseEntry:
             noted = with_event(entry or CaseEntry(case_id=escalation.case_id),

@@ -203,7 +203,7 @@ class NotificationEngine:
         """Every registered case: the receipt to its petitioner, the case to its agency."""
         stored = self.cases.get(verdict.case_id)
         case = CaseFile.model_validate(stored) if stored else CaseFile.of(verdict)
-        if case.model_copy(update={"accepted_at": None, "updates": {}}) != CaseFile.of(verdict):
+        if case.model_copy(update={"accepted_at": None, "events": {}}) != CaseFile.of(verdict):
             # Another verdict for a case with one: its petitioner and agency were told of
             # the first, which stays in force.
             raise Rejected(
@@ -252,8 +252,18 @@ class NotificationEngine:
         """An escalation: one routed alert per receiver, for its receiver's digest."""
         stored = self.cases.get(escalation.case_id)
         case = CaseFile.model_validate(stored) if stored else None
+        if case is not None and case.conflicts_with(escalation):
+            # Its alerts (for the first version) are held or sent: this one is kept.
+            raise Rejected(
+                RejectReason.CONFLICTING_DUPLICATE,
+                f"escalation {escalation.escalation_id} was handled already with other "
+                "content: the first is kept",
+            )
         plan = self.planner.for_escalation(escalation, case)
         step = Step(alerts=list(plan.alerts))
+        if case is not None and escalation.escalation_id not in case.events:
+            noted = case.noting(escalation)
+            step.writes.append(lambda: self._store_case(noted))
         self._record_undeliverable(step, plan.undeliverable)
         return step
 

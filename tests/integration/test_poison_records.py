@@ -217,7 +217,10 @@ def test_poison_records_are_dead_lettered_and_the_next_valid_record_is_processed
     moved = {**verdict, "matter_id": "MT-XF-OTHER00000", "case": {**verdict["case"],
              "region_code": "610303"}}  # fmt: skip
     reused = update.model_copy(update={"kind": UpdateKind.ACCEPTED})
-    retargeted = {**escalated.value, "target_level": "province"}
+    # An escalation of the case, then another under its id (the same rule, another level).
+    escalation_of_case = {**escalated.value, "case_id": case["case_id"],
+                          "escalation_id": "ESC-poison-1"}  # fmt: skip
+    retargeted = {**escalation_of_case, "target_level": "province"}
     changed_contact = {**contact.value, "name": "王五"}
     registered_key = PetitionerKey(petitioner_ref=registered["petitioner_ref"]).to_json_bytes()
     _send(kafka, prefix, [
@@ -225,7 +228,8 @@ def test_poison_records_are_dead_lettered_and_the_next_valid_record_is_processed
             {**registered, "received_at": "2026-11-20T11:00:00+08:00"}).encode()),
         (CASES_DEDUPLICATED, case_key, json.dumps(moved).encode()),
         (CASES_UPDATES, case_key, reused.to_json_bytes()),
-        (CASES_ESCALATED, json.dumps(escalated.key).encode(), json.dumps(retargeted).encode()),
+        (CASES_ESCALATED, case_key, json.dumps(escalation_of_case).encode()),
+        (CASES_ESCALATED, case_key, json.dumps(retargeted).encode()),
         (PETITIONER_CONTACTS, PetitionerKey(**contact.key).to_json_bytes(),
          json.dumps(changed_contact).encode()),
     ])  # fmt: skip
@@ -235,6 +239,7 @@ def test_poison_records_are_dead_lettered_and_the_next_valid_record_is_processed
         *((reader, CASES_DEDUPLICATED.name) for reader in INPUTS[CASES_DEDUPLICATED.name]),
         ("escalation", CASES_UPDATES.name), ("notification", CASES_UPDATES.name),
         ("ledger", CASES_UPDATES.name), ("ledger", CASES_ESCALATED.name),
+        ("notification", CASES_ESCALATED.name),
     }  # fmt: skip
     letters = wait_for_count(
         kafka.bootstrap, PETITIONS_REJECTED.full_name(prefix),

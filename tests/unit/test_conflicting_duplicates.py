@@ -84,6 +84,13 @@ async def test_notification_refuses_a_second_different_verdict() -> None:
     with pytest.raises(Rejected) as raised:
         await notifier.on_update(accepted.model_copy(update={"kind": UpdateKind.REPLIED}), 0, later)
     assert "u-N1" in _conflict(raised)
+    package = escalation("XF-N1", "leadership_package", "610300-mayor")
+    notifier.on_escalation(package).remember()
+    produced_again = package.model_copy(update={"escalated_at": later})
+    assert notifier.on_escalation(produced_again).alerts  # the same escalation: no conflict
+    with pytest.raises(Rejected) as raised:
+        notifier.on_escalation(package.model_copy(update={"target_agency": "610000-governor"}))
+    assert package.escalation_id in _conflict(raised)
 
 
 def test_the_ledger_refuses_a_reused_update_or_escalation_id_and_a_second_verdict() -> None:
@@ -99,6 +106,5 @@ def test_the_ledger_refuses_a_reused_update_or_escalation_id_and_a_second_verdic
         with_event(noted, reused.update_id, reused.content_sha256())
     package = escalation("c1", "leadership_package", "610300-mayor")
     again = package.model_copy(update={"escalated_at": package.escalated_at + timedelta(hours=1)})
-    without = frozenset({"escalated_at"})
-    assert package.content_sha256(without=without) == again.content_sha256(without=without)
+    assert package.content_digest() == again.content_digest()
     assert isinstance(noted, CaseEntry)
