@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any, ClassVar
@@ -53,6 +54,13 @@ class Contract(BaseModel):
     def from_json_bytes(cls, raw: bytes | str) -> Any:
         """Parse and validate the wire form; raises pydantic.ValidationError."""
         return cls.model_validate_json(raw)
+
+    def content_sha256(self, *, without: frozenset[str] = frozenset()) -> str:
+        """SHA-256 of the event's content, leaving out the fields named in ``without`` (set
+        when it was produced, so a re-production differs there): an event id seen again
+        with another digest is a conflicting duplicate, with the same one a redelivery."""
+        canonical = self.model_dump_json(exclude=set(without), exclude_none=True)
+        return hashlib.sha256(canonical.encode()).hexdigest()
 
 
 @dataclass(frozen=True)

@@ -258,6 +258,11 @@ class CaseEscalated(Contract):
     region_code: str
     detail: str = ""
 
+    def content_digest(self) -> str:
+        """The digest a reader compares when the same escalation_id comes again, without
+        ``escalated_at`` (when it was produced: a re-production after a crash differs)."""
+        return self.content_sha256(without=frozenset({"escalated_at"}))
+
 
 class AgencyCase(Contract):
     """What an agency receives on agency.<code>.inbox: its case, masked. Keyed by case_id."""

@@ -17,6 +17,7 @@ from schemas.base import AwareDatetime, Contract
 from schemas.cases import (
     Agency,
     CaseDeduplicated,
+    CaseEscalated,
     CaseUpdate,
     MaskedPerson,
     MatterKind,
@@ -72,6 +73,11 @@ class CaseFile(Contract):
     accepted_at: AwareDatetime | None = Field(
         default=None, description="set by the agency's acceptance; starts the 60 days (Art. 34)"
     )
+    events: dict[str, str] = Field(
+        default_factory=dict,
+        description="ids of the updates and escalations handled -> digest of their content: "
+        "the same id with other content is a conflicting duplicate",
+    )
 
     @classmethod
     def of(cls, verdict: CaseDeduplicated) -> CaseFile:
@@ -96,10 +102,27 @@ class CaseFile(Contract):
         )
 
     def after(self, update: CaseUpdate) -> CaseFile:
-        """The case file once ``update`` has happened (only acceptance changes it)."""
+        """The case file once ``update`` has happened: noted, and an acceptance's time."""
+        changes: dict[str, object] = {
+            "events": {**self.events, update.update_id: update.content_sha256()}
+        }
         if update.kind is UpdateKind.ACCEPTED and self.accepted_at is None:
-            return self.model_copy(update={"accepted_at": update.occurred_at})
-        return self
+            changes["accepted_at"] = update.occurred_at
+        return self.model_copy(update=changes)
+
+    def noting(self, escalation: CaseEscalated) -> CaseFile:
+        """The case file with ``escalation`` handled."""
+        events = {**self.events, escalation.escalation_id: escalation.content_digest()}
+        return self.model_copy(update={"events": events})
+
+    def conflicts_with(self, event: CaseUpdate | CaseEscalated) -> bool:
+        """Whether the case has handled other content under the update's or escalation's id."""
+        if isinstance(event, CaseUpdate):
+            event_id, digest = event.update_id, event.content_sha256()
+        else:
+            event_id, digest = event.escalation_id, event.content_digest()
+        known = self.events.get(event_id)
+        return known is not None and known != digest
 
 
 class Notice(Contract):

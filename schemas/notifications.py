@@ -25,6 +25,7 @@ class NotificationKind(StrEnum):
     RATING_REQUEST = "rating_request"  # Art. 21: satisfied / basically / dissatisfied
     CASE_ASSIGNED = "case_assigned"  # to the competent agency's inbox
     ESCALATION_ALERT = "escalation_alert"  # to supervisors and leaders, as digests
+    HOTSPOT_ALERT = "hotspot_alert"  # new hotspots (分析研判) to the supervising level, as digests
 
 
 class DeliveryChannel(StrEnum):

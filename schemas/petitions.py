@@ -144,6 +144,10 @@ class RejectReason(StrEnum):
     #: A submission_id already registered with other content: the second version is kept
     #: here, the first stays registered; neither is lost, neither replaces the other.
     CONFLICTING_RESUBMISSION = "conflicting_resubmission"
+    #: An event id a service has already processed, with other content (a second verdict
+    #: for a case, an update_id or escalation_id used again): the first stays in force,
+    #: this one is kept here. The same content again is a redelivery, skipped.
+    CONFLICTING_DUPLICATE = "conflicting_duplicate"
     #: The input was processed, but its outputs exceed a topic's max.message.bytes.
     OUTPUT_TOO_LARGE = "output_too_large"
 

@@ -259,7 +259,7 @@ HOTSPOTS_DETECTED: Final = TopicSpec(
     key_model=ledger.HotspotKey,
     value_model=ledger.HotspotDetected,
     producers=("ledger",),
-    consumers=("operators",),
+    consumers=("notification", "operators"),
     examples=ledger.HOTSPOT_EXAMPLES,
 )
 TOPICS: Final[tuple[TopicSpec, ...]] = (

@@ -2,8 +2,10 @@
 
 submitted = registered + rejected by intake + duplicate submissions;
 registered = deduplicated; one receipt (delivered or failed) per verdict; every escalated
-case in at least one escalation alert (alerts are digests per recipient). Counts are of
-distinct ids: a record written again after a crash (at-least-once) counts once.
+case in at least one escalation alert (alerts are digests per recipient); every verdict
+counted once in the ledger (its province's month rows of all fields); every hotspot in a
+hotspot digest. Counts are of distinct ids: a record written again after a crash
+(at-least-once) counts once.
 """
 
 from __future__ import annotations
@@ -13,11 +15,14 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import cast
 
+from schemas.ledger import PeriodKind
 from schemas.petitions import RejectReason
 from schemas.registry import (
     CASES_DEDUPLICATED,
     CASES_ESCALATED,
     CASES_REGISTERED,
+    HOTSPOTS_DETECTED,
+    LEDGER_SNAPSHOTS,
     NOTIFICATIONS_DELIVERED,
     NOTIFICATIONS_FAILED,
     PETITIONS_REJECTED,
@@ -42,6 +47,16 @@ class Tally:
     #: Notification ids of the receipts, delivered or failed: a receipt reported failed
     #: and delivered later (a redo after a crash that found the contact) is one receipt.
     receipts: set[str] = field(default_factory=set)
+    #: Every province's month rows of all fields (ledger.snapshots), oldest first.
+    ledger_months: list[dict[str, object]] = field(default_factory=list)
+    #: hotspot id -> its latest publication; the first cases named by hotspot digests.
+    hotspots: dict[str, dict[str, object]] = field(default_factory=dict)
+    hotspot_alerted_cases: set[str] = field(default_factory=set)
+
+    @property
+    def ledger_cases(self) -> int:
+        """Cases in the ledger: the petitions of its province months."""
+        return sum(cast(int, row["petitions"]) for row in self.ledger_months)
 
     @property
     def rejected_total(self) -> int:
@@ -66,6 +81,15 @@ class Tally:
         unalerted = self.escalated_cases - self.alerted_cases
         if unalerted:
             found.append(f"{len(unalerted)} escalated cases in no escalation alert")
+        if self.ledger_cases != verdicts:
+            found.append(f"cases in the ledger {self.ledger_cases} != verdicts {verdicts}")
+        undigested = [
+            hotspot_id
+            for hotspot_id, hotspot in self.hotspots.items()
+            if not set(cast(list[str], hotspot["case_ids"])) & self.hotspot_alerted_cases
+        ]
+        if undigested:
+            found.append(f"{len(undigested)} hotspots in no hotspot digest")
         return found
 
     def rows(self) -> list[tuple[str, str, int]]:
@@ -78,6 +102,8 @@ class Tally:
         rows += [("escalation", f"escalated: {r}", n) for r, n in sorted(self.escalated.items())]
         rows += [("notification", f"delivered: {k}", n) for k, n in sorted(self.delivered.items())]
         rows += [("notification", f"failed: {k}", n) for k, n in sorted(self.failed.items())]
+        rows.append(("ledger", "cases counted (province x month rows)", self.ledger_cases))
+        rows.append(("ledger", "hotspots detected", len(self.hotspots)))
         rows += [
             ("dead letters", f"downstream: {r}", n)
             for r, n in sorted(self.rejected_downstream.items())
@@ -160,7 +186,28 @@ def tally(bootstrap: str, prefix: str) -> Tally:
             if doc.get("kind") == "receipt":
                 result.receipts.add(str(nid))
             counter[str(doc.get("kind"))] += 1
+            cases = cast(list[object], doc.get("case_ids") or [doc.get("case_id")])
             if doc.get("kind") == "escalation_alert":
-                cases = doc.get("case_ids") or [doc.get("case_id")]
-                result.alerted_cases.update(str(case) for case in cast(list[object], cases))
+                result.alerted_cases.update(str(case) for case in cases)
+            if doc.get("kind") == "hotspot_alert":
+                result.hotspot_alerted_cases.update(str(case) for case in cases)
+    # The compacted snapshot topic read whole: the last record of each row is the row.
+    rows = {
+        record.key: doc
+        for record in read_all(bootstrap, LEDGER_SNAPSHOTS.full_name(prefix))
+        if (doc := _json(record.value))
+    }
+    result.ledger_months = sorted(
+        (
+            row
+            for row in rows.values()
+            if row.get("region_level") == "province"
+            and row.get("field") == "all"
+            and row.get("period_kind") == PeriodKind.MONTH
+        ),
+        key=lambda row: (str(row["period"]), str(row["region_code"])),
+    )
+    for record in read_all(bootstrap, HOTSPOTS_DETECTED.full_name(prefix)):
+        if doc := _json(record.value):
+            result.hotspots[str(doc["hotspot_id"])] = doc
     return result

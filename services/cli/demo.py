@@ -8,7 +8,7 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import FrameType
-from typing import Final
+from typing import Final, cast
 
 from rich.console import Console
 from rich.table import Table
@@ -66,6 +66,40 @@ def wait_drained(
     return current
 
 
+#: The hottest hotspots the demo shows after its table.
+SHOWN_HOTSPOTS: Final = 3
+
+
+def ledger_lines(result: Tally) -> list[str]:
+    """What the ledger made of it: each province's month, its largest open matter, and the
+    hottest hotspots (or that there is none)."""
+    lines = []
+    for row in result.ledger_months:
+        lines.append(
+            f"   ledger {row['region_code']} {row['period']}: {row['petitions']} petitions "
+            f"from {row['petitioners']} people, {row['matters']} matters (new {row['new']}, "
+            f"repeat {row['repeat']}, joint {row['joint']}, collective {row['collective']}), "
+            f"backlog {row['backlog']}"
+        )
+        largest = cast(list[dict[str, object]], row["key_matters_by_petitioners"])
+        if largest:
+            top = largest[0]
+            lines.append(
+                f"     largest open matter {top['matter_id']}: {top['petitioners']} people, "
+                f"{top['petitions']} petitions, open since {str(top['open_since'])[:10]}"
+            )
+    ranked = sorted(result.hotspots.values(), key=lambda h: -float(str(h["heat"])))
+    if not ranked:
+        lines.append("   ledger: no hotspot (no group rose well above its own baseline)")
+    lines += [
+        f"   hotspot {h['hotspot_id']}: {h['description']} (heat {h['heat']}, "
+        f"{h['petitions']} petitions from {h['petitioners']} people, "
+        f"{str(h['first_at'])[:10]} .. {str(h['last_at'])[:10]})"
+        for h in ranked[:SHOWN_HOTSPOTS]
+    ]
+    return lines
+
+
 def run_demo(*, once: bool, count: int, home: Path, port: int, seed: int) -> int:
     """Set up, run, show. Returns the process exit code."""
     logging.getLogger("kafka").setLevel(logging.WARNING)
@@ -85,7 +119,9 @@ def run_demo(*, once: bool, count: int, home: Path, port: int, seed: int) -> int
         console.print(f"[bold]2.[/] topics with prefix {prefix!r}")
         results = create_topics(broker.bootstrap, prefix, agency_codes())
         console.print(f"   {sum(r.created for r in results)} topics created")
-        console.print("[bold]3.[/] intake, dedup, escalation, notification as separate processes")
+        console.print(
+            f"[bold]3.[/] {', '.join(pipeline.services)} as separate processes"
+        )
         pipeline.start_all()
         pipeline.supervise()
         pipeline.wait_healthy()
@@ -104,9 +140,11 @@ def run_demo(*, once: bool, count: int, home: Path, port: int, seed: int) -> int
         console.print(f"   acknowledged by the broker: {report.acknowledged}")
         console.print("[bold]5.[/] waiting for the pipeline to drain")
         started = time.monotonic()
-        result = wait_drained(broker.bootstrap, prefix, report.acknowledged, timeout=300)
+        result = wait_drained(broker.bootstrap, prefix, report.acknowledged, timeout=600)
         console.print(f"   drained in {time.monotonic() - started:.1f}s")
         console.print(_render(result, "What the pipeline did"))
+        for line in ledger_lines(result):
+            console.print(line)
         for restart in pipeline.restarts:
             console.print(
                 f"[yellow]{restart.name} stopped (exit {restart.code}) and was started again:[/]"
@@ -118,7 +156,8 @@ def run_demo(*, once: bool, count: int, home: Path, port: int, seed: int) -> int
         else:
             console.print(
                 "[green]Balanced:[/] submitted = registered + rejected + retries; "
-                "registered = deduplicated; a receipt per verdict; every escalation alerted"
+                "registered = deduplicated; a receipt per verdict; every escalation alerted; "
+                "every case in the ledger once; every hotspot in a supervisors' digest"
             )
         if not once:
             console.print("The pipeline keeps running; Ctrl-C stops everything.")

@@ -187,7 +187,7 @@ def demo(
     port: KafkaPort = 9092,
     seed: Annotated[int, typer.Option(help="seed of the generated petitions")] = 2026,
 ) -> None:
-    """Start Kafka and the four services, publish generated petitions, show what happened."""
+    """Start Kafka and the five services, publish generated petitions, show what happened."""
     from services.cli.demo import run_demo
 
     code = run_demo(once=once, count=count, home=home.resolve(), port=port, seed=seed)

@@ -78,7 +78,7 @@ class LocalPipeline:
     bootstrap: str
     prefix: str
     work_dir: Path
-    services: tuple[str, ...] = ("intake", "dedup", "escalation", "notification")
+    services: tuple[str, ...] = ("intake", "dedup", "escalation", "notification", "ledger")
     extra_env: dict[str, str] = field(default_factory=dict)
     processes: dict[str, ServiceProcess] = field(default_factory=dict)
     #: Restarts made by the supervisor, in order.

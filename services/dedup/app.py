@@ -34,7 +34,7 @@ from schemas.matters import (
     MatterKey,
     RegionKey,
 )
-from schemas.petitions import Stage
+from schemas.petitions import RejectReason, Stage
 from schemas.registry import (
     CASES_DEDUPLICATED,
     CASES_REGISTERED,
@@ -42,14 +42,16 @@ from schemas.registry import (
     MATTERS_CHANGES,
     MATTERS_COMMANDS,
 )
+from services.common.dlq import Rejected
 from services.common.handler import NOTHING, Effects, Incoming, Output, parse_value
 from services.common.service import Service, build_service
 from services.common.topics import internal_topic
 from services.dedup.areas import match_area
+from services.dedup.conflicts import check_same_case
 from services.dedup.faust_state import FaustMatchState
 from services.dedup.matcher import CaseFacts, Matcher
 from services.dedup.operations import apply_update, merge_matters, split_case, sweep_expired
-from services.dedup.records import MatterRecord
+from services.dedup.records import CaseRecord, MatterRecord
 from services.dedup.settings import DedupSettings, load_config
 
 log = logging.getLogger(__name__)
@@ -151,8 +153,12 @@ def build(settings: DedupSettings) -> Service:
     async def match_case(message: Incoming) -> Effects:
         case = parse_value(CaseRegistered, message)
         started = time.perf_counter()
-        matcher = Matcher(state.partition(message.partition), config)
-        decision = matcher.match(CaseFacts.from_registered(case))
+        partition = state.partition(message.partition)
+        facts = CaseFacts.from_registered(case)
+        recorded = partition.cases.get(case.case_id)
+        if recorded is not None:
+            check_same_case(CaseRecord.decode(case.case_id, recorded), facts)
+        decision = Matcher(partition, config).match(facts)
         lookup.observe(time.perf_counter() - started)
         verdict = decision.to_case_deduplicated(case, datetime.now(UTC))
         verdicts.labels(verdict=verdict.verdict.value, reason=verdict.reason.value).inc()
@@ -166,6 +172,12 @@ def build(settings: DedupSettings) -> Service:
 
     async def remember_region(message: Incoming) -> Effects:
         verdict = parse_value(CaseDeduplicated, message)
+        known = regions.get(verdict.case_id)
+        if known is not None and known != verdict.case.region_code:
+            raise Rejected(
+                RejectReason.CONFLICTING_DUPLICATE,
+                f"case {verdict.case_id} has a verdict in region {known} already: kept",
+            )
 
         def remember() -> None:
             regions[verdict.case_id] = verdict.case.region_code

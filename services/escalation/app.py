@@ -43,7 +43,7 @@ from services.escalation.clock import (
 from services.escalation.engine import EscalationEngine, Rejection
 from services.escalation.escalations import Output as EngineOutput
 from services.escalation.escalations import missed_step
-from services.escalation.lifecycle import step_duration
+from services.escalation.lifecycle import RejectionReason, step_duration
 from services.escalation.settings import (
     EscalationSettings,
     load_checked_calendar,
@@ -81,9 +81,12 @@ def _published(outputs: Sequence[EngineOutput]) -> list[Output]:
 
 def invalid_transition(rejection: Rejection) -> Rejected:
     """The dead letter's reason and detail for an update the engine refused."""
-    return Rejected(
-        RejectReason.INVALID_TRANSITION, f"{rejection.reason.value}: {rejection.detail}"
+    reason = (
+        RejectReason.CONFLICTING_DUPLICATE
+        if rejection.reason is RejectionReason.UPDATE_ID_REUSED
+        else RejectReason.INVALID_TRANSITION
     )
+    return Rejected(reason, f"{rejection.reason.value}: {rejection.detail}")
 
 
 def dead_letters(rejections: Sequence[Rejection], prefix: str, now: datetime) -> list[Output]:

@@ -18,8 +18,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Final
 
 from schemas.cases import CaseDeduplicated, CaseUpdate, Verdict
+from schemas.petitions import RejectReason
+from services.common.dlq import Rejected
 from services.escalation.escalations import Output, output_id, rule_escalations, timed_outputs
 from services.escalation.holidays import HolidayCalendar, shipped_calendar
 from services.escalation.lifecycle import (
@@ -94,6 +97,22 @@ def case_facts(verdict: CaseDeduplicated, rules: EscalationRules) -> CaseFacts:
     )
 
 
+#: What a verdict decides about its case; a second verdict differing here is a conflict
+#: (the rest of the facts also follows from the rules, which may change between runs).
+_DECISION_FACTS: Final = ("matter_id", "received_at", "region_code", "agency_code", "repeat_count")
+
+
+def _check_same_decision(kept: CaseFacts, again: CaseFacts) -> None:
+    """Rejected (conflicting_duplicate) when a verdict seen before says something else."""
+    differ = [name for name in _DECISION_FACTS if getattr(kept, name) != getattr(again, name)]
+    if differ:
+        raise Rejected(
+            RejectReason.CONFLICTING_DUPLICATE,
+            f"case {kept.case_id} has a verdict already; this one differs in "
+            f"{', '.join(differ)}: the first is kept",
+        )
+
+
 class EscalationEngine:
     """Runs the lifecycle, the clocks and the escalation rules over a ``CaseStore``."""
 
@@ -119,6 +138,7 @@ class EscalationEngine:
             facts = case_facts(verdict, self._rules)
             result.outputs.extend(self._settle(CaseState(facts=facts), None))
         else:
+            _check_same_decision(state.facts, case_facts(verdict, self._rules))
             # Store it again: a crash may have kept the case but not its due entry.
             self._store.put(state)
         orphans = self._store.orphans(verdict.case_id)

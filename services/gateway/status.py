@@ -45,7 +45,7 @@ from schemas.cases import (
     Verdict,
 )
 from schemas.identifiers import case_id_for, submission_fingerprint
-from schemas.petitions import DeadLetter, PetitionSubmitted, Stage
+from schemas.petitions import DeadLetter, PetitionSubmitted, RejectReason, Stage
 from schemas.registry import (
     CASES_DEDUPLICATED,
     CASES_ESCALATED,
@@ -304,7 +304,16 @@ class StatusView:
             return
         at = _aware(letter.rejected_at)
         detail = f"{letter.reason.value}: {letter.detail}"
-        self._note(letter.submission_id, Step(Status.REJECTED, at, detail), (_RANK_INTAKE, at))
+        step = Step(Status.REJECTED, at, detail)
+        record = self.by_submission(letter.submission_id)
+        if letter.reason is RejectReason.CONFLICTING_RESUBMISSION and record is not None:
+            # The first version stays registered; the refused one enters the history only.
+            # A channel answered 202 by a gateway whose view had not seen the first version
+            # yet learns here (GET /v1/cases/{id}) that its version was refused, and why.
+            if step not in record.history:
+                record.history.append(step)
+            return
+        self._note(letter.submission_id, step, (_RANK_INTAKE, at))
 
     def _registered(self, value: bytes) -> None:
         case = CaseRegistered.from_json_bytes(value)

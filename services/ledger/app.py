@@ -6,7 +6,8 @@ events of its own topic's partitions:
 
 * the case step reads the three case topics (keyed by case id, co-partitioned) into
   ``cases`` and sends row changes and group sightings on two internal topics;
-* the row step reads ``row-changes`` (keyed by row) into ``rows`` and publishes snapshots;
+* the row step reads ``row-changes`` (keyed by row) into ``rows`` (a head and bounded
+  parts per row, ``rows.py``) and publishes snapshots;
 * the group step reads ``group-sightings`` (keyed by group) into ``groups`` and publishes
   hotspots.
 """
@@ -20,7 +21,7 @@ from typing import Final, TypeVar
 from schemas.base import Contract
 from schemas.cases import CaseDeduplicated, CaseEscalated, CaseUpdate
 from schemas.ledger import HotspotKey, LedgerKey
-from schemas.petitions import Stage
+from schemas.petitions import RejectReason, Stage
 from schemas.registry import (
     CASES_DEDUPLICATED,
     CASES_ESCALATED,
@@ -29,6 +30,7 @@ from schemas.registry import (
     LEDGER_SNAPSHOTS,
 )
 from services.common import regions
+from services.common.dlq import Rejected
 from services.common.handler import NOTHING, Effects, Incoming, Output, parse_value
 from services.common.service import Service, build_service
 from services.common.topics import internal_topic
@@ -37,19 +39,19 @@ from services.ledger.engine import (
     case_step,
     group_step,
     group_text,
-    row_step,
     row_text,
     sightings_of,
-    snapshot_of,
 )
 from services.ledger.ledger import (
     CaseEntry,
-    LedgerRow,
+    ConflictingEventError,
+    checked_verdict,
     with_escalation,
+    with_event,
     with_update,
-    with_verdict,
 )
 from services.ledger.messages import GroupingKey, GroupSighting, RowChange
+from services.ledger.rows import RowHead, RowPart, apply_change, part_key, snapshot_of
 from services.ledger.settings import LedgerSettings
 
 #: Changes and sightings are consumed within seconds; a week covers any outage.
@@ -82,7 +84,9 @@ def build(settings: LedgerSettings, clock: Callable[[], datetime] | None = None)
     service = build_service(Stage.LEDGER, settings)
     service.create_internal_topics(ROW_CHANGES, GROUP_SIGHTINGS)
     cases = service.table("cases", CASES_UPDATES.partitions, "case id -> entry", raw=True)
-    rows = service.table("rows", ROW_CHANGES.partitions, "row -> figures", raw=True)
+    rows = service.table(
+        "rows", ROW_CHANGES.partitions, "row -> head, row#part -> part (ledger.rows)", raw=True
+    )
     groups = service.table("groups", GROUP_SIGHTINGS.partitions, "group -> petitions", raw=True)
     m = service.metrics
     row_changes = m.counter("xinfang_ledger_row_changes_total")
@@ -95,7 +99,11 @@ def build(settings: LedgerSettings, clock: Callable[[], datetime] | None = None)
         verdict: CaseDeduplicated | None,
     ) -> Effects:
         before = _load(cases, case_id, CaseEntry)
-        after, moves = case_step(before, fold(before), rollup)
+        try:
+            folded = fold(before)
+        except ConflictingEventError as exc:
+            raise Rejected(RejectReason.CONFLICTING_DUPLICATE, str(exc)) from None
+        after, moves = case_step(before, folded, rollup)
         outputs = [
             Output(
                 ROW_CHANGES,
@@ -126,32 +134,54 @@ def build(settings: LedgerSettings, clock: Callable[[], datetime] | None = None)
 
     async def on_verdict(message: Incoming) -> Effects:
         verdict = parse_value(CaseDeduplicated, message)
-        return await on_case(verdict.case_id, lambda e: with_verdict(e, verdict), verdict)
+        return await on_case(verdict.case_id, lambda e: checked_verdict(e, verdict), verdict)
 
     async def on_update(message: Incoming) -> Effects:
         update = parse_value(CaseUpdate, message)
-        return await on_case(update.case_id, lambda e: with_update(e, update), None)
+        content = update.content_sha256()
+
+        def fold(entry: CaseEntry | None) -> CaseEntry:
+            noted = with_event(entry or CaseEntry(case_id=update.case_id), update.update_id,
+                               content)  # fmt: skip
+            return with_update(noted, update)
+
+        return await on_case(update.case_id, fold, None)
 
     async def on_escalation(message: Incoming) -> Effects:
         escalation = parse_value(CaseEscalated, message)
-        return await on_case(escalation.case_id, lambda e: with_escalation(e, escalation), None)
+        content = escalation.content_digest()
+
+        def fold(entry: CaseEntry | None) -> CaseEntry:
+            noted = with_event(entry or CaseEntry(case_id=escalation.case_id),
+                               escalation.escalation_id, content)  # fmt: skip
+            return with_escalation(noted, escalation)
+
+        return await on_case(escalation.case_id, fold, None)
 
     async def on_row_change(message: Incoming) -> Effects:
         change = parse_value(RowChange, message)
         key = row_text(change)
-        row = row_step(_load(rows, key, LedgerRow), change)
-        if row is None:
+        written = apply_change(
+            _load(rows, key, RowHead),
+            lambda part: _load(rows, part_key(key, part), RowPart),
+            change,
+            message.offset,
+        )
+        if written is None:
             row_changes.labels(outcome="already_applied").inc()
             return NOTHING
-        level = regions.default_table().require(row.region_code).level
-        snapshot = snapshot_of(row, level, now())
+        head = written.head
+        level = regions.default_table().require(head.region_code).level
+        snapshot = snapshot_of(head, level, now())
         ledger_key = LedgerKey(
-            region_code=row.region_code, field=row.field, period=row.period_label
+            region_code=head.region_code, field=head.field, period=head.period_label
         )
         output = Output(LEDGER_SNAPSHOTS, ledger_key.to_json_bytes(), snapshot.to_json_bytes())
 
         def remember() -> None:
-            rows[key] = row.to_json_bytes()
+            for number, part in written.parts.items():
+                rows[part_key(key, number)] = part.to_json_bytes()
+            rows[key] = head.to_json_bytes()
             row_changes.labels(outcome="applied").inc()
 
         return Effects([output], remember)

@@ -3,7 +3,8 @@
 1. A case event (verdict, update, escalation) changes the case's entry; every row whose
    figures change gets a :class:`RowChange` (old and new tally, the entry's revision), and
    a case's first verdict gives a :class:`GroupSighting` for each of its hotspot groups.
-2. A row applies a change once (by revision) and is republished as a snapshot.
+2. A row applies a change once (by revision) and is republished as a snapshot (the row is
+   stored in bounded parts: ``rows``).
 3. A group keeps its recent petitions and, on each new one, asks ``hotspots.evaluate``;
    a surge is a hotspot, the same one (same id) while its surges follow within a window.
 """
@@ -19,14 +20,11 @@ from typing import Final
 from pydantic import Field
 
 from schemas.base import Contract
-from schemas.cases import AgencyLevel, CaseDeduplicated
+from schemas.cases import CaseDeduplicated
 from schemas.ledger import (
-    KEY_MATTERS,
     MAX_MEMBERS,
     HotspotDetected,
     HotspotKind,
-    LedgerSnapshot,
-    PackageCase,
 )
 from services.ledger.hotspots import (
     GroupKey,
@@ -40,17 +38,12 @@ from services.ledger.hotspots import (
 )
 from services.ledger.ledger import (
     CaseEntry,
-    Count,
-    LedgerRow,
     Rollup,
     RowKey,
     Tally,
-    applied,
     changes,
-    key_matters,
 )
 from services.ledger.messages import GroupSighting, RowChange
-from services.ledger.periods import parse_period
 from services.ledger.places import title_places
 
 
@@ -83,47 +76,6 @@ def case_step(
 
 def row_text(change: RowChange) -> str:
     return f"{change.region_code}/{change.field}/{change.period}"
-
-
-def row_step(row: LedgerRow | None, change: RowChange) -> LedgerRow | None:
-    """The row with the change applied, or None when it was applied already."""
-    current = row or LedgerRow.empty(
-        RowKey(change.region_code, change.field, parse_period(change.period))
-    )
-    if change.revision <= current.revisions.get(change.case_id, 0):
-        return None
-    if change.old is not None:
-        current = applied(current, change.old, -1)
-    if change.new is not None:
-        current = applied(current, change.new, +1)
-    revisions = {**current.revisions, change.case_id: change.revision}
-    return current.model_copy(update={"revisions": revisions})
-
-
-def snapshot_of(row: LedgerRow, level: AgencyLevel, now: datetime) -> LedgerSnapshot:
-    """The row as published on ``ledger.snapshots``."""
-    counts = {count.value: row.count(count) for count in Count}
-    return LedgerSnapshot(
-        region_code=row.region_code,
-        region_level=level,
-        field=row.field,
-        period_kind=row.period_kind,
-        period=row.period_label,
-        period_start=row.period_start,
-        period_end=row.period_end,
-        petitioners=len(row.petitioners),
-        matters=len(row.matters),
-        package_cases=[
-            PackageCase(case_id=case_id, owner=owner)
-            for case_id, owner in sorted(row.packages.items())
-        ],
-        updated_at=now,
-        **counts,
-        **{
-            f"key_matters_{order}": matters
-            for order, matters in key_matters(row, KEY_MATTERS).items()
-        },
-    )
 
 
 def sightings_of(verdict: CaseDeduplicated, city_code: str) -> list[GroupSighting]:

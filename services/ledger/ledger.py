@@ -32,8 +32,9 @@ open matters by people, by repeats and by age.
 
 from __future__ import annotations
 
+import heapq
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -125,10 +126,43 @@ class CaseEntry(Contract):
     #: Raised by one each time the case's tally or rows change: a row applies a change of
     #: a case only once, so a redelivered change is not counted twice.
     revision: int = 0
+    #: The updates and escalations folded in: id -> fingerprint of their content, so the
+    #: same id with other content is told from a redelivery (a few per case).
+    events: dict[str, str] = Field(default_factory=dict)
+
+
+class ConflictingEventError(ValueError):
+    """An event id the case has with other content, or a second, different verdict."""
+
+
+def with_event(entry: CaseEntry, event_id: str, content: str) -> CaseEntry:
+    """The entry with an update or escalation noted; ConflictingEventError when the id is
+    known with other content (the first stays in force)."""
+    known = entry.events.get(event_id)
+    if known is not None and known != content:
+        raise ConflictingEventError(
+            f"{event_id} of case {entry.case_id} was folded in already with other content: "
+            "the first is kept"
+        )
+    return entry if known else entry.model_copy(
+        update={"events": {**entry.events, event_id: content}}
+    )
+
+
+def checked_verdict(entry: CaseEntry | None, verdict: CaseDeduplicated) -> CaseEntry:
+    """:func:`with_verdict`, or ConflictingEventError when the case has another verdict."""
+    after = with_verdict(entry, verdict)
+    if entry is not None and entry.verdict is not None and after != entry:
+        raise ConflictingEventError(
+            f"case {verdict.case_id} has a verdict already and this one says otherwise: "
+            "the first is kept"
+        )
+    return after
 
 
 def with_verdict(entry: CaseEntry | None, verdict: CaseDeduplicated) -> CaseEntry:
-    """The entry with dedup's verdict (the last verdict wins: a re-decision replaces it)."""
+    """The entry with dedup's verdict (replacing an earlier one; the service refuses a
+    second, different verdict before it gets here: :func:`checked_verdict`)."""
     case = verdict.case
     refs = dict.fromkeys((case.petitioner_ref, *case.co_petitioner_refs))
     base = entry or CaseEntry(case_id=verdict.case_id)
@@ -274,8 +308,6 @@ class LedgerRow(Contract):
     matters: dict[str, MatterTally] = Field(default_factory=dict)
     #: Leadership package cases of the row: case id -> owner.
     packages: dict[str, str] = Field(default_factory=dict)
-    #: The revision of each case's change the row has applied (see ``CaseEntry.revision``).
-    revisions: dict[str, int] = Field(default_factory=dict)
 
     @classmethod
     def empty(cls, key: RowKey) -> LedgerRow:
@@ -292,7 +324,8 @@ class LedgerRow(Contract):
         return self.counts.get(which, 0)
 
 
-def _shift(counter: dict[str, int], keys: Iterable[str], sign: int) -> dict[str, int]:
+def shift(counter: dict[str, int], keys: Iterable[str], sign: int) -> dict[str, int]:
+    """Counts of cases per key with one case's keys added (sign +1) or taken out (-1)."""
     merged = Counter(counter)
     merged.update({key: sign for key in keys})
     return {key: n for key, n in merged.items() if n > 0}
@@ -300,7 +333,7 @@ def _shift(counter: dict[str, int], keys: Iterable[str], sign: int) -> dict[str,
 
 def applied(row: LedgerRow, tally: Tally, sign: int) -> LedgerRow:
     """The row with a case's tally added (sign +1) or taken out (sign -1)."""
-    counts = _shift({c.value: n for c, n in row.counts.items()}, tally.counts, sign)
+    counts = shift({c.value: n for c, n in row.counts.items()}, tally.counts, sign)
     packages = dict(row.packages)
     if tally.package_owner is not None:
         if sign > 0:
@@ -310,16 +343,17 @@ def applied(row: LedgerRow, tally: Tally, sign: int) -> LedgerRow:
     return row.model_copy(
         update={
             "counts": {Count(c): n for c, n in counts.items()},
-            "petitioners": _shift(row.petitioners, tally.petitioner_refs, sign),
-            "matters": _matters_with(row.matters, tally, sign),
+            "petitioners": shift(row.petitioners, tally.petitioner_refs, sign),
+            "matters": matters_with(row.matters, tally, sign),
             "packages": packages,
         }
     )
 
 
-def _matters_with(
+def matters_with(
     matters: dict[str, MatterTally], tally: Tally, sign: int
 ) -> dict[str, MatterTally]:
+    """The matters with one case's tally added to (sign +1) or taken out of (-1) its own."""
     current = matters.get(tally.matter_id) or MatterTally()
     open_cases = dict(current.open_cases)
     if Count.BACKLOG in tally.counts:
@@ -330,7 +364,7 @@ def _matters_with(
     changed = MatterTally(
         petitions=current.petitions + sign,
         repeats=current.repeats + (sign if Count.REPEAT in tally.counts else 0),
-        people=_shift(current.people, tally.petitioner_refs, sign),
+        people=shift(current.people, tally.petitioner_refs, sign),
         open_cases=open_cases,
     )
     result = dict(matters)
@@ -341,10 +375,20 @@ def _matters_with(
     return result
 
 
-def key_matters(row: LedgerRow, limit: int = 10) -> dict[str, list[KeyMatter]]:
-    """The row's largest open matters by distinct petitioners, by repeats and by age."""
-    open_matters = [
-        KeyMatter(
+#: The key-matter lists and their orders (ties broken by petitions, then matter id).
+KEY_MATTER_ORDERS: Final[dict[str, Callable[[KeyMatter], tuple[object, ...]]]] = {
+    "by_petitioners": lambda m: (-m.petitioners, -m.petitions, m.matter_id),
+    "by_repeats": lambda m: (-m.repeats, -m.petitions, m.matter_id),
+    "by_age": lambda m: (m.open_since, m.matter_id),
+}
+
+
+def open_matters(matters: Mapping[str, MatterTally]) -> list[KeyMatter]:
+    """The matters with open cases, as key-matter entries."""
+    # Built without validation (the figures are counts of a valid tally): a busy row has
+    # thousands of open matters, and this runs at each change of one of them.
+    return [
+        KeyMatter.model_construct(
             matter_id=matter_id,
             petitions=tally.petitions,
             repeats=tally.repeats,
@@ -352,18 +396,22 @@ def key_matters(row: LedgerRow, limit: int = 10) -> dict[str, list[KeyMatter]]:
             open_cases=len(tally.open_cases),
             open_since=min(tally.open_cases.values()),
         )
-        for matter_id, tally in row.matters.items()
+        for matter_id, tally in matters.items()
         if tally.open_cases
     ]
 
-    def top(order: Callable[[KeyMatter], tuple[object, ...]]) -> list[KeyMatter]:
-        return sorted(open_matters, key=order)[:limit]
 
+def ranked(candidates: Iterable[KeyMatter], limit: int = 10) -> dict[str, list[KeyMatter]]:
+    """The first ``limit`` of ``candidates`` in each key-matter order."""
+    pool = list(candidates)
     return {
-        "by_petitioners": top(lambda m: (-m.petitioners, -m.petitions, m.matter_id)),
-        "by_repeats": top(lambda m: (-m.repeats, -m.petitions, m.matter_id)),
-        "by_age": top(lambda m: (m.open_since, m.matter_id)),
+        name: heapq.nsmallest(limit, pool, key=order) for name, order in KEY_MATTER_ORDERS.items()
     }
+
+
+def key_matters(row: LedgerRow, limit: int = 10) -> dict[str, list[KeyMatter]]:
+    """The row's largest open matters by distinct petitioners, by repeats and by age."""
+    return ranked(open_matters(row.matters), limit)
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,11 +2,14 @@
 
 Inputs, all keyed by case_id with the same partition count (co-partitioned):
 cases.deduplicated (receipts and assignments), cases.updates (acceptance, reply, ...),
-cases.escalated (alerts). Two internal topics named from the app id: ``<id>-alerts``
-(routed alerts keyed by receiver, so each receiver's digest groups live in one partition)
-and ``<id>-ticks`` (the timer's nudges, see ``schemas.notices.Tick``). Contacts come from
-petitioners.contacts through ``contacts.ContactDirectory``. The decisions are in
-``engine``, ``plan`` and ``grouping``; this module parses, publishes and wires.
+cases.escalated (alerts). Also hotspots.detected (the ledger's new hotspots, keyed by
+hotspot id; no state of their own: each becomes routed alerts). Two internal topics named
+from the app id: ``<id>-alerts`` (routed alerts keyed by receiver, so each receiver's
+digest groups live in one partition) and ``<id>-ticks`` (the timer's nudges, see
+``schemas.notices.Tick``). Contacts come from petitioners.contacts through
+``contacts.ContactDirectory``; the service's group reads that topic too, only to
+dead-letter, once, a record the directory cannot read. The decisions are in ``engine``,
+``plan`` and ``grouping``; this module parses, publishes and wires.
 
 Agencies without an inbox topic: ``xinfang topics create`` makes one per agency of the
 routing table; a code that appears later (a new routing rule) gets its topic created on
@@ -27,6 +30,7 @@ from faust.types import TP
 from schemas.cases import CaseDeduplicated, CaseEscalated, CaseUpdate
 from schemas.internal import Tick
 from schemas.keys import CaseKey, NotificationKey
+from schemas.ledger import HotspotDetected
 from schemas.notices import ReceiverKey
 from schemas.petitions import RejectReason, Stage
 from schemas.registry import (
@@ -34,18 +38,19 @@ from schemas.registry import (
     CASES_DEDUPLICATED,
     CASES_ESCALATED,
     CASES_UPDATES,
+    HOTSPOTS_DETECTED,
     NOTIFICATIONS_DELIVERED,
     NOTIFICATIONS_FAILED,
     PETITIONER_CONTACTS,
 )
 from services.common.dlq import Rejected
-from services.common.handler import Effects, Incoming, Output, parse_value
+from services.common.handler import NOTHING, Effects, Incoming, Output, parse_value
 from services.common.held import HeldTable
 from services.common.rulefile import RuleFileError
 from services.common.service import Service, build_service
 from services.common.settings import SettingsError
 from services.common.topics import ensure_topics, internal_topic
-from services.notification.contacts import ContactDirectory, follow
+from services.notification.contacts import ContactDirectory, check_contact, follow
 from services.notification.engine import NotificationEngine, Step
 from services.notification.grouping import RoutedAlert
 from services.notification.plan import MissingFactError, NotificationPlanner
@@ -202,6 +207,9 @@ def build(settings: NotificationSettings) -> Service:
     async def on_escalation(message: Incoming) -> Step:
         return engine.on_escalation(parse_value(CaseEscalated, message))
 
+    async def on_hotspot(message: Incoming) -> Step:
+        return engine.on_hotspot(parse_value(HotspotDetected, message))
+
     async def on_alert(message: Incoming) -> Step:
         alert = parse_value(RoutedAlert, message)
         return engine.on_alert(alert, message.partition, datetime.now(UTC))
@@ -212,6 +220,15 @@ def build(settings: NotificationSettings) -> Service:
     service.consume(CASES_DEDUPLICATED, handler(on_verdict))
     service.consume(CASES_UPDATES, handler(on_update))
     service.consume(CASES_ESCALATED, handler(on_escalation))
+    service.consume(HOTSPOTS_DETECTED, handler(on_hotspot))
+
+    async def on_contact(message: Incoming) -> Effects:
+        # The directory follows every partition in every worker; in the group, each record
+        # is checked once, so what the directory skips is dead-lettered once.
+        check_contact(message.key, message.value)
+        return NOTHING
+
+    service.consume(PETITIONER_CONTACTS, on_contact)
     service.consume(ALERTS, handler(on_alert))
     service.consume(TICKS, handler(on_tick))
 

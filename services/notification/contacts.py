@@ -8,6 +8,12 @@ group, every partition assigned, read from the beginning of the compacted topic 
 followed. Unlike a GlobalTable this makes no second copy of clear personal data in a
 changelog topic, and a tombstone (null value) erases the entry from memory at once.
 
+A record the directory cannot read (an unreadable key, a value that is not a contact, a
+contact filed under another petitioner's key) is skipped by every worker's directory and
+dead-lettered once, by the worker that owns its partition in the service's consumer group
+(:func:`check_contact`, wired in ``app``): petitions.rejected is RESTRICTED, so the letter
+may keep the clear record for an operator to mend and replay.
+
 A contact that has not arrived when its case does is not lost: the notice waits in the
 service's ``waiting`` table and is planned again on every tick until the contact is here
 (or ``contact_wait`` has passed: then it is recorded on notifications.failed with
@@ -24,8 +30,38 @@ from pydantic import ValidationError
 
 from schemas.cases import PetitionerContact
 from schemas.keys import PetitionerKey
+from schemas.petitions import RejectReason
+from services.common.dlq import Rejected
 
 log = logging.getLogger(__name__)
+
+
+def check_contact(key: bytes | None, value: bytes | None) -> None:
+    """Raise Rejected (schema_violation, saying what is wrong) for a record of the contact
+    topic that :meth:`ContactDirectory.apply` would skip; a tombstone is a valid record."""
+    try:
+        ref = PetitionerKey.model_validate_json(key or b"").petitioner_ref
+    except ValidationError as exc:
+        raise Rejected(
+            RejectReason.SCHEMA_VIOLATION, f"not a petitioner key: {exc.error_count()} errors"
+        ) from None
+    if value is None:
+        return
+    try:
+        contact = PetitionerContact.model_validate_json(value)
+    except ValidationError as exc:
+        # Where and what, never the input: the detail is logged, the letter keeps the bytes.
+        where = "; ".join(
+            f"{'.'.join(str(part) for part in error['loc']) or 'value'}: {error['msg']}"
+            for error in exc.errors()[:10]
+        )
+        raise Rejected(RejectReason.SCHEMA_VIOLATION, f"not a contact: {where}") from None
+    if contact.petitioner_ref != ref:
+        raise Rejected(
+            RejectReason.SCHEMA_VIOLATION,
+            "the contact's petitioner_ref differs from its key's: it would be filed under "
+            "another petitioner",
+        )
 
 
 class ContactDirectory:
@@ -55,6 +91,9 @@ class ContactDirectory:
         except ValidationError as exc:
             # No detail in the log: it would be clear personal data.
             log.warning("unreadable contact skipped", extra={"errors": exc.error_count()})
+            return
+        if contact.petitioner_ref != ref:
+            log.warning("contact under another petitioner's key skipped")
             return
         self._contacts[ref] = contact
 

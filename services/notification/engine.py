@@ -1,15 +1,15 @@
 """The notification service's decisions over its state, without Kafka.
 
 ``NotificationEngine`` is what the Faust agents call, one method per input: a verdict, an
-agency update, an escalation, an alert for a receiver's digest, a timer tick. Its state is
-five mappings that the service backs with Faust tables (plain dicts in unit tests), all
+agency update, an escalation, a hotspot, an alert for a receiver's digest, a timer tick. Its
+state is five mappings that the service backs with Faust tables (plain dicts in unit tests), all
 partitioned like the event being handled:
 
 * ``cases``: case_id -> CaseFile (updates and escalations need the case);
 * ``sent``: notification_id -> SentEntry, the sent log that makes effects exactly-once;
 * ``retries``: notification_id -> RetryEntry, notices waiting for their next attempt;
 * ``waiting``: event id -> WaitingEntry, petitioner notices waiting for a contact;
-* ``groups``: group key -> GroupEntry, the pending escalation digests.
+* ``groups``: group key -> GroupEntry, the pending digests (escalations, hotspots).
 
 A method returns a ``Step``: the records to publish and the state to write once the broker
 has acknowledged them. The single exception is the sent log's ``sent`` mark, written the
@@ -47,6 +47,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 
 from schemas.cases import CaseDeduplicated, CaseEscalated, CaseUpdate, PetitionerContact
+from schemas.ledger import HotspotDetected
 from schemas.notices import UPDATE_NOTICES, CaseFile, Notice, NoticeKind
 from schemas.notifications import (
     DeliveryChannel,
@@ -55,6 +56,8 @@ from schemas.notifications import (
     NotificationFailed,
     RecipientRole,
 )
+from schemas.petitions import RejectReason
+from services.common.dlq import Rejected
 from services.common.held import write_now
 from services.common.metrics import DeliveryOutcome, Metrics
 from services.notification.grouping import AlertGrouper, GroupingState, PendingGroup, RoutedAlert
@@ -200,6 +203,14 @@ class NotificationEngine:
         """Every registered case: the receipt to its petitioner, the case to its agency."""
         stored = self.cases.get(verdict.case_id)
         case = CaseFile.model_validate(stored) if stored else CaseFile.of(verdict)
+        if case.model_copy(update={"accepted_at": None, "events": {}}) != CaseFile.of(verdict):
+            # Another verdict for a case with one: its petitioner and agency were told of
+            # the first, which stays in force.
+            raise Rejected(
+                RejectReason.CONFLICTING_DUPLICATE,
+                f"case {verdict.case_id} has a verdict already and this one says otherwise: "
+                "the first is kept",
+            )
         step = Step()
         if stored is None:
             step.writes.append(lambda: self._store_case(case))
@@ -220,7 +231,15 @@ class NotificationEngine:
             return step
         if stored is None:
             return step
-        case = CaseFile.model_validate(stored).after(update)
+        known = CaseFile.model_validate(stored)
+        if known.conflicts_with(update):
+            # Its notice (for the first version) is sent or on its way: this one is kept.
+            raise Rejected(
+                RejectReason.CONFLICTING_DUPLICATE,
+                f"update {update.update_id} of case {update.case_id} was handled already "
+                "with other content: the first is kept",
+            )
+        case = known.after(update)
         step.writes.append(lambda: self._store_case(case))
         contact = self.contacts(case.petitioner_ref)
         plan = self.planner.for_update(update, case, contact)
@@ -233,16 +252,30 @@ class NotificationEngine:
         """An escalation: one routed alert per receiver, for its receiver's digest."""
         stored = self.cases.get(escalation.case_id)
         case = CaseFile.model_validate(stored) if stored else None
+        if case is not None and case.conflicts_with(escalation):
+            # Its alerts (for the first version) are held or sent: this one is kept.
+            raise Rejected(
+                RejectReason.CONFLICTING_DUPLICATE,
+                f"escalation {escalation.escalation_id} was handled already with other "
+                "content: the first is kept",
+            )
         plan = self.planner.for_escalation(escalation, case)
         step = Step(alerts=list(plan.alerts))
+        if case is not None and escalation.escalation_id not in case.events:
+            noted = case.noting(escalation)
+            step.writes.append(lambda: self._store_case(noted))
         self._record_undeliverable(step, plan.undeliverable)
         return step
 
+    def on_hotspot(self, hotspot: HotspotDetected) -> Step:
+        """A hotspot from the ledger: one routed alert per receiver, for its digest."""
+        return Step(alerts=list(self.planner.for_hotspot(hotspot).alerts))
+
     def on_alert(self, alert: RoutedAlert, partition: int, now: datetime) -> Step:
         """Hold an alert in its receiver's group; a redelivered alert is held once."""
-        marker = notification_id(
-            alert.escalation.escalation_id, NoticeKind.ESCALATION_ALERT, alert.receiver
-        )
+        # One alert per escalation or hotspot and receiver, ever: a hotspot republished as
+        # it grows (same id), or an alert redelivered after its digest went, adds nothing.
+        marker = notification_id(alert.alert_id, alert.kind, alert.receiver)
         step = Step()
         if self.sent.get(marker) is not None:
             return step

@@ -1,6 +1,8 @@
-"""Escalation alerts batched into one digest per recipient, as Alertmanager groups alerts.
+"""Alerts batched into one digest per recipient, as Alertmanager groups alerts.
 
-Supervisors and leaders must not get 200 messages when 200 deadlines pass at midnight.
+An alert is an escalation (cases.escalated) or a newly detected hotspot (hotspots.detected,
+from the ledger). Supervisors and leaders must not get 200 messages when 200 deadlines pass
+at midnight.
 Alerts routed to one receiver with equal ``group_by`` labels form a group. The first alert
 of a group waits ``group_wait`` for company; then the group is flushed as one digest. Alerts
 arriving after a flush are held until ``group_interval`` has passed since that flush, and go
@@ -18,19 +20,22 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from schemas.base import Contract
 from schemas.cases import CaseEscalated
+from schemas.ledger import HotspotDetected
+from schemas.notices import NoticeKind
 from services.notification.ids import digest_id
 from services.notification.policy import Grouping
 
 
 class RoutedAlert(Contract):
-    """One escalation on its way to one receiver, with the route's grouping.
+    """One escalation or one new hotspot on its way to one receiver, with the route's grouping.
 
     Also the value of the service's internal alert topic, keyed by receiver, so that every
     alert for one receiver meets in one partition and its groups in one table partition.
+    Exactly one of ``escalation`` and ``hotspot`` is set.
     """
 
     receiver: str
@@ -38,7 +43,14 @@ class RoutedAlert(Contract):
     group_labels: dict[str, str] = Field(description="the values of the route's group_by")
     group_wait: timedelta
     group_interval: timedelta
-    escalation: CaseEscalated
+    escalation: CaseEscalated | None = None
+    hotspot: HotspotDetected | None = None
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> RoutedAlert:
+        if (self.escalation is None) == (self.hotspot is None):
+            raise ValueError("an alert is about exactly one escalation or one hotspot")
+        return self
 
     @classmethod
     def of(
@@ -47,7 +59,7 @@ class RoutedAlert(Contract):
         template: str,
         grouping: Grouping,
         labels: Mapping[str, str],
-        escalation: CaseEscalated,
+        about: CaseEscalated | HotspotDetected,
     ) -> RoutedAlert:
         return cls(
             receiver=receiver,
@@ -55,8 +67,22 @@ class RoutedAlert(Contract):
             group_labels={name: labels.get(name, "") for name in grouping.group_by},
             group_wait=grouping.group_wait,
             group_interval=grouping.group_interval,
-            escalation=escalation,
+            escalation=about if isinstance(about, CaseEscalated) else None,
+            hotspot=about if isinstance(about, HotspotDetected) else None,
         )
+
+    @property
+    def kind(self) -> NoticeKind:
+        """The kind of notice the alert ends up in."""
+        return NoticeKind.ESCALATION_ALERT if self.escalation else NoticeKind.HOTSPOT_ALERT
+
+    @property
+    def alert_id(self) -> str:
+        """The escalation's or the hotspot's id: one alert per id and receiver, ever."""
+        if self.escalation is not None:
+            return self.escalation.escalation_id
+        assert self.hotspot is not None
+        return self.hotspot.hotspot_id
 
     @property
     def group_key(self) -> str:
@@ -75,6 +101,7 @@ class PendingGroup(BaseModel):
     group_wait: timedelta
     group_interval: timedelta
     alerts: list[CaseEscalated] = Field(default_factory=list)
+    hotspots: list[HotspotDetected] = Field(default_factory=list)
     flush_at: datetime | None = None
     last_flushed_at: datetime | None = None
 
@@ -88,7 +115,11 @@ class GroupingState(BaseModel):
 
 
 class Digest(BaseModel):
-    """The alerts of one group flushed together: one notice per receiver."""
+    """The alerts of one group flushed together: one notice per receiver.
+
+    ``alerts`` are escalations, ``hotspots`` new hotspots; a group's template decides
+    which it holds (one template, one kind), and at least one of the two is not empty.
+    """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -98,7 +129,25 @@ class Digest(BaseModel):
     template: str
     group_labels: dict[str, str]
     alerts: tuple[CaseEscalated, ...]
+    hotspots: tuple[HotspotDetected, ...] = ()
     flushed_at: datetime
+
+    @property
+    def kind(self) -> NoticeKind:
+        return NoticeKind.ESCALATION_ALERT if self.alerts else NoticeKind.HOTSPOT_ALERT
+
+    @property
+    def case_ids(self) -> tuple[str, ...]:
+        """Every escalated case; of a hotspot, its first case (the hotspot lists the rest)."""
+        ids = [alert.case_id for alert in self.alerts]
+        ids += [hotspot.case_ids[0] for hotspot in self.hotspots if hotspot.case_ids]
+        return tuple(dict.fromkeys(ids)) or tuple(h.hotspot_id for h in self.hotspots)
+
+    @property
+    def first_at(self) -> datetime:
+        return min(
+            [a.escalated_at for a in self.alerts] + [h.detected_at for h in self.hotspots]
+        )
 
 
 class AlertGrouper:
@@ -124,10 +173,14 @@ class AlertGrouper:
                 group_interval=alert.group_interval,
             )
             self.state.groups[key] = group
-        ids = {pending.escalation_id for pending in group.alerts}
-        if alert.escalation.escalation_id in ids:
+        held = [pending.escalation_id for pending in group.alerts]
+        held += [pending.hotspot_id for pending in group.hotspots]
+        if alert.alert_id in held:
             return
-        group.alerts.append(alert.escalation)
+        if alert.escalation is not None:
+            group.alerts.append(alert.escalation)
+        if alert.hotspot is not None:
+            group.hotspots.append(alert.hotspot)
         if group.flush_at is None:
             first_possible = now + group.group_wait
             if group.last_flushed_at is not None:
@@ -138,27 +191,30 @@ class AlertGrouper:
         """The digests due at ``now``, oldest first; their alerts leave the state."""
         digests: list[Digest] = []
         for key, group in sorted(self.state.groups.items()):
-            if group.flush_at is None or group.flush_at > now or not group.alerts:
+            if group.flush_at is None or group.flush_at > now:
                 continue
-            alerts = tuple(group.alerts)
+            if not (group.alerts or group.hotspots):
+                continue
+            alerts, hotspots = tuple(group.alerts), tuple(group.hotspots)
+            ids = [a.escalation_id for a in alerts] + [h.hotspot_id for h in hotspots]
             digests.append(
                 Digest(
-                    digest_id=digest_id(key, (alert.escalation_id for alert in alerts)),
+                    digest_id=digest_id(key, ids),
                     group_key=key,
                     receiver=group.receiver,
                     template=group.template,
                     group_labels=group.group_labels,
                     alerts=alerts,
+                    hotspots=hotspots,
                     flushed_at=now,
                 )
             )
             group.alerts = []
+            group.hotspots = []
             group.flush_at = None
             group.last_flushed_at = now
         self._forget_idle(now)
-        digests.sort(
-            key=lambda digest: (min(a.escalated_at for a in digest.alerts), digest.group_key)
-        )
+        digests.sort(key=lambda digest: (digest.first_at, digest.group_key))
         return digests
 
     def _forget_idle(self, now: datetime) -> None:
@@ -167,7 +223,7 @@ class AlertGrouper:
         for key in [
             key
             for key, group in self.state.groups.items()
-            if not group.alerts
+            if not (group.alerts or group.hotspots)
             and group.last_flushed_at is not None
             and group.last_flushed_at + group.group_interval <= now
         ]:

@@ -35,7 +35,7 @@ def notification_id(event_id: str, kind: str, recipient: str) -> str:
     return f"NT-{kind}-{token}"
 
 
-def digest_id(group_key: str, escalation_ids: Iterable[str]) -> str:
-    """The id of a digest: its group and the escalations in it, in any order."""
-    token = base64.b32encode(_digest((group_key, *sorted(escalation_ids)))[:15]).decode()
+def digest_id(group_key: str, alert_ids: Iterable[str]) -> str:
+    """The id of a digest: its group and the escalations or hotspots in it, in any order."""
+    token = base64.b32encode(_digest((group_key, *sorted(alert_ids)))[:15]).decode()
     return f"DG-{token.lower()}"

@@ -13,8 +13,11 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Final
 
-from schemas.cases import AgencyCase, CaseEscalated, CaseUpdate, PetitionerContact
+from pydantic import JsonValue
+
+from schemas.cases import AgencyCase, AgencyLevel, CaseEscalated, CaseUpdate, PetitionerContact
 from schemas.identifiers import query_code
+from schemas.ledger import HotspotDetected
 from schemas.notices import UPDATE_NOTICES, CaseFile, Notice, NoticeKind
 from schemas.notifications import (
     DeliveryChannel,
@@ -175,29 +178,57 @@ class NotificationPlanner:
             )
         return plan
 
+    def for_hotspot(self, hotspot: HotspotDetected) -> Plan:
+        """A hotspot from the ledger: alerts for the supervising level's digest (分析研判).
+
+        Routed with ``level`` the level that supervises the hotspot's region (see
+        :func:`supervising_level`), ``region`` its region and ``field`` its main field.
+        """
+        plan = Plan()
+        labels = labels_of(
+            kind=NoticeKind.HOTSPOT_ALERT,
+            field=hotspot.field,
+            region=hotspot.region_code,
+            level=supervising_level(hotspot.region_code),
+        )
+        for delivery in self.policy.route(labels):
+            receiver = delivery.receiver
+            if receiver.email is None and receiver.webhook is None:
+                raise MisroutedError(
+                    f"{delivery.route}: hotspot alerts go to e-mail or webhook receivers, "
+                    f"not to {receiver.name!r}"
+                )
+            plan.alerts.append(
+                RoutedAlert.of(receiver.name, delivery.template, delivery.grouping, labels, hotspot)
+            )
+        return plan
+
     def for_digest(self, digest: Digest) -> Notice:
         """The notice for a digest the grouper found due."""
         receiver = self.policy.receivers[digest.receiver]
         rendered = self.renderer.render_digest(
-            digest.template, receiver.name, digest.alerts, receiver.language
+            digest.template, receiver.name, digest.alerts, digest.hotspots, receiver.language
         )
         channel, transport, to = _staff_address(receiver)
+        data: dict[str, JsonValue] = {
+            "escalations": [alert.model_dump(mode="json") for alert in digest.alerts]
+        }
+        if digest.hotspots:
+            data["hotspots"] = [hotspot.model_dump(mode="json") for hotspot in digest.hotspots]
         return Notice(
-            notification_id=notification_id(
-                digest.digest_id, NoticeKind.ESCALATION_ALERT, receiver.name
-            ),
-            kind=NoticeKind.ESCALATION_ALERT,
+            notification_id=notification_id(digest.digest_id, digest.kind, receiver.name),
+            kind=digest.kind,
             channel=channel,
             transport=transport,
             recipient_role=RecipientRole.SUPERVISOR,
             recipient=receiver.name,
             to=to,
-            case_ids=tuple(dict.fromkeys(alert.case_id for alert in digest.alerts)),
+            case_ids=digest.case_ids,
             language=receiver.language,
             subject=rendered.subject,
             body_text=rendered.body_text,
             body_html=rendered.body_html if channel is DeliveryChannel.EMAIL else None,
-            data={"escalations": [alert.model_dump(mode="json") for alert in digest.alerts]},
+            data=data,
             created_at=digest.flushed_at,
         )
 
@@ -391,6 +422,20 @@ class NotificationPlanner:
             agency=case.agency.code if case.agency else None,
             verdict=case.verdict,
         )
+
+
+def supervising_level(region_code: str) -> AgencyLevel:
+    """The level above a region, read from its GB/T 2260 code: a county's hotspot goes to
+    the city, a city's to the province, a province's to the national bureau.
+
+    A place hotspot is known only to its city (the ledger groups places within a city), so
+    it reaches the province; a matter hotspot is in its county, so it reaches the city.
+    """
+    if region_code.endswith("0000"):
+        return AgencyLevel.NATIONAL
+    if region_code.endswith("00"):
+        return AgencyLevel.PROVINCE
+    return AgencyLevel.CITY
 
 
 def _petitioner_channel(

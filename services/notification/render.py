@@ -28,6 +28,7 @@ from jinja2 import (
 )
 
 from schemas.cases import AgencyCase, CaseEscalated, PetitionerContact
+from schemas.ledger import HotspotDetected
 from schemas.notices import NoticeKind
 from schemas.petitions import Language
 
@@ -181,12 +182,23 @@ class Renderer:
         )
 
     def render_digest(
-        self, name: str, receiver: str, alerts: Sequence[CaseEscalated], language: Language
+        self,
+        name: str,
+        receiver: str,
+        alerts: Sequence[CaseEscalated],
+        hotspots: Sequence[HotspotDetected],
+        language: Language,
     ) -> Rendered:
-        """An escalation digest: every alert of one group, oldest first."""
+        """A digest: every escalation of one group, oldest first, or every new hotspot of
+        one group, hottest first."""
         ordered = sorted(alerts, key=lambda alert: (alert.escalated_at, alert.escalation_id))
+        hottest = sorted(hotspots, key=lambda hotspot: (-hotspot.heat, hotspot.hotspot_id))
         return self.render(
             name,
             language,
-            {"receiver": receiver, "alerts": [alert.model_dump() for alert in ordered]},
+            {
+                "receiver": receiver,
+                "alerts": [alert.model_dump() for alert in ordered],
+                "hotspots": [hotspot.model_dump() for hotspot in hottest],
+            },
         )

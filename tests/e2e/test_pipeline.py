@@ -1,4 +1,4 @@
-"""The four services as separate OS processes on a real broker: exact counts everywhere."""
+"""The five services as separate OS processes on a real broker: exact counts everywhere."""
 
 from __future__ import annotations
 

@@ -171,7 +171,6 @@ def test_every_panel_has_data_and_every_alert_parses(
     pipeline.start_all()
     pipeline.supervise()
     pipeline.start("gateway")
-    pipeline.start("ledger")
     pipeline.wait_healthy(timeout=150)
     ports = {name: process.port for name, process in pipeline.processes.items()}
     config = write_local_config(tmp_path / "prometheus.yml", ports, scrape_interval="1s")

@@ -1,9 +1,11 @@
 """Poison records on every service's input topics: each becomes a dead letter with its
 reason, the services keep running, and the valid records behind them are processed.
 
-The four services run as processes on the session's broker. Every input topic of the
+The five services run as processes on the session's broker. Every input topic of the
 registry gets the same poisons (too big to keep whole in a dead letter, nested 100,000
-deep, wrong types), intake also a conflicting resubmission; then one valid record each.
+deep, wrong types), intake also a conflicting resubmission; then one valid record each;
+then a conflicting duplicate (a processed id with other content) on every input topic
+where the same id cannot legitimately change.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from schemas.registry import (
     CASES_ESCALATED,
     CASES_REGISTERED,
     CASES_UPDATES,
+    HOTSPOTS_DETECTED,
     MATTERS_CHANGES,
     MATTERS_COMMANDS,
     PETITIONER_CONTACTS,
@@ -42,6 +45,7 @@ from schemas.registry import (
 from services.cli.pipeline import LocalPipeline
 from services.common.producer import make_producer
 from services.common.readback import read_all
+from services.dedup.app import BY_REGION
 from services.devtools.kafka_local import KafkaLocal
 from tests.waiting import values, wait_for_count
 
@@ -55,17 +59,13 @@ WRONG_TYPES: Final = json.dumps(
     {**examples.MINIMAL_PETITION, "title": 42, "received_at": 20261120}
 ).encode()
 POISONS: Final = (TOO_BIG, TOO_DEEP, WRONG_TYPES)
-SERVICES: Final = ("intake", "dedup", "escalation", "notification")
-#: Read without a consumer group and without dead letters: notification holds every
-#: contact in memory, fed by a plain consumer of the compacted topic, and skips a record it
-#: cannot read with a log line (services/notification/contacts.py; a dead letter would
-#: copy a clear contact record). The poisons go there too; the test asserts the skip.
-SKIPPING_READERS: Final = {(PETITIONER_CONTACTS.name, "notification")}
+SERVICES: Final = ("intake", "dedup", "escalation", "notification", "ledger")
 #: The services that dead-letter what they cannot read, per topic (registry consumers).
+#: Notification holds every contact in memory, fed by a plain consumer of the compacted
+#: contact topic that skips what it cannot read; its consumer group reads the topic too and
+#: dead-letters each such record once (services/notification/contacts.py).
 INPUTS: Final = {
-    spec.name: tuple(
-        s for s in spec.consumers if s in SERVICES and (spec.name, s) not in SKIPPING_READERS
-    )
+    spec.name: tuple(s for s in spec.consumers if s in SERVICES)
     for spec in TOPICS
     if any(s in SERVICES for s in spec.consumers) and not spec.per_agency
 }
@@ -79,8 +79,10 @@ def test_the_registry_gives_every_service_input_topic_a_poison() -> None:
     assert set(INPUTS) == {
         PETITIONS_SUBMITTED.name, CASES_REGISTERED.name, CASES_DEDUPLICATED.name,
         CASES_UPDATES.name, CASES_ESCALATED.name, MATTERS_COMMANDS.name,
-        PETITIONER_CONTACTS.name,
+        PETITIONER_CONTACTS.name, HOTSPOTS_DETECTED.name,
     }  # fmt: skip
+    assert INPUTS[PETITIONER_CONTACTS.name] == ("notification",)
+    assert "ledger" in INPUTS[CASES_DEDUPLICATED.name]
 
 
 def _send(kafka: KafkaLocal, prefix: str, records: list[tuple[TopicSpec, bytes, bytes]]) -> None:
@@ -169,21 +171,26 @@ def test_poison_records_are_dead_lettered_and_the_next_valid_record_is_processed
         (MATTERS_COMMANDS, json.dumps(command.key).encode(), json.dumps(command.value).encode()),
         (PETITIONER_CONTACTS, PetitionerKey(**contact.key).to_json_bytes(),
          json.dumps(contact.value).encode()),
+        # A valid contact filed under another petitioner's key: it would reach the wrong one.
+        (PETITIONER_CONTACTS, PetitionerKey(petitioner_ref="pr_" + "0" * 32).to_json_bytes(),
+         json.dumps(contact.value).encode()),
         (CASES_ESCALATED, json.dumps(escalated.key).encode(), json.dumps(escalated.value).encode()),
     ])  # fmt: skip
     letters = wait_for_count(
-        kafka.bootstrap, PETITIONS_REJECTED.full_name(prefix), expected_letters + 1, 120, tails
+        kafka.bootstrap, PETITIONS_REJECTED.full_name(prefix), expected_letters + 2, 120, tails
     )
     conflict = [letter for letter in letters if letter["reason"] == "conflicting_resubmission"]
     assert len(conflict) == 1
     assert case["case_id"] in conflict[0]["detail"]
     assert json.loads(base64.b64decode(conflict[0]["original_value_b64"])) == conflicting
+    [misfiled] = [letter for letter in letters if "another petitioner" in letter["detail"]]
+    assert (misfiled["stage"], misfiled["reason"]) == ("notification", "schema_violation")
     wait_for_count(kafka.bootstrap, MATTERS_CHANGES.full_name(prefix), 1, 120, tails)
     assert len(_valid(kafka, CASES_REGISTERED.full_name(prefix))) == 1
 
     # Each service got past the poisons and the valid records on every input: its group's
     # committed offsets reached the end of each of its input topics, with no dead letter
-    # but the conflict added.
+    # but the conflict and the misfiled contact added.
     def committed_to_the_end() -> list[tuple[str, str]]:
         return [
             (service, topic)
@@ -197,8 +204,64 @@ def test_poison_records_are_dead_lettered_and_the_next_valid_record_is_processed
         time.sleep(1)
     assert committed_to_the_end() == []
     assert len(values(kafka.bootstrap, PETITIONS_REJECTED.full_name(prefix))) == (
-        expected_letters + 1
+        expected_letters + 2
     )
+
+    # Conflicting duplicates: an id every reader has processed, with other content. Each
+    # reader keeps the first and dead-letters the second with its reason; the same content
+    # again (the redeliveries above) was skipped. A contact under a known ref is a change of
+    # details (the topic is compacted), and a hotspot under a known id is its growth: no
+    # conflict on those two topics.
+    [registered] = _valid(kafka, CASES_REGISTERED.full_name(prefix))
+    [verdict] = _valid(kafka, CASES_DEDUPLICATED.full_name(prefix))
+    moved = {**verdict, "matter_id": "MT-XF-OTHER00000", "case": {**verdict["case"],
+             "region_code": "610303"}}  # fmt: skip
+    reused = update.model_copy(update={"kind": UpdateKind.ACCEPTED})
+    # An escalation of the case, then another under its id (the same rule, another level).
+    escalation_of_case = {**escalated.value, "case_id": case["case_id"],
+                          "escalation_id": "ESC-poison-1"}  # fmt: skip
+    retargeted = {**escalation_of_case, "target_level": "province"}
+    changed_contact = {**contact.value, "name": "王五"}
+    registered_key = PetitionerKey(petitioner_ref=registered["petitioner_ref"]).to_json_bytes()
+    _send(kafka, prefix, [
+        (CASES_REGISTERED, registered_key, json.dumps(
+            {**registered, "received_at": "2026-11-20T11:00:00+08:00"}).encode()),
+        (CASES_DEDUPLICATED, case_key, json.dumps(moved).encode()),
+        (CASES_UPDATES, case_key, reused.to_json_bytes()),
+        (CASES_ESCALATED, case_key, json.dumps(escalation_of_case).encode()),
+        (CASES_ESCALATED, case_key, json.dumps(retargeted).encode()),
+        (PETITIONER_CONTACTS, PetitionerKey(**contact.key).to_json_bytes(),
+         json.dumps(changed_contact).encode()),
+    ])  # fmt: skip
+    conflicts = {
+        # Dedup matches a case in its partition of cases by region (read there).
+        ("dedup", BY_REGION.name),
+        *((reader, CASES_DEDUPLICATED.name) for reader in INPUTS[CASES_DEDUPLICATED.name]),
+        ("escalation", CASES_UPDATES.name), ("notification", CASES_UPDATES.name),
+        ("ledger", CASES_UPDATES.name), ("ledger", CASES_ESCALATED.name),
+        ("notification", CASES_ESCALATED.name),
+    }  # fmt: skip
+    letters = wait_for_count(
+        kafka.bootstrap, PETITIONS_REJECTED.full_name(prefix),
+        expected_letters + 2 + len(conflicts), 120, tails,
+    )  # fmt: skip
+    found = {
+        (letter["stage"], letter["source_topic"].removeprefix(prefix))
+        for letter in letters
+        if letter["reason"] == "conflicting_duplicate"
+    }
+    assert found == conflicts
+    deadline = time.monotonic() + 120
+    while committed_to_the_end() and time.monotonic() < deadline:
+        time.sleep(1)
+    assert committed_to_the_end() == []
+    assert len(values(kafka.bootstrap, PETITIONS_REJECTED.full_name(prefix))) == (
+        expected_letters + 2 + len(conflicts)
+    )
+    for service in SERVICES:
+        process = pipeline.processes[service].process
+        assert process is not None
+        assert process.poll() is None, f"{service} stopped:\n{pipeline.log_tail(service)}"
 
 
 def _valid(kafka: KafkaLocal, topic: str) -> list[dict[str, Any]]:

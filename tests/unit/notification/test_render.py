@@ -25,7 +25,7 @@ DECIDED = datetime.fromisoformat("2027-01-10T23:30:00+08:00")
 PETITIONER_KINDS = [
     kind
     for kind in NoticeKind
-    if kind not in (NoticeKind.CASE_ASSIGNED, NoticeKind.ESCALATION_ALERT)
+    if kind not in (NoticeKind.CASE_ASSIGNED, NoticeKind.ESCALATION_ALERT, NoticeKind.HOTSPOT_ALERT)
 ]
 REASON = "不属于本机关法定职权范围 <script>"
 
@@ -178,7 +178,7 @@ def test_the_escalation_digest_lists_every_case(renderer: Renderer, language: La
         )
         for i in range(3)
     ]
-    rendered = renderer.render_digest("escalation_alert", "city-supervision", alerts, language)
+    rendered = renderer.render_digest("escalation_alert", "city-supervision", alerts, (), language)
     assert "3" in rendered.subject
     for alert in alerts:
         assert alert.case_id in rendered.body_text

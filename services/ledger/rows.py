@@ -1,0 +1,268 @@
+"""A ledger row as the service stores it: a head and bounded parts, every figure exact.
+
+Why parts: a row keeps something of every case it counts (its revision, its petitioners,
+its matter), so distinct petitioners and matters stay exact when a case leaves the row
+again; about 225 bytes a case, and a province's month in one record would pass Kafka's
+1 MB at about 4,500 cases. So a row is stored as
+
+* a **head** (the row's key): the additive counts, the leadership package cases, and per
+  part its number of distinct petitioners and matters and its key-matter candidates;
+* ``PARTS`` **parts** (``<row>#<n>``): the revision marks of the cases, the case counts per
+  petitioner and the matters' tallies, each in the part its case id, petitioner ref or
+  matter id hashes to.
+
+Each petitioner and each matter lives in one part, so the row's distinct petitioners and
+matters are the sums of the parts' counts, and its key matters (the first ten of each
+order) are the first ten of the parts' own first tens: exact. A case change reads and
+writes the head and the few parts its case, petitioners and matter fall in, and a record
+holds about 1/``PARTS`` of the row: a row reaches 1 MB at about ``PARTS`` x 4,500 cases.
+
+Restart safety: the head and the parts are separate table entries, so a crash may keep the
+changelog records of some of one message's writes and not of others. Every record carries
+the offset (on the row-changes topic, whose partition holds all of the row) of the last
+message applied to it, and a message is applied only to the records it has not reached;
+the redelivery after a crash completes what the crash cut short and counts nothing twice.
+A case's revision mark (the revision and the offset of the message that brought it) tells
+an earlier change of the case sent again (the case step redelivered: skipped) from the
+same message coming again (completed).
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Final
+
+from pydantic import Field
+
+from schemas.base import Contract
+from schemas.cases import AgencyLevel
+from schemas.ledger import KEY_MATTERS, KeyMatter, LedgerSnapshot, PackageCase, PeriodKind
+from services.ledger.ledger import (
+    Count,
+    MatterTally,
+    RowKey,
+    Tally,
+    matters_with,
+    open_matters,
+    ranked,
+    shift,
+)
+from services.ledger.messages import RowChange
+from services.ledger.periods import parse_period
+
+#: Parts per row. Fixed: a stored row's members are found by hashing into this many.
+PARTS: Final = 16
+#: Separates a row's key from a part's number in the table's keys.
+PART_MARK: Final = "#"
+
+
+def part_of(member: str) -> int:
+    """The part a case id, petitioner ref or matter id lives in (stable across processes)."""
+    return zlib.crc32(member.encode()) % PARTS
+
+
+def part_key(row_key: str, part: int) -> str:
+    return f"{row_key}{PART_MARK}{part}"
+
+
+class PartSummary(Contract):
+    """What the head keeps of a part: its distinct counts and key-matter candidates."""
+
+    petitioners: int = 0
+    matters: int = 0
+    #: The part's first KEY_MATTERS open matters of each order (their union).
+    key_matters: list[KeyMatter] = Field(default_factory=list)
+
+
+class RowHead(Contract):
+    """The row's additive figures and its parts' summaries."""
+
+    schema_version: int = 1
+    region_code: str
+    field: str
+    period_kind: PeriodKind
+    period_label: str
+    period_start: datetime
+    period_end: datetime
+    counts: dict[Count, int] = Field(default_factory=dict)
+    #: Leadership package cases of the row: case id -> owner (a few per row).
+    packages: dict[str, str] = Field(default_factory=dict)
+    parts: dict[int, PartSummary] = Field(default_factory=dict)
+    #: The offset of the last row change applied to the head (-1: none yet).
+    offset: int = -1
+
+    @classmethod
+    def empty(cls, key: RowKey) -> RowHead:
+        return cls(
+            region_code=key.region_code,
+            field=key.field,
+            period_kind=key.period.kind,
+            period_label=key.period.label,
+            period_start=key.period.start,
+            period_end=key.period.end,
+        )
+
+
+class RevisionMark(Contract):
+    """A case's latest revision applied to the row, and the offset of its message."""
+
+    revision: int
+    offset: int
+
+
+class RowPart(Contract):
+    """The members of a row that hash to one part."""
+
+    schema_version: int = 1
+    revisions: dict[str, RevisionMark] = Field(default_factory=dict)
+    #: Cases per petitioner ref (distinct petitioners: the keys).
+    petitioners: dict[str, int] = Field(default_factory=dict)
+    matters: dict[str, MatterTally] = Field(default_factory=dict)
+    #: The offset of the last row change applied to the part (-1: none yet).
+    offset: int = -1
+
+    def summary(self, key_matters: list[KeyMatter] | None = None) -> PartSummary:
+        """The part's summary; ``key_matters`` when given (no matter of the part changed)
+        saves ranking its matters again."""
+        if key_matters is None:
+            candidates = ranked(open_matters(self.matters), KEY_MATTERS)
+            union = {m.matter_id: m for listed in candidates.values() for m in listed}
+            key_matters = sorted(union.values(), key=lambda m: m.matter_id)
+        return PartSummary(
+            petitioners=len(self.petitioners),
+            matters=len(self.matters),
+            key_matters=key_matters,
+        )
+
+
+@dataclass
+class RowWrite:
+    """What one row change writes: the head and the parts it changed."""
+
+    head: RowHead
+    parts: dict[int, RowPart] = field(default_factory=dict)
+
+
+def apply_change(
+    head: RowHead | None,
+    load_part: Callable[[int], RowPart | None],
+    change: RowChange,
+    offset: int,
+) -> RowWrite | None:
+    """The records to write for ``change`` (read at ``offset``), or None when it is applied.
+
+    Applies the change to every record it touches that has not reached ``offset`` yet (see
+    the module's doc), so the same message again completes a write a crash cut short.
+    """
+    current = head or RowHead.empty(
+        RowKey(change.region_code, change.field, parse_period(change.period))
+    )
+    parts: dict[int, RowPart] = {}
+
+    def part(number: int) -> RowPart:
+        if number not in parts:
+            parts[number] = load_part(number) or RowPart()
+        return parts[number]
+
+    case_part = part_of(change.case_id)
+    mark = part(case_part).revisions.get(change.case_id)
+    if mark is not None and mark.offset < offset and change.revision <= mark.revision:
+        return None  # an earlier change of the case, sent again by the case step
+    tallies = [(t, sign) for t, sign in ((change.old, -1), (change.new, +1)) if t is not None]
+    touched = {case_part}
+    for tally, _ in tallies:
+        touched |= {part_of(ref) for ref in tally.petitioner_refs}
+        touched.add(part_of(tally.matter_id))
+    fresh = {
+        number: _part_with(part(number), number, tallies, change, offset)
+        for number in sorted(touched)
+        if part(number).offset < offset
+    }
+    head_fresh = current.offset < offset
+    summaries = {**current.parts}
+    matter_parts = {part_of(tally.matter_id) for tally, _ in tallies}
+    for number in touched:
+        before = current.parts.get(number)
+        kept = before.key_matters if before and number not in matter_parts else None
+        summary = (fresh.get(number) or part(number)).summary(kept)
+        if summary == PartSummary():
+            summaries.pop(number, None)
+        else:
+            summaries[number] = summary
+    if not fresh and not head_fresh and summaries == current.parts:
+        return None
+    updated = current.model_copy(update={"parts": summaries})
+    if head_fresh:
+        updated = _head_with(updated, tallies, offset)
+    return RowWrite(updated, fresh)
+
+
+def _part_with(
+    part: RowPart,
+    number: int,
+    tallies: Iterable[tuple[Tally, int]],
+    change: RowChange,
+    offset: int,
+) -> RowPart:
+    petitioners, matters, revisions = part.petitioners, part.matters, part.revisions
+    for tally, sign in tallies:
+        refs = [ref for ref in tally.petitioner_refs if part_of(ref) == number]
+        petitioners = shift(petitioners, refs, sign)
+        if part_of(tally.matter_id) == number:
+            matters = matters_with(matters, tally, sign)
+    if part_of(change.case_id) == number:
+        mark = RevisionMark(revision=change.revision, offset=offset)
+        revisions = {**revisions, change.case_id: mark}
+    return RowPart(
+        revisions=revisions, petitioners=petitioners, matters=matters, offset=offset
+    )
+
+
+def _head_with(head: RowHead, tallies: Iterable[tuple[Tally, int]], offset: int) -> RowHead:
+    counts = {c.value: n for c, n in head.counts.items()}
+    packages = dict(head.packages)
+    for tally, sign in tallies:
+        counts = shift(counts, tally.counts, sign)
+        if tally.package_owner is not None:
+            if sign > 0:
+                packages[tally.case_id] = tally.package_owner
+            else:
+                packages.pop(tally.case_id, None)
+    return head.model_copy(
+        update={
+            "counts": {Count(c): n for c, n in counts.items()},
+            "packages": packages,
+            "offset": offset,
+        }
+    )
+
+
+def snapshot_of(head: RowHead, level: AgencyLevel, now: datetime) -> LedgerSnapshot:
+    """The row as published on ``ledger.snapshots``."""
+    counts = {count.value: head.counts.get(count, 0) for count in Count}
+    parts = head.parts.values()
+    candidates = [matter for part in parts for matter in part.key_matters]
+    return LedgerSnapshot(
+        region_code=head.region_code,
+        region_level=level,
+        field=head.field,
+        period_kind=head.period_kind,
+        period=head.period_label,
+        period_start=head.period_start,
+        period_end=head.period_end,
+        petitioners=sum(part.petitioners for part in parts),
+        matters=sum(part.matters for part in parts),
+        package_cases=[
+            PackageCase(case_id=case_id, owner=owner)
+            for case_id, owner in sorted(head.packages.items())
+        ],
+        updated_at=now,
+        **counts,
+        **{
+            f"key_matters_{order}": matters
+            for order, matters in ranked(candidates, KEY_MATTERS).items()
+        },
+    )
