@@ -20,9 +20,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from schemas.cases import CaseDeduplicated, CaseUpdate, Verdict
-from services.escalation.escalations import Output, output_id, rule_escalations, timed_outputs
-from services.escalation.holidays import HolidayCalendar, shipped_calendar
-from services.escalation.lifecycle import (
+from services.common.casework.holidays import HolidayCalendar, shipped_calendar
+from services.common.casework.lifecycle import (
     AWAITS_PREDECESSOR,
     CaseFacts,
     FoldFailure,
@@ -30,7 +29,8 @@ from services.escalation.lifecycle import (
     RejectionReason,
     fold,
 )
-from services.escalation.ruleset import EscalationRules
+from services.common.casework.ruleset import EscalationRules
+from services.escalation.escalations import Output, output_id, rule_escalations, timed_outputs
 from services.escalation.state import CaseState, CaseStore, HeldUpdate, Orphans
 
 

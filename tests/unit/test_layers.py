@@ -51,22 +51,8 @@ KNOWN_EXCEPTIONS: Final[dict[tuple[str, str], str]] = {
         "strongest keywords; needs those descriptions in the contract (schemas.fields)"
     ),
     ("services.gateway.casework", "services.escalation.engine"): _LIFECYCLE,
-    ("services.gateway.casework", "services.escalation.holidays"): _LIFECYCLE,
-    ("services.gateway.casework", "services.escalation.lifecycle"): _LIFECYCLE,
-    ("services.gateway.casework", "services.escalation.ruleset"): _LIFECYCLE,
-    ("services.gateway.casework_api", "services.escalation.lifecycle"): _LIFECYCLE,
-    ("services.gateway.desk", "services.escalation.lifecycle"): _LIFECYCLE,
     ("services.gateway.desk", "services.intake.normalise"): _MASKING,
     ("services.gateway.desk", "services.intake.privacy"): _MASKING,
-    ("services.gateway.models", "services.escalation.lifecycle"): _LIFECYCLE,
-    ("services.gateway.progress", "services.escalation.lifecycle"): _LIFECYCLE,
-    ("services.gateway.progress", "services.escalation.ruleset"): _LIFECYCLE,
-    ("services.gateway.settings", "services.escalation.holidays"): _LIFECYCLE,
-    ("services.gateway.settings", "services.escalation.ruleset"): _LIFECYCLE,
-    ("services.gateway.status", "services.escalation.holidays"): _LIFECYCLE,
-    ("services.gateway.status", "services.escalation.lifecycle"): _LIFECYCLE,
-    ("services.gateway.status", "services.escalation.ruleset"): _LIFECYCLE,
-    ("services.gateway.web", "services.escalation.lifecycle"): _LIFECYCLE,
     ("services.ledger.places", "services.dedup.text"): (
         "place names are folded with dedup's script and width folding; needs that folding "
         "in services.common.script"
