@@ -18,6 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from schemas.cases import CaseDeduplicated, CaseUpdate
+from services.common.casework.facts import case_facts
 from services.common.casework.holidays import HolidayCalendar
 from services.common.casework.lifecycle import (
     AWAITS_PREDECESSOR,
@@ -30,7 +31,6 @@ from services.common.casework.lifecycle import (
     fold,
 )
 from services.common.casework.ruleset import EscalationRules
-from services.escalation.engine import case_facts
 
 
 @dataclass(frozen=True)

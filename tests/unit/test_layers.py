@@ -33,11 +33,6 @@ MAY_IMPORT: Final[dict[str, frozenset[str]]] = {
     "services.bench": frozenset({"*"}),
 }
 
-_LIFECYCLE: Final = (
-    "the gateway checks a petitioner's or an agency's update against the case's lifecycle "
-    "before publishing it (issue 16); needs the lifecycle, its rule set and calendar in a "
-    "package both escalation and the gateway may import"
-)
 _MASKING: Final = (
     "the gateway masks petitioners' comments as intake masks a petition's text; needs the "
     "free-text masking in services.common"
@@ -50,7 +45,6 @@ KNOWN_EXCEPTIONS: Final[dict[tuple[str, str], str]] = {
         "GET services describes each field with the classification rule's description and "
         "strongest keywords; needs those descriptions in the contract (schemas.fields)"
     ),
-    ("services.gateway.casework", "services.escalation.engine"): _LIFECYCLE,
     ("services.gateway.desk", "services.intake.normalise"): _MASKING,
     ("services.gateway.desk", "services.intake.privacy"): _MASKING,
     ("services.ledger.places", "services.dedup.text"): (

@@ -26,10 +26,11 @@ from schemas.cases import (
 from schemas.deadlines import EXAMPLES, DeadlineStep, DeadlineWarning
 from schemas.petitions import Channel
 from schemas.registry import CASES_DEDUPLICATED, CASES_UPDATES
+from services.common.casework.facts import case_facts
 from services.common.casework.risk import RiskHit
 from services.common.casework.ruleset import DEFAULT_RULES_PATH, load_rules, parse_rules
 from services.common.casework.workdays import CHINA_TZ
-from services.escalation.engine import EscalationEngine, Rejection, case_facts
+from services.escalation.engine import EscalationEngine, Rejection
 from services.escalation.escalations import Output, output_id
 from services.escalation.replay import HistoryProblem, read_history, replay, to_json_line
 from services.escalation.state import CaseState, StagedStore
