@@ -33,11 +33,6 @@ MAY_IMPORT: Final[dict[str, frozenset[str]]] = {
     "services.bench": frozenset({"*"}),
 }
 
-_MASKING: Final = (
-    "the gateway masks petitioners' comments as intake masks a petition's text; needs the "
-    "free-text masking in services.common"
-)
-
 #: Imports across services that remain, each with what it takes to remove it. An entry
 #: that is no longer needed fails the test below, so the list only shrinks.
 KNOWN_EXCEPTIONS: Final[dict[tuple[str, str], str]] = {
@@ -45,8 +40,6 @@ KNOWN_EXCEPTIONS: Final[dict[tuple[str, str], str]] = {
         "GET services describes each field with the classification rule's description and "
         "strongest keywords; needs those descriptions in the contract (schemas.fields)"
     ),
-    ("services.gateway.desk", "services.intake.normalise"): _MASKING,
-    ("services.gateway.desk", "services.intake.privacy"): _MASKING,
     ("services.ledger.places", "services.dedup.text"): (
         "place names are folded with dedup's script and width folding; needs that folding "
         "in services.common.script"
