@@ -28,6 +28,8 @@ from schemas.registry import (
     PETITIONS_REJECTED,
     TopicSpec,
 )
+from services.common.casework.lifecycle import RejectionReason, step_duration
+from services.common.casework.workdays import CHINA_TZ
 from services.common.dlq import Rejected, dead_letter
 from services.common.handler import NOTHING, Effects, Incoming, Output, parse_value
 from services.common.service import Service, build_service
@@ -43,7 +45,6 @@ from services.escalation.clock import (
 from services.escalation.engine import EscalationEngine, Rejection
 from services.escalation.escalations import Output as EngineOutput
 from services.escalation.escalations import missed_step
-from services.escalation.lifecycle import RejectionReason, step_duration
 from services.escalation.settings import (
     EscalationSettings,
     load_checked_calendar,
@@ -51,7 +52,6 @@ from services.escalation.settings import (
 )
 from services.escalation.state import StagedStore
 from services.escalation.tables import TableCaseStore, open_cases
-from services.escalation.workdays import CHINA_TZ
 
 log = logging.getLogger(__name__)
 

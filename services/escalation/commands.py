@@ -9,14 +9,14 @@ from typing import Annotated
 
 import typer
 
-from services.common.rulefile import RuleFileError
-from services.escalation.holidays import (
+from services.common.casework.holidays import (
     DEFAULT_CALENDAR_PATH,
     load_calendar,
     seed_from_chinese_calendar,
 )
+from services.common.casework.ruleset import DEFAULT_RULES_PATH, load_rules
+from services.common.rulefile import RuleFileError
 from services.escalation.replay import read_history, replay, to_json_line
-from services.escalation.ruleset import DEFAULT_RULES_PATH, load_rules
 
 
 def _fail(message: str) -> None:

@@ -20,12 +20,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Final
 
-from schemas.cases import CaseDeduplicated, CaseUpdate, Verdict
+from schemas.cases import CaseDeduplicated, CaseUpdate
 from schemas.petitions import RejectReason
-from services.common.dlq import Rejected
-from services.escalation.escalations import Output, output_id, rule_escalations, timed_outputs
-from services.escalation.holidays import HolidayCalendar, shipped_calendar
-from services.escalation.lifecycle import (
+from services.common.casework.facts import case_facts
+from services.common.casework.holidays import HolidayCalendar, shipped_calendar
+from services.common.casework.lifecycle import (
     AWAITS_PREDECESSOR,
     CaseFacts,
     FoldFailure,
@@ -33,7 +32,9 @@ from services.escalation.lifecycle import (
     RejectionReason,
     fold,
 )
-from services.escalation.ruleset import EscalationRules
+from services.common.casework.ruleset import EscalationRules
+from services.common.dlq import Rejected
+from services.escalation.escalations import Output, output_id, rule_escalations, timed_outputs
 from services.escalation.state import CaseState, CaseStore, HeldUpdate, Orphans
 
 
@@ -61,40 +62,6 @@ class StepResult:
 
 #: The result of a scan (kept as its own name: a tick is not an event).
 ScanResult = StepResult
-
-
-def case_facts(verdict: CaseDeduplicated, rules: EscalationRules) -> CaseFacts:
-    """What the engine keeps of dedup's verdict and the registered case it carries."""
-    case = verdict.case
-    threshold = rules.collective_petition.min_petitioners
-    petitioners = len(dict.fromkeys([case.petitioner_ref, *case.co_petitioner_refs]))
-    # Art. 20 and DOMAIN.md: 5 or more people about one matter, in one petition (its
-    # co-signers, or the group of a visit) or across the petitions of a joint matter.
-    # Across petitions it fires on the petition that brings the matter to the threshold;
-    # a petitioner who petitioned on the matter before (repeat_count > 0) brings nobody.
-    before = verdict.matter_petitioners - (0 if verdict.repeat_count > 0 else petitioners)
-    crosses = verdict.matter_petitioners >= threshold > before
-    in_one = max(petitioners, case.group_size or 0) >= threshold
-    # Art. 19: a repeat of a matter accepted or being handled joins the open case.
-    linked = (
-        verdict.open_case_id
-        if verdict.verdict is Verdict.REPEAT and verdict.open_case_id not in (None, case.case_id)
-        else None
-    )
-    return CaseFacts(
-        case_id=verdict.case_id,
-        matter_id=verdict.matter_id,
-        received_at=case.received_at,
-        region_code=case.region_code,
-        level=case.agency.level if case.agency else rules.targets.default_level,
-        agency_code=case.agency.code if case.agency else None,
-        linked_to=linked,
-        with_bureau=case.agency is None
-        or case.agency.rule.startswith(rules.targets.bureau_routing_rules),
-        repeat_count=verdict.repeat_count,
-        makes_collective=in_one or crosses,
-        risk_hits=rules.risk_to_life.hits(f"{case.title}\n{case.content}"),
-    )
 
 
 #: What a verdict decides about its case; a second verdict differing here is a conflict

@@ -13,9 +13,9 @@ from datetime import UTC, datetime, timedelta
 
 from schemas.cases import AgencyLevel, CaseEscalated, EscalationReason, Rating
 from schemas.deadlines import DeadlineWarning
-from services.escalation.lifecycle import CaseFacts, Clock, ClockKind, Lifecycle
-from services.escalation.ruleset import LEVELS, EscalationRules, OpenStage, level_above
-from services.escalation.workdays import CHINA_TZ, calendar_days_due
+from services.common.casework.lifecycle import CaseFacts, Clock, ClockKind, Lifecycle
+from services.common.casework.ruleset import LEVELS, EscalationRules, OpenStage, level_above
+from services.common.casework.workdays import CHINA_TZ, calendar_days_due
 
 #: What the service publishes: an escalation (cases.escalated) or a deadline warning.
 Output = CaseEscalated | DeadlineWarning

@@ -28,13 +28,13 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from schemas.base import AwareDatetime
 from schemas.cases import CaseDeduplicated, CaseEscalated, CaseUpdate
 from schemas.registry import CASES_DEDUPLICATED, CASES_UPDATES
+from services.common.casework.holidays import HolidayCalendar
+from services.common.casework.ruleset import EscalationRules
+from services.common.casework.workdays import CHINA_TZ
 from services.escalation.clock import event_time
 from services.escalation.engine import EscalationEngine, Rejection, StepResult
 from services.escalation.escalations import Output
-from services.escalation.holidays import HolidayCalendar
-from services.escalation.ruleset import EscalationRules
 from services.escalation.tables import InMemoryCaseStore
-from services.escalation.workdays import CHINA_TZ
 
 CaseEvent = CaseDeduplicated | CaseUpdate
 _MODELS: dict[str, type[CaseEvent]] = {

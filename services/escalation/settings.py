@@ -12,11 +12,11 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
+from services.common.casework.holidays import DEFAULT_CALENDAR_PATH, HolidayCalendar, load_calendar
+from services.common.casework.ruleset import DEFAULT_RULES_PATH, EscalationRules, load_rules
 from services.common.rulefile import RuleFileError
 from services.common.settings import ServiceSettings, SettingsError
 from services.escalation.clock import ClockMode
-from services.escalation.holidays import DEFAULT_CALENDAR_PATH, HolidayCalendar, load_calendar
-from services.escalation.ruleset import DEFAULT_RULES_PATH, EscalationRules, load_rules
 
 
 class EscalationSettings(ServiceSettings):

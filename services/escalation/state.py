@@ -24,7 +24,7 @@ from typing import Any, Protocol
 from pydantic import BaseModel, ConfigDict, Field
 
 from schemas.cases import CaseUpdate
-from services.escalation.lifecycle import CaseFacts, CaseStatus
+from services.common.casework.lifecycle import CaseFacts, CaseStatus
 
 
 class HeldUpdate(BaseModel):

@@ -1,6 +1,6 @@
 """A case's lifecycle as the gateway sees it, judged by the escalation service's own rules.
 
-The escalation service is the judge of every update (``services.escalation.lifecycle``):
+The escalation service is the judge of every update (``services.common.casework.lifecycle``):
 it folds a case's updates and refuses one the lifecycle does not allow. The gateway
 checks an update before it publishes one, so that a petitioner or an agency hears "no,
 and why" at once (409 with the lifecycle's reason) instead of a dead letter they never
@@ -18,9 +18,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from schemas.cases import CaseDeduplicated, CaseUpdate
-from services.escalation.engine import case_facts
-from services.escalation.holidays import HolidayCalendar
-from services.escalation.lifecycle import (
+from services.common.casework.facts import case_facts
+from services.common.casework.holidays import HolidayCalendar
+from services.common.casework.lifecycle import (
     AWAITS_PREDECESSOR,
     CaseFacts,
     Clock,
@@ -30,7 +30,7 @@ from services.escalation.lifecycle import (
     RejectionReason,
     fold,
 )
-from services.escalation.ruleset import EscalationRules
+from services.common.casework.ruleset import EscalationRules
 
 
 @dataclass(frozen=True)

@@ -20,12 +20,11 @@ from enum import StrEnum
 
 from schemas.cases import CaseUpdate
 from schemas.identifiers import verify_query_code
-from services.escalation.lifecycle import Refusal, RejectionReason
+from services.common.casework.lifecycle import Refusal, RejectionReason
+from services.common.freetext import mask_free_text, strip_invisible
 from services.gateway.attempts import Blocked, QueryAttempts
 from services.gateway.kafka import BrokerUnavailableError, Publisher, StatusFeed
 from services.gateway.status import CaseRecord, StatusView
-from services.intake.normalise import strip_invisible
-from services.intake.privacy import mask_free_text
 
 
 class Denial(StrEnum):

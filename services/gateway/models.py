@@ -17,7 +17,7 @@ from schemas.base import AwareDatetime
 from schemas.cases import AgencyLevel, Rating, UpdateKind, Verdict
 from schemas.deadlines import DeadlineStep
 from schemas.petitions import RejectReason
-from services.escalation.lifecycle import RatingStatus, RejectionReason
+from services.common.casework.lifecycle import RatingStatus, RejectionReason
 from services.gateway.status import CaseStatus, Status
 
 

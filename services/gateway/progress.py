@@ -15,14 +15,14 @@ from typing import Final, Literal
 
 from schemas.cases import AgencyLevel, CaseUpdate, EscalationReason, UpdateKind, Verdict
 from schemas.deadlines import DeadlineStep
-from services.escalation.lifecycle import (
+from services.common.casework.lifecycle import (
     CaseStatus,
     ClockKind,
     Lifecycle,
     RatingStatus,
     is_competence_objection,
 )
-from services.escalation.ruleset import level_above
+from services.common.casework.ruleset import level_above
 from services.gateway.casework import Casework
 from services.gateway.models import (
     AgencyCaseState,

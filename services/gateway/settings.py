@@ -11,10 +11,10 @@ from typing import Annotated, Any, Final
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import NoDecode, SettingsConfigDict
 
+from services.common.casework.holidays import DEFAULT_CALENDAR_PATH, HolidayCalendar, load_calendar
+from services.common.casework.ruleset import DEFAULT_RULES_PATH, EscalationRules, load_rules
 from services.common.keys import DEMO_QUERY_KEY, CaseIdKeyed
 from services.common.regions import default_table
-from services.escalation.holidays import DEFAULT_CALENDAR_PATH, HolidayCalendar, load_calendar
-from services.escalation.ruleset import DEFAULT_RULES_PATH, EscalationRules, load_rules
 from services.gateway.attempts import AttemptLimits
 from services.gateway.boundaries import CountyBoundaries, load_boundaries
 

@@ -55,9 +55,9 @@ from schemas.registry import (
     PETITIONS_SUBMITTED,
     TopicSpec,
 )
-from services.escalation.holidays import shipped_calendar
-from services.escalation.lifecycle import CaseFacts
-from services.escalation.ruleset import load_rules
+from services.common.casework.holidays import shipped_calendar
+from services.common.casework.lifecycle import CaseFacts
+from services.common.casework.ruleset import load_rules
 from services.gateway.casework import Casework, Placed
 
 log = logging.getLogger(__name__)

@@ -22,6 +22,7 @@ from functools import lru_cache
 import phonenumbers
 
 from services.common import regions
+from services.common.freetext import id_check_character, strip_invisible
 from services.common.script import to_simplified
 
 #: China Standard Time. China has kept UTC+8 without daylight saving since 1991, so a
@@ -29,28 +30,6 @@ from services.common.script import to_simplified
 CHINA_TZ = timezone(timedelta(hours=8), "Asia/Shanghai")
 
 _WHITESPACE = re.compile(r"\s+")
-#: Characters nobody reads but a screen obeys: C0 and C1 controls other than line breaks
-#: and tabs (NUL, ESC, which a terminal or log viewer acts on), and every format character
-#: (Unicode category Cf, as of Unicode 14, Python 3.11's database; a test compares): bidi
-#: overrides and isolates such as U+202E, which make a title read differently from what it
-#: says, zero-width joiners and spaces, the BOM, the soft hyphen.
-_INVISIBLE = re.compile(
-    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f"
-    "\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890-\u0891\u08e2\u180e\u200b-\u200f"
-    "\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\U000110bd\U000110cd"
-    "\U00013430-\U00013438\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001"
-    "\U000e0020-\U000e007f]"
-)
-
-
-def strip_invisible(text: str) -> str:
-    """The text without control characters and format characters (bidi overrides, ...).
-
-    Line breaks and tabs are kept: they are part of how a letter reads.
-    """
-    return _INVISIBLE.sub("", text)
-
-
 def normalise_text(text: str) -> str:
     """The normalised form of a text: NFKC, simplified characters, one space between words.
 
@@ -198,19 +177,11 @@ class IdCheck:
         return self.problem is None
 
 
-_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-_ID_CHECK_CHARS = "10X98765432"
 _ID_SHAPE = re.compile(r"^\d{17}[\dX]$")
 #: Residence permits of Hong Kong, Macao and Taiwan residents use 81, 82 and 83; 83 is not
 #: a division of the table (Taiwan is 71 there).
 _PERMIT_PREFIXES = frozenset({"81", "82", "83"})
 _OLDEST_BIRTH_YEAR = 1890
-
-
-def id_check_character(first17: str) -> str:
-    """The ISO 7064 MOD 11-2 check character of the first 17 digits."""
-    total = sum(int(digit) * weight for digit, weight in zip(first17, _ID_WEIGHTS, strict=True))
-    return _ID_CHECK_CHARS[total % 11]
 
 
 def _province_prefixes() -> frozenset[str]:

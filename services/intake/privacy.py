@@ -22,7 +22,6 @@ from schemas.cases import MaskedPerson, PetitionerContact
 from schemas.petitions import Language, Person
 from services.intake.normalise import (
     check_resident_id,
-    id_check_character,
     matching_form,
     try_e164,
 )
@@ -133,108 +132,6 @@ def mask_email(email: str) -> str:
     if not at:
         return mask_name(email)
     return (local[:1] + "*" * max(len(local) - 1, 1)) + "@" + domain
-
-
-# --- personal data written into free text ---------------------------------------------------
-# Petitioners write their numbers into the letter itself ("请拨打13800138000", "身份证号
-# 610302...", a bank card for the compensation). The case's text goes to every downstream
-# topic, so these are masked in it as in the petitioner's own fields. ``\d`` matches
-# full-width digits too (Python's str patterns), and ``int`` reads them.
-#: 18 characters: 17 digits and a digit or X, not inside a longer run of digits.
-_ID_IN_TEXT = re.compile(r"(?<!\d)\d{17}[\dXx](?![\dXx])")
-#: 13 to 19 digits, optionally in groups separated by single spaces or hyphens.
-_CARD_IN_TEXT = re.compile(r"(?<![\d-])\d(?:[ -]?\d){12,18}(?![\d-])")
-#: A mainland mobile (1[3-9] and 9 digits, optionally +86 and separators) or a landline
-#: with its area code (0 and 2-3 digits, then 7-8 digits).
-_PHONE_IN_TEXT = re.compile(
-    r"(?<![\d+])(?:(?:\+|[0０]{2})?[8８][6６][ -]?)?[1１][3-9３-９]\d(?:[ -]?\d){8}(?!\d)"
-    r"|(?<!\d)[0０]\d{2,3}[ -]?\d{7,8}(?!\d)"
-)
-#: Longer than any number above: numbers written together without a separator.
-_RUN_IN_TEXT = re.compile(r"\d{20,}[Xx]?")
-#: ASCII addresses only: ``\w`` would take the Chinese words written before the address.
-_EMAIL_IN_TEXT = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
-
-
-def _digits(text: str) -> str:
-    return "".join(str(int(c)) for c in text if c.isdigit())
-
-
-def _hide_digits(text: str, *, keep_first: int, keep_last: int) -> str:
-    """``text`` with its digits (and an ID's X) replaced by '*' but the first and last few.
-
-    Separators are kept, so the masked text has the length of the original.
-    """
-    count = sum(c.isdigit() or c in "Xx" for c in text)
-    seen = 0
-    out = []
-    for c in text:
-        if c.isdigit() or c in "Xx":
-            seen += 1
-            out.append("*" if keep_first < seen <= count - keep_last else c)
-        else:
-            out.append(c)
-    return "".join(out)
-
-
-def _mask_phone_match(match: re.Match[str]) -> str:
-    found = match.group()
-    digits = _digits(found)
-    # A mobile keeps its country code (86 or 0086) and the first three digits of the
-    # number; a landline its first three digits (the area code, or most of it).
-    mobile = len(digits) >= 11 and digits[-11] == "1" and digits[:-11] in ("", "86", "0086")
-    prefix = len(digits) - 11 if mobile else 0
-    return _hide_digits(found, keep_first=prefix + 3, keep_last=4)
-
-
-def _luhn_valid(digits: str) -> bool:
-    total = 0
-    for position, char in enumerate(reversed(digits)):
-        digit = int(char)
-        if position % 2 == 1:
-            digit = digit * 2 - 9 if digit > 4 else digit * 2
-        total += digit
-    return total % 10 == 0
-
-
-def _mask_id_match(match: re.Match[str]) -> str:
-    found = match.group()
-    digits17 = _digits(found[:17])
-    if id_check_character(digits17) != unicodedata.normalize("NFKC", found[17]).upper():
-        return found  # not an ID number (its check character is wrong): a card may match
-    return _hide_digits(found, keep_first=6, keep_last=4)
-
-
-def _mask_card_match(match: re.Match[str]) -> str:
-    found = match.group()
-    if not _luhn_valid(_digits(found)):
-        return found
-    return _hide_digits(found, keep_first=0, keep_last=4)
-
-
-def _mask_email_match(match: re.Match[str]) -> str:
-    local, _, domain = match.group().partition("@")
-    # Same length as written: the masked text never outgrows the contract's bounds.
-    return local[:1] + "*" * (len(local) - 1) + "@" + domain if len(local) > 1 else "*@" + domain
-
-
-def mask_free_text(text: str) -> str:
-    """``text`` with the personal data written into it masked, its length unchanged.
-
-    Resident ID numbers with a valid ISO 7064 check character keep their region and last
-    four (610302********123X); bank card numbers that pass the Luhn check keep their last
-    four; mainland mobile and landline numbers keep their first three and last four
-    digits; e-mail addresses keep the first character of the local part and the domain.
-    Order matters: an ID number is taken before a card number of the same digits, and both
-    before a phone number that could match inside them. A run of 20 digits or more is
-    numbers written together (a phone and an ID number without a space): it keeps only its
-    last four.
-    """
-    text = _RUN_IN_TEXT.sub(lambda m: _hide_digits(m.group(), keep_first=0, keep_last=4), text)
-    text = _ID_IN_TEXT.sub(_mask_id_match, text)
-    text = _CARD_IN_TEXT.sub(_mask_card_match, text)
-    text = _PHONE_IN_TEXT.sub(_mask_phone_match, text)
-    return _EMAIL_IN_TEXT.sub(_mask_email_match, text)
 
 
 def masked_person(person: Person) -> MaskedPerson:

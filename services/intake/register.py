@@ -16,6 +16,7 @@ from schemas.cases import (
 from schemas.identifiers import case_id_for
 from schemas.petitions import Channel, PetitionSubmitted, RejectReason
 from services.common.dlq import Rejected
+from services.common.freetext import mask_free_text, strip_invisible
 from services.common.keys import DEMO_CASE_ID_KEY
 from services.intake import privacy
 from services.intake.classify import FieldReason, classify
@@ -23,7 +24,6 @@ from services.intake.normalise import (
     check_resident_id,
     china_date,
     normalise_text,
-    strip_invisible,
     try_e164,
 )
 from services.intake.routing import route
@@ -67,7 +67,7 @@ def flags_of(petition: PetitionSubmitted, *, today_in_china: datetime) -> list[C
 def _for_downstream(text: str) -> str:
     """A petitioner's text as every downstream topic carries it: without control and format
     characters, and with the personal data written in it masked."""
-    return privacy.mask_free_text(strip_invisible(text))
+    return mask_free_text(strip_invisible(text))
 
 
 def register(

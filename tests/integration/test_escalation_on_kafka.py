@@ -37,12 +37,12 @@ from schemas.registry import (
     PETITIONS_REJECTED,
 )
 from services.cli.pipeline import LocalPipeline
+from services.common.casework.ruleset import load_rules
+from services.common.casework.workdays import CHINA_TZ
 from services.devtools.kafka_local import KafkaLocal
 from services.escalation.clock import event_time
 from services.escalation.engine import Rejection
 from services.escalation.replay import CaseEvent, HistoryEvent, replay
-from services.escalation.ruleset import load_rules
-from services.escalation.workdays import CHINA_TZ
 from tests.waiting import values
 
 # Two kill -9s: this found the changelog/commit order (Service.settle), the mixed state of

@@ -10,13 +10,13 @@ import pytest
 
 from schemas.cases import CaseUpdate, UpdateKind
 from schemas.petitions import RejectReason
+from services.common.casework.facts import case_facts
 from services.common.dlq import Rejected
 from services.dedup.config import DedupConfig
 from services.dedup.conflicts import check_same_case
 from services.dedup.matcher import CaseFacts, Matcher
 from services.dedup.records import CaseRecord
 from services.dedup.state import InMemoryMatchState
-from services.escalation.engine import case_facts
 from services.ledger.ledger import (
     CaseEntry,
     ConflictingEventError,

@@ -41,13 +41,13 @@ from schemas.registry import (
     PETITIONS_SUBMITTED,
     TopicSpec,
 )
+from services.common.casework.ruleset import load_rules
 from services.common.dlq import dead_letter
 from services.common.submitted import parse
 from services.dedup.config import DedupConfig
 from services.dedup.matcher import CaseFacts, Matcher
 from services.dedup.state import InMemoryMatchState
 from services.escalation.engine import EscalationEngine
-from services.escalation.ruleset import load_rules
 from services.escalation.tables import InMemoryCaseStore
 from services.intake.classify import default_classifier
 from services.intake.register import register

@@ -33,16 +33,6 @@ MAY_IMPORT: Final[dict[str, frozenset[str]]] = {
     "services.bench": frozenset({"*"}),
 }
 
-_LIFECYCLE: Final = (
-    "the gateway checks a petitioner's or an agency's update against the case's lifecycle "
-    "before publishing it (issue 16); needs the lifecycle, its rule set and calendar in a "
-    "package both escalation and the gateway may import"
-)
-_MASKING: Final = (
-    "the gateway masks petitioners' comments as intake masks a petition's text; needs the "
-    "free-text masking in services.common"
-)
-
 #: Imports across services that remain, each with what it takes to remove it. An entry
 #: that is no longer needed fails the test below, so the list only shrinks.
 KNOWN_EXCEPTIONS: Final[dict[tuple[str, str], str]] = {
@@ -50,23 +40,6 @@ KNOWN_EXCEPTIONS: Final[dict[tuple[str, str], str]] = {
         "GET services describes each field with the classification rule's description and "
         "strongest keywords; needs those descriptions in the contract (schemas.fields)"
     ),
-    ("services.gateway.casework", "services.escalation.engine"): _LIFECYCLE,
-    ("services.gateway.casework", "services.escalation.holidays"): _LIFECYCLE,
-    ("services.gateway.casework", "services.escalation.lifecycle"): _LIFECYCLE,
-    ("services.gateway.casework", "services.escalation.ruleset"): _LIFECYCLE,
-    ("services.gateway.casework_api", "services.escalation.lifecycle"): _LIFECYCLE,
-    ("services.gateway.desk", "services.escalation.lifecycle"): _LIFECYCLE,
-    ("services.gateway.desk", "services.intake.normalise"): _MASKING,
-    ("services.gateway.desk", "services.intake.privacy"): _MASKING,
-    ("services.gateway.models", "services.escalation.lifecycle"): _LIFECYCLE,
-    ("services.gateway.progress", "services.escalation.lifecycle"): _LIFECYCLE,
-    ("services.gateway.progress", "services.escalation.ruleset"): _LIFECYCLE,
-    ("services.gateway.settings", "services.escalation.holidays"): _LIFECYCLE,
-    ("services.gateway.settings", "services.escalation.ruleset"): _LIFECYCLE,
-    ("services.gateway.status", "services.escalation.holidays"): _LIFECYCLE,
-    ("services.gateway.status", "services.escalation.lifecycle"): _LIFECYCLE,
-    ("services.gateway.status", "services.escalation.ruleset"): _LIFECYCLE,
-    ("services.gateway.web", "services.escalation.lifecycle"): _LIFECYCLE,
     ("services.ledger.places", "services.dedup.text"): (
         "place names are folded with dedup's script and width folding; needs that folding "
         "in services.common.script"

@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from schemas.registry import CASES_DEDUPLICATED
 from services.cli.main import app
-from services.escalation.workdays import CHINA_TZ
+from services.common.casework.workdays import CHINA_TZ
 from tests.unit.escalation.test_engine import _history, day, registered, verdict
 
 runner = CliRunner()

@@ -26,14 +26,15 @@ from schemas.cases import (
 from schemas.deadlines import EXAMPLES, DeadlineStep, DeadlineWarning
 from schemas.petitions import Channel
 from schemas.registry import CASES_DEDUPLICATED, CASES_UPDATES
-from services.escalation.engine import EscalationEngine, Rejection, case_facts
+from services.common.casework.facts import case_facts
+from services.common.casework.risk import RiskHit
+from services.common.casework.ruleset import DEFAULT_RULES_PATH, load_rules, parse_rules
+from services.common.casework.workdays import CHINA_TZ
+from services.escalation.engine import EscalationEngine, Rejection
 from services.escalation.escalations import Output, output_id
 from services.escalation.replay import HistoryProblem, read_history, replay, to_json_line
-from services.escalation.risk import RiskHit
-from services.escalation.ruleset import DEFAULT_RULES_PATH, load_rules, parse_rules
 from services.escalation.state import CaseState, StagedStore
 from services.escalation.tables import InMemoryCaseStore
-from services.escalation.workdays import CHINA_TZ
 
 RULES = load_rules()
 T0 = datetime(2026, 3, 2, 10, tzinfo=CHINA_TZ)

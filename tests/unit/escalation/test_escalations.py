@@ -7,9 +7,9 @@ from datetime import timedelta
 
 from schemas.cases import CaseEscalated, CaseUpdate, EscalationReason, UpdateKind
 from schemas.deadlines import DeadlineWarning
-from services.escalation.engine import case_facts
+from services.common.casework.facts import case_facts
+from services.common.casework.lifecycle import FoldFailure, Lifecycle, fold, step_duration
 from services.escalation.escalations import missed_step
-from services.escalation.lifecycle import FoldFailure, Lifecycle, fold, step_duration
 from tests.unit.escalation.test_engine import (
     RULES,
     T0,

@@ -15,10 +15,10 @@ from schemas.deadlines import DeadlineStep, DeadlineWarning
 from schemas.petitions import DeadLetter, RejectReason
 from schemas.registry import CASES_DEDUPLICATED, CASES_UPDATES, PETITIONS_REJECTED
 from services.cli.main import app as cli
+from services.common.casework.lifecycle import CaseStatus, Hearing, RejectionReason
 from services.escalation.app import dead_letters, invalid_transition
 from services.escalation.engine import EscalationEngine, Rejection
 from services.escalation.escalations import Output
-from services.escalation.lifecycle import CaseStatus, Hearing, RejectionReason
 from services.escalation.replay import read_history, replay, to_json_line
 from tests.unit.escalation.test_engine import _event_by_event, update, verdict
 from tests.unit.escalation.test_lifecycle import (

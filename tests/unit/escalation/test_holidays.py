@@ -8,17 +8,17 @@ from pathlib import Path
 import chinese_calendar  # type: ignore[import-untyped]  # ships no type information
 import pytest
 
-from services.common.rulefile import RuleFileError
-from services.common.settings import SettingsError
-from services.escalation.holidays import (
+from services.common.casework.holidays import (
     DEFAULT_CALENDAR_PATH,
     HolidayCalendar,
     load_calendar,
     parse_calendar,
     seed_from_chinese_calendar,
 )
+from services.common.casework.workdays import CHINA_TZ, roll_over_rest_days, working_days_due
+from services.common.rulefile import RuleFileError
+from services.common.settings import SettingsError
 from services.escalation.settings import EscalationSettings, load_checked_calendar
-from services.escalation.workdays import CHINA_TZ, roll_over_rest_days, working_days_due
 
 
 def cst(year: int, month: int, day: int, hour: int = 0) -> datetime:

@@ -22,9 +22,8 @@ from schemas.cases import (
 )
 from schemas.deadlines import DeadlineStep, DeadlineWarning
 from schemas.petitions import Channel
-from services.escalation.engine import EscalationEngine, Rejection
-from services.escalation.holidays import shipped_calendar
-from services.escalation.lifecycle import (
+from services.common.casework.holidays import shipped_calendar
+from services.common.casework.lifecycle import (
     CaseFacts,
     CaseStatus,
     Lifecycle,
@@ -32,9 +31,10 @@ from services.escalation.lifecycle import (
     RejectionReason,
     fold,
 )
-from services.escalation.ruleset import EscalationRules, load_rules
+from services.common.casework.ruleset import EscalationRules, load_rules
+from services.common.casework.workdays import CHINA_TZ
+from services.escalation.engine import EscalationEngine, Rejection
 from services.escalation.tables import InMemoryCaseStore
-from services.escalation.workdays import CHINA_TZ
 
 is_working_day = shipped_calendar().is_working_day
 

@@ -13,7 +13,7 @@ from schemas import examples
 from schemas.base import Example
 from schemas.cases import CaseDeduplicated, CaseEscalated, CaseUpdate, Rating, UpdateKind
 from schemas.identifiers import case_id_for
-from services.escalation.lifecycle import Refusal, RejectionReason
+from services.common.casework.lifecycle import Refusal, RejectionReason
 from services.gateway.attempts import AttemptLimits, AttemptRefusal, QueryAttempts
 from services.gateway.casework import Placed
 from services.gateway.casework_api import agency_update

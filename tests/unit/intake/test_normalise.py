@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import unicodedata
 from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from services.common.freetext import id_check_character, strip_invisible
 from services.intake.normalise import (
     IdProblem,
     InvalidPhoneError,
@@ -16,14 +16,12 @@ from services.intake.normalise import (
     PhoneProblem,
     check_resident_id,
     china_date,
-    id_check_character,
     matching_form,
     normalise,
     normalise_text,
     parse_aware,
     petition_text,
     require_aware,
-    strip_invisible,
     to_e164,
     try_e164,
 )
@@ -168,9 +166,3 @@ def test_control_and_bidi_characters_are_removed_from_the_normalised_text() -> N
     sent = "a\x00b\x1b[31m\u202eevil\u202c\u2028line\ufeff\u200bend"
     assert normalise_text(sent) == "ab[31mevil lineend"
     assert strip_invisible("第一行\n第二行\t完") == "第一行\n第二行\t完"
-
-
-def test_every_format_character_of_the_unicode_database_is_removed() -> None:
-    # Fails when a newer Python brings format characters the list does not have yet.
-    formats = "".join(chr(c) for c in range(0x110000) if unicodedata.category(chr(c)) == "Cf")
-    assert strip_invisible(formats + "文") == "文"

@@ -44,16 +44,16 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from schemas.base import AwareDatetime
 from schemas.cases import AgencyLevel, CaseUpdate, Rating, UpdateKind
 from schemas.deadlines import DeadlineStep
-from services.escalation.holidays import HolidayCalendar, shipped_calendar
-from services.escalation.risk import RiskHit
-from services.escalation.ruleset import (
+from services.common.casework.holidays import HolidayCalendar, shipped_calendar
+from services.common.casework.risk import RiskHit
+from services.common.casework.ruleset import (
     DayLimit,
     EscalationRules,
     OpenStage,
     TimeLimits,
     level_above,
 )
-from services.escalation.workdays import (
+from services.common.casework.workdays import (
     calendar_days_due,
     roll_over_rest_days,
     working_days_due,

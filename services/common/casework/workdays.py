@@ -17,7 +17,7 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Final
 
-from services.escalation.holidays import HolidayCalendar
+from services.common.casework.holidays import HolidayCalendar
 
 #: China Standard Time. Fixed UTC+8 (no daylight saving since 1991), so no tz database.
 CHINA_TZ: Final = timezone(timedelta(hours=8), "CST")

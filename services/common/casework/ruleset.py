@@ -1,6 +1,6 @@
 """The escalation rule file: time limits, clocks, targets and rule-based escalations.
 
-The file is YAML (``services/escalation/rules/escalation.yaml`` ships the defaults of the
+The file is YAML (``services/common/casework/rules/escalation.yaml`` ships the defaults of the
 Regulations on Letters and Calls Work). It is parsed strictly at start-up: an unknown key,
 a missing key or a value out of range stops the service with ``RuleFileError``, whose
 message names the file, the line and the path of every problem.
@@ -24,8 +24,8 @@ from pydantic import (
 )
 
 from schemas.cases import AgencyLevel
+from services.common.casework.risk import RiskHit, occurrences, risk_form
 from services.common.rulefile import load_rule_file
-from services.escalation.risk import RiskHit, occurrences, risk_form
 
 #: The rule file shipped with the service.
 DEFAULT_RULES_PATH: Final = Path(__file__).with_name("rules") / "escalation.yaml"

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from services.escalation.holidays import shipped_calendar
-from services.escalation.workdays import (
+from services.common.casework.holidays import shipped_calendar
+from services.common.casework.workdays import (
     CHINA_TZ,
     calendar_days_due,
     working_days_due,
 )
-from services.escalation.workdays import roll_over_rest_days as roll_over
+from services.common.casework.workdays import roll_over_rest_days as roll_over
 
 CALENDAR = shipped_calendar()
 is_working_day = CALENDAR.is_working_day

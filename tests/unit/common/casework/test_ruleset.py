@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from schemas.cases import AgencyLevel
+from services.common.casework.ruleset import DEFAULT_RULES_PATH, load_rules, parse_rules
 from services.common.rulefile import RuleFileError
-from services.escalation.ruleset import DEFAULT_RULES_PATH, load_rules, parse_rules
 
 
 def test_the_shipped_file_holds_the_statutory_limits() -> None:

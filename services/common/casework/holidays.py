@@ -226,8 +226,8 @@ def seed_from_chinese_calendar() -> str:
         "# worked in exchange, from the State Council's yearly notice (国务院办公厅关于<year>年",
         "# 部分节假日安排的通知). Seeded from the chinese-calendar package by",
         "# `xinfang escalation-calendar seed`; a year not listed here falls back to the statutory",
-        "# holidays (services/escalation/holidays.py) and raises an alert. To add a year, copy",
-        "# this file, add the notice and set XINFANG_ESCALATION_CALENDAR_PATH to the copy.",
+        "# holidays (services/common/casework/holidays.py) and raises an alert. To add a year,",
+        "# copy this file, add the notice and set XINFANG_ESCALATION_CALENDAR_PATH to the copy.",
         "version: 1",
         "years:",
     ]

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from services.escalation.risk import RiskHit, risk_form
-from services.escalation.ruleset import load_rules
+from services.common.casework.risk import RiskHit, risk_form
+from services.common.casework.ruleset import load_rules
 
 RISK = load_rules().risk_to_life
 
