@@ -127,7 +127,9 @@ def build(settings: NotificationSettings) -> Service:
         return HeldTable(service.table(name, partitions, about))
 
     engine = NotificationEngine(
-        planner=NotificationPlanner(policy, renderer, settings.query_key_bytes()),
+        planner=NotificationPlanner(
+            policy, renderer, settings.query_key_bytes(), settings.legal_dates()
+        ),
         senders=_senders(settings, policy),
         record_only=settings.record_only,
         retry=RetryPolicy.of(policy.spec.retry),

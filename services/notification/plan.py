@@ -10,8 +10,7 @@ here touches Kafka, a clock or the network: an event in, a decision out.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, timedelta
-from typing import Final
+from datetime import datetime
 
 from pydantic import JsonValue
 
@@ -26,6 +25,7 @@ from schemas.notifications import (
     NotificationFailed,
     RecipientRole,
 )
+from services.common.casework.told import LegalDates
 from services.notification.agency import agency_case
 from services.notification.grouping import Digest, RoutedAlert
 from services.notification.ids import notification_id
@@ -37,13 +37,8 @@ from services.notification.policy import (
     labels_of,
 )
 from services.notification.privacy import accused_guard
-from services.notification.render import PetitionerFacts, Renderer, china_date
+from services.notification.render import PetitionerFacts, Renderer
 from services.notification.senders import LETTER_TRANSPORT, SMTP_TRANSPORT
-
-#: Art. 34: handling is finished within 60 days of acceptance.
-HANDLING_DAYS: Final = 60
-#: Art. 35, 36: review, and re-review, are requested within 30 days of the opinion.
-REVIEW_REQUEST_DAYS: Final = 30
 
 
 class MissingFactError(ValueError):
@@ -86,17 +81,21 @@ class Plan:
     undeliverable: list[Undeliverable] = field(default_factory=list)
 
 
-def _after(moment: datetime | date, days: int) -> date:
-    return china_date(moment) + timedelta(days=days)
-
-
 class NotificationPlanner:
     """Decides, per event, who is told what through which channel with which template."""
 
-    def __init__(self, policy: NotificationPolicy, renderer: Renderer, query_key: bytes) -> None:
+    def __init__(
+        self,
+        policy: NotificationPolicy,
+        renderer: Renderer,
+        query_key: bytes,
+        dates: LegalDates | None = None,
+    ) -> None:
         if not query_key:
             raise ValueError("the query-code key is empty")
         self.policy = policy
+        # The dates a petitioner is told, counted by the escalation service's rules.
+        self.dates = dates or LegalDates.shipped()
         self.renderer = renderer
         self._query_key = query_key
 
@@ -259,12 +258,12 @@ class NotificationPlanner:
             raise MissingFactError(f"{update.update_id}: a {update.kind} update states its reason")
         if kind is NoticeKind.ACCEPTANCE:
             accepted = case.accepted_at or update.occurred_at
-            facts = replace(facts, handling_due=_after(accepted, HANDLING_DAYS))
+            facts = replace(facts, handling_due=self.dates.handling(accepted))
         elif kind is NoticeKind.EXTENSION:
             if update.extension_days is None:
                 raise MissingFactError(f"{update.update_id}: an extension states its days")
             due = (
-                _after(case.accepted_at, HANDLING_DAYS + update.extension_days)
+                self.dates.handling(case.accepted_at, update.extension_days)
                 if case.accepted_at
                 else None
             )
@@ -272,10 +271,14 @@ class NotificationPlanner:
         elif kind in (NoticeKind.REPLY, NoticeKind.REVIEW_DECISION):
             # Art. 35/36 count 30 days from *receipt* of the opinion; counting from its
             # issue gives the petitioner a date that is never later than the legal one.
-            facts = replace(facts, review_deadline=_after(update.occurred_at, REVIEW_REQUEST_DAYS))
+            window = (
+                self.dates.review_request
+                if kind is NoticeKind.REPLY
+                else self.dates.re_review_request
+            )
+            facts = replace(facts, review_deadline=window(update.occurred_at))
         elif kind is NoticeKind.RATING_REQUEST:
-            window = self.policy.spec.rating_window_days
-            facts = replace(facts, rating_deadline=_after(update.occurred_at, window))
+            facts = replace(facts, rating_deadline=self.dates.rating(update.occurred_at))
         return facts
 
     def _route_petitioner_notice(

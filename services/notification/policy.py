@@ -318,7 +318,6 @@ class PolicySpec(_Strict):
         description="the office that signs petitioners' notices, per language"
     )
     query_url: HttpUrl = Field(description="where petitioners check progress with their code")
-    rating_window_days: int = Field(default=15, ge=1, le=90)
     smtp: SmtpSettings | None = None
     webhooks: dict[str, WebhookEndpoint] = Field(default_factory=dict)
     letters: LetterSettings = LetterSettings()

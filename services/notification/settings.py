@@ -11,6 +11,9 @@ from pathlib import Path
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import SettingsConfigDict
 
+from services.common.casework.holidays import DEFAULT_CALENDAR_PATH, load_calendar
+from services.common.casework.ruleset import DEFAULT_RULES_PATH, load_rules
+from services.common.casework.told import LegalDates
 from services.common.keys import DEMO_QUERY_KEY
 from services.common.settings import ServiceSettings
 from services.notification.policy import DEFAULT_POLICY_PATH
@@ -102,6 +105,33 @@ class NotificationSettings(ServiceSettings):
         le=60,
         description="how often digests, retries and waiting notices are looked at",
     )
+
+    escalation_rules_path: Path = Field(
+        default=DEFAULT_RULES_PATH,
+        description=(
+            "the escalation service's rule file (give both XINFANG_ESCALATION_RULES_PATH): "
+            "the limits whose last days notices tell petitioners"
+        ),
+    )
+    escalation_calendar_path: Path = Field(
+        default=DEFAULT_CALENDAR_PATH,
+        description=(
+            "the escalation service's holiday calendar (XINFANG_ESCALATION_CALENDAR_PATH): "
+            "a limit ending on a rest day ends on the next working day"
+        ),
+    )
+
+    @model_validator(mode="after")
+    def _escalation_files_readable(self) -> NotificationSettings:
+        # The same files as the escalation service's, checked at start-up like it does.
+        self.legal_dates()
+        return self
+
+    def legal_dates(self) -> LegalDates:
+        """The dates notices tell, by the escalation rules (RuleFileError names the line)."""
+        return LegalDates.of(
+            load_rules(self.escalation_rules_path), load_calendar(self.escalation_calendar_path)
+        )
 
     @model_validator(mode="after")
     def _key_required(self) -> NotificationSettings:

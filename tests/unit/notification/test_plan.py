@@ -142,12 +142,15 @@ def test_notices_follow_the_petitioners_language() -> None:
     assert "Baoji Municipal Bureau" in notice.body_text
 
 
-def test_an_acceptance_counts_sixty_days_from_itself() -> None:
+def test_an_acceptance_counts_sixty_days_from_itself_as_the_lifecycle_does() -> None:
     update = _update(UpdateKind.ACCEPTED)
     case = case_file().after(update)
     (notice,) = planner().for_update(update, case, contact()).notices
     assert notice.kind is NoticeKind.ACCEPTANCE
-    assert "2027年1月30日" in notice.body_text
+    # 2026-12-01 + 60 days is Saturday 2027-01-30: the limit ends on Monday 2027-02-01
+    # (Civil Code Art. 203), the date the escalation service's clock enforces.
+    assert "2027年2月1日" in notice.body_text
+    assert "2027年1月30日" not in notice.body_text
 
 
 def test_an_extension_states_its_reason_and_new_deadline() -> None:
