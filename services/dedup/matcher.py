@@ -529,8 +529,18 @@ def _score(
     if best is None and topic_grams:
         # No text score links: the others (the petitioner's letters, the place's) may
         # still link by their titles, however little else their words share.
+        # Most are not alike in title at all: those are set aside on their whole titles
+        # (leaving a shared place out only makes two titles less alike) before judging.
+        alike = min(config.title_repeat_threshold, config.title_joint_threshold)
         for i in sorted(range(len(sequences)), key=scores.__getitem__, reverse=True):
-            if i in judged or sketches.received_at[i] < horizon:
+            if i in judged or received_at[i] < horizon:
+                continue
+            case_id = index.case_id(sequences[i])
+            raw = cases.get(case_id) if case_id is not None else None
+            if raw is None:
+                continue
+            their_topic = index.details(sequences[i], raw).topic
+            if text.topic_similarity(topic_grams, text.topic_grams(their_topic)) < alike:
                 continue
             candidate = judge(i, scores[i])
             if candidate is not None and candidate.linkable:

@@ -23,7 +23,7 @@ from __future__ import annotations
 import importlib.util
 import re
 import unicodedata
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Final
 
@@ -236,6 +236,8 @@ _PLACE_SUFFIXES: Final = (
     "项目",
     "中学",
     "小学",
+    "大学",
+    "学院",
     "幼儿园",
     "学校",
     "医院",
@@ -427,9 +429,11 @@ def topic(folded_title: str, region_names: tuple[str, ...] = ()) -> str:
     return " ".join(part for part in _TOPIC_SPLIT_RE.split(folded_title) if part)
 
 
+@lru_cache(maxsize=8_192)
 def topic_grams(topic_text: str) -> frozenset[str]:
     """The character bigrams of a ``topic``, never across its pieces (a one-character
-    piece, what is left between two removed words, says nothing)."""
+    piece, what is left between two removed words, says nothing). Cached: the candidates'
+    topics are read again and again, the newest most."""
     return frozenset(
         piece[i : i + 2] for piece in topic_text.split() for i in range(len(piece) - 1)
     )
