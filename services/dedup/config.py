@@ -99,7 +99,7 @@ class DedupConfig(BaseSettings):
         ),
     )
     title_repeat_threshold: float = Field(
-        default=0.5,
+        default=0.6,
         ge=0.0,
         le=1.0,
         description=(
