@@ -182,6 +182,15 @@ class DedupConfig(BaseSettings):
             "joint petition naming no place and sharing no person relies on this."
         ),
     )
+    max_title_candidates: int = Field(
+        default=8,
+        ge=0,
+        description=(
+            "Most candidates compared by title alone, best text score first, when no "
+            "text score links a case: bounds the work on a case of a busy petitioner or "
+            "place. Fewer loses letters about one matter whose words share little."
+        ),
+    )
     related_suggestions: int = Field(
         default=3, ge=0, description="How many related matters a verdict suggests at most."
     )

@@ -532,9 +532,13 @@ def _score(
         # Most are not alike in title at all: those are set aside on their whole titles
         # (leaving a shared place out only makes two titles less alike) before judging.
         alike = min(config.title_repeat_threshold, config.title_joint_threshold)
+        left = config.max_title_candidates
         for i in sorted(range(len(sequences)), key=scores.__getitem__, reverse=True):
             if i in judged or received_at[i] < horizon:
                 continue
+            if not left:
+                break
+            left -= 1
             case_id = index.case_id(sequences[i])
             raw = cases.get(case_id) if case_id is not None else None
             if raw is None:
