@@ -22,7 +22,10 @@ How a case is matched:
    common: the place this case's title names (anyone), another place (same petitioner),
    nothing (same petitioner, a higher bar), or nothing but text (another petitioner);
    and the places named do not contradict each other: the same template about another
-   place is never linked, whatever its score.
+   place is never linked, whatever its score. A candidate also links by its title alone
+   (``text.topic``): the same petitioner's alike title, or another's naming this title's
+   place with an alike claim; when no text score links, the best ``max_title_candidates``
+   of the rest are compared by title too.
 5. The best link decides the matter; the verdict is ``repeat`` when a petitioner of this
    case already petitioned on that matter, else ``joint``. Without a link, the best
    scores above ``related_threshold`` become suggestions (``related``), else ``new``.
