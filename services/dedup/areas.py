@@ -37,3 +37,15 @@ def may_share_matter(ours: str, theirs: str) -> bool:
     above_ours = {r.code for r in table.parent_chain(ours)}
     above_theirs = {r.code for r in table.parent_chain(theirs)}
     return ours in above_theirs or theirs in above_ours
+
+
+@cache
+def region_names(region_code: str) -> tuple[str, ...]:
+    """The names of a region and the units above it ("长沙县", "长沙市", "湖南省"), the longest
+    first: words any letter of the area may name, which say nothing about its matter. None
+    for a code the national table lacks."""
+    table = regions.default_table()
+    if table.get(region_code) is None:
+        return ()
+    names = {region.name for region in table.parent_chain(region_code)}
+    return tuple(sorted(names, key=len, reverse=True))

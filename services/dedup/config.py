@@ -98,6 +98,28 @@ class DedupConfig(BaseSettings):
             "differently; too low and the same estate's different problems merge."
         ),
     )
+    title_repeat_threshold: float = Field(
+        default=0.6,
+        ge=0.0,
+        le=1.0,
+        description=(
+            "Lowest similarity of two titles (character pairs, without the words every "
+            "title uses: 反映, 咨询, 问题, the region's names) that links a petitioner's "
+            "letter to their earlier one, whatever the text scores. A title is the "
+            "writer's summary of the matter, written afresh: their different matters "
+            "have different titles even when their letters share a style."
+        ),
+    )
+    title_joint_threshold: float = Field(
+        default=0.5,
+        ge=0.0,
+        le=1.0,
+        description=(
+            "The same for another petitioner's letter, when the place its title names is "
+            "named in the other letter: residents' titles about one problem of one place. "
+            "Lower merges different problems of one estate or road."
+        ),
+    )
     related_threshold: float = Field(
         default=0.25,
         ge=0.0,
@@ -158,6 +180,15 @@ class DedupConfig(BaseSettings):
             "near-identical texts (a template campaign). "
             "The petitioner and place indexes still find a matter's own cases; only a "
             "joint petition naming no place and sharing no person relies on this."
+        ),
+    )
+    max_title_candidates: int = Field(
+        default=8,
+        ge=0,
+        description=(
+            "Most candidates compared by title alone, best text score first, when no "
+            "text score links a case: bounds the work on a case of a busy petitioner or "
+            "place. Fewer loses letters about one matter whose words share little."
         ),
     )
     related_suggestions: int = Field(

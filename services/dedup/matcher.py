@@ -22,7 +22,10 @@ How a case is matched:
    common: the place this case's title names (anyone), another place (same petitioner),
    nothing (same petitioner, a higher bar), or nothing but text (another petitioner);
    and the places named do not contradict each other: the same template about another
-   place is never linked, whatever its score.
+   place is never linked, whatever its score. A candidate also links by its title alone
+   (``text.topic``): the same petitioner's alike title, or another's naming this title's
+   place with an alike claim; when no text score links, the best ``max_title_candidates``
+   of the rest are compared by title too.
 5. The best link decides the matter; the verdict is ``repeat`` when a petitioner of this
    case already petitioned on that matter, else ``joint``. Without a link, the best
    scores above ``related_threshold`` become suggestions (``related``), else ``new``.
@@ -48,7 +51,7 @@ from schemas.cases import (
 from schemas.petitions import Language
 from services.dedup import sketch as sk
 from services.dedup import text
-from services.dedup.areas import match_area, may_share_matter
+from services.dedup.areas import match_area, may_share_matter, region_names
 from services.dedup.config import DedupConfig
 from services.dedup.index import U64
 from services.dedup.records import CaseRecord, MatchReason, MatterRecord, MatterStatus, case_details
@@ -114,6 +117,9 @@ class CaseFeatures(NamedTuple):
     #: The places the title names: a title names the matter's place, the content also
     #: names others, and fragments of sentences the heuristic takes for places.
     title_places: frozenset[str] = frozenset()
+    #: What the title says about the matter (``text.topic``), and its bigrams.
+    topic: str = ""
+    topic_grams: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -248,7 +254,15 @@ def extract_features(case: CaseFacts, config: DedupConfig) -> CaseFeatures:
         if sketch.shingle_count
         else _NO_BANDS
     )
-    return CaseFeatures(sketch, text.folded_places(named), bands, text.folded_places(title))
+    topic = text.topic(title.lower(), region_names(case.region_code))
+    return CaseFeatures(
+        sketch,
+        text.folded_places(named),
+        bands,
+        text.folded_places(title),
+        topic,
+        text.topic_grams(topic),
+    )
 
 
 def _places_agree(ours: frozenset[str], theirs: tuple[str, ...], lenient: bool) -> bool | None:
@@ -284,6 +298,27 @@ def _places_agree(ours: frozenset[str], theirs: tuple[str, ...], lenient: bool) 
 def _title_place_named(titled: frozenset[str], theirs: tuple[str, ...], lenient: bool) -> bool:
     # Whether the other petition names a place this one's title names.
     return any(_same_place(mine, other, lenient) for mine in titled for other in theirs)
+
+
+def _titles_alike(
+    features: CaseFeatures, their_topic: str, their_places: tuple[str, ...], titled: bool
+) -> float:
+    """How alike two titles are in what they say about the matter (``text.topic``).
+
+    When the title's place is named in the other letter (``titled``), that place is left
+    out of both: it is shared already, and what is left says which of the place's
+    problems the letter is about ("星沙204路公交车甩客" is not "星沙204路调整线路"). A title
+    that is nothing but the place is compared whole.
+    """
+    ours, theirs = features.topic, their_topic
+    if titled:
+        shared = [p for p in features.title_places if p in ours and p in their_places]
+        for place in sorted(shared, key=len, reverse=True):
+            ours, theirs = ours.replace(place, " "), theirs.replace(place, " ")
+        our_grams, their_grams = text.topic_grams(ours), text.topic_grams(theirs)
+        if our_grams and their_grams:
+            return text.topic_similarity(our_grams, their_grams)
+    return text.topic_similarity(features.topic_grams, text.topic_grams(their_topic))
 
 
 def _same_place(mine: str, other: str, lenient: bool) -> bool:
@@ -395,20 +430,24 @@ def _score(
     cases = state.cases
     # The petitioner's own earlier cases (matter, signature), read once when needed.
     own: list[tuple[str, sk.U16]] | None = None
-    for i in worth:
-        score = scores[i]
-        if not exhaustive and _settled(best, suggested, score, lowest_link, config):
-            break
+    topic_grams = features.topic_grams
+    judged: set[int] = set()
+
+    def judge(i: int, score: float) -> _Scored | None:
+        # The candidate in row `i`, text score `score`: None when it cannot be this
+        # case's matter (gone, or a region that is another place).
+        nonlocal own
+        judged.add(i)
         sequence = sequences[i]
         case_id = index.case_id(sequence)
         if case_id is None:
-            continue
+            return None
         raw = cases.get(case_id)
         if raw is None:
-            continue
+            return None
         details = index.details(sequence, raw)
         if details.region_code != region and not may_share_matter(region, details.region_code):
-            continue
+            return None
         exact = details.fingerprint == fingerprint
         if exact:
             score = 1.0
@@ -435,32 +474,78 @@ def _score(
             # what the matter is about, whoever wrote it. Residents reword one problem
             # about their estate far more than a text score alone would allow.
             threshold = config.joint_threshold_same_place
+            title_threshold = config.title_joint_threshold
         elif same_petitioner:
             # The place weighs what the matter is about: a person's own style makes their
             # different letters alike, a place in common does not come from style.
             threshold = config.repeat_threshold if agree else config.repeat_threshold_no_place
+            title_threshold = config.title_repeat_threshold
         else:
+            # Two strangers' titles alike without a place in common: the same kind of
+            # question ("咨询公积金贷款问题"), not one concrete problem.
             threshold = config.joint_threshold
+            title_threshold = 2.0
         if field is not None and details.field not in (field, UNCLASSIFIED):
             threshold += config.field_mismatch_penalty
+            title_threshold += config.field_mismatch_penalty
         conflict = agree is False
+        linkable = not conflict and (
+            exact
+            or score >= threshold
+            # A title is the writer's own summary of the matter: two that say the same
+            # (once the words every title uses are gone) are one matter however
+            # differently the letters go on; the threshold asks for the same person or
+            # the same place besides.
+            or _titles_alike(features, details.topic, details.places, titled) >= title_threshold
+        )
         # Positional: a NamedTuple built from keywords costs twice as much.
-        candidate = _Scored(
+        return _Scored(
             case_id,
             details.matter_id,
             received_at[i],
             score,
             exact,
-            not conflict and (exact or score >= threshold),
+            linkable,
             same_petitioner,
             conflict,
         )
+
+    for i in worth:
+        score = scores[i]
+        if not exhaustive and _settled(best, suggested, score, lowest_link, config):
+            break
+        candidate = judge(i, score)
+        if candidate is None:
+            continue
         scored.append(candidate)
         if candidate.linkable:
             if best is None or candidate.rank > best.rank:
                 best = candidate
-        elif score > suggested.get(candidate.matter_id, -1.0):
-            suggested[candidate.matter_id] = score
+        elif candidate.score > suggested.get(candidate.matter_id, -1.0):
+            suggested[candidate.matter_id] = candidate.score
+    if best is None and topic_grams:
+        # No text score links: the others (the petitioner's letters, the place's) may
+        # still link by their titles, however little else their words share.
+        # Most are not alike in title at all: those are set aside on their whole titles
+        # (leaving a shared place out only makes two titles less alike) before judging.
+        alike = min(config.title_repeat_threshold, config.title_joint_threshold)
+        left = config.max_title_candidates
+        for i in sorted(range(len(sequences)), key=scores.__getitem__, reverse=True):
+            if i in judged or received_at[i] < horizon:
+                continue
+            if not left:
+                break
+            left -= 1
+            case_id = index.case_id(sequences[i])
+            raw = cases.get(case_id) if case_id is not None else None
+            if raw is None:
+                continue
+            their_topic = index.details(sequences[i], raw).topic
+            if text.topic_similarity(topic_grams, text.topic_grams(their_topic)) < alike:
+                continue
+            candidate = judge(i, scores[i])
+            if candidate is not None and candidate.linkable:
+                scored.append(candidate)
     return scored, top
 
 
@@ -769,6 +854,7 @@ def _write(
         reason=decision.reason,
         score=decision.score,
         repeat_count=decision.repeat_count,
+        topic=features.topic,
     )
     # Two writes, two changelogs: a worker killed between them leaves the case recorded
     # and its matter not (or, the other way round, the matter counting a case not

@@ -85,11 +85,14 @@ class CaseDetails(NamedTuple):
     fingerprint: str
     petitioner_refs: tuple[str, ...]
     places: tuple[str, ...]
+    #: What the title says about the matter (``text.topic``); "" in a record written
+    #: before it was kept.
+    topic: str = ""
 
     @classmethod
     def decode(cls, raw: bytes) -> CaseDetails:
         """Read the text part of a ``cases`` value (after header and signature)."""
-        matter, region, field_, fp, refs, places = raw.decode().split(_FIELD_SEP)
+        matter, region, field_, fp, refs, places, *topic = raw.decode().split(_FIELD_SEP)
         # Positional: read for every candidate scored, and keywords cost twice as much.
         return cls(
             matter,
@@ -98,6 +101,7 @@ class CaseDetails(NamedTuple):
             fp,
             tuple(refs.split(_ITEM_SEP)) if refs else (),
             tuple(places.split(_ITEM_SEP)) if places else (),
+            topic[0] if topic else "",
         )
 
 
@@ -122,6 +126,7 @@ class CaseRecord:
     reason: MatchReason
     score: float
     repeat_count: int
+    topic: str = ""
 
     def encode(self) -> bytes:
         """The compact binary value of the ``cases`` map (the case id is the key)."""
@@ -144,6 +149,7 @@ class CaseRecord:
                 self.fingerprint,
                 _ITEM_SEP.join(self.petitioner_refs),
                 _ITEM_SEP.join(self.places),
+                self.topic,
             )
         )
         return header + signature + text.encode()
@@ -173,6 +179,7 @@ class CaseRecord:
             reason=_REASONS[reason],
             score=score / 10_000,
             repeat_count=repeats,
+            topic=details.topic,
         )
 
 

@@ -23,7 +23,7 @@ from __future__ import annotations
 import importlib.util
 import re
 import unicodedata
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Final
 
@@ -236,6 +236,8 @@ _PLACE_SUFFIXES: Final = (
     "项目",
     "中学",
     "小学",
+    "大学",
+    "学院",
     "幼儿园",
     "学校",
     "医院",
@@ -288,6 +290,25 @@ def places(text: str) -> frozenset[str]:
     return folded_places(fold_script_and_width(text))
 
 
+def _route_start(folded: str, end: int, floor: int) -> int:
+    # A numbered bus route or road ("星沙204路", "204路"): the digits before `end` and the
+    # name before them, if any; `end` itself when no digit precedes it. A route number is
+    # what a letter about a bus line names, and a digit stops every other name.
+    start = end
+    while start > floor and folded[start - 1].isascii() and folded[start - 1].isdigit():
+        start -= 1
+    if start == end:
+        return end
+    while (
+        start > floor
+        and end - start < _MAX_NAME_CHARS + 3
+        and folded[start - 1] not in _NAME_STOP
+        and "\u3400" <= folded[start - 1] <= "\u9fff"
+    ):
+        start -= 1
+    return start
+
+
 def folded_places(folded_keep_case: str) -> frozenset[str]:
     """``places`` of a text already folded by ``fold_script_and_width``."""
     found: set[str] = set()
@@ -304,6 +325,8 @@ def folded_places(folded_keep_case: str) -> frozenset[str]:
             and "\u3400" <= folded_keep_case[name_start - 1] <= "\u9fff"  # as _CJK_RE
         ):
             name_start -= 1
+        if name_start == start and match.group() == "路":
+            name_start = _route_start(folded_keep_case, start, previous_end)
         name = folded_keep_case[name_start : match.end()].lower()
         if (
             start - name_start >= 2
@@ -322,3 +345,103 @@ def folded_places(folded_keep_case: str) -> frozenset[str]:
         if words:
             found.add(" ".join([*words, match.group(2)]).lower())
     return frozenset(found)
+
+
+# What a petition's title says about its matter, once the words every title uses are gone:
+# the speech act ("反映", "咨询", "请求", "投诉"), politeness and urgency ("强烈", "恳请",
+# "尽快"), the generic nouns of a request ("问题", "情况", "一事") and function words.
+# Two titles about one matter then share most of what is left ("A7县星沙204路调整线路",
+# "公交车调整线路运行"), and a petitioner's titles about different matters little: a
+# title is the petitioner's own summary of the matter, written afresh each time, while
+# the body repeats their style.
+_TOPIC_NOISE: Final = (
+    "关于",
+    "反映",
+    "咨询",
+    "请求",
+    "恳请",
+    "要求",
+    "投诉",
+    "举报",
+    "建议",
+    "希望",
+    "呼吁",
+    "申请",
+    "强烈",
+    "再次",
+    "第二次",
+    "尽快",
+    "尽早",
+    "早日",
+    "问题",
+    "情况",
+    "一事",
+    "事宜",
+    "事情",
+    "相关",
+    "有关",
+    "解决",
+    "处理",
+    "进行",
+    "能否",
+    "是否",
+    "何时",
+    "政府",
+    "领导",
+    "市民",
+    "居民",
+    "群众",
+    "百姓",
+    "反对",
+    "支持",
+    "请",
+    "的",
+    "了",
+    "和",
+    "与",
+    "及",
+    "对",
+    "在",
+    "给",
+    "为",
+    "把",
+    "将",
+    "我",
+)
+_TOPIC_NOISE_RE: Final = re.compile(
+    "|".join(re.escape(w) for w in sorted(_TOPIC_NOISE, key=len, reverse=True))
+)
+# Anonymised administrative units ("A市", "a7县", "k1区"), as published data names them.
+_ANONYMISED_UNIT_RE: Final = re.compile(r"(?<![a-z])[a-z]\d*[省市区县]")
+_TOPIC_SPLIT_RE: Final = re.compile(r"[^\w]+|_")
+
+
+def topic(folded_title: str, region_names: tuple[str, ...] = ()) -> str:
+    """What a title says about the matter: ``folded_title`` (``fold``-ed) without the names
+    of its region (``region_names``: the county, city, province, which every title of the
+    area may name), anonymised unit names and ``_TOPIC_NOISE``; the pieces left are joined
+    by single spaces.
+    """
+    for name in region_names:
+        folded_title = folded_title.replace(name, " ")
+    folded_title = _ANONYMISED_UNIT_RE.sub(" ", folded_title)
+    folded_title = _TOPIC_NOISE_RE.sub(" ", folded_title)
+    return " ".join(part for part in _TOPIC_SPLIT_RE.split(folded_title) if part)
+
+
+@lru_cache(maxsize=8_192)
+def topic_grams(topic_text: str) -> frozenset[str]:
+    """The character bigrams of a ``topic``, never across its pieces (a one-character
+    piece, what is left between two removed words, says nothing). Cached: the candidates'
+    topics are read again and again, the newest most."""
+    return frozenset(
+        piece[i : i + 2] for piece in topic_text.split() for i in range(len(piece) - 1)
+    )
+
+
+def topic_similarity(ours: frozenset[str], theirs: frozenset[str]) -> float:
+    """Jaccard similarity of two titles' ``topic_grams`` (0 when either is empty)."""
+    if not ours or not theirs:
+        return 0.0
+    shared = len(ours & theirs)
+    return shared / (len(ours) + len(theirs) - shared)

@@ -176,3 +176,39 @@ def test_a_writers_reworded_letters_about_one_matter_stay_repeats() -> None:
     assert decisions[1].matter_id != decisions[0].matter_id
     assert [d.verdict for d in decisions[2:]] == [Verdict.REPEAT, Verdict.REPEAT]
     assert {d.matter_id for d in decisions[2:]} == {decisions[0].matter_id}
+
+
+def test_residents_titles_about_one_bus_route_change_link_however_their_letters_differ() -> None:
+    # Three residents, one problem (a route change), letters that share few words; a
+    # fourth complains about the same route's drivers: another matter.
+    letters = [
+        ("强烈反对星沙204路公交线的调整",
+         "听说下个月起公交线路要改，以后从小区门口到汽车站再没有直达车，上班的人怎么办。"),
+        ("反对星沙204路公交车调整线路运行",
+         "我们这一片住着几千户人家，新线路绕开了我们，老人去医院要转两次车，请三思。"),
+        ("强烈反对星沙204路调整线路",
+         "本来就只有这一趟车经过，改了以后走到最近的站要二十分钟，孩子上学也不方便。"),
+        ("投诉星沙204路公交车甩客",
+         "司机经常不进站，站台上等车的人招手也不停，昨天晚上我等了四十分钟。"),
+    ]  # fmt: skip
+    decisions = _run([_facts(n, COUNTY, t, c, ref=f"pr_{n}") for n, (t, c) in enumerate(letters)])
+    assert [d.verdict for d in decisions[:3]] == [Verdict.NEW, Verdict.JOINT, Verdict.JOINT]
+    assert len({d.matter_id for d in decisions[:3]}) == 1
+    assert decisions[3].matter_id != decisions[0].matter_id
+
+
+def test_a_writers_letters_with_one_title_are_repeats_and_with_others_are_not() -> None:
+    # The same person: the second letter says the same in its title and little the same
+    # in its words; the third asks about another policy in the same words of a request.
+    cases = [
+        _facts(0, CITY, "咨询A市计划生育政策的几个问题",
+               "我家二孩出生时间在政策调整前后，想知道能不能办理准生证，社会抚养费怎么算。"),
+        _facts(1, CITY, "再次咨询A市计划生育政策问题",
+               "上次留言没有得到明确答复，我再问一遍：孩子的户口现在能不能上，要交多少钱。"),
+        _facts(2, CITY, "咨询A市公积金贷款政策的几个问题",
+               "我想用公积金贷款买二手房，想知道最多能贷多少，首付比例是多少，要多久放款。"),
+    ]  # fmt: skip
+    decisions = _run(cases)
+    assert decisions[1].verdict is Verdict.REPEAT
+    assert decisions[1].matter_id == decisions[0].matter_id
+    assert decisions[2].matter_id != decisions[0].matter_id

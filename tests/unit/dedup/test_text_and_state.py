@@ -18,7 +18,7 @@ from services.dedup.matcher import CaseFacts, Matcher, extract_features
 from services.dedup.records import CaseColumns, CaseRecord, MatchReason
 from services.dedup.sketch import sketch_text
 from services.dedup.state import InMemoryMatchState
-from services.dedup.text import fold, places, sentences
+from services.dedup.text import fold, places, sentences, topic, topic_grams, topic_similarity
 
 EVAL_SET = Path(__file__).resolve().parents[2] / "data" / "dedup_eval.jsonl"
 
@@ -39,6 +39,24 @@ def test_places_name_estates_roads_and_employers_not_generic_words() -> None:
     found = places("本人在渭滨区阳光小区购房，人民路路面破损，宏达建筑工程有限公司欠薪，某小区")
     assert found == {"阳光小区", "人民路", "宏达建筑工程有限公司"}
     assert places("The site on Maple Road is noisy") == {"maple road"}
+
+
+def test_a_numbered_bus_route_is_a_place() -> None:
+    assert places("强烈反对星沙204路调整线路") >= {"星沙204路"}
+    assert places("投诉204路司机") == {"204路"}
+
+
+def test_a_titles_topic_drops_the_region_and_the_words_every_title_uses() -> None:
+    names = ("长沙县", "长沙市", "湖南省")
+    assert topic(fold("强烈反对长沙县星沙204路调整线路的问题"), names) == "星沙204路调整线路"
+    assert topic(fold("关于A7县星沙204路公交线的调整的咨询")) == "星沙204路公交线 调整"
+    # Two residents' titles about one problem are alike; another problem of the same
+    # road shares the road only.
+    ours = topic_grams(topic(fold("强烈反对A7县星沙204路调整线路")))
+    again = topic_grams(topic(fold("反对A7县星沙204路公交车调整线路运行")))
+    other = topic_grams(topic(fold("投诉A7县星沙204路公交车甩客")))
+    assert topic_similarity(ours, again) >= 0.5 > topic_similarity(ours, other)
+    assert topic_similarity(ours, frozenset()) == 0.0
 
 
 def test_reordered_sentences_have_the_same_fingerprint_and_sketch() -> None:
@@ -78,6 +96,15 @@ def test_case_record_round_trips_through_bytes() -> None:
         record.reason,
         0.8125,
     )
+
+
+def test_a_record_keeps_its_titles_topic_and_one_written_before_reads_without() -> None:
+    record = replace(a_record(), topic="星沙204路调整线路")
+    assert CaseRecord.decode("XF-1", record.encode()).topic == "星沙204路调整线路"
+    # A value of the earlier form: the same without the topic's field at its end.
+    earlier = replace(a_record(), topic="").encode().removesuffix(b"\x1f")
+    decoded = CaseRecord.decode("XF-1", earlier)
+    assert (decoded.topic, decoded.places) == ("", ("阳光小区",))
 
 
 def test_case_columns_read_many_records_and_skip_other_sketch_sizes() -> None:
