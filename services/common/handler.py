@@ -62,6 +62,10 @@ class Effects:
 NOTHING: Final = Effects()
 
 Handler = Callable[[Incoming], Awaitable[Effects]]
+#: Called once per input partition at the end of each batch, after every handler of the
+#: batch: the Effects of what the handlers of that partition gathered (a row published once
+#: per batch rather than once per message). Its writes and outputs join the batch's commit.
+BatchFlush = Callable[[int], Effects]
 M = TypeVar("M", bound=Contract)
 
 

@@ -43,7 +43,7 @@ from schemas.registry import MAX_MESSAGE_BYTES, PARTITIONS, PETITIONS_REJECTED, 
 from services.common import faust_fixes
 from services.common.diagnostics import producer_state
 from services.common.dlq import FailureLimit, FailureLimitExceededError, Rejected, dead_letter
-from services.common.handler import Effects, Handler, Incoming, Output
+from services.common.handler import BatchFlush, Effects, Handler, Incoming, Output
 from services.common.metrics import Metrics, Outcome
 from services.common.settings import ServiceSettings
 from services.common.topics import ensure_topics
@@ -261,10 +261,16 @@ class Service:
         """The first output larger than its topic takes (the producer would refuse it)."""
         return next((o for o in outputs if not o.spec.fits(o.key, o.value)), None)
 
-    def consume(self, spec: TopicSpec, handler: Handler) -> None:
-        """Run ``handler`` on every message of ``spec``'s topic, in batches, with the DLQ policy."""
+    def consume(
+        self, spec: TopicSpec, handler: Handler, *, flush: BatchFlush | None = None
+    ) -> None:
+        """Run ``handler`` on every message of ``spec``'s topic, in batches, with the DLQ policy.
+
+        ``flush``, when given, runs at the end of each batch once per partition the batch
+        read (see ``BatchFlush``).
+        """
         source = self.topic(spec)
-        loop = BatchLoop(self, handler)
+        loop = BatchLoop(self, handler, flush)
         settings = self.settings
 
         async def agent(stream: Any) -> None:
@@ -283,9 +289,12 @@ class Service:
 class BatchLoop:
     """One input's handler over batches of its messages, with the commit protocol."""
 
-    def __init__(self, service: Service, handler: Handler) -> None:
+    def __init__(
+        self, service: Service, handler: Handler, flush: BatchFlush | None = None
+    ) -> None:
         self.service = service
         self.handler = handler
+        self.flush = flush
         self.limit = FailureLimit(service.settings.max_consecutive_failures)
         m = service.metrics
         name = self.stage = service.stage.value
@@ -339,6 +348,8 @@ class BatchLoop:
                 outcome, moment = handled
                 outcomes.append(outcome)
                 received_at.append(moment)
+            if self.flush is not None:
+                await self._flush(batch, events[: len(outcomes)])
         finally:
             _OPEN_BATCH.reset(opened)
             _current_event.set(None)
@@ -418,6 +429,26 @@ class BatchLoop:
         self.limit.success()
         self.consecutive.set(0)
         return None, effects.received_at if effects.outputs else None
+
+    async def _flush(self, batch: Batch, handled: Sequence[Any]) -> None:
+        """The flush of each partition of the handled messages, in the event of its last
+        message (Faust's tables find a write's partition there)."""
+        assert self.flush is not None
+        last = {event.message.partition: event for event in handled}
+        for partition, event in sorted(last.items()):
+            _current_event.set(weakref.ref(event))
+            try:
+                effects = self.flush(partition)
+                oversized = self.service.too_large(effects.outputs)
+                if oversized is not None:
+                    raise ValueError(f"an output to {oversized.spec.name} is too large")
+                for output in effects.outputs:
+                    batch.sends[await self.service._send(output)] = output
+                if effects.remember is not None:
+                    effects.remember()
+            except Exception:  # nothing of the batch is committed: it comes again
+                log.critical("could not flush the batch: stopping", exc_info=True)
+                exit_now(EXIT_OUTPUT_FAILED)
 
     async def _dead_letter(self, batch: Batch, incoming: Incoming, rejection: Rejected) -> None:
         key, value = dead_letter(
