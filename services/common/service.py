@@ -62,8 +62,9 @@ log = logging.getLogger(__name__)
 ACK_WAIT_SECONDS: Final = 10.0
 
 
-#: A table write held back: the table's name, its own ``send_changelog`` and the arguments.
-ChangelogWrite = tuple[str, Callable[..., Any], tuple[Any, ...], dict[str, Any]]
+#: A table write held back: the table's name, the table, and the arguments Faust gave its
+#: ``send_changelog`` (partition, key, value, and maybe the serializers).
+ChangelogWrite = tuple[str, Any, tuple[Any, ...], dict[str, Any]]
 
 
 @dataclass
@@ -72,8 +73,7 @@ class Batch:
 
     #: Outputs handed to the producer and not yet acknowledged, with the output each is.
     sends: dict[asyncio.Future[Any], Output] = field(default_factory=dict)
-    #: Table writes held back until every output is acknowledged: the table's name, its
-    #: own ``send_changelog`` and the arguments, in the order the writes were made.
+    #: Table writes held back until every output is acknowledged, in the order made.
     changelog: list[ChangelogWrite] = field(default_factory=list)
     #: Writes that wait for every output of the batch (``hold_until_acknowledged``).
     held: list[Callable[[], None]] = field(default_factory=list)
@@ -169,13 +169,18 @@ class Service:
             partitions=partitions,
             help=help_text,
         )
+        # Faust reports every read and write of a table to its sensors; no dashboard or
+        # alert reads those figures, and at several reads per message (dedup) they cost
+        # as much as the store's own lookups.
+        quiet: Any = table  # the sensor hooks are Collection's, not in TableT
+        quiet._sensor_on_get = quiet._sensor_on_set = quiet._sensor_on_del = _no_sensor
         send_changelog = table.send_changelog
         unsettled = self.unsettled
 
         def tracked(*args: Any, **kwargs: Any) -> Any:
             batch = _OPEN_BATCH.get()
             if batch is not None:
-                batch.changelog.append((name, send_changelog, args, kwargs))
+                batch.changelog.append((name, table, args, kwargs))
                 # Table.on_key_set reads the partition of what it gets back (the tables
                 # here do not use the partitioner: it is the event's, always given).
                 return HeldRecord(_HeldMessage(partition=args[0]))
@@ -278,8 +283,11 @@ class Service:
         )  # fmt: skip
         return cast("asyncio.Future[Any]", sent)
 
-    def count_sent(self, outputs: Iterable[Output]) -> None:
-        """Count acknowledged outputs in Faust's send metrics, as its Topic.send would."""
+    def count_sent(self, outputs: Iterable[Output], waited_seconds: float) -> None:
+        """Count acknowledged outputs in Faust's send metrics, as its Topic.send would.
+
+        The send latency is observed once per batch: how long its acknowledgements took.
+        """
         monitor = self.app.monitor
         metrics = getattr(monitor, "_metrics", None)
         if metrics is None:  # not the Prometheus monitor: nothing to count into
@@ -287,7 +295,9 @@ class Service:
         by_topic = Counter(self.topic_name(output) for output in outputs)
         for name, count in by_topic.items():
             metrics.topic_messages_sent.labels(topic=f"topic.{name}").inc(count)
-        metrics.total_sent_messages.inc(sum(by_topic.values()))
+        if by_topic:
+            metrics.total_sent_messages.inc(sum(by_topic.values()))
+            metrics.producer_send_latency.observe(waited_seconds * 1000)
 
     @staticmethod
     def too_large(outputs: Sequence[Output]) -> Output | None:
@@ -478,26 +488,26 @@ class BatchLoop:
     async def _commit(self, stream: Any, batch: Batch, events: Sequence[Any]) -> None:
         """Outputs, then state, then the inputs: the batch's commit protocol."""
         service = self.service
+        waiting_since = time.perf_counter()
         await service._acknowledged(batch.sends)
-        service.count_sent(batch.sends.values())
+        service.count_sent(batch.sends.values(), time.perf_counter() - waiting_since)
+        producer = service.app.producer
         changelog = latest_writes(batch.changelog)
         first = service.changelog_first
+        early: list[tuple[Any, asyncio.Future[Any]]] = []
         if first:
-            early = [
-                send(*args, **kwargs) for table, send, args, kwargs in changelog if table in first
-            ]
+            early = await _send_changelog(producer, [w for w in changelog if w[0] in first])
             if early:
-                await asyncio.gather(*early)
+                await asyncio.gather(*(sent for _, sent in early))
         # The changelog records in the order the local store took the writes: the held
         # ones (services.common.held) were taken last, so they go last.
-        written = [
-            send(*args, **kwargs) for table, send, args, kwargs in changelog if table not in first
-        ]
+        written = await _send_changelog(producer, [w for w in changelog if w[0] not in first])
         for write in batch.held:
             write()
-        pending = written + list(service.unsettled)
+        pending = [sent for _, sent in written] + list(service.unsettled)
         if pending:
             await asyncio.gather(*pending)
+        _persist_offsets(early + written)
         for event in events:
             await stream.ack(event)
 
@@ -531,6 +541,64 @@ def latest_writes(changelog: Sequence[ChangelogWrite]) -> list[ChangelogWrite]:
     return [changelog[index] for index in sorted(last.values())]
 
 
+async def _send_changelog(
+    producer: Any, writes: Sequence[ChangelogWrite]
+) -> list[tuple[Any, asyncio.Future[Any]]]:
+    """Hand each write's changelog record to the producer; each table with its send.
+
+    What Faust's ``Collection.send_changelog`` sends (the table's serializers, the given
+    partition), straight to the producer: Faust's buffer, FutureMessage and sensors cost
+    more per record than the send. The offsets Faust would store per record on its
+    acknowledgement are stored once per batch (``_persist_offsets``).
+    """
+    sent = []
+    for _, table, args, kwargs in writes:
+        partition, key, value, key_serializer, value_serializer = _changelog_arguments(
+            *args, **kwargs
+        )
+        topic = table.changelog_topic
+        raw_key, _ = topic.prepare_key(
+            key, table.key_serializer if key_serializer is None else key_serializer
+        )
+        raw_value, _ = topic.prepare_value(
+            value, table.value_serializer if value_serializer is None else value_serializer
+        )
+        future = await producer.send(
+            topic.get_topic_name(), raw_key, raw_value,
+            partition=partition, timestamp=None, headers=None,
+        )  # fmt: skip
+        sent.append((table, future))
+    return sent
+
+
+def _changelog_arguments(
+    partition: int,
+    key: Any,
+    value: Any = None,
+    key_serializer: Any = None,
+    value_serializer: Any = None,
+) -> tuple[int, Any, Any, Any, Any]:
+    """``Collection.send_changelog``'s arguments by position (a deletion names its value)."""
+    return partition, key, value, key_serializer, value_serializer
+
+
+def _persist_offsets(sent: Sequence[tuple[Any, asyncio.Future[Any]]]) -> None:
+    """Store each table partition's last acknowledged changelog offset in its local store.
+
+    Faust's own changelog sends do it per record (``Collection._on_changelog_sent``): at
+    start-up the store's offset says how much of the changelog it already holds.
+    """
+    latest: dict[tuple[int, int], tuple[Any, Any, int]] = {}
+    for table, future in sent:
+        metadata = future.result()
+        tp = metadata.topic_partition
+        slot = (id(table), tp.partition)
+        if slot not in latest or latest[slot][2] < metadata.offset:
+            latest[slot] = (table, tp, metadata.offset)
+    for table, tp, offset in latest.values():
+        table.data.set_persisted_offset(tp, offset)
+
+
 def incoming_of(event: Any) -> Incoming:
     """The handler's view of a Faust event's message."""
     message = event.message
@@ -541,6 +609,10 @@ def incoming_of(event: Any) -> Incoming:
         key=message.key,
         value=message.value,
     )
+
+
+def _no_sensor(*_: Any) -> None:
+    return None
 
 
 def _ignore_outcome(future: asyncio.Future[Any]) -> None:
