@@ -62,9 +62,9 @@ log = logging.getLogger(__name__)
 ACK_WAIT_SECONDS: Final = 10.0
 
 
-#: A table write held back: the table's name, the table, and the arguments Faust gave its
-#: ``send_changelog`` (partition, key, value, and maybe the serializers).
-ChangelogWrite = tuple[str, Any, tuple[Any, ...], dict[str, Any]]
+#: A table write held back: the table's name, its own ``send_changelog`` and the arguments
+#: (partition, key, value, and maybe the serializers).
+ChangelogWrite = tuple[str, Callable[..., Any], tuple[Any, ...], dict[str, Any]]
 
 
 @dataclass
@@ -180,7 +180,7 @@ class Service:
         def tracked(*args: Any, **kwargs: Any) -> Any:
             batch = _OPEN_BATCH.get()
             if batch is not None:
-                batch.changelog.append((name, table, args, kwargs))
+                batch.changelog.append((name, send_changelog, args, kwargs))
                 # Table.on_key_set reads the partition of what it gets back (the tables
                 # here do not use the partitioner: it is the event's, always given).
                 return HeldRecord(_HeldMessage(partition=args[0]))
@@ -491,23 +491,24 @@ class BatchLoop:
         waiting_since = time.perf_counter()
         await service._acknowledged(batch.sends)
         service.count_sent(batch.sends.values(), time.perf_counter() - waiting_since)
-        producer = service.app.producer
         changelog = latest_writes(batch.changelog)
         first = service.changelog_first
-        early: list[tuple[Any, asyncio.Future[Any]]] = []
         if first:
-            early = await _send_changelog(producer, [w for w in changelog if w[0] in first])
+            early = [
+                send(*args, **kwargs) for table, send, args, kwargs in changelog if table in first
+            ]
             if early:
-                await asyncio.gather(*(sent for _, sent in early))
+                await asyncio.gather(*early)
         # The changelog records in the order the local store took the writes: the held
         # ones (services.common.held) were taken last, so they go last.
-        written = await _send_changelog(producer, [w for w in changelog if w[0] not in first])
+        written = [
+            send(*args, **kwargs) for table, send, args, kwargs in changelog if table not in first
+        ]
         for write in batch.held:
             write()
-        pending = [sent for _, sent in written] + list(service.unsettled)
+        pending = written + list(service.unsettled)
         if pending:
             await asyncio.gather(*pending)
-        _persist_offsets(early + written)
         for event in events:
             await stream.ack(event)
 
@@ -539,64 +540,6 @@ def latest_writes(changelog: Sequence[ChangelogWrite]) -> list[ChangelogWrite]:
     if len(last) == len(changelog):
         return list(changelog)
     return [changelog[index] for index in sorted(last.values())]
-
-
-async def _send_changelog(
-    producer: Any, writes: Sequence[ChangelogWrite]
-) -> list[tuple[Any, asyncio.Future[Any]]]:
-    """Hand each write's changelog record to the producer; each table with its send.
-
-    What Faust's ``Collection.send_changelog`` sends (the table's serializers, the given
-    partition), straight to the producer: Faust's buffer, FutureMessage and sensors cost
-    more per record than the send. The offsets Faust would store per record on its
-    acknowledgement are stored once per batch (``_persist_offsets``).
-    """
-    sent = []
-    for _, table, args, kwargs in writes:
-        partition, key, value, key_serializer, value_serializer = _changelog_arguments(
-            *args, **kwargs
-        )
-        topic = table.changelog_topic
-        raw_key, _ = topic.prepare_key(
-            key, table.key_serializer if key_serializer is None else key_serializer
-        )
-        raw_value, _ = topic.prepare_value(
-            value, table.value_serializer if value_serializer is None else value_serializer
-        )
-        future = await producer.send(
-            topic.get_topic_name(), raw_key, raw_value,
-            partition=partition, timestamp=None, headers=None,
-        )  # fmt: skip
-        sent.append((table, future))
-    return sent
-
-
-def _changelog_arguments(
-    partition: int,
-    key: Any,
-    value: Any = None,
-    key_serializer: Any = None,
-    value_serializer: Any = None,
-) -> tuple[int, Any, Any, Any, Any]:
-    """``Collection.send_changelog``'s arguments by position (a deletion names its value)."""
-    return partition, key, value, key_serializer, value_serializer
-
-
-def _persist_offsets(sent: Sequence[tuple[Any, asyncio.Future[Any]]]) -> None:
-    """Store each table partition's last acknowledged changelog offset in its local store.
-
-    Faust's own changelog sends do it per record (``Collection._on_changelog_sent``): at
-    start-up the store's offset says how much of the changelog it already holds.
-    """
-    latest: dict[tuple[int, int], tuple[Any, Any, int]] = {}
-    for table, future in sent:
-        metadata = future.result()
-        tp = metadata.topic_partition
-        slot = (id(table), tp.partition)
-        if slot not in latest or latest[slot][2] < metadata.offset:
-            latest[slot] = (table, tp, metadata.offset)
-    for table, tp, offset in latest.values():
-        table.data.set_persisted_offset(tp, offset)
 
 
 def incoming_of(event: Any) -> Incoming:

@@ -1,10 +1,10 @@
-"""A batch sends each table key's last value to the changelog, once, as Faust would."""
+"""A batch sends each table key's last value to the changelog, once."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from services.common.service import ChangelogWrite, _send_changelog, latest_writes
+from services.common.service import ChangelogWrite, latest_writes
 
 
 def _send(*_: Any, **__: Any) -> None:
@@ -45,44 +45,3 @@ def test_the_same_key_in_two_tables_or_partitions_is_two_records() -> None:
     ]
     assert values(latest_writes(writes)) == values(writes)
 
-
-class Topic:
-    def get_topic_name(self) -> str:
-        return "t.state-changelog"
-
-    def prepare_key(self, key: Any, serializer: Any) -> tuple[Any, None]:
-        return (f"{serializer}:{key}".encode(), None)
-
-    def prepare_value(self, value: Any, serializer: Any) -> tuple[Any, None]:
-        return (None if value is None else f"{serializer}:{value}".encode(), None)
-
-
-class Table:
-    changelog_topic = Topic()
-    key_serializer = "json"
-    value_serializer = "json"
-
-
-class Producer:
-    def __init__(self) -> None:
-        self.sent: list[tuple[str, bytes, bytes | None, int]] = []
-
-    async def send(self, topic: str, key: bytes, value: bytes | None, **kw: Any) -> Any:
-        self.sent.append((topic, key, value, kw["partition"]))
-        return None
-
-
-async def test_a_write_and_a_deletion_reach_the_changelog_as_faust_gives_them() -> None:
-    # Faust's Table.on_key_set passes (partition, key, value); on_key_del names its value
-    # and serializer.
-    table = Table()
-    writes: list[ChangelogWrite] = [
-        ("state", table, (2, "a", "x"), {}),
-        ("state", table, (3, "b"), {"value": None, "value_serializer": "raw"}),
-    ]
-    producer = Producer()
-    await _send_changelog(producer, writes)
-    assert producer.sent == [
-        ("t.state-changelog", b"json:a", b"json:x", 2),
-        ("t.state-changelog", b"json:b", None, 3),
-    ]
