@@ -60,6 +60,8 @@ log = logging.getLogger(__name__)
 
 #: An output the broker has not acknowledged after this long is sent again (``publish``).
 ACK_WAIT_SECONDS: Final = 10.0
+#: The longest a batch's handlers run without giving the event loop a turn.
+TURN_SECONDS: Final = 0.02
 
 
 #: A table write held back: the table's name, its own ``send_changelog`` and the arguments
@@ -366,8 +368,15 @@ class BatchLoop:
         stop_after: int | None = None
         opened = _OPEN_BATCH.set(batch)
         try:
+            turn = time.perf_counter()
             for index, event in enumerate(events):
-                started.append(time.perf_counter())
+                started.append(now := time.perf_counter())
+                if now - turn > TURN_SECONDS:
+                    # Sends no longer give the event loop a turn (``Service._send``): give
+                    # it one now and then, so that a long batch does not hold up Faust's
+                    # rebalance callbacks, timers and the watchdogs.
+                    await asyncio.sleep(0)
+                    turn = time.perf_counter()
                 # Faust's tables find the partition of a read or write in the current event.
                 _current_event.set(weakref.ref(event))
                 try:
