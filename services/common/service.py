@@ -26,12 +26,13 @@ import asyncio
 import logging
 import time
 import weakref
-from collections.abc import Callable, Sequence
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
 from contextlib import AsyncExitStack
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, Final
+from typing import Any, Final, cast
 
 import faust
 from faust.sensors.prometheus import setup_prometheus_sensors
@@ -59,6 +60,13 @@ log = logging.getLogger(__name__)
 
 #: An output the broker has not acknowledged after this long is sent again (``publish``).
 ACK_WAIT_SECONDS: Final = 10.0
+#: The longest a batch's handlers run without giving the event loop a turn.
+TURN_SECONDS: Final = 0.02
+
+
+#: A table write held back: the table's name, its own ``send_changelog`` and the arguments
+#: (partition, key, value, and maybe the serializers).
+ChangelogWrite = tuple[str, Callable[..., Any], tuple[Any, ...], dict[str, Any]]
 
 
 @dataclass
@@ -67,11 +75,8 @@ class Batch:
 
     #: Outputs handed to the producer and not yet acknowledged, with the output each is.
     sends: dict[asyncio.Future[Any], Output] = field(default_factory=dict)
-    #: Table writes held back until every output is acknowledged: the table's name, its
-    #: own ``send_changelog`` and the arguments, in the order the writes were made.
-    changelog: list[tuple[str, Callable[..., Any], tuple[Any, ...], dict[str, Any]]] = field(
-        default_factory=list
-    )
+    #: Table writes held back until every output is acknowledged, in the order made.
+    changelog: list[ChangelogWrite] = field(default_factory=list)
     #: Writes that wait for every output of the batch (``hold_until_acknowledged``).
     held: list[Callable[[], None]] = field(default_factory=list)
 
@@ -134,6 +139,8 @@ class Service:
     #: other", the state a service's redelivery knows how to mend (dedup: a case recorded
     #: whose matter does not list it yet).
     changelog_first: frozenset[str] = frozenset()
+    #: (spec name, agency code) -> the full topic name, so a send does not rebuild it.
+    topic_names: dict[tuple[str, str | None], str] = field(default_factory=dict)
 
     def topic(self, spec: TopicSpec, agency_code: str | None = None) -> faust.TopicT:
         """The Faust topic of a registry entry (raw bytes in and out)."""
@@ -164,6 +171,11 @@ class Service:
             partitions=partitions,
             help=help_text,
         )
+        # Faust reports every read and write of a table to its sensors; no dashboard or
+        # alert reads those figures, and at several reads per message (dedup) they cost
+        # as much as the store's own lookups.
+        quiet: Any = table  # the sensor hooks are Collection's, not in TableT
+        quiet._sensor_on_get = quiet._sensor_on_set = quiet._sensor_on_del = _no_sensor
         send_changelog = table.send_changelog
         unsettled = self.unsettled
 
@@ -251,10 +263,43 @@ class Service:
                 del waiting[future]
                 waiting[await self._send(output)] = output
 
+    def topic_name(self, output: Output) -> str:
+        """The full name of an output's topic (declared as a Faust topic on first use)."""
+        slot = (output.spec.name, output.agency_code)
+        name = self.topic_names.get(slot)
+        if name is None:
+            name = self.topic_names[slot] = self.topic(
+                output.spec, output.agency_code
+            ).get_topic_name()
+        return name
+
     async def _send(self, output: Output) -> asyncio.Future[Any]:
-        topic = self.topic(output.spec, output.agency_code)
-        sent = await topic.send(key=output.key, value=output.value)
-        return asyncio.ensure_future(sent)
+        # Straight to the producer, past Faust's Topic.send: its channel, FutureMessage
+        # and per-record sensor calls cost more than the send itself. What the sensor
+        # counted is counted per batch instead (``count_sent``); the producer and its
+        # default partitioner (the key's murmur2) are the ones Topic.send uses.
+        producer = self.app.producer
+        sent = await producer.send(
+            self.topic_name(output), output.key, output.value,
+            partition=None, timestamp=None, headers=None,
+        )  # fmt: skip
+        return cast("asyncio.Future[Any]", sent)
+
+    def count_sent(self, outputs: Iterable[Output], waited_seconds: float) -> None:
+        """Count acknowledged outputs in Faust's send metrics, as its Topic.send would.
+
+        The send latency is observed once per batch: how long its acknowledgements took.
+        """
+        monitor = self.app.monitor
+        metrics = getattr(monitor, "_metrics", None)
+        if metrics is None:  # not the Prometheus monitor: nothing to count into
+            return
+        by_topic = Counter(self.topic_name(output) for output in outputs)
+        for name, count in by_topic.items():
+            metrics.topic_messages_sent.labels(topic=f"topic.{name}").inc(count)
+        if by_topic:
+            metrics.total_sent_messages.inc(sum(by_topic.values()))
+            metrics.producer_send_latency.observe(waited_seconds * 1000)
 
     @staticmethod
     def too_large(outputs: Sequence[Output]) -> Output | None:
@@ -332,9 +377,15 @@ class BatchLoop:
         stop_after: int | None = None
         opened = _OPEN_BATCH.set(batch)
         try:
+            turn = time.perf_counter()
             for index, event in enumerate(events):
-                started.append(time.perf_counter())
-                self.received.inc()
+                started.append(now := time.perf_counter())
+                if now - turn > TURN_SECONDS:
+                    # Sends no longer give the event loop a turn (``Service._send``): give
+                    # it one now and then, so that a long batch does not hold up Faust's
+                    # rebalance callbacks, timers and the watchdogs.
+                    await asyncio.sleep(0)
+                    turn = time.perf_counter()
                 # Faust's tables find the partition of a read or write in the current event.
                 _current_event.set(weakref.ref(event))
                 try:
@@ -354,6 +405,7 @@ class BatchLoop:
             _OPEN_BATCH.reset(opened)
             _current_event.set(None)
         done = events if stop_after is None else events[:stop_after]
+        self.received.inc(len(started))
         try:
             await self._commit(stream, batch, done)
         except Exception:
@@ -363,15 +415,18 @@ class BatchLoop:
             exit_now(EXIT_OUTPUT_FAILED)
         now = time.perf_counter()
         wall = datetime.now(UTC)
+        processed = 0
         for began, moment, outcome in zip(started, received_at, outcomes, strict=False):
             if outcome is None:
-                self.processed.inc()
+                processed += 1
                 self.latency.observe(now - began)
                 if moment is not None:
                     self.age.observe(max(0.0, (wall - moment).total_seconds()))
             else:
                 self.failed.labels(service=self.stage, reason=outcome.value).inc()
                 self.dead_lettered.inc()
+        self.processed.inc(processed)
+        self.consecutive.set(self.limit.consecutive)
         if stop_after is not None:
             await self._stop_at_the_failure_limit(events[stop_after])
 
@@ -427,7 +482,6 @@ class BatchLoop:
                 log.critical("could not remember: stopping", exc_info=True)
                 exit_now(EXIT_OUTPUT_FAILED)
         self.limit.success()
-        self.consecutive.set(0)
         return None, effects.received_at if effects.outputs else None
 
     async def _flush(self, batch: Batch, handled: Sequence[Any]) -> None:
@@ -474,22 +528,21 @@ class BatchLoop:
     async def _commit(self, stream: Any, batch: Batch, events: Sequence[Any]) -> None:
         """Outputs, then state, then the inputs: the batch's commit protocol."""
         service = self.service
+        waiting_since = time.perf_counter()
         await service._acknowledged(batch.sends)
+        service.count_sent(batch.sends.values(), time.perf_counter() - waiting_since)
+        changelog = latest_writes(batch.changelog)
         first = service.changelog_first
         if first:
             early = [
-                send(*args, **kwargs)
-                for table, send, args, kwargs in batch.changelog
-                if table in first
+                send(*args, **kwargs) for table, send, args, kwargs in changelog if table in first
             ]
             if early:
                 await asyncio.gather(*early)
         # The changelog records in the order the local store took the writes: the held
         # ones (services.common.held) were taken last, so they go last.
         written = [
-            send(*args, **kwargs)
-            for table, send, args, kwargs in batch.changelog
-            if table not in first
+            send(*args, **kwargs) for table, send, args, kwargs in changelog if table not in first
         ]
         for write in batch.held:
             write()
@@ -514,6 +567,21 @@ class BatchLoop:
         exit_now(EXIT_FAILURE_LIMIT)
 
 
+def latest_writes(changelog: Sequence[ChangelogWrite]) -> list[ChangelogWrite]:
+    """The last write of each key of each table partition, in the order they were made.
+
+    A batch often writes one key several times (dedup rewrites a matter for each case
+    that joins it): the changelog needs only the value the local store ended with.
+    ``send_changelog``'s first two arguments are the partition and the key.
+    """
+    last: dict[tuple[str, Any, Any], int] = {}
+    for index, (table, _, args, _) in enumerate(changelog):
+        last[(table, args[0], args[1])] = index
+    if len(last) == len(changelog):
+        return list(changelog)
+    return [changelog[index] for index in sorted(last.values())]
+
+
 def incoming_of(event: Any) -> Incoming:
     """The handler's view of a Faust event's message."""
     message = event.message
@@ -524,6 +592,10 @@ def incoming_of(event: Any) -> Incoming:
         key=message.key,
         value=message.value,
     )
+
+
+def _no_sensor(*_: Any) -> None:
+    return None
 
 
 def _ignore_outcome(future: asyncio.Future[Any]) -> None:

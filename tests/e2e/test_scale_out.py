@@ -22,6 +22,7 @@ from typing import Any
 
 import pytest
 from kafka import KafkaAdminClient
+from kafka.errors import CoordinatorLoadInProgressError, CoordinatorNotAvailableError
 
 from schemas.registry import (
     CASES_DEDUPLICATED,
@@ -109,7 +110,11 @@ def _wait_split(bootstrap: str, prefix: str, timeout: float = 180.0) -> None:
         split = True
         for service in SERVICES:
             topic = INPUTS[service].full_name(prefix)
-            members = _assignments(bootstrap, f"{prefix}xinfang-{service}")
+            try:
+                members = _assignments(bootstrap, f"{prefix}xinfang-{service}")
+            except (CoordinatorNotAvailableError, CoordinatorLoadInProgressError):
+                # The broker has not taken the group's coordination up yet: ask again.
+                members = []
             last[service] = members
             held = [m.get(topic, set()) for m in members]
             every = [p for partitions in held for p in partitions]

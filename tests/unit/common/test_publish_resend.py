@@ -17,19 +17,25 @@ from services.common.service import Service
 from services.common.settings import ServiceSettings
 
 
-class LosingTopic:
-    """Acknowledges every send at once, except the first send of each key in ``lose``."""
-
-    def __init__(self, name: str, lose: set[bytes], sends: list[tuple[str, bytes]]) -> None:
+class Topic:
+    def __init__(self, name: str) -> None:
         self.name = name
-        self.lose = lose
-        self.sends = sends
 
     def get_topic_name(self) -> str:
         return self.name
 
-    async def send(self, *, key: bytes, value: bytes | None) -> asyncio.Future[Any]:
-        self.sends.append((self.name, key))
+
+class LosingProducer:
+    """Acknowledges every send at once, except the first send of each key in ``lose``."""
+
+    def __init__(self, lose: set[bytes]) -> None:
+        self.lose = lose
+        self.sends: list[tuple[str, bytes]] = []
+
+    async def send(
+        self, topic: str, key: bytes, value: bytes | None, **_: object
+    ) -> asyncio.Future[Any]:
+        self.sends.append((topic, key))
         future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
         if key in self.lose:
             self.lose.discard(key)  # lost by the client: never acknowledged
@@ -40,11 +46,10 @@ class LosingTopic:
 
 class App:
     def __init__(self, lose: set[bytes]) -> None:
-        self.lose = lose
-        self.sends: list[tuple[str, bytes]] = []
+        self.producer = LosingProducer(lose)
 
-    def topic(self, name: str, **_: object) -> LosingTopic:
-        return LosingTopic(name, self.lose, self.sends)
+    def topic(self, name: str, **_: object) -> Topic:
+        return Topic(name)
 
 
 @pytest.fixture
@@ -66,22 +71,22 @@ async def test_a_lost_send_is_sent_again_and_the_rest_once(quick_acks: None) -> 
         Output(NOTIFICATIONS_DELIVERED, b"notice-1", b"{}"),
     ]
     await asyncio.wait_for(service.publish(outputs), timeout=5)
-    keys = [key for _, key in app.sends]
+    keys = [key for _, key in app.producer.sends]
     assert keys == [b"case-1", b"case-2", b"notice-1", b"case-2"]
 
 
 async def test_a_send_that_fails_raises(quick_acks: None) -> None:
+    class FailingProducer(LosingProducer):
+        async def send(
+            self, topic: str, key: bytes, value: bytes | None, **_: object
+        ) -> asyncio.Future[Any]:
+            future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+            future.set_exception(RuntimeError("broker said no"))
+            return future
+
     class Failing(App):
-        def topic(self, name: str, **_: object) -> LosingTopic:
-            topic = super().topic(name)
-
-            async def send(*, key: bytes, value: bytes | None) -> asyncio.Future[Any]:
-                future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
-                future.set_exception(RuntimeError("broker said no"))
-                return future
-
-            topic.send = send  # type: ignore[method-assign]
-            return topic
+        def __init__(self, lose: set[bytes]) -> None:
+            self.producer = FailingProducer(lose)
 
     service = Service(
         stage=Stage.INTAKE,
