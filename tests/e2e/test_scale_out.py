@@ -201,9 +201,11 @@ def test_two_workers_of_each_service_split_the_partitions_and_survive_a_kill(
         )  # fmt: skip
         for service in SERVICES:
             pipeline.kill(f"{service}{WORKER_MARK}2")
-        result = wait_drained(kafka.bootstrap, prefix, len(lines), timeout=900)
+        result = wait_drained(kafka.bootstrap, prefix, len(lines), timeout=900, ledger=False)
         warn_of_recoveries(pipeline)
-        assert result.problems() == []  # the ledger too: LocalPipeline runs all five
+        # The four services a petition passes through run here; the ledger's restart
+        # safety has its own kill test (tests/integration/test_ledger_on_kafka.py).
+        assert result.problems(ledger=False) == []
         _check_accounting(kafka.bootstrap, prefix, lines)
     finally:
         pipeline.stop_all()
