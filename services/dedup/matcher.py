@@ -487,7 +487,11 @@ def _score(
             title_threshold = 2.0
         if field is not None and details.field not in (field, UNCLASSIFIED):
             threshold += config.field_mismatch_penalty
-            title_threshold += config.field_mismatch_penalty
+            # Not on titles that share the place they are about: a keyword field of a
+            # letter about one village's road ("硬化道路") may say transport or rural
+            # affairs, and titles saying the same of the same place are one matter.
+            if not titled:
+                title_threshold += config.field_mismatch_penalty
         conflict = agree is False
         linkable = not conflict and (
             exact
@@ -526,8 +530,9 @@ def _score(
     if best is None and topic_grams:
         # No text score links: the others (the petitioner's letters, the place's) may
         # still link by their titles, however little else their words share.
-        # Most are not alike in title at all: those are set aside on their whole titles
-        # (leaving a shared place out only makes two titles less alike) before judging.
+        # Most are not alike in title at all: those are set aside before judging, on the
+        # titles as `judge` compares them (a shared place left out can make two titles
+        # more alike: "大新村爱花冲组硬化道路", "大新村15组(爱花冲)道路硬化").
         alike = min(config.title_repeat_threshold, config.title_joint_threshold)
         left = config.max_title_candidates
         for i in sorted(range(len(sequences)), key=scores.__getitem__, reverse=True):
@@ -540,8 +545,10 @@ def _score(
             raw = cases.get(case_id) if case_id is not None else None
             if raw is None:
                 continue
-            their_topic = index.details(sequences[i], raw).topic
-            if text.topic_similarity(topic_grams, text.topic_grams(their_topic)) < alike:
+            details = index.details(sequences[i], raw)
+            same_petitioner = not refs.isdisjoint(details.petitioner_refs)
+            titled = _title_place_named(title_places, details.places, same_petitioner)
+            if _titles_alike(features, details.topic, details.places, titled) < alike:
                 continue
             candidate = judge(i, scores[i])
             if candidate is not None and candidate.linkable:

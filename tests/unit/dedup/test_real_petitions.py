@@ -4,6 +4,7 @@ one matter named with and without its district."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from schemas import examples
@@ -212,3 +213,26 @@ def test_a_writers_letters_with_one_title_are_repeats_and_with_others_are_not() 
     assert decisions[1].verdict is Verdict.REPEAT
     assert decisions[1].matter_id == decisions[0].matter_id
     assert decisions[2].matter_id != decisions[0].matter_id
+
+
+def test_a_writers_titles_saying_the_same_of_one_village_link_across_fields() -> None:
+    # The same person twice about one village group's road, in other words, and the
+    # keyword fields of the two letters differ: the titles, once the village they share
+    # is left out, say the same, and that is the matter.
+    first, second = (
+        replace(
+            _facts(n, COUNTY, title, content),
+            field=field,
+        )
+        for n, (title, content, field) in enumerate([
+            ("界首镇大新村15组（爱花冲）请求进行道路硬化",
+             "我组三十多户人家出行只有一条泥巴路，下雨天车子进不来，农产品运不出去。",
+             "transport"),
+            ("界首镇大新村爱花冲组请求硬化道路",
+             "村里其他组早就通了水泥路，只有我们组还没有，老人孩子雨天摔跤是常事。",
+             "agriculture"),
+        ])
+    )  # fmt: skip
+    decisions = _run([first, second])
+    assert decisions[1].verdict is Verdict.REPEAT
+    assert decisions[1].matter_id == decisions[0].matter_id
