@@ -291,8 +291,17 @@ def _places_agree(ours: frozenset[str], theirs: tuple[str, ...], lenient: bool) 
             matched_theirs.update(matched)
     if not matched_ours:
         return False
-    # Some of ours unmatched is fine unless some of theirs is unmatched too.
-    return matched_ours == len(ours) or len(matched_theirs) == len(theirs)
+    # Some of ours unmatched is fine unless some of theirs is unmatched too, or unless
+    # most of the places of either are shared: a long letter names many places (routes,
+    # roads, villages on the way), and one the other does not name is a stray mention,
+    # not another matter. Half is not most: "阳光小区" and "人民路" against "月光小区"
+    # and "人民路" is the template about the estate up the road.
+    return (
+        matched_ours == len(ours)
+        or len(matched_theirs) == len(theirs)
+        or 2 * matched_ours > len(ours)
+        or 2 * len(matched_theirs) > len(theirs)
+    )
 
 
 def _title_place_named(titled: frozenset[str], theirs: tuple[str, ...], lenient: bool) -> bool:

@@ -236,3 +236,29 @@ def test_a_writers_titles_saying_the_same_of_one_village_link_across_fields() ->
     decisions = _run([first, second])
     assert decisions[1].verdict is Verdict.REPEAT
     assert decisions[1].matter_id == decisions[0].matter_id
+
+
+def test_a_long_letter_naming_one_more_place_than_the_others_is_the_same_matter() -> None:
+    # One writer twice about a bus line to a township: the letters name the same routes
+    # and bridges, and each one stray place the other does not.
+    shared = "现在102路、105路、109路都到不了，大成桥那边也没有车，群众出行非常不便。"
+    cases = [
+        _facts(0, COUNTY, "请求开通乡里的公交车",
+               "请求开通县城到朱良桥的公交车。" + shared + "白马桥一带的居民也盼着通车。"),
+        _facts(1, COUNTY, "呼吁开通乡里的公交车",
+               "呼吁开通县城到朱良桥的公交车。" + shared + "宁朱公路早已修好，只差一趟车。"),
+    ]  # fmt: skip
+    decisions = _run(cases)
+    assert decisions[1].verdict is Verdict.REPEAT
+    assert decisions[1].matter_id == decisions[0].matter_id
+
+
+def test_the_same_template_about_the_estate_up_the_road_is_another_matter() -> None:
+    # Half the places shared is not most: the other estate on the same road.
+    text = "{}地下室长期积水，水深已超过30厘米，夏天蚊虫滋生，请督促尽快排水，人民路旁。"
+    cases = [
+        _facts(0, COUNTY, "阳光小区地下室积水", text.format("阳光小区")),
+        _facts(1, COUNTY, "月光小区地下室积水", text.format("月光小区"), ref="pr_other"),
+    ]
+    decisions = _run(cases)
+    assert decisions[1].matter_id != decisions[0].matter_id
