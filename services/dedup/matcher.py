@@ -291,8 +291,17 @@ def _places_agree(ours: frozenset[str], theirs: tuple[str, ...], lenient: bool) 
             matched_theirs.update(matched)
     if not matched_ours:
         return False
-    # Some of ours unmatched is fine unless some of theirs is unmatched too.
-    return matched_ours == len(ours) or len(matched_theirs) == len(theirs)
+    # Some of ours unmatched is fine unless some of theirs is unmatched too, or unless
+    # most of the places of either are shared: a long letter names many places (routes,
+    # roads, villages on the way), and one the other does not name is a stray mention,
+    # not another matter. Half is not most: "阳光小区" and "人民路" against "月光小区"
+    # and "人民路" is the template about the estate up the road.
+    return (
+        matched_ours == len(ours)
+        or len(matched_theirs) == len(theirs)
+        or 2 * matched_ours > len(ours)
+        or 2 * len(matched_theirs) > len(theirs)
+    )
 
 
 def _title_place_named(titled: frozenset[str], theirs: tuple[str, ...], lenient: bool) -> bool:
@@ -487,7 +496,11 @@ def _score(
             title_threshold = 2.0
         if field is not None and details.field not in (field, UNCLASSIFIED):
             threshold += config.field_mismatch_penalty
-            title_threshold += config.field_mismatch_penalty
+            # Not on titles that share the place they are about: a keyword field of a
+            # letter about one village's road ("硬化道路") may say transport or rural
+            # affairs, and titles saying the same of the same place are one matter.
+            if not titled:
+                title_threshold += config.field_mismatch_penalty
         conflict = agree is False
         linkable = not conflict and (
             exact
@@ -526,8 +539,9 @@ def _score(
     if best is None and topic_grams:
         # No text score links: the others (the petitioner's letters, the place's) may
         # still link by their titles, however little else their words share.
-        # Most are not alike in title at all: those are set aside on their whole titles
-        # (leaving a shared place out only makes two titles less alike) before judging.
+        # Most are not alike in title at all: those are set aside before judging, on the
+        # titles as `judge` compares them (a shared place left out can make two titles
+        # more alike: "大新村爱花冲组硬化道路", "大新村15组(爱花冲)道路硬化").
         alike = min(config.title_repeat_threshold, config.title_joint_threshold)
         left = config.max_title_candidates
         for i in sorted(range(len(sequences)), key=scores.__getitem__, reverse=True):
@@ -540,8 +554,10 @@ def _score(
             raw = cases.get(case_id) if case_id is not None else None
             if raw is None:
                 continue
-            their_topic = index.details(sequences[i], raw).topic
-            if text.topic_similarity(topic_grams, text.topic_grams(their_topic)) < alike:
+            details = index.details(sequences[i], raw)
+            same_petitioner = not refs.isdisjoint(details.petitioner_refs)
+            titled = _title_place_named(title_places, details.places, same_petitioner)
+            if _titles_alike(features, details.topic, details.places, titled) < alike:
                 continue
             candidate = judge(i, scores[i])
             if candidate is not None and candidate.linkable:

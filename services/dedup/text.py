@@ -221,6 +221,9 @@ _PLACE_SUFFIXES: Final = (
     "苑",
     "庄园",
     "社区",
+    # A subdistrict: the street word in it ("泉塘街道") is no street, and the estate after
+    # it ("泉塘街道板桥小区") is named without it.
+    "街道",
     "村",
     "大道",
     "路",
@@ -263,9 +266,41 @@ _NAME_STOP: Final = frozenset(
 _GENERIC_PLACES: Final = frozenset(
     {"人民政府", "有关公司", "物业公司", "开发公司", "施工项目", "建筑工地"}
 )
-_GENERIC_WORDS: Final = ("部门", "有关", "相关", "供热", "热力", "物业", "开发商", "道路")
+_GENERIC_WORDS: Final = (
+    "部门",
+    "有关",
+    "相关",
+    "供热",
+    "热力",
+    "物业",
+    "开发商",
+    "道路",
+    # Any road, route or estate, not a named one: "马路" (the street), "半路" (half way),
+    # "十字路" (a crossroads), "线路" (a bus route's course: "调整线路"), "居民小区",
+    # "一个小区", "整个小区". Left in, they make letters about one matter look like
+    # letters about different places.
+    "马路",
+    "半路",
+    "十字路",
+    "线路",
+    "居民",
+    "一个",
+    "几个",
+    "整个",
+    "各个",
+)
 # One search for any of them, instead of one `in` a word.
 _GENERIC_WORD_RE: Final = re.compile("|".join(_GENERIC_WORDS))
+# Of each place word, the characters before a shorter place word it ends with ("新" of
+# "新村", "菜" of "菜市场"): the pattern finds the longer word first, and they count as
+# part of the name, so "大新村" is the village "大新" + "村", not "大" + "新村".
+_NAME_IN_SUFFIX: Final = {
+    suffix: max(
+        (1 for shorter in _PLACE_SUFFIXES if shorter != suffix and suffix.endswith(shorter)),
+        default=0,
+    )
+    for suffix in _PLACE_SUFFIXES
+}
 _PLACE_RE: Final = re.compile(
     "(" + "|".join(re.escape(s) for s in sorted(_PLACE_SUFFIXES, key=len, reverse=True)) + ")"
 )
@@ -329,7 +364,8 @@ def folded_places(folded_keep_case: str) -> frozenset[str]:
             name_start = _route_start(folded_keep_case, start, previous_end)
         name = folded_keep_case[name_start : match.end()].lower()
         if (
-            start - name_start >= 2
+            start > name_start
+            and start - name_start + _NAME_IN_SUFFIX[match.group()] >= 2
             and name not in _GENERIC_PLACES
             and _GENERIC_WORD_RE.search(name) is None
         ):

@@ -4,6 +4,7 @@ one matter named with and without its district."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from schemas import examples
@@ -212,3 +213,52 @@ def test_a_writers_letters_with_one_title_are_repeats_and_with_others_are_not() 
     assert decisions[1].verdict is Verdict.REPEAT
     assert decisions[1].matter_id == decisions[0].matter_id
     assert decisions[2].matter_id != decisions[0].matter_id
+
+
+def test_a_writers_titles_saying_the_same_of_one_village_link_across_fields() -> None:
+    # The same person twice about one village group's road, in other words, and the
+    # keyword fields of the two letters differ: the titles, once the village they share
+    # is left out, say the same, and that is the matter.
+    first, second = (
+        replace(
+            _facts(n, COUNTY, title, content),
+            field=field,
+        )
+        for n, (title, content, field) in enumerate([
+            ("界首镇大新村15组（爱花冲）请求进行道路硬化",
+             "我组三十多户人家出行只有一条泥巴路，下雨天车子进不来，农产品运不出去。",
+             "transport"),
+            ("界首镇大新村爱花冲组请求硬化道路",
+             "村里其他组早就通了水泥路，只有我们组还没有，老人孩子雨天摔跤是常事。",
+             "agriculture"),
+        ])
+    )  # fmt: skip
+    decisions = _run([first, second])
+    assert decisions[1].verdict is Verdict.REPEAT
+    assert decisions[1].matter_id == decisions[0].matter_id
+
+
+def test_a_long_letter_naming_one_more_place_than_the_others_is_the_same_matter() -> None:
+    # One writer twice about a bus line to a township: the letters name the same routes
+    # and bridges, and each one stray place the other does not.
+    shared = "现在102路、105路、109路都到不了，大成桥那边也没有车，群众出行非常不便。"
+    cases = [
+        _facts(0, COUNTY, "请求开通乡里的公交车",
+               "请求开通县城到朱良桥的公交车。" + shared + "白马桥一带的居民也盼着通车。"),
+        _facts(1, COUNTY, "呼吁开通乡里的公交车",
+               "呼吁开通县城到朱良桥的公交车。" + shared + "宁朱公路早已修好，只差一趟车。"),
+    ]  # fmt: skip
+    decisions = _run(cases)
+    assert decisions[1].verdict is Verdict.REPEAT
+    assert decisions[1].matter_id == decisions[0].matter_id
+
+
+def test_the_same_template_about_the_estate_up_the_road_is_another_matter() -> None:
+    # Half the places shared is not most: the other estate on the same road.
+    text = "{}地下室长期积水，水深已超过30厘米，夏天蚊虫滋生，请督促尽快排水，人民路旁。"
+    cases = [
+        _facts(0, COUNTY, "阳光小区地下室积水", text.format("阳光小区")),
+        _facts(1, COUNTY, "月光小区地下室积水", text.format("月光小区"), ref="pr_other"),
+    ]
+    decisions = _run(cases)
+    assert decisions[1].matter_id != decisions[0].matter_id

@@ -293,3 +293,24 @@ def test_dedup_batch_orders_by_receipt_and_links_a_repeat() -> None:
     assert results[2]["verdict"] == "repeat"
     assert results[2]["matter_id"] == results[1]["matter_id"]
     assert {"case_id", "verdict", "matter_id", "score", "reason"} <= set(results[0])
+
+
+def test_a_subdistrict_is_one_name_and_the_estate_after_it_another() -> None:
+    # Not the street "泉塘街" and a place "道板桥": one letter names the subdistrict, the
+    # other only the estate, and the two must agree on "板桥小区".
+    assert places("反映星沙镇泉塘街道板桥小区夜宵一条街噪音扰民") == {
+        "泉塘街道",
+        "板桥小区",
+        "夜宵一条街",
+    }
+
+
+def test_a_village_whose_name_ends_like_a_longer_place_word_is_found() -> None:
+    # "新村" is a place word, but "大新村" is the village "大新", not "大" + "新村".
+    assert places("界首镇大新村爱花冲组请求硬化道路") == {"大新村"}
+    assert places("新村") == frozenset()
+    assert places("宏达有限公司欠薪") == {"宏达有限公司"}
+
+
+def test_any_road_or_estate_is_no_named_place() -> None:
+    assert places("孩子每天横过马路，整个小区的居民小区都怕，公交车调整线路") == frozenset()
