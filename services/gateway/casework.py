@@ -18,18 +18,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from schemas.cases import CaseDeduplicated, CaseUpdate
-from services.common.casework.facts import case_facts
+from services.common.casework.clocks import Clock
+from services.common.casework.facts import CaseFacts, case_facts
+from services.common.casework.fold import FoldFailure, fold
 from services.common.casework.holidays import HolidayCalendar
-from services.common.casework.lifecycle import (
-    AWAITS_PREDECESSOR,
-    CaseFacts,
-    Clock,
-    FoldFailure,
-    Lifecycle,
-    Refusal,
-    RejectionReason,
-    fold,
-)
+from services.common.casework.lifecycle import Lifecycle
+from services.common.casework.refusals import AWAITS_PREDECESSOR, Refusal, RejectionReason
 from services.common.casework.ruleset import EscalationRules
 
 
