@@ -1,6 +1,6 @@
 """A case's lifecycle as the gateway sees it, judged by the escalation service's own rules.
 
-The escalation service is the judge of every update (``services.common.casework.lifecycle``):
+The escalation service is the judge of every update (``services.common.casework.fold``):
 it folds a case's updates and refuses one the lifecycle does not allow. The gateway
 checks an update before it publishes one, so that a petitioner or an agency hears "no,
 and why" at once (409 with the lifecycle's reason) instead of a dead letter they never
