@@ -40,8 +40,9 @@ from pathlib import Path
 
 import numpy as np
 
+from bench.dedup_eval_words import ESTATE_HEADS, ESTATE_TAILS, PROBLEMS
 from bench.dedup_rocks import RocksMatchState
-from bench.make_dedup_eval import ESTATE_HEADS, ESTATE_TAILS, PROBLEMS, Generator, Matter
+from bench.make_dedup_eval import Generator, Matter
 from schemas.cases import Verdict
 from services.common import regions as region_table
 from services.common.keys import DEMO_HMAC_KEY
