@@ -29,12 +29,12 @@ from services.common.casework.told import LegalDates
 from services.notification.agency import agency_case
 from services.notification.grouping import Digest, RoutedAlert
 from services.notification.ids import notification_id
+from services.notification.labels import labels_of
 from services.notification.policy import (
     Delivery,
     NotificationPolicy,
     PetitionerChannel,
     Receiver,
-    labels_of,
 )
 from services.notification.privacy import accused_guard
 from services.notification.render import PetitionerFacts, Renderer
