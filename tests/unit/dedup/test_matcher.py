@@ -9,7 +9,9 @@ import pytest
 from schemas.cases import Verdict
 from schemas.petitions import Language
 from services.dedup.config import DedupConfig
-from services.dedup.matcher import CaseFacts, DedupDecision, Matcher
+from services.dedup.decision import DedupDecision
+from services.dedup.facts import CaseFacts
+from services.dedup.matcher import Matcher
 from services.dedup.records import MatchReason, MatterStatus
 from services.dedup.state import InMemoryMatchState
 

@@ -13,8 +13,11 @@ from schemas.cases import Verdict
 from schemas.examples import HOTLINE_PETITION, MINIMAL_PETITION
 from services.cli.offline import batch_verdicts, registered_cases
 from services.dedup.config import DedupConfig
-from services.dedup.index import CaseIndex, IndexBuilder
-from services.dedup.matcher import CaseFacts, Matcher, extract_features
+from services.dedup.facts import CaseFacts
+from services.dedup.features import extract_features
+from services.dedup.index import CaseIndex
+from services.dedup.index_builder import IndexBuilder
+from services.dedup.matcher import Matcher
 from services.dedup.records import CaseColumns, CaseRecord, MatchReason
 from services.dedup.sketch import sketch_text
 from services.dedup.state import InMemoryMatchState
