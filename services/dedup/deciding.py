@@ -5,9 +5,11 @@ The best link, the suggestions, and a replayed case's first decision; writes not
 
 from __future__ import annotations
 
-from schemas.cases import (
-    Verdict,
-)
+import re
+from typing import Final
+
+from schemas.cases import Verdict
+from services.dedup import text
 from services.dedup.config import DedupConfig
 from services.dedup.decision import DedupDecision, RelatedMatter, matter_id_for
 from services.dedup.facts import CaseFacts
@@ -51,7 +53,10 @@ def decide_with_matter(
         best, matter = _best_link(state, scored)
     related = _related(scored, exclude=matter.matter_id if matter else None, config=config)
     if best is not None and matter is not None:
-        return _linked(case, best, matter, related, now, config), matter, False
+        merged = _matters_to_merge(
+            state, scored, best, matter, now, config.title_joint_threshold
+        )
+        return _linked(case, best, matter, merged, related, now, config), matter, False
     own_matter = matter_id_for(case.case_id)
     if related:
         verdict, reason, score = Verdict.RELATED, related[0].reason, related[0].score
@@ -89,6 +94,57 @@ def _best_link(
     return None, None
 
 
+#: The statuses of a matter still open: another matter is merged only into an open one,
+#: and only when open itself (a closed matter's new round is the petitioner's to start).
+_OPEN: Final = frozenset({MatterStatus.HANDLING, MatterStatus.LIMIT_ELAPSED})
+#: The id of a matter an operator split off (``operations.split_case``): an operator's
+#: judgement that it is another matter, which no letter's likeness to both undoes.
+_SPLIT_OFF_RE: Final = re.compile(r"-S\d+$")
+
+
+def _matters_to_merge(
+    state: MatchState,
+    scored: list[Scored],
+    best: Scored,
+    matter: MatterRecord,
+    now: int,
+    title_alike: float,
+) -> tuple[MatterRecord, ...]:
+    """The other open matters of ``matter``'s region this case links to by its text score.
+
+    A letter linked strongly (its text score, not its title alone) to cases of two matters
+    shows they are one: greedy matching in order of arrival splits a joint problem among
+    its first letters when they are worded apart, and the letter that words it as both do
+    is what joins them. The matters must be of one region and both still open, neither
+    split off by an operator; the best link must itself be strong; and the two linked
+    letters' titles must say alike (``title_alike``): a letter raising two problems of one
+    estate links to both, and they stay two matters.
+    """
+    if not best.strong or effective_status(matter, now) not in _OPEN:
+        return ()
+    if _SPLIT_OFF_RE.search(matter.matter_id):
+        return ()
+    merged: dict[str, MatterRecord] = {}
+    ours = text.topic_grams(best.topic)
+    for candidate in scored:
+        matter_id = candidate.matter_id
+        if not candidate.strong or matter_id == matter.matter_id or matter_id in merged:
+            continue
+        value = state.matters.get(matter_id)
+        if value is None:
+            continue
+        other = MatterRecord.from_json(matter_id, value)
+        if _SPLIT_OFF_RE.search(matter_id):
+            continue
+        if (
+            other.region_code == matter.region_code
+            and effective_status(other, now) in _OPEN
+            and text.topic_similarity(ours, text.topic_grams(candidate.topic)) >= title_alike
+        ):
+            merged[matter_id] = other
+    return tuple(merged[m] for m in sorted(merged))
+
+
 def _rank(candidate: Scored) -> tuple[bool, float, bool, int]:
     return candidate.rank
 
@@ -123,11 +179,17 @@ def _linked(
     case: CaseFacts,
     best: Scored,
     matter: MatterRecord,
+    merged: tuple[MatterRecord, ...],
     related: tuple[RelatedMatter, ...],
     now: int,
     config: DedupConfig,
 ) -> DedupDecision:
-    earlier = [matter.petitioners.get(ref, 0) for ref in case.petitioner_refs]
+    # The figures are the merged matter's: `matter` and those merged into it.
+    counts = dict(matter.petitioners)
+    for other in merged:
+        for ref, count in other.petitioners.items():
+            counts[ref] = counts.get(ref, 0) + count
+    earlier = [counts.get(ref, 0) for ref in case.petitioner_refs]
     repeat = max(earlier) > 0
     if repeat:
         verdict = Verdict.REPEAT
@@ -135,7 +197,8 @@ def _linked(
     else:
         verdict, reason = Verdict.JOINT, MatchReason.JOINT_MATTER
     status = effective_status(matter, now)
-    petitioners = len(set(matter.petitioners) | set(case.petitioner_refs))
+    petitioners = len(set(counts) | set(case.petitioner_refs))
+    first = min((matter, *merged), key=lambda m: (m.first_received_at, m.first_case_id))
     return DedupDecision(
         case_id=case.case_id,
         verdict=verdict,
@@ -143,17 +206,18 @@ def _linked(
         matter_id=matter.matter_id,
         score=best.score,
         matched_case_id=best.case_id,
-        first_case_id=matter.first_case_id,
+        first_case_id=first.first_case_id,
         open_case_id=_open_case(matter, status, case.case_id),
         repeat_count=max(earlier),
         matter_status=status,
         # Art. 19: not accepted again while handled; Art. 36: never after termination.
         # After a reply the petitioner may come back (Art. 35): a new round of handling.
         accept_anew=status is MatterStatus.CLOSED,
-        matter_petitions=matter.petitions + 1,
+        matter_petitions=matter.petitions + sum(m.petitions for m in merged) + 1,
         matter_petitioners=petitioners,
         collective=petitioners >= config.collective_min_petitioners,
         related=related,
+        merged_matter_ids=tuple(m.matter_id for m in merged),
     )
 
 

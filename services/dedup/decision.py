@@ -58,6 +58,10 @@ class DedupDecision:
     #: A collective petition: ``collective_min_petitioners`` or more distinct petitioners.
     collective: bool
     related: tuple[RelatedMatter, ...] = ()
+    #: Other open matters of the region this case links to as strongly: they were one
+    #: matter all along (residents' letters on one problem, split before this letter
+    #: bridged them), and are merged into ``matter_id``, their cases with them.
+    merged_matter_ids: tuple[str, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         """The decision as a JSON object (``dedup-batch`` output, logs)."""
@@ -76,6 +80,7 @@ class DedupDecision:
             "matter_petitions": self.matter_petitions,
             "matter_petitioners": self.matter_petitioners,
             "collective": self.collective,
+            "merged_matter_ids": list(self.merged_matter_ids),
             "related": [
                 {
                     "matter_id": r.matter_id,

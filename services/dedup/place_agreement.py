@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from typing import Final
+
 from services.dedup import text
 from services.dedup.features import CaseFeatures
 
@@ -71,9 +74,17 @@ def titles_alike(
     return text.topic_similarity(features.topic_grams, text.topic_grams(their_topic))
 
 
+#: Words of a unit of villagers or residents: the name before them is the place, whichever
+#: unit a letter names it by ("长龙村" became "长龙街道"; "长龙社区" is its residents').
+_UNIT_WORD_RE: Final = re.compile("(?:村|社区|街道|集镇)$")
+
+
 def _same_place(mine: str, other: str, lenient: bool) -> bool:
     if mine in other or other in mine:
         return True
+    mine_unit, other_unit = _UNIT_WORD_RE.sub("", mine), _UNIT_WORD_RE.sub("", other)
+    if mine_unit != mine and other_unit != other and mine_unit == other_unit:
+        return len(mine_unit) >= 2
     return (
         lenient
         and len(mine) == len(other) >= 4

@@ -11,6 +11,7 @@ from services.dedup.config import DedupConfig
 from services.dedup.decision import DedupDecision
 from services.dedup.facts import DAY, CaseFacts
 from services.dedup.features import CaseFeatures
+from services.dedup.operations import merge_matters
 from services.dedup.records import CaseRecord, MatterRecord, MatterStatus, case_details
 from services.dedup.state import MatchState
 
@@ -76,6 +77,10 @@ def write_case(
         decision.matter_id, _matter_after(case, decision, config, matter, now).to_json()
     )
     state.index.add(stored, features.bands)
+    # Last: a worker stopped before a merge leaves the matters apart, as they were (a
+    # missed link), and the case recorded in the kept one.
+    for absorbed in decision.merged_matter_ids:
+        merge_matters(state, decision.matter_id, absorbed)
 
 
 def repair_matter(

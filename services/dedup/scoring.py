@@ -24,6 +24,13 @@ class Scored(NamedTuple):
     linkable: bool
     same_petitioner: bool
     place_conflict: bool
+    #: Linked by its text score (or an exact copy), not by its title alone, and naming a
+    #: place this case names: enough to show that its matter and another candidate's so
+    #: linked are one (``deciding``). A letter naming no place links a template's
+    #: letters about different places, and must not merge their matters.
+    strong: bool
+    #: The candidate's title's topic (``text.topic``).
+    topic: str
 
     @property
     def rank(self) -> tuple[bool, float, bool, int]:
@@ -92,6 +99,7 @@ def score_candidates(
     # Best first; stable, so equal scores keep the candidates' order.
     worth.sort(key=scores.__getitem__, reverse=True)
     lowest_link = min(config.repeat_threshold, config.joint_threshold_same_place)
+    merge_threshold = config.merge_threshold
     region = case.region_code
     refs = set(case.petitioner_refs)
     places = features.places
@@ -178,6 +186,7 @@ def score_candidates(
             # the same place besides.
             or titles_alike(features, details.topic, details.places, titled) >= title_threshold
         )
+        strong = agree is True and (exact or score >= max(threshold, merge_threshold))
         # Positional: a NamedTuple built from keywords costs twice as much.
         return Scored(
             case_id,
@@ -188,11 +197,17 @@ def score_candidates(
             linkable,
             same_petitioner,
             conflict,
+            strong,
+            details.topic,
         )
 
     for i in worth:
         score = scores[i]
-        if not exhaustive and _settled(best, suggested, score, lowest_link, config):
+        # Another matter's candidate that links strongly as well shows the two matters
+        # are one (``deciding``): those that may are judged even when the link is settled.
+        if not exhaustive and score < merge_threshold and _settled(
+            best, suggested, score, lowest_link, config
+        ):
             break
         candidate = judge(i, score)
         if candidate is None:
