@@ -48,8 +48,9 @@ from services.common.service import Service, build_service
 from services.common.topics import internal_topic
 from services.dedup.areas import match_area
 from services.dedup.conflicts import check_same_case
+from services.dedup.facts import CaseFacts
 from services.dedup.faust_state import FaustMatchState
-from services.dedup.matcher import CaseFacts, Matcher
+from services.dedup.matcher import Matcher
 from services.dedup.operations import apply_update, merge_matters, split_case, sweep_expired
 from services.dedup.records import CaseRecord, MatterRecord
 from services.dedup.settings import DedupSettings, load_config

@@ -13,7 +13,7 @@ from typing import Final
 
 from schemas.petitions import RejectReason
 from services.common.dlq import Rejected
-from services.dedup.matcher import CaseFacts
+from services.dedup.facts import CaseFacts
 from services.dedup.records import CaseRecord
 
 #: What the recorded case keeps of the facts, compared field by field (the text is kept

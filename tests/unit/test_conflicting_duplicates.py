@@ -14,7 +14,8 @@ from services.common.casework.facts import case_facts
 from services.common.dlq import Rejected
 from services.dedup.config import DedupConfig
 from services.dedup.conflicts import check_same_case
-from services.dedup.matcher import CaseFacts, Matcher
+from services.dedup.facts import CaseFacts
+from services.dedup.matcher import Matcher
 from services.dedup.records import CaseRecord
 from services.dedup.state import InMemoryMatchState
 from services.ledger.ledger import (

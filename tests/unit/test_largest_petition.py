@@ -45,7 +45,8 @@ from services.common.casework.ruleset import load_rules
 from services.common.dlq import dead_letter
 from services.common.submitted import parse
 from services.dedup.config import DedupConfig
-from services.dedup.matcher import CaseFacts, Matcher
+from services.dedup.facts import CaseFacts
+from services.dedup.matcher import Matcher
 from services.dedup.state import InMemoryMatchState
 from services.escalation.engine import EscalationEngine
 from services.escalation.tables import InMemoryCaseStore
