@@ -164,6 +164,7 @@ def test_poison_records_are_dead_lettered_and_the_next_valid_record_is_processed
     escalated = examples.ESCALATED[0]
     assert contact.value is not None
     assert escalated.value is not None
+    assert command.value is not None
     _send(kafka, prefix, [
         (PETITIONS_SUBMITTED, submission_key, petition),
         (PETITIONS_SUBMITTED, submission_key, json.dumps(conflicting).encode()),
@@ -222,6 +223,9 @@ def test_poison_records_are_dead_lettered_and_the_next_valid_record_is_processed
                           "escalation_id": "ESC-poison-1"}  # fmt: skip
     retargeted = {**escalation_of_case, "target_level": "province"}
     changed_contact = {**contact.value, "name": "王五"}
+    # The operator's command again (a retried send), then other content under its id.
+    command_key = json.dumps(command.key).encode()
+    redirected = {**command.value, "absorb_matter_id": "MT-XF-OTHER0000000"}
     registered_key = PetitionerKey(petitioner_ref=registered["petitioner_ref"]).to_json_bytes()
     _send(kafka, prefix, [
         (CASES_REGISTERED, registered_key, json.dumps(
@@ -232,6 +236,8 @@ def test_poison_records_are_dead_lettered_and_the_next_valid_record_is_processed
         (CASES_ESCALATED, case_key, json.dumps(retargeted).encode()),
         (PETITIONER_CONTACTS, PetitionerKey(**contact.key).to_json_bytes(),
          json.dumps(changed_contact).encode()),
+        (MATTERS_COMMANDS, command_key, json.dumps(command.value).encode()),
+        (MATTERS_COMMANDS, command_key, json.dumps(redirected).encode()),
     ])  # fmt: skip
     conflicts = {
         # Dedup matches a case in its partition of cases by region (read there).
@@ -239,7 +245,7 @@ def test_poison_records_are_dead_lettered_and_the_next_valid_record_is_processed
         *((reader, CASES_DEDUPLICATED.name) for reader in INPUTS[CASES_DEDUPLICATED.name]),
         ("escalation", CASES_UPDATES.name), ("notification", CASES_UPDATES.name),
         ("ledger", CASES_UPDATES.name), ("ledger", CASES_ESCALATED.name),
-        ("notification", CASES_ESCALATED.name),
+        ("notification", CASES_ESCALATED.name), ("dedup", MATTERS_COMMANDS.name),
     }  # fmt: skip
     letters = wait_for_count(
         kafka.bootstrap, PETITIONS_REJECTED.full_name(prefix),
@@ -251,6 +257,16 @@ def test_poison_records_are_dead_lettered_and_the_next_valid_record_is_processed
         if letter["reason"] == "conflicting_duplicate"
     }
     assert found == conflicts
+    [redirection] = [letter for letter in letters if letter["stage"] == "dedup"
+                     and letter["source_topic"] == MATTERS_COMMANDS.full_name(prefix)
+                     and letter["reason"] == "conflicting_duplicate"]  # fmt: skip
+    assert json.loads(base64.b64decode(redirection["original_value_b64"])) == redirected
+    # The same command again was handled once: its first outcome, answered again as it was.
+    first_change, again = wait_for_count(
+        kafka.bootstrap, MATTERS_CHANGES.full_name(prefix), 2, 120, tails
+    )
+    assert again == first_change
+    assert first_change["command_id"] == command.value["command_id"]
     deadline = time.monotonic() + 120
     while committed_to_the_end() and time.monotonic() < deadline:
         time.sleep(1)
