@@ -239,7 +239,7 @@ class Gateway:
         created = Open311Created(
             service_request_id=case_id,
             token=petition.submission_id,
-            service_notice=open311.SERVICE_NOTICE,
+            service_notice=open311.RECEIVED_NOTICE,
             account_id=None,
         )
         return _open311(_requests([created], fmt), fmt)
