@@ -45,8 +45,13 @@ from schemas.registry import (
 from services.cli.pipeline import LocalPipeline
 from services.common.producer import make_producer
 from services.common.readback import read_all
-from services.dedup.app import BY_REGION
+from services.dedup.app import BY_REGION, UPDATES_BY_REGION
+from services.dedup.app import TICKS as DEDUP_TICKS
 from services.devtools.kafka_local import KafkaLocal
+from services.escalation.app import TICKS as ESCALATION_TICKS
+from services.ledger.app import GROUP_SIGHTINGS, ROW_CHANGES
+from services.notification.app import ALERTS
+from services.notification.app import TICKS as NOTIFICATION_TICKS
 from tests.waiting import values, wait_for_count
 
 pytestmark = pytest.mark.integration
@@ -69,6 +74,12 @@ INPUTS: Final = {
     for spec in TOPICS
     if any(s in SERVICES for s in spec.consumers) and not spec.per_agency
 }
+#: The services' own topics, each read by the service that writes it: a poison there (a
+#: producer with access to the broker) is dead-lettered all the same. Ticks topics get new
+#: ticks all the time: their committed offsets are not compared with their ends.
+INTERNAL: Final = (BY_REGION, UPDATES_BY_REGION, DEDUP_TICKS, ESCALATION_TICKS, ROW_CHANGES,
+                   GROUP_SIGHTINGS, ALERTS, NOTIFICATION_TICKS)  # fmt: skip
+TICKING: Final = {DEDUP_TICKS.name, ESCALATION_TICKS.name, NOTIFICATION_TICKS.name}
 #: What a poison's letter says: intake reads petitions itself (its own reasons for size,
 #: depth and types); the other services validate with pydantic, which names all three a
 #: schema violation.
@@ -107,13 +118,18 @@ def test_poison_records_are_dead_lettered_and_the_next_valid_record_is_processed
     pipeline.wait_healthy(timeout=240)
     tails = lambda: "\n".join(pipeline.log_tail(s, 20) for s in SERVICES)  # noqa: E731
 
-    # Each poison under a key of its topic's form (the example's): the value is the poison.
+    # Each poison under a key of its topic's form (the example's; any key on the services'
+    # own topics, which have no examples): the value is the poison.
     _send(kafka, prefix, [
         (spec, json.dumps(spec.examples[0].key).encode(), poison)
         for spec in TOPICS if spec.name in INPUTS
         for poison in POISONS
+    ] + [
+        (spec, b'{"key": "poison"}', poison) for spec in INTERNAL for poison in POISONS
     ])  # fmt: skip
-    expected_letters = sum(len(readers) for readers in INPUTS.values()) * len(POISONS)
+    expected_letters = (
+        sum(len(readers) for readers in INPUTS.values()) + len(INTERNAL)
+    ) * len(POISONS)
     letters = wait_for_count(
         kafka.bootstrap, PETITIONS_REJECTED.full_name(prefix), expected_letters, 180, tails
     )
@@ -124,6 +140,9 @@ def test_poison_records_are_dead_lettered_and_the_next_valid_record_is_processed
     for topic, readers in INPUTS.items():
         for service in readers:
             assert by_source[(service, topic)] == len(POISONS), (service, topic, by_source)
+    for spec in INTERNAL:
+        [service] = spec.consumers
+        assert by_source[(service, spec.name)] == len(POISONS), (spec.name, by_source)
     for letter in letters:
         original = base64.b64decode(letter["original_value_b64"])
         size, digest = letter["original_size_bytes"], letter["original_sha256"]
@@ -193,9 +212,11 @@ def test_poison_records_are_dead_lettered_and_the_next_valid_record_is_processed
     # committed offsets reached the end of each of its input topics, with no dead letter
     # but the conflict and the misfiled contact added.
     def committed_to_the_end() -> list[tuple[str, str]]:
+        inputs = [*INPUTS.items(),
+                  *((spec.name, spec.consumers) for spec in INTERNAL if spec.name not in TICKING)]
         return [
             (service, topic)
-            for topic, readers in INPUTS.items()
+            for topic, readers in inputs
             for service in readers
             if _committed(kafka, prefix, service, topic) < _end(kafka, prefix + topic)
         ]
