@@ -2,9 +2,10 @@
 reason, the services keep running, and the valid records behind them are processed.
 
 The five services run as processes on the session's broker. Every input topic of the
-registry gets the same poisons (too big to keep whole in a dead letter, nested 100,000
-deep, wrong types), intake also a conflicting resubmission; then one valid record each;
-then a conflicting duplicate (a processed id with other content) on every input topic
+registry, and every topic a service writes for itself and reads back, gets the same poisons
+(too big to keep whole in a dead letter, nested 100,000 deep, wrong types), intake also a
+conflicting resubmission; then one valid record each; then a conflicting duplicate (a
+processed id with other content, an operator's command id reused) on every input topic
 where the same id cannot legitimately change.
 """
 
