@@ -186,6 +186,9 @@ def build(settings: NotificationSettings) -> Service:
         return engine.on_alert(alert, message.partition, datetime.now(UTC))
 
     async def on_tick(message: Incoming) -> Step:
+        # The tick's time is not used (sends are due by the clock), but what is not a tick
+        # is a dead letter, as on every input, not a nudge.
+        parse_value(Tick, message)
         return await engine.on_tick(message.partition, datetime.now(UTC))
 
     service.consume(CASES_DEDUPLICATED, handler(on_verdict))

@@ -260,7 +260,9 @@ def test_a_request_intake_refused_does_not_say_registered() -> None:
         {**examples.MINIMAL_PETITION, "submission_id": "open311:medical:abc"}
     )
     record = view.record_submission(petition)
-    assert open311.request_document(record).service_notice == open311.SERVICE_NOTICE
+    # Submitted, not registered yet: intake may still refuse it.
+    assert open311.request_document(record).service_notice == open311.RECEIVED_NOTICE
+    assert "Registered" not in open311.RECEIVED_NOTICE
     letter = DeadLetter(
         stage=Stage.INTAKE, reason=RejectReason.RECEIVED_IN_FUTURE, detail="later",
         source_topic="petitions.submitted", source_partition=0, source_offset=0,
