@@ -41,6 +41,7 @@ from services.gateway.open311 import Open311Problem
 from services.gateway.routes import OPERATIONS
 from services.gateway.settings import GatewaySettings
 from services.gateway.status import StatusView
+from services.intake.routing import default_router
 
 log = logging.getLogger(__name__)
 
@@ -103,6 +104,8 @@ def build(
         openapi=openapi.document,
         clock=clock,
         desk=desk,
+        # A transfer's recipient is a body of intake's routing table (see test_layers).
+        directory=default_router().agency,
     )
 
     @asynccontextmanager

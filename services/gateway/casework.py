@@ -29,6 +29,7 @@ from services.common.casework.lifecycle import (
     Refusal,
     RejectionReason,
     fold,
+    is_competence_objection,
 )
 from services.common.casework.ruleset import EscalationRules
 
@@ -114,9 +115,29 @@ class Casework:
             raise RuntimeError(f"case {facts.case_id}: kept update {result.index} refused")
         return result
 
+    def holder(self, facts: CaseFacts, updates: tuple[CaseUpdate, ...]) -> str | None:
+        """The body the case is with after ``updates``: the one routing chose until a
+        transfer or assignment hands it to the body it names (Art. 22); an objection to
+        competence hands it back to the petition bureau, which transfers it again (Art. 23)."""
+        held = facts.agency_code
+        prefixes = self.rules.time_limits.competence_objection.reason_prefixes
+        for update in updates:
+            if update.to_agency is not None:
+                held = update.to_agency.code
+            elif is_competence_objection(update, prefixes):
+                held = petition_bureau(facts, self.rules)
+        return held
+
     def body_owing(self, facts: CaseFacts, clock: Clock) -> str:
         """The code of the body that owes ``clock``: the one it names, else the petition
         bureau of its level (a review's body is the next-higher one, Art. 35)."""
         if clock.responsible_agency is not None:
             return clock.responsible_agency
         return self.rules.targets.bureau(facts.region_code, clock.responsible_level)
+
+
+def petition_bureau(facts: CaseFacts, rules: EscalationRules) -> str:
+    """TEMPORARY: moves to the lifecycle with the split."""
+    if facts.with_bureau and facts.agency_code is not None:
+        return facts.agency_code
+    return rules.targets.bureau(facts.region_code, facts.level)

@@ -119,6 +119,9 @@ def agency_case_state(record: CaseRecord, casework: Casework, now: datetime) -> 
         case_id=record.case_id,
         status=lifecycle.status.value if lifecycle is not None else record.status.value,
         routed_to=record.agency_code,
+        held_by=casework.holder(record.facts, record.updates)
+        if record.facts is not None
+        else record.agency_code,
         next_deadline=next_deadline(record, casework, lifecycle, now) if lifecycle else None,
         updates=[_step(record, u, casework) for u in record.updates],
     )
@@ -150,9 +153,10 @@ def _responsible(
         return deadline.owed_by
     facts = record.facts
     assert facts is not None
-    if lifecycle.settled_at is not None or record.agency_code is None:
+    holder = casework.holder(facts, record.updates)
+    if lifecycle.settled_at is not None or holder is None:
         return None
-    return _body(record, record.agency_code, facts.level)
+    return _body(record, holder, facts.level)
 
 
 def _review_route(
@@ -225,9 +229,22 @@ def _step(record: CaseRecord, update: CaseUpdate, casework: Casework) -> Progres
         detail = f"+{update.extension_days} days: {update.reason or ''}".rstrip(": ")
     elif update.kind is UpdateKind.RATED and update.rating is not None:
         detail = update.rating.value + (f": {update.reason}" if update.reason else "")
+    elif update.to_agency is not None:
+        # The body the case went to: whom the petitioner now waits on (Art. 22).
+        detail = update.to_agency.name + (f": {update.reason}" if update.reason else "")
     return ProgressStep(step=kind, at=update.occurred_at, detail=detail)
 
 
 def _body(record: CaseRecord, code: str, level: AgencyLevel) -> Body:
-    name = record.agency_name if code == record.agency_code else None
-    return Body(code=code, name=name, level=level)
+    """A body of the case, named when the case names it: routing's, or a transfer's
+    recipient (with the level the transfer gives it)."""
+    if code == record.agency_code:
+        return Body(code=code, name=record.agency_name, level=level)
+    recipient = next(
+        (u.to_agency for u in reversed(record.updates)
+         if u.to_agency is not None and u.to_agency.code == code),
+        None,
+    )  # fmt: skip
+    if recipient is not None:
+        return Body(code=code, name=recipient.name, level=recipient.level)
+    return Body(code=code, name=None, level=level)

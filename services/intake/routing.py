@@ -249,15 +249,18 @@ class Router:
             # one level further up.
             if not accused_form or matching_form(agency.name) not in accused_form:
                 return RoutingDecision(agency, RoutingReason.ACCUSATION_DISCIPLINE, level)
+        agency = self._national_discipline(f"accusation:one_level_up/{level}")
+        return RoutingDecision(agency, RoutingReason.ACCUSATION_DISCIPLINE, level)
+
+    def _national_discipline(self, rule: str) -> Agency:
         national = self.table.national_discipline
-        agency = Agency(
+        return Agency(
             code=national.code,
             name=national.name,
             level=AgencyLevel.NATIONAL,
             region_code=national.region or "100000",
-            rule=f"accusation:one_level_up/{level}",
+            rule=rule,
         )
-        return RoutingDecision(agency, RoutingReason.ACCUSATION_DISCIPLINE, level)
 
     def _field(self, region_code: str, field: str) -> Agency | None:
         # The most specific region key first, and within it the exact field before its group.
@@ -303,6 +306,27 @@ class Router:
         chain = self.regions.parent_chain(region_code)
         shown = chain if len(chain) <= 2 else chain[:-1]
         return "".join(region.name for region in reversed(shown))
+
+    def agency(self, code: str, rule: str) -> Agency | None:
+        """The body whose agency code is ``code``, with ``rule`` as what chose it: one the
+        table lists, or a role synthesised for a region of the national table (as routing
+        would name it); None when no body has that code (a transfer names its recipient by
+        code, and the gateway checks it here)."""
+        if code == self.table.national_discipline.code:
+            return self._national_discipline(rule)
+        for region_key, entry in self.table.regions.items():
+            roles = (entry.petition_bureau, entry.political_legal, entry.discipline)
+            for listed in (*roles, *entry.fields.values()):
+                if listed is not None and listed.code == code:
+                    return self._agency(listed, region_key, rule)
+        region_code, _, suffix = code.partition("-")
+        for role, (role_suffix, _) in _SYNTHESISED.items():
+            if suffix == role_suffix and self.regions.get(region_code) is not None:
+                found = self._role(region_code, role, rule)
+                # A region whose table entry lists this role under another code has no
+                # body with the synthesised one.
+                return found if found.code == code else None
+        return None
 
     def agency_codes(self) -> tuple[str, ...]:
         """Every agency code of the table, the roles synthesised for its regions included.
