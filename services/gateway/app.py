@@ -26,6 +26,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from services.common.agencies import shipped_directory
 from services.common.logs import logging_config
 from services.common.metrics import Metrics
 from services.common.regions import default_table
@@ -41,7 +42,6 @@ from services.gateway.open311 import Open311Problem
 from services.gateway.routes import OPERATIONS
 from services.gateway.settings import GatewaySettings
 from services.gateway.status import StatusView
-from services.intake.routing import default_router
 
 log = logging.getLogger(__name__)
 
@@ -104,8 +104,8 @@ def build(
         openapi=openapi.document,
         clock=clock,
         desk=desk,
-        # A transfer's recipient is a body of intake's routing table (see test_layers).
-        directory=default_router().agency,
+        # A transfer's recipient is a body of the routing table.
+        directory=shipped_directory().agency,
     )
 
     @asynccontextmanager

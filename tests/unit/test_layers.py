@@ -40,11 +40,6 @@ KNOWN_EXCEPTIONS: Final[dict[tuple[str, str], str]] = {
         "GET services describes each field with the classification rule's description and "
         "strongest keywords; needs those descriptions in the contract (schemas.fields)"
     ),
-    ("services.gateway.app", "services.intake.routing"): (
-        "an agency's transfer names its recipient by agency code, which the gateway checks "
-        "against the routing table's bodies and names from it; needs the table's directory "
-        "of bodies (the table model and the synthesised roles) in services.common"
-    ),
     ("services.ledger.places", "services.dedup.text"): (
         "place names are folded with dedup's script and width folding; needs that folding "
         "in services.common.script"
