@@ -29,7 +29,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, Final
 
-from services.dedup.text import opencc_dictionaries, read_char_dictionary
+from services.common.script import opencc_dictionaries, read_char_dictionary
 
 OUT: Final = Path(__file__).resolve().parent.parent / "tests" / "data"
 START: Final = datetime(2024, 1, 1, tzinfo=UTC)

@@ -28,7 +28,8 @@ from schemas.registry import (
     PETITIONS_REJECTED,
     TopicSpec,
 )
-from services.common.casework.lifecycle import RejectionReason, step_duration
+from services.common.casework.lifecycle import step_duration
+from services.common.casework.refusals import RejectionReason
 from services.common.casework.workdays import CHINA_TZ
 from services.common.dlq import Rejected, dead_letter
 from services.common.handler import NOTHING, Effects, Incoming, Output, parse_value

@@ -22,16 +22,11 @@ from typing import Final
 
 from schemas.cases import CaseDeduplicated, CaseUpdate
 from schemas.petitions import RejectReason
-from services.common.casework.facts import case_facts
+from services.common.casework.facts import CaseFacts, case_facts
+from services.common.casework.fold import FoldFailure, fold
 from services.common.casework.holidays import HolidayCalendar, shipped_calendar
-from services.common.casework.lifecycle import (
-    AWAITS_PREDECESSOR,
-    CaseFacts,
-    FoldFailure,
-    Lifecycle,
-    RejectionReason,
-    fold,
-)
+from services.common.casework.lifecycle import Lifecycle
+from services.common.casework.refusals import AWAITS_PREDECESSOR, RejectionReason
 from services.common.casework.ruleset import EscalationRules
 from services.common.dlq import Rejected
 from services.escalation.escalations import Output, output_id, rule_escalations, timed_outputs

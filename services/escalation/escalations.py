@@ -13,7 +13,9 @@ from datetime import UTC, datetime, timedelta
 
 from schemas.cases import AgencyLevel, CaseEscalated, EscalationReason, Rating
 from schemas.deadlines import DeadlineWarning
-from services.common.casework.lifecycle import CaseFacts, Clock, ClockKind, Lifecycle
+from services.common.casework.clocks import Clock, ClockKind
+from services.common.casework.facts import CaseFacts
+from services.common.casework.lifecycle import Lifecycle
 from services.common.casework.ruleset import LEVELS, EscalationRules, OpenStage, level_above
 from services.common.casework.workdays import CHINA_TZ, calendar_days_due
 

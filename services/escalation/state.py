@@ -24,7 +24,8 @@ from typing import Any, Protocol
 from pydantic import BaseModel, ConfigDict, Field
 
 from schemas.cases import CaseUpdate
-from services.common.casework.lifecycle import CaseFacts, CaseStatus
+from services.common.casework.facts import CaseFacts
+from services.common.casework.status import CaseStatus
 
 
 class HeldUpdate(BaseModel):

@@ -1,6 +1,6 @@
 """A case's lifecycle as the gateway sees it, judged by the escalation service's own rules.
 
-The escalation service is the judge of every update (``services.common.casework.lifecycle``):
+The escalation service is the judge of every update (``services.common.casework.fold``):
 it folds a case's updates and refuses one the lifecycle does not allow. The gateway
 checks an update before it publishes one, so that a petitioner or an agency hears "no,
 and why" at once (409 with the lifecycle's reason) instead of a dead letter they never
@@ -18,20 +18,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from schemas.cases import CaseDeduplicated, CaseUpdate
-from services.common.casework.facts import case_facts
+from services.common.casework.clocks import Clock
+from services.common.casework.facts import CaseFacts, case_facts
+from services.common.casework.fold import FoldFailure, fold
 from services.common.casework.holidays import HolidayCalendar
-from services.common.casework.lifecycle import (
-    AWAITS_PREDECESSOR,
-    CaseFacts,
-    Clock,
-    FoldFailure,
-    Lifecycle,
-    Refusal,
-    RejectionReason,
-    fold,
-    is_competence_objection,
-)
+from services.common.casework.lifecycle import Lifecycle
+from services.common.casework.refusals import AWAITS_PREDECESSOR, Refusal, RejectionReason
 from services.common.casework.ruleset import EscalationRules
+from services.common.casework.transitions import is_competence_objection
 
 
 @dataclass(frozen=True)

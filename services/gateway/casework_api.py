@@ -23,7 +23,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from schemas.cases import Agency, CaseUpdate, UpdateKind
-from services.common.casework.lifecycle import Refusal
+from services.common.casework.refusals import Refusal
 from services.gateway.casework import Casework
 from services.gateway.desk import CaseDesk, Denial, Denied, Unavailable, free_text, new_update_id
 from services.gateway.models import (

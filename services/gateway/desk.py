@@ -20,7 +20,7 @@ from enum import StrEnum
 
 from schemas.cases import CaseUpdate
 from schemas.identifiers import verify_query_code
-from services.common.casework.lifecycle import Refusal, RejectionReason
+from services.common.casework.refusals import Refusal, RejectionReason
 from services.common.freetext import mask_free_text, strip_invisible
 from services.gateway.attempts import Blocked, QueryAttempts
 from services.gateway.kafka import BrokerUnavailableError, Publisher, StatusFeed

@@ -17,7 +17,8 @@ from schemas.base import AwareDatetime
 from schemas.cases import AgencyLevel, Rating, UpdateKind, Verdict
 from schemas.deadlines import DeadlineStep
 from schemas.petitions import RejectReason
-from services.common.casework.lifecycle import RatingStatus, RejectionReason
+from services.common.casework.refusals import RejectionReason
+from services.common.casework.status import RatingStatus
 from services.gateway.status import CaseStatus, Status
 
 

@@ -24,7 +24,7 @@ from urllib.parse import urlparse
 
 from pydantic import BaseModel, ValidationError
 
-from schemas.fields import FIELDS
+from schemas.fields import FIELD_DESCRIPTIONS, FIELDS
 from schemas.petitions import Channel, PetitionSubmitted
 from services.gateway.geocode import Geocoder, Located, RegionNotFoundError
 from services.gateway.models import (
@@ -35,7 +35,6 @@ from services.gateway.models import (
     Open311ServiceDefinition,
 )
 from services.gateway.status import CaseRecord, Status
-from services.intake.classify import default_classifier
 
 Format = Literal["json", "xml"]
 FORMATS: Final[tuple[str, ...]] = ("json", "xml")
@@ -72,21 +71,19 @@ def _service_name(description: str) -> str:
 
 @cache
 def services() -> tuple[Open311Service, ...]:
-    """GET services: one service per field of the taxonomy, described by its rule."""
-    rules = default_classifier().rules.fields
+    """GET services: one service per field of the taxonomy, as the contract describes it."""
     listed = []
     for code in FIELDS:
-        rule = rules[code]
-        name = _service_name(rule.description)
-        strongest = sorted(rule.keywords.items(), key=lambda item: (-item[1], item[0]))[:6]
+        described = FIELD_DESCRIPTIONS[code]
+        name = _service_name(described.description)
         listed.append(
             Open311Service(
                 service_code=code,
                 service_name=name,
-                description=rule.description,
+                description=described.description,
                 metadata=True,
                 type="realtime",
-                keywords=", ".join(term.rstrip("*") for term, _ in strongest),
+                keywords=", ".join(described.keywords),
                 group="住房和城乡建设" if code.startswith("housing.") else name,
             )
         )

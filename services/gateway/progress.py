@@ -15,14 +15,11 @@ from typing import Final, Literal
 
 from schemas.cases import AgencyLevel, CaseUpdate, EscalationReason, UpdateKind, Verdict
 from schemas.deadlines import DeadlineStep
-from services.common.casework.lifecycle import (
-    CaseStatus,
-    ClockKind,
-    Lifecycle,
-    RatingStatus,
-    is_competence_objection,
-)
+from services.common.casework.clocks import ClockKind
+from services.common.casework.lifecycle import Lifecycle
 from services.common.casework.ruleset import level_above
+from services.common.casework.status import CaseStatus, RatingStatus
+from services.common.casework.transitions import is_competence_objection
 from services.gateway.casework import Casework
 from services.gateway.models import (
     AgencyCaseState,

@@ -55,8 +55,8 @@ from schemas.registry import (
     PETITIONS_SUBMITTED,
     TopicSpec,
 )
+from services.common.casework.facts import CaseFacts
 from services.common.casework.holidays import shipped_calendar
-from services.common.casework.lifecycle import CaseFacts
 from services.common.casework.ruleset import load_rules
 from services.gateway.casework import Casework, Placed
 

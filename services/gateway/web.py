@@ -21,7 +21,7 @@ from pydantic import ValidationError
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
-from services.common.casework.lifecycle import Refusal
+from services.common.casework.refusals import Refusal
 from services.gateway.casework_api import client_address, rating_update, review_update
 from services.gateway.desk import CaseDesk, Denial, Denied, Unavailable
 from services.gateway.models import (

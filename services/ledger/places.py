@@ -1,10 +1,10 @@
 """The places and organisations a petition's title names: what a ``place`` hotspot is about.
 
-Dedup's heuristic (:func:`services.dedup.text.places`: estates, roads, schools, companies,
-...) plus the names that mark a residential development or a college in petitions but that
-dedup does not need ("魅力之城", "丽发新城", "经济学院"). Titles only: a letter's content
-names every road on the way to the problem, and grouping by those made hotspots of
-unrelated letters on the real mailbox messages.
+The heuristic dedup uses too (:func:`services.common.places.places`: estates, roads,
+schools, companies, ...) plus the names that mark a residential development or a college in
+petitions but that dedup does not need ("魅力之城", "丽发新城", "经济学院"). Titles
+only: a letter's content names every road on the way to the problem, and grouping by those
+made hotspots of unrelated letters on the real mailbox messages.
 """
 
 from __future__ import annotations
@@ -12,7 +12,8 @@ from __future__ import annotations
 import re
 from typing import Final
 
-from services.dedup.text import fold_script_and_width, folded_places
+from services.common.places import folded_places
+from services.common.script import fold_script_and_width
 
 _REGION_MARK: Final = re.compile(r"[A-Z]\d*[市区县]|[省市区县镇乡]")
 #: 2 to 6 characters of a name before one of these words, not reaching over a stop.

@@ -33,19 +33,6 @@ MAY_IMPORT: Final[dict[str, frozenset[str]]] = {
     "services.bench": frozenset({"*"}),
 }
 
-#: Imports across services that remain, each with what it takes to remove it. An entry
-#: that is no longer needed fails the test below, so the list only shrinks.
-KNOWN_EXCEPTIONS: Final[dict[tuple[str, str], str]] = {
-    ("services.gateway.open311", "services.intake.classify"): (
-        "GET services describes each field with the classification rule's description and "
-        "strongest keywords; needs those descriptions in the contract (schemas.fields)"
-    ),
-    ("services.ledger.places", "services.dedup.text"): (
-        "place names are folded with dedup's script and width folding; needs that folding "
-        "in services.common.script"
-    ),
-}
-
 
 def package_of(module: str) -> str | None:
     """The layer a module belongs to: ``schemas`` or ``services.<package>``."""
@@ -102,31 +89,11 @@ def _all_forbidden() -> list[tuple[str, str]]:
     return found
 
 
-def _known(importer: str, imported: str) -> bool:
-    return any(
-        importer == known_importer and (imported + ".").startswith(known_imported + ".")
-        for known_importer, known_imported in KNOWN_EXCEPTIONS
-    )
-
-
 def test_no_package_imports_across_its_layer() -> None:
-    found = [pair for pair in _all_forbidden() if not _known(*pair)]
+    found = _all_forbidden()
     assert not found, "forbidden imports (services talk through topics):\n" + "\n".join(
         f"  {importer} imports {imported}" for importer, imported in found
     )
-
-
-def test_every_known_exception_is_still_there() -> None:
-    found = _all_forbidden()
-    stale = [
-        pair
-        for pair in KNOWN_EXCEPTIONS
-        if not any(
-            importer == pair[0] and (imported + ".").startswith(pair[1] + ".")
-            for importer, imported in found
-        )
-    ]
-    assert not stale, f"no longer imported, remove from KNOWN_EXCEPTIONS: {stale}"
 
 
 @pytest.mark.parametrize(

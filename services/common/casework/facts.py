@@ -6,9 +6,55 @@ check an update against the lifecycle as escalation will judge it.
 
 from __future__ import annotations
 
-from schemas.cases import CaseDeduplicated, Verdict
-from services.common.casework.lifecycle import CaseFacts
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from schemas.base import AwareDatetime
+from schemas.cases import AgencyLevel, CaseDeduplicated, Verdict
+from services.common.casework.risk import RiskHit
 from services.common.casework.ruleset import EscalationRules
+
+
+class CaseFacts(BaseModel):
+    """What the engine knows of a case from dedup's verdict (and the registered case)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    case_id: str
+    matter_id: str
+    received_at: AwareDatetime = Field(description="the verdict's event time")
+    region_code: str
+    level: AgencyLevel = Field(description="level of the competent agency, or the default")
+    agency_code: str | None = None
+    linked_to: str | None = Field(default=None, description="the open case a repeat joins")
+    with_bureau: bool = Field(
+        default=True,
+        description=(
+            "routing left the case with the region's petition bureau, which registers and "
+            "transfers or assigns it (Art. 22); False: routed straight to the competent body "
+            "``agency_code``, which owes the petitioner the acceptance notice (Art. 23). A "
+            "case stored before this was known started with the bureau's clock, so True"
+        ),
+    )
+    repeat_count: int = Field(
+        ge=0, description="earlier petitions of the same petitioner(s) on the matter"
+    )
+    makes_collective: bool = False
+    risk_hits: tuple[RiskHit, ...] = Field(
+        default=(), description="risk-to-life words found, with their rule (Art. 25)"
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _upcast_risk_terms(cls, data: Any) -> Any:
+        # Cases stored before risk rules had names carry the bare words of the one keyword
+        # list as risk_terms; they read as hits of a rule named "keywords".
+        if isinstance(data, dict) and "risk_terms" in data:
+            upcast = {key: value for key, value in data.items() if key != "risk_terms"}
+            upcast["risk_hits"] = [{"rule": "keywords", "word": w} for w in data["risk_terms"]]
+            return upcast
+        return data
 
 
 def case_facts(verdict: CaseDeduplicated, rules: EscalationRules) -> CaseFacts:

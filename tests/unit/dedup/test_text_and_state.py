@@ -12,13 +12,14 @@ import pytest
 from schemas.cases import Verdict
 from schemas.examples import HOTLINE_PETITION, MINIMAL_PETITION
 from services.cli.offline import batch_verdicts, registered_cases
+from services.common.places import places
 from services.dedup.config import DedupConfig
 from services.dedup.index import CaseIndex, IndexBuilder
 from services.dedup.matcher import CaseFacts, Matcher, extract_features
 from services.dedup.records import CaseColumns, CaseRecord, MatchReason
 from services.dedup.sketch import sketch_text
 from services.dedup.state import InMemoryMatchState
-from services.dedup.text import fold, places, sentences, topic, topic_grams, topic_similarity
+from services.dedup.text import fold, sentences, topic, topic_grams, topic_similarity
 
 EVAL_SET = Path(__file__).resolve().parents[2] / "data" / "dedup_eval.jsonl"
 

@@ -8,7 +8,8 @@ from datetime import timedelta
 from schemas.cases import CaseEscalated, CaseUpdate, EscalationReason, UpdateKind
 from schemas.deadlines import DeadlineWarning
 from services.common.casework.facts import case_facts
-from services.common.casework.lifecycle import FoldFailure, Lifecycle, fold, step_duration
+from services.common.casework.fold import FoldFailure, fold
+from services.common.casework.lifecycle import Lifecycle, step_duration
 from services.escalation.escalations import missed_step
 from tests.unit.escalation.test_engine import (
     RULES,

@@ -15,7 +15,9 @@ from schemas.deadlines import DeadlineStep, DeadlineWarning
 from schemas.petitions import DeadLetter, RejectReason
 from schemas.registry import CASES_DEDUPLICATED, CASES_UPDATES, PETITIONS_REJECTED
 from services.cli.main import app as cli
-from services.common.casework.lifecycle import CaseStatus, Hearing, RejectionReason
+from services.common.casework.lifecycle import Hearing
+from services.common.casework.refusals import RejectionReason
+from services.common.casework.status import CaseStatus
 from services.escalation.app import dead_letters, invalid_transition
 from services.escalation.engine import EscalationEngine, Rejection
 from services.escalation.escalations import Output

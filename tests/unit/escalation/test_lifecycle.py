@@ -22,16 +22,13 @@ from schemas.cases import (
 )
 from schemas.deadlines import DeadlineStep, DeadlineWarning
 from schemas.petitions import Channel
+from services.common.casework.facts import CaseFacts
+from services.common.casework.fold import fold
 from services.common.casework.holidays import shipped_calendar
-from services.common.casework.lifecycle import (
-    CaseFacts,
-    CaseStatus,
-    Lifecycle,
-    RatingStatus,
-    RejectionReason,
-    fold,
-)
+from services.common.casework.lifecycle import Lifecycle
+from services.common.casework.refusals import RejectionReason
 from services.common.casework.ruleset import EscalationRules, load_rules
+from services.common.casework.status import CaseStatus, RatingStatus
 from services.common.casework.workdays import CHINA_TZ
 from services.escalation.engine import EscalationEngine, Rejection
 from services.escalation.tables import InMemoryCaseStore

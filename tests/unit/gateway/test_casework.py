@@ -13,7 +13,7 @@ from schemas import examples
 from schemas.base import Example
 from schemas.cases import CaseDeduplicated, CaseEscalated, CaseUpdate, Rating, UpdateKind
 from schemas.identifiers import case_id_for
-from services.common.casework.lifecycle import Refusal, RejectionReason
+from services.common.casework.refusals import Refusal, RejectionReason
 from services.gateway.attempts import AttemptLimits, AttemptRefusal, QueryAttempts
 from services.gateway.casework import Placed
 from services.gateway.casework_api import agency_update
@@ -31,6 +31,7 @@ def _example(found: tuple[Example, ...]) -> dict[str, Any]:
     value = found[0].value
     assert isinstance(value, dict)
     return value
+
 
 T0 = datetime(2026, 11, 20, 2, 0, tzinfo=UTC)
 #: The case id intake gives the contract's example petition under this key.

@@ -31,6 +31,7 @@ from services.gateway.geocode import Geocoder, RegionNotFoundError, RegionSource
 from services.gateway.open311 import Open311Problem
 from services.gateway.settings import DEMO_API_KEY, GatewaySettings
 from services.gateway.status import Status, StatusView
+from services.intake.classify import default_classifier
 
 CASE_ID_KEY = b"a-case-id-key-of-sixteen+"
 
@@ -61,6 +62,17 @@ def test_every_field_is_a_service_with_a_definition() -> None:
     with pytest.raises(open311.Open311Problem) as unknown:
         open311.service("potholes")
     assert unknown.value.status == 404
+
+
+def test_a_service_is_described_in_the_words_of_its_classification_rule() -> None:
+    # The contract repeats the shipped rules' descriptions so that the gateway need not
+    # import intake: a client choosing by a keyword must name a word the rule scores.
+    rules = default_classifier().rules.fields
+    for code in FIELDS:
+        listed, rule = open311.service(code), rules[code]
+        assert listed.description == rule.description
+        scored = {term.rstrip("*") for term in rule.keywords}
+        assert set(listed.keywords.split(", ")) <= scored, code
 
 
 def test_a_form_becomes_a_petition() -> None:

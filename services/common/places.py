@@ -1,0 +1,190 @@
+"""The places and organisations a text names: estates, roads, schools, companies, ...
+
+Dedup links petitions that name the same place; the ledger groups titles into ``place``
+hotspots by them. A pure function of the text, so every worker finds the same places.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Final
+
+from services.common.script import fold_script_and_width
+
+# Place and organisation names: the characters before a place word. The name stops at a
+# character that cannot be part of it (a preposition, a verb, a higher-level place), so
+# "本人在渭滨区阳光小区购房" yields "阳光小区", and "渭滨区" is not itself a place of the
+# matter (every petition in the county names it).
+_PLACE_SUFFIXES: Final = (
+    "小区",
+    "花园",
+    "家园",
+    "新村",
+    "公寓",
+    "大厦",
+    "广场",
+    "商场",
+    "市场",
+    "苑",
+    "庄园",
+    "社区",
+    # A subdistrict: the street word in it ("泉塘街道") is no street, and the estate after
+    # it ("泉塘街道板桥小区") is named without it.
+    "街道",
+    "村",
+    "大道",
+    "路",
+    "街",
+    "巷",
+    "桥",
+    "有限公司",
+    "公司",
+    "集团",
+    "工厂",
+    "厂",
+    "工地",
+    "项目",
+    "中学",
+    "小学",
+    "大学",
+    "学院",
+    "幼儿园",
+    "学校",
+    "医院",
+    "卫生院",
+    "酒店",
+    "饭店",
+    "餐厅",
+    "KTV",
+    "网吧",
+    "加油站",
+    "停车场",
+    "菜市场",
+    "公园",
+    "水库",
+    "河",
+)
+_NAME_STOP: Final = frozenset(
+    "在于是的了与及对向从到我你他她们住位该这那某其为被把将让给由往至离近旁边外内省市区县镇乡请称说买购租映诉报令号段"
+    "，。、：；！？ ,.:;!?0123456789"
+)
+#: Names the heuristic finds that name no place of a matter, and words that make a
+#: found name generic ("有关部门责令工地", "供热公司").
+_GENERIC_PLACES: Final = frozenset(
+    {"人民政府", "有关公司", "物业公司", "开发公司", "施工项目", "建筑工地"}
+)
+_GENERIC_WORDS: Final = (
+    "部门",
+    "有关",
+    "相关",
+    "供热",
+    "热力",
+    "物业",
+    "开发商",
+    "道路",
+    # Any road, route or estate, not a named one: "马路" (the street), "半路" (half way),
+    # "十字路" (a crossroads), "线路" (a bus route's course: "调整线路"), "居民小区",
+    # "一个小区", "整个小区". Left in, they make letters about one matter look like
+    # letters about different places.
+    "马路",
+    "半路",
+    "十字路",
+    "线路",
+    "居民",
+    "一个",
+    "几个",
+    "整个",
+    "各个",
+)
+# One search for any of them, instead of one `in` a word.
+_GENERIC_WORD_RE: Final = re.compile("|".join(_GENERIC_WORDS))
+# Of each place word, the characters before a shorter place word it ends with ("新" of
+# "新村", "菜" of "菜市场"): the pattern finds the longer word first, and they count as
+# part of the name, so "大新村" is the village "大新" + "村", not "大" + "新村".
+_NAME_IN_SUFFIX: Final = {
+    suffix: max(
+        (1 for shorter in _PLACE_SUFFIXES if shorter != suffix and suffix.endswith(shorter)),
+        default=0,
+    )
+    for suffix in _PLACE_SUFFIXES
+}
+_PLACE_RE: Final = re.compile(
+    "(" + "|".join(re.escape(s) for s in sorted(_PLACE_SUFFIXES, key=len, reverse=True)) + ")"
+)
+_LATIN_PLACE_RE: Final = re.compile(
+    r"((?:[A-Z][a-z]+\s+){1,3})"
+    r"(?i:(road|street|avenue|lane|estate|gardens?|court|plaza|building|tower|village"
+    r"|community|market|school|hospital|factory|company|ltd|group|park|bridge)\b)",
+)
+_MAX_NAME_CHARS: Final = 6
+# What every Latin place name starts with: a text without it (most Chinese petitions) need
+# not be searched with _LATIN_PLACE_RE, a slower pattern.
+_CAPITALISED_RE: Final = re.compile("[A-Z][a-z]")
+
+
+def places(text: str) -> frozenset[str]:
+    """Names of places and organisations in a text, folded (e.g. {"阳光小区", "maple road"}).
+
+    A heuristic without a gazetteer: a name is the 2 to 6 characters before a place word,
+    stopping at characters that cannot be part of a name. Generic words ("小区", "公司"
+    alone, "某小区") yield nothing, so they never make two petitions look different.
+    """
+    return folded_places(fold_script_and_width(text))
+
+
+def _route_start(folded: str, end: int, floor: int) -> int:
+    # A numbered bus route or road ("星沙204路", "204路"): the digits before `end` and the
+    # name before them, if any; `end` itself when no digit precedes it. A route number is
+    # what a letter about a bus line names, and a digit stops every other name.
+    start = end
+    while start > floor and folded[start - 1].isascii() and folded[start - 1].isdigit():
+        start -= 1
+    if start == end:
+        return end
+    while (
+        start > floor
+        and end - start < _MAX_NAME_CHARS + 3
+        and folded[start - 1] not in _NAME_STOP
+        and "\u3400" <= folded[start - 1] <= "\u9fff"
+    ):
+        start -= 1
+    return start
+
+
+def folded_places(folded_keep_case: str) -> frozenset[str]:
+    """``places`` of a text already folded by ``fold_script_and_width``."""
+    found: set[str] = set()
+    previous_end = 0
+    for match in _PLACE_RE.finditer(folded_keep_case):
+        start = match.start()
+        name_start = start
+        # A name never reaches back into the place found before it ("人民路路面" is one
+        # road); a suffix that named nothing ("河" in "星河苑") may be part of the next name.
+        while (
+            name_start > previous_end
+            and start - name_start < _MAX_NAME_CHARS
+            and folded_keep_case[name_start - 1] not in _NAME_STOP
+            and "\u3400" <= folded_keep_case[name_start - 1] <= "\u9fff"  # CJK ideographs
+        ):
+            name_start -= 1
+        if name_start == start and match.group() == "路":
+            name_start = _route_start(folded_keep_case, start, previous_end)
+        name = folded_keep_case[name_start : match.end()].lower()
+        if (
+            start > name_start
+            and start - name_start + _NAME_IN_SUFFIX[match.group()] >= 2
+            and name not in _GENERIC_PLACES
+            and _GENERIC_WORD_RE.search(name) is None
+        ):
+            found.add(name)
+            previous_end = match.end()
+    if _CAPITALISED_RE.search(folded_keep_case) is None:
+        return frozenset(found)
+    for match in _LATIN_PLACE_RE.finditer(folded_keep_case):
+        words = match.group(1).split()
+        # Sentence-initial capitals ("The", "A") are not part of a name.
+        while words and words[0].lower() in {"the", "a", "an", "at", "in", "on", "of"}:
+            words = words[1:]
+        if words:
+            found.add(" ".join([*words, match.group(2)]).lower())
+    return frozenset(found)
