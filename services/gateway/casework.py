@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from schemas.cases import CaseDeduplicated, CaseUpdate
 from services.common.casework.clocks import Clock
 from services.common.casework.facts import CaseFacts, case_facts
-from services.common.casework.fold import FoldFailure, fold
+from services.common.casework.fold import FoldFailure, fold, petition_bureau
 from services.common.casework.holidays import HolidayCalendar
 from services.common.casework.lifecycle import Lifecycle
 from services.common.casework.refusals import AWAITS_PREDECESSOR, Refusal, RejectionReason
@@ -129,9 +129,3 @@ class Casework:
             return clock.responsible_agency
         return self.rules.targets.bureau(facts.region_code, clock.responsible_level)
 
-
-def petition_bureau(facts: CaseFacts, rules: EscalationRules) -> str:
-    """TEMPORARY: moves to the lifecycle with the split."""
-    if facts.with_bureau and facts.agency_code is not None:
-        return facts.agency_code
-    return rules.targets.bureau(facts.region_code, facts.level)

@@ -23,6 +23,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from schemas.cases import Agency, CaseUpdate, UpdateKind
+from schemas.deadlines import DeadlineStep
 from services.common.casework.refusals import Refusal
 from services.gateway.casework import Casework
 from services.gateway.desk import CaseDesk, Denial, Denied, Unavailable, free_text, new_update_id
@@ -52,7 +53,7 @@ RETRY_AFTER_SECONDS: Final = "5"
 M = TypeVar("M", bound=BaseModel)
 
 #: The body with an agency code, named with the given rule, or None when no body has it:
-#: the routing table's lookup (``Router.agency``), wired in by the app.
+#: the routing table's lookup (``Directory.agency``), wired in by the app.
 Directory: TypeAlias = Callable[[str, str], Agency | None]
 
 
@@ -259,6 +260,9 @@ class AgencyApi:
             return outcome(known)  # the agency's retry of an update already published
         if agency not in agencies_of(record, self.desk):
             return self._not_found(record.case_id, agency)
+        other = _decided_by_another(record, agency, body.kind, self.desk.view.casework)
+        if other is not None:
+            return other
 
         def make(at: datetime) -> CaseUpdate:
             return agency_update(
@@ -331,6 +335,37 @@ def _same_request(
     return again == known
 
 
+#: The opinions (and the hearing) that only the body owing their clock gives: the review by
+#: the next-higher body (Art. 35), the re-review by the one above it (Art. 36).
+DECIDED_BY_OWING_BODY: Final = {
+    AgencyAction.REVIEW_DECIDED: DeadlineStep.REVIEW_DECISION,
+    AgencyAction.RE_REVIEW_DECIDED: DeadlineStep.RE_REVIEW_DECISION,
+    AgencyAction.HEARING_STARTED: DeadlineStep.RE_REVIEW_DECISION,
+    AgencyAction.HEARING_ENDED: DeadlineStep.RE_REVIEW_DECISION,
+}
+
+
+def _decided_by_another(
+    record: CaseRecord, agency: str, action: AgencyAction, casework: Casework
+) -> Response | None:
+    """A 403 when ``action`` is a review or re-review step that another body owes: the
+    body that handled the matter does not review its own opinion (Art. 35, 36)."""
+    step = DECIDED_BY_OWING_BODY.get(action)
+    if step is None or record.facts is None:
+        return None
+    clock = casework.lifecycle(record.facts, record.updates).latest(step)
+    if clock is None:
+        return None  # nothing requested: the lifecycle's 409 says so
+    owing = casework.body_owing(record.facts, clock)
+    if owing == agency:
+        return None
+    return problem(
+        403,
+        "forbidden",
+        f"{action.value} is for {owing}, the body that owes the {step.value} ({clock.article})",
+    )
+
+
 def agencies_of(record: CaseRecord, desk: CaseDesk) -> set[str]:
     """The agencies that may act on a case: the one it is with (routing's, until a transfer
     hands it to another body: then that body's, and no longer the transferring one's),
@@ -352,4 +387,9 @@ def agencies_of(record: CaseRecord, desk: CaseDesk) -> set[str]:
         for clock in lifecycle.clocks
         if clock.running_at(now)
     )
+    paused = lifecycle.latest(DeadlineStep.RE_REVIEW_DECISION)
+    if lifecycle.hearings and lifecycle.hearings[-1].ended_at is None and paused is not None:
+        # A hearing pauses the re-review clock (Art. 36); the re-reviewing body still owes
+        # the opinion and ends the hearing.
+        found.add(casework.body_owing(record.facts, paused))
     return found
