@@ -372,14 +372,11 @@ def agencies_of(record: CaseRecord, desk: CaseDesk) -> set[str]:
     every one it was escalated to, and every body that owes one of its running clocks (the
     next-higher body while a review waits for its opinion, Art. 35)."""
     found = {e.target_agency for e in record.escalations if e.target_agency is not None}
+    if record.held_by is not None:
+        found.add(record.held_by)
     if record.facts is None:
-        if record.agency_code is not None:
-            found.add(record.agency_code)
         return found
     casework = desk.view.casework
-    holder = casework.holder(record.facts, record.updates)
-    if holder is not None:
-        found.add(holder)
     lifecycle = casework.lifecycle(record.facts, record.updates)
     now = desk.clock()
     found.update(

@@ -141,7 +141,9 @@ class CaseView(_Document):
     received_at: datetime | None
     channel: str | None
     field: str | None
-    agency_code: str | None
+    agency_code: str | None = Field(
+        description="the agency the case is with now: routing's, or the last transfer's recipient"
+    )
     agency_name: str | None
     verdict: Verdict | None
     open_case_id: str | None = Field(description="the open case a repeat or joint case joins")

@@ -330,7 +330,7 @@ def request_document(record: CaseRecord) -> Open311Request:
         service_name=name,
         service_code=code,
         description=None,
-        agency_responsible=record.agency_name,
+        agency_responsible=record.name_of(record.held_by) if record.held_by else None,
         # The notice says "registered": not for a request intake refused.
         service_notice=REJECTED_NOTICE if record.status is Status.REJECTED else SERVICE_NOTICE,
         requested_datetime=record.received_at,

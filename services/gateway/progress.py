@@ -116,9 +116,7 @@ def agency_case_state(record: CaseRecord, casework: Casework, now: datetime) -> 
         case_id=record.case_id,
         status=lifecycle.status.value if lifecycle is not None else record.status.value,
         routed_to=record.agency_code,
-        held_by=casework.holder(record.facts, record.updates)
-        if record.facts is not None
-        else record.agency_code,
+        held_by=record.held_by,
         next_deadline=next_deadline(record, casework, lifecycle, now) if lifecycle else None,
         updates=[_step(record, u, casework) for u in record.updates],
     )
@@ -150,10 +148,9 @@ def _responsible(
         return deadline.owed_by
     facts = record.facts
     assert facts is not None
-    holder = casework.holder(facts, record.updates)
-    if lifecycle.settled_at is not None or holder is None:
+    if lifecycle.settled_at is not None or record.held_by is None:
         return None
-    return _body(record, holder, facts.level)
+    return _body(record, record.held_by, facts.level)
 
 
 def _review_route(
@@ -233,15 +230,5 @@ def _step(record: CaseRecord, update: CaseUpdate, casework: Casework) -> Progres
 
 
 def _body(record: CaseRecord, code: str, level: AgencyLevel) -> Body:
-    """A body of the case, named when the case names it: routing's, or a transfer's
-    recipient (with the level the transfer gives it)."""
-    if code == record.agency_code:
-        return Body(code=code, name=record.agency_name, level=level)
-    recipient = next(
-        (u.to_agency for u in reversed(record.updates)
-         if u.to_agency is not None and u.to_agency.code == code),
-        None,
-    )  # fmt: skip
-    if recipient is not None:
-        return Body(code=code, name=recipient.name, level=recipient.level)
-    return Body(code=code, name=None, level=level)
+    """A body of the case, named when the case names it (routing's, a transfer's recipient)."""
+    return Body(code=code, name=record.name_of(code), level=level)

@@ -114,7 +114,8 @@ _PETITIONER_OPENS: Final = (
     _TOO_MANY,
 )
 _AGENCY_OPENS: Final = (
-    Answer(403, "X-Agency-Key missing or not an agency's, or not the agency_code given", Problem),
+    Answer(403, "X-Agency-Key missing or not an agency's, or not the agency_code given; or a "
+           "review or re-review step that another body owes (Art. 35, 36)", Problem),
     Answer(404, "no case with this agency (routed or transferred to it), escalated to it or "
            "owing it a clock", Problem),
 )
