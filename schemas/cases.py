@@ -6,7 +6,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Final, Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from schemas.base import AwareDatetime, Contract
 from schemas.fields import UNCLASSIFIED, CaseField
@@ -217,10 +217,20 @@ class Rating(StrEnum):
     DISSATISFIED = "dissatisfied"
 
 
-class CaseUpdate(Contract):
-    """A status change an agency publishes on a case. Keyed by case_id."""
+#: The updates that hand a case to another body (Art. 22): the only ones with a recipient.
+HANDOVERS: Final = frozenset({UpdateKind.TRANSFERRED, UpdateKind.ASSIGNED})
 
-    schema_version: Literal[1] = 1
+
+class CaseUpdate(Contract):
+    """A status change an agency publishes on a case. Keyed by case_id.
+
+    Version 2 added ``to_agency``, the body a transfer or assignment hands the case to
+    (Art. 22); only an update that names one is version 2 (it is set for it), so every
+    other update still reads as version 1 where a reader has not been upgraded. A version
+    1 transfer names no recipient: the case stays with the body routing chose.
+    """
+
+    schema_version: Literal[1, 2] = 1
     update_id: str = Field(min_length=1, max_length=128)
     case_id: str
     kind: UpdateKind
@@ -229,6 +239,30 @@ class CaseUpdate(Contract):
     reason: str | None = Field(default=None, max_length=2000)
     extension_days: int | None = Field(default=None, ge=1, le=30)
     rating: Rating | None = None
+    to_agency: Agency | None = Field(
+        default=None,
+        description="transferred or assigned only: the body that receives the case and owes "
+        "the acceptance notice from now on (Art. 22, 23); its rule says who handed it over",
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _version_of_recipient(cls, data: object) -> object:
+        # An update naming a recipient is version 2 without its producer saying so.
+        if isinstance(data, dict) and data.get("to_agency") is not None:
+            return {"schema_version": 2, **data}
+        return data
+
+    @model_validator(mode="after")
+    def _recipient_only_on_handover(self) -> CaseUpdate:
+        if self.to_agency is not None and self.kind not in HANDOVERS:
+            raise ValueError(
+                f"to_agency: only a transfer or an assignment has a recipient, "
+                f"not {self.kind.value}"
+            )
+        if self.to_agency is not None and self.schema_version < 2:
+            raise ValueError("to_agency: a version 2 field; schema_version 1 has none")
+        return self
 
 
 class EscalationReason(StrEnum):

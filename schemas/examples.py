@@ -123,6 +123,25 @@ UPDATES = (
     _ex(
         {"case_id": "XF-7K2M9Q4T8W1Z"},
         {
+            "schema_version": 2,
+            "update_id": "610302-xfj-000412",
+            "case_id": "XF-7K2M9Q4T8W1Z",
+            "kind": "transferred",
+            "occurred_at": "2026-11-21T09:30:00+08:00",
+            "agency_code": "610302-xfj",
+            "to_agency": {
+                "code": "610302-housing",
+                "name": "渭滨区住房和城乡建设局",
+                "level": "county",
+                "region_code": "610302",
+                "rule": "transferred_by:610302-xfj",
+            },
+        },
+        "The petition bureau transfers the case to the competent body (Art. 22)",
+    ),
+    _ex(
+        {"case_id": "XF-7K2M9Q4T8W1Z"},
+        {
             "update_id": "610302-housing-000981",
             "case_id": "XF-7K2M9Q4T8W1Z",
             "kind": "accepted",

@@ -20,11 +20,12 @@ from dataclasses import dataclass
 from schemas.cases import CaseDeduplicated, CaseUpdate
 from services.common.casework.clocks import Clock
 from services.common.casework.facts import CaseFacts, case_facts
-from services.common.casework.fold import FoldFailure, fold
+from services.common.casework.fold import FoldFailure, fold, petition_bureau
 from services.common.casework.holidays import HolidayCalendar
 from services.common.casework.lifecycle import Lifecycle
 from services.common.casework.refusals import AWAITS_PREDECESSOR, Refusal, RejectionReason
 from services.common.casework.ruleset import EscalationRules
+from services.common.casework.transitions import is_competence_objection
 
 
 @dataclass(frozen=True)
@@ -108,9 +109,23 @@ class Casework:
             raise RuntimeError(f"case {facts.case_id}: kept update {result.index} refused")
         return result
 
+    def holder(self, facts: CaseFacts, updates: tuple[CaseUpdate, ...]) -> str | None:
+        """The body the case is with after ``updates``: the one routing chose until a
+        transfer or assignment hands it to the body it names (Art. 22); an objection to
+        competence hands it back to the petition bureau, which transfers it again (Art. 23)."""
+        held = facts.agency_code
+        prefixes = self.rules.time_limits.competence_objection.reason_prefixes
+        for update in updates:
+            if update.to_agency is not None:
+                held = update.to_agency.code
+            elif is_competence_objection(update, prefixes):
+                held = petition_bureau(facts, self.rules)
+        return held
+
     def body_owing(self, facts: CaseFacts, clock: Clock) -> str:
         """The code of the body that owes ``clock``: the one it names, else the petition
         bureau of its level (a review's body is the next-higher one, Art. 35)."""
         if clock.responsible_agency is not None:
             return clock.responsible_agency
         return self.rules.targets.bureau(facts.region_code, clock.responsible_level)
+

@@ -3,8 +3,10 @@
 Petitioner: authorised by the case number and the query code of the receipt (header
 ``X-Query-Code``), no channel key; a wrong code and an unknown case are the same 404, and
 failed attempts are limited per case and per client address (429). Agency: authorised by
-the agency's own key (``X-Agency-Key``), only on cases routed or escalated to it, or whose
-running clock it owes (a review body); another agency's case is a 404 like an unknown one.
+the agency's own key (``X-Agency-Key``), only on cases with it (routed to it, or transferred
+to it: a transfer names its recipient, and the transferring agency loses the case),
+escalated to it, or whose running clock it owes (a review body); another agency's case is
+a 404 like an unknown one.
 Every write is a ``CaseUpdate`` on cases.updates, checked first against the lifecycle:
 409 with the lifecycle's reason when it cannot apply.
 """
@@ -14,13 +16,14 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Final, TypeVar
+from typing import Final, TypeAlias, TypeVar
 
 from pydantic import BaseModel, ValidationError
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from schemas.cases import CaseUpdate, UpdateKind
+from schemas.cases import Agency, CaseUpdate, UpdateKind
+from schemas.deadlines import DeadlineStep
 from services.common.casework.refusals import Refusal
 from services.gateway.casework import Casework
 from services.gateway.desk import CaseDesk, Denial, Denied, Unavailable, free_text, new_update_id
@@ -48,6 +51,10 @@ MAX_BODY_BYTES: Final = 16_384
 RETRY_AFTER_SECONDS: Final = "5"
 
 M = TypeVar("M", bound=BaseModel)
+
+#: The body with an agency code, named with the given rule, or None when no body has it:
+#: the routing table's lookup (``Directory.agency``), wired in by the app.
+Directory: TypeAlias = Callable[[str, str], Agency | None]
 
 
 def client_address(request: Request) -> str:
@@ -192,11 +199,15 @@ class PetitionerApi:
 class AgencyApi:
     """An agency reads and updates the cases routed or escalated to it."""
 
-    def __init__(self, desk: CaseDesk, settings: GatewaySettings) -> None:
+    def __init__(self, desk: CaseDesk, settings: GatewaySettings, directory: Directory) -> None:
         self.desk = desk
         self.settings = settings
+        self.directory = directory
 
-    def _open(self, request: Request) -> tuple[str, CaseRecord] | Response:
+    def _open(self, request: Request, authors: bool = False) -> tuple[str, CaseRecord] | Response:
+        """The key's agency and the case, if the agency may act on it; with ``authors``, also
+        a case it has published an update on (a retry of a transfer comes from an agency that
+        no longer has the case, and is answered as the first time)."""
         agency = self.settings.agency_of_key(request.headers.get(AGENCY_KEY_HEADER))
         if agency is None:
             return problem(403, "forbidden", f"a valid {AGENCY_KEY_HEADER} header is required")
@@ -204,11 +215,18 @@ class AgencyApi:
         record = self.desk.view.get(case_id)
         if record is None and not self.desk.feed.caught_up:
             return problem(503, "loading", "the status view is still reading the topics", 5)
-        if record is None or agency not in agencies_of(record, self.desk):
-            return problem(
-                404, "not_found", f"no case {case_id!r} routed or escalated to agency {agency}"
-            )
+        if record is None or not (
+            agency in agencies_of(record, self.desk)
+            or (authors and any(u.agency_code == agency for u in record.updates))
+        ):
+            return self._not_found(case_id, agency)
         return agency, record
+
+    @staticmethod
+    def _not_found(case_id: str, agency: str) -> Response:
+        return problem(
+            404, "not_found", f"no case {case_id!r} with, escalated to or owed by agency {agency}"
+        )
 
     async def case(self, request: Request) -> Response:
         opened = self._open(request)
@@ -219,7 +237,7 @@ class AgencyApi:
         return JSONResponse(state.model_dump(mode="json"), 200)
 
     async def update(self, request: Request) -> Response:
-        opened = self._open(request)
+        opened = self._open(request, authors=True)
         if isinstance(opened, Response):
             return opened
         agency, record = opened
@@ -233,22 +251,52 @@ class AgencyApi:
         now = self.desk.clock()
         if body.occurred_at is not None and body.occurred_at > now + CLOCK_SKEW:
             return problem(400, "invalid", "occurred_at: in the future")
+        recipient = self._recipient(agency, body)
+        if isinstance(recipient, Response):
+            return recipient
         prefixes = self.desk.view.casework.rules.time_limits.competence_objection.reason_prefixes
         known = next((u for u in record.updates if u.update_id == body.update_id), None)
-        if known is not None and _same_request(known, body, agency, prefixes[0]):
+        if known is not None and _same_request(known, body, agency, prefixes[0], recipient):
             return outcome(known)  # the agency's retry of an update already published
+        if agency not in agencies_of(record, self.desk):
+            return self._not_found(record.case_id, agency)
+        other = _decided_by_another(record, agency, body.kind, self.desk.view.casework)
+        if other is not None:
+            return other
 
         def make(at: datetime) -> CaseUpdate:
-            return agency_update(record.case_id, agency, body, body.occurred_at or at, prefixes[0])
+            return agency_update(
+                record.case_id, agency, body, body.occurred_at or at, prefixes[0], recipient
+            )
 
         return outcome(await self.desk.publish(record, make))
 
+    def _recipient(self, agency: str, body: AgencyUpdateRequest) -> Agency | Response | None:
+        """The body a transfer or assignment hands the case to, from the routing table; a
+        400 for a code no body has, or the transferring agency's own."""
+        if body.to_agency is None:
+            return None
+        if body.to_agency == agency:
+            return problem(400, "invalid", f"to_agency: the case is with {agency} already")
+        recipient = self.directory(body.to_agency, f"{body.kind.value}_by:{agency}")
+        if recipient is None:
+            return problem(
+                400, "invalid", f"to_agency: no body has the agency code {body.to_agency!r}"
+            )
+        return recipient
+
 
 def agency_update(
-    case_id: str, agency: str, body: AgencyUpdateRequest, at: datetime, objection_prefix: str
+    case_id: str,
+    agency: str,
+    body: AgencyUpdateRequest,
+    at: datetime,
+    objection_prefix: str,
+    recipient: Agency | None = None,
 ) -> CaseUpdate:
     """The CaseUpdate an agency's request stands for. An objection to competence is a
-    not_accepted update whose reason starts with the rule file's first prefix (Art. 23)."""
+    not_accepted update whose reason starts with the rule file's first prefix (Art. 23);
+    a transfer or assignment carries its ``recipient``."""
     reason = free_text(body.reason)
     kind = (
         UpdateKind(body.kind.value)
@@ -265,32 +313,80 @@ def agency_update(
         agency_code=agency,
         reason=reason,
         extension_days=body.extension_days,
+        to_agency=recipient,
     )
 
 
 def _same_request(
-    known: CaseUpdate, body: AgencyUpdateRequest, agency: str, objection_prefix: str
+    known: CaseUpdate,
+    body: AgencyUpdateRequest,
+    agency: str,
+    objection_prefix: str,
+    recipient: Agency | None,
 ) -> bool:
     again = agency_update(
-        known.case_id, agency, body, body.occurred_at or known.occurred_at, objection_prefix
+        known.case_id,
+        agency,
+        body,
+        body.occurred_at or known.occurred_at,
+        objection_prefix,
+        recipient,
     )
     return again == known
 
 
+#: The opinions (and the hearing) that only the body owing their clock gives: the review by
+#: the next-higher body (Art. 35), the re-review by the one above it (Art. 36).
+DECIDED_BY_OWING_BODY: Final = {
+    AgencyAction.REVIEW_DECIDED: DeadlineStep.REVIEW_DECISION,
+    AgencyAction.RE_REVIEW_DECIDED: DeadlineStep.RE_REVIEW_DECISION,
+    AgencyAction.HEARING_STARTED: DeadlineStep.RE_REVIEW_DECISION,
+    AgencyAction.HEARING_ENDED: DeadlineStep.RE_REVIEW_DECISION,
+}
+
+
+def _decided_by_another(
+    record: CaseRecord, agency: str, action: AgencyAction, casework: Casework
+) -> Response | None:
+    """A 403 when ``action`` is a review or re-review step that another body owes: the
+    body that handled the matter does not review its own opinion (Art. 35, 36)."""
+    step = DECIDED_BY_OWING_BODY.get(action)
+    if step is None or record.facts is None:
+        return None
+    clock = casework.lifecycle(record.facts, record.updates).latest(step)
+    if clock is None:
+        return None  # nothing requested: the lifecycle's 409 says so
+    owing = casework.body_owing(record.facts, clock)
+    if owing == agency:
+        return None
+    return problem(
+        403,
+        "forbidden",
+        f"{action.value} is for {owing}, the body that owes the {step.value} ({clock.article})",
+    )
+
+
 def agencies_of(record: CaseRecord, desk: CaseDesk) -> set[str]:
-    """The agencies that may act on a case: the one it was routed to, every one it was
-    escalated to, and every body that owes one of its running clocks (the next-higher body
-    while a review waits for its opinion, Art. 35)."""
+    """The agencies that may act on a case: the one it is with (routing's, until a transfer
+    hands it to another body: then that body's, and no longer the transferring one's),
+    every one it was escalated to, and every body that owes one of its running clocks (the
+    next-higher body while a review waits for its opinion, Art. 35)."""
     found = {e.target_agency for e in record.escalations if e.target_agency is not None}
-    if record.agency_code is not None:
-        found.add(record.agency_code)
-    if record.facts is not None:
-        casework = desk.view.casework
-        lifecycle = casework.lifecycle(record.facts, record.updates)
-        now = desk.clock()
-        found.update(
-            casework.body_owing(record.facts, clock)
-            for clock in lifecycle.clocks
-            if clock.running_at(now)
-        )
+    if record.held_by is not None:
+        found.add(record.held_by)
+    if record.facts is None:
+        return found
+    casework = desk.view.casework
+    lifecycle = casework.lifecycle(record.facts, record.updates)
+    now = desk.clock()
+    found.update(
+        casework.body_owing(record.facts, clock)
+        for clock in lifecycle.clocks
+        if clock.running_at(now)
+    )
+    paused = lifecycle.latest(DeadlineStep.RE_REVIEW_DECISION)
+    if lifecycle.hearings and lifecycle.hearings[-1].ended_at is None and paused is not None:
+        # A hearing pauses the re-review clock (Art. 36); the re-reviewing body still owes
+        # the opinion and ends the hearing.
+        found.add(casework.body_owing(record.facts, paused))
     return found

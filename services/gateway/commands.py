@@ -88,12 +88,26 @@ def update(
     update_id: Annotated[
         str | None, typer.Option("--update-id", help="the agency's own id (safe to repeat)")
     ] = None,
+    to_agency: Annotated[
+        str | None,
+        typer.Option(
+            "--to",
+            help="transferred, assigned: the agency code of the body that receives the case "
+            "(Art. 22); it acts on the case from then on, this agency no longer",
+        ),
+    ] = None,
     gateway: Gateway = "http://127.0.0.1:8080",
 ) -> None:
     """Report what the agency did on a case: checked against the case's lifecycle, then
     published to cases.updates; a refusal names the lifecycle's reason (exit 2)."""
     body: dict[str, Any] = {"kind": kind.value, "agency_code": agency}
-    for name, value in (("reason", reason), ("extension_days", days), ("update_id", update_id)):
+    fields = (
+        ("reason", reason),
+        ("extension_days", days),
+        ("update_id", update_id),
+        ("to_agency", to_agency),
+    )
+    for name, value in fields:
         if value is not None:
             body[name] = value
     if occurred_at is not None:

@@ -23,7 +23,13 @@ from schemas.petitions import MAX_PETITION_BYTES, RejectReason
 from services.common.dlq import Rejected
 from services.common.submitted import parse
 from services.gateway import open311
-from services.gateway.casework_api import AgencyApi, PetitionerApi, client_address, denied
+from services.gateway.casework_api import (
+    AgencyApi,
+    Directory,
+    PetitionerApi,
+    client_address,
+    denied,
+)
 from services.gateway.desk import CaseDesk, Denied
 from services.gateway.geocode import Geocoder
 from services.gateway.kafka import (
@@ -92,6 +98,7 @@ class Gateway:
         registry: CollectorRegistry,
         openapi: Callable[[], dict[str, object]],
         desk: CaseDesk,
+        directory: Directory,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         new_id: Callable[[], str] = lambda: uuid.uuid4().hex,
     ) -> None:
@@ -106,7 +113,7 @@ class Gateway:
         self.new_id = new_id
         self.desk = desk
         self.petitioner = PetitionerApi(desk)
-        self.agency = AgencyApi(desk, settings)
+        self.agency = AgencyApi(desk, settings, directory)
         self.page = QueryPage(desk)
 
     # --- the native JSON API ---------------------------------------------------------------
@@ -343,8 +350,8 @@ def case_view(record: CaseRecord) -> CaseView:
         received_at=record.received_at,
         channel=record.channel,
         field=record.field,
-        agency_code=record.agency_code,
-        agency_name=record.agency_name,
+        agency_code=record.held_by,
+        agency_name=record.name_of(record.held_by) if record.held_by else None,
         verdict=record.verdict,
         open_case_id=record.open_case_id,
         history=[StatusStep(status=s.status, at=s.at, detail=s.detail) for s in record.history],

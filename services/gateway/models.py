@@ -141,7 +141,9 @@ class CaseView(_Document):
     received_at: datetime | None
     channel: str | None
     field: str | None
-    agency_code: str | None
+    agency_code: str | None = Field(
+        description="the agency the case is with now: routing's, or the last transfer's recipient"
+    )
     agency_name: str | None
     verdict: Verdict | None
     open_case_id: str | None = Field(description="the open case a repeat or joint case joins")
@@ -336,9 +338,23 @@ class AgencyUpdateRequest(_Document):
         pattern=r"^[A-Za-z0-9._:-]{1,100}$",
         description="the agency's own id: the same request sent again is answered alike",
     )
+    to_agency: str | None = Field(
+        default=None,
+        pattern=r"^[a-z0-9_-]{2,64}$",
+        description=(
+            "transferred and assigned only, and required there: the agency code of the body "
+            "that receives the case (Art. 22), a body of the routing table; from then on its "
+            "key acts on the case and the transferring agency's no longer does"
+        ),
+    )
 
     @model_validator(mode="after")
     def _complete(self) -> AgencyUpdateRequest:
+        handover = self.kind in (AgencyAction.TRANSFERRED, AgencyAction.ASSIGNED)
+        if handover and self.to_agency is None:
+            raise ValueError(f"to_agency: {self.kind.value} names the body that receives the case")
+        if not handover and self.to_agency is not None:
+            raise ValueError("to_agency: given with transferred or assigned, and only with them")
         if self.kind in REASON_REQUIRED and not (self.reason or "").strip():
             opinion = self.kind in (
                 AgencyAction.REPLIED,
@@ -358,5 +374,8 @@ class AgencyCaseState(_Document):
     case_id: str
     status: str
     routed_to: str | None
+    held_by: str | None = Field(
+        description="the body the case is with now: routing's, or the last transfer's recipient"
+    )
     next_deadline: Deadline | None
     updates: list[ProgressStep]

@@ -336,7 +336,7 @@ def request_document(record: CaseRecord) -> Open311Request:
         service_name=name,
         service_code=code,
         description=None,
-        agency_responsible=record.agency_name,
+        agency_responsible=record.name_of(record.held_by) if record.held_by else None,
         service_notice=_notice(record.status),
         requested_datetime=record.received_at,
         updated_datetime=record.status_at,

@@ -116,6 +116,7 @@ def agency_case_state(record: CaseRecord, casework: Casework, now: datetime) -> 
         case_id=record.case_id,
         status=lifecycle.status.value if lifecycle is not None else record.status.value,
         routed_to=record.agency_code,
+        held_by=record.held_by,
         next_deadline=next_deadline(record, casework, lifecycle, now) if lifecycle else None,
         updates=[_step(record, u, casework) for u in record.updates],
     )
@@ -147,9 +148,9 @@ def _responsible(
         return deadline.owed_by
     facts = record.facts
     assert facts is not None
-    if lifecycle.settled_at is not None or record.agency_code is None:
+    if lifecycle.settled_at is not None or record.held_by is None:
         return None
-    return _body(record, record.agency_code, facts.level)
+    return _body(record, record.held_by, facts.level)
 
 
 def _review_route(
@@ -222,9 +223,12 @@ def _step(record: CaseRecord, update: CaseUpdate, casework: Casework) -> Progres
         detail = f"+{update.extension_days} days: {update.reason or ''}".rstrip(": ")
     elif update.kind is UpdateKind.RATED and update.rating is not None:
         detail = update.rating.value + (f": {update.reason}" if update.reason else "")
+    elif update.to_agency is not None:
+        # The body the case went to: whom the petitioner now waits on (Art. 22).
+        detail = update.to_agency.name + (f": {update.reason}" if update.reason else "")
     return ProgressStep(step=kind, at=update.occurred_at, detail=detail)
 
 
 def _body(record: CaseRecord, code: str, level: AgencyLevel) -> Body:
-    name = record.agency_name if code == record.agency_code else None
-    return Body(code=code, name=name, level=level)
+    """A body of the case, named when the case names it (routing's, a transfer's recipient)."""
+    return Body(code=code, name=record.name_of(code), level=level)

@@ -118,13 +118,16 @@ _PETITIONER_OPENS: Final = (
     _TOO_MANY,
 )
 _AGENCY_OPENS: Final = (
-    Answer(403, "X-Agency-Key missing or not an agency's, or not the agency_code given", Problem),
-    Answer(404, "no case routed or escalated to this agency", Problem),
+    Answer(403, "X-Agency-Key missing or not an agency's, or not the agency_code given; or a "
+           "review or re-review step that another body owes (Art. 35, 36)", Problem),
+    Answer(404, "no case with this agency (routed or transferred to it), escalated to it or "
+           "owing it a clock", Problem),
 )
 _WRITE_ANSWERS: Final = (
     Answer(202, "on cases.updates (acks=all): escalation and notification act on it",
            UpdateAccepted),
-    Answer(400, "the body is not valid: the field and why", Problem),
+    Answer(400, "the body is not valid: the field and why (a transfer's to_agency: a body of "
+           "the routing table, not the transferring agency)", Problem),
     Answer(409, "the lifecycle does not allow it now: its reason (the escalation service's); "
            "nothing was published", UpdateRefused),
     Answer(413, "the body is too large", Problem),

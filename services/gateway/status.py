@@ -132,8 +132,13 @@ class CaseRecord:
     received_at: datetime | None = None
     channel: str | None = None
     field: str | None = None
+    #: The agency routing chose (the registered case's).
     agency_code: str | None = None
     agency_name: str | None = None
+    #: The agency the case is with after its accepted updates (known with the verdict):
+    #: routing's until a transfer names another (Art. 22), the petition bureau again after
+    #: an objection to competence (Art. 23).
+    holder: str | None = None
     verdict: Verdict | None = None
     open_case_id: str | None = None
     detail: str | None = None
@@ -156,6 +161,22 @@ class CaseRecord:
     @property
     def closed(self) -> bool:
         return self.status in CLOSED_STATUSES
+
+    @property
+    def held_by(self) -> str | None:
+        """The code of the agency the case is with now (routing's until a transfer)."""
+        return self.holder if self.facts is not None else self.agency_code
+
+    def name_of(self, code: str) -> str | None:
+        """The name of a body of the case, when the case names it: routing's agency, or a
+        transfer's recipient."""
+        if code == self.agency_code:
+            return self.agency_name
+        return next(
+            (u.to_agency.name for u in reversed(self.updates)
+             if u.to_agency is not None and u.to_agency.code == code),
+            None,
+        )  # fmt: skip
 
     @property
     def open311_service_code(self) -> str | None:
@@ -346,6 +367,7 @@ class StatusView:
         if record.facts is None:
             record.facts = self.casework.facts(verdict)
             self._release_held(record)
+            self._hand_over(record)
 
     def _update(self, value: bytes) -> None:
         self.record_update(CaseUpdate.from_json_bytes(value))
@@ -374,6 +396,12 @@ class StatusView:
             self._release_held(record)
         elif self.casework.may_wait(placed):
             record.held = (*record.held, update)
+        self._hand_over(record)
+
+    def _hand_over(self, record: CaseRecord) -> None:
+        """Note whom the case is with after its accepted updates."""
+        assert record.facts is not None
+        record.holder = self.casework.holder(record.facts, record.updates)
 
     def _release_held(self, record: CaseRecord) -> None:
         """Place every held update that now fits, earliest first, until none does.

@@ -1,7 +1,8 @@
 """Routing: the body a registered case goes to, and the rule that chose it.
 
-The table is data (``rules/routing.yaml``, whose header states the rules); the order of the
-rules is code, because it carries the law:
+The table is data (``services/common/rules/routing.yaml``, whose header states the rules;
+its bodies are ``services.common.agencies``); the order of the rules is code, because it
+carries the law:
 
 1. an accusation (Art. 31 (2), 检举控告) goes to the discipline inspection and supervision
    commission one level above the accused unit, and never to the accused unit itself
@@ -17,117 +18,17 @@ valid county routes somewhere: '<region>-xfj', '<region>-zfw', '<region>-jw'.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import cache
-from importlib import resources
-from typing import Final, Literal
-
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from typing import Final
 
 from schemas.cases import Agency, AgencyLevel, MatterKind
-from schemas.fields import FIELDS
-from services.common import regions
-from services.common.rulefile import load_rule_file
+from services.common.agencies import Directory, Role, RoutingTable, shipped_directory
+from services.common.regions import RegionTable
 from services.intake.normalise import matching_form
 
-_RULES_FILE = "routing.yaml"
-Role = Literal["petition_bureau", "political_legal", "discipline"]
 LITIGATION: Final = "litigation"
-
-#: Synthesised roles: the code suffix and the name of the body after the region's name.
-_SYNTHESISED: Final[Mapping[Role, tuple[str, str]]] = {
-    "petition_bureau": ("xfj", "信访局"),
-    "political_legal": ("zfw", "委政法委"),
-    "discipline": ("jw", "纪委监委"),
-}
-
-
-# --- the table -------------------------------------------------------------------------------
-
-
-class AgencyEntry(BaseModel):
-    """A body in the routing table."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    code: str = Field(pattern=r"^[a-z0-9_-]{2,64}$", description="also names agency.<code>.inbox")
-    name: str = Field(min_length=2)
-    region: str | None = Field(
-        default=None, pattern=r"^\d{6}$", description="where it sits; default: the region key"
-    )
-
-
-class RegionEntry(BaseModel):
-    """The bodies of one region (a six-digit code) or of every region under a prefix."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    petition_bureau: AgencyEntry | None = None
-    political_legal: AgencyEntry | None = None
-    discipline: AgencyEntry | None = None
-    fields: dict[str, AgencyEntry] = Field(default_factory=dict)
-
-    @field_validator("fields")
-    @classmethod
-    def _known_fields(cls, fields: dict[str, AgencyEntry]) -> dict[str, AgencyEntry]:
-        for key in fields:
-            if key not in FIELDS and not any(f.startswith(key + ".") for f in FIELDS):
-                raise ValueError(f"{key!r} is neither a field code nor a field group")
-        return fields
-
-
-class RoutingTable(BaseModel):
-    """The whole routing file, as validated at start-up."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    version: Literal[1]
-    national_discipline: AgencyEntry
-    regions: dict[str, RegionEntry]
-
-    @field_validator("regions")
-    @classmethod
-    def _real_regions(cls, entries: dict[str, RegionEntry]) -> dict[str, RegionEntry]:
-        table = regions.default_table()
-        for key, entry in entries.items():
-            if len(key) == 6:
-                if table.get(key) is None:
-                    raise ValueError(f"region {key} is not in the national region table")
-            elif len(key) in (2, 4) and key.isdigit():
-                if table.get(key.ljust(6, "0")) is None:
-                    raise ValueError(f"prefix {key} matches no province or city")
-                if entry.petition_bureau or entry.political_legal or entry.discipline:
-                    raise ValueError(f"prefix {key} may only list fields; roles need a code")
-            else:
-                raise ValueError(f"region key {key!r} must be 6 digits, or a 2/4-digit prefix")
-        return entries
-
-    @model_validator(mode="after")
-    def _codes_unique(self) -> RoutingTable:
-        seen: dict[str, str] = {}
-        for entry in _entries(self):
-            if seen.setdefault(entry.code, entry.name) != entry.name:
-                raise ValueError(f"agency code {entry.code} names two bodies")
-        return self
-
-
-def _entries(table: RoutingTable) -> list[AgencyEntry]:
-    found = [table.national_discipline]
-    for region_entry in table.regions.values():
-        roles = (region_entry.petition_bureau, region_entry.political_legal)
-        found.extend(role for role in (*roles, region_entry.discipline) if role is not None)
-        found.extend(region_entry.fields.values())
-    return found
-
-
-def load_table(text: str, source: str = _RULES_FILE) -> RoutingTable:
-    """Parse and validate a routing table; errors name the line (RuleFileError)."""
-    return load_rule_file(text, RoutingTable, source)
-
-
-# --- decisions -------------------------------------------------------------------------------
 
 
 class RoutingReason(StrEnum):
@@ -187,9 +88,10 @@ _LEVEL_WORDS: Final[tuple[tuple[AgencyLevel, tuple[str, ...]], ...]] = (
 class Router:
     """Routes cases with one validated table. Immutable and thread-safe."""
 
-    def __init__(self, table: RoutingTable, region_table: regions.RegionTable) -> None:
+    def __init__(self, table: RoutingTable, region_table: RegionTable) -> None:
         self.table = table
         self.regions = region_table
+        self.directory = Directory(table, region_table)
 
     def route(
         self, *, region_code: str, field: str, kind: MatterKind, accused: str | None, text: str
@@ -249,14 +151,7 @@ class Router:
             # one level further up.
             if not accused_form or matching_form(agency.name) not in accused_form:
                 return RoutingDecision(agency, RoutingReason.ACCUSATION_DISCIPLINE, level)
-        national = self.table.national_discipline
-        agency = Agency(
-            code=national.code,
-            name=national.name,
-            level=AgencyLevel.NATIONAL,
-            region_code=national.region or "100000",
-            rule=f"accusation:one_level_up/{level}",
-        )
+        agency = self.directory.national_discipline(f"accusation:one_level_up/{level}")
         return RoutingDecision(agency, RoutingReason.ACCUSATION_DISCIPLINE, level)
 
     def _field(self, region_code: str, field: str) -> Agency | None:
@@ -269,61 +164,24 @@ class Router:
             for field_key in keys:
                 found = entry.fields.get(field_key)
                 if found is not None:
-                    return self._agency(found, region_key, f"field:{field_key}/{region_key}")
+                    return self.directory.listed(
+                        found, region_key, f"field:{field_key}/{region_key}"
+                    )
         return None
 
     def _role(self, region_code: str, role: Role, rule: str) -> Agency:
-        entry = self.table.regions.get(region_code)
-        listed = getattr(entry, role) if entry is not None else None
-        if isinstance(listed, AgencyEntry):
-            return self._agency(listed, region_code, rule)
-        suffix, body = _SYNTHESISED[role]
-        return Agency(
-            code=f"{region_code}-{suffix}",
-            name=self._display_name(region_code) + body,
-            level=self.regions.require(region_code).level,
-            region_code=region_code,
-            rule=rule + "/synthesised",
-        )
-
-    def _agency(self, entry: AgencyEntry, region_key: str, rule: str) -> Agency:
-        region_code = entry.region or region_key.ljust(6, "0")
-        region = self.regions.get(region_code)
-        return Agency(
-            code=entry.code,
-            name=entry.name,
-            level=region.level if region is not None else AgencyLevel.NATIONAL,
-            region_code=region_code,
-            rule=rule,
-        )
-
-    def _display_name(self, region_code: str) -> str:
-        # "宝鸡市渭滨区", "北京市朝阳区", "陕西省": the province is named only for itself and
-        # for the units it administers directly.
-        chain = self.regions.parent_chain(region_code)
-        shown = chain if len(chain) <= 2 else chain[:-1]
-        return "".join(region.name for region in reversed(shown))
+        return self.directory.role(region_code, role, rule)
 
     def agency_codes(self) -> tuple[str, ...]:
-        """Every agency code of the table, the roles synthesised for its regions included.
-
-        The lead creates one ``agency.<code>.inbox`` topic per code. A synthesised body of a
-        region the table does not name (any other county) needs its inbox created when it
-        is first routed to.
-        """
-        codes = {entry.code for entry in _entries(self.table)}
-        for key in self.table.regions:
-            if len(key) == 6:
-                for role in _SYNTHESISED:
-                    codes.add(self._role(key, role, "listing").code)
-        return tuple(sorted(codes))
+        """Every agency code of the table (see :meth:`Directory.agency_codes`)."""
+        return self.directory.agency_codes()
 
 
 @cache
 def default_router() -> Router:
-    """The router of the shipped ``rules/routing.yaml`` and national region table."""
-    text = resources.files("services.intake").joinpath("rules", _RULES_FILE).read_text("utf-8")
-    return Router(load_table(text, _RULES_FILE), regions.default_table())
+    """The router of the shipped routing table and national region table."""
+    directory = shipped_directory()
+    return Router(directory.table, directory.regions)
 
 
 def route(

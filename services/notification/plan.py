@@ -109,18 +109,24 @@ class NotificationPlanner:
         facts = replace(self._facts(case, case.received_at), open_case_id=open_case)
         self._route_petitioner_notice(plan, NoticeKind.RECEIPT, case.case_id, case, contact, facts)
         if case.agency is not None:
-            self._route_assignment(plan, case)
+            self._route_assignment(plan, case, case.case_id, case.received_at)
         return plan
 
     def for_update(
         self, update: CaseUpdate, case: CaseFile, contact: PetitionerContact | None
     ) -> Plan:
-        """An agency's update: the petitioner's notice for it, if the update has one.
+        """An agency's update: the petitioner's notice for it, if the update has one, and
+        for a transfer or assignment the case to the body that receives it.
 
         Pass the case file as it is *after* the update (``case.after(update)``), so an
         acceptance's 60 days are counted from the acceptance itself.
         """
         plan = Plan()
+        if update.to_agency is not None:
+            # Art. 22: the body a case is transferred or assigned to is told it has it, as
+            # the routed agency was, under the transfer's own id.
+            received = case.model_copy(update={"agency": update.to_agency})
+            self._route_assignment(plan, received, update.update_id, update.occurred_at)
         kind = UPDATE_NOTICES.get(update.kind)
         if kind is None:
             return plan
@@ -362,7 +368,11 @@ class NotificationPlanner:
 
     # --- agencies ------------------------------------------------------------------------
 
-    def _route_assignment(self, plan: Plan, case: CaseFile) -> None:
+    def _route_assignment(
+        self, plan: Plan, case: CaseFile, event_id: str, assigned_at: datetime
+    ) -> None:
+        """``case.agency`` is told it has the case: the routed agency, with the case's id as
+        ``event_id``, or a transfer's recipient, with the transfer's update id."""
         assert case.agency is not None
         agency = case.agency
         inbox_case = agency_case(case)
@@ -371,7 +381,7 @@ class NotificationPlanner:
             if receiver.petitioner is not None:
                 raise MisroutedError(f"{delivery.route}: case_assigned goes to agencies")
             recipient = agency.code if receiver.agency_inbox else receiver.name
-            nid = notification_id(case.case_id, NoticeKind.CASE_ASSIGNED, recipient)
+            nid = notification_id(event_id, NoticeKind.CASE_ASSIGNED, recipient)
             names = (agency.code, agency.name, *receiver.units)
             suppression = accused_guard(case.kind, case.accused, names)
             if suppression is not None:
@@ -387,7 +397,7 @@ class NotificationPlanner:
                         case.case_id,
                         suppression.reason,
                         suppression.detail,
-                        case.received_at,
+                        assigned_at,
                     )
                 )
                 continue
@@ -411,7 +421,7 @@ class NotificationPlanner:
                     body_text=rendered.body_text,
                     body_html=rendered.body_html if channel is DeliveryChannel.EMAIL else None,
                     data={"agency_code": agency.code, "case": inbox_case.model_dump(mode="json")},
-                    created_at=case.received_at,
+                    created_at=assigned_at,
                 )
             )
 

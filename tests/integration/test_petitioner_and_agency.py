@@ -37,16 +37,45 @@ HOUSING: Final = "610302-housing"
 HOUSING_KEY: Final = "housing-bureau-key-of-16+"
 OTHER: Final = "610302-rsj"
 OTHER_KEY: Final = "labour-bureau-key-of-16+"
-AGENCY_KEYS: Final = f"{HOUSING}={HOUSING_KEY},{OTHER}={OTHER_KEY}"
+#: The county's petition bureau, and the city's and the province's (review, re-review).
+BUREAU: Final = "610302-xfj"
+BUREAU_KEY: Final = "weibin-petition-bureau-key+"
+CITY: Final = "610300-xfj"
+CITY_KEY: Final = "baoji-petition-bureau-key+"
+PROVINCE: Final = "610000-xfj"
+PROVINCE_KEY: Final = "shaanxi-petition-bureau-key"
+AGENCY_KEYS: Final = ",".join(
+    f"{code}={key}"
+    for code, key in (
+        (HOUSING, HOUSING_KEY),
+        (OTHER, OTHER_KEY),
+        (BUREAU, BUREAU_KEY),
+        (CITY, CITY_KEY),
+        (PROVINCE, PROVINCE_KEY),
+    )
+)
+#: The county's petition bureau as routing names it when no field rule applies.
+BUREAU_AGENCY: Final = {
+    "code": BUREAU,
+    "name": "宝鸡市渭滨区信访局",
+    "level": "county",
+    "region_code": "610302",
+    "rule": "fallback:petition_bureau",
+}
 
 
-def _verdict(submission_id: str, received_at: datetime) -> CaseDeduplicated:
-    """The contract's example case as a new matter routed to the housing bureau."""
+def _verdict(
+    submission_id: str, received_at: datetime, agency: dict[str, str] | None = None
+) -> CaseDeduplicated:
+    """The contract's example case as a new matter routed to the housing bureau (or to
+    ``agency``)."""
     example = examples.DEDUPLICATED[0].value
     assert isinstance(example, dict)
     case_id = case_id_for(submission_id, CASE_ID_KEY.encode())
     case = {**example["case"], "case_id": case_id, "submission_id": submission_id,
             "received_at": received_at.isoformat()}  # fmt: skip
+    if agency is not None:
+        case["agency"] = agency
     return CaseDeduplicated.model_validate(
         {**example, "case": case, "case_id": case_id, "verdict": "new",
          "reason": "first_of_matter", "open_case_id": None, "repeat_count": 0,
@@ -189,6 +218,203 @@ def test_an_agency_answers_and_the_petitioner_rates_through_the_gateway(
     assert mine[2]["rating"] == "dissatisfied"
     assert mine[2]["agency_code"] == "petitioner"
     assert mine[0]["update_id"] == "hz-981"
+
+
+def _agency_state(running: Running, case_id: str, key: str) -> httpx.Response:
+    return httpx.get(
+        f"{running.url}/v1/agency/cases/{case_id}", headers={"X-Agency-Key": key}, timeout=30
+    )
+
+
+def test_a_transfer_hands_the_case_and_the_right_to_act_to_its_recipient(
+    kafka: KafkaLocal, prefix: str, served: Running
+) -> None:
+    now = datetime.now(UTC)
+    verdict = _verdict(f"portal-{uuid.uuid4().hex[:8]}", now - timedelta(hours=3), BUREAU_AGENCY)
+    _publish_verdicts(kafka.bootstrap, prefix, verdict)
+    case = verdict.case_id
+    _known(served, case)
+    # With the bureau (Art. 22): the housing bureau cannot act on it yet.
+    assert _agency(served, case, HOUSING_KEY, kind="accepted").status_code == 404
+    before = _agency_state(served, case, BUREAU_KEY).json()
+    assert before["held_by"] == BUREAU
+    assert before["next_deadline"]["step"] == "transfer"
+
+    # A transfer names its recipient, a body of the routing table, not the bureau itself.
+    for body, expected in (
+        ({"kind": "transferred"}, "to_agency: transferred names the body"),
+        ({"kind": "transferred", "to_agency": "610302-nosuch"}, "no body has the agency code"),
+        ({"kind": "assigned", "to_agency": BUREAU}, f"the case is with {BUREAU} already"),
+        ({"kind": "accepted", "to_agency": HOUSING}, "only with them"),
+    ):
+        refused = _agency(served, case, BUREAU_KEY, **body)
+        assert refused.status_code == 400, refused.text
+        assert expected in refused.json()["detail"]
+    moved = _agency(served, case, BUREAU_KEY, kind="transferred", to_agency=HOUSING,
+                    update_id="xfj-412")  # fmt: skip
+    assert moved.status_code == 202, moved.text
+    again = _agency(served, case, BUREAU_KEY, kind="transferred", to_agency=HOUSING,
+                    update_id="xfj-412", occurred_at=moved.json()["occurred_at"])  # fmt: skip
+    # A retry of the transfer (its answer lost) is answered as the first time.
+    assert again.status_code == 202, again.text
+    assert again.json() == moved.json()
+
+    # The recipient's key acts on the case now; the transferring bureau's does not.
+    assert _agency_state(served, case, BUREAU_KEY).status_code == 404
+    assert _agency(served, case, BUREAU_KEY, kind="accepted").status_code == 404
+    state = _agency_state(served, case, HOUSING_KEY).json()
+    assert state["held_by"] == HOUSING
+    assert state["routed_to"] == BUREAU
+    assert state["next_deadline"]["step"] == "acceptance"
+    assert state["next_deadline"]["owed_by"]["code"] == HOUSING
+
+    # The petitioner sees whom the case went to, and that it now waits on that body.
+    shown = _petitioner(served, case, "progress", query_code(case)).json()
+    transfer = [s for s in shown["steps"] if s["step"] == "transferred"]
+    assert [s["detail"] for s in transfer] == ["渭滨区住房和城乡建设局"]
+    assert shown["responsible"] == {"code": HOUSING, "name": "渭滨区住房和城乡建设局",
+                                    "level": "county"}  # fmt: skip
+    assert shown["next_deadline"]["step"] == "acceptance"
+    assert shown["next_deadline"]["article"] == "Art. 23"
+
+    # The recipient objects to competence (Art. 23): the case goes back to the bureau.
+    objected = _agency(served, case, HOUSING_KEY, kind="outside_competence", reason="属不动产登记")
+    assert objected.status_code == 202, objected.text
+    assert _agency_state(served, case, HOUSING_KEY).status_code == 404
+    assert _agency_state(served, case, BUREAU_KEY).json()["held_by"] == BUREAU
+    assert _agency(served, case, BUREAU_KEY, kind="assigned", to_agency=OTHER).status_code == 202
+    assert _agency(served, case, OTHER_KEY, kind="accepted").status_code == 202
+
+    published = wait_until(
+        lambda: [u for u in values(kafka.bootstrap, CASES_UPDATES.full_name(prefix))
+                 if u["case_id"] == case and u["kind"] in ("transferred", "assigned")],
+        "the transfer and the assignment on cases.updates",
+    )  # fmt: skip
+    assert [(u["schema_version"], u["to_agency"]["code"]) for u in published] == [
+        (2, HOUSING), (2, OTHER)
+    ]  # fmt: skip
+    assert published[0]["to_agency"]["rule"] == f"transferred_by:{BUREAU}"
+
+
+def test_the_petitioner_follows_every_step_to_termination(
+    kafka: KafkaLocal, prefix: str, served: Running
+) -> None:
+    """Issue 16, point 1, as a petitioner meets it: each step with its date and why, the
+    body now responsible, the next legal deadline, the opinion, the review and re-review
+    routes with their deadlines (Art. 35, 36), until the matter is terminated."""
+    now = datetime.now(UTC)
+    verdict = _verdict(f"portal-{uuid.uuid4().hex[:8]}", now - timedelta(days=40))
+    _publish_verdicts(kafka.bootstrap, prefix, verdict)
+    case = verdict.case_id
+    code = query_code(case)
+    _known(served, case)
+
+    def progress() -> dict[str, Any]:
+        shown = _petitioner(served, case, "progress", code)
+        assert shown.status_code == 200, shown.text
+        document: dict[str, Any] = shown.json()
+        return document
+
+    def at(days_ago: float) -> str:
+        return (now - timedelta(days=days_ago)).isoformat()
+
+    accepted_at = now - timedelta(days=39)
+    for body in (
+        {"kind": "accepted", "occurred_at": accepted_at.isoformat()},
+        {"kind": "extended", "occurred_at": at(35), "extension_days": 20,
+         "reason": "涉及多个部门，需联合调查"},
+    ):  # fmt: skip
+        assert _agency(served, case, HOUSING_KEY, **body).status_code == 202
+    shown = progress()
+    assert shown["status"] == "extended"
+    extended = shown["steps"][-1]
+    assert extended["step"] == "extended"
+    assert extended["detail"] == "+20 days: 涉及多个部门，需联合调查"
+    assert extended["at"].startswith(at(35)[:10])
+    # Art. 34: 60 days from acceptance, 20 more for the extension (a rest day rolls over).
+    deadline = shown["next_deadline"]
+    assert deadline["step"] == "handling"
+    assert deadline["article"] == "Art. 34"
+    assert deadline["owed_by"]["code"] == HOUSING
+    due = datetime.fromisoformat(deadline["due_at"])
+    assert accepted_at + timedelta(days=80) <= due <= accepted_at + timedelta(days=83)
+    assert shown["responsible"]["name"] == "渭滨区住房和城乡建设局"
+
+    replied = _agency(served, case, HOUSING_KEY, kind="replied", occurred_at=at(29),
+                      reason="经调查，开发商应于12月底前办理产权证。")  # fmt: skip
+    assert replied.status_code == 202
+    shown = progress()
+    assert shown["reply"] == "经调查，开发商应于12月底前办理产权证。"
+    assert shown["next_deadline"] is None  # nothing owed: the petitioner's windows run
+    route = shown["review"]
+    assert (route["request"], route["article"], route["to"]["code"]) == (
+        "review", "Art. 35", CITY
+    )  # fmt: skip
+    review_due = datetime.fromisoformat(route["due_at"])
+    assert now < review_due <= now + timedelta(days=4)  # 30 days from the reply
+    assert shown["can_rate"] is True
+    assert shown["rating"]["status"] == "awaiting"
+
+    rated = _petitioner(served, case, "rating", code, {"rating": "basically_satisfied"})
+    assert rated.status_code == 202
+    asked = _petitioner(served, case, "review-request", code, {"reason": "办证时间过长"})
+    assert asked.status_code == 202, asked.text
+    assert asked.json()["kind"] == "review_requested"
+    twice = _petitioner(served, case, "review-request", code, {"reason": "再次申请"})
+    assert twice.status_code == 409
+    assert twice.json()["reason"] == "not_allowed_in_status"
+    shown = progress()
+    assert shown["status"] == "review_requested"
+    assert shown["review"] is None
+    deadline = shown["next_deadline"]
+    assert (deadline["step"], deadline["article"], deadline["owed_by"]["code"]) == (
+        "review_decision", "Art. 35", CITY
+    )  # fmt: skip
+    assert shown["responsible"]["code"] == CITY
+    # The county bureau that handled it is not the review body: its key cannot decide.
+    refused = _agency(served, case, HOUSING_KEY, kind="review_decided", reason="维持")
+    assert refused.status_code == 403
+    assert f"for {CITY}" in refused.json()["detail"]
+    decided = _agency(served, case, CITY_KEY, kind="review_decided", reason="维持原处理意见。")
+    assert decided.status_code == 202, decided.text
+    shown = progress()
+    assert shown["reply"] == "维持原处理意见。"
+    assert shown["can_rate"] is True  # a new opinion, a new rating window
+    route = shown["review"]
+    assert (route["request"], route["article"], route["to"]["code"]) == (
+        "re_review", "Art. 36", PROVINCE
+    )  # fmt: skip
+
+    asked = _petitioner(served, case, "review-request", code, {"reason": "仍不服"})
+    assert asked.status_code == 202
+    assert asked.json()["kind"] == "re_review_requested"
+    shown = progress()
+    assert shown["next_deadline"]["step"] == "re_review_decision"
+    assert shown["next_deadline"]["owed_by"]["code"] == PROVINCE
+    assert _agency(served, case, CITY_KEY, kind="re_review_decided", reason="x").status_code == 404
+    assert _agency(served, case, PROVINCE_KEY, kind="hearing_started").status_code == 202
+    assert progress()["next_deadline"] is None  # hearing time is not counted (Art. 36)
+    assert _agency(served, case, PROVINCE_KEY, kind="hearing_ended").status_code == 202
+    assert progress()["next_deadline"]["step"] == "re_review_decision"
+    decided = _agency(served, case, PROVINCE_KEY, kind="re_review_decided", reason="复核维持。")
+    assert decided.status_code == 202
+    shown = progress()
+    assert shown["status"] == "re_review_decided"
+    assert shown["review"] is None  # after the re-review there is no further route
+    terminated = _agency(served, case, HOUSING_KEY, kind="terminated")
+    assert terminated.status_code == 202, terminated.text
+    shown = progress()
+    assert shown["status"] == "terminated"
+    assert shown["next_deadline"] is None
+    assert shown["responsible"] is None
+    assert [s["step"] for s in shown["steps"]] == [
+        "received", "registered", "accepted", "extended", "replied", "rated",
+        "review_requested", "review_decided", "re_review_requested", "hearing_started",
+        "hearing_ended", "re_review_decided", "terminated",
+    ]  # fmt: skip
+    again = _petitioner(served, case, "review-request", code, {"reason": "再申请"})
+    assert again.status_code == 409
+    assert again.json()["reason"] == "matter_terminated"
 
 
 def test_wrong_codes_lock_a_case_for_everyone_until_the_window_passes(

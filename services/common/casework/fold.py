@@ -26,6 +26,16 @@ class FoldFailure:
     refusal: Refusal
 
 
+def petition_bureau(facts: CaseFacts, rules: EscalationRules) -> str:
+    """The petition bureau of the case's region and level, which transfers or assigns it
+    (Art. 22) and receives it back after an objection to competence (Art. 23): the routed
+    agency when routing chose the bureau (its own code, e.g. a 信访办), else the rule
+    file's bureau code."""
+    if facts.with_bureau and facts.agency_code is not None:
+        return facts.agency_code
+    return rules.targets.bureau(facts.region_code, facts.level)
+
+
 def fold(
     facts: CaseFacts,
     updates: Sequence[CaseUpdate],
@@ -38,13 +48,7 @@ def fold(
     updates and holiday calendar (the shipped one by default) always give the same
     clocks, so deadlines and their ids never drift.
     """
-    # The petition bureau of the case's region and level: the routed agency when routing
-    # chose the bureau (its own code, e.g. a 信访办), else the rule file's bureau code.
-    bureau = (
-        facts.agency_code
-        if facts.with_bureau and facts.agency_code is not None
-        else rules.targets.bureau(facts.region_code, facts.level)
-    )
+    bureau = petition_bureau(facts, rules)
     machine = Machine(
         facts=facts,
         limits=rules.time_limits,
@@ -57,7 +61,7 @@ def fold(
     if facts.linked_to is None and facts.with_bureau:
         start_transfer(machine, facts.received_at, bureau)
     elif facts.linked_to is None:
-        start_acceptance(machine, facts.received_at)
+        start_acceptance(machine, facts.received_at, facts.agency_code)
     for index, update in enumerate(updates):
         refusal = apply_update(machine, update, bureau)
         if refusal is not None:

@@ -25,7 +25,8 @@ given to ``fold``.
 
 Every clock names its article and the body that owes it. A case that routing left with the
 region's petition bureau starts the bureau's transfer clock (Art. 22); a case routed straight
-to the competent body starts that body's acceptance notice (Art. 23) from receipt. The body
+to the competent body starts that body's acceptance notice (Art. 23) from receipt; a transfer
+or assignment starts it again for the body the update names. The body
 that accepts owes the handling (Art. 34); the next-higher body the review opinion (Art. 35),
 the one above it the re-review opinion (Art. 36).
 """
@@ -66,22 +67,21 @@ def start_transfer(machine: Machine, at: datetime, bureau: str | None) -> None:
     )
 
 
-def _competent_body(machine: Machine) -> str | None:
-    """The body a transfer goes to: the routed agency, unless routing left the case with
-    the petition bureau (the update names who transferred it, not to whom)."""
+def _recipient(machine: Machine, update: CaseUpdate) -> str | None:
+    """The body a transfer or assignment goes to: the one it names (version 2); a version 1
+    update names none, so the routed agency, unless routing left the case with the petition
+    bureau (then the body is unknown and the clock falls to its level's bureau)."""
+    if update.to_agency is not None:
+        return update.to_agency.code
     return None if machine.facts.with_bureau else machine.facts.agency_code
 
 
-def start_acceptance(machine: Machine, at: datetime) -> None:
-    """Start the competent body's acceptance notice at ``at``."""
+def start_acceptance(machine: Machine, at: datetime, body: str | None) -> None:
+    """Start ``body``'s acceptance notice at ``at``."""
     # Art. 23: the competent body tells the petitioner in writing within 15 days of
     # receiving the matter whether it accepts it.
     machine.start(
-        DeadlineStep.ACCEPTANCE,
-        ClockKind.DEADLINE,
-        at,
-        machine.limits.acceptance,
-        agency=_competent_body(machine),
+        DeadlineStep.ACCEPTANCE, ClockKind.DEADLINE, at, machine.limits.acceptance, agency=body
     )
 
 
@@ -94,9 +94,10 @@ def _transferred(machine: Machine, update: CaseUpdate) -> Refusal | None:
     # A case routed straight to its body may still be transferred or assigned formally:
     # the body's 15 days then run from receiving the transfer.
     machine.stop(at, DeadlineStep.TRANSFER, DeadlineStep.ACCEPTANCE)
-    # Art. 23: acceptance within 15 days of receiving the transfer; an objection to
-    # competence within 5 working days of it.
-    start_acceptance(machine, at)
+    # Art. 23: the recipient tells the petitioner within 15 days of receiving the transfer
+    # whether it accepts; it may object to its competence within 5 working days of it.
+    recipient = _recipient(machine, update)
+    start_acceptance(machine, at, recipient)
     objection = limits.competence_objection
     # Counted in working days, so it never ends on a rest day: no roll-over.
     objection_due = working_days_due(at, objection.working_days, machine.calendar)
@@ -110,7 +111,7 @@ def _transferred(machine: Machine, update: CaseUpdate) -> Refusal | None:
             due_at=objection_due,
             limit_due=objection_due,
             responsible_level=machine.facts.level,
-            responsible_agency=_competent_body(machine),
+            responsible_agency=recipient,
         )
     )
     machine.status = CaseStatus.TRANSFERRED

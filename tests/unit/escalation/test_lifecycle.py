@@ -183,6 +183,31 @@ def test_a_case_with_the_bureau_starts_the_bureaus_transfer_clock_art_22() -> No
     assert clock_of(eng, DeadlineStep.HANDLING) == ("Art. 34", "610302-housing", cst(5, 7, 0))
 
 
+def test_a_transfer_names_the_body_that_owes_the_acceptance_and_its_breach_art_22_23() -> None:
+    eng = engine(agency=BUREAU)
+    to_housing = HOUSING.model_copy(update={"rule": "transferred_by:610302-xfj"})
+    apply(eng, upd(UpdateKind.TRANSFERRED, cst(3, 3), to_agency=to_housing))
+    assert clock_of(eng, DeadlineStep.ACCEPTANCE) == ("Art. 23", "610302-housing", cst(3, 19, 0))
+    lifecycle = eng.lifecycle(CASE)
+    assert lifecycle is not None
+    objection = lifecycle.latest(DeadlineStep.COMPETENCE_OBJECTION)
+    assert objection is not None
+    assert objection.responsible_agency == "610302-housing"
+    # The recipient's silence is its own breach, not the bureau's.
+    (warning,) = eng.scan(cst(3, 16)).outputs
+    assert isinstance(warning, DeadlineWarning)
+    assert warning.responsible_agency == "610302-housing"
+    (breach,) = eng.scan(cst(3, 19, 1)).outputs
+    assert isinstance(breach, CaseEscalated)
+    assert breach.detail.startswith("acceptance limit (Art. 23) owed by 610302-housing due ")
+    # The recipient's objection to competence sends the matter back to the bureau (Art. 23).
+    again = engine(agency=BUREAU)
+    apply(again, upd(UpdateKind.TRANSFERRED, cst(3, 3), to_agency=to_housing))
+    apply(again, upd(UpdateKind.NOT_ACCEPTED, cst(3, 6), reason="outside_competence: 不动产"))
+    # 15 days end on Saturday 21 March: rolled over to the end of Monday 23 March.
+    assert clock_of(again, DeadlineStep.TRANSFER) == ("Art. 22", "610302-xfj", cst(3, 24, 0))
+
+
 def test_a_case_routed_to_the_competent_body_starts_its_acceptance_notice_art_23() -> None:
     eng = engine()
     lifecycle = eng.lifecycle(CASE)

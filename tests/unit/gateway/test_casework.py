@@ -11,7 +11,15 @@ from pydantic import ValidationError
 
 from schemas import examples
 from schemas.base import Example
-from schemas.cases import CaseDeduplicated, CaseEscalated, CaseUpdate, Rating, UpdateKind
+from schemas.cases import (
+    Agency,
+    AgencyLevel,
+    CaseDeduplicated,
+    CaseEscalated,
+    CaseUpdate,
+    Rating,
+    UpdateKind,
+)
 from schemas.identifiers import case_id_for
 from services.common.casework.refusals import Refusal, RejectionReason
 from services.gateway.attempts import AttemptLimits, AttemptRefusal, QueryAttempts
@@ -224,6 +232,42 @@ def test_agency_requests_need_their_reasons_and_an_objection_names_its_prefix() 
     update = agency_update("XF-1", "610302-housing", objection, T0, "outside_competence")
     assert update.kind is UpdateKind.NOT_ACCEPTED
     assert update.reason == "outside_competence: 属市级事权"
+
+
+def test_a_transfer_moves_the_case_to_its_recipient_and_an_objection_back() -> None:
+    view = StatusView(CASE_ID_KEY, clock=lambda: T0 + timedelta(days=4))
+    verdict = _verdict()
+    bureau = Agency(code="610302-xfj", name="宝鸡市渭滨区信访局", level=AgencyLevel.COUNTY,
+                    region_code="610302", rule="fallback:petition_bureau")  # fmt: skip
+    routed = verdict.model_copy(update={"case": verdict.case.model_copy(update={"agency": bureau})})
+    assert view.apply("cases.deduplicated", routed.to_json_bytes())
+    record = view.get(CASE_ID)
+    assert record is not None
+    assert record.held_by == "610302-xfj"
+    with pytest.raises(ValidationError, match="names the body that receives"):
+        AgencyUpdateRequest(kind=AgencyAction.TRANSFERRED)
+    request = AgencyUpdateRequest(kind=AgencyAction.TRANSFERRED, to_agency="610302-housing")
+    housing = Agency(code="610302-housing", name="渭滨区住房和城乡建设局", level=AgencyLevel.COUNTY,
+                     region_code="610302", rule="transferred_by:610302-xfj")  # fmt: skip
+    transfer = agency_update(CASE_ID, "610302-xfj", request, T0 + timedelta(days=1),
+                             "outside_competence", housing)  # fmt: skip
+    assert (transfer.schema_version, transfer.to_agency) == (2, housing)
+    view.record_update(transfer)
+    assert record.held_by == "610302-housing"
+    assert record.name_of("610302-housing") == "渭滨区住房和城乡建设局"
+    shown = case_progress(record, view.casework, T0 + timedelta(days=2))
+    assert shown.responsible is not None
+    assert (shown.responsible.code, shown.responsible.name) == (
+        "610302-housing", "渭滨区住房和城乡建设局"
+    )  # fmt: skip
+    assert shown.steps[-1].detail == "渭滨区住房和城乡建设局"
+    objection = agency_update(
+        CASE_ID, "610302-housing",
+        AgencyUpdateRequest(kind=AgencyAction.OUTSIDE_COMPETENCE, reason="属不动产登记"),
+        T0 + timedelta(days=2), "outside_competence",
+    )  # fmt: skip
+    view.record_update(objection)
+    assert record.held_by == "610302-xfj"
 
 
 def test_free_text_is_masked_and_cleaned_before_it_travels() -> None:

@@ -10,13 +10,13 @@ from hypothesis import strategies as st
 
 from schemas.cases import AgencyLevel, MatterKind
 from services.common import regions
+from services.common.agencies import load_table
 from services.common.rulefile import RuleFileError
 from services.intake.routing import (
     RoutingReason,
     UnroutableRegionError,
     agency_codes,
     default_router,
-    load_table,
     route,
 )
 

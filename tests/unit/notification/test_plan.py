@@ -203,6 +203,52 @@ def test_an_accusation_against_someone_else_reaches_the_agency_without_the_accus
     assert "某物业" not in inbox.case.model_dump_json()
 
 
+BUREAU = Agency(
+    code="610302-xfj",
+    name="宝鸡市渭滨区信访局",
+    level=AgencyLevel.COUNTY,
+    region_code="610302",
+    rule="fallback:petition_bureau",
+)
+
+
+def _transfer(to: Agency) -> CaseUpdate:
+    return CaseUpdate(
+        update_id="610302-xfj-000412",
+        case_id="XF-7K2M9Q4T8W1Z",
+        kind=UpdateKind.TRANSFERRED,
+        occurred_at=datetime.fromisoformat("2026-11-21T09:30:00+08:00"),
+        agency_code="610302-xfj",
+        to_agency=to.model_copy(update={"rule": "transferred_by:610302-xfj"}),
+    )
+
+
+def test_the_body_a_case_is_transferred_to_is_told_it_has_it() -> None:
+    plan = planner().for_update(_transfer(HOUSING), case_file(agency=BUREAU), contact())
+    (inbox,) = plan.inbox
+    assert inbox.agency_code == "610302-housing"
+    assert inbox.case.case_id == "XF-7K2M9Q4T8W1Z"
+    # Its own system too (the policy's receiver for the housing bureau), as of the transfer.
+    (to_system,) = plan.notices
+    assert to_system.kind is NoticeKind.CASE_ASSIGNED
+    assert to_system.transport == "weibin-housing-system"
+    assert to_system.created_at == datetime.fromisoformat("2026-11-21T09:30:00+08:00")
+    # Not the same notice as a first assignment of the case: the transfer's own id.
+    first = planner().for_new_case(case_file(), contact()).inbox[0]
+    assert inbox.notification_id != first.notification_id
+    # The petitioner is told nothing of the transfer itself (the acceptance follows).
+    assert all(n.recipient_role is RecipientRole.AGENCY for n in plan.notices)
+
+
+def test_an_accusation_is_not_transferred_into_the_accused_units_inbox() -> None:
+    accusation = case_file(
+        kind=MatterKind.ACCUSATION, accused="渭滨区住房和城乡建设局", agency=BUREAU
+    )
+    plan = planner().for_update(_transfer(HOUSING), accusation, contact())
+    assert not plan.inbox
+    assert {u.reason for u in plan.undeliverable} == {FailureReason.SUPPRESSED_ACCUSED}
+
+
 def test_an_escalation_becomes_alerts_for_its_receivers() -> None:
     escalation = CaseEscalated(
         escalation_id="ESC-XF-7K2M9Q4T8W1Z-leadership_package-3",
