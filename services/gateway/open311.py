@@ -332,7 +332,7 @@ def request_document(record: CaseRecord) -> Open311Request:
     return Open311Request(
         service_request_id=record.case_id,
         status="closed" if record.closed else "open",
-        status_notes=record.status.value + (f": {record.detail}" if record.detail else ""),
+        status_notes=_notes(record),
         service_name=name,
         service_code=code,
         description=None,
@@ -348,6 +348,15 @@ def request_document(record: CaseRecord) -> Open311Request:
         long=None,
         media_url=None,
     )
+
+
+def _notes(record: CaseRecord) -> str:
+    """The status and its detail, once: a repeat's detail names the verdict already
+    ("repeat: near_repeat", not "repeat: repeat: near_repeat")."""
+    status = record.status.value
+    if not record.detail:
+        return status
+    return record.detail if record.detail.startswith(f"{status}:") else f"{status}: {record.detail}"
 
 
 def _notice(status: CaseStatus) -> str:
