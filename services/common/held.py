@@ -15,12 +15,12 @@ from __future__ import annotations
 
 import itertools
 import weakref
-from collections.abc import ItemsView, Iterator, MutableMapping, ValuesView
+from collections.abc import Callable, ItemsView, Iterator, MutableMapping, ValuesView
 from typing import Any, Final
 
 from faust.streams import _current_event, current_event
 
-from services.common.batch import hold_until_acknowledged
+from services.common.batch import OPEN_BATCH, hold_until_acknowledged
 
 _DELETED: Final = object()
 _tokens = itertools.count()
@@ -122,3 +122,29 @@ def write_now(state: MutableMapping[str, Any], key: str, value: Any) -> None:
         state.write_now(key, value)
     else:
         state[key] = value
+
+
+def write_later(state: MutableMapping[str, Any]) -> Callable[[str, Any], None]:
+    """A function that writes to ``state`` at once, called later, as the event in hand now.
+
+    For a callback that runs after its event's batch (a send ending in the background):
+    the write takes the event's partition, reaches the local store at once and sends its
+    changelog record at once (no batch holds it back; the next batch waits for it).
+    """
+    if not isinstance(state, HeldTable):
+        return state.__setitem__
+    event = current_event()
+
+    def write(key: str, value: Any) -> None:
+        if event is None:
+            return  # no partition to write in: the event's own handling writes it
+        batch = OPEN_BATCH.set(None)
+        previous = current_event()
+        _current_event.set(weakref.ref(event))
+        try:
+            state.write_now(key, value)
+        finally:
+            _current_event.set(None if previous is None else weakref.ref(previous))
+            OPEN_BATCH.reset(batch)
+
+    return write

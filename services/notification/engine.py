@@ -34,12 +34,13 @@ times, so the other side can recognise it.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import random
 import time
 from collections.abc import Callable, Iterator, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from functools import partial
 from typing import Any
@@ -58,7 +59,7 @@ from schemas.notifications import (
 )
 from schemas.petitions import RejectReason
 from services.common.dlq import Rejected
-from services.common.held import write_now
+from services.common.held import write_later, write_now
 from services.common.metrics import DeliveryOutcome, Metrics
 from services.notification.grouping import AlertGrouper, GroupingState, PendingGroup, RoutedAlert
 from services.notification.ids import notification_id
@@ -492,6 +493,8 @@ class NotificationEngine:
         self, step: Step, flights: list[Flight], partition: int, now: datetime
     ) -> None:
         """Wait for the sends at most ``handoff``; leave the rest to the timer, marked."""
+        for flight in flights:
+            self._mark_when_taken(flight)
         await self.flights.wait(flights, self.handoff.total_seconds())
         for flight in flights:
             if flight.ended:
@@ -508,6 +511,26 @@ class NotificationEngine:
                 unconfirmed=True,
             )
             step.writes.append(partial(self._put, self.retries, notice.notification_id, entry))
+
+    def _mark_when_taken(self, flight: Flight) -> None:
+        """Write the sent mark the moment the other side takes the notice.
+
+        ``_land`` writes it too, but only when the event's handoff or a later tick gets to
+        the ended send: a send that outlasts the handoff would leave a window of up to a
+        tick between the mail server's "taken" and the mark, and a crash in it sends the
+        notice again. This closes the window to the callback's turn of the event loop.
+        """
+        write = write_later(self.sent)
+        nid = flight.notice.notification_id
+
+        def taken(task: asyncio.Task[Any]) -> None:
+            if task.cancelled() or task.exception() is not None:
+                return
+            if isinstance(task.result(), Delivered) and self.flights.has(flight):
+                mark = SentEntry(status=SentStatus.SENT, at=datetime.now(UTC))
+                write(nid, mark.model_dump(mode="json"))
+
+        flight.task.add_done_callback(taken)
 
     def _land(self, step: Step, flight: Flight, now: datetime) -> None:
         """Record the outcome of an ended send."""

@@ -169,6 +169,10 @@ class Flights:
         if running:
             await asyncio.wait(running, timeout=seconds)
 
+    def has(self, flight: Flight) -> bool:
+        """Whether ``flight`` is still this process's (not landed, its partition kept)."""
+        return self._flights.get(flight.notice.notification_id) is flight
+
     def land(self, flight: Flight, now: datetime) -> DeliveryResult:
         """The outcome of an ended flight, which is forgotten; the gate learns from it."""
         result = flight.task.result()
