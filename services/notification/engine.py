@@ -83,6 +83,10 @@ log = logging.getLogger(__name__)
 
 
 class SentStatus(StrEnum):
+    #: A send began and its outcome is not known: written at once, before the send, so
+    #: that a process that dies during it knows, when it starts again, that the notice
+    #: may have arrived (it is sent again, logged "may arrive twice", with the same id).
+    SENDING = "sending"
     #: The other side took the notice; its delivered record is not yet acknowledged.
     SENT = "sent"
     #: Delivered and recorded on notifications.delivered (or produced to an inbox).
@@ -431,7 +435,18 @@ class NotificationEngine:
                 self._delivered(step, notice, now)
                 continue
             under_way = self.flights.get(nid) is not None
-            if status is not None or self.retries.get(nid) is not None or under_way:
+            lost_send = (
+                status is SentStatus.SENDING and not under_way and self.retries.get(nid) is None
+            )
+            if lost_send:
+                # A send of an earlier life of this process, which died during it.
+                self._unconfirmed.labels(channel=notice.channel.value).inc()
+                log.warning(
+                    "sending again a notice whose send was cut short by a stop: it may "
+                    "arrive twice, with the same id",
+                    extra={"notification_id": nid, "transport": notice.transport},
+                )
+            elif status is not None or self.retries.get(nid) is not None or under_way:
                 self._count(notice.channel, notice.kind, DeliveryOutcome.DUPLICATE)
                 continue
             transport = notice.transport
@@ -447,6 +462,8 @@ class NotificationEngine:
                 )
                 step.writes.append(partial(self._put, self.retries, nid, entry))
                 continue
+            write_now(self.sent, nid, SentEntry(status=SentStatus.SENDING, at=now).model_dump(
+                mode="json"))  # fmt: skip
             started.append(self.flights.start(notice, self.inline, partition, 0, now))
         await self._hand_off(step, started, partition, now)
 

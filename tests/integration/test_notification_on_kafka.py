@@ -263,11 +263,22 @@ def test_every_notice_arrives_exactly_once_through_a_kill(
         mails = handler.ids()
         delivered_topic = NOTIFICATIONS_DELIVERED.full_name(prefix)
         delivered = wait_for_count(kafka.bootstrap, delivered_topic, len(mails), 120, tail)
+        said_twice = sum(
+            float(line.rsplit(" ", 1)[1])
+            for line in pipeline.processes["notification"].metrics_text().splitlines()
+            if line.startswith("xinfang_notification_unconfirmed_resends_total")
+        )
     finally:
         producer.close()
         pipeline.stop_all()
 
-    assert {i for i, n in mails.items() if n > 1} == set(), "a notice was mailed twice"
+    # A mail server counts a message before its reply reaches the sender: a kill in that
+    # instant leaves a send whose outcome no one can know, and the notice is sent again
+    # with the same Message-ID, logged "may arrive twice" and counted. Nothing else is
+    # ever sent twice (on a quiet machine the window is too short to be hit at all).
+    doubled = {i: n for i, n in mails.items() if n > 1}
+    assert all(n == 2 for n in doubled.values()), f"a notice was mailed more than twice: {doubled}"
+    assert len(doubled) <= said_twice, f"mailed twice without saying so: {doubled}"
     assert expected <= set(mails)
     records = Counter(d["notification_id"] for d in delivered)
     assert {i for i, n in records.items() if n > 1} == set(), "a notice was recorded twice"

@@ -16,7 +16,7 @@ from schemas.cases import CaseDeduplicated, MatterKind, PetitionerContact
 from schemas.notices import Notice, NoticeKind
 from schemas.notifications import FailureReason
 from services.common.metrics import Metrics
-from services.notification.engine import NotificationEngine, RetryEntry, SentStatus
+from services.notification.engine import NotificationEngine, RetryEntry, SentEntry, SentStatus
 from services.notification.ids import notification_id
 from services.notification.retry import RetryPolicy
 from services.notification.senders import (
@@ -345,6 +345,35 @@ async def test_a_restart_sends_again_what_was_under_way_and_says_so(
     assert [d.notification_id for d in step.delivered] == [_receipt_id(verdict)]
     assert [r for r in caplog.records if "may arrive twice" in r.getMessage()]
     assert not tables["retries"]
+
+
+async def test_a_send_cut_short_by_a_kill_is_sent_again_and_said_so(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Killed during the send, before its batch was acknowledged: only the local store's
+    mark, written before the send, survives; the redelivered verdict sends it again."""
+    stalled = ScriptedSender("hold")
+    verdict = _verdict()
+    known = {verdict.case.petitioner_ref: contact(petitioner_ref=verdict.case.petitioner_ref)}
+    tables: dict[str, dict[str, object]] = {
+        name: {} for name in ("cases", "sent", "retries", "waiting", "groups")
+    }
+    before = engine(stalled, known, webhook=ScriptedSender(), state=tables)
+    await before.on_verdict(verdict, 0, RECEIVED)  # the batch's writes never happen: killed
+    receipt_id = _receipt_id(verdict)
+    assert SentEntry.model_validate(tables["sent"][receipt_id]).status is SentStatus.SENDING
+    assert not tables["retries"]
+    sender = ScriptedSender()
+    after = engine(sender, known, webhook=ScriptedSender(), state=tables)  # the next start
+    with caplog.at_level(logging.WARNING, logger="services.notification.engine"):
+        step = await after.on_verdict(verdict, 0, RECEIVED)  # redelivered
+    step.remember()
+    assert receipt_id in [d.notification_id for d in step.delivered]
+    assert receipt_id in sender.taken
+    (resent,) = [r for r in caplog.records if getattr(r, "notification_id", None) == receipt_id]
+    assert "may arrive twice" in resent.getMessage()
+    assert SentEntry.model_validate(tables["sent"][receipt_id]).status is SentStatus.RECORDED
+    stalled.release.set()
 
 
 async def test_a_partition_given_away_and_back_sends_again_what_was_under_way() -> None:
