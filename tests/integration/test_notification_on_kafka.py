@@ -281,7 +281,11 @@ def test_every_notice_arrives_exactly_once_through_a_kill(
     assert len(doubled) <= said_twice, f"mailed twice without saying so: {doubled}"
     assert expected <= set(mails)
     records = Counter(d["notification_id"] for d in delivered)
-    assert {i for i, n in records.items() if n > 1} == set(), "a notice was recorded twice"
+    # Outputs, then state, then the offset: a kill after a batch's delivered records are
+    # acknowledged and before its sent marks are stored publishes them once more on
+    # redelivery, under the same notification id (at-least-once outputs, which readers
+    # skip by id; see ARCHITECTURE's guarantees). Never more than once more.
+    assert all(n <= 2 for n in records.values()), f"a notice was recorded 3 times: {records}"
     assert set(records) == set(mails)
     # Both escalations reach the supervisors, in digests, each escalation once.
     digests = [m for m in handler.arrived if str(m["X-Xinfang-Notification-Id"]).startswith(
