@@ -4,6 +4,8 @@
     python -m bench.handlers --count 3000 --profile escalation   # cProfile of one stage
     python -m bench.handlers --count 3000 --digest               # a digest of every effect
 
+(``BENCH_SORT=tottime`` orders the profile by each function's own time.)
+
 ``xinfang bench`` measures a service as it runs, the Faust worker and the broker included;
 this measures only what the service's handlers do, so that a change to them can be judged
 alone. Each service is built as ``xinfang run`` builds it, in this process, but its tables
@@ -158,7 +160,8 @@ def timed(handler: Handler, incoming: Sequence[Incoming], profile: bool) -> Run:
     asyncio.run(_run(handler, incoming, run))
     if profiler is not None:
         profiler.disable()
-        pstats.Stats(profiler, stream=sys.stderr).sort_stats("cumulative").print_stats(40)
+        stats = pstats.Stats(profiler, stream=sys.stderr)
+        stats.sort_stats(os.environ.get("BENCH_SORT", "cumulative")).print_stats(40)
     run.seconds = time.process_time() - started
     return run
 
