@@ -8,8 +8,10 @@ makes a rescan, a restart or a replay safe.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import partial
 
 from schemas.cases import AgencyLevel, CaseEscalated, EscalationReason, Rating
 from schemas.deadlines import DeadlineWarning
@@ -48,10 +50,19 @@ BREACH_RULE_PREFIX = "deadline."
 
 @dataclass(frozen=True)
 class Timed:
-    """An output that becomes due at ``fire_at`` (event time) if nothing stops it first."""
+    """An output that becomes due at ``fire_at`` (event time) if nothing stops it first.
+
+    Its id is known at once; the output itself is built when asked for (``output``): every
+    event lists all the case's future warnings and breaches, and few of them ever fire.
+    """
 
     fire_at: datetime
-    output: Output
+    output_id: str
+    build: Callable[[], Output]
+
+    @property
+    def output(self) -> Output:
+        return self.build()
 
 
 def _stamp(moment: datetime) -> str:
@@ -179,14 +190,18 @@ def rule_escalations(
 def _clock_timers(facts: CaseFacts, clock: Clock, rules: EscalationRules) -> list[Timed]:
     clocks = rules.clocks
     step = clock.step.value
+    due = _stamp(clock.due_at)
     timers: list[Timed] = []
     warned_at = clock.warn_at(clocks.warn_share)
     if clock.running_at(warned_at):
+        warning_id = f"WRN-{facts.case_id}-{step}-{due}"
         timers.append(
             Timed(
                 warned_at,
-                DeadlineWarning(
-                    warning_id=f"WRN-{facts.case_id}-{step}-{_stamp(clock.due_at)}",
+                warning_id,
+                partial(
+                    DeadlineWarning,
+                    warning_id=warning_id,
                     case_id=facts.case_id,
                     matter_id=facts.matter_id,
                     step=clock.step,
@@ -211,16 +226,16 @@ def _clock_timers(facts: CaseFacts, clock: Clock, rules: EscalationRules) -> lis
         if not clock.running_at(breached_at):
             break
         target = level_above(clock.responsible_level, breach)
+        escalation_id = f"ESC-{facts.case_id}-deadline_breach-{step}-{due}-{breach}"
         timers.append(
             Timed(
                 breached_at,
-                _escalation(
+                escalation_id,
+                partial(
+                    _escalation,
                     facts,
                     rules,
-                    escalation_id=(
-                        f"ESC-{facts.case_id}-deadline_breach-{step}-"
-                        f"{_stamp(clock.due_at)}-{breach}"
-                    ),
+                    escalation_id=escalation_id,
                     reason=EscalationReason.DEADLINE_BREACH,
                     rule=f"{BREACH_RULE_PREFIX}{step}",
                     target_level=target,
@@ -259,13 +274,16 @@ def _backlog_timers(facts: CaseFacts, lifecycle: Lifecycle, rules: EscalationRul
         # so a case that was escalated then is not escalated again.
         suffix = "" if span.stage is OpenStage.HANDLING else f"-{span.stage.value}"
         target = level_above(facts.level, backlog.levels_up + _STAGE_LEVEL[span.stage])
+        escalation_id = f"ESC-{facts.case_id}-backlog{suffix}"
         timers.append(
             Timed(
                 open_until,
-                _escalation(
+                escalation_id,
+                partial(
+                    _escalation,
                     facts,
                     rules,
-                    escalation_id=f"ESC-{facts.case_id}-backlog{suffix}",
+                    escalation_id=escalation_id,
                     reason=EscalationReason.BACKLOG,
                     rule=f"backlog.{span.stage.value}: open>{days}d",
                     target_level=target,
