@@ -216,40 +216,47 @@ def _clock_timers(facts: CaseFacts, clock: Clock, rules: EscalationRules) -> lis
                 ),
             )
         )
+    # Supervision (督办, Art. 38-40): each breach goes one level higher, up to national.
+    start = LEVELS.index(clock.responsible_level)
+    interval = clocks.rebreach_interval
+    for breach in range(1, max(len(LEVELS) - start, 2)):
+        breached_at = clock.due_at + interval * (breach - 1)
+        if not clock.running_at(breached_at):
+            break
+        escalation_id = f"ESC-{facts.case_id}-deadline_breach-{step}-{due}-{breach}"
+        build = partial(_breach, facts, rules, clock, escalation_id, breach, breached_at)
+        timers.append(Timed(breached_at, escalation_id, build))
+    return timers
+
+
+def _breach(
+    facts: CaseFacts,
+    rules: EscalationRules,
+    clock: Clock,
+    escalation_id: str,
+    breach: int,
+    breached_at: datetime,
+) -> CaseEscalated:
+    step = clock.step.value
+    target = level_above(clock.responsible_level, breach)
     # The body that owes the step: the named agency, or the level (a review's next-higher
     # body is not named on the case).
     owner = clock.responsible_agency or f"the {clock.responsible_level.value} level"
-    # Supervision (督办, Art. 38-40): each breach goes one level higher, up to national.
-    start = LEVELS.index(clock.responsible_level)
-    for breach in range(1, max(len(LEVELS) - start, 2)):
-        breached_at = clock.due_at + clocks.rebreach_interval * (breach - 1)
-        if not clock.running_at(breached_at):
-            break
-        target = level_above(clock.responsible_level, breach)
-        escalation_id = f"ESC-{facts.case_id}-deadline_breach-{step}-{due}-{breach}"
-        timers.append(
-            Timed(
-                breached_at,
-                escalation_id,
-                partial(
-                    _escalation,
-                    facts,
-                    rules,
-                    escalation_id=escalation_id,
-                    reason=EscalationReason.DEADLINE_BREACH,
-                    rule=f"{BREACH_RULE_PREFIX}{step}",
-                    target_level=target,
-                    escalated_at=breached_at,
-                    due_at=breached_at + clocks.rebreach_interval,
-                    detail=(
-                        f"{step} limit ({clock.article}) owed by {owner} due "
-                        f"{clock.due_at.isoformat()} missed; breach {breach}, supervision by "
-                        f"the {target.value} level"
-                    ),
-                ),
-            )
-        )
-    return timers
+    return _escalation(
+        facts,
+        rules,
+        escalation_id=escalation_id,
+        reason=EscalationReason.DEADLINE_BREACH,
+        rule=f"{BREACH_RULE_PREFIX}{step}",
+        target_level=target,
+        escalated_at=breached_at,
+        due_at=breached_at + rules.clocks.rebreach_interval,
+        detail=(
+            f"{step} limit ({clock.article}) owed by {owner} due "
+            f"{clock.due_at.isoformat()} missed; breach {breach}, supervision by "
+            f"the {target.value} level"
+        ),
+    )
 
 
 #: How many levels above the case the body owing each stage's opinion sits.
