@@ -2,8 +2,8 @@
 
 The rules are data (``rules/classification.yaml``, described in its header): weighted
 keywords per field and per kind, exclusions and required companions. One Aho-Corasick
-automaton holds every keyword of every rule, so a petition is scanned once whatever the
-number of rules, in time linear in its length.
+automaton (``services.common.automaton``) holds every keyword of every rule, so a petition
+is scanned once whatever the number of rules, in time linear in its length.
 
 Every decision carries its evidence: which keyword matched, in the title or the content,
 at which offset of the matching form, with what weight; and a named reason, which is also
@@ -18,12 +18,13 @@ from dataclasses import dataclass
 from enum import StrEnum
 from functools import cache
 from importlib import resources
-from typing import Literal, Protocol
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from schemas.cases import MatterKind
 from schemas.fields import UNCLASSIFIED, CaseField, FieldCode
+from services.common.automaton import build_automaton
 from services.common.rulefile import load_rule_file
 from services.intake.normalise import matching_form
 
@@ -150,21 +151,6 @@ class _Entry:
     prefix: bool
 
 
-class _Automaton(Protocol):
-    def add_word(self, key: str, value: object) -> bool: ...
-    def make_automaton(self) -> None: ...
-    def iter(self, text: str) -> Iterator[tuple[int, list[_Entry]]]: ...
-
-
-def _new_automaton() -> _Automaton:
-    # pyahocorasick is a C extension without type information; the Protocol above lists
-    # the three methods used.
-    import ahocorasick  # type: ignore[import-not-found,unused-ignore]
-
-    automaton: _Automaton = ahocorasick.Automaton()
-    return automaton
-
-
 def _is_word_char(char: str) -> bool:
     return char.isascii() and char.isalnum()
 
@@ -195,15 +181,15 @@ class Classifier:
                     key = matching_form(term.rstrip("*"))
                     latin = key.isascii()
                     entries[key].append(_Entry(rule_name, term, role, weight, latin, prefix))
-        self._automaton = _new_automaton()
-        for key, key_entries in entries.items():
-            self._automaton.add_word(key, key_entries)
-        self._automaton.make_automaton()
+        # Each key with its length: a hit's start is its end less the key's length.
+        self._automaton = build_automaton(
+            {key: (len(key), key_entries) for key, key_entries in entries.items()}
+        )
+        self._named = named
 
     def _scan(self, text: str, where: Where) -> Iterator[_Hit]:
-        for end, key_entries in self._automaton.iter(text):
-            first = key_entries[0]
-            start = end - len(matching_form(first.term.rstrip("*"))) + 1
+        for end, (length, key_entries) in self._automaton.iter(text):
+            start = end - length + 1
             for entry in key_entries:
                 if entry.latin:
                     if start > 0 and _is_word_char(text[start - 1]):
@@ -235,8 +221,7 @@ class Classifier:
         for (rule_name, _, role), found_evidence in best.items():
             if role == "keyword":
                 support[rule_name].append(found_evidence)
-        named: list[tuple[str, _Rule]] = [*self.rules.fields.items(), *self.rules.kinds.items()]
-        for rule_name, rule in named:
+        for rule_name, rule in self._named:
             vetoed = (rule_name, "exclude") in present
             missing = bool(rule.requires_any) and (rule_name, "requires") not in present
             found = support.get(rule_name, [])
