@@ -264,9 +264,7 @@ def registered_pair(gen: Generator, matter: Matter, at: datetime, number: int) -
         parsed = parse(json.dumps(petition, ensure_ascii=False).encode())
         return register(parsed, hmac_key=DEMO_HMAC_KEY.encode(), now=when).case
 
-    original = registered(
-        f"recovery-{number}-a", at, title, gen.punctuate(sentences, False, False)
-    )
+    original = registered(f"recovery-{number}-a", at, title, gen.punctuate(sentences, False, False))
     title, content, _ = gen.reword(matter, title, sentences)
     repeat = registered(
         f"recovery-{number}-b", datetime.now(UTC) - timedelta(minutes=1), title, content
@@ -379,7 +377,6 @@ def report(title: str, recovery: Recovery, anchor: Anchor) -> None:
         print(f"    {phase}: {seconds:.1f} s")
     if not linked:
         raise SystemExit("the restored state did not find the original: recovery failed")
-
 
 
 if __name__ == "__main__":

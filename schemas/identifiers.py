@@ -24,7 +24,8 @@ def case_id_for(submission_id: str, key: bytes) -> str:
     a way to ask for other people's cases.
     """
     digest = hmac.new(key, f"xinfang-case:{submission_id}".encode(), hashlib.sha256).digest()
-    return "XF-" + base64.b32encode(digest).decode()[:12]
+    # Base32 writes each 5 bytes as 8 characters: the first 10 bytes give the first 12.
+    return "XF-" + base64.b32encode(digest[:10]).decode()[:12]
 
 
 def submission_fingerprint(petition: PetitionSubmitted) -> str:

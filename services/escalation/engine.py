@@ -304,8 +304,7 @@ class EscalationEngine:
         ]
         next_fire_at: datetime | None = None
         for timer in timed_outputs(state.facts, lifecycle, self._rules):
-            timer_id = output_id(timer.output)
-            if timer_id in emitted:
+            if timer.output_id in emitted:
                 continue
             if cutoff is not None and timer.fire_at <= cutoff:
                 new.append(timer.output)

@@ -8,8 +8,10 @@ makes a rescan, a restart or a replay safe.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import partial
 
 from schemas.cases import AgencyLevel, CaseEscalated, EscalationReason, Rating
 from schemas.deadlines import DeadlineWarning
@@ -50,10 +52,19 @@ BREACH_RULE_PREFIX = "deadline."
 
 @dataclass(frozen=True)
 class Timed:
-    """An output that becomes due at ``fire_at`` (event time) if nothing stops it first."""
+    """An output that becomes due at ``fire_at`` (event time) if nothing stops it first.
+
+    Its id is known at once; the output itself is built when asked for (``output``): every
+    event lists all the case's future warnings and breaches, and few of them ever fire.
+    """
 
     fire_at: datetime
-    output: Output
+    output_id: str
+    build: Callable[[], Output]
+
+    @property
+    def output(self) -> Output:
+        return self.build()
 
 
 def _stamp(moment: datetime) -> str:
@@ -181,14 +192,18 @@ def rule_escalations(
 def _clock_timers(facts: CaseFacts, clock: Clock, rules: EscalationRules) -> list[Timed]:
     clocks = rules.clocks
     step = clock.step.value
+    due = _stamp(clock.due_at)
     timers: list[Timed] = []
     warned_at = clock.warn_at(clocks.warn_share)
     if clock.running_at(warned_at):
+        warning_id = f"WRN-{facts.case_id}-{step}-{due}"
         timers.append(
             Timed(
                 warned_at,
-                DeadlineWarning(
-                    warning_id=f"WRN-{facts.case_id}-{step}-{_stamp(clock.due_at)}",
+                warning_id,
+                partial(
+                    DeadlineWarning,
+                    warning_id=warning_id,
                     case_id=facts.case_id,
                     matter_id=facts.matter_id,
                     step=clock.step,
@@ -203,40 +218,47 @@ def _clock_timers(facts: CaseFacts, clock: Clock, rules: EscalationRules) -> lis
                 ),
             )
         )
+    # Supervision (督办, Art. 38-40): each breach goes one level higher, up to national.
+    start = LEVELS.index(clock.responsible_level)
+    interval = clocks.rebreach_interval
+    for breach in range(1, max(len(LEVELS) - start, 2)):
+        breached_at = clock.due_at + interval * (breach - 1)
+        if not clock.running_at(breached_at):
+            break
+        escalation_id = f"ESC-{facts.case_id}-deadline_breach-{step}-{due}-{breach}"
+        build = partial(_breach, facts, rules, clock, escalation_id, breach, breached_at)
+        timers.append(Timed(breached_at, escalation_id, build))
+    return timers
+
+
+def _breach(
+    facts: CaseFacts,
+    rules: EscalationRules,
+    clock: Clock,
+    escalation_id: str,
+    breach: int,
+    breached_at: datetime,
+) -> CaseEscalated:
+    step = clock.step.value
+    target = level_above(clock.responsible_level, breach)
     # The body that owes the step: the named agency, or the level (a review's next-higher
     # body is not named on the case).
     owner = clock.responsible_agency or f"the {clock.responsible_level.value} level"
-    # Supervision (督办, Art. 38-40): each breach goes one level higher, up to national.
-    start = LEVELS.index(clock.responsible_level)
-    for breach in range(1, max(len(LEVELS) - start, 2)):
-        breached_at = clock.due_at + clocks.rebreach_interval * (breach - 1)
-        if not clock.running_at(breached_at):
-            break
-        target = level_above(clock.responsible_level, breach)
-        timers.append(
-            Timed(
-                breached_at,
-                _escalation(
-                    facts,
-                    rules,
-                    escalation_id=(
-                        f"ESC-{facts.case_id}-deadline_breach-{step}-"
-                        f"{_stamp(clock.due_at)}-{breach}"
-                    ),
-                    reason=EscalationReason.DEADLINE_BREACH,
-                    rule=f"{BREACH_RULE_PREFIX}{step}",
-                    target_level=target,
-                    escalated_at=breached_at,
-                    due_at=breached_at + clocks.rebreach_interval,
-                    detail=(
-                        f"{step} limit ({clock.article}) owed by {owner} due "
-                        f"{clock.due_at.isoformat()} missed; breach {breach}, supervision by "
-                        f"the {target.value} level"
-                    ),
-                ),
-            )
-        )
-    return timers
+    return _escalation(
+        facts,
+        rules,
+        escalation_id=escalation_id,
+        reason=EscalationReason.DEADLINE_BREACH,
+        rule=f"{BREACH_RULE_PREFIX}{step}",
+        target_level=target,
+        escalated_at=breached_at,
+        due_at=breached_at + rules.clocks.rebreach_interval,
+        detail=(
+            f"{step} limit ({clock.article}) owed by {owner} due "
+            f"{clock.due_at.isoformat()} missed; breach {breach}, supervision by "
+            f"the {target.value} level"
+        ),
+    )
 
 
 #: How many levels above the case the body owing each stage's opinion sits.
@@ -261,13 +283,16 @@ def _backlog_timers(facts: CaseFacts, lifecycle: Lifecycle, rules: EscalationRul
         # so a case that was escalated then is not escalated again.
         suffix = "" if span.stage is OpenStage.HANDLING else f"-{span.stage.value}"
         target = level_above(facts.level, backlog.levels_up + _STAGE_LEVEL[span.stage])
+        escalation_id = f"ESC-{facts.case_id}-backlog{suffix}"
         timers.append(
             Timed(
                 open_until,
-                _escalation(
+                escalation_id,
+                partial(
+                    _escalation,
                     facts,
                     rules,
-                    escalation_id=f"ESC-{facts.case_id}-backlog{suffix}",
+                    escalation_id=escalation_id,
                     reason=EscalationReason.BACKLOG,
                     rule=f"backlog.{span.stage.value}: open>{days}d",
                     target_level=target,

@@ -6,6 +6,9 @@ Wiring only; the decisions are in register.py.
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from functools import cache
+
+from prometheus_client import Counter
 
 from schemas.identifiers import submission_fingerprint
 from schemas.keys import PetitionerKey
@@ -37,6 +40,16 @@ def build(settings: IntakeSettings) -> Service:
         "submission_id -> case_id and content fingerprint registered",
     )
 
+    # A labelled child is looked up by its label values on every call: keep each one
+    # (made on first use, as before, so /metrics lists only the series that occurred).
+    @cache
+    def received_on(channel: str) -> Counter:
+        return received.labels(channel=channel)
+
+    @cache
+    def registered_in(field: str, level: str) -> Counter:
+        return registered.labels(field=field, level=level)
+
     def reject(reason: RejectReason) -> None:
         rejected.labels(reason=reason.value).inc()
 
@@ -47,7 +60,7 @@ def build(settings: IntakeSettings) -> Service:
             received.labels(channel="unknown").inc()
             reject(rejection.reason)
             raise
-        received.labels(channel=petition.channel.value).inc()
+        received_on(petition.channel.value).inc()
         fingerprint = submission_fingerprint(petition)
         registered_before: str | None = seen.get(petition.submission_id)
         if registered_before is not None:
@@ -74,7 +87,7 @@ def build(settings: IntakeSettings) -> Service:
             Output(CASES_REGISTERED, ref_key, case.to_json_bytes()),
         ]
         level = case.agency.level.value if case.agency else "county"
-        registered.labels(field=case.field, level=level).inc()
+        registered_in(case.field, level).inc()
 
         def remember() -> None:
             seen[petition.submission_id] = f"{case.case_id} {fingerprint}"

@@ -2,8 +2,8 @@
 
 The rules are data (``rules/classification.yaml``, described in its header): weighted
 keywords per field and per kind, exclusions and required companions. One Aho-Corasick
-automaton holds every keyword of every rule, so a petition is scanned once whatever the
-number of rules, in time linear in its length.
+automaton (``services.common.automaton``) holds every keyword of every rule, so a petition
+is scanned once whatever the number of rules, in time linear in its length.
 
 Every decision carries its evidence: which keyword matched, in the title or the content,
 at which offset of the matching form, with what weight; and a named reason, which is also
@@ -18,12 +18,13 @@ from dataclasses import dataclass
 from enum import StrEnum
 from functools import cache
 from importlib import resources
-from typing import Literal, Protocol
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from schemas.cases import MatterKind
 from schemas.fields import UNCLASSIFIED, CaseField, FieldCode
+from services.common.automaton import build_automaton
 from services.common.rulefile import load_rule_file
 from services.intake.normalise import matching_form
 
@@ -150,30 +151,8 @@ class _Entry:
     prefix: bool
 
 
-class _Automaton(Protocol):
-    def add_word(self, key: str, value: object) -> bool: ...
-    def make_automaton(self) -> None: ...
-    def iter(self, text: str) -> Iterator[tuple[int, list[_Entry]]]: ...
-
-
-def _new_automaton() -> _Automaton:
-    # pyahocorasick is a C extension without type information; the Protocol above lists
-    # the three methods used.
-    import ahocorasick  # type: ignore[import-not-found,unused-ignore]
-
-    automaton: _Automaton = ahocorasick.Automaton()
-    return automaton
-
-
 def _is_word_char(char: str) -> bool:
     return char.isascii() and char.isalnum()
-
-
-@dataclass(frozen=True, slots=True)
-class _Hit:
-    entry: _Entry
-    where: Where
-    offset: int
 
 
 class Classifier:
@@ -195,15 +174,17 @@ class Classifier:
                     key = matching_form(term.rstrip("*"))
                     latin = key.isascii()
                     entries[key].append(_Entry(rule_name, term, role, weight, latin, prefix))
-        self._automaton = _new_automaton()
-        for key, key_entries in entries.items():
-            self._automaton.add_word(key, key_entries)
-        self._automaton.make_automaton()
+        # Each key with its length: a hit's start is its end less the key's length.
+        self._automaton = build_automaton(
+            {key: (len(key), key_entries) for key, key_entries in entries.items()}
+        )
+        #: Each rule's name and whether it requires a companion, in file order.
+        self._rules = [(rule_name, bool(rule.requires_any)) for rule_name, rule in named]
 
-    def _scan(self, text: str, where: Where) -> Iterator[_Hit]:
-        for end, key_entries in self._automaton.iter(text):
-            first = key_entries[0]
-            start = end - len(matching_form(first.term.rstrip("*"))) + 1
+    def _scan(self, text: str) -> Iterator[tuple[_Entry, int]]:
+        """Every keyword found in ``text`` (a matching form) and where it starts."""
+        for end, (length, key_entries) in self._automaton.iter(text):
+            start = end - length + 1
             for entry in key_entries:
                 if entry.latin:
                     if start > 0 and _is_word_char(text[start - 1]):
@@ -211,37 +192,34 @@ class Classifier:
                     after = text[end + 1] if end + 1 < len(text) else " "
                     if not entry.prefix and _is_word_char(after):
                         continue
-                yield _Hit(entry, where, start)
+                yield entry, start
 
     def classify(self, title: str, content: str) -> Classification:
         """The field and kind of a petition from its title and content (as received)."""
-        hits = [
-            *self._scan(matching_form(title), "title"),
-            *self._scan(matching_form(content), "content"),
-        ]
         # The best hit of each (rule, term): a keyword counts once, in the title if it is there.
         best: dict[tuple[str, str, _Role], Evidence] = {}
-        for hit in hits:
-            factor = self.rules.title_factor if hit.where == "title" else 1.0
-            evidence = Evidence(
-                hit.entry.rule, hit.entry.term, hit.where, hit.offset, hit.entry.weight * factor
-            )
-            key = (hit.entry.rule, hit.entry.term, hit.entry.role)
-            if key not in best or abs(evidence.weight) > abs(best[key].weight):
-                best[key] = evidence
+        parts: tuple[tuple[Where, str, float], ...] = (
+            ("title", title, self.rules.title_factor),
+            ("content", content, 1.0),
+        )
+        for where, text, factor in parts:
+            for entry, start in self._scan(matching_form(text)):
+                weight = entry.weight * factor
+                key = (entry.rule, entry.term, entry.role)
+                kept = best.get(key)
+                if kept is None or abs(weight) > abs(kept.weight):
+                    best[key] = Evidence(entry.rule, entry.term, where, start, weight)
         scores: dict[str, float] = {}
         support: dict[str, list[Evidence]] = defaultdict(list)
         present = {(rule_name, role) for rule_name, _, role in best}
         for (rule_name, _, role), found_evidence in best.items():
             if role == "keyword":
                 support[rule_name].append(found_evidence)
-        named: list[tuple[str, _Rule]] = [*self.rules.fields.items(), *self.rules.kinds.items()]
-        for rule_name, rule in named:
+        for rule_name, requires in self._rules:
             vetoed = (rule_name, "exclude") in present
-            missing = bool(rule.requires_any) and (rule_name, "requires") not in present
+            missing = requires and (rule_name, "requires") not in present
             found = support.get(rule_name, [])
             scores[rule_name] = 0.0 if vetoed or missing else sum(e.weight for e in found)
-
         field, field_score, field_reason = self._field(scores)
         kind, kind_score, kind_reason = self._kind(scores)
         chosen = {field, kind.value}

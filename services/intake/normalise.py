@@ -113,7 +113,27 @@ class InvalidPhoneError(ValueError):
         self.problem = problem
 
 
+@dataclass(frozen=True, slots=True)
+class _Phone:
+    e164: str
+    national_number: str
+
+
 @lru_cache(maxsize=4096)
+def _read_phone(raw: str, default_region: str) -> _Phone | PhoneProblem:
+    """A phone number read once: a petition asks for its number's forms several times
+    (its flags, the petitioner's identity, the masked number, the contact record)."""
+    text = unicodedata.normalize("NFKC", raw).strip()
+    try:
+        parsed = phonenumbers.parse(text, default_region)
+    except phonenumbers.NumberParseException:
+        return PhoneProblem.UNPARSABLE
+    if not phonenumbers.is_valid_number(parsed):
+        return PhoneProblem.INVALID_NUMBER
+    e164 = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+    return _Phone(e164, str(parsed.national_number))
+
+
 def to_e164(raw: str, default_region: str = "CN") -> str:
     """A phone number in E.164 form, e.g. '+8613800138000'.
 
@@ -122,24 +142,24 @@ def to_e164(raw: str, default_region: str = "CN") -> str:
     Raises :class:`InvalidPhoneError` when the number cannot be parsed or is not a valid
     number of its country.
     """
-    text = unicodedata.normalize("NFKC", raw).strip()
-    try:
-        parsed = phonenumbers.parse(text, default_region)
-    except phonenumbers.NumberParseException as error:
-        raise InvalidPhoneError(raw, PhoneProblem.UNPARSABLE) from error
-    if not phonenumbers.is_valid_number(parsed):
-        raise InvalidPhoneError(raw, PhoneProblem.INVALID_NUMBER)
-    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+    phone = _read_phone(raw, default_region)
+    if isinstance(phone, PhoneProblem):
+        raise InvalidPhoneError(raw, phone)
+    return phone.e164
 
 
 def try_e164(raw: str | None, default_region: str = "CN") -> str | None:
     """:func:`to_e164`, or None for a missing or invalid number."""
     if raw is None:
         return None
-    try:
-        return to_e164(raw, default_region)
-    except InvalidPhoneError:
-        return None
+    phone = _read_phone(raw, default_region)
+    return None if isinstance(phone, PhoneProblem) else phone.e164
+
+
+def national_number(raw: str, default_region: str = "CN") -> str | None:
+    """The national number of a valid phone ('13800138000', '2988881234'), else None."""
+    phone = _read_phone(raw, default_region)
+    return None if isinstance(phone, PhoneProblem) else phone.national_number
 
 
 # --- resident identity card numbers ----------------------------------------------------------

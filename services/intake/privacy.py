@@ -16,14 +16,13 @@ import unicodedata
 from datetime import date, datetime
 from enum import StrEnum
 
-import phonenumbers
-
 from schemas.cases import MaskedPerson, PetitionerContact
 from schemas.petitions import Language, Person
 from services.common.freetext import strip_invisible
 from services.intake.normalise import (
     check_resident_id,
     matching_form,
+    national_number,
     try_e164,
 )
 
@@ -112,9 +111,8 @@ def mask_phone(phone: str) -> str:
 
     A number that does not parse is masked on its digits alone, never shown as given.
     """
-    e164 = try_e164(phone)
-    if e164 is not None:
-        national = str(phonenumbers.parse(e164).national_number)
+    national = national_number(phone)
+    if national is not None:
         return _mask_digits(national)
     digits = "".join(c for c in unicodedata.normalize("NFKC", phone) if c.isdigit())
     return _mask_digits(digits)

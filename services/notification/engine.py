@@ -207,15 +207,18 @@ class NotificationEngine:
     async def on_verdict(self, verdict: CaseDeduplicated, partition: int, now: datetime) -> Step:
         """Every registered case: the receipt to its petitioner, the case to its agency."""
         stored = self.cases.get(verdict.case_id)
-        case = CaseFile.model_validate(stored) if stored else CaseFile.of(verdict)
-        if case.model_copy(update={"accepted_at": None, "events": {}}) != CaseFile.of(verdict):
-            # Another verdict for a case with one: its petitioner and agency were told of
-            # the first, which stays in force.
-            raise Rejected(
-                RejectReason.CONFLICTING_DUPLICATE,
-                f"case {verdict.case_id} has a verdict already and this one says otherwise: "
-                "the first is kept",
-            )
+        case = CaseFile.of(verdict)
+        if stored:
+            known = CaseFile.model_validate(stored)
+            if known.model_copy(update={"accepted_at": None, "events": {}}) != case:
+                # Another verdict for a case with one: its petitioner and agency were told
+                # of the first, which stays in force.
+                raise Rejected(
+                    RejectReason.CONFLICTING_DUPLICATE,
+                    f"case {verdict.case_id} has a verdict already and this one says "
+                    "otherwise: the first is kept",
+                )
+            case = known
         step = Step()
         if stored is None:
             step.writes.append(lambda: self._store_case(case))
@@ -560,8 +563,9 @@ class NotificationEngine:
         if isinstance(result, Delivered):
             # The other side has it: write it down before anything else can fail, in the
             # local store at once (services.common.held), not after the batch's outputs.
-            write_now(self.sent, nid, SentEntry(status=SentStatus.SENT, at=now).model_dump(
-                mode="json"))
+            write_now(
+                self.sent, nid, SentEntry(status=SentStatus.SENT, at=now).model_dump(mode="json")
+            )
             elapsed = (
                 (now - flight.first_attempt_at).total_seconds()
                 if flight.attempts_before

@@ -145,9 +145,7 @@ class Digest(BaseModel):
 
     @property
     def first_at(self) -> datetime:
-        return min(
-            [a.escalated_at for a in self.alerts] + [h.detected_at for h in self.hotspots]
-        )
+        return min([a.escalated_at for a in self.alerts] + [h.detected_at for h in self.hotspots])
 
 
 class AlertGrouper:

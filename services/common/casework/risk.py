@@ -11,6 +11,7 @@ t2s through ``services.common.script``) on its own.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Iterator
 
@@ -29,22 +30,35 @@ def _latin(char: str) -> bool:
     return char.isascii() and char.isalnum()
 
 
+class _Separators(dict[int, int]):
+    """A str.translate table: every separator to NUL (itself one), learnt one character at
+    a time (the table stays as small as the characters petitions use)."""
+
+    def __missing__(self, codepoint: int) -> int:
+        mark = 0 if _separator(chr(codepoint)) else codepoint
+        self[codepoint] = mark
+        return mark
+
+
+_SEPARATORS = _Separators()
+_RUN = re.compile("\x00+")
+
+
+def _join(run: re.Match[str]) -> str:
+    # A run of separators at either end goes; inside, one space if a Latin letter or
+    # digit is on either side (Latin words keep their bounds), else nothing.
+    text, (start, end) = run.string, run.span()
+    if start == 0 or end == len(text):
+        return ""
+    return " " if _latin(text[start - 1]) or _latin(text[end]) else ""
+
+
 def risk_form(text: str) -> str:
     """``text`` as risk words are matched: NFKC (full-width to half-width), simplified
     script, case-folded; a run of separators between two Chinese characters is removed
     (跳 楼 → 跳楼) and any other run becomes one space, so Latin words keep their bounds."""
     folded = to_simplified(unicodedata.normalize("NFKC", text)).casefold()
-    out: list[str] = []
-    pending = False
-    for char in folded:
-        if _separator(char):
-            pending = bool(out)
-            continue
-        if pending and (_latin(out[-1]) or _latin(char)):
-            out.append(" ")
-        pending = False
-        out.append(char)
-    return "".join(out)
+    return _RUN.sub(_join, folded.translate(_SEPARATORS))
 
 
 def occurrences(form: str, word: str) -> Iterator[int]:

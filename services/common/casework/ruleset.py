@@ -24,6 +24,7 @@ from pydantic import (
 )
 
 from schemas.cases import AgencyLevel
+from services.common.automaton import Automaton, build_automaton
 from services.common.casework.risk import RiskHit, occurrences, risk_form
 from services.common.rulefile import load_rule_file
 
@@ -318,10 +319,35 @@ class RiskToLifeRule(_RuleTarget):
             raise ValueError(f"rule names must be unique; repeated: {repeated}")
         return self
 
+    @functools.cached_property
+    def _words(self) -> tuple[Automaton[tuple[int, ...]], frozenset[int]]:
+        """Every rule's words in risk form, each naming the rules it is a word of; and the
+        rules with a word that has no risk form (all punctuation), which are always read."""
+        rules_of: dict[str, tuple[int, ...]] = {}
+        always: set[int] = set()
+        for index, rule in enumerate(self.rules):
+            for _, form in rule.forms.words:
+                if not form:
+                    always.add(index)
+                elif index not in rules_of.get(form, ()):
+                    rules_of[form] = (*rules_of.get(form, ()), index)
+        return build_automaton(rules_of), frozenset(always)
+
     def hits(self, text: str) -> tuple[RiskHit, ...]:
         """Every rule's words that count in ``text``, in file order."""
         form = risk_form(text)
-        return tuple(hit for rule in self.rules for hit in rule.hits(form))
+        # A rule counts only a word that occurs: one pass finds the rules that have one
+        # (for most petitions, none), and only those are read word by word.
+        automaton, always = self._words
+        candidates = set(always)
+        for _, indices in automaton.iter(form):
+            candidates.update(indices)
+        return tuple(
+            hit
+            for index, rule in enumerate(self.rules)
+            if index in candidates
+            for hit in rule.hits(form)
+        )
 
 
 class DissatisfiedRatingRule(_RuleTarget):
