@@ -24,6 +24,7 @@ from starlette.responses import JSONResponse, Response
 
 from schemas.cases import Agency, CaseUpdate, UpdateKind
 from schemas.deadlines import DeadlineStep
+from services.common.accused import names_match
 from services.common.casework.refusals import Refusal
 from services.gateway.casework import Casework
 from services.gateway.desk import CaseDesk, Denial, Denied, Unavailable, free_text, new_update_id
@@ -251,7 +252,7 @@ class AgencyApi:
         now = self.desk.clock()
         if body.occurred_at is not None and body.occurred_at > now + CLOCK_SKEW:
             return problem(400, "invalid", "occurred_at: in the future")
-        recipient = self._recipient(agency, body)
+        recipient = self._recipient(agency, body, record)
         if isinstance(recipient, Response):
             return recipient
         prefixes = self.desk.view.casework.rules.time_limits.competence_objection.reason_prefixes
@@ -271,9 +272,12 @@ class AgencyApi:
 
         return outcome(await self.desk.publish(record, make))
 
-    def _recipient(self, agency: str, body: AgencyUpdateRequest) -> Agency | Response | None:
+    def _recipient(
+        self, agency: str, body: AgencyUpdateRequest, record: CaseRecord
+    ) -> Agency | Response | None:
         """The body a transfer or assignment hands the case to, from the routing table; a
-        400 for a code no body has, or the transferring agency's own."""
+        400 for a code no body has, the transferring agency's own, or the unit an
+        accusation accuses (DOMAIN.md: never disclosed to the accused)."""
         if body.to_agency is None:
             return None
         if body.to_agency == agency:
@@ -282,6 +286,13 @@ class AgencyApi:
         if recipient is None:
             return problem(
                 400, "invalid", f"to_agency: no body has the agency code {body.to_agency!r}"
+            )
+        if record.accused is not None and names_match(record.accused, recipient.name):
+            return problem(
+                400,
+                "invalid",
+                f"to_agency: the accusation accuses {recipient.name}; it never goes to the "
+                "unit it accuses (Art. 31)",
             )
         return recipient
 

@@ -16,7 +16,7 @@ import httpx
 import pytest
 
 from schemas import examples
-from schemas.cases import CaseDeduplicated
+from schemas.cases import CaseDeduplicated, MatterKind
 from schemas.identifiers import case_id_for
 from schemas.keys import CaseKey
 from schemas.registry import CASES_DEDUPLICATED, CASES_UPDATES
@@ -285,9 +285,22 @@ def test_a_transfer_hands_the_case_and_the_right_to_act_to_its_recipient(
     assert _agency(served, case, BUREAU_KEY, kind="assigned", to_agency=OTHER).status_code == 202
     assert _agency(served, case, OTHER_KEY, kind="accepted").status_code == 202
 
+    # An accusation never goes to the unit it accuses (Art. 31; DOMAIN.md).
+    accusation = _verdict(f"portal-{uuid.uuid4().hex[:8]}", now - timedelta(hours=3), BUREAU_AGENCY)
+    accused = {"kind": MatterKind.ACCUSATION, "accused": "渭滨区住房和城乡建设局王某"}
+    accusation = accusation.model_copy(
+        update={"case": accusation.case.model_copy(update=accused)}
+    )
+    _publish_verdicts(kafka.bootstrap, prefix, accusation)
+    _known(served, accusation.case_id)
+    to_accused = _agency(served, accusation.case_id, BUREAU_KEY, kind="transferred",
+                         to_agency=HOUSING)  # fmt: skip
+    assert to_accused.status_code == 400
+    assert "never goes to the unit it accuses" in to_accused.json()["detail"]
+
     published = wait_until(
         lambda: [u for u in values(kafka.bootstrap, CASES_UPDATES.full_name(prefix))
-                 if u["case_id"] == case and u["kind"] in ("transferred", "assigned")],
+                 if u["kind"] in ("transferred", "assigned")],
         "the transfer and the assignment on cases.updates",
     )  # fmt: skip
     assert [(u["schema_version"], u["to_agency"]["code"]) for u in published] == [
