@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Final, TypeAlias, TypeVar
+from typing import Final, TypeVar
 
 from pydantic import BaseModel, ValidationError
 from starlette.requests import Request
@@ -52,10 +52,6 @@ MAX_BODY_BYTES: Final = 16_384
 RETRY_AFTER_SECONDS: Final = "5"
 
 M = TypeVar("M", bound=BaseModel)
-
-#: The body with an agency code, named with the given rule, or None when no body has it:
-#: the routing table's lookup (``Directory.agency``), wired in by the app.
-Directory: TypeAlias = Callable[[str, str], Agency | None]
 
 
 def client_address(request: Request) -> str:
@@ -200,10 +196,9 @@ class PetitionerApi:
 class AgencyApi:
     """An agency reads and updates the cases routed or escalated to it."""
 
-    def __init__(self, desk: CaseDesk, settings: GatewaySettings, directory: Directory) -> None:
+    def __init__(self, desk: CaseDesk, settings: GatewaySettings) -> None:
         self.desk = desk
         self.settings = settings
-        self.directory = directory
 
     def _open(self, request: Request, authors: bool = False) -> tuple[str, CaseRecord] | Response:
         """The key's agency and the case, if the agency may act on it; with ``authors``, also
@@ -282,7 +277,8 @@ class AgencyApi:
             return None
         if body.to_agency == agency:
             return problem(400, "invalid", f"to_agency: the case is with {agency} already")
-        recipient = self.directory(body.to_agency, f"{body.kind.value}_by:{agency}")
+        directory = self.desk.view.casework.directory
+        recipient = directory.agency(body.to_agency, f"{body.kind.value}_by:{agency}")
         if recipient is None:
             return problem(
                 400, "invalid", f"to_agency: no body has the agency code {body.to_agency!r}"

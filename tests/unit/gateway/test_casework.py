@@ -213,6 +213,7 @@ def test_the_petitioner_sees_steps_deadline_opinion_and_review_route_and_nothing
     assert shown.review is not None
     assert shown.review.request == "review"
     assert shown.review.to.level.value == "city"
+    assert (shown.review.to.code, shown.review.to.name) == ("610300-xfj", "宝鸡市信访局")
     assert shown.review.article == "Art. 35"
     document = shown.model_dump_json()
     # Not the petition's text, not the petitioner, not the accused, not other cases.
@@ -268,6 +269,10 @@ def test_a_transfer_moves_the_case_to_its_recipient_and_an_objection_back() -> N
     )  # fmt: skip
     view.record_update(objection)
     assert record.held_by == "610302-xfj"
+    shown = case_progress(record, view.casework, T0 + timedelta(days=3))
+    returned = shown.steps[-1]
+    assert returned.step is ProgressStepKind.RETURNED_FOR_TRANSFER
+    assert returned.detail == "属不动产登记"
 
 
 def test_free_text_is_masked_and_cleaned_before_it_travels() -> None:
