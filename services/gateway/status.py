@@ -384,6 +384,8 @@ class StatusView:
             detail = f"extended by {update.extension_days} days" + (f": {detail}" if detail else "")
         if update.rating is not None:
             detail = f"rated {update.rating.value}"
+        if update.to_agency is not None:
+            detail = f"to {update.to_agency.code}" + (f": {detail}" if detail else "")
         record = self._note_case(
             update.case_id,
             Step(update.kind, update.occurred_at, detail),

@@ -255,6 +255,7 @@ def test_a_transfer_moves_the_case_to_its_recipient_and_an_objection_back() -> N
     assert (transfer.schema_version, transfer.to_agency) == (2, housing)
     view.record_update(transfer)
     assert record.held_by == "610302-housing"
+    assert (record.status, record.detail) == (UpdateKind.TRANSFERRED, "to 610302-housing")
     assert record.name_of("610302-housing") == "渭滨区住房和城乡建设局"
     shown = case_progress(record, view.casework, T0 + timedelta(days=2))
     assert shown.responsible is not None
