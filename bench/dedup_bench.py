@@ -40,17 +40,22 @@ from pathlib import Path
 
 import numpy as np
 
+from bench.dedup_eval_words import ESTATE_HEADS, ESTATE_TAILS, PROBLEMS
 from bench.dedup_rocks import RocksMatchState
-from bench.make_dedup_eval import ESTATE_HEADS, ESTATE_TAILS, PROBLEMS, Generator, Matter
+from bench.make_dedup_eval import Generator, Matter
 from schemas.cases import Verdict
 from services.common import regions as region_table
 from services.common.keys import DEMO_HMAC_KEY
 from services.common.submitted import parse
 from services.dedup.areas import match_area
 from services.dedup.config import DedupConfig
+from services.dedup.decision import DedupDecision
+from services.dedup.facts import CaseFacts
 from services.dedup.faust_state import settle_heap
-from services.dedup.index import IndexBuilder
-from services.dedup.matcher import CaseFacts, DedupDecision, Matcher, extract_features, record
+from services.dedup.features import extract_features
+from services.dedup.index_builder import IndexBuilder
+from services.dedup.matcher import Matcher
+from services.dedup.recording import record
 from services.dedup.records import CaseColumns, MatchReason, MatterStatus
 from services.dedup.state import InMemoryMatchState, MatchState
 from services.intake.register import register

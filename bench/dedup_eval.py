@@ -20,7 +20,7 @@ import argparse
 import json
 from collections import Counter, defaultdict
 from pathlib import Path
-from typing import Final
+from typing import Any, Final
 
 from services.cli.offline import batch_verdicts, registered_cases
 from services.common.keys import DEMO_HMAC_KEY
@@ -60,6 +60,26 @@ def scores(predicted: dict[str, str], truth: dict[str, str]) -> dict[str, float]
     }
 
 
+def final_matters(verdicts: list[dict[str, Any]]) -> dict[str, str]:
+    """submission id -> the matter each petition is in at the end, merges followed.
+
+    A verdict names its case's matter when decided; a later verdict's
+    ``merged_matter_ids`` were merged into its ``matter_id`` (the service publishes the
+    same on ``matters.changes``), taking every case of theirs along.
+    """
+    into: dict[str, str] = {}
+
+    def last(matter_id: str) -> str:
+        while matter_id in into:
+            matter_id = into[matter_id]
+        return matter_id
+
+    for verdict in verdicts:
+        for absorbed in verdict.get("merged_matter_ids", ()):
+            into[last(absorbed)] = last(str(verdict["matter_id"]))
+    return {str(v["submission_id"]): last(str(v["matter_id"])) for v in verdicts}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description="Score dedup against the evaluation set.")
     parser.add_argument("--petitions", type=Path, default=DATA / "dedup_eval.jsonl")
@@ -78,7 +98,7 @@ def main() -> None:
     for line in bad:
         print(f"line {line.line} rejected by intake: {line.reason}: {line.detail}")
     results = list(batch_verdicts(cases))
-    predicted = {r["submission_id"]: r["matter_id"] for r in results}
+    predicted = final_matters(results)
     figures = scores(predicted, truth)
     print(
         f"petitions: {len(results)}  true matters: {len(set(truth.values()))}  "

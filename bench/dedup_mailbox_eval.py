@@ -20,7 +20,7 @@ from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Final
 
-from bench.dedup_eval import scores
+from bench.dedup_eval import final_matters, scores
 from bench.mailbox import petitions, read_messages, submission_id
 from services.cli.offline import batch_verdicts, registered_cases
 from services.common.keys import DEMO_HMAC_KEY
@@ -44,8 +44,9 @@ def predicted_matters() -> tuple[dict[str, str], dict[str, dict[str, object]]]:
     cases, bad = registered_cases(lines, DEMO_HMAC_KEY.encode())
     if bad:
         raise SystemExit(f"intake refused {len(bad)} messages, e.g. {bad[0]}")
-    verdicts = {str(v["case_id"]): v for v in batch_verdicts(cases)}
-    return {str(v["submission_id"]): str(v["matter_id"]) for v in verdicts.values()}, verdicts
+    in_order = list(batch_verdicts(cases))
+    verdicts = {str(v["case_id"]): v for v in in_order}
+    return final_matters(in_order), verdicts
 
 
 def main() -> None:

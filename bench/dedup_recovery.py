@@ -63,7 +63,9 @@ from services.common.topics import create_topics, ensure_topics
 from services.common.worker import internal_topics
 from services.dedup.app import BY_REGION, build
 from services.dedup.config import DedupConfig
-from services.dedup.matcher import CaseFacts, extract_features, record
+from services.dedup.facts import CaseFacts
+from services.dedup.features import extract_features
+from services.dedup.recording import record
 from services.dedup.records import case_details
 from services.dedup.settings import DedupSettings
 from services.dedup.state import InMemoryMatchState

@@ -33,16 +33,15 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, Final
+from typing import Final
 
 from kafka import KafkaAdminClient
 from kafka.admin import ConfigResource, ConfigResourceType
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
 from schemas.cases import CaseDeduplicated
 from schemas.registry import (
@@ -61,12 +60,18 @@ from services.bench.figures import (
     cpu_per_message,
     percentile,
     rate,
-    ratio,
     span_of,
-    span_rate,
 )
 from services.bench.preload import PreloadUnavailableError, preload_dedup
 from services.bench.probes import TICKS_PER_SECOND, Offsets, ProcessProbe, read_timed
+from services.bench.result import (
+    TABLE_WIDTH,
+    BenchResult,
+    Latency,
+    Throughput,
+    render,
+    throughput_row,
+)
 from services.cli.generate import generate
 from services.cli.pipeline import LocalPipeline
 from services.cli.simulate import received_between, simulate
@@ -82,8 +87,6 @@ POLL_SECONDS: Final = 0.2
 STALL_SECONDS: Final = 180.0
 #: The backlog's petitions were received over this time before the run.
 BACKLOG_SPAN: Final = timedelta(hours=12)
-#: Wide enough for the table's rows on one line each, when the output is not a terminal.
-TABLE_WIDTH: Final = 180
 #: The topics whose record timestamps become the broker's append time in the pipeline
 #: phases: the latency is then the broker's time of the verdict minus that of the petition.
 APPEND_TIME_TOPICS: Final = (
@@ -113,75 +116,6 @@ class BenchOptions:
     #: Where the broker, the services' state and their logs go; a temporary directory
     #: (removed afterwards) when None.
     work_dir: Path | None = None
-
-
-@dataclass
-class Throughput:
-    """One row of the table: a throughput, its window, and what the process used."""
-
-    name: str
-    counted: str
-    window: str
-    messages: int
-    seconds: float
-    per_second: float | None
-    ratio_to_ceiling: float | None = None
-    cpu_seconds_per_message: float | None = None
-    peak_rss_bytes: int | None = None
-
-
-@dataclass
-class Latency:
-    """Submitted to verdict, in broker append times, of the petitions offered at a rate."""
-
-    offered_per_second: float
-    seconds: float
-    petitions: int
-    measured: int
-    p50_ms: float | None
-    p99_ms: float | None
-    max_ms: float | None
-
-
-@dataclass
-class BenchResult:
-    """Every figure of a run, in the order measured; the first row is ceiling 1."""
-
-    options: dict[str, Any]
-    machine: dict[str, Any]
-    throughput: list[Throughput] = field(default_factory=list)
-    latency: Latency | None = None
-
-    def ceiling(self) -> float | None:
-        return self.throughput[0].per_second if self.throughput else None
-
-    def add(self, row: Throughput) -> None:
-        self.throughput.append(row)
-        ceiling = self.ceiling()
-        for each in self.throughput:
-            each.ratio_to_ceiling = ratio(each.per_second, ceiling)
-
-    def to_json(self) -> dict[str, Any]:
-        return asdict(self)
-
-
-def _throughput(
-    name: str, counted: str, window: Window, span: Span | None, probe: ProcessProbe | None
-) -> Throughput:
-    if span is None:
-        return Throughput(name, counted, window.value, 0, 0.0, None)
-    return Throughput(
-        name,
-        counted,
-        window.value,
-        span.messages,
-        round(span.seconds, 3),
-        span_rate(span),
-        cpu_seconds_per_message=(
-            cpu_per_message(span.cpu_ticks, TICKS_PER_SECOND, span.messages) if probe else None
-        ),
-        peak_rss_bytes=probe.peak_rss_bytes() if probe else None,
-    )
 
 
 class Bench:
@@ -263,7 +197,7 @@ class Bench:
             )
         )  # fmt: skip
         self.result.add(
-            _throughput("ceiling 1: aiokafka batch copy", "records copied", Window.IN_PROCESS,
+            throughput_row("ceiling 1: aiokafka batch copy", "records copied", Window.IN_PROCESS,
                         span, None)
         )  # fmt: skip
 
@@ -287,7 +221,7 @@ class Bench:
                     alive=lambda: process.poll() is None,
                     log=log_path,
                 )
-                row = _throughput("ceiling 2: simplest Faust agent", "records copied",
+                row = throughput_row("ceiling 2: simplest Faust agent", "records copied",
                                   Window.OUTPUT, span, probe)  # fmt: skip
             finally:
                 _terminate(process)
@@ -349,7 +283,7 @@ class Bench:
             alive=lambda: popen.poll() is None,
             log=process.log_path,
         )
-        self.result.add(_throughput(stage, counted, window, span, probe))
+        self.result.add(throughput_row(stage, counted, window, span, probe))
         pipeline.stop(stage)
 
     def whole_pipeline(self) -> LocalPipeline:
@@ -562,10 +496,20 @@ def _commit() -> str | None:
     """The commit of the code measured, with "+" when the checkout has changes."""
     root = Path(__file__).resolve().parents[2]
     try:
-        head = subprocess.run(["git", "-C", str(root), "rev-parse", "--short", "HEAD"],
-                              capture_output=True, text=True, check=True, timeout=10)
-        dirty = subprocess.run(["git", "-C", str(root), "status", "--porcelain"],
-                               capture_output=True, text=True, check=True, timeout=10)
+        head = subprocess.run(
+            ["git", "-C", str(root), "rev-parse", "--short", "HEAD"],
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=10,
+        )
+        dirty = subprocess.run(
+            ["git", "-C", str(root), "status", "--porcelain"],
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=10,
+        )
     except (OSError, subprocess.SubprocessError):
         return None  # not a git checkout: an installed package
     return head.stdout.strip() + ("+" if dirty.stdout.strip() else "")
@@ -598,48 +542,6 @@ def _work_dir(chosen: Path | None) -> Iterator[Path]:
         yield directory
     finally:
         shutil.rmtree(directory, ignore_errors=True)
-
-
-def render(result: BenchResult) -> Table:
-    """The final table: every throughput with its ratio to ceiling 1, then the latency."""
-    options = result.options
-    table = Table(
-        title=f"xinfang bench: {options['count']:,} petitions, one local broker, "
-        f"commit {result.machine.get('commit') or '?'}, "
-        f"{result.machine['cores']} cores (load {result.machine['load_average_at_start']} "
-        f"at the start, {result.machine.get('load_average_at_end', '?')} at the end)"
-    )
-    table.add_column("figure", no_wrap=True)
-    table.add_column("counted")
-    for column in ("per second", "x ceiling 1", "CPU ms / message", "peak RSS MiB"):
-        table.add_column(column, justify="right", no_wrap=True)
-    table.add_column("window")
-    for row in result.throughput:
-        table.add_row(
-            row.name,
-            row.counted,
-            _number(row.per_second, "{:,.0f}"),
-            _number(row.ratio_to_ceiling, "{:.4f}"),
-            _number(_scaled(row.cpu_seconds_per_message, 1000), "{:.2f}"),
-            _number(_scaled(row.peak_rss_bytes, 1 / 2**20), "{:,.0f}"),
-            row.window,
-        )
-    if result.latency is not None:
-        latency = result.latency
-        what = (f"{latency.measured} verdicts, {latency.offered_per_second:g}/s offered "
-                f"for {latency.seconds:.0f}s")  # fmt: skip
-        for name, value in (("latency p50 ms", latency.p50_ms), ("latency p99 ms", latency.p99_ms)):
-            table.add_row(name, what, _number(value, "{:,.0f}"), "", "", "",
-                          "submitted to verdict (broker time)")  # fmt: skip
-    return table
-
-
-def _scaled(value: float | None, factor: float) -> float | None:
-    return None if value is None else value * factor
-
-
-def _number(value: float | None, pattern: str) -> str:
-    return "-" if value is None else pattern.format(value)
 
 
 def run_bench(options: BenchOptions, console: Console, out: Console) -> int:

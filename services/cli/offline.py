@@ -60,7 +60,8 @@ def registered_cases(
 
 def batch_verdicts(cases: Iterable[CaseRegistered]) -> Iterator[dict[str, Any]]:
     """The service's matcher over the cases in order of receipt, with no broker."""
-    from services.dedup.matcher import CaseFacts, Matcher
+    from services.dedup.facts import CaseFacts
+    from services.dedup.matcher import Matcher
     from services.dedup.settings import load_config
     from services.dedup.state import InMemoryMatchState
 

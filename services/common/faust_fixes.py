@@ -213,7 +213,7 @@ def apply() -> None:
     cast(Any, Consumer).perform_seek = _perform_seek
     cast(Any, Consumer)._wait_next_records = _wait_next_records
     # A batch hands its held-back changelog records to Faust's producer buffer together,
-    # a few per message (services.common.service). At the default of 100 the fetcher stops
+    # a few per message (services.common.batch_loop). At the default of 100 the fetcher stops
     # after each batch to drain the buffer down, with a "producer buffer full" warning.
     cast(Any, ProducerBuffer).max_messages = PRODUCER_BUFFER_MESSAGES
     thread = cast(Any, AIOKafkaConsumerThread)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from typing import Final
 
 #: Characters nobody reads but a screen obeys: C0 and C1 controls other than line breaks
 #: and tabs (NUL, ESC, which a terminal or log viewer acts on), and every format character
@@ -25,12 +26,19 @@ _INVISIBLE = re.compile(
 )
 
 
+#: The Unicode line and paragraph separators, written as the line break they mean: a viewer
+#: that does not know them shows nothing, and a script embedding the text as a JavaScript
+#: string literal breaks on them.
+_SEPARATORS: Final = str.maketrans({"\u2028": "\n", "\u2029": "\n"})
+
+
 def strip_invisible(text: str) -> str:
     """The text without control characters and format characters (bidi overrides, ...).
 
-    Line breaks and tabs are kept: they are part of how a letter reads.
+    Line breaks and tabs are kept: they are part of how a letter reads (U+2028 and U+2029
+    become plain line breaks).
     """
-    return _INVISIBLE.sub("", text)
+    return _INVISIBLE.sub("", text).translate(_SEPARATORS)
 
 
 # A resident ID number's check character: masking tells an ID number written in a text from

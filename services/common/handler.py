@@ -2,7 +2,7 @@
 
 A handler is a plain coroutine: it gets one :class:`Incoming` message and returns the
 :class:`Effects` of handling it, or raises :class:`~services.common.dlq.Rejected` for input
-that must go to the dead-letter topic. The service layer (``services.common.service``)
+that must go to the dead-letter topic. The service layer (``services.common.batch_loop``)
 runs handlers over batches of messages and owns the commit protocol.
 """
 

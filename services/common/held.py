@@ -2,7 +2,7 @@
 
 Most services throw their local store away after a crash and restore it from the
 changelogs, which never hold a write whose outputs were not acknowledged (see
-``services.common.service``); so a write may change the local store at once. A service
+``services.common.batch``); so a write may change the local store at once. A service
 that must keep its local store across a crash (notification: its sent log is what stops
 a second e-mail) cannot: a write kept locally would outlive the outputs it stands for.
 :class:`HeldTable` holds such writes in memory, where the rest of the batch reads them,
@@ -20,7 +20,7 @@ from typing import Any, Final
 
 from faust.streams import _current_event, current_event
 
-from services.common.service import hold_until_acknowledged
+from services.common.batch import hold_until_acknowledged
 
 _DELETED: Final = object()
 _tokens = itertools.count()

@@ -31,6 +31,8 @@ _PLACE_SUFFIXES: Final = (
     # A subdistrict: the street word in it ("泉塘街道") is no street, and the estate after
     # it ("泉塘街道板桥小区") is named without it.
     "街道",
+    # A market town ("罗巷集镇"): the town word alone stops a name, as a higher level.
+    "集镇",
     "村",
     "大道",
     "路",
@@ -66,6 +68,9 @@ _PLACE_SUFFIXES: Final = (
 )
 _NAME_STOP: Final = frozenset(
     "在于是的了与及对向从到我你他她们住位该这那某其为被把将让给由往至离近旁边外内省市区县镇乡请称说买购租映诉报令号段"
+    # Adverbs, conjunctions and particles: a name runs back into a sentence through them
+    # ("也非常重视农村", "而且学校", "又没什幺小区").
+    "也而且但就还没哪些什么幺吗呢吧最个"
     "，。、：；！？ ,.:;!?0123456789"
 )
 #: Names the heuristic finds that name no place of a matter, and words that make a
@@ -95,6 +100,8 @@ _GENERIC_WORDS: Final = (
     "几个",
     "整个",
     "各个",
+    # The countryside, not a village: "回农村", "拥有农村户口".
+    "农村",
 )
 # One search for any of them, instead of one `in` a word.
 _GENERIC_WORD_RE: Final = re.compile("|".join(_GENERIC_WORDS))
@@ -117,6 +124,20 @@ _LATIN_PLACE_RE: Final = re.compile(
     r"|community|market|school|hospital|factory|company|ltd|group|park|bridge)\b)",
 )
 _MAX_NAME_CHARS: Final = 6
+# What a petitioner asks done to a place, and "原" (former), read as the start of its name
+# when no stop character comes between ("拆除五一桥", "调整后走望仙路", "原杨家田农贸市场"):
+# taken off the name's start when two characters of name are left, so the letter names
+# the place as the others do.
+_NAME_PREFIXES: Final = (
+    "要求", "请求", "希望", "建议", "反对", "拆除", "拆迁", "修建", "修复", "新建", "扩建",
+    "建设", "改造", "硬化", "安装", "开通",
+    "设置", "取消", "搬迁", "治理", "整治", "恢复", "关闭", "开放", "解决", "处理", "查处",
+    "公开", "上传", "擅自", "更改", "调整后", "调整", "经过", "直行", "再上", "日起", "走",
+    "经", "去", "原",
+)  # fmt: skip
+_NAME_PREFIX_RE: Final = re.compile(
+    "(?:" + "|".join(sorted(map(re.escape, _NAME_PREFIXES), key=len, reverse=True)) + ")+"
+)
 # What every Latin place name starts with: a text without it (most Chinese petitions) need
 # not be searched with _LATIN_PLACE_RE, a slower pattern.
 _CAPITALISED_RE: Final = re.compile("[A-Z][a-z]")
@@ -169,6 +190,11 @@ def folded_places(folded_keep_case: str) -> frozenset[str]:
             name_start -= 1
         if name_start == start and match.group() == "路":
             name_start = _route_start(folded_keep_case, start, previous_end)
+        if start > name_start:
+            prefix = _NAME_PREFIX_RE.match(folded_keep_case, name_start, start)
+            # Only when a name is left: "建设路" and "走马街" are names themselves.
+            if prefix is not None and start - prefix.end() >= 2:
+                name_start = prefix.end()
         name = folded_keep_case[name_start : match.end()].lower()
         if (
             start > name_start

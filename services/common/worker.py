@@ -91,7 +91,7 @@ def discard_state_of_unclean_stop(tabledir: Path) -> bool:
     offset it saw acknowledged over those newer values: the result is neither the state
     before the crash nor a prefix of the writes. Restoring from the changelog alone gives
     a prefix of the writes in their order (every input committed after its writes, see
-    ``services.common.service``), which is what the services are built to resume from. A
+    ``services.common.batch_loop``), which is what the services are built to resume from. A
     graceful stop flushes and commits, so its local state is kept and the restart is quick.
     """
     marker = tabledir / CLEAN_STOP_MARKER

@@ -47,9 +47,16 @@ from services.common.handler import NOTHING, Effects, Incoming, Output, parse_va
 from services.common.service import Service, build_service
 from services.common.topics import internal_topic
 from services.dedup.areas import match_area
-from services.dedup.conflicts import check_same_case
+from services.dedup.conflicts import (
+    HandledCommand,
+    case_digest,
+    check_same_case,
+    command_digest,
+    first_outcome,
+)
+from services.dedup.facts import CaseFacts
 from services.dedup.faust_state import FaustMatchState
-from services.dedup.matcher import CaseFacts, Matcher
+from services.dedup.matcher import Matcher
 from services.dedup.operations import apply_update, merge_matters, split_case, sweep_expired
 from services.dedup.records import CaseRecord, MatterRecord
 from services.dedup.settings import DedupSettings, load_config
@@ -144,6 +151,12 @@ def build(settings: DedupSettings) -> Service:
     service.app.on_partitions_assigned.connect(forget_moved)
     # case id -> region, from dedup's own verdicts: where to send an agency's update.
     regions = service.table("regions", CASES_DEDUPLICATED.partitions, "case id -> region")
+    # Beside ``cases`` (same partitions, written and expired with it): the digest of each
+    # recorded case's registered content, to tell a redelivery from a conflicting case.
+    digests = table("digests", "case id -> SHA-256 of its registered content")
+    # command id -> its digest and the change it published. Never expired: operators'
+    # commands are few (a handful a day), and an id must stay known to stay idempotent.
+    commands = table("commands", "command id -> digest and outcome of a handled command")
 
     async def rekey_case(message: Incoming) -> Effects:
         case = parse_value(CaseRegistered, message)
@@ -157,8 +170,12 @@ def build(settings: DedupSettings) -> Service:
         facts = CaseFacts.from_registered(case)
         recorded = partition.cases.get(case.case_id)
         if recorded is not None:
-            check_same_case(CaseRecord.decode(case.case_id, recorded), facts)
+            check_same_case(
+                CaseRecord.decode(case.case_id, recorded), digests.get(case.case_id), case
+            )
         decision = Matcher(partition, config).match(facts)
+        if recorded is None:
+            digests[case.case_id] = case_digest(case)
         lookup.observe(time.perf_counter() - started)
         verdict = decision.to_case_deduplicated(case, datetime.now(UTC))
         verdicts.labels(verdict=verdict.verdict.value, reason=verdict.reason.value).inc()
@@ -205,6 +222,11 @@ def build(settings: DedupSettings) -> Service:
 
     async def apply_command(message: Incoming) -> Effects:
         command = parse_value(MatterCommand, message)
+        raw = commands.get(command.command_id)
+        first = first_outcome(HandledCommand.from_json(raw) if raw else None, command)
+        if first is not None:
+            # A redelivery or a retried send: applied once, answered with its first outcome.
+            return Effects([Output(MATTERS_CHANGES, first.change_key, first.change_value)])
         now = datetime.now(UTC)
         partition = state.partition(message.partition)
         try:
@@ -226,11 +248,17 @@ def build(settings: DedupSettings) -> Service:
         except (KeyError, ValueError) as exc:
             # An unknown matter or case, or a split of a lone case: the operator is told why.
             output = refused(command, str(exc), now)
+        commands[command.command_id] = HandledCommand(
+            command_digest(command), output.key, output.value or b""
+        ).to_json()
         return Effects([output])
 
     async def sweep(message: Incoming) -> Effects:
         parse_value(Tick, message)
         expired = sweep_expired(state.partition(message.partition), datetime.now(UTC), config)
+        for case_id in expired:
+            if digests.get(case_id) is not None:
+                del digests[case_id]
         if expired:
             log.info("expired cases past the horizon", extra={"cases": len(expired)})
         indexed.set(len(state))

@@ -120,6 +120,18 @@ class DedupConfig(BaseSettings):
             "Lower merges different problems of one estate or road."
         ),
     )
+    merge_threshold: float = Field(
+        default=0.5,
+        ge=0.0,
+        le=1.0,
+        description=(
+            "Lowest text score, with a place in common, at which a letter linked to one "
+            "open matter also merges another open matter of the region into it: the "
+            "letter is about both, so they were one matter worded apart. Higher than the "
+            "linking thresholds: a letter about one estate links, at a low score, to the "
+            "estate's other problems too, and those are not merged. Above 1 merges none."
+        ),
+    )
     related_threshold: float = Field(
         default=0.25,
         ge=0.0,

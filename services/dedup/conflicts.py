@@ -1,38 +1,116 @@
-"""A registered case dedup has recorded, arriving again with other facts.
+"""An id dedup has acted on, arriving again: a redelivery, or other content (a conflict).
 
-Intake gives every submission one case id and refuses other content under a submission id
-it knows, so a second, different ``CaseRegistered`` under a recorded case id comes from
-elsewhere (a replayed old topic, a hostile producer). Dedup keeps its first decision and
-dead-letters the second version (``conflicting_duplicate``); the same facts again are a
-redelivery, which gets the first decision again (``Matcher.match``).
+Cases: intake gives every submission one case id and refuses other content under a
+submission id it knows, so a second, different ``CaseRegistered`` under a recorded case id
+comes from elsewhere (a replayed old topic, a hostile producer). Dedup keeps its first
+decision and dead-letters the second version (``conflicting_duplicate``); the same content
+again is a redelivery, which gets the first decision again (``Matcher.match``). The case
+record keeps the text only as a sketch and fingerprint (blind to the order of sentences, to
+the title's wording, to the accused...), so the whole registered content is compared by
+its digest, kept beside the record.
+
+Operators' commands: ``command_id`` is the command's idempotency key. The same command
+again (a retried send, a redelivery) is applied once and answered with its first outcome;
+other content under a command id that was handled is dead-lettered, the first version's
+outcome standing on ``matters.changes``.
 """
 
 from __future__ import annotations
 
-from typing import Final
+from dataclasses import dataclass
+from typing import Final, Self
 
+from schemas.cases import CaseRegistered
+from schemas.matters import MatterCommand
 from schemas.petitions import RejectReason
 from services.common.dlq import Rejected
-from services.dedup.matcher import CaseFacts
-from services.dedup.records import CaseRecord
+from services.dedup.facts import CaseFacts
+from services.dedup.records import CaseRecord, JsonValue
 
-#: What the recorded case keeps of the facts, compared field by field (the text is kept
-#: only as a sketch: a different text with the same facts is not told apart here).
+#: What the recorded case keeps of the facts, named in a conflict's detail when they differ.
 COMPARED: Final = ("region_code", "field", "petitioner_refs", "received_at")
+#: Set when the case was produced, not part of what was registered: intake re-producing a
+#: case after a crash stamps it anew.
+_PRODUCED_AT: Final = frozenset({"registered_at"})
+#: When the operator's tool stamped the command: a re-send of the same command may be
+#: stamped anew, and says nothing about what the command does.
+_ISSUED_AT: Final = frozenset({"issued_at"})
 
 
-def check_same_case(recorded: CaseRecord, case: CaseFacts) -> None:
-    """Rejected (conflicting_duplicate) when ``case`` differs from the recorded case."""
+def case_digest(case: CaseRegistered) -> str:
+    """SHA-256 of everything registered about the case (text, title, people, place...)."""
+    return case.content_sha256(without=_PRODUCED_AT)
+
+
+def check_same_case(
+    recorded: CaseRecord, recorded_digest: str | None, case: CaseRegistered
+) -> None:
+    """Rejected (conflicting_duplicate) when ``case`` differs from the recorded case.
+
+    ``recorded_digest`` is None for a case recorded before digests were kept (a state
+    restored from older changelogs): its recorded facts are all there is to compare.
+    """
+    facts = CaseFacts.from_registered(case)
     arrived = {
-        "region_code": case.region_code,
-        "field": case.field,
-        "petitioner_refs": case.petitioner_refs,
-        "received_at": case.received_epoch,
+        "region_code": facts.region_code,
+        "field": facts.field,
+        "petitioner_refs": facts.petitioner_refs,
+        "received_at": facts.received_epoch,
     }
     differ = [name for name in COMPARED if getattr(recorded, name) != arrived[name]]
-    if differ:
+    if not differ and recorded_digest in (None, case_digest(case)):
+        return
+    other = ", ".join(differ) if differ else "content (text, title or other registered fields)"
+    raise Rejected(
+        RejectReason.CONFLICTING_DUPLICATE,
+        f"case {case.case_id} is recorded already with other {other}: "
+        "its first decision is kept",
+        case.submission_id,
+    )
+
+
+def command_digest(command: MatterCommand) -> str:
+    """SHA-256 of what the command does and who decided it, why."""
+    return command.content_sha256(without=_ISSUED_AT)
+
+
+@dataclass(frozen=True, slots=True)
+class HandledCommand:
+    """A command dedup has handled: its digest and the change it published (key, value)."""
+
+    digest: str
+    change_key: bytes
+    change_value: bytes
+
+    def to_json(self) -> dict[str, JsonValue]:
+        """The JSON value of the ``commands`` table (the command id is the key)."""
+        return {
+            "sha256": self.digest,
+            "key": self.change_key.decode(),
+            "change": self.change_value.decode(),
+        }
+
+    @classmethod
+    def from_json(cls, value: dict[str, JsonValue]) -> Self:
+        """Read a value of the ``commands`` table."""
+        return cls(value["sha256"], value["key"].encode(), value["change"].encode())
+
+
+def first_outcome(recorded: HandledCommand | None, command: MatterCommand) -> HandledCommand | None:
+    """The command's first handling when it was handled already (a redelivery, a retried
+    send: answered as before), None when it is new.
+
+    Rejected (conflicting_duplicate) when its id was handled with other content: the first
+    version stays applied, the second is kept as a dead letter.
+    """
+    if recorded is None:
+        return None
+    digest = command_digest(command)
+    if digest != recorded.digest:
         raise Rejected(
             RejectReason.CONFLICTING_DUPLICATE,
-            f"case {case.case_id} is recorded already with other {', '.join(differ)}: "
-            "its first decision is kept",
+            f"command {command.command_id} was handled already with other content "
+            f"(SHA-256 {recorded.digest}, this one {digest}): its first outcome on "
+            "matters.changes stands",
         )
+    return recorded

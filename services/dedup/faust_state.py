@@ -25,7 +25,8 @@ from collections.abc import Iterable, Iterator
 from typing import Any, Final, Generic, TypeVar
 
 from services.dedup.config import DedupConfig
-from services.dedup.index import CaseIndex, IndexBuilder
+from services.dedup.index import CaseIndex
+from services.dedup.index_builder import IndexBuilder
 from services.dedup.records import CaseColumns, JsonValue
 
 V = TypeVar("V")

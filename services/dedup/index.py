@@ -3,108 +3,33 @@
 Everything matching looks up by (the exact text, a petitioner, a named place, an LSH band,
 the time of receipt) is in the case record, so it is not stored a second time: the index
 holds it in memory, in sorted numpy runs, and a worker that starts or takes over a
-partition rebuilds it from that partition's ``cases`` table (``IndexBuilder``, used by
+partition rebuilds it from that partition's ``cases`` table (``index_builder``, used by
 ``faust_state``).
 """
-
 
 from __future__ import annotations
 
 from array import array
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from itertools import chain
-from typing import Final, NamedTuple, Protocol, TypeVar
+from typing import Final, NamedTuple, TypeVar
 
 import numpy as np
 import numpy.typing as npt
-import xxhash
 
-from services.dedup import sketch as sk
 from services.dedup.areas import match_area
 from services.dedup.config import DedupConfig
-from services.dedup.records import CaseColumns, CaseDetails, CaseRecord, case_details
-
-U64 = npt.NDArray[np.uint64]
-
-
-# Seeds of the index's key hashes, one per kind of key: an exact text, a petitioner and a
-# place of one region never share a key (band keys are made by ``sketch.band_keys``).
-_FINGERPRINT: Final = 1
-_PETITIONER: Final = 2
-_PLACE: Final = 3
-
-
-def cases_kept_per_key(config: DedupConfig) -> int:
-    """How many cases the index keeps per key: twice what a lookup reads of one at most.
-
-    The margin stands in for removed cases among a key's newest (expired ones, which are
-    the oldest in all but a backfill): a lookup reads the newest live ones.
-    """
-    return 2 * max(
-        config.max_cases_per_petitioner, config.max_cases_per_place, config.max_band_candidates
-    )
-
-
-def _key(kind: int, region_code: str, name: str) -> int:
-    return xxhash.xxh3_64_intdigest(f"{region_code}|{name}".encode(), seed=kind)
-
-
-class _KeyedCase(Protocol):
-    @property
-    def region_code(self) -> str: ...
-
-    @property
-    def fingerprint(self) -> str: ...
-
-    @property
-    def petitioner_refs(self) -> tuple[str, ...]: ...
-
-    @property
-    def places(self) -> tuple[str, ...]: ...
-
-
-def _named_keys(case: _KeyedCase, *, with_fingerprint: bool) -> list[int]:
-    # The keys of a case besides its bands. A text without shingles matches nothing, not
-    # even its exact copy: it has no fingerprint key.
-    region = match_area(case.region_code)
-    keys = [_key(_FINGERPRINT, region, case.fingerprint)] if with_fingerprint else []
-    keys.extend(_key(_PETITIONER, region, ref) for ref in case.petitioner_refs)
-    keys.extend(_key(_PLACE, region, place) for place in case.places)
-    return keys
-
-
-@dataclass(frozen=True, slots=True)
-class _Run:
-    """A sorted run of the index: keys ascending, each key's sequences descending."""
-
-    keys: U64
-    sequences: npt.NDArray[np.uint32]
-    #: ``sequences`` as a memoryview, for the lookups: reading one entry from Python
-    #: costs some 50 ns there, a numpy scalar twice that, and a numpy call on a few
-    #: entries a microsecond or more.
-    sequence_view: memoryview = field(init=False)
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "sequence_view", self.sequences.data)
-
-    @property
-    def size(self) -> int:
-        return int(self.keys.size)
-
-
-@dataclass(slots=True)
-class _Merge:
-    """Two adjacent runs being merged a slice at a time (``CaseIndex.compact``)."""
-
-    older: _Run
-    newer: _Run
-    keys: U64
-    sequences: npt.NDArray[np.uint32]
-    #: Entries of ``older`` and ``newer`` consumed, and of the output written.
-    read_older: int = 0
-    read_newer: int = 0
-    written: int = 0
+from services.dedup.index_keys import (
+    FINGERPRINT,
+    PETITIONER,
+    PLACE,
+    U64,
+    case_keys,
+    cases_kept_per_key,
+    index_key,
+)
+from services.dedup.index_runs import Merge, Run, newest_of_each_key
+from services.dedup.records import CaseDetails, CaseRecord, case_details
 
 
 class Sketches(NamedTuple):
@@ -192,8 +117,8 @@ class CaseIndex:
         # met once (most) holds an int, as in `_named`: an array costs more to make.
         self._pending: dict[int, int | array[int]] = {}
         self._pending_entries = 0
-        self._runs: list[_Run] = []
-        self._merge: _Merge | None = None
+        self._runs: list[Run] = []
+        self._merge: Merge | None = None
         # Sequence -> (the record's value, its text part decoded), oldest read first.
         self._details: dict[int, tuple[bytes, CaseDetails]] = {}
 
@@ -237,13 +162,13 @@ class CaseIndex:
         caps: list[int] = []
         region_code = match_area(region_code)
         if fingerprint is not None:
-            named.append(_key(_FINGERPRINT, region_code, fingerprint))
+            named.append(index_key(FINGERPRINT, region_code, fingerprint))
             caps.append(1)
         for ref in petitioner_refs:
-            named.append(_key(_PETITIONER, region_code, ref))
+            named.append(index_key(PETITIONER, region_code, ref))
             caps.append(config.max_cases_per_petitioner)
         for place in places:
-            named.append(_key(_PLACE, region_code, place))
+            named.append(index_key(PLACE, region_code, place))
             caps.append(config.max_cases_per_place)
         caps_asked = [*caps, config.max_band_candidates] if bands.size else caps
         if max(caps_asked, default=0) > self._keep:
@@ -276,11 +201,11 @@ class CaseIndex:
         if len(self._blocks) == 1:
             signatures = self._blocks[0][slots]
         else:
-            numbers = slots >> _BLOCK_BITS
+            numbers = slots >> BLOCK_BITS
             signatures = np.empty((slots.size, self._sketch_size()), dtype=np.uint16)
             for number in np.unique(numbers).tolist():
                 rows = numbers == number
-                signatures[rows] = self._blocks[number][slots[rows] & _BLOCK_MASK]
+                signatures[rows] = self._blocks[number][slots[rows] & BLOCK_MASK]
         return Sketches(signatures, self._counts[slots].tolist(), self._received[slots].tolist())
 
     def case_id(self, sequence: int) -> str | None:
@@ -401,10 +326,10 @@ class CaseIndex:
         """
         slot = self._claim(record.sequence, record.case_id, record.received_at)
         self._counts[slot] = record.shingle_count
-        self._block_for(slot, record.signature.size)[slot & _BLOCK_MASK] = record.signature
+        self._block_for(slot, record.signature.size)[slot & BLOCK_MASK] = record.signature
         sequence = record.sequence
         named = self._named
-        for key in _named_keys(record, with_fingerprint=bool(record.shingle_count)):
+        for key in case_keys(record, with_fingerprint=bool(record.shingle_count)):
             entries = named.get(key)
             if entries is None:
                 named[key] = sequence
@@ -440,7 +365,7 @@ class CaseIndex:
     def remove(self, record: CaseRecord) -> None:
         """Forget a case (expired): it is never a candidate again."""
         self.discard(record.sequence)
-        for key in _named_keys(record, with_fingerprint=bool(record.shingle_count)):
+        for key in case_keys(record, with_fingerprint=bool(record.shingle_count)):
             entries = self._named.get(key)
             if entries == record.sequence:
                 del self._named[key]
@@ -499,7 +424,7 @@ class CaseIndex:
         sequences[from_older] = older.sequences[start_older:end_older]
         alive = self._alive[sequences.astype(np.int64) - self._first]
         keys, sequences = keys[alive], sequences[alive]
-        newest = _newest_of_each_key(keys, self._keep)
+        newest = newest_of_each_key(keys, self._keep)
         keys, sequences = keys[newest], sequences[newest]
         merge.keys[merge.written : merge.written + keys.size] = keys
         merge.sequences[merge.written : merge.written + keys.size] = sequences
@@ -507,7 +432,7 @@ class CaseIndex:
         merge.read_older, merge.read_newer = end_older, end_newer
         if end_older < older.size or end_newer < newer.size:
             return True
-        merged = _Run(merge.keys[: merge.written], merge.sequences[: merge.written])
+        merged = Run(merge.keys[: merge.written], merge.sequences[: merge.written])
         at = next(i for i, run in enumerate(self._runs) if run is older)
         self._runs[at : at + 2] = [merged] if merged.size else []
         self._merge = None
@@ -542,12 +467,12 @@ class CaseIndex:
             raise ValueError(
                 f"a sketch of {sketch_size} bins, the index holds {self._blocks[0].shape[1]}"
             )
-        while len(self._blocks) <= slot >> _BLOCK_BITS:
+        while len(self._blocks) <= slot >> BLOCK_BITS:
             # np.empty: the operating system provides the pages as they are written.
             self._blocks.append(np.empty((self.BLOCK, sketch_size), dtype=np.uint16))
-        return self._blocks[slot >> _BLOCK_BITS]
+        return self._blocks[slot >> BLOCK_BITS]
 
-    def _restore(
+    def restore(
         self,
         first: int,
         case_ids: npt.NDArray[np.object_],
@@ -556,7 +481,7 @@ class CaseIndex:
         counts: npt.NDArray[np.int64],
         blocks: list[npt.NDArray[np.uint16]],
         named: dict[int, int | array[int]],
-        run: _Run,
+        run: Run,
     ) -> None:
         # For IndexBuilder: an empty index takes over what it built.
         self._first, self._case_ids, self._slots = first, case_ids, case_ids.size
@@ -591,8 +516,8 @@ class CaseIndex:
         # Stable: each key's sequences, appended in order and read backwards, descend.
         order = np.argsort(keys, kind="stable")
         keys, sequences = keys[order], sequences[order]
-        newest = _newest_of_each_key(keys, self._keep)
-        self._runs.append(_Run(keys[newest], sequences[newest]))
+        newest = newest_of_each_key(keys, self._keep)
+        self._runs.append(Run(keys[newest], sequences[newest]))
         self._schedule_merge()
 
     def _schedule_merge(self) -> None:
@@ -605,7 +530,7 @@ class CaseIndex:
             older_run, newer_run = runs[newer - 1], runs[newer]
             if older_run.size <= self.GROWTH * newer_run.size:
                 total = older_run.size + newer_run.size
-                self._merge = _Merge(
+                self._merge = Merge(
                     older=older_run,
                     newer=newer_run,
                     keys=np.empty(total, dtype=np.uint64),
@@ -614,18 +539,9 @@ class CaseIndex:
                 return
 
 
-def _newest_of_each_key(keys: U64, keep: int) -> npt.NDArray[np.bool_]:
-    """Which entries of sorted ``keys`` are among the first ``keep`` of their key (in a
-    run, a key's newest)."""
-    # An entry is, when the entry `keep` places back has another key (or there is none).
-    newest = np.ones(keys.size, dtype=bool)
-    if keys.size > keep:
-        newest[keep:] = keys[keep:] != keys[:-keep]
-    return newest
 
-
-_BLOCK_BITS: Final = CaseIndex.BLOCK.bit_length() - 1
-_BLOCK_MASK: Final = CaseIndex.BLOCK - 1
+BLOCK_BITS: Final = CaseIndex.BLOCK.bit_length() - 1
+BLOCK_MASK: Final = CaseIndex.BLOCK - 1
 
 _A = TypeVar("_A", bound=np.generic)
 
@@ -635,126 +551,3 @@ def _grown(array: npt.NDArray[_A], size: int) -> npt.NDArray[_A]:
     grown = np.zeros(size, dtype=array.dtype) if array.dtype != object else np.full(size, None)
     grown[: array.size] = array
     return grown
-
-
-class IndexBuilder:
-    """Builds a ``CaseIndex`` from case records read in any order: a worker's rebuild.
-
-    ``add`` the records a batch at a time (an async caller yields between batches), then
-    ``build``: the band entries sorted into one run, the other keys into their dict, each
-    key keeping its newest, so the index answers exactly as the one its worker built case
-    by case. About 10 s of CPU and 1 GB of transient memory for a million cases.
-    """
-
-    def __init__(self, config: DedupConfig) -> None:
-        self._bands, self._rows = config.lsh_bands, config.lsh_rows
-        self._sketch_size = config.sketch_size
-        self._keep = cases_kept_per_key(config)
-        self._named_keys: list[U64] = []
-        self._named_sequences: list[npt.NDArray[np.uint32]] = []
-        self._band_keys: list[U64] = []
-        self._band_sequences: list[npt.NDArray[np.uint32]] = []
-        self._case_ids: list[str] = []
-        self._sequences: list[npt.NDArray[np.int64]] = []
-        self._received: list[npt.NDArray[np.int64]] = []
-        self._counts: list[npt.NDArray[np.int64]] = []
-        self._signatures: list[npt.NDArray[np.uint16]] = []
-
-    def add(self, columns: CaseColumns) -> None:
-        """Take in a batch of case records (``CaseColumns.decode`` of ``cases`` values)."""
-        named_keys: list[int] = []
-        named_sequences: list[int] = []
-        regions: list[str] = []
-        with_text = columns.shingle_counts > 0
-        for row, (sequence, text) in enumerate(
-            zip(columns.sequences.tolist(), with_text.tolist(), strict=True)
-        ):
-            details = columns.details(row)
-            keys = _named_keys(details, with_fingerprint=text)
-            named_keys.extend(keys)
-            named_sequences.extend([sequence] * len(keys))
-            if text:
-                regions.append(match_area(details.region_code))
-        seeds = np.zeros((len(regions), self._bands), dtype=np.uint64)
-        if regions:
-            # One row of seeds per case, from the few regions' rows.
-            distinct = sorted(set(regions))
-            per_region = np.array([sk.scope_seeds(region, self._bands) for region in distinct])
-            seeds = per_region[np.searchsorted(np.array(distinct), np.array(regions))]
-        bands = sk.band_keys(columns.signatures[with_text], self._bands, self._rows, seeds)
-        self._named_keys.append(np.array(named_keys, dtype=np.uint64))
-        self._named_sequences.append(np.array(named_sequences, dtype=np.uint32))
-        self._band_keys.append(bands.ravel())
-        self._band_sequences.append(
-            np.repeat(columns.sequences[with_text].astype(np.uint32), self._bands)
-        )
-        self._case_ids.extend(columns.case_ids)
-        self._sequences.append(columns.sequences)
-        self._received.append(columns.received_at)
-        self._counts.append(columns.shingle_counts)
-        self._signatures.append(columns.signatures)
-
-    def build(self) -> CaseIndex:
-        """The index of every record taken in."""
-        index = CaseIndex(self._keep)
-        if not self._case_ids:
-            return index
-        sequences = np.concatenate(self._sequences)
-        first = int(sequences.min())
-        slots = sequences - first
-        size = int(slots.max()) + 1
-        case_ids = np.full(size, None, dtype=object)
-        case_ids[slots] = np.array(self._case_ids, dtype=object)
-        alive = np.zeros(size, dtype=bool)
-        alive[slots] = True
-        received = np.zeros(size, dtype=np.int64)
-        received[slots] = np.concatenate(self._received)
-        counts = np.zeros(size, dtype=np.int64)
-        counts[slots] = np.concatenate(self._counts)
-        blocks = [
-            np.empty((CaseIndex.BLOCK, self._sketch_size), dtype=np.uint16)
-            for _ in range((size >> _BLOCK_BITS) + 1)
-        ]
-        for part_slots, signatures in zip(
-            np.split(slots, np.cumsum([s.size for s in self._sequences])[:-1]),
-            self._signatures,
-            strict=True,
-        ):
-            numbers = part_slots >> _BLOCK_BITS
-            for number in np.unique(numbers).tolist():
-                rows = numbers == number
-                blocks[number][part_slots[rows] & _BLOCK_MASK] = signatures[rows]
-        keys = np.concatenate(self._band_keys)
-        entry_sequences = np.concatenate(self._band_sequences)
-        order = np.lexsort((-entry_sequences.astype(np.int64), keys))
-        keys, entry_sequences = keys[order], entry_sequences[order]
-        newest = _newest_of_each_key(keys, self._keep)
-        index._restore(
-            first,
-            case_ids,
-            alive,
-            received,
-            counts,
-            blocks,
-            self._named_dict(),
-            _Run(keys[newest], entry_sequences[newest]),
-        )
-        return index
-
-    def _named_dict(self) -> dict[int, int | array[int]]:
-        # Each named key's newest `keep` sequences, oldest first.
-        keys = np.concatenate(self._named_keys)
-        sequences = np.concatenate(self._named_sequences)
-        order = np.lexsort((sequences, keys))
-        keys, sequences = keys[order], sequences[order]
-        kept = np.ones(keys.size, dtype=bool)
-        if keys.size > self._keep:
-            kept[: -self._keep] = keys[: -self._keep] != keys[self._keep :]
-        keys, sequences = keys[kept], sequences[kept]
-        starts = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1])))
-        bounds = [*starts.tolist(), keys.size]
-        sequence_list: list[int] = sequences.tolist()
-        return {
-            key: sequence_list[start] if end - start == 1 else array("I", sequence_list[start:end])
-            for key, start, end in zip(keys[starts].tolist(), bounds, bounds[1:], strict=False)
-        }

@@ -13,7 +13,7 @@ from typing import Final
 
 from schemas.cases import UpdateKind
 from services.dedup.config import DedupConfig
-from services.dedup.matcher import matter_id_for
+from services.dedup.decision import matter_id_for
 from services.dedup.records import CaseRecord, MatterRecord, MatterStatus
 from services.dedup.state import MatchState
 

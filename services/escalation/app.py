@@ -19,19 +19,16 @@ from typing import Final
 from schemas.cases import CaseDeduplicated, CaseEscalated, CaseUpdate, UpdateKind
 from schemas.internal import Tick
 from schemas.keys import CaseKey
-from schemas.petitions import RejectReason, Stage
+from schemas.petitions import Stage
 from schemas.registry import (
     CASES_DEADLINES,
     CASES_DEDUPLICATED,
     CASES_ESCALATED,
     CASES_UPDATES,
-    PETITIONS_REJECTED,
     TopicSpec,
 )
 from services.common.casework.lifecycle import step_duration
-from services.common.casework.refusals import RejectionReason
 from services.common.casework.workdays import CHINA_TZ
-from services.common.dlq import Rejected, dead_letter
 from services.common.handler import NOTHING, Effects, Incoming, Output, parse_value
 from services.common.service import Service, build_service
 from services.common.topics import internal_topic
@@ -46,6 +43,7 @@ from services.escalation.clock import (
 from services.escalation.engine import EscalationEngine, Rejection
 from services.escalation.escalations import Output as EngineOutput
 from services.escalation.escalations import missed_step
+from services.escalation.refused import dead_letters, invalid_transition
 from services.escalation.settings import (
     EscalationSettings,
     load_checked_calendar,
@@ -78,37 +76,6 @@ def _published(outputs: Sequence[EngineOutput]) -> list[Output]:
         )
         for o in outputs
     ]
-
-
-def invalid_transition(rejection: Rejection) -> Rejected:
-    """The dead letter's reason and detail for an update the engine refused."""
-    reason = (
-        RejectReason.CONFLICTING_DUPLICATE
-        if rejection.reason is RejectionReason.UPDATE_ID_REUSED
-        else RejectReason.INVALID_TRANSITION
-    )
-    return Rejected(reason, f"{rejection.reason.value}: {rejection.detail}")
-
-
-def dead_letters(rejections: Sequence[Rejection], prefix: str, now: datetime) -> list[Output]:
-    """Dead letters of held updates refused later: they point at the original message."""
-    letters = []
-    for rejection in rejections:
-        source = rejection.source
-        refused = invalid_transition(rejection)
-        key, value = dead_letter(
-            stage=Stage.ESCALATION,
-            reason=refused.reason,
-            detail=refused.detail,
-            topic=CASES_UPDATES.full_name(prefix),
-            partition=source.partition if source else 0,
-            offset=source.offset if source else 0,
-            key=CaseKey(case_id=rejection.update.case_id).to_json_bytes(),
-            value=rejection.update.to_json_bytes(),
-            now=now,
-        )
-        letters.append(Output(PETITIONS_REJECTED, key, value))
-    return letters
 
 
 def build(settings: EscalationSettings, wall_clock: Clock | None = None) -> Service:

@@ -239,32 +239,53 @@ class Gateway:
         created = Open311Created(
             service_request_id=case_id,
             token=petition.submission_id,
-            service_notice=open311.SERVICE_NOTICE,
+            service_notice=open311.RECEIVED_NOTICE,
             account_id=None,
         )
         return _open311(_requests([created], fmt), fmt)
 
+    def _open311_reader(self, request: Request) -> str:
+        """The channel whose ``api_key`` (query string) reads, or 403: a case's status only
+        with a key, as under /v1/cases; the spec leaves GET's api_key to the endpoint."""
+        api_key = request.query_params.get("api_key")
+        if api_key is None or not self.settings.key_allowed(api_key):
+            raise Open311Problem(403, ["api_key: missing or not valid; a channel reads the "
+                                       "requests its own key submitted"])  # fmt: skip
+        return channel_key_id(api_key)
+
     async def open311_requests(self, request: Request) -> Response:
         fmt = _format(request)
+        channel = self._open311_reader(request)
         codes = {service.service_code for service in open311.services()}
-        open311_records = [r for r in self.view.records() if r.open311_service_code in codes]
+        open311_records = [
+            r for r in self.view.records()
+            if r.open311_service_code in codes and r.channel_key_id == channel
+        ]  # fmt: skip
         chosen = open311.select_requests(open311_records, request.query_params, self.clock())
         documents = [open311.request_document(record) for record in chosen]
         return _open311(_requests(documents, fmt), fmt)
 
     async def open311_request(self, request: Request) -> Response:
         fmt = _format(request)
+        channel = self._open311_reader(request)
         wanted = request.path_params["service_request_id"]
-        record = self._known(self.view.get(wanted), "service_request_id", wanted)
+        record = self._known(self._own(self.view.get(wanted), channel), "service_request_id",
+                             wanted)  # fmt: skip
         document = open311.request_document(record)
         return _open311(_requests([document], fmt), fmt)
 
     async def open311_token(self, request: Request) -> Response:
         fmt = _format(request)
+        channel = self._open311_reader(request)
         token = request.path_params["token"]
-        record = self._known(self.view.by_submission(token), "token", token)
+        record = self._known(self._own(self.view.by_submission(token), channel), "token", token)
         found = Open311Token(service_request_id=record.case_id, token=token)
         return _open311(_requests([found], fmt), fmt)
+
+    @staticmethod
+    def _own(record: CaseRecord | None, channel: str) -> CaseRecord | None:
+        """The record if the channel submitted it: another's is as unknown as none."""
+        return record if record is not None and record.channel_key_id == channel else None
 
     def _known(self, record: CaseRecord | None, name: str, value: str) -> CaseRecord:
         if record is not None:

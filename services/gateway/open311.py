@@ -34,7 +34,7 @@ from services.gateway.models import (
     Open311Service,
     Open311ServiceDefinition,
 )
-from services.gateway.status import CaseRecord, Status
+from services.gateway.status import CaseRecord, CaseStatus, Status
 
 Format = Literal["json", "xml"]
 FORMATS: Final[tuple[str, ...]] = ("json", "xml")
@@ -44,6 +44,12 @@ MAX_REQUESTS: Final = 1000
 SERVICE_NOTICE: Final = (
     "已登记，15日内转送或交办有权处理机关（《信访工作条例》第22条）。"
     " Registered; it is sent to the competent body within 15 days (Art. 22)."
+)
+#: Until intake has registered the request (the answer to POST requests, and GET before
+#: registration): intake may still refuse it, so it is not called registered yet.
+RECEIVED_NOTICE: Final = (
+    "已收到，登记后15日内转送或交办有权处理机关（《信访工作条例》第22条）。"
+    " Received; once registered, it is sent to the competent body within 15 days (Art. 22)."
 )
 REJECTED_NOTICE: Final = (
     "未能登记：请求不符合要求，见 status_notes。"
@@ -326,13 +332,12 @@ def request_document(record: CaseRecord) -> Open311Request:
     return Open311Request(
         service_request_id=record.case_id,
         status="closed" if record.closed else "open",
-        status_notes=record.status.value + (f": {record.detail}" if record.detail else ""),
+        status_notes=_notes(record),
         service_name=name,
         service_code=code,
         description=None,
         agency_responsible=record.name_of(record.held_by) if record.held_by else None,
-        # The notice says "registered": not for a request intake refused.
-        service_notice=REJECTED_NOTICE if record.status is Status.REJECTED else SERVICE_NOTICE,
+        service_notice=_notice(record.status),
         requested_datetime=record.received_at,
         updated_datetime=record.status_at,
         expected_datetime=None,
@@ -343,6 +348,22 @@ def request_document(record: CaseRecord) -> Open311Request:
         long=None,
         media_url=None,
     )
+
+
+def _notes(record: CaseRecord) -> str:
+    """The status and its detail, once: a repeat's detail names the verdict already
+    ("repeat: near_repeat", not "repeat: repeat: near_repeat")."""
+    status = record.status.value
+    if not record.detail:
+        return status
+    return record.detail if record.detail.startswith(f"{status}:") else f"{status}: {record.detail}"
+
+
+def _notice(status: CaseStatus) -> str:
+    """The notice says "registered" only once intake has registered the request."""
+    if status is Status.SUBMITTED:
+        return RECEIVED_NOTICE
+    return REJECTED_NOTICE if status is Status.REJECTED else SERVICE_NOTICE
 
 
 def parse_time(name: str, text: str) -> datetime:

@@ -65,7 +65,7 @@ def _operation(operation: Operation) -> dict[str, Any]:
         parameters.append({"name": name, "in": "path", "required": True, "schema": schema})
     for name, description in operation.query:
         parameters.append(
-            {"name": name, "in": "query", "required": False,
+            {"name": name, "in": "query", "required": name in operation.query_required,
              "description": description, "schema": {"type": "string"}}
         )  # fmt: skip
     for name, description in operation.headers:

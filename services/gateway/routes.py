@@ -62,6 +62,8 @@ class Operation:
     #: Required headers other than X-API-Key, with their meaning (no X-API-Key then).
     headers: tuple[tuple[str, str], ...] = ()
     form_required: tuple[str, ...] = ("api_key", "service_code", "description")
+    #: Query parameters that must be given (the others are optional).
+    query_required: tuple[str, ...] = ()
 
 
 def _open311_errors(*statuses: int) -> tuple[Answer, ...]:
@@ -76,6 +78,8 @@ def _open311_errors(*statuses: int) -> tuple[Answer, ...]:
 
 
 _OPEN311: Final = "/open311/v2"
+#: Open311 reads: a channel sees the requests its own key submitted, as under /v1/cases.
+_READ_KEY: Final = ("api_key", "the channel's key (required): its own requests only")
 _FORM_FIELDS: Final = {
     "api_key": "the channel's key (required)",
     "service_code": "a service_code of GET services (required)",
@@ -269,30 +273,34 @@ OPERATIONS: Final[tuple[Operation, ...]] = (
         "GET", _OPEN311 + "/requests.{format}", "open311_requests",
         "GET Service Requests: Open311 requests by id, service, dates and status",
         (
-            Answer(200, "newest first, at most 1000", Open311Request, many=True),
-            *_open311_errors(400, 404),
+            Answer(200, "newest first, at most 1000, of this key's requests", Open311Request,
+                   many=True),
+            *_open311_errors(400, 403, 404),
         ),
         "open311",
         query=(
+            _READ_KEY,
             ("service_request_id", "comma-separated ids; overrides the other filters"),
             ("service_code", "comma-separated service codes"),
             ("start_date", "ISO 8601 with a zone; default end_date minus 90 days"),
             ("end_date", "ISO 8601 with a zone; default now"),
             ("status", "open, closed or both, comma-separated"),
         ),
-        open311=True,
+        open311=True, query_required=("api_key",),
     ),
     Operation(
         "GET", _OPEN311 + "/requests/{service_request_id}.{format}", "open311_request",
-        "GET Service Request: one request's current status",
-        (Answer(200, "the request", Open311Request, many=True), *_open311_errors(404, 503)),
-        "open311", open311=True,
+        "GET Service Request: one request's current status, to the key that submitted it",
+        (Answer(200, "the request", Open311Request, many=True),
+         *_open311_errors(403, 404, 503)),
+        "open311", query=(_READ_KEY,), open311=True, query_required=("api_key",),
     ),
     Operation(
         "GET", _OPEN311 + "/tokens/{token}.{format}", "open311_token",
-        "GET request_id from a token",
-        (Answer(200, "the request id", Open311Token, many=True), *_open311_errors(404, 503)),
-        "open311", open311=True,
+        "GET request_id from a token, to the key that submitted it",
+        (Answer(200, "the request id", Open311Token, many=True),
+         *_open311_errors(403, 404, 503)),
+        "open311", query=(_READ_KEY,), open311=True, query_required=("api_key",),
     ),
     Operation(
         "GET", "/health", "health", "200 while the producer reaches the broker, else 503",

@@ -20,6 +20,7 @@ import phonenumbers
 
 from schemas.cases import MaskedPerson, PetitionerContact
 from schemas.petitions import Language, Person
+from services.common.freetext import strip_invisible
 from services.intake.normalise import (
     check_resident_id,
     matching_form,
@@ -84,9 +85,10 @@ def mask_name(name: str) -> str:
     Chinese names keep the first character, and the last one when there are three or more
     (张三 → 张*, 王小明 → 王*明, 欧阳娜娜 → 欧**娜); a separating dot of minority names is
     kept (买买提·艾力 → 买**·*力). Latin names keep the first letter of each word
-    (Li Wei → L* W**).
+    (Li Wei → L* W**). Control and format characters are removed first: a name's edge is
+    shown, and must not be an ESC or a bidi override.
     """
-    text = unicodedata.normalize("NFKC", name).strip()
+    text = unicodedata.normalize("NFKC", strip_invisible(name)).strip()
     if not text:
         return "*"
     if _CJK.search(text):

@@ -46,19 +46,16 @@ from schemas.registry import (
 from services.common.dlq import Rejected
 from services.common.handler import NOTHING, Effects, Incoming, Output, parse_value
 from services.common.held import HeldTable
-from services.common.rulefile import RuleFileError
 from services.common.service import Service, build_service
-from services.common.settings import SettingsError
 from services.common.topics import ensure_topics, internal_topic
 from services.notification.contacts import ContactDirectory, check_contact, follow
 from services.notification.engine import NotificationEngine, Step
 from services.notification.grouping import RoutedAlert
 from services.notification.plan import MissingFactError, NotificationPlanner
-from services.notification.policy import NotificationPolicy, load_policy
-from services.notification.render import Renderer, TemplateConfigError
+from services.notification.policy import NotificationPolicy
 from services.notification.retry import RetryPolicy
 from services.notification.senders import RECORD_TRANSPORT, RecordSender, Sender, build_senders
-from services.notification.settings import NotificationSettings
+from services.notification.settings import NotificationSettings, load_checked_policy
 
 __all__ = ["NotificationSettings", "build"]
 
@@ -73,34 +70,6 @@ TICKS: Final = internal_topic(
 )
 
 
-def _checked_policy(settings: NotificationSettings) -> tuple[NotificationPolicy, Renderer]:
-    """The policy and templates, or SettingsError with every problem and its line."""
-    renderer = Renderer()
-    try:
-        renderer.check()
-        policy = load_policy(settings.policy_path, renderer.has_template)
-    except (RuleFileError, TemplateConfigError) as exc:
-        raise SettingsError(str(exc)) from None
-    spec = policy.spec
-    if settings.inline_attempts > spec.retry.max_attempts:
-        raise SettingsError(
-            f"XINFANG_NOTIFICATION_INLINE_ATTEMPTS ({settings.inline_attempts}) exceeds the "
-            f"policy's retry.max_attempts ({spec.retry.max_attempts}) in {settings.policy_path}"
-        )
-    changes: dict[str, object] = {}
-    if settings.smtp_host is not None and spec.smtp is not None:
-        port = settings.smtp_port or spec.smtp.port
-        changes["smtp"] = spec.smtp.model_copy(update={"host": settings.smtp_host, "port": port})
-    if settings.letters_dir is not None:
-        changes["letters"] = spec.letters.model_copy(update={"directory": settings.letters_dir})
-    root = policy.root
-    if settings.max_group_seconds is not None:
-        root = root.capped(timedelta(seconds=settings.max_group_seconds))
-    if changes or root is not policy.root:
-        policy = NotificationPolicy(spec.model_copy(update=changes), policy.receivers, root)
-    return policy, renderer
-
-
 def _senders(settings: NotificationSettings, policy: NotificationPolicy) -> dict[str, Sender]:
     if settings.record_only:
         return {RECORD_TRANSPORT: RecordSender()}
@@ -108,7 +77,7 @@ def _senders(settings: NotificationSettings, policy: NotificationPolicy) -> dict
 
 
 def build(settings: NotificationSettings) -> Service:
-    policy, renderer = _checked_policy(settings)
+    policy, renderer = load_checked_policy(settings)
     service = build_service(Stage.NOTIFICATION, settings)
     # The sent log is what stops a second copy, and after a kill -9 the local store may
     # hold a send whose changelog record had not left: keep it. (Faust re-applies the
@@ -217,6 +186,9 @@ def build(settings: NotificationSettings) -> Service:
         return engine.on_alert(alert, message.partition, datetime.now(UTC))
 
     async def on_tick(message: Incoming) -> Step:
+        # The tick's time is not used (sends are due by the clock), but what is not a tick
+        # is a dead letter, as on every input, not a nudge.
+        parse_value(Tick, message)
         return await engine.on_tick(message.partition, datetime.now(UTC))
 
     service.consume(CASES_DEDUPLICATED, handler(on_verdict))

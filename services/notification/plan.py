@@ -26,15 +26,16 @@ from schemas.notifications import (
     RecipientRole,
 )
 from services.common.casework.told import LegalDates
+from services.common.freetext import mask_free_text, strip_invisible
 from services.notification.agency import agency_case
 from services.notification.grouping import Digest, RoutedAlert
 from services.notification.ids import notification_id
+from services.notification.labels import labels_of
 from services.notification.policy import (
     Delivery,
     NotificationPolicy,
     PetitionerChannel,
     Receiver,
-    labels_of,
 )
 from services.notification.privacy import accused_guard
 from services.notification.render import PetitionerFacts, Renderer
@@ -502,7 +503,12 @@ def delivered_record(notice: Notice, delivered_at: datetime) -> NotificationDeli
 def failed_record(
     notice: Notice, reason: FailureReason, detail: str, attempts: int, failed_at: datetime
 ) -> NotificationFailed:
-    """What notifications.failed says about a notice whose delivery failed."""
+    """What notifications.failed says about a notice whose delivery failed.
+
+    ``detail`` is the transport's own words, which often repeat the address ("550 5.1.1
+    <zhang@qq.com>: Recipient address rejected"): the topic is not restricted, so the
+    personal data in it is masked as in any free text.
+    """
     return NotificationFailed(
         notification_id=notice.notification_id,
         kind=notice.kind,
@@ -512,7 +518,7 @@ def failed_record(
         case_id=notice.case_ids[0],
         case_ids=list(notice.case_ids),
         reason=reason,
-        detail=detail,
+        detail=mask_free_text(strip_invisible(detail)),
         attempts=attempts,
         failed_at=failed_at,
     )

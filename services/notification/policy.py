@@ -7,13 +7,13 @@ exist); every problem is reported with the file, line and column it comes from, 
 service does not start.
 
 Routing follows Alertmanager's routing tree. Every event to notify about becomes a set of
-labels (``kind``, ``matter_kind``, ``field``, ``region``, ``level``, ``agency``, ``reason``,
-``verdict``; an absent label is the empty string). The root route matches everything and
-names the default receiver. A matching route is searched depth-first: its children are
-tried in order, the first matching child wins unless it sets ``continue: true``, in which
-case the next children are tried too; a route none of whose children match is itself the
-result. Children inherit ``receiver``, ``template``, ``group_by``, ``group_wait`` and
-``group_interval`` from their parent unless they set them.
+labels (``services.notification.labels``: ``kind``, ``matter_kind``, ``field``, ``region``,
+``level``, ``agency``, ``reason``, ``verdict``; an absent label is the empty string). The
+root route matches everything and names the default receiver. A matching route is searched
+depth-first: its children are tried in order, the first matching child wins unless it sets
+``continue: true``, in which case the next children are tried too; a route none of whose
+children match is itself the result. Children inherit ``receiver``, ``template``,
+``group_by``, ``group_wait`` and ``group_interval`` from their parent unless they set them.
 """
 
 from __future__ import annotations
@@ -39,25 +39,12 @@ from pydantic import (
     model_validator,
 )
 
-from schemas.cases import AgencyLevel, EscalationReason, MatterKind, Verdict
-from schemas.notices import NoticeKind
 from schemas.petitions import Language
 from services.common.rulefile import load_rule_file, read_rule_file
+from services.notification.labels import LABELS, Matcher
 
 #: The default policy shipped with the service.
 DEFAULT_POLICY_PATH: Final = Path(__file__).with_name("policy.yaml")
-
-#: The labels an event carries; a matcher on any other name is a mistake in the policy.
-LABELS: Final = ("kind", "matter_kind", "field", "region", "level", "agency", "reason", "verdict")
-
-#: Labels with a closed set of values: an equality matcher on another value is a typo.
-_CLOSED_LABELS: Final[Mapping[str, type[StrEnum]]] = {
-    "kind": NoticeKind,
-    "matter_kind": MatterKind,
-    "level": AgencyLevel,
-    "reason": EscalationReason,
-    "verdict": Verdict,
-}
 
 Loc = tuple[str | int, ...]
 
@@ -92,65 +79,6 @@ def _timeout_bounds(value: timedelta) -> timedelta:
 
 
 Timeout = Annotated[Duration, AfterValidator(_timeout_bounds)]
-
-
-class MatchOp(StrEnum):
-    EQUAL = "="
-    NOT_EQUAL = "!="
-    REGEX = "=~"
-    NOT_REGEX = "!~"
-
-
-_MATCHER = re.compile(r'^\s*([a-z_]+)\s*(=~|!~|!=|=)\s*"((?:[^"\\]|\\.)*)"\s*$')
-
-
-@dataclass(frozen=True)
-class Matcher:
-    """One label matcher in Alertmanager's syntax: ``level="city"``, ``region=~"6103.*"``.
-
-    Regular expressions are anchored at both ends, as in Alertmanager.
-    """
-
-    label: str
-    op: MatchOp
-    value: str
-    pattern: re.Pattern[str] | None
-
-    @classmethod
-    def parse(cls, text: str) -> Matcher:
-        match = _MATCHER.match(text)
-        if match is None:
-            raise ValueError(f'not a matcher: {text!r} (write e.g. level="city" or region=~"61.*")')
-        label, op_text, raw = match.groups()
-        if label not in LABELS:
-            raise ValueError(f"unknown label {label!r}; labels are {', '.join(LABELS)}")
-        value = re.sub(r"\\(.)", r"\1", raw)
-        op = MatchOp(op_text)
-        closed = _CLOSED_LABELS.get(label)
-        if closed is not None and op in (MatchOp.EQUAL, MatchOp.NOT_EQUAL) and value:
-            allowed = [member.value for member in closed]
-            if value not in allowed:
-                raise ValueError(f"{label} is never {value!r}; it is one of {', '.join(allowed)}")
-        pattern = None
-        if op in (MatchOp.REGEX, MatchOp.NOT_REGEX):
-            try:
-                pattern = re.compile(f"(?:{value})")
-            except re.error as exc:
-                raise ValueError(f"bad regular expression {value!r}: {exc}") from None
-        return cls(label, op, value, pattern)
-
-    def matches(self, labels: Mapping[str, str]) -> bool:
-        actual = labels.get(self.label, "")
-        if self.op is MatchOp.EQUAL:
-            return actual == self.value
-        if self.op is MatchOp.NOT_EQUAL:
-            return actual != self.value
-        assert self.pattern is not None
-        found = self.pattern.fullmatch(actual) is not None
-        return found if self.op is MatchOp.REGEX else not found
-
-    def __str__(self) -> str:
-        return f'{self.label}{self.op.value}"{self.value}"'
 
 
 # --- the file's structure ------------------------------------------------------------------
@@ -527,11 +455,3 @@ def load_policy(
 def _policy(spec: PolicySpec) -> NotificationPolicy:
     root = _resolve(spec.route, None, "route")
     return NotificationPolicy(spec, {r.name: r for r in spec.receivers}, root)
-
-
-def labels_of(**values: str | None) -> dict[str, str]:
-    """An event's routing labels; None becomes the empty string, as in Alertmanager."""
-    unknown = set(values) - set(LABELS)
-    if unknown:
-        raise ValueError(f"unknown labels {sorted(unknown)}")
-    return {name: values.get(name) or "" for name in LABELS}

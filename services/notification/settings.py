@@ -6,6 +6,7 @@ What differs per deployment lives here; who is told what lives in the policy fil
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 from pydantic import Field, SecretStr, model_validator
@@ -15,8 +16,10 @@ from services.common.casework.holidays import DEFAULT_CALENDAR_PATH, load_calend
 from services.common.casework.ruleset import DEFAULT_RULES_PATH, load_rules
 from services.common.casework.told import LegalDates
 from services.common.keys import DEMO_QUERY_KEY
-from services.common.settings import ServiceSettings
-from services.notification.policy import DEFAULT_POLICY_PATH
+from services.common.rulefile import RuleFileError
+from services.common.settings import ServiceSettings, SettingsError
+from services.notification.policy import DEFAULT_POLICY_PATH, NotificationPolicy, load_policy
+from services.notification.render import Renderer, TemplateConfigError
 
 
 class NotificationSettings(ServiceSettings):
@@ -151,3 +154,31 @@ class NotificationSettings(ServiceSettings):
         if self.query_key is None:
             return DEMO_QUERY_KEY.encode()
         return self.query_key.get_secret_value().encode()
+
+
+def load_checked_policy(settings: NotificationSettings) -> tuple[NotificationPolicy, Renderer]:
+    """The policy and templates, or SettingsError with every problem and its line."""
+    renderer = Renderer()
+    try:
+        renderer.check()
+        policy = load_policy(settings.policy_path, renderer.has_template)
+    except (RuleFileError, TemplateConfigError) as exc:
+        raise SettingsError(str(exc)) from None
+    spec = policy.spec
+    if settings.inline_attempts > spec.retry.max_attempts:
+        raise SettingsError(
+            f"XINFANG_NOTIFICATION_INLINE_ATTEMPTS ({settings.inline_attempts}) exceeds the "
+            f"policy's retry.max_attempts ({spec.retry.max_attempts}) in {settings.policy_path}"
+        )
+    changes: dict[str, object] = {}
+    if settings.smtp_host is not None and spec.smtp is not None:
+        port = settings.smtp_port or spec.smtp.port
+        changes["smtp"] = spec.smtp.model_copy(update={"host": settings.smtp_host, "port": port})
+    if settings.letters_dir is not None:
+        changes["letters"] = spec.letters.model_copy(update={"directory": settings.letters_dir})
+    root = policy.root
+    if settings.max_group_seconds is not None:
+        root = root.capped(timedelta(seconds=settings.max_group_seconds))
+    if changes or root is not policy.root:
+        policy = NotificationPolicy(spec.model_copy(update=changes), policy.receivers, root)
+    return policy, renderer

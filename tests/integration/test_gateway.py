@@ -94,6 +94,8 @@ class Open311Client:
         self.fmt = fmt
 
     def _get(self, path: str, params: dict[str, str] | None = None) -> httpx.Response:
+        # The spec's optional api_key, which this endpoint requires to read requests.
+        params = {"api_key": self.api_key, **(params or {})}
         return httpx.get(f"{self.endpoint}/{path}.{self.fmt}", params=params, timeout=30)
 
     def _read(self, response: httpx.Response, root: str) -> Any:
@@ -247,10 +249,14 @@ def test_every_error_answers_in_the_spec_shape(gateway: Running) -> None:
 
     for path in ("services/nothing.json", "requests/XF-NOPE.json", "tokens/nope.json",
                  "services.yaml"):  # fmt: skip
-        response = httpx.get(f"{base}/{path}", timeout=30)
+        response = httpx.get(f"{base}/{path}", params={"api_key": KEY}, timeout=30)
         assert response.status_code == 404, path
         assert response.json()[0]["code"] == 404
-    bad_status = httpx.get(f"{base}/requests.json", params={"status": "pending"}, timeout=30)
+    for path in ("requests.json", "requests/XF-NOPE.json", "tokens/nope.json"):
+        assert httpx.get(f"{base}/{path}", timeout=30).status_code == 403, path
+    bad_status = httpx.get(
+        f"{base}/requests.json", params={"api_key": KEY, "status": "pending"}, timeout=30
+    )
     assert bad_status.status_code == 400
 
     native = f"{gateway.url}/v1/petitions"
@@ -475,6 +481,24 @@ def test_a_case_is_shown_to_its_channel_and_to_its_petitioner_only(
     assert petitioner.json()["status"] == "submitted"
     wrong = httpx.get(url, params={"query_code": query_code(case_id + "X")}, timeout=30)
     assert wrong.status_code == 404
+
+    # The Open311 reads answer the same way: the channel's own requests, nobody else.
+    mine = Open311Client(f"{gateway.url}/open311/v2", KEY)
+    theirs = Open311Client(f"{gateway.url}/open311/v2", OTHER_KEY)
+    [created] = mine.create(**_open311_form())
+    request_id, token = created["service_request_id"], created["token"]
+    assert mine.request(request_id)[0]["service_request_id"] == request_id
+    assert mine.request(case_id)[0]["service_request_id"] == case_id  # native, same key
+    assert [r["service_request_id"] for r in mine.requests()] == [request_id]
+    assert theirs.requests() == []
+    for path in (f"requests/{request_id}.json", f"tokens/{token}.json",
+                 f"requests/{case_id}.json"):  # fmt: skip
+        other = httpx.get(f"{gateway.url}/open311/v2/{path}", params={"api_key": OTHER_KEY},
+                          timeout=30)  # fmt: skip
+        assert other.status_code == 404, path
+        anyone = httpx.get(f"{gateway.url}/open311/v2/{path}", timeout=30)
+        assert anyone.status_code == 403, path
+    assert httpx.get(f"{gateway.url}/open311/v2/requests.json", timeout=30).status_code == 403
 
     # Another gateway (a restart, a second replica) knows the channel from the topic.
     with Running(_settings(kafka.bootstrap, prefix)) as another:

@@ -2,9 +2,10 @@
 reason, the services keep running, and the valid records behind them are processed.
 
 The five services run as processes on the session's broker. Every input topic of the
-registry gets the same poisons (too big to keep whole in a dead letter, nested 100,000
-deep, wrong types), intake also a conflicting resubmission; then one valid record each;
-then a conflicting duplicate (a processed id with other content) on every input topic
+registry, and every topic a service writes for itself and reads back, gets the same poisons
+(too big to keep whole in a dead letter, nested 100,000 deep, wrong types), intake also a
+conflicting resubmission; then one valid record each; then a conflicting duplicate (a
+processed id with other content, an operator's command id reused) on every input topic
 where the same id cannot legitimately change.
 """
 
@@ -45,8 +46,13 @@ from schemas.registry import (
 from services.cli.pipeline import LocalPipeline
 from services.common.producer import make_producer
 from services.common.readback import read_all
-from services.dedup.app import BY_REGION
+from services.dedup.app import BY_REGION, UPDATES_BY_REGION
+from services.dedup.app import TICKS as DEDUP_TICKS
 from services.devtools.kafka_local import KafkaLocal
+from services.escalation.app import TICKS as ESCALATION_TICKS
+from services.ledger.app import GROUP_SIGHTINGS, ROW_CHANGES
+from services.notification.app import ALERTS
+from services.notification.app import TICKS as NOTIFICATION_TICKS
 from tests.waiting import values, wait_for_count
 
 pytestmark = pytest.mark.integration
@@ -69,6 +75,12 @@ INPUTS: Final = {
     for spec in TOPICS
     if any(s in SERVICES for s in spec.consumers) and not spec.per_agency
 }
+#: The services' own topics, each read by the service that writes it: a poison there (a
+#: producer with access to the broker) is dead-lettered all the same. Ticks topics get new
+#: ticks all the time: their committed offsets are not compared with their ends.
+INTERNAL: Final = (BY_REGION, UPDATES_BY_REGION, DEDUP_TICKS, ESCALATION_TICKS, ROW_CHANGES,
+                   GROUP_SIGHTINGS, ALERTS, NOTIFICATION_TICKS)  # fmt: skip
+TICKING: Final = {DEDUP_TICKS.name, ESCALATION_TICKS.name, NOTIFICATION_TICKS.name}
 #: What a poison's letter says: intake reads petitions itself (its own reasons for size,
 #: depth and types); the other services validate with pydantic, which names all three a
 #: schema violation.
@@ -107,13 +119,18 @@ def test_poison_records_are_dead_lettered_and_the_next_valid_record_is_processed
     pipeline.wait_healthy(timeout=240)
     tails = lambda: "\n".join(pipeline.log_tail(s, 20) for s in SERVICES)  # noqa: E731
 
-    # Each poison under a key of its topic's form (the example's): the value is the poison.
+    # Each poison under a key of its topic's form (the example's; any key on the services'
+    # own topics, which have no examples): the value is the poison.
     _send(kafka, prefix, [
         (spec, json.dumps(spec.examples[0].key).encode(), poison)
         for spec in TOPICS if spec.name in INPUTS
         for poison in POISONS
+    ] + [
+        (spec, b'{"key": "poison"}', poison) for spec in INTERNAL for poison in POISONS
     ])  # fmt: skip
-    expected_letters = sum(len(readers) for readers in INPUTS.values()) * len(POISONS)
+    expected_letters = (
+        sum(len(readers) for readers in INPUTS.values()) + len(INTERNAL)
+    ) * len(POISONS)
     letters = wait_for_count(
         kafka.bootstrap, PETITIONS_REJECTED.full_name(prefix), expected_letters, 180, tails
     )
@@ -124,6 +141,9 @@ def test_poison_records_are_dead_lettered_and_the_next_valid_record_is_processed
     for topic, readers in INPUTS.items():
         for service in readers:
             assert by_source[(service, topic)] == len(POISONS), (service, topic, by_source)
+    for spec in INTERNAL:
+        [service] = spec.consumers
+        assert by_source[(service, spec.name)] == len(POISONS), (spec.name, by_source)
     for letter in letters:
         original = base64.b64decode(letter["original_value_b64"])
         size, digest = letter["original_size_bytes"], letter["original_sha256"]
@@ -164,6 +184,7 @@ def test_poison_records_are_dead_lettered_and_the_next_valid_record_is_processed
     escalated = examples.ESCALATED[0]
     assert contact.value is not None
     assert escalated.value is not None
+    assert command.value is not None
     _send(kafka, prefix, [
         (PETITIONS_SUBMITTED, submission_key, petition),
         (PETITIONS_SUBMITTED, submission_key, json.dumps(conflicting).encode()),
@@ -192,9 +213,11 @@ def test_poison_records_are_dead_lettered_and_the_next_valid_record_is_processed
     # committed offsets reached the end of each of its input topics, with no dead letter
     # but the conflict and the misfiled contact added.
     def committed_to_the_end() -> list[tuple[str, str]]:
+        inputs = [*INPUTS.items(),
+                  *((spec.name, spec.consumers) for spec in INTERNAL if spec.name not in TICKING)]
         return [
             (service, topic)
-            for topic, readers in INPUTS.items()
+            for topic, readers in inputs
             for service in readers
             if _committed(kafka, prefix, service, topic) < _end(kafka, prefix + topic)
         ]
@@ -222,6 +245,9 @@ def test_poison_records_are_dead_lettered_and_the_next_valid_record_is_processed
                           "escalation_id": "ESC-poison-1"}  # fmt: skip
     retargeted = {**escalation_of_case, "target_level": "province"}
     changed_contact = {**contact.value, "name": "王五"}
+    # The operator's command again (a retried send), then other content under its id.
+    command_key = json.dumps(command.key).encode()
+    redirected = {**command.value, "absorb_matter_id": "MT-XF-OTHER0000000"}
     registered_key = PetitionerKey(petitioner_ref=registered["petitioner_ref"]).to_json_bytes()
     _send(kafka, prefix, [
         (CASES_REGISTERED, registered_key, json.dumps(
@@ -232,6 +258,8 @@ def test_poison_records_are_dead_lettered_and_the_next_valid_record_is_processed
         (CASES_ESCALATED, case_key, json.dumps(retargeted).encode()),
         (PETITIONER_CONTACTS, PetitionerKey(**contact.key).to_json_bytes(),
          json.dumps(changed_contact).encode()),
+        (MATTERS_COMMANDS, command_key, json.dumps(command.value).encode()),
+        (MATTERS_COMMANDS, command_key, json.dumps(redirected).encode()),
     ])  # fmt: skip
     conflicts = {
         # Dedup matches a case in its partition of cases by region (read there).
@@ -239,7 +267,7 @@ def test_poison_records_are_dead_lettered_and_the_next_valid_record_is_processed
         *((reader, CASES_DEDUPLICATED.name) for reader in INPUTS[CASES_DEDUPLICATED.name]),
         ("escalation", CASES_UPDATES.name), ("notification", CASES_UPDATES.name),
         ("ledger", CASES_UPDATES.name), ("ledger", CASES_ESCALATED.name),
-        ("notification", CASES_ESCALATED.name),
+        ("notification", CASES_ESCALATED.name), ("dedup", MATTERS_COMMANDS.name),
     }  # fmt: skip
     letters = wait_for_count(
         kafka.bootstrap, PETITIONS_REJECTED.full_name(prefix),
@@ -251,6 +279,16 @@ def test_poison_records_are_dead_lettered_and_the_next_valid_record_is_processed
         if letter["reason"] == "conflicting_duplicate"
     }
     assert found == conflicts
+    [redirection] = [letter for letter in letters if letter["stage"] == "dedup"
+                     and letter["source_topic"] == MATTERS_COMMANDS.full_name(prefix)
+                     and letter["reason"] == "conflicting_duplicate"]  # fmt: skip
+    assert json.loads(base64.b64decode(redirection["original_value_b64"])) == redirected
+    # The same command again was handled once: its first outcome, answered again as it was.
+    first_change, again = wait_for_count(
+        kafka.bootstrap, MATTERS_CHANGES.full_name(prefix), 2, 120, tails
+    )
+    assert again == first_change
+    assert first_change["command_id"] == command.value["command_id"]
     deadline = time.monotonic() + 120
     while committed_to_the_end() and time.monotonic() < deadline:
         time.sleep(1)

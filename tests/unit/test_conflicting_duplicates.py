@@ -9,12 +9,20 @@ from datetime import timedelta
 import pytest
 
 from schemas.cases import CaseUpdate, UpdateKind
+from schemas.matters import COMMAND_EXAMPLES, MatterCommand
 from schemas.petitions import RejectReason
 from services.common.casework.facts import case_facts
 from services.common.dlq import Rejected
 from services.dedup.config import DedupConfig
-from services.dedup.conflicts import check_same_case
-from services.dedup.matcher import CaseFacts, Matcher
+from services.dedup.conflicts import (
+    HandledCommand,
+    case_digest,
+    check_same_case,
+    command_digest,
+    first_outcome,
+)
+from services.dedup.facts import CaseFacts
+from services.dedup.matcher import Matcher
 from services.dedup.records import CaseRecord
 from services.dedup.state import InMemoryMatchState
 from services.ledger.ledger import (
@@ -35,21 +43,59 @@ def _conflict(raised: pytest.ExceptionInfo[Rejected]) -> str:
     return raised.value.detail
 
 
-def test_dedup_keeps_its_first_decision_of_a_case_and_refuses_other_facts() -> None:
+def test_dedup_keeps_its_first_decision_of_a_case_and_refuses_other_content() -> None:
     state = InMemoryMatchState()
-    verdict = escalation_verdict("XF-D1")
-    facts = CaseFacts.from_registered(verdict.case)
-    Matcher(state, DedupConfig()).match(facts)
+    case = escalation_verdict("XF-D1").case.model_copy(
+        update={"content": "包工头拖欠工资四个月。已多次讨要无果。"}
+    )
+    Matcher(state, DedupConfig()).match(CaseFacts.from_registered(case))
     raw = state.cases.get("XF-D1")
     assert raw is not None
-    recorded = CaseRecord.decode("XF-D1", raw)
-    check_same_case(recorded, facts)  # a redelivery: the first decision again
-    other = CaseFacts.from_registered(
-        verdict.case.model_copy(update={"petitioner_ref": "pr_someone_else"})
-    )
+    recorded, digest = CaseRecord.decode("XF-D1", raw), case_digest(case)
+    # A redelivery, also one intake produced again after a crash: the first decision again.
+    check_same_case(recorded, digest, case)
+    produced_again = case.model_copy(update={"registered_at": case.registered_at + timedelta(1)})
+    check_same_case(recorded, digest, produced_again)
+    other = case.model_copy(update={"petitioner_ref": "pr_someone_else"})
     with pytest.raises(Rejected) as raised:
-        check_same_case(recorded, other)
+        check_same_case(recorded, digest, other)
     assert "petitioner_refs" in _conflict(raised)
+    # The same facts the record keeps (place, field, people, time) with another text, or its
+    # sentences in another order (the same fingerprint), or another accused: a conflict too.
+    for changed in (
+        {"content": "另一件事：小区门口的路灯坏了三个月。"},
+        {"content": "已多次讨要无果。包工头拖欠工资四个月。"},
+        {"accused": "另一个单位"},
+        {"title": case.title + "（补充）"},
+    ):
+        assert case.model_copy(update=changed) != case
+        with pytest.raises(Rejected) as raised:
+            check_same_case(recorded, digest, case.model_copy(update=changed))
+        assert "other content" in _conflict(raised)
+    # A case recorded before digests were kept: its facts are compared.
+    check_same_case(recorded, None, case.model_copy(update={"content": "另一件事。"}))
+    with pytest.raises(Rejected):
+        check_same_case(recorded, None, other)
+
+
+def test_dedup_applies_an_operators_command_once_and_refuses_other_content_under_its_id() -> None:
+    command = MatterCommand.model_validate(COMMAND_EXAMPLES[0].value)
+    assert first_outcome(None, command) is None  # new: applied
+    handled = HandledCommand(command_digest(command), b'{"matter_id":"m"}', b'{"outcome":1}')
+    assert HandledCommand.from_json(handled.to_json()) == handled
+    # Sent again, also stamped anew by a retrying tool: its first outcome, applied once.
+    assert first_outcome(handled, command) == handled
+    restamped = command.model_copy(update={"issued_at": command.issued_at + timedelta(hours=1)})
+    assert first_outcome(handled, restamped) == handled
+    for changed in (
+        {"absorb_matter_id": "MT-XF-OTHER0000000"},
+        {"reason": "another reason"},
+        {"operator": "someone-else"},
+        {"region_code": "610303"},
+    ):
+        with pytest.raises(Rejected) as raised:
+            first_outcome(handled, command.model_copy(update=changed))
+        assert command.command_id in _conflict(raised)
 
 
 def test_escalation_refuses_a_second_different_verdict_and_takes_the_same_again() -> None:

@@ -2,9 +2,10 @@
 
 The largest petitions the bounds of ``PetitionSubmitted`` allow are built (every field at
 its limit, in the characters that cost the most bytes downstream) and run through each
-service's handlers: intake's registration, dedup's matcher, escalation's engine and
-notification's planner. Every output is measured, with its key, against the limit in the
-topic registry. If a bound is loosened without thought, this fails before a broker does.
+service's handlers: intake's registration, dedup's matcher, escalation's engine,
+notification's planner and the ledger's case step. Every output is measured, with its key,
+against the limit in the topic registry. If a bound is loosened without thought, this
+fails before a broker does.
 
 The worst case, by hand: the masked content is at most 20,000 characters of 4 bytes
 (80,000 bytes; JSON escapes cost at most 2 bytes a character, control characters that
@@ -41,16 +42,22 @@ from schemas.registry import (
     PETITIONS_SUBMITTED,
     TopicSpec,
 )
+from services.common import regions
 from services.common.casework.ruleset import load_rules
 from services.common.dlq import dead_letter
 from services.common.submitted import parse
 from services.dedup.config import DedupConfig
-from services.dedup.matcher import CaseFacts, Matcher
+from services.dedup.facts import CaseFacts
+from services.dedup.matcher import Matcher
 from services.dedup.state import InMemoryMatchState
 from services.escalation.engine import EscalationEngine
 from services.escalation.tables import InMemoryCaseStore
 from services.intake.classify import default_classifier
 from services.intake.register import register
+from services.ledger.app import GROUP_SIGHTINGS, ROW_CHANGES, rollup
+from services.ledger.engine import case_step, group_text, row_text, sightings_of
+from services.ledger.ledger import checked_verdict
+from services.ledger.messages import GroupingKey
 from services.notification.plan import NotificationPlanner, delivered_record
 from services.notification.policy import load_policy
 from services.notification.render import Renderer
@@ -142,6 +149,18 @@ def _outputs(raw: bytes) -> Iterator[tuple[TopicSpec, bytes, bytes]]:
         spec = CASES_ESCALATED if isinstance(output, CaseEscalated) else CASES_DEADLINES
         yield spec, case_key, output.to_json_bytes()
 
+    # The ledger: the case's row changes and hotspot sightings (its own topics), and the
+    # case's entry in its table (whose changelog has the broker's default limit, not below
+    # the registry's: measured against the row changes' limit).
+    entry, moves = case_step(None, checked_verdict(None, verdict), rollup)
+    for move in moves:
+        yield ROW_CHANGES, GroupingKey(key=row_text(move)).to_json_bytes(), move.to_json_bytes()
+    yield ROW_CHANGES, case_key, entry.to_json_bytes()
+    city = regions.city_of(case.region_code) or regions.province_of(case.region_code)
+    for seen in sightings_of(verdict, city):
+        grouping = GroupingKey(key=group_text(seen)).to_json_bytes()
+        yield GROUP_SIGHTINGS, grouping, seen.to_json_bytes()
+
     renderer = Renderer()
     planner = NotificationPlanner(load_policy(template_exists=renderer.has_template), renderer, KEY)
     plan = planner.for_new_case(CaseFile.of(verdict), registration.contact)
@@ -168,7 +187,10 @@ def test_the_largest_valid_petition_fits_every_topic(filler: str) -> None:
         assert spec.fits(key, value), (
             f"{spec.name}: {len(key) + len(value)} bytes, limit {spec.max_message_bytes}"
         )
-    assert {CASES_REGISTERED.name, CASES_DEDUPLICATED.name, AGENCY_INBOX.name} <= seen
+    assert {
+        CASES_REGISTERED.name, CASES_DEDUPLICATED.name, AGENCY_INBOX.name, ROW_CHANGES.name,
+        GROUP_SIGHTINGS.name,
+    } <= seen  # fmt: skip
 
 
 def test_the_largest_case_uses_a_known_share_of_the_limit() -> None:

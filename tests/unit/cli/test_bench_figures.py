@@ -16,7 +16,7 @@ from services.bench.figures import (
     span_of,
     span_rate,
 )
-from services.bench.run import BenchResult, Latency, Throughput, render
+from services.bench.result import BenchResult, Latency, Throughput, render
 
 # /proc/<pid>/stat of a python process whose name holds a space and a parenthesis.
 STAT = (

@@ -17,6 +17,11 @@ def test_every_format_character_of_the_unicode_database_is_removed() -> None:
     assert strip_invisible(formats + "文") == "文"
 
 
+def test_controls_and_bidi_overrides_go_and_unicode_line_separators_become_line_breaks() -> None:
+    sent = "标题\x00\x1b[31m红\u202e反\u2028第二行\u2029第三段\n\t第四行"
+    assert strip_invisible(sent) == "标题[31m红反\n第二行\n第三段\n\t第四行"
+
+
 @pytest.mark.parametrize(
     ("text", "masked"),
     [

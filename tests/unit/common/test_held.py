@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from services.common.batch import OPEN_BATCH, Batch
 from services.common.held import HeldTable, write_now
-from services.common.service import _OPEN_BATCH, Batch
 
 
 def test_writes_wait_for_the_outputs_and_the_batch_reads_them_meanwhile() -> None:
     table: dict[str, Any] = {"kept": 1, "dropped": 2}
     held = HeldTable(table)
     batch = Batch()
-    token = _OPEN_BATCH.set(batch)
+    token = OPEN_BATCH.set(batch)
     try:
         held["new"] = 3
         del held["dropped"]
@@ -24,7 +24,7 @@ def test_writes_wait_for_the_outputs_and_the_batch_reads_them_meanwhile() -> Non
         # ... and the table has none of them until the outputs are acknowledged.
         assert table == {"kept": 1, "dropped": 2}
     finally:
-        _OPEN_BATCH.reset(token)
+        OPEN_BATCH.reset(token)
     for write in batch.held:
         write()
     assert table == {"kept": 10, "new": 3}
@@ -35,13 +35,13 @@ def test_a_write_now_reaches_the_table_at_once_and_replaces_a_held_write() -> No
     table: dict[str, Any] = {}
     held = HeldTable(table)
     batch = Batch()
-    token = _OPEN_BATCH.set(batch)
+    token = OPEN_BATCH.set(batch)
     try:
         held["notice"] = "recorded-later"
         write_now(held, "notice", "sent")
         assert table == {"notice": "sent"}
     finally:
-        _OPEN_BATCH.reset(token)
+        OPEN_BATCH.reset(token)
     for write in batch.held:
         write()
     assert table == {"notice": "sent"}, "the replaced held write must not come back"

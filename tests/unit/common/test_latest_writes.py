@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from services.common.service import ChangelogWrite, latest_writes
+from services.common.batch import ChangelogWrite, latest_writes
 
 
 def _send(*_: Any, **__: Any) -> None:

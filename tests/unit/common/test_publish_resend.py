@@ -10,7 +10,7 @@ from prometheus_client import CollectorRegistry
 
 from schemas.petitions import Stage
 from schemas.registry import CASES_REGISTERED, NOTIFICATIONS_DELIVERED
-from services.common import service as service_module
+from services.common import sending
 from services.common.handler import Output
 from services.common.metrics import Metrics
 from services.common.service import Service
@@ -54,7 +54,7 @@ class App:
 
 @pytest.fixture
 def quick_acks(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(service_module, "ACK_WAIT_SECONDS", 0.05)
+    monkeypatch.setattr(sending, "ACK_WAIT_SECONDS", 0.05)
 
 
 async def test_a_lost_send_is_sent_again_and_the_rest_once(quick_acks: None) -> None:
@@ -70,7 +70,7 @@ async def test_a_lost_send_is_sent_again_and_the_rest_once(quick_acks: None) -> 
         Output(CASES_REGISTERED, b"case-2", b"{}"),
         Output(NOTIFICATIONS_DELIVERED, b"notice-1", b"{}"),
     ]
-    await asyncio.wait_for(service.publish(outputs), timeout=5)
+    await asyncio.wait_for(service.sender.publish(outputs), timeout=5)
     keys = [key for _, key in app.producer.sends]
     assert keys == [b"case-1", b"case-2", b"notice-1", b"case-2"]
 
@@ -95,4 +95,4 @@ async def test_a_send_that_fails_raises(quick_acks: None) -> None:
         metrics=Metrics(CollectorRegistry()),
     )
     with pytest.raises(RuntimeError, match="broker said no"):
-        await service.publish([Output(CASES_REGISTERED, b"case-1", b"{}")])
+        await service.sender.publish([Output(CASES_REGISTERED, b"case-1", b"{}")])

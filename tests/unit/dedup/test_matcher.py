@@ -9,7 +9,9 @@ import pytest
 from schemas.cases import Verdict
 from schemas.petitions import Language
 from services.dedup.config import DedupConfig
-from services.dedup.matcher import CaseFacts, DedupDecision, Matcher
+from services.dedup.decision import DedupDecision
+from services.dedup.facts import CaseFacts
+from services.dedup.matcher import Matcher
 from services.dedup.records import MatchReason, MatterStatus
 from services.dedup.state import InMemoryMatchState
 
@@ -329,3 +331,36 @@ def test_case_deduplicated_event_carries_the_verdict(matcher: Matcher) -> None:
     assert event.reason is DedupReason.FIRST_OF_MATTER
     assert event.matter_id == decision.matter_id
     assert event.case == registered
+
+
+def test_a_letter_about_two_matters_worded_apart_merges_them(matcher: Matcher) -> None:
+    # Two residents word one problem of their estate so differently that neither letter
+    # links the other; a third resident's letter says what both say, and shows the two
+    # matters to be one: they are merged, the earlier matters' cases with them.
+    basement = "阳光小区3号楼地下室长期积水，水深已超过30厘米，夏天蚊虫滋生气味难闻。"
+    reworded = "阳光小区物业不管，楼下的水一直排不出去，已经泡了两个月，楼道里全是臭味。"
+    first = matcher.match(facts(basement, "pr_a", title="阳光小区地下室积水"))
+    second = matcher.match(facts(reworded, "pr_b", title="地下室积水", days=1))
+    assert second.matter_id != first.matter_id
+    both = matcher.match(facts(basement + reworded, "pr_c", title="地下室积水", days=2))
+    assert both.verdict is Verdict.JOINT
+    assert {both.matter_id, *both.merged_matter_ids} == {first.matter_id, second.matter_id}
+    assert (both.matter_petitions, both.matter_petitioners) == (3, 3)
+    assert both.first_case_id == first.case_id
+    # Later letters like either first one join the merged matter.
+    later = matcher.match(facts(reworded, "pr_b", title="地下室积水", days=3))
+    assert later.matter_id == both.matter_id
+    assert later.verdict is Verdict.REPEAT
+    assert later.matter_petitions == 4
+
+
+def test_a_letter_about_one_estates_other_problem_merges_nothing(matcher: Matcher) -> None:
+    # The same estate's different problems: a letter naming both links (weakly) to each,
+    # and that is no evidence the two are one matter.
+    basement = "阳光小区3号楼地下室长期积水，水深已超过30厘米，夏天蚊虫滋生气味难闻。"
+    parking = "阳光小区开发商车位只售不租，每个车位售价高达30万元，业主只能停在路边。"
+    first = matcher.match(facts(basement, "pr_a", title="阳光小区地下室积水"))
+    second = matcher.match(facts(parking, "pr_b", title="阳光小区车位只售不租", days=1))
+    assert second.matter_id != first.matter_id
+    third = matcher.match(facts(basement + "另外" + parking, "pr_c", title="阳光小区", days=2))
+    assert third.merged_matter_ids == ()

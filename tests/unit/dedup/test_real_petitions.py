@@ -10,7 +10,9 @@ from datetime import UTC, datetime, timedelta
 from schemas import examples
 from schemas.cases import Verdict
 from services.common.submitted import parse
-from services.dedup.matcher import CaseFacts, DedupDecision, Matcher
+from services.dedup.decision import DedupDecision
+from services.dedup.facts import CaseFacts
+from services.dedup.matcher import Matcher
 from services.dedup.state import InMemoryMatchState
 from services.intake import register as intake
 

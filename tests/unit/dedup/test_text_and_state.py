@@ -14,8 +14,12 @@ from schemas.examples import HOTLINE_PETITION, MINIMAL_PETITION
 from services.cli.offline import batch_verdicts, registered_cases
 from services.common.places import places
 from services.dedup.config import DedupConfig
-from services.dedup.index import CaseIndex, IndexBuilder
-from services.dedup.matcher import CaseFacts, Matcher, extract_features
+from services.dedup.facts import CaseFacts
+from services.dedup.features import extract_features
+from services.dedup.index import CaseIndex
+from services.dedup.index_builder import IndexBuilder
+from services.dedup.matcher import Matcher
+from services.dedup.place_agreement import places_agree
 from services.dedup.records import CaseColumns, CaseRecord, MatchReason
 from services.dedup.sketch import sketch_text
 from services.dedup.state import InMemoryMatchState
@@ -315,3 +319,21 @@ def test_a_village_whose_name_ends_like_a_longer_place_word_is_found() -> None:
 
 def test_any_road_or_estate_is_no_named_place() -> None:
     assert places("孩子每天横过马路，整个小区的居民小区都怕，公交车调整线路") == frozenset()
+
+
+def test_what_is_asked_done_to_a_place_is_no_part_of_its_name() -> None:
+    # The verb before a place ran into its name, and the letters that name the place
+    # plainly then disagreed with it.
+    assert places("要求拆除五一桥") == {"五一桥"}
+    assert places("204路调整后走望仙路") == {"204路", "望仙路"}
+    assert places("原杨家田农贸市场旁居民") == {"杨家田农贸市场"}
+    assert places("而且学校不管，又没什么小区愿意，户口迁回农村") == frozenset()
+    # A name that is all such words is kept whole.
+    assert places("建设路、走马街") == {"建设路", "走马街"}
+
+
+def test_a_village_and_the_subdistrict_of_its_name_are_one_place() -> None:
+    assert places_agree(frozenset({"长龙村"}), ("长龙街道",), lenient=False) is True
+    assert places_agree(frozenset({"长龙村"}), ("长乐街道",), lenient=False) is False
+    # A unit word alone, or one character before it, names nothing in common.
+    assert places_agree(frozenset({"新村"}), ("新街道",), lenient=False) is False

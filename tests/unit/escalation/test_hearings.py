@@ -18,9 +18,9 @@ from services.cli.main import app as cli
 from services.common.casework.lifecycle import Hearing
 from services.common.casework.refusals import RejectionReason
 from services.common.casework.status import CaseStatus
-from services.escalation.app import dead_letters, invalid_transition
 from services.escalation.engine import EscalationEngine, Rejection
 from services.escalation.escalations import Output
+from services.escalation.refused import dead_letters, invalid_transition
 from services.escalation.replay import read_history, replay, to_json_line
 from tests.unit.escalation.test_engine import _event_by_event, update, verdict
 from tests.unit.escalation.test_lifecycle import (

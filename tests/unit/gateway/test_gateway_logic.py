@@ -4,6 +4,7 @@ the status view's folding, settings, and the committed OpenAPI document."""
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 import xml.etree.ElementTree as ET
 from datetime import UTC, datetime
@@ -254,13 +255,28 @@ def test_the_view_tells_a_retry_from_a_conflicting_resubmission() -> None:
     assert conflict.case_id == case_id_for(petition.submission_id, CASE_ID_KEY)
 
 
+def test_status_notes_name_the_status_once() -> None:
+    view = StatusView(CASE_ID_KEY)
+    petition = PetitionSubmitted.model_validate(
+        {**examples.MINIMAL_PETITION, "submission_id": "open311:medical:notes"}
+    )
+    record = view.record_submission(petition)
+    repeat = dataclasses.replace(record, status=Status.REPEAT, detail="repeat: near_repeat")
+    assert open311.request_document(repeat).status_notes == "repeat: near_repeat"
+    new = dataclasses.replace(record, status=Status.REGISTERED, detail="new: first_of_matter")
+    assert open311.request_document(new).status_notes == "registered: new: first_of_matter"
+    assert open311.request_document(record).status_notes == "submitted"
+
+
 def test_a_request_intake_refused_does_not_say_registered() -> None:
     view = StatusView(CASE_ID_KEY)
     petition = PetitionSubmitted.model_validate(
         {**examples.MINIMAL_PETITION, "submission_id": "open311:medical:abc"}
     )
     record = view.record_submission(petition)
-    assert open311.request_document(record).service_notice == open311.SERVICE_NOTICE
+    # Submitted, not registered yet: intake may still refuse it.
+    assert open311.request_document(record).service_notice == open311.RECEIVED_NOTICE
+    assert "Registered" not in open311.RECEIVED_NOTICE
     letter = DeadLetter(
         stage=Stage.INTAKE, reason=RejectReason.RECEIVED_IN_FUTURE, detail="later",
         source_topic="petitions.submitted", source_partition=0, source_offset=0,

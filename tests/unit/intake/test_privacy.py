@@ -70,6 +70,10 @@ def test_another_key_gives_another_reference_and_a_short_key_is_refused() -> Non
         ("欧阳娜娜", "欧**娜"),
         ("Li Wei", "L* W**"),
         ("张", "*"),
+        # What a screen obeys is not a name's edge: it goes before masking.
+        ("张\u202e三\x1b", "张*"),
+        ("王小\u200b明\x00", "王*明"),
+        ("\u202eLi Wei\x1b[31m", "L* W******"),
     ],
 )
 def test_names_are_masked(name: str, masked: str) -> None:

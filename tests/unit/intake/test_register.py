@@ -221,13 +221,18 @@ def test_personal_data_in_the_text_is_masked_and_invisible_characters_removed() 
         **examples.MINIMAL_PETITION,
         "title": "\u202e证产权\u202c 请回电13800138000",
         "content": "身份证11010519491231002X，卡号4111 1111 1111 1111，邮箱zhang@qq.com\x00\x1b[2J",
-        "accused": "李某，电话029-88881234",
+        "accused": "李某，电话029-88881234\u2028第二行",
+        # The masked name keeps its edges: an ESC at the end must not be one of them.
+        "petitioner": {**examples.MINIMAL_PETITION["petitioner"], "name": "张\u202e三\x1b"},
     }))  # fmt: skip
     case = register(petition, hmac_key=KEY, now=NOW).case
     wire = case.to_json_bytes().decode()
-    for clear in ("13800138000", "11010519491231002X", "4111 1111 1111 1111",
-                  "zhang@qq.com", "88881234", "\u202e", "\\u0000", "\\u001b"):  # fmt: skip
+    for clear in ("13800138000", "11010519491231002X", "4111 1111 1111 1111", "zhang@qq.com",
+                  "88881234", "\u202e", "\\u0000", "\\u001b", "\u2028", "\\u2028"):  # fmt: skip
         assert clear not in wire
+    assert case.petitioner.name_masked == "张*"
+    assert case.accused is not None
+    assert case.accused.endswith("\n第二行")
     assert "138****8000" in case.title
     assert "110105********002X" in case.content
     assert "**** **** **** 1111" in case.content

@@ -9,7 +9,8 @@ from schemas.notices import Notice
 from schemas.notifications import FailureReason
 from services.notification.grouping import AlertGrouper, GroupingState, RoutedAlert
 from services.notification.inflight import TransportGate
-from services.notification.policy import Grouping, labels_of
+from services.notification.labels import labels_of
+from services.notification.policy import Grouping
 from services.notification.retry import Delivered, Failed, RetryPolicy, deliver
 from services.notification.senders import (
     PermanentDeliveryError,

@@ -26,6 +26,7 @@ from services.notification.plan import (
     MissingFactError,
     NotificationPlanner,
     delivered_record,
+    failed_record,
     undeliverable_record,
 )
 from services.notification.policy import load_policy
@@ -271,3 +272,12 @@ def test_a_delivered_record_holds_no_clear_address() -> None:
     record = delivered_record(notice, RECEIVED)
     assert record.recipient_role is RecipientRole.PETITIONER
     assert "zhangsan@example.cn" not in record.model_dump_json()
+
+
+def test_a_failed_record_masks_the_address_the_mail_server_repeats() -> None:
+    notice = email_notice()
+    refused = "550 5.1.1 <zhangsan@example.cn>: Recipient address rejected; call 13800138000"
+    record = failed_record(notice, FailureReason.PERMANENT_REJECTION, refused, 1, RECEIVED)
+    assert "zhangsan@example.cn" not in record.model_dump_json()
+    assert "13800138000" not in record.model_dump_json()
+    assert record.detail.startswith("550 5.1.1 <z*******@example.cn>: Recipient address")

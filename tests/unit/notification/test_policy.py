@@ -10,13 +10,8 @@ import pytest
 from services.common.rulefile import RuleFileError
 from services.common.settings import SettingsError
 from services.notification.app import build
-from services.notification.policy import (
-    DEFAULT_POLICY_PATH,
-    Matcher,
-    labels_of,
-    load_policy,
-    parse_policy,
-)
+from services.notification.labels import Matcher, labels_of
+from services.notification.policy import DEFAULT_POLICY_PATH, load_policy, parse_policy
 from services.notification.render import Renderer
 from services.notification.settings import NotificationSettings
 

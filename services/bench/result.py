@@ -1,0 +1,126 @@
+"""The figures of a bench run: its rows, its JSON and the table it prints."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any, Final
+
+from rich.table import Table
+
+from services.bench.figures import Span, Window, cpu_per_message, ratio, span_rate
+from services.bench.probes import TICKS_PER_SECOND, ProcessProbe
+
+#: Wide enough for the table's rows on one line each, when the output is not a terminal.
+TABLE_WIDTH: Final = 180
+
+
+@dataclass
+class Throughput:
+    """One row of the table: a throughput, its window, and what the process used."""
+
+    name: str
+    counted: str
+    window: str
+    messages: int
+    seconds: float
+    per_second: float | None
+    ratio_to_ceiling: float | None = None
+    cpu_seconds_per_message: float | None = None
+    peak_rss_bytes: int | None = None
+
+
+@dataclass
+class Latency:
+    """Submitted to verdict, in broker append times, of the petitions offered at a rate."""
+
+    offered_per_second: float
+    seconds: float
+    petitions: int
+    measured: int
+    p50_ms: float | None
+    p99_ms: float | None
+    max_ms: float | None
+
+
+@dataclass
+class BenchResult:
+    """Every figure of a run, in the order measured; the first row is ceiling 1."""
+
+    options: dict[str, Any]
+    machine: dict[str, Any]
+    throughput: list[Throughput] = field(default_factory=list)
+    latency: Latency | None = None
+
+    def ceiling(self) -> float | None:
+        return self.throughput[0].per_second if self.throughput else None
+
+    def add(self, row: Throughput) -> None:
+        self.throughput.append(row)
+        ceiling = self.ceiling()
+        for each in self.throughput:
+            each.ratio_to_ceiling = ratio(each.per_second, ceiling)
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def throughput_row(
+    name: str, counted: str, window: Window, span: Span | None, probe: ProcessProbe | None
+) -> Throughput:
+    """The row of a span of messages (none counted when None), with the process's use."""
+    if span is None:
+        return Throughput(name, counted, window.value, 0, 0.0, None)
+    return Throughput(
+        name,
+        counted,
+        window.value,
+        span.messages,
+        round(span.seconds, 3),
+        span_rate(span),
+        cpu_seconds_per_message=(
+            cpu_per_message(span.cpu_ticks, TICKS_PER_SECOND, span.messages) if probe else None
+        ),
+        peak_rss_bytes=probe.peak_rss_bytes() if probe else None,
+    )
+
+
+def render(result: BenchResult) -> Table:
+    """The final table: every throughput with its ratio to ceiling 1, then the latency."""
+    options = result.options
+    table = Table(
+        title=f"xinfang bench: {options['count']:,} petitions, one local broker, "
+        f"commit {result.machine.get('commit') or '?'}, "
+        f"{result.machine['cores']} cores (load {result.machine['load_average_at_start']} "
+        f"at the start, {result.machine.get('load_average_at_end', '?')} at the end)"
+    )
+    table.add_column("figure", no_wrap=True)
+    table.add_column("counted")
+    for column in ("per second", "x ceiling 1", "CPU ms / message", "peak RSS MiB"):
+        table.add_column(column, justify="right", no_wrap=True)
+    table.add_column("window")
+    for row in result.throughput:
+        table.add_row(
+            row.name,
+            row.counted,
+            _number(row.per_second, "{:,.0f}"),
+            _number(row.ratio_to_ceiling, "{:.4f}"),
+            _number(_scaled(row.cpu_seconds_per_message, 1000), "{:.2f}"),
+            _number(_scaled(row.peak_rss_bytes, 1 / 2**20), "{:,.0f}"),
+            row.window,
+        )
+    if result.latency is not None:
+        latency = result.latency
+        what = (f"{latency.measured} verdicts, {latency.offered_per_second:g}/s offered "
+                f"for {latency.seconds:.0f}s")  # fmt: skip
+        for name, value in (("latency p50 ms", latency.p50_ms), ("latency p99 ms", latency.p99_ms)):
+            table.add_row(name, what, _number(value, "{:,.0f}"), "", "", "",
+                          "submitted to verdict (broker time)")  # fmt: skip
+    return table
+
+
+def _scaled(value: float | None, factor: float) -> float | None:
+    return None if value is None else value * factor
+
+
+def _number(value: float | None, pattern: str) -> str:
+    return "-" if value is None else pattern.format(value)

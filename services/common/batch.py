@@ -1,0 +1,103 @@
+"""The batch in hand, and the table writes it holds back until its outputs are acknowledged.
+
+While a batch is handled (``OPEN_BATCH``), a write to a service's table changes the local
+store at once, so the next message sees it, and its changelog record waits in the batch
+(``Batch.changelog``); ``services.common.batch_loop`` sends those records only once every
+output of the batch is acknowledged, so a changelog never holds a write whose outputs the
+broker does not have.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Sequence
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from typing import Any
+
+from services.common.handler import Output
+
+#: A table write held back: the table's name, its own ``send_changelog`` and the arguments
+#: (partition, key, value, and maybe the serializers).
+ChangelogWrite = tuple[str, Callable[..., Any], tuple[Any, ...], dict[str, Any]]
+
+
+@dataclass
+class Batch:
+    """The messages of one batch and what handling them has produced so far."""
+
+    #: Outputs handed to the producer and not yet acknowledged, with the output each is.
+    sends: dict[asyncio.Future[Any], Output] = field(default_factory=dict)
+    #: Table writes held back until every output is acknowledged, in the order made.
+    changelog: list[ChangelogWrite] = field(default_factory=list)
+    #: Writes that wait for every output of the batch (``hold_until_acknowledged``).
+    held: list[Callable[[], None]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class _HeldMessage:
+    partition: int
+
+
+@dataclass(frozen=True)
+class HeldRecord:
+    """What a held-back changelog write returns in place of Faust's FutureMessage."""
+
+    message: _HeldMessage
+
+
+#: The batch being handled in this task; table writes made in it are held back.
+OPEN_BATCH: ContextVar[Batch | None] = ContextVar("xinfang_open_batch", default=None)
+
+
+def hold_until_acknowledged(write: Callable[[], None]) -> None:
+    """Run ``write`` once every output of the batch in hand is acknowledged (now if none).
+
+    For state a service keeps across a crash (``services.common.held``): it must never
+    hold a write whose outputs the broker does not have.
+    """
+    batch = OPEN_BATCH.get()
+    if batch is None:
+        write()
+    else:
+        batch.held.append(write)
+
+
+def hold_back_changelog(table: Any, name: str, unsettled: set[asyncio.Future[Any]]) -> None:
+    """Route every write of ``table`` (named ``name``) through the batch in hand.
+
+    In a batch, the write's changelog record is held back in it; outside one (timers,
+    recovery), it is sent at once and kept in ``unsettled`` until acknowledged, for the
+    next batch to wait for.
+    """
+    send_changelog = table.send_changelog
+
+    def tracked(*args: Any, **kwargs: Any) -> Any:
+        batch = OPEN_BATCH.get()
+        if batch is not None:
+            batch.changelog.append((name, send_changelog, args, kwargs))
+            # Table.on_key_set reads the partition of what it gets back (the tables
+            # here do not use the partitioner: it is the event's, always given).
+            return HeldRecord(_HeldMessage(partition=args[0]))
+        future = send_changelog(*args, **kwargs)
+        unsettled.add(future)
+        future.add_done_callback(unsettled.discard)
+        return future
+
+    # Every write of the table goes through send_changelog.
+    table.send_changelog = tracked
+
+
+def latest_writes(changelog: Sequence[ChangelogWrite]) -> list[ChangelogWrite]:
+    """The last write of each key of each table partition, in the order they were made.
+
+    A batch often writes one key several times (dedup rewrites a matter for each case
+    that joins it): the changelog needs only the value the local store ended with.
+    ``send_changelog``'s first two arguments are the partition and the key.
+    """
+    last: dict[tuple[str, Any, Any], int] = {}
+    for index, (table, _, args, _) in enumerate(changelog):
+        last[(table, args[0], args[1])] = index
+    if len(last) == len(changelog):
+        return list(changelog)
+    return [changelog[index] for index in sorted(last.values())]

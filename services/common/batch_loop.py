@@ -1,0 +1,295 @@
+"""The consumer loop of a service: its handlers over batches, and the commit protocol.
+
+A handler (``services.common.handler``) gets one message and returns the outputs it wants
+published and the state it wants remembered. The service takes its input in batches
+(Faust's ``noack_take``: up to ``batch_max_messages`` messages, or what came within
+``batch_wait_seconds``) and, for each batch, keeps Kafka Streams' order per batch instead of
+per message:
+
+1. every handler of the batch runs in offset order; its outputs are handed to the producer
+   without waiting for the broker, and its ``remember`` runs at once, so the next message
+   sees its state;
+2. the table writes of the batch are held back (``Batch.changelog``) while
+3. every output of the batch is acknowledged (acks=all);
+4. then the held-back changelog records are sent and acknowledged;
+5. only then are the batch's input messages acknowledged, and Faust commits their offsets.
+
+A crash anywhere before 5 leaves the offsets where they were: the restart restores the
+tables from their changelogs (``worker.discard_state_of_unclean_stop``), which hold no
+write whose outputs were not acknowledged, and handles the batch again; outputs carry
+deterministic ids, so a second copy is the same record and downstream skips it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+import weakref
+from collections.abc import Sequence
+from contextlib import AsyncExitStack
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any, Final
+
+from faust.streams import _current_event
+
+from schemas.petitions import RejectReason
+from schemas.registry import PETITIONS_REJECTED
+from services.common.batch import OPEN_BATCH, Batch, latest_writes
+from services.common.dlq import FailureLimit, FailureLimitExceededError, Rejected, dead_letter
+from services.common.handler import BatchFlush, Effects, Handler, Incoming, Output
+from services.common.metrics import Outcome
+from services.common.sending import too_large
+from services.common.worker import EXIT_FAILURE_LIMIT, EXIT_OUTPUT_FAILED, exit_now
+
+if TYPE_CHECKING:
+    from services.common.service import Service
+
+log = logging.getLogger(__name__)
+
+#: The longest a batch's handlers run without giving the event loop a turn.
+TURN_SECONDS: Final = 0.02
+
+
+class BatchLoop:
+    """One input's handler over batches of its messages, with the commit protocol."""
+
+    def __init__(self, service: Service, handler: Handler, flush: BatchFlush | None = None) -> None:
+        self.service = service
+        self.handler = handler
+        self.flush = flush
+        self.limit = FailureLimit(service.settings.max_consecutive_failures)
+        m = service.metrics
+        name = self.stage = service.stage.value
+        self.received = m.counter("xinfang_messages_received_total").labels(service=name)
+        self.latency = m.histogram("xinfang_processing_latency_seconds").labels(service=name)
+        self.age = m.histogram("xinfang_event_age_seconds").labels(service=name)
+        outcomes = m.counter("xinfang_messages_processed_total")
+        self.processed = outcomes.labels(service=name, outcome=Outcome.PROCESSED.value)
+        self.dead_lettered = outcomes.labels(service=name, outcome=Outcome.DEAD_LETTERED.value)
+        self.failed = m.counter("xinfang_messages_failed_total")
+        self.consecutive = m.gauge("xinfang_consecutive_failures").labels(service=name)
+
+    async def run(self, stream: Any, events: Sequence[Any]) -> None:
+        """Handle one batch under the locks of its partitions, then commit it."""
+        service = self.service
+        partitions = sorted({event.message.partition for event in events})
+        task = asyncio.current_task()
+        async with AsyncExitStack() as locks:
+            for partition in partitions:
+                lock = service.partition_locks.setdefault(partition, asyncio.Lock())
+                await locks.enter_async_context(lock)
+            if task is not None:
+                service.busy[task] = (incoming_of(events[0]), time.monotonic())
+            try:
+                await self._handle_and_commit(stream, events)
+            finally:
+                if task is not None:
+                    service.busy.pop(task, None)
+
+    async def _handle_and_commit(self, stream: Any, events: Sequence[Any]) -> None:
+        batch = Batch()
+        started: list[float] = []
+        received_at: list[datetime | None] = []
+        outcomes: list[RejectReason | None] = []
+        stop_after: int | None = None
+        opened = OPEN_BATCH.set(batch)
+        try:
+            turn = time.perf_counter()
+            for index, event in enumerate(events):
+                started.append(now := time.perf_counter())
+                if now - turn > TURN_SECONDS:
+                    # Sends no longer give the event loop a turn (``Sender.send``): give
+                    # it one now and then, so that a long batch does not hold up Faust's
+                    # rebalance callbacks, timers and the watchdogs.
+                    await asyncio.sleep(0)
+                    turn = time.perf_counter()
+                # Faust's tables find the partition of a read or write in the current event.
+                _current_event.set(weakref.ref(event))
+                try:
+                    handled = await self._handle(batch, incoming_of(event))
+                except Exception:  # an output the producer would not take
+                    log.critical("could not publish: stopping", exc_info=True)
+                    exit_now(EXIT_OUTPUT_FAILED)
+                if handled is None:  # the failure limit: commit what came before, then stop
+                    stop_after = index
+                    break
+                outcome, moment = handled
+                outcomes.append(outcome)
+                received_at.append(moment)
+            if self.flush is not None:
+                await self._flush(batch, events[: len(outcomes)])
+        finally:
+            OPEN_BATCH.reset(opened)
+            _current_event.set(None)
+        done = events if stop_after is None else events[:stop_after]
+        self.received.inc(len(started))
+        try:
+            await self._commit(stream, batch, done)
+        except Exception:
+            # The outputs or the state could not be written. Leave without acknowledging
+            # the batch, so that it is redelivered.
+            log.critical("could not publish or remember: stopping", exc_info=True)
+            exit_now(EXIT_OUTPUT_FAILED)
+        now = time.perf_counter()
+        wall = datetime.now(UTC)
+        processed = 0
+        for began, moment, outcome in zip(started, received_at, outcomes, strict=False):
+            if outcome is None:
+                processed += 1
+                self.latency.observe(now - began)
+                if moment is not None:
+                    self.age.observe(max(0.0, (wall - moment).total_seconds()))
+            else:
+                self.failed.labels(service=self.stage, reason=outcome.value).inc()
+                self.dead_lettered.inc()
+        self.processed.inc(processed)
+        self.consecutive.set(self.limit.consecutive)
+        if stop_after is not None:
+            await self._stop_at_the_failure_limit(events[stop_after])
+
+    async def _handle(
+        self, batch: Batch, incoming: Incoming
+    ) -> tuple[RejectReason | None, datetime | None] | None:
+        """Run the handler on one message and hand its outputs over.
+
+        Returns the dead letter's reason (None when processed) and when the petition was
+        received; None when the failure limit is reached at this message.
+        """
+        service = self.service
+        failure: Rejected | None = None
+        effects: Effects | None = None
+        try:
+            effects = await self.handler(incoming)
+        except Rejected as rejection:
+            failure = rejection
+        except Exception as exc:  # a bug must not stop the stream for one message
+            log.exception(
+                "processing failed",
+                extra={"topic": incoming.topic, "partition": incoming.partition,
+                       "offset": incoming.offset},
+            )  # fmt: skip
+            failure = Rejected(RejectReason.PROCESSING_ERROR, f"{type(exc).__name__}: {exc}")
+        if effects is not None:
+            oversized = too_large(effects.outputs)
+            if oversized is not None:
+                size = len(oversized.key) + len(oversized.value or b"")
+                failure = Rejected(
+                    RejectReason.OUTPUT_TOO_LARGE,
+                    f"an output to {oversized.spec.name} would be {size} bytes, more than "
+                    f"the {oversized.spec.max_message_bytes} the topic takes",
+                )
+        if failure is not None:
+            try:
+                self.limit.failure()
+            except FailureLimitExceededError as exc:
+                log.critical(str(exc), extra={"topic": incoming.topic, "offset": incoming.offset})
+                return None
+            self.consecutive.set(self.limit.consecutive)
+            await self._dead_letter(batch, incoming, failure)
+            return failure.reason, None
+        assert effects is not None
+        for output in effects.outputs:
+            batch.sends[await service.sender.send(output)] = output
+        if effects.remember is not None:
+            try:
+                effects.remember()
+            except Exception:
+                log.critical("could not remember: stopping", exc_info=True)
+                exit_now(EXIT_OUTPUT_FAILED)
+        self.limit.success()
+        return None, effects.received_at if effects.outputs else None
+
+    async def _flush(self, batch: Batch, handled: Sequence[Any]) -> None:
+        """The flush of each partition of the handled messages, in the event of its last
+        message (Faust's tables find a write's partition there)."""
+        assert self.flush is not None
+        last = {event.message.partition: event for event in handled}
+        for partition, event in sorted(last.items()):
+            _current_event.set(weakref.ref(event))
+            try:
+                effects = self.flush(partition)
+                oversized = too_large(effects.outputs)
+                if oversized is not None:
+                    raise ValueError(f"an output to {oversized.spec.name} is too large")
+                for output in effects.outputs:
+                    batch.sends[await self.service.sender.send(output)] = output
+                if effects.remember is not None:
+                    effects.remember()
+            except Exception:  # nothing of the batch is committed: it comes again
+                log.critical("could not flush the batch: stopping", exc_info=True)
+                exit_now(EXIT_OUTPUT_FAILED)
+
+    async def _dead_letter(self, batch: Batch, incoming: Incoming, rejection: Rejected) -> None:
+        key, value = dead_letter(
+            stage=self.service.stage,
+            reason=rejection.reason,
+            detail=rejection.detail,
+            topic=incoming.topic,
+            partition=incoming.partition,
+            offset=incoming.offset,
+            key=incoming.key,
+            value=incoming.value,
+            submission_id=rejection.submission_id,
+        )
+        log.warning(
+            "dead-lettered",
+            extra={"reason": rejection.reason.value, "detail": rejection.detail[:300],
+                   "topic": incoming.topic, "partition": incoming.partition,
+                   "offset": incoming.offset},
+        )  # fmt: skip
+        output = Output(PETITIONS_REJECTED, key, value)
+        batch.sends[await self.service.sender.send(output)] = output
+
+    async def _commit(self, stream: Any, batch: Batch, events: Sequence[Any]) -> None:
+        """Outputs, then state, then the inputs: the batch's commit protocol."""
+        service = self.service
+        waiting_since = time.perf_counter()
+        await service.sender.acknowledged(batch.sends)
+        service.sender.count_sent(batch.sends.values(), time.perf_counter() - waiting_since)
+        changelog = latest_writes(batch.changelog)
+        first = service.changelog_first
+        if first:
+            early = [
+                send(*args, **kwargs) for table, send, args, kwargs in changelog if table in first
+            ]
+            if early:
+                await asyncio.gather(*early)
+        # The changelog records in the order the local store took the writes: the held
+        # ones (services.common.held) were taken last, so they go last.
+        written = [
+            send(*args, **kwargs) for table, send, args, kwargs in changelog if table not in first
+        ]
+        for write in batch.held:
+            write()
+        pending = written + list(service.unsettled)
+        if pending:
+            await asyncio.gather(*pending)
+        for event in events:
+            await stream.ack(event)
+
+    async def _stop_at_the_failure_limit(self, event: Any) -> None:
+        """Commit what is done (the dead letters before this message), then leave."""
+        app = self.service.app
+        try:
+            await app.consumer.commit()
+        except Exception:  # the restart will redo the uncommitted letters: harmless
+            log.warning("could not commit before stopping", exc_info=True)
+        log.critical(
+            "stopping at the failure limit",
+            extra={"topic": event.message.topic, "partition": event.message.partition,
+                   "offset": event.message.offset},
+        )  # fmt: skip
+        exit_now(EXIT_FAILURE_LIMIT)
+
+
+def incoming_of(event: Any) -> Incoming:
+    """The handler's view of a Faust event's message."""
+    message = event.message
+    return Incoming(
+        topic=message.topic,
+        partition=message.partition,
+        offset=message.offset,
+        key=message.key,
+        value=message.value,
+    )

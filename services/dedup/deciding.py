@@ -1,0 +1,252 @@
+"""The verdict on a case from the state as it is.
+
+The best link, the suggestions, and a replayed case's first decision; writes nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Final
+
+from schemas.cases import Verdict
+from services.dedup import text
+from services.dedup.config import DedupConfig
+from services.dedup.decision import DedupDecision, RelatedMatter, matter_id_for
+from services.dedup.facts import CaseFacts
+from services.dedup.features import CaseFeatures
+from services.dedup.records import CaseRecord, MatchReason, MatterRecord, MatterStatus
+from services.dedup.scoring import Scored, score_candidates
+from services.dedup.state import MatchState
+
+
+def effective_status(matter: MatterRecord, now: int) -> MatterStatus:
+    """The matter's status at event time ``now``: a handling past its due date has elapsed."""
+    if matter.status is MatterStatus.HANDLING and now > matter.handling_due:
+        return MatterStatus.LIMIT_ELAPSED
+    return matter.status
+
+
+def decide(
+    state: MatchState, case: CaseFacts, features: CaseFeatures, config: DedupConfig
+) -> DedupDecision:
+    """The verdict on a case, from the state as it is; writes nothing.
+
+    A case already in the state (a redelivery) gets its first decision again, with the
+    matter's figures as they are now.
+    """
+    return decide_with_matter(state, case, features, config, case.received_epoch)[0]
+
+
+def decide_with_matter(
+    state: MatchState, case: CaseFacts, features: CaseFeatures, config: DedupConfig, now: int
+) -> tuple[DedupDecision, MatterRecord | None, bool]:
+    # The decision, the matter it links to as read (None for a new one), and whether the
+    # case was known already. `now` is the case's `received_epoch`, computed once.
+    known = state.cases.get(case.case_id)
+    if known is not None:
+        return _replayed(state, CaseRecord.decode(case.case_id, known), config), None, True
+    scored, top = score_candidates(state, case, features, config, now)
+    best, matter = _best_link(state, scored)
+    if best is None and any(s.linkable for s in scored):
+        # The links found lead to matters gone (merged away, expired): look at them all.
+        scored, top = score_candidates(state, case, features, config, now, exhaustive=True)
+        best, matter = _best_link(state, scored)
+    related = _related(scored, exclude=matter.matter_id if matter else None, config=config)
+    if best is not None and matter is not None:
+        merged = _matters_to_merge(
+            state, scored, best, matter, now, config.title_joint_threshold
+        )
+        return _linked(case, best, matter, merged, related, now, config), matter, False
+    own_matter = matter_id_for(case.case_id)
+    if related:
+        verdict, reason, score = Verdict.RELATED, related[0].reason, related[0].score
+    else:
+        verdict, reason, score = Verdict.NEW, MatchReason.FIRST_OF_MATTER, top
+    petitioners = len(case.petitioner_refs)
+    decision = DedupDecision(
+        case_id=case.case_id,
+        verdict=verdict,
+        reason=reason,
+        matter_id=own_matter,
+        score=score,
+        matched_case_id=None,
+        first_case_id=case.case_id,
+        open_case_id=case.case_id,
+        repeat_count=0,
+        matter_status=MatterStatus.HANDLING,
+        accept_anew=True,
+        matter_petitions=1,
+        matter_petitioners=petitioners,
+        collective=petitioners >= config.collective_min_petitioners,
+        related=related,
+    )
+    return decision, None, False
+
+
+def _best_link(
+    state: MatchState, scored: list[Scored]
+) -> tuple[Scored | None, MatterRecord | None]:
+    # Stable: among equal ranks, the candidate found first.
+    for candidate in sorted((s for s in scored if s.linkable), key=_rank, reverse=True):
+        value = state.matters.get(candidate.matter_id)
+        if value is not None:
+            return candidate, MatterRecord.from_json(candidate.matter_id, value)
+    return None, None
+
+
+#: The statuses of a matter still open: another matter is merged only into an open one,
+#: and only when open itself (a closed matter's new round is the petitioner's to start).
+_OPEN: Final = frozenset({MatterStatus.HANDLING, MatterStatus.LIMIT_ELAPSED})
+#: The id of a matter an operator split off (``operations.split_case``): an operator's
+#: judgement that it is another matter, which no letter's likeness to both undoes.
+_SPLIT_OFF_RE: Final = re.compile(r"-S\d+$")
+
+
+def _matters_to_merge(
+    state: MatchState,
+    scored: list[Scored],
+    best: Scored,
+    matter: MatterRecord,
+    now: int,
+    title_alike: float,
+) -> tuple[MatterRecord, ...]:
+    """The other open matters of ``matter``'s region this case links to by its text score.
+
+    A letter linked strongly (its text score, not its title alone) to cases of two matters
+    shows they are one: greedy matching in order of arrival splits a joint problem among
+    its first letters when they are worded apart, and the letter that words it as both do
+    is what joins them. The matters must be of one region and both still open, neither
+    split off by an operator; the best link must itself be strong; and the two linked
+    letters' titles must say alike (``title_alike``): a letter raising two problems of one
+    estate links to both, and they stay two matters.
+    """
+    if not best.strong or effective_status(matter, now) not in _OPEN:
+        return ()
+    if _SPLIT_OFF_RE.search(matter.matter_id):
+        return ()
+    merged: dict[str, MatterRecord] = {}
+    ours = text.topic_grams(best.topic)
+    for candidate in scored:
+        matter_id = candidate.matter_id
+        if not candidate.strong or matter_id == matter.matter_id or matter_id in merged:
+            continue
+        value = state.matters.get(matter_id)
+        if value is None:
+            continue
+        other = MatterRecord.from_json(matter_id, value)
+        if _SPLIT_OFF_RE.search(matter_id):
+            continue
+        if (
+            other.region_code == matter.region_code
+            and effective_status(other, now) in _OPEN
+            and text.topic_similarity(ours, text.topic_grams(candidate.topic)) >= title_alike
+        ):
+            merged[matter_id] = other
+    return tuple(merged[m] for m in sorted(merged))
+
+
+def _rank(candidate: Scored) -> tuple[bool, float, bool, int]:
+    return candidate.rank
+
+
+def _related(
+    scored: list[Scored], exclude: str | None, config: DedupConfig
+) -> tuple[RelatedMatter, ...]:
+    best_per_matter: dict[str, Scored] = {}
+    for s in scored:
+        matter_id = s.matter_id
+        if s.linkable or matter_id == exclude or s.score < config.related_threshold:
+            continue
+        if matter_id not in best_per_matter or s.score > best_per_matter[matter_id].score:
+            best_per_matter[matter_id] = s
+    ranked = sorted(best_per_matter.values(), key=lambda s: s.score, reverse=True)
+    return tuple(
+        RelatedMatter(
+            matter_id=s.matter_id,
+            case_id=s.case_id,
+            score=s.score,
+            reason=(
+                MatchReason.DIFFERENT_PLACE
+                if s.place_conflict
+                else MatchReason.SIMILAR_BELOW_THRESHOLD
+            ),
+        )
+        for s in ranked[: config.related_suggestions]
+    )
+
+
+def _linked(
+    case: CaseFacts,
+    best: Scored,
+    matter: MatterRecord,
+    merged: tuple[MatterRecord, ...],
+    related: tuple[RelatedMatter, ...],
+    now: int,
+    config: DedupConfig,
+) -> DedupDecision:
+    # The figures are the merged matter's: `matter` and those merged into it.
+    counts = dict(matter.petitioners)
+    for other in merged:
+        for ref, count in other.petitioners.items():
+            counts[ref] = counts.get(ref, 0) + count
+    earlier = [counts.get(ref, 0) for ref in case.petitioner_refs]
+    repeat = max(earlier) > 0
+    if repeat:
+        verdict = Verdict.REPEAT
+        reason = MatchReason.EXACT_REPEAT if best.exact else MatchReason.NEAR_REPEAT
+    else:
+        verdict, reason = Verdict.JOINT, MatchReason.JOINT_MATTER
+    status = effective_status(matter, now)
+    petitioners = len(set(counts) | set(case.petitioner_refs))
+    first = min((matter, *merged), key=lambda m: (m.first_received_at, m.first_case_id))
+    return DedupDecision(
+        case_id=case.case_id,
+        verdict=verdict,
+        reason=reason,
+        matter_id=matter.matter_id,
+        score=best.score,
+        matched_case_id=best.case_id,
+        first_case_id=first.first_case_id,
+        open_case_id=_open_case(matter, status, case.case_id),
+        repeat_count=max(earlier),
+        matter_status=status,
+        # Art. 19: not accepted again while handled; Art. 36: never after termination.
+        # After a reply the petitioner may come back (Art. 35): a new round of handling.
+        accept_anew=status is MatterStatus.CLOSED,
+        matter_petitions=matter.petitions + sum(m.petitions for m in merged) + 1,
+        matter_petitioners=petitioners,
+        collective=petitioners >= config.collective_min_petitioners,
+        related=related,
+        merged_matter_ids=tuple(m.matter_id for m in merged),
+    )
+
+
+def _open_case(matter: MatterRecord, status: MatterStatus, case_id: str) -> str | None:
+    if status is MatterStatus.TERMINATED:
+        return None
+    if status is MatterStatus.CLOSED or matter.open_case_id is None:
+        return case_id
+    return matter.open_case_id
+
+
+def _replayed(state: MatchState, record: CaseRecord, config: DedupConfig) -> DedupDecision:
+    value = state.matters.get(record.matter_id)
+    matter = MatterRecord.from_json(record.matter_id, value) if value is not None else None
+    petitioners = len(matter.petitioners) if matter else len(record.petitioner_refs)
+    status = effective_status(matter, record.received_at) if matter else MatterStatus.HANDLING
+    return DedupDecision(
+        case_id=record.case_id,
+        verdict=record.verdict,
+        reason=record.reason,
+        matter_id=record.matter_id,
+        score=record.score,
+        matched_case_id=None,
+        first_case_id=matter.first_case_id if matter else record.case_id,
+        open_case_id=matter.open_case_id if matter else record.case_id,
+        repeat_count=record.repeat_count,
+        matter_status=status,
+        accept_anew=record.verdict in (Verdict.NEW, Verdict.RELATED),
+        matter_petitions=matter.petitions if matter else 1,
+        matter_petitioners=petitioners,
+        collective=petitioners >= config.collective_min_petitioners,
+    )

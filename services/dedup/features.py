@@ -1,0 +1,68 @@
+"""What matching computes from a case's text, once (``extract_features``).
+
+Its sketch and LSH bands, the places it names and what its title says.
+"""
+
+from __future__ import annotations
+
+from typing import Final, NamedTuple
+
+import numpy as np
+
+from schemas.petitions import Language
+from services.dedup import sketch as sk
+from services.dedup import text
+from services.dedup.areas import match_area, region_names
+from services.dedup.config import DedupConfig
+from services.dedup.facts import CaseFacts
+from services.dedup.index_keys import U64
+
+NO_BANDS: Final = np.empty(0, dtype=np.uint64)
+
+
+class CaseFeatures(NamedTuple):
+    """What matching computes from a case's text, once.
+
+    A NamedTuple, as the other values made for every lookup: a frozen dataclass costs
+    several times as much to build.
+    """
+
+    sketch: sk.TextSketch
+    places: frozenset[str]
+    #: LSH band keys (``sketch.band_keys``); none for a text without shingles.
+    bands: U64
+    #: The places the title names: a title names the matter's place, the content also
+    #: names others, and fragments of sentences the heuristic takes for places.
+    title_places: frozenset[str] = frozenset()
+    #: What the title says about the matter (``text.topic``), and its bigrams.
+    topic: str = ""
+    topic_grams: frozenset[str] = frozenset()
+
+
+def extract_features(case: CaseFacts, config: DedupConfig) -> CaseFeatures:
+    """Normalise, shingle and sketch a case's text; find the places it names."""
+    # Folding is character by character: fold each part once, for sentences and places.
+    fold = text.fold_script_and_width
+    title, content = fold(case.title), fold(case.content)
+    sentences = text.folded_sentences(f"{title}。{content}".lower())
+    latin = case.language is Language.EN or text.is_mostly_latin(" ".join(sentences))
+    size = config.shingle_size_latin if latin else config.shingle_size_zh
+    sketch = sk.sketch_text(sentences, size, config.sketch_size)
+    accused = fold(case.accused) if case.accused else ""
+    named = " 。".join([part for part in (title, content, accused) if part])
+    bands = (
+        sk.case_band_keys(
+            sketch.signature, config.lsh_bands, config.lsh_rows, match_area(case.region_code)
+        )
+        if sketch.shingle_count
+        else NO_BANDS
+    )
+    topic = text.topic(title.lower(), region_names(case.region_code))
+    return CaseFeatures(
+        sketch,
+        text.folded_places(named),
+        bands,
+        text.folded_places(title),
+        topic,
+        text.topic_grams(topic),
+    )

@@ -1,0 +1,64 @@
+"""The named keys of the case index, hashed and scoped by matching area.
+
+What a case is looked up by besides its LSH bands: its exact text, its petitioners and
+the places it names.
+"""
+
+from __future__ import annotations
+
+from typing import Final, Protocol
+
+import numpy as np
+import numpy.typing as npt
+import xxhash
+
+from services.dedup.areas import match_area
+from services.dedup.config import DedupConfig
+
+U64 = npt.NDArray[np.uint64]
+
+
+# Seeds of the index's key hashes, one per kind of key: an exact text, a petitioner and a
+# place of one region never share a key (band keys are made by ``sketch.band_keys``).
+FINGERPRINT: Final = 1
+PETITIONER: Final = 2
+PLACE: Final = 3
+
+
+def cases_kept_per_key(config: DedupConfig) -> int:
+    """How many cases the index keeps per key: twice what a lookup reads of one at most.
+
+    The margin stands in for removed cases among a key's newest (expired ones, which are
+    the oldest in all but a backfill): a lookup reads the newest live ones.
+    """
+    return 2 * max(
+        config.max_cases_per_petitioner, config.max_cases_per_place, config.max_band_candidates
+    )
+
+
+def index_key(kind: int, region_code: str, name: str) -> int:
+    return xxhash.xxh3_64_intdigest(f"{region_code}|{name}".encode(), seed=kind)
+
+
+class KeyedCase(Protocol):
+    @property
+    def region_code(self) -> str: ...
+
+    @property
+    def fingerprint(self) -> str: ...
+
+    @property
+    def petitioner_refs(self) -> tuple[str, ...]: ...
+
+    @property
+    def places(self) -> tuple[str, ...]: ...
+
+
+def case_keys(case: KeyedCase, *, with_fingerprint: bool) -> list[int]:
+    # The keys of a case besides its bands. A text without shingles matches nothing, not
+    # even its exact copy: it has no fingerprint key.
+    region = match_area(case.region_code)
+    keys = [index_key(FINGERPRINT, region, case.fingerprint)] if with_fingerprint else []
+    keys.extend(index_key(PETITIONER, region, ref) for ref in case.petitioner_refs)
+    keys.extend(index_key(PLACE, region, place) for place in case.places)
+    return keys

@@ -1,0 +1,92 @@
+"""Whether two letters name the same place, and whether their titles say the same of it."""
+
+from __future__ import annotations
+
+import re
+from typing import Final
+
+from services.dedup import text
+from services.dedup.features import CaseFeatures
+
+
+def places_agree(ours: frozenset[str], theirs: tuple[str, ...], lenient: bool) -> bool | None:
+    """Whether two petitions name the same place: True, False (a contradiction) or None.
+
+    None when either names no place: silence is no evidence either way. False when each
+    names a place the other does not: the same template about another estate or road (a
+    petition naming the estate and its road, another only the estate, still agree). A name
+    contained in the other counts as the same ("阳光小区" in "阳光小区三期"). ``lenient``
+    (same petitioner) also forgives one wrong character, a typo, in names of equal length;
+    between two strangers one character is what tells "阳光小区" from "月光小区".
+    """
+    if not ours or not theirs:
+        return None
+    if len(ours) == 1 and len(theirs) == 1:
+        # The common case, and the rule below for it.
+        (mine,) = ours
+        return _same_place(mine, theirs[0], lenient)
+    # Each pair compared once.
+    matched_ours = 0
+    matched_theirs: set[int] = set()
+    for mine in ours:
+        matched = [j for j, other in enumerate(theirs) if _same_place(mine, other, lenient)]
+        if matched:
+            matched_ours += 1
+            matched_theirs.update(matched)
+    if not matched_ours:
+        return False
+    # Some of ours unmatched is fine unless some of theirs is unmatched too, or unless
+    # most of the places of either are shared: a long letter names many places (routes,
+    # roads, villages on the way), and one the other does not name is a stray mention,
+    # not another matter. Half is not most: "阳光小区" and "人民路" against "月光小区"
+    # and "人民路" is the template about the estate up the road.
+    return (
+        matched_ours == len(ours)
+        or len(matched_theirs) == len(theirs)
+        or 2 * matched_ours > len(ours)
+        or 2 * len(matched_theirs) > len(theirs)
+    )
+
+
+def title_place_named(titled: frozenset[str], theirs: tuple[str, ...], lenient: bool) -> bool:
+    # Whether the other petition names a place this one's title names.
+    return any(_same_place(mine, other, lenient) for mine in titled for other in theirs)
+
+
+def titles_alike(
+    features: CaseFeatures, their_topic: str, their_places: tuple[str, ...], titled: bool
+) -> float:
+    """How alike two titles are in what they say about the matter (``text.topic``).
+
+    When the title's place is named in the other letter (``titled``), that place is left
+    out of both: it is shared already, and what is left says which of the place's
+    problems the letter is about ("星沙204路公交车甩客" is not "星沙204路调整线路"). A title
+    that is nothing but the place is compared whole.
+    """
+    ours, theirs = features.topic, their_topic
+    if titled:
+        shared = [p for p in features.title_places if p in ours and p in their_places]
+        for place in sorted(shared, key=len, reverse=True):
+            ours, theirs = ours.replace(place, " "), theirs.replace(place, " ")
+        our_grams, their_grams = text.topic_grams(ours), text.topic_grams(theirs)
+        if our_grams and their_grams:
+            return text.topic_similarity(our_grams, their_grams)
+    return text.topic_similarity(features.topic_grams, text.topic_grams(their_topic))
+
+
+#: Words of a unit of villagers or residents: the name before them is the place, whichever
+#: unit a letter names it by ("长龙村" became "长龙街道"; "长龙社区" is its residents').
+_UNIT_WORD_RE: Final = re.compile("(?:村|社区|街道|集镇)$")
+
+
+def _same_place(mine: str, other: str, lenient: bool) -> bool:
+    if mine in other or other in mine:
+        return True
+    mine_unit, other_unit = _UNIT_WORD_RE.sub("", mine), _UNIT_WORD_RE.sub("", other)
+    if mine_unit != mine and other_unit != other and mine_unit == other_unit:
+        return len(mine_unit) >= 2
+    return (
+        lenient
+        and len(mine) == len(other) >= 4
+        and sum(a != b for a, b in zip(mine, other, strict=True)) == 1
+    )

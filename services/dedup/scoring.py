@@ -1,0 +1,270 @@
+"""Scoring a case's candidates: which earlier cases may link to it or be suggested."""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from services.dedup import sketch as sk
+from services.dedup.areas import may_share_matter
+from services.dedup.config import DedupConfig
+from services.dedup.facts import DAY, UNCLASSIFIED, CaseFacts
+from services.dedup.features import CaseFeatures
+from services.dedup.habit import own_cases, without_habit
+from services.dedup.place_agreement import places_agree, title_place_named, titles_alike
+from services.dedup.state import MatchState
+
+
+class Scored(NamedTuple):
+    # A NamedTuple: made for every candidate looked at, at a third of a dataclass's cost.
+    case_id: str
+    matter_id: str
+    received_at: int
+    score: float
+    exact: bool
+    linkable: bool
+    same_petitioner: bool
+    place_conflict: bool
+    #: Linked by its text score (or an exact copy), not by its title alone, and naming a
+    #: place this case names: enough to show that its matter and another candidate's so
+    #: linked are one (``deciding``). A letter naming no place links a template's
+    #: letters about different places, and must not merge their matters.
+    strong: bool
+    #: The candidate's title's topic (``text.topic``).
+    topic: str
+
+    @property
+    def rank(self) -> tuple[bool, float, bool, int]:
+        """Which linkable candidate decides: an exact copy, then score, then the same
+        petitioner, then the most recent."""
+        return (self.exact, self.score, self.same_petitioner, self.received_at)
+
+
+def score_candidates(
+    state: MatchState,
+    case: CaseFacts,
+    features: CaseFeatures,
+    config: DedupConfig,
+    now: int,
+    *,
+    exhaustive: bool = False,
+) -> tuple[list[Scored], float]:
+    """The candidates that may link or be suggested, best score first, and the best score.
+
+    ``now`` is the case's time of receipt (``received_epoch``).
+
+    Every candidate is scored at once from the index's sketches; only those scoring at
+    least ``related_threshold`` can link or be suggested, and they are looked at one by
+    one, best first, until the rest can change neither: the link is settled (a linkable
+    candidate scores higher than any left, or none left can link) and so are the
+    suggestions (``related_suggestions`` other matters score higher than any left).
+    ``exhaustive`` looks at all of them.
+    """
+    ours = features.sketch
+    if not ours.shingle_count:
+        # A text without shingles matches nothing.
+        return [], 0.0
+    index = state.index
+    sequences = index.candidates(
+        case.region_code,
+        ours.fingerprint,
+        case.petitioner_refs,
+        sorted(features.places),
+        features.bands,
+        config,
+    )
+    if not sequences:
+        return [], 0.0
+    sketches = index.sketches(sequences)
+    scores = sk.scores(
+        ours.signature,
+        ours.shingle_count,
+        sketches.signatures,
+        sketches.shingle_counts,
+        config.containment_min_shingles,
+    )
+    related_threshold = config.related_threshold
+    # Lazy expiry: the sweep may not have caught up with some candidates.
+    horizon = now - config.horizon_days * DAY
+    worth: list[int] = []
+    top = 0.0
+    for i, (score, received) in enumerate(zip(scores, sketches.received_at, strict=True)):
+        if received >= horizon:
+            if score > top:
+                top = score
+            # Below related_threshold a candidate neither links (every linking threshold
+            # is higher) nor is suggested; an exact copy has every shingle, so its score
+            # is 1.
+            if score >= related_threshold:
+                worth.append(i)
+    # Best first; stable, so equal scores keep the candidates' order.
+    worth.sort(key=scores.__getitem__, reverse=True)
+    lowest_link = min(config.repeat_threshold, config.joint_threshold_same_place)
+    merge_threshold = config.merge_threshold
+    region = case.region_code
+    refs = set(case.petitioner_refs)
+    places = features.places
+    title_places = features.title_places
+    fingerprint = ours.fingerprint
+    # A field mismatch raises the threshold when both cases are classified.
+    field = case.field if case.field != UNCLASSIFIED else None
+    scored: list[Scored] = []
+    best: Scored | None = None
+    suggested: dict[str, float] = {}
+    received_at = sketches.received_at
+    cases = state.cases
+    # The petitioner's own earlier cases (matter, signature), read once when needed.
+    own: list[tuple[str, sk.U16]] | None = None
+    topic_grams = features.topic_grams
+    judged: set[int] = set()
+
+    def judge(i: int, score: float) -> Scored | None:
+        # The candidate in row `i`, text score `score`: None when it cannot be this
+        # case's matter (gone, or a region that is another place).
+        nonlocal own
+        judged.add(i)
+        sequence = sequences[i]
+        case_id = index.case_id(sequence)
+        if case_id is None:
+            return None
+        raw = cases.get(case_id)
+        if raw is None:
+            return None
+        details = index.details(sequence, raw)
+        if details.region_code != region and not may_share_matter(region, details.region_code):
+            return None
+        exact = details.fingerprint == fingerprint
+        if exact:
+            score = 1.0
+        same_petitioner = not refs.isdisjoint(details.petitioner_refs)
+        if same_petitioner and not exact:
+            if own is None:
+                own = own_cases(state, case, config)
+            score = without_habit(
+                score,
+                ours.signature,
+                sketches.signatures[i],
+                details.matter_id,
+                own,
+                config.habit_discount_below,
+            )
+        agree = places_agree(places, details.places, lenient=same_petitioner)
+        titled = title_place_named(title_places, details.places, same_petitioner)
+        if agree is False and titled:
+            # The place this letter's title is about is named in the other: the places
+            # the two do not share are others the letters mention, or no places at all.
+            agree = True
+        if titled:
+            # The place this letter is about (its title names it) is in the other letter:
+            # what the matter is about, whoever wrote it. Residents reword one problem
+            # about their estate far more than a text score alone would allow.
+            threshold = config.joint_threshold_same_place
+            title_threshold = config.title_joint_threshold
+        elif same_petitioner:
+            # The place weighs what the matter is about: a person's own style makes their
+            # different letters alike, a place in common does not come from style.
+            threshold = config.repeat_threshold if agree else config.repeat_threshold_no_place
+            title_threshold = config.title_repeat_threshold
+        else:
+            # Two strangers' titles alike without a place in common: the same kind of
+            # question ("咨询公积金贷款问题"), not one concrete problem.
+            threshold = config.joint_threshold
+            title_threshold = 2.0
+        if field is not None and details.field not in (field, UNCLASSIFIED):
+            threshold += config.field_mismatch_penalty
+            # Not on titles that share the place they are about: a keyword field of a
+            # letter about one village's road ("硬化道路") may say transport or rural
+            # affairs, and titles saying the same of the same place are one matter.
+            if not titled:
+                title_threshold += config.field_mismatch_penalty
+        conflict = agree is False
+        linkable = not conflict and (
+            exact
+            or score >= threshold
+            # A title is the writer's own summary of the matter: two that say the same
+            # (once the words every title uses are gone) are one matter however
+            # differently the letters go on; the threshold asks for the same person or
+            # the same place besides.
+            or titles_alike(features, details.topic, details.places, titled) >= title_threshold
+        )
+        strong = agree is True and (exact or score >= max(threshold, merge_threshold))
+        # Positional: a NamedTuple built from keywords costs twice as much.
+        return Scored(
+            case_id,
+            details.matter_id,
+            received_at[i],
+            score,
+            exact,
+            linkable,
+            same_petitioner,
+            conflict,
+            strong,
+            details.topic,
+        )
+
+    for i in worth:
+        score = scores[i]
+        # Another matter's candidate that links strongly as well shows the two matters
+        # are one (``deciding``): those that may are judged even when the link is settled.
+        if not exhaustive and score < merge_threshold and _settled(
+            best, suggested, score, lowest_link, config
+        ):
+            break
+        candidate = judge(i, score)
+        if candidate is None:
+            continue
+        scored.append(candidate)
+        if candidate.linkable:
+            if best is None or candidate.rank > best.rank:
+                best = candidate
+        elif candidate.score > suggested.get(candidate.matter_id, -1.0):
+            suggested[candidate.matter_id] = candidate.score
+    if best is None and topic_grams:
+        # No text score links: the others (the petitioner's letters, the place's) may
+        # still link by their titles, however little else their words share.
+        # Most are not alike in title at all: those are set aside before judging, on the
+        # titles as `judge` compares them (a shared place left out can make two titles
+        # more alike: "大新村爱花冲组硬化道路", "大新村15组(爱花冲)道路硬化").
+        alike = min(config.title_repeat_threshold, config.title_joint_threshold)
+        left = config.max_title_candidates
+        for i in sorted(range(len(sequences)), key=scores.__getitem__, reverse=True):
+            if i in judged or received_at[i] < horizon:
+                continue
+            if not left:
+                break
+            left -= 1
+            case_id = index.case_id(sequences[i])
+            raw = cases.get(case_id) if case_id is not None else None
+            if raw is None:
+                continue
+            details = index.details(sequences[i], raw)
+            same_petitioner = not refs.isdisjoint(details.petitioner_refs)
+            titled = title_place_named(title_places, details.places, same_petitioner)
+            if titles_alike(features, details.topic, details.places, titled) < alike:
+                continue
+            candidate = judge(i, scores[i])
+            if candidate is not None and candidate.linkable:
+                scored.append(candidate)
+    return scored, top
+
+
+def _settled(
+    best: Scored | None,
+    suggested: dict[str, float],
+    next_score: float,
+    lowest_link: float,
+    config: DedupConfig,
+) -> bool:
+    # Whether no candidate scoring `next_score` or less can change the verdict: see _score.
+    if best is not None:
+        if next_score >= best.score:
+            return False
+    elif next_score >= lowest_link:
+        return False
+    wanted = config.related_suggestions
+    if not wanted:
+        return True
+    if len(suggested) < wanted:
+        return False
+    exclude = best.matter_id if best is not None else None
+    ahead = sorted((s for m, s in suggested.items() if m != exclude), reverse=True)
+    return len(ahead) >= wanted and ahead[wanted - 1] > next_score
