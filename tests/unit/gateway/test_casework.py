@@ -294,7 +294,9 @@ def test_agency_keys_are_configuration_checked_at_start() -> None:
         ("610302-housing=short", "16"),
         ("610302-housing", "CODE=KEY"),
         ("A B=housing-key-of-sixteen", "agency code"),
-        ("x1=same-key-of-sixteen+,x2=same-key-of-sixteen+", "another agency's"),
+        ("610302-rsj=same-key-of-sixteen+,610302-xfj=same-key-of-sixteen+", "another agency's"),
+        ("610302-nosuch=housing-key-of-sixteen", "no body of the routing table"),
+        ("petitioner=housing-key-of-sixteen", "no body of the routing table"),
     ):
         with pytest.raises(ValidationError, match=message):
             GatewaySettings(api_keys="a-channel-key-of-sixteen+", case_id_key="c" * 16,
