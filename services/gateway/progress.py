@@ -222,14 +222,14 @@ def _step(record: CaseRecord, update: CaseUpdate, casework: Casework) -> Progres
         # The petitioner reads why, not the rule file's marker of an objection.
         marker = next(p for p in prefixes if (update.reason or "").strip().startswith(p))
         detail = (update.reason or "").strip()[len(marker) :].lstrip(" :：") or None
-    elif update.kind is UpdateKind.EXTENDED:
-        detail = f"+{update.extension_days} days: {update.reason or ''}".rstrip(": ")
     elif update.kind is UpdateKind.RATED and update.rating is not None:
         detail = update.rating.value + (f": {update.reason}" if update.reason else "")
     elif update.to_agency is not None:
         # The body the case went to: whom the petitioner now waits on (Art. 22).
         detail = update.to_agency.name + (f": {update.reason}" if update.reason else "")
-    return ProgressStep(step=kind, at=update.occurred_at, detail=detail)
+    return ProgressStep(
+        step=kind, at=update.occurred_at, detail=detail, extension_days=update.extension_days
+    )
 
 
 def _body(record: CaseRecord, casework: Casework, code: str, level: AgencyLevel) -> Body:

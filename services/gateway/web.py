@@ -121,6 +121,7 @@ TEXTS: Final[dict[str, dict[str, Any]]] = {
         "unavailable": "系统暂时无法提交，请稍后再试；本次未提交。",
         "invalid": "填写有误：{detail}",
         "rated": "评价已提交，谢谢。", "review_sent": "申请已提交，上一级机关将在30日内出具意见。",
+        "extended_by": "延长{days}日",
         "refused": "无法提交：{detail}",
         "level": lambda level: f"{_LEVELS_ZH.get(level) or level}信访工作机构",
     },
@@ -158,6 +159,7 @@ TEXTS: Final[dict[str, dict[str, Any]]] = {
         "invalid": "Please check the form: {detail}",
         "rated": "Thank you: your rating has been sent.",
         "review_sent": "Your request has been sent; the higher body answers within 30 days.",
+        "extended_by": "{days} more days",
         "refused": "This cannot be sent: {detail}",
         "level": lambda level: f"the {level}-level petition bureau",
     },
@@ -205,6 +207,9 @@ def render(
             rating, _, comment = step.detail.partition(": ")
             shown: str = texts["ratings"].get(rating, rating)
             return f"{shown}: {comment}" if comment else shown
+        if step.extension_days is not None:
+            added: str = texts["extended_by"].format(days=step.extension_days)
+            return f"{added}: {step.detail}" if step.detail else added
         return step.detail or ""
 
     html = _environment.get_template("query.html.j2").render(

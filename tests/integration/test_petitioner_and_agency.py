@@ -392,7 +392,9 @@ def test_the_petitioner_follows_every_step_to_termination(
     assert shown["status"] == "extended"
     extended = shown["steps"][-1]
     assert extended["step"] == "extended"
-    assert extended["detail"] == "+20 days: 涉及多个部门，需联合调查"
+    assert (extended["extension_days"], extended["detail"]) == (20, "涉及多个部门，需联合调查")
+    page = _page(served, "/query", case_id=case, query_code=code, lang="zh")
+    assert "延长20日: 涉及多个部门，需联合调查" in page.text
     assert extended["at"].startswith(at(35)[:10])
     # Art. 34: 60 days from acceptance, 20 more for the extension (a rest day rolls over).
     deadline = shown["next_deadline"]
