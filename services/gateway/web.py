@@ -122,6 +122,9 @@ TEXTS: Final[dict[str, dict[str, Any]]] = {
         "invalid": "填写有误：{detail}",
         "rated": "评价已提交，谢谢。", "review_sent": "申请已提交，上一级机关将在30日内出具意见。",
         "extended_by": "延长{days}日",
+        "supervisions": {"deadline_breach": "超过法定期限", "backlog": "积案",
+                         "dissatisfied_rating": "评价不满意"},
+        "supervised": lambda level, why: f"{_LEVELS_ZH.get(level) or level}督办（{why}）",
         "refused": "无法提交：{detail}",
         "level": lambda level: f"{_LEVELS_ZH.get(level) or level}信访工作机构",
     },
@@ -160,6 +163,10 @@ TEXTS: Final[dict[str, dict[str, Any]]] = {
         "rated": "Thank you: your rating has been sent.",
         "review_sent": "Your request has been sent; the higher body answers within 30 days.",
         "extended_by": "{days} more days",
+        "supervisions": {"deadline_breach": "a legal time limit was missed",
+                         "backlog": "a backlog case",
+                         "dissatisfied_rating": "a dissatisfied rating"},
+        "supervised": lambda level, why: f"by the {level} level: {why}",
         "refused": "This cannot be sent: {detail}",
         "level": lambda level: f"the {level}-level petition bureau",
     },
@@ -210,6 +217,12 @@ def render(
         if step.extension_days is not None:
             added: str = texts["extended_by"].format(days=step.extension_days)
             return f"{added}: {step.detail}" if step.detail else added
+        if step.step.value == "joined":
+            return ""  # the step's name says it all, in the page's language
+        if step.step.value == "supervised" and step.detail:
+            reason, _, level = step.detail.partition(": ")
+            supervised: str = texts["supervised"](level, texts["supervisions"].get(reason, reason))
+            return supervised
         return step.detail or ""
 
     html = _environment.get_template("query.html.j2").render(

@@ -320,3 +320,26 @@ def test_the_page_escapes_what_agencies_and_petitioners_wrote() -> None:
     assert "script-src" not in response.headers["content-security-policy"]
     assert response.headers["content-security-policy"].startswith("default-src 'none'")
     assert response.headers["cache-control"] == "no-store"
+
+
+def test_the_page_tells_extensions_and_supervisions_in_its_own_language() -> None:
+    view, case_id = _view_with_verdict()
+    view.record_update(_update(UpdateKind.ACCEPTED, T0 + timedelta(days=1)))
+    view.record_update(
+        _update(UpdateKind.EXTENDED, T0 + timedelta(days=2), extension_days=20, reason="需联合调查")
+    )
+    escalation = CaseEscalated.model_validate(
+        {**_example(examples.ESCALATED), "reason": "deadline_breach", "case_id": CASE_ID,
+         "target_level": "city", "escalated_at": (T0 + timedelta(days=3)).isoformat()}
+    )  # fmt: skip
+    view.apply("cases.escalated", escalation.to_json_bytes())
+    record = view.get(case_id)
+    assert record is not None
+    shown = case_progress(record, view.casework, T0 + timedelta(days=4))
+    zh = bytes(render("zh", progress=shown, query_code="7KQ4-M2ZX").body).decode()
+    assert "延长20日: 需联合调查" in zh
+    assert "市级督办（超过法定期限）" in zh
+    assert "deadline_breach" not in zh
+    en = bytes(render("en", progress=shown, query_code="7KQ4-M2ZX").body).decode()
+    assert "20 more days: 需联合调查" in en
+    assert "by the city level: a legal time limit was missed" in en
