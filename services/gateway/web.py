@@ -126,6 +126,16 @@ TEXTS: Final[dict[str, dict[str, Any]]] = {
                          "dissatisfied_rating": "评价不满意"},
         "supervised": lambda level, why: f"{_LEVELS_ZH.get(level) or level}督办（{why}）",
         "refused": "无法提交：{detail}",
+        "refusals": {
+            "nothing_to_rate": "尚未出具处理意见，暂不能评价",
+            "already_rated": "该处理意见已评价",
+            "rating_window_closed": "已超过评价期限（逾期未评价）",
+            "review_window_closed": "已超过申请复查的30日期限",
+            "re_review_window_closed": "已超过申请复核的30日期限",
+            "matter_terminated": "复核后已终结，同一事实和理由不再受理",
+            "not_allowed_in_status": "当前办理阶段不能提交此申请",
+            "linked_to_open_case": "本件已并入正在办理的同一事项，请查询该事项",
+        },
         "level": lambda level: f"{_LEVELS_ZH.get(level) or level}信访工作机构",
     },
     "en": {
@@ -168,6 +178,16 @@ TEXTS: Final[dict[str, dict[str, Any]]] = {
                          "dissatisfied_rating": "a dissatisfied rating"},
         "supervised": lambda level, why: f"by the {level} level: {why}",
         "refused": "This cannot be sent: {detail}",
+        "refusals": {
+            "nothing_to_rate": "no opinion has been given yet",
+            "already_rated": "this opinion is rated already",
+            "rating_window_closed": "the time to rate has passed (overdue, not rated)",
+            "review_window_closed": "the 30 days to request a review have passed",
+            "re_review_window_closed": "the 30 days to request a re-review have passed",
+            "matter_terminated": "after the re-review the matter is terminated",
+            "not_allowed_in_status": "this is not possible at the case's present step",
+            "linked_to_open_case": "this petition joined the open case on the same matter",
+        },
         "level": lambda level: f"the {level}-level petition bureau",
     },
 }  # fmt: skip
@@ -344,7 +364,9 @@ class QueryPage:
     ) -> Response:
         texts = TEXTS[page_language(request, form)]
         if isinstance(result, Refusal):
-            message = texts["refused"].format(detail=f"{result.reason.value}: {result.detail}")
+            # The petitioner's words for the refusal, with the lifecycle's code to quote.
+            why = texts["refusals"].get(result.reason.value, result.detail)
+            message = texts["refused"].format(detail=f"{why} ({result.reason.value})")
             return self._progress(request, form, record, 409, error=message)
         if isinstance(result, Unavailable):
             return self._progress(request, form, record, 503, error=texts["unavailable"])

@@ -245,7 +245,10 @@ def test_the_page_refuses_bad_input_with_its_reason_and_publishes_nothing(
     assert "The case number or the query code is not right" in wrong.text
     early = _page(served, "/query/rating", case_id=case, query_code=code, rating="satisfied")
     assert early.status_code == 409
-    assert "nothing_to_rate" in early.text
+    assert "no opinion has been given yet (nothing_to_rate)" in early.text
+    early_zh = _page(served, "/query/rating", case_id=case, query_code=code, rating="satisfied",
+                     lang="zh")  # fmt: skip
+    assert "尚未出具处理意见，暂不能评价 (nothing_to_rate)" in early_zh.text
     assert _agency(served, case, HOUSING_KEY, kind="accepted").status_code == 202
     assert _agency(served, case, HOUSING_KEY, kind="replied", reason="已处理").status_code == 202
     for form, status, shown in (
