@@ -27,11 +27,8 @@ from schemas.cases import CaseDeduplicated, CaseRegistered, CaseUpdate
 from schemas.internal import Tick
 from schemas.keys import CaseKey
 from schemas.matters import (
-    ChangeOutcome,
-    MatterChanged,
     MatterCommand,
     MatterCommandKind,
-    MatterKey,
     RegionKey,
 )
 from schemas.petitions import RejectReason, Stage
@@ -47,6 +44,7 @@ from services.common.handler import NOTHING, Effects, Incoming, Output, parse_va
 from services.common.service import Service, build_service
 from services.common.topics import internal_topic
 from services.dedup.areas import match_area
+from services.dedup.changes import changed, refused
 from services.dedup.conflicts import (
     HandledCommand,
     case_digest,
@@ -58,7 +56,7 @@ from services.dedup.facts import CaseFacts
 from services.dedup.faust_state import FaustMatchState
 from services.dedup.matcher import Matcher
 from services.dedup.operations import apply_update, merge_matters, split_case, sweep_expired
-from services.dedup.records import CaseRecord, MatterRecord
+from services.dedup.records import CaseRecord
 from services.dedup.settings import DedupSettings, load_config
 
 log = logging.getLogger(__name__)
@@ -72,35 +70,6 @@ UPDATES_BY_REGION: Final = internal_topic(
     Stage.DEDUP, "updates-by-region", RegionKey, CaseUpdate, "agency updates keyed by region"
 )
 TICKS: Final = internal_topic(Stage.DEDUP, "ticks", RegionKey, Tick, "the sweep timer's ticks")
-
-
-def changed(command: MatterCommand, matter: MatterRecord, now: datetime, **extra: Any) -> Output:
-    event = MatterChanged(
-        command_id=command.command_id,
-        kind=command.kind,
-        outcome=ChangeOutcome.APPLIED,
-        region_code=command.region_code,
-        matter_id=matter.matter_id,
-        matter_petitions=matter.petitions,
-        matter_petitioners=len(matter.petitioners),
-        operator=command.operator,
-        reason=command.reason,
-        applied_at=now,
-        **extra,
-    )
-    key = MatterKey(matter_id=matter.matter_id).to_json_bytes()
-    return Output(MATTERS_CHANGES, key, event.to_json_bytes())
-
-
-def refused(command: MatterCommand, detail: str, now: datetime) -> Output:
-    matter_id = command.keep_matter_id or command.case_id or command.command_id
-    event = MatterChanged(
-        command_id=command.command_id, kind=command.kind, outcome=ChangeOutcome.REFUSED,
-        detail=detail, region_code=command.region_code, matter_id=matter_id,
-        operator=command.operator, reason=command.reason, applied_at=now,
-    )  # fmt: skip
-    return Output(MATTERS_CHANGES, MatterKey(matter_id=matter_id).to_json_bytes(),
-                  event.to_json_bytes())  # fmt: skip
 
 
 def build(settings: DedupSettings) -> Service:
