@@ -21,6 +21,7 @@ from pydantic import ValidationError
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
+from schemas.cases import CaseUpdate
 from services.common.casework.refusals import Refusal
 from services.gateway.casework_api import client_address, rating_update, review_update
 from services.gateway.desk import CaseDesk, Denial, Denied, Unavailable
@@ -120,7 +121,9 @@ TEXTS: Final[dict[str, dict[str, Any]]] = {
         "loading": "系统正在更新，请稍后再试。",
         "unavailable": "系统暂时无法提交，请稍后再试；本次未提交。",
         "invalid": "填写有误：{detail}",
-        "rated": "评价已提交，谢谢。", "review_sent": "申请已提交，上一级机关将在30日内出具意见。",
+        "rated": "评价已提交，谢谢。",
+        "review_sent": {"review_requested": "申请已提交，上一级机关将在30日内出具复查意见。",
+                        "re_review_requested": "申请已提交，再上一级机关将在30日内出具复核意见。"},
         "extended_by": "延长{days}日",
         "supervisions": {"deadline_breach": "超过法定期限", "backlog": "积案",
                          "dissatisfied_rating": "评价不满意"},
@@ -171,7 +174,12 @@ TEXTS: Final[dict[str, dict[str, Any]]] = {
         "unavailable": "Nothing was sent: the system cannot take it now. Please try again.",
         "invalid": "Please check the form: {detail}",
         "rated": "Thank you: your rating has been sent.",
-        "review_sent": "Your request has been sent; the higher body answers within 30 days.",
+        "review_sent": {
+            "review_requested": "Your request has been sent; the next-higher body gives its "
+                                "review opinion within 30 days.",
+            "re_review_requested": "Your request has been sent; the body one level higher "
+                                   "again gives its re-review opinion within 30 days.",
+        },
         "extended_by": "{days} more days",
         "supervisions": {"deadline_breach": "a legal time limit was missed",
                          "backlog": "a backlog case",
@@ -313,7 +321,9 @@ class QueryPage:
             return self._progress(request, form, opened, 400, error=_invalid(lang, exc))
         made = review_update(opened, review, self.desk.view.casework)
         result = await self.desk.publish(opened, made)
-        return self._after(request, form, opened, result, TEXTS[lang]["review_sent"])
+        sent = TEXTS[lang]["review_sent"]
+        done = sent[result.kind.value] if isinstance(result, CaseUpdate) else ""
+        return self._after(request, form, opened, result, done)
 
     def _open(self, request: Request, form: dict[str, str]) -> CaseRecord | Response:
         lang = page_language(request, form)
