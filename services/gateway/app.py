@@ -32,6 +32,7 @@ from services.common.regions import default_table
 from services.common.settings import load_settings
 from services.gateway import openapi
 from services.gateway.attempts import QueryAttempts
+from services.gateway.bodies import BodyDeadline
 from services.gateway.casework import Casework
 from services.gateway.desk import CaseDesk
 from services.gateway.endpoints import Gateway, open311_error, open311_format
@@ -130,6 +131,8 @@ def build(
         requests.labels(endpoint=endpoint, status=str(status)).inc()
         latency.labels(endpoint=endpoint).observe(seconds)
 
+    app.add_middleware(BodyDeadline, seconds=settings.body_timeout_seconds)
+    # Outermost: a 408 is counted and logged like any other answer.
     app.add_middleware(_Counted, count=count)
     return Built(app=app, gateway=gateway)
 

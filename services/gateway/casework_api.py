@@ -13,7 +13,6 @@ Every write is a ``CaseUpdate`` on cases.updates, checked first against the life
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Final, TypeVar
@@ -26,6 +25,13 @@ from schemas.cases import Agency, CaseUpdate, UpdateKind
 from schemas.deadlines import DeadlineStep
 from services.common.accused import names_match
 from services.common.casework.refusals import Refusal
+from services.gateway.bodies import (
+    JSON,
+    PayloadTooLargeError,
+    duplicate_json_field,
+    read_limited,
+    unsupported,
+)
 from services.gateway.casework import Casework
 from services.gateway.desk import CaseDesk, Denial, Denied, Unavailable, free_text, new_update_id
 from services.gateway.models import (
@@ -97,20 +103,33 @@ def outcome(result: CaseUpdate | Refusal | Unavailable) -> Response:
 
 
 async def read_body(request: Request, model: type[M]) -> M | Response:
-    """The JSON body as ``model``, or a 400 naming the field and the problem."""
-    body = b""
-    async for chunk in request.stream():
-        body += chunk
-        if len(body) > MAX_BODY_BYTES:
-            return problem(413, "too_large", f"the body is larger than {MAX_BODY_BYTES} bytes")
+    """The JSON body as ``model``; or a 415 for another media type or a content coding, a
+    413 past the size limit, a 400 naming the field and the problem (a field given twice
+    too)."""
+    unreadable = unsupported(request.headers, JSON)
+    if unreadable is not None:
+        return problem(415, "unsupported_media_type", unreadable)
     try:
-        return model.model_validate_json(body)
+        body = await read_limited(request, MAX_BODY_BYTES)
+    except PayloadTooLargeError as exc:
+        return problem(413, "too_large", str(exc))
+    try:
+        parsed = model.model_validate_json(body)
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(part) for part in first["loc"]) or "body"
         return problem(400, "invalid", f"{where}: {first['msg']}")
-    except (RecursionError, json.JSONDecodeError):
-        return problem(400, "invalid", "body: not a JSON object")
+    twice = duplicate_json_field(body)
+    if twice is not None:
+        return problem(400, "invalid", f"{twice}: given twice")
+    return parsed
+
+
+def single_header(request: Request, name: str) -> str | None:
+    """The header ``name`` when given exactly once, else None: a credential sent twice is
+    no credential (which of the two a proxy and the gateway would read may differ)."""
+    values = request.headers.getlist(name)
+    return values[0] if len(values) == 1 else None
 
 
 def rating_update(case_id: str, rating: RatingRequest) -> Callable[[datetime], CaseUpdate]:
@@ -158,10 +177,10 @@ class PetitionerApi:
 
     def _open(self, request: Request) -> CaseRecord | Response:
         case_id = request.path_params["case_id"]
-        code = request.headers.get(QUERY_CODE_HEADER, "").strip()
+        code = (single_header(request, QUERY_CODE_HEADER) or "").strip()
         if not code:
             return problem(403, "forbidden", f"the {QUERY_CODE_HEADER} header of the receipt "
-                           "is required")  # fmt: skip
+                           "is required, once")  # fmt: skip
         opened = self.desk.open_with_code(case_id, code, client_address(request))
         return denied(opened, case_id) if isinstance(opened, Denied) else opened
 
@@ -204,9 +223,11 @@ class AgencyApi:
         """The key's agency and the case, if the agency may act on it; with ``authors``, also
         a case it has published an update on (a retry of a transfer comes from an agency that
         no longer has the case, and is answered as the first time)."""
-        agency = self.settings.agency_of_key(request.headers.get(AGENCY_KEY_HEADER))
+        agency = self.settings.agency_of_key(single_header(request, AGENCY_KEY_HEADER))
         if agency is None:
-            return problem(403, "forbidden", f"a valid {AGENCY_KEY_HEADER} header is required")
+            return problem(
+                403, "forbidden", f"a valid {AGENCY_KEY_HEADER} header is required, once"
+            )
         case_id = request.path_params["case_id"]
         record = self.desk.view.get(case_id)
         if record is None and not self.desk.feed.caught_up:

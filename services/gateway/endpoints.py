@@ -23,6 +23,7 @@ from schemas.petitions import MAX_PETITION_BYTES, RejectReason
 from services.common.dlq import Rejected
 from services.common.submitted import parse
 from services.gateway import open311
+from services.gateway.bodies import FORM, PayloadTooLargeError, read_limited
 from services.gateway.casework_api import AgencyApi, PetitionerApi, client_address, denied
 from services.gateway.desk import CaseDesk, Denied
 from services.gateway.geocode import Geocoder
@@ -61,11 +62,6 @@ _CONTENT_TYPES: Final = {
     "json": "application/json; charset=utf-8",
     "xml": "text/xml; charset=utf-8",
 }
-_FORM: Final = "application/x-www-form-urlencoded"
-
-
-class PayloadTooLargeError(Exception):
-    pass
 
 
 def channel_key_id(api_key: str) -> str:
@@ -116,7 +112,8 @@ class Gateway:
         if api_key is None or not self.settings.key_allowed(api_key):
             return _problem(403, "forbidden", f"a valid {API_KEY_HEADER} header is required")
         try:
-            body = await self._body(request, min(self.settings.max_body_bytes, MAX_PETITION_BYTES))
+            limit = min(self.settings.max_body_bytes, MAX_PETITION_BYTES)
+            body = await read_limited(request, limit)
         except PayloadTooLargeError as exc:
             return _rejected(413, RejectReason.TOO_LARGE, str(exc), None)
         try:
@@ -211,7 +208,7 @@ class Gateway:
         if in_query and not self.settings.key_allowed(in_query[-1]):
             raise Open311Problem(403, ["api_key: missing or not valid; ask for a key"])
         try:
-            body = await self._body(request, self.settings.max_body_bytes)
+            body = await read_limited(request, self.settings.max_body_bytes)
         except PayloadTooLargeError as exc:
             raise Open311Problem(413, [str(exc)]) from None
         form = _form(request, body)
@@ -312,22 +309,6 @@ class Gateway:
     async def openapi(self, request: Request) -> Response:
         return _json(self._openapi(), 200)
 
-    async def _body(self, request: Request, limit: int) -> bytes:
-        """The body, read as it arrives and refused as soon as it passes ``limit`` bytes
-        (a declared Content-Length before any of it; a chunked body at the chunk that
-        crosses the limit), so a large body is never buffered whole."""
-        declared = request.headers.get("content-length")
-        if declared is not None and declared.isdigit() and int(declared) > limit:
-            raise PayloadTooLargeError(f"the body is larger than {limit} bytes")
-        chunks: list[bytes] = []
-        size = 0
-        async for chunk in request.stream():
-            size += len(chunk)
-            if size > limit:
-                raise PayloadTooLargeError(f"the body is larger than {limit} bytes")
-            chunks.append(chunk)
-        return b"".join(chunks)
-
 
 _LOADING: Final = "the status view is still reading the pipeline's topics; retry shortly"
 
@@ -366,9 +347,9 @@ def _format(request: Request) -> Format:
 
 
 def _form(request: Request, body: bytes) -> dict[str, list[str]]:
-    media_type = request.headers.get("content-type", _FORM).split(";")[0].strip().lower()
-    if media_type != _FORM:
-        raise Open311Problem(400, [f"content-type: {media_type!r}: send {_FORM}"])
+    media_type = request.headers.get("content-type", FORM).split(";")[0].strip().lower()
+    if media_type != FORM:
+        raise Open311Problem(400, [f"content-type: {media_type!r}: send {FORM}"])
     try:
         text = body.decode("utf-8")
     except UnicodeDecodeError:

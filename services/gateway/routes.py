@@ -113,13 +113,14 @@ _TOO_MANY: Final = Answer(
 _QUERY_CODE: Final = (("X-Query-Code", "the query code of the petitioner's receipt"),)
 _AGENCY_KEY: Final = (("X-Agency-Key", "the agency's own key"),)
 _PETITIONER_OPENS: Final = (
-    Answer(403, "no X-Query-Code header", Problem),
+    Answer(403, "no X-Query-Code header, or more than one", Problem),
     Answer(404, "no case with this query code (a wrong code and an unknown case alike)", Problem),
     _TOO_MANY,
 )
 _AGENCY_OPENS: Final = (
-    Answer(403, "X-Agency-Key missing or not an agency's, or not the agency_code given; or a "
-           "review or re-review step that another body owes (Art. 35, 36)", Problem),
+    Answer(403, "X-Agency-Key missing, given twice or not an agency's, or not the agency_code "
+           "given; or a review or re-review step that another body owes (Art. 35, 36)",
+           Problem),
     Answer(404, "no case with this agency (routed or transferred to it), escalated to it or "
            "owing it a clock", Problem),
 )
@@ -131,6 +132,8 @@ _WRITE_ANSWERS: Final = (
     Answer(409, "the lifecycle does not allow it now: its reason (the escalation service's); "
            "nothing was published", UpdateRefused),
     Answer(413, "the body is too large", Problem),
+    Answer(415, "not a JSON body: another Content-Type, a charset other than UTF-8, or a "
+           "Content-Encoding", Problem),
     Answer(503, "the status view is loading, or the broker did not acknowledge: nothing "
            "was published", Problem),
 )
@@ -144,7 +147,8 @@ _PAGE_FIELDS: Final = {
 def _page_answers(*statuses: int) -> tuple[Answer, ...]:
     meanings = {
         200: "the page: the case's progress, with the outcome when something was sent",
-        400: "the form is not complete or not valid: the page says what",
+        400: "the form is not complete or not valid (not URL-encoded UTF-8, or a field "
+             "given twice): the page says what",
         404: "the case number or query code is not right",
         409: "the lifecycle does not allow it now: the page says why",
         413: "the form is too large",

@@ -76,6 +76,15 @@ class GatewaySettings(CaseIdKeyed):
         le=120,
         description="how long a request waits for the broker's acknowledgement before a 503",
     )
+    body_timeout_seconds: float = Field(
+        default=30.0,
+        gt=0,
+        le=300,
+        description=(
+            "how long a request's body may take to arrive before a 408 (a client that "
+            "declares more than it sends, or trickles it, holds a connection no longer)"
+        ),
+    )
     max_body_bytes: int = Field(
         default=1_048_576,
         ge=1024,

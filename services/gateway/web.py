@@ -14,7 +14,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, Final, Literal
-from urllib.parse import parse_qs
+from urllib.parse import parse_qsl
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from pydantic import ValidationError
@@ -23,6 +23,7 @@ from starlette.responses import HTMLResponse, Response
 
 from schemas.cases import CaseUpdate
 from services.common.casework.refusals import Refusal
+from services.gateway.bodies import FORM, PayloadTooLargeError, read_limited, unsupported
 from services.gateway.casework_api import client_address, rating_update, review_update
 from services.gateway.desk import CaseDesk, Denial, Denied, Unavailable
 from services.gateway.models import (
@@ -39,7 +40,6 @@ from services.gateway.status import CaseRecord
 Lang = Literal["zh", "en"]
 CHINA: Final = timezone(timedelta(hours=8))
 MAX_FORM_BYTES: Final = 8192
-_FORM: Final = "application/x-www-form-urlencoded"
 #: No script may run, nothing is loaded from elsewhere, forms post only here.
 SECURITY_HEADERS: Final = {
     "Content-Security-Policy": (
@@ -390,20 +390,27 @@ def _invalid(lang: Lang, exc: ValidationError) -> str:
 
 
 async def _form(request: Request) -> dict[str, str] | Response:
-    """The posted form, one value per field (the last), or a 400/413 page."""
+    """The posted form, or a 400/413 page: a form that is not URL-encoded UTF-8 (its
+    percent-escapes too), or that gives a field twice, is refused rather than guessed at."""
     lang = page_language(request)
-    media_type = request.headers.get("content-type", _FORM).split(";")[0].strip().lower()
-    if media_type != _FORM:
-        return render(lang, 400, error=str(TEXTS[lang]["invalid"]).format(
-            detail=f"content-type {media_type!r}"))  # fmt: skip
-    body = b""
-    async for chunk in request.stream():
-        body += chunk
-        if len(body) > MAX_FORM_BYTES:
-            return render(lang, 413, error=str(TEXTS[lang]["invalid"]).format(
-                detail=f"more than {MAX_FORM_BYTES} bytes"))  # fmt: skip
+
+    def invalid(status: int, detail: str) -> Response:
+        return render(lang, status, error=str(TEXTS[lang]["invalid"]).format(detail=detail))
+
+    unreadable = unsupported(request.headers, FORM)
+    if unreadable is not None:
+        return invalid(400, unreadable)
     try:
-        text = body.decode("utf-8")
+        body = await read_limited(request, MAX_FORM_BYTES)
+    except PayloadTooLargeError:
+        return invalid(413, f"more than {MAX_FORM_BYTES} bytes")
+    try:
+        pairs = parse_qsl(body.decode("utf-8"), keep_blank_values=True, errors="strict")
     except UnicodeDecodeError:
-        return render(lang, 400, error=str(TEXTS[lang]["invalid"]).format(detail="not UTF-8"))
-    return {name: values[-1] for name, values in parse_qs(text, keep_blank_values=True).items()}
+        return invalid(400, "not UTF-8")
+    form: dict[str, str] = {}
+    for name, value in pairs:
+        if name in form:
+            return invalid(400, f"{name}: given twice")
+        form[name] = value
+    return form

@@ -1,0 +1,42 @@
+"""What dedup answers on ``matters.changes`` to an operator's command: applied or refused."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from schemas.matters import ChangeOutcome, MatterChanged, MatterCommand, MatterKey
+from schemas.registry import MATTERS_CHANGES
+from services.common.handler import Output
+from services.dedup.records import MatterRecord
+
+
+def changed(command: MatterCommand, matter: MatterRecord, now: datetime, **extra: Any) -> Output:
+    """The command applied: the matter as it now stands (``extra``: what moved)."""
+    event = MatterChanged(
+        command_id=command.command_id,
+        kind=command.kind,
+        outcome=ChangeOutcome.APPLIED,
+        region_code=command.region_code,
+        matter_id=matter.matter_id,
+        matter_petitions=matter.petitions,
+        matter_petitioners=len(matter.petitioners),
+        operator=command.operator,
+        reason=command.reason,
+        applied_at=now,
+        **extra,
+    )
+    key = MatterKey(matter_id=matter.matter_id).to_json_bytes()
+    return Output(MATTERS_CHANGES, key, event.to_json_bytes())
+
+
+def refused(command: MatterCommand, detail: str, now: datetime) -> Output:
+    """The command refused, with why; keyed by the matter it named (or its own id)."""
+    matter_id = command.keep_matter_id or command.case_id or command.command_id
+    event = MatterChanged(
+        command_id=command.command_id, kind=command.kind, outcome=ChangeOutcome.REFUSED,
+        detail=detail, region_code=command.region_code, matter_id=matter_id,
+        operator=command.operator, reason=command.reason, applied_at=now,
+    )  # fmt: skip
+    return Output(MATTERS_CHANGES, MatterKey(matter_id=matter_id).to_json_bytes(),
+                  event.to_json_bytes())  # fmt: skip

@@ -1,0 +1,343 @@
+"""The agency's and the petitioner's doors of the gateway against what schemathesis does not
+generate, sent by hand over httpx and raw sockets: bodies of another media type or coding,
+fields and credentials given twice, declared sizes over the limit, bodies that never
+arrive, percent-escapes that are not UTF-8, oversized and deeply nested bodies, control
+characters in headers, query codes of 10 KB, methods a path does not have. Each gets a
+clear error, the gateway keeps answering, and nothing reaches cases.updates but what was
+accepted."""
+
+from __future__ import annotations
+
+import socket
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any, Final
+from urllib.parse import urlencode
+
+import httpx
+import pytest
+
+from schemas.registry import CASES_UPDATES
+from services.common.topics import create_topics
+from services.devtools.kafka_local import KafkaLocal, free_port
+from services.gateway.settings import GatewaySettings
+from services.intake.routing import agency_codes
+from tests.integration.test_gateway import CASE_ID_KEY, KEY, QUERY_KEY, Running, query_code
+from tests.integration.test_petitioner_and_agency import (
+    AGENCY_KEYS,
+    HOUSING_KEY,
+    _known,
+    _publish_verdicts,
+    _verdict,
+)
+from tests.waiting import values
+
+pytestmark = pytest.mark.integration
+
+#: Short, so that a body that never arrives is answered within the test's patience.
+BODY_TIMEOUT_SECONDS: Final = 2.0
+FORM: Final = {"Content-Type": "application/x-www-form-urlencoded"}
+
+
+@dataclass(frozen=True)
+class Hostile:
+    """A gateway with agency keys and attempt limits too high to reach, on its own topics."""
+
+    running: Running
+    bootstrap: str
+    prefix: str
+
+    @property
+    def url(self) -> str:
+        return self.running.url
+
+    def new_case(self, submission_id: str | None = None, *, replied: bool = False) -> str:
+        """A case routed to the housing bureau; accepted and replied to when ``replied``."""
+        received = datetime.now(UTC) - timedelta(hours=1)
+        verdict = _verdict(submission_id or f"hostile-{uuid.uuid4().hex[:10]}", received)
+        _publish_verdicts(self.bootstrap, self.prefix, verdict)
+        _known(self.running, verdict.case_id)
+        if replied:
+            for body in ({"kind": "accepted"}, {"kind": "replied", "reason": "已办结。"}):
+                answer = self.agency(verdict.case_id, json=body)
+                assert answer.status_code == 202, answer.text
+        return verdict.case_id
+
+    def agency(self, case_id: str, **request: Any) -> httpx.Response:
+        headers = {"X-Agency-Key": HOUSING_KEY, **request.pop("headers", {})}
+        return httpx.post(f"{self.url}/v1/agency/cases/{case_id}/updates", headers=headers,
+                          timeout=30, **request)  # fmt: skip
+
+    def rate(self, case_id: str, **request: Any) -> httpx.Response:
+        headers = {"X-Query-Code": query_code(case_id), **request.pop("headers", {})}
+        return httpx.post(f"{self.url}/v1/cases/{case_id}/rating", headers=headers, timeout=30,
+                          **request)  # fmt: skip
+
+    def page(self, path: str, body: bytes, headers: dict[str, str] | None = None) -> httpx.Response:
+        return httpx.post(f"{self.url}{path}", content=body, headers={**FORM, **(headers or {})},
+                          timeout=30)  # fmt: skip
+
+    def published(self, case_id: str) -> list[str]:
+        """The kinds of the updates on cases.updates for ``case_id``, in order."""
+        found = values(self.bootstrap, CASES_UPDATES.full_name(self.prefix))
+        return [u["kind"] for u in found if u["case_id"] == case_id]
+
+    def raw(self, request: bytes, timeout: float = 10.0) -> tuple[bytes, float]:
+        """What the gateway answers to ``request`` sent as is, and how long it took; the
+        answer ends when the gateway closes the connection."""
+        started = time.monotonic()
+        with socket.create_connection(("127.0.0.1", self.running.port), timeout=timeout) as s:
+            s.sendall(request)
+            answer = b""
+            while chunk := s.recv(65536):
+                answer += chunk
+        return answer, time.monotonic() - started
+
+
+def gateway_settings(bootstrap: str, prefix: str) -> GatewaySettings:
+    return GatewaySettings(
+        bootstrap_servers=bootstrap,
+        topic_prefix=prefix,
+        web_port=free_port(),
+        api_keys=KEY,
+        case_id_key=CASE_ID_KEY,
+        query_key=QUERY_KEY,
+        agency_keys=AGENCY_KEYS,
+        # Probing the petitioner's doors must reach their bodies, not the attempt limits.
+        query_failures_per_case=1_000_000,
+        query_failures_per_address=1_000_000,
+        body_timeout_seconds=BODY_TIMEOUT_SECONDS,
+        ack_timeout_seconds=5,
+    )
+
+
+@pytest.fixture(scope="module")
+def hostile(kafka: KafkaLocal) -> Iterator[Hostile]:
+    prefix = f"hr{uuid.uuid4().hex[:10]}."
+    create_topics(kafka.bootstrap, prefix, agency_codes())
+    with Running(gateway_settings(kafka.bootstrap, prefix)) as running:
+        running.ready()
+        yield Hostile(running, kafka.bootstrap, prefix)
+
+
+def _head(answer: bytes) -> tuple[int, bytes, bytes]:
+    """The status, the headers block and the body of a raw HTTP/1.1 answer."""
+    head, _, body = answer.partition(b"\r\n\r\n")
+    return int(head.split(b" ", 2)[1]), head.lower(), body
+
+
+def _request(method: str, path: str, headers: dict[str, bytes], body: bytes = b"") -> bytes:
+    lines = [f"{method} {path} HTTP/1.1".encode(), b"Host: gateway", b"Connection: close"]
+    lines += [name.encode() + b": " + value for name, value in headers.items()]
+    return b"\r\n".join(lines) + b"\r\n\r\n" + body
+
+
+def test_a_body_that_is_not_json_is_refused_415_and_nothing_is_published(
+    hostile: Hostile,
+) -> None:
+    case = hostile.new_case()
+    accepted = b'{"kind": "accepted", "update_id": "hz-415"}'
+    for headers in (
+        {"Content-Type": "text/plain"},
+        {"Content-Type": "application/x-www-form-urlencoded"},
+        {"Content-Type": "application/json; charset=iso-8859-1"},
+        {"Content-Type": "application/json", "Content-Encoding": "gzip"},
+    ):
+        refused = hostile.agency(case, content=accepted, headers=headers)
+        assert refused.status_code == 415, (headers, refused.text)
+        assert refused.json()["error"] == "unsupported_media_type"
+    # The same body as JSON (or with no Content-Type at all) is taken: it was its media
+    # type that was refused.
+    sent = hostile.agency(case, content=accepted)
+    assert sent.status_code == 202, sent.text
+
+    replied = hostile.new_case(replied=True)
+    refused = hostile.rate(replied, content=b"rating=satisfied", headers=FORM)
+    assert refused.status_code == 415
+    assert "send application/json" in refused.json()["detail"]
+    assert hostile.published(case) == ["accepted"]
+    assert hostile.published(replied) == ["accepted", "replied"]
+
+
+def test_a_field_given_twice_is_refused_not_guessed(hostile: Hostile) -> None:
+    case = hostile.new_case(replied=True)
+    twice = hostile.agency(
+        case,
+        content=b'{"kind": "extended", "extension_days": 5, "reason": "a", "reason": "b"}',
+        headers={"Content-Type": "application/json"},
+    )
+    assert twice.status_code == 400
+    assert twice.json()["detail"] == "reason: given twice"
+    rated = hostile.rate(
+        case,
+        content=b'{"rating": "satisfied", "rating": "dissatisfied"}',
+        headers={"Content-Type": "application/json"},
+    )
+    assert rated.status_code == 400
+    assert rated.json()["detail"] == "rating: given twice"
+
+    page = hostile.page(
+        "/query/rating",
+        urlencode({"lang": "en", "case_id": case, "query_code": query_code(case),
+                   "rating": "satisfied"}).encode() + b"&rating=dissatisfied",
+    )  # fmt: skip
+    assert page.status_code == 400
+    assert "rating: given twice" in page.text
+    assert hostile.published(case) == ["accepted", "replied"]
+
+
+def test_percent_escapes_that_are_not_utf8_are_refused_on_the_page(hostile: Hostile) -> None:
+    case = hostile.new_case(replied=True)
+    form = urlencode({"lang": "en", "case_id": case, "query_code": query_code(case),
+                      "rating": "dissatisfied"}).encode()  # fmt: skip
+    for body in (form + b"&comment=%FF%FE", form + b"&comment=\xff\xfe"):
+        refused = hostile.page("/query/rating", body)
+        assert refused.status_code == 400
+        assert "not UTF-8" in refused.text
+    latin1 = hostile.page("/query/rating", form, {"Content-Type": FORM["Content-Type"] +
+                                                  "; charset=iso-8859-1"})  # fmt: skip
+    assert latin1.status_code == 400
+    assert "send UTF-8" in latin1.text
+    assert hostile.published(case) == ["accepted", "replied"]
+
+
+def test_a_credential_given_twice_is_no_credential(hostile: Hostile) -> None:
+    case = hostile.new_case(replied=True)
+    agency = hostile.raw(_request(
+        "GET", f"/v1/agency/cases/{case}",
+        {"X-Agency-Key": HOUSING_KEY.encode(), "x-agency-key": b"someone-elses-key-16+"},
+    ))[0]  # fmt: skip
+    status, _, body = _head(agency)
+    assert status == 403
+    assert b"once" in body
+    code = query_code(case).encode()
+    petitioner = hostile.raw(_request(
+        "GET", f"/v1/cases/{case}/progress", {"X-Query-Code": code, "x-query-code": code}
+    ))[0]  # fmt: skip
+    assert _head(petitioner)[0] == 403
+
+
+def test_a_declared_size_over_the_limit_is_refused_before_the_body_is_sent(
+    hostile: Hostile,
+) -> None:
+    case = hostile.new_case(replied=True)
+    code = query_code(case).encode()
+    for path, headers in (
+        (f"/v1/agency/cases/{case}/updates", {"X-Agency-Key": HOUSING_KEY.encode(),
+                                              "Content-Type": b"application/json"}),
+        (f"/v1/cases/{case}/rating", {"X-Query-Code": code, "Content-Type": b"application/json"}),
+        ("/query/rating", {"Content-Type": FORM["Content-Type"].encode()}),
+    ):  # fmt: skip
+        for declared in (b"1000000000000", b"99999999999999999999"):
+            # No body follows: the gateway must not wait for one it will not take.
+            answer, seconds = hostile.raw(
+                _request("POST", path, {**headers, "Content-Length": declared})
+            )
+            assert _head(answer)[0] == 413, (path, answer[:200])
+            assert seconds < BODY_TIMEOUT_SECONDS, (path, seconds)
+
+
+def test_a_body_that_does_not_arrive_gets_408_within_the_deadline(hostile: Hostile) -> None:
+    case = hostile.new_case(replied=True)
+    for path, headers in (
+        (f"/v1/agency/cases/{case}/updates", {"X-Agency-Key": HOUSING_KEY.encode(),
+                                              "Content-Type": b"application/json"}),
+        (f"/v1/cases/{case}/rating", {"X-Query-Code": query_code(case).encode(),
+                                      "Content-Type": b"application/json"}),
+        ("/query", {"Content-Type": FORM["Content-Type"].encode()}),
+        ("/v1/petitions", {"X-API-Key": KEY.encode(), "Content-Type": b"application/json"}),
+    ):  # fmt: skip
+        # 100 bytes declared, 2 sent, and the client waits for an answer.
+        answer, seconds = hostile.raw(
+            _request("POST", path, {**headers, "Content-Length": b"100"}, b"{}")
+        )
+        status, head, body = _head(answer)
+        assert status == 408, (path, answer[:200])
+        assert b"connection: close" in head
+        assert b"did not arrive within 2 seconds" in body
+        assert BODY_TIMEOUT_SECONDS <= seconds < BODY_TIMEOUT_SECONDS + 5
+    # The gateway goes on answering, and took nothing from the bodies cut short.
+    assert httpx.get(f"{hostile.url}/health", timeout=10).status_code == 200
+    assert hostile.published(case) == ["accepted", "replied"]
+
+
+def test_oversized_and_deeply_nested_bodies_get_a_clear_answer(hostile: Hostile) -> None:
+    case = hostile.new_case(replied=True)
+    json_headers = {"Content-Type": "application/json"}
+    deep_in_limit = b'{"kind": "accepted", "reason": ' + b"[" * 7000 + b"]" * 7000 + b"}"
+    for send in (hostile.agency, hostile.rate):
+        assert send(case, content=b"[" * 100_000 + b"]" * 100_000,
+                    headers=json_headers).status_code == 413  # fmt: skip
+        nested = send(case, content=deep_in_limit, headers=json_headers)
+        assert nested.status_code == 400
+        assert "recursion limit exceeded" in nested.json()["detail"]
+
+        def chunks() -> Iterator[bytes]:
+            yield b'{"reason": "'
+            for _ in range(64):
+                yield b"a" * 16_384  # a chunked body of a megabyte, no length declared
+
+        assert send(case, content=chunks(), headers=json_headers).status_code == 413
+    comment = urlencode({"case_id": case, "query_code": query_code(case),
+                         "rating": "satisfied", "comment": "长" * 501}).encode()  # fmt: skip
+    too_long = hostile.page("/query/rating", comment)
+    assert too_long.status_code == 400
+    assert hostile.page("/query/rating", comment + b"&x=" + b"a" * 9000).status_code == 413
+    assert hostile.published(case) == ["accepted", "replied"]
+
+
+def test_headers_with_control_characters_and_a_10_kb_query_code(hostile: Hostile) -> None:
+    case = hostile.new_case(replied=True)
+    code = query_code(case).encode()
+    for headers, expected in (
+        # NUL: refused by the HTTP server before the app (400, connection closed).
+        (b"X-Query-Code: " + code[:4] + b"\x00" + code[5:], 400),
+        # ESC and the rest of a terminal colour: not the receipt's code.
+        (b"X-Query-Code: " + code + b"\x1b[31m", 404),
+        # A forged address with DEL in it changes nothing for the right code.
+        (b"X-Query-Code: " + code + b"\r\nX-Forwarded-For: \x7f127.0.0.1", 200),
+    ):
+        line = b"GET /v1/cases/" + case.encode() + b"/progress HTTP/1.1\r\nHost: g\r\n"
+        answer = hostile.raw(line + headers + b"\r\nConnection: close\r\n\r\n")[0]
+        assert _head(answer)[0] == expected, answer[:200]
+    long_code = httpx.get(f"{hostile.url}/v1/cases/{case}/progress",
+                          headers={"X-Query-Code": "7" * 10_240}, timeout=30)  # fmt: skip
+    assert long_code.status_code == 404
+    assert long_code.json()["error"] == "not_found"
+    long_form = urlencode({"case_id": case, "query_code": "7" * 7000}).encode()
+    on_page = hostile.page("/query", long_form)
+    assert on_page.status_code == 404
+    # The petitioner still gets in with the right code.
+    shown = httpx.get(f"{hostile.url}/v1/cases/{case}/progress",
+                      headers={"X-Query-Code": code.decode()}, timeout=30)  # fmt: skip
+    assert shown.status_code == 200
+
+
+def test_a_form_without_case_number_or_code_shows_the_form_again(hostile: Hostile) -> None:
+    for path in ("/query", "/query/rating", "/query/review"):
+        for body in (b"", b"lang=en", b"&&&===%%%", b"rating=dissatisfied&comment=x"):
+            answer = hostile.page(path, body)
+            assert answer.status_code == 400, (path, body)
+            assert answer.headers["content-type"].startswith("text/html")
+            assert 'name="query_code"' in answer.text
+
+
+def test_a_method_a_path_does_not_have_is_405_with_allow(hostile: Hostile) -> None:
+    case = hostile.new_case()
+    for path, allowed in (
+        (f"/v1/agency/cases/{case}", "GET, HEAD"),
+        (f"/v1/agency/cases/{case}/updates", "POST"),
+        (f"/v1/cases/{case}/progress", "GET, HEAD"),
+        (f"/v1/cases/{case}/rating", "POST"),
+        (f"/v1/cases/{case}/review-request", "POST"),
+        ("/query", "GET, POST, HEAD"),
+        ("/query/rating", "POST"),
+    ):
+        for method in ("PUT", "DELETE", "PATCH", "OPTIONS", "TRACE"):
+            answer = httpx.request(method, f"{hostile.url}{path}", timeout=30)
+            assert answer.status_code == 405, (method, path)
+            allow = {m.strip() for m in answer.headers["allow"].split(",")}
+            assert allow == set(allowed.split(", ")), (method, path)
