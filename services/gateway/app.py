@@ -26,7 +26,6 @@ from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from services.common.agencies import shipped_directory
 from services.common.logs import logging_config
 from services.common.metrics import Metrics
 from services.common.regions import default_table
@@ -105,8 +104,6 @@ def build(
         openapi=openapi.document,
         clock=clock,
         desk=desk,
-        # A transfer's recipient is a body of the routing table.
-        directory=shipped_directory().agency,
     )
 
     @asynccontextmanager

@@ -18,6 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from schemas.cases import CaseDeduplicated, CaseUpdate
+from services.common.agencies import Directory, shipped_directory
 from services.common.casework.clocks import Clock
 from services.common.casework.facts import CaseFacts, case_facts
 from services.common.casework.fold import FoldFailure, fold, petition_bureau
@@ -38,11 +39,24 @@ class Placed:
 
 
 class Casework:
-    """The escalation rules and calendar, and what they say of one case's updates."""
+    """The escalation rules and calendar, and what they say of one case's updates; the
+    routing table's bodies, which a transfer names and the petitioner is shown."""
 
-    def __init__(self, rules: EscalationRules, calendar: HolidayCalendar) -> None:
+    def __init__(
+        self,
+        rules: EscalationRules,
+        calendar: HolidayCalendar,
+        directory: Directory | None = None,
+    ) -> None:
         self.rules = rules
         self.calendar = calendar
+        self.directory = directory or shipped_directory()
+
+    def name_of(self, code: str) -> str | None:
+        """The name of the body with agency code ``code``, if the routing table has it (a
+        review body, a petition bureau)."""
+        found = self.directory.agency(code, "named")
+        return found.name if found is not None else None
 
     def facts(self, verdict: CaseDeduplicated) -> CaseFacts:
         """What the engine keeps of dedup's verdict."""

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Final, TypeAlias, TypeVar
+from typing import Final, TypeVar
 
 from pydantic import BaseModel, ValidationError
 from starlette.requests import Request
@@ -23,6 +23,7 @@ from starlette.responses import JSONResponse, Response
 
 from schemas.cases import Agency, CaseUpdate, UpdateKind
 from schemas.deadlines import DeadlineStep
+from services.common.accused import names_match
 from services.common.casework.refusals import Refusal
 from services.gateway.bodies import (
     JSON,
@@ -57,10 +58,6 @@ MAX_BODY_BYTES: Final = 16_384
 RETRY_AFTER_SECONDS: Final = "5"
 
 M = TypeVar("M", bound=BaseModel)
-
-#: The body with an agency code, named with the given rule, or None when no body has it:
-#: the routing table's lookup (``Directory.agency``), wired in by the app.
-Directory: TypeAlias = Callable[[str, str], Agency | None]
 
 
 def client_address(request: Request) -> str:
@@ -218,10 +215,9 @@ class PetitionerApi:
 class AgencyApi:
     """An agency reads and updates the cases routed or escalated to it."""
 
-    def __init__(self, desk: CaseDesk, settings: GatewaySettings, directory: Directory) -> None:
+    def __init__(self, desk: CaseDesk, settings: GatewaySettings) -> None:
         self.desk = desk
         self.settings = settings
-        self.directory = directory
 
     def _open(self, request: Request, authors: bool = False) -> tuple[str, CaseRecord] | Response:
         """The key's agency and the case, if the agency may act on it; with ``authors``, also
@@ -272,7 +268,7 @@ class AgencyApi:
         now = self.desk.clock()
         if body.occurred_at is not None and body.occurred_at > now + CLOCK_SKEW:
             return problem(400, "invalid", "occurred_at: in the future")
-        recipient = self._recipient(agency, body)
+        recipient = self._recipient(agency, body, record)
         if isinstance(recipient, Response):
             return recipient
         prefixes = self.desk.view.casework.rules.time_limits.competence_objection.reason_prefixes
@@ -292,17 +288,28 @@ class AgencyApi:
 
         return outcome(await self.desk.publish(record, make))
 
-    def _recipient(self, agency: str, body: AgencyUpdateRequest) -> Agency | Response | None:
+    def _recipient(
+        self, agency: str, body: AgencyUpdateRequest, record: CaseRecord
+    ) -> Agency | Response | None:
         """The body a transfer or assignment hands the case to, from the routing table; a
-        400 for a code no body has, or the transferring agency's own."""
+        400 for a code no body has, the transferring agency's own, or the unit an
+        accusation accuses (DOMAIN.md: never disclosed to the accused)."""
         if body.to_agency is None:
             return None
         if body.to_agency == agency:
             return problem(400, "invalid", f"to_agency: the case is with {agency} already")
-        recipient = self.directory(body.to_agency, f"{body.kind.value}_by:{agency}")
+        directory = self.desk.view.casework.directory
+        recipient = directory.agency(body.to_agency, f"{body.kind.value}_by:{agency}")
         if recipient is None:
             return problem(
                 400, "invalid", f"to_agency: no body has the agency code {body.to_agency!r}"
+            )
+        if record.accused is not None and names_match(record.accused, recipient.name):
+            return problem(
+                400,
+                "invalid",
+                f"to_agency: the accusation accuses {recipient.name}; it never goes to the "
+                "unit it accuses (Art. 31)",
             )
         return recipient
 

@@ -24,13 +24,7 @@ from services.common.dlq import Rejected
 from services.common.submitted import parse
 from services.gateway import open311
 from services.gateway.bodies import FORM, PayloadTooLargeError, read_limited
-from services.gateway.casework_api import (
-    AgencyApi,
-    Directory,
-    PetitionerApi,
-    client_address,
-    denied,
-)
+from services.gateway.casework_api import AgencyApi, PetitionerApi, client_address, denied
 from services.gateway.desk import CaseDesk, Denied
 from services.gateway.geocode import Geocoder
 from services.gateway.kafka import (
@@ -94,7 +88,6 @@ class Gateway:
         registry: CollectorRegistry,
         openapi: Callable[[], dict[str, object]],
         desk: CaseDesk,
-        directory: Directory,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         new_id: Callable[[], str] = lambda: uuid.uuid4().hex,
     ) -> None:
@@ -109,7 +102,7 @@ class Gateway:
         self.new_id = new_id
         self.desk = desk
         self.petitioner = PetitionerApi(desk)
-        self.agency = AgencyApi(desk, settings, directory)
+        self.agency = AgencyApi(desk, settings)
         self.page = QueryPage(desk)
 
     # --- the native JSON API ---------------------------------------------------------------

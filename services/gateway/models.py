@@ -199,8 +199,11 @@ class ProgressStep(_Document):
     step: ProgressStepKind
     at: datetime
     detail: str | None = Field(
-        description="why (a refusal, an extension), the opinion's text, the rating, or the "
-        "level a supervision went to"
+        description="why (a refusal, an extension), the opinion's text, the rating, the body "
+        "a transfer went to, or the level a supervision went to"
+    )
+    extension_days: int | None = Field(
+        default=None, description="extended: the days added to the handling limit (Art. 34)"
     )
 
 

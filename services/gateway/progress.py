@@ -136,7 +136,7 @@ def next_deadline(
         step=clock.step,
         due_at=clock.due_at,
         article=clock.article,
-        owed_by=_body(record, code, clock.responsible_level),
+        owed_by=_body(record, casework, code, clock.responsible_level),
     )
 
 
@@ -150,7 +150,7 @@ def _responsible(
     assert facts is not None
     if lifecycle.settled_at is not None or record.held_by is None:
         return None
-    return _body(record, record.held_by, facts.level)
+    return _body(record, casework, record.held_by, facts.level)
 
 
 def _review_route(
@@ -183,7 +183,7 @@ def _review_route(
     code = casework.rules.targets.bureau(facts.region_code, level)
     return ReviewRoute(
         request=request,
-        to=_body(record, code, level),
+        to=_body(record, casework, code, level),
         due_at=window.due_at,
         article=limit.article,
     )
@@ -219,16 +219,20 @@ def _step(record: CaseRecord, update: CaseUpdate, casework: Casework) -> Progres
     prefixes = casework.rules.time_limits.competence_objection.reason_prefixes
     if is_competence_objection(update, prefixes):
         kind = ProgressStepKind.RETURNED_FOR_TRANSFER
-    elif update.kind is UpdateKind.EXTENDED:
-        detail = f"+{update.extension_days} days: {update.reason or ''}".rstrip(": ")
+        # The petitioner reads why, not the rule file's marker of an objection.
+        marker = next(p for p in prefixes if (update.reason or "").strip().startswith(p))
+        detail = (update.reason or "").strip()[len(marker) :].lstrip(" :：") or None
     elif update.kind is UpdateKind.RATED and update.rating is not None:
         detail = update.rating.value + (f": {update.reason}" if update.reason else "")
     elif update.to_agency is not None:
         # The body the case went to: whom the petitioner now waits on (Art. 22).
         detail = update.to_agency.name + (f": {update.reason}" if update.reason else "")
-    return ProgressStep(step=kind, at=update.occurred_at, detail=detail)
+    return ProgressStep(
+        step=kind, at=update.occurred_at, detail=detail, extension_days=update.extension_days
+    )
 
 
-def _body(record: CaseRecord, code: str, level: AgencyLevel) -> Body:
-    """A body of the case, named when the case names it (routing's, a transfer's recipient)."""
-    return Body(code=code, name=record.name_of(code), level=level)
+def _body(record: CaseRecord, casework: Casework, code: str, level: AgencyLevel) -> Body:
+    """A body of the case, named as the case names it (routing's agency, a transfer's
+    recipient), else as the routing table does (a review body, a petition bureau)."""
+    return Body(code=code, name=record.name_of(code) or casework.name_of(code), level=level)

@@ -11,6 +11,7 @@ from typing import Annotated, Any, Final
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import NoDecode, SettingsConfigDict
 
+from services.common.agencies import shipped_directory
 from services.common.casework.holidays import DEFAULT_CALENDAR_PATH, HolidayCalendar, load_calendar
 from services.common.casework.ruleset import DEFAULT_RULES_PATH, EscalationRules, load_rules
 from services.common.keys import DEMO_QUERY_KEY, CaseIdKeyed
@@ -162,6 +163,10 @@ class GatewaySettings(CaseIdKeyed):
         for code, key in self.agency_keys.items():
             if not re.fullmatch(AGENCY_CODE, code):
                 raise ValueError(f"agency code {code!r}: lower-case letters, digits, - and _")
+            # A key of a body nobody routes or transfers to would open nothing; "petitioner"
+            # is what the petitioner's own updates name as their reporter.
+            if shipped_directory().agency(code, "key") is None:
+                raise ValueError(f"agency code {code!r} is no body of the routing table")
             secret = key.get_secret_value()
             if len(secret) < MIN_KEY_CHARS:
                 raise ValueError(f"the key of agency {code} needs {MIN_KEY_CHARS}+ characters")

@@ -41,6 +41,7 @@ from schemas.cases import (
     CaseRegistered,
     CaseUpdate,
     EscalationReason,
+    MatterKind,
     UpdateKind,
     Verdict,
 )
@@ -139,6 +140,8 @@ class CaseRecord:
     #: routing's until a transfer names another (Art. 22), the petition bureau again after
     #: an objection to competence (Art. 23).
     holder: str | None = None
+    #: An accusation's accused (masked as on every topic): a transfer never goes to it.
+    accused: str | None = None
     verdict: Verdict | None = None
     open_case_id: str | None = None
     detail: str | None = None
@@ -381,6 +384,8 @@ class StatusView:
             detail = f"extended by {update.extension_days} days" + (f": {detail}" if detail else "")
         if update.rating is not None:
             detail = f"rated {update.rating.value}"
+        if update.to_agency is not None:
+            detail = f"to {update.to_agency.code}" + (f": {detail}" if detail else "")
         record = self._note_case(
             update.case_id,
             Step(update.kind, update.occurred_at, detail),
@@ -500,6 +505,7 @@ class StatusView:
     @staticmethod
     def _describe_case(record: CaseRecord, case: CaseRegistered) -> None:
         record.field = case.field
+        record.accused = case.accused if case.kind is MatterKind.ACCUSATION else None
         if case.agency is not None:
             record.agency_code = case.agency.code
             record.agency_name = case.agency.name

@@ -21,6 +21,7 @@ from pydantic import ValidationError
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
+from schemas.cases import CaseUpdate
 from services.common.casework.refusals import Refusal
 from services.gateway.bodies import FORM, PayloadTooLargeError, read_limited, unsupported
 from services.gateway.casework_api import client_address, rating_update, review_update
@@ -120,8 +121,24 @@ TEXTS: Final[dict[str, dict[str, Any]]] = {
         "loading": "系统正在更新，请稍后再试。",
         "unavailable": "系统暂时无法提交，请稍后再试；本次未提交。",
         "invalid": "填写有误：{detail}",
-        "rated": "评价已提交，谢谢。", "review_sent": "申请已提交，上一级机关将在30日内出具意见。",
+        "rated": "评价已提交，谢谢。",
+        "review_sent": {"review_requested": "申请已提交，上一级机关将在30日内出具复查意见。",
+                        "re_review_requested": "申请已提交，再上一级机关将在30日内出具复核意见。"},
+        "extended_by": "延长{days}日",
+        "supervisions": {"deadline_breach": "超过法定期限", "backlog": "积案",
+                         "dissatisfied_rating": "评价不满意"},
+        "supervised": lambda level, why: f"{_LEVELS_ZH.get(level) or level}督办（{why}）",
         "refused": "无法提交：{detail}",
+        "refusals": {
+            "nothing_to_rate": "尚未出具处理意见，暂不能评价",
+            "already_rated": "该处理意见已评价",
+            "rating_window_closed": "已超过评价期限（逾期未评价）",
+            "review_window_closed": "已超过申请复查的30日期限",
+            "re_review_window_closed": "已超过申请复核的30日期限",
+            "matter_terminated": "复核后已终结，同一事实和理由不再受理",
+            "not_allowed_in_status": "当前办理阶段不能提交此申请",
+            "linked_to_open_case": "本件已并入正在办理的同一事项，请查询该事项",
+        },
         "level": lambda level: f"{_LEVELS_ZH.get(level) or level}信访工作机构",
     },
     "en": {
@@ -157,8 +174,28 @@ TEXTS: Final[dict[str, dict[str, Any]]] = {
         "unavailable": "Nothing was sent: the system cannot take it now. Please try again.",
         "invalid": "Please check the form: {detail}",
         "rated": "Thank you: your rating has been sent.",
-        "review_sent": "Your request has been sent; the higher body answers within 30 days.",
+        "review_sent": {
+            "review_requested": "Your request has been sent; the next-higher body gives its "
+                                "review opinion within 30 days.",
+            "re_review_requested": "Your request has been sent; the body one level higher "
+                                   "again gives its re-review opinion within 30 days.",
+        },
+        "extended_by": "{days} more days",
+        "supervisions": {"deadline_breach": "a legal time limit was missed",
+                         "backlog": "a backlog case",
+                         "dissatisfied_rating": "a dissatisfied rating"},
+        "supervised": lambda level, why: f"by the {level} level: {why}",
         "refused": "This cannot be sent: {detail}",
+        "refusals": {
+            "nothing_to_rate": "no opinion has been given yet",
+            "already_rated": "this opinion is rated already",
+            "rating_window_closed": "the time to rate has passed (overdue, not rated)",
+            "review_window_closed": "the 30 days to request a review have passed",
+            "re_review_window_closed": "the 30 days to request a re-review have passed",
+            "matter_terminated": "after the re-review the matter is terminated",
+            "not_allowed_in_status": "this is not possible at the case's present step",
+            "linked_to_open_case": "this petition joined the open case on the same matter",
+        },
         "level": lambda level: f"the {level}-level petition bureau",
     },
 }  # fmt: skip
@@ -205,6 +242,15 @@ def render(
             rating, _, comment = step.detail.partition(": ")
             shown: str = texts["ratings"].get(rating, rating)
             return f"{shown}: {comment}" if comment else shown
+        if step.extension_days is not None:
+            added: str = texts["extended_by"].format(days=step.extension_days)
+            return f"{added}: {step.detail}" if step.detail else added
+        if step.step.value == "joined":
+            return ""  # the step's name says it all, in the page's language
+        if step.step.value == "supervised" and step.detail:
+            reason, _, level = step.detail.partition(": ")
+            supervised: str = texts["supervised"](level, texts["supervisions"].get(reason, reason))
+            return supervised
         return step.detail or ""
 
     html = _environment.get_template("query.html.j2").render(
@@ -275,7 +321,9 @@ class QueryPage:
             return self._progress(request, form, opened, 400, error=_invalid(lang, exc))
         made = review_update(opened, review, self.desk.view.casework)
         result = await self.desk.publish(opened, made)
-        return self._after(request, form, opened, result, TEXTS[lang]["review_sent"])
+        sent = TEXTS[lang]["review_sent"]
+        done = sent[result.kind.value] if isinstance(result, CaseUpdate) else ""
+        return self._after(request, form, opened, result, done)
 
     def _open(self, request: Request, form: dict[str, str]) -> CaseRecord | Response:
         lang = page_language(request, form)
@@ -326,7 +374,9 @@ class QueryPage:
     ) -> Response:
         texts = TEXTS[page_language(request, form)]
         if isinstance(result, Refusal):
-            message = texts["refused"].format(detail=f"{result.reason.value}: {result.detail}")
+            # The petitioner's words for the refusal, with the lifecycle's code to quote.
+            why = texts["refusals"].get(result.reason.value, result.detail)
+            message = texts["refused"].format(detail=f"{why} ({result.reason.value})")
             return self._progress(request, form, record, 409, error=message)
         if isinstance(result, Unavailable):
             return self._progress(request, form, record, 503, error=texts["unavailable"])

@@ -7,22 +7,18 @@ last line before a notice leaves the service, so it errs towards suppressing: a 
 contains the other, either way round, counts as a match ("渭滨区住房和城乡建设局" accuses
 the bureau, "渭滨区住房和城乡建设局李某" a person in it, "住房和城乡建设局" is ambiguous and
 suppressed too). A suppressed notice is recorded with FailureReason.SUPPRESSED_ACCUSED so
-that an operator sees it and re-routes the case.
+that an operator sees it and re-routes the case. The matching of names is shared with the
+gateway (``services.common.accused``).
 """
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from schemas.cases import MatterKind
 from schemas.notifications import FailureReason
-
-#: Shorter names than this are too unspecific to match inside another name ("局").
-_MIN_NAME_LENGTH = 4
-_NOISE = re.compile(r"[\s\W_]+", re.UNICODE)
+from services.common.accused import names_match
 
 
 @dataclass(frozen=True)
@@ -31,22 +27,6 @@ class Suppression:
 
     reason: FailureReason
     detail: str
-
-
-def _normalise(name: str) -> str:
-    # NFKC folds full-width letters and digits; punctuation and spaces carry no identity.
-    return _NOISE.sub("", unicodedata.normalize("NFKC", name)).casefold()
-
-
-def names_match(accused: str, name: str) -> bool:
-    """Whether ``accused`` designates ``name`` or someone within it (or the reverse)."""
-    left, right = _normalise(accused), _normalise(name)
-    if not left or not right:
-        return False
-    if left == right:
-        return True
-    shorter, longer = sorted((left, right), key=len)
-    return len(shorter) >= _MIN_NAME_LENGTH and shorter in longer
 
 
 def accused_guard(

@@ -25,6 +25,7 @@ from aiosmtpd import smtp
 from aiosmtpd.controller import Controller
 
 from schemas.registry import (
+    AGENCY_INBOX,
     CASES_ESCALATED,
     CASES_UPDATES,
     NOTIFICATIONS_DELIVERED,
@@ -45,6 +46,7 @@ pytestmark = pytest.mark.e2e
 
 AGENCY_KEYS: Final = {
     "610302-housing": "weibin-housing-key-of-16+",
+    "610302-rsj": "weibin-labour-key-of-16+",
     "610302-bdcdj": "weibin-title-office-key-16+",
     "610302-xfj": "weibin-bureau-key-of-16+",
 }
@@ -219,6 +221,132 @@ def test_a_dissatisfied_rating_on_the_web_page_reaches_the_supervising_level(
         assert {"receipt", "acceptance", "reply", "escalation_alert"} <= set(notices)
         assert wait_until(lambda: relay.to("duban@xf.example.gov.cn"),
                           "the supervisors' e-mail", timeout=60)  # fmt: skip
+    finally:
+        codes = pipeline.stop_all()
+    assert all(code == 0 for code in codes.values()), codes
+
+
+def _cli_case(
+    pipeline: LocalPipeline, key: str, *arguments: str
+) -> subprocess.CompletedProcess[str]:
+    """``xinfang case ...`` against the pipeline's gateway, as an agency without a system of
+    its own runs it."""
+    gateway = pipeline.processes["gateway"].url
+    return subprocess.run(
+        [sys.executable, "-m", "services.cli.main", "case", *arguments, "--gateway", gateway],
+        env={**pipeline.env_for("cli", 0), "XINFANG_AGENCY_KEY": key},
+        capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+
+
+def test_a_petition_left_with_the_bureau_is_transferred_and_its_recipient_answers(
+    kafka: KafkaLocal, prefix: str, tmp_path: Path, mailbox: tuple[Mailbox, int]
+) -> None:
+    """The county petition bureau transfers a case it was left with (Art. 22) from the
+    command line, naming the competent body: the body finds it in its inbox, its key acts
+    on the case and the bureau's no longer, its silence is its own breach (Art. 23), and
+    the petitioner sees whom the case is with."""
+    relay, smtp_port = mailbox
+    pipeline = LocalPipeline(
+        kafka.bootstrap,
+        prefix,
+        tmp_path,
+        services=("intake", "dedup", "escalation", "notification", "gateway"),
+        extra_env={
+            "XINFANG_GATEWAY_AGENCY_KEYS": ",".join(f"{c}={k}" for c, k in AGENCY_KEYS.items()),
+            "XINFANG_NOTIFICATION_SMTP_HOST": "127.0.0.1",
+            "XINFANG_NOTIFICATION_SMTP_PORT": str(smtp_port),
+        },
+    )
+    bureau, labour = "610302-xfj", "610302-rsj"
+    now = datetime.now(UTC)
+    try:
+        pipeline.start_all()
+        pipeline.wait_healthy()
+        gateway = pipeline.processes["gateway"].url
+        email = f"pet-{uuid.uuid4().hex[:6]}@example.cn"
+        # A letter no field rule claims: routing leaves it with the county's petition bureau.
+        petition = {
+            "submission_id": f"letter-{uuid.uuid4().hex[:10]}",
+            "channel": "letter",
+            "received_at": (now - timedelta(days=30)).isoformat(),
+            "petitioner": {"name": "李四", "phone": "13900139000", "email": email},
+            "region_code": "610302",
+            "title": "反映一个问题",
+            "content": "我有一个想法想向政府反映，请转交有关部门研究。",
+        }
+        submitted = httpx.post(f"{gateway}/v1/petitions", json=petition,
+                               headers={"X-API-Key": DEMO_API_KEY}, timeout=30)  # fmt: skip
+        assert submitted.status_code == 202, submitted.text
+        case_id = submitted.json()["case_id"]
+        receipt = wait_until(lambda: relay.to(email), "the receipt e-mail", timeout=120)[0]
+        found = QUERY_CODE.search(_text(receipt))
+        assert found is not None, _text(receipt)
+        code = found.group(1)
+
+        def status() -> dict[str, Any]:
+            document: dict[str, Any] = httpx.get(
+                f"{gateway}/v1/cases/{case_id}", headers={"X-API-Key": DEMO_API_KEY}, timeout=10
+            ).json()
+            return document
+
+        routed = wait_until(lambda: status().get("verdict") and status()["agency_code"],
+                            "the case's verdict in the gateway", timeout=120)  # fmt: skip
+        assert routed == bureau
+
+        # A recipient no body has is refused, and nothing is published.
+        unknown = _cli_case(pipeline, AGENCY_KEYS[bureau], "update", case_id, "--agency", bureau,
+                            "--kind", "transferred", "--to", "610302-nosuch")  # fmt: skip
+        assert unknown.returncode == 2
+        assert "no body has the agency code" in unknown.stderr
+        # The bureau transferred it ten days after receipt.
+        moved = _cli_case(pipeline, AGENCY_KEYS[bureau], "update", case_id, "--agency", bureau,
+                          "--kind", "transferred", "--to", labour,
+                          "--at", (now - timedelta(days=20)).strftime("%Y-%m-%dT%H:%M:%S%z"),
+                          "--reason", "属劳动保障事项")  # fmt: skip
+        assert moved.returncode == 0, moved.stderr
+        assert '"kind": "transferred"' in moved.stdout
+
+        # The recipient is told: the case is in its inbox, masked.
+        inbox = wait_until(
+            lambda: [c for c in values(kafka.bootstrap, AGENCY_INBOX.full_name(prefix, labour))
+                     if c["case_id"] == case_id],
+            "the case in the recipient's inbox", timeout=120,
+        )  # fmt: skip
+        assert "李四" not in str(inbox)
+        # Its acceptance notice was due 15 days after the transfer: its breach, not the bureau's.
+        breach = wait_until(
+            lambda: [e for e in values(kafka.bootstrap, CASES_ESCALATED.full_name(prefix))
+                     if e["case_id"] == case_id and e["rule"] == "deadline.acceptance"],
+            "the recipient's acceptance breach on cases.escalated", timeout=120,
+        )  # fmt: skip
+        assert f"owed by {labour}" in breach[0]["detail"]
+        assert breach[0]["target_agency"] == "610300-xfj"
+
+        # The bureau's key no longer opens the case; the recipient's does, and accepts it.
+        assert _cli_case(pipeline, AGENCY_KEYS[bureau], "show", case_id).returncode == 2
+        accepted = httpx.post(
+            f"{gateway}/v1/agency/cases/{case_id}/updates",
+            json={"kind": "accepted"},
+            headers={"X-Agency-Key": AGENCY_KEYS[labour]},
+            timeout=30,
+        )
+        assert accepted.status_code == 202, accepted.text
+
+        # The petitioner and the channel see whom the case is with now.
+        shown = httpx.get(f"{gateway}/v1/cases/{case_id}/progress",
+                          headers={"X-Query-Code": code}, timeout=30).json()  # fmt: skip
+        assert shown["responsible"]["code"] == labour
+        assert shown["responsible"]["name"] == "渭滨区人力资源和社会保障局"
+        transferred = [s for s in shown["steps"] if s["step"] == "transferred"]
+        assert transferred[0]["detail"] == "渭滨区人力资源和社会保障局: 属劳动保障事项"
+        assert shown["next_deadline"]["owed_by"]["code"] == labour
+        assert status()["agency_code"] == labour
+        updates = [u for u in values(kafka.bootstrap, CASES_UPDATES.full_name(prefix))
+                   if u["case_id"] == case_id]  # fmt: skip
+        assert [(u["kind"], u.get("to_agency", {}).get("code")) for u in updates] == [
+            ("transferred", labour), ("accepted", None)
+        ]  # fmt: skip
     finally:
         codes = pipeline.stop_all()
     assert all(code == 0 for code in codes.values()), codes

@@ -16,7 +16,7 @@ import httpx
 import pytest
 
 from schemas import examples
-from schemas.cases import CaseDeduplicated
+from schemas.cases import CaseDeduplicated, MatterKind
 from schemas.identifiers import case_id_for
 from schemas.keys import CaseKey
 from schemas.registry import CASES_DEDUPLICATED, CASES_UPDATES
@@ -207,6 +207,13 @@ def test_an_agency_answers_and_the_petitioner_rates_through_the_gateway(
     review = _petitioner(served, late, "review-request", query_code(late), {"reason": "不服"})
     assert review.status_code == 409
     assert review.json()["reason"] == "review_window_closed"
+    # ... and its rating window (30 days, Art. 21): overdue, not rated.
+    overdue = _petitioner(served, late, "rating", query_code(late), {"rating": "dissatisfied"})
+    assert overdue.status_code == 409
+    assert overdue.json()["reason"] == "rating_window_closed"
+    assert _petitioner(served, late, "progress", query_code(late)).json()["rating"] == {
+        "status": "overdue_not_rated", "due_at": None
+    }  # fmt: skip
 
     updates = wait_until(
         lambda: (found := values(kafka.bootstrap, CASES_UPDATES.full_name(prefix)))
@@ -218,6 +225,52 @@ def test_an_agency_answers_and_the_petitioner_rates_through_the_gateway(
     assert mine[2]["rating"] == "dissatisfied"
     assert mine[2]["agency_code"] == "petitioner"
     assert mine[0]["update_id"] == "hz-981"
+
+
+def _page(running: Running, path: str, **form: str) -> httpx.Response:
+    """A form of the petitioner's page posted as a browser without JavaScript posts it."""
+    return httpx.post(f"{running.url}{path}", data={"lang": "en", **form}, timeout=30)
+
+
+def test_the_page_refuses_bad_input_with_its_reason_and_publishes_nothing(
+    kafka: KafkaLocal, prefix: str, served: Running
+) -> None:
+    verdict = _verdict(f"portal-{uuid.uuid4().hex[:8]}", datetime.now(UTC) - timedelta(hours=2))
+    _publish_verdicts(kafka.bootstrap, prefix, verdict)
+    case = verdict.case_id
+    code = query_code(case)
+    _known(served, case)
+    wrong = _page(served, "/query", case_id=case, query_code="ZZZZ-ZZZZ")
+    assert wrong.status_code == 404
+    assert "The case number or the query code is not right" in wrong.text
+    early = _page(served, "/query/rating", case_id=case, query_code=code, rating="satisfied")
+    assert early.status_code == 409
+    assert "no opinion has been given yet (nothing_to_rate)" in early.text
+    early_zh = _page(served, "/query/rating", case_id=case, query_code=code, rating="satisfied",
+                     lang="zh")  # fmt: skip
+    assert "尚未出具处理意见，暂不能评价 (nothing_to_rate)" in early_zh.text
+    assert _agency(served, case, HOUSING_KEY, kind="accepted").status_code == 202
+    assert _agency(served, case, HOUSING_KEY, kind="replied", reason="已处理").status_code == 202
+    for form, status, shown in (
+        ({"rating": "dissatisfied", "comment": "长" * 501}, 400, "comment"),
+        ({"rating": "excellent"}, 400, "rating"),
+        ({}, 400, "rating"),
+    ):
+        refused = _page(served, "/query/rating", case_id=case, query_code=code, **form)
+        assert refused.status_code == status, refused.text
+        assert 'id="error"' in refused.text
+        assert shown in refused.text
+    too_long = _page(served, "/query/review", case_id=case, query_code=code, reason="x" * 501)
+    assert too_long.status_code == 400
+    # Nothing but the agency's two updates reached the topic.
+    assert _agency(served, case, HOUSING_KEY, kind="closed", update_id="probe").status_code == 202
+    topic = CASES_UPDATES.full_name(prefix)
+    kinds = wait_until(
+        lambda: (found := [u["kind"] for u in values(kafka.bootstrap, topic)
+                           if u["case_id"] == case]) and "closed" in found and found,
+        "the agency's updates on cases.updates",
+    )  # fmt: skip
+    assert kinds == ["accepted", "replied", "closed"]
 
 
 def _agency_state(running: Running, case_id: str, key: str) -> httpx.Response:
@@ -285,9 +338,22 @@ def test_a_transfer_hands_the_case_and_the_right_to_act_to_its_recipient(
     assert _agency(served, case, BUREAU_KEY, kind="assigned", to_agency=OTHER).status_code == 202
     assert _agency(served, case, OTHER_KEY, kind="accepted").status_code == 202
 
+    # An accusation never goes to the unit it accuses (Art. 31; DOMAIN.md).
+    accusation = _verdict(f"portal-{uuid.uuid4().hex[:8]}", now - timedelta(hours=3), BUREAU_AGENCY)
+    accused = {"kind": MatterKind.ACCUSATION, "accused": "渭滨区住房和城乡建设局王某"}
+    accusation = accusation.model_copy(
+        update={"case": accusation.case.model_copy(update=accused)}
+    )
+    _publish_verdicts(kafka.bootstrap, prefix, accusation)
+    _known(served, accusation.case_id)
+    to_accused = _agency(served, accusation.case_id, BUREAU_KEY, kind="transferred",
+                         to_agency=HOUSING)  # fmt: skip
+    assert to_accused.status_code == 400
+    assert "never goes to the unit it accuses" in to_accused.json()["detail"]
+
     published = wait_until(
         lambda: [u for u in values(kafka.bootstrap, CASES_UPDATES.full_name(prefix))
-                 if u["case_id"] == case and u["kind"] in ("transferred", "assigned")],
+                 if u["kind"] in ("transferred", "assigned")],
         "the transfer and the assignment on cases.updates",
     )  # fmt: skip
     assert [(u["schema_version"], u["to_agency"]["code"]) for u in published] == [
@@ -329,7 +395,9 @@ def test_the_petitioner_follows_every_step_to_termination(
     assert shown["status"] == "extended"
     extended = shown["steps"][-1]
     assert extended["step"] == "extended"
-    assert extended["detail"] == "+20 days: 涉及多个部门，需联合调查"
+    assert (extended["extension_days"], extended["detail"]) == (20, "涉及多个部门，需联合调查")
+    page = _page(served, "/query", case_id=case, query_code=code, lang="zh")
+    assert "延长20日: 涉及多个部门，需联合调查" in page.text
     assert extended["at"].startswith(at(35)[:10])
     # Art. 34: 60 days from acceptance, 20 more for the extension (a rest day rolls over).
     deadline = shown["next_deadline"]
@@ -552,6 +620,11 @@ def test_the_web_page_shows_progress_and_takes_a_rating_in_a_real_browser(
                      "step step-replied"]  # fmt: skip
     assert browser.find_element(By.ID, "reply").text == "已责令开发商办证"
     assert "上一级机关申请复查" in browser.find_element(By.ID, "review-route").text
+    # The progress with its forms fits a phone's width too, and runs no script.
+    assert browser.execute_script(
+        "return document.documentElement.scrollWidth <= window.innerWidth"
+    )
+    assert browser.execute_script("return document.scripts.length") == 0
     shoot(browser, tmp_path, "3-progress")
 
     rate_on_the_page(browser, "dissatisfied", "仍未拿到产权证")

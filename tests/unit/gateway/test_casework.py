@@ -213,6 +213,7 @@ def test_the_petitioner_sees_steps_deadline_opinion_and_review_route_and_nothing
     assert shown.review is not None
     assert shown.review.request == "review"
     assert shown.review.to.level.value == "city"
+    assert (shown.review.to.code, shown.review.to.name) == ("610300-xfj", "宝鸡市信访局")
     assert shown.review.article == "Art. 35"
     document = shown.model_dump_json()
     # Not the petition's text, not the petitioner, not the accused, not other cases.
@@ -254,6 +255,7 @@ def test_a_transfer_moves_the_case_to_its_recipient_and_an_objection_back() -> N
     assert (transfer.schema_version, transfer.to_agency) == (2, housing)
     view.record_update(transfer)
     assert record.held_by == "610302-housing"
+    assert (record.status, record.detail) == (UpdateKind.TRANSFERRED, "to 610302-housing")
     assert record.name_of("610302-housing") == "渭滨区住房和城乡建设局"
     shown = case_progress(record, view.casework, T0 + timedelta(days=2))
     assert shown.responsible is not None
@@ -268,6 +270,10 @@ def test_a_transfer_moves_the_case_to_its_recipient_and_an_objection_back() -> N
     )  # fmt: skip
     view.record_update(objection)
     assert record.held_by == "610302-xfj"
+    shown = case_progress(record, view.casework, T0 + timedelta(days=3))
+    returned = shown.steps[-1]
+    assert returned.step is ProgressStepKind.RETURNED_FOR_TRANSFER
+    assert returned.detail == "属不动产登记"
 
 
 def test_free_text_is_masked_and_cleaned_before_it_travels() -> None:
@@ -288,7 +294,9 @@ def test_agency_keys_are_configuration_checked_at_start() -> None:
         ("610302-housing=short", "16"),
         ("610302-housing", "CODE=KEY"),
         ("A B=housing-key-of-sixteen", "agency code"),
-        ("x1=same-key-of-sixteen+,x2=same-key-of-sixteen+", "another agency's"),
+        ("610302-rsj=same-key-of-sixteen+,610302-xfj=same-key-of-sixteen+", "another agency's"),
+        ("610302-nosuch=housing-key-of-sixteen", "no body of the routing table"),
+        ("petitioner=housing-key-of-sixteen", "no body of the routing table"),
     ):
         with pytest.raises(ValidationError, match=message):
             GatewaySettings(api_keys="a-channel-key-of-sixteen+", case_id_key="c" * 16,
@@ -312,3 +320,26 @@ def test_the_page_escapes_what_agencies_and_petitioners_wrote() -> None:
     assert "script-src" not in response.headers["content-security-policy"]
     assert response.headers["content-security-policy"].startswith("default-src 'none'")
     assert response.headers["cache-control"] == "no-store"
+
+
+def test_the_page_tells_extensions_and_supervisions_in_its_own_language() -> None:
+    view, case_id = _view_with_verdict()
+    view.record_update(_update(UpdateKind.ACCEPTED, T0 + timedelta(days=1)))
+    view.record_update(
+        _update(UpdateKind.EXTENDED, T0 + timedelta(days=2), extension_days=20, reason="需联合调查")
+    )
+    escalation = CaseEscalated.model_validate(
+        {**_example(examples.ESCALATED), "reason": "deadline_breach", "case_id": CASE_ID,
+         "target_level": "city", "escalated_at": (T0 + timedelta(days=3)).isoformat()}
+    )  # fmt: skip
+    view.apply("cases.escalated", escalation.to_json_bytes())
+    record = view.get(case_id)
+    assert record is not None
+    shown = case_progress(record, view.casework, T0 + timedelta(days=4))
+    zh = bytes(render("zh", progress=shown, query_code="7KQ4-M2ZX").body).decode()
+    assert "延长20日: 需联合调查" in zh
+    assert "市级督办（超过法定期限）" in zh
+    assert "deadline_breach" not in zh
+    en = bytes(render("en", progress=shown, query_code="7KQ4-M2ZX").body).decode()
+    assert "20 more days: 需联合调查" in en
+    assert "by the city level: a legal time limit was missed" in en

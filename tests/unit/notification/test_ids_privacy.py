@@ -7,8 +7,9 @@ import pytest
 from schemas.cases import MatterKind
 from schemas.identifiers import query_code, verify_query_code
 from schemas.notifications import FailureReason
+from services.common.accused import names_match
 from services.notification.ids import notification_id
-from services.notification.privacy import accused_guard, names_match
+from services.notification.privacy import accused_guard
 
 KEY = b"test-query-key"
 
