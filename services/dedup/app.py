@@ -48,6 +48,7 @@ from services.common.service import Service, build_service
 from services.common.topics import internal_topic
 from services.dedup.areas import match_area
 from services.dedup.conflicts import check_same_case
+from services.dedup.decision import DedupDecision
 from services.dedup.facts import CaseFacts
 from services.dedup.faust_state import FaustMatchState
 from services.dedup.matcher import Matcher
@@ -95,6 +96,29 @@ def refused(command: MatterCommand, detail: str, now: datetime) -> Output:
     )  # fmt: skip
     return Output(MATTERS_CHANGES, MatterKey(matter_id=matter_id).to_json_bytes(),
                   event.to_json_bytes())  # fmt: skip
+
+
+def merged_by(case: CaseRegistered, decision: DedupDecision, now: datetime) -> list[Output]:
+    """The matters a case merged (``DedupDecision.merged``), told as an operator's merge is."""
+    outputs = []
+    for merged in decision.merged:
+        event = MatterChanged(
+            command_id=f"{case.case_id}-merge-{merged.matter_id}",
+            kind=MatterCommandKind.MERGE,
+            outcome=ChangeOutcome.APPLIED,
+            region_code=case.region_code,
+            matter_id=decision.matter_id,
+            absorbed_matter_id=merged.matter_id,
+            moved_case_ids=list(merged.case_ids),
+            matter_petitions=decision.matter_petitions,
+            matter_petitioners=decision.matter_petitioners,
+            operator="dedup",
+            reason=f"case {case.case_id} is the same matter as both",
+            applied_at=now,
+        )
+        key = MatterKey(matter_id=decision.matter_id).to_json_bytes()
+        outputs.append(Output(MATTERS_CHANGES, key, event.to_json_bytes()))
+    return outputs
 
 
 def build(settings: DedupSettings) -> Service:
@@ -167,9 +191,9 @@ def build(settings: DedupSettings) -> Service:
         if verdict.collective and verdict.matter_petitioners == config.collective_min_petitioners:
             collective.inc()
         key = CaseKey(case_id=case.case_id).to_json_bytes()
-        return Effects(
-            [Output(CASES_DEDUPLICATED, key, verdict.to_json_bytes())], received_at=case.received_at
-        )
+        outputs = [Output(CASES_DEDUPLICATED, key, verdict.to_json_bytes())]
+        outputs.extend(merged_by(case, decision, verdict.decided_at))
+        return Effects(outputs, received_at=case.received_at)
 
     async def remember_region(message: Incoming) -> Effects:
         verdict = parse_value(CaseDeduplicated, message)

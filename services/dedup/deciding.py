@@ -11,7 +11,7 @@ from typing import Final
 from schemas.cases import Verdict
 from services.dedup import text
 from services.dedup.config import DedupConfig
-from services.dedup.decision import DedupDecision, RelatedMatter, matter_id_for
+from services.dedup.decision import DedupDecision, MergedMatter, RelatedMatter, matter_id_for
 from services.dedup.facts import CaseFacts
 from services.dedup.features import CaseFeatures
 from services.dedup.records import CaseRecord, MatchReason, MatterRecord, MatterStatus
@@ -217,7 +217,7 @@ def _linked(
         matter_petitioners=petitioners,
         collective=petitioners >= config.collective_min_petitioners,
         related=related,
-        merged_matter_ids=tuple(m.matter_id for m in merged),
+        merged=tuple(MergedMatter(m.matter_id, m.case_ids) for m in merged),
     )
 
 
