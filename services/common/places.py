@@ -124,6 +124,11 @@ _LATIN_PLACE_RE: Final = re.compile(
     r"|community|market|school|hospital|factory|company|ltd|group|park|bridge)\b)",
 )
 _MAX_NAME_CHARS: Final = 6
+# A county's schools by number ("二中": its No. 2 middle school), which is how its people
+# name them; not "中" of a word after a numeral ("一中年男子", "十中心").
+_NUMBERED_SCHOOL_RE: Final = re.compile(
+    "(?<![一二三四五六七八九十第])[一二三四五六七八九十]{1,3}中(?![学心国央间午期旬等级型专年部东西南北医文华])"
+)
 # What a petitioner asks done to a place, and "原" (former), read as the start of its name
 # when no stop character comes between ("拆除五一桥", "调整后走望仙路", "原杨家田农贸市场"):
 # taken off the name's start when two characters of name are left, so the letter names
@@ -204,6 +209,7 @@ def folded_places(folded_keep_case: str) -> frozenset[str]:
         ):
             found.add(name)
             previous_end = match.end()
+    found.update(_NUMBERED_SCHOOL_RE.findall(folded_keep_case))
     if _CAPITALISED_RE.search(folded_keep_case) is None:
         return frozenset(found)
     for match in _LATIN_PLACE_RE.finditer(folded_keep_case):

@@ -44,7 +44,7 @@ from services.common.handler import NOTHING, Effects, Incoming, Output, parse_va
 from services.common.service import Service, build_service
 from services.common.topics import internal_topic
 from services.dedup.areas import match_area
-from services.dedup.changes import changed, refused
+from services.dedup.changes import changed, merged_by, refused
 from services.dedup.conflicts import (
     HandledCommand,
     case_digest,
@@ -152,9 +152,9 @@ def build(settings: DedupSettings) -> Service:
         if verdict.collective and verdict.matter_petitioners == config.collective_min_petitioners:
             collective.inc()
         key = CaseKey(case_id=case.case_id).to_json_bytes()
-        return Effects(
-            [Output(CASES_DEDUPLICATED, key, verdict.to_json_bytes())], received_at=case.received_at
-        )
+        outputs = [Output(CASES_DEDUPLICATED, key, verdict.to_json_bytes())]
+        outputs.extend(merged_by(case, decision, verdict.decided_at))
+        return Effects(outputs, received_at=case.received_at)
 
     async def remember_region(message: Incoming) -> Effects:
         verdict = parse_value(CaseDeduplicated, message)

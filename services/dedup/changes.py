@@ -1,13 +1,22 @@
-"""What dedup answers on ``matters.changes`` to an operator's command: applied or refused."""
+"""What dedup tells on ``matters.changes``: an operator's command applied or refused, and
+the matters a letter merged."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
-from schemas.matters import ChangeOutcome, MatterChanged, MatterCommand, MatterKey
+from schemas.cases import CaseRegistered
+from schemas.matters import (
+    ChangeOutcome,
+    MatterChanged,
+    MatterCommand,
+    MatterCommandKind,
+    MatterKey,
+)
 from schemas.registry import MATTERS_CHANGES
 from services.common.handler import Output
+from services.dedup.decision import DedupDecision
 from services.dedup.records import MatterRecord
 
 
@@ -40,3 +49,26 @@ def refused(command: MatterCommand, detail: str, now: datetime) -> Output:
     )  # fmt: skip
     return Output(MATTERS_CHANGES, MatterKey(matter_id=matter_id).to_json_bytes(),
                   event.to_json_bytes())  # fmt: skip
+
+
+def merged_by(case: CaseRegistered, decision: DedupDecision, now: datetime) -> list[Output]:
+    """The matters a case merged (``DedupDecision.merged``), told as an operator's merge is."""
+    outputs = []
+    for merged in decision.merged:
+        event = MatterChanged(
+            command_id=f"{case.case_id}-merge-{merged.matter_id}",
+            kind=MatterCommandKind.MERGE,
+            outcome=ChangeOutcome.APPLIED,
+            region_code=case.region_code,
+            matter_id=decision.matter_id,
+            absorbed_matter_id=merged.matter_id,
+            moved_case_ids=list(merged.case_ids),
+            matter_petitions=decision.matter_petitions,
+            matter_petitioners=decision.matter_petitioners,
+            operator="dedup",
+            reason=f"case {case.case_id} is the same matter as both",
+            applied_at=now,
+        )
+        key = MatterKey(matter_id=decision.matter_id).to_json_bytes()
+        outputs.append(Output(MATTERS_CHANGES, key, event.to_json_bytes()))
+    return outputs

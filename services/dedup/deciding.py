@@ -11,7 +11,7 @@ from typing import Final
 from schemas.cases import Verdict
 from services.dedup import text
 from services.dedup.config import DedupConfig
-from services.dedup.decision import DedupDecision, RelatedMatter, matter_id_for
+from services.dedup.decision import DedupDecision, MergedMatter, RelatedMatter, matter_id_for
 from services.dedup.facts import CaseFacts
 from services.dedup.features import CaseFeatures
 from services.dedup.records import CaseRecord, MatchReason, MatterRecord, MatterStatus
@@ -110,7 +110,7 @@ def _matters_to_merge(
     now: int,
     title_alike: float,
 ) -> tuple[MatterRecord, ...]:
-    """The other open matters of ``matter``'s region this case links to by its text score.
+    """The other open matters of ``matter``'s region this case shows to be one with it.
 
     A letter linked strongly (its text score, not its title alone) to cases of two matters
     shows they are one: greedy matching in order of arrival splits a joint problem among
@@ -128,14 +128,17 @@ def _matters_to_merge(
     ours = text.topic_grams(best.topic)
     for candidate in scored:
         matter_id = candidate.matter_id
-        if not candidate.strong or matter_id == matter.matter_id or matter_id in merged:
+        if (
+            not candidate.strong
+            or matter_id == matter.matter_id
+            or matter_id in merged
+            or _SPLIT_OFF_RE.search(matter_id)
+        ):
             continue
         value = state.matters.get(matter_id)
         if value is None:
             continue
         other = MatterRecord.from_json(matter_id, value)
-        if _SPLIT_OFF_RE.search(matter_id):
-            continue
         if (
             other.region_code == matter.region_code
             and effective_status(other, now) in _OPEN
@@ -217,7 +220,7 @@ def _linked(
         matter_petitioners=petitioners,
         collective=petitioners >= config.collective_min_petitioners,
         related=related,
-        merged_matter_ids=tuple(m.matter_id for m in merged),
+        merged=tuple(MergedMatter(m.matter_id, m.case_ids) for m in merged),
     )
 
 

@@ -31,6 +31,15 @@ class RelatedMatter:
 
 
 @dataclass(frozen=True, slots=True)
+class MergedMatter:
+    """An open matter this case showed to be one with the matter it joins: merged into it."""
+
+    matter_id: str
+    #: Its cases, which move into the matter the case joins.
+    case_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class DedupDecision:
     """The verdict on one case, with its evidence."""
 
@@ -61,7 +70,7 @@ class DedupDecision:
     #: Other open matters of the region this case links to as strongly: they were one
     #: matter all along (residents' letters on one problem, split before this letter
     #: bridged them), and are merged into ``matter_id``, their cases with them.
-    merged_matter_ids: tuple[str, ...] = ()
+    merged: tuple[MergedMatter, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         """The decision as a JSON object (``dedup-batch`` output, logs)."""
@@ -80,7 +89,7 @@ class DedupDecision:
             "matter_petitions": self.matter_petitions,
             "matter_petitioners": self.matter_petitioners,
             "collective": self.collective,
-            "merged_matter_ids": list(self.merged_matter_ids),
+            "merged_matter_ids": [m.matter_id for m in self.merged],
             "related": [
                 {
                     "matter_id": r.matter_id,

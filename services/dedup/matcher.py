@@ -29,6 +29,10 @@ How a case is matched:
 5. The best link decides the matter; the verdict is ``repeat`` when a petitioner of this
    case already petitioned on that matter, else ``joint``. Without a link, the best
    scores above ``related_threshold`` become suggestions (``related``), else ``new``.
+6. Another open matter of the region whose case links as strongly (a text score of
+   ``merge_threshold`` or more, a place in common, an alike title) is merged into the
+   matter the case joins (``deciding``, ``recording``): letters about one problem worded
+   apart had opened two matters, and this one says what both say.
 """
 
 from __future__ import annotations

@@ -79,8 +79,8 @@ def write_case(
     state.index.add(stored, features.bands)
     # Last: a worker stopped before a merge leaves the matters apart, as they were (a
     # missed link), and the case recorded in the kept one.
-    for absorbed in decision.merged_matter_ids:
-        merge_matters(state, decision.matter_id, absorbed)
+    for absorbed in decision.merged:
+        merge_matters(state, decision.matter_id, absorbed.matter_id)
 
 
 def repair_matter(

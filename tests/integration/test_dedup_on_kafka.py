@@ -177,6 +177,54 @@ def test_operators_merge_and_split_matters(
     assert by_kind["split"]["moved_case_ids"] == [split_case]
 
 
+def test_a_letter_that_joins_two_matters_merges_them_on_matters_changes(
+    kafka: KafkaLocal, prefix: str, pipeline: LocalPipeline
+) -> None:
+    # Two residents word one problem apart (two matters); a third letter says what both
+    # say: the service merges them and tells it as an operator's merge is told.
+    basement = "阳光小区3号楼地下室长期积水，水深已超过30厘米，夏天蚊虫滋生气味难闻。"
+    reworded = "阳光小区物业不管，楼下的水一直排不出去，已经泡了两个月，楼道里全是臭味。"
+    letters = [
+        ("j-1", "张三", "阳光小区地下室积水", basement),
+        ("j-2", "李四", "地下室积水", reworded),
+        ("j-3", "王五", "地下室积水", basement + reworded),
+    ]
+    lines = [
+        json.dumps({
+            "submission_id": sid, "channel": "online", "petitioner": {"name": name},
+            "received_at": f"2026-11-2{n}T09:00:00+08:00", "region_code": "610302",
+            "title": title, "content": content,
+        }, ensure_ascii=False).encode()
+        for n, (sid, name, title, content) in enumerate(letters)
+    ]  # fmt: skip
+    pipeline.start("intake")
+    pipeline.start("dedup")
+    pipeline.wait_healthy()
+    verdict_topic = CASES_DEDUPLICATED.full_name(prefix)
+    for count, line in enumerate(lines, start=1):
+        # One at a time, in order: each letter finds those before it decided.
+        publish_lines([line], bootstrap=kafka.bootstrap, prefix=prefix)
+        verdicts = wait_for_count(
+            kafka.bootstrap, verdict_topic, count, log_tail=lambda: pipeline.log_tail("dedup")
+        )
+    by_submission = {v["case"]["submission_id"]: v for v in verdicts}
+    assert by_submission["j-1"]["matter_id"] != by_submission["j-2"]["matter_id"]
+    third = by_submission["j-3"]
+    assert third["verdict"] == "joint"
+    assert third["matter_petitions"] == 3
+    (change,) = wait_for_count(kafka.bootstrap, MATTERS_CHANGES.full_name(prefix), 1)
+    assert change["kind"] == "merge"
+    assert change["operator"] == "dedup"
+    assert change["matter_id"] == third["matter_id"]
+    absorbed = change["absorbed_matter_id"]
+    assert {absorbed, third["matter_id"]} == {
+        by_submission["j-1"]["matter_id"],
+        by_submission["j-2"]["matter_id"],
+    }
+    moved = next(v["case_id"] for v in verdicts if v["matter_id"] == absorbed)
+    assert change["moved_case_ids"] == [moved]
+
+
 def _letter(n: int, user: str, region: str, title: str, content: str) -> bytes:
     document = {
         "submission_id": f"mb-{n}", "channel": "mailbox",

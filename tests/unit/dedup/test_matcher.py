@@ -344,7 +344,11 @@ def test_a_letter_about_two_matters_worded_apart_merges_them(matcher: Matcher) -
     assert second.matter_id != first.matter_id
     both = matcher.match(facts(basement + reworded, "pr_c", title="地下室积水", days=2))
     assert both.verdict is Verdict.JOINT
-    assert {both.matter_id, *both.merged_matter_ids} == {first.matter_id, second.matter_id}
+    assert {both.matter_id, *(m.matter_id for m in both.merged)} == {
+        first.matter_id,
+        second.matter_id,
+    }
+    assert [m.case_ids for m in both.merged] in ([(first.case_id,)], [(second.case_id,)])
     assert (both.matter_petitions, both.matter_petitioners) == (3, 3)
     assert both.first_case_id == first.case_id
     # Later letters like either first one join the merged matter.
@@ -363,4 +367,4 @@ def test_a_letter_about_one_estates_other_problem_merges_nothing(matcher: Matche
     second = matcher.match(facts(parking, "pr_b", title="阳光小区车位只售不租", days=1))
     assert second.matter_id != first.matter_id
     third = matcher.match(facts(basement + "另外" + parking, "pr_c", title="阳光小区", days=2))
-    assert third.merged_matter_ids == ()
+    assert third.merged == ()

@@ -337,3 +337,10 @@ def test_a_village_and_the_subdistrict_of_its_name_are_one_place() -> None:
     assert places_agree(frozenset({"长龙村"}), ("长乐街道",), lenient=False) is False
     # A unit word alone, or one character before it, names nothing in common.
     assert places_agree(frozenset({"新村"}), ("新街道",), lenient=False) is False
+
+
+def test_a_school_named_by_its_number_is_a_place() -> None:
+    assert places("投诉K9县二中重点班强制补课") == {"二中"}
+    assert places("十一中门口堵车") == {"十一中"}
+    # A numeral before a word with 中 names no school.
+    assert places("一中年男子说其中有问题") == frozenset()
