@@ -177,7 +177,10 @@ def rule_escalations(
                 escalation_id=f"ESC-{facts.case_id}-dissatisfied_rating-{record.opinion}",
                 reason=EscalationReason.DISSATISFIED_RATING,
                 rule="dissatisfied_rating",
-                target_level=level_above(facts.level, dissatisfied.levels_up + record.opinion - 1),
+                target_level=level_above(
+                    lifecycle.handling_level(facts.level),
+                    dissatisfied.levels_up + record.opinion - 1,
+                ),
                 escalated_at=record.rated_at,
                 due_at=record.rated_at + timedelta(days=dissatisfied.due_days),
                 detail=(

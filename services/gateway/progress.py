@@ -179,7 +179,7 @@ def _review_route(
     window = lifecycle.latest(step)
     if window is None or not window.open_at(now):
         return None
-    level = level_above(facts.level, levels)
+    level = level_above(lifecycle.handling_level(facts.level), levels)
     code = casework.rules.targets.bureau(facts.region_code, level)
     return ReviewRoute(
         request=request,

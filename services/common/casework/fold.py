@@ -75,4 +75,5 @@ def fold(
         last_event_at=max([facts.received_at, *(u.occurred_at for u in updates)]),
         hearings=tuple(machine.hearings),
         stages=tuple(machine.stages),
+        transferred_level=machine.transferred_level,
     )

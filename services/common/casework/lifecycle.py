@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from schemas.cases import CaseUpdate, Rating, UpdateKind
+from schemas.cases import AgencyLevel, CaseUpdate, Rating, UpdateKind
 from schemas.deadlines import DeadlineStep
 from services.common.casework.clocks import Clock
 from services.common.casework.facts import CaseFacts
@@ -59,6 +59,14 @@ class Lifecycle:
     last_event_at: datetime
     hearings: tuple[Hearing, ...] = ()
     stages: tuple[StageSpan, ...] = ()
+    #: The level of the body a transfer named, None while the case is with routing's body
+    #: or the petition bureau (``handling_level`` says which level handles it).
+    transferred_level: AgencyLevel | None = None
+
+    def handling_level(self, facts_level: AgencyLevel) -> AgencyLevel:
+        """The level of the body handling the case: a transfer's recipient's, else the
+        case's own (``facts_level``)."""
+        return self.transferred_level or facts_level
 
     @property
     def terminated(self) -> bool:

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
+from schemas.cases import AgencyLevel
 from schemas.deadlines import DeadlineStep
 from services.common.casework.clocks import NOT_PAUSED, Clock, ClockKind
 from services.common.casework.facts import CaseFacts
@@ -34,6 +35,15 @@ class Machine:
     settled_at: datetime | None = None
     hearings: list[Hearing] = field(default_factory=list)
     stages: list[StageSpan] = field(default_factory=list)
+    #: The level of the body a transfer named (Art. 22), None while the case is with the
+    #: body routing chose or back with the petition bureau: its deadlines, its review
+    #: (Art. 35) and its supervision are reckoned from the body that handles it.
+    transferred_level: AgencyLevel | None = None
+
+    @property
+    def handling_level(self) -> AgencyLevel:
+        """The level of the body the case is with now."""
+        return self.transferred_level or self.facts.level
 
     def due(self, limit_due: datetime, paused: timedelta = NOT_PAUSED) -> datetime:
         """The deadline in force of a calendar-day limit ending at ``limit_due``."""
@@ -81,7 +91,7 @@ class Machine:
                 active_from=at,
                 due_at=self.due(limit_due),
                 limit_due=limit_due,
-                responsible_level=level_above(self.facts.level, levels_up),
+                responsible_level=level_above(self.handling_level, levels_up),
                 responsible_agency=agency,
             )
         )

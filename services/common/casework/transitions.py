@@ -97,6 +97,8 @@ def _transferred(machine: Machine, update: CaseUpdate) -> Refusal | None:
     # Art. 23: the recipient tells the petitioner within 15 days of receiving the transfer
     # whether it accepts; it may object to its competence within 5 working days of it.
     recipient = _recipient(machine, update)
+    if update.to_agency is not None:
+        machine.transferred_level = update.to_agency.level
     start_acceptance(machine, at, recipient)
     objection = limits.competence_objection
     # Counted in working days, so it never ends on a rest day: no roll-over.
@@ -110,7 +112,7 @@ def _transferred(machine: Machine, update: CaseUpdate) -> Refusal | None:
             active_from=at,
             due_at=objection_due,
             limit_due=objection_due,
-            responsible_level=machine.facts.level,
+            responsible_level=machine.handling_level,
             responsible_agency=recipient,
         )
     )
@@ -163,6 +165,7 @@ def _not_accepted(machine: Machine, update: CaseUpdate, bureau: str) -> Refusal 
         machine.stop(at, DeadlineStep.ACCEPTANCE, DeadlineStep.COMPETENCE_OBJECTION)
         # The matter goes back to the petition bureau, which transfers it again; its
         # Art. 22 limit restarts from the objection (local practice).
+        machine.transferred_level = None
         start_transfer(machine, at, bureau)
         machine.status = CaseStatus.REGISTERED
         return None

@@ -208,6 +208,35 @@ def test_a_transfer_names_the_body_that_owes_the_acceptance_and_its_breach_art_2
     assert clock_of(again, DeadlineStep.TRANSFER) == ("Art. 22", "610302-xfj", cst(3, 24, 0))
 
 
+def test_a_transfer_to_a_body_of_another_level_moves_its_review_and_supervision_art_35() -> None:
+    """The body a transfer names handles the matter: its review goes one level above it."""
+    city_body = Agency(
+        code="610300-housing", name="宝鸡市住房和城乡建设局", level=AgencyLevel.CITY,
+        region_code="610300", rule="transferred_by:610302-xfj",
+    )  # fmt: skip
+    eng = engine(agency=BUREAU)
+    apply(
+        eng,
+        upd(UpdateKind.TRANSFERRED, cst(3, 3), to_agency=city_body),
+        upd(UpdateKind.ACCEPTED, cst(3, 5)),
+        upd(UpdateKind.REPLIED, cst(3, 20)),
+        upd(UpdateKind.REVIEW_REQUESTED, cst(3, 25)),
+    )
+    lifecycle = eng.lifecycle(CASE)
+    assert lifecycle is not None
+    assert lifecycle.handling_level(AgencyLevel.COUNTY) is AgencyLevel.CITY
+    review = lifecycle.latest(DeadlineStep.REVIEW_DECISION)
+    assert review is not None
+    assert review.responsible_level is AgencyLevel.PROVINCE  # not the county case's city
+    # Back with the bureau after an objection, the case's own level counts again.
+    again = engine(agency=BUREAU)
+    apply(again, upd(UpdateKind.TRANSFERRED, cst(3, 3), to_agency=city_body))
+    apply(again, upd(UpdateKind.NOT_ACCEPTED, cst(3, 6), reason="outside_competence: 不动产"))
+    returned = again.lifecycle(CASE)
+    assert returned is not None
+    assert returned.handling_level(AgencyLevel.COUNTY) is AgencyLevel.COUNTY
+
+
 def test_a_case_routed_to_the_competent_body_starts_its_acceptance_notice_art_23() -> None:
     eng = engine()
     lifecycle = eng.lifecycle(CASE)

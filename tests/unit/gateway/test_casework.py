@@ -222,6 +222,27 @@ def test_the_petitioner_sees_steps_deadline_opinion_and_review_route_and_nothing
         assert secret not in document
 
 
+def test_a_case_transferred_to_a_city_body_is_reviewed_by_the_province_art_35() -> None:
+    view, case_id = _view_with_verdict(T0 + timedelta(days=12))
+    city_body = Agency(
+        code="610300-housing", name="宝鸡市住房和城乡建设局", level=AgencyLevel.CITY,
+        region_code="610300", rule="transferred_by:610302-housing",
+    )  # fmt: skip
+    view.record_update(_update(UpdateKind.TRANSFERRED, T0 + timedelta(days=1), to_agency=city_body))
+    view.record_update(
+        _update(UpdateKind.ACCEPTED, T0 + timedelta(days=2), agency_code="610300-housing")
+    )
+    view.record_update(_update(UpdateKind.REPLIED, T0 + timedelta(days=10), reason="已办理",
+                               agency_code="610300-housing"))  # fmt: skip
+    record = view.get(case_id)
+    assert record is not None
+    shown = case_progress(record, view.casework, T0 + timedelta(days=11))
+    assert shown.review is not None
+    # The opinion is the city body's: the province reviews it, not the county case's city.
+    assert shown.review.to.level is AgencyLevel.PROVINCE
+    assert shown.review.to.code == "610000-xfj"
+
+
 def test_agency_requests_need_their_reasons_and_an_objection_names_its_prefix() -> None:
     with pytest.raises(ValidationError, match="opinion's text"):
         AgencyUpdateRequest(kind=AgencyAction.REPLIED)
