@@ -23,8 +23,14 @@ from schemas.petitions import MAX_PETITION_BYTES, RejectReason
 from services.common.dlq import Rejected
 from services.common.submitted import parse
 from services.gateway import open311
-from services.gateway.bodies import FORM, PayloadTooLargeError, read_limited
-from services.gateway.casework_api import AgencyApi, PetitionerApi, client_address, denied
+from services.gateway.bodies import FORM, PayloadTooLargeError, read_limited, unsupported
+from services.gateway.casework_api import (
+    AgencyApi,
+    PetitionerApi,
+    client_address,
+    denied,
+    single_header,
+)
 from services.gateway.desk import CaseDesk, Denied
 from services.gateway.geocode import Geocoder
 from services.gateway.kafka import (
@@ -108,9 +114,14 @@ class Gateway:
     # --- the native JSON API ---------------------------------------------------------------
 
     async def submit_petition(self, request: Request) -> Response:
-        api_key = request.headers.get(API_KEY_HEADER)
+        api_key = single_header(request, API_KEY_HEADER)
         if api_key is None or not self.settings.key_allowed(api_key):
-            return _problem(403, "forbidden", f"a valid {API_KEY_HEADER} header is required")
+            return _problem(
+                403, "forbidden", f"a valid {API_KEY_HEADER} header is required, once"
+            )
+        unreadable = unsupported(request.headers, "application/json")
+        if unreadable is not None:
+            return _problem(415, "unsupported_media_type", unreadable)
         try:
             limit = min(self.settings.max_body_bytes, MAX_PETITION_BYTES)
             body = await read_limited(request, limit)
@@ -158,7 +169,7 @@ class Gateway:
         return response
 
     async def get_case(self, request: Request) -> Response:
-        api_key = request.headers.get(API_KEY_HEADER)
+        api_key = single_header(request, API_KEY_HEADER)
         code = request.query_params.get("query_code")
         if not code and not self.settings.key_allowed(api_key):
             return _problem(
@@ -212,9 +223,10 @@ class Gateway:
         except PayloadTooLargeError as exc:
             raise Open311Problem(413, [str(exc)]) from None
         form = _form(request, body)
-        api_key = (form.get("api_key") or [""])[-1]
+        keys = set(form.get("api_key") or [""])
+        api_key = keys.pop() if len(keys) == 1 else ""  # two different keys: neither
         if not self.settings.key_allowed(api_key):
-            raise Open311Problem(403, ["api_key: missing or not valid; ask for a key"])
+            raise Open311Problem(403, ["api_key: missing, not valid or given twice; ask for a key"])
         code = (form.get("service_code") or [""])[-1].strip()
         petition, located = open311.petition_from_form(
             form,
@@ -244,7 +256,8 @@ class Gateway:
     def _open311_reader(self, request: Request) -> str:
         """The channel whose ``api_key`` (query string) reads, or 403: a case's status only
         with a key, as under /v1/cases; the spec leaves GET's api_key to the endpoint."""
-        api_key = request.query_params.get("api_key")
+        keys = set(request.query_params.getlist("api_key"))
+        api_key = keys.pop() if len(keys) == 1 else None  # two different keys: neither
         if api_key is None or not self.settings.key_allowed(api_key):
             raise Open311Problem(403, ["api_key: missing or not valid; a channel reads the "
                                        "requests its own key submitted"])  # fmt: skip

@@ -167,11 +167,13 @@ OPERATIONS: Final[tuple[Operation, ...]] = (
                    SubmissionAccepted),
             Answer(400, "not valid (too_deep: nested too deeply): intake's reason code, the "
                    "field and why", SubmissionRejected),
-            Answer(403, "X-API-Key missing or not valid", Problem),
+            Answer(403, "X-API-Key missing, not valid, or given twice", Problem),
             Answer(409, "conflicting_resubmission: the submission_id was submitted before with "
                    "other content; nothing was accepted", SubmissionRejected),
             Answer(413, "too_large: larger than the contract's 262,144 bytes, or than the "
                    "topic takes; sending it again cannot help", SubmissionRejected),
+            Answer(415, "not a JSON body: another Content-Type, a charset other than UTF-8, "
+                   "or a Content-Encoding; nothing was accepted", Problem),
             Answer(503, "the broker did not acknowledge: the petition was NOT accepted", Problem),
         ),
         "native", json_body=PetitionSubmitted,

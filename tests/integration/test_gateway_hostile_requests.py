@@ -220,6 +220,32 @@ def test_a_credential_given_twice_is_no_credential(hostile: Hostile) -> None:
     assert _head(petitioner)[0] == 403
 
 
+def test_a_channel_key_given_twice_or_a_body_not_json_submits_nothing(
+    hostile: Hostile,
+) -> None:
+    body = b'{"submission_id": "hz-twice-1"}'
+    twice = hostile.raw(_request(
+        "POST", "/v1/petitions",
+        {"X-API-Key": KEY.encode(), "x-api-key": b"another-channel-key-16+",
+         "Content-Type": b"application/json", "Content-Length": str(len(body)).encode()},
+        body,
+    ))[0]  # fmt: skip
+    status, _, answer = _head(twice)
+    assert status == 403
+    assert b"once" in answer
+    with httpx.Client(base_url=hostile.url, timeout=10) as client:
+        plain = client.post(
+            "/v1/petitions", content=body,
+            headers={"X-API-Key": KEY, "Content-Type": "text/plain"},
+        )  # fmt: skip
+        assert plain.status_code == 415, plain.text
+        assert plain.json()["error"] == "unsupported_media_type"
+        listed = client.get(
+            "/open311/v2/requests.json", params=[("api_key", KEY), ("api_key", "other-key-16++")]
+        )
+        assert listed.status_code == 403, listed.text
+
+
 def test_a_declared_size_over_the_limit_is_refused_before_the_body_is_sent(
     hostile: Hostile,
 ) -> None:
