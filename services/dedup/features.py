@@ -10,6 +10,8 @@ from typing import Final, NamedTuple
 import numpy as np
 
 from schemas.petitions import Language
+from services.common.places import folded_places
+from services.common.script import fold_script_and_width
 from services.dedup import sketch as sk
 from services.dedup import text
 from services.dedup.areas import match_area, region_names
@@ -42,7 +44,7 @@ class CaseFeatures(NamedTuple):
 def extract_features(case: CaseFacts, config: DedupConfig) -> CaseFeatures:
     """Normalise, shingle and sketch a case's text; find the places it names."""
     # Folding is character by character: fold each part once, for sentences and places.
-    fold = text.fold_script_and_width
+    fold = fold_script_and_width
     title, content = fold(case.title), fold(case.content)
     sentences = text.folded_sentences(f"{title}。{content}".lower())
     latin = case.language is Language.EN or text.is_mostly_latin(" ".join(sentences))
@@ -60,9 +62,9 @@ def extract_features(case: CaseFacts, config: DedupConfig) -> CaseFeatures:
     topic = text.topic(title.lower(), region_names(case.region_code))
     return CaseFeatures(
         sketch,
-        text.folded_places(named),
+        folded_places(named),
         bands,
-        text.folded_places(title),
+        folded_places(title),
         topic,
         text.topic_grams(topic),
     )

@@ -21,8 +21,7 @@ from functools import lru_cache
 from typing import Final
 
 # The matcher reads the folding and the places through this module, as ``text.<name>``.
-from services.common.places import folded_places as folded_places
-from services.common.script import fold_script_and_width as fold_script_and_width
+from services.common.script import fold_script_and_width
 
 #: Words that operators and portals put around the petitioner's own words. They are
 #: removed wherever they start a sentence or clause, longest first.
