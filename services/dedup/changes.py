@@ -35,8 +35,7 @@ def changed(command: MatterCommand, matter: MatterRecord, now: datetime, **extra
         applied_at=now,
         **extra,
     )
-    key = MatterKey(matter_id=matter.matter_id).to_json_bytes()
-    return Output(MATTERS_CHANGES, key, event.to_json_bytes())
+    return _told(event)
 
 
 def refused(command: MatterCommand, detail: str, now: datetime) -> Output:
@@ -47,8 +46,7 @@ def refused(command: MatterCommand, detail: str, now: datetime) -> Output:
         detail=detail, region_code=command.region_code, matter_id=matter_id,
         operator=command.operator, reason=command.reason, applied_at=now,
     )  # fmt: skip
-    return Output(MATTERS_CHANGES, MatterKey(matter_id=matter_id).to_json_bytes(),
-                  event.to_json_bytes())  # fmt: skip
+    return _told(event)
 
 
 def merged_by(case: CaseRegistered, decision: DedupDecision, now: datetime) -> list[Output]:
@@ -69,6 +67,11 @@ def merged_by(case: CaseRegistered, decision: DedupDecision, now: datetime) -> l
             reason=f"case {case.case_id} is the same matter as both",
             applied_at=now,
         )
-        key = MatterKey(matter_id=decision.matter_id).to_json_bytes()
-        outputs.append(Output(MATTERS_CHANGES, key, event.to_json_bytes()))
+        outputs.append(_told(event))
     return outputs
+
+
+def _told(event: MatterChanged) -> Output:
+    """``event`` on matters.changes, keyed by the matter it is about."""
+    key = MatterKey(matter_id=event.matter_id).to_json_bytes()
+    return Output(MATTERS_CHANGES, key, event.to_json_bytes())
