@@ -6,17 +6,22 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Final, Literal
 
-from pydantic import Field, model_validator
+from pydantic import ConfigDict, Field, model_validator
 
 from schemas.base import AwareDatetime, Contract
 from schemas.fields import UNCLASSIFIED, CaseField
-from schemas.petitions import MAX_REPRESENTATIVES_LISTED, Channel, Language
+from schemas.petitions import MAX_NESTING_DEPTH, MAX_REPRESENTATIVES_LISTED, Channel, Language
 
 #: The normalised text is for matching; NFKC can turn one character into up to 18
 #: (U+FDFA), so it is cut at twice the most a title and content can hold.
 MAX_NORMALISED_CHARS: Final = 2 * (200 + 1 + 20_000)
 #: Co-petitioners (at most 500) and listed representatives, each a petitioner_ref.
 MAX_CO_PETITIONER_REFS: Final = 500 + MAX_REPRESENTATIVES_LISTED
+#: The most bytes a CaseUpdate value may have (UTF-8 JSON as sent). Its one long field, the
+#: reason, has 2,000 characters: 24,000 bytes even written as JSON escapes of surrogate
+#: pairs; the rest is room for the identifiers and the recipient, far below every topic's
+#: max.message.bytes (intake relays what agency systems publish and enforces it).
+MAX_UPDATE_BYTES: Final = 65_536
 
 
 class MatterKind(StrEnum):
@@ -229,6 +234,10 @@ class CaseUpdate(Contract):
     other update still reads as version 1 where a reader has not been upgraded. A version
     1 transfer names no recipient: the case stays with the body routing chose.
     """
+
+    model_config = ConfigDict(
+        json_schema_extra={"x-max-bytes": MAX_UPDATE_BYTES, "x-max-depth": MAX_NESTING_DEPTH}
+    )
 
     schema_version: Literal[1, 2] = 1
     update_id: str = Field(min_length=1, max_length=128)

@@ -151,6 +151,21 @@ UPDATES = (
         "The competent body accepts the case (Art. 23)",
     ),
 )
+#: What an agency system publishes itself: the reason in clear, a phone number written in it.
+UPDATES_SUBMITTED = (
+    _ex(
+        {"case_id": "XF-7K2M9Q4T8W1Z"},
+        {
+            "update_id": "610302-housing-000982",
+            "case_id": "XF-7K2M9Q4T8W1Z",
+            "kind": "replied",
+            "occurred_at": "2026-12-02T10:00:00+08:00",
+            "agency_code": "610302-housing",
+            "reason": "已约谈开发商，产权证将于12月底前办理；经办人电话13912345678。",
+        },
+        "An agency system replies (Art. 32); intake masks the number before cases.updates",
+    ),
+)
 ESCALATED = (
     _ex(
         {"case_id": "XF-7K2M9Q4T8W1Z"},

@@ -140,12 +140,30 @@ CASES_DEDUPLICATED: Final = TopicSpec(
     consumers=("escalation", "notification", "dedup", "ledger"),
     examples=examples.DEDUPLICATED,
 )
-CASES_UPDATES: Final = TopicSpec(
-    name="cases.updates",
-    description="Status changes that agencies publish on their cases (accepted, replied, ...).",
+CASES_UPDATES_SUBMITTED: Final = TopicSpec(
+    name="cases.updates.submitted",
+    description=(
+        "RESTRICTED. Status changes as agency systems publish them, their text in clear, "
+        "keyed by case_id; intake checks and masks them onto cases.updates."
+    ),
     key_model=CaseKey,
     value_model=CaseUpdate,
     producers=("agencies",),
+    consumers=("intake",),
+    examples=examples.UPDATES_SUBMITTED,
+    retention_ms=30 * DAY_MS,
+    restricted=True,
+)
+CASES_UPDATES: Final = TopicSpec(
+    name="cases.updates",
+    description=(
+        "Status changes on cases (accepted, replied, ...), their text masked: what agency "
+        "systems published on cases.updates.submitted, relayed by intake, and what "
+        "petitioners and agencies sent through the gateway."
+    ),
+    key_model=CaseKey,
+    value_model=CaseUpdate,
+    producers=("intake", "gateway"),
     # dedup: whether a matter is still being handled within its time limit (Art. 19, 36).
     consumers=("escalation", "notification", "dedup", "ledger"),
     examples=examples.UPDATES,
@@ -267,6 +285,7 @@ TOPICS: Final[tuple[TopicSpec, ...]] = (
     PETITIONS_REJECTED,
     CASES_REGISTERED,
     CASES_DEDUPLICATED,
+    CASES_UPDATES_SUBMITTED,
     CASES_UPDATES,
     CASES_ESCALATED,
     CASES_DEADLINES,

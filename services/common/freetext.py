@@ -159,3 +159,18 @@ def mask_free_text(text: str) -> str:
     text = _CARD_IN_TEXT.sub(_mask_card_match, text)
     text = _PHONE_IN_TEXT.sub(_mask_phone_match, text)
     return _EMAIL_IN_TEXT.sub(_mask_email_match, text)
+
+
+def unrestricted_text(text: str) -> str:
+    """A person's text as a topic the registry does not mark RESTRICTED may carry it:
+    without control and format characters, with the personal data written in it masked."""
+    return mask_free_text(strip_invisible(text))
+
+
+def unrestricted_note(text: str | None) -> str | None:
+    """A petitioner's comment or an agency's note (``CaseUpdate.reason``) as such a topic
+    carries it: ``unrestricted_text``, without its surrounding blanks; None when nothing
+    is left (an update carries no empty reason)."""
+    if text is None:
+        return None
+    return unrestricted_text(text).strip() or None

@@ -172,7 +172,7 @@ CATALOGUE: Final[tuple[MetricSpec, ...]] = (
     MetricSpec(
         "xinfang_intake_rejected_total",
         Kind.COUNTER,
-        "Petitions sent to petitions.rejected, by reason.",
+        "Petitions and agency systems' updates sent to petitions.rejected, by reason.",
         "intake",
         {"reason": _values(RejectReason)},
     ),
@@ -181,6 +181,14 @@ CATALOGUE: Final[tuple[MetricSpec, ...]] = (
         Kind.COUNTER,
         "Submissions seen again (retries, redeliveries): one case, counted here.",
         "intake",
+    ),
+    MetricSpec(
+        "xinfang_intake_agency_updates_total",
+        Kind.COUNTER,
+        "Agency systems' updates relayed from cases.updates.submitted to cases.updates, by "
+        "whether their text was masked.",
+        "intake",
+        {"text": ("as_written", "masked")},
     ),
     MetricSpec(
         "xinfang_gateway_requests_total",

@@ -25,6 +25,7 @@ from schemas.cases import Agency, CaseUpdate, UpdateKind
 from schemas.deadlines import DeadlineStep
 from services.common.accused import names_match
 from services.common.casework.refusals import Refusal
+from services.common.freetext import unrestricted_note
 from services.gateway.bodies import (
     JSON,
     PayloadTooLargeError,
@@ -33,7 +34,7 @@ from services.gateway.bodies import (
     unsupported,
 )
 from services.gateway.casework import Casework
-from services.gateway.desk import CaseDesk, Denial, Denied, Unavailable, free_text, new_update_id
+from services.gateway.desk import CaseDesk, Denial, Denied, Unavailable, new_update_id
 from services.gateway.models import (
     AgencyAction,
     AgencyUpdateRequest,
@@ -141,7 +142,7 @@ def rating_update(case_id: str, rating: RatingRequest) -> Callable[[datetime], C
         occurred_at=now,
         agency_code=PETITIONER,
         rating=rating.rating,
-        reason=free_text(rating.comment),
+        reason=unrestricted_note(rating.comment),
     )
 
 
@@ -163,7 +164,7 @@ def review_update(
             kind=kind,
             occurred_at=now,
             agency_code=PETITIONER,
-            reason=free_text(request.reason),
+            reason=unrestricted_note(request.reason),
         )
 
     return make
@@ -325,7 +326,7 @@ def agency_update(
     """The CaseUpdate an agency's request stands for. An objection to competence is a
     not_accepted update whose reason starts with the rule file's first prefix (Art. 23);
     a transfer or assignment carries its ``recipient``."""
-    reason = free_text(body.reason)
+    reason = unrestricted_note(body.reason)
     kind = (
         UpdateKind(body.kind.value)
         if body.kind is not AgencyAction.OUTSIDE_COMPETENCE

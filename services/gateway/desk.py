@@ -21,7 +21,6 @@ from enum import StrEnum
 from schemas.cases import CaseUpdate
 from schemas.identifiers import verify_query_code
 from services.common.casework.refusals import Refusal, RejectionReason
-from services.common.freetext import mask_free_text, strip_invisible
 from services.gateway.attempts import Blocked, QueryAttempts
 from services.gateway.kafka import BrokerUnavailableError, Publisher, StatusFeed
 from services.gateway.status import CaseRecord, StatusView
@@ -46,16 +45,6 @@ class Unavailable:
     """The broker did not acknowledge: nothing was published."""
 
     detail: str
-
-
-def free_text(text: str | None) -> str | None:
-    """A petitioner's or agency's text as it may travel on cases.updates (not a restricted
-    topic): control and bidi characters removed, phones, ID and card numbers and e-mail
-    addresses masked as intake masks a petition's text (issue 14)."""
-    if text is None:
-        return None
-    cleaned = mask_free_text(strip_invisible(text)).strip()
-    return cleaned or None
 
 
 class CaseDesk:

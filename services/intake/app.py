@@ -1,6 +1,7 @@
-"""The intake service: petitions.submitted -> cases.registered (+ contacts, + DLQ).
+"""The intake service: petitions.submitted -> cases.registered (+ contacts, + DLQ), and
+cases.updates.submitted -> cases.updates (masked, + DLQ).
 
-Wiring only; the decisions are in register.py.
+Wiring only; the decisions are in register.py and updates.py.
 """
 
 from __future__ import annotations
@@ -13,13 +14,20 @@ from prometheus_client import Counter
 from schemas.identifiers import submission_fingerprint
 from schemas.keys import PetitionerKey
 from schemas.petitions import RejectReason, Stage
-from schemas.registry import CASES_REGISTERED, PETITIONER_CONTACTS, PETITIONS_SUBMITTED
+from schemas.registry import (
+    CASES_REGISTERED,
+    CASES_UPDATES,
+    CASES_UPDATES_SUBMITTED,
+    PETITIONER_CONTACTS,
+    PETITIONS_SUBMITTED,
+)
 from services.common.dlq import Rejected
 from services.common.handler import NOTHING, Effects, Incoming, Output
 from services.common.service import Service, build_service
 from services.common.submitted import parse
 from services.intake.register import register
 from services.intake.settings import IntakeSettings
+from services.intake.updates import Relay, relay_update
 
 
 def build(settings: IntakeSettings) -> Service:
@@ -31,6 +39,8 @@ def build(settings: IntakeSettings) -> Service:
     registered = m.counter("xinfang_intake_cases_registered_total")
     rejected = m.counter("xinfang_intake_rejected_total")
     duplicates = m.counter("xinfang_intake_duplicate_submissions_total")
+    relayed_as = {relay: m.counter("xinfang_intake_agency_updates_total").labels(text=relay.value)
+                  for relay in Relay}  # fmt: skip
     # submission_id -> "case_id fingerprint" of every submission registered: a retry or a
     # redelivery of the same submission yields the same case once (the input is keyed by
     # submission_id), and other content under a registered submission_id is told apart.
@@ -94,5 +104,17 @@ def build(settings: IntakeSettings) -> Service:
 
         return Effects(outputs, remember, received_at=case.received_at)
 
+    async def relay(message: Incoming) -> Effects:
+        # No state: the same record always gives the same update, with the agency's own
+        # update_id, and every reader of cases.updates skips an update_id it has handled.
+        try:
+            relayed = relay_update(message.key, message.value)
+        except Rejected as rejection:
+            reject(rejection.reason)
+            raise
+        relayed_as[relayed.relay].inc()
+        return Effects([Output(CASES_UPDATES, relayed.key, relayed.update.to_json_bytes())])
+
     service.consume(PETITIONS_SUBMITTED, handle)
+    service.consume(CASES_UPDATES_SUBMITTED, relay)
     return service

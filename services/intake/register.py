@@ -16,7 +16,7 @@ from schemas.cases import (
 from schemas.identifiers import case_id_for
 from schemas.petitions import Channel, PetitionSubmitted, RejectReason
 from services.common.dlq import Rejected
-from services.common.freetext import mask_free_text, strip_invisible
+from services.common.freetext import unrestricted_text
 from services.common.keys import DEMO_CASE_ID_KEY
 from services.intake import privacy
 from services.intake.classify import FieldReason, classify
@@ -64,12 +64,6 @@ def flags_of(petition: PetitionSubmitted, *, today_in_china: datetime) -> list[C
     return flags
 
 
-def _for_downstream(text: str) -> str:
-    """A petitioner's text as every downstream topic carries it: without control and format
-    characters, and with the personal data written in it masked."""
-    return mask_free_text(strip_invisible(text))
-
-
 def register(
     petition: PetitionSubmitted,
     *,
@@ -97,8 +91,8 @@ def register(
     others = (*petition.co_petitioners, *petition.representatives)
     co_refs = list(dict.fromkeys(privacy.petitioner_ref(hmac_key, p) for p in others))
     co_refs = [ref for ref in co_refs if ref != petitioner_ref]
-    title, content = (_for_downstream(text) for text in (petition.title, petition.content))
-    accused = _for_downstream(petition.accused) if petition.accused else None
+    title, content = (unrestricted_text(text) for text in (petition.title, petition.content))
+    accused = unrestricted_text(petition.accused) if petition.accused else None
     normalised = normalise_text(f"{title}\n{content}")[:MAX_NORMALISED_CHARS]
     classification = classify(title, content)
     decision = route(

@@ -26,7 +26,7 @@ from schemas.notifications import (
     RecipientRole,
 )
 from services.common.casework.told import LegalDates
-from services.common.freetext import mask_free_text, strip_invisible
+from services.common.freetext import unrestricted_text
 from services.notification.agency import agency_case
 from services.notification.grouping import Digest, RoutedAlert
 from services.notification.ids import notification_id
@@ -518,7 +518,7 @@ def failed_record(
         case_id=notice.case_ids[0],
         case_ids=list(notice.case_ids),
         reason=reason,
-        detail=mask_free_text(strip_invisible(detail)),
+        detail=unrestricted_text(detail),
         attempts=attempts,
         failed_at=failed_at,
     )

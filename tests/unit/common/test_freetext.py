@@ -8,7 +8,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from services.common.freetext import id_check_character, mask_free_text, strip_invisible
+from services.common.freetext import (
+    id_check_character,
+    mask_free_text,
+    strip_invisible,
+    unrestricted_note,
+)
 
 
 def test_every_format_character_of_the_unicode_database_is_removed() -> None:
@@ -67,3 +72,10 @@ def test_numbers_written_anywhere_in_a_text_never_stay_in_clear(
     assert mobile not in masked
     assert id_number not in masked
     assert masked.startswith(before)
+
+
+def test_a_note_is_masked_and_cleaned_before_it_travels() -> None:
+    # An agency's or a petitioner's note on cases.updates (the gateway and intake's relay).
+    assert unrestricted_note("请回电13800138000\u202e谢谢") == "请回电138****8000谢谢"
+    assert unrestricted_note(" \u200b ") is None
+    assert unrestricted_note(None) is None

@@ -25,7 +25,6 @@ from services.common.casework.refusals import Refusal, RejectionReason
 from services.gateway.attempts import AttemptLimits, AttemptRefusal, QueryAttempts
 from services.gateway.casework import Placed
 from services.gateway.casework_api import agency_update
-from services.gateway.desk import free_text
 from services.gateway.models import AgencyAction, AgencyUpdateRequest, ProgressStepKind
 from services.gateway.progress import case_progress
 from services.gateway.settings import GatewaySettings
@@ -295,11 +294,6 @@ def test_a_transfer_moves_the_case_to_its_recipient_and_an_objection_back() -> N
     returned = shown.steps[-1]
     assert returned.step is ProgressStepKind.RETURNED_FOR_TRANSFER
     assert returned.detail == "属不动产登记"
-
-
-def test_free_text_is_masked_and_cleaned_before_it_travels() -> None:
-    assert free_text("请回电13800138000\u202e谢谢") == "请回电138****8000谢谢"
-    assert free_text("  ") is None
 
 
 def test_agency_keys_are_configuration_checked_at_start() -> None:

@@ -1,0 +1,130 @@
+"""Reading a record that someone outside the pipeline wrote: bytes in, a valid model or the
+reason it is not.
+
+Intake reads two such inputs, the petitions channels publish and the updates agency systems
+publish; both are read here, with the same reasons, so that an operator reads one set of
+codes on petitions.rejected whatever the input.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from typing import Final, TypeVar
+
+from pydantic import ValidationError
+
+from schemas.base import Contract
+from schemas.petitions import MAX_NESTING_DEPTH, RejectReason
+from services.common.dlq import Rejected
+
+M = TypeVar("M", bound=Contract)
+
+
+def read_json(raw: bytes | None, *, max_bytes: int, what: str) -> object:
+    """The JSON document of ``raw``, or Rejected: no value, more than ``max_bytes``, not
+    UTF-8, not JSON, or nested too deep for the parser. ``what`` names the record in the
+    reason's detail ("a petition")."""
+    if raw is None:
+        raise Rejected(RejectReason.MISSING_FIELD, "the message has no value")
+    # The size before anything is read.
+    if len(raw) > max_bytes:
+        raise Rejected(
+            RejectReason.TOO_LARGE, f"{len(raw)} bytes; {what} has at most {max_bytes} bytes"
+        )
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise Rejected(RejectReason.INVALID_ENCODING, f"not UTF-8: {exc}") from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise Rejected(RejectReason.INVALID_JSON, f"not JSON: {exc}") from None
+    except RecursionError:
+        raise too_deep(None) from None
+
+
+def check_document(document: object, submission_id: str | None) -> None:
+    """Refuse a JSON document nested deeper than the contract allows, or holding a string
+    that cannot be written as UTF-8 (a lone surrogate escape such as ``"\\ud800"``).
+
+    Run before pydantic walks the document: a deeply nested one would exhaust the
+    interpreter's stack there.
+    """
+    level: list[object] = [document]
+    for depth in range(1, MAX_NESTING_DEPTH + 2):
+        below: list[object] = []
+        for node in level:
+            if isinstance(node, dict):
+                below.extend(node.values())
+                _check_strings(node.keys(), submission_id)
+            elif isinstance(node, list):
+                below.extend(node)
+            elif isinstance(node, str):
+                _check_strings((node,), submission_id)
+        containers = [node for node in below if isinstance(node, dict | list)]
+        if containers and depth >= MAX_NESTING_DEPTH:
+            raise too_deep(submission_id)
+        level = below
+        if not level:
+            return
+
+
+def too_deep(submission_id: str | None) -> Rejected:
+    """The rejection of a document nested deeper than MAX_NESTING_DEPTH."""
+    return Rejected(
+        RejectReason.TOO_DEEP,
+        f"objects and arrays nested deeper than the {MAX_NESTING_DEPTH} levels allowed",
+        submission_id,
+    )
+
+
+def _check_strings(strings: Iterable[str], submission_id: str | None) -> None:
+    for string in strings:
+        try:
+            string.encode("utf-8")
+        except UnicodeEncodeError:
+            raise Rejected(
+                RejectReason.INVALID_ENCODING,
+                "a string holds a lone surrogate escape (\\ud800-\\udfff): not Unicode text",
+                submission_id,
+            ) from None
+
+
+def validate(model: type[M], document: object, submission_id: str | None = None) -> M:
+    """``document`` as ``model``, or Rejected with the reason pydantic's errors amount to
+    (missing_field, wrong_type, unknown_channel, unsupported_schema_version, or
+    schema_violation) and the first ten of them as the detail."""
+    try:
+        return model.model_validate(document)
+    except ValidationError as exc:
+        raise Rejected(_reason(exc), _describe(exc), submission_id) from None
+
+
+#: pydantic's error types that mean a value of the wrong JSON type.
+_TYPE_ERRORS: Final = frozenset({
+    "string_type", "int_type", "int_parsing", "model_type", "list_type", "dict_type",
+    "datetime_type", "datetime_parsing", "datetime_from_date_parsing", "bool_type",
+    "float_type", "model_attributes_type",
+})  # fmt: skip
+
+
+def _reason(exc: ValidationError) -> RejectReason:
+    errors = exc.errors()
+    if any(error["loc"][:1] == ("schema_version",) for error in errors):
+        return RejectReason.UNSUPPORTED_SCHEMA_VERSION
+    if any(error["loc"][:1] == ("channel",) and error["type"] == "enum" for error in errors):
+        return RejectReason.UNKNOWN_CHANNEL
+    if any(error["type"] == "missing" for error in errors):
+        return RejectReason.MISSING_FIELD
+    if any(error["type"] in _TYPE_ERRORS for error in errors):
+        return RejectReason.WRONG_TYPE
+    return RejectReason.SCHEMA_VIOLATION
+
+
+def _describe(exc: ValidationError) -> str:
+    parts = []
+    for error in exc.errors()[:10]:
+        where = ".".join(str(part) for part in error["loc"]) or "(message)"
+        parts.append(f"{where}: {error['msg']}")
+    return "; ".join(parts)
