@@ -392,8 +392,8 @@ def _service_specific(service: str) -> RowSpec:
                     stacked=True,
                 ),
                 ts(
-                    "Rejected petitions by reason (per minute)",
-                    "Petitions sent to petitions.rejected.",
+                    "Rejected petitions and agency updates by reason (per minute)",
+                    "Petitions and agency systems' updates sent to petitions.rejected.",
                     "short",
                     Query(rate("xinfang_intake_rejected_total", by="reason", per=60), "{{reason}}"),
                     stacked=True,
@@ -403,6 +403,16 @@ def _service_specific(service: str) -> RowSpec:
                     "Retries and redeliveries of a submission: one case, counted here.",
                     "short",
                     Query(rate("xinfang_intake_duplicate_submissions_total", per=60), "seen again"),
+                ),
+                ts(
+                    "Agency updates relayed (per minute)",
+                    "Agency systems' updates relayed from cases.updates.submitted to "
+                    "cases.updates: masked when their text held personal data.",
+                    "short",
+                    Query(
+                        rate("xinfang_intake_agency_updates_total", by="text", per=60), "{{text}}"
+                    ),
+                    stacked=True,
                 ),
             ),
         )

@@ -259,7 +259,10 @@ def simulate(
     duration: Annotated[float, typer.Option("--duration", min=1.0, help="seconds to run")],
     seed: Annotated[int, typer.Option(help="seed of the petitions and updates")] = 2026,
     updates: Annotated[
-        bool, typer.Option("--updates/--no-updates", help="agencies' updates on cases.updates")
+        bool,
+        typer.Option(
+            "--updates/--no-updates", help="agency systems' updates on cases.updates.submitted"
+        ),
     ] = True,
     bootstrap: Bootstrap = "127.0.0.1:9092",
     prefix: Prefix = "",

@@ -3,8 +3,9 @@
 Petitions come from the demo's generator (every channel, Chinese and English, planted
 repeats, channel retries and a share of invalid messages), received now: each submission id
 carries the run's tag, so runs with different seeds never collide. For a share of the
-petitions intake will register, the responsible agency later reports on ``cases.updates``
-as agencies do: accepted (or not accepted), then replied, then the petitioner's rating,
+petitions intake will register, the responsible agency later reports on
+``cases.updates.submitted`` as agency systems do (intake relays it to ``cases.updates``):
+accepted (or not accepted), then replied, then the petitioner's rating,
 seconds apart instead of days. The bench's latency phase uses the petition stream alone.
 """
 
@@ -25,7 +26,7 @@ from kafka import KafkaProducer
 from schemas.cases import CaseUpdate, Rating, UpdateKind
 from schemas.identifiers import case_id_for
 from schemas.keys import CaseKey
-from schemas.registry import CASES_UPDATES, PETITIONS_SUBMITTED
+from schemas.registry import CASES_UPDATES_SUBMITTED, PETITIONS_SUBMITTED
 from services.cli.generate import CHINA, generate
 from services.cli.submit import submission_key
 from services.common.dlq import Rejected
@@ -217,7 +218,7 @@ def simulate(
     own_producer = producer is None
     sender = producer if producer is not None else make_producer(bootstrap)
     submitted = PETITIONS_SUBMITTED.full_name(prefix)
-    updates = CASES_UPDATES.full_name(prefix)
+    updates = CASES_UPDATES_SUBMITTED.full_name(prefix)
     key = os.environ.get("XINFANG_CASE_ID_KEY", DEMO_CASE_ID_KEY).encode()
     plan = AgencyPlan(random.Random(seed), sorted(agency_codes), key)
     lines = petition_lines(seed, tag or f"s{seed}c")

@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from schemas.cases import CaseUpdate
 from schemas.identifiers import case_id_for
-from schemas.registry import CASES_UPDATES, PETITIONS_SUBMITTED
+from schemas.registry import CASES_UPDATES_SUBMITTED, PETITIONS_SUBMITTED
 from services.cli.main import app
 from services.common.dlq import Rejected
 from services.common.keys import DEMO_CASE_ID_KEY
@@ -82,7 +82,7 @@ def test_simulate_sends_petitions_and_updates_on_cases_of_those_petitions(
             continue
     updates = [
         CaseUpdate.model_validate_json(record.value or b"")
-        for record in read_all(kafka.bootstrap, CASES_UPDATES.full_name(prefix))
+        for record in read_all(kafka.bootstrap, CASES_UPDATES_SUBMITTED.full_name(prefix))
     ]
     assert updates, "no update was due in 8 s"
     assert {update.case_id for update in updates} <= cases
