@@ -3,8 +3,10 @@ reason, the services keep running, and the valid records behind them are process
 
 The five services run as processes on the session's broker. Every input topic of the
 registry, and every topic a service writes for itself and reads back, gets the same poisons
-(too big to keep whole in a dead letter, nested 100,000 deep, wrong types), intake also a
-conflicting resubmission; then one valid record each; then a conflicting duplicate (a
+(too big to keep whole in a dead letter, nested 100,000 deep, wrong types; the agency
+systems' updates also one nested too deep within their smaller size bound), intake also a
+conflicting resubmission; then one valid record each (an agency system's update with a
+phone number in its text, which reaches cases.updates masked); then a conflicting duplicate (a
 processed id with other content, an operator's command id reused) on every input topic
 where the same id cannot legitimately change.
 """
@@ -34,6 +36,7 @@ from schemas.registry import (
     CASES_ESCALATED,
     CASES_REGISTERED,
     CASES_UPDATES,
+    CASES_UPDATES_SUBMITTED,
     HOTSPOTS_DETECTED,
     MATTERS_CHANGES,
     MATTERS_COMMANDS,
@@ -81,18 +84,37 @@ INPUTS: Final = {
 INTERNAL: Final = (BY_REGION, UPDATES_BY_REGION, DEDUP_TICKS, ESCALATION_TICKS, ROW_CHANGES,
                    GROUP_SIGHTINGS, ALERTS, NOTIFICATION_TICKS)  # fmt: skip
 TICKING: Final = {DEDUP_TICKS.name, ESCALATION_TICKS.name, NOTIFICATION_TICKS.name}
-#: What a poison's letter says: intake reads petitions itself (its own reasons for size,
-#: depth and types); the other services validate with pydantic, which names all three a
-#: schema violation.
-INTAKE_REASONS: Final = {TOO_BIG: "too_large", TOO_DEEP: "too_deep", WRONG_TYPES: "wrong_type"}
+#: Nested 10,000 deep in 20 KB: within an agency update's 65,536 bytes (MAX_UPDATE_BYTES),
+#: so that intake's relay finds it too deep rather than too large.
+SMALL_TOO_DEEP: Final = b"[" * 10_000 + b"]" * 10_000
+#: Poisons only some topics get, beyond POISONS.
+EXTRA_POISONS: Final = {CASES_UPDATES_SUBMITTED.name: (SMALL_TOO_DEEP,)}
+#: What a poison's letter says: intake reads petitions and agency systems' updates itself
+#: (its own reasons for size, depth and types); the other services validate with pydantic,
+#: which names all three a schema violation. An update has at most 65,536 bytes: the 200 KB
+#: nesting is too large for one before it is too deep, and a petition is no update (the
+#: update's fields are missing).
+INTAKE_REASONS: Final = {
+    PETITIONS_SUBMITTED.name: {
+        TOO_BIG: "too_large", TOO_DEEP: "too_deep", WRONG_TYPES: "wrong_type",
+    },
+    CASES_UPDATES_SUBMITTED.name: {
+        TOO_BIG: "too_large", TOO_DEEP: "too_large", WRONG_TYPES: "missing_field",
+        SMALL_TOO_DEEP: "too_deep",
+    },
+}  # fmt: skip
+#: An agency system's reply with a phone number in its text, as cases.updates carries it.
+AGENCY_NOTE: Final = "已转办，经办人电话13912345678"
+MASKED_AGENCY_NOTE: Final = "已转办，经办人电话139****5678"
 
 
 def test_the_registry_gives_every_service_input_topic_a_poison() -> None:
     assert set(INPUTS) == {
         PETITIONS_SUBMITTED.name, CASES_REGISTERED.name, CASES_DEDUPLICATED.name,
-        CASES_UPDATES.name, CASES_ESCALATED.name, MATTERS_COMMANDS.name,
-        PETITIONER_CONTACTS.name, HOTSPOTS_DETECTED.name,
+        CASES_UPDATES_SUBMITTED.name, CASES_UPDATES.name, CASES_ESCALATED.name,
+        MATTERS_COMMANDS.name, PETITIONER_CONTACTS.name, HOTSPOTS_DETECTED.name,
     }  # fmt: skip
+    assert INPUTS[CASES_UPDATES_SUBMITTED.name] == ("intake",)
     assert INPUTS[PETITIONER_CONTACTS.name] == ("notification",)
     assert "ledger" in INPUTS[CASES_DEDUPLICATED.name]
 
@@ -124,13 +146,15 @@ def test_poison_records_are_dead_lettered_and_the_next_valid_record_is_processed
     _send(kafka, prefix, [
         (spec, json.dumps(spec.examples[0].key).encode(), poison)
         for spec in TOPICS if spec.name in INPUTS
-        for poison in POISONS
+        for poison in (*POISONS, *EXTRA_POISONS.get(spec.name, ()))
     ] + [
         (spec, b'{"key": "poison"}', poison) for spec in INTERNAL for poison in POISONS
     ])  # fmt: skip
     expected_letters = (
         sum(len(readers) for readers in INPUTS.values()) + len(INTERNAL)
-    ) * len(POISONS)
+    ) * len(POISONS) + sum(
+        len(INPUTS[topic]) * len(extra) for topic, extra in EXTRA_POISONS.items()
+    )
     letters = wait_for_count(
         kafka.bootstrap, PETITIONS_REJECTED.full_name(prefix), expected_letters, 180, tails
     )
@@ -140,20 +164,23 @@ def test_poison_records_are_dead_lettered_and_the_next_valid_record_is_processed
     )
     for topic, readers in INPUTS.items():
         for service in readers:
-            assert by_source[(service, topic)] == len(POISONS), (service, topic, by_source)
+            assert by_source[(service, topic)] == len(POISONS) + len(
+                EXTRA_POISONS.get(topic, ())
+            ), (service, topic, by_source)
     for spec in INTERNAL:
         [service] = spec.consumers
         assert by_source[(service, spec.name)] == len(POISONS), (spec.name, by_source)
     for letter in letters:
         original = base64.b64decode(letter["original_value_b64"])
         size, digest = letter["original_size_bytes"], letter["original_sha256"]
-        whole = {len(p): p for p in POISONS}[size]
+        whole = {len(p): p for p in (*POISONS, SMALL_TOO_DEEP)}[size]
         assert digest == hashlib.sha256(whole).hexdigest()
         # The 900 KB record does not fit whole in base64: cut, never lost, never a crash.
         assert letter["original_truncated"] is (whole is TOO_BIG)
         assert whole.startswith(original)
         if letter["stage"] == "intake":
-            assert letter["reason"] == INTAKE_REASONS[whole], letter
+            source = letter["source_topic"].removeprefix(prefix)
+            assert letter["reason"] == INTAKE_REASONS[source][whole], letter
         else:
             assert letter["reason"] == "schema_violation", letter
     for service in SERVICES:
@@ -175,9 +202,10 @@ def test_poison_records_are_dead_lettered_and_the_next_valid_record_is_processed
     # The same submission again is idempotent; other content under its id is a conflict.
     conflicting = dict(examples.MINIMAL_PETITION, content="另一位信访人写的另一件事。")
     case_key = CaseKey(case_id=case["case_id"]).to_json_bytes()
+    # The agency's update comes as agency systems send it, behind the poisons of their topic.
     update = CaseUpdate(
         update_id="poison-test-1", case_id=case["case_id"], kind=UpdateKind.TRANSFERRED,
-        occurred_at=datetime.now(UTC), agency_code=case["agency"]["code"],
+        occurred_at=datetime.now(UTC), agency_code=case["agency"]["code"], reason=AGENCY_NOTE,
     )  # fmt: skip
     command = COMMAND_EXAMPLES[0]
     contact = examples.CONTACTS[0]
@@ -188,7 +216,7 @@ def test_poison_records_are_dead_lettered_and_the_next_valid_record_is_processed
     _send(kafka, prefix, [
         (PETITIONS_SUBMITTED, submission_key, petition),
         (PETITIONS_SUBMITTED, submission_key, json.dumps(conflicting).encode()),
-        (CASES_UPDATES, case_key, update.to_json_bytes()),
+        (CASES_UPDATES_SUBMITTED, case_key, update.to_json_bytes()),
         (MATTERS_COMMANDS, json.dumps(command.key).encode(), json.dumps(command.value).encode()),
         (PETITIONER_CONTACTS, PetitionerKey(**contact.key).to_json_bytes(),
          json.dumps(contact.value).encode()),
@@ -208,6 +236,9 @@ def test_poison_records_are_dead_lettered_and_the_next_valid_record_is_processed
     assert (misfiled["stage"], misfiled["reason"]) == ("notification", "schema_violation")
     wait_for_count(kafka.bootstrap, MATTERS_CHANGES.full_name(prefix), 1, 120, tails)
     assert len(_valid(kafka, CASES_REGISTERED.full_name(prefix))) == 1
+    # Relayed by intake to cases.updates, its text masked.
+    [relayed] = _wait_for_valid(kafka, CASES_UPDATES.full_name(prefix), tails)
+    assert relayed == {**json.loads(update.to_json_bytes()), "reason": MASKED_AGENCY_NOTE}
 
     # Each service got past the poisons and the valid records on every input: its group's
     # committed offsets reached the end of each of its input topics, with no dead letter
@@ -239,7 +270,7 @@ def test_poison_records_are_dead_lettered_and_the_next_valid_record_is_processed
     [verdict] = _valid(kafka, CASES_DEDUPLICATED.full_name(prefix))
     moved = {**verdict, "matter_id": "MT-XF-OTHER00000", "case": {**verdict["case"],
              "region_code": "610303"}}  # fmt: skip
-    reused = update.model_copy(update={"kind": UpdateKind.ACCEPTED})
+    reused = update.model_copy(update={"kind": UpdateKind.ACCEPTED, "reason": None})
     # An escalation of the case, then another under its id (the same rule, another level).
     escalation_of_case = {**escalated.value, "case_id": case["case_id"],
                           "escalation_id": "ESC-poison-1"}  # fmt: skip
