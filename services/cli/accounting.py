@@ -1,6 +1,6 @@
 """Counting what the pipeline did, topic by topic, and checking that the numbers balance.
 
-submitted = registered + rejected by intake + duplicate submissions;
+submitted = registered + petitions rejected by intake + duplicate submissions;
 registered = deduplicated; one receipt (delivered or failed) per verdict; every escalated
 case in at least one escalation alert (alerts are digests per recipient); every verdict
 counted once in the ledger (its province's month rows of all fields); every hotspot in a
@@ -124,6 +124,23 @@ def _json(value: bytes | None) -> dict[str, object] | None:
     return document if isinstance(document, dict) else None
 
 
+def count_letter(result: Tally, letter: dict[str, object], petitions_topic: str) -> None:
+    """Count one dead letter: a petition intake rejected (read from ``petitions_topic``, the
+    prefixed petitions.submitted), or a dead letter of something else, by stage and reason
+    (an agency system's update intake could not relay among them)."""
+    reason = str(letter.get("reason"))
+    if letter.get("stage") != "intake":
+        result.rejected_downstream[f"{letter.get('stage')}/{reason}"] += 1
+    elif letter.get("source_topic") != petitions_topic:
+        result.rejected_downstream[f"intake (agency updates)/{reason}"] += 1
+    else:
+        result.rejected[reason] += 1
+        if reason == RejectReason.CONFLICTING_RESUBMISSION:
+            # Its submission_id is registered (by the first version), so the loop over
+            # petitions.submitted counted it as a duplicate too: a rejection, not a retry.
+            result.duplicate_submissions -= 1
+
+
 def tally(bootstrap: str, prefix: str) -> Tally:
     """Read every output topic from the start and count."""
     result = Tally()
@@ -152,15 +169,7 @@ def tally(bootstrap: str, prefix: str) -> Tally:
         if source in letters:
             continue
         letters.add(source)
-        reason = str(doc.get("reason"))
-        if doc.get("stage") == "intake":
-            result.rejected[reason] += 1
-            if reason == RejectReason.CONFLICTING_RESUBMISSION:
-                # Its submission_id is registered (by the first version), so the loop above
-                # counted it as a duplicate too: it is a rejection, not a retry.
-                result.duplicate_submissions -= 1
-        else:
-            result.rejected_downstream[f"{doc.get('stage')}/{reason}"] += 1
+        count_letter(result, doc, PETITIONS_SUBMITTED.full_name(prefix))
     verdicts = {
         doc.get("case_id"): doc
         for record in read_all(bootstrap, CASES_DEDUPLICATED.full_name(prefix))

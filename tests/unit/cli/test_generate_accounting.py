@@ -6,7 +6,7 @@ import json
 from collections import Counter
 
 from schemas.petitions import Channel
-from services.cli.accounting import Tally
+from services.cli.accounting import Tally, count_letter
 from services.cli.generate import generate
 from services.common.dlq import Rejected
 from services.common.submitted import parse
@@ -59,3 +59,19 @@ def test_the_tally_reports_every_identity_that_does_not_hold() -> None:
     tally.failed["receipt"] = 1
     tally.receipts.add("NT-receipt-5")
     assert not any("receipts" in problem for problem in tally.problems())
+
+
+def test_an_agency_update_intake_could_not_relay_is_no_rejected_petition() -> None:
+    tally = Tally(submitted=2, registered=1)
+    petitions, updates = "t1.petitions.submitted", "t1.cases.updates.submitted"
+    count_letter(tally, {"stage": "intake", "reason": "invalid_json", "source_topic": petitions},
+                 petitions)  # fmt: skip
+    count_letter(tally, {"stage": "intake", "reason": "too_large", "source_topic": updates},
+                 petitions)  # fmt: skip
+    count_letter(tally, {"stage": "escalation", "reason": "invalid_transition",
+                         "source_topic": "t1.cases.updates"}, petitions)  # fmt: skip
+    assert tally.rejected == {"invalid_json": 1}
+    assert tally.rejected_downstream == {
+        "intake (agency updates)/too_large": 1, "escalation/invalid_transition": 1
+    }
+    assert not any("submitted" in problem for problem in tally.problems())
