@@ -299,6 +299,11 @@ def test_a_transfer_moves_the_case_to_its_recipient_and_an_objection_back() -> N
 
 def test_free_text_is_masked_and_cleaned_before_it_travels() -> None:
     assert free_text("请回电13800138000\u202e谢谢") == "请回电138****8000谢谢"
+    # An agency's note: a typo'd ID and a card number failing Luhn go, its invoice stays.
+    note = "已核实申请人身份证110105194912310021，补偿款打入其账号6217001234567890123"
+    masked = "已核实申请人身份证110105********0021，补偿款打入其账号***************0123"
+    assert free_text(note) == masked
+    assert free_text("发票号码 440301202611200001 已重开") == "发票号码 440301202611200001 已重开"
     assert free_text("  ") is None
 
 
