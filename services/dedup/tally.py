@@ -12,7 +12,7 @@ petitions goes, the least recently seen among equals. Repeat counts (a leadershi
 is decided on them) are exact for every named petitioner; a petitioner who had been let go
 and writes again is found in the filter and counted as having one earlier petition, exact
 as long as only one-time petitioners have been let go, which the order of letting go makes
-the rule: some ~850 petitioners of one matter must each have written twice before a
+the rule: some 1,600 petitioners of one matter must each have written twice before a
 two-time petitioner is let go.
 
 What is exact and what is not, once petitioners have been let go (never before):
@@ -38,8 +38,8 @@ from dataclasses import dataclass, field
 from typing import Any, Final
 
 #: What the named petitioners may take in a matter's JSON value, in bytes (each costs its
-#: ref, quotes, colon, count and comma: ~75 bytes for intake's 64-character HMAC refs, so
-#: ~870 names).
+#: ref, quotes, colon, count and comma: ~41 bytes for intake's 35-character refs, so
+#: ~1,600 names; ~870 of 64 characters).
 NAMED_BYTES: Final = 64 * 1024
 #: The Bloom filter of petitioners let go: 2**20 bits, 128 KiB, 174,764 base64 characters.
 FILTER_BITS: Final = 1 << 20

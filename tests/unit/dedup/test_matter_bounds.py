@@ -29,7 +29,8 @@ RECORD_LIMIT = 1_000_000
 
 
 def ref(n: int, kind: str = "p") -> str:
-    """A petitioner_ref as intake makes them: 64 hex characters."""
+    """A petitioner_ref of 64 hex characters (intake's have 35: these fill the names'
+    budget sooner, and the tests' campaigns can be smaller)."""
     return hashlib.sha256(f"{kind}{n}".encode()).hexdigest()
 
 
@@ -118,7 +119,7 @@ def test_a_ref_that_is_not_plain_is_named_by_its_hash_and_counted_alike() -> Non
 @pytest.fixture
 def campaign() -> tuple[Matcher, InMemoryMatchState, list[str]]:
     # Through the matcher and the state's JSON map: the same letter from 1,200 residents,
-    # more than a matter names (the names' budget holds ~870 of intake's refs).
+    # more than a matter names (the names' budget holds ~870 of these refs).
     state = InMemoryMatchState()
     matcher = Matcher(state, DedupConfig())
     residents = [ref(n) for n in range(1_200)]
