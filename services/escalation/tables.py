@@ -25,8 +25,8 @@ bytes a case that passes the limit at ~21,700 cases, after which the service cou
 store its state. Entries go to the hour's bucket while it has room, then to their minute's,
 then to their second's: a case's entry is always in one of the three buckets of its due
 time, so finding it reads three keys at most. Only a second's bucket takes entries past
-the limit: ``BUCKET_ENTRIES`` * 3 + more than ~20,000 cases of one partition due at the
-same second would pass the record limit still.
+``BUCKET_ENTRIES``: more than ~25,000 cases of one partition due at the very same second
+would pass the record limit still.
 
 The writes of one case keep an order that makes every prefix safe: the new due entry
 first, then the case (or orphans) row, then the removal of the old due entry; the service
