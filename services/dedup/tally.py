@@ -24,8 +24,8 @@ What is exact and what is not, once petitioners have been let go (never before):
   200,000; the tests measure it.
 * the collective flag (``people`` >= 5) is exact: petitioners are only let go past
   ``NAMED_BYTES``, which names far more than any collective threshold.
-* merging two matters that both let petitioners go adds their counts of unnamed people:
-  a person unnamed in both is counted twice (an upper bound, the one case where it is).
+* merging two matters adds their counts of people let go: a person let go by one that
+  the other also counts is counted twice (an upper bound, the one case where it is).
 """
 
 from __future__ import annotations
