@@ -8,9 +8,13 @@ personal data written into the text is masked, its length unchanged (ARCHITECTUR
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
+from datetime import date
 from typing import Final
+
+from services.common import regions
 
 #: Characters nobody reads but a screen obeys: C0 and C1 controls other than line breaks
 #: and tabs (NUL, ESC, which a terminal or log viewer acts on), and every format character
@@ -41,8 +45,35 @@ def strip_invisible(text: str) -> str:
     return _INVISIBLE.sub("", text).translate(_SEPARATORS)
 
 
-# A resident ID number's check character: masking tells an ID number written in a text from
-# a bank card of the same digits by it, and intake checks the numbers petitioners give.
+# --- resident ID numbers: what intake checks of a petitioner's, and masking of any written --
+#: Residence permits' first two digits (Hong Kong, Macao and Taiwan residents): not a
+#: province of the region table, and as personal as an ID number.
+_PERMIT_PREFIXES: Final = frozenset({"81", "82", "83"})
+#: The earliest birth year a living petitioner's ID number can give.
+OLDEST_BIRTH_YEAR: Final = 1890
+#: The latest masking takes for a birth year (pure functions know no today: intake checks
+#: the date against today; masking more rather than less is the side to err on).
+_LATEST_BIRTH_YEAR: Final = 2099
+
+
+@functools.cache
+def id_prefixes() -> frozenset[str]:
+    """The two digits a resident ID number can start with: a province's or a permit's."""
+    provinces = (r.code[:2] for r in regions.default_table() if r.parent is None)
+    return frozenset(p for p in provinces if p.isdigit()) | _PERMIT_PREFIXES
+
+
+def id_birth_date(number: str) -> date | None:
+    """The birth date the 7th to 14th digits of an 18-digit ID number give, if they give a
+    real date from ``OLDEST_BIRTH_YEAR`` on (full-width digits read as digits)."""
+    try:
+        born = date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
+    except ValueError:
+        return None
+    return born if born.year >= OLDEST_BIRTH_YEAR else None
+
+
+# A resident ID number's check character: intake checks the numbers petitioners give by it.
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK_CHARS = "10X98765432"
 
@@ -119,19 +150,57 @@ def _luhn_valid(digits: str) -> bool:
     return total % 10 == 0
 
 
-def _mask_id_match(match: re.Match[str]) -> str:
+#: Words that say the number after them is a card, an account or an ID number, and words
+#: that say it is something else: an order's, a parcel's or an invoice's number (consumer
+#: complaints are full of those, and a caseworker needs to read them), or a telephone's
+#: (masked as one, its area code kept). The nearest of them before the number, within
+#: ``_WORD_WINDOW`` characters, says which it is ("银行卡号码是：6222 ...", "订单号：...").
+_NUMBER_WORDS: Final = re.compile(
+    r"(?P<personal>卡|账号|帐号|账户|帐户|银行|身份证|证件|card|account|acct)"
+    r"|(?P<other>订单|单号|运单|快递|物流|发票|流水|交易号|工单|order|tracking|invoice|waybill"
+    r"|电话|致电|手机|热线|phone|tel)",
+    re.IGNORECASE,
+)
+_WORD_WINDOW: Final = 16
+
+
+def _nearest_number_word(text: str, start: int) -> str | None:
+    """"personal", "other" or None: what the nearest number word before ``start`` says."""
+    words = list(_NUMBER_WORDS.finditer(text, max(0, start - _WORD_WINDOW), start))
+    return words[-1].lastgroup if words else None
+
+
+def _looks_like_id(match: re.Match[str]) -> bool:
+    # A correct check character; or a wrong one (a typo in it, or in a digit it covers:
+    # still someone's number) after a province's prefix and a real birth date, unless the
+    # text calls it an order's, a parcel's or an invoice's number.
     found = match.group()
     digits17 = _digits(found[:17])
-    if id_check_character(digits17) != unicodedata.normalize("NFKC", found[17]).upper():
-        return found  # not an ID number (its check character is wrong): a card may match
-    return _hide_digits(found, keep_first=6, keep_last=4)
+    if id_check_character(digits17) == unicodedata.normalize("NFKC", found[17]).upper():
+        return True
+    born = id_birth_date(digits17)
+    return (
+        digits17[:2] in id_prefixes()
+        and born is not None
+        and born.year <= _LATEST_BIRTH_YEAR
+        and _nearest_number_word(match.string, match.start()) != "other"
+    )
+
+
+def _mask_id_match(match: re.Match[str]) -> str:
+    if not _looks_like_id(match):
+        return match.group()  # not an ID number: a card may match
+    return _hide_digits(match.group(), keep_first=6, keep_last=4)
 
 
 def _mask_card_match(match: re.Match[str]) -> str:
     found = match.group()
-    if not _luhn_valid(_digits(found)):
-        return found
-    return _hide_digits(found, keep_first=0, keep_last=4)
+    digits = _digits(found)
+    if _luhn_valid(digits) or (
+        len(digits) >= 16 and _nearest_number_word(match.string, match.start()) == "personal"
+    ):
+        return _hide_digits(found, keep_first=0, keep_last=4)
+    return found
 
 
 def _mask_email_match(match: re.Match[str]) -> str:
@@ -143,9 +212,15 @@ def _mask_email_match(match: re.Match[str]) -> str:
 def mask_free_text(text: str) -> str:
     """``text`` with the personal data written into it masked, its length unchanged.
 
-    Resident ID numbers with a valid ISO 7064 check character keep their region and last
-    four (610302********123X); bank card numbers that pass the Luhn check keep their last
-    four; mainland mobile and landline numbers keep their first three and last four
+    Resident ID numbers keep their region and last four (610302********123X): those with
+    a valid ISO 7064 check character, and those with a wrong one that start with a
+    province's (or a residence permit's) two digits and give a real birth date, a typo
+    being still someone's number, unless the nearest number word before them (within 16
+    characters) calls them an order's, a parcel's or an invoice's (订单号, 运单, 发票, ...).
+    Bank card numbers keep their last four: 13 to 19 digits that pass the Luhn check, and
+    16 to 19 digits that do not when the nearest number word before them says a card, an
+    account or an ID (卡号, 银行卡, 账号, 身份证, card, ...).
+    Mainland mobile and landline numbers keep their first three and last four
     digits; e-mail addresses keep the first character of the local part and the domain.
     Order matters: an ID number is taken before a card number of the same digits, and both
     before a phone number that could match inside them. A run of 20 digits or more is

@@ -29,7 +29,7 @@ def changed(command: MatterCommand, matter: MatterRecord, now: datetime, **extra
         region_code=command.region_code,
         matter_id=matter.matter_id,
         matter_petitions=matter.petitions,
-        matter_petitioners=len(matter.petitioners),
+        matter_petitioners=matter.petitioners.people,
         operator=command.operator,
         reason=command.reason,
         applied_at=now,

@@ -141,6 +141,9 @@ def _matters_to_merge(
         other = MatterRecord.from_json(matter_id, value)
         if (
             other.region_code == matter.region_code
+            # Merging moves every case record of the other matter: one that no longer
+            # names them all (a mass campaign's) stays apart, a missed link.
+            and other.names_every_case
             and effective_status(other, now) in _OPEN
             and text.topic_similarity(ours, text.topic_grams(candidate.topic)) >= title_alike
         ):
@@ -188,11 +191,10 @@ def _linked(
     config: DedupConfig,
 ) -> DedupDecision:
     # The figures are the merged matter's: `matter` and those merged into it.
-    counts = dict(matter.petitioners)
+    tally = matter.petitioners
     for other in merged:
-        for ref, count in other.petitioners.items():
-            counts[ref] = counts.get(ref, 0) + count
-    earlier = [counts.get(ref, 0) for ref in case.petitioner_refs]
+        tally = tally.merged(other.petitioners)
+    earlier = [tally.earlier(ref) for ref in case.petitioner_refs]
     repeat = max(earlier) > 0
     if repeat:
         verdict = Verdict.REPEAT
@@ -200,7 +202,7 @@ def _linked(
     else:
         verdict, reason = Verdict.JOINT, MatchReason.JOINT_MATTER
     status = effective_status(matter, now)
-    petitioners = len(set(counts) | set(case.petitioner_refs))
+    petitioners = tally.people_with(case.petitioner_refs)
     first = min((matter, *merged), key=lambda m: (m.first_received_at, m.first_case_id))
     return DedupDecision(
         case_id=case.case_id,
@@ -235,7 +237,7 @@ def _open_case(matter: MatterRecord, status: MatterStatus, case_id: str) -> str 
 def _replayed(state: MatchState, record: CaseRecord, config: DedupConfig) -> DedupDecision:
     value = state.matters.get(record.matter_id)
     matter = MatterRecord.from_json(record.matter_id, value) if value is not None else None
-    petitioners = len(matter.petitioners) if matter else len(record.petitioner_refs)
+    petitioners = matter.petitioners.people if matter else len(record.petitioner_refs)
     status = effective_status(matter, record.received_at) if matter else MatterStatus.HANDLING
     return DedupDecision(
         case_id=record.case_id,

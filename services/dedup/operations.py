@@ -14,8 +14,9 @@ from typing import Final
 from schemas.cases import UpdateKind
 from services.dedup.config import DedupConfig
 from services.dedup.decision import matter_id_for
-from services.dedup.records import CaseRecord, MatterRecord, MatterStatus
+from services.dedup.records import CaseRecord, MatterRecord, MatterStatus, newest_case_ids
 from services.dedup.state import MatchState
+from services.dedup.tally import PetitionerTally
 
 _DAY: Final = 86_400
 #: Art. 34: 60 days from acceptance to the written opinion.
@@ -112,14 +113,17 @@ def merge_matters(state: MatchState, keep_id: str, absorb_id: str) -> MergeResul
     if keep_id == absorb_id:
         raise ValueError("a matter cannot be merged into itself")
     keep, absorb = _matter(state, keep_id), _matter(state, absorb_id)
+    if not absorb.names_every_case:
+        # Its unnamed cases could not be moved, and would point at a matter gone.
+        raise ValueError(
+            f"{absorb_id} has {absorb.live_cases} live cases, more than its record names "
+            f"({len(absorb.case_ids)}): merge it the other way round, {absorb_id} keeping"
+        )
     for case_id in absorb.case_ids:
         raw = state.cases.get(case_id)
         if raw is not None:
             moved = replace(CaseRecord.decode(case_id, raw), matter_id=keep_id)
             state.cases.set(case_id, moved.encode())
-    petitioners = dict(keep.petitioners)
-    for ref, count in absorb.petitioners.items():
-        petitioners[ref] = petitioners.get(ref, 0) + count
     first = min(keep, absorb, key=lambda m: m.first_received_at)
     handling = (
         absorb
@@ -133,9 +137,10 @@ def merge_matters(state: MatchState, keep_id: str, absorb_id: str) -> MergeResul
         open_case_id=handling.open_case_id,
         status=handling.status,
         handling_due=handling.handling_due,
-        case_ids=_by_receipt(state, (*keep.case_ids, *absorb.case_ids)),
-        petitioners=petitioners,
+        case_ids=newest_case_ids(_by_receipt(state, (*keep.case_ids, *absorb.case_ids))),
+        petitioners=keep.petitioners.merged(absorb.petitioners),
         petitions=keep.petitions + absorb.petitions,
+        live_cases=keep.live_cases + absorb.live_cases,
     )
     state.matters.set(keep_id, merged.to_json())
     state.matters.delete(absorb_id)
@@ -163,21 +168,15 @@ def split_case(state: MatchState, case_id: str, config: DedupConfig) -> SplitRes
     """Take ``case_id`` out of its matter into a new matter (an operator found it wrong).
 
     The old matter loses the case's petitions; its first and open case move to its
-    earliest remaining case where they were this one. The new matter's id is
+    earliest remaining case where they were this one (its earliest named one, once the
+    matter no longer names every case). The new matter's id is
     deterministic, derived from the case and the old matter's size.
     """
     record = _case(state, case_id)
     old = _matter(state, record.matter_id)
     remaining = tuple(c for c in old.case_ids if c != case_id)
-    if not remaining:
+    if not remaining or old.live_cases <= 1:
         raise ValueError(f"{case_id} is the only case of {old.matter_id}: nothing to split")
-    petitioners = dict(old.petitioners)
-    for ref in record.petitioner_refs:
-        left = petitioners.get(ref, 0) - 1
-        if left > 0:
-            petitioners[ref] = left
-        else:
-            petitioners.pop(ref, None)
     earliest = _case(state, remaining[0])
     first_moves = old.first_case_id == case_id
     shrunk = replace(
@@ -186,8 +185,9 @@ def split_case(state: MatchState, case_id: str, config: DedupConfig) -> SplitRes
         first_received_at=earliest.received_at if first_moves else old.first_received_at,
         open_case_id=earliest.case_id if old.open_case_id == case_id else old.open_case_id,
         case_ids=remaining,
-        petitioners=petitioners,
-        petitions=max(old.petitions - 1, len(remaining)),
+        petitioners=old.petitioners.without_petition(record.petitioner_refs),
+        petitions=max(old.petitions - 1, old.live_cases - 1),
+        live_cases=old.live_cases - 1,
     )
     new = MatterRecord(
         matter_id=f"{matter_id_for(case_id)}-S{old.petitions}",
@@ -198,8 +198,9 @@ def split_case(state: MatchState, case_id: str, config: DedupConfig) -> SplitRes
         status=MatterStatus.HANDLING,
         handling_due=record.received_at + config.handling_limit_days * _DAY,
         case_ids=(case_id,),
-        petitioners=dict.fromkeys(record.petitioner_refs, 1),
+        petitioners=PetitionerTally.of(record.petitioner_refs),
         petitions=1,
+        live_cases=1,
     )
     state.cases.set(case_id, replace(record, matter_id=new.matter_id).encode())
     state.matters.set(old.matter_id, shrunk.to_json())
@@ -235,7 +236,8 @@ def _expire_case(state: MatchState, record: CaseRecord) -> None:
     if value is not None:
         matter = MatterRecord.from_json(record.matter_id, value)
         remaining = tuple(c for c in matter.case_ids if c != record.case_id)
-        if remaining:
-            state.matters.set(matter.matter_id, replace(matter, case_ids=remaining).to_json())
+        if matter.live_cases > 1:
+            shrunk = replace(matter, case_ids=remaining, live_cases=matter.live_cases - 1)
+            state.matters.set(matter.matter_id, shrunk.to_json())
         else:
             state.matters.delete(matter.matter_id)

@@ -12,8 +12,15 @@ from services.dedup.decision import DedupDecision
 from services.dedup.facts import DAY, CaseFacts
 from services.dedup.features import CaseFeatures
 from services.dedup.operations import merge_matters
-from services.dedup.records import CaseRecord, MatterRecord, MatterStatus, case_details
+from services.dedup.records import (
+    CaseRecord,
+    MatterRecord,
+    MatterStatus,
+    case_details,
+    newest_case_ids,
+)
 from services.dedup.state import MatchState
+from services.dedup.tally import PetitionerTally
 
 log = logging.getLogger(__name__)
 
@@ -140,12 +147,10 @@ def _matter_after(
             status=MatterStatus.HANDLING,
             handling_due=due,
             case_ids=(case.case_id,),
-            petitioners=dict.fromkeys(case.petitioner_refs, 1),
+            petitioners=PetitionerTally.of(case.petitioner_refs),
             petitions=1,
+            live_cases=1,
         )
-    petitioners = dict(matter.petitioners)
-    for ref in case.petitioner_refs:
-        petitioners[ref] = petitioners.get(ref, 0) + 1
     reopened = decision.matter_status is MatterStatus.CLOSED
     return MatterRecord(
         matter_id=matter.matter_id,
@@ -155,7 +160,8 @@ def _matter_after(
         open_case_id=decision.open_case_id,
         status=MatterStatus.HANDLING if reopened else matter.status,
         handling_due=due if reopened else matter.handling_due,
-        case_ids=(*matter.case_ids, case.case_id),
-        petitioners=petitioners,
+        case_ids=newest_case_ids((*matter.case_ids, case.case_id)),
+        petitioners=matter.petitioners.with_petition(case.petitioner_refs),
         petitions=matter.petitions + 1,
+        live_cases=matter.live_cases + 1,
     )

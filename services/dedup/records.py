@@ -10,6 +10,7 @@ record is JSON. Both are what the ``cases`` and ``matters`` tables (``state``) h
 
 from __future__ import annotations
 
+import json
 import struct
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -19,6 +20,8 @@ import numpy as np
 import numpy.typing as npt
 
 from schemas.cases import Verdict
+from services.dedup import tally
+from services.dedup.tally import PetitionerTally
 
 JsonValue = Any
 
@@ -241,9 +244,59 @@ class CaseColumns:
         return len(self.case_ids)
 
 
+#: What the named live cases may take in a matter's JSON value, in bytes (each costs its
+#: id, quotes and a comma: ~20 bytes for intake's case ids, so ~1,600 ids).
+NAMED_CASES_BYTES: Final = 32 * 1024
+#: The most a matter's JSON value takes besides its named cases and its tally: ids of at
+#: most 64 characters (``schemas.keys.CaseKey``: the case id is the key of its topics;
+#: a matter id is a case id with a prefix and a split suffix), the numbers and the keys.
+MATTER_FIXED_BYTES: Final = 1024
+#: The most a matter's JSON value can take (``tally`` and the budgets above): some 270 KB,
+#: under a third of the 1,000,000 bytes a changelog record may have.
+MATTER_MAX_BYTES: Final = (
+    MATTER_FIXED_BYTES + NAMED_CASES_BYTES + tally.NAMED_BYTES + tally.FILTER_JSON_BYTES
+)
+
+
+def _json_bytes(case_id: str) -> int:
+    # Its size in a JSON list, quotes and comma, as either encoder writes it (an escaped
+    # or non-ASCII id is measured as the larger, ASCII-only encoding writes it).
+    if _is_plain(case_id):
+        return len(case_id) + 3
+    return len(json.dumps(case_id)) + 1
+
+
+def _is_plain(text: str) -> bool:
+    # What JSON writes as it is: printable ASCII without quotes or backslashes.
+    return text.isascii() and text.isprintable() and '"' not in text and "\\" not in text
+
+
+def newest_case_ids(case_ids: tuple[str, ...]) -> tuple[str, ...]:
+    """The newest of ``case_ids`` (oldest first) that fit ``NAMED_CASES_BYTES``."""
+    # Every petition of a matter passes here: while the ids are plain (intake's always
+    # are) they are sized in one go, and the oldest dropped until the rest fit.
+    if _is_plain("".join(case_ids)):
+        excess = sum(map(len, case_ids)) + 3 * len(case_ids) - NAMED_CASES_BYTES
+        dropped = 0
+        while excess > 0:
+            excess -= len(case_ids[dropped]) + 3
+            dropped += 1
+        return case_ids[dropped:]
+    size = 0
+    for kept, case_id in enumerate(reversed(case_ids)):
+        size += _json_bytes(case_id)
+        if size > NAMED_CASES_BYTES:
+            return case_ids[len(case_ids) - kept :]
+    return case_ids
+
+
 @dataclass(frozen=True, slots=True)
 class MatterRecord:
-    """A matter: its cases, petitioners and handling status."""
+    """A matter: its cases, petitioners and handling status.
+
+    Bounded (``MATTER_MAX_BYTES``) however many cases and people it has: it names its
+    newest live cases and counts all of them, and its petitioners are a ``PetitionerTally``.
+    """
 
     matter_id: str
     region_code: str
@@ -253,12 +306,20 @@ class MatterRecord:
     status: MatterStatus
     #: Until when the open case is within its time limit (epoch seconds).
     handling_due: int
-    #: Live (not yet expired) case ids, oldest first.
+    #: The newest live (not yet expired) case ids, oldest first, as many as fit
+    #: ``NAMED_CASES_BYTES``: the ones a redelivery, a split or a merge looks for.
     case_ids: tuple[str, ...]
-    #: Petitions per petitioner_ref over the matter's life, expired ones included.
-    petitioners: dict[str, int] = field(default_factory=dict)
+    #: Petitioners over the matter's life, expired cases' included.
+    petitioners: PetitionerTally = field(default_factory=PetitionerTally)
     #: Petitions over the matter's life, expired ones included.
     petitions: int = 0
+    #: Live cases: every case record whose ``matter_id`` is this matter, named or not.
+    live_cases: int = 0
+
+    @property
+    def names_every_case(self) -> bool:
+        """Whether ``case_ids`` holds every live case (what moving them all needs)."""
+        return len(self.case_ids) == self.live_cases
 
     def to_json(self) -> dict[str, JsonValue]:
         """The JSON value of the ``matters`` map."""
@@ -269,14 +330,17 @@ class MatterRecord:
             "open": self.open_case_id,
             "status": self.status.value,
             "due": self.handling_due,
-            "cases": list(self.case_ids),
-            "petitioners": dict(self.petitioners),
+            "cases": list(newest_case_ids(self.case_ids)),
+            "live": self.live_cases,
+            **self.petitioners.to_json(),
             "petitions": self.petitions,
         }
 
     @classmethod
     def from_json(cls, matter_id: str, value: dict[str, JsonValue]) -> Self:
-        """Read a value of the ``matters`` map."""
+        """Read a value of the ``matters`` map, also one written before its bounds (every
+        live case named, every petitioner named)."""
+        case_ids = tuple(value["cases"])
         return cls(
             matter_id=matter_id,
             region_code=value["region"],
@@ -285,7 +349,8 @@ class MatterRecord:
             open_case_id=value["open"],
             status=MatterStatus(value["status"]),
             handling_due=value["due"],
-            case_ids=tuple(value["cases"]),
-            petitioners=dict(value["petitioners"]),
+            case_ids=newest_case_ids(case_ids),
+            petitioners=PetitionerTally.from_json(value),
             petitions=value["petitions"],
+            live_cases=value.get("live", len(case_ids)),
         )

@@ -61,6 +61,11 @@ ScanResult = StepResult
 
 #: What a verdict decides about its case; a second verdict differing here is a conflict
 #: (the rest of the facts also follows from the rules, which may change between runs).
+#: The most updates held for one case, waiting for its verdict or for an earlier update:
+#: a case's lifecycle has a dozen or so, and the held ones are one value of the table (one
+#: changelog record, at most 1,000,000 bytes; an update is at most ~12 KB there). One more
+#: is refused at once, with the reason it would have got had the wait ended.
+MAX_HELD_UPDATES: Final = 32
 _DECISION_FACTS: Final = ("matter_id", "received_at", "region_code", "agency_code", "repeat_count")
 
 
@@ -203,7 +208,7 @@ class EscalationEngine:
             )
         placed = self._place(state, update)
         if isinstance(placed, Rejection):
-            if placed.reason not in AWAITS_PREDECESSOR:
+            if placed.reason not in AWAITS_PREDECESSOR or len(state.held) >= MAX_HELD_UPDATES:
                 return placed
             return self._settle(state.model_copy(update={"held": (*state.held, source)}), None)
         return self._settle(self._release_held(placed), None)
@@ -213,6 +218,14 @@ class EscalationEngine:
         update = source.update
         orphans = self._store.orphans(update.case_id)
         held = orphans.held if orphans is not None else ()
+        if len(held) >= MAX_HELD_UPDATES and all(
+            h.update.update_id != update.update_id for h in held
+        ):
+            return Rejection(
+                update,
+                RejectionReason.UNKNOWN_CASE,
+                f"{MAX_HELD_UPDATES} updates are held already for this case, never seen",
+            )
         earlier = next((h.update for h in held if h.update.update_id == update.update_id), None)
         if earlier is not None:
             if earlier == update:

@@ -9,13 +9,24 @@ and a watermark could then run ahead of the case states it stands for. Keys:
 =================================  ==============================================
 ``case/<case_id>``                 the ``CaseState``
 ``orphans/<case_id>``              updates whose verdict has not arrived (``Orphans``)
-``due/<p>``                        the hour buckets of partition p holding entries, sorted
+``due/<p>``                        the buckets of partition p holding entries, sorted
 ``due/<p>/<YYYYMMDDHH>``           ``{case_id: due time}`` of the cases due that hour (UTC)
+``due/<p>/<YYYYMMDDHHMM[SS]>``     the same of a minute (a second) of an hour (a minute) full
 ``open/<case_id>``                 ``"<status> <level>"`` while the case is open (the gauge)
 ``watermark/<input>/<p>``          an input's highest event time on p (``clock``)
 =================================  ==============================================
 
 The scan of a partition reads the bucket list and the buckets due by then, not every case.
+
+A bucket holds at most ``BUCKET_ENTRIES`` entries, so that its value stays a fraction of the
+1,000,000 bytes a changelog record may have: a burst of cases received in one hour (a mass
+campaign, a backfill) is due in one hour too, and would otherwise make a bucket of ~46
+bytes a case that passes the limit at ~21,700 cases, after which the service could not
+store its state. Entries go to the hour's bucket while it has room, then to their minute's,
+then to their second's: a case's entry is always in one of the three buckets of its due
+time, so finding it reads three keys at most. Only a second's bucket takes entries past
+``BUCKET_ENTRIES``: more than ~25,000 cases of one partition due at the very same second
+would pass the record limit still.
 
 The writes of one case keep an order that makes every prefix safe: the new due entry
 first, then the case (or orphans) row, then the removal of the old due entry; the service
@@ -32,9 +43,10 @@ service writes only inside an event of the same partition (a verdict, an update,
 from __future__ import annotations
 
 import json
+from bisect import bisect_left
 from collections.abc import MutableMapping
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Final
 
 from services.escalation.state import CaseState, Orphans
 
@@ -46,9 +58,26 @@ DUE = "due/"
 OPEN = "open/"
 
 
+#: Most entries in one bucket: ~46 bytes each with intake's case ids, ~100 with the
+#: longest (64 characters), so a bucket's value stays under 200 KB.
+BUCKET_ENTRIES: Final = 2_000
+_HOUR: Final = 10  # characters of a bucket name that say its hour
+
+
 def bucket_of(moment: datetime) -> str:
     """The hour bucket (UTC) of a due time; buckets sort as the hours do."""
     return moment.astimezone(UTC).strftime("%Y%m%d%H")
+
+
+def buckets_of(moment: datetime) -> tuple[str, str, str]:
+    """The buckets an entry due at ``moment`` may be in: its hour's, minute's, second's.
+
+    Their names sort as time does, a coarser bucket before the finer ones it holds
+    ("2026120509" < "202612050900" < "20261205090000" < "202612050901" < "2026120510").
+    """
+    utc = moment.astimezone(UTC)
+    second = utc.strftime("%Y%m%d%H%M%S")
+    return second[:_HOUR], second[: _HOUR + 2], second
 
 
 def due_time(state: CaseState | None, orphans: Orphans | None) -> datetime | None:
@@ -108,7 +137,7 @@ class TableCaseStore:
         last = bucket_of(until)
         found: dict[str, None] = {}
         for bucket in list(self._table.get(self._buckets_key) or []):
-            if bucket > last:
+            if bucket[:_HOUR] > last:
                 break
             entries = dict(self._table.get(self._bucket_key(bucket)) or {})
             if not entries:
@@ -131,35 +160,50 @@ class TableCaseStore:
     def _add_due(self, case_id: str, at: datetime | None) -> None:
         if at is None:
             return
-        bucket = bucket_of(at)
-        key = self._bucket_key(bucket)
-        entries = dict(self._table.get(key) or {})
-        if entries.get(case_id) == at.isoformat():
-            return
+        due = at.isoformat()
         buckets = list(self._table.get(self._buckets_key) or [])
-        if bucket not in buckets:
+        levels = buckets_of(at)
+        listed = [bucket for bucket in levels if _holds(buckets, bucket)]
+        for bucket in listed:
+            # Already in one (a redelivery, or another time in the same bucket): kept there.
+            entries = dict(self._table.get(self._bucket_key(bucket)) or {})
+            if case_id in entries:
+                if entries[case_id] != due:
+                    entries[case_id] = due
+                    self._table[self._bucket_key(bucket)] = entries
+                return
+        for bucket in levels:
+            key = self._bucket_key(bucket)
+            entries = dict(self._table.get(key) or {}) if bucket in listed else {}
+            if len(entries) < BUCKET_ENTRIES or bucket == levels[-1]:
+                break
+        if bucket not in listed:
             # The bucket list first: a listed bucket without entries is skipped, an
             # unlisted one would never be read.
             self._table[self._buckets_key] = sorted([*buckets, bucket])
-        entries[case_id] = at.isoformat()
+        entries[case_id] = due
         self._table[key] = entries
 
     def _drop_due(self, case_id: str, before: datetime | None, after: datetime | None) -> None:
         """Remove the entry of ``before`` unless ``after`` wrote over it (same bucket)."""
-        if before is not None and (after is None or bucket_of(before) != bucket_of(after)):
-            self._remove_entry(case_id, bucket_of(before))
-
-    def _remove_entry(self, case_id: str, bucket: str) -> None:
-        key = self._bucket_key(bucket)
-        entries = dict(self._table.get(key) or {})
-        if case_id not in entries:
+        if before is None or before == after:
             return
-        del entries[case_id]
-        if entries:
-            self._table[key] = entries
+        due = before.isoformat()
+        buckets = list(self._table.get(self._buckets_key) or [])
+        for bucket in buckets_of(before):
+            if not _holds(buckets, bucket):
+                continue
+            key = self._bucket_key(bucket)
+            entries = dict(self._table.get(key) or {})
+            if entries.get(case_id) != due:
+                continue  # not here, or written over by `after`
+            del entries[case_id]
+            if entries:
+                self._table[key] = entries
+                return
+            del self._table[key]
+            self._forget_bucket(bucket)
             return
-        del self._table[key]
-        self._forget_bucket(bucket)
 
     def _forget_bucket(self, bucket: str) -> None:
         buckets = list(self._table.get(self._buckets_key) or [])
@@ -215,3 +259,9 @@ def open_cases(table: Table) -> dict[tuple[str, str], int]:
             status, level = str(row).split(" ")
             counts[status, level] = counts.get((status, level), 0) + 1
     return counts
+
+
+def _holds(buckets: list[str], bucket: str) -> bool:
+    """Whether the sorted bucket list has ``bucket``."""
+    at = bisect_left(buckets, bucket)
+    return at < len(buckets) and buckets[at] == bucket

@@ -22,7 +22,12 @@ from functools import lru_cache
 import phonenumbers
 
 from services.common import regions
-from services.common.freetext import id_check_character, strip_invisible
+from services.common.freetext import (
+    id_birth_date,
+    id_check_character,
+    id_prefixes,
+    strip_invisible,
+)
 from services.common.script import to_simplified
 
 #: China Standard Time. China has kept UTC+8 without daylight saving since 1991, so a
@@ -200,14 +205,6 @@ class IdCheck:
 _ID_SHAPE = re.compile(r"^\d{17}[\dX]$")
 #: Residence permits of Hong Kong, Macao and Taiwan residents use 81, 82 and 83; 83 is not
 #: a division of the table (Taiwan is 71 there).
-_PERMIT_PREFIXES = frozenset({"81", "82", "83"})
-_OLDEST_BIRTH_YEAR = 1890
-
-
-def _province_prefixes() -> frozenset[str]:
-    return frozenset(r.code[:2] for r in regions.default_table() if r.parent is None)
-
-
 def check_resident_id(raw: str, *, today: date) -> IdCheck:
     """Check an 18-character resident ID number and say why it fails, if it does.
 
@@ -220,14 +217,10 @@ def check_resident_id(raw: str, *, today: date) -> IdCheck:
         return IdCheck(raw=raw, number=None, problem=IdProblem.WRONG_LENGTH)
     if not _ID_SHAPE.match(number):
         return IdCheck(raw=raw, number=None, problem=IdProblem.INVALID_CHARACTERS)
-    prefix = number[:2]
-    if prefix not in _province_prefixes() and prefix not in _PERMIT_PREFIXES:
+    if number[:2] not in id_prefixes():
         return IdCheck(raw=raw, number=None, problem=IdProblem.UNKNOWN_REGION)
-    try:
-        born = date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
-    except ValueError:
-        return IdCheck(raw=raw, number=None, problem=IdProblem.INVALID_BIRTH_DATE)
-    if born.year < _OLDEST_BIRTH_YEAR:
+    born = id_birth_date(number)
+    if born is None:
         return IdCheck(raw=raw, number=None, problem=IdProblem.INVALID_BIRTH_DATE)
     if born > today:
         return IdCheck(raw=raw, number=None, problem=IdProblem.BIRTH_DATE_IN_FUTURE)

@@ -61,7 +61,13 @@ from schemas.petitions import RejectReason
 from services.common.dlq import Rejected
 from services.common.held import write_later, write_now
 from services.common.metrics import DeliveryOutcome, Metrics
-from services.notification.grouping import AlertGrouper, GroupingState, PendingGroup, RoutedAlert
+from services.notification.grouping import (
+    AlertGrouper,
+    GroupingState,
+    PendingGroup,
+    RoutedAlert,
+    overflow_key,
+)
 from services.notification.ids import notification_id
 from services.notification.inflight import Flight, Flights, TransportGate
 from services.notification.plan import (
@@ -287,15 +293,20 @@ class NotificationEngine:
         step = Step()
         if self.sent.get(marker) is not None:
             return step
-        stored = self.groups.get(alert.group_key)
+        # The alert's group, and its overflow groups while they are full (``grouping``).
         state = GroupingState()
-        if stored is not None:
-            state.groups[alert.group_key] = GroupEntry.model_validate(stored).group
-        AlertGrouper(state).add(alert, now)
-        group = state.groups[alert.group_key]
+        key, number = alert.group_key, 0
+        while (stored := self.groups.get(key)) is not None:
+            state.groups[key] = GroupEntry.model_validate(stored).group
+            if not state.groups[key].full:
+                break
+            number += 1
+            key = overflow_key(alert.group_key, number)
+        held_in = AlertGrouper(state).add(alert, now)
+        group = state.groups[held_in]
 
         def remember() -> None:
-            self.groups[alert.group_key] = GroupEntry(group=group, partition=partition).model_dump(
+            self.groups[held_in] = GroupEntry(group=group, partition=partition).model_dump(
                 mode="json"
             )
             self._mark(marker, SentStatus.RECORDED, now)

@@ -13,12 +13,19 @@ state is a pydantic model that dumps to JSON, so the Faust service can keep it i
 (one row per group via ``GroupingState.groups``) and a restarted worker carries on where
 the old one stopped. A crash between sending a digest and saving the state sends the same
 digest again with the same ``digest_id``, which the sent-ids table turns into a skip.
+
+A group holds at most ``MAX_DIGEST_ALERTS`` escalations and ``MAX_DIGEST_HOTSPOTS``
+hotspots: its row is one changelog record (1,000,000 bytes at most) and its digest one
+notice. A full group's next alerts wait in an overflow group of the same receiver and
+labels (``overflow_key``: the group's key and a number), flushed as a digest of its own: a
+burst of 2,000 breaches at midnight makes five digests, not one record too large to store.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime, timedelta
+from typing import Final
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -90,6 +97,17 @@ class RoutedAlert(Contract):
         return f"{self.receiver}/{self.template}{{{labels}}}"
 
 
+#: The most escalations a group holds (~450 bytes each: ~180 KB).
+MAX_DIGEST_ALERTS: Final = 400
+#: The most hotspots a group holds (each lists up to 500 cases: ~12 KB).
+MAX_DIGEST_HOTSPOTS: Final = 16
+
+
+def overflow_key(group_key: str, number: int) -> str:
+    """The key of a group's ``number``-th overflow group (1, 2, ...)."""
+    return f"{group_key}#{number}"
+
+
 class PendingGroup(BaseModel):
     """The alerts of one group not yet sent, and when the group may next be flushed."""
 
@@ -104,6 +122,17 @@ class PendingGroup(BaseModel):
     hotspots: list[HotspotDetected] = Field(default_factory=list)
     flush_at: datetime | None = None
     last_flushed_at: datetime | None = None
+
+    @property
+    def full(self) -> bool:
+        """Whether the group holds as many alerts of a kind as a digest may."""
+        return len(self.alerts) >= MAX_DIGEST_ALERTS or len(self.hotspots) >= MAX_DIGEST_HOTSPOTS
+
+    def holds(self, alert_id: str) -> bool:
+        """Whether the group holds the escalation or hotspot ``alert_id``."""
+        return any(a.escalation_id == alert_id for a in self.alerts) or any(
+            h.hotspot_id == alert_id for h in self.hotspots
+        )
 
 
 class GroupingState(BaseModel):
@@ -158,9 +187,18 @@ class AlertGrouper:
     def __init__(self, state: GroupingState | None = None) -> None:
         self.state = state or GroupingState()
 
-    def add(self, alert: RoutedAlert, now: datetime) -> None:
-        """Hold ``alert`` for its group; a redelivered escalation is held only once."""
-        key = alert.group_key
+    def add(self, alert: RoutedAlert, now: datetime) -> str:
+        """Hold ``alert`` for its group; a redelivered escalation is held only once.
+
+        The key of the group that holds it: the alert's, or an overflow of it when that is
+        full (the state must hold the alert's group and its full overflows, in order).
+        """
+        key, number = alert.group_key, 0
+        while (held := self.state.groups.get(key)) is not None and held.full:
+            if held.holds(alert.alert_id):
+                return key
+            number += 1
+            key = overflow_key(alert.group_key, number)
         group = self.state.groups.get(key)
         if group is None:
             group = PendingGroup(
@@ -171,10 +209,8 @@ class AlertGrouper:
                 group_interval=alert.group_interval,
             )
             self.state.groups[key] = group
-        held = [pending.escalation_id for pending in group.alerts]
-        held += [pending.hotspot_id for pending in group.hotspots]
-        if alert.alert_id in held:
-            return
+        if group.holds(alert.alert_id):
+            return key
         if alert.escalation is not None:
             group.alerts.append(alert.escalation)
         if alert.hotspot is not None:
@@ -184,6 +220,7 @@ class AlertGrouper:
             if group.last_flushed_at is not None:
                 first_possible = max(first_possible, group.last_flushed_at + group.group_interval)
             group.flush_at = first_possible
+        return key
 
     def due_digests(self, now: datetime) -> list[Digest]:
         """The digests due at ``now``, oldest first; their alerts leave the state."""

@@ -21,6 +21,8 @@ from services.cli.offline import batch_verdicts, registered_cases
 from services.cli.pipeline import LocalPipeline
 from services.cli.submit import publish_lines
 from services.common.keys import DEMO_HMAC_KEY
+from services.common.readback import read_all
+from services.dedup.records import MATTER_MAX_BYTES
 from services.devtools.kafka_local import KafkaLocal
 from tests.waiting import values, wait_for_count
 
@@ -280,3 +282,45 @@ def test_the_service_finds_the_matters_dedup_batch_finds_whatever_the_order(
     assert matters(online) == matters(offline)
     # The estate's four letters are one matter; the writer's three are three.
     assert sorted(len(members) for members in matters(offline)) == [1, 1, 1, 1, 4]
+
+
+def test_a_mass_campaign_s_matter_is_stored_within_its_bound(
+    kafka: KafkaLocal, prefix: str, pipeline: LocalPipeline
+) -> None:
+    # 2,000 residents send the same letter: more than a matter's record names (~1,600 of
+    # intake's refs), so the service's record lets some go into its filter; what reaches
+    # the changelog stays within MATTER_MAX_BYTES and the verdicts count everyone.
+    residents = 2_000
+    letters = [
+        json.dumps({
+            "submission_id": f"mass-{n}", "channel": "online",
+            "received_at": f"2026-11-20T{9 + n // 3600:02d}:{n // 60 % 60:02d}:{n % 60:02d}+08:00",
+            "petitioner": {"name": "居民", "phone": f"1380000{n:04d}"}, "region_code": "610302",
+            "title": "阳光小区地下车库长期积水", "content": MASS_LETTER,
+        }, ensure_ascii=False).encode()
+        for n in range(residents)
+    ]  # fmt: skip
+    pipeline.start("intake")
+    pipeline.start("dedup")
+    publish_lines(letters, bootstrap=kafka.bootstrap, prefix=prefix)
+    found = wait_for_count(
+        kafka.bootstrap, CASES_DEDUPLICATED.full_name(prefix), residents, timeout=300,
+        log_tail=lambda: pipeline.log_tail("dedup"),
+    )  # fmt: skip
+    assert {v["matter_id"] for v in found} == {found[0]["matter_id"]}
+    last = max(found, key=lambda v: v["matter_petitions"])
+    assert (last["matter_petitions"], last["matter_petitioners"]) == (residents, residents)
+    assert last["collective"]
+    changelog = f"{prefix}xinfang-dedup-matters-changelog"
+    stored = [r.value for r in read_all(kafka.bootstrap, changelog) if r.value is not None]
+    assert max(map(len, stored)) <= MATTER_MAX_BYTES
+    final = json.loads(stored[-1])
+    assert final["let_go"]
+    assert len(final["petitioners"]) < residents
+    assert final["live"] == residents
+
+
+MASS_LETTER = (
+    "阳光小区地下车库每逢下雨就积水，最深处超过半米，业主车辆多次被泡，物业只是临时抽水，"
+    "排水设施一直没有修好。请有关部门督促开发商和物业彻底整改排水系统。"
+)

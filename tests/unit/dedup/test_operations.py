@@ -121,7 +121,7 @@ def test_merge_makes_two_matters_one(state: InMemoryMatchState) -> None:
     merged = matter(state, a.matter_id)
     assert merged.case_ids == (b.case_id, a.case_id)
     assert merged.first_case_id == b.case_id
-    assert merged.petitioners == {"pr_alice": 1, "pr_bob": 1}
+    assert merged.petitioners.named == {"pr_alice": 1, "pr_bob": 1}
     assert state.matters.get(b.matter_id) is None
     later = matcher.match(facts(ELEVATOR, "pr_bob", title="翠湖花园电梯故障", days=9))
     assert later.matter_id == a.matter_id
@@ -137,7 +137,7 @@ def test_split_takes_a_wrongly_linked_case_out(state: InMemoryMatchState) -> Non
     assert wrong.matter_id == first.matter_id
     result = split_case(state, wrong.case_id, CONFIG)
     assert result.old_matter.case_ids == (first.case_id,)
-    assert result.old_matter.petitioners == {"pr_alice": 1}
+    assert result.old_matter.petitioners.named == {"pr_alice": 1}
     assert result.new_matter.case_ids == (wrong.case_id,)
     assert result.new_matter.first_case_id == wrong.case_id
     # The split case's next petition joins the split-off matter as a repeat.

@@ -30,7 +30,7 @@ from services.common.casework.facts import case_facts
 from services.common.casework.risk import RiskHit
 from services.common.casework.ruleset import DEFAULT_RULES_PATH, load_rules, parse_rules
 from services.common.casework.workdays import CHINA_TZ
-from services.escalation.engine import EscalationEngine, Rejection
+from services.escalation.engine import MAX_HELD_UPDATES, EscalationEngine, Rejection
 from services.escalation.escalations import Output, output_id
 from services.escalation.replay import HistoryProblem, read_history, replay, to_json_line
 from services.escalation.state import CaseState, StagedStore
@@ -551,6 +551,36 @@ def test_an_update_whose_verdict_never_comes_is_refused_after_the_tolerance() ->
     assert rejection.source is not None
     assert (rejection.source.partition, rejection.source.offset) == (2, 40)
     assert engine.scan(day(5)).rejections == []
+
+
+def test_updates_held_for_a_case_never_seen_are_bounded_and_the_next_refused_at_once() -> None:
+    # An agency (or a bug) sending updates for a case id that does not exist: the held
+    # updates are one table value, which must not outgrow a changelog record.
+    engine, store = fresh()
+    for n in range(MAX_HELD_UPDATES):
+        accepted(engine.on_update(update(UpdateKind.ACCEPTED, day(3), n, case_id="XF-NONE")))
+    refused = engine.on_update(update(UpdateKind.ACCEPTED, day(3), 999, case_id="XF-NONE"))
+    assert isinstance(refused, Rejection)
+    assert refused.reason == "unknown_case"
+    orphans = store.orphans("XF-NONE")
+    assert orphans is not None
+    assert len(orphans.held) == MAX_HELD_UPDATES
+    # A redelivery of one held is still one held, not a refusal.
+    accepted(engine.on_update(update(UpdateKind.ACCEPTED, day(3), 0, case_id="XF-NONE")))
+
+
+def test_updates_held_for_their_predecessor_are_bounded_too() -> None:
+    engine, store = fresh()
+    engine.on_verdict(verdict())
+    # Replies before any acceptance: each waits for the acceptance, up to the bound.
+    for n in range(MAX_HELD_UPDATES):
+        accepted(engine.on_update(update(UpdateKind.REPLIED, day(3), n)))
+    refused = engine.on_update(update(UpdateKind.REPLIED, day(3), 999))
+    assert isinstance(refused, Rejection)
+    assert refused.reason == "not_allowed_in_status"
+    state = store.get("XF-A")
+    assert state is not None
+    assert len(state.held) == MAX_HELD_UPDATES
 
 
 # --- replay -------------------------------------------------------------------------------

@@ -3,6 +3,7 @@ between any two writes leaves (a prefix of the changelog) followed by redelivery
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 from typing import Any
@@ -14,9 +15,11 @@ from services.escalation.engine import EscalationEngine, Rejection, StepResult
 from services.escalation.escalations import Output, output_id
 from services.escalation.state import StagedStore
 from services.escalation.tables import (
+    BUCKET_ENTRIES,
     InMemoryCaseStore,
     TableCaseStore,
     bucket_of,
+    buckets_of,
     open_cases,
 )
 from tests.unit.escalation.test_engine import RULES, T0, day, registered, update, verdict
@@ -139,6 +142,36 @@ def test_an_entry_a_crash_left_behind_is_removed_by_the_scan() -> None:
     assert store.due(day(2)) == []
     assert stale not in table["due/0"]
     assert f"due/0/{stale}" not in table
+
+
+def test_a_burst_due_in_one_second_fills_hour_minute_and_second_buckets_each_bounded() -> None:
+    # A backfill or a mass campaign: 5,000 cases received at the same second are due at
+    # the same second. One hour's bucket of them all would be ~230 KB here, and pass the
+    # 1,000,000-byte record limit at ~21,700 cases.
+    table = Changelog()
+    store = TableCaseStore(table, 0)
+    engine = EscalationEngine(RULES, store)
+    case_ids = [f"XF-BURST{n:07d}" for n in range(5_000)]
+    for case_id in case_ids:
+        engine.on_verdict(verdict(case_id, registered(case_id)))
+    state = store.get(case_ids[0])
+    assert state is not None
+    assert state.next_fire_at is not None
+    due_at = state.next_fire_at
+    assert table["due/0"] == list(buckets_of(due_at))
+    sizes = [len(table[f"due/0/{bucket}"]) for bucket in table["due/0"]]
+    assert sizes == [BUCKET_ENTRIES, BUCKET_ENTRIES, 5_000 - 2 * BUCKET_ENTRIES]
+    assert max(len(json.dumps(table[f"due/0/{b}"])) for b in table["due/0"]) < 200_000
+    assert store.due(due_at - timedelta(seconds=1)) == []
+    assert sorted(store.due(due_at)) == case_ids
+    # Each case's entry moves with it, out of whichever bucket held it.
+    for case_id in case_ids:
+        engine.on_update(update(UpdateKind.ACCEPTED, day(1), 1, case_id=case_id))
+    accepted = store.get(case_ids[0])
+    assert accepted is not None
+    assert accepted.next_fire_at is not None
+    assert not [b for b in table["due/0"] if b[:10] == bucket_of(due_at)]
+    assert sorted(store.due(accepted.next_fire_at)) == case_ids
 
 
 def test_open_cases_are_counted_by_status_and_level() -> None:

@@ -240,6 +240,21 @@ def test_personal_data_in_the_text_is_masked_and_invisible_characters_removed() 
     assert "\u202e" not in case.normalised_text
 
 
+def test_typoed_id_and_card_numbers_in_a_petition_are_masked_and_its_order_number_is_not() -> None:
+    petition = parse(_raw({
+        **examples.MINIMAL_PETITION,
+        "title": "网购退款被拒，订单号6222021234567890120",
+        "content": "本人身份证610302198506123015，退款请打到银行卡6217 0012 3456 7890 123。",
+    }))  # fmt: skip
+    case = register(petition, hmac_key=KEY, now=NOW).case
+    wire = case.to_json_bytes().decode()
+    for clear in ("610302198506123015", "6217 0012 3456 7890 123", "1985061230"):
+        assert clear not in wire
+    assert case.title == "网购退款被拒，订单号6222021234567890120"
+    assert "610302********3015" in case.content
+    assert "**** **** **** ***0 123" in case.content
+
+
 def test_the_same_petition_has_the_same_fingerprint_and_another_text_another() -> None:
     first = parse(_raw(examples.MINIMAL_PETITION))
     other = parse(_raw({**examples.MINIMAL_PETITION, "content": "另一件事"}))

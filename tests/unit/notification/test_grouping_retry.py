@@ -7,7 +7,12 @@ from datetime import UTC, datetime, timedelta
 from schemas.cases import AgencyLevel, CaseEscalated, EscalationReason
 from schemas.notices import Notice
 from schemas.notifications import FailureReason
-from services.notification.grouping import AlertGrouper, GroupingState, RoutedAlert
+from services.notification.grouping import (
+    AlertGrouper,
+    GroupingState,
+    RoutedAlert,
+    overflow_key,
+)
 from services.notification.inflight import TransportGate
 from services.notification.labels import labels_of
 from services.notification.policy import Grouping
@@ -47,6 +52,24 @@ def test_two_hundred_breaches_at_once_make_one_digest() -> None:
     assert len(digest.alerts) == 200
     assert digest.receiver == "city-supervision"
     assert grouper.due_digests(T0 + timedelta(hours=1)) == []
+
+
+def test_a_thousand_breaches_at_once_make_digests_of_a_bounded_size() -> None:
+    # A group's row is one changelog record: it must stay well under 1,000,000 bytes.
+    grouper = AlertGrouper()
+    held_in = [grouper.add(_alert(i), T0) for i in range(1_000)]
+    key = held_in[0]
+    assert held_in == [key] * 400 + [overflow_key(key, 1)] * 400 + [overflow_key(key, 2)] * 200
+    rows = [group.model_dump_json() for group in grouper.state.groups.values()]
+    assert max(map(len, rows)) < 250_000
+    # A redelivered alert of a full group stays where it is.
+    assert grouper.add(_alert(7), T0) == key
+    digests = grouper.due_digests(T0 + timedelta(seconds=30))
+    assert [len(d.alerts) for d in digests] == [400, 400, 200]
+    held = [a.escalation_id for d in digests for a in d.alerts]
+    assert sorted(held) == sorted(_alert(i).alert_id for i in range(1_000))
+    assert len({d.digest_id for d in digests}) == 3
+    assert {d.receiver for d in digests} == {"city-supervision"}
 
 
 def test_groups_are_per_receiver_and_group_labels() -> None:

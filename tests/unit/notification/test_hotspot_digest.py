@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 from schemas.ledger import HOTSPOT_EXAMPLES, HotspotDetected
@@ -93,6 +94,30 @@ async def test_new_hotspots_of_one_level_share_one_digest() -> None:
     assert record.subject == "信访热点研判提醒：新发现2个热点"
     assert set(record.case_ids) == {COUNTY_MATTER.case_ids[0]}
     assert len(sender.taken) == 1
+
+
+async def test_more_hotspots_than_a_digest_holds_go_in_several_each_once() -> None:
+    sender = ScriptedSender()
+    tables: dict[str, dict[str, object]] = {
+        name: {} for name in ("cases", "sent", "retries", "waiting", "groups")
+    }
+    notifier = engine(sender, {}, state=tables)
+    published = [
+        COUNTY_MATTER.model_copy(update={"hotspot_id": f"HS-MANY{n:03d}"}) for n in range(40)
+    ]
+    for found in published:
+        for alert in notifier.on_hotspot(found).alerts:
+            notifier.on_alert(alert, 0, RECEIVED).remember()
+    assert len(tables["groups"]) == 3  # 16, 16 and 8 (MAX_DIGEST_HOTSPOTS)
+    assert max(len(json.dumps(row)) for row in tables["groups"].values()) < 500_000
+    due = await notifier.on_tick(0, RECEIVED + timedelta(minutes=2))
+    due.remember()
+    assert len(due.delivered) == len(sender.taken) == 3
+    assert sorted(record.subject for record in due.delivered) == [
+        "信访热点研判提醒：新发现16个热点",
+        "信访热点研判提醒：新发现16个热点",
+        "信访热点研判提醒：新发现8个热点",
+    ]
 
 
 def test_the_digest_names_each_hotspot_its_evidence_and_cases_in_both_languages() -> None:
