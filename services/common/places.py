@@ -42,6 +42,8 @@ _PLACE_SUFFIXES: Final = (
     "有限公司",
     "公司",
     "集团",
+    # A firm known by its trade ("同兴物流"): its letters name it so, not "...物流公司".
+    "物流",
     "工厂",
     "厂",
     "工地",
@@ -102,6 +104,16 @@ _GENERIC_WORDS: Final = (
     "各个",
     # The countryside, not a village: "回农村", "拥有农村户口".
     "农村",
+    # A crossroads ("交叉路口"), a kind of hospital ("综合医院", "专科医院"): any of them.
+    "交叉",
+    "综合",
+    "专科",
+    # What is done wrong at a place is no part of its name: a name running back into
+    # "楼部违规建设医院", "私建医院" is a fragment of a sentence.
+    "违规",
+    "违法",
+    "私建",
+    "私自",
 )
 # One search for any of them, instead of one `in` a word.
 _GENERIC_WORD_RE: Final = re.compile("|".join(_GENERIC_WORDS))

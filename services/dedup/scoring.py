@@ -148,7 +148,7 @@ def score_candidates(
                 config.habit_discount_below,
             )
         agree = places_agree(places, details.places, lenient=same_petitioner)
-        titled = title_place_named(title_places, details.places, same_petitioner)
+        titled = title_place_named(title_places, details.places, details.topic, same_petitioner)
         if agree is False and titled:
             # The place this letter's title is about is named in the other: the places
             # the two do not share are others the letters mention, or no places at all.
@@ -238,7 +238,7 @@ def score_candidates(
                 continue
             details = index.details(sequences[i], raw)
             same_petitioner = not refs.isdisjoint(details.petitioner_refs)
-            titled = title_place_named(title_places, details.places, same_petitioner)
+            titled = title_place_named(title_places, details.places, details.topic, same_petitioner)
             if titles_alike(features, details.topic, details.places, titled) < alike:
                 continue
             candidate = judge(i, scores[i])

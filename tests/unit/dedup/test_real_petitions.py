@@ -264,3 +264,49 @@ def test_the_same_template_about_the_estate_up_the_road_is_another_matter() -> N
     ]
     decisions = _run(cases)
     assert decisions[1].matter_id != decisions[0].matter_id
+
+
+def test_strangers_asking_for_lights_at_two_different_crossroads_are_not_one_matter() -> None:
+    # "交叉路口" is any crossroads, not a place: the roads that cross are the places.
+    cases = [
+        _facts(0, COUNTY, "希望在栖凤路与佳园路交叉路口设置交通信号灯",
+               "栖凤路与佳园路交叉路口车流量大，行人过斑马线时车辆速度很快，"
+               "给过往行人带来安全隐患，希望交通部门设置信号灯。", ref="pr_a"),
+        _facts(1, COUNTY, "反映万家丽南路与港子河路交叉路口红绿灯设置问题",
+               "港子河路临时通车后，从港子河路驶向万家丽南路的交叉路口没有左转红绿灯，"
+               "车辆横冲直撞，事故频繁，带来严重的安全隐患，希望尽快设置信号灯。", ref="pr_b"),
+    ]  # fmt: skip
+    decisions = _run(cases)
+    assert decisions[1].matter_id != decisions[0].matter_id
+
+
+def test_a_strangers_letter_about_the_road_an_estates_letter_mentions_is_another_matter() -> None:
+    # The estate's letter names the road beside its land; the other letter is about that
+    # road's noise barriers: each title is about its own place.
+    cases = [
+        _facts(0, COUNTY, "关于潇楚花园私改住宅用地为摊贩经营点的投诉",
+               "我们是潇楚花园二期的业主。按开发商公示的规划，大道与旺龙路交汇处以北的"
+               "地块应是潇楚花园的住宅用地和商业广场，现在却改成了摊贩经营点，"
+               "噪音非常大，严重影响生活质量，请求按规划建设。", ref="pr_a"),
+        _facts(1, COUNTY, "希望在旺龙路交界处安装隔音屏",
+               "大道是东西交通要道，车流不息，凌晨都车水马龙，噪音非常大，严重影响生活"
+               "质量。政府在两侧安装了部分隔音屏，但在旺龙路交界处停止了安装，"
+               "请求继续安装。", ref="pr_b"),
+    ]  # fmt: skip
+    decisions = _run(cases)
+    assert decisions[1].matter_id != decisions[0].matter_id
+
+
+def test_a_writers_market_named_with_its_former_in_two_places_is_one_matter() -> None:
+    # "原杨家田农贸市场" and "杨家田原农贸市场": the same former market, a word moved.
+    cases = [
+        _facts(0, COUNTY, "请求继续解决原杨家田农贸市场旁居民的生存环境问题",
+               "政府对原杨家田农贸市场进行了整治，好景只维持了两天，现在小商贩又占道"
+               "经营，鸡鸭毛满天飞，污水横流，请求政府坚持治理一两个月。"),
+        _facts(6, COUNTY, "请求解决杨家田原农贸市场旁居民生存环境问题",
+               "市场拆了，却没有治理，小摊依然如故，堵住了消防通道。乡里回复说安排两支"
+               "队伍日常管理，我们居民没看到过，请求政府重视。"),
+    ]  # fmt: skip
+    decisions = _run(cases)
+    assert decisions[1].verdict is Verdict.REPEAT
+    assert decisions[1].matter_id == decisions[0].matter_id

@@ -344,3 +344,12 @@ def test_a_school_named_by_its_number_is_a_place() -> None:
     assert places("十一中门口堵车") == {"十一中"}
     # A numeral before a word with 中 names no school.
     assert places("一中年男子说其中有问题") == frozenset()
+
+
+def test_places_name_a_firm_by_its_trade_and_not_kinds_or_wrongdoing() -> None:
+    assert places("投诉同兴物流扰民，同兴物流公司晚上装卸货") == {"同兴物流"}
+    # A kind of hospital or a crossroads is no place; nor a name running into what is
+    # done wrong there.
+    assert places("反对在居民楼设立综合医院") == frozenset()
+    assert places("栖凤路与佳园路交叉路口") == {"栖凤路", "佳园路"}
+    assert places("迪和中医医院在北京园御小区私建医院") == {"迪和中医医院", "北京园御小区"}
