@@ -33,6 +33,8 @@ _PLACE_SUFFIXES: Final = (
     "街道",
     # A market town ("罗巷集镇"): the town word alone stops a name, as a higher level.
     "集镇",
+    # A new district of a town ("城北新区", "星沙城北新区"): a planned area letters ask about.
+    "新区",
     "村",
     "大道",
     "路",
@@ -78,7 +80,7 @@ _NAME_STOP: Final = frozenset(
 #: Names the heuristic finds that name no place of a matter, and words that make a
 #: found name generic ("有关部门责令工地", "供热公司").
 _GENERIC_PLACES: Final = frozenset(
-    {"人民政府", "有关公司", "物业公司", "开发公司", "施工项目", "建筑工地"}
+    {"人民政府", "有关公司", "物业公司", "开发公司", "物流公司", "施工项目", "建筑工地"}
 )
 _GENERIC_WORDS: Final = (
     "部门",

@@ -77,8 +77,11 @@ def titles_alike(
 
     When the title's place is named in the other letter (``titled``), that place is left
     out of both: it is shared already, and what is left says which of the place's
-    problems the letter is about ("星沙204路公交车甩客" is not "星沙204路调整线路"). A title
-    that is nothing but the place is compared whole.
+    problems the letter is about ("星沙204路公交车甩客" is not "星沙204路调整线路"). What is
+    left of one title all said in the other is alike (1.0) however short: "同兴物流扰民"
+    and "物流公司扰民", "星沙204路调整线路" and "星沙204路公交车调整线路运行"; a part of it
+    is not ("公交车甩客" shares "公交车" with the route change). A title that is nothing but
+    the place is compared whole.
     """
     ours, theirs = features.topic, their_topic
     if titled:
@@ -87,6 +90,8 @@ def titles_alike(
             ours, theirs = ours.replace(place, " "), theirs.replace(place, " ")
         our_grams, their_grams = text.topic_grams(ours), text.topic_grams(theirs)
         if our_grams and their_grams:
+            if our_grams <= their_grams or their_grams <= our_grams:
+                return 1.0
             return text.topic_similarity(our_grams, their_grams)
     return text.topic_similarity(features.topic_grams, text.topic_grams(their_topic))
 

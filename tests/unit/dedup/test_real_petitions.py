@@ -310,3 +310,19 @@ def test_a_writers_market_named_with_its_former_in_two_places_is_one_matter() ->
     decisions = _run(cases)
     assert decisions[1].verdict is Verdict.REPEAT
     assert decisions[1].matter_id == decisions[0].matter_id
+
+
+def test_residents_letters_about_one_firm_named_by_its_trade_are_one_matter() -> None:
+    # One title names the firm, the other only its kind; the first letter names the firm,
+    # and what the second title says besides the firm ("扰民") the first title says too.
+    cases = [
+        _facts(0, COUNTY, "投诉物流公司扰民",
+               "同兴物流晚上九点半开始装卸货，一直到十二点多才结束，严重影响周边居民休息。"
+               "打电话给相关部门，说会解决，但依然没有解决。", ref="pr_a"),
+        _facts(27, COUNTY, "投诉同兴物流扰民",
+               "到底还能不能处理？反映了两三个月了，每次回复都是那几句话，"
+               "今天晚上又吵到凌晨一点钟。", ref="pr_b"),
+    ]  # fmt: skip
+    decisions = _run(cases)
+    assert decisions[1].verdict is Verdict.JOINT
+    assert decisions[1].matter_id == decisions[0].matter_id

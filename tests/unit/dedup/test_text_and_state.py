@@ -348,6 +348,9 @@ def test_a_school_named_by_its_number_is_a_place() -> None:
 
 def test_places_name_a_firm_by_its_trade_and_not_kinds_or_wrongdoing() -> None:
     assert places("投诉同兴物流扰民，同兴物流公司晚上装卸货") == {"同兴物流"}
+    assert places("投诉物流公司扰民") == frozenset()
+    # A town's new district is a place; the high-tech zone "高新区" is no name.
+    assert places("咨询A7县星沙城北新区规划情况，高新区") == {"星沙城北新区"}
     # A kind of hospital or a crossroads is no place; nor a name running into what is
     # done wrong there.
     assert places("反对在居民楼设立综合医院") == frozenset()
