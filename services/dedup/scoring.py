@@ -85,6 +85,7 @@ def score_candidates(
     related_threshold = config.related_threshold
     # Lazy expiry: the sweep may not have caught up with some candidates.
     horizon = now - config.horizon_days * DAY
+    place_only_before = now - config.place_only_after_days * DAY
     worth: list[int] = []
     top = 0.0
     for i, (score, received) in enumerate(zip(scores, sketches.received_at, strict=True)):
@@ -177,7 +178,10 @@ def score_candidates(
             if not titled:
                 title_threshold += config.field_mismatch_penalty
         conflict = agree is False
-        linkable = not conflict and (
+        # Years later, only the place the title names (or a copy) still says it is the
+        # same matter: words and titles alike are too often another matter by then.
+        current = exact or titled or received_at[i] >= place_only_before
+        linkable = not conflict and current and (
             exact
             or score >= threshold
             # A title is the writer's own summary of the matter: two that say the same

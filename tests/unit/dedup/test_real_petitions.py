@@ -326,3 +326,25 @@ def test_residents_letters_about_one_firm_named_by_its_trade_are_one_matter() ->
     decisions = _run(cases)
     assert decisions[1].verdict is Verdict.JOINT
     assert decisions[1].matter_id == decisions[0].matter_id
+
+
+def test_a_resident_writing_again_after_four_years_about_the_estates_street_is_a_repeat() -> None:
+    # Past three years only the place the title names links: the same estate's night
+    # market again is the old matter; a letter alike in words about no place is new.
+    market = (
+        "我是板桥小区27栋的业主，楼下开了十多家夜宵店，占道经营屡禁不止，噪音和油烟"
+        "严重影响居民休息，多次反映仍未解决。"
+    )
+    cases = [
+        _facts(0, COUNTY, "反映星沙镇板桥小区夜宵一条街占道经营和噪音扰民", market),
+        _facts(4 * 365, COUNTY, "反映泉塘街道板桥小区夜宵一条街噪音扰民、店外占道经营",
+               "近年来我多次反映板桥小区内夜宵一条街噪音扰民、店外占道经营，迟迟得不到解决，"
+               "一到晚上划拳吵闹，整夜无法入睡。"),
+        _facts(4 * 365 + 1, COUNTY, "反映夜宵店噪音扰民",
+               "楼下开了十多家夜宵店，占道经营屡禁不止，噪音和油烟严重影响居民休息，"
+               "多次反映仍未解决。", ref="pr_other"),
+    ]  # fmt: skip
+    decisions = _run(cases)
+    assert decisions[1].verdict is Verdict.REPEAT
+    assert decisions[1].matter_id == decisions[0].matter_id
+    assert decisions[2].matter_id != decisions[0].matter_id
