@@ -157,6 +157,9 @@ _NAME_PREFIXES: Final = (
 _NAME_PREFIX_RE: Final = re.compile(
     "(?:" + "|".join(sorted(map(re.escape, _NAME_PREFIXES), key=len, reverse=True)) + ")+"
 )
+# An anonymised city or county ("A市", "K1区"), as published data writes the name it
+# stands for: "A市医学院" is the city's medical college ("长沙医学院" before anonymising).
+_ANONYMISED_UNIT_BEFORE_RE: Final = re.compile(r"(?<![A-Za-z])[A-Za-z]\d*[市区县]$")
 # What every Latin place name starts with: a text without it (most Chinese petitions) need
 # not be searched with _LATIN_PLACE_RE, a slower pattern.
 _CAPITALISED_RE: Final = re.compile("[A-Z][a-z]")
@@ -214,6 +217,15 @@ def folded_places(folded_keep_case: str) -> frozenset[str]:
             # Only when a name is left: "建设路" and "走马街" are names themselves.
             if prefix is not None and start - prefix.end() >= 2:
                 name_start = prefix.end()
+        if start - name_start + _NAME_IN_SUFFIX[match.group()] == 1 and match.end() - start > 1:
+            # One character of name is no name, unless an anonymised unit stands for the
+            # rest of it (before a place word of two characters or more: "A7县银河宿舍"
+            # is no river).
+            unit = _ANONYMISED_UNIT_BEFORE_RE.search(
+                folded_keep_case, max(previous_end, name_start - 4), name_start
+            )
+            if unit is not None:
+                name_start = unit.start()
         name = folded_keep_case[name_start : match.end()].lower()
         if (
             start > name_start
