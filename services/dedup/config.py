@@ -166,12 +166,14 @@ class DedupConfig(BaseSettings):
         ),
     )
     containment_min_shingles: int = Field(
-        default=20,
+        default=30,
         ge=1,
         description=(
             "Both texts need this many distinct shingles before containment (trimmed or "
             "extended re-submissions) counts: a one-line text is 'contained' in many "
-            "letters that are not about its matter."
+            "letters that are not about its matter. 30 character pairs is more than one "
+            "line of Chinese: a one-line question about a school (some 20) is contained "
+            "in every long letter about it."
         ),
     )
     collective_min_petitioners: int = Field(

@@ -348,3 +348,19 @@ def test_a_resident_writing_again_after_four_years_about_the_estates_street_is_a
     assert decisions[1].verdict is Verdict.REPEAT
     assert decisions[1].matter_id == decisions[0].matter_id
     assert decisions[2].matter_id != decisions[0].matter_id
+
+
+def test_a_one_line_question_about_a_school_is_not_a_long_letter_about_its_building() -> None:
+    # The question's every pair of characters is in the long letter: containment of a
+    # one-line text says nothing of the matter.
+    cases = [
+        _facts(0, COUNTY, "咨询星沙城区的天达中学、天华小学的具体选址地点",
+               "请问星沙城区的天达中学、天华小学的具体选址地点", ref="pr_a"),
+        _facts(30, COUNTY, "希望拔除银河宿舍，搞好天达中学建设工程",
+               "星沙城区的银河基地早就规划建设天达中学，但是东北角一栋银河宿舍至今没有拔除，"
+               "影响了天达中学的建设。请问天达中学什么时候能建好？泉塘街道楼盘增多，人口迅速"
+               "增加，小孩读初中要跑很远，希望早日建好天达中学，具体选址地点也请公开。",
+               ref="pr_b"),
+    ]  # fmt: skip
+    decisions = _run(cases)
+    assert decisions[1].matter_id != decisions[0].matter_id
