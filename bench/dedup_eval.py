@@ -20,9 +20,9 @@ import argparse
 import json
 from collections import Counter, defaultdict
 from pathlib import Path
-from typing import Any, Final
+from typing import Final
 
-from services.cli.offline import batch_verdicts, registered_cases
+from services.cli.offline import batch_verdicts, final_matters, registered_cases
 from services.common.keys import DEMO_HMAC_KEY
 
 DATA: Final = Path(__file__).resolve().parent.parent / "tests" / "data"
@@ -58,26 +58,6 @@ def scores(predicted: dict[str, str], truth: dict[str, str]) -> dict[str, float]
         "bcubed_recall": b3_recall,
         "bcubed_f1": 2 * b3_precision * b3_recall / (b3_precision + b3_recall or 1.0),
     }
-
-
-def final_matters(verdicts: list[dict[str, Any]]) -> dict[str, str]:
-    """submission id -> the matter each petition is in at the end, merges followed.
-
-    A verdict names its case's matter when decided; a later verdict's
-    ``merged_matter_ids`` were merged into its ``matter_id`` (the service publishes the
-    same on ``matters.changes``), taking every case of theirs along.
-    """
-    into: dict[str, str] = {}
-
-    def last(matter_id: str) -> str:
-        while matter_id in into:
-            matter_id = into[matter_id]
-        return matter_id
-
-    for verdict in verdicts:
-        for absorbed in verdict.get("merged_matter_ids", ()):
-            into[last(absorbed)] = last(str(verdict["matter_id"]))
-    return {str(v["submission_id"]): last(str(v["matter_id"])) for v in verdicts}
 
 
 def main() -> None:

@@ -20,9 +20,9 @@ from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Final
 
-from bench.dedup_eval import final_matters, scores
+from bench.dedup_eval import scores
 from bench.mailbox import petitions, read_messages, submission_id
-from services.cli.offline import batch_verdicts, registered_cases
+from services.cli.offline import batch_verdicts, final_matters, registered_cases
 from services.common.keys import DEMO_HMAC_KEY
 
 LABELS: Final = (

@@ -75,6 +75,26 @@ def batch_verdicts(cases: Iterable[CaseRegistered]) -> Iterator[dict[str, Any]]:
         }
 
 
+def final_matters(verdicts: list[dict[str, Any]]) -> dict[str, str]:
+    """submission id -> the matter each petition is in at the end, merges followed.
+
+    A verdict names its case's matter when decided; a later verdict's
+    ``merged_matter_ids`` were merged into its ``matter_id`` (the service publishes the
+    same on ``matters.changes``), taking every case of theirs along.
+    """
+    into: dict[str, str] = {}
+
+    def last(matter_id: str) -> str:
+        while matter_id in into:
+            matter_id = into[matter_id]
+        return matter_id
+
+    for verdict in verdicts:
+        for absorbed in verdict.get("merged_matter_ids", ()):
+            into[last(absorbed)] = last(str(verdict["matter_id"]))
+    return {str(v["submission_id"]): last(str(v["matter_id"])) for v in verdicts}
+
+
 def dedup_batch(
     source: Annotated[str, typer.Argument(help="petitions as JSON lines, or - for stdin")] = "-",
 ) -> None:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from schemas.cases import CaseRegistered
-from services.cli.offline import BadLine, batch_verdicts, registered_cases
+from services.cli.offline import BadLine, batch_verdicts, final_matters, registered_cases
 from services.common import regions
 from services.ledger.hotspots import (
     GroupKind,
@@ -73,8 +73,14 @@ def _city(code: str) -> str:
 def sightings(
     cases: Sequence[CaseRegistered], named: Mapping[str, str]
 ) -> tuple[list[Sighting], dict[str, str]]:
-    """The cases as hotspot sightings (matched by dedup), and case id -> submission id."""
-    verdicts = {v["case_id"]: v for v in batch_verdicts(cases)}
+    """The cases as hotspot sightings (matched by dedup), and case id -> submission id.
+
+    Each case is in its matter at the end: a matter dedup merged into another later (one
+    problem's first letters worded apart) counts as that one, as told on matters.changes.
+    """
+    in_order = list(batch_verdicts(cases))
+    verdicts = {v["case_id"]: v for v in in_order}
+    matters = final_matters(in_order)
     result: list[Sighting] = []
     for case in cases:
         verdict = verdicts[case.case_id]
@@ -86,7 +92,7 @@ def sightings(
                 region_code=region,
                 city_code=_city(region),
                 field=case.field,
-                matter_id=str(verdict["matter_id"]),
+                matter_id=matters[case.submission_id],
                 petitioner_refs=tuple(
                     dict.fromkeys((case.petitioner_ref, *case.co_petitioner_refs))
                 ),

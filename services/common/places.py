@@ -33,6 +33,8 @@ _PLACE_SUFFIXES: Final = (
     "街道",
     # A market town ("罗巷集镇"): the town word alone stops a name, as a higher level.
     "集镇",
+    # A new district of a town ("城北新区", "星沙城北新区"): a planned area letters ask about.
+    "新区",
     "村",
     "大道",
     "路",
@@ -42,6 +44,8 @@ _PLACE_SUFFIXES: Final = (
     "有限公司",
     "公司",
     "集团",
+    # A firm known by its trade ("同兴物流"): its letters name it so, not "...物流公司".
+    "物流",
     "工厂",
     "厂",
     "工地",
@@ -76,7 +80,7 @@ _NAME_STOP: Final = frozenset(
 #: Names the heuristic finds that name no place of a matter, and words that make a
 #: found name generic ("有关部门责令工地", "供热公司").
 _GENERIC_PLACES: Final = frozenset(
-    {"人民政府", "有关公司", "物业公司", "开发公司", "施工项目", "建筑工地"}
+    {"人民政府", "有关公司", "物业公司", "开发公司", "物流公司", "施工项目", "建筑工地"}
 )
 _GENERIC_WORDS: Final = (
     "部门",
@@ -102,6 +106,16 @@ _GENERIC_WORDS: Final = (
     "各个",
     # The countryside, not a village: "回农村", "拥有农村户口".
     "农村",
+    # A crossroads ("交叉路口"), a kind of hospital ("综合医院", "专科医院"): any of them.
+    "交叉",
+    "综合",
+    "专科",
+    # What is done wrong at a place is no part of its name: a name running back into
+    # "楼部违规建设医院", "私建医院" is a fragment of a sentence.
+    "违规",
+    "违法",
+    "私建",
+    "私自",
 )
 # One search for any of them, instead of one `in` a word.
 _GENERIC_WORD_RE: Final = re.compile("|".join(_GENERIC_WORDS))
@@ -143,6 +157,9 @@ _NAME_PREFIXES: Final = (
 _NAME_PREFIX_RE: Final = re.compile(
     "(?:" + "|".join(sorted(map(re.escape, _NAME_PREFIXES), key=len, reverse=True)) + ")+"
 )
+# An anonymised city or county ("A市", "K1区"), as published data writes the name it
+# stands for: "A市医学院" is the city's medical college ("长沙医学院" before anonymising).
+_ANONYMISED_UNIT_BEFORE_RE: Final = re.compile(r"(?<![A-Za-z])[A-Za-z]\d*[市区县]$")
 # What every Latin place name starts with: a text without it (most Chinese petitions) need
 # not be searched with _LATIN_PLACE_RE, a slower pattern.
 _CAPITALISED_RE: Final = re.compile("[A-Z][a-z]")
@@ -200,6 +217,15 @@ def folded_places(folded_keep_case: str) -> frozenset[str]:
             # Only when a name is left: "建设路" and "走马街" are names themselves.
             if prefix is not None and start - prefix.end() >= 2:
                 name_start = prefix.end()
+        if start - name_start + _NAME_IN_SUFFIX[match.group()] == 1 and match.end() - start > 1:
+            # One character of name is no name, unless an anonymised unit stands for the
+            # rest of it (before a place word of two characters or more: "A7县银河宿舍"
+            # is no river).
+            unit = _ANONYMISED_UNIT_BEFORE_RE.search(
+                folded_keep_case, max(previous_end, name_start - 4), name_start
+            )
+            if unit is not None:
+                name_start = unit.start()
         name = folded_keep_case[name_start : match.end()].lower()
         if (
             start > name_start

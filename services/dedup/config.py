@@ -39,11 +39,25 @@ class DedupConfig(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="XINFANG_DEDUP_", frozen=True, extra="ignore")
 
     horizon_days: int = Field(
-        default=3 * 365,
+        default=5 * 365,
         ge=1,
         description=(
             "How long a case stays matchable after it was received. A matter stays "
-            "matchable while any of its cases does; older state is swept away."
+            "matchable while any of its cases does; older state is swept away. Longer "
+            "keeps more state (cases at a steady rate grow with it) and finds repeats "
+            "after a longer silence: residents write again about one estate's problem "
+            "after three and four years."
+        ),
+    )
+    place_only_after_days: int = Field(
+        default=3 * 365,
+        ge=1,
+        description=(
+            "Past this many days an earlier case links only by the place the new "
+            "letter's title names (named in the earlier one), or as an exact copy: "
+            "after years, a letter alike in words or title but about no place both name "
+            "is a new matter more often than the old one again. At or above "
+            "horizon_days it has no effect."
         ),
     )
     repeat_threshold: float = Field(
@@ -152,12 +166,14 @@ class DedupConfig(BaseSettings):
         ),
     )
     containment_min_shingles: int = Field(
-        default=20,
+        default=30,
         ge=1,
         description=(
             "Both texts need this many distinct shingles before containment (trimmed or "
             "extended re-submissions) counts: a one-line text is 'contained' in many "
-            "letters that are not about its matter."
+            "letters that are not about its matter. 30 character pairs is more than one "
+            "line of Chinese: a one-line question about a school (some 20) is contained "
+            "in every long letter about it."
         ),
     )
     collective_min_petitioners: int = Field(

@@ -14,7 +14,8 @@ How a case is matched:
    however reworded), the places' recent cases (joint petitions from one estate, road or
    employer), and the LSH bands (near-duplicates with no place or person in common).
    Candidates older than the horizon, or of a region that cannot be the same place (two
-   different counties), are ignored.
+   different counties), are ignored; those older than ``place_only_after_days`` link only
+   by the place this case's title names (or as an exact copy).
 3. Each candidate gets a text score: estimated Jaccard similarity, or containment when
    both texts are long enough (trimmed and extended re-submissions); a candidate of the
    same petitioner is scored without the petitioner's habit (``habit.without_habit``).

@@ -48,9 +48,26 @@ def places_agree(ours: frozenset[str], theirs: tuple[str, ...], lenient: bool) -
     )
 
 
-def title_place_named(titled: frozenset[str], theirs: tuple[str, ...], lenient: bool) -> bool:
-    # Whether the other petition names a place this one's title names.
-    return any(_same_place(mine, other, lenient) for mine in titled for other in theirs)
+def title_place_named(
+    titled: frozenset[str], theirs: tuple[str, ...], their_topic: str, lenient: bool
+) -> bool:
+    """Whether the other petition names a place this one's title names, as what it is about.
+
+    Not when the other's title (``their_topic``, ``text.topic``) is about another place:
+    a letter about an estate may name the road beside it, and a letter about that road
+    (its noise barriers) is not about the estate ("潇楚奥林匹克花园私改宅用地" against
+    "旺龙路交界处安装隔音屏"). The other's title places are the places it names that its
+    topic holds: the case record keeps the places and the topic, not the title's places.
+    Between one petitioner's letters (``lenient``) it holds whatever the other's title
+    says: naming their own earlier letter's place is the writer tying the two together
+    ("茅湾砖厂" in a letter about the brickworks' parent "新型建筑材料总厂").
+    """
+    if not any(_same_place(mine, other, lenient) for mine in titled for other in theirs):
+        return False
+    if lenient:
+        return True
+    their_titled = frozenset(other for other in theirs if other in their_topic)
+    return places_agree(their_titled, tuple(titled), lenient) is not False
 
 
 def titles_alike(
@@ -60,8 +77,11 @@ def titles_alike(
 
     When the title's place is named in the other letter (``titled``), that place is left
     out of both: it is shared already, and what is left says which of the place's
-    problems the letter is about ("星沙204路公交车甩客" is not "星沙204路调整线路"). A title
-    that is nothing but the place is compared whole.
+    problems the letter is about ("星沙204路公交车甩客" is not "星沙204路调整线路"). What is
+    left of one title all said in the other is alike (1.0) however short: "同兴物流扰民"
+    and "物流公司扰民", "星沙204路调整线路" and "星沙204路公交车调整线路运行"; a part of it
+    is not ("公交车甩客" shares "公交车" with the route change). A title that is nothing but
+    the place is compared whole.
     """
     ours, theirs = features.topic, their_topic
     if titled:
@@ -70,6 +90,8 @@ def titles_alike(
             ours, theirs = ours.replace(place, " "), theirs.replace(place, " ")
         our_grams, their_grams = text.topic_grams(ours), text.topic_grams(theirs)
         if our_grams and their_grams:
+            if our_grams <= their_grams or their_grams <= our_grams:
+                return 1.0
             return text.topic_similarity(our_grams, their_grams)
     return text.topic_similarity(features.topic_grams, text.topic_grams(their_topic))
 
@@ -85,8 +107,17 @@ def _same_place(mine: str, other: str, lenient: bool) -> bool:
     mine_unit, other_unit = _UNIT_WORD_RE.sub("", mine), _UNIT_WORD_RE.sub("", other)
     if mine_unit != mine and other_unit != other and mine_unit == other_unit:
         return len(mine_unit) >= 2
-    return (
-        lenient
-        and len(mine) == len(other) >= 4
-        and sum(a != b for a, b in zip(mine, other, strict=True)) == 1
+    if not lenient or min(len(mine), len(other)) < 4:
+        return False
+    if len(mine) == len(other):
+        return sum(a != b for a, b in zip(mine, other, strict=True)) == 1
+    # One character more or less: "杨家田原农贸市场" for "原杨家田农贸市场" ("杨家田农贸市场").
+    shorter, longer = sorted((mine, other), key=len)
+    if len(longer) != len(shorter) + 1:
+        return False
+    # The first difference; the shorter one may be the longer without its last character.
+    at = next(
+        (i for i, (a, b) in enumerate(zip(shorter, longer[:-1], strict=True)) if a != b),
+        len(shorter),
     )
+    return shorter[at:] == longer[at + 1 :]

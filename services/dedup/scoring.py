@@ -85,6 +85,7 @@ def score_candidates(
     related_threshold = config.related_threshold
     # Lazy expiry: the sweep may not have caught up with some candidates.
     horizon = now - config.horizon_days * DAY
+    place_only_before = now - config.place_only_after_days * DAY
     worth: list[int] = []
     top = 0.0
     for i, (score, received) in enumerate(zip(scores, sketches.received_at, strict=True)):
@@ -148,7 +149,7 @@ def score_candidates(
                 config.habit_discount_below,
             )
         agree = places_agree(places, details.places, lenient=same_petitioner)
-        titled = title_place_named(title_places, details.places, same_petitioner)
+        titled = title_place_named(title_places, details.places, details.topic, same_petitioner)
         if agree is False and titled:
             # The place this letter's title is about is named in the other: the places
             # the two do not share are others the letters mention, or no places at all.
@@ -177,7 +178,10 @@ def score_candidates(
             if not titled:
                 title_threshold += config.field_mismatch_penalty
         conflict = agree is False
-        linkable = not conflict and (
+        # Years later, only the place the title names (or a copy) still says it is the
+        # same matter: words and titles alike are too often another matter by then.
+        current = exact or titled or received_at[i] >= place_only_before
+        linkable = not conflict and current and (
             exact
             or score >= threshold
             # A title is the writer's own summary of the matter: two that say the same
@@ -238,7 +242,7 @@ def score_candidates(
                 continue
             details = index.details(sequences[i], raw)
             same_petitioner = not refs.isdisjoint(details.petitioner_refs)
-            titled = title_place_named(title_places, details.places, same_petitioner)
+            titled = title_place_named(title_places, details.places, details.topic, same_petitioner)
             if titles_alike(features, details.topic, details.places, titled) < alike:
                 continue
             candidate = judge(i, scores[i])

@@ -264,3 +264,103 @@ def test_the_same_template_about_the_estate_up_the_road_is_another_matter() -> N
     ]
     decisions = _run(cases)
     assert decisions[1].matter_id != decisions[0].matter_id
+
+
+def test_strangers_asking_for_lights_at_two_different_crossroads_are_not_one_matter() -> None:
+    # "交叉路口" is any crossroads, not a place: the roads that cross are the places.
+    cases = [
+        _facts(0, COUNTY, "希望在栖凤路与佳园路交叉路口设置交通信号灯",
+               "栖凤路与佳园路交叉路口车流量大，行人过斑马线时车辆速度很快，"
+               "给过往行人带来安全隐患，希望交通部门设置信号灯。", ref="pr_a"),
+        _facts(1, COUNTY, "反映万家丽南路与港子河路交叉路口红绿灯设置问题",
+               "港子河路临时通车后，从港子河路驶向万家丽南路的交叉路口没有左转红绿灯，"
+               "车辆横冲直撞，事故频繁，带来严重的安全隐患，希望尽快设置信号灯。", ref="pr_b"),
+    ]  # fmt: skip
+    decisions = _run(cases)
+    assert decisions[1].matter_id != decisions[0].matter_id
+
+
+def test_a_strangers_letter_about_the_road_an_estates_letter_mentions_is_another_matter() -> None:
+    # The estate's letter names the road beside its land; the other letter is about that
+    # road's noise barriers: each title is about its own place.
+    cases = [
+        _facts(0, COUNTY, "关于潇楚花园私改住宅用地为摊贩经营点的投诉",
+               "我们是潇楚花园二期的业主。按开发商公示的规划，大道与旺龙路交汇处以北的"
+               "地块应是潇楚花园的住宅用地和商业广场，现在却改成了摊贩经营点，"
+               "噪音非常大，严重影响生活质量，请求按规划建设。", ref="pr_a"),
+        _facts(1, COUNTY, "希望在旺龙路交界处安装隔音屏",
+               "大道是东西交通要道，车流不息，凌晨都车水马龙，噪音非常大，严重影响生活"
+               "质量。政府在两侧安装了部分隔音屏，但在旺龙路交界处停止了安装，"
+               "请求继续安装。", ref="pr_b"),
+    ]  # fmt: skip
+    decisions = _run(cases)
+    assert decisions[1].matter_id != decisions[0].matter_id
+
+
+def test_a_writers_market_named_with_its_former_in_two_places_is_one_matter() -> None:
+    # "原杨家田农贸市场" and "杨家田原农贸市场": the same former market, a word moved.
+    cases = [
+        _facts(0, COUNTY, "请求继续解决原杨家田农贸市场旁居民的生存环境问题",
+               "政府对原杨家田农贸市场进行了整治，好景只维持了两天，现在小商贩又占道"
+               "经营，鸡鸭毛满天飞，污水横流，请求政府坚持治理一两个月。"),
+        _facts(6, COUNTY, "请求解决杨家田原农贸市场旁居民生存环境问题",
+               "市场拆了，却没有治理，小摊依然如故，堵住了消防通道。乡里回复说安排两支"
+               "队伍日常管理，我们居民没看到过，请求政府重视。"),
+    ]  # fmt: skip
+    decisions = _run(cases)
+    assert decisions[1].verdict is Verdict.REPEAT
+    assert decisions[1].matter_id == decisions[0].matter_id
+
+
+def test_residents_letters_about_one_firm_named_by_its_trade_are_one_matter() -> None:
+    # One title names the firm, the other only its kind; the first letter names the firm,
+    # and what the second title says besides the firm ("扰民") the first title says too.
+    cases = [
+        _facts(0, COUNTY, "投诉物流公司扰民",
+               "同兴物流晚上九点半开始装卸货，一直到十二点多才结束，严重影响周边居民休息。"
+               "打电话给相关部门，说会解决，但依然没有解决。", ref="pr_a"),
+        _facts(27, COUNTY, "投诉同兴物流扰民",
+               "到底还能不能处理？反映了两三个月了，每次回复都是那几句话，"
+               "今天晚上又吵到凌晨一点钟。", ref="pr_b"),
+    ]  # fmt: skip
+    decisions = _run(cases)
+    assert decisions[1].verdict is Verdict.JOINT
+    assert decisions[1].matter_id == decisions[0].matter_id
+
+
+def test_a_resident_writing_again_after_four_years_about_the_estates_street_is_a_repeat() -> None:
+    # Past three years only the place the title names links: the same estate's night
+    # market again is the old matter; a letter alike in words about no place is new.
+    market = (
+        "我是板桥小区27栋的业主，楼下开了十多家夜宵店，占道经营屡禁不止，噪音和油烟"
+        "严重影响居民休息，多次反映仍未解决。"
+    )
+    cases = [
+        _facts(0, COUNTY, "反映星沙镇板桥小区夜宵一条街占道经营和噪音扰民", market),
+        _facts(4 * 365, COUNTY, "反映泉塘街道板桥小区夜宵一条街噪音扰民、店外占道经营",
+               "近年来我多次反映板桥小区内夜宵一条街噪音扰民、店外占道经营，迟迟得不到解决，"
+               "一到晚上划拳吵闹，整夜无法入睡。"),
+        _facts(4 * 365 + 1, COUNTY, "反映夜宵店噪音扰民",
+               "楼下开了十多家夜宵店，占道经营屡禁不止，噪音和油烟严重影响居民休息，"
+               "多次反映仍未解决。", ref="pr_other"),
+    ]  # fmt: skip
+    decisions = _run(cases)
+    assert decisions[1].verdict is Verdict.REPEAT
+    assert decisions[1].matter_id == decisions[0].matter_id
+    assert decisions[2].matter_id != decisions[0].matter_id
+
+
+def test_a_one_line_question_about_a_school_is_not_a_long_letter_about_its_building() -> None:
+    # The question's every pair of characters is in the long letter: containment of a
+    # one-line text says nothing of the matter.
+    cases = [
+        _facts(0, COUNTY, "咨询星沙城区的天达中学、天华小学的具体选址地点",
+               "请问星沙城区的天达中学、天华小学的具体选址地点", ref="pr_a"),
+        _facts(30, COUNTY, "希望拔除银河宿舍，搞好天达中学建设工程",
+               "星沙城区的银河基地早就规划建设天达中学，但是东北角一栋银河宿舍至今没有拔除，"
+               "影响了天达中学的建设。请问天达中学什么时候能建好？泉塘街道楼盘增多，人口迅速"
+               "增加，小孩读初中要跑很远，希望早日建好天达中学，具体选址地点也请公开。",
+               ref="pr_b"),
+    ]  # fmt: skip
+    decisions = _run(cases)
+    assert decisions[1].matter_id != decisions[0].matter_id

@@ -344,3 +344,23 @@ def test_a_school_named_by_its_number_is_a_place() -> None:
     assert places("十一中门口堵车") == {"十一中"}
     # A numeral before a word with 中 names no school.
     assert places("一中年男子说其中有问题") == frozenset()
+
+
+def test_places_name_a_firm_by_its_trade_and_not_kinds_or_wrongdoing() -> None:
+    assert places("投诉同兴物流扰民，同兴物流公司晚上装卸货") == {"同兴物流"}
+    assert places("投诉物流公司扰民") == frozenset()
+    # A town's new district is a place; the high-tech zone "高新区" is no name.
+    assert places("咨询A7县星沙城北新区规划情况，高新区") == {"星沙城北新区"}
+    # A kind of hospital or a crossroads is no place; nor a name running into what is
+    # done wrong there.
+    assert places("反对在居民楼设立综合医院") == frozenset()
+    assert places("栖凤路与佳园路交叉路口") == {"栖凤路", "佳园路"}
+    assert places("迪和中医医院在北京园御小区私建医院") == {"迪和中医医院", "北京园御小区"}
+
+
+def test_an_anonymised_city_stands_for_the_rest_of_an_institutions_name() -> None:
+    # Published data writes "长沙医学院" as "A市医学院": one character is no name, the
+    # unit stands for the rest; a one-character place word after it is not so read.
+    assert places("反映A市医学院污水直排农田") == {"a市医学院"}
+    assert places("希望拔除A7县银河宿舍") == frozenset()
+    assert places("A7县人民医院") == {"人民医院"}

@@ -10,6 +10,9 @@ import pytest
 from typer.testing import CliRunner
 
 from services.cli.main import app
+from services.cli.offline import registered_cases
+from services.cli.offline_hotspots import sightings
+from services.common.keys import DEMO_HMAC_KEY
 from services.ledger.periods import BEIJING
 
 START = datetime(2026, 3, 2, 9, tzinfo=BEIJING)
@@ -132,3 +135,34 @@ def test_ledger_show_refuses_bad_input_before_reading_anything(
     result = CliRunner().invoke(app, ["ledger", "show", *arguments, "--bootstrap", "127.0.0.1:1"])
     assert result.exit_code == 2
     assert message in " ".join(result.stderr.split())
+
+
+def test_hotspots_count_a_matter_dedup_merged_later_as_the_one_it_joined() -> None:
+    # Two residents word one estate's problem apart (two matters); a third letter says
+    # what both say, and dedup merges them: every sighting is then in the one matter.
+    basement = "阳光小区3号楼地下室长期积水，水深已超过30厘米，夏天蚊虫滋生气味难闻。"
+    reworded = "阳光小区物业不管，楼下的水一直排不出去，已经泡了两个月，楼道里全是臭味。"
+    letters = [
+        ("阳光小区地下室积水", basement),
+        ("地下室积水", reworded),
+        ("地下室积水", basement + reworded),
+    ]
+    lines = [
+        json.dumps(
+            {
+                "submission_id": f"m-{n}",
+                "channel": "online",
+                "received_at": (START + timedelta(days=n)).isoformat(),
+                "petitioner": {"name": f"居民{n}"},
+                "region_code": "610302",
+                "title": title,
+                "content": content,
+            },
+            ensure_ascii=False,
+        ).encode()
+        for n, (title, content) in enumerate(letters)
+    ]
+    cases, bad = registered_cases(lines, DEMO_HMAC_KEY.encode())
+    assert bad == []
+    found, _ = sightings(cases, {})
+    assert len({sighting.matter_id for sighting in found}) == 1
