@@ -1,4 +1,4 @@
-"""The handlers' own CPU per message, without Kafka: intake, escalation and notification.
+"""The handlers' own CPU per message, without Kafka: intake, dedup, escalation and notification.
 
     python -m bench.handlers --count 3000
     python -m bench.handlers --count 3000 --profile escalation   # cProfile of one stage
@@ -12,9 +12,13 @@ alone. Each service is built as ``xinfang run`` builds it, in this process, but 
 are plain dicts and nothing reaches a broker: the handlers it registers run in offset order
 on N generated petitions (intake), then on dedup's verdicts of the cases intake registered
 (escalation, notification: the backlog ``xinfang bench`` gives them), each followed by its
-``remember``, as the batch loop runs them. Notification knows every petitioner's contact
-(its directory holds what intake published) and sends through the record transport, as
-in demo mode. A warm-up on other petitions comes first, so rule files and caches are loaded.
+``remember``, as the batch loop runs them. Dedup runs as its service does on what intake
+registered: the re-keying handler, then the matching handler on the re-keyed cases (a
+region's cases in one partition, each partition with its own index, built from an empty
+``cases`` table); its row counts verdicts and both handlers' CPU. Notification knows
+every petitioner's contact (its directory holds what intake published) and sends through
+the record transport, as in demo mode. A warm-up on other petitions comes first, so rule
+files and caches are loaded.
 
 Printed per stage: messages, CPU milliseconds per message (process time, garbage collection
 included), and the rate one core would reach on the handlers alone.
@@ -36,6 +40,7 @@ import pstats
 import sys
 import tempfile
 import time
+import zlib
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
@@ -69,6 +74,26 @@ class Stage:
     tables: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
+class _Table(dict[str, Any]):
+    """A table as a dict, with what dedup's state asks of a Faust table besides: a
+    recovery callback (never called: nothing is recovered) and a memory store to build
+    a partition's index from (empty: the tables start empty)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.data = _MemoryStore(self)
+
+    def on_recover(self, callback: Callable[[], Any]) -> Callable[[], Any]:
+        return callback
+
+
+@dataclass
+class _MemoryStore:
+    # What ``faust_state.stored_cases`` reads of Faust's memory store.
+    data: dict[str, Any]
+    _key_partition: dict[str, int] = field(default_factory=dict)
+
+
 @dataclass
 class Run:
     """What a stage did with its input: every effect in order, and its CPU time."""
@@ -91,7 +116,7 @@ def collecting(stage: Stage) -> Iterator[None]:
     """While a service is built: its tables are dicts, its handlers are collected."""
 
     def table(self: Service, name: str, partitions: int, help_text: str, **_: Any) -> Any:
-        stage.tables[name] = {}
+        stage.tables[name] = _Table()
         return stage.tables[name]
 
     def consume(self: Service, spec: TopicSpec, handler: Handler, **_: BatchFlush) -> None:
@@ -123,11 +148,11 @@ def detached(*, fixed_clock: bool) -> Iterator[None]:
     with ExitStack() as patches:
         patches.enter_context(mock.patch.object(Service, "create_internal_topics"))
         patches.enter_context(mock.patch.object(Service, "tick"))
-        for module in ("intake", "escalation", "notification"):
+        for module in ("intake", "dedup", "escalation", "notification"):
             patches.enter_context(mock.patch(f"services.{module}.app.build_service", quiet_build))
         patches.enter_context(mock.patch("services.notification.app.ensure_topics", no_topics))
         if fixed_clock:
-            for module in ("intake", "notification"):
+            for module in ("intake", "dedup", "notification"):
                 patches.enter_context(mock.patch(f"services.{module}.app.datetime", _FixedClock))
         yield
 
@@ -186,6 +211,42 @@ def verdicts_of(intake: Run, matched_at: Callable[[CaseRegistered], datetime]) -
     return verdicts
 
 
+def build_dedup() -> Stage:
+    """The dedup service, built offline, its tables empty."""
+    from services.dedup.app import build as build_dedup_service
+    from services.dedup.settings import DedupSettings
+
+    stage = Stage()
+    with collecting(stage):
+        build_dedup_service(DedupSettings())
+    return stage
+
+
+def run_dedup(stage: Stage, intake: Run, profile: bool) -> tuple[Run, int]:
+    """Dedup on what intake registered, as its service runs: each case re-keyed by its
+    matching area, then matched in the partition of that key. The run's outputs are the
+    matching handler's; its time is both handlers'. Also the number of verdicts."""
+    registered = [
+        (key, value)
+        for topic, key, value in intake.outputs
+        if topic == CASES_REGISTERED.name and value is not None
+    ]
+    rekeyed = timed(
+        stage.handlers[CASES_REGISTERED.name],
+        messages(CASES_REGISTERED.name, [v for _, v in registered], [k for k, _ in registered]),
+        False,
+    )
+    by_region = [
+        Incoming(spec, zlib.crc32(key) % PARTITIONS, offset, key, value)
+        for offset, (spec, key, value) in enumerate(rekeyed.outputs)
+    ]
+    matched = timed(stage.handlers[by_region[0].topic], by_region, profile) if by_region else Run()
+    matched.seconds += rekeyed.seconds
+    matched.rejected += rekeyed.rejected
+    verdicts = sum(1 for topic, _, _ in matched.outputs if topic == CASES_DEDUPLICATED.name)
+    return matched, verdicts
+
+
 def contacts_of(intake: Run) -> list[tuple[bytes, bytes | None]]:
     return [(k, v) for topic, k, v in intake.outputs if topic == PETITIONER_CONTACTS.name]
 
@@ -228,7 +289,7 @@ def digest(run: Run, tables: dict[str, dict[str, Any]]) -> str:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--count", type=int, default=3000, help="generated petitions")
-    parser.add_argument("--profile", choices=("intake", "escalation", "notification"))
+    parser.add_argument("--profile", choices=("intake", "dedup", "escalation", "notification"))
     parser.add_argument("--digest", action="store_true", help="fixed clocks; print digests")
     args = parser.parse_args(argv)
     os.environ.setdefault("XINFANG_DEMO_MODE", "true")
@@ -258,9 +319,13 @@ def _measure(count: int, profile: str | None, fixed: bool) -> int:
     )
     verdicts = verdicts_of(intake, matched_at)
     warm_verdicts = verdicts_of(warm_intake, matched_at)
+    # Dedup's warm-up on a service of its own: the measured one starts with empty state.
+    run_dedup(build_dedup(), warm_intake, False)
+    dedup_stage = build_dedup()
+    dedup, dedup_verdicts = run_dedup(dedup_stage, intake, profile == "dedup")
     stages = build_stages(fixed, contacts_of(intake) + contacts_of(warm_intake))
-    runs = {"intake": intake}
-    tables = {"intake": first.tables}
+    runs = {"intake": intake, "dedup": dedup}
+    tables = {"intake": first.tables, "dedup": dedup_stage.tables}
     for name in ("escalation", "notification"):
         handler = stages[name].handlers[CASES_DEDUPLICATED.name]
         keys: list[bytes | None] = [None] * len(verdicts)
@@ -275,7 +340,7 @@ def _measure(count: int, profile: str | None, fixed: bool) -> int:
     print(f"{'stage':<14}{'messages':>10}{'rejected':>10}{'CPU ms/msg':>12}{'msgs/s/core':>13}"
           + ("  digest" if fixed else ""))  # fmt: skip
     for name, run in runs.items():
-        count = len(intake_in) if name == "intake" else len(verdicts)
+        count = {"intake": len(intake_in), "dedup": dedup_verdicts}.get(name, len(verdicts))
         per = run.seconds / count
         line = f"{name:<14}{count:>10}{run.rejected:>10}{per * 1000:>12.3f}{1 / per:>13,.0f}"
         print(line + (f"  {digest(run, tables[name])}" if fixed else ""))

@@ -24,10 +24,13 @@ import time
 from collections.abc import Iterable, Iterator
 from typing import Any, Final, Generic, TypeVar
 
+from faust.stores.base import SerializedStore
+
 from services.dedup.config import DedupConfig
 from services.dedup.index import CaseIndex
 from services.dedup.index_builder import IndexBuilder
 from services.dedup.records import CaseColumns, JsonValue
+from services.dedup.state import KeyValueMap
 
 V = TypeVar("V")
 log = logging.getLogger(__name__)
@@ -43,27 +46,78 @@ class TableMap(Generic[V]):
         self._table = table
 
     def get(self, key: str) -> V | None:
-        value: V | None = self._table.get(key)
-        return value
+        # A table's ``get`` asks its store whether it holds the key, then for the value:
+        # two reads of RocksDB and two encodings of the key, for one value, a dozen times
+        # per case matched (the candidates' records). On a serialised store (RocksDB) the
+        # value is read once, as ``Store.__getitem__`` reads it, from the partition of the
+        # current event; the table's ``get`` adds only its sensor, which is off (Service.table).
+        store = self._table.data
+        if not isinstance(store, SerializedStore):
+            value: V | None = self._table.get(key)
+            return value
+        raw = store._get(store._encode_key(key))
+        return None if raw is None else store._decode_value(raw)
 
     def set(self, key: str, value: V) -> None:
         self._table[key] = value
 
     def delete(self, key: str) -> None:
-        if self._table.get(key) is not None:
+        if self.get(key) is not None:
             del self._table[key]
+
+
+class KeptRecords:
+    """The ``cases`` table as the handlers of one partition see it, with the records last
+    read or written there kept in memory (``KEPT``, the oldest kept dropped first).
+
+    Matching reads a dozen candidates' records per case, most of them recent cases read
+    for cases before (a key's newest), each a read of RocksDB through Faust's store and
+    serialiser otherwise. What is kept is what the table holds: every write of a record
+    of the partition goes through here (``PartitionState``), and ``FaustMatchState``
+    drops the records of a partition with its index (a partition taken from this worker
+    may come back changed by another).
+    """
+
+    #: Records kept per partition: some 8 MiB.
+    KEPT: Final = 16_384
+
+    def __init__(self, table: KeyValueMap[bytes]) -> None:
+        self._table = table
+        self._kept: dict[str, bytes] = {}
+
+    def get(self, key: str) -> bytes | None:
+        value = self._kept.get(key)
+        if value is None:
+            value = self._table.get(key)
+            if value is not None:
+                self._keep(key, value)
+        return value
+
+    def set(self, key: str, value: bytes) -> None:
+        self._table.set(key, value)
+        self._keep(key, value)
+
+    def delete(self, key: str) -> None:
+        self._table.delete(key)
+        self._kept.pop(key, None)
+
+    def _keep(self, key: str, value: bytes) -> None:
+        kept = self._kept
+        if key not in kept and len(kept) >= self.KEPT:
+            del kept[next(iter(kept))]
+        kept[key] = value
 
 
 class PartitionState:
     """``MatchState`` of one partition: the shared tables and the partition's index."""
 
-    def __init__(self, cases: TableMap[bytes], matters: TableMap[JsonValue], index: CaseIndex):
+    def __init__(self, cases: KeptRecords, matters: TableMap[JsonValue], index: CaseIndex):
         self._cases = cases
         self._matters = matters
         self._index = index
 
     @property
-    def cases(self) -> TableMap[bytes]:
+    def cases(self) -> KeptRecords:
         return self._cases
 
     @property
@@ -84,6 +138,8 @@ class FaustMatchState:
         self._matters: TableMap[JsonValue] = TableMap(matters)
         self._config = config
         self._indexes: dict[int, CaseIndex] = {}
+        # Beside each index, the records its partition read and wrote last.
+        self._records: dict[int, KeptRecords] = {}
         # Counts the assignments seen: an index built for an older one is not kept.
         self._assignment = 0
 
@@ -98,8 +154,12 @@ class FaustMatchState:
             for batch in _batches(stored_cases(self._cases_table, partition), self._config):
                 builder.add(batch)
             index = self._indexes[partition] = builder.build()
+            self._records.pop(partition, None)
             settle_heap()
-        return PartitionState(self._cases, self._matters, index)
+        records = self._records.get(partition)
+        if records is None:
+            records = self._records[partition] = KeptRecords(self._cases)
+        return PartitionState(records, self._matters, index)
 
     async def rebuild(self, partitions: Iterable[int]) -> None:
         """Build the index of each of ``partitions`` that has none, from its ``cases``.
@@ -119,6 +179,7 @@ class FaustMatchState:
                 # A rebalance began meanwhile: its recovery will call again.
                 return
             self._indexes[partition] = index
+            self._records.pop(partition, None)
             log.info(
                 "index rebuilt",
                 extra={
@@ -135,6 +196,8 @@ class FaustMatchState:
         kept = set(partitions)
         for partition in set(self._indexes) - kept:
             del self._indexes[partition]
+        for partition in set(self._records) - kept:
+            del self._records[partition]
 
     def __len__(self) -> int:
         """Cases indexed on this worker, all partitions."""
