@@ -9,12 +9,14 @@ batch is handled (``services.common.batch``).
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 import faust
 from faust.sensors.prometheus import setup_prometheus_sensors
+from faust.stores.base import SerializedStore
 
 from schemas.internal import Tick
 from schemas.petitions import Stage
@@ -100,6 +102,7 @@ class Service:
         # as much as the store's own lookups.
         quiet: Any = table  # the sensor hooks are Collection's, not in TableT
         quiet._sensor_on_get = quiet._sensor_on_set = quiet._sensor_on_del = _no_sensor
+        quiet.get = _single_lookup(table)
         hold_back_changelog(table, name, self.unsettled)
         return table
 
@@ -162,6 +165,26 @@ class Service:
 
 def _no_sensor(*_: Any) -> None:
     return None
+
+
+def _single_lookup(table: Any) -> Callable[..., Any]:
+    """``table.get`` in one store lookup, raising nothing for a missing key.
+
+    Faust's ``get`` is Mapping's: ``table[key]`` asks the store whether it has the key,
+    then reads it again, and a missing key raises KeyError through both layers to be
+    caught; the services read far more keys than they write, most of them missing. The
+    store's ``_get`` is what its own ``__getitem__`` calls (None: no such key).
+    """
+    table_get = table.get
+
+    def get(key: Any, default: Any = None) -> Any:
+        store = table.data
+        if not isinstance(store, SerializedStore):  # the memory store: a plain dict inside
+            return table_get(key, default)
+        raw = store._get(store._encode_key(key))
+        return default if raw is None else store._decode_value(raw)
+
+    return get
 
 
 def build_service(
