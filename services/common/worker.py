@@ -80,7 +80,7 @@ def settle_heap(service: Service) -> None:
 
     A worker's long-lived objects (modules, schemas, rules, templates, and after the first
     assignment Faust's tables and consumer) far outnumber what a batch allocates, and the
-    collector traversed all of them in every full collection: 8-15% of a stage's CPU
+    collector traversed all of them in every full collection: 7-15% of a stage's CPU
     under ``xinfang bench`` (gc.callbacks timing: notification 2.2 s of 14.5 s). Frozen
     objects are still freed by reference counting; the freezes are two (here, after the
     start-up collection, and once the first assignment is complete), so at most the
