@@ -517,8 +517,8 @@ class NotificationEngine:
             return
         # One turn of the event loop first: a send that needs no I/O (the record
         # transport, a refusal before connecting) ends in it, and is landed, its sent mark
-        # written, right after, before any other event is handled; the mark callback,
-        # a timer and the waiter's future are for the sends still under way.
+        # written, right after that turn, before this event's handling goes on; the mark
+        # callback, a timer and the waiter's future are for the sends still under way.
         await asyncio.sleep(0)
         running = [flight for flight in flights if not flight.ended]
         for flight in running:
