@@ -42,13 +42,22 @@ class HeldTable(MutableMapping[str, Any]):
         event = current_event()
         return -1 if event is None else int(event.message.partition)
 
-    def __getitem__(self, key: str) -> Any:
+    def get(self, key: str, default: Any = None) -> Any:
+        # Not Mapping's get, which goes through __getitem__ and catches its KeyError: most
+        # reads here are of keys nobody wrote (a notice not sent yet).
         held = self._held.get((self._partition(), key))
         if held is None:
-            return self._table[key]
-        if held[1] is _DELETED:
+            return self._table.get(key, default)
+        return default if held[1] is _DELETED else held[1]
+
+    def __getitem__(self, key: str) -> Any:
+        value = self.get(key, _DELETED)
+        if value is _DELETED:
             raise KeyError(key)
-        return held[1]
+        return value
+
+    def __contains__(self, key: object) -> bool:
+        return isinstance(key, str) and self.get(key, _DELETED) is not _DELETED
 
     def __setitem__(self, key: str, value: Any) -> None:
         self._hold(key, value)

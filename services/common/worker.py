@@ -7,6 +7,7 @@ worker left on its own.
 
 from __future__ import annotations
 
+import gc
 import logging
 import logging.config
 import os
@@ -74,6 +75,30 @@ def add_health(service: Service) -> None:
         return web.json(body, status=200 if healthy else 503)
 
 
+def settle_heap(service: Service) -> None:
+    """Keep what a worker holds for its whole life out of the garbage collector's passes.
+
+    A worker's long-lived objects (modules, schemas, rules, templates, and after the first
+    assignment Faust's tables and consumer) far outnumber what a batch allocates, and the
+    collector traversed all of them in every full collection: 7-15% of a stage's CPU
+    under ``xinfang bench`` (gc.callbacks timing: notification 2.2 s of 14.5 s). Frozen
+    objects are still freed by reference counting; the freezes are two (here, after the
+    start-up collection, and once the first assignment is complete), so at most the
+    cycles that are garbage at that moment stay.
+    """
+    gc.collect()
+    gc.freeze()
+    frozen = False
+
+    async def settled(sender: Any, /, *args: Any, signal: Any, **kwargs: Any) -> None:
+        nonlocal frozen
+        if not frozen:
+            frozen = True
+            gc.freeze()
+
+    service.app.on_rebalance_complete.connect(settled)
+
+
 def internal_topics(service: Service) -> list[str]:
     """The changelog topics of this app's tables."""
     return [table.changelog_topic.get_topic_name() for table in service.app.tables.values()]
@@ -137,6 +162,7 @@ def run_worker(service: Service) -> None:
         redirect_stdouts=False,
         quiet=True,
     )
+    settle_heap(service)
     log.info("starting", extra={"service": service.stage.value, "port": settings.web_port})
     code: int | str | None = 0
     try:

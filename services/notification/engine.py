@@ -524,9 +524,18 @@ class NotificationEngine:
         self, step: Step, flights: list[Flight], partition: int, now: datetime
     ) -> None:
         """Wait for the sends at most ``handoff``; leave the rest to the timer, marked."""
-        for flight in flights:
+        if not flights:
+            return
+        # One turn of the event loop first: a send that needs no I/O (the record
+        # transport, a refusal before connecting) ends in it, and is landed, its sent mark
+        # written, right after that turn, before this event's handling goes on; the mark
+        # callback, a timer and the waiter's future are for the sends still under way.
+        await asyncio.sleep(0)
+        running = [flight for flight in flights if not flight.ended]
+        for flight in running:
             self._mark_when_taken(flight)
-        await self.flights.wait(flights, self.handoff.total_seconds())
+        if running:
+            await self.flights.wait(running, self.handoff.total_seconds())
         for flight in flights:
             if flight.ended:
                 self._land(step, flight, now)
