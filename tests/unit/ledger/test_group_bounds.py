@@ -7,6 +7,8 @@ from __future__ import annotations
 import hashlib
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from services.ledger.engine import (
     GROUP_MAX_BYTES,
     GroupState,
@@ -14,6 +16,7 @@ from services.ledger.engine import (
     group_step,
 )
 from services.ledger.hotspots import GroupKind, HotspotRules, Sighting
+from services.ledger.ledger import MAX_EVENTS, CaseEntry, ConflictingEventError, with_event
 from services.ledger.messages import GroupSighting
 
 #: The topic's record limit (the producer's max.request.size and the broker's default).
@@ -112,3 +115,15 @@ def test_a_redelivered_petition_held_whole_changes_nothing() -> None:
     state, _ = group_step(state, petitions[0], RULES, observed_from, "宝鸡市", START)
     again, detected = group_step(state, petitions[0], RULES, observed_from, "宝鸡市", START)
     assert (again, detected) == (state, None)
+
+
+def test_a_flood_of_updates_for_one_case_keeps_its_entry_bounded() -> None:
+    entry = CaseEntry(case_id="XF-1")
+    for n in range(5_000):
+        entry = with_event(entry, f"upd-{n:0120d}", "f" * 64)
+    assert len(entry.events) == MAX_EVENTS
+    assert len(entry.to_json_bytes()) < 64 * 1024
+    # The newest are still told from other content; a forgotten one is folded again.
+    with pytest.raises(ConflictingEventError):
+        with_event(entry, f"upd-{4_999:0120d}", "0" * 64)
+    assert f"upd-{0:0120d}" in with_event(entry, f"upd-{0:0120d}", "0" * 64).events
