@@ -459,7 +459,19 @@ def _widened(term: str, texts: Sequence[str], quorum: int) -> str:
 
 
 def _positions(text: str, term: str) -> list[int]:
-    return [match.start() for match in re.finditer(re.escape(term), text)]
+    """Where ``term`` starts in ``text``, matches not overlapping (str.find: widening a
+    campaign's terms calls this millions of times)."""
+    found = []
+    start = text.find(term)
+    while start >= 0:
+        found.append(start)
+        start = text.find(term, start + len(term))
+    return found
+
+
+#: Key terms are read in a hotspot's latest petitions only: widening them costs time in
+#: every title, and a campaign's latest hundred say what it is about.
+KEY_TERMS_SAMPLE: Final = 100
 
 
 def described(hotspot: Hotspot, terms: TermIndex, place_name: Callable[[str], str]) -> Hotspot:
@@ -468,7 +480,7 @@ def described(hotspot: Hotspot, terms: TermIndex, place_name: Callable[[str], st
     The description names the place or group (``place_name`` of the region code), the
     problem's key terms, and how many people raised it.
     """
-    key_terms = terms.key_terms([s.title for s in hotspot.members])
+    key_terms = terms.key_terms([s.title for s in hotspot.members[-KEY_TERMS_SAMPLE:]])
     group = hotspot.group
     where = place_name(group.region_code)
     # A matter's id says nothing to a reader: its place and terms do.
