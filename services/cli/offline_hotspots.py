@@ -148,7 +148,7 @@ def to_json(rank: int, hotspot: Hotspot, submissions: Mapping[str, str]) -> dict
         },
         "description": hotspot.description,
         "key_terms": list(hotspot.key_terms),
-        "petitions": len(hotspot.members),
+        "petitions": hotspot.petitions,
         "petitioners": hotspot.petitioners,
         "escalated": hotspot.escalated,
         "baseline_petitions": hotspot.baseline_petitions,

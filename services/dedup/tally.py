@@ -32,10 +32,11 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, Final
+
+from services.common.refs import stored_ref
 
 #: What the named petitioners may take in a matter's JSON value, in bytes (each costs its
 #: ref, quotes, colon, count and comma: ~41 bytes for intake's 35-character refs, so
@@ -46,22 +47,9 @@ FILTER_BITS: Final = 1 << 20
 FILTER_HASHES: Final = 7
 #: The most the filter takes in a matter's JSON value: base64 of its bytes and quotes.
 FILTER_JSON_BYTES: Final = 4 * ((FILTER_BITS // 8 + 2) // 3) + 2
-#: A ref that is not this (intake's are hex HMACs; a hostile producer's might be long, or
-#: full of characters JSON escapes) is named by its hash, so that its size in the JSON
-#: value is its length and no one name takes the whole budget.
-_PLAIN_REF: Final = re.compile(r"[A-Za-z0-9_.:-]{1,128}")
-
-
 def _entry_bytes(ref: str, count: int) -> int:
     # `"ref":count,` as a JSON encoder writes it (refs are plain: no escapes).
     return len(ref) + len(str(count)) + 4
-
-
-def stored_ref(ref: str) -> str:
-    """``ref`` as a matter names it: itself, or the hash of one that is not plain."""
-    if _PLAIN_REF.fullmatch(ref):
-        return ref
-    return "#" + hashlib.blake2b(ref.encode(), digest_size=16).hexdigest()
 
 
 def _bit_positions(ref: str) -> list[int]:

@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import json
 from collections import defaultdict
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Final
 
-from pydantic import Field
+from pydantic import Field, TypeAdapter
 
 from schemas.base import Contract
 from schemas.cases import CaseDeduplicated
@@ -26,12 +27,17 @@ from schemas.ledger import (
     HotspotDetected,
     HotspotKind,
 )
+from services.common.refs import stored_ref
 from services.ledger.hotspots import (
+    Earlier,
     GroupKey,
     Hotspot,
     HotspotRules,
     Sighting,
     TermIndex,
+    by_time,
+    day_of,
+    day_start,
     described,
     evaluate,
     groups_of,
@@ -107,15 +113,99 @@ def group_text(sighting: GroupSighting) -> str:
     return GroupKey(sighting.kind, sighting.region_code, sighting.name).text()
 
 
-class GroupState(Contract):
-    """A hotspot group's recent petitions and its current hotspot, if any."""
+#: The group's newest petitions kept whole may take this much of its record: all of a
+#: group's 30 + 180 days but in a mass campaign (~570 petitions of one person and a short
+#: title at ~340 bytes, 8 of the largest valid kind, 600 co-petitioners and a 200-character
+#: title at ~24 KB; one petition is at most ~80 KB: 601 refs of 128 characters).
+WHOLE_BYTES: Final = 192 * 1024
+#: The petitioners of older petitions named with their last time (``Earlier.people``):
+#: ~50 bytes each for intake's 35-character refs, so ~1,300.
+NAMED_BYTES: Final = 64 * 1024
+#: The longest history a group keeps, in days (``HotspotRules``' largest window and
+#: baseline), and what one day of ``Earlier.days`` takes at most: `"20454":[a,b,c],` with
+#: counts below 10**12 (a day of 10**12 petitions is not a thing Kafka carries).
+MAX_HISTORY_DAYS: Final = 365 + 3650
+DAY_BYTES: Final = 8 + 3 * 12 + 4
+#: The first episode case ids a group keeps, in bytes (~20 each for intake's case ids).
+EPISODE_BYTES: Final = 16 * 1024
+#: Everything else: ids of at most 64 characters however escaped, times, numbers, keys.
+GROUP_FIXED_BYTES: Final = 2 * 1024
+#: The most a group's record can take: ~480 KB for any valid rules (~300 KB with the
+#: default 30 + 180 days), under half the 1,000,000 bytes a changelog record may have.
+GROUP_MAX_BYTES: Final = (
+    GROUP_FIXED_BYTES + WHOLE_BYTES + NAMED_BYTES + DAY_BYTES * (MAX_HISTORY_DAYS + 2)
+    + EPISODE_BYTES
+)  # fmt: skip
 
-    schema_version: int = 1
+
+class GroupState(Contract):
+    """A hotspot group's recent petitions and its current hotspot, if any.
+
+    Bounded (``GROUP_MAX_BYTES``) however many petitions a place draws: the newest are
+    kept whole within ``WHOLE_BYTES``, the older ones of its history as day counts and
+    named petitioners (``Earlier``). A record of schema version 1 held every petition
+    whole; it is read as it is and bounded by the group's next petition.
+    """
+
+    schema_version: int = 2
+    #: The newest petitions, whole (oldest first since version 2).
     sightings: list[Sighting] = Field(default_factory=list)
+    earlier: Earlier = Field(default_factory=Earlier)
     hotspot_id: str | None = None
     first_case_id: str | None = None
+    #: When the current hotspot's first petition was received (None before version 2).
+    first_at: datetime | None = None
     last_surge_at: datetime | None = None
     episode_case_ids: list[str] = Field(default_factory=list)
+
+
+_WHOLE: Final = TypeAdapter(list[Sighting])
+
+
+def bounded_history(
+    history: list[Sighting], earlier: Earlier, horizon: datetime
+) -> tuple[list[Sighting], Earlier]:
+    """The petitions after ``horizon``: the newest whole within ``WHOLE_BYTES``, the rest
+    added to ``earlier`` (its petitioners within ``NAMED_BYTES``), older days dropped."""
+    ordered = sorted((s for s in history if s.received_at > horizon), key=by_time)
+    # Measured as written (one call for the list; a campaign's steady state then lets go
+    # of one or two of its oldest per petition).
+    size = len(_WHOLE.dump_json(ordered))
+    keep = 0
+    while size > WHOLE_BYTES:
+        size -= len(ordered[keep].model_dump_json()) + 1
+        keep += 1
+    days = {d: c for d, c in earlier.days.items() if day_start(d + 1) > horizon}
+    since = horizon.timestamp()
+    people = {ref: seen for ref, seen in earlier.people.items() if seen > since}
+    for held in ordered[:keep]:
+        petitions, escalated, let_go = days.get(day_of(held.received_at), (0, 0, 0))
+        days[day_of(held.received_at)] = (petitions + 1, escalated + held.escalated, let_go)
+        seen = int(held.received_at.timestamp())
+        for ref in map(stored_ref, held.petitioner_refs):
+            people[ref] = max(seen, people.get(ref, seen))
+    named = 2 + sum(len(ref) + len(str(seen)) + 4 for ref, seen in people.items())
+    if named > NAMED_BYTES:
+        # The least recently seen go first: their day keeps counting them.
+        for ref in sorted(people, key=lambda r: (people[r], r)):
+            seen = people.pop(ref)
+            named -= len(ref) + len(str(seen)) + 4
+            day = day_of(datetime.fromtimestamp(seen, UTC))
+            petitions, escalated, let_go = days.get(day, (0, 0, 0))
+            days[day] = (petitions, escalated, let_go + 1)
+            if named <= NAMED_BYTES:
+                break
+    return ordered[keep:], Earlier(days=days, people=people)
+
+
+def first_episode_ids(case_ids: list[str]) -> list[str]:
+    """The first of ``case_ids`` that fit ``EPISODE_BYTES`` (at most ``MAX_MEMBERS``)."""
+    size = 0
+    for count, case_id in enumerate(case_ids[:MAX_MEMBERS]):
+        size += len(json.dumps(case_id)) + 1
+        if size > EPISODE_BYTES:
+            return case_ids[:count]
+    return case_ids[:MAX_MEMBERS]
 
 
 #: A hotspot id: the group and the first case of its episode (a redelivery finds it again).
@@ -147,11 +237,13 @@ def group_step(
     # the group is judged at its latest petition, which a late-arriving earlier one joins.
     latest = max([sighting.received_at, *(s.received_at for s in current.sightings)])
     horizon = latest - rules.window - rules.baseline
-    history = [s for s in current.sightings if s.received_at > horizon] + [sighting]
+    history, earlier = bounded_history(
+        [*current.sightings, sighting], current.earlier, horizon
+    )
     group = GroupKey(seen.kind, seen.region_code, seen.name)
-    surge = evaluate(group, history, latest, rules, observed_from)
+    surge = evaluate(group, history, latest, rules, observed_from, earlier)
     if surge is None:
-        return current.model_copy(update={"sightings": history}), None
+        return current.model_copy(update={"sightings": history, "earlier": earlier}), None
     continuing = (
         current.last_surge_at is not None
         and surge.at - current.last_surge_at <= rules.window
@@ -166,13 +258,24 @@ def group_step(
     identifier = hotspot_id(group.text(), first)
     by_id = {s.case_id: s for s in history}
     episode_members = tuple(by_id[c] for c in episode if c in by_id) or surge.members
+    # In a mass campaign the oldest petitions are only counted: the episode's figures are
+    # then at least its latest window's, which are exact (Earlier's notes).
+    first_at = min(s.received_at for s in episode_members)
+    if surge.petitions > len(surge.members):
+        window_days = [day_start(d) for d in earlier.days if day_start(d) > surge.at - rules.window]
+        first_at = min([first_at, *window_days])
+    if continuing and current.first_at is not None:
+        first_at = min(first_at, current.first_at)
     hotspot = Hotspot(
         group=group, heat=surge.heat,
-        first_at=min(s.received_at for s in episode_members),
+        first_at=first_at,
         last_at=max(s.received_at for s in episode_members),
         members=episode_members,
-        petitioners=len({r for s in episode_members for r in s.petitioner_refs}),
-        escalated=sum(1 for s in episode_members if s.escalated),
+        petitions=max(len(episode), surge.petitions),
+        petitioners=max(
+            len({r for s in episode_members for r in s.petitioner_refs}), surge.petitioners
+        ),
+        escalated=max(sum(1 for s in episode_members if s.escalated), surge.escalated),
         baseline_petitions=surge.baseline_petitions, expected=surge.expected,
         growth=surge.growth,
     )  # fmt: skip
@@ -191,22 +294,24 @@ def group_step(
         last_at=hotspot.last_at,
         description=hotspot.description,
         key_terms=list(hotspot.key_terms),
-        petitions=len(episode),
+        petitions=hotspot.petitions,
         petitioners=hotspot.petitioners,
         escalated=hotspot.escalated,
         baseline_petitions=hotspot.baseline_petitions,
         expected_petitions=round(hotspot.expected, 3),
         growth=round(hotspot.growth, 3),
-        case_ids=episode[:MAX_MEMBERS],
+        case_ids=first_episode_ids(episode),
         detected_at=now,
     )
     updated = current.model_copy(
         update={
             "sightings": history,
+            "earlier": earlier,
             "hotspot_id": identifier,
             "first_case_id": first,
+            "first_at": first_at,
             "last_surge_at": surge.at,
-            "episode_case_ids": episode[:MAX_MEMBERS],
+            "episode_case_ids": first_episode_ids(episode),
         }
     )
     return updated, detected

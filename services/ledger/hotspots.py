@@ -46,13 +46,14 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Final
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from schemas.base import Contract
+from services.common.refs import stored_ref
 
 
 class GroupKind(StrEnum):
@@ -133,13 +134,78 @@ def groups_of(sighting: Sighting) -> tuple[GroupKey, ...]:
     )
 
 
+_DAY: Final = timedelta(days=1)
+_EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def day_of(at: datetime) -> int:
+    """Days since 1970-01-01 UTC: the key of :class:`Earlier`'s buckets."""
+    return (at - _EPOCH) // _DAY
+
+
+def day_start(day: int) -> datetime:
+    return _EPOCH + day * _DAY
+
+
+class Earlier(Contract):
+    """A group's older petitions that its record no longer holds one by one, as counts.
+
+    The ledger keeps a group's newest petitions whole, within a byte budget (``engine``);
+    the older ones of its history are kept here, so a mass campaign's record stays bounded.
+    Their times are known to the day only, counted so as never to make a surge of their
+    rounding: a day's petitions count in a window only when the whole day is in it, and
+    in a baseline when any part of the day is. So the window's count is exact while the
+    window's petitions are all held whole, and otherwise lower by at most the held-back
+    petitions of the one day the window's start cuts; the baseline's is never lower.
+    """
+
+    #: Day (``day_of``) -> [petitions, escalated petitions, petitioners let go whose last
+    #: petition was that day].
+    days: dict[int, tuple[int, int, int]] = Field(default_factory=dict)
+    #: Petitioners of these petitions still named: ref -> their latest petition's time
+    #: (epoch seconds). The least recently seen are let go past the engine's budget.
+    people: dict[str, int] = Field(default_factory=dict)
+
+    def petitions_in(self, start: datetime, end: datetime, *, whole_days: bool) -> int:
+        """Petitions of the days that start in ``(start, end]`` (``whole_days``), or of
+        every day that touches it."""
+        return sum(counts[0] for day, counts in self.days.items()
+                   if self._in(day, start, end, whole_days))  # fmt: skip
+
+    def escalated_in(self, start: datetime, end: datetime) -> int:
+        return sum(c[1] for day, c in self.days.items() if self._in(day, start, end, True))
+
+    def people_in(self, start: datetime, end: datetime, known: set[str]) -> int:
+        """Petitioners last seen in ``(start, end]`` besides ``known``: the named exactly,
+        those let go by whole days (one let go who wrote again counts twice: an upper
+        bound, only past the names' budget)."""
+        if not self.people and not self.days:
+            return 0
+        known = {stored_ref(ref) for ref in known}
+        since, until = start.timestamp(), end.timestamp()
+        named = sum(1 for ref, seen in self.people.items()
+                    if since < seen <= until and ref not in known)  # fmt: skip
+        return named + sum(c[2] for day, c in self.days.items() if self._in(day, start, end, True))
+
+    @staticmethod
+    def _in(day: int, start: datetime, end: datetime, whole_days: bool) -> bool:
+        # Every day that counts starts by ``end`` (no petition is later than the window).
+        first = day_start(day)
+        if whole_days:
+            return start < first <= end
+        return start < first + _DAY and first <= end
+
+
 @dataclass(frozen=True, slots=True)
 class Surge:
     """One evaluation of a group that found it well above its baseline."""
 
     group: GroupKey
     at: datetime
+    #: The window's petitions the group holds whole (all of them but in a mass campaign).
     members: tuple[Sighting, ...]
+    #: All petitions of the window.
+    petitions: int
     petitioners: int
     escalated: int
     baseline_petitions: int
@@ -163,31 +229,38 @@ def evaluate(
     at: datetime,
     rules: HotspotRules,
     observed_from: datetime,
+    earlier: Earlier | None = None,
 ) -> Surge | None:
-    """Whether ``group`` surges at ``at``, given its petitions (any order, any age) and
-    when observation of all petitions began."""
+    """Whether ``group`` surges at ``at``, given its petitions (any order, any age), the
+    older ones it holds only as counts (``earlier``), and when observation began."""
     window_start = at - rules.window
     baseline_start = max(window_start - rules.baseline, observed_from)
     if window_start - baseline_start < rules.window:
         return None
     members = tuple(
-        sorted((s for s in history if window_start < s.received_at <= at), key=_by_time)
+        sorted((s for s in history if window_start < s.received_at <= at), key=by_time)
     )
-    if len(members) < rules.min_petitions:
+    earlier = earlier or Earlier()
+    petitions = len(members) + earlier.petitions_in(window_start, at, whole_days=True)
+    if petitions < rules.min_petitions:
         return None
     people = {ref for s in members for ref in s.petitioner_refs}
-    if len(people) < rules.min_petitioners:
+    petitioners = len(people) + earlier.people_in(window_start, at, people)
+    if petitioners < rules.min_petitioners:
         return None
     before = sum(1 for s in history if baseline_start < s.received_at <= window_start)
+    before += earlier.petitions_in(baseline_start, window_start, whole_days=False)
     expected = before * rules.window / (window_start - baseline_start)
-    growth = (len(members) + 1) / (expected + 1)
-    if growth < rules.min_growth:
+    growth = (petitions + 1) / (expected + 1)
+    if growth < rules.min_growth or not members:
         return None
-    escalated = sum(1 for s in members if s.escalated)
+    escalated = sum(1 for s in members if s.escalated) + earlier.escalated_in(window_start, at)
     age = at - members[-1].received_at
     coherence = title_coherence([s.title for s in members[-COHERENCE_SAMPLE:]], group.name)
-    heat = heat_index(len(people), len(members), escalated, growth, coherence, age, rules.half_life)
-    return Surge(group, at, members, len(people), escalated, before, expected, growth, heat)
+    heat = heat_index(petitioners, petitions, escalated, growth, coherence, age, rules.half_life)
+    return Surge(
+        group, at, members, petitions, petitioners, escalated, before, expected, growth, heat
+    )
 
 
 #: Coherence is measured on a group's latest petitions only: it is quadratic in them.
@@ -207,7 +280,7 @@ def title_coherence(titles: Sequence[str], name: str) -> float:
     return sum(overlaps) / len(overlaps) if overlaps else 0.0
 
 
-def _by_time(sighting: Sighting) -> tuple[datetime, str]:
+def by_time(sighting: Sighting) -> tuple[datetime, str]:
     return (sighting.received_at, sighting.case_id)
 
 
@@ -220,6 +293,8 @@ class Hotspot:
     first_at: datetime
     last_at: datetime
     members: tuple[Sighting, ...]
+    #: Its petitions: ``members`` but in a mass campaign, whose oldest are only counted.
+    petitions: int
     petitioners: int
     escalated: int
     #: At the hottest evaluation: petitions in the baseline and the window's expected count.
@@ -238,13 +313,14 @@ class Hotspot:
 def _episode(surges: Sequence[Surge]) -> Hotspot:
     hottest = max(surges, key=lambda surge: (surge.heat, surge.at))
     members = {s.case_id: s for surge in surges for s in surge.members}
-    ordered = tuple(sorted(members.values(), key=_by_time))
+    ordered = tuple(sorted(members.values(), key=by_time))
     return Hotspot(
         group=hottest.group,
         heat=hottest.heat,
         first_at=ordered[0].received_at,
         last_at=ordered[-1].received_at,
         members=ordered,
+        petitions=len(ordered),
         petitioners=len({ref for s in ordered for ref in s.petitioner_refs}),
         escalated=sum(1 for s in ordered if s.escalated),
         baseline_petitions=hottest.baseline_petitions,
@@ -261,7 +337,7 @@ def scan(sightings: Iterable[Sighting], rules: HotspotRules) -> list[Hotspot]:
     estate's surge is usually also its matter's and its county's.
     """
     by_group: dict[GroupKey, list[Sighting]] = defaultdict(list)
-    ordered = sorted(sightings, key=_by_time)
+    ordered = sorted(sightings, key=by_time)
     if not ordered:
         return []
     for sighting in ordered:
@@ -383,7 +459,19 @@ def _widened(term: str, texts: Sequence[str], quorum: int) -> str:
 
 
 def _positions(text: str, term: str) -> list[int]:
-    return [match.start() for match in re.finditer(re.escape(term), text)]
+    """Where ``term`` starts in ``text``, matches not overlapping (str.find: widening a
+    campaign's terms calls this millions of times)."""
+    found = []
+    start = text.find(term)
+    while start >= 0:
+        found.append(start)
+        start = text.find(term, start + len(term))
+    return found
+
+
+#: Key terms are read in a hotspot's latest petitions only: widening them costs time in
+#: every title, and a campaign's latest hundred say what it is about.
+KEY_TERMS_SAMPLE: Final = 100
 
 
 def described(hotspot: Hotspot, terms: TermIndex, place_name: Callable[[str], str]) -> Hotspot:
@@ -392,13 +480,13 @@ def described(hotspot: Hotspot, terms: TermIndex, place_name: Callable[[str], st
     The description names the place or group (``place_name`` of the region code), the
     problem's key terms, and how many people raised it.
     """
-    key_terms = terms.key_terms([s.title for s in hotspot.members])
+    key_terms = terms.key_terms([s.title for s in hotspot.members[-KEY_TERMS_SAMPLE:]])
     group = hotspot.group
     where = place_name(group.region_code)
     # A matter's id says nothing to a reader: its place and terms do.
     what = f"{where}{group.name}" if group.kind is GroupKind.PLACE else where
     about = "、".join(key_terms) if key_terms else hotspot.members[0].title
     description = (
-        f"{what}: {about} ({len(hotspot.members)} petitions, {hotspot.petitioners} people)"
+        f"{what}: {about} ({hotspot.petitions} petitions, {hotspot.petitioners} people)"
     )
     return replace(hotspot, key_terms=key_terms, description=description)

@@ -57,6 +57,9 @@ from services.ledger.periods import Period, periods_of
 
 #: The field of the rows that count every field together.
 ALL_FIELDS: Final = "all"
+#: The updates and escalations a case entry remembers (~200 bytes each at most: an id of
+#: 128 characters and its fingerprint), the newest.
+MAX_EVENTS: Final = 256
 #: Art. 23: the competent body says within 15 days of receipt whether it accepts.
 ACCEPTANCE_LIMIT: Final = timedelta(days=15)
 
@@ -127,7 +130,8 @@ class CaseEntry(Contract):
     #: a case only once, so a redelivered change is not counted twice.
     revision: int = 0
     #: The updates and escalations folded in: id -> fingerprint of their content, so the
-    #: same id with other content is told from a redelivery (a few per case).
+    #: same id with other content is told from a redelivery (a few per case; the newest
+    #: MAX_EVENTS).
     events: dict[str, str] = Field(default_factory=dict)
 
 
@@ -144,9 +148,13 @@ def with_event(entry: CaseEntry, event_id: str, content: str) -> CaseEntry:
             f"{event_id} of case {entry.case_id} was folded in already with other content: "
             "the first is kept"
         )
-    return entry if known else entry.model_copy(
-        update={"events": {**entry.events, event_id: content}}
-    )
+    if known:
+        return entry
+    # The oldest are forgotten past MAX_EVENTS, so a flood of updates for one case cannot
+    # outgrow a changelog record; one forgotten and sent again is folded again, which every
+    # fold allows (idempotent), and only its conflict with other content goes unseen.
+    kept = list(entry.events.items())[-(MAX_EVENTS - 1) :]
+    return entry.model_copy(update={"events": {**dict(kept), event_id: content}})
 
 
 def checked_verdict(entry: CaseEntry | None, verdict: CaseDeduplicated) -> CaseEntry:

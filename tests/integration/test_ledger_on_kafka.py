@@ -5,7 +5,7 @@ the worker is killed and restarted (its tables recover; a redelivery counts noth
 from __future__ import annotations
 
 import time
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -160,3 +160,40 @@ def test_ledger_snapshots_and_a_hotspot_from_cases_and_their_updates(
     assert by_age == [f"MT-{case_id}" for case_id in surge[1:]]
     result = CliRunner().invoke(app, [*show, "--field", "all", "--format", "csv"])
     assert result.stdout.splitlines()[1].startswith("all,5,5,5,5,0,0,0,0,0,0,1,4,1,1,0,0,4")
+
+
+def test_a_campaign_of_collective_letters_at_one_estate_is_stored_and_reported(
+    kafka: KafkaLocal, prefix: str, pipeline: LocalPipeline
+) -> None:
+    # 60 letters, each of 601 residents with a 200-character title: the estate's group
+    # held them all whole before its bound, 1.4 MB, which no changelog record can carry.
+    pipeline.extra_env.update(
+        {"XINFANG_LEDGER_HOTSPOT_HISTORY_FROM": (SURGE_AT - timedelta(days=60)).isoformat()}
+    )
+    pipeline.start("ledger")
+    pipeline.wait_healthy()
+    producer = KafkaProducer(
+        bootstrap_servers=kafka.bootstrap, acks="all", max_request_size=1_000_000
+    )
+    try:
+        for k in range(60):
+            title = f"幸福花园小区业主联名反映物业乱收费{k}：" + "物业公司擅自提高收费标准，" * 20
+            title = title[:200]
+            verdict = _verdict(f"XF-CAMPAIGN{k:03d}", SURGE_AT + timedelta(minutes=k),
+                               f"pr_campaign{k:03d}", title)  # fmt: skip
+            case = verdict.case.model_copy(
+                update={"co_petitioner_refs": [f"pr_c{k:03d}_{i:04d}" for i in range(600)]}
+            )
+            _send(producer, prefix, CASES_DEDUPLICATED, verdict.model_copy(update={"case": case}))
+        hotspot = _wait(
+            pipeline, HOTSPOTS_DETECTED.full_name(prefix),
+            {"kind": "place", "group": "幸福花园"}, {"petitions": 60},
+            timeout=180.0,
+        )  # fmt: skip
+        assert hotspot["petitioners"] == 60 * 601
+        # Its first letters are only counted by now: known to their day (UTC).
+        first_day = SURGE_AT.astimezone(UTC).replace(hour=0)
+        assert datetime.fromisoformat(hotspot["first_at"]) == first_day
+        pipeline.wait_healthy(timeout=5)  # the ledger never stopped
+    finally:
+        producer.close()
