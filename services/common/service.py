@@ -136,15 +136,21 @@ class Service:
         app.timer(interval_seconds)(send_ticks)
 
     def consume(
-        self, spec: TopicSpec, handler: Handler, *, flush: BatchFlush | None = None
+        self,
+        spec: TopicSpec,
+        handler: Handler,
+        *,
+        flush: BatchFlush | None = None,
+        stateless: bool = False,
     ) -> None:
         """Run ``handler`` on every message of ``spec``'s topic, in batches, with the DLQ policy.
 
         ``flush``, when given, runs at the end of each batch once per partition the batch
-        read (see ``BatchFlush``).
+        read (see ``BatchFlush``). ``stateless``: the handler reads and writes no table, so
+        its batches take no partition lock and never wait for another agent's batch.
         """
         source = self.topic(spec)
-        loop = BatchLoop(self, handler, flush)
+        loop = BatchLoop(self, handler, flush, locked=not stateless)
         settings = self.settings
 
         async def agent(stream: Any) -> None:
@@ -186,10 +192,11 @@ def build_service(
         topic_replication_factor=settings.replication_factor,
         table_standby_replicas=settings.standby_replicas,
         producer_acks=-1,
-        # A batch's records leave together: a short linger and room for many records per
-        # partition (aiokafka's default is 16 KiB, a handful of cases) fill the produce
-        # requests, so there are few of them.
-        producer_linger_ms=5,
+        # A batch's records leave together: they reach the producer without a turn of the
+        # event loop in between (``Sender.send``), and room for many records per partition
+        # (aiokafka's default is 16 KiB, a handful of cases) fills the produce requests, so
+        # there are few of them; a linger would only delay each of the batch's round trips.
+        producer_linger=settings.producer_linger_seconds,
         producer_max_batch_size=512 * 1024,
         producer_max_request_size=MAX_MESSAGE_BYTES,
         broker_session_timeout=settings.session_timeout_seconds,
@@ -204,6 +211,7 @@ def build_service(
         stream_wait_empty=True,
         worker_redirect_stdouts=False,
     )
+    faust_fixes.set_fetch_max_wait(app, settings.fetch_max_wait_seconds)
     service = Service(stage=stage, settings=settings, app=app, metrics=metrics or Metrics())
     service.metrics.initialise(stage.value)
     setup_prometheus_sensors(app, pattern="/metrics", name_prefix="xinfang_faust")
