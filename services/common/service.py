@@ -192,10 +192,9 @@ def build_service(
         topic_replication_factor=settings.replication_factor,
         table_standby_replicas=settings.standby_replicas,
         producer_acks=-1,
-        # A batch's records leave together: they reach the producer without a turn of the
-        # event loop in between (``Sender.send``), and room for many records per partition
-        # (aiokafka's default is 16 KiB, a handful of cases) fills the produce requests, so
-        # there are few of them; a linger would only delay each of the batch's round trips.
+        # A batch's records leave together: a short linger and room for many records per
+        # partition (aiokafka's default is 16 KiB, a handful of cases) fill the produce
+        # requests, so there are few of them.
         producer_linger=settings.producer_linger_seconds,
         producer_max_batch_size=512 * 1024,
         producer_max_request_size=MAX_MESSAGE_BYTES,

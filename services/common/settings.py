@@ -93,13 +93,14 @@ class ServiceSettings(BaseSettings):
         ),
     )
     producer_linger_seconds: float = Field(
-        default=0.0,
+        default=0.005,
         ge=0.0,
         le=1.0,
         description=(
-            "how long the producer holds a record for more to send with it; a batch hands "
-            "all its records to the producer before the sender runs, so they leave together "
-            "without it, and every wait here is paid by each of a batch's round trips"
+            "how long the producer holds a record for more to send with it; each of a "
+            "batch's round trips (outputs, then changelogs) pays it, and it gathers the "
+            "changelog records, which reach the producer one task at a time, into fewer "
+            "produce requests"
         ),
     )
     fetch_max_wait_seconds: float = Field(
