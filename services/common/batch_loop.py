@@ -54,21 +54,10 @@ TURN_SECONDS: Final = 0.02
 class BatchLoop:
     """One input's handler over batches of its messages, with the commit protocol."""
 
-    def __init__(
-        self,
-        service: Service,
-        handler: Handler,
-        flush: BatchFlush | None = None,
-        *,
-        locked: bool = True,
-    ) -> None:
+    def __init__(self, service: Service, handler: Handler, flush: BatchFlush | None = None) -> None:
         self.service = service
         self.handler = handler
         self.flush = flush
-        #: Whether a batch holds its partitions' locks (``Service.partition_locks``); a
-        #: handler that touches no table needs none, and waiting for them cost a stateless
-        #: hop (dedup's re-keying) hundreds of milliseconds behind the matching's batches.
-        self.locked = locked
         self.limit = FailureLimit(service.settings.max_consecutive_failures)
         m = service.metrics
         name = self.stage = service.stage.value
@@ -84,7 +73,7 @@ class BatchLoop:
     async def run(self, stream: Any, events: Sequence[Any]) -> None:
         """Handle one batch under the locks of its partitions, then commit it."""
         service = self.service
-        partitions = sorted({e.message.partition for e in events}) if self.locked else []
+        partitions = sorted({event.message.partition for event in events})
         task = asyncio.current_task()
         async with AsyncExitStack() as locks:
             for partition in partitions:

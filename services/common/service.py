@@ -136,21 +136,15 @@ class Service:
         app.timer(interval_seconds)(send_ticks)
 
     def consume(
-        self,
-        spec: TopicSpec,
-        handler: Handler,
-        *,
-        flush: BatchFlush | None = None,
-        stateless: bool = False,
+        self, spec: TopicSpec, handler: Handler, *, flush: BatchFlush | None = None
     ) -> None:
         """Run ``handler`` on every message of ``spec``'s topic, in batches, with the DLQ policy.
 
         ``flush``, when given, runs at the end of each batch once per partition the batch
-        read (see ``BatchFlush``). ``stateless``: the handler reads and writes no table, so
-        its batches take no partition lock and never wait for another agent's batch.
+        read (see ``BatchFlush``).
         """
         source = self.topic(spec)
-        loop = BatchLoop(self, handler, flush, locked=not stateless)
+        loop = BatchLoop(self, handler, flush)
         settings = self.settings
 
         async def agent(stream: Any) -> None:

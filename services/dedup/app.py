@@ -233,7 +233,7 @@ def build(settings: DedupSettings) -> Service:
         indexed.set(len(state))
         return NOTHING
 
-    service.consume(CASES_REGISTERED, rekey_case, stateless=True)
+    service.consume(CASES_REGISTERED, rekey_case)
     service.consume(BY_REGION, match_case)
     service.consume(CASES_DEDUPLICATED, remember_region)
     service.consume(CASES_UPDATES, rekey_update)

@@ -116,5 +116,5 @@ def build(settings: IntakeSettings) -> Service:
         return Effects([Output(CASES_UPDATES, relayed.key, relayed.update.to_json_bytes())])
 
     service.consume(PETITIONS_SUBMITTED, handle)
-    service.consume(CASES_UPDATES_SUBMITTED, relay, stateless=True)
+    service.consume(CASES_UPDATES_SUBMITTED, relay)
     return service

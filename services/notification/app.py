@@ -202,7 +202,7 @@ def build(settings: NotificationSettings) -> Service:
         check_contact(message.key, message.value)
         return NOTHING
 
-    service.consume(PETITIONER_CONTACTS, on_contact, stateless=True)
+    service.consume(PETITIONER_CONTACTS, on_contact)
     service.consume(ALERTS, handler(on_alert))
     service.consume(TICKS, handler(on_tick))
 
