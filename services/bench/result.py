@@ -10,6 +10,8 @@ from rich.table import Table
 from services.bench.figures import Span, Window, cpu_per_message, ratio, span_rate
 from services.bench.probes import TICKS_PER_SECOND, ProcessProbe
 
+#: The row every throughput is a ratio to.
+CEILING_1: Final = "ceiling 1: aiokafka batch copy"
 #: Wide enough for the table's rows on one line each, when the output is not a terminal.
 TABLE_WIDTH: Final = 180
 
@@ -44,7 +46,7 @@ class Latency:
 
 @dataclass
 class BenchResult:
-    """Every figure of a run, in the order measured; the first row is ceiling 1."""
+    """Every figure of a run, in the order measured; ceiling 1 first when it was run."""
 
     options: dict[str, Any]
     machine: dict[str, Any]
@@ -52,7 +54,9 @@ class BenchResult:
     latency: Latency | None = None
 
     def ceiling(self) -> float | None:
-        return self.throughput[0].per_second if self.throughput else None
+        """Ceiling 1's rate; None (no ratios) in a run without the ceilings (``--only``)."""
+        first = self.throughput[0] if self.throughput else None
+        return first.per_second if first is not None and first.name == CEILING_1 else None
 
     def add(self, row: Throughput) -> None:
         self.throughput.append(row)

@@ -14,6 +14,10 @@ The phases, in order, each on fresh topics (a prefix per phase) of the broker it
 4. latency: on that pipeline, petitions offered at R a second for S seconds, each one's
    submission to its verdict in broker append times.
 
+``--only PHASE`` (repeatable) runs the phases named, in that order. The latency phase
+without the pipeline phase starts the four services on empty state and offers its
+petitions to them as soon as they are healthy.
+
 Whatever loop the services run is what is measured: the command starts them as
 ``xinfang run`` does (``LocalPipeline``).
 """
@@ -62,9 +66,11 @@ from services.bench.figures import (
     rate,
     span_of,
 )
+from services.bench.phases import Phase
 from services.bench.preload import PreloadUnavailableError, preload_dedup
 from services.bench.probes import TICKS_PER_SECOND, Offsets, ProcessProbe, read_timed
 from services.bench.result import (
+    CEILING_1,
     TABLE_WIDTH,
     BenchResult,
     Latency,
@@ -116,6 +122,8 @@ class BenchOptions:
     #: Where the broker, the services' state and their logs go; a temporary directory
     #: (removed afterwards) when None.
     work_dir: Path | None = None
+    #: The phases to run (always in the run's order).
+    phases: frozenset[Phase] = frozenset(Phase)
 
 
 class Bench:
@@ -129,7 +137,7 @@ class Bench:
         self.lines: list[bytes] = []
         self.codes = sorted(agency_codes())
         self.result = BenchResult(
-            options={k: str(v) if isinstance(v, Path) else v for k, v in asdict(options).items()},
+            options={k: _plain(v) for k, v in asdict(options).items()},
             machine={
                 "cores": os.cpu_count(),
                 "load_average_at_start": round(os.getloadavg()[0], 2),
@@ -156,18 +164,26 @@ class Bench:
         self.broker.up()
         self._offsets = Offsets(self.broker.bootstrap)
         try:
-            now = datetime.now(UTC)
-            generated = generate(self.options.count, seed=self.options.seed).lines
-            start, end = now - BACKLOG_SPAN, now - timedelta(minutes=5)
-            self.lines = received_between(generated, start, end)
+            phases = self.options.phases
+            if phases - {Phase.LATENCY}:  # the latency phase makes its own petitions
+                now = datetime.now(UTC)
+                generated = generate(self.options.count, seed=self.options.seed).lines
+                start, end = now - BACKLOG_SPAN, now - timedelta(minutes=5)
+                self.lines = received_between(generated, start, end)
             with self.progress:
-                self.ceilings()
-                self.stages()
-                pipeline = self.whole_pipeline()
-                try:
-                    self.latency(pipeline)
-                finally:
-                    pipeline.stop_all()
+                if Phase.CEILINGS in phases:
+                    self.ceilings()
+                if Phase.STAGES in phases:
+                    self.stages()
+                if phases & {Phase.PIPELINE, Phase.LATENCY}:
+                    pipeline = self.start_pipeline()
+                    try:
+                        if Phase.PIPELINE in phases:
+                            self.whole_pipeline(pipeline)
+                        if Phase.LATENCY in phases:
+                            self.latency(pipeline)
+                    finally:
+                        pipeline.stop_all()
         finally:
             self.offsets.close()
             self.broker.down()
@@ -197,8 +213,7 @@ class Bench:
             )
         )  # fmt: skip
         self.result.add(
-            throughput_row("ceiling 1: aiokafka batch copy", "records copied", Window.IN_PROCESS,
-                        span, None)
+            throughput_row(CEILING_1, "records copied", Window.IN_PROCESS, span, None)
         )  # fmt: skip
 
         group = f"{tag}copy2"
@@ -286,12 +301,13 @@ class Bench:
         self.result.add(throughput_row(stage, counted, window, span, probe))
         pipeline.stop(stage)
 
-    def whole_pipeline(self) -> LocalPipeline:
+    def start_pipeline(self) -> LocalPipeline:
+        """The four services a petition passes through, started on fresh topics, healthy."""
         prefix = f"p{uuid.uuid4().hex[:6]}."
         create_topics(self.broker.bootstrap, prefix, self.codes)
         _append_time(self.broker.bootstrap, prefix)
-        # The four services a petition passes through, as the README's figures were taken;
-        # the ledger (LocalPipeline's fifth) reads their outputs and is not in the path.
+        # As the README's figures were taken: the ledger (LocalPipeline's fifth) reads
+        # their outputs and is not in the path.
         pipeline = LocalPipeline(
             self.broker.bootstrap,
             prefix,
@@ -303,39 +319,40 @@ class Bench:
             pipeline.start_all()
             pipeline.wait_healthy(timeout=300)
             self.progress.update(task, description="pipeline: healthy", total=1, completed=1)
-            submitted = PETITIONS_SUBMITTED.full_name(prefix)
-            probes = [
-                ProcessProbe(proc.process.pid)
-                for proc in pipeline.processes.values()
-                if proc.process is not None
-            ]
-            ticks = sum(probe.cpu_ticks() for probe in probes)
-            self._publish(submitted, self.lines, "pipeline: the backlog")
-            self._drain(pipeline, prefix, len(self.lines), "pipeline: verdicts notified")
-            # The four services together, from the backlog's publication to drained.
-            ticks = sum(probe.cpu_ticks() for probe in probes) - ticks
-            outputs = [
-                spec.full_name(prefix)
-                for spec in (CASES_DEDUPLICATED, NOTIFICATIONS_DELIVERED, NOTIFICATIONS_FAILED)
-            ]
-            first = min(r.timestamp_ms for r in read_timed(self.broker.bootstrap, submitted))
-            last = max(
-                r.timestamp_ms
-                for topic in outputs
-                for r in read_timed(self.broker.bootstrap, topic)
-            )
-            seconds = (last - first) / 1000
-            self.result.add(
-                Throughput("whole pipeline, end to end", "petitions submitted",
-                           Window.RECORDS.value, len(self.lines), round(seconds, 3),
-                           rate(len(self.lines), seconds),
-                           cpu_seconds_per_message=cpu_per_message(
-                               ticks, TICKS_PER_SECOND, len(self.lines)))
-            )  # fmt: skip
         except BaseException:
             pipeline.stop_all()
             raise
         return pipeline
+
+    def whole_pipeline(self, pipeline: LocalPipeline) -> None:
+        prefix = pipeline.prefix
+        submitted = PETITIONS_SUBMITTED.full_name(prefix)
+        probes = [
+            ProcessProbe(proc.process.pid)
+            for proc in pipeline.processes.values()
+            if proc.process is not None
+        ]
+        ticks = sum(probe.cpu_ticks() for probe in probes)
+        self._publish(submitted, self.lines, "pipeline: the backlog")
+        self._drain(pipeline, prefix, len(self.lines), "pipeline: verdicts notified")
+        # The four services together, from the backlog's publication to drained.
+        ticks = sum(probe.cpu_ticks() for probe in probes) - ticks
+        outputs = [
+            spec.full_name(prefix)
+            for spec in (CASES_DEDUPLICATED, NOTIFICATIONS_DELIVERED, NOTIFICATIONS_FAILED)
+        ]
+        first = min(r.timestamp_ms for r in read_timed(self.broker.bootstrap, submitted))
+        last = max(
+            r.timestamp_ms for topic in outputs for r in read_timed(self.broker.bootstrap, topic)
+        )
+        seconds = (last - first) / 1000
+        self.result.add(
+            Throughput("whole pipeline, end to end", "petitions submitted",
+                       Window.RECORDS.value, len(self.lines), round(seconds, 3),
+                       rate(len(self.lines), seconds),
+                       cpu_seconds_per_message=cpu_per_message(
+                           ticks, TICKS_PER_SECOND, len(self.lines)))
+        )  # fmt: skip
 
     def latency(self, pipeline: LocalPipeline) -> None:
         options = self.options
@@ -481,6 +498,15 @@ def _append_time(bootstrap: str, prefix: str) -> None:
         )
     finally:
         admin.close()
+
+
+def _plain(option: object) -> object:
+    """An option as JSON has it: a path as text, the phases as a list in the run's order."""
+    if isinstance(option, Path):
+        return str(option)
+    if isinstance(option, frozenset):
+        return [phase.value for phase in Phase if phase in option]
+    return option
 
 
 def _submission_id(value: bytes | None) -> str | None:

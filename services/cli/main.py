@@ -18,6 +18,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from services.bench.phases import Phase
 from services.common.options import Bootstrap, Prefix
 from services.common.settings import SettingsError
 
@@ -228,6 +229,10 @@ def bench(
         Path | None,
         typer.Option("--work", help="keep the broker, state and logs here (default: removed)"),
     ] = None,
+    only: Annotated[
+        list[Phase] | None,
+        typer.Option("--only", help="run only this phase (repeatable; default: all)"),
+    ] = None,
 ) -> None:
     """Measure the pipeline on a local broker it starts: ceilings, stages, latency."""
     from services.bench import preload
@@ -249,6 +254,7 @@ def bench(
         json_path=json_path,
         dedup_preload=dedup_preload,
         work_dir=work.resolve() if work is not None else None,
+        phases=frozenset(only or Phase),
     )
     raise typer.Exit(run_bench(options, console, out))
 

@@ -41,6 +41,7 @@ reads them some twenty times faster than Faust's own recovery.
 from __future__ import annotations
 
 import asyncio
+import weakref
 from typing import Any, Final, cast
 
 from faust.tables.recovery import Recovery
@@ -196,6 +197,35 @@ def _verify_event_path(original: Any) -> Any:
     return verify
 
 
+#: The fetch wait of each app's consumer, in milliseconds (``set_fetch_max_wait``).
+_FETCH_MAX_WAIT_MS: weakref.WeakKeyDictionary[Any, int] = weakref.WeakKeyDictionary()
+
+
+def set_fetch_max_wait(app: Any, seconds: float) -> None:
+    """Make ``app``'s consumer ask the broker to hold a fetch at most ``seconds``.
+
+    Faust passes aiokafka a fixed ``fetch_max_wait_ms=1500``. aiokafka sends a node no
+    second fetch while one is in flight, and leaves out of a fetch the partitions whose
+    records it holds unread: a record arriving on such a partition once they are read waits
+    for the fetch in flight, up to the whole wait when the other partitions are quiet.
+    """
+    _FETCH_MAX_WAIT_MS[app] = max(1, round(seconds * 1000))
+
+
+def _create_worker_consumer(original: Any) -> Any:
+    """Faust's consumer factory, with the fetch wait of ``set_fetch_max_wait``."""
+
+    def create(self: Any, transport: Any) -> Any:
+        consumer = original(self, transport)
+        wait_ms = _FETCH_MAX_WAIT_MS.get(self.app)
+        if wait_ms is not None:
+            # Read by the consumer's start(), which builds its fetcher with it.
+            consumer._fetch_max_wait_ms = wait_ms
+        return consumer
+
+    return create
+
+
 #: Table writes Faust's producer buffer holds before the fetcher waits for it: room for
 #: the changelog records of the largest batches.
 PRODUCER_BUFFER_MESSAGES: Final = 50_000
@@ -218,4 +248,5 @@ def apply() -> None:
     cast(Any, ProducerBuffer).max_messages = PRODUCER_BUFFER_MESSAGES
     thread = cast(Any, AIOKafkaConsumerThread)
     thread.verify_event_path = _verify_event_path(thread.verify_event_path)
+    thread._create_worker_consumer = _create_worker_consumer(thread._create_worker_consumer)
     _APPLIED = True

@@ -213,7 +213,7 @@ def build_service(
         # A batch's records leave together: a short linger and room for many records per
         # partition (aiokafka's default is 16 KiB, a handful of cases) fill the produce
         # requests, so there are few of them.
-        producer_linger_ms=5,
+        producer_linger=settings.producer_linger_seconds,
         producer_max_batch_size=512 * 1024,
         producer_max_request_size=MAX_MESSAGE_BYTES,
         # aiokafka's default placement (the key's murmur2), computed in fewer steps.
@@ -230,6 +230,7 @@ def build_service(
         stream_wait_empty=True,
         worker_redirect_stdouts=False,
     )
+    faust_fixes.set_fetch_max_wait(app, settings.fetch_max_wait_seconds)
     service = Service(stage=stage, settings=settings, app=app, metrics=metrics or Metrics())
     service.metrics.initialise(stage.value)
     setup_prometheus_sensors(app, pattern="/metrics", name_prefix="xinfang_faust")

@@ -92,6 +92,27 @@ class ServiceSettings(BaseSettings):
             "latency a batch adds to an idle stream"
         ),
     )
+    producer_linger_seconds: float = Field(
+        default=0.005,
+        ge=0.0,
+        le=1.0,
+        description=(
+            "how long the producer holds a record for more to send with it; each of a "
+            "batch's round trips (outputs, then changelogs) pays it, and it gathers the "
+            "changelog records, which reach the producer one task at a time, into fewer "
+            "produce requests"
+        ),
+    )
+    fetch_max_wait_seconds: float = Field(
+        default=0.1,
+        ge=0.01,
+        le=5.0,
+        description=(
+            "how long the broker holds a fetch with nothing new for it; a partition whose "
+            "records were just fetched is asked again only when the fetch in flight returns, "
+            "so this bounds how long its next record can wait while the rest are quiet"
+        ),
+    )
     demo_mode: bool = Field(default=False, description="allows built-in demo secrets")
 
     @classmethod

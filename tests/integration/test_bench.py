@@ -87,3 +87,20 @@ def test_simulate_sends_petitions_and_updates_on_cases_of_those_petitions(
     assert updates, "no update was due in 8 s"
     assert {update.case_id for update in updates} <= cases
     assert f"agency updates sent: {len(updates)}" in outcome.output
+
+
+def test_bench_runs_only_the_latency_phase_when_asked(tmp_path: Path) -> None:
+    figures = tmp_path / "bench.json"
+    command = [sys.executable, "-m", "services.cli.main", "bench", "--only", "latency",
+               "--rate", "20", "--seconds", "2", "--json", str(figures)]  # fmt: skip
+    done = subprocess.run(command, capture_output=True, text=True, timeout=400, check=False)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "latency p99 ms" in done.stdout
+    for row in ROWS:
+        assert row not in done.stdout, f"{row!r} printed by a latency-only run"
+    result = json.loads(figures.read_text())
+    assert result["throughput"] == []
+    assert result["options"]["phases"] == ["latency"]
+    latency = result["latency"]
+    assert latency["petitions"] == 40
+    assert 30 <= latency["measured"] <= 40

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import json
 import logging
+from pathlib import Path
+from typing import Any
 
 import pytest
 from prometheus_client import CollectorRegistry, generate_latest
 
+from schemas.petitions import Stage
 from services.common.logs import JsonFormatter
 from services.common.metrics import CATALOGUE, Kind, Metrics
+from services.common.service import build_service
 from services.common.settings import SettingsError, load_settings
 from services.intake.settings import IntakeSettings
 
@@ -66,3 +70,30 @@ def test_logs_are_json_with_extra_fields() -> None:
     assert entry["level"] == "warning"
     assert entry["service"] == "intake"
     assert entry["reason"] == "invalid_json"
+
+
+def test_a_fetch_wait_of_nothing_is_refused_with_its_variable(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("XINFANG_INTAKE_HMAC_KEY", "x" * 32)
+    monkeypatch.setenv("XINFANG_FETCH_MAX_WAIT_SECONDS", "0")
+    with pytest.raises(SettingsError, match="XINFANG_INTAKE_FETCH_MAX_WAIT_SECONDS"):
+        load_settings(IntakeSettings)
+
+
+async def test_the_consumer_asks_the_broker_to_wait_no_longer_than_the_setting(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # Faust asks for 1.5 s whatever it is told; a record behind a fetch in flight waits
+    # that long when the other partitions are quiet.
+    monkeypatch.setenv("XINFANG_DEMO_MODE", "true")
+    monkeypatch.setenv("XINFANG_FETCH_MAX_WAIT_SECONDS", "0.05")
+    monkeypatch.setenv("XINFANG_PRODUCER_LINGER_SECONDS", "0.002")
+    monkeypatch.setenv("XINFANG_DATA_DIR", str(tmp_path))
+    settings = load_settings(IntakeSettings)
+    service = build_service(Stage.INTAKE, settings, Metrics(CollectorRegistry()))
+    app: Any = service.app
+    consumer = app.consumer._thread._create_worker_consumer(app.transport)
+    await consumer.stop()
+    assert consumer._fetch_max_wait_ms == 50
+    assert app.producer.linger_ms == 2
