@@ -15,9 +15,10 @@ from hypothesis import strategies as st
 from schemas import examples
 from schemas.cases import CaseFlag
 from schemas.identifiers import case_id_for, submission_fingerprint
+from schemas.keys import SubmissionKey
 from schemas.petitions import MAX_NESTING_DEPTH, MAX_PETITION_BYTES, RejectReason
 from services.common.dlq import Rejected
-from services.common.submitted import parse
+from services.common.submitted import check_key, parse
 from services.intake.register import register
 
 KEY = b"k" * 32
@@ -61,6 +62,9 @@ def test_a_registered_case_is_masked_and_carries_the_petitioner_ref() -> None:
     [
         (b"\xff\xfe\x00", RejectReason.INVALID_ENCODING),
         (b'{"submission_id": ', RejectReason.INVALID_JSON),
+        # More digits than Python converts to an int: not a crash, not a processing error.
+        (b'{"submission_id": "x", "group_size": ' + b"9" * 5000 + b"}",
+         RejectReason.INVALID_JSON),
         (_raw({k: v for k, v in examples.MINIMAL_PETITION.items() if k != "title"}),
          RejectReason.MISSING_FIELD),
         (_raw({**examples.MINIMAL_PETITION, "channel": "pigeon"}), RejectReason.UNKNOWN_CHANNEL),
@@ -84,6 +88,30 @@ def test_every_bad_input_is_rejected_with_its_reason(
         parse(raw)
     assert caught.value.reason is reason
     assert caught.value.detail
+
+
+@pytest.mark.parametrize(
+    ("key", "shown"),
+    [
+        (None, "the key is none"),
+        (SubmissionKey(submission_id="portal-999999").to_json_bytes(), "portal-999999"),
+        (b"\xff\xfe\x00", "not the petition's"),
+        (b"[" * 100_000, "not the petition's"),
+    ],
+    ids=["no key", "another submission's key", "binary key", "a deeply nested key"],
+)  # fmt: skip
+def test_a_petition_not_keyed_by_its_submission_id_is_refused(
+    key: bytes | None, shown: str
+) -> None:
+    # Under another key a second version would land in another partition, pass for new
+    # there and register the case id a second time.
+    petition = parse(_raw(examples.MINIMAL_PETITION))
+    with pytest.raises(Rejected) as caught:
+        check_key(key, petition)
+    assert caught.value.reason is RejectReason.SCHEMA_VIOLATION
+    assert shown in caught.value.detail
+    assert caught.value.submission_id == "portal-000123"
+    check_key(b'{ "submission_id" : "portal-000123" }', petition)  # spacing is no matter
 
 
 def test_a_rejection_keeps_the_submission_id_when_there_is_one() -> None:
