@@ -283,6 +283,26 @@ def test_typoed_id_and_card_numbers_in_a_petition_are_masked_and_its_order_numbe
     assert "**** **** **** ***0 123" in case.content
 
 
+def test_numbers_in_other_digits_dashes_and_spaces_are_masked_in_the_normalised_text_too() -> None:
+    # NFKC makes ASCII digits of mathematical and circled ones, and a dash of a full-width
+    # one: a number the masking did not read as one would travel in clear in the
+    # normalised text (and read as one in the title by anyone looking at it).
+    petition = parse(_raw({
+        **examples.MINIMAL_PETITION,
+        "title": "请回电𝟏𝟑𝟖𝟎𝟎𝟏𝟑𝟖𝟎𝟎𝟎或①③⑨①②③④⑤⑥⑦⑧",
+        "content": "电话１３８－００１３－８０００，座机（０２９）８８８８　１２３４，身份证610302 "
+                   "19490101 1234，邮箱ｚｈａｎｇ＠ｑｑ．ｃｏｍ",
+    }))  # fmt: skip
+    case = register(petition, hmac_key=KEY, now=NOW).case
+    wire = case.to_json_bytes().decode()
+    for clear in ("13800138000", "13912345678", "0013", "8888", "19490101", "zhang@qq.com",
+                  "ｚｈａｎｇ", "𝟎𝟎𝟏𝟑", "①②③④"):  # fmt: skip
+        assert clear not in wire, clear
+        assert clear not in case.normalised_text.replace("-", "").replace(" ", ""), clear
+    assert case.title == "请回电𝟏𝟑𝟖****𝟖𝟎𝟎𝟎或①③⑨****⑤⑥⑦⑧"
+    assert "138****8000" in case.normalised_text
+
+
 def test_the_same_petition_has_the_same_fingerprint_and_another_text_another() -> None:
     first = parse(_raw(examples.MINIMAL_PETITION))
     other = parse(_raw({**examples.MINIMAL_PETITION, "content": "另一件事"}))
