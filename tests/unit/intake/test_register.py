@@ -303,6 +303,23 @@ def test_numbers_in_other_digits_dashes_and_spaces_are_masked_in_the_normalised_
     assert "138****8000" in case.normalised_text
 
 
+def test_the_petitions_own_people_are_masked_where_the_text_names_them() -> None:
+    petition = parse(_raw({
+        **examples.MINIMAL_PETITION,
+        "title": "欧阳娜娜反映产权证问题",
+        "content": "我是欧阳娜娜，与邻居李四一同反映。此致，欧阳娜娜。Lisa Li 转交。",
+        "petitioner": {"name": "欧阳娜娜", "phone": "13800138000"},
+        "co_petitioners": [{"name": "李四"}, {"name": "Li"}],
+    }))  # fmt: skip
+    case = register(petition, hmac_key=KEY, now=NOW).case
+    wire = case.to_json_bytes().decode()
+    assert "欧阳娜娜" not in wire
+    assert "李四" not in wire
+    assert case.title == "欧**娜反映产权证问题"
+    # Lengths kept; a Latin name only as a word ("Lisa" stays).
+    assert case.content == "我是欧**娜，与邻居李*一同反映。此致，欧**娜。Lisa L* 转交。"
+
+
 def test_the_same_petition_has_the_same_fingerprint_and_another_text_another() -> None:
     first = parse(_raw(examples.MINIMAL_PETITION))
     other = parse(_raw({**examples.MINIMAL_PETITION, "content": "另一件事"}))
