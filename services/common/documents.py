@@ -23,8 +23,8 @@ M = TypeVar("M", bound=Contract)
 
 def read_json(raw: bytes | None, *, max_bytes: int, what: str) -> object:
     """The JSON document of ``raw``, or Rejected: no value, more than ``max_bytes``, not
-    UTF-8, not JSON, or nested too deep for the parser. ``what`` names the record in the
-    reason's detail ("a petition")."""
+    UTF-8, not JSON (a number of more digits than Python converts included), or nested too
+    deep for the parser. ``what`` names the record in the reason's detail ("a petition")."""
     if raw is None:
         raise Rejected(RejectReason.MISSING_FIELD, "the message has no value")
     # The size before anything is read.
@@ -40,6 +40,12 @@ def read_json(raw: bytes | None, *, max_bytes: int, what: str) -> object:
         return json.loads(text)
     except json.JSONDecodeError as exc:
         raise Rejected(RejectReason.INVALID_JSON, f"not JSON: {exc}") from None
+    except ValueError as exc:
+        # An integer of more than sys.get_int_max_str_digits() digits (4,300): json reads
+        # it as Python's int, which refuses (CVE-2020-10735). No count or size has that many.
+        raise Rejected(
+            RejectReason.INVALID_JSON, f"not JSON this reader takes: {exc}"
+        ) from None
     except RecursionError:
         raise too_deep(None) from None
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
+from collections.abc import Callable
 from datetime import date
 from typing import Final
 
@@ -87,26 +88,90 @@ def id_check_character(first17: str) -> str:
 # --- personal data written into free text ---------------------------------------------------
 # Petitioners write their numbers into the letter itself ("请拨打13800138000", "身份证号
 # 610302...", a bank card for the compensation). The case's text goes to every downstream
-# topic, so these are masked in it as in the petitioner's own fields. ``\d`` matches
-# full-width digits too (Python's str patterns), and ``int`` reads them.
-#: 18 characters: 17 digits and a digit or X, not inside a longer run of digits.
-_ID_IN_TEXT = re.compile(r"(?<!\d)\d{17}[\dXx](?![\dXx])")
+# topic, so these are masked in it as in the petitioner's own fields. The patterns below
+# read the text as a person (and NFKC, which makes the normalised text) reads it: see
+# ``_reading``.
+#: 18 characters: 17 digits and a digit or X, not inside a longer run of digits; or
+#: written in the ID's three parts (region, birth date, the rest) with one separator.
+_ID_IN_TEXT = re.compile(r"(?<!\d)\d{6}([ -]?)\d{8}\1\d{3}[\dXx](?![\dXx])")
 #: 13 to 19 digits, optionally in groups separated by single spaces or hyphens.
 _CARD_IN_TEXT = re.compile(r"(?<![\d-])\d(?:[ -]?\d){12,18}(?![\d-])")
 #: A mainland mobile (1[3-9] and 9 digits, optionally +86 and separators) or a landline
-#: with its area code (0 and 2-3 digits, then 7-8 digits).
+#: with its area code (0 and 2-3 digits, in brackets or not, then 7-8 digits, or 3-4 and 4).
 _PHONE_IN_TEXT = re.compile(
-    r"(?<![\d+])(?:(?:\+|[0０]{2})?[8８][6６][ -]?)?[1１][3-9３-９]\d(?:[ -]?\d){8}(?!\d)"
-    r"|(?<!\d)[0０]\d{2,3}[ -]?\d{7,8}(?!\d)"
+    r"(?<![\d+])(?:(?:\+|00)?86[ -]?)?1[ -]?[3-9](?:[ -]?\d){9}(?!\d)"
+    r"|(?<!\d)(?:0\d{2,3}|[(（]0\d{2,3}[)）])[ -]?(?:\d{7,8}|\d{3,4}[ -]\d{4})(?!\d)"
 )
 #: Longer than any number above: numbers written together without a separator.
 _RUN_IN_TEXT = re.compile(r"\d{20,}[Xx]?")
 #: ASCII addresses only: ``\w`` would take the Chinese words written before the address.
 _EMAIL_IN_TEXT = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
-#: What each pattern above needs: seven digits in a row with at most single spaces or
-#: hyphens between them, or an "@". A text with neither (most titles, many letters) has
-#: nothing to mask, and is read once instead of five times.
-_MAYBE_PERSONAL = re.compile(r"\d(?:[ -]?\d){6}|@")
+
+
+@functools.cache
+def _reading_table() -> dict[int, str]:
+    """What each character that is not ASCII reads as, when a reader takes it for an ASCII
+    digit, letter, at-sign, dot, dash or space: every digit of Unicode (full-width １, the
+    mathematical 𝟏, the circled ①, the superscript ¹, the Arabic-Indic ١), the full-width
+    and other compatibility forms NFKC folds to one ASCII character (ｚ, ＠, ．), every dash
+    (－, —, ‐) and every space (the ideographic U+3000, no-break). Planes 0 and 1 hold them
+    all; built once, in about 0.1 s."""
+    table: dict[int, str] = {}
+    for code in range(0x80, 0x20000):
+        char = chr(code)
+        digit = unicodedata.digit(char, None)
+        category = unicodedata.category(char)
+        folded = unicodedata.normalize("NFKC", char)
+        if digit is not None:
+            table[code] = str(digit)
+        elif category == "Pd":
+            table[code] = "-"
+        elif category == "Zs":
+            table[code] = " "
+        elif len(folded) == 1 and folded.isascii() and (folded.isalnum() or folded in "@.+_%"):
+            table[code] = folded
+    return table
+
+
+@functools.cache
+def _patterns_as_written() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """What any pattern above needs, as written: seven digits with at most one space or
+    dash between each, or an at-sign, of any script or width (a text with neither, most
+    titles and many letters, has nothing to mask, and is read once instead of six times);
+    and any character ``_reading`` changes (most texts have none, and are not copied)."""
+    table = _reading_table()
+
+    def chars(wanted: Callable[[int, str], bool]) -> str:
+        # As ranges (digits come in runs of ten): a class of hundreds of single characters,
+        # some beyond the BMP, is matched by a linear scan, ten times slower than ``\d``.
+        codes = sorted(code for code, reads in table.items() if wanted(code, reads))
+        runs: list[list[int]] = []
+        for code in codes:
+            if runs and runs[-1][1] == code - 1:
+                runs[-1][1] = code
+            else:
+                runs.append([code, code])
+        return "".join(
+            re.escape(chr(a)) + ("-" + re.escape(chr(b)) if b > a else "") for a, b in runs
+        )
+
+    # ``\d`` is every decimal digit already: the class adds the others (circled, ...).
+    digit = f"[\\d{chars(lambda code, reads: reads.isdigit() and not chr(code).isdecimal())}]"
+    gap = f"[ \\-{chars(lambda code, reads: reads in ' -')}]"
+    at = f"[@{chars(lambda code, reads: reads == '@')}]"
+    return re.compile(f"{digit}(?:{gap}?{digit}){{6}}|{at}"), re.compile(
+        f"[{chars(lambda code, reads: True)}]"
+    )
+
+
+def _reading(text: str) -> str:
+    """``text`` as the patterns read it, of the same length: each character a person takes
+    for an ASCII digit, letter, at-sign, dot, dash or space written as that character. A
+    phone number in mathematical or circled digits, or with full-width dashes, reads as
+    one, and so does the normalised text NFKC makes of it."""
+    if _patterns_as_written()[1].search(text) is None:
+        return text
+    return text.translate(_reading_table())
 
 
 def _digits(text: str) -> str:
@@ -157,15 +222,17 @@ def _luhn_valid(digits: str) -> bool:
 #: ``_WORD_WINDOW`` characters, says which it is ("银行卡号码是：6222 ...", "订单号：...").
 _NUMBER_WORDS: Final = re.compile(
     r"(?P<personal>卡|账号|帐号|账户|帐户|银行|身份证|证件|card|account|acct)"
-    r"|(?P<other>订单|单号|运单|快递|物流|发票|流水|交易号|工单|order|tracking|invoice|waybill"
-    r"|电话|致电|手机|热线|phone|tel)",
+    r"|(?P<other>订单|单号|运单|快递|物流|发票|流水|交易号|工单|order|tracking|invoice|waybill)"
+    r"|(?P<phone>电话|致电|手机|热线|phone|tel)",
     re.IGNORECASE,
 )
 _WORD_WINDOW: Final = 16
 
 
 def _nearest_number_word(text: str, start: int) -> str | None:
-    """"personal", "other" or None: what the nearest number word before ``start`` says."""
+    """"personal", "other", "phone" or None: what the nearest number word before ``start``
+    says. A phone word makes no card of the number after it, and no order number either:
+    18 digits after "电话" are no telephone's, and may well be an ID number."""
     words = list(_NUMBER_WORDS.finditer(text, max(0, start - _WORD_WINDOW), start))
     return words[-1].lastgroup if words else None
 
@@ -175,8 +242,8 @@ def _looks_like_id(match: re.Match[str]) -> bool:
     # still someone's number) after a province's prefix and a real birth date, unless the
     # text calls it an order's, a parcel's or an invoice's number.
     found = match.group()
-    digits17 = _digits(found[:17])
-    if id_check_character(digits17) == unicodedata.normalize("NFKC", found[17]).upper():
+    digits17 = _digits(found[:-1])
+    if id_check_character(digits17) == found[-1].upper():
         return True
     born = id_birth_date(digits17)
     return (
@@ -227,13 +294,22 @@ def mask_free_text(text: str) -> str:
     numbers written together (a phone and an ID number without a space): it keeps only its
     last four.
     """
-    if not _MAYBE_PERSONAL.search(text):
+    if not _patterns_as_written()[0].search(text):
         return text
-    text = _RUN_IN_TEXT.sub(lambda m: _hide_digits(m.group(), keep_first=0, keep_last=4), text)
-    text = _ID_IN_TEXT.sub(_mask_id_match, text)
-    text = _CARD_IN_TEXT.sub(_mask_card_match, text)
-    text = _PHONE_IN_TEXT.sub(_mask_phone_match, text)
-    return _EMAIL_IN_TEXT.sub(_mask_email_match, text)
+    read = _reading(text)
+    masked = _RUN_IN_TEXT.sub(lambda m: _hide_digits(m.group(), keep_first=0, keep_last=4), read)
+    masked = _ID_IN_TEXT.sub(_mask_id_match, masked)
+    masked = _CARD_IN_TEXT.sub(_mask_card_match, masked)
+    masked = _PHONE_IN_TEXT.sub(_mask_phone_match, masked)
+    masked = _EMAIL_IN_TEXT.sub(_mask_email_match, masked)
+    if masked == read:
+        return text
+    # Masking only ever writes '*' over a character: those go on the text as written,
+    # the rest of it stays as the person wrote it.
+    return "".join(
+        "*" if hidden == "*" and seen != "*" else original
+        for original, seen, hidden in zip(text, read, masked, strict=True)
+    )
 
 
 def unrestricted_text(text: str) -> str:

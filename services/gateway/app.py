@@ -21,7 +21,7 @@ from typing import Final
 import uvicorn
 from prometheus_client import CollectorRegistry
 from starlette.applications import Starlette
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -32,7 +32,7 @@ from services.common.regions import default_table
 from services.common.settings import load_settings
 from services.gateway import openapi
 from services.gateway.attempts import QueryAttempts
-from services.gateway.bodies import BodyDeadline
+from services.gateway.bodies import BodyDeadline, FramingCheck
 from services.gateway.casework import Casework
 from services.gateway.desk import CaseDesk
 from services.gateway.endpoints import Gateway, open311_error, open311_format
@@ -48,6 +48,9 @@ log = logging.getLogger(__name__)
 SERVICE: Final = "gateway"
 #: The endpoint label of a path that matches no route (a scan must not create series).
 UNMATCHED: Final = "unmatched"
+#: The status counted for a request whose client disconnected before its body arrived
+#: (nginx's "client closed request"; never sent, since nobody is there to read it).
+CLIENT_CLOSED_REQUEST: Final = 499
 
 
 @dataclass(frozen=True)
@@ -132,6 +135,7 @@ def build(
         latency.labels(endpoint=endpoint).observe(seconds)
 
     app.add_middleware(BodyDeadline, seconds=settings.body_timeout_seconds)
+    app.add_middleware(FramingCheck)
     # Outermost: a 408 is counted and logged like any other answer.
     app.add_middleware(_Counted, count=count)
     return Built(app=app, gateway=gateway)
@@ -190,6 +194,10 @@ class _Counted:
 
         try:
             await self.app(scope, receive, remember_status)
+        except ClientDisconnect:
+            # The client left before its body was in: nobody to answer, nothing accepted
+            # or published. Counted as nginx's 499, not as a 500 with a traceback.
+            status = CLIENT_CLOSED_REQUEST
         finally:
             route = scope.get("route")
             endpoint = getattr(route, "path", UNMATCHED) if route is not None else UNMATCHED

@@ -90,6 +90,41 @@ def duplicate_json_field(body: bytes) -> str | None:
     return None
 
 
+def ambiguous_framing(headers: list[tuple[bytes, bytes]]) -> str | None:
+    """Why a request's body cannot be delimited without guessing, or None: a request with
+    both Content-Length and Transfer-Encoding (RFC 9112, 6.3).
+
+    uvicorn's parser follows Transfer-Encoding and keeps the connection open; a proxy in
+    front that follows Content-Length instead reads another request where the gateway read
+    a body, the classic way to smuggle a request past the proxy. Refused, and the
+    connection closed, as the RFC asks of a server that does not refuse it.
+    """
+    names = {name.lower() for name, _ in headers}
+    if b"content-length" in names and b"transfer-encoding" in names:
+        return "both Content-Length and Transfer-Encoding: send one of them"
+    return None
+
+
+class FramingCheck:
+    """Answers 400, and closes the connection, to a request whose body's end is ambiguous
+    (:func:`ambiguous_framing`), before any handler reads it."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        why = ambiguous_framing(scope["headers"]) if scope["type"] == "http" else None
+        if why is None:
+            await self.app(scope, receive, send)
+            return
+        response = JSONResponse(
+            Problem(error="bad_request", detail=why).model_dump(mode="json"),
+            400,
+            headers={"Connection": "close"},
+        )
+        await response(scope, receive, send)
+
+
 class BodyTimeoutError(Exception):
     """The request's body did not arrive within the gateway's body deadline."""
 

@@ -23,7 +23,13 @@ from schemas.petitions import MAX_PETITION_BYTES, RejectReason
 from services.common.dlq import Rejected
 from services.common.submitted import parse
 from services.gateway import open311
-from services.gateway.bodies import FORM, PayloadTooLargeError, read_limited, unsupported
+from services.gateway.bodies import (
+    FORM,
+    PayloadTooLargeError,
+    duplicate_json_field,
+    read_limited,
+    unsupported,
+)
 from services.gateway.casework_api import (
     AgencyApi,
     PetitionerApi,
@@ -132,6 +138,16 @@ class Gateway:
         except Rejected as rejection:
             status = 413 if rejection.reason is RejectReason.TOO_LARGE else 400
             return _rejected(status, rejection.reason, rejection.detail, rejection.submission_id)
+        twice = duplicate_json_field(body)
+        if twice is not None:
+            # Which of the two counts is up to each parser: the gateway would publish one,
+            # a proxy or a log reader may have read the other.
+            return _rejected(
+                400,
+                RejectReason.SCHEMA_VIOLATION,
+                f"the field {twice!r} is given twice in one object: give it once",
+                petition.submission_id,
+            )
         if petition.submission_id.startswith(OPEN311_PREFIX):
             return _rejected(
                 400,

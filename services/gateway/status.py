@@ -348,6 +348,7 @@ class StatusView:
             (_RANK_INTAKE, at),
             received_at=case.received_at,
             channel=case.channel.value,
+            registered=True,
         )
         self._describe_case(record, case)
 
@@ -363,6 +364,7 @@ class StatusView:
             (_RANK_DEDUP, verdict.decided_at),
             received_at=verdict.case.received_at,
             channel=verdict.case.channel.value,
+            registered=True,
         )
         self._describe_case(record, verdict.case)
         record.verdict = verdict.verdict
@@ -460,13 +462,18 @@ class StatusView:
         *,
         received_at: datetime | None = None,
         channel: str | None = None,
+        registered: bool = False,
     ) -> CaseRecord:
+        """Fold ``step`` into the submission's record. The case's time of receipt and
+        channel come from its registration (``registered``) or else from the first version
+        submitted: a later version under the same submission id is refused by intake and
+        must not rewrite what the registered case says."""
         case_id = self.case_id_for(submission_id)
         self._by_submission[submission_id] = case_id
         record = self._fold(case_id, submission_id, step, rank)
-        if received_at is not None:
+        if received_at is not None and (registered or record.received_at is None):
             record.received_at = received_at
-        if channel is not None:
+        if channel is not None and (registered or record.channel is None):
             record.channel = channel
         return record
 

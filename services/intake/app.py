@@ -24,7 +24,7 @@ from schemas.registry import (
 from services.common.dlq import Rejected
 from services.common.handler import NOTHING, Effects, Incoming, Output
 from services.common.service import Service, build_service
-from services.common.submitted import parse
+from services.common.submitted import check_key, parse
 from services.intake.register import register
 from services.intake.settings import IntakeSettings
 from services.intake.updates import Relay, relay_update
@@ -71,6 +71,11 @@ def build(settings: IntakeSettings) -> Service:
             reject(rejection.reason)
             raise
         received_on(petition.channel.value).inc()
+        try:
+            check_key(message.key, petition)
+        except Rejected as rejection:
+            reject(rejection.reason)
+            raise
         fingerprint = submission_fingerprint(petition)
         registered_before: str | None = seen.get(petition.submission_id)
         if registered_before is not None:

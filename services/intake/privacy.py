@@ -13,8 +13,10 @@ import hashlib
 import hmac
 import re
 import unicodedata
+from collections.abc import Iterable
 from datetime import date, datetime
 from enum import StrEnum
+from typing import Final
 
 from schemas.cases import MaskedPerson, PetitionerContact
 from schemas.petitions import Language, Person
@@ -97,6 +99,40 @@ def mask_name(name: str) -> str:
         middle = "".join(c if c in "·•" else "*" for c in chars[1:-1])
         return chars[0] + middle + chars[-1]
     return " ".join(word[0] + "*" * (len(word) - 1) for word in text.split())
+
+
+#: The shortest name masked where it is written in a text: a one-character "name" would
+#: hide that character everywhere.
+_SHORTEST_NAME_IN_TEXT: Final = 2
+
+
+def mask_names_in(text: str, names: Iterable[str]) -> str:
+    """``text`` with each of the petition's own people's names masked where it is written
+    ("我是欧阳娜娜" → "我是欧**娜"), its length unchanged (the contract's bounds hold).
+
+    The name fields are masked on every downstream topic (ARCHITECTURE.md "Privacy"); a
+    letter that signs with the name would carry it in clear all the same. Latin names only
+    as whole words ("Li" is not masked inside "Lisa"). Names of other people, whom the
+    petition does not list, are not known here and stay as written.
+    """
+    written = {strip_invisible(name).strip() for name in names}
+    wanted = sorted((n for n in written if len(n) >= _SHORTEST_NAME_IN_TEXT), key=len,
+                    reverse=True)  # fmt: skip
+    if not wanted or not any(name in text for name in wanted):
+        return text
+    pattern = re.compile(
+        "|".join(
+            rf"(?<![A-Za-z]){re.escape(name)}(?![A-Za-z])" if name.isascii() else re.escape(name)
+            for name in wanted
+        )
+    )
+
+    def masked(match: re.Match[str]) -> str:
+        found = match.group()
+        shown = mask_name(found)
+        return shown if len(shown) == len(found) else found[0] + "*" * (len(found) - 1)
+
+    return pattern.sub(masked, text)
 
 
 def _mask_digits(digits: str) -> str:

@@ -91,8 +91,18 @@ def register(
     others = (*petition.co_petitioners, *petition.representatives)
     co_refs = list(dict.fromkeys(privacy.petitioner_ref(hmac_key, p) for p in others))
     co_refs = [ref for ref in co_refs if ref != petitioner_ref]
-    title, content = (unrestricted_text(text) for text in (petition.title, petition.content))
-    accused = unrestricted_text(petition.accused) if petition.accused else None
+    # The petition's own people, wherever the text names them (a letter signed with the
+    # name the name field holds): masked as the name fields are.
+    names = [person.name for person in (petition.petitioner, *others)]
+    title, content = (
+        privacy.mask_names_in(unrestricted_text(text), names)
+        for text in (petition.title, petition.content)
+    )
+    accused = (
+        privacy.mask_names_in(unrestricted_text(petition.accused), names)
+        if petition.accused
+        else None
+    )
     normalised = normalise_text(f"{title}\n{content}")[:MAX_NORMALISED_CHARS]
     classification = classify(title, content)
     decision = route(

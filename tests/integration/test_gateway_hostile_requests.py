@@ -2,12 +2,16 @@
 generate, sent by hand over httpx and raw sockets: bodies of another media type or coding,
 fields and credentials given twice, declared sizes over the limit, bodies that never
 arrive, percent-escapes that are not UTF-8, oversized and deeply nested bodies, control
-characters in headers, query codes of 10 KB, methods a path does not have. Each gets a
+characters in headers, query codes of 10 KB, methods a path does not have; and at the
+channels' door, bodies framed two ways (a smuggled request), clients that leave mid-body,
+petitions naming a field twice or holding a number of 5,000 digits. Each gets a
 clear error, the gateway keeps answering, and nothing reaches cases.updates but what was
 accepted."""
 
 from __future__ import annotations
 
+import json
+import logging
 import socket
 import time
 import uuid
@@ -20,7 +24,8 @@ from urllib.parse import urlencode
 import httpx
 import pytest
 
-from schemas.registry import CASES_UPDATES
+from schemas import examples
+from schemas.registry import CASES_UPDATES, PETITIONS_SUBMITTED
 from services.common.topics import create_topics
 from services.devtools.kafka_local import KafkaLocal, free_port
 from services.gateway.settings import GatewaySettings
@@ -367,3 +372,88 @@ def test_a_method_a_path_does_not_have_is_405_with_allow(hostile: Hostile) -> No
             assert answer.status_code == 405, (method, path)
             allow = {m.strip() for m in answer.headers["allow"].split(",")}
             assert allow == set(allowed.split(", ")), (method, path)
+
+
+def _petition(submission_id: str) -> dict[str, Any]:
+    return {**examples.MINIMAL_PETITION, "submission_id": submission_id}
+
+
+def _submitted(hostile: Hostile) -> set[str]:
+    found = values(hostile.bootstrap, PETITIONS_SUBMITTED.full_name(hostile.prefix))
+    return {petition["submission_id"] for petition in found}
+
+
+def test_a_body_framed_two_ways_is_refused_and_the_connection_closed(hostile: Hostile) -> None:
+    # Content-Length and Transfer-Encoding both: a proxy in front that goes by the length
+    # would take the GET behind the chunks for part of the body, the gateway for a second
+    # request of the same client. Refused, and nothing after it on the connection is read.
+    body = json.dumps(_petition("hz-framing-1")).encode()
+    chunked = b"%x\r\n%s\r\n0\r\n\r\n" % (len(body), body)
+    smuggled = b"GET /health HTTP/1.1\r\nHost: gateway\r\n\r\n"
+    request = (
+        b"POST /v1/petitions HTTP/1.1\r\nHost: gateway\r\nX-API-Key: " + KEY.encode() +
+        b"\r\nContent-Type: application/json\r\nContent-Length: %d\r\n"
+        b"Transfer-Encoding: chunked\r\n\r\n" % len(chunked)
+    ) + chunked + smuggled  # fmt: skip
+    answer, _ = hostile.raw(request)
+    status, head, detail = _head(answer)
+    assert status == 400, answer[:300]
+    assert b"connection: close" in head
+    assert b"both Content-Length and Transfer-Encoding" in detail
+    assert answer.count(b"HTTP/1.1 ") == 1, answer  # the GET behind it got no answer
+    # One framing alone is taken as before.
+    for chunk in (False, True):
+        one = json.dumps(_petition(f"hz-framing-{uuid.uuid4().hex[:8]}")).encode()
+        framing, sent = (
+            (b"Transfer-Encoding: chunked", b"%x\r\n%s\r\n0\r\n\r\n" % (len(one), one))
+            if chunk else (b"Content-Length: %d" % len(one), one)
+        )
+        one_way = hostile.raw(
+            b"POST /v1/petitions HTTP/1.1\r\nHost: gateway\r\nConnection: close\r\n"
+            b"X-API-Key: " + KEY.encode() + b"\r\nContent-Type: application/json\r\n" +
+            framing + b"\r\n\r\n" + sent
+        )[0]  # fmt: skip
+        assert _head(one_way)[0] == 202, one_way[:300]
+    assert "hz-framing-1" not in _submitted(hostile)
+
+
+def test_a_client_that_leaves_mid_body_is_counted_not_an_error(
+    hostile: Hostile, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO)
+    with socket.create_connection(("127.0.0.1", hostile.running.port), timeout=10) as s:
+        s.sendall(_request("POST", "/v1/petitions", {
+            "X-API-Key": KEY.encode(), "Content-Type": b"application/json",
+            "Content-Length": b"1000"}, b'{"submission_id": "hz-gone-1"'))  # fmt: skip
+        time.sleep(0.5)
+    metrics = ""
+    for _ in range(50):
+        metrics = httpx.get(f"{hostile.url}/metrics", timeout=10).text
+        if 'endpoint="/v1/petitions",status="499"' in metrics:
+            break
+        time.sleep(0.1)
+    assert 'endpoint="/v1/petitions",status="499"' in metrics
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []
+    assert httpx.get(f"{hostile.url}/health", timeout=10).status_code == 200
+
+
+def test_a_petition_with_a_field_twice_or_a_5000_digit_number_is_refused(
+    hostile: Hostile,
+) -> None:
+    headers = {"X-API-Key": KEY, "Content-Type": "application/json"}
+    name_twice = json.dumps(_petition("hz-twice-2"), ensure_ascii=False).replace(
+        '"name": "张三"', '"name": "张三", "name": "李四"'
+    )
+    assert '"李四"' in name_twice
+    huge = json.dumps(_petition("hz-digits-1")).replace(
+        '"content"', '"group_size": ' + "9" * 5000 + ', "content"'
+    )
+    with httpx.Client(base_url=hostile.url, timeout=30) as client:
+        twice = client.post("/v1/petitions", content=name_twice.encode(), headers=headers)
+        assert twice.status_code == 400, twice.text
+        assert twice.json()["reason"] == "schema_violation"
+        assert "'name' is given twice" in twice.json()["detail"]
+        digits = client.post("/v1/petitions", content=huge.encode(), headers=headers)
+        assert digits.status_code == 400, digits.text
+        assert digits.json()["reason"] == "invalid_json"
+    assert {"hz-twice-2", "hz-digits-1"}.isdisjoint(_submitted(hostile))

@@ -25,6 +25,7 @@ from typing import Any, Final
 
 import pytest
 from kafka import KafkaAdminClient, KafkaConsumer, TopicPartition
+from kafka.partitioner.default import murmur2
 
 from schemas import examples
 from schemas.cases import CaseUpdate, UpdateKind
@@ -87,8 +88,14 @@ TICKING: Final = {DEDUP_TICKS.name, ESCALATION_TICKS.name, NOTIFICATION_TICKS.na
 #: Nested 10,000 deep in 20 KB: within an agency update's 65,536 bytes (MAX_UPDATE_BYTES),
 #: so that intake's relay finds it too deep rather than too large.
 SMALL_TOO_DEEP: Final = b"[" * 10_000 + b"]" * 10_000
+#: A number of more digits than Python converts to an int (4,300): intake's own reader
+#: must refuse it as not JSON it takes, not fail on it.
+HUGE_NUMBER: Final = b'{"submission_id": "portal-000123", "group_size": ' + b"9" * 5000 + b"}"
 #: Poisons only some topics get, beyond POISONS.
-EXTRA_POISONS: Final = {CASES_UPDATES_SUBMITTED.name: (SMALL_TOO_DEEP,)}
+EXTRA_POISONS: Final = {
+    PETITIONS_SUBMITTED.name: (HUGE_NUMBER,),
+    CASES_UPDATES_SUBMITTED.name: (SMALL_TOO_DEEP, HUGE_NUMBER),
+}
 #: What a poison's letter says: intake reads petitions and agency systems' updates itself
 #: (its own reasons for size, depth and types); the other services validate with pydantic,
 #: which names all three a schema violation. An update has at most 65,536 bytes: the 200 KB
@@ -97,10 +104,11 @@ EXTRA_POISONS: Final = {CASES_UPDATES_SUBMITTED.name: (SMALL_TOO_DEEP,)}
 INTAKE_REASONS: Final = {
     PETITIONS_SUBMITTED.name: {
         TOO_BIG: "too_large", TOO_DEEP: "too_deep", WRONG_TYPES: "wrong_type",
+        HUGE_NUMBER: "invalid_json",
     },
     CASES_UPDATES_SUBMITTED.name: {
         TOO_BIG: "too_large", TOO_DEEP: "too_large", WRONG_TYPES: "missing_field",
-        SMALL_TOO_DEEP: "too_deep",
+        SMALL_TOO_DEEP: "too_deep", HUGE_NUMBER: "invalid_json",
     },
 }  # fmt: skip
 #: An agency system's reply with a phone number in its text, as cases.updates carries it.
@@ -173,7 +181,7 @@ def test_poison_records_are_dead_lettered_and_the_next_valid_record_is_processed
     for letter in letters:
         original = base64.b64decode(letter["original_value_b64"])
         size, digest = letter["original_size_bytes"], letter["original_sha256"]
-        whole = {len(p): p for p in (*POISONS, SMALL_TOO_DEEP)}[size]
+        whole = {len(p): p for p in (*POISONS, SMALL_TOO_DEEP, HUGE_NUMBER)}[size]
         assert digest == hashlib.sha256(whole).hexdigest()
         # The 900 KB record does not fit whole in base64: cut, never lost, never a crash.
         assert letter["original_truncated"] is (whole is TOO_BIG)
@@ -213,9 +221,13 @@ def test_poison_records_are_dead_lettered_and_the_next_valid_record_is_processed
     assert contact.value is not None
     assert escalated.value is not None
     assert command.value is not None
+    # The conflicting version again under another submission's key: in another partition
+    # it would pass for new there and register the case id a second time.
+    miskeyed = SubmissionKey(submission_id=_another_partition("portal-000123")).to_json_bytes()
     _send(kafka, prefix, [
         (PETITIONS_SUBMITTED, submission_key, petition),
         (PETITIONS_SUBMITTED, submission_key, json.dumps(conflicting).encode()),
+        (PETITIONS_SUBMITTED, miskeyed, json.dumps(conflicting).encode()),
         (CASES_UPDATES_SUBMITTED, case_key, update.to_json_bytes()),
         (MATTERS_COMMANDS, json.dumps(command.key).encode(), json.dumps(command.value).encode()),
         (PETITIONER_CONTACTS, PetitionerKey(**contact.key).to_json_bytes(),
@@ -226,12 +238,16 @@ def test_poison_records_are_dead_lettered_and_the_next_valid_record_is_processed
         (CASES_ESCALATED, json.dumps(escalated.key).encode(), json.dumps(escalated.value).encode()),
     ])  # fmt: skip
     letters = wait_for_count(
-        kafka.bootstrap, PETITIONS_REJECTED.full_name(prefix), expected_letters + 2, 120, tails
+        kafka.bootstrap, PETITIONS_REJECTED.full_name(prefix), expected_letters + 3, 120, tails
     )
     conflict = [letter for letter in letters if letter["reason"] == "conflicting_resubmission"]
     assert len(conflict) == 1
     assert case["case_id"] in conflict[0]["detail"]
     assert json.loads(base64.b64decode(conflict[0]["original_value_b64"])) == conflicting
+    [unkeyed] = [letter for letter in letters if "is keyed by its submission_id" in
+                 letter["detail"]]  # fmt: skip
+    assert (unkeyed["stage"], unkeyed["reason"]) == ("intake", "schema_violation")
+    assert json.loads(base64.b64decode(unkeyed["original_value_b64"])) == conflicting
     [misfiled] = [letter for letter in letters if "another petitioner" in letter["detail"]]
     assert (misfiled["stage"], misfiled["reason"]) == ("notification", "schema_violation")
     wait_for_count(kafka.bootstrap, MATTERS_CHANGES.full_name(prefix), 1, 120, tails)
@@ -258,7 +274,7 @@ def test_poison_records_are_dead_lettered_and_the_next_valid_record_is_processed
         time.sleep(1)
     assert committed_to_the_end() == []
     assert len(values(kafka.bootstrap, PETITIONS_REJECTED.full_name(prefix))) == (
-        expected_letters + 2
+        expected_letters + 3
     )
 
     # Conflicting duplicates: an id every reader has processed, with other content. Each
@@ -302,7 +318,7 @@ def test_poison_records_are_dead_lettered_and_the_next_valid_record_is_processed
     }  # fmt: skip
     letters = wait_for_count(
         kafka.bootstrap, PETITIONS_REJECTED.full_name(prefix),
-        expected_letters + 2 + len(conflicts), 120, tails,
+        expected_letters + 3 + len(conflicts), 120, tails,
     )  # fmt: skip
     found = {
         (letter["stage"], letter["source_topic"].removeprefix(prefix))
@@ -325,12 +341,27 @@ def test_poison_records_are_dead_lettered_and_the_next_valid_record_is_processed
         time.sleep(1)
     assert committed_to_the_end() == []
     assert len(values(kafka.bootstrap, PETITIONS_REJECTED.full_name(prefix))) == (
-        expected_letters + 2 + len(conflicts)
+        expected_letters + 3 + len(conflicts)
     )
     for service in SERVICES:
         process = pipeline.processes[service].process
         assert process is not None
         assert process.poll() is None, f"{service} stopped:\n{pipeline.log_tail(service)}"
+
+
+def _another_partition(submission_id: str) -> str:
+    """A submission id whose key the default partitioner sends to another partition."""
+    partitions = PETITIONS_SUBMITTED.partitions
+
+    def partition(sid: str) -> int:
+        hashed: int = murmur2(SubmissionKey(submission_id=sid).to_json_bytes())
+        return (hashed & 0x7FFFFFFF) % partitions
+
+    return next(
+        other
+        for other in (f"portal-{n:06d}" for n in range(1000))
+        if partition(other) != partition(submission_id)
+    )
 
 
 def _valid(kafka: KafkaLocal, topic: str) -> list[dict[str, Any]]:

@@ -19,7 +19,7 @@ from schemas.registry import (
 )
 from services.cli.main import app as cli
 from services.cli.pipeline import LocalPipeline
-from services.cli.submit import publish_lines
+from services.cli.submit import publish_lines, submission_key
 from services.common.producer import make_producer
 from services.common.readback import read_all
 from services.common.topics import create_topics
@@ -116,7 +116,8 @@ def test_a_run_of_invalid_messages_stops_intake_and_loses_nothing(
     broken = [b'{"submission_id": "bad-%d", ' % i for i in range(6)]
     producer = make_producer(kafka.bootstrap)
     for line in [*broken, _line(examples.MINIMAL_PETITION)]:
-        producer.send(f"{prefix}petitions.submitted", value=line, partition=0)
+        producer.send(f"{prefix}petitions.submitted", key=submission_key(line), value=line,
+                      partition=0)  # fmt: skip
     producer.flush()
     producer.close()
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from services.gateway.bodies import FORM, JSON, duplicate_json_field, unsupported
+from services.gateway.bodies import FORM, JSON, ambiguous_framing, duplicate_json_field, unsupported
 
 
 @pytest.mark.parametrize(
@@ -56,3 +56,19 @@ def test_a_form_is_read_only_as_a_form() -> None:
 )
 def test_a_field_given_twice_is_found(body: bytes, twice: str | None) -> None:
     assert duplicate_json_field(body) == twice
+
+
+@pytest.mark.parametrize(
+    ("headers", "ambiguous"),
+    [
+        ([(b"content-length", b"10")], False),
+        ([(b"transfer-encoding", b"chunked")], False),
+        ([(b"content-length", b"10"), (b"transfer-encoding", b"chunked")], True),
+        ([(b"Transfer-Encoding", b"chunked"), (b"Content-Length", b"0")], True),
+        ([], False),
+    ],
+)
+def test_a_body_framed_both_ways_is_ambiguous(
+    headers: list[tuple[bytes, bytes]], ambiguous: bool
+) -> None:
+    assert (ambiguous_framing(headers) is not None) is ambiguous

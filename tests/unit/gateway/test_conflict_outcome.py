@@ -41,3 +41,25 @@ def test_the_refused_version_is_in_the_history_and_the_registered_one_keeps_its_
     assert len(refused) == 1
     assert refused[0].detail is not None
     assert refused[0].detail.startswith("conflicting_resubmission: ")
+
+
+def test_a_later_version_does_not_rewrite_when_and_how_the_case_was_received() -> None:
+    # A channel publishing straight to Kafka sends another version under a registered
+    # submission id; intake refuses it, and the case's status must still say what the
+    # registered version said, not what the refused one claims.
+    view = StatusView(CASE_ID_KEY)
+    first = PetitionSubmitted.model_validate(examples.MINIMAL_PETITION)
+    case_id = case_id_for(first.submission_id, CASE_ID_KEY)
+    later = {**examples.MINIMAL_PETITION, "received_at": "9999-01-01T00:00:00+00:00",
+             "channel": "letter"}  # fmt: skip
+    view.apply("petitions.submitted", first.to_json_bytes())
+    view.apply("petitions.submitted", json.dumps(later).encode())
+    record = view.get(case_id)
+    assert record is not None
+    assert (record.received_at, record.channel) == (first.received_at, "online")
+    # Not even before the registration is read; the registration is what counts after.
+    registered = dict(examples.REGISTERED[0].value or {})
+    registered.update(case_id=case_id, submission_id=first.submission_id)
+    view.apply("cases.registered", json.dumps(registered).encode())
+    assert record.received_at == datetime.fromisoformat(registered["received_at"])
+    assert record.channel == registered["channel"]

@@ -15,9 +15,10 @@ from hypothesis import strategies as st
 from schemas import examples
 from schemas.cases import CaseFlag
 from schemas.identifiers import case_id_for, submission_fingerprint
+from schemas.keys import SubmissionKey
 from schemas.petitions import MAX_NESTING_DEPTH, MAX_PETITION_BYTES, RejectReason
 from services.common.dlq import Rejected
-from services.common.submitted import parse
+from services.common.submitted import check_key, parse
 from services.intake.register import register
 
 KEY = b"k" * 32
@@ -61,6 +62,9 @@ def test_a_registered_case_is_masked_and_carries_the_petitioner_ref() -> None:
     [
         (b"\xff\xfe\x00", RejectReason.INVALID_ENCODING),
         (b'{"submission_id": ', RejectReason.INVALID_JSON),
+        # More digits than Python converts to an int: not a crash, not a processing error.
+        (b'{"submission_id": "x", "group_size": ' + b"9" * 5000 + b"}",
+         RejectReason.INVALID_JSON),
         (_raw({k: v for k, v in examples.MINIMAL_PETITION.items() if k != "title"}),
          RejectReason.MISSING_FIELD),
         (_raw({**examples.MINIMAL_PETITION, "channel": "pigeon"}), RejectReason.UNKNOWN_CHANNEL),
@@ -84,6 +88,30 @@ def test_every_bad_input_is_rejected_with_its_reason(
         parse(raw)
     assert caught.value.reason is reason
     assert caught.value.detail
+
+
+@pytest.mark.parametrize(
+    ("key", "shown"),
+    [
+        (None, "the key is none"),
+        (SubmissionKey(submission_id="portal-999999").to_json_bytes(), "portal-999999"),
+        (b"\xff\xfe\x00", "not the petition's"),
+        (b"[" * 100_000, "not the petition's"),
+    ],
+    ids=["no key", "another submission's key", "binary key", "a deeply nested key"],
+)  # fmt: skip
+def test_a_petition_not_keyed_by_its_submission_id_is_refused(
+    key: bytes | None, shown: str
+) -> None:
+    # Under another key a second version would land in another partition, pass for new
+    # there and register the case id a second time.
+    petition = parse(_raw(examples.MINIMAL_PETITION))
+    with pytest.raises(Rejected) as caught:
+        check_key(key, petition)
+    assert caught.value.reason is RejectReason.SCHEMA_VIOLATION
+    assert shown in caught.value.detail
+    assert caught.value.submission_id == "portal-000123"
+    check_key(b'{ "submission_id" : "portal-000123" }', petition)  # spacing is no matter
 
 
 def test_a_rejection_keeps_the_submission_id_when_there_is_one() -> None:
@@ -253,6 +281,43 @@ def test_typoed_id_and_card_numbers_in_a_petition_are_masked_and_its_order_numbe
     assert case.title == "网购退款被拒，订单号6222021234567890120"
     assert "610302********3015" in case.content
     assert "**** **** **** ***0 123" in case.content
+
+
+def test_numbers_in_other_digits_dashes_and_spaces_are_masked_in_the_normalised_text_too() -> None:
+    # NFKC makes ASCII digits of mathematical and circled ones, and a dash of a full-width
+    # one: a number the masking did not read as one would travel in clear in the
+    # normalised text (and read as one in the title by anyone looking at it).
+    petition = parse(_raw({
+        **examples.MINIMAL_PETITION,
+        "title": "请回电𝟏𝟑𝟖𝟎𝟎𝟏𝟑𝟖𝟎𝟎𝟎或①③⑨①②③④⑤⑥⑦⑧",
+        "content": "电话１３８－００１３－８０００，座机（０２９）８８８８　１２３４，身份证610302 "
+                   "19490101 1234，邮箱ｚｈａｎｇ＠ｑｑ．ｃｏｍ",
+    }))  # fmt: skip
+    case = register(petition, hmac_key=KEY, now=NOW).case
+    wire = case.to_json_bytes().decode()
+    for clear in ("13800138000", "13912345678", "0013", "8888", "19490101", "zhang@qq.com",
+                  "ｚｈａｎｇ", "𝟎𝟎𝟏𝟑", "①②③④"):  # fmt: skip
+        assert clear not in wire, clear
+        assert clear not in case.normalised_text.replace("-", "").replace(" ", ""), clear
+    assert case.title == "请回电𝟏𝟑𝟖****𝟖𝟎𝟎𝟎或①③⑨****⑤⑥⑦⑧"
+    assert "138****8000" in case.normalised_text
+
+
+def test_the_petitions_own_people_are_masked_where_the_text_names_them() -> None:
+    petition = parse(_raw({
+        **examples.MINIMAL_PETITION,
+        "title": "欧阳娜娜反映产权证问题",
+        "content": "我是欧阳娜娜，与邻居李四一同反映。此致，欧阳娜娜。Lisa Li 转交。",
+        "petitioner": {"name": "欧阳娜娜", "phone": "13800138000"},
+        "co_petitioners": [{"name": "李四"}, {"name": "Li"}],
+    }))  # fmt: skip
+    case = register(petition, hmac_key=KEY, now=NOW).case
+    wire = case.to_json_bytes().decode()
+    assert "欧阳娜娜" not in wire
+    assert "李四" not in wire
+    assert case.title == "欧**娜反映产权证问题"
+    # Lengths kept; a Latin name only as a word ("Lisa" stays).
+    assert case.content == "我是欧**娜，与邻居李*一同反映。此致，欧**娜。Lisa L* 转交。"
 
 
 def test_the_same_petition_has_the_same_fingerprint_and_another_text_another() -> None:

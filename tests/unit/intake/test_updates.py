@@ -91,6 +91,7 @@ def test_identifiers_are_never_masked() -> None:
         (KEY, b"[" * 10_000 + b"]" * 10_000, RejectReason.TOO_DEEP, "nested deeper"),
         (KEY, b"\xff\xfe", RejectReason.INVALID_ENCODING, "not UTF-8"),
         (KEY, b"{not json", RejectReason.INVALID_JSON, "not JSON"),
+        (KEY, b'{"update_id": ' + b"1" * 5000 + b"}", RejectReason.INVALID_JSON, "4300 digits"),
         (KEY, _raw({**REPLIED, "occurred_at": 20261202}), RejectReason.WRONG_TYPE,
          "occurred_at"),
         (KEY, _raw({k: v for k, v in REPLIED.items() if k != "agency_code"}),
@@ -108,7 +109,8 @@ def test_identifiers_are_never_masked() -> None:
         (CaseKey(case_id="X" * 64).to_json_bytes(), _raw({**REPLIED, "case_id": "X" * 65}),
          RejectReason.SCHEMA_VIOLATION, "case_id"),
     ],
-    ids=["no value", "too large", "too deep", "not UTF-8", "not JSON", "wrong type",
+    ids=["no value", "too large", "too deep", "not UTF-8", "not JSON", "a 5,000-digit number",
+         "wrong type",
          "missing field", "unknown kind", "unknown version", "zone-less time", "long reason",
          "no key", "another case's key", "unreadable key", "case id too long for a key"],
 )  # fmt: skip
