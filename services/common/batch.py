@@ -93,7 +93,7 @@ def hold_back_changelog(table: Any, name: str, unsettled: set[asyncio.Future[Any
     def tracked(*args: Any, **kwargs: Any) -> Any:
         # Faust calls send_changelog before its store takes the write: raising here
         # leaves the store as it was.
-        _check_size(topic, name, *args, **kwargs)
+        args, kwargs = _serialized(topic, name, *args, **kwargs)
         batch = OPEN_BATCH.get()
         if batch is not None:
             batch.changelog.append((name, send_changelog, args, kwargs))
@@ -109,7 +109,7 @@ def hold_back_changelog(table: Any, name: str, unsettled: set[asyncio.Future[Any
     table.send_changelog = tracked
 
 
-def _check_size(
+def _serialized(
     topic: Any,
     name: str,
     partition: Any,
@@ -117,18 +117,31 @@ def _check_size(
     value: Any = None,
     key_serializer: Any = None,
     value_serializer: Any = None,
-) -> None:
-    """Raise StateTooLargeError if a changelog record of this write is too large to send."""
-    del partition
+) -> tuple[tuple[Any, ...], dict[str, Any]]:
+    """The write's arguments with its key and value serialized as Faust would send them.
+
+    Serialized once, here, both to check the record's size (StateTooLargeError when it is
+    larger than the producer sends) and to be sent as they are (the "raw" codec), so the
+    size check costs no second encoding at send time.
+    """
     if value is None:  # a tombstone: its key alone
-        return
+        return (partition, key, value), {
+            "key_serializer": key_serializer,
+            "value_serializer": value_serializer,
+        }
     if not isinstance(value, bytes):  # a JSON table's value, serialized as Faust will
         value = topic.prepare_value(value, value_serializer)[0]
+        value_serializer = "raw"
     if not isinstance(key, bytes):
         key = topic.prepare_key(key, key_serializer)[0]
+        key_serializer = "raw"
     size = len(key) + len(value) + RECORD_OVERHEAD_BYTES
     if size > MAX_MESSAGE_BYTES:
         raise StateTooLargeError(name, size)
+    return (partition, key, value), {
+        "key_serializer": key_serializer,
+        "value_serializer": value_serializer,
+    }
 
 
 def latest_writes(changelog: Sequence[ChangelogWrite]) -> list[ChangelogWrite]:
