@@ -53,6 +53,7 @@ from prometheus_client import REGISTRY, CollectorRegistry
 from schemas.cases import CaseRegistered
 from schemas.registry import CASES_DEDUPLICATED, CASES_REGISTERED, PETITIONER_CONTACTS, TopicSpec
 from services.cli.generate import generate
+from services.cli.submit import submission_key
 from services.common import service as service_module
 from services.common.dlq import Rejected
 from services.common.handler import BatchFlush, Effects, Handler, Incoming
@@ -302,20 +303,22 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _measure(count: int, profile: str | None, fixed: bool) -> int:
     petitions = generate(count).lines
     warm_up = generate(WARM_UP, seed=7).lines
+    # Keyed as every channel keys them (intake refuses a petition under another key).
+    warm_keys = [submission_key(p) for p in warm_up]
 
     def matched_at(case: CaseRegistered) -> datetime:
         return case.received_at + timedelta(seconds=1) if fixed else datetime.now(UTC)
 
     # Intake first, on its own: its contacts fill notification's directory.
     first = build_stages(fixed, [])["intake"]
-    intake_in = messages("petitions.submitted", petitions, [None] * len(petitions))
+    intake_in = messages("petitions.submitted", petitions, [submission_key(p) for p in petitions])
     submitted = first.handlers["petitions.submitted"]
-    timed(submitted, messages("petitions.submitted", warm_up, [None] * WARM_UP), False)
+    timed(submitted, messages("petitions.submitted", warm_up, warm_keys), False)
     first.tables["submissions"].clear()
     intake = timed(submitted, intake_in, profile == "intake")
     warm_intake = Run()
     asyncio.run(
-        _run(submitted, messages("petitions.submitted", warm_up, [None] * WARM_UP), warm_intake)
+        _run(submitted, messages("petitions.submitted", warm_up, warm_keys), warm_intake)
     )
     verdicts = verdicts_of(intake, matched_at)
     warm_verdicts = verdicts_of(warm_intake, matched_at)
