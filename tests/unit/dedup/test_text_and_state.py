@@ -317,6 +317,13 @@ def test_a_village_whose_name_ends_like_a_longer_place_word_is_found() -> None:
     assert places("宏达有限公司欠薪") == {"宏达有限公司"}
 
 
+def test_an_estate_named_as_a_new_town_is_a_place_with_or_without_its_estate_word() -> None:
+    # Residents write "丽发新城" and "丽发新城小区" for one estate: both name it.
+    assert places("丽发新城附近的搅拌站噪音扰民") == {"丽发新城"}
+    assert places("投诉申华国际新城欺骗消费者") == {"申华国际新城"}
+    assert places("在新城建设搅拌站") == frozenset()
+
+
 def test_any_road_or_estate_is_no_named_place() -> None:
     assert places("孩子每天横过马路，整个小区的居民小区都怕，公交车调整线路") == frozenset()
 
