@@ -20,7 +20,10 @@ from services.dedup.facts import CaseFacts
 from services.dedup.index_keys import U64
 
 NO_BANDS: Final = np.empty(0, dtype=np.uint64)
-#: How much of the content is its opening: a greeting and the first sentence or two.
+#: How much of the content is its opening: a greeting and the writer's first sentence
+#: ("尊敬的领导：您好！我们是丽发新城小区的业主，"). 60 and 100 find the same links among
+#: the development letters; at 100 one more, wrong: a list of questions whose second item
+#: names another letter's road.
 OPENING_CHARS: Final = 60
 
 

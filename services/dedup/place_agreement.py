@@ -112,9 +112,10 @@ def titles_alike(
     ours, theirs = features.topic, their_topic
     if titled:
         # Every place either names, whichever of two spellings each extracted ("咨询星沙
-        # 文化公园" and "星沙文化公园"): a place is not what is said about it.
+        # 文化公园" and "星沙文化公园"): a place is not what is said about it. Longest
+        # first, equal lengths in a fixed order: every worker must cut the same way.
         named = [p for p in features.title_places.union(their_places) if p in ours or p in theirs]
-        for place in sorted(named, key=len, reverse=True):
+        for place in sorted(named, key=lambda p: (-len(p), p)):
             ours, theirs = ours.replace(place, " "), theirs.replace(place, " ")
         our_grams, their_grams = text.topic_grams(ours), text.topic_grams(theirs)
         if our_grams and their_grams:
