@@ -15,7 +15,8 @@ def places_agree(ours: frozenset[str], theirs: tuple[str, ...], lenient: bool) -
     None when either names no place: silence is no evidence either way. False when each
     names a place the other does not: the same template about another estate or road (a
     petition naming the estate and its road, another only the estate, still agree). A name
-    contained in the other counts as the same ("阳光小区" in "阳光小区三期"). ``lenient``
+    contained in the other counts as the same ("阳光小区" in "阳光小区三期"), and so does a
+    road's name before another road word ("花卉路", "花卉大道"). ``lenient``
     (same petitioner) also forgives one wrong character, a typo, in names of equal length;
     between two strangers one character is what tells "阳光小区" from "月光小区".
     """
@@ -133,6 +134,10 @@ def titles_alike(
 #: other to count: "恢复 公交车" (3) and "公交车 两个现象" share the bus and nothing else.
 _MOST_OF_GRAMS: Final = 4
 
+#: Words of a road: one road is a "路" to one writer and a "大道" to the next ("花卉路",
+#: "花卉大道"), as the name before them says.
+_ROAD_WORD_RE: Final = re.compile("(?:路|大道|大街|街)$")
+
 #: Words of a unit of villagers or residents: the name before them is the place, whichever
 #: unit a letter names it by ("长龙村" became "长龙街道"; "长龙社区" is its residents').
 _UNIT_WORD_RE: Final = re.compile("(?:村|社区|街道|集镇)$")
@@ -144,6 +149,14 @@ def _same_place(mine: str, other: str, lenient: bool) -> bool:
     mine_unit, other_unit = _UNIT_WORD_RE.sub("", mine), _UNIT_WORD_RE.sub("", other)
     if mine_unit != mine and other_unit != other and mine_unit == other_unit:
         return len(mine_unit) >= 2
+    mine_road, other_road = _ROAD_WORD_RE.sub("", mine), _ROAD_WORD_RE.sub("", other)
+    if (
+        mine_road != mine
+        and other_road != other
+        and min(len(mine_road), len(other_road)) >= 2
+        and (mine_road in other_road or other_road in mine_road)
+    ):
+        return True
     if not lenient or min(len(mine), len(other)) < 4:
         return False
     if len(mine) == len(other):

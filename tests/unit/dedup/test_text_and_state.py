@@ -346,6 +346,14 @@ def test_a_village_and_the_subdistrict_of_its_name_are_one_place() -> None:
     assert places_agree(frozenset({"新村"}), ("新街道",), lenient=False) is False
 
 
+def test_a_road_called_a_road_by_one_writer_and_an_avenue_by_another_is_one_place() -> None:
+    # Strangers too: "花卉路" in one title, "花卉大道" (and a word run into it) in the other.
+    assert places_agree(frozenset({"花卉路"}), ("整条花卉大道",), lenient=False) is True
+    assert places_agree(frozenset({"花卉路"}), ("花园大道",), lenient=False) is False
+    # A road word with one character of name before it names nothing in common.
+    assert places_agree(frozenset({"新路"}), ("新大道",), lenient=False) is False
+
+
 def test_a_school_named_by_its_number_is_a_place() -> None:
     assert places("投诉K9县二中重点班强制补课") == {"二中"}
     assert places("十一中门口堵车") == {"十一中"}
