@@ -90,9 +90,12 @@ def place_of_either_title(
         return False
     # This letter's own opening, not anywhere in its text: a long letter about a quarry
     # names the county's hospital in passing, and is not the hospital wall's matter.
-    return title_place_named(
-        their_titled, tuple(features.opening_places), features.topic, lenient
-    )
+    opening = features.opening_places
+    if not any(_same_place(theirs_, mine, lenient) for theirs_ in their_titled for mine in opening):
+        return False
+    # And not when this title is about another place, even between one writer's letters:
+    # a prolific writer's opening names their estate whatever they write about.
+    return places_agree(features.title_places, tuple(their_titled), lenient=False) is not False
 
 
 def titles_alike(

@@ -424,3 +424,20 @@ def test_titles_saying_mostly_the_same_of_one_estate_link_and_a_bus_alone_does_n
     decisions = _run(cases)
     assert decisions[1].matter_id == decisions[0].matter_id
     assert decisions[3].matter_id != decisions[2].matter_id
+
+
+def test_a_writers_estate_in_the_opening_of_a_letter_about_another_place_links_nothing() -> None:
+    # The writer's first title names their estate; the second letter opens with the
+    # estate too, as every letter of theirs does, but its title is about another place.
+    cases = [
+        _facts(0, COUNTY, "请求在丽发新城小区门口增设公交站",
+               "我是丽发新城小区的业主，小区门口没有公交站，居民出行要走两公里，老人小孩很不"
+               "方便。附近的公交线路都从大路经过，下雨天更是寸步难行，上班族每天要早起半小时。"
+               "请公交公司在小区门口设一个站点，方便附近三千户居民出行。"),
+        _facts(30, COUNTY, "建议在暮云街道增设地铁站",
+               "我是丽发新城小区的业主，地铁规划经过暮云街道却不设站，附近几万居民只能绕行。"
+               "暮云片区这几年人口增长很快，学校医院商场都在建设，地铁站是片区发展的关键。"
+               "建议轨道交通集团重新论证，在暮云街道中心增设一个站点。"),
+    ]  # fmt: skip
+    decisions = _run(cases)
+    assert decisions[1].matter_id != decisions[0].matter_id
