@@ -20,6 +20,8 @@ _PLACE_SUFFIXES: Final = (
     "花园",
     "家园",
     "新村",
+    # An estate named as a new town ("申华国际新城", "丽发新城"), with or without "小区".
+    "新城",
     "公寓",
     "大厦",
     "广场",

@@ -15,7 +15,8 @@ def places_agree(ours: frozenset[str], theirs: tuple[str, ...], lenient: bool) -
     None when either names no place: silence is no evidence either way. False when each
     names a place the other does not: the same template about another estate or road (a
     petition naming the estate and its road, another only the estate, still agree). A name
-    contained in the other counts as the same ("阳光小区" in "阳光小区三期"). ``lenient``
+    contained in the other counts as the same ("阳光小区" in "阳光小区三期"), and so does a
+    road's name before another road word ("花卉路", "花卉大道"). ``lenient``
     (same petitioner) also forgives one wrong character, a typo, in names of equal length;
     between two strangers one character is what tells "阳光小区" from "月光小区".
     """
@@ -70,31 +71,75 @@ def title_place_named(
     return places_agree(their_titled, tuple(titled), lenient) is not False
 
 
+def place_of_either_title(
+    features: CaseFeatures, theirs: tuple[str, ...], their_topic: str, lenient: bool
+) -> bool:
+    """Whether the place either petition's title names is named in the other, as what
+    both are about (``title_place_named`` both ways).
+
+    Which of two letters came first does not say which names its place in the title:
+    residents writing about one estate's problem put the estate in the title or only in
+    the text, and the link between two of them cannot depend on their order of arrival.
+    The other's title places are the places it names that its topic holds; this letter
+    names one as what it is about in its opening (``CaseFeatures.opening_places``).
+    """
+    if title_place_named(features.title_places, theirs, their_topic, lenient):
+        return True
+    their_titled = frozenset(other for other in theirs if other in their_topic)
+    if not their_titled:
+        return False
+    # This letter's own opening, not anywhere in its text: a long letter about a quarry
+    # names the county's hospital in passing, and is not the hospital wall's matter.
+    opening = features.opening_places
+    if not any(_same_place(theirs_, mine, lenient) for theirs_ in their_titled for mine in opening):
+        return False
+    # And not when this title is about another place, even between one writer's letters:
+    # a prolific writer's opening names their estate whatever they write about.
+    return places_agree(features.title_places, tuple(their_titled), lenient=False) is not False
+
+
 def titles_alike(
     features: CaseFeatures, their_topic: str, their_places: tuple[str, ...], titled: bool
 ) -> float:
     """How alike two titles are in what they say about the matter (``text.topic``).
 
-    When the title's place is named in the other letter (``titled``), that place is left
-    out of both: it is shared already, and what is left says which of the place's
+    When the title's place is named in the other letter (``titled``), the places are left
+    out of both: the place is shared already, and what is left says which of the place's
     problems the letter is about ("星沙204路公交车甩客" is not "星沙204路调整线路"). What is
     left of one title all said in the other is alike (1.0) however short: "同兴物流扰民"
-    and "物流公司扰民", "星沙204路调整线路" and "星沙204路公交车调整线路运行"; a part of it
-    is not ("公交车甩客" shares "公交车" with the route change). A title that is nothing but
-    the place is compared whole.
+    and "物流公司扰民", "星沙204路调整线路" and "星沙204路公交车调整线路运行"; a half of it
+    is not ("公交车甩客" shares "公交车" with the route change). More than half of it, when
+    it says enough (``_MOST_OF_GRAMS``), is alike as that share: one title names the
+    object, the other adds who is at fault ("峥嵘家园不动产证办理" and "峥嵘家园开发商不
+    提供不动产证地契税票": 3 of 5). A title that is nothing but the place is compared whole.
     """
     ours, theirs = features.topic, their_topic
     if titled:
-        shared = [p for p in features.title_places if p in ours and p in their_places]
-        for place in sorted(shared, key=len, reverse=True):
+        # Every place either names, whichever of two spellings each extracted ("咨询星沙
+        # 文化公园" and "星沙文化公园"): a place is not what is said about it. Longest
+        # first, equal lengths in a fixed order: every worker must cut the same way.
+        named = [p for p in features.title_places.union(their_places) if p in ours or p in theirs]
+        for place in sorted(named, key=lambda p: (-len(p), p)):
             ours, theirs = ours.replace(place, " "), theirs.replace(place, " ")
         our_grams, their_grams = text.topic_grams(ours), text.topic_grams(theirs)
         if our_grams and their_grams:
             if our_grams <= their_grams or their_grams <= our_grams:
                 return 1.0
+            shared = len(our_grams & their_grams)
+            fewer = min(len(our_grams), len(their_grams))
+            if fewer >= _MOST_OF_GRAMS and 2 * shared > fewer:
+                return shared / fewer
             return text.topic_similarity(our_grams, their_grams)
     return text.topic_similarity(features.topic_grams, text.topic_grams(their_topic))
 
+
+#: What one title says besides the place, in character pairs, for most of it said in the
+#: other to count: "恢复 公交车" (3) and "公交车 两个现象" share the bus and nothing else.
+_MOST_OF_GRAMS: Final = 4
+
+#: Words of a road: one road is a "路" to one writer and a "大道" to the next ("花卉路",
+#: "花卉大道"), as the name before them says.
+_ROAD_WORD_RE: Final = re.compile("(?:路|大道|大街|街)$")
 
 #: Words of a unit of villagers or residents: the name before them is the place, whichever
 #: unit a letter names it by ("长龙村" became "长龙街道"; "长龙社区" is its residents').
@@ -107,6 +152,14 @@ def _same_place(mine: str, other: str, lenient: bool) -> bool:
     mine_unit, other_unit = _UNIT_WORD_RE.sub("", mine), _UNIT_WORD_RE.sub("", other)
     if mine_unit != mine and other_unit != other and mine_unit == other_unit:
         return len(mine_unit) >= 2
+    mine_road, other_road = _ROAD_WORD_RE.sub("", mine), _ROAD_WORD_RE.sub("", other)
+    if (
+        mine_road != mine
+        and other_road != other
+        and min(len(mine_road), len(other_road)) >= 2
+        and (mine_road in other_road or other_road in mine_road)
+    ):
+        return True
     if not lenient or min(len(mine), len(other)) < 4:
         return False
     if len(mine) == len(other):

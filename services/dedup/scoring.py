@@ -10,7 +10,7 @@ from services.dedup.config import DedupConfig
 from services.dedup.facts import DAY, UNCLASSIFIED, CaseFacts
 from services.dedup.features import CaseFeatures
 from services.dedup.habit import own_cases, without_habit
-from services.dedup.place_agreement import places_agree, title_place_named, titles_alike
+from services.dedup.place_agreement import place_of_either_title, places_agree, titles_alike
 from services.dedup.state import MatchState
 
 
@@ -104,7 +104,6 @@ def score_candidates(
     region = case.region_code
     refs = set(case.petitioner_refs)
     places = features.places
-    title_places = features.title_places
     fingerprint = ours.fingerprint
     # A field mismatch raises the threshold when both cases are classified.
     field = case.field if case.field != UNCLASSIFIED else None
@@ -149,7 +148,7 @@ def score_candidates(
                 config.habit_discount_below,
             )
         agree = places_agree(places, details.places, lenient=same_petitioner)
-        titled = title_place_named(title_places, details.places, details.topic, same_petitioner)
+        titled = place_of_either_title(features, details.places, details.topic, same_petitioner)
         if agree is False and titled:
             # The place this letter's title is about is named in the other: the places
             # the two do not share are others the letters mention, or no places at all.
@@ -242,7 +241,7 @@ def score_candidates(
                 continue
             details = index.details(sequences[i], raw)
             same_petitioner = not refs.isdisjoint(details.petitioner_refs)
-            titled = title_place_named(title_places, details.places, details.topic, same_petitioner)
+            titled = place_of_either_title(features, details.places, details.topic, same_petitioner)
             if titles_alike(features, details.topic, details.places, titled) < alike:
                 continue
             candidate = judge(i, scores[i])

@@ -182,13 +182,14 @@ def test_operators_merge_and_split_matters(
 def test_a_letter_that_joins_two_matters_merges_them_on_matters_changes(
     kafka: KafkaLocal, prefix: str, pipeline: LocalPipeline
 ) -> None:
-    # Two residents word one problem apart (two matters); a third letter says what both
-    # say: the service merges them and tells it as an operator's merge is told.
+    # Two residents word one problem apart (two matters: neither title names the estate);
+    # a third letter says what both say: the service merges them and tells it as an
+    # operator's merge is told.
     basement = "阳光小区3号楼地下室长期积水，水深已超过30厘米，夏天蚊虫滋生气味难闻。"
     reworded = "阳光小区物业不管，楼下的水一直排不出去，已经泡了两个月，楼道里全是臭味。"
     letters = [
-        ("j-1", "张三", "阳光小区地下室积水", basement),
-        ("j-2", "李四", "地下室积水", reworded),
+        ("j-1", "张三", "地下室积水", basement),
+        ("j-2", "李四", "地下室积水问题", reworded),
         ("j-3", "王五", "地下室积水", basement + reworded),
     ]
     lines = [

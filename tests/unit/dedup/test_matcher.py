@@ -335,12 +335,13 @@ def test_case_deduplicated_event_carries_the_verdict(matcher: Matcher) -> None:
 
 def test_a_letter_about_two_matters_worded_apart_merges_them(matcher: Matcher) -> None:
     # Two residents word one problem of their estate so differently that neither letter
-    # links the other; a third resident's letter says what both say, and shows the two
-    # matters to be one: they are merged, the earlier matters' cases with them.
+    # links the other (neither title names the estate); a third resident's letter says
+    # what both say, and shows the two matters to be one: they are merged, the earlier
+    # matters' cases with them.
     basement = "阳光小区3号楼地下室长期积水，水深已超过30厘米，夏天蚊虫滋生气味难闻。"
     reworded = "阳光小区物业不管，楼下的水一直排不出去，已经泡了两个月，楼道里全是臭味。"
-    first = matcher.match(facts(basement, "pr_a", title="阳光小区地下室积水"))
-    second = matcher.match(facts(reworded, "pr_b", title="地下室积水", days=1))
+    first = matcher.match(facts(basement, "pr_a", title="地下室积水"))
+    second = matcher.match(facts(reworded, "pr_b", title="地下室积水问题", days=1))
     assert second.matter_id != first.matter_id
     both = matcher.match(facts(basement + reworded, "pr_c", title="地下室积水", days=2))
     assert both.verdict is Verdict.JOINT

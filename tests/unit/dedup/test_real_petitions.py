@@ -364,3 +364,80 @@ def test_a_one_line_question_about_a_school_is_not_a_long_letter_about_its_build
     ]  # fmt: skip
     decisions = _run(cases)
     assert decisions[1].matter_id != decisions[0].matter_id
+
+
+def test_residents_letters_link_by_the_estate_either_title_names_in_either_order() -> None:
+    # One resident's title names the estate, the other's only the plant; the second
+    # names the estate where its letter begins. Which came first changes nothing.
+    named = ("投诉丽发新城小区旁搅拌站噪音扰民",
+             "丽发新城小区旁边的混凝土搅拌站日夜施工，机器轰鸣，"
+             "粉尘满天，居民无法休息。")  # fmt: skip
+    unnamed = ("搅拌站半夜还在作业，请求搬迁",
+               "我们是丽发新城小区的业主，旁边的混凝土搅拌站半夜还在打料，大车进进出出，"
+               "粉尘满天，窗户都不敢开，居民无法休息。")  # fmt: skip
+    for order in ((named, unnamed), (unnamed, named)):
+        cases = [
+            _facts(n, COUNTY, title, content, ref=f"pr_{n}")
+            for n, (title, content) in enumerate(order)
+        ]
+        decisions = _run(cases)
+        assert decisions[1].verdict is Verdict.JOINT
+        assert decisions[1].matter_id == decisions[0].matter_id
+
+
+def test_a_letter_naming_the_others_title_place_only_in_passing_is_another_matter() -> None:
+    # The quarry's letter names the hospital far into its text, not as what it is about,
+    # though the two share a sentence or two (a text score of 0.5).
+    quarry = (
+        "永安村的采石场常年放炮开采，村民房屋被震裂，粉尘污染严重，几百亩农田无法耕种，"
+        "村民多次向镇政府反映，一直没有结果，采石场反而越开越大，运石车把村道全部压坏，"
+        "老人小孩出门都不安全。去年一位村民被飞石砸伤，送到人民医院花了几万元，"
+        "采石场至今没有赔偿，非常危险，请求尽快关闭。"
+    )
+    cases = [
+        _facts(0, COUNTY, "人民医院围墙开裂，影响过往行人安全",
+               "人民医院靠马路一侧的围墙开裂倾斜，随时可能倒塌，过往行人很多，"
+               "非常危险，请求尽快维修。村民多次向镇政府反映，一直没有结果。", ref="pr_a"),
+        _facts(1, COUNTY, "请求关闭采石场", quarry, ref="pr_b"),
+    ]  # fmt: skip
+    decisions = _run(cases)
+    assert decisions[1].matter_id != decisions[0].matter_id
+
+
+def test_titles_saying_mostly_the_same_of_one_estate_link_and_a_bus_alone_does_not() -> None:
+    # Besides the estate, most of what the shorter title says ("不动产证办理") is in the
+    # other: one matter, two years apart, however little the letters share. Two titles
+    # sharing only "公交车" besides their road are not.
+    cases = [
+        _facts(0, COUNTY, "咨询峥嵘家园不动产证办理的相关问题",
+               "我家2011年买的房，当时交了代办的钱，五年过去了证还没下来，请问什么时候能办好？",
+               ref="pr_a"),
+        _facts(2 * 365, COUNTY, "投诉峥嵘家园开发商不提供不动产证地契税票",
+               "峥嵘家园开发商收了我们一万元，说好了交房后办理，现在以各种理由拖着，税票也不给。",
+               ref="pr_b"),
+        _facts(2 * 365 + 1, COUNTY, "请求恢复开元路的公交车",
+               "开元东路沿线的小区都属于松雅湖中学学区，学生人数众多，原来的公交车停了。",
+               ref="pr_c"),
+        _facts(2 * 365 + 2, COUNTY, "反映开元路公交车的两个现象",
+               "开元路的公交车经常不按站停靠，司机态度差，请求整改。", ref="pr_d"),
+    ]  # fmt: skip
+    decisions = _run(cases)
+    assert decisions[1].matter_id == decisions[0].matter_id
+    assert decisions[3].matter_id != decisions[2].matter_id
+
+
+def test_a_writers_estate_in_the_opening_of_a_letter_about_another_place_links_nothing() -> None:
+    # The writer's first title names their estate; the second letter opens with the
+    # estate too, as every letter of theirs does, but its title is about another place.
+    cases = [
+        _facts(0, COUNTY, "请求在丽发新城小区门口增设公交站",
+               "我是丽发新城小区的业主，小区门口没有公交站，居民出行要走两公里，老人小孩很不"
+               "方便。附近的公交线路都从大路经过，下雨天更是寸步难行，上班族每天要早起半小时。"
+               "请公交公司在小区门口设一个站点，方便附近三千户居民出行。"),
+        _facts(30, COUNTY, "建议在暮云街道增设地铁站",
+               "我是丽发新城小区的业主，地铁规划经过暮云街道却不设站，附近几万居民只能绕行。"
+               "暮云片区这几年人口增长很快，学校医院商场都在建设，地铁站是片区发展的关键。"
+               "建议轨道交通集团重新论证，在暮云街道中心增设一个站点。"),
+    ]  # fmt: skip
+    decisions = _run(cases)
+    assert decisions[1].matter_id != decisions[0].matter_id

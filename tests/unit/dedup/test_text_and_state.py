@@ -317,6 +317,13 @@ def test_a_village_whose_name_ends_like_a_longer_place_word_is_found() -> None:
     assert places("宏达有限公司欠薪") == {"宏达有限公司"}
 
 
+def test_an_estate_named_as_a_new_town_is_a_place_with_or_without_its_estate_word() -> None:
+    # Residents write "丽发新城" and "丽发新城小区" for one estate: both name it.
+    assert places("丽发新城附近的搅拌站噪音扰民") == {"丽发新城"}
+    assert places("投诉申华国际新城欺骗消费者") == {"申华国际新城"}
+    assert places("在新城建设搅拌站") == frozenset()
+
+
 def test_any_road_or_estate_is_no_named_place() -> None:
     assert places("孩子每天横过马路，整个小区的居民小区都怕，公交车调整线路") == frozenset()
 
@@ -337,6 +344,14 @@ def test_a_village_and_the_subdistrict_of_its_name_are_one_place() -> None:
     assert places_agree(frozenset({"长龙村"}), ("长乐街道",), lenient=False) is False
     # A unit word alone, or one character before it, names nothing in common.
     assert places_agree(frozenset({"新村"}), ("新街道",), lenient=False) is False
+
+
+def test_a_road_called_a_road_by_one_writer_and_an_avenue_by_another_is_one_place() -> None:
+    # Strangers too: "花卉路" in one title, "花卉大道" (and a word run into it) in the other.
+    assert places_agree(frozenset({"花卉路"}), ("整条花卉大道",), lenient=False) is True
+    assert places_agree(frozenset({"花卉路"}), ("花园大道",), lenient=False) is False
+    # A road word with one character of name before it names nothing in common.
+    assert places_agree(frozenset({"新路"}), ("新大道",), lenient=False) is False
 
 
 def test_a_school_named_by_its_number_is_a_place() -> None:
