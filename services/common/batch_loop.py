@@ -201,11 +201,13 @@ class BatchLoop:
     @staticmethod
     def _remember(batch: Batch, remember: Callable[[], None]) -> Rejected | None:
         """Run a handler's state writes; a rejection if one is too large for its changelog."""
-        taken = len(batch.changelog), len(batch.held)
+        taken, held = len(batch.changelog), len(batch.held)
         try:
             remember()
         except StateTooLargeError as exc:
-            if (len(batch.changelog), len(batch.held)) == taken:
+            if len(batch.changelog) == taken:
+                # Its held writes (services.common.held) wait in memory: taken back.
+                batch.take_back_held(held)
                 return Rejected(RejectReason.OUTPUT_TOO_LARGE, str(exc))
             # Writes before it are in the local store: only a restart from the
             # changelogs undoes them.
