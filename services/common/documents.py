@@ -97,6 +97,30 @@ def _check_strings(strings: Iterable[str], submission_id: str | None) -> None:
             ) from None
 
 
+def check_key(
+    key: bytes | None, expected: Contract, whose: str, why: str, submission_id: str | None = None
+) -> None:
+    """Refuse (schema_violation) a record whose key is not ``expected``, the key its value
+    calls for; compared as parsed, so spacing and the order of fields are no matter.
+
+    The key chooses the partition, and so the state a record is judged in: a record under
+    another key lands beside another case's (or petitioner's) records and passes for new
+    there. ``whose`` names what the expected key is of ("the petition's"), ``why`` says
+    what the key keeps together.
+    """
+    try:
+        given = type(expected).model_validate_json(key or b"")
+    except ValidationError:
+        given = None
+    if given != expected:
+        shown = "none" if key is None else repr(key[:200].decode("utf-8", "replace"))
+        raise Rejected(
+            RejectReason.SCHEMA_VIOLATION,
+            f"the key is {shown}, not {whose} {expected.to_json_bytes().decode()}: {why}",
+            submission_id,
+        )
+
+
 def validate(model: type[M], document: object, submission_id: str | None = None) -> M:
     """``document`` as ``model``, or Rejected with the reason pydantic's errors amount to
     (missing_field, wrong_type, unknown_channel, unsupported_schema_version, or

@@ -9,8 +9,6 @@ from __future__ import annotations
 import re
 from typing import Final
 
-from pydantic import ValidationError
-
 from schemas.keys import SubmissionKey
 from schemas.petitions import (
     MAX_PETITION_BYTES,
@@ -19,7 +17,7 @@ from schemas.petitions import (
     PetitionSubmitted,
     RejectReason,
 )
-from services.common import regions
+from services.common import documents, regions
 from services.common.dlq import Rejected
 from services.common.documents import check_document, read_json, validate
 
@@ -67,19 +65,13 @@ def check_key(key: bytes | None, petition: PetitionSubmitted) -> None:
     other version of it are judged in that partition's state: a version under another key
     (or none) would land elsewhere, pass for new and register the same case id twice.
     """
-    expected = SubmissionKey(submission_id=petition.submission_id)
-    try:
-        given = SubmissionKey.model_validate_json(key or b"")
-    except ValidationError:
-        given = None
-    if given != expected:
-        shown = "none" if key is None else repr(key[:200].decode("utf-8", "replace"))
-        raise Rejected(
-            RejectReason.SCHEMA_VIOLATION,
-            f"the key is {shown}, not the petition's {expected.to_json_bytes().decode()}: a "
-            "petition is keyed by its submission_id, which keeps its versions in one partition",
-            petition.submission_id,
-        )
+    documents.check_key(
+        key,
+        SubmissionKey(submission_id=petition.submission_id),
+        "the petition's",
+        "a petition is keyed by its submission_id, which keeps its versions in one partition",
+        petition.submission_id,
+    )
 
 
 #: What each channel must carry beyond the common fields, and why.
