@@ -78,6 +78,17 @@ M = TypeVar("M", bound=Contract)
 _SUBJECT_KEYS: Final[tuple[type[Contract], ...]] = (CaseKey, PetitionerKey)
 
 
+def _keyed_by_its_subject(spec: TopicSpec, model: type[Contract]) -> bool:
+    """True when ``spec``'s records of ``model`` are keyed by a case or a petitioner that
+    the value names too (not a timer's ticks, keyed by case and naming none)."""
+    names = spec.key_model.model_fields
+    return (
+        spec.key_model in _SUBJECT_KEYS
+        and model is spec.value_model
+        and all(name in model.model_fields for name in names)
+    )
+
+
 def parse_value(model: type[M], message: Incoming) -> M:
     """The message's value as ``model``, or Rejected (schema_violation) with pydantic's words.
 
@@ -91,7 +102,7 @@ def parse_value(model: type[M], message: Incoming) -> M:
     except ValidationError as exc:
         raise Rejected(RejectReason.SCHEMA_VIOLATION, str(exc)[:2000]) from None
     spec = message.spec
-    if spec is not None and spec.key_model in _SUBJECT_KEYS and model is spec.value_model:
+    if spec is not None and _keyed_by_its_subject(spec, model):
         fields = {name: getattr(value, name) for name in spec.key_model.model_fields}
         try:
             expected = spec.key_model.model_validate(fields)

@@ -20,6 +20,7 @@ from schemas.registry import (
 )
 from services.common.dlq import Rejected
 from services.common.handler import Incoming, parse_value
+from services.escalation.app import TICKS
 
 SUBJECT_TOPICS = (CASES_REGISTERED, CASES_DEDUPLICATED, CASES_UPDATES, CASES_ESCALATED,
                   CASES_DEADLINES)  # fmt: skip
@@ -53,3 +54,9 @@ def test_a_record_keyed_by_another_case_or_by_none_is_refused(spec: TopicSpec, k
     assert "is keyed by what it is about" in refused.value.detail
     assert refused.value.detail.startswith("the key is ")
 
+
+
+def test_a_timers_tick_keyed_by_case_names_no_case_and_is_read() -> None:
+    # Escalation's ticks are keyed by case (to reach every partition) and carry none.
+    tick = Incoming(TICKS.name, 0, 0, ANOTHER_CASE, b'{"issued_at": "2026-12-05T00:00:00Z"}', TICKS)
+    parse_value(TICKS.value_model, tick)
