@@ -134,6 +134,10 @@ class RejectReason(StrEnum):
     UNKNOWN_REGION = "unknown_region"
     MISSING_CHANNEL_FIELD = "missing_channel_field"
     RECEIVED_IN_FUTURE = "received_in_future"
+    #: received_at before any channel could have received it (EARLIEST_RECEIVED_AT).
+    RECEIVED_TOO_EARLY = "received_too_early"
+    #: A JSON object names a field twice: which of the two counts is up to each parser.
+    DUPLICATE_FIELD = "duplicate_field"
     UNSUPPORTED_SCHEMA_VERSION = "unsupported_schema_version"
     INVALID_TRANSITION = "invalid_transition"
     PROCESSING_ERROR = "processing_error"

@@ -21,10 +21,29 @@ from services.common.dlq import Rejected
 M = TypeVar("M", bound=Contract)
 
 
+class DuplicateFieldError(ValueError):
+    """A JSON object names a field twice (the field's name is the message)."""
+
+
+def unique_fields(pairs: list[tuple[str, object]]) -> dict[str, object]:
+    """``json.loads``'s object_pairs_hook that refuses a field given twice in one object.
+
+    Which of the two counts is up to each parser (Python's keeps the last, others the
+    first): a proxy, a log reader and a service could each read another petition.
+    """
+    document: dict[str, object] = {}
+    for name, value in pairs:
+        if name in document:
+            raise DuplicateFieldError(name)
+        document[name] = value
+    return document
+
+
 def read_json(raw: bytes | None, *, max_bytes: int, what: str) -> object:
     """The JSON document of ``raw``, or Rejected: no value, more than ``max_bytes``, not
-    UTF-8, not JSON (a number of more digits than Python converts included), or nested too
-    deep for the parser. ``what`` names the record in the reason's detail ("a petition")."""
+    UTF-8, not JSON (a number of more digits than Python converts included), an object that
+    names a field twice, or nested too deep for the parser. ``what`` names the record in
+    the reason's detail ("a petition")."""
     if raw is None:
         raise Rejected(RejectReason.MISSING_FIELD, "the message has no value")
     # The size before anything is read.
@@ -37,7 +56,13 @@ def read_json(raw: bytes | None, *, max_bytes: int, what: str) -> object:
     except UnicodeDecodeError as exc:
         raise Rejected(RejectReason.INVALID_ENCODING, f"not UTF-8: {exc}") from None
     try:
-        return json.loads(text)
+        return json.loads(text, object_pairs_hook=unique_fields)
+    except DuplicateFieldError as exc:
+        raise Rejected(
+            RejectReason.DUPLICATE_FIELD,
+            f"the field {str(exc)[:200]!r} is given twice in one object: give it once "
+            "(which of the two counts is up to each reader)",
+        ) from None
     except json.JSONDecodeError as exc:
         raise Rejected(RejectReason.INVALID_JSON, f"not JSON: {exc}") from None
     except ValueError as exc:

@@ -17,12 +17,13 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import Mapping
-from typing import Any, Final
+from typing import Final
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from services.common.documents import DuplicateFieldError, unique_fields
 from services.gateway.models import Problem
 
 JSON: Final = "application/json"
@@ -67,25 +68,12 @@ async def read_limited(request: Request, limit: int) -> bytes:
     return b"".join(chunks)
 
 
-class _DuplicateFieldError(ValueError):
-    pass
-
-
-def _unique(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    document: dict[str, Any] = {}
-    for name, value in pairs:
-        if name in document:
-            raise _DuplicateFieldError(name)
-        document[name] = value
-    return document
-
-
 def duplicate_json_field(body: bytes) -> str | None:
     """The first name an object of the JSON ``body`` gives twice, or None. For a body that
     has already passed its model (small, shallow: the model bounds it)."""
     try:
-        json.loads(body, object_pairs_hook=_unique)
-    except _DuplicateFieldError as exc:
+        json.loads(body, object_pairs_hook=unique_fields)
+    except DuplicateFieldError as exc:
         return str(exc)
     return None
 

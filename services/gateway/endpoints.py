@@ -26,7 +26,6 @@ from services.gateway import open311
 from services.gateway.bodies import (
     FORM,
     PayloadTooLargeError,
-    duplicate_json_field,
     read_limited,
     unsupported,
 )
@@ -138,16 +137,6 @@ class Gateway:
         except Rejected as rejection:
             status = 413 if rejection.reason is RejectReason.TOO_LARGE else 400
             return _rejected(status, rejection.reason, rejection.detail, rejection.submission_id)
-        twice = duplicate_json_field(body)
-        if twice is not None:
-            # Which of the two counts is up to each parser: the gateway would publish one,
-            # a proxy or a log reader may have read the other.
-            return _rejected(
-                400,
-                RejectReason.SCHEMA_VIOLATION,
-                f"the field {twice!r} is given twice in one object: give it once",
-                petition.submission_id,
-            )
         if petition.submission_id.startswith(OPEN311_PREFIX):
             return _rejected(
                 400,

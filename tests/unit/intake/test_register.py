@@ -90,6 +90,29 @@ def test_every_bad_input_is_rejected_with_its_reason(
     assert caught.value.detail
 
 
+_MINIMAL = _raw(examples.MINIMAL_PETITION).decode()
+
+
+@pytest.mark.parametrize(
+    ("raw", "twice"),
+    [
+        ('{"title": "另一个标题", ' + _MINIMAL[1:], "title"),
+        (_MINIMAL.replace('"name": "张三"', '"name": "张三", "name": "李四"'), "name"),
+        ('{"co_petitioners": [{"name": "甲"}, {"name": "乙", "phone": "1", "phone": "2"}], '
+         + _MINIMAL[1:], "phone"),
+        ('{"attachments": [{"x": {"y": 1, "y": 2}}], ' + _MINIMAL[1:], "y"),
+    ],
+    ids=["top level", "in the petitioner", "in a list's object", "three levels down"],
+)  # fmt: skip
+def test_a_field_given_twice_in_any_object_is_refused(raw: str, twice: str) -> None:
+    # Which of the two counts is up to each reader: Python's keeps the last, others the
+    # first; a proxy, a log reader and intake could each read another petition.
+    with pytest.raises(Rejected) as caught:
+        parse(raw.encode())
+    assert caught.value.reason is RejectReason.DUPLICATE_FIELD
+    assert f"the field {twice!r} is given twice" in caught.value.detail
+
+
 @pytest.mark.parametrize(
     ("key", "shown"),
     [
