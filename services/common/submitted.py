@@ -39,7 +39,8 @@ def parse(raw: bytes | None) -> PetitionSubmitted:
     check_document(document, submission_id)
     if isinstance(document, dict):
         version = document.get("schema_version", PetitionSubmitted.SCHEMA_VERSION)
-        if version != PetitionSubmitted.SCHEMA_VERSION:
+        # A boolean is no version (True == 1 in Python, and Literal[1] takes it).
+        if isinstance(version, bool) or version != PetitionSubmitted.SCHEMA_VERSION:
             raise Rejected(
                 RejectReason.UNSUPPORTED_SCHEMA_VERSION,
                 f"schema_version {version!r} is not readable; this intake reads "

@@ -72,6 +72,19 @@ def test_a_registered_case_is_masked_and_carries_the_petitioner_ref() -> None:
         (_raw({**examples.MINIMAL_PETITION, "received_at": 20261120}), RejectReason.WRONG_TYPE),
         (_raw({**examples.MINIMAL_PETITION, "schema_version": 9}),
          RejectReason.UNSUPPORTED_SCHEMA_VERSION),
+        # Strict types: pydantic would read these as numbers; a channel sending them has a
+        # bug that must be seen, not guessed around.
+        (_raw({**examples.MINIMAL_PETITION, "group_size": "5"}), RejectReason.WRONG_TYPE),
+        (_raw({**examples.MINIMAL_PETITION, "group_size": True}), RejectReason.WRONG_TYPE),
+        (_raw({**examples.MINIMAL_PETITION, "group_size": 5.0}), RejectReason.WRONG_TYPE),
+        (_raw({**examples.MINIMAL_PETITION, "attachments": [{"filename": "a.pdf",
+                                                             "size_bytes": "3"}]}),
+         RejectReason.WRONG_TYPE),
+        (_raw({**examples.MINIMAL_PETITION, "channel": "hotline", "hotline_call": {
+            "call_id": "c1", "duration_seconds": "60", "operator_id": "op1"}}),
+         RejectReason.WRONG_TYPE),
+        (_raw({**examples.MINIMAL_PETITION, "schema_version": True}),
+         RejectReason.UNSUPPORTED_SCHEMA_VERSION),
         (_raw([1, 2, 3]), RejectReason.WRONG_TYPE),
         (_raw({**examples.MINIMAL_PETITION, "region_code": "999999"}), RejectReason.UNKNOWN_REGION),
         (_raw({**examples.MINIMAL_PETITION, "channel": "email"}),
@@ -135,6 +148,12 @@ def test_a_petition_not_keyed_by_its_submission_id_is_refused(
     assert shown in caught.value.detail
     assert caught.value.submission_id == "portal-000123"
     check_key(b'{ "submission_id" : "portal-000123" }', petition)  # spacing is no matter
+
+
+def test_strict_types_still_read_times_and_enums_from_json_strings() -> None:
+    petition = parse(_raw({**examples.MINIMAL_PETITION, "group_size": 5, "language": "en"}))
+    assert petition.received_at == datetime(2026, 11, 20, 2, 0, tzinfo=UTC)
+    assert (petition.channel, petition.language, petition.group_size) == ("online", "en", 5)
 
 
 def test_a_rejection_keeps_the_submission_id_when_there_is_one() -> None:
