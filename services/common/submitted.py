@@ -7,6 +7,7 @@ before publishing, so a channel hears at once what intake would reject and why.
 from __future__ import annotations
 
 import re
+from datetime import datetime, timedelta, timezone
 from typing import Final
 
 from schemas.keys import SubmissionKey
@@ -22,6 +23,13 @@ from services.common.dlq import Rejected
 from services.common.documents import check_document, read_json, validate
 
 _SUBMISSION_ID: Final = re.compile(SUBMISSION_ID_PATTERN)
+#: No channel of this system received a petition before 2000 (the online ones did not
+#: exist): an earlier time is a channel's bug (an unset date read as 1900 or 1970), and
+#: every legal clock computed from it would be long past.
+EARLIEST_RECEIVED_AT: Final = datetime(2000, 1, 1, tzinfo=timezone(timedelta(hours=8)))
+#: Clocks of channels and servers differ a little; a petition from further in the future
+#: than this is a channel's bug, and its deadlines would be wrong.
+CLOCK_SKEW: Final = timedelta(minutes=10)
 
 
 def parse(raw: bytes | None) -> PetitionSubmitted:
@@ -73,6 +81,26 @@ def check_key(key: bytes | None, petition: PetitionSubmitted) -> None:
         "a petition is keyed by its submission_id, which keeps its versions in one partition",
         petition.submission_id,
     )
+
+
+def check_received_at(petition: PetitionSubmitted, now: datetime) -> None:
+    """Refuse a petition received before EARLIEST_RECEIVED_AT (received_too_early) or
+    after ``now`` beyond CLOCK_SKEW (received_in_future)."""
+    received = petition.received_at.isoformat()
+    if petition.received_at < EARLIEST_RECEIVED_AT:
+        raise Rejected(
+            RejectReason.RECEIVED_TOO_EARLY,
+            f"received_at {received} is before {EARLIEST_RECEIVED_AT.isoformat()}, when no "
+            "channel of this system could have received it",
+            petition.submission_id,
+        )
+    if petition.received_at > now + CLOCK_SKEW:
+        raise Rejected(
+            RejectReason.RECEIVED_IN_FUTURE,
+            f"received_at {received} is after now ({now.isoformat()}) by more than the "
+            f"{CLOCK_SKEW.total_seconds() / 60:.0f} minutes clocks may differ",
+            petition.submission_id,
+        )
 
 
 #: What each channel must carry beyond the common fields, and why.

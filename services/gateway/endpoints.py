@@ -21,7 +21,7 @@ from starlette.responses import JSONResponse, Response
 
 from schemas.petitions import MAX_PETITION_BYTES, RejectReason
 from services.common.dlq import Rejected
-from services.common.submitted import parse
+from services.common.submitted import check_received_at, parse
 from services.gateway import open311
 from services.gateway.bodies import (
     FORM,
@@ -134,6 +134,7 @@ class Gateway:
             return _rejected(413, RejectReason.TOO_LARGE, str(exc), None)
         try:
             petition = parse(body)
+            check_received_at(petition, self.clock())
         except Rejected as rejection:
             status = 413 if rejection.reason is RejectReason.TOO_LARGE else 400
             return _rejected(status, rejection.reason, rejection.detail, rejection.submission_id)

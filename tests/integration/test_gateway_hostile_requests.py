@@ -4,7 +4,8 @@ fields and credentials given twice, declared sizes over the limit, bodies that n
 arrive, percent-escapes that are not UTF-8, oversized and deeply nested bodies, control
 characters in headers, query codes of 10 KB, methods a path does not have; and at the
 channels' door, bodies framed two ways (a smuggled request), clients that leave mid-body,
-petitions naming a field twice or holding a number of 5,000 digits. Each gets a
+petitions naming a field twice, holding a number of 5,000 digits, received before 2000 or
+in the future, or with a count written as a string. Each gets a
 clear error, the gateway keeps answering, and nothing reaches cases.updates but what was
 accepted."""
 
@@ -457,3 +458,25 @@ def test_a_petition_with_a_field_twice_or_a_5000_digit_number_is_refused(
         assert digits.status_code == 400, digits.text
         assert digits.json()["reason"] == "invalid_json"
     assert {"hz-twice-2", "hz-digits-1"}.isdisjoint(_submitted(hostile))
+
+
+@pytest.mark.parametrize(
+    ("change", "reason"),
+    [
+        ({"received_at": "1900-01-01T00:00:00+08:00"}, "received_too_early"),
+        ({"received_at": "2099-01-01T00:00:00+08:00"}, "received_in_future"),
+        ({"group_size": "5"}, "wrong_type"),
+    ],
+    ids=["received in 1900", "received in 2099", "a count as a string"],
+)
+def test_a_petition_received_out_of_time_or_with_lax_types_is_refused(
+    hostile: Hostile, change: dict[str, str], reason: str
+) -> None:
+    headers = {"X-API-Key": KEY, "Content-Type": "application/json"}
+    submission_id = f"hz-{reason}-1"
+    body = json.dumps({**_petition(submission_id), **change}).encode()
+    with httpx.Client(base_url=hostile.url, timeout=30) as client:
+        refused = client.post("/v1/petitions", content=body, headers=headers)
+    assert refused.status_code == 400, refused.text
+    assert refused.json()["reason"] == reason
+    assert submission_id not in _submitted(hostile)

@@ -6,7 +6,7 @@ import base64
 import contextlib
 import hashlib
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from hypothesis import given, settings
@@ -192,12 +192,30 @@ def test_no_json_document_crashes_the_parser(document: dict[str, object]) -> Non
     register(petition, hmac_key=KEY, now=NOW)
 
 
-def test_a_petition_from_the_future_is_refused() -> None:
-    later = {**examples.MINIMAL_PETITION, "received_at": "2026-12-20T10:00:00+08:00"}
-    petition = parse(_raw(later))
+@pytest.mark.parametrize(
+    ("received_at", "reason"),
+    [
+        ("1900-01-01T00:00:00+08:00", RejectReason.RECEIVED_TOO_EARLY),
+        ("1970-01-01T00:00:00Z", RejectReason.RECEIVED_TOO_EARLY),
+        ("1999-12-31T23:59:59+08:00", RejectReason.RECEIVED_TOO_EARLY),
+        ("1999-12-31T16:00:00Z", None),  # 2000-01-01 00:00 in China
+        ("2017-05-02T09:30:00+08:00", None),
+        ((NOW + timedelta(minutes=9)).isoformat(), None),  # clocks differ a little
+        ((NOW + timedelta(minutes=11)).isoformat(), RejectReason.RECEIVED_IN_FUTURE),
+        ("2026-12-20T10:00:00+08:00", RejectReason.RECEIVED_IN_FUTURE),
+    ],
+)  # fmt: skip
+def test_a_petition_received_before_2000_or_in_the_future_is_refused(
+    received_at: str, reason: RejectReason | None
+) -> None:
+    petition = parse(_raw({**examples.MINIMAL_PETITION, "received_at": received_at}))
+    if reason is None:
+        register(petition, hmac_key=KEY, now=NOW)
+        return
     with pytest.raises(Rejected) as caught:
         register(petition, hmac_key=KEY, now=NOW)
-    assert caught.value.reason is RejectReason.RECEIVED_IN_FUTURE
+    assert caught.value.reason is reason
+    assert caught.value.detail.startswith(f"received_at {petition.received_at.isoformat()} is")
 
 
 def test_a_registered_case_is_classified_and_routed_with_its_evidence() -> None:
