@@ -24,7 +24,7 @@ from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from services.common.documents import DuplicateFieldError, unique_fields
-from services.gateway.models import Problem
+from services.gateway.models import Problem, echo
 
 JSON: Final = "application/json"
 FORM: Final = "application/x-www-form-urlencoded"
@@ -40,15 +40,15 @@ def unsupported(headers: Mapping[str, str], media_type: str) -> str | None:
     taken as ``media_type`` (a form posted by an old browser, a bare ``curl -d``)."""
     coding = headers.get("content-encoding", "identity").strip().lower()
     if coding not in ("", "identity"):
-        return f"content-encoding {coding!r}: send the body unencoded"
+        return f"content-encoding {echo(coding)}: send the body unencoded"
     given, _, parameters = headers.get("content-type", media_type).partition(";")
     if given.strip().lower() != media_type:
-        return f"content-type {given.strip()!r}: send {media_type}"
+        return f"content-type {echo(given.strip())}: send {media_type}"
     for parameter in parameters.split(";"):
         name, _, value = parameter.partition("=")
         charset = value.strip().strip('"').lower()
         if name.strip().lower() == "charset" and charset not in ("utf-8", "utf8"):
-            return f"charset {charset!r}: send UTF-8"
+            return f"charset {echo(charset)}: send UTF-8"
     return None
 
 

@@ -53,6 +53,7 @@ from services.gateway.models import (
     StatusStep,
     SubmissionAccepted,
     SubmissionRejected,
+    echo,
 )
 from services.gateway.open311 import Format, Open311Problem
 from services.gateway.settings import GatewaySettings
@@ -203,7 +204,7 @@ class Gateway:
         # see: a status lookup must not tell whether a case id exists.
         if not self.feed.caught_up:
             return _problem(503, "loading", _LOADING, retry=True)
-        return _problem(404, "not_found", f"no case {case_id!r} that this key or code opens")
+        return _problem(404, "not_found", f"no case {echo(case_id)} that this key or code opens")
 
     # --- Open311 GeoReport v2 --------------------------------------------------------------
 
@@ -229,6 +230,7 @@ class Gateway:
         except PayloadTooLargeError as exc:
             raise Open311Problem(413, [str(exc)]) from None
         form = _form(request, body)
+        open311.check_given_once(form)
         keys = set(form.get("api_key") or [""])
         api_key = keys.pop() if len(keys) == 1 else ""  # two different keys: neither
         if not self.settings.key_allowed(api_key):
@@ -267,6 +269,10 @@ class Gateway:
         if api_key is None or not self.settings.key_allowed(api_key):
             raise Open311Problem(403, ["api_key: missing or not valid; a channel reads the "
                                        "requests its own key submitted"])  # fmt: skip
+        given: dict[str, list[str]] = {}
+        for name, value in request.query_params.multi_items():
+            given.setdefault(name, []).append(value)
+        open311.check_given_once(given)
         return channel_key_id(api_key)
 
     async def open311_requests(self, request: Request) -> Response:
@@ -308,7 +314,7 @@ class Gateway:
             return record
         if not self.feed.caught_up:
             raise Open311Problem(503, [_LOADING])
-        raise Open311Problem(404, [f"{name}: {value!r} is not known"])
+        raise Open311Problem(404, [f"{name}: {echo(value)} is not known"])
 
     # --- operations ------------------------------------------------------------------------
 
@@ -361,14 +367,14 @@ def _format(request: Request) -> Format:
     fmt = open311_format(request)
     if fmt is None:
         given = request.path_params.get("format")
-        raise Open311Problem(404, [f"format: {given!r}: use json or xml"])
+        raise Open311Problem(404, [f"format: {echo(str(given))}: use json or xml"])
     return fmt
 
 
 def _form(request: Request, body: bytes) -> dict[str, list[str]]:
     media_type = request.headers.get("content-type", FORM).split(";")[0].strip().lower()
     if media_type != FORM:
-        raise Open311Problem(400, [f"content-type: {media_type!r}: send {FORM}"])
+        raise Open311Problem(400, [f"content-type: {echo(media_type)}: send {FORM}"])
     try:
         text = body.decode("utf-8")
     except UnicodeDecodeError:
