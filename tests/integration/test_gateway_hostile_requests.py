@@ -502,7 +502,7 @@ def test_an_error_quotes_a_60_kb_input_by_its_start_and_length(
     hostile: Hostile, path: str, params: list[tuple[str, str]], status: int
 ) -> None:
     answer = httpx.get(
-        f"{hostile.url}{path}", params=params, headers={"X-API-Key": KEY}, timeout=30
+        f"{hostile.url}{path}", params=tuple(params), headers={"X-API-Key": KEY}, timeout=30
     )
     assert answer.status_code == status, answer.text[:300]
     assert "(60000 characters)" in answer.text
