@@ -101,16 +101,24 @@ def parse_value(model: type[M], message: Incoming) -> M:
         value = model.model_validate_json(message.value or b"")
     except ValidationError as exc:
         raise Rejected(RejectReason.SCHEMA_VIOLATION, str(exc)[:2000]) from None
-    spec = message.spec
-    if spec is not None and _keyed_by_its_subject(spec, model):
-        fields = {name: getattr(value, name) for name in spec.key_model.model_fields}
-        try:
-            expected = spec.key_model.model_validate(fields)
-        except ValidationError as exc:
-            raise Rejected(RejectReason.SCHEMA_VIOLATION, str(exc)[:2000]) from None
-        check_key(
-            message.key, expected, f"the {model.__name__}'s",
-            f"a record of {spec.name} is keyed by what it is about, which keeps its "
-            "events in one partition",
-        )  # fmt: skip
+    if message.spec is not None:
+        check_subject_key(message.spec, value, message.key)
     return value
+
+
+def check_subject_key(spec: TopicSpec, value: Contract, key: bytes | None) -> None:
+    """Refuse (schema_violation) a ``value`` of ``spec``'s topic whose key names another
+    case (petitioner) than it does, on a topic keyed by case (petitioner); else nothing."""
+    model = type(value)
+    if not _keyed_by_its_subject(spec, model):
+        return
+    fields = {name: getattr(value, name) for name in spec.key_model.model_fields}
+    try:
+        expected = spec.key_model.model_validate(fields)
+    except ValidationError as exc:
+        raise Rejected(RejectReason.SCHEMA_VIOLATION, str(exc)[:2000]) from None
+    check_key(
+        key, expected, f"the {model.__name__}'s",
+        f"a record of {spec.name} is keyed by what it is about, which keeps its events in "
+        "one partition",
+    )  # fmt: skip
