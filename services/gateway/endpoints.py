@@ -177,7 +177,13 @@ class Gateway:
 
     async def get_case(self, request: Request) -> Response:
         api_key = single_header(request, API_KEY_HEADER)
-        code = request.query_params.get("query_code")
+        codes = request.query_params.getlist("query_code")
+        if len(codes) > 1:
+            # Which of them counts would be a guess (and two codes one attempt).
+            return _problem(
+                400, "invalid", f"query_code: given {len(codes)} times; give it once"
+            )
+        code = codes[0] if codes else None
         if not code and not self.settings.key_allowed(api_key):
             return _problem(
                 403,

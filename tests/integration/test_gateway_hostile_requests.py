@@ -540,3 +540,13 @@ def test_an_open311_form_field_given_twice_is_refused(hostile: Hostile) -> None:
                         headers=FORM, timeout=30)  # fmt: skip
     assert answer.status_code == 400, answer.text
     assert answer.json()[0]["description"].startswith("'description': given 2 times")
+
+
+def test_a_query_code_given_twice_is_refused_not_one_of_them_tried(hostile: Hostile) -> None:
+    case_id = hostile.new_case()
+    codes = (("query_code", "WRONG-CODE"), ("query_code", query_code(case_id)))
+    answer = httpx.get(f"{hostile.url}/v1/cases/{case_id}", params=codes, timeout=30)
+    assert answer.status_code == 400, answer.text
+    assert answer.json()["detail"] == "query_code: given 2 times; give it once"
+    once = httpx.get(f"{hostile.url}/v1/cases/{case_id}", params=codes[1:], timeout=30)
+    assert once.status_code == 200, once.text
