@@ -46,11 +46,20 @@ class Language(StrEnum):
     EN = "en"
 
 
+#: The input models (what channels send) are strict: a JSON string is no number and a
+#: boolean no count (pydantic would read ``"group_size": "5"`` or ``true`` as a number, and a
+#: channel sending them has a bug that would otherwise go unseen). Only what JSON has no
+#: type of its own for is read from strings: times (ISO 8601) and the enums.
+STRICT: Final = ConfigDict(strict=True)
+
+
 class Person(Contract):
     """A petitioner or co-petitioner as the channel recorded them, in clear.
 
     Only intake and the restricted contact topic ever hold these fields in clear.
     """
+
+    model_config = STRICT
 
     name: str = Field(min_length=1, max_length=100)
     phone: str | None = Field(default=None, max_length=40)
@@ -60,6 +69,8 @@ class Person(Contract):
 
 
 class Attachment(Contract):
+    model_config = STRICT
+
     filename: str = Field(min_length=1, max_length=255)
     media_type: str = Field(default="application/octet-stream", max_length=100)
     url: str | None = Field(default=None, max_length=2000)
@@ -68,6 +79,8 @@ class Attachment(Contract):
 
 class HotlineCall(Contract):
     """What a 12345-style hotline records about the call that carried the petition."""
+
+    model_config = STRICT
 
     call_id: str = Field(min_length=1, max_length=64)
     duration_seconds: int = Field(ge=0, le=86_400)
@@ -82,13 +95,14 @@ class PetitionSubmitted(Contract):
     """
 
     model_config = ConfigDict(
-        json_schema_extra={"x-max-bytes": MAX_PETITION_BYTES, "x-max-depth": MAX_NESTING_DEPTH}
+        strict=True,
+        json_schema_extra={"x-max-bytes": MAX_PETITION_BYTES, "x-max-depth": MAX_NESTING_DEPTH},
     )
 
     schema_version: Literal[1] = 1
     submission_id: str = Field(min_length=1, max_length=128, pattern=SUBMISSION_ID_PATTERN)
-    channel: Channel
-    received_at: AwareDatetime
+    channel: Channel = Field(strict=False)
+    received_at: AwareDatetime = Field(strict=False)
     petitioner: Person
     region_code: str = Field(pattern=r"^\d{6}$", description="county-level GB/T 2260 code")
     title: str = Field(min_length=1, max_length=200)
@@ -109,7 +123,7 @@ class PetitionSubmitted(Contract):
         default=None, max_length=200, description="the unit or person accused, if any"
     )
     attachments: list[Attachment] = Field(default_factory=list, max_length=50)
-    language: Language = Language.ZH
+    language: Language = Field(default=Language.ZH, strict=False)
     hotline_call: HotlineCall | None = None
     address_of_matter: str | None = Field(default=None, max_length=300)
 
@@ -134,6 +148,10 @@ class RejectReason(StrEnum):
     UNKNOWN_REGION = "unknown_region"
     MISSING_CHANNEL_FIELD = "missing_channel_field"
     RECEIVED_IN_FUTURE = "received_in_future"
+    #: received_at before any channel could have received it (EARLIEST_RECEIVED_AT).
+    RECEIVED_TOO_EARLY = "received_too_early"
+    #: A JSON object names a field twice: which of the two counts is up to each parser.
+    DUPLICATE_FIELD = "duplicate_field"
     UNSUPPORTED_SCHEMA_VERSION = "unsupported_schema_version"
     INVALID_TRANSITION = "invalid_transition"
     PROCESSING_ERROR = "processing_error"

@@ -33,6 +33,15 @@ class Batch:
     changelog: list[ChangelogWrite] = field(default_factory=list)
     #: Writes that wait for every output of the batch (``hold_until_acknowledged``).
     held: list[Callable[[], None]] = field(default_factory=list)
+    #: For each of ``held``, what takes it back before it is applied (or a no-op).
+    unheld: list[Callable[[], None]] = field(default_factory=list)
+
+    def take_back_held(self, since: int) -> None:
+        """Take back the held writes from the ``since``-th on, latest first: the message
+        that made them is refused, and none of them was applied yet."""
+        for undo in reversed(self.unheld[since:]):
+            undo()
+        del self.held[since:], self.unheld[since:]
 
 
 class StateTooLargeError(ValueError):
@@ -67,8 +76,9 @@ class HeldRecord:
 OPEN_BATCH: ContextVar[Batch | None] = ContextVar("xinfang_open_batch", default=None)
 
 
-def hold_until_acknowledged(write: Callable[[], None]) -> None:
-    """Run ``write`` once every output of the batch in hand is acknowledged (now if none).
+def hold_until_acknowledged(write: Callable[[], None], undo: Callable[[], None]) -> None:
+    """Run ``write`` once every output of the batch in hand is acknowledged (now if none);
+    ``undo`` takes it back if its message is refused before then.
 
     For state a service keeps across a crash (``services.common.held``): it must never
     hold a write whose outputs the broker does not have.
@@ -78,6 +88,7 @@ def hold_until_acknowledged(write: Callable[[], None]) -> None:
         write()
     else:
         batch.held.append(write)
+        batch.unheld.append(undo)
 
 
 def hold_back_changelog(table: Any, name: str, unsettled: set[asyncio.Future[Any]]) -> None:
@@ -107,6 +118,18 @@ def hold_back_changelog(table: Any, name: str, unsettled: set[asyncio.Future[Any
 
     # Every write of the table goes through send_changelog.
     table.send_changelog = tracked
+
+
+def check_size(table: Any, key: Any, value: Any) -> None:
+    """StateTooLargeError if writing ``value`` under ``key`` to ``table`` (a table of
+    ``Service.table``) would make a changelog record larger than the producer sends.
+
+    For a write that reaches the table only later (``services.common.held``): checked
+    when it is made, it refuses the message that made it, before anything is sent.
+    """
+    topic = getattr(table, "changelog_topic", None)
+    if topic is not None:  # else a plain mapping (the engines' unit tests): no changelog
+        _serialized(topic, table.name, None, key, value)
 
 
 def _serialized(

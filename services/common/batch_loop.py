@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Any, Final
 from faust.streams import _current_event
 
 from schemas.petitions import RejectReason
-from schemas.registry import PETITIONS_REJECTED
+from schemas.registry import PETITIONS_REJECTED, TopicSpec
 from services.common.batch import OPEN_BATCH, Batch, StateTooLargeError, latest_writes
 from services.common.dlq import FailureLimit, FailureLimitExceededError, Rejected, dead_letter
 from services.common.handler import BatchFlush, Effects, Handler, Incoming, Output
@@ -54,8 +54,15 @@ TURN_SECONDS: Final = 0.02
 class BatchLoop:
     """One input's handler over batches of its messages, with the commit protocol."""
 
-    def __init__(self, service: Service, handler: Handler, flush: BatchFlush | None = None) -> None:
+    def __init__(
+        self,
+        service: Service,
+        spec: TopicSpec,
+        handler: Handler,
+        flush: BatchFlush | None = None,
+    ) -> None:
         self.service = service
+        self.spec = spec
         self.handler = handler
         self.flush = flush
         self.limit = FailureLimit(service.settings.max_consecutive_failures)
@@ -80,7 +87,7 @@ class BatchLoop:
                 lock = service.partition_locks.setdefault(partition, asyncio.Lock())
                 await locks.enter_async_context(lock)
             if task is not None:
-                service.busy[task] = (incoming_of(events[0]), time.monotonic())
+                service.busy[task] = (incoming_of(events[0], self.spec), time.monotonic())
             try:
                 await self._handle_and_commit(stream, events)
             finally:
@@ -107,7 +114,7 @@ class BatchLoop:
                 # Faust's tables find the partition of a read or write in the current event.
                 _current_event.set(weakref.ref(event))
                 try:
-                    handled = await self._handle(batch, incoming_of(event))
+                    handled = await self._handle(batch, incoming_of(event, self.spec))
                 except Exception:  # an output the producer would not take
                     log.critical("could not publish: stopping", exc_info=True)
                     exit_now(EXIT_OUTPUT_FAILED)
@@ -201,11 +208,13 @@ class BatchLoop:
     @staticmethod
     def _remember(batch: Batch, remember: Callable[[], None]) -> Rejected | None:
         """Run a handler's state writes; a rejection if one is too large for its changelog."""
-        taken = len(batch.changelog), len(batch.held)
+        taken, held = len(batch.changelog), len(batch.held)
         try:
             remember()
         except StateTooLargeError as exc:
-            if (len(batch.changelog), len(batch.held)) == taken:
+            if len(batch.changelog) == taken:
+                # Its held writes (services.common.held) wait in memory: taken back.
+                batch.take_back_held(held)
                 return Rejected(RejectReason.OUTPUT_TOO_LARGE, str(exc))
             # Writes before it are in the local store: only a restart from the
             # changelogs undoes them.
@@ -299,8 +308,8 @@ class BatchLoop:
         exit_now(EXIT_FAILURE_LIMIT)
 
 
-def incoming_of(event: Any) -> Incoming:
-    """The handler's view of a Faust event's message."""
+def incoming_of(event: Any, spec: TopicSpec) -> Incoming:
+    """The handler's view of a Faust event's message, from ``spec``'s topic."""
     message = event.message
     return Incoming(
         topic=message.topic,
@@ -308,4 +317,5 @@ def incoming_of(event: Any) -> Incoming:
         offset=message.offset,
         key=message.key,
         value=message.value,
+        spec=spec,
     )

@@ -21,10 +21,29 @@ from services.common.dlq import Rejected
 M = TypeVar("M", bound=Contract)
 
 
+class DuplicateFieldError(ValueError):
+    """A JSON object names a field twice (the field's name is the message)."""
+
+
+def unique_fields(pairs: list[tuple[str, object]]) -> dict[str, object]:
+    """``json.loads``'s object_pairs_hook that refuses a field given twice in one object.
+
+    Which of the two counts is up to each parser (Python's keeps the last, others the
+    first): a proxy, a log reader and a service could each read another petition.
+    """
+    document: dict[str, object] = {}
+    for name, value in pairs:
+        if name in document:
+            raise DuplicateFieldError(name)
+        document[name] = value
+    return document
+
+
 def read_json(raw: bytes | None, *, max_bytes: int, what: str) -> object:
     """The JSON document of ``raw``, or Rejected: no value, more than ``max_bytes``, not
-    UTF-8, not JSON (a number of more digits than Python converts included), or nested too
-    deep for the parser. ``what`` names the record in the reason's detail ("a petition")."""
+    UTF-8, not JSON (a number of more digits than Python converts included), an object that
+    names a field twice, or nested too deep for the parser. ``what`` names the record in
+    the reason's detail ("a petition")."""
     if raw is None:
         raise Rejected(RejectReason.MISSING_FIELD, "the message has no value")
     # The size before anything is read.
@@ -37,7 +56,13 @@ def read_json(raw: bytes | None, *, max_bytes: int, what: str) -> object:
     except UnicodeDecodeError as exc:
         raise Rejected(RejectReason.INVALID_ENCODING, f"not UTF-8: {exc}") from None
     try:
-        return json.loads(text)
+        return json.loads(text, object_pairs_hook=unique_fields)
+    except DuplicateFieldError as exc:
+        raise Rejected(
+            RejectReason.DUPLICATE_FIELD,
+            f"the field {str(exc)[:200]!r} is given twice in one object: give it once "
+            "(which of the two counts is up to each reader)",
+        ) from None
     except json.JSONDecodeError as exc:
         raise Rejected(RejectReason.INVALID_JSON, f"not JSON: {exc}") from None
     except ValueError as exc:
@@ -95,6 +120,30 @@ def _check_strings(strings: Iterable[str], submission_id: str | None) -> None:
                 "a string holds a lone surrogate escape (\\ud800-\\udfff): not Unicode text",
                 submission_id,
             ) from None
+
+
+def check_key(
+    key: bytes | None, expected: Contract, whose: str, why: str, submission_id: str | None = None
+) -> None:
+    """Refuse (schema_violation) a record whose key is not ``expected``, the key its value
+    calls for; compared as parsed, so spacing and the order of fields are no matter.
+
+    The key chooses the partition, and so the state a record is judged in: a record under
+    another key lands beside another case's (or petitioner's) records and passes for new
+    there. ``whose`` names what the expected key is of ("the petition's"), ``why`` says
+    what the key keeps together.
+    """
+    try:
+        given = type(expected).model_validate_json(key or b"")
+    except ValidationError:
+        given = None
+    if given != expected:
+        shown = "none" if key is None else repr(key[:200].decode("utf-8", "replace"))
+        raise Rejected(
+            RejectReason.SCHEMA_VIOLATION,
+            f"the key is {shown}, not {whose} {expected.to_json_bytes().decode()}: {why}",
+            submission_id,
+        )
 
 
 def validate(model: type[M], document: object, submission_id: str | None = None) -> M:

@@ -96,12 +96,36 @@ def id_check_character(first17: str) -> str:
 _ID_IN_TEXT = re.compile(r"(?<!\d)\d{6}([ -]?)\d{8}\1\d{3}[\dXx](?![\dXx])")
 #: 13 to 19 digits, optionally in groups separated by single spaces or hyphens.
 _CARD_IN_TEXT = re.compile(r"(?<![\d-])\d(?:[ -]?\d){12,18}(?![\d-])")
-#: A mainland mobile (1[3-9] and 9 digits, optionally +86 and separators) or a landline
-#: with its area code (0 and 2-3 digits, in brackets or not, then 7-8 digits, or 3-4 and 4).
+#: A mainland mobile (1[3-9] and 9 digits, optionally +86, with single spaces or dashes
+#: between digits, or dots between its groups: 138.1234.5678) or a landline with its area
+#: code (0 and 2-3 digits, in brackets or not, then 7-8 digits, or 3-4 and 4; dots between
+#: groups too). Dots only between groups: 1.3812345678 is a sum, v1.38.12345678 a version.
+#: Two alternatives, the dotted forms within them: each alternative more, tried at every
+#: position, cost as much again.
 _PHONE_IN_TEXT = re.compile(
-    r"(?<![\d+])(?:(?:\+|00)?86[ -]?)?1[ -]?[3-9](?:[ -]?\d){9}(?!\d)"
-    r"|(?<!\d)(?:0\d{2,3}|[(（]0\d{2,3}[)）])[ -]?(?:\d{7,8}|\d{3,4}[ -]\d{4})(?!\d)"
+    r"(?<![\d+])(?:(?:\+|00)?86[ -]?)?1"
+    r"(?:[ -]?[3-9](?:[ -]?\d){9}|[3-9]\d\.\d{4}\.\d{4}(?!\.\d))(?!\d)"
+    r"|(?<!\d)(?:0\d{2,3}|[(（]0\d{2,3}[)）])"
+    r"(?:[ -]?(?:\d{7,8}|\d{3,4}[ -]\d{4})|\.(?:\d{7,8}|\d{3,4}\.\d{4})(?!\.\d))(?!\d)"
 )
+#: The Chinese numerals a number is read out in, as the digit each stands for: 幺 is how
+#: a 1 is said in a phone number, 两 a 2 (mostly in the north).
+_CHINESE_DIGITS: Final = "〇零一幺二两三四五六七八九"
+#: A mainland mobile read out in Chinese numerals (一三八一二三四五六七八, 幺三八 ...), with
+#: single spaces, dashes or dots between them: 一 or 幺, 三 to 九, then 9 numerals or more (a
+#: digit too many is a slip, and still someone's number), not inside a longer run. A count
+#: or a sum is written with 十, 百, 千, 万 (三十八户), a year with four numerals (二〇一八):
+#: nothing else writes eleven numerals in a row.
+#: (Whether the run starts there is ``_mask_chinese_phone_match``'s to say: a pattern that
+#: starts with a look-behind is tried at every position of every text, one that starts
+#: with a class only where the class matches.)
+_PHONE_IN_CHINESE = re.compile(f"[一幺][三四五六七八九](?:[ .-]?[{_CHINESE_DIGITS}]){{9,}}")
+#: The units of a count or a sum (三十, 一百): a run of numerals next to one is no number
+#: read out digit by digit.
+_NUMERAL_UNITS: Final = "十百千万亿"
+#: What a run of numerals read out one by one is not preceded by: another numeral, or a
+#: unit.
+_NUMERAL_BEFORE: Final = frozenset(_CHINESE_DIGITS + _NUMERAL_UNITS)
 #: Longer than any number above: numbers written together without a separator.
 _RUN_IN_TEXT = re.compile(r"\d{20,}[Xx]?")
 #: ASCII addresses only: ``\w`` would take the Chinese words written before the address.
@@ -136,7 +160,8 @@ def _reading_table() -> dict[int, str]:
 @functools.cache
 def _patterns_as_written() -> tuple[re.Pattern[str], re.Pattern[str]]:
     """What any pattern above needs, as written: seven digits with at most one space or
-    dash between each, or an at-sign, of any script or width (a text with neither, most
+    dash between each, a phone's groups with dots between, an at-sign, or a mobile in
+    Chinese numerals, of any script or width (a text with neither, most
     titles and many letters, has nothing to mask, and is read once instead of six times);
     and any character ``_reading`` changes (most texts have none, and are not copied)."""
     table = _reading_table()
@@ -158,8 +183,14 @@ def _patterns_as_written() -> tuple[re.Pattern[str], re.Pattern[str]]:
     # ``\d`` is every decimal digit already: the class adds the others (circled, ...).
     digit = f"[\\d{chars(lambda code, reads: reads.isdigit() and not chr(code).isdecimal())}]"
     gap = f"[ \\-{chars(lambda code, reads: reads in ' -')}]"
+    dot = f"[.{chars(lambda code, reads: reads == '.')}]"
+    # A phone with dots between its groups (138.1234.5678, 029.8888.1234): not any digits
+    # with dots, which dates and sums are (2018.09.28, 25613.32).
+    dotted = f"{digit}{{2,3}}{dot}{digit}{{4}}{dot}{digit}{{4}}"
     at = f"[@{chars(lambda code, reads: reads == '@')}]"
-    return re.compile(f"{digit}(?:{gap}?{digit}){{6}}|{at}"), re.compile(
+    return re.compile(
+        f"{digit}(?:(?:{gap}?{digit}){{6}}|{dotted})|{at}|{_PHONE_IN_CHINESE.pattern}"
+    ), re.compile(
         f"[{chars(lambda code, reads: True)}]"
     )
 
@@ -203,6 +234,25 @@ def _mask_phone_match(match: re.Match[str]) -> str:
     mobile = len(digits) >= 11 and digits[-11] == "1" and digits[:-11] in ("", "86", "0086")
     prefix = len(digits) - 11 if mobile else 0
     return _hide_digits(found, keep_first=prefix + 3, keep_last=4)
+
+
+def _mask_chinese_phone_match(match: re.Match[str]) -> str:
+    # As a mobile in digits: the first three and the last four numerals kept.
+    found = match.group()
+    start, end, text = match.start(), match.end(), match.string
+    before, after = text[start - 1 : start], text[end : end + 1]
+    if (before and before in _NUMERAL_BEFORE) or (after and after in _NUMERAL_UNITS):
+        return found  # inside a longer run, or a count (三十一三...): not a number read out
+    count = sum(c in _CHINESE_DIGITS for c in found)
+    seen = 0
+    out = []
+    for c in found:
+        if c in _CHINESE_DIGITS:
+            seen += 1
+            out.append("*" if 3 < seen <= count - 4 else c)
+        else:
+            out.append(c)
+    return "".join(out)
 
 
 def _luhn_valid(digits: str) -> bool:
@@ -288,7 +338,8 @@ def mask_free_text(text: str) -> str:
     16 to 19 digits that do not when the nearest number word before them says a card, an
     account or an ID (卡号, 银行卡, 账号, 身份证, card, ...).
     Mainland mobile and landline numbers keep their first three and last four
-    digits; e-mail addresses keep the first character of the local part and the domain.
+    digits (spaces, dashes or dots between digits; a mobile in Chinese numerals too,
+    一三八****五六七八); e-mail addresses keep the first character of the local part and the domain.
     Order matters: an ID number is taken before a card number of the same digits, and both
     before a phone number that could match inside them. A run of 20 digits or more is
     numbers written together (a phone and an ID number without a space): it keeps only its
@@ -296,6 +347,8 @@ def mask_free_text(text: str) -> str:
     """
     if not _patterns_as_written()[0].search(text):
         return text
+    # Numerals first: they stay as written, and the digit patterns never see them.
+    text = _PHONE_IN_CHINESE.sub(_mask_chinese_phone_match, text)
     read = _reading(text)
     masked = _RUN_IN_TEXT.sub(lambda m: _hide_digits(m.group(), keep_first=0, keep_last=4), read)
     masked = _ID_IN_TEXT.sub(_mask_id_match, masked)

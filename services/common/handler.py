@@ -16,9 +16,11 @@ from typing import Final, TypeVar
 from pydantic import ValidationError
 
 from schemas.base import Contract
+from schemas.keys import CaseKey, PetitionerKey
 from schemas.petitions import RejectReason
 from schemas.registry import TopicSpec
 from services.common.dlq import Rejected
+from services.common.documents import check_key
 
 
 @dataclass(frozen=True)
@@ -40,6 +42,8 @@ class Incoming:
     offset: int
     key: bytes | None
     value: bytes | None
+    #: The contract's topic it came from (None in tests that need no key check).
+    spec: TopicSpec | None = None
 
 
 @dataclass(frozen=True)
@@ -69,9 +73,52 @@ BatchFlush = Callable[[int], Effects]
 M = TypeVar("M", bound=Contract)
 
 
+#: The keys of one case's, or one petitioner's, events: a record under such a key must be
+#: about what the key names (``parse_value``).
+_SUBJECT_KEYS: Final[tuple[type[Contract], ...]] = (CaseKey, PetitionerKey)
+
+
+def _keyed_by_its_subject(spec: TopicSpec, model: type[Contract]) -> bool:
+    """True when ``spec``'s records of ``model`` are keyed by a case or a petitioner that
+    the value names too (not a timer's ticks, keyed by case and naming none)."""
+    names = spec.key_model.model_fields
+    return (
+        spec.key_model in _SUBJECT_KEYS
+        and model is spec.value_model
+        and all(name in model.model_fields for name in names)
+    )
+
+
 def parse_value(model: type[M], message: Incoming) -> M:
-    """The message's value as ``model``, or Rejected (schema_violation) with pydantic's words."""
+    """The message's value as ``model``, or Rejected (schema_violation) with pydantic's words.
+
+    On a topic keyed by case (or petitioner), a value whose case_id (petitioner_ref) is not
+    the key's is refused too: the key chose the partition, and with it the state the value
+    is judged in, so a verdict keyed by case A and carrying case B would be applied beside
+    A's events and never meet B's.
+    """
     try:
-        return model.model_validate_json(message.value or b"")
+        value = model.model_validate_json(message.value or b"")
     except ValidationError as exc:
         raise Rejected(RejectReason.SCHEMA_VIOLATION, str(exc)[:2000]) from None
+    if message.spec is not None:
+        check_subject_key(message.spec, value, message.key)
+    return value
+
+
+def check_subject_key(spec: TopicSpec, value: Contract, key: bytes | None) -> None:
+    """Refuse (schema_violation) a ``value`` of ``spec``'s topic whose key names another
+    case (petitioner) than it does, on a topic keyed by case (petitioner); else nothing."""
+    model = type(value)
+    if not _keyed_by_its_subject(spec, model):
+        return
+    fields = {name: getattr(value, name) for name in spec.key_model.model_fields}
+    try:
+        expected = spec.key_model.model_validate(fields)
+    except ValidationError as exc:
+        raise Rejected(RejectReason.SCHEMA_VIOLATION, str(exc)[:2000]) from None
+    check_key(
+        key, expected, f"the {model.__name__}'s",
+        f"a record of {spec.name} is keyed by what it is about, which keeps its events in "
+        "one partition",
+    )  # fmt: skip

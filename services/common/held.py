@@ -20,7 +20,7 @@ from typing import Any, Final
 
 from faust.streams import _current_event, current_event
 
-from services.common.batch import OPEN_BATCH, hold_until_acknowledged
+from services.common.batch import OPEN_BATCH, check_size, hold_until_acknowledged
 
 _DELETED: Final = object()
 _tokens = itertools.count()
@@ -92,9 +92,14 @@ class HeldTable(MutableMapping[str, Any]):
         return self._snapshot().values()
 
     def _hold(self, key: str, value: Any) -> None:
+        if value is not _DELETED:
+            # Now, not when applied after the batch's outputs: a write too large for the
+            # changelog then could only stop the service; now it refuses its message.
+            check_size(self._table, key, value)
         event = current_event()
         slot = (self._partition(), key)
         token = next(_tokens)
+        before = self._held.get(slot)
         self._held[slot] = (token, value)
 
         def apply() -> None:
@@ -103,7 +108,13 @@ class HeldTable(MutableMapping[str, Any]):
             del self._held[slot]
             _write(self._table, event, key, value)
 
-        hold_until_acknowledged(apply)
+        def undo() -> None:
+            if before is None:
+                del self._held[slot]
+            else:
+                self._held[slot] = before
+
+        hold_until_acknowledged(apply, undo)
 
     def write_now(self, key: str, value: Any) -> None:
         """Write to the local store at once, replacing any held write of the key."""

@@ -148,7 +148,7 @@ class Service:
         read (see ``BatchFlush``).
         """
         source = self.topic(spec)
-        loop = BatchLoop(self, handler, flush)
+        loop = BatchLoop(self, spec, handler, flush)
         settings = self.settings
 
         async def agent(stream: Any) -> None:

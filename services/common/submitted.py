@@ -7,9 +7,8 @@ before publishing, so a channel hears at once what intake would reject and why.
 from __future__ import annotations
 
 import re
+from datetime import datetime, timedelta, timezone
 from typing import Final
-
-from pydantic import ValidationError
 
 from schemas.keys import SubmissionKey
 from schemas.petitions import (
@@ -19,11 +18,18 @@ from schemas.petitions import (
     PetitionSubmitted,
     RejectReason,
 )
-from services.common import regions
+from services.common import documents, regions
 from services.common.dlq import Rejected
 from services.common.documents import check_document, read_json, validate
 
 _SUBMISSION_ID: Final = re.compile(SUBMISSION_ID_PATTERN)
+#: No channel of this system received a petition before 2000 (the online ones did not
+#: exist): an earlier time is a channel's bug (an unset date read as 1900 or 1970), and
+#: every legal clock computed from it would be long past.
+EARLIEST_RECEIVED_AT: Final = datetime(2000, 1, 1, tzinfo=timezone(timedelta(hours=8)))
+#: Clocks of channels and servers differ a little; a petition from further in the future
+#: than this is a channel's bug, and its deadlines would be wrong.
+CLOCK_SKEW: Final = timedelta(minutes=10)
 
 
 def parse(raw: bytes | None) -> PetitionSubmitted:
@@ -41,7 +47,8 @@ def parse(raw: bytes | None) -> PetitionSubmitted:
     check_document(document, submission_id)
     if isinstance(document, dict):
         version = document.get("schema_version", PetitionSubmitted.SCHEMA_VERSION)
-        if version != PetitionSubmitted.SCHEMA_VERSION:
+        # A boolean is no version (True == 1 in Python, and Literal[1] takes it).
+        if isinstance(version, bool) or version != PetitionSubmitted.SCHEMA_VERSION:
             raise Rejected(
                 RejectReason.UNSUPPORTED_SCHEMA_VERSION,
                 f"schema_version {version!r} is not readable; this intake reads "
@@ -67,17 +74,31 @@ def check_key(key: bytes | None, petition: PetitionSubmitted) -> None:
     other version of it are judged in that partition's state: a version under another key
     (or none) would land elsewhere, pass for new and register the same case id twice.
     """
-    expected = SubmissionKey(submission_id=petition.submission_id)
-    try:
-        given = SubmissionKey.model_validate_json(key or b"")
-    except ValidationError:
-        given = None
-    if given != expected:
-        shown = "none" if key is None else repr(key[:200].decode("utf-8", "replace"))
+    documents.check_key(
+        key,
+        SubmissionKey(submission_id=petition.submission_id),
+        "the petition's",
+        "a petition is keyed by its submission_id, which keeps its versions in one partition",
+        petition.submission_id,
+    )
+
+
+def check_received_at(petition: PetitionSubmitted, now: datetime) -> None:
+    """Refuse a petition received before EARLIEST_RECEIVED_AT (received_too_early) or
+    after ``now`` beyond CLOCK_SKEW (received_in_future)."""
+    received = petition.received_at.isoformat()
+    if petition.received_at < EARLIEST_RECEIVED_AT:
         raise Rejected(
-            RejectReason.SCHEMA_VIOLATION,
-            f"the key is {shown}, not the petition's {expected.to_json_bytes().decode()}: a "
-            "petition is keyed by its submission_id, which keeps its versions in one partition",
+            RejectReason.RECEIVED_TOO_EARLY,
+            f"received_at {received} is before {EARLIEST_RECEIVED_AT.isoformat()}, when no "
+            "channel of this system could have received it",
+            petition.submission_id,
+        )
+    if petition.received_at > now + CLOCK_SKEW:
+        raise Rejected(
+            RejectReason.RECEIVED_IN_FUTURE,
+            f"received_at {received} is after now ({now.isoformat()}) by more than the "
+            f"{CLOCK_SKEW.total_seconds() / 60:.0f} minutes clocks may differ",
             petition.submission_id,
         )
 

@@ -17,13 +17,14 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import Mapping
-from typing import Any, Final
+from typing import Final
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from services.gateway.models import Problem
+from services.common.documents import DuplicateFieldError, unique_fields
+from services.gateway.models import Problem, echo
 
 JSON: Final = "application/json"
 FORM: Final = "application/x-www-form-urlencoded"
@@ -39,15 +40,15 @@ def unsupported(headers: Mapping[str, str], media_type: str) -> str | None:
     taken as ``media_type`` (a form posted by an old browser, a bare ``curl -d``)."""
     coding = headers.get("content-encoding", "identity").strip().lower()
     if coding not in ("", "identity"):
-        return f"content-encoding {coding!r}: send the body unencoded"
+        return f"content-encoding {echo(coding)}: send the body unencoded"
     given, _, parameters = headers.get("content-type", media_type).partition(";")
     if given.strip().lower() != media_type:
-        return f"content-type {given.strip()!r}: send {media_type}"
+        return f"content-type {echo(given.strip())}: send {media_type}"
     for parameter in parameters.split(";"):
         name, _, value = parameter.partition("=")
         charset = value.strip().strip('"').lower()
         if name.strip().lower() == "charset" and charset not in ("utf-8", "utf8"):
-            return f"charset {charset!r}: send UTF-8"
+            return f"charset {echo(charset)}: send UTF-8"
     return None
 
 
@@ -67,25 +68,12 @@ async def read_limited(request: Request, limit: int) -> bytes:
     return b"".join(chunks)
 
 
-class _DuplicateFieldError(ValueError):
-    pass
-
-
-def _unique(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    document: dict[str, Any] = {}
-    for name, value in pairs:
-        if name in document:
-            raise _DuplicateFieldError(name)
-        document[name] = value
-    return document
-
-
 def duplicate_json_field(body: bytes) -> str | None:
     """The first name an object of the JSON ``body`` gives twice, or None. For a body that
     has already passed its model (small, shallow: the model bounds it)."""
     try:
-        json.loads(body, object_pairs_hook=_unique)
-    except _DuplicateFieldError as exc:
+        json.loads(body, object_pairs_hook=unique_fields)
+    except DuplicateFieldError as exc:
         return str(exc)
     return None
 

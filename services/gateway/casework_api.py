@@ -43,6 +43,7 @@ from services.gateway.models import (
     ReviewRequest,
     UpdateAccepted,
     UpdateRefused,
+    echo,
 )
 from services.gateway.progress import agency_case_state, case_progress, review_kind
 from services.gateway.settings import GatewaySettings
@@ -84,7 +85,7 @@ def denied(denial: Denied, case_id: str) -> Response:
         )
     if denial.denial is Denial.LOADING:
         return problem(503, "loading", "the status view is still reading the pipeline's topics", 5)
-    return problem(404, "not_found", f"no case {case_id!r} with this query code")
+    return problem(404, "not_found", f"no case {echo(case_id)} with this query code")
 
 
 def outcome(result: CaseUpdate | Refusal | Unavailable) -> Response:
@@ -243,7 +244,9 @@ class AgencyApi:
     @staticmethod
     def _not_found(case_id: str, agency: str) -> Response:
         return problem(
-            404, "not_found", f"no case {case_id!r} with, escalated to or owed by agency {agency}"
+            404,
+            "not_found",
+            f"no case {echo(case_id)} with, escalated to or owed by agency {agency}",
         )
 
     async def case(self, request: Request) -> Response:
@@ -303,7 +306,7 @@ class AgencyApi:
         recipient = directory.agency(body.to_agency, f"{body.kind.value}_by:{agency}")
         if recipient is None:
             return problem(
-                400, "invalid", f"to_agency: no body has the agency code {body.to_agency!r}"
+                400, "invalid", f"to_agency: no body has the agency code {echo(body.to_agency)}"
             )
         if record.accused is not None and names_match(record.accused, recipient.name):
             return problem(

@@ -21,12 +21,11 @@ from starlette.responses import JSONResponse, Response
 
 from schemas.petitions import MAX_PETITION_BYTES, RejectReason
 from services.common.dlq import Rejected
-from services.common.submitted import parse
+from services.common.submitted import check_received_at, parse
 from services.gateway import open311
 from services.gateway.bodies import (
     FORM,
     PayloadTooLargeError,
-    duplicate_json_field,
     read_limited,
     unsupported,
 )
@@ -54,6 +53,7 @@ from services.gateway.models import (
     StatusStep,
     SubmissionAccepted,
     SubmissionRejected,
+    echo,
 )
 from services.gateway.open311 import Format, Open311Problem
 from services.gateway.settings import GatewaySettings
@@ -135,19 +135,10 @@ class Gateway:
             return _rejected(413, RejectReason.TOO_LARGE, str(exc), None)
         try:
             petition = parse(body)
+            check_received_at(petition, self.clock())
         except Rejected as rejection:
             status = 413 if rejection.reason is RejectReason.TOO_LARGE else 400
             return _rejected(status, rejection.reason, rejection.detail, rejection.submission_id)
-        twice = duplicate_json_field(body)
-        if twice is not None:
-            # Which of the two counts is up to each parser: the gateway would publish one,
-            # a proxy or a log reader may have read the other.
-            return _rejected(
-                400,
-                RejectReason.SCHEMA_VIOLATION,
-                f"the field {twice!r} is given twice in one object: give it once",
-                petition.submission_id,
-            )
         if petition.submission_id.startswith(OPEN311_PREFIX):
             return _rejected(
                 400,
@@ -186,7 +177,13 @@ class Gateway:
 
     async def get_case(self, request: Request) -> Response:
         api_key = single_header(request, API_KEY_HEADER)
-        code = request.query_params.get("query_code")
+        codes = request.query_params.getlist("query_code")
+        if len(codes) > 1:
+            # Which of them counts would be a guess (and two codes one attempt).
+            return _problem(
+                400, "invalid", f"query_code: given {len(codes)} times; give it once"
+            )
+        code = codes[0] if codes else None
         if not code and not self.settings.key_allowed(api_key):
             return _problem(
                 403,
@@ -213,7 +210,7 @@ class Gateway:
         # see: a status lookup must not tell whether a case id exists.
         if not self.feed.caught_up:
             return _problem(503, "loading", _LOADING, retry=True)
-        return _problem(404, "not_found", f"no case {case_id!r} that this key or code opens")
+        return _problem(404, "not_found", f"no case {echo(case_id)} that this key or code opens")
 
     # --- Open311 GeoReport v2 --------------------------------------------------------------
 
@@ -239,6 +236,7 @@ class Gateway:
         except PayloadTooLargeError as exc:
             raise Open311Problem(413, [str(exc)]) from None
         form = _form(request, body)
+        open311.check_given_once(form)
         keys = set(form.get("api_key") or [""])
         api_key = keys.pop() if len(keys) == 1 else ""  # two different keys: neither
         if not self.settings.key_allowed(api_key):
@@ -277,6 +275,10 @@ class Gateway:
         if api_key is None or not self.settings.key_allowed(api_key):
             raise Open311Problem(403, ["api_key: missing or not valid; a channel reads the "
                                        "requests its own key submitted"])  # fmt: skip
+        given: dict[str, list[str]] = {}
+        for name, value in request.query_params.multi_items():
+            given.setdefault(name, []).append(value)
+        open311.check_given_once(given)
         return channel_key_id(api_key)
 
     async def open311_requests(self, request: Request) -> Response:
@@ -318,7 +320,7 @@ class Gateway:
             return record
         if not self.feed.caught_up:
             raise Open311Problem(503, [_LOADING])
-        raise Open311Problem(404, [f"{name}: {value!r} is not known"])
+        raise Open311Problem(404, [f"{name}: {echo(value)} is not known"])
 
     # --- operations ------------------------------------------------------------------------
 
@@ -371,14 +373,14 @@ def _format(request: Request) -> Format:
     fmt = open311_format(request)
     if fmt is None:
         given = request.path_params.get("format")
-        raise Open311Problem(404, [f"format: {given!r}: use json or xml"])
+        raise Open311Problem(404, [f"format: {echo(str(given))}: use json or xml"])
     return fmt
 
 
 def _form(request: Request, body: bytes) -> dict[str, list[str]]:
     media_type = request.headers.get("content-type", FORM).split(";")[0].strip().lower()
     if media_type != FORM:
-        raise Open311Problem(400, [f"content-type: {media_type!r}: send {FORM}"])
+        raise Open311Problem(400, [f"content-type: {echo(media_type)}: send {FORM}"])
     try:
         text = body.decode("utf-8")
     except UnicodeDecodeError:

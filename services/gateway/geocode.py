@@ -19,6 +19,7 @@ from enum import StrEnum
 
 from services.common.regions import RegionTable
 from services.gateway.boundaries import CountyBoundaries
+from services.gateway.models import echo
 
 
 class RegionSource(StrEnum):
@@ -78,7 +79,7 @@ class Geocoder:
         if region_code:
             if not self._table.is_matter_region(region_code):
                 raise RegionNotFoundError(
-                    f"attribute[region_code]: {region_code!r} is not a county-level code of "
+                    f"attribute[region_code]: {echo(region_code)} is not a county-level code of "
                     "the national table (six digits, e.g. 610302)"
                 )
             return Located(region_code, RegionSource.ATTRIBUTE)

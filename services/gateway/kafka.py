@@ -257,6 +257,8 @@ class StatusFeed:
                         message.value,
                         _channel_key_id(message.headers),
                         datetime.fromtimestamp(message.timestamp / 1000, UTC),
+                        # Checked against the value: b"" for none, which no case's key is.
+                        key=message.key or b"",
                     )
             if pending:
                 for tp in list(pending):

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Final, Literal
+from typing import Annotated, Final, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from schemas.base import AwareDatetime
 from schemas.cases import AgencyLevel, Rating, UpdateKind, Verdict
@@ -24,6 +24,31 @@ from services.gateway.status import CaseStatus, Status
 
 class _Document(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+#: The most characters of a client's own input an error answer quotes: a 100 KB path or
+#: parameter is quoted by its start and its length, not sent back whole.
+MAX_ECHO_CHARS: Final = 100
+#: The longest error text an answer carries, whatever it quotes.
+MAX_DETAIL_CHARS: Final = 2000
+
+
+def echo(value: str) -> str:
+    """``value`` as an error answer quotes it (``repr``), cut to MAX_ECHO_CHARS."""
+    if len(value) <= MAX_ECHO_CHARS:
+        return repr(value)
+    return f"{value[:MAX_ECHO_CHARS]!r}... ({len(value)} characters)"
+
+
+def bounded(text: str) -> str:
+    """An error text cut to MAX_DETAIL_CHARS: the last guard, whatever it quotes."""
+    if len(text) <= MAX_DETAIL_CHARS:
+        return text
+    return f"{text[:MAX_DETAIL_CHARS]}... ({len(text)} characters)"
+
+
+#: An error text: cut to MAX_DETAIL_CHARS.
+Detail = Annotated[str, AfterValidator(bounded)]
 
 
 # --- Open311 GeoReport v2 --------------------------------------------------------------------
@@ -100,7 +125,7 @@ class Open311Request(_Document):
 
 class Open311Error(_Document):
     code: int = Field(description="the HTTP status")
-    description: str
+    description: Detail
 
 
 # --- the native JSON API ---------------------------------------------------------------------
@@ -119,7 +144,7 @@ class SubmissionRejected(_Document):
     """400: the petition is not valid; the reason codes are intake's."""
 
     reason: RejectReason
-    detail: str = Field(description="which field, and why")
+    detail: Detail = Field(description="which field, and why")
     submission_id: str | None
 
 
@@ -154,7 +179,7 @@ class Problem(_Document):
     """Any other error of the native API (403, 404, 413, 503)."""
 
     error: str
-    detail: str
+    detail: Detail
 
 
 class Health(_Document):

@@ -33,6 +33,8 @@ from services.gateway.models import (
     Open311Request,
     Open311Service,
     Open311ServiceDefinition,
+    bounded,
+    echo,
 )
 from services.gateway.status import CaseRecord, CaseStatus, Status
 
@@ -101,7 +103,7 @@ def service(code: str) -> Open311Service:
         if listed.service_code == code:
             return listed
     known = ", ".join(s.service_code for s in services())
-    raise Open311Problem(404, [f"service_code: {code!r} is not a service (services: {known})"])
+    raise Open311Problem(404, [f"service_code: {echo(code)} is not a service (services: {known})"])
 
 
 _ATTRIBUTES: Final = (
@@ -183,6 +185,28 @@ def petitioner_name(first: str, last: str) -> str:
     return " ".join(part for part in (first, last) if part)
 
 
+def check_given_once(form: Mapping[str, Sequence[str]]) -> None:
+    """Open311Problem(400) naming every parameter given more than once.
+
+    GeoReport v2 gives a list as one comma-separated value (``status=open,closed``,
+    ``service_request_id=a,b``); a parameter given twice is not in the spec, and picking
+    the first or the last would answer a question the client may not have asked. A
+    multi-value attribute (``attribute[code][]``) is a list by its name; ``api_key`` has a
+    rule of its own (the same key twice is one key; two different keys are none).
+    """
+    twice = sorted(
+        name
+        for name, values in form.items()
+        if len(values) > 1 and not name.endswith("[]") and name != "api_key"
+    )
+    if twice:
+        raise Open311Problem(400, [
+            f"{echo(name)}: given {len(form[name])} times; give it once (a list is one "
+            "comma-separated value, e.g. status=open,closed)"
+            for name in twice
+        ])  # fmt: skip
+
+
 def petition_from_form(
     form: Mapping[str, Sequence[str]],
     *,
@@ -224,7 +248,7 @@ def petition_from_form(
             attributes[match.group(1)] = values[-1].strip()
     language = attributes.get("language")
     if language is not None and language not in ("zh", "en"):
-        problems.append(f"attribute[language]: {language!r} is not one of zh, en")
+        problems.append(f"attribute[language]: {echo(language)} is not one of zh, en")
 
     lat_text, long_text = one("lat"), one("long")
     address, address_id = one("address_string"), one("address_id")
@@ -290,7 +314,7 @@ def _lat_long(lat: str, long: str, problems: list[str]) -> tuple[float, float] |
     try:
         latitude, longitude = float(lat), float(long)
     except ValueError:
-        problems.append(f"lat/long: not numbers: {lat!r}, {long!r}")
+        problems.append(f"lat/long: not numbers: {echo(lat)}, {echo(long)}")
         return None
     if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
         problems.append(f"lat/long: out of range: {latitude}, {longitude} (WGS84 degrees)")
@@ -372,7 +396,8 @@ def parse_time(name: str, text: str) -> datetime:
         value = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
         raise Open311Problem(
-            400, [f"{name}: {text!r} is not an ISO 8601 date-time, e.g. 2026-11-20T10:00:00+08:00"]
+            400,
+            [f"{name}: {echo(text)} is not an ISO 8601 date-time, e.g. 2026-11-20T10:00:00+08:00"],
         ) from None
     if value.tzinfo is None:
         raise Open311Problem(400, [f"{name}: a time zone is required (Z or +08:00)"])
@@ -436,7 +461,7 @@ def render(document: Any, fmt: Format, *, root: str, item: str | None = None) ->
 
 def errors(status: int, descriptions: Sequence[str], fmt: Format) -> bytes:
     """The spec's error document: [{code, description}] / <errors><error>...</error></errors>."""
-    listed = [{"code": status, "description": text} for text in descriptions]
+    listed = [{"code": status, "description": bounded(text)} for text in descriptions]
     return render(listed, fmt, root="errors", item="error")
 
 

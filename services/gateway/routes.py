@@ -184,6 +184,7 @@ OPERATIONS: Final[tuple[Operation, ...]] = (
         "channel whose X-API-Key submitted it, or with the query_code of the receipt",
         (
             Answer(200, "the case", CaseView),
+            Answer(400, "query_code given more than once", Problem),
             Answer(403, "neither X-API-Key nor query_code given", Problem),
             Answer(404, "no case that this key or query code opens", Problem),
             _TOO_MANY,
@@ -298,14 +299,14 @@ OPERATIONS: Final[tuple[Operation, ...]] = (
         "GET", _OPEN311 + "/requests/{service_request_id}.{format}", "open311_request",
         "GET Service Request: one request's current status, to the key that submitted it",
         (Answer(200, "the request", Open311Request, many=True),
-         *_open311_errors(403, 404, 503)),
+         *_open311_errors(400, 403, 404, 503)),
         "open311", query=(_READ_KEY,), open311=True, query_required=("api_key",),
     ),
     Operation(
         "GET", _OPEN311 + "/tokens/{token}.{format}", "open311_token",
         "GET request_id from a token, to the key that submitted it",
         (Answer(200, "the request id", Open311Token, many=True),
-         *_open311_errors(403, 404, 503)),
+         *_open311_errors(400, 403, 404, 503)),
         "open311", query=(_READ_KEY,), open311=True, query_required=("api_key",),
     ),
     Operation(

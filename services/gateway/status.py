@@ -34,6 +34,7 @@ from typing import Final, TypeAlias
 
 from pydantic import ValidationError
 
+from schemas.base import Contract
 from schemas.cases import (
     AgencyLevel,
     CaseDeduplicated,
@@ -59,6 +60,8 @@ from schemas.registry import (
 from services.common.casework.facts import CaseFacts
 from services.common.casework.holidays import shipped_calendar
 from services.common.casework.ruleset import load_rules
+from services.common.dlq import Rejected
+from services.common.handler import check_subject_key
 from services.gateway.casework import Casework, Placed
 
 log = logging.getLogger(__name__)
@@ -210,6 +213,10 @@ class StatusView:
         self._clock = clock
         #: The broker time of the record being applied, None for the gateway's own writes.
         self._appended_at: datetime | None = None
+        #: The key of the record being applied (None: not checked, as for the gateway's own
+        #: writes); a case's event under another case's key is skipped, as every service
+        #: refuses it (``handler.check_subject_key``).
+        self._key: bytes | None = None
         self._cases: dict[str, CaseRecord] = {}
         self._by_submission: dict[str, str] = {}
         self._appliers: dict[str, Callable[[bytes], None]] = {
@@ -239,6 +246,7 @@ class StatusView:
         value: bytes | None,
         channel_key_id: str | None = None,
         appended_at: datetime | None = None,
+        key: bytes | None = None,
     ) -> bool:
         """Fold one event of ``topic`` (its unprefixed name) in; False if it was unreadable.
 
@@ -250,18 +258,20 @@ class StatusView:
         if value is None:
             return False
         self._appended_at = appended_at
+        self._key = key
         try:
             if topic == PETITIONS_SUBMITTED.name:
                 self._submitted(value, channel_key_id)
             else:
                 self._appliers[topic](value)
-        except (ValidationError, ValueError, KeyError, TypeError, RecursionError) as exc:
+        except (ValidationError, ValueError, KeyError, TypeError, RecursionError, Rejected) as exc:
             # The view is a reader: a malformed event is the producer's DLQ business (a
             # deeply nested one too, which would otherwise stop the feed for good).
             log.warning("status view skipped an event", extra={"topic": topic, "error": str(exc)})
             return False
         finally:
             self._appended_at = None
+            self._key = None
         return True
 
     def case_id_for(self, submission_id: str) -> str:
@@ -341,6 +351,7 @@ class StatusView:
 
     def _registered(self, value: bytes) -> None:
         case = CaseRegistered.from_json_bytes(value)
+        self._check_key(CASES_REGISTERED, case)
         at = _aware(case.registered_at)
         record = self._note(
             case.submission_id,
@@ -354,6 +365,7 @@ class StatusView:
 
     def _deduplicated(self, value: bytes) -> None:
         verdict = CaseDeduplicated.from_json_bytes(value)
+        self._check_key(CASES_DEDUPLICATED, verdict)
         status = {Verdict.REPEAT: Status.REPEAT, Verdict.JOINT: Status.JOINT}.get(
             verdict.verdict, Status.REGISTERED
         )
@@ -375,7 +387,13 @@ class StatusView:
             self._hand_over(record)
 
     def _update(self, value: bytes) -> None:
-        self.record_update(CaseUpdate.from_json_bytes(value))
+        update = CaseUpdate.from_json_bytes(value)
+        self._check_key(CASES_UPDATES, update)
+        self.record_update(update)
+
+    def _check_key(self, spec: TopicSpec, value: Contract) -> None:
+        if self._key is not None:
+            check_subject_key(spec, value, self._key)
 
     def record_update(self, update: CaseUpdate) -> None:
         """Fold an update in: the one the gateway has just published (read-your-writes), or
@@ -441,6 +459,7 @@ class StatusView:
 
     def _escalated(self, value: bytes) -> None:
         escalation = CaseEscalated.from_json_bytes(value)
+        self._check_key(CASES_ESCALATED, escalation)
         at = _aware(escalation.escalated_at)
         detail = f"{escalation.reason.value} to {escalation.target_level.value} level"
         record = self._note_case(

@@ -28,11 +28,13 @@ from services.gateway.casework_api import client_address, rating_update, review_
 from services.gateway.desk import CaseDesk, Denial, Denied, Unavailable
 from services.gateway.models import (
     MAX_COMMENT_CHARS,
+    MAX_ECHO_CHARS,
     Body,
     CaseProgress,
     ProgressStep,
     RatingRequest,
     ReviewRequest,
+    bounded,
 )
 from services.gateway.progress import case_progress
 from services.gateway.status import CaseRecord
@@ -257,9 +259,10 @@ def render(
         t=texts,
         lang=lang,
         progress=progress,
-        case_id=case_id,
-        query_code=query_code,
-        error=error,
+        # What the client sent is shown again, cut: a 100 KB case number is no case number.
+        case_id=case_id[:MAX_ECHO_CHARS],
+        query_code=query_code[:MAX_ECHO_CHARS],
+        error=None if error is None else bounded(error),
         notice=notice,
         max_comment=MAX_COMMENT_CHARS,
         when=when,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Final
 
 from schemas.cases import (
@@ -14,10 +14,10 @@ from schemas.cases import (
     PetitionerContact,
 )
 from schemas.identifiers import case_id_for
-from schemas.petitions import Channel, PetitionSubmitted, RejectReason
-from services.common.dlq import Rejected
+from schemas.petitions import Channel, PetitionSubmitted
 from services.common.freetext import unrestricted_text
 from services.common.keys import DEMO_CASE_ID_KEY
+from services.common.submitted import check_received_at
 from services.intake import privacy
 from services.intake.classify import FieldReason, classify
 from services.intake.normalise import (
@@ -28,9 +28,6 @@ from services.intake.normalise import (
 )
 from services.intake.routing import route
 
-#: Clocks of channels and servers differ a little; a petition from further in the future
-#: than this is a channel's bug, and its deadlines would be wrong.
-CLOCK_SKEW: Final = timedelta(minutes=10)
 #: Art. 20: a group raising a common matter in person elects at most 5 representatives.
 MAX_REPRESENTATIVES: Final = 5
 COLLECTIVE_GROUP: Final = 5
@@ -77,14 +74,10 @@ def register(
     format characters, with the phone, ID, card numbers and e-mail addresses written in
     them masked (clear text stays on the restricted topics only). ``case_id_key`` defaults
     to the development key, for offline tools; the service passes its CASE_ID_KEY.
-    Raises Rejected for a petition received in the future beyond the clock skew.
+    Raises Rejected for a petition received before any channel existed or in the future
+    beyond the clock skew (``submitted.check_received_at``).
     """
-    if petition.received_at > now + CLOCK_SKEW:
-        raise Rejected(
-            RejectReason.RECEIVED_IN_FUTURE,
-            f"received_at {petition.received_at.isoformat()} is after now ({now.isoformat()})",
-            petition.submission_id,
-        )
+    check_received_at(petition, now)
     petitioner_ref = privacy.petitioner_ref(hmac_key, petition.petitioner)
     # Co-signers and elected representatives are petitioners too: a repeat is any petition
     # with at least one petitioner in common (DOMAIN.md, "Repeat petitions").

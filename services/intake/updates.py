@@ -12,13 +12,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from pydantic import ValidationError
-
 from schemas.cases import MAX_UPDATE_BYTES, CaseUpdate
 from schemas.keys import CaseKey
-from schemas.petitions import RejectReason
-from services.common.dlq import Rejected
-from services.common.documents import check_document, read_json, validate
+from services.common.documents import check_document, check_key, read_json, validate
 from services.common.freetext import unrestricted_note, unrestricted_text
 
 
@@ -57,7 +53,10 @@ def relay_update(key: bytes | None, value: bytes | None) -> RelayedUpdate:
     # The key's own bounds (a case id has at most 64 characters), which the update's
     # case_id must meet to be the key of cases.updates.
     case_key = validate(CaseKey, {"case_id": update.case_id})
-    _check_key(key, case_key)
+    check_key(
+        key, case_key, "the update's case", "an update is keyed by its case_id, which keeps "
+        "one case's updates in order",
+    )  # fmt: skip
     recipient = update.to_agency
     if recipient is not None:
         recipient = recipient.model_copy(
@@ -71,18 +70,3 @@ def relay_update(key: bytes | None, value: bytes | None) -> RelayedUpdate:
     )
     relay = Relay.AS_WRITTEN if masked == update else Relay.MASKED
     return RelayedUpdate(masked, case_key.to_json_bytes(), relay)
-
-
-def _check_key(key: bytes | None, case_key: CaseKey) -> None:
-    expected = case_key.to_json_bytes().decode()
-    try:
-        given = CaseKey.model_validate_json(key or b"")
-    except ValidationError:
-        given = None
-    if given != case_key:
-        shown = "none" if key is None else repr(key[:200].decode("utf-8", "replace"))
-        raise Rejected(
-            RejectReason.SCHEMA_VIOLATION,
-            f"the key is {shown}, not the update's case {expected}: an update is keyed by "
-            "its case_id, which keeps one case's updates in order",
-        )

@@ -4,7 +4,8 @@ fields and credentials given twice, declared sizes over the limit, bodies that n
 arrive, percent-escapes that are not UTF-8, oversized and deeply nested bodies, control
 characters in headers, query codes of 10 KB, methods a path does not have; and at the
 channels' door, bodies framed two ways (a smuggled request), clients that leave mid-body,
-petitions naming a field twice or holding a number of 5,000 digits. Each gets a
+petitions naming a field twice, holding a number of 5,000 digits, received before 2000 or
+in the future, or with a count written as a string. Each gets a
 clear error, the gateway keeps answering, and nothing reaches cases.updates but what was
 accepted."""
 
@@ -451,9 +452,101 @@ def test_a_petition_with_a_field_twice_or_a_5000_digit_number_is_refused(
     with httpx.Client(base_url=hostile.url, timeout=30) as client:
         twice = client.post("/v1/petitions", content=name_twice.encode(), headers=headers)
         assert twice.status_code == 400, twice.text
-        assert twice.json()["reason"] == "schema_violation"
+        assert twice.json()["reason"] == "duplicate_field"
         assert "'name' is given twice" in twice.json()["detail"]
         digits = client.post("/v1/petitions", content=huge.encode(), headers=headers)
         assert digits.status_code == 400, digits.text
         assert digits.json()["reason"] == "invalid_json"
     assert {"hz-twice-2", "hz-digits-1"}.isdisjoint(_submitted(hostile))
+
+
+@pytest.mark.parametrize(
+    ("change", "reason"),
+    [
+        ({"received_at": "1900-01-01T00:00:00+08:00"}, "received_too_early"),
+        ({"received_at": "2099-01-01T00:00:00+08:00"}, "received_in_future"),
+        ({"group_size": "5"}, "wrong_type"),
+    ],
+    ids=["received in 1900", "received in 2099", "a count as a string"],
+)
+def test_a_petition_received_out_of_time_or_with_lax_types_is_refused(
+    hostile: Hostile, change: dict[str, str], reason: str
+) -> None:
+    headers = {"X-API-Key": KEY, "Content-Type": "application/json"}
+    submission_id = f"hz-{reason}-1"
+    body = json.dumps({**_petition(submission_id), **change}).encode()
+    with httpx.Client(base_url=hostile.url, timeout=30) as client:
+        refused = client.post("/v1/petitions", content=body, headers=headers)
+    assert refused.status_code == 400, refused.text
+    assert refused.json()["reason"] == reason
+    assert submission_id not in _submitted(hostile)
+
+
+LONG: Final = "x" * 60_000
+KEYED: Final = [("api_key", KEY)]
+
+
+@pytest.mark.parametrize(
+    ("path", "params", "status"),
+    [
+        (f"/open311/v2/services/{LONG}.json", [], 404),
+        (f"/open311/v2/services.{LONG}", [], 404),
+        (f"/open311/v2/requests/{LONG}.json", KEYED, 404),
+        (f"/open311/v2/tokens/{LONG}.xml", KEYED, 404),
+        (f"/v1/cases/{LONG}", [], 404),
+        ("/open311/v2/requests.json", [*KEYED, ("start_date", LONG)], 400),
+    ],
+    ids=["service code", "format", "request id", "token", "case id", "a date"],
+)
+def test_an_error_quotes_a_60_kb_input_by_its_start_and_length(
+    hostile: Hostile, path: str, params: list[tuple[str, str]], status: int
+) -> None:
+    answer = httpx.get(
+        f"{hostile.url}{path}", params=tuple(params), headers={"X-API-Key": KEY}, timeout=30
+    )
+    assert answer.status_code == status, answer.text[:300]
+    assert "(60000 characters)" in answer.text
+    assert len(answer.content) < 2_000
+
+
+@pytest.mark.parametrize(
+    "name", ["status", "service_code", "start_date", "end_date", "service_request_id"]
+)
+def test_an_open311_parameter_given_twice_is_refused_not_picked(
+    hostile: Hostile, name: str
+) -> None:
+    # The spec's lists are one comma-separated value (status=open,closed): which of two
+    # values a client meant is not the gateway's guess.
+    url = f"{hostile.url}/open311/v2/requests.json"
+    given = {"status": ("open", "closed"), "service_code": ("a", "b"),
+             "start_date": ("2026-01-01T00:00:00Z", "2026-02-01T00:00:00Z"),
+             "end_date": ("2026-01-01T00:00:00Z", "2026-02-01T00:00:00Z"),
+             "service_request_id": ("XF-1", "XF-2")}[name]  # fmt: skip
+    answer = httpx.get(url, params=[*KEYED, *((name, value) for value in given)], timeout=30)
+    assert answer.status_code == 400, answer.text
+    [error] = answer.json()
+    assert error["description"].startswith(f"{name!r}: given 2 times; give it once")
+    listed = httpx.get(url, params=[*KEYED, (name, ",".join(given))], timeout=30)
+    assert listed.status_code in (200, 400), listed.text
+    assert "given 2 times" not in listed.text
+
+
+def test_an_open311_form_field_given_twice_is_refused(hostile: Hostile) -> None:
+    form = urlencode([*KEYED, ("service_code", "housing.property_management"),
+                      ("description", "电梯坏了"), ("description", "另一件事"),
+                      ("first_name", "三"), ("last_name", "张"),
+                      ("attribute[region_code]", "610302")])  # fmt: skip
+    answer = httpx.post(f"{hostile.url}/open311/v2/requests.json", content=form.encode(),
+                        headers=FORM, timeout=30)  # fmt: skip
+    assert answer.status_code == 400, answer.text
+    assert answer.json()[0]["description"].startswith("'description': given 2 times")
+
+
+def test_a_query_code_given_twice_is_refused_not_one_of_them_tried(hostile: Hostile) -> None:
+    case_id = hostile.new_case()
+    codes = (("query_code", "WRONG-CODE"), ("query_code", query_code(case_id)))
+    answer = httpx.get(f"{hostile.url}/v1/cases/{case_id}", params=codes, timeout=30)
+    assert answer.status_code == 400, answer.text
+    assert answer.json()["detail"] == "query_code: given 2 times; give it once"
+    once = httpx.get(f"{hostile.url}/v1/cases/{case_id}", params=codes[1:], timeout=30)
+    assert once.status_code == 200, once.text

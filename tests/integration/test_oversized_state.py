@@ -27,7 +27,9 @@ pytestmark = pytest.mark.integration
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _start(kafka: KafkaLocal, prefix: str, data: Path, log: Path) -> subprocess.Popen[bytes]:
+def _start(
+    kafka: KafkaLocal, prefix: str, data: Path, log: Path, *args: str
+) -> subprocess.Popen[bytes]:
     env = dict(os.environ)
     env.update(
         XINFANG_BOOTSTRAP_SERVERS=kafka.bootstrap, XINFANG_TOPIC_PREFIX=prefix,
@@ -36,7 +38,7 @@ def _start(kafka: KafkaLocal, prefix: str, data: Path, log: Path) -> subprocess.
     )  # fmt: skip
     with log.open("ab") as out:
         return subprocess.Popen(
-            [sys.executable, "-m", "tests.integration.state_writer"],
+            [sys.executable, "-m", "tests.integration.state_writer", *args],
             cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
         )  # fmt: skip
 
@@ -90,6 +92,53 @@ def test_a_state_write_too_large_for_its_changelog_is_dead_lettered_not_lost(
         found = _wait(kafka, reports, 4, log)
         stored_before = sorted((r["key"], r["stored_before"]) for r in found)
         assert stored_before == [("after", 0), ("big", 0), ("small", 0), ("small", 100)]
+        assert service.poll() is None
+    finally:
+        producer.close()
+        service.terminate()
+        service.wait(60)
+
+
+def test_a_held_write_too_large_for_its_changelog_is_dead_lettered_with_its_message(
+    kafka: KafkaLocal, prefix: str, tmp_path: Path
+) -> None:
+    """Notification's tables hold a batch's writes until its outputs are acknowledged
+    (services.common.held); an oversized one was found only when applied after them, and
+    the service exited 74 on it, again on every redelivery."""
+    data, log = tmp_path / "state", tmp_path / "service.log"
+    reports, rejected = LEDGER_SNAPSHOTS.full_name(prefix), PETITIONS_REJECTED.full_name(prefix)
+    producer = KafkaProducer(bootstrap_servers=kafka.bootstrap, acks="all")
+    source = CASES_UPDATES.full_name(prefix)
+
+    def send(key: bytes, size: int) -> None:
+        producer.send(source, key=key, value=str(size).encode(), partition=0).get(30)
+
+    def seen(count: int) -> list[tuple[str, int, bool]]:
+        found = _wait(kafka, reports, count, log)
+        return sorted((r["key"], r["stored_before"], r["marked_before"]) for r in found)
+
+    service = _start(kafka, prefix, data, log, "--held")
+    try:
+        send(b"small", 100)
+        send(b"big", 1_200_000)  # its marker is held, then its bytes are refused
+        send(b"big", 10)  # the refused message's marker was taken back with it
+        assert seen(2) == [("big", 0, False), ("small", 0, False)]
+        [letter] = _wait(kafka, rejected, 1, log)
+        assert letter["reason"] == "output_too_large"
+        assert letter["detail"].startswith("a record of table written would be 1200")
+        assert letter["source_offset"] == 1
+        assert service.poll() is None, "the service stopped"
+        service.terminate()
+        assert service.wait(60) == 0
+
+        # The local store thrown away: the state comes back from the changelog alone.
+        shutil.rmtree(data)
+        service = _start(kafka, prefix, data, log, "--held")
+        send(b"small", 1)
+        send(b"big", 1)
+        assert seen(4) == [
+            ("big", 0, False), ("big", 10, True), ("small", 0, False), ("small", 100, True),
+        ]  # fmt: skip
         assert service.poll() is None
     finally:
         producer.close()

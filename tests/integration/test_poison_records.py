@@ -8,7 +8,8 @@ systems' updates also one nested too deep within their smaller size bound), inta
 conflicting resubmission; then one valid record each (an agency system's update with a
 phone number in its text, which reaches cases.updates masked); then a conflicting duplicate (a
 processed id with other content, an operator's command id reused) on every input topic
-where the same id cannot legitimately change.
+where the same id cannot legitimately change; last, valid records keyed by another case or
+petitioner than the one they carry, on every topic of one case's events.
 """
 
 from __future__ import annotations
@@ -343,6 +344,34 @@ def test_poison_records_are_dead_lettered_and_the_next_valid_record_is_processed
     assert len(values(kafka.bootstrap, PETITIONS_REJECTED.full_name(prefix))) == (
         expected_letters + 3 + len(conflicts)
     )
+
+    # Records keyed by another case (or petitioner) than the one they carry: every reader
+    # refuses them (the key chose a partition where the case's own events are not).
+    other_case = CaseKey(case_id="CASE-ANOTHER-ONE").to_json_bytes()
+    other_petitioner = PetitionerKey(petitioner_ref="pr_" + "1" * 32).to_json_bytes()
+    later = update.model_copy(update={"update_id": "poison-test-miskeyed"})
+    _send(kafka, prefix, [
+        (CASES_REGISTERED, other_petitioner, json.dumps(registered).encode()),
+        (CASES_DEDUPLICATED, other_case, json.dumps(verdict).encode()),
+        (CASES_UPDATES, other_case, later.to_json_bytes()),
+        (CASES_ESCALATED, other_case, json.dumps(
+            {**escalation_of_case, "escalation_id": "ESC-poison-2"}).encode()),
+    ])  # fmt: skip
+    miskeyed_topics = (CASES_REGISTERED, CASES_DEDUPLICATED, CASES_UPDATES, CASES_ESCALATED)
+    expected_miskeyed = Counter(
+        (reader, spec.name) for spec in miskeyed_topics for reader in INPUTS[spec.name]
+    )
+    letters = wait_for_count(
+        kafka.bootstrap, PETITIONS_REJECTED.full_name(prefix),
+        expected_letters + 3 + len(conflicts) + expected_miskeyed.total(), 120, tails,
+    )  # fmt: skip
+    miskeyed_letters = [letter for letter in letters
+                        if "is keyed by what it is about" in letter["detail"]]  # fmt: skip
+    assert Counter(
+        (letter["stage"], letter["source_topic"].removeprefix(prefix))
+        for letter in miskeyed_letters
+    ) == expected_miskeyed
+    assert {letter["reason"] for letter in miskeyed_letters} == {"schema_violation"}
     for service in SERVICES:
         process = pipeline.processes[service].process
         assert process is not None

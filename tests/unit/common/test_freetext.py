@@ -98,6 +98,54 @@ def test_id_and_card_numbers_failing_their_check_are_still_masked(text: str, mas
 
 
 @pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        # read out in Chinese numerals, 幺 for a 1 as a phone number is said
+        ("我的电话一三八一二三四五六七八，请回电", "我的电话一三八****五六七八，请回电"),
+        ("联系电话：幺三八一二三四五六七八", "联系电话：幺三八****五六七八"),
+        ("手机幺三八 一二三四 五六七八", "手机幺三八 **** 五六七八"),
+        ("电话一五九-〇〇一二-三四五六", "电话一五九-****-三四五六"),
+        ("打一八六两三四五六七八九找我", "打一八六****六七八九找我"),
+        # a numeral too many is a slip: still someone's number
+        ("电话一三八一二三四五六七八九", "电话一三八*****六七八九"),
+        # with dots or spaces between the groups
+        ("手机138.1234.5678", "手机138.****.5678"),
+        ("手机 138 1234 5678 ", "手机 138 **** 5678 "),
+        ("电话+86 138.1234.5678", "电话+86 138.****.5678"),
+        ("手机１３８．１２３４．５６７８", "手机１３８．****．５６７８"),
+        ("座机029.8888.1234或029.88881234", "座机029.****.1234或029.****1234"),
+    ],
+)  # fmt: skip
+def test_phone_numbers_in_chinese_numerals_or_with_dots_are_masked(
+    text: str, masked: str
+) -> None:
+    assert mask_free_text(text) == masked
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # counts, sums, dates and years in Chinese numerals
+        "小区共三十八户，其中一三五栋漏水",
+        "二〇一八年三月十五日至二〇二〇年一月",
+        "补偿款一百三十八万四千五百元",
+        "一三五七九号楼和二四六八号楼",
+        "第一三八一二三四五六七八九十条",  # a run ending in 十: an ordinal, not read out
+        "五一三八一二三四五六七八",  # inside a longer run of numerals
+        "三三两两，七七八八，一五一十",
+        # digits with dots: dates, sums, versions, section numbers
+        "有效期：2018.09.28-10.28，面积25613.32平方米",
+        "金额1.3812345678万元",
+        "系统版本v1.38.12345678",
+        "土地使用权2007.9.21-2074.8.17",
+        "第1.13.1234条",
+    ],
+)  # fmt: skip
+def test_ordinary_numbers_in_chinese_numerals_or_with_dots_stay_as_written(text: str) -> None:
+    assert mask_free_text(text) == text
+
+
+@pytest.mark.parametrize(
     "text",
     [
         "订单号6222021234567890120一直未发货",

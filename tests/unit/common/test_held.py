@@ -47,6 +47,25 @@ def test_a_write_now_reaches_the_table_at_once_and_replaces_a_held_write() -> No
     assert table == {"notice": "sent"}, "the replaced held write must not come back"
 
 
+def test_the_held_writes_of_a_refused_message_are_taken_back_and_never_applied() -> None:
+    table: dict[str, Any] = {"kept": 1}
+    held = HeldTable(table)
+    batch = Batch()
+    token = OPEN_BATCH.set(batch)
+    try:
+        held["kept"] = 2  # an earlier message of the batch
+        since = len(batch.held)
+        held["kept"] = 3  # the refused message: it rewrote a key and wrote a new one
+        held["new"] = 4
+        batch.take_back_held(since)
+        assert dict(held.items()) == {"kept": 2}
+    finally:
+        OPEN_BATCH.reset(token)
+    for write in batch.held:
+        write()
+    assert table == {"kept": 2}
+
+
 def test_outside_a_batch_a_write_goes_straight_to_the_table() -> None:
     table: dict[str, Any] = {}
     held = HeldTable(table)

@@ -21,6 +21,7 @@ from schemas.cases import (
     UpdateKind,
 )
 from schemas.identifiers import case_id_for
+from schemas.keys import CaseKey
 from services.common.casework.refusals import Refusal, RejectionReason
 from services.gateway.attempts import AttemptLimits, AttemptRefusal, QueryAttempts
 from services.gateway.casework import Placed
@@ -100,6 +101,30 @@ def _view_with_verdict(now: datetime = T0 + timedelta(days=4)) -> tuple[StatusVi
     verdict = _verdict()
     assert view.apply("cases.deduplicated", verdict.to_json_bytes())
     return view, verdict.case_id
+
+
+@pytest.mark.parametrize(
+    ("key", "applied"),
+    [
+        (CaseKey(case_id=CASE_ID).to_json_bytes(), True),
+        (b'{ "case_id" : "' + CASE_ID.encode() + b'" }', True),  # spacing is no matter
+        (CaseKey(case_id="XF-ANOTHERCASE").to_json_bytes(), False),
+        (b"", False),  # a record without a key
+    ],
+    ids=["its own case", "its own, spaced", "another case", "no key"],
+)
+def test_the_view_skips_a_case_event_under_another_cases_key(key: bytes, applied: bool) -> None:
+    # Every service refuses such a record (schema_violation): the view does not show it.
+    view = StatusView(CASE_ID_KEY, clock=lambda: T0 + timedelta(days=4))
+    assert view.apply("cases.deduplicated", _verdict().to_json_bytes(), key=key) is applied
+    assert (view.get(CASE_ID) is not None) is applied
+    if applied:
+        accepted = _update(UpdateKind.ACCEPTED, T0 + timedelta(days=1))
+        other = CaseKey(case_id="XF-ANOTHERCASE").to_json_bytes()
+        assert not view.apply("cases.updates", accepted.to_json_bytes(), key=other)
+        record = view.get(CASE_ID)
+        assert record is not None
+        assert not record.updates
 
 
 def test_the_view_keeps_the_updates_the_engine_would_accept_and_holds_the_early_ones() -> None:

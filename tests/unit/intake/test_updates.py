@@ -102,6 +102,11 @@ def test_identifiers_are_never_masked() -> None:
         (KEY, _raw({**REPLIED, "occurred_at": "2026-12-02T10:00:00"}),
          RejectReason.SCHEMA_VIOLATION, "time zone"),
         (KEY, _raw({**REPLIED, "reason": "x" * 2001}), RejectReason.SCHEMA_VIOLATION, "reason"),
+        (KEY, _raw(REPLIED)[:-1] + b', "kind": "refused"}', RejectReason.DUPLICATE_FIELD,
+         "the field 'kind' is given twice"),
+        (KEY, _raw({**REPLIED, "to_agency": {"code": "a"}}).replace(b'"code": "a"',
+         b'"code": "a", "code": "b"'), RejectReason.DUPLICATE_FIELD,
+         "the field 'code' is given twice"),
         (None, _raw(REPLIED), RejectReason.SCHEMA_VIOLATION, "the key is none"),
         (CaseKey(case_id="XF-OTHER").to_json_bytes(), _raw(REPLIED),
          RejectReason.SCHEMA_VIOLATION, "not the update's case"),
@@ -112,7 +117,8 @@ def test_identifiers_are_never_masked() -> None:
     ids=["no value", "too large", "too deep", "not UTF-8", "not JSON", "a 5,000-digit number",
          "wrong type",
          "missing field", "unknown kind", "unknown version", "zone-less time", "long reason",
-         "no key", "another case's key", "unreadable key", "case id too long for a key"],
+         "a field twice", "a field twice in an object of it", "no key", "another case's key",
+         "unreadable key", "case id too long for a key"],
 )  # fmt: skip
 def test_what_cannot_be_relayed_is_refused_with_its_reason(
     key: bytes | None, value: bytes | None, reason: RejectReason, detail: str
