@@ -24,7 +24,7 @@ from typing import Any, Final
 
 from faust.types import TP
 
-from schemas.cases import CaseDeduplicated, CaseRegistered, CaseUpdate
+from schemas.cases import CaseRegistered, CaseUpdate
 from schemas.internal import Tick
 from schemas.keys import CaseKey
 from schemas.matters import (
@@ -49,6 +49,7 @@ from services.common.topics import internal_topic
 from services.dedup.changes import changed, merged_by, refused
 from services.dedup.conflicts import (
     HandledCommand,
+    VerdictRegion,
     case_digest,
     check_same_case,
     command_digest,
@@ -170,7 +171,7 @@ def build(settings: DedupSettings) -> Service:
         return Effects(outputs, received_at=case.received_at)
 
     async def remember_region(message: Incoming) -> Effects:
-        verdict = parse_value(CaseDeduplicated, message)
+        verdict = parse_value(VerdictRegion, message)
         known = regions.get(verdict.case_id)
         if known is not None and known != verdict.case.region_code:
             raise Rejected(
