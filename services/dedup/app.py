@@ -138,9 +138,10 @@ def build(settings: DedupSettings) -> Service:
     async def match_registered(message: Incoming) -> Effects:
         case = parse_value(CaseRegistered, message)
         key = area_key(case.region_code)
-        if partition_of(key, partitions) != message.partition:
-            # Not in its area's partition (written before intake keyed cases by area):
-            # matched there, once re-keyed, with the other cases of its area.
+        if message.key != key or partition_of(key, partitions) != message.partition:
+            # Not keyed by its area, or not in its area's partition (written before intake
+            # keyed cases by area): matched there, once re-keyed, with the other cases of
+            # its area. All such records take that way, so they keep their order.
             return Effects([Output(BY_REGION, key, message.value)])
         return match(case, message.partition)
 
