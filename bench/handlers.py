@@ -13,9 +13,9 @@ are plain dicts and nothing reaches a broker: the handlers it registers run in o
 on N generated petitions (intake), then on dedup's verdicts of the cases intake registered
 (escalation, notification: the backlog ``xinfang bench`` gives them), each followed by its
 ``remember``, as the batch loop runs them. Dedup runs as its service does on what intake
-registered: the re-keying handler, then the matching handler on the re-keyed cases (a
-region's cases in one partition, each partition with its own index, built from an empty
-``cases`` table); its row counts verdicts and both handlers' CPU. Notification knows
+registered: its matching handler on each case in the partition of its key (intake keys a
+case by its matching area: an area's cases in one partition, each partition with its own
+index, built from an empty ``cases`` table); its row counts verdicts. Notification knows
 every petitioner's contact (its directory holds what intake published) and sends through
 the record transport, as in demo mode. A warm-up on other petitions comes first, so rule
 files and caches are loaded.
@@ -40,7 +40,6 @@ import pstats
 import sys
 import tempfile
 import time
-import zlib
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
@@ -58,6 +57,7 @@ from services.common import service as service_module
 from services.common.dlq import Rejected
 from services.common.handler import BatchFlush, Effects, Handler, Incoming
 from services.common.metrics import Metrics
+from services.common.partitioner import partition_of
 from services.common.service import Service
 from services.common.topics import TopicResult
 
@@ -165,6 +165,11 @@ def messages(topic: str, values: Sequence[bytes], keys: Sequence[bytes | None]) 
     ]
 
 
+def submission_keys(lines: Sequence[bytes]) -> list[bytes | None]:
+    """Each petition's key as ``xinfang submit`` writes it (intake refuses another key)."""
+    return [submission_key(line) for line in lines]
+
+
 async def _run(handler: Handler, incoming: Sequence[Incoming], run: Run) -> None:
     for message in incoming:
         try:
@@ -224,26 +229,21 @@ def build_dedup() -> Stage:
 
 
 def run_dedup(stage: Stage, intake: Run, profile: bool) -> tuple[Run, int]:
-    """Dedup on what intake registered, as its service runs: each case re-keyed by its
-    matching area, then matched in the partition of that key. The run's outputs are the
-    matching handler's; its time is both handlers'. Also the number of verdicts."""
+    """Dedup on what intake registered, as its service runs: each case matched in the
+    partition of its key (its matching area). The run's outputs are the matching handler's;
+    also the number of verdicts."""
     registered = [
-        (key, value)
-        for topic, key, value in intake.outputs
+        Incoming(
+            CASES_REGISTERED.name,
+            partition_of(key, CASES_REGISTERED.partitions),
+            offset,
+            key,
+            value,
+        )
+        for offset, (topic, key, value) in enumerate(intake.outputs)
         if topic == CASES_REGISTERED.name and value is not None
     ]
-    rekeyed = timed(
-        stage.handlers[CASES_REGISTERED.name],
-        messages(CASES_REGISTERED.name, [v for _, v in registered], [k for k, _ in registered]),
-        False,
-    )
-    by_region = [
-        Incoming(spec, zlib.crc32(key) % PARTITIONS, offset, key, value)
-        for offset, (spec, key, value) in enumerate(rekeyed.outputs)
-    ]
-    matched = timed(stage.handlers[by_region[0].topic], by_region, profile) if by_region else Run()
-    matched.seconds += rekeyed.seconds
-    matched.rejected += rekeyed.rejected
+    matched = timed(stage.handlers[CASES_REGISTERED.name], registered, profile)
     verdicts = sum(1 for topic, _, _ in matched.outputs if topic == CASES_DEDUPLICATED.name)
     return matched, verdicts
 
@@ -303,23 +303,20 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _measure(count: int, profile: str | None, fixed: bool) -> int:
     petitions = generate(count).lines
     warm_up = generate(WARM_UP, seed=7).lines
-    # Keyed as every channel keys them (intake refuses a petition under another key).
-    warm_keys = [submission_key(p) for p in warm_up]
 
     def matched_at(case: CaseRegistered) -> datetime:
         return case.received_at + timedelta(seconds=1) if fixed else datetime.now(UTC)
 
     # Intake first, on its own: its contacts fill notification's directory.
     first = build_stages(fixed, [])["intake"]
-    intake_in = messages("petitions.submitted", petitions, [submission_key(p) for p in petitions])
+    intake_in = messages("petitions.submitted", petitions, submission_keys(petitions))
+    warm_in = messages("petitions.submitted", warm_up, submission_keys(warm_up))
     submitted = first.handlers["petitions.submitted"]
-    timed(submitted, messages("petitions.submitted", warm_up, warm_keys), False)
+    timed(submitted, warm_in, False)
     first.tables["submissions"].clear()
     intake = timed(submitted, intake_in, profile == "intake")
     warm_intake = Run()
-    asyncio.run(
-        _run(submitted, messages("petitions.submitted", warm_up, warm_keys), warm_intake)
-    )
+    asyncio.run(_run(submitted, warm_in, warm_intake))
     verdicts = verdicts_of(intake, matched_at)
     warm_verdicts = verdicts_of(warm_intake, matched_at)
     # Dedup's warm-up on a service of its own: the measured one starts with empty state.

@@ -78,7 +78,7 @@ REJECTED = (
 )
 REGISTERED = (
     _ex(
-        {"petitioner_ref": _REF},
+        {"region_code": "610300"},
         {
             "case_id": "XF-7K2M9Q4T8W1Z",
             "submission_id": "portal-000123",

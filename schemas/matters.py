@@ -24,7 +24,8 @@ class MatterCommandKind(StrEnum):
 
 
 class RegionKey(Contract):
-    """Key by the matter's county-level region: where dedup keeps the matter."""
+    """Key by a matching area's region code (its city, else its province): where dedup
+    keeps the cases and matters of that area."""
 
     region_code: str = Field(pattern=r"^\d{6}$")
 

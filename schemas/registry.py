@@ -122,9 +122,11 @@ CASES_REGISTERED: Final = TopicSpec(
     name="cases.registered",
     description=(
         "Valid petitions registered as cases, masked, classified and routed; keyed by "
-        "petitioner_ref so that one person's petitions meet in one dedup partition."
+        "the region code of the case's matching area (its city, else its province), so "
+        "that every case dedup may link to it is in the same partition. Records written "
+        "before this key (keyed by petitioner_ref) are still read: dedup re-keys them."
     ),
-    key_model=PetitionerKey,
+    key_model=matters.RegionKey,
     value_model=CaseRegistered,
     producers=("intake",),
     consumers=("dedup",),

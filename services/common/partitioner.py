@@ -47,4 +47,9 @@ def default_partition(key: bytes | None, all_partitions: Sequence[int],
     """aiokafka's ``DefaultPartitioner``: the key's murmur2, or any partition for no key."""
     if key is None:
         return random.choice(available or all_partitions)
-    return all_partitions[(murmur2(key) & 0x7FFFFFFF) % len(all_partitions)]
+    return all_partitions[partition_of(key, len(all_partitions))]
+
+
+def partition_of(key: bytes, partitions: int) -> int:
+    """The partition, of ``partitions``, where the default partitioner places ``key``."""
+    return (murmur2(key) & 0x7FFFFFFF) % partitions

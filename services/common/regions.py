@@ -28,6 +28,7 @@ from functools import cache
 from importlib import resources
 
 from schemas.cases import AgencyLevel
+from schemas.matters import RegionKey
 
 #: The package resource holding the table (see its header for the source).
 _DATA_FILE = "regions.csv"
@@ -204,3 +205,22 @@ def province_of(code: str) -> str:
 def parent_chain(code: str) -> tuple[Region, ...]:
     """The region and every unit above it, lowest first."""
     return default_table().parent_chain(code)
+
+
+@cache
+def match_area(region_code: str) -> str:
+    """The matching area of a region, where dedup matches its cases: its city, else its
+    province (a county a province administers directly, a province's own code); a code the
+    national table lacks (intake refuses those) is its own area. A letter to a city's mailbox
+    often names no county, and must meet the county cases of the same matter in that city."""
+    table = default_table()
+    if table.get(region_code) is None:
+        return region_code
+    return table.city_of(region_code) or table.province_of(region_code)
+
+
+@cache
+def area_key(region_code: str) -> bytes:
+    """The key of a region's matching area (``RegionKey`` JSON): intake keys cases.registered
+    by it and the CLI operators' commands, so that all of one area meets in one partition."""
+    return RegionKey(region_code=match_area(region_code)).to_json_bytes()

@@ -29,6 +29,7 @@ from services.common.metrics import Metrics
 from services.common.partitioner import default_partition
 from services.common.sending import Sender
 from services.common.settings import ServiceSettings
+from services.common.take import filling_take
 from services.common.topics import ensure_topics
 from services.common.watchdogs import add_handler_watch, add_lag_exporter
 from services.common.worker import add_health
@@ -152,10 +153,7 @@ class Service:
         settings = self.settings
 
         async def agent(stream: Any) -> None:
-            # StreamT does not declare noack_take; faust.Stream has it.
-            batches = stream.noack_take(
-                settings.batch_max_messages, within=settings.batch_wait_seconds
-            )
+            batches = filling_take(stream, settings.batch_max_messages, settings.batch_wait_seconds)
             async for events in batches:
                 await loop.run(stream, events)
 

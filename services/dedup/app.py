@@ -1,15 +1,16 @@
 """The dedup service: cases.registered -> cases.deduplicated. Wiring only.
 
-Co-location: cases.registered is keyed by petitioner_ref, but joint petitions come from
-different people about one place, so the first agent re-keys every case by the matching
-area of its matter (``areas.match_area``: the city, so that a letter with the city's code
-meets the county cases of that city) onto ``<app id>-by-region``; the matching agent
-consumes that topic, and everything a petition can match (same person or same place, same
-city) is in its
-partition's tables, and in the index each worker builds from them in memory
-(``faust_state``). Agencies' updates (keyed by case id) are re-keyed the same way after a
-look-up of the case's region, and operators' merge/split commands arrive keyed by region.
-The cost: one more hop through Kafka per case, and a busy city is one partition. See
+Co-location: joint petitions come from different people about one place, so cases are
+matched by the matching area of their matter (``areas.match_area``: the city, so that a
+letter with the city's code meets the county cases of that city), and everything a petition
+can match (same person or same place, same city) is in its area's partition's tables, and in
+the index each worker builds from them in memory (``faust_state``). Intake keys
+cases.registered by that area, so a case is matched in the partition it arrives on: one
+hop. A record written before intake keyed by area (keyed by petitioner_ref) arrives on
+another partition: it is re-keyed onto ``<app id>-by-region`` and matched from there, as
+every case used to be. Agencies' updates (keyed by case id) are re-keyed the same way after
+a look-up of the case's region (kept from dedup's own verdicts), and operators'
+merge/split commands arrive keyed by area. The cost: a busy city is one partition. See
 ``services/dedup/state.py`` for what the city key misses.
 """
 
@@ -23,7 +24,7 @@ from typing import Any, Final
 
 from faust.types import TP
 
-from schemas.cases import CaseDeduplicated, CaseRegistered, CaseUpdate
+from schemas.cases import CaseRegistered, CaseUpdate
 from schemas.internal import Tick
 from schemas.keys import CaseKey
 from schemas.matters import (
@@ -41,12 +42,14 @@ from schemas.registry import (
 )
 from services.common.dlq import Rejected
 from services.common.handler import NOTHING, Effects, Incoming, Output, parse_value
+from services.common.partitioner import partition_of
+from services.common.regions import area_key
 from services.common.service import Service, build_service
 from services.common.topics import internal_topic
-from services.dedup.areas import match_area
 from services.dedup.changes import changed, merged_by, refused
 from services.dedup.conflicts import (
     HandledCommand,
+    VerdictRegion,
     case_digest,
     check_same_case,
     command_digest,
@@ -63,7 +66,9 @@ log = logging.getLogger(__name__)
 
 
 BY_REGION: Final = internal_topic(
-    Stage.DEDUP, "by-region", RegionKey, CaseRegistered, "registered cases keyed by region",
+    Stage.DEDUP, "by-region", RegionKey, CaseRegistered,
+    "registered cases that intake keyed by petitioner_ref (before it keyed them by area), "
+    "re-keyed by area",
     retention_ms=7 * 24 * 3600 * 1000,
 )  # fmt: skip
 UPDATES_BY_REGION: Final = internal_topic(
@@ -83,6 +88,9 @@ def build(settings: DedupSettings) -> Service:
     indexed = m.gauge("xinfang_dedup_index_cases")
     collective = m.counter("xinfang_dedup_collective_matters_total")
     partitions = BY_REGION.partitions
+    if CASES_REGISTERED.partitions != partitions:
+        # A case is matched in the partition of cases.registered it arrives on: the tables'.
+        raise ValueError("cases.registered must have as many partitions as dedup's tables")
 
     def table(name: str, about: str, *, raw: bool = False) -> Any:
         return service.table(name, partitions, about, raw=raw)
@@ -127,15 +135,22 @@ def build(settings: DedupSettings) -> Service:
     # commands are few (a handful a day), and an id must stay known to stay idempotent.
     commands = table("commands", "command id -> digest and outcome of a handled command")
 
-    async def rekey_case(message: Incoming) -> Effects:
+    async def match_registered(message: Incoming) -> Effects:
         case = parse_value(CaseRegistered, message)
-        key = RegionKey(region_code=match_area(case.region_code)).to_json_bytes()
-        return Effects([Output(BY_REGION, key, message.value)])
+        key = area_key(case.region_code)
+        if message.key != key or partition_of(key, partitions) != message.partition:
+            # Not keyed by its area, or not in its area's partition (written before intake
+            # keyed cases by area): matched there, once re-keyed, with the other cases of
+            # its area. All such records take that way, so they keep their order.
+            return Effects([Output(BY_REGION, key, message.value)])
+        return match(case, message.partition)
 
-    async def match_case(message: Incoming) -> Effects:
-        case = parse_value(CaseRegistered, message)
+    async def match_rekeyed(message: Incoming) -> Effects:
+        return match(parse_value(CaseRegistered, message), message.partition)
+
+    def match(case: CaseRegistered, partition_number: int) -> Effects:
         started = time.perf_counter()
-        partition = state.partition(message.partition)
+        partition = state.partition(partition_number)
         facts = CaseFacts.from_registered(case)
         recorded = partition.cases.get(case.case_id)
         if recorded is not None:
@@ -157,7 +172,7 @@ def build(settings: DedupSettings) -> Service:
         return Effects(outputs, received_at=case.received_at)
 
     async def remember_region(message: Incoming) -> Effects:
-        verdict = parse_value(CaseDeduplicated, message)
+        verdict = parse_value(VerdictRegion, message)
         known = regions.get(verdict.case_id)
         if known is not None and known != verdict.case.region_code:
             raise Rejected(
@@ -177,8 +192,7 @@ def build(settings: DedupSettings) -> Service:
             # Not a case dedup holds (expired, or never registered): nothing to move.
             log.info("update for an unknown case", extra={"case_id": update.case_id})
             return NOTHING
-        key = RegionKey(region_code=match_area(region)).to_json_bytes()
-        return Effects([Output(UPDATES_BY_REGION, key, message.value)])
+        return Effects([Output(UPDATES_BY_REGION, area_key(region), message.value)])
 
     async def apply_matter_update(message: Incoming) -> Effects:
         update = parse_value(CaseUpdate, message)
@@ -233,8 +247,8 @@ def build(settings: DedupSettings) -> Service:
         indexed.set(len(state))
         return NOTHING
 
-    service.consume(CASES_REGISTERED, rekey_case)
-    service.consume(BY_REGION, match_case)
+    service.consume(CASES_REGISTERED, match_registered)
+    service.consume(BY_REGION, match_rekeyed)
     service.consume(CASES_DEDUPLICATED, remember_region)
     service.consume(CASES_UPDATES, rekey_update)
     service.consume(UPDATES_BY_REGION, apply_matter_update)
@@ -242,4 +256,3 @@ def build(settings: DedupSettings) -> Service:
     service.consume(TICKS, sweep)
     service.tick(TICKS, settings.sweep_interval_seconds)
     return service
-

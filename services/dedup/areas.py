@@ -6,6 +6,7 @@ indexes cases by area (the city; for a county a province administers directly, a
 province's own code, the province), and within an area links two cases only when their
 regions can be one place: the same region, or one a unit containing the other (the city and
 one of its counties). Two different counties of one city are never linked, as before.
+The area itself (``match_area``) is shared: intake keys cases.registered by it.
 """
 
 from __future__ import annotations
@@ -13,16 +14,9 @@ from __future__ import annotations
 from functools import cache
 
 from services.common import regions
+from services.common.regions import match_area
 
-
-@cache
-def match_area(region_code: str) -> str:
-    """The matching area of a region: its city, else its province; a code the national table
-    lacks (intake refuses those) is its own area."""
-    table = regions.default_table()
-    if table.get(region_code) is None:
-        return region_code
-    return table.city_of(region_code) or table.province_of(region_code)
+__all__ = ["match_area", "may_share_matter", "region_names"]
 
 
 @cache

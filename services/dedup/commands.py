@@ -9,7 +9,7 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
-from schemas.matters import MatterCommand, MatterCommandKind, RegionKey
+from schemas.matters import MatterCommand, MatterCommandKind
 from schemas.registry import MATTERS_COMMANDS
 from services.common.options import Bootstrap, Prefix
 
@@ -25,12 +25,12 @@ Reason = Annotated[str, typer.Option("--reason", help="why (audit trail)")]
 
 def _publish(command: MatterCommand, bootstrap: str, prefix: str) -> None:
     from services.common.producer import make_producer
-    from services.dedup.areas import match_area
+    from services.common.regions import area_key
 
     producer = make_producer(bootstrap)
     try:
         # The partition of the matters' area, where dedup holds them (``areas``).
-        key = RegionKey(region_code=match_area(command.region_code)).to_json_bytes()
+        key = area_key(command.region_code)
         topic = MATTERS_COMMANDS.full_name(prefix)
         producer.send(topic, key=key, value=command.to_json_bytes()).get(timeout=30)
     finally:

@@ -18,8 +18,11 @@ outcome standing on ``matters.changes``.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Final, Self
+from typing import Final, Literal, Self
 
+from pydantic import ConfigDict, Field
+
+from schemas.base import Contract
 from schemas.cases import CaseRegistered
 from schemas.matters import MatterCommand
 from schemas.petitions import RejectReason
@@ -35,6 +38,26 @@ _PRODUCED_AT: Final = frozenset({"registered_at"})
 #: When the operator's tool stamped the command: a re-send of the same command may be
 #: stamped anew, and says nothing about what the command does.
 _ISSUED_AT: Final = frozenset({"issued_at"})
+
+
+class _CaseRegion(Contract):
+    model_config = ConfigDict(frozen=True, extra="ignore")
+    region_code: str = Field(pattern=r"^\d{6}$")
+
+
+class VerdictRegion(Contract):
+    """What dedup reads of its own verdicts: the case id and the case's region, to send an
+    agency's update there, and to tell a verdict of the case in another region (a conflict).
+
+    The rest of the verdict is not read: parsed whole (the case inside it too), it cost as
+    much as a third of matching the case. Each reader of cases.deduplicated that uses the
+    rest validates it, and dead-letters a verdict it cannot read.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+    schema_version: Literal[1]
+    case_id: str = Field(min_length=1, max_length=64)
+    case: _CaseRegion
 
 
 def case_digest(case: CaseRegistered) -> str:

@@ -23,6 +23,7 @@ from schemas.registry import (
 )
 from services.common.dlq import Rejected
 from services.common.handler import NOTHING, Effects, Incoming, Output
+from services.common.regions import area_key
 from services.common.service import Service, build_service
 from services.common.submitted import check_key, parse
 from services.intake.register import register
@@ -99,7 +100,8 @@ def build(settings: IntakeSettings) -> Service:
         ref_key = PetitionerKey(petitioner_ref=case.petitioner_ref).to_json_bytes()
         outputs = [
             Output(PETITIONER_CONTACTS, ref_key, registration.contact.to_json_bytes()),
-            Output(CASES_REGISTERED, ref_key, case.to_json_bytes()),
+            # Keyed by its matching area: dedup matches it in that partition, as it comes.
+            Output(CASES_REGISTERED, area_key(case.region_code), case.to_json_bytes()),
         ]
         level = case.agency.level.value if case.agency else "county"
         registered_in(case.field, level).inc()

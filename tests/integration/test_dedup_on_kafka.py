@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
+from schemas.keys import PetitionerKey
 from schemas.registry import CASES_DEDUPLICATED, CASES_REGISTERED, MATTERS_CHANGES
 from services.cli.generate import generate
 from services.cli.main import app as cli
@@ -21,7 +22,9 @@ from services.cli.offline import batch_verdicts, registered_cases
 from services.cli.pipeline import LocalPipeline
 from services.cli.submit import publish_lines
 from services.common.keys import DEMO_HMAC_KEY
+from services.common.producer import make_producer
 from services.common.readback import read_all
+from services.common.regions import area_key
 from services.dedup.records import MATTER_MAX_BYTES
 from services.devtools.kafka_local import KafkaLocal
 from tests.waiting import values, wait_for_count
@@ -237,6 +240,14 @@ def _letter(n: int, user: str, region: str, title: str, content: str) -> bytes:
     return json.dumps(document, ensure_ascii=False).encode()
 
 
+def matters(verdicts: list[dict[str, Any]]) -> set[frozenset[str]]:
+    """The verdicts' matters, each as the set of its case ids."""
+    by_matter: dict[str, set[str]] = {}
+    for verdict in verdicts:
+        by_matter.setdefault(verdict["matter_id"], set()).add(verdict["case_id"])
+    return {frozenset(members) for members in by_matter.values()}
+
+
 def test_the_service_finds_the_matters_dedup_batch_finds_whatever_the_order(
     kafka: KafkaLocal, prefix: str, pipeline: LocalPipeline
 ) -> None:
@@ -274,15 +285,52 @@ def test_the_service_finds_the_matters_dedup_batch_finds_whatever_the_order(
         log_tail=lambda: pipeline.log_tail("dedup"),
     )  # fmt: skip
 
-    def matters(verdicts: list[dict[str, Any]]) -> set[frozenset[str]]:
-        by_matter: dict[str, set[str]] = {}
-        for verdict in verdicts:
-            by_matter.setdefault(verdict["matter_id"], set()).add(verdict["case_id"])
-        return {frozenset(members) for members in by_matter.values()}
-
     assert matters(online) == matters(offline)
     # The estate's four letters are one matter; the writer's three are three.
     assert sorted(len(members) for members in matters(offline)) == [1, 1, 1, 1, 4]
+
+
+def test_cases_keyed_by_petitioner_before_the_area_key_are_matched_as_cases_keyed_by_area(
+    kafka: KafkaLocal, prefix: str, pipeline: LocalPipeline
+) -> None:
+    # Records intake wrote before it keyed cases by their matching area (by petitioner_ref)
+    # are still on the topic at an upgrade: dedup matches them with the ones after.
+    dump = "九龙时代广场小区楼下的生活垃圾收集站异味很大，严重影响居民生活，请求撤销。"
+    letters = [
+        _letter(n, f"UU{n}", region, "请求撤销九龙时代广场小区垃圾站", dump + "谢谢。" * (n % 3))
+        for n, region in enumerate(["430121", "430100", "430121", "430121", "430100", "430121"])
+    ] + [
+        _letter(10 + n, f"UV{n}", "610302", f"清姜路第{n}段路灯不亮", f"清姜路第{n}段路灯坏了。")
+        for n in range(6)
+    ]  # fmt: skip
+    cases, bad = registered_cases(letters, DEMO_HMAC_KEY.encode())
+    assert bad == []
+    offline = list(batch_verdicts(cases))
+    before = [PetitionerKey(petitioner_ref=case.petitioner_ref).to_json_bytes() for case in cases]
+    half = len(cases) // 2
+    records = [(before[n], case) for n, case in enumerate(cases[:half])] + [
+        (area_key(case.region_code), case) for case in cases[half:]
+    ]
+    producer = make_producer(kafka.bootstrap)
+    try:
+        for key, case in records:
+            producer.send(
+                CASES_REGISTERED.full_name(prefix), key=key, value=case.to_json_bytes()
+            ).get(timeout=30)
+    finally:
+        producer.close()
+    pipeline.start("dedup")
+    online = wait_for_count(
+        kafka.bootstrap, CASES_DEDUPLICATED.full_name(prefix), len(cases),
+        log_tail=lambda: pipeline.log_tail("dedup"),
+    )  # fmt: skip
+    assert matters(online) == matters(offline)
+    assert sorted(len(members) for members in matters(offline)) == [6, 6]
+    # Every record keyed by petitioner_ref took the second hop; none keyed by area did.
+    moved = read_all(kafka.bootstrap, f"{prefix}xinfang-dedup-by-region")
+    assert sorted(json.loads(record.value or b"{}")["case_id"] for record in moved) == sorted(
+        case.case_id for case in cases[:half]
+    )
 
 
 def test_a_mass_campaign_s_matter_is_stored_within_its_bound(

@@ -51,6 +51,7 @@ from schemas.registry import (
 from services.cli.pipeline import LocalPipeline
 from services.common.producer import make_producer
 from services.common.readback import read_all
+from services.common.regions import area_key
 from services.dedup.app import BY_REGION, UPDATES_BY_REGION
 from services.dedup.app import TICKS as DEDUP_TICKS
 from services.devtools.kafka_local import KafkaLocal
@@ -296,7 +297,7 @@ def test_poison_records_are_dead_lettered_and_the_next_valid_record_is_processed
     # The operator's command again (a retried send), then other content under its id.
     command_key = json.dumps(command.key).encode()
     redirected = {**command.value, "absorb_matter_id": "MT-XF-OTHER0000000"}
-    registered_key = PetitionerKey(petitioner_ref=registered["petitioner_ref"]).to_json_bytes()
+    registered_key = area_key(registered["region_code"])
     _send(kafka, prefix, [
         (CASES_REGISTERED, registered_key, json.dumps(
             {**registered, "received_at": "2026-11-20T11:00:00+08:00"}).encode()),
@@ -310,8 +311,8 @@ def test_poison_records_are_dead_lettered_and_the_next_valid_record_is_processed
         (MATTERS_COMMANDS, command_key, json.dumps(redirected).encode()),
     ])  # fmt: skip
     conflicts = {
-        # Dedup matches a case in its partition of cases by region (read there).
-        ("dedup", BY_REGION.name),
+        # Dedup matches a case in the partition of its area, which intake keys it by.
+        ("dedup", CASES_REGISTERED.name),
         *((reader, CASES_DEDUPLICATED.name) for reader in INPUTS[CASES_DEDUPLICATED.name]),
         ("escalation", CASES_UPDATES.name), ("notification", CASES_UPDATES.name),
         ("ledger", CASES_UPDATES.name), ("ledger", CASES_ESCALATED.name),

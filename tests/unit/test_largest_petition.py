@@ -45,6 +45,7 @@ from schemas.registry import (
 from services.common import regions
 from services.common.casework.ruleset import load_rules
 from services.common.dlq import dead_letter
+from services.common.regions import area_key
 from services.common.submitted import parse
 from services.dedup.config import DedupConfig
 from services.dedup.facts import CaseFacts
@@ -136,7 +137,7 @@ def _outputs(raw: bytes) -> Iterator[tuple[TopicSpec, bytes, bytes]]:
     yield PETITIONS_SUBMITTED, submission_key, raw
     yield PETITIONER_CONTACTS, ref_key, registration.contact.to_json_bytes()
     # cases.registered, and dedup's internal by-region topic, which carries the same value.
-    yield CASES_REGISTERED, ref_key, case.to_json_bytes()
+    yield CASES_REGISTERED, area_key(case.region_code), case.to_json_bytes()
 
     decision = Matcher(InMemoryMatchState(), DedupConfig()).match(CaseFacts.from_registered(case))
     verdict = decision.to_case_deduplicated(case, NOW)
