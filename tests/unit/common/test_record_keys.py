@@ -22,8 +22,7 @@ from services.common.dlq import Rejected
 from services.common.handler import Incoming, parse_value
 from services.escalation.app import TICKS
 
-SUBJECT_TOPICS = (CASES_REGISTERED, CASES_DEDUPLICATED, CASES_UPDATES, CASES_ESCALATED,
-                  CASES_DEADLINES)  # fmt: skip
+SUBJECT_TOPICS = (CASES_DEDUPLICATED, CASES_UPDATES, CASES_ESCALATED, CASES_DEADLINES)
 ANOTHER_CASE = CaseKey(case_id="CASE-ANOTHER-ONE").to_json_bytes()
 ANOTHER_PETITIONER = PetitionerKey(petitioner_ref="pr_" + "1" * 32).to_json_bytes()
 
@@ -54,6 +53,14 @@ def test_a_record_keyed_by_another_case_or_by_none_is_refused(spec: TopicSpec, k
     assert "is keyed by what it is about" in refused.value.detail
     assert refused.value.detail.startswith("the key is ")
 
+
+
+def test_a_registered_case_under_another_key_is_read() -> None:
+    # cases.registered is keyed by the case's matching area, not by what it is about: a
+    # record under another key (an old petitioner_ref key, another area) is read, and dedup
+    # re-keys it to its area's partition before it is matched.
+    for key in (ANOTHER_PETITIONER, b'{"region_code": "110000"}'):
+        parse_value(CASES_REGISTERED.value_model, _message(CASES_REGISTERED, key))
 
 
 def test_a_timers_tick_keyed_by_case_names_no_case_and_is_read() -> None:
