@@ -57,6 +57,15 @@ from services.ledger.periods import parse_period
 PARTS: Final = 16
 #: Separates a row's key from a part's number in the table's keys.
 PART_MARK: Final = "#"
+#: Separates a part's number from its link's number in a continuation link's key.
+LINK_MARK: Final = "."
+#: A link takes new members while its record, as written, is smaller than this; then the
+#: part's chain grows by a link. Far enough below Kafka's 1,000,000-byte record for the
+#: growth a link's members still have after it is closed (see the module's doc).
+LINK_BYTES: Final = 256 * 1024
+
+#: A link of a part's chain: (part, link); link 0 is the part's first record.
+LinkId = tuple[int, int]
 
 
 def part_of(member: str) -> int:
@@ -64,8 +73,10 @@ def part_of(member: str) -> int:
     return zlib.crc32(member.encode()) % PARTS
 
 
-def part_key(row_key: str, part: int) -> str:
-    return f"{row_key}{PART_MARK}{part}"
+def part_key(row_key: str, part: int, link: int = 0) -> str:
+    """The table key of a part's link; the first link keeps the key parts always had."""
+    first = f"{row_key}{PART_MARK}{part}"
+    return first if link == 0 else f"{first}{LINK_MARK}{link}"
 
 
 class PartSummary(Contract):
@@ -75,6 +86,8 @@ class PartSummary(Contract):
     matters: int = 0
     #: The part's first KEY_MATTERS open matters of each order (their union).
     key_matters: list[KeyMatter] = Field(default_factory=list)
+    #: The links of the part's chain (a head written before chains: one).
+    links: int = 1
 
 
 class RowHead(Contract):
@@ -114,7 +127,7 @@ class RevisionMark(Contract):
 
 
 class RowPart(Contract):
-    """The members of a row that hash to one part."""
+    """The members of a row that live in one link of a part's chain."""
 
     schema_version: int = 1
     revisions: dict[str, RevisionMark] = Field(default_factory=dict)
@@ -123,71 +136,121 @@ class RowPart(Contract):
     matters: dict[str, MatterTally] = Field(default_factory=dict)
     #: The offset of the last row change applied to the part (-1: none yet).
     offset: int = -1
+    #: The link's own key-matter candidates (None: a part written before chains).
+    key_matters: list[KeyMatter] | None = None
 
-    def summary(self, key_matters: list[KeyMatter] | None = None) -> PartSummary:
-        """The part's summary; ``key_matters`` when given (no matter of the part changed)
-        saves ranking its matters again."""
-        if key_matters is None:
-            candidates = ranked(open_matters(self.matters), KEY_MATTERS)
-            union = {m.matter_id: m for listed in candidates.values() for m in listed}
-            key_matters = sorted(union.values(), key=lambda m: m.matter_id)
-        return PartSummary(
-            petitioners=len(self.petitioners),
-            matters=len(self.matters),
-            key_matters=key_matters,
-        )
+    def candidates(self) -> list[KeyMatter]:
+        """The link's first KEY_MATTERS open matters of each order (their union)."""
+        if self.key_matters is not None:
+            return self.key_matters
+        return _union(ranked(open_matters(self.matters), KEY_MATTERS))
+
+
+def _union(candidates: dict[str, list[KeyMatter]]) -> list[KeyMatter]:
+    union = {m.matter_id: m for listed in candidates.values() for m in listed}
+    return sorted(union.values(), key=lambda m: m.matter_id)
 
 
 @dataclass
 class RowWrite:
-    """What one row change writes: the head and the parts it changed."""
+    """What one row change writes: the head and the links it changed."""
 
     head: RowHead
-    parts: dict[int, RowPart] = field(default_factory=dict)
+    parts: dict[LinkId, RowPart] = field(default_factory=dict)
+
+
+#: What a member is: a case (its revision mark), a petitioner ref or a matter id.
+_CASE, _PETITIONER, _MATTER = "case", "petitioner", "matter"
+
+
+def _holds(link: RowPart, kind: str, member: str) -> bool:
+    if kind == _CASE:
+        return member in link.revisions
+    if kind == _PETITIONER:
+        return member in link.petitioners
+    return member in link.matters
 
 
 def apply_change(
     head: RowHead | None,
-    load_part: Callable[[int], RowPart | None],
+    load_part: Callable[[int, int], RowPart | None],
     change: RowChange,
     offset: int,
+    link_bytes: int = LINK_BYTES,
 ) -> RowWrite | None:
     """The records to write for ``change`` (read at ``offset``), or None when it is applied.
 
-    Applies the change to every record it touches that has not reached ``offset`` yet (see
-    the module's doc), so the same message again completes a write a crash cut short.
+    ``load_part(part, link)`` reads a link of a part's chain. Applies the change to every
+    record it touches that has not reached ``offset`` yet (see the module's doc), so the
+    same message again completes a write a crash cut short.
     """
     current = head or RowHead.empty(
         RowKey(change.region_code, change.field, parse_period(change.period))
     )
-    parts: dict[int, RowPart] = {}
+    chains: dict[int, list[RowPart]] = {}
 
-    def part(number: int) -> RowPart:
-        if number not in parts:
-            parts[number] = load_part(number) or RowPart()
-        return parts[number]
+    def chain(number: int) -> list[RowPart]:
+        if number not in chains:
+            known = current.parts.get(number)
+            links = [load_part(number, k) or RowPart() for k in range(known.links if known else 1)]
+            # A link the head does not count yet: written before a crash cut the head's
+            # write short; the chain reads it as the same message wrote it.
+            while (extra := load_part(number, len(links))) is not None:
+                links.append(extra)
+            chains[number] = links
+        return chains[number]
 
-    case_part = part_of(change.case_id)
-    mark = part(case_part).revisions.get(change.case_id)
-    if mark is not None and mark.offset < offset and change.revision <= mark.revision:
-        return None  # an earlier change of the case, sent again by the case step
+    def found(kind: str, member: str) -> LinkId | None:
+        number = part_of(member)
+        for k, link in enumerate(chain(number)):
+            if _holds(link, kind, member):
+                return number, k
+        return None
+
     tallies = [(t, sign) for t, sign in ((change.old, -1), (change.new, +1)) if t is not None]
-    touched = {case_part}
+    members = [(_CASE, change.case_id)]
     for tally, _ in tallies:
-        touched |= {part_of(ref) for ref in tally.petitioner_refs}
-        touched.add(part_of(tally.matter_id))
-    fresh = {
-        number: _part_with(part(number), number, tallies, change, offset)
-        for number in sorted(touched)
-        if part(number).offset < offset
-    }
+        members += [(_PETITIONER, ref) for ref in tally.petitioner_refs]
+        members.append((_MATTER, tally.matter_id))
+    where = {m: found(*m) for m in members}
+    case_at = where[(_CASE, change.case_id)]
+    if case_at is not None:
+        mark = chain(case_at[0])[case_at[1]].revisions[change.case_id]
+        if mark.offset < offset and change.revision <= mark.revision:
+            return None  # an earlier change of the case, sent again by the case step
+    for (kind, member), at in where.items():
+        if at is None:
+            where[(kind, member)] = _link_for_new(chain(part_of(member)), part_of(member),
+                                                  offset, link_bytes)  # fmt: skip
+    located = {m: at for m, at in where.items() if at is not None}
+    touched = sorted(set(located.values()))
+    fresh: dict[LinkId, RowPart] = {}
+    for number, k in touched:
+        links = chain(number)
+        link = links[k] if k < len(links) else RowPart()
+        if link.offset < offset:
+            here = {m for m, at in located.items() if at == (number, k)}
+            fresh[(number, k)] = _part_with(link, here, tallies, change, offset)
     head_fresh = current.offset < offset
     summaries = {**current.parts}
     matter_parts = {part_of(tally.matter_id) for tally, _ in tallies}
-    for number in touched:
+    for number in sorted({n for n, _ in touched}):
+        links = list(chain(number))
+        for (n, k), link in fresh.items():
+            if n == number:
+                links[k : k + 1] = [link]
         before = current.parts.get(number)
-        kept = before.key_matters if before and number not in matter_parts else None
-        summary = (fresh.get(number) or part(number)).summary(kept)
+        candidates = (
+            before.key_matters
+            if before and number not in matter_parts
+            else _union(ranked([m for link in links for m in link.candidates()], KEY_MATTERS))
+        )
+        summary = PartSummary(
+            petitioners=sum(len(link.petitioners) for link in links),
+            matters=sum(len(link.matters) for link in links),
+            key_matters=candidates,
+            links=len(links),
+        )
         if summary == PartSummary():
             summaries.pop(number, None)
         else:
@@ -200,24 +263,48 @@ def apply_change(
     return RowWrite(updated, fresh)
 
 
+def _link_for_new(links: list[RowPart], number: int, offset: int, link_bytes: int) -> LinkId:
+    """The link a member the part's chain lacks goes into: the last link while it is below
+    ``link_bytes`` as written, else a new one.
+
+    Decided on the chain as read, so the same message again decides the same, with one
+    case apart: a last link that has reached ``offset`` without the member. Then this
+    message (or a later one of its batch) wrote it and the member was not put there, or
+    was put there and taken out again by a later message: a new link is right both ways
+    (at worst an empty link, which counts nothing).
+    """
+    last = links[-1]
+    if last.offset < offset and len(last.to_json_bytes()) < link_bytes:
+        return number, len(links) - 1
+    return number, len(links)
+
+
 def _part_with(
     part: RowPart,
-    number: int,
+    here: set[tuple[str, str]],
     tallies: Iterable[tuple[Tally, int]],
     change: RowChange,
     offset: int,
 ) -> RowPart:
     petitioners, matters, revisions = part.petitioners, part.matters, part.revisions
+    key_matters = part.key_matters
     for tally, sign in tallies:
-        refs = [ref for ref in tally.petitioner_refs if part_of(ref) == number]
+        refs = [ref for ref in tally.petitioner_refs if (_PETITIONER, ref) in here]
         petitioners = shift(petitioners, refs, sign)
-        if part_of(tally.matter_id) == number:
+        if (_MATTER, tally.matter_id) in here:
             matters = matters_with(matters, tally, sign)
-    if part_of(change.case_id) == number:
+            key_matters = None  # ranked again below
+    if (_CASE, change.case_id) in here:
         mark = RevisionMark(revision=change.revision, offset=offset)
         revisions = {**revisions, change.case_id: mark}
-    return RowPart(
-        revisions=revisions, petitioners=petitioners, matters=matters, offset=offset
+    if key_matters is None:
+        key_matters = _union(ranked(open_matters(matters), KEY_MATTERS))
+    return RowPart.model_construct(
+        revisions=revisions,
+        petitioners=petitioners,
+        matters=matters,
+        offset=offset,
+        key_matters=key_matters,
     )
 
 
