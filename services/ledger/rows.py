@@ -15,16 +15,29 @@ Each petitioner and each matter lives in one part, so the row's distinct petitio
 matters are the sums of the parts' counts, and its key matters (the first ten of each
 order) are the first ten of the parts' own first tens: exact. A case change reads and
 writes the head and the few parts its case, petitioners and matter fall in, and a record
-holds about 1/``PARTS`` of the row: a row reaches 1 MB at about ``PARTS`` x 4,500 cases.
+holds about 1/``PARTS`` of the row.
+
+Chains: a part's record that reaches ``LINK_BYTES`` (as written) takes no new members; the
+part grows a continuation link (``<row>#<n>.1``, ``.2``, ...; the first link keeps the key
+``<row>#<n>`` parts always had) and the head counts each part's links. Each member lives in
+exactly one link and is looked up in all of its part's links, so the sums and the key
+matters (each link keeps its own candidates; the head per part the first tens of them)
+stay exact and nothing is rehashed. Bounds: a link is below ``LINK_BYTES`` before its last
+new members, so it holds at most ``LINK_BYTES`` plus one change's new members plus what its
+members grow by later (a petitioner's count: digits; a matter: about 80 bytes per further
+case of it in the row, the one growth not bounded here); the head holds per part two
+counts, its link count and at most 3 x ``KEY_MATTERS`` candidates, about 75 KB, however
+long the chains (its package cases apart).
 
 Restart safety: the head and the parts are separate table entries, so a crash may keep the
 changelog records of some of one message's writes and not of others. Every record carries
 the offset (on the row-changes topic, whose partition holds all of the row) of the last
 message applied to it, and a message is applied only to the records it has not reached;
 the redelivery after a crash completes what the crash cut short and counts nothing twice.
-A case's revision mark (the revision and the offset of the message that brought it) tells
-an earlier change of the case sent again (the case step redelivered: skipped) from the
-same message coming again (completed).
+The link a new member goes to is decided on the chain as read (``_link_for_new``), so the
+redelivery decides the same. A case's revision mark (the revision and the offset of the
+message that brought it) tells an earlier change of the case sent again (the case step
+redelivered: skipped) from the same message coming again (completed).
 """
 
 from __future__ import annotations
