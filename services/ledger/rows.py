@@ -231,10 +231,15 @@ def apply_change(
         mark = chain(case_at[0])[case_at[1]].revisions[change.case_id]
         if mark.offset < offset and change.revision <= mark.revision:
             return None  # an earlier change of the case, sent again by the case step
+    # One link per part takes the message's new members (a joint letter brings hundreds of
+    # refs: its part's last link is sized once, not once per ref).
+    targets: dict[int, LinkId] = {}
     for (kind, member), at in where.items():
         if at is None:
-            where[(kind, member)] = _link_for_new(chain(part_of(member)), part_of(member),
-                                                  offset, link_bytes)  # fmt: skip
+            number = part_of(member)
+            if number not in targets:
+                targets[number] = _link_for_new(chain(number), number, offset, link_bytes)
+            where[(kind, member)] = targets[number]
     located = {m: at for m, at in where.items() if at is not None}
     touched = sorted(set(located.values()))
     fresh: dict[LinkId, RowPart] = {}
