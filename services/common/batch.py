@@ -15,6 +15,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
+from schemas.registry import MAX_MESSAGE_BYTES, RECORD_OVERHEAD_BYTES
 from services.common.handler import Output
 
 #: A table write held back: the table's name, its own ``send_changelog`` and the arguments
@@ -32,6 +33,22 @@ class Batch:
     changelog: list[ChangelogWrite] = field(default_factory=list)
     #: Writes that wait for every output of the batch (``hold_until_acknowledged``).
     held: list[Callable[[], None]] = field(default_factory=list)
+
+
+class StateTooLargeError(ValueError):
+    """A table write whose changelog record is larger than the producer sends.
+
+    Raised before the local store takes the write. Unchecked, the record would reach
+    Faust's producer buffer, whose send raises MessageSizeTooLargeError in a task of its
+    own: that crashes the whole worker (exit 1), and the redelivered message crashes it
+    again.
+    """
+
+    def __init__(self, table: str, size: int) -> None:
+        super().__init__(
+            f"a record of table {table} would be {size} bytes, more than the "
+            f"{MAX_MESSAGE_BYTES} its changelog takes"
+        )
 
 
 @dataclass(frozen=True)
@@ -71,8 +88,12 @@ def hold_back_changelog(table: Any, name: str, unsettled: set[asyncio.Future[Any
     next batch to wait for.
     """
     send_changelog = table.send_changelog
+    topic = table.changelog_topic
 
     def tracked(*args: Any, **kwargs: Any) -> Any:
+        # Faust calls send_changelog before its store takes the write: raising here
+        # leaves the store as it was.
+        args, kwargs = _serialized(topic, name, *args, **kwargs)
         batch = OPEN_BATCH.get()
         if batch is not None:
             batch.changelog.append((name, send_changelog, args, kwargs))
@@ -86,6 +107,41 @@ def hold_back_changelog(table: Any, name: str, unsettled: set[asyncio.Future[Any
 
     # Every write of the table goes through send_changelog.
     table.send_changelog = tracked
+
+
+def _serialized(
+    topic: Any,
+    name: str,
+    partition: Any,
+    key: Any,
+    value: Any = None,
+    key_serializer: Any = None,
+    value_serializer: Any = None,
+) -> tuple[tuple[Any, ...], dict[str, Any]]:
+    """The write's arguments with its key and value serialized as Faust would send them.
+
+    Serialized once, here, both to check the record's size (StateTooLargeError when it is
+    larger than the producer sends) and to be sent as they are (the "raw" codec), so the
+    size check costs no second encoding at send time.
+    """
+    if value is None:  # a tombstone: its key alone
+        return (partition, key, value), {
+            "key_serializer": key_serializer,
+            "value_serializer": value_serializer,
+        }
+    if not isinstance(value, bytes):  # a JSON table's value, serialized as Faust will
+        value = topic.prepare_value(value, value_serializer)[0]
+        value_serializer = "raw"
+    if not isinstance(key, bytes):
+        key = topic.prepare_key(key, key_serializer)[0]
+        key_serializer = "raw"
+    size = len(key) + len(value) + RECORD_OVERHEAD_BYTES
+    if size > MAX_MESSAGE_BYTES:
+        raise StateTooLargeError(name, size)
+    return (partition, key, value), {
+        "key_serializer": key_serializer,
+        "value_serializer": value_serializer,
+    }
 
 
 def latest_writes(changelog: Sequence[ChangelogWrite]) -> list[ChangelogWrite]:

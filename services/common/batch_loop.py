@@ -26,7 +26,7 @@ import asyncio
 import logging
 import time
 import weakref
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from contextlib import AsyncExitStack
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Final
@@ -35,7 +35,7 @@ from faust.streams import _current_event
 
 from schemas.petitions import RejectReason
 from schemas.registry import PETITIONS_REJECTED
-from services.common.batch import OPEN_BATCH, Batch, latest_writes
+from services.common.batch import OPEN_BATCH, Batch, StateTooLargeError, latest_writes
 from services.common.dlq import FailureLimit, FailureLimitExceededError, Rejected, dead_letter
 from services.common.handler import BatchFlush, Effects, Handler, Incoming, Output
 from services.common.metrics import Outcome
@@ -179,6 +179,10 @@ class BatchLoop:
                     f"an output to {oversized.spec.name} would be {size} bytes, more than "
                     f"the {oversized.spec.max_message_bytes} the topic takes",
                 )
+            elif effects.remember is not None:
+                # The state first: a write too large for its changelog rejects the message
+                # before any of its outputs is handed over.
+                failure = self._remember(batch, effects.remember)
         if failure is not None:
             try:
                 self.limit.failure()
@@ -191,14 +195,26 @@ class BatchLoop:
         assert effects is not None
         for output in effects.outputs:
             batch.sends[await service.sender.send(output)] = output
-        if effects.remember is not None:
-            try:
-                effects.remember()
-            except Exception:
-                log.critical("could not remember: stopping", exc_info=True)
-                exit_now(EXIT_OUTPUT_FAILED)
         self.limit.success()
         return None, effects.received_at if effects.outputs else None
+
+    @staticmethod
+    def _remember(batch: Batch, remember: Callable[[], None]) -> Rejected | None:
+        """Run a handler's state writes; a rejection if one is too large for its changelog."""
+        taken = len(batch.changelog), len(batch.held)
+        try:
+            remember()
+        except StateTooLargeError as exc:
+            if (len(batch.changelog), len(batch.held)) == taken:
+                return Rejected(RejectReason.OUTPUT_TOO_LARGE, str(exc))
+            # Writes before it are in the local store: only a restart from the
+            # changelogs undoes them.
+            log.critical("could not remember all of a message: stopping", exc_info=True)
+            exit_now(EXIT_OUTPUT_FAILED)
+        except Exception:
+            log.critical("could not remember: stopping", exc_info=True)
+            exit_now(EXIT_OUTPUT_FAILED)
+        return None
 
     async def _flush(self, batch: Batch, handled: Sequence[Any]) -> None:
         """The flush of each partition of the handled messages, in the event of its last
