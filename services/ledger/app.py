@@ -47,6 +47,8 @@ from services.ledger.engine import (
 from services.ledger.ledger import (
     CaseEntry,
     ConflictingEventError,
+    IdTooLongError,
+    checked_ids,
     checked_verdict,
     with_escalation,
     with_event,
@@ -113,9 +115,11 @@ def build(settings: LedgerSettings, clock: Callable[[], datetime] | None = None)
     ) -> Effects:
         before = _load(cases, case_id, CaseEntry)
         try:
-            folded = fold(before)
+            folded = checked_ids(fold(before))
         except ConflictingEventError as exc:
             raise Rejected(RejectReason.CONFLICTING_DUPLICATE, str(exc)) from None
+        except IdTooLongError as exc:
+            raise Rejected(RejectReason.TOO_LARGE, str(exc)) from None
         after, moves = case_step(before, folded, rollup)
         outputs = [
             Output(

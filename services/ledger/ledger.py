@@ -60,6 +60,9 @@ ALL_FIELDS: Final = "all"
 #: The updates and escalations a case entry remembers (~200 bytes each at most: an id of
 #: 128 characters and its fingerprint), the newest.
 MAX_EVENTS: Final = 256
+#: The longest id the ledger keeps in its rows (case id, matter id, petitioner ref, package
+#: owner; intake's are 15 to 35 characters): what bounds every record of a row (``rows``).
+MAX_ID_CHARS: Final = 64
 #: Art. 23: the competent body says within 15 days of receipt whether it accepts.
 ACCEPTANCE_LIMIT: Final = timedelta(days=15)
 
@@ -137,6 +140,22 @@ class CaseEntry(Contract):
 
 class ConflictingEventError(ValueError):
     """An event id the case has with other content, or a second, different verdict."""
+
+
+class IdTooLongError(ValueError):
+    """A case whose ids the rows cannot keep within their bounds (``MAX_ID_CHARS``)."""
+
+
+def checked_ids(entry: CaseEntry) -> CaseEntry:
+    """The entry, or IdTooLongError when an id it would put in a row is too long."""
+    ids = (entry.case_id, entry.matter_id, entry.package_owner, *entry.petitioner_refs)
+    longest = max((len(i) for i in ids if i is not None), default=0)
+    if longest > MAX_ID_CHARS:
+        raise IdTooLongError(
+            f"case {entry.case_id[:MAX_ID_CHARS]!r}: an id (case, matter, petitioner ref or "
+            f"package owner) of {longest} characters, the ledger keeps at most {MAX_ID_CHARS}"
+        )
+    return entry
 
 
 def with_event(entry: CaseEntry, event_id: str, content: str) -> CaseEntry:

@@ -1,5 +1,7 @@
 """A row far past what sixteen parts hold: its parts grow chains of links, every record
-stays bounded, every figure stays exact, through cases leaving and crashes."""
+stays within its proven bound whatever the input (one matter of every case, joint letters
+of 601 people, the longest ids, thousands of package cases), every figure stays exact,
+through cases leaving and crashes."""
 
 from __future__ import annotations
 
@@ -7,8 +9,10 @@ import json
 from collections import Counter
 from datetime import datetime, timedelta
 
+from schemas.cases import AgencyLevel
 from services.ledger.engine import row_text
 from services.ledger.ledger import (
+    MAX_ID_CHARS,
     Count,
     LedgerRow,
     MatterTally,
@@ -19,13 +23,20 @@ from services.ledger.ledger import (
 from services.ledger.messages import RowChange
 from services.ledger.periods import BEIJING, parse_period
 from services.ledger.rows import (
+    CANDIDATES_BYTES,
+    HEAD_MAX_BYTES,
     LINK_BYTES,
+    LINK_FIXED_BYTES,
+    LINK_MAX_BYTES,
+    MEMBER_MAX_BYTES,
+    PACKAGES_LISTED,
     PARTS,
     RowHead,
     RowPart,
     apply_change,
     part_key,
     part_of,
+    snapshot_of,
 )
 from tests.unit.ledger.test_rows import _expected, _published
 
@@ -136,7 +147,8 @@ def test_a_row_far_past_its_parts_keeps_every_record_bounded_and_every_figure_ex
     assert head is not None
     assert len(links) > 8 * PARTS  # the parts did grow chains
     assert sum(summary.links for summary in head.parts.values()) == len(links)
-    assert max(len(link.to_json_bytes()) for link in links.values()) < link_bytes + 8_192
+    bound = link_bytes + MEMBER_MAX_BYTES + LINK_FIXED_BYTES + CANDIDATES_BYTES
+    assert max(len(link.to_json_bytes()) for link in links.values()) <= bound
     assert len(head.to_json_bytes()) < 64_000
     assert _published(head) == _expected(whole.row())
     assert _published(head)["petitions"] == cases - len(leaving)
@@ -189,3 +201,78 @@ def test_a_head_and_part_written_before_chains_still_read() -> None:
     assert f"{table.key}#{first}" in old.stored  # the first link keeps the part's old key
     assert part_key(table.key, first, 2) == f"{table.key}#{first}.2"
     assert row_text(_change(_tally(0), 1)) == table.key
+
+
+def _longest(text: str) -> str:
+    """``text`` made an id of MAX_ID_CHARS characters, the rest escaped as 6 bytes each in
+    JSON (a unit separator): the largest id a row keeps."""
+    return text + "\x1f" * (MAX_ID_CHARS - len(text))
+
+
+def test_one_matter_of_joint_letters_with_the_longest_ids_keeps_every_record_bounded() -> None:
+    # Every case of the row is one matter, each a joint letter of 601 people, every id at
+    # its longest: 36 cases put 21,636 people (~8.8 MB) into the matter's one part.
+    matter = _longest("MT-")
+    whole, table = Whole(), Table()
+
+    def joint(i: int, *, open_: bool = True) -> Tally:
+        counts = (Count.PETITIONS, Count.JOINT, *((Count.BACKLOG,) if open_ else ()))
+        refs = tuple(_longest(f"pr_{i:04d}_{k:03d}") for k in range(601))
+        return Tally(
+            case_id=_longest(f"XF-{i:06d}"), counts=counts, petitioner_refs=refs,
+            matter_id=matter, received_at=START + timedelta(hours=i),
+        )  # fmt: skip
+
+    offset = 0
+    for i in range(36):
+        offset += 1
+        table.apply(_change(joint(i), 1), offset)
+        whole.add(joint(i), +1)
+    for i in range(0, 36, 4):  # a quarter leave the row, a quarter are replied to
+        offset += 1
+        table.apply(_change(joint(i), 2, leaving=True), offset)
+        whole.add(joint(i), -1)
+        offset += 1
+        closed = RowChange.model_validate(
+            {**_change(joint(i + 1), 2).model_dump(), "old": joint(i + 1),
+             "new": joint(i + 1, open_=False)}
+        )  # fmt: skip
+        table.apply(closed, offset)
+        whole.add(joint(i + 1), -1)
+        whole.add(joint(i + 1, open_=False), +1)
+    head = table.head()
+    assert head is not None
+    assert head.parts[part_of(matter)].links > 20  # the matter filled a long chain
+    sizes = {key: len(raw) for key, raw in table.stored.items()}
+    assert max(sizes.values()) <= LINK_MAX_BYTES < 300_000
+    assert sizes[table.key] <= HEAD_MAX_BYTES < 600_000
+    assert _published(head) == _expected(whole.row())
+    assert _published(head)["petitioners"] == 27 * 601
+    [listed] = snapshot_of(head, AgencyLevel.CITY, START).key_matters_by_petitioners
+    assert (listed.petitions, listed.petitioners, listed.open_cases) == (27, 27 * 601, 18)
+
+
+def test_a_thousand_package_cases_keep_the_head_and_the_snapshot_bounded() -> None:
+    table = Table()
+    owner = _longest("610100-")
+
+    def package(i: int) -> Tally:
+        return _tally(i).model_copy(
+            update={"case_id": _longest(f"XF-{i:06d}"), "package_owner": owner,
+                    "counts": (*_tally(i).counts, Count.LEADERSHIP_PACKAGE)}
+        )  # fmt: skip
+
+    cases = 1_000
+    for i in range(cases):
+        table.apply(_change(package(i), 1), i + 1)
+    for i in range(0, 30):  # the first listed leave: the next ones are listed instead
+        table.apply(_change(package(i), 2, leaving=True), cases + 1 + i)
+    head = table.head()
+    assert head is not None
+    assert len(table.stored[table.key]) <= HEAD_MAX_BYTES
+    snapshot = snapshot_of(head, AgencyLevel.CITY, START)
+    assert snapshot.leadership_package == cases - 30
+    assert [p.case_id for p in snapshot.package_cases] == [
+        package(i).case_id for i in range(30, 30 + PACKAGES_LISTED)
+    ]
+    assert len(snapshot.to_json_bytes()) < 64_000
