@@ -40,7 +40,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Final
 
-from pydantic import Field
+from pydantic import Field, PrivateAttr
 
 from schemas.base import Contract
 from schemas.cases import (
@@ -317,6 +317,37 @@ class MatterTally(Contract):
     people: dict[str, int] = Field(default_factory=dict)
     #: The matter's open (backlog) cases of the row and when each was received.
     open_cases: dict[str, datetime] = Field(default_factory=dict)
+    #: The oldest time of ``open_cases`` once asked (None: not known yet), kept by
+    #: ``open_case`` and ``close_case``: a matter of thousands of open cases is not
+    #: scanned at each change of it.
+    _oldest: datetime | None = PrivateAttr(default=None)
+
+    def oldest_open(self) -> datetime:
+        """When the oldest open case was received (the tally has open cases)."""
+        if self._oldest is None:
+            self._oldest = min(self.open_cases.values())
+        return self._oldest
+
+    # The rows' links change their matters' entries in place (``rows``: a link is large),
+    # through these three.
+    def with_counts(self, petitions: int, repeats: int) -> MatterTally:
+        """The tally with other counts, sharing its people and open cases."""
+        changed = MatterTally.model_construct(
+            petitions=petitions, repeats=repeats, people=self.people, open_cases=self.open_cases
+        )
+        changed._oldest = self._oldest
+        return changed
+
+    def open_case(self, case_id: str, received_at: datetime) -> None:
+        if self.open_cases.get(case_id) == self._oldest:
+            self._oldest = None
+        self.open_cases[case_id] = received_at
+        if self._oldest is not None and received_at < self._oldest:
+            self._oldest = received_at
+
+    def close_case(self, case_id: str) -> None:
+        if self.open_cases.pop(case_id, None) == self._oldest:
+            self._oldest = None
 
 
 class LedgerRow(Contract):

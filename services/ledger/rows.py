@@ -326,6 +326,8 @@ class _Chains:
         self._head, self._load, self._offset, self._link_bytes = head, load_part, offset, link_bytes
         self.links: dict[int, list[RowPart]] = {}
         self._placed: dict[LinkId, int] = {}
+        #: The links with an entry of a matter, as read (the change finds before it places).
+        self._with_entries: dict[str, list[int]] = {}
         #: The matters with an entry in a link by this change's placements.
         self._entries: set[tuple[LinkId, str]] = set()
 
@@ -343,8 +345,20 @@ class _Chains:
 
     def find(self, member: Member) -> LinkId | None:
         number = _part_of_member(member)
-        for k, link in enumerate(self.chain(number)):
-            if _holds(link, member):
+        chain = self.chain(number)
+        kind, matter_id, _ = member
+        if kind in (_PERSON, _OPEN):
+            # Only a link with an entry of the matter can hold its people and open cases.
+            if matter_id not in self._with_entries:
+                self._with_entries[matter_id] = [
+                    k for k, link in enumerate(chain)
+                    if matter_id in link.matters or matter_id in link.spilled
+                ]  # fmt: skip
+            links: Iterable[int] = self._with_entries[matter_id]
+        else:
+            links = range(len(chain))
+        for k in links:
+            if _holds(chain[k], member):
                 return number, k
         return None
 
@@ -486,7 +500,9 @@ def _link_with(
                 link.packages.pop(change.case_id, None)
         _apply_matter(link, here, tally, refs, sign)
     if (_CASE, "", change.case_id) in here:
-        link.revisions[change.case_id] = RevisionMark(revision=change.revision, offset=offset)
+        link.revisions[change.case_id] = RevisionMark.model_construct(
+            revision=change.revision, offset=offset
+        )
     updated = link.model_copy(update={"offset": offset})
     updated._size = size + _footprint(link, here, matter_ids)
     return updated
@@ -500,11 +516,8 @@ def _apply_matter(
     home = link.matters.get(matter_id)
     if (_MATTER, matter_id, "") in here:
         repeat = sign if Count.REPEAT in tally.counts else 0
-        home = MatterTally.model_construct(
-            petitions=(home.petitions if home else 0) + sign,
-            repeats=(home.repeats if home else 0) + repeat,
-            people=home.people if home else {},
-            open_cases=home.open_cases if home else {},
+        home = (home or MatterTally()).with_counts(
+            (home.petitions if home else 0) + sign, (home.repeats if home else 0) + repeat
         )
         link.matters[matter_id] = home
     # A person or open case the link lacks goes to the matter's entry when the matter
@@ -524,9 +537,9 @@ def _apply_matter(
         if kind == _PERSON:
             _count(holder.people, key, sign)
         elif sign > 0:
-            holder.open_cases[key] = tally.received_at
+            holder.open_case(key, tally.received_at)
         else:
-            holder.open_cases.pop(key, None)
+            holder.close_case(key)
     if home is not None and home.petitions <= 0:
         link.matters.pop(matter_id, None)
     if spill is not None and not (spill.people or spill.open_cases):
@@ -548,7 +561,7 @@ def _matter_figures(matter_id: str, chain: list[RowPart]) -> KeyMatter | None:
             petitioners += len(entry.people)
             open_cases += len(entry.open_cases)
             if entry.open_cases:
-                oldest = min(entry.open_cases.values())
+                oldest = entry.oldest_open()
                 open_since = oldest if open_since is None else min(open_since, oldest)
     if open_since is None or petitions <= 0:
         return None
@@ -560,9 +573,8 @@ def _matter_figures(matter_id: str, chain: list[RowPart]) -> KeyMatter | None:
 
 def _link_candidates(link: RowPart, chain: list[RowPart], changed: set[str]) -> list[KeyMatter]:
     """The link's first tens with its ``changed`` matters as they are now."""
-    spilled = {m for other in chain for m in other.spilled}
-
     def everything() -> list[KeyMatter]:
+        spilled = {m for other in chain for m in other.spilled}
         figures = (
             _matter_figures(m, chain) if m in spilled else _own_figures(m, t)
             for m, t in link.matters.items()
@@ -581,7 +593,7 @@ def _own_figures(matter_id: str, tally: MatterTally) -> KeyMatter | None:
     return KeyMatter.model_construct(
         matter_id=matter_id, petitions=tally.petitions, repeats=tally.repeats,
         petitioners=len(tally.people), open_cases=len(tally.open_cases),
-        open_since=min(tally.open_cases.values()),
+        open_since=tally.oldest_open(),
     )  # fmt: skip
 
 
@@ -642,7 +654,8 @@ def _summary(
         packages = dict(listed)
     else:
         packages = before.packages
-    return PartSummary(
+    # Built without validation: counts of the chain and candidates of valid links.
+    return PartSummary.model_construct(
         petitioners=sum(len(link.petitioners) for link in chain),
         matters=sum(len(link.matters) for link in chain),
         key_matters=candidates,
