@@ -27,26 +27,30 @@ it never grows after it is placed. A link takes new members one at a time while 
 of its members' sizes is below ``LINK_BYTES``; then its part grows a link (``<row>#<n>.1``,
 ``.2``, ...; the head counts them). A link's record is therefore at most ``LINK_BYTES``
 plus one member (``MEMBER_MAX_BYTES``: a new spilled matter entry with its first person)
-plus its fixed fields and its 30 key-matter candidates: ``LINK_MAX_BYTES``, about 270 KB,
+plus its fixed fields and its 30 key-matter candidates: ``LINK_MAX_BYTES``, 280,632 bytes,
 whatever the input: a matter of a million cases, a joint letter of 601 people (its
 members fill links one by one), counts of any size. The head holds per part two counts,
 its link count, at most 3 x ``KEY_MATTERS`` candidates and ``PACKAGES_LISTED`` package
-cases: at most ``HEAD_MAX_BYTES`` (about 560 KB with every id at its longest and
-escaped; about 80 KB with intake's ids), and a snapshot at most ``KEY_MATTERS`` matters of
-each order and ``PACKAGES_LISTED`` package cases (the count of package cases stays exact).
+cases: at most ``HEAD_MAX_BYTES`` (531,216 bytes with every id at its longest and
+escaped; about 45 KB with intake's ids; a head written before package cases were members
+of the parts keeps its list until those cases leave), and a snapshot at most
+``KEY_MATTERS`` matters of each order and ``PACKAGES_LISTED`` package cases (the count of
+package cases stays exact).
 
 Cost: a change looks its members up in the links of their parts (dict look-ups), changes
 the links it touches in place, keeps their sizes by adding and taking out its members'
 sizes, and re-ranks a link's or part's key matters only when a matter among their first
-tens falls back (otherwise the changed matters are ranked against the first tens alone):
-a change on a row of 200,000 cases costs about what it costs on a row of 200.
+tens falls back (otherwise the changed matters are ranked against the first tens alone),
+so a change on a row of 200,000 cases costs about what it costs on a row of 2,000
+(``bench.ledger_rows``). What still grows with the row is reading it: the service reads
+every link of each part a batch touches, once per batch.
 
 Restart safety: the head and the links are separate table entries, so a crash may keep the
 changelog records of some of one message's writes and not of others. Every record carries
 the offset (on the row-changes topic, whose partition holds all of the row) of the last
 message applied to it, and a message is applied only to the records it has not reached;
 the redelivery after a crash completes what the crash cut short and counts nothing twice.
-The link a new member goes to is decided on the chain as read (``_Placement``), so a
+The link a new member goes to is decided on the chain as read (``_Chains.place``), so a
 member is never placed twice. A case's revision mark (the revision and the offset of the
 message that brought it) tells an earlier change of the case sent again (the case step
 redelivered: skipped) from the same message coming again (completed).
@@ -416,9 +420,10 @@ def apply_change(
     leaving = _members_of(change, change.old) if change.old is not None else []
     owner = change.new.package_owner if change.new is not None else None
     where: dict[Member, LinkId] = {}
+    new = {case_member, *entering}
     for member in dict.fromkeys([case_member, *leaving, *entering]):
         at = case_at if member == case_member else chains.find(member)
-        if at is None and (member == case_member or member in entering):
+        if at is None and member in new:
             at = chains.place(member, _member_size(member, owner))
         if at is not None:  # a member leaving that the row lacks is no change
             where[member] = at
