@@ -47,13 +47,15 @@ from services.ledger.engine import (
 from services.ledger.ledger import (
     CaseEntry,
     ConflictingEventError,
+    IdTooLongError,
+    checked_ids,
     checked_verdict,
     with_escalation,
     with_event,
     with_update,
 )
 from services.ledger.messages import GroupingKey, GroupSighting, RowChange
-from services.ledger.rows import RowHead, RowPart, apply_change, part_key, snapshot_of
+from services.ledger.rows import LinkId, RowHead, RowPart, apply_change, part_key, snapshot_of
 from services.ledger.settings import LedgerSettings
 
 #: Changes and sightings are consumed within seconds; a week covers any outage.
@@ -84,10 +86,10 @@ class PendingRow:
     """A row as the batch in hand has changed it, not yet written (``flush_rows``)."""
 
     head: RowHead | None
-    #: Parts read or written in this batch (None: not stored yet).
-    parts: dict[int, RowPart | None] = field(default_factory=dict)
-    #: The parts a change of this batch wrote.
-    changed: set[int] = field(default_factory=set)
+    #: Links of parts' chains read or written in this batch (None: not stored yet).
+    parts: dict[LinkId, RowPart | None] = field(default_factory=dict)
+    #: The links a change of this batch wrote.
+    changed: set[LinkId] = field(default_factory=set)
 
 
 def build(settings: LedgerSettings, clock: Callable[[], datetime] | None = None) -> Service:
@@ -113,9 +115,11 @@ def build(settings: LedgerSettings, clock: Callable[[], datetime] | None = None)
     ) -> Effects:
         before = _load(cases, case_id, CaseEntry)
         try:
-            folded = fold(before)
+            folded = checked_ids(fold(before))
         except ConflictingEventError as exc:
             raise Rejected(RejectReason.CONFLICTING_DUPLICATE, str(exc)) from None
+        except IdTooLongError as exc:
+            raise Rejected(RejectReason.TOO_LARGE, str(exc)) from None
         after, moves = case_step(before, folded, rollup)
         outputs = [
             Output(
@@ -185,10 +189,10 @@ def build(settings: LedgerSettings, clock: Callable[[], datetime] | None = None)
         rows_of_partition = pending[message.partition]
         row = rows_of_partition.get(key) or PendingRow(_load(rows, key, RowHead))
 
-        def load_part(number: int) -> RowPart | None:
-            if number not in row.parts:
-                row.parts[number] = _load(rows, part_key(key, number), RowPart)
-            return row.parts[number]
+        def load_part(number: int, link: int) -> RowPart | None:
+            if (number, link) not in row.parts:
+                row.parts[(number, link)] = _load(rows, part_key(key, number, link), RowPart)
+            return row.parts[(number, link)]
 
         written = apply_change(row.head, load_part, change, message.offset)
         if written is None:
@@ -222,10 +226,10 @@ def build(settings: LedgerSettings, clock: Callable[[], datetime] | None = None)
 
         def remember() -> None:
             for key, row in changed.items():
-                for number in sorted(row.changed):
-                    part = row.parts[number]
+                for number, link in sorted(row.changed):
+                    part = row.parts[(number, link)]
                     assert part is not None
-                    rows[part_key(key, number)] = part.to_json_bytes()
+                    rows[part_key(key, number, link)] = part.to_json_bytes()
                 assert row.head is not None
                 rows[key] = row.head.to_json_bytes()
 

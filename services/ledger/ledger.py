@@ -40,7 +40,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Final
 
-from pydantic import Field
+from pydantic import Field, PrivateAttr
 
 from schemas.base import Contract
 from schemas.cases import (
@@ -60,6 +60,9 @@ ALL_FIELDS: Final = "all"
 #: The updates and escalations a case entry remembers (~200 bytes each at most: an id of
 #: 128 characters and its fingerprint), the newest.
 MAX_EVENTS: Final = 256
+#: The longest id the ledger keeps in its rows (case id, matter id, petitioner ref, package
+#: owner; intake's are 15 to 35 characters): what bounds every record of a row (``rows``).
+MAX_ID_CHARS: Final = 64
 #: Art. 23: the competent body says within 15 days of receipt whether it accepts.
 ACCEPTANCE_LIMIT: Final = timedelta(days=15)
 
@@ -137,6 +140,22 @@ class CaseEntry(Contract):
 
 class ConflictingEventError(ValueError):
     """An event id the case has with other content, or a second, different verdict."""
+
+
+class IdTooLongError(ValueError):
+    """A case whose ids the rows cannot keep within their bounds (``MAX_ID_CHARS``)."""
+
+
+def checked_ids(entry: CaseEntry) -> CaseEntry:
+    """The entry, or IdTooLongError when an id it would put in a row is too long."""
+    ids = (entry.case_id, entry.matter_id, entry.package_owner, *entry.petitioner_refs)
+    longest = max((len(i) for i in ids if i is not None), default=0)
+    if longest > MAX_ID_CHARS:
+        raise IdTooLongError(
+            f"case {entry.case_id[:MAX_ID_CHARS]!r}: an id (case, matter, petitioner ref or "
+            f"package owner) of {longest} characters, the ledger keeps at most {MAX_ID_CHARS}"
+        )
+    return entry
 
 
 def with_event(entry: CaseEntry, event_id: str, content: str) -> CaseEntry:
@@ -298,6 +317,37 @@ class MatterTally(Contract):
     people: dict[str, int] = Field(default_factory=dict)
     #: The matter's open (backlog) cases of the row and when each was received.
     open_cases: dict[str, datetime] = Field(default_factory=dict)
+    #: The oldest time of ``open_cases`` once asked (None: not known yet), kept by
+    #: ``open_case`` and ``close_case``: a matter of thousands of open cases is not
+    #: scanned at each change of it.
+    _oldest: datetime | None = PrivateAttr(default=None)
+
+    def oldest_open(self) -> datetime:
+        """When the oldest open case was received (the tally has open cases)."""
+        if self._oldest is None:
+            self._oldest = min(self.open_cases.values())
+        return self._oldest
+
+    # The rows' links change their matters' entries in place (``rows``: a link is large),
+    # through these three.
+    def with_counts(self, petitions: int, repeats: int) -> MatterTally:
+        """The tally with other counts, sharing its people and open cases."""
+        changed = MatterTally.model_construct(
+            petitions=petitions, repeats=repeats, people=self.people, open_cases=self.open_cases
+        )
+        changed._oldest = self._oldest
+        return changed
+
+    def open_case(self, case_id: str, received_at: datetime) -> None:
+        if self.open_cases.get(case_id) == self._oldest:
+            self._oldest = None
+        self.open_cases[case_id] = received_at
+        if self._oldest is not None and received_at < self._oldest:
+            self._oldest = received_at
+
+    def close_case(self, case_id: str) -> None:
+        if self.open_cases.pop(case_id, None) == self._oldest:
+            self._oldest = None
 
 
 class LedgerRow(Contract):

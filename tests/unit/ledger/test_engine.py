@@ -29,14 +29,14 @@ class RowTable:
             offset = self.offset
         key = row_text(change)
 
-        def part(number: int) -> RowPart | None:
-            raw = self.stored.get(part_key(key, number))
+        def part(number: int, link: int) -> RowPart | None:
+            raw = self.stored.get(part_key(key, number, link))
             return None if raw is None else RowPart.model_validate_json(raw)
 
         written = apply_change(self.head(key), part, change, offset)
         if written is None:
             return
-        records = [(part_key(key, n), p.to_json_bytes()) for n, p in written.parts.items()]
+        records = [(part_key(key, *at), p.to_json_bytes()) for at, p in written.parts.items()]
         records.append((key, written.head.to_json_bytes()))
         self.stored.update(records[:keep])
 

@@ -11,7 +11,17 @@ from schemas.cases import CaseDeduplicated, CaseEscalated, CaseUpdate
 from schemas.examples import DEDUPLICATED, ESCALATED
 from schemas.ledger import PeriodKind
 from services.common import regions
-from services.ledger.ledger import ALL_FIELDS, Count, Ledger, key_matters
+from services.ledger.ledger import (
+    ALL_FIELDS,
+    MAX_ID_CHARS,
+    Count,
+    IdTooLongError,
+    Ledger,
+    checked_ids,
+    key_matters,
+    with_escalation,
+    with_verdict,
+)
 from services.ledger.periods import BEIJING, BadPeriodError, parse_period, period_of
 
 WEIBIN, JINTAI, BAOJI, SHAANXI = "610302", "610303", "610300", "610000"
@@ -198,3 +208,16 @@ def test_key_matters_list_the_open_matters_by_people_by_repeats_and_by_age() -> 
     assert [(m.matter_id, m.open_since.day) for m in lists["by_age"]] == [
         ("m2", 3), ("m1", 4), ("m4", 5),
     ]  # fmt: skip
+
+
+def test_a_case_with_an_id_longer_than_a_row_keeps_is_refused_with_the_length() -> None:
+    at = "2026-11-18T10:00:00+08:00"
+    longest = "pr_" + "a" * (MAX_ID_CHARS - 3)
+    kept = with_verdict(None, verdict("c1", at, co_refs=(longest,)))
+    assert checked_ids(kept) == kept
+    too_long = with_verdict(None, verdict("c1", at, co_refs=(longest + "a",)))
+    with pytest.raises(IdTooLongError, match=f"{MAX_ID_CHARS + 1} characters"):
+        checked_ids(too_long)
+    owner = "x" * (MAX_ID_CHARS + 1)
+    with pytest.raises(IdTooLongError):
+        checked_ids(with_escalation(kept, escalation("c1", "leadership_package", owner)))

@@ -168,11 +168,11 @@ def test_a_busy_province_month_stays_far_below_a_record_of_1_mb() -> None:
     cases = 5_000  # about where the whole row passed Kafka's 1,000,000-byte record
     start = datetime(2026, 11, 1, 8, tzinfo=BEIJING)
     head: RowHead | None = None
-    parts: dict[int, RowPart] = {}
+    parts: dict[tuple[int, int], RowPart] = {}
     whole = LedgerRow.empty(RowKey("610000", "all", parse_period("2026-11")))
     for i in range(cases):
         change = _change(i, start + timedelta(minutes=i))
-        written = apply_change(head, parts.get, change, i)
+        written = apply_change(head, lambda n, k: parts.get((n, k)), change, i)
         assert written is not None
         head = written.head
         parts.update(written.parts)
