@@ -250,6 +250,12 @@ CLAIM_KINDS: Final[dict[str, tuple[str, ...]]] = {
     "wages": ("工资", "欠薪", "拖欠"),
     "property_certificate": ("不动产证", "房产证", "产权证"),
     "street_lights": ("路灯",),
+    # A bus route's course, its timetable, its stops and its crews' conduct are four
+    # problems of one route: extending it is not running it more often.
+    "bus_course": ("改线", "改道", "调整线路", "线路调整", "优化线路", "公交线路", "路线", "延伸"),
+    "bus_timetable": ("班次", "发车", "末班", "首班", "首趟", "收班"),
+    "bus_stop": ("站点", "设站", "公交站"),
+    "bus_conduct": ("甩客", "拒载"),
 }
 _CLAIM_RES: Final = tuple(
     (kind, re.compile("|".join(map(re.escape, words)))) for kind, words in CLAIM_KINDS.items()
