@@ -171,7 +171,8 @@ def score_candidates(
             # question ("咨询公积金贷款问题"), not one concrete problem.
             threshold = config.joint_threshold
             title_threshold = 2.0
-        if not exact and text.claims_differ(our_claims, text.claims(details.topic)):
+        # (Their kinds are looked up only when this title names one: most name none.)
+        if our_claims and not exact and text.claims_differ(our_claims, text.claims(details.topic)):
             # The two titles name different problems (a market's encroaching stalls, a
             # stall's illegal extension): a place or a person in common does not make
             # them one matter, only a text alike as a stranger's must be, or alike

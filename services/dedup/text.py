@@ -257,8 +257,11 @@ CLAIM_KINDS: Final[dict[str, tuple[str, ...]]] = {
     "bus_stop": ("站点", "设站", "公交站"),
     "bus_conduct": ("甩客", "拒载"),
 }
-_CLAIM_RES: Final = tuple(
-    (kind, re.compile("|".join(map(re.escape, words)))) for kind, words in CLAIM_KINDS.items()
+_KIND_OF_WORD: Final = {word: kind for kind, words in CLAIM_KINDS.items() for word in words}
+# One pass over a topic for every kind (a pattern per kind costs one pass each, for every
+# candidate judged); longest first, so a word is not cut short by a shorter one it holds.
+_CLAIM_WORD_RE: Final = re.compile(
+    "|".join(re.escape(w) for w in sorted(_KIND_OF_WORD, key=len, reverse=True))
 )
 
 
@@ -266,7 +269,7 @@ _CLAIM_RES: Final = tuple(
 def claims(topic_text: str) -> frozenset[str]:
     """The ``CLAIM_KINDS`` a title's ``topic`` names ("南大门市场个体户占道经营 偷电":
     encroachment and power theft). Cached as ``topic_grams``."""
-    return frozenset(kind for kind, words in _CLAIM_RES if words.search(topic_text))
+    return frozenset(_KIND_OF_WORD[word] for word in _CLAIM_WORD_RE.findall(topic_text))
 
 
 def claims_differ(ours: frozenset[str], theirs: frozenset[str]) -> bool:
