@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from services.dedup import sketch as sk
+from services.dedup import text
 from services.dedup.areas import may_share_matter
 from services.dedup.config import DedupConfig
 from services.dedup.facts import DAY, UNCLASSIFIED, CaseFacts
@@ -115,6 +116,7 @@ def score_candidates(
     # The petitioner's own earlier cases (matter, signature), read once when needed.
     own: list[tuple[str, sk.U16]] | None = None
     topic_grams = features.topic_grams
+    our_claims = text.claims(features.topic)
     judged: set[int] = set()
 
     def judge(i: int, score: float) -> Scored | None:
@@ -169,6 +171,16 @@ def score_candidates(
             # question ("咨询公积金贷款问题"), not one concrete problem.
             threshold = config.joint_threshold
             title_threshold = 2.0
+        # (Their kinds are looked up only when this title names one: most name none.)
+        if our_claims and not exact and text.claims_differ(our_claims, text.claims(details.topic)):
+            # The two titles name different problems (a market's encroaching stalls, a
+            # stall's illegal extension): a place or a person in common does not make
+            # them one matter, only a text alike as a stranger's must be, or alike
+            # titles (which they cannot be much).
+            threshold = max(
+                threshold,
+                config.repeat_threshold_no_place if same_petitioner else config.joint_threshold,
+            )
         if field is not None and details.field not in (field, UNCLASSIFIED):
             threshold += config.field_mismatch_penalty
             # Not on titles that share the place they are about: a keyword field of a

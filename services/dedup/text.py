@@ -229,3 +229,51 @@ def topic_similarity(ours: frozenset[str], theirs: frozenset[str]) -> float:
         return 0.0
     shared = len(ours & theirs)
     return shared / (len(ours) + len(theirs) - shared)
+
+
+#: Kinds of wrong or want a title may name, each by the words writers use for it. Two
+#: letters about one place are one matter only when they are about the same problem of it
+#: (DOMAIN.md: the same concrete problem about the same place or object), and the place's
+#: different problems are told by these: a market's encroaching stalls are not a stall's
+#: illegal extension, an estate's noise is not its parking. Each kind is a wrong or a want
+#: with one remedy (the noise abated, the stalls cleared, the building pulled down), not a
+#: department or a field: "噪音" and "扰民" are one kind, as writers use them together.
+CLAIM_KINDS: Final[dict[str, tuple[str, ...]]] = {
+    "noise": ("噪音", "噪声", "扰民"),
+    "encroachment": ("占道", "乱摆", "摆摊"),
+    "illegal_building": ("违建", "违章建", "私搭", "乱搭", "乱建", "违规建设", "私建", "加建"),
+    "power_theft": ("偷电", "窃电"),
+    "supply_cut": ("停电", "断电", "停水", "断水"),
+    "fees": ("收费", "收取"),
+    "pollution": ("污染", "排污", "直排", "油烟", "粉尘", "臭"),
+    "parking": ("停车", "车位"),
+    "wages": ("工资", "欠薪", "拖欠"),
+    "property_certificate": ("不动产证", "房产证", "产权证"),
+    "street_lights": ("路灯",),
+    # A bus route's course, its timetable, its stops and its crews' conduct are four
+    # problems of one route: extending it is not running it more often.
+    "bus_course": ("改线", "改道", "调整线路", "线路调整", "优化线路", "公交线路", "路线", "延伸"),
+    "bus_timetable": ("班次", "发车", "末班", "首班", "首趟", "收班"),
+    "bus_stop": ("站点", "设站", "公交站"),
+    "bus_conduct": ("甩客", "拒载"),
+}
+_KIND_OF_WORD: Final = {word: kind for kind, words in CLAIM_KINDS.items() for word in words}
+# One pass over a topic for every kind (a pattern per kind costs one pass each, for every
+# candidate judged); longest first, so a word is not cut short by a shorter one it holds.
+_CLAIM_WORD_RE: Final = re.compile(
+    "|".join(re.escape(w) for w in sorted(_KIND_OF_WORD, key=len, reverse=True))
+)
+
+
+@lru_cache(maxsize=8_192)
+def claims(topic_text: str) -> frozenset[str]:
+    """The ``CLAIM_KINDS`` a title's ``topic`` names ("南大门市场个体户占道经营 偷电":
+    encroachment and power theft). Cached as ``topic_grams``."""
+    return frozenset(_KIND_OF_WORD[word] for word in _CLAIM_WORD_RE.findall(topic_text))
+
+
+def claims_differ(ours: frozenset[str], theirs: frozenset[str]) -> bool:
+    """Whether two titles name problems of different kinds: each names one or more
+    ``CLAIM_KINDS`` and they share none. A title naming none ("花卉大道存在的几点问题")
+    says nothing against the other."""
+    return bool(ours) and bool(theirs) and ours.isdisjoint(theirs)

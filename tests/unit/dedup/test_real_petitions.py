@@ -441,3 +441,47 @@ def test_a_writers_estate_in_the_opening_of_a_letter_about_another_place_links_n
     ]  # fmt: skip
     decisions = _run(cases)
     assert decisions[1].matter_id != decisions[0].matter_id
+
+
+def test_strangers_letters_on_different_problems_of_one_market_are_different_matters() -> None:
+    # Both titles name the market and both letters tell of its ring road and blocked fire
+    # lanes, but one reports stalls encroaching on the road, the other a stall-holder's
+    # illegal extension of their shop: two problems of the market, each its own remedy.
+    ring_road = "消防通道被堵塞，请有关部门整治。"
+    cases = [
+        _facts(0, COUNTY, "举报南大门市场个体户占道经营",
+               "南大门市场环道部分摊位占道经营严重，随意乱摆摊，造成诸多不公平。" + ring_road,
+               ref="pr_a"),
+        _facts(9, COUNTY, "举报南大门市场一经营户私搭乱建",
+               "南大门市场环道桥下3号门面的经营户私自对门面进行改造延伸，影响周边摊位。"
+               + ring_road,
+               ref="pr_b"),
+        _facts(20, COUNTY, "南大门市场摊贩占道，消防通道被堵",
+               "南大门市场环道上摊贩天天占道摆摊，没人管。" + ring_road, ref="pr_c"),
+    ]  # fmt: skip
+    decisions = _run(cases)
+    assert decisions[1].verdict is not Verdict.JOINT
+    assert decisions[1].matter_id != decisions[0].matter_id
+    # A third stranger on the stalls' encroachment, worded apart, is the first's matter.
+    assert decisions[2].verdict is Verdict.JOINT
+    assert decisions[2].matter_id == decisions[0].matter_id
+
+
+def test_strangers_letters_on_a_routes_course_and_on_its_timetable_are_different_matters() -> None:
+    # Both about one route and the commuters of one estate: one asks that it run further,
+    # the other that it run more often. A third on the extension, worded apart, joins the
+    # first.
+    riders = "我们住在星城国际小区，每天坐63路公交车上下班，请公交公司考虑。"
+    cases = [
+        _facts(0, COUNTY, "请求63路公交车线路延伸至云田学校",
+               "63路现在只到火车站，希望延伸到云田学校，孩子上学方便。" + riders, ref="pr_a"),
+        _facts(5, COUNTY, "能否增开63路公交车班次",
+               "63路早晚高峰要等半个小时，车上挤不下，希望增加发车。" + riders, ref="pr_b"),
+        _facts(9, COUNTY, "希望63路公交车延伸到云田学校",
+               "孩子在云田学校读书，63路能不能往前开一段。" + riders, ref="pr_c"),
+    ]  # fmt: skip
+    decisions = _run(cases)
+    assert decisions[1].verdict is not Verdict.JOINT
+    assert decisions[1].matter_id != decisions[0].matter_id
+    assert decisions[2].verdict is Verdict.JOINT
+    assert decisions[2].matter_id == decisions[0].matter_id

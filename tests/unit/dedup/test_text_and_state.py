@@ -23,7 +23,15 @@ from services.dedup.place_agreement import places_agree
 from services.dedup.records import CaseColumns, CaseRecord, MatchReason
 from services.dedup.sketch import sketch_text
 from services.dedup.state import InMemoryMatchState
-from services.dedup.text import fold, sentences, topic, topic_grams, topic_similarity
+from services.dedup.text import (
+    claims,
+    claims_differ,
+    fold,
+    sentences,
+    topic,
+    topic_grams,
+    topic_similarity,
+)
 
 EVAL_SET = Path(__file__).resolve().parents[2] / "data" / "dedup_eval.jsonl"
 
@@ -379,3 +387,14 @@ def test_an_anonymised_city_stands_for_the_rest_of_an_institutions_name() -> Non
     assert places("反映A市医学院污水直排农田") == {"a市医学院"}
     assert places("希望拔除A7县银河宿舍") == frozenset()
     assert places("A7县人民医院") == {"人民医院"}
+
+
+def test_titles_naming_different_kinds_of_problem_differ_and_a_title_naming_none_never() -> None:
+    stalls = claims("南大门市场个体户占道经营 偷电")
+    assert stalls == {"encroachment", "power_theft"}
+    assert claims_differ(stalls, claims("南大门市场一经营户私搭乱建"))
+    # One kind in common: the same problem however else the titles go on.
+    assert not claims_differ(claims("夜宵一条街噪音扰民 店外占道经营"),
+                                  claims("夜宵一条街违规占道经营"))  # fmt: skip
+    # A title that names no kind ("几点") says nothing against the other.
+    assert not claims_differ(claims("花卉路井盖噪音扰民"), claims("花卉大道存在 几点"))
