@@ -123,6 +123,26 @@ _PHONE_IN_CHINESE = re.compile(f"[一幺][三四五六七八九](?:[ .-]?[{_CHIN
 #: The units of a count or a sum (三十, 一百): a run of numerals next to one is no number
 #: read out digit by digit.
 _NUMERAL_UNITS: Final = "十百千万亿"
+#: A landline read out in Chinese numerals with its area code (零二九八八八八一二三四,
+#: 〇七三一-八四一二三四五六, （〇一〇）一二三四五六七八): 〇 or 零, a numeral other than
+#: 〇 and 零, then 8 numerals or more, single spaces, dashes or dots between, the area
+#: code's closing bracket after its third or fourth numeral; 10 to 12 numerals in all
+#: (``_mask_chinese_landline_match`` counts). No count, sum or year starts with 〇 or 零.
+_LANDLINE_IN_CHINESE = re.compile(
+    f"[〇零][一幺二两三四五六七八九](?:[)）]?[ .-]?[{_CHINESE_DIGITS}]){{8,}}"
+)
+#: A resident ID number read out in Chinese numerals: 17 numerals and a numeral or an X,
+#: in one run or in the ID's three parts with one separator, as ``_ID_IN_TEXT``.
+_ID_IN_CHINESE = re.compile(
+    f"[{_CHINESE_DIGITS}]{{6}}([ -]?)[{_CHINESE_DIGITS}]{{8}}\\1[{_CHINESE_DIGITS}]{{3}}"
+    f"[{_CHINESE_DIGITS}Xx]"
+)
+#: Ten numerals in a run (what every number above read out in numerals has, and no count,
+#: sum, date or year): a text without one has no numerals to mask, and is not read for
+#: them three times.
+_NUMERAL_RUN = re.compile(f"[{_CHINESE_DIGITS}](?:[)）]?[ .-]?[{_CHINESE_DIGITS}]){{9}}")
+#: The ASCII digit each Chinese numeral stands for.
+_NUMERAL_VALUES: Final = dict(zip(_CHINESE_DIGITS, "0011223456789", strict=True))
 #: What a run of numerals read out one by one is not preceded by: another numeral, or a
 #: unit.
 _NUMERAL_BEFORE: Final = frozenset(_CHINESE_DIGITS + _NUMERAL_UNITS)
@@ -160,8 +180,8 @@ def _reading_table() -> dict[int, str]:
 @functools.cache
 def _patterns_as_written() -> tuple[re.Pattern[str], re.Pattern[str]]:
     """What any pattern above needs, as written: seven digits with at most one space or
-    dash between each, a phone's groups with dots between, an at-sign, or a mobile in
-    Chinese numerals, of any script or width (a text with neither, most
+    dash between each, a phone's groups with dots between, an at-sign, or ten Chinese
+    numerals in a run, of any script or width (a text with neither, most
     titles and many letters, has nothing to mask, and is read once instead of six times);
     and any character ``_reading`` changes (most texts have none, and are not copied)."""
     table = _reading_table()
@@ -189,7 +209,7 @@ def _patterns_as_written() -> tuple[re.Pattern[str], re.Pattern[str]]:
     dotted = f"{digit}{{2,3}}{dot}{digit}{{4}}{dot}{digit}{{4}}"
     at = f"[@{chars(lambda code, reads: reads == '@')}]"
     return re.compile(
-        f"{digit}(?:(?:{gap}?{digit}){{6}}|{dotted})|{at}|{_PHONE_IN_CHINESE.pattern}"
+        f"{digit}(?:(?:{gap}?{digit}){{6}}|{dotted})|{at}|{_NUMERAL_RUN.pattern}"
     ), re.compile(
         f"[{chars(lambda code, reads: True)}]"
     )
@@ -236,23 +256,65 @@ def _mask_phone_match(match: re.Match[str]) -> str:
     return _hide_digits(found, keep_first=prefix + 3, keep_last=4)
 
 
-def _mask_chinese_phone_match(match: re.Match[str]) -> str:
-    # As a mobile in digits: the first three and the last four numerals kept.
-    found = match.group()
+def _read_out_alone(match: re.Match[str], *, not_before: str = _NUMERAL_UNITS) -> bool:
+    """Whether the numerals matched are a number read out on its own: not inside a longer
+    run of numerals, nor a count (三十一三...); nor followed by any of ``not_before``."""
     start, end, text = match.start(), match.end(), match.string
     before, after = text[start - 1 : start], text[end : end + 1]
-    if (before and before in _NUMERAL_BEFORE) or (after and after in _NUMERAL_UNITS):
-        return found  # inside a longer run, or a count (三十一三...): not a number read out
-    count = sum(c in _CHINESE_DIGITS for c in found)
+    return not ((before and before in _NUMERAL_BEFORE) or (after and after in not_before))
+
+
+def _hide_numerals(found: str, *, keep_first: int, keep_last: int) -> str:
+    """``found`` with its numerals replaced by '*' but the first and last few (an ID's X
+    counts as one), separators kept."""
+    count = sum(c in _NUMERAL_VALUES or c in "Xx" for c in found)
     seen = 0
     out = []
     for c in found:
-        if c in _CHINESE_DIGITS:
+        if c in _NUMERAL_VALUES or c in "Xx":
             seen += 1
-            out.append("*" if 3 < seen <= count - 4 else c)
+            out.append("*" if keep_first < seen <= count - keep_last else c)
         else:
             out.append(c)
     return "".join(out)
+
+
+def _mask_chinese_phone_match(match: re.Match[str]) -> str:
+    # As a mobile in digits: the first three and the last four numerals kept.
+    if not _read_out_alone(match):
+        return match.group()
+    return _hide_numerals(match.group(), keep_first=3, keep_last=4)
+
+
+def _mask_chinese_landline_match(match: re.Match[str]) -> str:
+    # As a landline in digits: the first three and the last four numerals kept.
+    found = match.group()
+    count = sum(c in _NUMERAL_VALUES for c in found)
+    closing = [i for i, c in enumerate(found) if c in ")）"]
+    area = sum(c in _NUMERAL_VALUES for c in found[: closing[0]]) if closing else 3
+    if not (10 <= count <= 12 and len(closing) <= 1 and 3 <= area <= 4):
+        return found
+    if not _read_out_alone(match):
+        return found
+    return _hide_numerals(found, keep_first=3, keep_last=4)
+
+
+def _mask_chinese_id_match(match: re.Match[str]) -> str:
+    # As an ID number in digits: region and last four kept, if it is one.
+    found = match.group()
+    digits = "".join(_NUMERAL_VALUES.get(c, c) for c in found if c not in " -")
+    alone = _read_out_alone(match, not_before=_NUMERAL_UNITS + _CHINESE_DIGITS + "Xx")
+    if not alone or not _is_id_number(digits, match.string, match.start()):
+        return found
+    return _hide_numerals(found, keep_first=6, keep_last=4)
+
+
+def _mask_numerals(text: str) -> str:
+    """``text`` with the ID numbers, then the mobiles and landlines read out in Chinese
+    numerals masked (an ID number first: a phone could match inside it)."""
+    text = _ID_IN_CHINESE.sub(_mask_chinese_id_match, text)
+    text = _PHONE_IN_CHINESE.sub(_mask_chinese_phone_match, text)
+    return _LANDLINE_IN_CHINESE.sub(_mask_chinese_landline_match, text)
 
 
 def _luhn_valid(digits: str) -> bool:
@@ -288,19 +350,23 @@ def _nearest_number_word(text: str, start: int) -> str | None:
 
 
 def _looks_like_id(match: re.Match[str]) -> bool:
+    found = match.group()
+    return _is_id_number(_digits(found[:-1]) + found[-1], match.string, match.start())
+
+
+def _is_id_number(digits18: str, text: str, start: int) -> bool:
     # A correct check character; or a wrong one (a typo in it, or in a digit it covers:
     # still someone's number) after a province's prefix and a real birth date, unless the
     # text calls it an order's, a parcel's or an invoice's number.
-    found = match.group()
-    digits17 = _digits(found[:-1])
-    if id_check_character(digits17) == found[-1].upper():
+    digits17 = digits18[:-1]
+    if id_check_character(digits17) == digits18[-1].upper():
         return True
     born = id_birth_date(digits17)
     return (
         digits17[:2] in id_prefixes()
         and born is not None
         and born.year <= _LATEST_BIRTH_YEAR
-        and _nearest_number_word(match.string, match.start()) != "other"
+        and _nearest_number_word(text, start) != "other"
     )
 
 
@@ -338,8 +404,10 @@ def mask_free_text(text: str) -> str:
     16 to 19 digits that do not when the nearest number word before them says a card, an
     account or an ID (卡号, 银行卡, 账号, 身份证, card, ...).
     Mainland mobile and landline numbers keep their first three and last four
-    digits (spaces, dashes or dots between digits; a mobile in Chinese numerals too,
-    一三八****五六七八); e-mail addresses keep the first character of the local part and the domain.
+    digits (spaces, dashes or dots between digits; in Chinese numerals too,
+    一三八****五六七八, 零二九****一二三四), and ID numbers in Chinese numerals as in digits
+    (六一〇三〇二********一二三X); e-mail addresses keep the first character of the local
+    part and the domain.
     Order matters: an ID number is taken before a card number of the same digits, and both
     before a phone number that could match inside them. A run of 20 digits or more is
     numbers written together (a phone and an ID number without a space): it keeps only its
@@ -348,7 +416,8 @@ def mask_free_text(text: str) -> str:
     if not _patterns_as_written()[0].search(text):
         return text
     # Numerals first: they stay as written, and the digit patterns never see them.
-    text = _PHONE_IN_CHINESE.sub(_mask_chinese_phone_match, text)
+    if _NUMERAL_RUN.search(text):
+        text = _mask_numerals(text)
     read = _reading(text)
     masked = _RUN_IN_TEXT.sub(lambda m: _hide_digits(m.group(), keep_first=0, keep_last=4), read)
     masked = _ID_IN_TEXT.sub(_mask_id_match, masked)

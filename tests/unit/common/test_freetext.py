@@ -146,6 +146,58 @@ def test_ordinary_numbers_in_chinese_numerals_or_with_dots_stay_as_written(text:
 
 
 @pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        # landlines with their area code, read out in Chinese numerals
+        ("电话零二九八八八八一二三四请回电", "电话零二九****一二三四请回电"),
+        ("座机〇七三一-八四一二三四五六", "座机〇七三*-****三四五六"),
+        ("办公室（〇一〇）一二三四五六七八", "办公室（〇一〇）****五六七八"),
+        ("打〇一〇 一二三四 五六七八找我", "打〇一〇 **** 五六七八找我"),
+        ("电话零七五五两六幺二三四五六", "电话零七五*****三四五六"),
+        # resident ID numbers: a right check character, an X, a wrong one after a real
+        # province and birth date, 零 for 〇, the three parts
+        ("身份证六一〇三〇二一九四九〇一〇一一二三五", "身份证六一〇三〇二********一二三五"),
+        ("身份证号三一〇一一五一九八五〇六二〇〇〇〇X。", "身份证号三一〇一一五********〇〇〇X。"),
+        ("证件号三一〇一一五一九八五〇六二〇〇〇〇x", "证件号三一〇一一五********〇〇〇x"),
+        ("我是六一〇三〇二一九四九〇一〇一一二三X", "我是六一〇三〇二********一二三X"),
+        ("身份证六一零三零二一九四九零一零一一二三四", "身份证六一零三零二********一二三四"),
+        ("号码一一〇一〇一 一九九〇〇三〇七 一二三三", "号码一一〇一〇一 ******** 一二三三"),
+    ],
+)  # fmt: skip
+def test_landlines_and_id_numbers_in_chinese_numerals_are_masked(text: str, masked: str) -> None:
+    assert mask_free_text(text) == masked
+
+
+#: A landline in numerals after each sentence below: masked, while the sentence is not.
+_LANDLINE = ("，电话零二九八八八八一二三四", "，电话零二九****一二三四")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "二〇一八年十二月二十日",
+        "二〇一八二〇一九二〇二〇年连续三年",  # years in a run: none starts with 〇
+        "补偿款一百零二万三千零一十二元",
+        "一万零二九八八八八一二三四元",  # 零 after a unit: a sum
+        "小区共三十八户，一一一一一一一一一一一一一一一一一一",
+        "零零零零零零零零零零零",
+        "〇二九八八八八一二",  # nine numerals: too short for a landline
+        "零二九八八八八一二三四五六",  # thirteen: too long
+        # 18 numerals: no province starts with 99, no month is 13
+        "编号九九〇一〇一二〇一八一三四五一二三四",
+        # a real prefix and birth date, a wrong check character, but an order's number
+        "订单号六一〇三〇二一九四九〇一〇一一二三四",
+        # nineteen numerals: inside a longer run
+        "六一〇三〇二一九四九〇一〇一一二三五六",
+    ],
+)  # fmt: skip
+def test_counts_dates_and_runs_in_chinese_numerals_stay_beside_a_masked_landline(
+    text: str,
+) -> None:
+    assert mask_free_text(text + _LANDLINE[0]) == text + _LANDLINE[1]
+
+
+@pytest.mark.parametrize(
     "text",
     [
         "订单号6222021234567890120一直未发货",
