@@ -125,11 +125,14 @@ _PHONE_IN_CHINESE = re.compile(f"[一幺][三四五六七八九](?:[ .-]?[{_CHIN
 _NUMERAL_UNITS: Final = "十百千万亿"
 #: A landline read out in Chinese numerals with its area code (零二九八八八八一二三四,
 #: 〇七三一-八四一二三四五六, （〇一〇）一二三四五六七八): 〇 or 零, a numeral other than
-#: 〇 and 零, then 8 numerals or more, single spaces, dashes or dots between, the area
-#: code's closing bracket after its third or fourth numeral; 10 to 12 numerals in all
-#: (``_mask_chinese_landline_match`` counts). No count, sum or year starts with 〇 or 零.
+#: 〇 and 零, then 8 to 10 numerals, single spaces, dashes or dots between, the area
+#: code's closing bracket after its third or fourth numeral, not followed by another
+#: numeral or a unit (at most 12: a number read out after it, past a space, is a number
+#: of its own).
+#: No count, sum or year starts with 〇 or 零.
 _LANDLINE_IN_CHINESE = re.compile(
-    f"[〇零][一幺二两三四五六七八九](?:[)）]?[ .-]?[{_CHINESE_DIGITS}]){{8,}}"
+    f"[〇零][一幺二两三四五六七八九](?:[)）]?[ .-]?[{_CHINESE_DIGITS}]){{8,10}}"
+    f"(?![{_CHINESE_DIGITS}{_NUMERAL_UNITS}])"
 )
 #: A resident ID number read out in Chinese numerals: 17 numerals and a numeral or an X,
 #: in one run or in the ID's three parts with one separator, as ``_ID_IN_TEXT``.
@@ -289,12 +292,9 @@ def _mask_chinese_phone_match(match: re.Match[str]) -> str:
 def _mask_chinese_landline_match(match: re.Match[str]) -> str:
     # As a landline in digits: the first three and the last four numerals kept.
     found = match.group()
-    count = sum(c in _NUMERAL_VALUES for c in found)
     closing = [i for i, c in enumerate(found) if c in ")）"]
     area = sum(c in _NUMERAL_VALUES for c in found[: closing[0]]) if closing else 3
-    if not (10 <= count <= 12 and len(closing) <= 1 and 3 <= area <= 4):
-        return found
-    if not _read_out_alone(match):
+    if not _read_out_alone(match) or len(closing) > 1 or not 3 <= area <= 4:
         return found
     return _hide_numerals(found, keep_first=3, keep_last=4)
 

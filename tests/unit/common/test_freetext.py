@@ -154,6 +154,9 @@ def test_ordinary_numbers_in_chinese_numerals_or_with_dots_stay_as_written(text:
         ("办公室（〇一〇）一二三四五六七八", "办公室（〇一〇）****五六七八"),
         ("打〇一〇 一二三四 五六七八找我", "打〇一〇 **** 五六七八找我"),
         ("电话零七五五两六幺二三四五六", "电话零七五*****三四五六"),
+        # a mobile read out after it, past a space: two numbers, both masked
+        ("电话〇二九八八八八一二三四 一三八一二三四五六七八",
+         "电话〇二九****一二三四 一三八****五六七八"),
         # resident ID numbers: a right check character, an X, a wrong one after a real
         # province and birth date, 零 for 〇, the three parts
         ("身份证六一〇三〇二一九四九〇一〇一一二三五", "身份证六一〇三〇二********一二三五"),
@@ -249,6 +252,32 @@ def test_numbers_written_anywhere_in_a_text_never_stay_in_clear(
     assert mobile not in masked
     assert id_number not in masked
     assert masked.startswith(before)
+
+
+_NUMERALS = str.maketrans("0123456789", "〇一二三四五六七八九")
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    before=_AROUND,
+    # something between the two: numerals written together are one run, no number
+    after=st.text(alphabet="信访人反映电话号码，。：（）abc ", min_size=1, max_size=12),
+    landline=st.from_regex(r"0[1-9][0-9]{1,2}-?[1-9][0-9]{6,7}", fullmatch=True),
+    id_body=st.from_regex(r"(11|31|44|61)[0-9]{4}(19[5-9][0-9]|200[0-9])(0[1-9]|1[0-2])"
+                          r"(0[1-9]|1[0-9]|2[0-8])[0-9]{3}", fullmatch=True),
+    check=st.sampled_from("0123456789Xx"),
+)  # fmt: skip
+def test_numbers_read_out_in_chinese_numerals_never_stay_in_clear(
+    before: str, after: str, landline: str, id_body: str, check: str
+) -> None:
+    # Any check character: a real province and birth date make it someone's number.
+    landline_read = landline.translate(_NUMERALS)
+    id_read = (id_body + check).translate(_NUMERALS)
+    text = f"{before}{landline_read}{after}{id_read}{before}"
+    masked = mask_free_text(text)
+    assert len(masked) == len(text)
+    assert landline_read not in masked
+    assert id_read not in masked
 
 
 def test_a_note_is_masked_and_cleaned_before_it_travels() -> None:
