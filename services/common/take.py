@@ -12,15 +12,95 @@ Events are handed over unacknowledged, as ``noack_take`` does: the batch loop ac
 each one after its batch's commit. Faust counts an event as being processed from the moment
 its stream delivers it, so a rebalance (``stream_wait_empty``) still waits for the events
 buffered here to be handled and acknowledged before the partitions move.
+
+The filling itself (``Filling``) knows nothing of Faust: it is given how to wait, so the
+unit tests drive it from plain tasks. ``_take`` is the Faust adaptor: the stream's
+processor puts each event in, the stream's waits (which also end when it stops) are used.
+
+When the stream stops, or the generator is closed, events may remain buffered that no batch
+was handed: they were never acknowledged, so their offsets are not committed and the
+consumer group reads them again (a restart, or the partition's next owner). Nothing is
+lost; a stop costs at most one maximum of events read twice, as any uncommitted batch does.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncGenerator
-from typing import Any
+import contextlib
+from collections.abc import AsyncGenerator, Awaitable, Callable
+from typing import Any, Generic, TypeVar
 
 from mode.utils.aiter import aiter
+
+T = TypeVar("T")
+
+#: Waits for the event to be set (Faust's ``stream.wait``: or for the stream to stop).
+WaitRoom = Callable[[asyncio.Event], Awaitable[object]]
+#: Waits for the event to be set, at most the given seconds (None: no limit), without
+#: raising on the timeout (Faust's ``stream.wait_for_stopped``: or for the stream to stop).
+WaitFull = Callable[[asyncio.Event, "float | None"], Awaitable[object]]
+
+
+async def _wait_room(room: asyncio.Event) -> None:
+    await room.wait()
+
+
+async def _wait_full(full: asyncio.Event, seconds: float | None) -> None:
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(full.wait(), seconds)
+
+
+class Filling(Generic[T]):
+    """A buffer one producer fills, in order, while its batches are being handled.
+
+    ``room_for_one`` holds the producer back while ``max_`` items wait, so that no batch is
+    larger than ``max_``; ``batches`` hands over what is buffered when ``max_`` are there,
+    or ``within`` seconds after its consumer came back for the next batch (None: only
+    when full), never an empty batch.
+    """
+
+    def __init__(self, max_: int, within: float | None) -> None:
+        if max_ < 1:
+            raise ValueError(f"a batch's maximum must be at least 1, not {max_}")
+        self.max_ = max_
+        self.within = within
+        self._buffer: list[T] = []
+        self._full = asyncio.Event()
+        self._room = asyncio.Event()
+        self._room.set()
+
+    @property
+    def pending(self) -> list[T]:
+        """What is buffered and not yet handed over in a batch (a copy), oldest first."""
+        return list(self._buffer)
+
+    async def room_for_one(self, wait: WaitRoom = _wait_room) -> None:
+        """Return when one more item may be added (or when ``wait`` gives up)."""
+        if len(self._buffer) >= self.max_:
+            self._room.clear()
+            await wait(self._room)
+
+    def add(self, item: T) -> None:
+        self._buffer.append(item)
+        if len(self._buffer) >= self.max_:
+            self._full.set()
+
+    async def put(self, item: T, wait: WaitRoom = _wait_room) -> None:
+        await self.room_for_one(wait)
+        self.add(item)
+
+    async def batches(
+        self, should_stop: Callable[[], bool], wait: WaitFull = _wait_full
+    ) -> AsyncGenerator[list[T], None]:
+        while not should_stop():
+            if len(self._buffer) < self.max_:
+                await wait(self._full, self.within)
+            if self._buffer:
+                batch = self._buffer[: self.max_]
+                del self._buffer[: self.max_]
+                self._full.clear()
+                self._room.set()
+                yield batch
 
 
 def filling_take(stream: Any, max_: int, within: float) -> AsyncGenerator[list[Any], None]:
@@ -33,24 +113,17 @@ def filling_take(stream: Any, max_: int, within: float) -> AsyncGenerator[list[A
 
 
 async def _take(stream: Any, max_: int, within: float | None) -> AsyncGenerator[list[Any], None]:
-    buffer: list[Any] = []
-    full = asyncio.Event()
-    room = asyncio.Event()
-    room.set()
+    filling: Filling[Any] = Filling(max_, within)
 
     async def add_to_buffer(value: Any) -> Any:
         # Runs in the stream's own task, for each event it delivers: waiting here holds
         # the stream back, so that no batch is larger than max_.
         try:
-            if len(buffer) >= max_:
-                room.clear()
-                await stream.wait(room)
+            await filling.room_for_one(stream.wait)
             event = stream.current_event
             if event is None:
                 raise RuntimeError("the take found no current event")
-            buffer.append(event)
-            if len(buffer) >= max_:
-                full.set()
+            filling.add(event)
         except asyncio.CancelledError:
             raise
         except Exception as exc:  # as Faust's take: the stream crashes, the worker stops
@@ -62,15 +135,14 @@ async def _take(stream: Any, max_: int, within: float | None) -> AsyncGenerator[
     stream.enable_acks = False  # the batch loop acknowledges each event after its commit
     stream.add_processor(add_to_buffer)
     stream._enable_passive(aiter(stream.channel))
+
+    async def wait_full(full: asyncio.Event, seconds: float | None) -> None:
+        await stream.wait_for_stopped(full, timeout=seconds)
+
     try:
-        while not stream.should_stop:
-            if len(buffer) < max_:
-                await stream.wait_for_stopped(full, timeout=within)
-            if buffer:
-                batch = buffer[:max_]
-                del buffer[:max_]
-                full.clear()
-                room.set()
+        batches = filling.batches(lambda: bool(stream.should_stop), wait_full)
+        async with contextlib.aclosing(batches):
+            async for batch in batches:
                 yield batch
     finally:
         stream.enable_acks = acks_enabled
