@@ -237,11 +237,19 @@ def _hide_digits(text: str, *, keep_first: int, keep_last: int) -> str:
 
     Separators are kept, so the masked text has the length of the original.
     """
-    count = sum(c.isdigit() or c in "Xx" for c in text)
+    return _hide(text, str.isdigit, keep_first=keep_first, keep_last=keep_last)
+
+
+def _hide(
+    text: str, is_figure: Callable[[str], bool], *, keep_first: int, keep_last: int
+) -> str:
+    """``text`` with each character ``is_figure`` says is one (or an ID's X) replaced by
+    '*' but the first ``keep_first`` and the last ``keep_last`` of them; the rest kept."""
+    count = sum(is_figure(c) or c in "Xx" for c in text)
     seen = 0
     out = []
     for c in text:
-        if c.isdigit() or c in "Xx":
+        if is_figure(c) or c in "Xx":
             seen += 1
             out.append("*" if keep_first < seen <= count - keep_last else c)
         else:
@@ -270,16 +278,7 @@ def _read_out_alone(match: re.Match[str], *, not_before: str = _NUMERAL_UNITS) -
 def _hide_numerals(found: str, *, keep_first: int, keep_last: int) -> str:
     """``found`` with its numerals replaced by '*' but the first and last few (an ID's X
     counts as one), separators kept."""
-    count = sum(c in _NUMERAL_VALUES or c in "Xx" for c in found)
-    seen = 0
-    out = []
-    for c in found:
-        if c in _NUMERAL_VALUES or c in "Xx":
-            seen += 1
-            out.append("*" if keep_first < seen <= count - keep_last else c)
-        else:
-            out.append(c)
-    return "".join(out)
+    return _hide(found, _NUMERAL_VALUES.__contains__, keep_first=keep_first, keep_last=keep_last)
 
 
 def _mask_chinese_phone_match(match: re.Match[str]) -> str:
