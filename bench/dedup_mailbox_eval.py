@@ -8,8 +8,9 @@ intake's validation and registration, then the service's matcher in order of rec
 figures count only the labelled messages of the chosen part (``tests/data/
 dedup_mailbox_labels.csv``, whose header says how the labels were made): the development
 part is for tuning, the held-out third is not. Printed: pairwise and B-cubed precision and
-recall, the wrong and missed links, and, for every petitioner of five letters or more,
-how many pairs of their letters about different matters were merged (the target is none).
+recall, how many pairs of the letters of every petitioner of five letters or more about
+different matters were merged (the target is none), and the wrong and missed links:
+their titles only for the development part, the held-out letters are never shown.
 """
 
 from __future__ import annotations
@@ -52,7 +53,9 @@ def predicted_matters() -> tuple[dict[str, str], dict[str, dict[str, object]]]:
 def main() -> None:
     parser = argparse.ArgumentParser(description="Score dedup on the labelled mailbox messages.")
     parser.add_argument("--split", choices=("dev", "heldout", "all"), default="dev")
-    parser.add_argument("--show-errors", type=int, default=10)
+    parser.add_argument(
+        "--show-errors", type=int, default=10, help="wrong and missed pairs shown (dev only)"
+    )
     args = parser.parse_args()
     labels = read_labels()
     messages = {submission_id(m["message_id"]): m for m in read_messages()}
@@ -92,8 +95,10 @@ def main() -> None:
     prolific = {user[s] for s in chosen if letters[user[s]] >= PROLIFIC}
     print(f"petitioners of {PROLIFIC}+ letters: {len(prolific)}; "
           f"pairs of their different matters merged: {merged}")  # fmt: skip
+    # The held-out letters are never shown: whoever reads them tunes on them.
+    shown = args.show_errors if args.split == "dev" else 0
     for kind, pairs in (("WRONG", wrong), ("MISSED", missed)):
-        for a, b in pairs[: args.show_errors]:
+        for a, b in pairs[:shown]:
             first, second = messages[a]["title"][:60], messages[b]["title"][:60]
             print(f"{kind} {a}: {first}\n      {b}: {second}")
 

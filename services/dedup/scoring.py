@@ -172,7 +172,8 @@ def score_candidates(
             threshold = config.joint_threshold
             title_threshold = 2.0
         # (Their kinds are looked up only when this title names one: most name none.)
-        if our_claims and not exact and text.claims_differ(our_claims, text.claims(details.topic)):
+        their_claims = text.claims(details.topic) if our_claims else our_claims
+        if our_claims and not exact and text.claims_differ(our_claims, their_claims):
             # The two titles name different problems (a market's encroaching stalls, a
             # stall's illegal extension): a place or a person in common does not make
             # them one matter, only a text alike as a stranger's must be, or alike
@@ -181,7 +182,14 @@ def score_candidates(
                 threshold,
                 config.repeat_threshold_no_place if same_petitioner else config.joint_threshold,
             )
-        if field is not None and details.field not in (field, UNCLASSIFIED):
+        if (
+            field is not None
+            and details.field not in (field, UNCLASSIFIED)
+            # The same kind of problem named by both titles about the place they share
+            # ("医学院污水直排农田", "医学院污染环境": pollution) says more than two
+            # keyword fields told apart by the words around it (land, environment).
+            and not (titled and not our_claims.isdisjoint(their_claims))
+        ):
             threshold += config.field_mismatch_penalty
             # Not on titles that share the place they are about: a keyword field of a
             # letter about one village's road ("硬化道路") may say transport or rural

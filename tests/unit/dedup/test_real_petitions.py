@@ -485,3 +485,26 @@ def test_strangers_letters_on_a_routes_course_and_on_its_timetable_are_different
     assert decisions[1].matter_id != decisions[0].matter_id
     assert decisions[2].verdict is Verdict.JOINT
     assert decisions[2].matter_id == decisions[0].matter_id
+
+
+def test_the_same_kind_of_problem_at_one_place_links_across_keyword_fields() -> None:
+    # One writer, a month apart, on the works' pollution: the keyword classifier files the
+    # first under land (the fields), the second under environment.
+    first = replace(
+        _facts(0, COUNTY, "反映城南化工厂废水直排稻田",
+               "我是东塘村村民，城南化工厂的废水直接排进我们的稻田，几十亩田不能种了，"
+               "井水也不能喝了，请领导重视。"),
+        field="land_rural",
+    )  # fmt: skip
+    again = replace(
+        _facts(30, COUNTY, "反映城南化工厂污染环境一事",
+               "城南化工厂污染的事情反映了很久，村里的田和井水都被污染了，政府只说修管道，"
+               "不谈补偿，希望领导来现场看看。"),
+        field="environment",
+    )  # fmt: skip
+    decisions = _run([first, again])
+    assert decisions[1].verdict is Verdict.REPEAT
+    assert decisions[1].matter_id == decisions[0].matter_id
+    # Another kind of problem of the works, filed under another field, stays apart.
+    other = replace(again, case_id="XF-0031", title="反映城南化工厂拖欠工人工资一事")
+    assert _run([first, other])[1].matter_id != decisions[0].matter_id
