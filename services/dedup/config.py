@@ -112,6 +112,18 @@ class DedupConfig(BaseSettings):
             "differently; too low and the same estate's different problems merge."
         ),
     )
+    joint_threshold_same_kind: float = Field(
+        default=0.2,
+        ge=0.0,
+        le=1.0,
+        description=(
+            "The linking threshold, for the same petitioner or another, when the place a "
+            "petition's title names is named in the other petition and both titles name "
+            "the same kind of problem (noise, fees, parking, pollution, ...): the same "
+            "concrete problem of the same place. Lower links more letters about one "
+            "place's problem worded apart, and more of its different problems of one kind."
+        ),
+    )
     title_repeat_threshold: float = Field(
         default=0.6,
         ge=0.0,
@@ -255,6 +267,10 @@ class DedupConfig(BaseSettings):
             raise ValueError("related_threshold must not exceed the linking thresholds")
         if self.repeat_threshold > self.repeat_threshold_no_place:
             raise ValueError("repeat_threshold must not exceed repeat_threshold_no_place")
+        if self.joint_threshold_same_kind > self.joint_threshold_same_place:
+            raise ValueError(
+                "joint_threshold_same_kind must not exceed joint_threshold_same_place"
+            )
         if self.joint_threshold_same_place > self.joint_threshold:
             raise ValueError("joint_threshold_same_place must not exceed joint_threshold")
         return self

@@ -208,6 +208,14 @@ def score_candidates(
             # differently the letters go on; the threshold asks for the same person or
             # the same place besides.
             or titles_alike(features, details.topic, details.places, titled) >= title_threshold
+            # The place the title is about, and the same kind of problem named by both
+            # titles (``text.CLAIM_KINDS``): the same concrete problem of the same place,
+            # by the words of the domain's matter, when the texts are not unlike.
+            or (
+                titled
+                and score >= config.joint_threshold_same_kind
+                and not our_claims.isdisjoint(their_claims)
+            )
         )
         strong = agree is True and (exact or score >= max(threshold, merge_threshold))
         # Positional: a NamedTuple built from keywords costs twice as much.
@@ -262,7 +270,11 @@ def score_candidates(
             details = index.details(sequences[i], raw)
             same_petitioner = not refs.isdisjoint(details.petitioner_refs)
             titled = place_of_either_title(features, details.places, details.topic, same_petitioner)
-            if titles_alike(features, details.topic, details.places, titled) < alike:
+            if titles_alike(features, details.topic, details.places, titled) < alike and not (
+                titled
+                and scores[i] >= config.joint_threshold_same_kind
+                and not our_claims.isdisjoint(text.claims(details.topic))
+            ):
                 continue
             candidate = judge(i, scores[i])
             if candidate is not None and candidate.linkable:

@@ -508,3 +508,22 @@ def test_the_same_kind_of_problem_at_one_place_links_across_keyword_fields() -> 
     # Another kind of problem of the works, filed under another field, stays apart.
     other = replace(again, case_id="XF-0031", title="反映城南化工厂拖欠工人工资一事")
     assert _run([first, other])[1].matter_id != decisions[0].matter_id
+
+
+def test_strangers_letters_on_one_kind_of_problem_of_one_place_link_worded_apart() -> None:
+    # Two residents, two months apart, on the town's idle car park: the second title
+    # names no place, its opening names the car park the first title names, and both
+    # titles ask about parking (a text score of 0.25 against the first: a link).
+    first = _facts(0, COUNTY, "请求启用石星停车场和石星农贸市场",
+                   "我们是石星大道的住户。石星停车场建好了一直不用，客运车辆都停在石星大道两边，"
+                   "乱摆乱放，赶集的百姓没有地方站，请领导督促尽快启用。", ref="pr_a")  # fmt: skip
+    second = _facts(60, COUNTY, "请求合理利用新建的停车场",
+                    "镇上的老市场破旧不堪，新市场建好却闲置。石星停车场又平又宽，被政府闲置，"
+                    "石星大道两边却停满客运车，乱摆乱放，城管形同虚设，百姓苦不堪言。",
+                    ref="pr_b")  # fmt: skip
+    decisions = _run([first, second])
+    assert decisions[1].verdict is Verdict.JOINT
+    assert decisions[1].matter_id == decisions[0].matter_id
+    # The same words under a title on another kind of problem of the road stay apart.
+    noise = replace(second, title="石星大道客运车辆噪音扰民")
+    assert _run([first, noise])[1].matter_id != decisions[0].matter_id
