@@ -113,7 +113,7 @@ class DedupConfig(BaseSettings):
         ),
     )
     joint_threshold_same_kind: float = Field(
-        default=0.2,
+        default=0.15,
         ge=0.0,
         le=1.0,
         description=(
@@ -121,7 +121,9 @@ class DedupConfig(BaseSettings):
             "petition's title names is named in the other petition and both titles name "
             "the same kind of problem (noise, fees, parking, pollution, ...): the same "
             "concrete problem of the same place. Lower links more letters about one "
-            "place's problem worded apart, and more of its different problems of one kind."
+            "place's problem worded apart, and more of its different problems of one kind "
+            "(of the real development letters' different matters sharing a title's place, "
+            "three quarters score below 0.16)."
         ),
     )
     title_repeat_threshold: float = Field(

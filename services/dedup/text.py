@@ -245,8 +245,11 @@ CLAIM_KINDS: Final[dict[str, tuple[str, ...]]] = {
     "power_theft": ("偷电", "窃电"),
     "supply_cut": ("停电", "断电", "停水", "断水"),
     "fees": ("收费", "收取"),
-    "pollution": ("污染", "排污", "直排", "油烟", "粉尘", "臭"),
+    "pollution": ("污染", "排污", "直排", "油烟", "粉尘", "扬尘", "臭", "废气", "废水", "污水"),
     "parking": ("停车", "车位"),
+    # A school's places: its catchment, enrolment and who gets a place ("学位分配不公",
+    # "孩子无法入学"), not its fees or its extra classes.
+    "school_admission": ("入学", "学位", "招生", "划片"),
     "wages": ("工资", "欠薪", "拖欠"),
     "property_certificate": ("不动产证", "房产证", "产权证"),
     "street_lights": ("路灯",),

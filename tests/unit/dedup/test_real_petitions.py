@@ -527,3 +527,17 @@ def test_strangers_letters_on_one_kind_of_problem_of_one_place_link_worded_apart
     # The same words under a title on another kind of problem of the road stay apart.
     noise = replace(second, title="石星大道客运车辆噪音扰民")
     assert _run([first, noise])[1].matter_id != decisions[0].matter_id
+
+
+def test_residents_letters_on_a_factorys_pollution_link_however_little_they_share() -> None:
+    # Two neighbours: one on its waste water, one on its fumes; the factory in both
+    # titles, pollution both (a text score of 0.19: below the same-place 0.25).
+    water = _facts(0, COUNTY, "恒通机械厂偷排污水",
+                   "恒通机械厂经常在晚上偷偷排放废水，还向附近河道排放污水，周围几十户群众饱受"
+                   "困扰，希望环保部门检查。", ref="pr_a")  # fmt: skip
+    fumes = _facts(9, COUNTY, "投诉恒通机械厂污染环境",
+                   "恒通机械厂每天夜里排出刺鼻的气体，居民出现头晕咳嗽，河里的鱼也死了，要求"
+                   "环保部门查处。", ref="pr_b")  # fmt: skip
+    decisions = _run([water, fumes])
+    assert decisions[1].verdict is Verdict.JOINT
+    assert decisions[1].matter_id == decisions[0].matter_id

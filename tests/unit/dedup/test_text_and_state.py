@@ -398,3 +398,11 @@ def test_titles_naming_different_kinds_of_problem_differ_and_a_title_naming_none
                                   claims("夜宵一条街违规占道经营"))  # fmt: skip
     # A title that names no kind ("几点") says nothing against the other.
     assert not claims_differ(claims("花卉路井盖噪音扰民"), claims("花卉大道存在 几点"))
+
+
+def test_fumes_and_waste_water_are_pollution_and_a_schools_places_its_admission() -> None:
+    assert claims("恒通机械厂排放刺鼻废气") == claims("恒通机械厂偷偷排放污水") == {"pollution"}
+    assert claims("金台第二中学学位分配不公") == claims("孩子无法在金台第二中学入学")
+    assert claims("金台第二中学招生") == {"school_admission"}
+    # A school's admission is not its fees.
+    assert claims_differ(claims("金台第二中学招生"), claims("金台第二中学乱收费"))
