@@ -237,15 +237,19 @@ def topic_similarity(ours: frozenset[str], theirs: frozenset[str]) -> float:
 #: different problems are told by these: a market's encroaching stalls are not a stall's
 #: illegal extension, an estate's noise is not its parking. Each kind is a wrong or a want
 #: with one remedy (the noise abated, the stalls cleared, the building pulled down), not a
-#: department or a field: "噪音" and "扰民" are one kind, as writers use them together.
+#: department or a field. "扰民" (a nuisance to residents) names no kind: writers use it
+#: of noise, fumes and dust alike ("噪音扰民", "油烟扰民", "粉尘扰民"), and residents'
+#: letters on one mixing plant say "扰民" in some titles and "灰尘污染" in others.
 CLAIM_KINDS: Final[dict[str, tuple[str, ...]]] = {
-    "noise": ("噪音", "噪声", "扰民"),
+    "noise": ("噪音", "噪声"),
     "encroachment": ("占道", "乱摆", "摆摊"),
     "illegal_building": ("违建", "违章建", "私搭", "乱搭", "乱建", "违规建设", "私建", "加建"),
     "power_theft": ("偷电", "窃电"),
     "supply_cut": ("停电", "断电", "停水", "断水"),
     "fees": ("收费", "收取"),
-    "pollution": ("污染", "排污", "直排", "油烟", "粉尘", "扬尘", "臭", "废气", "废水", "污水"),
+    "pollution": (
+        "污染", "排污", "直排", "油烟", "粉尘", "扬尘", "灰尘", "臭", "废气", "废水", "污水",
+    ),
     "parking": ("停车", "车位"),
     # A school's places: its catchment, enrolment and who gets a place ("学位分配不公",
     # "孩子无法入学"), not its fees or its extra classes.

@@ -406,3 +406,11 @@ def test_fumes_and_waste_water_are_pollution_and_a_schools_places_its_admission(
     assert claims("金台第二中学招生") == {"school_admission"}
     # A school's admission is not its fees.
     assert claims_differ(claims("金台第二中学招生"), claims("金台第二中学乱收费"))
+
+
+def test_a_nuisance_to_residents_names_no_kind_of_problem() -> None:
+    # Residents of one estate on the mixing plant beside it: "扰民" in one title, the dust
+    # in another; neither says the other is another problem.
+    assert claims("丽发新城小区附近搅拌站扰民") == frozenset()
+    assert not claims_differ(claims("丽发新城搅拌站扰民"), claims("丽发新城搅拌站灰尘污染"))
+    assert claims("夜宵摊油烟扰民") == {"pollution"}
