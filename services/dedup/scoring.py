@@ -208,14 +208,7 @@ def score_candidates(
             # differently the letters go on; the threshold asks for the same person or
             # the same place besides.
             or titles_alike(features, details.topic, details.places, titled) >= title_threshold
-            # The place the title is about, and the same kind of problem named by both
-            # titles (``text.CLAIM_KINDS``): the same concrete problem of the same place,
-            # by the words of the domain's matter, when the texts are not unlike.
-            or (
-                titled
-                and score >= config.joint_threshold_same_kind
-                and not our_claims.isdisjoint(their_claims)
-            )
+            or _same_kind_at_place(titled, score, our_claims, their_claims, config)
         )
         strong = agree is True and (exact or score >= max(threshold, merge_threshold))
         # Positional: a NamedTuple built from keywords costs twice as much.
@@ -270,16 +263,33 @@ def score_candidates(
             details = index.details(sequences[i], raw)
             same_petitioner = not refs.isdisjoint(details.petitioner_refs)
             titled = place_of_either_title(features, details.places, details.topic, same_petitioner)
-            if titles_alike(features, details.topic, details.places, titled) < alike and not (
-                titled
-                and scores[i] >= config.joint_threshold_same_kind
-                and not our_claims.isdisjoint(text.claims(details.topic))
+            if titles_alike(
+                features, details.topic, details.places, titled
+            ) < alike and not _same_kind_at_place(
+                titled, scores[i], our_claims, text.claims(details.topic), config
             ):
                 continue
             candidate = judge(i, scores[i])
             if candidate is not None and candidate.linkable:
                 scored.append(candidate)
     return scored, top
+
+
+def _same_kind_at_place(
+    titled: bool,
+    score: float,
+    ours: frozenset[str],
+    theirs: frozenset[str],
+    config: DedupConfig,
+) -> bool:
+    """Whether two letters are about the same kind of problem of the place a title names.
+
+    The place the title is about named in the other letter (``titled``), and a kind of
+    problem both titles name (``text.CLAIM_KINDS``): the domain's matter itself, the same
+    concrete problem of the same place, when the texts are not unlike
+    (``joint_threshold_same_kind``).
+    """
+    return titled and score >= config.joint_threshold_same_kind and not ours.isdisjoint(theirs)
 
 
 def _settled(
