@@ -263,9 +263,8 @@ def score_candidates(
             details = index.details(sequences[i], raw)
             same_petitioner = not refs.isdisjoint(details.petitioner_refs)
             titled = place_of_either_title(features, details.places, details.topic, same_petitioner)
-            if titles_alike(
-                features, details.topic, details.places, titled
-            ) < alike and not _same_kind_at_place(
+            alike_titles = titles_alike(features, details.topic, details.places, titled) >= alike
+            if not alike_titles and not _same_kind_at_place(
                 titled, scores[i], our_claims, text.claims(details.topic), config
             ):
                 continue
