@@ -208,7 +208,7 @@ def score_candidates(
             # differently the letters go on; the threshold asks for the same person or
             # the same place besides.
             or titles_alike(features, details.topic, details.places, titled) >= title_threshold
-            or _same_kind_at_place(titled, score, our_claims, their_claims, config)
+            or _same_kind_at_place(titled, score, our_claims, details.topic, config)
         )
         strong = agree is True and (exact or score >= max(threshold, merge_threshold))
         # Positional: a NamedTuple built from keywords costs twice as much.
@@ -265,7 +265,7 @@ def score_candidates(
             titled = place_of_either_title(features, details.places, details.topic, same_petitioner)
             alike_titles = titles_alike(features, details.topic, details.places, titled) >= alike
             if not alike_titles and not _same_kind_at_place(
-                titled, scores[i], our_claims, text.claims(details.topic), config
+                titled, scores[i], our_claims, details.topic, config
             ):
                 continue
             candidate = judge(i, scores[i])
@@ -275,20 +275,22 @@ def score_candidates(
 
 
 def _same_kind_at_place(
-    titled: bool,
-    score: float,
-    ours: frozenset[str],
-    theirs: frozenset[str],
-    config: DedupConfig,
+    titled: bool, score: float, ours: frozenset[str], their_topic: str, config: DedupConfig
 ) -> bool:
     """Whether two letters are about the same kind of problem of the place a title names.
 
     The place the title is about named in the other letter (``titled``), and a kind of
     problem both titles name (``text.CLAIM_KINDS``): the domain's matter itself, the same
     concrete problem of the same place, when the texts are not unlike
-    (``joint_threshold_same_kind``).
+    (``joint_threshold_same_kind``). ``ours`` are this title's kinds; the other's are
+    looked up (cached) only when the rest holds: most titles name no kind.
     """
-    return titled and score >= config.joint_threshold_same_kind and not ours.isdisjoint(theirs)
+    return (
+        titled
+        and bool(ours)
+        and score >= config.joint_threshold_same_kind
+        and not ours.isdisjoint(text.claims(their_topic))
+    )
 
 
 def _settled(
