@@ -227,6 +227,58 @@ def test_order_parcel_and_invoice_numbers_stay_readable(text: str) -> None:
     assert mask_free_text(text) == text
 
 
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        # numbers written together, in digits (issue 14): an ID ending in X and a phone
+        ("61030219490101123X13800138000", "610302********123X138****8000"),
+        ("61030219490101123513800138000", "*************************8000"),
+        ("１３８００１３８０００６１０３０２１９４９０１０１１２３５",
+         "*************************１２３５"),
+        ("zhang@qq.com13800138000", "z****@qq.com138****8000"),
+        ("13800138000zhang@qq.com", "138****8********@qq.com"),
+        # and in Chinese numerals: a landline, an ID number, a mobile
+        ("电话零二九八八八八一二三四六一〇三〇二一九四九〇一〇一一二三五",
+         "电话*************************一二三五"),
+        ("六一〇三〇二一九四九〇一〇一一二三五零二九八八八八一二三四",
+         "*************************一二三四"),
+        ("零二九八八八八一二三四一三八一二三四五六七八", "******************五六七八"),
+        ("六一〇三〇二一九四九〇一〇一一二三X一三八一二三四五六七八",
+         "六一〇三〇二********一二三X一三八****五六七八"),
+        # twenty numerals after a count: the numbers masked all the same
+        ("三十一三八一二三四五六七八六一〇三〇二一九四九〇一〇一一二三五",
+         "三十" + "*" * 25 + "一二三五"),
+        # a card printed in groups of four, its check digit right or wrong
+        ("6222 0212 3456 7890", "**** **** **** 7890"),
+        ("转账到6222-0212-3456-7890-123", "转账到****-****-****-***0-123"),
+        ("６２２２\u3000０２１２\u3000３４５６\u3000７８９０",
+         "****\u3000****\u3000****\u3000７８９０"),
+        # the enumeration comma between a phone's groups or a mobile's digits
+        ("手机138、0013、8000", "手机138、****、8000"),
+        ("1、3、8、0、0、1、3、8、0、0、0", "1、3、8、*、*、*、*、8、0、0、0"),
+        ("座机029、88881234", "座机029、****1234"),
+    ],
+)  # fmt: skip
+def test_numbers_written_together_or_in_groups_are_masked(text: str, masked: str) -> None:
+    assert mask_free_text(text) == masked
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # lists with the enumeration comma, from the real letters
+        "8、9、10、11、12、13栋",
+        "103、104、115、123、204、808、809、202、206、208、210号",
+        "1、3、5、7、9、11、13、15栋",
+        "138、1234、5678、9012号房",  # a list that goes on after a phone's groups
+        "订单号 1234 5678 9012 3456 未发货",
+        "二〇一八二〇一九二〇二〇年",
+    ],
+)
+def test_lists_and_order_numbers_in_groups_stay_as_written(text: str) -> None:
+    assert mask_free_text(text) == text
+
+
 _AROUND = st.text(alphabet="信访人反映电话号码，。：（）abc ", max_size=12)
 
 
@@ -260,8 +312,8 @@ _NUMERALS = str.maketrans("0123456789", "〇一二三四五六七八九")
 @settings(max_examples=200, deadline=None)
 @given(
     before=_AROUND,
-    # something between the two: numerals written together are one run, no number
-    after=st.text(alphabet="信访人反映电话号码，。：（）abc ", min_size=1, max_size=12),
+    # or nothing between the two: numerals written together are numbers all the same
+    after=_AROUND,
     landline=st.from_regex(r"0[1-9][0-9]{1,2}-?[1-9][0-9]{6,7}", fullmatch=True),
     id_body=st.from_regex(r"(11|31|44|61)[0-9]{4}(19[5-9][0-9]|200[0-9])(0[1-9]|1[0-2])"
                           r"(0[1-9]|1[0-9]|2[0-8])[0-9]{3}", fullmatch=True),
@@ -291,3 +343,49 @@ def test_a_note_is_masked_and_cleaned_before_it_travels() -> None:
     assert unrestricted_note(note) == masked
     invoice = "发票号码 440301202611200001 已重开"
     assert unrestricted_note(invoice) == invoice
+
+
+_FULL_WIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    mobile=st.from_regex(r"1[3-9][0-9]{9}", fullmatch=True),
+    landline=st.from_regex(r"0[1-9][0-9]{1,2}-?[1-9][0-9]{6,7}", fullmatch=True),
+    id_body=st.from_regex(r"(11|31|44|61)[0-9]{4}(19[5-9][0-9]|200[0-9])(0[1-9]|1[0-2])"
+                          r"(0[1-9]|1[0-9]|2[0-8])[0-9]{3}", fullmatch=True),
+    card=st.from_regex(r"62[0-9]{2}( [0-9]{4}){3}|62[0-9]{2}(-[0-9]{4}){3}", fullmatch=True),
+    order=st.permutations(range(5)),
+    between=st.lists(st.sampled_from(["", " ", "、", "，", "\u3000", "；电话", "卡号"]),
+                     min_size=4, max_size=4),
+    script=st.sampled_from(["ascii", "full-width", "numerals"]),
+)  # fmt: skip
+def test_numbers_of_every_kind_back_to_back_never_stay_in_clear(
+    mobile: str,
+    landline: str,
+    id_body: str,
+    card: str,
+    order: list[int],
+    between: list[str],
+    script: str,
+) -> None:
+    # An attacker's letter: each kind of number, in any order, glued or apart.
+    id_number = id_body + id_check_character(id_body)
+    email = f"u{mobile}@qq.com"
+    written = [mobile, landline, id_number, card, email]
+    if script == "full-width":
+        written = [w.translate(_FULL_WIDTH) for w in written]
+    elif script == "numerals":  # a card or an e-mail is not read out in numerals
+        written = [w.translate(_NUMERALS) for w in written[:3]] + written[3:]
+    numbers = [written[i] for i in order]
+    # Digits written right after a card's last group of four make it longer: no reader
+    # tells where that number ends, and no pattern does.
+    gaps = [
+        gap or (" " if before == written[3] else "")
+        for gap, before in zip(between, numbers[:-1], strict=True)
+    ]
+    text = numbers[0] + "".join(gap + number for gap, number in zip(gaps, numbers[1:], strict=True))
+    masked = mask_free_text(text)
+    assert len(masked) == len(text)
+    for number in numbers:
+        assert number not in masked
