@@ -45,6 +45,8 @@ pytestmark = pytest.mark.integration
 
 #: Short, so that a body that never arrives is answered within the test's patience.
 BODY_TIMEOUT_SECONDS: Final = 2.0
+#: And a head that never arrives.
+HEAD_TIMEOUT_SECONDS: Final = 2.0
 FORM: Final = {"Content-Type": "application/x-www-form-urlencoded"}
 
 
@@ -116,6 +118,7 @@ def gateway_settings(bootstrap: str, prefix: str) -> GatewaySettings:
         query_failures_per_case=1_000_000,
         query_failures_per_address=1_000_000,
         body_timeout_seconds=BODY_TIMEOUT_SECONDS,
+        head_timeout_seconds=HEAD_TIMEOUT_SECONDS,
         ack_timeout_seconds=5,
     )
 
@@ -294,6 +297,55 @@ def test_a_body_that_does_not_arrive_gets_408_within_the_deadline(hostile: Hosti
     # The gateway goes on answering, and took nothing from the bodies cut short.
     assert httpx.get(f"{hostile.url}/health", timeout=10).status_code == 200
     assert hostile.published(case) == ["accepted", "replied"]
+
+
+def _trickled(hostile: Hostile, first: bytes, line_every: float) -> tuple[bytes, float]:
+    """What the gateway answers a client that sends ``first``, then a header line every
+    ``line_every`` seconds for 20 s (a slowloris), or sends nothing more when ``line_every``
+    is 0; and after how long, counted from the connection."""
+    started = time.monotonic()
+    with socket.create_connection(("127.0.0.1", hostile.running.port), timeout=20) as s:
+        s.sendall(first)
+        s.settimeout(line_every or 20)
+        answer = b""
+        for line in range(int(20 / line_every) if line_every else 1):
+            try:
+                answer = s.recv(65536)
+            except TimeoutError:
+                s.sendall(b"X-Trickle-%d: a\r\n" % line)
+                continue
+            break
+        while answer and (chunk := s.recv(65536)):
+            answer += chunk
+    return answer, time.monotonic() - started
+
+
+def test_a_head_that_does_not_arrive_gets_408_and_the_connection_closed(
+    hostile: Hostile,
+) -> None:
+    # A header line every half second never ends the head: without a deadline of its own,
+    # uvicorn held the connection for as long as the client went on (a slowloris).
+    head = b"GET /health HTTP/1.1\r\nHost: gateway\r\n"
+    for first, every in ((head, 0.5), (b"", 0.0), (b"GET /health HT", 0.0)):
+        answer, seconds = _trickled(hostile, first, every)
+        assert _head(answer)[0] == 408, (first, answer[:200])
+        assert b"did not arrive in time" in answer
+        assert HEAD_TIMEOUT_SECONDS <= seconds < HEAD_TIMEOUT_SECONDS + 3, (first, seconds)
+    # On a kept-alive connection the next request's head has the same deadline.
+    with socket.create_connection(("127.0.0.1", hostile.running.port), timeout=20) as s:
+        s.sendall(head + b"\r\n")
+        assert s.recv(65536).startswith(b"HTTP/1.1 200")
+        s.sendall(head)
+        started = time.monotonic()
+        answer = s.recv(65536)
+        assert answer.startswith(b"HTTP/1.1 408"), answer[:200]
+        assert time.monotonic() - started < HEAD_TIMEOUT_SECONDS + 3
+    # A head that comes slowly but in time is answered; the gateway keeps answering.
+    with socket.create_connection(("127.0.0.1", hostile.running.port), timeout=20) as s:
+        for part in (head, b"X-Slow: 1\r\n", b"Connection: close\r\n", b"\r\n"):
+            s.sendall(part)
+            time.sleep(HEAD_TIMEOUT_SECONDS / 5)
+        assert s.recv(65536).startswith(b"HTTP/1.1 200")
 
 
 def test_oversized_and_deeply_nested_bodies_get_a_clear_answer(hostile: Hostile) -> None:
