@@ -95,6 +95,13 @@ def id_check_character(first17: str) -> str:
 #: written in the ID's three parts (region, birth date, the rest) with one separator.
 #: An X ends the number: what follows it may be another (an ID and a phone written together).
 _ID_IN_TEXT = re.compile(r"(?<!\d)\d{6}([ -]?)\d{8}\1\d{3}(?:\d(?![\dXx])|[Xx](?![Xx]))")
+#: The same with a space or a dash between any two digits (6 1 0 3 0 2 ..., 610 302 194
+#: ...), not inside a longer run of such digits. (Whether the run starts there is said
+#: after its first digit: a pattern that starts with a class is tried only where the
+#: class matches, one that starts with a look-behind at every position, 15% more time.)
+_ID_SPACED = re.compile(
+    r"\d(?<![\d-]\d)(?<!\d \d)(?:[ -]?\d){16}[ -]?(?:\d(?![ -]?[\dXx])|[Xx](?![Xx]))"
+)
 #: 13 to 19 digits, optionally in groups separated by single spaces or hyphens.
 _CARD_IN_TEXT = re.compile(r"(?<![\d-])\d(?:[ -]?\d){12,18}(?![\d-])")
 #: 16 to 19 digits in groups of four, one space or one hyphen between each (6222 0212 3456
@@ -200,10 +207,11 @@ def _hide_together(match: re.Match[str], is_figure: Callable[[str], bool]) -> st
         return found
     return _hide(found, is_figure, keep_first=0, keep_last=4)
 #: ASCII addresses only: ``\w`` would take the Chinese words written before the address.
+#: The ideographic full stop 。 between the domain's labels reads as a dot (zhang＠qq。com).
 #: From where a run of what an address is made of starts: tried from within it too, each
 #: start would scan to its end again (20,000 digits or dashes took 0.4 s).
 _EMAIL_IN_TEXT = re.compile(
-    r"(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+"
+    r"(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:[.。][A-Za-z0-9-]+)+"
 )
 
 
@@ -492,6 +500,7 @@ def mask_free_text(text: str) -> str:
     # A card in groups first: an ID number written right before it ends where it starts.
     masked = _CARD_IN_GROUPS.sub(_mask_card_in_groups_match, read)
     masked = _ID_IN_TEXT.sub(_mask_id_match, masked)
+    masked = _ID_SPACED.sub(_mask_id_match, masked)
     masked = _CARD_IN_TEXT.sub(_mask_card_match, masked)
     masked = _PHONE_IN_TEXT.sub(_mask_phone_match, masked)
     if "@" in masked:  # the look-behind above, tried at every position, costs

@@ -253,6 +253,12 @@ def test_order_parcel_and_invoice_numbers_stay_readable(text: str) -> None:
         ("转账到6222-0212-3456-7890-123", "转账到****-****-****-***0-123"),
         ("６２２２\u3000０２１２\u3000３４５６\u3000７８９０",
          "****\u3000****\u3000****\u3000７８９０"),
+        # an ID number with a space or a dash between any two digits
+        ("身份证6 1 0 3 0 2 1 9 4 9 0 1 0 1 1 2 3 5", "身份证6 1 0 3 0 2 * * * * * * * * 1 2 3 5"),
+        ("610 302 194 901 011 235", "610 302 *** *** **1 235"),
+        ("6-1-0-3-0-2-1-9-4-9-0-1-0-1-1-2-3-X", "6-1-0-3-0-2-*-*-*-*-*-*-*-*-1-2-3-X"),
+        # an e-mail address with the ideographic full stop for its dot
+        ("邮箱zhang＠qq。com。谢谢", "邮箱z****＠qq。com。谢谢"),
         # the enumeration comma between a phone's groups or a mobile's digits
         ("手机138、0013、8000", "手机138、****、8000"),
         ("1、3、8、0、0、1、3、8、0、0、0", "1、3、8、*、*、*、*、8、0、0、0"),
