@@ -257,6 +257,12 @@ def test_order_parcel_and_invoice_numbers_stay_readable(text: str) -> None:
         ("身份证6 1 0 3 0 2 1 9 4 9 0 1 0 1 1 2 3 5", "身份证6 1 0 3 0 2 * * * * * * * * 1 2 3 5"),
         ("610 302 194 901 011 235", "610 302 *** *** **1 235"),
         ("6-1-0-3-0-2-1-9-4-9-0-1-0-1-1-2-3-X", "6-1-0-3-0-2-*-*-*-*-*-*-*-*-1-2-3-X"),
+        # a landline as written from abroad: +86 or 0086, the area code without its 0
+        ("电话+86-29-88881234。", "电话+86-29-****1234。"),
+        ("Tel: +86 (0)29 8888 1234", "Tel: +86 (0)29 **** 1234"),
+        ("0086 731 8412 3456", "0086 73* **** 3456"),
+        ("＋８６－１０－１２３４５６７８", "＋８６－１０－****５６７８"),
+        ("+86 138 0013 8000", "+86 138 **** 8000"),  # a mobile stays one
         # an e-mail address with the ideographic full stop for its dot
         ("邮箱zhang＠qq。com。谢谢", "邮箱z****＠qq。com。谢谢"),
         # the enumeration comma between a phone's groups or a mobile's digits
