@@ -246,8 +246,10 @@ def _reading_table() -> dict[int, str]:
     digit, letter, at-sign, dot, dash or space: every digit of Unicode (full-width １, the
     mathematical 𝟏, the circled ①, the superscript ¹, the Arabic-Indic ١), the full-width
     and other compatibility forms NFKC folds to one ASCII character (ｚ, ＠, ．), every dash
-    (－, —, ‐) and every space (the ideographic U+3000, no-break). Planes 0 and 1 hold them
-    all; built once, in about 0.1 s."""
+    (－, —, ‐) and every space (the ideographic U+3000, no-break); and as its digits each
+    character NFKC folds to digits with brackets or a dot (the circled ⑬ reads 13, ⒇ 20,
+    ⒈ 1): a reader reads them as numbers, and the normalised text holds those digits.
+    Planes 0 and 1 hold them all; built once, in about 0.1 s."""
     table: dict[int, str] = {}
     for code in range(0x80, 0x20000):
         char = chr(code)
@@ -262,6 +264,8 @@ def _reading_table() -> dict[int, str]:
             table[code] = " "
         elif len(folded) == 1 and folded.isascii() and (folded.isalnum() or folded in "@.+_%"):
             table[code] = folded
+        elif folded.isascii() and folded.strip("()., ").isdigit():
+            table[code] = "".join(c for c in folded if c.isdigit())
     return table
 
 
@@ -297,21 +301,29 @@ def _patterns_as_written() -> tuple[re.Pattern[str], re.Pattern[str]]:
     # its digits.
     dotted = f"{digit}{{2,3}}{dot}{digit}{{4}}{dot}{digit}{{4}}|(?:、{digit}){{10}}"
     at = f"[@{chars(lambda code, reads: reads == '@')}]"
+    # A character of several digits (⑬, ⒇): six of them are a phone number.
+    several = f"[{chars(lambda code, reads: len(reads) > 1)}]"
     return re.compile(
-        f"{digit}(?:(?:{gap}?{digit}){{6}}|{dotted})|{at}|{_NUMERAL_RUN.pattern}"
+        f"{digit}(?:(?:{gap}?{digit}){{6}}|{dotted})|{at}|{several}|{_NUMERAL_RUN.pattern}"
     ), re.compile(
         f"[{chars(lambda code, reads: True)}]"
     )
 
 
-def _reading(text: str) -> str:
-    """``text`` as the patterns read it, of the same length: each character a person takes
-    for an ASCII digit, letter, at-sign, dot, dash or space written as that character. A
-    phone number in mathematical or circled digits, or with full-width dashes, reads as
-    one, and so does the normalised text NFKC makes of it."""
+def _reading(text: str) -> tuple[str, list[int] | None]:
+    """``text`` as the patterns read it: each character a person takes for an ASCII digit,
+    letter, at-sign, dot, dash or space written as that character, one of several digits
+    (⑬) as its digits. A phone number in mathematical or circled digits, or with
+    full-width dashes, reads as one, and so does the normalised text NFKC makes of it.
+    With it, where each character read comes from in ``text``, when that is not where it
+    is (None: the reading is as long as ``text``)."""
     if _patterns_as_written()[1].search(text) is None:
-        return text
-    return text.translate(_reading_table())
+        return text, None
+    table = _reading_table()
+    read = text.translate(table)
+    if len(read) == len(text):
+        return read, None
+    return read, [i for i, c in enumerate(text) for _ in table.get(ord(c), c)]
 
 
 def _digits(text: str) -> str:
@@ -529,7 +541,7 @@ def mask_free_text(text: str) -> str:
     # Numerals first: they stay as written, and the digit patterns never see them.
     if _NUMERAL_RUN.search(text):
         text = _mask_numerals(text)
-    read = _reading(text)
+    read, origins = _reading(text)
     # A card in groups first: an ID number written right before it ends where it starts.
     masked = _CARD_IN_GROUPS.sub(_mask_card_in_groups_match, read)
     masked = _ID_IN_TEXT.sub(_mask_id_match, masked)
@@ -542,18 +554,26 @@ def mask_free_text(text: str) -> str:
     masked = _PHONE_IN_TEXT.sub(_mask_phone_match, masked)
     if "@" in masked:  # the look-behind above, tried at every position, costs
         masked = _EMAIL_IN_TEXT.sub(_mask_email_match, masked)
-    # Looked for only where twelve digits are left in a run: the pattern starts with a
-    # look-behind, tried at every position (a fifth more time on the real letters).
+    # Looked for only where twelve digits are left in a run (most texts have none).
     if _TWELVE_DIGITS.search(masked):
         masked = _DIGITS_TOGETHER.sub(lambda m: _hide_together(m, str.isdigit), masked)
     if masked == read:
         return text
     # Masking only ever writes '*' over a character: those go on the text as written,
     # the rest of it stays as the person wrote it.
-    return "".join(
-        "*" if hidden == "*" and seen != "*" else original
-        for original, seen, hidden in zip(text, read, masked, strict=True)
-    )
+    if origins is None:
+        return "".join(
+            "*" if hidden == "*" and seen != "*" else original
+            for original, seen, hidden in zip(text, read, masked, strict=True)
+        )
+    # A character read as several digits is hidden when any of them is (the text keeps
+    # its length).
+    hidden_at = {
+        origin
+        for origin, seen, hidden in zip(origins, read, masked, strict=True)
+        if hidden == "*" and seen != "*"
+    }
+    return "".join("*" if i in hidden_at else c for i, c in enumerate(text))
 
 
 def unrestricted_text(text: str) -> str:

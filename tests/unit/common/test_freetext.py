@@ -291,6 +291,26 @@ def test_lists_and_order_numbers_in_groups_stay_as_written(text: str) -> None:
     assert mask_free_text(text) == text
 
 
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        # circled numbers of two digits, and numbers with a dot or in brackets: NFKC, which
+        # makes the normalised text, writes them as their digits (⑬ -> 13)
+        ("电话⑬⑧⓪⓪⑬⑧⓪⓪⓪", "电话⑬⑧***⑧⓪⓪⓪"),
+        ("身份证⑥①⓪③⓪②⑲④⑨⓪①⓪①①②③⑤", "身份证⑥①⓪③⓪②*******①②③⑤"),
+        ("⒔800138000", "⒔8****8000"),
+        ("⑬⑳⑳⑬⑳⓪", "⑬***⑳⓪"),  # six characters, eleven digits
+        ("第⑩条和第⑪条", "第⑩条和第⑪条"),
+    ],
+)
+def test_characters_of_several_digits_are_read_as_their_digits(text: str, masked: str) -> None:
+    assert mask_free_text(text) == masked
+    # Nor does the normalised text hold the number.
+    digits = "".join(c for c in unicodedata.normalize("NFKC", text) if c.isdigit())
+    folded = "".join(c for c in unicodedata.normalize("NFKC", masked) if c.isdigit())
+    assert folded == digits or len(folded) <= len(digits) - 4
+
+
 _AROUND = st.text(alphabet="信访人反映电话号码，。：（）abc ", max_size=12)
 
 
