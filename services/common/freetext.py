@@ -248,7 +248,9 @@ def _reading_table() -> dict[int, str]:
     and other compatibility forms NFKC folds to one ASCII character (ｚ, ＠, ．), every dash
     (－, —, ‐) and every space (the ideographic U+3000, no-break); and as its digits each
     character NFKC folds to digits with brackets or a dot (the circled ⑬ reads 13, ⒇ 20,
-    ⒈ 1): a reader reads them as numbers, and the normalised text holds those digits.
+    ⒈ 1): a reader reads them as numbers, and the normalised text holds those digits; and
+    as its letters and digits each that NFKC folds to several of them (the ligature ﬀ
+    reads ff, in an e-mail address too).
     Planes 0 and 1 hold them all; built once, in about 0.1 s."""
     table: dict[int, str] = {}
     for code in range(0x80, 0x20000):
@@ -266,6 +268,8 @@ def _reading_table() -> dict[int, str]:
             table[code] = folded
         elif folded.isascii() and folded.strip("()., ").isdigit():
             table[code] = "".join(c for c in folded if c.isdigit())
+        elif folded.isascii() and folded.isalnum():
+            table[code] = folded  # a ligature (ﬀ, ﬁ) in an e-mail address, ㎡ as m2
     return table
 
 
@@ -302,7 +306,7 @@ def _patterns_as_written() -> tuple[re.Pattern[str], re.Pattern[str]]:
     dotted = f"{digit}{{2,3}}{dot}{digit}{{4}}{dot}{digit}{{4}}|(?:、{digit}){{10}}"
     at = f"[@{chars(lambda code, reads: reads == '@')}]"
     # A character of several digits (⑬, ⒇): six of them are a phone number.
-    several = f"[{chars(lambda code, reads: len(reads) > 1)}]"
+    several = f"[{chars(lambda code, reads: len(reads) > 1 and reads.isdigit())}]"
     return re.compile(
         f"{digit}(?:(?:{gap}?{digit}){{6}}|{dotted})|{at}|{several}|{_NUMERAL_RUN.pattern}"
     ), re.compile(

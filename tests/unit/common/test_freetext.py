@@ -301,9 +301,12 @@ def test_lists_and_order_numbers_in_groups_stay_as_written(text: str) -> None:
         ("⒔800138000", "⒔8****8000"),
         ("⑬⑳⑳⑬⑳⓪", "⑬***⑳⓪"),  # six characters, eleven digits
         ("第⑩条和第⑪条", "第⑩条和第⑪条"),
+        # and ligatures, which NFKC writes as their letters (ﬀ -> ff)
+        ("邮箱zhaﬀ@qq.com", "邮箱z***@qq.com"),
+        ("面积120㎡，电话13800138000", "面积120㎡，电话138****8000"),
     ],
 )
-def test_characters_of_several_digits_are_read_as_their_digits(text: str, masked: str) -> None:
+def test_characters_nfkc_writes_as_several_are_read_as_those(text: str, masked: str) -> None:
     assert mask_free_text(text) == masked
     # Nor does the normalised text hold the number.
     digits = "".join(c for c in unicodedata.normalize("NFKC", text) if c.isdigit())
