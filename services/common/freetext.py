@@ -240,6 +240,11 @@ _EMAIL_IN_TEXT = re.compile(
 )
 
 
+#: Letters and symbols a screen shows as nothing, that NFKC keeps: the Hangul fillers and
+#: the blank braille pattern, written between digits as a space would be.
+_BLANK_LETTERS: Final = "\u115f\u1160\u3164\uffa0\u2800"
+
+
 @functools.cache
 def _reading_table() -> dict[int, str]:
     """What each character that is not ASCII reads as, when a reader takes it for an ASCII
@@ -262,7 +267,7 @@ def _reading_table() -> dict[int, str]:
             table[code] = str(digit)
         elif category == "Pd":
             table[code] = "-"
-        elif category == "Zs":
+        elif category == "Zs" or char in _BLANK_LETTERS:
             table[code] = " "
         elif len(folded) == 1 and folded.isascii() and (folded.isalnum() or folded in "@.+_%"):
             table[code] = folded
