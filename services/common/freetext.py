@@ -136,10 +136,15 @@ _LANDLINE_FROM_ABROAD = re.compile(
 )
 #: The Chinese numerals a number is read out in, as the digit each stands for: 幺 is how
 #: a 1 is said in a phone number, 两 a 2 (mostly in the north).
-_CHINESE_DIGITS: Final = "〇零一幺二两三四五六七八九"
+#: The financial forms (壹, 贰, 叁 ..., 大写, and their traditional 貳, 參, 陸) and ○, the
+#: circle written for a zero (二○一八年), are read alike: 壹叁捌... is a number as much.
+_ZEROS: Final = "〇零○"
+_ONES: Final = "一幺壹"
+_TWO_TO_NINE: Final = "二两兩贰貳三叁參四肆五伍六陆陸七柒八捌九玖"
+_CHINESE_DIGITS: Final = _ZEROS + _ONES + _TWO_TO_NINE
 #: The units of a count or a sum (三十, 一百): a run of numerals next to one is no number
 #: read out digit by digit.
-_NUMERAL_UNITS: Final = "十百千万亿"
+_NUMERAL_UNITS: Final = "十百千万亿拾佰仟萬億"
 #: After a run's first numeral: the character before it is no numeral nor unit.
 _NOT_AFTER_A_NUMERAL: Final = f"(?<![{_CHINESE_DIGITS}{_NUMERAL_UNITS}].)"
 #: A mainland mobile read out in Chinese numerals (一三八一二三四五六七八, 幺三八 ...), with
@@ -153,7 +158,7 @@ _NOT_AFTER_A_NUMERAL: Final = f"(?<![{_CHINESE_DIGITS}{_NUMERAL_UNITS}].)"
 #: match from inside the number before, dropped, would hide the number that starts
 #: within it.)
 _PHONE_IN_CHINESE = re.compile(
-    f"[一幺]{_NOT_AFTER_A_NUMERAL}[三四五六七八九](?:[ .-]?[{_CHINESE_DIGITS}]){{9,}}"
+    f"[{_ONES}]{_NOT_AFTER_A_NUMERAL}[{_TWO_TO_NINE[5:]}](?:[ .-]?[{_CHINESE_DIGITS}]){{9,}}"
 )
 #: A landline read out in Chinese numerals with its area code (零二九八八八八一二三四,
 #: 〇七三一-八四一二三四五六, （〇一〇）一二三四五六七八): 〇 or 零, a numeral other than
@@ -163,7 +168,7 @@ _PHONE_IN_CHINESE = re.compile(
 #: of its own).
 #: No count, sum or year starts with 〇 or 零.
 _LANDLINE_IN_CHINESE = re.compile(
-    f"[〇零]{_NOT_AFTER_A_NUMERAL}[一幺二两三四五六七八九]"
+    f"[{_ZEROS}]{_NOT_AFTER_A_NUMERAL}[{_ONES}{_TWO_TO_NINE}]"
     f"(?:[)）]?[ .-]?[{_CHINESE_DIGITS}]){{8,10}}"
     f"(?![{_CHINESE_DIGITS}{_NUMERAL_UNITS}])"
 )
@@ -179,7 +184,9 @@ _ID_IN_CHINESE = re.compile(
 #: them three times.
 _NUMERAL_RUN = re.compile(f"[{_CHINESE_DIGITS}](?:[)）]?[ .-]?[{_CHINESE_DIGITS}]){{9}}")
 #: The ASCII digit each Chinese numeral stands for.
-_NUMERAL_VALUES: Final = dict(zip(_CHINESE_DIGITS, "0011223456789", strict=True))
+_NUMERAL_VALUES: Final = dict(
+    zip(_CHINESE_DIGITS, "000" "111" "22222" "333" "44" "55" "666" "77" "88" "99", strict=True)
+)
 #: What a run of numerals read out one by one is not preceded by: another numeral, or a
 #: unit.
 _NUMERAL_BEFORE: Final = frozenset(_CHINESE_DIGITS + _NUMERAL_UNITS)

@@ -130,6 +130,8 @@ def test_phone_numbers_in_chinese_numerals_or_with_dots_are_masked(
         "小区共三十八户，其中一三五栋漏水",
         "二〇一八年三月十五日至二〇二〇年一月",
         "补偿款一百三十八万四千五百元",
+        "补偿款壹佰叁拾捌万肆仟伍佰元整",  # a sum in the financial forms
+        "二○一八年三月",
         "一三五七九号楼和二四六八号楼",
         "第一三八一二三四五六七八九十条",  # a run ending in 十: an ordinal, not read out
         "五一三八一二三四五六七八",  # inside a longer run of numerals
@@ -166,6 +168,11 @@ def test_ordinary_numbers_in_chinese_numerals_or_with_dots_stay_as_written(text:
         ("我是六一〇三〇二一九四九〇一〇一一二三X", "我是六一〇三〇二********一二三X"),
         ("身份证六一零三零二一九四九零一零一一二三四", "身份证六一零三零二********一二三四"),
         ("号码一一〇一〇一 一九九〇〇三〇七 一二三三", "号码一一〇一〇一 ******** 一二三三"),
+        # in the financial forms (大写), and with ○ for a zero
+        ("电话壹叁捌零零壹叁捌零零零", "电话壹叁捌****捌零零零"),
+        ("电话一三八○○一三八○○○", "电话一三八****八○○○"),
+        ("座机○二九八八八八一二三四", "座机○二九****一二三四"),
+        ("身份证陸壹零叁零贰壹玖肆玖零壹零壹壹贰叁伍", "身份证陸壹零叁零贰********壹贰叁伍"),
     ],
 )  # fmt: skip
 def test_landlines_and_id_numbers_in_chinese_numerals_are_masked(text: str, masked: str) -> None:
