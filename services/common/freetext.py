@@ -93,36 +93,73 @@ def id_check_character(first17: str) -> str:
 # ``_reading``.
 #: 18 characters: 17 digits and a digit or X, not inside a longer run of digits; or
 #: written in the ID's three parts (region, birth date, the rest) with one separator.
-_ID_IN_TEXT = re.compile(r"(?<!\d)\d{6}([ -]?)\d{8}\1\d{3}[\dXx](?![\dXx])")
+#: An X ends the number: what follows it may be another (an ID and a phone written together).
+#: (Whether a number starts there is said after its first digit, here and below: a pattern
+#: that starts with a look-behind is tried at every position of the text, one that
+#: starts with a class only where the class matches: 2 us a text less for each.)
+_ID_IN_TEXT = re.compile(r"\d(?<!\d\d)\d{5}([ -]?)\d{8}\1\d{3}(?:\d(?![\dXx])|[Xx](?![Xx]))")
+#: The same with a space or a dash between any two digits (6 1 0 3 0 2 ..., 610 302 194
+#: ...), not inside a longer run of such digits.
+_ID_SPACED = re.compile(
+    r"\d(?<![\d-]\d)(?<!\d \d)(?:[ -]?\d){16}[ -]?(?:\d(?![ -]?[\dXx])|[Xx](?![Xx]))"
+)
 #: 13 to 19 digits, optionally in groups separated by single spaces or hyphens.
-_CARD_IN_TEXT = re.compile(r"(?<![\d-])\d(?:[ -]?\d){12,18}(?![\d-])")
+_CARD_IN_TEXT = re.compile(r"\d(?<![\d-]\d)(?:[ -]?\d){12,18}(?![\d-])")
+#: 16 to 19 digits in groups of four, one space or one hyphen between each (6222 0212 3456
+#: 7890, 6217-0012-3456-7890-123): how a bank card's number is printed and copied.
+_CARD_IN_GROUPS = re.compile(r"\d{4}([ -])\d{4}\1\d{4}\1\d{4}(?:\1\d{1,3})?")
 #: A mainland mobile (1[3-9] and 9 digits, optionally +86, with single spaces or dashes
 #: between digits, or dots between its groups: 138.1234.5678) or a landline with its area
 #: code (0 and 2-3 digits, in brackets or not, then 7-8 digits, or 3-4 and 4; dots between
 #: groups too). Dots only between groups: 1.3812345678 is a sum, v1.38.12345678 a version.
+#: The enumeration comma 、 as a dot (138、1234、5678), or between each of a mobile's
+#: eleven digits (1、3、8、...): a list of numbers is written with it too (8、9、10、11、12,
+#: 103、104、115 in the real letters), so not between any two digits, and not a list that
+#: goes on after the groups.
 #: Two alternatives, the dotted forms within them: each alternative more, tried at every
 #: position, cost as much again.
 _PHONE_IN_TEXT = re.compile(
     r"(?<![\d+])(?:(?:\+|00)?86[ -]?)?1"
-    r"(?:[ -]?[3-9](?:[ -]?\d){9}|[3-9]\d\.\d{4}\.\d{4}(?!\.\d))(?!\d)"
+    r"(?:[ -]?[3-9](?:[ -]?\d){9}|[3-9]\d[.、]\d{4}[.、]\d{4}(?![.、]\d)"
+    r"|、[3-9](?:、\d){9}(?!、\d))(?!\d)"
     r"|(?<!\d)(?:0\d{2,3}|[(（]0\d{2,3}[)）])"
-    r"(?:[ -]?(?:\d{7,8}|\d{3,4}[ -]\d{4})|\.(?:\d{7,8}|\d{3,4}\.\d{4})(?!\.\d))(?!\d)"
+    r"(?:[ -]?(?:\d{7,8}|\d{3,4}[ -]\d{4})|[.、](?:\d{7,8}|\d{3,4}[.、]\d{4})(?![.、]\d))"
+    r"(?!\d)"
+)
+#: A landline as written from abroad: +86 or 0086, the area code without its 0 (10, or
+#: 2 to 9 and one or two digits: no mobile's 1), the number (+86-29-88881234, +86 (0)29
+#: 8888 1234). Looked for only in a text that has +86
+#: or 0086 (a third alternative above cost 10% more time on the real letters).
+_LANDLINE_FROM_ABROAD = re.compile(
+    r"(?<![\d+])(?:\+|00)86[ -]?(?:\(0\)[ -]?)?(?:10|[2-9]\d{1,2})[ -]?(?:\d{7,8}|\d{3,4}[ -]\d{4})"
+    r"(?!\d)"
 )
 #: The Chinese numerals a number is read out in, as the digit each stands for: 幺 is how
 #: a 1 is said in a phone number, 两 a 2 (mostly in the north).
-_CHINESE_DIGITS: Final = "〇零一幺二两三四五六七八九"
+#: The financial forms (壹, 贰, 叁 ..., 大写, and their traditional 貳, 參, 陸) and ○, the
+#: circle written for a zero (二○一八年), are read alike: 壹叁捌... is a number as much.
+_ZEROS: Final = "〇零○"
+_ONES: Final = "一幺壹"
+_TWO_TO_NINE: Final = "二两兩贰貳三叁參四肆五伍六陆陸七柒八捌九玖"
+_CHINESE_DIGITS: Final = _ZEROS + _ONES + _TWO_TO_NINE
+#: The units of a count or a sum (三十, 一百): a run of numerals next to one is no number
+#: read out digit by digit.
+_NUMERAL_UNITS: Final = "十百千万亿拾佰仟萬億"
+#: After a run's first numeral: the character before it is no numeral nor unit.
+_NOT_AFTER_A_NUMERAL: Final = f"(?<![{_CHINESE_DIGITS}{_NUMERAL_UNITS}].)"
 #: A mainland mobile read out in Chinese numerals (一三八一二三四五六七八, 幺三八 ...), with
 #: single spaces, dashes or dots between them: 一 or 幺, 三 to 九, then 9 numerals or more (a
 #: digit too many is a slip, and still someone's number), not inside a longer run. A count
 #: or a sum is written with 十, 百, 千, 万 (三十八户), a year with four numerals (二〇一八):
 #: nothing else writes eleven numerals in a row.
-#: (Whether the run starts there is ``_mask_chinese_phone_match``'s to say: a pattern that
-#: starts with a look-behind is tried at every position of every text, one that starts
-#: with a class only where the class matches.)
-_PHONE_IN_CHINESE = re.compile(f"[一幺][三四五六七八九](?:[ .-]?[{_CHINESE_DIGITS}]){{9,}}")
-#: The units of a count or a sum (三十, 一百): a run of numerals next to one is no number
-#: read out digit by digit.
-_NUMERAL_UNITS: Final = "十百千万亿"
+#: (Whether the run starts there is said after its first numeral: a pattern that starts
+#: with a look-behind is tried at every position of every text, one that starts with a
+#: class only where the class matches. And said in the pattern, not after the match: a
+#: match from inside the number before, dropped, would hide the number that starts
+#: within it.)
+_PHONE_IN_CHINESE = re.compile(
+    f"[{_ONES}]{_NOT_AFTER_A_NUMERAL}[{_TWO_TO_NINE[5:]}](?:[ .-]?[{_CHINESE_DIGITS}]){{9,}}"
+)
 #: A landline read out in Chinese numerals with its area code (零二九八八八八一二三四,
 #: 〇七三一-八四一二三四五六, （〇一〇）一二三四五六七八): 〇 or 零, a numeral other than
 #: 〇 and 零, then 8 to 10 numerals, single spaces, dashes or dots between, the area
@@ -131,13 +168,15 @@ _NUMERAL_UNITS: Final = "十百千万亿"
 #: of its own).
 #: No count, sum or year starts with 〇 or 零.
 _LANDLINE_IN_CHINESE = re.compile(
-    f"[〇零][一幺二两三四五六七八九](?:[)）]?[ .-]?[{_CHINESE_DIGITS}]){{8,10}}"
+    f"[{_ZEROS}]{_NOT_AFTER_A_NUMERAL}[{_ONES}{_TWO_TO_NINE}]"
+    f"(?:[)）]?[ .-]?[{_CHINESE_DIGITS}]){{8,10}}"
     f"(?![{_CHINESE_DIGITS}{_NUMERAL_UNITS}])"
 )
 #: A resident ID number read out in Chinese numerals: 17 numerals and a numeral or an X,
 #: in one run or in the ID's three parts with one separator, as ``_ID_IN_TEXT``.
 _ID_IN_CHINESE = re.compile(
-    f"[{_CHINESE_DIGITS}]{{6}}([ -]?)[{_CHINESE_DIGITS}]{{8}}\\1[{_CHINESE_DIGITS}]{{3}}"
+    f"[{_CHINESE_DIGITS}]{_NOT_AFTER_A_NUMERAL}[{_CHINESE_DIGITS}]{{5}}([ -]?)"
+    f"[{_CHINESE_DIGITS}]{{8}}\\1[{_CHINESE_DIGITS}]{{3}}"
     f"[{_CHINESE_DIGITS}Xx]"
 )
 #: Ten numerals in a run (what every number above read out in numerals has, and no count,
@@ -145,14 +184,72 @@ _ID_IN_CHINESE = re.compile(
 #: them three times.
 _NUMERAL_RUN = re.compile(f"[{_CHINESE_DIGITS}](?:[)）]?[ .-]?[{_CHINESE_DIGITS}]){{9}}")
 #: The ASCII digit each Chinese numeral stands for.
-_NUMERAL_VALUES: Final = dict(zip(_CHINESE_DIGITS, "0011223456789", strict=True))
+_NUMERAL_VALUES: Final = dict(
+    zip(_CHINESE_DIGITS, "000" "111" "22222" "333" "44" "55" "666" "77" "88" "99", strict=True)
+)
 #: What a run of numerals read out one by one is not preceded by: another numeral, or a
 #: unit.
 _NUMERAL_BEFORE: Final = frozenset(_CHINESE_DIGITS + _NUMERAL_UNITS)
-#: Longer than any number above: numbers written together without a separator.
-_RUN_IN_TEXT = re.compile(r"\d{20,}[Xx]?")
+
+
+def _written_together(figure: str) -> re.Pattern[str]:
+    """A run of figures (``figure``, a class) in groups with single spaces or dashes
+    between: where numbers may be written together (a phone and an ID number without a
+    separator, 13800138000029-88881234). ``_hide_together`` says whether they are."""
+    # Whether the run starts there is said after its first figure (see _ID_IN_TEXT).
+    return re.compile(
+        f"{figure}(?<!{figure}{figure})(?<!{figure}[ -]{figure})(?:[ -]?{figure})*[Xx]?"
+    )
+
+
+#: Twenty figures or more: what the shortest two numbers above make, more than any one of
+#: them has, and no count, sum, date or year is written so (dates have no group of twelve).
+_TOGETHER_FIGURES: Final = 20
+#: A group of twelve: longer than a phone, in numbers written together.
+_TOGETHER_GROUP: Final = 12
+_DIGITS_TOGETHER = _written_together(r"\d")
+_TWELVE_DIGITS = re.compile(r"\d{12}")
+_NUMERALS_TOGETHER = _written_together(f"[{_CHINESE_DIGITS}]")
+_SEPARATORS_IN_RUN = re.compile("[ -]")
+
+
+def _beside(text: str, start: int, end: int) -> tuple[str, str]:
+    """The characters before ``start`` and after ``end``, past one space or dash."""
+    before = text[start - 1 : start]
+    if before and before in " -":
+        before = text[start - 2 : start - 1]
+    after = text[end : end + 1]
+    if after and after in " -":
+        after = text[end + 1 : end + 2]
+    return before, after
+
+
+def _hide_together(match: re.Match[str], is_figure: Callable[[str], bool]) -> str:
+    """The numbers written together ``match`` found with only their last four figures
+    kept, if they are: a group of twelve figures or more, and twenty figures in all, or
+    written against a number masked already (the patterns above mask those they can tell
+    apart: what is left of the run is the rest of it, a phone before an ID number)."""
+    found = match.group()
+    if max(map(len, _SEPARATORS_IN_RUN.split(found.rstrip("Xx")))) < _TOGETHER_GROUP:
+        return found
+    against_masked = "*" in _beside(match.string, match.start(), match.end())
+    if not against_masked and sum(map(is_figure, found)) < _TOGETHER_FIGURES:
+        return found
+    return _hide(found, is_figure, keep_first=0, keep_last=4)
+
+
 #: ASCII addresses only: ``\w`` would take the Chinese words written before the address.
-_EMAIL_IN_TEXT = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
+#: The ideographic full stop 。 between the domain's labels reads as a dot (zhang＠qq。com).
+#: From where a run of what an address is made of starts: tried from within it too, each
+#: start would scan to its end again (20,000 digits or dashes took 0.4 s).
+_EMAIL_IN_TEXT = re.compile(
+    r"(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:[.。][A-Za-z0-9-]+)+"
+)
+
+
+#: Letters and symbols a screen shows as nothing, that NFKC keeps: the Hangul fillers and
+#: the blank braille pattern, written between digits as a space would be.
+_BLANK_LETTERS: Final = "\u115f\u1160\u3164\uffa0\u2800"
 
 
 @functools.cache
@@ -161,8 +258,12 @@ def _reading_table() -> dict[int, str]:
     digit, letter, at-sign, dot, dash or space: every digit of Unicode (full-width １, the
     mathematical 𝟏, the circled ①, the superscript ¹, the Arabic-Indic ١), the full-width
     and other compatibility forms NFKC folds to one ASCII character (ｚ, ＠, ．), every dash
-    (－, —, ‐) and every space (the ideographic U+3000, no-break). Planes 0 and 1 hold them
-    all; built once, in about 0.1 s."""
+    (－, —, ‐) and every space (the ideographic U+3000, no-break); and as its digits each
+    character NFKC folds to digits with brackets or a dot (the circled ⑬ reads 13, ⒇ 20,
+    ⒈ 1): a reader reads them as numbers, and the normalised text holds those digits; and
+    as its letters and digits each that NFKC folds to several of them (the ligature ﬀ
+    reads ff, in an e-mail address too).
+    Planes 0 and 1 hold them all; built once, in about 0.1 s."""
     table: dict[int, str] = {}
     for code in range(0x80, 0x20000):
         char = chr(code)
@@ -173,10 +274,14 @@ def _reading_table() -> dict[int, str]:
             table[code] = str(digit)
         elif category == "Pd":
             table[code] = "-"
-        elif category == "Zs":
+        elif category == "Zs" or char in _BLANK_LETTERS:
             table[code] = " "
         elif len(folded) == 1 and folded.isascii() and (folded.isalnum() or folded in "@.+_%"):
             table[code] = folded
+        elif folded.isascii() and folded.strip("()., ").isdigit():
+            table[code] = "".join(c for c in folded if c.isdigit())
+        elif folded.isascii() and folded.isalnum():
+            table[code] = folded  # a ligature (ﬀ, ﬁ) in an e-mail address, ㎡ as m2
     return table
 
 
@@ -206,26 +311,35 @@ def _patterns_as_written() -> tuple[re.Pattern[str], re.Pattern[str]]:
     # ``\d`` is every decimal digit already: the class adds the others (circled, ...).
     digit = f"[\\d{chars(lambda code, reads: reads.isdigit() and not chr(code).isdecimal())}]"
     gap = f"[ \\-{chars(lambda code, reads: reads in ' -')}]"
-    dot = f"[.{chars(lambda code, reads: reads == '.')}]"
+    dot = f"[.、{chars(lambda code, reads: reads == '.')}]"
     # A phone with dots between its groups (138.1234.5678, 029.8888.1234): not any digits
-    # with dots, which dates and sums are (2018.09.28, 25613.32).
-    dotted = f"{digit}{{2,3}}{dot}{digit}{{4}}{dot}{digit}{{4}}"
+    # with dots, which dates and sums are (2018.09.28, 25613.32); a mobile with 、 between
+    # its digits.
+    dotted = f"{digit}{{2,3}}{dot}{digit}{{4}}{dot}{digit}{{4}}|(?:、{digit}){{10}}"
     at = f"[@{chars(lambda code, reads: reads == '@')}]"
+    # A character of several digits (⑬, ⒇): six of them are a phone number.
+    several = f"[{chars(lambda code, reads: len(reads) > 1 and reads.isdigit())}]"
     return re.compile(
-        f"{digit}(?:(?:{gap}?{digit}){{6}}|{dotted})|{at}|{_NUMERAL_RUN.pattern}"
+        f"{digit}(?:(?:{gap}?{digit}){{6}}|{dotted})|{at}|{several}|{_NUMERAL_RUN.pattern}"
     ), re.compile(
         f"[{chars(lambda code, reads: True)}]"
     )
 
 
-def _reading(text: str) -> str:
-    """``text`` as the patterns read it, of the same length: each character a person takes
-    for an ASCII digit, letter, at-sign, dot, dash or space written as that character. A
-    phone number in mathematical or circled digits, or with full-width dashes, reads as
-    one, and so does the normalised text NFKC makes of it."""
+def _reading(text: str) -> tuple[str, list[int] | None]:
+    """``text`` as the patterns read it: each character a person takes for an ASCII digit,
+    letter, at-sign, dot, dash or space written as that character, one of several digits
+    (⑬) as its digits. A phone number in mathematical or circled digits, or with
+    full-width dashes, reads as one, and so does the normalised text NFKC makes of it.
+    With it, where each character read comes from in ``text``, when that is not where it
+    is (None: the reading is as long as ``text``)."""
     if _patterns_as_written()[1].search(text) is None:
-        return text
-    return text.translate(_reading_table())
+        return text, None
+    table = _reading_table()
+    read = text.translate(table)
+    if len(read) == len(text):
+        return read, None
+    return read, [i for i, c in enumerate(text) for _ in table.get(ord(c), c)]
 
 
 def _digits(text: str) -> str:
@@ -267,6 +381,14 @@ def _mask_phone_match(match: re.Match[str]) -> str:
     return _hide_digits(found, keep_first=prefix + 3, keep_last=4)
 
 
+def _mask_landline_from_abroad(match: re.Match[str]) -> str:
+    # The country code, a trunk 0 written in brackets, and the area code's first two
+    # digits kept, as a landline at home keeps its first three.
+    found = match.group()
+    head = len(_digits(found.split(")")[0] if ")" in found else found[:4])) + 2
+    return _hide_digits(found, keep_first=head, keep_last=4)
+
+
 def _read_out_alone(match: re.Match[str], *, not_before: str = _NUMERAL_UNITS) -> bool:
     """Whether the numerals matched are a number read out on its own: not inside a longer
     run of numerals, nor a count (三十一三...); nor followed by any of ``not_before``."""
@@ -299,21 +421,29 @@ def _mask_chinese_landline_match(match: re.Match[str]) -> str:
 
 
 def _mask_chinese_id_match(match: re.Match[str]) -> str:
-    # As an ID number in digits: region and last four kept, if it is one.
+    # As an ID number in digits: region and last four kept, if it is one. An X ends it:
+    # numerals after it are another number.
     found = match.group()
     digits = "".join(_NUMERAL_VALUES.get(c, c) for c in found if c not in " -")
-    alone = _read_out_alone(match, not_before=_NUMERAL_UNITS + _CHINESE_DIGITS + "Xx")
+    not_after = "Xx" if found[-1] in "Xx" else _NUMERAL_UNITS + _CHINESE_DIGITS + "Xx"
+    alone = _read_out_alone(match, not_before=not_after)
     if not alone or not _is_id_number(digits, match.string, match.start()):
         return found
     return _hide_numerals(found, keep_first=6, keep_last=4)
 
 
 def _mask_numerals(text: str) -> str:
-    """``text`` with the ID numbers, then the mobiles and landlines read out in Chinese
-    numerals masked (an ID number first: a phone could match inside it)."""
+    """``text`` with the numbers read out together, the ID numbers, then the mobiles and
+    landlines read out in Chinese numerals masked (an ID number first: a phone could match
+    inside it)."""
     text = _ID_IN_CHINESE.sub(_mask_chinese_id_match, text)
     text = _PHONE_IN_CHINESE.sub(_mask_chinese_phone_match, text)
-    return _LANDLINE_IN_CHINESE.sub(_mask_chinese_landline_match, text)
+    text = _LANDLINE_IN_CHINESE.sub(_mask_chinese_landline_match, text)
+    # What is left of numbers read out together, even next to a unit (三十 and nineteen
+    # numerals read out after it are a count and numbers).
+    return _NUMERALS_TOGETHER.sub(
+        lambda m: _hide_together(m, _NUMERAL_VALUES.__contains__), text
+    )
 
 
 def _luhn_valid(digits: str) -> bool:
@@ -375,6 +505,13 @@ def _mask_id_match(match: re.Match[str]) -> str:
     return _hide_digits(match.group(), keep_first=6, keep_last=4)
 
 
+def _mask_card_in_groups_match(match: re.Match[str]) -> str:
+    # Printed as a card is, whatever its check digit: a card, unless called an order's.
+    if _nearest_number_word(match.string, match.start()) == "other":
+        return match.group()
+    return _hide_digits(match.group(), keep_first=0, keep_last=4)
+
+
 def _mask_card_match(match: re.Match[str]) -> str:
     found = match.group()
     digits = _digits(found)
@@ -401,36 +538,58 @@ def mask_free_text(text: str) -> str:
     characters) calls them an order's, a parcel's or an invoice's (订单号, 运单, 发票, ...).
     Bank card numbers keep their last four: 13 to 19 digits that pass the Luhn check, and
     16 to 19 digits that do not when the nearest number word before them says a card, an
-    account or an ID (卡号, 银行卡, 账号, 身份证, card, ...).
+    account or an ID (卡号, 银行卡, 账号, 身份证, card, ...), and 16 to 19 digits printed in
+    groups of four (6222 0212 3456 7890) unless that word calls them an order's.
     Mainland mobile and landline numbers keep their first three and last four
-    digits (spaces, dashes or dots between digits; in Chinese numerals too,
+    digits (spaces, dashes or dots between digits, 、 between groups or digits; in Chinese
+    numerals too,
     一三八****五六七八, 零二九****一二三四), and ID numbers in Chinese numerals as in digits
     (六一〇三〇二********一二三X); e-mail addresses keep the first character of the local
     part and the domain.
     Order matters: an ID number is taken before a card number of the same digits, and both
-    before a phone number that could match inside them. A run of 20 digits or more is
-    numbers written together (a phone and an ID number without a space): it keeps only its
-    last four.
+    before a phone number that could match inside them. What is left of 20 digits or
+    more (or numerals) written together, one group of them at least twelve long, is
+    numbers without a separator between (a phone and an ID number): it keeps only its last
+    four.
     """
     if not _patterns_as_written()[0].search(text):
         return text
     # Numerals first: they stay as written, and the digit patterns never see them.
     if _NUMERAL_RUN.search(text):
         text = _mask_numerals(text)
-    read = _reading(text)
-    masked = _RUN_IN_TEXT.sub(lambda m: _hide_digits(m.group(), keep_first=0, keep_last=4), read)
+    read, origins = _reading(text)
+    # A card in groups first: an ID number written right before it ends where it starts.
+    masked = _CARD_IN_GROUPS.sub(_mask_card_in_groups_match, read)
     masked = _ID_IN_TEXT.sub(_mask_id_match, masked)
+    masked = _ID_SPACED.sub(_mask_id_match, masked)
+    # Before cards and phones at home: 0086 731 8412 3456 is no card, and its 0086 no
+    # area code.
+    if "+86" in masked or "0086" in masked:
+        masked = _LANDLINE_FROM_ABROAD.sub(_mask_landline_from_abroad, masked)
     masked = _CARD_IN_TEXT.sub(_mask_card_match, masked)
     masked = _PHONE_IN_TEXT.sub(_mask_phone_match, masked)
-    masked = _EMAIL_IN_TEXT.sub(_mask_email_match, masked)
+    if "@" in masked:  # the look-behind above, tried at every position, costs
+        masked = _EMAIL_IN_TEXT.sub(_mask_email_match, masked)
+    # Looked for only where twelve digits are left in a run (most texts have none).
+    if _TWELVE_DIGITS.search(masked):
+        masked = _DIGITS_TOGETHER.sub(lambda m: _hide_together(m, str.isdigit), masked)
     if masked == read:
         return text
     # Masking only ever writes '*' over a character: those go on the text as written,
     # the rest of it stays as the person wrote it.
-    return "".join(
-        "*" if hidden == "*" and seen != "*" else original
-        for original, seen, hidden in zip(text, read, masked, strict=True)
-    )
+    if origins is None:
+        return "".join(
+            "*" if hidden == "*" and seen != "*" else original
+            for original, seen, hidden in zip(text, read, masked, strict=True)
+        )
+    # A character read as several digits is hidden when any of them is (the text keeps
+    # its length).
+    hidden_at = {
+        origin
+        for origin, seen, hidden in zip(origins, read, masked, strict=True)
+        if hidden == "*" and seen != "*"
+    }
+    return "".join("*" if i in hidden_at else c for i, c in enumerate(text))
 
 
 def unrestricted_text(text: str) -> str:

@@ -37,6 +37,7 @@ from services.gateway.casework import Casework
 from services.gateway.desk import CaseDesk
 from services.gateway.endpoints import Gateway, open311_error, open311_format
 from services.gateway.geocode import Geocoder
+from services.gateway.heads import head_deadline_protocol
 from services.gateway.kafka import Publisher, StatusFeed
 from services.gateway.open311 import Open311Problem
 from services.gateway.routes import OPERATIONS
@@ -224,6 +225,7 @@ def serve() -> None:
         log_config=logging_config(SERVICE, settings.log_level, settings.log_format),
         access_log=False,
         timeout_graceful_shutdown=int(settings.ack_timeout_seconds) + 5,
+        http=head_deadline_protocol(settings.head_timeout_seconds),
     )
 
 

@@ -8,14 +8,16 @@ whole at start-up; an error names the file, the feature and what is wrong.
 
 Point in polygon is the even-odd rule on each ring (holes are the polygon's later rings),
 with a bounding box per polygon first: a few hundred counties answer in microseconds, so
-no geometry library is needed. A point on a shared border belongs to the first county
-listed that contains it.
+no geometry library is needed. A county contains its border (the even-odd rule alone
+would leave a point on its eastern or northern edge, or on a corner, outside every
+county): a point on a shared border belongs to the first county listed that has it.
 """
 
 from __future__ import annotations
 
 import itertools
 import json
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,7 +44,29 @@ class _Polygon:
     def contains(self, longitude: float, latitude: float) -> bool:
         if not (self.west <= longitude <= self.east and self.south <= latitude <= self.north):
             return False
+        if any(_on_border(ring, longitude, latitude) for ring in self.rings):
+            return True  # a hole's edge too: the hole is what is inside it
         return sum(_inside(ring, longitude, latitude) for ring in self.rings) % 2 == 1
+
+
+#: How far from an edge a point still lies on it, in degrees (about 0.1 mm): coordinates
+#: from a file and from a client round differently.
+_ON_BORDER_DEGREES = 1e-9
+
+
+def _on_border(ring: Ring, x: float, y: float) -> bool:
+    """Whether (x, y) lies on one of the ring's edges, corners included."""
+    for (x1, y1), (x2, y2) in itertools.pairwise(ring):
+        if not (
+            min(x1, x2) - _ON_BORDER_DEGREES <= x <= max(x1, x2) + _ON_BORDER_DEGREES
+            and min(y1, y2) - _ON_BORDER_DEGREES <= y <= max(y1, y2) + _ON_BORDER_DEGREES
+        ):
+            continue
+        # The distance from the edge's line: the cross product over the edge's length.
+        cross = (x2 - x1) * (y - y1) - (y2 - y1) * (x - x1)
+        if abs(cross) <= _ON_BORDER_DEGREES * math.hypot(x2 - x1, y2 - y1):
+            return True
+    return False
 
 
 def _inside(ring: Ring, x: float, y: float) -> bool:

@@ -10,9 +10,7 @@ ratings sent at once cannot both pass the check.
 
 from __future__ import annotations
 
-import asyncio
 import uuid
-import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -23,6 +21,7 @@ from schemas.identifiers import verify_query_code
 from services.common.casework.refusals import Refusal, RejectionReason
 from services.gateway.attempts import Blocked, QueryAttempts
 from services.gateway.kafka import BrokerUnavailableError, Publisher, StatusFeed
+from services.gateway.locks import KeyedLocks
 from services.gateway.status import CaseRecord, StatusView
 
 
@@ -67,7 +66,7 @@ class CaseDesk:
         self.query_key = query_key
         self.clock = clock
         self._on_refusal = on_refusal
-        self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
+        self._locks = KeyedLocks()
 
     def open_with_code(self, case_id: str, code: str, address: str) -> CaseRecord | Denied:
         """The case if ``code`` is its query code; a wrong code and an unknown case are the
@@ -101,11 +100,7 @@ class CaseDesk:
         Built under the case's lock, so it is checked against every update published
         before it; the same update again (an agency's retry) is answered alike.
         """
-        lock = self._locks.get(record.case_id)
-        if lock is None:
-            lock = asyncio.Lock()
-            self._locks[record.case_id] = lock
-        async with lock:
+        async with self._locks.of(record.case_id):
             update = make(self.clock())
             if record.facts is None:
                 return Refusal(

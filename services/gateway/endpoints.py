@@ -44,6 +44,7 @@ from services.gateway.kafka import (
     Publisher,
     StatusFeed,
 )
+from services.gateway.locks import KeyedLocks
 from services.gateway.models import (
     CaseView,
     Health,
@@ -113,6 +114,7 @@ class Gateway:
         self.clock = clock
         self.new_id = new_id
         self.desk = desk
+        self._submitting = KeyedLocks()
         self.petitioner = PetitionerApi(desk)
         self.agency = AgencyApi(desk, settings)
         self.page = QueryPage(desk)
@@ -146,22 +148,33 @@ class Gateway:
                 f"submission_id: the prefix {OPEN311_PREFIX!r} is the Open311 API's own",
                 petition.submission_id,
             )
-        earlier = self.view.conflicts(petition)
-        if earlier is not None:
-            return _rejected(
-                409,
-                RejectReason.CONFLICTING_RESUBMISSION,
-                f"submission_id {petition.submission_id} was submitted before with other "
-                f"content (case {earlier.case_id}); send a new petition under a new id",
-                petition.submission_id,
-            )
-        try:
-            await self.publisher.submit(petition, channel_key_id(api_key))
-        except PetitionTooLargeError as exc:
-            return _rejected(413, RejectReason.TOO_LARGE, str(exc), petition.submission_id)
-        except BrokerUnavailableError as exc:
-            return _problem(503, "broker_unavailable", str(exc), retry=True)
-        record = self.view.record_submission(petition, channel_key_id(api_key))
+        channel = channel_key_id(api_key)
+        if not self.feed.caught_up:
+            # An earlier version under this submission id may be in what the view has not
+            # read yet: a conflict cannot be told from a first submission.
+            return _problem(503, "loading", _LOADING_SUBMISSIONS, retry=True)
+        # Checked and published under the submission id's lock: two versions sent together
+        # would both pass the check before either is published.
+        async with self._submitting.of(petition.submission_id):
+            earlier = self.view.conflicts(petition)
+            if earlier is not None:
+                # The case id only to the channel that submitted it: to another, a
+                # submission id (often predictable) must not open the way to a case id.
+                case = f" (case {earlier.case_id})" if earlier.channel_key_id == channel else ""
+                return _rejected(
+                    409,
+                    RejectReason.CONFLICTING_RESUBMISSION,
+                    f"submission_id {petition.submission_id} was submitted before with other "
+                    f"content{case}; send a new petition under a new id",
+                    petition.submission_id,
+                )
+            try:
+                await self.publisher.submit(petition, channel)
+            except PetitionTooLargeError as exc:
+                return _rejected(413, RejectReason.TOO_LARGE, str(exc), petition.submission_id)
+            except BrokerUnavailableError as exc:
+                return _problem(503, "broker_unavailable", str(exc), retry=True)
+            record = self.view.record_submission(petition, channel)
         accepted = SubmissionAccepted(
             case_id=record.case_id,
             submission_id=petition.submission_id,
@@ -342,6 +355,10 @@ class Gateway:
 
 
 _LOADING: Final = "the status view is still reading the pipeline's topics; retry shortly"
+_LOADING_SUBMISSIONS: Final = (
+    "the gateway is still reading the submissions so far (to tell a conflicting "
+    "resubmission); the petition was not accepted: retry shortly"
+)
 
 
 def case_view(record: CaseRecord) -> CaseView:

@@ -305,17 +305,21 @@ def petition_from_form(
     return petition, located
 
 
+#: A latitude or longitude in decimal degrees, blanks around it allowed (34.35, -0.5, .5).
+_DEGREES: Final = re.compile(r"\s*[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)\s*", re.ASCII)
+
+
 def _lat_long(lat: str, long: str, problems: list[str]) -> tuple[float, float] | None:
     if not lat and not long:
         return None
     if not (lat and long):
         problems.append("lat/long: both are required when either is given")
         return None
-    try:
-        latitude, longitude = float(lat), float(long)
-    except ValueError:
+    # Decimal degrees as written: float() also reads 3_4.35, nan, inf and ١٢ as numbers.
+    if not (_DEGREES.fullmatch(lat) and _DEGREES.fullmatch(long)):
         problems.append(f"lat/long: not numbers: {echo(lat)}, {echo(long)}")
         return None
+    latitude, longitude = float(lat), float(long)
     if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
         problems.append(f"lat/long: out of range: {latitude}, {longitude} (WGS84 degrees)")
         return None

@@ -76,6 +76,16 @@ class GatewaySettings(CaseIdKeyed):
         le=120,
         description="how long a request waits for the broker's acknowledgement before a 503",
     )
+    head_timeout_seconds: float = Field(
+        default=10.0,
+        gt=0,
+        le=300,
+        description=(
+            "how long a request's head (request line and headers) may take to arrive, from "
+            "the connection or from its first byte, before a 408 and the connection closed "
+            "(a client that connects and sends nothing, or trickles its headers)"
+        ),
+    )
     body_timeout_seconds: float = Field(
         default=30.0,
         gt=0,

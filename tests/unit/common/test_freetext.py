@@ -45,6 +45,7 @@ def test_controls_and_bidi_overrides_go_and_unicode_line_separators_become_line_
         ("١٣٨٠٠١٣٨٠٠٠", "١٣٨****٨٠٠٠"),
         ("138－0013－8000", "138－****－8000"),
         ("138\u30000013\u30008000", "138\u3000****\u30008000"),
+        ("138\u31640013\u28008000", "138\u3164****\u28008000"),  # blank letters
         ("138—0013—8000", "138—****—8000"),
         ("1 3 8 0 0 1 3 8 0 0 0", "1 3 8 * * * * 8 0 0 0"),
         ("电话(010)12345678", "电话(010)****5678"),
@@ -129,6 +130,8 @@ def test_phone_numbers_in_chinese_numerals_or_with_dots_are_masked(
         "小区共三十八户，其中一三五栋漏水",
         "二〇一八年三月十五日至二〇二〇年一月",
         "补偿款一百三十八万四千五百元",
+        "补偿款壹佰叁拾捌万肆仟伍佰元整",  # a sum in the financial forms
+        "二○一八年三月",
         "一三五七九号楼和二四六八号楼",
         "第一三八一二三四五六七八九十条",  # a run ending in 十: an ordinal, not read out
         "五一三八一二三四五六七八",  # inside a longer run of numerals
@@ -165,6 +168,11 @@ def test_ordinary_numbers_in_chinese_numerals_or_with_dots_stay_as_written(text:
         ("我是六一〇三〇二一九四九〇一〇一一二三X", "我是六一〇三〇二********一二三X"),
         ("身份证六一零三零二一九四九零一零一一二三四", "身份证六一零三零二********一二三四"),
         ("号码一一〇一〇一 一九九〇〇三〇七 一二三三", "号码一一〇一〇一 ******** 一二三三"),
+        # in the financial forms (大写), and with ○ for a zero
+        ("电话壹叁捌零零壹叁捌零零零", "电话壹叁捌****捌零零零"),
+        ("电话一三八○○一三八○○○", "电话一三八****八○○○"),
+        ("座机○二九八八八八一二三四", "座机○二九****一二三四"),
+        ("身份证陸壹零叁零贰壹玖肆玖零壹零壹壹贰叁伍", "身份证陸壹零叁零贰********壹贰叁伍"),
     ],
 )  # fmt: skip
 def test_landlines_and_id_numbers_in_chinese_numerals_are_masked(text: str, masked: str) -> None:
@@ -227,6 +235,93 @@ def test_order_parcel_and_invoice_numbers_stay_readable(text: str) -> None:
     assert mask_free_text(text) == text
 
 
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        # numbers written together, in digits (issue 14): an ID ending in X and a phone
+        ("61030219490101123X13800138000", "610302********123X138****8000"),
+        ("61030219490101123513800138000", "*************************8000"),
+        ("１３８００１３８０００６１０３０２１９４９０１０１１２３５",
+         "*************************１２３５"),
+        ("zhang@qq.com13800138000", "z****@qq.com138****8000"),
+        ("13800138000zhang@qq.com", "138****8********@qq.com"),
+        # and in Chinese numerals: a landline, an ID number, a mobile
+        ("电话零二九八八八八一二三四六一〇三〇二一九四九〇一〇一一二三五",
+         "电话*************************一二三五"),
+        ("六一〇三〇二一九四九〇一〇一一二三五零二九八八八八一二三四",
+         "*************************一二三四"),
+        ("零二九八八八八一二三四一三八一二三四五六七八", "******************五六七八"),
+        ("六一〇三〇二一九四九〇一〇一一二三X一三八一二三四五六七八",
+         "六一〇三〇二********一二三X一三八****五六七八"),
+        # twenty numerals after a count: the numbers masked all the same
+        ("三十一三八一二三四五六七八六一〇三〇二一九四九〇一〇一一二三五",
+         "三十" + "*" * 25 + "一二三五"),
+        # a card printed in groups of four, its check digit right or wrong
+        ("6222 0212 3456 7890", "**** **** **** 7890"),
+        ("转账到6222-0212-3456-7890-123", "转账到****-****-****-***0-123"),
+        ("６２２２\u3000０２１２\u3000３４５６\u3000７８９０",
+         "****\u3000****\u3000****\u3000７８９０"),
+        # an ID number with a space or a dash between any two digits
+        ("身份证6 1 0 3 0 2 1 9 4 9 0 1 0 1 1 2 3 5", "身份证6 1 0 3 0 2 * * * * * * * * 1 2 3 5"),
+        ("610 302 194 901 011 235", "610 302 *** *** **1 235"),
+        ("6-1-0-3-0-2-1-9-4-9-0-1-0-1-1-2-3-X", "6-1-0-3-0-2-*-*-*-*-*-*-*-*-1-2-3-X"),
+        # a landline as written from abroad: +86 or 0086, the area code without its 0
+        ("电话+86-29-88881234。", "电话+86-29-****1234。"),
+        ("Tel: +86 (0)29 8888 1234", "Tel: +86 (0)29 **** 1234"),
+        ("0086 731 8412 3456", "0086 73* **** 3456"),
+        ("＋８６－１０－１２３４５６７８", "＋８６－１０－****５６７８"),
+        ("+86 138 0013 8000", "+86 138 **** 8000"),  # a mobile stays one
+        # an e-mail address with the ideographic full stop for its dot
+        ("邮箱zhang＠qq。com。谢谢", "邮箱z****＠qq。com。谢谢"),
+        # the enumeration comma between a phone's groups or a mobile's digits
+        ("手机138、0013、8000", "手机138、****、8000"),
+        ("1、3、8、0、0、1、3、8、0、0、0", "1、3、8、*、*、*、*、8、0、0、0"),
+        ("座机029、88881234", "座机029、****1234"),
+    ],
+)  # fmt: skip
+def test_numbers_written_together_or_in_groups_are_masked(text: str, masked: str) -> None:
+    assert mask_free_text(text) == masked
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # lists with the enumeration comma, from the real letters
+        "8、9、10、11、12、13栋",
+        "103、104、115、123、204、808、809、202、206、208、210号",
+        "1、3、5、7、9、11、13、15栋",
+        "138、1234、5678、9012号房",  # a list that goes on after a phone's groups
+        "订单号 1234 5678 9012 3456 未发货",
+        "二〇一八二〇一九二〇二〇年",
+    ],
+)
+def test_lists_and_order_numbers_in_groups_stay_as_written(text: str) -> None:
+    assert mask_free_text(text) == text
+
+
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        # circled numbers of two digits, and numbers with a dot or in brackets: NFKC, which
+        # makes the normalised text, writes them as their digits (⑬ -> 13)
+        ("电话⑬⑧⓪⓪⑬⑧⓪⓪⓪", "电话⑬⑧***⑧⓪⓪⓪"),
+        ("身份证⑥①⓪③⓪②⑲④⑨⓪①⓪①①②③⑤", "身份证⑥①⓪③⓪②*******①②③⑤"),
+        ("⒔800138000", "⒔8****8000"),
+        ("⑬⑳⑳⑬⑳⓪", "⑬***⑳⓪"),  # six characters, eleven digits
+        ("第⑩条和第⑪条", "第⑩条和第⑪条"),
+        # and ligatures, which NFKC writes as their letters (ﬀ -> ff)
+        ("邮箱zhaﬀ@qq.com", "邮箱z***@qq.com"),
+        ("面积120㎡，电话13800138000", "面积120㎡，电话138****8000"),
+    ],
+)
+def test_characters_nfkc_writes_as_several_are_read_as_those(text: str, masked: str) -> None:
+    assert mask_free_text(text) == masked
+    # Nor does the normalised text hold the number.
+    digits = "".join(c for c in unicodedata.normalize("NFKC", text) if c.isdigit())
+    folded = "".join(c for c in unicodedata.normalize("NFKC", masked) if c.isdigit())
+    assert folded == digits or len(folded) <= len(digits) - 4
+
+
 _AROUND = st.text(alphabet="信访人反映电话号码，。：（）abc ", max_size=12)
 
 
@@ -260,8 +355,8 @@ _NUMERALS = str.maketrans("0123456789", "〇一二三四五六七八九")
 @settings(max_examples=200, deadline=None)
 @given(
     before=_AROUND,
-    # something between the two: numerals written together are one run, no number
-    after=st.text(alphabet="信访人反映电话号码，。：（）abc ", min_size=1, max_size=12),
+    # or nothing between the two: numerals written together are numbers all the same
+    after=_AROUND,
     landline=st.from_regex(r"0[1-9][0-9]{1,2}-?[1-9][0-9]{6,7}", fullmatch=True),
     id_body=st.from_regex(r"(11|31|44|61)[0-9]{4}(19[5-9][0-9]|200[0-9])(0[1-9]|1[0-2])"
                           r"(0[1-9]|1[0-9]|2[0-8])[0-9]{3}", fullmatch=True),
@@ -291,3 +386,49 @@ def test_a_note_is_masked_and_cleaned_before_it_travels() -> None:
     assert unrestricted_note(note) == masked
     invoice = "发票号码 440301202611200001 已重开"
     assert unrestricted_note(invoice) == invoice
+
+
+_FULL_WIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    mobile=st.from_regex(r"1[3-9][0-9]{9}", fullmatch=True),
+    landline=st.from_regex(r"0[1-9][0-9]{1,2}-?[1-9][0-9]{6,7}", fullmatch=True),
+    id_body=st.from_regex(r"(11|31|44|61)[0-9]{4}(19[5-9][0-9]|200[0-9])(0[1-9]|1[0-2])"
+                          r"(0[1-9]|1[0-9]|2[0-8])[0-9]{3}", fullmatch=True),
+    card=st.from_regex(r"62[0-9]{2}( [0-9]{4}){3}|62[0-9]{2}(-[0-9]{4}){3}", fullmatch=True),
+    order=st.permutations(range(5)),
+    between=st.lists(st.sampled_from(["", " ", "、", "，", "\u3000", "；电话", "卡号"]),
+                     min_size=4, max_size=4),
+    script=st.sampled_from(["ascii", "full-width", "numerals"]),
+)  # fmt: skip
+def test_numbers_of_every_kind_back_to_back_never_stay_in_clear(
+    mobile: str,
+    landline: str,
+    id_body: str,
+    card: str,
+    order: list[int],
+    between: list[str],
+    script: str,
+) -> None:
+    # An attacker's letter: each kind of number, in any order, glued or apart.
+    id_number = id_body + id_check_character(id_body)
+    email = f"u{mobile}@qq.com"
+    written = [mobile, landline, id_number, card, email]
+    if script == "full-width":
+        written = [w.translate(_FULL_WIDTH) for w in written]
+    elif script == "numerals":  # a card or an e-mail is not read out in numerals
+        written = [w.translate(_NUMERALS) for w in written[:3]] + written[3:]
+    numbers = [written[i] for i in order]
+    # Digits written right after a card's last group of four make it longer: no reader
+    # tells where that number ends, and no pattern does.
+    gaps = [
+        gap or (" " if before == written[3] else "")
+        for gap, before in zip(between, numbers[:-1], strict=True)
+    ]
+    text = numbers[0] + "".join(gap + number for gap, number in zip(gaps, numbers[1:], strict=True))
+    masked = mask_free_text(text)
+    assert len(masked) == len(text)
+    for number in numbers:
+        assert number not in masked

@@ -37,6 +37,36 @@ def test_a_point_goes_to_the_county_containing_it(
     assert (located.region_code, located.source) == (county, RegionSource.BOUNDARIES)
 
 
+@pytest.mark.parametrize(
+    ("lat_long", "county"),
+    [
+        # on a county's eastern and northern edges and corners (outside of the others):
+        # the even-odd rule alone left them outside every county
+        ((34.35, 107.2), "610302"),
+        ((34.5, 107.1), "610303"),
+        ((34.5, 107.2), "610303"),
+        ((34.3, 106.8), "610304"),
+        ((34.4, 106.8), "610304"),
+        # on a shared border: the first county listed
+        ((34.4, 107.1), "610302"),
+        ((34.35, 107.0), "610302"),
+        # on the edge of 渭滨区's hole, which is 陈仓区's border too: the first listed
+        ((34.35, 107.06), "610302"),
+    ],
+)
+def test_a_point_on_a_border_goes_to_a_county_it_borders(
+    lat_long: tuple[float, float], county: str
+) -> None:
+    located = _load().locate(region_code=None, address=None, address_id=None, lat_long=lat_long)
+    assert (located.region_code, located.source) == (county, RegionSource.BOUNDARIES)
+
+
+@pytest.mark.parametrize("lat_long", [(34.5 + 1e-6, 107.1), (34.35, 107.2 + 1e-6), (90.0, 180.0)])
+def test_a_point_just_past_a_border_is_outside(lat_long: tuple[float, float]) -> None:
+    with pytest.raises(RegionNotFoundError, match=r"outside every county"):
+        _load().locate(region_code=None, address=None, address_id=None, lat_long=lat_long)
+
+
 def test_a_point_outside_every_county_is_refused_with_the_reason() -> None:
     with pytest.raises(RegionNotFoundError, match=r"outside every county"):
         _load().locate(region_code=None, address=None, address_id=None, lat_long=(39.9, 116.4))

@@ -117,6 +117,28 @@ def test_a_bad_form_lists_every_problem_with_its_field() -> None:
     assert "description: required" in text
 
 
+@pytest.mark.parametrize(
+    ("lat", "long", "problem"),
+    [
+        ("NaN", "NaN", "not numbers"),
+        ("Infinity", "107.15", "not numbers"),
+        ("1e400", "107.15", "not numbers"),
+        ("3_4.35", "107.15", "not numbers"),  # float() reads it as 34.35
+        ("３４.３５", "107.15", "not numbers"),  # and full-width digits as digits
+        ("0x22", "107", "not numbers"),
+        ("90.000001", "107.15", "out of range"),
+        ("34.35", "-180.5", "out of range"),
+    ],
+)
+def test_lat_long_that_are_no_decimal_degrees_are_refused(
+    lat: str, long: str, problem: str
+) -> None:
+    with pytest.raises(open311.Open311Problem) as bad:
+        open311.petition_from_form(_form(lat=lat, long=long), submission_id="s",
+                                   received_at=NOW, geocoder=_geocoder())  # fmt: skip
+    assert f"lat/long: {problem}" in " | ".join(bad.value.descriptions)
+
+
 def test_documents_render_in_the_specs_json_and_xml() -> None:
     errors = open311.errors(400, ["service_code: required"], "xml")
     tree = ET.fromstring(errors)
