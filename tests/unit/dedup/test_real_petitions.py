@@ -541,3 +541,25 @@ def test_residents_letters_on_a_factorys_pollution_link_however_little_they_shar
     decisions = _run([water, fumes])
     assert decisions[1].verdict is Verdict.JOINT
     assert decisions[1].matter_id == decisions[0].matter_id
+
+
+def test_letters_about_two_counties_numbered_schools_are_different_matters() -> None:
+    # Two parents write to the city's mailbox about extra classes at their county's No. 1
+    # middle school, in the same words: two schools, two matters.
+    text = "高三年级寒假强制补课，每名学生收取补课费八百元，学生苦不堪言，请教育局查处。"
+    for ours, theirs in (("浏阳一中", "宁乡一中"), ("L5县一中", "L7县一中")):
+        decisions = _run(
+            [
+                _facts(0, CITY, f"投诉{ours}寒假补课", ours + text, ref="pr_a"),
+                _facts(1, CITY, f"投诉{theirs}寒假补课", theirs + text, ref="pr_b"),
+            ]
+        )
+        assert decisions[1].matter_id != decisions[0].matter_id
+    # The same school, named bare in one letter filed under the county that has it.
+    decisions = _run(
+        [
+            _facts(0, COUNTY, "投诉L5县一中寒假补课", "L5县一中" + text, ref="pr_a"),
+            _facts(1, COUNTY, "投诉一中寒假补课", "一中" + text, ref="pr_b"),
+        ]
+    )
+    assert decisions[1].matter_id == decisions[0].matter_id
