@@ -51,6 +51,8 @@ _PLACE_SUFFIXES: Final = (
     "工厂",
     "厂",
     "工地",
+    # A concrete or asphalt mixing plant ("东富搅拌站"), which its neighbours write about.
+    "搅拌站",
     "项目",
     "中学",
     "小学",
@@ -118,6 +120,9 @@ _GENERIC_WORDS: Final = (
     "违法",
     "私建",
     "私自",
+    # Any mixing plant, not a named one ("违规混凝土搅拌厂", "沥青搅拌站").
+    "混凝土搅拌",
+    "沥青搅拌",
 )
 # One search for any of them, instead of one `in` a word.
 _GENERIC_WORD_RE: Final = re.compile("|".join(_GENERIC_WORDS))

@@ -99,6 +99,26 @@ def place_of_either_title(
     return places_agree(features.title_places, tuple(their_titled), lenient=False) is not False
 
 
+#: The place words of a facility whose nuisances are one matter (``text.NUISANCES``): a
+#: plant, a works, a building site ("东富搅拌站", "恒通机械厂", "一中工地").
+_FACILITY_RE: Final = re.compile("(?:厂|搅拌站|工地)$")
+
+
+def facility_of_either_title(
+    features: CaseFeatures, theirs: tuple[str, ...], their_topic: str, lenient: bool
+) -> bool:
+    """Whether both petitions name one facility (``_FACILITY_RE``) that either title names:
+    what the matter is about, whichever of its nuisances each letter names."""
+    ours = [p for p in features.places if _FACILITY_RE.search(p)]
+    their_facilities = [p for p in theirs if _FACILITY_RE.search(p)]
+    return any(
+        _same_place(mine, other, lenient)
+        and (mine in features.title_places or _in_topic(other, their_topic))
+        for mine in ours
+        for other in their_facilities
+    )
+
+
 def titles_alike(
     features: CaseFeatures, their_topic: str, their_places: tuple[str, ...], titled: bool
 ) -> float:

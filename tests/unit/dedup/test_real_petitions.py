@@ -563,3 +563,24 @@ def test_letters_about_two_counties_numbered_schools_are_different_matters() -> 
         ]
     )
     assert decisions[1].matter_id == decisions[0].matter_id
+
+
+def test_residents_letters_on_one_mixing_plants_noise_and_dust_are_one_matter() -> None:
+    # Two neighbours of one mixing plant: one on its noise at night, one on its dust; the
+    # plant in both titles. Its nuisances are one matter about it.
+    noise = _facts(0, COUNTY, "东富搅拌站夜间噪音扰民",
+                   "我们是翠湖小区的住户，东富搅拌站每天晚上机器轰鸣到凌晨，搅拌车进进出出，"
+                   "老人孩子根本睡不着，请求环保部门管一管。", ref="pr_a")  # fmt: skip
+    dust = _facts(20, COUNTY, "东富搅拌站粉尘污染严重",
+                  "东富搅拌站离居民楼不到一百米，刮风天到处是灰，窗台上一层水泥灰，衣服不敢"
+                  "晒在外面，请求环保部门管一管。", ref="pr_b")  # fmt: skip
+    decisions = _run([noise, dust])
+    assert decisions[1].verdict is Verdict.JOINT
+    assert decisions[1].matter_id == decisions[0].matter_id
+    # Another kind of problem of the plant (its workers' wages) stays apart.
+    wages = replace(dust, title="东富搅拌站拖欠工人工资")
+    assert _run([noise, wages])[1].matter_id != decisions[0].matter_id
+    # And an estate's noise is not its parking, as before: no facility there.
+    estate_noise = replace(noise, title="翠湖小区广场舞噪音扰民")
+    estate_parking = replace(dust, title="翠湖小区停车难")
+    assert _run([estate_noise, estate_parking])[1].matter_id != _run([estate_noise])[0].matter_id
