@@ -120,9 +120,12 @@ _GENERIC_WORDS: Final = (
     "违法",
     "私建",
     "私自",
-    # Any mixing plant, not a named one ("违规混凝土搅拌厂", "沥青搅拌站").
+    # Any mixing plant, not a named one ("违规混凝土搅拌厂", "沥青搅拌站"), nor one to be
+    # built ("在新城建设搅拌站", "新建搅拌站": a sentence, not a name).
     "混凝土搅拌",
     "沥青搅拌",
+    "建设搅拌",
+    "建搅拌",
 )
 # One search for any of them, instead of one `in` a word.
 _GENERIC_WORD_RE: Final = re.compile("|".join(_GENERIC_WORDS))
