@@ -7,6 +7,7 @@ hotspots by them. A pure function of the text, so every worker finds the same pl
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Final
 
 from services.common.script import fold_script_and_width
@@ -176,9 +177,11 @@ _MAX_QUALIFIER_CHARS: Final = 3
 _ANONYMISED_UNIT_RE: Final = re.compile(r"(?<![A-Za-z])[A-Za-z]\d*[市区县]")
 
 
+@lru_cache(maxsize=16_384)
 def institution(name: str) -> tuple[str, str] | None:
     """A generic institution's qualifier and kind ("浏阳市一中": "浏阳市", "一中"; "一中":
-    "", "一中"), the kind in its short form ("第三中学": "三中"); None for another name."""
+    "", "一中"), the kind in its short form ("第三中学": "三中"); None for another name.
+    Cached: matching asks it of every place of every candidate judged."""
     match = _INSTITUTION_RE.fullmatch(name)
     if match is None:
         return None
