@@ -18,6 +18,7 @@ from services.dedup.facts import CaseFacts
 from services.dedup.features import extract_features
 from services.dedup.index import CaseIndex
 from services.dedup.index_builder import IndexBuilder
+from services.dedup.index_keys import looked_up_places
 from services.dedup.matcher import Matcher
 from services.dedup.place_agreement import places_agree
 from services.dedup.records import CaseColumns, CaseRecord, MatchReason
@@ -396,6 +397,8 @@ def test_generic_institutions_of_different_counties_are_different_places() -> No
     # One school with and without its unit word, or named bare, is one place.
     assert places_agree(frozenset({"浏阳市一中"}), ("浏阳一中",), lenient=False) is True
     assert places_agree(frozenset({"一中"}), ("浏阳一中",), lenient=False) is True
+    # The index finds such a place by its kind too, so a letter naming it bare meets it.
+    assert looked_up_places(("k9县二中", "阳光小区")) == ["k9县二中", "阳光小区", "二中"]
 
 
 def test_places_name_a_firm_by_its_trade_and_not_kinds_or_wrongdoing() -> None:
