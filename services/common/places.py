@@ -7,6 +7,7 @@ hotspots by them. A pure function of the text, so every worker finds the same pl
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Final
 
 from services.common.script import fold_script_and_width
@@ -51,6 +52,8 @@ _PLACE_SUFFIXES: Final = (
     "工厂",
     "厂",
     "工地",
+    # A concrete or asphalt mixing plant ("东富搅拌站"), which its neighbours write about.
+    "搅拌站",
     "项目",
     "中学",
     "小学",
@@ -118,6 +121,12 @@ _GENERIC_WORDS: Final = (
     "违法",
     "私建",
     "私自",
+    # Any mixing plant, not a named one ("违规混凝土搅拌厂", "沥青搅拌站"), nor one to be
+    # built ("在新城建设搅拌站", "新建搅拌站": a sentence, not a name).
+    "混凝土搅拌",
+    "沥青搅拌",
+    "建设搅拌",
+    "建搅拌",
 )
 # One search for any of them, instead of one `in` a word.
 _GENERIC_WORD_RE: Final = re.compile("|".join(_GENERIC_WORDS))
@@ -145,6 +154,42 @@ _MAX_NAME_CHARS: Final = 6
 _NUMBERED_SCHOOL_RE: Final = re.compile(
     "(?<![一二三四五六七八九十第])[一二三四五六七八九十]{1,3}中(?![学心国央间午期旬等级型专年部东西南北医文华])"
 )
+# Institutions every county or city has one of, named by their kind or number: "一中",
+# "第三中学" ("三中"), "实验小学", "人民医院", "第一人民医院". Such a name is a place only
+# with the county, city or town before it ("浏阳一中", "宁乡一中", "K9县二中", "洪桥镇
+# 二中"): without it, letters about the schools of two counties look like letters about
+# one. The qualifier is what comes before the institution's words in the name found.
+_INSTITUTION_RE: Final = re.compile(
+    "(.*?)(第?[一二三四五六七八九十]{1,3}(?:中学|小学|中|人民医院|医院)"
+    "|实验(?:小学|中学|学校)|人民医院|中心医院|妇幼保健院|中心小学|中心学校)"
+)
+# "第三中学" is "三中" as its people say it, "第二小学" "二小".
+_NUMBERED_FORM_RE: Final = re.compile("^第?([一二三四五六七八九十]{1,3})(中|小)学?$")
+#: Words of a unit of administration a qualifier may end with ("浏阳市一中", "洪桥镇二中").
+UNIT_CHARS: Final = "省市区县镇乡"
+# A qualifier's name may hold a unit word ("宁乡": a county whose name ends with "乡").
+_QUALIFIER_STOP: Final = _NAME_STOP - frozenset(UNIT_CHARS)
+# Characters of a qualifier's name before its unit word: a county's or town's name has two
+# or three ("浏阳", "清水塘"); more runs into the sentence ("我想转入九华一中").
+_MAX_QUALIFIER_CHARS: Final = 3
+# An anonymised unit anywhere in a text ("K9县", "A市"): what a letter of published data
+# names its county or city by.
+_ANONYMISED_UNIT_RE: Final = re.compile(r"(?<![A-Za-z])[A-Za-z]\d*[市区县]")
+
+
+@lru_cache(maxsize=16_384)
+def institution(name: str) -> tuple[str, str] | None:
+    """A generic institution's qualifier and kind ("浏阳市一中": "浏阳市", "一中"; "一中":
+    "", "一中"), the kind in its short form ("第三中学": "三中"); None for another name.
+    Cached: matching asks it of every place of every candidate judged."""
+    match = _INSTITUTION_RE.fullmatch(name)
+    if match is None:
+        return None
+    numbered = _NUMBERED_FORM_RE.match(match.group(2))
+    kind = numbered.group(1) + numbered.group(2) if numbered is not None else match.group(2)
+    return match.group(1), kind
+
+
 # What a petitioner asks done to a place, and "原" (former), read as the start of its name
 # when no stop character comes between ("拆除五一桥", "调整后走望仙路", "原杨家田农贸市场"):
 # taken off the name's start when two characters of name are left, so the letter names
@@ -196,8 +241,81 @@ def _route_start(folded: str, end: int, floor: int) -> int:
     return start
 
 
-def folded_places(folded_keep_case: str) -> frozenset[str]:
-    """``places`` of a text already folded by ``fold_script_and_width``."""
+def _qualifier_start(folded: str, start: int, floor: int) -> int:
+    # Where the county, city or town named before an institution's words at `start` begins
+    # ("浏阳" of "浏阳一中", "浏阳市" of "浏阳市一中", "宁乡" of "宁乡一中", "K9县" of "K9县
+    # 二中"); `start` when none is: what is asked done ("要求一中") or a unit word alone
+    # ("在县一中") is none. A unit word ends the qualifier, or is part of its name.
+    ends = (start - 1, start) if start > floor and folded[start - 1] in UNIT_CHARS else (start,)
+    for end in ends:
+        name_start = end
+        while name_start > floor and end - name_start < _MAX_QUALIFIER_CHARS:
+            char = folded[name_start - 1]
+            if char in _QUALIFIER_STOP or not "\u3400" <= char <= "\u9fff":
+                break
+            # A unit word further back is another unit's ("A市浏阳市一中": "浏阳市").
+            if char in UNIT_CHARS and end - name_start >= 1:
+                break
+            name_start -= 1
+        prefix = _NAME_PREFIX_RE.match(folded, name_start, end)
+        if prefix is not None:
+            name_start = prefix.end()
+        if end - name_start >= 2:
+            return name_start
+    unit = _ANONYMISED_UNIT_BEFORE_RE.search(folded, max(floor, start - 5), start)
+    return unit.start() if unit is not None else start
+
+
+def _qualified(folded: str, name_start: int, name: str, floor: int) -> str:
+    # A found name, with the qualifier before it when it is a generic institution named
+    # without one, and the institution's words in their short form.
+    parts = institution(name)
+    if parts is None:
+        return name
+    qualifier, kind = parts
+    if not qualifier:
+        qualifier = folded[_qualifier_start(folded, name_start, floor) : name_start].lower()
+    return qualifier + kind
+
+
+def _units_named(folded: str, units: tuple[str, ...]) -> set[str]:
+    # The counties and cities a text names: anonymised ones ("K9县", "K市"; a city whose
+    # county is named too is above it) and those of `units` (lowest first: the lowest named).
+    named = {unit.lower() for unit in _ANONYMISED_UNIT_RE.findall(folded)}
+    named -= {unit for unit in named if unit[1:] == "市" and any(
+        other[0] == unit[0] and other[1:2].isdigit() for other in named
+    )}  # fmt: skip
+    lowest = next((unit for unit in units if unit in folded), None)
+    if lowest is not None:
+        named.add(lowest)
+    return named
+
+
+def with_qualifiers(found: frozenset[str], pool: frozenset[str]) -> frozenset[str]:
+    """``found`` (places of part of a letter, its title) with each generic institution
+    named there without its county (bare "二中") as the whole letter's places (``pool``)
+    name it: its one qualified form there ("K9县二中"), dropped for several."""
+    bare = {name: parts[1] for name in found if (parts := institution(name)) and not parts[0]}
+    if not bare:
+        return found
+    result = set(found)
+    for name, kind in bare.items():
+        qualified = [p for p in pool if (parts := institution(p)) and parts[0] and parts[1] == kind]
+        if qualified:
+            result.discard(name)
+            if len(qualified) == 1:
+                result.add(qualified[0])
+    return frozenset(result)
+
+
+def folded_places(folded_keep_case: str, units: tuple[str, ...] = ()) -> frozenset[str]:
+    """``places`` of a text already folded by ``fold_script_and_width``.
+
+    A generic institution named without its county ("一中", ``institution``) takes the
+    qualifier the text gives it elsewhere ("浏阳一中 ... 一中"), else the one county or
+    city the text names (anonymised, "K9县", or one of ``units``, the names of the units
+    the letter is filed under, lowest first); naming several, it stays bare.
+    """
     found: set[str] = set()
     previous_end = 0
     for match in _PLACE_RE.finditer(folded_keep_case):
@@ -235,9 +353,20 @@ def folded_places(folded_keep_case: str) -> frozenset[str]:
             and name not in _GENERIC_PLACES
             and _GENERIC_WORD_RE.search(name) is None
         ):
-            found.add(name)
+            found.add(_qualified(folded_keep_case, name_start, name, previous_end))
             previous_end = match.end()
-    found.update(_NUMBERED_SCHOOL_RE.findall(folded_keep_case))
+    for match in _NUMBERED_SCHOOL_RE.finditer(folded_keep_case):
+        found.add(_qualified(folded_keep_case, match.start(), match.group(), 0))
+    bare = [name for name in found if (parts := institution(name)) and not parts[0]]
+    if bare:
+        found = set(with_qualifiers(frozenset(found), frozenset(found)))
+        # Named nowhere with a qualifier: the one county or city the text names, if one.
+        still = [name for name in bare if name in found]
+        named = _units_named(folded_keep_case, units) if still else set()
+        if len(named) == 1:
+            (county,) = named
+            found.difference_update(still)
+            found.update(county + name for name in still)
     if _CAPITALISED_RE.search(folded_keep_case) is None:
         return frozenset(found)
     for match in _LATIN_PLACE_RE.finditer(folded_keep_case):

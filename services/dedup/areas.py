@@ -16,7 +16,7 @@ from functools import cache
 from services.common import regions
 from services.common.regions import match_area
 
-__all__ = ["match_area", "may_share_matter", "region_names"]
+__all__ = ["match_area", "may_share_matter", "region_names", "unit_names"]
 
 
 @cache
@@ -43,3 +43,15 @@ def region_names(region_code: str) -> tuple[str, ...]:
         return ()
     names = {region.name for region in table.parent_chain(region_code)}
     return tuple(sorted(names, key=len, reverse=True))
+
+
+@cache
+def unit_names(region_code: str) -> tuple[str, ...]:
+    """The names of a region and the units above it below the province, lowest first
+    ("长沙县", "长沙市"): what a letter filed there names its county or city by, which
+    qualifies an institution it names bare ("一中": ``places.folded_places``). None for a
+    code the national table lacks."""
+    table = regions.default_table()
+    if table.get(region_code) is None:
+        return ()
+    return tuple(region.name for region in table.parent_chain(region_code)[:-1])

@@ -10,11 +10,11 @@ from typing import Final, NamedTuple
 import numpy as np
 
 from schemas.petitions import Language
-from services.common.places import folded_places
+from services.common.places import folded_places, with_qualifiers
 from services.common.script import fold_script_and_width
 from services.dedup import sketch as sk
 from services.dedup import text
-from services.dedup.areas import match_area, region_names
+from services.dedup.areas import match_area, region_names, unit_names
 from services.dedup.config import DedupConfig
 from services.dedup.facts import CaseFacts
 from services.dedup.index_keys import U64
@@ -68,12 +68,14 @@ def extract_features(case: CaseFacts, config: DedupConfig) -> CaseFeatures:
         else NO_BANDS
     )
     topic = text.topic(title.lower(), region_names(case.region_code))
+    # An institution the title or opening names bare ("二中") is the one the letter names.
+    places = folded_places(named, unit_names(case.region_code))
     return CaseFeatures(
         sketch,
-        folded_places(named),
+        places,
         bands,
-        folded_places(title),
+        with_qualifiers(folded_places(title), places),
         topic,
         text.topic_grams(topic),
-        folded_places(content[:OPENING_CHARS]),
+        with_qualifiers(folded_places(content[:OPENING_CHARS]), places),
     )

@@ -27,6 +27,7 @@ from services.dedup.index_keys import (
     case_keys,
     cases_kept_per_key,
     index_key,
+    looked_up_places,
 )
 from services.dedup.index_runs import Merge, Run, newest_of_each_key
 from services.dedup.records import CaseDetails, CaseRecord, case_details
@@ -167,7 +168,7 @@ class CaseIndex:
         for ref in petitioner_refs:
             named.append(index_key(PETITIONER, region_code, ref))
             caps.append(config.max_cases_per_petitioner)
-        for place in places:
+        for place in looked_up_places(places):
             named.append(index_key(PLACE, region_code, place))
             caps.append(config.max_cases_per_place)
         caps_asked = [*caps, config.max_band_candidates] if bands.size else caps

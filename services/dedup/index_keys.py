@@ -6,12 +6,14 @@ the places it names.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Final, Protocol
 
 import numpy as np
 import numpy.typing as npt
 import xxhash
 
+from services.common.places import institution
 from services.dedup.areas import match_area
 from services.dedup.config import DedupConfig
 
@@ -60,5 +62,17 @@ def case_keys(case: KeyedCase, *, with_fingerprint: bool) -> list[int]:
     region = match_area(case.region_code)
     keys = [index_key(FINGERPRINT, region, case.fingerprint)] if with_fingerprint else []
     keys.extend(index_key(PETITIONER, region, ref) for ref in case.petitioner_refs)
-    keys.extend(index_key(PLACE, region, place) for place in case.places)
+    keys.extend(index_key(PLACE, region, place) for place in looked_up_places(case.places))
     return keys
+
+
+def looked_up_places(places: Sequence[str]) -> list[str]:
+    """The names a case's places are indexed and looked up by: each place, and a generic
+    institution's kind besides ("二中" of "K9县二中"), so that a letter naming it bare
+    finds it (``place_agreement`` tells whether the two are one)."""
+    names = list(places)
+    for place in places:
+        parts = institution(place)
+        if parts is not None and parts[0] and parts[1] not in names:
+            names.append(parts[1])
+    return names

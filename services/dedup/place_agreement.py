@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import Final
 
+from services.common.places import UNIT_CHARS, institution
 from services.dedup import text
 from services.dedup.features import CaseFeatures
 
@@ -67,7 +68,7 @@ def title_place_named(
         return False
     if lenient:
         return True
-    their_titled = frozenset(other for other in theirs if other in their_topic)
+    their_titled = frozenset(other for other in theirs if _in_topic(other, their_topic))
     return places_agree(their_titled, tuple(titled), lenient) is not False
 
 
@@ -85,7 +86,7 @@ def place_of_either_title(
     """
     if title_place_named(features.title_places, theirs, their_topic, lenient):
         return True
-    their_titled = frozenset(other for other in theirs if other in their_topic)
+    their_titled = frozenset(other for other in theirs if _in_topic(other, their_topic))
     if not their_titled:
         return False
     # This letter's own opening, not anywhere in its text: a long letter about a quarry
@@ -96,6 +97,26 @@ def place_of_either_title(
     # And not when this title is about another place, even between one writer's letters:
     # a prolific writer's opening names their estate whatever they write about.
     return places_agree(features.title_places, tuple(their_titled), lenient=False) is not False
+
+
+#: The place words of a facility whose nuisances are one matter (``text.NUISANCES``): a
+#: plant, a works, a building site ("东富搅拌站", "恒通机械厂", "一中工地").
+_FACILITY_RE: Final = re.compile("(?:厂|搅拌站|工地)$")
+
+
+def facility_of_either_title(
+    features: CaseFeatures, theirs: tuple[str, ...], their_topic: str, lenient: bool
+) -> bool:
+    """Whether both petitions name one facility (``_FACILITY_RE``) that either title names:
+    what the matter is about, whichever of its nuisances each letter names."""
+    ours = [p for p in features.places if _FACILITY_RE.search(p)]
+    their_facilities = [p for p in theirs if _FACILITY_RE.search(p)]
+    return any(
+        _same_place(mine, other, lenient)
+        and (mine in features.title_places or _in_topic(other, their_topic))
+        for mine in ours
+        for other in their_facilities
+    )
 
 
 def titles_alike(
@@ -118,7 +139,12 @@ def titles_alike(
         # Every place either names, whichever of two spellings each extracted ("咨询星沙
         # 文化公园" and "星沙文化公园"): a place is not what is said about it. Longest
         # first, equal lengths in a fixed order: every worker must cut the same way.
-        named = [p for p in features.title_places.union(their_places) if p in ours or p in theirs]
+        named = {
+            form
+            for p in features.title_places.union(their_places)
+            for form in (_topic_form(p, ours), _topic_form(p, theirs))
+            if form is not None
+        }
         for place in sorted(named, key=lambda p: (-len(p), p)):
             ours, theirs = ours.replace(place, " "), theirs.replace(place, " ")
         our_grams, their_grams = text.topic_grams(ours), text.topic_grams(theirs)
@@ -146,7 +172,47 @@ _ROAD_WORD_RE: Final = re.compile("(?:路|大道|大街|街)$")
 _UNIT_WORD_RE: Final = re.compile("(?:村|社区|街道|集镇)$")
 
 
+def _topic_form(place: str, topic: str) -> str | None:
+    """How a title's ``text.topic`` names a place it holds, or None: the place itself, or
+    a generic institution's kind ("二中" of "K9县二中"), the topic being without the
+    region's names ("K9县"), which are the institution's qualifier."""
+    if place in topic:
+        return place
+    parts = institution(place)
+    return parts[1] if parts is not None and parts[0] and parts[1] in topic else None
+
+
+def _in_topic(place: str, topic: str) -> bool:
+    return _topic_form(place, topic) is not None
+
+
+def _same_institution(mine: tuple[str, str], other: tuple[str, str]) -> bool:
+    # Two generic institutions ("浏阳一中", "宁乡一中"): the same kind, and the same county
+    # or town, or one named without it. A unit word one writes and the other leaves out
+    # ("浏阳市一中", "浏阳一中") is the same county; two different ones ("长沙县一中",
+    # "长沙市一中") are not. A number or a qualifier that differs is never a typo.
+    (ours, kind), (theirs, their_kind) = mine, other
+    if kind != their_kind:
+        return False
+    if not ours or not theirs or ours == theirs:
+        return True
+    ours_unit, theirs_unit = _unit_word(ours), _unit_word(theirs)
+    if ours_unit and theirs_unit:
+        return False
+    ours, theirs = ours[: len(ours) - ours_unit], theirs[: len(theirs) - theirs_unit]
+    # A qualifier run into the words before it ("问宁乡一中") holds the county's name.
+    return ours in theirs or theirs in ours
+
+
+def _unit_word(qualifier: str) -> int:
+    # 1 when a qualifier ends with a unit word and a name of two or more is before it.
+    return 1 if len(qualifier) > 2 and qualifier[-1] in UNIT_CHARS else 0
+
+
 def _same_place(mine: str, other: str, lenient: bool) -> bool:
+    ours_institution, their_institution = institution(mine), institution(other)
+    if ours_institution is not None and their_institution is not None:
+        return _same_institution(ours_institution, their_institution)
     if mine in other or other in mine:
         return True
     mine_unit, other_unit = _UNIT_WORD_RE.sub("", mine), _UNIT_WORD_RE.sub("", other)

@@ -11,7 +11,12 @@ from services.dedup.config import DedupConfig
 from services.dedup.facts import DAY, UNCLASSIFIED, CaseFacts
 from services.dedup.features import CaseFeatures
 from services.dedup.habit import own_cases, without_habit
-from services.dedup.place_agreement import place_of_either_title, places_agree, titles_alike
+from services.dedup.place_agreement import (
+    facility_of_either_title,
+    place_of_either_title,
+    places_agree,
+    titles_alike,
+)
 from services.dedup.state import MatchState
 
 
@@ -119,6 +124,24 @@ def score_candidates(
     our_claims = text.claims(features.topic)
     judged: set[int] = set()
 
+    def kinds(
+        their_places: tuple[str, ...], their_topic: str, same_petitioner: bool
+    ) -> tuple[frozenset[str], frozenset[str]]:
+        # The kinds of problem this title and the other's name (the other's looked up only
+        # when this title names one: most name none), a facility's nuisances as one kind
+        # when both letters name the facility a title is about.
+        if not our_claims:
+            return our_claims, our_claims
+        theirs = text.claims(their_topic)
+        if (
+            our_claims.isdisjoint(theirs)
+            and not our_claims.isdisjoint(text.NUISANCES)
+            and not theirs.isdisjoint(text.NUISANCES)
+            and facility_of_either_title(features, their_places, their_topic, same_petitioner)
+        ):
+            return text.as_one_nuisance(our_claims), text.as_one_nuisance(theirs)
+        return our_claims, theirs
+
     def judge(i: int, score: float) -> Scored | None:
         # The candidate in row `i`, text score `score`: None when it cannot be this
         # case's matter (gone, or a region that is another place).
@@ -171,9 +194,8 @@ def score_candidates(
             # question ("咨询公积金贷款问题"), not one concrete problem.
             threshold = config.joint_threshold
             title_threshold = 2.0
-        # (Their kinds are looked up only when this title names one: most name none.)
-        their_claims = text.claims(details.topic) if our_claims else our_claims
-        if our_claims and not exact and text.claims_differ(our_claims, their_claims):
+        ours_here, their_claims = kinds(details.places, details.topic, same_petitioner)
+        if ours_here and not exact and text.claims_differ(ours_here, their_claims):
             # The two titles name different problems (a market's encroaching stalls, a
             # stall's illegal extension): a place or a person in common does not make
             # them one matter, only a text alike as a stranger's must be, or alike
@@ -188,7 +210,7 @@ def score_candidates(
             # The same kind of problem named by both titles about the place they share
             # ("医学院污水直排农田", "医学院污染环境": pollution) says more than two
             # keyword fields told apart by the words around it (land, environment).
-            and not (titled and not our_claims.isdisjoint(their_claims))
+            and not (titled and not ours_here.isdisjoint(their_claims))
         ):
             threshold += config.field_mismatch_penalty
             # Not on titles that share the place they are about: a keyword field of a
@@ -208,7 +230,7 @@ def score_candidates(
             # differently the letters go on; the threshold asks for the same person or
             # the same place besides.
             or titles_alike(features, details.topic, details.places, titled) >= title_threshold
-            or _same_kind_at_place(titled, score, our_claims, details.topic, config)
+            or _same_kind_at_place(titled, score, ours_here, their_claims, config)
         )
         strong = agree is True and (exact or score >= max(threshold, merge_threshold))
         # Positional: a NamedTuple built from keywords costs twice as much.
@@ -264,8 +286,14 @@ def score_candidates(
             same_petitioner = not refs.isdisjoint(details.petitioner_refs)
             titled = place_of_either_title(features, details.places, details.topic, same_petitioner)
             alike_titles = titles_alike(features, details.topic, details.places, titled) >= alike
-            if not alike_titles and not _same_kind_at_place(
-                titled, scores[i], our_claims, details.topic, config
+            if not alike_titles and not (
+                titled
+                and _same_kind_at_place(
+                    titled,
+                    scores[i],
+                    *kinds(details.places, details.topic, same_petitioner),
+                    config,
+                )
             ):
                 continue
             candidate = judge(i, scores[i])
@@ -275,21 +303,25 @@ def score_candidates(
 
 
 def _same_kind_at_place(
-    titled: bool, score: float, ours: frozenset[str], their_topic: str, config: DedupConfig
+    titled: bool,
+    score: float,
+    ours: frozenset[str],
+    theirs: frozenset[str],
+    config: DedupConfig,
 ) -> bool:
     """Whether two letters are about the same kind of problem of the place a title names.
 
     The place the title is about named in the other letter (``titled``), and a kind of
     problem both titles name (``text.CLAIM_KINDS``): the domain's matter itself, the same
     concrete problem of the same place, when the texts are not unlike
-    (``joint_threshold_same_kind``). ``ours`` are this title's kinds; the other's are
-    looked up (cached) only when the rest holds: most titles name no kind.
+    (``joint_threshold_same_kind``). ``ours`` and ``theirs`` are the titles' kinds, a
+    facility's nuisances one kind between letters about it (``kinds`` above).
     """
     return (
         titled
         and bool(ours)
         and score >= config.joint_threshold_same_kind
-        and not ours.isdisjoint(text.claims(their_topic))
+        and not ours.isdisjoint(theirs)
     )
 
 

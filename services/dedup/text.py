@@ -264,6 +264,11 @@ CLAIM_KINDS: Final[dict[str, tuple[str, ...]]] = {
     "bus_stop": ("站点", "设站", "公交站"),
     "bus_conduct": ("甩客", "拒载"),
 }
+#: The kinds of problem a facility (a mixing plant, a building site, a factory) makes for
+#: its neighbours: its noise, dust, fumes, smell and waste water are one matter about it
+#: (residents' letters on one mixing plant name its noise in one title, its dust in the
+#: next), however the kinds of another place tell its problems apart.
+NUISANCES: Final = frozenset({"noise", "pollution"})
 _KIND_OF_WORD: Final = {word: kind for kind, words in CLAIM_KINDS.items() for word in words}
 # One pass over a topic for every kind (a pattern per kind costs one pass each, for every
 # candidate judged); longest first, so a word is not cut short by a shorter one it holds.
@@ -284,3 +289,11 @@ def claims_differ(ours: frozenset[str], theirs: frozenset[str]) -> bool:
     ``CLAIM_KINDS`` and they share none. A title naming none ("花卉大道存在的几点问题")
     says nothing against the other."""
     return bool(ours) and bool(theirs) and ours.isdisjoint(theirs)
+
+
+def as_one_nuisance(kinds: frozenset[str]) -> frozenset[str]:
+    """``kinds`` with every one of ``NUISANCES`` as one kind ("nuisance"): what two letters
+    about one facility name (``place_agreement.facility_of_either_title``)."""
+    if kinds.isdisjoint(NUISANCES):
+        return kinds
+    return (kinds - NUISANCES) | {"nuisance"}

@@ -541,3 +541,46 @@ def test_residents_letters_on_a_factorys_pollution_link_however_little_they_shar
     decisions = _run([water, fumes])
     assert decisions[1].verdict is Verdict.JOINT
     assert decisions[1].matter_id == decisions[0].matter_id
+
+
+def test_letters_about_two_counties_numbered_schools_are_different_matters() -> None:
+    # Two parents write to the city's mailbox about extra classes at their county's No. 1
+    # middle school, in the same words: two schools, two matters.
+    text = "高三年级寒假强制补课，每名学生收取补课费八百元，学生苦不堪言，请教育局查处。"
+    for ours, theirs in (("浏阳一中", "宁乡一中"), ("L5县一中", "L7县一中")):
+        decisions = _run(
+            [
+                _facts(0, CITY, f"投诉{ours}寒假补课", ours + text, ref="pr_a"),
+                _facts(1, CITY, f"投诉{theirs}寒假补课", theirs + text, ref="pr_b"),
+            ]
+        )
+        assert decisions[1].matter_id != decisions[0].matter_id
+    # The same school, named bare in one letter filed under the county that has it.
+    decisions = _run(
+        [
+            _facts(0, COUNTY, "投诉L5县一中寒假补课", "L5县一中" + text, ref="pr_a"),
+            _facts(1, COUNTY, "投诉一中寒假补课", "一中" + text, ref="pr_b"),
+        ]
+    )
+    assert decisions[1].matter_id == decisions[0].matter_id
+
+
+def test_residents_letters_on_one_mixing_plants_noise_and_dust_are_one_matter() -> None:
+    # Two neighbours of one mixing plant: one on its noise at night, one on its dust; the
+    # plant in both titles. Its nuisances are one matter about it.
+    noise = _facts(0, COUNTY, "东富搅拌站夜间噪音扰民",
+                   "我们是翠湖小区的住户，东富搅拌站每天晚上机器轰鸣到凌晨，搅拌车进进出出，"
+                   "老人孩子根本睡不着，请求环保部门管一管。", ref="pr_a")  # fmt: skip
+    dust = _facts(20, COUNTY, "东富搅拌站粉尘污染严重",
+                  "东富搅拌站离居民楼不到一百米，刮风天到处是灰，窗台上一层水泥灰，衣服不敢"
+                  "晒在外面，请求环保部门管一管。", ref="pr_b")  # fmt: skip
+    decisions = _run([noise, dust])
+    assert decisions[1].verdict is Verdict.JOINT
+    assert decisions[1].matter_id == decisions[0].matter_id
+    # Another kind of problem of the plant (its workers' wages) stays apart.
+    wages = replace(dust, title="东富搅拌站拖欠工人工资")
+    assert _run([noise, wages])[1].matter_id != decisions[0].matter_id
+    # And an estate's noise is not its parking, as before: no facility there.
+    estate_noise = replace(noise, title="翠湖小区广场舞噪音扰民")
+    estate_parking = replace(dust, title="翠湖小区停车难")
+    assert _run([estate_noise, estate_parking])[1].matter_id != _run([estate_noise])[0].matter_id

@@ -12,12 +12,13 @@ import pytest
 from schemas.cases import Verdict
 from schemas.examples import HOTLINE_PETITION, MINIMAL_PETITION
 from services.cli.offline import batch_verdicts, registered_cases
-from services.common.places import places
+from services.common.places import folded_places, places
 from services.dedup.config import DedupConfig
 from services.dedup.facts import CaseFacts
 from services.dedup.features import extract_features
 from services.dedup.index import CaseIndex
 from services.dedup.index_builder import IndexBuilder
+from services.dedup.index_keys import looked_up_places
 from services.dedup.matcher import Matcher
 from services.dedup.place_agreement import places_agree
 from services.dedup.records import CaseColumns, CaseRecord, MatchReason
@@ -362,11 +363,42 @@ def test_a_road_called_a_road_by_one_writer_and_an_avenue_by_another_is_one_plac
     assert places_agree(frozenset({"新路"}), ("新大道",), lenient=False) is False
 
 
-def test_a_school_named_by_its_number_is_a_place() -> None:
-    assert places("投诉K9县二中重点班强制补课") == {"二中"}
+def test_a_school_named_by_its_number_is_a_place_of_its_county() -> None:
+    assert places("投诉K9县二中重点班强制补课") == {"k9县二中"}
     assert places("十一中门口堵车") == {"十一中"}
     # A numeral before a word with 中 names no school.
     assert places("一中年男子说其中有问题") == frozenset()
+    # Every county has a "一中": the county, city or town before it is part of the place,
+    # with or without its unit word, and "第一中学" is "一中".
+    assert places("浏阳一中高三补课") == {"浏阳一中"}
+    assert places("投诉宁乡一中高三补课") == {"宁乡一中"}
+    assert places("投诉宁乡县一中") == {"宁乡县一中"}
+    assert places("长沙县第一中学门口堵车") == {"长沙县一中"}
+    assert places("洪桥镇二中乱补课") == {"洪桥镇二中"}
+    assert places("L5县一中和L7县一中") == {"l5县一中", "l7县一中"}
+    assert places("A3区实验小学招生") == {"a3区实验小学"}
+    # Named bare, it is the one the letter names with its county, or in the one county
+    # the letter names (the unit it is filed under, passed by name, or an anonymised one).
+    assert places("投诉K9县二中补课。二中老师说不补不行") == {"k9县二中"}
+    assert places("K3县的家长反映：一中周末补课") == {"k3县一中"}
+    assert folded_places("我是浏阳市人，孩子在一中读书", ("浏阳市", "长沙市")) == {"浏阳市一中"}
+    # Naming two counties, or none, it stays bare: it is neither's.
+    assert places("K3县和K5县，在一中补课") == {"一中"}
+    assert places("孩子在一中读书") == {"一中"}
+
+
+def test_generic_institutions_of_different_counties_are_different_places() -> None:
+    assert places_agree(frozenset({"浏阳一中"}), ("宁乡一中",), lenient=True) is False
+    assert places_agree(frozenset({"l5县一中"}), ("l7县一中",), lenient=True) is False
+    assert places_agree(frozenset({"长沙县一中"}), ("长沙市一中",), lenient=False) is False
+    # Nor are a county's two schools, even for one writer (no typo), nor "一中" and "十一中".
+    assert places_agree(frozenset({"浏阳一中"}), ("浏阳二中",), lenient=True) is False
+    assert places_agree(frozenset({"一中"}), ("十一中",), lenient=False) is False
+    # One school with and without its unit word, or named bare, is one place.
+    assert places_agree(frozenset({"浏阳市一中"}), ("浏阳一中",), lenient=False) is True
+    assert places_agree(frozenset({"一中"}), ("浏阳一中",), lenient=False) is True
+    # The index finds such a place by its kind too, so a letter naming it bare meets it.
+    assert looked_up_places(("k9县二中", "阳光小区")) == ["k9县二中", "阳光小区", "二中"]
 
 
 def test_places_name_a_firm_by_its_trade_and_not_kinds_or_wrongdoing() -> None:
@@ -386,7 +418,7 @@ def test_an_anonymised_city_stands_for_the_rest_of_an_institutions_name() -> Non
     # unit stands for the rest; a one-character place word after it is not so read.
     assert places("反映A市医学院污水直排农田") == {"a市医学院"}
     assert places("希望拔除A7县银河宿舍") == frozenset()
-    assert places("A7县人民医院") == {"人民医院"}
+    assert places("A7县人民医院") == {"a7县人民医院"}
 
 
 def test_titles_naming_different_kinds_of_problem_differ_and_a_title_naming_none_never() -> None:
