@@ -59,9 +59,9 @@ class Changelog:
         return sent
 
 
-#: A table write held back: the table's changelog and the arguments of its send
-#: (partition, key and value serialized, and the serializers).
-ChangelogWrite = tuple[Changelog, tuple[Any, ...], dict[str, Any]]
+#: A table write held back: the table's changelog and its record (partition, key and
+#: value, serialized).
+ChangelogWrite = tuple[Changelog, tuple[Any, ...]]
 
 
 @dataclass
@@ -149,7 +149,7 @@ def hold_back_changelog(table: Any, name: str, unsettled: set[asyncio.Future[Any
         args, kwargs = _serialized(topic, name, *args, **kwargs)
         batch = OPEN_BATCH.get()
         if batch is not None:
-            batch.changelog.append((changelog, args, kwargs))
+            batch.changelog.append((changelog, args))
             # Table.on_key_set reads the partition of what it gets back (the tables
             # here do not use the partitioner: it is the event's, always given).
             return HeldRecord(_HeldMessage(partition=args[0]))
@@ -213,7 +213,7 @@ def latest_writes(changelog: Sequence[ChangelogWrite]) -> list[ChangelogWrite]:
     ``send_changelog``'s first two arguments are the partition and the key.
     """
     last: dict[tuple[str, Any, Any], int] = {}
-    for index, (table, args, _) in enumerate(changelog):
+    for index, (table, args) in enumerate(changelog):
         last[(table.name, args[0], args[1])] = index
     if len(last) == len(changelog):
         return list(changelog)

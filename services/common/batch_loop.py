@@ -291,13 +291,13 @@ class BatchLoop:
         producer = service.app.producer
         first = service.changelog_first
         early = [
-            await table.send(producer, *args) for table, args, _ in changelog if table.name in first
+            await table.send(producer, *args) for table, args in changelog if table.name in first
         ]
         if early:
             await asyncio.gather(*early)
         written = [
             await table.send(producer, *args)
-            for table, args, _ in changelog
+            for table, args in changelog
             if table.name not in first
         ]
         pending = written + list(service.unsettled)
@@ -305,7 +305,7 @@ class BatchLoop:
             await asyncio.gather(*pending)
         service.sender.count_sent(
             [service.sender.topic_name(output) for output in batch.sends.values()]
-            + [table.topic.get_topic_name() for table, _, _ in changelog],
+            + [table.topic.get_topic_name() for table, _ in changelog],
             outputs_waited,
         )
         for event in events:

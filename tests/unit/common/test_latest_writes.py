@@ -18,11 +18,11 @@ def _changelog(name: str) -> Changelog:
 
 
 def _write(table: str, partition: int, key: str, value: object) -> ChangelogWrite:
-    return (_changelog(table), (partition, key, value), {})
+    return (_changelog(table), (partition, key, value))
 
 
 def values(writes: list[ChangelogWrite]) -> list[tuple[str, int, str, object]]:
-    return [(table.name, args[0], args[1], args[2]) for table, args, _ in writes]
+    return [(table.name, args[0], args[1], args[2]) for table, args in writes]
 
 
 def test_a_key_written_three_times_sends_its_last_value_only() -> None:
