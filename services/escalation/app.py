@@ -27,6 +27,7 @@ from schemas.registry import (
     CASES_UPDATES,
     TopicSpec,
 )
+from services.common.batch_reads import ReadInBatch
 from services.common.casework.lifecycle import step_duration
 from services.common.casework.workdays import CHINA_TZ
 from services.common.handler import NOTHING, Effects, Incoming, Output, parse_value
@@ -101,9 +102,13 @@ def build(settings: EscalationSettings, wall_clock: Clock | None = None) -> Serv
     calendar.is_working_day(clock().astimezone(CHINA_TZ).date())
     service.create_internal_topics(TICKS)
     prefix = settings.topic_prefix
-    # One table, so one changelog keeps the order of every write (see ``tables``).
-    table = service.table(
-        "state", CASES_UPDATES.partitions, "cases, orphans, due index, open cases, watermarks"
+    # One table, so one changelog keeps the order of every write (see ``tables``). Its
+    # values are read once per batch (``ReadInBatch``): ``tables`` and the watermarks copy
+    # a value before they change it, and every write in a batch goes through this one.
+    table = ReadInBatch(
+        service.table(
+            "state", CASES_UPDATES.partitions, "cases, orphans, due index, open cases, watermarks"
+        )
     )
 
     m = service.metrics

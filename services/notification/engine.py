@@ -140,6 +140,39 @@ class GroupEntry(_Row):
     partition: int
 
 
+#: The most groups whose model ``_GroupModels`` keeps (each up to ~180 KB).
+_KEPT_GROUP_MODELS = 32
+
+
+class _GroupModels:
+    """The model of each group row written last, for the next read of that very row.
+
+    A group's row holds its alerts (up to ``MAX_DIGEST_ALERTS``), and every alert of the
+    group reads and rewrites the whole row: validating it again each time was a third of
+    an alert's handling under a backlog. A row read back is the one written (the same
+    object) while its batch holds it; a row read from the store is validated anew.
+    """
+
+    def __init__(self) -> None:
+        self._kept: dict[str, tuple[object, PendingGroup]] = {}
+
+    def group(self, key: str, row: Any) -> PendingGroup:
+        """The group of ``row``, the row now stored under ``key``."""
+        # Taken out: the caller may change the model, which then no longer is the row.
+        kept = self._kept.pop(key, None)
+        if kept is not None and kept[0] is row:
+            return kept[1]
+        return GroupEntry.model_validate(row).group
+
+    def row(self, key: str, group: PendingGroup, partition: int) -> dict[str, Any]:
+        """The row to store ``group`` under ``key``; its model kept for the next read."""
+        row = GroupEntry(group=group, partition=partition).model_dump(mode="json")
+        self._kept[key] = (row, group)
+        if len(self._kept) > _KEPT_GROUP_MODELS:
+            del self._kept[next(iter(self._kept))]
+        return row
+
+
 @dataclass
 class Step:
     """What handling one event does: records to publish, then state to remember."""
@@ -201,6 +234,7 @@ class NotificationEngine:
         self.contacts = contacts
         self.cases, self.sent, self.retries = cases, sent, retries
         self.waiting, self.groups = waiting, groups
+        self._group_models = _GroupModels()
         self.draw = draw
         self._notifications = metrics.counter("xinfang_notifications_total")
         self._seconds = metrics.histogram("xinfang_notification_delivery_seconds")
@@ -297,7 +331,7 @@ class NotificationEngine:
         state = GroupingState()
         key, number = alert.group_key, 0
         while (stored := self.groups.get(key)) is not None:
-            state.groups[key] = GroupEntry.model_validate(stored).group
+            state.groups[key] = self._group_models.group(key, stored)
             if not state.groups[key].full:
                 break
             number += 1
@@ -306,9 +340,7 @@ class NotificationEngine:
         group = state.groups[held_in]
 
         def remember() -> None:
-            self.groups[held_in] = GroupEntry(group=group, partition=partition).model_dump(
-                mode="json"
-            )
+            self.groups[held_in] = self._group_models.row(held_in, group, partition)
             self._mark(marker, SentStatus.RECORDED, now)
 
         step.writes.append(remember)
@@ -383,7 +415,7 @@ class NotificationEngine:
     async def _tick_digests(self, step: Step, partition: int, now: datetime) -> None:
         state = GroupingState()
         for key, row in _rows(self.groups, partition):
-            state.groups[key] = GroupEntry.model_validate(row).group
+            state.groups[key] = self._group_models.group(key, row)
         if not state.groups:
             return
         before = set(state.groups)
@@ -396,9 +428,7 @@ class NotificationEngine:
             for key in before - set(changed):
                 self._drop(self.groups, key)
             for key, group in changed.items():
-                self.groups[key] = GroupEntry(group=group, partition=partition).model_dump(
-                    mode="json"
-                )
+                self.groups[key] = self._group_models.row(key, group, partition)
 
         if digests or before != set(changed):
             step.writes.append(remember)

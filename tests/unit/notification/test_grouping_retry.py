@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from schemas.cases import AgencyLevel, CaseEscalated, EscalationReason
 from schemas.notices import Notice
 from schemas.notifications import FailureReason
+from services.notification.engine import _GroupModels
 from services.notification.grouping import (
     AlertGrouper,
     GroupingState,
@@ -210,3 +211,18 @@ def test_a_failing_transport_rests_once_per_outage_and_a_delivery_ends_it() -> N
     gate.record("smtp", failure, T0)
     gate.record("smtp", Delivered(1), T0)
     assert gate.is_open("smtp", T0)
+
+
+def test_a_group_read_back_is_the_row_stored_even_after_a_change_not_stored() -> None:
+    # The engine keeps the model of each group row it wrote (``_GroupModels``): a model
+    # changed by a message whose write was taken back must not stand for the row.
+    models = _GroupModels()
+    grouper = AlertGrouper()
+    key = grouper.add(_alert(1), T0)
+    row = models.row(key, grouper.state.groups[key], partition=2)
+    group = models.group(key, row)
+    assert group is grouper.state.groups[key]  # the row just written: its own model
+    group.alerts.append(_alert(2).escalation)  # type: ignore[arg-type]  # never stored
+    again = models.group(key, row)
+    assert [a.case_id for a in again.alerts] == ["XF-0001"]
+    assert models.group(key, dict(row)).model_dump() == again.model_dump()
