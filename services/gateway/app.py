@@ -225,7 +225,9 @@ def serve() -> None:
         log_config=logging_config(SERVICE, settings.log_level, settings.log_format),
         access_log=False,
         timeout_graceful_shutdown=int(settings.ack_timeout_seconds) + 5,
-        http=head_deadline_protocol(settings.head_timeout_seconds),
+        http=head_deadline_protocol(
+            settings.head_timeout_seconds, settings.body_timeout_seconds
+        ),
     )
 
 

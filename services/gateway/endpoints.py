@@ -149,9 +149,10 @@ class Gateway:
                 petition.submission_id,
             )
         channel = channel_key_id(api_key)
-        if not self.feed.caught_up:
+        if not self.feed.submissions_caught_up:
             # An earlier version under this submission id may be in what the view has not
-            # read yet: a conflict cannot be told from a first submission.
+            # read yet of petitions.submitted: a conflict cannot be told from a first
+            # submission (the other topics tell no conflict, and are not waited for).
             return _problem(503, "loading", _LOADING_SUBMISSIONS, retry=True)
         # Checked and published under the submission id's lock: two versions sent together
         # would both pass the check before either is published.
@@ -338,14 +339,26 @@ class Gateway:
     # --- operations ------------------------------------------------------------------------
 
     async def health(self, request: Request) -> Response:
+        """Liveness: 200 while the producer reaches the broker, loading or not (a long
+        replay of the topics must not get the process restarted)."""
+        health = await self._health()
+        return _json(health.model_dump(mode="json"), 200 if health.broker else 503)
+
+    async def ready(self, request: Request) -> Response:
+        """Readiness: 200 only when native submissions are taken ("ok"), else 503."""
+        health = await self._health()
+        return _json(health.model_dump(mode="json"), 200 if health.status == "ok" else 503)
+
+    async def _health(self) -> Health:
         broker = await self.publisher.reachable()
-        health = Health(
-            status="ok" if broker else "unavailable",
+        submissions = self.feed.submissions_caught_up
+        return Health(
+            status="unavailable" if not broker else "ok" if submissions else "loading",
             broker=broker,
             status_view_cases=len(self.view),
             status_view_caught_up=self.feed.caught_up,
+            submissions_caught_up=submissions,
         )
-        return _json(health.model_dump(mode="json"), 200 if broker else 503)
 
     async def metrics(self, request: Request) -> Response:
         return Response(generate_latest(self.registry), media_type=CONTENT_TYPE_LATEST)

@@ -8,6 +8,13 @@ whose first byte has not come yet. The body has its own deadline (``bodies.BodyD
 this is the head's: from the connection, or from the first byte of a next request on a
 kept-alive connection, the whole head must be in within ``seconds``, or the client gets a
 408 and the connection is closed. No request reached the app, so none is counted.
+
+A head can arrive only while the client is between requests (h11's ``their_state`` IDLE):
+when the app answers before the body is in (a 413 on the declared Content-Length, a 403
+before the body is read), the rest of the body is still coming and uvicorn discards it;
+a 408 then would follow a complete answer and cut the upload, so the client would see a
+broken pipe instead of the answer. That rest has ``drain_seconds`` (the body's deadline)
+from the answer to arrive, and the connection is then closed without a word.
 """
 
 from __future__ import annotations
@@ -16,6 +23,7 @@ import asyncio
 import logging
 from typing import Final
 
+import h11
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
 log = logging.getLogger(__name__)
@@ -27,20 +35,21 @@ _TOO_LATE: Final = (
 )
 
 
-def head_deadline_protocol(seconds: float) -> type[H11Protocol]:
-    """uvicorn's h11 protocol with the head's deadline of ``seconds`` (its ``http``)."""
+def head_deadline_protocol(seconds: float, drain_seconds: float) -> type[H11Protocol]:
+    """uvicorn's h11 protocol with the head's deadline of ``seconds`` and the deadline of
+    the rest of a body answered early of ``drain_seconds`` (its ``http``)."""
 
     class HeadDeadline(H11Protocol):
         _head_timer: asyncio.TimerHandle | None = None
+        _drain_timer: asyncio.TimerHandle | None = None
 
         def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
             super().connection_made(transport)
             self._arm()
 
         def data_received(self, data: bytes) -> None:
-            if self.cycle is None or self.cycle.response_complete:
-                self._arm()  # a head is coming: armed since the connection, or now
             super().data_received(data)
+            self._follow()
 
         def handle_events(self) -> None:
             before = self.cycle
@@ -48,9 +57,28 @@ def head_deadline_protocol(seconds: float) -> type[H11Protocol]:
             if self.cycle is not before:  # a whole head has arrived: the app has it
                 self._disarm()
 
+        def on_response_complete(self) -> None:
+            super().on_response_complete()
+            self._follow()
+
         def connection_lost(self, exc: Exception | None) -> None:
             self._disarm()
+            self._stop_draining()
             super().connection_lost(exc)
+
+        def _follow(self) -> None:
+            """Time what the client is sending now: a next head (part of it is in), or the
+            rest of a body whose request has been answered."""
+            answered = self.cycle is not None and self.cycle.response_complete
+            if self.conn.their_state is h11.IDLE:
+                self._stop_draining()
+                if self.conn.trailing_data[0]:  # a head's first bytes: armed from now on
+                    self._arm()
+            elif answered and self.conn.their_state is h11.SEND_BODY:
+                if self._drain_timer is None:
+                    self._drain_timer = self.loop.call_later(drain_seconds, self._drained)
+            else:
+                self._stop_draining()
 
         def _arm(self) -> None:
             if self._head_timer is None:
@@ -61,11 +89,23 @@ def head_deadline_protocol(seconds: float) -> type[H11Protocol]:
                 self._head_timer.cancel()
                 self._head_timer = None
 
+        def _stop_draining(self) -> None:
+            if self._drain_timer is not None:
+                self._drain_timer.cancel()
+                self._drain_timer = None
+
         def _too_late(self) -> None:
             self._head_timer = None
             if not self.transport.is_closing():
                 log.info("request head too late", extra={"client": str(self.client)})
                 self.transport.write(_TOO_LATE)
+                self.transport.close()
+
+        def _drained(self) -> None:
+            # The answer is out already: a second one would be a lie, so only close.
+            self._drain_timer = None
+            if not self.transport.is_closing():
+                log.info("answered body too late", extra={"client": str(self.client)})
                 self.transport.close()
 
     return HeadDeadline

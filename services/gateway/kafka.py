@@ -29,6 +29,8 @@ log = logging.getLogger(__name__)
 RETRY_SECONDS: Final = 2.0
 HEALTH_TIMEOUT_SECONDS: Final = 2.0
 POLL_MS: Final = 500
+#: How often the status feed looks again for a topic that did not exist.
+RECHECK_SECONDS: Final = 10.0
 
 
 #: The Kafka record header that carries the id of the channel key behind a petition.
@@ -194,7 +196,11 @@ class StatusFeed:
 
     No group: every gateway instance reads every partition and commits nothing, so a
     restart reads the topics again (see :mod:`services.gateway.status` for the cost).
-    ``caught_up`` turns true once the view has read up to the end offsets of its start.
+    A topic is caught up once the view has read its partitions up to their end offsets at
+    assignment: ``submissions_caught_up`` for ``petitions.submitted`` (all a native
+    submission waits for, to tell a conflict), ``caught_up`` for all of them. A topic that
+    does not exist (or may not be read) is looked for again every ``RECHECK_SECONDS``; the
+    others are read meanwhile, so a missing ``cases.*`` topic holds up no submission.
     """
 
     def __init__(self, bootstrap: str, prefix: str, view: StatusView) -> None:
@@ -202,7 +208,17 @@ class StatusFeed:
         self._view = view
         self._names = {spec.full_name(prefix): spec.name for spec in SOURCES}
         self._task: asyncio.Task[None] | None = None
-        self.caught_up = False
+        #: The topics (their short names) read to their end offsets: only ever grows, as a
+        #: re-read after an interruption goes over what the view already has.
+        self._caught: set[str] = set()
+
+    @property
+    def caught_up(self) -> bool:
+        return self._caught >= set(self._names.values())
+
+    @property
+    def submissions_caught_up(self) -> bool:
+        return PETITIONS_SUBMITTED.name in self._caught
 
     def start(self) -> None:
         self._task = asyncio.get_running_loop().create_task(self._run())
@@ -218,37 +234,55 @@ class StatusFeed:
             )
             try:
                 await consumer.start()
-                ends = await self._assign(consumer)
-                await self._follow(consumer, ends)
+                ends, missing = await self._assign(consumer)
+                await self._follow(consumer, ends, missing)
             except asyncio.CancelledError:
                 await consumer.stop()
                 raise
-            except Exception as exc:  # broker away or topics missing: retry from scratch
+            except Exception as exc:  # broker away or a topic appeared: retry from scratch
                 log.warning("status feed interrupted", extra={"error": repr(exc)})
                 with contextlib.suppress(Exception):
                     await consumer.stop()
                 await asyncio.sleep(RETRY_SECONDS)
 
-    async def _assign(self, consumer: Any) -> dict[Any, int]:
+    async def _existing(self, consumer: Any) -> tuple[list[Any], set[str]]:
+        """The partitions of the topics that exist, and the names of those that do not."""
         # consumer.topics() fetches the metadata but keeps only the names; the partitions
         # come from the same request through the client (partitions may have been added).
         cluster = await consumer._client.fetch_all_metadata()
-        partitions = []
+        partitions, missing = [], set()
         for name in self._names:
             found = cluster.partitions_for_topic(name)
-            if not found:
-                raise RuntimeError(f"topic {name} does not exist: run `xinfang topics create`")
-            partitions += [TopicPartition(name, p) for p in sorted(found)]
+            if found:
+                partitions += [TopicPartition(name, p) for p in sorted(found)]
+            else:
+                missing.add(name)
+        return partitions, missing
+
+    async def _assign(self, consumer: Any) -> tuple[dict[Any, int], set[str]]:
+        partitions, missing = await self._existing(consumer)
+        if missing:
+            log.warning(
+                "status feed topics missing: run `xinfang topics create`",
+                extra={"topics": sorted(missing)},
+            )
+        if not partitions:
+            return {}, missing
         consumer.assign(partitions)
         await consumer.seek_to_beginning(*partitions)
         ends: dict[Any, int] = await consumer.end_offsets(partitions)
-        return ends
+        return ends, missing
 
-    async def _follow(self, consumer: Any, ends: dict[Any, int]) -> None:
+    async def _follow(self, consumer: Any, ends: dict[Any, int], missing: set[str]) -> None:
         pending = {tp for tp, end in ends.items() if end > 0}
-        self.caught_up = self.caught_up or not pending
+        self._mark_caught(pending, missing)
+        recheck = time.monotonic() + RECHECK_SECONDS
         while True:
-            batches = await consumer.getmany(timeout_ms=POLL_MS, max_records=1000)
+            if not ends:  # nothing to read yet: getmany without an assignment raises
+                await asyncio.sleep(POLL_MS / 1000)
+                batches = {}
+            else:
+                batches = await consumer.getmany(timeout_ms=POLL_MS, max_records=1000)
             for tp, messages in batches.items():
                 topic = self._names[tp.topic]
                 for message in messages:
@@ -264,13 +298,25 @@ class StatusFeed:
                 for tp in list(pending):
                     if await consumer.position(tp) >= ends[tp]:
                         pending.discard(tp)
-                if not pending:
-                    self.caught_up = True
-                    log.info("status view caught up", extra={"cases": len(self._view)})
+                self._mark_caught(pending, missing)
+            if missing and time.monotonic() >= recheck:
+                recheck = time.monotonic() + RECHECK_SECONDS
+                _, still = await self._existing(consumer)
+                if still != missing:
+                    # Assigning again would lose the positions of the others: start over.
+                    raise RuntimeError(f"topics appeared: {sorted(missing - still)}")
+
+    def _mark_caught(self, pending: set[Any], missing: set[str]) -> None:
+        """Mark the topics none of whose partitions is pending (and that exist) caught up."""
+        behind = {tp.topic for tp in pending} | missing
+        caught = {short for name, short in self._names.items() if name not in behind}
+        if caught - self._caught:
+            self._caught |= caught
+            log.info("status view caught up", extra={"topics": sorted(caught),
+                                                      "cases": len(self._view)})  # fmt: skip
 
     async def stop(self) -> None:
         if self._task is not None:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
-

@@ -183,10 +183,16 @@ class Problem(_Document):
 
 
 class Health(_Document):
-    status: Literal["ok", "unavailable"]
+    status: Literal["ok", "loading", "unavailable"] = Field(
+        description=(
+            "unavailable: the broker is not reached; loading: petitions.submitted is still "
+            "being read (native submissions get 503 loading); ok: both"
+        )
+    )
     broker: bool = Field(description="the producer reaches the broker")
     status_view_cases: int
-    status_view_caught_up: bool
+    status_view_caught_up: bool = Field(description="every topic of the view read to its end")
+    submissions_caught_up: bool = Field(description="petitions.submitted read to its end")
 
 
 # --- the petitioner's API ----------------------------------------------------------------------

@@ -310,8 +310,16 @@ OPERATIONS: Final[tuple[Operation, ...]] = (
         "open311", query=(_READ_KEY,), open311=True, query_required=("api_key",),
     ),
     Operation(
-        "GET", "/health", "health", "200 while the producer reaches the broker, else 503",
-        (Answer(200, "healthy", Health), Answer(503, "the broker is unavailable", Health)),
+        "GET", "/health", "health",
+        "Liveness: 200 while the producer reaches the broker (loading or not), else 503",
+        (Answer(200, "alive", Health), Answer(503, "the broker is unavailable", Health)),
+        "operations",
+    ),
+    Operation(
+        "GET", "/ready", "ready",
+        "Readiness: 200 when native submissions are taken, else 503 (loading or no broker)",
+        (Answer(200, "ready", Health),
+         Answer(503, "the broker is unavailable, or petitions.submitted is being read", Health)),
         "operations",
     ),
     Operation(

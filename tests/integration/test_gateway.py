@@ -4,8 +4,10 @@ code, the status view following the pipeline, and intake registering what it acc
 from __future__ import annotations
 
 import json
+import socket
 import threading
 import time
+import uuid
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
@@ -24,6 +26,7 @@ from schemas.keys import CaseKey
 from schemas.petitions import MAX_PETITION_BYTES
 from schemas.registry import CASES_REGISTERED, CASES_UPDATES, PETITIONS_SUBMITTED
 from services.cli.pipeline import LocalPipeline
+from services.common.topics import ensure_topics
 from services.devtools.kafka_local import KafkaLocal, free_port
 from services.gateway.app import build
 from services.gateway.heads import head_deadline_protocol
@@ -51,7 +54,9 @@ class Running:
         self.built = build(settings)
         config = uvicorn.Config(
             self.built.app, host="127.0.0.1", port=self.port, log_config=None, access_log=False,
-            http=head_deadline_protocol(settings.head_timeout_seconds),
+            http=head_deadline_protocol(
+                settings.head_timeout_seconds, settings.body_timeout_seconds
+            ),
         )  # fmt: skip
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)
@@ -401,6 +406,84 @@ def test_a_broker_that_does_not_answer_is_a_503_never_an_acceptance() -> None:
         assert open311.status_code == 503
         assert open311.json()[0]["code"] == 503
         assert "not accepted" in open311.json()[0]["description"]
+
+
+def test_submissions_wait_for_petitions_submitted_alone_and_readiness_says_so(
+    kafka: KafkaLocal,
+) -> None:
+    # A fresh prefix with no topic at all: the view cannot read petitions.submitted.
+    prefix = f"t{uuid.uuid4().hex[:10]}."
+    with Running(_settings(kafka.bootstrap, prefix)) as running:
+        wait_until(
+            lambda: httpx.get(f"{running.url}/health", timeout=10).json()["broker"],
+            "the producer did not reach the broker",
+        )
+        live = httpx.get(f"{running.url}/health", timeout=10)
+        ready = httpx.get(f"{running.url}/ready", timeout=10)
+        # Alive (a long replay must not get the pod killed), but not ready, and it says why.
+        assert (live.status_code, live.json()["status"]) == (200, "loading")
+        assert (ready.status_code, ready.json()["status"]) == (503, "loading")
+        native = httpx.post(
+            f"{running.url}/v1/petitions",
+            json=examples.MINIMAL_PETITION,
+            headers={"X-API-Key": KEY},
+            timeout=30,
+        )
+        assert (native.status_code, native.json()["error"]) == (503, "loading")
+        # petitions.submitted alone appears: the cases.* topics stay missing (an ACL, a
+        # topic not created), and submissions are taken all the same.
+        spec = PETITIONS_SUBMITTED
+        ensure_topics(
+            kafka.bootstrap, [spec.full_name(prefix)], partitions=spec.partitions,
+            replication_factor=1, config={},
+        )  # fmt: skip
+        wait_until(
+            lambda: httpx.get(f"{running.url}/ready", timeout=10).status_code == 200,
+            "the gateway did not become ready with petitions.submitted alone",
+        )
+        health = httpx.get(f"{running.url}/health", timeout=10).json()
+        assert health["status"] == "ok"
+        assert health["submissions_caught_up"] is True
+        assert health["status_view_caught_up"] is False  # the cases.* topics are missing
+        accepted = httpx.post(
+            f"{running.url}/v1/petitions",
+            json=examples.MINIMAL_PETITION,
+            headers={"X-API-Key": KEY},
+            timeout=30,
+        )
+        assert accepted.status_code == 202, accepted.text
+
+
+def test_a_body_answered_early_may_go_on_arriving_past_the_head_deadline() -> None:
+    # A 3 MB petition at 1 MB/s is refused 413 on its declared size before it is read;
+    # its body goes on arriving for 3 s, past the head's deadline of 1 s. The client must
+    # get the 413 whole and its upload must not be cut (once it was: a second, unasked
+    # 408 after the 413 and the connection closed mid-upload, a broken pipe).
+    settings = _settings(
+        f"127.0.0.1:{free_port()}", "none.", head_timeout_seconds=1, body_timeout_seconds=10
+    )
+    size, chunk = 3_000_000, b" " * 100_000
+    head = (
+        b"POST /v1/petitions HTTP/1.1\r\nHost: gateway\r\nContent-Type: application/json\r\n"
+        b"X-API-Key: %s\r\nContent-Length: %d\r\n\r\n" % (KEY.encode(), size)
+    )
+    with (
+        Running(settings) as running,
+        socket.create_connection(("127.0.0.1", running.port), timeout=10) as s,
+    ):
+        s.sendall(head)
+        for _ in range(size // len(chunk)):
+            s.sendall(chunk)  # raises BrokenPipeError had the upload been cut
+            time.sleep(0.1)
+        s.sendall(b"GET /health HTTP/1.1\r\nHost: gateway\r\nConnection: close\r\n\r\n")
+        answer = b""
+        while data := s.recv(65536):
+            answer += data
+    assert answer.startswith(b"HTTP/1.1 413"), answer[:200]
+    assert b"HTTP/1.1 408" not in answer
+    # The connection lived on after the body: the next request on it was answered.
+    assert answer.count(b"HTTP/1.1 ") == 2
+    assert b"HTTP/1.1 503" in answer  # /health: no broker here
 
 
 def test_hostile_petitions_get_a_reason_and_nothing_else_is_lost(gateway: Running) -> None:

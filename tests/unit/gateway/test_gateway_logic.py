@@ -341,6 +341,6 @@ def test_case_status_does_not_tell_whether_a_case_exists() -> None:
     assert _get_case(gateway, case_id, {}, b"query_code=0000-0000") == 503
     assert _get_case(gateway, "XF-NOPE", {"X-API-Key": key}) == 503
     assert _get_case(gateway, case_id, {"X-API-Key": key}) == 200
-    gateway.feed.caught_up = True
+    gateway.feed._mark_caught(set(), set())  # every topic read to its end
     assert _get_case(gateway, case_id, {}, b"query_code=0000-0000") == 404
     assert _get_case(gateway, "XF-NOPE", {"X-API-Key": key}) == 404
