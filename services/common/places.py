@@ -7,6 +7,7 @@ hotspots by them. A pure function of the text, so every worker finds the same pl
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from functools import lru_cache
 from typing import Final
 
@@ -207,6 +208,10 @@ _NAME_PREFIX_RE: Final = re.compile(
 # An anonymised city or county ("A市", "K1区"), as published data writes the name it
 # stands for: "A市医学院" is the city's medical college ("长沙医学院" before anonymising).
 _ANONYMISED_UNIT_BEFORE_RE: Final = re.compile(r"(?<![A-Za-z])[A-Za-z]\d*[市区县]$")
+#: The most places one text yields: the first found. A letter names a handful (a long one
+#: some dozens: the roads on the way); what one names beyond this tells nothing more of its
+#: matter, and matching compares every place of one letter with every place of the other.
+MAX_PLACES: Final = 64
 # What every Latin place name starts with: a text without it (most Chinese petitions) need
 # not be searched with _LATIN_PLACE_RE, a slower pattern.
 _CAPITALISED_RE: Final = re.compile("[A-Z][a-z]")
@@ -295,17 +300,29 @@ def with_qualifiers(found: frozenset[str], pool: frozenset[str]) -> frozenset[st
     """``found`` (places of part of a letter, its title) with each generic institution
     named there without its county (bare "二中") as the whole letter's places (``pool``)
     name it: its one qualified form there ("K9县二中"), dropped for several."""
+    return frozenset(_qualify_bare(list(found), pool))
+
+
+def _qualify_bare(found: list[str], pool: Iterable[str]) -> list[str]:
+    # ``with_qualifiers``, keeping the order of ``found``. The qualified forms are mapped
+    # by kind once: a letter may name thousands of institutions.
     bare = {name: parts[1] for name in found if (parts := institution(name)) and not parts[0]}
     if not bare:
         return found
-    result = set(found)
-    for name, kind in bare.items():
-        qualified = [p for p in pool if (parts := institution(p)) and parts[0] and parts[1] == kind]
-        if qualified:
-            result.discard(name)
-            if len(qualified) == 1:
-                result.add(qualified[0])
-    return frozenset(result)
+    qualified: dict[str, list[str]] = {}
+    for place in pool:
+        parts = institution(place)
+        if parts is not None and parts[0]:
+            qualified.setdefault(parts[1], []).append(place)
+    result: dict[str, None] = {}
+    for name in found:
+        kind = bare.get(name)
+        forms = [name] if kind is None else qualified.get(kind, [])
+        if len(forms) == 1:
+            result[forms[0]] = None
+        elif not forms:
+            result[name] = None
+    return list(result)
 
 
 def folded_places(folded_keep_case: str, units: tuple[str, ...] = ()) -> frozenset[str]:
@@ -314,9 +331,12 @@ def folded_places(folded_keep_case: str, units: tuple[str, ...] = ()) -> frozens
     A generic institution named without its county ("一中", ``institution``) takes the
     qualifier the text gives it elsewhere ("浏阳一中 ... 一中"), else the one county or
     city the text names (anonymised, "K9县", or one of ``units``, the names of the units
-    the letter is filed under, lowest first); naming several, it stays bare.
+    the letter is filed under, lowest first); naming several, it stays bare. At most
+    ``MAX_PLACES``: the first found (Chinese names in text order, then numbered schools,
+    then Latin names).
     """
-    found: set[str] = set()
+    # In the order found: the cap keeps the first ones.
+    found: dict[str, None] = {}
     previous_end = 0
     for match in _PLACE_RE.finditer(folded_keep_case):
         start = match.start()
@@ -353,27 +373,26 @@ def folded_places(folded_keep_case: str, units: tuple[str, ...] = ()) -> frozens
             and name not in _GENERIC_PLACES
             and _GENERIC_WORD_RE.search(name) is None
         ):
-            found.add(_qualified(folded_keep_case, name_start, name, previous_end))
+            found[_qualified(folded_keep_case, name_start, name, previous_end)] = None
             previous_end = match.end()
     for match in _NUMBERED_SCHOOL_RE.finditer(folded_keep_case):
-        found.add(_qualified(folded_keep_case, match.start(), match.group(), 0))
-    bare = [name for name in found if (parts := institution(name)) and not parts[0]]
+        found[_qualified(folded_keep_case, match.start(), match.group(), 0)] = None
+    names = list(found)
+    bare = [name for name in names if (parts := institution(name)) and not parts[0]]
     if bare:
-        found = set(with_qualifiers(frozenset(found), frozenset(found)))
+        names = _qualify_bare(names, names)
         # Named nowhere with a qualifier: the one county or city the text names, if one.
-        still = [name for name in bare if name in found]
+        still = set(bare).intersection(names)
         named = _units_named(folded_keep_case, units) if still else set()
         if len(named) == 1:
             (county,) = named
-            found.difference_update(still)
-            found.update(county + name for name in still)
-    if _CAPITALISED_RE.search(folded_keep_case) is None:
-        return frozenset(found)
-    for match in _LATIN_PLACE_RE.finditer(folded_keep_case):
-        words = match.group(1).split()
-        # Sentence-initial capitals ("The", "A") are not part of a name.
-        while words and words[0].lower() in {"the", "a", "an", "at", "in", "on", "of"}:
-            words = words[1:]
-        if words:
-            found.add(" ".join([*words, match.group(2)]).lower())
-    return frozenset(found)
+            names = list(dict.fromkeys(county + n if n in still else n for n in names))
+    if _CAPITALISED_RE.search(folded_keep_case) is not None:
+        for match in _LATIN_PLACE_RE.finditer(folded_keep_case):
+            words = match.group(1).split()
+            # Sentence-initial capitals ("The", "A") are not part of a name.
+            while words and words[0].lower() in {"the", "a", "an", "at", "in", "on", "of"}:
+                words = words[1:]
+            if words:
+                names.append(" ".join([*words, match.group(2)]).lower())
+    return frozenset(list(dict.fromkeys(names))[:MAX_PLACES])

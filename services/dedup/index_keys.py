@@ -71,8 +71,10 @@ def looked_up_places(places: Sequence[str]) -> list[str]:
     institution's kind besides ("二中" of "K9县二中"), so that a letter naming it bare
     finds it (``place_agreement`` tells whether the two are one)."""
     names = list(places)
+    seen = set(names)
     for place in places:
         parts = institution(place)
-        if parts is not None and parts[0] and parts[1] not in names:
+        if parts is not None and parts[0] and parts[1] not in seen:
+            seen.add(parts[1])
             names.append(parts[1])
     return names

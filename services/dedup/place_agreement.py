@@ -198,7 +198,9 @@ def _same_institution(mine: tuple[str, str], other: tuple[str, str]) -> bool:
         return True
     ours_unit, theirs_unit = _unit_word(ours), _unit_word(theirs)
     if ours_unit and theirs_unit:
-        return False
+        # A qualifier of a two-character county takes the word before it ("读浏阳市" of
+        # "就读浏阳市一中"): one, unit word and all, is the end of the other.
+        return ours.endswith(theirs) or theirs.endswith(ours)
     ours, theirs = ours[: len(ours) - ours_unit], theirs[: len(theirs) - theirs_unit]
     # A qualifier run into the words before it ("问宁乡一中") holds the county's name.
     return ours in theirs or theirs in ours

@@ -565,6 +565,30 @@ def test_letters_about_two_counties_numbered_schools_are_different_matters() -> 
     assert decisions[1].matter_id == decisions[0].matter_id
 
 
+def test_parents_letters_on_one_school_are_one_matter_whatever_word_comes_before_it() -> None:
+    # "孩子就读浏阳市一中": the county's two characters take the verb before them as a third
+    # ("读浏阳市"); it is the school the other parent names, and its matter.
+    text = "高三年级寒假强制补课，每名学生收取补课费八百元，学生苦不堪言，请教育局查处。"
+    for region in (COUNTY, CITY):
+        for verb in "和跟入进读上看找问告":
+            decisions = _run(
+                [
+                    _facts(0, region, "投诉浏阳市一中寒假补课", "浏阳市一中" + text, ref="pr_a"),
+                    _facts(1, region, f"孩子{verb}浏阳市一中寒假补课",
+                           f"孩子{verb}浏阳市一中，" + text, ref="pr_b"),
+                ]
+            )  # fmt: skip
+            assert decisions[1].matter_id == decisions[0].matter_id, verb
+    # The city's school is still not the county's, whatever comes before either.
+    decisions = _run(
+        [
+            _facts(0, CITY, "投诉长沙县一中寒假补课", "长沙县一中" + text, ref="pr_a"),
+            _facts(1, CITY, "孩子读长沙市一中寒假补课", "孩子读长沙市一中，" + text, ref="pr_b"),
+        ]
+    )
+    assert decisions[1].matter_id != decisions[0].matter_id
+
+
 def test_residents_letters_on_one_mixing_plants_noise_and_dust_are_one_matter() -> None:
     # Two neighbours of one mixing plant: one on its noise at night, one on its dust; the
     # plant in both titles. Its nuisances are one matter about it.

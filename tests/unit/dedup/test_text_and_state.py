@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import time
 from dataclasses import replace
+from itertools import product
 from pathlib import Path
 
 import numpy as np
@@ -12,7 +14,8 @@ import pytest
 from schemas.cases import Verdict
 from schemas.examples import HOTLINE_PETITION, MINIMAL_PETITION
 from services.cli.offline import batch_verdicts, registered_cases
-from services.common.places import folded_places, places
+from services.common.places import MAX_PLACES, folded_places, places
+from services.common.script import fold_script_and_width
 from services.dedup.config import DedupConfig
 from services.dedup.facts import CaseFacts
 from services.dedup.features import extract_features
@@ -397,8 +400,48 @@ def test_generic_institutions_of_different_counties_are_different_places() -> No
     # One school with and without its unit word, or named bare, is one place.
     assert places_agree(frozenset({"浏阳市一中"}), ("浏阳一中",), lenient=False) is True
     assert places_agree(frozenset({"一中"}), ("浏阳一中",), lenient=False) is True
+    # A two-character county takes the word before it ("读浏阳市"): still the same school,
+    # and still not the other unit's.
+    for verb in "和跟入进读上看找问告":
+        named = places(f"孩子{verb}浏阳市一中")
+        assert places_agree(named, ("浏阳市一中",), lenient=False) is True, verb
+        assert places_agree(named, ("浏阳一中",), lenient=False) is True, verb
+        assert places_agree(named, ("宁乡市一中",), lenient=False) is False, verb
+        assert places_agree(places(f"孩子{verb}长沙县一中"), ("长沙市一中",), False) is False
     # The index finds such a place by its kind too, so a letter naming it bare meets it.
     assert looked_up_places(("k9县二中", "阳光小区")) == ["k9县二中", "阳光小区", "二中"]
+
+
+_NUMBERS = ["".join(n) for size in (1, 2, 3) for n in product("一二三四五六七八九十", repeat=size)]
+
+
+def _many_schools_letter() -> str:
+    # A letter within the contract's size naming ~9,000 different counties' schools, then
+    # ~3,000 schools bare: what made finding and looking up places quadratic.
+    others = "省市区县镇乡一二三四五六七八九十中小学医院第人民"
+    counties = [c for c in map(chr, range(0x4E00, 0x4E00 + 3000)) if c not in others]
+    bare = "".join(f"在{number}中，" for number in _NUMBERS)
+    named, size, i = [], len(bare), 0
+    while size < 87_000:
+        county = counties[(7 * i) % len(counties)] + counties[(13 * i + 1) % len(counties)]
+        named.append(f"{county}县{_NUMBERS[i % len(_NUMBERS)]}中，")
+        size, i = size + len(named[-1]), i + 1
+    return "".join(named) + bare
+
+
+def test_a_letter_naming_thousands_of_places_yields_the_first_few_quickly() -> None:
+    letter = _many_schools_letter()
+    started = time.perf_counter()
+    found = places(letter)
+    assert time.perf_counter() - started < 1.0  # ~0.2 s; quadratic, 2 to 4 s
+    # The first ones named: at most MAX_PLACES.
+    assert len(found) == MAX_PLACES
+    assert all(name in fold_script_and_width(letter[:1_000]) for name in found)
+    # The index's names of a case, however many places it holds (one from before the cap).
+    many = tuple(f"k{i}县{_NUMBERS[i % len(_NUMBERS)]}中" for i in range(9_000))
+    started = time.perf_counter()
+    assert len(looked_up_places(many)) == 9_000 + len(_NUMBERS)
+    assert time.perf_counter() - started < 0.5  # ~0.01 s; quadratic, over 1 s
 
 
 def test_places_name_a_firm_by_its_trade_and_not_kinds_or_wrongdoing() -> None:
