@@ -18,50 +18,9 @@ from typing import Any
 from schemas.registry import MAX_MESSAGE_BYTES, RECORD_OVERHEAD_BYTES
 from services.common.handler import Output
 
-
-class Changelog:
-    """The changelog of one table of a service, and the two ways its records are sent.
-
-    Outside a batch (timers, recovery, a send ending after its batch), a write's record
-    goes through Faust's own ``send_changelog`` (``send_soon``): its producer buffer, one
-    event-loop task turn, a FutureMessage and two sensor calls per record. A batch's held-
-    back records are handed straight to the producer instead (``send``), as the outputs
-    are: Faust's path was 7-9% of the CPU samples of dedup, escalation and notification
-    catching up on a backlog.
-    """
-
-    def __init__(self, table: Any, name: str) -> None:
-        self.table = table
-        self.name = name
-        #: Faust's own send of a record, as the table had it.
-        self.send_soon: Callable[..., Any] = table.send_changelog
-        self.topic = table.changelog_topic
-
-    async def send(self, producer: Any, partition: int, key: bytes, value: bytes | None) -> Any:
-        """Hand one record to the producer; the future ends with the broker's answer.
-
-        Once acknowledged, its offset becomes the table's persisted offset for its
-        partition, as Faust's callback (``Collection._on_changelog_sent``) keeps it: a
-        restart replays the changelog from there onto the local store.
-        """
-        sent = await producer.send(
-            self.topic.get_topic_name(), key, value,
-            partition=partition, timestamp=None, headers=None,
-        )  # fmt: skip
-        store = self.table.data
-
-        def persisted(future: asyncio.Future[Any]) -> None:
-            if not future.cancelled() and future.exception() is None:
-                metadata = future.result()
-                store.set_persisted_offset(metadata.topic_partition, metadata.offset)
-
-        sent.add_done_callback(persisted)
-        return sent
-
-
-#: A table write held back: the table's changelog and its record (partition, key and
-#: value, serialized).
-ChangelogWrite = tuple[Changelog, tuple[Any, ...]]
+#: A table write held back: the table's name, its own ``send_changelog`` and the arguments
+#: (partition, key, value, and maybe the serializers).
+ChangelogWrite = tuple[str, Callable[..., Any], tuple[Any, ...], dict[str, Any]]
 
 
 @dataclass
@@ -139,9 +98,8 @@ def hold_back_changelog(table: Any, name: str, unsettled: set[asyncio.Future[Any
     recovery), it is sent at once and kept in ``unsettled`` until acknowledged, for the
     next batch to wait for.
     """
-    changelog = Changelog(table, name)
-    send_changelog = changelog.send_soon
-    topic = changelog.topic
+    send_changelog = table.send_changelog
+    topic = table.changelog_topic
 
     def tracked(*args: Any, **kwargs: Any) -> Any:
         # Faust calls send_changelog before its store takes the write: raising here
@@ -149,7 +107,7 @@ def hold_back_changelog(table: Any, name: str, unsettled: set[asyncio.Future[Any
         args, kwargs = _serialized(topic, name, *args, **kwargs)
         batch = OPEN_BATCH.get()
         if batch is not None:
-            batch.changelog.append((changelog, args))
+            batch.changelog.append((name, send_changelog, args, kwargs))
             # Table.on_key_set reads the partition of what it gets back (the tables
             # here do not use the partitioner: it is the event's, always given).
             return HeldRecord(_HeldMessage(partition=args[0]))
@@ -189,14 +147,18 @@ def _serialized(
     larger than the producer sends) and to be sent as they are (the "raw" codec), so the
     size check costs no second encoding at send time.
     """
-    if value is not None and not isinstance(value, bytes):
-        # A JSON table's value, serialized as Faust will (a tombstone stays None).
+    if value is None:  # a tombstone: its key alone
+        return (partition, key, value), {
+            "key_serializer": key_serializer,
+            "value_serializer": value_serializer,
+        }
+    if not isinstance(value, bytes):  # a JSON table's value, serialized as Faust will
         value = topic.prepare_value(value, value_serializer)[0]
         value_serializer = "raw"
     if not isinstance(key, bytes):
         key = topic.prepare_key(key, key_serializer)[0]
         key_serializer = "raw"
-    size = len(key) + len(value or b"") + RECORD_OVERHEAD_BYTES
+    size = len(key) + len(value) + RECORD_OVERHEAD_BYTES
     if size > MAX_MESSAGE_BYTES:
         raise StateTooLargeError(name, size)
     return (partition, key, value), {
@@ -213,8 +175,8 @@ def latest_writes(changelog: Sequence[ChangelogWrite]) -> list[ChangelogWrite]:
     ``send_changelog``'s first two arguments are the partition and the key.
     """
     last: dict[tuple[str, Any, Any], int] = {}
-    for index, (table, args) in enumerate(changelog):
-        last[(table.name, args[0], args[1])] = index
+    for index, (table, _, args, _) in enumerate(changelog):
+        last[(table, args[0], args[1])] = index
     if len(last) == len(changelog):
         return list(changelog)
     return [changelog[index] for index in sorted(last.values())]

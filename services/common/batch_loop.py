@@ -11,8 +11,7 @@ per message:
    sees its state;
 2. the table writes of the batch are held back (``Batch.changelog``) while
 3. every output of the batch is acknowledged (acks=all);
-4. then the held-back changelog records are handed to the producer (straight, as the
-   outputs are: ``batch.Changelog``) and acknowledged;
+4. then the held-back changelog records are sent and acknowledged;
 5. only then are the batch's input messages acknowledged, and Faust commits their offsets.
 
 A crash anywhere before 5 leaves the offsets where they were: the restart restores the
@@ -272,42 +271,25 @@ class BatchLoop:
         service = self.service
         waiting_since = time.perf_counter()
         await service.sender.acknowledged(batch.sends)
-        outputs_waited = time.perf_counter() - waiting_since
-        # Every output is acknowledged: the held writes (services.common.held) reach the
-        # local store now. Their records join the batch's after the rest, in the order the
-        # local store took them.
-        opened = OPEN_BATCH.set(batch)
-        try:
-            for write in batch.held:
-                write()
-        finally:
-            OPEN_BATCH.reset(opened)
+        service.sender.count_sent(batch.sends.values(), time.perf_counter() - waiting_since)
         changelog = latest_writes(batch.changelog)
-        if service.unsettled:
-            # Records written outside a batch went through Faust's producer buffer, whose
-            # task sends them later: this batch's records of the same keys, handed to the
-            # producer directly, must not overtake them.
-            await asyncio.gather(*service.unsettled)
-        producer = service.app.producer
         first = service.changelog_first
-        early = [
-            await table.send(producer, *args) for table, args in changelog if table.name in first
-        ]
-        if early:
-            await asyncio.gather(*early)
+        if first:
+            early = [
+                send(*args, **kwargs) for table, send, args, kwargs in changelog if table in first
+            ]
+            if early:
+                await asyncio.gather(*early)
+        # The changelog records in the order the local store took the writes: the held
+        # ones (services.common.held) were taken last, so they go last.
         written = [
-            await table.send(producer, *args)
-            for table, args in changelog
-            if table.name not in first
+            send(*args, **kwargs) for table, send, args, kwargs in changelog if table not in first
         ]
+        for write in batch.held:
+            write()
         pending = written + list(service.unsettled)
         if pending:
             await asyncio.gather(*pending)
-        service.sender.count_sent(
-            [service.sender.topic_name(output) for output in batch.sends.values()]
-            + [table.topic.get_topic_name() for table, _ in changelog],
-            outputs_waited,
-        )
         for event in events:
             await stream.ack(event)
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final, cast
 
@@ -95,9 +95,8 @@ class Sender:
         )  # fmt: skip
         return cast("asyncio.Future[Any]", sent)
 
-    def count_sent(self, topics: Sequence[str], waited_seconds: float) -> None:
-        """Count a batch's acknowledged records (one topic name each: outputs and
-        changelogs) in Faust's send metrics, as its Topic.send would.
+    def count_sent(self, outputs: Iterable[Output], waited_seconds: float) -> None:
+        """Count acknowledged outputs in Faust's send metrics, as its Topic.send would.
 
         The send latency is observed once per batch: how long its acknowledgements took.
         """
@@ -105,11 +104,11 @@ class Sender:
         metrics = getattr(monitor, "_metrics", None)
         if metrics is None:  # not the Prometheus monitor: nothing to count into
             return
-        by_topic = Counter(topics)
+        by_topic = Counter(self.topic_name(output) for output in outputs)
         for name, count in by_topic.items():
             metrics.topic_messages_sent.labels(topic=f"topic.{name}").inc(count)
         if by_topic:
-            metrics.total_sent_messages.inc(len(topics))
+            metrics.total_sent_messages.inc(sum(by_topic.values()))
             metrics.producer_send_latency.observe(waited_seconds * 1000)
 
 
