@@ -432,3 +432,51 @@ def test_numbers_of_every_kind_back_to_back_never_stay_in_clear(
     assert len(masked) == len(text)
     for number in numbers:
         assert number not in masked
+
+
+# Issue 14 point 4, as a reviewer found them in clear: wider gaps between a number's groups,
+# other separators between a phone's or a card's, a space in an address's domain, a
+# country code without + or 00.
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        ("电话138  1234  5678", "电话138  ****  5678"),
+        ("电话138   1234   5678", "电话138   ****   5678"),
+        ("卡号6222  0212  3456  7890", "卡号****  ****  ****  7890"),
+        ("身份证610302  19490101  1234", "身份证610302  ********  1234"),
+        ("电话一三八  一二三四  五六七八", "电话一三八  ****  五六七八"),
+        ("电话138/0013/8000", "电话138/****/8000"),
+        ("电话138_0013_8000", "电话138_****_8000"),
+        ("电话138·0013·8000", "电话138·****·8000"),
+        ("座机029/8888/1234", "座机029/****/1234"),
+        ("卡号6222/0212/3456/7890", "卡号****/****/****/7890"),
+        ("电话138 - 0013 - 8000", "电话138 - **** - 8000"),
+        ("电话138- 0013 -8000", "电话138- **** -8000"),
+        ("电话0736- 7898402。", "电话073*- ***8402。"),  # from a real reply
+        ("邮箱zhang.san@qq .com", "邮箱z********@qq .com"),
+        ("电话86-29-8888-1234", "电话86-29-****-1234"),
+    ],
+)
+def test_numbers_with_wider_gaps_or_other_separators_are_masked(text: str, masked: str) -> None:
+    assert mask_free_text(text) == masked
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2024/03/15至2024/04/20",
+        "2024-03-15",
+        "2024 - 03 - 15",
+        "完成1/2，剩余3/4，比例3:4",
+        "1 / 2",
+        "金额1000  2000元，共 3  户",
+        "第12  13  14号",
+        "(2024)陕01民终1234号",
+        "v1.38.12345678",
+        "8，9，10、11",
+        "12138/0013/8000",  # five figures before: no phone's groups
+        "1/2024/0315/1234/5",  # a longer run of them
+    ],
+)
+def test_dates_fractions_sums_and_lists_stay_beside_wider_gaps(text: str) -> None:
+    assert mask_free_text(text) == text
