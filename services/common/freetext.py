@@ -126,14 +126,17 @@ _PHONE_IN_TEXT = re.compile(
     r"(?:[ -]?(?:\d{7,8}|\d{3,4}[ -]\d{4})|[.、](?:\d{7,8}|\d{3,4}[.、]\d{4})(?![.、]\d))"
     r"(?!\d)"
 )
-#: A landline as written from abroad: +86 or 0086, the area code without its 0 (10, or
-#: 2 to 9 and one or two digits: no mobile's 1), the number (+86-29-88881234, +86 (0)29
-#: 8888 1234); or 86 without + or 00, a dash after it and after the area code
-#: (86-29-8888-1234: without the dashes, 86 and digits are any number). Looked for only
-#: in a text that has +86, 0086 or 86- (a third alternative above cost 10% more time on
-#: the real letters).
+#: A landline as written from abroad: +86 or 0086, the area code with its 0 or without,
+#: the number (+86-29-88881234, +86 (0)29 8888 1234, +86 029 8888 1234, +8602988881234);
+#: or 86 without + or 00 (86 and digits are any number, so only in the forms a phone
+#: takes): a dash after it and after the area code (86-29-8888-1234), the area code with
+#: its 0 after it (8602988881234, 86 0731 8412 3456: 010, 02x or 0 and three, then the
+#: number), or spaces after it and after the area code (86 29 8888 1234).
+#: From the 86 (a literal start is found fast): what comes before it is said after it.
 _LANDLINE_FROM_ABROAD = re.compile(
-    r"(?<![\d+])(?:(?:\+|00)86[ -]?(?:\(0\)[ -]?)?(?:10|[2-9]\d{1,2})[ -]?|86-(?:10|[2-9]\d{1,2})-)"
+    r"86(?:(?:(?<=\+86)|(?<=(?<![\d+])0086))[ -]?(?:(?:\(0\)|0)[ -]?)?(?:10|[2-9]\d{1,2})[ -]?"
+    r"|(?<![\d+]86)(?:-(?:10|[2-9]\d{1,2})-| ?-?0(?:10|2\d|[3-9]\d\d)[ -]?"
+    r"| (?:10|[2-9]\d{1,2}) ))"
     r"(?:\d{7,8}|\d{3,4}[ -]\d{4})(?!\d)"
 )
 #: The Chinese numerals a number is read out in, as the digit each stands for: 幺 is how
@@ -385,12 +388,15 @@ def _mask_phone_match(match: re.Match[str]) -> str:
 
 
 def _mask_landline_from_abroad(match: re.Match[str]) -> str:
-    # The country code, a trunk 0 written in brackets, and the area code's first two
-    # digits kept, as a landline at home keeps its first three.
-    found = match.group()
-    country = "86" if found.startswith("86") else found[:4]
-    head = len(_digits(found.split(")")[0] if ")" in found else country)) + 2
-    return _hide_digits(found, keep_first=head, keep_last=4)
+    # The country code, a trunk 0, and the area code's first two digits kept, as a
+    # landline at home keeps its first three; a number after 86 alone that the text calls
+    # an order's stays.
+    found, text, start = match.group(), match.string, match.start()
+    after_plus = text[start - 1 : start] == "+" or text[start - 2 : start] == "00"
+    if not after_plus and _nearest_number_word(text, start) == "other":
+        return found
+    trunk = found[2:].lstrip(" -(")[:1] == "0"
+    return _hide_digits(found, keep_first=2 + trunk + 2, keep_last=4)
 
 
 def _read_out_alone(match: re.Match[str], *, not_before: str = _NUMERAL_UNITS) -> bool:
@@ -533,22 +539,30 @@ def _mask_email_match(match: re.Match[str]) -> str:
 
 
 #: What a person writes between a number's groups besides one space or one dash, read as
-#: that one: two or three spaces (138  1234  5678, in numerals too), a dash with a space
-#: before or after it (138 - 0013 - 8000); and "/", "_" or "·" between a phone's or a
-#: card's groups, three or four figures then fours (138/0013/8000, 6222_0212_3456_7890),
-#: not between a date's or a fraction's (2024/03/15, 1/2), nor in a longer run of them.
+#: that one: any run of blanks (spaces of any width, tabs, the blank fillers: 138    1234
+#: 5678, 138\t1234\t5678, in numerals too) and a dash with blanks beside it (138 - 0013 -
+#: 8000); "/", "_", "·", "*" or "|" between a phone's or a card's groups, three or four
+#: figures then fours (138/0013/8000, 6222*0212*3456*7890), and between an ID number's
+#: parts (110105/19491231/002X, 110105/19491231002X, 11010519491231/002X); and any of
+#: them, or a dot, between each of seven single digits or more (1/3/8/0/0/1/3/8/0/0/0,
+#: read as 1 3 8 0 ...: as the digits with spaces between, a phone only if they are one).
+#: Not between a date's or a fraction's parts (2024/03/15, 1/2, 3*4), nor in a longer run
+#: of groups (a list 1/2/3/4/5/6/10 stays as written).
 #: (Said from the gap's first character, with look-behinds after it, a pattern of one
 #: class at its start: tried at every figure of every text, 一 and digits, it cost a
 #: quarter more time on the real texts, and with the separators' alternative as a third,
-#: a third more. Each alternative is bounded, the patterns linear.)
+#: a third more. Each alternative is bounded or starts once in a run, the patterns linear.)
 _FIGURE: Final = f"[\\d{_CHINESE_DIGITS}]"
-_GAP_BLANKS: Final = " \u3000"
+#: Every space character (Unicode's Zs), the tab and the blank fillers.
+_GAP_BLANKS: Final = "\t" + "".join(
+    c for c in map(chr, range(0x3001)) if unicodedata.category(c) == "Zs"
+) + _BLANK_LETTERS
 _GAP_DASHES: Final = "-－—–"
-_GROUP_SEPARATORS: Final = "/_·・／＿"
+_GROUP_SEPARATORS: Final = "/_·・／＿*＊|｜"
 _WIDE_GAP = re.compile(
-    f"[{_GAP_BLANKS}\\{_GAP_DASHES}](?<={_FIGURE}.)"
-    f"(?:(?<=[{_GAP_BLANKS}])(?:[{_GAP_BLANKS}]{{1,2}}|[{_GAP_DASHES}][{_GAP_BLANKS}]?)"
-    f"|(?<=[{_GAP_DASHES}])[{_GAP_BLANKS}])(?={_FIGURE})"
+    # A space or a dash alone is no wider gap: what follows it is no figure.
+    f"[{_GAP_BLANKS}\\{_GAP_DASHES}](?<={_FIGURE}.)(?:(?<=[ -])(?!{_FIGURE})|(?<![ -]))"
+    f"[{_GAP_BLANKS}]*(?:[{_GAP_DASHES}][{_GAP_BLANKS}]*)?(?={_FIGURE})"
 )
 _GROUPS_SEPARATED = re.compile(
     f"(?P<sep>[{_GROUP_SEPARATORS}])(?<=\\d{{3}}.)(?<!\\d{{5}}.)"
@@ -556,35 +570,61 @@ _GROUPS_SEPARATED = re.compile(
     f"\\d{{4}}(?P=sep)\\d{{4}}(?:(?P=sep)\\d{{4}}(?:(?P=sep)\\d{{1,3}})?)?"
     f"(?![\\d{_GROUP_SEPARATORS}])"
 )
+#: An ID number's parts: six figures, eight and four (the last may be an X), or six and
+#: twelve, or fourteen and four, one separator between.
+_ID_PARTS_SEPARATED = re.compile(
+    f"(?P<sep>[{_GROUP_SEPARATORS}])"
+    f"(?:(?<=\\d{{6}}.)(?<!\\d{{7}}.)(?<![{_GROUP_SEPARATORS}]\\d{{6}}.)\\d{{8}}(?P=sep)?"
+    f"|(?<=\\d{{14}}.)(?<!\\d{{15}}.)(?<![{_GROUP_SEPARATORS}]\\d{{14}}.))"
+    f"\\d{{3}}[\\dXx](?![\\dXx{_GROUP_SEPARATORS}])"
+)
+#: Seven single digits or more, the same separator or dot between each.
+_DIGITS_SEPARATED = re.compile(
+    f"(?P<sep>[.{_GROUP_SEPARATORS}])(?<=\\d.)(?<!\\d\\d.)(?<![.{_GROUP_SEPARATORS}]\\d.)"
+    f"\\d(?:(?P=sep)\\d){{5,}}(?!\\d|(?P=sep)\\d)"
+)
 
-#: Whether a text has any of them ("/" is in many: dates, addresses of web pages).
-_ANY_GROUP_SEPARATOR = re.compile(f"[{_GROUP_SEPARATORS}]\\d{{4}}")
+#: Whether a text may have any of them ("/" is in many: dates, addresses of web pages).
+_ANY_GROUP_SEPARATOR = re.compile(
+    f"[.{_GROUP_SEPARATORS}](?:(?<=\\d\\.)\\d\\.\\d\\.\\d"
+    f"|(?<!\\.)\\d(?:\\d{{2}}[\\dXx]|[{_GROUP_SEPARATORS}]\\d))"
+)
 
 
 def _squeezed(text: str) -> tuple[str, list[int] | None]:
-    """``text`` with each gap ``_WIDE_GAP`` finds written as one space or dash, and each
-    separator ``_GROUPS_SEPARATED`` finds as a dash; with it where each character comes
-    from in ``text`` (None: nothing changed). The two never overlap: one finds only
-    blanks and dashes, the other no blank nor dash."""
+    """``text`` with each gap ``_WIDE_GAP`` finds written as one space or dash, each
+    separator ``_GROUPS_SEPARATED`` or ``_ID_PARTS_SEPARATED`` finds as a dash, and each
+    ``_DIGITS_SEPARATED`` finds as a space; with it where each character comes from in
+    ``text`` (None: nothing changed). The gaps never overlap the separators: one finds only
+    blanks and dashes, the others no blank nor dash; of separators found twice the first
+    is taken."""
     edits = [
-        (m.start(), m.end(), " " if m.group().isspace() else "-")
+        (m.start(), m.end(), "-" if any(c in _GAP_DASHES for c in m.group()) else " ")
         for m in _WIDE_GAP.finditer(text)
     ]
     if _ANY_GROUP_SEPARATOR.search(text):
-        edits += (
-            (m.start(), m.end(), m.group().replace(m["sep"], "-"))
-            for m in _GROUPS_SEPARATED.finditer(text)
-        )
+        for pattern, written in (
+            (_GROUPS_SEPARATED, "-"), (_ID_PARTS_SEPARATED, "-"), (_DIGITS_SEPARATED, " ")
+        ):  # fmt: skip
+            for m in pattern.finditer(text):
+                sep = m["sep"]
+                # The first separator is the match's first character; the others in it.
+                edits += (
+                    (i, i + 1, written)
+                    for i in range(m.start(), m.end())
+                    if text[i] == sep
+                )
     if not edits:
         return text, None
     pieces: list[str] = []
     origins: list[int] = []
     done = 0
     for start, end, replacement in sorted(edits):
+        if start < done:
+            continue  # found by two patterns
         pieces += (text[done:start], replacement)
         origins += range(done, start)
-        # One character for a gap (from its first), or each in place.
-        origins += range(start, start + len(replacement))
+        origins.append(start)  # one character for a gap or a separator, from its first
         done = end
     pieces.append(text[done:])
     origins += range(done, len(text))
@@ -609,8 +649,11 @@ def mask_free_text(text: str) -> str:
     一三八****五六七八, 零二九****一二三四), and ID numbers in Chinese numerals as in digits
     (六一〇三〇二********一二三X); e-mail addresses keep the first character of the local
     part and the domain.
-    Two or three spaces, a dash with a space beside it, and "/", "_" or "·" between a
-    phone's or a card's groups read as one space or dash (138  1234  5678, 138/0013/8000).
+    Any run of blanks (tabs too), a dash with blanks beside it, and "/", "_", "·", "*" or
+    "|" between a phone's or a card's groups or an ID number's parts read as one space or
+    dash (138    1234    5678, 138\t1234\t5678, 138/0013/8000, 110105/19491231002X); one
+    of them or a dot between each of seven single digits or more as a space
+    (1/3/8/0/0/1/3/8/0/0/0).
     Order matters: an ID number is taken before a card number of the same digits, and both
     before a phone number that could match inside them. What is left of 20 digits or
     more (or numerals) written together, one group of them at least twelve long, is
@@ -643,7 +686,7 @@ def _mask_squeezed(text: str) -> str:
     masked = _ID_SPACED.sub(_mask_id_match, masked)
     # Before cards and phones at home: 0086 731 8412 3456 is no card, and its 0086 no
     # area code.
-    if "+86" in masked or "0086" in masked or "86-" in masked:
+    if "86" in masked:
         masked = _LANDLINE_FROM_ABROAD.sub(_mask_landline_from_abroad, masked)
     masked = _CARD_IN_TEXT.sub(_mask_card_match, masked)
     masked = _PHONE_IN_TEXT.sub(_mask_phone_match, masked)

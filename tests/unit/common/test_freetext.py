@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import unicodedata
 
 import pytest
@@ -480,3 +481,103 @@ def test_numbers_with_wider_gaps_or_other_separators_are_masked(text: str, maske
 )
 def test_dates_fractions_sums_and_lists_stay_beside_wider_gaps(text: str) -> None:
     assert mask_free_text(text) == text
+
+
+# Issue 14, the last gaps: any run of blanks or a tab between groups, "*" and "|" as a
+# separator, a separator between an ID number's parts or between single digits, 86 and a
+# landline without dashes.
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        ("电话138    0013    8000", "电话138    ****    8000"),
+        ("电话138" + " " * 12 + "0013 8000", "电话138" + " " * 12 + "**** 8000"),
+        ("电话138\t0013\t8000", "电话138\t****\t8000"),
+        ("电话138\t \t0013\u2003\u20038000", "电话138\t \t****\u2003\u20038000"),
+        ("卡号6222\t0212\t3456\t7890", "卡号****\t****\t****\t7890"),
+        ("卡号6222     0212     3456     7890", "卡号****     ****     ****     7890"),
+        ("电话一三八\t一二三四\t五六七八", "电话一三八\t****\t五六七八"),
+        ("联系电话：0746--2213405。", "联系电话：074*--***3405。"),  # from a real reply
+        ("举报电话：0746——4714990", "举报电话：074*——***4990"),  # from a real reply
+        ("电话138*0013*8000", "电话138******8000"),
+        ("电话138|0013|8000", "电话138|****|8000"),
+        ("卡号6222*0212*3456*7890", "卡号***************7890"),
+        ("卡号6222｜0212｜3456｜7890", "卡号****｜****｜****｜7890"),
+        ("身份证110105/19491231002X", "身份证110105/********002X"),
+        ("身份证110105/19491231/002X", "身份证110105/********/002X"),
+        ("身份证11010519491231/002X", "身份证110105********/002X"),
+        ("身份证110105|19491231|002X", "身份证110105|********|002X"),
+        ("身份证110105\t19491231\t002X", "身份证110105\t********\t002X"),
+        ("电话1/3/8/0/0/1/3/8/0/0/0", "电话1/3/8/*/*/*/*/8/0/0/0"),
+        ("电话1|3|8|0|0|1|3|8|0|0|0", "电话1|3|8|*|*|*|*|8|0|0|0"),
+        ("电话1.3.8.0.0.1.3.8.0.0.0", "电话1.3.8.*.*.*.*.8.0.0.0"),
+        ("电话8602988881234", "电话86029****1234"),
+        ("电话+8602988881234", "电话+86029****1234"),
+        ("电话+86029 8888 1234", "电话+86029 **** 1234"),
+        ("电话+86 0731 8412 3456", "电话+86 073* **** 3456"),
+        ("电话86 0731 84123456", "电话86 073* ****3456"),
+        ("电话86 29 8888 1234", "电话86 29 **** 1234"),
+    ],
+)
+def test_numbers_with_any_blanks_or_separators_between_groups_are_masked(
+    text: str, masked: str
+) -> None:
+    assert mask_free_text(text) == masked
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "金额1000      2000元\t3000元",
+        "2018\t2019\t2020年",
+        "2024 -- 03 -- 15",
+        "面积3*4米，3*4*5*6*7*8*9",  # products: no phone in their digits
+        "1/2/3/4/5/6/7号楼",
+        "第1|2|3|4|5|6|7|8期",
+        "1/2/3/4/5/6/10",
+        "版本1.2.3.4.5.6.7",
+        "第3.1.2.1条",
+        "订单号8602988881234",  # called an order's
+        "1986年 2018年，共86户，86 2018",
+        "8629 8888 1234",  # 86 and digits, no phone's form
+        "123456/12345678/1234",  # no ID number's check nor birth date
+    ],
+)
+def test_products_lists_versions_and_order_numbers_stay_beside_separators(text: str) -> None:
+    assert mask_free_text(text) == text
+
+
+_GAPS = [" " * n for n in range(1, 9)] + ["\t", "\t\t", " \t", "\u3000\u3000", " - ", "--",
+                                          "——", "/", "_", "*", "|", "·"]  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    before=_AROUND,
+    after=_AROUND,
+    kind=st.sampled_from(["mobile", "landline", "id", "card"]),
+    mobile=st.from_regex(r"1[3-9][0-9]{9}", fullmatch=True),
+    landline=st.from_regex(r"0(10|2[0-9])[1-9][0-9]{7}", fullmatch=True),
+    id_body=st.from_regex(r"(11|31|44|61)[0-9]{4}(19[5-9][0-9]|200[0-9])(0[1-9]|1[0-2])"
+                          r"(0[1-9]|1[0-9]|2[0-8])[0-9]{3}", fullmatch=True),
+    card=st.from_regex(r"62[0-9]{14}", fullmatch=True),
+    gap=st.sampled_from(_GAPS),
+)  # fmt: skip
+def test_a_number_in_groups_with_any_gap_between_never_stays_in_clear(
+    before: str, after: str, kind: str, mobile: str, landline: str, id_body: str, card: str,
+    gap: str,
+) -> None:  # fmt: skip
+    # How each is written in groups: a mobile 3-4-4, a landline 3-4-4, an ID number's
+    # three parts, a card's fours.
+    number, cuts = {
+        "mobile": (mobile, (3, 7)),
+        "landline": (landline, (3, 7)),
+        "id": (id_body + id_check_character(id_body), (6, 14)),
+        "card": (card, (4, 8, 12)),
+    }[kind]
+    bounds = (0, *cuts, len(number))
+    written = gap.join(number[a:b] for a, b in itertools.pairwise(bounds))
+    text = f"{before}{written}{after}"
+    masked = mask_free_text(text)
+    assert len(masked) == len(text)
+    figures = "".join(c for c in masked if c.isdigit() or c in "*Xx")
+    assert number not in figures, masked
