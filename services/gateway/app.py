@@ -16,7 +16,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from operator import attrgetter
-from typing import Final
+from typing import Any, Final
 
 import uvicorn
 from prometheus_client import CollectorRegistry
@@ -218,16 +218,35 @@ def serve() -> None:
     # uvicorn stops gracefully on SIGTERM, then raises the signal again to the handler that
     # was there before it: make that one exit 0, as the other services do after a clean stop.
     signal.signal(signal.SIGTERM, _exit_after_graceful_stop)
-    uvicorn.run(
+    config = server_config(
+        built, settings, log_config=logging_config(SERVICE, settings.log_level, settings.log_format)
+    )
+    uvicorn.Server(config).run()
+
+
+def server_config(
+    built: Built, settings: GatewaySettings, *, log_config: dict[str, Any] | None
+) -> uvicorn.Config:
+    """How uvicorn serves the gateway (the tests serve it so too).
+
+    Proxy headers only from ``settings.trusted_proxies``: uvicorn's default believes
+    X-Forwarded-For from 127.0.0.1 and ::1 (or $FORWARDED_ALLOW_IPS), so any client on the
+    gateway's host, or a proxy that passes the header on, could be any address it names,
+    and a guesser of query codes a new address for each guess.
+    """
+    proxies = list(settings.trusted_proxies)
+    return uvicorn.Config(
         built.app,
         host=settings.web_host,
         port=settings.web_port,
-        log_config=logging_config(SERVICE, settings.log_level, settings.log_format),
+        log_config=log_config,
         access_log=False,
         timeout_graceful_shutdown=int(settings.ack_timeout_seconds) + 5,
         http=head_deadline_protocol(
             settings.head_timeout_seconds, settings.body_timeout_seconds
         ),
+        proxy_headers=bool(proxies),
+        forwarded_allow_ips=proxies or [],
     )
 
 

@@ -13,6 +13,7 @@ Every write is a ``CaseUpdate`` on cases.updates, checked first against the life
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Final, TypeVar
@@ -63,9 +64,27 @@ M = TypeVar("M", bound=BaseModel)
 
 
 def client_address(request: Request) -> str:
-    """The caller's address (behind a reverse proxy, uvicorn's --forwarded-allow-ips makes
-    it the client's, from X-Forwarded-For)."""
-    return request.client.host if request.client is not None else "unknown"
+    """The caller's address as the query-code limits count it: the connection's, or
+    behind a reverse proxy named in ``XINFANG_GATEWAY_TRUSTED_PROXIES`` the client's it
+    names in X-Forwarded-For; an IPv6 address as its /64, the least a host is given (a
+    client with a /64 has 2**64 addresses, one for each guess)."""
+    host = request.client.host if request.client is not None else "unknown"
+    return address_counted(host)
+
+
+def address_counted(host: str) -> str:
+    """``host`` as an attempt is counted against: an IPv6 address's /64 network (an IPv4
+    address written as IPv6, ::ffff:a.b.c.d, as that IPv4 address), anything else as it
+    is."""
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return host
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped is not None:
+            return str(address.ipv4_mapped)
+        return str(ipaddress.IPv6Network((address, 64), strict=False))
+    return str(address)
 
 
 def problem(status: int, error: str, detail: str, retry_after: int | None = None) -> Response:

@@ -15,6 +15,14 @@ before the body is read), the rest of the body is still coming and uvicorn disca
 a 408 then would follow a complete answer and cut the upload, so the client would see a
 broken pipe instead of the answer. That rest has ``drain_seconds`` (the body's deadline)
 from the answer to arrive, and the connection is then closed without a word.
+
+An answer has a deadline too: a client that asks and does not read (many pipelined
+requests for a large document, a receive window kept shut) held its connection, and the
+task writing to it, for ever once the kernel's buffers were full, with no timer of
+uvicorn's running. Whenever the answer's bytes wait on the client (the transport's buffer
+over its high-water mark: uvicorn's ``pause_writing``) for ``send_seconds`` without it
+taking enough of them, the connection is dropped (an answer cut short has nothing left
+to say).
 """
 
 from __future__ import annotations
@@ -35,13 +43,19 @@ _TOO_LATE: Final = (
 )
 
 
-def head_deadline_protocol(seconds: float, drain_seconds: float) -> type[H11Protocol]:
-    """uvicorn's h11 protocol with the head's deadline of ``seconds`` and the deadline of
-    the rest of a body answered early of ``drain_seconds`` (its ``http``)."""
+def head_deadline_protocol(
+    seconds: float, drain_seconds: float, send_seconds: float | None = None
+) -> type[H11Protocol]:
+    """uvicorn's h11 protocol with the head's deadline of ``seconds``, the deadline of
+    the rest of a body answered early of ``drain_seconds``, and that of an answer's bytes
+    waiting on the client of ``send_seconds`` (``drain_seconds`` when not given); its
+    ``http``."""
+    unread_seconds = drain_seconds if send_seconds is None else send_seconds
 
     class HeadDeadline(H11Protocol):
         _head_timer: asyncio.TimerHandle | None = None
         _drain_timer: asyncio.TimerHandle | None = None
+        _unread_timer: asyncio.TimerHandle | None = None
 
         def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
             super().connection_made(transport)
@@ -64,7 +78,28 @@ def head_deadline_protocol(seconds: float, drain_seconds: float) -> type[H11Prot
         def connection_lost(self, exc: Exception | None) -> None:
             self._disarm()
             self._stop_draining()
+            self._stop_waiting_on_reader()
             super().connection_lost(exc)
+
+        def pause_writing(self) -> None:
+            super().pause_writing()
+            if self._unread_timer is None:
+                self._unread_timer = self.loop.call_later(unread_seconds, self._unread)
+
+        def resume_writing(self) -> None:
+            super().resume_writing()
+            self._stop_waiting_on_reader()
+
+        def _stop_waiting_on_reader(self) -> None:
+            if self._unread_timer is not None:
+                self._unread_timer.cancel()
+                self._unread_timer = None
+
+        def _unread(self) -> None:
+            self._unread_timer = None
+            log.info("answer not read in time", extra={"client": str(self.client)})
+            # Not close(): it would wait for the unread bytes to go first.
+            self.transport.abort()
 
         def _follow(self) -> None:
             """Time what the client is sending now: a next head (part of it is in), or the

@@ -28,6 +28,9 @@ log = logging.getLogger(__name__)
 
 RETRY_SECONDS: Final = 2.0
 HEALTH_TIMEOUT_SECONDS: Final = 2.0
+#: How long the broker's answer to a health probe stands: /health and /ready, asked as
+#: often as any client likes, ask the broker for its metadata once a second at most.
+HEALTH_ANSWER_SECONDS: Final = 1.0
 POLL_MS: Final = 500
 #: How often the status feed looks again for a topic that did not exist.
 RECHECK_SECONDS: Final = 10.0
@@ -69,6 +72,9 @@ class Publisher:
         self._ack_timeout = ack_timeout
         self._producer: Any = None
         self._connecting: asyncio.Task[None] | None = None
+        #: The probe of the broker under way, and the last answer with when it came.
+        self._probe: asyncio.Future[bool] | None = None
+        self._probed: tuple[float, bool] | None = None
 
     @property
     def started(self) -> bool:
@@ -162,16 +168,33 @@ class Publisher:
         return seconds
 
     async def reachable(self) -> bool:
-        """True when the producer is connected and the broker answers a metadata request."""
+        """True when the producer is connected and the broker answers a metadata request.
+
+        One probe answers every request that asks while it is under way and for
+        ``HEALTH_ANSWER_SECONDS`` after: each unauthenticated /health or /ready asked the
+        broker for all its metadata, so a flood of them was as large a flood of metadata
+        requests on the broker.
+        """
         if self._producer is None:
             return False
+        probed = self._probed
+        if probed is not None and time.monotonic() - probed[0] < HEALTH_ANSWER_SECONDS:
+            return probed[1]
+        if self._probe is None:
+            self._probe = asyncio.ensure_future(self._ask_broker(self._producer))
+        # Shielded: a client that leaves cancels its own wait, not the others' probe.
+        return await asyncio.shield(self._probe)
+
+    async def _ask_broker(self, producer: Any) -> bool:
         try:
-            await asyncio.wait_for(
-                self._producer.client.fetch_all_metadata(), HEALTH_TIMEOUT_SECONDS
-            )
+            await asyncio.wait_for(producer.client.fetch_all_metadata(), HEALTH_TIMEOUT_SECONDS)
         except Exception:
-            return False
-        return True
+            answer = False
+        else:
+            answer = True
+        self._probed = (time.monotonic(), answer)
+        self._probe = None
+        return answer
 
     async def stop(self) -> None:
         """Stop connecting; flush what is in flight and close (graceful shutdown)."""
@@ -179,6 +202,11 @@ class Publisher:
             self._connecting.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._connecting
+        if self._probe is not None:
+            self._probe.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._probe
+            self._probe = None
         if self._producer is not None:
             await self._producer.stop()
             self._producer = None

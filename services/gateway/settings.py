@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hmac
+import ipaddress
 import re
 from datetime import timedelta
 from pathlib import Path
@@ -92,7 +93,18 @@ class GatewaySettings(CaseIdKeyed):
         le=300,
         description=(
             "how long a request's body may take to arrive before a 408 (a client that "
-            "declares more than it sends, or trickles it, holds a connection no longer)"
+            "declares more than it sends, or trickles it, holds a connection no longer); "
+            "and how long an answer's bytes may wait on a client that does not read them "
+            "before the connection is dropped"
+        ),
+    )
+    trusted_proxies: Annotated[tuple[str, ...], NoDecode] = Field(
+        default=(),
+        description=(
+            "addresses or networks (CIDR) of the reverse proxies in front, comma-separated: "
+            "only a connection from one of them has its X-Forwarded-For (the client address "
+            "the query-code limits count) and X-Forwarded-Proto believed; none by default, "
+            "the address is the connection's"
         ),
     )
     max_body_bytes: int = Field(
@@ -218,6 +230,21 @@ class GatewaySettings(CaseIdKeyed):
             if hmac.compare_digest(given, allowed.get_secret_value().encode()):
                 found = code
         return found
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _split_proxies(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            value = [item.strip() for item in value.split(",") if item.strip()]
+        for item in value:
+            try:
+                ipaddress.ip_network(item, strict=False)
+            except ValueError:
+                raise ValueError(
+                    f"TRUSTED_PROXIES: {item!r} is no IP address or network (CIDR); give the "
+                    "reverse proxies' addresses, comma-separated"
+                ) from None
+        return tuple(value)
 
     @field_validator("api_keys", mode="before")
     @classmethod

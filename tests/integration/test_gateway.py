@@ -28,8 +28,7 @@ from schemas.registry import CASES_REGISTERED, CASES_UPDATES, PETITIONS_SUBMITTE
 from services.cli.pipeline import LocalPipeline
 from services.common.topics import ensure_topics
 from services.devtools.kafka_local import KafkaLocal, free_port
-from services.gateway.app import build
-from services.gateway.heads import head_deadline_protocol
+from services.gateway.app import build, server_config
 from services.gateway.settings import DEMO_API_KEY, GatewaySettings
 from tests.waiting import wait_for_count
 
@@ -52,12 +51,8 @@ class Running:
 
         self.port = settings.web_port
         self.built = build(settings)
-        config = uvicorn.Config(
-            self.built.app, host="127.0.0.1", port=self.port, log_config=None, access_log=False,
-            http=head_deadline_protocol(
-                settings.head_timeout_seconds, settings.body_timeout_seconds
-            ),
-        )  # fmt: skip
+        # As `xinfang run gateway` serves it (its proxy headers, its deadlines).
+        config = server_config(self.built, settings, log_config=None)
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)
         self.url = f"http://127.0.0.1:{self.port}"

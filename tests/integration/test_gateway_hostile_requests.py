@@ -664,3 +664,95 @@ def test_a_query_code_given_twice_is_refused_not_one_of_them_tried(hostile: Host
     assert answer.json()["detail"] == "query_code: given 2 times; give it once"
     once = httpx.get(f"{hostile.url}/v1/cases/{case_id}", params=codes[1:], timeout=30)
     assert once.status_code == 200, once.text
+
+
+def _guesses(url: str, forwarded_for: list[str]) -> list[int]:
+    """The statuses of wrong query codes for unknown cases, one per X-Forwarded-For."""
+    statuses = []
+    for i, forwarded in enumerate(forwarded_for):
+        answer = httpx.get(
+            f"{url}/v1/cases/XF-{uuid.uuid4().hex[:12]}-{i}",
+            params={"query_code": "WRNG-CODE"},
+            headers={"X-Forwarded-For": forwarded},
+            timeout=30,
+        )
+        statuses.append(answer.status_code)
+    return statuses
+
+
+def test_a_forwarded_for_header_is_believed_only_from_a_trusted_proxy(
+    hostile: Hostile,
+) -> None:
+    # A guesser of query codes on the gateway's own host named a new address in each
+    # request's X-Forwarded-For: uvicorn believed it from 127.0.0.1 by default, and the
+    # per-address limit counted each guess against another address.
+    limited = gateway_settings(hostile.bootstrap, hostile.prefix).model_copy(
+        update={"web_port": free_port(), "query_failures_per_address": 3}
+    )
+    spoofed = [f"203.0.113.{i}" for i in range(6)]
+    with Running(limited) as running:
+        running.ready()
+        assert _guesses(running.url, spoofed) == [404, 404, 404, 429, 429, 429]
+    # Behind a proxy named in TRUSTED_PROXIES the header is the client's address: each
+    # client has its own limit, and a client's own X-Forwarded-For before the one the
+    # proxy appends (a proxy appends the address it saw) changes nothing.
+    proxied = limited.model_copy(
+        update={"web_port": free_port(), "trusted_proxies": ("127.0.0.1", "10.0.0.0/8")}
+    )
+    with Running(proxied) as running:
+        running.ready()
+        assert _guesses(running.url, spoofed) == [404] * 6
+        appended = [f"198.51.100.{i}, 203.0.113.9" for i in range(4)]
+        assert _guesses(running.url, appended) == [404, 404, 404, 429]
+
+
+def test_a_flood_of_health_checks_asks_the_broker_once(hostile: Hostile) -> None:
+    # /health and /ready need no key: each asked the broker for all its metadata, so 40 at
+    # once were 40 metadata requests on the broker.
+    client = hostile.running.built.gateway.publisher._producer.client
+    asked = []
+    fetch = client.fetch_all_metadata
+
+    async def counted() -> Any:
+        asked.append(time.monotonic())
+        return await fetch()
+
+    client.fetch_all_metadata = counted
+    try:
+        time.sleep(1.5)  # what an earlier check asked no longer stands
+        with ThreadPoolExecutor(max_workers=40) as pool:
+            statuses = list(pool.map(
+                lambda path: httpx.get(f"{hostile.url}{path}", timeout=30).status_code,
+                ["/ready", "/health"] * 20,
+            ))  # fmt: skip
+    finally:
+        del client.fetch_all_metadata
+    assert statuses == [200] * 40
+    assert 1 <= len(asked) <= 3, len(asked)
+
+
+def test_a_client_that_does_not_read_its_answers_loses_the_connection(
+    hostile: Hostile,
+) -> None:
+    # 200 requests for the 55 KB OpenAPI document sent at once, none of the answers read:
+    # once the kernel's buffers were full the gateway waited on the client for ever, its
+    # connection and the task writing to it held (a slow reader's slowloris).
+    asked = 200
+    with socket.socket() as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        s.connect(("127.0.0.1", hostile.running.port))
+        s.sendall(b"GET /openapi.json HTTP/1.1\r\nHost: gateway\r\n\r\n" * asked)
+        time.sleep(BODY_TIMEOUT_SECONDS + 2)
+        s.settimeout(10)
+        received, ended = b"", "timeout"
+        try:
+            while chunk := s.recv(1 << 20):
+                received += chunk
+            ended = "closed"
+        except ConnectionResetError:
+            ended = "reset"
+        except TimeoutError:
+            pass
+    assert ended in ("closed", "reset"), (ended, received.count(b"HTTP/1.1 200"))
+    assert received.count(b"HTTP/1.1 200") < asked
+    assert httpx.get(f"{hostile.url}/health", timeout=10).status_code == 200

@@ -26,7 +26,8 @@ from schemas.petitions import (
 from services.common.regions import default_table
 from services.common.settings import SettingsError, load_settings
 from services.gateway import open311, openapi
-from services.gateway.app import build
+from services.gateway.app import build, server_config
+from services.gateway.casework_api import address_counted
 from services.gateway.endpoints import Gateway, channel_key_id
 from services.gateway.geocode import Geocoder, RegionNotFoundError, RegionSource
 from services.gateway.open311 import Open311Problem
@@ -344,3 +345,37 @@ def test_case_status_does_not_tell_whether_a_case_exists() -> None:
     gateway.feed._mark_caught(set(), set())  # every topic read to its end
     assert _get_case(gateway, case_id, {}, b"query_code=0000-0000") == 404
     assert _get_case(gateway, "XF-NOPE", {"X-API-Key": key}) == 404
+
+
+def test_proxy_headers_are_believed_only_from_the_configured_proxies(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # uvicorn believes X-Forwarded-For from 127.0.0.1 and ::1 unless told otherwise (or
+    # from $FORWARDED_ALLOW_IPS): the gateway tells it, none by default.
+    monkeypatch.setenv("FORWARDED_ALLOW_IPS", "*")
+    monkeypatch.setenv("XINFANG_GATEWAY_API_KEYS", "a-channel-key-of-sixteen+")
+    monkeypatch.setenv("XINFANG_CASE_ID_KEY", "c" * 16)
+    settings = load_settings(GatewaySettings)
+    assert settings.trusted_proxies == ()
+    config = server_config(build(settings), settings, log_config=None)
+    assert not config.proxy_headers
+    monkeypatch.setenv("XINFANG_GATEWAY_TRUSTED_PROXIES", " 10.0.0.5, 192.168.0.0/16,::1 ")
+    settings = load_settings(GatewaySettings)
+    assert settings.trusted_proxies == ("10.0.0.5", "192.168.0.0/16", "::1")
+    config = server_config(build(settings), settings, log_config=None)
+    assert config.proxy_headers
+    assert config.forwarded_allow_ips == ["10.0.0.5", "192.168.0.0/16", "::1"]
+    for bad in ("*", "proxy.local", "10.0.0.0/33"):
+        monkeypatch.setenv("XINFANG_GATEWAY_TRUSTED_PROXIES", bad)
+        with pytest.raises(SettingsError, match="TRUSTED_PROXIES"):
+            load_settings(GatewaySettings)
+
+
+def test_an_ipv6_client_is_counted_by_its_64_not_by_each_address() -> None:
+    # A host is given a /64: one address per guess was 2**64 guessers to the limit.
+    one = address_counted("2001:db8:1:2:aaaa::1")
+    assert one == address_counted("2001:db8:1:2:ffff:ffff:ffff:ffff") == "2001:db8:1:2::/64"
+    assert address_counted("2001:db8:1:3::1") != one
+    assert address_counted("::ffff:198.51.100.7") == address_counted("198.51.100.7")
+    assert address_counted("198.51.100.7") == "198.51.100.7"
+    assert address_counted("unknown") == "unknown"
