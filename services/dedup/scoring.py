@@ -15,6 +15,7 @@ from services.dedup.place_agreement import (
     facility_of_either_title,
     place_of_either_title,
     places_agree,
+    shared_object,
     titles_alike,
 )
 from services.dedup.state import MatchState
@@ -92,6 +93,7 @@ def score_candidates(
     # Lazy expiry: the sweep may not have caught up with some candidates.
     horizon = now - config.horizon_days * DAY
     place_only_before = now - config.place_only_after_days * DAY
+    follow_up_after = now - config.follow_up_days * DAY
     worth: list[int] = []
     top = 0.0
     for i, (score, received) in enumerate(zip(scores, sketches.received_at, strict=True)):
@@ -195,6 +197,19 @@ def score_candidates(
             threshold = config.joint_threshold
             title_threshold = 2.0
         ours_here, their_claims = kinds(details.places, details.topic, same_petitioner)
+        follow_up = (
+            same_petitioner
+            and not titled
+            and received_at[i] >= follow_up_after
+            # Titles naming different kinds of problem of one object are two matters.
+            and not text.claims_differ(ours_here, their_claims)
+            and bool(shared_object(features, details.topic, details.places))
+        )
+        if agree is False and follow_up:
+            # The writer's titles name one object of theirs, and no places that differ:
+            # the places their texts name besides are mentions in passing (the hospital
+            # that sells the drug, the street they live on).
+            agree = None
         if ours_here and not exact and text.claims_differ(ours_here, their_claims):
             # The two titles name different problems (a market's encroaching stalls, a
             # stall's illegal extension): a place or a person in common does not make
@@ -231,6 +246,9 @@ def score_candidates(
             # the same place besides.
             or titles_alike(features, details.topic, details.places, titled) >= title_threshold
             or _same_kind_at_place(titled, score, ours_here, their_claims, config)
+            # The writer's follow-up on one object of theirs (``shared_object``) before
+            # the first letter is answered (``follow_up_days``).
+            or follow_up
         )
         strong = agree is True and (exact or score >= max(threshold, merge_threshold))
         # Positional: a NamedTuple built from keywords costs twice as much.
@@ -286,13 +304,21 @@ def score_candidates(
             same_petitioner = not refs.isdisjoint(details.petitioner_refs)
             titled = place_of_either_title(features, details.places, details.topic, same_petitioner)
             alike_titles = titles_alike(features, details.topic, details.places, titled) >= alike
-            if not alike_titles and not (
-                titled
-                and _same_kind_at_place(
-                    titled,
-                    scores[i],
-                    *kinds(details.places, details.topic, same_petitioner),
-                    config,
+            if (
+                not alike_titles
+                and not (
+                    titled
+                    and _same_kind_at_place(
+                        titled,
+                        scores[i],
+                        *kinds(details.places, details.topic, same_petitioner),
+                        config,
+                    )
+                )
+                and not (
+                    same_petitioner
+                    and received_at[i] >= follow_up_after
+                    and shared_object(features, details.topic, details.places)
                 )
             ):
                 continue
