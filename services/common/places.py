@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Final
 
+from services.common.regions import default_table
 from services.common.script import fold_script_and_width
 
 # Place and organisation names: the characters before a place word. The name stops at a
@@ -173,6 +174,16 @@ _QUALIFIER_STOP: Final = _NAME_STOP - frozenset(UNIT_CHARS)
 # Characters of a qualifier's name before its unit word: a county's or town's name has two
 # or three ("浏阳", "清水塘"); more runs into the sentence ("我想转入九华一中").
 _MAX_QUALIFIER_CHARS: Final = 3
+# Words that join two names or ask about one ("浏阳一中和九华一中", "请问九华一中"): before
+# two characters of a qualifier's name or more, the name starts after them. A town's name
+# may hold one ("太和镇", "中和镇"), so one or no character after them is part of the name.
+_QUALIFIER_JOINERS: Final = frozenset("问和同跟或")
+# A region's name without the word of its kind ("宁乡" of "宁乡市", "城步" of "城步苗族
+# 自治县", "神农架" of "神农架林区"): how letters name their county before its schools. The
+# name left has two characters or more ("城区", a district, has no short form).
+_REGION_SHORT_RE: Final = re.compile(
+    "(.{2,}?)(?:(?:.{1,4}?族)*自治[县州旗区]|地区|林区|[市县区旗盟省])"
+)
 # An anonymised unit anywhere in a text ("K9县", "A市"): what a letter of published data
 # names its county or city by.
 _ANONYMISED_UNIT_RE: Final = re.compile(r"(?<![A-Za-z])[A-Za-z]\d*[市区县]")
@@ -221,8 +232,10 @@ def places(text: str) -> frozenset[str]:
     """Names of places and organisations in a text, folded (e.g. {"阳光小区", "maple road"}).
 
     A heuristic without a gazetteer: a name is the 2 to 6 characters before a place word,
-    stopping at characters that cannot be part of a name. Generic words ("小区", "公司"
-    alone, "某小区") yield nothing, so they never make two petitions look different.
+    stopping at characters that cannot be part of a name (a numbered school's county is
+    the one of the national table of regions named before it, ``region_name_start``).
+    Generic words ("小区", "公司" alone, "某小区") yield nothing, so they never make two
+    petitions look different.
     """
     return folded_places(fold_script_and_width(text))
 
@@ -246,17 +259,55 @@ def _route_start(folded: str, end: int, floor: int) -> int:
     return start
 
 
+@cache
+def _region_names() -> tuple[frozenset[str], int]:
+    # The names of the national table's units (``regions``), full and short, and the
+    # longest's length.
+    names: set[str] = set()
+    for region in default_table():
+        names.add(region.name)
+        short = _REGION_SHORT_RE.fullmatch(region.name)
+        if short is not None:
+            names.add(short.group(1))
+    return frozenset(names), max(map(len, names))
+
+
+def region_name_start(text: str, end: int, floor: int = 0) -> int | None:
+    """Where the name of a province, city or county of the national table (``regions``)
+    that ends at ``end`` of ``text`` begins, not before ``floor``; None when none does.
+
+    The name is the unit's full one ("宁乡市", "长沙县") or its short one ("宁乡", "浏阳"),
+    the longest that ends there ("长沙市", not "沙市"), or a short one with a unit word
+    after it ("宁乡县": its name before 2017). What stands before it is no part of it:
+    "宁乡" of "请问宁乡", "中和宁乡" ("浏阳一中和宁乡一中").
+    """
+    names, longest = _region_names()
+    ends = (end, end - 1) if end - 1 > floor and text[end - 1] in UNIT_CHARS else (end,)
+    for name_end in ends:
+        for start in range(max(floor, name_end - longest), name_end - 1):
+            if text[start:name_end] in names:
+                return start
+    return None
+
+
 def _qualifier_start(folded: str, start: int, floor: int) -> int:
     # Where the county, city or town named before an institution's words at `start` begins
     # ("浏阳" of "浏阳一中", "浏阳市" of "浏阳市一中", "宁乡" of "宁乡一中", "K9县" of "K9县
     # 二中"); `start` when none is: what is asked done ("要求一中") or a unit word alone
-    # ("在县一中") is none. A unit word ends the qualifier, or is part of its name.
+    # ("在县一中") is none. A county or city of the national table is the qualifier, and
+    # no word before it ("请问宁乡一中": "宁乡"); else a unit word ends the qualifier, or is
+    # part of its name (a town's: "洪桥镇二中").
+    known = region_name_start(folded, start, floor)
+    if known is not None:
+        return known
     ends = (start - 1, start) if start > floor and folded[start - 1] in UNIT_CHARS else (start,)
     for end in ends:
         name_start = end
         while name_start > floor and end - name_start < _MAX_QUALIFIER_CHARS:
             char = folded[name_start - 1]
             if char in _QUALIFIER_STOP or not "\u3400" <= char <= "\u9fff":
+                break
+            if char in _QUALIFIER_JOINERS and end - name_start >= 2:
                 break
             # A unit word further back is another unit's ("A市浏阳市一中": "浏阳市").
             if char in UNIT_CHARS and end - name_start >= 1:

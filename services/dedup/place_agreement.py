@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Final
 
-from services.common.places import UNIT_CHARS, institution
+from services.common.places import UNIT_CHARS, institution, region_name_start
 from services.dedup import text
 from services.dedup.features import CaseFeatures
 
@@ -252,16 +253,26 @@ def _same_institution(mine: tuple[str, str], other: tuple[str, str]) -> bool:
     (ours, kind), (theirs, their_kind) = mine, other
     if kind != their_kind:
         return False
+    ours, theirs = _region_qualifier(ours), _region_qualifier(theirs)
     if not ours or not theirs or ours == theirs:
         return True
     ours_unit, theirs_unit = _unit_word(ours), _unit_word(theirs)
     if ours_unit and theirs_unit:
-        # A qualifier of a two-character county takes the word before it ("读浏阳市" of
-        # "就读浏阳市一中"): one, unit word and all, is the end of the other.
+        # A town's name the table does not hold may take the word before it ("读洪桥镇"
+        # of "就读洪桥镇二中"): one, unit word and all, is the end of the other.
         return ours.endswith(theirs) or theirs.endswith(ours)
     ours, theirs = ours[: len(ours) - ours_unit], theirs[: len(theirs) - theirs_unit]
-    # A qualifier run into the words before it ("问宁乡一中") holds the county's name.
+    # A town's name run into the words before it ("入九华一中") holds the other.
     return ours in theirs or theirs in ours
+
+
+@lru_cache(maxsize=16_384)
+def _region_qualifier(qualifier: str) -> str:
+    # The county or city of the national table a qualifier ends with, without the words
+    # before it ("宁乡" of "问宁乡", as a letter found before the places were qualified by
+    # the table); the qualifier itself when it names none.
+    start = region_name_start(qualifier, len(qualifier))
+    return qualifier if start is None else qualifier[start:]
 
 
 def _unit_word(qualifier: str) -> int:

@@ -589,6 +589,28 @@ def test_parents_letters_on_one_school_are_one_matter_whatever_word_comes_before
     assert decisions[1].matter_id != decisions[0].matter_id
 
 
+def test_parents_questions_on_one_countys_school_are_one_matter_whatever_they_ask() -> None:
+    # "请问宁乡一中何时招生" and "宁乡一中招生划片": one school (the question's "问" is no
+    # part of its county), and a letter naming both counties' schools is about both.
+    text = "孩子今年中考，想知道宁乡一中今年的招生计划和划片范围，请教育局答复。"
+    for region in (COUNTY, CITY):
+        for title in ("请问宁乡一中今年何时招生", "咨询宁乡一中招生", "浏阳一中和宁乡一中招生"):
+            decisions = _run(
+                [
+                    _facts(0, region, "宁乡一中招生划片问题", text, ref="pr_a"),
+                    _facts(1, region, title, text, ref="pr_b"),
+                ]
+            )
+            assert decisions[1].matter_id == decisions[0].matter_id, title
+        decisions = _run(
+            [
+                _facts(0, region, "宁乡一中招生划片问题", text, ref="pr_a"),
+                _facts(1, region, "请问浏阳一中何时招生", text.replace("宁乡", "浏阳"), ref="pr_b"),
+            ]
+        )
+        assert decisions[1].matter_id != decisions[0].matter_id
+
+
 def test_residents_letters_on_one_mixing_plants_noise_and_dust_are_one_matter() -> None:
     # Two neighbours of one mixing plant: one on its noise at night, one on its dust; the
     # plant in both titles. Its nuisances are one matter about it.

@@ -412,6 +412,38 @@ def test_generic_institutions_of_different_counties_are_different_places() -> No
     assert looked_up_places(("k9县二中", "阳光小区")) == ["k9县二中", "阳光小区", "二中"]
 
 
+def test_a_numbered_schools_county_is_named_by_itself_whatever_words_come_before_it() -> None:
+    # A county of the national table is the qualifier, and no word before it: a question,
+    # a verb, or the other school of "A和B" ("问宁乡" and "中和宁乡" were not "宁乡").
+    assert places("请问宁乡一中今年何时招生") == {"宁乡一中"}
+    assert places("宁乡一中招生划片问题") == {"宁乡一中"}
+    assert places("浏阳一中和宁乡一中") == {"浏阳一中", "宁乡一中"}
+    for before in ("请问", "问", "咨询", "投诉", "关于", "反映", "孩子考入", "我想转入"):
+        named = places(f"{before}宁乡一中招生")
+        assert named == {"宁乡一中"}, before
+        assert places_agree(named, ("宁乡一中",), lenient=False) is True, before
+        assert places_agree(named, ("浏阳一中",), lenient=True) is False, before
+    for joiner in "和与及、同跟或":
+        assert places(f"浏阳一中{joiner}宁乡一中") == {"浏阳一中", "宁乡一中"}, joiner
+    # With its unit word, today's ("宁乡市") or its former one ("宁乡县"), it is one school.
+    assert places("请问宁乡市一中") == {"宁乡市一中"}
+    assert places("请问宁乡县一中") == {"宁乡县一中"}
+    assert places_agree(places("请问宁乡县一中"), ("宁乡一中",), lenient=False) is True
+    # The longest name of the table: "长沙市", not "沙市" (a district of 荆州); and
+    # 长沙县's school is not the city's.
+    assert places("请问长沙市一中") == {"长沙市一中"}
+    assert places_agree(places("请问长沙县一中"), ("长沙市一中",), lenient=False) is False
+    # A town the table does not hold keeps its unit word, and a joiner before its name
+    # is no part of it, unless the name needs it ("太和镇").
+    assert places("浏阳一中和金井镇二中") == {"浏阳一中", "金井镇二中"}
+    assert places("太和镇二中乱补课") == {"太和镇二中"}
+    assert places("浏阳一中和九华一中") == {"浏阳一中", "九华一中"}
+    # Places found before (a letter's state) compare by the county they end with.
+    for found in ("问宁乡一中", "中和宁乡一中", "询宁乡一中"):
+        assert places_agree(frozenset({found}), ("宁乡一中",), lenient=False) is True, found
+        assert places_agree(frozenset({found}), ("浏阳一中",), lenient=True) is False, found
+
+
 _NUMBERS = ["".join(n) for size in (1, 2, 3) for n in product("一二三四五六七八九十", repeat=size)]
 
 
