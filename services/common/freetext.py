@@ -9,6 +9,7 @@ personal data written into the text is masked, its length unchanged (ARCHITECTUR
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 import unicodedata
 from collections.abc import Callable
@@ -106,8 +107,18 @@ _ID_SPACED = re.compile(
 #: 13 to 19 digits, optionally in groups separated by single spaces or hyphens.
 _CARD_IN_TEXT = re.compile(r"\d(?<![\d-]\d)(?:[ -]?\d){12,18}(?![\d-])")
 #: 16 to 19 digits in groups of four, one space or one hyphen between each (6222 0212 3456
-#: 7890, 6217-0012-3456-7890-123): how a bank card's number is printed and copied.
-_CARD_IN_GROUPS = re.compile(r"\d{4}([ -])\d{4}\1\d{4}\1\d{4}(?:\1\d{1,3})?")
+#: 7890, 6217-0012-3456-7890-123): how a bank card's number is printed and copied; an ID
+#: number's X may end it (6103 0219 9001 0112 3X). Not after another group and the same
+#: separator (its first groups would be another number's), unless that is a mobile or a
+#: landline in groups of its own (138 0013 8000 6222 0212 3456 7890: a phone, then a
+#: card); no part of a group after it. No card's number starts with 0 (0731 8412 3456
+#: 6222 ...: a landline, then a card).
+_CARD_IN_GROUPS = re.compile(
+    r"[1-9](?:(?<!\d \d)(?=\d{3} )|(?<!\d-\d)(?=\d{3}-)"
+    r"|(?<=(?<![\d+])1[3-9]\d[ -]\d{4}[ -]\d{4}[ -]\d)|(?<=(?<!\d)0\d{2}[ -]\d{4}[ -]\d{4}[ -]\d)"
+    r"|(?<=(?<!\d)0\d{3}[ -]\d{3}[ -]\d{4}[ -]\d)|(?<=(?<!\d)0\d{3}[ -]\d{4}[ -]\d{4}[ -]\d))"
+    r"\d{3}([ -])\d{4}\1\d{4}\1\d{4}(?:\1\d{1,3}(?!\d)[Xx]?)?"
+)
 #: A mainland mobile (1[3-9] and 9 digits, optionally +86, with single spaces or dashes
 #: between digits, or dots between its groups: 138.1234.5678) or a landline with its area
 #: code (0 and 2-3 digits, in brackets or not, then 7-8 digits, or 3-4 and 4; dots between
@@ -515,19 +526,48 @@ def _mask_id_match(match: re.Match[str]) -> str:
     return _hide_digits(match.group(), keep_first=6, keep_last=4)
 
 
+def _is_run(found: str) -> bool:
+    """Whether ``found`` is four groups of four digits, one space or dash between, that are
+    a run, no card: each one more than the one before (1301 1302 1303 1304, rooms), or
+    years from 1900 to 2099 in increasing order (2019 2020 2021 2022, 2018 2020 2022 2024).
+    (A card's number is one of these once in a billion billion; a list of years or rooms
+    passes the Luhn check once in ten, 1301 1302 1303 1304 does.)"""
+    if len(found) != 19 or not found[4] == found[9] == found[14] in " -":
+        return False
+    groups = found.split(found[4])
+    if not all(len(group) == 4 and group.isdigit() for group in groups):
+        return False
+    numbers = [int(group) for group in groups]
+    steps = list(itertools.pairwise(numbers))
+    return all(b == a + 1 for a, b in steps) or (
+        all(1900 <= n <= 2099 for n in numbers) and all(a < b for a, b in steps)
+    )
+
+
 def _mask_card_in_groups_match(match: re.Match[str]) -> str:
-    # Printed as a card is, whatever its check digit: a card, unless called an order's.
-    if _nearest_number_word(match.string, match.start()) == "other":
-        return match.group()
-    return _hide_digits(match.group(), keep_first=0, keep_last=4)
+    # Printed as a card is: a card, whatever its check digit, unless called an order's or
+    # a run of years or numbers (``_is_run``) no card word is before. Ending in an X,
+    # an ID number if it is one (its region kept), else hidden as a card.
+    found, text, start = match.group(), match.string, match.start()
+    word = _nearest_number_word(text, start)
+    if word == "other":
+        return found
+    digits = _digits(found)
+    if found[-1] in "Xx":
+        if len(digits) == 17 and _is_id_number(digits + found[-1], text, start):
+            return _hide_digits(found, keep_first=6, keep_last=4)
+    elif word != "personal" and _is_run(found):
+        return found
+    return _hide_digits(found, keep_first=0, keep_last=4)
 
 
 def _mask_card_match(match: re.Match[str]) -> str:
     found = match.group()
     digits = _digits(found)
-    if _luhn_valid(digits) or (
-        len(digits) >= 16 and _nearest_number_word(match.string, match.start()) == "personal"
-    ):
+    personal = _nearest_number_word(match.string, match.start()) == "personal"
+    if not personal and _is_run(found):
+        return found
+    if _luhn_valid(digits) or (len(digits) >= 16 and personal):
         return _hide_digits(found, keep_first=0, keep_last=4)
     return found
 
@@ -553,21 +593,33 @@ def _mask_email_match(match: re.Match[str]) -> str:
 #: quarter more time on the real texts, and with the separators' alternative as a third,
 #: a third more. Each alternative is bounded or starts once in a run, the patterns linear.)
 _FIGURE: Final = f"[\\d{_CHINESE_DIGITS}]"
-#: Every space character (Unicode's Zs), the tab and the blank fillers.
-_GAP_BLANKS: Final = "\t" + "".join(
-    c for c in map(chr, range(0x3001)) if unicodedata.category(c) == "Zs"
-) + _BLANK_LETTERS
-_GAP_DASHES: Final = "-－—–"
 _GROUP_SEPARATORS: Final = "/_·・／＿*＊|｜"
-_WIDE_GAP = re.compile(
-    # A space or a dash alone is no wider gap: what follows it is no figure.
-    f"[{_GAP_BLANKS}\\{_GAP_DASHES}](?<={_FIGURE}.)(?:(?<=[ -])(?!{_FIGURE})|(?<![ -]))"
-    f"[{_GAP_BLANKS}]*(?:[{_GAP_DASHES}][{_GAP_BLANKS}]*)?(?={_FIGURE})"
-)
+
+
+@functools.cache
+def _wide_gap() -> tuple[re.Pattern[str], frozenset[str]]:
+    """The pattern of a wide gap, and the dashes: every character ``_reading`` reads as a
+    space (Unicode's Zs, the blank fillers) and the tab are blanks, every one it reads as
+    a dash (Unicode's Pd: ‐, –, －, ...) a dash; the gaps are read before it is."""
+    table = _reading_table()
+    blanks = re.escape(" \t" + "".join(chr(c) for c, reads in table.items() if reads == " "))
+    dash_chars = "-" + "".join(chr(c) for c, reads in table.items() if reads == "-")
+    dashes = re.escape(dash_chars)
+    return re.compile(
+        # A space or a dash alone is no wider gap: what follows it is no figure.
+        f"[{blanks}{dashes}](?<={_FIGURE}.)(?:(?<=[ -])(?!{_FIGURE})|(?<![ -]))"
+        f"[{blanks}]*(?:[{dashes}][{blanks}]*)?(?={_FIGURE})"
+    ), frozenset(dash_chars)
+
+
 _GROUPS_SEPARATED = re.compile(
-    f"(?P<sep>[{_GROUP_SEPARATORS}])(?<=\\d{{3}}.)(?<!\\d{{5}}.)"
+    f"(?P<sep>[{_GROUP_SEPARATORS}])(?:(?<=\\d{{3}}.)(?<!\\d{{5}}.)"
     f"(?<![{_GROUP_SEPARATORS}]\\d{{3}}.)(?<![{_GROUP_SEPARATORS}]\\d{{4}}.)"
     f"\\d{{4}}(?P=sep)\\d{{4}}(?:(?P=sep)\\d{{4}}(?:(?P=sep)\\d{{1,3}})?)?"
+    # +86/138/0013/8000: a mobile after its country code.
+    f"|(?:(?<=\\+86.)|(?<=(?<![\\d+])0086.))1\\d{{2}}(?P=sep)\\d{{4}}(?P=sep)\\d{{4}})"
+    # 138/0013/8000/139/0013/9000: a list of phones.
+    f"(?:(?P=sep)\\d{{3,4}}(?P=sep)\\d{{4}}(?P=sep)\\d{{4}})*"
     f"(?![\\d{_GROUP_SEPARATORS}])"
 )
 #: An ID number's parts: six figures, eight and four (the last may be an X), or six and
@@ -598,9 +650,10 @@ def _squeezed(text: str) -> tuple[str, list[int] | None]:
     ``text`` (None: nothing changed). The gaps never overlap the separators: one finds only
     blanks and dashes, the others no blank nor dash; of separators found twice the first
     is taken."""
+    wide_gap, dashes = _wide_gap()
     edits = [
-        (m.start(), m.end(), "-" if any(c in _GAP_DASHES for c in m.group()) else " ")
-        for m in _WIDE_GAP.finditer(text)
+        (m.start(), m.end(), "-" if any(c in dashes for c in m.group()) else " ")
+        for m in wide_gap.finditer(text)
     ]
     if _ANY_GROUP_SEPARATOR.search(text):
         for pattern, written in (
@@ -642,16 +695,24 @@ def mask_free_text(text: str) -> str:
     Bank card numbers keep their last four: 13 to 19 digits that pass the Luhn check, and
     16 to 19 digits that do not when the nearest number word before them says a card, an
     account or an ID (卡号, 银行卡, 账号, 身份证, card, ...), and 16 to 19 digits printed in
-    groups of four (6222 0212 3456 7890) unless that word calls them an order's.
+    groups of four (6222 0212 3456 7890) unless that word calls them an order's. Four
+    groups of four that are a run, each one more than the one before or years from 1900 to
+    2099 in increasing order (2019 2020 2021 2022, 房号1301 1302 1303 1304), are no card,
+    whatever their check digit, unless a card, account or ID word comes before them. A
+    card or an ID number in groups right after a mobile or a landline in groups (电话 138
+    0013 8000 6222 0212 3456 7890) is read as its own number; an ID number's X may end
+    the groups (6103 0219 9001 0112 3X: its region kept, as an ID number's).
     Mainland mobile and landline numbers keep their first three and last four
     digits (spaces, dashes or dots between digits, 、 between groups or digits; in Chinese
     numerals too,
     一三八****五六七八, 零二九****一二三四), and ID numbers in Chinese numerals as in digits
     (六一〇三〇二********一二三X); e-mail addresses keep the first character of the local
     part and the domain.
-    Any run of blanks (tabs too), a dash with blanks beside it, and "/", "_", "·", "*" or
-    "|" between a phone's or a card's groups or an ID number's parts read as one space or
-    dash (138    1234    5678, 138\t1234\t5678, 138/0013/8000, 110105/19491231002X); one
+    Any run of blanks (tabs, every Unicode space, the Hangul fillers), a dash (any Unicode
+    dash: ‐, –, －) with blanks beside it, and "/", "_", "·", "*" or "|" between a phone's or
+    a card's groups or an ID number's parts read as one space or dash (138    1234    5678,
+    138\t1234\t5678, 138 ‐ 0013 ‐ 8000, 138/0013/8000, 110105/19491231002X; a list of
+    phones 138/0013/8000/139/0013/9000, +86/138/0013/8000 too); one
     of them or a dot between each of seven single digits or more as a space
     (1/3/8/0/0/1/3/8/0/0/0).
     Order matters: an ID number is taken before a card number of the same digits, and both

@@ -14,7 +14,10 @@ when the app answers before the body is in (a 413 on the declared Content-Length
 before the body is read), the rest of the body is still coming and uvicorn discards it;
 a 408 then would follow a complete answer and cut the upload, so the client would see a
 broken pipe instead of the answer. That rest has ``drain_seconds`` (the body's deadline)
-from the answer to arrive, and the connection is then closed without a word.
+from the answer to arrive, and the connection is then closed without a word; once it has
+arrived the client is between requests, and uvicorn's keep-alive timeout runs again (the
+body's bytes had cancelled it, and uvicorn did not start it again: a client that sent the
+rest and then nothing held its connection for ever).
 
 An answer has a deadline too: a client that asks and does not read (many pipelined
 requests for a large document, a receive window kept shut) held its connection, and the
@@ -109,6 +112,18 @@ def head_deadline_protocol(
                 self._stop_draining()
                 if self.conn.trailing_data[0]:  # a head's first bytes: armed from now on
                     self._arm()
+                elif (
+                    self._head_timer is None
+                    and self.timeout_keep_alive_task is None
+                    and not self.transport.is_closing()
+                ):
+                    # The rest of a body answered early is in: the client is between
+                    # requests, and uvicorn's keep-alive timer, cancelled by the body's
+                    # bytes, is not started again by uvicorn: without it the connection
+                    # stayed open for ever.
+                    self.timeout_keep_alive_task = self.loop.call_later(
+                        self.timeout_keep_alive, self.timeout_keep_alive_handler
+                    )
             elif answered and self.conn.their_state is h11.SEND_BODY:
                 if self._drain_timer is None:
                     self._drain_timer = self.loop.call_later(drain_seconds, self._drained)

@@ -368,6 +368,31 @@ def test_a_head_that_does_not_arrive_gets_408_and_the_connection_closed(
         assert s.recv(65536).startswith(b"HTTP/1.1 200")
 
 
+def test_a_client_answered_before_its_body_then_silent_loses_the_connection(
+    hostile: Hostile,
+) -> None:
+    # 403 before the body is read; the body then comes whole, and nothing after it: no
+    # timer of uvicorn's ran any more (its keep-alive timer, cancelled by the body's bytes,
+    # was not started again), and the connection stayed open for ever.
+    keep_alive = 5.0  # uvicorn's timeout_keep_alive, which the gateway does not change
+    request = (b"POST /v1/petitions HTTP/1.1\r\nHost: gateway\r\n"
+               b"Content-Type: application/json\r\nContent-Length: 4\r\n\r\n")  # fmt: skip
+    with socket.create_connection(("127.0.0.1", hostile.running.port), timeout=20) as s:
+        s.sendall(request)
+        answer = _one_answer(s)
+        assert _head(answer)[0] == 403, answer[:200]
+        s.sendall(b"abcd")
+        started = time.monotonic()
+        s.settimeout(keep_alive + 10)
+        try:
+            rest = s.recv(65536)
+        except TimeoutError:
+            rest = b"still open"
+        assert rest == b"", rest[:200]
+        assert time.monotonic() - started < keep_alive + 3
+    assert httpx.get(f"{hostile.url}/health", timeout=10).status_code == 200
+
+
 def test_oversized_and_deeply_nested_bodies_get_a_clear_answer(hostile: Hostile) -> None:
     case = hostile.new_case(replied=True)
     json_headers = {"Content-Type": "application/json"}
