@@ -5,7 +5,8 @@ its due-index buckets (up to ``BUCKET_ENTRIES`` cases each) for every case, and 
 case's row several times while storing it: under a backlog, decoding the same values
 again was a sixth of its CPU. Through :class:`ReadInBatch`, a value read or written while
 a batch is handled is kept, for the rest of that batch only, as the object read or
-written; every write still reaches the table (its store and changelog) at once.
+written; every write still reaches the table at once (its store, and its changelog
+record, which the batch holds back until the batch's outputs are acknowledged).
 
 Only for callers that never change a value they read or wrote (they copy it first): the
 next read in the batch returns that very object. Every write of the table in the batch
