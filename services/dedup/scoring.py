@@ -180,6 +180,17 @@ def score_candidates(
             # The place this letter's title is about is named in the other: the places
             # the two do not share are others the letters mention, or no places at all.
             agree = True
+        follow_up = (
+            same_petitioner
+            and not titled
+            and received_at[i] >= follow_up_after
+            and bool(shared_object(features, details.topic, details.places))
+        )
+        if agree is False and follow_up:
+            # The writer's titles name one object of theirs, and no places that differ:
+            # the places their texts name besides are mentions in passing (the hospital
+            # that sells the drug, the street they live on).
+            agree = None
         if titled:
             # The place this letter is about (its title names it) is in the other letter:
             # what the matter is about, whoever wrote it. Residents reword one problem
@@ -197,19 +208,6 @@ def score_candidates(
             threshold = config.joint_threshold
             title_threshold = 2.0
         ours_here, their_claims = kinds(details.places, details.topic, same_petitioner)
-        follow_up = (
-            same_petitioner
-            and not titled
-            and received_at[i] >= follow_up_after
-            # Titles naming different kinds of problem of one object are two matters.
-            and not text.claims_differ(ours_here, their_claims)
-            and bool(shared_object(features, details.topic, details.places))
-        )
-        if agree is False and follow_up:
-            # The writer's titles name one object of theirs, and no places that differ:
-            # the places their texts name besides are mentions in passing (the hospital
-            # that sells the drug, the street they live on).
-            agree = None
         if ours_here and not exact and text.claims_differ(ours_here, their_claims):
             # The two titles name different problems (a market's encroaching stalls, a
             # stall's illegal extension): a place or a person in common does not make

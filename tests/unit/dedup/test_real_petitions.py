@@ -653,10 +653,6 @@ def test_a_writers_follow_up_naming_the_same_object_is_a_repeat_within_the_reply
     area_a = _facts(0, COUNTY, "请求整修黄花镇人行道", "人行道的地砖坏了很多，老人走路容易摔倒。")
     area_b = _facts(5, COUNTY, "请求在黄花镇添置健身器材", "附近没有锻炼的地方，希望添几样器材。")
     assert _run([area_a, area_b])[1].matter_id != _run([area_a])[0].matter_id
-    # Nor do titles naming different kinds of problem of the object (arrears, a fee).
-    owed = replace(again, title="代课教师补贴被拖欠")
-    charged = replace(first, title="代课教师补贴被收取手续费")
-    assert _run([charged, owed])[1].matter_id != _run([charged])[0].matter_id
     policy_a = _facts(0, COUNTY, "咨询计划生育政策", "二孩的社会抚养费怎么算，能不能上户口？")
     policy_b = _facts(3, COUNTY, "咨询公积金贷款政策", "公积金贷款最多能贷多少，首付比例多少？")
     assert _run([policy_a, policy_b])[1].matter_id != _run([policy_a])[0].matter_id
