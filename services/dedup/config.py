@@ -148,18 +148,6 @@ class DedupConfig(BaseSettings):
             "Lower merges different problems of one estate or road."
         ),
     )
-    follow_up_days: int = Field(
-        default=75,
-        ge=0,
-        description=(
-            "How long after a petitioner's letter their next one naming the same object in "
-            "its title (not a place or an area: '特殊病种', '代课教师补贴', "
-            "'place_agreement.shared_object') is a repeat of it, however little else the "
-            "two share: a follow-up before the first is answered (15 days to accept and 60 "
-            "to finish, Art. 23 and 34). Longer links more of a writer's different "
-            "questions about one kind of thing; 0 links none so."
-        ),
-    )
     merge_threshold: float = Field(
         default=0.5,
         ge=0.0,

@@ -25,9 +25,8 @@ How a case is matched:
    and the places named do not contradict each other: the same template about another
    place is never linked, whatever its score. A candidate also links by its title alone
    (``text.topic``): the same petitioner's alike title, or another's naming this title's
-   place with an alike claim, or the same petitioner's title naming the same object within
-   ``follow_up_days`` (``place_agreement.shared_object``); when no text score links, the
-   best ``max_title_candidates`` of the rest are compared by title too.
+   place with an alike claim; when no text score links, the best ``max_title_candidates``
+   of the rest are compared by title too.
 5. The best link decides the matter; the verdict is ``repeat`` when a petitioner of this
    case already petitioned on that matter, else ``joint``. Without a link, the best
    scores above ``related_threshold`` become suggestions (``related``), else ``new``.

@@ -160,64 +160,6 @@ def titles_alike(
     return text.topic_similarity(features.topic_grams, text.topic_grams(their_topic))
 
 
-def shared_object(features: CaseFeatures, their_topic: str, their_places: tuple[str, ...]) -> str:
-    """The object both titles name besides their places: the longest run of characters
-    (``_OBJECT_MIN_CHARS`` or more) the two ``text.topic``-s share once every place either
-    letter names is left out of both, and not an area's name; "" when there is none, or
-    when the places the two titles name contradict each other.
-
-    One writer names one concrete object of theirs in different words each time
-    ("咨询K8县对特殊病种的补助问题", "咨询K市医保报销特殊病种药问题": their mother's drugs
-    for a special disease; "代课教师补贴", "补发代课老师补贴": their father's subsidy), and
-    the object is what the titles share when their texts share little. A place is not
-    the object (it is compared as a place), nor is an area a writer lives in, which
-    titles about their different matters share ("中心城区", "双江口镇": a name ending with
-    a unit word, or followed by one in either title: ``places.UNIT_CHARS`` and "村").
-    Two characters are a word of any title ("政策", "补课"); three or more name a thing.
-    """
-    their_titled = frozenset(p for p in their_places if _in_topic(p, their_topic))
-    if places_agree(features.title_places, tuple(their_titled), lenient=True) is False:
-        return ""
-    ours, theirs = features.topic, their_topic
-    named = {
-        form
-        for p in features.places.union(their_places)
-        for form in (_topic_form(p, ours), _topic_form(p, theirs))
-        if form is not None
-    }
-    for place in sorted(named, key=lambda p: (-len(p), p)):
-        ours, theirs = ours.replace(place, " "), theirs.replace(place, " ")
-    best = ""
-    for piece in ours.split():
-        for start in range(len(piece) - _OBJECT_MIN_CHARS + 1):
-            end = start + max(len(best) + 1, _OBJECT_MIN_CHARS)
-            while end <= len(piece) and piece[start:end] in theirs:
-                run = piece[start:end]
-                if not _is_area(run, ours) and not _is_area(run, theirs):
-                    best = run
-                end += 1
-    return best
-
-
-#: The shortest run of characters two titles share that names an object (``shared_object``).
-_OBJECT_MIN_CHARS: Final = 3
-#: Words that make the name before them an area: a unit of administration or a village.
-_AREA_CHARS: Final = UNIT_CHARS + "村"
-
-
-def _is_area(run: str, topic: str) -> bool:
-    # The run ends with a unit word, or is followed by one wherever the title holds it.
-    if run[-1] in _AREA_CHARS:
-        return True
-    at = topic.find(run)
-    while at >= 0:
-        after = at + len(run)
-        if after < len(topic) and topic[after] in _AREA_CHARS:
-            return True
-        at = topic.find(run, at + 1)
-    return False
-
-
 #: What one title says besides the place, in character pairs, for most of it said in the
 #: other to count: "恢复 公交车" (3) and "公交车 两个现象" share the bus and nothing else.
 _MOST_OF_GRAMS: Final = 4

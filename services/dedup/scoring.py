@@ -15,7 +15,6 @@ from services.dedup.place_agreement import (
     facility_of_either_title,
     place_of_either_title,
     places_agree,
-    shared_object,
     titles_alike,
 )
 from services.dedup.state import MatchState
@@ -93,7 +92,6 @@ def score_candidates(
     # Lazy expiry: the sweep may not have caught up with some candidates.
     horizon = now - config.horizon_days * DAY
     place_only_before = now - config.place_only_after_days * DAY
-    follow_up_after = now - config.follow_up_days * DAY
     worth: list[int] = []
     top = 0.0
     for i, (score, received) in enumerate(zip(scores, sketches.received_at, strict=True)):
@@ -180,17 +178,6 @@ def score_candidates(
             # The place this letter's title is about is named in the other: the places
             # the two do not share are others the letters mention, or no places at all.
             agree = True
-        follow_up = (
-            same_petitioner
-            and not titled
-            and received_at[i] >= follow_up_after
-            and bool(shared_object(features, details.topic, details.places))
-        )
-        if agree is False and follow_up:
-            # The writer's titles name one object of theirs, and no places that differ:
-            # the places their texts name besides are mentions in passing (the hospital
-            # that sells the drug, the street they live on).
-            agree = None
         if titled:
             # The place this letter is about (its title names it) is in the other letter:
             # what the matter is about, whoever wrote it. Residents reword one problem
@@ -244,9 +231,6 @@ def score_candidates(
             # the same place besides.
             or titles_alike(features, details.topic, details.places, titled) >= title_threshold
             or _same_kind_at_place(titled, score, ours_here, their_claims, config)
-            # The writer's follow-up on one object of theirs (``shared_object``) before
-            # the first letter is answered (``follow_up_days``).
-            or follow_up
         )
         strong = agree is True and (exact or score >= max(threshold, merge_threshold))
         # Positional: a NamedTuple built from keywords costs twice as much.
@@ -302,21 +286,13 @@ def score_candidates(
             same_petitioner = not refs.isdisjoint(details.petitioner_refs)
             titled = place_of_either_title(features, details.places, details.topic, same_petitioner)
             alike_titles = titles_alike(features, details.topic, details.places, titled) >= alike
-            if (
-                not alike_titles
-                and not (
-                    titled
-                    and _same_kind_at_place(
-                        titled,
-                        scores[i],
-                        *kinds(details.places, details.topic, same_petitioner),
-                        config,
-                    )
-                )
-                and not (
-                    same_petitioner
-                    and received_at[i] >= follow_up_after
-                    and shared_object(features, details.topic, details.places)
+            if not alike_titles and not (
+                titled
+                and _same_kind_at_place(
+                    titled,
+                    scores[i],
+                    *kinds(details.places, details.topic, same_petitioner),
+                    config,
                 )
             ):
                 continue

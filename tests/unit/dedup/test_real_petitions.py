@@ -630,29 +630,3 @@ def test_residents_letters_on_one_mixing_plants_noise_and_dust_are_one_matter() 
     estate_noise = replace(noise, title="翠湖小区广场舞噪音扰民")
     estate_parking = replace(dust, title="翠湖小区停车难")
     assert _run([estate_noise, estate_parking])[1].matter_id != _run([estate_noise])[0].matter_id
-
-
-def test_a_writers_follow_up_naming_the_same_object_is_a_repeat_within_the_reply_time() -> None:
-    # One writer a month apart on their father's subsidy as a substitute teacher: the two
-    # letters share almost no words, and name different streets in passing; the titles
-    # name one object ("代课教师补贴") in other words.
-    first = _facts(0, COUNTY, "咨询代课教师补贴的相关规定",
-                   "我父亲年轻时在村小教过两年书，听说现在每个月有补助，住在东风路的邻居都领到了，"
-                   "他为什么没有？")  # fmt: skip
-    again = _facts(30, COUNTY, "咨询补发代课老师补贴的问题",
-                   "家父当年教书的事没人通知登记，去年才知道，现在去问说过期不能补了，住在人民路的"
-                   "几位也一样，这合理吗？")  # fmt: skip
-    decisions = _run([first, again])
-    assert decisions[1].verdict is Verdict.REPEAT
-    assert decisions[1].matter_id == decisions[0].matter_id
-    # Asked again after the reply was due (75 days), it is a new round: not linked so.
-    late = replace(again, received_at=first.received_at + timedelta(days=120))
-    assert _run([first, late])[1].matter_id != decisions[0].matter_id
-    # The same writer's letters sharing only their town ("黄花镇") or a word of any title
-    # ("政策") stay apart.
-    area_a = _facts(0, COUNTY, "请求整修黄花镇人行道", "人行道的地砖坏了很多，老人走路容易摔倒。")
-    area_b = _facts(5, COUNTY, "请求在黄花镇添置健身器材", "附近没有锻炼的地方，希望添几样器材。")
-    assert _run([area_a, area_b])[1].matter_id != _run([area_a])[0].matter_id
-    policy_a = _facts(0, COUNTY, "咨询计划生育政策", "二孩的社会抚养费怎么算，能不能上户口？")
-    policy_b = _facts(3, COUNTY, "咨询公积金贷款政策", "公积金贷款最多能贷多少，首付比例多少？")
-    assert _run([policy_a, policy_b])[1].matter_id != _run([policy_a])[0].matter_id
