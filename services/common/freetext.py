@@ -111,9 +111,9 @@ _CARD_IN_TEXT = re.compile(r"\d(?<![\d-]\d)(?:[ -]?\d){12,18}(?![\d-])")
 #: number's X may end it (6103 0219 9001 0112 3X). Not after another group and the same
 #: separator (its first groups would be another number's), unless that is a mobile or a
 #: landline in groups of its own (138 0013 8000 6222 0212 3456 7890: a phone, then a
-#: card), or a whole number of five digits or more (0101234567 6222 0212 3456 7890: a
-#: landline written in one piece, then a card); no part of a group after it. No card's number starts with 0 (0731 8412 3456
-#: 6222 ...: a landline, then a card).
+#: card), or a whole number of five digits or more (110105194912310021 6217 0012 3456
+#: 7890: an ID number, then a card); no part of a group after it. No card's number starts
+#: with 0 (0731 8412 3456 6222 ...: a landline, then a card).
 _CARD_IN_GROUPS = re.compile(
     r"[1-9](?:(?<!\d \d)(?=\d{3} )|(?<!\d-\d)(?=\d{3}-)|(?<=\d{5}[ -]\d)"
     r"|(?<=(?<![\d+])1[3-9]\d[ -]\d{4}[ -]\d{4}[ -]\d)|(?<=(?<!\d)0\d{2}[ -]\d{4}[ -]\d{4}[ -]\d)"
