@@ -236,15 +236,19 @@ class GatewaySettings(CaseIdKeyed):
     def _split_proxies(cls, value: Any) -> Any:
         if isinstance(value, str):
             value = [item.strip() for item in value.split(",") if item.strip()]
+        proxies = []
         for item in value:
             try:
-                ipaddress.ip_network(item, strict=False)
-            except ValueError:
+                network = ipaddress.ip_network(item, strict=False)
+            except (TypeError, ValueError):
                 raise ValueError(
                     f"TRUSTED_PROXIES: {item!r} is no IP address or network (CIDR); give the "
                     "reverse proxies' addresses, comma-separated"
                 ) from None
-        return tuple(value)
+            # uvicorn reads a network strictly and quietly ignores one with host bits set
+            # (10.0.0.1/8): it is handed on as the network it means (10.0.0.0/8).
+            proxies.append(str(network) if "/" in str(item) else str(item))
+        return tuple(proxies)
 
     @field_validator("api_keys", mode="before")
     @classmethod

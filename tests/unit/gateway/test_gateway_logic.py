@@ -365,6 +365,17 @@ def test_proxy_headers_are_believed_only_from_the_configured_proxies(
     config = server_config(build(settings), settings, log_config=None)
     assert config.proxy_headers
     assert config.forwarded_allow_ips == ["10.0.0.5", "192.168.0.0/16", "::1"]
+    # A network written with its host bits (10.0.0.1/8) is the network it means: uvicorn
+    # reads networks strictly and would quietly believe no address of it.
+    monkeypatch.setenv("XINFANG_GATEWAY_TRUSTED_PROXIES", "10.0.0.1/8,fd00::1/64")
+    settings = load_settings(GatewaySettings)
+    assert settings.trusted_proxies == ("10.0.0.0/8", "fd00::/64")
+    from uvicorn.middleware.proxy_headers import _TrustedHosts
+
+    trusted = _TrustedHosts(list(settings.trusted_proxies))
+    assert "10.200.3.4" in trusted
+    assert "fd00::7" in trusted
+    assert "11.0.0.1" not in trusted
     for bad in ("*", "proxy.local", "10.0.0.0/33"):
         monkeypatch.setenv("XINFANG_GATEWAY_TRUSTED_PROXIES", bad)
         with pytest.raises(SettingsError, match="TRUSTED_PROXIES"):
