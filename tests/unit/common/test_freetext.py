@@ -593,6 +593,10 @@ def test_unicode_gaps_and_numbers_written_one_after_another_are_masked(
         "房号1301  1302  1303  1304",
         "房号1301 1302 1303 1304 1305",
         "订单号 6222 1212 3456 7891",  # called an order's
+        # Sums listed with a separator: a list of phones is one of mobiles only.
+        "各月工资3500/3600/3800/4000/4200/4500/4800",
+        "1200/3400/5600/7800/9100/2300",
+        "3500_3600_3800_4000_4200_4500",
     ],
 )
 def test_years_and_rooms_in_four_groups_of_four_stay_readable(text: str) -> None:
