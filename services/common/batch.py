@@ -15,6 +15,8 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
+from faust.stores.base import SerializedStore
+
 from schemas.registry import MAX_MESSAGE_BYTES, RECORD_OVERHEAD_BYTES
 from services.common.handler import Output
 
@@ -100,11 +102,14 @@ def hold_back_changelog(table: Any, name: str, unsettled: set[asyncio.Future[Any
     """
     send_changelog = table.send_changelog
     topic = table.changelog_topic
+    encoded = _EncodedOnce(table)
 
     def tracked(*args: Any, **kwargs: Any) -> Any:
         # Faust calls send_changelog before its store takes the write: raising here
         # leaves the store as it was.
+        value = args[2] if len(args) > 2 else kwargs.get("value")
         args, kwargs = _serialized(topic, name, *args, **kwargs)
+        encoded.keep(value, args[2])
         batch = OPEN_BATCH.get()
         if batch is not None:
             batch.changelog.append((name, send_changelog, args, kwargs))
@@ -118,6 +123,44 @@ def hold_back_changelog(table: Any, name: str, unsettled: set[asyncio.Future[Any
 
     # Every write of the table goes through send_changelog.
     table.send_changelog = tracked
+
+
+class _EncodedOnce:
+    """The store of ``table`` encoding a written value with the bytes of its changelog record.
+
+    Faust's ``Table.__setitem__`` sends the changelog record (``send_changelog``, here
+    ``tracked``, which serializes the value) and then has its store encode the same value
+    again with the same codec. ``keep`` hands the record's bytes over; the store's next
+    encoding takes them when it is of that very object, and encodes as before otherwise.
+    """
+
+    def __init__(self, table: Any) -> None:
+        self._table = table
+        self._store: Any = None
+        self._kept: tuple[Any, bytes] | None = None
+
+    def keep(self, value: Any, encoded: Any) -> None:
+        self._kept = None
+        if value is None or isinstance(value, bytes) or not isinstance(encoded, bytes):
+            return  # a tombstone, or a raw value the store does not encode
+        store = self._table.data
+        if store is not self._store:
+            if not isinstance(store, SerializedStore):
+                return  # the memory store keeps the object itself
+            self._wrap(store)
+        self._kept = (value, encoded)
+
+    def _wrap(self, store: Any) -> None:
+        encode = store._encode_value
+
+        def encode_value(value: Any) -> Any:
+            kept, self._kept = self._kept, None
+            if kept is not None and kept[0] is value:
+                return kept[1]
+            return encode(value)
+
+        store._encode_value = encode_value
+        self._store = store
 
 
 def check_size(table: Any, key: Any, value: Any) -> None:

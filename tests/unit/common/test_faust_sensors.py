@@ -24,12 +24,12 @@ class _Stream:
 
 
 def _exported(registry: CollectorRegistry) -> dict[tuple[str, tuple[Any, ...]], float]:
-    """Every sample but the counters' creation times."""
+    """Every sample but the counters' creation times and the sum of measured latencies."""
     return {
         (sample.name, tuple(sorted(sample.labels.items()))): sample.value
         for metric in registry.collect()
         for sample in metric.samples
-        if not sample.name.endswith("_created")
+        if not sample.name.endswith(("_created", "_latency_sum"))
     }
 
 
@@ -43,6 +43,9 @@ def _feed(monitor: PrometheusMonitor, streams: list[tuple[str, Any]], round_: in
                 monitor.on_message_in(tp, at, message)
                 monitor.on_stream_event_in(tp, at, stream, SimpleNamespace())  # type: ignore[arg-type]
                 monitor.track_tp_end_offset(tp, at + 7)
+                # A table write's changelog record: counted by its topic.
+                state = monitor.on_send_initiated(None, f"{topic}-changelog", None, 3, 4)  # type: ignore[arg-type]
+                monitor.on_send_completed(None, state, None)  # type: ignore[arg-type]
 
 
 def test_the_same_figures_as_faust_s_sensor_before_and_after_a_rebalance() -> None:
@@ -62,3 +65,20 @@ def test_the_same_figures_as_faust_s_sensor_before_and_after_a_rebalance() -> No
     end = "x_topic_partition_end_offset"
     assert after[(end, (("partition", "1"), ("topic", "a.submitted")))] == 21
     assert (end, (("partition", "1"), ("topic", "b.deduplicated"))) not in after
+
+
+def test_each_series_is_looked_up_once_not_per_message() -> None:
+    quick = QuickPrometheusMonitor(metrics=FaustMetrics.create(CollectorRegistry(), "x"))
+    looked_up: list[str] = []
+    for name in ("messages_received_per_topics", "topic_messages_sent"):
+        family = getattr(quick._metrics, name)
+        labels = family.labels
+
+        def counting(*args: Any, _labels: Any = labels, _name: str = name, **kwargs: Any) -> Any:
+            looked_up.append(_name)
+            return _labels(*args, **kwargs)
+
+        family.labels = counting
+    _feed(quick, [("a.submitted", _Stream("consume_a"))], 0)
+    # Ten messages in and ten records sent on one topic: each series once.
+    assert sorted(looked_up) == ["messages_received_per_topics", "topic_messages_sent"]
