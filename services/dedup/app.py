@@ -49,6 +49,7 @@ from services.common.topics import internal_topic
 from services.dedup.changes import changed, merged_by, refused
 from services.dedup.conflicts import (
     HandledCommand,
+    KeptCase,
     VerdictRegion,
     case_digest,
     check_same_case,
@@ -130,7 +131,9 @@ def build(settings: DedupSettings) -> Service:
     regions = service.table("regions", CASES_DEDUPLICATED.partitions, "case id -> region")
     # Beside ``cases`` (same partitions, written and expired with it): the digest of each
     # recorded case's registered content, to tell a redelivery from a conflicting case.
-    digests = table("digests", "case id -> SHA-256 of its registered content")
+    digests = table(
+        "digests", "case id -> SHA-256 of its registered content, its first decision's matter"
+    )
     # command id -> its digest and the change it published. Never expired: operators'
     # commands are few (a handful a day), and an id must stay known to stay idempotent.
     commands = table("commands", "command id -> digest and outcome of a handled command")
@@ -153,13 +156,17 @@ def build(settings: DedupSettings) -> Service:
         partition = state.partition(partition_number)
         facts = CaseFacts.from_registered(case)
         recorded = partition.cases.get(case.case_id)
+        kept = KeptCase.read(digests.get(case.case_id)) if recorded is not None else None
         if recorded is not None:
             check_same_case(
-                CaseRecord.decode(case.case_id, recorded), digests.get(case.case_id), case
+                CaseRecord.decode(case.case_id, recorded), kept.digest if kept else None, case
             )
         decision = Matcher(partition, config).match(facts)
         if recorded is None:
-            digests[case.case_id] = case_digest(case)
+            digests[case.case_id] = KeptCase.of(case_digest(case), decision).to_json()
+        elif kept is not None:
+            # A redelivery: the first verdict again, though later cases changed the matter.
+            decision = kept.first_again(decision)
         lookup.observe(time.perf_counter() - started)
         verdict = decision.to_case_deduplicated(case, datetime.now(UTC))
         verdicts.labels(verdict=verdict.verdict.value, reason=verdict.reason.value).inc()

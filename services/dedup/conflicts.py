@@ -17,8 +17,8 @@ outcome standing on ``matters.changes``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Final, Literal, Self
+from dataclasses import dataclass, replace
+from typing import Any, Final, Literal, Self
 
 from pydantic import ConfigDict, Field
 
@@ -27,8 +27,9 @@ from schemas.cases import CaseRegistered
 from schemas.matters import MatterCommand
 from schemas.petitions import RejectReason
 from services.common.dlq import Rejected
+from services.dedup.decision import DedupDecision
 from services.dedup.facts import CaseFacts
-from services.dedup.records import CaseRecord, JsonValue
+from services.dedup.records import CaseRecord, JsonValue, MatterStatus
 
 #: What the recorded case keeps of the facts, named in a conflict's detail when they differ.
 COMPARED: Final = ("region_code", "field", "petitioner_refs", "received_at")
@@ -90,6 +91,63 @@ def check_same_case(
         "its first decision is kept",
         case.submission_id,
     )
+
+
+#: What a redone decision takes from the first instead of the matter as it is now: a later
+#: case of the same uncommitted stretch may have merged the case's matter into another
+#: (the case's record then names the kept matter) or joined it (more petitioners: the
+#: matter turned collective). Verdict, reason, score and repeat count are in the record.
+_FIRST_DECISION: Final = (
+    "matter_id", "first_case_id", "open_case_id", "matter_petitions", "matter_petitioners",
+    "collective",
+)  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class KeptCase:
+    """The value of the ``digests`` table: the digest of a recorded case's registered
+    content and what its first decision said about its matter.
+
+    A case decided again (its batch redelivered after a crash or a broker restart, its
+    effects already in the state) gets its first verdict again, the same matter, the same
+    figures: each reader of the verdicts (escalation, notification, the ledger) refuses a
+    second verdict that says otherwise. Values written before the first decision was kept
+    are the digest alone (a string): such a case is replayed from the state as it is.
+    """
+
+    digest: str
+    first: dict[str, JsonValue] | None = None
+
+    def to_json(self) -> dict[str, JsonValue]:
+        """The JSON value of the ``digests`` table (the case id is the key)."""
+        return {"sha256": self.digest, "first": self.first}
+
+    @classmethod
+    def of(cls, digest: str, decision: DedupDecision) -> Self:
+        """What to keep of a new case: its digest and its first decision's matter."""
+        first: dict[str, JsonValue] = {
+            name: getattr(decision, name) for name in _FIRST_DECISION
+        }
+        first["matter_status"] = decision.matter_status.value
+        return cls(digest, first)
+
+    @classmethod
+    def read(cls, value: str | dict[str, JsonValue] | None) -> Self | None:
+        """A value of the ``digests`` table, of either form; None for none."""
+        if value is None:
+            return None
+        if isinstance(value, str):
+            return cls(value)
+        first = value.get("first")
+        return cls(str(value["sha256"]), first if isinstance(first, dict) else None)
+
+    def first_again(self, decision: DedupDecision) -> DedupDecision:
+        """``decision`` (a replay) with what the first decision said about its matter."""
+        if self.first is None:
+            return decision
+        changes: dict[str, Any] = {name: self.first[name] for name in _FIRST_DECISION}
+        changes["matter_status"] = MatterStatus(self.first["matter_status"])
+        return replace(decision, **changes)
 
 
 def command_digest(command: MatterCommand) -> str:
