@@ -730,9 +730,16 @@ def mask_free_text(text: str) -> str:
     masked = _mask_squeezed(squeezed)
     if origins is None or masked == squeezed:
         return masked if origins is None else text
+    return _hidden_on(text, origins, squeezed, masked)
+
+
+def _hidden_on(text: str, origins: list[int], read: str, masked: str) -> str:
+    """``text`` with each character hidden whose reading ``read`` (``origins``: where each
+    of its characters comes from in ``text``) ``masked`` writes '*' over; a character read
+    as several is hidden when any of them is (the text keeps its length)."""
     hidden_at = {
         origin
-        for origin, seen, hidden in zip(origins, squeezed, masked, strict=True)
+        for origin, seen, hidden in zip(origins, read, masked, strict=True)
         if hidden == "*" and seen != "*"
     }
     return "".join("*" if i in hidden_at else c for i, c in enumerate(text))
@@ -770,14 +777,7 @@ def _mask_squeezed(text: str) -> str:
             "*" if hidden == "*" and seen != "*" else original
             for original, seen, hidden in zip(text, read, masked, strict=True)
         )
-    # A character read as several digits is hidden when any of them is (the text keeps
-    # its length).
-    hidden_at = {
-        origin
-        for origin, seen, hidden in zip(origins, read, masked, strict=True)
-        if hidden == "*" and seen != "*"
-    }
-    return "".join("*" if i in hidden_at else c for i, c in enumerate(text))
+    return _hidden_on(text, origins, read, masked)
 
 
 def unrestricted_text(text: str) -> str:
