@@ -21,7 +21,7 @@ from schemas.petitions import RejectReason
 from services.common.dlq import Rejected
 from services.common.handler import Incoming, parse_value
 from services.ledger.app import city_of, moves_of
-from services.ledger.engine import GroupState, case_event, group_step, group_text
+from services.ledger.engine import GroupState, case_event, group_step, group_text, matter_moves
 from services.ledger.hotspots import GroupKey, GroupKind, HotspotRules
 from services.ledger.ledger import (
     MAX_ID_CHARS,
@@ -211,14 +211,14 @@ def test_a_change_or_a_verdict_delivered_twice_counts_once() -> None:
         steps.move(move)
     assert steps.figures() == once
     assert {c: e.revision for c, e in steps.cases.items()} == revisions
-    # A moved case leaves its old group once: a withdrawal sent again changes nothing.
+    # A moved case leaves its old group and joins the new one once: the case step's
+    # sightings sent again (its batch redelivered) change nothing.
     entry = steps.cases["a1"]
-    leaving = GroupSighting(
-        kind=GroupKind.MATTER, region_code=WEIBIN, name="MT-A", withdrawn=True,
-        sighting=steps.groups[GroupKey(GroupKind.MATTER, WEIBIN, "MT-B").text()].sightings[0],
-    )  # fmt: skip
-    assert entry.moved_to == "MT-B"
-    steps.sighting(leaving)
+    unmoved = entry.model_copy(update={"moved_to": None, "moved_at": None})
+    again = matter_moves(unmoved, entry, city_of(WEIBIN))
+    assert [(seen.name, seen.withdrawn) for seen in again] == [("MT-A", True), ("MT-B", False)]
+    for seen in again:
+        steps.sighting(seen)
     assert steps.figures() == once
 
 
