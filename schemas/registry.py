@@ -209,7 +209,7 @@ MATTERS_CHANGES: Final = TopicSpec(
     key_model=matters.MatterKey,
     value_model=matters.MatterChanged,
     producers=("dedup",),
-    consumers=("agencies", "operators"),
+    consumers=("ledger", "agencies", "operators"),
     examples=matters.CHANGE_EXAMPLES,
 )
 AGENCY_INBOX: Final = TopicSpec(

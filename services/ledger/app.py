@@ -1,11 +1,15 @@
-"""The ledger service: cases.deduplicated + cases.updates + cases.escalated ->
-ledger.snapshots (compacted) and hotspots.detected. Wiring only: the steps are in ``engine``.
+"""The ledger service: cases.deduplicated + cases.updates + cases.escalated + matters.changes
+-> ledger.snapshots (compacted) and hotspots.detected. Wiring only: the steps are in ``engine``.
 
 Three consumers in one service, each with its own table, each table written only in the
 events of its own topic's partitions:
 
-* the case step reads the three case topics (keyed by case id, co-partitioned) into
-  ``cases`` and sends row changes and group sightings on two internal topics;
+* the change step reads dedup's applied merges and splits on ``matters.changes`` (keyed by
+  matter) and sends each moved case on the internal ``matter-moves`` (keyed by case), so
+  that the case step meets it beside the case's other events;
+* the case step reads the three case topics and ``matter-moves`` (keyed by case id,
+  co-partitioned) into ``cases`` and sends row changes and group sightings on two internal
+  topics;
 * the row step reads ``row-changes`` (keyed by row) into ``rows`` (a head and bounded
   parts per row, ``rows.py``) and publishes snapshots;
 * the group step reads ``group-sightings`` (keyed by group) into ``groups`` and publishes
@@ -22,7 +26,9 @@ from typing import Final, TypeVar
 
 from schemas.base import Contract
 from schemas.cases import CaseDeduplicated, CaseEscalated, CaseUpdate
+from schemas.keys import CaseKey
 from schemas.ledger import HotspotKey, LedgerKey
+from schemas.matters import ChangeOutcome, MatterChanged
 from schemas.petitions import RejectReason, Stage
 from schemas.registry import (
     CASES_DEDUPLICATED,
@@ -30,6 +36,7 @@ from schemas.registry import (
     CASES_UPDATES,
     HOTSPOTS_DETECTED,
     LEDGER_SNAPSHOTS,
+    MATTERS_CHANGES,
 )
 from services.common import regions
 from services.common.dlq import Rejected
@@ -38,13 +45,13 @@ from services.common.service import Service, build_service
 from services.common.topics import internal_topic
 from services.ledger.engine import (
     GroupState,
-    case_step,
+    case_event,
     group_step,
     group_text,
     row_text,
-    sightings_of,
 )
 from services.ledger.ledger import (
+    MAX_ID_CHARS,
     CaseEntry,
     ConflictingEventError,
     IdTooLongError,
@@ -52,9 +59,10 @@ from services.ledger.ledger import (
     checked_verdict,
     with_escalation,
     with_event,
+    with_move,
     with_update,
 )
-from services.ledger.messages import GroupingKey, GroupSighting, RowChange
+from services.ledger.messages import GroupingKey, GroupSighting, MatterMove, RowChange
 from services.ledger.rows import LinkId, RowHead, RowPart, apply_change, part_key, snapshot_of
 from services.ledger.settings import LedgerSettings
 
@@ -68,12 +76,55 @@ GROUP_SIGHTINGS: Final = internal_topic(
     Stage.LEDGER, "group-sightings", GroupingKey, GroupSighting,
     "petitions of hotspot groups, by group", retention_ms=INTERNAL_RETENTION_MS,
 )  # fmt: skip
+#: Each case an applied merge or split moved, keyed by case: co-partitioned with the case
+#: topics (same partitions, same keys), so the case step folds it into the case's entry.
+MATTER_MOVES: Final = internal_topic(
+    Stage.LEDGER, "matter-moves", CaseKey, MatterMove,
+    "cases moved to another matter by a merge or split (matters.changes), by case",
+    retention_ms=INTERNAL_RETENTION_MS,
+)  # fmt: skip
 M = TypeVar("M", bound=Contract)
+
+
+def moves_of(change: MatterChanged) -> list[MatterMove]:
+    """The cases an applied change moved, each to ``change.matter_id`` (the kept matter of
+    a merge, the new one of a split); none for a refused change. Rejected (too_large)
+    when the matter id is longer than the ledger keeps; a moved case id longer than that
+    is no case of the ledger's (it refuses such cases) and is passed over."""
+    if change.outcome is not ChangeOutcome.APPLIED:
+        return []
+    if not change.matter_id:
+        raise Rejected(
+            RejectReason.SCHEMA_VIOLATION,
+            f"change {change.command_id[:MAX_ID_CHARS]!r} was applied and names no matter_id "
+            "its cases moved to",
+        )
+    if len(change.matter_id) > MAX_ID_CHARS:
+        raise Rejected(
+            RejectReason.TOO_LARGE,
+            f"change {change.command_id[:MAX_ID_CHARS]!r}: a matter id of "
+            f"{len(change.matter_id)} characters, the ledger keeps at most {MAX_ID_CHARS}",
+        )
+    return [
+        MatterMove(
+            case_id=case_id,
+            matter_id=change.matter_id,
+            applied_at=change.applied_at,
+            command_id=change.command_id[:128],
+        )
+        for case_id in dict.fromkeys(change.moved_case_ids)
+        if 0 < len(case_id) <= MAX_ID_CHARS
+    ]
 
 
 def rollup(code: str) -> tuple[str, ...]:
     """County, city, province (the region table's parent chain)."""
     return tuple(region.code for region in regions.parent_chain(code))
+
+
+def city_of(code: str) -> str:
+    """The city a county's places are named within (the province without a city)."""
+    return regions.city_of(code) or regions.province_of(code)
 
 
 def _load(table: object, key: str, model: type[M]) -> M | None:
@@ -97,7 +148,7 @@ def build(settings: LedgerSettings, clock: Callable[[], datetime] | None = None)
     rules = settings.hotspot_rules()
     now: Callable[[], datetime] = clock or (lambda: datetime.now(UTC))
     service = build_service(Stage.LEDGER, settings)
-    service.create_internal_topics(ROW_CHANGES, GROUP_SIGHTINGS)
+    service.create_internal_topics(ROW_CHANGES, GROUP_SIGHTINGS, MATTER_MOVES)
     cases = service.table("cases", CASES_UPDATES.partitions, "case id -> entry", raw=True)
     rows = service.table(
         "rows", ROW_CHANGES.partitions, "row -> head, row#part -> part (ledger.rows)", raw=True
@@ -108,11 +159,7 @@ def build(settings: LedgerSettings, clock: Callable[[], datetime] | None = None)
     detected_total = m.counter("xinfang_hotspots_detected_total")
     updates_total = m.counter("xinfang_hotspot_updates_total")
 
-    async def on_case(
-        case_id: str,
-        fold: Callable[[CaseEntry | None], CaseEntry],
-        verdict: CaseDeduplicated | None,
-    ) -> Effects:
+    async def on_case(case_id: str, fold: Callable[[CaseEntry | None], CaseEntry]) -> Effects:
         before = _load(cases, case_id, CaseEntry)
         try:
             folded = checked_ids(fold(before))
@@ -120,7 +167,7 @@ def build(settings: LedgerSettings, clock: Callable[[], datetime] | None = None)
             raise Rejected(RejectReason.CONFLICTING_DUPLICATE, str(exc)) from None
         except IdTooLongError as exc:
             raise Rejected(RejectReason.TOO_LARGE, str(exc)) from None
-        after, moves = case_step(before, folded, rollup)
+        after, moves, sightings = case_event(before, folded, rollup, city_of)
         outputs = [
             Output(
                 ROW_CHANGES,
@@ -129,18 +176,14 @@ def build(settings: LedgerSettings, clock: Callable[[], datetime] | None = None)
             )
             for move in moves
         ]
-        if verdict is not None and (before is None or before.verdict is None):
-            city = regions.city_of(verdict.case.region_code) or regions.province_of(
-                verdict.case.region_code
+        outputs += [
+            Output(
+                GROUP_SIGHTINGS,
+                GroupingKey(key=group_text(seen)).to_json_bytes(),
+                seen.to_json_bytes(),
             )
-            outputs += [
-                Output(
-                    GROUP_SIGHTINGS,
-                    GroupingKey(key=group_text(seen)).to_json_bytes(),
-                    seen.to_json_bytes(),
-                )
-                for seen in sightings_of(verdict, city)
-            ]
+            for seen in sightings
+        ]
         if before == after:
             return NOTHING
 
@@ -151,7 +194,7 @@ def build(settings: LedgerSettings, clock: Callable[[], datetime] | None = None)
 
     async def on_verdict(message: Incoming) -> Effects:
         verdict = parse_value(CaseDeduplicated, message)
-        return await on_case(verdict.case_id, lambda e: checked_verdict(e, verdict), verdict)
+        return await on_case(verdict.case_id, lambda e: checked_verdict(e, verdict))
 
     async def on_update(message: Incoming) -> Effects:
         update = parse_value(CaseUpdate, message)
@@ -162,7 +205,21 @@ def build(settings: LedgerSettings, clock: Callable[[], datetime] | None = None)
                                content)  # fmt: skip
             return with_update(noted, update)
 
-        return await on_case(update.case_id, fold, None)
+        return await on_case(update.case_id, fold)
+
+    async def on_matter_change(message: Incoming) -> Effects:
+        moves = moves_of(parse_value(MatterChanged, message))
+        return Effects([
+            Output(MATTER_MOVES, CaseKey(case_id=move.case_id).to_json_bytes(),
+                   move.to_json_bytes())
+            for move in moves
+        ])  # fmt: skip
+
+    async def on_move(message: Incoming) -> Effects:
+        move = parse_value(MatterMove, message)
+        return await on_case(
+            move.case_id, lambda e: with_move(e, move.case_id, move.matter_id, move.applied_at)
+        )
 
     async def on_escalation(message: Incoming) -> Effects:
         escalation = parse_value(CaseEscalated, message)
@@ -173,7 +230,7 @@ def build(settings: LedgerSettings, clock: Callable[[], datetime] | None = None)
                                escalation.escalation_id, content)  # fmt: skip
             return with_escalation(noted, escalation)
 
-        return await on_case(escalation.case_id, fold, None)
+        return await on_case(escalation.case_id, fold)
 
     # The rows a batch changed, by input partition: read from the table once, changed in
     # memory by each of the batch's messages, and written and published once at the end
@@ -269,6 +326,8 @@ def build(settings: LedgerSettings, clock: Callable[[], datetime] | None = None)
     service.consume(CASES_DEDUPLICATED, on_verdict)
     service.consume(CASES_UPDATES, on_update)
     service.consume(CASES_ESCALATED, on_escalation)
+    service.consume(MATTERS_CHANGES, on_matter_change)
+    service.consume(MATTER_MOVES, on_move)
     service.consume(ROW_CHANGES, on_row_change, flush=flush_rows)
     service.consume(GROUP_SIGHTINGS, on_sighting)
     return service

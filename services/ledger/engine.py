@@ -15,6 +15,7 @@ import base64
 import hashlib
 import json
 from collections import defaultdict
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Final
 
@@ -31,6 +32,7 @@ from services.common.refs import stored_ref
 from services.ledger.hotspots import (
     Earlier,
     GroupKey,
+    GroupKind,
     Hotspot,
     HotspotRules,
     Sighting,
@@ -48,6 +50,7 @@ from services.ledger.ledger import (
     RowKey,
     Tally,
     changes,
+    matter_of,
 )
 from services.ledger.messages import GroupSighting, RowChange
 from services.ledger.places import title_places
@@ -84,8 +87,11 @@ def row_text(change: RowChange) -> str:
     return f"{change.region_code}/{change.field}/{change.period}"
 
 
-def sightings_of(verdict: CaseDeduplicated, city_code: str) -> list[GroupSighting]:
-    """A case's petition in each of its hotspot groups.
+def sightings_of(
+    verdict: CaseDeduplicated, city_code: str, matter_id: str | None = None
+) -> list[GroupSighting]:
+    """A case's petition in each of its hotspot groups (its matter's: ``matter_id``, where
+    dedup moved it before its verdict came, else the verdict's).
 
     As in ``hotspots-batch``, a collective petition counts as escalated: escalation's rules
     escalate every one, and the verdict is all this step waits for.
@@ -97,7 +103,7 @@ def sightings_of(verdict: CaseDeduplicated, city_code: str) -> list[GroupSightin
         region_code=case.region_code,
         city_code=city_code,
         field=case.field,
-        matter_id=verdict.matter_id,
+        matter_id=matter_id or verdict.matter_id,
         petitioner_refs=tuple(dict.fromkeys((case.petitioner_ref, *case.co_petitioner_refs))),
         title=case.title,
         places=title_places(case.title),
@@ -106,6 +112,73 @@ def sightings_of(verdict: CaseDeduplicated, city_code: str) -> list[GroupSightin
     return [
         GroupSighting(kind=key.kind, region_code=key.region_code, name=key.name, sighting=sighting)
         for key in groups_of(sighting)
+    ]
+
+
+def _entry_sighting(entry: CaseEntry, city_code: str, matter_id: str) -> Sighting | None:
+    if entry.region_code is None or entry.field is None or entry.received_at is None:
+        return None
+    title = entry.title or ""
+    return Sighting(
+        case_id=entry.case_id,
+        received_at=entry.received_at,
+        region_code=entry.region_code,
+        city_code=city_code,
+        field=entry.field,
+        matter_id=matter_id,
+        petitioner_refs=tuple(entry.petitioner_refs),
+        title=title,
+        places=title_places(title),
+        escalated=entry.collective,
+    )
+
+
+def case_event(
+    before: CaseEntry | None, folded: CaseEntry, rollup: Rollup, city: Callable[[str], str]
+) -> tuple[CaseEntry, list[RowChange], list[GroupSighting]]:
+    """:func:`case_step`, and the case's group sightings: in each of its groups at its first
+    verdict (in the matter dedup moved it to, if that came first), and from its old matter's
+    group to the new one's when a decided case moves (:func:`matter_moves`)."""
+    after, moves = case_step(before, folded, rollup)
+    sightings: list[GroupSighting] = []
+    if after.verdict is not None and after.region_code is not None:
+        if before is None or before.verdict is None:
+            matter_id = matter_of(after)
+            first = _entry_sighting(after, city(after.region_code), matter_id or "")
+            if first is not None and matter_id is not None:
+                sightings = [
+                    GroupSighting(
+                        kind=key.kind, region_code=key.region_code, name=key.name, sighting=first
+                    )
+                    for key in groups_of(first)
+                ]
+        else:
+            sightings = matter_moves(before, after, city(after.region_code))
+    return after, moves, sightings
+
+
+def matter_moves(before: CaseEntry, after: CaseEntry, city_code: str) -> list[GroupSighting]:
+    """A decided case moved to another matter (``matter_of``): it leaves its old matter's
+    hotspot group (a withdrawal) and joins the new one's; nothing when its matter is the same.
+    Its place groups keep it (the place is the same)."""
+    old, new = matter_of(before), matter_of(after)
+    if before.verdict is None or after.verdict is None or old is None or new is None:
+        return []
+    if old == new:
+        return []
+    leaving = _entry_sighting(before, city_code, old)
+    joining = _entry_sighting(after, city_code, new)
+    if leaving is None or joining is None:
+        return []
+    return [
+        GroupSighting(
+            kind=GroupKind.MATTER,
+            region_code=seen.region_code,
+            name=seen.matter_id,
+            sighting=seen,
+            withdrawn=withdrawn,
+        )
+        for seen, withdrawn in ((leaving, True), (joining, False))
     ]
 
 
@@ -228,9 +301,18 @@ def group_step(
     """The group with one more petition, and the hotspot it makes (new or grown), if any.
 
     A petition the group holds already (a redelivery) changes nothing and detects nothing.
+    A withdrawal (``seen.withdrawn``: the case moved to another matter) takes the petition
+    out of those held whole and detects nothing; one the group does not hold (gone to its
+    day counts, or withdrawn already) changes nothing.
     """
     current = state or GroupState()
     sighting = seen.sighting
+    if seen.withdrawn:
+        held = [s for s in current.sightings if s.case_id != sighting.case_id]
+        if len(held) == len(current.sightings):
+            return current, None
+        episode = [c for c in current.episode_case_ids if c != sighting.case_id]
+        return current.model_copy(update={"sightings": held, "episode_case_ids": episode}), None
     if any(s.case_id == sighting.case_id for s in current.sightings):
         return current, None
     # Petitions of one group come from every case partition, so not in order of receipt:

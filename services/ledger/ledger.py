@@ -122,6 +122,16 @@ class CaseEntry(Contract):
     matter_id: str | None = None
     verdict: Verdict | None = None
     collective: bool = False
+    #: The verdict's title (hotspots describe a matter by its letters' titles): a case that
+    #: moves to another matter joins that matter's hotspot group with it. None in an entry
+    #: stored before the ledger kept it.
+    title: str | None = None
+    #: The matter dedup moved the case to after its verdict (a merge of its matter into
+    #: another, or the case split off into a new one, told on matters.changes), and when
+    #: that change was applied; the latest change wins, whichever arrives first. The case
+    #: counts in this matter rather than its verdict's: :func:`matter_of`.
+    moved_to: str | None = None
+    moved_at: datetime | None = None
     accepted_at: datetime | None = None
     replied: bool = False
     resolved: bool = False
@@ -148,7 +158,10 @@ class IdTooLongError(ValueError):
 
 def checked_ids(entry: CaseEntry) -> CaseEntry:
     """The entry, or IdTooLongError when an id it would put in a row is too long."""
-    ids = (entry.case_id, entry.matter_id, entry.package_owner, *entry.petitioner_refs)
+    ids = (
+        entry.case_id, entry.matter_id, entry.moved_to, entry.package_owner,
+        *entry.petitioner_refs,
+    )  # fmt: skip
     longest = max((len(i) for i in ids if i is not None), default=0)
     if longest > MAX_ID_CHARS:
         raise IdTooLongError(
@@ -179,7 +192,10 @@ def with_event(entry: CaseEntry, event_id: str, content: str) -> CaseEntry:
 def checked_verdict(entry: CaseEntry | None, verdict: CaseDeduplicated) -> CaseEntry:
     """:func:`with_verdict`, or ConflictingEventError when the case has another verdict."""
     after = with_verdict(entry, verdict)
-    if entry is not None and entry.verdict is not None and after != entry:
+    # An entry stored before the ledger kept titles has none: the same verdict adds it.
+    legacy = entry is not None and entry.title is None
+    compared = after.model_copy(update={"title": None}) if legacy else after
+    if entry is not None and entry.verdict is not None and compared != entry:
         raise ConflictingEventError(
             f"case {verdict.case_id} has a verdict already and this one says otherwise: "
             "the first is kept"
@@ -202,8 +218,28 @@ def with_verdict(entry: CaseEntry | None, verdict: CaseDeduplicated) -> CaseEntr
             "matter_id": verdict.matter_id,
             "verdict": verdict.verdict,
             "collective": verdict.collective,
+            "title": case.title,
         }
     )
+
+
+def matter_of(entry: CaseEntry) -> str | None:
+    """The matter the case counts in: where dedup moved it last, else its verdict's."""
+    return entry.moved_to or entry.matter_id
+
+
+def with_move(entry: CaseEntry | None, case_id: str, matter_id: str, at: datetime) -> CaseEntry:
+    """The entry with the case moved to ``matter_id`` by a change applied ``at``.
+
+    Changes of one case come on matters.changes under the keys of the matters they make,
+    so in no order: the one applied last (by ``at``, then matter id) stays in force,
+    whether it comes first or last; the same change again changes nothing. A merge A into B,
+    then B into C, moves A's cases to B and then, with B's, to C.
+    """
+    base = entry or CaseEntry(case_id=case_id)
+    if base.moved_at is not None and (at, matter_id) <= (base.moved_at, base.moved_to or ""):
+        return base
+    return base.model_copy(update={"moved_to": matter_id, "moved_at": at})
 
 
 def with_update(entry: CaseEntry | None, update: CaseUpdate) -> CaseEntry:
@@ -265,7 +301,8 @@ class Tally(Contract):
 
 def tally_of(entry: CaseEntry) -> Tally | None:
     """The case's contribution, or None while its verdict has not arrived."""
-    if entry.verdict is None or entry.matter_id is None or entry.received_at is None:
+    matter_id = matter_of(entry)
+    if entry.verdict is None or matter_id is None or entry.received_at is None:
         return None
     counts = [Count.PETITIONS, _VERDICT_COUNT[entry.verdict]]
     if entry.collective:
@@ -289,7 +326,7 @@ def tally_of(entry: CaseEntry) -> Tally | None:
         case_id=entry.case_id,
         counts=tuple(counts),
         petitioner_refs=tuple(entry.petitioner_refs),
-        matter_id=entry.matter_id,
+        matter_id=matter_id,
         received_at=entry.received_at,
         package_owner=entry.package_owner,
     )
@@ -525,6 +562,9 @@ class Ledger:
 
     def escalation(self, escalation: CaseEscalated) -> list[str]:
         return self.fold(with_escalation(self.entries.get(escalation.case_id), escalation))
+
+    def move(self, case_id: str, matter_id: str, at: datetime) -> list[str]:
+        return self.fold(with_move(self.entries.get(case_id), case_id, matter_id, at))
 
     def row(self, region_code: str, field: str, period: Period) -> LedgerRow:
         """The row (empty when no case is in it)."""

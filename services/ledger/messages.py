@@ -7,6 +7,7 @@ an internal topic keyed by the row or group, where one partition holds all of it
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Literal
 
 from pydantic import Field
@@ -14,7 +15,7 @@ from pydantic import Field
 from schemas.base import Contract
 from schemas.ledger import PeriodKind
 from services.ledger.hotspots import GroupKind, Sighting
-from services.ledger.ledger import Tally
+from services.ledger.ledger import MAX_ID_CHARS, Tally
 
 
 class GroupingKey(Contract):
@@ -38,10 +39,24 @@ class RowChange(Contract):
 
 
 class GroupSighting(Contract):
-    """A petition of a hotspot group."""
+    """A petition of a hotspot group, or (``withdrawn``) one that left it for another
+    matter."""
 
     schema_version: Literal[1] = 1
     kind: GroupKind
     region_code: str
     name: str
     sighting: Sighting
+    withdrawn: bool = False
+
+
+class MatterMove(Contract):
+    """Case ``case_id`` is in matter ``matter_id`` since ``applied_at``: one moved case of an
+    applied merge or split on matters.changes, sent to the case's partition (keyed by case)."""
+
+    schema_version: Literal[1] = 1
+    case_id: str = Field(min_length=1, max_length=MAX_ID_CHARS)
+    matter_id: str = Field(min_length=1, max_length=MAX_ID_CHARS)
+    applied_at: datetime
+    #: The change that moved it (matters.changes' command id), for the reader.
+    command_id: str = Field(max_length=128)

@@ -18,12 +18,14 @@ from schemas.base import Contract
 from schemas.cases import CaseDeduplicated, CaseEscalated, CaseUpdate
 from schemas.examples import DEDUPLICATED, ESCALATED
 from schemas.keys import CaseKey
+from schemas.matters import MatterChanged, MatterKey
 from schemas.registry import (
     CASES_DEDUPLICATED,
     CASES_ESCALATED,
     CASES_UPDATES,
     HOTSPOTS_DETECTED,
     LEDGER_SNAPSHOTS,
+    MATTERS_CHANGES,
     TopicSpec,
 )
 from services.cli.main import app
@@ -195,5 +197,60 @@ def test_a_campaign_of_collective_letters_at_one_estate_is_stored_and_reported(
         first_day = SURGE_AT.astimezone(UTC).replace(hour=0)
         assert datetime.fromisoformat(hotspot["first_at"]) == first_day
         pipeline.wait_healthy(timeout=5)  # the ledger never stopped
+    finally:
+        producer.close()
+
+
+def test_a_merge_on_matters_changes_makes_one_matter_of_the_ledger_and_its_hotspot(
+    kafka: KafkaLocal, prefix: str, pipeline: LocalPipeline
+) -> None:
+    pipeline.extra_env.update(
+        {
+            "XINFANG_LEDGER_HOTSPOT_WINDOW_DAYS": "7",
+            "XINFANG_LEDGER_HOTSPOT_BASELINE_DAYS": "28",
+            "XINFANG_LEDGER_HOTSPOT_HISTORY_FROM": (SURGE_AT - timedelta(days=30)).isoformat(),
+        }
+    )
+    pipeline.start("ledger")
+    pipeline.wait_healthy()
+    producer = KafkaProducer(bootstrap_servers=kafka.bootstrap, acks="all")
+
+    def letter(case_id: str, matter: str, hours: int) -> CaseDeduplicated:
+        at = SURGE_AT + timedelta(hours=hours)
+        event = _verdict(case_id, at, f"pr_{case_id.lower()}", "反映供暖温度不达标")
+        return event.model_copy(update={"matter_id": matter})
+
+    try:
+        # Two letters of two matters; then dedup merges A into B (the absorbed matter's
+        # cases, one of them not yet seen by the ledger); then A's second letter.
+        _send(producer, prefix, CASES_DEDUPLICATED, letter("XF-A1", "MT-A", 0))
+        _send(producer, prefix, CASES_DEDUPLICATED, letter("XF-B1", "MT-B", 2))
+        row = {"region_code": "610300", "field": "all", "period": "2026-W47"}
+        _wait(pipeline, LEDGER_SNAPSHOTS.full_name(prefix), row, {"petitions": 2, "matters": 2})
+        merged = MatterChanged(
+            command_id="XF-A2-merge-MT-A", kind="merge", outcome="applied",
+            region_code=WEIBIN, matter_id="MT-B", absorbed_matter_id="MT-A",
+            moved_case_ids=["XF-A1", "XF-A2"], operator="dedup",
+            reason="case XF-A2 is the same matter as both", applied_at=SURGE_AT,
+        )  # fmt: skip
+        key = MatterKey(matter_id="MT-B").to_json_bytes()
+        for _ in range(2):  # sent twice: followed once
+            producer.send(MATTERS_CHANGES.full_name(prefix), key=key,
+                          value=merged.to_json_bytes()).get(30)  # fmt: skip
+        _send(producer, prefix, CASES_DEDUPLICATED, letter("XF-A2", "MT-A", 4))
+        week = _wait(
+            pipeline, LEDGER_SNAPSHOTS.full_name(prefix), row,
+            {"petitions": 3, "petitioners": 3, "matters": 1},
+        )  # fmt: skip
+        assert [(m["matter_id"], m["petitions"], m["petitioners"], m["open_cases"])
+                for m in week["key_matters_by_petitioners"]] == [("MT-B", 3, 3, 3)]  # fmt: skip
+        # Three letters of three people in a day: the merged matter is a hotspot.
+        hotspot = _wait(
+            pipeline, HOTSPOTS_DETECTED.full_name(prefix),
+            {"kind": "matter", "group": "MT-B"}, {"petitions": 3, "petitioners": 3},
+        )  # fmt: skip
+        assert sorted(hotspot["case_ids"]) == ["XF-A1", "XF-A2", "XF-B1"]
+        assert not [h for h in values(kafka.bootstrap, HOTSPOTS_DETECTED.full_name(prefix))
+                    if h["group"] == "MT-A"]  # fmt: skip
     finally:
         producer.close()

@@ -56,7 +56,7 @@ from services.dedup.app import BY_REGION, UPDATES_BY_REGION
 from services.dedup.app import TICKS as DEDUP_TICKS
 from services.devtools.kafka_local import KafkaLocal
 from services.escalation.app import TICKS as ESCALATION_TICKS
-from services.ledger.app import GROUP_SIGHTINGS, ROW_CHANGES
+from services.ledger.app import GROUP_SIGHTINGS, MATTER_MOVES, ROW_CHANGES
 from services.notification.app import ALERTS
 from services.notification.app import TICKS as NOTIFICATION_TICKS
 from tests.waiting import values, wait_for_count
@@ -85,7 +85,7 @@ INPUTS: Final = {
 #: producer with access to the broker) is dead-lettered all the same. Ticks topics get new
 #: ticks all the time: their committed offsets are not compared with their ends.
 INTERNAL: Final = (BY_REGION, UPDATES_BY_REGION, DEDUP_TICKS, ESCALATION_TICKS, ROW_CHANGES,
-                   GROUP_SIGHTINGS, ALERTS, NOTIFICATION_TICKS)  # fmt: skip
+                   GROUP_SIGHTINGS, MATTER_MOVES, ALERTS, NOTIFICATION_TICKS)  # fmt: skip
 TICKING: Final = {DEDUP_TICKS.name, ESCALATION_TICKS.name, NOTIFICATION_TICKS.name}
 #: Nested 10,000 deep in 20 KB: within an agency update's 65,536 bytes (MAX_UPDATE_BYTES),
 #: so that intake's relay finds it too deep rather than too large.
@@ -122,11 +122,13 @@ def test_the_registry_gives_every_service_input_topic_a_poison() -> None:
     assert set(INPUTS) == {
         PETITIONS_SUBMITTED.name, CASES_REGISTERED.name, CASES_DEDUPLICATED.name,
         CASES_UPDATES_SUBMITTED.name, CASES_UPDATES.name, CASES_ESCALATED.name,
-        MATTERS_COMMANDS.name, PETITIONER_CONTACTS.name, HOTSPOTS_DETECTED.name,
+        MATTERS_COMMANDS.name, MATTERS_CHANGES.name, PETITIONER_CONTACTS.name,
+        HOTSPOTS_DETECTED.name,
     }  # fmt: skip
     assert INPUTS[CASES_UPDATES_SUBMITTED.name] == ("intake",)
     assert INPUTS[PETITIONER_CONTACTS.name] == ("notification",)
     assert "ledger" in INPUTS[CASES_DEDUPLICATED.name]
+    assert INPUTS[MATTERS_CHANGES.name] == ("ledger",)
 
 
 def _send(kafka: KafkaLocal, prefix: str, records: list[tuple[TopicSpec, bytes, bytes]]) -> None:
@@ -252,7 +254,7 @@ def test_poison_records_are_dead_lettered_and_the_next_valid_record_is_processed
     assert json.loads(base64.b64decode(unkeyed["original_value_b64"])) == conflicting
     [misfiled] = [letter for letter in letters if "another petitioner" in letter["detail"]]
     assert (misfiled["stage"], misfiled["reason"]) == ("notification", "schema_violation")
-    wait_for_count(kafka.bootstrap, MATTERS_CHANGES.full_name(prefix), 1, 120, tails)
+    _wait_for_valid(kafka, MATTERS_CHANGES.full_name(prefix), tails, field="command_id")
     assert len(_valid(kafka, CASES_REGISTERED.full_name(prefix))) == 1
     # Relayed by intake to cases.updates, its text masked.
     [relayed] = _wait_for_valid(kafka, CASES_UPDATES.full_name(prefix), tails)
@@ -333,8 +335,8 @@ def test_poison_records_are_dead_lettered_and_the_next_valid_record_is_processed
                      and letter["reason"] == "conflicting_duplicate"]  # fmt: skip
     assert json.loads(base64.b64decode(redirection["original_value_b64"])) == redirected
     # The same command again was handled once: its first outcome, answered again as it was.
-    first_change, again = wait_for_count(
-        kafka.bootstrap, MATTERS_CHANGES.full_name(prefix), 2, 120, tails
+    first_change, again = _wait_for_valid(
+        kafka, MATTERS_CHANGES.full_name(prefix), tails, field="command_id", count=2
     )
     assert again == first_change
     assert first_change["command_id"] == command.value["command_id"]
@@ -396,24 +398,25 @@ def _another_partition(submission_id: str) -> str:
     )
 
 
-def _valid(kafka: KafkaLocal, topic: str) -> list[dict[str, Any]]:
-    """The JSON objects on a topic, the poisons left out."""
+def _valid(kafka: KafkaLocal, topic: str, field: str = "case_id") -> list[dict[str, Any]]:
+    """The JSON objects on a topic (those with ``field``), the poisons left out."""
     found = []
     for record in read_all(kafka.bootstrap, topic):
         with contextlib.suppress(ValueError, RecursionError):
             document = json.loads(record.value or b"")
-            if isinstance(document, dict) and "case_id" in document:
+            if isinstance(document, dict) and field in document:
                 found.append(document)
     return found
 
 
 def _wait_for_valid(
-    kafka: KafkaLocal, topic: str, tails: Callable[[], str]
-) -> list[dict[str, Any]]:
+    kafka: KafkaLocal, topic: str, tails: Callable[[], str], field: str = "case_id",
+    count: int = 1,
+) -> list[dict[str, Any]]:  # fmt: skip
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
-        found = _valid(kafka, topic)
-        if found:
+        found = _valid(kafka, topic, field)
+        if len(found) >= count:
             return found
         time.sleep(1)
     raise AssertionError(f"nothing valid on {topic} within 120 s\n{tails()}")
