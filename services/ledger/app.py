@@ -1,8 +1,8 @@
 """The ledger service: cases.deduplicated + cases.updates + cases.escalated + matters.changes
 -> ledger.snapshots (compacted) and hotspots.detected. Wiring only: the steps are in ``engine``.
 
-Three consumers in one service, each with its own table, each table written only in the
-events of its own topic's partitions:
+Four steps in one service; each of the three with a table writes it only in the events of
+its own topic's partitions (the change step has none):
 
 * the change step reads dedup's applied merges and splits on ``matters.changes`` (keyed by
   matter) and sends each moved case on the internal ``matter-moves`` (keyed by case), so
@@ -302,6 +302,8 @@ def build(settings: LedgerSettings, clock: Callable[[], datetime] | None = None)
         if settings.hotspot_history_from is not None:
             observed_from = min(observed_from, settings.hotspot_history_from)
         state = _load(groups, key, GroupState)
+        if seen.withdrawn and state is None:
+            return NOTHING  # a group never seen has nothing to withdraw: no record for it
         place = regions.default_table().require(seen.region_code).name
         updated, hotspot = group_step(state, seen, rules, observed_from, place, now())
         if updated == state and stored_from is not None:

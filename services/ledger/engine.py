@@ -2,7 +2,9 @@
 
 1. A case event (verdict, update, escalation) changes the case's entry; every row whose
    figures change gets a :class:`RowChange` (old and new tally, the entry's revision), and
-   a case's first verdict gives a :class:`GroupSighting` for each of its hotspot groups.
+   a case's first verdict gives a :class:`GroupSighting` for each of its hotspot groups; a
+   case moved to another matter (a merge or split on matters.changes) withdraws it from its
+   old matter's group and joins it to the new one's.
 2. A row applies a change once (by revision) and is republished as a snapshot (the row is
    stored in bounded parts: ``rows``).
 3. A group keeps its recent petitions and, on each new one, asks ``hotspots.evaluate``;
@@ -22,7 +24,6 @@ from typing import Final
 from pydantic import Field, TypeAdapter
 
 from schemas.base import Contract
-from schemas.cases import CaseDeduplicated
 from schemas.ledger import (
     MAX_MEMBERS,
     HotspotDetected,
@@ -87,35 +88,10 @@ def row_text(change: RowChange) -> str:
     return f"{change.region_code}/{change.field}/{change.period}"
 
 
-def sightings_of(
-    verdict: CaseDeduplicated, city_code: str, matter_id: str | None = None
-) -> list[GroupSighting]:
-    """A case's petition in each of its hotspot groups (its matter's: ``matter_id``, where
-    dedup moved it before its verdict came, else the verdict's).
-
-    As in ``hotspots-batch``, a collective petition counts as escalated: escalation's rules
-    escalate every one, and the verdict is all this step waits for.
-    """
-    case = verdict.case
-    sighting = Sighting(
-        case_id=verdict.case_id,
-        received_at=case.received_at,
-        region_code=case.region_code,
-        city_code=city_code,
-        field=case.field,
-        matter_id=matter_id or verdict.matter_id,
-        petitioner_refs=tuple(dict.fromkeys((case.petitioner_ref, *case.co_petitioner_refs))),
-        title=case.title,
-        places=title_places(case.title),
-        escalated=verdict.collective,
-    )
-    return [
-        GroupSighting(kind=key.kind, region_code=key.region_code, name=key.name, sighting=sighting)
-        for key in groups_of(sighting)
-    ]
-
-
 def _entry_sighting(entry: CaseEntry, city_code: str, matter_id: str) -> Sighting | None:
+    """The case's petition as its groups keep it, in matter ``matter_id``. As in
+    ``hotspots-batch``, a collective petition counts as escalated: escalation's rules
+    escalate every one, and the verdict is all this step waits for."""
     if entry.region_code is None or entry.field is None or entry.received_at is None:
         return None
     title = entry.title or ""
@@ -176,7 +152,7 @@ def matter_moves(before: CaseEntry, after: CaseEntry, city_code: str) -> list[Gr
             region_code=seen.region_code,
             name=seen.matter_id,
             sighting=seen,
-            withdrawn=withdrawn,
+            withdrawn=withdrawn or None,  # absent when joining
         )
         for seen, withdrawn in ((leaving, True), (joining, False))
     ]

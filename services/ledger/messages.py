@@ -47,7 +47,8 @@ class GroupSighting(Contract):
     region_code: str
     name: str
     sighting: Sighting
-    withdrawn: bool = False
+    #: Sent only when true (absent otherwise), so a sighting reads as it did before.
+    withdrawn: bool | None = None
 
 
 class MatterMove(Contract):

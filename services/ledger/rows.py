@@ -447,7 +447,13 @@ def apply_change(
             chain[k] = fresh[(number, k)] = link.model_copy(update={"key_matters": candidates})
     head_fresh = current.offset < offset
     summaries = {**current.parts}
-    for number in sorted({n for n, _ in by_link}):
+    touched = {n for n, _ in by_link}
+    if head_fresh:
+        # A crash may have kept a link's write and lost the head's: the change's members
+        # are then found where they now are (a matter left behind in another part, say),
+        # and every part they belong to is summed again, not only the parts they are in.
+        touched |= {_part_of_member(m) for m in (case_member, *leaving, *entering)}
+    for number in sorted(touched):
         summary = _summary(
             current.parts.get(number), chains.chain(number), number, matter_ids,
             changed_package=any(m[0] == _PACKAGE and at[0] == number for m, at in where.items()),

@@ -56,7 +56,7 @@ from services.escalation.tables import InMemoryCaseStore
 from services.intake.classify import default_classifier
 from services.intake.register import register
 from services.ledger.app import GROUP_SIGHTINGS, ROW_CHANGES, rollup
-from services.ledger.engine import case_step, group_text, row_text, sightings_of
+from services.ledger.engine import case_event, group_text, row_text
 from services.ledger.ledger import checked_verdict
 from services.ledger.messages import GroupingKey
 from services.notification.plan import NotificationPlanner, delivered_record
@@ -153,12 +153,15 @@ def _outputs(raw: bytes) -> Iterator[tuple[TopicSpec, bytes, bytes]]:
     # The ledger: the case's row changes and hotspot sightings (its own topics), and the
     # case's entry in its table (whose changelog has the broker's default limit, not below
     # the registry's: measured against the row changes' limit).
-    entry, moves = case_step(None, checked_verdict(None, verdict), rollup)
+    def city(code: str) -> str:
+        return regions.city_of(code) or regions.province_of(code)
+
+    entry, moves, sightings = case_event(None, checked_verdict(None, verdict), rollup, city)
+    assert sightings
     for move in moves:
         yield ROW_CHANGES, GroupingKey(key=row_text(move)).to_json_bytes(), move.to_json_bytes()
     yield ROW_CHANGES, case_key, entry.to_json_bytes()
-    city = regions.city_of(case.region_code) or regions.province_of(case.region_code)
-    for seen in sightings_of(verdict, city):
+    for seen in sightings:
         grouping = GroupingKey(key=group_text(seen)).to_json_bytes()
         yield GROUP_SIGHTINGS, grouping, seen.to_json_bytes()
 

@@ -216,7 +216,8 @@ def test_a_change_or_a_verdict_delivered_twice_counts_once() -> None:
     entry = steps.cases["a1"]
     unmoved = entry.model_copy(update={"moved_to": None, "moved_at": None})
     again = matter_moves(unmoved, entry, city_of(WEIBIN))
-    assert [(seen.name, seen.withdrawn) for seen in again] == [("MT-A", True), ("MT-B", False)]
+    assert [(seen.name, seen.withdrawn) for seen in again] == [("MT-A", True), ("MT-B", None)]
+    assert b"withdrawn" not in again[1].to_json_bytes()  # a joining sighting reads as before
     for seen in again:
         steps.sighting(seen)
     assert steps.figures() == once

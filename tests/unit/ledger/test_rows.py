@@ -19,8 +19,10 @@ from services.ledger.ledger import (
     RowKey,
     Tally,
     applied,
+    checked_verdict,
     key_matters,
     with_escalation,
+    with_move,
     with_update,
     with_verdict,
 )
@@ -138,6 +140,28 @@ def test_a_crash_between_a_messages_writes_is_mended_by_its_redelivery() -> None
                 if offset == index + 1:
                     table.apply(change, offset)
             assert table.stored == whole.stored, (index, keep)
+
+
+def test_a_move_to_another_matter_cut_after_each_write_leaves_no_matter_behind() -> None:
+    # The old matter's entry sits in another part than the new one's: a redelivery that
+    # finds the case already gone from it must still sum that part again.
+    first = verdict("a1", "2026-11-18T10:00:00+08:00", ref="pr_a", matter="MT-A", kind="new")
+    entry, changes = case_step(None, checked_verdict(None, first), rollup)
+    moved_at = datetime(2026, 11, 21, tzinfo=BEIJING)
+    _, moves = case_step(entry, with_move(entry, "a1", "MT-B", moved_at), rollup)
+    assert moves
+    for keep in range(4):
+        table = RowTable()
+        for change in changes:
+            table.apply(change)
+        for offset, change in enumerate(moves, start=100):
+            table.apply(change, offset, keep=keep)
+            table.apply(change, offset)
+            head = table.head(f"{change.region_code}/{change.field}/{change.period}")
+            assert head is not None
+            assert sum(p.matters for p in head.parts.values()) == 1, (keep, change.period)
+            shown = snapshot_of(head, AgencyLevel.COUNTY, moved_at)
+            assert [m.matter_id for m in shown.key_matters_by_petitioners] == ["MT-B"]
 
 
 def test_an_earlier_change_sent_again_by_the_case_step_counts_nothing() -> None:
