@@ -181,7 +181,7 @@ def score_candidates(
             if titled or exact
             else town_of_both_titles(features, details.places, details.topic, same_petitioner)
         )
-        if agree is False and (titled or town is not None):
+        if agree is False and titled:
             # The place this letter's title is about is named in the other: the places
             # the two do not share are others the letters mention, or no places at all.
             agree = True
@@ -228,7 +228,10 @@ def score_candidates(
             if not titled:
                 title_threshold += config.field_mismatch_penalty
                 town_title_threshold += config.field_mismatch_penalty
-        conflict = agree is False
+        # Nor do they veto titles about one town (``town``), which still link only by
+        # what the titles say: the thresholds of text scores stay those of no place in
+        # common, and such a link merges no matters (not ``strong``).
+        conflict = agree is False and town is None
         # Years later, only the place the title names (or a copy) still says it is the
         # same matter: words and titles alike are too often another matter by then.
         current = exact or titled or received_at[i] >= place_only_before
