@@ -228,10 +228,16 @@ def score_candidates(
             if not titled:
                 title_threshold += config.field_mismatch_penalty
                 town_title_threshold += config.field_mismatch_penalty
-        # Nor do they veto titles about one town (``town``), which still link only by
-        # what the titles say: the thresholds of text scores stay those of no place in
-        # common, and such a link merges no matters (not ``strong``).
-        conflict = agree is False and town is None
+        # Both titles name one town ("安沙规划", "安沙镇发展规划"): what they say of it
+        # alike is one matter of the town, as of a place both titles name, whatever
+        # other places the letters name. Only that: the text scores' thresholds stay
+        # those of no place in common, places that contradict still veto a link by the
+        # text score (a writer's style about two estates of their town), and such a link
+        # merges no matters (not ``strong``).
+        town_alike = town is not None and titles_alike_at_town(
+            features, details.topic, town
+        ) >= min(title_threshold, town_title_threshold)
+        conflict = agree is False and not town_alike
         # Years later, only the place the title names (or a copy) still says it is the
         # same matter: words and titles alike are too often another matter by then.
         current = exact or titled or received_at[i] >= place_only_before
@@ -243,13 +249,7 @@ def score_candidates(
             # differently the letters go on; the threshold asks for the same person or
             # the same place besides.
             or titles_alike(features, details.topic, details.places, titled) >= title_threshold
-            # Both titles name one town ("安沙规划", "安沙镇发展规划"): what they say of it
-            # alike is one matter of the town, as of a place both titles name.
-            or (
-                town is not None
-                and titles_alike_at_town(features, details.topic, town)
-                >= min(title_threshold, town_title_threshold)
-            )
+            or town_alike
             or _same_kind_at_place(titled, score, ours_here, their_claims, config)
         )
         strong = agree is True and (exact or score >= max(threshold, merge_threshold))

@@ -98,3 +98,26 @@ def test_one_writers_different_matters_about_their_town_stay_apart() -> None:
             ]
         )
         assert decisions[1].matter_id != decisions[0].matter_id, second_title
+
+
+def test_a_writers_style_about_two_estates_of_their_town_is_still_vetoed() -> None:
+    # Both titles name the town, and say different things of it: the estates the letters
+    # name contradict each other, and the writer's style (text score 0.67) links nothing.
+    style = (
+        "我是洪山镇的老居民，多年来一直关心家乡建设，希望镇政府和有关部门高度重视，"
+        "切实为群众办实事。"
+    )
+    decisions = _run(
+        [
+            _facts(0, COUNTY, "咨询洪山镇阳光小区改造",
+                   style + "阳光小区是八十年代的老房子，外墙脱落，管网老化，"
+                   "什么时候列入老旧小区改造？",
+                   "pr_writer"),
+            _facts(10, COUNTY, "咨询洪山镇绿化建设",
+                   style + "金桂苑旁边那块空地荒了好几年，长满杂草，能否建成街心花园，种些树木？",
+                   "pr_writer"),
+        ]
+    )  # fmt: skip
+    assert decisions[1].score > 0.6
+    assert decisions[1].verdict is Verdict.RELATED
+    assert decisions[1].matter_id != decisions[0].matter_id
