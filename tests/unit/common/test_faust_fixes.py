@@ -9,9 +9,11 @@ from importlib.metadata import version
 from types import SimpleNamespace
 from typing import Any
 
+import pytest
 from faust.tables.recovery import Recovery
 from faust.transport.consumer import Consumer
 from faust.types import TP
+from mode import Service
 
 from services.common import faust_fixes
 
@@ -185,3 +187,135 @@ def test_no_fetch_starts_while_every_partition_is_paused() -> None:
     assert consumer.asked == []
     assert consumer.slept == 1
     assert (records, active) == ({}, set())
+
+
+class _Fetching(Service):
+    """What the consumer's hand-over reads: a service with a flow that can be suspended."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.suspend_flow = asyncio.Event()
+        self.original_calls = 0
+
+    async def original(self, *coros: Any, timeout: Any = None) -> Any:  # noqa: ASYNC109
+        self.original_calls += 1
+        return await Service.wait_first(self, *coros, timeout=timeout)
+
+
+def _quick(fetching: _Fetching, *coros: Any) -> Any:
+    wait_first = faust_fixes._quick_wait_first(
+        lambda self, *c, timeout=None: self.original(*c, timeout=timeout)
+    )
+    return wait_first(fetching, *coros)
+
+
+def _count_tasks() -> list[int]:
+    """Counts the tasks made on the running loop from now on (one element per task)."""
+    made: list[int] = []
+    loop = asyncio.get_running_loop()
+
+    def factory(loop: asyncio.AbstractEventLoop, coro: Any, **kwargs: Any) -> asyncio.Task[Any]:
+        made.append(1)
+        return asyncio.Task(coro, loop=loop, **kwargs)
+
+    loop.set_task_factory(factory)
+    return made
+
+
+def test_a_hand_over_that_does_not_wait_ends_at_once_without_tasks() -> None:
+    async def main() -> None:
+        fetching = _Fetching()
+        delivered: list[int] = []
+
+        async def hand_over(n: int) -> int:
+            delivered.append(n)
+            return n
+
+        tasks = _count_tasks()
+        results = await _quick(fetching, hand_over(1), fetching.suspend_flow.wait())
+        assert delivered == [1]
+        assert list(results.results) == [1]
+        assert not results.stopped
+        assert fetching.original_calls == 0
+        assert tasks == []
+
+    asyncio.run(main())
+
+
+def test_with_the_flow_suspended_a_hand_over_goes_to_wait_first_as_before() -> None:
+    async def main() -> None:
+        fetching = _Fetching()
+        fetching.suspend_flow.set()  # a rebalance under way
+        delivered: list[int] = []
+
+        async def hand_over(n: int) -> int:
+            delivered.append(n)
+            return n
+
+        tasks = _count_tasks()
+        results = await _quick(fetching, hand_over(2), fetching.suspend_flow.wait())
+        assert fetching.original_calls == 1
+        assert tasks != []  # mode's own tasks, one per awaitable
+        assert not results.stopped
+        assert delivered == [2]
+
+    asyncio.run(main())
+
+
+def test_a_hand_over_that_waits_ends_later_or_is_cut_short_by_a_suspended_flow() -> None:
+    async def main() -> None:
+        fetching = _Fetching()
+        room = asyncio.Event()
+        delivered: list[str] = []
+
+        async def hand_over(name: str) -> str:
+            try:
+                await room.wait()  # a full queue
+            except asyncio.CancelledError:
+                delivered.append(f"{name} cancelled")
+                raise
+            delivered.append(name)
+            return name
+
+        waiting = asyncio.ensure_future(
+            _quick(fetching, hand_over("a"), fetching.suspend_flow.wait())
+        )
+        await asyncio.sleep(0.01)
+        assert not waiting.done()
+        assert fetching.original_calls == 1
+        room.set()
+        results = await waiting
+        assert delivered == ["a"]
+        assert "a" in results.results
+        room.clear()
+        waiting = asyncio.ensure_future(
+            _quick(fetching, hand_over("b"), fetching.suspend_flow.wait())
+        )
+        await asyncio.sleep(0.01)
+        fetching.suspend_flow.set()  # a rebalance: the hand-over is given up
+        results = await waiting
+        assert delivered == ["a", "b cancelled"]
+        assert "b" not in results.results
+        # With the flow suspended, every call is wait_first's own.
+        await _quick(fetching, hand_over("c"), fetching.suspend_flow.wait())
+        assert fetching.original_calls == 3
+
+    asyncio.run(main())
+
+
+def test_an_error_of_the_hand_over_propagates() -> None:
+    async def main() -> None:
+        fetching = _Fetching()
+
+        async def hand_over() -> None:
+            raise ValueError("undecodable")
+
+        with pytest.raises(ValueError, match="undecodable"):
+            await _quick(fetching, hand_over(), fetching.suspend_flow.wait())
+
+    asyncio.run(main())
+
+
+def test_the_quick_hand_over_is_installed_on_faust_s_consumer() -> None:
+    faust_fixes.apply()
+    assert Consumer.wait_first.__qualname__.startswith("_quick_wait_first")
