@@ -36,7 +36,13 @@ from faust.streams import _current_event
 from schemas.petitions import RejectReason
 from schemas.registry import PETITIONS_REJECTED, TopicSpec
 from services.common.batch import OPEN_BATCH, Batch, StateTooLargeError, latest_writes
-from services.common.dlq import FailureLimit, FailureLimitExceededError, Rejected, dead_letter
+from services.common.dlq import (
+    FailureLimit,
+    FailureLimitExceededError,
+    Rejected,
+    UnavailableError,
+    dead_letter,
+)
 from services.common.handler import BatchFlush, Effects, Handler, Incoming, Output
 from services.common.metrics import Outcome
 from services.common.sending import too_large
@@ -170,6 +176,15 @@ class BatchLoop:
             effects = await self.handler(incoming)
         except Rejected as rejection:
             failure = rejection
+        except UnavailableError:
+            # The broker, not the message: nothing of this batch is committed, it comes again.
+            log.critical(
+                "what the handler needs does not answer: stopping",
+                exc_info=True,
+                extra={"topic": incoming.topic, "partition": incoming.partition,
+                       "offset": incoming.offset},
+            )  # fmt: skip
+            exit_now(EXIT_OUTPUT_FAILED)
         except Exception as exc:  # a bug must not stop the stream for one message
             log.exception(
                 "processing failed",

@@ -41,6 +41,12 @@ class Rejected(Exception):  # noqa: N818 - a named outcome, not an error of the 
         self.submission_id = submission_id
 
 
+class UnavailableError(RuntimeError):
+    """What a handler needs to make its outputs (the broker, a topic to create) does not
+    answer: not the message's fault, so not a dead letter. The service stops without
+    committing the batch (exit 74), and the message comes again when it starts."""
+
+
 class FailureLimitExceededError(RuntimeError):
     """Too many dead letters in a row: the service must stop, not drain its input."""
 

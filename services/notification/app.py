@@ -43,7 +43,7 @@ from schemas.registry import (
     NOTIFICATIONS_FAILED,
     PETITIONER_CONTACTS,
 )
-from services.common.dlq import Rejected
+from services.common.dlq import Rejected, UnavailableError
 from services.common.handler import NOTHING, Effects, Incoming, Output, parse_value
 from services.common.held import HeldTable
 from services.common.service import Service, build_service
@@ -95,6 +95,32 @@ def build(settings: NotificationSettings) -> Service:
         # The local store outlives a crash, so writes wait for the batch's outputs.
         return HeldTable(service.table(name, partitions, about))
 
+    inboxes: set[str] = set()
+
+    async def inbox_topic(code: str) -> None:
+        """The agency's inbox topic, made on its first use (the engine awaits it before it
+        sends or writes anything of the event)."""
+        name = AGENCY_INBOX.full_name(prefix, code)
+        if name in inboxes:
+            return
+        try:
+            (result,) = await asyncio.to_thread(
+                ensure_topics,
+                settings.bootstrap_servers,
+                [name],
+                partitions=AGENCY_INBOX.partitions,
+                replication_factor=settings.replication_factor,
+                config=AGENCY_INBOX.topic_config(),
+            )
+        except Exception as exc:  # the broker does not answer: stop, the event comes again
+            raise UnavailableError(f"cannot make or check {name}: {exc!r}") from exc
+        if result.error is not None:
+            # The broker answered and refused (a name or a config it does not take).
+            raise RuntimeError(f"cannot create {name}: {result.error}")
+        if result.created:
+            log.info("created an agency inbox on first use", extra={"topic": name})
+        inboxes.add(name)
+
     engine = NotificationEngine(
         planner=NotificationPlanner(
             policy, renderer, settings.query_key_bytes(), settings.legal_dates()
@@ -115,26 +141,8 @@ def build(settings: NotificationSettings) -> Service:
         retries=held("retries", "notification_id -> next attempt"),
         waiting=held("waiting", "event id -> notice waiting for contact"),
         groups=held("groups", "group key -> pending digest"),
+        ensure_inbox=inbox_topic,
     )
-    inboxes: set[str] = set()
-
-    async def inbox_topic(code: str) -> None:
-        name = AGENCY_INBOX.full_name(prefix, code)
-        if name in inboxes:
-            return
-        (result,) = await asyncio.to_thread(
-            ensure_topics,
-            settings.bootstrap_servers,
-            [name],
-            partitions=AGENCY_INBOX.partitions,
-            replication_factor=settings.replication_factor,
-            config=AGENCY_INBOX.topic_config(),
-        )
-        if result.error is not None:
-            raise RuntimeError(f"cannot create {name}: {result.error}")
-        if result.created:
-            log.info("created an agency inbox on first use", extra={"topic": name})
-        inboxes.add(name)
 
     async def effects(step: Step) -> Effects:
         outputs: list[Output] = []
@@ -145,7 +153,6 @@ def build(settings: NotificationSettings) -> Service:
             key = NotificationKey(notification_id=failed.notification_id).to_json_bytes()
             outputs.append(Output(NOTIFICATIONS_FAILED, key, failed.to_json_bytes()))
         for record in step.inbox:
-            await inbox_topic(record.agency_code)
             key = CaseKey(case_id=record.case.case_id).to_json_bytes()
             outputs.append(
                 Output(AGENCY_INBOX, key, record.case.to_json_bytes(), record.agency_code)

@@ -38,7 +38,7 @@ import asyncio
 import logging
 import random
 import time
-from collections.abc import Callable, Iterator, Mapping, MutableMapping, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
@@ -218,6 +218,7 @@ class NotificationEngine:
         waiting: State,
         groups: State,
         draw: Callable[[], float] = random.random,
+        ensure_inbox: Callable[[str], Awaitable[None]] | None = None,
     ) -> None:
         if retries_per_tick < 1:
             raise ValueError("at least one retry per tick")
@@ -236,6 +237,10 @@ class NotificationEngine:
         self.waiting, self.groups = waiting, groups
         self._group_models = _GroupModels()
         self.draw = draw
+        #: Makes an agency's inbox topic on its first use; awaited before anything of the
+        #: event is sent or written, so that a broker that does not answer then stops the
+        #: service with nothing done (UnavailableError), not half-way after a send.
+        self.ensure_inbox = ensure_inbox
         self._notifications = metrics.counter("xinfang_notifications_total")
         self._seconds = metrics.histogram("xinfang_notification_delivery_seconds")
         self._retried = metrics.counter("xinfang_notification_retries_total")
@@ -436,6 +441,9 @@ class NotificationEngine:
     # --- delivery ------------------------------------------------------------------------
 
     async def _carry_out(self, step: Step, plan: Plan, partition: int, now: datetime) -> None:
+        if self.ensure_inbox is not None:
+            for record in plan.inbox:
+                await self.ensure_inbox(record.agency_code)
         for record in plan.inbox:
             if self.sent.get(record.notification_id) is None:
                 step.inbox.append(record)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import timedelta
 
 import pytest
@@ -15,6 +15,7 @@ from schemas import examples
 from schemas.cases import CaseDeduplicated, MatterKind, PetitionerContact
 from schemas.notices import Notice, NoticeKind
 from schemas.notifications import FailureReason
+from services.common.dlq import UnavailableError
 from services.common.metrics import Metrics
 from services.notification.engine import NotificationEngine, RetryEntry, SentEntry, SentStatus
 from services.notification.ids import notification_id
@@ -74,6 +75,7 @@ def engine(
     webhook: ScriptedSender | None = None,
     sends_in_flight: int = 4,
     state: Mapping[str, dict[str, object]] | None = None,
+    ensure_inbox: Callable[[str], Awaitable[None]] | None = None,
 ) -> NotificationEngine:
     """An engine whose e-mail goes to ``sender`` (the agency webhook too, unless given)."""
     tables = state or {name: {} for name in ("cases", "sent", "retries", "waiting", "groups")}
@@ -96,6 +98,7 @@ def engine(
         retries=tables["retries"],
         waiting=tables["waiting"],
         groups=tables["groups"],
+        ensure_inbox=ensure_inbox,
     )
 
 
@@ -117,6 +120,40 @@ async def test_a_redelivered_verdict_sends_nothing_twice() -> None:
     assert len(sender.taken) == len(set(sender.taken)) == len(first.delivered) >= 1
     assert not again.delivered
     assert not again.inbox
+
+
+async def test_an_inbox_the_broker_cannot_make_stops_the_event_before_anything_is_sent() -> None:
+    # The broker went away while an agency's inbox was made on its first use: nothing of
+    # the event may be sent or written, so that it comes again whole (a receipt sent and
+    # its record lost with a dead letter was a receipt lost).
+    sender = ScriptedSender()
+    verdict = _verdict()
+    known = {verdict.case.petitioner_ref: contact(petitioner_ref=verdict.case.petitioner_ref)}
+    tables: dict[str, dict[str, object]] = {
+        name: {} for name in ("cases", "sent", "retries", "waiting", "groups")
+    }
+    asked: list[str] = []
+
+    async def unavailable(code: str) -> None:
+        asked.append(code)
+        raise UnavailableError("Connection reset by peer")
+
+    notifier = engine(sender, known, state=tables, ensure_inbox=unavailable)
+    with pytest.raises(UnavailableError):
+        await notifier.on_verdict(verdict, 0, RECEIVED)
+    assert asked
+    assert not sender.taken
+    assert all(not table for table in tables.values())
+
+    async def made(code: str) -> None:
+        asked.append(code)
+
+    again = engine(sender, known, state=tables, ensure_inbox=made)
+    step = await again.on_verdict(verdict, 0, RECEIVED)
+    step.remember()
+    assert step.inbox
+    assert step.delivered
+    assert len(sender.taken) == len(step.delivered)
 
 
 async def test_a_crash_after_sending_records_without_resending() -> None:
