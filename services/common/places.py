@@ -447,32 +447,3 @@ def folded_places(folded_keep_case: str, units: tuple[str, ...] = ()) -> frozens
             if words:
                 names.append(" ".join([*words, match.group(2)]).lower())
     return frozenset(list(dict.fromkeys(names))[:MAX_PLACES])
-
-
-#: A town, township or subdistrict named with its unit word ("安沙镇", "朱良桥乡",
-#: "罗巷集镇", "泉塘街道"): the two or three characters before it are its name.
-_TOWN_UNIT_RE: Final = re.compile("集镇|街道|镇|乡")
-#: The last character of a "name" that makes it with the unit word a common noun, not a
-#: town: "城镇", "乡镇", "村镇", "小镇", "古镇", "重镇", "名镇"; "城乡", "家乡", "下乡",
-#: "回乡", "老乡", "返乡", "故乡", "外乡"; "全镇", "各乡", "本镇", "两镇".
-_NOT_TOWN_BEFORE: Final = frozenset("城乡村小古重名家下回老同返故外异他全各本两该此每")
-
-
-def towns_named(folded: str) -> frozenset[str]:
-    """The names of the towns, townships and subdistricts a (folded) text names with their
-    unit word: each two and three characters before it ("安沙" and "问安沙" of "问安沙镇"),
-    without a character that cannot be in a name (``_NAME_STOP``, a unit word)."""
-    found: set[str] = set()
-    for unit in _TOWN_UNIT_RE.finditer(folded):
-        end = unit.start()
-        if end < 2 or folded[end - 1] in _NOT_TOWN_BEFORE:
-            continue
-        for length in (2, 3):
-            name = folded[end - length : end] if end >= length else ""
-            if len(name) != length or not all(
-                "\u4e00" <= char <= "\u9fff" and char not in _NAME_STOP and char != "村"
-                for char in name
-            ):
-                break
-            found.add(name)
-    return frozenset(found)

@@ -10,7 +10,7 @@ from typing import Final, NamedTuple
 import numpy as np
 
 from schemas.petitions import Language
-from services.common.places import folded_places, towns_named, with_qualifiers
+from services.common.places import folded_places, with_qualifiers
 from services.common.script import fold_script_and_width
 from services.dedup import sketch as sk
 from services.dedup import text
@@ -47,9 +47,6 @@ class CaseFeatures(NamedTuple):
     #: The places named where the content begins (``OPENING_CHARS``): where a letter says
     #: who writes and about what ("我们是丽发新城小区的业主"), when its title does not.
     opening_places: frozenset[str] = frozenset()
-    #: The towns the letter names with their unit word ("安沙镇": "安沙";
-    #: ``places.towns_named``): the same name bare in a title is the town.
-    towns: frozenset[str] = frozenset()
 
 
 def extract_features(case: CaseFacts, config: DedupConfig) -> CaseFeatures:
@@ -81,5 +78,4 @@ def extract_features(case: CaseFacts, config: DedupConfig) -> CaseFeatures:
         topic,
         text.topic_grams(topic),
         with_qualifiers(folded_places(content[:OPENING_CHARS]), places),
-        towns_named(named),
     )

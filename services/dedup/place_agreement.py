@@ -6,7 +6,7 @@ import re
 from functools import lru_cache
 from typing import Final
 
-from services.common.places import UNIT_CHARS, institution, region_name_start, towns_named
+from services.common.places import UNIT_CHARS, institution, region_name_start
 from services.dedup import text
 from services.dedup.features import CaseFeatures
 
@@ -148,89 +148,17 @@ def titles_alike(
         }
         for place in sorted(named, key=lambda p: (-len(p), p)):
             ours, theirs = ours.replace(place, " "), theirs.replace(place, " ")
-        alike = _rest_alike(ours, theirs)
-        if alike is not None:
-            return alike
+        our_grams, their_grams = text.topic_grams(ours), text.topic_grams(theirs)
+        if our_grams and their_grams:
+            if our_grams <= their_grams or their_grams <= our_grams:
+                return 1.0
+            shared = len(our_grams & their_grams)
+            fewer = min(len(our_grams), len(their_grams))
+            if fewer >= _MOST_OF_GRAMS and 2 * shared > fewer:
+                return shared / fewer
+            return text.topic_similarity(our_grams, their_grams)
     return text.topic_similarity(features.topic_grams, text.topic_grams(their_topic))
 
-
-def _rest_alike(ours: str, theirs: str, least: int = 1) -> float | None:
-    # What two titles say besides what they share (taken out of both): all of one said in
-    # the other, when it is `least` character pairs or more, is alike; more than half of
-    # enough of it is as alike as that share; else Jaccard. None when either says nothing
-    # more.
-    our_grams, their_grams = text.topic_grams(ours), text.topic_grams(theirs)
-    if not our_grams or not their_grams:
-        return None
-    fewer = min(len(our_grams), len(their_grams))
-    if fewer >= least and (our_grams <= their_grams or their_grams <= our_grams):
-        return 1.0
-    shared = len(our_grams & their_grams)
-    if fewer >= _MOST_OF_GRAMS and 2 * shared > fewer:
-        return shared / fewer
-    return text.topic_similarity(our_grams, their_grams)
-
-
-def town_of_both_titles(
-    features: CaseFeatures, their_places: tuple[str, ...], their_topic: str, lenient: bool
-) -> str | None:
-    """The town both titles name, as a name one of the two letters gives a town, or None.
-
-    A letter names a town bare ("咨询安沙规划") as often as with its unit word ("安沙镇城北
-    新区规划"), and letters about one town's plan are filed under the county or the city:
-    a town's name either letter writes with its unit word (this letter anywhere, the
-    other in its title or places, all its record keeps) is that town in both titles. Not
-    when the places the titles name besides contradict each other (two villages of one
-    town). Longest first: "问安沙" is in neither title when "安沙" is.
-    """
-    ours = features.topic
-    if not ours or not their_topic:
-        return None
-    shared = [name for name in features.towns if name in ours and name in their_topic]
-    shared.extend(name for name in _topic_towns(their_topic) if name in ours)
-    shared.extend(
-        name
-        for place in their_places
-        if place[-1] in _TOWN_END
-        for name in towns_named(place)
-        if name in ours and name in their_topic
-    )
-    if not shared:
-        return None
-    their_titled = tuple(other for other in their_places if _in_topic(other, their_topic))
-    if places_agree(features.title_places, their_titled, lenient) is False:
-        return None
-    return max(shared, key=lambda name: (len(name), name))
-
-
-#: The last character of a town's unit word ("镇", "乡", "街道", "集镇").
-_TOWN_END: Final = frozenset("镇乡道")
-
-
-@lru_cache(maxsize=8_192)
-def _topic_towns(topic: str) -> frozenset[str]:
-    # The towns a title's topic names with their unit word; cached, as the candidates'
-    # topics are read again and again.
-    return towns_named(topic)
-
-
-def titles_alike_at_town(features: CaseFeatures, their_topic: str, town: str) -> float:
-    """How alike two titles are in what they say of the town both name
-    (``town_of_both_titles``), its name and unit word taken out of both ("安沙城北新区发展
-    规划", "安沙发展规划": 1.0). A town has many matters: a word or two left ("规划",
-    "公租房") all said in the other ("交通干线规划", "公租房租金上涨") is not alike, as it
-    is at an estate (``_TOWN_LEAST_GRAMS``); 0 when either says nothing more."""
-    cut = re.compile(re.escape(town) + "(?:集镇|街道|镇|乡)?")
-    alike = _rest_alike(
-        cut.sub(" ", features.topic), cut.sub(" ", their_topic), _TOWN_LEAST_GRAMS
-    )
-    return 0.0 if alike is None else alike
-
-
-#: What one title says besides a town both name, in character pairs, for all of it said in
-#: the other to count: "发展规划" (3) in "城北新区发展规划" is the town's plan, "公租房" (2)
-#: in "公租房租金上涨" is an object the other names a claim about.
-_TOWN_LEAST_GRAMS: Final = 3
 
 #: What one title says besides the place, in character pairs, for most of it said in the
 #: other to count: "恢复 公交车" (3) and "公交车 两个现象" share the bus and nothing else.

@@ -16,8 +16,6 @@ from services.dedup.place_agreement import (
     place_of_either_title,
     places_agree,
     titles_alike,
-    titles_alike_at_town,
-    town_of_both_titles,
 )
 from services.dedup.state import MatchState
 
@@ -176,11 +174,6 @@ def score_candidates(
             )
         agree = places_agree(places, details.places, lenient=same_petitioner)
         titled = place_of_either_title(features, details.places, details.topic, same_petitioner)
-        town = (
-            None
-            if titled or exact
-            else town_of_both_titles(features, details.places, details.topic, same_petitioner)
-        )
         if agree is False and titled:
             # The place this letter's title is about is named in the other: the places
             # the two do not share are others the letters mention, or no places at all.
@@ -201,8 +194,6 @@ def score_candidates(
             # question ("咨询公积金贷款问题"), not one concrete problem.
             threshold = config.joint_threshold
             title_threshold = 2.0
-        # A town both titles name is a place both titles name, for what the titles say.
-        town_title_threshold = config.title_joint_threshold
         ours_here, their_claims = kinds(details.places, details.topic, same_petitioner)
         if ours_here and not exact and text.claims_differ(ours_here, their_claims):
             # The two titles name different problems (a market's encroaching stalls, a
@@ -227,17 +218,7 @@ def score_candidates(
             # affairs, and titles saying the same of the same place are one matter.
             if not titled:
                 title_threshold += config.field_mismatch_penalty
-                town_title_threshold += config.field_mismatch_penalty
-        # Both titles name one town ("安沙规划", "安沙镇发展规划"): what they say of it
-        # alike is one matter of the town, as of a place both titles name, whatever
-        # other places the letters name. Only that: the text scores' thresholds stay
-        # those of no place in common, places that contradict still veto a link by the
-        # text score (a writer's style about two estates of their town), and such a link
-        # merges no matters (not ``strong``).
-        town_alike = town is not None and titles_alike_at_town(
-            features, details.topic, town
-        ) >= min(title_threshold, town_title_threshold)
-        conflict = agree is False and not town_alike
+        conflict = agree is False
         # Years later, only the place the title names (or a copy) still says it is the
         # same matter: words and titles alike are too often another matter by then.
         current = exact or titled or received_at[i] >= place_only_before
@@ -249,7 +230,6 @@ def score_candidates(
             # differently the letters go on; the threshold asks for the same person or
             # the same place besides.
             or titles_alike(features, details.topic, details.places, titled) >= title_threshold
-            or town_alike
             or _same_kind_at_place(titled, score, ours_here, their_claims, config)
         )
         strong = agree is True and (exact or score >= max(threshold, merge_threshold))
@@ -306,14 +286,6 @@ def score_candidates(
             same_petitioner = not refs.isdisjoint(details.petitioner_refs)
             titled = place_of_either_title(features, details.places, details.topic, same_petitioner)
             alike_titles = titles_alike(features, details.topic, details.places, titled) >= alike
-            if not alike_titles and not titled:
-                town = town_of_both_titles(
-                    features, details.places, details.topic, same_petitioner
-                )
-                alike_titles = (
-                    town is not None
-                    and titles_alike_at_town(features, details.topic, town) >= alike
-                )
             if not alike_titles and not (
                 titled
                 and _same_kind_at_place(
