@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import threading
 import time
+import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
@@ -22,6 +23,7 @@ from typing import Any
 import pytest
 from aiosmtpd import smtp
 from aiosmtpd.controller import Controller
+from kafka import KafkaAdminClient
 
 from schemas import examples
 from schemas.cases import CaseUpdate, PetitionerContact
@@ -36,7 +38,9 @@ from schemas.registry import (
     PETITIONER_CONTACTS,
 )
 from services.cli.pipeline import LocalPipeline
+from services.common.agencies import shipped_directory
 from services.common.producer import make_producer
+from services.common.topics import create_topics
 from services.devtools.kafka_local import KafkaLocal, free_port
 from services.notification.ids import notification_id
 from tests.waiting import values, wait_for_count
@@ -299,3 +303,26 @@ def test_every_notice_arrives_exactly_once_through_a_kill(
     assert not any(
         "张" in json.dumps(case, ensure_ascii=False).replace("张*", "") for case in inbox
     )
+
+
+def test_every_known_agency_inbox_is_there_before_the_first_verdict(
+    kafka: KafkaLocal, tmp_path: Path
+) -> None:
+    # Topics made without any agency's inbox: notification makes or checks them all at
+    # start-up in one call, not one admin call per agency in its handlers on first use.
+    bare = f"t{uuid.uuid4().hex[:10]}."
+    create_topics(kafka.bootstrap, bare, [])
+    codes = shipped_directory().agency_codes()
+    wanted = {AGENCY_INBOX.full_name(bare, code) for code in codes}
+    admin = KafkaAdminClient(bootstrap_servers=kafka.bootstrap)
+    try:
+        assert not wanted & set(admin.list_topics())
+        pipeline = LocalPipeline(kafka.bootstrap, bare, tmp_path, services=("notification",))
+        try:
+            pipeline.start("notification")
+            pipeline.wait_healthy(timeout=180)
+            assert wanted <= set(admin.list_topics())
+        finally:
+            pipeline.stop_all()
+    finally:
+        admin.close()
