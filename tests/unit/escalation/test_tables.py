@@ -355,11 +355,12 @@ def test_a_batch_writes_each_bucket_once_and_ends_with_the_same_table() -> None:
             1,
             marks=pytest.mark.xfail(
                 strict=True,
-                reason="not of the due index written once per batch: the same cut loses "
-                "the case's entry with every write sent at once (a scan's batch moves an "
-                "entry to a new bucket, then forgets the emptied one: the bucket list's "
-                "last write, sent last, is missing from the prefix, and the new bucket "
-                "with it); a batch's changelog is not sent atomically",
+                reason="not this change's: with the due index written at once (later=None) "
+                "the same cut loses the same entry. A scan's batch moves entries to a new "
+                "bucket and then drops the emptied one from the bucket list; a batch sends "
+                "each key's last write only (latest_writes), so the list goes last, and a "
+                "prefix without it leaves the new bucket unlisted. A batch's changelog "
+                "records are not written atomically",
             ),
         ),
         3,
