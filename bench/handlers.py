@@ -24,8 +24,11 @@ Printed per stage: messages, CPU milliseconds per message (process time, garbage
 included), and the rate one core would reach on the handlers alone.
 
 ``--digest`` fixes every clock the handlers read and prints a SHA-256 per stage of every
-output (topic, key, value) and every table write: the same digest before and after a change
-means the same bytes out for the same input.
+output (topic, key, value) and of its tables' contents at the end: the same digest before
+and after a change means the same bytes out and the same state for the same input.
+``--batch N`` runs the handlers in batches of N messages, as the service does (a table's
+writes that wait for the end of a batch, and held ones, are applied after each); by
+default they run outside any batch.
 """
 
 from __future__ import annotations
@@ -40,6 +43,7 @@ import pstats
 import sys
 import tempfile
 import time
+import weakref
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
@@ -47,6 +51,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, Final, get_type_hints
 from unittest import mock
 
+from faust.streams import _current_event
 from prometheus_client import REGISTRY, CollectorRegistry
 
 from schemas.cases import CaseRegistered
@@ -54,6 +59,7 @@ from schemas.registry import CASES_DEDUPLICATED, CASES_REGISTERED, PETITIONER_CO
 from services.cli.generate import generate
 from services.cli.submit import submission_key
 from services.common import service as service_module
+from services.common.batch import OPEN_BATCH, Batch
 from services.common.dlq import Rejected
 from services.common.handler import BatchFlush, Effects, Handler, Incoming
 from services.common.metrics import Metrics
@@ -170,16 +176,52 @@ def submission_keys(lines: Sequence[bytes]) -> list[bytes | None]:
     return [submission_key(line) for line in lines]
 
 
+#: Messages per batch (``--batch``): 0 runs the handlers outside any batch.
+BATCH = 0
+
+
+@dataclass(frozen=True)
+class _Message:
+    partition: int
+
+
+@dataclass(frozen=True)
+class _Event:
+    message: _Message
+
+
 async def _run(handler: Handler, incoming: Sequence[Incoming], run: Run) -> None:
-    for message in incoming:
+    if BATCH <= 0:
+        for message in incoming:
+            await _one(handler, message, run)
+        return
+    # As the batch loop runs them: in a batch, each in the event of its partition (a
+    # table's writes kept until the batch ends reach it then, ``services.common.batch_reads``).
+    for start in range(0, len(incoming), BATCH):
+        batch = Batch()
+        opened = OPEN_BATCH.set(batch)
         try:
-            effects: Effects = await handler(message)
-        except Rejected:
-            run.rejected += 1
-            continue
-        if effects.remember is not None:
-            effects.remember()
-        run.outputs.extend((o.spec.name, o.key, o.value) for o in effects.outputs)
+            for message in incoming[start : start + BATCH]:
+                event = _Event(_Message(message.partition))
+                _current_event.set(weakref.ref(event))  # type: ignore[arg-type]
+                await _one(handler, message, run)
+            batch.end()
+            for write in batch.held:  # as the commit applies them (services.common.held)
+                write()
+        finally:
+            OPEN_BATCH.reset(opened)
+            _current_event.set(None)
+
+
+async def _one(handler: Handler, message: Incoming, run: Run) -> None:
+    try:
+        effects: Effects = await handler(message)
+    except Rejected:
+        run.rejected += 1
+        return
+    if effects.remember is not None:
+        effects.remember()
+    run.outputs.extend((o.spec.name, o.key, o.value) for o in effects.outputs)
 
 
 def timed(handler: Handler, incoming: Sequence[Incoming], profile: bool) -> Run:
@@ -292,7 +334,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--count", type=int, default=3000, help="generated petitions")
     parser.add_argument("--profile", choices=("intake", "dedup", "escalation", "notification"))
     parser.add_argument("--digest", action="store_true", help="fixed clocks; print digests")
+    parser.add_argument(
+        "--batch", type=int, default=0, help="run the handlers in batches of this many"
+    )
     args = parser.parse_args(argv)
+    global BATCH  # read by every run of this process
+    BATCH = args.batch
     os.environ.setdefault("XINFANG_DEMO_MODE", "true")
     os.environ.setdefault("XINFANG_DATA_DIR", tempfile.mkdtemp(prefix="xinfang-bench-"))
 

@@ -37,6 +37,14 @@ class Batch:
     held: list[Callable[[], None]] = field(default_factory=list)
     #: For each of ``held``, what takes it back before it is applied (or a no-op).
     unheld: list[Callable[[], None]] = field(default_factory=list)
+    #: What writes, once every handler of the batch has run (and before its changelog
+    #: records are sent), the table writes kept in memory until then
+    #: (``services.common.batch_reads``: a key written many times goes to the table once).
+    ends: list[Callable[[], None]] = field(default_factory=list)
+    #: For each write kept until the batch ends, in the order made, what takes it back.
+    unkept: list[Callable[[], None]] = field(default_factory=list)
+    #: What each ``ReadInBatch`` keeps for this batch, by the id of that ``ReadInBatch``.
+    kept: dict[int, Any] = field(default_factory=dict)
 
     def take_back_held(self, since: int) -> None:
         """Take back the held writes from the ``since``-th on, latest first: the message
@@ -44,6 +52,20 @@ class Batch:
         for undo in reversed(self.unheld[since:]):
             undo()
         del self.held[since:], self.unheld[since:]
+
+    def take_back_kept(self, since: int) -> None:
+        """Take back the writes kept until the batch ends from the ``since``-th on, latest
+        first: the message that made them is refused, and none reached the table yet."""
+        for undo in reversed(self.unkept[since:]):
+            undo()
+        del self.unkept[since:]
+
+    def end(self) -> None:
+        """Write to the tables what was kept until the batch ends (``ends``), once."""
+        ends, self.ends = self.ends, []
+        for end in ends:
+            end()
+        self.unkept.clear()
 
 
 class StateTooLargeError(ValueError):
@@ -163,16 +185,20 @@ class _EncodedOnce:
         self._store = store
 
 
-def check_size(table: Any, key: Any, value: Any) -> None:
+def check_size(table: Any, key: Any, value: Any) -> int | None:
     """StateTooLargeError if writing ``value`` under ``key`` to ``table`` (a table of
     ``Service.table``) would make a changelog record larger than the producer sends.
 
-    For a write that reaches the table only later (``services.common.held``): checked
-    when it is made, it refuses the message that made it, before anything is sent.
+    For a write that reaches the table only later (``services.common.held``,
+    ``services.common.batch_reads``): checked when it is made, it refuses the message that
+    made it, before anything is sent. Returns the record's size (None: a plain mapping).
     """
     topic = getattr(table, "changelog_topic", None)
-    if topic is not None:  # else a plain mapping (the engines' unit tests): no changelog
-        _serialized(topic, table.name, None, key, value)
+    if topic is None:  # a plain mapping (the engines' unit tests): no changelog
+        return None
+    args, _ = _serialized(topic, table.name, None, key, value)
+    encoded_key, encoded_value = args[1], args[2]
+    return len(encoded_key) + len(encoded_value or b"") + RECORD_OVERHEAD_BYTES
 
 
 def _serialized(

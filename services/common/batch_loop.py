@@ -8,7 +8,8 @@ per message:
 
 1. every handler of the batch runs in offset order; its outputs are handed to the producer
    without waiting for the broker, and its ``remember`` runs at once, so the next message
-   sees its state;
+   sees its state (the keys a table writes once per batch, ``batch_reads``, reach it when
+   the last handler has run);
 2. the table writes of the batch are held back (``Batch.changelog``) while
 3. every output of the batch is acknowledged (acks=all);
 4. then the held-back changelog records are sent and acknowledged;
@@ -132,6 +133,13 @@ class BatchLoop:
                 received_at.append(moment)
             if self.flush is not None:
                 await self._flush(batch, events[: len(outcomes)])
+            try:
+                # The writes kept until the batch ends (``batch_reads``) reach the tables
+                # now, their changelog records held back with the batch's others.
+                batch.end()
+            except Exception:  # nothing of the batch is committed: it comes again
+                log.critical("could not write the batch's state: stopping", exc_info=True)
+                exit_now(EXIT_OUTPUT_FAILED)
         finally:
             OPEN_BATCH.reset(opened)
             _current_event.set(None)
@@ -223,13 +231,15 @@ class BatchLoop:
     @staticmethod
     def _remember(batch: Batch, remember: Callable[[], None]) -> Rejected | None:
         """Run a handler's state writes; a rejection if one is too large for its changelog."""
-        taken, held = len(batch.changelog), len(batch.held)
+        taken, held, kept = len(batch.changelog), len(batch.held), len(batch.unkept)
         try:
             remember()
         except StateTooLargeError as exc:
             if len(batch.changelog) == taken:
-                # Its held writes (services.common.held) wait in memory: taken back.
+                # Its held writes (services.common.held) and those kept until the batch
+                # ends (services.common.batch_reads) wait in memory: taken back.
                 batch.take_back_held(held)
+                batch.take_back_kept(kept)
                 return Rejected(RejectReason.OUTPUT_TOO_LARGE, str(exc))
             # Writes before it are in the local store: only a restart from the
             # changelogs undoes them.

@@ -51,7 +51,7 @@ from services.escalation.settings import (
     load_checked_rules,
 )
 from services.escalation.state import StagedStore
-from services.escalation.tables import TableCaseStore, open_cases
+from services.escalation.tables import BucketBounds, TableCaseStore, due_index_key, open_cases
 
 log = logging.getLogger(__name__)
 
@@ -105,11 +105,15 @@ def build(settings: EscalationSettings, wall_clock: Clock | None = None) -> Serv
     # One table, so one changelog keeps the order of every write (see ``tables``). Its
     # values are read once per batch (``ReadInBatch``): ``tables`` and the watermarks copy
     # a value before they change it, and every write in a batch goes through this one.
+    # The due index's buckets, rewritten for each of their cases, reach the table once
+    # per batch, when it ends (``due_index_key``).
     table = ReadInBatch(
         service.table(
             "state", CASES_UPDATES.partitions, "cases, orphans, due index, open cases, watermarks"
-        )
+        ),
+        later=due_index_key,
     )
+    bounds = BucketBounds()
 
     m = service.metrics
     escalations_total = m.counter("xinfang_escalations_total")
@@ -122,7 +126,7 @@ def build(settings: EscalationSettings, wall_clock: Clock | None = None) -> Serv
     }
 
     def engine_for(partition: int) -> tuple[EscalationEngine, StagedStore]:
-        staged = StagedStore(TableCaseStore(table, partition))
+        staged = StagedStore(TableCaseStore(table, partition, bounds))
         return EscalationEngine(rules, staged, calendar), staged
 
     def committing(

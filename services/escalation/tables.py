@@ -48,6 +48,7 @@ from collections.abc import MutableMapping
 from datetime import UTC, datetime
 from typing import Any, Final
 
+from services.common.batch_reads import ReadInBatch
 from services.escalation.state import CaseState, Orphans
 
 Table = MutableMapping[str, Any]
@@ -89,13 +90,79 @@ def due_time(state: CaseState | None, orphans: Orphans | None) -> datetime | Non
     return min(times) if times else None
 
 
+def due_index_key(key: str) -> bool:
+    """Whether ``key`` is of the due index: the keys a batch writes once, when it ends.
+
+    Within a batch of up to 500 messages one bucket is rewritten for each of its cases,
+    hundreds of times; each write encoded the whole bucket for the store and for its
+    changelog record (a quarter of the stage's CPU). Through ``ReadInBatch(table,
+    later=due_index_key)`` each bucket reaches the table once per batch, with its last
+    value (see ``services.common.batch_reads`` for why that is as safe), and a bucket
+    that would be too large for its changelog still refuses the message that made it:
+    ``_write_bucket`` gives a bound on its size, and near the limit it is measured.
+
+    The changelog records of a batch are then the other keys' first and the due index's
+    after them. A crash while they are sent can leave a prefix of them: case rows whose
+    due entries are missing. That was already so (a batch sends each key's last write
+    only, ``latest_writes``, so a bucket written by the batch's first and last cases was
+    sent after the first case's row), and it is mended the same way: the batch was not
+    acknowledged, it is handled again, and a redelivered verdict or update stores its case
+    again (``EscalationEngine``), which writes its due entry where it is missing; an entry
+    left too many is removed by the scan (``due``).
+    """
+    return key.startswith(DUE)
+
+
+def _entry_bound(case_id: str, due: str) -> int:
+    """Most bytes an entry adds to a bucket's JSON: its two strings (6 bytes a character
+    at most, \\uXXXX), their quotes, the colon and the comma."""
+    return 6 * (len(case_id) + len(due)) + 6
+
+
+def _entries_bound(entries: Any) -> int:
+    """Most bytes of a bucket's JSON, from its entries (one pass over them)."""
+    if not entries:
+        return 2
+    strings = sum(map(len, entries)) + sum(map(len, entries.values()))
+    return 2 + 6 * len(entries) + 6 * strings
+
+
+class BucketBounds:
+    """A bound on the JSON size of each bucket last written, while it is the value read.
+
+    The value a bucket read returns in a batch is the very object last written
+    (``ReadInBatch``), which no one changes (the store copies before it changes a
+    bucket): its bound plus the added entry's bounds the next value, without a pass
+    over its up to ``BUCKET_ENTRIES`` entries for every case. A bucket read anew (the
+    first read of a batch, from the store) is measured with one pass. A removed entry
+    leaves the bound as it was: still a bound. Shared by the stores of one table.
+    """
+
+    _MOST: Final = 4_096  # buckets remembered; forgotten all at once past that
+
+    def __init__(self) -> None:
+        self._known: dict[str, tuple[Any, int]] = {}
+
+    def of(self, key: str, entries: Any) -> int:
+        known = self._known.get(key)
+        if known is not None and known[0] is entries:
+            return known[1]
+        return _entries_bound(entries)
+
+    def keep(self, key: str, entries: dict[str, str], bound: int) -> None:
+        if len(self._known) >= self._MOST:
+            self._known.clear()
+        self._known[key] = (entries, bound)
+
+
 class TableCaseStore:
     """The cases of one partition, read and written through the service's table."""
 
-    def __init__(self, table: Table, partition: int) -> None:
+    def __init__(self, table: Table, partition: int, bounds: BucketBounds | None = None) -> None:
         self._table = table
         self._partition = partition
         self._buckets_key = f"{DUE}{partition}"
+        self._bounds = BucketBounds() if bounds is None else bounds
 
     def get(self, case_id: str) -> CaseState | None:
         value = self._table.get(CASE + case_id)
@@ -166,15 +233,18 @@ class TableCaseStore:
         listed = [bucket for bucket in levels if _holds(buckets, bucket)]
         for bucket in listed:
             # Already in one (a redelivery, or another time in the same bucket): kept there.
-            entries = dict(self._table.get(self._bucket_key(bucket)) or {})
+            key = self._bucket_key(bucket)
+            old = self._table.get(key)
+            entries = dict(old or {})
             if case_id in entries:
                 if entries[case_id] != due:
                     entries[case_id] = due
-                    self._table[self._bucket_key(bucket)] = entries
+                    self._write_bucket(key, old, entries, _entry_bound(case_id, due))
                 return
         for bucket in levels:
             key = self._bucket_key(bucket)
-            entries = dict(self._table.get(key) or {}) if bucket in listed else {}
+            old = self._table.get(key) if bucket in listed else None
+            entries = dict(old or {})
             if len(entries) < BUCKET_ENTRIES or bucket == levels[-1]:
                 break
         if bucket not in listed:
@@ -182,7 +252,7 @@ class TableCaseStore:
             # unlisted one would never be read.
             self._table[self._buckets_key] = sorted([*buckets, bucket])
         entries[case_id] = due
-        self._table[key] = entries
+        self._write_bucket(key, old, entries, _entry_bound(case_id, due))
 
     def _drop_due(self, case_id: str, before: datetime | None, after: datetime | None) -> None:
         """Remove the entry of ``before`` unless ``after`` wrote over it (same bucket)."""
@@ -194,16 +264,29 @@ class TableCaseStore:
             if not _holds(buckets, bucket):
                 continue
             key = self._bucket_key(bucket)
-            entries = dict(self._table.get(key) or {})
+            old = self._table.get(key)
+            entries = dict(old or {})
             if entries.get(case_id) != due:
                 continue  # not here, or written over by `after`
             del entries[case_id]
             if entries:
-                self._table[key] = entries
+                self._write_bucket(key, old, entries, 0)
                 return
             del self._table[key]
             self._forget_bucket(bucket)
             return
+
+    def _write_bucket(self, key: str, old: Any, entries: dict[str, str], grown: int) -> None:
+        """Write a bucket's ``entries``, made from ``old`` (the value read) and an entry of
+        at most ``grown`` bytes of JSON, with a bound on their size (see ``BucketBounds``)."""
+        bound = self._bounds.of(key, old) + grown
+        if isinstance(self._table, ReadInBatch):
+            settled = self._table.write(key, entries, bound)
+            if settled is not None:
+                bound = settled
+        else:
+            self._table[key] = entries
+        self._bounds.keep(key, entries, bound)
 
     def _forget_bucket(self, bucket: str) -> None:
         buckets = list(self._table.get(self._buckets_key) or [])

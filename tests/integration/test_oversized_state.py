@@ -99,12 +99,15 @@ def test_a_state_write_too_large_for_its_changelog_is_dead_lettered_not_lost(
         service.wait(60)
 
 
+@pytest.mark.parametrize("mode", ["--held", "--later"])
 def test_a_held_write_too_large_for_its_changelog_is_dead_lettered_with_its_message(
-    kafka: KafkaLocal, prefix: str, tmp_path: Path
+    kafka: KafkaLocal, prefix: str, tmp_path: Path, mode: str
 ) -> None:
     """Notification's tables hold a batch's writes until its outputs are acknowledged
     (services.common.held); an oversized one was found only when applied after them, and
-    the service exited 74 on it, again on every redelivery."""
+    the service exited 74 on it, again on every redelivery. Escalation's due index is
+    written once per batch, when it ends (``--later``: services.common.batch_reads): its
+    oversized write must refuse its message too, and take back the marker kept before it."""
     data, log = tmp_path / "state", tmp_path / "service.log"
     reports, rejected = LEDGER_SNAPSHOTS.full_name(prefix), PETITIONS_REJECTED.full_name(prefix)
     producer = KafkaProducer(bootstrap_servers=kafka.bootstrap, acks="all")
@@ -117,7 +120,7 @@ def test_a_held_write_too_large_for_its_changelog_is_dead_lettered_with_its_mess
         found = _wait(kafka, reports, count, log)
         return sorted((r["key"], r["stored_before"], r["marked_before"]) for r in found)
 
-    service = _start(kafka, prefix, data, log, "--held")
+    service = _start(kafka, prefix, data, log, mode)
     try:
         send(b"small", 100)
         send(b"big", 1_200_000)  # its marker is held, then its bytes are refused
@@ -133,7 +136,7 @@ def test_a_held_write_too_large_for_its_changelog_is_dead_lettered_with_its_mess
 
         # The local store thrown away: the state comes back from the changelog alone.
         shutil.rmtree(data)
-        service = _start(kafka, prefix, data, log, "--held")
+        service = _start(kafka, prefix, data, log, mode)
         send(b"small", 1)
         send(b"big", 1)
         assert seen(4) == [

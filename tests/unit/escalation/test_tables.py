@@ -4,22 +4,31 @@ between any two writes leaves (a prefix of the changelog) followed by redelivery
 from __future__ import annotations
 
 import json
+import weakref
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta
+from types import SimpleNamespace
 from typing import Any
 
+import orjson
 import pytest
+from faust.streams import _current_event
 
 from schemas.cases import Rating, UpdateKind
+from services.common.batch import OPEN_BATCH, Batch, StateTooLargeError
+from services.common.batch_reads import ReadInBatch
 from services.escalation.engine import EscalationEngine, Rejection, StepResult
 from services.escalation.escalations import Output, output_id
 from services.escalation.state import StagedStore
 from services.escalation.tables import (
     BUCKET_ENTRIES,
+    BucketBounds,
     InMemoryCaseStore,
     TableCaseStore,
     bucket_of,
     buckets_of,
+    due_index_key,
     open_cases,
 )
 from tests.unit.escalation.test_engine import RULES, T0, day, registered, update, verdict
@@ -268,3 +277,165 @@ def test_a_kill_between_any_two_writes_then_redelivery_loses_and_invents_nothing
 def test_buckets_are_utc_hours_that_sort_as_time(moment: datetime) -> None:
     assert bucket_of(moment) < bucket_of(moment + timedelta(hours=1))
     assert len(bucket_of(moment)) == 10
+
+
+# --- the due index written once per batch ----------------------------------------------------
+
+
+class _Event:
+    def __init__(self, partition: int) -> None:
+        self.message = SimpleNamespace(partition=partition)
+
+
+@contextmanager
+def _batch(batch: Batch) -> Iterator[None]:
+    event = _Event(0)
+    opened = OPEN_BATCH.set(batch)
+    _current_event.set(weakref.ref(event))  # type: ignore[arg-type]
+    try:
+        yield
+    finally:
+        OPEN_BATCH.reset(opened)
+        _current_event.set(None)
+
+
+class JsonChangelog(Changelog):
+    """A ``Changelog`` with a changelog topic that encodes as ``Service.table``'s does."""
+
+    name = "state"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.changelog_topic = SimpleNamespace(
+            prepare_key=lambda key, _: (orjson.dumps(key), None),
+            prepare_value=lambda value, _: (orjson.dumps(value), None),
+        )
+
+
+def _batched_run(
+    log: Changelog, steps: list[Step], size: int
+) -> Iterator[tuple[list[list[str]], list[Write]]]:
+    """The service's order per batch of ``size`` steps, the due index written once per
+    batch: each step staged and remembered in turn, then the batch's end; yields each
+    batch's outputs and its changelog records (each key's last write: ``latest_writes``)."""
+    reads = ReadInBatch(log, later=due_index_key)
+    bounds = BucketBounds()
+    for start in range(0, len(steps), size):
+        batch, outputs, before = Batch(), [], len(log.writes)
+        with _batch(batch):
+            for step in steps[start : start + size]:
+                staged = StagedStore(TableCaseStore(reads, 0, bounds))
+                outputs.append(_outputs(step(EscalationEngine(RULES, staged))))
+                staged.commit()
+            batch.end()
+        writes = log.writes[before:]
+        due = [key for key, _ in writes if key.startswith("due/")]
+        assert len(due) == len(set(due)), "a due key written twice in one batch"
+        last = {key: n for n, (key, _) in enumerate(writes)}
+        yield outputs, [w for n, w in enumerate(writes) if last[w[0]] == n]
+
+
+def test_a_batch_writes_each_bucket_once_and_ends_with_the_same_table() -> None:
+    one_by_one = Changelog()
+    for _ in _run(one_by_one, _steps()):
+        pass
+    due = [key for key, _ in one_by_one.writes if key.startswith("due/")]
+    assert len(due) > len(set(due))  # one by one, buckets are written again and again
+    for size in (3, len(_steps())):
+        batched = Changelog()
+        records = [r for _, batch in _batched_run(batched, _steps(), size) for r in batch]
+        assert dict(batched) == dict(one_by_one)
+        assert restored(records) == dict(one_by_one)
+
+
+@pytest.mark.parametrize(
+    "size",
+    [
+        pytest.param(
+            1,
+            marks=pytest.mark.xfail(
+                strict=True,
+                reason="not this change's: with the due index written at once (later=None) "
+                "the same cut loses the same entry. A scan's batch moves entries to a new "
+                "bucket and then drops the emptied one from the bucket list; a batch sends "
+                "each key's last write only (latest_writes), so the list goes last, and a "
+                "prefix without it leaves the new bucket unlisted. A batch's changelog "
+                "records are not written atomically",
+            ),
+        ),
+        3,
+        len(_steps()),
+    ],
+)
+def test_a_kill_while_a_batch_s_changelog_is_sent_then_redelivery_loses_nothing(
+    size: int,
+) -> None:
+    """A crash after a batch's outputs, with any prefix of its changelog records sent:
+    the restart restores that prefix and handles the whole batch again."""
+    want, _, _, _ = _reference()
+    steps = _steps()
+    batches = list(_batched_run(Changelog(), steps, size))
+    for number, (_, records) in enumerate(batches):
+        committed = [r for _, earlier in batches[:number] for r in earlier]
+        published = {i for outs, _ in batches[: number + 1] for step in outs for i in step}
+        for cut in range(len(records) + 1):
+            table = Changelog(restored(committed + records[:cut]))
+            found = set(published)
+            for again, _ in _batched_run(table, steps[number * size :], size):
+                found.update(i for step in again for i in step)
+            rescan = EscalationEngine(RULES, InMemoryCaseStore(table))
+            found.update(_outputs(rescan.scan(day(200))))
+            assert found == want, f"batch {number}, cut after record {cut}"
+            assert rescan.scan(day(200)).outputs == []
+
+
+def test_a_bucket_too_large_for_its_changelog_refuses_the_case_that_fills_it() -> None:
+    # Ids of 150 characters that JSON escapes to 6 bytes each: ~930 bytes an entry, so an
+    # hour's bucket passes the 1,000,000 bytes a changelog record takes at ~1,070 cases.
+    table = JsonChangelog()
+    reads = ReadInBatch(table, later=due_index_key)
+    store = TableCaseStore(reads, 0)
+    batch = Batch()
+    refused: list[str] = []
+
+    def record_size(key: str) -> int:
+        return len(orjson.dumps(reads[key])) + len(orjson.dumps(key)) + 128
+
+    with _batch(batch):
+        for n in range(BUCKET_ENTRIES):
+            case_id = f"XF-{n:05d}" + "\x01" * 142
+            staged = StagedStore(store)
+            EscalationEngine(RULES, staged).on_verdict(verdict(case_id, registered(case_id)))
+            kept = len(batch.unkept)
+            try:
+                staged.commit()
+            except StateTooLargeError:
+                batch.take_back_kept(kept)
+                refused.append(case_id)
+                break
+            [bucket] = reads["due/0"]
+            assert record_size(f"due/0/{bucket}") <= 1_000_000
+        assert batch.changelog == []  # nothing of the due index reached the table yet
+        batch.end()
+    assert len(refused) == 1, "no case was refused"
+    [bucket] = table["due/0"]
+    entries = table[f"due/0/{bucket}"]
+    assert refused[0] not in entries
+    assert len(entries) > 1_000
+    # The refused case's entry was what made the bucket too large.
+    with_it = {**entries, refused[0]: next(iter(entries.values()))}
+    assert len(orjson.dumps(with_it)) + len(orjson.dumps(f"due/0/{bucket}")) + 128 > 1_000_000
+
+
+def test_a_bucket_s_bound_is_never_below_its_json() -> None:
+    bounds = BucketBounds()
+    table = Changelog()
+    store = TableCaseStore(table, 0, bounds)
+    for n in range(300):
+        case_id = f"XF-{n}" + ("案\"\\\n\x02" * (n % 4))
+        store._add_due(case_id, T0 + timedelta(minutes=n % 7))
+        if n % 3 == 0:
+            store._drop_due(case_id, T0 + timedelta(minutes=n % 7), None)
+        for bucket in table.get("due/0", []):
+            key = f"due/0/{bucket}"
+            assert bounds.of(key, table[key]) >= len(orjson.dumps(table[key]))
