@@ -157,7 +157,7 @@ def detached(*, fixed_clock: bool) -> Iterator[None]:
         patches.enter_context(mock.patch.object(Service, "tick"))
         for module in ("intake", "dedup", "escalation", "notification"):
             patches.enter_context(mock.patch(f"services.{module}.app.build_service", quiet_build))
-        patches.enter_context(mock.patch("services.notification.app.ensure_topics", no_topics))
+        patches.enter_context(mock.patch("services.notification.inboxes.ensure_topics", no_topics))
         if fixed_clock:
             for module in ("intake", "dedup", "notification"):
                 patches.enter_context(mock.patch(f"services.{module}.app.datetime", _FixedClock))

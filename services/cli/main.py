@@ -80,7 +80,11 @@ def kafka_down(home: KafkaHome = DEFAULT_KAFKA_HOME) -> None:
 def topics_create(
     bootstrap: Bootstrap = "127.0.0.1:9092",
     prefix: Prefix = "",
-    replication_factor: Annotated[int, typer.Option(min=1)] = 1,
+    replication_factor: Annotated[
+        int,
+        # The services' own setting: topics made here and by a service on first use agree.
+        typer.Option(min=1, envvar="XINFANG_REPLICATION_FACTOR"),
+    ] = 1,
 ) -> None:
     """Create every topic of the registry (one inbox per agency); safe to repeat."""
     from services.common.topics import create_topics

@@ -6,12 +6,16 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from kafka import KafkaAdminClient
+from kafka.errors import for_code
 
 from schemas.base import Contract
 from schemas.petitions import Stage
 from schemas.registry import DAY_MS, PARTITIONS, TOPICS, TopicSpec
 
 _TOPIC_ALREADY_EXISTS = 36
+_TOPIC_AUTHORIZATION_FAILED = 29
+#: Fewer brokers alive than the replication factor (a rolling restart): goes away by itself.
+_INVALID_REPLICATION_FACTOR = 38
 
 
 @dataclass(frozen=True)
@@ -20,6 +24,18 @@ class TopicResult:
     partitions: int
     created: bool
     error: str | None = None
+    #: The broker's error code, when it answered with one for this topic.
+    error_code: int | None = None
+
+    @property
+    def transient(self) -> bool:
+        """An error that goes away by itself (a timeout, a quota, too few brokers alive),
+        not a refusal of the topic."""
+        if self.error_code is None:
+            return False
+        if self.error_code == _INVALID_REPLICATION_FACTOR:
+            return True
+        return bool(getattr(for_code(self.error_code), "retriable", False))
 
 
 def planned_topics(prefix: str, agency_codes: Iterable[str]) -> dict[str, dict[str, object]]:
@@ -86,7 +102,19 @@ def _create(bootstrap: str, planned: dict[str, dict[str, object]]) -> list[Topic
                 results.append(TopicResult(name, partitions, created=False))
             else:
                 message = topic.get("error_message") or f"error code {code}"
-                results.append(TopicResult(name, partitions, created=False, error=message))
+                results.append(
+                    TopicResult(name, partitions, created=False, error=message, error_code=code)
+                )
+        if any(r.error_code == _TOPIC_AUTHORIZATION_FAILED for r in results):
+            # Not allowed to create topics: the broker says so even of one that exists,
+            # which is then there to be used.
+            existing = set(admin.list_topics())
+            results = [
+                TopicResult(r.name, r.partitions, created=False)
+                if r.error_code == _TOPIC_AUTHORIZATION_FAILED and r.name in existing
+                else r
+                for r in results
+            ]
         created = [r.name for r in results if r.created]
         if created:
             admin.wait_for_topics(created, timeout_ms=30_000)

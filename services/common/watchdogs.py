@@ -205,7 +205,9 @@ def stuck_handler(
     """The handler busy longest on one message, if that is ``timeout`` seconds or more.
 
     Nothing a handler waits for legitimately takes that long: sends that outlast their
-    hand-off go on in the background, and every lookup is in memory. What is left is a
+    hand-off go on in the background, and every lookup is in memory, but for the admin
+    call that makes an agency's inbox on first use (kafka-python's own timeouts bound it,
+    some 30 s each step). What is left is a
     wait that will not end (a produce acknowledgement that never comes), and it holds its
     partition's lock, so every agent stops at that partition's next message. Leaving lets
     the supervisor's restart redo the message with a new producer.

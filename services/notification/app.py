@@ -19,7 +19,6 @@ in another body's inbox.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
@@ -44,14 +43,15 @@ from schemas.registry import (
     PETITIONER_CONTACTS,
 )
 from services.common.agencies import shipped_directory
-from services.common.dlq import Rejected, UnavailableError
+from services.common.dlq import Rejected
 from services.common.handler import NOTHING, Effects, Incoming, Output, parse_value
 from services.common.held import HeldTable
 from services.common.service import Service, build_service
-from services.common.topics import ensure_topics, internal_topic
+from services.common.topics import internal_topic
 from services.notification.contacts import ContactDirectory, check_contact, follow
 from services.notification.engine import NotificationEngine, Step
 from services.notification.grouping import RoutedAlert
+from services.notification.inboxes import InboxTopics
 from services.notification.plan import MissingFactError, NotificationPlanner
 from services.notification.policy import NotificationPolicy
 from services.notification.retry import RetryPolicy
@@ -96,45 +96,12 @@ def build(settings: NotificationSettings) -> Service:
         # The local store outlives a crash, so writes wait for the batch's outputs.
         return HeldTable(service.table(name, partitions, about))
 
-    inboxes: set[str] = set()
-
-    async def inbox_topic(code: str) -> None:
-        """The agency's inbox topic, made on its first use (the engine awaits it before it
-        sends or writes anything of the event)."""
-        name = AGENCY_INBOX.full_name(prefix, code)
-        if name in inboxes:
-            return
-        try:
-            (result,) = await asyncio.to_thread(
-                ensure_topics,
-                settings.bootstrap_servers,
-                [name],
-                partitions=AGENCY_INBOX.partitions,
-                replication_factor=settings.replication_factor,
-                config=AGENCY_INBOX.topic_config(),
-            )
-        except Exception as exc:  # the broker does not answer: stop, the event comes again
-            raise UnavailableError(f"cannot make or check {name}: {exc!r}") from exc
-        if result.error is not None:
-            # The broker answered and refused (a name or a config it does not take).
-            raise RuntimeError(f"cannot create {name}: {result.error}")
-        if result.created:
-            log.info("created an agency inbox on first use", extra={"topic": name})
-        inboxes.add(name)
-
-    # The inboxes of every agency of the shipped routing table, made or checked now in one
-    # call (some 40 ms each on first use otherwise, a handler's wait); an agency of another
-    # table is still made on its first use.
-    known = [AGENCY_INBOX.full_name(prefix, code) for code in shipped_directory().agency_codes()]
-    for checked in ensure_topics(
-        settings.bootstrap_servers,
-        known,
-        partitions=AGENCY_INBOX.partitions,
-        replication_factor=settings.replication_factor,
-        config=AGENCY_INBOX.topic_config(),
-    ):
-        if checked.error is None:
-            inboxes.add(checked.name)
+    # Every inbox of the shipped routing table made or checked now, in one call; another
+    # agency's (a county's fallback bureau, another table) on first use (``inboxes``).
+    inbox_topic = InboxTopics(
+        settings.bootstrap_servers, prefix, settings.replication_factor
+    )
+    inbox_topic.prepare(shipped_directory().agency_codes())
 
     engine = NotificationEngine(
         planner=NotificationPlanner(
