@@ -59,8 +59,10 @@ class _Kept:
     #: (partition, key) -> the value read or written in the batch (None: none)
     values: dict[Slot, Any] = field(default_factory=dict)
     #: (partition, key) -> (the last value written, None to delete; the event it was
-    #: written in), in the order of each key's last write: not yet in the table.
-    unwritten: dict[Slot, tuple[Any, Any]] = field(default_factory=dict)
+    #: written in; the number of that write in the batch): not yet in the table.
+    unwritten: dict[Slot, tuple[Any, Any, int]] = field(default_factory=dict)
+    #: Writes kept so far in the batch (numbers them).
+    written: int = 0
 
 
 class ReadInBatch(MutableMapping[str, Any]):
@@ -69,16 +71,20 @@ class ReadInBatch(MutableMapping[str, Any]):
     A value is kept by the partition of the event in hand and its key, as Faust's tables
     read and write in that partition. Outside a batch (timers), every read and write is
     the table's. ``later`` picks the keys whose writes in a batch reach the table only
-    when it ends (none by default).
+    when it ends (none by default), in the order of their last writes, but for those
+    ``first`` picks, which go before the others (an index's list of its parts: see
+    ``services.escalation.tables.due_list_key``).
     """
 
     def __init__(
         self,
         table: MutableMapping[str, Any],
         later: Callable[[str], bool] | None = None,
+        first: Callable[[str], bool] | None = None,
     ) -> None:
         self._table = table
         self._later = later
+        self._first = first
 
     def _kept(self) -> _Kept | None:
         """What is kept in the batch in hand (None: no batch in hand)."""
@@ -141,9 +147,10 @@ class ReadInBatch(MutableMapping[str, Any]):
         event = current_event()
         slot = (-1 if event is None else int(event.message.partition), key)
         before_value = kept.values.get(slot, _MISSING)
-        before_write: Any = kept.unwritten.pop(slot, _MISSING)  # popped: now the last written
+        before_write: Any = kept.unwritten.get(slot, _MISSING)
         kept.values[slot] = value
-        kept.unwritten[slot] = (value, event)
+        kept.written += 1
+        kept.unwritten[slot] = (value, event, kept.written)
         if self._end not in batch.ends:
             batch.ends.append(self._end)
 
@@ -159,19 +166,31 @@ class ReadInBatch(MutableMapping[str, Any]):
 
         batch.unkept.append(take_back)
 
+    def pending(self, key: str) -> bool:
+        """Whether the batch in hand keeps a write of ``key`` not yet in the table."""
+        kept = self._kept()
+        return kept is not None and self._slot(key) in kept.unwritten
+
     def _end(self) -> None:
-        """Write the batch's kept writes to the table, each key's last, in the order of
-        the keys' last writes, each in the event it was made in (Faust's tables write to
-        the changelog partition of the event in hand). Called by ``Batch.end``, in the
-        batch: the table holds their changelog records back with the batch's others."""
+        """Write the batch's kept writes to the table, each key's last, the keys ``first``
+        picks first, then in the order of the keys' last writes (a write taken back leaves
+        the one before it in its own place), each in the event it was made in (Faust's
+        tables write to the changelog partition of the event in hand). Called by
+        ``Batch.end``, in the batch: the table holds their changelog records back with the
+        batch's others, in this order."""
         batch = OPEN_BATCH.get()
         kept: _Kept | None = None if batch is None else batch.kept.get(id(self))
         if kept is None:
             return
         unwritten, kept.unwritten = kept.unwritten, {}
+        first = self._first
+
+        def place(item: tuple[Slot, tuple[Any, Any, int]]) -> tuple[bool, int]:
+            return (first is None or not first(item[0][1]), item[1][2])
+
         before = _current_event.get()
         try:
-            for (_, key), (value, event) in unwritten.items():
+            for (_, key), (value, event, _) in sorted(unwritten.items(), key=place):
                 _current_event.set(None if event is None else weakref.ref(event))
                 if value is not None:
                     self._table[key] = value

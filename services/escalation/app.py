@@ -51,7 +51,13 @@ from services.escalation.settings import (
     load_checked_rules,
 )
 from services.escalation.state import StagedStore
-from services.escalation.tables import BucketBounds, TableCaseStore, due_index_key, open_cases
+from services.escalation.tables import (
+    BucketBounds,
+    TableCaseStore,
+    due_index_key,
+    due_list_key,
+    open_cases,
+)
 
 log = logging.getLogger(__name__)
 
@@ -112,6 +118,7 @@ def build(settings: EscalationSettings, wall_clock: Clock | None = None) -> Serv
             "state", CASES_UPDATES.partitions, "cases, orphans, due index, open cases, watermarks"
         ),
         later=due_index_key,
+        first=due_list_key,
     )
     bounds = BucketBounds()
 

@@ -28,12 +28,16 @@ time, so finding it reads three keys at most. Only a second's bucket takes entri
 ``BUCKET_ENTRIES``: more than ~25,000 cases of one partition due at the very same second
 would pass the record limit still.
 
-The writes of one case keep an order that makes every prefix safe: the new due entry
-first, then the case (or orphans) row, then the removal of the old due entry; the service
-writes the watermark after every case of the event. A crash thus leaves at worst a due
-entry too many, which the scan notices (the case row says otherwise) and removes; never a
-case without its due entry, never a watermark ahead of the cases it has seen. A
-redelivered event stores its case again, which restores a due entry if one is missing.
+Written one at a time (a plain mapping, the replay), the writes of one case keep an
+order that makes every prefix safe: the new due entry first, then the case (or orphans)
+row, then the removal of the old due entry; the watermark after every case of the event.
+A crash thus leaves at worst a due entry too many, which the scan notices (the case row
+says otherwise) and removes. In the service a batch's due index reaches the table at the
+batch's end, after its case rows (``due_index_key``, ``due_list_key``): a prefix of its
+changelog records may then hold case rows without their due entries, and the batch,
+unacknowledged, is handled again: a redelivered event stores its case again, which
+restores a due entry if one is missing, and a scan puts an entry the row contradicts
+where the row says.
 
 Any ``MutableMapping`` serves as the table (Faust's tables are), so this is tested with
 dicts. Faust sends each write to the changelog partition of the event in hand: the
@@ -48,6 +52,7 @@ from collections.abc import MutableMapping
 from datetime import UTC, datetime
 from typing import Any, Final
 
+from services.common.batch import OPEN_BATCH
 from services.common.batch_reads import ReadInBatch
 from services.escalation.state import CaseState, Orphans
 
@@ -113,6 +118,27 @@ def due_index_key(key: str) -> bool:
     return key.startswith(DUE)
 
 
+def due_list_key(key: str) -> bool:
+    """Whether ``key`` is a partition's bucket list (``due/<p>``), which a batch's end
+    writes before the buckets: with the two rules below, every prefix of a batch's
+    changelog records then lists every bucket that holds an entry.
+
+    * A bucket is listed before its first entry is written (``_add_due``), so the list's
+      value at the batch's end names every bucket the batch filled;
+    * a bucket the batch empties stays listed (``_drop_due`` deletes it and leaves it in
+      the list); a scan forgets a listed bucket only when it is empty in the table, not
+      by a write the batch still keeps (``due``): the list at the end then names every
+      bucket that held an entry before the batch and may still hold it in a prefix.
+
+    A prefix that stops before the list has the due index as before the batch (its
+    records come first), and one that stops after it finds every bucket with entries
+    listed. What a prefix lacks is mended as before: the batch is handled again, a
+    redelivered verdict or update stores its case again, a scan puts an entry the case's
+    row contradicts where the row says.
+    """
+    return key.startswith(DUE) and key.count("/") == 1
+
+
 def _entry_bound(case_id: str, due: str) -> int:
     """Most bytes an entry adds to a bucket's JSON: its two strings (6 bytes a character
     at most, \\uXXXX), their quotes, the colon and the comma."""
@@ -142,6 +168,9 @@ class BucketBounds:
 
     def __init__(self) -> None:
         self._known: dict[str, tuple[Any, int]] = {}
+        # The batch the buckets were written in: a bucket read in the next batch is a new
+        # object (read from the store), so the last batch's are forgotten, not kept alive.
+        self._batch: object | None = None
 
     def of(self, key: str, entries: Any) -> int:
         known = self._known.get(key)
@@ -150,8 +179,10 @@ class BucketBounds:
         return _entries_bound(entries)
 
     def keep(self, key: str, entries: dict[str, str], bound: int) -> None:
-        if len(self._known) >= self._MOST:
+        batch = OPEN_BATCH.get()
+        if len(self._known) >= self._MOST or batch is not self._batch:
             self._known.clear()
+            self._batch = batch
         self._known[key] = (entries, bound)
 
 
@@ -207,7 +238,8 @@ class TableCaseStore:
             if bucket[:_HOUR] > last:
                 break
             entries = dict(self._table.get(self._bucket_key(bucket)) or {})
-            if not entries:
+            if not entries and not self._pending(self._bucket_key(bucket)):
+                # Empty in the table, not only by a write the batch keeps: see due_list_key.
                 self._forget_bucket(bucket)
             for case_id, at in entries.items():
                 if datetime.fromisoformat(at) > until:
@@ -272,8 +304,9 @@ class TableCaseStore:
             if entries:
                 self._write_bucket(key, old, entries, 0)
                 return
+            # Left in the list: a scan forgets it once it is empty in the table (see
+            # due_list_key); a listed bucket without entries is skipped.
             del self._table[key]
-            self._forget_bucket(bucket)
             return
 
     def _write_bucket(self, key: str, old: Any, entries: dict[str, str], grown: int) -> None:
@@ -287,6 +320,10 @@ class TableCaseStore:
         else:
             self._table[key] = entries
         self._bounds.keep(key, entries, bound)
+
+    def _pending(self, key: str) -> bool:
+        """Whether the batch in hand keeps a write of ``key`` not yet in the table."""
+        return isinstance(self._table, ReadInBatch) and self._table.pending(key)
 
     def _forget_bucket(self, bucket: str) -> None:
         buckets = list(self._table.get(self._buckets_key) or [])

@@ -245,3 +245,24 @@ def test_kept_writes_of_two_interleaved_batches_keep_apart() -> None:
         assert reads.get("due/0/a") == {"XF-1": "t"}
         first.end()
     assert table == {"due/0/a": {"XF-1": "t"}, "due/1/a": {"XF-2": "t"}}
+
+
+def test_a_batch_end_writes_the_first_keys_first_then_in_the_order_of_last_writes() -> None:
+    table = ChangelogTable()
+    reads = ReadInBatch(table, later=_due, first=lambda key: key.count("/") == 1)
+    batch = Batch()
+    with in_batch(batch):
+        reads["due/0/A"] = {"XF-1": "x"}
+        reads["due/0"] = ["A"]
+        reads["due/0/B"] = {"XF-2": "x"}
+        assert reads.pending("due/0/B")
+        assert not reads.pending("due/0/C")
+        # A later message writes A again, then is refused: A's write before it stays in
+        # its own place, not after B.
+        since = len(batch.unkept)
+        reads["due/0/A"] = {"XF-1": "x", "XF-3": "x"}
+        batch.take_back_kept(since)
+        assert reads["due/0/A"] == {"XF-1": "x"}
+        batch.end()
+        assert not reads.pending("due/0/B")
+    assert table.writes == ["due/0", "due/0/A", "due/0/B"]
