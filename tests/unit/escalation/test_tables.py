@@ -4,19 +4,16 @@ between any two writes leaves (a prefix of the changelog) followed by redelivery
 from __future__ import annotations
 
 import json
-import weakref
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from datetime import datetime, timedelta
 from types import SimpleNamespace
 from typing import Any
 
 import orjson
 import pytest
-from faust.streams import _current_event
 
 from schemas.cases import Rating, UpdateKind
-from services.common.batch import OPEN_BATCH, Batch, StateTooLargeError
+from services.common.batch import Batch, StateTooLargeError
 from services.common.batch_reads import ReadInBatch
 from services.escalation.engine import EscalationEngine, Rejection, StepResult
 from services.escalation.escalations import Output, output_id
@@ -32,6 +29,7 @@ from services.escalation.tables import (
     due_list_key,
     open_cases,
 )
+from tests.unit.common.test_batch_reads import in_batch
 from tests.unit.escalation.test_engine import RULES, T0, day, registered, update, verdict
 
 Write = tuple[str, Any]
@@ -292,23 +290,6 @@ def test_buckets_are_utc_hours_that_sort_as_time(moment: datetime) -> None:
 # --- the due index written once per batch ----------------------------------------------------
 
 
-class _Event:
-    def __init__(self, partition: int) -> None:
-        self.message = SimpleNamespace(partition=partition)
-
-
-@contextmanager
-def _batch(batch: Batch) -> Iterator[None]:
-    event = _Event(0)
-    opened = OPEN_BATCH.set(batch)
-    _current_event.set(weakref.ref(event))  # type: ignore[arg-type]
-    try:
-        yield
-    finally:
-        OPEN_BATCH.reset(opened)
-        _current_event.set(None)
-
-
 class JsonChangelog(Changelog):
     """A ``Changelog`` with a changelog topic that encodes as ``Service.table``'s does."""
 
@@ -332,7 +313,7 @@ def _batched_run(
     bounds = BucketBounds()
     for start in range(0, len(steps), size):
         batch, outputs, before = Batch(), [], len(log.writes)
-        with _batch(batch):
+        with in_batch(batch):
             for step in steps[start : start + size]:
                 staged = StagedStore(TableCaseStore(reads, 0, bounds))
                 outputs.append(_outputs(step(EscalationEngine(RULES, staged))))
@@ -414,7 +395,7 @@ def test_a_bucket_too_large_for_its_changelog_refuses_the_case_that_fills_it() -
     def record_size(key: str) -> int:
         return len(orjson.dumps(reads[key])) + len(orjson.dumps(key)) + 128
 
-    with _batch(batch):
+    with in_batch(batch):
         for n in range(BUCKET_ENTRIES):
             case_id = f"XF-{n:05d}" + "\x01" * 142
             staged = StagedStore(store)
