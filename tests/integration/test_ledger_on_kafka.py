@@ -77,9 +77,8 @@ def _wait(
     raise AssertionError(f"{topic}: {latest} never had {want}\n{pipeline.log_tail('ledger')}")
 
 
-def test_ledger_snapshots_and_a_hotspot_from_cases_and_their_updates(
-    kafka: KafkaLocal, prefix: str, pipeline: LocalPipeline, tmp_path: Path
-) -> None:
+def _start_ledger(pipeline: LocalPipeline) -> None:
+    """The ledger with a week's hotspot window over a 28-day baseline, healthy."""
     pipeline.extra_env.update(
         {
             "XINFANG_LEDGER_HOTSPOT_WINDOW_DAYS": "7",
@@ -90,6 +89,12 @@ def test_ledger_snapshots_and_a_hotspot_from_cases_and_their_updates(
     )
     pipeline.start("ledger")
     pipeline.wait_healthy()
+
+
+def test_ledger_snapshots_and_a_hotspot_from_cases_and_their_updates(
+    kafka: KafkaLocal, prefix: str, pipeline: LocalPipeline, tmp_path: Path
+) -> None:
+    _start_ledger(pipeline)
     producer = KafkaProducer(bootstrap_servers=kafka.bootstrap, acks="all")
     try:
         # A letter a month earlier; then five residents of one estate within a day.
@@ -204,15 +209,7 @@ def test_a_campaign_of_collective_letters_at_one_estate_is_stored_and_reported(
 def test_a_merge_on_matters_changes_makes_one_matter_of_the_ledger_and_its_hotspot(
     kafka: KafkaLocal, prefix: str, pipeline: LocalPipeline
 ) -> None:
-    pipeline.extra_env.update(
-        {
-            "XINFANG_LEDGER_HOTSPOT_WINDOW_DAYS": "7",
-            "XINFANG_LEDGER_HOTSPOT_BASELINE_DAYS": "28",
-            "XINFANG_LEDGER_HOTSPOT_HISTORY_FROM": (SURGE_AT - timedelta(days=30)).isoformat(),
-        }
-    )
-    pipeline.start("ledger")
-    pipeline.wait_healthy()
+    _start_ledger(pipeline)
     producer = KafkaProducer(bootstrap_servers=kafka.bootstrap, acks="all")
 
     def letter(case_id: str, matter: str, hours: int) -> CaseDeduplicated:
