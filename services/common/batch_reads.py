@@ -63,6 +63,8 @@ class _Kept:
     unwritten: dict[Slot, tuple[Any, Any, int]] = field(default_factory=dict)
     #: Writes kept so far in the batch (numbers them).
     written: int = 0
+    #: (partition, key) -> the value first read from the table in the batch (None: none).
+    initial: dict[Slot, Any] = field(default_factory=dict)
 
 
 class ReadInBatch(MutableMapping[str, Any]):
@@ -109,7 +111,22 @@ class ReadInBatch(MutableMapping[str, Any]):
         value = kept.values.get(slot, _MISSING)
         if value is _MISSING:
             value = kept.values[slot] = self._table.get(key)
+            kept.initial.setdefault(slot, value)
         return default if value is None else value
+
+    def committed(self, key: str) -> Any:
+        """The value of a key ``later`` picks as it was before the batch in hand (None:
+        none), whatever the batch has written to it since: what a prefix of the batch's
+        changelog records may still hold."""
+        kept = self._kept()
+        if kept is None:
+            return self._table.get(key)
+        slot = self._slot(key)
+        value = kept.initial.get(slot, _MISSING)
+        if value is _MISSING:
+            # Not read in the batch yet; a key ``later`` picks reaches the table at its end.
+            value = kept.initial[slot] = self._table.get(key)
+        return value
 
     def __getitem__(self, key: str) -> Any:
         value = self.get(key, _MISSING)

@@ -229,6 +229,9 @@ class EscalationEngine:
         earlier = next((h.update for h in held if h.update.update_id == update.update_id), None)
         if earlier is not None:
             if earlier == update:
+                # A redelivery: stored again, which puts back its due entry if a crash
+                # kept the orphans' row without it (see on_verdict).
+                self._store.put_orphans(update.case_id, orphans)
                 return []
             return Rejection(
                 update, RejectionReason.UPDATE_ID_REUSED, "another update has this update_id"

@@ -35,9 +35,11 @@ A crash thus leaves at worst a due entry too many, which the scan notices (the c
 says otherwise) and removes. In the service a batch's due index reaches the table at the
 batch's end, after its case rows (``due_index_key``, ``due_list_key``): a prefix of its
 changelog records may then hold case rows without their due entries, and the batch,
-unacknowledged, is handled again: a redelivered event stores its case again, which
-restores a due entry if one is missing, and a scan puts an entry the row contradicts
-where the row says.
+unacknowledged, is handled again: a redelivered verdict or update (held ones too) stores
+its case again, which restores a due entry if one is missing. A tick's cases are not
+stored again, so a batch never removes an entry that was in the table before it while
+the case's new entry is only in the batch (``_moving``): in any prefix the case keeps
+one entry at least, and a scan puts an entry the row contradicts where the row says.
 
 Any ``MutableMapping`` serves as the table (Faust's tables are), so this is tested with
 dicts. Faust sends each write to the changelog partition of the event in hand: the
@@ -47,8 +49,9 @@ service writes only inside an event of the same partition (a verdict, an update,
 from __future__ import annotations
 
 import json
+import weakref
 from bisect import bisect_left
-from collections.abc import MutableMapping
+from collections.abc import Callable, MutableMapping
 from datetime import UTC, datetime
 from typing import Any, Final
 
@@ -128,7 +131,14 @@ def due_list_key(key: str) -> bool:
     * a bucket the batch empties stays listed (``_drop_due`` deletes it and leaves it in
       the list); a scan forgets a listed bucket only when it is empty in the table, not
       by a write the batch still keeps (``due``): the list at the end then names every
-      bucket that held an entry before the batch and may still hold it in a prefix.
+      bucket that held an entry before the batch and may still hold it in a prefix;
+    * a case's entry that was in the table before the batch is not removed while its new
+      entry is only in the batch (``_moving``): it stays, stale, and a later scan, which
+      meets it when its hour comes, finds the case's row saying otherwise and removes it
+      then (the new entry is in the table by that batch). The buckets' records go in the
+      order of their last writes, so a prefix could otherwise hold the old entry's removal
+      and not the new one: a tick's batch (which no redelivered verdict or update mends)
+      would then leave a case with no entry at all, its timers never to fire.
 
     A prefix that stops before the list has the due index as before the batch (its
     records come first), and one that stops after it finds every bucket with entries
@@ -153,6 +163,10 @@ def _entries_bound(entries: Any) -> int:
     return 2 + 6 * len(entries) + 6 * strings
 
 
+def _nothing() -> None:
+    return None
+
+
 class BucketBounds:
     """A bound on the JSON size of each bucket last written, while it is the value read.
 
@@ -168,9 +182,10 @@ class BucketBounds:
 
     def __init__(self) -> None:
         self._known: dict[str, tuple[Any, int]] = {}
-        # The batch the buckets were written in: a bucket read in the next batch is a new
-        # object (read from the store), so the last batch's are forgotten, not kept alive.
-        self._batch: object | None = None
+        # The batch the buckets were written in (weakly: not kept alive by this): a bucket
+        # read in the next batch is a new object (read from the store), so the last
+        # batch's are forgotten at its first write.
+        self._batch: Callable[[], object | None] = _nothing
 
     def of(self, key: str, entries: Any) -> int:
         known = self._known.get(key)
@@ -180,9 +195,9 @@ class BucketBounds:
 
     def keep(self, key: str, entries: dict[str, str], bound: int) -> None:
         batch = OPEN_BATCH.get()
-        if len(self._known) >= self._MOST or batch is not self._batch:
+        if len(self._known) >= self._MOST or batch is not self._batch():
             self._known.clear()
-            self._batch = batch
+            self._batch = _nothing if batch is None else weakref.ref(batch)
         self._known[key] = (entries, bound)
 
 
@@ -300,6 +315,8 @@ class TableCaseStore:
             entries = dict(old or {})
             if entries.get(case_id) != due:
                 continue  # not here, or written over by `after`
+            if after is not None and self._moving(case_id, key, due, after):
+                return  # left where it is, stale, until the new entry is in the table
             del entries[case_id]
             if entries:
                 self._write_bucket(key, old, entries, 0)
@@ -320,6 +337,19 @@ class TableCaseStore:
         else:
             self._table[key] = entries
         self._bounds.keep(key, entries, bound)
+
+    def _moving(self, case_id: str, key: str, due: str, after: datetime) -> bool:
+        """Whether the entry ``due`` of ``case_id`` in bucket ``key`` was in the table
+        before the batch in hand and its new entry (``after``) is not: see due_list_key."""
+        if not isinstance(self._table, ReadInBatch):
+            return False
+        if (self._table.committed(key) or {}).get(case_id) != due:
+            return False
+        new = after.isoformat()
+        return not any(
+            (self._table.committed(self._bucket_key(bucket)) or {}).get(case_id) == new
+            for bucket in buckets_of(after)
+        )
 
     def _pending(self, key: str) -> bool:
         """Whether the batch in hand keeps a write of ``key`` not yet in the table."""

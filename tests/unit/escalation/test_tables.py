@@ -332,10 +332,13 @@ def test_a_batch_writes_each_bucket_once_and_ends_with_the_same_table() -> None:
         pass
     due = [key for key, _ in one_by_one.writes if key.startswith("due/")]
     assert len(due) > len(set(due))  # one by one, buckets are written again and again
+    # A scan in a batch of its own: a batch leaves an entry it moved from the table stale
+    # until the next batch's scan meets it, and a bucket it emptied listed (due_list_key).
+    EscalationEngine(RULES, InMemoryCaseStore(one_by_one)).scan(day(400))
     for size in (3, len(_steps())):
         batched = Changelog()
         records = [r for _, batch in _batched_run(batched, _steps(), size) for r in batch]
-        # The same but for buckets a batch emptied, listed until a later scan forgets them.
+        records += next(iter(_batched_run(batched, [_scan(400)], 1)))[1]
         assert _settled(dict(batched)) == _settled(dict(one_by_one))
         assert _settled(restored(records)) == _settled(dict(one_by_one))
 
@@ -434,3 +437,54 @@ def test_a_bucket_s_bound_is_never_below_its_json() -> None:
             key = f"due/0/{bucket}"
             if key in table:  # an emptied bucket stays listed until a scan
                 assert bounds.of(key, table[key]) >= len(orjson.dumps(table[key]))
+
+
+def _received(count: int, minutes: int) -> dict[str, Any]:
+    """A table of ``count`` cases, one received every ``minutes`` from T0 (committed)."""
+    table = Changelog()
+    engine = EscalationEngine(RULES, InMemoryCaseStore(table))
+    for n in range(count):
+        case_id = f"XF-{n:03d}"
+        at = T0 + timedelta(minutes=minutes * n)
+        engine.on_verdict(verdict(case_id, registered(case_id, received_at=at, registered_at=at),
+                                  decided_at=at))  # fmt: skip
+    return dict(table)
+
+
+@pytest.mark.parametrize(("count", "minutes", "scans"), [(12, 23, (20,)), (20, 61, (5, 25, 70))])
+def test_a_kill_while_a_tick_s_batch_changelog_is_sent_leaves_no_case_without_its_entry(
+    count: int, minutes: int, scans: tuple[int, ...]
+) -> None:
+    # A tick's scan fires cases and moves their entries from several buckets to one: that
+    # bucket's record, written last by a later case, followed the old ones' removal, and a
+    # cut between them left cases with no entry anywhere; no redelivered verdict or update
+    # puts a tick's cases again (a review of the list-first change found it).
+    def tick(table: Changelog) -> tuple[list[list[str]], list[Write]]:
+        return next(iter(_batched_run(table, [_scan(at) for at in scans], len(scans))))
+
+    base = _received(count, minutes)
+    _, records = tick(Changelog(dict(base)))
+    whole = restored([*base.items(), *records])
+    want = set(_outputs(EscalationEngine(RULES, InMemoryCaseStore(whole)).scan(day(400))))
+    assert len(want) >= count
+    for cut in range(len(records) + 1):
+        again = Changelog(restored([*base.items(), *records[:cut]]))
+        tick(again)  # the batch, unacknowledged, handled again
+        later = EscalationEngine(RULES, InMemoryCaseStore(again)).scan(day(400))
+        assert set(_outputs(later)) == want, f"cut after record {cut} of {len(records)}"
+
+
+def _scan(at: float) -> Step:
+    return lambda engine: engine.scan(day(at))
+
+
+def test_a_kill_after_an_orphan_s_row_and_before_its_entry_is_mended_by_redelivery() -> None:
+    held = update(UpdateKind.ACCEPTED, day(1), 1, case_id="XF-Z")
+    steps: list[Step] = [lambda engine: engine.on_update(held)]
+    _, records = next(iter(_batched_run(Changelog(), steps, 1)))
+    assert records[0][0] == "orphans/XF-Z"
+    for cut in range(len(records) + 1):
+        again = Changelog(restored(records[:cut]))
+        next(iter(_batched_run(again, steps, 1)))  # redelivered
+        scan = EscalationEngine(RULES, InMemoryCaseStore(again)).scan(day(30))
+        assert len(scan.rejections) == 1, f"cut after record {cut}"  # held, never seen
