@@ -339,11 +339,15 @@ class TableCaseStore:
         self._bounds.keep(key, entries, bound)
 
     def _moving(self, case_id: str, key: str, due: str, after: datetime) -> bool:
-        """Whether the entry ``due`` of ``case_id`` in bucket ``key`` was in the table
-        before the batch in hand and its new entry (``after``) is not: see due_list_key."""
+        """Whether ``case_id`` had an entry in bucket ``key`` before the batch in hand (``due``
+        or one the batch has since moved to ``due``) and its new entry (``after``) is not in
+        the table: see due_list_key."""
         if not isinstance(self._table, ReadInBatch):
             return False
-        if (self._table.committed(key) or {}).get(case_id) != due:
+        # Any entry of the case in this bucket before the batch, not only ``due``: the batch
+        # may have moved it within the bucket first (a tick, then another), and its removal
+        # now would still go to the changelog before the new bucket's record.
+        if case_id not in (self._table.committed(key) or {}):
             return False
         new = after.isoformat()
         return not any(
