@@ -463,17 +463,18 @@ def _many_schools_letter() -> str:
 
 def test_a_letter_naming_thousands_of_places_yields_the_first_few_quickly() -> None:
     letter = _many_schools_letter()
-    started = time.perf_counter()
+    # CPU time, not wall time: a loaded machine must not fail it (quadratic costs 10 times more).
+    started = time.process_time()
     found = places(letter)
-    assert time.perf_counter() - started < 1.0  # ~0.2 s; quadratic, 2 to 4 s
+    assert time.process_time() - started < 1.0  # ~0.2 s; quadratic, 2 to 4 s
     # The first ones named: at most MAX_PLACES.
     assert len(found) == MAX_PLACES
     assert all(name in fold_script_and_width(letter[:1_000]) for name in found)
     # The index's names of a case, however many places it holds (one from before the cap).
     many = tuple(f"k{i}县{_NUMBERS[i % len(_NUMBERS)]}中" for i in range(9_000))
-    started = time.perf_counter()
+    started = time.process_time()
     assert len(looked_up_places(many)) == 9_000 + len(_NUMBERS)
-    assert time.perf_counter() - started < 0.5  # ~0.01 s; quadratic, over 1 s
+    assert time.process_time() - started < 0.5  # ~0.01 s; quadratic, over 1 s
 
 
 def test_places_name_a_firm_by_its_trade_and_not_kinds_or_wrongdoing() -> None:
