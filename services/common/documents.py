@@ -39,6 +39,18 @@ def unique_fields(pairs: list[tuple[str, object]]) -> dict[str, object]:
     return document
 
 
+#: One decoder for every document: ``json.loads`` with a hook builds a new decoder (and
+#: its scanner) on each call (7 µs a petition instead of 5).
+_DECODER: Final = json.JSONDecoder(object_pairs_hook=unique_fields)
+
+
+def _loads(text: str) -> object:
+    """``json.loads(text, object_pairs_hook=unique_fields)``, with the one decoder."""
+    if text.startswith("\ufeff"):  # as json.loads
+        raise json.JSONDecodeError("Unexpected UTF-8 BOM (decode using utf-8-sig)", text, 0)
+    return _DECODER.decode(text)
+
+
 def read_json(raw: bytes | None, *, max_bytes: int, what: str) -> object:
     """The JSON document of ``raw``, or Rejected: no value, more than ``max_bytes``, not
     UTF-8, not JSON (a number of more digits than Python converts included), an object that
@@ -56,7 +68,7 @@ def read_json(raw: bytes | None, *, max_bytes: int, what: str) -> object:
     except UnicodeDecodeError as exc:
         raise Rejected(RejectReason.INVALID_ENCODING, f"not UTF-8: {exc}") from None
     try:
-        return json.loads(text, object_pairs_hook=unique_fields)
+        return _loads(text)
     except DuplicateFieldError as exc:
         raise Rejected(
             RejectReason.DUPLICATE_FIELD,

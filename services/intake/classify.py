@@ -178,8 +178,10 @@ class Classifier:
         self._automaton = build_automaton(
             {key: (len(key), key_entries) for key, key_entries in entries.items()}
         )
-        #: Each rule's name and whether it requires a companion, in file order.
-        self._rules = [(rule_name, bool(rule.requires_any)) for rule_name, rule in named]
+        #: Every rule's score when none of its keywords is found, in file order.
+        self._no_scores: dict[str, float] = {rule_name: 0.0 for rule_name, _ in named}
+        #: The rules that count only with a companion word.
+        self._requiring = frozenset(rule_name for rule_name, rule in named if rule.requires_any)
 
     def _scan(self, text: str) -> Iterator[tuple[_Entry, int]]:
         """Every keyword found in ``text`` (a matching form) and where it starts."""
@@ -209,17 +211,28 @@ class Classifier:
                 kept = best.get(key)
                 if kept is None or abs(weight) > abs(kept.weight):
                     best[key] = Evidence(entry.rule, entry.term, where, start, weight)
-        scores: dict[str, float] = {}
-        support: dict[str, list[Evidence]] = defaultdict(list)
-        present = {(rule_name, role) for rule_name, _, role in best}
+        # A rule's score: the sum of its keywords' weights in the order found (0.0 with
+        # none), 0.0 if one of its exclusions is there or it lacks its companion.
+        support: dict[str, list[Evidence]] = {}
+        vetoed: set[str] = set()
+        accompanied: set[str] = set()
         for (rule_name, _, role), found_evidence in best.items():
             if role == "keyword":
-                support[rule_name].append(found_evidence)
-        for rule_name, requires in self._rules:
-            vetoed = (rule_name, "exclude") in present
-            missing = requires and (rule_name, "requires") not in present
-            found = support.get(rule_name, [])
-            scores[rule_name] = 0.0 if vetoed or missing else sum(e.weight for e in found)
+                kept_evidence = support.get(rule_name)
+                if kept_evidence is None:
+                    support[rule_name] = [found_evidence]
+                else:
+                    kept_evidence.append(found_evidence)
+            elif role == "exclude":
+                vetoed.add(rule_name)
+            else:
+                accompanied.add(rule_name)
+        scores = dict(self._no_scores)
+        for rule_name, found in support.items():
+            if rule_name not in vetoed and (
+                rule_name in accompanied or rule_name not in self._requiring
+            ):
+                scores[rule_name] = sum(e.weight for e in found)
         field, field_score, field_reason = self._field(scores)
         kind, kind_score, kind_reason = self._kind(scores)
         chosen = {field, kind.value}
@@ -242,7 +255,7 @@ class Classifier:
 
     def _field(self, scores: Mapping[str, float]) -> tuple[CaseField, float, FieldReason]:
         # max() keeps the first of equal scores: ties go to the field listed first.
-        best_field = max(self.rules.fields, key=lambda name: scores[name])
+        best_field = max(self.rules.fields, key=scores.__getitem__)
         best_score = scores[best_field]
         if best_score >= self.rules.min_score:
             return best_field, best_score, FieldReason.MATCHED

@@ -45,6 +45,7 @@ from enum import StrEnum
 from functools import partial
 from typing import Any
 
+from prometheus_client import Counter, Histogram
 from pydantic import BaseModel, ConfigDict
 
 from schemas.cases import CaseDeduplicated, CaseEscalated, CaseUpdate, PetitionerContact
@@ -243,6 +244,10 @@ class NotificationEngine:
         self.ensure_inbox = ensure_inbox
         self._notifications = metrics.counter("xinfang_notifications_total")
         self._seconds = metrics.histogram("xinfang_notification_delivery_seconds")
+        # A labelled child is looked up by its label values on every call (some 3 µs):
+        # each one is kept, made on first use as before, so /metrics lists the same series.
+        self._counted: dict[tuple[DeliveryChannel, NoticeKind, DeliveryOutcome], Counter] = {}
+        self._timed: dict[DeliveryChannel, Histogram] = {}
         self._retried = metrics.counter("xinfang_notification_retries_total")
         self._unconfirmed = metrics.counter("xinfang_notification_unconfirmed_resends_total")
         self._failures = metrics.counter("xinfang_notification_failures_total")
@@ -629,7 +634,11 @@ class NotificationEngine:
                 if flight.attempts_before
                 else time.monotonic() - flight.started
             )
-            self._seconds.labels(channel=notice.channel.value).observe(max(0.0, elapsed))
+            seconds = self._timed.get(notice.channel)
+            if seconds is None:
+                seconds = self._seconds.labels(channel=notice.channel.value)
+                self._timed[notice.channel] = seconds
+            seconds.observe(max(0.0, elapsed))
             self._delivered(step, notice, now)
             step.writes.append(partial(self._drop, self.retries, nid))
             return
@@ -678,9 +687,13 @@ class NotificationEngine:
     # --- state ---------------------------------------------------------------------------
 
     def _count(self, channel: DeliveryChannel, kind: NoticeKind, outcome: DeliveryOutcome) -> None:
-        self._notifications.labels(
-            channel=channel.value, kind=kind.value, outcome=outcome.value
-        ).inc()
+        counter = self._counted.get((channel, kind, outcome))
+        if counter is None:
+            counter = self._notifications.labels(
+                channel=channel.value, kind=kind.value, outcome=outcome.value
+            )
+            self._counted[channel, kind, outcome] = counter
+        counter.inc()
 
     def _store_case(self, case: CaseFile) -> None:
         self.cases[case.case_id] = case.model_dump(mode="json")

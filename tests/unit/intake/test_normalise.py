@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta, timezone
 
+import phonenumbers
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -25,6 +26,7 @@ from services.intake.normalise import (
     to_e164,
     try_e164,
 )
+from services.intake.normalise import _read_phone as read_phone
 
 TODAY = date(2026, 11, 20)
 
@@ -76,6 +78,30 @@ def test_invalid_phones_are_refused_with_a_reason(raw: str, problem: PhoneProble
         to_e164(raw)
     assert caught.value.problem is problem
     assert try_e164(raw) is None
+
+
+def _as_parsed(raw: str) -> tuple[str, str] | None:
+    """E.164 and national number of ``raw`` read by phonenumbers.parse in region CN."""
+    try:
+        parsed = phonenumbers.parse(raw, "CN")
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_valid_number(parsed):
+        return None
+    e164 = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+    return e164, str(parsed.national_number)
+
+
+def test_plain_mobile_numbers_read_as_phonenumbers_parse_reads_them() -> None:
+    # 11 digits from 13 to 19 skip phonenumbers.parse (normalise._PLAIN_MOBILE): every
+    # 4-digit prefix, inside the short cut and next to it (carrier prefixes 11xx, 12xx and
+    # 179xx), gives what parse gives; a new phonenumbers' metadata for CN is checked too.
+    for prefix in range(1000, 2000):
+        for tail in ("0000000", "1234567", "5800138", "9999999"):
+            raw = f"{prefix}{tail}"
+            read = read_phone.__wrapped__(raw, "CN")
+            got = None if isinstance(read, PhoneProblem) else (read.e164, read.national_number)
+            assert got == _as_parsed(raw), raw
 
 
 def test_try_e164_accepts_a_missing_phone() -> None:
