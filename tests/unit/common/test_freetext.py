@@ -638,3 +638,14 @@ def test_a_number_in_groups_with_any_gap_between_never_stays_in_clear(
     assert len(masked) == len(text)
     figures = "".join(c for c in masked if c.isdigit() or c in "*Xx")
     assert number not in figures, masked
+
+
+def test_a_card_in_groups_never_starts_inside_a_run_of_digits() -> None:
+    # Found by the test above: "1000 6200 0000 1300" (the mobile's end and the card's first
+    # groups) was read as a card, the card's last group then as a mobile with the
+    # landline's area code, and the landline was left in clear.
+    text = "13000001000 6200 0000 1300 0000 010-1000000"
+    masked = mask_free_text(text)
+    assert masked == "130****1000 **** **** **** ***0 010-***0000"
+    for number in ("13000001000", "6200 0000 1300 0000", "010-1000000", "1000000"):
+        assert number not in masked
