@@ -10,12 +10,17 @@ what came meanwhile and, as before, waits up to ``within`` for the rest of its m
 
 Events are handed over unacknowledged, as ``noack_take`` does: the batch loop acknowledges
 each one after its batch's commit. Faust counts an event as being processed from the moment
-its stream delivers it, so a rebalance (``stream_wait_empty``) still waits for the events
-buffered here to be handled and acknowledged before the partitions move.
+it is tracked (when it enters the buffer), so a rebalance (``stream_wait_empty``) still
+waits for the events buffered here to be handled and acknowledged before the partitions
+move.
 
 The filling itself (``Filling``) knows nothing of Faust: it is given how to wait, so the
-unit tests drive it from plain tasks. ``_take`` is the Faust adaptor: the stream's
-processor puts each event in, the stream's waits (which also end when it stops) are used.
+unit tests drive it from plain tasks. ``_take`` is the Faust adaptor: the conductor hands
+each fetched message of the stream's channel straight to ``direct_sink``, which does what
+the stream's iterator did with it (checks, tracking, Event, sensors) and adds the event;
+Faust's own way in (the channel's queue, the stream's task and its processor
+``add_to_buffer``) remains for a partition the conductor cannot deliver directly. The
+stream's waits (which also end when it stops) are used.
 
 When the stream stops, or the generator is closed, events may remain buffered that no batch
 was handed: they were never acknowledged, so their offsets are not committed and the
@@ -31,6 +36,8 @@ from collections.abc import AsyncGenerator, Awaitable, Callable
 from typing import Any, Generic, TypeVar
 
 from mode.utils.aiter import aiter
+
+from services.common import faust_fixes
 
 T = TypeVar("T")
 
@@ -117,7 +124,8 @@ async def _take(stream: Any, max_: int, within: float | None) -> AsyncGenerator[
 
     async def add_to_buffer(value: Any) -> Any:
         # Runs in the stream's own task, for each event it delivers: waiting here holds
-        # the stream back, so that no batch is larger than max_.
+        # the stream back, so that no batch is larger than max_. (The way in when the
+        # conductor cannot deliver directly: see direct_sink.)
         try:
             await filling.room_for_one(stream.wait)
             event = stream.current_event
@@ -135,6 +143,7 @@ async def _take(stream: Any, max_: int, within: float | None) -> AsyncGenerator[
     stream.enable_acks = False  # the batch loop acknowledges each event after its commit
     stream.add_processor(add_to_buffer)
     stream._enable_passive(aiter(stream.channel))
+    undo_direct = faust_fixes.deliver_directly(stream.channel, direct_sink(stream, filling))
 
     async def wait_full(full: asyncio.Event, seconds: float | None) -> None:
         await stream.wait_for_stopped(full, timeout=seconds)
@@ -145,5 +154,72 @@ async def _take(stream: Any, max_: int, within: float | None) -> AsyncGenerator[
             async for batch in batches:
                 yield batch
     finally:
+        undo_direct()
         stream.enable_acks = acks_enabled
         stream._processors.remove(add_to_buffer)
+
+
+def direct_sink(stream: Any, filling: Filling[Any]) -> Callable[[Any], Awaitable[None]]:
+    """What ``stream`` does with a message its channel delivers, straight into ``filling``.
+
+    The conductor calls it for each fetched message of the stream's channel
+    (``faust_fixes.deliver_directly``), in the consumer's fetch loop, instead of queueing
+    an event for the stream's task. It does what the stream's iterator and ``add_to_buffer``
+    did, in their order:
+
+    - it waits for room in the buffer (the fetch loop waits, as it waited on a full
+      queue; a rebalance's stop of the flow interrupts the wait, and the message, not yet
+      counted anywhere, is fetched again after the rebalance's seek); once the stream
+      stops, nothing more is added;
+    - a message fetched before the flow stopped or of an earlier generation of the group
+      is left (Faust's stream skips it too; the seek of the rebalance brings it again);
+    - the message is counted once more in its reference count, and as unacknowledged
+      (``Consumer.track_message``: a rebalance with ``stream_wait_empty`` waits for it
+      to be acknowledged, and the sensors count it in);
+    - its Event is made as the topic's raw decode makes it (key and value as they came),
+      the stream's event sensors called as its iterator called them, and the event is
+      added to the buffer, unacknowledged: the batch loop acknowledges it after its
+      batch's commit.
+
+    An error crashes the stream, as one in ``add_to_buffer`` did: the worker stops.
+    """
+    app = stream.app
+    consumer = app.consumer
+    flow_control = app.flow_control
+    acking_topics = app.topics.acking_topics
+    track_message = consumer.track_message
+    event_type = app.conf.Event  # what ``app.create_event`` makes, its setting read once
+    on_stream_event_in = stream._on_stream_event_in
+    on_stream_event_out = stream._on_stream_event_out
+    buffer_ = filling._buffer
+    max_ = filling.max_
+
+    async def deliver(message: Any) -> None:
+        try:
+            if len(buffer_) >= max_:
+                await filling.room_for_one(stream.wait)
+            if stream.should_stop:  # no batch would take it: left for a later read
+                return
+            if (
+                not flow_control.is_active()
+                or message.generation_id != app.consumer_generation_id
+            ):
+                return
+            message.incref()
+            event = event_type(app, message.key, message.value, message.headers, message)
+            tp = message.tp
+            offset = message.offset
+            if message.topic in acking_topics and not message.tracked:
+                message.tracked = True
+                track_message(message)
+            on_stream_event_out(
+                tp, offset, stream, event, on_stream_event_in(tp, offset, stream, event)
+            )
+            filling.add(event)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            stream.log.exception("error delivering to the take's buffer: %r", exc)
+            await stream.crash(exc)
+
+    return deliver
