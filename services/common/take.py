@@ -33,7 +33,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncGenerator, Awaitable, Callable
-from typing import Any, Generic, TypeVar
+from typing import Any, Final, Generic, TypeVar
 
 from mode.utils.aiter import aiter
 
@@ -75,6 +75,9 @@ class Filling(Generic[T]):
         self._full = asyncio.Event()
         self._room = asyncio.Event()
         self._room.set()
+        #: Called after each batch is taken from the buffer (``direct_sink`` resumes the
+        #: fetch of the partitions it paused there).
+        self.on_taken: Callable[[], None] | None = None
 
     @property
     def pending(self) -> list[T]:
@@ -107,6 +110,8 @@ class Filling(Generic[T]):
                 del self._buffer[: self.max_]
                 self._full.clear()
                 self._room.set()
+                if self.on_taken is not None:
+                    self.on_taken()
                 yield batch
 
 
@@ -159,6 +164,12 @@ async def _take(stream: Any, max_: int, within: float | None) -> AsyncGenerator[
         stream._processors.remove(add_to_buffer)
 
 
+#: A directly delivered partition's fetch is paused while this many batches are buffered,
+#: and resumed when a batch taken leaves one or less (Faust's queue pauses at 80% of its
+#: 4,096 events and resumes at half).
+PAUSE_AT_BATCHES: Final = 2
+
+
 def direct_sink(stream: Any, filling: Filling[Any]) -> Callable[[Any], Awaitable[None]]:
     """What ``stream`` does with a message its channel delivers, straight into ``filling``.
 
@@ -167,19 +178,24 @@ def direct_sink(stream: Any, filling: Filling[Any]) -> Callable[[Any], Awaitable
     an event for the stream's task. It does what the stream's iterator and ``add_to_buffer``
     did, in their order:
 
-    - it waits for room in the buffer (the fetch loop waits, as it waited on a full
-      queue; a rebalance's stop of the flow interrupts the wait, and the message, not yet
-      counted anywhere, is fetched again after the rebalance's seek); once the stream
-      stops, nothing more is added;
+    - once the stream stops, nothing more is added (left for a later read);
     - a message fetched before the flow stopped or of an earlier generation of the group
       is left (Faust's stream skips it too; the seek of the rebalance brings it again);
     - the message is counted once more in its reference count, and as unacknowledged
       (``Consumer.track_message``: a rebalance with ``stream_wait_empty`` waits for it
       to be acknowledged, and the sensors count it in);
     - its Event is made as the topic's raw decode makes it (key and value as they came),
-      the stream's event sensors called as its iterator called them, and the event is
-      added to the buffer, unacknowledged: the batch loop acknowledges it after its
-      batch's commit.
+      the stream's "event in" sensor called (its "event out" is the batch loop's
+      acknowledgement, as with ``noack_take``), and the event is added to the buffer,
+      unacknowledged: the batch loop acknowledges it after its batch's commit.
+
+    It never waits for room: the fetch loop it runs in delivers every agent's partitions
+    of the worker, and a wait there for one busy agent would hold up the others (their
+    inputs, the ticks, the standbys' changelogs). As Faust's queue does, a partition whose
+    messages fill ``PAUSE_AT_BATCHES`` batches is taken out of the fetch
+    (``Consumer.on_buffer_full``: what is fetched already is still added) and put back
+    when a batch taken leaves one batch or less (``on_buffer_drop``). Batches stay at most
+    ``max_`` events.
 
     An error crashes the stream, as one in ``add_to_buffer`` did: the worker stops.
     """
@@ -188,16 +204,24 @@ def direct_sink(stream: Any, filling: Filling[Any]) -> Callable[[Any], Awaitable
     flow_control = app.flow_control
     acking_topics = app.topics.acking_topics
     track_message = consumer.track_message
+    on_topic_buffer_full = app.sensors.on_topic_buffer_full
     event_type = app.conf.Event  # what ``app.create_event`` makes, its setting read once
     on_stream_event_in = stream._on_stream_event_in
-    on_stream_event_out = stream._on_stream_event_out
     buffer_ = filling._buffer
     max_ = filling.max_
+    pause_at = PAUSE_AT_BATCHES * max_
+    paused: set[Any] = set()
+
+    def resume() -> None:
+        if paused and len(buffer_) <= max_:
+            for tp in paused:
+                consumer.on_buffer_drop(tp)
+            paused.clear()
+
+    filling.on_taken = resume
 
     async def deliver(message: Any) -> None:
         try:
-            if len(buffer_) >= max_:
-                await filling.room_for_one(stream.wait)
             if stream.should_stop:  # no batch would take it: left for a later read
                 return
             if (
@@ -208,14 +232,15 @@ def direct_sink(stream: Any, filling: Filling[Any]) -> Callable[[Any], Awaitable
             message.incref()
             event = event_type(app, message.key, message.value, message.headers, message)
             tp = message.tp
-            offset = message.offset
             if message.topic in acking_topics and not message.tracked:
                 message.tracked = True
                 track_message(message)
-            on_stream_event_out(
-                tp, offset, stream, event, on_stream_event_in(tp, offset, stream, event)
-            )
+            on_stream_event_in(tp, message.offset, stream, event)
             filling.add(event)
+            if len(buffer_) >= pause_at and tp not in paused:
+                paused.add(tp)
+                on_topic_buffer_full(tp)
+                consumer.on_buffer_full(tp)
         except asyncio.CancelledError:
             raise
         except Exception as exc:

@@ -102,22 +102,70 @@ async def test_handed_over_messages_reach_the_batch_as_events_unacknowledged() -
         assert not set(consumer._unacked_messages)
 
 
-async def test_a_full_buffer_holds_the_hand_over_until_a_batch_is_taken() -> None:
+async def test_a_full_buffer_never_holds_the_hand_over_but_pauses_its_partition() -> None:
+    # The fetch loop delivers every agent's partitions: a wait there for one busy take
+    # would hold up the others. Faust's queue pauses a partition's fetch instead.
     worker = _Worker()
+    consumer: Any = worker.app.consumer
+    tp = TP(TOPIC, 1)
+    consumer._active_partitions = {tp, TP(TOPIC, 2)}
     async with _taking(worker, 2, 0.05) as batches:
         first = asyncio.ensure_future(anext(batches))
         await asyncio.sleep(0.01)
         hand_over = worker.hand_over(1)
-        # The first batch takes two, two more fill the buffer again, the fifth must wait.
-        for offset in range(4):
+        for offset in range(2):
             await _within(hand_over(worker.message(1, offset)))
         assert [e.message.offset for e in await _within(first)] == [0, 1]
-        fifth = asyncio.ensure_future(hand_over(worker.message(1, 4)))
-        await asyncio.sleep(0.05)
-        assert not fifth.done()
+        # No batch is being taken: every hand-over still ends at once, and the
+        # partition's fetch stops when two batches are buffered (4 events).
+        for offset in range(2, 5):
+            await _within(hand_over(worker.message(1, offset)), 0.5)
+            assert (tp in consumer._buffered_partitions) is (offset >= 5)
+        await _within(hand_over(worker.message(1, 5)), 0.5)
+        assert tp in consumer._buffered_partitions
+        assert tp not in consumer._active_partitions
+        assert TP(TOPIC, 2) in consumer._active_partitions
+        await _within(hand_over(worker.message(1, 6)), 0.5)  # fetched already: added
+        # Batches stay at most two; the fetch resumes when one batch or less is left.
         assert [e.message.offset for e in await _within(anext(batches))] == [2, 3]
-        await _within(fifth)
-        assert [e.message.offset for e in await _within(anext(batches))] == [4]
+        assert tp in consumer._buffered_partitions  # three left
+        assert [e.message.offset for e in await _within(anext(batches))] == [4, 5]
+        assert tp not in consumer._buffered_partitions
+        assert tp in consumer._active_partitions
+        assert [e.message.offset for e in await _within(anext(batches))] == [6]
+
+
+async def test_one_busy_take_holds_up_no_other_take_of_the_worker() -> None:
+    # A reviewer's case: two agents' takes on one worker, the first's batches not taken.
+    worker = _Worker()
+    other_channel: Any = worker.app.topic("other", key_type=bytes, value_type=bytes).clone(
+        is_iterator=True
+    )
+    worker.app.topics.add(other_channel)
+    worker.app.topics._acking_topics.add("other")
+    other_stream: Any = worker.app.stream(other_channel)
+    busy = filling_take(worker.stream, 2, 0.05)
+    free = filling_take(other_stream, 2, 0.05)
+    try:
+        busy_first = asyncio.ensure_future(anext(busy))
+        free_first = asyncio.ensure_future(anext(free))
+        await asyncio.sleep(0.01)
+        busy_hand_over = worker.hand_over(0)
+        free_hand_over = worker.app.topics._build_handler(TP("other", 0), {other_channel})
+        for offset in range(20):  # the fetch loop alternates the two partitions
+            await _within(busy_hand_over(worker.message(0, offset)), 0.5)
+            message = worker.message(0, offset)
+            message.topic, message.tp = "other", TP("other", 0)
+            await _within(free_hand_over(message), 0.5)
+        await _within(busy_first)
+        assert len(await _within(free_first)) == 2
+        got = 2
+        while got < 20:
+            got += len(await _within(anext(free)))
+        assert got == 20
+    finally:
+        await busy.aclose()
+        await free.aclose()
 
 
 async def test_a_message_of_an_earlier_generation_or_a_stopped_flow_is_left() -> None:
