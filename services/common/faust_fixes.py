@@ -35,9 +35,11 @@ Here each fetch gets a copy of the set taken when it starts, and no fetch starts
 
 Not fixes but installed here too: ``Recovery._build_offsets`` is followed by a bulk
 restore of the active changelog partitions (``services/common/bulk_restore.py``), which
-reads them some twenty times faster than Faust's own recovery; and the consumer's hand-over
+reads them some twenty times faster than Faust's own recovery; the consumer's hand-over
 of each fetched message to its stream (``_quick_wait_first``) skips four tasks per message
-when the hand-over does not have to wait.
+when the hand-over does not have to wait; and a channel given a sink (``deliver_directly``)
+has its messages handed to the sink by the conductor instead of through its queue and its
+stream (``_direct_handler``).
 """
 
 from __future__ import annotations
@@ -49,6 +51,7 @@ from collections.abc import Awaitable, Callable, Coroutine, Generator
 from typing import Any, Final, cast
 
 from faust.tables.recovery import Recovery
+from faust.transport.conductor import Conductor
 from faust.transport.consumer import Consumer, RecordMap, ensure_TP
 from faust.transport.drivers.aiokafka import AIOKafkaConsumerThread
 from faust.transport.producer import ProducerBuffer
@@ -304,6 +307,85 @@ def _resumed(coro: Coroutine[Any, Any, Any], waiting_on: Any) -> Generator[Any, 
                 return stop.value
 
 
+#: The channels whose messages go straight to a sink (``deliver_directly``).
+_SINKS: weakref.WeakKeyDictionary[Any, Callable[[Any], Awaitable[None]]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def deliver_directly(channel: Any, sink: Callable[[Any], Awaitable[None]]) -> Callable[[], None]:
+    """Have the conductor hand each message of ``channel`` to ``sink``; returns the undo.
+
+    ``channel`` is a stream's topic iterator (what the conductor delivers to). Its messages
+    then skip Faust's per-message path: the topic's decode, an Event built through the
+    serializer registry, the queue with its pressure callbacks, and the stream's task
+    (a turn of the event loop, the processors, the sensors) for each one. ``sink`` gets
+    the raw ``Message`` and takes over what the stream did with it (``services.common.take``):
+    Faust's checks, tracking it as unacknowledged, the Event, the sensors.
+
+    Only a channel of raw bytes qualifies (key and value typed bytes or not at all, the
+    raw serializer): its Event holds the message's own key and value, as the decode would
+    have made them. The conductor's hand-over of a partition takes this path only while
+    the channel is the partition's only subscriber; otherwise the queue, as before.
+    """
+    app = channel.app
+    key_serializer = channel.key_serializer or app.conf.key_serializer
+    value_serializer = channel.value_serializer or app.conf.value_serializer
+    # bytes as a type is what the services' topics say (``Service.topic``): the decode
+    # takes the raw codec's bytes as they are, as it does with no type.
+    if channel.key_type not in (None, bytes) or channel.value_type not in (None, bytes):
+        raise ValueError(f"{channel} decodes its messages into types: not deliverable raw")
+    if key_serializer != "raw" or value_serializer != "raw":
+        raise ValueError(f"{channel} decodes its messages ({key_serializer}, "
+                         f"{value_serializer}): not deliverable raw")  # fmt: skip
+    _SINKS[channel] = sink
+
+    def undo() -> None:
+        if _SINKS.get(channel) is sink:
+            del _SINKS[channel]
+
+    return undo
+
+
+def _direct_handler(original: Callable[..., Any]) -> Callable[..., Any]:
+    """``Conductor._build_handler``: a partition's hand-over that goes to its sink if any.
+
+    The handler the conductor builds for each assigned partition waits for Faust's flow
+    control and producer buffer, then decodes and queues the message for every channel
+    subscribed to the partition. Here, when the partition's one channel has a sink
+    (``deliver_directly``), the same two waits are made and the message goes to the sink;
+    otherwise (no sink, or several channels) to the handler Faust built. Which one is
+    decided per message: a sink may come after the partition's assignment.
+    """
+
+    def build(self: Any, tp: TP, channels: Any) -> Any:
+        queued = original(self, tp, channels)
+        app = self.app
+        flow_control = app.flow_control
+        buffer = app.producer.buffer
+        # The producer buffer's ``size`` reads a setting per call (Faust's settings cost
+        # microseconds per read): its queue is known now.
+        pending = buffer.queue if app.conf.producer_threaded else buffer.pending
+        sinks = _SINKS
+
+        async def on_message(message: Any) -> None:
+            if len(channels) == 1:
+                for channel in channels:
+                    sink = sinks.get(channel)
+                    if sink is not None:
+                        if not flow_control.is_active():
+                            await flow_control.acquire()
+                        if pending is None or pending.qsize() > buffer.max_messages:
+                            await buffer.wait_until_ebb()
+                        await sink(message)
+                        return
+            await queued(message)
+
+        return on_message
+
+    return build
+
+
 def apply() -> None:
     """Install the fixed methods on faust's Recovery and Consumer (once per process)."""
     global _APPLIED
@@ -316,6 +398,7 @@ def apply() -> None:
     cast(Any, Consumer).perform_seek = _perform_seek
     cast(Any, Consumer)._wait_next_records = _wait_next_records
     cast(Any, Consumer).wait_first = _quick_wait_first(Consumer.wait_first)
+    cast(Any, Conductor)._build_handler = _direct_handler(Conductor._build_handler)
     # A batch hands its held-back changelog records to Faust's producer buffer together,
     # a few per message (services.common.batch_loop). At the default of 100 the fetcher stops
     # after each batch to drain the buffer down, with a "producer buffer full" warning.

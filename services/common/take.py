@@ -10,12 +10,17 @@ what came meanwhile and, as before, waits up to ``within`` for the rest of its m
 
 Events are handed over unacknowledged, as ``noack_take`` does: the batch loop acknowledges
 each one after its batch's commit. Faust counts an event as being processed from the moment
-its stream delivers it, so a rebalance (``stream_wait_empty``) still waits for the events
-buffered here to be handled and acknowledged before the partitions move.
+it is tracked (when it enters the buffer), so a rebalance (``stream_wait_empty``) still
+waits for the events buffered here to be handled and acknowledged before the partitions
+move.
 
 The filling itself (``Filling``) knows nothing of Faust: it is given how to wait, so the
-unit tests drive it from plain tasks. ``_take`` is the Faust adaptor: the stream's
-processor puts each event in, the stream's waits (which also end when it stops) are used.
+unit tests drive it from plain tasks. ``_take`` is the Faust adaptor: the conductor hands
+each fetched message of the stream's channel straight to ``direct_sink``, which does what
+the stream's iterator did with it (checks, tracking, Event, sensors) and adds the event;
+Faust's own way in (the channel's queue, the stream's task and its processor
+``add_to_buffer``) remains for a partition the conductor cannot deliver directly. The
+stream's waits (which also end when it stops) are used.
 
 When the stream stops, or the generator is closed, events may remain buffered that no batch
 was handed: they were never acknowledged, so their offsets are not committed and the
@@ -28,9 +33,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncGenerator, Awaitable, Callable
-from typing import Any, Generic, TypeVar
+from typing import Any, Final, Generic, TypeVar
 
 from mode.utils.aiter import aiter
+
+from services.common import faust_fixes
 
 T = TypeVar("T")
 
@@ -68,6 +75,9 @@ class Filling(Generic[T]):
         self._full = asyncio.Event()
         self._room = asyncio.Event()
         self._room.set()
+        #: Called after each batch is taken from the buffer (``direct_sink`` resumes the
+        #: fetch of the partitions it paused there).
+        self.on_taken: Callable[[], None] | None = None
 
     @property
     def pending(self) -> list[T]:
@@ -100,6 +110,8 @@ class Filling(Generic[T]):
                 del self._buffer[: self.max_]
                 self._full.clear()
                 self._room.set()
+                if self.on_taken is not None:
+                    self.on_taken()
                 yield batch
 
 
@@ -117,7 +129,8 @@ async def _take(stream: Any, max_: int, within: float | None) -> AsyncGenerator[
 
     async def add_to_buffer(value: Any) -> Any:
         # Runs in the stream's own task, for each event it delivers: waiting here holds
-        # the stream back, so that no batch is larger than max_.
+        # the stream back, so that no batch is larger than max_. (The way in when the
+        # conductor cannot deliver directly: see direct_sink.)
         try:
             await filling.room_for_one(stream.wait)
             event = stream.current_event
@@ -135,6 +148,7 @@ async def _take(stream: Any, max_: int, within: float | None) -> AsyncGenerator[
     stream.enable_acks = False  # the batch loop acknowledges each event after its commit
     stream.add_processor(add_to_buffer)
     stream._enable_passive(aiter(stream.channel))
+    undo_direct = faust_fixes.deliver_directly(stream.channel, direct_sink(stream, filling))
 
     async def wait_full(full: asyncio.Event, seconds: float | None) -> None:
         await stream.wait_for_stopped(full, timeout=seconds)
@@ -145,5 +159,92 @@ async def _take(stream: Any, max_: int, within: float | None) -> AsyncGenerator[
             async for batch in batches:
                 yield batch
     finally:
+        undo_direct()
         stream.enable_acks = acks_enabled
         stream._processors.remove(add_to_buffer)
+
+
+#: A directly delivered partition's fetch is paused while this many batches are buffered,
+#: and resumed when a batch taken leaves one or less (Faust's queue pauses at 80% of its
+#: 4,096 events and resumes at half).
+PAUSE_AT_BATCHES: Final = 2
+
+
+def direct_sink(stream: Any, filling: Filling[Any]) -> Callable[[Any], Awaitable[None]]:
+    """What ``stream`` does with a message its channel delivers, straight into ``filling``.
+
+    The conductor calls it for each fetched message of the stream's channel
+    (``faust_fixes.deliver_directly``), in the consumer's fetch loop, instead of queueing
+    an event for the stream's task. It does what the stream's iterator and ``add_to_buffer``
+    did, in their order:
+
+    - once the stream stops, nothing more is added (left for a later read);
+    - a message fetched before the flow stopped or of an earlier generation of the group
+      is left (Faust's stream skips it too; the seek of the rebalance brings it again);
+    - the message is counted once more in its reference count, and as unacknowledged
+      (``Consumer.track_message``: a rebalance with ``stream_wait_empty`` waits for it
+      to be acknowledged, and the sensors count it in);
+    - its Event is made as the topic's raw decode makes it (key and value as they came),
+      the stream's "event in" sensor called (its "event out" is the batch loop's
+      acknowledgement, as with ``noack_take``), and the event is added to the buffer,
+      unacknowledged: the batch loop acknowledges it after its batch's commit.
+
+    It never waits for room: the fetch loop it runs in delivers every agent's partitions
+    of the worker, and a wait there for one busy agent would hold up the others (their
+    inputs, the ticks, the standbys' changelogs). As Faust's queue does, a partition whose
+    messages fill ``PAUSE_AT_BATCHES`` batches is taken out of the fetch
+    (``Consumer.on_buffer_full``: what is fetched already is still added) and put back
+    when a batch taken leaves one batch or less (``on_buffer_drop``). Batches stay at most
+    ``max_`` events.
+
+    An error crashes the stream, as one in ``add_to_buffer`` did: the worker stops.
+    """
+    app = stream.app
+    consumer = app.consumer
+    flow_control = app.flow_control
+    acking_topics = app.topics.acking_topics
+    track_message = consumer.track_message
+    on_topic_buffer_full = app.sensors.on_topic_buffer_full
+    event_type = app.conf.Event  # what ``app.create_event`` makes, its setting read once
+    on_stream_event_in = stream._on_stream_event_in
+    buffer_ = filling._buffer
+    max_ = filling.max_
+    pause_at = PAUSE_AT_BATCHES * max_
+    paused: set[Any] = set()
+
+    def resume() -> None:
+        if paused and len(buffer_) <= max_:
+            for tp in paused:
+                consumer.on_buffer_drop(tp)
+            paused.clear()
+
+    filling.on_taken = resume
+
+    async def deliver(message: Any) -> None:
+        try:
+            if stream.should_stop:  # no batch would take it: left for a later read
+                return
+            if (
+                not flow_control.is_active()
+                or message.generation_id != app.consumer_generation_id
+            ):
+                return
+            message.incref()
+            event = event_type(app, message.key, message.value, message.headers, message)
+            tp = message.tp
+            if message.topic in acking_topics and not message.tracked:
+                message.tracked = True
+                track_message(message)
+            on_stream_event_in(tp, message.offset, stream, event)
+            filling.add(event)
+            if len(buffer_) >= pause_at and tp not in paused:
+                paused.add(tp)
+                on_topic_buffer_full(tp)
+                consumer.on_buffer_full(tp)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            stream.log.exception("error delivering to the take's buffer: %r", exc)
+            await stream.crash(exc)
+
+    return deliver
