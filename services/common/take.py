@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 from collections.abc import AsyncGenerator, Awaitable, Callable
 from typing import Any, Final, Generic, TypeVar
 
@@ -76,8 +77,9 @@ class Filling(Generic[T]):
         self._room = asyncio.Event()
         self._room.set()
         #: Called after each batch is taken from the buffer (``direct_sink`` resumes the
-        #: fetch of the partitions it paused there).
+        #: fetch of the partitions it paused there), and when the take closes.
         self.on_taken: Callable[[], None] | None = None
+        self.on_close: Callable[[], None] | None = None
 
     @property
     def pending(self) -> list[T]:
@@ -160,6 +162,8 @@ async def _take(stream: Any, max_: int, within: float | None) -> AsyncGenerator[
                 yield batch
     finally:
         undo_direct()
+        if filling.on_close is not None:
+            filling.on_close()
         stream.enable_acks = acks_enabled
         stream._processors.remove(add_to_buffer)
 
@@ -210,15 +214,19 @@ def direct_sink(stream: Any, filling: Filling[Any]) -> Callable[[Any], Awaitable
     buffer_ = filling._buffer
     max_ = filling.max_
     pause_at = PAUSE_AT_BATCHES * max_
-    paused: set[Any] = set()
+    paused: set[Any] = set()  # taken out of the fetch here
 
-    def resume() -> None:
-        if paused and len(buffer_) <= max_:
+    def resume(*, all_: bool = False) -> None:
+        if paused and (all_ or len(buffer_) <= max_):
             for tp in paused:
                 consumer.on_buffer_drop(tp)
             paused.clear()
 
     filling.on_taken = resume
+    # When the take closes (the stream stops, or its agent crashes and Faust starts it
+    # again on the same stream), the partitions it took out of the fetch are put back:
+    # a new take knows nothing of them.
+    filling.on_close = functools.partial(resume, all_=True)
 
     async def deliver(message: Any) -> None:
         try:
@@ -237,10 +245,15 @@ def direct_sink(stream: Any, filling: Filling[Any]) -> Callable[[Any], Awaitable
                 track_message(message)
             on_stream_event_in(tp, message.offset, stream, event)
             filling.add(event)
-            if len(buffer_) >= pause_at and tp not in paused:
-                paused.add(tp)
-                on_topic_buffer_full(tp)
+            if len(buffer_) >= pause_at:
+                # For every message past the mark, not once: a partition Faust put back
+                # in the fetch itself (an assignment, a resume), or did not take out
+                # (during recovery), is taken out again, so the buffer stays bounded
+                # (a few sets' operations, only while the buffer is that full).
                 consumer.on_buffer_full(tp)
+                if tp not in paused and tp in consumer._buffered_partitions:
+                    paused.add(tp)
+                    on_topic_buffer_full(tp)
         except asyncio.CancelledError:
             raise
         except Exception as exc:
