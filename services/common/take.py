@@ -36,6 +36,7 @@ import functools
 from collections.abc import AsyncGenerator, Awaitable, Callable
 from typing import Any, Final, Generic, TypeVar
 
+from faust.types import TP
 from mode.utils.aiter import aiter
 
 from services.common import faust_fixes
@@ -250,10 +251,13 @@ def direct_sink(stream: Any, filling: Filling[Any]) -> Callable[[Any], Awaitable
                 # in the fetch itself (an assignment, a resume), or did not take out
                 # (during recovery), is taken out again, so the buffer stays bounded
                 # (a few sets' operations, only while the buffer is that full).
-                consumer.on_buffer_full(tp)
-                if tp not in paused and tp in consumer._buffered_partitions:
-                    paused.add(tp)
-                    on_topic_buffer_full(tp)
+                # Faust's own TP: a fetched message's ``tp`` is aiokafka's TopicPartition,
+                # which the consumer's partition sets must not hold (it asserts on them).
+                faust_tp = TP(message.topic, message.partition)
+                consumer.on_buffer_full(faust_tp)
+                if faust_tp not in paused and faust_tp in consumer._buffered_partitions:
+                    paused.add(faust_tp)
+                    on_topic_buffer_full(faust_tp)
         except asyncio.CancelledError:
             raise
         except Exception as exc:

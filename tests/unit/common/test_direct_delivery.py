@@ -16,6 +16,7 @@ from typing import Any
 
 import faust
 import pytest
+from aiokafka.structs import TopicPartition
 from faust.types import TP
 from faust.types.tuples import ConsumerMessage
 
@@ -51,9 +52,11 @@ class _Worker:
         return handler
 
     def message(self, partition: int, offset: int, *, generation: int | None = None) -> Any:
+        # As Faust's aiokafka driver makes it: its tp is aiokafka's TopicPartition, not
+        # Faust's TP (which the consumer's partition sets hold).
         return ConsumerMessage(
             TOPIC, partition, offset, 0.0, 0, [("h", b"1")], b"k%d" % offset,
-            b"v%d" % offset, None, tp=TP(TOPIC, partition),
+            b"v%d" % offset, None, tp=TopicPartition(TOPIC, partition),
             generation_id=self.app.consumer_generation_id if generation is None else generation,
         )  # fmt: skip
 
@@ -132,6 +135,8 @@ async def test_a_full_buffer_never_holds_the_hand_over_but_pauses_its_partition(
         assert [e.message.offset for e in await _within(anext(batches))] == [4, 5]
         assert tp not in consumer._buffered_partitions
         assert tp in consumer._active_partitions
+        # Faust's own TPs only: the consumer asserts it when it reads the set.
+        assert consumer._get_active_partitions() == {tp, TP(TOPIC, 2)}
         assert [e.message.offset for e in await _within(anext(batches))] == [6]
 
 
@@ -207,7 +212,7 @@ async def test_one_busy_take_holds_up_no_other_take_of_the_worker() -> None:
         for offset in range(20):  # the fetch loop alternates the two partitions
             await _within(busy_hand_over(worker.message(0, offset)), 0.5)
             message = worker.message(0, offset)
-            message.topic, message.tp = "other", TP("other", 0)
+            message.topic, message.tp = "other", TopicPartition("other", 0)
             await _within(free_hand_over(message), 0.5)
         await _within(busy_first)
         assert len(await _within(free_first)) == 2
