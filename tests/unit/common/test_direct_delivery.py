@@ -16,7 +16,7 @@ from typing import Any
 
 import faust
 import pytest
-from aiokafka.structs import TopicPartition
+from aiokafka.structs import TopicPartition  # type: ignore[import-untyped]
 from faust.types import TP
 from faust.types.tuples import ConsumerMessage
 
