@@ -105,6 +105,20 @@ async def test_handed_over_messages_reach_the_batch_as_events_unacknowledged() -
         assert not set(consumer._unacked_messages)
 
 
+async def _first_batch_taken(
+    worker: _Worker, batches: AsyncGenerator[list[Any], None], partition: int
+) -> Callable[[Any], Awaitable[None]]:
+    """The partition's hand-over, after a take of two took a first batch (offsets 0 and 1)
+    from it: the buffer is empty and the next batch is not being taken."""
+    first = asyncio.ensure_future(anext(batches))
+    await asyncio.sleep(0.01)  # the take has started: its sink is in place
+    hand_over = worker.hand_over(partition)
+    for offset in range(2):
+        await _within(hand_over(worker.message(partition, offset)))
+    assert [e.message.offset for e in await _within(first)] == [0, 1]
+    return hand_over
+
+
 async def test_a_full_buffer_never_holds_the_hand_over_but_pauses_its_partition() -> None:
     # The fetch loop delivers every agent's partitions: a wait there for one busy take
     # would hold up the others. Faust's queue pauses a partition's fetch instead.
@@ -113,12 +127,7 @@ async def test_a_full_buffer_never_holds_the_hand_over_but_pauses_its_partition(
     tp = TP(TOPIC, 1)
     consumer._active_partitions = {tp, TP(TOPIC, 2)}
     async with _taking(worker, 2, 0.05) as batches:
-        first = asyncio.ensure_future(anext(batches))
-        await asyncio.sleep(0.01)
-        hand_over = worker.hand_over(1)
-        for offset in range(2):
-            await _within(hand_over(worker.message(1, offset)))
-        assert [e.message.offset for e in await _within(first)] == [0, 1]
+        hand_over = await _first_batch_taken(worker, batches, 1)
         # No batch is being taken: every hand-over still ends at once, and the
         # partition's fetch stops when two batches are buffered (4 events).
         for offset in range(2, 5):
@@ -148,12 +157,7 @@ async def test_a_closed_take_puts_its_paused_partitions_back_in_the_fetch() -> N
     tp = TP(TOPIC, 1)
     consumer._active_partitions = {tp}
     async with _taking(worker, 2, 0.05) as batches:
-        first = asyncio.ensure_future(anext(batches))
-        await asyncio.sleep(0.01)
-        hand_over = worker.hand_over(1)
-        for offset in range(2):
-            await _within(hand_over(worker.message(1, offset)))
-        await _within(first)
+        hand_over = await _first_batch_taken(worker, batches, 1)
         for offset in range(2, 6):
             await _within(hand_over(worker.message(1, offset)), 0.5)
         assert tp in consumer._buffered_partitions
@@ -169,12 +173,7 @@ async def test_a_partition_faust_left_in_the_fetch_is_taken_out_at_the_next_mess
     tp = TP(TOPIC, 1)
     consumer._active_partitions = {tp}
     async with _taking(worker, 2, 0.05) as batches:
-        first = asyncio.ensure_future(anext(batches))
-        await asyncio.sleep(0.01)
-        hand_over = worker.hand_over(1)
-        for offset in range(2):
-            await _within(hand_over(worker.message(1, offset)))
-        await _within(first)
+        hand_over = await _first_batch_taken(worker, batches, 1)
         worker.app.in_recovery = True
         for offset in range(2, 6):
             await _within(hand_over(worker.message(1, offset)), 0.5)
