@@ -113,11 +113,14 @@ _CARD_IN_TEXT = re.compile(r"\d(?<![\d-]\d)(?:[ -]?\d){12,18}(?![\d-])")
 #: landline in groups of its own (138 0013 8000 6222 0212 3456 7890: a phone, then a
 #: card), or a whole number of five digits or more (110105194912310021 6217 0012 3456
 #: 7890: an ID number, then a card); no part of a group after it. No card's number starts
-#: with 0 (0731 8412 3456 6222 ...: a landline, then a card), and none starts inside a run
-#: of digits (13000001000 6200 ...: "1000 6200 ..." is no card, and took the real card's
-#: last group, which a mobile then read with the landline after it, left in clear).
+#: with 0 (0731 8412 3456 6222 ...: a landline, then a card). Glued to the digits before
+#: it (010-10000006200 0000 0000 0000: a landline, then a card), a card starts inside their
+#: run, but not where the four groups after its first one are a card of their own
+#: (13000001000 6200 0000 1300 0000: "1000 6200 0000 1300" took the real card's last group,
+#: which a mobile then read with the landline after it, left in clear).
 _CARD_IN_GROUPS = re.compile(
-    r"(?<!\d)[1-9](?:(?<!\d \d)(?=\d{3} )|(?<!\d-\d)(?=\d{3}-)|(?<=\d{5}[ -]\d)"
+    r"(?:(?<!\d)|(?!\d{4} \d{4} \d{4} \d{4} \d{4}(?!\d))(?!\d{4}-\d{4}-\d{4}-\d{4}-\d{4}(?!\d)))"
+    r"[1-9](?:(?<!\d \d)(?=\d{3} )|(?<!\d-\d)(?=\d{3}-)|(?<=\d{5}[ -]\d)"
     r"|(?<=(?<![\d+])1[3-9]\d[ -]\d{4}[ -]\d{4}[ -]\d)|(?<=(?<!\d)0\d{2}[ -]\d{4}[ -]\d{4}[ -]\d)"
     r"|(?<=(?<!\d)0\d{3}[ -]\d{3}[ -]\d{4}[ -]\d)|(?<=(?<!\d)0\d{3}[ -]\d{4}[ -]\d{4}[ -]\d))"
     r"\d{3}([ -])\d{4}\1\d{4}\1\d{4}(?:\1\d{1,3}(?!\d)[Xx]?)?"

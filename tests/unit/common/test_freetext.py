@@ -649,3 +649,14 @@ def test_a_card_in_groups_never_starts_inside_a_run_of_digits() -> None:
     assert masked == "130****1000 **** **** **** ***0 010-***0000"
     for number in ("13000001000", "6200 0000 1300 0000", "010-1000000", "1000000"):
         assert number not in masked
+
+
+def test_a_card_glued_to_a_landline_before_it_is_still_read_as_a_card() -> None:
+    # Found by the same test after the one above first forbade any start inside a run of
+    # digits: the card's first group glued to the landline, neither was read, the landline
+    # stayed in clear.
+    text = "qq.com010-10000006200 0000 0000 0000 110000195001010007"
+    masked = mask_free_text(text)
+    assert masked == "qq.com010-***0000**** **** **** 0000 110000********0007"
+    for number in ("010-1000000", "6200 0000 0000 0000", "110000195001010007"):
+        assert number not in masked
