@@ -31,6 +31,15 @@ _PLACE_SUFFIXES: Final = (
     "商场",
     "市场",
     "苑",
+    # Any other estate or park named with "园" ("滨江御景园", "碧桂园"; "伊景园滨河苑" is
+    # two names, "伊景园" and "滨河苑", as a letter writing "伊景园.滨河苑" names them);
+    # not the "园" of a road named after one ("芙蓉园路": the road).
+    "园",
+    "郡",
+    "邸",
+    "公馆",
+    "雅筑",
+    "华庭",
     "庄园",
     "社区",
     # A subdistrict: the street word in it ("泉塘街道") is no street, and the estate after
@@ -87,7 +96,9 @@ _NAME_STOP: Final = frozenset(
 #: Names the heuristic finds that name no place of a matter, and words that make a
 #: found name generic ("有关部门责令工地", "供热公司").
 _GENERIC_PLACES: Final = frozenset(
-    {"人民政府", "有关公司", "物业公司", "开发公司", "物流公司", "施工项目", "建筑工地"}
+    {"人民政府", "有关公司", "物业公司", "开发公司", "物流公司", "施工项目", "建筑工地",
+     # A kind of park, not a named one.
+     "工业园", "物流园", "科技园", "产业园"}
 )
 _GENERIC_WORDS: Final = (
     "部门",
@@ -129,6 +140,13 @@ _GENERIC_WORDS: Final = (
     "沥青搅拌",
     "建设搅拌",
     "建搅拌",
+    # A kindergarten by its kind, not its name ("公办园", "民办园"), and its opening
+    # ("开园"): any of them.
+    "开园",
+    "公办园",
+    "公立园",
+    "民办园",
+    "私立园",
 )
 # One search for any of them, instead of one `in` a word.
 _GENERIC_WORD_RE: Final = re.compile("|".join(_GENERIC_WORDS))
@@ -142,8 +160,19 @@ _NAME_IN_SUFFIX: Final = {
     )
     for suffix in _PLACE_SUFFIXES
 }
+#: Place words that end no name when a road word follows them: the road is named after
+#: the estate or park ("芙蓉园路"), and is the place.
+_NOT_BEFORE_ROAD: Final = frozenset({"园"})
+# ... nor before one character and an estate's word: "北京园御小区" is one estate, whose
+# "御" would be no name on its own.
+_NOT_BEFORE_ROAD_RE: Final = "(?![路街巷桥道])(?!.(?:小区|花园|家园|苑|公寓|大厦|新村|新城))"
 _PLACE_RE: Final = re.compile(
-    "(" + "|".join(re.escape(s) for s in sorted(_PLACE_SUFFIXES, key=len, reverse=True)) + ")"
+    "("
+    + "|".join(
+        re.escape(s) + (_NOT_BEFORE_ROAD_RE if s in _NOT_BEFORE_ROAD else "")
+        for s in sorted(_PLACE_SUFFIXES, key=len, reverse=True)
+    )
+    + ")"
 )
 _LATIN_PLACE_RE: Final = re.compile(
     r"((?:[A-Z][a-z]+\s+){1,3})"

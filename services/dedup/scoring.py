@@ -19,6 +19,8 @@ from services.dedup.place_agreement import (
 )
 from services.dedup.state import MatchState
 
+_NO_KINDS: frozenset[str] = frozenset()
+
 
 class Scored(NamedTuple):
     # A NamedTuple: made for every candidate looked at, at a third of a dataclass's cost.
@@ -37,6 +39,11 @@ class Scored(NamedTuple):
     strong: bool
     #: The candidate's title's topic (``text.topic``).
     topic: str
+    #: The kinds of problem both titles name, when it links as the same kind of problem
+    #: of the place a title names (``_same_kind_at_place``), with no place contradicting:
+    #: the domain's matter itself, from which two matters so linked with a kind in common
+    #: are one (``deciding``); empty otherwise.
+    shared_kinds: frozenset[str] = frozenset()
 
     @property
     def rank(self) -> tuple[bool, float, bool, int]:
@@ -133,14 +140,21 @@ def score_candidates(
         if not our_claims:
             return our_claims, our_claims
         theirs = text.claims(their_topic)
+        ours = our_claims
+        if not ours.isdisjoint(text.OBJECTS) and facility_of_either_title(
+            features, their_places, their_topic, same_petitioner
+        ):
+            # One named plant both are about ("东富搅拌站"): the plant is the place, and
+            # its wages are not its noise.
+            ours, theirs = ours - text.OBJECTS, theirs - text.OBJECTS
         if (
-            our_claims.isdisjoint(theirs)
-            and not our_claims.isdisjoint(text.NUISANCES)
+            ours.isdisjoint(theirs)
+            and not ours.isdisjoint(text.NUISANCES)
             and not theirs.isdisjoint(text.NUISANCES)
             and facility_of_either_title(features, their_places, their_topic, same_petitioner)
         ):
-            return text.as_one_nuisance(our_claims), text.as_one_nuisance(theirs)
-        return our_claims, theirs
+            return text.as_one_nuisance(ours), text.as_one_nuisance(theirs)
+        return ours, theirs
 
     def judge(i: int, score: float) -> Scored | None:
         # The candidate in row `i`, text score `score`: None when it cannot be this
@@ -233,6 +247,11 @@ def score_candidates(
             or _same_kind_at_place(titled, score, ours_here, their_claims, config)
         )
         strong = agree is True and (exact or score >= max(threshold, merge_threshold))
+        shared_kinds = (
+            ours_here & their_claims
+            if linkable and not conflict and titled and ours_here
+            else _NO_KINDS
+        )
         # Positional: a NamedTuple built from keywords costs twice as much.
         return Scored(
             case_id,
@@ -245,6 +264,7 @@ def score_candidates(
             conflict,
             strong,
             details.topic,
+            shared_kinds,
         )
 
     for i in worth:
@@ -264,9 +284,11 @@ def score_candidates(
                 best = candidate
         elif candidate.score > suggested.get(candidate.matter_id, -1.0):
             suggested[candidate.matter_id] = candidate.score
-    if best is None and topic_grams:
+    if topic_grams and (best is None or best.shared_kinds):
         # No text score links: the others (the petitioner's letters, the place's) may
-        # still link by their titles, however little else their words share.
+        # still link by their titles, however little else their words share. Linked as
+        # the same kind of problem of a title's place, the others of other matters that
+        # link so too are looked for: they show the matters to be one (``deciding``).
         # Most are not alike in title at all: those are set aside before judging, on the
         # titles as `judge` compares them (a shared place left out can make two titles
         # more alike: "大新村爱花冲组硬化道路", "大新村15组(爱花冲)道路硬化").
@@ -297,8 +319,16 @@ def score_candidates(
             ):
                 continue
             candidate = judge(i, scores[i])
-            if candidate is not None and candidate.linkable:
-                scored.append(candidate)
+            if candidate is None or not candidate.linkable:
+                continue
+            if best is not None and (
+                # Only to merge: the link itself is settled already.
+                candidate.matter_id == best.matter_id
+                or best.shared_kinds.isdisjoint(candidate.shared_kinds)
+                or candidate.rank >= best.rank
+            ):
+                continue
+            scored.append(candidate)
     return scored, top
 
 

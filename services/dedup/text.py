@@ -257,6 +257,12 @@ CLAIM_KINDS: Final[dict[str, tuple[str, ...]]] = {
     "wages": ("工资", "欠薪", "拖欠"),
     "property_certificate": ("不动产证", "房产证", "产权证"),
     "street_lights": ("路灯",),
+    # An object a title is about, beside the place named: a mixing plant by an estate
+    # ("丽景新苑旁搅拌站夜间噪音扰民", "丽景新苑业主联名要求关停违规搅拌站"), whatever each
+    # letter stresses of it (its noise, dust, permit, trucks). A plant named as the place
+    # itself ("东富搅拌站") is no kind: its kinds are what the letters say of it
+    # (``OBJECTS``, ``scoring``).
+    "mixing_plant": ("搅拌站", "搅拌厂", "搅拌场", "商砼站", "砼站"),
     # A bus route's course, its timetable, its stops and its crews' conduct are four
     # problems of one route: extending it is not running it more often.
     "bus_course": ("改线", "改道", "调整线路", "线路调整", "优化线路", "公交线路", "路线", "延伸"),
@@ -269,6 +275,9 @@ CLAIM_KINDS: Final[dict[str, tuple[str, ...]]] = {
 #: (residents' letters on one mixing plant name its noise in one title, its dust in the
 #: next), however the kinds of another place tell its problems apart.
 NUISANCES: Final = frozenset({"noise", "pollution"})
+#: The kinds that name an object rather than a wrong: when both letters name the object as
+#: one facility (a named plant), it is their place, and no kind between them.
+OBJECTS: Final = frozenset({"mixing_plant"})
 _KIND_OF_WORD: Final = {word: kind for kind, words in CLAIM_KINDS.items() for word in words}
 # One pass over a topic for every kind (a pattern per kind costs one pass each, for every
 # candidate judged); longest first, so a word is not cut short by a shorter one it holds.

@@ -630,3 +630,102 @@ def test_residents_letters_on_one_mixing_plants_noise_and_dust_are_one_matter() 
     estate_noise = replace(noise, title="翠湖小区广场舞噪音扰民")
     estate_parking = replace(dust, title="翠湖小区停车难")
     assert _run([estate_noise, estate_parking])[1].matter_id != _run([estate_noise])[0].matter_id
+
+
+def test_residents_letters_on_an_estates_mixing_plant_link_whatever_each_stresses() -> None:
+    # Residents of one estate on the mixing plant beside it, months apart: one on its noise
+    # at night, one asking that it be shut (a text score of 0.21, below the same-place
+    # 0.25), one writing again about it (0.14 against the first). The plant is the object
+    # of every title, the estate its place: one matter, whatever each letter stresses.
+    shut = _facts(0, COUNTY, "丽景新苑业主联名要求关停违规搅拌站",
+                  "尊敬的领导：我们是丽景新苑三百多户业主，联名反映小区西侧搅拌站违规生产的问题。"
+                  "该站未批先建，无证经营，长期夜间作业，粉尘噪音严重超标，运输车辆带泥上路。"
+                  "我们多次向街道、区环保局反映，均未得到有效处理。现恳请市领导督办，依法关停该"
+                  "搅拌站，并对相关责任人进行追责。", ref="pr_a")  # fmt: skip
+    noise = _facts(30, COUNTY, "丽景新苑旁搅拌站夜间噪音扰民",
+                   "尊敬的领导：您好！我是A6区丽景新苑小区的业主，小区西侧去年底建起了一个混凝土"
+                   "搅拌站，白天黑夜不停生产，尤其是晚上十点以后搅拌机、装载机的声音轰隆隆响到"
+                   "凌晨三四点，家里老人心脏不好，孩子第二天要上学，整夜整夜睡不着。我们打过12345"
+                   "也找过街道，一直没有结果。恳请领导派人来实地看一看，晚上来听一听，还我们一个"
+                   "安静的夜晚！", ref="pr_b")  # fmt: skip
+    again = _facts(60, COUNTY, "再次反映丽景新苑搅拌站问题",
+                   "领导您好，今年三月我已经在这里反映过丽景新苑旁边鑫磊搅拌站的问题，当时回复说"
+                   "已责令整改，夜间不得生产。可是整改了不到半个月，又恢复原样了，晚上照样开工，"
+                   "而且还新增了一条生产线。请问整改结果是怎么监督的？希望不要只做表面文章，真正"
+                   "把问题解决。", ref="pr_c")  # fmt: skip
+    for later in (noise, again):
+        decisions = _run([shut, later])
+        assert decisions[1].verdict is Verdict.JOINT
+        assert decisions[1].matter_id == decisions[0].matter_id
+    # The estate's property fees, under the same words, are another problem of it.
+    fees = replace(noise, title="丽景新苑物业费上涨不合理")
+    assert _run([shut, fees])[1].matter_id != _run([shut])[0].matter_id
+
+
+def test_buyers_letters_on_an_estate_named_with_yuan_link_on_its_forced_parking_sales() -> None:
+    # Two buyers at an estate whose name ends with "园" (not "花园" or "家园"), four months
+    # apart, on the developer's forcing parking spaces on them: the estate is a place.
+    first = _facts(0, COUNTY, "A市滨江御景园业主反映车位强卖问题",
+                   "尊敬的A市领导：我们是滨江御景园的业主，现在开发商捆绑销售车位，不买车位不给"
+                   "钥匙，不给办证，很多业主已经搬不进新房只能继续租房住，每月多出几千块租金。"
+                   "恳请领导关注，督促开发商停止强制搭售车位，尽快交房。", ref="pr_a")  # fmt: skip
+    second = _facts(130, COUNTY, "滨江御景园开发商强制捆绑销售车位",
+                    "尊敬的领导：您好！我是A2区滨江御景园的业主，2017年购买的房子，今年通知交房，"
+                    "可开发商在交房时要求我们必须购买一个车位，价格十八万，不买车位就不给钥匙。"
+                    "车位是另外的商品，凭什么强制我们买？这明显是捆绑销售。恳请住建部门介入调查，"
+                    "保护我们购房者的合法权益。", ref="pr_b")  # fmt: skip
+    decisions = _run([first, second])
+    assert decisions[1].verdict is Verdict.JOINT
+    assert decisions[1].matter_id == decisions[0].matter_id
+
+
+#: Three buyers' letters on one estate's forced parking sales (the first two name the
+#: estate only in their openings, and do not link: a text score of 0.15 with no title's
+#: place); and a letter on its property certificates, another problem of the estate.
+_NETSIGN = ("网签时被要求绑定车位",
+            "领导好！我在滨江御景园买了一套房，准备网签的时候销售告诉我必须同时签一个车位合同，"
+            "不然不给网签备案。我说不想要车位，她说那就不能保证交房时间。这种车位绑定的做法是否"
+            "违法？我们该向哪个部门投诉？")  # fmt: skip
+_VOLUNTARY = ("说好的自愿购买车位变成了强制消费",
+              "您好，我是滨江御景园的购房者，买房的时候置业顾问说车位是自愿购买的，结果收房前一周"
+              "开发商打电话说必须先交车位款才能拿钥匙，一个地下车位十五万，还不能按揭只能全款。"
+              "我们很多业主都不同意，开发商就拖着不交房。希望政府出面协调。")  # fmt: skip
+_FORCED = ("A市滨江御景园业主反映车位强卖问题",
+           "尊敬的A市领导：我们是滨江御景园的业主，现在开发商捆绑销售车位，不买车位不给钥匙，"
+           "不给办证，很多业主已经搬不进新房只能继续租房住，每月多出几千块租金。恳请领导关注，"
+           "督促开发商停止强制搭售车位，尽快交房。")  # fmt: skip
+_CERTIFICATE = ("滨江御景园交房两年仍未办理房产证",
+                "您好！滨江御景园一期2017年就交房了，到现在两年了房产证还没办下来。开发商说是因为"
+                "项目的规划验收没有完成，还有土地出让金没有缴清。我们业主小孩上学、落户都要用"
+                "房产证，非常着急。请问相关部门能否督促开发商尽快完善手续，为业主办理不动产"
+                "权证书？")  # fmt: skip
+
+
+def test_a_letter_on_the_same_kind_of_problem_as_two_matters_of_its_place_merges_them() -> None:
+    # The first two buyers' letters open two matters; the third, whose title names the
+    # estate both name and parking as both do, links to both: one matter, one problem.
+    decisions = _run([_facts(n, COUNTY, *letter, ref=f"pr_{n}")
+                      for n, letter in enumerate((_NETSIGN, _VOLUNTARY, _FORCED))])  # fmt: skip
+    assert decisions[1].matter_id != decisions[0].matter_id
+    third = decisions[2]
+    assert third.verdict is Verdict.JOINT
+    assert {third.matter_id, *(m.matter_id for m in third.merged)} == {
+        decisions[0].matter_id, decisions[1].matter_id
+    }
+    assert third.matter_petitions == 3
+
+
+def test_a_letter_raising_two_kinds_of_problem_of_a_place_merges_neither_into_the_other() -> None:
+    # Parking and the property certificates of one estate: a letter on certificates held
+    # back from those who bought no parking space names both kinds, and links to a letter
+    # on each; they share no kind with each other, and stay two matters.
+    both = ("滨江御景园不买车位就不给办房产证",
+            "我们滨江御景园一期去年已经交房，房产证迟迟办不下来。去问开发商，工作人员私下说只有"
+            "买了车位的业主才优先办证，没买的要等。这不就是变相强迫我们买车位吗？房产证是我们的"
+            "合法权利，凭什么和车位挂钩？希望领导督促开发商尽快为全体业主办理不动产"
+            "权证。")  # fmt: skip
+    decisions = _run([_facts(n, COUNTY, *letter, ref=f"pr_{n}")
+                      for n, letter in enumerate((_FORCED, _CERTIFICATE, both))])  # fmt: skip
+    assert decisions[1].matter_id != decisions[0].matter_id
+    assert decisions[2].verdict is Verdict.JOINT
+    assert decisions[2].merged == ()

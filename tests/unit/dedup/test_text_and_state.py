@@ -519,6 +519,24 @@ def test_fumes_and_waste_water_are_pollution_and_a_schools_places_its_admission(
 def test_a_nuisance_to_residents_names_no_kind_of_problem() -> None:
     # Residents of one estate on the mixing plant beside it: "扰民" in one title, the dust
     # in another; neither says the other is another problem.
-    assert claims("丽发新城小区附近搅拌站扰民") == frozenset()
+    # (The plant is an object of the title, a kind of its own: "扰民" adds none.)
+    assert claims("丽发新城小区附近搅拌站扰民") == {"mixing_plant"}
     assert not claims_differ(claims("丽发新城搅拌站扰民"), claims("丽发新城搅拌站灰尘污染"))
     assert claims("夜宵摊油烟扰民") == {"pollution"}
+
+
+def test_an_estate_named_with_yuan_is_a_place_and_a_road_named_after_one_the_road() -> None:
+    assert places("滨江御景园强制买车位") == {"滨江御景园"}
+    # Two names run together, or apart: the same two places either way.
+    together, apart = places("投诉伊景园滨河苑捆绑销售车位"), places("伊景园.滨河苑车位")
+    assert together == apart == {"伊景园", "滨河苑"}
+    # A road named after an estate or park is the road; one character and an estate's
+    # word after "园" are part of one name.
+    assert places("芙蓉园路修路") == {"芙蓉园路"}
+    assert places("北京园御小区") == {"北京园御小区"}
+    # A kindergarten by its kind, its opening, a kind of park: no place.
+    assert places("增加公办园学位，月份开园，工业园区") == frozenset()
+    # Other words estates are named with.
+    assert places("康桥长郡业主，恒大翡翠华庭，枫林雅筑，万科公馆") == {
+        "康桥长郡", "恒大翡翠华庭", "枫林雅筑", "万科公馆"
+    }
