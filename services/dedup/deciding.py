@@ -10,6 +10,7 @@ from typing import Final
 
 from schemas.cases import Verdict
 from services.dedup import text
+from services.dedup.areas import may_share_matter
 from services.dedup.config import DedupConfig
 from services.dedup.decision import DedupDecision, MergedMatter, RelatedMatter, matter_id_for
 from services.dedup.facts import CaseFacts
@@ -143,7 +144,7 @@ def _matters_to_merge(
             continue
         other = MatterRecord.from_json(matter_id, value)
         if (
-            other.region_code == matter.region_code
+            may_share_matter(other.region_code, matter.region_code)
             # Merging moves every case record of the other matter: one that no longer
             # names them all (a mass campaign's) stays apart, a missed link.
             and other.names_every_case

@@ -729,3 +729,18 @@ def test_a_letter_raising_two_kinds_of_problem_of_a_place_merges_neither_into_th
     assert decisions[1].matter_id != decisions[0].matter_id
     assert decisions[2].verdict is Verdict.JOINT
     assert decisions[2].merged == ()
+
+
+def test_a_city_level_matter_and_a_county_matter_of_one_problem_are_merged() -> None:
+    # The first buyer writes to the city's mailbox naming no district (the city's code),
+    # the second names it: two matters, of the city and of the county; the third, of the
+    # county, links to both as the same kind at the estate, and they are one.
+    regions = (CITY, COUNTY, COUNTY)
+    decisions = _run([_facts(n, region, *letter, ref=f"pr_{n}")
+                      for n, (region, letter) in enumerate(
+                          zip(regions, (_NETSIGN, _VOLUNTARY, _FORCED), strict=True))])  # fmt: skip
+    assert decisions[1].matter_id != decisions[0].matter_id
+    third = decisions[2]
+    assert {third.matter_id, *(m.matter_id for m in third.merged)} == {
+        decisions[0].matter_id, decisions[1].matter_id
+    }
