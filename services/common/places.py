@@ -35,7 +35,6 @@ _PLACE_SUFFIXES: Final = (
     # two names, "伊景园" and "滨河苑", as a letter writing "伊景园.滨河苑" names them);
     # not the "园" of a road named after one ("芙蓉园路": the road).
     "园",
-    "郡",
     "邸",
     "公馆",
     "雅筑",
@@ -98,7 +97,7 @@ _NAME_STOP: Final = frozenset(
 _GENERIC_PLACES: Final = frozenset(
     {"人民政府", "有关公司", "物业公司", "开发公司", "物流公司", "施工项目", "建筑工地",
      # A kind of park, not a named one.
-     "工业园", "物流园", "科技园", "产业园"}
+     "工业园", "物流园", "科技园", "产业园", "软件园", "创业园", "生态园"}
 )
 _GENERIC_WORDS: Final = (
     "部门",
@@ -143,6 +142,10 @@ _GENERIC_WORDS: Final = (
     # A kindergarten by its kind, not its name ("公办园", "民办园"), and its opening
     # ("开园"): any of them.
     "开园",
+    "入园",
+    "校园",
+    # A developer's brand, not one of its estates ("碧桂园威尼斯城", "碧桂园星钻").
+    "碧桂园",
     "公办园",
     "公立园",
     "民办园",
@@ -153,9 +156,15 @@ _GENERIC_WORD_RE: Final = re.compile("|".join(_GENERIC_WORDS))
 # Of each place word, the characters before a shorter place word it ends with ("新" of
 # "新村", "菜" of "菜市场"): the pattern finds the longer word first, and they count as
 # part of the name, so "大新村" is the village "大新" + "村", not "大" + "新村".
+# ("园" is a name's place word only: "幼儿园", "公园", "家园" are words of their own, and
+# "上幼儿园", "A7县幼儿园" name no kindergarten.)
 _NAME_IN_SUFFIX: Final = {
     suffix: max(
-        (1 for shorter in _PLACE_SUFFIXES if shorter != suffix and suffix.endswith(shorter)),
+        (
+            1
+            for shorter in _PLACE_SUFFIXES
+            if shorter not in (suffix, "园") and suffix.endswith(shorter)
+        ),
         default=0,
     )
     for suffix in _PLACE_SUFFIXES
@@ -163,9 +172,9 @@ _NAME_IN_SUFFIX: Final = {
 #: Place words that end no name when a road word follows them: the road is named after
 #: the estate or park ("芙蓉园路"), and is the place.
 _NOT_BEFORE_ROAD: Final = frozenset({"园"})
-# ... nor before one character and an estate's word: "北京园御小区" is one estate, whose
-# "御" would be no name on its own.
-_NOT_BEFORE_ROAD_RE: Final = "(?![路街巷桥道])(?!.(?:小区|花园|家园|苑|公寓|大厦|新村|新城))"
+# ... nor of a kindergarten's head ("园长"), nor before one character and an estate's
+# word: "北京园御小区" is one estate, whose "御" would be no name on its own.
+_NOT_BEFORE_ROAD_RE: Final = "(?![长路街巷桥道])(?!.(?:小区|花园|家园|苑|公寓|大厦|新村|新城))"
 _PLACE_RE: Final = re.compile(
     "("
     + "|".join(

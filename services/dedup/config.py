@@ -113,7 +113,7 @@ class DedupConfig(BaseSettings):
         ),
     )
     joint_threshold_same_kind: float = Field(
-        default=0.10,
+        default=0.15,
         ge=0.0,
         le=1.0,
         description=(

@@ -121,7 +121,7 @@ def _matters_to_merge(
     letters' titles must say alike (``title_alike``): a letter raising two problems of one
     estate links to both, and they stay two matters.
     """
-    if not (best.strong or best.shared_kinds) or effective_status(matter, now) not in _OPEN:
+    if not best.strong or effective_status(matter, now) not in _OPEN:
         return ()
     if _SPLIT_OFF_RE.search(matter.matter_id):
         return ()
@@ -129,11 +129,8 @@ def _matters_to_merge(
     ours = text.topic_grams(best.topic)
     for candidate in scored:
         matter_id = candidate.matter_id
-        # Linked as the same kind of problem of the place as the best link is: both are
-        # the domain's matter, the same concrete problem of the same place, and so one.
-        same_kind = not best.shared_kinds.isdisjoint(candidate.shared_kinds)
         if (
-            not ((candidate.strong and best.strong) or same_kind)
+            not candidate.strong
             or matter_id == matter.matter_id
             or matter_id in merged
             or _SPLIT_OFF_RE.search(matter_id)
@@ -144,15 +141,14 @@ def _matters_to_merge(
             continue
         other = MatterRecord.from_json(matter_id, value)
         if (
+            # Of one region, or a city's and one of its counties' (a letter to the city's
+            # mailbox naming no district opened one): as a case links, never two counties.
             may_share_matter(other.region_code, matter.region_code)
             # Merging moves every case record of the other matter: one that no longer
             # names them all (a mass campaign's) stays apart, a missed link.
             and other.names_every_case
             and effective_status(other, now) in _OPEN
-            and (
-                same_kind
-                or text.topic_similarity(ours, text.topic_grams(candidate.topic)) >= title_alike
-            )
+            and text.topic_similarity(ours, text.topic_grams(candidate.topic)) >= title_alike
         ):
             merged[matter_id] = other
     return tuple(merged[m] for m in sorted(merged))

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from collections.abc import Iterable
+from typing import Final, NamedTuple
 
 from services.dedup import sketch as sk
 from services.dedup import text
@@ -18,8 +19,6 @@ from services.dedup.place_agreement import (
     titles_alike,
 )
 from services.dedup.state import MatchState
-
-_NO_KINDS: frozenset[str] = frozenset()
 
 
 class Scored(NamedTuple):
@@ -39,11 +38,6 @@ class Scored(NamedTuple):
     strong: bool
     #: The candidate's title's topic (``text.topic``).
     topic: str
-    #: The kinds of problem both titles name, when it links as the same kind of problem
-    #: of the place a title names (``_same_kind_at_place``), with no place contradicting:
-    #: the domain's matter itself, from which two matters so linked with a kind in common
-    #: are one (``deciding``); empty otherwise.
-    shared_kinds: frozenset[str] = frozenset()
 
     @property
     def rank(self) -> tuple[bool, float, bool, int]:
@@ -141,12 +135,29 @@ def score_candidates(
             return our_claims, our_claims
         theirs = text.claims(their_topic)
         ours = our_claims
-        if not ours.isdisjoint(text.OBJECTS) and facility_of_either_title(
-            features, their_places, their_topic, same_petitioner
-        ):
-            # One named plant both are about ("东富搅拌站"): the plant is the place, and
-            # its wages are not its noise.
-            ours, theirs = ours - text.OBJECTS, theirs - text.OBJECTS
+        objects = ours & theirs & text.OBJECTS
+        if objects:
+            if facility_of_either_title(features, their_places, their_topic, same_petitioner):
+                # One named plant both are about ("东富搅拌站"): the plant is the place,
+                # its kinds what they say of it.
+                ours, theirs = ours - objects, theirs - objects
+            else:
+                wrongs, their_wrongs = ours - objects, theirs - objects
+                if text.claims_differ(wrongs, their_wrongs):
+                    # The plant by the estate, and two wrongs of it: its nuisances are
+                    # one ("丽景新苑旁搅拌站夜间噪音扰民", "搅拌站粉尘影响孩子健康"), its
+                    # workers' wages and its noise are not; nor two plants on one long
+                    # road ("万家丽路北段搅拌站噪音扰民", "万家丽路南段搅拌站粉尘污染").
+                    if _names_a_road(features.title_places) or _names_a_road(
+                        tuple(p for p in their_places if p in their_topic)
+                    ):
+                        return wrongs, their_wrongs
+                    wrongs = text.as_one_nuisance(wrongs)
+                    their_wrongs = text.as_one_nuisance(their_wrongs)
+                    if text.claims_differ(wrongs, their_wrongs):
+                        return wrongs, their_wrongs
+                    return wrongs | objects, their_wrongs | objects
+                return ours, theirs
         if (
             ours.isdisjoint(theirs)
             and not ours.isdisjoint(text.NUISANCES)
@@ -247,11 +258,6 @@ def score_candidates(
             or _same_kind_at_place(titled, score, ours_here, their_claims, config)
         )
         strong = agree is True and (exact or score >= max(threshold, merge_threshold))
-        shared_kinds = (
-            ours_here & their_claims
-            if linkable and not conflict and titled and ours_here
-            else _NO_KINDS
-        )
         # Positional: a NamedTuple built from keywords costs twice as much.
         return Scored(
             case_id,
@@ -264,7 +270,6 @@ def score_candidates(
             conflict,
             strong,
             details.topic,
-            shared_kinds,
         )
 
     for i in worth:
@@ -284,11 +289,9 @@ def score_candidates(
                 best = candidate
         elif candidate.score > suggested.get(candidate.matter_id, -1.0):
             suggested[candidate.matter_id] = candidate.score
-    if topic_grams and (best is None or best.shared_kinds):
+    if best is None and topic_grams:
         # No text score links: the others (the petitioner's letters, the place's) may
-        # still link by their titles, however little else their words share. Linked as
-        # the same kind of problem of a title's place, the others of other matters that
-        # link so too are looked for: they show the matters to be one (``deciding``).
+        # still link by their titles, however little else their words share.
         # Most are not alike in title at all: those are set aside before judging, on the
         # titles as `judge` compares them (a shared place left out can make two titles
         # more alike: "大新村爱花冲组硬化道路", "大新村15组(爱花冲)道路硬化").
@@ -319,17 +322,18 @@ def score_candidates(
             ):
                 continue
             candidate = judge(i, scores[i])
-            if candidate is None or not candidate.linkable:
-                continue
-            if best is not None and (
-                # Only to merge: the link itself is settled already.
-                candidate.matter_id == best.matter_id
-                or best.shared_kinds.isdisjoint(candidate.shared_kinds)
-                or candidate.rank >= best.rank
-            ):
-                continue
-            scored.append(candidate)
+            if candidate is not None and candidate.linkable:
+                scored.append(candidate)
     return scored, top
+
+
+#: The words a road's name ends with (``places``): a road is long, and two of its
+#: stretches' plants are two.
+_ROAD_WORDS: Final = ("路", "大道", "街", "巷")
+
+
+def _names_a_road(places: Iterable[str]) -> bool:
+    return any(place.endswith(_ROAD_WORDS) for place in places)
 
 
 def _same_kind_at_place(

@@ -250,7 +250,10 @@ CLAIM_KINDS: Final[dict[str, tuple[str, ...]]] = {
     "pollution": (
         "污染", "排污", "直排", "油烟", "粉尘", "扬尘", "灰尘", "臭", "废气", "废水", "污水",
     ),
-    "parking": ("停车", "车位"),
+    # Parking (its fees, its lots, nowhere to park) and parking spaces (sold, forced on
+    # buyers, allotted): "物业乱收停车费" is not "开发商强制捆绑销售车位".
+    "parking": ("停车",),
+    "parking_space": ("车位", "停车位"),
     # A school's places: its catchment, enrolment and who gets a place ("学位分配不公",
     # "孩子无法入学"), not its fees or its extra classes.
     "school_admission": ("入学", "学位", "招生", "划片"),

@@ -9,6 +9,7 @@ import shutil
 import time
 from collections import Counter
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -373,3 +374,46 @@ MASS_LETTER = (
     "阳光小区地下车库每逢下雨就积水，最深处超过半米，业主车辆多次被泡，物业只是临时抽水，"
     "排水设施一直没有修好。请有关部门督促开发商和物业彻底整改排水系统。"
 )
+
+
+def test_the_service_decides_the_joint_matters_as_dedup_batch_does_in_its_order(
+    kafka: KafkaLocal, prefix: str, pipeline: LocalPipeline
+) -> None:
+    # The joint-matter probe (`tests/data/dedup_joint_probe.jsonl`: many residents' letters
+    # on one estate's problem, with and without their district, and single letters on the
+    # estates' other problems). Intake's four partitions hand dedup the cases in another
+    # order than their receipt, and matching is greedy in order of arrival: dedup-batch,
+    # given the cases in the order the service decided them, gives every verdict the same
+    # matter, link and score.
+    probe = Path(__file__).resolve().parent.parent / "data" / "dedup_joint_probe.jsonl"
+    lines = probe.read_bytes().splitlines()
+    cases, bad = registered_cases(lines, DEMO_HMAC_KEY.encode())
+    assert bad == []
+    pipeline.start("intake")
+    pipeline.start("dedup")
+    pipeline.wait_healthy()
+    publish_lines(lines, bootstrap=kafka.bootstrap, prefix=prefix)
+    online = wait_for_count(
+        kafka.bootstrap, CASES_DEDUPLICATED.full_name(prefix), len(lines),
+        log_tail=lambda: pipeline.log_tail("dedup"),
+    )  # fmt: skip
+    # The order dedup took them in: the city's one partition of cases.registered.
+    registered = values(kafka.bootstrap, CASES_REGISTERED.full_name(prefix))
+    taken = [case["case_id"] for case in registered]
+    assert sorted(taken) == sorted(case.case_id for case in cases)
+    by_id = {case.case_id: case for case in cases}
+    offline = list(batch_verdicts(by_id[case_id] for case_id in taken))
+
+    def decided(verdict: dict[str, Any]) -> tuple[object, ...]:
+        # (dedup-batch writes a score to four places.)
+        return (verdict["case_id"], verdict["verdict"], verdict["matter_id"],
+                round(verdict["score"], 4), verdict["matter_petitions"])  # fmt: skip
+
+    online_by_id = {verdict["case_id"]: verdict for verdict in online}
+    assert [decided(online_by_id[case_id]) for case_id in taken] == [decided(v) for v in offline]
+    # Residents' letters joined (in order of receipt, 30 of the 75 are joint).
+    assert sum(v["verdict"] == "joint" for v in offline) >= 10
+    merges = sorted(m for v in offline for m in v.get("merged_matter_ids", ()))
+    if merges:
+        changes = wait_for_count(kafka.bootstrap, MATTERS_CHANGES.full_name(prefix), len(merges))
+        assert sorted(c["absorbed_matter_id"] for c in changes) == merges

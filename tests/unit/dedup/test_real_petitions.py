@@ -701,20 +701,6 @@ _CERTIFICATE = ("滨江御景园交房两年仍未办理房产证",
                 "权证书？")  # fmt: skip
 
 
-def test_a_letter_on_the_same_kind_of_problem_as_two_matters_of_its_place_merges_them() -> None:
-    # The first two buyers' letters open two matters; the third, whose title names the
-    # estate both name and parking as both do, links to both: one matter, one problem.
-    decisions = _run([_facts(n, COUNTY, *letter, ref=f"pr_{n}")
-                      for n, letter in enumerate((_NETSIGN, _VOLUNTARY, _FORCED))])  # fmt: skip
-    assert decisions[1].matter_id != decisions[0].matter_id
-    third = decisions[2]
-    assert third.verdict is Verdict.JOINT
-    assert {third.matter_id, *(m.matter_id for m in third.merged)} == {
-        decisions[0].matter_id, decisions[1].matter_id
-    }
-    assert third.matter_petitions == 3
-
-
 def test_a_letter_raising_two_kinds_of_problem_of_a_place_merges_neither_into_the_other() -> None:
     # Parking and the property certificates of one estate: a letter on certificates held
     # back from those who bought no parking space names both kinds, and links to a letter
@@ -732,15 +718,25 @@ def test_a_letter_raising_two_kinds_of_problem_of_a_place_merges_neither_into_th
 
 
 def test_a_city_level_matter_and_a_county_matter_of_one_problem_are_merged() -> None:
-    # The first buyer writes to the city's mailbox naming no district (the city's code),
-    # the second names it: two matters, of the city and of the county; the third, of the
-    # county, links to both as the same kind at the estate, and they are one.
-    regions = (CITY, COUNTY, COUNTY)
-    decisions = _run([_facts(n, region, *letter, ref=f"pr_{n}")
-                      for n, (region, letter) in enumerate(
-                          zip(regions, (_NETSIGN, _VOLUNTARY, _FORCED), strict=True))])  # fmt: skip
+    # Two residents word one problem apart, the first to the city's mailbox naming no
+    # district (the city's code), the second naming it: two matters, of the city and of
+    # the county. A third letter says what both say: they are one.
+    basement = "阳光小区3号楼地下室长期积水，水深已超过30厘米，夏天蚊虫滋生气味难闻。"
+    reworded = "阳光小区物业不管，楼下的水一直排不出去，已经泡了两个月，楼道里全是臭味。"
+    decisions = _run([
+        _facts(0, CITY, "地下室积水", basement, ref="pr_a"),
+        _facts(1, COUNTY, "地下室积水问题", reworded, ref="pr_b"),
+        _facts(2, COUNTY, "地下室积水", basement + reworded, ref="pr_c"),
+    ])  # fmt: skip
     assert decisions[1].matter_id != decisions[0].matter_id
     third = decisions[2]
     assert {third.matter_id, *(m.matter_id for m in third.merged)} == {
         decisions[0].matter_id, decisions[1].matter_id
     }
+    # Two counties' matters are never merged: the third letter cannot link the other's.
+    decisions = _run([
+        _facts(0, OTHER_COUNTY, "地下室积水", basement, ref="pr_a"),
+        _facts(1, COUNTY, "地下室积水问题", reworded, ref="pr_b"),
+        _facts(2, COUNTY, "地下室积水", basement + reworded, ref="pr_c"),
+    ])  # fmt: skip
+    assert decisions[2].merged == ()

@@ -537,6 +537,9 @@ def test_an_estate_named_with_yuan_is_a_place_and_a_road_named_after_one_the_roa
     # A kindergarten by its kind, its opening, a kind of park: no place.
     assert places("增加公办园学位，月份开园，工业园区") == frozenset()
     # Other words estates are named with.
-    assert places("康桥长郡业主，恒大翡翠华庭，枫林雅筑，万科公馆") == {
-        "康桥长郡", "恒大翡翠华庭", "枫林雅筑", "万科公馆"
-    }
+    assert places("恒大翡翠华庭，枫林雅筑，万科公馆") == {"恒大翡翠华庭", "枫林雅筑", "万科公馆"}
+    # "幼儿园", "公园", "家园" are words of their own, which "园" does not cut; a
+    # developer's brand is none of its estates; a kindergarten's head is no place.
+    assert places("我家，上幼儿园难，A7县幼儿园，A市公园，后花园") == frozenset()
+    assert places("幼儿园园长乱收费，新生入园，学校校园") == frozenset()
+    assert places("碧桂园威尼斯城，碧桂园星钻") == frozenset()
