@@ -44,7 +44,12 @@ def strip_invisible(text: str) -> str:
     Line breaks and tabs are kept: they are part of how a letter reads (U+2028 and U+2029
     become plain line breaks).
     """
-    return _INVISIBLE.sub("", text).translate(_SEPARATORS)
+    visible = _INVISIBLE.sub("", text)
+    # str.translate looks every character of a non-ASCII text up in its table (2 us for
+    # 33 characters): only a text with a separator is translated.
+    if "\u2028" in visible or "\u2029" in visible:
+        return visible.translate(_SEPARATORS)
+    return visible
 
 
 # --- resident ID numbers: what intake checks of a petitioner's, and masking of any written --

@@ -28,6 +28,12 @@ def test_controls_and_bidi_overrides_go_and_unicode_line_separators_become_line_
     assert strip_invisible(sent) == "标题[31m红反\n第二行\n第三段\n\t第四行"
 
 
+@pytest.mark.parametrize("separator", ["\u2028", "\u2029"])
+def test_either_unicode_line_separator_alone_becomes_a_line_break(separator: str) -> None:
+    assert strip_invisible(f"第一行{separator}第二行") == "第一行\n第二行"
+    assert strip_invisible(f"\u200b{separator}") == "\n"
+
+
 @pytest.mark.parametrize(
     ("text", "masked"),
     [
