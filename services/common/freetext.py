@@ -23,13 +23,20 @@ from services.common import regions
 #: (Unicode category Cf, as of Unicode 14, Python 3.11's database; a test compares): bidi
 #: overrides and isolates such as U+202E, which make a title read differently from what it
 #: says, zero-width joiners and spaces, the BOM, the soft hyphen.
-_INVISIBLE = re.compile(
-    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f"
+_INVISIBLE_IN_BMP: Final = (
+    "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f"
     "\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890-\u0891\u08e2\u180e\u200b-\u200f"
-    "\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\U000110bd\U000110cd"
+    "\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb"
+)
+_INVISIBLE = re.compile(
+    f"[{_INVISIBLE_IN_BMP}\U000110bd\U000110cd"
     "\U00013430-\U00013438\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001"
     "\U000e0020-\U000e007f]"
 )
+#: Those of the BMP and any character beyond it: a text without one has none of them, and
+#: is told so in a third of the time (a class tries its ranges beyond the BMP one by one
+#: against every character it does not hold).
+_MAYBE_INVISIBLE = re.compile(f"[{_INVISIBLE_IN_BMP}\U00010000-\U0010ffff]")
 
 
 #: The Unicode line and paragraph separators, written as the line break they mean: a viewer
@@ -44,7 +51,7 @@ def strip_invisible(text: str) -> str:
     Line breaks and tabs are kept: they are part of how a letter reads (U+2028 and U+2029
     become plain line breaks).
     """
-    visible = _INVISIBLE.sub("", text)
+    visible = text if _MAYBE_INVISIBLE.search(text) is None else _INVISIBLE.sub("", text)
     # str.translate looks every character of a non-ASCII text up in its table (2 us for
     # 33 characters): only a text with a separator is translated.
     if "\u2028" in visible or "\u2029" in visible:
