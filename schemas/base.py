@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Annotated, Any, ClassVar
+from typing import Annotated, Any, ClassVar, Final
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict
+import email_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, WithJsonSchema
+from pydantic.networks import validate_email
 from pydantic_core import PydanticCustomError
 
 
@@ -31,6 +34,48 @@ def _refuse_numbers(value: Any) -> Any:
 
 AwareDatetime = Annotated[
     datetime, BeforeValidator(_refuse_numbers), AfterValidator(_require_timezone)
+]
+
+
+#: An address of the plainest shape: ASCII letters, digits and ``_+-`` in dot-separated
+#: words before the @; lower-case letters and digits in labels joined by single dashes after
+#: it, the last label letters only. email-validator (pydantic's ``EmailStr``) takes every
+#: such address as it is written (its length bounded by ``_PLAIN_EMAIL_LENGTH``, its domain
+#: no special-use name, its local part no mailbox name it lower-cases), through some 30 us
+#: of Unicode and IDNA checks: that one is checked here, anything else by email-validator.
+_PLAIN_EMAIL: Final = re.compile(
+    r"[A-Za-z0-9_+-]+(?:\.[A-Za-z0-9_+-]+)*@(?:[a-z0-9]+(?:-[a-z0-9]+)*\.)+[a-z]+"
+)
+#: No label, local part nor whole address of this length or less is too long for it.
+_PLAIN_EMAIL_LENGTH: Final = 63
+#: The special-use domains (localhost, test, ...) email-validator refuses, and a domain
+#: under them.
+_SPECIAL_USE_DOMAINS: Final = frozenset(email_validator.SPECIAL_USE_DOMAIN_NAMES)
+#: The mailbox names email-validator writes in lower case (Postmaster → postmaster).
+_CASE_INSENSITIVE_MAILBOXES: Final = frozenset(
+    email_validator.rfc_constants.CASE_INSENSITIVE_MAILBOX_NAMES
+)
+
+
+def _email_address(value: str) -> str:
+    """``value`` as pydantic's ``EmailStr`` reads it (the same normalised address, the same
+    error), an address of the plainest shape without email-validator's checks."""
+    if len(value) <= _PLAIN_EMAIL_LENGTH and _PLAIN_EMAIL.fullmatch(value):
+        local, _, domain = value.partition("@")
+        labels = domain.split(".")
+        if local.lower() not in _CASE_INSENSITIVE_MAILBOXES and _SPECIAL_USE_DOMAINS.isdisjoint(
+            ".".join(labels[i:]) for i in range(len(labels))
+        ):
+            return value
+    return validate_email(value)[1]
+
+
+#: An e-mail address, checked and normalised as pydantic's ``EmailStr`` does (its JSON
+#: schema too), faster for the plain addresses most petitions give.
+EmailAddress = Annotated[
+    str,
+    AfterValidator(_email_address),
+    WithJsonSchema({"format": "email", "type": "string"}),
 ]
 
 

@@ -6,9 +6,9 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Final, Literal
 
-from pydantic import ConfigDict, EmailStr, Field, model_validator
+from pydantic import ConfigDict, Field, model_validator
 
-from schemas.base import AwareDatetime, Contract
+from schemas.base import AwareDatetime, Contract, EmailAddress
 
 # The contract's bounds. Each field has its own below; these two bound the whole message.
 # They are chosen so that the largest valid petition gives outputs that fit every topic's
@@ -65,7 +65,7 @@ class Person(Contract):
     phone: str | None = Field(default=None, max_length=40)
     id_number: str | None = Field(default=None, max_length=40)
     address: str | None = Field(default=None, max_length=300)
-    email: EmailStr | None = None
+    email: EmailAddress | None = None
 
 
 class Attachment(Contract):

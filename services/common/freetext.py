@@ -23,13 +23,20 @@ from services.common import regions
 #: (Unicode category Cf, as of Unicode 14, Python 3.11's database; a test compares): bidi
 #: overrides and isolates such as U+202E, which make a title read differently from what it
 #: says, zero-width joiners and spaces, the BOM, the soft hyphen.
-_INVISIBLE = re.compile(
-    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f"
+_INVISIBLE_IN_BMP: Final = (
+    "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f"
     "\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890-\u0891\u08e2\u180e\u200b-\u200f"
-    "\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\U000110bd\U000110cd"
+    "\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb"
+)
+_INVISIBLE = re.compile(
+    f"[{_INVISIBLE_IN_BMP}\U000110bd\U000110cd"
     "\U00013430-\U00013438\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001"
     "\U000e0020-\U000e007f]"
 )
+#: Those of the BMP and any character beyond it: a text without one has none of them, and
+#: is told so in a third of the time (a class tries its ranges beyond the BMP one by one
+#: against every character it does not hold).
+_MAYBE_INVISIBLE = re.compile(f"[{_INVISIBLE_IN_BMP}\U00010000-\U0010ffff]")
 
 
 #: The Unicode line and paragraph separators, written as the line break they mean: a viewer
@@ -44,7 +51,12 @@ def strip_invisible(text: str) -> str:
     Line breaks and tabs are kept: they are part of how a letter reads (U+2028 and U+2029
     become plain line breaks).
     """
-    return _INVISIBLE.sub("", text).translate(_SEPARATORS)
+    visible = text if _MAYBE_INVISIBLE.search(text) is None else _INVISIBLE.sub("", text)
+    # str.translate looks every character of a non-ASCII text up in its table (2 us for
+    # 33 characters): only a text with a separator is translated.
+    if "\u2028" in visible or "\u2029" in visible:
+        return visible.translate(_SEPARATORS)
+    return visible
 
 
 # --- resident ID numbers: what intake checks of a petitioner's, and masking of any written --
@@ -118,9 +130,12 @@ _CARD_IN_TEXT = re.compile(r"\d(?<![\d-]\d)(?:[ -]?\d){12,18}(?![\d-])")
 #: run, but not where the four groups after its first one are a card of their own
 #: (13000001000 6200 0000 1300 0000: "1000 6200 0000 1300" took the real card's last group,
 #: which a mobile then read with the landline after it, left in clear).
+#: (Said after the first digit, as above: said before it, the look-behind and the look-aheads
+#: were tried at every position of every text, 8 us a text of the real letters.)
 _CARD_IN_GROUPS = re.compile(
-    r"(?:(?<!\d)|(?!\d{4} \d{4} \d{4} \d{4} \d{4}(?!\d))(?!\d{4}-\d{4}-\d{4}-\d{4}-\d{4}(?!\d)))"
-    r"[1-9](?:(?<!\d \d)(?=\d{3} )|(?<!\d-\d)(?=\d{3}-)|(?<=\d{5}[ -]\d)"
+    r"[1-9](?:(?<!\d.)|(?!\d{3} \d{4} \d{4} \d{4} \d{4}(?!\d))"
+    r"(?!\d{3}-\d{4}-\d{4}-\d{4}-\d{4}(?!\d)))"
+    r"(?:(?<!\d \d)(?=\d{3} )|(?<!\d-\d)(?=\d{3}-)|(?<=\d{5}[ -]\d)"
     r"|(?<=(?<![\d+])1[3-9]\d[ -]\d{4}[ -]\d{4}[ -]\d)|(?<=(?<!\d)0\d{2}[ -]\d{4}[ -]\d{4}[ -]\d)"
     r"|(?<=(?<!\d)0\d{3}[ -]\d{3}[ -]\d{4}[ -]\d)|(?<=(?<!\d)0\d{3}[ -]\d{4}[ -]\d{4}[ -]\d))"
     r"\d{3}([ -])\d{4}\1\d{4}\1\d{4}(?:\1\d{1,3}(?!\d)[Xx]?)?"
@@ -133,15 +148,29 @@ _CARD_IN_GROUPS = re.compile(
 #: eleven digits (1、3、8、...): a list of numbers is written with it too (8、9、10、11、12,
 #: 103、104、115 in the real letters), so not between any two digits, and not a list that
 #: goes on after the groups.
-#: Two alternatives, the dotted forms within them: each alternative more, tried at every
-#: position, cost as much again.
-_PHONE_IN_TEXT = re.compile(
-    r"(?<![\d+])(?:(?:\+|00)?86[ -]?)?1"
+#: Each alternative starts with the character it needs there, what comes before it said
+#: after that character: a pattern whose alternatives all start with a character of their
+#: own is tried only where one of them is, one that starts with a look-behind at every
+#: position of the text (9 us a text of the real letters).
+_MOBILE_AFTER_ITS_1: Final = (
     r"(?:[ -]?[3-9](?:[ -]?\d){9}|[3-9]\d[.、]\d{4}[.、]\d{4}(?![.、]\d)"
     r"|、[3-9](?:、\d){9}(?!、\d))(?!\d)"
-    r"|(?<!\d)(?:0\d{2,3}|[(（]0\d{2,3}[)）])"
+)
+_LANDLINE_AFTER_ITS_AREA: Final = (
     r"(?:[ -]?(?:\d{7,8}|\d{3,4}[ -]\d{4})|[.、](?:\d{7,8}|\d{3,4}[.、]\d{4})(?![.、]\d))"
     r"(?!\d)"
+)
+_PHONE_IN_TEXT = re.compile(
+    # +86 1..., 0086 1..., 86 1..., 1...: a mobile, not after a digit or a +.
+    rf"\+(?<![\d+].)86[ -]?1{_MOBILE_AFTER_ITS_1}"
+    # 0086 1... (a mobile, as above), else 0 and the area code's digits (a landline).
+    rf"|0(?:(?<![\d+].)086[ -]?1{_MOBILE_AFTER_ITS_1}"
+    rf"|(?<!\d.)\d{{2,3}}{_LANDLINE_AFTER_ITS_AREA})"
+    rf"|8(?<![\d+].)6[ -]?1{_MOBILE_AFTER_ITS_1}"
+    rf"|1(?<![\d+].){_MOBILE_AFTER_ITS_1}"
+    # The area code in brackets, not after a digit.
+    rf"|\((?<!\d.)0\d{{2,3}}[)）]{_LANDLINE_AFTER_ITS_AREA}"
+    rf"|（(?<!\d.)0\d{{2,3}}[)）]{_LANDLINE_AFTER_ITS_AREA}"
 )
 #: A landline as written from abroad: +86 or 0086, the area code with its 0 or without,
 #: the number (+86-29-88881234, +86 (0)29 8888 1234, +86 029 8888 1234, +8602988881234);
@@ -204,7 +233,9 @@ _ID_IN_CHINESE = re.compile(
 #: Ten numerals in a run (what every number above read out in numerals has, and no count,
 #: sum, date or year): a text without one has no numerals to mask, and is not read for
 #: them three times.
-_NUMERAL_RUN = re.compile(f"[{_CHINESE_DIGITS}](?:[)）]?[ .-]?[{_CHINESE_DIGITS}]){{9}}")
+#: (What follows the run's first numeral, apart: ``_patterns_as_written`` says it after that.)
+_NUMERAL_RUN_AFTER_ITS_FIRST: Final = f"(?:[)）]?[ .-]?[{_CHINESE_DIGITS}]){{9}}"
+_NUMERAL_RUN = re.compile(f"[{_CHINESE_DIGITS}]{_NUMERAL_RUN_AFTER_ITS_FIRST}")
 #: The ASCII digit each Chinese numeral stands for.
 _NUMERAL_VALUES: Final = dict(
     zip(_CHINESE_DIGITS, "000" "111" "22222" "333" "44" "55" "666" "77" "88" "99", strict=True)
@@ -273,6 +304,8 @@ _EMAIL_IN_TEXT = re.compile(
 #: Letters and symbols a screen shows as nothing, that NFKC keeps: the Hangul fillers and
 #: the blank braille pattern, written between digits as a space would be.
 _BLANK_LETTERS: Final = "\u115f\u1160\u3164\uffa0\u2800"
+#: The last code point of the Basic Multilingual Plane.
+_LAST_OF_BMP: Final = 0xFFFF
 
 
 @functools.cache
@@ -308,19 +341,33 @@ def _reading_table() -> dict[int, str]:
     return table
 
 
+#: Any character beyond the Basic Multilingual Plane (mathematical digits, emoji): few
+#: texts have one.
+_BEYOND_BMP = re.compile("[\U00010000-\U0010ffff]")
+
+
 @functools.cache
-def _patterns_as_written() -> tuple[re.Pattern[str], re.Pattern[str]]:
+def _patterns_as_written(beyond_bmp: bool = True) -> tuple[re.Pattern[str], re.Pattern[str]]:
     """What any pattern above needs, as written: seven digits with at most one space or
     dash between each, a phone's groups with dots between, an at-sign, or ten Chinese
     numerals in a run, of any script or width (a text with neither, most
     titles and many letters, has nothing to mask, and is read once instead of six times);
-    and any character ``_reading`` changes (most texts have none, and are not copied)."""
+    and any character ``_reading`` changes (most texts have none, and are not copied).
+    Without ``beyond_bmp``, the same for a text with no character beyond the BMP
+    (``_BEYOND_BMP``): their classes without those characters. A class is matched against
+    a character beyond the BMP by trying each of its ranges there in turn, and against
+    every character the class does not hold: the changed characters' 400-odd ranges there
+    cost 35 us a text of the real letters, the BMP's alone 2 us."""
     table = _reading_table()
 
     def chars(wanted: Callable[[int, str], bool]) -> str:
         # As ranges (digits come in runs of ten): a class of hundreds of single characters,
         # some beyond the BMP, is matched by a linear scan, ten times slower than ``\d``.
-        codes = sorted(code for code, reads in table.items() if wanted(code, reads))
+        codes = sorted(
+            code
+            for code, reads in table.items()
+            if wanted(code, reads) and (beyond_bmp or code <= _LAST_OF_BMP)
+        )
         runs: list[list[int]] = []
         for code in codes:
             if runs and runs[-1][1] == code - 1:
@@ -332,18 +379,24 @@ def _patterns_as_written() -> tuple[re.Pattern[str], re.Pattern[str]]:
         )
 
     # ``\d`` is every decimal digit already: the class adds the others (circled, ...).
-    digit = f"[\\d{chars(lambda code, reads: reads.isdigit() and not chr(code).isdecimal())}]"
+    digits = f"\\d{chars(lambda code, reads: reads.isdigit() and not chr(code).isdecimal())}"
+    digit = f"[{digits}]"
     gap = f"[ \\-{chars(lambda code, reads: reads in ' -')}]"
     dot = f"[.、{chars(lambda code, reads: reads == '.')}]"
     # A phone with dots between its groups (138.1234.5678, 029.8888.1234): not any digits
     # with dots, which dates and sums are (2018.09.28, 25613.32); a mobile with 、 between
     # its digits.
     dotted = f"{digit}{{2,3}}{dot}{digit}{{4}}{dot}{digit}{{4}}|(?:、{digit}){{10}}"
-    at = f"[@{chars(lambda code, reads: reads == '@')}]"
+    ats = f"@{chars(lambda code, reads: reads == '@')}"
     # A character of several digits (⑬, ⒇): six of them are a phone number.
-    several = f"[{chars(lambda code, reads: len(reads) > 1 and reads.isdigit())}]"
+    several = chars(lambda code, reads: len(reads) > 1 and reads.isdigit())
+    # Said from the first character, of one class for all four, what it is said after it:
+    # alternatives starting with classes of their own are tried at every position of the
+    # text (10 us a text of the real letters), one class only where it matches.
     return re.compile(
-        f"{digit}(?:(?:{gap}?{digit}){{6}}|{dotted})|{at}|{several}|{_NUMERAL_RUN.pattern}"
+        f"[{digits}{ats}{several}{_CHINESE_DIGITS}]"
+        f"(?:(?<={digit})(?:(?:{gap}?{digit}){{6}}|{dotted})|(?<=[{ats}])|(?<=[{several}])"
+        f"|(?<=[{_CHINESE_DIGITS}]){_NUMERAL_RUN_AFTER_ITS_FIRST})"
     ), re.compile(
         f"[{chars(lambda code, reads: True)}]"
     )
@@ -356,7 +409,8 @@ def _reading(text: str) -> tuple[str, list[int] | None]:
     full-width dashes, reads as one, and so does the normalised text NFKC makes of it.
     With it, where each character read comes from in ``text``, when that is not where it
     is (None: the reading is as long as ``text``)."""
-    if _patterns_as_written()[1].search(text) is None:
+    changed = _patterns_as_written(_BEYOND_BMP.search(text) is not None)[1]
+    if changed.search(text) is None:
         return text, None
     table = _reading_table()
     read = text.translate(table)
@@ -752,7 +806,7 @@ def _hidden_on(text: str, origins: list[int], read: str, masked: str) -> str:
 
 def _mask_squeezed(text: str) -> str:
     """``mask_free_text`` of a text whose gaps are one space or dash at most."""
-    if not _patterns_as_written()[0].search(text):
+    if not _patterns_as_written(_BEYOND_BMP.search(text) is not None)[0].search(text):
         return text
     # Numerals first: they stay as written, and the digit patterns never see them.
     if _NUMERAL_RUN.search(text):

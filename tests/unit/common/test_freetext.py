@@ -29,6 +29,26 @@ def test_controls_and_bidi_overrides_go_and_unicode_line_separators_become_line_
 
 
 @pytest.mark.parametrize(
+    ("sent", "kept"),
+    [
+        ("文\U000e0001字", "文字"),  # a format character beyond the BMP, alone
+        ("文\U0001d173字😀", "文字😀"),
+        ("文😀字", "文😀字"),  # beyond the BMP, nothing to remove
+        ("\x1b文", "文"),
+        ("文字", "文字"),
+    ],
+)
+def test_invisible_characters_are_found_within_and_beyond_the_bmp(sent: str, kept: str) -> None:
+    assert strip_invisible(sent) == kept
+
+
+@pytest.mark.parametrize("separator", ["\u2028", "\u2029"])
+def test_either_unicode_line_separator_alone_becomes_a_line_break(separator: str) -> None:
+    assert strip_invisible(f"第一行{separator}第二行") == "第一行\n第二行"
+    assert strip_invisible(f"\u200b{separator}") == "\n"
+
+
+@pytest.mark.parametrize(
     ("text", "masked"),
     [
         ("请拨打13800138000", "请拨打138****8000"),
