@@ -143,6 +143,9 @@ _GENERIC_WORDS: Final = (
     # ("开园"): any of them.
     "开园",
     "入园",
+    "办园",
+    "转园",
+    "全园",
     "校园",
     # A developer's brand, not one of its estates ("碧桂园威尼斯城", "碧桂园星钻").
     "碧桂园",

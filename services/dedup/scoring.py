@@ -137,27 +137,17 @@ def score_candidates(
         ours = our_claims
         objects = ours & theirs & text.OBJECTS
         if objects:
-            if facility_of_either_title(features, their_places, their_topic, same_petitioner):
-                # One named plant both are about ("东富搅拌站"): the plant is the place,
-                # its kinds what they say of it.
-                ours, theirs = ours - objects, theirs - objects
-            else:
-                wrongs, their_wrongs = ours - objects, theirs - objects
-                if text.claims_differ(wrongs, their_wrongs):
-                    # The plant by the estate, and two wrongs of it: its nuisances are
-                    # one ("丽景新苑旁搅拌站夜间噪音扰民", "搅拌站粉尘影响孩子健康"), its
-                    # workers' wages and its noise are not; nor two plants on one long
-                    # road ("万家丽路北段搅拌站噪音扰民", "万家丽路南段搅拌站粉尘污染").
-                    if _names_a_road(features.title_places) or _names_a_road(
-                        tuple(p for p in their_places if p in their_topic)
-                    ):
-                        return wrongs, their_wrongs
-                    wrongs = text.as_one_nuisance(wrongs)
-                    their_wrongs = text.as_one_nuisance(their_wrongs)
-                    if text.claims_differ(wrongs, their_wrongs):
-                        return wrongs, their_wrongs
-                    return wrongs | objects, their_wrongs | objects
+            their_titled = tuple(p for p in their_places if p in their_topic)
+            if _object_beside_an_estate(features.title_places) and _object_beside_an_estate(
+                their_titled
+            ):
+                # The plant by the estate both are about: one object, whatever else each
+                # title says of it, unless each names a wrong of its own (its workers'
+                # wages are not its noise; its noise is not its dust either).
+                if text.claims_differ(ours - objects, theirs - objects):
+                    return ours - objects, theirs - objects
                 return ours, theirs
+            ours, theirs = ours - objects, theirs - objects
         if (
             ours.isdisjoint(theirs)
             and not ours.isdisjoint(text.NUISANCES)
@@ -327,13 +317,19 @@ def score_candidates(
     return scored, top
 
 
-#: The words a road's name ends with (``places``): a road is long, and two of its
-#: stretches' plants are two.
-_ROAD_WORDS: Final = ("路", "大道", "街", "巷")
+#: The words of a place that holds more than one plant or names one itself (``places``):
+#: a road (long), a subdistrict, town, village or new district, a named plant or works.
+_NOT_AN_ESTATE: Final = (
+    "路", "大道", "街", "巷", "街道", "镇", "乡", "村", "社区", "新区", "集镇",
+    "搅拌站", "厂", "工地", "项目", "公司",
+)  # fmt: skip
 
 
-def _names_a_road(places: Iterable[str]) -> bool:
-    return any(place.endswith(_ROAD_WORDS) for place in places)
+def _object_beside_an_estate(title_places: Iterable[str]) -> bool:
+    """Whether a title's places name an estate or the like and nothing that holds more
+    than one plant or names one (``_NOT_AN_ESTATE``): an unnamed plant beside it is one."""
+    places = tuple(title_places)
+    return bool(places) and not any(p.endswith(_NOT_AN_ESTATE) for p in places)
 
 
 def _same_kind_at_place(

@@ -250,20 +250,17 @@ CLAIM_KINDS: Final[dict[str, tuple[str, ...]]] = {
     "pollution": (
         "污染", "排污", "直排", "油烟", "粉尘", "扬尘", "灰尘", "臭", "废气", "废水", "污水",
     ),
-    # Parking (its fees, its lots, nowhere to park) and parking spaces (sold, forced on
-    # buyers, allotted): "物业乱收停车费" is not "开发商强制捆绑销售车位".
-    "parking": ("停车",),
-    "parking_space": ("车位", "停车位"),
+    "parking": ("停车", "车位"),
     # A school's places: its catchment, enrolment and who gets a place ("学位分配不公",
     # "孩子无法入学"), not its fees or its extra classes.
     "school_admission": ("入学", "学位", "招生", "划片"),
     "wages": ("工资", "欠薪", "拖欠"),
     "property_certificate": ("不动产证", "房产证", "产权证"),
     "street_lights": ("路灯",),
-    # An object a title is about, beside the place named: a mixing plant by an estate
-    # ("丽景新苑旁搅拌站夜间噪音扰民", "丽景新苑业主联名要求关停违规搅拌站"), whatever each
-    # letter stresses of it (its noise, dust, permit, trucks). A plant named as the place
-    # itself ("东富搅拌站") is no kind: its kinds are what the letters say of it
+    # An object a title is about, beside the estate named: a mixing plant by an estate
+    # ("丽景新苑旁搅拌站夜间噪音扰民", "丽景新苑业主联名要求关停违规搅拌站"), whatever else
+    # a letter says of it (its permit, trucks). Beside a road, a subdistrict, a town or a
+    # village (several plants), or named ("东富搅拌站": the place itself), no kind
     # (``OBJECTS``, ``scoring``).
     "mixing_plant": ("搅拌站", "搅拌厂", "搅拌场", "商砼站", "砼站"),
     # A bus route's course, its timetable, its stops and its crews' conduct are four

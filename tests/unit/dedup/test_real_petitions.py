@@ -740,3 +740,16 @@ def test_a_city_level_matter_and_a_county_matter_of_one_problem_are_merged() -> 
         _facts(2, COUNTY, "地下室积水", basement + reworded, ref="pr_c"),
     ])  # fmt: skip
     assert decisions[2].merged == ()
+
+
+def test_a_named_plant_by_an_estate_and_another_unnamed_one_stay_apart() -> None:
+    # Two plants by one estate: one named ("东富搅拌站", the place itself), the other not:
+    # the plant is no object in common between them (a text score of 0.21).
+    named = _facts(0, COUNTY, "丽景新苑旁东富搅拌站夜间噪音扰民",
+                   "尊敬的领导：A7县丽景新苑南面的东富搅拌站每天晚上十点以后还在生产，搅拌机和罐车的"
+                   "声音一直响到凌晨，小区居民无法入睡。请环保部门查处。", ref="pr_a")  # fmt: skip
+    other = _facts(20, COUNTY, "丽景新苑附近商砼站何时搬迁",
+                   "您好！A7县丽景新苑北边两公里的华达商砼站，砂石露天堆放，刮风时粉尘漫天，小区"
+                   "阳台上全是灰，孩子老是咳嗽。请有关部门督促整改。", ref="pr_b")  # fmt: skip
+    decisions = _run([named, other])
+    assert decisions[1].matter_id != decisions[0].matter_id
