@@ -172,16 +172,15 @@ _NAME_IN_SUFFIX: Final = {
     )
     for suffix in _PLACE_SUFFIXES
 }
-#: Place words that end no name when a road word follows them: the road is named after
-#: the estate or park ("芙蓉园路"), and is the place.
-_NOT_BEFORE_ROAD: Final = frozenset({"园"})
-# ... nor of a kindergarten's head ("园长"), nor before one character and an estate's
-# word: "北京园御小区" is one estate, whose "御" would be no name on its own.
-_NOT_BEFORE_ROAD_RE: Final = "(?![长路街巷桥道])(?!.(?:小区|花园|家园|苑|公寓|大厦|新村|新城))"
+#: What may not follow a place word for it to end a name. "园" ends none before a road word
+#: (the road is named after the estate or park: "芙蓉园路"), a kindergarten's head
+#: ("园长"), or one character and an estate's word ("北京园御小区" is one estate, whose "御"
+#: would be no name on its own).
+_NOT_BEFORE: Final = {"园": "(?![长路街巷桥道])(?!.(?:小区|花园|家园|苑|公寓|大厦|新村|新城))"}
 _PLACE_RE: Final = re.compile(
     "("
     + "|".join(
-        re.escape(s) + (_NOT_BEFORE_ROAD_RE if s in _NOT_BEFORE_ROAD else "")
+        re.escape(s) + _NOT_BEFORE.get(s, "")
         for s in sorted(_PLACE_SUFFIXES, key=len, reverse=True)
     )
     + ")"

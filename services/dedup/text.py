@@ -275,8 +275,8 @@ CLAIM_KINDS: Final[dict[str, tuple[str, ...]]] = {
 #: (residents' letters on one mixing plant name its noise in one title, its dust in the
 #: next), however the kinds of another place tell its problems apart.
 NUISANCES: Final = frozenset({"noise", "pollution"})
-#: The kinds that name an object rather than a wrong: when both letters name the object as
-#: one facility (a named plant), it is their place, and no kind between them.
+#: The kinds that name an object rather than a wrong: one kind between two titles only
+#: beside an estate both name (``scoring``); a named plant is a place, not this kind.
 OBJECTS: Final = frozenset({"mixing_plant"})
 _KIND_OF_WORD: Final = {word: kind for kind, words in CLAIM_KINDS.items() for word in words}
 # One pass over a topic for every kind (a pattern per kind costs one pass each, for every
