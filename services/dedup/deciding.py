@@ -119,18 +119,18 @@ def _matters_to_merge(
     is what joins them. The matters must be of one region and both still open, neither
     split off by an operator; the best link must itself be strong; and the two linked
     letters' titles must say alike (``title_alike``): a letter raising two problems of one
-    estate links to both, and they stay two matters.
+    estate links to both, and they stay two matters. Or both links are as one narrow kind
+    of problem at the estate all three titles name (``_one_by``).
     """
-    if not best.strong or effective_status(matter, now) not in _OPEN:
+    if not (best.strong or best.one_matter) or effective_status(matter, now) not in _OPEN:
         return ()
     if _SPLIT_OFF_RE.search(matter.matter_id):
         return ()
     merged: dict[str, MatterRecord] = {}
-    ours = text.topic_grams(best.topic)
     for candidate in scored:
         matter_id = candidate.matter_id
         if (
-            not candidate.strong
+            not _one_by(best, candidate, title_alike)
             or matter_id == matter.matter_id
             or matter_id in merged
             or _SPLIT_OFF_RE.search(matter_id)
@@ -148,10 +148,28 @@ def _matters_to_merge(
             # names them all (a mass campaign's) stays apart, a missed link.
             and other.names_every_case
             and effective_status(other, now) in _OPEN
-            and text.topic_similarity(ours, text.topic_grams(candidate.topic)) >= title_alike
         ):
             merged[matter_id] = other
     return tuple(merged[m] for m in sorted(merged))
+
+
+def _one_by(best: Scored, candidate: Scored, title_alike: float) -> bool:
+    # Whether the letter's links to `best` and to `candidate` show their matters are one:
+    # both strong, their titles alike; or both as one narrow kind of problem at the estate
+    # the three titles name (``Scored.one_matter``: an unnamed mixing plant beside it,
+    # parking spaces forced on its buyers), the two titles naming no other kinds that
+    # differ (a plant's noise is not its dust: a second plant by the estate is written
+    # about so, "丽景新苑东侧又建搅拌站粉尘污染").
+    if best.strong and candidate.strong:
+        ours = text.topic_grams(best.topic)
+        return text.topic_similarity(ours, text.topic_grams(candidate.topic)) >= title_alike
+    kind = best.one_matter
+    if not kind or candidate.one_matter != kind:
+        return False
+    common = text.claims(best.topic) & text.claims(candidate.topic)
+    return not text.claims_differ(
+        text.claims(best.topic) - common, text.claims(candidate.topic) - common
+    )
 
 
 def _rank(candidate: Scored) -> tuple[bool, float, bool, int]:

@@ -51,6 +51,15 @@ def places_agree(ours: frozenset[str], theirs: tuple[str, ...], lenient: bool) -
     )
 
 
+def same_places(ours: frozenset[str], theirs: tuple[str, ...]) -> bool:
+    """Whether two letters are about the same places and no other: each of either names
+    one of the other's (``places_agree``, between strangers), none left over. A letter
+    about two estates' parking is not the matter of either one."""
+    return bool(ours) and all(
+        any(_same_place(mine, other, False) for other in theirs) for mine in ours
+    ) and all(any(_same_place(mine, other, False) for mine in ours) for other in theirs)
+
+
 def title_place_named(
     titled: frozenset[str], theirs: tuple[str, ...], their_topic: str, lenient: bool
 ) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
 from typing import Final, NamedTuple
 
@@ -16,8 +17,10 @@ from services.dedup.place_agreement import (
     facility_of_either_title,
     place_of_either_title,
     places_agree,
+    same_places,
     titles_alike,
 )
+from services.dedup.records import CaseRecord, MatterRecord
 from services.dedup.state import MatchState
 
 
@@ -38,6 +41,11 @@ class Scored(NamedTuple):
     strong: bool
     #: The candidate's title's topic (``text.topic``).
     topic: str
+    #: Linkable as one kind of problem so narrow it is one matter at the estate both
+    #: titles name (``text.one_matter_kind``: an unnamed mixing plant beside it, parking
+    #: spaces forced on buyers), "" if not: two matters so linked by one letter, as the
+    #: same such kind, are one (``deciding``).
+    one_matter: str = ""
 
     @property
     def rank(self) -> tuple[bool, float, bool, int]:
@@ -125,8 +133,13 @@ def score_candidates(
     our_claims = text.claims(features.topic)
     judged: set[int] = set()
 
+    # The places this letter is about: its title's, else its opening's (``_estate_of``).
+    our_estate = features.title_places or features.opening_places
+    # The kinds most letters of a matter name (``_matter_kinds``), read once per matter.
+    matter_kinds: dict[str, frozenset[str]] = {}
+
     def kinds(
-        their_places: tuple[str, ...], their_topic: str, same_petitioner: bool
+        their_places: tuple[str, ...], their_topic: str, same_petitioner: bool, matter_id: str
     ) -> tuple[frozenset[str], frozenset[str]]:
         # The kinds of problem this title and the other's name (the other's looked up only
         # when this title names one: most name none), a facility's nuisances as one kind
@@ -135,12 +148,31 @@ def score_candidates(
             return our_claims, our_claims
         theirs = text.claims(their_topic)
         ours = our_claims
+        shared = ours & theirs
+        if shared and not theirs <= ours:
+            # The other title names a kind this one does not besides the one in common
+            # ("滨江御景园不买车位就不给办房产证": parking and certificates): its letter is
+            # in a matter about one of them, and it is the matter's kind that counts, so
+            # such a letter does not bridge a matter of one problem to a letter of the
+            # other ("滨江御景园交房两年仍未办理房产证" to the forced parking sales).
+            main = matter_kinds.get(matter_id)
+            if main is None:
+                main = matter_kinds[matter_id] = _matter_kinds(state, matter_id)
+            if main and shared.isdisjoint(main):
+                theirs = theirs - shared
+        if shared and not ours <= theirs and text.main_claim(features.topic) not in shared:
+            # This title names besides the kind in common another it is mainly about (the
+            # one it names first, "油烟、污水、噪音，楼下餐馆让我们苦不堪言": the fumes):
+            # it is not the other letter's matter (a KTV's noise) by what it adds.
+            ours = ours - shared
         objects = ours & theirs & text.OBJECTS
         if objects:
-            their_titled = tuple(p for p in their_places if p in their_topic)
-            if _object_beside_an_estate(features.title_places) and _object_beside_an_estate(
-                their_titled
-            ):
+            # The estate each letter is about: its title's, else (a title naming no
+            # place: "搅拌站粉尘影响孩子健康，恳请关停") the one its opening names, where a
+            # writer says who writes ("我们家住A6区丽景新苑12栋"); of an earlier letter,
+            # whose opening is not kept, every place it names.
+            their_titled = _estate_of(their_places, their_topic)
+            if _object_beside_an_estate(our_estate) and _object_beside_an_estate(their_titled):
                 # The plant by the estate both are about: one object, whatever else each
                 # title says of it, unless each names a wrong of its own (its workers'
                 # wages are not its noise; its noise is not its dust either).
@@ -209,7 +241,9 @@ def score_candidates(
             # question ("咨询公积金贷款问题"), not one concrete problem.
             threshold = config.joint_threshold
             title_threshold = 2.0
-        ours_here, their_claims = kinds(details.places, details.topic, same_petitioner)
+        ours_here, their_claims = kinds(
+            details.places, details.topic, same_petitioner, details.matter_id
+        )
         if ours_here and not exact and text.claims_differ(ours_here, their_claims):
             # The two titles name different problems (a market's encroaching stalls, a
             # stall's illegal extension): a place or a person in common does not make
@@ -248,6 +282,14 @@ def score_candidates(
             or _same_kind_at_place(titled, score, ours_here, their_claims, config)
         )
         strong = agree is True and (exact or score >= max(threshold, merge_threshold))
+        one_matter = (
+            text.one_matter_kind(ours_here & their_claims, (features.topic, details.topic))
+            if linkable
+            and titled
+            and not ours_here.isdisjoint(their_claims)
+            and same_places(our_estate, _estate_of(details.places, details.topic))
+            else ""
+        )
         # Positional: a NamedTuple built from keywords costs twice as much.
         return Scored(
             case_id,
@@ -260,6 +302,7 @@ def score_candidates(
             conflict,
             strong,
             details.topic,
+            one_matter,
         )
 
     for i in worth:
@@ -306,7 +349,7 @@ def score_candidates(
                 and _same_kind_at_place(
                     titled,
                     scores[i],
-                    *kinds(details.places, details.topic, same_petitioner),
+                    *kinds(details.places, details.topic, same_petitioner, details.matter_id),
                     config,
                 )
             ):
@@ -323,6 +366,33 @@ _NOT_AN_ESTATE: Final = (
     "路", "大道", "街", "巷", "街道", "镇", "乡", "村", "社区", "新区", "集镇",
     "搅拌站", "厂", "工地", "项目", "公司",
 )  # fmt: skip
+
+
+def _matter_kinds(state: MatchState, matter_id: str) -> frozenset[str]:
+    """The kinds of problem (``text.CLAIM_KINDS``) most titles of a matter's named cases
+    (``MatterRecord.case_ids``) are mainly about (``text.main_claim``: a title naming two
+    is about the first): what the matter is about. Empty when none of its titles names a
+    kind, or the matter is gone."""
+    value = state.matters.get(matter_id)
+    if value is None:
+        return frozenset()
+    counts: Counter[str] = Counter()
+    for case_id in MatterRecord.from_json(matter_id, value).case_ids:
+        raw = state.cases.get(case_id)
+        if raw is not None:
+            main = text.main_claim(CaseRecord.decode(case_id, raw).topic)
+            if main:
+                counts[main] += 1
+    if not counts:
+        return frozenset()
+    most = max(counts.values())
+    return frozenset(kind for kind, count in counts.items() if count == most)
+
+
+def _estate_of(places: tuple[str, ...], topic: str) -> tuple[str, ...]:
+    """The places an earlier letter is about: those its title (``topic``) names, else (a
+    title naming no place) every place it names; its opening is not kept."""
+    return tuple(p for p in places if p in topic) or places
 
 
 def _object_beside_an_estate(title_places: Iterable[str]) -> bool:

@@ -257,12 +257,18 @@ CLAIM_KINDS: Final[dict[str, tuple[str, ...]]] = {
     "wages": ("工资", "欠薪", "拖欠"),
     "property_certificate": ("不动产证", "房产证", "产权证"),
     "street_lights": ("路灯",),
+    # A developer's late hand-over of the homes it sold: not its forcing parking spaces
+    # on buyers at the hand-over ("不买车位不给交房": parking), nor its certificates.
+    "late_handover": (
+        "逾期交房", "延期交房", "延迟交房", "推迟交房", "交房延期", "交房延迟", "逾期未交房",
+        "逾期交付", "延期交付",
+    ),
     # An object a title is about, beside the estate named: a mixing plant by an estate
     # ("丽景新苑旁搅拌站夜间噪音扰民", "丽景新苑业主联名要求关停违规搅拌站"), whatever else
     # a letter says of it (its permit, trucks). Beside a road, a subdistrict, a town or a
     # village (several plants), or named ("东富搅拌站": the place itself), no kind
     # (``OBJECTS``, ``scoring``).
-    "mixing_plant": ("搅拌站", "搅拌厂", "搅拌场", "商砼站", "砼站"),
+    "mixing_plant": ("搅拌站", "搅伴站", "搅拌厂", "搅拌场", "商砼站", "砼站"),
     # A bus route's course, its timetable, its stops and its crews' conduct are four
     # problems of one route: extending it is not running it more often.
     "bus_course": ("改线", "改道", "调整线路", "线路调整", "优化线路", "公交线路", "路线", "延伸"),
@@ -293,6 +299,14 @@ def claims(topic_text: str) -> frozenset[str]:
     return frozenset(_KIND_OF_WORD[word] for word in _CLAIM_WORD_RE.findall(topic_text))
 
 
+@lru_cache(maxsize=8_192)
+def main_claim(topic_text: str) -> str:
+    """The kind a title's ``topic`` names first, what it is mainly about ("滨江御景园不买
+    车位就不给办房产证": parking, the certificates held back for it); "" for none."""
+    found = _CLAIM_WORD_RE.search(topic_text)
+    return _KIND_OF_WORD[found.group()] if found else ""
+
+
 def claims_differ(ours: frozenset[str], theirs: frozenset[str]) -> bool:
     """Whether two titles name problems of different kinds: each names one or more
     ``CLAIM_KINDS`` and they share none. A title naming none ("花卉大道存在的几点问题")
@@ -306,3 +320,26 @@ def as_one_nuisance(kinds: frozenset[str]) -> frozenset[str]:
     if kinds.isdisjoint(NUISANCES):
         return kinds
     return (kinds - NUISANCES) | {"nuisance"}
+
+
+#: Words of a developer's forcing buyers to buy a parking space with their home
+#: ("强制捆绑销售车位", "强卖车位", "被迫买车位"): with parking named, one wrong with one
+#: remedy at an estate, narrower than parking (its shortage, its fees, a blocked lane).
+FORCED_SALE_WORDS: Final[tuple[str, ...]] = (
+    "强卖", "强制购买", "强制买", "强制销售", "强制捆绑", "捆绑销售", "捆绑车位", "车位捆绑",
+    "绑定车位", "捆绑购买", "搭售", "被迫买", "被迫购买", "强迫", "逼迫", "强制消费",
+)  # fmt: skip
+_FORCED_SALE_RE: Final = re.compile("|".join(re.escape(w) for w in FORCED_SALE_WORDS))
+
+
+def one_matter_kind(shared: frozenset[str], topics: tuple[str, ...]) -> str:
+    """The kind, of ``shared`` (the kinds the titles ``topics`` have in common), so narrow
+    that titles naming it of one estate are one matter: an object (``OBJECTS``, beside the
+    estate), or parking forced on buyers, every title saying so ("滨江御景园强制捆绑销售
+    车位", "请求查处滨江御景园强卖车位行为"); "" when none is."""
+    objects = shared & OBJECTS
+    if objects:
+        return min(objects)
+    if "parking" in shared and all(_FORCED_SALE_RE.search(t) for t in topics):
+        return "forced_parking_sale"
+    return ""

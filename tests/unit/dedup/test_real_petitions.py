@@ -6,10 +6,13 @@ from __future__ import annotations
 import json
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from schemas import examples
 from schemas.cases import Verdict
+from services.common.places import folded_places
 from services.common.submitted import parse
+from services.dedup import text
 from services.dedup.decision import DedupDecision
 from services.dedup.facts import CaseFacts
 from services.dedup.matcher import Matcher
@@ -753,3 +756,180 @@ def test_a_named_plant_by_an_estate_and_another_unnamed_one_stay_apart() -> None
                    "阳台上全是灰，孩子老是咳嗽。请有关部门督促整改。", ref="pr_b")  # fmt: skip
     decisions = _run([named, other])
     assert decisions[1].matter_id != decisions[0].matter_id
+
+
+#: The joint-matter probe's letters (``tests/data/dedup_joint_probe.jsonl``), by number.
+_PROBE = {
+    int(row["submission_id"].removeprefix("mb-")): (row["title"], row["content"])
+    for row in map(
+        json.loads,
+        (Path(__file__).parents[2] / "data" / "dedup_joint_probe.jsonl")
+        .read_text(encoding="utf-8")
+        .splitlines(),
+    )
+}
+
+
+def _probe_run(numbers: list[int]) -> list[DedupDecision]:
+    return _run([_facts(n, COUNTY, *_PROBE[number], ref=f"pr_{n}")
+                 for n, number in enumerate(numbers)])  # fmt: skip
+
+
+_FORCED_TOO = ("滨江御景园开发商强制捆绑销售车位",
+               "您好！我是A2区滨江御景园的业主，今年通知交房，开发商要求必须购买一个车位，价格十八万，"
+               "不买就不给钥匙。这明显是捆绑销售，请住建部门调查。")  # fmt: skip
+_BOTH = ("滨江御景园不买车位就不给办房产证",
+         "我们滨江御景园一期去年已交房，房产证迟迟办不下来。开发商私下说只有买了车位的业主才优先"
+         "办证。房产证是我们的合法权利，凭什么和车位挂钩？")  # fmt: skip
+
+
+def test_a_letter_naming_two_kinds_does_not_join_a_letter_of_its_second_to_its_matter() -> None:
+    # Two buyers on the forced parking sales, a third on certificates held back from those
+    # who bought none (parking and certificates): a fourth on the certificates alone is
+    # not the parking matter, though it shares a kind with the third (a score of 0.19).
+    letters = (_FORCED, _FORCED_TOO, _BOTH, _CERTIFICATE)
+    decisions = _run([_facts(n, COUNTY, *letter, ref=f"pr_{n}")
+                      for n, letter in enumerate(letters)])  # fmt: skip
+    assert decisions[1].matter_id == decisions[0].matter_id
+    assert decisions[2].matter_id == decisions[0].matter_id
+    assert decisions[3].matter_id != decisions[0].matter_id
+
+
+_FUMES_AND_NOISE = ("油烟、污水、噪音，楼下餐馆让我们苦不堪言",
+                    "领导您好，枫林雅筑楼下餐馆除了油烟，还把泔水倒在小区下水道里，加上油烟机的轰鸣声，"
+                    "住户苦不堪言。")  # fmt: skip
+_KTV = ("枫林雅筑楼下KTV噪音扰民",
+        "领导您好，枫林雅筑小区临街商铺新开了一家KTV，每天晚上唱到凌晨两三点，楼上住户根本无法"
+        "入睡。")  # fmt: skip
+_FUMES = ("枫林雅筑楼下餐馆油烟扰民",
+          "尊敬的领导：我家住枫林雅筑2栋3楼，楼下门面开了好几家餐馆，油烟直接从排风口往上排，家里"
+          "窗户根本不能开。")  # fmt: skip
+
+
+def test_a_title_mainly_about_another_kind_is_not_joined_by_a_kind_it_adds() -> None:
+    # A restaurant's fumes, its waste water and its fans' noise (the fumes first) are not
+    # a KTV's noise below the same homes (a score of 0.24), and a letter on the
+    # certificates and parking (parking first) does not join the certificates' letter.
+    decisions = _run([_facts(n, COUNTY, *letter, ref=f"pr_{n}")
+                      for n, letter in enumerate((_KTV, _FUMES_AND_NOISE))])  # fmt: skip
+    assert decisions[1].matter_id != decisions[0].matter_id
+    letters = (_CERTIFICATE, _BOTH, _FORCED, _FORCED_TOO)
+    decisions = _run([_facts(n, COUNTY, *letter, ref=f"pr_{n}")
+                      for n, letter in enumerate(letters)])  # fmt: skip
+    assert decisions[1].matter_id != decisions[0].matter_id
+    assert decisions[3].matter_id == decisions[2].matter_id != decisions[0].matter_id
+    # The fumes still join the letter naming them first.
+    decisions = _run([_facts(n, COUNTY, *letter, ref=f"pr_{n}")
+                      for n, letter in enumerate((_FUMES, _FUMES_AND_NOISE))])  # fmt: skip
+    assert decisions[1].matter_id == decisions[0].matter_id
+
+
+def test_an_estates_late_hand_over_is_not_its_forced_parking_sales() -> None:
+    late = ("滨江御景园三期逾期交房",
+            "您好，滨江御景园三期合同约定2018年12月31日交房，现在已经逾期半年多了，工地还在施工，"
+            "开发商也没有给出明确的交房时间和违约赔偿方案。请住建部门督促。")  # fmt: skip
+    decisions = _run([_facts(n, COUNTY, *letter, ref=f"pr_{n}")
+                      for n, letter in enumerate((_FORCED, _FORCED_TOO, late))])  # fmt: skip
+    assert decisions[2].matter_id != decisions[0].matter_id
+
+
+def test_two_matters_of_one_estates_forced_parking_sales_are_merged_by_a_letter_on_both() -> None:
+    # Four buyers: two pairs, each linked, worded apart; the fourth links to both as
+    # parking forced on buyers at the estate all titles name, and their matters are one.
+    decisions = _probe_run([900039, 900040, 900042, 900043])
+    assert decisions[2].matter_id != decisions[0].matter_id
+    fourth = decisions[3]
+    assert {fourth.matter_id, *(m.matter_id for m in fourth.merged)} == {
+        decisions[0].matter_id, decisions[2].matter_id
+    }
+
+
+def test_forced_parking_sales_merge_no_other_parking_matter_nor_another_estates() -> None:
+    fees = ("滨江御景园物业强制收取停车费",
+            "滨江御景园物业公司今年起对地面停车位每月收费三百元，没有经过业主大会表决，请物价部门"
+            "查处。")  # fmt: skip
+    other = ("江湾壹号小区开发商强卖车位",
+             "您好，A2区江湾壹号小区开发商现在交房要求业主必须购买车位，价格比公示的高了三万。我们"
+             "认为这是侵害消费者权益，请市场监管部门查处。")  # fmt: skip
+    both = ("滨江御景园和江湾壹号开发商都强卖车位",
+            "滨江御景园和江湾壹号两个楼盘的开发商都在捆绑销售车位，不买车位不给钥匙，请住建部门"
+            "一并查处。")  # fmt: skip
+    for letters in ((_FORCED, fees, _FORCED_TOO), (_FORCED, other, both)):
+        decisions = _run([_facts(n, COUNTY, *letter, ref=f"pr_{n}")
+                          for n, letter in enumerate(letters)])  # fmt: skip
+        assert decisions[1].matter_id != decisions[0].matter_id
+        assert all(d.merged == () for d in decisions)
+
+
+def test_two_matters_on_an_estates_mixing_plant_are_merged_by_a_letter_on_it() -> None:
+    # "请A市环保部门查一查丽景新苑旁的搅拌站" and the removal request are two matters; the
+    # third links to the second; the fourth, on its waste water, links to the first and to
+    # the second's matter as the plant beside the estate every title names: one matter.
+    decisions = _probe_run([900007, 900014, 900020, 900024])
+    assert decisions[1].matter_id != decisions[0].matter_id
+    fourth = decisions[3]
+    assert {fourth.matter_id, *(m.matter_id for m in fourth.merged)} == {
+        decisions[0].matter_id, decisions[1].matter_id
+    }
+
+
+_PLANT_NOISE = ("丽景新苑旁搅拌站夜间噪音扰民",
+                "尊敬的领导：我是A7县丽景新苑的业主，小区西侧建起了一个混凝土搅拌站，晚上十点以后"
+                "搅拌机的声音响到凌晨，无法入睡。")  # fmt: skip
+_SECOND_PLANT = ("丽景新苑东侧又建搅拌站粉尘污染",
+                 "您好，丽景新苑东边最近又建了一个搅拌站，砂石露天堆放，刮风时粉尘漫天，阳台上全"
+                 "是灰。")  # fmt: skip
+_PLANT_WHEN = ("丽景新苑旁搅拌站何时搬迁",
+               "您好！请问丽景新苑旁边的搅拌站什么时候搬迁？居民们都在等。")  # fmt: skip
+
+
+def test_a_letter_on_an_estates_plant_merges_no_plant_whose_other_wrong_differs() -> None:
+    # A plant's noise and a (second) plant's dust by one estate stay two matters whatever
+    # letter on "the plant" links to both; a named plant and an unnamed one as well.
+    named = ("丽景新苑旁东富搅拌站夜间噪音扰民",
+             "尊敬的领导：A7县丽景新苑南面的东富搅拌站每天晚上十点以后还在生产，搅拌机和罐车的"
+             "声音一直响到凌晨，小区居民无法入睡。请环保部门查处。")  # fmt: skip
+    wages = ("丽景新苑旁搅拌站拖欠工资",
+             "我在丽景新苑旁边的搅拌站开罐车，老板拖欠我们三个月工资，请劳动监察部门"
+             "帮忙。")  # fmt: skip
+    for letters in ((_PLANT_NOISE, _SECOND_PLANT, _PLANT_WHEN), (named, _PLANT_WHEN),
+                    (_PLANT_NOISE, wages, _PLANT_WHEN)):  # fmt: skip
+        decisions = _run([_facts(n, COUNTY, *letter, ref=f"pr_{n}")
+                          for n, letter in enumerate(letters)])  # fmt: skip
+        assert decisions[1].matter_id != decisions[0].matter_id
+        assert all(d.merged == () for d in decisions)
+
+
+def test_a_letter_naming_the_estate_only_in_its_opening_links_on_its_mixing_plant() -> None:
+    # "投诉搅拌站灰尘太大" ("我家住A6区丽景新苑8栋") and "一个老业主的心声：搅拌站让我们的
+    # 家不再是家" ("在丽景新苑买了一套房子") are about the plant beside the estate the
+    # other titles name; "A6区一搅拌站深夜施工" names "a mixing plant", not one named "一".
+    for first, later in ((900069, 900044), (900020, 900017), (900020, 900010)):
+        decisions = _probe_run([first, later])
+        assert decisions[1].matter_id == decisions[0].matter_id, (first, later)
+
+
+def test_an_opening_naming_another_estate_a_village_or_a_named_plant_links_no_plant() -> None:
+    other_estate = ("搅拌站噪音太大睡不着",
+                    "我是锦绣家园的业主，小区旁边的搅拌站天天晚上作业，噪音太大，根本"
+                    "睡不着。")  # fmt: skip
+    village = ("搅拌站灰尘太大",
+               "我是丽景新苑业主，老家枫树坪村旁的搅拌站灰尘太大，父母天天咳嗽。")  # fmt: skip
+    named = ("搅拌站噪音扰民何时休",
+             "我们丽景新苑旁边的东富搅拌站每天晚上作业，噪音很大，请环保部门查处。")  # fmt: skip
+    farmland = ("搅拌站违规占用基本农田",
+                "尊敬的领导：A7县青山镇枫树坪村附近新建了一个搅拌站，占用了村里的基本农田，请国土"
+                "部门查处。")  # fmt: skip
+    for letter in (other_estate, village, named, farmland):
+        for letters in ((_PLANT_WHEN, letter), (letter, _PLANT_WHEN)):
+            decisions = _run([_facts(n, COUNTY, *one, ref=f"pr_{n}")
+                              for n, one in enumerate(letters)])  # fmt: skip
+            assert decisions[1].matter_id != decisions[0].matter_id, letter[0]
+
+
+def test_a_mixing_plant_misspelt_is_the_plant_and_an_unnamed_one_no_place() -> None:
+    assert "mixing_plant" in text.claims(text.topic("丽景新苑业主反应搅伴站扰民问题"))
+    assert folded_places("a6区一搅拌站深夜施工") == frozenset()
+    assert folded_places("丽景新苑旁建起搅拌站") == frozenset({"丽景新苑"})
+    decisions = _probe_run([900020, 900003])
+    assert decisions[1].matter_id == decisions[0].matter_id
