@@ -139,9 +139,6 @@ _GENERIC_WORDS: Final = (
     "沥青搅拌",
     "建设搅拌",
     "建搅拌",
-    "建起搅拌",
-    # "一搅拌站" is "a mixing plant" ("A6区一搅拌站深夜施工").
-    "一搅拌",
     # A kindergarten by its kind, not its name ("公办园", "民办园"), and its opening
     # ("开园"): any of them.
     "开园",

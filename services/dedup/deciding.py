@@ -16,7 +16,7 @@ from services.dedup.decision import DedupDecision, MergedMatter, RelatedMatter, 
 from services.dedup.facts import CaseFacts
 from services.dedup.features import CaseFeatures
 from services.dedup.records import CaseRecord, MatchReason, MatterRecord, MatterStatus
-from services.dedup.scoring import Scored, score_candidates
+from services.dedup.scoring import Scored, matter_claims, score_candidates
 from services.dedup.state import MatchState
 
 
@@ -55,7 +55,13 @@ def decide_with_matter(
     related = _related(scored, exclude=matter.matter_id if matter else None, config=config)
     if best is not None and matter is not None:
         merged = _matters_to_merge(
-            state, scored, best, matter, now, config.title_joint_threshold
+            state,
+            scored,
+            best,
+            matter,
+            now,
+            config.title_joint_threshold,
+            config.joint_threshold_same_place,
         )
         return _linked(case, best, matter, merged, related, now, config), matter, False
     own_matter = matter_id_for(case.case_id)
@@ -110,6 +116,7 @@ def _matters_to_merge(
     matter: MatterRecord,
     now: int,
     title_alike: float,
+    narrow_floor: float,
 ) -> tuple[MatterRecord, ...]:
     """The other open matters of ``matter``'s region this case shows to be one with it.
 
@@ -120,7 +127,8 @@ def _matters_to_merge(
     split off by an operator; the best link must itself be strong; and the two linked
     letters' titles must say alike (``title_alike``): a letter raising two problems of one
     estate links to both, and they stay two matters. Or both links are as one narrow kind
-    of problem at the estate all three titles name (``_one_by``).
+    of problem at the estate all three titles name, each at least ``narrow_floor``, and
+    the two matters name no other kinds of their own (``_one_by``).
     """
     if not (best.strong or best.one_matter) or effective_status(matter, now) not in _OPEN:
         return ()
@@ -130,7 +138,7 @@ def _matters_to_merge(
     for candidate in scored:
         matter_id = candidate.matter_id
         if (
-            not _one_by(best, candidate, title_alike)
+            not _one_by(state, best, candidate, title_alike, narrow_floor)
             or matter_id == matter.matter_id
             or matter_id in merged
             or _SPLIT_OFF_RE.search(matter_id)
@@ -153,23 +161,33 @@ def _matters_to_merge(
     return tuple(merged[m] for m in sorted(merged))
 
 
-def _one_by(best: Scored, candidate: Scored, title_alike: float) -> bool:
+def _one_by(
+    state: MatchState, best: Scored, candidate: Scored, title_alike: float, narrow_floor: float
+) -> bool:
     # Whether the letter's links to `best` and to `candidate` show their matters are one:
     # both strong, their titles alike; or both as one narrow kind of problem at the estate
     # the three titles name (``Scored.one_matter``: an unnamed mixing plant beside it,
-    # parking spaces forced on its buyers), the two titles naming no other kinds that
-    # differ (a plant's noise is not its dust: a second plant by the estate is written
-    # about so, "丽景新苑东侧又建搅拌站粉尘污染").
+    # parking spaces forced on its buyers). Links so merging are never weaker than a link
+    # on a place the titles share must be (``narrow_floor``): weaker evidence than two
+    # strong links must give does not merge where they would not. And the two matters
+    # name no kinds of their own: every other kind one matter's titles name, the other's
+    # name too, or it names none (a plant's noise is not its dust: a second plant by the
+    # estate is written about so, "丽景新苑西边新建搅拌站粉尘污染", while its next letter
+    # names the plant alone, "丽景新苑西边新建搅拌站何时拆除").
     if best.strong and candidate.strong:
         ours = text.topic_grams(best.topic)
         return text.topic_similarity(ours, text.topic_grams(candidate.topic)) >= title_alike
     kind = best.one_matter
-    if not kind or candidate.one_matter != kind:
+    if (
+        not kind
+        or candidate.one_matter != kind
+        or best.score < narrow_floor
+        or candidate.score < narrow_floor
+    ):
         return False
-    common = text.claims(best.topic) & text.claims(candidate.topic)
-    return not text.claims_differ(
-        text.claims(best.topic) - common, text.claims(candidate.topic) - common
-    )
+    ours = matter_claims(state, best.matter_id) | text.claims(best.topic)
+    theirs = matter_claims(state, candidate.matter_id) | text.claims(candidate.topic)
+    return ours <= theirs or theirs <= ours
 
 
 def _rank(candidate: Scored) -> tuple[bool, float, bool, int]:

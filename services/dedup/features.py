@@ -5,6 +5,7 @@ Its sketch and LSH bands, the places it names and what its title says.
 
 from __future__ import annotations
 
+import re
 from typing import Final, NamedTuple
 
 import numpy as np
@@ -25,6 +26,13 @@ NO_BANDS: Final = np.empty(0, dtype=np.uint64)
 #: the development letters; at 100 one more, wrong: a list of questions whose second item
 #: names another letter's road.
 OPENING_CHARS: Final = 60
+#: Words that put a letter's plant elsewhere than by the estate its opening names, in the
+#: content before it names the plant: the writer's workplace, school, hometown or another
+#: place ("我单位附近有一搅拌站", "老家门口建起搅拌站", "我们这边是另一家").
+_ELSEWHERE_RE: Final = re.compile(
+    "单位|公司|上班|路过|老家|家乡|学校|工业园|开发区|镇|村|另一"
+)
+_PLANT_RE: Final = re.compile("|".join(text.CLAIM_KINDS["mixing_plant"]))
 
 
 class CaseFeatures(NamedTuple):
@@ -47,6 +55,11 @@ class CaseFeatures(NamedTuple):
     #: The places named where the content begins (``OPENING_CHARS``): where a letter says
     #: who writes and about what ("我们是丽发新城小区的业主"), when its title does not.
     opening_places: frozenset[str] = frozenset()
+    #: Whether the title names a plant and the content, before it names the plant (its
+    #: opening, when it names none), names a workplace, a school, a hometown, a town or a
+    #: village, or "another" (``_ELSEWHERE_RE``): the plant is not beside the estate the
+    #: opening names.
+    opening_elsewhere: bool = False
 
 
 def extract_features(case: CaseFacts, config: DedupConfig) -> CaseFeatures:
@@ -70,6 +83,11 @@ def extract_features(case: CaseFacts, config: DedupConfig) -> CaseFeatures:
     topic = text.topic(title.lower(), region_names(case.region_code))
     # An institution the title or opening names bare ("二中") is the one the letter names.
     places = folded_places(named, unit_names(case.region_code))
+    # Of a letter whose title names a plant: where the content says it is, before it
+    # names the plant (its opening, when it names none).
+    plant = _PLANT_RE.search(content)
+    before_plant = content[: plant.start() if plant else OPENING_CHARS]
+    elsewhere = _PLANT_RE.search(title) is not None and _ELSEWHERE_RE.search(before_plant)
     return CaseFeatures(
         sketch,
         places,
@@ -78,4 +96,5 @@ def extract_features(case: CaseFacts, config: DedupConfig) -> CaseFeatures:
         topic,
         text.topic_grams(topic),
         with_qualifiers(folded_places(content[:OPENING_CHARS]), places),
+        bool(elsewhere),
     )

@@ -133,8 +133,9 @@ def score_candidates(
     our_claims = text.claims(features.topic)
     judged: set[int] = set()
 
-    # The places this letter is about: its title's, else its opening's (``_estate_of``).
-    our_estate = features.title_places or features.opening_places
+    # The places this letter is about: its title's, else the estate its opening names
+    # (``_opening_estate``).
+    our_estate = features.title_places or _opening_estate(features)
     # The kinds most letters of a matter name (``_matter_kinds``), read once per matter.
     matter_kinds: dict[str, frozenset[str]] = {}
 
@@ -169,8 +170,8 @@ def score_candidates(
         if objects:
             # The estate each letter is about: its title's, else (a title naming no
             # place: "搅拌站粉尘影响孩子健康，恳请关停") the one its opening names, where a
-            # writer says who writes ("我们家住A6区丽景新苑12栋"); of an earlier letter,
-            # whose opening is not kept, every place it names.
+            # writer says who writes ("我们家住A6区丽景新苑12栋": ``_opening_estate``); of
+            # an earlier letter, whose opening is not kept, its title's alone.
             their_titled = _estate_of(their_places, their_topic)
             if _object_beside_an_estate(our_estate) and _object_beside_an_estate(their_titled):
                 # The plant by the estate both are about: one object, whatever else each
@@ -389,10 +390,37 @@ def _matter_kinds(state: MatchState, matter_id: str) -> frozenset[str]:
     return frozenset(kind for kind, count in counts.items() if count == most)
 
 
+def matter_claims(state: MatchState, matter_id: str) -> frozenset[str]:
+    """Every kind of problem (``text.claims``) any title of a matter's named cases
+    (``MatterRecord.case_ids``) names; empty when none names one, or the matter is gone."""
+    value = state.matters.get(matter_id)
+    if value is None:
+        return frozenset()
+    found: set[str] = set()
+    for case_id in MatterRecord.from_json(matter_id, value).case_ids:
+        raw = state.cases.get(case_id)
+        if raw is not None:
+            found |= text.claims(CaseRecord.decode(case_id, raw).topic)
+    return frozenset(found)
+
+
+def _opening_estate(features: CaseFeatures) -> frozenset[str]:
+    """The estate a letter whose title names no place is about: the one place its opening
+    names ("我们家住A6区丽景新苑12栋"), an estate (``_object_beside_an_estate``), when
+    the content before its plant names no other place it could be by
+    (``CaseFeatures.opening_elsewhere``: "我单位附近有一搅拌站"); else none. An opening
+    naming two places ("我家住锦绣花园，隔壁丽景新苑的业主也在反映") says none."""
+    opening = features.opening_places
+    if len(opening) != 1 or features.opening_elsewhere or not _object_beside_an_estate(opening):
+        return frozenset()
+    return opening
+
+
 def _estate_of(places: tuple[str, ...], topic: str) -> tuple[str, ...]:
-    """The places an earlier letter is about: those its title (``topic``) names, else (a
-    title naming no place) every place it names; its opening is not kept."""
-    return tuple(p for p in places if p in topic) or places
+    """The places an earlier letter is about: those its title (``topic``) names. Not, of
+    a title naming none, the places its text names: its opening is not kept, and what
+    puts its plant elsewhere (``CaseFeatures.opening_elsewhere``) cannot be read."""
+    return tuple(p for p in places if p in topic)
 
 
 def _object_beside_an_estate(title_places: Iterable[str]) -> bool:

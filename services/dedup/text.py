@@ -327,9 +327,20 @@ def as_one_nuisance(kinds: frozenset[str]) -> frozenset[str]:
 #: remedy at an estate, narrower than parking (its shortage, its fees, a blocked lane).
 FORCED_SALE_WORDS: Final[tuple[str, ...]] = (
     "强卖", "强制购买", "强制买", "强制销售", "强制捆绑", "捆绑销售", "捆绑车位", "车位捆绑",
-    "绑定车位", "捆绑购买", "搭售", "被迫买", "被迫购买", "强迫", "逼迫", "强制消费",
+    "绑定车位", "捆绑购买", "搭售", "被迫买", "被迫购买",
 )  # fmt: skip
-_FORCED_SALE_RE: Final = re.compile("|".join(re.escape(w) for w in FORCED_SALE_WORDS))
+#: Words of forcing anything ("强迫业主交停车费": a fee), a forced sale only when buying
+#: or selling follows within a few characters ("强迫业主买车位", "逼迫业主购买车位").
+FORCING_WORDS: Final[tuple[str, ...]] = ("强迫", "逼迫", "强制消费")
+_FORCED_SALE_RE: Final = re.compile(
+    "|".join(
+        [re.escape(w) for w in FORCED_SALE_WORDS]
+        + [f"{re.escape(w)}[^，。,；;！!？?]{{0,4}}?(?:买|购|销售|卖)" for w in FORCING_WORDS]
+    )
+)
+#: A title about a fee, a rent or a parking card ("强制捆绑收取车位管理费", "车位只租不售",
+#: "强迫办停车卡") is about parking's charges, not a sale forced on buyers.
+_NOT_A_SALE_RE: Final = re.compile("费|租|停车卡")
 
 
 def one_matter_kind(shared: frozenset[str], topics: tuple[str, ...]) -> str:
@@ -340,6 +351,8 @@ def one_matter_kind(shared: frozenset[str], topics: tuple[str, ...]) -> str:
     objects = shared & OBJECTS
     if objects:
         return min(objects)
-    if "parking" in shared and all(_FORCED_SALE_RE.search(t) for t in topics):
+    if "parking" in shared and all(
+        _FORCED_SALE_RE.search(t) and not _NOT_A_SALE_RE.search(t) for t in topics
+    ):
         return "forced_parking_sale"
     return ""
