@@ -187,6 +187,13 @@ def _one_by(
         return False
     ours = matter_claims(state, best.matter_id) | text.claims(best.topic)
     theirs = matter_claims(state, candidate.matter_id) | text.claims(candidate.topic)
+    if kind in text.OBJECTS:
+        # Of a plant, both matters name a wrong of it: a matter naming the plant alone
+        # ("丽景新苑搅拌站无证经营", "何时拆除") may be another plant of the estate, and no
+        # kind it names is one the other's must hold.
+        ours, theirs = ours - text.OBJECTS, theirs - text.OBJECTS
+        if not ours or not theirs:
+            return False
     return ours <= theirs or theirs <= ours
 
 

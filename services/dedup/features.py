@@ -35,6 +35,23 @@ _ELSEWHERE_RE: Final = re.compile(
 _PLANT_RE: Final = re.compile("|".join(text.CLAIM_KINDS["mixing_plant"]))
 
 
+#: What ends a sentence: the plant's own sentence is what follows the last before it.
+_SENTENCE_END_RE: Final = re.compile("[。！？!?；;\n]")
+
+
+def _plant_elsewhere(content: str) -> bool:
+    """Whether a letter's plant is elsewhere than by the estate its opening names: the
+    plant's own sentence (the opening's last, when the content names no plant), before
+    the plant, names a workplace, a school, a hometown, a town, a village or "another"
+    (``_ELSEWHERE_RE``), not as part of a place it names ("建设新村", "电力公司宿舍",
+    "A7县城关镇丽景新苑") or of the estate's management (物业公司)."""
+    plant = _PLANT_RE.search(content)
+    before = _SENTENCE_END_RE.split(content[: plant.start() if plant else OPENING_CHARS])[-1]
+    for place in sorted(folded_places(before), key=len, reverse=True):
+        before = before.replace(place, "")
+    return _ELSEWHERE_RE.search(before.replace("物业公司", "")) is not None
+
+
 class CaseFeatures(NamedTuple):
     """What matching computes from a case's text, once.
 
@@ -55,11 +72,12 @@ class CaseFeatures(NamedTuple):
     #: The places named where the content begins (``OPENING_CHARS``): where a letter says
     #: who writes and about what ("我们是丽发新城小区的业主"), when its title does not.
     opening_places: frozenset[str] = frozenset()
-    #: Whether the title names a plant and the content, before it names the plant (its
-    #: opening, when it names none), names a workplace, a school, a hometown, a town or a
-    #: village, or "another" (``_ELSEWHERE_RE``): the plant is not beside the estate the
-    #: opening names.
+    #: Whether the title names a plant and the plant's own sentence, before it names the
+    #: plant, puts it elsewhere than by the estate the opening names (``_plant_elsewhere``):
+    #: read only by the rule that takes such a title to be about that estate.
     opening_elsewhere: bool = False
+    #: The kinds the title names in the clause naming its first (``text.main_clause_claims``).
+    main_clause_claims: frozenset[str] = frozenset()
 
 
 def extract_features(case: CaseFacts, config: DedupConfig) -> CaseFeatures:
@@ -85,9 +103,7 @@ def extract_features(case: CaseFacts, config: DedupConfig) -> CaseFeatures:
     places = folded_places(named, unit_names(case.region_code))
     # Of a letter whose title names a plant: where the content says it is, before it
     # names the plant (its opening, when it names none).
-    plant = _PLANT_RE.search(content)
-    before_plant = content[: plant.start() if plant else OPENING_CHARS]
-    elsewhere = _PLANT_RE.search(title) is not None and _ELSEWHERE_RE.search(before_plant)
+    elsewhere = _PLANT_RE.search(title) is not None and _plant_elsewhere(content)
     return CaseFeatures(
         sketch,
         places,
@@ -97,4 +113,5 @@ def extract_features(case: CaseFacts, config: DedupConfig) -> CaseFeatures:
         text.topic_grams(topic),
         with_qualifiers(folded_places(content[:OPENING_CHARS]), places),
         bool(elsewhere),
+        text.main_clause_claims(title.lower(), region_names(case.region_code)),
     )

@@ -101,12 +101,8 @@ def place_of_either_title(
         return False
     # This letter's own opening, not anywhere in its text: a long letter about a quarry
     # names the county's hospital in passing, and is not the hospital wall's matter.
-    # Nor when it puts its plant elsewhere than by the estate its opening names ("我是丽景
-    # 新苑业主，我单位附近有一搅拌站": ``CaseFeatures.opening_elsewhere``).
     opening = features.opening_places
-    if features.opening_elsewhere or not any(
-        _same_place(theirs_, mine, lenient) for theirs_ in their_titled for mine in opening
-    ):
+    if not any(_same_place(theirs_, mine, lenient) for theirs_ in their_titled for mine in opening):
         return False
     # And not when this title is about another place, even between one writer's letters:
     # a prolific writer's opening names their estate whatever they write about.

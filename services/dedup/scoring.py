@@ -161,10 +161,18 @@ def score_candidates(
                 main = matter_kinds[matter_id] = _matter_kinds(state, matter_id)
             if main and shared.isdisjoint(main):
                 theirs = theirs - shared
-        if shared and not ours <= theirs and text.main_claim(features.topic) not in shared:
+        if (
+            shared
+            and not ours <= theirs
+            and text.main_claim(features.topic) not in shared
+            and (shared <= text.NUISANCES or shared <= features.main_clause_claims)
+        ):
             # This title names besides the kind in common another it is mainly about (the
-            # one it names first, "油烟、污水、噪音，楼下餐馆让我们苦不堪言": the fumes):
-            # it is not the other letter's matter (a KTV's noise) by what it adds.
+            # one it names first, "油烟、污水、噪音，楼下餐馆让我们苦不堪言": the fumes): it
+            # is not the other letter's matter (a KTV's noise) by what it adds, a nuisance
+            # or what the clause of its main kind ties to it ("不买车位就不给办房产证").
+            # A clause of its own is a second problem the title raises, and its matter's
+            # too: a market's stalls ("金桥市场停车难，商贩占道经营").
             ours = ours - shared
         objects = ours & theirs & text.OBJECTS
         if objects:

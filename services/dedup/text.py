@@ -287,8 +287,14 @@ OBJECTS: Final = frozenset({"mixing_plant"})
 _KIND_OF_WORD: Final = {word: kind for kind, words in CLAIM_KINDS.items() for word in words}
 # One pass over a topic for every kind (a pattern per kind costs one pass each, for every
 # candidate judged); longest first, so a word is not cut short by a shorter one it holds.
+# A word is not its kind before what makes it another's: a developer's late penalty owed
+# ("开发商拖欠违约金", of a late hand-over) is not wages.
+_NOT_BEFORE: Final = {"拖欠": "违约金|赔偿"}
 _CLAIM_WORD_RE: Final = re.compile(
-    "|".join(re.escape(w) for w in sorted(_KIND_OF_WORD, key=len, reverse=True))
+    "|".join(
+        re.escape(w) + (f"(?!{_NOT_BEFORE[w]})" if w in _NOT_BEFORE else "")
+        for w in sorted(_KIND_OF_WORD, key=len, reverse=True)
+    )
 )
 
 
@@ -305,6 +311,22 @@ def main_claim(topic_text: str) -> str:
     车位就不给办房产证": parking, the certificates held back for it); "" for none."""
     found = _CLAIM_WORD_RE.search(topic_text)
     return _KIND_OF_WORD[found.group()] if found else ""
+
+
+#: What ends a clause of a title: a list ("油烟、污水、噪音") is one clause.
+_CLAUSE_END_RE: Final = re.compile(r"[，,；;。！？!?\s]+")
+
+
+def main_clause_claims(folded_title: str, region_names: tuple[str, ...] = ()) -> frozenset[str]:
+    """The ``CLAIM_KINDS`` named in the clause of a title (``topic``-ed as the whole) that
+    names its first: what it is mainly about with what that clause ties to it ("不买车位就
+    不给办房产证": parking and the certificates held for it), not what a clause of its own
+    adds ("金桥市场停车难，商贩占道经营": parking alone)."""
+    for clause in _CLAUSE_END_RE.split(folded_title):
+        found = claims(topic(clause, region_names))
+        if found:
+            return found
+    return frozenset()
 
 
 def claims_differ(ours: frozenset[str], theirs: frozenset[str]) -> bool:

@@ -20,6 +20,8 @@ from services.intake import register as intake
 
 START = datetime(2019, 3, 1, 9, tzinfo=UTC)
 CITY, COUNTY, OTHER_COUNTY = "430100", "430121", "430102"
+#: The district the letters on an estate's mixing plant name ("A6区").
+DISTRICT_A6 = "430112"
 #: One writer's habit, in every letter whatever it is about.
 STYLE = "在国家大力倡导民生优先的大背景下，希望市委市政府高度重视，切实为民办实事。"
 
@@ -1033,12 +1035,6 @@ def test_a_plant_the_letter_puts_elsewhere_is_not_the_one_by_the_estate_it_opens
         ("家门口建起搅拌站谁来管",
          "尊敬的领导：我家住锦绣花园，隔壁丽景新苑的业主也在反映搅拌站的事，我们这边是另一家，"
          "家门口建起搅拌站谁来管。"),
-        # Titles naming no place, opening with the estate alone (linked before this rule,
-        # by the opening naming the estate the others' titles name).
-        ("搅拌站深夜生产谁来管",
-         "尊敬的领导：我是丽景新苑业主，我单位附近有一搅拌站深夜生产，车辆进出频繁，请求处理。"),
-        ("家门口的搅拌站谁来管",
-         "尊敬的领导：我是丽景新苑的业主，我们这边是另一家搅拌站，天天生产，谁来管。"),
     ):  # fmt: skip
         decisions = _a6((*_BY_THE_ESTATE, elsewhere))
         assert decisions[1].matter_id == decisions[0].matter_id
@@ -1049,3 +1045,103 @@ def test_a_plant_the_letter_puts_elsewhere_is_not_the_one_by_the_estate_it_opens
              "孩子反复咳嗽、过敏，请求关停。")  # fmt: skip
     decisions = _a6((*_BY_THE_ESTATE, child))
     assert decisions[2].matter_id == decisions[0].matter_id
+
+
+def _by(estate: str, third: str) -> tuple[tuple[str, str], ...]:
+    # Two residents' letters on the plant beside `estate`, then a third, titled with no
+    # place, whose content is `third`.
+    return (
+        (f"{estate}旁搅拌站噪音扰民",
+         f"尊敬的领导：我是A6区{estate}的业主，小区旁边的搅拌站日夜生产，噪音很大，老人孩子无法"
+         "休息，请求查处。"),
+        (f"{estate}搅拌站夜间生产噪音大",
+         f"尊敬的领导：我是A6区{estate}的业主，搅拌站晚上还在生产，噪音吵得人睡不着，请求查处。"),
+        ("搅拌站夜间噪音扰民，恳请关停", third),
+    )  # fmt: skip
+
+
+def test_words_of_elsewhere_in_an_estates_name_or_another_sentence_leave_the_plant_by_it() -> None:
+    # What puts a plant elsewhere is read in the plant's own sentence, not in the name of
+    # the estate (建设新村: 村; 电力公司宿舍: 公司), nor of the estate's management; and it
+    # never takes back the link on the opening naming the estate the others' titles name
+    # (a plant "between the east gate and the school" is still the estate's).
+    for estate, third in (
+        ("建设新村", "尊敬的领导：我家住A6区建设新村12栋，小区旁边的搅拌站晚上还在生产，噪音很大，"
+                     "孩子睡不着，恳请关停。"),
+        ("工人新村", "尊敬的领导：我家住A6区工人新村12栋，小区旁边的搅拌站晚上还在生产，噪音很大，"
+                     "孩子睡不着，恳请关停。"),
+        ("电力公司宿舍", "尊敬的领导：我家住A6区电力公司宿舍12栋，小区旁边的搅拌站晚上还在生产，"
+                         "噪音很大，孩子睡不着，恳请关停。"),
+        ("丽景新苑", "您好，本人家住A6区丽景新苑，找物业公司说过多次，东边那个搅拌站罐车整夜进出，"
+                     "轰隆隆的，老人心脏不好受不了，希望尽快关掉。"),
+        ("丽景新苑", "您好，本人家住A6区丽景新苑，每天上班出门就看到东边那个搅拌站，罐车整夜进出，"
+                     "轰隆隆的，老人心脏不好受不了，希望尽快关掉。"),
+        ("丽景新苑", "您好，本人家住A6区丽景新苑，小区东门和实验学校之间有个搅拌站，罐车整夜进出，"
+                     "轰隆隆的，老人心脏不好受不了，希望尽快关掉。"),
+    ):  # fmt: skip
+        decisions = _a6(_by(estate, third))
+        assert decisions[1].matter_id == decisions[0].matter_id, estate
+        assert decisions[2].matter_id == decisions[0].matter_id, third
+
+
+def test_a_title_naming_parking_first_joins_a_matter_on_the_stalls_it_names_second() -> None:
+    # A kind other than a nuisance named second is still the title's: the market's stalls.
+    decisions = _a6((
+        ("金桥市场周边占道经营严重",
+         "尊敬的领导：A3区金桥市场周边商贩占道经营，把人行道和车道都占了，行人车辆通行困难，"
+         "请城管整治。"),
+        ("金桥市场门口摆摊占道",
+         "尊敬的领导：金桥市场门口每天早上摆摊的占满了马路，车辆无法通行，请城管部门管一管。"),
+        ("金桥市场停车难，商贩占道经营",
+         "您好，每天早上金桥市场两边被小贩的三轮车和菜摊堵得严严实实，汽车根本过不去，"
+         "希望城管来管管。"),
+    ))  # fmt: skip
+    assert decisions[1].matter_id == decisions[0].matter_id
+    assert decisions[2].matter_id == decisions[0].matter_id
+
+
+def test_a_developers_late_penalty_owed_is_its_late_hand_over_not_wages() -> None:
+    assert not text.claims("滨江御景园开发商拖欠违约金")
+    assert text.claims("滨江御景园拖欠工资") == {"wages"}
+    decisions = _a6((
+        ("滨江御景园逾期交房",
+         "尊敬的领导：我是A1区滨江御景园的业主，合同约定2018年6月交房，至今已逾期半年仍未交房，"
+         "开发商也不给说法，请求督促。"),
+        ("滨江御景园延期交房一年",
+         "尊敬的领导：滨江御景园购房合同写明去年六月交付，现在工地还在停工，业主们月供房租两头"
+         "压力大，请住建部门督促开发商尽快复工交房。"),
+        ("滨江御景园开发商拖欠违约金",
+         "您好，滨江御景园晚交了半年多，按购房合同开发商应按日支付违约金，现在一分没给，"
+         "售楼部推来推去，请住建局主持公道。"),
+    ))  # fmt: skip
+    assert decisions[1].matter_id == decisions[0].matter_id
+    assert decisions[2].matter_id == decisions[0].matter_id
+
+
+def test_a_plant_letter_merges_no_matter_naming_the_plant_alone_into_one_on_its_noise() -> None:
+    # An east plant's noise, then a west plant named alone (its permit, its removal): the
+    # west plant's second letter, naming the plant alone, links to both matters and merges
+    # neither; nor does a letter on both wrongs of a plant beside the estate.
+    # (In the district the letters name: there the link to the noise is strong.)
+    letters = (
+        ("丽景新苑搅拌站噪音扰民",
+         "尊敬的领导：我是A6区丽景新苑的业主，小区东边的搅拌站每天夜里都在生产，机器轰鸣，噪音"
+         "很大，老人孩子无法休息，请环保部门查处。"),
+        ("丽景新苑搅拌站夜间噪音严重",
+         "尊敬的领导：我是A6区丽景新苑的业主，东边那个搅拌站晚上十一点以后还在运转，噪音吵得"
+         "人睡不着，希望相关部门管一管。"),
+        ("丽景新苑搅拌站无证经营",
+         "您好！丽景新苑西侧去年底新建一处搅拌站，据了解未取得规划许可和环评批复，属于违法建设，"
+         "请国土和规划部门依法拆除。"),
+        ("丽景新苑搅拌站何时拆除",
+         "您好！请问丽景新苑西侧那处未批先建的搅拌站，规划部门认定违法建设后什么时候依法拆除？"),
+        ("丽景新苑业主要求关停违规搅拌站",
+         "尊敬的领导：我是A6区丽景新苑的业主，小区旁边新建一处搅拌站，未取得规划许可和环评批复，"
+         "属于违法建设，每天夜里都在生产，机器轰鸣，噪音很大，请依法拆除。"),
+    )  # fmt: skip
+    decisions = _run([_facts(3 * n, DISTRICT_A6, *letter, ref=f"pr_{n}")
+                      for n, letter in enumerate(letters)])  # fmt: skip
+    assert decisions[1].matter_id == decisions[0].matter_id
+    assert decisions[3].matter_id == decisions[2].matter_id != decisions[0].matter_id
+    assert decisions[4].matter_id == decisions[0].matter_id
+    assert not any(decision.merged for decision in decisions)
