@@ -36,6 +36,7 @@ from faust.streams import _current_event
 
 from schemas.petitions import RejectReason
 from schemas.registry import PETITIONS_REJECTED, TopicSpec
+from services.common import changelog as changelog_records
 from services.common.batch import OPEN_BATCH, Batch, StateTooLargeError, latest_writes
 from services.common.dlq import (
     FailureLimit,
@@ -294,27 +295,51 @@ class BatchLoop:
     async def _commit(self, stream: Any, batch: Batch, events: Sequence[Any]) -> None:
         """Outputs, then state, then the inputs: the batch's commit protocol."""
         service = self.service
+        app = service.app
         waiting_since = time.perf_counter()
         await service.sender.acknowledged(batch.sends)
         service.sender.count_sent(batch.sends.values(), time.perf_counter() - waiting_since)
         changelog = latest_writes(batch.changelog)
         first = service.changelog_first
+        # Records sent outside a batch (timers, a send ending in the background) go
+        # through Faust's producer buffer, which may not have handed them to the producer
+        # yet: the records below, sent straight to it, must not overtake them on their
+        # partitions (a key's older value would then be its changelog's last).
+        before = [future for future in service.unsettled if not future.done()]
+        if before:
+            await asyncio.gather(*before)
+        waiting_since = time.perf_counter()
         if first:
-            early = [
-                send(*args, **kwargs) for table, send, args, kwargs in changelog if table in first
-            ]
+            early = [write for write in changelog if write[0] in first]
             if early:
-                await asyncio.gather(*early)
+                sent_first = await changelog_records.send(app, early)
+                await sent_first.acknowledged()
+                sent_first.persist_offsets()
+                sent_first.count(service.sender, time.perf_counter() - waiting_since)
+                waiting_since = time.perf_counter()
         # The changelog records in the order the local store took the writes: the held
-        # ones (services.common.held) were taken last, so they go last.
-        written = [
-            send(*args, **kwargs) for table, send, args, kwargs in changelog if table not in first
-        ]
-        for write in batch.held:
-            write()
-        pending = written + list(service.unsettled)
-        if pending:
-            await asyncio.gather(*pending)
+        # ones (services.common.held) were taken last, so they go last. Their writes,
+        # applied now, are held back as the batch's were, to be sent with them.
+        later = [write for write in changelog if write[0] not in first]
+        if batch.held:
+            applied = Batch()
+            opened = OPEN_BATCH.set(applied)
+            try:
+                for write in batch.held:
+                    write()
+            finally:
+                OPEN_BATCH.reset(opened)
+            later += applied.changelog
+        sent = await changelog_records.send(app, later)
+        await sent.acknowledged()
+        # Only now, as Faust's acknowledgement callback would have: a crash before it
+        # leaves a lower persisted offset, from which recovery re-reads records the
+        # store has already taken.
+        sent.persist_offsets()
+        sent.count(service.sender, time.perf_counter() - waiting_since)
+        unsettled = list(service.unsettled)
+        if unsettled:
+            await asyncio.gather(*unsettled)
         for event in events:
             await stream.ack(event)
 
