@@ -12,7 +12,9 @@ per message:
    the last handler has run);
 2. the table writes of the batch are held back (``Batch.changelog``) while
 3. every output of the batch is acknowledged (acks=all);
-4. then the held-back changelog records are sent and acknowledged;
+4. then the held-back changelog records are sent (straight to the producer,
+   ``services.common.changelog``) and acknowledged, and each table partition's persisted
+   offset recorded;
 5. only then are the batch's input messages acknowledged, and Faust commits their offsets.
 
 A crash anywhere before 5 leaves the offsets where they were: the restart restores the
@@ -301,25 +303,17 @@ class BatchLoop:
         service.sender.count_sent(batch.sends.values(), time.perf_counter() - waiting_since)
         changelog = latest_writes(batch.changelog)
         first = service.changelog_first
-        # Records sent outside a batch (timers, a send ending in the background) go
-        # through Faust's producer buffer, which may not have handed them to the producer
-        # yet: the records below, sent straight to it, must not overtake them on their
-        # partitions (a key's older value would then be its changelog's last).
-        before = [future for future in service.unsettled if not future.done()]
-        if before:
-            await asyncio.gather(*before)
-        waiting_since = time.perf_counter()
         if first:
             early = [write for write in changelog if write[0] in first]
             if early:
-                sent_first = await changelog_records.send(app, early)
-                await sent_first.acknowledged()
-                sent_first.persist_offsets()
-                sent_first.count(service.sender, time.perf_counter() - waiting_since)
                 waiting_since = time.perf_counter()
+                handed = changelog_records.hand_over(app, early)
+                await handed.acknowledged()
+                handed.persist_offsets()
+                handed.count(service.sender, time.perf_counter() - waiting_since)
         # The changelog records in the order the local store took the writes: the held
         # ones (services.common.held) were taken last, so they go last. Their writes,
-        # applied now, are held back as the batch's were, to be sent with them.
+        # applied now, are held back as the batch's were, to be handed over with them.
         later = [write for write in changelog if write[0] not in first]
         if batch.held:
             applied = Batch()
@@ -330,13 +324,14 @@ class BatchLoop:
             finally:
                 OPEN_BATCH.reset(opened)
             later += applied.changelog
-        sent = await changelog_records.send(app, later)
-        await sent.acknowledged()
-        # Only now, as Faust's acknowledgement callback would have: a crash before it
+        waiting_since = time.perf_counter()
+        handed = changelog_records.hand_over(app, later)
+        await handed.acknowledged()
+        # Only now, as Faust's acknowledgement callbacks would have: a crash before it
         # leaves a lower persisted offset, from which recovery re-reads records the
         # store has already taken.
-        sent.persist_offsets()
-        sent.count(service.sender, time.perf_counter() - waiting_since)
+        handed.persist_offsets()
+        handed.count(service.sender, time.perf_counter() - waiting_since)
         unsettled = list(service.unsettled)
         if unsettled:
             await asyncio.gather(*unsettled)

@@ -1,88 +1,154 @@
-"""A batch's held-back changelog records, sent straight to the producer.
+"""A batch's held-back changelog records, handed to the producer together.
 
 Faust sends a table write's changelog record through ``Table.send_changelog``:
-``Topic.send_soon`` puts it in the producer buffer, whose task publishes it with two
-sensor calls, and its acknowledgement runs ``Table._on_changelog_sent``, which writes the
-record's offset into the partition's RocksDB as the persisted offset (where recovery
-starts reading the changelog). For the few records of each message of a batch, that path
-cost more than the sends themselves (~10-13% of the notification stage).
+``Topic.send_soon`` makes a ``FutureMessage`` and puts it in the producer buffer, whose
+task publishes it (``Topic.publish_message``: two sensor calls, a callback chained on the
+producer's future), one event-loop turn per record, and its acknowledgement runs
+``Table._on_changelog_sent``, which writes the record's offset into the partition's
+RocksDB as the persisted offset (where recovery starts reading the changelog). For the
+few records of each message of a batch, that path cost more than the sends themselves
+(~10-13% of the notification stage).
 
-:func:`send` hands a batch's records to the producer as ``Sender.send`` does its outputs:
-the key and value prepared by the changelog topic with the table's serializers, the
-partition and (empty) headers Faust's path gives them, no timestamp (the producer's
-clock), in the order given. :meth:`Sent.acknowledged` waits for all of them; then
-:meth:`Sent.persist_offsets` records, for each table partition, the highest offset
-acknowledged, once, as ``_on_changelog_sent`` would have done record by record (the
-offsets of one partition are acknowledged in order, so Faust's last write was that one).
-The sends are counted in Faust's send metrics once per batch (``Sender.count_sent``).
+:func:`hand_over` puts one item for all of a batch's records in that same buffer: where
+each record's ``FutureMessage`` would have been, so the records keep their place among
+those written outside a batch (timers, a send ending in the background: Faust's path,
+which a synchronous table write needs), and a key's records reach its partition in the
+order the buffer has always given them. When the buffer's task comes to the item, it
+hands each record to the producer as ``Topic.publish_message`` would: the key and value
+prepared by the changelog topic with the table's serializers (``Channel.as_future_message``),
+the partition and (empty) headers Faust's path gives them, no timestamp (the producer's
+clock), in their order. :meth:`Handed.acknowledged` waits for all of them; then
+:meth:`Handed.persist_offsets` records, for each table partition, the highest offset
+acknowledged, once, as ``_on_changelog_sent`` would have left it record by record (and
+never lower than the partition's persisted offset already is: a record written outside
+the batch and acknowledged meanwhile may have moved it on). The records are counted in
+Faust's send metrics once per batch (``Sender.count_by_topic``).
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from services.common.batch import ChangelogWrite, TableChangelog
 from services.common.sending import Sender
 
+log = logging.getLogger(__name__)
 
-@dataclass
-class Sent:
-    """The changelog records of one batch handed over, waiting for the broker."""
 
-    #: Sent past Faust's path: the table's changelog and the producer's future.
-    direct: list[tuple[TableChangelog, asyncio.Future[Any]]] = field(default_factory=list)
-    #: Sent through Faust's ``send_changelog`` (its FutureMessage does the rest).
+@dataclass(eq=False)
+class Handed:
+    """The changelog records of one batch, put in the producer buffer together."""
+
+    app: Any
+    writes: Sequence[ChangelogWrite]
+    #: Ends once every record is handed to the producer, with the producer's futures.
+    handed: asyncio.Future[list[asyncio.Future[Any]]] = field(init=False)
+    #: Sent through Faust's ``send_changelog`` instead (its FutureMessages do the rest).
     through_faust: list[Any] = field(default_factory=list)
+    #: The producer's acknowledgements of the records, once handed over.
+    results: list[Any] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.handed = asyncio.get_running_loop().create_future()
+        # What Faust's ProducerBuffer reads of a FutureMessage: ``message.channel``.
+        self.message = self
+        self.channel = self
+
+    async def publish_message(self, fut: Any, wait: bool = False) -> None:
+        """Called by the producer buffer's task in the item's turn: send every record.
+
+        Sent even if the batch no longer waits (its task cancelled), as the buffer sent
+        each record's FutureMessage: the local store has taken the writes.
+        """
+        producer = self.app.producer
+        sent: list[asyncio.Future[Any]] = []
+        try:
+            changelogs = self._changelogs()
+            for changelog, (_, _, args, kwargs) in zip(changelogs, self.writes, strict=True):
+                sent.append(await _send(producer, changelog, args, kwargs))
+        except Exception as exc:  # the batch loop stops on it (not Faust's buffer task)
+            if not self.handed.done():
+                self.handed.set_exception(exc)
+            for future in sent:
+                future.add_done_callback(_ignore_outcome)
+            return
+        if not self.handed.done():
+            self.handed.set_result(sent)
 
     async def acknowledged(self) -> None:
         """Wait until the broker has acknowledged every record (raises if one failed)."""
-        pending = [future for _, future in self.direct] + self.through_faust
-        if pending:
-            await asyncio.gather(*pending)
+        if self.through_faust:
+            await asyncio.gather(*self.through_faust)
+        elif self.writes:
+            # Shielded: a cancelled batch must not cancel the records' sends.
+            self.results = await asyncio.shield(self._all_acknowledged())
+
+    async def _all_acknowledged(self) -> list[Any]:
+        sent = await self.handed
+        return list(await asyncio.gather(*sent)) if sent else []
 
     def persist_offsets(self) -> None:
         """Record each table partition's highest acknowledged offset in its store.
 
         As Faust's ``Table._on_changelog_sent`` with at-least-once processing (the only
-        guarantee sent here, see :func:`send`): ``set_persisted_offset`` of the table's
-        store, with the record's topic partition and offset. RocksDB keeps it beside the
-        partition's data; the memory store ignores it.
+        guarantee handled here, see :func:`hand_over`): ``set_persisted_offset`` of the
+        table's store, with the record's topic partition and offset. RocksDB keeps it
+        beside the partition's data; the memory store ignores it.
         """
         highest: dict[tuple[int, Any], tuple[TableChangelog, Any]] = {}
-        for changelog, future in self.direct:
-            result = future.result()
+        for changelog, result in zip(self._changelogs(), self.results, strict=False):
             slot = (id(changelog), result.topic_partition)
             kept = highest.get(slot)
             if kept is None or result.offset > kept[1].offset:
                 highest[slot] = (changelog, result)
         for changelog, result in highest.values():
-            changelog.table.data.set_persisted_offset(result.topic_partition, result.offset)
+            store = changelog.table.data
+            tp = result.topic_partition
+            try:
+                persisted = store.persisted_offset(tp)
+            except NotImplementedError:  # the memory store keeps none
+                persisted = None
+            if persisted is None or persisted < result.offset:
+                store.set_persisted_offset(tp, result.offset)
+
+    def _changelogs(self) -> list[TableChangelog]:
+        # Handed over only when every write is a service table's (``hand_over``).
+        return [cast("TableChangelog", write[1]) for write in self.writes]
 
     def count(self, sender: Sender, waited_seconds: float) -> None:
-        """Count the direct sends in Faust's send metrics, as its sensors would have."""
-        if self.direct:
-            by_topic = Counter(changelog.topic_name for changelog, _ in self.direct)
+        """Count the records in Faust's send metrics, as its sensors would have."""
+        if self.results:
+            by_topic = Counter(changelog.topic_name for changelog in self._changelogs())
             sender.count_by_topic(by_topic, waited_seconds)
 
 
-async def send(app: Any, writes: Sequence[ChangelogWrite], sent: Sent | None = None) -> Sent:
-    """Hand ``writes`` to the producer, in their order; what to wait for, in ``sent``."""
-    sent = Sent() if sent is None else sent
-    # With exactly-once processing, Faust sends through the transaction of the event's
-    # partition and records offsets on commit (``persist_offset_on_commit``): its path.
-    direct_ok = not app.in_transaction
-    producer = app.producer if direct_ok else None
-    for _, send_changelog, args, kwargs in writes:
-        if producer is None or not isinstance(send_changelog, TableChangelog):
-            # Not a service table's writer (a unit test's), or a transaction: Faust's path.
-            sent.through_faust.append(send_changelog(*args, **kwargs))
-            continue
-        sent.direct.append((send_changelog, await _send(producer, send_changelog, args, kwargs)))
-    return sent
+def hand_over(app: Any, writes: Sequence[ChangelogWrite]) -> Handed:
+    """Put ``writes`` in the producer buffer, in their order, as one item.
+
+    Synchronous, as each ``send_changelog`` was: the records take their place in the
+    buffer now. Faust's own path, record by record, where the item cannot stand in:
+    with exactly-once processing (Faust sends through the transaction of the event's
+    partition and records offsets on commit, ``persist_offset_on_commit``), with the
+    threaded producer (its buffer is another thread's queue), and for a write not of a
+    service's table (a unit test's writer).
+    """
+    handed = Handed(app, writes)
+    if not writes:
+        return handed
+    if (
+        app.in_transaction
+        or app.conf.producer_threaded
+        or not all(isinstance(write[1], TableChangelog) for write in writes)
+    ):
+        handed.through_faust = [send(*args, **kwargs) for _, send, args, kwargs in writes]
+        return handed
+    app.producer.send_soon(handed)
+    return handed
 
 
 async def _send(
@@ -108,3 +174,8 @@ async def _send(
         partition=partition, timestamp=None, headers=headers,
     )  # fmt: skip
     return future  # type: ignore[no-any-return]
+
+
+def _ignore_outcome(future: asyncio.Future[Any]) -> None:
+    if not future.cancelled():
+        future.exception()

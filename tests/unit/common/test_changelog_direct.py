@@ -161,10 +161,11 @@ async def test_the_records_are_those_faust_s_own_path_sends(tmp_path: Path) -> N
     # Held back by the batch, each key's last write sent straight to the producer.
     service, producer = _service(tmp_path)
     writes = _held_back(service)
-    sent = await changelog.send(service.app, writes)
-    await sent.acknowledged()
-    assert len(sent.direct) == len(writes) == 10
-    assert not sent.through_faust
+    handed = changelog.hand_over(service.app, writes)
+    assert len(producer.buffered) == 1  # one item in Faust's buffer for the whole batch
+    await handed.acknowledged()
+    assert len(handed.results) == len(writes) == 10
+    assert not handed.through_faust
     # Faust's records in Faust's order, but for the value a later write of its key replaced
     # (a deletion's key reaches latest_writes unserialized: both records of XF-2 go).
     replaced = '{"case":"XF-1","due":["2026120509"],"名":"信访"}'.encode()
@@ -188,10 +189,10 @@ async def test_each_partition_s_highest_offset_is_persisted_once(
 ) -> None:
     service, _ = _service(tmp_path)
     writes = _held_back(service)
-    sent = await changelog.send(service.app, writes)
-    await sent.acknowledged()
+    handed = changelog.hand_over(service.app, writes)
+    await handed.acknowledged()
     assert persisted == []  # not before the batch's records are all acknowledged
-    sent.persist_offsets()
+    handed.persist_offsets()
     # rows: four records on each partition (offsets 40-43), blobs one (40).
     assert sorted(persisted) == [
         ("blobs", 1, 40), ("blobs", 3, 40), ("rows", 1, 43), ("rows", 3, 43)
@@ -280,3 +281,20 @@ async def test_a_record_sent_outside_the_batch_is_not_overtaken(tmp_path: Path) 
     assert [value for _, _, value, *_ in producer.sent] == [
         b'{"status":"sent","at":1}', b'{"status":"sent","at":2}'
     ]  # fmt: skip
+
+
+async def test_a_persisted_offset_is_never_moved_back(
+    tmp_path: Path, persisted: list[tuple[str, int, int]]
+) -> None:
+    service, _ = _service(tmp_path)
+    writes = _held_back(service)
+    # A record written outside the batch, acknowledged first, at a later offset.
+    store: Any = service.app.tables["rows"]
+    store = store.data
+    store.set_persisted_offset(TopicPartition("xinfang-test-rows-changelog", 1), 60)
+    del persisted[:]
+    handed = changelog.hand_over(service.app, writes)
+    await handed.acknowledged()
+    handed.persist_offsets()
+    assert sorted(persisted) == [("blobs", 1, 40), ("blobs", 3, 40), ("rows", 3, 43)]
+    assert store.persisted_offset(TopicPartition("xinfang-test-rows-changelog", 1)) == 60
