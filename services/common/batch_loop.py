@@ -12,8 +12,8 @@ per message:
    the last handler has run);
 2. the table writes of the batch are held back (``Batch.changelog``) while
 3. every output of the batch is acknowledged (acks=all);
-4. then the held-back changelog records are sent (straight to the producer,
-   ``services.common.changelog``) and acknowledged, and each table partition's persisted
+4. then the held-back changelog records are handed to the producer together
+   (``services.common.changelog``) and acknowledged, and each table partition's persisted
    offset recorded;
 5. only then are the batch's input messages acknowledged, and Faust commits their offsets.
 

@@ -28,7 +28,6 @@ Faust's send metrics once per batch (``Sender.count_by_topic``).
 from __future__ import annotations
 
 import asyncio
-import logging
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -36,8 +35,6 @@ from typing import Any, cast
 
 from services.common.batch import ChangelogWrite, TableChangelog
 from services.common.sending import Sender
-
-log = logging.getLogger(__name__)
 
 
 @dataclass(eq=False)

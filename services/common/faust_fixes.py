@@ -400,7 +400,7 @@ def apply() -> None:
     cast(Any, Consumer).wait_first = _quick_wait_first(Consumer.wait_first)
     cast(Any, Conductor)._build_handler = _direct_handler(Conductor._build_handler)
     # Table writes outside a batch (timers, a send ending in the background) go through
-    # Faust's producer buffer (a batch's own go straight to the producer,
+    # Faust's producer buffer one by one (a batch's records take one item of it,
     # services.common.changelog). At the default of 100 the fetcher stops to drain the
     # buffer down, with a "producer buffer full" warning, whenever more are waiting.
     cast(Any, ProducerBuffer).max_messages = PRODUCER_BUFFER_MESSAGES
