@@ -20,9 +20,27 @@ from faust.stores.base import SerializedStore
 from schemas.registry import MAX_MESSAGE_BYTES, RECORD_OVERHEAD_BYTES
 from services.common.handler import Output
 
-#: A table write held back: the table's name, its own ``send_changelog`` and the arguments
-#: (partition, key, value, and maybe the serializers).
+#: A table write held back: the table's name, its own ``send_changelog`` (a
+#: :class:`TableChangelog` for a service's table) and the arguments (partition, key, value)
+#: and serializers.
 ChangelogWrite = tuple[str, Callable[..., Any], tuple[Any, ...], dict[str, Any]]
+
+
+@dataclass(frozen=True, eq=False)
+class TableChangelog:
+    """A service table's changelog: Faust's ``send_changelog`` of the table, and what
+    ``services.common.changelog`` needs to send its records past it."""
+
+    table: Any
+    #: The table's Faust changelog topic, and its name.
+    topic: Any
+    topic_name: str
+    #: Faust's own ``Table.send_changelog`` of the table (the path through its producer
+    #: buffer, whose acknowledgement records the persisted offset).
+    faust_send: Callable[..., Any]
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return self.faust_send(*args, **kwargs)
 
 
 @dataclass
@@ -122,8 +140,8 @@ def hold_back_changelog(table: Any, name: str, unsettled: set[asyncio.Future[Any
     recovery), it is sent at once and kept in ``unsettled`` until acknowledged, for the
     next batch to wait for.
     """
-    send_changelog = table.send_changelog
     topic = table.changelog_topic
+    send_changelog = TableChangelog(table, topic, topic.get_topic_name(), table.send_changelog)
     encoded = _EncodedOnce(table)
 
     def tracked(*args: Any, **kwargs: Any) -> Any:

@@ -12,7 +12,9 @@ per message:
    the last handler has run);
 2. the table writes of the batch are held back (``Batch.changelog``) while
 3. every output of the batch is acknowledged (acks=all);
-4. then the held-back changelog records are sent and acknowledged;
+4. then the held-back changelog records are handed to the producer together
+   (``services.common.changelog``) and acknowledged, and each table partition's persisted
+   offset recorded;
 5. only then are the batch's input messages acknowledged, and Faust commits their offsets.
 
 A crash anywhere before 5 leaves the offsets where they were: the restart restores the
@@ -36,6 +38,7 @@ from faust.streams import _current_event
 
 from schemas.petitions import RejectReason
 from schemas.registry import PETITIONS_REJECTED, TopicSpec
+from services.common import changelog as changelog_records
 from services.common.batch import OPEN_BATCH, Batch, StateTooLargeError, latest_writes
 from services.common.dlq import (
     FailureLimit,
@@ -294,27 +297,44 @@ class BatchLoop:
     async def _commit(self, stream: Any, batch: Batch, events: Sequence[Any]) -> None:
         """Outputs, then state, then the inputs: the batch's commit protocol."""
         service = self.service
+        app = service.app
         waiting_since = time.perf_counter()
         await service.sender.acknowledged(batch.sends)
         service.sender.count_sent(batch.sends.values(), time.perf_counter() - waiting_since)
         changelog = latest_writes(batch.changelog)
         first = service.changelog_first
         if first:
-            early = [
-                send(*args, **kwargs) for table, send, args, kwargs in changelog if table in first
-            ]
+            early = [write for write in changelog if write[0] in first]
             if early:
-                await asyncio.gather(*early)
+                waiting_since = time.perf_counter()
+                handed = changelog_records.hand_over(app, early)
+                await handed.acknowledged()
+                handed.persist_offsets()
+                handed.count(service.sender, time.perf_counter() - waiting_since)
         # The changelog records in the order the local store took the writes: the held
-        # ones (services.common.held) were taken last, so they go last.
-        written = [
-            send(*args, **kwargs) for table, send, args, kwargs in changelog if table not in first
-        ]
-        for write in batch.held:
-            write()
-        pending = written + list(service.unsettled)
-        if pending:
-            await asyncio.gather(*pending)
+        # ones (services.common.held) were taken last, so they go last. Their writes,
+        # applied now, are held back as the batch's were, to be handed over with them.
+        later = [write for write in changelog if write[0] not in first]
+        if batch.held:
+            applied = Batch()
+            opened = OPEN_BATCH.set(applied)
+            try:
+                for write in batch.held:
+                    write()
+            finally:
+                OPEN_BATCH.reset(opened)
+            later += applied.changelog
+        waiting_since = time.perf_counter()
+        handed = changelog_records.hand_over(app, later)
+        await handed.acknowledged()
+        # Only now, as Faust's acknowledgement callbacks would have: a crash before it
+        # leaves a lower persisted offset, from which recovery re-reads records the
+        # store has already taken.
+        handed.persist_offsets()
+        handed.count(service.sender, time.perf_counter() - waiting_since)
+        unsettled = list(service.unsettled)
+        if unsettled:
+            await asyncio.gather(*unsettled)
         for event in events:
             await stream.ack(event)
 

@@ -235,7 +235,7 @@ def _create_worker_consumer(original: Any) -> Any:
 
 
 #: Table writes Faust's producer buffer holds before the fetcher waits for it: room for
-#: the changelog records of the largest batches.
+#: the changelog records written outside batches (they once held every batch's too).
 PRODUCER_BUFFER_MESSAGES: Final = 50_000
 
 
@@ -399,9 +399,10 @@ def apply() -> None:
     cast(Any, Consumer)._wait_next_records = _wait_next_records
     cast(Any, Consumer).wait_first = _quick_wait_first(Consumer.wait_first)
     cast(Any, Conductor)._build_handler = _direct_handler(Conductor._build_handler)
-    # A batch hands its held-back changelog records to Faust's producer buffer together,
-    # a few per message (services.common.batch_loop). At the default of 100 the fetcher stops
-    # after each batch to drain the buffer down, with a "producer buffer full" warning.
+    # Table writes outside a batch (timers, a send ending in the background) go through
+    # Faust's producer buffer one by one (a batch's records take one item of it,
+    # services.common.changelog). At the default of 100 the fetcher stops to drain the
+    # buffer down, with a "producer buffer full" warning, whenever more are waiting.
     cast(Any, ProducerBuffer).max_messages = PRODUCER_BUFFER_MESSAGES
     thread = cast(Any, AIOKafkaConsumerThread)
     thread.verify_event_path = _verify_event_path(thread.verify_event_path)

@@ -100,11 +100,14 @@ class Sender:
 
         The send latency is observed once per batch: how long its acknowledgements took.
         """
+        self.count_by_topic(Counter(self.topic_name(output) for output in outputs), waited_seconds)
+
+    def count_by_topic(self, by_topic: Counter[str], waited_seconds: float) -> None:
+        """Count acknowledged records, by full topic name, as ``count_sent`` does."""
         monitor = self.app.monitor
         metrics = getattr(monitor, "_metrics", None)
         if metrics is None:  # not the Prometheus monitor: nothing to count into
             return
-        by_topic = Counter(self.topic_name(output) for output in outputs)
         for name, count in by_topic.items():
             metrics.topic_messages_sent.labels(topic=f"topic.{name}").inc(count)
         if by_topic:
