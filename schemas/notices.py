@@ -81,18 +81,9 @@ class CaseFile(Contract):
 
     @classmethod
     def of(cls, verdict: CaseDeduplicated) -> CaseFile:
-        """The case file of a verdict and the registered case it carries.
-
-        Built without validating again (``model_construct``): every value is a field of the
-        validated verdict or its case, of this model's type or a narrower one (the same
-        ``AwareDatetime``, enums, models, ``repeat_count`` at least 0 there too), so
-        validating it again changed nothing and was a fifth of reading the verdict
-        (``tests/unit/notification/test_unvalidated_models.py`` compares both ways).
-        ``verdict`` must be validated: a verdict made with ``model_construct`` gives a
-        case file as unchecked as itself.
-        """
+        """The case file of a verdict and the registered case it carries."""
         registered = verdict.case
-        return cls.model_construct(
+        return cls(
             case_id=registered.case_id,
             matter_id=verdict.matter_id,
             petitioner_ref=registered.petitioner_ref,

@@ -13,12 +13,8 @@ def agency_case(case: CaseFile) -> AgencyCase:
     accuser's identity is kept from every handling body, not only from the accused (the
     guard in ``privacy`` keeps the case itself from the accused). The accused's name, the
     full content and contact details are never part of an AgencyCase.
-
-    Built without validating again (``model_construct``): each value is a validated field
-    of the case file, of the AgencyCase field's own type or a narrower one
-    (``tests/unit/notification/test_unvalidated_models.py`` compares both ways).
     """
-    return AgencyCase.model_construct(
+    return AgencyCase(
         case_id=case.case_id,
         matter_id=case.matter_id,
         received_at=case.received_at,
