@@ -111,6 +111,26 @@ class SentEntry(_Row):
     at: datetime
 
 
+class _SentRows:
+    """``SentEntry(status=..., at=...).model_dump(mode="json")``, with the JSON form of the
+    last ``at`` kept: one event writes its marks (sending, sent, recorded) at the same
+    ``now``, and building and dumping a model for each was most of writing them."""
+
+    def __init__(self) -> None:
+        self._at: datetime | None = None
+        self._at_json: Any = None
+
+    def __call__(self, status: SentStatus, at: datetime) -> dict[str, Any]:
+        if at is not self._at:
+            row = SentEntry(status=status, at=at).model_dump(mode="json")
+            self._at, self._at_json = at, row["at"]
+            return row
+        return {"status": status.value, "at": self._at_json}
+
+
+sent_row = _SentRows()
+
+
 class RetryEntry(_Row):
     """A notice not delivered yet: its last attempt failed but may succeed later, it waits for
     its transport, or it is being sent right now. RESTRICTED: holds ``to``."""
@@ -519,8 +539,7 @@ class NotificationEngine:
                 )
                 step.writes.append(partial(self._put, self.retries, nid, entry))
                 continue
-            write_now(self.sent, nid, SentEntry(status=SentStatus.SENDING, at=now).model_dump(
-                mode="json"))  # fmt: skip
+            write_now(self.sent, nid, sent_row(SentStatus.SENDING, now))
             started.append(self.flights.start(notice, self.inline, partition, 0, now))
         await self._hand_off(step, started, partition, now)
 
@@ -610,8 +629,7 @@ class NotificationEngine:
             if task.cancelled() or task.exception() is not None:
                 return
             if isinstance(task.result(), Delivered) and self.flights.has(flight):
-                mark = SentEntry(status=SentStatus.SENT, at=datetime.now(UTC))
-                write(nid, mark.model_dump(mode="json"))
+                write(nid, sent_row(SentStatus.SENT, datetime.now(UTC)))
 
         flight.task.add_done_callback(taken)
 
@@ -626,9 +644,7 @@ class NotificationEngine:
         if isinstance(result, Delivered):
             # The other side has it: write it down before anything else can fail, in the
             # local store at once (services.common.held), not after the batch's outputs.
-            write_now(
-                self.sent, nid, SentEntry(status=SentStatus.SENT, at=now).model_dump(mode="json")
-            )
+            write_now(self.sent, nid, sent_row(SentStatus.SENT, now))
             elapsed = (
                 (now - flight.first_attempt_at).total_seconds()
                 if flight.attempts_before
@@ -699,7 +715,7 @@ class NotificationEngine:
         self.cases[case.case_id] = case.model_dump(mode="json")
 
     def _mark(self, nid: str, status: SentStatus, at: datetime) -> None:
-        self.sent[nid] = SentEntry(status=status, at=at).model_dump(mode="json")
+        self.sent[nid] = sent_row(status, at)
 
     @staticmethod
     def _put(state: State, key: str, row: _Row) -> None:

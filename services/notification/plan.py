@@ -15,7 +15,7 @@ from datetime import datetime
 from pydantic import JsonValue
 
 from schemas.cases import AgencyCase, AgencyLevel, CaseEscalated, CaseUpdate, PetitionerContact
-from schemas.identifiers import query_code
+from schemas.identifiers import QueryCodes
 from schemas.ledger import HotspotDetected
 from schemas.notices import UPDATE_NOTICES, CaseFile, Notice, NoticeKind
 from schemas.notifications import (
@@ -98,7 +98,7 @@ class NotificationPlanner:
         # The dates a petitioner is told, counted by the escalation service's rules.
         self.dates = dates or LegalDates.shipped()
         self.renderer = renderer
-        self._query_key = query_key
+        self._query_code = QueryCodes(query_key)
 
     # --- events --------------------------------------------------------------------------
 
@@ -106,7 +106,7 @@ class NotificationPlanner:
         """A case has its verdict: the receipt to the petitioner, the case to its agency."""
         plan = Plan()
         open_case = case.open_case_id if case.open_case_id != case.case_id else None
-        facts = replace(self._facts(case, case.received_at), open_case_id=open_case)
+        facts = self._facts(case, case.received_at, self._issuer(contact), open_case)
         self._route_petitioner_notice(plan, NoticeKind.RECEIPT, case.case_id, case, contact, facts)
         if case.agency is not None:
             self._route_assignment(plan, case, case.case_id, case.received_at)
@@ -240,17 +240,29 @@ class NotificationPlanner:
 
     # --- petitioners ---------------------------------------------------------------------
 
-    def _facts(self, case: CaseFile, occurred_at: datetime) -> PetitionerFacts:
-        # The issuer depends on the petitioner's language: filled in with the contact.
+    def _facts(
+        self,
+        case: CaseFile,
+        occurred_at: datetime,
+        issuer: str = "",
+        open_case_id: str | None = None,
+    ) -> PetitionerFacts:
+        # The issuer depends on the petitioner's language (``_issuer``): the notice fills it
+        # in with the contact when it is not the contact's.
         return PetitionerFacts(
             case_id=case.case_id,
-            query_code=query_code(case.case_id, self._query_key),
+            query_code=self._query_code(case.case_id),
             query_url=str(self.policy.spec.query_url),
             received_at=case.received_at,
-            issuer="",
+            issuer=issuer,
             occurred_at=occurred_at,
             agency_name=case.agency.name if case.agency else None,
+            open_case_id=open_case_id,
         )
+
+    def _issuer(self, contact: PetitionerContact | None) -> str:
+        """Who signs a notice in the contact's language ("" without a contact)."""
+        return "" if contact is None else self.policy.spec.issuer[contact.language.value]
 
     def _update_facts(
         self, kind: NoticeKind, update: CaseUpdate, case: CaseFile
@@ -337,10 +349,10 @@ class NotificationPlanner:
             )
             return
         channel, transport, address = channel_choice
-        issuer = self.policy.spec.issuer[contact.language.value]
-        rendered = self.renderer.render_for_petitioner(
-            delivery.template, contact, replace(facts, issuer=issuer)
-        )
+        issuer = self._issuer(contact)
+        if facts.issuer != issuer:
+            facts = replace(facts, issuer=issuer)
+        rendered = self.renderer.render_for_petitioner(delivery.template, contact, facts)
         body, html = rendered.body_text, None
         if channel is DeliveryChannel.EMAIL:
             html = rendered.body_html

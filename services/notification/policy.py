@@ -323,6 +323,10 @@ class Delivery:
     route: str
 
 
+#: The most label sets whose routes a policy keeps (a few hundred bytes each).
+_ROUTES_KEPT = 4096
+
+
 @dataclass(frozen=True)
 class NotificationPolicy:
     """The validated policy: settings, receivers by name, and the routing tree."""
@@ -330,9 +334,25 @@ class NotificationPolicy:
     spec: PolicySpec
     receivers: Mapping[str, Receiver]
     root: Route
+    #: ``route``'s answer by the labels, items in order: a function of the labels and this
+    #: policy alone, asked twice a verdict with labels that repeat (kind, field, region,
+    #: agency, ...). Emptied when it holds ``_ROUTES_KEPT`` label sets.
+    _routes: dict[tuple[tuple[str, str], ...], tuple[Delivery, ...]] = dataclasses.field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     def route(self, labels: Mapping[str, str]) -> list[Delivery]:
         """Where an event with ``labels`` goes: one delivery per receiver, in tree order."""
+        key = tuple(labels.items())
+        known = self._routes.get(key)
+        if known is None:
+            if len(self._routes) >= _ROUTES_KEPT:
+                self._routes.clear()
+            known = self._routes[key] = tuple(self.routed(labels))
+        return list(known)
+
+    def routed(self, labels: Mapping[str, str]) -> list[Delivery]:
+        """``route`` worked out from the tree, without the kept answers."""
         kind = labels.get("kind", "")
         deliveries: list[Delivery] = []
         seen: set[tuple[str, str]] = set()

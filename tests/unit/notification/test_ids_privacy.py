@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import base64
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from schemas.cases import MatterKind
-from schemas.identifiers import query_code, verify_query_code
+from schemas.identifiers import QueryCodes, query_code, verify_query_code
+from schemas.notices import NoticeKind
 from schemas.notifications import FailureReason
 from services.common.accused import names_match
-from services.notification.ids import notification_id
+from services.notification.ids import _b32_lower, _digest, notification_id
 from services.notification.privacy import accused_guard
 
 KEY = b"test-query-key"
@@ -66,3 +71,40 @@ def test_only_accusations_are_guarded() -> None:
     assert suppression.reason is FailureReason.SUPPRESSED_ACCUSED
     assert accused_guard(MatterKind.COMPLAINT, "渭滨区住房和城乡建设局", names) is None
     assert accused_guard(MatterKind.ACCUSATION, None, names) is None
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.binary(min_size=15, max_size=15))
+def test_the_id_letters_are_base32_of_the_digest(raw: bytes) -> None:
+    assert _b32_lower(raw) == base64.b32encode(raw).decode().lower()
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(), st.sampled_from(list(NoticeKind)), st.text())
+def test_a_notification_id_is_the_digests_base32(event: str, kind: NoticeKind, to: str) -> None:
+    # As it was written before its letters were made without the base64 module.
+    token = base64.b32encode(_digest((event, kind, to))[:15]).decode().lower()
+    assert notification_id(event, kind, to) == f"NT-{kind}-{token}"
+
+
+def test_the_id_letters_of_the_edges_and_of_other_lengths() -> None:
+    for raw in (bytes(15), b"\xff" * 15, b"\x80" + bytes(14), bytes(14) + b"\x01"):
+        assert _b32_lower(raw) == base64.b32encode(raw).decode().lower()
+    for length in (0, 14, 16):
+        with pytest.raises(ValueError, match="15 bytes"):
+            _b32_lower(bytes(length))
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.binary(min_size=1, max_size=100), st.text())
+def test_query_codes_under_one_key_are_the_query_codes(key: bytes, case_id: str) -> None:
+    codes = QueryCodes(key)
+    assert codes(case_id) == query_code(case_id, key)
+    # The prepared key is copied, never changed by a code made with it.
+    assert codes(case_id + "x") == query_code(case_id + "x", key)
+    assert codes(case_id) == query_code(case_id, key)
+
+
+def test_query_codes_need_a_key() -> None:
+    with pytest.raises(ValueError, match="empty"):
+        QueryCodes(b"")

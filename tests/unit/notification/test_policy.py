@@ -6,12 +6,22 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from schemas.cases import AgencyLevel, EscalationReason, MatterKind, Verdict
+from schemas.fields import FIELDS
+from schemas.notices import NoticeKind
 from services.common.rulefile import RuleFileError
 from services.common.settings import SettingsError
 from services.notification.app import build
 from services.notification.labels import Matcher, labels_of
-from services.notification.policy import DEFAULT_POLICY_PATH, load_policy, parse_policy
+from services.notification.policy import (
+    _ROUTES_KEPT,
+    DEFAULT_POLICY_PATH,
+    load_policy,
+    parse_policy,
+)
 from services.notification.render import Renderer
 from services.notification.settings import NotificationSettings
 
@@ -186,3 +196,67 @@ def test_settings_that_contradict_the_policy_stop_the_service(tmp_path: Path) ->
         SettingsError, match=r"INLINE_ATTEMPTS \(4\) exceeds the policy.s retry.max_attempts \(3\)"
     ):
         build(settings)
+
+
+_LABEL_VALUES = {
+    "kind": [kind.value for kind in NoticeKind],
+    "matter_kind": [kind.value for kind in MatterKind],
+    "field": ["", "unclassified", *FIELDS[:12]],
+    "region": ["", "610302", "610300", "610000", "430121", "430100"],
+    "level": ["", *(level.value for level in AgencyLevel)],
+    "agency": ["", "610302-housing", "610300-petitions", "430121-housing"],
+    "reason": ["", *(reason.value for reason in EscalationReason)],
+    "verdict": ["", *(verdict.value for verdict in Verdict)],
+}
+
+
+#: Policies that live through every example, as the service's does: each example finds
+#: the routes the examples before it kept.
+_EVERY_LABEL_TREE = """\
+route:
+  receiver: petitioner
+  routes:
+    - {matchers: ['kind="escalation_alert"'], receiver: leaders, continue: true}
+    - {matchers: ['matter_kind="accusation"'], receiver: county, continue: true}
+    - {matchers: ['field=~"housing.*"'], receiver: city, continue: true}
+    - {matchers: ['region=~"6103.*"'], receiver: leaders, template: receipt, continue: true}
+    - {matchers: ['level="city"'], receiver: county, template: receipt, continue: true}
+    - {matchers: ['agency="610302-housing"'], receiver: city, template: receipt, continue: true}
+    - {matchers: ['reason="risk_to_life"'], receiver: leaders, template: reply, continue: true}
+    - {matchers: ['verdict="repeat"'], receiver: county, template: reply}
+"""
+_KEEPING = (
+    load_policy(DEFAULT_POLICY_PATH),
+    parse_policy(HEAD + RECEIVERS + TREE),
+    # Each label changes where this one routes.
+    parse_policy(HEAD + RECEIVERS + _EVERY_LABEL_TREE),
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.fixed_dictionaries({name: st.sampled_from(v) for name, v in _LABEL_VALUES.items()}))
+def test_a_kept_route_is_the_route_worked_out_again(labels: dict[str, str]) -> None:
+    # ``route`` keeps its answers by the labels; each is what the tree gives them anew,
+    # asked first, again, after the caller changed the list it was given, and for the
+    # labels with any one of them changed (asked right after them: kept answers that
+    # mixed such neighbours up would show).
+    for policy in _KEEPING:
+        fresh = policy.routed(labels)
+        first = policy.route(labels)
+        assert first == fresh
+        first.clear()
+        assert policy.route(dict(labels)) == fresh
+        assert policy.route(labels_of(**labels)) == fresh
+        for name, values in _LABEL_VALUES.items():
+            for value in values:
+                changed = {**labels, name: value}
+                assert policy.route(changed) == policy.routed(changed), changed
+                assert policy.route(labels) == fresh
+
+
+def test_routes_are_kept_for_so_many_label_sets_and_no_more() -> None:
+    policy = parse_policy(HEAD + RECEIVERS + TREE)
+    for number in range(_ROUTES_KEPT + 10):
+        labels = labels_of(kind="escalation_alert", region=f"{number:06d}", level="city")
+        assert [d.receiver.name for d in policy.route(labels)] == ["city"]
+        assert len(policy._routes) <= _ROUTES_KEPT
