@@ -10,6 +10,7 @@ broker does not have.
 from __future__ import annotations
 
 import asyncio
+import itertools
 from collections.abc import Callable, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -38,14 +39,29 @@ class TableChangelog:
     #: Faust's own ``Table.send_changelog`` of the table (the path through its producer
     #: buffer, whose acknowledgement records the persisted offset).
     faust_send: Callable[..., Any]
+    #: (partition, key) -> the newest batch not yet committed whose changelog holds a
+    #: record of the key back: a write made outside any batch to that key is put at the
+    #: end of that batch's changelog (``hold_back_changelog``).
+    pending: dict[tuple[Any, Any], Batch] = field(default_factory=dict, repr=False)
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         return self.faust_send(*args, **kwargs)
 
 
+_batch_numbers = itertools.count()
+
+
+def _slot(write: ChangelogWrite) -> tuple[Any, Any]:
+    """The partition and (serialized) key of a held-back write."""
+    return write[2][0], write[2][1]
+
+
 @dataclass
 class Batch:
     """The messages of one batch and what handling them has produced so far."""
+
+    #: Batches are numbered in the order they are made (and committed).
+    number: int = field(default_factory=lambda: next(_batch_numbers))
 
     #: Outputs handed to the producer and not yet acknowledged, with the output each is.
     sends: dict[asyncio.Future[Any], Output] = field(default_factory=dict)
@@ -63,6 +79,48 @@ class Batch:
     unkept: list[Callable[[], None]] = field(default_factory=list)
     #: What each ``ReadInBatch`` keeps for this batch, by the id of that ``ReadInBatch``.
     kept: dict[int, Any] = field(default_factory=dict)
+    #: Writes made outside any batch to a key ``changelog`` held back, put at its end,
+    #: that are not handed over yet (sent on their own if the batch ends without it).
+    outside: list[ChangelogWrite] = field(default_factory=list)
+
+    def hold(self, write: ChangelogWrite) -> None:
+        """Hold back ``write``'s changelog record, and its key for writes outside a batch."""
+        self.changelog.append(write)
+        pending = getattr(write[1], "pending", None)
+        if pending is not None:
+            slot = _slot(write)
+            holder = pending.get(slot)
+            if holder is None or holder.number <= self.number:
+                pending[slot] = self
+
+    def handing_over(self, writes: Sequence[ChangelogWrite]) -> None:
+        """``writes`` (the last of each of their keys) are handed to the producer now:
+        a write outside a batch to one of their keys may go straight to the producer
+        buffer again, where it comes after them."""
+        released: set[tuple[str, Any, Any]] = set()
+        for write in writes:
+            pending = getattr(write[1], "pending", None)
+            if pending is None:
+                continue
+            slot = _slot(write)
+            if pending.get(slot) is self:
+                del pending[slot]
+            if self.outside:
+                released.add((write[0], *slot))
+        if released:
+            self.outside = [w for w in self.outside if (w[0], *_slot(w)) not in released]
+
+    def finish(self) -> None:
+        """The batch is over (committed, or given up): release the keys it still holds
+        back, and send what was written outside a batch to them and not handed over
+        with it (a cancelled commit), as it would have been sent without the batch."""
+        for write in self.changelog:
+            pending = getattr(write[1], "pending", None)
+            if pending is not None and pending.get(_slot(write)) is self:
+                del pending[_slot(write)]
+        outside, self.outside = self.outside, []
+        for _, send, args, kwargs in outside:
+            send(*args, **kwargs)
 
     def take_back_held(self, since: int) -> None:
         """Take back the held writes from the ``since``-th on, latest first: the message
@@ -137,8 +195,12 @@ def hold_back_changelog(table: Any, name: str, unsettled: set[asyncio.Future[Any
     """Route every write of ``table`` (named ``name``) through the batch in hand.
 
     In a batch, the write's changelog record is held back in it; outside one (timers,
-    recovery), it is sent at once and kept in ``unsettled`` until acknowledged, for the
-    next batch to wait for.
+    recovery, a send ending in the background), it is sent at once and kept in
+    ``unsettled`` until acknowledged, for the next batch to wait for, unless a batch not
+    yet handed over holds a record of the same key back: then it is put at the end of
+    that batch's held records (the newest such batch), so that the changelog's last
+    record of the key is the value the local store ended with (sent at once, it would
+    reach the changelog before the batch's older one).
     """
     topic = table.changelog_topic
     send_changelog = TableChangelog(table, topic, topic.get_topic_name(), table.send_changelog)
@@ -151,8 +213,14 @@ def hold_back_changelog(table: Any, name: str, unsettled: set[asyncio.Future[Any
         args, kwargs = _serialized(topic, name, *args, **kwargs)
         encoded.keep(value, args[2])
         batch = OPEN_BATCH.get()
-        if batch is not None:
-            batch.changelog.append((name, send_changelog, args, kwargs))
+        if batch is None:
+            batch = send_changelog.pending.get((args[0], args[1]))
+            if batch is not None:
+                batch.changelog.append(write := (name, send_changelog, args, kwargs))
+                batch.outside.append(write)
+                return HeldRecord(_HeldMessage(partition=args[0]))
+        else:
+            batch.hold((name, send_changelog, args, kwargs))
             # Table.on_key_set reads the partition of what it gets back (the tables
             # here do not use the partitioner: it is the event's, always given).
             return HeldRecord(_HeldMessage(partition=args[0]))
@@ -234,7 +302,11 @@ def _serialized(
     larger than the producer sends) and to be sent as they are (the "raw" codec), so the
     size check costs no second encoding at send time.
     """
-    if value is None:  # a tombstone: its key alone
+    if value is None:  # a tombstone: its key alone (serialized as a value's is, so that
+        # it names the same key in ``latest_writes`` and ``TableChangelog.pending``)
+        if not isinstance(key, bytes):
+            key = topic.prepare_key(key, key_serializer)[0]
+            key_serializer = "raw"
         return (partition, key, value), {
             "key_serializer": key_serializer,
             "value_serializer": value_serializer,

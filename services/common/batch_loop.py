@@ -106,6 +106,16 @@ class BatchLoop:
 
     async def _handle_and_commit(self, stream: Any, events: Sequence[Any]) -> None:
         batch = Batch()
+        try:
+            await self._handle_and_commit_batch(stream, events, batch)
+        finally:
+            # Committed, or given up (its task cancelled): the keys it held back are
+            # written outside a batch at once again.
+            batch.finish()
+
+    async def _handle_and_commit_batch(
+        self, stream: Any, events: Sequence[Any], batch: Batch
+    ) -> None:
         started: list[float] = []
         received_at: list[datetime | None] = []
         outcomes: list[RejectReason | None] = []
@@ -301,31 +311,42 @@ class BatchLoop:
         waiting_since = time.perf_counter()
         await service.sender.acknowledged(batch.sends)
         service.sender.count_sent(batch.sends.values(), time.perf_counter() - waiting_since)
-        changelog = latest_writes(batch.changelog)
+        # Until a record is handed over, a write outside any batch (a timer, a send ending
+        # in the background) to its key is put at the end of ``batch.changelog``
+        # (``hold_back_changelog``): read it only when handing over.
+        changelog = batch.changelog
         first = service.changelog_first
+        since = 0
         if first:
-            early = [write for write in changelog if write[0] in first]
+            early = [write for write in latest_writes(changelog) if write[0] in first]
+            since = len(changelog)
             if early:
                 waiting_since = time.perf_counter()
                 handed = changelog_records.hand_over(app, early)
+                batch.handing_over(early)
                 await handed.acknowledged()
                 handed.persist_offsets()
                 handed.count(service.sender, time.perf_counter() - waiting_since)
         # The changelog records in the order the local store took the writes: the held
         # ones (services.common.held) were taken last, so they go last. Their writes,
-        # applied now, are held back as the batch's were, to be handed over with them.
-        later = [write for write in changelog if write[0] not in first]
+        # applied now, are held back in the batch as its others were, to be handed over
+        # with them.
         if batch.held:
-            applied = Batch()
-            opened = OPEN_BATCH.set(applied)
+            opened = OPEN_BATCH.set(batch)
             try:
                 for write in batch.held:
                     write()
             finally:
                 OPEN_BATCH.reset(opened)
-            later += applied.changelog
+        if since:
+            # What came after the early tables' hand-over: writes outside a batch to the
+            # others' keys, and the held writes.
+            changelog = [write for write in changelog[:since] if write[0] not in first]
+            changelog += batch.changelog[since:]
+        later = latest_writes(changelog)
         waiting_since = time.perf_counter()
         handed = changelog_records.hand_over(app, later)
+        batch.handing_over(later)
         await handed.acknowledged()
         # Only now, as Faust's acknowledgement callbacks would have: a crash before it
         # leaves a lower persisted offset, from which recovery re-reads records the

@@ -164,14 +164,18 @@ async def test_the_records_are_those_faust_s_own_path_sends(tmp_path: Path) -> N
     handed = changelog.hand_over(service.app, writes)
     assert len(producer.buffered) == 1  # one item in Faust's buffer for the whole batch
     await handed.acknowledged()
-    assert len(handed.results) == len(writes) == 10
+    assert len(handed.results) == len(writes) == 8
     assert not handed.through_faust
-    # Faust's records in Faust's order, but for the value a later write of its key replaced
-    # (a deletion's key reaches latest_writes unserialized: both records of XF-2 go).
-    replaced = '{"case":"XF-1","due":["2026120509"],"名":"信访"}'.encode()
+    # Faust's records in Faust's order, but for the values a later write of their key
+    # replaced (a deletion's key is serialized as a value's: XF-2 goes as its tombstone).
+    replaced = {
+        '{"case":"XF-1","due":["2026120509"],"名":"信访"}'.encode(),
+        b'{"case":"XF-2","n":1}',
+        b'{"case":"XF-2","n":3}',
+    }
     assert len(plain.sent) == 12
-    assert producer.sent == [record for record in plain.sent if record[2] != replaced]
-    assert producer.sent[1] == (
+    assert producer.sent == [record for record in plain.sent if record[2] not in replaced]
+    assert producer.sent[0] == (
         "xinfang-test-rows-changelog", b'"case/XF-1"', b'{"case":"XF-1","due":[]}', 1, None, {}
     )
     tombstone: tuple[Any, ...] = ("xinfang-test-rows-changelog", b'"case/XF-2"', None, 1, None, {})
@@ -193,9 +197,9 @@ async def test_each_partition_s_highest_offset_is_persisted_once(
     await handed.acknowledged()
     assert persisted == []  # not before the batch's records are all acknowledged
     handed.persist_offsets()
-    # rows: four records on each partition (offsets 40-43), blobs one (40).
+    # rows: three records on each partition (offsets 40-42), blobs one (40).
     assert sorted(persisted) == [
-        ("blobs", 1, 40), ("blobs", 3, 40), ("rows", 1, 43), ("rows", 3, 43)
+        ("blobs", 1, 40), ("blobs", 3, 40), ("rows", 1, 42), ("rows", 3, 42)
     ]  # fmt: skip
     # What Faust's acknowledgement callbacks leave, one write per record.
     faust_service, faust_producer = _service(tmp_path, "xinfang-other")
@@ -206,13 +210,13 @@ async def test_each_partition_s_highest_offset_is_persisted_once(
     last: dict[tuple[str, int], int] = {}
     for table, partition, offset in persisted:
         last[(table, partition)] = offset
-    assert len(persisted) == 10
+    assert len(persisted) == 8
     assert sorted((t, p, o) for (t, p), o in last.items()) == [
-        ("blobs", 1, 40), ("blobs", 3, 40), ("rows", 1, 43), ("rows", 3, 43)
+        ("blobs", 1, 40), ("blobs", 3, 40), ("rows", 1, 42), ("rows", 3, 42)
     ]  # fmt: skip
     store: Any = service.app.tables["rows"]
     store = store.data
-    assert store.persisted_offset(TopicPartition("xinfang-test-rows-changelog", 3)) == 43
+    assert store.persisted_offset(TopicPartition("xinfang-test-rows-changelog", 3)) == 42
 
 
 class _Stream:
@@ -296,5 +300,140 @@ async def test_a_persisted_offset_is_never_moved_back(
     handed = changelog.hand_over(service.app, writes)
     await handed.acknowledged()
     handed.persist_offsets()
-    assert sorted(persisted) == [("blobs", 1, 40), ("blobs", 3, 40), ("rows", 3, 43)]
+    assert sorted(persisted) == [("blobs", 1, 40), ("blobs", 3, 40), ("rows", 3, 42)]
     assert store.persisted_offset(TopicPartition("xinfang-test-rows-changelog", 1)) == 60
+
+
+def _last_records(producer: _Producer) -> dict[tuple[str, int, bytes], Any]:
+    """The changelog's last record of each key: (topic, partition, key) -> value."""
+    last: dict[tuple[str, int, bytes], Any] = {}
+    for topic, key, value, partition, *_ in producer.sent:
+        last[(topic, partition, key)] = value
+    return last
+
+
+def _in_batch(batch: Batch, write: Any) -> None:
+    opened = OPEN_BATCH.set(batch)
+    try:
+        write()
+    finally:
+        OPEN_BATCH.reset(opened)
+
+
+ROWS = "xinfang-test-rows-changelog"
+BLOBS = "xinfang-test-blobs-changelog"
+
+
+@pytest.mark.parametrize("when", ["before the commit", "while its outputs are acknowledged"])
+async def test_a_write_outside_the_batch_is_not_overtaken_by_the_batch_s_record(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, when: str
+) -> None:
+    # engine.py: "sending" written in the batch (its record held back), then "sent" by the
+    # send's done-callback outside any batch (held.write_later) before the batch commits.
+    service, producer = _service(tmp_path)
+    json_table, raw_table = _tables(service)
+    loop = BatchLoop(service, CASES_DEDUPLICATED, handler=None)  # type: ignore[arg-type]
+    event = _Event(2)
+    _current_event.set(weakref.ref(event))  # type: ignore[arg-type]
+    batch = Batch()
+
+    def in_batch() -> None:
+        json_table["notice"] = {"status": "sending"}
+        json_table["gone"] = {"status": "sending"}
+        raw_table["blob"] = b"batch"
+
+    def outside() -> None:
+        assert OPEN_BATCH.get() is None
+        _current_event.set(weakref.ref(event))  # type: ignore[arg-type]
+        json_table["notice"] = {"status": "sent"}
+        del json_table["gone"]
+        json_table["other"] = {"status": "sent"}  # a key the batch does not hold: at once
+        _current_event.set(None)
+
+    try:
+        _in_batch(batch, in_batch)
+        if when == "before the commit":
+            outside()
+        else:
+            acknowledged = service.sender.acknowledged
+
+            async def acknowledging(sends: Any) -> None:
+                outside()
+                await acknowledged(sends)
+
+            monkeypatch.setattr(service.sender, "acknowledged", acknowledging)
+    finally:
+        _current_event.set(None)
+    await loop._commit(_Stream(), batch, [event])
+    await producer._publish()
+    _current_event.set(weakref.ref(event))  # type: ignore[arg-type]
+    try:
+        assert json_table["notice"] == {"status": "sent"}
+        assert "gone" not in json_table
+    finally:
+        _current_event.set(None)
+    last = _last_records(producer)
+    assert last[(ROWS, 2, b'"notice"')] == b'{"status":"sent"}'
+    assert last[(ROWS, 2, b'"gone"')] is None
+    assert last[(ROWS, 2, b'"other"')] == b'{"status":"sent"}'
+    assert last[(BLOBS, 2, b'"blob"')] == b"batch"
+
+
+async def test_early_tables_held_writes_and_a_given_up_batch_keep_the_order(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    service, producer = _service(tmp_path)
+    json_table, raw_table = _tables(service)
+    service.changelog_first = frozenset({"blobs"})  # dedup's cases: handed over first
+    held = HeldTable(json_table)
+    loop = BatchLoop(service, CASES_DEDUPLICATED, handler=None)  # type: ignore[arg-type]
+    event = _Event(1)
+    _current_event.set(weakref.ref(event))  # type: ignore[arg-type]
+    batch = Batch()
+
+    def in_batch() -> None:
+        raw_table["blob"] = b"batch"
+        json_table["row"] = {"n": 1}
+        held["held"] = {"n": 1}
+
+    acknowledged = service.sender.acknowledged
+
+    async def acknowledging(sends: Any) -> None:
+        _current_event.set(weakref.ref(event))  # type: ignore[arg-type]
+        raw_table["blob"] = b"outside"
+        json_table["row"] = {"n": 2}
+        json_table["held"] = {"n": 2}  # not held back yet: sent at once, the held one after
+        _current_event.set(None)
+        await acknowledged(sends)
+
+    try:
+        _in_batch(batch, in_batch)
+    finally:
+        _current_event.set(None)
+    monkeypatch.setattr(service.sender, "acknowledged", acknowledging)
+    await loop._commit(_Stream(), batch, [event])
+    await producer._publish()
+    last = _last_records(producer)
+    assert last[(BLOBS, 1, b'"blob"')] == b"outside"
+    assert last[(ROWS, 1, b'"row"')] == b'{"n":2}'
+    assert last[(ROWS, 1, b'"held"')] == b'{"n":1}'
+    _current_event.set(weakref.ref(event))  # type: ignore[arg-type]
+    try:
+        assert (raw_table["blob"], json_table["row"], json_table["held"]) == (
+            b"outside", {"n": 2}, {"n": 1}
+        )  # fmt: skip
+        # Committed: a write outside a batch goes at once again.
+        json_table["row"] = {"n": 3}
+        assert len(service.unsettled) == 1
+        # A batch given up before its hand-over (its task cancelled): what was written
+        # outside it to its keys is sent as it would have been without it.
+        given_up = Batch()
+        _in_batch(given_up, lambda: json_table.__setitem__("row", {"n": 4}))
+        json_table["row"] = {"n": 5}
+        given_up.finish()
+        json_table["row"] = {"n": 6}
+    finally:
+        _current_event.set(None)
+    await producer._publish()
+    values = [value for topic, key, value, *_ in producer.sent if key == b'"row"']
+    assert values[-3:] == [b'{"n":3}', b'{"n":5}', b'{"n":6}']
