@@ -39,7 +39,13 @@ from faust.streams import _current_event
 from schemas.petitions import RejectReason
 from schemas.registry import PETITIONS_REJECTED, TopicSpec
 from services.common import changelog as changelog_records
-from services.common.batch import OPEN_BATCH, Batch, StateTooLargeError, latest_writes
+from services.common.batch import (
+    OPEN_BATCH,
+    Batch,
+    ChangelogWrite,
+    StateTooLargeError,
+    latest_writes,
+)
 from services.common.dlq import (
     FailureLimit,
     FailureLimitExceededError,
@@ -307,7 +313,6 @@ class BatchLoop:
     async def _commit(self, stream: Any, batch: Batch, events: Sequence[Any]) -> None:
         """Outputs, then state, then the inputs: the batch's commit protocol."""
         service = self.service
-        app = service.app
         waiting_since = time.perf_counter()
         await service.sender.acknowledged(batch.sends)
         service.sender.count_sent(batch.sends.values(), time.perf_counter() - waiting_since)
@@ -321,12 +326,7 @@ class BatchLoop:
             early = [write for write in latest_writes(changelog) if write[0] in first]
             since = len(changelog)
             if early:
-                waiting_since = time.perf_counter()
-                handed = changelog_records.hand_over(app, early)
-                batch.handing_over(early)
-                await handed.acknowledged()
-                handed.persist_offsets()
-                handed.count(service.sender, time.perf_counter() - waiting_since)
+                await self._hand_over(batch, early)
         # The changelog records in the order the local store took the writes: the held
         # ones (services.common.held) were taken last, so they go last. Their writes,
         # applied now, are held back in the batch as its others were, to be handed over
@@ -343,21 +343,25 @@ class BatchLoop:
             # others' keys, and the held writes.
             changelog = [write for write in changelog[:since] if write[0] not in first]
             changelog += batch.changelog[since:]
-        later = latest_writes(changelog)
-        waiting_since = time.perf_counter()
-        handed = changelog_records.hand_over(app, later)
-        batch.handing_over(later)
-        await handed.acknowledged()
-        # Only now, as Faust's acknowledgement callbacks would have: a crash before it
-        # leaves a lower persisted offset, from which recovery re-reads records the
-        # store has already taken.
-        handed.persist_offsets()
-        handed.count(service.sender, time.perf_counter() - waiting_since)
+        await self._hand_over(batch, latest_writes(changelog))
         unsettled = list(service.unsettled)
         if unsettled:
             await asyncio.gather(*unsettled)
         for event in events:
             await stream.ack(event)
+
+    async def _hand_over(self, batch: Batch, writes: Sequence[ChangelogWrite]) -> None:
+        """Hand ``writes`` (the batch's latest) to the producer, wait for the broker, then
+        record each table partition's persisted offset and count the sends."""
+        waiting_since = time.perf_counter()
+        handed = changelog_records.hand_over(self.service.app, writes)
+        batch.handing_over(writes)
+        await handed.acknowledged()
+        # Only now, as Faust's acknowledgement callbacks would have: a crash before it
+        # leaves a lower persisted offset, from which recovery re-reads records the
+        # store has already taken.
+        handed.persist_offsets()
+        handed.count(self.service.sender, time.perf_counter() - waiting_since)
 
     async def _stop_at_the_failure_limit(self, event: Any) -> None:
         """Commit what is done (the dead letters before this message), then leave."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Final, NamedTuple
 
 from services.dedup import sketch as sk
@@ -382,16 +382,11 @@ def _matter_kinds(state: MatchState, matter_id: str) -> frozenset[str]:
     (``MatterRecord.case_ids``) are mainly about (``text.main_claim``: a title naming two
     is about the first): what the matter is about. Empty when none of its titles names a
     kind, or the matter is gone."""
-    value = state.matters.get(matter_id)
-    if value is None:
-        return frozenset()
     counts: Counter[str] = Counter()
-    for case_id in MatterRecord.from_json(matter_id, value).case_ids:
-        raw = state.cases.get(case_id)
-        if raw is not None:
-            main = text.main_claim(CaseRecord.decode(case_id, raw).topic)
-            if main:
-                counts[main] += 1
+    for topic in _matter_topics(state, matter_id):
+        main = text.main_claim(topic)
+        if main:
+            counts[main] += 1
     if not counts:
         return frozenset()
     most = max(counts.values())
@@ -401,15 +396,22 @@ def _matter_kinds(state: MatchState, matter_id: str) -> frozenset[str]:
 def matter_claims(state: MatchState, matter_id: str) -> frozenset[str]:
     """Every kind of problem (``text.claims``) any title of a matter's named cases
     (``MatterRecord.case_ids``) names; empty when none names one, or the matter is gone."""
+    found: set[str] = set()
+    for topic in _matter_topics(state, matter_id):
+        found |= text.claims(topic)
+    return frozenset(found)
+
+
+def _matter_topics(state: MatchState, matter_id: str) -> Iterator[str]:
+    """The topics (titles) of a matter's named cases (``MatterRecord.case_ids``) still in
+    the state; none when the matter is gone."""
     value = state.matters.get(matter_id)
     if value is None:
-        return frozenset()
-    found: set[str] = set()
+        return
     for case_id in MatterRecord.from_json(matter_id, value).case_ids:
         raw = state.cases.get(case_id)
         if raw is not None:
-            found |= text.claims(CaseRecord.decode(case_id, raw).topic)
-    return frozenset(found)
+            yield CaseRecord.decode(case_id, raw).topic
 
 
 def _opening_estate(features: CaseFeatures) -> frozenset[str]:
