@@ -22,7 +22,7 @@ import gc
 import logging
 import time
 from collections.abc import Iterable, Iterator
-from typing import Any, Final, Generic, TypeVar
+from typing import Any, ClassVar, Final, Generic, TypeVar
 
 from faust.stores.base import SerializedStore
 
@@ -66,52 +66,86 @@ class TableMap(Generic[V]):
             del self._table[key]
 
 
-class KeptRecords:
-    """The ``cases`` table as the handlers of one partition see it, with the records last
-    read or written there kept in memory (``KEPT``, the oldest kept dropped first).
+class _Kept(Generic[V]):
+    """A table as the handlers of one partition see it, with the values last read or
+    written there kept in memory (``KEPT``, the oldest kept dropped first), and the key
+    last found missing remembered as missing until it is written.
 
-    Matching reads a dozen candidates' records per case, most of them recent cases read
-    for cases before (a key's newest), each a read of RocksDB through Faust's store and
-    serialiser otherwise. What is kept is what the table holds: every write of a record
-    of the partition goes through here (``PartitionState``), and ``FaustMatchState``
-    drops the records of a partition with its index (a partition taken from this worker
-    may come back changed by another).
+    What is kept is what the table holds: every write of a value of the partition goes
+    through here (``PartitionState``), and ``FaustMatchState`` drops what a partition
+    keeps with its index (a partition taken from this worker may come back changed by
+    another). Values are never mutated (``KeyValueMap``), so a kept one is handed out as
+    it is.
     """
 
-    #: Records kept per partition: some 8 MiB.
-    KEPT: Final = 16_384
+    KEPT: ClassVar[int] = 0
 
-    def __init__(self, table: KeyValueMap[bytes]) -> None:
+    def __init__(self, table: KeyValueMap[V]) -> None:
         self._table = table
-        self._kept: dict[str, bytes] = {}
+        self._kept: dict[str, V] = {}
+        # A new case is looked up three times before it is written (is it a redelivery,
+        # in ``app``, ``deciding`` and ``recording``), each a miss of RocksDB otherwise.
+        self._missing: str | None = None
 
-    def get(self, key: str) -> bytes | None:
+    def get(self, key: str) -> V | None:
         value = self._kept.get(key)
         if value is None:
+            if key == self._missing:
+                return None
             value = self._table.get(key)
-            if value is not None:
+            if value is None:
+                self._missing = key
+            else:
                 self._keep(key, value)
         return value
 
-    def set(self, key: str, value: bytes) -> None:
+    def set(self, key: str, value: V) -> None:
         self._table.set(key, value)
+        if key == self._missing:
+            self._missing = None
         self._keep(key, value)
 
     def delete(self, key: str) -> None:
         self._table.delete(key)
         self._kept.pop(key, None)
+        self._missing = key
 
-    def _keep(self, key: str, value: bytes) -> None:
+    def _keep(self, key: str, value: V) -> None:
         kept = self._kept
         if key not in kept and len(kept) >= self.KEPT:
             del kept[next(iter(kept))]
         kept[key] = value
 
 
+class KeptRecords(_Kept[bytes]):
+    """The ``cases`` table of one partition, its recent records kept.
+
+    Matching reads a dozen candidates' records per case, most of them recent cases read
+    for cases before (a key's newest), each a read of RocksDB through Faust's store and
+    serialiser otherwise.
+    """
+
+    #: Records kept per partition: some 8 MiB.
+    KEPT: ClassVar[int] = 16_384
+
+
+class KeptMatters(_Kept[JsonValue]):
+    """The ``matters`` table of one partition, its recent matters kept (decoded JSON).
+
+    A case reads its matter when it is linked (``deciding``) and again when it is
+    recorded (``recording``), and the next petition of the matter reads what this one
+    wrote: each a read of RocksDB and a JSON decoding through Faust otherwise.
+    """
+
+    #: Matters kept per partition: a few MiB (a matter is some 1-2 KiB of Python objects,
+    #: more for the rare one of a mass campaign).
+    KEPT: ClassVar[int] = 2_048
+
+
 class PartitionState:
     """``MatchState`` of one partition: the shared tables and the partition's index."""
 
-    def __init__(self, cases: KeptRecords, matters: TableMap[JsonValue], index: CaseIndex):
+    def __init__(self, cases: KeptRecords, matters: KeptMatters, index: CaseIndex):
         self._cases = cases
         self._matters = matters
         self._index = index
@@ -121,7 +155,7 @@ class PartitionState:
         return self._cases
 
     @property
-    def matters(self) -> TableMap[JsonValue]:
+    def matters(self) -> KeptMatters:
         return self._matters
 
     @property
@@ -138,13 +172,17 @@ class FaustMatchState:
         self._matters: TableMap[JsonValue] = TableMap(matters)
         self._config = config
         self._indexes: dict[int, CaseIndex] = {}
-        # Beside each index, the records its partition read and wrote last.
-        self._records: dict[int, KeptRecords] = {}
+        # Beside each index, the state its handlers see: the records and matters its
+        # partition read and wrote last, kept with the index (and dropped with it).
+        self._states: dict[int, PartitionState] = {}
         # Counts the assignments seen: an index built for an older one is not kept.
         self._assignment = 0
 
     def partition(self, partition: int) -> PartitionState:
         """The state of ``partition``, for a handler of one of its events."""
+        state = self._states.get(partition)
+        if state is not None:
+            return state
         index = self._indexes.get(partition)
         if index is None:
             # Not built on recovery (which builds every active partition's): build it now,
@@ -154,12 +192,10 @@ class FaustMatchState:
             for batch in _batches(stored_cases(self._cases_table, partition), self._config):
                 builder.add(batch)
             index = self._indexes[partition] = builder.build()
-            self._records.pop(partition, None)
             settle_heap()
-        records = self._records.get(partition)
-        if records is None:
-            records = self._records[partition] = KeptRecords(self._cases)
-        return PartitionState(records, self._matters, index)
+        state = PartitionState(KeptRecords(self._cases), KeptMatters(self._matters), index)
+        self._states[partition] = state
+        return state
 
     async def rebuild(self, partitions: Iterable[int]) -> None:
         """Build the index of each of ``partitions`` that has none, from its ``cases``.
@@ -179,7 +215,7 @@ class FaustMatchState:
                 # A rebalance began meanwhile: its recovery will call again.
                 return
             self._indexes[partition] = index
-            self._records.pop(partition, None)
+            self._states.pop(partition, None)
             log.info(
                 "index rebuilt",
                 extra={
@@ -196,8 +232,8 @@ class FaustMatchState:
         kept = set(partitions)
         for partition in set(self._indexes) - kept:
             del self._indexes[partition]
-        for partition in set(self._records) - kept:
-            del self._records[partition]
+        for partition in set(self._states) - kept:
+            del self._states[partition]
 
     def __len__(self) -> int:
         """Cases indexed on this worker, all partitions."""
