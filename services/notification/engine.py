@@ -642,11 +642,14 @@ class NotificationEngine:
         """Wait for the sends at most ``handoff``; leave the rest to the timer, marked."""
         if not flights:
             return
-        # One turn of the event loop first: a send that needs no I/O (the record
-        # transport, a refusal before connecting) ends in it, and is landed, its sent mark
-        # written, right after that turn, before this event's handling goes on; the mark
-        # callback, a timer and the waiter's future are for the sends still under way.
-        await asyncio.sleep(0)
+        # A send that waits for nothing (the record transport, a refusal before any I/O)
+        # has ended in its first step (``Flights.start``), and is landed, its sent mark
+        # written, at once. For the others, one turn of the event loop first: one that
+        # ends in it is landed right after that turn, before this event's handling goes
+        # on; the mark callback, a timer and the waiter's future are for the sends still
+        # under way.
+        if any(not flight.ended for flight in flights):
+            await asyncio.sleep(0)
         running = [flight for flight in flights if not flight.ended]
         for flight in running:
             self._mark_when_taken(flight)
@@ -679,7 +682,7 @@ class NotificationEngine:
         write = write_later(self.sent)
         nid = flight.notice.notification_id
 
-        def taken(task: asyncio.Task[Any]) -> None:
+        def taken(task: asyncio.Future[Any]) -> None:
             if task.cancelled() or task.exception() is not None:
                 return
             if isinstance(task.result(), Delivered) and self.flights.has(flight):

@@ -28,9 +28,10 @@ import asyncio
 import logging
 import time
 from collections import Counter
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Coroutine, Generator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any, cast
 
 from schemas.notices import Notice
 from schemas.notifications import FailureReason
@@ -83,7 +84,9 @@ class Flight:
     first_attempt_at: datetime
     #: ``time.monotonic()`` when the send began.
     started: float
-    task: asyncio.Task[DeliveryResult]
+    #: The send's task; for a send that ended in its first step (``Flights.start``), a
+    #: future that holds its outcome.
+    task: asyncio.Future[DeliveryResult]
 
     @property
     def ended(self) -> bool:
@@ -130,11 +133,27 @@ class Flights:
         attempts_before: int,
         first_attempt_at: datetime,
     ) -> Flight:
-        """Begin sending ``notice`` (with ``policy``'s quick attempts) in its own task."""
+        """Begin sending ``notice`` (with ``policy``'s quick attempts) in its own task.
+
+        The send's first step runs here, at once, as a task's would in the next turn of
+        the event loop: a send that waits for nothing (the record transport, a refusal
+        before any I/O) ends in it and needs no task (making and running one cost some
+        40 µs a notice); one that waits goes on in a task from where it waits (``_Rest``).
+        """
         if notice.notification_id in self._flights:
             raise ValueError(f"{notice.notification_id} is already being sent")
         transport = notice.transport
-        task = asyncio.create_task(self._send(notice, policy))
+        started = time.monotonic()
+        send = self._send(notice, policy)
+        try:
+            waits_for = send.send(None)
+        except StopIteration as finished:
+            outcome: asyncio.Future[DeliveryResult] = asyncio.get_running_loop().create_future()
+            outcome.set_result(finished.value)
+            flight = Flight(notice, partition, attempts_before, first_attempt_at, started, outcome)
+            self._flights[notice.notification_id] = flight
+            return flight
+        task = asyncio.ensure_future(_Rest(send, waits_for))
         self._running[transport] += 1
         self._tasks.add(task)
 
@@ -143,9 +162,7 @@ class Flights:
             self._tasks.discard(done)
 
         task.add_done_callback(ended)
-        flight = Flight(
-            notice, partition, attempts_before, first_attempt_at, time.monotonic(), task
-        )
+        flight = Flight(notice, partition, attempts_before, first_attempt_at, started, task)
         self._flights[notice.notification_id] = flight
         return flight
 
@@ -200,3 +217,36 @@ class Flights:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
         self._flights.clear()
+
+
+class _Rest:
+    """The rest of a coroutine run by hand up to where it first waits, to await in a task.
+
+    ``waits_for`` is what the coroutine yielded there (the future it waits for): yielded
+    up to the task, which wakes it as it wakes any coroutine, and everything the task
+    sends or throws in later (a cancellation) goes on to the coroutine, as ``await`` would
+    have passed it had the task run the coroutine from its start.
+    """
+
+    def __init__(self, coroutine: Coroutine[Any, Any, DeliveryResult], waits_for: Any) -> None:
+        self._coroutine = coroutine
+        self._waits_for = waits_for
+
+    def __await__(self) -> Generator[Any, Any, DeliveryResult]:
+        coroutine, waits_for = self._coroutine, self._waits_for
+        while True:
+            try:
+                woken = yield waits_for
+            except GeneratorExit:
+                coroutine.close()
+                raise
+            except BaseException as thrown:  # passed on, as await would
+                try:
+                    waits_for = coroutine.throw(thrown)
+                except StopIteration as ended:
+                    return cast(DeliveryResult, ended.value)
+            else:
+                try:
+                    waits_for = coroutine.send(woken)
+                except StopIteration as ended:
+                    return cast(DeliveryResult, ended.value)
