@@ -28,7 +28,15 @@ import asyncio
 import logging
 import time
 from collections import Counter
-from collections.abc import Callable, Collection, Coroutine, Generator, Mapping, Sequence
+from collections.abc import (
+    Awaitable,
+    Callable,
+    Collection,
+    Coroutine,
+    Generator,
+    Mapping,
+    Sequence,
+)
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
@@ -112,7 +120,7 @@ class Flights:
         self._draw = draw
         self._flights: dict[str, Flight] = {}
         self._running: Counter[str] = Counter()
-        self._tasks: set[asyncio.Task[DeliveryResult]] = set()
+        self._tasks: set[asyncio.Future[DeliveryResult]] = set()
 
     def has_room(self, transport: str) -> bool:
         """Whether another send on ``transport`` may begin: fewer than ``limit`` under way."""
@@ -135,16 +143,22 @@ class Flights:
     ) -> Flight:
         """Begin sending ``notice`` (with ``policy``'s quick attempts) in its own task.
 
-        The send's first step runs here, at once, as a task's would in the next turn of
-        the event loop: a send that waits for nothing (the record transport, a refusal
-        before any I/O) ends in it and needs no task (making and running one cost some
-        40 µs a notice); one that waits goes on in a task from where it waits (``_Rest``).
+        A sender that says it never waits (``immediate``: the record transport) is run
+        here, at once, as its task would run it in the next turn of the event loop: it
+        ends in that first step and needs no task (making and running one cost some 40 µs
+        a notice). Every other sender runs in a task of its own from its start: one that
+        waits may rely on the task it runs in (anyio's cancel scopes in httpx do).
         """
         if notice.notification_id in self._flights:
             raise ValueError(f"{notice.notification_id} is already being sent")
         transport = notice.transport
         started = time.monotonic()
         send = self._send(notice, policy)
+        if not getattr(self._senders.get(transport), "immediate", False):
+            task = self._begin(send, transport)
+            flight = Flight(notice, partition, attempts_before, first_attempt_at, started, task)
+            self._flights[notice.notification_id] = flight
+            return flight
         try:
             waits_for = send.send(None)
         except StopIteration as finished:
@@ -153,18 +167,26 @@ class Flights:
             flight = Flight(notice, partition, attempts_before, first_attempt_at, started, outcome)
             self._flights[notice.notification_id] = flight
             return flight
-        task = asyncio.ensure_future(_Rest(send, waits_for))
+        # It waited after all: the rest in a task, from where it waits.
+        task = self._begin(_Rest(send, waits_for), transport)
+        flight = Flight(notice, partition, attempts_before, first_attempt_at, started, task)
+        self._flights[notice.notification_id] = flight
+        return flight
+
+    def _begin(
+        self, send: Awaitable[DeliveryResult], transport: str
+    ) -> asyncio.Future[DeliveryResult]:
+        """``send`` in a task of its own, counted as under way on ``transport`` until it ends."""
+        task = asyncio.ensure_future(send)
         self._running[transport] += 1
         self._tasks.add(task)
 
-        def ended(done: asyncio.Task[DeliveryResult]) -> None:
+        def ended(done: asyncio.Future[DeliveryResult]) -> None:
             self._running[transport] -= 1
             self._tasks.discard(done)
 
         task.add_done_callback(ended)
-        flight = Flight(notice, partition, attempts_before, first_attempt_at, started, task)
-        self._flights[notice.notification_id] = flight
-        return flight
+        return task
 
     async def _send(self, notice: Notice, policy: RetryPolicy) -> DeliveryResult:
         sender = self._senders.get(notice.transport)

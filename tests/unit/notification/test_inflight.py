@@ -29,12 +29,17 @@ class Sender:
     'yield' (one turn of the event loop), 'future' (waits for a future another task sets
     to 7, and notes what it got), 'hold' (waits until released; notes a cancellation)."""
 
+    #: Run at once by ``Flights.start`` (see ``RecordSender.immediate``).
+    immediate = True
+
     def __init__(self, *calls: list[str]) -> None:
         self.calls = list(calls)
         self.seen: list[object] = []
         self.release = asyncio.Event()
+        self.tasks: list[asyncio.Task[object] | None] = []
 
     async def send(self, notice: Notice) -> None:
+        self.tasks.append(asyncio.current_task())
         steps = self.calls.pop(0) if self.calls else ["ok"]
         for step in steps:
             self.seen.append(step)
@@ -61,6 +66,12 @@ class Sender:
 
     async def aclose(self) -> None:
         return None
+
+
+class TaskSender(Sender):
+    """A sender that may rely on the task it runs in (as httpx's anyio does)."""
+
+    immediate = False
 
 
 def _flights(sender: Sender) -> Flights:
@@ -176,3 +187,29 @@ async def test_a_send_cancelled_as_what_it_waits_for_ends_sees_the_cancellation(
     seen = await run(through_flights)
     assert seen == await run(through_a_task)
     assert seen == ["yield", "hold", "cancelled", "cleaned up"]
+
+
+async def test_a_sender_that_may_wait_runs_in_its_own_task_from_its_start() -> None:
+    # httpx's anyio cancel scopes must be left in the task they were entered in: such a
+    # sender is never run by hand in the handler's task.
+    for steps in (["ok"], ["yield", "future", "ok"]):
+        sender = TaskSender(steps)
+        flights = _flights(sender)
+        flight = flights.start(email_notice(), INLINE, 0, 0, T0)
+        assert not flight.ended
+        assert not sender.tasks  # not begun in the caller's task
+        await asyncio.wait([flight.task], timeout=5)
+        assert sender.tasks == [flight.task]
+        assert flights.land(flight, T0) == Delivered(1)
+
+
+async def test_the_record_sender_is_run_at_once() -> None:
+    from services.notification.senders import RECORD_TRANSPORT, RecordSender
+
+    flights = Flights(
+        {RECORD_TRANSPORT: RecordSender()}, limit=1, gate=TransportGate(INLINE), draw=lambda: 0.0
+    )
+    notice = email_notice().model_copy(update={"transport": RECORD_TRANSPORT})
+    flight = flights.start(notice, INLINE, 0, 0, T0)
+    assert flight.ended
+    assert flights.land(flight, T0) == Delivered(1)
