@@ -52,6 +52,7 @@ from services.notification.contacts import ContactDirectory, check_contact, foll
 from services.notification.engine import NotificationEngine, Step
 from services.notification.grouping import RoutedAlert
 from services.notification.inboxes import InboxTopics
+from services.notification.keys import KeyBytes
 from services.notification.plan import MissingFactError, NotificationPlanner
 from services.notification.policy import NotificationPolicy
 from services.notification.retry import RetryPolicy
@@ -126,21 +127,25 @@ def build(settings: NotificationSettings) -> Service:
         ensure_inbox=inbox_topic,
     )
 
+    notification_key = KeyBytes(NotificationKey)
+    case_key = KeyBytes(CaseKey)
+    receiver_key = KeyBytes(ReceiverKey)
+
     async def effects(step: Step) -> Effects:
         outputs: list[Output] = []
         for done in step.delivered:
-            key = NotificationKey(notification_id=done.notification_id).to_json_bytes()
+            key = notification_key(done.notification_id)
             outputs.append(Output(NOTIFICATIONS_DELIVERED, key, done.to_json_bytes()))
         for failed in step.failed:
-            key = NotificationKey(notification_id=failed.notification_id).to_json_bytes()
+            key = notification_key(failed.notification_id)
             outputs.append(Output(NOTIFICATIONS_FAILED, key, failed.to_json_bytes()))
         for record in step.inbox:
-            key = CaseKey(case_id=record.case.case_id).to_json_bytes()
+            key = case_key(record.case.case_id)
             outputs.append(
                 Output(AGENCY_INBOX, key, record.case.to_json_bytes(), record.agency_code)
             )
         for alert in step.alerts:
-            key = ReceiverKey(receiver=alert.receiver).to_json_bytes()
+            key = receiver_key(alert.receiver)
             outputs.append(Output(ALERTS, key, alert.to_json_bytes()))
         received = next((record.case.received_at for record in step.inbox), None)
         return Effects(outputs, step.remember if step.writes else None, received_at=received)

@@ -355,6 +355,11 @@ class RecordSender:
     without a mail server, an SMS gateway or a letters directory.
     """
 
+    #: Its send never waits and never asks which task it runs in: the engine runs it at
+    #: once, without a task of its own (``services.notification.inflight``). A sender
+    #: without this attribute is run in a task of its own.
+    immediate: Final = True
+
     async def send(self, notice: Notice) -> None:
         return None
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 
 from schemas.cases import AgencyLevel, CaseEscalated, EscalationReason
@@ -226,3 +227,52 @@ def test_a_group_read_back_is_the_row_stored_even_after_a_change_not_stored() ->
     again = models.group(key, row)
     assert [a.case_id for a in again.alerts] == ["XF-0001"]
     assert models.group(key, dict(row)).model_dump() == again.model_dump()
+
+
+def test_a_group_row_is_the_whole_dump_of_its_entry_as_the_group_changes() -> None:
+    # ``_GroupModels.row`` reuses the JSON forms of the items it dumped last time; each
+    # row must still be ``GroupEntry.model_dump(mode="json")``, key order included.
+    from schemas.ledger import HOTSPOT_EXAMPLES, HotspotDetected
+    from services.notification.engine import GroupEntry
+
+    def whole(group: object, partition: int) -> str:
+        entry = GroupEntry.model_validate({"group": group, "partition": partition})
+        return json.dumps(entry.model_dump(mode="json"))
+
+    value = HOTSPOT_EXAMPLES[0].value
+    assert value is not None
+    models = _GroupModels()
+    grouper = AlertGrouper()
+    rows: list[tuple[str, str]] = []
+    for i in range(1, 8):  # alerts added one by one: each row one item longer
+        key = grouper.add(_alert(i), T0 + timedelta(seconds=i))
+        group = grouper.state.groups[key]
+        rows.append((json.dumps(models.row(key, group, partition=3)), whole(group, 3)))
+    # The same group with an item in the middle replaced by an equal-looking other one,
+    # then one taken out, then a flush and new alerts: no stale form may stay.
+    group.alerts[2] = _escalation(_alert(90))
+    rows.append((json.dumps(models.row(key, group, partition=3)), whole(group, 3)))
+    del group.alerts[1]
+    rows.append((json.dumps(models.row(key, group, partition=4)), whole(group, 4)))
+    grouper.due_digests(T0 + timedelta(minutes=1))
+    rows.append((json.dumps(models.row(key, group, partition=4)), whole(group, 4)))
+    for i in (91, 92):
+        key = grouper.add(_alert(i), T0 + timedelta(minutes=7))
+        group = grouper.state.groups[key]
+        rows.append((json.dumps(models.row(key, group, partition=4)), whole(group, 4)))
+    group.hotspots.append(HotspotDetected.model_validate(value))
+    rows.append((json.dumps(models.row(key, group, partition=4)), whole(group, 4)))
+    group.hotspots.append(HotspotDetected.model_validate({**value, "hotspot_id": "HS-2"}))
+    rows.append((json.dumps(models.row(key, group, partition=4)), whole(group, 4)))
+    for made, expected in rows:
+        assert made == expected
+    # A row read back is its group; its items are still its own after later rows.
+    assert (
+        models.group(key, json.loads(rows[-1][0])).model_dump(mode="json")
+        == json.loads(rows[-1][1])["group"]
+    )
+
+
+def _escalation(alert: RoutedAlert) -> CaseEscalated:
+    assert alert.escalation is not None
+    return alert.escalation
