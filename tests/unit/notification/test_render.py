@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import shutil
 from datetime import UTC, date, datetime
-from pathlib import Path
 
 import pytest
 from jinja2 import UndefinedError
@@ -20,7 +18,7 @@ from schemas.cases import (
 )
 from schemas.notices import NoticeKind
 from schemas.petitions import Language
-from services.notification.render import TEMPLATE_DIR, PetitionerFacts, Renderer
+from services.notification.render import PetitionerFacts, Renderer
 
 RECEIVED = datetime.fromisoformat("2026-11-20T10:00:00+08:00")
 DECIDED = datetime.fromisoformat("2027-01-10T23:30:00+08:00")
@@ -184,44 +182,3 @@ def test_the_escalation_digest_lists_every_case(renderer: Renderer, language: La
     assert "3" in rendered.subject
     for alert in alerts:
         assert alert.case_id in rendered.body_text
-
-
-SUBJECTS = ["受理通知 XF-7K2M9Q4T8W1Z", "Tom & Jerry <b>\"x\"</b> 'y'", "", "  spaced  ", "a\nb"]
-PARAGRAPHS: list[list[str]] = [
-    [],
-    ["一段"],
-    ["first line\nsecond line", "<script>alert('x')</script> & \"q\"", "\n\nlead\n"],
-    ["\r\nwindows\r\nline", "tab\there", "&amp; already", "\u2028 odd breaks \u0085"],
-]
-
-
-@pytest.mark.parametrize("language", list(Language))
-def test_the_email_html_without_jinja_is_jinjas_text(
-    renderer: Renderer, language: Language
-) -> None:
-    # ``EmailHtml`` stands for the shipped ``_email.html.j2``: the same text for any input.
-    assert language in renderer._email_html  # the shipped template: the shortcut is used
-    template = renderer._env.get_template(f"{language.value}/_email.html.j2")
-    for subject in SUBJECTS:
-        for paragraphs in PARAGRAPHS:
-            expected = template.render(subject=subject, paragraphs=paragraphs)
-            assert renderer._email_html[language](subject, paragraphs) == expected
-    contact = _contact(language)
-    for kind in ("receipt", "acceptance", "reply"):
-        rendered = renderer.render_for_petitioner(kind, contact, _facts())
-        paragraphs = [p for p in rendered.body_text.split("\n\n") if p.strip()]
-        expected = template.render(subject=rendered.subject, paragraphs=paragraphs)
-        assert rendered.body_html == expected
-
-
-def test_a_changed_email_template_is_rendered_by_jinja(tmp_path: Path) -> None:
-    shutil.copytree(TEMPLATE_DIR, tmp_path / "templates")
-    changed = tmp_path / "templates" / "en" / "_email.html.j2"
-    changed.write_text(changed.read_text().replace("<body>", '<body class="notice">'))
-    renderer = Renderer(tmp_path / "templates")
-    renderer.check()
-    assert set(renderer._email_html) == {Language.ZH}
-    rendered = renderer.render_for_petitioner("receipt", _contact(Language.EN), _facts())
-    assert '<body class="notice">' in rendered.body_html
-    zh = renderer.render_for_petitioner("receipt", _contact(Language.ZH), _facts())
-    assert "<body>\n<p>" in zh.body_html
