@@ -209,9 +209,10 @@ def hold_back_changelog(table: Any, name: str, unsettled: set[asyncio.Future[Any
     def tracked(*args: Any, **kwargs: Any) -> Any:
         # Faust calls send_changelog before its store takes the write: raising here
         # leaves the store as it was.
+        key = args[1] if len(args) > 1 else kwargs.get("key")
         value = args[2] if len(args) > 2 else kwargs.get("value")
         args, kwargs = _serialized(topic, name, *args, **kwargs)
-        encoded.keep(value, args[2])
+        encoded.keep(key, args[1], value, args[2])
         batch = OPEN_BATCH.get()
         if batch is None:
             batch = send_changelog.pending.get((args[0], args[1]))
@@ -234,32 +235,38 @@ def hold_back_changelog(table: Any, name: str, unsettled: set[asyncio.Future[Any
 
 
 class _EncodedOnce:
-    """The store of ``table`` encoding a written value with the bytes of its changelog record.
+    """The store of ``table`` encoding a written key and value with the bytes of its
+    changelog record.
 
     Faust's ``Table.__setitem__`` sends the changelog record (``send_changelog``, here
-    ``tracked``, which serializes the value) and then has its store encode the same value
-    again with the same codec. ``keep`` hands the record's bytes over; the store's next
-    encoding takes them when it is of that very object, and encodes as before otherwise.
+    ``tracked``, which serializes the key and the value) and then has its store encode the
+    same key and value again with the same codecs (``del`` the key alone). ``keep`` hands
+    the record's bytes over; the store's next encoding of a key or a value takes them when
+    it is of that very object, and encodes as before otherwise.
     """
 
     def __init__(self, table: Any) -> None:
         self._table = table
         self._store: Any = None
         self._kept: tuple[Any, bytes] | None = None
+        self._kept_key: tuple[Any, bytes] | None = None
 
-    def keep(self, value: Any, encoded: Any) -> None:
-        self._kept = None
-        if value is None or isinstance(value, bytes) or not isinstance(encoded, bytes):
-            return  # a tombstone, or a raw value the store does not encode
+    def keep(self, key: Any, encoded_key: Any, value: Any, encoded: Any) -> None:
+        self._kept = self._kept_key = None
         store = self._table.data
         if store is not self._store:
             if not isinstance(store, SerializedStore):
-                return  # the memory store keeps the object itself
+                return  # the memory store keeps the objects themselves
             self._wrap(store)
+        if isinstance(encoded_key, bytes) and not isinstance(key, bytes):
+            self._kept_key = (key, encoded_key)
+        if value is None or isinstance(value, bytes) or not isinstance(encoded, bytes):
+            return  # a tombstone, or a raw value the store does not encode
         self._kept = (value, encoded)
 
     def _wrap(self, store: Any) -> None:
         encode = store._encode_value
+        encode_key = store._encode_key
 
         def encode_value(value: Any) -> Any:
             kept, self._kept = self._kept, None
@@ -267,7 +274,14 @@ class _EncodedOnce:
                 return kept[1]
             return encode(value)
 
+        def encode_the_key(key: Any) -> Any:
+            kept, self._kept_key = self._kept_key, None
+            if kept is not None and kept[0] is key:
+                return kept[1]
+            return encode_key(key)
+
         store._encode_value = encode_value
+        store._encode_key = encode_the_key
         self._store = store
 
 

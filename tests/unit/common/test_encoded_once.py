@@ -38,7 +38,15 @@ def test_the_store_takes_the_changelog_record_s_bytes(
         encoded.append(value)
         return encode(self, value)
 
+    keys: list[Any] = []
+    encode_key = SerializedStore._encode_key
+
+    def counting_keys(self: Any, key: Any) -> Any:
+        keys.append(key)
+        return encode_key(self, key)
+
     monkeypatch.setattr(SerializedStore, "_encode_value", counting)
+    monkeypatch.setattr(SerializedStore, "_encode_key", counting_keys)
     settings = ServiceSettings(data_dir=tmp_path, demo_mode=True)
     app = faust.App("xinfang-test", store="rocksdb://", datadir=str(tmp_path))
     service = Service(Stage.ESCALATION, settings, app, Metrics(CollectorRegistry()))
@@ -64,9 +72,12 @@ def test_the_store_takes_the_changelog_record_s_bytes(
             assert store._get(b'"case/XF-2"') is None
             assert records[b'"case/XF-1"'] == b'{"case":"XF-1","due":[]}'
             assert encoded == []
+            # The keys too, the deleted one's included.
+            assert keys == []
             # A value written past the changelog (no record before it) is encoded as ever.
             store["other"] = {"n": 1}
             assert encoded == [{"n": 1}]
+            assert keys == ["other"]
             assert table.get("other") == {"n": 1}
         finally:
             OPEN_BATCH.reset(opened)
