@@ -16,7 +16,12 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
+from faust.channels import SerializedChannel
+from faust.serializers import codecs
+from faust.serializers.schemas import Schema
 from faust.stores.base import SerializedStore
+from faust.utils import json as faust_json
+from mode.utils.compat import want_bytes
 
 from schemas.registry import MAX_MESSAGE_BYTES, RECORD_OVERHEAD_BYTES
 from services.common.handler import Output
@@ -205,13 +210,17 @@ def hold_back_changelog(table: Any, name: str, unsettled: set[asyncio.Future[Any
     topic = table.changelog_topic
     send_changelog = TableChangelog(table, topic, topic.get_topic_name(), table.send_changelog)
     encoded = _EncodedOnce(table)
+    json_key = json_encoder(topic, key=True)
+    json_value = json_encoder(topic, key=False)
 
     def tracked(*args: Any, **kwargs: Any) -> Any:
         # Faust calls send_changelog before its store takes the write: raising here
         # leaves the store as it was.
         key = args[1] if len(args) > 1 else kwargs.get("key")
         value = args[2] if len(args) > 2 else kwargs.get("value")
-        args, kwargs = _serialized(topic, name, *args, **kwargs)
+        args, kwargs = _serialized(
+            topic, name, *args, json_encoders=(json_key, json_value), **kwargs
+        )
         encoded.keep(key, args[1], value, args[2])
         batch = OPEN_BATCH.get()
         if batch is None:
@@ -267,6 +276,15 @@ class _EncodedOnce:
     def _wrap(self, store: Any) -> None:
         encode = store._encode_value
         encode_key = store._encode_key
+        json_key = store_json_encoder(store)
+        if json_key is not None:
+            # A str key (every read's too, ``Service.table``'s ``get``) in one call.
+            faust_encode_key = encode_key
+
+            def encode_key(key: Any) -> Any:
+                if type(key) is str:
+                    return json_key(key)
+                return faust_encode_key(key)
 
         def encode_value(value: Any) -> Any:
             kept, self._kept = self._kept, None
@@ -301,6 +319,62 @@ def check_size(table: Any, key: Any, value: Any) -> int | None:
     return len(encoded_key) + len(encoded_value or b"") + RECORD_OVERHEAD_BYTES
 
 
+#: Encodes a key or a value to JSON bytes as Faust's serializers would (``json_encoder``).
+JsonEncoder = Callable[[Any], bytes]
+
+
+def _faust_json(obj: Any) -> bytes:
+    """Faust's ``json`` codec's encoding (``codecs.json._dumps``), in one call."""
+    return want_bytes(faust_json.dumps(obj))
+
+
+def json_encoder(topic: Any, *, key: bool) -> JsonEncoder | None:
+    """Faust's JSON encoding of ``topic``'s keys (else values) in one call, when that is
+    exactly what its ``prepare_key`` (``prepare_value``) does with no serializer given.
+
+    That path (``SerializedChannel.prepare_key``, ``Schema.dumps_key``, the serializer
+    registry's ``dumps_key``, ``codecs.dumps``, ``get_codec``, ``Codec.dumps``) ends in
+    the ``json`` codec's ``want_bytes(faust.utils.json.dumps(obj))`` for a str key or a
+    dict or list value, and cost a table write more than the JSON encoding itself. None
+    when the topic's path is any other (another channel or schema class, a key or value
+    type, another codec or a chain of codecs): it is then taken as it is.
+    """
+    if type(topic).prepare_key is not SerializedChannel.prepare_key or (
+        type(topic).prepare_value is not SerializedChannel.prepare_value
+    ):
+        return None
+    schema = getattr(topic, "schema", None)
+    if type(schema) is not Schema:
+        return None
+    registry = topic.app.serializers
+    if key:
+        typ, serializer = schema.key_type, schema.key_serializer or registry.key_serializer
+    else:
+        typ, serializer = schema.value_type, schema.value_serializer or registry.value_serializer
+    return _json_codec(typ, serializer)
+
+
+def store_json_encoder(store: Any) -> JsonEncoder | None:
+    """As ``json_encoder``, for the keys of a table's store (``SerializedStore._encode_key``:
+    the registry's ``dumps_key`` with the store's key type and serializer)."""
+    if type(store)._encode_key is not SerializedStore._encode_key:
+        return None
+    registry = store.app.serializers
+    return _json_codec(store.key_type, store.key_serializer or registry.key_serializer)
+
+
+def _json_codec(typ: Any, serializer: Any) -> JsonEncoder | None:
+    if typ is not None or not serializer:
+        return None
+    try:
+        codec = codecs.get_codec(serializer) if isinstance(serializer, str) else serializer
+    except Exception:  # an unknown codec: Faust's own path raises it
+        return None
+    if type(codec) is not codecs.json or tuple(codec.nodes) != (codec,):
+        return None
+    return _faust_json
+
+
 def _serialized(
     topic: Any,
     name: str,
@@ -309,13 +383,28 @@ def _serialized(
     value: Any = None,
     key_serializer: Any = None,
     value_serializer: Any = None,
+    *,
+    json_encoders: tuple[JsonEncoder | None, JsonEncoder | None] = (None, None),
 ) -> tuple[tuple[Any, ...], dict[str, Any]]:
     """The write's arguments with its key and value serialized as Faust would send them.
 
     Serialized once, here, both to check the record's size (StateTooLargeError when it is
     larger than the producer sends) and to be sent as they are (the "raw" codec), so the
-    size check costs no second encoding at send time.
+    size check costs no second encoding at send time. ``json_encoders`` (``json_encoder``
+    of the topic's keys and values) stand in for the topic's path for a str key and a
+    dict or list value when no serializer is given.
     """
+    json_key, json_value = json_encoders
+    if json_key is not None and key_serializer is None and type(key) is str:
+        key = json_key(key)
+        key_serializer = "raw"
+    if (
+        json_value is not None
+        and value_serializer is None
+        and (type(value) is dict or type(value) is list)
+    ):
+        value = json_value(value)
+        value_serializer = "raw"
     if value is None:  # a tombstone: its key alone (serialized as a value's is, so that
         # it names the same key in ``latest_writes`` and ``TableChangelog.pending``)
         if not isinstance(key, bytes):
