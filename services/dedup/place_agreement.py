@@ -8,7 +8,7 @@ from typing import Final
 
 from services.common.places import UNIT_CHARS, institution, region_name_start
 from services.dedup import text
-from services.dedup.features import CaseFeatures
+from services.dedup.features import SUBJECT_RE, CaseFeatures
 
 
 def places_agree(ours: frozenset[str], theirs: tuple[str, ...], lenient: bool) -> bool | None:
@@ -49,6 +49,53 @@ def places_agree(ours: frozenset[str], theirs: tuple[str, ...], lenient: bool) -
         or 2 * matched_ours > len(ours)
         or 2 * len(matched_theirs) > len(theirs)
     )
+
+
+def same_subject(ours: str, theirs: tuple[str, ...]) -> str:
+    """The other letter's subject (``features.letter_subject``, kept among its places)
+    when it is this letter's subject ``ours``: one object at one estate, and of a plant
+    no two sides of the estate ("西" and "东": two plants; "西北" and "西" or one side
+    unsaid: one) nor two names ("东富", "华达"); "" when not."""
+    if not ours:
+        return ""
+    mine = SUBJECT_RE.match(ours)
+    if mine is None:
+        return ""
+    for place in theirs:
+        if not place.endswith("〕"):
+            continue
+        other = SUBJECT_RE.match(place)
+        if (
+            other is not None
+            and other.group(2) == mine.group(2)
+            and _same_place(mine.group(1), other.group(1), False)
+            and _sides_agree(mine.group(3), other.group(3))
+            and _names_agree(mine.group(4), other.group(4))
+        ):
+            return place
+    return ""
+
+
+def kept_subject(places: tuple[str, ...]) -> str:
+    """The subject kept among a letter's places (``features.letter_subject``), "" for none."""
+    for place in places:
+        if place.endswith("〕") and SUBJECT_RE.match(place):
+            return place
+    return ""
+
+
+def subjects_agree(ours: str, theirs: str) -> bool:
+    """Whether two kept subjects are one object at one estate (``same_subject``)."""
+    return bool(ours) and same_subject(ours, (theirs,)) == theirs
+
+
+def _names_agree(ours: str | None, theirs: str | None) -> bool:
+    # A plant's name, unsaid in either or one holding the other ("鑫磊", "鑫磊建材").
+    return not ours or not theirs or ours in theirs or theirs in ours
+
+
+def _sides_agree(ours: str, theirs: str) -> bool:
+    return not ours or not theirs or not set(ours).isdisjoint(theirs)
 
 
 def same_places(ours: frozenset[str], theirs: tuple[str, ...]) -> bool:

@@ -378,3 +378,121 @@ def one_matter_kind(shared: frozenset[str], topics: tuple[str, ...]) -> str:
     ):
         return "forced_parking_sale"
     return ""
+
+
+# --- A letter's subject: one concrete object at one estate (issue 13, the twelfth session).
+#
+# Residents of one estate write about one plant beside it, one building's restaurants'
+# fumes, one developer's forcing parking spaces on its buyers, in words that share little
+# (titles naming the road the trucks ruin, or nothing: "还我们一个能睡觉的家！"). The estate
+# and the object both letters are mainly about say they are one matter where the text
+# cannot (``features.letter_subject``, ``scoring``).
+
+#: The objects a subject names, each by the words that name it in a letter.
+SUBJECT_PLANT: Final = "搅拌站"
+SUBJECT_FUMES: Final = "油烟"
+SUBJECT_FORCED_PARKING: Final = "强卖车位"
+_SUBJECT_WORD_RES: Final[dict[str, re.Pattern[str]]] = {
+    SUBJECT_PLANT: re.compile("|".join(CLAIM_KINDS["mixing_plant"]) + "|混凝土搅拌"),
+    SUBJECT_FUMES: re.compile("油烟|油湮"),
+    # Forcing a parking space on a buyer: the title's forced-sale words, or a space the
+    # buyer must buy or sign for before the keys or the hand-over ("不买车位就不给交房",
+    # "必须同时签一个车位合同", "要先认购车位，不然钥匙不给", "以车位要挟业主").
+    SUBJECT_FORCED_PARKING: re.compile(
+        _FORCED_SALE_RE.pattern
+        + "|不买车位|先(?:交|认购|购买?|买|签)[^，。,；;！!？?]{0,4}车位"
+        + "|必须[^，。,；;！!？?]{0,8}车位|车位(?:绑定|捆绑|要挟)"
+        + "|(?:绑定|要挟|逼)[^，。,；;！!？?]{0,6}车位"
+    ),
+}
+#: The kinds of problem (``CLAIM_KINDS``) a title may name and still be about the object:
+#: a plant's noise, dust, waste water and permits; fumes' smell and a fan's noise; the
+#: parking space (a title naming the certificate or the late hand-over held back for it
+#: names the forced sale itself: "不买车位就不给办房产证"). A title naming another
+#: ("丽景新苑物业费上涨", "金地花园小区房产证事宜") is about that, whatever its text says
+#: of the object in passing.
+_SUBJECT_TITLE_KINDS: Final[dict[str, frozenset[str]]] = {
+    SUBJECT_PLANT: frozenset({"noise", "pollution", "illegal_building", "mixing_plant"}),
+    SUBJECT_FUMES: frozenset({"noise", "pollution"}),
+    SUBJECT_FORCED_PARKING: frozenset({"parking"}),
+}
+#: Words of the object a title may name instead of it: the plant's trucks, sand, cement
+#: and works ("混凝土车把丽景路压烂了", "小区门口的砂石料场", "小区旁建材厂"); the
+#: restaurants ("关于枫林雅筑商铺改餐饮的投诉"); the parking space.
+_SUBJECT_TITLE_WORD_RES: Final[dict[str, re.Pattern[str]]] = {
+    SUBJECT_PLANT: re.compile("搅拌|搅伴|混凝土|砼|罐车|砂石|水泥|建材"),
+    SUBJECT_FUMES: re.compile("油|烟|餐|饭|烧烤|火锅|小吃|夜宵|排档|食堂|菜馆"),
+    SUBJECT_FORCED_PARKING: re.compile("车位"),
+}
+def names_subject_object(subject: str, title_text: str) -> bool:
+    """Whether a title (its ``topic``) names anything of a subject's object (a letter's
+    subject as kept: "丽景新苑〔搅拌站西〕"), the object or a word of it."""
+    for obj, pattern in _SUBJECT_TITLE_WORD_RES.items():
+        if f"〔{obj}" in subject:
+            return pattern.search(title_text) is not None
+    return False
+
+
+_SUBJECT_TITLE_KINDS_NAMED: Final[dict[str, frozenset[str]]] = {
+    **_SUBJECT_TITLE_KINDS,
+    SUBJECT_FORCED_PARKING: frozenset({"parking", "late_handover", "property_certificate"}),
+}
+#: Words of a second plant, or of one elsewhere than the estate: with them the plant's
+#: sentence says which plant no more than its estate does ("丽景新苑东侧又建搅拌站").
+_ANOTHER_RE: Final = re.compile("又建|又新建|又一|另一|另外一|第二")
+#: The side of the estate a plant is on ("小区西侧", "西北面的混凝土搅拌厂"): two plants by
+#: one estate are on two sides of it.
+_SIDE_RE: Final = re.compile("([东西南北]{1,2})(?:侧|边|面|方)")
+_SENTENCE_RE: Final = re.compile("[。！？!?；;\n]")
+#: A title about parking's charges ("滨江御景园物业强迫业主交停车费"), not a forced sale,
+#: unless it names the sale itself; "强制消费" is no charge.
+_PARKING_CHARGE_RE: Final = re.compile("停车费|管理费|车位费|服务费|租|停车卡")
+
+
+def subject_object(
+    title: str, content: str, title_kinds: frozenset[str], title_named: bool = False
+) -> tuple[str, str]:
+    """The object a letter is mainly about (``SUBJECT_*``) and, of a plant, the side of
+    the estate its sentence puts it on ("西", "西北"; "" for none), or ("", "").
+
+    The object the title names, when it names one alone and no kind of problem but the
+    object's (``_SUBJECT_TITLE_KINDS_NAMED``); else, of a title naming no kind but the
+    object's (``_SUBJECT_TITLE_KINDS``) and, when it names a place (``title_named``) or a
+    kind, a word of the object (``_SUBJECT_TITLE_WORD_RES``), the one object the content
+    names. A plant whose sentence speaks of another or a second one is none.
+    """
+    found = [o for o, pattern in _SUBJECT_WORD_RES.items() if pattern.search(title)]
+    if len(found) > 1:
+        return "", ""
+    if found and not title_kinds <= _SUBJECT_TITLE_KINDS_NAMED[found[0]]:
+        # The title names the object and a wrong that is not its neighbours' (a plant's
+        # workers' wages: "丽景新苑旁搅拌站拖欠工资").
+        return "", ""
+    if not found:
+        found = [o for o, pattern in _SUBJECT_WORD_RES.items() if pattern.search(content)]
+        if len(found) != 1 or not title_kinds <= _SUBJECT_TITLE_KINDS[found[0]]:
+            return "", ""
+        if (title_named or title_kinds) and not _SUBJECT_TITLE_WORD_RES[found[0]].search(title):
+            # A title naming a place or a kind of problem and nothing of the object
+            # ("丽景新苑物业费上涨不合理", "丽景新苑对面工地夜间施工扰民") is about that,
+            # whatever its text says of the object in passing.
+            return "", ""
+    (obj,) = found
+    if obj == SUBJECT_FORCED_PARKING and _PARKING_CHARGE_RE.search(title) and not (
+        _SUBJECT_WORD_RES[obj].search(title)
+    ):
+        return "", ""
+    if obj != SUBJECT_PLANT:
+        return obj, ""
+    sentences = [
+        sentence
+        for sentence in _SENTENCE_RE.split(f"{title}。{content}")
+        if _SUBJECT_WORD_RES[obj].search(sentence)
+    ]
+    if _ANOTHER_RE.search(sentences[0]):
+        return "", ""
+    for sentence in sentences:
+        side = _SIDE_RE.search(sentence)
+        if side:
+            return obj, side.group(1)
+    return obj, ""
