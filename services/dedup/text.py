@@ -449,6 +449,24 @@ _SENTENCE_RE: Final = re.compile("[。！？!?；;\n]")
 _PARKING_CHARGE_RE: Final = re.compile("停车费|管理费|车位费|服务费|租|停车卡")
 
 
+#: A character every mention of an object holds: a letter without it is not searched.
+_SUBJECT_MARKS: Final = {
+    SUBJECT_PLANT: ("搅", "砼"),
+    SUBJECT_FUMES: ("油",),
+    SUBJECT_FORCED_PARKING: ("车位", "强", "捆", "搭售", "被迫", "逼"),
+}
+
+
+def _objects_named(part: str) -> list[str]:
+    """The objects (``SUBJECT_*``) a title or a content names, in a fixed order; a part
+    holding none of an object's marks (``_SUBJECT_MARKS``) is not searched for it."""
+    return [
+        obj
+        for obj, pattern in _SUBJECT_WORD_RES.items()
+        if any(mark in part for mark in _SUBJECT_MARKS[obj]) and pattern.search(part)
+    ]
+
+
 def subject_object(
     title: str, content: str, title_kinds: frozenset[str], title_named: bool = False
 ) -> tuple[str, str]:
@@ -461,7 +479,7 @@ def subject_object(
     kind, a word of the object (``_SUBJECT_TITLE_WORD_RES``), the one object the content
     names. A plant whose sentence speaks of another or a second one is none.
     """
-    found = [o for o, pattern in _SUBJECT_WORD_RES.items() if pattern.search(title)]
+    found = _objects_named(title)
     if len(found) > 1:
         return "", ""
     if found and not title_kinds <= _SUBJECT_TITLE_KINDS_NAMED[found[0]]:
@@ -469,7 +487,7 @@ def subject_object(
         # workers' wages: "丽景新苑旁搅拌站拖欠工资").
         return "", ""
     if not found:
-        found = [o for o, pattern in _SUBJECT_WORD_RES.items() if pattern.search(content)]
+        found = _objects_named(content)
         if len(found) != 1 or not title_kinds <= _SUBJECT_TITLE_KINDS[found[0]]:
             return "", ""
         if (title_named or title_kinds) and not _SUBJECT_TITLE_WORD_RES[found[0]].search(title):
