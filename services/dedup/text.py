@@ -426,9 +426,13 @@ _SUBJECT_TITLE_WORD_RES: Final[dict[str, re.Pattern[str]]] = {
 }
 def names_subject_object(subject: str, title_text: str) -> bool:
     """Whether a title (its ``topic``) names anything of a subject's object (a letter's
-    subject as kept: "丽景新苑〔搅拌站西〕"), the object or a word of it."""
+    subject as kept: "丽景新苑〔搅拌站西〕"), the object or a word of it; of parking forced
+    on buyers, the forcing."""
     for obj, pattern in _SUBJECT_TITLE_WORD_RES.items():
         if f"〔{obj}" in subject:
+            if obj == SUBJECT_FORCED_PARKING:
+                # Of parking, the sale forced: "车位" alone is its shortage or fees too.
+                pattern = _SUBJECT_WORD_RES[obj]
             return pattern.search(title_text) is not None
     return False
 
@@ -489,6 +493,10 @@ def subject_object(
     if not found:
         found = _objects_named(content)
         if len(found) != 1 or not title_kinds <= _SUBJECT_TITLE_KINDS[found[0]]:
+            return "", ""
+        if found == [SUBJECT_FORCED_PARKING] and title_named:
+            # A title naming the estate's parking and not the sale forced on its buyers
+            # ("滨江御景园车位不够停车难") is about its parking, whatever else its text says.
             return "", ""
         if (title_named or title_kinds) and not _SUBJECT_TITLE_WORD_RES[found[0]].search(title):
             # A title naming a place or a kind of problem and nothing of the object

@@ -132,7 +132,11 @@ def test_forced_parking_sales_link_and_not_parking_fees_nor_certificates() -> No
                    "现在证也不办。请督促开发商尽快办证。")  # fmt: skip
     other = ("江湾壹号开发商强制购买车位",
              "您好，A2区江湾壹号小区开发商交房要求业主必须购买车位，不买就不给钥匙。")  # fmt: skip
-    for distractor in (fees, certificate, other):
+    shortage = ("滨江御景园车位太少停车难",
+                "滨江御景园小区车位严重不足，晚上回来没地方停，开发商当初还捆绑销售车位，现在车位"
+                "却不够用。请规划部门增建停车位。")  # fmt: skip
+    assert _subject(*shortage) == ""
+    for distractor in (fees, certificate, other, shortage):
         _assert_pair_and_apart(PARKING, distractor)
 
 
