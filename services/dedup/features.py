@@ -227,15 +227,32 @@ def letter_subject(
             and (_plant_elsewhere(content) or _plant_by_another_place(content))
         ):
             return ""
+        if _someone_elses(estate, content):
+            # "我朋友住在丽景新苑": the estate is a friend's, not the writer's.
+            return ""
     name = _plant_name(places) if obj == text.SUBJECT_PLANT else ""
     return f"{estate}〔{obj}{side}{'·' + name if name else ''}〕"
 
 
 #: A plant named by what it is made of or how many, not by its own name ("水泥搅拌厂",
-#: "A6区一搅拌站", "有一家搅拌站").
+#: "A6区一搅拌站", "有一家搅拌站"), nor by the words before it ("加上搅拌站", "·加上"):
+#: a name is a proper name of two characters or more, of letters and no punctuation.
 _NO_PLANT_NAME_RE: Final = re.compile(
-    "[一个家的座那这该旁边侧面方对近周起了在是有到里外]|水泥|混凝土|砂石|沥青|商砼|^$"
+    "[一个家的座那这该旁边侧面方对近周起了在是有到里外上和与及跟比还也把被从向]|水泥|混凝土"
+    "|砂石|沥青|商砼|^.?$|[^\\w]"
 )
+#: The people whose estate a writer may name that is not theirs ("我朋友住在丽景新苑").
+_SOMEONE_ELSE_RE: Final = re.compile("朋友|亲戚|同事|同学|父母|爸妈|老人家|亲友|熟人|邻居家")
+
+
+def _someone_elses(estate: str, content: str) -> bool:
+    """Whether the sentence where the content first names ``estate`` says it is someone
+    else's (a friend's, a relative's, a colleague's)."""
+    at = content.find(estate)
+    if at < 0:
+        return False
+    starts = [m.end() for m in _SENTENCE_END_RE.finditer(content, 0, at)]
+    return _SOMEONE_ELSE_RE.search(content[max(starts, default=0) : at]) is not None
 _PLANT_WORD_RE: Final = re.compile("(?:搅拌站|搅伴站|搅拌厂|搅拌场)$")
 _REGION_PREFIX_RE: Final = re.compile("^.*[区县市]")
 

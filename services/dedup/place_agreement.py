@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from functools import lru_cache
 from typing import Final
 
@@ -68,7 +69,7 @@ def same_subject(ours: str, theirs: tuple[str, ...]) -> str:
         if (
             other is not None
             and other.group(2) == mine.group(2)
-            and _same_place(mine.group(1), other.group(1), False)
+            and _same_estate(mine.group(1), other.group(1))
             and _sides_agree(mine.group(3), other.group(3))
             and _names_agree(mine.group(4), other.group(4))
         ):
@@ -87,6 +88,38 @@ def kept_subject(places: tuple[str, ...]) -> str:
 def subjects_agree(ours: str, theirs: str) -> bool:
     """Whether two kept subjects are one object at one estate (``same_subject``)."""
     return bool(ours) and same_subject(ours, (theirs,)) == theirs
+
+
+#: Words a name found with the words before it holds there ("谁来管管枫林雅筑",
+#: "查一查丽景新苑"), which a longer name of another estate does not ("东方锦绣花园").
+_WORDS_BEFORE_RE: Final = re.compile("[的在住是管请查问给让向对找把被为了我们]")
+
+
+def _same_estate(mine: str, other: str) -> bool:
+    # One estate's name: the same, or one with words before it (not another estate's
+    # longer name: "锦绣花园" and "东方锦绣花园" are two estates).
+    if mine == other:
+        return True
+    common = 0
+    for a, b in zip(reversed(mine), reversed(other), strict=False):
+        if a != b:
+            break
+        common += 1
+    return common >= 2 and all(
+        not before or _WORDS_BEFORE_RE.search(before) is not None
+        for before in (mine[:-common], other[:-common])
+    )
+
+
+def subjects_all_agree(subjects: Iterable[str]) -> bool:
+    """Whether every two of ``subjects`` (kept subjects) agree (``subjects_agree``): no
+    two sides of the estate, no two names of its plant among them. Agreement is not
+    transitive (an unsided plant agrees with both sides), so a matter is one plant only
+    when all its letters' subjects agree."""
+    found = list(dict.fromkeys(subjects))
+    return all(
+        subjects_agree(a, b) for n, a in enumerate(found) for b in found[n + 1 :]
+    )
 
 
 def _names_agree(ours: str | None, theirs: str | None) -> bool:

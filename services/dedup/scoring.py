@@ -20,6 +20,7 @@ from services.dedup.place_agreement import (
     places_agree,
     same_places,
     same_subject,
+    subjects_all_agree,
     titles_alike,
 )
 from services.dedup.records import CaseRecord, MatterRecord
@@ -145,6 +146,20 @@ def score_candidates(
     our_subject = features.subject
     # The kinds most letters of a matter name (``_matter_kinds``), read once per matter.
     matter_kinds: dict[str, frozenset[str]] = {}
+    # The candidates that link by the subject alone (``judge``).
+    by_subject_only: set[str] = set()
+    # Whether this letter's subject agrees with every subject of a matter, once per matter.
+    subject_fits: dict[str, bool] = {}
+
+    def fits_matter(matter_id: str) -> bool:
+        # An unsided plant agrees with either side: a letter links through one to its
+        # matter only when no letter of the matter is of another side or name.
+        fits = subject_fits.get(matter_id)
+        if fits is None:
+            fits = subject_fits[matter_id] = subjects_all_agree(
+                (our_subject, *matter_subjects(state, matter_id))
+            )
+        return fits
 
     def kinds(
         their_places: tuple[str, ...], their_topic: str, same_petitioner: bool, matter_id: str
@@ -238,6 +253,8 @@ def score_candidates(
         agree = places_agree(places, details.places, lenient=same_petitioner)
         titled = place_of_either_title(features, details.places, details.topic, same_petitioner)
         subject = same_subject(our_subject, details.places) if our_subject else ""
+        if subject and not fits_matter(details.matter_id):
+            subject = ""
         # One letter about an object at the estate the other's title is about too, the
         # other's title naming nothing of that object (another object, or another problem
         # of the estate: its property company's parking fees, not the developer's forced
@@ -251,7 +268,9 @@ def score_candidates(
                 (bool(our_subject) and not text.names_subject_object(our_subject, details.topic))
                 or (
                     bool(their_subject := kept_subject(details.places))
-                    and not text.names_subject_object(their_subject, features.topic)
+                    and not text.names_subject_object(
+                        their_subject, features.topic, case.content
+                    )
                 )
             )
         )
@@ -309,7 +328,7 @@ def score_candidates(
         # Years later, only the place the title names (or a copy) still says it is the
         # same matter: words and titles alike are too often another matter by then.
         current = exact or titled or bool(subject) or received_at[i] >= place_only_before
-        linkable = not conflict and current and (
+        by_others = (
             exact
             or score >= threshold
             # A title is the writer's own summary of the matter: two that say the same
@@ -321,12 +340,24 @@ def score_candidates(
                 not subject_differs
                 and _same_kind_at_place(titled, score, ours_here, their_claims, config)
             )
-            # One object at one estate, what both letters are mainly about: residents'
-            # letters on one plant, one building's fumes, one developer's forced parking
-            # sales share few words, and their kinds of problem differ as their words do
-            # (the plant's trucks parked at the gate, its dust, its noise).
-            or (bool(subject) and score >= config.joint_threshold_same_subject)
         )
+        linkable = (
+            not conflict
+            and current
+            and (
+                by_others
+                # One object at one estate, what both letters are mainly about: residents'
+                # letters on one plant, one building's fumes, one developer's forced
+                # parking sales share few words, and their kinds of problem differ as
+                # their words do (the plant's trucks parked at the gate, its dust, its
+                # noise).
+                or (bool(subject) and score >= config.joint_threshold_same_subject)
+            )
+        )
+        if linkable and not (
+            by_others and (exact or titled or received_at[i] >= place_only_before)
+        ):
+            by_subject_only.add(case_id)
         strong = agree is True and (exact or score >= max(threshold, merge_threshold))
         one_matter = (
             text.one_matter_kind(ours_here & their_claims, (features.topic, details.topic))
@@ -427,6 +458,18 @@ def score_candidates(
             candidate = judge(i, scores[i])
             if candidate is not None and candidate.linkable:
                 scored.append(candidate)
+    if by_subject_only:
+        # This letter's subject agrees with matters whose subjects disagree (an unsided
+        # plant, and one matter on each side of the estate): which plant it is about is
+        # unsaid, so it links to none by its subject alone.
+        subject_matters = sorted({c.matter_id for c in scored if c.subject})
+        if len(subject_matters) > 1 and not subjects_all_agree(
+            (our_subject, *(s for m in subject_matters for s in matter_subjects(state, m)))
+        ):
+            scored = [
+                c._replace(linkable=False, subject="") if c.case_id in by_subject_only else c
+                for c in scored
+            ]
     return scored, top
 
 
@@ -461,6 +504,20 @@ def matter_claims(state: MatchState, matter_id: str) -> frozenset[str]:
     for topic in _matter_topics(state, matter_id):
         found |= text.claims(topic)
     return frozenset(found)
+
+
+def matter_subjects(state: MatchState, matter_id: str) -> Iterator[str]:
+    """The subjects (``features.letter_subject``) kept among the places of a matter's
+    named cases still in the state; none when the matter is gone."""
+    value = state.matters.get(matter_id)
+    if value is None:
+        return
+    for case_id in MatterRecord.from_json(matter_id, value).case_ids:
+        raw = state.cases.get(case_id)
+        if raw is not None:
+            subject = kept_subject(CaseRecord.decode(case_id, raw).places)
+            if subject:
+                yield subject
 
 
 def _matter_topics(state: MatchState, matter_id: str) -> Iterator[str]:
