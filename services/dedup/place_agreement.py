@@ -312,6 +312,10 @@ def _unit_word(qualifier: str) -> int:
 
 
 def _same_place(mine: str, other: str, lenient: bool) -> bool:
+    if ("〔" in mine or "〔" in other) and mine != other:
+        # A subject or its lookup key (``features.subject_key``) is a place only as
+        # itself: "〔油烟〕锦绣花园" holds "锦绣花园" and is no part of "东方锦绣花园".
+        return False
     ours_institution, their_institution = institution(mine), institution(other)
     if ours_institution is not None and their_institution is not None:
         return _same_institution(ours_institution, their_institution)

@@ -324,7 +324,15 @@ def score_candidates(
             # affairs, and titles saying the same of the same place are one matter.
             if not titled:
                 title_threshold += config.field_mismatch_penalty
-        conflict = agree is False
+        # Two letters each mainly about one object of one kind, as two objects (two
+        # estates, "锦绣花园" and "东方锦绣花园"; two sides of one estate): two matters,
+        # whatever places or words they share (the subject's lookup key finds them).
+        conflict = agree is False or (
+            not subject
+            and not same_petitioner
+            and bool(our_subject)
+            and text.same_object(our_subject, kept_subject(details.places))
+        )
         # Years later, only the place the title names (or a copy) still says it is the
         # same matter: words and titles alike are too often another matter by then.
         current = exact or titled or bool(subject) or received_at[i] >= place_only_before

@@ -447,6 +447,13 @@ def _sells_spaces(content: str) -> bool:
     )
 
 
+def same_object(ours: str, theirs: str) -> bool:
+    """Whether two kept subjects ("丽景新苑〔搅拌站西〕") name one kind of object."""
+    if not ours or not theirs:
+        return False
+    return any(f"〔{obj}" in ours and f"〔{obj}" in theirs for obj in _SUBJECT_WORD_RES)
+
+
 def names_subject_object(subject: str, title_text: str, content: str = "") -> bool:
     """Whether a title (its ``topic``) names anything of a subject's object (a letter's
     subject as kept: "丽景新苑〔搅拌站西〕"), the object or a word of it; of parking forced

@@ -203,8 +203,9 @@ def test_an_unsided_plant_links_but_never_bridges_two_sides() -> None:
     assert decisions[5].matter_id not in east  # either side, which is unsaid: neither
     assert not east & {decisions[6].matter_id, decisions[7].matter_id}
     assert not east & {m.matter_id for d in decisions for m in d.merged}
-    # (The last west letter links to the east one by its text, 0.288, as before the
-    # subject: the text matcher's own wrong link, not the subject's.)
+    # Nor does the last west letter join the east plant by its text (0.288): two subjects
+    # of one kind of object that disagree are two matters.
+    assert decisions[8].matter_id not in east
 
 
 def test_a_plants_side_is_the_one_that_qualifies_it() -> None:
@@ -278,3 +279,13 @@ def test_a_title_naming_the_spaces_alone_takes_its_contents_forced_sale() -> Non
         "枫林家园开发商车位只卖不租，车位价格达到26万元，业主只能把车停在路边。",
     ).startswith("枫林家园〔强卖车位")
     assert _subject("滨江御景园车位太少停车难", "滨江御景园开发商车位只卖不租，车位太少。") == ""
+
+
+def test_letters_on_two_estates_one_inside_the_others_name_stay_apart() -> None:
+    # D6: the subject's lookup key ("〔油烟〕锦绣花园") finds the other estate's letter;
+    # two subjects of one kind of object that disagree are two matters.
+    decisions = _letters(
+        ("锦绣花园楼下餐馆油烟扰民", "我住锦绣花园，楼下餐馆油烟天天往家里灌。"),
+        ("东方锦绣花园饭店油烟问题", "东方锦绣花园底商饭店没有烟道，油烟直排。"),
+    )
+    assert decisions[1].matter_id != decisions[0].matter_id
