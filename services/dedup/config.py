@@ -224,6 +224,27 @@ class DedupConfig(BaseSettings):
             "joint petition naming no place and sharing no person relies on this."
         ),
     )
+    joint_threshold_same_subject: float = Field(
+        default=0.0,
+        ge=0.0,
+        le=1.0,
+        description=(
+            "The linking threshold when both petitions are mainly about one object at one "
+            "estate (a mixing plant beside it, its restaurants' fumes, parking spaces "
+            "forced on its buyers: ``features.letter_subject``). Residents write about "
+            "one such object in words that share almost nothing; the estate and the "
+            "object are the evidence, so the text need add none."
+        ),
+    )
+    max_subject_candidates: int = Field(
+        default=64,
+        ge=0,
+        description=(
+            "Most candidates looked at for one object at one estate beyond those the "
+            "text scores find (best text score first): bounds the work on a letter "
+            "about a busy estate. Fewer loses letters of its big joint matters."
+        ),
+    )
     max_title_candidates: int = Field(
         default=8,
         ge=0,

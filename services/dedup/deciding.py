@@ -15,8 +15,9 @@ from services.dedup.config import DedupConfig
 from services.dedup.decision import DedupDecision, MergedMatter, RelatedMatter, matter_id_for
 from services.dedup.facts import CaseFacts
 from services.dedup.features import CaseFeatures
+from services.dedup.place_agreement import subjects_all_agree
 from services.dedup.records import CaseRecord, MatchReason, MatterRecord, MatterStatus
-from services.dedup.scoring import Scored, matter_claims, score_candidates
+from services.dedup.scoring import Scored, matter_claims, matter_subjects, score_candidates
 from services.dedup.state import MatchState
 
 
@@ -130,7 +131,10 @@ def _matters_to_merge(
     of problem at the estate all three titles name, each at least ``narrow_floor``, and
     the two matters name no other kinds of their own (``_one_by``).
     """
-    if not (best.strong or best.one_matter) or effective_status(matter, now) not in _OPEN:
+    if (
+        not (best.strong or best.one_matter or best.subject)
+        or effective_status(matter, now) not in _OPEN
+    ):
         return ()
     if _SPLIT_OFF_RE.search(matter.matter_id):
         return ()
@@ -174,6 +178,19 @@ def _one_by(
     # name too, or it names none (a plant's noise is not its dust: a second plant by the
     # estate is written about so, "丽景新苑西边新建搅拌站粉尘污染", while its next letter
     # names the plant alone, "丽景新苑西边新建搅拌站何时拆除").
+    if best.subject and candidate.subject:
+        # Both as the subject of this letter, one object at one estate (``Scored.subject``),
+        # and of one plant: every subject of both matters agrees with every other (no two
+        # sides of the estate, no two names), as agreement is not transitive (an unsided
+        # plant agrees with both sides: it may link, never bridge).
+        return subjects_all_agree(
+            (
+                best.subject,
+                candidate.subject,
+                *matter_subjects(state, best.matter_id),
+                *matter_subjects(state, candidate.matter_id),
+            )
+        )
     if best.strong and candidate.strong:
         ours = text.topic_grams(best.topic)
         return text.topic_similarity(ours, text.topic_grams(candidate.topic)) >= title_alike

@@ -78,6 +78,9 @@ class CaseFeatures(NamedTuple):
     opening_elsewhere: bool = False
     #: The kinds the title names in the clause naming its first (``text.main_clause_claims``).
     main_clause_claims: frozenset[str] = frozenset()
+    #: What the letter is mainly about, one object at one estate (``letter_subject``), as
+    #: the place-like key it is kept and looked up by among ``places``; "" for none.
+    subject: str = ""
 
 
 def extract_features(case: CaseFacts, config: DedupConfig) -> CaseFeatures:
@@ -104,14 +107,170 @@ def extract_features(case: CaseFacts, config: DedupConfig) -> CaseFeatures:
     # Of a letter whose title names a plant: where the content says it is, before it
     # names the plant (its opening, when it names none).
     elsewhere = _PLANT_RE.search(title) is not None and _plant_elsewhere(content)
+    title_places = with_qualifiers(folded_places(title), places)
+    opening_places = with_qualifiers(folded_places(content[:OPENING_CHARS]), places)
+    subject = letter_subject(
+        title, content, text.claims(topic), title_places, opening_places, places
+    )
     return CaseFeatures(
         sketch,
-        places,
+        places | {subject, subject_key(subject)} if subject else places,
         bands,
-        with_qualifiers(folded_places(title), places),
+        title_places,
         topic,
         text.topic_grams(topic),
-        with_qualifiers(folded_places(content[:OPENING_CHARS]), places),
+        opening_places,
         bool(elsewhere),
         text.main_clause_claims(title.lower(), region_names(case.region_code)),
+        subject,
     )
+
+
+#: The words an estate's name ends with (``places._PLACE_SUFFIXES``): a place residents
+#: live in, one of its kind, not a road, a village or a town (which hold several plants).
+_ESTATE_RE: Final = re.compile("(?:小区|花园|家园|新村|新城|公寓|苑|园|邸|公馆|雅筑|华庭|庄园)$")
+#: Places named with "园" that are no estate: a park, a school, an industrial park.
+_NOT_ESTATE_RE: Final = re.compile(
+    "(?:公园|幼儿园|工业园|产业园|科技园|物流园|园区|校园|陵园|果园|菜园|茶园|动物园|植物园"
+    "|游乐园|墓园|苗圃园)$"
+)
+#: Places a title may name that are about something else than an estate's object: a
+#: building site or project, a village, a town, a subdistrict (several plants).
+_OTHER_PLACE_RE: Final = re.compile("(?:工地|项目|村|镇|乡|街道|社区|新区|集镇)$")
+#: What an estate's name ends with when it names none ("本小区", "我们小区", "该小区",
+#: "小区"): every estate's residents write so.
+_NO_NAME_RE: Final = re.compile("(?:^|[本我该此这那们个的边近整其全各])$")
+#: How a subject is kept among a letter's places: "丽景新苑〔搅拌站西〕", of a named plant
+#: "丽景新苑〔搅拌站·鑫磊〕". It holds the estate, so it agrees with every letter naming
+#: the estate (``place_agreement``).
+SUBJECT_RE: Final = re.compile("^(.+)〔(" + "|".join(
+    (text.SUBJECT_PLANT, text.SUBJECT_FUMES, text.SUBJECT_FORCED_PARKING)
+) + ")([东西南北]*)(?:·(.+))?〕$")
+
+
+#: How many characters of an estate's name its subject is looked up by: a name found
+#: with the words before it ("谁来管管枫林雅筑", "查一查丽景新苑") ends as the name does.
+_SUBJECT_KEY_CHARS: Final = 4
+
+
+def subject_key(subject: str) -> str:
+    """The key a subject (``SUBJECT_RE``) is also kept and looked up by among a letter's
+    places: its object, then the last ``_SUBJECT_KEY_CHARS`` of its estate's name
+    ("〔油烟〕枫林雅筑"), which the estate's name found with other words before it ends
+    with too. Not itself a subject (``place_agreement.same_subject`` compares those)."""
+    found = SUBJECT_RE.match(subject)
+    assert found is not None
+    return f"〔{found.group(2)}〕{found.group(1)[-_SUBJECT_KEY_CHARS:]}"
+
+
+def _plant_by_another_place(content: str) -> bool:
+    """Whether the sentence where the content first names its plant names a village, a
+    town, a subdistrict or a site too ("老家枫树坪村旁的搅拌站"): the plant may be by that."""
+    plant = _PLANT_RE.search(content)
+    if plant is None:
+        return False
+    ends = _SENTENCE_END_RE.finditer(content, 0, plant.start())
+    start = max((m.end() for m in ends), default=0)
+    end = _SENTENCE_END_RE.search(content, plant.end())
+    sentence = content[start : end.start() if end else len(content)]
+    return any(_OTHER_PLACE_RE.search(p) for p in folded_places(sentence))
+
+
+def _one_estate(places: frozenset[str]) -> str:
+    """The one estate among ``places`` (``_ESTATE_RE``), its shortest form when the
+    others hold it ("紧挨着丽景新苑", "丽景新苑"); "" for none or two."""
+    estates = sorted(
+        (
+            p
+            for p in places
+            if _ESTATE_RE.search(p)
+            and not _NOT_ESTATE_RE.search(p)
+            and not _NO_NAME_RE.search(_ESTATE_RE.sub("", p))
+        ),
+        key=lambda p: (len(p), p),
+    )
+    if not estates or any(estates[0] not in other for other in estates[1:]):
+        return ""
+    return estates[0]
+
+
+def letter_subject(
+    title: str,
+    content: str,
+    title_kinds: frozenset[str],
+    title_places: frozenset[str],
+    opening_places: frozenset[str],
+    places: frozenset[str],
+) -> str:
+    """What a letter is mainly about, one object at one estate, as the key it is kept by
+    (``SUBJECT_RE``); "" for none.
+
+    The object: ``text.subject_object`` (a mixing plant, restaurants' fumes, parking
+    spaces forced on buyers). The estate: the one the title names; else, of a title
+    naming no place, the one its opening names, else the one the whole letter names
+    ("我们丽景新苑几千户人家"). A title naming another place (a road, a building site) is
+    not about an estate's object; an opening or letter naming two estates says none; a
+    plant the content puts elsewhere (``_plant_elsewhere``: "我单位附近有一搅拌站") is
+    none either.
+    """
+    obj, side = text.subject_object(title, content, title_kinds, bool(title_places))
+    if not obj:
+        return ""
+    if any(_OTHER_PLACE_RE.search(p) for p in title_places):
+        # The title is about a place of other problems (a building site, a village).
+        return ""
+    estate = _one_estate(title_places)
+    if not estate:
+        estate = _one_estate(opening_places) or _one_estate(places)
+        if not estate or (
+            obj == text.SUBJECT_PLANT
+            and (_plant_elsewhere(content) or _plant_by_another_place(content))
+        ):
+            return ""
+        if _someone_elses(estate, content):
+            # "我朋友住在丽景新苑": the estate is a friend's, not the writer's.
+            return ""
+    name = _plant_name(places) if obj == text.SUBJECT_PLANT else ""
+    return f"{estate}〔{obj}{side}{'·' + name if name else ''}〕"
+
+
+#: A plant named by what it is made of or how many, not by its own name ("水泥搅拌厂",
+#: "A6区一搅拌站", "有一家搅拌站"), nor by the words before it ("加上搅拌站", "·加上"):
+#: a name is a proper name of two characters or more, of letters and no punctuation.
+_NO_PLANT_NAME_RE: Final = re.compile(
+    "[一个家的座那这该旁边侧面方对近周起了在是有到里外上和与及跟比还也把被从向]|水泥|混凝土"
+    "|砂石|沥青|商砼|^.?$|[^\\w]"
+)
+#: The people whose estate a writer may name that is not theirs ("我朋友住在丽景新苑").
+_SOMEONE_ELSE_RE: Final = re.compile("朋友|亲戚|同事|同学|父母|爸妈|老人家|亲友|熟人|邻居家")
+
+
+def _someone_elses(estate: str, content: str) -> bool:
+    """Whether the sentence where the content first names ``estate`` says it is someone
+    else's (a friend's, a relative's, a colleague's)."""
+    at = content.find(estate)
+    if at < 0:
+        return False
+    starts = [m.end() for m in _SENTENCE_END_RE.finditer(content, 0, at)]
+    return _SOMEONE_ELSE_RE.search(content[max(starts, default=0) : at]) is not None
+_PLANT_WORD_RE: Final = re.compile("(?:搅拌站|搅伴站|搅拌厂|搅拌场)$")
+_REGION_PREFIX_RE: Final = re.compile("^.*[区县市]")
+
+
+def _plant_name(places: frozenset[str]) -> str:
+    """The one name a letter gives its plant ("东富" of "东富搅拌站", "鑫磊建材" of
+    "鑫磊建材搅拌站"; the shortest when one holds the others), "" for none or two: two
+    plants named apart by one estate are two."""
+    names = sorted(
+        {
+            name
+            for p in places
+            if (word := _PLANT_WORD_RE.search(p))
+            and not _NO_PLANT_NAME_RE.search(name := _REGION_PREFIX_RE.sub("", p[: word.start()]))
+        },
+        key=lambda n: (len(n), n),
+    )
+    if not names or any(names[0] not in other for other in names[1:]):
+        return ""
+    return names[0]
+

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from functools import lru_cache
 from typing import Final
 
 from services.common.places import UNIT_CHARS, institution, region_name_start
 from services.dedup import text
-from services.dedup.features import CaseFeatures
+from services.dedup.features import SUBJECT_RE, CaseFeatures
 
 
 def places_agree(ours: frozenset[str], theirs: tuple[str, ...], lenient: bool) -> bool | None:
@@ -49,6 +50,85 @@ def places_agree(ours: frozenset[str], theirs: tuple[str, ...], lenient: bool) -
         or 2 * matched_ours > len(ours)
         or 2 * len(matched_theirs) > len(theirs)
     )
+
+
+def same_subject(ours: str, theirs: tuple[str, ...]) -> str:
+    """The other letter's subject (``features.letter_subject``, kept among its places)
+    when it is this letter's subject ``ours``: one object at one estate, and of a plant
+    no two sides of the estate ("西" and "东": two plants; "西北" and "西" or one side
+    unsaid: one) nor two names ("东富", "华达"); "" when not."""
+    if not ours:
+        return ""
+    mine = SUBJECT_RE.match(ours)
+    if mine is None:
+        return ""
+    for place in theirs:
+        if not place.endswith("〕"):
+            continue
+        other = SUBJECT_RE.match(place)
+        if (
+            other is not None
+            and other.group(2) == mine.group(2)
+            and _same_estate(mine.group(1), other.group(1))
+            and _sides_agree(mine.group(3), other.group(3))
+            and _names_agree(mine.group(4), other.group(4))
+        ):
+            return place
+    return ""
+
+
+def kept_subject(places: tuple[str, ...]) -> str:
+    """The subject kept among a letter's places (``features.letter_subject``), "" for none."""
+    for place in places:
+        if place.endswith("〕") and SUBJECT_RE.match(place):
+            return place
+    return ""
+
+
+def subjects_agree(ours: str, theirs: str) -> bool:
+    """Whether two kept subjects are one object at one estate (``same_subject``)."""
+    return bool(ours) and same_subject(ours, (theirs,)) == theirs
+
+
+#: Words a name found with the words before it holds there ("谁来管管枫林雅筑",
+#: "查一查丽景新苑"), which a longer name of another estate does not ("东方锦绣花园").
+_WORDS_BEFORE_RE: Final = re.compile("[的在住是管请查问给让向对找把被为了我们]")
+
+
+def _same_estate(mine: str, other: str) -> bool:
+    # One estate's name: the same, or one with words before it (not another estate's
+    # longer name: "锦绣花园" and "东方锦绣花园" are two estates).
+    if mine == other:
+        return True
+    common = 0
+    for a, b in zip(reversed(mine), reversed(other), strict=False):
+        if a != b:
+            break
+        common += 1
+    return common >= 2 and all(
+        not before or _WORDS_BEFORE_RE.search(before) is not None
+        for before in (mine[:-common], other[:-common])
+    )
+
+
+def subjects_all_agree(subjects: Iterable[str]) -> bool:
+    """Whether every two of ``subjects`` (kept subjects) agree (``subjects_agree``): no
+    two sides of the estate, no two names of its plant among them. Agreement is not
+    transitive (an unsided plant agrees with both sides), so a matter is one plant only
+    when all its letters' subjects agree."""
+    found = list(dict.fromkeys(subjects))
+    return all(
+        subjects_agree(a, b) for n, a in enumerate(found) for b in found[n + 1 :]
+    )
+
+
+def _names_agree(ours: str | None, theirs: str | None) -> bool:
+    # A plant's name, unsaid in either or one holding the other ("鑫磊", "鑫磊建材").
+    return not ours or not theirs or ours in theirs or theirs in ours
+
+
+def _sides_agree(ours: str, theirs: str) -> bool:
+    return not ours or not theirs or not set(ours).isdisjoint(theirs)
 
 
 def same_places(ours: frozenset[str], theirs: tuple[str, ...]) -> bool:
@@ -232,6 +312,10 @@ def _unit_word(qualifier: str) -> int:
 
 
 def _same_place(mine: str, other: str, lenient: bool) -> bool:
+    if ("〔" in mine or "〔" in other) and mine != other:
+        # A subject or its lookup key (``features.subject_key``) is a place only as
+        # itself: "〔油烟〕锦绣花园" holds "锦绣花园" and is no part of "东方锦绣花园".
+        return False
     ours_institution, their_institution = institution(mine), institution(other)
     if ours_institution is not None and their_institution is not None:
         return _same_institution(ours_institution, their_institution)

@@ -15,9 +15,12 @@ from services.dedup.features import CaseFeatures
 from services.dedup.habit import own_cases, without_habit
 from services.dedup.place_agreement import (
     facility_of_either_title,
+    kept_subject,
     place_of_either_title,
     places_agree,
     same_places,
+    same_subject,
+    subjects_all_agree,
     titles_alike,
 )
 from services.dedup.records import CaseRecord, MatterRecord
@@ -46,6 +49,10 @@ class Scored(NamedTuple):
     #: spaces forced on buyers), "" if not: two matters so linked by one letter, as the
     #: same such kind, are one (``deciding``).
     one_matter: str = ""
+    #: The candidate's subject (``features.letter_subject``) when it is this case's, one
+    #: object at one estate, and links so: two matters so linked by one letter are one
+    #: when their subjects are (``deciding``); "" if not.
+    subject: str = ""
 
     @property
     def rank(self) -> tuple[bool, float, bool, int]:
@@ -136,8 +143,23 @@ def score_candidates(
     # The places this letter is about: its title's, else the estate its opening names
     # (``_opening_estate``).
     our_estate = features.title_places or _opening_estate(features)
+    our_subject = features.subject
     # The kinds most letters of a matter name (``_matter_kinds``), read once per matter.
     matter_kinds: dict[str, frozenset[str]] = {}
+    # The candidates that link by the subject alone (``judge``).
+    by_subject_only: set[str] = set()
+    # Whether this letter's subject agrees with every subject of a matter, once per matter.
+    subject_fits: dict[str, bool] = {}
+
+    def fits_matter(matter_id: str) -> bool:
+        # An unsided plant agrees with either side: a letter links through one to its
+        # matter only when no letter of the matter is of another side or name.
+        fits = subject_fits.get(matter_id)
+        if fits is None:
+            fits = subject_fits[matter_id] = subjects_all_agree(
+                (our_subject, *matter_subjects(state, matter_id))
+            )
+        return fits
 
     def kinds(
         their_places: tuple[str, ...], their_topic: str, same_petitioner: bool, matter_id: str
@@ -230,9 +252,32 @@ def score_candidates(
             )
         agree = places_agree(places, details.places, lenient=same_petitioner)
         titled = place_of_either_title(features, details.places, details.topic, same_petitioner)
-        if agree is False and titled:
+        subject = same_subject(our_subject, details.places) if our_subject else ""
+        if subject and not fits_matter(details.matter_id):
+            subject = ""
+        # One letter about an object at the estate the other's title is about too, the
+        # other's title naming nothing of that object (another object, or another problem
+        # of the estate: its property company's parking fees, not the developer's forced
+        # sales; its property fees, not the plant): different problems of one place, as
+        # far apart as two titles naming different kinds.
+        subject_differs = (
+            titled
+            and not subject
+            and not same_petitioner
+            and (
+                (bool(our_subject) and not text.names_subject_object(our_subject, details.topic))
+                or (
+                    bool(their_subject := kept_subject(details.places))
+                    and not text.names_subject_object(
+                        their_subject, features.topic, case.content
+                    )
+                )
+            )
+        )
+        if agree is False and (titled or subject):
             # The place this letter's title is about is named in the other: the places
             # the two do not share are others the letters mention, or no places at all.
+            # So is the estate both letters are mainly about (their subject).
             agree = True
         if titled:
             # The place this letter is about (its title names it) is in the other letter:
@@ -253,6 +298,9 @@ def score_candidates(
         ours_here, their_claims = kinds(
             details.places, details.topic, same_petitioner, details.matter_id
         )
+        if subject_differs:
+            threshold = max(threshold, config.joint_threshold)
+            title_threshold = 2.0
         if ours_here and not exact and text.claims_differ(ours_here, their_claims):
             # The two titles name different problems (a market's encroaching stalls, a
             # stall's illegal extension): a place or a person in common does not make
@@ -276,11 +324,19 @@ def score_candidates(
             # affairs, and titles saying the same of the same place are one matter.
             if not titled:
                 title_threshold += config.field_mismatch_penalty
-        conflict = agree is False
+        # Two letters each mainly about one object of one kind, as two objects (two
+        # estates, "锦绣花园" and "东方锦绣花园"; two sides of one estate): two matters,
+        # whatever places or words they share (the subject's lookup key finds them).
+        conflict = agree is False or (
+            not subject
+            and not same_petitioner
+            and bool(our_subject)
+            and text.same_object(our_subject, kept_subject(details.places))
+        )
         # Years later, only the place the title names (or a copy) still says it is the
         # same matter: words and titles alike are too often another matter by then.
-        current = exact or titled or received_at[i] >= place_only_before
-        linkable = not conflict and current and (
+        current = exact or titled or bool(subject) or received_at[i] >= place_only_before
+        by_others = (
             exact
             or score >= threshold
             # A title is the writer's own summary of the matter: two that say the same
@@ -288,8 +344,28 @@ def score_candidates(
             # differently the letters go on; the threshold asks for the same person or
             # the same place besides.
             or titles_alike(features, details.topic, details.places, titled) >= title_threshold
-            or _same_kind_at_place(titled, score, ours_here, their_claims, config)
+            or (
+                not subject_differs
+                and _same_kind_at_place(titled, score, ours_here, their_claims, config)
+            )
         )
+        linkable = (
+            not conflict
+            and current
+            and (
+                by_others
+                # One object at one estate, what both letters are mainly about: residents'
+                # letters on one plant, one building's fumes, one developer's forced
+                # parking sales share few words, and their kinds of problem differ as
+                # their words do (the plant's trucks parked at the gate, its dust, its
+                # noise).
+                or (bool(subject) and score >= config.joint_threshold_same_subject)
+            )
+        )
+        if linkable and not (
+            by_others and (exact or titled or received_at[i] >= place_only_before)
+        ):
+            by_subject_only.add(case_id)
         strong = agree is True and (exact or score >= max(threshold, merge_threshold))
         one_matter = (
             text.one_matter_kind(ours_here & their_claims, (features.topic, details.topic))
@@ -312,6 +388,7 @@ def score_candidates(
             strong,
             details.topic,
             one_matter,
+            subject if linkable else "",
         )
 
     for i in worth:
@@ -331,6 +408,29 @@ def score_candidates(
                 best = candidate
         elif candidate.score > suggested.get(candidate.matter_id, -1.0):
             suggested[candidate.matter_id] = candidate.score
+    if our_subject and config.max_subject_candidates:
+        # The letters of this case's subject (one object at one estate) that the text
+        # scores left unjudged: they link whatever their words (``judge``), and two
+        # matters so linked are one (``deciding``). Best text score first, a bounded few.
+        left = config.max_subject_candidates
+        for i in sorted(range(len(sequences)), key=scores.__getitem__, reverse=True):
+            if not left:
+                break
+            if i in judged or received_at[i] < horizon:
+                continue
+            case_id = index.case_id(sequences[i])
+            raw = cases.get(case_id) if case_id is not None else None
+            if raw is None or not same_subject(
+                our_subject, index.details(sequences[i], raw).places
+            ):
+                continue
+            left -= 1
+            candidate = judge(i, scores[i])
+            if candidate is None:
+                continue
+            scored.append(candidate)
+            if candidate.linkable and (best is None or candidate.rank > best.rank):
+                best = candidate
     if best is None and topic_grams:
         # No text score links: the others (the petitioner's letters, the place's) may
         # still link by their titles, however little else their words share.
@@ -366,6 +466,18 @@ def score_candidates(
             candidate = judge(i, scores[i])
             if candidate is not None and candidate.linkable:
                 scored.append(candidate)
+    if by_subject_only:
+        # This letter's subject agrees with matters whose subjects disagree (an unsided
+        # plant, and one matter on each side of the estate): which plant it is about is
+        # unsaid, so it links to none by its subject alone.
+        subject_matters = sorted({c.matter_id for c in scored if c.subject})
+        if len(subject_matters) > 1 and not subjects_all_agree(
+            (our_subject, *(s for m in subject_matters for s in matter_subjects(state, m)))
+        ):
+            scored = [
+                c._replace(linkable=False, subject="") if c.case_id in by_subject_only else c
+                for c in scored
+            ]
     return scored, top
 
 
@@ -400,6 +512,20 @@ def matter_claims(state: MatchState, matter_id: str) -> frozenset[str]:
     for topic in _matter_topics(state, matter_id):
         found |= text.claims(topic)
     return frozenset(found)
+
+
+def matter_subjects(state: MatchState, matter_id: str) -> Iterator[str]:
+    """The subjects (``features.letter_subject``) kept among the places of a matter's
+    named cases still in the state; none when the matter is gone."""
+    value = state.matters.get(matter_id)
+    if value is None:
+        return
+    for case_id in MatterRecord.from_json(matter_id, value).case_ids:
+        raw = state.cases.get(case_id)
+        if raw is not None:
+            subject = kept_subject(CaseRecord.decode(case_id, raw).places)
+            if subject:
+                yield subject
 
 
 def _matter_topics(state: MatchState, matter_id: str) -> Iterator[str]:

@@ -378,3 +378,271 @@ def one_matter_kind(shared: frozenset[str], topics: tuple[str, ...]) -> str:
     ):
         return "forced_parking_sale"
     return ""
+
+
+# --- A letter's subject: one concrete object at one estate (issue 13, the twelfth session).
+#
+# Residents of one estate write about one plant beside it, one building's restaurants'
+# fumes, one developer's forcing parking spaces on its buyers, in words that share little
+# (titles naming the road the trucks ruin, or nothing: "还我们一个能睡觉的家！"). The estate
+# and the object both letters are mainly about say they are one matter where the text
+# cannot (``features.letter_subject``, ``scoring``).
+
+#: The objects a subject names, each by the words that name it in a letter.
+SUBJECT_PLANT: Final = "搅拌站"
+SUBJECT_FUMES: Final = "油烟"
+SUBJECT_FORCED_PARKING: Final = "强卖车位"
+_SUBJECT_WORD_RES: Final[dict[str, re.Pattern[str]]] = {
+    SUBJECT_PLANT: re.compile("|".join(CLAIM_KINDS["mixing_plant"]) + "|混凝土搅拌"),
+    SUBJECT_FUMES: re.compile("油烟|油湮"),
+    # Forcing a parking space on a buyer: the title's forced-sale words, or a space the
+    # buyer must buy or sign for before the keys or the hand-over ("不买车位就不给交房",
+    # "必须同时签一个车位合同", "要先认购车位，不然钥匙不给", "以车位要挟业主").
+    SUBJECT_FORCED_PARKING: re.compile(
+        _FORCED_SALE_RE.pattern
+        + "|不买车位|先(?:交|认购|购买?|买|签)[^，。,；;！!？?]{0,4}车位"
+        + "|必须[^，。,；;！!？?]{0,8}车位|车位(?:绑定|捆绑|要挟)"
+        + "|(?:绑定|要挟|逼)[^，。,；;！!？?]{0,6}车位"
+        + "|只售不租|只卖不租|拒绝出租|不租只卖|不租只售|只出售车位不出租"
+    ),
+}
+#: The kinds of problem (``CLAIM_KINDS``) a title may name and still be about the object:
+#: a plant's noise, dust, waste water and permits; fumes' smell and a fan's noise; the
+#: parking space (a title naming the certificate or the late hand-over held back for it
+#: names the forced sale itself: "不买车位就不给办房产证"). A title naming another
+#: ("丽景新苑物业费上涨", "金地花园小区房产证事宜") is about that, whatever its text says
+#: of the object in passing.
+_SUBJECT_TITLE_KINDS: Final[dict[str, frozenset[str]]] = {
+    SUBJECT_PLANT: frozenset({"noise", "pollution", "illegal_building", "mixing_plant"}),
+    SUBJECT_FUMES: frozenset({"noise", "pollution"}),
+    SUBJECT_FORCED_PARKING: frozenset({"parking"}),
+}
+#: Words of the object a title may name instead of it: the plant's trucks, sand, cement
+#: and works ("混凝土车把丽景路压烂了", "小区门口的砂石料场", "小区旁建材厂"); the
+#: restaurants ("关于枫林雅筑商铺改餐饮的投诉"); the parking space.
+_SUBJECT_TITLE_WORD_RES: Final[dict[str, re.Pattern[str]]] = {
+    SUBJECT_PLANT: re.compile("搅拌|搅伴|混凝土|砼|罐车|砂石|水泥|建材"),
+    # Of fumes, the fumes themselves: a title naming a restaurant and its noise
+    # ("枫林雅筑楼下烧烤店噪音扰民") or its alteration ("楼下餐馆违规改造") is about that.
+    SUBJECT_FUMES: re.compile("油烟|油湮|烟|废气"),
+    SUBJECT_FORCED_PARKING: re.compile("车位"),
+}
+#: A parking title's other problems than a sale forced on buyers.
+_OTHER_PARKING_RE: Final = re.compile(
+    "停车难|难停|不够|太少|不足|紧张|乱|占用|被占|费|漏|维修|管理|(?<![只不])租"
+)
+
+
+#: Spaces the developer sells and will not rent: the sale forced in other words.
+_ONLY_SOLD_RE: Final = re.compile("只售不租|只卖不租|拒绝出租|不租只卖|不租只售")
+
+
+def _sells_spaces(content: str) -> bool:
+    # A content about the developer's selling spaces, not their management, fees or
+    # repairs ("馨园花园车位开发商拒绝出租只肯卖，一个车位要价84万元").
+    return (
+        _SELLER_RE.search(content) is not None
+        and re.search("卖|售|买|购", content) is not None
+        and re.search("物业|管理|维修|修|漏|费|占用", content) is None
+    )
+
+
+def same_object(ours: str, theirs: str) -> bool:
+    """Whether two kept subjects ("丽景新苑〔搅拌站西〕") name one kind of object."""
+    if not ours or not theirs:
+        return False
+    return any(f"〔{obj}" in ours and f"〔{obj}" in theirs for obj in _SUBJECT_WORD_RES)
+
+
+def names_subject_object(subject: str, title_text: str, content: str = "") -> bool:
+    """Whether a title (its ``topic``) names anything of a subject's object (a letter's
+    subject as kept: "丽景新苑〔搅拌站西〕"), the object or a word of it; of parking forced
+    on buyers, the forcing."""
+    for obj, pattern in _SUBJECT_TITLE_WORD_RES.items():
+        if f"〔{obj}" in subject:
+            if obj == SUBJECT_FORCED_PARKING:
+                # Of parking, the sale forced; or its spaces named with no other problem
+                # of them, sold and not rented ("星河苑车位只售不租"), or the letter's
+                # ``content`` (when known) about the developer's selling them ("投诉馨园
+                # 花园停车位问题"): its shortage ("车位太少停车难"), rents, fees,
+                # management or repairs are other problems.
+                return _SUBJECT_WORD_RES[obj].search(title_text) is not None or (
+                    "车位" in title_text
+                    and _OTHER_PARKING_RE.search(title_text) is None
+                    and (_ONLY_SOLD_RE.search(title_text) is not None or _sells_spaces(content))
+                )
+            return pattern.search(title_text) is not None
+    return False
+
+
+_SUBJECT_TITLE_KINDS_NAMED: Final[dict[str, frozenset[str]]] = {
+    **_SUBJECT_TITLE_KINDS,
+    SUBJECT_FORCED_PARKING: frozenset({"parking", "late_handover", "property_certificate"}),
+}
+#: Words of a second plant, or of one elsewhere than the estate: with them the plant's
+#: sentence says which plant no more than its estate does ("丽景新苑东侧又建搅拌站").
+_ANOTHER_RE: Final = re.compile("又建|又新建|又一|另一|另外一|第二")
+#: The side of the estate a plant is on ("小区西侧", "西北面的混凝土搅拌厂"): two plants by
+#: one estate are on two sides of it.
+_SIDE_RE: Final = re.compile("([东西南北]{1,2})(?:侧|边|面|方)")
+#: A side that qualifies the plant: the side's words run into the plant's, no comma, no
+#: building, road or gate between ("小区西北侧约100米处建起一座商品混凝土搅拌站",
+#: "正对着小区西边的搅拌站"), or the plant is said to be there ("搅拌站在小区西侧"); not
+#: the writer's building ("我家住丽景新苑东边那栋楼") nor the trucks' road ("罐车从南边路口").
+_PLANT_SIDE_RES: Final = (
+    re.compile(
+        "([东西南北]{1,2})(?:侧|边|面|方)[^，。,；;！!？?楼栋幢住路口门街道]{0,20}?(?:"
+        + "|".join(CLAIM_KINDS["mixing_plant"])
+        + ")"
+    ),
+    re.compile(
+        "(?:"
+        + "|".join(CLAIM_KINDS["mixing_plant"])
+        + ")(?:就|位于|建)?在[^，。,；;！!？?楼栋幢住路口门街道]{0,8}?"
+        + "([东西南北]{1,2})(?:侧|边|面|方)"
+    ),
+)
+_SENTENCE_RE: Final = re.compile("[。！？!?；;\n]")
+#: A title about parking's charges ("滨江御景园物业强迫业主交停车费"), not a forced sale,
+#: unless it names the sale itself; "强制消费" is no charge.
+_PARKING_CHARGE_RE: Final = re.compile("停车费|管理费|车位费|服务费|租|停车卡")
+
+
+#: A character every mention of an object holds: a letter without it is not searched.
+_SUBJECT_MARKS: Final = {
+    SUBJECT_PLANT: ("搅", "砼"),
+    SUBJECT_FUMES: ("油",),
+    SUBJECT_FORCED_PARKING: ("车位", "强", "捆", "搭售", "被迫", "逼"),
+}
+
+
+def _objects_named(part: str) -> list[str]:
+    """The objects (``SUBJECT_*``) a title or a content names, in a fixed order; a part
+    holding none of an object's marks (``_SUBJECT_MARKS``) is not searched for it."""
+    return [
+        obj
+        for obj, pattern in _SUBJECT_WORD_RES.items()
+        if any(mark in part for mark in _SUBJECT_MARKS[obj]) and pattern.search(part)
+    ]
+
+
+def subject_object(
+    title: str, content: str, title_kinds: frozenset[str], title_named: bool = False
+) -> tuple[str, str]:
+    """The object a letter is mainly about (``SUBJECT_*``) and, of a plant, the side of
+    the estate its sentence puts it on ("西", "西北"; "" for none), or ("", "").
+
+    The object the title names, when it names one alone and no kind of problem but the
+    object's (``_SUBJECT_TITLE_KINDS_NAMED``); else, of a title naming no kind but the
+    object's (``_SUBJECT_TITLE_KINDS``) and, when it names a place (``title_named``) or a
+    kind, a word of the object (``_SUBJECT_TITLE_WORD_RES``), the one object the content
+    names. A plant whose sentence speaks of another or a second one is none.
+    """
+    found = _objects_named(title)
+    if len(found) > 1:
+        return "", ""
+    if found and not title_kinds <= _SUBJECT_TITLE_KINDS_NAMED[found[0]]:
+        # The title names the object and a wrong that is not its neighbours' (a plant's
+        # workers' wages: "丽景新苑旁搅拌站拖欠工资").
+        return "", ""
+    if not found:
+        found = _objects_named(content)
+        if len(found) != 1 or not title_kinds <= _SUBJECT_TITLE_KINDS[found[0]]:
+            return "", ""
+        if not _main_complaint(found[0], content):
+            # The letter is about what its content is about ("还我们安宁": a building
+            # site), not an object it names in passing ("加上搅拌站的罐车", "比西边那个
+            # 搅拌站还过分").
+            return "", ""
+        if found == [SUBJECT_FORCED_PARKING] and not _forced_on_buyers(content):
+            return "", ""
+        if (
+            found == [SUBJECT_FORCED_PARKING]
+            and title_named
+            and (_OTHER_PARKING_RE.search(title) or "车位" not in title)
+        ):
+            # A title naming the estate's parking's other problems ("滨江御景园车位不够
+            # 停车难") is about those, whatever else its text says; one naming its spaces
+            # alone ("投诉枫林家园停车位问题") is about what its content says of them.
+            return "", ""
+        if (
+            title_named or title_kinds or found[0] == SUBJECT_FUMES
+        ) and not _SUBJECT_TITLE_WORD_RES[found[0]].search(title):
+            # A title naming a place or a kind of problem and nothing of the object
+            # ("丽景新苑物业费上涨不合理", "丽景新苑对面工地夜间施工扰民") is about that,
+            # whatever its text says of the object in passing. Of fumes the title names
+            # them always: a restaurant's letters are as often about its noise, its
+            # alterations, its licence ("关于星城影响餐馆扰民的第三次投诉").
+            return "", ""
+    (obj,) = found
+    if obj == SUBJECT_FORCED_PARKING and _PARKING_CHARGE_RE.search(title) and not (
+        _SUBJECT_WORD_RES[obj].search(title)
+    ):
+        return "", ""
+    if obj != SUBJECT_PLANT:
+        return obj, ""
+    sentences = [
+        sentence
+        for sentence in _SENTENCE_RE.split(f"{title}。{content}")
+        if _SUBJECT_WORD_RES[obj].search(sentence)
+    ]
+    if _ANOTHER_RE.search(sentences[0]):
+        return "", ""
+    for sentence in sentences:
+        for pattern in _PLANT_SIDE_RES:
+            side = pattern.search(sentence)
+            if side:
+                return obj, side.group(1)
+    return obj, ""
+
+
+#: Words after which an object is named in passing, besides or after the letter's own
+#: complaint ("加上搅拌站的罐车", "还有", "以后开业油烟也是个问题", "比西边那个搅拌站还过分").
+_IN_PASSING_RE: Final = re.compile("加上|还有|以后|另外|此外|除了|比|不如|倒还好|也")
+
+
+def _main_complaint(obj: str, content: str) -> bool:
+    """Whether ``obj`` is what a content is about: its first sentence naming a kind of
+    problem or the object names the object, before any kind of problem that is not the
+    object's (a KTV, a building site) and not after words naming it in passing."""
+    pattern = _SUBJECT_WORD_RES[obj]
+    for sentence in _SENTENCE_RE.split(content):
+        found = pattern.search(sentence)
+        if found is None:
+            if claims(sentence):
+                return False  # the content's first complaint is another thing
+            continue
+        before = sentence[: found.start()]
+        if _IN_PASSING_RE.search(before) or _IN_PASSING_RE.search(
+            sentence[found.end() : found.end() + 4]
+        ):
+            return False
+        return claims(before) <= _SUBJECT_TITLE_KINDS[obj]
+    return False
+
+
+#: The side selling a home: a forced parking sale is the developer's, at the sale or the
+#: hand-over; buying it is what is forced. Renting, managing, fees and repairs are not.
+_SELLER_RE: Final = re.compile("开发商|售楼|销售|置业顾问|交房|收房|钥匙|网签|备案|购房|买房")
+_BUYING_RE: Final = re.compile("买|购|签|捆绑|搭售|绑定|卖|售")
+#: Renting is another problem, not the developer's refusing it ("只卖不租", "不出租").
+_NOT_BUYING_RE: Final = re.compile(
+    "(?<![不只])(?<!不出)(?<!绝出)租|管理|维修|修|漏|费|占用|物业"
+)
+
+
+def _forced_on_buyers(content: str) -> bool:
+    """Whether the sentence where a content first says a parking space is forced
+    (``_SUBJECT_WORD_RES``) names the seller's side and buying, and no rent, management,
+    fee or repair."""
+    found = _SUBJECT_WORD_RES[SUBJECT_FORCED_PARKING].search(content)
+    if found is None:
+        return False
+    starts = [m.end() for m in _SENTENCE_RE.finditer(content, 0, found.start())]
+    end = _SENTENCE_RE.search(content, found.end())
+    sentence = content[max(starts, default=0) : end.start() if end else len(content)]
+    return (
+        _SELLER_RE.search(sentence) is not None
+        and _BUYING_RE.search(sentence) is not None
+        and _NOT_BUYING_RE.search(sentence) is None
+    )
