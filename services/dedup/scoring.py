@@ -268,9 +268,25 @@ def score_candidates(
                 (bool(our_subject) and not text.names_subject_object(our_subject, details.topic))
                 or (
                     bool(their_subject := kept_subject(details.places))
-                    and not text.names_subject_object(
-                        their_subject, features.topic, case.content
+                    and (
+                        not text.names_subject_object(
+                            their_subject, features.topic, case.content
+                        )
+                        # Or this letter names their plant and none of its neighbours'
+                        # wrongs: it is about something else of it (its jobs, its land).
+                        or (
+                            not our_subject
+                            and f"〔{text.SUBJECT_PLANT}" in their_subject
+                            and text.plant_not_complaint(features.topic, case.content)
+                        )
                     )
+                )
+                or (
+                    # The other way round: theirs names our plant, has no subject and its
+                    # title none of its neighbours' wrongs ("丽景新苑旁搅拌站招工").
+                    f"〔{text.SUBJECT_PLANT}" in our_subject
+                    and not kept_subject(details.places)
+                    and text.plant_not_complaint(details.topic, "")
                 )
             )
         )

@@ -424,9 +424,33 @@ _SUBJECT_TITLE_WORD_RES: Final[dict[str, re.Pattern[str]]] = {
     SUBJECT_PLANT: re.compile("搅拌|搅伴|混凝土|砼|罐车|砂石|水泥|建材"),
     # Of fumes, the fumes themselves: a title naming a restaurant and its noise
     # ("枫林雅筑楼下烧烤店噪音扰民") or its alteration ("楼下餐馆违规改造") is about that.
-    SUBJECT_FUMES: re.compile("油烟|油湮|烟|废气"),
+    SUBJECT_FUMES: re.compile("油烟|油湮"),
     SUBJECT_FORCED_PARKING: re.compile("车位"),
 }
+#: A plant's neighbours' wrongs (its noise, dust, waste water, its work at night; its
+#: trucks' mud and the road they ruin; asking it moved away), or its neighbours writing
+#: (业主, 居民, 我家): a letter on the plant beside an estate that names
+#: none of them is about something else of the plant (its jobs, its land, its tax, an
+#: accident of its trucks, its owner's compensation) and is no resident's complaint of it.
+_PLANT_NUISANCE_RE: Final = re.compile(
+    "噪音|噪声|噪|声音|声响|轰鸣|扰民|粉尘|扬尘|灰尘|尘土|污染|吵|睡不着|休息|关停|搬走|"
+    "迁走|迁出|搬离|取缔|废水|污水|灰大|泥浆|洒落|撒落|压坏|压烂|压得|夜间|晚上|半夜|凌晨|"
+    # or its neighbours writing: residents asking of its permits are complaining of it
+    "业主|居民|住户|我家|家里|孩子|老人"
+)
+def plant_not_complaint(title: str, content: str) -> bool:
+    """Whether a letter whose title names a plant names none of its neighbours' wrongs
+    (``_PLANT_NUISANCE_RE``): it is about its jobs, its land, an accident of its trucks."""
+    return bool(_SUBJECT_WORD_RES[SUBJECT_PLANT].search(title)) and not (
+        _PLANT_NUISANCE_RE.search(f"{title}。{content}")
+    )
+
+
+#: Fumes of the estate's restaurants: a factory's exhaust, a boiler's smoke, a school's
+#: canteen or a neighbour's kitchen are other objects.
+_RESTAURANT_RE: Final = re.compile(
+    "餐馆|餐厅|餐饮|饭店|饭馆|酒楼|烧烤|商铺|底商|门面|小吃|火锅|排档|菜馆|快餐|店"
+)
 #: A parking title's other problems than a sale forced on buyers.
 _OTHER_PARKING_RE: Final = re.compile(
     "停车难|难停|不够|太少|不足|紧张|乱|占用|被占|费|漏|维修|管理|(?<![只不])租"
@@ -578,6 +602,15 @@ def subject_object(
     if obj == SUBJECT_FORCED_PARKING and _PARKING_CHARGE_RE.search(title) and not (
         _SUBJECT_WORD_RES[obj].search(title)
     ):
+        return "", ""
+    if obj == SUBJECT_PLANT and not _PLANT_NUISANCE_RE.search(f"{title}。{content}"):
+        return "", ""
+    if obj == SUBJECT_FUMES and not (
+        _SUBJECT_TITLE_WORD_RES[obj].search(title)
+        and _RESTAURANT_RE.search(f"{title}。{content}")
+    ):
+        # Of fumes the title names them (not a restaurant's noise, its alterations or
+        # licence: "关于星城影响餐馆扰民的第三次投诉"), and they are a restaurant's.
         return "", ""
     if obj != SUBJECT_PLANT:
         return obj, ""

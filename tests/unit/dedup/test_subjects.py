@@ -289,3 +289,26 @@ def test_letters_on_two_estates_one_inside_the_others_name_stay_apart() -> None:
         ("东方锦绣花园饭店油烟问题", "东方锦绣花园底商饭店没有烟道，油烟直排。"),
     )
     assert decisions[1].matter_id != decisions[0].matter_id
+
+
+@pytest.mark.parametrize("pair", [PLANT, PLANT_ROAD])
+def test_a_letter_on_the_plants_jobs_is_not_its_neighbours_complaint(
+    pair: tuple[int, int],
+) -> None:
+    # The plant named beside the estate, and none of its neighbours' wrongs: its jobs.
+    job = ("丽景新苑旁搅拌站招工",
+           "请问丽景新苑西边的搅拌站还招不招罐车司机？"
+           "我有A2驾照，想去应聘，请问联系方式。")  # fmt: skip
+    assert _subject(*job) == ""
+    _assert_pair_and_apart(pair, job)
+
+
+def test_a_factorys_exhaust_or_a_boilers_smoke_are_not_the_restaurants_fumes() -> None:
+    exhaust = ("枫林雅筑旁化工厂废气",
+               "枫林雅筑小区东边的化工厂每天排放废气，味道刺鼻，"
+               "跟楼下餐馆油烟不是一回事。")  # fmt: skip
+    canteen = ("枫林雅筑旁学校食堂排烟",
+               "枫林雅筑小区旁边的实验小学食堂排烟口对着我们小区，每天中午油烟很大。")  # fmt: skip
+    assert _subject(*exhaust) == ""
+    assert _subject(*canteen) == ""
+    _assert_pair_and_apart(FUMES, exhaust)
