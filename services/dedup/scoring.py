@@ -252,6 +252,7 @@ def score_candidates(
             )
         agree = places_agree(places, details.places, lenient=same_petitioner)
         titled = place_of_either_title(features, details.places, details.topic, same_petitioner)
+        their_subject = kept_subject(details.places)
         subject = same_subject(our_subject, details.places) if our_subject else ""
         if subject and not fits_matter(details.matter_id):
             subject = ""
@@ -267,7 +268,7 @@ def score_candidates(
             and (
                 (bool(our_subject) and not text.names_subject_object(our_subject, details.topic))
                 or (
-                    bool(their_subject := kept_subject(details.places))
+                    bool(their_subject)
                     and (
                         not text.names_subject_object(
                             their_subject, features.topic, case.content
@@ -285,7 +286,7 @@ def score_candidates(
                     # The other way round: theirs names our plant, has no subject and its
                     # title none of its neighbours' wrongs ("丽景新苑旁搅拌站招工").
                     f"〔{text.SUBJECT_PLANT}" in our_subject
-                    and not kept_subject(details.places)
+                    and not their_subject
                     and text.plant_not_complaint(details.topic, "")
                 )
             )
@@ -347,7 +348,7 @@ def score_candidates(
             not subject
             and not same_petitioner
             and bool(our_subject)
-            and text.same_object(our_subject, kept_subject(details.places))
+            and text.same_object(our_subject, their_subject)
         )
         # Years later, only the place the title names (or a copy) still says it is the
         # same matter: words and titles alike are too often another matter by then.
@@ -533,27 +534,29 @@ def matter_claims(state: MatchState, matter_id: str) -> frozenset[str]:
 def matter_subjects(state: MatchState, matter_id: str) -> Iterator[str]:
     """The subjects (``features.letter_subject``) kept among the places of a matter's
     named cases still in the state; none when the matter is gone."""
-    value = state.matters.get(matter_id)
-    if value is None:
-        return
-    for case_id in MatterRecord.from_json(matter_id, value).case_ids:
-        raw = state.cases.get(case_id)
-        if raw is not None:
-            subject = kept_subject(CaseRecord.decode(case_id, raw).places)
-            if subject:
-                yield subject
+    for record in _matter_records(state, matter_id):
+        subject = kept_subject(record.places)
+        if subject:
+            yield subject
 
 
 def _matter_topics(state: MatchState, matter_id: str) -> Iterator[str]:
     """The topics (titles) of a matter's named cases (``MatterRecord.case_ids``) still in
     the state; none when the matter is gone."""
+    for record in _matter_records(state, matter_id):
+        yield record.topic
+
+
+def _matter_records(state: MatchState, matter_id: str) -> Iterator[CaseRecord]:
+    """The records of a matter's named cases (``MatterRecord.case_ids``) still in the
+    state; none when the matter is gone."""
     value = state.matters.get(matter_id)
     if value is None:
         return
     for case_id in MatterRecord.from_json(matter_id, value).case_ids:
         raw = state.cases.get(case_id)
         if raw is not None:
-            yield CaseRecord.decode(case_id, raw).topic
+            yield CaseRecord.decode(case_id, raw)
 
 
 def _opening_estate(features: CaseFeatures) -> frozenset[str]:
