@@ -77,6 +77,9 @@ _HEADER_DTYPE: Final = np.dtype(
 _SIGNATURE_BYTES: Final = struct.Struct("<H")
 _FIELD_SEP: Final = "\x1f"
 _ITEM_SEP: Final = "\x1e"
+#: The text part's fields before the kept part: matter, region, field, fingerprint,
+#: petitioners, places, topic.
+_TEXT_FIELDS: Final = 7
 
 
 class CaseDetails(NamedTuple):
@@ -91,11 +94,19 @@ class CaseDetails(NamedTuple):
     #: What the title says about the matter (``text.topic``); "" in a record written
     #: before it was kept.
     topic: str = ""
+    #: What the service keeps for a redelivery of the case (``conflicts.KeptCase``: its
+    #: registered content's digest and its first decision's matter), undecoded; "" in a
+    #: record written without it (before it was kept here, or by ``dedup-batch``).
+    kept: str = ""
 
     @classmethod
     def decode(cls, raw: bytes) -> CaseDetails:
         """Read the text part of a ``cases`` value (after header and signature)."""
-        matter, region, field_, fp, refs, places, *topic = raw.decode().split(_FIELD_SEP)
+        # The kept part, last, is one string whatever separators it holds: only a
+        # redelivery reads it.
+        matter, region, field_, fp, refs, places, *rest = raw.decode().split(
+            _FIELD_SEP, _TEXT_FIELDS
+        )
         # Positional: read for every candidate scored, and keywords cost twice as much.
         return cls(
             matter,
@@ -104,7 +115,8 @@ class CaseDetails(NamedTuple):
             fp,
             tuple(refs.split(_ITEM_SEP)) if refs else (),
             tuple(places.split(_ITEM_SEP)) if places else (),
-            topic[0] if topic else "",
+            rest[0] if rest else "",
+            rest[1] if len(rest) > 1 else "",
         )
 
 
@@ -130,6 +142,9 @@ class CaseRecord:
     score: float
     repeat_count: int
     topic: str = ""
+    #: ``CaseDetails.kept``: carried as it is by every rewrite of the record (a merge or a
+    #: split moving the case), so that a redelivery finds what its first decision said.
+    kept: str = ""
 
     def encode(self) -> bytes:
         """The compact binary value of the ``cases`` map (the case id is the key)."""
@@ -155,6 +170,8 @@ class CaseRecord:
                 self.topic,
             )
         )
+        if self.kept:
+            text += _FIELD_SEP + self.kept
         return header + signature + text.encode()
 
     @classmethod
@@ -183,6 +200,7 @@ class CaseRecord:
             score=score / 10_000,
             repeat_count=repeats,
             topic=details.topic,
+            kept=details.kept,
         )
 
 
