@@ -76,6 +76,7 @@ _HEADER_DTYPE: Final = np.dtype(
 # The header's last field, on its own.
 _SIGNATURE_BYTES: Final = struct.Struct("<H")
 _FIELD_SEP: Final = "\x1f"
+_FIELD_SEP_BYTES: Final = _FIELD_SEP.encode()
 _ITEM_SEP: Final = "\x1e"
 #: The text part's fields before the kept part: matter, region, field, fingerprint,
 #: petitioners, places, topic.
@@ -94,16 +95,12 @@ class CaseDetails(NamedTuple):
     #: What the title says about the matter (``text.topic``); "" in a record written
     #: before it was kept.
     topic: str = ""
-    #: What the service keeps for a redelivery of the case (``conflicts.KeptCase``: its
-    #: registered content's digest and its first decision's matter), undecoded; "" in a
-    #: record written without it (before it was kept here, or by ``dedup-batch``).
-    kept: str = ""
 
     @classmethod
     def decode(cls, raw: bytes) -> CaseDetails:
         """Read the text part of a ``cases`` value (after header and signature)."""
-        # The kept part, last, is one string whatever separators it holds: only a
-        # redelivery reads it.
+        # Split at most up to the kept part (``CaseRecord.kept``), left undecoded: only a
+        # redelivery reads it, through ``CaseRecord.decode``.
         matter, region, field_, fp, refs, places, *rest = raw.decode().split(
             _FIELD_SEP, _TEXT_FIELDS
         )
@@ -116,8 +113,13 @@ class CaseDetails(NamedTuple):
             tuple(refs.split(_ITEM_SEP)) if refs else (),
             tuple(places.split(_ITEM_SEP)) if places else (),
             rest[0] if rest else "",
-            rest[1] if len(rest) > 1 else "",
         )
+
+
+def _kept_part(text: bytes) -> str:
+    # The kept part of a record's text part (``CaseRecord.kept``): after its seventh field.
+    parts = text.split(_FIELD_SEP_BYTES, _TEXT_FIELDS)
+    return parts[_TEXT_FIELDS].decode() if len(parts) > _TEXT_FIELDS else ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,8 +144,12 @@ class CaseRecord:
     score: float
     repeat_count: int
     topic: str = ""
-    #: ``CaseDetails.kept``: carried as it is by every rewrite of the record (a merge or a
-    #: split moving the case), so that a redelivery finds what its first decision said.
+    #: What the service keeps for a redelivery of the case (``conflicts.KeptCase``: its
+    #: registered content's digest and its first decision's matter), after the topic;
+    #: "" in a record written without it (before it was kept here, or by ``dedup-batch``).
+    #: Carried as it is by every rewrite of the record (a merge or a split moving the
+    #: case), so that a redelivery finds what its first decision said. Matching never
+    #: reads it (``CaseDetails`` leaves it out).
     kept: str = ""
 
     def encode(self) -> bytes:
@@ -182,7 +188,8 @@ class CaseRecord:
         )
         start = _HEADER.size
         signature = np.frombuffer(raw, dtype="<u2", count=sig_len // 2, offset=start)
-        details = CaseDetails.decode(raw[start + sig_len :])
+        text = raw[start + sig_len :]
+        details = CaseDetails.decode(text)
         return cls(
             case_id=case_id,
             matter_id=details.matter_id,
@@ -200,7 +207,7 @@ class CaseRecord:
             score=score / 10_000,
             repeat_count=repeats,
             topic=details.topic,
-            kept=details.kept,
+            kept=_kept_part(text),
         )
 
 
