@@ -134,8 +134,9 @@ def build(settings: DedupSettings) -> Service:
     # decision's matter. No longer written: read for a case recorded before, whose rows a
     # state restored from older changelogs has.
     digests = table(
-        "digests", "case id -> SHA-256 of its registered content, its first decision's matter "
-        "(cases recorded before their records kept it)"
+        "digests",
+        "case id -> SHA-256 of its registered content, its first decision's matter "
+        "(cases recorded before their records kept it)",
     )
     # command id -> its digest and the change it published. Never expired: operators'
     # commands are few (a handful a day), and an id must stay known to stay idempotent.

@@ -145,9 +145,7 @@ def _restored(dedup: _Dedup, case_id: str, row: Callable[[KeptCase], Any]) -> _D
     # Each record's partition, as a recovery gives it (the index is built from them).
     for key in cases:
         region = CaseRecord.decode(key, cases[key]).region_code
-        cases.data._key_partition[key] = partition_of(
-            area_key(region), CASES_REGISTERED.partitions
-        )
+        cases.data._key_partition[key] = partition_of(area_key(region), CASES_REGISTERED.partitions)
     return restored
 
 
