@@ -18,6 +18,7 @@ outcome standing on ``matters.changes``.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, replace
 from typing import Any, Final, Literal, Self
 
@@ -108,6 +109,8 @@ _FIRST_DECISION: Final = (
 #: (``CaseRecord.kept``): neither a hex digest nor JSON (which escapes control characters)
 #: holds it.
 _KEPT_SEP: Final = "\x1f"
+#: A digest as kept: SHA-256 in hex.
+_DIGEST_RE: Final = re.compile("[0-9a-f]{64}")
 #: One JSON encoder for the kept part (``json.dumps`` with options builds one per call).
 _KEPT_JSON: Final = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
 
@@ -169,10 +172,25 @@ class KeptCase:
         if not text:
             return None
         digest, _, figures = text.partition(_KEPT_SEP)
+        if not _DIGEST_RE.fullmatch(digest):
+            # Not a kept part as ``to_text`` writes it: a record whose earlier fields held
+            # the separator (a hostile producer's petitioner ref or case id) shifted them.
+            # Read as none: the case is then compared on its facts, as one recorded before
+            # digests were kept, instead of stopping the handler.
+            return None
         if not figures:
             return cls(digest)
-        values = json.loads(figures)
-        first: dict[str, JsonValue] = dict(zip(_FIRST_DECISION, values, strict=False))
+        try:
+            values = json.loads(figures)
+        except ValueError:
+            return None
+        if not isinstance(values, list) or len(values) != len(_FIRST_DECISION) + 1:
+            # Another number of figures than this code writes (a later version's, or a
+            # shifted record): no first decision to replay rather than a misread one.
+            return cls(digest)
+        first: dict[str, JsonValue] = dict(
+            zip(_FIRST_DECISION, values[: len(_FIRST_DECISION)], strict=True)
+        )
         first["matter_status"] = values[len(_FIRST_DECISION)]
         return cls(digest, first)
 

@@ -243,3 +243,25 @@ def test_what_a_record_keeps_is_carried_by_its_rewrites_and_skipped_by_matching(
     moved = replace(CaseRecord.decode("XF-1", with_kept), matter_id="MT-XF-9")
     assert KeptCase.from_text(CaseRecord.decode("XF-1", moved.encode()).kept) == kept
     assert CaseRecord.decode("XF-1", without).kept == ""
+
+
+def test_a_kept_part_shifted_by_a_separator_in_a_ref_is_read_as_none() -> None:
+    """A hostile producer's petitioner ref holding the record's separator shifts the
+    record's fields: the redelivery is then compared on its facts (refused, since the
+    misread refs differ) instead of stopping the handler on a misread kept part."""
+    built = _built()
+    case = _case("XF-S1", CONTENT, "pr_al\x1eice")
+    built.match(case)
+    with pytest.raises(Rejected) as refused:
+        built.match(case)
+    assert refused.value.reason is RejectReason.CONFLICTING_DUPLICATE
+
+
+def test_a_kept_part_of_another_form_is_no_first_decision() -> None:
+    from services.dedup.conflicts import KeptCase
+
+    digest = "a" * 64
+    assert KeptCase.from_text("阳光小区\x1f" + digest) is None
+    assert KeptCase.from_text(digest + "\x1f[1,2") is None
+    assert KeptCase.from_text(digest + "\x1f[1,2,3]") == KeptCase(digest)
+    assert KeptCase.from_text(digest) == KeptCase(digest)
