@@ -250,7 +250,7 @@ def test_a_kept_part_shifted_by_a_separator_in_a_ref_is_read_as_none() -> None:
     record's fields: the redelivery is then compared on its facts (refused, since the
     misread refs differ) instead of stopping the handler on a misread kept part."""
     built = _built()
-    case = _case("XF-S1", CONTENT, "pr_al\x1eice")
+    case = _case("XF-S1", CONTENT, "pr_al\x1fice")
     built.match(case)
     with pytest.raises(Rejected) as refused:
         built.match(case)
