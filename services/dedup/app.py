@@ -129,10 +129,14 @@ def build(settings: DedupSettings) -> Service:
     service.app.on_partitions_assigned.connect(forget_moved)
     # case id -> region, from dedup's own verdicts: where to send an agency's update.
     regions = service.table("regions", CASES_DEDUPLICATED.partitions, "case id -> region")
-    # Beside ``cases`` (same partitions, written and expired with it): the digest of each
-    # recorded case's registered content, to tell a redelivery from a conflicting case.
+    # Beside ``cases`` (same partitions, expired with it): what a case's record now keeps
+    # itself (``CaseRecord.kept``), the digest of its registered content and its first
+    # decision's matter. No longer written: read for a case recorded before, whose rows a
+    # state restored from older changelogs has.
     digests = table(
-        "digests", "case id -> SHA-256 of its registered content, its first decision's matter"
+        "digests",
+        "case id -> SHA-256 of its registered content, its first decision's matter "
+        "(cases recorded before their records kept it)",
     )
     # command id -> its digest and the change it published. Never expired: operators'
     # commands are few (a handful a day), and an id must stay known to stay idempotent.
@@ -154,17 +158,19 @@ def build(settings: DedupSettings) -> Service:
     def match(case: CaseRegistered, partition_number: int) -> Effects:
         started = time.perf_counter()
         partition = state.partition(partition_number)
-        facts = CaseFacts.from_registered(case)
         recorded = partition.cases.get(case.case_id)
-        kept = KeptCase.read(digests.get(case.case_id)) if recorded is not None else None
-        if recorded is not None:
-            check_same_case(
-                CaseRecord.decode(case.case_id, recorded), kept.digest if kept else None, case
-            )
-        decision = Matcher(partition, config).match(facts)
+        kept: KeptCase | None = None
         if recorded is None:
-            digests[case.case_id] = KeptCase.of(case_digest(case), decision).to_json()
-        elif kept is not None:
+            facts = CaseFacts.from_registered(case, case_digest(case))
+        else:
+            facts = CaseFacts.from_registered(case)
+            record = CaseRecord.decode(case.case_id, recorded)
+            # Kept in the record, or, for a case recorded before records kept it, in
+            # the ``digests`` table (None if neither: recorded before digests were kept).
+            kept = KeptCase.from_text(record.kept) or KeptCase.read(digests.get(case.case_id))
+            check_same_case(record, kept.digest if kept else None, case)
+        decision = Matcher(partition, config).match(facts)
+        if kept is not None:
             # A redelivery: the first verdict again, though later cases changed the matter.
             decision = kept.first_again(decision)
         lookup.observe(time.perf_counter() - started)

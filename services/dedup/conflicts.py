@@ -7,7 +7,7 @@ decision and dead-letters the second version (``conflicting_duplicate``); the sa
 again is a redelivery, which gets the first decision again (``Matcher.match``). The case
 record keeps the text only as a sketch and fingerprint (blind to the order of sentences, to
 the title's wording, to the accused...), so the whole registered content is compared by
-its digest, kept beside the record.
+its digest, kept in the record (``KeptCase``).
 
 Operators' commands: ``command_id`` is the command's idempotency key. The same command
 again (a retried send, a redelivery) is applied once and answered with its first outcome;
@@ -17,6 +17,8 @@ outcome standing on ``matters.changes``.
 
 from __future__ import annotations
 
+import json
+import re
 from dataclasses import dataclass, replace
 from typing import Any, Final, Literal, Self
 
@@ -103,10 +105,22 @@ _FIRST_DECISION: Final = (
 )  # fmt: skip
 
 
+#: Between the digest and the first decision in a case record's kept part
+#: (``CaseRecord.kept``): neither a hex digest nor JSON (which escapes control characters)
+#: holds it.
+_KEPT_SEP: Final = "\x1f"
+#: A digest as kept: SHA-256 in hex.
+_DIGEST_RE: Final = re.compile("[0-9a-f]{64}")
+#: One JSON encoder for the kept part (``json.dumps`` with options builds one per call).
+_KEPT_JSON: Final = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
+
+
 @dataclass(frozen=True, slots=True)
 class KeptCase:
-    """The value of the ``digests`` table: the digest of a recorded case's registered
-    content and what its first decision said about its matter.
+    """The digest of a recorded case's registered content and what its first decision said
+    about its matter: kept in the case's record (``CaseRecord.kept``), and before that in
+    a ``digests`` table of its own, whose rows a state restored from older changelogs
+    still has (``read``).
 
     A case decided again (its batch redelivered after a crash or a broker restart, its
     effects already in the state) gets its first verdict again, the same matter, the same
@@ -119,8 +133,19 @@ class KeptCase:
     first: dict[str, JsonValue] | None = None
 
     def to_json(self) -> dict[str, JsonValue]:
-        """The JSON value of the ``digests`` table (the case id is the key)."""
+        """The JSON value of the old ``digests`` table (the case id is the key): tests and
+        tools that make a state as it was written before."""
         return {"sha256": self.digest, "first": self.first}
+
+    def to_text(self) -> str:
+        """The kept part of the case's record: the digest, then the first decision's
+        figures as a JSON list (``_FIRST_DECISION``, then the matter's status)."""
+        first = self.first
+        if first is None:
+            return self.digest
+        figures = [first[name] for name in _FIRST_DECISION]
+        figures.append(first["matter_status"])
+        return self.digest + _KEPT_SEP + _KEPT_JSON.encode(figures)
 
     @classmethod
     def of(cls, digest: str, decision: DedupDecision) -> Self:
@@ -133,13 +158,41 @@ class KeptCase:
 
     @classmethod
     def read(cls, value: str | dict[str, JsonValue] | None) -> Self | None:
-        """A value of the ``digests`` table, of either form; None for none."""
+        """A value of the old ``digests`` table, of either form; None for none."""
         if value is None:
             return None
         if isinstance(value, str):
             return cls(value)
         first = value.get("first")
         return cls(str(value["sha256"]), first if isinstance(first, dict) else None)
+
+    @classmethod
+    def from_text(cls, text: str) -> Self | None:
+        """The kept part of a case's record (``to_text``); None for a record without one."""
+        if not text:
+            return None
+        digest, _, figures = text.partition(_KEPT_SEP)
+        if not _DIGEST_RE.fullmatch(digest):
+            # Not a kept part as ``to_text`` writes it: a record whose earlier fields held
+            # the separator (a hostile producer's petitioner ref or case id) shifted them.
+            # Read as none: the case is then compared on its facts, as one recorded before
+            # digests were kept, instead of stopping the handler.
+            return None
+        if not figures:
+            return cls(digest)
+        try:
+            values = json.loads(figures)
+        except ValueError:
+            return None
+        if not isinstance(values, list) or len(values) != len(_FIRST_DECISION) + 1:
+            # Another number of figures than this code writes (a later version's, or a
+            # shifted record): no first decision to replay rather than a misread one.
+            return cls(digest)
+        first: dict[str, JsonValue] = dict(
+            zip(_FIRST_DECISION, values[: len(_FIRST_DECISION)], strict=True)
+        )
+        first["matter_status"] = values[len(_FIRST_DECISION)]
+        return cls(digest, first)
 
     def first_again(self, decision: DedupDecision) -> DedupDecision:
         """``decision`` (a replay) with what the first decision said about its matter."""

@@ -29,10 +29,13 @@ class CaseFacts:
     field: str = UNCLASSIFIED
     accused: str | None = None
     language: Language = Language.ZH
+    #: The SHA-256 of the registered content (``conflicts.case_digest``), when the service
+    #: matches the case: kept in its record, to tell a redelivery from a conflicting case.
+    digest: str | None = None
 
     @classmethod
-    def from_registered(cls, case: CaseRegistered) -> CaseFacts:
-        """The facts of a case on ``cases.registered``."""
+    def from_registered(cls, case: CaseRegistered, digest: str | None = None) -> CaseFacts:
+        """The facts of a case on ``cases.registered`` (``digest``: see the field)."""
         refs = dict.fromkeys((case.petitioner_ref, *case.co_petitioner_refs))
         return cls(
             case_id=case.case_id,
@@ -44,6 +47,7 @@ class CaseFacts:
             field=case.field,
             accused=case.accused,
             language=case.language,
+            digest=digest,
         )
 
     @property

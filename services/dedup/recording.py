@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 
 from services.dedup.config import DedupConfig
+from services.dedup.conflicts import KeptCase
 from services.dedup.decision import DedupDecision
 from services.dedup.facts import DAY, CaseFacts
 from services.dedup.features import CaseFeatures
@@ -74,6 +75,9 @@ def write_case(
         score=decision.score,
         repeat_count=decision.repeat_count,
         topic=features.topic,
+        # In the record, not in a table of its own: one write and one changelog record a
+        # case fewer, and it comes and goes with the record (written, moved, expired).
+        kept=KeptCase.of(case.digest, decision).to_text() if case.digest else "",
     )
     # Two writes, two changelogs: a worker killed between them leaves the case recorded
     # and its matter not (or, the other way round, the matter counting a case not

@@ -76,7 +76,11 @@ _HEADER_DTYPE: Final = np.dtype(
 # The header's last field, on its own.
 _SIGNATURE_BYTES: Final = struct.Struct("<H")
 _FIELD_SEP: Final = "\x1f"
+_FIELD_SEP_BYTES: Final = _FIELD_SEP.encode()
 _ITEM_SEP: Final = "\x1e"
+#: The text part's fields before the kept part: matter, region, field, fingerprint,
+#: petitioners, places, topic.
+_TEXT_FIELDS: Final = 7
 
 
 class CaseDetails(NamedTuple):
@@ -95,7 +99,11 @@ class CaseDetails(NamedTuple):
     @classmethod
     def decode(cls, raw: bytes) -> CaseDetails:
         """Read the text part of a ``cases`` value (after header and signature)."""
-        matter, region, field_, fp, refs, places, *topic = raw.decode().split(_FIELD_SEP)
+        # Split at most up to the kept part (``CaseRecord.kept``), left undecoded: only a
+        # redelivery reads it, through ``CaseRecord.decode``.
+        matter, region, field_, fp, refs, places, *rest = raw.decode().split(
+            _FIELD_SEP, _TEXT_FIELDS
+        )
         # Positional: read for every candidate scored, and keywords cost twice as much.
         return cls(
             matter,
@@ -104,8 +112,14 @@ class CaseDetails(NamedTuple):
             fp,
             tuple(refs.split(_ITEM_SEP)) if refs else (),
             tuple(places.split(_ITEM_SEP)) if places else (),
-            topic[0] if topic else "",
+            rest[0] if rest else "",
         )
+
+
+def _kept_part(text: bytes) -> str:
+    # The kept part of a record's text part (``CaseRecord.kept``): after its seventh field.
+    parts = text.split(_FIELD_SEP_BYTES, _TEXT_FIELDS)
+    return parts[_TEXT_FIELDS].decode() if len(parts) > _TEXT_FIELDS else ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,6 +144,13 @@ class CaseRecord:
     score: float
     repeat_count: int
     topic: str = ""
+    #: What the service keeps for a redelivery of the case (``conflicts.KeptCase``: its
+    #: registered content's digest and its first decision's matter), after the topic;
+    #: "" in a record written without it (before it was kept here, or by ``dedup-batch``).
+    #: Carried as it is by every rewrite of the record (a merge or a split moving the
+    #: case), so that a redelivery finds what its first decision said. Matching never
+    #: reads it (``CaseDetails`` leaves it out).
+    kept: str = ""
 
     def encode(self) -> bytes:
         """The compact binary value of the ``cases`` map (the case id is the key)."""
@@ -155,6 +176,8 @@ class CaseRecord:
                 self.topic,
             )
         )
+        if self.kept:
+            text += _FIELD_SEP + self.kept
         return header + signature + text.encode()
 
     @classmethod
@@ -165,7 +188,8 @@ class CaseRecord:
         )
         start = _HEADER.size
         signature = np.frombuffer(raw, dtype="<u2", count=sig_len // 2, offset=start)
-        details = CaseDetails.decode(raw[start + sig_len :])
+        text = raw[start + sig_len :]
+        details = CaseDetails.decode(text)
         return cls(
             case_id=case_id,
             matter_id=details.matter_id,
@@ -183,6 +207,7 @@ class CaseRecord:
             score=score / 10_000,
             repeat_count=repeats,
             topic=details.topic,
+            kept=_kept_part(text),
         )
 
 

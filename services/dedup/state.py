@@ -26,7 +26,8 @@ it, which is what a table needs to see a change.
 ==============  ==========  ================================================================
 map             key         value
 ==============  ==========  ================================================================
-cases           case id     ``CaseRecord.encode()`` (bytes, ~400 bytes)
+cases           case id     ``CaseRecord.encode()`` (bytes, ~400 bytes; some 150 more in
+                            the service, which keeps a redelivery's digest in it)
 matters         matter id   ``MatterRecord.to_json()`` (dict)
 ==============  ==========  ================================================================
 

@@ -593,7 +593,11 @@ class NotificationEngine:
                 )
                 step.writes.append(partial(self._put, self.retries, nid, entry))
                 continue
-            write_now(self.sent, nid, sent_row(SentStatus.SENDING, now))
+            if not self.flights.reaches_no_one(transport):
+                # Written before the send begins (see ``SentStatus.SENDING``). A send that
+                # reaches no one (the record transport) has nothing a stop could cut in
+                # two: its only mark is "recorded", with its delivered record.
+                write_now(self.sent, nid, sent_row(SentStatus.SENDING, now))
             started.append(self.flights.start(notice, self.inline, partition, 0, now))
         await self._hand_off(step, started, partition, now)
 
@@ -701,7 +705,10 @@ class NotificationEngine:
         if isinstance(result, Delivered):
             # The other side has it: write it down before anything else can fail, in the
             # local store at once (services.common.held), not after the batch's outputs.
-            write_now(self.sent, nid, sent_row(SentStatus.SENT, now))
+            # Unless no one has it (the record transport): its delivered record, below, is
+            # all there is, and a redelivery that finds no mark sends it again, harmlessly.
+            if not self.flights.reaches_no_one(notice.transport):
+                write_now(self.sent, nid, sent_row(SentStatus.SENT, now))
             elapsed = (
                 (now - flight.first_attempt_at).total_seconds()
                 if flight.attempts_before

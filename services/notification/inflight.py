@@ -122,6 +122,11 @@ class Flights:
         self._running: Counter[str] = Counter()
         self._tasks: set[asyncio.Future[DeliveryResult]] = set()
 
+    def reaches_no_one(self, transport: str) -> bool:
+        """Whether a send on ``transport`` reaches no one outside the process (its sender
+        says so: ``senders.RecordSender``), so that its sent marks can be left out."""
+        return getattr(self._senders.get(transport), "reaches_no_one", False) is True
+
     def has_room(self, transport: str) -> bool:
         """Whether another send on ``transport`` may begin: fewer than ``limit`` under way."""
         return self._running[transport] < self._limit

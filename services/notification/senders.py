@@ -359,6 +359,13 @@ class RecordSender:
     #: once, without a task of its own (``services.notification.inflight``). A sender
     #: without this attribute is run in a task of its own.
     immediate: Final = True
+    #: Its send reaches no one outside the process: the notice exists only as its delivered
+    #: record, an output of the event, so sending it again (a redelivery after a crash)
+    #: delivers nothing twice. The sent log needs no "sending" or "sent" mark for it
+    #: (``services.notification.engine``), only "recorded" once that output is
+    #: acknowledged, like an agency's inbox record. A sender without this attribute
+    #: reaches someone.
+    reaches_no_one: Final = True
 
     async def send(self, notice: Notice) -> None:
         return None
