@@ -198,6 +198,11 @@ class Classifier:
 
     def classify(self, title: str, content: str) -> Classification:
         """The field and kind of a petition from its title and content (as received)."""
+        return self.classify_matching(matching_form(title), matching_form(content))
+
+    def classify_matching(self, title: str, content: str) -> Classification:
+        """:meth:`classify` of a title and content given in their matching forms
+        (``normalise.matching_form``): intake has them from the forms it stores."""
         # The best hit of each (rule, term): a keyword counts once, in the title if it is there.
         best: dict[tuple[str, str, _Role], Evidence] = {}
         parts: tuple[tuple[Where, str, float], ...] = (
@@ -205,7 +210,7 @@ class Classifier:
             ("content", content, 1.0),
         )
         for where, text, factor in parts:
-            for entry, start in self._scan(matching_form(text)):
+            for entry, start in self._scan(text):
                 weight = entry.weight * factor
                 key = (entry.rule, entry.term, entry.role)
                 kept = best.get(key)

@@ -76,8 +76,35 @@ def matching_form(text: str) -> str:
     Punctuation and symbols become spaces (so "物业,不作为" cannot hide "物业"), then
     whitespace is collapsed. Latin words stay separated by single spaces.
     """
-    stripped = normalise_text(text).translate(_BLANKS)
-    return _WHITESPACE.sub(" ", stripped).strip()
+    return matching_form_of(normalise_text(text))
+
+
+def matching_form_of(normalised: str) -> str:
+    """The matching form of a text from its :func:`normalise_text` form: what
+    :func:`matching_form` does after normalising, for a caller that has the normalised form
+    already (intake normalises a petition's title and content once for both forms)."""
+    return _WHITESPACE.sub(" ", normalised.translate(_BLANKS)).strip()
+
+
+def normalise_joined(title: str, content: str) -> tuple[str, str, str]:
+    """``normalise_text`` of ``title``, of ``content`` and of ``f"{title}\n{content}"``, for
+    the price of the first two.
+
+    Each step of :func:`normalise_text` works character by character across a line break:
+    control characters are removed and the line break kept, NFKC neither reorders nor
+    composes across it (it is a starter that combines with nothing), no traditional phrase
+    of OpenCC holds one, case folding has no context, and the whitespace around it becomes
+    one space. So the joined text normalises to the two forms with a space between, or to
+    the one that is not empty (``tests/unit/intake/test_normalise.py`` compares both ways
+    on texts chosen to break it).
+    """
+    normalised_title = normalise_text(title)
+    normalised_content = normalise_text(content)
+    if normalised_title and normalised_content:
+        joined = f"{normalised_title} {normalised_content}"
+    else:
+        joined = normalised_title or normalised_content
+    return normalised_title, normalised_content, joined
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,11 +19,12 @@ from services.common.freetext import unrestricted_text
 from services.common.keys import DEMO_CASE_ID_KEY
 from services.common.submitted import check_received_at
 from services.intake import privacy
-from services.intake.classify import FieldReason, classify
+from services.intake.classify import FieldReason, default_classifier
 from services.intake.normalise import (
     check_resident_id,
     china_date,
-    normalise_text,
+    matching_form_of,
+    normalise_joined,
     try_e164,
 )
 from services.intake.routing import route
@@ -96,8 +97,13 @@ def register(
         if petition.accused
         else None
     )
-    normalised = normalise_text(f"{title}\n{content}")[:MAX_NORMALISED_CHARS]
-    classification = classify(title, content)
+    # Title and content are normalised once: for the stored form (the two joined) and for
+    # the classifier's matching forms.
+    normalised_title, normalised_content, joined = normalise_joined(title, content)
+    normalised = joined[:MAX_NORMALISED_CHARS]
+    classification = default_classifier().classify_matching(
+        matching_form_of(normalised_title), matching_form_of(normalised_content)
+    )
     decision = route(
         region_code=petition.region_code,
         field=classification.field,
