@@ -168,7 +168,9 @@ def build(settings: EscalationSettings, wall_clock: Clock | None = None) -> Serv
         verdict = parse_value(CaseDeduplicated, message)
         engine, staged = engine_for(message.partition)
         result = engine.on_verdict(verdict)
-        outputs = _published(result.outputs) + dead_letters(result.rejections, prefix, clock())
+        outputs = _published(result.outputs)
+        if result.rejections:  # held updates its case refuses: rare, and they read the clock
+            outputs += dead_letters(result.rejections, prefix, clock())
         mark = (CASES_DEDUPLICATED, message.partition, event_time(verdict))
         return Effects(outputs, committing(staged, result.outputs, mark))
 

@@ -159,6 +159,30 @@ class _Phone:
 _PLAIN_MOBILE: Final = re.compile(r"1(?:[3-68-9][0-9]|7[0-8])[0-9]{8}", re.ASCII)
 
 
+def _matches(text: str, desc: phonenumbers.PhoneNumberDesc | None) -> bool:
+    """Whether a national number matches a description of phonenumbers' metadata, as
+    phonenumbers matches one (its possible lengths, then its whole pattern)."""
+    if desc is None or not desc.national_number_pattern:
+        return False
+    if desc.possible_length and len(text) not in desc.possible_length:
+        return False
+    return re.fullmatch(desc.national_number_pattern, text) is not None
+
+
+def _cn_mobile(national: str) -> bool:
+    """Whether a plain mainland mobile number (``_PLAIN_MOBILE``) is one CN's metadata
+    describes as a mobile: then ``phonenumbers.is_valid_number`` holds it valid, since a
+    number of its region's general description and of one of its types is valid. Checked
+    on the two patterns alone (1 us), not on every type in turn (5 us); a number that is
+    not one is left to ``is_valid_number``."""
+    metadata = phonenumbers.PhoneMetadata.metadata_for_region("CN")
+    return (
+        metadata is not None
+        and _matches(national, metadata.general_desc)
+        and _matches(national, metadata.mobile)
+    )
+
+
 @lru_cache(maxsize=4096)
 def _read_phone(raw: str, default_region: str) -> _Phone | PhoneProblem:
     """A phone number read once: a petition asks for its number's forms several times
@@ -167,6 +191,9 @@ def _read_phone(raw: str, default_region: str) -> _Phone | PhoneProblem:
     if default_region == "CN" and _PLAIN_MOBILE.fullmatch(text):
         # What phonenumbers.parse makes of it, without its steps (most of a number's cost).
         parsed = phonenumbers.PhoneNumber(country_code=86, national_number=int(text))
+        if _cn_mobile(text):
+            e164 = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+            return _Phone(e164, text)
     else:
         try:
             parsed = phonenumbers.parse(text, default_region)
