@@ -29,6 +29,7 @@ from services.intake.normalise import (
     try_e164,
 )
 from services.intake.normalise import _read_phone as read_phone
+from services.intake.normalise import _valid as valid_number
 
 TODAY = date(2026, 11, 20)
 
@@ -221,3 +222,28 @@ def test_joined_forms_of_a_petition() -> None:
     title, content = "開發商拖欠 ", "\n　物业费ＡＢＣ！"
     assert normalise_joined(title, content) == ("开发商拖欠", "物业费abc!", "开发商拖欠 物业费abc!")
     assert normalise_joined(" ", content)[2] == "物业费abc!"
+
+
+@given(
+    country_code=st.sampled_from([86, 86, 86, 1, 44, 852]),
+    national_number=st.integers(min_value=10_000, max_value=999_999_999_999),
+)
+def test_a_number_is_valid_as_phonenumbers_judges_it(
+    country_code: int, national_number: int
+) -> None:
+    # _valid settles most CN numbers on the general, mobile and fixed-line patterns alone.
+    number = phonenumbers.PhoneNumber(country_code=country_code, national_number=national_number)
+    assert valid_number(number) == phonenumbers.is_valid_number(number)
+
+
+@pytest.mark.parametrize(
+    "raw", ["13800138000", "029-88881234", "010 6552 9988", "14012345678", "+1 650 253 0000"]
+)
+def test_plain_and_written_numbers_read_as_phonenumbers_reads_them(raw: str) -> None:
+    parsed = phonenumbers.parse(raw, "CN")
+    expected = (
+        phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+        if phonenumbers.is_valid_number(parsed)
+        else None
+    )
+    assert try_e164(raw) == expected
