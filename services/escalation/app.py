@@ -39,6 +39,7 @@ from services.escalation.clock import (
     advance,
     event_now,
     event_time,
+    is_watermark_key,
     watermark_key,
 )
 from services.escalation.engine import EscalationEngine, Rejection
@@ -85,6 +86,21 @@ def _published(outputs: Sequence[EngineOutput]) -> list[Output]:
     ]
 
 
+def _once_per_batch(key: str) -> bool:
+    """The keys whose writes in a batch reach the table once, when it ends: the due index
+    (``due_index_key``) and the watermarks (``is_watermark_key``).
+
+    A watermark was written for every verdict and update, one write of the Faust table
+    (its store, its bookkeeping) each, for the last one only to count: its changelog sends
+    each key's last write of a batch (``latest_writes``). Kept to the batch's end, the last
+    value is written once, after every case row of the batch, which keeps the rule a
+    watermark stands for (stored, every case write before it is: ``committing``): in any
+    prefix of the batch's changelog records, the watermark comes after the batch's case
+    rows. It is read in a tick's event only, inside a batch, as ``ReadInBatch`` requires.
+    """
+    return due_index_key(key) or is_watermark_key(key)
+
+
 def build(settings: EscalationSettings, wall_clock: Clock | None = None) -> Service:
     """The escalation service; creates its tick topic on the broker."""
     rules = load_checked_rules(settings)
@@ -112,12 +128,13 @@ def build(settings: EscalationSettings, wall_clock: Clock | None = None) -> Serv
     # values are read once per batch (``ReadInBatch``): ``tables`` and the watermarks copy
     # a value before they change it, and every write in a batch goes through this one.
     # The due index's buckets, rewritten for each of their cases, reach the table once
-    # per batch, when it ends (``due_index_key``).
+    # per batch, when it ends (``due_index_key``); so do the watermarks, which every
+    # verdict and update advances (``_once_per_batch``).
     table = ReadInBatch(
         service.table(
             "state", CASES_UPDATES.partitions, "cases, orphans, due index, open cases, watermarks"
         ),
-        later=due_index_key,
+        later=_once_per_batch,
         first=due_list_key,
     )
     bounds = BucketBounds()
@@ -168,7 +185,9 @@ def build(settings: EscalationSettings, wall_clock: Clock | None = None) -> Serv
         verdict = parse_value(CaseDeduplicated, message)
         engine, staged = engine_for(message.partition)
         result = engine.on_verdict(verdict)
-        outputs = _published(result.outputs) + dead_letters(result.rejections, prefix, clock())
+        outputs = _published(result.outputs)
+        if result.rejections:  # held updates its case refuses: rare, and they read the clock
+            outputs += dead_letters(result.rejections, prefix, clock())
         mark = (CASES_DEDUPLICATED, message.partition, event_time(verdict))
         return Effects(outputs, committing(staged, result.outputs, mark))
 

@@ -52,7 +52,15 @@ def event_time(event: CaseDeduplicated | CaseUpdate) -> datetime:
 
 def watermark_key(spec: TopicSpec, partition: int) -> str:
     """The table key of an input's watermark on a partition (see ``tables``)."""
-    return f"watermark/{spec.name}/{partition}"
+    return f"{_WATERMARK}{spec.name}/{partition}"
+
+
+def is_watermark_key(key: str) -> bool:
+    """Whether ``key`` is a watermark's (``watermark_key``)."""
+    return key.startswith(_WATERMARK)
+
+
+_WATERMARK = "watermark/"
 
 
 def advance(current: str | None, event_time: datetime) -> str:

@@ -29,7 +29,13 @@ from services.common.casework.lifecycle import Lifecycle
 from services.common.casework.refusals import AWAITS_PREDECESSOR, RejectionReason
 from services.common.casework.ruleset import EscalationRules
 from services.common.dlq import Rejected
-from services.escalation.escalations import Output, output_id, rule_escalations, timed_outputs
+from services.escalation.escalations import (
+    Output,
+    next_timer_at,
+    output_id,
+    rule_escalations,
+    timed_outputs,
+)
 from services.escalation.state import CaseState, CaseStore, HeldUpdate, Orphans
 
 
@@ -319,13 +325,17 @@ class EscalationEngine:
             if o.escalation_id not in emitted
         ]
         next_fire_at: datetime | None = None
-        for timer in timed_outputs(state.facts, lifecycle, self._rules):
-            if timer.output_id in emitted:
-                continue
-            if cutoff is not None and timer.fire_at <= cutoff:
-                new.append(timer.output)
-            elif next_fire_at is None:
-                next_fire_at = timer.fire_at
+        if cutoff is None:
+            # An event fires no timer: only when the next one is due is stored.
+            next_fire_at = next_timer_at(state.facts, lifecycle, self._rules, emitted)
+        else:
+            for timer in timed_outputs(state.facts, lifecycle, self._rules):
+                if timer.output_id in emitted:
+                    continue
+                if timer.fire_at <= cutoff:
+                    new.append(timer.output)
+                elif next_fire_at is None:
+                    next_fire_at = timer.fire_at
         for held in state.held:
             release_at = self._release_at(held.update)
             next_fire_at = release_at if next_fire_at is None else min(next_fire_at, release_at)

@@ -8,10 +8,10 @@ makes a rescan, a restart or a replay safe.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Container, Iterator
 from datetime import UTC, datetime, timedelta
 from functools import partial
+from typing import NamedTuple
 
 from schemas.cases import AgencyLevel, CaseEscalated, EscalationReason, Rating
 from schemas.deadlines import DeadlineWarning
@@ -50,12 +50,12 @@ def missed_step(output: Output) -> str | None:
 BREACH_RULE_PREFIX = "deadline."
 
 
-@dataclass(frozen=True)
-class Timed:
+class Timed(NamedTuple):
     """An output that becomes due at ``fire_at`` (event time) if nothing stops it first.
 
     Its id is known at once; the output itself is built when asked for (``output``): every
     event lists all the case's future warnings and breaches, and few of them ever fire.
+    A named tuple: made several times for every event (0.3 us each, a frozen dataclass 0.6).
     """
 
     fire_at: datetime
@@ -197,46 +197,60 @@ def rule_escalations(
     return found
 
 
-def _clock_timers(facts: CaseFacts, clock: Clock, rules: EscalationRules) -> list[Timed]:
-    clocks = rules.clocks
+def _clock_timers(facts: CaseFacts, clock: Clock, rules: EscalationRules) -> Iterator[Timed]:
+    """A deadline clock's warning (if the clock runs then), then its breaches in time order."""
     step = clock.step.value
     due = _stamp(clock.due_at)
-    timers: list[Timed] = []
+    warning = _warning(facts, clock, rules, step, due)
+    if warning is not None:
+        yield warning
+    yield from _breaches(facts, clock, rules, step, due)
+
+
+def _warning(
+    facts: CaseFacts, clock: Clock, rules: EscalationRules, step: str, due: str
+) -> Timed | None:
+    clocks = rules.clocks
     warned_at = clock.warn_at(clocks.warn_share)
-    if clock.running_at(warned_at):
-        warning_id = f"WRN-{facts.case_id}-{step}-{due}"
-        timers.append(
-            Timed(
-                warned_at,
-                warning_id,
-                partial(
-                    DeadlineWarning,
-                    warning_id=warning_id,
-                    case_id=facts.case_id,
-                    matter_id=facts.matter_id,
-                    step=clock.step,
-                    article=clock.article,
-                    started_at=clock.started_at,
-                    due_at=clock.due_at,
-                    share_used=clocks.warn_share,
-                    warned_at=warned_at,
-                    region_code=facts.region_code,
-                    responsible_level=clock.responsible_level,
-                    responsible_agency=clock.responsible_agency,
-                ),
-            )
-        )
+    if not clock.running_at(warned_at):
+        return None
+    warning_id = f"WRN-{facts.case_id}-{step}-{due}"
+    return Timed(
+        warned_at,
+        warning_id,
+        partial(
+            DeadlineWarning,
+            warning_id=warning_id,
+            case_id=facts.case_id,
+            matter_id=facts.matter_id,
+            step=clock.step,
+            article=clock.article,
+            started_at=clock.started_at,
+            due_at=clock.due_at,
+            share_used=clocks.warn_share,
+            warned_at=warned_at,
+            region_code=facts.region_code,
+            responsible_level=clock.responsible_level,
+            responsible_agency=clock.responsible_agency,
+        ),
+    )
+
+
+def _breaches(
+    facts: CaseFacts, clock: Clock, rules: EscalationRules, step: str, due: str
+) -> Iterator[Timed]:
+    """The clock's breaches, made one at a time, each later than the one before (the rules
+    have ``rebreach_days`` >= 1)."""
     # Supervision (督办, Art. 38-40): each breach goes one level higher, up to national.
     start = LEVELS.index(clock.responsible_level)
-    interval = clocks.rebreach_interval
+    interval = rules.clocks.rebreach_interval
     for breach in range(1, max(len(LEVELS) - start, 2)):
         breached_at = clock.due_at + interval * (breach - 1)
         if not clock.running_at(breached_at):
-            break
+            return
         escalation_id = f"ESC-{facts.case_id}-deadline_breach-{step}-{due}-{breach}"
         build = partial(_breach, facts, rules, clock, escalation_id, breach, breached_at)
-        timers.append(Timed(breached_at, escalation_id, build))
-    return timers
+        yield Timed(breached_at, escalation_id, build)
 
 
 def _breach(
@@ -315,6 +329,37 @@ def _backlog_timers(facts: CaseFacts, lifecycle: Lifecycle, rules: EscalationRul
             )
         )
     return timers
+
+
+def next_timer_at(
+    facts: CaseFacts, lifecycle: Lifecycle, rules: EscalationRules, emitted: Container[str]
+) -> datetime | None:
+    """The earliest ``fire_at`` of the timers of :func:`timed_outputs` whose ids are not in
+    ``emitted`` (None without one): what an event stores as its case's next timer.
+
+    The same time as the first such timer of ``timed_outputs`` has, for less: a clock's
+    breaches come later one after the other, so they are made only up to its first one not
+    emitted (a new case's warning and first breach, not every level up to national).
+    """
+    times: list[datetime] = []
+    for clock in lifecycle.clocks:
+        if clock.kind is not ClockKind.DEADLINE:
+            continue
+        step = clock.step.value
+        due = _stamp(clock.due_at)
+        warning = _warning(facts, clock, rules, step, due)
+        if warning is not None and warning.output_id not in emitted:
+            times.append(warning.fire_at)
+        for breach in _breaches(facts, clock, rules, step, due):
+            if breach.output_id not in emitted:
+                times.append(breach.fire_at)
+                break
+    times.extend(
+        timer.fire_at
+        for timer in _backlog_timers(facts, lifecycle, rules)
+        if timer.output_id not in emitted
+    )
+    return min(times, default=None)
 
 
 def timed_outputs(facts: CaseFacts, lifecycle: Lifecycle, rules: EscalationRules) -> list[Timed]:

@@ -65,8 +65,10 @@ class CaseState(BaseModel):
     )
 
     def to_json(self) -> dict[str, Any]:
-        """A JSON-serialisable value for a Faust table."""
-        return self.model_dump(mode="json")
+        """A JSON-serialisable value for a Faust table: ``model_dump(mode="json")``, from
+        the serializer itself (without ``model_dump``'s handling of its arguments)."""
+        value: dict[str, Any] = self.__pydantic_serializer__.to_python(self, mode="json")
+        return value
 
     @classmethod
     def from_json(cls, value: dict[str, Any]) -> CaseState:

@@ -84,9 +84,17 @@ def buckets_of(moment: datetime) -> tuple[str, str, str]:
     Their names sort as time does, a coarser bucket before the finer ones it holds
     ("2026120509" < "202612050900" < "20261205090000" < "202612050901" < "2026120510").
     """
-    utc = moment.astimezone(UTC)
-    second = utc.strftime("%Y%m%d%H%M%S")
+    second = _second_of(moment)
     return second[:_HOUR], second[: _HOUR + 2], second
+
+
+def _second_of(moment: datetime) -> str:
+    """``moment`` in UTC as ``strftime("%Y%m%d%H%M%S")`` writes it, by an f-string (1 us
+    instead of 2: every case stored asks for its due time's buckets)."""
+    utc = moment.astimezone(UTC)
+    if utc.year < 1000:  # strftime's %Y does not pad these
+        return utc.strftime("%Y%m%d%H%M%S")
+    return f"{utc.year}{utc.month:02}{utc.day:02}{utc.hour:02}{utc.minute:02}{utc.second:02}"
 
 
 def due_time(state: CaseState | None, orphans: Orphans | None) -> datetime | None:
@@ -275,7 +283,8 @@ class TableCaseStore:
         if at is None:
             return
         due = at.isoformat()
-        buckets = list(self._table.get(self._buckets_key) or [])
+        # Read only (a new list is written when a bucket is added): not copied.
+        buckets: list[str] = self._table.get(self._buckets_key) or []
         levels = buckets_of(at)
         listed = [bucket for bucket in levels if _holds(buckets, bucket)]
         for bucket in listed:
@@ -306,7 +315,7 @@ class TableCaseStore:
         if before is None or before == after:
             return
         due = before.isoformat()
-        buckets = list(self._table.get(self._buckets_key) or [])
+        buckets: list[str] = self._table.get(self._buckets_key) or []  # read only
         for bucket in buckets_of(before):
             if not _holds(buckets, bucket):
                 continue

@@ -180,6 +180,8 @@ class Classifier:
         )
         #: Every rule's score when none of its keywords is found, in file order.
         self._no_scores: dict[str, float] = {rule_name: 0.0 for rule_name, _ in named}
+        #: The fields in file order (ties go to the first).
+        self._field_names: tuple[FieldCode, ...] = tuple(rules.fields)
         #: The rules that count only with a companion word.
         self._requiring = frozenset(rule_name for rule_name, rule in named if rule.requires_any)
 
@@ -198,31 +200,37 @@ class Classifier:
 
     def classify(self, title: str, content: str) -> Classification:
         """The field and kind of a petition from its title and content (as received)."""
+        return self.classify_matching(matching_form(title), matching_form(content))
+
+    def classify_matching(self, title: str, content: str) -> Classification:
+        """:meth:`classify` of a title and content given in their matching forms
+        (``normalise.matching_form``): intake has them from the forms it stores."""
         # The best hit of each (rule, term): a keyword counts once, in the title if it is there.
-        best: dict[tuple[str, str, _Role], Evidence] = {}
+        # Kept as (weight, where, offset); only the chosen rules' hits become ``Evidence``.
+        best: dict[tuple[str, str, _Role], tuple[float, Where, int]] = {}
         parts: tuple[tuple[Where, str, float], ...] = (
             ("title", title, self.rules.title_factor),
             ("content", content, 1.0),
         )
         for where, text, factor in parts:
-            for entry, start in self._scan(matching_form(text)):
+            for entry, start in self._scan(text):
                 weight = entry.weight * factor
                 key = (entry.rule, entry.term, entry.role)
                 kept = best.get(key)
-                if kept is None or abs(weight) > abs(kept.weight):
-                    best[key] = Evidence(entry.rule, entry.term, where, start, weight)
+                if kept is None or abs(weight) > abs(kept[0]):
+                    best[key] = (weight, where, start)
         # A rule's score: the sum of its keywords' weights in the order found (0.0 with
         # none), 0.0 if one of its exclusions is there or it lacks its companion.
-        support: dict[str, list[Evidence]] = {}
+        support: dict[str, list[tuple[str, float, Where, int]]] = {}
         vetoed: set[str] = set()
         accompanied: set[str] = set()
-        for (rule_name, _, role), found_evidence in best.items():
+        for (rule_name, term, role), (weight, where, start) in best.items():
             if role == "keyword":
-                kept_evidence = support.get(rule_name)
-                if kept_evidence is None:
-                    support[rule_name] = [found_evidence]
+                found = support.get(rule_name)
+                if found is None:
+                    support[rule_name] = [(term, weight, where, start)]
                 else:
-                    kept_evidence.append(found_evidence)
+                    found.append((term, weight, where, start))
             elif role == "exclude":
                 vetoed.add(rule_name)
             else:
@@ -232,13 +240,17 @@ class Classifier:
             if rule_name not in vetoed and (
                 rule_name in accompanied or rule_name not in self._requiring
             ):
-                scores[rule_name] = sum(e.weight for e in found)
+                scores[rule_name] = sum(weight for _, weight, _, _ in found)
         field, field_score, field_reason = self._field(scores)
         kind, kind_score, kind_reason = self._kind(scores)
         chosen = {field, kind.value}
         chosen_evidence = tuple(
             sorted(
-                (e for name in chosen for e in support.get(name, [])),
+                (
+                    Evidence(name, term, where, start, weight)
+                    for name in chosen
+                    for term, weight, where, start in support.get(name, ())
+                ),
                 key=lambda e: (e.rule, e.where != "title", e.offset),
             )
         )
@@ -250,12 +262,12 @@ class Classifier:
             kind_score=kind_score,
             kind_reason=kind_reason,
             evidence=chosen_evidence,
-            field_scores={name: scores[name] for name in self.rules.fields},
+            field_scores={name: scores[name] for name in self._field_names},
         )
 
     def _field(self, scores: Mapping[str, float]) -> tuple[CaseField, float, FieldReason]:
         # max() keeps the first of equal scores: ties go to the field listed first.
-        best_field = max(self.rules.fields, key=scores.__getitem__)
+        best_field = max(self._field_names, key=scores.__getitem__)
         best_score = scores[best_field]
         if best_score >= self.rules.min_score:
             return best_field, best_score, FieldReason.MATCHED

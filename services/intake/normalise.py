@@ -76,8 +76,35 @@ def matching_form(text: str) -> str:
     Punctuation and symbols become spaces (so "物业,不作为" cannot hide "物业"), then
     whitespace is collapsed. Latin words stay separated by single spaces.
     """
-    stripped = normalise_text(text).translate(_BLANKS)
-    return _WHITESPACE.sub(" ", stripped).strip()
+    return matching_form_of(normalise_text(text))
+
+
+def matching_form_of(normalised: str) -> str:
+    """The matching form of a text from its :func:`normalise_text` form: what
+    :func:`matching_form` does after normalising, for a caller that has the normalised form
+    already (intake normalises a petition's title and content once for both forms)."""
+    return _WHITESPACE.sub(" ", normalised.translate(_BLANKS)).strip()
+
+
+def normalise_joined(title: str, content: str) -> tuple[str, str, str]:
+    """``normalise_text`` of ``title``, of ``content`` and of ``f"{title}\n{content}"``, for
+    the price of the first two.
+
+    Each step of :func:`normalise_text` works character by character across a line break:
+    control characters are removed and the line break kept, NFKC neither reorders nor
+    composes across it (it is a starter that combines with nothing), no traditional phrase
+    of OpenCC holds one, case folding has no context, and the whitespace around it becomes
+    one space. So the joined text normalises to the two forms with a space between, or to
+    the one that is not empty (``tests/unit/intake/test_normalise.py`` compares both ways
+    on texts chosen to break it).
+    """
+    normalised_title = normalise_text(title)
+    normalised_content = normalise_text(content)
+    if normalised_title and normalised_content:
+        joined = f"{normalised_title} {normalised_content}"
+    else:
+        joined = normalised_title or normalised_content
+    return normalised_title, normalised_content, joined
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,6 +159,37 @@ class _Phone:
 _PLAIN_MOBILE: Final = re.compile(r"1(?:[3-68-9][0-9]|7[0-8])[0-9]{8}", re.ASCII)
 
 
+def _matches(text: str, desc: phonenumbers.PhoneNumberDesc | None) -> bool:
+    """Whether a national number matches a description of phonenumbers' metadata, as
+    phonenumbers matches one (its possible lengths, then its whole pattern)."""
+    if desc is None or not desc.national_number_pattern:
+        return False
+    if desc.possible_length and len(text) not in desc.possible_length:
+        return False
+    return re.fullmatch(desc.national_number_pattern, text) is not None
+
+
+def _valid(parsed: phonenumbers.PhoneNumber) -> bool:
+    """``phonenumbers.is_valid_number(parsed)``, settled on two or three patterns for a
+    number of CN, as most are (1.5 us instead of 5, once per new number).
+
+    A number is valid when it matches its region's general description and one of its
+    number types, which phonenumbers tries in turn: a CN number matching the general
+    description and the mobile or the fixed-line one is valid whatever the others say.
+    Any other number is left to ``is_valid_number``.
+    """
+    if parsed.country_code == 86:
+        metadata = phonenumbers.PhoneMetadata.metadata_for_region("CN")
+        national = phonenumbers.national_significant_number(parsed)
+        if (
+            metadata is not None
+            and _matches(national, metadata.general_desc)
+            and (_matches(national, metadata.mobile) or _matches(national, metadata.fixed_line))
+        ):
+            return True
+    return bool(phonenumbers.is_valid_number(parsed))
+
+
 @lru_cache(maxsize=4096)
 def _read_phone(raw: str, default_region: str) -> _Phone | PhoneProblem:
     """A phone number read once: a petition asks for its number's forms several times
@@ -145,7 +203,7 @@ def _read_phone(raw: str, default_region: str) -> _Phone | PhoneProblem:
             parsed = phonenumbers.parse(text, default_region)
         except phonenumbers.NumberParseException:
             return PhoneProblem.UNPARSABLE
-    if not phonenumbers.is_valid_number(parsed):
+    if not _valid(parsed):
         return PhoneProblem.INVALID_NUMBER
     e164 = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
     return _Phone(e164, str(parsed.national_number))

@@ -16,6 +16,7 @@ import unicodedata
 from collections.abc import Iterable
 from datetime import date, datetime
 from enum import StrEnum
+from functools import lru_cache
 from typing import Final
 
 from schemas.cases import MaskedPerson, PetitionerContact
@@ -76,8 +77,16 @@ def petitioner_ref(key: bytes, person: Person) -> str:
     if len(key) < MIN_KEY_BYTES:
         raise ValueError(f"the petitioner_ref key needs at least {MIN_KEY_BYTES} bytes")
     basis, identity = identity_of(person)
-    digest = hmac.new(key, f"{basis.value}:{identity}".encode(), hashlib.sha256).hexdigest()
-    return "pr_" + digest[:_REF_HEX_CHARS]
+    mac = _keyed_ref_mac(key).copy()
+    mac.update(f"{basis.value}:{identity}".encode())
+    return "pr_" + mac.hexdigest()[:_REF_HEX_CHARS]
+
+
+@lru_cache(maxsize=8)
+def _keyed_ref_mac(key: bytes) -> hmac.HMAC:
+    """The HMAC-SHA256 state of a petitioner_ref key, prepared once (``hmac.new`` pads and
+    hashes the key each time): copied for each petitioner, never updated itself."""
+    return hmac.new(key, digestmod=hashlib.sha256)
 
 
 def mask_name(name: str) -> str:

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
-from functools import cache
+from functools import cache, lru_cache
 from typing import Final
 
 from schemas.cases import Agency, AgencyLevel, MatterKind
@@ -85,6 +85,18 @@ _LEVEL_WORDS: Final[tuple[tuple[AgencyLevel, tuple[str, ...]], ...]] = (
 )
 
 
+#: Decisions a router keeps (forgotten all at once past that): the pairs of a region and a
+#: field petitions name, a few thousand in a province's worth of counties.
+_MOST_DECIDED: Final = 16_384
+
+
+@lru_cache(maxsize=4096)
+def _name_form(name: str) -> str:
+    """The matching form of a region's or a body's name: a few thousand names, each asked
+    for by every accusation routed there."""
+    return matching_form(name)
+
+
 class Router:
     """Routes cases with one validated table. Immutable and thread-safe."""
 
@@ -92,6 +104,8 @@ class Router:
         self.table = table
         self.regions = region_table
         self.directory = Directory(table, region_table)
+        #: Decisions by (region, field) for cases that are not accusations (``_by_field``).
+        self._decided: dict[tuple[str, str], RoutingDecision] = {}
 
     def route(
         self, *, region_code: str, field: str, kind: MatterKind, accused: str | None, text: str
@@ -106,14 +120,28 @@ class Router:
             raise UnroutableRegionError(f"{region_code} is not a region of the national table")
         if kind is MatterKind.ACCUSATION:
             return self._accusation(region_code, accused, text)
+        return self._by_field(region_code, field)
+
+    def _by_field(self, region_code: str, field: str) -> RoutingDecision:
+        """The decision for a case that is not an accusation: its region and field decide
+        it, so each pair is decided once (the table is immutable, an ``Agency`` frozen)."""
+        decision = self._decided.get((region_code, field))
+        if decision is not None:
+            return decision
         if field == LITIGATION:
             agency = self._role(region_code, "political_legal", "litigation:political_legal")
-            return RoutingDecision(agency, RoutingReason.LITIGATION_POLITICAL_LEGAL)
-        by_field = self._field(region_code, field)
-        if by_field is not None:
-            return RoutingDecision(by_field, RoutingReason.FIELD_TABLE)
-        agency = self._role(region_code, "petition_bureau", "fallback:petition_bureau")
-        return RoutingDecision(agency, RoutingReason.PETITION_BUREAU)
+            decision = RoutingDecision(agency, RoutingReason.LITIGATION_POLITICAL_LEGAL)
+        else:
+            by_field = self._field(region_code, field)
+            if by_field is not None:
+                decision = RoutingDecision(by_field, RoutingReason.FIELD_TABLE)
+            else:
+                agency = self._role(region_code, "petition_bureau", "fallback:petition_bureau")
+                decision = RoutingDecision(agency, RoutingReason.PETITION_BUREAU)
+        if len(self._decided) >= _MOST_DECIDED:
+            self._decided.clear()
+        self._decided[region_code, field] = decision
+        return decision
 
     def accused_level(self, region_code: str, accused: str | None, text: str) -> AgencyLevel:
         """The level of the accused unit: from its description, else from the petition text.
@@ -125,12 +153,14 @@ class Router:
         """
         described = matching_form(accused) if accused else ""
         if not described:
-            in_text = any(word in matching_form(text) for word in _TOWNSHIP_WORDS)
+            # The text's matching form once, not once for each word looked for.
+            matching_text = matching_form(text)
+            in_text = any(word in matching_text for word in _TOWNSHIP_WORDS)
             return AgencyLevel.TOWNSHIP if in_text else self.regions.require(region_code).level
         if any(word in described for word in _TOWNSHIP_WORDS):
             return AgencyLevel.TOWNSHIP
         for region in self.regions.parent_chain(region_code):
-            if matching_form(region.name) in described:
+            if _name_form(region.name) in described:
                 return region.level
         for level, words in _LEVEL_WORDS:
             if any(word in described for word in words):
@@ -149,7 +179,7 @@ class Router:
             agency = self._role(region.code, "discipline", f"accusation:one_level_up/{level}")
             # Never the accused itself: an accusation against a discipline commission goes
             # one level further up.
-            if not accused_form or matching_form(agency.name) not in accused_form:
+            if not accused_form or _name_form(agency.name) not in accused_form:
                 return RoutingDecision(agency, RoutingReason.ACCUSATION_DISCIPLINE, level)
         agency = self.directory.national_discipline(f"accusation:one_level_up/{level}")
         return RoutingDecision(agency, RoutingReason.ACCUSATION_DISCIPLINE, level)

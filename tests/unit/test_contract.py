@@ -79,3 +79,18 @@ def test_topic_names_come_from_the_registry_with_a_prefix() -> None:
     contacts = by_name("petitioners.contacts")
     assert contacts.restricted
     assert contacts.topic_config()["cleanup.policy"] == "compact"
+
+
+@pytest.mark.parametrize("spec", TOPICS, ids=lambda spec: spec.name)
+def test_the_wire_form_is_the_json_dump_encoded(spec: object) -> None:
+    # to_json_bytes takes the serializer's bytes as they are; they are what
+    # model_dump_json(exclude_none=True).encode() always gave.
+    from schemas.registry import TopicSpec
+
+    assert isinstance(spec, TopicSpec)
+    for example in spec.examples:
+        key = spec.key_model.model_validate(example.key)
+        assert key.to_json_bytes() == key.model_dump_json(exclude_none=True).encode()
+        if example.value is not None:
+            value = spec.value_model.model_validate(example.value)
+            assert value.to_json_bytes() == value.model_dump_json(exclude_none=True).encode()

@@ -5,12 +5,15 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from schemas.cases import CaseEscalated, CaseUpdate, EscalationReason, UpdateKind
 from schemas.deadlines import DeadlineWarning
 from services.common.casework.facts import case_facts
 from services.common.casework.fold import FoldFailure, fold
 from services.common.casework.lifecycle import Lifecycle, step_duration
-from services.escalation.escalations import missed_step
+from services.escalation.escalations import missed_step, next_timer_at, timed_outputs
 from tests.unit.escalation.test_engine import (
     RULES,
     T0,
@@ -67,3 +70,36 @@ def test_acceptance_is_timed_from_receipt_and_the_reply_from_acceptance() -> Non
     assert step_duration(facts, lifecycle, transferred) is None
     assert step_duration(facts, lifecycle, extended) is None
     assert facts.received_at == T0
+
+
+_HISTORIES: list[tuple[CaseUpdate, ...]] = [
+    (),
+    (update(UpdateKind.TRANSFERRED, day(2), 1),),
+    (update(UpdateKind.TRANSFERRED, day(2), 1), update(UpdateKind.ACCEPTED, day(5), 2)),
+    (
+        update(UpdateKind.TRANSFERRED, day(2), 1),
+        update(UpdateKind.ACCEPTED, day(5), 2),
+        update(UpdateKind.EXTENDED, day(50), 3, extension_days=20, reason="需勘验"),
+    ),
+    (
+        update(UpdateKind.TRANSFERRED, day(2), 1),
+        update(UpdateKind.ACCEPTED, day(5), 2),
+        update(UpdateKind.REPLIED, day(70), 3),
+    ),
+]
+
+
+@settings(max_examples=200)
+@given(history=st.sampled_from(_HISTORIES), data=st.data())
+def test_the_next_timer_is_the_first_timed_output_not_emitted(
+    history: tuple[CaseUpdate, ...], data: st.DataObject
+) -> None:
+    # next_timer_at makes a clock's breaches only up to its first not emitted; the time is
+    # that of the first timer not emitted among all of timed_outputs, in time order.
+    facts = case_facts(verdict(), RULES)
+    lifecycle = _lifecycle(*history)
+    timers = timed_outputs(facts, lifecycle, RULES)
+    assert timers, "every history here has a timer"
+    emitted = data.draw(st.sets(st.sampled_from([t.output_id for t in timers])))
+    expected = next((t.fire_at for t in timers if t.output_id not in emitted), None)
+    assert next_timer_at(facts, lifecycle, RULES, emitted) == expected

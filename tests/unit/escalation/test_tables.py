@@ -5,16 +5,19 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 from types import SimpleNamespace
 from typing import Any
 
 import orjson
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from schemas.cases import Rating, UpdateKind
 from services.common.batch import Batch, StateTooLargeError
 from services.common.batch_reads import ReadInBatch
+from services.common.casework.workdays import CHINA_TZ
 from services.escalation.engine import EscalationEngine, Rejection, StepResult
 from services.escalation.escalations import Output, output_id
 from services.escalation.state import StagedStore
@@ -582,3 +585,20 @@ def test_a_tick_handled_again_later_after_two_cuts_loses_no_timer() -> None:
             table = Changelog(restored([*prefix.items(), *again[:cut2]]))
             next(iter(_batched_run(table, later, 1)))  # handled once more
             assert want <= _far_outputs(table), f"cuts after records {cut} and {cut2}"
+
+
+@given(
+    moment=st.datetimes(
+        min_value=datetime(1, 1, 2), max_value=datetime(9999, 12, 30), timezones=st.just(UTC)
+    )
+    | st.datetimes(
+        min_value=datetime(1, 1, 2),
+        max_value=datetime(9999, 12, 30),
+        timezones=st.sampled_from([CHINA_TZ, timezone(timedelta(hours=-11, minutes=-30))]),
+    )
+)
+def test_a_due_times_buckets_are_named_as_strftime_names_them(moment: datetime) -> None:
+    # buckets_of writes the digits by an f-string; the names stay strftime's, years before
+    # 1000 (unpadded there) included.
+    second = moment.astimezone(UTC).strftime("%Y%m%d%H%M%S")
+    assert buckets_of(moment) == (second[:10], second[:12], second)

@@ -18,7 +18,9 @@ from services.intake.normalise import (
     check_resident_id,
     china_date,
     matching_form,
+    matching_form_of,
     normalise,
+    normalise_joined,
     normalise_text,
     parse_aware,
     petition_text,
@@ -27,6 +29,7 @@ from services.intake.normalise import (
     try_e164,
 )
 from services.intake.normalise import _read_phone as read_phone
+from services.intake.normalise import _valid as valid_number
 
 TODAY = date(2026, 11, 20)
 
@@ -192,3 +195,55 @@ def test_control_and_bidi_characters_are_removed_from_the_normalised_text() -> N
     sent = "a\x00b\x1b[31m\u202eevil\u202c\u2028line\ufeff\u200bend"
     assert normalise_text(sent) == "ab[31mevil lineend"
     assert strip_invisible("第一行\n第二行\t完") == "第一行\n第二行\t完"
+
+
+#: Texts that would break ``normalise_joined`` if a step of normalising worked across the
+#: line break that joins a title and its content: blanks at the edges, a combining accent
+#: after the break, a traditional phrase split by it, a final sigma, controls, empty parts.
+_JOINED_EDGES = st.sampled_from(
+    ["", " ", "\n", "\u3000", "\u0301", "e\u0301", "發展", "發", "展", "ΟΔΟΣ", "ς", "Σ",
+     "\x00", "\u200b", "\u2028", "物业", "ＡＢＣ", "１２", "开發商", "ﬁ", "…", "\t\n "]
+)  # fmt: skip
+
+
+@given(
+    title=st.lists(_JOINED_EDGES, max_size=4).map("".join) | st.text(max_size=12),
+    content=st.lists(_JOINED_EDGES, max_size=4).map("".join) | st.text(max_size=12),
+)
+def test_joined_normalised_forms_are_those_of_the_joined_text(title: str, content: str) -> None:
+    normalised_title, normalised_content, joined = normalise_joined(title, content)
+    assert normalised_title == normalise_text(title)
+    assert normalised_content == normalise_text(content)
+    assert joined == normalise_text(f"{title}\n{content}")
+    assert matching_form_of(normalised_title) == matching_form(title)
+
+
+def test_joined_forms_of_a_petition() -> None:
+    title, content = "開發商拖欠 ", "\n　物业费ＡＢＣ！"
+    assert normalise_joined(title, content) == ("开发商拖欠", "物业费abc!", "开发商拖欠 物业费abc!")
+    assert normalise_joined(" ", content)[2] == "物业费abc!"
+
+
+@given(
+    country_code=st.sampled_from([86, 86, 86, 1, 44, 852]),
+    national_number=st.integers(min_value=10_000, max_value=999_999_999_999),
+)
+def test_a_number_is_valid_as_phonenumbers_judges_it(
+    country_code: int, national_number: int
+) -> None:
+    # _valid settles most CN numbers on the general, mobile and fixed-line patterns alone.
+    number = phonenumbers.PhoneNumber(country_code=country_code, national_number=national_number)
+    assert valid_number(number) == phonenumbers.is_valid_number(number)
+
+
+@pytest.mark.parametrize(
+    "raw", ["13800138000", "029-88881234", "010 6552 9988", "14012345678", "+1 650 253 0000"]
+)
+def test_plain_and_written_numbers_read_as_phonenumbers_reads_them(raw: str) -> None:
+    parsed = phonenumbers.parse(raw, "CN")
+    expected = (
+        phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+        if phonenumbers.is_valid_number(parsed)
+        else None
+    )
+    assert try_e164(raw) == expected

@@ -13,6 +13,7 @@ from services.common import regions
 from services.common.agencies import load_table
 from services.common.rulefile import RuleFileError
 from services.intake.routing import (
+    Router,
     RoutingReason,
     UnroutableRegionError,
     agency_codes,
@@ -192,3 +193,24 @@ def test_every_county_routes_somewhere_and_never_to_the_accused(
         assert decision.agency.level is not AgencyLevel.COUNTY or decision.accused_level is (
             AgencyLevel.TOWNSHIP
         )
+
+
+def test_a_decision_by_region_and_field_is_the_same_when_it_is_asked_again() -> None:
+    # Decisions that are not accusations are kept by region and field: the second is the
+    # first, and both are those of a router that never decided anything.
+    first = _route("610302", "environment")
+    assert _route("610302", "environment") == first
+    fresh = Router(default_router().table, default_router().regions)
+    decision = fresh.route(
+        region_code="610302", field="environment", kind=MatterKind.COMPLAINT, accused=None, text=""
+    )
+    assert (decision.agency.code, decision.reason, decision.agency.rule) == first
+    # Another field of the region, or the same field elsewhere, is decided on its own.
+    assert _route("610302", "litigation")[1] is RoutingReason.LITIGATION_POLITICAL_LEGAL
+    assert _route("610303", "environment")[0] == "610300-sthjj"
+
+
+def test_an_unknown_region_is_refused_however_often_it_is_asked() -> None:
+    for _ in range(2):
+        with pytest.raises(UnroutableRegionError):
+            _route("999999", "environment")
