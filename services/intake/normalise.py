@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from enum import StrEnum
 from functools import lru_cache
-from typing import Final
+from typing import ClassVar, Final
 
 import phonenumbers
 
@@ -59,11 +59,16 @@ def _is_punctuation_or_symbol(char: str) -> bool:
 
 class _Blanks(dict[int, int]):
     """A str.translate table: punctuation and symbols to a space, learnt one character at a
-    time (the table stays as small as the characters petitions use)."""
+    time (the table stays as small as the characters petitions use; past ``LIMIT``
+    characters, which hostile texts naming every code point would reach, a character is
+    judged each time instead of kept)."""
+
+    LIMIT: ClassVar[int] = 1 << 16
 
     def __missing__(self, codepoint: int) -> int:
         blank = 32 if _is_punctuation_or_symbol(chr(codepoint)) else codepoint
-        self[codepoint] = blank
+        if len(self) < self.LIMIT:
+            self[codepoint] = blank
         return blank
 
 

@@ -98,7 +98,8 @@ def _name_form(name: str) -> str:
 
 
 class Router:
-    """Routes cases with one validated table. Immutable and thread-safe."""
+    """Routes cases with one validated table: the table is immutable; decisions that are not
+    accusations are kept per instance by region and field."""
 
     def __init__(self, table: RoutingTable, region_table: RegionTable) -> None:
         self.table = table

@@ -247,3 +247,15 @@ def test_plain_and_written_numbers_read_as_phonenumbers_reads_them(raw: str) -> 
         else None
     )
     assert try_e164(raw) == expected
+
+
+def test_the_blanks_table_stays_bounded_on_a_text_of_every_code_point() -> None:
+    from services.intake import normalise
+
+    table = normalise._Blanks()
+    text = "".join(chr(c) for c in range(0x20, 0x30000) if not 0xD800 <= c < 0xE000)
+    once = text.translate(table)
+    assert len(table) == normalise._Blanks.LIMIT
+    assert text.translate(table) == once  # judged again, the same
+    assert "。".translate(table) == " "
+    assert "物".translate(table) == "物"
