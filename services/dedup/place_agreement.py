@@ -8,7 +8,7 @@ from functools import lru_cache
 from typing import Final
 
 from services.common.places import UNIT_CHARS, institution, region_name_start
-from services.dedup import text
+from services.dedup import organisations, text
 from services.dedup.features import SUBJECT_RE, CaseFeatures
 
 
@@ -56,7 +56,8 @@ def same_subject(ours: str, theirs: tuple[str, ...]) -> str:
     """The other letter's subject (``features.letter_subject``, kept among its places)
     when it is this letter's subject ``ours``: one object at one estate, and of a plant
     no two sides of the estate ("西" and "东": two plants; "西北" and "西" or one side
-    unsaid: one) nor two names ("东富", "华达"); "" when not."""
+    unsaid: one) nor two names ("东富", "华达"); or one organisation's one wrong
+    (``organisations.same_organisation``: "宏远〔欠薪〕", not "宏达〔欠薪〕"); "" when not."""
     if not ours:
         return ""
     mine = SUBJECT_RE.match(ours)
@@ -69,7 +70,11 @@ def same_subject(ours: str, theirs: tuple[str, ...]) -> str:
         if (
             other is not None
             and other.group(2) == mine.group(2)
-            and _same_estate(mine.group(1), other.group(1))
+            and (
+                organisations.same_organisation(mine.group(1), other.group(1))
+                if mine.group(2) in organisations.WRONGS
+                else _same_estate(mine.group(1), other.group(1))
+            )
             and _sides_agree(mine.group(3), other.group(3))
             and _names_agree(mine.group(4), other.group(4))
         ):

@@ -1,0 +1,163 @@
+"""One named organisation's one wrong, what many writers' letters are about (the thirteenth
+session): a collapsed lending platform's victims, a college's students sent to factories,
+an employer's unpaid workers (``services/dedup/organisations.py``).
+
+Each test puts a pair of the organisation probe's letters (``tests/data/dedup_org_probe.jsonl``)
+that the text alone does not link (scores 0.00-0.20; one names the district, the other the
+city only) beside distractors the rule must not link: every test fails without the rule
+(the pair stays apart) and with a rule too broad (a distractor joins).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from services.dedup.decision import DedupDecision
+from services.dedup.organisations import organisation_subject
+from services.dedup.place_agreement import subjects_agree
+from tests.unit.dedup.test_real_petitions import _facts, _run
+
+#: The probe's letters by number: (region code, title, content).
+_ORG = {
+    int(row["submission_id"].removeprefix("mb-")): (
+        row["region_code"],
+        row["title"],
+        row["content"],
+    )
+    for row in map(
+        json.loads,
+        (Path(__file__).parents[2] / "data" / "dedup_org_probe.jsonl")
+        .read_text(encoding="utf-8")
+        .splitlines(),
+    )
+}
+
+#: Pairs of one matter the text alone leaves apart, one with the district, one without.
+PLATFORM = (910001, 910003)  # "A4区58车贷案件何时能有进展", "请求严惩58车贷平台负责人" (0.000)
+COLLEGE = (910004, 910016)  # "A市经济学院组织学生外出打工合理吗？", "经济学院寒假安排学生进厂做工"
+WAGES = (910007, 910013)  # "A5区宏远建筑拖欠农民工工资", "请求帮助讨要被拖欠的工资" (0.000)
+
+
+def _letters(*numbers: int) -> list[DedupDecision]:
+    return _run(
+        [
+            _facts(n, _ORG[number][0], *_ORG[number][1:], ref=f"pr_{n}")
+            for n, number in enumerate(numbers)
+        ]
+    )
+
+
+def _assert_pair_and_apart(pair: tuple[int, int], distractor: int) -> None:
+    # The pair links in either order, the distractor joins neither, wherever it comes.
+    for first, second in (pair, pair[::-1]):
+        for letters in ((first, distractor, second), (distractor, first, second),
+                        (first, second, distractor)):  # fmt: skip
+            ids = [d.matter_id for d in _letters(*letters)]
+            at = letters.index(distractor)
+            pair_ids = {ids[i] for i in range(3) if i != at}
+            assert len(pair_ids) == 1, letters
+            assert ids[at] not in pair_ids, letters
+
+
+@pytest.mark.parametrize(
+    "distractor",
+    [
+        910011,  # the platform's old shop sign about to fall
+        910018,  # a borrower's car taken by its debt collectors
+        910054,  # a borrower asking how to repay
+        910005,  # another platform's victims (惠民金服)
+        910024,  # 58同城's fake job ads
+        910002,  # 公安局's exit permits: the addressee, not the organisation
+        910037,  # a victim's own other matter (a car park at A4区)
+    ],
+)
+def test_a_platforms_victims_link_and_not_its_other_letters(distractor: int) -> None:
+    _assert_pair_and_apart(PLATFORM, distractor)
+
+
+@pytest.mark.parametrize(
+    "distractor",
+    [
+        910008,  # the college's canteen
+        910029,  # its dormitories
+        910041,  # unlicensed taxis at its gate (A3区)
+        910022,  # another college's forced internship (A市财经学院)
+        910052,  # 教育局 and training schools
+    ],
+)
+def test_a_colleges_students_sent_to_factories_link_and_not_its_other_problems(
+    distractor: int,
+) -> None:
+    _assert_pair_and_apart(COLLEGE, distractor)
+
+
+@pytest.mark.parametrize(
+    "distractor",
+    [
+        910026,  # the builder's night work
+        910050,  # its unpaid supplier of steel
+        910043,  # another builder's unpaid workers (宏达建筑)
+        910015,  # an unnamed company's arrears
+        910031,  # 人社局's labour inspectors, of another employer's arrears
+    ],
+)
+def test_an_employers_unpaid_workers_link_and_not_its_other_letters(distractor: int) -> None:
+    _assert_pair_and_apart(WAGES, distractor)
+
+
+def test_every_letter_of_a_big_matter_joins_one_matter() -> None:
+    # The platform's nine letters (one writer twice), worded apart, four naming A4区.
+    others = (910011, 910018, 910054)
+    platform = [n for n in sorted(_ORG) if "58车贷" in _ORG[n][1] and n not in others]
+    decisions = _letters(*platform)
+    assert len({d.matter_id for d in decisions}) == 1
+    assert decisions[-1].collective
+
+
+def test_names_and_wrongs_as_kept() -> None:
+    assert organisation_subject("恳请加快侦办58车贷集资诈骗案", "") == "58车贷〔集资〕"
+    assert (
+        organisation_subject("A市经济学院组织学生外出打工合理吗？", "寒假去工厂，不去扣学分。")
+        == "经济学院〔实习〕"
+    )
+    assert organisation_subject(
+        "宏远建筑工程有限公司恶意欠薪", "宏远建筑工程有限公司拖欠工资。"
+    ) == "宏远〔欠薪〕"
+    assert organisation_subject(
+        "星城职院逼学生去工厂实习", "学校安排学生去工厂顶岗实习。"
+    ) == organisation_subject("星城职业技术学院强制顶岗实习", "不服从安排就不发毕业证。")
+
+
+@pytest.mark.parametrize(
+    ("title", "content"),
+    [
+        # A government body is the addressee, never the organisation.
+        ("投诉A市教育局拖欠教师工资", "A市教育局已经两个月没有发工资了。"),
+        ("A4区新河街道拖欠协管员工资", "新河街道办事处拖欠我们协管员三个月工资。"),
+        # A kind, no name.
+        ("我们公司拖欠工资三个月了", "公司已经连续三个月没有发工资了。"),
+        ("咨询网贷借款逾期怎么处理", "我在网上的借贷平台借了一笔钱，平台跑路了。"),
+        # The organisation and another problem of it.
+        ("A市经济学院食堂饭菜价格太贵", "学校食堂太贵，学生打工的钱都不够吃饭。"),
+        ("58车贷门店招牌摇摇欲坠", "原58车贷门店关门了，出借人都去报案了，招牌快掉了。"),
+        # Two platforms in one letter.
+        ("58车贷和惠民金服都爆雷了", "我在58车贷和惠民金服都投了钱，现在都跑路了。"),
+        # A student looking for a post, not sent to one.
+        ("经济学院学生找实习单位难", "我是经济学院的学生，自己找实习单位很难。"),
+    ],
+)
+def test_no_organisation_subject(title: str, content: str) -> None:
+    assert organisation_subject(title, content) == ""
+
+
+def test_two_names_of_one_kind_are_two_organisations() -> None:
+    assert not subjects_agree("宏远〔欠薪〕", "宏达〔欠薪〕")
+    assert not subjects_agree("经济学院〔实习〕", "财经学院〔实习〕")
+    assert not subjects_agree("58车贷〔集资〕", "惠民金服〔集资〕")
+    # One wrong of one organisation, written with more of its name or less.
+    assert subjects_agree("经济学院〔实习〕", "国际经济学院〔实习〕")
+    # One organisation's two wrongs are two matters.
+    assert not subjects_agree("宏远〔欠薪〕", "宏远〔集资〕")
