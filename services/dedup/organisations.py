@@ -63,14 +63,19 @@ _EMPLOYER_TAIL_RE: Final = re.compile(
 #: 的出借人", "孩子在星城职业技术学院读书", "被鑫盛理财的业务员拉去".
 _STOP_CHARS: Final = frozenset(
     "的了在是我你他她它们和与及或被把将对向从给让为到于这那个些有没不也都就还又再请求问"
-    "关于映诉报询去过里等家投买借说找叫要跟比已曾该此某其各每称原"
+    "关于映诉报询去过里等家投买借说找叫要跟比已曾该此某其各每称原管"
 )
 #: Words of a request or of a victim that end where a name begins ("恳请加快侦办58车贷",
 #: "严惩鑫盛理财", "受骗于惠民金服").
 _BEFORE_NAME_RE: Final = re.compile(
     "加快|侦办|侦破|严惩|查处|打击|举报|投诉|反映|请求|恳请|要求|希望|呼吁|督促|尽快|严查|彻查"
-    "|追究|处理|解决|整治|调查|受害|受骗|起诉|立案|关注|帮助|帮忙|就读|读书|入职|进入"
+    "|追究|处理|解决|整治|调查|受害|受骗|起诉|立案|关注|帮助|帮忙|就读|读书|入职|进入|不管"
+    "|为何|为什么"
 )
+#: Characters before an organisation's word that make it a kind ("某物流公司", "一家装修公司").
+_A_KIND_BEFORE: Final = frozenset("某家个所")
+#: Of a college, a title naming an intern's injury or a fee is about that, not the sending.
+_NOT_SENDING_RE: Final = re.compile("受伤|工伤|伤残|死亡|身亡|事故|费")
 #: How many characters of an organisation's own name are read before its word.
 _MAX_NAME_CHARS: Final = 12
 #: An anonymised or real region before a name ("A市", "A4区", "西地省"): the name is the
@@ -93,7 +98,7 @@ _WRONG_RES: Final[dict[str, re.Pattern[str]]] = {
     PLATFORM_COLLAPSE: re.compile(
         "暴雷|爆雷|跑路|卷款|非法集资|集资诈骗|非法吸收|吸收公众存款|诈骗|立案|案件|案子|侦办"
         "|侦查|清退|兑付|提现|出借人|投资人|受害人|受害者|报案|人去楼空|失联|血本无归|本金"
-        "|退钱|追回|追缴|严惩|负责人|控制人|嫌疑人|(?<=[车贷财服融富])案"
+        "|退钱|追回|追缴|严惩|负责人|控制人|嫌疑人|逾期|追赃|退赔|结案|能退|(?<=[车贷财服融富])案"
     ),
     FORCED_INTERNSHIP: re.compile("实习|顶岗|进厂|工厂|打工|做工|流水线|普工|廉价劳动力"),
     UNPAID_WAGES: re.compile(
@@ -143,6 +148,9 @@ def _name_at(part: str, start: int, word: str, wrong: str) -> str:
         at -= 1
     # Words before a name that are the writer's ("恳请加快侦办58车贷", "严惩鑫盛理财").
     own = _BEFORE_NAME_RE.split(part[at:start])[-1]
+    if own == part[at:start] and at > 0 and part[at - 1] in _A_KIND_BEFORE:
+        # "某物流公司", "一家装修公司", "这所学院": a kind, not a name.
+        return ""
     stripped = _REGION_PREFIX_RE.sub("", own)
     if wrong == FORCED_INTERNSHIP:
         # "L市职业技术学院": the city's name is the college's own when nothing else is.
@@ -247,7 +255,9 @@ def _subject_of(title: str, content: str, letter: str, wrong: str) -> str:
             return ""
     if wrong == PLATFORM_COLLAPSE and _BORROWER_RE.search(letter):
         return ""
-    if wrong == FORCED_INTERNSHIP and _SENT_RE.search(letter) is None:
+    if wrong == FORCED_INTERNSHIP and (
+        _SENT_RE.search(letter) is None or _NOT_SENDING_RE.search(title) is not None
+    ):
         return ""
     if wrong == UNPAID_WAGES and wrong_re.search(letter) is None:
         return ""
@@ -285,3 +295,12 @@ def names_wrong(subject: str, title_text: str) -> bool:
 def is_organisation(subject: str) -> bool:
     """Whether a kept subject is an organisation's wrong (not an estate's object)."""
     return any(subject.endswith(f"〔{wrong}〕") for wrong in WRONGS)
+
+
+_KEPT: Final = tuple(f"〔{wrong}〕" for wrong in WRONGS)
+
+
+def is_kept(place: str) -> bool:
+    """Whether a place (as kept among a letter's) is an organisation's subject or its
+    lookup key ("58车贷〔集资〕", "〔集资〕58车贷")."""
+    return place.endswith(_KEPT) or place.startswith(_KEPT)

@@ -23,6 +23,11 @@ def places_agree(ours: frozenset[str], theirs: tuple[str, ...], lenient: bool) -
     (same petitioner) also forgives one wrong character, a typo, in names of equal length;
     between two strangers one character is what tells "阳光小区" from "月光小区".
     """
+    if any(map(organisations.is_kept, ours)) or any(map(organisations.is_kept, theirs)):
+        # An organisation's subject is no place: a letter about 58车贷 names none, and
+        # says nothing against a letter naming one (its subject is compared as such).
+        ours = frozenset(p for p in ours if not organisations.is_kept(p))
+        theirs = tuple(p for p in theirs if not organisations.is_kept(p))
     if not ours or not theirs:
         return None
     if len(ours) == 1 and len(theirs) == 1:

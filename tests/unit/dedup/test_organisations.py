@@ -161,3 +161,16 @@ def test_two_names_of_one_kind_are_two_organisations() -> None:
     assert subjects_agree("经济学院〔实习〕", "国际经济学院〔实习〕")
     # One organisation's two wrongs are two matters.
     assert not subjects_agree("宏远〔欠薪〕", "宏远〔集资〕")
+
+
+def test_an_organisations_subject_is_no_place_against_a_letter_naming_one() -> None:
+    # One victim's letter and their near copy naming their estate and no subject: a
+    # repeat, as before the subject (kept among the places, it made the two contradict).
+    text = _ORG[910003][2]
+    decisions = _run(
+        [
+            _facts(0, "430100", _ORG[910003][1], text, ref="pr_victim"),
+            _facts(1, "430100", "再次反映上次的问题", "我住在东塘小区，" + text, ref="pr_victim"),
+        ]
+    )
+    assert decisions[1].matter_id == decisions[0].matter_id
