@@ -76,6 +76,13 @@ _BEFORE_NAME_RE: Final = re.compile(
 _A_KIND_BEFORE: Final = frozenset("某家个所")
 #: Of a college, a title naming an intern's injury or a fee is about that, not the sending.
 _NOT_SENDING_RE: Final = re.compile("受伤|工伤|伤残|死亡|身亡|事故|费")
+#: Words no organisation's own name holds, a clause's before its word ("平台跑路后公司").
+_NOT_A_NAME_RE: Final = re.compile("跑路|拖欠|欠|说|做|干|拿|问|谁|让|后")
+#: Words after an organisation's word that make it a body overseeing its kind.
+_BODY_AFTER_RE: Final = re.compile("办|局|监|委|厅|中心|协会|部门|管理")
+#: Words before an organisation named as an example of its kind ("像58车贷这样的平台",
+#: "比如惠民金服").
+_AN_EXAMPLE_RE: Final = re.compile("像|如|例如|诸如|类似|包括|之类")
 #: How many characters of an organisation's own name are read before its word.
 _MAX_NAME_CHARS: Final = 12
 #: An anonymised or real region before a name ("A市", "A4区", "西地省"): the name is the
@@ -86,7 +93,8 @@ _REGION_PREFIX_RE: Final = re.compile("^(?:[a-zA-Z]\\d*[省市区县]|西地省|
 _GENERIC_RE: Final = re.compile(
     "^(?:互联网|网络|民间|小额|非法|个人|消费|供应链|科技|农村|正规|合法|其他|别的|各种|相关"
     "|p2p|P2P|私募|一家|一所|这家|那家|这所|那所|一个|几家|多家|本|该|某|我们|民办|公办|高职"
-    "|中职|大专|本科|职业|技术|普通|重点|一些|部分|大型|小型|一般|城市|工程|市政|国有|私营)$"
+    "|中职|大专|本科|职业|技术|普通|重点|一些|部分|大型|小型|一般|城市|工程|市政|国有|私营"
+    "|地方)$"
     "|局|厅|委|政府|街道|办事处|社区|居委|村|镇|乡|法院|检察|公安|派出所|部门|中心|监察|人社"
     "|教育|财政|税务|银行|证券|保险|医院|卫健|住建|城管|国资|机关"
 )
@@ -167,7 +175,7 @@ def _name_at(part: str, start: int, word: str, wrong: str) -> str:
     else:
         own = stripped
         name = own + word
-    if len(own) < 2 or _GENERIC_RE.search(own):
+    if len(own) < 2 or _GENERIC_RE.search(own) or _NOT_A_NAME_RE.search(own):
         return ""
     return name
 
@@ -178,6 +186,9 @@ def _names(part: str, wrong: str) -> list[tuple[str, int]]:
         return []
     found = []
     for match in _KIND_RES[wrong].finditer(part):
+        if _BODY_AFTER_RE.match(part, match.end()):
+            # A body overseeing the kind, not one of it ("地方金融监督管理局", "金融办").
+            continue
         name = _name_at(part, match.start(), match.group(), wrong)
         if name:
             found.append((name, match.start()))
@@ -251,7 +262,9 @@ def _subject_of(title: str, content: str, letter: str, wrong: str) -> str:
             return ""
         in_content = _names(content, wrong)
         name = _one(in_content)
-        if not name:
+        first = in_content[0][1] if in_content else 0
+        if not name or _AN_EXAMPLE_RE.search(content, max(0, first - 8), first):
+            # None, two, or one named as an example of a kind ("像58车贷这样的平台").
             return ""
     if wrong == PLATFORM_COLLAPSE and _BORROWER_RE.search(letter):
         return ""
@@ -281,15 +294,6 @@ def _without_names(title: str, wrong: str) -> str:
         last = end
     out.append(title[last:])
     return "".join(out)
-
-
-def names_wrong(subject: str, title_text: str) -> bool:
-    """Whether a title (its ``text.topic``) names the wrong of an organisation's subject
-    (as kept: "宏远〔欠薪〕"): "宏远建筑拖欠材料款" names none of its wages."""
-    for wrong in WRONGS:
-        if subject.endswith(f"〔{wrong}〕"):
-            return _WRONG_RES[wrong].search(title_text) is not None
-    return False
 
 
 def is_organisation(subject: str) -> bool:

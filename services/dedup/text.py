@@ -485,10 +485,12 @@ def same_object(ours: str, theirs: str) -> bool:
 def names_subject_object(subject: str, title_text: str, content: str = "") -> bool:
     """Whether a title (its ``topic``) names anything of a subject's object (a letter's
     subject as kept: "丽景新苑〔搅拌站西〕"), the object or a word of it; of parking forced
-    on buyers, the forcing; of an organisation's wrong, the wrong ("宏远建筑拖欠材料款"
-    names none of its wages: ``organisations.names_wrong``)."""
+    on buyers, the forcing. Of an organisation's wrong, nothing: a letter whose title is
+    about the organisation and that has not its subject is about another problem of it
+    (its canteen, its supplier's bill), or about a wrong the subject leaves out on purpose
+    (an intern's injury, a borrower's debt collectors: ``organisations``)."""
     if organisations.is_organisation(subject):
-        return organisations.names_wrong(subject, title_text)
+        return False
     for obj, pattern in _SUBJECT_TITLE_WORD_RES.items():
         if f"〔{obj}" in subject:
             if obj == SUBJECT_FORCED_PARKING:

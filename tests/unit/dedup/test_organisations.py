@@ -41,16 +41,35 @@ COLLEGE = (910004, 910016)  # "A市经济学院组织学生外出打工合理吗
 WAGES = (910007, 910013)  # "A5区宏远建筑拖欠农民工工资", "请求帮助讨要被拖欠的工资" (0.000)
 
 
-def _letters(*numbers: int) -> list[DedupDecision]:
+#: Letters written after the rule, in a review of it (a letter: region, title, content).
+Letter = tuple[str, str, str]
+_LEASE: Letter = ("430100", "A4区58车贷原办公楼拖欠物业费",
+                  "58车贷原来租用的写字楼，平台出事后一直拖欠物业费和租金，物业公司把整层锁了，"
+                  "请问出借人能不能进去取资料？")  # fmt: skip
+_AN_EXAMPLE: Letter = ("430100", "P2P平台爆雷谁来管",
+                       "像58车贷这样的平台暴雷了很多，建议加强对网贷行业的监管。")  # fmt: skip
+_ITS_STAFF: Letter = ("430100", "58车贷拖欠员工工资",
+                      "我是58车贷的员工，平台跑路后公司拖欠我们三个月工资。")  # fmt: skip
+_INJURED: Letter = ("430100", "A市经济学院实习生在工厂受伤无人管",
+                    "我儿子在学校安排的工厂实习时手被机器压伤，学校和工厂互相推诿。")  # fmt: skip
+_LOOKING: Letter = ("430100", "经济学院学生找实习单位难",
+                    "我是经济学院的学生，自己找实习单位很难，希望学校帮忙推荐。")  # fmt: skip
+_SUBCONTRACTOR: Letter = ("430100", "宏远建筑拖欠工程款",
+                          "我们公司给宏远建筑做了分包工程，工程款拖了一年多还没付。")  # fmt: skip
+
+
+def _letters(*letters: int | Letter) -> list[DedupDecision]:
     return _run(
         [
-            _facts(n, _ORG[number][0], *_ORG[number][1:], ref=f"pr_{n}")
-            for n, number in enumerate(numbers)
+            _facts(n, region, title, content, ref=f"pr_{n}")
+            for n, (region, title, content) in enumerate(
+                _ORG[one] if isinstance(one, int) else one for one in letters
+            )
         ]
     )
 
 
-def _assert_pair_and_apart(pair: tuple[int, int], distractor: int) -> None:
+def _assert_pair_and_apart(pair: tuple[int, int], distractor: int | Letter) -> None:
     # The pair links in either order, the distractor joins neither, wherever it comes.
     for first, second in (pair, pair[::-1]):
         for letters in ((first, distractor, second), (distractor, first, second),
@@ -72,9 +91,12 @@ def _assert_pair_and_apart(pair: tuple[int, int], distractor: int) -> None:
         910024,  # 58同城's fake job ads
         910002,  # 公安局's exit permits: the addressee, not the organisation
         910037,  # a victim's own other matter (a car park at A4区)
+        _LEASE,  # its office's unpaid rent
+        _AN_EXAMPLE,  # named as an example in a suggestion on online lending
+        _ITS_STAFF,  # its own staff's wages
     ],
 )
-def test_a_platforms_victims_link_and_not_its_other_letters(distractor: int) -> None:
+def test_a_platforms_victims_link_and_not_its_other_letters(distractor: int | Letter) -> None:
     _assert_pair_and_apart(PLATFORM, distractor)
 
 
@@ -86,10 +108,12 @@ def test_a_platforms_victims_link_and_not_its_other_letters(distractor: int) -> 
         910041,  # unlicensed taxis at its gate (A3区)
         910022,  # another college's forced internship (A市财经学院)
         910052,  # 教育局 and training schools
+        _INJURED,  # an intern hurt in a factory (the rules before linked it, by the college)
+        _LOOKING,  # a student looking for a post (as that one)
     ],
 )
 def test_a_colleges_students_sent_to_factories_link_and_not_its_other_problems(
-    distractor: int,
+    distractor: int | Letter,
 ) -> None:
     _assert_pair_and_apart(COLLEGE, distractor)
 
@@ -102,9 +126,12 @@ def test_a_colleges_students_sent_to_factories_link_and_not_its_other_problems(
         910043,  # another builder's unpaid workers (宏达建筑)
         910015,  # an unnamed company's arrears
         910031,  # 人社局's labour inspectors, of another employer's arrears
+        _SUBCONTRACTOR,  # its subcontractor's bill
     ],
 )
-def test_an_employers_unpaid_workers_link_and_not_its_other_letters(distractor: int) -> None:
+def test_an_employers_unpaid_workers_link_and_not_its_other_letters(
+    distractor: int | Letter,
+) -> None:
     _assert_pair_and_apart(WAGES, distractor)
 
 
