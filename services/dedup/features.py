@@ -161,7 +161,8 @@ def subject_key(subject: str) -> str:
     with too. Not itself a subject (``place_agreement.same_subject`` compares those)."""
     found = SUBJECT_RE.match(subject)
     assert found is not None
-    return f"〔{found.group(2)}〕{found.group(1)[-_SUBJECT_KEY_CHARS:]}"
+    chars = organisations.KEY_CHARS.get(found.group(2), _SUBJECT_KEY_CHARS)
+    return f"〔{found.group(2)}〕{found.group(1)[-chars:]}"
 
 
 def _plant_by_another_place(content: str) -> bool:

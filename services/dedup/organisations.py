@@ -70,7 +70,7 @@ _STOP_CHARS: Final = frozenset(
 _BEFORE_NAME_RE: Final = re.compile(
     "加快|侦办|侦破|严惩|查处|打击|举报|投诉|反映|请求|恳请|要求|希望|呼吁|督促|尽快|严查|彻查"
     "|追究|处理|解决|整治|调查|受害|受骗|起诉|立案|关注|帮助|帮忙|就读|读书|入职|进入|不管"
-    "|为何|为什么"
+    "|为何|为什么|公开|注意|公布|通报|查询|查清|冻结|查封"
 )
 #: Characters before an organisation's word that make it a kind ("某物流公司", "一家装修公司").
 _A_KIND_BEFORE: Final = frozenset("某家个所")
@@ -106,20 +106,22 @@ _WRONG_RES: Final[dict[str, re.Pattern[str]]] = {
     PLATFORM_COLLAPSE: re.compile(
         "暴雷|爆雷|跑路|卷款|非法集资|集资诈骗|非法吸收|吸收公众存款|诈骗|立案|案件|案子|侦办"
         "|侦查|清退|兑付|提现|出借人|投资人|受害人|受害者|报案|人去楼空|失联|血本无归|本金"
-        "|退钱|追回|追缴|严惩|负责人|控制人|嫌疑人|逾期|追赃|退赔|结案|能退|(?<=[车贷财服融富])案"
+        "|退钱|追回|追缴|严惩|负责人|控制人|嫌疑人|逾期|追赃|退赔|结案|能退|事件|资产|资金|财产"
+        "|处置|兑现|回款|钱|(?<=[车贷财服融富])案"
     ),
     FORCED_INTERNSHIP: re.compile("实习|顶岗|进厂|工厂|打工|做工|流水线|普工|廉价劳动力"),
     UNPAID_WAGES: re.compile(
         "欠薪|讨薪|拖欠[^，。,；;！!？?]{0,8}(?:工资|薪|血汗钱)|(?:工资|血汗钱)[^，。,；;！!？?]{0,6}"
         "(?:拖欠|不发|未发|没发|没有发|未结清|未支付|拿不到|没拿到|没有拿到)|不发工资|讨要工资"
-        "|克扣[^，。,；;！!？?]{0,4}工资"
+        "|克扣[^，。,；;！!？?]{0,4}工资|(?:欠|不给|不结)[^，。,；;！!？?]{0,6}工资"
+        "|工资[^，。,；;！!？?]{0,4}克扣"
     ),
 }
 #: Of a college, that the students are sent, not that they look for a post or are hurt in
 #: one: the school's forcing, arranging or ordering it.
 _SENT_RE: Final = re.compile(
     "强制|强迫|强行|逼|必须|不去|否则|要挟|扣学分|学分|毕业证|不能毕业|影响毕业|安排|组织"
-    "|要求|通知"
+    "|要求|通知|被迫|强令|变相|硬性|统一|(?:让|叫|派|送|带)学生"
 )
 #: A writer who borrowed from the platform (its debt collection, how to repay), not a
 #: victim of its collapse.
@@ -155,7 +157,11 @@ def _name_at(part: str, start: int, word: str, wrong: str) -> str:
             break
         at -= 1
     # Words before a name that are the writer's ("恳请加快侦办58车贷", "严惩鑫盛理财").
-    own = _BEFORE_NAME_RE.split(part[at:start])[-1]
+    # Looked for from a few characters before where the name stopped: a word a stop
+    # character begins ("关注58车贷": "关" ends the walk, "注" is no name's).
+    own = _BEFORE_NAME_RE.split(part[max(0, at - 3) : start])[-1]
+    if len(own) > start - at:
+        own = part[at:start]
     if own == part[at:start] and at > 0 and part[at - 1] in _A_KIND_BEFORE:
         # "某物流公司", "一家装修公司", "这所学院": a kind, not a name.
         return ""
@@ -196,16 +202,18 @@ def _names(part: str, wrong: str) -> list[tuple[str, int]]:
 
 
 def same_organisation(ours: str, theirs: str) -> bool:
-    """Whether two kept organisations' names are one: the same, or one holding the other
-    ("国际经济学院", "经济学院"); never two names of one kind ("宏远", "宏达")."""
+    """Whether two kept organisations' names are one: the same, or one ending with the
+    other, words before it that a name was found with ("关注58车贷", "A市国际经济学院");
+    never two names of one kind ("宏远", "宏达"), nor one brand's two trades ("华泰" of
+    "华泰电子厂", "华泰服装")."""
     if ours == theirs:
         return True
-    return min(len(ours), len(theirs)) >= 2 and (ours in theirs or theirs in ours)
+    return min(len(ours), len(theirs)) >= 2 and (ours.endswith(theirs) or theirs.endswith(ours))
 
 
 def _one(names: list[tuple[str, int]]) -> str:
-    """The one organisation ``names`` name (the shortest when one holds every other), ""
-    for none or two."""
+    """The one organisation ``names`` name (the shortest when every other ends with it),
+    "" for none or two."""
     distinct = sorted({name for name, _ in names}, key=lambda n: (len(n), n))
     if not distinct or any(not same_organisation(distinct[0], n) for n in distinct[1:]):
         return ""
@@ -308,3 +316,9 @@ def is_kept(place: str) -> bool:
     """Whether a place (as kept among a letter's) is an organisation's subject or its
     lookup key ("58车贷〔集资〕", "〔集资〕58车贷")."""
     return place.endswith(_KEPT) or place.startswith(_KEPT)
+
+
+#: How many characters of an organisation's name its subject is looked up by
+#: (``features.subject_key``): a name found with words before it ends as the name does. An
+#: employer's name is its own part alone ("宏远"), the others' hold their kind ("58车贷").
+KEY_CHARS: Final = {PLATFORM_COLLAPSE: 4, FORCED_INTERNSHIP: 4, UNPAID_WAGES: 2}

@@ -23,7 +23,7 @@ from services.dedup.place_agreement import (
     subjects_all_agree,
     titles_alike,
 )
-from services.dedup.records import CaseRecord, MatterRecord
+from services.dedup.records import CaseRecord, MatterRecord, case_details
 from services.dedup.state import MatchState
 
 
@@ -534,10 +534,22 @@ def matter_claims(state: MatchState, matter_id: str) -> frozenset[str]:
 def matter_subjects(state: MatchState, matter_id: str) -> Iterator[str]:
     """The subjects (``features.letter_subject``) kept among the places of a matter's
     named cases still in the state; none when the matter is gone."""
-    for record in _matter_records(state, matter_id):
-        subject = kept_subject(record.places)
-        if subject:
-            yield subject
+    value = state.matters.get(matter_id)
+    if value is None:
+        return
+    cases = state.cases
+    for case_id in MatterRecord.from_json(matter_id, value).case_ids:
+        raw = cases.get(case_id)
+        # Only the places are read, of a record that holds a subject at all: a big matter
+        # (a platform's victims, hundreds of letters) is read whole for every letter of it.
+        if raw is not None and _SUBJECT_END in raw:
+            subject = kept_subject(case_details(raw).places)
+            if subject:
+                yield subject
+
+
+#: What every kept subject ends with, as a record's bytes hold it.
+_SUBJECT_END: Final = "〕".encode()
 
 
 def _matter_topics(state: MatchState, matter_id: str) -> Iterator[str]:

@@ -184,8 +184,9 @@ def test_two_names_of_one_kind_are_two_organisations() -> None:
     assert not subjects_agree("宏远〔欠薪〕", "宏达〔欠薪〕")
     assert not subjects_agree("经济学院〔实习〕", "财经学院〔实习〕")
     assert not subjects_agree("58车贷〔集资〕", "惠民金服〔集资〕")
-    # One wrong of one organisation, written with more of its name or less.
-    assert subjects_agree("经济学院〔实习〕", "国际经济学院〔实习〕")
+    assert not subjects_agree("华泰〔欠薪〕", "华泰服装〔欠薪〕")
+    # One wrong of one organisation, found with words before its name or not.
+    assert subjects_agree("58车贷〔集资〕", "注58车贷〔集资〕")
     # One organisation's two wrongs are two matters.
     assert not subjects_agree("宏远〔欠薪〕", "宏远〔集资〕")
 
