@@ -79,7 +79,7 @@ _NOT_SENDING_RE: Final = re.compile("受伤|工伤|伤残|死亡|身亡|事故|�
 #: Words no organisation's own name holds, a clause's before its word ("平台跑路后公司").
 _NOT_A_NAME_RE: Final = re.compile("跑路|拖欠|欠|说|做|干|拿|问|谁|让|后")
 #: Words after an organisation's word that make it a body overseeing its kind.
-_BODY_AFTER_RE: Final = re.compile("办|局|监|委|厅|中心|协会|部门|管理")
+_BODY_AFTER_RE: Final = re.compile("办|局|监|委|厅|中心|协会|部门|管理[局办委处]")
 #: Words before an organisation named as an example of its kind ("像58车贷这样的平台",
 #: "比如惠民金服").
 _AN_EXAMPLE_RE: Final = re.compile("像|如|例如|诸如|类似|包括|之类")
@@ -113,7 +113,8 @@ _WRONG_RES: Final[dict[str, re.Pattern[str]]] = {
     UNPAID_WAGES: re.compile(
         "欠薪|讨薪|拖欠[^，。,；;！!？?]{0,8}(?:工资|薪|血汗钱)|(?:工资|血汗钱)[^，。,；;！!？?]{0,6}"
         "(?:拖欠|不发|未发|没发|没有发|未结清|未支付|拿不到|没拿到|没有拿到)|不发工资|讨要工资"
-        "|克扣[^，。,；;！!？?]{0,4}工资|(?:欠|不给|不结)[^，。,；;！!？?]{0,6}工资"
+        "|克扣[^，。,；;！!？?]{0,4}工资|(?:欠|不结)[^，。,；;！!？?]{0,6}工资"
+        "|不给[^，。,；;！!？?]{0,3}(?:发|结|付)[^，。,；;！!？?]{0,3}工资"
         "|工资[^，。,；;！!？?]{0,4}克扣"
     ),
 }
