@@ -70,7 +70,7 @@ _STOP_CHARS: Final = frozenset(
 _BEFORE_NAME_RE: Final = re.compile(
     "加快|侦办|侦破|严惩|查处|打击|举报|投诉|反映|请求|恳请|要求|希望|呼吁|督促|尽快|严查|彻查"
     "|追究|处理|解决|整治|调查|受害|受骗|起诉|立案|关注|帮助|帮忙|就读|读书|入职|进入|不管"
-    "|为何|为什么|公开|注意|公布|通报|查询|查清|冻结|查封"
+    "|为何|为什么|公开|注意|公布|通报|查询|查清|冻结|查封|追回|追讨|讨要"
 )
 #: Characters before an organisation's word that make it a kind ("某物流公司", "一家装修公司").
 _A_KIND_BEFORE: Final = frozenset("某家个所")
@@ -213,21 +213,15 @@ def same_organisation(ours: str, theirs: str) -> bool:
 
 
 def _one(names: list[tuple[str, int]]) -> str:
-    """The one organisation ``names`` name (the shortest when every other ends with it),
-    "" for none or two."""
+    """The one organisation ``names`` name (the shortest when every other ends with it, or
+    begins with it: "经济学院体育学院" is a school of "经济学院"), "" for none or two."""
     distinct = sorted({name for name, _ in names}, key=lambda n: (len(n), n))
-    if not distinct or any(not same_organisation(distinct[0], n) for n in distinct[1:]):
+    if not distinct or any(
+        not (same_organisation(distinct[0], n) or n.startswith(distinct[0]))
+        for n in distinct[1:]
+    ):
         return ""
     return distinct[0]
-
-
-def _sentence_of(part: str, at: int) -> str:
-    starts = [m.end() for m in _SENTENCE_END_RE.finditer(part, 0, at)]
-    end = _SENTENCE_END_RE.search(part, at)
-    return part[max(starts, default=0) : end.start() if end else len(part)]
-
-
-_SENTENCE_END_RE: Final = re.compile("[。！？!?；;\n]")
 
 
 def organisation_subject(title: str, content: str) -> str:
@@ -236,8 +230,8 @@ def organisation_subject(title: str, content: str) -> str:
     Of each wrong in turn (``WRONGS``): the one organisation of its kind the title names,
     when the title names the wrong too or nothing else ("关于58车贷的投诉") and the letter
     names the wrong; else, of a title naming the wrong and no organisation of its kind
-    ("农民工讨薪难", "请问学校组织学生去工厂实习是否合法"), the one the content names, in
-    a sentence naming the wrong or followed by one. A title naming the organisation and
+    ("农民工讨薪难", "请问学校组织学生去工厂实习是否合法"), the one the content names, not
+    as an example of its kind ("像58车贷这样的平台"). A title naming the organisation and
     another problem ("A市经济学院食堂饭菜价格太贵") is about that. Of a platform, not a
     borrower's letter (its debt collection, how to repay); of a college, its students sent
     (a factory, a line, forced or arranged: ``_SENT_RE``).
@@ -305,12 +299,12 @@ def _without_names(title: str, wrong: str) -> str:
     return "".join(out)
 
 
+_KEPT: Final = tuple(f"〔{wrong}〕" for wrong in WRONGS)
+
+
 def is_organisation(subject: str) -> bool:
     """Whether a kept subject is an organisation's wrong (not an estate's object)."""
-    return any(subject.endswith(f"〔{wrong}〕") for wrong in WRONGS)
-
-
-_KEPT: Final = tuple(f"〔{wrong}〕" for wrong in WRONGS)
+    return subject.endswith(_KEPT)
 
 
 def is_kept(place: str) -> bool:
