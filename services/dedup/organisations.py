@@ -2,27 +2,34 @@
 
 A city's message board holds big matters of many writers about one organisation and one
 wrong it did, where no estate or road is shared: the victims of one collapsed lending
-platform asking the police for their money ("58车贷案件何时能有进展", "请求严惩58车贷平台负责人",
-"58车贷受害人的心声"), the students and parents of one college that sends them to factories
-("A市经济学院组织学生外出打工合理吗？", "经济学院强制学生去工厂实习"), the workers of one
-employer whose wages are unpaid ("宏远建筑工程有限公司恶意欠薪", "农民工讨薪难 … 宏远公司一直
-拖欠工资不给"). Their words share little beyond the name; the name and the wrong say they are
-one matter (DOMAIN.md: the same concrete problem about the same object).
+platform asking the police for their money ("A4区58车贷的案子查到哪一步了", "恳请从严追究
+58车贷平台实际控制人"), the students and parents of one college that forces them into
+factories ("A市经济学院寒假让学生去东莞电子厂，这叫实习吗", "经济学院强制学生去工厂实习"),
+the workers of one employer whose wages are unpaid ("宏远建筑工程有限公司恶意欠薪",
+"请求帮助讨要被拖欠的工资 … 在宏远建筑承建的工地上"). Their words share little beyond the
+name; the name and the wrong say they are one matter (DOMAIN.md: the same concrete problem
+about the same object).
 
 The subject is kept as the estates' subjects are (``features.SUBJECT_RE``): the
-organisation's name, then the wrong ("58车贷〔集资〕", "经济学院〔实习〕", "宏远〔欠薪〕"), among
-the letter's places, so it survives restarts and is the same in the service and in
-``xinfang dedup-batch``. Precision first: a letter wrongly joined to a big matter costs as
-many pairs as the matter has letters, so a name must be distinctive (a proper name of two
-characters or more before the organisation's word, never a government body, the addressee
-of such letters: 公安局, 教育局, 人社局), the wrong must be the letter's own (a title naming
-the organisation and another problem, "A市经济学院食堂饭菜价格太贵", "58车贷门店招牌摇摇欲坠",
-is about that), and a letter naming two organisations of one kind has none.
+organisation's name, then the wrong ("58车贷〔集资〕", "经济学院〔实习〕", "宏远〔欠薪·建筑〕"
+with the employer's trade), among the letter's places, so it survives restarts and is the
+same in the service and in ``xinfang dedup-batch``. Precision first: a letter wrongly joined
+to a big matter costs as many pairs as the matter has letters, so a name must be
+distinctive (a proper name of two characters or more before the organisation's word, never
+a government body, the addressee of such letters: 公安局, 教育局, 人社局; never a trade or a
+kind: "保安公司", "网上理财"; never an estate named so: "某某财富广场"), the wrong must be
+the letter's own and said in strong words (a platform's 跑路, 立案, 兑付, 本金, never a
+borrower's 逾期; a college's forcing its students into factory work, never its arranging an
+internship), the writer one of the wronged (not a platform's staff, a borrower, someone
+deceived by a caller posing as it), a title naming the organisation and another problem
+("A市经济学院食堂饭菜价格太贵", "58车贷门店招牌摇摇欲坠") is about that, and a letter naming
+two organisations of one kind has none.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from typing import Final
 
 #: The wrongs, as kept in a subject ("58车贷〔集资〕").
@@ -48,16 +55,27 @@ _KIND_WORDS: Final[dict[str, tuple[str, ...]]] = {
     ),
 }  # fmt: skip
 #: One college written in several ways is one: "星城职业技术学院", "星城职院".
-_COLLEGE_FORMS: Final = {
-    "职业技术学院": "职院", "职业学院": "职院", "技术学院": "职院", "职业学校": "职校",
-    "技校": "职校",
-}  # fmt: skip
-#: What an employer's name holds after its own (its trade, its legal form): "宏远建筑工程
-#: 有限公司", "宏远建筑" and "宏远公司" are one employer, "宏远".
+#: Never "职业学院" as "职业技术学院": two colleges of one city may be named so.
+_COLLEGE_FORMS: Final = {"职业技术学院": "职院", "职业学校": "职校", "技校": "职校"}
+#: What an employer's name holds after its own that is its legal form or its works:
+#: "宏远建筑工程有限公司" and "宏远建筑" are one employer.
 _EMPLOYER_TAIL_RE: Final = re.compile(
-    "(?:有限责任公司|股份有限公司|有限公司|分公司|公司|集团|工程|建筑|建设|劳务|电子|科技|实业"
-    "|装修|装饰|房地产|开发|置业|物业|工厂|厂|矿业|项目部|包装|印务|会所|酒店)$"
+    "(?:有限责任公司|股份有限公司|有限公司|分公司|公司|集团|工厂|厂|项目部)$"
 )
+#: An employer's trade after its own name, kept apart from it: "宏远建筑" and "宏远公司"
+#: are one employer, "华泰物业" and "华泰建筑" two (one brand's two trades). A name that
+#: is a trade alone ("保安公司", "环卫公司", "劳务派遣公司", "服装厂") names no employer.
+_TRADE_RE: Final = re.compile(
+    "(?:工程|建筑|建设|劳务|派遣|电子|科技|实业|装修|装饰|房地产|地产|开发|置业|物业|矿业"
+    "|包装|印务|会所|酒店|保安|安保|环卫|保洁|清洁|家政|公交|客运|运输|物流|快递|电信|移动"
+    "|联通|自来水|水务|燃气|城投|服装|制衣|水泥|建材|食品|餐饮|超市|商贸|贸易|绿化|园林"
+    "|机械|汽修|化工|纺织|鞋业|印刷|家具|投资)$"
+)
+#: One trade written in several ways is one: "宏远建设" is "宏远建筑".
+_TRADE_FORMS: Final = {
+    "建设": "建筑", "工程": "建筑", "装饰": "装修", "房地产": "地产", "置业": "地产",
+    "开发": "地产", "安保": "保安",
+}  # fmt: skip
 #: Characters no organisation's own name holds (function words, the writer, verbs of
 #: writing and going), where a name found by walking back from its word stops: "我是58车贷
 #: 的出借人", "孩子在星城职业技术学院读书", "被鑫盛理财的业务员拉去".
@@ -70,7 +88,7 @@ _STOP_CHARS: Final = frozenset(
 _BEFORE_NAME_RE: Final = re.compile(
     "加快|侦办|侦破|严惩|查处|打击|举报|投诉|反映|请求|恳请|要求|希望|呼吁|督促|尽快|严查|彻查"
     "|追究|处理|解决|整治|调查|受害|受骗|起诉|立案|关注|帮助|帮忙|就读|读书|入职|进入|不管"
-    "|为何|为什么|公开|注意|公布|通报|查询|查清|冻结|查封|追回|追讨|讨要"
+    "|为何|为什么|公开|注意|公布|通报|查询|查清|冻结|查封|追回|追讨|讨要|追缴|处置|退赔"
 )
 #: Characters before an organisation's word that make it a kind ("某物流公司", "一家装修公司").
 _A_KIND_BEFORE: Final = frozenset("某家个所")
@@ -88,13 +106,17 @@ _MAX_NAME_CHARS: Final = 12
 #: An anonymised or real region before a name ("A市", "A4区", "西地省"): the name is the
 #: same without it ("A市经济学院", "经济学院").
 _REGION_PREFIX_RE: Final = re.compile("^(?:[a-zA-Z]\\d*[省市区县]|西地省|\\w{2}省)+")
+#: Of a college, only the city or its district before its name ("A市经济学院", "A3区经济
+#: 学院" are "经济学院"): a province's
+#: or a county's college of one name is another ("西地省财经学院", "A7县第一职业中专").
+_CITY_PREFIX_RE: Final = re.compile("^(?:[a-zA-Z]\\d*[市区])+")
 #: Names that are no one organisation: a kind of platform or school, a government body (the
 #: addressee: "A市人社局", "教育局"), a bank, a street office, a village.
 _GENERIC_RE: Final = re.compile(
     "^(?:互联网|网络|民间|小额|非法|个人|消费|供应链|科技|农村|正规|合法|其他|别的|各种|相关"
     "|p2p|P2P|私募|一家|一所|这家|那家|这所|那所|一个|几家|多家|本|该|某|我们|民办|公办|高职"
     "|中职|大专|本科|职业|技术|普通|重点|一些|部分|大型|小型|一般|城市|工程|市政|国有|私营"
-    "|地方)$"
+    "|地方|网上|线上|网络|手机|高息|高收益|保本|套路|校园|微信|社会|投资|第[一二三四五六七八九十]+)$"
     "|局|厅|委|政府|街道|办事处|社区|居委|村|镇|乡|法院|检察|公安|派出所|部门|中心|监察|人社"
     "|教育|财政|税务|银行|证券|保险|医院|卫健|住建|城管|国资|机关"
 )
@@ -103,11 +125,13 @@ _GENERIC_RE: Final = re.compile(
 #: case after it; a college's sending its students to factories or to posts unrelated to
 #: their studies; an employer's not paying its workers.
 _WRONG_RES: Final[dict[str, re.Pattern[str]]] = {
+    # Only words of a collapse and of the case after it: never a borrower's 逾期, nor
+    # 钱, 资金, 负责人, 事件 alone (an estate's developer, its repair fund, its overdue
+    # keys: "某某财富广场逾期交房").
     PLATFORM_COLLAPSE: re.compile(
-        "暴雷|爆雷|跑路|卷款|非法集资|集资诈骗|非法吸收|吸收公众存款|诈骗|立案|案件|案子|侦办"
-        "|侦查|清退|兑付|提现|出借人|投资人|受害人|受害者|报案|人去楼空|失联|血本无归|本金"
-        "|退钱|追回|追缴|严惩|负责人|控制人|嫌疑人|逾期|追赃|退赔|结案|能退|事件|资产|资金|财产"
-        "|处置|兑现|回款|钱|(?<=[车贷财服融富])案"
+        "暴雷|爆雷|跑路|卷款|非法集资|集资诈骗|非法吸收|吸收公众存款|立案|侦办|经侦|侦查|清退"
+        "|兑付|出借人|投资人|受害人|受害者|报案|人去楼空|血本无归|本金|控制人|嫌疑人|追赃|退赔"
+        "|追缴|(?<=[车贷财服融富])案"
     ),
     FORCED_INTERNSHIP: re.compile("实习|顶岗|进厂|工厂|打工|做工|流水线|普工|廉价劳动力"),
     UNPAID_WAGES: re.compile(
@@ -118,15 +142,40 @@ _WRONG_RES: Final[dict[str, re.Pattern[str]]] = {
         "|工资[^，。,；;！!？?]{0,4}克扣"
     ),
 }
-#: Of a college, that the students are sent, not that they look for a post or are hurt in
-#: one: the school's forcing, arranging or ordering it.
+#: A title's words of a platform's case that name its collapse only in a letter naming it
+#: by a strong word (``_WRONG_RES``): "请求严惩某某金服负责人", "某某车贷的钱何时能退".
+_WEAK_COLLAPSE_RE: Final = re.compile(
+    "案件|案子|严惩|负责人|追回|退钱|能退|资产|资金|处置|失联|诈骗|事件"
+)
+#: Of a college, that the students are forced, not that they are arranged a post, ask
+#: for leave or a certificate, or are hurt in one: forcing words ...
 _SENT_RE: Final = re.compile(
-    "强制|强迫|强行|逼|必须|不去|否则|要挟|扣学分|学分|毕业证|不能毕业|影响毕业|安排|组织"
-    "|要求|通知|被迫|强令|变相|硬性|统一|(?:让|叫|派|送|带)学生"
+    "强制|强迫|强行|逼|被迫|强令|硬性|要挟|必须|廉价劳动力|扣学分|不发毕业证|不给毕业|不能毕业"
+    "|(?:所有|全体|全部)[^，。,；;！!？?]{0,6}学生"
+    "|影响毕业|拿不到毕业证|不去[^，。,；;！!？?]{0,8}(?:就|不|没|扣|开除|退学)|否则"
+)
+#: ... together with a factory's work (not an office's, a shop's, a garage's).
+_FACTORY_RE: Final = re.compile("(?<!汽修)厂|流水线|普工|装配工|打工|做工|拧螺丝")
+#: Of a platform, letters by others than its victims: its staff on their wages, job
+#: seekers on a training fee, a borrower of a consumer lender, someone deceived by a
+#: caller posing as its service (``_BORROWER_RE`` too).
+_NOT_VICTIM_RE: Final = re.compile(
+    "(?:我们?是|作为)[^，。,；;！!？?]{0,10}员工|员工的|发工资|社保|应聘|培训费|招聘|冒充"
+    "|假冒|自称[^，。,；;！!？?]{0,8}客服"
+)
+#: Of a letter whose title names no platform of the kind words, a platform the title names
+#: otherwise ("某某网", "某某宝", "e租宝"): a platform its content names is named in passing.
+_OTHER_PLATFORM_RE: Final = re.compile("\\w(?:网|宝)(?![上络站友民格点页购店贝])")
+#: Words after a platform's kind word that make it a place ("某某财富广场", "某某财富铭城").
+_PLACE_AFTER_RE: Final = re.compile(
+    "[\u4e00-\u9fff]{0,2}?(?:广场|大厦|城|街|中心|公馆|小区|花园|苑|府|大楼|公寓|商城|写字楼|天地|港|园|楼)"
 )
 #: A writer who borrowed from the platform (its debt collection, how to repay), not a
 #: victim of its collapse.
-_BORROWER_RE: Final = re.compile("我是[^，。,；;！!？?]{0,10}借款人|我[^，。,；;！!？?]{0,10}借了")
+_BORROWER_RE: Final = re.compile(
+    "我是[^，。,；;！!？?]{0,10}借款人|我[^，。,；;！!？?]{0,10}借了|(?:本人|我)在[^，。,；;！!？?]{0,10}"
+    "贷款|办[了理]?[^，。,；;！!？?]{0,8}贷款|征信|暴力催收|催收人员|多扣"
+)
 #: What a title says besides the organisation that is about it and nothing else: the
 #: speech act and the organisation's own words ("平台", "公司", "案件", "问题").
 _TITLE_NOISE_RE: Final = re.compile(
@@ -169,22 +218,33 @@ def _name_at(part: str, start: int, word: str, wrong: str) -> str:
     stripped = _REGION_PREFIX_RE.sub("", own)
     if wrong == FORCED_INTERNSHIP:
         # "L市职业技术学院": the city's name is the college's own when nothing else is.
-        own = stripped if len(stripped) >= 2 else own
+        city_stripped = _CITY_PREFIX_RE.sub("", own)
+        own = city_stripped if len(city_stripped) >= 2 else own
         name = own + _COLLEGE_FORMS.get(word, word)
     elif wrong == UNPAID_WAGES:
-        own = stripped
+        own = stripped + word
+        trades = []
         while True:
             shorter = _EMPLOYER_TAIL_RE.sub("", own)
+            found = _TRADE_RE.search(shorter)
+            if found:
+                trades.append(found.group())
+                shorter = shorter[: found.start()]
             if shorter == own:
                 break
             own = shorter
-        name = own
+        if trades:
+            # The trade nearest the name: "宏远建筑工程" is 建筑.
+            trade = trades[-1]
+            name = f"{own}·{_TRADE_FORMS.get(trade, trade)}"
+        else:
+            name = own
     else:
         own = stripped
         name = own + word
     if len(own) < 2 or _GENERIC_RE.search(own) or _NOT_A_NAME_RE.search(own):
         return ""
-    return name
+    return unicodedata.normalize("NFKC", name).upper()
 
 
 def _names(part: str, wrong: str) -> list[tuple[str, int]]:
@@ -196,28 +256,39 @@ def _names(part: str, wrong: str) -> list[tuple[str, int]]:
         if _BODY_AFTER_RE.match(part, match.end()):
             # A body overseeing the kind, not one of it ("地方金融监督管理局", "金融办").
             continue
+        if wrong == PLATFORM_COLLAPSE and _PLACE_AFTER_RE.match(part, match.end()):
+            # An estate or a building named so ("某某财富广场"), not a platform.
+            continue
         name = _name_at(part, match.start(), match.group(), wrong)
         if name:
             found.append((name, match.start()))
     return found
 
 
-def same_organisation(ours: str, theirs: str) -> bool:
+def same_organisation(ours: str, theirs: str, wrong: str = "") -> bool:
     """Whether two kept organisations' names are one: the same, or one ending with the
-    other, words before it that a name was found with ("关注58车贷", "A市国际经济学院");
-    never two names of one kind ("宏远", "宏达"), nor one brand's two trades ("华泰" of
-    "华泰电子厂", "华泰服装")."""
+    other, words before it that a name was found with ("关注58车贷"); never two names of
+    one kind ("宏远", "宏达"), nor of a college anything but the same name ("南方理工学院"
+    is not "理工学院"). An employer's trade (after "·") is compared by the subject's names
+    (``place_agreement``): one brand's two trades are two employers."""
     if ours == theirs:
         return True
+    if wrong == FORCED_INTERNSHIP:
+        return False
+    ours, _, our_trade = ours.partition("·")
+    theirs, _, their_trade = theirs.partition("·")
+    if our_trade and their_trade and our_trade != their_trade:
+        return False
     return min(len(ours), len(theirs)) >= 2 and (ours.endswith(theirs) or theirs.endswith(ours))
 
 
-def _one(names: list[tuple[str, int]]) -> str:
+
+def _one(names: list[tuple[str, int]], wrong: str) -> str:
     """The one organisation ``names`` name (the shortest when every other ends with it, or
     begins with it: "经济学院体育学院" is a school of "经济学院"), "" for none or two."""
     distinct = sorted({name for name, _ in names}, key=lambda n: (len(n), n))
     if not distinct or any(
-        not (same_organisation(distinct[0], n) or n.startswith(distinct[0]))
+        not (same_organisation(distinct[0], n, wrong) or n.startswith(distinct[0]))
         for n in distinct[1:]
     ):
         return ""
@@ -251,10 +322,14 @@ def _subject_of(title: str, content: str, letter: str, wrong: str) -> str:
     wrong_re = _WRONG_RES[wrong]
     in_title = _names(title, wrong)
     if in_title:
-        name = _one(in_title)
+        name = _one(in_title, wrong)
         if not name:
             return ""
-        if wrong_re.search(title) is None:
+        if wrong_re.search(title) is None and not (
+            wrong == PLATFORM_COLLAPSE
+            and _WEAK_COLLAPSE_RE.search(title)
+            and wrong_re.search(content)
+        ):
             # The title names the organisation alone ("关于58车贷的投诉"), or the
             # organisation and another problem of it ("58车贷门店招牌摇摇欲坠").
             rest = _REGION_PREFIX_RE.sub("", _TITLE_NOISE_RE.sub("", _without_names(title, wrong)))
@@ -263,21 +338,30 @@ def _subject_of(title: str, content: str, letter: str, wrong: str) -> str:
     else:
         if wrong_re.search(title) is None:
             return ""
+        if wrong == PLATFORM_COLLAPSE and _OTHER_PLATFORM_RE.search(title):
+            # The title's platform is one the kind words miss ("某某网暴雷"): the one the
+            # content names is named in passing ("我之前在某某金服也投过").
+            return ""
         in_content = _names(content, wrong)
-        name = _one(in_content)
+        name = _one(in_content, wrong)
         first = in_content[0][1] if in_content else 0
         if not name or _AN_EXAMPLE_RE.search(content, max(0, first - 8), first):
             # None, two, or one named as an example of a kind ("像58车贷这样的平台").
             return ""
-    if wrong == PLATFORM_COLLAPSE and _BORROWER_RE.search(letter):
+    if wrong == PLATFORM_COLLAPSE and (
+        _BORROWER_RE.search(letter) or _NOT_VICTIM_RE.search(letter)
+    ):
         return ""
     if wrong == FORCED_INTERNSHIP and (
-        _SENT_RE.search(letter) is None or _NOT_SENDING_RE.search(title) is not None
+        _SENT_RE.search(letter) is None
+        or _FACTORY_RE.search(letter) is None
+        or _NOT_SENDING_RE.search(title) is not None
     ):
         return ""
     if wrong == UNPAID_WAGES and wrong_re.search(letter) is None:
         return ""
-    return f"{name}〔{wrong}〕"
+    name, _, trade = name.partition("·")
+    return f"{name}〔{wrong}·{trade}〕" if trade else f"{name}〔{wrong}〕"
 
 
 def _without_names(title: str, wrong: str) -> str:
@@ -300,17 +384,24 @@ def _without_names(title: str, wrong: str) -> str:
 
 
 _KEPT: Final = tuple(f"〔{wrong}〕" for wrong in WRONGS)
+#: A kept subject's wrong with an employer's trade after it ("华泰〔欠薪·物业〕").
+_KEPT_TRADE_RE: Final = re.compile(f"〔{UNPAID_WAGES}·[^〔〕]+〕$")
 
 
 def is_organisation(subject: str) -> bool:
     """Whether a kept subject is an organisation's wrong (not an estate's object)."""
-    return subject.endswith(_KEPT)
+    return subject.endswith(_KEPT) or _KEPT_TRADE_RE.search(subject) is not None
+
+
+def is_employer(subject: str) -> bool:
+    """Whether a kept subject is an employer's unpaid wages ("宏远〔欠薪·建筑〕")."""
+    return f"〔{UNPAID_WAGES}" in subject and is_organisation(subject)
 
 
 def is_kept(place: str) -> bool:
     """Whether a place (as kept among a letter's) is an organisation's subject or its
-    lookup key ("58车贷〔集资〕", "〔集资〕58车贷")."""
-    return place.endswith(_KEPT) or place.startswith(_KEPT)
+    lookup key ("58车贷〔集资〕", "华泰〔欠薪·物业〕", "〔集资〕58车贷")."""
+    return place.startswith(_KEPT) or is_organisation(place)
 
 
 #: How many characters of an organisation's name its subject is looked up by

@@ -76,7 +76,9 @@ def same_subject(ours: str, theirs: tuple[str, ...]) -> str:
             other is not None
             and other.group(2) == mine.group(2)
             and (
-                organisations.same_organisation(mine.group(1), other.group(1))
+                organisations.same_organisation(
+                    mine.group(1), other.group(1), mine.group(2)
+                )
                 if mine.group(2) in organisations.WRONGS
                 else _same_estate(mine.group(1), other.group(1))
             )

@@ -6,8 +6,8 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from typing import Final, NamedTuple
 
+from services.dedup import organisations, text
 from services.dedup import sketch as sk
-from services.dedup import text
 from services.dedup.areas import may_share_matter
 from services.dedup.config import DedupConfig
 from services.dedup.facts import DAY, UNCLASSIFIED, CaseFacts
@@ -255,6 +255,10 @@ def score_candidates(
         their_subject = kept_subject(details.places)
         subject = same_subject(our_subject, details.places) if our_subject else ""
         if subject and not fits_matter(details.matter_id):
+            subject = ""
+        if subject and agree is False and organisations.is_employer(subject):
+            # One employer's wages at two sites the letters name (two estates, a school's
+            # works): two matters, however alike their subject.
             subject = ""
         # One letter about an object at the estate the other's title is about too, the
         # other's title naming nothing of that object (another object, or another problem

@@ -36,8 +36,9 @@ _ORG = {
 }
 
 #: Pairs of one matter the text alone leaves apart, one with the district, one without.
-PLATFORM = (910001, 910003)  # "A4区58车贷案件何时能有进展", "请求严惩58车贷平台负责人" (0.000)
-COLLEGE = (910004, 910016)  # "A市经济学院组织学生外出打工合理吗？", "经济学院寒假安排学生进厂做工"
+#: "A4区58车贷的案子查到哪一步了", "恳请从严追究58车贷平台实际控制人" (0.000)
+PLATFORM = (910001, 910003)
+COLLEGE = (910004, 910016)  # "A市经济学院寒假让学生去东莞电子厂…", "经济学院寒假安排学生进厂做工"
 WAGES = (910007, 910013)  # "A5区宏远建筑拖欠农民工工资", "请求帮助讨要被拖欠的工资" (0.000)
 
 
@@ -147,15 +148,17 @@ def test_every_letter_of_a_big_matter_joins_one_matter() -> None:
 def test_names_and_wrongs_as_kept() -> None:
     assert organisation_subject("恳请加快侦办58车贷集资诈骗案", "") == "58车贷〔集资〕"
     assert (
-        organisation_subject("A市经济学院组织学生外出打工合理吗？", "寒假去工厂，不去扣学分。")
+        organisation_subject("A市经济学院寒假派学生去电子厂实习", "寒假去工厂，不去扣学分。")
         == "经济学院〔实习〕"
     )
     assert organisation_subject(
         "宏远建筑工程有限公司恶意欠薪", "宏远建筑工程有限公司拖欠工资。"
-    ) == "宏远〔欠薪〕"
+    ) == "宏远〔欠薪·建筑〕"
     assert organisation_subject(
         "星城职院逼学生去工厂实习", "学校安排学生去工厂顶岗实习。"
-    ) == organisation_subject("星城职业技术学院强制顶岗实习", "不服从安排就不发毕业证。")
+    ) == organisation_subject(
+        "星城职业技术学院强制顶岗实习", "去配件厂做装配工，不服从安排就不发毕业证。"
+    )
 
 
 @pytest.mark.parametrize(
@@ -202,3 +205,126 @@ def test_an_organisations_subject_is_no_place_against_a_letter_naming_one() -> N
         ]
     )
     assert decisions[1].matter_id == decisions[0].matter_id
+
+
+# The review of the rule (issue 13): letters of its break-it scenarios, in the project's own
+# words. Each gave a subject before, that joined a big matter it is not of.
+
+
+@pytest.mark.parametrize(
+    ("title", "content"),
+    [
+        # An estate or a building named with 财富/金融, and no platform's collapse: its
+        # buyers' overdue keys, its repair fund, its developer's head (逾期, 资金, 负责人).
+        ("B2区恒远财富广场逾期交房", "我们是恒远财富广场的业主，交房已经逾期八个月了。"),
+        ("恒远财富广场维修资金去向不明", "物业要动用维修资金，业主查不到资金的账目。"),
+        ("锦绣金融城开发商负责人失联", "锦绣金融城的开发商负责人一直不露面，房产证办不下来。"),
+        # Words of a platform's case alone, no collapse: the money, the person in charge.
+        ("请问鑫诚车贷的钱怎么办", "鑫诚车贷的负责人说资金紧张，钱晚点给。"),
+    ],
+)
+def test_an_estate_named_so_or_weak_words_name_no_collapse(title: str, content: str) -> None:
+    assert organisation_subject(title, content) == ""
+
+
+@pytest.mark.parametrize(
+    ("title", "content"),
+    [
+        # A trade, a job, no employer.
+        ("B3区保安公司两个月不发工资", "我在小区当保安，保安公司已经两个月没发工资了。"),
+        ("环卫工人的工资被拖欠", "我们环卫公司三个月没有发工资，请领导过问。"),
+        ("劳务派遣公司克扣工资", "劳务派遣公司每月克扣我们三百元工资。"),
+        ("服装厂拖欠工人工资", "我们服装厂老板拖欠工人两个月工资。"),
+        ("B4区第二建筑公司欠薪", "第二建筑公司欠我们班组工资十万元。"),
+    ],
+)
+def test_a_trade_or_a_job_names_no_employer(title: str, content: str) -> None:
+    assert organisation_subject(title, content) == ""
+
+
+def test_one_brands_two_trades_are_two_employers() -> None:
+    ours = organisation_subject("永盛物业公司拖欠保洁员工资", "永盛物业公司三个月没发工资了。")
+    theirs = organisation_subject("永盛建筑公司拖欠农民工工资", "永盛建筑公司欠我们工资。")
+    assert (ours, theirs) == ("永盛〔欠薪·物业〕", "永盛〔欠薪·建筑〕")
+    assert not subjects_agree(ours, theirs)
+    # The brand with its trade and without are one employer ("永盛公司").
+    assert subjects_agree(ours, "永盛〔欠薪〕")
+
+
+def test_one_builders_two_sites_are_two_matters() -> None:
+    first = _facts(0, "430100", "B4区翠湖园项目拖欠农民工工资",
+                   "我们在B4区翠湖园小区工地做木工，总包是永兴建设集团，工资至今没有结清。",
+                   ref="pr_a")  # fmt: skip
+    second = _facts(1, "430100", "永兴建设B4区实验小学工地欠我们工资",
+                    "我们在B4区实验小学改扩建工地做水电，承建单位是永兴建设，工资还没给。",
+                    ref="pr_b")  # fmt: skip
+    decisions = _run([first, second])
+    assert decisions[1].matter_id != decisions[0].matter_id
+
+
+@pytest.mark.parametrize(
+    ("title", "content"),
+    [
+        # Arranged, not forced into a factory: a leave request, a certificate, a post of
+        # one's own, a ban on weekend jobs, an injury.
+        ("实习期间能不能请假", "我在B1区商务职业技术学院读书，学校安排我们在一家修车厂实习，"
+                              "家里有事想请假，老师不批。"),
+        ("实习单位不给盖章怎么办", "我是B1区商务职业技术学院的学生，学校要求交实习证明，"
+                                "我在超市实习，老板不肯盖章。"),
+        ("商务职业技术学院能否自己找实习单位", "学校要求统一实习，我自己在事务所找到了对口岗位。"),
+        ("学校不准周末打工合理吗", "B1区商务职业技术学院通知学生周末一律不准外出打工，"
+                                "发现就处分。"),
+    ],
+)  # fmt: skip
+def test_a_college_arranging_an_internship_is_no_forcing(title: str, content: str) -> None:
+    assert organisation_subject(title, content) == ""
+
+
+@pytest.mark.parametrize(
+    ("title", "content"),
+    [
+        # Generic phrases, no platform's name.
+        ("网上理财被骗请求立案", "我在网上理财被骗五万元，已经报案。"),
+        ("手机理财软件骗钱", "我母亲在手机理财软件里投资被骗，已经报案，请求立案。"),
+        ("校园网贷跑路请求立案", "同学推荐的校园网贷平台跑路了，本金拿不回来，已经报案。"),
+        # A caller posing as a platform's service.
+        ("冒充恒信金融客服诈骗", "有人自称恒信金融客服，骗我转账两万元，已经报案，请求立案。"),
+        # A consumer lender's borrowers.
+        ("恒信普惠多扣我的钱", "我在恒信普惠办理了一笔贷款，每月多扣服务费，本金早已还清。"),
+        # A platform's own staff, a job seeker's fee.
+        ("鑫诚车贷员工的工资谁来发", "我们是鑫诚车贷的员工，平台暴雷前就没发工资，社保也断了。"),
+        ("关于鑫诚车贷的投诉", "我去鑫诚车贷应聘，交了五百元培训费，没干几天就被辞退，钱也不退。"),
+        # Another platform in the title, this one named in passing.
+        ("聚财网暴雷恳请追赃", "我在聚财网投了五万元，已经立案。我以前也在鑫诚车贷投过，"
+                              "及时退出了。"),
+    ],
+)  # fmt: skip
+def test_no_platforms_collapse_of_others(title: str, content: str) -> None:
+    assert organisation_subject(title, content) == ""
+
+
+def test_college_names_are_compared_whole() -> None:
+    province = organisation_subject("东岭省财经学院强制学生去工厂实习", "不去扣学分，去电子厂。")
+    city = organisation_subject("A市财经学院强制学生进厂", "不去不发毕业证，去电子厂流水线。")
+    assert province
+    assert city
+    assert not subjects_agree(province, city)
+    short = organisation_subject("A市理工学院强制学生去工厂实习", "不去扣学分，去电子厂。")
+    long = organisation_subject("A市南方理工学院强制学生进厂", "不去扣学分，去电子厂。")
+    assert short
+    assert long
+    assert not subjects_agree(short, long)
+    vocational = organisation_subject("A市职业学院强制学生进厂", "不去扣学分，去电子厂。")
+    technical = organisation_subject("A市职业技术学院强制学生进厂", "不去扣学分，去电子厂。")
+    assert vocational
+    assert technical
+    assert not subjects_agree(vocational, technical)
+    # The city or its district before a name is the same college.
+    assert subjects_agree(city, organisation_subject("B3区财经学院强制学生进厂", "不去扣学分。"))
+
+
+def test_a_platforms_name_in_any_case_is_one() -> None:
+    assert subjects_agree(
+        organisation_subject("xyz金服爆雷", "我是xyz金服的出借人，本金没了。"),
+        organisation_subject("XYZ金服的案子", "XYZ金服已经立案，我们投资人等消息。"),
+    )
