@@ -348,9 +348,11 @@ def score_candidates(
         # Two letters each mainly about one object of one kind, as two objects (two
         # estates, "锦绣花园" and "东方锦绣花园"; two sides of one estate): two matters,
         # whatever places or words they share (the subject's lookup key finds them).
+        # So are one writer's two letters on two organisations' one wrong (a victim of two
+        # platforms, a near copy of the first letter naming the second).
         conflict = agree is False or (
             not subject
-            and not same_petitioner
+            and (not same_petitioner or organisations.is_organisation(our_subject))
             and bool(our_subject)
             and text.same_object(our_subject, their_subject)
         )

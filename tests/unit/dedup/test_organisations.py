@@ -328,3 +328,14 @@ def test_a_platforms_name_in_any_case_is_one() -> None:
         organisation_subject("xyz金服爆雷", "我是xyz金服的出借人，本金没了。"),
         organisation_subject("XYZ金服的案子", "XYZ金服已经立案，我们投资人等消息。"),
     )
+
+
+def test_one_writers_near_copy_on_another_platform_is_another_matter() -> None:
+    text = "我是{}的出借人，平台去年停止兑付，公安机关已经立案，至今没有进展，本金追不回来。"
+    decisions = _run(
+        [
+            _facts(0, "430100", "恳请加快侦办恒信金服的案子", text.format("恒信金服"), ref="pr_w"),
+            _facts(1, "430100", "恳请加快侦办聚鑫理财的案子", text.format("聚鑫理财"), ref="pr_w"),
+        ]
+    )
+    assert decisions[1].matter_id != decisions[0].matter_id
