@@ -81,14 +81,14 @@ _TRADE_FORMS: Final = {
 #: 的出借人", "孩子在星城职业技术学院读书", "被鑫盛理财的业务员拉去".
 _STOP_CHARS: Final = frozenset(
     "的了在是我你他她它们和与及或被把将对向从给让为到于这那个些有没不也都就还又再请求问"
-    "关于映诉报询去过里等家投买借说找叫要跟比已曾该此某其各每称原管"
+    "关于映诉报询去过里等家投买借说找叫要跟比已曾该此某其各每称原管读"
 )
 #: Words of a request or of a victim that end where a name begins ("恳请加快侦办58车贷",
 #: "严惩鑫盛理财", "受骗于惠民金服").
 _BEFORE_NAME_RE: Final = re.compile(
     "加快|侦办|侦破|严惩|查处|打击|举报|投诉|反映|请求|恳请|要求|希望|呼吁|督促|尽快|严查|彻查"
     "|追究|处理|解决|整治|调查|受害|受骗|起诉|立案|关注|帮助|帮忙|就读|读书|入职|进入|不管"
-    "|为何|为什么|公开|注意|公布|通报|查询|查清|冻结|查封|追回|追讨|讨要|追缴|处置|退赔"
+    "|为何|为什么|公开|注意|公布|通报|查询|查清|冻结|查封|追回|追讨|讨要|追缴|处置|退赔|一名|一位"
 )
 #: Characters before an organisation's word that make it a kind ("某物流公司", "一家装修公司").
 _A_KIND_BEFORE: Final = frozenset("某家个所")
@@ -119,6 +119,32 @@ _GENERIC_RE: Final = re.compile(
     "|地方|网上|线上|网络|手机|高息|高收益|保本|套路|校园|微信|社会|投资|第[一二三四五六七八九十]+)$"
     "|局|厅|委|政府|街道|办事处|社区|居委|村|镇|乡|法院|检察|公安|派出所|部门|中心|监察|人社"
     "|教育|财政|税务|银行|证券|保险|医院|卫健|住建|城管|国资|机关"
+)
+
+#: Names that are common nouns, not an employer's proper name: roles and kinds of an
+#: employer ("施工公司", "总包公司", "中介公司", "黑心工厂", "上市公司", "外卖公司") and
+#: kinds of a project ("地铁建设", "安置房建设", "A9县道路建设", "第三中学建设项目"): a
+#: letter naming no place would join the first such matter and bridge two.
+_COMMON_NOUN_RE: Final = re.compile(
+    "^(?:工地|施工|总包|外包|分包|承包|转包|包工|中介|甲方|乙方|黑心|老板|私人|个体|外地|外省"
+    "|本地|上市|民营|国营|国企|私企|企业|培训|教育|外卖|出租车|网约车|用工|用人|单位|劳务|一家"
+    "|一个|一|该|小|大|地铁|轨道|安置房|安置|保障房|公租房|廉租房|棚改|棚户区|改造|道路|公路"
+    "|高速|桥梁|隧道|管网|管道|污水|水利|学校|中学|小学|幼儿园|医院|基础设施|海绵城市|城市"
+    "|小区|美丽乡村|新农村|农村|乡村|工程|市政|项目|建筑|建设|装修|绿化|房建|厂房|园区|工业园"
+    "|[一二三四五六七八九十]期|第[一二三四五六七八九十]+)+$"
+)
+#: Of a college's word, what after it makes it no college's name: "A市大学生", "高职
+#: 院校", "中专生", "大学城" (a real college is named "A市大学" on boards).
+_NOT_COLLEGE_AFTER_RE: Final = re.compile("生|校|城|院校")
+#: Of 建设, what after it makes it a builder's word whatever is before it: "宏远建设工程
+#: 有限公司", "宏远建设集团". Without one, a builder's short name ("鸿达建设碧湘园工地欠薪")
+#: unless a project or a place ends before it (``_PROJECT_END_RE``: "地铁三号线建设",
+#: "芙蓉小区建设", "泉塘美丽乡村建设"). Of 建筑, a builder's short name ("宏远建筑拖欠
+#: 工资"), its kinds common nouns (``_COMMON_NOUN_RE``).
+_BUILDER_AFTER_RE: Final = re.compile("公司|集团|有限|股份|工程|承建|劳务")
+_PROJECT_END_RE: Final = re.compile(
+    "(?:小区|乡村|农村|城市|工程|项目|基础设施|安置房|棚改|道路|公路|地铁|学校|中学|小学|医院"
+    "|园区|设施|[路街道桥园苑城村镇乡区楼馆站线场房])$"
 )
 
 #: Each wrong, by the words a letter names it with. A platform's collapse and the criminal
@@ -171,9 +197,9 @@ _PLACE_AFTER_RE: Final = re.compile(
     "[\u4e00-\u9fff]{0,2}?(?:广场|大厦|城|街|中心|公馆|小区|花园|苑|府|大楼|公寓|商城|写字楼|天地|港|园|楼)"
 )
 #: A writer who borrowed from the platform (its debt collection, how to repay), not a
-#: victim of its collapse.
+#: victim of its collapse; never a lender's 出借 ("我在惠民金服出借了二十万": a victim).
 _BORROWER_RE: Final = re.compile(
-    "我是[^，。,；;！!？?]{0,10}借款人|我[^，。,；;！!？?]{0,10}借了|(?:本人|我)在[^，。,；;！!？?]{0,10}"
+    "我是[^，。,；;！!？?]{0,10}借款人|我[^，。,；;！!？?]{0,10}(?<!出)借了|(?:本人|我)在[^，。,；;！!？?]{0,10}"
     "贷款|办[了理]?[^，。,；;！!？?]{0,8}贷款|征信|暴力催收|催收人员|多扣"
 )
 #: What a title says besides the organisation that is about it and nothing else: the
@@ -242,7 +268,12 @@ def _name_at(part: str, start: int, word: str, wrong: str) -> str:
     else:
         own = stripped
         name = own + word
-    if len(own) < 2 or _GENERIC_RE.search(own) or _NOT_A_NAME_RE.search(own):
+    if (
+        len(own) < 2
+        or _GENERIC_RE.search(own)
+        or _NOT_A_NAME_RE.search(own)
+        or (wrong == UNPAID_WAGES and _COMMON_NOUN_RE.match(own))
+    ):
         return ""
     return unicodedata.normalize("NFKC", name).upper()
 
@@ -255,6 +286,17 @@ def _names(part: str, wrong: str) -> list[tuple[str, int]]:
     for match in _KIND_RES[wrong].finditer(part):
         if _BODY_AFTER_RE.match(part, match.end()):
             # A body overseeing the kind, not one of it ("地方金融监督管理局", "金融办").
+            continue
+        if wrong == FORCED_INTERNSHIP and _NOT_COLLEGE_AFTER_RE.match(part, match.end()):
+            # Students or schools of a kind ("A市大学生", "A市高职院校"), not a college.
+            continue
+        if (
+            wrong == UNPAID_WAGES
+            and match.group() == "建设"
+            and not _BUILDER_AFTER_RE.match(part, match.end())
+            and _PROJECT_END_RE.search(part, max(0, match.start() - 6), match.start())
+        ):
+            # A project's kind or place ("地铁建设", "芙蓉小区建设"), not a builder.
             continue
         if wrong == PLATFORM_COLLAPSE and _PLACE_AFTER_RE.match(part, match.end()):
             # An estate or a building named so ("某某财富广场"), not a platform.
@@ -279,8 +321,47 @@ def same_organisation(ours: str, theirs: str, wrong: str = "") -> bool:
     theirs, _, their_trade = theirs.partition("·")
     if our_trade and their_trade and our_trade != their_trade:
         return False
-    return min(len(ours), len(theirs)) >= 2 and (ours.endswith(theirs) or theirs.endswith(ours))
+    if min(len(ours), len(theirs)) < 2:
+        return False
+    shorter, longer = sorted((ours, theirs), key=len)
+    # Only a region or a request's words before the name ("A4区宏远", "关注58车贷"),
+    # never other characters: "新宏远" is not "宏远".
+    before = longer[: -len(shorter)]
+    return longer.endswith(shorter) and _ONLY_BEFORE_RE.fullmatch(before) is not None
 
+
+#: What may stand before an organisation's name in another spelling of it: regions and
+#: words of a request (``same_organisation``).
+_ONLY_BEFORE_RE: Final = re.compile(
+    f"(?:{_REGION_PREFIX_RE.pattern.removeprefix('^')}|{_BEFORE_NAME_RE.pattern})*"
+)
+#: What a subject's name ends with that is its kind, not its brand (``brands_differ``).
+_KIND_TAIL_RE: Final = re.compile(
+    "(?:{})$".format(
+        "|".join(
+            (
+                *_KIND_WORDS[PLATFORM_COLLAPSE],
+                *_KIND_WORDS[FORCED_INTERNSHIP],
+                *_COLLEGE_FORMS.values(),
+            )
+        )
+    )
+)
+
+
+def brand(subject: str) -> str:
+    """A kept subject's brand: its name without region, kind word and wrong ("鑫盛理财〔集资〕"
+    and "鑫盛财富〔集资〕" are 鑫盛; "星城职院〔实习〕" and "星城职业学院〔实习〕" 星城;
+    "西地省涉外经济学院〔实习〕" 涉外经济)."""
+    name = subject.partition("〔")[0].partition("·")[0]
+    name = _REGION_PREFIX_RE.sub("", name)
+    return _KIND_TAIL_RE.sub("", name) or name
+
+
+def brands_differ(ours: str, theirs: str) -> bool:
+    """Whether two kept organisations' subjects name two brands (惠民 and 鑫盛), not one
+    brand written two ways (鑫盛理财 and 鑫盛财富): one writer's near copies conflict only so."""
+    return brand(ours) != brand(theirs)
 
 
 def _one(names: list[tuple[str, int]], wrong: str) -> str:
@@ -403,6 +484,10 @@ def is_kept(place: str) -> bool:
     lookup key ("58车贷〔集资〕", "华泰〔欠薪·物业〕", "〔集资〕58车贷")."""
     return place.startswith(_KEPT) or is_organisation(place)
 
+
+#: How many days apart an employer's subject links two letters (``scoring``): one
+#: builder's unpaid wages years apart are other crews' on other sites.
+EMPLOYER_DAYS: Final = 180
 
 #: How many characters of an organisation's name its subject is looked up by
 #: (``features.subject_key``): a name found with words before it ends as the name does. An

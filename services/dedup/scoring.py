@@ -260,6 +260,14 @@ def score_candidates(
             # One employer's wages at two sites the letters name (two estates, a school's
             # works): two matters, however alike their subject.
             subject = ""
+        if (
+            subject
+            and organisations.is_employer(subject)
+            and abs(now - received_at[i]) > organisations.EMPLOYER_DAYS * DAY
+        ):
+            # One builder's wages years apart are other crews' (2017's, 2020's): its name
+            # links letters of one season only; later, the text and places must.
+            subject = ""
         # One letter about an object at the estate the other's title is about too, the
         # other's title naming nothing of that object (another object, or another problem
         # of the estate: its property company's parking fees, not the developer's forced
@@ -348,13 +356,24 @@ def score_candidates(
         # Two letters each mainly about one object of one kind, as two objects (two
         # estates, "锦绣花园" and "东方锦绣花园"; two sides of one estate): two matters,
         # whatever places or words they share (the subject's lookup key finds them).
-        # So are one writer's two letters on two organisations' one wrong (a victim of two
-        # platforms, a near copy of the first letter naming the second).
+        # So are one writer's two letters on two platforms' or colleges' one wrong (a
+        # victim of two platforms, a near copy of the first letter naming the second), when
+        # their brands differ ("惠民金服", "鑫盛理财"; not "鑫盛理财", "鑫盛财富": one
+        # brand written two ways). Two employers' subjects block nothing: one crew names
+        # the main contractor in one letter, its labour subcontractor in the next, and the
+        # text and places link them as they would without a subject.
         conflict = agree is False or (
             not subject
-            and (not same_petitioner or organisations.is_organisation(our_subject))
             and bool(our_subject)
             and text.same_object(our_subject, their_subject)
+            and (
+                not organisations.is_organisation(our_subject)
+                or (
+                    not organisations.is_employer(our_subject)
+                    and organisations.brands_differ(our_subject, their_subject)
+                )
+            )
+            and (not same_petitioner or organisations.is_organisation(our_subject))
         )
         # Years later, only the place the title names (or a copy) still says it is the
         # same matter: words and titles alike are too often another matter by then.

@@ -11,14 +11,17 @@ city only) beside distractors the rule must not link: every test fails without t
 from __future__ import annotations
 
 import json
+from dataclasses import replace
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
 from services.dedup.decision import DedupDecision
+from services.dedup.facts import CaseFacts
 from services.dedup.organisations import organisation_subject
 from services.dedup.place_agreement import subjects_agree
-from tests.unit.dedup.test_real_petitions import _facts, _run
+from tests.unit.dedup.test_real_petitions import START, _facts, _run
 
 #: The probe's letters by number: (region code, title, content).
 _ORG = {
@@ -188,8 +191,11 @@ def test_two_names_of_one_kind_are_two_organisations() -> None:
     assert not subjects_agree("经济学院〔实习〕", "财经学院〔实习〕")
     assert not subjects_agree("58车贷〔集资〕", "惠民金服〔集资〕")
     assert not subjects_agree("华泰〔欠薪〕", "华泰服装〔欠薪〕")
-    # One wrong of one organisation, found with words before its name or not.
-    assert subjects_agree("58车贷〔集资〕", "注58车贷〔集资〕")
+    # One wrong of one organisation, found with a region or a request's words before its
+    # name or not; never with other characters before it ("新宏远" is not "宏远").
+    assert subjects_agree("58车贷〔集资〕", "关注58车贷〔集资〕")
+    assert subjects_agree("58车贷〔集资〕", "A4区58车贷〔集资〕")
+    assert not subjects_agree("宏远〔欠薪〕", "新宏远〔欠薪〕")
     # One organisation's two wrongs are two matters.
     assert not subjects_agree("宏远〔欠薪〕", "宏远〔集资〕")
 
@@ -339,3 +345,98 @@ def test_one_writers_near_copy_on_another_platform_is_another_matter() -> None:
         ]
     )
     assert decisions[1].matter_id != decisions[0].matter_id
+
+
+# Review 17 of the rule: common nouns taken for names, a writer's two spellings of one
+# brand, one employer's crews years apart, a main contractor and its labour subcontractor.
+
+
+@pytest.mark.parametrize(
+    ("title", "content"),
+    [
+        ("施工公司拖欠农民工工资", "我们在A4区干活，施工公司拖欠我们工资。"),
+        ("总包公司拖欠农民工工资", "总包公司拖欠我们工资三个月。"),
+        ("中介公司拖欠工资", "中介公司拖欠我们工资。"),
+        ("黑心老板拖欠工资", "A4区一黑心工厂拖欠我们工资。"),
+        ("外卖公司拖欠骑手工资", "外卖公司拖欠骑手工资。"),
+        ("工地项目部拖欠农民工工资", "工地项目部拖欠我们工资。"),
+        ("A4区地铁建设拖欠农民工工资", "A4区地铁三号线建设工地拖欠我们农民工工资。"),
+        ("道路建设拖欠农民工工资", "A9县道路建设拖欠我们的工资。"),
+        ("学校建设项目拖欠工资", "A7县第三中学建设项目拖欠我们工资。"),
+        ("小区建设拖欠农民工工资", "芙蓉小区建设拖欠农民工工资。"),
+    ],
+)  # fmt: skip
+def test_roles_and_projects_kinds_are_no_employer(title: str, content: str) -> None:
+    assert organisation_subject(title, content) == ""
+
+
+def test_a_builders_short_names_are_still_its_own() -> None:
+    assert organisation_subject("宏远建筑拖欠工资", "宏远建筑拖欠我们工资。") == "宏远〔欠薪·建筑〕"
+    assert organisation_subject("鸿达建设碧湘园工地欠薪", "鸿达建设在A4区碧湘园项目欠我们工资。")
+
+
+@pytest.mark.parametrize(
+    "title",
+    ["A市大学生被强制进厂实习", "A市高职院校强制学生进厂实习", "A市中专生被强制去工厂实习"],
+)
+def test_students_or_schools_of_a_kind_are_no_college(title: str) -> None:
+    assert organisation_subject(title, "学校强制我们去工厂流水线实习，不去扣学分。") == ""
+
+
+def test_a_name_with_other_characters_before_it_is_another_employer() -> None:
+    assert not subjects_agree(
+        organisation_subject("新宏远公司欠薪", "新宏远公司拖欠我们工资。"),
+        organisation_subject("宏远公司拖欠农民工工资", "宏远公司欠我们农民工工资。"),
+    )
+    assert subjects_agree(
+        organisation_subject("一名58车贷出借人的呼吁", "平台跑路了，本金没了。"),
+        organisation_subject("58车贷的案子", "58车贷已经立案，我们出借人等消息。"),
+    )
+
+
+def test_a_lenders_lent_is_a_victims_word() -> None:
+    assert organisation_subject(
+        "惠民金服跑路", "我在惠民金服出借了五万元，平台跑路了，请求立案。"
+    ) == "惠民金服〔集资〕"
+
+
+def test_one_writers_two_spellings_of_one_brand_are_one_matter() -> None:
+    text = "{}强制我们全体学生去东莞电子厂流水线顶岗实习，不去不发毕业证，每天工作十二小时。"
+    decisions = _run(
+        [
+            _facts(n, "430100", f"{name}强制学生进厂实习", text.format(name), ref="pr_w")
+            for n, name in enumerate(("星城职业技术学院", "星城职业学院"))
+        ]
+    )
+    assert decisions[1].matter_id == decisions[0].matter_id
+
+
+def test_a_main_contractor_and_its_subcontractor_named_by_one_crew_link_by_text() -> None:
+    decisions = _run(
+        [
+            _facts(0, "430104", "鸿达建设拖欠碧湘园工地农民工工资",
+                   "我们是A4区碧湘园小区工地的泥工班组，三十多人干了一年，总包鸿达建设说钱已经"
+                   "拨给劳务公司了，劳务公司说没收到，工资四十万一分没拿到。", ref="pr_a"),
+            _facts(1, "430104", "誉楚劳务拖欠碧湘园工地农民工工资",
+                   "我们是A4区碧湘园小区工地的泥工班组，三十多人干了一年，劳务分包誉楚劳务说钱"
+                   "没收到，总包鸿达建设说已经拨了，工资四十万一分没拿到。", ref="pr_b"),
+        ]
+    )  # fmt: skip
+    assert decisions[1].matter_id == decisions[0].matter_id
+
+
+def test_one_employers_wages_years_apart_are_other_crews() -> None:
+    def letter(days: int, title: str, content: str, ref: str) -> CaseFacts:
+        facts = _facts(0, "430100", title, content, ref=ref)
+        return replace(facts, case_id=f"XF-{days:05d}", received_at=START + timedelta(days=days))
+
+    first = letter(0, "宏远建筑拖欠农民工工资",
+                   "我们在A4区碧湘园小区工地做钢筋，宏远建筑拖欠我们十五个人工资二十万元。", "pr_a")
+    soon = letter(30, "宏远建筑拖欠工资",
+                  "我是一名电工，在宏远建筑干了半年，公司拖欠我工资两万三千元，至今不给。", "pr_b")
+    later = letter(600, "宏远建筑拖欠工资",
+                   "我是一名电工，在宏远建筑干了半年，公司拖欠我工资两万三千元，至今不给。", "pr_b")
+    together = _run([first, soon])
+    assert together[1].matter_id == together[0].matter_id
+    apart = _run([first, later])
+    assert apart[1].matter_id != apart[0].matter_id
