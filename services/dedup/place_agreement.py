@@ -12,6 +12,24 @@ from services.dedup import organisations, text
 from services.dedup.features import SUBJECT_RE, CaseFeatures
 
 
+@lru_cache(maxsize=16384)
+def _ours_without_kept(places: frozenset[str]) -> frozenset[str]:
+    """``places`` without an organisation's subject (``organisations.is_kept``); kept per
+    set, since a letter's places are compared with each of its candidates'."""
+    if not any("〔" in place and organisations.is_kept(place) for place in places):
+        return places
+    return frozenset(place for place in places if not organisations.is_kept(place))
+
+
+@lru_cache(maxsize=65536)
+def _theirs_without_kept(places: tuple[str, ...]) -> tuple[str, ...]:
+    """A candidate's places without an organisation's subject: a candidate's places are
+    the same tuple each time its record is read from the cache."""
+    if not any("〔" in place and organisations.is_kept(place) for place in places):
+        return places
+    return tuple(place for place in places if not organisations.is_kept(place))
+
+
 def places_agree(ours: frozenset[str], theirs: tuple[str, ...], lenient: bool) -> bool | None:
     """Whether two petitions name the same place: True, False (a contradiction) or None.
 
@@ -23,11 +41,10 @@ def places_agree(ours: frozenset[str], theirs: tuple[str, ...], lenient: bool) -
     (same petitioner) also forgives one wrong character, a typo, in names of equal length;
     between two strangers one character is what tells "阳光小区" from "月光小区".
     """
-    if any(map(organisations.is_kept, ours)) or any(map(organisations.is_kept, theirs)):
-        # An organisation's subject is no place: a letter about 58车贷 names none, and
-        # says nothing against a letter naming one (its subject is compared as such).
-        ours = frozenset(p for p in ours if not organisations.is_kept(p))
-        theirs = tuple(p for p in theirs if not organisations.is_kept(p))
+    # An organisation's subject is no place: a letter about 58车贷 names none, and says
+    # nothing against a letter naming one (its subject is compared as such).
+    ours = _ours_without_kept(ours)
+    theirs = _theirs_without_kept(theirs)
     if not ours or not theirs:
         return None
     if len(ours) == 1 and len(theirs) == 1:
