@@ -231,18 +231,22 @@ class DedupConfig(BaseSettings):
         description=(
             "The linking threshold when both petitions are mainly about one object at one "
             "estate (a mixing plant beside it, its restaurants' fumes, parking spaces "
-            "forced on its buyers: ``features.letter_subject``). Residents write about "
-            "one such object in words that share almost nothing; the estate and the "
-            "object are the evidence, so the text need add none."
+            "forced on its buyers: ``features.letter_subject``), or one organisation's "
+            "one wrong (a platform's collapse, a college's sending students to factories, "
+            "an employer's unpaid wages: ``organisations.organisation_subject``). Residents "
+            "and victims write about one such object in words that share almost nothing; "
+            "the object and the place or the organisation are the evidence, so the text "
+            "need add none."
         ),
     )
     max_subject_candidates: int = Field(
         default=64,
         ge=0,
         description=(
-            "Most candidates looked at for one object at one estate beyond those the "
-            "text scores find (best text score first): bounds the work on a letter "
-            "about a busy estate. Fewer loses letters of its big joint matters."
+            "Most candidates looked at for one subject (one object at one estate, one "
+            "organisation's one wrong) beyond those the text scores find (best text score "
+            "first): bounds the work on a letter about a busy estate or a big platform's "
+            "collapse. Fewer loses letters of their big joint matters."
         ),
     )
     max_title_candidates: int = Field(

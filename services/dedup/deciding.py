@@ -142,10 +142,12 @@ def _matters_to_merge(
     for candidate in scored:
         matter_id = candidate.matter_id
         if (
-            not _one_by(state, best, candidate, title_alike, narrow_floor)
-            or matter_id == matter.matter_id
+            # The cheap tests first: most candidates are of the matter linked to (a big
+            # matter's letters are many of them), and `_one_by` reads matters' records.
+            matter_id == matter.matter_id
             or matter_id in merged
             or _SPLIT_OFF_RE.search(matter_id)
+            or not _one_by(state, best, candidate, title_alike, narrow_floor)
         ):
             continue
         value = state.matters.get(matter_id)

@@ -13,8 +13,8 @@ import numpy as np
 from schemas.petitions import Language
 from services.common.places import folded_places, with_qualifiers
 from services.common.script import fold_script_and_width
+from services.dedup import organisations, text
 from services.dedup import sketch as sk
-from services.dedup import text
 from services.dedup.areas import match_area, region_names, unit_names
 from services.dedup.config import DedupConfig
 from services.dedup.facts import CaseFacts
@@ -78,8 +78,9 @@ class CaseFeatures(NamedTuple):
     opening_elsewhere: bool = False
     #: The kinds the title names in the clause naming its first (``text.main_clause_claims``).
     main_clause_claims: frozenset[str] = frozenset()
-    #: What the letter is mainly about, one object at one estate (``letter_subject``), as
-    #: the place-like key it is kept and looked up by among ``places``; "" for none.
+    #: What the letter is mainly about, one object at one estate (``letter_subject``) or
+    #: one organisation's one wrong (``organisations.organisation_subject``), as the
+    #: place-like key it is kept and looked up by among ``places``; "" for none.
     subject: str = ""
 
 
@@ -111,7 +112,7 @@ def extract_features(case: CaseFacts, config: DedupConfig) -> CaseFeatures:
     opening_places = with_qualifiers(folded_places(content[:OPENING_CHARS]), places)
     subject = letter_subject(
         title, content, text.claims(topic), title_places, opening_places, places
-    )
+    ) or organisations.organisation_subject(title, content)
     return CaseFeatures(
         sketch,
         places | {subject, subject_key(subject)} if subject else places,
@@ -144,7 +145,7 @@ _NO_NAME_RE: Final = re.compile("(?:^|[本我该此这那们个的边近整其�
 #: "丽景新苑〔搅拌站·鑫磊〕". It holds the estate, so it agrees with every letter naming
 #: the estate (``place_agreement``).
 SUBJECT_RE: Final = re.compile("^(.+)〔(" + "|".join(
-    (text.SUBJECT_PLANT, text.SUBJECT_FUMES, text.SUBJECT_FORCED_PARKING)
+    (text.SUBJECT_PLANT, text.SUBJECT_FUMES, text.SUBJECT_FORCED_PARKING, *organisations.WRONGS)
 ) + ")([东西南北]*)(?:·(.+))?〕$")
 
 
@@ -160,7 +161,8 @@ def subject_key(subject: str) -> str:
     with too. Not itself a subject (``place_agreement.same_subject`` compares those)."""
     found = SUBJECT_RE.match(subject)
     assert found is not None
-    return f"〔{found.group(2)}〕{found.group(1)[-_SUBJECT_KEY_CHARS:]}"
+    chars = organisations.KEY_CHARS.get(found.group(2), _SUBJECT_KEY_CHARS)
+    return f"〔{found.group(2)}〕{found.group(1)[-chars:]}"
 
 
 def _plant_by_another_place(content: str) -> bool:

@@ -8,8 +8,26 @@ from functools import lru_cache
 from typing import Final
 
 from services.common.places import UNIT_CHARS, institution, region_name_start
-from services.dedup import text
+from services.dedup import organisations, text
 from services.dedup.features import SUBJECT_RE, CaseFeatures
+
+
+@lru_cache(maxsize=16384)
+def _ours_without_kept(places: frozenset[str]) -> frozenset[str]:
+    """``places`` without an organisation's subject (``organisations.is_kept``); kept per
+    set, since a letter's places are compared with each of its candidates'."""
+    if not any("〔" in place and organisations.is_kept(place) for place in places):
+        return places
+    return frozenset(place for place in places if not organisations.is_kept(place))
+
+
+@lru_cache(maxsize=65536)
+def _theirs_without_kept(places: tuple[str, ...]) -> tuple[str, ...]:
+    """A candidate's places without an organisation's subject: a candidate's places are
+    the same tuple each time its record is read from the cache."""
+    if not any("〔" in place and organisations.is_kept(place) for place in places):
+        return places
+    return tuple(place for place in places if not organisations.is_kept(place))
 
 
 def places_agree(ours: frozenset[str], theirs: tuple[str, ...], lenient: bool) -> bool | None:
@@ -23,6 +41,10 @@ def places_agree(ours: frozenset[str], theirs: tuple[str, ...], lenient: bool) -
     (same petitioner) also forgives one wrong character, a typo, in names of equal length;
     between two strangers one character is what tells "阳光小区" from "月光小区".
     """
+    # An organisation's subject is no place: a letter about 58车贷 names none, and says
+    # nothing against a letter naming one (its subject is compared as such).
+    ours = _ours_without_kept(ours)
+    theirs = _theirs_without_kept(theirs)
     if not ours or not theirs:
         return None
     if len(ours) == 1 and len(theirs) == 1:
@@ -56,7 +78,8 @@ def same_subject(ours: str, theirs: tuple[str, ...]) -> str:
     """The other letter's subject (``features.letter_subject``, kept among its places)
     when it is this letter's subject ``ours``: one object at one estate, and of a plant
     no two sides of the estate ("西" and "东": two plants; "西北" and "西" or one side
-    unsaid: one) nor two names ("东富", "华达"); "" when not."""
+    unsaid: one) nor two names ("东富", "华达"); or one organisation's one wrong
+    (``organisations.same_organisation``: "宏远〔欠薪〕", not "宏达〔欠薪〕"); "" when not."""
     if not ours:
         return ""
     mine = SUBJECT_RE.match(ours)
@@ -69,7 +92,13 @@ def same_subject(ours: str, theirs: tuple[str, ...]) -> str:
         if (
             other is not None
             and other.group(2) == mine.group(2)
-            and _same_estate(mine.group(1), other.group(1))
+            and (
+                organisations.same_organisation(
+                    mine.group(1), other.group(1), mine.group(2)
+                )
+                if mine.group(2) in organisations.WRONGS
+                else _same_estate(mine.group(1), other.group(1))
+            )
             and _sides_agree(mine.group(3), other.group(3))
             and _names_agree(mine.group(4), other.group(4))
         ):

@@ -6,8 +6,8 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from typing import Final, NamedTuple
 
+from services.dedup import organisations, text
 from services.dedup import sketch as sk
-from services.dedup import text
 from services.dedup.areas import may_share_matter
 from services.dedup.config import DedupConfig
 from services.dedup.facts import DAY, UNCLASSIFIED, CaseFacts
@@ -23,7 +23,7 @@ from services.dedup.place_agreement import (
     subjects_all_agree,
     titles_alike,
 )
-from services.dedup.records import CaseRecord, MatterRecord
+from services.dedup.records import CaseRecord, MatterRecord, case_details
 from services.dedup.state import MatchState
 
 
@@ -256,6 +256,18 @@ def score_candidates(
         subject = same_subject(our_subject, details.places) if our_subject else ""
         if subject and not fits_matter(details.matter_id):
             subject = ""
+        if subject and agree is False and organisations.is_employer(subject):
+            # One employer's wages at two sites the letters name (two estates, a school's
+            # works): two matters, however alike their subject.
+            subject = ""
+        if (
+            subject
+            and organisations.is_employer(subject)
+            and abs(now - received_at[i]) > organisations.EMPLOYER_DAYS * DAY
+        ):
+            # One builder's wages years apart are other crews' (2017's, 2020's): its name
+            # links letters of one season only; later, the text and places must.
+            subject = ""
         # One letter about an object at the estate the other's title is about too, the
         # other's title naming nothing of that object (another object, or another problem
         # of the estate: its property company's parking fees, not the developer's forced
@@ -344,11 +356,24 @@ def score_candidates(
         # Two letters each mainly about one object of one kind, as two objects (two
         # estates, "锦绣花园" and "东方锦绣花园"; two sides of one estate): two matters,
         # whatever places or words they share (the subject's lookup key finds them).
+        # So are one writer's two letters on two platforms' or colleges' one wrong (a
+        # victim of two platforms, a near copy of the first letter naming the second), when
+        # their brands differ ("惠民金服", "鑫盛理财"; not "鑫盛理财", "鑫盛财富": one
+        # brand written two ways). Two employers' subjects block nothing: one crew names
+        # the main contractor in one letter, its labour subcontractor in the next, and the
+        # text and places link them as they would without a subject.
         conflict = agree is False or (
             not subject
-            and not same_petitioner
             and bool(our_subject)
             and text.same_object(our_subject, their_subject)
+            and (
+                not organisations.is_organisation(our_subject)
+                or (
+                    not organisations.is_employer(our_subject)
+                    and organisations.brands_differ(our_subject, their_subject)
+                )
+            )
+            and (not same_petitioner or organisations.is_organisation(our_subject))
         )
         # Years later, only the place the title names (or a copy) still says it is the
         # same matter: words and titles alike are too often another matter by then.
@@ -534,10 +559,22 @@ def matter_claims(state: MatchState, matter_id: str) -> frozenset[str]:
 def matter_subjects(state: MatchState, matter_id: str) -> Iterator[str]:
     """The subjects (``features.letter_subject``) kept among the places of a matter's
     named cases still in the state; none when the matter is gone."""
-    for record in _matter_records(state, matter_id):
-        subject = kept_subject(record.places)
-        if subject:
-            yield subject
+    value = state.matters.get(matter_id)
+    if value is None:
+        return
+    cases = state.cases
+    for case_id in MatterRecord.from_json(matter_id, value).case_ids:
+        raw = cases.get(case_id)
+        # Only the places are read, of a record that holds a subject at all: a big matter
+        # (a platform's victims, hundreds of letters) is read whole for every letter of it.
+        if raw is not None and _SUBJECT_END in raw:
+            subject = kept_subject(case_details(raw).places)
+            if subject:
+                yield subject
+
+
+#: What every kept subject ends with, as a record's bytes hold it.
+_SUBJECT_END: Final = "〕".encode()
 
 
 def _matter_topics(state: MatchState, matter_id: str) -> Iterator[str]:

@@ -22,6 +22,7 @@ from typing import Final
 
 # The matcher reads the folding and the places through this module, as ``text.<name>``.
 from services.common.script import fold_script_and_width
+from services.dedup import organisations
 
 #: Words that operators and portals put around the petitioner's own words. They are
 #: removed wherever they start a sentence or clause, longest first.
@@ -475,13 +476,21 @@ def same_object(ours: str, theirs: str) -> bool:
     """Whether two kept subjects ("丽景新苑〔搅拌站西〕") name one kind of object."""
     if not ours or not theirs:
         return False
-    return any(f"〔{obj}" in ours and f"〔{obj}" in theirs for obj in _SUBJECT_WORD_RES)
+    return any(
+        f"〔{obj}" in ours and f"〔{obj}" in theirs
+        for obj in (*_SUBJECT_WORD_RES, *organisations.WRONGS)
+    )
 
 
 def names_subject_object(subject: str, title_text: str, content: str = "") -> bool:
     """Whether a title (its ``topic``) names anything of a subject's object (a letter's
     subject as kept: "丽景新苑〔搅拌站西〕"), the object or a word of it; of parking forced
-    on buyers, the forcing."""
+    on buyers, the forcing. Of an organisation's wrong, nothing: a letter whose title is
+    about the organisation and that has not its subject is about another problem of it
+    (its canteen, its supplier's bill), or about a wrong the subject leaves out on purpose
+    (an intern's injury, a borrower's debt collectors: ``organisations``)."""
+    if organisations.is_organisation(subject):
+        return False
     for obj, pattern in _SUBJECT_TITLE_WORD_RES.items():
         if f"〔{obj}" in subject:
             if obj == SUBJECT_FORCED_PARKING:
