@@ -477,6 +477,8 @@ _RESTAURANT_RE: Final = re.compile(
 _NOT_RESTAURANT_RE: Final = re.compile(
     "食堂|邻居家|邻居家里|我公司|本公司|我们公司|我司|厂家|产品"
 )
+#: A title offering something for fumes: a vendor's ("推荐油烟净化设备…").
+_VENDOR_TITLE_RE: Final = re.compile("推荐|产品|厂家|设备")
 #: A parking space sold by an agent, not by the estate's developer.
 _AGENT_RE: Final = re.compile("中介|代理|经纪")
 #: A parking title's other problems than a sale forced on buyers.
@@ -520,6 +522,18 @@ def names_subject_object(subject: str, title_text: str, content: str = "") -> bo
         return False
     for obj, pattern in _SUBJECT_TITLE_WORD_RES.items():
         if f"〔{obj}" in subject:
+            if obj == SUBJECT_FUMES and (
+                _NOT_RESTAURANT_RE.search(f"{title_text}。{content}")
+                or _VENDOR_TITLE_RE.search(title_text)
+            ):
+                # A canteen's, a neighbour's kitchen's fumes, a purifier vendor's letter
+                # ("枫林雅筑旁学校食堂油烟问题", "推荐油烟净化设备解决枫林雅筑餐饮油烟"):
+                # another object than the restaurants'. Of an earlier letter only its title
+                # is known here.
+                return False
+            if obj == SUBJECT_FORCED_PARKING and _AGENT_RE.search(f"{title_text}。{content}"):
+                # An agent's sale ("中介捆绑销售滨江御景园车位"): not the developer's.
+                return False
             if obj == SUBJECT_FORCED_PARKING:
                 # Of parking, the sale forced; or its spaces named with no other problem
                 # of them, sold and not rented ("星河苑车位只售不租"), or the letter's

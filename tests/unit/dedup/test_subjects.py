@@ -378,6 +378,8 @@ def test_a_canteens_or_a_neighbours_kitchens_fumes_or_a_purifier_vendor_are_no_s
               "反映，希望政府部门推荐我们的产品，我们可以提供优惠价格。")  # fmt: skip
     for letter in (canteen, kitchen, vendor):
         assert _subject(*letter) == "", letter[0]
+        # Nor does the restaurants' matter take it by its title's kind at the estate.
+        _assert_pair_and_apart(FUMES, letter)
     # A resident's letter naming the purifier the restaurant does not run is the fumes'.
     assert _subject(*_PROBE[900050]).endswith("〔油烟〕")
 
@@ -391,6 +393,9 @@ def test_a_parking_space_forced_by_an_agent_is_not_the_developers_sale() -> None
                 "停车，购房时必须同时买车位。")  # fmt: skip
     for letter in (agent, reseller):
         assert _subject(*letter) == "", letter[0]
+    # Nor does the developer's matter take a letter whose title names the agent by its
+    # title's kind at the estate.
+    _assert_pair_and_apart(PARKING, agent)
     # Nor do their titles say the developer's sale forced, of the kinds titles share.
     assert text.one_matter_kind(
         frozenset({"parking"}), ("滨江御景园车位代理公司强制推销", _PROBE[900042][0])
