@@ -445,7 +445,10 @@ _PLANT_NEIGHBOURS_RE: Final = re.compile("业主|居民|住户|我家|家里|孩
 #: of them ("我家的地租给搅拌站，租金两年没给", "我家老人被搅拌站的罐车撞倒") is a
 #: landlord or a victim, not a neighbour complaining of the plant.
 _PLANT_OWN_AFFAIR_RE: Final = re.compile(
-    "租|补偿|赔偿|车祸|撞|刮倒|事故|交通|医药费|骨折"
+    # the words of the affair, not of a resident's life: "租住在小区" is a tenant writing,
+    # "罐车横冲直撞" and "交通安全" are the neighbours' complaint of the trucks
+    "地租|租金|租地|租给|租用|土地租|补偿|赔偿|车祸|撞倒|撞伤|撞死|被撞|相撞|刮倒|刮伤|"
+    "事故|医药费|骨折"
 )
 
 

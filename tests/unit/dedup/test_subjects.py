@@ -400,3 +400,20 @@ def test_a_parking_space_forced_by_an_agent_is_not_the_developers_sale() -> None
     assert text.one_matter_kind(
         frozenset({"parking"}), ("滨江御景园车位代理公司强制推销", _PROBE[900042][0])
     ) == ""
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "丽景新苑旁搅拌站的罐车横冲直撞，孩子上学交通安全没有保障",
+        "我们租住在丽景新苑，孩子每天上学都要经过搅拌站门口",
+    ],
+)
+def test_a_neighbours_words_of_the_trucks_danger_or_a_tenant_are_still_a_complaint(
+    text: str,
+) -> None:
+    """Only the affair's own words (land rent, compensation, an accident) take a
+    neighbours' letter out: "横冲直撞", "交通安全" and "租住" are the neighbours'."""
+    from services.dedup.text import _plant_complained_of
+
+    assert _plant_complained_of(text)
