@@ -363,7 +363,9 @@ _FORCED_SALE_RE: Final = re.compile(
 )
 #: A title about a fee, a rent or a parking card ("强制捆绑收取车位管理费", "车位只租不售",
 #: "强迫办停车卡") is about parking's charges, not a sale forced on buyers.
-_NOT_A_SALE_RE: Final = re.compile("费|租|停车卡")
+#: A title on parking's charges, or on a sale by an agent ("中介捆绑销售滨江御景园车位",
+#: "滨江御景园车位代理公司强制推销"): the agent's terms, not the developer's forcing.
+_NOT_A_SALE_RE: Final = re.compile("费|租|停车卡|中介|代理|经纪")
 
 
 def one_matter_kind(shared: frozenset[str], topics: tuple[str, ...]) -> str:
@@ -435,15 +437,35 @@ _SUBJECT_TITLE_WORD_RES: Final[dict[str, re.Pattern[str]]] = {
 #: accident of its trucks, its owner's compensation) and is no resident's complaint of it.
 _PLANT_NUISANCE_RE: Final = re.compile(
     "噪音|噪声|噪|声音|声响|轰鸣|扰民|粉尘|扬尘|灰尘|尘土|污染|吵|睡不着|休息|关停|搬走|"
-    "迁走|迁出|搬离|取缔|废水|污水|灰大|泥浆|洒落|撒落|压坏|压烂|压得|夜间|晚上|半夜|凌晨|"
-    # or its neighbours writing: residents asking of its permits are complaining of it
-    "业主|居民|住户|我家|家里|孩子|老人"
+    "迁走|迁出|搬离|取缔|废水|污水|灰大|泥浆|洒落|撒落|压坏|压烂|压得|夜间|晚上|半夜|凌晨"
 )
+#: Its neighbours writing: residents asking of its permits are complaining of it.
+_PLANT_NEIGHBOURS_RE: Final = re.compile("业主|居民|住户|我家|家里|孩子|老人")
+#: The plant's land rent, a compensation, an accident of its trucks: a resident writing
+#: of them ("我家的地租给搅拌站，租金两年没给", "我家老人被搅拌站的罐车撞倒") is a
+#: landlord or a victim, not a neighbour complaining of the plant.
+_PLANT_OWN_AFFAIR_RE: Final = re.compile(
+    # the words of the affair, not of a resident's life: "租住在小区" is a tenant writing,
+    # "罐车横冲直撞" and "交通安全" are the neighbours' complaint of the trucks
+    "地租|租金|租地|租给|租用|土地租|补偿|赔偿|车祸|撞倒|撞伤|撞死|被撞|相撞|刮倒|刮伤|"
+    "事故|医药费|骨折"
+)
+
+
+def _plant_complained_of(text: str) -> bool:
+    """Whether a letter's text names a neighbours' wrong of a plant (``_PLANT_NUISANCE_RE``)
+    or its neighbours writing, not of its rent, a compensation or an accident."""
+    return _PLANT_NUISANCE_RE.search(text) is not None or (
+        _PLANT_NEIGHBOURS_RE.search(text) is not None
+        and _PLANT_OWN_AFFAIR_RE.search(text) is None
+    )
+
+
 def plant_not_complaint(title: str, content: str) -> bool:
     """Whether a letter whose title names a plant names none of its neighbours' wrongs
-    (``_PLANT_NUISANCE_RE``): it is about its jobs, its land, an accident of its trucks."""
+    (``_plant_complained_of``): it is about its jobs, its land, an accident of its trucks."""
     return bool(_SUBJECT_WORD_RES[SUBJECT_PLANT].search(title)) and not (
-        _PLANT_NUISANCE_RE.search(f"{title}。{content}")
+        _plant_complained_of(f"{title}。{content}")
     )
 
 
@@ -452,6 +474,16 @@ def plant_not_complaint(title: str, content: str) -> bool:
 _RESTAURANT_RE: Final = re.compile(
     "餐馆|餐厅|餐饮|饭店|饭馆|酒楼|烧烤|商铺|底商|门面|小吃|火锅|排档|菜馆|快餐|店"
 )
+#: Fumes that are not the estate's restaurants': a school's or a unit's canteen
+#: ("学校食堂的排烟口正对着我们3栋"), a neighbour's kitchen ("楼下邻居家里每天做饭"),
+#: a vendor offering its purifiers ("我公司是专业生产油烟净化器的企业").
+_NOT_RESTAURANT_RE: Final = re.compile(
+    "食堂|邻居家|邻居家里|我公司|本公司|我们公司|我司|厂家|产品"
+)
+#: A title offering something for fumes: a vendor's ("推荐油烟净化设备…").
+_VENDOR_TITLE_RE: Final = re.compile("推荐|产品|厂家|设备")
+#: A parking space sold by an agent, not by the estate's developer.
+_AGENT_RE: Final = re.compile("中介|代理|经纪")
 #: A parking title's other problems than a sale forced on buyers.
 _OTHER_PARKING_RE: Final = re.compile(
     "停车难|难停|不够|太少|不足|紧张|乱|占用|被占|费|漏|维修|管理|(?<![只不])租"
@@ -493,6 +525,18 @@ def names_subject_object(subject: str, title_text: str, content: str = "") -> bo
         return False
     for obj, pattern in _SUBJECT_TITLE_WORD_RES.items():
         if f"〔{obj}" in subject:
+            if obj == SUBJECT_FUMES and (
+                _NOT_RESTAURANT_RE.search(f"{title_text}。{content}")
+                or _VENDOR_TITLE_RE.search(title_text)
+            ):
+                # A canteen's, a neighbour's kitchen's fumes, a purifier vendor's letter
+                # ("枫林雅筑旁学校食堂油烟问题", "推荐油烟净化设备解决枫林雅筑餐饮油烟"):
+                # another object than the restaurants'. Of an earlier letter only its title
+                # is known here.
+                return False
+            if obj == SUBJECT_FORCED_PARKING and _AGENT_RE.search(f"{title_text}。{content}"):
+                # An agent's sale ("中介捆绑销售滨江御景园车位"): not the developer's.
+                return False
             if obj == SUBJECT_FORCED_PARKING:
                 # Of parking, the sale forced; or its spaces named with no other problem
                 # of them, sold and not rented ("星河苑车位只售不租"), or the letter's
@@ -612,11 +656,16 @@ def subject_object(
         _SUBJECT_WORD_RES[obj].search(title)
     ):
         return "", ""
-    if obj == SUBJECT_PLANT and not _PLANT_NUISANCE_RE.search(f"{title}。{content}"):
+    if obj == SUBJECT_FORCED_PARKING and _AGENT_RE.search(f"{title}。{content}"):
+        # An agent's sale ("中介说必须同时买一个车位才帮我们办过户", "车位交给一家代理
+        # 销售公司在卖") is the agent's terms, not the developer's forcing its buyers.
+        return "", ""
+    if obj == SUBJECT_PLANT and not _plant_complained_of(f"{title}。{content}"):
         return "", ""
     if obj == SUBJECT_FUMES and not (
         _SUBJECT_TITLE_WORD_RES[obj].search(title)
         and _RESTAURANT_RE.search(f"{title}。{content}")
+        and not _NOT_RESTAURANT_RE.search(f"{title}。{content}")
     ):
         # Of fumes the title names them (not a restaurant's noise, its alterations or
         # licence: "关于星城影响餐馆扰民的第三次投诉"), and they are a restaurant's.

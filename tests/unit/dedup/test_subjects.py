@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import pytest
 
+from services.dedup import text
 from services.dedup.decision import DedupDecision
 from services.dedup.features import extract_features
 from services.dedup.place_agreement import subjects_agree
@@ -312,3 +313,107 @@ def test_a_factorys_exhaust_or_a_boilers_smoke_are_not_the_restaurants_fumes() -
     assert _subject(*exhaust) == ""
     assert _subject(*canteen) == ""
     _assert_pair_and_apart(FUMES, exhaust)
+
+
+# --- Letters the older rules (text and estate, title kinds) link to one or two letters of
+# a subject's matter wrongly cost the whole matter once it is one: the subject is narrowed
+# so that they have none (the thirteenth session).
+
+
+@pytest.mark.parametrize(
+    "letter",
+    [
+        ("搅拌站欠我家地租不给",
+         "领导您好，我家的承包地在A6区丽景新苑西边，2017年租给了旁边的搅拌站，合同写明每年"
+         "租金八千元。可是搅拌站老板从去年开始就一直拖着不给地租，请求有关部门督促搅拌站按"
+         "合同支付租金。"),
+        ("丽景新苑旁搅拌站占地补偿问题",
+         "尊敬的领导：丽景新苑西侧搅拌站建站时占用了我们家里的两亩地，当时村里说会给补偿，"
+         "到现在三年了补偿款一分钱也没拿到。请问这个补偿款到底应该找谁要？"),
+    ],
+)  # fmt: skip
+def test_a_residents_letter_on_the_plants_rent_or_compensation_is_no_complaint_of_it(
+    letter: tuple[str, str],
+) -> None:
+    # "我家", "家里" are its neighbours writing only of its nuisance, not as its landlord.
+    assert _subject(*letter) == ""
+    _assert_pair_and_apart(PLANT, letter)
+
+
+@pytest.mark.parametrize(
+    "letter",
+    [
+        ("搅拌站罐车撞伤老人无人负责",
+         "领导好，上个月我家老人在丽景新苑门口的丽景路上过马路，被旁边搅拌站的一辆罐车撞倒，"
+         "腿骨骨折住院。交警认定罐车负主要责任，可是搅拌站和司机互相推诿，到现在没有赔偿。"),
+        ("孩子放学被搅拌车刮倒",
+         "我是丽景新苑的业主，孩子上周放学走在丽景路上，被一辆搅拌站的搅拌车刮倒，手臂擦伤"
+         "缝了六针。我想问问这种交通事故搅拌站要不要承担责任？"),
+    ],
+)  # fmt: skip
+def test_an_accident_of_the_plants_trucks_is_no_complaint_of_it(
+    letter: tuple[str, str],
+) -> None:
+    # Its victim an old man or a child of the estate: a traffic accident, not the
+    # neighbours' nuisance. Its neighbours writing of its permits complain of it still,
+    # and so do those whose child its dust makes ill.
+    assert _subject(*letter) == ""
+    _assert_pair_and_apart(PLANT, letter)
+    assert _subject(
+        "关于丽景新苑旁搅拌站手续的咨询",
+        "我家住丽景新苑，请问小区西侧的搅拌站有没有办理规划许可和环评手续？",
+    ).startswith("丽景新苑〔搅拌站")
+    assert _subject(*_PROBE[900013]).endswith("〔搅拌站〕")
+
+
+def test_a_canteens_or_a_neighbours_kitchens_fumes_or_a_purifier_vendor_are_no_subject() -> None:
+    canteen = ("枫林雅筑旁学校食堂油烟问题",
+               "A4区枫林雅筑小区旁边就是枫林小学，学校食堂的排烟口正对着我们3栋，每天中午"
+               "油烟都往我们家里飘。学校食堂也属于餐饮单位吧？")  # fmt: skip
+    kitchen = ("枫林雅筑楼下邻居家油烟倒灌",
+               "我住A4区枫林雅筑2栋，楼下邻居家里每天做饭，油烟从公共烟道倒灌进我家，"
+               "楼下还有饭店，可这是邻居家的油烟。")  # fmt: skip
+    vendor = ("推荐油烟净化设备解决枫林雅筑餐饮油烟",
+              "我公司是A市一家专业生产油烟净化器的企业，看到枫林雅筑小区底商餐饮油烟扰民的"
+              "反映，希望政府部门推荐我们的产品，我们可以提供优惠价格。")  # fmt: skip
+    for letter in (canteen, kitchen, vendor):
+        assert _subject(*letter) == "", letter[0]
+        # Nor does the restaurants' matter take it by its title's kind at the estate.
+        _assert_pair_and_apart(FUMES, letter)
+    # A resident's letter naming the purifier the restaurant does not run is the fumes'.
+    assert _subject(*_PROBE[900050]).endswith("〔油烟〕")
+
+
+def test_a_parking_space_forced_by_an_agent_is_not_the_developers_sale() -> None:
+    agent = ("中介捆绑销售滨江御景园车位",
+             "我在A2区一家房产中介买滨江御景园的二手房，中介说必须同时买一个车位才帮我们办"
+             "过户，这是中介自己的车位，不是开发商的。")  # fmt: skip
+    reseller = ("滨江御景园车位强制捆绑销售",
+                "滨江御景园的车位现在交给一家代理销售公司在卖，销售人员说不买车位以后就没地方"
+                "停车，购房时必须同时买车位。")  # fmt: skip
+    for letter in (agent, reseller):
+        assert _subject(*letter) == "", letter[0]
+    # Nor does the developer's matter take a letter whose title names the agent by its
+    # title's kind at the estate.
+    _assert_pair_and_apart(PARKING, agent)
+    # Nor do their titles say the developer's sale forced, of the kinds titles share.
+    assert text.one_matter_kind(
+        frozenset({"parking"}), ("滨江御景园车位代理公司强制推销", _PROBE[900042][0])
+    ) == ""
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "丽景新苑旁搅拌站的罐车横冲直撞，孩子上学交通安全没有保障",
+        "我们租住在丽景新苑，孩子每天上学都要经过搅拌站门口",
+    ],
+)
+def test_a_neighbours_words_of_the_trucks_danger_or_a_tenant_are_still_a_complaint(
+    text: str,
+) -> None:
+    """Only the affair's own words (land rent, compensation, an accident) take a
+    neighbours' letter out: "横冲直撞", "交通安全" and "租住" are the neighbours'."""
+    from services.dedup.text import _plant_complained_of
+
+    assert _plant_complained_of(text)
