@@ -97,16 +97,21 @@ def check_document(document: object, submission_id: str | None) -> None:
     level: list[object] = [document]
     for depth in range(1, MAX_NESTING_DEPTH + 2):
         below: list[object] = []
+        strings: list[str] = []
         for node in level:
             if isinstance(node, dict):
                 below.extend(node.values())
-                _check_strings(node.keys(), submission_id)
+                strings.extend(node.keys())
             elif isinstance(node, list):
                 below.extend(node)
             elif isinstance(node, str):
-                _check_strings((node,), submission_id)
-        containers = [node for node in below if isinstance(node, dict | list)]
-        if containers and depth >= MAX_NESTING_DEPTH:
+                strings.append(node)
+        # One encode of the level's strings joined rather than one a string (6 µs a
+        # petition to 3): UTF-8 refuses a surrogate wherever it stands, a pair of them
+        # included, so the joined text fails exactly when one of its strings would.
+        if strings:
+            _check_strings(("".join(strings),), submission_id)
+        if depth >= MAX_NESTING_DEPTH and any(isinstance(node, dict | list) for node in below):
             raise too_deep(submission_id)
         level = below
         if not level:

@@ -1,0 +1,159 @@
+"""The cheaper document walk and risk form against the careful ones they replaced.
+
+``check_document`` encodes a level's strings joined, once, and ``risk_form`` joins its
+separator runs with regular expressions instead of a Python callback per run. Each must
+refuse (or write) exactly what the code before did: the reference versions below are that
+code, verbatim, and hypothesis compares them on random and hostile documents and texts.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from typing import Any
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from schemas.petitions import MAX_NESTING_DEPTH
+from services.common.casework import risk
+from services.common.casework.risk import risk_form
+from services.common.dlq import Rejected
+from services.common.documents import _check_strings, check_document, read_json, too_deep
+from services.common.script import to_simplified
+
+
+def careful_check_document(document: object, submission_id: str | None) -> None:
+    """check_document as it was: one encode per string."""
+    level: list[object] = [document]
+    for depth in range(1, MAX_NESTING_DEPTH + 2):
+        below: list[object] = []
+        for node in level:
+            if isinstance(node, dict):
+                below.extend(node.values())
+                _check_strings(node.keys(), submission_id)
+            elif isinstance(node, list):
+                below.extend(node)
+            elif isinstance(node, str):
+                _check_strings((node,), submission_id)
+        containers = [node for node in below if isinstance(node, dict | list)]
+        if containers and depth >= MAX_NESTING_DEPTH:
+            raise too_deep(submission_id)
+        level = below
+        if not level:
+            return
+
+
+_RUN = re.compile("\x00+")
+
+
+def _join(run: re.Match[str]) -> str:
+    text, (start, end) = run.string, run.span()
+    if start == 0 or end == len(text):
+        return ""
+    return " " if risk._latin(text[start - 1]) or risk._latin(text[end]) else ""
+
+
+def careful_risk_form(text: str) -> str:
+    """risk_form as it was: a Python callback per separator run."""
+    folded = to_simplified(unicodedata.normalize("NFKC", text)).casefold()
+    return _RUN.sub(_join, folded.translate(risk._SEPARATORS))
+
+
+def outcome(check: Any, document: object) -> tuple[str, ...]:
+    try:
+        check(document, "S-1")
+    except Rejected as exc:
+        return ("rejected", str(exc.reason), exc.detail, str(exc.submission_id))
+    return ("accepted",)
+
+
+#: Strings with what hostile input holds: lone and paired surrogates (a "\ud800" escape
+#: reads as one), a BOM, NUL, Chinese text, and the JSON syntax characters.
+_HOSTILE_TEXT = st.text(
+    alphabet=st.sampled_from(
+        ["a", "Z", "0", " ", ".", "-", "\x00", "\ufeff", "\u200b", "跳", "樓", "楼", "自",
+         "杀", "ｋ", "Ｉ", "\ud800", "\udc00", "\udbff", "\udfff", "\\", '"', "{", "[", ":"]
+    ),
+    max_size=12,
+) | st.text(max_size=12)
+
+_SCALARS = (
+    st.none() | st.booleans() | st.integers() | st.integers(min_value=10**40)
+    | st.floats(allow_nan=True, allow_infinity=True) | _HOSTILE_TEXT
+)
+_DOCUMENTS = st.recursive(
+    _SCALARS,
+    lambda inner: st.lists(inner, max_size=4)
+    | st.dictionaries(_HOSTILE_TEXT, inner, max_size=4),
+    max_leaves=40,
+)
+
+
+def _nested(depth: int, leaf: object) -> object:
+    document = leaf
+    for level in range(depth):
+        document = {"a": document} if level % 2 else [document]
+    return document
+
+
+@settings(max_examples=600, deadline=None)
+@given(_DOCUMENTS)
+def test_check_document_refuses_what_the_careful_walk_refuses(document: object) -> None:
+    assert outcome(check_document, document) == outcome(careful_check_document, document)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(min_value=0, max_value=MAX_NESTING_DEPTH + 3), _HOSTILE_TEXT, _DOCUMENTS)
+def test_check_document_at_every_depth(depth: int, leaf: str, beside: object) -> None:
+    # A surrogate and a nesting too deep in one document: which is refused first (the
+    # level-by-level walk meets the shallower) must not change.
+    document = [_nested(depth, leaf), beside]
+    assert outcome(check_document, document) == outcome(careful_check_document, document)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    _DOCUMENTS, st.sampled_from(["", "\ufeff", " ", "\n"]), st.sampled_from(["", " x", "]", "\x00"])
+)
+def test_check_document_on_what_read_json_reads(document: object, before: str, after: str) -> None:
+    # Through the reader, as intake runs them: escapes of surrogates, NaN, a BOM, trailing
+    # garbage; read_json's refusal is unchanged code, check_document's must match.
+    raw = (before + json.dumps(document) + after).encode("utf-8", "surrogatepass")
+    try:
+        read = read_json(raw, max_bytes=1_000_000, what="a petition")
+    except Rejected:
+        return
+    assert outcome(check_document, read) == outcome(careful_check_document, read)
+
+
+def test_a_surrogate_pair_split_across_two_strings_is_still_refused() -> None:
+    # Joined, "\ud800" and "\udc00" stand side by side: Python keeps them two code points,
+    # and UTF-8 refuses both, as it refused each alone.
+    document = read_json(b'["\\ud800", "\\udc00"]', max_bytes=100, what="a petition")
+    assert outcome(check_document, document)[:2] == ("rejected", "invalid_encoding")
+    assert outcome(check_document, document) == outcome(careful_check_document, document)
+
+
+_RISK_TEXT = st.text(
+    alphabet=st.sampled_from(
+        ["a", "K", "9", "ｋ", "Ａ", " ", "　", ".", "·", "-", "\x00", "\u200b", "\ufeff", "\n",
+         "跳", "樓", "楼", "自", "殺", "杀", "é", "ß", "ﬁ", "İ", "²", "①", "!", "*"]
+    ),
+    max_size=30,
+) | st.text(max_size=30)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(_RISK_TEXT)
+def test_risk_form_writes_what_the_callback_wrote(text: str) -> None:
+    assert risk_form(text) == careful_risk_form(text)
+
+
+def test_risk_form_examples() -> None:
+    examples = ["跳 楼", " 跳.楼 ", "kill  myself", "kill 跳", "跳..kill", "..", "", "a", "a\x00b"]
+    for text in examples:
+        assert risk_form(text) == careful_risk_form(text)
+    assert risk_form("我要 跳. 楼!") == "我要跳楼"
+    assert risk_form(" ｋｉｌｌ  ｍｙｓｅｌｆ. ") == "kill myself"
