@@ -41,11 +41,13 @@ class _Separators(dict[int, int]):
 
 
 _SEPARATORS = _Separators()
-#: A run of separators beside a Latin letter or digit (ASCII alphanumerics, as ``_latin``):
-#: one space. The first branch takes a run after one whole; the second, a run before one
-#: (tried at the run's first NUL only: further in, a NUL precedes and the run's end is the
-#: same). Any run left is between two other characters and goes.
-_LATIN_SIDE = re.compile("(?<=[0-9A-Za-z])\x00+|\x00+(?=[0-9A-Za-z])")
+#: A run of separators beside a Latin letter or digit (ASCII alphanumerics, as ``_latin``),
+#: to become one space: after one (the look-behind, at the run's first NUL) or before one
+#: (the look-ahead, after the whole run). Led by a NUL, so the engine skips to the next
+#: one rather than trying each character; past a run's first NUL neither branch can match
+#: where its first did not (the look-behind sees a NUL, the run ends at the same place).
+#: Any run left is between two other characters and goes.
+_LATIN_SIDE = re.compile("\x00(?:(?<=[0-9A-Za-z]\x00)\x00*|\x00*(?=[0-9A-Za-z]))")
 
 
 def risk_form(text: str) -> str:

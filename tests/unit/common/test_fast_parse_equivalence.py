@@ -1,7 +1,8 @@
-"""The cheaper document walk and risk form against the careful ones they replaced.
+"""The cheaper document walk, key check and risk form against the careful ones they replaced.
 
-``check_document`` encodes a level's strings joined, once, and ``risk_form`` joins its
-separator runs with regular expressions instead of a Python callback per run. Each must
+``check_document`` encodes a level's strings joined, once; ``check_key`` takes a key written
+as the expected key's own bytes without parsing it; ``risk_form`` joins its separator runs
+with regular expressions instead of a Python callback per run. Each must
 refuse (or write) exactly what the code before did: the reference versions below are that
 code, verbatim, and hypothesis compares them on random and hostile documents and texts.
 """
@@ -15,12 +16,21 @@ from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from pydantic import ValidationError
 
-from schemas.petitions import MAX_NESTING_DEPTH
+from schemas.base import Contract
+from schemas.keys import CaseKey, PetitionerKey
+from schemas.petitions import MAX_NESTING_DEPTH, RejectReason
 from services.common.casework import risk
 from services.common.casework.risk import risk_form
 from services.common.dlq import Rejected
-from services.common.documents import _check_strings, check_document, read_json, too_deep
+from services.common.documents import (
+    _check_strings,
+    check_document,
+    check_key,
+    read_json,
+    too_deep,
+)
 from services.common.script import to_simplified
 
 
@@ -157,3 +167,53 @@ def test_risk_form_examples() -> None:
         assert risk_form(text) == careful_risk_form(text)
     assert risk_form("我要 跳. 楼!") == "我要跳楼"
     assert risk_form(" ｋｉｌｌ  ｍｙｓｅｌｆ. ") == "kill myself"
+
+
+def careful_check_key(key: bytes | None, expected: Contract, whose: str, why: str) -> None:
+    """check_key as it was: every key parsed and compared."""
+    try:
+        given = type(expected).model_validate_json(key or b"")
+    except ValidationError:
+        given = None
+    if given != expected:
+        shown = "none" if key is None else repr(key[:200].decode("utf-8", "replace"))
+        raise Rejected(
+            RejectReason.SCHEMA_VIOLATION,
+            f"the key is {shown}, not {whose} {expected.to_json_bytes().decode()}: {why}",
+        )
+
+
+def key_outcome(check: Any, key: bytes | None, expected: Contract) -> tuple[str, ...]:
+    try:
+        check(key, expected, "the case's", "why")
+    except Rejected as exc:
+        return ("rejected", str(exc.reason), exc.detail)
+    return ("accepted",)
+
+
+_KEY_TEXT = st.text(
+    alphabet=st.sampled_from(["a", "1", "-", "案", " ", '"', "\\", "/", "\x00", "\u2028", "é"]),
+    min_size=1,
+    max_size=10,
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(_KEY_TEXT, _KEY_TEXT, st.sampled_from(["canonical", "spaced", "ascii", "other", "raw"]))
+def test_check_key_refuses_what_the_careful_check_refused(
+    case_id: str, other: str, how: str
+) -> None:
+    expected = CaseKey(case_id=case_id)
+    key: bytes | None = {
+        "canonical": expected.to_json_bytes(),
+        "spaced": json.dumps({"case_id": case_id}, ensure_ascii=False).encode(),
+        "ascii": json.dumps({"case_id": case_id}).encode(),
+        "other": CaseKey(case_id=other).to_json_bytes(),
+        "raw": case_id.encode(),
+    }[how]
+    assert key_outcome(check_key, key, expected) == key_outcome(careful_check_key, key, expected)
+    assert key_outcome(check_key, None, expected) == key_outcome(careful_check_key, None, expected)
+    petitioner = PetitionerKey(petitioner_ref="pr_" + case_id.ljust(8, "0"))
+    key = petitioner.to_json_bytes()
+    assert key_outcome(check_key, key, petitioner) == ("accepted",)
+    assert key_outcome(check_key, key, expected) == key_outcome(careful_check_key, key, expected)
