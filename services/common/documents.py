@@ -100,16 +100,18 @@ def check_document(document: object, submission_id: str | None) -> None:
         below: list[object] = []
         strings: list[str] = []
         for node in level:
-            if isinstance(node, dict):
+            # Strings first, the most of a petition's nodes (no value is two of these).
+            if isinstance(node, str):
+                strings.append(node)
+            elif isinstance(node, dict):
                 below.extend(node.values())
                 strings.extend(node.keys())
             elif isinstance(node, list):
                 below.extend(node)
-            elif isinstance(node, str):
-                strings.append(node)
-        # One encode of the level's strings joined rather than one a string (6 µs a
-        # petition to 3): UTF-8 refuses a surrogate wherever it stands, a pair of them
-        # included, so the joined text fails exactly when one of its strings would.
+        # One encode of the level's strings joined rather than one a string (with the
+        # strings tested first, 5.7 µs a petition to 2.5): UTF-8 refuses a surrogate
+        # wherever it stands, a pair of them included, so the joined text fails exactly
+        # when one of its strings would.
         if strings:
             _check_strings(("".join(strings),), submission_id)
         if depth >= MAX_NESTING_DEPTH and any(isinstance(node, dict | list) for node in below):
