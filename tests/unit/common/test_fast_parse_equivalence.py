@@ -12,7 +12,9 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
+from datetime import UTC, datetime
 from typing import Any
+from unittest import mock
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -21,6 +23,8 @@ from pydantic import ValidationError
 from schemas.base import Contract
 from schemas.keys import CaseKey, PetitionerKey
 from schemas.petitions import MAX_NESTING_DEPTH, RejectReason
+from schemas.registry import PETITIONS_SUBMITTED
+from services.common import submitted
 from services.common.casework import risk
 from services.common.casework.risk import risk_form
 from services.common.dlq import Rejected
@@ -217,3 +221,106 @@ def test_check_key_refuses_what_the_careful_check_refused(
     key = petitioner.to_json_bytes()
     assert key_outcome(check_key, key, petitioner) == ("accepted",)
     assert key_outcome(check_key, key, expected) == key_outcome(careful_check_key, key, expected)
+
+
+_PETITION: dict[str, Any] = PETITIONS_SUBMITTED.examples[0].value or {}
+_HOSTILE_VALUES = st.sampled_from(
+    ["\ud800", "a\udc00", "\ufeff", None, True, 1, "__HUGE__", 1.5, [], {}, [[[[[[[[[1]]]]]]]]],
+     {"a": {"b": {"c": {"d": {"e": {"f": {"g": {"h": 1}}}}}}}}, "2026-13-40T00:00:00Z",
+     "1999-12-31T23:59:59+08:00", "2099-01-01T00:00:00+08:00", "x" * 300]
+) | _SCALARS  # fmt: skip
+
+
+def _with(document: Any, path: list[str | int], value: Any) -> Any:
+    """``document`` with the node at ``path`` (as far as it leads) set to ``value``."""
+    copy = json.loads(json.dumps(document))
+    holder = copy
+    for step in path[:-1]:
+        inside_dict = isinstance(holder, dict) and isinstance(holder.get(str(step)), dict | list)
+        if inside_dict:
+            holder = holder[str(step)]
+        elif isinstance(holder, list) and isinstance(step, int) and step < len(holder):
+            holder = holder[step]
+    if isinstance(holder, dict):
+        holder[str(path[-1])] = value
+    elif isinstance(holder, list) and holder:
+        holder[int(path[-1]) % len(holder) if isinstance(path[-1], int) else 0] = value
+    return copy
+
+
+_PATHS = st.lists(
+    st.sampled_from([*_PETITION, "petitioner", "name", "phone", "extra", 0, 1]),
+    min_size=1,
+    max_size=4,
+)
+
+
+def petition_outcome(raw: bytes) -> tuple[str, ...]:
+    try:
+        petition = submitted.parse(raw)
+        submitted.check_received_at(petition, datetime(2026, 12, 6, tzinfo=UTC))
+    except Rejected as exc:
+        return ("rejected", str(exc.reason), exc.detail, str(exc.submission_id))
+    return ("accepted", petition.to_json_bytes().decode())
+
+
+def careful_check_received_at(petition: Any, now: datetime) -> None:
+    """check_received_at as it was: the isoformat strings built first."""
+    received = petition.received_at.isoformat()
+    if petition.received_at < submitted.EARLIEST_RECEIVED_AT:
+        raise Rejected(
+            RejectReason.RECEIVED_TOO_EARLY,
+            f"received_at {received} is before {submitted.EARLIEST_RECEIVED_AT.isoformat()}, "
+            "when no channel of this system could have received it",
+            petition.submission_id,
+        )
+    if petition.received_at > now + submitted.CLOCK_SKEW:
+        raise Rejected(
+            RejectReason.RECEIVED_IN_FUTURE,
+            f"received_at {received} is after now ({now.isoformat()}) by more than the "
+            f"{submitted.CLOCK_SKEW.total_seconds() / 60:.0f} minutes clocks may differ",
+            petition.submission_id,
+        )
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    _PATHS,
+    _HOSTILE_VALUES,
+    st.sampled_from(["", "dup", "bom", "tail", "badutf8", "nan", "deep"]),
+)
+def test_a_petition_is_refused_as_the_careful_checks_refused_it(
+    path: list[str | int], value: Any, damage: str
+) -> None:
+    # The whole parse, as intake and the gateway run it, on a real petition with one
+    # hostile change: new checks and the code they replaced give the same petition or
+    # the same reason, detail and submission_id.
+    text = json.dumps(_with(_PETITION, path, value), ensure_ascii=damage != "badutf8")
+    text = text.replace('"__HUGE__"', "9" * 5000)  # more digits than Python converts
+    if damage == "dup":  # a field twice, at the top or inside the petitioner
+        text = text.replace('"name":', '"name": 1, "name":', 1) if '"name":' in text else (
+            text.replace("{", '{"k": 1, "k": 2, ', 1)
+        )
+    raw = {
+        "": text.encode("utf-8", "surrogatepass"),
+        "dup": text.encode("utf-8", "surrogatepass"),
+        "bom": b"\xef\xbb\xbf" + text.encode("utf-8", "surrogatepass"),
+        "tail": text.encode("utf-8", "surrogatepass") + b" }",
+        "badutf8": text.encode("utf-8", "surrogatepass") + b"\xff",
+        "nan": text.replace("1", "NaN", 1).encode("utf-8", "surrogatepass"),
+        "deep": text.replace("{", '{"deep": ' + "[" * 9 + "]" * 9 + ", ", 1).encode(
+            "utf-8", "surrogatepass"
+        ),
+    }[damage]
+    new = petition_outcome(raw)
+    with (
+        mock.patch.object(submitted, "check_document", careful_check_document),
+        mock.patch.object(submitted, "check_received_at", careful_check_received_at),
+    ):
+        careful = petition_outcome(raw)
+    assert new == careful
+
+
+def test_the_petition_examples_are_read_alike() -> None:
+    # The example petition itself is accepted (the test above compares more than refusals).
+    assert petition_outcome(json.dumps(_PETITION).encode())[0] == "accepted"
