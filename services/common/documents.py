@@ -15,6 +15,7 @@ from typing import Final, TypeVar
 from pydantic import ValidationError
 
 from schemas.base import Contract
+from schemas.keys import CaseKey, NotificationKey, PetitionerKey, SubmissionKey
 from schemas.petitions import MAX_NESTING_DEPTH, RejectReason
 from services.common.dlq import Rejected
 
@@ -97,16 +98,23 @@ def check_document(document: object, submission_id: str | None) -> None:
     level: list[object] = [document]
     for depth in range(1, MAX_NESTING_DEPTH + 2):
         below: list[object] = []
+        strings: list[str] = []
         for node in level:
-            if isinstance(node, dict):
+            # Strings first, the most of a petition's nodes (no value is two of these).
+            if isinstance(node, str):
+                strings.append(node)
+            elif isinstance(node, dict):
                 below.extend(node.values())
-                _check_strings(node.keys(), submission_id)
+                strings.extend(node.keys())
             elif isinstance(node, list):
                 below.extend(node)
-            elif isinstance(node, str):
-                _check_strings((node,), submission_id)
-        containers = [node for node in below if isinstance(node, dict | list)]
-        if containers and depth >= MAX_NESTING_DEPTH:
+        # One encode of the level's strings joined rather than one a string (with the
+        # strings tested first, 5.7 µs a petition to 2.5): UTF-8 refuses a surrogate
+        # wherever it stands, a pair of them included, so the joined text fails exactly
+        # when one of its strings would.
+        if strings:
+            _check_strings(("".join(strings),), submission_id)
+        if depth >= MAX_NESTING_DEPTH and any(isinstance(node, dict | list) for node in below):
             raise too_deep(submission_id)
         level = below
         if not level:
@@ -134,6 +142,13 @@ def _check_strings(strings: Iterable[str], submission_id: str | None) -> None:
             ) from None
 
 
+#: The key models of schemas.keys: each one constrained string and nothing else, so the
+#: bytes ``to_json_bytes`` writes read back as the same key.
+_PLAIN_KEYS: Final[frozenset[type[Contract]]] = frozenset(
+    (SubmissionKey, PetitionerKey, CaseKey, NotificationKey)
+)
+
+
 def check_key(
     key: bytes | None, expected: Contract, whose: str, why: str, submission_id: str | None = None
 ) -> None:
@@ -145,6 +160,11 @@ def check_key(
     there. ``whose`` names what the expected key is of ("the petition's"), ``why`` says
     what the key keeps together.
     """
+    # Most keys are written as the expected key's own bytes: those read back as it (one
+    # constrained string, no validator), so the parse and the comparison (2.3 µs) are
+    # needed only for another key, which may still be the same key written otherwise.
+    if key is not None and type(expected) in _PLAIN_KEYS and key == expected.to_json_bytes():
+        return
     try:
         given = type(expected).model_validate_json(key or b"")
     except ValidationError:

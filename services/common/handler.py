@@ -8,6 +8,7 @@ runs handlers over batches of messages and owns the commit protocol.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -78,13 +79,17 @@ M = TypeVar("M", bound=Contract)
 _SUBJECT_KEYS: Final[tuple[type[Contract], ...]] = (CaseKey, PetitionerKey)
 
 
-def _keyed_by_its_subject(spec: TopicSpec, model: type[Contract]) -> bool:
-    """True when ``spec``'s records of ``model`` are keyed by a case or a petitioner that
-    the value names too (not a timer's ticks, keyed by case and naming none). A narrow
-    model of the topic's values (dedup reads only a verdict's case id and region) is
-    checked as the whole one is."""
-    names = spec.key_model.model_fields
-    return spec.key_model in _SUBJECT_KEYS and all(name in model.model_fields for name in names)
+@functools.cache
+def _subject_fields(key_model: type[Contract], model: type[Contract]) -> tuple[str, ...] | None:
+    """The key's field names when records of ``model`` under ``key_model`` are keyed by a
+    case or a petitioner that the value names too (not a timer's ticks, keyed by case and
+    naming none); else None. A narrow model of the topic's values (dedup reads only a
+    verdict's case id and region) is checked as the whole one is. Cached: pydantic's
+    ``model_fields`` costs a µs a look."""
+    names = tuple(key_model.model_fields)
+    if key_model in _SUBJECT_KEYS and all(name in model.model_fields for name in names):
+        return names
+    return None
 
 
 def parse_value(model: type[M], message: Incoming) -> M:
@@ -108,9 +113,10 @@ def check_subject_key(spec: TopicSpec, value: Contract, key: bytes | None) -> No
     """Refuse (schema_violation) a ``value`` of ``spec``'s topic whose key names another
     case (petitioner) than it does, on a topic keyed by case (petitioner); else nothing."""
     model = type(value)
-    if not _keyed_by_its_subject(spec, model):
+    names = _subject_fields(spec.key_model, model)
+    if names is None:
         return
-    fields = {name: getattr(value, name) for name in spec.key_model.model_fields}
+    fields = {name: getattr(value, name) for name in names}
     try:
         expected = spec.key_model.model_validate(fields)
     except ValidationError as exc:
