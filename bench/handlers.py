@@ -81,7 +81,7 @@ class Stage:
     tables: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
-class _Table(dict[str, Any]):
+class DictTable(dict[str, Any]):
     """A table as a dict, with what dedup's state asks of a Faust table besides: a
     recovery callback (never called: nothing is recovered) and a memory store to build
     a partition's index from (empty: the tables start empty)."""
@@ -123,7 +123,7 @@ def collecting(stage: Stage) -> Iterator[None]:
     """While a service is built: its tables are dicts, its handlers are collected."""
 
     def table(self: Service, name: str, partitions: int, help_text: str, **_: Any) -> Any:
-        stage.tables[name] = _Table()
+        stage.tables[name] = DictTable()
         return stage.tables[name]
 
     def consume(self: Service, spec: TopicSpec, handler: Handler, **_: BatchFlush) -> None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from typing import Any
 from unittest import mock
 
@@ -20,6 +20,7 @@ import numpy as np
 import pytest
 from prometheus_client import REGISTRY, CollectorRegistry
 
+from bench.handlers import DictTable
 from schemas.cases import CaseRegistered, Verdict
 from schemas.petitions import RejectReason
 from schemas.registry import CASES_DEDUPLICATED, CASES_REGISTERED, TopicSpec
@@ -47,33 +48,15 @@ _FIRST = ("matter_id", "first_case_id", "open_case_id", "matter_petitions",
           "matter_petitioners", "collective", "matter_state", "verdict", "reason")  # fmt: skip
 
 
-class _Table(dict[str, Any]):
-    """A table as a dict, with what dedup's state asks of a Faust table besides."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.data = _MemoryStore(self)
-
-    def on_recover(self, callback: Callable[[], Any]) -> Callable[[], Any]:
-        return callback
-
-
-@dataclass
-class _MemoryStore:
-    # What ``faust_state.stored_cases`` reads of Faust's memory store (empty at start).
-    data: dict[str, Any]
-    _key_partition: dict[str, int] = field(default_factory=dict)
-
-
 class _Dedup:
     """The dedup service built offline: its handlers by input topic, its tables."""
 
     def __init__(self) -> None:
         self.handlers: dict[str, Handler] = {}
-        self.tables: dict[str, _Table] = {}
+        self.tables: dict[str, DictTable] = {}
 
-    def table(self, name: str, *_: Any, **__: Any) -> _Table:
-        self.tables[name] = _Table()
+    def table(self, name: str, *_: Any, **__: Any) -> DictTable:
+        self.tables[name] = DictTable()
         return self.tables[name]
 
     def consume(self, spec: TopicSpec, handler: Handler, **_: Any) -> None:
