@@ -229,11 +229,13 @@ class TableCaseStore:
     def put(self, state: CaseState) -> None:
         case_id = state.facts.case_id
         orphans = self.orphans(case_id)
-        before = due_time(self.get(case_id), orphans)
+        # The case's row read once: ``_add_due`` writes only the due index, not this row.
+        stored = self._table.get(CASE + case_id)
+        before = due_time(None if stored is None else CaseState.from_json(stored), orphans)
         after = due_time(state, orphans)
         self._add_due(case_id, after)
         value = state.to_json()
-        if self._table.get(CASE + case_id) != value:
+        if stored != value:
             self._table[CASE + case_id] = value
         self._drop_due(case_id, before, after)
         self._set_open(case_id, state)
