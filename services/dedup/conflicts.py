@@ -17,6 +17,7 @@ outcome standing on ``matters.changes``.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from dataclasses import dataclass, replace
@@ -38,6 +39,8 @@ COMPARED: Final = ("region_code", "field", "petitioner_refs", "received_at")
 #: Set when the case was produced, not part of what was registered: intake re-producing a
 #: case after a crash stamps it anew.
 _PRODUCED_AT: Final = frozenset({"registered_at"})
+#: ``_PRODUCED_AT`` as the serializer's ``exclude`` takes it (a set), made once.
+_PRODUCED_AT_FIELDS: Final = set(_PRODUCED_AT)
 #: When the operator's tool stamped the command: a re-send of the same command may be
 #: stamped anew, and says nothing about what the command does.
 _ISSUED_AT: Final = frozenset({"issued_at"})
@@ -65,7 +68,12 @@ class VerdictRegion(Contract):
 
 def case_digest(case: CaseRegistered) -> str:
     """SHA-256 of everything registered about the case (text, title, people, place...)."""
-    return case.content_sha256(without=_PRODUCED_AT)
+    # ``Contract.content_sha256``'s bytes, hashed as the serializer writes them: without
+    # its round trip through ``str`` (``model_dump_json`` decodes, it encodes again).
+    canonical = case.__pydantic_serializer__.to_json(
+        case, exclude=_PRODUCED_AT_FIELDS, exclude_none=True
+    )
+    return hashlib.sha256(canonical).hexdigest()
 
 
 def check_same_case(

@@ -102,7 +102,8 @@ def extract_features(case: CaseFacts, config: DedupConfig) -> CaseFeatures:
         if sketch.shingle_count
         else NO_BANDS
     )
-    topic = text.topic(title.lower(), region_names(case.region_code))
+    lowered, regions = title.lower(), region_names(case.region_code)
+    topic = text.topic(lowered, regions)
     # An institution the title or opening names bare ("二中") is the one the letter names.
     places = folded_places(named, unit_names(case.region_code))
     # Of a letter whose title names a plant: where the content says it is, before it
@@ -122,7 +123,7 @@ def extract_features(case: CaseFacts, config: DedupConfig) -> CaseFeatures:
         text.topic_grams(topic),
         opening_places,
         bool(elsewhere),
-        text.main_clause_claims(title.lower(), region_names(case.region_code)),
+        text.main_clause_claims(lowered, regions),
         subject,
     )
 

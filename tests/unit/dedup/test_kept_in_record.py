@@ -31,7 +31,7 @@ from services.common.partitioner import partition_of
 from services.common.regions import area_key
 from services.common.service import Service, build_service
 from services.dedup import app as dedup_app
-from services.dedup.conflicts import KeptCase
+from services.dedup.conflicts import KeptCase, case_digest
 from services.dedup.records import (
     CaseColumns,
     CaseRecord,
@@ -248,3 +248,14 @@ def test_a_kept_part_of_another_form_is_no_first_decision() -> None:
     assert KeptCase.from_text(digest + "\x1f[1,2") is None
     assert KeptCase.from_text(digest + "\x1f[1,2,3]") == KeptCase(digest)
     assert KeptCase.from_text(digest) == KeptCase(digest)
+
+
+def test_the_case_digest_is_the_contracts_content_digest() -> None:
+    # ``case_digest`` hashes the serializer's bytes itself: the digest every record kept
+    # before holds, non-ASCII text and left-out fields included.
+    case = _case("XF-K9", "地下室积水三个月，墙面发霉。“请尽快处理”", "pr_alice")
+    expected = case.content_sha256(without=frozenset({"registered_at"}))
+    assert case_digest(case) == expected
+    later = case.model_copy(update={"registered_at": case.registered_at.replace(hour=20)})
+    assert case_digest(later) == expected
+    assert case_digest(case.model_copy(update={"content": "别的内容"})) != expected

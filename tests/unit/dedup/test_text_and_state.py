@@ -184,6 +184,22 @@ def test_the_index_finds_cases_across_runs_and_merges_and_forgets_removed() -> N
     assert in_bands(index, [5, 1_000_006, 399_999]) == ["c399999", "c6"]
 
 
+def test_a_case_in_many_bands_is_one_candidate_and_the_cap_counts_cases() -> None:
+    # Near copies share most bands: a lookup reads each case many times, and takes the
+    # newest `limit` live cases, each once, newest first, in pending entries and in runs.
+    index = CaseIndex(keep=8)
+    records = [index_case(index, n, [1, 2, 3, 4]) for n in range(10)]
+    assert in_bands(index, [1, 2, 3, 4], 4) == ["c9", "c8", "c7", "c6"]
+    index.remove(records[8])
+    assert in_bands(index, [4, 3, 2, 1], 4) == ["c9", "c7", "c6", "c5"]
+    index._flush()
+    assert in_bands(index, [2, 3], 4) == ["c9", "c7", "c6", "c5"]
+    more = [index_case(index, n, [3, 5]) for n in range(10, 12)]
+    assert in_bands(index, [2, 3, 5], 4) == ["c11", "c10", "c9", "c7"]
+    index.remove(more[1])
+    assert in_bands(index, [5, 3], 3) == ["c10", "c9", "c7"]
+
+
 def test_a_key_shared_by_many_cases_keeps_its_newest() -> None:
     # A template campaign: one band in thousands of cases, in runs and pending entries.
     index = CaseIndex(keep=8)
