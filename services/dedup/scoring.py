@@ -221,8 +221,8 @@ def score_candidates(
         return ours, theirs
 
     # What this title asks (``questions``), and the writer's letters', once when needed.
-    our_question: frozenset[str] | None = None
-    own_questions: list[tuple[str, frozenset[str]]] | None = None
+    our_question: questions.Asked | None = None
+    own_questions: list[tuple[str, questions.Asked]] | None = None
 
     def asked_again(
         i: int, their_topic: str, their_places: tuple[str, ...], matter_id: str

@@ -34,7 +34,7 @@ def _run(cases: list[CaseFacts]) -> list[DedupDecision]:
     return [matcher.match(case) for case in cases]
 
 
-def _asked(title: str) -> frozenset[str]:
+def _asked(title: str) -> questions.Asked:
     return questions.asked_grams(text.topic(text.fold(title)), ())
 
 
@@ -102,3 +102,51 @@ def test_the_same_question_long_after_is_asked_anew() -> None:
         ]
     )
     assert decisions[1].matter_id != decisions[0].matter_id
+
+
+# The review's hard negatives (tests/data/dedup_writer_probe.md, PW14 to PW19): one writer's
+# two questions, the shorter title all said in the longer.
+
+
+def test_pairs_straddling_a_field_words_edge_are_the_fields_not_the_writers() -> None:
+    # "险报" and "险缴" touch "医疗保险", "社会保险": only "报销" or "缴费" is left.
+    assert not questions.same_question(_asked("咨询医保报销"), _asked("咨询医疗保险报销比例"), ())
+    assert not questions.same_question(_asked("咨询社保缴费"), _asked("咨询社保缴费基数调整"), ())
+
+
+def test_how_much_is_what_is_asked() -> None:
+    assert not questions.same_question(
+        _asked("咨询护林员补贴多少"), _asked("咨询护林员补贴何时发放"), ()
+    )
+
+
+def test_a_longer_title_saying_a_new_object_is_another_question() -> None:
+    # 3 of 5 and 4 of 7 pairs: no more than ``MIN_SHARE`` of the longer title.
+    assert not questions.same_question(_asked("咨询老师编制"), _asked("咨询教师编制考试"), ())
+    assert not questions.same_question(_asked("投诉ETC扣费"), _asked("投诉ETC扣费不退还"), ())
+
+
+def test_a_coach_is_no_teacher() -> None:
+    assert not questions.same_question(_asked("投诉教员吃拿卡要"), _asked("投诉教师吃拿卡要"), ())
+
+
+def test_a_complaint_of_delay_adds_no_new_object() -> None:
+    assert questions.same_question(
+        _asked("咨询民办代课老师补贴发放"), _asked("民办代课教师补贴发放为何迟迟不到位"), ()
+    )
+
+
+def test_the_writer_probe_s_question_pairs_are_judged_by_their_matters() -> None:
+    # PW14 (s01): one writer's social insurance contribution, then its base asked twice.
+    decisions = _run(
+        [
+            _facts(0, "咨询社保缴费", "我去年从厂里下岗了，现在想以灵活就业人员身份自己交"
+                   "社保，请问到哪里办理，每个月交多少？"),
+            _facts(40, "咨询社保缴费基数调整", "听说今年社保缴费基数要调整，单位给我们按最低"
+                   "基数交，想问今年的上下限是多少，什么时候开始执行？"),
+            _facts(75, "再次咨询社保缴费基数调整", "上次问的今年缴费基数上下限还没有回复，单位"
+                   "一直按最低基数交，请问今年的基数到底什么时候调整？"),
+        ]
+    )  # fmt: skip
+    assert decisions[1].matter_id != decisions[0].matter_id
+    assert decisions[2].matter_id == decisions[1].matter_id
