@@ -6,7 +6,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from typing import Final, NamedTuple
 
-from services.dedup import organisations, text
+from services.dedup import organisations, questions, text
 from services.dedup import sketch as sk
 from services.dedup.areas import may_share_matter
 from services.dedup.config import DedupConfig
@@ -220,6 +220,36 @@ def score_candidates(
             return text.as_one_nuisance(ours), text.as_one_nuisance(theirs)
         return ours, theirs
 
+    # What this title asks (``questions``), and the writer's letters', once when needed.
+    our_question: questions.Asked | None = None
+    own_questions: list[tuple[str, questions.Asked]] | None = None
+
+    def asked_again(
+        i: int, their_topic: str, their_places: tuple[str, ...], matter_id: str
+    ) -> bool:
+        # The writer's question asked again in other words (``questions``): within
+        # ``questions.MAX_DAYS``, the titles naming no two different places.
+        nonlocal our_question, own_questions
+        if abs(now - received_at[i]) > questions.MAX_DAYS * DAY:
+            return False
+        their_titled = {p for p in their_places if p in their_topic}
+        if (
+            features.title_places
+            and their_titled
+            and features.title_places.isdisjoint(their_titled)
+        ):
+            return False
+        if our_question is None:
+            our_question = questions.asked_grams(features.topic, features.title_places)
+        theirs = questions.asked_grams(their_topic, their_places)
+        if not questions.same_question(our_question, theirs, ()):
+            return False
+        if own_questions is None:
+            own_questions = questions.own_questions(state, case, config)
+        return questions.same_question(
+            our_question, theirs, (g for m, g in own_questions if m != matter_id)
+        )
+
     def judge(i: int, score: float) -> Scored | None:
         # The candidate in row `i`, text score `score`: None when it cannot be this
         # case's matter (gone, or a region that is another place).
@@ -387,6 +417,13 @@ def score_candidates(
             # the same place besides.
             or titles_alike(features, details.topic, details.places, titled) >= title_threshold
             or (
+                same_petitioner
+                and not titled
+                and not subject_differs
+                and not (ours_here and text.claims_differ(ours_here, their_claims))
+                and asked_again(i, details.topic, details.places, details.matter_id)
+            )
+            or (
                 not subject_differs
                 and _same_kind_at_place(titled, score, ours_here, their_claims, config)
             )
@@ -495,6 +532,13 @@ def score_candidates(
             same_petitioner = not refs.isdisjoint(details.petitioner_refs)
             titled = place_of_either_title(features, details.places, details.topic, same_petitioner)
             alike_titles = titles_alike(features, details.topic, details.places, titled) >= alike
+            if (
+                not alike_titles
+                and same_petitioner
+                and not titled
+                and asked_again(i, details.topic, details.places, details.matter_id)
+            ):
+                alike_titles = True
             if not alike_titles and not (
                 titled
                 and _same_kind_at_place(
