@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import logging
 import os
+import struct
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from kafka import KafkaAdminClient, KafkaConsumer, TopicPartition
 from kafka.errors import KafkaError
@@ -50,6 +53,9 @@ class Offsets:
         total: int = sum(max(meta.offset, 0) for tp, meta in offsets.items() if tp.topic == topic)
         self._committed[group, topic] = total
         return total
+
+    def membership(self, group: str, topic: str) -> Membership | None:
+        return membership(self._admin, group, topic)
 
 
 @dataclass(frozen=True)
@@ -105,3 +111,117 @@ class ProcessProbe:
 
     def peak_rss_bytes(self) -> int:
         return peak_rss_bytes(self._read("status"))
+
+
+@dataclass(frozen=True)
+class Membership:
+    """A consumer group as its coordinator describes it: its state, and each member's
+    partitions of one topic (member id, partitions), sorted."""
+
+    state: str
+    members: tuple[tuple[str, tuple[int, ...]], ...]
+
+    def settled(self, workers: int, partitions: int) -> bool:
+        """Stable, ``workers`` members, each holding some of the topic's ``partitions``,
+        every partition held once."""
+        held = [p for _, member in self.members for p in member]
+        return (
+            self.state == "Stable"
+            and len(self.members) == workers
+            and all(member for _, member in self.members)
+            and sorted(held) == list(range(partitions))
+        )
+
+
+def membership(admin: KafkaAdminClient, group: str, topic: str) -> Membership | None:
+    """``group``'s state and its members' partitions of ``topic``; None when the
+    coordinator cannot say (not loaded yet, or moving)."""
+    # kafka-python cannot read Faust's member metadata and says so for every member.
+    quiet = logging.getLogger("kafka.admin")
+    level = quiet.level
+    quiet.setLevel(logging.ERROR)
+    try:
+        described: Any = admin.describe_groups([group])
+    except KafkaError:
+        return None
+    finally:
+        quiet.setLevel(level)
+    info = described.get(group, {})
+    members = []
+    for member in info.get("members", []) or []:
+        assigned = _assigned(member.get("member_assignment")).get(topic, set())
+        members.append((str(member.get("member_id", "")), tuple(sorted(assigned))))
+    return Membership(str(info.get("group_state", "")), tuple(sorted(members)))
+
+
+def _assigned(assignment: object) -> dict[str, set[int]]:
+    """A member's assignment, decoded by kafka-python or as the consumer protocol's bytes."""
+    if isinstance(assignment, dict):
+        return {
+            str(entry["topic"]): set(entry["partitions"])
+            for entry in assignment.get("assigned_partitions", [])
+        }
+    if isinstance(assignment, str):  # not decoded: the raw bytes, one char each
+        return _decode_assignment(assignment.encode("latin-1"))
+    if isinstance(assignment, bytes):
+        return _decode_assignment(assignment)
+    return {}
+
+
+def _decode_assignment(raw: bytes) -> dict[str, set[int]]:
+    """A consumer-protocol assignment: int16 version, then [topic string, [int32]]."""
+    if len(raw) < 6:  # none yet: the group is still forming
+        return {}
+    offset = 2
+    (count,) = struct.unpack_from(">i", raw, offset)
+    offset += 4
+    topics: dict[str, set[int]] = {}
+    for _ in range(count):
+        (length,) = struct.unpack_from(">h", raw, offset)
+        offset += 2
+        topic = raw[offset : offset + length].decode()
+        offset += length
+        (partitions,) = struct.unpack_from(">i", raw, offset)
+        offset += 4
+        topics[topic] = set(struct.unpack_from(f">{partitions}i", raw, offset))
+        offset += 4 * partitions
+    return topics
+
+
+class GroupWatch:
+    """The consumer groups of a phase's services, each of ``workers`` members, watched.
+
+    ``poll`` says whether every group has settled (see ``Membership.settled``); from the
+    first time they all have, a group seen otherwise, or settled with other members or
+    another split, is a rebalance, counted once until it has settled again.
+    """
+
+    def __init__(self, offsets: Offsets, inputs: dict[str, str], workers: int) -> None:
+        self.offsets = offsets
+        #: Each group's input topic: the one whose partitions its members split.
+        self.inputs = inputs
+        self.workers = workers
+        self.rebalances = 0
+        self.settled_once = False
+        #: Whether a stage's window opened on the settled group (set by the bench).
+        self.window_settled: bool | None = None
+        self._settled: dict[str, tuple[tuple[str, tuple[int, ...]], ...] | None] = {}
+
+    def poll(self) -> bool:
+        every = True
+        for group, topic in self.inputs.items():
+            found = self.offsets.membership(group, topic)
+            if found is None:  # the coordinator cannot say now: as it was
+                every = every and self._settled.get(group) is not None
+                continue
+            partitions = len(self.offsets.partitions(topic))
+            now = found.members if partitions and found.settled(self.workers, partitions) else None
+            before = self._settled.get(group)
+            if self.settled_once and before is not None and now != before:
+                self.rebalances += 1
+            if now is not None or before is not None:
+                self._settled[group] = now
+            every = every and now is not None
+        if every:
+            self.settled_once = True
+        return every

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any, Final
 
@@ -27,8 +28,17 @@ class Throughput:
     seconds: float
     per_second: float | None
     ratio_to_ceiling: float | None = None
+    #: Summed over the row's processes (its workers).
     cpu_seconds_per_message: float | None = None
+    #: The largest of its processes' peaks: per worker.
     peak_rss_bytes: int | None = None
+    #: Processes of each service measured together, in one consumer group per service.
+    workers: int = 1
+    #: With more than one worker: whether the window opened only once every group had
+    #: its workers and its input's partitions split (False: it drained before that), and
+    #: the rebalances seen inside the window. None with one worker (not watched).
+    group_settled: bool | None = None
+    rebalances: int | None = None
 
 
 @dataclass
@@ -42,6 +52,8 @@ class Latency:
     p50_ms: float | None
     p99_ms: float | None
     max_ms: float | None
+    workers: int = 1
+    rebalances: int | None = None
 
 
 @dataclass
@@ -69,11 +81,17 @@ class BenchResult:
 
 
 def throughput_row(
-    name: str, counted: str, window: Window, span: Span | None, probe: ProcessProbe | None
+    name: str,
+    counted: str,
+    window: Window,
+    span: Span | None,
+    probe: ProcessProbe | Sequence[ProcessProbe] | None,
 ) -> Throughput:
-    """The row of a span of messages (none counted when None), with the process's use."""
+    """The row of a span of messages (none counted when None), with the processes' use:
+    the span's CPU ticks are theirs together, the peak RSS the largest of theirs."""
+    probes = [probe] if isinstance(probe, ProcessProbe) else list(probe or ())
     if span is None:
-        return Throughput(name, counted, window.value, 0, 0.0, None)
+        return Throughput(name, counted, window.value, 0, 0.0, None, workers=max(len(probes), 1))
     return Throughput(
         name,
         counted,
@@ -82,9 +100,10 @@ def throughput_row(
         round(span.seconds, 3),
         span_rate(span),
         cpu_seconds_per_message=(
-            cpu_per_message(span.cpu_ticks, TICKS_PER_SECOND, span.messages) if probe else None
+            cpu_per_message(span.cpu_ticks, TICKS_PER_SECOND, span.messages) if probes else None
         ),
-        peak_rss_bytes=probe.peak_rss_bytes() if probe else None,
+        peak_rss_bytes=max(each.peak_rss_bytes() for each in probes) if probes else None,
+        workers=max(len(probes), 1),
     )
 
 
@@ -97,7 +116,14 @@ def render(result: BenchResult) -> Table:
         f"{result.machine['cores']} cores (load {result.machine['load_average_at_start']} "
         f"at the start, {result.machine.get('load_average_at_end', '?')} at the end)"
     )
+    # A column of workers only when some row had more than one: one worker's table is
+    # the table of a run without --workers.
+    several = any(row.workers != 1 for row in result.throughput) or (
+        result.latency is not None and result.latency.workers != 1
+    )
     table.add_column("figure", no_wrap=True)
+    if several:
+        table.add_column("workers", justify="right")
     table.add_column("counted")
     for column in ("per second", "x ceiling 1", "CPU ms / message", "peak RSS MiB"):
         table.add_column(column, justify="right", no_wrap=True)
@@ -105,21 +131,36 @@ def render(result: BenchResult) -> Table:
     for row in result.throughput:
         table.add_row(
             row.name,
+            *([str(row.workers)] if several else []),
             row.counted,
             _number(row.per_second, "{:,.0f}"),
             _number(row.ratio_to_ceiling, "{:.4f}"),
             _number(_scaled(row.cpu_seconds_per_message, 1000), "{:.2f}"),
             _number(_scaled(row.peak_rss_bytes, 1 / 2**20), "{:,.0f}"),
-            row.window,
+            row.window + _group_note(row.workers, row.group_settled, row.rebalances),
         )
     if result.latency is not None:
         latency = result.latency
         what = (f"{latency.measured} verdicts, {latency.offered_per_second:g}/s offered "
                 f"for {latency.seconds:.0f}s")  # fmt: skip
         for name, value in (("latency p50 ms", latency.p50_ms), ("latency p99 ms", latency.p99_ms)):
-            table.add_row(name, what, _number(value, "{:,.0f}"), "", "", "",
-                          "submitted to verdict (broker time)")  # fmt: skip
+            table.add_row(name, *([str(latency.workers)] if several else []), what,
+                          _number(value, "{:,.0f}"), "", "", "",
+                          "submitted to verdict (broker time)"
+                          + _group_note(latency.workers, True, latency.rebalances))  # fmt: skip
     return table
+
+
+def _group_note(workers: int, settled: bool | None, rebalances: int | None) -> str:
+    """What the window of several workers was: opened on a settled group or not, and the
+    rebalances inside it."""
+    if workers == 1:
+        return ""
+    if settled is False:
+        return "; drained before the group settled"
+    if rebalances is None:
+        return ""
+    return f"; {rebalances} rebalance{'' if rebalances == 1 else 's'} inside"
 
 
 def _scaled(value: float | None, factor: float) -> float | None:

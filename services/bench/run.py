@@ -68,7 +68,13 @@ from services.bench.figures import (
 )
 from services.bench.phases import Phase
 from services.bench.preload import PreloadUnavailableError, preload_dedup
-from services.bench.probes import TICKS_PER_SECOND, Offsets, ProcessProbe, read_timed
+from services.bench.probes import (
+    TICKS_PER_SECOND,
+    GroupWatch,
+    Offsets,
+    ProcessProbe,
+    read_timed,
+)
 from services.bench.result import (
     CEILING_1,
     TABLE_WIDTH,
@@ -79,7 +85,7 @@ from services.bench.result import (
     throughput_row,
 )
 from services.cli.generate import generate
-from services.cli.pipeline import LocalPipeline
+from services.cli.pipeline import WORKER_MARK, LocalPipeline
 from services.cli.simulate import received_between, simulate
 from services.cli.submit import submission_key
 from services.common.producer import make_producer
@@ -93,6 +99,10 @@ POLL_SECONDS: Final = 0.2
 STALL_SECONDS: Final = 180.0
 #: The backlog's petitions were received over this time before the run.
 BACKLOG_SPAN: Final = timedelta(hours=12)
+#: The most workers of a service: more than the inputs' partitions would sit idle.
+MAX_WORKERS: Final = PARTITIONS
+#: How long the workers' consumer groups may take to settle (see ``GroupWatch``).
+SETTLE_SECONDS: Final = 180.0
 #: The topics whose record timestamps become the broker's append time in the pipeline
 #: phases: the latency is then the broker's time of the verdict minus that of the petition.
 APPEND_TIME_TOPICS: Final = (
@@ -124,6 +134,22 @@ class BenchOptions:
     work_dir: Path | None = None
     #: The phases to run (always in the run's order).
     phases: frozenset[Phase] = frozenset(Phase)
+    #: Processes of each service, in its consumer group, in the stages, pipeline and
+    #: latency phases (see ``workers_of``).
+    workers: int = 1
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.workers <= MAX_WORKERS:
+            raise ValueError(
+                f"workers must be 1 to {MAX_WORKERS} (the inputs have {PARTITIONS} "
+                f"partitions), not {self.workers}"
+            )
+
+
+def workers_of(service: str, workers: int) -> list[str]:
+    """The process names of ``workers`` workers of a service (LocalPipeline's: "dedup",
+    "dedup#2", ...): one consumer group, each with its own state directory and port."""
+    return [service, *(f"{service}{WORKER_MARK}{n}" for n in range(2, workers + 1))]
 
 
 class Bench:
@@ -153,6 +179,8 @@ class Bench:
             console=console,
         )
         self._offsets: Offsets | None = None
+        #: The pipeline's groups, with several workers (watched while it drains).
+        self._groups: GroupWatch | None = None
 
     @property
     def offsets(self) -> Offsets:
@@ -246,7 +274,9 @@ class Bench:
         prefix = f"s{uuid.uuid4().hex[:6]}."
         create_topics(self.broker.bootstrap, prefix, self.codes)
         submitted = PETITIONS_SUBMITTED.full_name(prefix)
-        self._publish(submitted, self.lines, "stages: the backlog")
+        several = self.options.workers > 1
+        if not several:
+            self._publish(submitted, self.lines, "stages: the backlog")
         if self.options.dedup_preload:
             # Before any stage runs: building the state takes this process's CPU.
             task = self.progress.add_task(
@@ -262,18 +292,19 @@ class Bench:
             total = len(self.lines)
             self._stage(pipeline, "intake", "petitions consumed", Window.COMMITTED,
                         lambda: self.offsets.committed(f"{prefix}xinfang-intake", submitted),
-                        total)  # fmt: skip
+                        total, submitted,
+                        feed=self._publisher(submitted) if several else None)  # fmt: skip
             total = self.offsets.end(registered)
             counted = "verdicts written"
             if self.options.dedup_preload:
                 counted += f", {self.options.dedup_preload:,} earlier cases indexed"
             self._stage(pipeline, "dedup", counted, Window.OUTPUT,
-                        lambda: self.offsets.end(verdicts), total)  # fmt: skip
+                        lambda: self.offsets.end(verdicts), total, registered)  # fmt: skip
             total = self.offsets.end(verdicts)
             for stage in ("escalation", "notification"):
                 self._stage(pipeline, stage, "verdicts consumed", Window.COMMITTED,
                             self._committed(f"{prefix}xinfang-{stage}", verdicts),
-                            total)  # fmt: skip
+                            total, verdicts)  # fmt: skip
         finally:
             pipeline.stop_all()
 
@@ -285,21 +316,55 @@ class Bench:
         window: Window,
         progress: Callable[[], int],
         total: int,
+        source: str,
+        feed: Callable[[], None] | None = None,
     ) -> None:
-        process = pipeline.start(stage)
-        assert process.process is not None
-        probe = ProcessProbe(process.process.pid)
-        popen = process.process
-        span = self._watch(
-            f"{stage} catching up",
-            progress,
-            total,
-            probe,
-            alive=lambda: popen.poll() is None,
-            log=process.log_path,
-        )
-        self.result.add(throughput_row(stage, counted, window, span, probe))
-        pipeline.stop(stage)
+        """One stage catching up on ``total`` messages of its input topic ``source``.
+
+        With several workers, all are started at once and the window opens only once
+        their group has settled (every worker holds some of ``source``'s partitions): the
+        rebalances of their joining are start-up, as recovery is for one. What was done
+        before that is taken off the count; a rebalance inside the window is counted in
+        the row, not hidden. ``feed``, when given, writes the input once the group has
+        settled (intake's backlog: its workers would otherwise start on it one by one).
+        """
+        names = workers_of(stage, self.options.workers)
+        started = [pipeline.start(name) for name in names]
+        popens = [proc.process for proc in started if proc.process is not None]
+        probes = [ProcessProbe(popen.pid) for popen in popens]
+        watch = None
+        if len(names) > 1:
+            group = f"{pipeline.prefix}xinfang-{stage}"
+            watch = GroupWatch(self.offsets, {group: source}, len(names))
+        try:
+            if feed is not None:
+                if watch is not None:
+                    self._settle(watch, pipeline)
+                feed()
+            span = self._watch(
+                f"{stage} catching up" + (f" ({len(names)} workers)" if watch else ""),
+                progress,
+                total,
+                probes,
+                alive=lambda: all(popen.poll() is None for popen in popens),
+                log=lambda: next(
+                    (
+                        proc.log_path
+                        for proc in started
+                        if proc.process is not None and proc.process.poll() is not None
+                    ),
+                    started[0].log_path,
+                ),
+                group=watch,
+            )
+            row = throughput_row(stage, counted, window, span, probes)
+            if watch is not None:
+                row.group_settled = watch.window_settled
+                row.rebalances = watch.rebalances
+            self.result.add(row)
+        finally:
+            for name in names:
+                pipeline.stop(name)
 
     def start_pipeline(self) -> LocalPipeline:
         """The four services a petition passes through, started on fresh topics, healthy."""
@@ -308,21 +373,58 @@ class Bench:
         _append_time(self.broker.bootstrap, prefix)
         # As the README's figures were taken: the ledger (LocalPipeline's fifth) reads
         # their outputs and is not in the path.
+        services = ("intake", "dedup", "escalation", "notification")
+        workers = self.options.workers
         pipeline = LocalPipeline(
             self.broker.bootstrap,
             prefix,
             self.work / "pipeline",
-            services=("intake", "dedup", "escalation", "notification"),
+            services=tuple(name for service in services for name in workers_of(service, workers)),
         )
         try:
             task = self.progress.add_task("pipeline: starting the services", total=None)
             pipeline.start_all()
             pipeline.wait_healthy(timeout=300)
+            if workers > 1:
+                # Nothing is offered before every group has split its input's partitions.
+                self.progress.update(task, description="pipeline: groups settling")
+                self._groups = self._pipeline_groups(prefix)
+                self._settle(self._groups, pipeline)
             self.progress.update(task, description="pipeline: healthy", total=1, completed=1)
         except BaseException:
             pipeline.stop_all()
             raise
         return pipeline
+
+    def _pipeline_groups(self, prefix: str) -> GroupWatch:
+        inputs = {
+            "intake": PETITIONS_SUBMITTED,
+            "dedup": CASES_REGISTERED,
+            "escalation": CASES_DEDUPLICATED,
+            "notification": CASES_DEDUPLICATED,
+        }
+        return GroupWatch(
+            self.offsets,
+            {f"{prefix}xinfang-{name}": spec.full_name(prefix) for name, spec in inputs.items()},
+            self.options.workers,
+        )
+
+    def _settle(self, groups: GroupWatch, pipeline: LocalPipeline) -> None:
+        deadline = time.monotonic() + SETTLE_SECONDS
+        while not groups.poll():
+            for name, proc in pipeline.processes.items():
+                if proc.process is not None and proc.process.poll() is not None:
+                    raise BenchError(f"{name} exited; its log:\n{pipeline.log_tail(name)}")
+            if time.monotonic() > deadline:
+                raise BenchError(
+                    f"the groups of {self.options.workers} workers did not settle in "
+                    f"{SETTLE_SECONDS:.0f}s"
+                )
+            time.sleep(POLL_SECONDS)
+
+    def _rebalances(self) -> int | None:
+        """Rebalances seen in the pipeline's groups so far (None with one worker)."""
+        return self._groups.rebalances if self._groups is not None else None
 
     def whole_pipeline(self, pipeline: LocalPipeline) -> None:
         prefix = pipeline.prefix
@@ -333,6 +435,7 @@ class Bench:
             if proc.process is not None
         ]
         ticks = sum(probe.cpu_ticks() for probe in probes)
+        rebalances = self._rebalances()
         self._publish(submitted, self.lines, "pipeline: the backlog")
         self._drain(pipeline, prefix, len(self.lines), "pipeline: verdicts notified")
         # The four services together, from the backlog's publication to drained.
@@ -351,7 +454,10 @@ class Bench:
                        Window.RECORDS.value, len(self.lines), round(seconds, 3),
                        rate(len(self.lines), seconds),
                        cpu_seconds_per_message=cpu_per_message(
-                           ticks, TICKS_PER_SECOND, len(self.lines)))
+                           ticks, TICKS_PER_SECOND, len(self.lines)),
+                       workers=self.options.workers,
+                       group_settled=True if rebalances is not None else None,
+                       rebalances=_less(self._rebalances(), rebalances))
         )  # fmt: skip
 
     def latency(self, pipeline: LocalPipeline) -> None:
@@ -359,6 +465,7 @@ class Bench:
         prefix = pipeline.prefix
         submitted = PETITIONS_SUBMITTED.full_name(prefix)
         before = self.offsets.end(submitted)
+        rebalances = self._rebalances()
         offered = int(options.rate * options.seconds)
         task = self.progress.add_task(f"latency: {options.rate:g} petitions/s", total=offered)
         tag = f"lat{uuid.uuid4().hex[:6]}"
@@ -392,9 +499,14 @@ class Bench:
             p50_ms=percentile(latencies, 50),
             p99_ms=percentile(latencies, 99),
             max_ms=float(max(latencies)) if latencies else None,
+            workers=self.options.workers,
+            rebalances=_less(self._rebalances(), rebalances),
         )
 
     # -- helpers -----------------------------------------------------------------------
+
+    def _publisher(self, topic: str) -> Callable[[], None]:
+        return lambda: self._publish(topic, self.lines, "stages: the backlog")
 
     def _committed(self, group: str, topic: str) -> Callable[[], int]:
         return lambda: self.offsets.committed(group, topic)
@@ -417,32 +529,51 @@ class Bench:
         description: str,
         progress: Callable[[], int],
         total: int,
-        probe: ProcessProbe | None,
+        probe: ProcessProbe | list[ProcessProbe] | None,
         *,
         alive: Callable[[], bool],
-        log: Path,
+        log: Path | Callable[[], Path],
+        group: GroupWatch | None = None,
     ) -> Span:
-        """Sample ``progress`` until it reaches ``total``; the window between (see span_of)."""
+        """Sample ``progress`` until it reaches ``total``; the window between (see span_of).
+
+        With ``group`` (several workers), the samples before the group has first settled
+        are left out, so the window opens on a settled group; when everything was done
+        before that, every sample counts (``group.settled_once`` stays False).
+        """
+        probes = [probe] if isinstance(probe, ProcessProbe) else list(probe or ())
         task = self.progress.add_task(description, total=total)
         samples: list[Sample] = []
+        unsettled: list[Sample] = []
         moved_at = time.monotonic()
         while True:
             if not alive():
-                raise BenchError(f"{description}: the process exited; its log:\n{_tail(log)}")
+                path = log if isinstance(log, Path) else log()
+                raise BenchError(f"{description}: {path.stem} exited; its log:\n{_tail(path)}")
             count = progress()
+            settled = group.poll() or group.settled_once if group is not None else True
             now = time.monotonic()
-            cpu = probe.cpu_ticks() if probe is not None else 0
-            if samples and count != samples[-1].count:
+            cpu = sum(each.cpu_ticks() for each in probes)
+            last = samples[-1] if samples else unsettled[-1] if unsettled else None
+            if last is not None and count != last.count:
                 moved_at = now
-            samples.append(Sample(now, count, cpu))
+            (samples if settled else unsettled).append(Sample(now, count, cpu))
             self.progress.update(task, completed=count)
-            span = span_of(samples, total)
+            span = span_of(samples, total) if samples and samples[0].count < total else None
+            if span is None and count >= total:
+                # Drained before the group settled: the window of every sample, as with
+                # one worker, and the row says so.
+                span = span_of(unsettled + samples, total)
+                if group is not None:
+                    group.window_settled = False
+            elif span is not None and group is not None:
+                group.window_settled = True
             if span is not None:
                 return span
             if now - moved_at > STALL_SECONDS:
                 raise BenchError(
                     f"{description}: stuck at {count} of {total} for {STALL_SECONDS:.0f}s; "
-                    f"its log:\n{_tail(log)}"
+                    f"its log:\n{_tail(log if isinstance(log, Path) else log())}"
                 )
             time.sleep(POLL_SECONDS)
 
@@ -468,6 +599,8 @@ class Bench:
             )
             consumed, cases, decided, escalated, notified = counts
             self.progress.update(task, total=cases or None, completed=notified)
+            if self._groups is not None:
+                self._groups.poll()  # a rebalance while draining is counted
             if consumed >= submitted and decided == cases and escalated == notified == cases:
                 self.progress.update(task, total=cases, completed=cases)
                 return
@@ -479,6 +612,10 @@ class Bench:
                     f"escalation/notification = {counts}"
                 )
             time.sleep(POLL_SECONDS)
+
+
+def _less(now: int | None, before: int | None) -> int | None:
+    return None if now is None or before is None else now - before
 
 
 def _append_time(bootstrap: str, prefix: str) -> None:

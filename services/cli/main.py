@@ -237,6 +237,16 @@ def bench(
         list[Phase] | None,
         typer.Option("--only", help="run only this phase (repeatable; default: all)"),
     ] = None,
+    workers: Annotated[
+        int,
+        typer.Option(
+            "--workers",
+            min=1,
+            max=4,
+            help="processes of each service, one consumer group, in the stages, pipeline "
+            "and latency phases (at most the inputs' 4 partitions)",
+        ),
+    ] = 1,
 ) -> None:
     """Measure the pipeline on a local broker it starts: ceilings, stages, latency."""
     from services.bench import preload
@@ -259,6 +269,7 @@ def bench(
         dedup_preload=dedup_preload,
         work_dir=work.resolve() if work is not None else None,
         phases=frozenset(only or Phase),
+        workers=workers,
     )
     raise typer.Exit(run_bench(options, console, out))
 

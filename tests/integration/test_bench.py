@@ -104,3 +104,23 @@ def test_bench_runs_only_the_latency_phase_when_asked(tmp_path: Path) -> None:
     latency = result["latency"]
     assert latency["petitions"] == 40
     assert 30 <= latency["measured"] <= 40
+
+
+def test_bench_runs_the_stages_with_two_workers_each_and_says_so(tmp_path: Path) -> None:
+    figures = tmp_path / "bench.json"
+    command = [sys.executable, "-m", "services.cli.main", "bench", "--count", "300",
+               "--only", "stages", "--workers", "2", "--json", str(figures)]  # fmt: skip
+    done = subprocess.run(command, capture_output=True, text=True, timeout=400, check=False)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "workers" in done.stdout
+    result = json.loads(figures.read_text())
+    assert result["options"]["workers"] == 2
+    rows = {row["name"]: row for row in result["throughput"]}
+    assert list(rows) == ["intake", "dedup", "escalation", "notification"]
+    for name, row in rows.items():
+        assert row["workers"] == 2, name
+        assert row["messages"] > 0, name
+        assert row["cpu_seconds_per_message"] is not None, name
+        # Settled or not (a small backlog may drain first), the row says which.
+        assert row["group_settled"] in (True, False), name
+        assert row["rebalances"] >= 0, name
