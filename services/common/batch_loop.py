@@ -21,6 +21,19 @@ A crash anywhere before 5 leaves the offsets where they were: the restart restor
 tables from their changelogs (``worker.discard_state_of_unclean_stop``), which hold no
 write whose outputs were not acknowledged, and handles the batch again; outputs carry
 deterministic ids, so a second copy is the same record and downstream skips it.
+
+Pipelined (``pipeline_depth`` 2, the default): steps 3-5 of a batch run in a task of its
+own, which keeps the batch's partition locks (``PartitionLock``: the same loop may take
+them again for its next batch, unless another agent waits), while the agent handles the
+next batch and hands its outputs to the producer. A commit waits for its own outputs,
+then for the whole commit of the batch before it, and only then applies its held writes
+and hands its changelog records over; so per partition, changelog records reach the
+changelog and inputs are acknowledged batch after batch, as one at a time. What the next
+batch reads is what a sequential run reads: the local store has the batch before's
+writes, and its held writes (``services.common.held``) are read from memory until
+applied. A failed commit stops the worker (exit 74) before the commit after it can
+acknowledge anything; the failure limit first waits for the commits in flight; an agent
+that leaves (cancelled) cancels them, and a cancelled commit acknowledges nothing.
 """
 
 from __future__ import annotations
