@@ -146,11 +146,13 @@ def _stamped(node: Any) -> Any:
 
 def _by_key(
     records: dict[int, list[tuple[bytes | None, bytes | None]]],
-) -> dict[tuple[int, bytes | None], list[bytes | None]]:
-    keyed: dict[tuple[int, bytes | None], list[bytes | None]] = defaultdict(list)
-    for partition, partition_records in records.items():
+) -> dict[bytes | None, list[bytes | None]]:
+    """Each key's values in order (a key naming its run's topic, as a dead letter's key
+    may, lands on another partition in the other run)."""
+    keyed: dict[bytes | None, list[bytes | None]] = defaultdict(list)
+    for partition_records in records.values():
         for key, value in partition_records:
-            keyed[(partition, key)].append(value)
+            keyed[key].append(value)
     return dict(keyed)
 
 
