@@ -26,15 +26,20 @@ _DELETED: Final = object()
 
 class _Held:
     """A held write: the value (or _DELETED), the number of the batch that made it (None:
-    outside one), and whether it reached the table while a later batch's write of its key
-    is held."""
+    outside one), whether it reached the table while a later batch's write of its key is
+    held, the held write of its key it replaced, and whether a write_now replaced it."""
 
-    __slots__ = ("applied", "batch", "value")
+    __slots__ = ("applied", "batch", "before", "dropped", "value")
 
-    def __init__(self, value: Any, batch: Batch | None) -> None:
+    def __init__(self, value: Any, batch: Batch | None, before: _Held | None) -> None:
         self.value = value
-        self.batch = None if batch is None else batch.number
+        self.batch: int | None = None if batch is None else batch.number
         self.applied = False
+        #: The held write of the key this one replaced (None: none, or once applied, so
+        #: that the chain of a key's held writes stays short).
+        self.before = before
+        #: Replaced by a write_now (with every held write before it): never applied.
+        self.dropped = False
 
 
 class HeldTable(MutableMapping[str, Any]):
@@ -111,22 +116,29 @@ class HeldTable(MutableMapping[str, Any]):
         event = current_event()
         slot = (self._partition(), key)
         before = self._held.get(slot)
-        entry = _Held(value, OPEN_BATCH.get())
+        entry = _Held(value, OPEN_BATCH.get(), before)
         self._held[slot] = entry
 
         def apply() -> None:
+            if entry.dropped:
+                # A write_now replaced it, though a later batch (pipelined) wrote the key
+                # again before this batch committed: it never comes back, as sequentially.
+                return
             latest = self._held.get(slot)
             if latest is entry:
                 del self._held[slot]
-            elif latest is None or latest.batch is entry.batch:
+            elif latest is None or latest.batch == entry.batch:
                 return  # a later write of the key in the batch replaces this one
             # else a later batch (pipelined: handled while this one commits) wrote the
             # key: the table takes this batch's value now, and that later write stays
             # held for its own batch, read from memory until then.
             entry.applied = True
+            entry.before = None
             _write(self._table, event, key, value)
 
         def undo() -> None:
+            if entry.dropped:
+                return  # a write_now replaced it: the slot has what came after
             if before is None or before.applied:
                 self._held.pop(slot, None)
             else:
@@ -135,8 +147,16 @@ class HeldTable(MutableMapping[str, Any]):
         hold_until_acknowledged(apply, undo)
 
     def write_now(self, key: str, value: Any) -> None:
-        """Write to the local store at once, replacing any held write of the key."""
-        self._held.pop((self._partition(), key), None)
+        """Write to the local store at once, replacing any held write of the key.
+
+        Every held write of the key is dropped, not only the latest: pipelined, an earlier
+        batch's write may still wait for its commit behind a later batch's, and must not
+        reach the table after this one (sequentially, it would already be in the table).
+        """
+        held = self._held.pop((self._partition(), key), None)
+        while held is not None:
+            held.dropped = True
+            held = held.before
         self._table[key] = value
 
 
