@@ -158,12 +158,14 @@ class BatchLoop:
                 if self.depth > 1 and handled.stop_after is None:
                     # The commit's own task takes the batch and its locks over.
                     previous = self._committing[-1] if self._committing else None
+                    over = _BatchOver(batch, locks)
                     committing = asyncio.create_task(
-                        self._commit_in_turn(
-                            stream, batch, events, handled, locks, first, previous
-                        ),
+                        self._commit_in_turn(stream, batch, events, handled, over, first, previous),
                         name=f"commit-{self.stage}-{batch.number}",
                     )
+                    # Also when the task ends: one cancelled before its first step (the
+                    # agent leaving at once) never enters _commit_in_turn's finally.
+                    committing.add_done_callback(over.done_callback)
                     self._committing.append(committing)
                     handed_off = True
                     return
@@ -178,10 +180,7 @@ class BatchLoop:
             if not handed_off:
                 # Committed, or given up (its task cancelled): the keys it held back are
                 # written outside a batch at once again.
-                if batch is not None:
-                    batch.finish()
-                for lock in reversed(locks):
-                    lock.release()
+                _BatchOver(batch, locks)()
         if handled.stop_after is not None:
             await self._stop_at_the_failure_limit(events[handled.stop_after])
 
@@ -259,7 +258,7 @@ class BatchLoop:
         batch: Batch,
         events: Sequence[Any],
         handled: Handled,
-        locks: Sequence[PartitionLock],
+        over: _BatchOver,
         first: tuple[Incoming, float],
         previous: asyncio.Task[None] | None,
     ) -> None:
@@ -278,9 +277,9 @@ class BatchLoop:
         finally:
             if task is not None:
                 service.busy.pop(task, None)
-            batch.finish()
-            for lock in reversed(locks):
-                lock.release()
+            # Here rather than only in the task's done callback: a finish that raises
+            # fails the commit, and with it the agent's next wait for it.
+            over()
 
     async def _commit_or_stop(
         self,
@@ -519,6 +518,33 @@ class BatchLoop:
                    "offset": event.message.offset},
         )  # fmt: skip
         exit_now(EXIT_FAILURE_LIMIT)
+
+
+class _BatchOver:
+    """Ends a batch once (committed, failed or given up): releases the keys it held back
+    (``Batch.finish``), then its partition locks, even if the finish raises."""
+
+    __slots__ = ("batch", "locks", "over")
+
+    def __init__(self, batch: Batch | None, locks: Sequence[PartitionLock]) -> None:
+        self.batch = batch
+        self.locks = locks
+        self.over = False
+
+    def __call__(self) -> None:
+        if self.over:
+            return
+        self.over = True
+        try:
+            if self.batch is not None:
+                self.batch.finish()
+        finally:
+            for lock in reversed(self.locks):
+                lock.release()
+
+    def done_callback(self, _commit: asyncio.Task[None]) -> None:
+        """For a commit task's ``add_done_callback``: a no-op if its body ended it."""
+        self()
 
 
 async def _committed(commit: asyncio.Task[None]) -> None:

@@ -238,6 +238,63 @@ async def test_leaving_cancels_the_commits_in_flight_with_nothing_acknowledged()
     assert not any(lock.locked() for lock in loop.service.partition_locks.values())
 
 
+async def test_leaving_before_a_commit_task_ran_finishes_its_batch_and_releases_its_locks(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A commit task cancelled before its first step never enters its body: its batch is
+    finished and its locks released all the same."""
+    finished: list[int] = []
+    finish = Batch.finish
+
+    def finishing(self: Batch) -> None:
+        finished.append(self.number)
+        finish(self)
+
+    monkeypatch.setattr(Batch, "finish", finishing)
+    broker = _Broker()
+    loop = _loop(broker, depth=2)
+    stream = _Stream(broker)
+    await loop.run(stream, _events(1))  # handed to a commit task that has not run yet
+    await loop.abandon()  # the agent leaves at once
+    assert ("ack", 1) not in broker.log
+    assert len(finished) == 1
+    assert not any(lock.locked() for lock in loop.service.partition_locks.values())
+
+
+@pytest.mark.parametrize("depth", [1, 2])
+async def test_a_batch_finish_that_raises_still_releases_the_locks(
+    monkeypatch: pytest.MonkeyPatch, depth: int
+) -> None:
+    """Batch.finish sends what was written outside the batch: if that raises, the commit
+    fails (the agent's next wait for it raises), and the locks are released."""
+
+    def finish(self: Batch) -> None:
+        raise RuntimeError("the producer refused a write made outside the batch")
+
+    monkeypatch.setattr(Batch, "finish", finish)
+    broker = _Broker()
+    loop = _loop(broker, depth=depth)
+    stream = _Stream(broker)
+    running = asyncio.create_task(loop.run(stream, _events(1)))
+    await _turns()
+    broker.ack("output", b"1")
+    await _turns()
+    broker.ack("changelog", b"1")
+    await _turns()
+    assert ("ack", 1) in broker.log
+    if depth == 1:
+        with pytest.raises(RuntimeError, match="producer refused"):
+            await running
+    else:
+        await running
+        (commit,) = loop._committing
+        await asyncio.wait({commit})
+        assert isinstance(commit.exception(), RuntimeError)
+        with pytest.raises(RuntimeError, match="commit before this one failed"):
+            await loop.drain()
+    assert not any(lock.locked() for lock in loop.service.partition_locks.values())
+
+
 async def test_a_partition_lock_is_taken_again_by_its_owner_unless_another_waits() -> None:
     lock = PartitionLock()
     mine, other = object(), object()
