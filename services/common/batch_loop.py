@@ -21,6 +21,19 @@ A crash anywhere before 5 leaves the offsets where they were: the restart restor
 tables from their changelogs (``worker.discard_state_of_unclean_stop``), which hold no
 write whose outputs were not acknowledged, and handles the batch again; outputs carry
 deterministic ids, so a second copy is the same record and downstream skips it.
+
+Pipelined (``pipeline_depth`` 2, the default): steps 3-5 of a batch run in a task of its
+own, which keeps the batch's partition locks (``PartitionLock``: the same loop may take
+them again for its next batch, unless another agent waits), while the agent handles the
+next batch and hands its outputs to the producer. A commit waits for its own outputs,
+then for the whole commit of the batch before it, and only then applies its held writes
+and hands its changelog records over; so per partition, changelog records reach the
+changelog and inputs are acknowledged batch after batch, as one at a time. What the next
+batch reads is what a sequential run reads: the local store has the batch before's
+writes, and its held writes (``services.common.held``) are read from memory until
+applied. A failed commit stops the worker (exit 74) before the commit after it can
+acknowledge anything; the failure limit first waits for the commits in flight; an agent
+that leaves (cancelled) cancels them, and a cancelled commit acknowledges nothing.
 """
 
 from __future__ import annotations
@@ -29,8 +42,9 @@ import asyncio
 import logging
 import time
 import weakref
+from collections import deque
 from collections.abc import Callable, Sequence
-from contextlib import AsyncExitStack
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Final
 
@@ -55,6 +69,7 @@ from services.common.dlq import (
 )
 from services.common.handler import BatchFlush, Effects, Handler, Incoming, Output
 from services.common.metrics import Outcome
+from services.common.partition_lock import PartitionLock
 from services.common.sending import too_large
 from services.common.worker import EXIT_FAILURE_LIMIT, EXIT_OUTPUT_FAILED, exit_now
 
@@ -65,6 +80,20 @@ log = logging.getLogger(__name__)
 
 #: The longest a batch's handlers run without giving the event loop a turn.
 TURN_SECONDS: Final = 0.02
+
+
+@dataclass
+class Handled:
+    """What handling a batch leaves for its commit to count."""
+
+    #: When each message's handling began (``time.perf_counter``).
+    started: list[float] = field(default_factory=list)
+    #: When the petition of each handled message was received (None: no output).
+    received_at: list[datetime | None] = field(default_factory=list)
+    #: The dead letter's reason of each handled message (None: processed).
+    outcomes: list[RejectReason | None] = field(default_factory=list)
+    #: The message at which the failure limit was reached (None: every one handled).
+    stop_after: int | None = None
 
 
 class BatchLoop:
@@ -92,40 +121,99 @@ class BatchLoop:
         self.dead_lettered = outcomes.labels(service=name, outcome=Outcome.DEAD_LETTERED.value)
         self.failed = m.counter("xinfang_messages_failed_total")
         self.consecutive = m.gauge("xinfang_consecutive_failures").labels(service=name)
+        #: Batches handled and not yet committed at most (1: each commit awaited at once).
+        self.depth: int = service.settings.pipeline_depth
+        #: The commits in flight (pipelined), oldest first.
+        self._committing: deque[asyncio.Task[None]] = deque()
 
     async def run(self, stream: Any, events: Sequence[Any]) -> None:
-        """Handle one batch under the locks of its partitions, then commit it."""
+        """Handle one batch under the locks of its partitions, then commit it.
+
+        With ``pipeline_depth`` 1 the commit is awaited here. Deeper, it goes on in a task
+        of its own (``_commit_in_turn``), which keeps the batch's locks until it is done,
+        and this returns for the next batch: at most ``pipeline_depth`` batches are
+        handled and not yet committed. Each commit waits for the one before it.
+        """
         service = self.service
+        await self._room_for_one()
         partitions = sorted({event.message.partition for event in events})
         task = asyncio.current_task()
-        async with AsyncExitStack() as locks:
+        locks: list[PartitionLock] = []
+        batch: Batch | None = None
+        handed_off = False  # to a commit task, which finishes it and releases its locks
+        try:
             for partition in partitions:
-                lock = service.partition_locks.setdefault(partition, asyncio.Lock())
-                await locks.enter_async_context(lock)
+                lock = service.partition_locks.setdefault(partition, PartitionLock())
+                await lock.acquire(self)
+                locks.append(lock)
+            # Numbered once its locks are held: batches of a partition are numbered in
+            # the order they commit (``TableChangelog.pending``).
+            batch = Batch()
+            first = (incoming_of(events[0], self.spec), time.monotonic())
             if task is not None:
-                service.busy[task] = (incoming_of(events[0], self.spec), time.monotonic())
+                service.busy[task] = first
             try:
-                await self._handle_and_commit(stream, events)
+                handled = await self._handle_batch(events, batch)
+                self.received.inc(len(handled.started))
+                if self.depth > 1 and handled.stop_after is None:
+                    # The commit's own task takes the batch and its locks over.
+                    previous = self._committing[-1] if self._committing else None
+                    over = _BatchOver(batch, locks)
+                    committing = asyncio.create_task(
+                        self._commit_in_turn(stream, batch, events, handled, over, first, previous),
+                        name=f"commit-{self.stage}-{batch.number}",
+                    )
+                    # Also when the task ends: one cancelled before its first step (the
+                    # agent leaving at once) never enters _commit_in_turn's finally.
+                    committing.add_done_callback(over.done_callback)
+                    self._committing.append(committing)
+                    handed_off = True
+                    return
+                if handled.stop_after is not None:
+                    # What came before is committed first (``_stop_at_the_failure_limit``).
+                    await self.drain()
+                await self._commit_or_stop(stream, batch, events, handled)
             finally:
                 if task is not None:
                     service.busy.pop(task, None)
-
-    async def _handle_and_commit(self, stream: Any, events: Sequence[Any]) -> None:
-        batch = Batch()
-        try:
-            await self._handle_and_commit_batch(stream, events, batch)
         finally:
-            # Committed, or given up (its task cancelled): the keys it held back are
-            # written outside a batch at once again.
-            batch.finish()
+            if not handed_off:
+                # Committed, or given up (its task cancelled): the keys it held back are
+                # written outside a batch at once again.
+                _BatchOver(batch, locks)()
+        if handled.stop_after is not None:
+            await self._stop_at_the_failure_limit(events[handled.stop_after])
 
-    async def _handle_and_commit_batch(
-        self, stream: Any, events: Sequence[Any], batch: Batch
-    ) -> None:
-        started: list[float] = []
-        received_at: list[datetime | None] = []
-        outcomes: list[RejectReason | None] = []
-        stop_after: int | None = None
+    async def _room_for_one(self) -> None:
+        """Wait until fewer than ``pipeline_depth`` batches are handled and uncommitted."""
+        committing = self._committing
+        while committing and (committing[0].done() or len(committing) >= self.depth):
+            await _committed(committing[0])
+            committing.popleft()
+
+    async def drain(self) -> None:
+        """Wait until every batch handed to a commit task is committed."""
+        while self._committing:
+            await _committed(self._committing[0])
+            self._committing.popleft()
+
+    async def abandon(self) -> None:
+        """Cancel the commits in flight and wait for them to end (the agent is leaving).
+
+        A cancelled commit acknowledges none of its inputs (they are acknowledged last,
+        without a wait in between): they come again, as a cancelled batch's always did.
+        """
+        committing = list(self._committing)
+        self._committing.clear()
+        for task in committing:
+            task.cancel()
+        if committing:
+            await asyncio.wait(committing)
+
+    async def _handle_batch(self, events: Sequence[Any], batch: Batch) -> Handled:
+        """Run the handlers (and the flush) of a batch; its writes end in ``batch``."""
+        handled = Handled()
+        started, received_at, outcomes = handled.started, handled.received_at, handled.outcomes
         opened = OPEN_BATCH.set(batch)
         try:
             turn = time.perf_counter()
@@ -140,14 +228,14 @@ class BatchLoop:
                 # Faust's tables find the partition of a read or write in the current event.
                 _current_event.set(weakref.ref(event))
                 try:
-                    handled = await self._handle(batch, incoming_of(event, self.spec))
+                    result = await self._handle(batch, incoming_of(event, self.spec))
                 except Exception:  # an output the producer would not take
                     log.critical("could not publish: stopping", exc_info=True)
                     exit_now(EXIT_OUTPUT_FAILED)
-                if handled is None:  # the failure limit: commit what came before, then stop
-                    stop_after = index
+                if result is None:  # the failure limit: commit what came before, then stop
+                    handled.stop_after = index
                     break
-                outcome, moment = handled
+                outcome, moment = result
                 outcomes.append(outcome)
                 received_at.append(moment)
             if self.flush is not None:
@@ -162,19 +250,63 @@ class BatchLoop:
         finally:
             OPEN_BATCH.reset(opened)
             _current_event.set(None)
-        done = events if stop_after is None else events[:stop_after]
-        self.received.inc(len(started))
+        return handled
+
+    async def _commit_in_turn(
+        self,
+        stream: Any,
+        batch: Batch,
+        events: Sequence[Any],
+        handled: Handled,
+        over: _BatchOver,
+        first: tuple[Incoming, float],
+        previous: asyncio.Task[None] | None,
+    ) -> None:
+        """A pipelined batch's commit, in a task of its own, after the batch before it.
+
+        Its outputs' acknowledgements are awaited at once; the rest (held writes, the
+        changelogs, the inputs) waits until the commit before it is done, so changelog
+        records and acknowledgements keep the order of the batches.
+        """
+        service = self.service
+        task = asyncio.current_task()
+        if task is not None:
+            service.busy[task] = first
         try:
-            await self._commit(stream, batch, done)
+            await self._commit_or_stop(stream, batch, events, handled, previous)
+        finally:
+            if task is not None:
+                service.busy.pop(task, None)
+            # Here rather than only in the task's done callback: a finish that raises
+            # fails the commit, and with it the agent's next wait for it.
+            over()
+
+    async def _commit_or_stop(
+        self,
+        stream: Any,
+        batch: Batch,
+        events: Sequence[Any],
+        handled: Handled,
+        previous: asyncio.Task[None] | None = None,
+    ) -> None:
+        """Commit the handled messages of ``events`` and count them, or leave (exit 74)."""
+        stop_after = handled.stop_after
+        done = events if stop_after is None else events[:stop_after]
+        try:
+            await self._commit(stream, batch, done, previous)
+        except asyncio.CancelledError:
+            raise
         except Exception:
             # The outputs or the state could not be written. Leave without acknowledging
-            # the batch, so that it is redelivered.
+            # the batch (nor any after it), so that it is redelivered.
             log.critical("could not publish or remember: stopping", exc_info=True)
             exit_now(EXIT_OUTPUT_FAILED)
         now = time.perf_counter()
         wall = datetime.now(UTC)
         processed = 0
-        for began, moment, outcome in zip(started, received_at, outcomes, strict=False):
+        for began, moment, outcome in zip(
+            handled.started, handled.received_at, handled.outcomes, strict=False
+        ):
             if outcome is None:
                 processed += 1
                 self.latency.observe(now - began)
@@ -185,8 +317,6 @@ class BatchLoop:
                 self.dead_lettered.inc()
         self.processed.inc(processed)
         self.consecutive.set(self.limit.consecutive)
-        if stop_after is not None:
-            await self._stop_at_the_failure_limit(events[stop_after])
 
     async def _handle(
         self, batch: Batch, incoming: Incoming
@@ -310,12 +440,24 @@ class BatchLoop:
         output = Output(PETITIONS_REJECTED, key, value)
         batch.sends[await self.service.sender.send(output)] = output
 
-    async def _commit(self, stream: Any, batch: Batch, events: Sequence[Any]) -> None:
-        """Outputs, then state, then the inputs: the batch's commit protocol."""
+    async def _commit(
+        self,
+        stream: Any,
+        batch: Batch,
+        events: Sequence[Any],
+        previous: asyncio.Task[None] | None = None,
+    ) -> None:
+        """Outputs, then state, then the inputs: the batch's commit protocol.
+
+        ``previous``: the commit of the batch before (pipelined), which must be done before
+        this one's held writes are applied and its changelog records handed over.
+        """
         service = self.service
         waiting_since = time.perf_counter()
         await service.sender.acknowledged(batch.sends)
         service.sender.count_sent(batch.sends.values(), time.perf_counter() - waiting_since)
+        if previous is not None:
+            await _committed(previous)
         # Until a record is handed over, a write outside any batch (a timer, a send ending
         # in the background) to its key is put at the end of ``batch.changelog``
         # (``hold_back_changelog``): read it only when handing over.
@@ -376,6 +518,47 @@ class BatchLoop:
                    "offset": event.message.offset},
         )  # fmt: skip
         exit_now(EXIT_FAILURE_LIMIT)
+
+
+class _BatchOver:
+    """Ends a batch once (committed, failed or given up): releases the keys it held back
+    (``Batch.finish``), then its partition locks, even if the finish raises."""
+
+    __slots__ = ("batch", "locks", "over")
+
+    def __init__(self, batch: Batch | None, locks: Sequence[PartitionLock]) -> None:
+        self.batch = batch
+        self.locks = locks
+        self.over = False
+
+    def __call__(self) -> None:
+        if self.over:
+            return
+        self.over = True
+        try:
+            if self.batch is not None:
+                self.batch.finish()
+        finally:
+            for lock in reversed(self.locks):
+                lock.release()
+
+    def done_callback(self, _commit: asyncio.Task[None]) -> None:
+        """For a commit task's ``add_done_callback``: a no-op if its body ended it."""
+        self()
+
+
+async def _committed(commit: asyncio.Task[None]) -> None:
+    """Wait for a pipelined batch's commit to end; raise unless it committed.
+
+    Waited for with ``asyncio.wait``, not awaited: cancelling the waiter (the agent
+    leaving) would cancel the commit too.
+    """
+    if not commit.done():
+        await asyncio.wait({commit})
+    if commit.cancelled():
+        raise asyncio.CancelledError("a batch's commit before this one was cancelled")
+    if commit.exception() is not None:  # it stopped the worker (exit 74): never past it
+        raise RuntimeError("a batch's commit before this one failed")
 
 
 def incoming_of(event: Any, spec: TopicSpec) -> Incoming:

@@ -13,17 +13,33 @@ and applies them to the table only once every output of the batch is acknowledge
 
 from __future__ import annotations
 
-import itertools
 import weakref
 from collections.abc import Callable, ItemsView, Iterator, MutableMapping, ValuesView
 from typing import Any, Final
 
 from faust.streams import _current_event, current_event
 
-from services.common.batch import OPEN_BATCH, check_size, hold_until_acknowledged
+from services.common.batch import OPEN_BATCH, Batch, check_size, hold_until_acknowledged
 
 _DELETED: Final = object()
-_tokens = itertools.count()
+
+
+class _Held:
+    """A held write: the value (or _DELETED), the number of the batch that made it (None:
+    outside one), whether it reached the table while a later batch's write of its key is
+    held, the held write of its key it replaced, and whether a write_now replaced it."""
+
+    __slots__ = ("applied", "batch", "before", "dropped", "value")
+
+    def __init__(self, value: Any, batch: Batch | None, before: _Held | None) -> None:
+        self.value = value
+        self.batch: int | None = None if batch is None else batch.number
+        self.applied = False
+        #: The held write of the key this one replaced (None: none, or once applied, so
+        #: that the chain of a key's held writes stays short).
+        self.before = before
+        #: Replaced by a write_now (with every held write before it): never applied.
+        self.dropped = False
 
 
 class HeldTable(MutableMapping[str, Any]):
@@ -34,8 +50,8 @@ class HeldTable(MutableMapping[str, Any]):
 
     def __init__(self, table: Any) -> None:
         self._table = table
-        #: (partition, key) -> (token of the latest held write, value or _DELETED)
-        self._held: dict[tuple[int, str], tuple[int, Any]] = {}
+        #: (partition, key) -> the latest held write of the key
+        self._held: dict[tuple[int, str], _Held] = {}
 
     @staticmethod
     def _partition() -> int:
@@ -48,7 +64,7 @@ class HeldTable(MutableMapping[str, Any]):
         held = self._held.get((self._partition(), key))
         if held is None:
             return self._table.get(key, default)
-        return default if held[1] is _DELETED else held[1]
+        return default if held.value is _DELETED else held.value
 
     def __getitem__(self, key: str) -> Any:
         value = self.get(key, _DELETED)
@@ -70,7 +86,8 @@ class HeldTable(MutableMapping[str, Any]):
     def _snapshot(self) -> dict[str, Any]:
         """Every row of every partition this worker has, held writes applied."""
         rows = dict(self._table.items())
-        for (_, key), (_, value) in self._held.items():
+        for (_, key), held in self._held.items():
+            value = held.value
             if value is _DELETED:
                 rows.pop(key, None)
             else:
@@ -98,27 +115,48 @@ class HeldTable(MutableMapping[str, Any]):
             check_size(self._table, key, value)
         event = current_event()
         slot = (self._partition(), key)
-        token = next(_tokens)
         before = self._held.get(slot)
-        self._held[slot] = (token, value)
+        entry = _Held(value, OPEN_BATCH.get(), before)
+        self._held[slot] = entry
 
         def apply() -> None:
-            if self._held.get(slot, (None,))[0] != token:
-                return  # a later write of the key replaces this one
-            del self._held[slot]
+            if entry.dropped:
+                # A write_now replaced it, though a later batch (pipelined) wrote the key
+                # again before this batch committed: it never comes back, as sequentially.
+                return
+            latest = self._held.get(slot)
+            if latest is entry:
+                del self._held[slot]
+            elif latest is None or latest.batch == entry.batch:
+                return  # a later write of the key in the batch replaces this one
+            # else a later batch (pipelined: handled while this one commits) wrote the
+            # key: the table takes this batch's value now, and that later write stays
+            # held for its own batch, read from memory until then.
+            entry.applied = True
+            entry.before = None
             _write(self._table, event, key, value)
 
         def undo() -> None:
-            if before is None:
-                del self._held[slot]
+            if entry.dropped:
+                return  # a write_now replaced it: the slot has what came after
+            if before is None or before.applied:
+                self._held.pop(slot, None)
             else:
                 self._held[slot] = before
 
         hold_until_acknowledged(apply, undo)
 
     def write_now(self, key: str, value: Any) -> None:
-        """Write to the local store at once, replacing any held write of the key."""
-        self._held.pop((self._partition(), key), None)
+        """Write to the local store at once, replacing any held write of the key.
+
+        Every held write of the key is dropped, not only the latest: pipelined, an earlier
+        batch's write may still wait for its commit behind a later batch's, and must not
+        reach the table after this one (sequentially, it would already be in the table).
+        """
+        held = self._held.pop((self._partition(), key), None)
+        while held is not None:
+            held.dropped = True
+            held = held.before
         self._table[key] = value
 
 

@@ -27,6 +27,7 @@ from services.common.batch_loop import BatchLoop
 from services.common.faust_sensors import QuickPrometheusMonitor
 from services.common.handler import BatchFlush, Handler, Incoming
 from services.common.metrics import Metrics
+from services.common.partition_lock import PartitionLock
 from services.common.partitioner import default_partition
 from services.common.sending import Sender
 from services.common.settings import ServiceSettings
@@ -48,16 +49,18 @@ class Service:
     #: One lock per partition number, shared by every agent of the service: co-partitioned
     #: topics share their tables' partitions, and a batch reads state, waits for the
     #: broker, then writes; without the lock another agent's write in between is lost.
-    partition_locks: dict[int, asyncio.Lock] = field(default_factory=dict)
+    #: A batch holds its partitions' locks until its commit is done; an agent's next
+    #: (pipelined) batch may take them again meanwhile (``PartitionLock``).
+    partition_locks: dict[int, PartitionLock] = field(default_factory=dict)
     #: Changelog records written outside a batch (timers, recovery) that the broker has not
     #: yet acknowledged: a batch waits for them too before its inputs are acknowledged.
     unsettled: set[asyncio.Future[Any]] = field(default_factory=set)
     #: After a crash, restore the tables from their changelogs rather than trust the local
     #: store (see ``worker.discard_state_of_unclean_stop``).
     discard_state_after_crash: bool = True
-    #: The batches at work now: the agent task, the batch's first message and when the
-    #: batch began (``time.monotonic()``). The handler watch reports one that takes long,
-    #: and stops the service when one is stuck.
+    #: The batches at work now: the agent task (or a pipelined batch's commit task), the
+    #: batch's first message and when the batch began (``time.monotonic()``). The handler
+    #: watch reports one that takes long, and stops the service when one is stuck.
     busy: dict[asyncio.Task[Any], tuple[Incoming, float]] = field(default_factory=dict)
     #: Tables whose held-back changelog records are written, and acknowledged, before the
     #: other tables' of the same batch. Records of two tables go to two topics, and a crash
@@ -155,8 +158,14 @@ class Service:
 
         async def agent(stream: Any) -> None:
             batches = filling_take(stream, settings.batch_max_messages, settings.batch_wait_seconds)
-            async for events in batches:
-                await loop.run(stream, events)
+            try:
+                async for events in batches:
+                    await loop.run(stream, events)
+                # The stream has stopped: the commits in flight finish.
+                await loop.drain()
+            finally:
+                # Cancelled, or failed: a commit still in flight acknowledges nothing.
+                await loop.abandon()
 
         agent.__name__ = f"consume_{spec.name.replace('.', '_')}"
         agent.__qualname__ = agent.__name__

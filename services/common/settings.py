@@ -92,6 +92,16 @@ class ServiceSettings(BaseSettings):
             "latency a batch adds to an idle stream"
         ),
     )
+    pipeline_depth: int = Field(
+        default=2,
+        ge=1,
+        le=4,
+        description=(
+            "batches handled and not yet committed at most: at 2 a batch is handled while "
+            "the one before it waits for the broker (outputs, changelogs, offsets); 1 "
+            "commits each batch before the next is handled"
+        ),
+    )
     producer_linger_seconds: float = Field(
         default=0.005,
         ge=0.0,

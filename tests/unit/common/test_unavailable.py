@@ -37,7 +37,7 @@ class _Sender:
 
 def _loop(handler: Any, sender: _Sender) -> BatchLoop:
     service = SimpleNamespace(
-        settings=SimpleNamespace(max_consecutive_failures=10),
+        settings=SimpleNamespace(max_consecutive_failures=10, pipeline_depth=1),
         metrics=Metrics(CollectorRegistry()),
         stage=Stage.NOTIFICATION,
         sender=sender,
