@@ -149,12 +149,12 @@ def membership(admin: KafkaAdminClient, group: str, topic: str) -> Membership | 
     info = described.get(group, {})
     members = []
     for member in info.get("members", []) or []:
-        assigned = _assigned(member.get("member_assignment")).get(topic, set())
+        assigned = assigned_partitions(member.get("member_assignment")).get(topic, set())
         members.append((str(member.get("member_id", "")), tuple(sorted(assigned))))
     return Membership(str(info.get("group_state", "")), tuple(sorted(members)))
 
 
-def _assigned(assignment: object) -> dict[str, set[int]]:
+def assigned_partitions(assignment: object) -> dict[str, set[int]]:
     """A member's assignment, decoded by kafka-python or as the consumer protocol's bytes."""
     if isinstance(assignment, dict):
         return {

@@ -14,7 +14,6 @@ from __future__ import annotations
 import json
 import logging
 import os
-import struct
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -32,6 +31,7 @@ from schemas.registry import (
     NOTIFICATIONS_FAILED,
     PETITIONS_SUBMITTED,
 )
+from services.bench.probes import assigned_partitions
 from services.cli.demo import wait_drained
 from services.cli.generate import generate
 from services.cli.offline import registered_cases
@@ -57,26 +57,6 @@ INPUTS = {
 COUNT = int(os.environ.get("XINFANG_SCALE_OUT_PETITIONS", "20000"))
 
 
-def _decode_assignment(raw: bytes) -> dict[str, set[int]]:
-    """A consumer-protocol assignment: int16 version, then [topic string, [int32]]."""
-    if len(raw) < 6:  # none yet: the group is still forming
-        return {}
-    offset = 2
-    (count,) = struct.unpack_from(">i", raw, offset)
-    offset += 4
-    topics: dict[str, set[int]] = {}
-    for _ in range(count):
-        (length,) = struct.unpack_from(">h", raw, offset)
-        offset += 2
-        topic = raw[offset : offset + length].decode()
-        offset += length
-        (partitions,) = struct.unpack_from(">i", raw, offset)
-        offset += 4
-        topics[topic] = set(struct.unpack_from(f">{partitions}i", raw, offset))
-        offset += 4 * partitions
-    return topics
-
-
 def _assignments(bootstrap: str, group: str) -> list[dict[str, set[int]]]:
     """Each member's assigned partitions per topic, from the group coordinator."""
     admin = KafkaAdminClient(bootstrap_servers=bootstrap)
@@ -89,17 +69,11 @@ def _assignments(bootstrap: str, group: str) -> list[dict[str, set[int]]]:
     finally:
         quiet.setLevel(level)
         admin.close()
-    found = []
-    for member in described[group].get("members", []):
-        assignment = member.get("member_assignment")
-        if isinstance(assignment, dict):
-            found.append({str(entry["topic"]): set(entry["partitions"])
-                          for entry in assignment.get("assigned_partitions", [])})  # fmt: skip
-        elif isinstance(assignment, str):  # not decoded: the raw bytes, one char each
-            found.append(_decode_assignment(assignment.encode("latin-1")))
-        elif isinstance(assignment, bytes):
-            found.append(_decode_assignment(assignment))
-    return found
+    assignments = [
+        member.get("member_assignment") for member in described[group].get("members", [])
+    ]
+    # A member whose assignment is none of kafka-python's forms is not counted, as before.
+    return [assigned_partitions(a) for a in assignments if isinstance(a, dict | str | bytes)]
 
 
 def _wait_split(bootstrap: str, prefix: str, timeout: float = 180.0) -> None:
