@@ -5,6 +5,8 @@ from __future__ import annotations
 import logging
 import os
 import struct
+import urllib.error
+import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -13,6 +15,7 @@ from kafka import KafkaAdminClient, KafkaConsumer, TopicPartition
 from kafka.errors import KafkaError
 
 from services.bench.figures import cpu_ticks, peak_rss_bytes
+from services.bench.window import WorkerHealth
 
 TICKS_PER_SECOND: int = os.sysconf("SC_CLK_TCK")
 
@@ -66,8 +69,40 @@ class TimedRecord:
     value: bytes | None
 
 
+@dataclass(frozen=True)
+class StoredRecord:
+    """A record to write again into another topic; a partition or timestamp of None is
+    left to the producer (its partitioner, the time of sending)."""
+
+    partition: int | None
+    timestamp_ms: int | None
+    key: bytes | None
+    value: bytes | None
+    headers: tuple[tuple[str, bytes], ...] = ()
+
+
 def read_timed(bootstrap: str, topic: str, timeout_s: float = 30.0) -> list[TimedRecord]:
     """Every record of ``topic`` up to its current end, with its timestamp."""
+    return [TimedRecord(m.timestamp, m.value) for _, m in _read(bootstrap, topic, timeout_s)]
+
+
+def read_records(bootstrap: str, topic: str, timeout_s: float = 30.0) -> list[StoredRecord]:
+    """Every record of ``topic`` up to its current end, each partition's in order, with
+    its partition, timestamp and headers."""
+    return [
+        StoredRecord(
+            partition,
+            m.timestamp,
+            m.key,
+            m.value,
+            tuple((name, bytes(value)) for name, value in m.headers or ()),
+        )
+        for partition, m in _read(bootstrap, topic, timeout_s)
+    ]
+
+
+def _read(bootstrap: str, topic: str, timeout_s: float) -> list[tuple[int, Any]]:
+    """(partition, kafka-python's record) of every record of ``topic`` up to its end."""
     consumer = KafkaConsumer(
         bootstrap_servers=bootstrap,
         client_id="xinfang-bench",
@@ -83,18 +118,30 @@ def read_timed(bootstrap: str, topic: str, timeout_s: float = 30.0) -> list[Time
         consumer.seek_to_beginning(*tps)
         ends = consumer.end_offsets(tps)
         remaining = {tp for tp in tps if ends[tp] > 0}
-        records: list[TimedRecord] = []
+        records: list[tuple[int, Any]] = []
         while remaining:
             batch = consumer.poll(timeout_ms=int(timeout_s * 1000), max_records=10_000)
             if not batch:
                 raise TimeoutError(f"{topic}: no records for {timeout_s:.0f}s before its end")
             for tp, messages in batch.items():
-                records.extend(TimedRecord(m.timestamp, m.value) for m in messages)
+                records.extend((tp.partition, m) for m in messages)
                 if consumer.position(tp) >= ends[tp]:
                     remaining.discard(tp)
         return records
     finally:
         consumer.close()
+
+
+def worker_health(url: str, timeout_s: float = 2.0) -> WorkerHealth | None:
+    """A worker's /health page (its 503 too: "starting" says why); None without an answer."""
+    try:
+        with urllib.request.urlopen(f"{url}/health", timeout=timeout_s) as response:
+            body: bytes = response.read()
+    except urllib.error.HTTPError as answer:
+        body = answer.read()
+    except (urllib.error.URLError, OSError):
+        return None  # not listening yet
+    return WorkerHealth.from_body(body)
 
 
 @dataclass(frozen=True)

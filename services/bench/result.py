@@ -34,11 +34,21 @@ class Throughput:
     peak_rss_bytes: int | None = None
     #: Processes of each service measured together, in one consumer group per service.
     workers: int = 1
-    #: With more than one worker: whether the window opened only once every group had
-    #: its workers and its input's partitions split (False: it drained before that), and
-    #: the rebalances seen inside the window. None with one worker (not watched).
+    #: Whether the window opened only once every group had its workers and its input's
+    #: partitions split (False: it drained before that, which the stages no longer can:
+    #: their backlog is written once the workers are ready), and the rebalances seen
+    #: inside the window. The stages set both for any number of workers (the table
+    #: shows them only with several); the pipeline phase's rows only with several.
     group_settled: bool | None = None
     rebalances: int | None = None
+    #: A stage's: from its workers' start to all of them ready (assigned, tables
+    #: recovered, consuming), outside the window; then its backlog was written, which
+    #: took ``backlog_seconds`` (inside the window's first moments).
+    ready_seconds: float | None = None
+    backlog_seconds: float | None = None
+    #: The machine's 1-minute load average when the window closed (a shared machine's
+    #: figures are read with it).
+    load_average: float | None = None
 
 
 @dataclass

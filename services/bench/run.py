@@ -1,13 +1,16 @@
 """`xinfang bench`: one run on one local broker, every figure of issue 12's table.
 
-The phases, in order, each on fresh topics (a prefix per phase) of the broker it starts:
+The phases, in order, each on fresh topics (a prefix per phase, and per stage in the
+stages phase) of the broker it starts:
 
 1. ceilings: the N generated petitions' bytes copied topic to topic, by a plain aiokafka
    batch copy in this process, then by the simplest Faust agent as its own process;
-2. stages: the N petitions as a backlog on ``petitions.submitted``; intake started and
-   timed until it has drained, then dedup on what intake registered, then escalation and
-   then notification on dedup's verdicts: one service process at a time, stopped when it
-   has drained, its CPU time and peak RSS read from /proc;
+2. stages: intake on the N petitions, then dedup on what intake registered, then
+   escalation and then notification on dedup's verdicts, each stage's workers (one
+   process, or N with ``--workers``) started on empty topics of their own and the
+   backlog written into them only once every worker is assigned, recovered and
+   consuming (``services.bench.window``); timed until drained, then stopped, their CPU
+   time and peak RSS read from /proc;
 3. the whole pipeline: the four services started on empty state, the N petitions
    published at once, timed from the first submitted to the last verdict or notification
    (broker append times);
@@ -33,6 +36,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -55,6 +59,7 @@ from schemas.registry import (
     NOTIFICATIONS_FAILED,
     PARTITIONS,
     PETITIONS_SUBMITTED,
+    TopicSpec,
 )
 from services.bench.copy import batch_copy
 from services.bench.figures import (
@@ -73,7 +78,10 @@ from services.bench.probes import (
     GroupWatch,
     Offsets,
     ProcessProbe,
+    StoredRecord,
+    read_records,
     read_timed,
+    worker_health,
 )
 from services.bench.result import (
     CEILING_1,
@@ -84,8 +92,14 @@ from services.bench.result import (
     render,
     throughput_row,
 )
+from services.bench.window import (
+    STAGE_INPUTS,
+    WRITTEN_BY,
+    BacklogDrainedEarlyError,
+    ReadyGate,
+)
 from services.cli.generate import generate
-from services.cli.pipeline import WORKER_MARK, LocalPipeline
+from services.cli.pipeline import WORKER_MARK, LocalPipeline, ServiceProcess
 from services.cli.simulate import received_between, simulate
 from services.cli.submit import submission_key
 from services.common.producer import make_producer
@@ -103,6 +117,9 @@ BACKLOG_SPAN: Final = timedelta(hours=12)
 MAX_WORKERS: Final = PARTITIONS
 #: How long the workers' consumer groups may take to settle (see ``GroupWatch``).
 SETTLE_SECONDS: Final = 180.0
+#: How long a stage's workers may take to be ready (``ReadyGate``): with
+#: ``--dedup-preload`` this holds the restore of millions of changelog records.
+READY_SECONDS: Final = 900.0
 #: The topics whose record timestamps become the broker's append time in the pipeline
 #: phases: the latency is then the broker's time of the verdict minus that of the petition.
 APPEND_TIME_TOPICS: Final = (
@@ -271,42 +288,50 @@ class Bench:
         self.result.add(row)
 
     def stages(self) -> None:
-        prefix = f"s{uuid.uuid4().hex[:6]}."
-        create_topics(self.broker.bootstrap, prefix, self.codes)
-        submitted = PETITIONS_SUBMITTED.full_name(prefix)
-        several = self.options.workers > 1
-        if not several:
-            self._publish(submitted, self.lines, "stages: the backlog")
+        """Each stage on topics of its own, its workers ready before its backlog is written.
+
+        A stage's inputs are what the stages before it wrote, copied record for record
+        (partition, key, value, headers, timestamp) into its own topics: the workers
+        start on empty inputs, and the backlog goes in only when every worker is assigned,
+        recovered and consuming (``ReadyGate``).
+        """
+        base = f"s{uuid.uuid4().hex[:6]}"
+        prefixes = {stage: f"{base}-{stage}." for stage in STAGE_INPUTS}
+        for stage, prefix in prefixes.items():
+            # Only notification writes the agencies' inboxes.
+            codes = self.codes if stage == "notification" else []
+            create_topics(self.broker.bootstrap, prefix, codes)
         if self.options.dedup_preload:
             # Before any stage runs: building the state takes this process's CPU.
             task = self.progress.add_task(
                 f"dedup: {self.options.dedup_preload:,} earlier cases", total=None
             )
-            preload_dedup(self.broker.bootstrap, prefix, self.options.dedup_preload,
+            preload_dedup(self.broker.bootstrap, prefixes["dedup"], self.options.dedup_preload,
                           self.options.seed)  # fmt: skip
             self.progress.update(task, total=1, completed=1)
-        pipeline = LocalPipeline(self.broker.bootstrap, prefix, self.work / "stages")
-        registered = CASES_REGISTERED.full_name(prefix)
-        verdicts = CASES_DEDUPLICATED.full_name(prefix)
-        try:
-            total = len(self.lines)
-            self._stage(pipeline, "intake", "petitions consumed", Window.COMMITTED,
-                        lambda: self.offsets.committed(f"{prefix}xinfang-intake", submitted),
-                        total, submitted,
-                        feed=self._publisher(submitted) if several else None)  # fmt: skip
-            total = self.offsets.end(registered)
-            counted = "verdicts written"
-            if self.options.dedup_preload:
-                counted += f", {self.options.dedup_preload:,} earlier cases indexed"
-            self._stage(pipeline, "dedup", counted, Window.OUTPUT,
-                        lambda: self.offsets.end(verdicts), total, registered)  # fmt: skip
-            total = self.offsets.end(verdicts)
-            for stage in ("escalation", "notification"):
-                self._stage(pipeline, stage, "verdicts consumed", Window.COMMITTED,
-                            self._committed(f"{prefix}xinfang-{stage}", verdicts),
-                            total, verdicts)  # fmt: skip
-        finally:
-            pipeline.stop_all()
+        counted = {
+            "intake": "petitions consumed",
+            "dedup": "verdicts written",
+            "escalation": "verdicts consumed",
+            "notification": "verdicts consumed",
+        }
+        if self.options.dedup_preload:
+            counted["dedup"] += f", {self.options.dedup_preload:,} earlier cases indexed"
+        for stage, prefix in prefixes.items():
+            pipeline = LocalPipeline(self.broker.bootstrap, prefix, self.work / "stages" / stage)
+            group = f"{prefix}xinfang-{stage}"
+            source = STAGE_INPUTS[stage].backlog[-1].full_name(prefix)
+            if stage == "dedup":
+                window = Window.OUTPUT
+                progress = self._end(CASES_DEDUPLICATED.full_name(prefix))
+            else:
+                window = Window.COMMITTED
+                progress = self._committed(group, source)
+            try:
+                self._stage(pipeline, stage, counted[stage], window, progress, source,
+                            prefixes)  # fmt: skip
+            finally:
+                pipeline.stop_all()
 
     def _stage(
         self,
@@ -315,38 +340,56 @@ class Bench:
         counted: str,
         window: Window,
         progress: Callable[[], int],
-        total: int,
         source: str,
-        feed: Callable[[], None] | None = None,
+        prefixes: dict[str, str],
     ) -> None:
-        """One stage catching up on ``total`` messages of its input topic ``source``.
+        """One stage catching up on its backlog (``STAGE_INPUTS``), the last of which,
+        ``source``, is what the row counts.
 
-        With several workers, all are started at once and the window opens only once
-        their group has settled (every worker holds some of ``source``'s partitions): the
-        rebalances of their joining are start-up, as recovery is for one. What was done
-        before that is taken off the count; a rebalance inside the window is counted in
-        the row, not hidden. ``feed``, when given, writes the input once the group has
-        settled (intake's backlog: its workers would otherwise start on it one by one).
+        What the earlier stages wrote is read first. The inputs the workers need from the
+        start are written, the workers started on their empty backlog topics, and the
+        backlog written once ``ReadyGate`` opens: their group has settled, each worker's
+        /health says its partitions are assigned, its tables recovered and its agents
+        consuming, and nothing is done yet. The window opens at the first progress after
+        that (``span_of``), so the joining, the recovery and the rebalances among the
+        workers' start-up stay outside it, and no worker has worked alone on the backlog
+        before the others were ready; a rebalance inside the window is counted in the row.
         """
+        inputs = STAGE_INPUTS[stage]
+        task = self.progress.add_task(f"{stage}: reading its inputs", total=None)
+        before = [(spec.full_name(pipeline.prefix), self._upstream(spec, prefixes))
+                  for spec in inputs.before]  # fmt: skip
+        backlog = [(spec.full_name(pipeline.prefix), self._upstream(spec, prefixes))
+                   for spec in inputs.backlog]  # fmt: skip
+        total = len(backlog[-1][1])
+        self.progress.update(task, total=1, completed=1)
+        for topic, records in before:
+            self._publish_records(topic, records, f"{stage}: its earlier inputs")
+        group = f"{pipeline.prefix}xinfang-{stage}"
         names = workers_of(stage, self.options.workers)
+        start = time.monotonic()
         started = [pipeline.start(name) for name in names]
         popens = [proc.process for proc in started if proc.process is not None]
         probes = [ProcessProbe(popen.pid) for popen in popens]
-        watch = None
-        if len(names) > 1:
-            group = f"{pipeline.prefix}xinfang-{stage}"
-            watch = GroupWatch(self.offsets, {group: source}, len(names))
+        watch = GroupWatch(self.offsets, {group: source}, len(names))
         try:
-            if feed is not None:
-                if watch is not None:
-                    self._settle(watch, pipeline)
-                feed()
+            self._ready(stage, started, watch, progress,
+                        lambda: all(self.offsets.committed(group, topic) >= len(records)
+                                    for topic, records in before))  # fmt: skip
+            ready_seconds = time.monotonic() - start
+            rebalances = watch.rebalances
+
+            def write_backlog() -> None:
+                for topic, records in backlog:
+                    self._publish_records(topic, records, f"{stage}: the backlog")
+
+            feed = _Feed(write_backlog)
             span = self._watch(
-                f"{stage} catching up" + (f" ({len(names)} workers)" if watch else ""),
+                f"{stage} catching up" + (f" ({len(names)} workers)" if len(names) > 1 else ""),
                 progress,
                 total,
                 probes,
-                alive=lambda: all(popen.poll() is None for popen in popens),
+                alive=lambda: feed.check() and all(popen.poll() is None for popen in popens),
                 log=lambda: next(
                     (
                         proc.log_path
@@ -357,14 +400,54 @@ class Bench:
                 ),
                 group=watch,
             )
+            feed.join()
             row = throughput_row(stage, counted, window, span, probes)
-            if watch is not None:
-                row.group_settled = watch.window_settled
-                row.rebalances = watch.rebalances
+            row.group_settled = True
+            row.rebalances = watch.rebalances - rebalances
+            row.ready_seconds = round(ready_seconds, 3)
+            row.backlog_seconds = feed.seconds
+            row.load_average = round(os.getloadavg()[0], 2)
             self.result.add(row)
         finally:
             for name in names:
                 pipeline.stop(name)
+
+    def _upstream(self, spec: TopicSpec, prefixes: dict[str, str]) -> list[StoredRecord]:
+        """What an earlier stage wrote to ``spec`` (the generated petitions for intake)."""
+        if spec == PETITIONS_SUBMITTED:
+            # Sent now, to the partition of its key (as ``xinfang submit`` sends them).
+            return [StoredRecord(None, None, submission_key(line), line) for line in self.lines]
+        return read_records(self.broker.bootstrap, spec.full_name(prefixes[WRITTEN_BY[spec.name]]))
+
+    def _ready(
+        self,
+        stage: str,
+        started: list[ServiceProcess],
+        watch: GroupWatch,
+        progress: Callable[[], int],
+        earlier_inputs_done: Callable[[], bool],
+    ) -> None:
+        """Wait until ``ReadyGate`` opens for the stage's workers (see ``_stage``)."""
+        gate = ReadyGate([proc.name for proc in started])
+        task = self.progress.add_task(f"{stage}: workers assigned and recovered", total=None)
+        deadline = time.monotonic() + READY_SECONDS
+        while True:
+            for proc in started:
+                if proc.process is not None and proc.process.poll() is not None:
+                    raise BenchError(f"{stage}: {proc.name} exited; its log:\n"
+                                     f"{_tail(proc.log_path)}")  # fmt: skip
+            settled = watch.poll()
+            health = [worker_health(proc.url) for proc in started]
+            try:
+                if gate.observe(settled, health, progress(), earlier_inputs_done()):
+                    break
+            except BacklogDrainedEarlyError as exc:
+                raise BenchError(f"{stage}: {exc}") from exc
+            if time.monotonic() > deadline:
+                raise BenchError(f"{stage}: the workers were not ready in {READY_SECONDS:.0f}s "
+                                 f"(waiting for {gate.waiting_for})")  # fmt: skip
+            time.sleep(POLL_SECONDS)
+        self.progress.update(task, total=1, completed=1)
 
     def start_pipeline(self) -> LocalPipeline:
         """The four services a petition passes through, started on fresh topics, healthy."""
@@ -505,11 +588,35 @@ class Bench:
 
     # -- helpers -----------------------------------------------------------------------
 
-    def _publisher(self, topic: str) -> Callable[[], None]:
-        return lambda: self._publish(topic, self.lines, "stages: the backlog")
-
     def _committed(self, group: str, topic: str) -> Callable[[], int]:
         return lambda: self.offsets.committed(group, topic)
+
+    def _end(self, topic: str) -> Callable[[], int]:
+        return lambda: self.offsets.end(topic)
+
+    def _publish_records(self, topic: str, records: list[StoredRecord], description: str) -> None:
+        """Write ``records`` to ``topic`` as they were (see ``StoredRecord``), all acked."""
+        task = self.progress.add_task(f"{description}: publishing", total=len(records))
+        producer = make_producer(self.broker.bootstrap)
+        try:
+            futures = [
+                producer.send(
+                    topic,
+                    key=record.key,
+                    value=record.value,
+                    headers=list(record.headers) or None,
+                    partition=record.partition,
+                    timestamp_ms=record.timestamp_ms,
+                )
+                for record in records
+            ]
+            producer.flush()
+            for number, future in enumerate(futures, start=1):
+                future.get(timeout=60)
+                if number % 500 == 0 or number == len(futures):
+                    self.progress.update(task, completed=number)
+        finally:
+            producer.close()
 
     def _publish(self, topic: str, lines: list[bytes], description: str) -> None:
         task = self.progress.add_task(f"{description}: publishing", total=len(lines))
@@ -537,37 +644,27 @@ class Bench:
     ) -> Span:
         """Sample ``progress`` until it reaches ``total``; the window between (see span_of).
 
-        With ``group`` (several workers), the samples before the group has first settled
-        are left out, so the window opens on a settled group; when everything was done
-        before that, every sample counts (``group.settled_once`` stays False).
+        ``group``, when given, is polled at every sample: a rebalance while the stage
+        drains is counted (``GroupWatch.rebalances``).
         """
         probes = [probe] if isinstance(probe, ProcessProbe) else list(probe or ())
         task = self.progress.add_task(description, total=total)
         samples: list[Sample] = []
-        unsettled: list[Sample] = []
         moved_at = time.monotonic()
         while True:
             if not alive():
                 path = log if isinstance(log, Path) else log()
                 raise BenchError(f"{description}: {path.stem} exited; its log:\n{_tail(path)}")
             count = progress()
-            settled = group.poll() or group.settled_once if group is not None else True
+            if group is not None:
+                group.poll()
             now = time.monotonic()
             cpu = sum(each.cpu_ticks() for each in probes)
-            last = samples[-1] if samples else unsettled[-1] if unsettled else None
-            if last is not None and count != last.count:
+            if samples and count != samples[-1].count:
                 moved_at = now
-            (samples if settled else unsettled).append(Sample(now, count, cpu))
+            samples.append(Sample(now, count, cpu))
             self.progress.update(task, completed=count)
-            span = span_of(samples, total) if samples and samples[0].count < total else None
-            if span is None and count >= total:
-                # Drained before the group settled: the window of every sample, as with
-                # one worker, and the row says so.
-                span = span_of(unsettled + samples, total)
-                if group is not None:
-                    group.window_settled = False
-            elif span is not None and group is not None:
-                group.window_settled = True
+            span = span_of(samples, total)
             if span is not None:
                 return span
             if now - moved_at > STALL_SECONDS:
@@ -612,6 +709,37 @@ class Bench:
                     f"escalation/notification = {counts}"
                 )
             time.sleep(POLL_SECONDS)
+
+
+class _Feed:
+    """Writes a stage's backlog in a thread of its own while the bench samples the stage."""
+
+    def __init__(self, write: Callable[[], None]) -> None:
+        self._write = write
+        self._failure: BaseException | None = None
+        #: How long writing the whole backlog took (None until done).
+        self.seconds: float | None = None
+        self._thread = threading.Thread(target=self._run, name="bench-feed", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        began = time.monotonic()
+        try:
+            self._write()
+        except BaseException as exc:  # raised in the bench's thread by check()
+            self._failure = exc
+            return
+        self.seconds = round(time.monotonic() - began, 3)
+
+    def check(self) -> bool:
+        """True; raises (as BenchError) what writing the backlog raised."""
+        if self._failure is not None:
+            raise BenchError(f"writing the backlog failed: {self._failure!r}") from self._failure
+        return True
+
+    def join(self) -> None:
+        self._thread.join(timeout=120)
+        self.check()
 
 
 def _less(now: int | None, before: int | None) -> int | None:
