@@ -50,7 +50,8 @@ _RELATIVES: Final[dict[str, str]] = {
     "爱人": "sp", "妻子": "sp", "老婆": "sp", "丈夫": "sp", "老公": "sp",
     "哥哥": "eb", "弟弟": "yb", "姐姐": "es", "妹妹": "ys",
     "爷爷": "gf", "奶奶": "gm", "外公": "mgf", "外婆": "mgm",
-    "岳父": "fil", "岳母": "mil", "公公": "hf", "婆婆": "hm",
+    # A spouse's parents, whichever spouse ("我婆婆", "我老公的母亲": ``_subject_part``).
+    "岳父": "sfa", "岳母": "smo", "公公": "sfa", "婆婆": "smo",
     "叔叔": "un", "伯伯": "uo", "舅舅": "um", "姑姑": "au", "阿姨": "at",
     "侄子": "ne", "侄女": "ni", "孙子": "gs", "孙女": "gd", "外孙": "dgs",
 }  # fmt: skip
@@ -72,7 +73,9 @@ _WORKPLACES: Final[dict[str, str]] = {
     "医院": "hospital", "诊所": "hospital",
     "物业": "property", "保安": "property",
     "快递": "delivery", "外卖": "delivery", "物流": "delivery",
-    "矿": "mine", "农场": "farm", "养殖": "farm",
+    # Mine words, not "矿" alone ("矿泉水").
+    "矿山": "mine", "煤矿": "mine", "矿上": "mine", "矿区": "mine", "矿井": "mine",
+    "矿场": "mine", "农场": "farm", "养殖": "farm",
 }  # fmt: skip
 _WORKPLACE_RE: Final = re.compile("|".join(sorted(_WORKPLACES, key=lambda w: (-len(w), w))))
 
@@ -87,12 +90,17 @@ _CLAIMS: Final = (
     # Not "提高" alone ("提高教育质量"), nor "没发现", "未发生", "未发布".
     (
         _STANDARD,
-        re.compile("标准|比[^，。！？,.!?]{0,8}[低少]|上涨|涨了|又涨|提高(?:补贴|补助|待遇|金额)"),
+        re.compile(
+            # A standard only where it is asked: the title's last word, or "…标准是多少".
+            "^[^。]*标准(?:问题)?。|标准(?:是多少|是怎[么幺]|怎[么幺]定|如何定|偏低|太低|过低)"
+            "|提高标准|比(?!较)[^，。！？,.!?]{0,8}[低少]|上涨|涨了|又涨"
+            "|提高(?:补贴|补助|待遇|金额)"
+        ),
     ),
     (
         _UNPAID,
         re.compile(
-            "[没未]有?(?:发(?![现生展布挥言])|到账|收到|领到|兑现)|迟迟不|一直没给|还没给|拖欠"
+            "[没未]有?(?:发(?![现生展布挥言票])|到账|收到(?!回复|答复|回音|回信|结果|通知|处理|发票)|领到|兑现)|迟迟不|一直没给|还没给|拖欠"
         ),
     ),
     (_APPLY, re.compile("怎幺申请|如何申请|怎样申请|怎幺缴|如何缴|怎幺交|怎幺办理|如何办理")),
@@ -116,12 +124,39 @@ _CLAIM_STARTS: Final = {
 }
 
 
+#: Both parents named together ("我爸妈", "我父母", "我父亲和母亲"): the matter is theirs.
+_BOTH_PARENTS_RE: Final = re.compile("爸妈|父母|双亲|父亲和母亲|母亲和父亲|爸爸妈妈")
+_SPOUSES: Final = "(?:老公|爱人|丈夫|妻子|老婆|媳妇)的"
+_SPOUSE_MOTHER_RE: Final = re.compile(_SPOUSES + "(?:母亲|妈妈|老母亲)")
+_SPOUSE_FATHER_RE: Final = re.compile(_SPOUSES + "(?:父亲|爸爸|老父亲)")
+#: Where a letter says whose matter it is: its title and its content's first clause after
+#: the greeting; a relative named later is the story's ("我女儿生病还等着用钱").
+_GREETING_END_RE: Final = re.compile("[:：]")
+_CLAUSE_RE: Final = re.compile("[，。！？；,!?;]")
+
+
+def _subject_part(text: str) -> str:
+    title, _, content = text.partition("。")
+    colon = _GREETING_END_RE.search(content, 0, 30)
+    body = content[colon.end() :] if colon else content
+    end = _CLAUSE_RE.search(body)
+    first = body[: end.start()] if end else body
+    # A spouse's parent is the writer's parent-in-law ("我老公的母亲": "我婆婆").
+    first = _SPOUSE_FATHER_RE.sub("公公", _SPOUSE_MOTHER_RE.sub("婆婆", first))
+    return f"{title}。{first}"
+
+
 def facets(content: str) -> frozenset[str]:
     """The facets a letter names (the module's doc), as kind + value: ``content`` is its
     folded title and content (``fold_script_and_width``)."""
     found: set[str] = set()
     if "我" in content or "本人" in content:
-        found.update(WHO + _RELATIVES[m.group(1)] for m in _RELATIVE_RE.finditer(content))
+        subject = _subject_part(content)
+        found.update(WHO + _RELATIVES[m.group(1)] for m in _RELATIVE_RE.finditer(subject))
+        if _BOTH_PARENTS_RE.search(subject):
+            found.update((WHO + "fa", WHO + "mo"))
+        if "公婆" in subject:
+            found.update((WHO + "sfa", WHO + "smo"))
     if _WAGES_RE.search(content):
         found.update(WORK + _WORKPLACES[m.group(0)] for m in _WORKPLACE_RE.finditer(content))
     for claim, pattern in _CLAIMS:
@@ -158,12 +193,13 @@ def _of(found: frozenset[str], kind: str) -> frozenset[str]:
     return frozenset(f[len(kind) :] for f in found if f.startswith(kind))
 
 
-def differ(ours: frozenset[str], theirs: frozenset[str]) -> bool:
+def differ(ours: frozenset[str], theirs: frozenset[str], *, claims: bool = True) -> bool:
     """Whether two letters' facets say they are about different things: relatives both
     name and none in common ("我父亲", "我母亲"); workplaces of a wages letter both name
     and none in common (a building site, a restaurant); different uses of one fund or
     payment (its refund, its use), or its level against the writer's own case (a
-    standard asked about, the writer's subsidy unpaid)."""
+    standard asked about, the writer's subsidy unpaid); without ``claims``, relatives and
+    workplaces only."""
     if not ours or not theirs:
         return False
     for kind in (WHO, WORK):
@@ -171,7 +207,7 @@ def differ(ours: frozenset[str], theirs: frozenset[str]) -> bool:
         if a and b and a.isdisjoint(b):
             return True
     a, b = _of(ours, CLAIM), _of(theirs, CLAIM)
-    if not a or not b:
+    if not claims or not a or not b:
         return False
     pa, pb = a & _PRINCIPAL, b & _PRINCIPAL
     if pa and pb and pa.isdisjoint(pb):
@@ -186,9 +222,8 @@ def differ(ours: frozenset[str], theirs: frozenset[str]) -> bool:
 #: 重新丈量" asks a new measurement); "又" only where the title begins, before or after an
 #: asking word ("又快又好" is none).
 _SAYS_REPEAT_RE: Final = re.compile(
-    "再次|再一次|再度|再问|再咨询|再反映|再请求|再投诉|再申请|第[二三四五六七八九十两0-9]+次"
-    "|又一次|多次|屡次|反复|重新(?:咨询|反映|请求|投诉|申请|举报)|仍未|仍然未|仍没|至今未"
-    "|至今没|至今仍未|依然未|迟迟未"
+    "再次|再一次|再度|再问|再咨询|再反映|再请求|再投诉|再申请"
+    "|(?:第[二三四五六七八九十两0-9]+次|又一次|多次|屡次|重新)(?:咨询|反映|请求|投诉|申请|举报|来信|留言|询问)"
     "|^(?:关于)?(?:(?:咨询|反映|请求|投诉|举报)又|又(?:一次|来|问|咨询|反映|请求|投诉|举报|申请))"
 )
 

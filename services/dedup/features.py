@@ -32,9 +32,7 @@ OPENING_CHARS: Final = 60
 #: Words that put a letter's plant elsewhere than by the estate its opening names, in the
 #: content before it names the plant: the writer's workplace, school, hometown or another
 #: place ("我单位附近有一搅拌站", "老家门口建起搅拌站", "我们这边是另一家").
-_ELSEWHERE_RE: Final = re.compile(
-    "单位|公司|上班|路过|老家|家乡|学校|工业园|开发区|镇|村|另一"
-)
+_ELSEWHERE_RE: Final = re.compile("单位|公司|上班|路过|老家|家乡|学校|工业园|开发区|镇|村|另一")
 _PLANT_RE: Final = re.compile("|".join(text.CLAIM_KINDS["mixing_plant"]))
 
 
@@ -114,7 +112,11 @@ def extract_features(case: CaseFacts, config: DedupConfig) -> CaseFeatures:
     found = aboutness.facets(f"{title}。{content}")
     topic = aboutness.with_kept(text.topic(lowered, regions), found)
     # An institution the title or opening names bare ("二中") is the one the letter names.
-    places = folded_places(named, unit_names(case.region_code))
+    places = frozenset(
+        p
+        for p in folded_places(named, unit_names(case.region_code))
+        if not _ASKING_UNIT_RE.match(p)
+    )
     # Of a letter whose title names a plant: where the content says it is, before it
     # names the plant (its opening, when it names none).
     elsewhere = _PLANT_RE.search(title) is not None and _plant_elsewhere(content)
@@ -157,9 +159,13 @@ _NO_NAME_RE: Final = re.compile("(?:^|[本我该此这那们个的边近整其�
 #: How a subject is kept among a letter's places: "丽景新苑〔搅拌站西〕", of a named plant
 #: "丽景新苑〔搅拌站·鑫磊〕". It holds the estate, so it agrees with every letter naming
 #: the estate (``place_agreement``).
-SUBJECT_RE: Final = re.compile("^(.+)〔(" + "|".join(
-    (text.SUBJECT_PLANT, text.SUBJECT_FUMES, text.SUBJECT_FORCED_PARKING, *organisations.WRONGS)
-) + ")([东西南北]*)(?:·(.+))?〕$")
+SUBJECT_RE: Final = re.compile(
+    "^(.+)〔("
+    + "|".join(
+        (text.SUBJECT_PLANT, text.SUBJECT_FUMES, text.SUBJECT_FORCED_PARKING, *organisations.WRONGS)
+    )
+    + ")([东西南北]*)(?:·(.+))?〕$"
+)
 
 
 #: How many characters of an estate's name its subject is looked up by: a name found
@@ -268,6 +274,8 @@ def _someone_elses(estate: str, content: str) -> bool:
         return False
     starts = [m.end() for m in _SENTENCE_END_RE.finditer(content, 0, at)]
     return _SOMEONE_ELSE_RE.search(content[max(starts, default=0) : at]) is not None
+
+
 _PLANT_WORD_RE: Final = re.compile("(?:搅拌站|搅伴站|搅拌厂|搅拌场)$")
 _REGION_PREFIX_RE: Final = re.compile("^.*[区县市]")
 
@@ -288,4 +296,3 @@ def _plant_name(places: frozenset[str]) -> str:
     if not names or any(names[0] not in other for other in names[1:]):
         return ""
     return names[0]
-

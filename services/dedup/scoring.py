@@ -319,9 +319,7 @@ def score_candidates(
                 or (
                     bool(their_subject)
                     and (
-                        not text.names_subject_object(
-                            their_subject, features.topic, case.content
-                        )
+                        not text.names_subject_object(their_subject, features.topic, case.content)
                         # Or this letter names their plant and none of its neighbours'
                         # wrongs: it is about something else of it (its jobs, its land).
                         or (
@@ -387,12 +385,26 @@ def score_candidates(
         # subsidy and the county's level: ``aboutness``): their titles, however alike,
         # and a place or kind in common do not make them one matter; only a text alike as
         # their letters with no place in common must be.
+        # Not of titles sharing the place they are about (``titled``: that place is the
+        # matter), nor by what is claimed of a payment when the title says it is a repeat
+        # and the titles are alike ("再次反映护林员补贴" naming the subsidy's level as it
+        # asks again for the unpaid months).
+        their_facets = aboutness.kept_facets(details.topic)
         facets_differ = (
             same_petitioner
             and not exact
+            and not titled
             and bool(our_facets)
-            and aboutness.differ(our_facets, aboutness.kept_facets(details.topic))
+            and aboutness.differ(our_facets, their_facets)
         )
+        if (
+            facets_differ
+            and says_repeat
+            and not aboutness.differ(our_facets, their_facets, claims=False)
+            and titles_alike(features, details.topic, details.places, titled)
+            >= config.title_repeat_threshold
+        ):
+            facets_differ = False
         if facets_differ:
             threshold = max(threshold, config.repeat_threshold_no_place)
             title_threshold = 2.0
@@ -503,8 +515,10 @@ def score_candidates(
         score = scores[i]
         # Another matter's candidate that links strongly as well shows the two matters
         # are one (``deciding``): those that may are judged even when the link is settled.
-        if not exhaustive and score < merge_threshold and _settled(
-            best, suggested, score, lowest_link, config
+        if (
+            not exhaustive
+            and score < merge_threshold
+            and _settled(best, suggested, score, lowest_link, config)
         ):
             break
         candidate = judge(i, score)
