@@ -8,7 +8,10 @@ a restaurant's cook), "咨询护林员补贴" (their own unpaid subsidy) and "�
 writer score as alike as their style makes them; what tells the matters apart is what the
 contents say the matter is about:
 
-- *whose* (``亲``): the relatives the writer names as theirs ("我父亲", "我家儿子", "我爱人");
+- *whose* (``亲``): the relatives the writer names as theirs ("我父亲", "我家儿子", "我爱人")
+  where a letter says whose matter it is: its title and its content's first clause after the
+  greeting (a relative named later is the story's: "我女儿生病还等着用钱"); "我爸妈" both
+  parents, "我婆婆" and "我老公的母亲" one relative;
 - *where they work* (``业``), of a letter on wages: the kinds of workplace it names (工地,
   饭店, 工厂, 学校, ...);
 - *what is claimed* (``诉``) of a payment or a fund: a level or standard ("标准", "比邻县
@@ -100,7 +103,10 @@ _CLAIMS: Final = (
     (
         _UNPAID,
         re.compile(
-            "[没未]有?(?:发(?![现生展布挥言票])|到账|收到(?!回复|答复|回音|回信|结果|通知|处理|发票)|领到|兑现)|迟迟不|一直没给|还没给|拖欠"
+            # Not "没有收到回复" (the writer's letter unanswered), nor "没发票".
+            "[没未]有?(?:发(?![现生展布挥言票])|到账"
+            "|收到(?!回复|答复|回音|回信|结果|通知|处理|发票)|领到|兑现)"
+            "|迟迟不|一直没给|还没给|拖欠"
         ),
     ),
     (_APPLY, re.compile("怎幺申请|如何申请|怎样申请|怎幺缴|如何缴|怎幺交|怎幺办理|如何办理")),
@@ -136,6 +142,8 @@ _CLAUSE_RE: Final = re.compile("[，。！？；,!?;]")
 
 
 def _subject_part(text: str) -> str:
+    """Of a folded "title。content", where it says whose matter it is: the title and the
+    content's first clause after the greeting, a spouse's parent written as one word."""
     title, _, content = text.partition("。")
     colon = _GREETING_END_RE.search(content, 0, 30)
     body = content[colon.end() :] if colon else content
@@ -217,13 +225,15 @@ def differ(ours: frozenset[str], theirs: frozenset[str], *, claims: bool = True)
 
 
 #: Words by which a title says the letter is a repeat of the writer's own earlier one
-#: ("再次咨询…", "第二次请求…", "又…", "重新反映…", "多次…", "…仍未…", "…至今未…"): the
-#: writer refers to a letter they wrote before. "重新" only before an asking word ("请求
-#: 重新丈量" asks a new measurement); "又" only where the title begins, before or after an
-#: asking word ("又快又好" is none).
+#: ("再次咨询…", "第二次请求…", "又来反映…", "重新反映…", "多次反映…"): the writer refers
+#: to a letter they wrote before. "第N次", "多次", "屡次", "又一次", "重新" only before an
+#: asking or letter word ("请求重新丈量" asks a new measurement, "多次停电" is the problem);
+#: "又" only where the title begins, before or after an asking word ("又快又好" is none).
+#: Not "仍未", "至今未", "迟迟未", "反复": they describe the problem ("独生子女证至今未补办").
 _SAYS_REPEAT_RE: Final = re.compile(
     "再次|再一次|再度|再问|再咨询|再反映|再请求|再投诉|再申请"
-    "|(?:第[二三四五六七八九十两0-9]+次|又一次|多次|屡次|重新)(?:咨询|反映|请求|投诉|申请|举报|来信|留言|询问)"
+    "|(?:第[二三四五六七八九十两0-9]+次|又一次|多次|屡次|重新)"
+    "(?:咨询|反映|请求|投诉|申请|举报|来信|留言|询问)"
     "|^(?:关于)?(?:(?:咨询|反映|请求|投诉|举报)又|又(?:一次|来|问|咨询|反映|请求|投诉|举报|申请))"
 )
 
