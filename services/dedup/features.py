@@ -13,7 +13,7 @@ import numpy as np
 from schemas.petitions import Language
 from services.common.places import folded_places, with_qualifiers
 from services.common.script import fold_script_and_width
-from services.dedup import organisations, text
+from services.dedup import aboutness, organisations, text
 from services.dedup import sketch as sk
 from services.dedup.areas import match_area, region_names, unit_names
 from services.dedup.config import DedupConfig
@@ -21,6 +21,9 @@ from services.dedup.facts import CaseFacts
 from services.dedup.index_keys import U64
 
 NO_BANDS: Final = np.empty(0, dtype=np.uint64)
+#: A title's "place" that is an asking word before a unit word ("咨询村道硬化": "咨询村"),
+#: a fragment the place heuristic cuts from a title naming no place.
+_ASKING_UNIT_RE: Final = re.compile("^(?:咨询|反映|请求|投诉|举报|关于|建议|要求|申请)[村镇乡组]$")
 #: How much of the content is its opening: a greeting and the writer's first sentence
 #: ("尊敬的领导：您好！我们是丽发新城小区的业主，"). 60 and 100 find the same links among
 #: the development letters; at 100 one more, wrong: a list of questions whose second item
@@ -29,9 +32,7 @@ OPENING_CHARS: Final = 60
 #: Words that put a letter's plant elsewhere than by the estate its opening names, in the
 #: content before it names the plant: the writer's workplace, school, hometown or another
 #: place ("我单位附近有一搅拌站", "老家门口建起搅拌站", "我们这边是另一家").
-_ELSEWHERE_RE: Final = re.compile(
-    "单位|公司|上班|路过|老家|家乡|学校|工业园|开发区|镇|村|另一"
-)
+_ELSEWHERE_RE: Final = re.compile("单位|公司|上班|路过|老家|家乡|学校|工业园|开发区|镇|村|另一")
 _PLANT_RE: Final = re.compile("|".join(text.CLAIM_KINDS["mixing_plant"]))
 
 
@@ -66,7 +67,9 @@ class CaseFeatures(NamedTuple):
     #: The places the title names: a title names the matter's place, the content also
     #: names others, and fragments of sentences the heuristic takes for places.
     title_places: frozenset[str] = frozenset()
-    #: What the title says about the matter (``text.topic``), and its bigrams.
+    #: What the title says about the matter (``text.topic``), and its bigrams. With what
+    #: the content is about (``aboutness``) as a last piece, which the bigrams leave out:
+    #: the case record keeps the topic, and no content.
     topic: str = ""
     topic_grams: frozenset[str] = frozenset()
     #: The places named where the content begins (``OPENING_CHARS``): where a letter says
@@ -82,6 +85,9 @@ class CaseFeatures(NamedTuple):
     #: one organisation's one wrong (``organisations.organisation_subject``), as the
     #: place-like key it is kept and looked up by among ``places``; "" for none.
     subject: str = ""
+    #: What the content is about (``aboutness.facets``): whose matter, which workplace,
+    #: what is claimed of a payment.
+    facets: frozenset[str] = frozenset()
 
 
 def extract_features(case: CaseFacts, config: DedupConfig) -> CaseFeatures:
@@ -103,13 +109,20 @@ def extract_features(case: CaseFacts, config: DedupConfig) -> CaseFeatures:
         else NO_BANDS
     )
     lowered, regions = title.lower(), region_names(case.region_code)
-    topic = text.topic(lowered, regions)
+    found = aboutness.facets(f"{title}。{content}")
+    topic = aboutness.with_kept(text.topic(lowered, regions), found)
     # An institution the title or opening names bare ("二中") is the one the letter names.
-    places = folded_places(named, unit_names(case.region_code))
+    places = frozenset(
+        p
+        for p in folded_places(named, unit_names(case.region_code))
+        if not _ASKING_UNIT_RE.match(p)
+    )
     # Of a letter whose title names a plant: where the content says it is, before it
     # names the plant (its opening, when it names none).
     elsewhere = _PLANT_RE.search(title) is not None and _plant_elsewhere(content)
-    title_places = with_qualifiers(folded_places(title), places)
+    title_places = frozenset(
+        p for p in with_qualifiers(folded_places(title), places) if not _ASKING_UNIT_RE.match(p)
+    )
     opening_places = with_qualifiers(folded_places(content[:OPENING_CHARS]), places)
     subject = letter_subject(
         title, content, text.claims(topic), title_places, opening_places, places
@@ -125,6 +138,7 @@ def extract_features(case: CaseFacts, config: DedupConfig) -> CaseFeatures:
         bool(elsewhere),
         text.main_clause_claims(lowered, regions),
         subject,
+        found,
     )
 
 
@@ -145,9 +159,13 @@ _NO_NAME_RE: Final = re.compile("(?:^|[本我该此这那们个的边近整其�
 #: How a subject is kept among a letter's places: "丽景新苑〔搅拌站西〕", of a named plant
 #: "丽景新苑〔搅拌站·鑫磊〕". It holds the estate, so it agrees with every letter naming
 #: the estate (``place_agreement``).
-SUBJECT_RE: Final = re.compile("^(.+)〔(" + "|".join(
-    (text.SUBJECT_PLANT, text.SUBJECT_FUMES, text.SUBJECT_FORCED_PARKING, *organisations.WRONGS)
-) + ")([东西南北]*)(?:·(.+))?〕$")
+SUBJECT_RE: Final = re.compile(
+    "^(.+)〔("
+    + "|".join(
+        (text.SUBJECT_PLANT, text.SUBJECT_FUMES, text.SUBJECT_FORCED_PARKING, *organisations.WRONGS)
+    )
+    + ")([东西南北]*)(?:·(.+))?〕$"
+)
 
 
 #: How many characters of an estate's name its subject is looked up by: a name found
@@ -256,6 +274,8 @@ def _someone_elses(estate: str, content: str) -> bool:
         return False
     starts = [m.end() for m in _SENTENCE_END_RE.finditer(content, 0, at)]
     return _SOMEONE_ELSE_RE.search(content[max(starts, default=0) : at]) is not None
+
+
 _PLANT_WORD_RE: Final = re.compile("(?:搅拌站|搅伴站|搅拌厂|搅拌场)$")
 _REGION_PREFIX_RE: Final = re.compile("^.*[区县市]")
 
@@ -276,4 +296,3 @@ def _plant_name(places: frozenset[str]) -> str:
     if not names or any(names[0] not in other for other in names[1:]):
         return ""
     return names[0]
-

@@ -23,6 +23,7 @@ import re
 from collections.abc import Iterable
 from typing import Final, NamedTuple
 
+from services.dedup import aboutness
 from services.dedup.config import DedupConfig
 from services.dedup.facts import CaseFacts
 from services.dedup.features import NO_BANDS
@@ -59,6 +60,7 @@ MAX_DAYS: Final = 120
 def _words(topic: str, places: Iterable[str]) -> str:
     """What a title's ``text.topic`` asks, without the places it names and the words of a
     question's form, synonyms written one way."""
+    topic = aboutness.without_kept(topic)
     for place in sorted({p for p in places if p and p in topic}, key=lambda p: (-len(p), p)):
         topic = topic.replace(place, " ")
     for word, same in _SYNONYMS:
@@ -98,20 +100,25 @@ def asked_grams(topic: str, places: Iterable[str]) -> Asked:
     return Asked(frozenset(grams), frozenset(generic))
 
 
-def same_question(ours: Asked, theirs: Asked, elsewhere: Iterable[Asked]) -> bool:
+def same_question(
+    ours: Asked, theirs: Asked, elsewhere: Iterable[Asked], *, share: bool = True
+) -> bool:
     """Whether two titles of one writer ask one question: what one asks (``asked_grams``)
     all asked by the other and more than ``MIN_SHARE`` of what the other asks, at least
     ``MIN_GRAMS`` pairs of it, of which at least ``MIN_OWN_GRAMS`` neither touch a word of
     any field (``Asked.generic``: "城乡规划", "社会保险") nor are said in a title of the
     writer's about another matter (``elsewhere``: "代课教师" asked of their subsidy and of
-    their regularisation, "补贴" says which)."""
+    their regularisation, "补贴" says which). Without ``share`` (a title saying it is a
+    repeat, ``aboutness.says_repeat``) what one asks all asked by the other is enough,
+    however much more the other says ("再次咨询代课教师补贴" after "民办代课教师补贴发放为何
+    迟迟不到位")."""
     if not ours.grams or not theirs.grams:
         return False
     fewer, more = (ours, theirs) if len(ours.grams) <= len(theirs.grams) else (theirs, ours)
     if (
         len(fewer.grams) < MIN_GRAMS
         or not fewer.grams <= more.grams
-        or len(fewer.grams) <= MIN_SHARE * len(more.grams)
+        or (share and len(fewer.grams) <= MIN_SHARE * len(more.grams))
     ):
         # The longer title saying more than it shares names what the shorter does not
         # ("某村支书" and "某村支书违规建房": the first letter's wrong may be another).

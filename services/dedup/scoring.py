@@ -6,7 +6,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from typing import Final, NamedTuple
 
-from services.dedup import organisations, questions, text
+from services.dedup import aboutness, organisations, questions, text
 from services.dedup import sketch as sk
 from services.dedup.areas import may_share_matter
 from services.dedup.config import DedupConfig
@@ -138,6 +138,8 @@ def score_candidates(
     own: list[tuple[str, sk.U16]] | None = None
     topic_grams = features.topic_grams
     our_claims = text.claims(features.topic)
+    our_facets = features.facets
+    says_repeat = aboutness.says_repeat(text.fold(case.title))
     judged: set[int] = set()
 
     # The places this letter is about: its title's, else the estate its opening names
@@ -228,9 +230,11 @@ def score_candidates(
         i: int, their_topic: str, their_places: tuple[str, ...], matter_id: str
     ) -> bool:
         # The writer's question asked again in other words (``questions``): within
-        # ``questions.MAX_DAYS``, the titles naming no two different places.
+        # ``questions.MAX_DAYS``, the titles naming no two different places. A title
+        # saying it is a repeat ("再次咨询…") asks again within the horizon, and all it
+        # asks asked in the other title is enough however much more that says.
         nonlocal our_question, own_questions
-        if abs(now - received_at[i]) > questions.MAX_DAYS * DAY:
+        if not says_repeat and abs(now - received_at[i]) > questions.MAX_DAYS * DAY:
             return False
         their_titled = {p for p in their_places if p in their_topic}
         if (
@@ -242,12 +246,15 @@ def score_candidates(
         if our_question is None:
             our_question = questions.asked_grams(features.topic, features.title_places)
         theirs = questions.asked_grams(their_topic, their_places)
-        if not questions.same_question(our_question, theirs, ()):
+        # The share waived only when this title's question is all in the other's: a title
+        # saying more than the earlier one ("再次咨询护林员补贴标准") asks something new.
+        share = not (says_repeat and our_question.grams <= theirs.grams)
+        if not questions.same_question(our_question, theirs, (), share=share):
             return False
         if own_questions is None:
             own_questions = questions.own_questions(state, case, config)
         return questions.same_question(
-            our_question, theirs, (g for m, g in own_questions if m != matter_id)
+            our_question, theirs, (g for m, g in own_questions if m != matter_id), share=share
         )
 
     def judge(i: int, score: float) -> Scored | None:
@@ -312,9 +319,7 @@ def score_candidates(
                 or (
                     bool(their_subject)
                     and (
-                        not text.names_subject_object(
-                            their_subject, features.topic, case.content
-                        )
+                        not text.names_subject_object(their_subject, features.topic, case.content)
                         # Or this letter names their plant and none of its neighbours'
                         # wrongs: it is about something else of it (its jobs, its land).
                         or (
@@ -349,6 +354,12 @@ def score_candidates(
             # different letters alike, a place in common does not come from style.
             threshold = config.repeat_threshold if agree else config.repeat_threshold_no_place
             title_threshold = config.title_repeat_threshold
+            if says_repeat:
+                # The writer says it is a repeat ("再次咨询…"): of one of their own earlier
+                # letters, the one alike in text or title (best text first), at a lower bar
+                # than without their word; never another writer's by the word alone.
+                threshold = min(threshold, config.repeat_threshold)
+                title_threshold = min(title_threshold, SAID_REPEAT_TITLE_THRESHOLD)
         else:
             # Two strangers' titles alike without a place in common: the same kind of
             # question ("咨询公积金贷款问题"), not one concrete problem.
@@ -369,6 +380,34 @@ def score_candidates(
                 threshold,
                 config.repeat_threshold_no_place if same_petitioner else config.joint_threshold,
             )
+        # One writer's letters whose contents are about different things (their father's
+        # pension and their mother's, a site's wages and a restaurant's, their unpaid
+        # subsidy and the county's level: ``aboutness``): their titles, however alike,
+        # and a place or kind in common do not make them one matter; only a text alike as
+        # their letters with no place in common must be.
+        # Not of titles sharing the place they are about (``titled``: that place is the
+        # matter), nor by what is claimed of a payment when the title says it is a repeat
+        # and the titles are alike ("再次反映护林员补贴" naming the subsidy's level as it
+        # asks again for the unpaid months).
+        their_facets = aboutness.kept_facets(details.topic)
+        facets_differ = (
+            same_petitioner
+            and not exact
+            and not titled
+            and bool(our_facets)
+            and aboutness.differ(our_facets, their_facets)
+        )
+        if (
+            facets_differ
+            and says_repeat
+            and not aboutness.differ(our_facets, their_facets, claims=False)
+            and titles_alike(features, details.topic, details.places, titled)
+            >= config.title_repeat_threshold
+        ):
+            facets_differ = False
+        if facets_differ:
+            threshold = max(threshold, config.repeat_threshold_no_place)
+            title_threshold = 2.0
         if (
             field is not None
             and details.field not in (field, UNCLASSIFIED)
@@ -420,11 +459,13 @@ def score_candidates(
                 same_petitioner
                 and not titled
                 and not subject_differs
+                and not facets_differ
                 and not (ours_here and text.claims_differ(ours_here, their_claims))
                 and asked_again(i, details.topic, details.places, details.matter_id)
             )
             or (
                 not subject_differs
+                and not facets_differ
                 and _same_kind_at_place(titled, score, ours_here, their_claims, config)
             )
         )
@@ -474,8 +515,10 @@ def score_candidates(
         score = scores[i]
         # Another matter's candidate that links strongly as well shows the two matters
         # are one (``deciding``): those that may are judged even when the link is settled.
-        if not exhaustive and score < merge_threshold and _settled(
-            best, suggested, score, lowest_link, config
+        if (
+            not exhaustive
+            and score < merge_threshold
+            and _settled(best, suggested, score, lowest_link, config)
         ):
             break
         candidate = judge(i, score)
@@ -517,6 +560,7 @@ def score_candidates(
         # titles as `judge` compares them (a shared place left out can make two titles
         # more alike: "大新村爱花冲组硬化道路", "大新村15组(爱花冲)道路硬化").
         alike = min(config.title_repeat_threshold, config.title_joint_threshold)
+        said_alike = min(alike, SAID_REPEAT_TITLE_THRESHOLD) if says_repeat else alike
         left = config.max_title_candidates
         for i in sorted(range(len(sequences)), key=scores.__getitem__, reverse=True):
             if i in judged or received_at[i] < horizon:
@@ -531,7 +575,9 @@ def score_candidates(
             details = index.details(sequences[i], raw)
             same_petitioner = not refs.isdisjoint(details.petitioner_refs)
             titled = place_of_either_title(features, details.places, details.topic, same_petitioner)
-            alike_titles = titles_alike(features, details.topic, details.places, titled) >= alike
+            alike_titles = titles_alike(features, details.topic, details.places, titled) >= (
+                said_alike if same_petitioner else alike
+            )
             if (
                 not alike_titles
                 and same_petitioner
@@ -565,6 +611,12 @@ def score_candidates(
                 for c in scored
             ]
     return scored, top
+
+
+#: How alike (``titles_alike``) a title saying it is a repeat ("再次咨询…",
+#: ``aboutness.says_repeat``) must be to one of its writer's earlier titles to link to it
+#: (``title_repeat_threshold`` without the word).
+SAID_REPEAT_TITLE_THRESHOLD: Final = 0.4
 
 
 #: The words of a place that holds more than one plant or names one itself (``places``):

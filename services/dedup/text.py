@@ -220,7 +220,11 @@ def topic_grams(topic_text: str) -> frozenset[str]:
     piece, what is left between two removed words, says nothing). Cached: the candidates'
     topics are read again and again, the newest most."""
     return frozenset(
-        piece[i : i + 2] for piece in topic_text.split() for i in range(len(piece) - 1)
+        piece[i : i + 2]
+        for piece in topic_text.split()
+        # Not what the content is about, kept after the title's words (``aboutness``).
+        if not piece.startswith("〔述")
+        for i in range(len(piece) - 1)
     )
 
 

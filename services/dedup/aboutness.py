@@ -1,0 +1,243 @@
+"""What a letter's content is about, beyond its title: whose matter, which employer, which
+claim (issue 13, one writer's different matters under nested or equal titles).
+
+A writer's titles are short and their own summaries: "咨询养老金领取" (their father's) and
+"咨询母亲的养老金领取" (their mother's), "拖欠工资" twice (a building site's carpenter, then
+a restaurant's cook), "咨询护林员补贴" (their own unpaid subsidy) and "咨询护林员补贴标准"
+(the county's level against the next county's). The titles are alike, the texts of one
+writer score as alike as their style makes them; what tells the matters apart is what the
+contents say the matter is about:
+
+- *whose* (``亲``): the relatives the writer names as theirs ("我父亲", "我家儿子", "我爱人")
+  where a letter says whose matter it is: its title and its content's first clause after the
+  greeting (a relative named later is the story's: "我女儿生病还等着用钱"); "我爸妈" both
+  parents, "我婆婆" and "我老公的母亲" one relative;
+- *where they work* (``业``), of a letter on wages: the kinds of workplace it names (工地,
+  饭店, 工厂, 学校, ...);
+- *what is claimed* (``诉``) of a payment or a fund: a level or standard ("标准", "比邻县
+  低", "提高"), the writer's own payment not made ("没到账", "还没发"), how to apply or pay
+  ("怎么申请", "怎么缴费"), a refund ("退回"), using a fund ("动用").
+
+They are kept as a last piece of the title's topic in the case record (``with_kept``), which
+keeps no content. Two letters of one writer whose facets of a kind are both said and share none
+(``differ``) are not linked by their titles alone: they are another matter unless their
+texts are alike as one writer's must be with no place in common. A facet both letters name
+is no evidence of one matter (a writer's own habit: their mother named in every letter);
+silence in either is none of another.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Final
+
+#: How the facets are kept: a last piece of the title's topic kept in the case record
+#: ("咨询养老金领取" of a letter on the writer's mother: "养老金领取 〔述r.mo〕"), its values
+#: ASCII so that no word searched in a topic (kinds of problem, places) is found in it, and
+#: left out of the topic's character pairs (``text.topic_grams``) and questions.
+KEPT_START: Final = "〔述"
+KEPT_END: Final = "〕"
+_SEP: Final = ","
+
+WHO: Final = "r."
+WORK: Final = "w."
+CLAIM: Final = "c."
+
+#: The writer's relatives, each as one word whichever way it is written. A relative named
+#: as the writer's: after 我, 我的, 我家, 我们家 or 本人的 ("我父亲", "我家儿子").
+_RELATIVES: Final[dict[str, str]] = {
+    "父亲": "fa", "爸爸": "fa", "老父亲": "fa", "老爸": "fa", "爸": "fa",
+    "母亲": "mo", "妈妈": "mo", "老母亲": "mo", "老妈": "mo", "妈": "mo",
+    "儿子": "so", "女儿": "da", "闺女": "da",
+    "爱人": "sp", "妻子": "sp", "老婆": "sp", "丈夫": "sp", "老公": "sp",
+    "哥哥": "eb", "弟弟": "yb", "姐姐": "es", "妹妹": "ys",
+    "爷爷": "gf", "奶奶": "gm", "外公": "mgf", "外婆": "mgm",
+    # A spouse's parents, whichever spouse ("我婆婆", "我老公的母亲": ``_subject_part``).
+    "岳父": "sfa", "岳母": "smo", "公公": "sfa", "婆婆": "smo",
+    "叔叔": "un", "伯伯": "uo", "舅舅": "um", "姑姑": "au", "阿姨": "at",
+    "侄子": "ne", "侄女": "ni", "孙子": "gs", "孙女": "gd", "外孙": "dgs",
+}  # fmt: skip
+_RELATIVE_RE: Final = re.compile(
+    "(?:我们家|我家|我的|本人的|我)("
+    + "|".join(sorted(_RELATIVES, key=lambda w: (-len(w), w)))
+    + ")"
+)
+
+#: Of a letter on wages, the kinds of workplace it names (one employer's crew names its
+#: site and its company: both kept, so that naming either again agrees).
+_WAGES_RE: Final = re.compile("工资|欠薪|薪水|工钱|劳务费|薪酬|拖欠")
+_WORKPLACES: Final[dict[str, str]] = {
+    "工地": "site", "建筑": "site", "包工头": "site", "项目部": "site",
+    "饭店": "food", "餐馆": "food", "餐厅": "food", "酒店": "food", "饭馆": "food",
+    "工厂": "factory", "厂里": "factory", "车间": "factory",
+    "超市": "shop", "商场": "shop", "门店": "shop",
+    "学校": "school", "幼儿园": "school", "培训": "school",
+    "医院": "hospital", "诊所": "hospital",
+    "物业": "property", "保安": "property",
+    "快递": "delivery", "外卖": "delivery", "物流": "delivery",
+    # Mine words, not "矿" alone ("矿泉水").
+    "矿山": "mine", "煤矿": "mine", "矿上": "mine", "矿区": "mine", "矿井": "mine",
+    "矿场": "mine", "农场": "farm", "养殖": "farm",
+}  # fmt: skip
+_WORKPLACE_RE: Final = re.compile("|".join(sorted(_WORKPLACES, key=lambda w: (-len(w), w))))
+
+#: What is claimed of a payment or fund. A level or standard is a question of policy for
+#: everyone; the writer's own payment, application, refund or use of a fund is their case.
+_STANDARD: Final = "std"
+_UNPAID: Final = "unpaid"
+_APPLY: Final = "apply"
+_REFUND: Final = "refund"
+_USE: Final = "use"
+_CLAIMS: Final = (
+    # Not "提高" alone ("提高教育质量"), nor "没发现", "未发生", "未发布".
+    (
+        _STANDARD,
+        re.compile(
+            # A standard only where it is asked: the title's last word, or "…标准是多少".
+            "^[^。]*标准(?:问题)?。|标准(?:是多少|是怎[么幺]|怎[么幺]定|如何定|偏低|太低|过低)"
+            "|提高标准|比(?!较)[^，。！？,.!?]{0,8}[低少]|上涨|涨了|又涨"
+            "|提高(?:补贴|补助|待遇|金额)"
+        ),
+    ),
+    (
+        _UNPAID,
+        re.compile(
+            # Not "没有收到回复" (the writer's letter unanswered), nor "没发票".
+            "[没未]有?(?:发(?![现生展布挥言票])|到账"
+            "|收到(?!回复|答复|回音|回信|结果|通知|处理|发票)|领到|兑现)"
+            "|迟迟不|一直没给|还没给|拖欠"
+        ),
+    ),
+    (_APPLY, re.compile("怎幺申请|如何申请|怎样申请|怎幺缴|如何缴|怎幺交|怎幺办理|如何办理")),
+    (_REFUND, re.compile("退回|退还|退款|退费|退钱")),
+    (_USE, re.compile("动用|使用维修")),
+)
+#: The writer's own case's claims: a payment not made follows an application.
+_OWN: Final = frozenset({_UNPAID, _APPLY})
+#: Claims each naming a different use of one fund or payment.
+_PRINCIPAL: Final = frozenset({_STANDARD, _REFUND, _USE})
+
+
+#: The characters each claim's words begin with: a pattern is searched only in a letter
+#: holding one of them (a character's test costs a fraction of a pattern's scan).
+_CLAIM_STARTS: Final = {
+    _STANDARD: "标比上涨又提",
+    _UNPAID: "没未迟一还拖",
+    _APPLY: "怎如",
+    _REFUND: "退",
+    _USE: "动使",
+}
+
+
+#: Both parents named together ("我爸妈", "我父母", "我父亲和母亲"): the matter is theirs.
+_BOTH_PARENTS_RE: Final = re.compile("爸妈|父母|双亲|父亲和母亲|母亲和父亲|爸爸妈妈")
+_SPOUSES: Final = "(?:老公|爱人|丈夫|妻子|老婆|媳妇)的"
+_SPOUSE_MOTHER_RE: Final = re.compile(_SPOUSES + "(?:母亲|妈妈|老母亲)")
+_SPOUSE_FATHER_RE: Final = re.compile(_SPOUSES + "(?:父亲|爸爸|老父亲)")
+#: Where a letter says whose matter it is: its title and its content's first clause after
+#: the greeting; a relative named later is the story's ("我女儿生病还等着用钱").
+_GREETING_END_RE: Final = re.compile("[:：]")
+_CLAUSE_RE: Final = re.compile("[，。！？；,!?;]")
+
+
+def _subject_part(text: str) -> str:
+    """Of a folded "title。content", where it says whose matter it is: the title and the
+    content's first clause after the greeting, a spouse's parent written as one word."""
+    title, _, content = text.partition("。")
+    colon = _GREETING_END_RE.search(content, 0, 30)
+    body = content[colon.end() :] if colon else content
+    end = _CLAUSE_RE.search(body)
+    first = body[: end.start()] if end else body
+    # A spouse's parent is the writer's parent-in-law ("我老公的母亲": "我婆婆").
+    first = _SPOUSE_FATHER_RE.sub("公公", _SPOUSE_MOTHER_RE.sub("婆婆", first))
+    return f"{title}。{first}"
+
+
+def facets(content: str) -> frozenset[str]:
+    """The facets a letter names (the module's doc), as kind + value: ``content`` is its
+    folded title and content (``fold_script_and_width``)."""
+    found: set[str] = set()
+    if "我" in content or "本人" in content:
+        subject = _subject_part(content)
+        found.update(WHO + _RELATIVES[m.group(1)] for m in _RELATIVE_RE.finditer(subject))
+        if _BOTH_PARENTS_RE.search(subject):
+            found.update((WHO + "fa", WHO + "mo"))
+        if "公婆" in subject:
+            found.update((WHO + "sfa", WHO + "smo"))
+    if _WAGES_RE.search(content):
+        found.update(WORK + _WORKPLACES[m.group(0)] for m in _WORKPLACE_RE.finditer(content))
+    for claim, pattern in _CLAIMS:
+        if any(c in content for c in _CLAIM_STARTS[claim]) and pattern.search(content):
+            found.add(CLAIM + claim)
+    return frozenset(found)
+
+
+def with_kept(topic: str, found: frozenset[str]) -> str:
+    """The topic as the case record keeps it: ``topic`` and, when the content names any,
+    its facets as a last piece ("养老金领取 〔述r.mo〕")."""
+    if not found:
+        return topic
+    token = f"{KEPT_START}{_SEP.join(sorted(found))}{KEPT_END}"
+    return f"{topic} {token}" if topic else token
+
+
+def without_kept(topic: str) -> str:
+    """A kept topic (``with_kept``) without its facets: the title's topic alone."""
+    at = topic.find(KEPT_START)
+    return topic if at < 0 else topic[:at].rstrip()
+
+
+@lru_cache(maxsize=16_384)
+def kept_facets(topic: str) -> frozenset[str]:
+    """The facets kept in a topic (``with_kept``); none for a record written without."""
+    at = topic.find(KEPT_START)
+    if at < 0:
+        return frozenset()
+    return frozenset(topic[at + len(KEPT_START) : topic.index(KEPT_END, at)].split(_SEP))
+
+
+def _of(found: frozenset[str], kind: str) -> frozenset[str]:
+    return frozenset(f[len(kind) :] for f in found if f.startswith(kind))
+
+
+def differ(ours: frozenset[str], theirs: frozenset[str], *, claims: bool = True) -> bool:
+    """Whether two letters' facets say they are about different things: relatives both
+    name and none in common ("我父亲", "我母亲"); workplaces of a wages letter both name
+    and none in common (a building site, a restaurant); different uses of one fund or
+    payment (its refund, its use), or its level against the writer's own case (a
+    standard asked about, the writer's subsidy unpaid); without ``claims``, relatives and
+    workplaces only."""
+    if not ours or not theirs:
+        return False
+    for kind in (WHO, WORK):
+        a, b = _of(ours, kind), _of(theirs, kind)
+        if a and b and a.isdisjoint(b):
+            return True
+    a, b = _of(ours, CLAIM), _of(theirs, CLAIM)
+    if not claims or not a or not b:
+        return False
+    pa, pb = a & _PRINCIPAL, b & _PRINCIPAL
+    if pa and pb and pa.isdisjoint(pb):
+        return True
+    # The level asked about, and the writer's own case, each without the other.
+    return (a == {_STANDARD} and b <= _OWN) or (b == {_STANDARD} and a <= _OWN)
+
+
+#: Words by which a title says the letter is a repeat of the writer's own earlier one
+#: ("再次咨询…", "第二次请求…", "又来反映…", "重新反映…", "多次反映…"): the writer refers
+#: to a letter they wrote before. "第N次", "多次", "屡次", "又一次", "重新" only before an
+#: asking or letter word ("请求重新丈量" asks a new measurement, "多次停电" is the problem);
+#: "又" only where the title begins, before or after an asking word ("又快又好" is none).
+#: Not "仍未", "至今未", "迟迟未", "反复": they describe the problem ("独生子女证至今未补办").
+_SAYS_REPEAT_RE: Final = re.compile(
+    "再次|再一次|再度|再问|再咨询|再反映|再请求|再投诉|再申请"
+    "|(?:第[二三四五六七八九十两0-9]+次|又一次|多次|屡次|重新)"
+    "(?:咨询|反映|请求|投诉|申请|举报|来信|留言|询问)"
+    "|^(?:关于)?(?:(?:咨询|反映|请求|投诉|举报)又|又(?:一次|来|问|咨询|反映|请求|投诉|举报|申请))"
+)
+
+
+def says_repeat(title: str) -> bool:
+    """Whether a title says its letter is a repeat of the writer's earlier one."""
+    return _SAYS_REPEAT_RE.search(title) is not None
