@@ -19,7 +19,15 @@ from typing import Any, Final
 
 from faust.streams import _current_event, current_event
 
-from services.common.batch import OPEN_BATCH, Batch, check_size, hold_until_acknowledged
+from services.common.batch import (
+    OPEN_BATCH,
+    Batch,
+    Prepared,
+    check_size,
+    hold_until_acknowledged,
+    prepare,
+    write_prepared,
+)
 
 _DELETED: Final = object()
 
@@ -109,10 +117,15 @@ class HeldTable(MutableMapping[str, Any]):
         return self._snapshot().values()
 
     def _hold(self, key: str, value: Any) -> None:
+        prepared: Prepared | None = None
         if value is not _DELETED:
             # Now, not when applied after the batch's outputs: a write too large for the
-            # changelog then could only stop the service; now it refuses its message.
-            check_size(self._table, key, value)
+            # changelog then could only stop the service; now it refuses its message. The
+            # record so encoded is the one sent when the write is applied (the value the
+            # write was made with, as a table's own write encodes it at once).
+            prepared = prepare(self._table, key, value)
+            if prepared is None:
+                check_size(self._table, key, value)
         event = current_event()
         slot = (self._partition(), key)
         before = self._held.get(slot)
@@ -134,7 +147,7 @@ class HeldTable(MutableMapping[str, Any]):
             # held for its own batch, read from memory until then.
             entry.applied = True
             entry.before = None
-            _write(self._table, event, key, value)
+            _write(self._table, event, key, value, prepared)
 
         def undo() -> None:
             if entry.dropped:
@@ -160,7 +173,7 @@ class HeldTable(MutableMapping[str, Any]):
         self._table[key] = value
 
 
-def _write(table: Any, event: Any, key: str, value: Any) -> None:
+def _write(table: Any, event: Any, key: str, value: Any, prepared: Prepared | None) -> None:
     """Write as if in ``event``: Faust's stores and changelogs take its partition."""
     previous = current_event()
     _current_event.set(None if event is None else weakref.ref(event))
@@ -169,7 +182,7 @@ def _write(table: Any, event: Any, key: str, value: Any) -> None:
             if key in table:
                 del table[key]
         else:
-            table[key] = value
+            write_prepared(table, prepared, key, value)
     finally:
         _current_event.set(None if previous is None else weakref.ref(previous))
 
