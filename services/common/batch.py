@@ -320,7 +320,11 @@ _RAW: Final[dict[str, Any]] = {"key_serializer": "raw", "value_serializer": "raw
 
 @dataclass(frozen=True, eq=False, slots=True)
 class Prepared:
-    """A table write's changelog record, encoded when the write was made (``prepare``)."""
+    """A table write's changelog record, encoded when the write was made (``prepare``).
+
+    Its value must not be changed in place afterwards: the record is these bytes, what the
+    value was when the write was made (``write_prepared`` takes them for the same object).
+    """
 
     key: Any
     value: Any
