@@ -23,6 +23,7 @@ service's ``waiting`` table and is planned again on every tick until the contact
 from __future__ import annotations
 
 import logging
+from collections import deque
 from collections.abc import Callable
 from typing import Final, NamedTuple
 
@@ -99,12 +100,15 @@ class _Run:
     """The offsets a partition's follower read one after another, without a gap: from
     ``start`` up to ``end`` (excluded), with the refused records among them."""
 
-    __slots__ = ("end", "refused", "start")
+    __slots__ = ("end", "order", "refused", "start")
 
     def __init__(self, offset: int) -> None:
         self.start = offset
         self.end = offset
         self.refused: dict[int, Rejected] = {}
+        #: The offsets of ``refused``, oldest first (a run's offsets only grow): the one
+        #: forgotten past MAX_REFUSED_KEPT is taken in one step, not found among them all.
+        self.order: deque[int] = deque()
 
 
 class ContactDirectory:
@@ -150,8 +154,9 @@ class ContactDirectory:
             run = self._runs[partition] = _Run(offset)
         if refused is not None:
             run.refused[offset] = refused
+            run.order.append(offset)
             if len(run.refused) > MAX_REFUSED_KEPT:
-                oldest = min(run.refused)
+                oldest = run.order.popleft()
                 del run.refused[oldest]
                 run.start = oldest + 1
         run.end = offset + 1

@@ -85,3 +85,32 @@ def test_apply_still_logs_what_it_skips(caplog: pytest.LogCaptureFixture) -> Non
     ]
     assert directory.apply(KEY, VALUE) is None
     assert len(directory) == 1
+
+
+class _Offset(int):
+    """An offset that counts the order comparisons made of it."""
+
+    compared = 0
+
+    def __lt__(self, other: int) -> bool:
+        _Offset.compared += 1
+        return int(self) < int(other)
+
+    def __gt__(self, other: int) -> bool:
+        _Offset.compared += 1
+        return int(self) > int(other)
+
+
+def test_forgetting_a_refused_record_does_not_search_them_all(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A flood of unreadable records past the bound: each one forgets the oldest kept, in a
+    # step, not by a search among all the kept ones on the worker's event loop.
+    monkeypatch.setattr(contacts_module, "MAX_REFUSED_KEPT", 100)
+    monkeypatch.setattr(_Offset, "compared", 0)
+    directory = ContactDirectory()
+    for offset in range(400):
+        directory.apply_record(0, _Offset(offset), *BAD_RECORDS[1])
+    assert _Offset.compared < 400  # a search: ~100 comparisons for each of 300 forgotten
+    assert directory.checked(0, 299) is False
+    assert all(isinstance(directory.checked(0, offset), Rejected) for offset in (300, 399))
