@@ -18,6 +18,7 @@ from typing import Final
 
 from prometheus_client import REGISTRY, CollectorRegistry, Counter, Gauge, Histogram
 from prometheus_client.metrics import MetricWrapperBase
+from prometheus_client.values import MutexValue
 
 from schemas.cases import AgencyLevel, DedupReason, EscalationReason, Verdict
 from schemas.deadlines import DeadlineStep
@@ -459,7 +460,10 @@ def observe_many(histogram: Histogram, amounts: Sequence[float]) -> None:
         or not isinstance(buckets, list)
         or len(bounds) != len(buckets)
         or total is None
-        or histogram._labelnames  # a parent of labelled series: observe() raises
+        # A parent of labelled series (prometheus-client's own ``_is_parent``): observe()
+        # raises. A labelled child (``.labels(...)``, as the batch loop's) has its label
+        # names too, and its values: it takes the path below.
+        or (histogram._labelnames and not histogram._labelvalues)
     ):
         for amount in amounts:
             histogram.observe(amount)
@@ -470,7 +474,17 @@ def observe_many(histogram: Histogram, amounts: Sequence[float]) -> None:
     for amount in amounts:
         if not math.isnan(amount):  # NaN lands in no bucket, as observe() leaves it
             counts[bisect_left(bounds, amount)] += 1
-    total.inc(sum(amounts))
+    if type(total) is MutexValue:
+        # The amounts added one at a time, under one take of the lock: the very sum that
+        # one observe() per amount makes (``sum(amounts)`` added at once rounds otherwise).
+        with total._lock:
+            value = total._value
+            for amount in amounts:
+                value += amount
+            total._value = value
+    else:
+        for amount in amounts:
+            total.inc(amount)
     for bucket, count in zip(buckets, counts, strict=True):
         if count:
             bucket.inc(count)
