@@ -14,7 +14,7 @@ import itertools
 from collections.abc import Callable, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Final
 
 from faust.channels import SerializedChannel
 from faust.serializers import codecs
@@ -210,17 +210,28 @@ def hold_back_changelog(table: Any, name: str, unsettled: set[asyncio.Future[Any
     topic = table.changelog_topic
     send_changelog = TableChangelog(table, topic, topic.get_topic_name(), table.send_changelog)
     encoded = _EncodedOnce(table)
-    json_key = json_encoder(topic, key=True)
-    json_value = json_encoder(topic, key=False)
+    records = table._xinfang_records = TableRecords(
+        topic, name, (json_encoder(topic, key=True), json_encoder(topic, key=False))
+    )
 
     def tracked(*args: Any, **kwargs: Any) -> Any:
         # Faust calls send_changelog before its store takes the write: raising here
         # leaves the store as it was.
         key = args[1] if len(args) > 1 else kwargs.get("key")
         value = args[2] if len(args) > 2 else kwargs.get("value")
-        args, kwargs = _serialized(
-            topic, name, *args, json_encoders=(json_key, json_value), **kwargs
-        )
+        prepared, records.prepared = records.prepared, None
+        if (
+            prepared is not None
+            and prepared.value is value
+            and prepared.key == key
+            and len(args) == 3
+            and not kwargs
+        ):
+            # Encoded (and measured) when the write was made (``HeldTable``): the same
+            # object, so the same bytes.
+            args, kwargs = (args[0], prepared.encoded_key, prepared.encoded_value), dict(_RAW)
+        else:
+            args, kwargs = records.serialized(*args, **kwargs)
         encoded.keep(key, args[1], value, args[2])
         batch = OPEN_BATCH.get()
         if batch is None:
@@ -303,6 +314,77 @@ class _EncodedOnce:
         self._store = store
 
 
+#: The serializers of a record whose key and value are bytes already.
+_RAW: Final[dict[str, Any]] = {"key_serializer": "raw", "value_serializer": "raw"}
+
+
+@dataclass(frozen=True, eq=False, slots=True)
+class Prepared:
+    """A table write's changelog record, encoded when the write was made (``prepare``).
+
+    Its value must not be changed in place afterwards: the record is these bytes, what the
+    value was when the write was made (``write_prepared`` takes them for the same object).
+    """
+
+    key: Any
+    value: Any
+    encoded_key: bytes
+    encoded_value: bytes
+
+    @property
+    def size(self) -> int:
+        return len(self.encoded_key) + len(self.encoded_value) + RECORD_OVERHEAD_BYTES
+
+
+class TableRecords:
+    """How a service table's changelog records are encoded (``hold_back_changelog``), and
+    the record of the write about to be made, encoded already (``prepared``)."""
+
+    __slots__ = ("json_encoders", "name", "prepared", "topic")
+
+    def __init__(
+        self, topic: Any, name: str, json_encoders: tuple[JsonEncoder | None, JsonEncoder | None]
+    ) -> None:
+        self.topic = topic
+        self.name = name
+        self.json_encoders = json_encoders
+        #: Taken by the table's next changelog record if it is of this key and value.
+        self.prepared: Prepared | None = None
+
+    def serialized(self, *args: Any, **kwargs: Any) -> tuple[tuple[Any, ...], dict[str, Any]]:
+        return _serialized(self.topic, self.name, *args, json_encoders=self.json_encoders, **kwargs)
+
+
+def prepare(table: Any, key: Any, value: Any) -> Prepared | None:
+    """The changelog record of writing ``value`` (not None) under ``key`` to ``table`` (a
+    table of ``Service.table``), encoded now: StateTooLargeError if it is larger than the
+    producer sends. None for a plain mapping (no changelog), or a value whose record is
+    not plain bytes. ``write_prepared`` then writes it without encoding it again.
+    """
+    records = getattr(table, "_xinfang_records", None)
+    if not isinstance(records, TableRecords):
+        return None
+    args, kwargs = records.serialized(None, key, value)
+    encoded_key, encoded_value = args[1], args[2]
+    if kwargs != _RAW or type(encoded_key) is not bytes or type(encoded_value) is not bytes:
+        return None
+    return Prepared(key, value, encoded_key, encoded_value)
+
+
+def write_prepared(table: Any, prepared: Prepared | None, key: Any, value: Any) -> None:
+    """``table[key] = value``, its changelog record the one ``prepared`` encoded when it is
+    of this very value (and encoded now otherwise)."""
+    records = getattr(table, "_xinfang_records", None)
+    if prepared is None or not isinstance(records, TableRecords):
+        table[key] = value
+        return
+    records.prepared = prepared
+    try:
+        table[key] = value
+    finally:
+        records.prepared = None
+
+
 def check_size(table: Any, key: Any, value: Any) -> int | None:
     """StateTooLargeError if writing ``value`` under ``key`` to ``table`` (a table of
     ``Service.table``) would make a changelog record larger than the producer sends.
@@ -311,10 +393,14 @@ def check_size(table: Any, key: Any, value: Any) -> int | None:
     ``services.common.batch_reads``): checked when it is made, it refuses the message that
     made it, before anything is sent. Returns the record's size (None: a plain mapping).
     """
-    topic = getattr(table, "changelog_topic", None)
-    if topic is None:  # a plain mapping (the engines' unit tests): no changelog
-        return None
-    args, _ = _serialized(topic, table.name, None, key, value)
+    records = getattr(table, "_xinfang_records", None)
+    if isinstance(records, TableRecords):
+        args, _ = records.serialized(None, key, value)
+    else:
+        topic = getattr(table, "changelog_topic", None)
+        if topic is None:  # a plain mapping (the engines' unit tests): no changelog
+            return None
+        args, _ = _serialized(topic, table.name, None, key, value)
     encoded_key, encoded_value = args[1], args[2]
     return len(encoded_key) + len(encoded_value or b"") + RECORD_OVERHEAD_BYTES
 

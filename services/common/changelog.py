@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from typing import Any, cast
 
 from services.common.batch import ChangelogWrite, TableChangelog
-from services.common.sending import Sender
+from services.common.sending import Sender, send_record
 
 
 @dataclass(eq=False)
@@ -166,10 +166,9 @@ async def _send(
     final_value, headers = topic.prepare_value(value, value_serializer, None, headers)
     if partition is None:
         partition = producer.key_partition(changelog.topic_name, final_key).partition
-    future = await producer.send(
-        changelog.topic_name, final_key, final_value,
-        partition=partition, timestamp=None, headers=headers,
-    )  # fmt: skip
+    future = await send_record(
+        producer, changelog.topic_name, final_key, final_value, partition, headers
+    )
     return future  # type: ignore[no-any-return]
 
 

@@ -19,7 +19,15 @@ from typing import Any, Final
 
 from faust.streams import _current_event, current_event
 
-from services.common.batch import OPEN_BATCH, Batch, check_size, hold_until_acknowledged
+from services.common.batch import (
+    OPEN_BATCH,
+    Batch,
+    Prepared,
+    check_size,
+    hold_until_acknowledged,
+    prepare,
+    write_prepared,
+)
 
 _DELETED: Final = object()
 
@@ -29,10 +37,17 @@ class _Held:
     outside one), whether it reached the table while a later batch's write of its key is
     held, the held write of its key it replaced, and whether a write_now replaced it."""
 
-    __slots__ = ("applied", "batch", "before", "dropped", "value")
+    __slots__ = ("applied", "batch", "before", "dropped", "prepared", "value")
 
-    def __init__(self, value: Any, batch: Batch | None, before: _Held | None) -> None:
+    def __init__(
+        self, value: Any, batch: Batch | None, before: _Held | None, prepared: Prepared | None
+    ) -> None:
         self.value = value
+        #: Its changelog record, encoded when the write was made (None: encoded when
+        #: applied). Kept here, not in the write's closure, so that a write replaced by a
+        #: later one of its batch lets its encoding go at once (only the later one is
+        #: applied): the batch holds one encoding per key, not one per write.
+        self.prepared = prepared
         self.batch: int | None = None if batch is None else batch.number
         self.applied = False
         #: The held write of the key this one replaced (None: none, or once applied, so
@@ -46,6 +61,10 @@ class HeldTable(MutableMapping[str, Any]):
     """A Faust table seen through the writes of the batch in hand that are not yet applied.
 
     Reads and writes take their partition from the current event, as the table's do.
+
+    A value handed to it (``table[key] = value``, ``write_now``) must not be changed
+    afterwards, in place: its changelog record is encoded when the write is made, and a
+    later change would reach the held reads and the store but not the changelog.
     """
 
     def __init__(self, table: Any) -> None:
@@ -109,14 +128,24 @@ class HeldTable(MutableMapping[str, Any]):
         return self._snapshot().values()
 
     def _hold(self, key: str, value: Any) -> None:
+        prepared: Prepared | None = None
         if value is not _DELETED:
             # Now, not when applied after the batch's outputs: a write too large for the
-            # changelog then could only stop the service; now it refuses its message.
-            check_size(self._table, key, value)
+            # changelog then could only stop the service; now it refuses its message. The
+            # record so encoded is the one sent when the write is applied (the value the
+            # write was made with, as a table's own write encodes it at once).
+            prepared = prepare(self._table, key, value)
+            if prepared is None:
+                check_size(self._table, key, value)
         event = current_event()
         slot = (self._partition(), key)
         before = self._held.get(slot)
-        entry = _Held(value, OPEN_BATCH.get(), before)
+        entry = _Held(value, OPEN_BATCH.get(), before, prepared)
+        if before is not None and before.batch == entry.batch and entry.batch is not None:
+            # Replaced within its batch: only this write of the key is applied (a take-back
+            # of this one makes the one before encode its record when applied). An earlier
+            # batch's write (pipelined) keeps its record: it is applied when that commits.
+            before.prepared = None
         self._held[slot] = entry
 
         def apply() -> None:
@@ -134,7 +163,8 @@ class HeldTable(MutableMapping[str, Any]):
             # held for its own batch, read from memory until then.
             entry.applied = True
             entry.before = None
-            _write(self._table, event, key, value)
+            prepared, entry.prepared = entry.prepared, None
+            _write(self._table, event, key, entry.value, prepared)
 
         def undo() -> None:
             if entry.dropped:
@@ -149,6 +179,8 @@ class HeldTable(MutableMapping[str, Any]):
     def write_now(self, key: str, value: Any) -> None:
         """Write to the local store at once, replacing any held write of the key.
 
+        ``value`` must not be changed in place afterwards (see :class:`HeldTable`).
+
         Every held write of the key is dropped, not only the latest: pipelined, an earlier
         batch's write may still wait for its commit behind a later batch's, and must not
         reach the table after this one (sequentially, it would already be in the table).
@@ -160,7 +192,7 @@ class HeldTable(MutableMapping[str, Any]):
         self._table[key] = value
 
 
-def _write(table: Any, event: Any, key: str, value: Any) -> None:
+def _write(table: Any, event: Any, key: str, value: Any, prepared: Prepared | None) -> None:
     """Write as if in ``event``: Faust's stores and changelogs take its partition."""
     previous = current_event()
     _current_event.set(None if event is None else weakref.ref(event))
@@ -169,13 +201,14 @@ def _write(table: Any, event: Any, key: str, value: Any) -> None:
             if key in table:
                 del table[key]
         else:
-            table[key] = value
+            write_prepared(table, prepared, key, value)
     finally:
         _current_event.set(None if previous is None else weakref.ref(previous))
 
 
 def write_now(state: MutableMapping[str, Any], key: str, value: Any) -> None:
-    """Write ``key`` to ``state`` at once, past any holding (a plain mapping: just write)."""
+    """Write ``key`` to ``state`` at once, past any holding (a plain mapping: just write).
+    ``value`` must not be changed in place afterwards: its record is encoded now."""
     if isinstance(state, HeldTable):
         state.write_now(key, value)
     else:

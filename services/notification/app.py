@@ -8,7 +8,8 @@ from the app id: ``<id>-alerts`` (routed alerts keyed by receiver, so each recei
 digest groups live in one partition) and ``<id>-ticks`` (the timer's nudges, see
 ``schemas.notices.Tick``). Contacts come from petitioners.contacts through
 ``contacts.ContactDirectory``; the service's group reads that topic too, only to
-dead-letter, once, a record the directory cannot read. The decisions are in ``engine``,
+dead-letter, once, a record the directory cannot read (what the directory's follower found
+of a record it has read already is taken, not checked again). The decisions are in ``engine``,
 ``plan`` and ``grouping``; this module parses, publishes and wires.
 
 Agencies without an inbox topic: ``xinfang topics create`` makes one per agency of the
@@ -99,9 +100,7 @@ def build(settings: NotificationSettings) -> Service:
 
     # Every inbox of the shipped routing table made or checked now, in one call; another
     # agency's (a county's fallback bureau, another table) on first use (``inboxes``).
-    inbox_topic = InboxTopics(
-        settings.bootstrap_servers, prefix, settings.replication_factor
-    )
+    inbox_topic = InboxTopics(settings.bootstrap_servers, prefix, settings.replication_factor)
     inbox_topic.prepare(shipped_directory().agency_codes())
 
     engine = NotificationEngine(
@@ -192,8 +191,13 @@ def build(settings: NotificationSettings) -> Service:
 
     async def on_contact(message: Incoming) -> Effects:
         # The directory follows every partition in every worker; in the group, each record
-        # is checked once, so what the directory skips is dead-lettered once.
-        check_contact(message.key, message.value)
+        # is dead-lettered once if the directory skips it. The follower has usually read
+        # and checked the record already: its finding is taken, not checked again.
+        found = contacts.checked(message.partition, message.offset)
+        if found is False:
+            check_contact(message.key, message.value)
+        elif found is not True:
+            raise Rejected(found.reason, found.detail, found.submission_id)
         return NOTHING
 
     service.consume(PETITIONER_CONTACTS, on_contact)
