@@ -44,9 +44,9 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Final
+from typing import Any, Final
 
-from kafka import KafkaAdminClient
+from kafka import KafkaAdminClient, KafkaProducer
 from kafka.admin import ConfigResource, ConfigResourceType
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -596,10 +596,10 @@ class Bench:
 
     def _publish_records(self, topic: str, records: list[StoredRecord], description: str) -> None:
         """Write ``records`` to ``topic`` as they were (see ``StoredRecord``), all acked."""
-        task = self.progress.add_task(f"{description}: publishing", total=len(records))
-        producer = make_producer(self.broker.bootstrap)
-        try:
-            futures = [
+        self._send_all(
+            len(records),
+            description,
+            lambda producer: [
                 producer.send(
                     topic,
                     key=record.key,
@@ -609,20 +609,27 @@ class Bench:
                     timestamp_ms=record.timestamp_ms,
                 )
                 for record in records
-            ]
-            producer.flush()
-            for number, future in enumerate(futures, start=1):
-                future.get(timeout=60)
-                if number % 500 == 0 or number == len(futures):
-                    self.progress.update(task, completed=number)
-        finally:
-            producer.close()
+            ],
+        )
 
     def _publish(self, topic: str, lines: list[bytes], description: str) -> None:
-        task = self.progress.add_task(f"{description}: publishing", total=len(lines))
+        self._send_all(
+            len(lines),
+            description,
+            lambda producer: [
+                producer.send(topic, key=submission_key(line), value=line) for line in lines
+            ],
+        )
+
+    def _send_all(
+        self, total: int, description: str, send: Callable[[KafkaProducer], list[Any]]
+    ) -> None:
+        # Sends what ``send`` sends through one producer, then waits for every
+        # acknowledgement, the progress bar following them.
+        task = self.progress.add_task(f"{description}: publishing", total=total)
         producer = make_producer(self.broker.bootstrap)
         try:
-            futures = [producer.send(topic, key=submission_key(line), value=line) for line in lines]
+            futures = send(producer)
             producer.flush()
             for number, future in enumerate(futures, start=1):
                 future.get(timeout=60)
