@@ -10,36 +10,16 @@ import asyncio
 import tracemalloc
 import weakref
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
-import faust
 from faust.streams import _current_event
-from prometheus_client import CollectorRegistry
 
-from schemas.petitions import Stage
 from services.common.batch import OPEN_BATCH, Batch
 from services.common.held import HeldTable
-from services.common.metrics import Metrics
-from services.common.service import Service
-from services.common.settings import ServiceSettings
+from tests.unit.common.test_held_encoded_once import _Event, _table
 
 ALERTS_PER_BATCH = 500
 MAX_DIGEST_ALERTS = 400
-
-
-class _Event:
-    def __init__(self, partition: int) -> None:
-        self.message = SimpleNamespace(topic="cases.deduplicated", partition=partition)
-
-
-def _table(tmp_path: Path) -> Any:
-    settings = ServiceSettings(data_dir=tmp_path, demo_mode=True)
-    app = faust.App("xinfang-test", store="rocksdb://", datadir=str(tmp_path))
-    service = Service(Stage.NOTIFICATION, settings, app, Metrics(CollectorRegistry()))
-    table = service.table("sent", 4, "a table")
-    table._verified_source_topics_for_partitions.add("cases.deduplicated")
-    return table
 
 
 def test_a_batch_rewriting_one_row_holds_one_encoding_of_it(tmp_path: Path) -> None:
