@@ -40,6 +40,19 @@ of each fetched message to its stream (``_quick_wait_first``) skips four tasks p
 when the hand-over does not have to wait; and a channel given a sink (``deliver_directly``)
 has its messages handed to the sink by the conductor instead of through its queue and its
 stream (``_direct_handler``).
+
+The last fix is aiokafka's (0.14), under Faust's producer and ``services.common.sending``.
+Its client keeps asking about the topics it tracks, and about every topic while it tracks
+none; ``_wait_on_metadata``, which every ``send`` awaits, tracks a topic only when the
+client does not know it yet. A topic known from a refresh that asked for every topic is
+written to untracked; the first write to a topic created later tracks that one, the
+refresh it forces asks for it alone, and the first topic drops out of the metadata. Its
+batch waiting in the accumulator then has no leader, and the sender asks again and again
+for the one tracked topic: the batch is never sent unless something else is written to
+its topic, and a service whose next batch waits for this one's commit writes nothing (seen
+under ``xinfang bench``: notification stopped by its stuck-handler watchdog with a
+changelog batch waiting and nothing in flight; tests/integration/test_producer_metadata.py).
+Here a topic is tracked from its first write (``_tracking_wait_on_metadata``).
 """
 
 from __future__ import annotations
@@ -50,6 +63,7 @@ import weakref
 from collections.abc import Awaitable, Callable, Coroutine, Generator
 from typing import Any, Final, cast
 
+from aiokafka.client import AIOKafkaClient  # type: ignore[import-untyped]
 from faust.tables.recovery import Recovery
 from faust.transport.conductor import Conductor
 from faust.transport.consumer import Consumer, RecordMap, ensure_TP
@@ -386,6 +400,18 @@ def _direct_handler(original: Callable[..., Any]) -> Callable[..., Any]:
     return build
 
 
+def _tracking_wait_on_metadata(original: Any) -> Any:
+    """``AIOKafkaClient._wait_on_metadata`` that tracks the topic when it is known already,
+    so that no refresh asking for the tracked topics drops it from the metadata."""
+
+    async def wait_on_metadata(self: Any, topic: str) -> Any:
+        if topic not in self._topics:
+            self._topics.add(topic)
+        return await original(self, topic)
+
+    return wait_on_metadata
+
+
 def apply() -> None:
     """Install the fixed methods on faust's Recovery and Consumer (once per process)."""
     global _APPLIED
@@ -404,6 +430,8 @@ def apply() -> None:
     # services.common.changelog). At the default of 100 the fetcher stops to drain the
     # buffer down, with a "producer buffer full" warning, whenever more are waiting.
     cast(Any, ProducerBuffer).max_messages = PRODUCER_BUFFER_MESSAGES
+    client = cast(Any, AIOKafkaClient)
+    client._wait_on_metadata = _tracking_wait_on_metadata(client._wait_on_metadata)
     thread = cast(Any, AIOKafkaConsumerThread)
     thread.verify_event_path = _verify_event_path(thread.verify_event_path)
     thread._create_worker_consumer = _create_worker_consumer(thread._create_worker_consumer)
