@@ -341,10 +341,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     global BATCH  # read by every run of this process
     BATCH = args.batch
     os.environ.setdefault("XINFANG_DEMO_MODE", "true")
-    os.environ.setdefault("XINFANG_DATA_DIR", tempfile.mkdtemp(prefix="xinfang-bench-"))
-
-    with detached(fixed_clock=args.digest):
-        return _measure(args.count, args.profile, args.digest)
+    if "XINFANG_DATA_DIR" in os.environ:
+        with detached(fixed_clock=args.digest):
+            return _measure(args.count, args.profile, args.digest)
+    # The services' data directory, removed when done (it was left in /tmp, empty).
+    with tempfile.TemporaryDirectory(prefix="xinfang-handlers-") as data_dir:
+        os.environ["XINFANG_DATA_DIR"] = data_dir
+        try:
+            with detached(fixed_clock=args.digest):
+                return _measure(args.count, args.profile, args.digest)
+        finally:
+            del os.environ["XINFANG_DATA_DIR"]
 
 
 def _measure(count: int, profile: str | None, fixed: bool) -> int:
