@@ -29,8 +29,11 @@ silence in either is none of another.
 from __future__ import annotations
 
 import re
+import zlib
 from functools import lru_cache
 from typing import Final
+
+from services.common.places import folded_places
 
 #: How the facets are kept: a last piece of the title's topic kept in the case record
 #: ("咨询养老金领取" of a letter on the writer's mother: "养老金领取 〔述r.mo〕"), its values
@@ -43,6 +46,10 @@ _SEP: Final = ","
 WHO: Final = "r."
 WORK: Final = "w."
 CLAIM: Final = "c."
+HOUSE: Final = "h."
+ESTATE: Final = "e."
+OBJECT: Final = "o."
+ANOTHER: Final = "n."
 
 #: The writer's relatives, each as one word whichever way it is written. A relative named
 #: as the writer's: after 我, 我的, 我家, 我们家 or 本人的 ("我父亲", "我家儿子").
@@ -154,12 +161,65 @@ def _subject_part(text: str) -> str:
     return f"{title}。{first}"
 
 
+#: Which house a letter on a home or its loan asks about: the first ("首套房", "第一套住房"),
+#: the second ("二套房", "第二套房"), the third. Not a count ("十二套房", "两套房").
+_HOUSE_RE: Final = re.compile(
+    "(?<![一二三四五六七八九十百千两0-9])(首|第一|第二|二|第三|三)套"
+    "(?=住房|房|商品房|住宅|公积金|贷款|房贷)"
+)
+_HOUSES: Final[dict[str, str]] = {
+    "首": "1", "第一": "1", "第二": "2", "二": "2", "第三": "3", "三": "3"
+}  # fmt: skip
+
+#: Where the first clause says the writer or their family lives or owns a home: the
+#: estate there is where the matter is ("我住在A4区阳光小区", "我父母住在月光小区",
+#: "我们是丽发新城小区的业主").
+_RESIDES_RE: Final = re.compile("住|业主")
+#: The words an estate's name ends with (``features._ESTATE_RE``), not a park's, a
+#: school's or an industrial park's.
+_ESTATE_RE: Final = re.compile("(?:小区|花园|家园|新村|新城|公寓|苑|园|邸|公馆|雅筑|华庭|庄园)$")
+_NOT_ESTATE_RE: Final = re.compile(
+    "(?:公园|幼儿园|工业园|产业园|科技园|物流园|园区|校园|陵园|果园|菜园|茶园|动物园|植物园"
+    "|游乐园|墓园)$"
+)
+
+#: Objects a letter may be about, one of a kind among many ("某视频APP", "某培训机构"),
+#: each as one word whichever way it is written: what a letter saying "另一个音乐APP" is
+#: about is another of that kind than the writer's letter about one.
+_OBJECTS: Final[dict[str, str]] = {
+    "app": "app", "软件": "app", "应用": "app",
+    "平台": "pf", "网站": "pf", "网店": "pf",
+    "公司": "co", "企业": "co",
+    "商家": "shop", "商店": "shop", "门店": "shop", "店铺": "shop", "超市": "shop",
+    "商场": "shop", "饭店": "shop", "餐馆": "shop",
+    "机构": "org", "培训班": "org",
+    "学校": "school", "幼儿园": "school",
+    "医院": "hospital", "诊所": "hospital", "药店": "hospital",
+    "银行": "bank", "工地": "site",
+    "游戏": "game", "快递": "parcel",
+}  # fmt: skip
+_OBJECT_RE: Final = re.compile("|".join(sorted(_OBJECTS, key=lambda w: (-len(w), w))))
+#: "Another" one of a kind ("另一个音乐APP", "另一家培训机构", "另外一家公司"): the object
+#: after at most a few words of what it is, within the clause; not "另一个问题", "另一方面"
+#: (no object's word), nor "另外" alone ("另外，…": besides).
+_ANOTHER_RE: Final = re.compile(
+    "另(?:外)?一(?:个|家|款|所|间|座|处|位)?([^，。！？；,!?;：:]{0,6}?)("
+    + _OBJECT_RE.pattern
+    + ")"
+)
+
+
+def _estate_key(name: str) -> str:
+    # An estate's name as ASCII (kept facets are: ``KEPT_START``), one way however written.
+    return f"{zlib.crc32(name.encode()):08x}"
+
+
 def facets(content: str) -> frozenset[str]:
     """The facets a letter names (the module's doc), as kind + value: ``content`` is its
     folded title and content (``fold_script_and_width``)."""
     found: set[str] = set()
+    subject = _subject_part(content)
     if "我" in content or "本人" in content:
-        subject = _subject_part(content)
         found.update(WHO + _RELATIVES[m.group(1)] for m in _RELATIVE_RE.finditer(subject))
         if _BOTH_PARENTS_RE.search(subject):
             found.update((WHO + "fa", WHO + "mo"))
@@ -170,6 +230,21 @@ def facets(content: str) -> frozenset[str]:
     for claim, pattern in _CLAIMS:
         if any(c in content for c in _CLAIM_STARTS[claim]) and pattern.search(content):
             found.add(CLAIM + claim)
+    if "套" in content:
+        found.update(HOUSE + _HOUSES[m.group(1)] for m in _HOUSE_RE.finditer(content))
+    first = subject.partition("。")[2]
+    if _RESIDES_RE.search(first):
+        found.update(
+            ESTATE + _estate_key(p)
+            for p in folded_places(first)
+            if _ESTATE_RE.search(p) and not _NOT_ESTATE_RE.search(p)
+        )
+    subject = subject.lower()
+    objects = {_OBJECTS[m.group(0)] for m in _OBJECT_RE.finditer(subject)}
+    if objects:
+        found.update(OBJECT + o for o in objects)
+        if "另" in subject:
+            found.update(ANOTHER + _OBJECTS[m.group(2)] for m in _ANOTHER_RE.finditer(subject))
     return frozenset(found)
 
 
@@ -210,10 +285,17 @@ def differ(ours: frozenset[str], theirs: frozenset[str], *, claims: bool = True)
     workplaces only."""
     if not ours or not theirs:
         return False
-    for kind in (WHO, WORK):
+    for kind in (WHO, WORK, HOUSE, ESTATE):
         a, b = _of(ours, kind), _of(theirs, kind)
         if a and b and a.isdisjoint(b):
             return True
+    # One letter says it is about another of a kind ("另一个音乐APP") the other is about
+    # and does not say so of: another object.
+    na, nb = _of(ours, ANOTHER), _of(theirs, ANOTHER)
+    if (na or nb) and (
+        not na.isdisjoint(_of(theirs, OBJECT) - nb) or not nb.isdisjoint(_of(ours, OBJECT) - na)
+    ):
+        return True
     a, b = _of(ours, CLAIM), _of(theirs, CLAIM)
     if not claims or not a or not b:
         return False

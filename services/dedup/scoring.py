@@ -6,7 +6,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from typing import Final, NamedTuple
 
-from services.dedup import aboutness, organisations, questions, text
+from services.dedup import aboutness, organisations, questions, text, towns
 from services.dedup import sketch as sk
 from services.dedup.areas import may_share_matter
 from services.dedup.config import DedupConfig
@@ -140,6 +140,7 @@ def score_candidates(
     our_claims = text.claims(features.topic)
     our_facets = features.facets
     says_repeat = aboutness.says_repeat(text.fold(case.title))
+    our_plain_topic = aboutness.without_kept(features.topic)
     judged: set[int] = set()
 
     # The places this letter is about: its title's, else the estate its opening names
@@ -278,7 +279,7 @@ def score_candidates(
         same_petitioner = not refs.isdisjoint(details.petitioner_refs)
         if same_petitioner and not exact:
             if own is None:
-                own = own_cases(state, case, config)
+                own = own_cases(state, case, config, our_plain_topic)
             score = without_habit(
                 score,
                 ours.signature,
@@ -408,6 +409,12 @@ def score_candidates(
         if facets_differ:
             threshold = max(threshold, config.repeat_threshold_no_place)
             title_threshold = 2.0
+        # A town's plan and a named project of the town (a road line's resettlement land):
+        # two matters however alike the letters (one writer's copying the first's question
+        # into the second: ``towns``).
+        apart = not exact and towns.plan_and_project(
+            our_plain_topic, aboutness.without_kept(details.topic)
+        )
         if (
             field is not None
             and details.field not in (field, UNCLASSIFIED)
@@ -471,6 +478,7 @@ def score_candidates(
         )
         linkable = (
             not conflict
+            and not apart
             and current
             and (
                 by_others
@@ -486,7 +494,7 @@ def score_candidates(
             by_others and (exact or titled or received_at[i] >= place_only_before)
         ):
             by_subject_only.add(case_id)
-        strong = agree is True and (exact or score >= max(threshold, merge_threshold))
+        strong = agree is True and not apart and (exact or score >= max(threshold, merge_threshold))
         one_matter = (
             text.one_matter_kind(ours_here & their_claims, (features.topic, details.topic))
             if linkable
