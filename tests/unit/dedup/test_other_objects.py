@@ -4,8 +4,12 @@ where, "another" one, a town's plan and a named project of the town (issue 13, p
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
+from services.cli.offline import batch_verdicts, final_matters, registered_cases
+from services.common.keys import DEMO_HMAC_KEY
 from services.dedup import aboutness, text, towns
 from services.dedup.decision import DedupDecision
 from services.dedup.facts import CaseFacts
@@ -268,3 +272,36 @@ def test_one_writers_plan_and_project_letters_are_not_linked_its_plan_letters_ar
     plan, project, plan_again = (d.matter_id for d in decisions)
     assert project != plan
     assert plan_again == plan
+
+
+def test_the_writer_probe_merges_no_writers_different_matters() -> None:
+    # ``tests/data/dedup_writer_probe.jsonl`` (its .md) through the matcher as
+    # ``bench.dedup_eval`` runs it: fails before (PW10, PW13, PW25, PW34: 5 wrong pairs);
+    # its true repeats PW30-PW34 stay linked.
+    data = Path(__file__).parents[2] / "data"
+    lines = (data / "dedup_writer_probe.jsonl").read_bytes().splitlines()
+    cases, bad = registered_cases(lines, DEMO_HMAC_KEY.encode())
+    assert not bad
+    predicted = final_matters(list(batch_verdicts(cases)))
+    truth = {
+        row["submission_id"]: row["matter"]
+        for row in map(
+            json.loads,
+            (data / "dedup_writer_probe_truth.jsonl").read_text(encoding="utf-8").splitlines(),
+        )
+    }
+    wrong = sorted(
+        (a, b)
+        for a in predicted
+        for b in predicted
+        if a < b and truth[a] != truth[b] and predicted[a] == predicted[b]
+    )
+    assert wrong == []
+    for first, second in (
+        ("mb-920074", "mb-920075"),
+        ("mb-920076", "mb-920077"),
+        ("mb-920078", "mb-920079"),
+        ("mb-920080", "mb-920081"),
+        ("mb-920082", "mb-920084"),
+    ):
+        assert predicted[first] == predicted[second], (first, second)
