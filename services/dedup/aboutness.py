@@ -16,14 +16,28 @@ contents say the matter is about:
   饭店, 工厂, 学校, ...);
 - *what is claimed* (``诉``) of a payment or a fund: a level or standard ("标准", "比邻县
   低", "提高"), the writer's own payment not made ("没到账", "还没发"), how to apply or pay
-  ("怎么申请", "怎么缴费"), a refund ("退回"), using a fund ("动用").
+  ("怎么申请", "怎么缴费"), a refund ("退回"), using a fund ("动用");
+- *which house* (``h.``) a letter on a home or its loan is about: the first ("首套房",
+  "第一套房"), the second ("二套房"), the third; not a count ("十二套房", "两套房");
+- *the estate where* (``e.``): the estate the content's first clause says the writer or their
+  family lives in or owns a home in ("我住在A4区阳光小区", "我父母住在月光小区", "我们是丽发
+  新城小区的业主"); an estate named later is the story's ("我父母住的月光小区也不收"). Its
+  name exactly: one character tells "阳光小区" from "月光小区" (``place_agreement`` forgives
+  it between one writer's letters as a typo);
+- *another one of a kind* (``n.``, with the objects of a kind the title and first clause
+  name, ``o.``: an app, a platform, a company, a shop, a training body, a school, a hospital,
+  a bank, a site, a game, a parcel service): "另一个音乐APP", "另外一家培训机构" say the letter
+  is about another object than the writer's letter on one of that kind that says no such
+  thing; not "另一个问题", "另一方面", "另外，".
 
 They are kept as a last piece of the title's topic in the case record (``with_kept``), which
 keeps no content. Two letters of one writer whose facets of a kind are both said and share none
 (``differ``) are not linked by their titles alone: they are another matter unless their
 texts are alike as one writer's must be with no place in common. A facet both letters name
 is no evidence of one matter (a writer's own habit: their mother named in every letter);
-silence in either is none of another.
+silence in either is none of another. So a case recorded before a kind was read (none of its
+facets kept) is never split from a new letter by that kind: "another" splits only from a
+letter whose kept facets name the object of that kind (``o.``) without saying "another".
 """
 
 from __future__ import annotations
@@ -281,8 +295,9 @@ def differ(ours: frozenset[str], theirs: frozenset[str], *, claims: bool = True)
     name and none in common ("我父亲", "我母亲"); workplaces of a wages letter both name
     and none in common (a building site, a restaurant); different uses of one fund or
     payment (its refund, its use), or its level against the writer's own case (a
-    standard asked about, the writer's subsidy unpaid); without ``claims``, relatives and
-    workplaces only."""
+    standard asked about, the writer's subsidy unpaid); houses, estates both name and
+    none in common; one saying it is about another object of a kind (``n.``) the other is
+    about (``o.``) and does not say so of. Without ``claims``, all but what is claimed."""
     if not ours or not theirs:
         return False
     for kind in (WHO, WORK, HOUSE, ESTATE):
