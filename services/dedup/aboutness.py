@@ -44,6 +44,7 @@ from __future__ import annotations
 
 import re
 import zlib
+from collections.abc import Iterable
 from functools import lru_cache
 from typing import Final
 
@@ -64,6 +65,9 @@ HOUSE: Final = "h."
 ESTATE: Final = "e."
 OBJECT: Final = "o."
 ANOTHER: Final = "n."
+#: The estate where with one character masked, each way ("阳?小区", ...): two names one
+#: character apart (a typo, "锦绣家园" and "锦秀家园") share one.
+ESTATE_NEAR: Final = "m."
 
 #: The writer's relatives, each as one word whichever way it is written. A relative named
 #: as the writer's: after 我, 我的, 我家, 我们家 or 本人的 ("我父亲", "我家儿子").
@@ -178,17 +182,23 @@ def _subject_part(text: str) -> str:
 #: Which house a letter on a home or its loan asks about: the first ("首套房", "第一套住房"),
 #: the second ("二套房", "第二套房"), the third. Not a count ("十二套房", "两套房").
 _HOUSE_RE: Final = re.compile(
-    "(?<![一二三四五六七八九十百千两0-9])(首|第一|第二|二|第三|三)套"
+    # Not a count: "十二套房", "两套房", "有三套房", "共二套房".
+    "(?<![一二三四五六七八九十百千两0-9有共])(首|第一|第二|二|第三)套"
     "(?=住房|房|商品房|住宅|公积金|贷款|房贷)"
 )
+#: A house the writer says is paid off ("还清了首套房的贷款", "首套房贷款已还清") is their
+#: past one, not the one the letter asks about.
+_PAID_BEFORE_RE: Final = re.compile("(?:还清|还完|结清)了?的?$")
+_PAID_AFTER_RE: Final = re.compile("^[^，。！？；,!?;]{0,8}?(?:已经?|早就?|都)?(?:还清|还完|结清)")
 _HOUSES: Final[dict[str, str]] = {
-    "首": "1", "第一": "1", "第二": "2", "二": "2", "第三": "3", "三": "3"
+    "首": "1", "第一": "1", "第二": "2", "二": "2", "第三": "3"
 }  # fmt: skip
 
 #: Where the first clause says the writer or their family lives or owns a home: the
 #: estate there is where the matter is ("我住在A4区阳光小区", "我父母住在月光小区",
 #: "我们是丽发新城小区的业主").
-_RESIDES_RE: Final = re.compile("住|业主")
+#: Not 住建局, 住院, 住房 (a housing word, not living there).
+_RESIDES_RE: Final = re.compile("住(?![建院房])|业主")
 #: The words an estate's name ends with (``features._ESTATE_RE``), not a park's, a
 #: school's or an industrial park's.
 _ESTATE_RE: Final = re.compile("(?:小区|花园|家园|新村|新城|公寓|苑|园|邸|公馆|雅筑|华庭|庄园)$")
@@ -217,10 +227,25 @@ _OBJECT_RE: Final = re.compile("|".join(sorted(_OBJECTS, key=lambda w: (-len(w),
 #: after at most a few words of what it is, within the clause; not "另一个问题", "另一方面"
 #: (no object's word), nor "另外" alone ("另外，…": besides).
 _ANOTHER_RE: Final = re.compile(
-    "另(?:外)?一(?:个|家|款|所|间|座|处|位)?([^，。！？；,!?;：:]{0,6}?)("
+    "另(?:外)?一(?!方面)(?:个|家|款|所|间|座|处|位)?([^，。！？；,!?;：:是]{0,6}?)("
     + _OBJECT_RE.pattern
     + ")"
 )
+
+
+def _named_before(subject: str, at: int, kind: str) -> bool:
+    # The part (title or first clause) names one of the kind before "another" ("从某学校
+    # 转到另一所学校", "物业公司换成另外一家公司"): a move from one to another, the first's
+    # story, not a letter about another one.
+    start = subject.rfind("。", 0, at) + 1
+    return any(_OBJECTS[o.group(0)] == kind for o in _OBJECT_RE.finditer(subject, start, at))
+
+
+def estate_keys(places: Iterable[str]) -> frozenset[str]:
+    """The ``e.`` facets the named ``places`` would be (to tell an estate a letter names
+    anywhere)."""
+    # A place read with a word before it ("隔壁月光小区", "每天去月光小区"): its ends too.
+    return frozenset(ESTATE + _estate_key(p[i:]) for p in places for i in range(max(1, len(p) - 2)))
 
 
 def _estate_key(name: str) -> str:
@@ -245,20 +270,30 @@ def facets(content: str) -> frozenset[str]:
         if any(c in content for c in _CLAIM_STARTS[claim]) and pattern.search(content):
             found.add(CLAIM + claim)
     if "套" in content:
-        found.update(HOUSE + _HOUSES[m.group(1)] for m in _HOUSE_RE.finditer(content))
+        found.update(
+            HOUSE + _HOUSES[m.group(1)]
+            for m in _HOUSE_RE.finditer(content)
+            if not _PAID_BEFORE_RE.search(content, max(0, m.start() - 4), m.start())
+            and not _PAID_AFTER_RE.search(content[m.end() : m.end() + 14])
+        )
     first = subject.partition("。")[2]
     if _RESIDES_RE.search(first):
-        found.update(
-            ESTATE + _estate_key(p)
-            for p in folded_places(first)
-            if _ESTATE_RE.search(p) and not _NOT_ESTATE_RE.search(p)
-        )
+        for p in folded_places(first):
+            if _ESTATE_RE.search(p) and not _NOT_ESTATE_RE.search(p):
+                found.add(ESTATE + _estate_key(p))
+                found.update(
+                    ESTATE_NEAR + _estate_key(f"{p[:i]}?{p[i + 1 :]}") for i in range(len(p))
+                )
     subject = subject.lower()
     objects = {_OBJECTS[m.group(0)] for m in _OBJECT_RE.finditer(subject)}
     if objects:
         found.update(OBJECT + o for o in objects)
         if "另" in subject:
-            found.update(ANOTHER + _OBJECTS[m.group(2)] for m in _ANOTHER_RE.finditer(subject))
+            found.update(
+                ANOTHER + _OBJECTS[m.group(2)]
+                for m in _ANOTHER_RE.finditer(subject)
+                if not _named_before(subject, m.start(), _OBJECTS[m.group(2)])
+            )
     return frozenset(found)
 
 
@@ -286,6 +321,24 @@ def kept_facets(topic: str) -> frozenset[str]:
     return frozenset(topic[at + len(KEPT_START) : topic.index(KEPT_END, at)].split(_SEP))
 
 
+def estates_shared(
+    ours: frozenset[str],
+    theirs: frozenset[str],
+    our_places: Iterable[str],
+    their_places: Iterable[str],
+) -> bool:
+    """Whether either letter's estate where (``e.``) is among the places the other names."""
+    a, b = _of(ours, ESTATE), _of(theirs, ESTATE)
+    return bool(a and b) and bool(
+        a & _of(estate_keys(their_places), ESTATE) or b & _of(estate_keys(our_places), ESTATE)
+    )
+
+
+def without_estates(found: frozenset[str]) -> frozenset[str]:
+    """``found`` without its estates where."""
+    return frozenset(f for f in found if not f.startswith((ESTATE, ESTATE_NEAR)))
+
+
 def _of(found: frozenset[str], kind: str) -> frozenset[str]:
     return frozenset(f[len(kind) :] for f in found if f.startswith(kind))
 
@@ -303,13 +356,21 @@ def differ(ours: frozenset[str], theirs: frozenset[str], *, claims: bool = True)
     for kind in (WHO, WORK, HOUSE, ESTATE):
         a, b = _of(ours, kind), _of(theirs, kind)
         if a and b and a.isdisjoint(b):
+            # Estates one character apart, of the same people: a typo of one estate
+            # ("锦绣家园", "锦秀家园"); of the writer's and their parents': two.
+            if (
+                kind == ESTATE
+                and not _of(ours, ESTATE_NEAR).isdisjoint(_of(theirs, ESTATE_NEAR))
+                and _of(ours, WHO) == _of(theirs, WHO)
+            ):
+                continue
             return True
     # One letter says it is about another of a kind ("另一个音乐APP") the other is about
     # and does not say so of: another object.
     na, nb = _of(ours, ANOTHER), _of(theirs, ANOTHER)
-    if (na or nb) and (
-        not na.isdisjoint(_of(theirs, OBJECT) - nb) or not nb.isdisjoint(_of(ours, OBJECT) - na)
-    ):
+    # Only the new letter's "another" (``ours``): a repeat of a letter on another one
+    # need not say "another" again ("再次投诉音乐APP…" after "另一个音乐APP…").
+    if na and not na.isdisjoint(_of(theirs, OBJECT) - nb):
         return True
     a, b = _of(ours, CLAIM), _of(theirs, CLAIM)
     if not claims or not a or not b:

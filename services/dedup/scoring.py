@@ -391,17 +391,31 @@ def score_candidates(
         # and the titles are alike ("再次反映护林员补贴" naming the subsidy's level as it
         # asks again for the unpaid months).
         their_facets = aboutness.kept_facets(details.topic)
+        # The estate where one writes from is no other matter when the other letter names
+        # it too (the site beside one's estate, the mother's estate one visits).
+        if (
+            same_petitioner
+            and our_facets
+            and their_facets
+            and aboutness.estates_shared(
+                our_facets, their_facets, features.places, details.places
+            )
+        ):
+            our_facets_here = aboutness.without_estates(our_facets)
+            their_facets = aboutness.without_estates(their_facets)
+        else:
+            our_facets_here = our_facets
         facets_differ = (
             same_petitioner
             and not exact
             and not titled
-            and bool(our_facets)
-            and aboutness.differ(our_facets, their_facets)
+            and bool(our_facets_here)
+            and aboutness.differ(our_facets_here, their_facets)
         )
         if (
             facets_differ
             and says_repeat
-            and not aboutness.differ(our_facets, their_facets, claims=False)
+            and not aboutness.differ(our_facets_here, their_facets, claims=False)
             and titles_alike(features, details.topic, details.places, titled)
             >= config.title_repeat_threshold
         ):

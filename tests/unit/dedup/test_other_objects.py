@@ -68,7 +68,12 @@ def test_a_first_and_a_second_house_differ_one_named_in_passing_does_not() -> No
     first = _facets("咨询住房公积金贷款额度", "想买第一套房，请问最多能贷多少？")
     second = _facets("咨询公积金贷款额度", "第二套房用公积金贷款最多能贷多少？")
     assert aboutness.differ(first, second)
-    both = _facets("咨询公积金贷款额度", "首套房贷款已还清，现在买第二套房能贷多少？")
+    # A first house paid off is the writer's past one: the letter is about the second.
+    paid = _facets("咨询公积金贷款额度", "首套房贷款已还清，现在买第二套房能贷多少？")
+    assert _of(paid, "h.") == {"h.2"}
+    assert not aboutness.differ(paid, second)
+    assert not _of(_facets("咨询公积金贷款", "我已经还清了首套房的公积金贷款，想再买一套"), "h.")
+    both = _facets("咨询契税", "请问首套房和二套房契税分别是多少？")
     assert not aboutness.differ(both, second)
     assert not aboutness.differ(both, first)
 
@@ -165,8 +170,10 @@ def test_another_of_a_kind_is_read_with_its_object() -> None:
 def test_another_of_a_kind_differs_from_the_one_said_before() -> None:
     one = _facets("投诉APP自动续费", "某视频APP在我不知情的情况下每月自动扣费25元")
     another = _facets("投诉APP自动续费不退款", "另一个音乐APP也是自动续费，我取消后还扣了一次")
-    assert aboutness.differ(one, another)
+    # The new letter's "another" only: a repeat of the letter on another one need not
+    # say "another" again.
     assert aboutness.differ(another, one)
+    assert not aboutness.differ(one, another)
     # Both saying "another" of it are about the same other one.
     again = _facets("再次投诉APP自动续费", "另一个音乐APP还是没有退款")
     assert not aboutness.differ(again, another)
