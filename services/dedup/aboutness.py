@@ -16,21 +16,39 @@ contents say the matter is about:
   饭店, 工厂, 学校, ...);
 - *what is claimed* (``诉``) of a payment or a fund: a level or standard ("标准", "比邻县
   低", "提高"), the writer's own payment not made ("没到账", "还没发"), how to apply or pay
-  ("怎么申请", "怎么缴费"), a refund ("退回"), using a fund ("动用").
+  ("怎么申请", "怎么缴费"), a refund ("退回"), using a fund ("动用");
+- *which house* (``h.``) a letter on a home or its loan is about: the first ("首套房",
+  "第一套房"), the second ("二套房"), the third; not a count ("十二套房", "两套房");
+- *the estate where* (``e.``): the estate the content's first clause says the writer or their
+  family lives in or owns a home in ("我住在A4区阳光小区", "我父母住在月光小区", "我们是丽发
+  新城小区的业主"); an estate named later is the story's ("我父母住的月光小区也不收"). Its
+  name exactly: one character tells "阳光小区" from "月光小区" (``place_agreement`` forgives
+  it between one writer's letters as a typo);
+- *another one of a kind* (``n.``, with the objects of a kind the title and first clause
+  name, ``o.``: an app, a platform, a company, a shop, a training body, a school, a hospital,
+  a bank, a site, a game, a parcel service): "另一个音乐APP", "另外一家培训机构" say the letter
+  is about another object than the writer's letter on one of that kind that says no such
+  thing; not "另一个问题", "另一方面", "另外，".
 
 They are kept as a last piece of the title's topic in the case record (``with_kept``), which
 keeps no content. Two letters of one writer whose facets of a kind are both said and share none
 (``differ``) are not linked by their titles alone: they are another matter unless their
 texts are alike as one writer's must be with no place in common. A facet both letters name
 is no evidence of one matter (a writer's own habit: their mother named in every letter);
-silence in either is none of another.
+silence in either is none of another. So a case recorded before a kind was read (none of its
+facets kept) is never split from a new letter by that kind: "another" splits only from a
+letter whose kept facets name the object of that kind (``o.``) without saying "another".
 """
 
 from __future__ import annotations
 
 import re
+import zlib
+from collections.abc import Iterable
 from functools import lru_cache
 from typing import Final
+
+from services.common.places import folded_places
 
 #: How the facets are kept: a last piece of the title's topic kept in the case record
 #: ("咨询养老金领取" of a letter on the writer's mother: "养老金领取 〔述r.mo〕"), its values
@@ -43,6 +61,13 @@ _SEP: Final = ","
 WHO: Final = "r."
 WORK: Final = "w."
 CLAIM: Final = "c."
+HOUSE: Final = "h."
+ESTATE: Final = "e."
+OBJECT: Final = "o."
+ANOTHER: Final = "n."
+#: The estate where with one character masked, each way ("阳?小区", ...): two names one
+#: character apart (a typo, "锦绣家园" and "锦秀家园") share one.
+ESTATE_NEAR: Final = "m."
 
 #: The writer's relatives, each as one word whichever way it is written. A relative named
 #: as the writer's: after 我, 我的, 我家, 我们家 or 本人的 ("我父亲", "我家儿子").
@@ -154,12 +179,86 @@ def _subject_part(text: str) -> str:
     return f"{title}。{first}"
 
 
+#: Which house a letter on a home or its loan asks about: the first ("首套房", "第一套住房"),
+#: the second ("二套房", "第二套房"), the third. Not a count ("十二套房", "两套房").
+_HOUSE_RE: Final = re.compile(
+    # Not a count: "十二套房", "两套房", "有三套房", "共二套房".
+    "(?<![一二三四五六七八九十百千两0-9有共])(首|第一|第二|二|第三)套"
+    "(?=住房|房|商品房|住宅|公积金|贷款|房贷)"
+)
+#: A house the writer says is paid off ("还清了首套房的贷款", "首套房贷款已还清") is their
+#: past one, not the one the letter asks about.
+_PAID_BEFORE_RE: Final = re.compile("(?:还清|还完|结清)了?的?$")
+_PAID_AFTER_RE: Final = re.compile("^[^，。！？；,!?;]{0,8}?(?:已经?|早就?|都)?(?:还清|还完|结清)")
+_HOUSES: Final[dict[str, str]] = {
+    "首": "1", "第一": "1", "第二": "2", "二": "2", "第三": "3"
+}  # fmt: skip
+
+#: Where the first clause says the writer or their family lives or owns a home: the
+#: estate there is where the matter is ("我住在A4区阳光小区", "我父母住在月光小区",
+#: "我们是丽发新城小区的业主").
+#: Not 住建局, 住院, 住房 (a housing word, not living there).
+_RESIDES_RE: Final = re.compile("住(?![建院房])|业主")
+#: The words an estate's name ends with (``features._ESTATE_RE``), not a park's, a
+#: school's or an industrial park's.
+_ESTATE_RE: Final = re.compile("(?:小区|花园|家园|新村|新城|公寓|苑|园|邸|公馆|雅筑|华庭|庄园)$")
+_NOT_ESTATE_RE: Final = re.compile(
+    "(?:公园|幼儿园|工业园|产业园|科技园|物流园|园区|校园|陵园|果园|菜园|茶园|动物园|植物园"
+    "|游乐园|墓园)$"
+)
+
+#: Objects a letter may be about, one of a kind among many ("某视频APP", "某培训机构"),
+#: each as one word whichever way it is written: what a letter saying "另一个音乐APP" is
+#: about is another of that kind than the writer's letter about one.
+_OBJECTS: Final[dict[str, str]] = {
+    "app": "app", "软件": "app", "应用": "app",
+    "平台": "pf", "网站": "pf", "网店": "pf",
+    "公司": "co", "企业": "co",
+    "商家": "shop", "商店": "shop", "门店": "shop", "店铺": "shop", "超市": "shop",
+    "商场": "shop", "饭店": "shop", "餐馆": "shop",
+    "机构": "org", "培训班": "org",
+    "学校": "school", "幼儿园": "school",
+    "医院": "hospital", "诊所": "hospital", "药店": "hospital",
+    "银行": "bank", "工地": "site",
+    "游戏": "game", "快递": "parcel",
+}  # fmt: skip
+_OBJECT_RE: Final = re.compile("|".join(sorted(_OBJECTS, key=lambda w: (-len(w), w))))
+#: "Another" one of a kind ("另一个音乐APP", "另一家培训机构", "另外一家公司"): the object
+#: after at most a few words of what it is, within the clause; not "另一个问题", "另一方面"
+#: (no object's word), nor "另外" alone ("另外，…": besides).
+_ANOTHER_RE: Final = re.compile(
+    "另(?:外)?一(?!方面)(?:个|家|款|所|间|座|处|位)?([^，。！？；,!?;：:是]{0,6}?)("
+    + _OBJECT_RE.pattern
+    + ")"
+)
+
+
+def _named_before(subject: str, at: int, kind: str) -> bool:
+    # The part (title or first clause) names one of the kind before "another" ("从某学校
+    # 转到另一所学校", "物业公司换成另外一家公司"): a move from one to another, the first's
+    # story, not a letter about another one.
+    start = subject.rfind("。", 0, at) + 1
+    return any(_OBJECTS[o.group(0)] == kind for o in _OBJECT_RE.finditer(subject, start, at))
+
+
+def estate_keys(places: Iterable[str]) -> frozenset[str]:
+    """The ``e.`` facets the named ``places`` would be (to tell an estate a letter names
+    anywhere)."""
+    # A place read with a word before it ("隔壁月光小区", "每天去月光小区"): its ends too.
+    return frozenset(ESTATE + _estate_key(p[i:]) for p in places for i in range(max(1, len(p) - 2)))
+
+
+def _estate_key(name: str) -> str:
+    # An estate's name as ASCII (kept facets are: ``KEPT_START``), one way however written.
+    return f"{zlib.crc32(name.encode()):08x}"
+
+
 def facets(content: str) -> frozenset[str]:
     """The facets a letter names (the module's doc), as kind + value: ``content`` is its
     folded title and content (``fold_script_and_width``)."""
     found: set[str] = set()
+    subject = _subject_part(content)
     if "我" in content or "本人" in content:
-        subject = _subject_part(content)
         found.update(WHO + _RELATIVES[m.group(1)] for m in _RELATIVE_RE.finditer(subject))
         if _BOTH_PARENTS_RE.search(subject):
             found.update((WHO + "fa", WHO + "mo"))
@@ -170,6 +269,31 @@ def facets(content: str) -> frozenset[str]:
     for claim, pattern in _CLAIMS:
         if any(c in content for c in _CLAIM_STARTS[claim]) and pattern.search(content):
             found.add(CLAIM + claim)
+    if "套" in content:
+        found.update(
+            HOUSE + _HOUSES[m.group(1)]
+            for m in _HOUSE_RE.finditer(content)
+            if not _PAID_BEFORE_RE.search(content, max(0, m.start() - 4), m.start())
+            and not _PAID_AFTER_RE.search(content[m.end() : m.end() + 14])
+        )
+    first = subject.partition("。")[2]
+    if _RESIDES_RE.search(first):
+        for p in folded_places(first):
+            if _ESTATE_RE.search(p) and not _NOT_ESTATE_RE.search(p):
+                found.add(ESTATE + _estate_key(p))
+                found.update(
+                    ESTATE_NEAR + _estate_key(f"{p[:i]}?{p[i + 1 :]}") for i in range(len(p))
+                )
+    subject = subject.lower()
+    objects = {_OBJECTS[m.group(0)] for m in _OBJECT_RE.finditer(subject)}
+    if objects:
+        found.update(OBJECT + o for o in objects)
+        if "另" in subject:
+            found.update(
+                ANOTHER + _OBJECTS[m.group(2)]
+                for m in _ANOTHER_RE.finditer(subject)
+                if not _named_before(subject, m.start(), _OBJECTS[m.group(2)])
+            )
     return frozenset(found)
 
 
@@ -197,6 +321,24 @@ def kept_facets(topic: str) -> frozenset[str]:
     return frozenset(topic[at + len(KEPT_START) : topic.index(KEPT_END, at)].split(_SEP))
 
 
+def estates_shared(
+    ours: frozenset[str],
+    theirs: frozenset[str],
+    our_places: Iterable[str],
+    their_places: Iterable[str],
+) -> bool:
+    """Whether either letter's estate where (``e.``) is among the places the other names."""
+    a, b = _of(ours, ESTATE), _of(theirs, ESTATE)
+    return bool(a and b) and bool(
+        a & _of(estate_keys(their_places), ESTATE) or b & _of(estate_keys(our_places), ESTATE)
+    )
+
+
+def without_estates(found: frozenset[str]) -> frozenset[str]:
+    """``found`` without its estates where."""
+    return frozenset(f for f in found if not f.startswith((ESTATE, ESTATE_NEAR)))
+
+
 def _of(found: frozenset[str], kind: str) -> frozenset[str]:
     return frozenset(f[len(kind) :] for f in found if f.startswith(kind))
 
@@ -206,14 +348,30 @@ def differ(ours: frozenset[str], theirs: frozenset[str], *, claims: bool = True)
     name and none in common ("我父亲", "我母亲"); workplaces of a wages letter both name
     and none in common (a building site, a restaurant); different uses of one fund or
     payment (its refund, its use), or its level against the writer's own case (a
-    standard asked about, the writer's subsidy unpaid); without ``claims``, relatives and
-    workplaces only."""
+    standard asked about, the writer's subsidy unpaid); houses, estates both name and
+    none in common; one saying it is about another object of a kind (``n.``) the other is
+    about (``o.``) and does not say so of. Without ``claims``, all but what is claimed."""
     if not ours or not theirs:
         return False
-    for kind in (WHO, WORK):
+    for kind in (WHO, WORK, HOUSE, ESTATE):
         a, b = _of(ours, kind), _of(theirs, kind)
         if a and b and a.isdisjoint(b):
+            # Estates one character apart, of the same people: a typo of one estate
+            # ("锦绣家园", "锦秀家园"); of the writer's and their parents': two.
+            if (
+                kind == ESTATE
+                and not _of(ours, ESTATE_NEAR).isdisjoint(_of(theirs, ESTATE_NEAR))
+                and _of(ours, WHO) == _of(theirs, WHO)
+            ):
+                continue
             return True
+    # One letter says it is about another of a kind ("另一个音乐APP") the other is about
+    # and does not say so of: another object.
+    na, nb = _of(ours, ANOTHER), _of(theirs, ANOTHER)
+    # Only the new letter's "another" (``ours``): a repeat of a letter on another one
+    # need not say "another" again ("再次投诉音乐APP…" after "另一个音乐APP…").
+    if na and not na.isdisjoint(_of(theirs, OBJECT) - nb):
+        return True
     a, b = _of(ours, CLAIM), _of(theirs, CLAIM)
     if not claims or not a or not b:
         return False

@@ -9,6 +9,7 @@ from typing import Final
 
 import numpy as np
 
+from services.dedup import aboutness, towns
 from services.dedup import sketch as sk
 from services.dedup.config import DedupConfig
 from services.dedup.facts import CaseFacts
@@ -19,12 +20,15 @@ from services.dedup.state import MatchState
 _HABIT_LETTERS: Final = 2
 
 
-def own_cases(state: MatchState, case: CaseFacts, config: DedupConfig) -> list[tuple[str, sk.U16]]:
-    """The matter and signature of each recent case of this case's petitioners."""
+def own_cases(
+    state: MatchState, case: CaseFacts, config: DedupConfig, topic: str = ""
+) -> list[tuple[str, sk.U16]]:
+    """The matter and signature of each recent case of this case's petitioners. Not of
+    one about another object of the place this case's title (its ``topic``) is about (a
+    named project of the town whose plan it asks about: ``towns.plan_and_project``): the
+    two share the place's words, not the writer's style."""
     index = state.index
-    sequences = index.candidates(
-        case.region_code, None, case.petitioner_refs, (), NO_BANDS, config
-    )
+    sequences = index.candidates(case.region_code, None, case.petitioner_refs, (), NO_BANDS, config)
     if not sequences:
         return []
     signatures = index.sketches(sequences).signatures
@@ -36,7 +40,9 @@ def own_cases(state: MatchState, case: CaseFacts, config: DedupConfig) -> list[t
         if raw is None:
             continue
         details = index.details(sequence, raw)
-        if not refs.isdisjoint(details.petitioner_refs):
+        if not refs.isdisjoint(details.petitioner_refs) and not (
+            topic and towns.plan_and_project(topic, aboutness.without_kept(details.topic))
+        ):
             own.append((details.matter_id, signature))
     return own
 

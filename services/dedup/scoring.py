@@ -6,7 +6,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from typing import Final, NamedTuple
 
-from services.dedup import aboutness, organisations, questions, text
+from services.dedup import aboutness, organisations, questions, text, towns
 from services.dedup import sketch as sk
 from services.dedup.areas import may_share_matter
 from services.dedup.config import DedupConfig
@@ -140,6 +140,7 @@ def score_candidates(
     our_claims = text.claims(features.topic)
     our_facets = features.facets
     says_repeat = aboutness.says_repeat(text.fold(case.title))
+    our_plain_topic = aboutness.without_kept(features.topic)
     judged: set[int] = set()
 
     # The places this letter is about: its title's, else the estate its opening names
@@ -278,7 +279,7 @@ def score_candidates(
         same_petitioner = not refs.isdisjoint(details.petitioner_refs)
         if same_petitioner and not exact:
             if own is None:
-                own = own_cases(state, case, config)
+                own = own_cases(state, case, config, our_plain_topic)
             score = without_habit(
                 score,
                 ours.signature,
@@ -390,17 +391,31 @@ def score_candidates(
         # and the titles are alike ("再次反映护林员补贴" naming the subsidy's level as it
         # asks again for the unpaid months).
         their_facets = aboutness.kept_facets(details.topic)
+        # The estate where one writes from is no other matter when the other letter names
+        # it too (the site beside one's estate, the mother's estate one visits).
+        if (
+            same_petitioner
+            and our_facets
+            and their_facets
+            and aboutness.estates_shared(
+                our_facets, their_facets, features.places, details.places
+            )
+        ):
+            our_facets_here = aboutness.without_estates(our_facets)
+            their_facets = aboutness.without_estates(their_facets)
+        else:
+            our_facets_here = our_facets
         facets_differ = (
             same_petitioner
             and not exact
             and not titled
-            and bool(our_facets)
-            and aboutness.differ(our_facets, their_facets)
+            and bool(our_facets_here)
+            and aboutness.differ(our_facets_here, their_facets)
         )
         if (
             facets_differ
             and says_repeat
-            and not aboutness.differ(our_facets, their_facets, claims=False)
+            and not aboutness.differ(our_facets_here, their_facets, claims=False)
             and titles_alike(features, details.topic, details.places, titled)
             >= config.title_repeat_threshold
         ):
@@ -408,6 +423,12 @@ def score_candidates(
         if facets_differ:
             threshold = max(threshold, config.repeat_threshold_no_place)
             title_threshold = 2.0
+        # A town's plan and a named project of the town (a road line's resettlement land):
+        # two matters however alike the letters (one writer's copying the first's question
+        # into the second: ``towns``).
+        apart = not exact and towns.plan_and_project(
+            our_plain_topic, aboutness.without_kept(details.topic)
+        )
         if (
             field is not None
             and details.field not in (field, UNCLASSIFIED)
@@ -471,6 +492,7 @@ def score_candidates(
         )
         linkable = (
             not conflict
+            and not apart
             and current
             and (
                 by_others
@@ -486,7 +508,7 @@ def score_candidates(
             by_others and (exact or titled or received_at[i] >= place_only_before)
         ):
             by_subject_only.add(case_id)
-        strong = agree is True and (exact or score >= max(threshold, merge_threshold))
+        strong = agree is True and not apart and (exact or score >= max(threshold, merge_threshold))
         one_matter = (
             text.one_matter_kind(ours_here & their_claims, (features.topic, details.topic))
             if linkable
