@@ -183,12 +183,56 @@ def title_place_named(
     says: naming their own earlier letter's place is the writer tying the two together
     ("茅湾砖厂" in a letter about the brickworks' parent "新型建筑材料总厂").
     """
-    if not any(_same_place(mine, other, lenient) for mine in titled for other in theirs):
+    if not any(
+        _same_place(mine, other, lenient)
+        and (lenient or not _holds_many(mine) or _in_title(other, their_topic))
+        for mine in titled
+        for other in theirs
+    ):
         return False
     if lenient:
         return True
     their_titled = frozenset(other for other in theirs if _in_topic(other, their_topic))
     return places_agree(their_titled, tuple(titled), lenient) is not False
+
+
+#: The words of a place that holds many matters of many kinds: a road or a bus line
+#: ("楚府路", "809路"), an avenue, a street, a subdistrict, a town, a district or area, a
+#: bus company (its every line).
+_HOLDS_MANY_RE: Final = re.compile("(?:路|大道|街|巷|街道|镇|乡|新区|片区|地区|公交公司|公交集团)$")
+
+
+def _holds_many(place: str) -> bool:
+    """Whether ``place`` holds many matters of many kinds (``_HOLDS_MANY_RE``): between two
+    strangers' letters, it is what both are about only when both titles name it. A long
+    letter on the city's traffic names a dozen roads, one on a subdistrict's bus lines names
+    each line, a letter on a bar's noise its subdistrict: a letter titled with one of them
+    (a traffic light under the road's bridge, one line's course, a job-seeker's certificate
+    asked about in the subdistrict) is not their matter."""
+    return _HOLDS_MANY_RE.search(place) is not None
+
+
+#: The words of an area holding many estates, roads and businesses: a subdistrict, a town,
+#: a township, a new district, an area ("泉塘街道", "星沙镇", "泉塘片区").
+_AREA_RE: Final = re.compile("(?:街道|镇|乡|新区|片区|地区)$")
+
+
+def shared_by_area_only(features: CaseFeatures, theirs: tuple[str, ...], their_topic: str) -> bool:
+    """Whether every place either title names that the other letter names too is an area
+    (``_AREA_RE``): two strangers' letters sharing only it may name one kind of problem
+    (noise) of two sources in it (a bar, a night-market street), and are one matter only
+    as far as their texts say so (``scoring``)."""
+    their_titled = [other for other in theirs if _in_topic(other, their_topic)]
+    shared = [
+        mine
+        for mine in features.title_places
+        if any(_same_place(mine, other, False) for other in theirs)
+    ] + [
+        other
+        for other in their_titled
+        if any(_same_place(mine, other, False) for mine in features.places)
+    ]
+    return bool(shared) and all(_AREA_RE.search(place) for place in shared)
 
 
 def place_of_either_title(
@@ -210,8 +254,14 @@ def place_of_either_title(
         return False
     # This letter's own opening, not anywhere in its text: a long letter about a quarry
     # names the county's hospital in passing, and is not the hospital wall's matter.
+    # A road, a street or a subdistrict a stranger's title names, in this letter's opening
+    # only, is where its writer lives (``_holds_many``), not what the letter is about.
     opening = features.opening_places
-    if not any(_same_place(theirs_, mine, lenient) for theirs_ in their_titled for mine in opening):
+    if not any(
+        _same_place(theirs_, mine, lenient) and (lenient or not _holds_many(theirs_))
+        for theirs_ in their_titled
+        for mine in opening
+    ):
         return False
     # And not when this title is about another place, even between one writer's letters:
     # a prolific writer's opening names their estate whatever they write about.
@@ -303,6 +353,15 @@ def _topic_form(place: str, topic: str) -> str | None:
 
 def _in_topic(place: str, topic: str) -> bool:
     return _topic_form(place, topic) is not None
+
+
+def _in_title(place: str, topic: str) -> bool:
+    # Whether a title whose ``topic`` is given names ``place``: the topic leaves out words
+    # of the place's name too ("和平路" is "平路" in "和平路路面破损严重"'s topic).
+    if _in_topic(place, topic):
+        return True
+    words = text.topic(place)
+    return bool(words) and all(word in topic for word in words.split())
 
 
 def _same_institution(mine: tuple[str, str], other: tuple[str, str]) -> bool:

@@ -20,6 +20,7 @@ from services.dedup.place_agreement import (
     places_agree,
     same_places,
     same_subject,
+    shared_by_area_only,
     subjects_all_agree,
     titles_alike,
 )
@@ -467,6 +468,13 @@ def score_candidates(
                 not subject_differs
                 and not facets_differ
                 and _same_kind_at_place(titled, score, ours_here, their_claims, config)
+                # Not between strangers' titles sharing only an area (a subdistrict, a
+                # town): one kind of problem there is of many sources, a bar's noise and
+                # a night market's; only a text alike as a shared place asks links them.
+                and (
+                    same_petitioner
+                    or not shared_by_area_only(features, details.places, details.topic)
+                )
             )
         )
         linkable = (

@@ -259,6 +259,10 @@ CLAIM_KINDS: Final[dict[str, tuple[str, ...]]] = {
     # A school's places: its catchment, enrolment and who gets a place ("学位分配不公",
     # "孩子无法入学"), not its fees or its extra classes.
     "school_admission": ("入学", "学位", "招生", "划片"),
+    # A school's extra classes, in the holidays or paid for ("假期强制补课"), and a
+    # building in danger ("三中危房"): two problems of one school, not one.
+    "extra_classes": ("补课",),
+    "unsafe_building": ("危房",),
     "wages": ("工资", "欠薪", "拖欠"),
     "property_certificate": ("不动产证", "房产证", "产权证"),
     "street_lights": ("路灯",),
