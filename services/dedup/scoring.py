@@ -141,6 +141,8 @@ def score_candidates(
     our_claims = text.claims(features.topic)
     our_facets = features.facets
     says_repeat = aboutness.says_repeat(text.fold(case.title))
+    # The content folded as its places are, read by ``place_of_either_title``.
+    folded_content = text.fold(case.content)
     judged: set[int] = set()
 
     # The places this letter is about: its title's, else the estate its opening names
@@ -289,7 +291,9 @@ def score_candidates(
                 config.habit_discount_below,
             )
         agree = places_agree(places, details.places, lenient=same_petitioner)
-        titled = place_of_either_title(features, details.places, details.topic, same_petitioner)
+        titled = place_of_either_title(
+            features, details.places, details.topic, same_petitioner, folded_content
+        )
         their_subject = kept_subject(details.places)
         subject = same_subject(our_subject, details.places) if our_subject else ""
         if subject and not fits_matter(details.matter_id):
@@ -582,7 +586,9 @@ def score_candidates(
                 continue
             details = index.details(sequences[i], raw)
             same_petitioner = not refs.isdisjoint(details.petitioner_refs)
-            titled = place_of_either_title(features, details.places, details.topic, same_petitioner)
+            titled = place_of_either_title(
+                features, details.places, details.topic, same_petitioner, folded_content
+            )
             alike_titles = titles_alike(features, details.topic, details.places, titled) >= (
                 said_alike if same_petitioner else alike
             )

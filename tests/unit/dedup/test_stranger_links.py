@@ -72,28 +72,29 @@ def test_a_road_a_long_letter_names_in_passing_is_not_its_matter() -> None:
 
 def test_the_road_a_writer_lives_on_is_not_the_matter_of_that_roads_letters() -> None:
     # "我是时代阳光大道新兴小区的住户": where the writer lives; a pedestrian bridge over the
-    # avenue is not the motorway exit's noise barrier.
-    decisions = _run(
-        [
-            _facts(
-                0,
-                CITY,
-                "希望A市时代阳光大道省质监局段加人行天桥！",
-                "我是A5区桃花塅路上的居民。我们这里的居民小孩上学和日常出行都要穿过时代阳光大道，"
-                "在省质监局站坐车。每天需要多次穿过时代阳光大道和中间的危桥！时代阳光没有红绿灯，"
-                "车速极快！恳请在省质监局段加一座人行天桥。",
-            ),
-            _facts(
-                1,
-                CITY,
-                "希望A5区李塘家高速出口能设立隔音带",
-                "领导你好，我是A5区时代阳光大道新兴小区的住户，我们小区紧挨着李塘家高速出口，"
-                "每天车流量非常大，且以大车居多，一到晚上大车货车更多，喇叭声刺耳。"
-                "严重影响了我们的生活。望有关部门在高速出口设立隔音带。",
-            ),
-        ]
-    )
-    assert decisions[1].matter_id != decisions[0].matter_id
+    # avenue is not the motorway exit's noise barrier, whichever comes first: the letter
+    # matched knows its own text (its writer's home), the one kept only its title's kind.
+    letters = [
+        _facts(
+            0,
+            CITY,
+            "希望A市时代阳光大道省质监局段加人行天桥！",
+            "我是A5区桃花塅路上的居民。我们这里的居民小孩上学和日常出行都要穿过时代阳光大道，"
+            "在省质监局站坐车。每天需要多次穿过时代阳光大道和中间的危桥！时代阳光没有红绿灯，"
+            "车速极快！恳请在省质监局段加一座人行天桥。",
+        ),
+        _facts(
+            1,
+            CITY,
+            "希望A5区李塘家高速出口能设立隔音带",
+            "领导你好，我是A5区时代阳光大道新兴小区的住户，我们小区紧挨着李塘家高速出口，"
+            "每天车流量非常大，且以大车居多，一到晚上大车货车更多，喇叭声刺耳。"
+            "严重影响了我们的生活。望有关部门在高速出口设立隔音带。",
+        ),
+    ]
+    for cases in (letters, letters[::-1]):
+        decisions = _run(cases)
+        assert decisions[1].matter_id != decisions[0].matter_id
 
 
 def test_the_subdistrict_a_writer_lives_in_is_not_the_matter_of_its_letters() -> None:
@@ -340,3 +341,74 @@ def test_one_subdistricts_letters_for_one_metro_station_are_one_matter() -> None
         ]
     )
     assert decisions[1].matter_id == decisions[0].matter_id
+
+
+# A road named in one title and only in the other's text, where its problem is: one matter.
+
+FOOTBRIDGE_TITLED = (
+    COUNTY,
+    "A7县滨湖路与松雅湖路口增设人行天桥",
+    "滨湖路与松雅湖路口车流量很大，附近学校的学生和小区居民每天都要横穿马路，没有红绿灯，"
+    "车速又快，已经发生过多起事故。恳请有关部门在滨湖路与松雅湖路口增设一座人行天桥。",
+)
+FOOTBRIDGE_UNTITLED = (
+    COUNTY,
+    "希望增设人行天桥",
+    "滨湖路与松雅湖路口车多，车速快，学生和居民过马路十分危险，已经发生过几起事故。"
+    "希望相关部门在这个路口增设人行天桥，保障行人安全。",
+)
+
+
+def test_residents_asking_for_one_footbridge_are_one_matter_whichever_names_its_road() -> None:
+    # One title names the crossing's roads, the other asks for the footbridge and names
+    # them in its text: one footbridge, whichever letter comes first.
+    for first, second in (
+        (FOOTBRIDGE_TITLED, FOOTBRIDGE_UNTITLED),
+        (FOOTBRIDGE_UNTITLED, FOOTBRIDGE_TITLED),
+    ):
+        decisions = _run([_facts(0, *first), _facts(1, *second)])
+        assert decisions[1].matter_id == decisions[0].matter_id
+
+
+RACING_TITLED = (
+    COUNTY,
+    "A7县星沙大道夜间摩托车飙车扰民",
+    "每天晚上十一点以后，星沙大道上就有一群年轻人骑着改装摩托车飙车，发动机轰鸣声震耳欲聋，"
+    "一直持续到凌晨两三点，附近居民根本无法入睡，也非常危险。请交警部门加强夜间巡查整治。",
+)
+RACING_UNTITLED = (
+    COUNTY,
+    "半夜摩托车飙车，吵得睡不着",
+    "一到晚上十一点，星沙大道就有人骑改装摩托车飙车，轰鸣声震耳欲聋，到凌晨两三点都不停，"
+    "居民无法入睡，还很危险。恳请交警部门夜间巡查，严厉整治飙车行为。",
+)
+
+
+def test_residents_on_one_avenues_night_racing_are_one_matter() -> None:
+    for first, second in ((RACING_TITLED, RACING_UNTITLED), (RACING_UNTITLED, RACING_TITLED)):
+        decisions = _run([_facts(0, *first), _facts(1, *second)])
+        assert decisions[1].matter_id == decisions[0].matter_id
+
+
+NIGHT_WORK_TITLED = (
+    CITY,
+    "投诉望仙路夜间施工噪音扰民",
+    "望仙路道路改造每天晚上施工到凌晨，挖掘机和破碎锤的声音非常大，附近居民无法休息，"
+    "也没有看到夜间施工许可公示。希望城管部门依法查处。",
+)
+NIGHT_WORK_UNTITLED = (
+    CITY,
+    "晚上施工噪音太大",
+    "领导好！望仙路这边修路，最近半个月每天夜里都在干活，机器响个不停，老人小孩整晚睡不好，"
+    "白天上班没精神。夜间施工有没有审批？能不能管一管，让工人晚上十点以后停工。",
+)
+
+
+def test_residents_on_one_roads_night_work_are_one_matter_whichever_names_the_road() -> None:
+    # "晚上施工噪音太大" names the road only in its text: the road's night work all the same.
+    for first, second in (
+        (NIGHT_WORK_TITLED, NIGHT_WORK_UNTITLED),
+        (NIGHT_WORK_UNTITLED, NIGHT_WORK_TITLED),
+    ):
+        decisions = _run([_facts(0, *first), _facts(1, *second)])
+        assert decisions[1].matter_id == decisions[0].matter_id
