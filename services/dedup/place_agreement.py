@@ -170,7 +170,11 @@ def same_places(ours: frozenset[str], theirs: tuple[str, ...]) -> bool:
 
 
 def title_place_named(
-    titled: frozenset[str], theirs: tuple[str, ...], their_topic: str, lenient: bool
+    titled: frozenset[str],
+    theirs: tuple[str, ...],
+    their_topic: str,
+    lenient: bool,
+    our_topic: str = "",
 ) -> bool:
     """Whether the other petition names a place this one's title names, as what it is about.
 
@@ -182,8 +186,20 @@ def title_place_named(
     Between one petitioner's letters (``lenient``) it holds whatever the other's title
     says: naming their own earlier letter's place is the writer tying the two together
     ("茅湾砖厂" in a letter about the brickworks' parent "新型建筑材料总厂").
+    A place holding many matters (``_holds_many``) the other names only in its text is
+    what it is about only as ``_untitled_counts`` says (``our_topic``: this title's).
     """
-    if not any(_same_place(mine, other, lenient) for mine in titled for other in theirs):
+    if not any(
+        _same_place(mine, other, lenient)
+        and (
+            lenient
+            or not _holds_many(mine)
+            or _in_title(other, their_topic)
+            or _untitled_counts(mine, theirs, our_topic, their_topic)
+        )
+        for mine in titled
+        for other in theirs
+    ):
         return False
     if lenient:
         return True
@@ -191,8 +207,103 @@ def title_place_named(
     return places_agree(their_titled, tuple(titled), lenient) is not False
 
 
+#: The words of a place that holds many matters of many kinds: a road or a bus line
+#: ("楚府路", "809路"), an avenue, a street, a subdistrict, a town, a district or area, a
+#: bus company (its every line).
+_HOLDS_MANY_RE: Final = re.compile("(?:路|大道|街|巷|街道|镇|乡|新区|片区|地区|公交公司|公交集团)$")
+
+
+#: A road, an avenue, a street, a lane or a bus line ("滨湖路", "星沙大道", "809路"): a
+#: problem at one place of it (a crossing's footbridge, a stretch's night work, a line's
+#: course) is often named in one writer's title and only in another's text.
+_ROUTE_RE: Final = re.compile("(?:路|大道|街|巷)$")
+#: How many roads or lines a letter names that make them a list ("八一路、人民路、劳动路
+#: 路口都堵塞", "如809路 ... 螺丝塘路、东七路、漓楚路"): none of them its one place.
+_LIST_OF: Final = 3
+#: Words before a place, in its clause, saying it is where the writer lives or who writes
+#: ("我是时代阳光大道新兴小区的住户", "我家住月亮岛街道", "住在", "我家位于"). Not words
+#: after it: "望仙路附近的居民无法入睡" is the road's problem.
+_HOME_BEFORE_RE: Final = re.compile(
+    "(?:我是|我们是|本人是|本人系|我系|家住|住在|我家在|我家位于|居住|生活在|生活都在)"
+    "[^，。,；;！!？?]{0,16}$"
+)
+
+
+def _routes(places: Iterable[str]) -> set[str]:
+    # The roads and lines among ``places``, each once: a fragment holding one
+    # ("口和人民路", "左拐延东七路") is that one.
+    found = {p for p in places if _ROUTE_RE.search(p) and "〔" not in p}
+    return {p for p in found if not any(q != p and q in p for q in found)}
+
+
+def _untitled_counts(
+    place: str, theirs: Iterable[str], our_topic: str, their_topic: str, content: str = ""
+) -> bool:
+    """Whether a road or a bus line (``_ROUTE_RE``) one letter's title names (``place``) and
+    the other (of ``theirs`` places) names only in its text is the place of the other's
+    problem: residents write "晚上施工噪音太大" as a title and name the road in the text.
+    Not a subdistrict, a town or a bus company, which writers name as where they live or
+    whose lines they ride. Not when the other names it as one of a list (``_LIST_OF``
+    roads or lines: the city's traffic, the area's lines), nor as its writer's home when
+    its text (``content``, of the letter being matched) is known (``home_only``), nor when
+    the titles name problems of different kinds (``text.claims_differ``: a footbridge's
+    want is not a bar's noise)."""
+    if not _ROUTE_RE.search(place) or _AREA_RE.search(place):
+        return False
+    if len(_routes(theirs)) >= _LIST_OF:
+        return False
+    if content and home_only(place, content):
+        return False
+    return not text.claims_differ(text.claims(our_topic), text.claims(their_topic))
+
+
+def home_only(place: str, content: str) -> bool:
+    """Whether every time ``content`` (folded) names ``place`` it is where its writer lives
+    or who writes (``_HOME_BEFORE_RE``): "我是A5区时代阳光大道新兴小区的住户", "我家住A6区
+    月亮岛街道桑梓社区"."""
+    starts = [m.start() for m in re.finditer(re.escape(place), content)]
+    return bool(starts) and all(_HOME_BEFORE_RE.search(content[:at]) for at in starts)
+
+
+def _holds_many(place: str) -> bool:
+    """Whether ``place`` holds many matters of many kinds (``_HOLDS_MANY_RE``): between two
+    strangers' letters, it is what both are about only when both titles name it. A long
+    letter on the city's traffic names a dozen roads, one on a subdistrict's bus lines names
+    each line, a letter on a bar's noise its subdistrict: a letter titled with one of them
+    (a traffic light under the road's bridge, one line's course, a job-seeker's certificate
+    asked about in the subdistrict) is not their matter."""
+    return _HOLDS_MANY_RE.search(place) is not None
+
+
+#: The words of an area holding many estates, roads and businesses: a subdistrict, a town,
+#: a township, a new district, an area ("泉塘街道", "星沙镇", "泉塘片区").
+_AREA_RE: Final = re.compile("(?:街道|镇|乡|新区|片区|地区)$")
+
+
+def shared_by_area_only(features: CaseFeatures, theirs: tuple[str, ...], their_topic: str) -> bool:
+    """Whether every place either title names that the other letter names too is an area
+    (``_AREA_RE``): two strangers' letters sharing only it may name one kind of problem
+    (noise) of two sources in it (a bar, a night-market street), and are one matter only
+    as far as their texts say so (``scoring``)."""
+    their_titled = [other for other in theirs if _in_topic(other, their_topic)]
+    shared = [
+        mine
+        for mine in features.title_places
+        if any(_same_place(mine, other, False) for other in theirs)
+    ] + [
+        other
+        for other in their_titled
+        if any(_same_place(mine, other, False) for mine in features.places)
+    ]
+    return bool(shared) and all(_AREA_RE.search(place) for place in shared)
+
+
 def place_of_either_title(
-    features: CaseFeatures, theirs: tuple[str, ...], their_topic: str, lenient: bool
+    features: CaseFeatures,
+    theirs: tuple[str, ...],
+    their_topic: str,
+    lenient: bool,
+    content: str = "",
 ) -> bool:
     """Whether the place either petition's title names is named in the other, as what
     both are about (``title_place_named`` both ways).
@@ -203,19 +314,43 @@ def place_of_either_title(
     The other's title places are the places it names that its topic holds; this letter
     names one as what it is about in its opening (``CaseFeatures.opening_places``).
     """
-    if title_place_named(features.title_places, theirs, their_topic, lenient):
+    if title_place_named(features.title_places, theirs, their_topic, lenient, features.topic):
         return True
     their_titled = frozenset(other for other in theirs if _in_topic(other, their_topic))
     if not their_titled:
         return False
     # This letter's own opening, not anywhere in its text: a long letter about a quarry
     # names the county's hospital in passing, and is not the hospital wall's matter.
+    # A road, a street or a subdistrict a stranger's title names, in this letter's opening
+    # only, is what the letter is about only as ``_untitled_counts`` says: not where its
+    # writer lives (this letter's folded ``content``), nor one of a list.
     opening = features.opening_places
-    if not any(_same_place(theirs_, mine, lenient) for theirs_ in their_titled for mine in opening):
+    if not any(
+        _same_place(theirs_, mine, lenient)
+        and (
+            lenient
+            or not _holds_many(theirs_)
+            or _untitled_counts(mine, features.places, their_topic, features.topic, content)
+        )
+        for theirs_ in their_titled
+        for mine in opening
+    ):
         return False
     # And not when this title is about another place, even between one writer's letters:
-    # a prolific writer's opening names their estate whatever they write about.
-    return places_agree(features.title_places, tuple(their_titled), lenient=False) is not False
+    # a prolific writer's opening names their estate whatever they write about. Not a
+    # fragment the place heuristic cut from both titles one character apart ("希望增设人行
+    # 天桥": "望增设人行天桥", "松雅湖路口增设人行天桥": "口增设人行天桥"): no place.
+    ours = frozenset(
+        mine
+        for mine in features.title_places
+        if not any(_cut_alike(mine, other) for other in their_titled)
+    )
+    return places_agree(ours, tuple(their_titled), lenient=False) is not False
+
+
+def _cut_alike(mine: str, other: str) -> bool:
+    # Two fragments of titles, the same words after their first character.
+    return len(mine) >= 5 and mine[1:] == other[1:]
 
 
 #: The place words of a facility whose nuisances are one matter (``text.NUISANCES``): a
@@ -303,6 +438,15 @@ def _topic_form(place: str, topic: str) -> str | None:
 
 def _in_topic(place: str, topic: str) -> bool:
     return _topic_form(place, topic) is not None
+
+
+def _in_title(place: str, topic: str) -> bool:
+    # Whether a title whose ``topic`` is given names ``place``: the topic leaves out words
+    # of the place's name too ("和平路" is "平路" in "和平路路面破损严重"'s topic).
+    if _in_topic(place, topic):
+        return True
+    words = text.topic(place)
+    return bool(words) and all(word in topic for word in words.split())
 
 
 def _same_institution(mine: tuple[str, str], other: tuple[str, str]) -> bool:

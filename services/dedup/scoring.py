@@ -20,6 +20,7 @@ from services.dedup.place_agreement import (
     places_agree,
     same_places,
     same_subject,
+    shared_by_area_only,
     subjects_all_agree,
     titles_alike,
 )
@@ -141,6 +142,8 @@ def score_candidates(
     our_facets = features.facets
     says_repeat = aboutness.says_repeat(text.fold(case.title))
     our_plain_topic = aboutness.without_kept(features.topic)
+    # The content folded as its places are, read by ``place_of_either_title``.
+    folded_content = text.fold(case.content)
     judged: set[int] = set()
 
     # The places this letter is about: its title's, else the estate its opening names
@@ -289,7 +292,9 @@ def score_candidates(
                 config.habit_discount_below,
             )
         agree = places_agree(places, details.places, lenient=same_petitioner)
-        titled = place_of_either_title(features, details.places, details.topic, same_petitioner)
+        titled = place_of_either_title(
+            features, details.places, details.topic, same_petitioner, folded_content
+        )
         their_subject = kept_subject(details.places)
         subject = same_subject(our_subject, details.places) if our_subject else ""
         if subject and not fits_matter(details.matter_id):
@@ -488,6 +493,13 @@ def score_candidates(
                 not subject_differs
                 and not facets_differ
                 and _same_kind_at_place(titled, score, ours_here, their_claims, config)
+                # Not between strangers' titles sharing only an area (a subdistrict, a
+                # town): one kind of problem there is of many sources, a bar's noise and
+                # a night market's; only a text alike as a shared place asks links them.
+                and (
+                    same_petitioner
+                    or not shared_by_area_only(features, details.places, details.topic)
+                )
             )
         )
         linkable = (
@@ -596,7 +608,9 @@ def score_candidates(
                 continue
             details = index.details(sequences[i], raw)
             same_petitioner = not refs.isdisjoint(details.petitioner_refs)
-            titled = place_of_either_title(features, details.places, details.topic, same_petitioner)
+            titled = place_of_either_title(
+                features, details.places, details.topic, same_petitioner, folded_content
+            )
             alike_titles = titles_alike(features, details.topic, details.places, titled) >= (
                 said_alike if same_petitioner else alike
             )

@@ -246,7 +246,8 @@ def topic_similarity(ours: frozenset[str], theirs: frozenset[str]) -> float:
 #: of noise, fumes and dust alike ("噪音扰民", "油烟扰民", "粉尘扰民"), and residents'
 #: letters on one mixing plant say "扰民" in some titles and "灰尘污染" in others.
 CLAIM_KINDS: Final[dict[str, tuple[str, ...]]] = {
-    "noise": ("噪音", "噪声"),
+    # Noise, and a barrier asked against it ("高速出口设立隔音带", "安装隔音屏").
+    "noise": ("噪音", "噪声", "隔音"),
     "encroachment": ("占道", "乱摆", "摆摊"),
     "illegal_building": ("违建", "违章建", "私搭", "乱搭", "乱建", "违规建设", "私建", "加建"),
     "power_theft": ("偷电", "窃电"),
@@ -259,9 +260,16 @@ CLAIM_KINDS: Final[dict[str, tuple[str, ...]]] = {
     # A school's places: its catchment, enrolment and who gets a place ("学位分配不公",
     # "孩子无法入学"), not its fees or its extra classes.
     "school_admission": ("入学", "学位", "招生", "划片"),
+    # A school's extra classes, in the holidays or paid for ("假期强制补课"), and a
+    # building in danger ("三中危房"): two problems of one school, not one.
+    "extra_classes": ("补课",),
+    "unsafe_building": ("危房",),
     "wages": ("工资", "欠薪", "拖欠"),
     "property_certificate": ("不动产证", "房产证", "产权证"),
     "street_lights": ("路灯",),
+    # A footbridge asked for over a road ("时代阳光大道省质监局段加人行天桥"): not the
+    # road's noise, its lights or its traffic.
+    "footbridge": ("天桥",),
     # A developer's late hand-over of the homes it sold: not its forcing parking spaces
     # on buyers at the hand-over ("不买车位不给交房": parking), nor its certificates.
     "late_handover": (
