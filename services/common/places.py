@@ -113,6 +113,8 @@ _GENERIC_WORDS: Final = (
     # "一个小区", "整个小区". Left in, they make letters about one matter look like
     # letters about different places.
     "马路",
+    # Motorbikes' roaring ("飙车炸街", "晚上炸街"), slang, not a street's name.
+    "炸街",
     "半路",
     "十字路",
     "线路",
@@ -176,7 +178,11 @@ _NAME_IN_SUFFIX: Final = {
 #: (the road is named after the estate or park: "芙蓉园路"), a kindergarten's head
 #: ("园长"), or one character and an estate's word ("北京园御小区" is one estate, whose "御"
 #: would be no name on its own).
-_NOT_BEFORE: Final = {"园": "(?![长路街巷桥道])(?!.(?:小区|花园|家园|苑|公寓|大厦|新村|新城))"}
+_NOT_BEFORE: Final = {
+    "园": "(?![长路街巷桥道])(?!.(?:小区|花园|家园|苑|公寓|大厦|新村|新城))",
+    # A streetlight ("请求修复路灯", "太阳能路灯"), not a road: "人民路路灯" is still 人民路.
+    "路": "(?!灯)",
+}
 _PLACE_RE: Final = re.compile(
     "("
     + "|".join(

@@ -219,12 +219,14 @@ _HOLDS_MANY_RE: Final = re.compile("(?:路|大道|街|巷|街道|镇|乡|新区|
 _ROUTE_RE: Final = re.compile("(?:路|大道|街|巷)$")
 #: How many roads or lines a letter names that make them a list ("八一路、人民路、劳动路
 #: 路口都堵塞", "如809路 ... 螺丝塘路、东七路、漓楚路"): none of them its one place.
-_LIST_OF: Final = 3
+#: Three is a stretch of one road between two others ("远大二路从东四路到东六路这一段",
+#: "桃花塅路时代阳光大道至香樟路路段"), the road's own problem.
+_LIST_OF: Final = 4
 #: Words before a place, in its clause, saying it is where the writer lives or who writes
 #: ("我是时代阳光大道新兴小区的住户", "我家住月亮岛街道", "住在", "我家位于"). Not words
 #: after it: "望仙路附近的居民无法入睡" is the road's problem.
 _HOME_BEFORE_RE: Final = re.compile(
-    "(?:我是|我们是|本人是|本人系|我系|家住|住在|我家在|我家位于|居住|生活在|生活都在)"
+    "(?:我是|我们是|本人是|本人系|我系|家住|住在|我家在|我家位于|居住|生活在|生活都在|作为|我们住|我住)"
     "[^，。,；;！!？?]{0,16}$"
 )
 
@@ -252,9 +254,15 @@ def _untitled_counts(
         return False
     if len(_routes(theirs)) >= _LIST_OF:
         return False
-    if content and home_only(place, content):
+    ours, theirs_ = text.claims(our_topic), text.claims(their_topic)
+    # The road its writer lives on is the problem's too when both titles name one kind of
+    # problem ("银盆南路烧烤摊油烟噪音扰民", "楼下烧烤摊太吵油烟太大": the writer's downstairs).
+    if content and home_only(place, content) and ours.isdisjoint(theirs_):
         return False
-    return not text.claims_differ(text.claims(our_topic), text.claims(their_topic))
+    # Both titles must name one kind of problem: a road's titles naming none ("工地夜间施工
+    # 扰民", "广场舞扰民谁来管"; "148路公交司机态度恶劣", "公交车上小偷猖獗") are as often
+    # two of its problems as one.
+    return not ours.isdisjoint(theirs_)
 
 
 def home_only(place: str, content: str) -> bool:

@@ -498,6 +498,7 @@ def score_candidates(
                 # a night market's; only a text alike as a shared place asks links them.
                 and (
                     same_petitioner
+                    or text.area_wide(ours_here & their_claims)
                     or not shared_by_area_only(features, details.places, details.topic)
                 )
             )

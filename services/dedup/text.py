@@ -262,11 +262,19 @@ CLAIM_KINDS: Final[dict[str, tuple[str, ...]]] = {
     "school_admission": ("入学", "学位", "招生", "划片"),
     # A school's extra classes, in the holidays or paid for ("假期强制补课"), and a
     # building in danger ("三中危房"): two problems of one school, not one.
-    "extra_classes": ("补课",),
+    # Also said as classes held in the holidays or for a fee ("暑假违规收费上课",
+    # "假期组织学生返校上课"): one school's extra classes, whichever word the parent uses.
+    "extra_classes": (
+        "补课", "补习", "返校上课", "收费上课", "假期上课", "暑假上课", "寒假上课", "周末上课",
+    ),
     "unsafe_building": ("危房",),
     "wages": ("工资", "欠薪", "拖欠"),
     "property_certificate": ("不动产证", "房产证", "产权证"),
     "street_lights": ("路灯",),
+    # Motorbikes racing at night on a road ("夜间飙车炸街扰民", "飙车党什么时候能管管").
+    "racing": ("飙车", "炸街"),
+    # A road or an underpass under water at every rain ("下穿隧道一下雨就积水").
+    "flooding": ("积水", "内涝", "被淹"),
     # A footbridge asked for over a road ("时代阳光大道省质监局段加人行天桥"): not the
     # road's noise, its lights or its traffic.
     "footbridge": ("天桥",),
@@ -340,6 +348,16 @@ def main_clause_claims(folded_title: str, region_names: tuple[str, ...] = ()) ->
         if found:
             return found
     return frozenset()
+
+
+#: Kinds of problem of a whole area, not of one source in it: a subdistrict's or a town's
+#: power or water cut is one matter of the area, however many residents write.
+AREA_WIDE_KINDS: Final = frozenset({"supply_cut"})
+
+
+def area_wide(shared: frozenset[str]) -> bool:
+    """Whether the kinds two titles share (``shared``) are all of a whole area."""
+    return bool(shared) and shared <= AREA_WIDE_KINDS
 
 
 def claims_differ(ours: frozenset[str], theirs: frozenset[str]) -> bool:

@@ -412,3 +412,57 @@ def test_residents_on_one_roads_night_work_are_one_matter_whichever_names_the_ro
     ):
         decisions = _run([_facts(0, *first), _facts(1, *second)])
         assert decisions[1].matter_id == decisions[0].matter_id
+
+
+def test_one_bus_lines_rude_driver_is_not_its_pickpockets() -> None:
+    # A line one title names and the other letter names in its text, titles naming no kind
+    # of problem both share: as often two of its problems as one (review sl, f27).
+    decisions = _run(
+        [
+            _facts(0, CITY, "投诉148路公交司机态度恶劣",
+                   "尊敬的领导：148路公交车司机开车打电话，老人上车还没坐稳就猛起步，"
+                   "乘客提醒还被骂，恳请公交公司严肃处理！"),
+            _facts(1, CITY, "公交车上小偷猖獗",
+                   "148路公交车上最近小偷特别多，早高峰很多乘客手机被偷，司机也不提醒乘客"
+                   "看好财物，恳请公安部门严肃处理。"),
+        ]
+    )  # fmt: skip
+    assert decisions[1].matter_id != decisions[0].matter_id
+
+
+def test_residents_on_one_stretch_of_dark_streetlights_are_one_matter() -> None:
+    # "远大二路从东四路到东六路这一段": one road's stretch between two others, not a list of
+    # roads; "请求修复路灯" names no road (review sl, j02).
+    decisions = _run(
+        [
+            _facts(0, COUNTY, "A7县远大二路路灯长期不亮",
+                   "A7县远大二路从东四路到东六路这一段，路灯已经坏了三个多月，晚上黑灯瞎火，"
+                   "行人和电动车经常摔倒，希望尽快维修。"),
+            _facts(1, COUNTY, "路灯坏了几个月没人修",
+                   "我们每天晚上下班都要经过远大二路东四路至东六路路段，整段路灯都不亮，"
+                   "一片漆黑，非常不安全，前段时间还有人在这里被抢，请相关部门尽快修复路灯。"),
+            _facts(2, COUNTY, "请求修复路灯",
+                   "尊敬的领导：远大二路东五路口附近到东六路口整整一公里的路灯全部不亮，"
+                   "已经好几个月了，附近小区居民晚上出门散步都害怕，请求尽快修好。"),
+        ]
+    )  # fmt: skip
+    assert decisions[1].matter_id == decisions[0].matter_id
+    assert decisions[2].matter_id == decisions[0].matter_id
+
+
+def test_one_subdistricts_power_cuts_are_one_matter() -> None:
+    # A whole area's power cut is one matter of the area, whoever writes (review sl, j17).
+    decisions = _run(
+        [
+            _facts(0, COUNTY, "A7县泉塘街道频繁停电",
+                   "泉塘街道这个月已经停电五六次了，每次停几个小时，没有任何通知，冰箱里的"
+                   "东西都坏了，请求供电部门解决。"),
+            _facts(1, COUNTY, "泉塘街道三天两头停电",
+                   "最近泉塘街道三天两头停电，天气这么热，老人孩子受不了，供电所说是线路老化，"
+                   "请问什么时候能改造？"),
+            _facts(2, COUNTY, "泉塘街道停电问题何时解决",
+                   "泉塘街道频繁停电的问题大家反映很多次了，这个月又停了好几次，请供电公司给个说法。"),
+        ]
+    )  # fmt: skip
+    assert decisions[1].matter_id == decisions[0].matter_id
+    assert decisions[2].matter_id == decisions[0].matter_id
