@@ -3,14 +3,13 @@ contents are about, and a title saying it is a repeat (``services.dedup.aboutnes
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from schemas.cases import Verdict
 from services.dedup import aboutness, text
 from services.dedup.decision import DedupDecision
 from services.dedup.facts import CaseFacts
-from services.dedup.matcher import Matcher
-from services.dedup.state import InMemoryMatchState
+from tests.unit.dedup.letters import letter, run
 
 START = datetime(2019, 3, 4, 9, tzinfo=UTC)
 COUNTY = "430121"
@@ -19,19 +18,10 @@ TAIL = "谢谢！"
 
 
 def _facts(day: int, title: str, content: str, ref: str = "pr_writer") -> CaseFacts:
-    return CaseFacts(
-        case_id=f"XF-{day:04d}",
-        received_at=START + timedelta(days=day),
-        region_code=COUNTY,
-        petitioner_refs=(ref,),
-        title=title,
-        content=HEAD + content + TAIL,
-    )
+    return letter(day, title, HEAD + content + TAIL, start=START, region=COUNTY, ref=ref)
 
 
-def _run(cases: list[CaseFacts]) -> list[DedupDecision]:
-    matcher = Matcher(InMemoryMatchState())
-    return [matcher.match(case) for case in cases]
+_run = run
 
 
 def _facets(title: str, content: str) -> frozenset[str]:

@@ -5,16 +5,14 @@ where, "another" one, a town's plan and a named project of the town (issue 13, p
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 
 from services.cli.offline import batch_verdicts, final_matters, registered_cases
 from services.common.keys import DEMO_HMAC_KEY
 from services.dedup import aboutness, text, towns
-from services.dedup.decision import DedupDecision
 from services.dedup.facts import CaseFacts
-from services.dedup.matcher import Matcher
-from services.dedup.state import InMemoryMatchState
+from tests.unit.dedup.letters import letter, run
 
 START = datetime(2019, 3, 4, 9, tzinfo=UTC)
 COUNTY = "430121"
@@ -23,19 +21,10 @@ TAIL = "谢谢！"
 
 
 def _facts(day: int, title: str, content: str, region: str = COUNTY) -> CaseFacts:
-    return CaseFacts(
-        case_id=f"XF-{day:04d}",
-        received_at=START + timedelta(days=day),
-        region_code=region,
-        petitioner_refs=("pr_writer",),
-        title=title,
-        content=HEAD + content + TAIL,
-    )
+    return letter(day, title, HEAD + content + TAIL, start=START, region=region)
 
 
-def _run(cases: list[CaseFacts]) -> list[DedupDecision]:
-    matcher = Matcher(InMemoryMatchState())
-    return [matcher.match(case) for case in cases]
+_run = run
 
 
 def _linked(first: tuple[str, str], days: int, second: tuple[str, str]) -> bool:

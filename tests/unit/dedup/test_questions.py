@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from schemas.cases import Verdict
 from services.dedup import questions, text
-from services.dedup.decision import DedupDecision
 from services.dedup.facts import CaseFacts
-from services.dedup.matcher import Matcher
-from services.dedup.state import InMemoryMatchState
+from tests.unit.dedup.letters import letter, run
 
 START = datetime(2018, 3, 1, 9, tzinfo=UTC)
 COUNTY = "430121"
@@ -19,19 +17,10 @@ END = "恳请领导百忙之中过问一下，盼复为谢！"
 
 
 def _facts(day: int, title: str, content: str, ref: str = "pr_writer") -> CaseFacts:
-    return CaseFacts(
-        case_id=f"XF-{day:04d}",
-        received_at=START + timedelta(days=day),
-        region_code=COUNTY,
-        petitioner_refs=(ref,),
-        title=title,
-        content=STYLE + content + END,
-    )
+    return letter(day, title, STYLE + content + END, start=START, region=COUNTY, ref=ref)
 
 
-def _run(cases: list[CaseFacts]) -> list[DedupDecision]:
-    matcher = Matcher(InMemoryMatchState())
-    return [matcher.match(case) for case in cases]
+_run = run
 
 
 def _asked(title: str) -> questions.Asked:

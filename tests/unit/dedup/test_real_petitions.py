@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 
 from schemas import examples
@@ -14,9 +14,9 @@ from services.common.submitted import parse
 from services.dedup import text
 from services.dedup.decision import DedupDecision
 from services.dedup.facts import CaseFacts
-from services.dedup.matcher import Matcher
-from services.dedup.state import InMemoryMatchState
 from services.intake import register as intake
+from tests.unit.dedup.letters import letter as _letter
+from tests.unit.dedup.letters import run
 
 START = datetime(2019, 3, 1, 9, tzinfo=UTC)
 CITY, COUNTY, OTHER_COUNTY = "430100", "430121", "430102"
@@ -27,19 +27,10 @@ STYLE = "在国家大力倡导民生优先的大背景下，希望市委市政�
 
 
 def _facts(n: int, region: str, title: str, content: str, ref: str = "pr_writer") -> CaseFacts:
-    return CaseFacts(
-        case_id=f"XF-{n:04d}",
-        received_at=START + timedelta(days=n),
-        region_code=region,
-        petitioner_refs=(ref,),
-        title=title,
-        content=content,
-    )
+    return _letter(n, title, content, start=START, region=region, ref=ref)
 
 
-def _run(cases: list[CaseFacts]) -> list[DedupDecision]:
-    matcher = Matcher(InMemoryMatchState())
-    return [matcher.match(case) for case in cases]
+_run = run
 
 
 def test_a_prolific_writers_different_matters_stay_apart() -> None:

@@ -10,12 +10,10 @@ subdistrict's letters asking for one metro station still are.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
-from services.dedup.decision import DedupDecision
 from services.dedup.facts import CaseFacts
-from services.dedup.matcher import Matcher
-from services.dedup.state import InMemoryMatchState
+from tests.unit.dedup.letters import letter, run
 
 START = datetime(2019, 3, 1, 9, tzinfo=UTC)
 CITY, COUNTY, DISTRICT = "430100", "430121", "430112"
@@ -23,19 +21,10 @@ CITY, COUNTY, DISTRICT = "430100", "430121", "430112"
 
 def _facts(n: int, region: str, title: str, content: str) -> CaseFacts:
     # Every letter its own writer's: these are strangers' letters.
-    return CaseFacts(
-        case_id=f"XF-{n:04d}",
-        received_at=START + timedelta(days=n),
-        region_code=region,
-        petitioner_refs=(f"pr_{n}",),
-        title=title,
-        content=content,
-    )
+    return letter(n, title, content, start=START, region=region, ref=f"pr_{n}")
 
 
-def _run(cases: list[CaseFacts]) -> list[DedupDecision]:
-    matcher = Matcher(InMemoryMatchState())
-    return [matcher.match(case) for case in cases]
+_run = run
 
 
 #: What many writers say around their problem, whatever it is: a text alike only on it is

@@ -1,0 +1,30 @@
+"""Letters for the dedup matcher's unit tests, and their run through one matcher."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from services.dedup.decision import DedupDecision
+from services.dedup.facts import CaseFacts
+from services.dedup.matcher import Matcher
+from services.dedup.state import InMemoryMatchState
+
+
+def letter(
+    n: int, title: str, content: str, *, start: datetime, region: str, ref: str = "pr_writer"
+) -> CaseFacts:
+    """The ``n``-th letter, ``n`` days after ``start``, case id ``XF-000n``."""
+    return CaseFacts(
+        case_id=f"XF-{n:04d}",
+        received_at=start + timedelta(days=n),
+        region_code=region,
+        petitioner_refs=(ref,),
+        title=title,
+        content=content,
+    )
+
+
+def run(cases: list[CaseFacts]) -> list[DedupDecision]:
+    """Each letter's decision, matched in order by one matcher on an empty state."""
+    matcher = Matcher(InMemoryMatchState())
+    return [matcher.match(case) for case in cases]
