@@ -527,3 +527,11 @@ def _same_place(mine: str, other: str, lenient: bool) -> bool:
         len(shorter),
     )
     return shorter[at:] == longer[at + 1 :]
+
+
+def titles_share_place(ours: frozenset[str], theirs: tuple[str, ...], their_topic: str) -> bool:
+    """Whether both titles name one place: a place this title names (``ours``, the
+    title's places) is one (``_same_place``, as one writer names it) of the places the
+    other's title names (those of its places its topic holds, ``_in_title``)."""
+    their_titled = [p for p in theirs if _in_title(p, their_topic)]
+    return any(_same_place(mine, other, True) for mine in ours for other in their_titled)
