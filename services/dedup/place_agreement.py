@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import importlib.util
+import json
 import re
 import unicodedata
 from collections.abc import Iterable
-from functools import lru_cache
+from functools import cache, lru_cache
+from pathlib import Path
 from typing import Final
-
-from pypinyin.pinyin_dict import pinyin_dict
 
 from services.common.places import UNIT_CHARS, institution, region_name_start
 from services.dedup import organisations, text
@@ -547,11 +548,25 @@ def titles_share_place(
     return any(_same_place(mine, other, lenient) for mine in ours for other in their_titled)
 
 
+@cache
+def _reading_table() -> dict[str, str]:
+    # pypinyin's table of every character's readings (its ``pinyin_dict.json``), read
+    # once when first needed and without importing the package: its import loads its
+    # phrase table too (some 50 MB and 190,000 objects every full collection would walk).
+    spec = importlib.util.find_spec("pypinyin")
+    if spec is None or not spec.submodule_search_locations:
+        return {}
+    path = Path(next(iter(spec.submodule_search_locations))) / "pinyin_dict.json"
+    with path.open(encoding="utf-8") as table:
+        found: dict[str, str] = json.load(table)
+    return found
+
+
 @lru_cache(maxsize=4_096)
 def _readings(char: str) -> frozenset[str]:
     # A character's readings without their tones ("píng,pēng": ping, peng); none for
     # a character the table lacks (a letter, a digit).
-    found = pinyin_dict.get(ord(char))
+    found = _reading_table().get(str(ord(char)))
     if not found:
         return frozenset()
     return frozenset(

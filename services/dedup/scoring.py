@@ -432,6 +432,8 @@ def score_candidates(
         elif (
             same_petitioner
             and titled
+            # Only where the lower bar links what the usual one does not.
+            and config.joint_threshold_same_kind <= score < threshold
             and not subject_differs
             and not (ours_here and text.claims_differ(ours_here, their_claims))
             and _follows_up(features, details.places, details.topic)
