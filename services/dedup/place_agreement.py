@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import importlib.util
+import json
 import re
+import unicodedata
 from collections.abc import Iterable
-from functools import lru_cache
+from functools import cache, lru_cache
+from pathlib import Path
 from typing import Final
 
 from services.common.places import UNIT_CHARS, institution, region_name_start
@@ -516,7 +520,12 @@ def _same_place(mine: str, other: str, lenient: bool) -> bool:
     if not lenient or min(len(mine), len(other)) < 4:
         return False
     if len(mine) == len(other):
-        return sum(a != b for a, b in zip(mine, other, strict=True)) == 1
+        differ = [(a, b) for a, b in zip(mine, other, strict=True) if a != b]
+        # One wrong character, or two typed by their sound: a pinyin input method offers
+        # "苹洲小学" for "萍州小学" (``_sound_alike``).
+        if len(differ) == 1:
+            return True
+        return len(differ) == 2 and all(_sound_alike(a, b) for a, b in differ)
     # One character more or less: "杨家田原农贸市场" for "原杨家田农贸市场" ("杨家田农贸市场").
     shorter, longer = sorted((mine, other), key=len)
     if len(longer) != len(shorter) + 1:
@@ -527,3 +536,46 @@ def _same_place(mine: str, other: str, lenient: bool) -> bool:
         len(shorter),
     )
     return shorter[at:] == longer[at + 1 :]
+
+
+def titles_share_place(
+    ours: frozenset[str], theirs: tuple[str, ...], their_topic: str, lenient: bool = True
+) -> bool:
+    """Whether both titles name one place: a place this title names (``ours``, the
+    title's places) is one (``_same_place``; ``lenient``: as one writer names it) of the
+    places the other's title names (those of its places its topic holds, ``_in_title``)."""
+    their_titled = [p for p in theirs if _in_title(p, their_topic)]
+    return any(_same_place(mine, other, lenient) for mine in ours for other in their_titled)
+
+
+@cache
+def _reading_table() -> dict[str, str]:
+    # pypinyin's table of every character's readings (its ``pinyin_dict.json``), read
+    # once when first needed and without importing the package: its import loads its
+    # phrase table too (some 50 MB and 190,000 objects every full collection would walk).
+    spec = importlib.util.find_spec("pypinyin")
+    if spec is None or not spec.submodule_search_locations:
+        return {}
+    path = Path(next(iter(spec.submodule_search_locations))) / "pinyin_dict.json"
+    with path.open(encoding="utf-8") as table:
+        found: dict[str, str] = json.load(table)
+    return found
+
+
+@lru_cache(maxsize=4_096)
+def _readings(char: str) -> frozenset[str]:
+    # A character's readings without their tones ("píng,pēng": ping, peng); none for
+    # a character the table lacks (a letter, a digit).
+    found = _reading_table().get(str(ord(char)))
+    if not found:
+        return frozenset()
+    return frozenset(
+        "".join(c for c in unicodedata.normalize("NFD", reading) if not unicodedata.combining(c))
+        for reading in found.split(",")
+    )
+
+
+def _sound_alike(a: str, b: str) -> bool:
+    """Whether two Chinese characters share a reading, tones aside: what a pinyin input
+    method offers for one when the writer meant the other ("萍" and "苹", "州" and "洲")."""
+    return not _readings(a).isdisjoint(_readings(b))

@@ -23,6 +23,7 @@ from services.dedup.place_agreement import (
     shared_by_area_only,
     subjects_all_agree,
     titles_alike,
+    titles_share_place,
 )
 from services.dedup.records import CaseRecord, MatterRecord, case_details
 from services.dedup.state import MatchState
@@ -428,6 +429,20 @@ def score_candidates(
         if facets_differ:
             threshold = max(threshold, config.repeat_threshold_no_place)
             title_threshold = 2.0
+        elif (
+            same_petitioner
+            and titled
+            # Only where the lower bar links what the usual one does not.
+            and config.joint_threshold_same_kind <= score < threshold
+            and not subject_differs
+            and not (ours_here and text.claims_differ(ours_here, their_claims))
+            and _follows_up(features, details.places, details.topic)
+        ):
+            # One writer's two titles both about one place, saying something alike of
+            # it besides ("罗巷集镇规划方案", "公开罗巷集镇规划图"), no two kinds of problem:
+            # the writer following up their matter of the place, however afresh they tell
+            # it; linked at the bar of one kind of problem at a title's place.
+            threshold = min(threshold, config.joint_threshold_same_kind)
         # A town's plan and a named project of the town (a road line's resettlement land):
         # two matters however alike the letters (one writer's copying the first's question
         # into the second: ``towns``).
@@ -622,6 +637,11 @@ def score_candidates(
                 and asked_again(i, details.topic, details.places, details.matter_id)
             ):
                 alike_titles = True
+            if not alike_titles and same_petitioner and titled:
+                # One writer's follow-up on their matter of one place (``_follows_up``).
+                alike_titles = scores[i] >= config.joint_threshold_same_kind and _follows_up(
+                    features, details.places, details.topic
+                )
             if not alike_titles and not (
                 titled
                 and _same_kind_at_place(
@@ -753,6 +773,15 @@ def _object_beside_an_estate(title_places: Iterable[str]) -> bool:
     than one plant or names one (``_NOT_AN_ESTATE``): an unnamed plant beside it is one."""
     places = tuple(title_places)
     return bool(places) and not any(p.endswith(_NOT_AN_ESTATE) for p in places)
+
+
+def _follows_up(features: CaseFeatures, their_places: tuple[str, ...], their_topic: str) -> bool:
+    """Whether one writer's two titles are both about one place and say something alike of
+    it besides (a character pair in common once the places are left out: "罗巷集镇规划方案"
+    and "公开罗巷集镇规划图"): the writer following up their matter of that place."""
+    return titles_share_place(features.title_places, their_places, their_topic) and (
+        titles_alike(features, their_topic, their_places, True) > 0.0
+    )
 
 
 def _same_kind_at_place(
