@@ -564,18 +564,18 @@ def _reading_table() -> dict[str, str]:
 
 @lru_cache(maxsize=4_096)
 def _readings(char: str) -> frozenset[str]:
-    # A character's readings without their tones ("píng,pēng": ping, peng); none for
-    # a character the table lacks (a letter, a digit).
+    # A character's readings, tones kept ("píng,pēng"); none for a character the table
+    # lacks (a letter, a digit).
     found = _reading_table().get(str(ord(char)))
     if not found:
         return frozenset()
-    return frozenset(
-        "".join(c for c in unicodedata.normalize("NFD", reading) if not unicodedata.combining(c))
-        for reading in found.split(",")
-    )
+    # With their tones: a pinyin input method's candidates for a syllable come first in the
+    # tone the writer meant ("萍"/"蘋" píng); two names a tone apart ("家园"/"佳苑",
+    # "胜利"/"圣礼") are as often two places as one typed by sound.
+    return frozenset(unicodedata.normalize("NFC", reading) for reading in found.split(","))
 
 
 def _sound_alike(a: str, b: str) -> bool:
-    """Whether two Chinese characters share a reading, tones aside: what a pinyin input
+    """Whether two Chinese characters share a reading, tone and all: what a pinyin input
     method offers for one when the writer meant the other ("萍" and "苹", "州" and "洲")."""
     return not _readings(a).isdisjoint(_readings(b))

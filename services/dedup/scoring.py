@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from typing import Final, NamedTuple
@@ -436,7 +437,7 @@ def score_candidates(
             and config.joint_threshold_same_kind <= score < threshold
             and not subject_differs
             and not (ours_here and text.claims_differ(ours_here, their_claims))
-            and _follows_up(features, details.places, details.topic)
+            and _follows_up(features, details.places, details.topic, says_repeat)
         ):
             # One writer's two titles both about one place, saying something alike of
             # it besides ("罗巷集镇规划方案", "公开罗巷集镇规划图"), no two kinds of problem:
@@ -640,7 +641,7 @@ def score_candidates(
             if not alike_titles and same_petitioner and titled:
                 # One writer's follow-up on their matter of one place (``_follows_up``).
                 alike_titles = scores[i] >= config.joint_threshold_same_kind and _follows_up(
-                    features, details.places, details.topic
+                    features, details.places, details.topic, says_repeat
                 )
             if not alike_titles and not (
                 titled
@@ -775,13 +776,31 @@ def _object_beside_an_estate(title_places: Iterable[str]) -> bool:
     return bool(places) and not any(p.endswith(_NOT_AN_ESTATE) for p in places)
 
 
-def _follows_up(features: CaseFeatures, their_places: tuple[str, ...], their_topic: str) -> bool:
+def _follows_up(
+    features: CaseFeatures, their_places: tuple[str, ...], their_topic: str, says_repeat: bool
+) -> bool:
     """Whether one writer's two titles are both about one place and say something alike of
     it besides (a character pair in common once the places are left out: "罗巷集镇规划方案"
-    and "公开罗巷集镇规划图"): the writer following up their matter of that place."""
-    return titles_share_place(features.title_places, their_places, their_topic) and (
+    and "公开罗巷集镇规划图"): the writer following up their matter of that place.
+
+    Of a town (a 集镇, a 乡) however they ask of it: its plan and growth are one matter to
+    its writer. Of another place only when the title says it is a repeat ("第二次请求在萍州
+    小学正大门设置人行横道线"): an estate's, a village's, a school's or a market's writer has
+    many matters there (its parking fees and its spaces for sale, a village road's repair
+    and the land it took, a school's canteen and its bus), whose titles share the object's
+    word ("停车"/"车位", "村道", "学校")."""
+    ours = (
+        features.title_places
+        if says_repeat
+        else frozenset(p for p in features.title_places if _TOWN_RE.search(p))
+    )
+    return titles_share_place(ours, their_places, their_topic) and (
         titles_alike(features, their_topic, their_places, True) > 0.0
     )
+
+
+#: A town by its unit word: the one place a writer's follow-up lowers the bar at.
+_TOWN_RE: Final = re.compile("(?:集镇|镇|乡)$")
 
 
 def _same_kind_at_place(

@@ -311,8 +311,12 @@ _KIND_OF_WORD: Final = {word: kind for kind, words in CLAIM_KINDS.items() for wo
 # A word is not its kind before what makes it another's: a developer's late penalty owed
 # ("开发商拖欠违约金", of a late hand-over) is not wages.
 # A fee charged for another kind's object is that kind's problem ("收取补课费": the extra
-# classes, as "收费上课" is).
-_NOT_BEFORE: Final = {"拖欠": "违约金|赔偿", "收取": "补课|补习", "收费": "补课|补习"}
+# classes, as "收费上课" is); not a fee for what comes with them ("收费补习资料费": fees).
+_NOT_BEFORE: Final = {
+    "拖欠": "违约金|赔偿",
+    "收取": "补课|补习(?!资料)",
+    "收费": "补课|补习(?!资料)",
+}
 _CLAIM_WORD_RE: Final = re.compile(
     "|".join(
         re.escape(w) + (f"(?!{_NOT_BEFORE[w]})" if w in _NOT_BEFORE else "")

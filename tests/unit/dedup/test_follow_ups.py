@@ -84,3 +84,54 @@ def test_two_kinds_of_problem_of_one_market_stay_apart() -> None:
         ]
     )
     assert decisions[1].matter_id != decisions[0].matter_id
+
+
+# A read-only review's scenarios (seventeenth session): one writer's two different matters of
+# one village or estate whose titles share the object's word were linked as a repeat by the
+# first cut of the rule (0.154, 0.225); the lower bar is now a town's, or a title's that says
+# it is a repeat.
+def test_a_village_roads_repair_and_its_land_compensation_are_two_matters() -> None:
+    decisions = run(
+        [
+            letter(
+                0,
+                "A8县福临镇影珠村村道坑洼不平",
+                "影珠村到镇上那条水泥路已经烂得不成样子，大货车一过全是灰，下雨全是水坑，"
+                "摩托车摔了好几回。",
+                start=START,
+                region="430124",
+            ),
+            letter(
+                70,
+                "A8县福临镇影珠村村道拓宽征地补偿",
+                "去年修路占了组里十几户的田和菜地，当时说按每亩三万补，现在路修好了，钱只发了"
+                "一半，剩下的没人管。",
+                start=START,
+                region="430124",
+            ),
+        ]
+    )
+    assert decisions[1].matter_id != decisions[0].matter_id
+
+
+def test_an_estates_stuck_lift_and_its_lift_adverts_income_are_two_matters() -> None:
+    decisions = run(
+        [
+            letter(
+                0,
+                "A1区芙蓉华天小区电梯困人",
+                "这个月二栋的电梯已经困了三次人，最长一次关了四十分钟，维保单位来得很慢。",
+                start=START,
+                region="430102",
+            ),
+            letter(
+                40,
+                "A1区芙蓉华天小区电梯广告收入去向",
+                "电梯里的广告屏装了三年了，广告费都是物业收了，从来没公布过账目，这是业主的"
+                "公共收益。",
+                start=START,
+                region="430102",
+            ),
+        ]
+    )
+    assert decisions[1].matter_id != decisions[0].matter_id

@@ -63,3 +63,28 @@ def test_titles_share_a_place_typed_by_sound_only_for_one_writer() -> None:
     assert titles_share_place(ours, ("苹洲小学",), "苹洲小学大门口开通人行道")
     assert not titles_share_place(ours, ("苹洲小学",), "苹洲小学大门口开通人行道", lenient=False)
     assert not titles_share_place(ours, ("平安小学",), "平安小学大门口开通人行道")
+
+
+def test_two_estates_a_tone_apart_are_two_estates() -> None:
+    # The review's H09: 家园 (jiā yuán) and 佳苑 (jiā yuàn) share readings only without tones;
+    # a writer's own home and another flat of theirs, each its rubbish, are two matters.
+    decisions = run(
+        [
+            letter(
+                0,
+                "A5区和平家园小区垃圾清运不及时",
+                "小区门口的垃圾桶满了好几天没人收，夏天臭得不行，物业说环卫车不来。",
+                start=START,
+                region=DISTRICT,
+            ),
+            letter(
+                40,
+                "A5区和平佳苑小区垃圾清运不及时",
+                "和平佳苑门口的垃圾几天才收一次，堆到路上去了，我另外一套房子在那边，也请一起"
+                "管管。",
+                start=START,
+                region=DISTRICT,
+            ),
+        ]
+    )
+    assert decisions[1].matter_id != decisions[0].matter_id
