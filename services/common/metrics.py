@@ -388,6 +388,8 @@ class Metrics:
     """
 
     def __init__(self, registry: CollectorRegistry = REGISTRY) -> None:
+        #: Where the metrics are registered: Faust's own are put there too (``build_service``).
+        self.registry = registry
         self._metrics: dict[str, MetricWrapperBase] = {}
         for spec in CATALOGUE:
             self._metrics[spec.name] = _create(spec, registry)

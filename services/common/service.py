@@ -241,7 +241,11 @@ def build_service(
     faust_fixes.set_fetch_max_wait(app, settings.fetch_max_wait_seconds)
     service = Service(stage=stage, settings=settings, app=app, metrics=metrics or Metrics())
     service.metrics.initialise(stage.value)
-    setup_prometheus_sensors(app, pattern="/metrics", name_prefix="xinfang_faust")
+    # In the service's registry (the process's default one but in tests), so that two
+    # services built in one process do not register Faust's series twice in one registry.
+    setup_prometheus_sensors(
+        app, pattern="/metrics", registry=service.metrics.registry, name_prefix="xinfang_faust"
+    )
     # The same figures, each labelled series looked up once (faust_sensors).
     app.monitor = QuickPrometheusMonitor(metrics=cast(Any, app.monitor)._metrics)
     add_health(service)
