@@ -95,9 +95,23 @@ _NAME_STOP: Final = frozenset(
 #: Names the heuristic finds that name no place of a matter, and words that make a
 #: found name generic ("有关部门责令工地", "供热公司").
 _GENERIC_PLACES: Final = frozenset(
-    {"人民政府", "有关公司", "物业公司", "开发公司", "物流公司", "施工项目", "建筑工地",
-     # A kind of park, not a named one.
-     "工业园", "物流园", "科技园", "产业园", "软件园", "创业园", "生态园"}
+    {
+        "人民政府",
+        "有关公司",
+        "物业公司",
+        "开发公司",
+        "物流公司",
+        "施工项目",
+        "建筑工地",
+        # A kind of park, not a named one.
+        "工业园",
+        "物流园",
+        "科技园",
+        "产业园",
+        "软件园",
+        "创业园",
+        "生态园",
+    }
 )
 _GENERIC_WORDS: Final = (
     "部门",
@@ -261,6 +275,23 @@ _NAME_PREFIXES: Final = (
 )  # fmt: skip
 _NAME_PREFIX_RE: Final = re.compile(
     "(?:" + "|".join(sorted(map(re.escape, _NAME_PREFIXES), key=len, reverse=True)) + ")+"
+)
+# What a name cannot start with: a word of the sentence before it (a conjunction, an
+# adverb of time, a word for all or the local ones, an asking or a joining word) or a
+# quantity ("一条路", "两个村"; not "家": "三家村" is a name). Read as a name's start
+# when no stop character comes between ("虽然小区", "目前小区", "当地村", "全体村",
+# "询问此路", "求协调铁路", "同开发干城嘉园"), it is cut off, and the name is dropped
+# when less than two characters of it are left: "当地村" names no village. Words only,
+# no single character that starts real names ("同兴物流", "全州路").
+_NOT_NAME_STARTS: Final = (
+    "虽然", "但是", "可是", "因为", "所以", "如果", "而是", "目前", "现在", "当时", "当地",
+    "本地", "全体", "全部", "所有", "询问此", "询问", "咨询", "请问", "求协调", "协调",
+    "同开发", "开发商", "此",
+)  # fmt: skip
+_NOT_NAME_START_RE: Final = re.compile(
+    "(?:"
+    + "|".join(sorted(map(re.escape, _NOT_NAME_STARTS), key=len, reverse=True))
+    + "|[一二两三几每][条个座所栋片处])+"
 )
 # An anonymised city or county ("A市", "K1区"), as published data writes the name it
 # stands for: "A市医学院" is the city's medical college ("长沙医学院" before anonymising).
@@ -454,6 +485,9 @@ def folded_places(folded_keep_case: str, units: tuple[str, ...] = ()) -> frozens
             # Only when a name is left: "建设路" and "走马街" are names themselves.
             if prefix is not None and start - prefix.end() >= 2:
                 name_start = prefix.end()
+            sentence = _NOT_NAME_START_RE.match(folded_keep_case, name_start, start)
+            if sentence is not None:
+                name_start = sentence.end()
         if start - name_start + _NAME_IN_SUFFIX[match.group()] == 1 and match.end() - start > 1:
             # One character of name is no name, unless an anonymised unit stands for the
             # rest of it (before a place word of two characters or more: "A7县银河宿舍"
