@@ -22,7 +22,7 @@ CITY = "430100"
 
 def test_qian_of_a_name_is_kept_as_written() -> None:
     assert fold_script_and_width("乾城嘉园") == "乾城嘉园"
-    assert places("反映A市乾城嘉园二期B区域规划问题") == {"乾城嘉园"}
+    assert "乾城嘉园" in places("反映A市乾城嘉园二期B区域规划问题")
     # Traditional script still folds: "乾" alone is kept, the rest of the text is not.
     assert fold_script_and_width("關於乾城嘉園後門") == "关于乾城嘉园后门"
 
@@ -92,6 +92,51 @@ def test_one_villages_water_and_a_building_in_it_are_two_matters() -> None:
                 4,
                 "举报B9市东冲铺村村民违建",
                 "东冲铺村有村民在村道边违建三层楼房，占用集体土地，村里多次劝阻无效，请求查处违建。",
+                start=START,
+                region=CITY,
+                ref="pr_b",
+            ),
+        ]
+    )
+    assert decisions[1].matter_id != decisions[0].matter_id
+
+
+def test_expressways_and_numbered_roads_are_places() -> None:
+    assert places("关于A市星沙东六线下穿长永高速开工日期咨询") == {"星沙东六线", "长永高速"}
+    assert places("反映A市经开区东六线下穿长永高速的问题") == {"东六线", "长永高速"}
+    assert places("长永高速公路噪音") == {"长永高速"}
+    assert places("二环线拥堵") == {"二环线"}
+    assert places("万家丽高架桥下") == {"万家丽高架"}
+    # A hotline, a red line, a first-tier city or a route's course is no road.
+    for sentence in ("拨打市长热线", "越过红线", "一线城市", "长沙三线", "调整线路", "走高速"):
+        assert places(sentence) == frozenset(), sentence
+
+
+def test_an_estates_phase_is_named_with_or_without_its_estate_word() -> None:
+    assert places("反映A市乾城嘉园二期B区域规划问题") == {"乾城嘉园", "乾城二期"}
+    assert places("坚决反对修改A市乾城二期原规划") == {"乾城二期"}
+    assert places("阳光花园三期业主") == {"阳光花园", "阳光三期"}
+    # A project's or a course's phase is no estate's.
+    for sentence in ("本项目二期工程", "第二期培训", "三期", "我们小区二期"):
+        assert places(sentence) == frozenset(), sentence
+
+
+def test_strangers_on_one_expressways_different_problems_are_two_matters() -> None:
+    # An expressway holds many matters, as a road does: its noise and its toll.
+    decisions = run(
+        [
+            letter(
+                0,
+                "长永高速噪音扰民",
+                "我们住在长永高速旁边，每天晚上大货车噪音很大，请求安装隔音屏。",
+                start=START,
+                region=CITY,
+                ref="pr_a",
+            ),
+            letter(
+                2,
+                "长永高速收费不合理",
+                "长永高速收费站收费标准过高，短短几公里收费十元，请求降低收费。",
                 start=START,
                 region=CITY,
                 ref="pr_b",
