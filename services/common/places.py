@@ -209,11 +209,13 @@ _NOT_BEFORE: Final = {
 #: What must come before a place word for it to end a name: a numbered road or ring
 #: ("东六线", "S207线", "二环线"), not a hotline, a red line or a route's course, nor a
 #: number's line ("一线城市", "二线", "第一线").
-_ONLY_AFTER: Final = {"线": "(?:(?<=[东西南北][一二三四五六七八九十])|(?<=[0-9环]))"}
+#: (A look behind after the word, not before it: one before it would keep the pattern
+#: from skipping quickly to a place word's first character, and triple its cost.)
+_ONLY_AFTER: Final = {"线": "(?:(?<=[东西南北][一二三四五六七八九十]线)|(?<=[0-9环]线))"}
 _PLACE_RE: Final = re.compile(
     "("
     + "|".join(
-        _ONLY_AFTER.get(s, "") + re.escape(s) + _NOT_BEFORE.get(s, "")
+        re.escape(s) + _ONLY_AFTER.get(s, "") + _NOT_BEFORE.get(s, "")
         for s in sorted(_PLACE_SUFFIXES, key=len, reverse=True)
     )
     + ")"
