@@ -110,6 +110,8 @@ _GENERIC_PLACES: Final = frozenset(
         "物流公司",
         "施工项目",
         "建筑工地",
+        # Any expressway ("上高速公路"), not a named one.
+        "高速",
         # A kind of park, not a named one.
         "工业园",
         "物流园",
@@ -479,6 +481,12 @@ _MAX_STEM_CHARS: Final = 4
 _NOT_A_STEM_RE: Final = re.compile("项目|工程|建设|安置|规划|改造|开发|计划|本期|预计")
 
 
+# What an estate's name before its phase cannot hold: a stop character of any name, and
+# another phase ("一期和二期": "和" alone is no name) or a word of the sentence before
+# it ("何要用二期", "收楼时三期").
+_STEM_STOP: Final = _NAME_STOP | frozenset("期与或时用要来再后比")
+
+
 def _phases(folded: str) -> list[str]:
     # An estate's phases, each as its name without its estate word, and the phase
     # ("乾城二期" of "乾城嘉园二期" and of "乾城二期"): how both writers' letters meet.
@@ -493,7 +501,7 @@ def _phases(folded: str) -> list[str]:
         while (
             start > 0
             and end - start < _MAX_STEM_CHARS
-            and folded[start - 1] not in _NAME_STOP
+            and folded[start - 1] not in _STEM_STOP
             and "\u3400" <= folded[start - 1] <= "\u9fff"
         ):
             start -= 1

@@ -105,6 +105,7 @@ def test_expressways_and_numbered_roads_are_places() -> None:
     assert places("关于A市星沙东六线下穿长永高速开工日期咨询") == {"星沙东六线", "长永高速"}
     assert places("反映A市经开区东六线下穿长永高速的问题") == {"东六线", "长永高速"}
     assert places("长永高速公路噪音") == {"长永高速"}
+    assert places("高速公路收费太贵") == frozenset()
     assert places("二环线拥堵") == {"二环线"}
     assert places("万家丽高架桥下") == {"万家丽高架"}
     # A hotline, a red line, a first-tier city or a route's course is no road.
@@ -117,6 +118,9 @@ def test_an_estates_phase_is_named_with_or_without_its_estate_word() -> None:
     assert places("坚决反对修改A市乾城二期原规划") == {"乾城二期"}
     assert places("阳光花园三期业主") == {"阳光花园", "阳光三期"}
     # A project's or a course's phase is no estate's.
+    # Nor are phases named together, nor a sentence's words before one.
+    assert places("星城一期和二期") == {"星城一期"}
+    assert places("为何要用二期的钱") == frozenset()
     for sentence in ("本项目二期工程", "第二期培训", "三期", "我们小区二期"):
         assert places(sentence) == frozenset(), sentence
 
