@@ -50,6 +50,13 @@ _PLACE_SUFFIXES: Final = (
     "新区",
     "村",
     "大道",
+    # A named expressway or elevated road ("长永高速", "万家丽高架"), a numbered road or
+    # ring ("东六线", "二环线": ``_ONLY_AFTER`` keeps "热线", "红线", "在线" out). (Not a
+    # railway station: the words before "火车站" are a sentence's as often as a name,
+    # "唯一设有火车站", "完善火车站".)
+    "高速",
+    "高架",
+    "线",
     "路",
     "街",
     "巷",
@@ -95,9 +102,25 @@ _NAME_STOP: Final = frozenset(
 #: Names the heuristic finds that name no place of a matter, and words that make a
 #: found name generic ("有关部门责令工地", "供热公司").
 _GENERIC_PLACES: Final = frozenset(
-    {"人民政府", "有关公司", "物业公司", "开发公司", "物流公司", "施工项目", "建筑工地",
-     # A kind of park, not a named one.
-     "工业园", "物流园", "科技园", "产业园", "软件园", "创业园", "生态园"}
+    {
+        "人民政府",
+        "有关公司",
+        "物业公司",
+        "开发公司",
+        "物流公司",
+        "施工项目",
+        "建筑工地",
+        # Any expressway ("上高速公路"), not a named one.
+        "高速",
+        # A kind of park, not a named one.
+        "工业园",
+        "物流园",
+        "科技园",
+        "产业园",
+        "软件园",
+        "创业园",
+        "生态园",
+    }
 )
 _GENERIC_WORDS: Final = (
     "部门",
@@ -182,11 +205,19 @@ _NOT_BEFORE: Final = {
     "园": "(?![长路街巷桥道])(?!.(?:小区|花园|家园|苑|公寓|大厦|新村|新城))",
     # A streetlight ("请求修复路灯", "太阳能路灯"), not a road: "人民路路灯" is still 人民路.
     "路": "(?!灯)",
+    # A road word after a highway's name is the highway's ("长永高速公路").
+    "高速": "(?!公路|路)",
 }
+#: What must come before a place word for it to end a name: a numbered road or ring
+#: ("东六线", "S207线", "二环线"), not a hotline, a red line or a route's course, nor a
+#: number's line ("一线城市", "二线", "第一线").
+#: (A look behind after the word, not before it: one before it would keep the pattern
+#: from skipping quickly to a place word's first character, and triple its cost.)
+_ONLY_AFTER: Final = {"线": "(?:(?<=[东西南北][一二三四五六七八九十]线)|(?<=[0-9环]线))"}
 _PLACE_RE: Final = re.compile(
     "("
     + "|".join(
-        re.escape(s) + _NOT_BEFORE.get(s, "")
+        re.escape(s) + _ONLY_AFTER.get(s, "") + _NOT_BEFORE.get(s, "")
         for s in sorted(_PLACE_SUFFIXES, key=len, reverse=True)
     )
     + ")"
@@ -256,11 +287,28 @@ _NAME_PREFIXES: Final = (
     "要求", "请求", "希望", "建议", "反对", "拆除", "拆迁", "修建", "修复", "新建", "扩建",
     "建设", "改造", "硬化", "安装", "开通",
     "设置", "取消", "搬迁", "治理", "整治", "恢复", "关闭", "开放", "解决", "处理", "查处",
-    "公开", "上传", "擅自", "更改", "调整后", "调整", "经过", "直行", "再上", "日起", "走",
+    "公开", "上传", "擅自", "更改", "修改", "调整后", "调整", "经过", "直行", "再上", "日起", "走",
     "经", "去", "原",
 )  # fmt: skip
 _NAME_PREFIX_RE: Final = re.compile(
     "(?:" + "|".join(sorted(map(re.escape, _NAME_PREFIXES), key=len, reverse=True)) + ")+"
+)
+# What a name cannot start with: a word of the sentence before it (a conjunction, an
+# adverb of time, a word for all or the local ones, an asking or a joining word) or a
+# quantity ("一条路", "两个村"; not "家": "三家村" is a name). Read as a name's start
+# when no stop character comes between ("虽然小区", "目前小区", "当地村", "全体村",
+# "询问此路", "求协调铁路", "同开发干城嘉园"), it is cut off, and the name is dropped
+# when less than two characters of it are left: "当地村" names no village. Words only,
+# no single character that starts real names ("同兴物流", "全州路").
+_NOT_NAME_STARTS: Final = (
+    "虽然", "但是", "可是", "因为", "所以", "如果", "而是", "目前", "现在", "当时", "当地",
+    "本地", "全体", "全部", "所有", "询问此", "询问", "咨询", "请问", "求协调", "协调",
+    "同开发", "开发商", "此", "下穿", "上跨",
+)  # fmt: skip
+_NOT_NAME_START_RE: Final = re.compile(
+    "(?:"
+    + "|".join(sorted(map(re.escape, _NOT_NAME_STARTS), key=len, reverse=True))
+    + "|[一二两三几每][条个座所栋片处])+"
 )
 # An anonymised city or county ("A市", "K1区"), as published data writes the name it
 # stands for: "A市医学院" is the city's medical college ("长沙医学院" before anonymising).
@@ -422,6 +470,55 @@ def _qualify_bare(found: list[str], pool: Iterable[str]) -> list[str]:
     return list(result)
 
 
+# A phase of an estate ("乾城嘉园二期", "乾城二期"; not "第二期", a round of something).
+_PHASE_RE: Final = re.compile("(?<!第)[一二三四五六七八九十1-9]期")
+# The estate words a phase may follow: one estate is "乾城嘉园二期" to one writer and
+# "乾城二期" to the next.
+_ESTATE_WORDS: Final = ("嘉园", "花园", "家园", "小区", "新城", "华庭", "公馆", "公寓", "苑", "园")
+# The characters of an estate's name before its phase, at most.
+_MAX_STEM_CHARS: Final = 4
+# What a phase follows that is no estate: a project's, a works', a resettlement's phases.
+_NOT_A_STEM_RE: Final = re.compile("项目|工程|建设|安置|规划|改造|开发|计划|本期|预计")
+
+
+# What an estate's name before its phase cannot hold: a stop character of any name, and
+# another phase ("一期和二期": "和" alone is no name) or a word of the sentence before
+# it ("何要用二期", "收楼时三期").
+_STEM_STOP: Final = _NAME_STOP | frozenset("期与或时用要来再后比")
+
+
+def _phases(folded: str) -> list[str]:
+    # An estate's phases, each as its name without its estate word, and the phase
+    # ("乾城二期" of "乾城嘉园二期" and of "乾城二期"): how both writers' letters meet.
+    found: list[str] = []
+    for match in _PHASE_RE.finditer(folded):
+        end = match.start()
+        for word in _ESTATE_WORDS:
+            if folded.endswith(word, 0, end):
+                end -= len(word)
+                break
+        start = end
+        while (
+            start > 0
+            and end - start < _MAX_STEM_CHARS
+            and folded[start - 1] not in _STEM_STOP
+            and "\u3400" <= folded[start - 1] <= "\u9fff"
+        ):
+            start -= 1
+        for cut in (_NAME_PREFIX_RE, _NOT_NAME_START_RE):
+            prefix = cut.match(folded, start, end)
+            if prefix is not None:
+                start = prefix.end()
+        stem = folded[start:end]
+        if (
+            len(stem) >= 2
+            and _NOT_A_STEM_RE.search(stem) is None
+            and _GENERIC_WORD_RE.search(stem) is None
+        ):
+            found.append(stem + match.group())
+    return found
+
+
 def folded_places(folded_keep_case: str, units: tuple[str, ...] = ()) -> frozenset[str]:
     """``places`` of a text already folded by ``fold_script_and_width``.
 
@@ -447,13 +544,16 @@ def folded_places(folded_keep_case: str, units: tuple[str, ...] = ()) -> frozens
             and "\u3400" <= folded_keep_case[name_start - 1] <= "\u9fff"  # CJK ideographs
         ):
             name_start -= 1
-        if name_start == start and match.group() == "路":
+        if name_start == start and match.group() in ("路", "线"):
             name_start = _route_start(folded_keep_case, start, previous_end)
         if start > name_start:
             prefix = _NAME_PREFIX_RE.match(folded_keep_case, name_start, start)
             # Only when a name is left: "建设路" and "走马街" are names themselves.
             if prefix is not None and start - prefix.end() >= 2:
                 name_start = prefix.end()
+            sentence = _NOT_NAME_START_RE.match(folded_keep_case, name_start, start)
+            if sentence is not None:
+                name_start = sentence.end()
         if start - name_start + _NAME_IN_SUFFIX[match.group()] == 1 and match.end() - start > 1:
             # One character of name is no name, unless an anonymised unit stands for the
             # rest of it (before a place word of two characters or more: "A7县银河宿舍"
@@ -464,6 +564,8 @@ def folded_places(folded_keep_case: str, units: tuple[str, ...] = ()) -> frozens
             if unit is not None:
                 name_start = unit.start()
         name = folded_keep_case[name_start : match.end()].lower()
+        if name.endswith("高速公路"):
+            name = name[:-2]
         if (
             start > name_start
             and start - name_start + _NAME_IN_SUFFIX[match.group()] >= 2
@@ -472,6 +574,9 @@ def folded_places(folded_keep_case: str, units: tuple[str, ...] = ()) -> frozens
         ):
             found[_qualified(folded_keep_case, name_start, name, previous_end)] = None
             previous_end = match.end()
+    if "期" in folded_keep_case:
+        for phase in _phases(folded_keep_case):
+            found[phase] = None
     for match in _NUMBERED_SCHOOL_RE.finditer(folded_keep_case):
         found[_qualified(folded_keep_case, match.start(), match.group(), 0)] = None
     names = list(found)

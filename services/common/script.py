@@ -66,9 +66,19 @@ def opencc_dictionaries() -> Path:
     return Path(spec.origin).parent / "dictionary"
 
 
+#: Characters OpenCC folds that are standard simplified ones in names, kept as written:
+#: "乾" (乾城嘉园, 乾隆, a surname) is no "干" (干部, 干净), and an estate's name folded so
+#: is shown wrong and may meet another's. Of the other simplified (GB2312) characters the
+#: tables fold, each a traditional writer's form of the one it folds to (於 of 关於, 著 of
+#: 看著, 後, 徵) or a variant of it (么/幺, 麽, 菸, 醣), folding them still meets what
+#: such a writer means.
+_KEPT_AS_WRITTEN: Final = frozenset("乾")
+
+
 @cache
 def _script_table() -> dict[int, str]:
-    """Character table folding traditional script and variant forms onto simplified."""
+    """Character table folding traditional script and variant forms onto simplified
+    (not ``_KEPT_AS_WRITTEN``)."""
     variants: dict[str, str] = {}
     for name in ("TWVariantsRev.txt", "HKVariantsRev.txt"):
         variants.update(read_char_dictionary(opencc_dictionaries() / name))
@@ -77,7 +87,7 @@ def _script_table() -> dict[int, str]:
     for char in set(variants) | set(to_simplified):
         standard = variants.get(char, char)
         folded = to_simplified.get(standard, standard)
-        if folded != char:
+        if folded != char and char not in _KEPT_AS_WRITTEN:
             table[ord(char)] = folded
     return table
 

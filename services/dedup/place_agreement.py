@@ -97,9 +97,7 @@ def same_subject(ours: str, theirs: tuple[str, ...]) -> str:
             other is not None
             and other.group(2) == mine.group(2)
             and (
-                organisations.same_organisation(
-                    mine.group(1), other.group(1), mine.group(2)
-                )
+                organisations.same_organisation(mine.group(1), other.group(1), mine.group(2))
                 if mine.group(2) in organisations.WRONGS
                 else _same_estate(mine.group(1), other.group(1))
             )
@@ -150,9 +148,7 @@ def subjects_all_agree(subjects: Iterable[str]) -> bool:
     transitive (an unsided plant agrees with both sides), so a matter is one plant only
     when all its letters' subjects agree."""
     found = list(dict.fromkeys(subjects))
-    return all(
-        subjects_agree(a, b) for n, a in enumerate(found) for b in found[n + 1 :]
-    )
+    return all(subjects_agree(a, b) for n, a in enumerate(found) for b in found[n + 1 :])
 
 
 def _names_agree(ours: str | None, theirs: str | None) -> bool:
@@ -168,9 +164,11 @@ def same_places(ours: frozenset[str], theirs: tuple[str, ...]) -> bool:
     """Whether two letters are about the same places and no other: each of either names
     one of the other's (``places_agree``, between strangers), none left over. A letter
     about two estates' parking is not the matter of either one."""
-    return bool(ours) and all(
-        any(_same_place(mine, other, False) for other in theirs) for mine in ours
-    ) and all(any(_same_place(mine, other, False) for mine in ours) for other in theirs)
+    return (
+        bool(ours)
+        and all(any(_same_place(mine, other, False) for other in theirs) for mine in ours)
+        and all(any(_same_place(mine, other, False) for mine in ours) for other in theirs)
+    )
 
 
 def title_place_named(
@@ -213,14 +211,18 @@ def title_place_named(
 
 #: The words of a place that holds many matters of many kinds: a road or a bus line
 #: ("楚府路", "809路"), an avenue, a street, a subdistrict, a town, a district or area, a
-#: bus company (its every line).
-_HOLDS_MANY_RE: Final = re.compile("(?:路|大道|街|巷|街道|镇|乡|新区|片区|地区|公交公司|公交集团)$")
+#: bus company (its every line), an expressway, an elevated road or a numbered road
+#: ("长永高速", "万家丽高架", "东六线").
+_HOLDS_MANY_RE: Final = re.compile(
+    "(?:路|大道|街|巷|街道|镇|乡|新区|片区|地区|公交公司|公交集团|高速|高架|线)$"
+)
 
 
 #: A road, an avenue, a street, a lane or a bus line ("滨湖路", "星沙大道", "809路"): a
 #: problem at one place of it (a crossing's footbridge, a stretch's night work, a line's
-#: course) is often named in one writer's title and only in another's text.
-_ROUTE_RE: Final = re.compile("(?:路|大道|街|巷)$")
+#: course) is often named in one writer's title and only in another's text. So is an
+#: expressway, an elevated road or a numbered road ("长永高速", "东六线").
+_ROUTE_RE: Final = re.compile("(?:路|大道|街|巷|高速|高架|线)$")
 #: How many roads or lines a letter names that make them a list ("八一路、人民路、劳动路
 #: 路口都堵塞", "如809路 ... 螺丝塘路、东七路、漓楚路"): none of them its one place.
 #: Three is a stretch of one road between two others ("远大二路从东四路到东六路这一段",
@@ -438,11 +440,20 @@ _ROAD_WORD_RE: Final = re.compile("(?:路|大道|大街|街)$")
 _UNIT_WORD_RE: Final = re.compile("(?:村|社区|街道|集镇)$")
 
 
+#: An estate's phase as ``places`` keeps it: its name without the estate word, the phase.
+_PHASE_KEY_RE: Final = re.compile("(.{2,})([一二三四五六七八九十1-9]期)")
+
+
 def _topic_form(place: str, topic: str) -> str | None:
     """How a title's ``text.topic`` names a place it holds, or None: the place itself, or
     a generic institution's kind ("二中" of "K9县二中"), the topic being without the
     region's names ("K9县"), which are the institution's qualifier."""
     if place in topic:
+        return place
+    # An estate's phase ("乾城二期", ``places``) in a title naming it with its estate word
+    # ("乾城嘉园二期").
+    phase = _PHASE_KEY_RE.fullmatch(place)
+    if phase is not None and phase.group(1) in topic and phase.group(2) in topic:
         return place
     parts = institution(place)
     return parts[1] if parts is not None and parts[0] and parts[1] in topic else None

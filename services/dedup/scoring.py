@@ -404,9 +404,7 @@ def score_candidates(
             same_petitioner
             and our_facets
             and their_facets
-            and aboutness.estates_shared(
-                our_facets, their_facets, features.places, details.places
-            )
+            and aboutness.estates_shared(our_facets, their_facets, features.places, details.places)
         ):
             our_facets_here = aboutness.without_estates(our_facets)
             their_facets = aboutness.without_estates(their_facets)
@@ -680,7 +678,8 @@ SAID_REPEAT_TITLE_THRESHOLD: Final = 0.4
 #: The words of a place that holds more than one plant or names one itself (``places``):
 #: a road (long), a subdistrict, town, village or new district, a named plant or works.
 _NOT_AN_ESTATE: Final = (
-    "路", "大道", "街", "巷", "街道", "镇", "乡", "村", "社区", "新区", "集镇",
+    "路", "大道", "街", "巷", "高速", "高架", "线", "街道", "镇", "乡", "村", "社区", "新区",
+    "集镇",
     "搅拌站", "厂", "工地", "项目", "公司",
 )  # fmt: skip
 

@@ -252,9 +252,22 @@ CLAIM_KINDS: Final[dict[str, tuple[str, ...]]] = {
     "illegal_building": ("违建", "违章建", "私搭", "乱搭", "乱建", "违规建设", "私建", "加建"),
     "power_theft": ("偷电", "窃电"),
     "supply_cut": ("停电", "断电", "停水", "断水"),
+    # A village's or an estate's drinking water: a supply asked for or unsafe ("饮水安全",
+    # "建管道引水工程", "办自来水厂"), whichever of its words the writer uses.
+    "drinking_water": ("饮水", "饮用水", "吃水", "自来水", "供水", "引水", "水厂"),
     "fees": ("收费", "收取"),
     "pollution": (
-        "污染", "排污", "直排", "油烟", "粉尘", "扬尘", "灰尘", "臭", "废气", "废水", "污水",
+        "污染",
+        "排污",
+        "直排",
+        "油烟",
+        "粉尘",
+        "扬尘",
+        "灰尘",
+        "臭",
+        "废气",
+        "废水",
+        "污水",
     ),
     "parking": ("停车", "车位"),
     # A school's places: its catchment, enrolment and who gets a place ("学位分配不公",
@@ -265,7 +278,14 @@ CLAIM_KINDS: Final[dict[str, tuple[str, ...]]] = {
     # Also said as classes held in the holidays or for a fee ("暑假违规收费上课",
     # "假期组织学生返校上课"): one school's extra classes, whichever word the parent uses.
     "extra_classes": (
-        "补课", "补习", "返校上课", "收费上课", "假期上课", "暑假上课", "寒假上课", "周末上课",
+        "补课",
+        "补习",
+        "返校上课",
+        "收费上课",
+        "假期上课",
+        "暑假上课",
+        "寒假上课",
+        "周末上课",
     ),
     "unsafe_building": ("危房",),
     "wages": ("工资", "欠薪", "拖欠"),
@@ -281,8 +301,15 @@ CLAIM_KINDS: Final[dict[str, tuple[str, ...]]] = {
     # A developer's late hand-over of the homes it sold: not its forcing parking spaces
     # on buyers at the hand-over ("不买车位不给交房": parking), nor its certificates.
     "late_handover": (
-        "逾期交房", "延期交房", "延迟交房", "推迟交房", "交房延期", "交房延迟", "逾期未交房",
-        "逾期交付", "延期交付",
+        "逾期交房",
+        "延期交房",
+        "延迟交房",
+        "推迟交房",
+        "交房延期",
+        "交房延迟",
+        "逾期未交房",
+        "逾期交付",
+        "延期交付",
     ),
     # An object a title is about, beside the estate named: a mixing plant by an estate
     # ("丽景新苑旁搅拌站夜间噪音扰民", "丽景新苑业主联名要求关停违规搅拌站"), whatever else
@@ -312,10 +339,13 @@ _KIND_OF_WORD: Final = {word: kind for kind, words in CLAIM_KINDS.items() for wo
 # ("开发商拖欠违约金", of a late hand-over) is not wages.
 # A fee charged for another kind's object is that kind's problem ("收取补课费": the extra
 # classes, as "收费上课" is); not a fee for what comes with them ("收费补习资料费": fees).
+# The water company ("自来水公司乱收费") is a firm, not its water.
 _NOT_BEFORE: Final = {
     "拖欠": "违约金|赔偿",
     "收取": "补课|补习(?!资料)",
     "收费": "补课|补习(?!资料)",
+    "自来水": "公司|费",
+    "供水": "公司",
 }
 _CLAIM_WORD_RE: Final = re.compile(
     "|".join(
@@ -492,8 +522,7 @@ def _plant_complained_of(text: str) -> bool:
     """Whether a letter's text names a neighbours' wrong of a plant (``_PLANT_NUISANCE_RE``)
     or its neighbours writing, not of its rent, a compensation or an accident."""
     return _PLANT_NUISANCE_RE.search(text) is not None or (
-        _PLANT_NEIGHBOURS_RE.search(text) is not None
-        and _PLANT_OWN_AFFAIR_RE.search(text) is None
+        _PLANT_NEIGHBOURS_RE.search(text) is not None and _PLANT_OWN_AFFAIR_RE.search(text) is None
     )
 
 
@@ -513,9 +542,7 @@ _RESTAURANT_RE: Final = re.compile(
 #: Fumes that are not the estate's restaurants': a school's or a unit's canteen
 #: ("学校食堂的排烟口正对着我们3栋"), a neighbour's kitchen ("楼下邻居家里每天做饭"),
 #: a vendor offering its purifiers ("我公司是专业生产油烟净化器的企业").
-_NOT_RESTAURANT_RE: Final = re.compile(
-    "食堂|邻居家|邻居家里|我公司|本公司|我们公司|我司|厂家|产品"
-)
+_NOT_RESTAURANT_RE: Final = re.compile("食堂|邻居家|邻居家里|我公司|本公司|我们公司|我司|厂家|产品")
 #: A title offering something for fumes: a vendor's ("推荐油烟净化设备…").
 _VENDOR_TITLE_RE: Final = re.compile("推荐|产品|厂家|设备")
 #: A parking space sold by an agent, not by the estate's developer.
@@ -688,8 +715,10 @@ def subject_object(
             # alterations, its licence ("关于星城影响餐馆扰民的第三次投诉").
             return "", ""
     (obj,) = found
-    if obj == SUBJECT_FORCED_PARKING and _PARKING_CHARGE_RE.search(title) and not (
-        _SUBJECT_WORD_RES[obj].search(title)
+    if (
+        obj == SUBJECT_FORCED_PARKING
+        and _PARKING_CHARGE_RE.search(title)
+        and not (_SUBJECT_WORD_RES[obj].search(title))
     ):
         return "", ""
     if obj == SUBJECT_FORCED_PARKING and _AGENT_RE.search(f"{title}。{content}"):
@@ -753,9 +782,7 @@ def _main_complaint(obj: str, content: str) -> bool:
 _SELLER_RE: Final = re.compile("开发商|售楼|销售|置业顾问|交房|收房|钥匙|网签|备案|购房|买房")
 _BUYING_RE: Final = re.compile("买|购|签|捆绑|搭售|绑定|卖|售")
 #: Renting is another problem, not the developer's refusing it ("只卖不租", "不出租").
-_NOT_BUYING_RE: Final = re.compile(
-    "(?<![不只])(?<!不出)(?<!绝出)租|管理|维修|修|漏|费|占用|物业"
-)
+_NOT_BUYING_RE: Final = re.compile("(?<![不只])(?<!不出)(?<!绝出)租|管理|维修|修|漏|费|占用|物业")
 
 
 def _forced_on_buyers(content: str) -> bool:
