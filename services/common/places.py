@@ -206,7 +206,7 @@ _NOT_BEFORE: Final = {
     # A streetlight ("请求修复路灯", "太阳能路灯"), not a road: "人民路路灯" is still 人民路.
     "路": "(?!灯)",
     # A road word after a highway's name is the highway's ("长永高速公路").
-    "高速": "(?!公路|路)",
+    "高速": "(?!公路|路|发展|增长|运转|运行|行驶)",
 }
 #: What must come before a place word for it to end a name: a numbered road or ring
 #: ("东六线", "S207线", "二环线"), not a hotline, a red line or a route's course, nor a
@@ -304,11 +304,18 @@ _NOT_NAME_STARTS: Final = (
     "虽然", "但是", "可是", "因为", "所以", "如果", "而是", "目前", "现在", "当时", "当地",
     "本地", "全体", "全部", "所有", "询问此", "询问", "咨询", "请问", "求协调", "协调",
     "同开发", "开发商", "此", "下穿", "上跨",
+    # Where a home or a road lies by an expressway or a ring road ("紧邻高速",
+    # "紧挨着李塘家高速", "跨京珠高速", "联通二环线").
+    "紧邻", "紧挨着", "紧挨", "挨着", "毗邻", "临近", "跨", "连接着", "连接", "联通", "打通",
 )  # fmt: skip
+_QUANTITY: Final = "[一二两三几每][条个座所栋片处]"
+_QUANTITY_RE: Final = re.compile(_QUANTITY + "$")
 _NOT_NAME_START_RE: Final = re.compile(
     "(?:"
     + "|".join(sorted(map(re.escape, _NOT_NAME_STARTS), key=len, reverse=True))
-    + "|[一二两三几每][条个座所栋片处])+"
+    + "|"
+    + _QUANTITY
+    + ")+"
 )
 # An anonymised city or county ("A市", "K1区"), as published data writes the name it
 # stands for: "A市医学院" is the city's medical college ("长沙医学院" before anonymising).
@@ -471,10 +478,12 @@ def _qualify_bare(found: list[str], pool: Iterable[str]) -> list[str]:
 
 
 # A phase of an estate ("乾城嘉园二期", "乾城二期"; not "第二期", a round of something).
-_PHASE_RE: Final = re.compile("(?<!第)[一二三四五六七八九十1-9]期")
+_PHASE_RE: Final = re.compile("(?<!第)[一二三四五六七八九十1-9]期(?!间)")
 # The estate words a phase may follow: one estate is "乾城嘉园二期" to one writer and
 # "乾城二期" to the next.
 _ESTATE_WORDS: Final = ("嘉园", "花园", "家园", "小区", "新城", "华庭", "公馆", "公寓", "苑", "园")
+# A phase's number as a writer types it in digits ("3期"), as others write it ("三期").
+_PHASE_NUMERALS: Final = str.maketrans("123456789", "一二三四五六七八九")
 # The characters of an estate's name before its phase, at most.
 _MAX_STEM_CHARS: Final = 4
 # What a phase follows that is no estate: a project's, a works', a resettlement's phases.
@@ -515,7 +524,8 @@ def _phases(folded: str) -> list[str]:
             and _NOT_A_STEM_RE.search(stem) is None
             and _GENERIC_WORD_RE.search(stem) is None
         ):
-            found.append(stem + match.group())
+            # One phase, however written: "燕兴华城3期" is "燕兴华城三期".
+            found.append(stem + match.group().translate(_PHASE_NUMERALS))
     return found
 
 
@@ -552,7 +562,15 @@ def folded_places(folded_keep_case: str, units: tuple[str, ...] = ()) -> frozens
             if prefix is not None and start - prefix.end() >= 2:
                 name_start = prefix.end()
             sentence = _NOT_NAME_START_RE.match(folded_keep_case, name_start, start)
-            if sentence is not None:
+            # Not a quantity leaving one character of a village's or a town's name: the
+            # quantity and that character are its name ("三条岭村", "一条龙村",
+            # "三座桥村"), where none left names no place ("一条路", "两个村"), two are
+            # the name ("一条泥沙路"), and one of a road is none ("一条老路").
+            if sentence is not None and not (
+                start - sentence.end() == 1
+                and match.group() in ("村", "镇", "乡")
+                and _QUANTITY_RE.search(sentence.group()) is not None
+            ):
                 name_start = sentence.end()
         if start - name_start + _NAME_IN_SUFFIX[match.group()] == 1 and match.end() - start > 1:
             # One character of name is no name, unless an anonymised unit stands for the

@@ -339,13 +339,14 @@ _KIND_OF_WORD: Final = {word: kind for kind, words in CLAIM_KINDS.items() for wo
 # ("开发商拖欠违约金", of a late hand-over) is not wages.
 # A fee charged for another kind's object is that kind's problem ("收取补课费": the extra
 # classes, as "收费上课" is); not a fee for what comes with them ("收费补习资料费": fees).
-# The water company ("自来水公司乱收费") is a firm, not its water.
+# The water company ("自来水公司乱收费") is a firm, not its water, and a charge for the
+# water or its connection ("自来水费", "自来水安装费") is a fee, not the supply.
 _NOT_BEFORE: Final = {
     "拖欠": "违约金|赔偿",
     "收取": "补课|补习(?!资料)",
     "收费": "补课|补习(?!资料)",
-    "自来水": "公司|费",
-    "供水": "公司",
+    "自来水": "公司|[^，。！？、]{0,3}费",
+    "供水": "公司|[^，。！？、]{0,3}费",
 }
 _CLAIM_WORD_RE: Final = re.compile(
     "|".join(

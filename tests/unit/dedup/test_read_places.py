@@ -148,3 +148,79 @@ def test_strangers_on_one_expressways_different_problems_are_two_matters() -> No
         ]
     )
     assert decisions[1].matter_id != decisions[0].matter_id
+
+
+def test_a_name_starting_with_a_quantity_is_kept_whole() -> None:
+    # A quantity leaving one character is a village's name, not a sentence's "三条".
+    assert places("A9县三条岭村饮水困难") == {"三条岭村"}
+    assert places("一条龙村村道硬化") == {"一条龙村"}
+    assert places("一条路修了三年") == frozenset()
+
+
+def test_a_phase_in_digits_is_the_phase_in_words() -> None:
+    assert places("燕兴华城3期顶楼违建") == places("燕兴华城三期顶楼违建") == {"燕兴华城三期"}
+
+
+def test_a_verb_or_a_period_is_no_expressway_or_phase() -> None:
+    assert places("新兴小区紧邻高速出口噪音扰民") == {"新兴小区"}
+    assert places("小区紧挨着李塘家高速出口") == {"李塘家高速"}
+    assert places("抽油烟机高速运转") == frozenset()
+    # A period ("十三五期间", "五一期间") and a list of phases name no estate.
+    for sentence in (
+        "十三五期间有新引进",
+        "今年五一期间",
+        "铁建分为一期和二期",
+        "现在三期四期都已竣工",
+    ):
+        assert places(sentence) == frozenset(), sentence
+
+
+def test_two_villages_one_of_a_quantity_name_are_two_matters() -> None:
+    decisions = run(
+        [
+            letter(
+                0,
+                "A9县三条岭村饮水困难",
+                "三条岭村地势高，地下水匮乏，每到秋冬村民要到几里外挑水喝，请求政府安装自来水。",
+                start=START,
+                region=CITY,
+                ref="pr_a",
+            ),
+            letter(
+                5,
+                "A9县石岭村饮水困难",
+                "石岭村地势高，地下水匮乏，每到秋冬村民要到几里外挑水喝，请求政府安装自来水。",
+                start=START,
+                region=CITY,
+                ref="pr_b",
+            ),
+        ]
+    )
+    assert decisions[1].matter_id != decisions[0].matter_id
+
+
+def test_a_villages_burst_water_main_and_its_connection_fee_are_two_matters() -> None:
+    # A review's scenario (F06): one writer's broken water main and the water works'
+    # connection fee in one village; a charge for the water is not the supply.
+    assert "drinking_water" not in text.claims("湘丰村自来水安装费太高")
+    decisions = run(
+        [
+            letter(
+                0,
+                "A8县金井镇湘丰村自来水管道破裂",
+                "湘丰村主干道下的自来水管道破裂一个多星期，水一直往外冒，家家户户水压很低，"
+                "村民打了几次电话都没人来修，请尽快派人维修。",
+                start=START,
+                region=CITY,
+            ),
+            letter(
+                35,
+                "A8县金井镇湘丰村自来水安装费太高",
+                "湘丰村新搬来的几户人家要接自来水，水厂要收每户三千元安装费，比隔壁村贵了一倍，"
+                "村民负担不起，请问这个安装费有没有依据。",
+                start=START,
+                region=CITY,
+            ),
+        ]
+    )
+    assert decisions[1].matter_id != decisions[0].matter_id
