@@ -209,12 +209,16 @@ def title_place_named(
     return places_agree(their_titled, tuple(titled), lenient) is not False
 
 
+#: The words that end a road's or a line's name: a road, an avenue, a street, a lane, a bus
+#: line ("809路"), an expressway, an elevated road, a numbered road ("东六线").
+ROUTE_WORDS: Final = ("路", "大道", "街", "巷", "高速", "高架", "线")
+
 #: The words of a place that holds many matters of many kinds: a road or a bus line
 #: ("楚府路", "809路"), an avenue, a street, a subdistrict, a town, a district or area, a
 #: bus company (its every line), an expressway, an elevated road or a numbered road
 #: ("长永高速", "万家丽高架", "东六线").
 _HOLDS_MANY_RE: Final = re.compile(
-    "(?:路|大道|街|巷|街道|镇|乡|新区|片区|地区|公交公司|公交集团|高速|高架|线)$"
+    "(?:" + "|".join(ROUTE_WORDS) + "|街道|镇|乡|新区|片区|地区|公交公司|公交集团)$"
 )
 
 
@@ -222,7 +226,7 @@ _HOLDS_MANY_RE: Final = re.compile(
 #: problem at one place of it (a crossing's footbridge, a stretch's night work, a line's
 #: course) is often named in one writer's title and only in another's text. So is an
 #: expressway, an elevated road or a numbered road ("长永高速", "东六线").
-_ROUTE_RE: Final = re.compile("(?:路|大道|街|巷|高速|高架|线)$")
+_ROUTE_RE: Final = re.compile("(?:" + "|".join(ROUTE_WORDS) + ")$")
 #: How many roads or lines a letter names that make them a list ("八一路、人民路、劳动路
 #: 路口都堵塞", "如809路 ... 螺丝塘路、东七路、漓楚路"): none of them its one place.
 #: Three is a stretch of one road between two others ("远大二路从东四路到东六路这一段",

@@ -15,6 +15,7 @@ from services.dedup.facts import DAY, UNCLASSIFIED, CaseFacts
 from services.dedup.features import CaseFeatures
 from services.dedup.habit import own_cases, without_habit
 from services.dedup.place_agreement import (
+    ROUTE_WORDS,
     facility_of_either_title,
     kept_subject,
     place_of_either_title,
@@ -678,8 +679,7 @@ SAID_REPEAT_TITLE_THRESHOLD: Final = 0.4
 #: The words of a place that holds more than one plant or names one itself (``places``):
 #: a road (long), a subdistrict, town, village or new district, a named plant or works.
 _NOT_AN_ESTATE: Final = (
-    "路", "大道", "街", "巷", "高速", "高架", "线", "街道", "镇", "乡", "村", "社区", "新区",
-    "集镇",
+    *ROUTE_WORDS, "街道", "镇", "乡", "村", "社区", "新区", "集镇",
     "搅拌站", "厂", "工地", "项目", "公司",
 )  # fmt: skip
 
