@@ -4,7 +4,8 @@
     python -m bench.handlers --count 3000 --profile escalation   # cProfile of one stage
     python -m bench.handlers --count 3000 --digest               # a digest of every effect
 
-(``BENCH_SORT=tottime`` orders the profile by each function's own time.)
+(``BENCH_SORT=tottime`` orders the profile by each function's own time;
+``BENCH_PROFILE_OUT=file`` also saves it, for ``pstats``.)
 
 ``xinfang bench`` measures a service as it runs, the Faust worker and the broker included;
 this measures only what the service's handlers do, so that a change to them can be judged
@@ -233,6 +234,8 @@ def timed(handler: Handler, incoming: Sequence[Incoming], profile: bool) -> Run:
     asyncio.run(_run(handler, incoming, run))
     if profiler is not None:
         profiler.disable()
+        if os.environ.get("BENCH_PROFILE_OUT"):
+            profiler.dump_stats(os.environ["BENCH_PROFILE_OUT"])
         stats = pstats.Stats(profiler, stream=sys.stderr)
         stats.sort_stats(os.environ.get("BENCH_SORT", "cumulative")).print_stats(40)
     run.seconds = time.process_time() - started

@@ -18,7 +18,7 @@ from services.dedup.features import CaseFeatures
 from services.dedup.place_agreement import subjects_all_agree
 from services.dedup.records import CaseRecord, MatchReason, MatterRecord, MatterStatus
 from services.dedup.scoring import Scored, matter_claims, matter_subjects, score_candidates
-from services.dedup.state import MatchState
+from services.dedup.state import MatchState, read_matter
 
 
 def effective_status(matter: MatterRecord, now: int) -> MatterStatus:
@@ -96,9 +96,9 @@ def _best_link(
 ) -> tuple[Scored | None, MatterRecord | None]:
     # Stable: among equal ranks, the candidate found first.
     for candidate in sorted((s for s in scored if s.linkable), key=_rank, reverse=True):
-        value = state.matters.get(candidate.matter_id)
-        if value is not None:
-            return candidate, MatterRecord.from_json(candidate.matter_id, value)
+        matter = read_matter(state.matters, candidate.matter_id)
+        if matter is not None:
+            return candidate, matter
     return None, None
 
 
@@ -150,10 +150,9 @@ def _matters_to_merge(
             or not _one_by(state, best, candidate, title_alike, narrow_floor)
         ):
             continue
-        value = state.matters.get(matter_id)
-        if value is None:
+        other = read_matter(state.matters, matter_id)
+        if other is None:
             continue
-        other = MatterRecord.from_json(matter_id, value)
         if (
             # Of one region, or a city's and one of its counties' (a letter to the city's
             # mailbox naming no district opened one): as a case links, never two counties.
@@ -300,8 +299,7 @@ def _open_case(matter: MatterRecord, status: MatterStatus, case_id: str) -> str 
 
 
 def _replayed(state: MatchState, record: CaseRecord, config: DedupConfig) -> DedupDecision:
-    value = state.matters.get(record.matter_id)
-    matter = MatterRecord.from_json(record.matter_id, value) if value is not None else None
+    matter = read_matter(state.matters, record.matter_id)
     petitioners = matter.petitioners.people if matter else len(record.petitioner_refs)
     status = effective_status(matter, record.received_at) if matter else MatterStatus.HANDLING
     return DedupDecision(

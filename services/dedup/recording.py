@@ -20,7 +20,7 @@ from services.dedup.records import (
     case_details,
     newest_case_ids,
 )
-from services.dedup.state import MatchState
+from services.dedup.state import MatchState, read_matter, write_matter
 from services.dedup.tally import PetitionerTally
 
 log = logging.getLogger(__name__)
@@ -41,8 +41,7 @@ def record(
     if state.cases.get(case.case_id) is not None:
         repair_matter(state, case, decision, config, case.received_epoch)
         return
-    value = state.matters.get(decision.matter_id)
-    matter = MatterRecord.from_json(decision.matter_id, value) if value is not None else None
+    matter = read_matter(state.matters, decision.matter_id)
     write_case(state, case, features, decision, config, matter, case.received_epoch)
 
 
@@ -84,8 +83,8 @@ def write_case(
     # recorded). The redelivery mends either: `repair_matter`, and `_matter_after`
     # counting a case once.
     state.cases.set(case.case_id, stored.encode())
-    state.matters.set(
-        decision.matter_id, _matter_after(case, decision, config, matter, now).to_json()
+    write_matter(
+        state.matters, decision.matter_id, _matter_after(case, decision, config, matter, now)
     )
     state.index.add(stored, features.bands)
     # Last: a worker stopped before a merge leaves the matters apart, as they were (a
@@ -104,8 +103,7 @@ def repair_matter(
     so, the matter would be missing for every later petition that finds the case (they
     would open a matter of their own). True when something was written.
     """
-    value = state.matters.get(decision.matter_id)
-    matter = MatterRecord.from_json(decision.matter_id, value) if value is not None else None
+    matter = read_matter(state.matters, decision.matter_id)
     if matter is not None and case.case_id in matter.case_ids:
         return False
     log.warning(
@@ -113,8 +111,8 @@ def repair_matter(
         extra={"case_id": case.case_id, "matter_id": decision.matter_id,
                "matter_was": "missing" if matter is None else "without the case"},
     )  # fmt: skip
-    state.matters.set(
-        decision.matter_id, _matter_after(case, decision, config, matter, now).to_json()
+    write_matter(
+        state.matters, decision.matter_id, _matter_after(case, decision, config, matter, now)
     )
     return True
 

@@ -7,12 +7,11 @@ decoded lazily and, for many records at once, with numpy (``CaseColumns``). A ma
 record is JSON. Both are what the ``cases`` and ``matters`` tables (``state``) hold.
 """
 
-
 from __future__ import annotations
 
 import json
 import struct
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any, Final, NamedTuple, Self
 
@@ -360,6 +359,20 @@ class MatterRecord:
             **self.petitioners.to_json(),
             "petitions": self.petitions,
         }
+
+    def stored(self) -> tuple[dict[str, JsonValue], MatterRecord]:
+        """The JSON value of the ``matters`` map (``to_json``), and the record ``from_json``
+        reads back from it: this one, its case ids cut to those the value names.
+
+        Its tally reads back as it is: a tally's petitioners are named as stored
+        (``stored_ref``) and within its budget, as every ``PetitionerTally`` method
+        leaves them.
+        """
+        value = self.to_json()
+        cases = value["cases"]
+        if len(cases) == len(self.case_ids):
+            return value, self
+        return value, replace(self, case_ids=tuple(cases))
 
     @classmethod
     def from_json(cls, matter_id: str, value: dict[str, JsonValue]) -> Self:

@@ -45,12 +45,13 @@ This module holds the maps and the in-memory state; the records' encoding is in
 from __future__ import annotations
 
 import json
+from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from typing import Final, Generic, Protocol, TypeVar
 
 from services.dedup.config import DedupConfig
 from services.dedup.index import CaseIndex
-from services.dedup.records import JsonValue
+from services.dedup.records import JsonValue, MatterRecord
 
 V = TypeVar("V")
 # One encoder: json.dumps with options builds a new one per call, a third of its cost.
@@ -82,6 +83,37 @@ class MatchState(Protocol):
 
     @property
     def index(self) -> CaseIndex: ...
+
+
+class DecodedMatters(ABC):
+    """A ``matters`` map that also hands out its values decoded: each value it keeps is
+    decoded once (``faust_state.KeptMatters``), not on every read.
+
+    ``record`` is ``MatterRecord.from_json`` of what ``get`` returns, None when that is
+    None; ``set_record`` writes a record's ``to_json``, as ``set`` would.
+    """
+
+    @abstractmethod
+    def record(self, matter_id: str) -> MatterRecord | None: ...
+
+    @abstractmethod
+    def set_record(self, matter_id: str, matter: MatterRecord) -> None: ...
+
+
+def read_matter(matters: KeyValueMap[JsonValue], matter_id: str) -> MatterRecord | None:
+    """The matter ``matter_id`` of ``matters``, decoded; None when it has none."""
+    if isinstance(matters, DecodedMatters):
+        return matters.record(matter_id)
+    value = matters.get(matter_id)
+    return None if value is None else MatterRecord.from_json(matter_id, value)
+
+
+def write_matter(matters: KeyValueMap[JsonValue], matter_id: str, matter: MatterRecord) -> None:
+    """Write ``matter`` as the value of ``matter_id`` (``MatterRecord.to_json``)."""
+    if isinstance(matters, DecodedMatters):
+        matters.set_record(matter_id, matter)
+    else:
+        matters.set(matter_id, matter.to_json())
 
 
 class DictMap(Generic[V]):

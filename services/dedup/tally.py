@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, Final
@@ -47,6 +48,8 @@ FILTER_BITS: Final = 1 << 20
 FILTER_HASHES: Final = 7
 #: The most the filter takes in a matter's JSON value: base64 of its bytes and quotes.
 FILTER_JSON_BYTES: Final = 4 * ((FILTER_BITS // 8 + 2) // 3) + 2
+
+
 def _entry_bytes(ref: str, count: int) -> int:
     # `"ref":count,` as a JSON encoder writes it (refs are plain: no escapes).
     return len(ref) + len(str(count)) + 4
@@ -138,10 +141,15 @@ class PetitionerTally:
 
     def _within_budget(self) -> PetitionerTally:
         # The names' size in the JSON value, `{` and every `"ref":count,` (map() and len()
-        # without a Python loop: this runs on every petition of the matter).
+        # without a Python loop: this runs on every petition of the matter). First a bound
+        # that spares writing every count: each count as long as the largest.
         named_counts = self.named.values()
-        size = 1 + sum(map(len, self.named)) + sum(map(len, map(str, named_counts)))
-        size += 4 * len(self.named)
+        if not named_counts:
+            return self
+        refs_size = 1 + sum(map(len, self.named)) + 4 * len(self.named)
+        if refs_size + len(self.named) * len(str(max(named_counts))) <= NAMED_BYTES:
+            return self
+        size = refs_size + sum(map(len, map(str, named_counts)))
         if size <= NAMED_BYTES:
             return self
         named = dict(self.named)
@@ -158,7 +166,8 @@ class PetitionerTally:
 
     def to_json(self) -> dict[str, Any]:
         """The tally's fields of a matter's JSON value (``let_go`` only once there is one)."""
-        value: dict[str, Any] = {"petitioners": dict(self.named), "people": self.people}
+        # The names as they are, not a copy: neither a tally nor a value is ever changed.
+        value: dict[str, Any] = {"petitioners": self.named, "people": self.people}
         if self.let_go:
             value["let_go"] = base64.b64encode(self.let_go).decode()
         return value
@@ -167,10 +176,21 @@ class PetitionerTally:
     def from_json(value: dict[str, Any]) -> PetitionerTally:
         """Read the tally's fields of a matter's JSON value, also one written before
         ``people`` was kept (every petitioner was named then, however many)."""
-        named = {stored_ref(ref): count for ref, count in value["petitioners"].items()}
+        named = {_as_stored(ref): count for ref, count in value["petitioners"].items()}
         let_go = value.get("let_go")
         raw = base64.b64decode(let_go) if let_go else b""
         return PetitionerTally(named, value.get("people", len(named)), raw)._within_budget()
+
+
+#: A ref as ``stored_ref`` names one that is not plain: its hash.
+_HASHED_REF: Final = re.compile(r"#[0-9a-f]{32}")
+
+
+def _as_stored(ref: str) -> str:
+    # A ref of a matter's value as the tally names it: as stored, a hash staying itself
+    # (hashed again, the petitioner it names would no longer be found); or, in a value
+    # written before refs were bounded, the ref itself, hashed if it is not plain.
+    return ref if _HASHED_REF.fullmatch(ref) else stored_ref(ref)
 
 
 def _union(left: bytes, right: bytes) -> bytes:

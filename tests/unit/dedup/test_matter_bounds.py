@@ -116,6 +116,17 @@ def test_a_ref_that_is_not_plain_is_named_by_its_hash_and_counted_alike() -> Non
     assert max(map(len, tallied.named)) <= 128
 
 
+def test_a_ref_named_by_its_hash_is_found_again_in_the_matter_read_back() -> None:
+    # Read back from the table (a matter's value), a hash stays the hash: hashed again,
+    # the petitioner's next letter would count as a newcomer's.
+    hostile = "张三"
+    tallied = PetitionerTally.of([hostile, "pr_a"])
+    for _ in range(3):
+        tallied = PetitionerTally.from_json(tallied.to_json())
+        assert (tallied.earlier(hostile), tallied.earlier("pr_a")) == (1, 1)
+    assert tallied.with_petition([hostile]).people == 2
+
+
 @pytest.fixture
 def campaign() -> tuple[Matcher, InMemoryMatchState, list[str]]:
     # Through the matcher and the state's JSON map: the same letter from 1,200 residents,
