@@ -3,6 +3,7 @@
     python -m bench.handlers --count 3000
     python -m bench.handlers --count 3000 --profile escalation   # cProfile of one stage
     python -m bench.handlers --count 3000 --digest               # a digest of every effect
+    python -m bench.handlers --count 20000 --up-to-dedup         # intake and dedup only
 
 (``BENCH_SORT=tottime`` orders the profile by each function's own time;
 ``BENCH_PROFILE_OUT=file`` also saves it, for ``pstats``.)
@@ -179,6 +180,9 @@ def submission_keys(lines: Sequence[bytes]) -> list[bytes | None]:
 
 #: Messages per batch (``--batch``): 0 runs the handlers outside any batch.
 BATCH = 0
+#: Only intake and dedup (``--up-to-dedup``): escalation's and notification's input is
+#: dedup's verdicts made again by ``dedup-batch``'s matcher, as long as dedup's own run.
+UP_TO_DEDUP = False
 
 
 @dataclass(frozen=True)
@@ -340,9 +344,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--batch", type=int, default=0, help="run the handlers in batches of this many"
     )
+    parser.add_argument(
+        "--up-to-dedup", action="store_true", help="run intake and dedup only (quicker)"
+    )
     args = parser.parse_args(argv)
-    global BATCH  # read by every run of this process
+    global BATCH, UP_TO_DEDUP  # read by every run of this process
     BATCH = args.batch
+    UP_TO_DEDUP = args.up_to_dedup
     os.environ.setdefault("XINFANG_DEMO_MODE", "true")
     if "XINFANG_DATA_DIR" in os.environ:
         with detached(fixed_clock=args.digest):
@@ -374,8 +382,10 @@ def _measure(count: int, profile: str | None, fixed: bool) -> int:
     intake = timed(submitted, intake_in, profile == "intake")
     warm_intake = Run()
     asyncio.run(_run(submitted, warm_in, warm_intake))
-    verdicts = verdicts_of(intake, matched_at)
-    warm_verdicts = verdicts_of(warm_intake, matched_at)
+    # Escalation's and notification's input, unless only intake and dedup are run.
+    later = ("escalation", "notification") if not UP_TO_DEDUP else ()
+    verdicts = verdicts_of(intake, matched_at) if later else []
+    warm_verdicts = verdicts_of(warm_intake, matched_at) if later else []
     # Dedup's warm-up on a service of its own: the measured one starts with empty state.
     run_dedup(build_dedup(), warm_intake, False)
     dedup_stage = build_dedup()
@@ -383,7 +393,7 @@ def _measure(count: int, profile: str | None, fixed: bool) -> int:
     stages = build_stages(fixed, contacts_of(intake) + contacts_of(warm_intake))
     runs = {"intake": intake, "dedup": dedup}
     tables = {"intake": first.tables, "dedup": dedup_stage.tables}
-    for name in ("escalation", "notification"):
+    for name in later:
         handler = stages[name].handlers[CASES_DEDUPLICATED.name]
         keys: list[bytes | None] = [None] * len(verdicts)
         timed(handler, messages(CASES_DEDUPLICATED.name, warm_verdicts, keys[: len(warm_verdicts)]),
