@@ -25,6 +25,8 @@ _PLACE_SUFFIXES: Final = (
     "新村",
     # An estate named as a new town ("申华国际新城", "丽发新城"), with or without "小区".
     "新城",
+    # An estate named as a city of something ("魅力之城", "梦想之城").
+    "之城",
     "公寓",
     "大厦",
     "广场",
@@ -32,7 +34,8 @@ _PLACE_SUFFIXES: Final = (
     "市场",
     "苑",
     # Any other estate or park named with "园" ("滨江御景园", "碧桂园"; "伊景园滨河苑" is
-    # two names, "伊景园" and "滨河苑", as a letter writing "伊景园.滨河苑" names them);
+    # two names, "伊景园" and "滨河苑", as a letter writing "伊景园.滨河苑" names them: a
+    # letter's subject takes the two for one estate, ``features._joined``);
     # not the "园" of a road named after one ("芙蓉园路": the road).
     "园",
     "邸",
@@ -213,7 +216,11 @@ _NOT_BEFORE: Final = {
 #: number's line ("一线城市", "二线", "第一线").
 #: (A look behind after the word, not before it: one before it would keep the pattern
 #: from skipping quickly to a place word's first character, and triple its cost.)
-_ONLY_AFTER: Final = {"线": "(?:(?<=[东西南北][一二三四五六七八九十]线)|(?<=[0-9环]线))"}
+_ONLY_AFTER: Final = {
+    "线": "(?:(?<=[东西南北][一二三四五六七八九十]线)|(?<=[0-9环]线))",
+    # Shops facing the street ("魅力之城临街门面", "沿街商铺"), not a street's name.
+    "街": "(?<![临沿]街)",
+}
 _PLACE_RE: Final = re.compile(
     "("
     + "|".join(
@@ -288,10 +295,15 @@ _NAME_PREFIXES: Final = (
     "建设", "改造", "硬化", "安装", "开通",
     "设置", "取消", "搬迁", "治理", "整治", "恢复", "关闭", "开放", "解决", "处理", "查处",
     "公开", "上传", "擅自", "更改", "修改", "调整后", "调整", "经过", "直行", "再上", "日起", "走",
-    "经", "去", "原",
+    "经", "去", "原", "关停", "取缔", "督促", "责令",
 )  # fmt: skip
+_NAME_PREFIX_ALTERNATIVES: Final = "|".join(
+    sorted(map(re.escape, _NAME_PREFIXES), key=len, reverse=True)
+)
+# "请" stops a name, so "请求关停丽发新城" is read from "求": a "求" before what is asked
+# done is the request's too ("求关停", "求整治").
 _NAME_PREFIX_RE: Final = re.compile(
-    "(?:" + "|".join(sorted(map(re.escape, _NAME_PREFIXES), key=len, reverse=True)) + ")+"
+    f"(?:求(?=(?:{_NAME_PREFIX_ALTERNATIVES}))|{_NAME_PREFIX_ALTERNATIVES})+"
 )
 # What a name cannot start with: a word of the sentence before it (a conjunction, an
 # adverb of time, a word for all or the local ones, an asking or a joining word) or a

@@ -144,7 +144,9 @@ def extract_features(case: CaseFacts, config: DedupConfig) -> CaseFeatures:
 
 #: The words an estate's name ends with (``places._PLACE_SUFFIXES``): a place residents
 #: live in, one of its kind, not a road, a village or a town (which hold several plants).
-_ESTATE_RE: Final = re.compile("(?:小区|花园|家园|新村|新城|公寓|苑|园|邸|公馆|雅筑|华庭|庄园)$")
+_ESTATE_RE: Final = re.compile(
+    "(?:小区|花园|家园|新村|新城|之城|公寓|苑|园|邸|公馆|雅筑|华庭|庄园)$"
+)
 #: Places named with "园" that are no estate: a park, a school, an industrial park.
 _NOT_ESTATE_RE: Final = re.compile(
     "(?:公园|幼儿园|工业园|产业园|科技园|物流园|园区|校园|陵园|果园|菜园|茶园|动物园|植物园"
@@ -181,7 +183,15 @@ def subject_key(subject: str) -> str:
     found = SUBJECT_RE.match(subject)
     assert found is not None
     chars = organisations.KEY_CHARS.get(found.group(2), _SUBJECT_KEY_CHARS)
-    return f"〔{found.group(2)}〕{found.group(1)[-chars:]}"
+    name = found.group(1)
+    if found.group(2) not in organisations.WRONGS:
+        # An estate's name with "小区" or without ("恒大华府小区", "恒大华府") is one key.
+        name = _NEIGHBOURHOOD_RE.sub("", name)
+    return f"〔{found.group(2)}〕{name[-chars:]}"
+
+
+#: The word a writer may add to an estate's name or leave off (``subject_key``).
+_NEIGHBOURHOOD_RE: Final = re.compile("(?<=..)小区$")
 
 
 def _plant_by_another_place(content: str) -> bool:
@@ -197,16 +207,60 @@ def _plant_by_another_place(content: str) -> bool:
     return any(_OTHER_PLACE_RE.search(p) for p in folded_places(sentence))
 
 
-def _one_estate(places: frozenset[str]) -> str:
+#: What may stand between a series' name and its estate's ("伊景园·滨河苑", "伊景园-滨河苑",
+#: "伊景园 滨河苑"): one mark, or none ("伊景园滨河苑").
+_JOINED_BY: Final = r"[\s·・.．\-－—_/]?"
+
+
+def _joined(estates: list[str], text: str) -> list[str]:
+    """``estates`` with each two the ``text`` names one right after the other as one
+    name (a developer's series and its estate: "伊景园滨河苑" is read as "伊景园" and
+    "滨河苑", and written "伊景园·滨河苑" too): "伊景园滨河苑"."""
+    if len(estates) < 2 or not text:
+        return estates
+    for first in estates:
+        for second in estates:
+            if (
+                first != second
+                and first not in second
+                and second not in first
+                and re.search(re.escape(first) + _JOINED_BY + re.escape(second), text)
+            ):
+                rest = [e for e in estates if e not in (first, second)]
+                return _joined([*rest, first + second], text)
+    return estates
+
+
+#: An area whose name may stand right before an estate's as its address ("暮云街道丽发新城",
+#: "黄花镇金色家园"): not a building site, a project or a village.
+_AREA_RE: Final = re.compile("(?:街道|镇|乡|新区|社区)$")
+
+
+def _before_estate(place: str, places: frozenset[str], text: str) -> bool:
+    """Whether ``place`` is an area the ``text`` names right before an estate among
+    ``places``: the estate's address, not another place the text is about."""
+    return _AREA_RE.search(place) is not None and any(
+        _ESTATE_RE.search(estate)
+        and not _OTHER_PLACE_RE.search(estate)
+        and re.search(re.escape(place) + _JOINED_BY + re.escape(estate), text) is not None
+        for estate in places
+    )
+
+
+def _one_estate(places: frozenset[str], text: str = "") -> str:
     """The one estate among ``places`` (``_ESTATE_RE``), its shortest form when the
-    others hold it ("紧挨着丽景新苑", "丽景新苑"); "" for none or two."""
+    others hold it ("紧挨着丽景新苑", "丽景新苑"); "" for none or two. Two the ``text``
+    names joined are one (``_joined``: "伊景园滨河苑")."""
     estates = sorted(
-        (
-            p
-            for p in places
-            if _ESTATE_RE.search(p)
-            and not _NOT_ESTATE_RE.search(p)
-            and not _NO_NAME_RE.search(_ESTATE_RE.sub("", p))
+        _joined(
+            [
+                p
+                for p in places
+                if _ESTATE_RE.search(p)
+                and not _NOT_ESTATE_RE.search(p)
+                and not _NO_NAME_RE.search(_ESTATE_RE.sub("", p))
+            ],
+            text,
         ),
         key=lambda p: (len(p), p),
     )
@@ -237,12 +291,18 @@ def letter_subject(
     obj, side = text.subject_object(title, content, title_kinds, bool(title_places))
     if not obj:
         return ""
-    if any(_OTHER_PLACE_RE.search(p) for p in title_places):
-        # The title is about a place of other problems (a building site, a village).
+    if any(
+        _OTHER_PLACE_RE.search(p) and not _before_estate(p, title_places, title.lower())
+        for p in title_places
+    ):
+        # The title is about a place of other problems (a building site, a village), not
+        # the subdistrict an estate it names right after is in ("暮云街道丽发新城").
         return ""
-    estate = _one_estate(title_places)
+    estate = _one_estate(title_places, title.lower())
     if not estate:
-        estate = _one_estate(opening_places) or _one_estate(places)
+        estate = _one_estate(opening_places, content[:OPENING_CHARS].lower()) or _one_estate(
+            places, content.lower()
+        )
         if not estate or (
             obj == text.SUBJECT_PLANT
             and (_plant_elsewhere(content) or _plant_by_another_place(content))

@@ -126,19 +126,57 @@ def subjects_agree(ours: str, theirs: str) -> bool:
 _WORDS_BEFORE_RE: Final = re.compile("[的在住是管请查问给让向对找把被为了我们]")
 
 
+#: A series' name that may stand before its estate's ("伊景园" of "伊景园滨河苑"): a name of
+#: its own, of two characters or more, ending with an estate's word.
+_SERIES_RE: Final = re.compile(
+    "^[^的在住是管请查问给让向对找把被为了我们]{1,}(?:园|苑|城|府|庭|居|湾)$"
+)
+
+
+#: The word a writer may add to an estate's name or leave off ("恒大华府小区", "恒大华府"),
+#: when a name of two characters or more is left.
+_NEIGHBOURHOOD_RE: Final = re.compile("(?<=..)小区$")
+
+
+def _typed_alike(mine: str, other: str) -> bool:
+    """Whether two estates' names of four characters or more differ in one character
+    typed by its sound, tone and all ("丽发新成", "丽发新城"): of two letters' one object
+    (a subject), one estate."""
+    if len(mine) != len(other) or len(mine) < 4:
+        return False
+    differ = [(a, b) for a, b in zip(mine, other, strict=True) if a != b]
+    return len(differ) == 1 and _sound_alike(*differ[0])
+
+
 def _same_estate(mine: str, other: str) -> bool:
     # One estate's name: the same, or one with words before it (not another estate's
     # longer name: "锦绣花园" and "东方锦绣花园" are two estates).
     if mine == other:
+        return True
+    mine, other = _NEIGHBOURHOOD_RE.sub("", mine), _NEIGHBOURHOOD_RE.sub("", other)
+    if mine == other or _typed_alike(mine, other):
+        return True
+    shorter, longer = sorted((mine, other), key=len)
+    if (
+        longer.startswith(shorter)
+        and _SERIES_RE.search(shorter)
+        and _SERIES_RE.search(longer[len(shorter) :])
+    ):
+        # The series named alone, the other letter naming its estate too ("伊景园",
+        # "伊景园滨河苑"; a writer whose estate's name the reading cut: "伊景园滨河院").
         return True
     common = 0
     for a, b in zip(reversed(mine), reversed(other), strict=False):
         if a != b:
             break
         common += 1
-    return common >= 2 and all(
-        not before or _WORDS_BEFORE_RE.search(before) is not None
-        for before in (mine[:-common], other[:-common])
+    befores = (mine[:-common], other[:-common])
+    return common >= 2 and (
+        all(not before or _WORDS_BEFORE_RE.search(before) is not None for before in befores)
+        # A developer's series before its estate's name, the other naming the estate
+        # alone ("伊景园滨河苑", "滨河苑"); not two series' estates of one name, nor a name
+        # whose first words are its own ("金色滨河苑").
+        or (not all(befores) and _SERIES_RE.search(befores[0] or befores[1]) is not None)
     )
 
 
@@ -148,7 +186,28 @@ def subjects_all_agree(subjects: Iterable[str]) -> bool:
     transitive (an unsided plant agrees with both sides), so a matter is one plant only
     when all its letters' subjects agree."""
     found = list(dict.fromkeys(subjects))
-    return all(subjects_agree(a, b) for n, a in enumerate(found) for b in found[n + 1 :])
+    return all(
+        subjects_agree(a, b) or _parts_of_one(a, b, found)
+        for n, a in enumerate(found)
+        for b in found[n + 1 :]
+    )
+
+
+def _parts_of_one(ours: str, theirs: str, found: list[str]) -> bool:
+    """Whether two subjects name the two parts of an estate's name that a third among
+    ``found`` names whole, each agreeing with it: "伊景园" (its series) and "滨河苑" with
+    "伊景园滨河苑"."""
+    mine, other = SUBJECT_RE.match(ours), SUBJECT_RE.match(theirs)
+    if mine is None or other is None:
+        return False
+    wholes = {mine.group(1) + other.group(1), other.group(1) + mine.group(1)}
+    return any(
+        (whole := SUBJECT_RE.match(third)) is not None
+        and whole.group(1) in wholes
+        and subjects_agree(ours, third)
+        and subjects_agree(theirs, third)
+        for third in found
+    )
 
 
 def _names_agree(ours: str | None, theirs: str | None) -> bool:
@@ -511,11 +570,28 @@ def _unit_word(qualifier: str) -> int:
     return 1 if len(qualifier) > 2 and qualifier[-1] in UNIT_CHARS else 0
 
 
+def _kept_alike(mine: str, other: str) -> bool:
+    """Whether two different kept subjects agree (``subjects_agree``), or two lookup keys
+    are of one object, one's name ending the other's."""
+    if mine.endswith("〕") and other.endswith("〕"):
+        return subjects_agree(mine, other)
+    if mine.startswith("〔") and other.startswith("〔"):
+        ours, theirs = mine.split("〕", 1), other.split("〕", 1)
+        return (
+            len(ours) == len(theirs) == 2
+            and ours[0] == theirs[0]
+            and (ours[1].endswith(theirs[1]) or theirs[1].endswith(ours[1]))
+        )
+    return False
+
+
 def _same_place(mine: str, other: str, lenient: bool) -> bool:
     if ("〔" in mine or "〔" in other) and mine != other:
         # A subject or its lookup key (``features.subject_key``) is a place only as
-        # itself: "〔油烟〕锦绣花园" holds "锦绣花园" and is no part of "东方锦绣花园".
-        return False
+        # itself: "〔油烟〕锦绣花园" holds "锦绣花园" and is no part of "东方锦绣花园";
+        # or as a subject it agrees with ("滨河苑〔强卖车位〕" and "伊景园滨河苑〔强卖
+        # 车位〕"), or that one's key ("〔强卖车位〕滨河苑", "〔强卖车位〕园滨河苑").
+        return _kept_alike(mine, other)
     ours_institution, their_institution = institution(mine), institution(other)
     if ours_institution is not None and their_institution is not None:
         return _same_institution(ours_institution, their_institution)

@@ -334,7 +334,9 @@ def score_candidates(
                         or (
                             not our_subject
                             and f"〔{text.SUBJECT_PLANT}" in their_subject
-                            and text.plant_not_complaint(features.topic, case.content)
+                            and text.plant_not_complaint(
+                                features.topic, case.content, by_its_words=True
+                            )
                         )
                     )
                 )
@@ -343,7 +345,7 @@ def score_candidates(
                     # title none of its neighbours' wrongs ("丽景新苑旁搅拌站招工").
                     f"〔{text.SUBJECT_PLANT}" in our_subject
                     and not their_subject
-                    and text.plant_not_complaint(details.topic, "")
+                    and text.plant_not_complaint(details.topic, "", by_its_words=True)
                 )
             )
         )

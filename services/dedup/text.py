@@ -255,7 +255,8 @@ CLAIM_KINDS: Final[dict[str, tuple[str, ...]]] = {
     # A village's or an estate's drinking water: a supply asked for or unsafe ("饮水安全",
     # "建管道引水工程", "办自来水厂"), whichever of its words the writer uses.
     "drinking_water": ("饮水", "饮用水", "吃水", "自来水", "供水", "引水", "水厂"),
-    "fees": ("收费", "收取"),
+    # A property company's fee ("物业费太贵", "物业费上涨"): what its residents pay.
+    "fees": ("收费", "收取", "物业费"),
     "pollution": (
         "污染",
         "排污",
@@ -527,12 +528,13 @@ def _plant_complained_of(text: str) -> bool:
     )
 
 
-def plant_not_complaint(title: str, content: str) -> bool:
+def plant_not_complaint(title: str, content: str, by_its_words: bool = False) -> bool:
     """Whether a letter whose title names a plant names none of its neighbours' wrongs
-    (``_plant_complained_of``): it is about its jobs, its land, an accident of its trucks."""
-    return bool(_SUBJECT_WORD_RES[SUBJECT_PLANT].search(title)) and not (
-        _plant_complained_of(f"{title}。{content}")
-    )
+    (``_plant_complained_of``): it is about its jobs, its land, an accident of its trucks.
+    ``by_its_words``: a title naming a word of it is enough ("丽发新城门口搅拌车撞人"): a
+    letter with no subject, whose words naming the plant the subject's rules refused."""
+    pattern = (_SUBJECT_TITLE_WORD_RES if by_its_words else _SUBJECT_WORD_RES)[SUBJECT_PLANT]
+    return bool(pattern.search(title)) and not _plant_complained_of(f"{title}。{content}")
 
 
 #: Fumes of the estate's restaurants: a factory's exhaust, a boiler's smoke, a school's
