@@ -27,6 +27,7 @@ from jinja2 import (
     TemplateError,
     select_autoescape,
 )
+from jinja2.runtime import Context
 
 from schemas.cases import AgencyCase, CaseEscalated, PetitionerContact
 from schemas.ledger import HotspotDetected
@@ -160,13 +161,17 @@ class Renderer:
             template = self._env.get_template(name)
             template.globals = dict(template.globals)
 
-    def _block(self, template: Template, block: str, context: Mapping[str, Any]) -> str:
+    @staticmethod
+    def _block(template: Template, block: str, context: Context) -> str:
         render = template.blocks[block]
-        return "".join(render(template.new_context(dict(context)))).strip()
+        return "".join(render(context)).strip()
 
-    def render(self, name: str, language: Language, context: Mapping[str, Any]) -> Rendered:
+    def render(self, name: str, language: Language, values: Mapping[str, Any]) -> Rendered:
         """Render template ``name`` in ``language``; raises jinja2 errors on a bad context."""
         template = self._env.get_template(f"{language.value}/{name}.j2")
+        # One context for every block, as Jinja's own render of the whole template: a
+        # block reads it and never writes to it (its assignments and imports are its own).
+        context = template.new_context(dict(values))
         subject = " ".join(self._block(template, "subject", context).split())
         body = self._block(template, "body", context)
 

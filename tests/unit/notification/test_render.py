@@ -182,3 +182,61 @@ def test_the_escalation_digest_lists_every_case(renderer: Renderer, language: La
     assert "3" in rendered.subject
     for alert in alerts:
         assert alert.case_id in rendered.body_text
+
+
+def _fresh_blocks(
+    renderer: Renderer, name: str, language: Language, values: dict[str, object]
+) -> list[str]:
+    """Each block rendered in a context of its own, as ``Renderer.render`` did."""
+    template = renderer._env.get_template(f"{language.value}/{name}.j2")
+    return [
+        "".join(template.blocks[block](template.new_context(dict(values)))).strip()
+        for block in ("subject", "body", "sms")
+    ]
+
+
+@pytest.mark.parametrize("language", list(Language))
+@pytest.mark.parametrize("kind", PETITIONER_KINDS)
+def test_the_blocks_of_one_notice_read_one_context_as_each_its_own(
+    renderer: Renderer, kind: NoticeKind, language: Language
+) -> None:
+    # ``Renderer.render`` makes one context for the subject, the body and the SMS text
+    # (Jinja's own render of a whole template does): each part as with a fresh context.
+    for open_case in (None, "XF-2B8D6F0H3J5L"):
+        facts = PetitionerFacts(**{**_facts().__dict__, "open_case_id": open_case})
+        rendered = renderer.render_for_petitioner(kind.value, _contact(language), facts)
+        values: dict[str, object] = dict(facts.__dict__)
+        values["name"] = _contact(language).name
+        subject, body, sms = _fresh_blocks(renderer, kind.value, language, values)
+        # The SMS text is rendered when read, after the subject and body used the context.
+        assert rendered.sms_text == " ".join(sms.split())
+        assert rendered.subject == " ".join(subject.split())
+        assert rendered.body_text == body
+
+
+@pytest.mark.parametrize("language", list(Language))
+def test_the_digest_blocks_with_their_imports_read_one_context_as_each_its_own(
+    renderer: Renderer, language: Language
+) -> None:
+    # The digest's body and SMS blocks each import the labels (``_labels.j2``).
+    alert = CaseEscalated(
+        escalation_id="ESC-1",
+        case_id="XF-0001",
+        reason=EscalationReason.DEADLINE_BREACH,
+        rule="handling_due",
+        target_level=AgencyLevel.CITY,
+        due_at=DECIDED,
+        escalated_at=datetime(2027, 1, 1, tzinfo=UTC),
+        region_code="610302",
+        detail="超过60日未办结",
+    )
+    rendered = renderer.render_digest("escalation_alert", "city-supervision", [alert], (), language)
+    values: dict[str, object] = {
+        "receiver": "city-supervision",
+        "alerts": [alert.model_dump()],
+        "hotspots": [],
+    }
+    subject, body, sms = _fresh_blocks(renderer, "escalation_alert", language, values)
+    assert rendered.subject == " ".join(subject.split())
+    assert rendered.body_text == body
+    assert rendered.sms_text == " ".join(sms.split())
