@@ -28,6 +28,7 @@ from jinja2 import (
     select_autoescape,
 )
 from jinja2.runtime import Context
+from markupsafe import Markup, escape
 
 from schemas.cases import AgencyCase, CaseEscalated, PetitionerContact
 from schemas.ledger import HotspotDetected
@@ -61,6 +62,13 @@ def _zh_date(moment: datetime | date) -> str:
 def _en_date(moment: datetime | date) -> str:
     day = china_date(moment)
     return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
+
+
+def _html_lines(text: str) -> Markup:
+    """``text`` escaped for HTML, its line breaks as ``<br>``: what ``text | replace("\n",
+    "<br>" | safe)`` gives under autoescape (escaping leaves a line break as it is), in
+    one escape instead of that filter's five (a third of an e-mail's HTML part)."""
+    return Markup(str.replace(escape(text), "\n", "<br>"))
 
 
 class Rendered:
@@ -128,6 +136,7 @@ class Renderer:
         )
         self._env.filters["zh_date"] = _zh_date
         self._env.filters["en_date"] = _en_date
+        self._env.filters["html_lines"] = _html_lines
 
     def has_template(self, name: str) -> bool:
         """Whether ``name`` exists in every language (the policy's meaning check)."""

@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 import pytest
-from jinja2 import UndefinedError
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from jinja2 import DictLoader, Environment, UndefinedError, select_autoescape
 
 from schemas.cases import (
     AgencyCase,
@@ -18,7 +20,7 @@ from schemas.cases import (
 )
 from schemas.notices import NoticeKind
 from schemas.petitions import Language
-from services.notification.render import PetitionerFacts, Renderer
+from services.notification.render import PetitionerFacts, Renderer, _html_lines
 
 RECEIVED = datetime.fromisoformat("2026-11-20T10:00:00+08:00")
 DECIDED = datetime.fromisoformat("2027-01-10T23:30:00+08:00")
@@ -240,3 +242,46 @@ def test_the_digest_blocks_with_their_imports_read_one_context_as_each_its_own(
     assert rendered.subject == " ".join(subject.split())
     assert rendered.body_text == body
     assert rendered.sms_text == " ".join(sms.split())
+
+
+_LINES_ENV = Environment(
+    loader=DictLoader(
+        {
+            # What the e-mail's HTML part wrote with Jinja's own filter, and writes now.
+            "jinja.html": '<p>{{ text | replace("\\n", "<br>" | safe) }}</p>',
+            "ours.html": "<p>{{ text | html_lines }}</p>",
+        }
+    ),
+    autoescape=select_autoescape(enabled_extensions=("html",), default=False),
+)
+_LINES_ENV.filters["html_lines"] = _html_lines
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from([*"<>&'\"\n\r\t ab张三", "<br>", "&amp;", "\n\n", "\u2028", "\x00"])
+    ).map("".join)
+    | st.text()
+)
+def test_html_lines_writes_what_jinjas_replace_filter_wrote(text: str) -> None:
+    jinja = _LINES_ENV.get_template("jinja.html").render(text=text)
+    assert _LINES_ENV.get_template("ours.html").render(text=text) == jinja
+
+
+@pytest.mark.parametrize("language", list(Language))
+@pytest.mark.parametrize("kind", PETITIONER_KINDS)
+def test_the_html_part_is_the_one_the_replace_filter_wrote(
+    renderer: Renderer, kind: NoticeKind, language: Language
+) -> None:
+    rendered = renderer.render_for_petitioner(kind.value, _contact(language), _facts())
+    source = renderer._env.loader.get_source(renderer._env, f"{language.value}/_email.html.j2")[0]  # type: ignore[union-attr]
+    # The shipped template with Jinja's own filter back (autoescaped: a template from a
+    # string is, under ``select_autoescape``'s ``default_for_string``).
+    before = renderer._env.from_string(
+        source.replace(
+            "{{ paragraph | html_lines }}", '{{ paragraph | replace("\\n", "<br>" | safe) }}'
+        )
+    )
+    paragraphs = [p for p in rendered.body_text.split("\n\n") if p.strip()]
+    assert rendered.body_html == before.render(subject=rendered.subject, paragraphs=paragraphs)
