@@ -230,6 +230,13 @@ class _GroupModels:
             return kept[1]
         return GroupEntry.model_validate(row).group
 
+    def keep(self, key: str, row: Any, group: PendingGroup) -> None:
+        """``group`` (taken by ``group``, left unchanged) still is ``row``: keep it again."""
+        self._kept.pop(key, None)
+        self._kept[key] = (row, group)
+        if len(self._kept) > _KEPT_GROUP_MODELS:
+            del self._kept[next(iter(self._kept))]
+
     def row(self, key: str, group: PendingGroup, partition: int) -> dict[str, Any]:
         """The row to store ``group`` under ``key``; its model kept for the next read."""
         dumped = self._dumped.pop(key, None)
@@ -502,8 +509,10 @@ class NotificationEngine:
 
     async def _tick_digests(self, step: Step, partition: int, now: datetime) -> None:
         state = GroupingState()
+        rows: dict[str, Any] = {}
         for key, row in _rows(self.groups, partition):
             state.groups[key] = self._group_models.group(key, row)
+            rows[key] = row
         if not state.groups:
             return
         before = set(state.groups)
@@ -520,6 +529,12 @@ class NotificationEngine:
 
         if digests or before != set(changed):
             step.writes.append(remember)
+        else:
+            # Nothing due and no group dropped: the grouper changed no group, and each
+            # model is still its row (taken out above, it would be validated again at the
+            # next alert: most ticks find nothing due).
+            for key, group in state.groups.items():
+                self._group_models.keep(key, rows[key], group)
 
     # --- delivery ------------------------------------------------------------------------
 
