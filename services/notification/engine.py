@@ -424,15 +424,23 @@ class NotificationEngine:
             return step
         # The alert's group, and its overflow groups while they are full (``grouping``).
         state = GroupingState()
+        rows: dict[str, Any] = {}
         key, number = alert.group_key, 0
         while (stored := self.groups.get(key)) is not None:
             state.groups[key] = self._group_models.group(key, stored)
+            rows[key] = stored
             if not state.groups[key].full:
                 break
             number += 1
             key = overflow_key(alert.group_key, number)
         held_in = AlertGrouper(state).add(alert, now)
         group = state.groups[held_in]
+        for other, model in state.groups.items():
+            if other != held_in and other in rows:
+                # A full group passed over: read, not changed, not written. Its model still
+                # is its row (taken out above, each alert after it would validate its 400
+                # alerts again).
+                self._group_models.keep(other, rows[other], model)
 
         def remember() -> None:
             self.groups[held_in] = self._group_models.row(held_in, group, partition)
