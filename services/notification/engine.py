@@ -205,7 +205,8 @@ class _GroupModels:
     A group's row holds its alerts (up to ``MAX_DIGEST_ALERTS``), and every alert of the
     group reads and rewrites the whole row: validating it again each time was a third of
     an alert's handling under a backlog. A row read back is the one written (the same
-    object) while its batch holds it; a row read from the store is validated anew.
+    object) while its batch holds it, or equal to it when read from the store after the
+    commit; any other row read from the store is validated anew.
 
     Dumping the whole row again for each alert was, in turn, 5% of the stage's CPU under
     the bench's backlog: the row is dumped as ``GroupEntry.model_dump(mode="json")`` would,
@@ -222,9 +223,19 @@ class _GroupModels:
         """The group of ``row``, the row now stored under ``key``."""
         # Taken out: the caller may change the model, which then no longer is the row.
         kept = self._kept.pop(key, None)
-        if kept is not None and kept[0] is row:
+        if kept is not None and (kept[0] is row or kept[0] == row):
+            # The row written, or that row read back from the store once its batch has
+            # committed (decoded anew: equal, not the same object). Comparing the decoded
+            # JSON costs a small part of validating a row of up to 400 alerts again.
             return kept[1]
         return GroupEntry.model_validate(row).group
+
+    def keep(self, key: str, row: Any, group: PendingGroup) -> None:
+        """``group`` (taken by ``group``, left unchanged) still is ``row``: keep it again."""
+        self._kept.pop(key, None)
+        self._kept[key] = (row, group)
+        if len(self._kept) > _KEPT_GROUP_MODELS:
+            del self._kept[next(iter(self._kept))]
 
     def row(self, key: str, group: PendingGroup, partition: int) -> dict[str, Any]:
         """The row to store ``group`` under ``key``; its model kept for the next read."""
@@ -413,15 +424,23 @@ class NotificationEngine:
             return step
         # The alert's group, and its overflow groups while they are full (``grouping``).
         state = GroupingState()
+        rows: dict[str, Any] = {}
         key, number = alert.group_key, 0
         while (stored := self.groups.get(key)) is not None:
             state.groups[key] = self._group_models.group(key, stored)
+            rows[key] = stored
             if not state.groups[key].full:
                 break
             number += 1
             key = overflow_key(alert.group_key, number)
         held_in = AlertGrouper(state).add(alert, now)
         group = state.groups[held_in]
+        for other, model in state.groups.items():
+            if other != held_in and other in rows:
+                # A full group passed over: read, not changed, not written. Its model still
+                # is its row (taken out above, each alert after it would validate its 400
+                # alerts again).
+                self._group_models.keep(other, rows[other], model)
 
         def remember() -> None:
             self.groups[held_in] = self._group_models.row(held_in, group, partition)
@@ -498,8 +517,10 @@ class NotificationEngine:
 
     async def _tick_digests(self, step: Step, partition: int, now: datetime) -> None:
         state = GroupingState()
+        rows: dict[str, Any] = {}
         for key, row in _rows(self.groups, partition):
             state.groups[key] = self._group_models.group(key, row)
+            rows[key] = row
         if not state.groups:
             return
         before = set(state.groups)
@@ -516,6 +537,12 @@ class NotificationEngine:
 
         if digests or before != set(changed):
             step.writes.append(remember)
+        else:
+            # Nothing due and no group dropped: the grouper changed no group, and each
+            # model is still its row (taken out above, it would be validated again at the
+            # next alert: most ticks find nothing due).
+            for key, group in state.groups.items():
+                self._group_models.keep(key, rows[key], group)
 
     # --- delivery ------------------------------------------------------------------------
 

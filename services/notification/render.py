@@ -27,6 +27,8 @@ from jinja2 import (
     TemplateError,
     select_autoescape,
 )
+from jinja2.runtime import Context
+from markupsafe import Markup, escape
 
 from schemas.cases import AgencyCase, CaseEscalated, PetitionerContact
 from schemas.ledger import HotspotDetected
@@ -60,6 +62,13 @@ def _zh_date(moment: datetime | date) -> str:
 def _en_date(moment: datetime | date) -> str:
     day = china_date(moment)
     return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
+
+
+def _html_lines(text: str) -> Markup:
+    """``text`` escaped for HTML, its line breaks as ``<br>``: what ``text | replace("\n",
+    "<br>" | safe)`` gives under autoescape (escaping leaves a line break as it is), in
+    one escape instead of that filter's five (a third of an e-mail's HTML part)."""
+    return Markup(str.replace(escape(text), "\n", "<br>"))
 
 
 class Rendered:
@@ -127,6 +136,7 @@ class Renderer:
         )
         self._env.filters["zh_date"] = _zh_date
         self._env.filters["en_date"] = _en_date
+        self._env.filters["html_lines"] = _html_lines
 
     def has_template(self, name: str) -> bool:
         """Whether ``name`` exists in every language (the policy's meaning check)."""
@@ -160,13 +170,17 @@ class Renderer:
             template = self._env.get_template(name)
             template.globals = dict(template.globals)
 
-    def _block(self, template: Template, block: str, context: Mapping[str, Any]) -> str:
+    @staticmethod
+    def _block(template: Template, block: str, context: Context) -> str:
         render = template.blocks[block]
-        return "".join(render(template.new_context(dict(context)))).strip()
+        return "".join(render(context)).strip()
 
-    def render(self, name: str, language: Language, context: Mapping[str, Any]) -> Rendered:
+    def render(self, name: str, language: Language, values: Mapping[str, Any]) -> Rendered:
         """Render template ``name`` in ``language``; raises jinja2 errors on a bad context."""
         template = self._env.get_template(f"{language.value}/{name}.j2")
+        # One context for every block, as Jinja's own render of the whole template: a
+        # block reads it and never writes to it (its assignments and imports are its own).
+        context = template.new_context(dict(values))
         subject = " ".join(self._block(template, "subject", context).split())
         body = self._block(template, "body", context)
 

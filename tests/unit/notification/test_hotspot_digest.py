@@ -133,3 +133,54 @@ def test_the_digest_names_each_hotspot_its_evidence_and_cases_in_both_languages(
         assert COUNTY_MATTER.case_ids[0] in body
         assert "201.3" in body
         assert rendered.sms_text
+
+
+async def test_a_tick_with_nothing_due_leaves_each_group_its_model() -> None:
+    # A tick reads every group of its partition; finding nothing due, it changes none and
+    # writes none, and each group's model still stands for its row (``_GroupModels``): the
+    # next alert takes it instead of validating the whole row again.
+    sender = ScriptedSender()
+    tables: dict[str, dict[str, object]] = {
+        name: {} for name in ("cases", "sent", "retries", "waiting", "groups")
+    }
+    notifier = engine(sender, {}, state=tables)
+    for found in (COUNTY_MATTER, COUNTY_MATTER.model_copy(update={"hotspot_id": "HS-OTHER"})):
+        for alert in notifier.on_hotspot(found).alerts:
+            notifier.on_alert(alert, 0, RECEIVED).remember()
+    [key] = tables["groups"]
+    # As read from the store once the batch has committed: decoded anew.
+    tables["groups"][key] = json.loads(json.dumps(tables["groups"][key]))
+    model = notifier._group_models._kept[key][1]
+    waiting = await notifier.on_tick(0, RECEIVED + timedelta(seconds=30))
+    assert not waiting.writes
+    assert notifier._group_models.group(key, tables["groups"][key]) is model
+    notifier._group_models.keep(key, tables["groups"][key], model)
+    due = await notifier.on_tick(0, RECEIVED + timedelta(minutes=1))
+    due.remember()
+    [record] = due.delivered
+    assert record.subject == "信访热点研判提醒：新发现2个热点"
+    assert len(sender.taken) == 1
+
+
+async def test_a_full_group_passed_over_keeps_its_model() -> None:
+    # A group holds 16 hotspots at most: the 17th goes to an overflow group, and the full
+    # group is read for every alert after it, unchanged. Its model still stands for its
+    # row, read back from the store (decoded anew): not validated again.
+    sender = ScriptedSender()
+    tables: dict[str, dict[str, object]] = {
+        name: {} for name in ("cases", "sent", "retries", "waiting", "groups")
+    }
+    notifier = engine(sender, {}, state=tables)
+    published = [
+        COUNTY_MATTER.model_copy(update={"hotspot_id": f"HS-FULL{n:03d}"}) for n in range(18)
+    ]
+    for found in published:
+        for alert in notifier.on_hotspot(found).alerts:
+            notifier.on_alert(alert, 0, RECEIVED).remember()
+            for key, row in list(tables["groups"].items()):
+                tables["groups"][key] = json.loads(json.dumps(row))  # committed, read back
+    full, overflow = sorted(tables["groups"])
+    assert overflow == f"{full}#1"
+    model = notifier._group_models._kept[full][1]
+    assert notifier._group_models.group(full, tables["groups"][full]) is model
+    assert len(model.hotspots) == 16

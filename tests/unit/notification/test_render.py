@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 import pytest
-from jinja2 import UndefinedError
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from jinja2 import DictLoader, Environment, UndefinedError, select_autoescape
 
 from schemas.cases import (
     AgencyCase,
@@ -18,7 +20,7 @@ from schemas.cases import (
 )
 from schemas.notices import NoticeKind
 from schemas.petitions import Language
-from services.notification.render import PetitionerFacts, Renderer
+from services.notification.render import PetitionerFacts, Renderer, _html_lines
 
 RECEIVED = datetime.fromisoformat("2026-11-20T10:00:00+08:00")
 DECIDED = datetime.fromisoformat("2027-01-10T23:30:00+08:00")
@@ -182,3 +184,104 @@ def test_the_escalation_digest_lists_every_case(renderer: Renderer, language: La
     assert "3" in rendered.subject
     for alert in alerts:
         assert alert.case_id in rendered.body_text
+
+
+def _fresh_blocks(
+    renderer: Renderer, name: str, language: Language, values: dict[str, object]
+) -> list[str]:
+    """Each block rendered in a context of its own, as ``Renderer.render`` did."""
+    template = renderer._env.get_template(f"{language.value}/{name}.j2")
+    return [
+        "".join(template.blocks[block](template.new_context(dict(values)))).strip()
+        for block in ("subject", "body", "sms")
+    ]
+
+
+@pytest.mark.parametrize("language", list(Language))
+@pytest.mark.parametrize("kind", PETITIONER_KINDS)
+def test_the_blocks_of_one_notice_read_one_context_as_each_its_own(
+    renderer: Renderer, kind: NoticeKind, language: Language
+) -> None:
+    # ``Renderer.render`` makes one context for the subject, the body and the SMS text
+    # (Jinja's own render of a whole template does): each part as with a fresh context.
+    for open_case in (None, "XF-2B8D6F0H3J5L"):
+        facts = PetitionerFacts(**{**_facts().__dict__, "open_case_id": open_case})
+        rendered = renderer.render_for_petitioner(kind.value, _contact(language), facts)
+        values: dict[str, object] = dict(facts.__dict__)
+        values["name"] = _contact(language).name
+        subject, body, sms = _fresh_blocks(renderer, kind.value, language, values)
+        # The SMS text is rendered when read, after the subject and body used the context.
+        assert rendered.sms_text == " ".join(sms.split())
+        assert rendered.subject == " ".join(subject.split())
+        assert rendered.body_text == body
+
+
+@pytest.mark.parametrize("language", list(Language))
+def test_the_digest_blocks_with_their_imports_read_one_context_as_each_its_own(
+    renderer: Renderer, language: Language
+) -> None:
+    # The digest's body and SMS blocks each import the labels (``_labels.j2``).
+    alert = CaseEscalated(
+        escalation_id="ESC-1",
+        case_id="XF-0001",
+        reason=EscalationReason.DEADLINE_BREACH,
+        rule="handling_due",
+        target_level=AgencyLevel.CITY,
+        due_at=DECIDED,
+        escalated_at=datetime(2027, 1, 1, tzinfo=UTC),
+        region_code="610302",
+        detail="超过60日未办结",
+    )
+    rendered = renderer.render_digest("escalation_alert", "city-supervision", [alert], (), language)
+    values: dict[str, object] = {
+        "receiver": "city-supervision",
+        "alerts": [alert.model_dump()],
+        "hotspots": [],
+    }
+    subject, body, sms = _fresh_blocks(renderer, "escalation_alert", language, values)
+    assert rendered.subject == " ".join(subject.split())
+    assert rendered.body_text == body
+    assert rendered.sms_text == " ".join(sms.split())
+
+
+_LINES_ENV = Environment(
+    loader=DictLoader(
+        {
+            # What the e-mail's HTML part wrote with Jinja's own filter, and writes now.
+            "jinja.html": '<p>{{ text | replace("\\n", "<br>" | safe) }}</p>',
+            "ours.html": "<p>{{ text | html_lines }}</p>",
+        }
+    ),
+    autoescape=select_autoescape(enabled_extensions=("html",), default=False),
+)
+_LINES_ENV.filters["html_lines"] = _html_lines
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from([*"<>&'\"\n\r\t ab张三", "<br>", "&amp;", "\n\n", "\u2028", "\x00"])
+    ).map("".join)
+    | st.text()
+)
+def test_html_lines_writes_what_jinjas_replace_filter_wrote(text: str) -> None:
+    jinja = _LINES_ENV.get_template("jinja.html").render(text=text)
+    assert _LINES_ENV.get_template("ours.html").render(text=text) == jinja
+
+
+@pytest.mark.parametrize("language", list(Language))
+@pytest.mark.parametrize("kind", PETITIONER_KINDS)
+def test_the_html_part_is_the_one_the_replace_filter_wrote(
+    renderer: Renderer, kind: NoticeKind, language: Language
+) -> None:
+    rendered = renderer.render_for_petitioner(kind.value, _contact(language), _facts())
+    source = renderer._env.loader.get_source(renderer._env, f"{language.value}/_email.html.j2")[0]  # type: ignore[union-attr]
+    # The shipped template with Jinja's own filter back (autoescaped: a template from a
+    # string is, under ``select_autoescape``'s ``default_for_string``).
+    before = renderer._env.from_string(
+        source.replace(
+            "{{ paragraph | html_lines }}", '{{ paragraph | replace("\\n", "<br>" | safe) }}'
+        )
+    )
+    paragraphs = [p for p in rendered.body_text.split("\n\n") if p.strip()]
+    assert rendered.body_html == before.render(subject=rendered.subject, paragraphs=paragraphs)
