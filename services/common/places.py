@@ -33,6 +33,13 @@ _PLACE_SUFFIXES: Final = (
     "商场",
     "市场",
     "苑",
+    # An estate named as a mansion ("悦江府", "芙蓉华府"), not a government ("区政府",
+    # "人民政府"), an official's or a learned seat ("官府", "学府", "首府"), nor "王府井"
+    # (``_ONLY_AFTER``, ``_NOT_BEFORE``).
+    "府",
+    # An estate or a hamlet named as a bay ("翡翠湾", "山水湾", "刘家湾"), not a harbour,
+    # a sea's or a river's bay, Taiwan, nor a bay area ("港湾", "海湾", "台湾", "大湾区").
+    "湾",
     # Any other estate or park named with "园" ("滨江御景园", "碧桂园"; "伊景园滨河苑" is
     # two names, "伊景园" and "滨河苑", as a letter writing "伊景园.滨河苑" names them: a
     # letter's subject takes the two for one estate, ``features._joined``);
@@ -208,6 +215,11 @@ _NOT_BEFORE: Final = {
     "园": "(?![长路街巷桥道])(?!.(?:小区|花园|家园|苑|公寓|大厦|新村|新城))",
     # A streetlight ("请求修复路灯", "太阳能路灯"), not a road: "人民路路灯" is still 人民路.
     "路": "(?!灯)",
+    # A palace's well ("王府井"), a land of plenty ("天府之国"), a government's office or
+    # its papers ("府办", "府发〔2020〕3号").
+    "府": "(?![井之办发字令])",
+    # A bay area ("粤港澳大湾区").
+    "湾": "(?!区)",
     # A road word after a highway's name is the highway's ("长永高速公路").
     "高速": "(?!公路|路|发展|增长|运转|运行|行驶)",
 }
@@ -220,6 +232,8 @@ _ONLY_AFTER: Final = {
     "线": "(?:(?<=[东西南北][一二三四五六七八九十]线)|(?<=[0-9环]线))",
     # Shops facing the street ("魅力之城临街门面", "沿街商铺"), not a street's name.
     "街": "(?<![临沿]街)",
+    "府": "(?<![政官学首幕知]府)",
+    "湾": "(?<![台海港河]湾)",
 }
 _PLACE_RE: Final = re.compile(
     "("

@@ -145,7 +145,7 @@ def extract_features(case: CaseFacts, config: DedupConfig) -> CaseFeatures:
 #: The words an estate's name ends with (``places._PLACE_SUFFIXES``): a place residents
 #: live in, one of its kind, not a road, a village or a town (which hold several plants).
 _ESTATE_RE: Final = re.compile(
-    "(?:小区|花园|家园|新村|新城|之城|公寓|苑|园|邸|公馆|雅筑|华庭|庄园)$"
+    "(?:小区|花园|家园|新村|新城|之城|公寓|苑|园|府|湾|邸|公馆|雅筑|华庭|庄园)$"
 )
 #: Places named with "园" that are no estate: a park, a school, an industrial park.
 _NOT_ESTATE_RE: Final = re.compile(
