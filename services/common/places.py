@@ -189,6 +189,26 @@ _GENERIC_WORDS: Final = (
     "民办园",
     "私立园",
 )
+#: Developers whose brand a writer puts before an estate's name or leaves off ("金地悦江府",
+#: "悦江府"; "万科魅力之城", "魅力之城"): the country's large ones, whose brand names
+#: estates in every city. (Not a name's own first words: "金色滨河苑" is another estate.)
+DEVELOPER_BRANDS: Final = (
+    "万科", "保利", "恒大", "碧桂园", "金地", "中海", "融创", "绿地", "龙湖", "华润", "招商",
+    "世茂", "富力", "雅居乐", "旭辉", "金科", "中建", "中铁", "远洋", "绿城", "泰禾", "华侨城",
+)  # fmt: skip
+_DEVELOPER_RE: Final = re.compile("^(?:" + "|".join(DEVELOPER_BRANDS) + ")")
+
+
+def without_developer(name: str) -> str:
+    """An estate's name without the developer's brand before it ("金地悦江府": "悦江府"),
+    when three characters of name or more are left ("恒大华府" is the estate's name, not
+    "华府"); the name itself otherwise."""
+    brand = _DEVELOPER_RE.match(name)
+    if brand is None or len(name) - brand.end() < 3:
+        return name
+    return name[brand.end() :]
+
+
 # One search for any of them, instead of one `in` a word.
 _GENERIC_WORD_RE: Final = re.compile("|".join(_GENERIC_WORDS))
 # Of each place word, the characters before a shorter place word it ends with ("新" of
@@ -610,6 +630,11 @@ def folded_places(folded_keep_case: str, units: tuple[str, ...] = ()) -> frozens
         name = folded_keep_case[name_start : match.end()].lower()
         if name.endswith("高速公路"):
             name = name[:-2]
+        if _GENERIC_WORD_RE.match(name) is not None and without_developer(name) != name:
+            # A brand that is a generic word ("碧桂园") before its estate's name
+            # ("碧桂园翡翠湾"): the estate.
+            name_start += len(name) - len(without_developer(name))
+            name = without_developer(name)
         if (
             start > name_start
             and start - name_start + _NAME_IN_SUFFIX[match.group()] >= 2

@@ -1,6 +1,8 @@
 """A board's hot problems, second round (issue 13): estates named as a mansion ("悦江府",
 "芙蓉华府") or a bay ("翡翠湾", "山水湾"), which the reading of places did not take for
-names at all, so their residents' letters had neither a place nor a subject.
+names at all, so their residents' letters had neither a place nor a subject; and an
+estate named with its developer's brand by one writer and without it by the next
+("金地悦江府", "悦江府"; "碧桂园翡翠湾", read as no place at all).
 
 Each test fails before the change: the names were not read, the letters not linked.
 """
@@ -9,7 +11,8 @@ from __future__ import annotations
 
 from services.common.places import places
 from services.dedup.decision import DedupDecision
-from services.dedup.features import extract_features
+from services.dedup.features import extract_features, subject_key
+from services.dedup.place_agreement import subjects_agree
 from services.dedup.settings import load_config
 from tests.unit.dedup.test_real_petitions import COUNTY, _facts, _run
 
@@ -75,3 +78,27 @@ def test_buyers_letters_at_a_mansion_link_and_its_other_problems_stay_apart() ->
     ids = [d.matter_id for d in decisions]
     assert ids[0] == ids[2], ids
     assert len({ids[0], ids[1], ids[3]}) == 3, ids
+
+
+def test_an_estate_with_or_without_its_developers_brand_is_one_estate() -> None:
+    assert subjects_agree("金地悦江府〔强卖车位〕", "悦江府〔强卖车位〕")
+    assert subject_key("金地悦江府〔强卖车位〕") == subject_key("悦江府〔强卖车位〕")
+    assert subjects_agree("万科魅力之城〔油烟〕", "魅力之城〔油烟〕")
+    # A name's own first words are no brand; another estate of the name stays apart.
+    assert not subjects_agree("金色滨河苑〔强卖车位〕", "滨河苑〔强卖车位〕")
+    assert not subjects_agree("金地悦江府〔强卖车位〕", "悦江湾〔强卖车位〕")
+    # A brand that is a generic word before the estate leaves the estate.
+    assert places("A7县碧桂园翡翠湾强制业主购买车位") == {"翡翠湾"}
+    assert places("碧桂园威尼斯城") == frozenset()
+
+
+def test_buyers_letters_with_and_without_the_developers_brand_link() -> None:
+    branded = ("金地悦江府项目车位强制购买", "金地悦江府项目的" + _SOLD)
+    plain = ("悦江府小区车位强卖问题", "我们悦江府小区的业主反映，" + _SOLD)
+    fees = (
+        "金地悦江府物业收费标准过高",
+        "金地悦江府还没交房物业就公布了收费标准，每平米3.2元，请问物业费定价是否经过审批？",
+    )
+    decisions = _letters(branded, fees, plain)
+    ids = [d.matter_id for d in decisions]
+    assert ids[0] == ids[2] != ids[1], ids
