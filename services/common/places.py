@@ -33,6 +33,13 @@ _PLACE_SUFFIXES: Final = (
     "商场",
     "市场",
     "苑",
+    # An estate named as a mansion ("悦江府", "芙蓉华府"), not a government ("区政府",
+    # "人民政府"), an official's or a learned seat ("官府", "学府", "首府"), nor "王府井"
+    # (``_ONLY_AFTER``, ``_NOT_BEFORE``).
+    "府",
+    # An estate or a hamlet named as a bay ("翡翠湾", "山水湾", "刘家湾"), not a harbour,
+    # a sea's or a river's bay, Taiwan, nor a bay area ("港湾", "海湾", "台湾", "大湾区").
+    "湾",
     # Any other estate or park named with "园" ("滨江御景园", "碧桂园"; "伊景园滨河苑" is
     # two names, "伊景园" and "滨河苑", as a letter writing "伊景园.滨河苑" names them: a
     # letter's subject takes the two for one estate, ``features._joined``);
@@ -182,6 +189,26 @@ _GENERIC_WORDS: Final = (
     "民办园",
     "私立园",
 )
+#: Developers whose brand a writer puts before an estate's name or leaves off ("金地悦江府",
+#: "悦江府"; "万科魅力之城", "魅力之城"): the country's large ones, whose brand names
+#: estates in every city. (Not a name's own first words: "金色滨河苑" is another estate.)
+DEVELOPER_BRANDS: Final = (
+    "万科", "保利", "恒大", "碧桂园", "金地", "中海", "融创", "绿地", "龙湖", "华润", "招商",
+    "世茂", "富力", "雅居乐", "旭辉", "金科", "中建", "中铁", "远洋", "绿城", "泰禾", "华侨城",
+)  # fmt: skip
+_DEVELOPER_RE: Final = re.compile("^(?:" + "|".join(DEVELOPER_BRANDS) + ")")
+
+
+def without_developer(name: str) -> str:
+    """An estate's name without the developer's brand before it ("金地悦江府": "悦江府"),
+    when three characters of name or more are left ("恒大华府" is the estate's name, not
+    "华府"); the name itself otherwise."""
+    brand = _DEVELOPER_RE.match(name)
+    if brand is None or len(name) - brand.end() < 3:
+        return name
+    return name[brand.end() :]
+
+
 # One search for any of them, instead of one `in` a word.
 _GENERIC_WORD_RE: Final = re.compile("|".join(_GENERIC_WORDS))
 # Of each place word, the characters before a shorter place word it ends with ("新" of
@@ -208,6 +235,11 @@ _NOT_BEFORE: Final = {
     "园": "(?![长路街巷桥道])(?!.(?:小区|花园|家园|苑|公寓|大厦|新村|新城))",
     # A streetlight ("请求修复路灯", "太阳能路灯"), not a road: "人民路路灯" is still 人民路.
     "路": "(?!灯)",
+    # A palace's well ("王府井"), a land of plenty ("天府之国"), a government's office or
+    # its papers ("府办", "府发〔2020〕3号").
+    "府": "(?![井之办发字令])",
+    # A bay area ("粤港澳大湾区").
+    "湾": "(?!区)",
     # A road word after a highway's name is the highway's ("长永高速公路").
     "高速": "(?!公路|路|发展|增长|运转|运行|行驶)",
 }
@@ -220,6 +252,8 @@ _ONLY_AFTER: Final = {
     "线": "(?:(?<=[东西南北][一二三四五六七八九十]线)|(?<=[0-9环]线))",
     # Shops facing the street ("魅力之城临街门面", "沿街商铺"), not a street's name.
     "街": "(?<![临沿]街)",
+    "府": "(?<![政官学首幕知]府)",
+    "湾": "(?<![台海港河]湾)",
 }
 _PLACE_RE: Final = re.compile(
     "("
@@ -596,6 +630,11 @@ def folded_places(folded_keep_case: str, units: tuple[str, ...] = ()) -> frozens
         name = folded_keep_case[name_start : match.end()].lower()
         if name.endswith("高速公路"):
             name = name[:-2]
+        if _GENERIC_WORD_RE.match(name) is not None and without_developer(name) != name:
+            # A brand that is a generic word ("碧桂园") before its estate's name
+            # ("碧桂园翡翠湾"): the estate.
+            name_start += len(name) - len(without_developer(name))
+            name = without_developer(name)
         if (
             start > name_start
             and start - name_start + _NAME_IN_SUFFIX[match.group()] >= 2

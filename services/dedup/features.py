@@ -11,7 +11,7 @@ from typing import Final, NamedTuple
 import numpy as np
 
 from schemas.petitions import Language
-from services.common.places import folded_places, with_qualifiers
+from services.common.places import folded_places, with_qualifiers, without_developer
 from services.common.script import fold_script_and_width
 from services.dedup import aboutness, organisations, text
 from services.dedup import sketch as sk
@@ -145,7 +145,7 @@ def extract_features(case: CaseFacts, config: DedupConfig) -> CaseFeatures:
 #: The words an estate's name ends with (``places._PLACE_SUFFIXES``): a place residents
 #: live in, one of its kind, not a road, a village or a town (which hold several plants).
 _ESTATE_RE: Final = re.compile(
-    "(?:小区|花园|家园|新村|新城|之城|公寓|苑|园|邸|公馆|雅筑|华庭|庄园)$"
+    "(?:小区|花园|家园|新村|新城|之城|公寓|苑|园|府|湾|邸|公馆|雅筑|华庭|庄园)$"
 )
 #: Places named with "园" that are no estate: a park, a school, an industrial park.
 _NOT_ESTATE_RE: Final = re.compile(
@@ -187,6 +187,8 @@ def subject_key(subject: str) -> str:
     if found.group(2) not in organisations.WRONGS:
         # An estate's name with "小区" or without ("恒大华府小区", "恒大华府") is one key.
         name = _NEIGHBOURHOOD_RE.sub("", name)
+        # With its developer's brand before it or not ("金地悦江府", "悦江府") too.
+        name = without_developer(name)
     return f"〔{found.group(2)}〕{name[-chars:]}"
 
 

@@ -11,7 +11,12 @@ from functools import cache, lru_cache
 from pathlib import Path
 from typing import Final
 
-from services.common.places import UNIT_CHARS, institution, region_name_start
+from services.common.places import (
+    UNIT_CHARS,
+    institution,
+    region_name_start,
+    without_developer,
+)
 from services.dedup import organisations, text
 from services.dedup.features import SUBJECT_RE, CaseFeatures
 
@@ -155,6 +160,9 @@ def _same_estate(mine: str, other: str) -> bool:
         return True
     mine, other = _NEIGHBOURHOOD_RE.sub("", mine), _NEIGHBOURHOOD_RE.sub("", other)
     if mine == other or _typed_alike(mine, other):
+        return True
+    # A developer's brand before one writer's name of the estate ("金地悦江府", "悦江府").
+    if without_developer(mine) == without_developer(other):
         return True
     shorter, longer = sorted((mine, other), key=len)
     if (
