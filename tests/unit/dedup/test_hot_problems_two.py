@@ -10,24 +10,9 @@ Each test fails before the change: the names were not read, the letters not link
 from __future__ import annotations
 
 from services.common.places import places
-from services.dedup.decision import DedupDecision
-from services.dedup.features import extract_features, subject_key
+from services.dedup.features import subject_key
 from services.dedup.place_agreement import subjects_agree
-from services.dedup.settings import load_config
-from tests.unit.dedup.test_real_petitions import COUNTY, _facts, _run
-
-
-def _letters(*letters: tuple[str, str]) -> list[DedupDecision]:
-    return _run(
-        [
-            _facts(n, COUNTY, title, content, ref=f"pr_{n}")
-            for n, (title, content) in enumerate(letters)
-        ]
-    )
-
-
-def _subject(title: str, content: str) -> str:
-    return extract_features(_facts(0, COUNTY, title, content), load_config()).subject
+from tests.unit.dedup.test_hot_problems import _letters, _subject
 
 
 def test_an_estate_named_as_a_mansion_or_a_bay_is_a_place() -> None:
