@@ -27,8 +27,8 @@ from services.dedup.place_agreement import (
     titles_alike,
     titles_share_place,
 )
-from services.dedup.records import CaseRecord, MatterRecord, case_details
-from services.dedup.state import MatchState
+from services.dedup.records import CaseRecord, case_details
+from services.dedup.state import MatchState, read_matter
 
 
 class Scored(NamedTuple):
@@ -714,11 +714,11 @@ def matter_claims(state: MatchState, matter_id: str) -> frozenset[str]:
 def matter_subjects(state: MatchState, matter_id: str) -> Iterator[str]:
     """The subjects (``features.letter_subject``) kept among the places of a matter's
     named cases still in the state; none when the matter is gone."""
-    value = state.matters.get(matter_id)
-    if value is None:
+    matter = read_matter(state.matters, matter_id)
+    if matter is None:
         return
     cases = state.cases
-    for case_id in MatterRecord.from_json(matter_id, value).case_ids:
+    for case_id in matter.case_ids:
         raw = cases.get(case_id)
         # Only the places are read, of a record that holds a subject at all: a big matter
         # (a platform's victims, hundreds of letters) is read whole for every letter of it.
@@ -742,10 +742,10 @@ def _matter_topics(state: MatchState, matter_id: str) -> Iterator[str]:
 def _matter_records(state: MatchState, matter_id: str) -> Iterator[CaseRecord]:
     """The records of a matter's named cases (``MatterRecord.case_ids``) still in the
     state; none when the matter is gone."""
-    value = state.matters.get(matter_id)
-    if value is None:
+    matter = read_matter(state.matters, matter_id)
+    if matter is None:
         return
-    for case_id in MatterRecord.from_json(matter_id, value).case_ids:
+    for case_id in matter.case_ids:
         raw = state.cases.get(case_id)
         if raw is not None:
             yield CaseRecord.decode(case_id, raw)
