@@ -238,8 +238,9 @@ _NOT_BEFORE: Final = {
     # A palace's well ("王府井"), a land of plenty ("天府之国"), a government's office or
     # its papers ("府办", "府发〔2020〕3号").
     "府": "(?![井之办发字令])",
-    # A bay area ("粤港澳大湾区").
-    "湾": "(?!区)",
+    # A bay area ("粤港澳大湾区"); a village or its group named as a bay ("刘家湾村",
+    # "王家湾组"): the village, not an estate "刘家湾".
+    "湾": "(?![区村组])",
     # A road word after a highway's name is the highway's ("长永高速公路").
     "高速": "(?!公路|路|发展|增长|运转|运行|行驶)",
 }

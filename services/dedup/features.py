@@ -183,7 +183,7 @@ def subject_key(subject: str) -> str:
     found = SUBJECT_RE.match(subject)
     assert found is not None
     chars = organisations.KEY_CHARS.get(found.group(2), _SUBJECT_KEY_CHARS)
-    name = found.group(1)
+    name = area_and_estate(found.group(1))[1]
     if found.group(2) not in organisations.WRONGS:
         # An estate's name with "小区" or without ("恒大华府小区", "恒大华府") is one key.
         name = _NEIGHBOURHOOD_RE.sub("", name)
@@ -249,6 +249,34 @@ def _before_estate(place: str, places: frozenset[str], text: str) -> bool:
     )
 
 
+def _area_before(estate: str, text: str) -> str:
+    """The area the ``text`` names right before ``estate`` ("东塘社区丽景新苑", "黄花镇
+    刘家湾": a town's name the places' reading keeps as the estate's qualifier), with
+    ``AREA_MARK`` after it; "" for none."""
+    for found in re.finditer(re.escape(estate), text):
+        before = re.sub(_JOINED_BY + "$", "", text[: found.start()])
+        area = _AREA_NAME_RE.search(before)
+        if area is not None:
+            return area.group(1) + AREA_MARK
+    return ""
+
+
+#: An area's name ending the words before an estate's, after its county or district.
+_AREA_NAME_RE: Final = re.compile(
+    "(?:^|[县市]|(?<![新社])区)([^县市区\\s，。、；：！？的在旁边]{1,5}?(?:街道|镇|乡|新区|社区))$"
+)
+
+
+#: What ends an area kept before its estate in a subject ("东塘社区｜丽景新苑").
+AREA_MARK: Final = "｜"
+
+
+def area_and_estate(name: str) -> tuple[str, str]:
+    """A subject's estate name as its area ("" for none) and the estate's own name."""
+    area, mark, estate = name.rpartition(AREA_MARK)
+    return (area, estate) if mark else ("", name)
+
+
 def _one_estate(places: frozenset[str], text: str = "") -> str:
     """The one estate among ``places`` (``_ESTATE_RE``), its shortest form when the
     others hold it ("紧挨着丽景新苑", "丽景新苑"); "" for none or two. Two the ``text``
@@ -301,6 +329,11 @@ def letter_subject(
         # the subdistrict an estate it names right after is in ("暮云街道丽发新城").
         return ""
     estate = _one_estate(title_places, title.lower())
+    if estate:
+        # The subdistrict, town or community the title names right before it
+        # ("东塘社区丽景新苑"): two letters naming one estate's name in two areas are about
+        # two estates (``place_agreement._same_estate``).
+        estate = _area_before(estate, title.lower()) + estate
     if not estate:
         estate = _one_estate(opening_places, content[:OPENING_CHARS].lower()) or _one_estate(
             places, content.lower()

@@ -18,7 +18,7 @@ from services.common.places import (
     without_developer,
 )
 from services.dedup import organisations, text
-from services.dedup.features import SUBJECT_RE, CaseFeatures
+from services.dedup.features import SUBJECT_RE, CaseFeatures, area_and_estate
 
 
 @lru_cache(maxsize=16384)
@@ -158,6 +158,13 @@ def _same_estate(mine: str, other: str) -> bool:
     # longer name: "锦绣花园" and "东方锦绣花园" are two estates).
     if mine == other:
         return True
+    (my_area, mine), (their_area, other) = area_and_estate(mine), area_and_estate(other)
+    if my_area and their_area and my_area != their_area:
+        # One name in two subdistricts, towns or communities ("东塘社区丽景新苑", "雨花亭
+        # 社区丽景新苑"; "黄花镇刘家湾", "安沙镇刘家湾"): two places.
+        return False
+    if mine == other:
+        return True
     mine, other = _NEIGHBOURHOOD_RE.sub("", mine), _NEIGHBOURHOOD_RE.sub("", other)
     if mine == other or _typed_alike(mine, other):
         return True
@@ -208,10 +215,11 @@ def _parts_of_one(ours: str, theirs: str, found: list[str]) -> bool:
     mine, other = SUBJECT_RE.match(ours), SUBJECT_RE.match(theirs)
     if mine is None or other is None:
         return False
-    wholes = {mine.group(1) + other.group(1), other.group(1) + mine.group(1)}
+    ours_name, their_name = area_and_estate(mine.group(1))[1], area_and_estate(other.group(1))[1]
+    wholes = {ours_name + their_name, their_name + ours_name}
     return any(
         (whole := SUBJECT_RE.match(third)) is not None
-        and whole.group(1) in wholes
+        and area_and_estate(whole.group(1))[1] in wholes
         and subjects_agree(ours, third)
         and subjects_agree(theirs, third)
         for third in found

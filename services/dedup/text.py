@@ -349,9 +349,13 @@ _NOT_BEFORE: Final = {
     "自来水": "公司|[^，。！？、]{0,3}费",
     "供水": "公司|[^，。！？、]{0,3}费",
 }
+# A fee the writer says was paid ("交了物业费电梯还是坏", "按时缴纳物业费却没人管") is what
+# the writer did, not what is complained of: the problem is the title's other words; a
+# fee refused ("拒交物业费") is still the fee's dispute.
+_NOT_AFTER: Final = {"物业费": "(?<![^拒][交缴])(?<![交缴][了纳过\\s])"}
 _CLAIM_WORD_RE: Final = re.compile(
     "|".join(
-        re.escape(w) + (f"(?!{_NOT_BEFORE[w]})" if w in _NOT_BEFORE else "")
+        _NOT_AFTER.get(w, "") + re.escape(w) + (f"(?!{_NOT_BEFORE[w]})" if w in _NOT_BEFORE else "")
         for w in sorted(_KIND_OF_WORD, key=len, reverse=True)
     )
 )

@@ -144,9 +144,14 @@ def test_an_estates_property_fees_and_its_parking_shortage_are_two_problems() ->
 
 
 def test_a_subdistrict_before_the_estate_is_its_address_not_another_place() -> None:
-    assert _subject(
+    subject = _subject(
         "暮云街道丽发新城旁混凝土搅拌站扰民", "我们是暮云街道丽发新城的居民，" + _PLANT
-    ).startswith("丽发新城〔搅拌站")
+    )
+    # The subdistrict kept as the estate's area: it agrees with the estate named alone,
+    # not with one of that name in another area.
+    assert subject == "暮云街道｜丽发新城〔搅拌站〕"
+    assert subjects_agree(subject, "丽发新城〔搅拌站〕")
+    assert not subjects_agree(subject, "黎托街道｜丽发新城〔搅拌站〕")
     # A subdistrict's plant, no estate named after it in the title: none (several plants).
     assert (
         _subject("A6区丽景街道一搅拌站严重扰民", "丽景街道有一家搅拌站，紧挨着丽景新苑，" + _PLANT)

@@ -20,7 +20,8 @@ def test_an_estate_named_as_a_mansion_or_a_bay_is_a_place() -> None:
     assert places("我们是芙蓉华府的住户") == {"芙蓉华府"}
     assert places("A5区山水湾小区旁搅拌站扰民") == {"山水湾"}
     assert places("我在悦江湾买了房") == {"悦江湾"}
-    assert places("老家在刘家湾村口") == {"刘家湾"}
+    # A village named as a bay is the village ("刘家湾村"), not an estate "刘家湾".
+    assert places("老家在刘家湾村口") == {"刘家湾村"}
 
 
 def test_a_government_a_seat_or_a_sea_is_no_estate() -> None:
