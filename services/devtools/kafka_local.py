@@ -11,6 +11,7 @@ import base64
 import contextlib
 import logging
 import os
+import random
 import shutil
 import signal
 import socket
@@ -76,11 +77,47 @@ def port_open(host: str, port: int, timeout: float = 0.5) -> bool:
         return False
 
 
+_EPHEMERAL_RANGE: Final = Path("/proc/sys/net/ipv4/ip_local_port_range")
+_LOWEST_PORT: Final = 20000
+_given_ports: set[int] = set()
+
+
+def _ephemeral_range() -> tuple[int, int]:
+    try:
+        low, high = (int(part) for part in _EPHEMERAL_RANGE.read_text().split())
+    except (OSError, ValueError):
+        return 32768, 60999
+    return low, high
+
+
+def _bindable(port: int) -> bool:
+    with socket.socket() as sock:
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+        return True
+
+
 def free_port() -> int:
+    """A port on 127.0.0.1 that nothing listens on now, for a server started a little later.
+
+    The port is chosen below the kernel's ephemeral range, at random, and never twice in one
+    process: the kernel hands ephemeral ports to every outgoing connection (a Kafka client
+    opens many), so a port picked there can be taken between being picked and being bound,
+    and so can one a parallel test run picked the same way."""
+    low, _ = _ephemeral_range()
+    ceiling = max(low, _LOWEST_PORT + 1000)
+    chooser = random.SystemRandom()
+    for _ in range(200):
+        port = chooser.randrange(_LOWEST_PORT, ceiling)
+        if port not in _given_ports and _bindable(port):
+            _given_ports.add(port)
+            return port
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
+        fallback: int = sock.getsockname()[1]
+        return fallback
 
 
 @dataclass(frozen=True)

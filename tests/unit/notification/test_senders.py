@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -26,6 +25,7 @@ from aiosmtpd.controller import Controller
 
 from schemas.notices import Notice
 from schemas.notifications import DeliveryChannel, FailureReason
+from services.devtools.kafka_local import free_port
 from services.notification.policy import SmtpSettings, WebhookEndpoint
 from services.notification.retry import Delivered, Failed, RetryPolicy, deliver
 from services.notification.senders import (
@@ -50,12 +50,6 @@ CLIENT_TIMEOUT = timedelta(milliseconds=200)
 #: Longer than a command's timeout, shorter than the wait for the reply to the message.
 SLOW_DATA_SECONDS = 0.5
 DATA_TIMEOUT = timedelta(seconds=1.5)
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 class ScriptedMailbox:
@@ -124,7 +118,7 @@ class ScriptedMailbox:
 @pytest.fixture
 def mailbox() -> Iterator[tuple[ScriptedMailbox, int]]:
     handler = ScriptedMailbox()
-    port = _free_port()
+    port = free_port()
     controller = Controller(handler, hostname="127.0.0.1", port=port)
     controller.start()
     try:
@@ -257,7 +251,7 @@ async def test_a_server_that_never_recovers_exhausts_the_retries(
 
 async def test_a_closed_port_is_retryable() -> None:
     with pytest.raises(RetryableDeliveryError) as refused:
-        await _smtp(_free_port()).send(email_notice())
+        await _smtp(free_port()).send(email_notice())
     assert not isinstance(refused.value, UnconfirmedDeliveryError)
 
 
