@@ -18,6 +18,24 @@ from __future__ import annotations
 
 from typing import Final
 
+#: The words of a site's works (``CLAIM_WORDS["building_works"]``).
+_WORKS: Final = (
+    "夜间施工",
+    "夜晚施工",
+    "晚上施工",
+    "深夜施工",
+    "半夜施工",
+    "凌晨施工",
+    "通宵施工",
+    "每晚施工",
+    "夜间开工",
+    "施工扰民",
+    "工地扰民",
+)
+#: The words of a mixing plant (``text.CLAIM_KINDS["mixing_plant"]``: a test says they are
+#: the same; not imported, as ``text`` reads this module).
+_PLANTS: Final = ("搅拌站", "搅伴站", "搅拌厂", "搅拌场", "商砼站", "砼站")
+
 #: New words for kinds of ``CLAIM_KINDS`` (its kind names), and new kinds, by their words.
 CLAIM_WORDS: Final[dict[str, tuple[str, ...]]] = {
     # A building site's works disturbing its neighbours, at night above all ("A7县泉塘电力
@@ -29,19 +47,7 @@ CLAIM_WORDS: Final[dict[str, tuple[str, ...]]] = {
     # title naming the works' noise ("工地半夜施工噪音太大") names both. A nuisance
     # (``text.NUISANCES``): the works, the noise and the dust of one site a title names are
     # one matter. Not "野蛮施工" (rough works: their damage as often as their noise).
-    "building_works": (
-        "夜间施工",
-        "夜晚施工",
-        "晚上施工",
-        "深夜施工",
-        "半夜施工",
-        "凌晨施工",
-        "通宵施工",
-        "每晚施工",
-        "夜间开工",
-        "施工扰民",
-        "工地扰民",
-    ),
+    "building_works": _WORKS,
     # Noise said without its word, of a place of music or games or a loudspeaker: "扰民"
     # after it ("第二次投诉泉星社区飞歌KTV和海阔天空KTV扰民" beside the same writers'
     # "投诉泉星社区“海阔天空KTV”和“飞歌KTV”噪声扰民", "A8县罗桓安置区居民反映歌厅扰民",
@@ -115,11 +121,6 @@ CLAIM_WORDS: Final[dict[str, tuple[str, ...]]] = {
     # A village's road to be paved ("反映A7县北山镇石常村村级公路硬化问题", "B7县界首镇
     # 大新村爱花冲组请求硬化道路", "L5县原增加寨村村级道路请求硬化").
     "road_paving": ("硬化",),
-    # An estate's certificates, said as getting them ("L4县文昌商贸城小区全体业主请求办证",
-    # "投诉L9县县巴黎春天未按合同时间交房、办证", "咨询J11市房屋办证登记的相关事宜"); not
-    # a disabled person's card ("希望G市残疾人办证能方便点"), a firm's licence ("精简办证
-    # 手续"), nor the fee for them ("违规收取办证费": fees).
-    "property_certificate": ("办证",),
     # A school's or a course's fee ("投诉J5县五星学校乱收学费", "对D12市泉峰中学九年级学费
     # 的质疑", "投诉A市福桥驾校退学后不退学费", "咨询幼儿园学费的标准").
     "fees": ("学费",),
@@ -133,30 +134,27 @@ CLAIM_WORDS: Final[dict[str, tuple[str, ...]]] = {
     # "投诉B9市财富铭城小区物业非法改装电梯"); not a kind of building ("高层电梯房"), nor
     # the adverts in the lifts.
     "lifts": ("电梯",),
+    # A plant's works at night are its nuisance, what its other titles call noise or dust
+    # ("伊景园滨和苑旁边搅拌站晚上施工", "搅拌站夜间施工扰民"): the plant's, not a site's
+    # works (``text._SUBJECT_TITLE_KINDS``). Read as one word, the plant's, before the
+    # works' (longest first).
+    "mixing_plant": tuple(plant + works for plant in _PLANTS for works in _WORKS),
 }
-#: The times of night the works' words name.
-_NIGHTS: Final = ("夜间", "夜晚", "晚上", "深夜", "半夜", "凌晨", "通宵", "每晚")
 #: A word is not its kind before what makes it another's (``text._NOT_BEFORE``).
 NOT_BEFORE: Final[dict[str, str]] = {
     "拆迁": "户|办",
     "征收": "户|[^，。！？、]{0,4}(?:费|税)",
-    "办证": "手续|费",
     # Nor a lift's adverts and their income ("电梯广告收入去向": the estate's common income).
     "电梯": "房|广告|里的广告|内广告",
-    # A fee's refund owed by the state ("编制学费补偿") is a subsidy asked, not a fee.
+    # A fee's refund owed by the state ("编制学费补偿") is a subsidy asked, not a fee (a fee
+    # waived for the poor, "减免学费", is of the fee).
     "学费": "补偿",
 }
-#: A word is not its kind after what makes it another's (``text._NOT_AFTER``).
-NOT_AFTER: Final[dict[str, str]] = {
-    "办证": "(?<!残疾人)(?<!残疾)",
-    # A fee waived for the poor ("贫困残疾学生减免学费") is a subsidy asked, not a fee.
-    "学费": "(?<!减免)(?<!免除)",
-    # A plant's or a factory's work at night ("伊景园滨和苑旁边搅拌站晚上施工") is its
-    # nuisance, what its other titles call noise or dust (``text._SUBJECT_TITLE_KINDS``).
-    **{word: "(?<![站厂场])" for word in CLAIM_WORDS["building_works"]},
-    # Nor, past a time of night its guard kept apart ("搅拌站夜间施工扰民"), its nuisance.
-    "施工扰民": "(?<![站厂场])" + "".join(f"(?<!{t})" for t in _NIGHTS),
-}
+#: A word is not its kind after what makes it another's (``text._NOT_AFTER``). None: a
+#: guard looking behind a word's start costs every title's reading (the pattern can no
+#: longer skip to where a word's first character is), so the guards here look ahead, and a
+#: word that is another kind's after something is read with it as one word.
+NOT_AFTER: Final[dict[str, str]] = {}
 #: Every word's kind.
 KIND_OF_WORD: Final[dict[str, str]] = {
     word: kind for kind, words in CLAIM_WORDS.items() for word in words
