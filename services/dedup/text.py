@@ -22,7 +22,7 @@ from typing import Final
 
 # The matcher reads the folding and the places through this module, as ``text.<name>``.
 from services.common.script import fold_script_and_width
-from services.dedup import organisations
+from services.dedup import claim_words, organisations
 
 #: Words that operators and portals put around the petitioner's own words. They are
 #: removed wherever they start a sentence or clause, longest first.
@@ -329,7 +329,7 @@ CLAIM_KINDS: Final[dict[str, tuple[str, ...]]] = {
 #: its neighbours: its noise, dust, fumes, smell and waste water are one matter about it
 #: (residents' letters on one mixing plant name its noise in one title, its dust in the
 #: next), however the kinds of another place tell its problems apart.
-NUISANCES: Final = frozenset({"noise", "pollution"})
+NUISANCES: Final = frozenset({"noise", "pollution", "building_works"})
 #: The kinds that name an object rather than a wrong: one kind between two titles only
 #: beside an estate both name (``scoring``); a named plant is a place, not this kind.
 OBJECTS: Final = frozenset({"mixing_plant"})
@@ -353,6 +353,10 @@ _NOT_BEFORE: Final = {
 # the writer did, not what is complained of: the problem is the title's other words; a
 # fee refused ("拒交物业费") is still the fee's dispute.
 _NOT_AFTER: Final = {"物业费": "(?<![^拒][交缴])(?<![交缴][了纳过\\s])"}
+# Kinds and words read from real letters (``claim_words``), with their guards.
+_KIND_OF_WORD.update(claim_words.KIND_OF_WORD)
+_NOT_BEFORE.update(claim_words.NOT_BEFORE)
+_NOT_AFTER.update(claim_words.NOT_AFTER)
 _CLAIM_WORD_RE: Final = re.compile(
     "|".join(
         _NOT_AFTER.get(w, "") + re.escape(w) + (f"(?!{_NOT_BEFORE[w]})" if w in _NOT_BEFORE else "")

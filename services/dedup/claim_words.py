@@ -1,0 +1,161 @@
+"""Kinds of problem, and words for the kinds ``text.CLAIM_KINDS`` has, read from real letters.
+
+Issue 13 (dedup on real petitions). ``text.CLAIM_KINDS`` names the kinds of wrong or want a
+title may name; a title naming none says nothing of its kind, so two residents' letters on
+one estate's resettlement, its rubbish or its lifts are linked only at the text bar, and a
+title of another kind at the place is not told apart from them. The words here were counted
+in the titles and opening sentences of the real messages of ``../shared/data`` (the held-out
+letters of ``tests/data/dedup_mailbox_labels.csv`` left out unread): the frequent problems of
+titles that named no kind, each kept when a reader of petitions would say the word names that
+problem and one remedy, as ``CLAIM_KINDS`` asks. The titles quoted are real (places as the
+source anonymised them).
+
+``text`` merges these into its lookup (``KIND_OF_WORD``, ``NOT_BEFORE``, ``NOT_AFTER``); a
+word is in one kind only, and in none of ``CLAIM_KINDS``' (a test says so).
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+#: The words of a site's works (``CLAIM_WORDS["building_works"]``).
+_WORKS: Final = (
+    "夜间施工",
+    "夜晚施工",
+    "晚上施工",
+    "深夜施工",
+    "半夜施工",
+    "凌晨施工",
+    "通宵施工",
+    "每晚施工",
+    "夜间开工",
+    "施工扰民",
+    "工地扰民",
+)
+#: The words of a mixing plant (``text.CLAIM_KINDS["mixing_plant"]``: a test says they are
+#: the same; not imported, as ``text`` reads this module).
+_PLANTS: Final = ("搅拌站", "搅伴站", "搅拌厂", "搅拌场", "商砼站", "砼站")
+
+#: New words for kinds of ``CLAIM_KINDS`` (its kind names), and new kinds, by their words.
+CLAIM_WORDS: Final[dict[str, tuple[str, ...]]] = {
+    # A building site's works disturbing its neighbours, at night above all ("A7县泉塘电力
+    # 职院夜间施工扰民投诉无门", "投诉A3区楚腾琴岛夜间施工扰名", "强烈投诉A7县镁镁工程
+    # 夜间开工扰民", "每晚施工泵车咚咚作响让人神经崩溃，请求管一管", "投诉K4县K4县府工地
+    # 施工扰民", "再次投诉G市A1区新城施工扰民"): the works kept to their hours. Noise, but
+    # one source's: a kind of its own, so that a road's night works are not its square
+    # dancers or its bar (noise at one road is of many sources: ``place_agreement``), and a
+    # title naming the works' noise ("工地半夜施工噪音太大") names both. A nuisance
+    # (``text.NUISANCES``): the works, the noise and the dust of one site a title names are
+    # one matter. Not "野蛮施工" (rough works: their damage as often as their noise).
+    "building_works": _WORKS,
+    # Noise said without its word, of a place of music or games or a loudspeaker: "扰民"
+    # after it ("第二次投诉泉星社区飞歌KTV和海阔天空KTV扰民" beside the same writers'
+    # "投诉泉星社区“海阔天空KTV”和“飞歌KTV”噪声扰民", "A8县罗桓安置区居民反映歌厅扰民",
+    # "再次举报G市永安东路附近一麻将馆扰民", "L4县城东大市场酒吧扰民严重"). "扰民" alone
+    # stays no kind (``CLAIM_KINDS``).
+    "noise": (
+        "ktv扰民",
+        "歌厅扰民",
+        "酒吧扰民",
+        "麻将馆扰民",
+        "喇叭扰民",
+        "音响扰民",
+        "广播扰民",
+    ),
+    # Smoke of burning: rubbish or straw burnt in the open ("投诉A7县安沙镇水塘垸村露天焚烧
+    # 生活垃圾现象严重", "K2区十里江湾焚烧垃圾", "临G5县合口镇中学违规焚烧塑料垃圾",
+    # "投诉D7县泉溪镇围着学校烧垃圾"): stopped, whatever burns.
+    "pollution": ("焚烧", "烧垃圾"),
+    # A village's or a household's land or home taken: its demolition, its expropriation,
+    # what is paid for them ("反映A9市北盛镇对泉水村塘下组土地征收存在的违规行为", "请求
+    # 政府解决彻查A市咸嘉村拆迁历史遗留问题", "投诉D3区五一街道和合江街道征地拆迁不合理",
+    # "C1区国土和拆迁事务所拆迁不合理", "咨询L4县火马冲镇燕子洞村的农村土地补偿标准").
+    # Not the resettlement estate ("安置小区", "安置区": a place whose residents write of its
+    # noise, its water, its market), nor a household that was moved ("拆迁户", "征收户":
+    # who writes, of their purchase, their children's school), nor the demolition office's
+    # own doing ("拆迁办随意停我家水电": the supply), nor a tax or a fee levied ("征收").
+    "expropriation": ("拆迁", "征收", "征地", "征拆", "土地补偿", "青苗补偿"),
+    # A refuse station by an estate, opposed or asked moved ("A5区佳园星城小区居民反对附近
+    # 修建垃圾中转站", "反映A7县龙塘小区垃圾站恶臭问题", "请求撤掉K4县九龙时代广场小区的
+    # 生活垃圾收集站", "请求搬迁飞山新城11号楼大门前垃圾站的报告", "关于A6区桥驿镇沙田村
+    # 垃圾填埋场问题的反映", "对K6县垃圾焚烧发电厂选址的质疑"): the station's place,
+    # not the rubbish of the streets.
+    "refuse_station": (
+        "垃圾站",
+        "垃圾中转站",
+        "垃圾收集站",
+        "垃圾处理房",
+        "垃圾处理站",
+        "垃圾填埋场",
+        "垃圾场",
+        "垃圾焚烧发电厂",
+        "垃圾焚烧厂",
+        "垃圾转运站",
+        "压缩站",
+    ),
+    # Rubbish left lying or dumped, to be cleared ("请求解决A2区克拉美丽山庄垃圾成堆问题",
+    # "A3区锦绣家园小区垃圾泛滥无人管理", "投诉A7县黄花镇隆兴砖厂乱倒垃圾", "请求制止C4市
+    # 壶天镇百姓在河边乱扔垃圾的陋习", "反映A市园康星都荟建筑垃圾问题", "请求严厉查处L1区
+    # 阳塘村擅自消纳建筑垃圾的行为").
+    "rubbish": (
+        "垃圾成堆",
+        "垃圾泛滥",
+        "垃圾堆积",
+        "垃圾乱堆",
+        "乱倒垃圾",
+        "乱扔垃圾",
+        "乱丢垃圾",
+        "倾倒垃圾",
+        "建筑垃圾",
+        "垃圾清运",
+        "清理垃圾",
+    ),
+    # A junction's traffic lights, asked for, mended or retimed ("希望能在A4区栖凤路与佳园路
+    # 交叉路口设置交通信号灯装置", "反映A市万家丽南路与港子河路交叉路口红绿灯设置问题",
+    # "呼吁B2区千亿大道和机场大道早点启用红绿灯", "请求维修D12市水口山镇红绿灯").
+    "traffic_lights": ("红绿灯", "信号灯"),
+    # Speed bumps on a road, asked for or complained of ("A7县星沙东七路睿城小区东门口长期
+    # 事故不断，建议双向增加减速带", "请求在暮云街道云塘社区A市理工大学东校门马路上设置减速
+    # 装置", "再次反映A5区曲塘路红墅湾路段的减速带严重扰民": its noise, one bump).
+    "speed_bumps": ("减速带", "减速装置", "减速垄", "减速坎"),
+    # A village's road to be paved ("反映A7县北山镇石常村村级公路硬化问题", "B7县界首镇
+    # 大新村爱花冲组请求硬化道路", "L5县原增加寨村村级道路请求硬化").
+    "road_paving": ("硬化",),
+    # A school's or a course's fee ("投诉J5县五星学校乱收学费", "对D12市泉峰中学九年级学费
+    # 的质疑", "投诉A市福桥驾校退学后不退学费", "咨询幼儿园学费的标准").
+    "fees": ("学费",),
+    # A building's leaking walls or roofs ("再次反映A市利保麓谷林语存在严重漏水的问题",
+    # "小区外墙漏水民不能安居，榔梨豪庭业主盼望解决"): repaired.
+    "leaks": ("漏水", "渗水", "渗漏", "漏雨"),
+    # A road under water ("请求有关部门处理L5县哑桥战备公路哑塘分路处淹水路段").
+    "flooding": ("淹水", "水淹"),
+    # An estate's lifts, unsafe, stopped or tampered with ("请求解决北京御园小区电梯安全的
+    # 问题", "A7县未来漫城电梯整改过后还是掉层，请求更换！", "关于地王大厦电梯停运的再投诉",
+    # "投诉B9市财富铭城小区物业非法改装电梯"); not a kind of building ("高层电梯房"), nor
+    # the adverts in the lifts.
+    "lifts": ("电梯",),
+    # A plant's works at night are its nuisance, what its other titles call noise or dust
+    # ("伊景园滨和苑旁边搅拌站晚上施工", "搅拌站夜间施工扰民"): the plant's, not a site's
+    # works (``text._SUBJECT_TITLE_KINDS``). Read as one word, the plant's, before the
+    # works' (longest first).
+    "mixing_plant": tuple(plant + works for plant in _PLANTS for works in _WORKS),
+}
+#: A word is not its kind before what makes it another's (``text._NOT_BEFORE``).
+NOT_BEFORE: Final[dict[str, str]] = {
+    "拆迁": "户|办",
+    "征收": "户|[^，。！？、]{0,4}(?:费|税)",
+    # Nor a lift's adverts and their income ("电梯广告收入去向": the estate's common income).
+    "电梯": "房|广告|里的广告|内广告",
+    # A fee's refund owed by the state ("编制学费补偿") is a subsidy asked, not a fee (a fee
+    # waived for the poor, "减免学费", is of the fee).
+    "学费": "补偿",
+}
+#: A word is not its kind after what makes it another's (``text._NOT_AFTER``). None: a
+#: guard looking behind a word's start costs every title's reading (the pattern can no
+#: longer skip to where a word's first character is), so the guards here look ahead, and a
+#: word that is another kind's after something is read with it as one word.
+NOT_AFTER: Final[dict[str, str]] = {}
+#: Every word's kind.
+KIND_OF_WORD: Final[dict[str, str]] = {
+    word: kind for kind, words in CLAIM_WORDS.items() for word in words
+}
