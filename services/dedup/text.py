@@ -317,7 +317,8 @@ CLAIM_KINDS: Final[dict[str, tuple[str, ...]]] = {
     # a letter says of it (its permit, trucks). Beside a road, a subdistrict, a town or a
     # village (several plants), or named ("东富搅拌站": the place itself), no kind
     # (``OBJECTS``, ``scoring``).
-    "mixing_plant": ("搅拌站", "搅伴站", "搅拌厂", "搅拌场", "商砼站", "砼站"),
+    # A concrete plant is one too, however called ("A6区滨河苑项目旁混凝土站粉尘污染").
+    "mixing_plant": ("搅拌站", "搅伴站", "搅拌厂", "搅拌场", "商砼站", "砼站", "混凝土站"),
     # A bus route's course, its timetable, its stops and its crews' conduct are four
     # problems of one route: extending it is not running it more often.
     "bus_course": ("改线", "改道", "调整线路", "线路调整", "优化线路", "公交线路", "路线", "延伸"),
@@ -657,7 +658,7 @@ _PARKING_CHARGE_RE: Final = re.compile("停车费|管理费|车位费|服务费|
 
 #: A character every mention of an object holds: a letter without it is not searched.
 _SUBJECT_MARKS: Final = {
-    SUBJECT_PLANT: ("搅", "砼"),
+    SUBJECT_PLANT: ("搅", "砼", "凝土站"),
     SUBJECT_FUMES: ("油",),
     SUBJECT_FORCED_PARKING: ("车位", "强", "捆", "搭售", "被迫", "逼"),
 }

@@ -1,0 +1,90 @@
+"""A board's hot problems, third round (issue 13): an estate whose name holds a river's
+("中建滨河苑", read "中建滨河"), a mansion typed by its sound ("悦江俯"), an estate's last
+name typed by its sound after its series ("伊景园滨和苑" for "伊景园滨河苑"), a plant
+"named" by the sentence before it ("强烈要求搬迁搅拌站"), a concrete plant called
+"混凝土站", a subdistrict named before the estate in the plant's sentence, a developer's
+brand apart from its estate by a mark ("中建·滨河苑"), and a letter saying its estate is
+not the brand's ("不是中建那个").
+
+Each test fails before the change.
+"""
+
+from __future__ import annotations
+
+from services.common.places import places
+from services.dedup.place_agreement import subjects_agree
+from tests.unit.dedup.test_hot_problems import _letters, _subject
+
+_NOISE = "每天晚上十点以后罐车进进出出，机器响到凌晨，粉尘也大，请相关部门尽快处理。"
+
+
+def test_an_estate_whose_name_holds_a_river_is_read_whole() -> None:
+    assert places("A3区中建滨河苑旁边搅拌站灰尘大") == {"中建滨河苑"}
+    assert places("家住中建滨河苑，北面的搅拌站天天半夜开工") == {"中建滨河苑"}
+    # A river alone is still a river.
+    assert places("浏阳河边的垃圾") == {"浏阳河"}
+
+
+def test_a_mansion_typed_by_its_sound_is_the_mansion() -> None:
+    assert places("悦江俯交房捆绑车位") == {"悦江府"}
+    assert places("芙蓉华俯小区楼下烧烤油烟") == {"芙蓉华府"}
+    # Looking down is no estate.
+    assert places("站在楼顶俯视整个工地") == frozenset()
+
+
+def test_a_sentence_before_the_plant_is_not_its_name() -> None:
+    assert _subject("伊景园滨河苑业主强烈要求搬迁搅拌站", "我们伊景园滨河苑的业主，" + _NOISE) == (
+        "伊景园滨河苑〔搅拌站〕"
+    )
+    assert _subject(
+        "搅拌站的罐车把小区门口的路压烂了",
+        "伊景园·滨河苑大门口这条路，每天几百趟搅拌站的罐车经过，路面压烂了，泥浆满地。",
+    ) == ("伊景园滨河苑〔搅拌站〕")
+
+
+def test_a_concrete_plant_so_called_is_the_plant() -> None:
+    assert _subject(
+        "A6区滨河苑项目旁混凝土站粉尘污染",
+        "滨河苑项目交房一年多了，项目西南角的混凝土站一直没有搬，一刮风整个小区都是灰。",
+    ).endswith("滨河苑〔搅拌站〕")
+
+
+def test_a_subdistrict_before_the_estate_in_the_plants_sentence_is_its_address() -> None:
+    assert _subject(
+        "还我们一个安静的夜晚",
+        "我们是洋湖街道伊景园·滨河苑的住户，小区旁边那个搅拌厂半夜还在生产，吵得睡不着。",
+    ) == ("伊景园滨河苑〔搅拌站〕")
+    # A village in the plant's sentence still puts it elsewhere.
+    assert (
+        _subject(
+            "还我们一个安静的夜晚",
+            "我们是伊景园·滨河苑的住户，老家枫树坪村旁边那个搅拌厂半夜还在生产，吵得睡不着。",
+        )
+        == ""
+    )
+
+
+def test_an_estates_last_name_typed_by_its_sound_after_its_series_is_the_estate() -> None:
+    assert subjects_agree("伊景园滨和苑〔搅拌站〕", "滨河苑〔搅拌站〕")
+    # Not another estate's name, nor two characters apart.
+    assert not subjects_agree("伊景园滨和苑〔搅拌站〕", "金色滨河苑〔搅拌站〕")
+    assert not subjects_agree("伊景园宾和园〔搅拌站〕", "滨河苑〔搅拌站〕")
+    typo = ("伊景园滨和苑旁边搅拌站晚上施工", "伊景园滨和苑这边的搅拌站晚上一直作业，" + _NOISE)
+    bare = ("再次反映滨河苑旁搅拌站扰民", "上个月我们反映过滨河苑旁边搅拌站的问题，" + _NOISE)
+    ids = [d.matter_id for d in _letters(typo, bare)]
+    assert ids[0] == ids[1], ids
+
+
+def test_a_brand_apart_from_its_estate_by_a_mark_is_kept_and_a_brand_denied_is_another() -> None:
+    assert _subject("中建·滨河苑北边搅拌站扬尘", "我们是中建·滨河苑小区的住户，" + _NOISE) == (
+        "中建滨河苑〔搅拌站北〕"
+    )
+    zhongjian = ("A3区中建滨河苑旁搅拌站噪音扰民", "A3区中建滨河苑北侧的搅拌站" + _NOISE)
+    old = (
+        "A3区坪塘街道滨河苑小区旁商砼站扰民",
+        "A3区坪塘街道滨河苑小区（老小区，不是中建那个）旁边的商砼站夜间生产，吵得无法入睡。",
+    )
+    ids = [d.matter_id for d in _letters(zhongjian, old)]
+    assert ids[0] != ids[1], ids
+    assert not subjects_agree("坪塘街道≠中建｜滨河苑〔搅拌站〕", "中建滨河苑〔搅拌站〕")
+    assert subjects_agree("坪塘街道≠中建｜滨河苑〔搅拌站〕", "坪塘街道｜滨河苑〔搅拌站〕")
