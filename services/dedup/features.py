@@ -395,7 +395,13 @@ def letter_subject(
         if _someone_elses(estate, content):
             # "我朋友住在丽景新苑": the estate is a friend's, not the writer's.
             return ""
-    name = _plant_name(places) if obj == text.SUBJECT_PLANT else ""
+    name = (
+        _plant_name(places)
+        if obj == text.SUBJECT_PLANT
+        else _restaurant_building(f"{title}。{content}")
+        if obj == text.SUBJECT_FUMES
+        else ""
+    )
     return (
         f"{_not_brands(estate, f'{title}。{content}')}〔{obj}{side}{'·' + name if name else ''}〕"
     )
@@ -423,6 +429,30 @@ def _someone_elses(estate: str, content: str) -> bool:
         return False
     starts = [m.end() for m in _SENTENCE_END_RE.finditer(content, 0, at)]
     return _SOMEONE_ELSE_RE.search(content[max(starts, default=0) : at]) is not None
+
+
+#: The building a restaurant is under, named right before it ("2栋楼下的烧烤店", "6栋一楼
+#:新开的火锅店", "芙蓉华府6栋楼下火锅店"): two restaurants of one estate under two
+#: buildings are two matters.
+_RESTAURANT_BUILDING_RE: Final = re.compile(
+    "(?<![0-9一二三四五六七八九十])([0-9]{1,3}|[一二三四五六七八九十]{1,3})(?:栋|幢|号楼)"
+    "[^，。,；;！!？?]{0,8}?(?:" + text.RESTAURANT_WORDS + ")"
+)
+_BUILDING_NUMERALS: Final = str.maketrans("一二三四五六七八九", "123456789")
+
+
+def _restaurant_building(letter: str) -> str:
+    """The building the letter's first restaurant named after one is under ("2栋"), ""
+    for none."""
+    found = _RESTAURANT_BUILDING_RE.search(letter)
+    if found is None:
+        return ""
+    number = found.group(1)
+    if not number.isdigit():
+        number = "10" if number == "十" else number.translate(_BUILDING_NUMERALS)
+        if not number.isdigit():
+            return ""  # "十二": left unsaid, as a building no other names
+    return f"{number}栋"
 
 
 _PLANT_WORD_RE: Final = re.compile("(?:搅拌站|搅伴站|搅拌厂|搅拌场)$")

@@ -88,3 +88,37 @@ def test_a_brand_apart_from_its_estate_by_a_mark_is_kept_and_a_brand_denied_is_a
     assert ids[0] != ids[1], ids
     assert not subjects_agree("坪塘街道≠中建｜滨河苑〔搅拌站〕", "中建滨河苑〔搅拌站〕")
     assert subjects_agree("坪塘街道≠中建｜滨河苑〔搅拌站〕", "坪塘街道｜滨河苑〔搅拌站〕")
+
+
+def test_a_restaurants_fumes_in_other_words_are_its_fumes() -> None:
+    assert _subject(
+        "翠湖名苑小区一楼饭店排烟问题",
+        "我们是翠湖名苑小区的居民，一楼那家饭店的排烟口就在我们楼道边上，炒菜的油烟味很大。",
+    ) == ("翠湖名苑〔油烟〕")
+    assert _subject(
+        "楼下烧烤天天烟熏火燎",
+        "我们是芙蓉华府的住户，楼下那家烧烤店天天烟熏火燎，衣服晾在阳台上全是烧烤味。",
+    ) == ("芙蓉华府〔油烟〕")
+    assert _subject(
+        "楼下龙虾馆太呛人了", "我住湘江世纪城金华苑，楼下龙虾店每天晚上呛得人咳嗽。"
+    ).endswith("金华苑〔油烟〕")
+    # Not a factory's, a canteen's nor a smoker's.
+    assert _subject("翠湖名苑旁学校食堂排烟", "翠湖名苑旁边学校食堂的排烟口对着我们。") == ""
+    assert _subject("翠湖名苑楼道里有人抽烟呛人", "翠湖名苑3栋楼道里天天有人抽烟，呛人。") == ""
+
+
+def test_two_restaurants_under_two_buildings_of_one_estate_are_two_matters() -> None:
+    bbq = (
+        "芙蓉华府楼下烧烤店油烟扰民",
+        "A1区芙蓉华府小区2栋楼下的烧烤店每天傍晚开始烧炭烤串，油烟顺着外墙往上飘，请处理。",
+    )
+    bbq_again = ("芙蓉华府2栋烧烤店油烟直排", "芙蓉华府2栋底商的烧烤店没有油烟净化设备，烟直排。")
+    smoke = ("楼下烧烤天天烟熏火燎", "我们是芙蓉华府的住户，楼下那家烧烤店天天烟熏火燎。")
+    hotpot = (
+        "芙蓉华府6栋楼下火锅店排烟口对着窗户",
+        "芙蓉华府6栋一楼新开的火锅店，把排烟口装在我们卧室窗户下面，牛油火锅味每天熏到半夜。",
+    )
+    ids = [d.matter_id for d in _letters(bbq, smoke, hotpot, bbq_again)]
+    assert ids[0] == ids[1] == ids[3], ids
+    assert ids[2] != ids[0], ids
+    assert _subject(*hotpot) == "芙蓉华府〔油烟·6栋〕"
