@@ -12,6 +12,7 @@ Each test fails before the change.
 from __future__ import annotations
 
 from services.common.places import places
+from services.dedup.organisations import organisation_subject
 from services.dedup.place_agreement import subjects_agree
 from tests.unit.dedup.test_hot_problems import _letters, _subject
 
@@ -122,3 +123,50 @@ def test_two_restaurants_under_two_buildings_of_one_estate_are_two_matters() -> 
     assert ids[0] == ids[1] == ids[3], ids
     assert ids[2] != ids[0], ids
     assert _subject(*hotpot) == "芙蓉华府〔油烟·6栋〕"
+
+
+def test_a_colleges_name_shortened_in_the_title_is_the_one_the_content_spells_out() -> None:
+    short = (
+        "关于信息职院实习问题的投诉",
+        "A市信息工程职业技术学院以工学结合为名，强制学生到外省工厂实习，辅导员威胁不发毕业证。",
+    )
+    assert organisation_subject(*short) == "信息工程职院〔实习〕"
+    full = (
+        "信息工程职院逼学生顶岗实习",
+        "学校通知下个月统一去苏州的电子厂实习，不去就拿不到毕业证。",
+    )
+    ids = [d.matter_id for d in _letters(full, short)]
+    assert ids[0] == ids[1], ids
+    # Another college's name is not spelt out so ("信息职业技术学院" is not 信息工程's).
+    assert (
+        organisation_subject(
+            "关于信息职院实习问题的投诉",
+            "A市信息职业技术学院强制学生到外省工厂实习，不去就不发毕业证。",
+        )
+        == "信息职院〔实习〕"
+    )
+
+
+def test_students_sent_by_their_college_or_punished_for_refusing_are_forced() -> None:
+    assert (
+        organisation_subject(
+            "航空职院实习变成打工",
+            "我女儿在航空职院读大二，被学校统一送去外省电子厂实习，每月到手不到两千。",
+        )
+        == "航空职院〔实习〕"
+    )
+    assert (
+        organisation_subject(
+            "A市信息工程职业技术学院顶岗实习与专业不对口",
+            "学校组织我们去工厂流水线实习，实际就是做普工，不服从安排的要记处分。",
+        )
+        == "信息工程职院〔实习〕"
+    )
+    # Arranged, not forced: no subject.
+    assert (
+        organisation_subject(
+            "航空职院实习安排咨询",
+            "学校安排我们去电子厂实习，请问实习期间有没有工资？",
+        )
+        == ""
+    )
