@@ -153,6 +153,11 @@ def _typed_alike(mine: str, other: str) -> bool:
     return len(differ) == 1 and _sound_alike(*differ[0])
 
 
+#: The characters of an estate's name, its estate word with them, from which one more
+#: before it is a fragment of a name the reading of places cut (``_same_estate``).
+_CUT_NAME_CHARS: Final = 6
+
+
 def _typed_in_tail(mine: str, other: str) -> tuple[str, str] | None:
     """Of two estates' names of three characters or more, one shorter than the other: the
     longer with its tail typed as the shorter, and the shorter, when that tail differs from
@@ -201,6 +206,15 @@ def _same_estate(mine: str, other: str) -> bool:
     if without_developer(mine) == without_developer(other):
         return True
     shorter, longer = sorted((mine, other), key=len)
+    if (
+        len(shorter) >= _CUT_NAME_CHARS
+        and len(longer) == len(shorter) + 1
+        and longer.endswith(shorter)
+    ):
+        # A long name the reading of places cut (``places._MAX_NAME_CHARS``) begins where
+        # the cut fell: one character before a name of six is a fragment of the words
+        # before it ("湘江世纪城金华苑" read "江世纪城金华苑", "世纪城金华苑").
+        return True
     if (
         longer.startswith(shorter)
         and _SERIES_RE.search(shorter)

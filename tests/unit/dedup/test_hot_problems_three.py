@@ -170,3 +170,11 @@ def test_students_sent_by_their_college_or_punished_for_refusing_are_forced() ->
         )
         == ""
     )
+
+
+def test_a_long_estate_name_cut_by_the_reading_is_the_name_written_shorter() -> None:
+    assert places("湘江世纪城金华苑楼下小龙虾店油烟扰民") == {"江世纪城金华苑"}
+    assert subjects_agree("江世纪城金华苑〔油烟〕", "世纪城金华苑〔油烟〕")
+    # Two characters more are no fragment, nor one before a short name.
+    assert not subjects_agree("湘江世纪城金华苑〔油烟〕", "世纪城金华苑〔油烟〕")
+    assert not subjects_agree("金色滨河苑〔搅拌站〕", "色滨河苑〔搅拌站〕")
