@@ -37,6 +37,9 @@ _PLACE_SUFFIXES: Final = (
     # "人民政府"), an official's or a learned seat ("官府", "学府", "首府"), nor "王府井"
     # (``_ONLY_AFTER``, ``_NOT_BEFORE``).
     "府",
+    # The same mansion typed by its sound ("悦江俯", "芙蓉华俯" for "悦江府", "芙蓉华府"),
+    # read as it is meant; not bowing or looking down ("俯视", "俯瞰", "俯首").
+    "俯",
     # An estate or a hamlet named as a bay ("翡翠湾", "山水湾", "刘家湾"), not a harbour,
     # a sea's or a river's bay, Taiwan, nor a bay area ("港湾", "海湾", "台湾", "大湾区").
     "湾",
@@ -241,6 +244,10 @@ _NOT_BEFORE: Final = {
     # A bay area ("粤港澳大湾区"); a village or its group named as a bay ("刘家湾村",
     # "王家湾组"): the village, not an estate "刘家湾".
     "湾": "(?![区村组])",
+    "俯": "(?![视瞰卧身首冲拾仰看])",
+    # A river's name is an estate's first words before an estate's word ("中建滨河苑",
+    # "星河湾" is the harbour rule's): the estate, not the river ("中建滨河").
+    "河": "(?![苑园府邸])",
     # A road word after a highway's name is the highway's ("长永高速公路").
     "高速": "(?!公路|路|发展|增长|运转|运行|行驶)",
 }
@@ -254,6 +261,7 @@ _ONLY_AFTER: Final = {
     # Shops facing the street ("魅力之城临街门面", "沿街商铺"), not a street's name.
     "街": "(?<![临沿]街)",
     "府": "(?<![政官学首幕知]府)",
+    "俯": "(?<![政官学首幕知]俯)",
     "湾": "(?<![台海港河]湾)",
 }
 _PLACE_RE: Final = re.compile(
@@ -631,6 +639,8 @@ def folded_places(folded_keep_case: str, units: tuple[str, ...] = ()) -> frozens
         name = folded_keep_case[name_start : match.end()].lower()
         if name.endswith("高速公路"):
             name = name[:-2]
+        if name.endswith("俯"):
+            name = name[:-1] + "府"
         if _GENERIC_WORD_RE.match(name) is not None and without_developer(name) != name:
             # A brand that is a generic word ("碧桂园") before its estate's name
             # ("碧桂园翡翠湾"): the estate.

@@ -11,7 +11,12 @@ from typing import Final, NamedTuple
 import numpy as np
 
 from schemas.petitions import Language
-from services.common.places import folded_places, with_qualifiers, without_developer
+from services.common.places import (
+    DEVELOPER_BRANDS,
+    folded_places,
+    with_qualifiers,
+    without_developer,
+)
 from services.common.script import fold_script_and_width
 from services.dedup import aboutness, organisations, text
 from services.dedup import sketch as sk
@@ -198,7 +203,8 @@ _NEIGHBOURHOOD_RE: Final = re.compile("(?<=..)小区$")
 
 def _plant_by_another_place(content: str) -> bool:
     """Whether the sentence where the content first names its plant names a village, a
-    town, a subdistrict or a site too ("老家枫树坪村旁的搅拌站"): the plant may be by that."""
+    town, a subdistrict or a site too ("老家枫树坪村旁的搅拌站"), not as an estate's
+    address: the plant may be by that."""
     plant = _PLANT_RE.search(content)
     if plant is None:
         return False
@@ -206,7 +212,12 @@ def _plant_by_another_place(content: str) -> bool:
     start = max((m.end() for m in ends), default=0)
     end = _SENTENCE_END_RE.search(content, plant.end())
     sentence = content[start : end.start() if end else len(content)]
-    return any(_OTHER_PLACE_RE.search(p) for p in folded_places(sentence))
+    named = folded_places(sentence)
+    # Not the subdistrict or town the sentence names right before an estate: the estate's
+    # address ("我们是洋湖街道伊景园·滨河苑的住户，小区旁边那个搅拌厂").
+    return any(
+        _OTHER_PLACE_RE.search(p) and not _before_estate(p, named, sentence.lower()) for p in named
+    )
 
 
 #: What may stand between a series' name and its estate's ("伊景园·滨河苑", "伊景园-滨河苑",
@@ -271,6 +282,28 @@ _AREA_NAME_RE: Final = re.compile(
 AREA_MARK: Final = "｜"
 
 
+#: A developer's brand a letter says its estate is not of ("滨河苑小区（老小区，不是中建
+#: 那个）"): its estate of the same name is another.
+_NOT_BRAND_RE: Final = re.compile(
+    "(?:不是|并非|并不是|而非)(" + "|".join(DEVELOPER_BRANDS) + ")(?:那个|那边|的|开发|建的)"
+)
+#: What stands before a brand the letter says its estate is not of, in a subject's area
+#: ("坪塘街道≠中建｜滨河苑").
+NOT_BRAND_MARK: Final = "≠"
+
+
+def _not_brands(estate: str, text: str) -> str:
+    """``estate`` (a subject's, with its area) with the brand the ``text`` says it is not
+    of kept in its area (``NOT_BRAND_MARK``), when its name does not hold that brand."""
+    found = _NOT_BRAND_RE.search(text)
+    if found is None:
+        return estate
+    area, name = area_and_estate(estate)
+    if name.startswith(found.group(1)):
+        return estate
+    return f"{area}{NOT_BRAND_MARK}{found.group(1)}{AREA_MARK}{name}"
+
+
 def area_and_estate(name: str) -> tuple[str, str]:
     """A subject's estate name as its area ("" for none) and the estate's own name."""
     area, mark, estate = name.rpartition(AREA_MARK)
@@ -296,7 +329,23 @@ def _one_estate(places: frozenset[str], text: str = "") -> str:
     )
     if not estates or any(estates[0] not in other for other in estates[1:]):
         return ""
-    return estates[0]
+    return _with_brand(estates[0], text)
+
+
+#: A developer's brand the text names right before an estate, apart from it by a mark
+#: ("中建·滨河苑"), which the places' reading leaves off.
+_BRAND_BEFORE_RE: Final = re.compile("(" + "|".join(DEVELOPER_BRANDS) + ")" + _JOINED_BY + "$")
+
+
+def _with_brand(estate: str, text: str) -> str:
+    """``estate`` with the developer's brand the ``text`` names right before it ("中建·滨河苑":
+    "中建滨河苑"), as a letter naming it without a mark is read: one brand's estate, not
+    another series' one of the same name ("伊景园滨河苑")."""
+    if not text or without_developer(estate) != estate:
+        return estate
+    at = text.find(estate)
+    brand = _BRAND_BEFORE_RE.search(text, 0, at) if at > 0 else None
+    return brand.group(1) + estate if brand is not None else estate
 
 
 def letter_subject(
@@ -346,16 +395,27 @@ def letter_subject(
         if _someone_elses(estate, content):
             # "我朋友住在丽景新苑": the estate is a friend's, not the writer's.
             return ""
-    name = _plant_name(places) if obj == text.SUBJECT_PLANT else ""
-    return f"{estate}〔{obj}{side}{'·' + name if name else ''}〕"
+    name = (
+        _plant_name(places)
+        if obj == text.SUBJECT_PLANT
+        else _restaurant_building(f"{title}。{content}")
+        if obj == text.SUBJECT_FUMES
+        else ""
+    )
+    return (
+        f"{_not_brands(estate, f'{title}。{content}')}〔{obj}{side}{'·' + name if name else ''}〕"
+    )
 
 
 #: A plant named by what it is made of or how many, not by its own name ("水泥搅拌厂",
 #: "A6区一搅拌站", "有一家搅拌站"), nor by the words before it ("加上搅拌站", "·加上"):
 #: a name is a proper name of two characters or more, of letters and no punctuation.
+#: Nor by a sentence's words that run into it: a demand ("强烈要求搬迁搅拌站"), the
+#: writers, how often or how many ("每天几百趟搅拌站的罐车"), when.
 _NO_PLANT_NAME_RE: Final = re.compile(
-    "[一个家的座那这该旁边侧面方对近周起了在是有到里外上和与及跟比还也把被从向]|水泥|混凝土"
-    "|砂石|沥青|商砼|^.?$|[^\\w]"
+    "[一个家的座那这该旁边侧面方对近周起了在是有到里外上和与及跟比还也把被从向每几趟辆]|水泥"
+    "|混凝土|砂石|沥青|商砼|要求|请求|希望|强烈|搬迁|搬走|关停|取缔|整改|反映|投诉|举报|业主"
+    "|居民|天天|晚上|夜间|半夜|^.?$|[^\\w]"
 )
 #: The people whose estate a writer may name that is not theirs ("我朋友住在丽景新苑").
 _SOMEONE_ELSE_RE: Final = re.compile("朋友|亲戚|同事|同学|父母|爸妈|老人家|亲友|熟人|邻居家")
@@ -369,6 +429,30 @@ def _someone_elses(estate: str, content: str) -> bool:
         return False
     starts = [m.end() for m in _SENTENCE_END_RE.finditer(content, 0, at)]
     return _SOMEONE_ELSE_RE.search(content[max(starts, default=0) : at]) is not None
+
+
+#: The building a restaurant is under, named right before it ("2栋楼下的烧烤店", "6栋一楼
+#:新开的火锅店", "芙蓉华府6栋楼下火锅店"): two restaurants of one estate under two
+#: buildings are two matters.
+_RESTAURANT_BUILDING_RE: Final = re.compile(
+    "(?<![0-9一二三四五六七八九十])([0-9]{1,3}|[一二三四五六七八九十]{1,3})(?:栋|幢|号楼)"
+    "[^，。,；;！!？?]{0,8}?(?:" + text.RESTAURANT_WORDS + ")"
+)
+_BUILDING_NUMERALS: Final = str.maketrans("一二三四五六七八九", "123456789")
+
+
+def _restaurant_building(letter: str) -> str:
+    """The building the letter's first restaurant named after one is under ("2栋"), ""
+    for none."""
+    found = _RESTAURANT_BUILDING_RE.search(letter)
+    if found is None:
+        return ""
+    number = found.group(1)
+    if not number.isdigit():
+        number = "10" if number == "十" else number.translate(_BUILDING_NUMERALS)
+        if not number.isdigit():
+            return ""  # "十二": left unsaid, as a building no other names
+    return f"{number}栋"
 
 
 _PLANT_WORD_RE: Final = re.compile("(?:搅拌站|搅伴站|搅拌厂|搅拌场)$")

@@ -179,6 +179,9 @@ _SENT_RE: Final = re.compile(
     "强制|强迫|强行|逼|被迫|强令|硬性|要挟|必须|廉价劳动力|扣学分|不发毕业证|不给毕业|不能毕业"
     "|(?:所有|全体|全部)[^，。,；;！!？?]{0,6}学生"
     "|影响毕业|拿不到毕业证|不去[^，。,；;！!？?]{0,8}(?:就|不|没|扣|开除|退学)|否则"
+    # sent by the school as goods are, or punished for refusing ("被学校统一送去外省电子厂",
+    # "不服从安排的要记处分")
+    "|被(?:学校)?(?:统一)?(?:送|派)|不服从[^，。,；;！!？?]{0,6}处分"
 )
 #: ... together with a factory's work (not an office's, a shop's, a garage's).
 _FACTORY_RE: Final = re.compile("(?<!汽修)厂|流水线|普工|装配工|打工|做工|拧螺丝")
@@ -406,6 +409,8 @@ def _subject_of(title: str, content: str, letter: str, wrong: str) -> str:
         name = _one(in_title, wrong)
         if not name:
             return ""
+        if wrong == FORCED_INTERNSHIP:
+            name = _spelt_out(name, content)
         if wrong_re.search(title) is None and not (
             wrong == PLATFORM_COLLAPSE
             and _WEAK_COLLAPSE_RE.search(title)
@@ -443,6 +448,19 @@ def _subject_of(title: str, content: str, letter: str, wrong: str) -> str:
         return ""
     name, _, trade = name.partition("·")
     return f"{name}〔{wrong}·{trade}〕" if trade else f"{name}〔{wrong}〕"
+
+
+def _spelt_out(name: str, content: str) -> str:
+    """A college's ``name`` as a title shortens it ("信息职院"), written out as the one
+    college the content names ("A市信息工程职业技术学院": "信息工程职院") when the short
+    name is its first and last characters and some of the others, in their order; ``name``
+    otherwise. Two colleges' short names ("信息职院", "信息工程职院") are two names, so a
+    letter is kept by its college's full name, as its other letters name it."""
+    full = _one(_names(content, FORCED_INTERNSHIP), FORCED_INTERNSHIP)
+    if not full or full == name or len(full) <= len(name) or full[0] != name[0]:
+        return name
+    rest = iter(full)
+    return full if all(char in rest for char in name) and full[-2:] == name[-2:] else name
 
 
 def _without_names(title: str, wrong: str) -> str:

@@ -18,7 +18,7 @@ from services.common.places import (
     without_developer,
 )
 from services.dedup import organisations, text
-from services.dedup.features import SUBJECT_RE, CaseFeatures, area_and_estate
+from services.dedup.features import NOT_BRAND_MARK, SUBJECT_RE, CaseFeatures, area_and_estate
 
 
 @lru_cache(maxsize=16384)
@@ -153,12 +153,41 @@ def _typed_alike(mine: str, other: str) -> bool:
     return len(differ) == 1 and _sound_alike(*differ[0])
 
 
+#: The characters of an estate's name, its estate word with them, from which one more
+#: before it is a fragment of a name the reading of places cut (``_same_estate``).
+_CUT_NAME_CHARS: Final = 6
+
+
+def _typed_in_tail(mine: str, other: str) -> tuple[str, str] | None:
+    """Of two estates' names of three characters or more, one shorter than the other: the
+    longer with its tail typed as the shorter, and the shorter, when that tail differs from
+    the shorter in one character typed by its sound, tone and all, and the longer is of
+    four characters or more ("伊景园滨和苑", "滨河苑": "伊景园滨河苑", "滨河苑"); None
+    otherwise."""
+    shorter, longer = sorted((mine, other), key=len)
+    if len(shorter) < 3 or len(shorter) == len(longer):
+        return None
+    tail = longer[-len(shorter) :]
+    differ = [(a, b) for a, b in zip(tail, shorter, strict=True) if a != b]
+    if len(differ) != 1 or not _sound_alike(*differ[0]):
+        return None
+    return longer[: -len(shorter)] + shorter, shorter
+
+
 def _same_estate(mine: str, other: str) -> bool:
     # One estate's name: the same, or one with words before it (not another estate's
     # longer name: "锦绣花园" and "东方锦绣花园" are two estates).
     if mine == other:
         return True
     (my_area, mine), (their_area, other) = area_and_estate(mine), area_and_estate(other)
+    (my_area, _, my_not), (their_area, _, their_not) = (
+        my_area.partition(NOT_BRAND_MARK),
+        their_area.partition(NOT_BRAND_MARK),
+    )
+    if (my_not and other.startswith(my_not)) or (their_not and mine.startswith(their_not)):
+        # A letter saying its estate is not the brand's ("不是中建那个"), the other naming
+        # the brand's ("中建滨河苑"): two estates of one name.
+        return False
     if my_area and their_area and my_area != their_area:
         # One name in two subdistricts, towns or communities ("东塘社区丽景新苑", "雨花亭
         # 社区丽景新苑"; "黄花镇刘家湾", "安沙镇刘家湾"): two places.
@@ -168,10 +197,24 @@ def _same_estate(mine: str, other: str) -> bool:
     mine, other = _NEIGHBOURHOOD_RE.sub("", mine), _NEIGHBOURHOOD_RE.sub("", other)
     if mine == other or _typed_alike(mine, other):
         return True
+    typed = _typed_in_tail(mine, other)
+    if typed:
+        # One writer typed the estate's last name by its sound after its series, the other
+        # named it alone ("伊景园滨和苑", "滨河苑"): read as typed right.
+        return _same_estate(*typed)
     # A developer's brand before one writer's name of the estate ("金地悦江府", "悦江府").
     if without_developer(mine) == without_developer(other):
         return True
     shorter, longer = sorted((mine, other), key=len)
+    if (
+        len(shorter) >= _CUT_NAME_CHARS
+        and len(longer) == len(shorter) + 1
+        and longer.endswith(shorter)
+    ):
+        # A long name the reading of places cut (``places._MAX_NAME_CHARS``) begins where
+        # the cut fell: one character before a name of six is a fragment of the words
+        # before it ("湘江世纪城金华苑" read "江世纪城金华苑", "世纪城金华苑").
+        return True
     if (
         longer.startswith(shorter)
         and _SERIES_RE.search(shorter)

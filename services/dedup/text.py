@@ -317,7 +317,8 @@ CLAIM_KINDS: Final[dict[str, tuple[str, ...]]] = {
     # a letter says of it (its permit, trucks). Beside a road, a subdistrict, a town or a
     # village (several plants), or named ("东富搅拌站": the place itself), no kind
     # (``OBJECTS``, ``scoring``).
-    "mixing_plant": ("搅拌站", "搅伴站", "搅拌厂", "搅拌场", "商砼站", "砼站"),
+    # A concrete plant is one too, however called ("A6区滨河苑项目旁混凝土站粉尘污染").
+    "mixing_plant": ("搅拌站", "搅伴站", "搅拌厂", "搅拌场", "商砼站", "砼站", "混凝土站"),
     # A bus route's course, its timetable, its stops and its crews' conduct are four
     # problems of one route: extending it is not running it more often.
     "bus_course": ("改线", "改道", "调整线路", "线路调整", "优化线路", "公交线路", "路线", "延伸"),
@@ -471,9 +472,13 @@ def one_matter_kind(shared: frozenset[str], topics: tuple[str, ...]) -> str:
 SUBJECT_PLANT: Final = "搅拌站"
 SUBJECT_FUMES: Final = "油烟"
 SUBJECT_FORCED_PARKING: Final = "强卖车位"
+#: A restaurant's fumes in the words residents use: its oil smoke, its exhaust, the smoke
+#: that fills their homes, the fumes that choke them ("饭店排烟问题", "楼下烧烤天天烟熏火燎",
+#: "楼下龙虾馆太呛人了"); of a restaurant only (``subject_object``).
+_FUMES_WORDS: Final = "油烟|油湮|排烟|烟熏|呛人|呛得|呛鼻"
 _SUBJECT_WORD_RES: Final[dict[str, re.Pattern[str]]] = {
     SUBJECT_PLANT: re.compile("|".join(CLAIM_KINDS["mixing_plant"]) + "|混凝土搅拌"),
-    SUBJECT_FUMES: re.compile("油烟|油湮"),
+    SUBJECT_FUMES: re.compile(_FUMES_WORDS),
     # Forcing a parking space on a buyer: the title's forced-sale words, or a space the
     # buyer must buy or sign for before the keys or the hand-over ("不买车位就不给交房",
     # "必须同时签一个车位合同", "要先认购车位，不然钥匙不给", "以车位要挟业主").
@@ -503,7 +508,7 @@ _SUBJECT_TITLE_WORD_RES: Final[dict[str, re.Pattern[str]]] = {
     SUBJECT_PLANT: re.compile("搅拌|搅伴|混凝土|砼|罐车|砂石|水泥|建材"),
     # Of fumes, the fumes themselves: a title naming a restaurant and its noise
     # ("枫林雅筑楼下烧烤店噪音扰民") or its alteration ("楼下餐馆违规改造") is about that.
-    SUBJECT_FUMES: re.compile("油烟|油湮"),
+    SUBJECT_FUMES: re.compile(_FUMES_WORDS),
     SUBJECT_FORCED_PARKING: re.compile("车位"),
 }
 #: A plant's neighbours' wrongs (its noise, dust, waste water, its work at night; its
@@ -547,9 +552,10 @@ def plant_not_complaint(title: str, content: str, by_its_words: bool = False) ->
 
 #: Fumes of the estate's restaurants: a factory's exhaust, a boiler's smoke, a school's
 #: canteen or a neighbour's kitchen are other objects.
-_RESTAURANT_RE: Final = re.compile(
+RESTAURANT_WORDS: Final = (
     "餐馆|餐厅|餐饮|饭店|饭馆|酒楼|烧烤|商铺|底商|门面|小吃|火锅|排档|菜馆|快餐|店"
 )
+_RESTAURANT_RE: Final = re.compile(RESTAURANT_WORDS)
 #: Fumes that are not the estate's restaurants': a school's or a unit's canteen
 #: ("学校食堂的排烟口正对着我们3栋"), a neighbour's kitchen ("楼下邻居家里每天做饭"),
 #: a vendor offering its purifiers ("我公司是专业生产油烟净化器的企业").
@@ -661,8 +667,8 @@ _PARKING_CHARGE_RE: Final = re.compile("停车费|管理费|车位费|服务费|
 
 #: A character every mention of an object holds: a letter without it is not searched.
 _SUBJECT_MARKS: Final = {
-    SUBJECT_PLANT: ("搅", "砼"),
-    SUBJECT_FUMES: ("油",),
+    SUBJECT_PLANT: ("搅", "砼", "凝土站"),
+    SUBJECT_FUMES: ("油", "烟", "呛"),
     SUBJECT_FORCED_PARKING: ("车位", "强", "捆", "搭售", "被迫", "逼"),
 }
 
