@@ -34,7 +34,7 @@ _WORKS: Final = (
 )
 #: The words of a mixing plant (``text.CLAIM_KINDS["mixing_plant"]``: a test says they are
 #: the same; not imported, as ``text`` reads this module).
-_PLANTS: Final = ("搅拌站", "搅伴站", "搅拌厂", "搅拌场", "商砼站", "砼站")
+_PLANTS: Final = ("搅拌站", "搅伴站", "搅拌厂", "搅拌场", "商砼站", "砼站", "混凝土站")
 
 #: New words for kinds of ``CLAIM_KINDS`` (its kind names), and new kinds, by their words.
 CLAIM_WORDS: Final[dict[str, tuple[str, ...]]] = {
@@ -150,11 +150,10 @@ NOT_BEFORE: Final[dict[str, str]] = {
     # waived for the poor, "减免学费", is of the fee).
     "学费": "补偿",
 }
-#: A word is not its kind after what makes it another's (``text._NOT_AFTER``). None: a
-#: guard looking behind a word's start costs every title's reading (the pattern can no
-#: longer skip to where a word's first character is), so the guards here look ahead, and a
-#: word that is another kind's after something is read with it as one word.
-NOT_AFTER: Final[dict[str, str]] = {}
+#: A word is not its kind after what makes it another's (``text._NOT_AFTER``: what comes
+#: right before it, of a fixed width). None yet: a word that is another kind's after
+#: something is read with it as one word.
+NOT_AFTER: Final[dict[str, tuple[str, ...]]] = {}
 #: Every word's kind.
 KIND_OF_WORD: Final[dict[str, str]] = {
     word: kind for kind, words in CLAIM_WORDS.items() for word in words

@@ -353,14 +353,19 @@ _NOT_BEFORE: Final = {
 # A fee the writer says was paid ("交了物业费电梯还是坏", "按时缴纳物业费却没人管") is what
 # the writer did, not what is complained of: the problem is the title's other words; a
 # fee refused ("拒交物业费") is still the fee's dispute.
-_NOT_AFTER: Final = {"物业费": "(?<![^拒][交缴])(?<![交缴][了纳过\\s])"}
+# Each guard is what comes right before the word (fixed width), looked at from the word's
+# end: a pattern that looks behind a word's start can no longer skip to where a word's
+# first character is, and that made reading every title two to six times slower.
+_NOT_AFTER: Final[dict[str, tuple[str, ...]]] = {"物业费": ("[^拒][交缴]", "[交缴][了纳过\\s]")}
 # Kinds and words read from real letters (``claim_words``), with their guards.
 _KIND_OF_WORD.update(claim_words.KIND_OF_WORD)
 _NOT_BEFORE.update(claim_words.NOT_BEFORE)
 _NOT_AFTER.update(claim_words.NOT_AFTER)
 _CLAIM_WORD_RE: Final = re.compile(
     "|".join(
-        _NOT_AFTER.get(w, "") + re.escape(w) + (f"(?!{_NOT_BEFORE[w]})" if w in _NOT_BEFORE else "")
+        re.escape(w)
+        + "".join(f"(?<!{before}{re.escape(w)})" for before in _NOT_AFTER.get(w, ()))
+        + (f"(?!{_NOT_BEFORE[w]})" if w in _NOT_BEFORE else "")
         for w in sorted(_KIND_OF_WORD, key=len, reverse=True)
     )
 )
