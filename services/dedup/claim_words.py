@@ -134,6 +134,10 @@ CLAIM_WORDS: Final[dict[str, tuple[str, ...]]] = {
     # "投诉B9市财富铭城小区物业非法改装电梯"); not a kind of building ("高层电梯房"), nor
     # the adverts in the lifts.
     "lifts": ("电梯",),
+    # A lift to be added to an old walk-up building ("老旧小区加装电梯审批太慢", "3栋加装
+    # 电梯被一楼住户阻挠"): a want with its own remedy (the approval, the neighbours' consent,
+    # the subsidy), not a lift out of order.
+    "lift_addition": ("加装电梯", "增设电梯", "电梯加装", "加梯"),
     # A plant's works at night are its nuisance, what its other titles call noise or dust
     # ("伊景园滨和苑旁边搅拌站晚上施工", "搅拌站夜间施工扰民"): the plant's, not a site's
     # works (``text._SUBJECT_TITLE_KINDS``). Read as one word, the plant's, before the
@@ -142,7 +146,9 @@ CLAIM_WORDS: Final[dict[str, tuple[str, ...]]] = {
 }
 #: A word is not its kind before what makes it another's (``text._NOT_BEFORE``).
 NOT_BEFORE: Final[dict[str, str]] = {
-    "拆迁": "户|办",
+    # A moved household's compensation or transition pay is the expropriation's
+    # ("拆迁户补偿款拖欠", "拆迁户过渡费被停发").
+    "拆迁": "户(?![^，。！？、]{0,2}(?:补偿|过渡))|办",
     "征收": "户|[^，。！？、]{0,4}(?:费|税)",
     # Nor a lift's adverts and their income ("电梯广告收入去向": the estate's common income).
     "电梯": "房|广告|里的广告|内广告",

@@ -220,6 +220,11 @@ def score_candidates(
                     return ours - objects, theirs - objects
                 return ours, theirs
             ours, theirs = ours - objects, theirs - objects
+        shared = ours & theirs
+        if shared and shared <= text.PART_KINDS and text.parts_differ(features.topic, their_topic):
+            # One kind of problem of two buildings or parts of an estate (8栋's lift and
+            # 3栋's, the garage's leak and a wall's): two objects, as two kinds are.
+            return (ours - shared) | {"part:ours"}, (theirs - shared) | {"part:theirs"}
         if (
             ours.isdisjoint(theirs)
             and not ours.isdisjoint(text.NUISANCES)

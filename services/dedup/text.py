@@ -419,6 +419,36 @@ def claims_differ(ours: frozenset[str], theirs: frozenset[str]) -> bool:
     return bool(ours) and bool(theirs) and ours.isdisjoint(theirs)
 
 
+#: The kinds of problem of one building or one part of an estate (its lift, a leak in its
+#: roof, its garage, its pipes): one kind at one estate is as many matters as the
+#: buildings and parts the titles name (``parts_differ``).
+PART_KINDS: Final = frozenset({"lifts", "leaks", "lift_addition"})
+#: A building of an estate as a title names it ("8栋", "12号楼", "三单元"), by its number.
+_BUILDING_RE: Final = re.compile("([0-9]+|[一二三四五六七八九十]+)(?:栋|幢|号楼|座|单元)")
+#: Parts of an estate a leak or a lift is in, each by its words.
+_PART_WORDS: Final = {
+    "garage": ("车库", "地下室", "车位"),
+    "roof": ("顶楼", "楼顶", "屋顶", "屋面", "顶层", "漏雨"),
+    "wall": ("外墙", "墙体", "墙面"),
+    "pipe": ("水管", "管道", "排水管", "立管", "下水"),
+    "neighbour": ("楼上", "邻居"),
+}
+_PART_RE: Final = re.compile("|".join(w for ws in _PART_WORDS.values() for w in ws))
+_PART_OF_WORD: Final = {w: part for part, ws in _PART_WORDS.items() for w in ws}
+
+
+def parts_differ(our_topic: str, their_topic: str) -> bool:
+    """Whether two titles name different buildings of an estate ("8栋电梯", "3栋电梯"), or,
+    naming none or one, different parts of it ("车库渗水", "7栋外墙渗水"): two objects."""
+    ours = set(_BUILDING_RE.findall(our_topic))
+    theirs = set(_BUILDING_RE.findall(their_topic))
+    if ours and theirs:
+        return ours.isdisjoint(theirs)
+    our_parts = {_PART_OF_WORD[w] for w in _PART_RE.findall(our_topic)}
+    their_parts = {_PART_OF_WORD[w] for w in _PART_RE.findall(their_topic)}
+    return bool(our_parts) and bool(their_parts) and our_parts.isdisjoint(their_parts)
+
+
 def as_one_nuisance(kinds: frozenset[str]) -> frozenset[str]:
     """``kinds`` with every one of ``NUISANCES`` as one kind ("nuisance"): what two letters
     about one facility name (``place_agreement.facility_of_either_title``)."""

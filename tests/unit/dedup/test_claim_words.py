@@ -135,3 +135,60 @@ def test_a_villages_paving_and_its_expropriation_are_two_matters() -> None:
         ]
     )
     assert decisions[1].matter_id != decisions[0].matter_id
+
+
+def test_two_buildings_leaks_at_one_estate_are_two_matters() -> None:
+    # Review r22: one kind (leaks) at one estate is as many matters as the parts named.
+    decisions = run(
+        [
+            letter(
+                0,
+                "翰林苑小区12栋顶楼漏雨",
+                "A5区翰林苑小区12栋顶楼，一下雨屋顶就漏雨，天花板发霉掉灰，找开发商说过了保修"
+                "期，找物业说要动用维修基金，一直没人修。",
+                start=START,
+                region="430111",
+                ref="pr_a",
+            ),
+            letter(
+                9,
+                "翰林苑小区7栋外墙渗水",
+                "A5区翰林苑小区7栋外墙瓷砖开裂，雨水从外墙渗进卧室，墙纸都泡烂了，开发商不维修。",
+                start=START,
+                region="430111",
+                ref="pr_b",
+            ),
+        ]
+    )
+    assert decisions[1].matter_id != decisions[0].matter_id
+
+
+def test_one_writers_lift_out_of_order_and_a_lift_to_add_are_two_matters() -> None:
+    decisions = run(
+        [
+            letter(
+                0,
+                "美林小区8栋电梯又坏了",
+                "A3区美林小区8栋电梯又坏了，这是这个月第三次，请质监部门督促物业彻底维修。",
+                start=START,
+                region="430104",
+            ),
+            letter(
+                20,
+                "美林小区3栋加装电梯补贴什么时候发",
+                "A3区美林小区3栋的加装电梯已经完工半年，政府承诺的加装电梯补贴一直没有发放，"
+                "请问什么时候能到位？",
+                start=START,
+                region="430104",
+            ),
+        ]
+    )
+    assert decisions[1].matter_id != decisions[0].matter_id
+
+
+def test_parts_of_an_estate() -> None:
+    assert text.parts_differ("锦都花园2栋电梯停运", "锦都花园9栋电梯年检过期")
+    assert text.parts_differ("翰林苑车库漏水", "翰林苑小区7栋外墙渗水")
+    assert not text.parts_differ("美林小区电梯经常困人", "美林小区8栋电梯坏")
+    assert _kinds("新塘村拆迁户补偿款拖欠") >= {"expropriation"}
+    assert _kinds("老旧小区加装电梯审批太慢") == {"lift_addition"}
