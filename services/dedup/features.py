@@ -410,6 +410,9 @@ def letter_subject(
             return ""
     if obj == text.SUBJECT_SITE and _site_named(estate, places, f"{title}。{content}".lower()):
         return ""
+    if obj in (text.SUBJECT_SITE, text.SUBJECT_REFUSE) and _FACILITY_IN_NAME_RE.search(estate):
+        # A name read across the facility's own words ("收集站直接关系小区"): no estate.
+        return ""
     name = (
         _plant_name(places)
         if obj == text.SUBJECT_PLANT
@@ -438,8 +441,12 @@ _ESTATE_BESIDE_RE: Final = re.compile(
 )
 #: The words a title or a sentence may put before an estate's name.
 _BEFORE_NAME_RE: Final = re.compile(
-    "^.*(?:[区县市]|关于|反映|投诉|举报|请求|希望|我们|我家|家住|住在|业主|居民|位于|就在)"
+    "^.*(?:[区县市的]|关于|反映|投诉|举报|请求|希望|我们|我家|家住|住在|业主|居民|位于|就在"
+    "|部门|治理|整治|处理|解决|查处|管管|一下)"
 )
+#: The longest estate's name kept of the words before a site (a brand and a name:
+#: "中铁青秀城").
+_BESIDE_NAME_CHARS: Final = 6
 
 
 def _estate_beside(part: str) -> str:
@@ -448,12 +455,14 @@ def _estate_beside(part: str) -> str:
     found = _ESTATE_BESIDE_RE.search(part.lower())
     if found is None:
         return ""
-    name = _BEFORE_NAME_RE.sub("", found.group(1))
+    name = _BEFORE_NAME_RE.sub("", found.group(1))[-_BESIDE_NAME_CHARS:]
     if len(name) < 3 or _NOT_ESTATE_RE.search(name) or _NO_NAME_RE.search(name[:-1]):
         return ""
     return name
 
 
+#: A facility's words in what was read as an estate's name.
+_FACILITY_IN_NAME_RE: Final = re.compile("站|工地|垃圾")
 #: A site named as a project ("蓝光项目", "A1区新城项目", "中茂城项目工地"): the place
 #: itself, whose neighbours of several estates write of it.
 _SITE_PROJECT_RE: Final = re.compile("项目(?:工地)?$")
