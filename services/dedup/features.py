@@ -399,7 +399,7 @@ def letter_subject(
             places, content.lower()
         )
         if not estate and obj in (text.SUBJECT_SITE, text.SUBJECT_REFUSE):
-            estate = _estate_beside(content[:OPENING_CHARS])
+            estate = _estate_beside(content[:OPENING_CHARS], writers=True)
         if not estate or (
             obj == text.SUBJECT_PLANT
             and (_plant_elsewhere(content) or _plant_by_another_place(content))
@@ -442,20 +442,31 @@ _ESTATE_BESIDE_RE: Final = re.compile(
 #: The words a title or a sentence may put before an estate's name.
 _BEFORE_NAME_RE: Final = re.compile(
     "^.*(?:[区县市的]|关于|反映|投诉|举报|请求|希望|我们|我家|家住|住在|业主|居民|位于|就在"
-    "|部门|治理|整治|处理|解决|查处|管管|一下)"
+    "|部门|治理|整治|处理|解决|查处|管管|一下|街道|社区|[镇乡村])"
 )
 #: The longest estate's name kept of the words before a site (a brand and a name:
 #: "中铁青秀城").
 _BESIDE_NAME_CHARS: Final = 6
 
 
-def _estate_beside(part: str) -> str:
+#: The estate a writer says they live in, its name ending as estates' do, then a building,
+#: a mark or the end of the sentence ("我家住圭塘街道中铁·青秀城，", "我是青秀城7栋住户").
+_WRITER_ESTATE_RE: Final = re.compile(
+    "(?:家住|住在|我是|我们是)[^，。,；;！!？?]{0,10}?([\\w·]{2,12}?[城园苑府湾庭邸居墅])(?:小区)?"
+    "(?=[，。,；;0-9一二三四五六七八九十]|的业主|的居民|业主|居民)"
+)
+
+
+def _estate_beside(part: str, writers: bool = False) -> str:
     """The estate ``part`` names right before a site or a station beside it
-    (``_ESTATE_BESIDE_RE``), "" for none."""
+    (``_ESTATE_BESIDE_RE``), or, ``writers``, the one its writer says they live in
+    (``_WRITER_ESTATE_RE``); "" for none."""
     found = _ESTATE_BESIDE_RE.search(part.lower())
+    if found is None and writers:
+        found = _WRITER_ESTATE_RE.search(part.lower())
     if found is None:
         return ""
-    name = _BEFORE_NAME_RE.sub("", found.group(1))[-_BESIDE_NAME_CHARS:]
+    name = _BEFORE_NAME_RE.sub("", found.group(1).replace("·", ""))[-_BESIDE_NAME_CHARS:]
     if len(name) < 3 or _NOT_ESTATE_RE.search(name) or _NO_NAME_RE.search(name[:-1]):
         return ""
     return name

@@ -57,6 +57,15 @@ def _assert_one_and_apart(pair: tuple[tuple[str, str], ...], other: tuple[str, s
 def test_a_site_and_a_station_beside_an_estate_are_its_subjects() -> None:
     assert [_subject(*letter) for letter in SITE] == ["桂馨苑〔工地〕"] * 2
     assert [_subject(*letter) for letter in STATION] == ["桂馨苑〔垃圾站〕"] * 2
+    # An estate the reading of places leaves (a name ending "城"), before the site beside
+    # it or where its writer says they live, with its developer's brand or not.
+    assert _subject("中建青柳城旁工地夜间施工扰民", "工地天天晚上施工到凌晨，吵得睡不着。") == (
+        "中建青柳城〔工地〕"
+    )
+    assert _subject(
+        "还能不能让人睡个好觉",
+        "我家住东塘街道中建·青柳城，小区对面的工地晚上灯火通明，泵车响一整夜，吵得睡不着。",
+    ) == ("中建青柳城〔工地〕")
 
 
 @pytest.mark.parametrize(
