@@ -169,7 +169,14 @@ _NO_NAME_RE: Final = re.compile("(?:^|[本我该此这那们个的边近整其�
 SUBJECT_RE: Final = re.compile(
     "^(.+)〔("
     + "|".join(
-        (text.SUBJECT_PLANT, text.SUBJECT_FUMES, text.SUBJECT_FORCED_PARKING, *organisations.WRONGS)
+        (
+            text.SUBJECT_PLANT,
+            text.SUBJECT_FUMES,
+            text.SUBJECT_FORCED_PARKING,
+            text.SUBJECT_SITE,
+            text.SUBJECT_REFUSE,
+            *organisations.WRONGS,
+        )
     )
     + ")([东西南北]*)(?:·(.+))?〕$"
 )
@@ -371,13 +378,17 @@ def letter_subject(
     if not obj:
         return ""
     if any(
-        _OTHER_PLACE_RE.search(p) and not _before_estate(p, title_places, title.lower())
+        _OTHER_PLACE_RE.search(p)
+        and not _before_estate(p, title_places, title.lower())
+        and not (obj == text.SUBJECT_SITE and _UNNAMED_SITE_RE.match(p))
         for p in title_places
     ):
         # The title is about a place of other problems (a building site, a village), not
         # the subdistrict an estate it names right after is in ("暮云街道丽发新城").
         return ""
     estate = _one_estate(title_places, title.lower())
+    if not estate and obj in (text.SUBJECT_SITE, text.SUBJECT_REFUSE):
+        estate = _estate_beside(title)
     if estate:
         # The subdistrict, town or community the title names right before it
         # ("东塘社区丽景新苑"): two letters naming one estate's name in two areas are about
@@ -387,6 +398,8 @@ def letter_subject(
         estate = _one_estate(opening_places, content[:OPENING_CHARS].lower()) or _one_estate(
             places, content.lower()
         )
+        if not estate and obj in (text.SUBJECT_SITE, text.SUBJECT_REFUSE):
+            estate = _estate_beside(content[:OPENING_CHARS], writers=True)
         if not estate or (
             obj == text.SUBJECT_PLANT
             and (_plant_elsewhere(content) or _plant_by_another_place(content))
@@ -395,6 +408,11 @@ def letter_subject(
         if _someone_elses(estate, content):
             # "我朋友住在丽景新苑": the estate is a friend's, not the writer's.
             return ""
+    if obj == text.SUBJECT_SITE and _site_named(estate, places, f"{title}。{content}".lower()):
+        return ""
+    if obj in (text.SUBJECT_SITE, text.SUBJECT_REFUSE) and _FACILITY_IN_NAME_RE.search(estate):
+        # A name read across the facility's own words ("收集站直接关系小区"): no estate.
+        return ""
     name = (
         _plant_name(places)
         if obj == text.SUBJECT_PLANT
@@ -405,6 +423,72 @@ def letter_subject(
     return (
         f"{_not_brands(estate, f'{title}。{content}')}〔{obj}{side}{'·' + name if name else ''}〕"
     )
+
+
+#: A site a title names by its side of the estate alone ("青秀城小区北侧工地": "北侧工地"):
+#: no named site, the estate's.
+_UNNAMED_SITE_RE: Final = re.compile(
+    "^(?:[东西南北]{1,2}(?:侧|边|面)|旁边|旁|对面|隔壁|附近|周边|门口|后面|背后)?(?:的)?工地$"
+)
+#: An estate named right before the site or station beside it, by a name the places'
+#: reading may leave ("A4区中铁青秀城旁工地", "青秀城对面工地半夜还在打桩"): a name of
+#: two to eight characters ending as estates' do, then where the facility is.
+_ESTATE_BESIDE_RE: Final = re.compile(
+    "([\\w·]{2,12}?[城园苑府湾庭邸居墅])(?:小区)?(?:的)?"
+    "(?:[东西南北]{1,2}(?:侧|边|面)|旁边|旁|对面|隔壁|附近|周边|门口|后面|背后)(?:的)?"
+    "(?:一个|一处|新建的|在建的)?(?:工地|建筑工地|垃圾站|垃圾中转站|中转站|垃圾收集站|垃圾转运站"
+    "|压缩站)"
+)
+#: The words a title or a sentence may put before an estate's name.
+_BEFORE_NAME_RE: Final = re.compile(
+    "^.*(?:[区县市的]|关于|反映|投诉|举报|请求|希望|我们|我家|家住|住在|业主|居民|位于|就在"
+    "|部门|治理|整治|处理|解决|查处|管管|一下|街道|社区|[镇乡村])"
+)
+#: The longest estate's name kept of the words before a site (a brand and a name:
+#: "中铁青秀城").
+_BESIDE_NAME_CHARS: Final = 6
+
+
+#: The estate a writer says they live in, its name ending as estates' do, then a building,
+#: a mark or the end of the sentence ("我家住圭塘街道中铁·青秀城，", "我是青秀城7栋住户").
+_WRITER_ESTATE_RE: Final = re.compile(
+    "(?:家住|住在|我是|我们是)[^，。,；;！!？?]{0,10}?([\\w·]{2,12}?[城园苑府湾庭邸居墅])(?:小区)?"
+    "(?=[，。,；;0-9一二三四五六七八九十]|的业主|的居民|业主|居民)"
+)
+
+
+def _estate_beside(part: str, writers: bool = False) -> str:
+    """The estate ``part`` names right before a site or a station beside it
+    (``_ESTATE_BESIDE_RE``), or, ``writers``, the one its writer says they live in
+    (``_WRITER_ESTATE_RE``); "" for none."""
+    found = _ESTATE_BESIDE_RE.search(part.lower())
+    if found is None and writers:
+        found = _WRITER_ESTATE_RE.search(part.lower())
+    if found is None:
+        return ""
+    name = _BEFORE_NAME_RE.sub("", found.group(1).replace("·", ""))[-_BESIDE_NAME_CHARS:]
+    if len(name) < 3 or _NOT_ESTATE_RE.search(name) or _NO_NAME_RE.search(name[:-1]):
+        return ""
+    return name
+
+
+#: A facility's words in what was read as an estate's name.
+_FACILITY_IN_NAME_RE: Final = re.compile("站|工地|垃圾")
+#: A site named as a project ("蓝光项目", "A1区新城项目", "中茂城项目工地"): the place
+#: itself, whose neighbours of several estates write of it.
+_SITE_PROJECT_RE: Final = re.compile("项目(?:工地)?$")
+#: Of a phase or a building of the estate: "月光小区二期工地".
+_SITE_PART: Final = "(?:[一二三四五六七八九十0-9]{1,2}(?:期|号地块|地块))?"
+
+
+def _site_named(estate: str, places: frozenset[str], letter: str) -> bool:
+    """Whether a letter about a building site names the site itself: a project
+    (``_SITE_PROJECT_RE``), or the estate it puts the site in ("月光小区工地", "月光小区
+    二期工地": the estate being built is the site, not the estate beside it)."""
+    if any(_SITE_PROJECT_RE.search(p) for p in places):
+        return True
+    name = area_and_estate(estate)[1].lower()
+    return re.search(re.escape(name) + _SITE_PART + "(?:工地|项目)", letter) is not None
 
 
 #: A plant named by what it is made of or how many, not by its own name ("水泥搅拌厂",

@@ -343,6 +343,13 @@ def score_candidates(
                                 features.topic, case.content, by_its_words=True
                             )
                         )
+                        # So of their site or station ("青秀城旁工地拖欠工资").
+                        or (
+                            not our_subject
+                            and text.facility_not_complaint(
+                                their_subject, features.topic, case.content
+                            )
+                        )
                     )
                 )
                 or (
@@ -351,6 +358,10 @@ def score_candidates(
                     f"〔{text.SUBJECT_PLANT}" in our_subject
                     and not their_subject
                     and text.plant_not_complaint(details.topic, "", by_its_words=True)
+                )
+                or (
+                    not their_subject
+                    and text.facility_not_complaint(our_subject, details.topic, "", title_only=True)
                 )
             )
         )

@@ -507,6 +507,14 @@ def one_matter_kind(shared: frozenset[str], topics: tuple[str, ...]) -> str:
 SUBJECT_PLANT: Final = "搅拌站"
 SUBJECT_FUMES: Final = "油烟"
 SUBJECT_FORCED_PARKING: Final = "强卖车位"
+#: A building site beside the estate, its works (at night above all), its piling, its noise
+#: and dust ("希望相关部门治理A3区中海国际社区一期旁边工地的噪音问题", "B9市欧洲城小区
+#: 工地夜晚施工噪声污染严重", "谷丰路咸嘉新村对面楚腾琴岛楼盘最近天天夜间通宵施工，
+#: 搅拌机和打桩机的声音太大"); and a refuse station by it, its smell, its flies, its site
+#: ("A5区佳园星城小区居民反对附近修建垃圾中转站", "反映A5区井莲路369号佳园星城垃圾站
+#: 问题", "请求撤掉K4县九龙时代广场小区的生活垃圾收集站"): objects as the plant is.
+SUBJECT_SITE: Final = "工地"
+SUBJECT_REFUSE: Final = "垃圾站"
 #: A restaurant's fumes in the words residents use: its oil smoke, its exhaust, the smoke
 #: that fills their homes, the fumes that choke them ("饭店排烟问题", "楼下烧烤天天烟熏火燎",
 #: "楼下龙虾馆太呛人了"); of a restaurant only (``subject_object``).
@@ -524,6 +532,17 @@ _SUBJECT_WORD_RES: Final[dict[str, re.Pattern[str]]] = {
         + "|(?:绑定|要挟|逼)[^，。,；;！!？?]{0,6}车位"
         + "|只售不租|只卖不租|拒绝出租|不租只卖|不租只售|只出售车位不出租"
     ),
+    # A site by its name, its piling rigs, its works at night or round the clock.
+    SUBJECT_SITE: re.compile(
+        "工地|打桩|桩机|"
+        + "|".join(claim_words.CLAIM_WORDS["building_works"])
+        + "|(?:昼夜|24小时|二十四小时|通宵)[^，。,；;！!？?]{0,4}施工"
+    ),
+    # A station by its words, or the pit and the room residents call it by ("该垃圾池为
+    # 地埋式垃圾池", "小区的生活垃圾收集站及垃圾处理房").
+    SUBJECT_REFUSE: re.compile(
+        "|".join(claim_words.CLAIM_WORDS["refuse_station"]) + "|垃圾池|垃圾房|垃圾压缩"
+    ),
 }
 #: The kinds of problem (``CLAIM_KINDS``) a title may name and still be about the object:
 #: a plant's noise, dust, waste water and permits; fumes' smell and a fan's noise; the
@@ -535,6 +554,8 @@ _SUBJECT_TITLE_KINDS: Final[dict[str, frozenset[str]]] = {
     SUBJECT_PLANT: frozenset({"noise", "pollution", "illegal_building", "mixing_plant"}),
     SUBJECT_FUMES: frozenset({"noise", "pollution"}),
     SUBJECT_FORCED_PARKING: frozenset({"parking"}),
+    SUBJECT_SITE: frozenset({"noise", "pollution", "building_works"}),
+    SUBJECT_REFUSE: frozenset({"noise", "pollution", "refuse_station"}),
 }
 #: Words of the object a title may name instead of it: the plant's trucks, sand, cement
 #: and works ("混凝土车把丽景路压烂了", "小区门口的砂石料场", "小区旁建材厂"); the
@@ -545,7 +566,36 @@ _SUBJECT_TITLE_WORD_RES: Final[dict[str, re.Pattern[str]]] = {
     # ("枫林雅筑楼下烧烤店噪音扰民") or its alteration ("楼下餐馆违规改造") is about that.
     SUBJECT_FUMES: re.compile(_FUMES_WORDS),
     SUBJECT_FORCED_PARKING: re.compile("车位"),
+    # Of a site, its works, its piling, its rigs ("施工噪音扰民", "楼盘天天打桩"); not its
+    # trucks (their muck on the road, the road they break: another matter).
+    SUBJECT_SITE: re.compile("工地|施工|打桩|桩机|泵车|塔吊|挖机|浇筑|楼盘"),
+    # Of a station, the station or its smell and flies ("小区旁垃圾臭气熏天").
+    SUBJECT_REFUSE: re.compile(
+        "垃圾站|垃圾中转|垃圾收集|垃圾转运|垃圾处理|垃圾池|垃圾房|压缩站|垃圾场|垃圾填埋"
+        "|垃圾焚烧|臭|苍蝇|蚊蝇"
+    ),
 }
+#: A site's neighbours' wrongs: its noise, its dust, its works at hours of rest, its
+#: shaking; a letter naming a site and none of them is about something else of it.
+_SITE_NUISANCE_RE: Final = re.compile(
+    "噪|吵|扰民|扰名|睡|休息|夜间|夜晚|夜里|晚上|半夜|深夜|凌晨|通宵|昼夜|24小时|粉尘|扬尘|灰尘"
+    "|尘土|震|轰|打桩|桩机|声音|声响"
+)
+#: A site's other matters, in the sentence or title naming it: its workers' wages, its
+#: trucks' muck and the road they break, a buyer's own flat (its quality, its hand-over,
+#: its works stopped), its sale, an accident ("工地拖欠农民工工资", "渣土车把路压坏了",
+#: "美麓阳光住宅楼无故停工以及质量问题").
+_SITE_OWN_AFFAIR_RE: Final = re.compile(
+    "工资|欠薪|薪酬|农民工|民工|工钱|渣土车|泥头车|压坏|压烂|压垮|路面破|房屋质量|工程质量|住房质量|裂缝|漏水|"
+    "交房|烂尾|停工|"
+    "销售|售楼|购房|买房|房价|定金|事故|死亡|受伤|摔伤|招工|招聘"
+)
+#: A station's neighbours' wrongs or their asking it away or not built; a letter naming
+#: one and none of them is about its sorting, its staff or a developer's sale.
+_REFUSE_NUISANCE_RE: Final = re.compile(
+    "臭|味|苍蝇|蚊|蝇|鼠|污染|卫生|污水|噪|吵|反对|搬|撤|迁|拆除|选址|不要|不应|影响"
+)
+_REFUSE_OWN_AFFAIR_RE: Final = re.compile("垃圾分类|虚假宣传|环卫工|工资|招聘|承包")
 #: A plant's neighbours' wrongs (its noise, dust, waste water, its work at night; its
 #: trucks' mud and the road they ruin; asking it moved away), or its neighbours writing
 #: (业主, 居民, 我家): a letter on the plant beside an estate that names
@@ -583,6 +633,25 @@ def plant_not_complaint(title: str, content: str, by_its_words: bool = False) ->
     letter with no subject, whose words naming the plant the subject's rules refused."""
     pattern = (_SUBJECT_TITLE_WORD_RES if by_its_words else _SUBJECT_WORD_RES)[SUBJECT_PLANT]
     return bool(pattern.search(title)) and not _plant_complained_of(f"{title}。{content}")
+
+
+def facility_not_complaint(
+    subject: str, title: str, content: str, title_only: bool = False
+) -> bool:
+    """Whether a letter with no subject, whose title names a word of a site or a station
+    (``_SUBJECT_TITLE_WORD_RES``) a kept ``subject`` is about, is about another matter of
+    it: its title names one (its workers' wages, its trucks' road, a buyer's flat:
+    "青秀城旁工地拖欠农民工工资"), or, its ``content`` known, it names none of its
+    neighbours' wrongs. Of an earlier letter (``title_only``) its title alone is known."""
+    for obj, nuisance, own in (
+        (SUBJECT_SITE, _SITE_NUISANCE_RE, _SITE_OWN_AFFAIR_RE),
+        (SUBJECT_REFUSE, _REFUSE_NUISANCE_RE, _REFUSE_OWN_AFFAIR_RE),
+    ):
+        if f"〔{obj}" in subject and _SUBJECT_TITLE_WORD_RES[obj].search(title):
+            return own.search(title) is not None or (
+                not title_only and nuisance.search(f"{title}。{content}") is None
+            )
+    return False
 
 
 #: Fumes of the estate's restaurants: a factory's exhaust, a boiler's smoke, a school's
@@ -705,17 +774,40 @@ _SUBJECT_MARKS: Final = {
     SUBJECT_PLANT: ("搅", "砼", "凝土站"),
     SUBJECT_FUMES: ("油", "烟", "呛"),
     SUBJECT_FORCED_PARKING: ("车位", "强", "捆", "搭售", "被迫", "逼"),
+    SUBJECT_SITE: ("工地", "桩", "施工"),
+    SUBJECT_REFUSE: ("垃圾", "压缩站"),
 }
 
 
 def _objects_named(part: str) -> list[str]:
     """The objects (``SUBJECT_*``) a title or a content names, in a fixed order; a part
     holding none of an object's marks (``_SUBJECT_MARKS``) is not searched for it."""
-    return [
+    found = [
         obj
         for obj, pattern in _SUBJECT_WORD_RES.items()
         if any(mark in part for mark in _SUBJECT_MARKS[obj]) and pattern.search(part)
     ]
+    if SUBJECT_PLANT in found and SUBJECT_SITE in found:
+        # A plant's works at night ("搅拌站夜间施工扰民") are the plant's.
+        found.remove(SUBJECT_SITE)
+    return found
+
+
+def _facility_not_complaint(obj: str, title: str, content: str) -> bool:
+    """Whether a letter about a site or a station (``SUBJECT_SITE``, ``SUBJECT_REFUSE``)
+    is about another matter of it: its title or the sentence first naming it names one
+    (``_SITE_OWN_AFFAIR_RE``, ``_REFUSE_OWN_AFFAIR_RE``), or the letter names none of its
+    neighbours' wrongs."""
+    letter = f"{title}。{content}"
+    nuisance, own = (
+        (_SITE_NUISANCE_RE, _SITE_OWN_AFFAIR_RE)
+        if obj == SUBJECT_SITE
+        else (_REFUSE_NUISANCE_RE, _REFUSE_OWN_AFFAIR_RE)
+    )
+    if nuisance.search(letter) is None or own.search(title):
+        return True
+    first = next((s for s in _SENTENCE_RE.split(content) if _SUBJECT_WORD_RES[obj].search(s)), "")
+    return own.search(first) is not None
 
 
 def subject_object(
@@ -786,6 +878,13 @@ def subject_object(
     ):
         # Of fumes the title names them (not a restaurant's noise, its alterations or
         # licence: "关于星城影响餐馆扰民的第三次投诉"), and they are a restaurant's.
+        return "", ""
+    if obj in (SUBJECT_SITE, SUBJECT_REFUSE) and (
+        _facility_not_complaint(obj, title, content)
+        # A letter naming another object besides ("比旁边的搅拌站还吵") says which of the
+        # estate's objects its words are of no more than its estate does.
+        or set(_objects_named(content)) - {obj}
+    ):
         return "", ""
     if obj != SUBJECT_PLANT:
         return obj, ""
