@@ -96,11 +96,14 @@ async def test_new_hotspots_of_one_level_share_one_digest() -> None:
     assert len(sender.taken) == 1
 
 
+def _empty_tables() -> dict[str, dict[str, object]]:
+    """The notifier's tables, empty and open to the test."""
+    return {name: {} for name in ("cases", "sent", "retries", "waiting", "groups")}
+
+
 async def test_more_hotspots_than_a_digest_holds_go_in_several_each_once() -> None:
     sender = ScriptedSender()
-    tables: dict[str, dict[str, object]] = {
-        name: {} for name in ("cases", "sent", "retries", "waiting", "groups")
-    }
+    tables = _empty_tables()
     notifier = engine(sender, {}, state=tables)
     published = [
         COUNTY_MATTER.model_copy(update={"hotspot_id": f"HS-MANY{n:03d}"}) for n in range(40)
@@ -140,9 +143,7 @@ async def test_a_tick_with_nothing_due_leaves_each_group_its_model() -> None:
     # writes none, and each group's model still stands for its row (``_GroupModels``): the
     # next alert takes it instead of validating the whole row again.
     sender = ScriptedSender()
-    tables: dict[str, dict[str, object]] = {
-        name: {} for name in ("cases", "sent", "retries", "waiting", "groups")
-    }
+    tables = _empty_tables()
     notifier = engine(sender, {}, state=tables)
     for found in (COUNTY_MATTER, COUNTY_MATTER.model_copy(update={"hotspot_id": "HS-OTHER"})):
         for alert in notifier.on_hotspot(found).alerts:
@@ -167,9 +168,7 @@ async def test_a_full_group_passed_over_keeps_its_model() -> None:
     # group is read for every alert after it, unchanged. Its model still stands for its
     # row, read back from the store (decoded anew): not validated again.
     sender = ScriptedSender()
-    tables: dict[str, dict[str, object]] = {
-        name: {} for name in ("cases", "sent", "retries", "waiting", "groups")
-    }
+    tables = _empty_tables()
     notifier = engine(sender, {}, state=tables)
     published = [
         COUNTY_MATTER.model_copy(update={"hotspot_id": f"HS-FULL{n:03d}"}) for n in range(18)

@@ -164,22 +164,24 @@ def test_the_agency_assignment_renders(renderer: Renderer, language: Language) -
     assert "检举人" in rendered.body_text or "accuser" in rendered.body_text
 
 
+def _handling_overdue(i: int) -> CaseEscalated:
+    """Case ``XF-000i`` escalated to the city for handling overdue."""
+    return CaseEscalated(
+        escalation_id=f"ESC-{i}",
+        case_id=f"XF-{i:04d}",
+        reason=EscalationReason.DEADLINE_BREACH,
+        rule="handling_due",
+        target_level=AgencyLevel.CITY,
+        due_at=DECIDED,
+        escalated_at=datetime(2027, 1, 1, tzinfo=UTC),
+        region_code="610302",
+        detail="超过60日未办结",
+    )
+
+
 @pytest.mark.parametrize("language", list(Language))
 def test_the_escalation_digest_lists_every_case(renderer: Renderer, language: Language) -> None:
-    alerts = [
-        CaseEscalated(
-            escalation_id=f"ESC-{i}",
-            case_id=f"XF-{i:04d}",
-            reason=EscalationReason.DEADLINE_BREACH,
-            rule="handling_due",
-            target_level=AgencyLevel.CITY,
-            due_at=DECIDED,
-            escalated_at=datetime(2027, 1, 1, tzinfo=UTC),
-            region_code="610302",
-            detail="超过60日未办结",
-        )
-        for i in range(3)
-    ]
+    alerts = [_handling_overdue(i) for i in range(3)]
     rendered = renderer.render_digest("escalation_alert", "city-supervision", alerts, (), language)
     assert "3" in rendered.subject
     for alert in alerts:
@@ -221,17 +223,7 @@ def test_the_digest_blocks_with_their_imports_read_one_context_as_each_its_own(
     renderer: Renderer, language: Language
 ) -> None:
     # The digest's body and SMS blocks each import the labels (``_labels.j2``).
-    alert = CaseEscalated(
-        escalation_id="ESC-1",
-        case_id="XF-0001",
-        reason=EscalationReason.DEADLINE_BREACH,
-        rule="handling_due",
-        target_level=AgencyLevel.CITY,
-        due_at=DECIDED,
-        escalated_at=datetime(2027, 1, 1, tzinfo=UTC),
-        region_code="610302",
-        detail="超过60日未办结",
-    )
+    alert = _handling_overdue(1)
     rendered = renderer.render_digest("escalation_alert", "city-supervision", [alert], (), language)
     values: dict[str, object] = {
         "receiver": "city-supervision",
