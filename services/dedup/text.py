@@ -596,6 +596,11 @@ _REFUSE_NUISANCE_RE: Final = re.compile(
     "臭|味|苍蝇|蚊|蝇|鼠|污染|卫生|污水|噪|吵|反对|搬|撤|迁|拆除|选址|不要|不应|影响"
 )
 _REFUSE_OWN_AFFAIR_RE: Final = re.compile("垃圾分类|虚假宣传|环卫工|工资|招聘|承包")
+#: Of each facility, its neighbours' wrongs and its other matters.
+_FACILITY_AFFAIRS: Final = {
+    SUBJECT_SITE: (_SITE_NUISANCE_RE, _SITE_OWN_AFFAIR_RE),
+    SUBJECT_REFUSE: (_REFUSE_NUISANCE_RE, _REFUSE_OWN_AFFAIR_RE),
+}
 #: A plant's neighbours' wrongs (its noise, dust, waste water, its work at night; its
 #: trucks' mud and the road they ruin; asking it moved away), or its neighbours writing
 #: (业主, 居民, 我家): a letter on the plant beside an estate that names
@@ -643,10 +648,7 @@ def facility_not_complaint(
     it: its title names one (its workers' wages, its trucks' road, a buyer's flat:
     "青秀城旁工地拖欠农民工工资"), or, its ``content`` known, it names none of its
     neighbours' wrongs. Of an earlier letter (``title_only``) its title alone is known."""
-    for obj, nuisance, own in (
-        (SUBJECT_SITE, _SITE_NUISANCE_RE, _SITE_OWN_AFFAIR_RE),
-        (SUBJECT_REFUSE, _REFUSE_NUISANCE_RE, _REFUSE_OWN_AFFAIR_RE),
-    ):
+    for obj, (nuisance, own) in _FACILITY_AFFAIRS.items():
         if f"〔{obj}" in subject and _SUBJECT_TITLE_WORD_RES[obj].search(title):
             return own.search(title) is not None or (
                 not title_only and nuisance.search(f"{title}。{content}") is None
@@ -799,11 +801,7 @@ def _facility_not_complaint(obj: str, title: str, content: str) -> bool:
     (``_SITE_OWN_AFFAIR_RE``, ``_REFUSE_OWN_AFFAIR_RE``), or the letter names none of its
     neighbours' wrongs."""
     letter = f"{title}。{content}"
-    nuisance, own = (
-        (_SITE_NUISANCE_RE, _SITE_OWN_AFFAIR_RE)
-        if obj == SUBJECT_SITE
-        else (_REFUSE_NUISANCE_RE, _REFUSE_OWN_AFFAIR_RE)
-    )
+    nuisance, own = _FACILITY_AFFAIRS[obj]
     if nuisance.search(letter) is None or own.search(title):
         return True
     first = next((s for s in _SENTENCE_RE.split(content) if _SUBJECT_WORD_RES[obj].search(s)), "")
