@@ -23,11 +23,13 @@ from services.dedup.index_keys import (
     FINGERPRINT,
     PETITIONER,
     PLACE,
+    PLACE_SOUND,
     U64,
     case_keys,
     cases_kept_per_key,
     index_key,
     looked_up_places,
+    looked_up_sounds,
 )
 from services.dedup.index_runs import Merge, Run, newest_of_each_key
 from services.dedup.records import CaseDetails, CaseRecord, case_details
@@ -156,7 +158,8 @@ class CaseIndex:
 
         In order: the newest case with the exact text (``fingerprint``, None for a text
         without shingles), each petitioner's newest ``max_cases_per_petitioner`` and each
-        place's newest ``max_cases_per_place`` (oldest first within each), then the newest
+        place's newest ``max_cases_per_place`` (oldest first within each; so of each
+        village's and road's sound, ``looked_up_sounds``), then the newest
         ``max_band_candidates`` sharing any band, newest first.
         """
         named: list[int] = []
@@ -170,6 +173,9 @@ class CaseIndex:
             caps.append(config.max_cases_per_petitioner)
         for place in looked_up_places(places):
             named.append(index_key(PLACE, region_code, place))
+            caps.append(config.max_cases_per_place)
+        for sound in looked_up_sounds(places):
+            named.append(index_key(PLACE_SOUND, region_code, sound))
             caps.append(config.max_cases_per_place)
         caps_asked = [*caps, config.max_band_candidates] if bands.size else caps
         if max(caps_asked, default=0) > self._keep:
@@ -540,7 +546,6 @@ class CaseIndex:
                     sequences=np.empty(total, dtype=np.uint32),
                 )
                 return
-
 
 
 BLOCK_BITS: Final = CaseIndex.BLOCK.bit_length() - 1

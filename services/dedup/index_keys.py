@@ -1,7 +1,7 @@
 """The named keys of the case index, hashed and scoped by matching area.
 
-What a case is looked up by besides its LSH bands: its exact text, its petitioners and
-the places it names.
+What a case is looked up by besides its LSH bands: its exact text, its petitioners, the
+places it names and its villages' and roads' names by their sound.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ import xxhash
 from services.common.places import institution
 from services.dedup.areas import match_area
 from services.dedup.config import DedupConfig
+from services.dedup.sounds import sound_key
 
 U64 = npt.NDArray[np.uint64]
 
@@ -25,6 +26,8 @@ U64 = npt.NDArray[np.uint64]
 FINGERPRINT: Final = 1
 PETITIONER: Final = 2
 PLACE: Final = 3
+#: A village's or a road's name by its sound (``sounds.sound_key``).
+PLACE_SOUND: Final = 4
 
 
 def cases_kept_per_key(config: DedupConfig) -> int:
@@ -63,7 +66,16 @@ def case_keys(case: KeyedCase, *, with_fingerprint: bool) -> list[int]:
     keys = [index_key(FINGERPRINT, region, case.fingerprint)] if with_fingerprint else []
     keys.extend(index_key(PETITIONER, region, ref) for ref in case.petitioner_refs)
     keys.extend(index_key(PLACE, region, place) for place in looked_up_places(case.places))
+    keys.extend(index_key(PLACE_SOUND, region, sound) for sound in looked_up_sounds(case.places))
     return keys
+
+
+def looked_up_sounds(places: Sequence[str]) -> list[str]:
+    """The sounds a case's villages and roads are indexed and looked up by, each once
+    (``sounds.sound_key``): a letter typing "桐仁村" as "同仁村" finds the letters naming
+    it, and ``place_agreement`` tells whether the two are one (one character typed by its
+    sound, tone and all)."""
+    return list(dict.fromkeys(key for place in places if (key := sound_key(place)) is not None))
 
 
 def looked_up_places(places: Sequence[str]) -> list[str]:

@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-import importlib.util
-import json
 import re
-import unicodedata
 from collections.abc import Iterable
-from functools import cache, lru_cache
-from pathlib import Path
+from functools import lru_cache
 from typing import Final
 
 from services.common.places import (
@@ -17,7 +13,7 @@ from services.common.places import (
     region_name_start,
     without_developer,
 )
-from services.dedup import organisations, text
+from services.dedup import organisations, sounds, text
 from services.dedup.features import NOT_BRAND_MARK, SUBJECT_RE, CaseFeatures, area_and_estate
 
 
@@ -667,6 +663,8 @@ def _same_place(mine: str, other: str, lenient: bool) -> bool:
         and (mine_road in other_road or other_road in mine_road)
     ):
         return True
+    if _typed_by_sound(mine, other):
+        return True
     if not lenient or min(len(mine), len(other)) < 4:
         return False
     if len(mine) == len(other):
@@ -688,6 +686,21 @@ def _same_place(mine: str, other: str, lenient: bool) -> bool:
     return shorter[at:] == longer[at + 1 :]
 
 
+def _typed_by_sound(mine: str, other: str) -> bool:
+    """Whether two villages' or two roads' names (``sounds.sound_key``: a village, its
+    group or community; a road) are one character apart, that character typed by its
+    sound, tone and all: a pinyin input method's wrong pick ("同仁村" for "桐仁村",
+    "转朝四组工路" for "转朝四组公路"), one place whoever wrote. Not of estates, schools
+    or shops, whose names of one sound are as often two places ("天心家园", "天鑫家园")."""
+    if len(mine) != len(other):
+        return False
+    ours, theirs = sounds.sound_key(mine), sounds.sound_key(other)
+    if ours is None or theirs is None or ours[0] != theirs[0]:
+        return False
+    differ = [(a, b) for a, b in zip(mine, other, strict=True) if a != b]
+    return len(differ) == 1 and _sound_alike(*differ[0])
+
+
 def titles_share_place(
     ours: frozenset[str], theirs: tuple[str, ...], their_topic: str, lenient: bool = True
 ) -> bool:
@@ -698,34 +711,6 @@ def titles_share_place(
     return any(_same_place(mine, other, lenient) for mine in ours for other in their_titled)
 
 
-@cache
-def _reading_table() -> dict[str, str]:
-    # pypinyin's table of every character's readings (its ``pinyin_dict.json``), read
-    # once when first needed and without importing the package: its import loads its
-    # phrase table too (some 50 MB and 190,000 objects every full collection would walk).
-    spec = importlib.util.find_spec("pypinyin")
-    if spec is None or not spec.submodule_search_locations:
-        return {}
-    path = Path(next(iter(spec.submodule_search_locations))) / "pinyin_dict.json"
-    with path.open(encoding="utf-8") as table:
-        found: dict[str, str] = json.load(table)
-    return found
-
-
-@lru_cache(maxsize=4_096)
-def _readings(char: str) -> frozenset[str]:
-    # A character's readings, tones kept ("píng,pēng"); none for a character the table
-    # lacks (a letter, a digit).
-    found = _reading_table().get(str(ord(char)))
-    if not found:
-        return frozenset()
-    # With their tones: a pinyin input method's candidates for a syllable come first in the
-    # tone the writer meant ("萍"/"蘋" píng); two names a tone apart ("家园"/"佳苑",
-    # "胜利"/"圣礼") are as often two places as one typed by sound.
-    return frozenset(unicodedata.normalize("NFC", reading) for reading in found.split(","))
-
-
 def _sound_alike(a: str, b: str) -> bool:
-    """Whether two Chinese characters share a reading, tone and all: what a pinyin input
-    method offers for one when the writer meant the other ("萍" and "苹", "州" and "洲")."""
-    return not _readings(a).isdisjoint(_readings(b))
+    """Whether two Chinese characters share a reading, tone and all (``sounds``)."""
+    return sounds.sound_alike(a, b)

@@ -1,0 +1,100 @@
+"""How place names sound: what a pinyin input method offers for them (issue 13).
+
+Writers type place names with a pinyin input method and pick the wrong character of the
+right sound: "同仁村" for "桐仁村", "转朝四组工路" for "转朝四组公路". A village's or a
+road's name is looked up by its sound too (``sound_key``), so a letter typing it by sound
+finds the earlier letters naming it; whether the two are one place is still for
+``place_agreement`` to say (tone and all, one character at most).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import re
+import unicodedata
+from functools import cache, lru_cache
+from pathlib import Path
+from typing import Final
+
+
+@cache
+def reading_table() -> dict[str, str]:
+    """pypinyin's table of every character's readings (its ``pinyin_dict.json``: the
+    code point in decimal, the readings with tones, most common first), read once when
+    first needed and without importing the package: its import loads its phrase table too
+    (some 50 MB and 190,000 objects every full collection would walk)."""
+    spec = importlib.util.find_spec("pypinyin")
+    if spec is None or not spec.submodule_search_locations:
+        return {}
+    path = Path(next(iter(spec.submodule_search_locations))) / "pinyin_dict.json"
+    with path.open(encoding="utf-8") as table:
+        found: dict[str, str] = json.load(table)
+    return found
+
+
+@lru_cache(maxsize=4_096)
+def readings(char: str) -> frozenset[str]:
+    """A character's readings, tones kept ("píng", "pēng"); none for a character the table
+    lacks (a letter, a digit)."""
+    found = reading_table().get(str(ord(char)))
+    if not found:
+        return frozenset()
+    return frozenset(unicodedata.normalize("NFC", reading) for reading in found.split(","))
+
+
+def sound_alike(a: str, b: str) -> bool:
+    """Whether two Chinese characters share a reading, tone and all: what a pinyin input
+    method offers for one when the writer meant the other ("萍" and "苹", "州" and "洲").
+
+    With their tones: a pinyin input method's candidates for a syllable come first in the
+    tone the writer meant; two names a tone apart ("家园"/"佳苑", "胜利"/"圣礼") are as often
+    two places as one typed by sound."""
+    return not readings(a).isdisjoint(readings(b))
+
+
+@lru_cache(maxsize=4_096)
+def syllable(char: str) -> str:
+    """A character's syllable without its tone, of its first (most common) reading: one
+    for every character of a sound, whichever of them a writer picked ("同", "桐": tong);
+    "" for a character the table lacks. A character of several readings is keyed by one,
+    so a name typed by another of them is not found by its sound (a lookup missed, never
+    a wrong place: agreement compares the readings themselves)."""
+    found = reading_table().get(str(ord(char)))
+    if not found:
+        return ""
+    first = unicodedata.normalize("NFD", found.split(",", 1)[0])
+    return "".join(c for c in first if not unicodedata.combining(c))
+
+
+#: The places looked up by their sound, by the word their name ends with: a village, its
+#: group, a community; a road, a highway, an avenue, a street. Not an estate's "新村"
+#: ("工人新村"): two estates' names of one sound are two estates ("天心家园", "天鑫家园").
+_VILLAGE_RE: Final = re.compile("(?<!新)(?:村|组|社区)$")
+_ROAD_RE: Final = re.compile("(?:路|大道|大街|街)$")
+#: The least of a name before its word that is looked up by its sound: "同仁" of "同仁村".
+_MIN_NAME_CHARS: Final = 2
+#: The most: a longer "place" is a fragment of a sentence the reading of places took.
+_MAX_NAME_CHARS: Final = 8
+
+
+@lru_cache(maxsize=16_384)
+def sound_key(place: str) -> str | None:
+    """The key a village's or a road's name is looked up by its sound with: the kind of
+    place ("村" for a village, a group or a community; "路" for a road) and its name's
+    syllables without tones ("村:tong ren" of "同仁村" and of "桐仁村"; "路:zhuan chao si
+    zu gong" of "转朝四组公路" and of "转朝四组工路"); None for another place, or a name of
+    a character no syllable is known for (a digit, a letter) or too short or long."""
+    if "〔" in place:
+        return None
+    village = _VILLAGE_RE.search(place)
+    match = village or _ROAD_RE.search(place)
+    if match is None:
+        return None
+    name = place[: match.start()]
+    if not _MIN_NAME_CHARS <= len(name) <= _MAX_NAME_CHARS:
+        return None
+    syllables = [syllable(char) for char in name]
+    if not all(syllables):
+        return None
+    return ("村:" if village else "路:") + " ".join(syllables)
