@@ -686,13 +686,18 @@ def _same_place(mine: str, other: str, lenient: bool) -> bool:
     return shorter[at:] == longer[at + 1 :]
 
 
+#: The last characters of the places kept by their sound (``sounds.sound_key``): most
+#: pairs of places compared are told apart by them at once.
+_SOUND_KEPT_ENDS: Final = frozenset("村组区路道街")
+
+
 def _typed_by_sound(mine: str, other: str) -> bool:
     """Whether two villages' or two roads' names (``sounds.sound_key``: a village, its
     group or community; a road) are one character apart, that character typed by its
     sound, tone and all: a pinyin input method's wrong pick ("同仁村" for "桐仁村",
     "转朝四组工路" for "转朝四组公路"), one place whoever wrote. Not of estates, schools
     or shops, whose names of one sound are as often two places ("天心家园", "天鑫家园")."""
-    if len(mine) != len(other):
+    if len(mine) != len(other) or mine[-1] not in _SOUND_KEPT_ENDS:
         return False
     ours, theirs = sounds.sound_key(mine), sounds.sound_key(other)
     if ours is None or theirs is None or ours[0] != theirs[0]:
