@@ -20,6 +20,7 @@ import numpy.typing as npt
 from services.dedup.areas import match_area
 from services.dedup.config import DedupConfig
 from services.dedup.index_keys import (
+    BARE_NAME,
     FINGERPRINT,
     PETITIONER,
     PLACE,
@@ -153,13 +154,16 @@ class CaseIndex:
         places: Sequence[str],
         bands: U64,
         config: DedupConfig,
+        names: Sequence[str] = (),
     ) -> list[int]:
         """Sequences of the live cases sharing a key with these, each once.
 
         In order: the newest case with the exact text (``fingerprint``, None for a text
         without shingles), each petitioner's newest ``max_cases_per_petitioner`` and each
         place's newest ``max_cases_per_place`` (oldest first within each; so of each
-        village's and road's sound, ``looked_up_sounds``), then the newest
+        village's and road's sound, ``looked_up_sounds``, and of each of ``names``, the
+        words of a title that may be an estate's bare name: ``names.probed_names``), then
+        the newest
         ``max_band_candidates`` sharing any band, newest first.
         """
         named: list[int] = []
@@ -176,6 +180,9 @@ class CaseIndex:
             caps.append(config.max_cases_per_place)
         for sound in looked_up_sounds(places):
             named.append(index_key(PLACE_SOUND, region_code, sound))
+            caps.append(config.max_cases_per_place)
+        for name in names:
+            named.append(index_key(BARE_NAME, region_code, name))
             caps.append(config.max_cases_per_place)
         caps_asked = [*caps, config.max_band_candidates] if bands.size else caps
         if max(caps_asked, default=0) > self._keep:

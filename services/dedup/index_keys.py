@@ -1,7 +1,8 @@
 """The named keys of the case index, hashed and scoped by matching area.
 
 What a case is looked up by besides its LSH bands: its exact text, its petitioners, the
-places it names and its villages' and roads' names by their sound.
+places it names, its villages' and roads' names by their sound and its estates' bare
+names.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import xxhash
 from services.common.places import institution
 from services.dedup.areas import match_area
 from services.dedup.config import DedupConfig
+from services.dedup.names import held_names
 from services.dedup.sounds import sound_key
 
 U64 = npt.NDArray[np.uint64]
@@ -28,6 +30,9 @@ PETITIONER: Final = 2
 PLACE: Final = 3
 #: A village's or a road's name by its sound (``sounds.sound_key``).
 PLACE_SOUND: Final = 4
+#: An estate's bare name (``names``): a case is kept under its estates' (``held_names``),
+#: a letter looks up the words of its title that may be one (``probed_names``).
+BARE_NAME: Final = 5
 
 
 def cases_kept_per_key(config: DedupConfig) -> int:
@@ -58,6 +63,9 @@ class KeyedCase(Protocol):
     @property
     def places(self) -> tuple[str, ...]: ...
 
+    @property
+    def topic(self) -> str: ...
+
 
 def case_keys(case: KeyedCase, *, with_fingerprint: bool) -> list[int]:
     # The keys of a case besides its bands. A text without shingles matches nothing, not
@@ -67,6 +75,7 @@ def case_keys(case: KeyedCase, *, with_fingerprint: bool) -> list[int]:
     keys.extend(index_key(PETITIONER, region, ref) for ref in case.petitioner_refs)
     keys.extend(index_key(PLACE, region, place) for place in looked_up_places(case.places))
     keys.extend(index_key(PLACE_SOUND, region, sound) for sound in looked_up_sounds(case.places))
+    keys.extend(index_key(BARE_NAME, region, name) for name in held_names(case.places, case.topic))
     return keys
 
 

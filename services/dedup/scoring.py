@@ -5,9 +5,10 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterable, Iterator
+from functools import lru_cache
 from typing import Final, NamedTuple
 
-from services.dedup import aboutness, organisations, questions, text, towns
+from services.dedup import aboutness, names, organisations, questions, text, towns
 from services.dedup import sketch as sk
 from services.dedup.areas import may_share_matter
 from services.dedup.config import DedupConfig
@@ -27,7 +28,7 @@ from services.dedup.place_agreement import (
     titles_alike,
     titles_share_place,
 )
-from services.dedup.records import CaseRecord, case_details
+from services.dedup.records import CaseDetails, CaseRecord, case_details
 from services.dedup.state import MatchState, read_matter
 
 
@@ -90,6 +91,7 @@ def score_candidates(
         # A text without shingles matches nothing.
         return [], 0.0
     index = state.index
+    our_claims = text.claims(features.topic)
     sequences = index.candidates(
         case.region_code,
         ours.fingerprint,
@@ -97,6 +99,9 @@ def score_candidates(
         sorted(features.places),
         features.bands,
         config,
+        # The words of the title that may be an estate's bare name: only a title naming a
+        # kind of problem joins a letter by one (``titled``).
+        names.probed_names(features.topic) if our_claims else (),
     )
     if not sequences:
         return [], 0.0
@@ -141,7 +146,6 @@ def score_candidates(
     # The petitioner's own earlier cases (matter, signature), read once when needed.
     own: list[tuple[str, sk.U16]] | None = None
     topic_grams = features.topic_grams
-    our_claims = text.claims(features.topic)
     our_facets = features.facets
     says_repeat = aboutness.says_repeat(text.fold(case.title))
     our_plain_topic = aboutness.without_kept(features.topic)
@@ -159,6 +163,31 @@ def score_candidates(
     by_subject_only: set[str] = set()
     # Whether this letter's subject agrees with every subject of a matter, once per matter.
     subject_fits: dict[str, bool] = {}
+
+    learns_names = bool(our_claims) and len(our_claims) <= _LEARNED_NAME_KINDS
+    # The estates this title names whole, by which a title naming one bare is its place.
+    our_wholes = (
+        names.named_whole(tuple(sorted(features.places)), features.topic) if learns_names else ()
+    )
+
+    def titled_by(details: CaseDetails, same_petitioner: bool) -> bool:
+        # Whether the place either title is about is named in the other letter
+        # (``place_of_either_title``), or an estate one names whole the other's title
+        # names bare (``names.shares_learned_name``: "佳园星城小区", "佳园星城垃圾站"),
+        # both titles naming one kind of problem and few (``_LEARNED_NAME_KINDS``): a
+        # bare name may be a word of another matter's title.
+        if place_of_either_title(
+            features, details.places, details.topic, same_petitioner, folded_content
+        ):
+            return True
+        if not learns_names:
+            return False
+        their_claims = _claims(details.topic)
+        return (
+            not our_claims.isdisjoint(their_claims)
+            and len(their_claims) <= _LEARNED_NAME_KINDS
+            and names.shares_learned_name(features.topic, our_wholes, details.topic, details.places)
+        )
 
     def fits_matter(matter_id: str) -> bool:
         # An unsided plant agrees with either side: a letter links through one to its
@@ -300,9 +329,7 @@ def score_candidates(
                 config.habit_discount_below,
             )
         agree = places_agree(places, details.places, lenient=same_petitioner)
-        titled = place_of_either_title(
-            features, details.places, details.topic, same_petitioner, folded_content
-        )
+        titled = titled_by(details, same_petitioner)
         their_subject = kept_subject(details.places)
         subject = same_subject(our_subject, details.places) if our_subject else ""
         if subject and not fits_matter(details.matter_id):
@@ -642,9 +669,7 @@ def score_candidates(
                 continue
             details = index.details(sequences[i], raw)
             same_petitioner = not refs.isdisjoint(details.petitioner_refs)
-            titled = place_of_either_title(
-                features, details.places, details.topic, same_petitioner, folded_content
-            )
+            titled = titled_by(details, same_petitioner)
             alike_titles = titles_alike(features, details.topic, details.places, titled) >= (
                 said_alike if same_petitioner else alike
             )
@@ -686,6 +711,18 @@ def score_candidates(
                 for c in scored
             ]
     return scored, top
+
+
+#: The most kinds of problem (``text.CLAIM_KINDS``) either title may name for an estate's
+#: bare name one names (``names``) to be the other's place: a letter of many problems is
+#: not the matter of one of them by a name in common.
+_LEARNED_NAME_KINDS: Final = 2
+
+
+@lru_cache(maxsize=16_384)
+def _claims(topic: str) -> frozenset[str]:
+    # ``text.claims`` of a candidate's topic: the same few topics are read again and again.
+    return text.claims(topic)
 
 
 #: How alike (``titles_alike``) a title saying it is a repeat ("再次咨询…",
