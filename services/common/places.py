@@ -133,8 +133,31 @@ _GENERIC_PLACES: Final = frozenset(
         "软件园",
         "创业园",
         "生态园",
+        # A kind of estate, school or road, not a named one: "老旧小区改造", "安置小区漏
+        # 水", "配套幼儿园闲置", "打通断头路".
+        "老旧小区",
+        "安置小区",
+        "回迁小区",
+        "拆迁小区",
+        "还建小区",
+        "新建小区",
+        "周边小区",
+        "附近小区",
+        "配套幼儿园",
+        "配套学校",
+        "配套小学",
+        "配套中学",
+        "断头路",
     }
 )
+#: Of ``_GENERIC_PLACES``, the kinds of estate, school and road that no other name runs
+#: back into ("配套幼儿园和小学": no "配套幼儿园和小学").
+_GENERIC_KINDS: Final = frozenset(
+    {
+        "老旧小区", "安置小区", "回迁小区", "拆迁小区", "还建小区", "新建小区", "周边小区",
+        "附近小区", "配套幼儿园", "配套学校", "配套小学", "配套中学", "断头路",
+    }
+)  # fmt: skip
 _GENERIC_WORDS: Final = (
     "部门",
     "有关",
@@ -198,6 +221,7 @@ _GENERIC_WORDS: Final = (
 DEVELOPER_BRANDS: Final = (
     "万科", "保利", "恒大", "碧桂园", "金地", "中海", "融创", "绿地", "龙湖", "华润", "招商",
     "世茂", "富力", "雅居乐", "旭辉", "金科", "中建", "中铁", "远洋", "绿城", "泰禾", "华侨城",
+    "融科", "金茂", "美的", "阳光城", "蓝光", "中梁", "奥园", "佳兆业", "鲁能", "荣盛",
 )  # fmt: skip
 _DEVELOPER_RE: Final = re.compile("^(?:" + "|".join(DEVELOPER_BRANDS) + ")")
 
@@ -247,7 +271,7 @@ _NOT_BEFORE: Final = {
     "俯": "(?![视瞰卧身首冲拾仰看])",
     # A river's name is an estate's first words before an estate's word ("中建滨河苑",
     # "星河湾" is the harbour rule's): the estate, not the river ("中建滨河").
-    "河": "(?![苑园府邸])",
+    "河": "(?![苑园府邸湾])",
     # A road word after a highway's name is the highway's ("长永高速公路").
     "高速": "(?!公路|路|发展|增长|运转|运行|行驶)",
 }
@@ -262,7 +286,8 @@ _ONLY_AFTER: Final = {
     "街": "(?<![临沿]街)",
     "府": "(?<![政官学首幕知]府)",
     "俯": "(?<![政官学首幕知]俯)",
-    "湾": "(?<![台海港河]湾)",
+    # A river's bay only after no name ("河湾"), not an estate's ("星河湾").
+    "湾": "(?<![台海港]湾)(?<![^\u3400-\u9fff]河湾)(?<!^河湾)",
 }
 _PLACE_RE: Final = re.compile(
     "("
@@ -362,6 +387,12 @@ _NOT_NAME_STARTS: Final = (
     # Where a home or a road lies by an expressway or a ring road ("紧邻高速",
     # "紧挨着李塘家高速", "跨京珠高速", "联通二环线").
     "紧邻", "紧挨着", "紧挨", "挨着", "毗邻", "临近", "跨", "连接着", "连接", "联通", "打通",
+    # A sentence's words glued before a village, a road or a market: a helping, a refusing,
+    # a having, a time of day ("帮洪山村", "招生不收桐木村", "附近有菜市场", "今天早上劳动
+    # 路": "洪山村", "桐木村", "劳动路"; "有菜市场" names none).
+    "帮助", "帮忙", "帮", "招生不收", "不收", "不让", "不准", "只有", "没有",
+    "今天早上", "今天上午", "今天下午", "今天晚上", "昨天晚上", "昨天早上", "昨天",
+    "今天", "明天", "每天", "早上", "上午", "下午", "晚上", "凌晨",
 )  # fmt: skip
 _QUANTITY: Final = "[一二两三几每][条个座所栋片处]"
 _QUANTITY_RE: Final = re.compile(_QUANTITY + "$")
@@ -370,6 +401,8 @@ _NOT_NAME_START_RE: Final = re.compile(
     + "|".join(sorted(map(re.escape, _NOT_NAME_STARTS), key=len, reverse=True))
     + "|"
     + _QUANTITY
+    # A having ("附近有菜市场"), not a name's "有" ("有限公司", "有机食府", "有关部门").
+    + "|有(?![限机色线关效])"
     + ")+"
 )
 # An anonymised city or county ("A市", "K1区"), as published data writes the name it
@@ -394,6 +427,16 @@ def places(text: str) -> frozenset[str]:
     petitions look different.
     """
     return folded_places(fold_script_and_width(text))
+
+
+#: The place words a number may stand before: a numbered bus route or road ("204路"), an
+#: estate named with a number ("阳光100小区").
+_NUMBERED_NAME_WORDS: Final = frozenset(
+    {"路", "线", "小区", "花园", "家园", "公寓", "广场", "大厦"}
+)
+#: Words of a name holding a character that stops names ("海外滩小区": "外").
+_WORDS_WITH_STOP: Final = frozenset({"海外", "中外"})
+_NUMBERED_ESTATE_RE: Final = re.compile("[\u3400-\u9fff]{2,}[0-9]{2,4}")
 
 
 def _route_start(folded: str, end: int, floor: int) -> int:
@@ -584,6 +627,183 @@ def _phases(folded: str) -> list[str]:
     return found
 
 
+# An estate named without an estate word (issue 13): residents write "融科东南海物业费",
+# "碧桂园天玺逾期交房", "万科城12栋电梯", "美的城", "绿地海外滩" as its name alone. The
+# reading above finds none of them; these rules read two kinds of them: a developer's
+# brand with the name after it, and a name of an estate's kind directly before a
+# building's number or a word only an estate's residents write about.
+#: What ends an estate's name written without its estate word: a kind of problem its
+#: residents write about, a building's or a phase's number, an estate word itself.
+_ESTATE_PROBLEMS: Final = (
+    "物业", "业主", "业委会", "电梯", "交房", "收房", "逾期", "延期", "延迟", "开发商", "开发",
+    "楼盘", "项目", "车位", "车库", "停车", "地下室", "房产证", "产权证", "不动产", "产权",
+    "办证", "两证", "网签", "备案", "房屋", "房子", "质量", "漏水", "渗水", "维修", "水电",
+    "停水", "停电", "供水", "供电", "燃气", "天然气", "通气", "供暖", "暖气", "高层", "洋房",
+    "别墅", "配套", "幼儿园", "学校", "小学", "噪音", "噪声", "垃圾", "违建", "违章", "绿化",
+    "门禁", "快递", "外卖", "消防", "宽带", "网络", "管道", "下水", "排水", "污水", "装修",
+    "规划", "围墙", "路灯", "售楼", "销售", "宣传", "虚假", "收费", "乱收", "费用", "问题",
+    "居民", "住户", "什么", "怎么", "何时", "为何", "为什么", "能否", "是否", "一直", "至今",
+    "迟迟", "小区", "花园", "家园", "公寓", "新城", "华庭", "公馆", "业户", "商铺", "门面",
+)  # fmt: skip
+_ESTATE_END_RE: Final = re.compile(
+    "(?:"
+    + "|".join(sorted(_ESTATE_PROBLEMS, key=len, reverse=True))
+    + "|[0-9]{1,3}(?:栋|号楼|幢|单元|期|区)|[一二三四五六七八九十]{1,2}(?:栋|号楼|幢|期))"
+)
+#: Brands that are words as often ("招商引进", "中建三局", "中铁五局"): not read so.
+_WORD_BRANDS: Final = frozenset({"招商", "中建", "中铁"})
+_BRAND_RE: Final = re.compile(
+    "(?:" + "|".join(b for b in DEVELOPER_BRANDS if b not in _WORD_BRANDS) + ")"
+)
+#: The most characters of an estate's name after its developer's brand.
+_MAX_BRANDED_CHARS: Final = 4
+#: The one character an estate's name after its brand may be ("美的城", "金茂悦",
+#: "万科城"): a word of an estate's kind.
+_ESTATE_CHARS: Final = frozenset("城悦府园苑湾庭居台邸郡院里墅峰湖岸汇都轩阁")
+#: What no estate's name after a brand holds: a word of the sentence ("绿地被占", "绿地面积
+#: 少", "保利益得"), a company's words ("恒大地产", "万科集团"), a city's or a county's.
+_NOT_IN_BRANDED_RE: Final = re.compile(
+    "[不太很都已没少多改变占建种毁也就还又再才上下里内中旁边面积率益润利几千百第知]"
+    "|地产|置地|集团|公司|置业|控股|实业|商业|物管|服务"
+    # What a developer does, not an estate's name ("恒大施压业主", "万科承诺交房").
+    "|拖|欠|骗|拒|承诺|答应|要求|施压|违|强|擅自|私自|未|通知|宣传|销售|出售|建设|交付|收取"
+    "|虚假|故意|恶意|单方|一直|迟迟|至今|长期|多次|声称|表示|利用|采取|安排|告知|仍|却|竟|并"
+)
+#: A building's number after an estate's name ("万科城12栋"), or the words only its
+#: residents write about after it ("湘江世纪城物业").
+_NUMBERED_BUILDING_RE: Final = re.compile(
+    "[0-9]{1,3}(?:栋|号楼|幢|单元)|[一二三四五六七八九十]{1,2}(?:栋|号楼|幢)"
+    "|物业|业主|业委会|交房|开发商|楼盘"
+)
+#: An institution's words, no estate's ("国务院", "人民医院", "法院"): a court's or a
+#: ministry's rules are quoted before an estate's words ("国务院物业管理条例").
+_INSTITUTION_END_RE: Final = re.compile(
+    "(?:务院|医院|学院|法院|检察院|研究院|设计院|卫生院|剧院|影院)$"
+)
+#: The most characters of a name before a building's number.
+_MAX_NUMBERED_CHARS: Final = 5
+
+
+_CLOSING_QUOTES: Final = frozenset("”’」』》\"'")
+
+
+def _estate_words_at(folded: str, at: int) -> bool:
+    return _ESTATE_END_RE.match(folded, at) is not None
+
+
+def _branded_estate(folded: str, brand: re.Match[str]) -> str | None:
+    # A developer's brand and the estate's name after it ("融科东南海" of "融科东南海物业
+    # 费"): the name ends where a word of its residents' problems, a building's number or
+    # an estate word begins, or at a word that stops any name; None when no such end comes
+    # within a name's length, or what is between is no name.
+    before = brand.start() - 1
+    if before >= 0 and "\u3400" <= folded[before] <= "\u9fff" and folded[before] not in _NAME_STOP:
+        # Part of a word ("确保利益"), unless a request's words stand before it.
+        head = folded[max(0, before - 3) : brand.start()]
+        if not any(head.endswith(word) for word in (*_NAME_PREFIXES, *_NOT_NAME_STARTS)):
+            return None
+    end = brand.end()
+    while True:
+        if (
+            end > brand.end()
+            and (
+                _estate_words_at(folded, end)
+                # The name in quotes ("“恒大城”小区").
+                or (folded[end : end + 1] in _CLOSING_QUOTES and _estate_words_at(folded, end + 1))
+            )
+        ):
+            break
+        if end == len(folded) or end - brand.end() > _MAX_BRANDED_CHARS:
+            return None
+        char = folded[end]
+        if not "\u3400" <= char <= "\u9fff" or (
+            char in _NAME_STOP
+            and not (
+                # "外" of a name ("绿地海外滩"), not outside a place ("外面", "外边").
+                char == "外"
+                and end > brand.end()
+                and folded[end + 1 : end + 2] not in ("", "面", "边", "侧", "围", "部", "墙")
+            )
+        ):
+            # Only a word of its residents' problems, a building's number or an estate word
+            # ends such a name: a name ending otherwise is as often a sentence ("恒大施压",
+            # "绿地环境").
+            return None
+        end += 1
+    name = folded[brand.end() : end]
+    if (
+        not name
+        or len(name) > _MAX_BRANDED_CHARS
+        or (len(name) == 1 and name not in _ESTATE_CHARS)
+        or _NOT_IN_BRANDED_RE.search(name) is not None
+        or _ESTATE_END_RE.search(name) is not None
+    ):
+        return None
+    return folded[brand.start() : end].lower()
+
+
+def _numbered_estate(folded: str, number: re.Match[str]) -> str | None:
+    # The name of an estate's kind directly before a building's number ("万科城12栋") or
+    # its residents' words ("湘江世纪城物业"): two to five characters ending with a word of
+    # an estate's kind, not a sentence's words.
+    end = number.start()
+    if end == 0 or folded[end - 1] not in _ESTATE_CHARS:
+        return None
+    start = end
+    while (
+        start > 0
+        and folded[start - 1] not in _NAME_STOP
+        and "\u3400" <= folded[start - 1] <= "\u9fff"
+    ):
+        if end - start == _MAX_NUMBERED_CHARS:
+            # A longer run: where its name begins is not known ("中国铁建国际城").
+            return None
+        start -= 1
+    if any(
+        word.start() < start < word.end()
+        for word in _PLACE_RE.finditer(folded, max(0, start - 3), start + 1)
+    ):
+        # The tail of a place word before it ("高桥大市场家电城": "场家电城").
+        return None
+    if any(cut.match(folded, start, end) for cut in (_NAME_PREFIX_RE, _NOT_NAME_START_RE)):
+        # A sentence's words before it ("未经长丰星城", "处理楚熙水郡"): where the name
+        # begins is not known.
+        return None
+    name = folded[start:end].lower()
+    if (
+        len(name) < 3
+        or _INSTITUTION_END_RE.search(name) is not None
+        or name in _GENERIC_PLACES
+        or _GENERIC_WORD_RE.search(name) is not None
+        or _ESTATE_END_RE.search(name) is not None
+    ):
+        return None
+    return name
+
+
+def _unworded_estates(folded: str, found: Iterable[str]) -> list[str]:
+    # Estates named without an estate word (``_branded_estate``, ``_numbered_estate``),
+    # but not one the reading above found (its name, or a name within it: "翡翠湾" of
+    # "碧桂园翡翠湾").
+    named: list[str] = []
+    for brand in _BRAND_RE.finditer(folded):
+        estate = _branded_estate(folded, brand)
+        if estate is not None:
+            named.append(estate)
+    for number in _NUMBERED_BUILDING_RE.finditer(folded):
+        estate = _numbered_estate(folded, number)
+        if estate is not None:
+            named.append(estate)
+    known = list(found)
+    unique = list(dict.fromkeys(named))
+    return [
+        name
+        for name in unique
+        if not any(name in other or other in name for other in known)
+        and not any(name != other and name in other for other in unique)
+    ]
+
+
 def folded_places(folded_keep_case: str, units: tuple[str, ...] = ()) -> frozenset[str]:
     """``places`` of a text already folded by ``fold_script_and_width``.
 
@@ -605,12 +825,22 @@ def folded_places(folded_keep_case: str, units: tuple[str, ...] = ()) -> frozens
         while (
             name_start > previous_end
             and start - name_start < _MAX_NAME_CHARS
-            and folded_keep_case[name_start - 1] not in _NAME_STOP
+            and (
+                folded_keep_case[name_start - 1] not in _NAME_STOP
+                # "外" of a name's word ("海外滩小区", "中外花园"), not outside a place.
+                or folded_keep_case[name_start - 2 : name_start] in _WORDS_WITH_STOP
+            )
             and "\u3400" <= folded_keep_case[name_start - 1] <= "\u9fff"  # CJK ideographs
         ):
             name_start -= 1
-        if name_start == start and match.group() in ("路", "线"):
+        if name_start == start and match.group() in _NUMBERED_NAME_WORDS:
             name_start = _route_start(folded_keep_case, start, previous_end)
+            if match.group() not in ("路", "线") and not _NUMBERED_ESTATE_RE.fullmatch(
+                folded_keep_case, name_start, start
+            ):
+                # An estate's number after its name of two characters or more ("阳光100
+                # 小区"), not a number alone ("601小区") or after a word ("第3小区").
+                name_start = start
         if start > name_start:
             prefix = _NAME_PREFIX_RE.match(folded_keep_case, name_start, start)
             # Only when a name is left: "建设路" and "走马街" are names themselves.
@@ -654,6 +884,11 @@ def folded_places(folded_keep_case: str, units: tuple[str, ...] = ()) -> frozens
         ):
             found[_qualified(folded_keep_case, name_start, name, previous_end)] = None
             previous_end = match.end()
+        elif name in _GENERIC_KINDS:
+            # A kind of place ("公立幼儿园和小学"): no name, and none runs back into it.
+            previous_end = match.end()
+    for estate in _unworded_estates(folded_keep_case, found):
+        found[estate] = None
     if "期" in folded_keep_case:
         for phase in _phases(folded_keep_case):
             found[phase] = None
