@@ -175,6 +175,13 @@ SUBJECT_RE: Final = re.compile(
             text.SUBJECT_FORCED_PARKING,
             text.SUBJECT_SITE,
             text.SUBJECT_REFUSE,
+            text.SUBJECT_SUBSTATION,
+            text.SUBJECT_POWER_LINE,
+            text.SUBJECT_BASE_STATION,
+            text.SUBJECT_RAIL,
+            text.SUBJECT_FACTORY,
+            text.SUBJECT_FARM,
+            text.SUBJECT_SEWAGE,
             *organisations.WRONGS,
         )
     )
@@ -386,9 +393,11 @@ def letter_subject(
         # The title is about a place of other problems (a building site, a village), not
         # the subdistrict an estate it names right after is in ("暮云街道丽发新城").
         return ""
-    estate = _one_estate(title_places, title.lower())
-    if not estate and obj in (text.SUBJECT_SITE, text.SUBJECT_REFUSE):
-        estate = _estate_beside(title)
+    estate = _line_place(obj, title_places, content)
+    if not estate:
+        estate = _one_estate(title_places, title.lower())
+    if not estate and obj in text.FACILITIES:
+        estate = _estate_beside(title) or _park(obj, title_places)
     if estate:
         # The subdistrict, town or community the title names right before it
         # ("东塘社区丽景新苑"): two letters naming one estate's name in two areas are about
@@ -398,8 +407,10 @@ def letter_subject(
         estate = _one_estate(opening_places, content[:OPENING_CHARS].lower()) or _one_estate(
             places, content.lower()
         )
-        if not estate and obj in (text.SUBJECT_SITE, text.SUBJECT_REFUSE):
-            estate = _estate_beside(content[:OPENING_CHARS], writers=True)
+        if not estate and obj in text.FACILITIES:
+            estate = _estate_beside(content[:OPENING_CHARS], writers=True) or _line_name(
+                obj, title_places
+            )
         if not estate or (
             obj == text.SUBJECT_PLANT
             and (_plant_elsewhere(content) or _plant_by_another_place(content))
@@ -410,7 +421,12 @@ def letter_subject(
             return ""
     if obj == text.SUBJECT_SITE and _site_named(estate, places, f"{title}。{content}".lower()):
         return ""
-    if obj in (text.SUBJECT_SITE, text.SUBJECT_REFUSE) and _FACILITY_IN_NAME_RE.search(estate):
+    if (
+        obj in text.FACILITIES
+        and _FACILITY_IN_NAME_RE.search(estate)
+        and not _LINE_NAME_RE.match(estate)
+        and not (obj in _WORKS_OBJECTS and _WORKS_NAME_RE.match(estate))
+    ):
         # A name read across the facility's own words ("收集站直接关系小区"): no estate.
         return ""
     name = (
@@ -436,8 +452,9 @@ _UNNAMED_SITE_RE: Final = re.compile(
 _ESTATE_BESIDE_RE: Final = re.compile(
     "([\\w·]{2,12}?[城园苑府湾庭邸居墅])(?:小区)?(?:的)?"
     "(?:[东西南北]{1,2}(?:侧|边|面)|旁边|旁|对面|隔壁|附近|周边|门口|后面|背后)(?:的)?"
-    "(?:一个|一处|新建的|在建的)?(?:工地|建筑工地|垃圾站|垃圾中转站|中转站|垃圾收集站|垃圾转运站"
-    "|压缩站)"
+    "(?:一个|一处|一座|新建的|在建的|要建的|拟建的)?(?:工地|建筑工地|垃圾站|垃圾中转站|中转站|垃圾收集站"
+    "|垃圾转运站|压缩站|变电站|变电所|配电房|高压线|高压电线|高压电塔|高压铁塔|基站|信号塔|发射塔"
+    "|铁路|高铁|轻轨|工厂|厂房|化工厂|养殖场|养猪场|猪场|污水处理厂)"
 )
 #: The words a title or a sentence may put before an estate's name.
 _BEFORE_NAME_RE: Final = re.compile(
@@ -473,7 +490,74 @@ def _estate_beside(part: str, writers: bool = False) -> str:
 
 
 #: A facility's words in what was read as an estate's name.
-_FACILITY_IN_NAME_RE: Final = re.compile("站|工地|垃圾")
+_FACILITY_IN_NAME_RE: Final = re.compile("站|工地|垃圾|高压|铁路|高铁|工厂|厂房|养殖|猪场")
+#: A road as a place names it ("月亮岛路", "黄星大道"): a line of towers or poles along it
+#: is the road's, whose neighbours of several estates write of it.
+_ROAD_RE: Final = re.compile("(?:路|大道|大街|街)$")
+#: A railway's own name ("石长铁路", "长赣高铁", "鲤鱼江铁路"), of two characters or more.
+_LINE_NAME_RE: Final = re.compile(
+    "^[^的在旁边近和与及视续望要对于关请求反映投诉建修]{2,6}(?:铁路|高铁|轻轨|城际)$"
+)
+#: A factory, a farm or a sewage plant a title names by its own name ("升振铝材工厂",
+#: "德山污水处理厂"): the place its neighbours of several estates write of.
+_WORKS_NAME_RE: Final = re.compile(
+    "^[^的在旁边近和与及对面附一个家座那这该我们里]{2,8}(?:工厂|厂|养殖场|养猪场|猪场)$"
+)
+_WORKS_OBJECTS: Final = frozenset({text.SUBJECT_FACTORY, text.SUBJECT_FARM, text.SUBJECT_SEWAGE})
+#: What a park's name may be said with or without ("星沙文化公园", "星沙公园").
+_PARK_KIND_RE: Final = re.compile("文化|森林|湿地|生态|体育|休闲|城市|市民|中心|主题|广场")
+
+
+def _line_place(obj: str, title_places: frozenset[str], content: str) -> str:
+    """The factory, farm or sewage plant the title names by its name; the road a
+    high-voltage line runs along, which the letters of its neighbours of
+    several estates name ("A6区月亮岛路沿线架设110千伏高压电线杆", "月亮岛路旁的碧桂园
+    小区门口新立了高压电塔"): the one road the title names, else the one the content's
+    sentence first naming the line names; "" for none or two, or of another object."""
+    if obj in _WORKS_OBJECTS:
+        names = sorted(
+            n
+            for p in title_places
+            if _WORKS_NAME_RE.match(n := _REGION_PREFIX_RE.sub("", p))
+            and text.subject_words(obj).search(n)
+        )
+        return names[0] if names and all(names[0] in n for n in names[1:]) else ""
+    if obj != text.SUBJECT_POWER_LINE:
+        return ""
+    roads = sorted(p for p in title_places if _ROAD_RE.search(p))
+    if not roads:
+        line = text.subject_words(obj).search(content)
+        if line is None:
+            return ""
+        starts = [m.end() for m in _SENTENCE_END_RE.finditer(content, 0, line.start())]
+        end = _SENTENCE_END_RE.search(content, line.end())
+        sentence = content[max(starts, default=0) : end.start() if end else len(content)]
+        roads = sorted(p for p in folded_places(sentence) if _ROAD_RE.search(p))
+    if not roads or any(roads[0] not in road for road in roads[1:]):
+        return ""
+    return roads[0]
+
+
+def _line_name(obj: str, title_places: frozenset[str]) -> str:
+    """The one railway the title names by its name, of a railway's letter naming no
+    estate ("投诉石长铁路火车夜晚鸣笛扰民"); "" for none."""
+    if obj != text.SUBJECT_RAIL:
+        return ""
+    lines = sorted(p for p in title_places if _LINE_NAME_RE.match(p))
+    return lines[0] if len(lines) == 1 else ""
+
+
+def _park(obj: str, title_places: frozenset[str]) -> str:
+    """The one park a title names a power facility or a base station in ("反对将星沙公园改作
+    变电站"), its name without its kind's words ("星沙文化公园": "星沙公园"); "" for none."""
+    if obj not in (text.SUBJECT_SUBSTATION, text.SUBJECT_POWER_LINE, text.SUBJECT_BASE_STATION):
+        return ""
+    parks = sorted(
+        {_PARK_KIND_RE.sub("", p) for p in title_places if p.endswith("公园") and len(p) > 3}
+    )
+    return parks[0] if len(parks) == 1 and len(parks[0]) > 3 else ""
+
+
 #: A site named as a project ("蓝光项目", "A1区新城项目", "中茂城项目工地"): the place
 #: itself, whose neighbours of several estates write of it.
 _SITE_PROJECT_RE: Final = re.compile("项目(?:工地)?$")
