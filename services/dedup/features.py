@@ -421,6 +421,8 @@ def letter_subject(
             return ""
     if obj == text.SUBJECT_SITE and _site_named(estate, places, f"{title}。{content}".lower()):
         return ""
+    if obj in text.FACILITIES:
+        estate = _after_verb(estate, f"{title}。{content}")
     if (
         obj in text.FACILITIES
         and _FACILITY_IN_NAME_RE.search(estate)
@@ -450,8 +452,9 @@ _UNNAMED_SITE_RE: Final = re.compile(
 #: reading may leave ("A4区中铁青秀城旁工地", "青秀城对面工地半夜还在打桩"): a name of
 #: two to eight characters ending as estates' do, then where the facility is.
 _ESTATE_BESIDE_RE: Final = re.compile(
-    "([\\w·]{2,12}?[城园苑府湾庭邸居墅])(?:小区)?(?:的)?"
-    "(?:[东西南北]{1,2}(?:侧|边|面)|旁边|旁|对面|隔壁|附近|周边|门口|后面|背后)(?:的)?"
+    "([\\w·]{2,12}?[城园苑府湾庭邸居墅]|[\\w·]{2,12}?(?=小区))(?:小区)?(?:的)?"
+    "(?:[东西南北]{1,2}(?:侧|边|面)|旁边|旁|对面|隔壁|附近|周边|门口|后面|背后"
+    "|(?:距离?|离|紧邻|紧挨着?|挨着|靠近)[^，。,；;！!？?\\d]{0,6}?)(?:的)?"
     "(?:一个|一处|一座|新建的|在建的|要建的|拟建的)?(?:工地|建筑工地|垃圾站|垃圾中转站|中转站|垃圾收集站"
     "|垃圾转运站|压缩站|变电站|变电所|配电房|高压线|高压电线|高压电塔|高压铁塔|基站|信号塔|发射塔"
     "|铁路|高铁|轻轨|工厂|厂房|化工厂|养殖场|养猪场|猪场|污水处理厂)"
@@ -469,8 +472,12 @@ _BESIDE_NAME_CHARS: Final = 6
 #: The estate a writer says they live in, its name ending as estates' do, then a building,
 #: a mark or the end of the sentence ("我家住圭塘街道中铁·青秀城，", "我是青秀城7栋住户").
 _WRITER_ESTATE_RE: Final = re.compile(
-    "(?:家住|住在|我是|我们是)[^，。,；;！!？?]{0,10}?([\\w·]{2,12}?[城园苑府湾庭邸居墅])(?:小区)?"
+    "(?:家住|住在|我是|我们是)[^，。,；;！!？?]{0,10}?(?:([\\w·]{2,12}?[城园苑府湾庭邸居墅])(?:小区)?"
     "(?=[，。,；;0-9一二三四五六七八九十]|的业主|的居民|业主|居民)"
+    # of a name not ending as estates' do ("绿地海外滩"), the estate said so
+    "|([\\w·]{2,12}?)(?=小区|的业主|的居民))"
+    # or named as the writer's estate ("我们小区是绿地海外滩，")
+    "|(?:我们|我家|我住的)小区(?:是|叫)([\\w·]{2,12}?)(?=[，。,；;！!？?])"
 )
 
 
@@ -483,7 +490,8 @@ def _estate_beside(part: str, writers: bool = False) -> str:
         found = _WRITER_ESTATE_RE.search(part.lower())
     if found is None:
         return ""
-    name = _BEFORE_NAME_RE.sub("", found.group(1).replace("·", ""))[-_BESIDE_NAME_CHARS:]
+    named = next(group for group in found.groups() if group)
+    name = _BEFORE_NAME_RE.sub("", named.replace("·", ""))[-_BESIDE_NAME_CHARS:]
     if len(name) < 3 or _NOT_ESTATE_RE.search(name) or _NO_NAME_RE.search(name[:-1]):
         return ""
     return name
@@ -506,6 +514,38 @@ _WORKS_NAME_RE: Final = re.compile(
 _WORKS_OBJECTS: Final = frozenset({text.SUBJECT_FACTORY, text.SUBJECT_FARM, text.SUBJECT_SEWAGE})
 #: What a park's name may be said with or without ("星沙文化公园", "星沙公园").
 _PARK_KIND_RE: Final = re.compile("文化|森林|湿地|生态|体育|休闲|城市|市民|中心|主题|广场")
+
+
+#: Words before a place whose last character the reading of places may keep as the
+#: place's first ("请求月亮岛路…": "求月亮岛路"; "停建北辰小区旁的变电站": "建北辰小区").
+_VERBS_BEFORE: Final = (
+    "请求",
+    "要求",
+    "恳求",
+    "停建",
+    "新建",
+    "修建",
+    "兴建",
+    "拟建",
+    "要建",
+    "反对",
+    "关于",
+    "反映",
+    "投诉",
+    "举报",
+    "希望",
+    "架设",
+)
+
+
+def _after_verb(name: str, letter: str) -> str:
+    """``name`` (a subject's place, with its area) without the last character of a verb the
+    ``letter`` names right before the rest of it ("求月亮岛路": "月亮岛路")."""
+    area, own = area_and_estate(name)
+    for verb in _VERBS_BEFORE:
+        if len(own) > 3 and own[0] == verb[-1] and verb[:-1] + own in letter.lower():
+            return f"{area}{AREA_MARK}{own[1:]}" if area else own[1:]
+    return name
 
 
 def _line_place(obj: str, title_places: frozenset[str], content: str) -> str:

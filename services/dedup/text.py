@@ -608,7 +608,8 @@ _SUBJECT_TITLE_KINDS: Final[dict[str, frozenset[str]]] = {
     SUBJECT_REFUSE: frozenset({"noise", "pollution", "refuse_station"}),
     # A facility's noise, its smoke and smell, its being built against the rules.
     SUBJECT_SUBSTATION: frozenset({"noise", "illegal_building"}),
-    SUBJECT_POWER_LINE: frozenset({"noise", "illegal_building"}),
+    # A line asked moved ("高压线改线入地": the kind of a bus line's new course).
+    SUBJECT_POWER_LINE: frozenset({"noise", "illegal_building", "bus_course"}),
     SUBJECT_BASE_STATION: frozenset({"noise", "illegal_building"}),
     SUBJECT_RAIL: frozenset({"noise"}),
     SUBJECT_FACTORY: frozenset({"noise", "pollution"}),
@@ -690,8 +691,8 @@ _RAIL_NUISANCE_RE: Final = re.compile(
 #: Its own other matters: a station's buses, tickets, trains asked for, the line asked
 #: built, its crossings' traffic, the land taken for it.
 _RAIL_OWN_AFFAIR_RE: Final = re.compile(
-    "车站|站前|公交|车票|售票|票价|购票|客运|趟次|班次|开通|尽快修建|尽快建|早日|动工|通车|开工|道口"
-    "|平交|拆迁|征地|征收|补偿|宿舍|改扩建|黑的|的士|出租车|乘车|乘客"
+    "车站|站前|公交|车票|售票|票价|购票|客运|趟次|班次|开通|(?:尽快|早日|加快)(?:修建|建设|建成|开通|通车"
+    "|动工|开工)|道口|平交|拆迁|征地|征收|补偿|宿舍|改扩建|黑的|的士|出租车|乘车|乘客"
 )
 #: A factory's, a farm's or a sewage plant's neighbours' wrongs: its noise, smoke, smell,
 #: waste water; their asking it closed or moved.

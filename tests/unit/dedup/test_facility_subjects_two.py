@@ -234,3 +234,60 @@ def test_a_facilitys_other_matters_have_no_subject(letter: Letter) -> None:
     # No facility's (a factory's wages may be its employer's: "鑫达铝材〔欠薪〕").
     subject = _subject(*letter)
     assert not any(f"〔{obj}" in subject for obj in text.FACILITIES), subject
+
+
+#: Residents of estates along one road on the line put up along it: some name the road,
+#: some their estate and the road in the text, some the line by its voltage, its poles or
+#: its towers.
+ROAD_LINE = (
+    ("A6区月湖路沿线架设110千伏高压电线杆",
+     "月湖路沿线正在架设110千伏高压电线杆，离居民楼太近，居民强烈反对。"),
+    ("反对在月湖路架设高压线",
+     "月湖路两侧小区密集，现在要架设110千伏高压线，辐射影响健康，请求入地。"),
+    ("金茂府小区门口架设高压电线杆，业主担忧",
+     "我们是金茂府小区的业主，小区门口的月湖路上正在架设高压电线杆，离住宅不到三十米。"),
+    ("关于月湖路110KV高压线改线入地的请求",
+     "月湖路沿线有多个小区，110KV高压线从小区旁边经过，请求改线入地。"),
+    ("请求月湖路高压电塔迁移", "月湖路新建的高压电塔离我们小区太近，希望迁移。"),
+)  # fmt: skip
+#: Residents of one estate (a name not ending as estates' do) on the high-speed line by it.
+ESTATE_RAIL = (
+    ("碧海外滩小区距湘江高铁最近只有30米不到",
+     "碧海外滩小区距离湘江高铁最近的楼栋只有不到30米，高铁通车后噪音巨大，请求安装声屏障。"),
+    ("湘江高铁噪音严重影响碧海外滩居民休息",
+     "我是碧海外滩的业主，湘江高铁每天从早到晚经过，噪音太大，晚上根本睡不着。"),
+    ("请求在碧海外滩段加装高铁声屏障",
+     "碧海外滩小区紧邻湘江高铁，列车经过时声音震耳，希望尽快加装隔音屏。"),
+    ("高铁噪音扰民", "我们小区是碧海外滩，离高铁太近了，每天都很吵。"),
+)  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("letters", "subject", "other"),
+    [
+        (
+            ROAD_LINE,
+            "月湖路〔高压线〕",
+            # Another road's line, by an estate.
+            ("星湖苑旁高压铁塔", "我家住在星湖苑，小区旁边新立了一座高压铁塔，担心辐射。"),
+        ),
+        (
+            ESTATE_RAIL,
+            "碧海外滩〔铁路〕",
+            # Another estate on the same line.
+            (
+                "金桂花园离湘江高铁太近，噪音扰民",
+                "金桂花园小区离湘江高铁只有50米，列车经过时噪音很大，请求加装声屏障。",
+            ),
+        ),
+    ],
+)
+def test_many_residents_letters_on_one_line_join(
+    letters: tuple[Letter, ...], subject: str, other: Letter
+) -> None:
+    assert [_subject(*letter) for letter in letters] == [subject] * len(letters)
+    for ordered in ((*letters, other), (other, *letters), (*letters[:2], other, *letters[2:])):
+        ids = [d.matter_id for d in _letters(*ordered)]
+        at = ordered.index(other)
+        assert len({i for n, i in enumerate(ids) if n != at}) == 1, ordered
+        assert ids[at] not in ids[:at] + ids[at + 1 :], ordered
