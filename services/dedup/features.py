@@ -393,7 +393,7 @@ def letter_subject(
         # The title is about a place of other problems (a building site, a village), not
         # the subdistrict an estate it names right after is in ("暮云街道丽发新城").
         return ""
-    estate = _line_place(obj, title_places, content)
+    estate = _line_place(obj, title, title_places, content)
     if not estate:
         estate = _one_estate(title_places, title.lower())
     if not estate and obj in text.FACILITIES:
@@ -511,6 +511,8 @@ _LINE_NAME_RE: Final = re.compile(
 _WORKS_NAME_RE: Final = re.compile(
     "^[^的在旁边近和与及对面附一个家座那这该我们里]{2,8}(?:工厂|厂|养殖场|养猪场|猪场)$"
 )
+#: A works' kind's words, which are no name of it ("化工", "加工", "小").
+_WORKS_KIND_RE: Final = re.compile("化工|加工|养殖|生猪|畜禽|小|大型|非法|无证|违法|黑")
 _WORKS_OBJECTS: Final = frozenset({text.SUBJECT_FACTORY, text.SUBJECT_FARM, text.SUBJECT_SEWAGE})
 #: What a park's name may be said with or without ("星沙文化公园", "星沙公园").
 _PARK_KIND_RE: Final = re.compile("文化|森林|湿地|生态|体育|休闲|城市|市民|中心|主题|广场")
@@ -548,7 +550,21 @@ def _after_verb(name: str, letter: str) -> str:
     return name
 
 
-def _line_place(obj: str, title_places: frozenset[str], content: str) -> str:
+#: What follows a road named as an address, not as where a line runs: a number, or an
+#: estate's name right after it ("家住芙蓉路丹桂苑", "芙蓉路88号").
+_ADDRESS_AFTER_RE: Final = re.compile(
+    "(?:的)?(?:[0-9一二三四五六七八九十百]+号|[^，。,；;！!？?旁边侧沿两上段线]{1,8}?"
+    "(?:小区|花园|家园|新村|公寓|苑|园|府|湾|城|庭|邸))"
+)
+
+
+def _address(road: str, part: str) -> bool:
+    """Whether every mention of ``road`` in ``part`` is an address (``_ADDRESS_AFTER_RE``)."""
+    found = [m.end() for m in re.finditer(re.escape(road), part.lower())]
+    return bool(found) and all(_ADDRESS_AFTER_RE.match(part.lower(), at) for at in found)
+
+
+def _line_place(obj: str, title: str, title_places: frozenset[str], content: str) -> str:
     """The factory, farm or sewage plant the title names by its name; the road a
     high-voltage line runs along, which the letters of its neighbours of
     several estates name ("A6区月亮岛路沿线架设110千伏高压电线杆", "月亮岛路旁的碧桂园
@@ -560,11 +576,13 @@ def _line_place(obj: str, title_places: frozenset[str], content: str) -> str:
             for p in title_places
             if _WORKS_NAME_RE.match(n := _REGION_PREFIX_RE.sub("", p))
             and text.subject_words(obj).search(n)
+            # a name of its own besides its kind ("升振" of "升振铝材工厂"; not "化工厂")
+            and len(_WORKS_KIND_RE.sub("", text.subject_words(obj).sub("", n))) >= 2
         )
         return names[0] if names and all(names[0] in n for n in names[1:]) else ""
     if obj != text.SUBJECT_POWER_LINE:
         return ""
-    roads = sorted(p for p in title_places if _ROAD_RE.search(p))
+    roads = sorted(p for p in title_places if _ROAD_RE.search(p) and not _address(p, title))
     if not roads:
         line = text.subject_words(obj).search(content)
         if line is None:
@@ -572,7 +590,9 @@ def _line_place(obj: str, title_places: frozenset[str], content: str) -> str:
         starts = [m.end() for m in _SENTENCE_END_RE.finditer(content, 0, line.start())]
         end = _SENTENCE_END_RE.search(content, line.end())
         sentence = content[max(starts, default=0) : end.start() if end else len(content)]
-        roads = sorted(p for p in folded_places(sentence) if _ROAD_RE.search(p))
+        roads = sorted(
+            p for p in folded_places(sentence) if _ROAD_RE.search(p) and not _address(p, sentence)
+        )
     if not roads or any(roads[0] not in road for road in roads[1:]):
         return ""
     return roads[0]

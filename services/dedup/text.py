@@ -557,7 +557,7 @@ _FACTORY_WORDS: Final = (
 _FARM_WORDS: Final = (
     "养殖场|养猪场|猪场|养鸡场|鸡场|养鸭场|鸭场|养牛场|牛场|猪栏|生猪养殖|畜禽养殖|养猪"
 )
-_SEWAGE_WORDS: Final = "污水处理厂|污水厂|污水处理站|污水泵站|净水厂"
+_SEWAGE_WORDS: Final = "污水处理厂|污水厂|污水处理站|污水泵站"
 #: A restaurant's fumes in the words residents use: its oil smoke, its exhaust, the smoke
 #: that fills their homes, the fumes that choke them ("饭店排烟问题", "楼下烧烤天天烟熏火燎",
 #: "楼下龙虾馆太呛人了"); of a restaurant only (``subject_object``).
@@ -691,7 +691,7 @@ _RAIL_NUISANCE_RE: Final = re.compile(
 #: Its own other matters: a station's buses, tickets, trains asked for, the line asked
 #: built, its crossings' traffic, the land taken for it.
 _RAIL_OWN_AFFAIR_RE: Final = re.compile(
-    "车站|站前|公交|车票|售票|票价|购票|客运|趟次|班次|开通|(?:尽快|早日|加快)(?:修建|建设|建成|开通|通车"
+    "车站|铁站|动车站|城际站|站前|公交|车票|售票|票价|购票|客运|趟次|班次|开通|(?:尽快|早日|加快)(?:修建|建设|建成|开通|通车"
     "|动工|开工)|道口|平交|拆迁|征地|征收|补偿|宿舍|改扩建|黑的|的士|出租车|乘车|乘客"
 )
 #: A factory's, a farm's or a sewage plant's neighbours' wrongs: its noise, smoke, smell,
@@ -925,7 +925,7 @@ _SUBJECT_MARKS: Final = {
     SUBJECT_RAIL: ("铁", "轨", "火车", "动车", "城际", "列车", "货运线"),
     SUBJECT_FACTORY: ("厂", "作坊", "化工"),
     SUBJECT_FARM: ("养", "猪", "鸡场", "鸭场", "牛场"),
-    SUBJECT_SEWAGE: ("污水", "净水"),
+    SUBJECT_SEWAGE: ("污水",),
 }
 
 

@@ -187,6 +187,37 @@ def test_the_facilities_beside_an_estate_are_its_subjects() -> None:
                 "金桂花园小区离高铁线只有20米，列车经过时噪音很大，请求加装隔音屏。",
             ),
         ),
+        # Two estates' towers on one road the writers name as their address.
+        (
+            (
+                (
+                    "芙蓉路丹桂苑旁新立高压电塔",
+                    "我家住在芙蓉路丹桂苑，小区旁边新立了一座高压电塔，离楼只有二十米，担心辐射。",
+                ),
+                (
+                    "反对在丹桂苑旁边立高压铁塔",
+                    "丹桂苑小区旁边新立的高压铁塔离居民楼太近，业主们都很担心辐射，请求迁移。",
+                ),
+            ),
+            (
+                "芙蓉路金桂花园门口立了高压铁塔",
+                "我家住芙蓉路金桂花园，小区门口立了一座高压铁塔，离住宅太近了，请求迁移。",
+            ),
+        ),
+        # One estate's factory and its pig farm.
+        (
+            (
+                (
+                    "丹桂苑附近化工厂排放刺鼻气体",
+                    "丹桂苑小区附近的化工厂每天晚上排放刺鼻的气体，业主们晚上不敢开窗。",
+                ),
+                (
+                    "丹桂苑旁边的工厂噪音扰民",
+                    "丹桂苑旁边的工厂24小时开工，机器轰鸣，废气难闻，吵得睡不着。",
+                ),
+            ),
+            ("丹桂苑旁养猪场臭气熏天", "丹桂苑小区旁边有个养猪场，夏天臭气熏天，苍蝇乱飞。"),
+        ),
         # The factory's wages; another factory.
         (
             FACTORY,
@@ -223,6 +254,10 @@ def test_neighbours_letters_on_one_facility_link_and_its_other_matters_stay_apar
             "建议丹桂苑门前设立人行横道",
             "丹桂苑门前车流量大，老人过马路很危险，比铁路道口还危险，建议设人行横道。",
         ),
+        # An elevated road's noise; a station wanted; a line's level crossing.
+        ("丹桂苑旁高架桥噪音太大", "丹桂苑紧挨着高架桥，汽车噪音太大，晚上睡不着。"),
+        ("丹桂苑居民希望尽快修建高铁站", "丹桂苑居民出行不便，希望尽快在附近修建高铁站。"),
+        ("湘桂铁路道口拥堵", "湘桂铁路道口每天早晚高峰拥堵，火车一来要等十几分钟。"),
         # A substation and a base station in one letter: which is it about?
         (
             "丹桂苑旁边的变电站和基站辐射",
