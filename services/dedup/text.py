@@ -851,6 +851,13 @@ def names_subject_object(subject: str, title_text: str, content: str = "") -> bo
     if organisations.is_organisation(subject):
         return False
     for obj, pattern in _SUBJECT_TITLE_WORD_RES.items():
+        if f"〔{obj}" in subject and obj in FACILITIES:
+            # A title naming another facility and not this one ("丹桂苑楼顶基站辐射太大"
+            # of a substation's letters) is about that one, whatever words of this one
+            # (its radiation, its noise) it shares.
+            named = _objects_named(title_text)
+            if named and obj not in named:
+                return False
         if f"〔{obj}" in subject:
             if obj == SUBJECT_FUMES and (
                 _NOT_RESTAURANT_RE.search(f"{title_text}。{content}")

@@ -115,6 +115,23 @@ def test_the_facilities_beside_an_estate_are_its_subjects() -> None:
         # One estate's substation and its base station: two objects.
         (SUBSTATION, BASE_STATION[0]),
         (BASE_STATION, SUBSTATION[1]),
+        # Of one estate's substation and base station, both said to radiate, one title
+        # naming neither.
+        (
+            (
+                (
+                    "丹桂苑辐射太大",
+                    "我家住丹桂苑，去年小区东边建了一座变电站，离我们楼只有十几米，晚上能听到嗡嗡"
+                    "声，家里老人担心辐射，请求搬迁。",
+                ),
+                SUBSTATION[0],
+            ),
+            (
+                "丹桂苑楼顶基站辐射太大",
+                "丹桂苑5栋楼顶上个月被装了移动基站，没有任何公示，业主们担心辐射影响孩子健康，请求"
+                "拆除。",
+            ),
+        ),
         # Another estate's substation.
         (
             SUBSTATION,
