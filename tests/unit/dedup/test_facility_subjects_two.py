@@ -343,3 +343,11 @@ def test_many_residents_letters_on_one_line_join(
         at = ordered.index(other)
         assert len({i for n, i in enumerate(ids) if n != at}) == 1, ordered
         assert ids[at] not in ids[:at] + ids[at + 1 :], ordered
+
+
+@pytest.mark.parametrize(
+    "title",
+    ["投诉石长铁路火车夜晚鸣笛扰民", "希望L市火车在晚上禁止鸣笛", "请求在碧海外滩段加装高铁声屏障"],
+)
+def test_a_trains_whistle_and_a_barrier_against_it_are_noise(title: str) -> None:
+    assert "noise" in text.claims(title)
