@@ -245,8 +245,10 @@ def _joined(estates: list[str], text: str) -> list[str]:
     "滨河苑", and written "伊景园·滨河苑" too): "伊景园滨河苑"."""
     if len(estates) < 2 or not text:
         return estates
-    for first in estates:
-        for second in estates:
+    # In one order whatever the order of the places read (a set's): shorter names first.
+    ordered = sorted(estates, key=lambda e: (len(e), e))
+    for first in ordered:
+        for second in ordered:
             if (
                 first != second
                 and first not in second

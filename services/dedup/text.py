@@ -680,7 +680,8 @@ _POWER_NUISANCE_RE: Final = re.compile(
 #: the supply, a job, the tower company's rent, a mobile signal wanted ("信号差").
 _POWER_OWN_AFFAIR_RE: Final = re.compile(
     "补偿|赔偿|征地|占地费|青苗|租金|租赁|场地费|电费|电价|停电|断电|限电|跳闸|电压不稳|电压低"
-    "|工资|招聘|招工|信号差|信号不好|没有信号|无信号|信号弱|网速|话费|套餐|宽带"
+    "|工资|招聘|招工|信号差|信号不好|没有信号|无信号|信号弱|网速|话费|套餐|宽带|通电|送电|接电|供电"
+    "|用电|电表"
 )
 #: A railway's neighbours' wrongs: its trains' noise, whistles, shaking, its being close,
 #: a barrier against it asked, a line opposed.
@@ -693,6 +694,7 @@ _RAIL_NUISANCE_RE: Final = re.compile(
 _RAIL_OWN_AFFAIR_RE: Final = re.compile(
     "车站|铁站|动车站|城际站|站前|公交|车票|售票|票价|购票|客运|趟次|班次|开通|(?:尽快|早日|加快)(?:修建|建设|建成|开通|通车"
     "|动工|开工)|道口|平交|拆迁|征地|征收|补偿|宿舍|改扩建|黑的|的士|出租车|乘车|乘客"
+    "|积水|桥下|涵洞|下穿|铁路桥"
 )
 #: A factory's, a farm's or a sewage plant's neighbours' wrongs: its noise, smoke, smell,
 #: waste water; their asking it closed or moved.
@@ -704,7 +706,7 @@ _WORKS_NUISANCE_RE: Final = re.compile(
 #: its sale or its restructuring.
 _WORKS_OWN_AFFAIR_RE: Final = re.compile(
     "工资|欠薪|薪酬|工钱|招工|招聘|社保|工伤|裁员|解雇|辞退|劳动合同|职工|退休|下岗|改制|转制|破产"
-    "|征地|补偿|赔偿|租金|承包|补贴|扶持|贷款|拆除不公|执照|营业执照|办证"
+    "|征地|补偿|赔偿|租金|承包|补贴|扶持|贷款|拆除不公|执照|营业执照|办证|出租|出售|转让|招租"
 )
 #: The objects a letter's title names a word of (``_SUBJECT_TITLE_WORD_RES``) whenever it
 #: is about them: fumes (a restaurant's letters are as often about its noise), and the

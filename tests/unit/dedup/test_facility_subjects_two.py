@@ -15,9 +15,11 @@ of another city's board ("A6区月亮岛路沿线架设110千伏高压电线杆"
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 
-from services.dedup import text
+from services.dedup import features, text
 from services.dedup.features import extract_features
 from services.dedup.settings import load_config
 from tests.unit.dedup.test_real_petitions import COUNTY, _facts
@@ -271,6 +273,11 @@ def test_neighbours_letters_on_one_facility_link_and_its_other_matters_stay_apar
             "建议丹桂苑门前设立人行横道",
             "丹桂苑门前车流量大，老人过马路很危险，比铁路道口还危险，建议设人行横道。",
         ),
+        # A substation's supply awaited; a railway bridge's underpass flooded; a works'
+        # building to let.
+        ("丹桂苑变电站什么时候通电", "丹桂苑小区的配电房建好半年了，什么时候能通电？"),
+        ("丹桂苑旁边铁路桥下积水", "丹桂苑旁边的铁路桥下一下雨就积水，行人无法通过。"),
+        ("丹桂苑对面厂房出租", "丹桂苑对面的厂房空置多年，请问可以出租吗？"),
         # An elevated road's noise; a station wanted; a line's level crossing.
         ("丹桂苑旁高架桥噪音太大", "丹桂苑紧挨着高架桥，汽车噪音太大，晚上睡不着。"),
         ("丹桂苑居民希望尽快修建高铁站", "丹桂苑居民出行不便，希望尽快在附近修建高铁站。"),
@@ -351,3 +358,15 @@ def test_many_residents_letters_on_one_line_join(
 )
 def test_a_trains_whistle_and_a_barrier_against_it_are_noise(title: str) -> None:
     assert "noise" in text.claims(title)
+
+
+def test_an_estates_names_joined_in_one_order_whatever_the_order_of_its_places() -> None:
+    # Two names the letter writes joined, and a fragment of one ("包括颐景园"): read alike
+    # whatever order a set of places is iterated in (a set's order changes with the run).
+    text_ = "江山路一带（包括颐景园协力小区、经世龙城等）"
+    names = ["颐景园", "包括颐景园", "协力小区"]
+    read = {
+        tuple(sorted(features._joined(list(order), text_)))
+        for order in itertools.permutations(names)
+    }
+    assert len(read) == 1
