@@ -843,6 +843,14 @@ def same_object(ours: str, theirs: str) -> bool:
     )
 
 
+def two_facilities(ours: str, theirs: str) -> bool:
+    """Whether two kept subjects are of two facilities (``FACILITIES``: a substation and a
+    base station, a factory and a farm), at one estate or not: each letter is mainly about
+    its own object, however alike the words of their neighbours' radiation or smell."""
+    kinds = [{obj for obj in FACILITIES if f"〔{obj}" in subject} for subject in (ours, theirs)]
+    return all(kinds) and kinds[0].isdisjoint(kinds[1])
+
+
 def names_subject_object(subject: str, title_text: str, content: str = "") -> bool:
     """Whether a title (its ``topic``) names anything of a subject's object (a letter's
     subject as kept: "丽景新苑〔搅拌站西〕"), the object or a word of it; of parking forced

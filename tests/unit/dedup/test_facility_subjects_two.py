@@ -370,3 +370,11 @@ def test_an_estates_names_joined_in_one_order_whatever_the_order_of_its_places()
         for order in itertools.permutations(names)
     }
     assert len(read) == 1
+
+
+def test_two_facilities_subjects_are_two_objects() -> None:
+    assert text.two_facilities("丹桂苑〔变电站〕", "丹桂苑〔基站〕")
+    assert text.two_facilities("丹桂苑〔工厂〕", "丹桂苑〔养殖场〕")
+    assert not text.two_facilities("丹桂苑〔变电站〕", "星湖公园〔变电站〕")
+    assert not text.two_facilities("丹桂苑〔变电站〕", "丹桂苑〔油烟·2栋〕")
+    assert not text.two_facilities("丹桂苑〔变电站〕", "")
