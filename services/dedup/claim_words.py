@@ -61,6 +61,12 @@ CLAIM_WORDS: Final[dict[str, tuple[str, ...]]] = {
         "喇叭扰民",
         "音响扰民",
         "广播扰民",
+        # A train's whistle and the barrier asked against a line's noise ("投诉石长铁路火车
+        # 夜晚鸣笛扰民", "希望L市火车在晚上禁止鸣笛", "请求加装高铁声屏障").
+        "鸣笛扰民",
+        "火车鸣笛",
+        "禁止鸣笛",
+        "声屏障",
     ),
     # Smoke of burning: rubbish or straw burnt in the open ("投诉A7县安沙镇水塘垸村露天焚烧
     # 生活垃圾现象严重", "K2区十里江湾焚烧垃圾", "临G5县合口镇中学违规焚烧塑料垃圾",

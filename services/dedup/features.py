@@ -175,6 +175,13 @@ SUBJECT_RE: Final = re.compile(
             text.SUBJECT_FORCED_PARKING,
             text.SUBJECT_SITE,
             text.SUBJECT_REFUSE,
+            text.SUBJECT_SUBSTATION,
+            text.SUBJECT_POWER_LINE,
+            text.SUBJECT_BASE_STATION,
+            text.SUBJECT_RAIL,
+            text.SUBJECT_FACTORY,
+            text.SUBJECT_FARM,
+            text.SUBJECT_SEWAGE,
             *organisations.WRONGS,
         )
     )
@@ -238,8 +245,10 @@ def _joined(estates: list[str], text: str) -> list[str]:
     "滨河苑", and written "伊景园·滨河苑" too): "伊景园滨河苑"."""
     if len(estates) < 2 or not text:
         return estates
-    for first in estates:
-        for second in estates:
+    # In one order whatever the order of the places read (a set's): shorter names first.
+    ordered = sorted(estates, key=lambda e: (len(e), e))
+    for first in ordered:
+        for second in ordered:
             if (
                 first != second
                 and first not in second
@@ -386,9 +395,11 @@ def letter_subject(
         # The title is about a place of other problems (a building site, a village), not
         # the subdistrict an estate it names right after is in ("暮云街道丽发新城").
         return ""
-    estate = _one_estate(title_places, title.lower())
-    if not estate and obj in (text.SUBJECT_SITE, text.SUBJECT_REFUSE):
-        estate = _estate_beside(title)
+    estate = _line_place(obj, title, title_places, content)
+    if not estate:
+        estate = _one_estate(title_places, title.lower())
+    if not estate and obj in text.FACILITIES:
+        estate = _estate_beside(title) or _park(obj, title_places)
     if estate:
         # The subdistrict, town or community the title names right before it
         # ("东塘社区丽景新苑"): two letters naming one estate's name in two areas are about
@@ -398,8 +409,10 @@ def letter_subject(
         estate = _one_estate(opening_places, content[:OPENING_CHARS].lower()) or _one_estate(
             places, content.lower()
         )
-        if not estate and obj in (text.SUBJECT_SITE, text.SUBJECT_REFUSE):
-            estate = _estate_beside(content[:OPENING_CHARS], writers=True)
+        if not estate and obj in text.FACILITIES:
+            estate = _estate_beside(content[:OPENING_CHARS], writers=True) or _line_name(
+                obj, title_places
+            )
         if not estate or (
             obj == text.SUBJECT_PLANT
             and (_plant_elsewhere(content) or _plant_by_another_place(content))
@@ -410,7 +423,14 @@ def letter_subject(
             return ""
     if obj == text.SUBJECT_SITE and _site_named(estate, places, f"{title}。{content}".lower()):
         return ""
-    if obj in (text.SUBJECT_SITE, text.SUBJECT_REFUSE) and _FACILITY_IN_NAME_RE.search(estate):
+    if obj in text.FACILITIES:
+        estate = _after_verb(estate, f"{title}。{content}")
+    if (
+        obj in text.FACILITIES
+        and _FACILITY_IN_NAME_RE.search(estate)
+        and not _LINE_NAME_RE.match(estate)
+        and not (obj in _WORKS_OBJECTS and _WORKS_NAME_RE.match(estate))
+    ):
         # A name read across the facility's own words ("收集站直接关系小区"): no estate.
         return ""
     name = (
@@ -434,10 +454,12 @@ _UNNAMED_SITE_RE: Final = re.compile(
 #: reading may leave ("A4区中铁青秀城旁工地", "青秀城对面工地半夜还在打桩"): a name of
 #: two to eight characters ending as estates' do, then where the facility is.
 _ESTATE_BESIDE_RE: Final = re.compile(
-    "([\\w·]{2,12}?[城园苑府湾庭邸居墅])(?:小区)?(?:的)?"
-    "(?:[东西南北]{1,2}(?:侧|边|面)|旁边|旁|对面|隔壁|附近|周边|门口|后面|背后)(?:的)?"
-    "(?:一个|一处|新建的|在建的)?(?:工地|建筑工地|垃圾站|垃圾中转站|中转站|垃圾收集站|垃圾转运站"
-    "|压缩站)"
+    "([\\w·]{2,12}?[城园苑府湾庭邸居墅]|[\\w·]{2,12}?(?=小区))(?:小区)?(?:的)?"
+    "(?:[东西南北]{1,2}(?:侧|边|面)|旁边|旁|对面|隔壁|附近|周边|门口|后面|背后"
+    "|(?:距离?|离|紧邻|紧挨着?|挨着|靠近)[^，。,；;！!？?\\d]{0,6}?)(?:的)?"
+    "(?:一个|一处|一座|新建的|在建的|要建的|拟建的)?(?:工地|建筑工地|垃圾站|垃圾中转站|中转站|垃圾收集站"
+    "|垃圾转运站|压缩站|变电站|变电所|配电房|高压线|高压电线|高压电塔|高压铁塔|基站|信号塔|发射塔"
+    "|铁路|高铁|轻轨|工厂|厂房|化工厂|养殖场|养猪场|猪场|污水处理厂)"
 )
 #: The words a title or a sentence may put before an estate's name.
 _BEFORE_NAME_RE: Final = re.compile(
@@ -452,8 +474,12 @@ _BESIDE_NAME_CHARS: Final = 6
 #: The estate a writer says they live in, its name ending as estates' do, then a building,
 #: a mark or the end of the sentence ("我家住圭塘街道中铁·青秀城，", "我是青秀城7栋住户").
 _WRITER_ESTATE_RE: Final = re.compile(
-    "(?:家住|住在|我是|我们是)[^，。,；;！!？?]{0,10}?([\\w·]{2,12}?[城园苑府湾庭邸居墅])(?:小区)?"
+    "(?:家住|住在|我是|我们是)[^，。,；;！!？?]{0,10}?(?:([\\w·]{2,12}?[城园苑府湾庭邸居墅])(?:小区)?"
     "(?=[，。,；;0-9一二三四五六七八九十]|的业主|的居民|业主|居民)"
+    # of a name not ending as estates' do ("绿地海外滩"), the estate said so
+    "|([\\w·]{2,12}?)(?=小区|的业主|的居民))"
+    # or named as the writer's estate ("我们小区是绿地海外滩，")
+    "|(?:我们|我家|我住的)小区(?:是|叫)([\\w·]{2,12}?)(?=[，。,；;！!？?])"
 )
 
 
@@ -466,14 +492,134 @@ def _estate_beside(part: str, writers: bool = False) -> str:
         found = _WRITER_ESTATE_RE.search(part.lower())
     if found is None:
         return ""
-    name = _BEFORE_NAME_RE.sub("", found.group(1).replace("·", ""))[-_BESIDE_NAME_CHARS:]
+    named = next(group for group in found.groups() if group)
+    name = _BEFORE_NAME_RE.sub("", named.replace("·", ""))[-_BESIDE_NAME_CHARS:]
     if len(name) < 3 or _NOT_ESTATE_RE.search(name) or _NO_NAME_RE.search(name[:-1]):
         return ""
     return name
 
 
 #: A facility's words in what was read as an estate's name.
-_FACILITY_IN_NAME_RE: Final = re.compile("站|工地|垃圾")
+_FACILITY_IN_NAME_RE: Final = re.compile("站|工地|垃圾|高压|铁路|高铁|工厂|厂房|养殖|猪场")
+#: A road as a place names it ("月亮岛路", "黄星大道"): a line of towers or poles along it
+#: is the road's, whose neighbours of several estates write of it.
+_ROAD_RE: Final = re.compile("(?:路|大道|大街|街)$")
+#: A railway's own name ("石长铁路", "长赣高铁", "鲤鱼江铁路"), of two characters or more.
+_LINE_NAME_RE: Final = re.compile(
+    "^[^的在旁边近和与及视续望要对于关请求反映投诉建修]{2,6}(?:铁路|高铁|轻轨|城际)$"
+)
+#: A factory, a farm or a sewage plant a title names by its own name ("升振铝材工厂",
+#: "德山污水处理厂"): the place its neighbours of several estates write of.
+_WORKS_NAME_RE: Final = re.compile(
+    "^[^的在旁边近和与及对面附一个家座那这该我们里]{2,8}(?:工厂|厂|养殖场|养猪场|猪场)$"
+)
+#: A works' kind's words, which are no name of it ("化工", "加工", "小").
+_WORKS_KIND_RE: Final = re.compile("化工|加工|养殖|生猪|畜禽|小|大型|非法|无证|违法|黑")
+_WORKS_OBJECTS: Final = frozenset({text.SUBJECT_FACTORY, text.SUBJECT_FARM, text.SUBJECT_SEWAGE})
+#: What a park's name may be said with or without ("星沙文化公园", "星沙公园").
+_PARK_KIND_RE: Final = re.compile("文化|森林|湿地|生态|体育|休闲|城市|市民|中心|主题|广场")
+
+
+#: Words before a place whose last character the reading of places may keep as the
+#: place's first ("请求月亮岛路…": "求月亮岛路"; "停建北辰小区旁的变电站": "建北辰小区").
+_VERBS_BEFORE: Final = (
+    "请求",
+    "要求",
+    "恳求",
+    "停建",
+    "新建",
+    "修建",
+    "兴建",
+    "拟建",
+    "要建",
+    "反对",
+    "关于",
+    "反映",
+    "投诉",
+    "举报",
+    "希望",
+    "架设",
+)
+
+
+def _after_verb(name: str, letter: str) -> str:
+    """``name`` (a subject's place, with its area) without the last character of a verb the
+    ``letter`` names right before the rest of it ("求月亮岛路": "月亮岛路")."""
+    area, own = area_and_estate(name)
+    for verb in _VERBS_BEFORE:
+        if len(own) > 3 and own[0] == verb[-1] and verb[:-1] + own in letter.lower():
+            return f"{area}{AREA_MARK}{own[1:]}" if area else own[1:]
+    return name
+
+
+#: What follows a road named as an address, not as where a line runs: a number, or an
+#: estate's name right after it ("家住芙蓉路丹桂苑", "芙蓉路88号").
+_ADDRESS_AFTER_RE: Final = re.compile(
+    "(?:的)?(?:[0-9一二三四五六七八九十百]+号|[^，。,；;！!？?旁边侧沿两上段线]{1,8}?"
+    "(?:小区|花园|家园|新村|公寓|苑|园|府|湾|城|庭|邸))"
+)
+
+
+def _address(road: str, part: str) -> bool:
+    """Whether every mention of ``road`` in ``part`` is an address (``_ADDRESS_AFTER_RE``)."""
+    found = [m.end() for m in re.finditer(re.escape(road), part.lower())]
+    return bool(found) and all(_ADDRESS_AFTER_RE.match(part.lower(), at) for at in found)
+
+
+def _line_place(obj: str, title: str, title_places: frozenset[str], content: str) -> str:
+    """The factory, farm or sewage plant the title names by its name; the road a
+    high-voltage line runs along, which the letters of its neighbours of
+    several estates name ("A6区月亮岛路沿线架设110千伏高压电线杆", "月亮岛路旁的碧桂园
+    小区门口新立了高压电塔"): the one road the title names, else the one the content's
+    sentence first naming the line names; "" for none or two, or of another object."""
+    if obj in _WORKS_OBJECTS:
+        names = sorted(
+            n
+            for p in title_places
+            if _WORKS_NAME_RE.match(n := _REGION_PREFIX_RE.sub("", p))
+            and text.subject_words(obj).search(n)
+            # a name of its own besides its kind ("升振" of "升振铝材工厂"; not "化工厂")
+            and len(_WORKS_KIND_RE.sub("", text.subject_words(obj).sub("", n))) >= 2
+        )
+        return names[0] if names and all(names[0] in n for n in names[1:]) else ""
+    if obj != text.SUBJECT_POWER_LINE:
+        return ""
+    roads = sorted(p for p in title_places if _ROAD_RE.search(p) and not _address(p, title))
+    if not roads:
+        line = text.subject_words(obj).search(content)
+        if line is None:
+            return ""
+        starts = [m.end() for m in _SENTENCE_END_RE.finditer(content, 0, line.start())]
+        end = _SENTENCE_END_RE.search(content, line.end())
+        sentence = content[max(starts, default=0) : end.start() if end else len(content)]
+        roads = sorted(
+            p for p in folded_places(sentence) if _ROAD_RE.search(p) and not _address(p, sentence)
+        )
+    if not roads or any(roads[0] not in road for road in roads[1:]):
+        return ""
+    return roads[0]
+
+
+def _line_name(obj: str, title_places: frozenset[str]) -> str:
+    """The one railway the title names by its name, of a railway's letter naming no
+    estate ("投诉石长铁路火车夜晚鸣笛扰民"); "" for none."""
+    if obj != text.SUBJECT_RAIL:
+        return ""
+    lines = sorted(p for p in title_places if _LINE_NAME_RE.match(p))
+    return lines[0] if len(lines) == 1 else ""
+
+
+def _park(obj: str, title_places: frozenset[str]) -> str:
+    """The one park a title names a power facility or a base station in ("反对将星沙公园改作
+    变电站"), its name without its kind's words ("星沙文化公园": "星沙公园"); "" for none."""
+    if obj not in (text.SUBJECT_SUBSTATION, text.SUBJECT_POWER_LINE, text.SUBJECT_BASE_STATION):
+        return ""
+    parks = sorted(
+        {_PARK_KIND_RE.sub("", p) for p in title_places if p.endswith("公园") and len(p) > 3}
+    )
+    return parks[0] if len(parks) == 1 and len(parks[0]) > 3 else ""
+
+
 #: A site named as a project ("蓝光项目", "A1区新城项目", "中茂城项目工地"): the place
 #: itself, whose neighbours of several estates write of it.
 _SITE_PROJECT_RE: Final = re.compile("项目(?:工地)?$")

@@ -515,6 +515,49 @@ SUBJECT_FORCED_PARKING: Final = "强卖车位"
 #: 问题", "请求撤掉K4县九龙时代广场小区的生活垃圾收集站"): objects as the plant is.
 SUBJECT_SITE: Final = "工地"
 SUBJECT_REFUSE: Final = "垃圾站"
+#: Facilities whose neighbours of one estate (one road, one line) write of them together
+#: (issue 13, the twenty-third session): a substation or a transformer room ("反对将星沙
+#: 公园改作变电站", "强烈反对A市规划局在嘉宇中央C8栋后面建大型变电站", "投诉F9市富豪名城
+#: 小区违规安装变电站"); a high-voltage line, its towers and poles ("反映关于黄星大道高压线
+#: 辐射问题", "月亮岛路沿线架设110千伏高压电线杆"); a telecom base station or signal tower
+#: ("B2区经世皇城小区业主反对建违法基站", "请求拆除A市理工大学云塘校区东门移动发射基站"):
+#: a substation and a base station at one estate are two objects, as are a substation and
+#: the line that feeds it. A railway beside an estate, its trains' noise and whistles ("投诉
+#: 石长铁路火车夜晚鸣笛扰民", "反映J11市鲤鱼江铁路晚上火车鸣笛噪声问题", "绿地海外滩小区
+#: 距长赣高铁最近只有30米不到"). A factory or workshop polluting its neighbours ("升振铝材
+#: 工厂（噪音、黑烟、臭味）扰民"); a livestock farm's smell and waste ("K4县大庙口镇湾里村
+#: 养猪场臭气熏天"); a sewage plant's smell ("反映G市德山污水处理厂的臭气排放问题"): three
+#: objects, none the refuse station (an incinerator of refuse is the station's, as its words
+#: in ``claim_words`` say).
+SUBJECT_SUBSTATION: Final = "变电站"
+SUBJECT_POWER_LINE: Final = "高压线"
+SUBJECT_BASE_STATION: Final = "基站"
+SUBJECT_RAIL: Final = "铁路"
+SUBJECT_FACTORY: Final = "工厂"
+SUBJECT_FARM: Final = "养殖场"
+SUBJECT_SEWAGE: Final = "污水厂"
+#: The words of each facility.
+_SUBSTATION_WORDS: Final = (
+    "变电站|变电所|变电房|配电房|配电站|配电室|箱变|箱式变|变压器|变压站|变压房|开闭所"
+)
+#: A line is high-voltage, or of its voltage ("110千伏", "220kv"); a pole of a street's
+#: wires ("电线杆倒了") is not.
+_POWER_LINE_WORDS: Final = (
+    "高压线|高压电线|高压电缆|高压电塔|高压铁塔|高压塔|高压走廊|高压输电|输电线|输电塔|架空线"
+    "|[0-9]{2,3}(?:千伏|kv|KV|kV)[^，。,；;！!？?]{0,6}(?:线|杆|塔|电缆)"
+)
+#: A base station by its words; the tower company's ("铁塔公司") its owner.
+_BASE_STATION_WORDS: Final = "基站|信号塔|发射塔|通信塔|通讯塔|信号发射|移动塔|电信塔|联通塔"
+_RAIL_WORDS: Final = "铁路|高铁|轻轨|火车|(?<!电)动车|城际|列车|铁轨|货运线"
+_FACTORY_WORDS: Final = (
+    "工厂|厂房|厂区|加工厂|化工厂|化工企业|小作坊|作坊|(?:铝材|木材|石材|钢材|塑料|橡胶|皮革|印染"
+    "|电镀|造纸|铸造|冶炼|饲料|家具|沥青|石灰|化肥|农药|制药|玻璃|陶瓷|油漆|涂料|五金|机械|板材"
+    "|铝型材|砖|钢|铝|铁|漆|纸)厂"
+)
+_FARM_WORDS: Final = (
+    "养殖场|养猪场|猪场|养鸡场|鸡场|养鸭场|鸭场|养牛场|牛场|猪栏|生猪养殖|畜禽养殖|养猪"
+)
+_SEWAGE_WORDS: Final = "污水处理厂|污水厂|污水处理站|污水泵站"
 #: A restaurant's fumes in the words residents use: its oil smoke, its exhaust, the smoke
 #: that fills their homes, the fumes that choke them ("饭店排烟问题", "楼下烧烤天天烟熏火燎",
 #: "楼下龙虾馆太呛人了"); of a restaurant only (``subject_object``).
@@ -543,6 +586,13 @@ _SUBJECT_WORD_RES: Final[dict[str, re.Pattern[str]]] = {
     SUBJECT_REFUSE: re.compile(
         "|".join(claim_words.CLAIM_WORDS["refuse_station"]) + "|垃圾池|垃圾房|垃圾压缩"
     ),
+    SUBJECT_SUBSTATION: re.compile(_SUBSTATION_WORDS),
+    SUBJECT_POWER_LINE: re.compile(_POWER_LINE_WORDS),
+    SUBJECT_BASE_STATION: re.compile(_BASE_STATION_WORDS),
+    SUBJECT_RAIL: re.compile(_RAIL_WORDS),
+    SUBJECT_FACTORY: re.compile(_FACTORY_WORDS),
+    SUBJECT_FARM: re.compile(_FARM_WORDS),
+    SUBJECT_SEWAGE: re.compile(_SEWAGE_WORDS),
 }
 #: The kinds of problem (``CLAIM_KINDS``) a title may name and still be about the object:
 #: a plant's noise, dust, waste water and permits; fumes' smell and a fan's noise; the
@@ -556,6 +606,15 @@ _SUBJECT_TITLE_KINDS: Final[dict[str, frozenset[str]]] = {
     SUBJECT_FORCED_PARKING: frozenset({"parking"}),
     SUBJECT_SITE: frozenset({"noise", "pollution", "building_works"}),
     SUBJECT_REFUSE: frozenset({"noise", "pollution", "refuse_station"}),
+    # A facility's noise, its smoke and smell, its being built against the rules.
+    SUBJECT_SUBSTATION: frozenset({"noise", "illegal_building"}),
+    # A line asked moved ("高压线改线入地": the kind of a bus line's new course).
+    SUBJECT_POWER_LINE: frozenset({"noise", "illegal_building", "bus_course"}),
+    SUBJECT_BASE_STATION: frozenset({"noise", "illegal_building"}),
+    SUBJECT_RAIL: frozenset({"noise"}),
+    SUBJECT_FACTORY: frozenset({"noise", "pollution"}),
+    SUBJECT_FARM: frozenset({"noise", "pollution"}),
+    SUBJECT_SEWAGE: frozenset({"noise", "pollution"}),
 }
 #: Words of the object a title may name instead of it: the plant's trucks, sand, cement
 #: and works ("混凝土车把丽景路压烂了", "小区门口的砂石料场", "小区旁建材厂"); the
@@ -574,6 +633,17 @@ _SUBJECT_TITLE_WORD_RES: Final[dict[str, re.Pattern[str]]] = {
         "垃圾站|垃圾中转|垃圾收集|垃圾转运|垃圾处理|垃圾池|垃圾房|压缩站|垃圾场|垃圾填埋"
         "|垃圾焚烧|臭|苍蝇|蚊蝇"
     ),
+    # Of the power facilities and the base station, the facility itself or its radiation
+    # ("小区旁边辐射太大"): its noise alone may be of anything.
+    SUBJECT_SUBSTATION: re.compile(_SUBSTATION_WORDS + "|电力设施|辐射"),
+    SUBJECT_POWER_LINE: re.compile(_POWER_LINE_WORDS + "|电线杆|电塔|铁塔|千伏|辐射"),
+    SUBJECT_BASE_STATION: re.compile(_BASE_STATION_WORDS + "|辐射"),
+    # Of a railway, its trains, their whistles, the barrier against them.
+    SUBJECT_RAIL: re.compile(_RAIL_WORDS + "|鸣笛|汽笛|声屏障|隔音屏|隔音墙"),
+    # Of a factory, the factory or its smoke and smell ("小区旁边天天冒黑烟").
+    SUBJECT_FACTORY: re.compile(_FACTORY_WORDS + "|黑烟|浓烟|废气|臭|异味|刺鼻|偷排"),
+    SUBJECT_FARM: re.compile(_FARM_WORDS + "|臭|粪"),
+    SUBJECT_SEWAGE: re.compile(_SEWAGE_WORDS + "|臭"),
 }
 #: A site's neighbours' wrongs: its noise, its dust, its works at hours of rest, its
 #: shaking; a letter naming a site and none of them is about something else of it.
@@ -597,10 +667,78 @@ _REFUSE_NUISANCE_RE: Final = re.compile(
 )
 _REFUSE_OWN_AFFAIR_RE: Final = re.compile("垃圾分类|虚假宣传|环卫工|工资|招聘|承包")
 #: Of each facility, its neighbours' wrongs and its other matters.
+#: A power facility's or a base station's neighbours' wrongs: its radiation, its hum, its
+#: danger, its being too close ("距离小区只有十几米"), built against the rules, or their
+#: asking it moved, put underground or not built ("反对", "搬迁", "改线", "入地", "选址").
+_POWER_NUISANCE_RE: Final = re.compile(
+    "辐射|电磁|噪|嗡嗡|吵|扰民|睡|休息|安全|隐患|危险|危害|健康|致癌|太近|很近|离[^，。,；;！!？?]{0,8}"
+    "[0-9一二三四五六七八九十几]+米|距[^，。,；;！!？?]{0,10}[0-9一二三四五六七八九十几]+米"
+    "|不足[0-9一二三四五六七八九十几]+米|只有[0-9一二三四五六七八九十几]+米|反对|抗议|搬迁|搬走|迁走"
+    "|迁移|改线|改道|入地|下地|选址|拆除|拆掉|撤除|停建|不要建|违规|违法|违章|私自"
+)
+#: Its own other matters: the land it stands on and what is paid for it, a bill or a cut of
+#: the supply, a job, the tower company's rent, a mobile signal wanted ("信号差").
+_POWER_OWN_AFFAIR_RE: Final = re.compile(
+    "补偿|赔偿|征地|占地费|青苗|租金|租赁|场地费|电费|电价|停电|断电|限电|跳闸|电压不稳|电压低"
+    "|工资|招聘|招工|信号差|信号不好|没有信号|无信号|信号弱|网速|话费|套餐|宽带|通电|送电|接电|供电"
+    "|用电|电表"
+)
+#: A railway's neighbours' wrongs: its trains' noise, whistles, shaking, its being close,
+#: a barrier against it asked, a line opposed.
+_RAIL_NUISANCE_RE: Final = re.compile(
+    "噪|鸣笛|汽笛|鸣长笛|喇叭|吵|扰民|睡|休息|震|振动|轰|隔音|声屏障|太近|很近|只有[0-9一二三四五"
+    "六七八九十几]+米|[0-9一二三四五六七八九十几]+米不到|不足[0-9一二三四五六七八九十几]+米|反对|辐射"
+)
+#: Its own other matters: a station's buses, tickets, trains asked for, the line asked
+#: built, its crossings' traffic, the land taken for it.
+_RAIL_OWN_AFFAIR_RE: Final = re.compile(
+    "车站|铁站|动车站|城际站|站前|公交|车票|售票|票价|购票|客运|趟次|班次|开通|(?:尽快|早日|加快)(?:修建|建设|建成|开通|通车"
+    "|动工|开工)|道口|平交|拆迁|征地|征收|补偿|宿舍|改扩建|黑的|的士|出租车|乘车|乘客"
+    "|积水|桥下|涵洞|下穿|铁路桥"
+)
+#: A factory's, a farm's or a sewage plant's neighbours' wrongs: its noise, smoke, smell,
+#: waste water; their asking it closed or moved.
+_WORKS_NUISANCE_RE: Final = re.compile(
+    "噪|轰鸣|吵|扰民|睡|休息|黑烟|浓烟|烟尘|粉尘|灰尘|臭|异味|气味|味道|刺鼻|废气|废水|污水|排污|偷排"
+    "|直排|污染|粪|蚊蝇|苍蝇|关停|取缔|搬迁|搬走|反对"
+)
+#: Its own other matters: its workers' wages and jobs, the land and what is paid for it,
+#: its sale or its restructuring.
+_WORKS_OWN_AFFAIR_RE: Final = re.compile(
+    "工资|欠薪|薪酬|工钱|招工|招聘|社保|工伤|裁员|解雇|辞退|劳动合同|职工|退休|下岗|改制|转制|破产"
+    "|征地|补偿|赔偿|租金|承包|补贴|扶持|贷款|拆除不公|执照|营业执照|办证|出租|出售|转让|招租"
+)
+#: The objects a letter's title names a word of (``_SUBJECT_TITLE_WORD_RES``) whenever it
+#: is about them: fumes (a restaurant's letters are as often about its noise), and the
+#: facilities whose words a letter on something else names in passing (a tunnel's walkway
+#: "比铁路还吵", a factory a writer works in).
+_TITLED_OBJECTS: Final = frozenset(
+    {
+        SUBJECT_FUMES,
+        SUBJECT_SUBSTATION,
+        SUBJECT_POWER_LINE,
+        SUBJECT_BASE_STATION,
+        SUBJECT_RAIL,
+        SUBJECT_FACTORY,
+        SUBJECT_FARM,
+        SUBJECT_SEWAGE,
+    }
+)
+#: Of each facility, its neighbours' wrongs and its other matters.
 _FACILITY_AFFAIRS: Final = {
     SUBJECT_SITE: (_SITE_NUISANCE_RE, _SITE_OWN_AFFAIR_RE),
     SUBJECT_REFUSE: (_REFUSE_NUISANCE_RE, _REFUSE_OWN_AFFAIR_RE),
+    SUBJECT_SUBSTATION: (_POWER_NUISANCE_RE, _POWER_OWN_AFFAIR_RE),
+    SUBJECT_POWER_LINE: (_POWER_NUISANCE_RE, _POWER_OWN_AFFAIR_RE),
+    SUBJECT_BASE_STATION: (_POWER_NUISANCE_RE, _POWER_OWN_AFFAIR_RE),
+    SUBJECT_RAIL: (_RAIL_NUISANCE_RE, _RAIL_OWN_AFFAIR_RE),
+    SUBJECT_FACTORY: (_WORKS_NUISANCE_RE, _WORKS_OWN_AFFAIR_RE),
+    SUBJECT_FARM: (_WORKS_NUISANCE_RE, _WORKS_OWN_AFFAIR_RE),
+    SUBJECT_SEWAGE: (_WORKS_NUISANCE_RE, _WORKS_OWN_AFFAIR_RE),
 }
+#: The facilities (``_FACILITY_AFFAIRS``): objects at an estate that are no plant, fumes or
+#: parking.
+FACILITIES: Final = frozenset(_FACILITY_AFFAIRS)
 #: A plant's neighbours' wrongs (its noise, dust, waste water, its work at night; its
 #: trucks' mud and the road they ruin; asking it moved away), or its neighbours writing
 #: (业主, 居民, 我家): a letter on the plant beside an estate that names
@@ -621,6 +759,11 @@ _PLANT_OWN_AFFAIR_RE: Final = re.compile(
     "地租|租金|租地|租给|租用|土地租|补偿|赔偿|车祸|撞倒|撞伤|撞死|被撞|相撞|刮倒|刮伤|"
     "事故|医药费|骨折"
 )
+
+
+def subject_words(obj: str) -> re.Pattern[str]:
+    """The words that name an object (``SUBJECT_*``) in a letter."""
+    return _SUBJECT_WORD_RES[obj]
 
 
 def _plant_complained_of(text: str) -> bool:
@@ -700,6 +843,14 @@ def same_object(ours: str, theirs: str) -> bool:
     )
 
 
+def two_facilities(ours: str, theirs: str) -> bool:
+    """Whether two kept subjects are of two facilities (``FACILITIES``: a substation and a
+    base station, a factory and a farm), at one estate or not: each letter is mainly about
+    its own object, however alike the words of their neighbours' radiation or smell."""
+    kinds = [{obj for obj in FACILITIES if f"〔{obj}" in subject} for subject in (ours, theirs)]
+    return all(kinds) and kinds[0].isdisjoint(kinds[1])
+
+
 def names_subject_object(subject: str, title_text: str, content: str = "") -> bool:
     """Whether a title (its ``topic``) names anything of a subject's object (a letter's
     subject as kept: "丽景新苑〔搅拌站西〕"), the object or a word of it; of parking forced
@@ -710,6 +861,13 @@ def names_subject_object(subject: str, title_text: str, content: str = "") -> bo
     if organisations.is_organisation(subject):
         return False
     for obj, pattern in _SUBJECT_TITLE_WORD_RES.items():
+        if f"〔{obj}" in subject and obj in FACILITIES:
+            # A title naming another facility and not this one ("丹桂苑楼顶基站辐射太大"
+            # of a substation's letters) is about that one, whatever words of this one
+            # (its radiation, its noise) it shares.
+            named = _objects_named(title_text)
+            if named and obj not in named:
+                return False
         if f"〔{obj}" in subject:
             if obj == SUBJECT_FUMES and (
                 _NOT_RESTAURANT_RE.search(f"{title_text}。{content}")
@@ -778,6 +936,13 @@ _SUBJECT_MARKS: Final = {
     SUBJECT_FORCED_PARKING: ("车位", "强", "捆", "搭售", "被迫", "逼"),
     SUBJECT_SITE: ("工地", "桩", "施工"),
     SUBJECT_REFUSE: ("垃圾", "压缩站"),
+    SUBJECT_SUBSTATION: ("变", "配电", "开闭所"),
+    SUBJECT_POWER_LINE: ("高压", "输电", "架空线", "伏", "kv", "KV", "kV"),
+    SUBJECT_BASE_STATION: ("基站", "塔", "信号发射"),
+    SUBJECT_RAIL: ("铁", "轨", "火车", "动车", "城际", "列车", "货运线"),
+    SUBJECT_FACTORY: ("厂", "作坊", "化工"),
+    SUBJECT_FARM: ("养", "猪", "鸡场", "鸭场", "牛场"),
+    SUBJECT_SEWAGE: ("污水",),
 }
 
 
@@ -848,7 +1013,7 @@ def subject_object(
             # alone ("投诉枫林家园停车位问题") is about what its content says of them.
             return "", ""
         if (
-            title_named or title_kinds or found[0] == SUBJECT_FUMES
+            title_named or title_kinds or found[0] in _TITLED_OBJECTS
         ) and not _SUBJECT_TITLE_WORD_RES[found[0]].search(title):
             # A title naming a place or a kind of problem and nothing of the object
             # ("丽景新苑物业费上涨不合理", "丽景新苑对面工地夜间施工扰民") is about that,
@@ -877,7 +1042,7 @@ def subject_object(
         # Of fumes the title names them (not a restaurant's noise, its alterations or
         # licence: "关于星城影响餐馆扰民的第三次投诉"), and they are a restaurant's.
         return "", ""
-    if obj in (SUBJECT_SITE, SUBJECT_REFUSE) and (
+    if obj in FACILITIES and (
         _facility_not_complaint(obj, title, content)
         # A letter naming another object besides ("比旁边的搅拌站还吵") says which of the
         # estate's objects its words are of no more than its estate does.
