@@ -50,11 +50,13 @@ CLAIM_WORDS: Final[dict[str, tuple[str, ...]]] = {
     # kindergarten kept from opening). Not a kindergarten's fees, its admission ("入园",
     # "招生": ``school_admission``) or its licence ("晨光幼儿园无证办学").
     "estate_kindergarten": (
-        "幼儿园闲置",
-        "幼儿园未开办",
-        "幼儿园迟迟未开",
-        "幼儿园一直未开",
+        *(
+            f"幼儿园{when}{done}"
+            for when in ("", "一直", "迟迟", "至今")
+            for done in ("未开办", "没开办", "没有开办", "闲置", "空置")
+        ),
         "未开园",
+        "没开园",
         "开办公立园",
         "开办公办园",
     ),
@@ -110,7 +112,7 @@ CLAIM_WORDS: Final[dict[str, tuple[str, ...]]] = {
     "metro_exit": ("地铁口", "地铁出口", "地铁站出口", "地铁出入口", "地铁站口"),
     # Charging points for e-bikes or cars asked for ("残疾人希望A4区福泽园物业增设电动车
     # 充电桩"): the points installed.
-    "ebike_charging": ("充电桩", "充电站", "充电设施", "电动车充电", "充电难"),
+    "ebike_charging": ("充电桩", "充电站", "充电设施", "电动车充电", "充电难", "飞线充电"),
     # A food market wanted where none is, or its building finished and opened ("希望A市政府
     # 新建一个菜市场", "希望A7县东三路与望仙路口的公众菜市场赶快建成使用", "请求启用K4县石期
     # 市镇石星停车场和石星农贸市场"). A market itself names no kind: its stalls in the road,
@@ -162,6 +164,10 @@ CLAIM_WORDS: Final[dict[str, tuple[str, ...]]] = {
         "迟迟未交房",
         "无法交房",
         "不能交房",
+        "未交房",
+        "没交房",
+        "没有交房",
+        "不交房",
         "交房遥遥无期",
         "何时交房",
         "什么时候交房",
