@@ -18,6 +18,8 @@ from __future__ import annotations
 
 from typing import Final
 
+from services.dedup import estate_kinds
+
 #: The words of a site's works (``CLAIM_WORDS["building_works"]``).
 _WORKS: Final = (
     "夜间施工",
@@ -170,3 +172,7 @@ NOT_AFTER: Final[dict[str, tuple[str, ...]]] = {}
 KIND_OF_WORD: Final[dict[str, str]] = {
     word: kind for kind, words in CLAIM_WORDS.items() for word in words
 }
+# The kinds of an estate's ordinary problems (``estate_kinds``), with their guards.
+KIND_OF_WORD.update(estate_kinds.KIND_OF_WORD)
+NOT_BEFORE.update(estate_kinds.NOT_BEFORE)
+NOT_AFTER.update(estate_kinds.NOT_AFTER)

@@ -251,7 +251,8 @@ CLAIM_KINDS: Final[dict[str, tuple[str, ...]]] = {
     "encroachment": ("占道", "乱摆", "摆摊"),
     "illegal_building": ("违建", "违章建", "私搭", "乱搭", "乱建", "违规建设", "私建", "加建"),
     "power_theft": ("偷电", "窃电"),
-    "supply_cut": ("停电", "断电", "停水", "断水"),
+    # The power cut; a water cut is ``estate_kinds``' ``water_cut`` (another remedy).
+    "supply_cut": ("停电", "断电"),
     # A village's or an estate's drinking water: a supply asked for or unsafe ("饮水安全",
     # "建管道引水工程", "办自来水厂"), whichever of its words the writer uses.
     "drinking_water": ("饮水", "饮用水", "吃水", "自来水", "供水", "引水", "水厂"),
@@ -404,7 +405,7 @@ def main_clause_claims(folded_title: str, region_names: tuple[str, ...] = ()) ->
 
 #: Kinds of problem of a whole area, not of one source in it: a subdistrict's or a town's
 #: power or water cut is one matter of the area, however many residents write.
-AREA_WIDE_KINDS: Final = frozenset({"supply_cut"})
+AREA_WIDE_KINDS: Final = frozenset({"supply_cut", "water_cut"})
 
 
 def area_wide(shared: frozenset[str]) -> bool:

@@ -48,7 +48,7 @@ def test_drinking_water_is_a_kind_of_problem() -> None:
     assert text.claims("东冲铺村办自来水厂管道引水") == {"drinking_water"}
     # The water company is a firm, its fees are fees; a cut supply is a cut supply.
     assert text.claims("自来水公司乱收费") == {"fees"}
-    assert text.claims("小区停水三天") == {"supply_cut"}
+    assert text.claims("小区停水三天") == {"water_cut"}
 
 
 def test_two_villagers_on_their_villages_drinking_water_are_one_matter() -> None:
