@@ -433,6 +433,9 @@ def letter_subject(
     ):
         # A name read across the facility's own words ("收集站直接关系小区"): no estate.
         return ""
+    if estate.endswith("小区") and len(estate) >= 5:
+        # A name read with its estate's word ("碧海外滩小区") is the one written without it.
+        estate = estate[:-2]
     name = (
         _plant_name(places)
         if obj == text.SUBJECT_PLANT

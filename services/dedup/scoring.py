@@ -425,6 +425,10 @@ def score_candidates(
         if subject_differs:
             threshold = max(threshold, config.joint_threshold)
             title_threshold = 2.0
+        if not exact and text.two_facilities(our_subject, their_subject):
+            # Two facilities (an estate's substation, its base station): two objects,
+            # however alike their neighbours' words; only an exact copy links them.
+            threshold = title_threshold = 2.0
         if ours_here and not exact and text.claims_differ(ours_here, their_claims):
             # The two titles name different problems (a market's encroaching stalls, a
             # stall's illegal extension): a place or a person in common does not make

@@ -607,11 +607,12 @@ _SUBJECT_TITLE_KINDS: Final[dict[str, frozenset[str]]] = {
     SUBJECT_FORCED_PARKING: frozenset({"parking"}),
     SUBJECT_SITE: frozenset({"noise", "pollution", "building_works"}),
     SUBJECT_REFUSE: frozenset({"noise", "pollution", "refuse_station"}),
-    # A facility's noise, its smoke and smell, its being built against the rules.
-    SUBJECT_SUBSTATION: frozenset({"noise", "illegal_building"}),
+    # A facility's noise, its smoke and smell, its being built against the rules; the
+    # substation and the base station by their own kinds too (``estate_kinds``).
+    SUBJECT_SUBSTATION: frozenset({"noise", "illegal_building", "substation"}),
     # A line asked moved ("高压线改线入地": the kind of a bus line's new course).
     SUBJECT_POWER_LINE: frozenset({"noise", "illegal_building", "bus_course"}),
-    SUBJECT_BASE_STATION: frozenset({"noise", "illegal_building"}),
+    SUBJECT_BASE_STATION: frozenset({"noise", "illegal_building", "mast"}),
     SUBJECT_RAIL: frozenset({"noise"}),
     SUBJECT_FACTORY: frozenset({"noise", "pollution"}),
     SUBJECT_FARM: frozenset({"noise", "pollution"}),
