@@ -283,3 +283,35 @@ NOT_AFTER: Final[dict[str, tuple[str, ...]]] = {
 KIND_OF_WORD: Final[dict[str, str]] = {
     word: kind for kind, words in CLAIM_WORDS.items() for word in words
 }
+
+
+#: The narrow kinds: each names one object or one want of a whole estate (its gas connected,
+#: its broadband opened to other providers, its kindergarten opened, its stalled building
+#: finished, its power no longer resold, its owners' committee founded, its metro exit, its
+#: e-bike charging, its homes handed over, its certificates issued, its lifts, a lift added,
+#: its resettlement homes, its property company changed, a market for it), which an estate
+#: has once: strangers' letters naming one at one estate are one matter however they word it
+#: (``scoring``, ``joint_threshold_narrow_kind``). Not the broad kinds an estate has many
+#: of (noise, fees, parking, pollution, rubbish, its property company's service), nor those
+#: of an area (a water or power cut: one burst pipe is not the next), nor those of a school
+#: (its admissions: each child's). A lift or a leak is one per building or part
+#: (``text.parts_differ``: "8栋电梯", "3栋电梯" stay two).
+NARROW_KINDS: Final = frozenset(
+    {
+        "gas_supply",
+        "broadband",
+        "estate_kindergarten",
+        "stalled_project",
+        "power_resale",
+        "owners_committee",
+        "metro_exit",
+        "ebike_charging",
+        "late_handover",
+        "property_certificate",
+        "lifts",
+        "lift_addition",
+        "resettlement_housing",
+        "property_change",
+        "market_wanted",
+    }
+)

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Iterator
 from functools import lru_cache
 from typing import Final, NamedTuple
 
-from services.dedup import aboutness, names, organisations, questions, text, towns
+from services.dedup import aboutness, estate_kinds, names, organisations, questions, text, towns
 from services.dedup import sketch as sk
 from services.dedup.areas import may_share_matter
 from services.dedup.config import DedupConfig
@@ -198,6 +198,30 @@ def score_candidates(
                 (our_subject, *matter_subjects(state, matter_id))
             )
         return fits
+
+    def one_estate_narrow(
+        ours: frozenset[str],
+        theirs: frozenset[str],
+        their_places: tuple[str, ...],
+        their_topic: str,
+        titled: bool,
+    ) -> bool:
+        # A narrow kind of problem in common (``estate_kinds.NARROW_KINDS``: one object or
+        # want of a whole estate, its gas, its kindergarten, its certificates, which the
+        # estate has once) at one estate: both titles name it (and nothing that holds more
+        # than one: a road, a village, a town), or one title names it, the other none, and
+        # the other letter names it as what it is about (``titled``).
+        if (ours & theirs).isdisjoint(estate_kinds.NARROW_KINDS):
+            return False
+        mine = features.title_places
+        their_titled = _estate_of(their_places, their_topic)
+        if mine and their_titled:
+            return (
+                _object_beside_an_estate(mine)
+                and _object_beside_an_estate(their_titled)
+                and titles_share_place(mine, their_places, their_topic, False)
+            )
+        return titled and _object_beside_an_estate(mine or their_titled)
 
     def kinds(
         their_places: tuple[str, ...], their_topic: str, same_petitioner: bool, matter_id: str
@@ -556,7 +580,16 @@ def score_candidates(
             or (
                 not subject_differs
                 and not facets_differ
-                and _same_kind_at_place(titled, score, ours_here, their_claims, config)
+                and _same_kind_at_place(
+                    titled,
+                    score,
+                    ours_here,
+                    their_claims,
+                    config,
+                    narrow=one_estate_narrow(
+                        ours_here, their_claims, details.places, details.topic, titled
+                    ),
+                )
                 # Not between strangers' titles sharing only an area (a subdistrict, a
                 # town): one kind of problem there is of many sources, a bar's noise and
                 # a night market's; only a text alike as a shared place asks links them.
@@ -694,8 +727,13 @@ def score_candidates(
                 and _same_kind_at_place(
                     titled,
                     scores[i],
-                    *kinds(details.places, details.topic, same_petitioner, details.matter_id),
+                    *(
+                        here := kinds(
+                            details.places, details.topic, same_petitioner, details.matter_id
+                        )
+                    ),
                     config,
+                    narrow=one_estate_narrow(*here, details.places, details.topic, titled),
                 )
             ):
                 continue
@@ -867,6 +905,8 @@ def _same_kind_at_place(
     ours: frozenset[str],
     theirs: frozenset[str],
     config: DedupConfig,
+    *,
+    narrow: bool = False,
 ) -> bool:
     """Whether two letters are about the same kind of problem of the place a title names.
 
@@ -875,13 +915,14 @@ def _same_kind_at_place(
     concrete problem of the same place, when the texts are not unlike
     (``joint_threshold_same_kind``). ``ours`` and ``theirs`` are the titles' kinds, a
     facility's nuisances one kind between letters about it (``kinds`` above).
+
+    ``narrow``: the kind in common is one an estate has once (``estate_kinds.NARROW_KINDS``:
+    its gas, its certificates) and the place is one estate (``one_estate_narrow`` above),
+    linked at the lower ``joint_threshold_narrow_kind``: its residents' letters on it are
+    one matter however they word it.
     """
-    return (
-        titled
-        and bool(ours)
-        and score >= config.joint_threshold_same_kind
-        and not ours.isdisjoint(theirs)
-    )
+    bar = config.joint_threshold_narrow_kind if narrow else config.joint_threshold_same_kind
+    return titled and bool(ours) and score >= bar and not ours.isdisjoint(theirs)
 
 
 def _settled(
