@@ -24,6 +24,17 @@ internship), the writer one of the wronged (not a platform's staff, a borrower, 
 deceived by a caller posing as it), a title naming the organisation and another problem
 ("A市经济学院食堂饭菜价格太贵", "58车贷门店招牌摇摇欲坠") is about that, and a letter naming
 two organisations of one kind has none.
+
+Two more kinds (issue 13, the fourteenth session): a platform named otherwise than by the
+lending words ("钱宝网", "e租宝", "小牛在线", "红岭创投"), only in a letter naming its collapse
+in a victim's strong words (爆雷, 兑付, 本金, 追赃, 退赔; never a payer's means named in
+passing, "支付宝", "余额宝", a website, "人民网", a loan, "房贷"); and a training school's, a
+gym's or a beauty salon's closing with its payers' prepaid fees (``PREPAID_CLOSURE``: "启迪
+英语跑路了，我们交了两万多学费", "请求教育局督促启迪英语培训学校退费"), kept by its brand and
+its kind ("启迪教育〔退费〕": "启迪英语", "启迪英语培训学校" and "启迪教育" are one school,
+"启迪健身" another business), never a kind ("校外培训机构", "少儿英语"), its staff's wages or
+its landlord's rent, one payer's own refund of a school still open, nor a title naming it
+and another problem (its fees' level, a teacher's conduct, its licence).
 """
 
 from __future__ import annotations
@@ -36,15 +47,19 @@ from typing import Final
 PLATFORM_COLLAPSE: Final = "集资"
 FORCED_INTERNSHIP: Final = "实习"
 UNPAID_WAGES: Final = "欠薪"
+PREPAID_CLOSURE: Final = "退费"
 #: Every organisation's wrong, in the order a letter is searched for them.
-WRONGS: Final = (PLATFORM_COLLAPSE, FORCED_INTERNSHIP, UNPAID_WAGES)
+WRONGS: Final = (PLATFORM_COLLAPSE, FORCED_INTERNSHIP, UNPAID_WAGES, PREPAID_CLOSURE)
 
 #: The organisation's word each wrong's names end with: a lending or investment platform
 #: ("58车贷", "惠民金服", "鑫盛理财"); a college or vocational school ("A市经济学院",
 #: "星城职业技术学院"); an employer ("宏远建筑工程有限公司", "华泰电子厂", "龙盛矿业").
 #: Longest first, so a word is not cut short by a shorter one it holds.
 _KIND_WORDS: Final[dict[str, tuple[str, ...]]] = {
-    PLATFORM_COLLAPSE: ("车贷", "理财", "金服", "金融", "财富", "网贷", "资本", "普惠", "钱包"),
+    PLATFORM_COLLAPSE: (
+        "车贷", "理财", "金服", "金融", "财富", "网贷", "资本", "普惠", "钱包", "创投", "在线",
+        "贷", "宝", "网",
+    ),
     FORCED_INTERNSHIP: (
         "职业技术学院", "职业学院", "技师学院", "技术学院", "职业学校", "职院", "学院", "大学",
         "技校", "职校", "中专",
@@ -53,7 +68,69 @@ _KIND_WORDS: Final[dict[str, tuple[str, ...]]] = {
         "有限责任公司", "股份有限公司", "有限公司", "分公司", "公司", "集团", "电子厂", "工厂",
         "厂", "矿业", "项目部", "建筑", "建设", "劳务", "会所", "酒店",
     ),
+    PREPAID_CLOSURE: (
+        "培训学校", "培训中心", "培训机构", "培训班", "培训", "教育", "英语", "学堂", "早教",
+        "美术", "舞蹈", "书法", "琴行", "健身俱乐部", "健身会所", "健身中心", "健身房", "健身",
+        "瑜伽", "美容美发", "美容会所", "美容院", "美容", "美发",
+    ),
 }  # fmt: skip
+#: Of a platform, the kind words a name ends with that many other things' names end with
+#: too: a payment app ("支付宝", "余额宝"), a website ("国家电网", "人民网"), a loan
+#: ("房贷"). A name of these is a platform's only in a letter naming its collapse in a
+#: victim's strong words (``_STRONG_COLLAPSE_RE``), never one of ``_NOT_PLATFORM_RE``.
+_WEAK_PLATFORM_WORDS: Final = frozenset({"创投", "在线", "贷", "宝", "网"})
+#: Of those, what after one makes it no platform's name: "贷款", "网上", "网站", "宝贝".
+_WEAK_PLATFORM_AFTER: Final = {
+    "贷": re.compile("款"),
+    "宝": re.compile("[贝宝石剑藏座岛山安塔路街]"),
+    "网": re.compile("[上络站友民格点页购店贝吧红线关址费速管签校球咖课约]"),
+    "在线": re.compile("[上下客服咨询办问投申留学教课]"),
+    "创投": re.compile("[圈业基]"),
+}
+#: Names ending so that are a payer's means, a website, a kind of loan or a treasure, not
+#: a collapsed platform: the victims' platform is named otherwise.
+_NOT_PLATFORM_RE: Final = re.compile(
+    "支付|余额|淘宝|花呗|借呗|微信|财付|京东|天猫|拼多多|美团|闲鱼|咸鱼|苏宁|唯品|携程|银联|云闪付"
+    "|翼支付|和包|拉卡拉|易宝|快钱|电网|互联|宽带|官网|政务|政府|问政|人民|新华|央视|新浪|搜狐"
+    "|网易|腾讯|凤凰|红网|同城|招聘|智联|前程|信用|公示|裁判|执行|法院|工商|税务|房贷|信贷|借贷"
+    "|消费贷|现金贷|校园贷|套路贷|高利贷|助学|公积金|抵押|按揭|12306|12345|学信|国宝|珠宝|法宝"
+    "|财宝|宝宝|元宝|至宝|瑰宝|珍宝|异宝|八宝|通宝|聚宝|招财|天网|法网|鱼网|渔网|铁网|丝网|球网"
+    "|蛛网|管网|路网|水网|光网|局域|内网|外网|物联|联网|上网|网网|银行|培训贷|美容贷|分期"
+    "|防尘|防护|隔离|围网|安全网|拦网|赶集|猎聘|直聘|百姓网|链家|安居|房天下|贝壳|自如|58"
+)
+#: A victim's strong words of a platform's collapse, what a letter naming a platform by a
+#: weak word (``_WEAK_PLATFORM_WORDS``) must say: not a caller's fraud's 立案 or 报案.
+_STRONG_COLLAPSE_RE: Final = re.compile(
+    "暴雷|爆雷|跑路|卷款|非法集资|集资诈骗|非法吸收|吸收公众存款|清退|兑付|出借人|血本无归|本金"
+    "|追赃|退赔|人去楼空|实际控制人|无法提现|不能提现|提现困难|非吸|集资参与人|挽损|良性退出"
+)
+#: Of a school or a gym, its kind as kept after its brand ("启航英语培训学校" and "启航教育"
+#: are one school, "启航健身" another business).
+_PREPAID_KINDS: Final = {
+    **dict.fromkeys(
+        ("培训学校", "培训中心", "培训机构", "培训班", "培训", "教育", "英语", "学堂", "早教",
+         "美术", "舞蹈", "书法", "琴行"),
+        "教育",
+    ),
+    **dict.fromkeys(("健身俱乐部", "健身会所", "健身中心", "健身房", "健身", "瑜伽"), "健身"),
+    **dict.fromkeys(("美容美发", "美容会所", "美容院", "美容", "美发"), "美容"),
+}  # fmt: skip
+#: A school's or a gym's kind words its brand is written with before its last one
+#: ("启航英语培训学校": 启航).
+_PREPAID_TAIL_RE: Final = re.compile(
+    "(?:{})+$".format("|".join(sorted(_PREPAID_KINDS, key=len, reverse=True)))
+)
+#: Of a school or a gym, names that are a kind of it, not one ("少儿英语", "课外培训",
+#: "校外培训", "素质教育", "私人健身").
+_PREPAID_GENERIC_RE: Final = re.compile(
+    "^(?:校外|课外|民办|私立|私人|少儿|幼儿|儿童|成人|职业|技能|学科|社会|线上|线下|网络|在线"
+    "|辅导|补习|文化|艺考|音乐|体育|运动|武术|跆拳道|游泳|小学|初中|高中|中学|大学|学校|幼儿园"
+    "|义务|素质|家庭|学前|学历|继续|特殊|高等|基础|早期|机构|商业|连锁|知名|这种|此类|各类"
+    "|全市|全县|全区|我市|本市|周边|附近|学生|孩子|小孩|女儿|儿子|家长|老师|健康|医疗|生活"
+    "|整形|医美|口语|少儿英语|思想|安全|法制|法治|普法|爱国|环保|廉政|警示|党性|党员|干部"
+    "|岗前|上岗|就业|创业|驾驶|驾驶员|安全生产|专业|免费|公益|再|进行|参加|组织|开展|接受"
+    "|很多|许多|不少|一些|部分|多家|几家|有些|大量|大批|好多|众多|个别|无证|黑)+$"
+)
 #: One college written in several ways is one: "星城职业技术学院", "星城职院".
 #: Never "职业学院" as "职业技术学院": two colleges of one city may be named so.
 _COLLEGE_FORMS: Final = {"职业技术学院": "职院", "职业学校": "职校", "技校": "职校"}
@@ -133,6 +210,12 @@ _COMMON_NOUN_RE: Final = re.compile(
     "|小区|美丽乡村|新农村|农村|乡村|工程|市政|项目|建筑|建设|装修|绿化|房建|厂房|园区|工业园"
     "|[一二三四五六七八九十]期|第[一二三四五六七八九十]+)+$"
 )
+#: Of a school's or a gym's word, what after it is a payer's doing there, not a body's
+#: word ("在力美健身会所办了一张年卡", not "金融办").
+_DONE_THERE_RE: Final = re.compile("办[了卡理过的]")
+#: Of a school's or a gym's word, what after it makes it no business's name: "美术馆",
+#: "舞蹈队", "英语考级", "美术专业", "健身器材".
+_NOT_SCHOOL_AFTER_RE: Final = re.compile("[馆队家赛局]|协会|考级|考试|专业|器材|设施|路径|广场")
 #: Of a college's word, what after it makes it no college's name: "A市大学生", "高职
 #: 院校", "中专生", "大学城" (a real college is named "A市大学" on boards).
 _NOT_COLLEGE_AFTER_RE: Final = re.compile("生|校|城|院校")
@@ -147,6 +230,13 @@ _PROJECT_END_RE: Final = re.compile(
     "|园区|设施|[路街道桥园苑城村镇乡区楼馆站线场房])$"
 )
 
+#: A school's or a gym's closing and keeping its payers' prepaid fees, or its refusing
+#: them back: never its fees' level ("收费太贵"), a teacher's conduct, its licence.
+_PREPAID_WRONG_RE: Final = re.compile(
+    "跑路|卷款|卷钱|人去楼空|关门|倒闭|停业|歇业|闭店|关店|停课|失联|联系不上|不退费|不退学费"
+    "|不退款|不退钱|不给退|不予退|拒不退|拒绝退|退费难|退款难|退费无门|退费|退款|退学费"
+    "|退还[^，。,；;！!？?]{0,4}费"
+)
 #: Each wrong, by the words a letter names it with. A platform's collapse and the criminal
 #: case after it; a college's sending its students to factories or to posts unrelated to
 #: their studies; an employer's not paying its workers.
@@ -167,7 +257,24 @@ _WRONG_RES: Final[dict[str, re.Pattern[str]]] = {
         "|不给[^，。,；;！!？?]{0,3}(?:发|结|付)[^，。,；;！!？?]{0,3}工资"
         "|工资[^，。,；;！!？?]{0,4}克扣"
     ),
+    PREPAID_CLOSURE: _PREPAID_WRONG_RE,
 }
+#: Of a school or a gym, the letter's naming its closing, not its refusing one payer who
+#: leaves ("因为个人原因要离开 … 被拒绝退款": each payer's own dispute) ...
+_CLOSED_RE: Final = re.compile(
+    "跑路|卷款|卷钱|人去楼空|关门|倒闭|停业|歇业|闭店|关店|停课|失联|联系不上|找不到人|搬空"
+)
+#: ... of fees paid ahead by its payers: a card's, a course's.
+_PREPAID_MONEY_RE: Final = re.compile(
+    "学费|课时|课程|会费|培训费|预付|预交|预存|充值|储值|办卡|办了卡|会员卡|年卡|次卡|月卡|卡里"
+    "|余额|报名费|报了|交了|缴了|交钱|交费|缴费|私教|课包|会员|储值"
+)
+#: Of a school or a gym, letters by others than its payers: its staff on their wages, its
+#: landlord on the rent, a supplier on its bill.
+_NOT_PAYER_RE: Final = re.compile(
+    "工资|薪|社保|(?:我们?是|作为)[^，。,；;！!？?]{0,10}(?:老师|教师|教练|员工|职工|美容师|前台"
+    "|顾问|店长|校长)|房东|房租|租金|装修款|货款|供应商"
+)
 #: A title's words of a platform's case that name its collapse only in a letter naming it
 #: by a strong word (``_WRONG_RES``): "请求严惩某某金服负责人", "某某车贷的钱何时能退".
 _WEAK_COLLAPSE_RE: Final = re.compile(
@@ -219,9 +326,10 @@ def _kind_re(wrong: str) -> re.Pattern[str]:
 _KIND_RES: Final = {wrong: _kind_re(wrong) for wrong in WRONGS}
 #: A character each wrong's organisation words hold: a letter without any is not searched.
 _MARKS: Final[dict[str, str]] = {
-    PLATFORM_COLLAPSE: "贷财服融富资惠钱",
+    PLATFORM_COLLAPSE: "贷财服融富资惠钱投线宝网",
     FORCED_INTERNSHIP: "学院职校专",
     UNPAID_WAGES: "公司团厂矿部建设劳所店",
+    PREPAID_CLOSURE: "培教英学早美舞书琴健瑜",
 }
 
 
@@ -268,6 +376,9 @@ def _name_at(part: str, start: int, word: str, wrong: str) -> str:
             name = f"{own}·{_TRADE_FORMS.get(trade, trade)}"
         else:
             name = own
+    elif wrong == PREPAID_CLOSURE:
+        own = _PREPAID_TAIL_RE.sub("", stripped)
+        name = own + _PREPAID_KINDS[word]
     else:
         own = stripped
         name = own + word
@@ -276,6 +387,15 @@ def _name_at(part: str, start: int, word: str, wrong: str) -> str:
         or _GENERIC_RE.search(own)
         or _NOT_A_NAME_RE.search(own)
         or (wrong == UNPAID_WAGES and _COMMON_NOUN_RE.match(own))
+        or (
+            wrong == PREPAID_CLOSURE
+            and (_COMMON_NOUN_RE.match(own) or _PREPAID_GENERIC_RE.match(own))
+        )
+        or (
+            wrong == PLATFORM_COLLAPSE
+            and word in _WEAK_PLATFORM_WORDS
+            and _NOT_PLATFORM_RE.search(own + word)
+        )
     ):
         return ""
     return unicodedata.normalize("NFKC", name).upper()
@@ -287,8 +407,13 @@ def _names(part: str, wrong: str) -> list[tuple[str, int]]:
         return []
     found = []
     for match in _KIND_RES[wrong].finditer(part):
-        if _BODY_AFTER_RE.match(part, match.end()):
+        if _BODY_AFTER_RE.match(part, match.end()) and not (
+            wrong == PREPAID_CLOSURE and _DONE_THERE_RE.match(part, match.end())
+        ):
             # A body overseeing the kind, not one of it ("地方金融监督管理局", "金融办").
+            continue
+        if wrong == PREPAID_CLOSURE and _NOT_SCHOOL_AFTER_RE.match(part, match.end()):
+            # A museum, a troupe, an exam of the kind ("美术馆", "舞蹈队", "英语考级").
             continue
         if wrong == FORCED_INTERNSHIP and _NOT_COLLEGE_AFTER_RE.match(part, match.end()):
             # Students or schools of a kind ("A市大学生", "A市高职院校"), not a college.
@@ -300,6 +425,13 @@ def _names(part: str, wrong: str) -> list[tuple[str, int]]:
             and _PROJECT_END_RE.search(part, max(0, match.start() - 6), match.start())
         ):
             # A project's kind or place ("地铁建设", "芙蓉小区建设"), not a builder.
+            continue
+        if (
+            wrong == PLATFORM_COLLAPSE
+            and match.group() in _WEAK_PLATFORM_AFTER
+            and _WEAK_PLATFORM_AFTER[match.group()].match(part, match.end())
+        ):
+            # A loan, a website's page, a baby ("贷款", "网上", "宝贝"): no platform.
             continue
         if wrong == PLATFORM_COLLAPSE and _PLACE_AFTER_RE.match(part, match.end()):
             # An estate or a building named so ("某某财富广场"), not a platform.
@@ -346,6 +478,7 @@ _KIND_TAIL_RE: Final = re.compile(
                 *_KIND_WORDS[PLATFORM_COLLAPSE],
                 *_KIND_WORDS[FORCED_INTERNSHIP],
                 *_COLLEGE_FORMS.values(),
+                *set(_PREPAID_KINDS.values()),
             )
         )
     )
@@ -407,6 +540,11 @@ def _subject_of(title: str, content: str, letter: str, wrong: str) -> str:
     in_title = _names(title, wrong)
     if in_title:
         name = _one(in_title, wrong)
+        if not name and wrong == PREPAID_CLOSURE:
+            # A kind's word walked back into the title's clause ("汇金城健身俱乐部卡还没
+            # 激活健身房就关门了": "激活健身"): the one the content names too is the business.
+            also = {found for found, _ in _names(content, wrong)}
+            name = _one([one for one in in_title if one[0] in also], wrong)
         if not name:
             return ""
         if wrong == FORCED_INTERNSHIP:
@@ -435,7 +573,15 @@ def _subject_of(title: str, content: str, letter: str, wrong: str) -> str:
             # None, two, or one named as an example of a kind ("像58车贷这样的平台").
             return ""
     if wrong == PLATFORM_COLLAPSE and (
-        _BORROWER_RE.search(letter) or _NOT_VICTIM_RE.search(letter)
+        _BORROWER_RE.search(letter)
+        or _NOT_VICTIM_RE.search(letter)
+        or (_weak_platform(name) and _STRONG_COLLAPSE_RE.search(letter) is None)
+    ):
+        return ""
+    if wrong == PREPAID_CLOSURE and (
+        _CLOSED_RE.search(letter) is None
+        or _PREPAID_MONEY_RE.search(letter) is None
+        or _NOT_PAYER_RE.search(letter) is not None
     ):
         return ""
     if wrong == FORCED_INTERNSHIP and (
@@ -448,6 +594,16 @@ def _subject_of(title: str, content: str, letter: str, wrong: str) -> str:
         return ""
     name, _, trade = name.partition("·")
     return f"{name}〔{wrong}·{trade}〕" if trade else f"{name}〔{wrong}〕"
+
+
+def _weak_platform(name: str) -> bool:
+    """Whether a platform's kept name ends with a weak word only ("钱宝网", "e租宝", not
+    "58车贷", "某某网贷")."""
+    return any(name.endswith(word) for word in _WEAK_PLATFORM_WORDS) and not any(
+        name.endswith(word)
+        for word in _KIND_WORDS[PLATFORM_COLLAPSE]
+        if word not in _WEAK_PLATFORM_WORDS
+    )
 
 
 def _spelt_out(name: str, content: str) -> str:
@@ -510,4 +666,9 @@ EMPLOYER_DAYS: Final = 180
 #: How many characters of an organisation's name its subject is looked up by
 #: (``features.subject_key``): a name found with words before it ends as the name does. An
 #: employer's name is its own part alone ("宏远"), the others' hold their kind ("58车贷").
-KEY_CHARS: Final = {PLATFORM_COLLAPSE: 4, FORCED_INTERNSHIP: 4, UNPAID_WAGES: 2}
+KEY_CHARS: Final = {
+    PLATFORM_COLLAPSE: 4,
+    FORCED_INTERNSHIP: 4,
+    UNPAID_WAGES: 2,
+    PREPAID_CLOSURE: 4,
+}

@@ -300,8 +300,10 @@ def test_a_college_arranging_an_internship_is_no_forcing(title: str, content: st
         # A platform's own staff, a job seeker's fee.
         ("鑫诚车贷员工的工资谁来发", "我们是鑫诚车贷的员工，平台暴雷前就没发工资，社保也断了。"),
         ("关于鑫诚车贷的投诉", "我去鑫诚车贷应聘，交了五百元培训费，没干几天就被辞退，钱也不退。"),
-        # Another platform in the title, this one named in passing.
-        ("聚财网暴雷恳请追赃", "我在聚财网投了五万元，已经立案。我以前也在鑫诚车贷投过，"
+        # Another platform in the title, named so that no name is read ("有利网": 有 is
+        # no name's), this one named in passing. (A name read, "聚财网", is the subject:
+        # test_organisations_named_otherwise.)
+        ("有利网暴雷恳请追赃", "我在有利网投了五万元，已经立案。我以前也在鑫诚车贷投过，"
                               "及时退出了。"),
     ],
 )  # fmt: skip
