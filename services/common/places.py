@@ -264,7 +264,10 @@ _NOT_BEFORE: Final = {
     "路": "(?!灯)",
     # A palace's well ("王府井"), a land of plenty ("天府之国"), a government's office or
     # its papers ("府办", "府发〔2020〕3号").
-    "府": "(?![井之办发字令])",
+    "府": "(?![井之办发字令])"
+    # A mansion's word before an estate's word ("湘府华庭", "芙蓉府花园"): one estate's name,
+    # ended by the latter.
+    "(?!华庭|华苑|雅苑|名苑|花园|家园|公馆|雅筑)",
     # A bay area ("粤港澳大湾区"); a village or its group named as a bay ("刘家湾村",
     # "王家湾组"): the village, not an estate "刘家湾".
     "湾": "(?![区村组])",
@@ -272,6 +275,8 @@ _NOT_BEFORE: Final = {
     # A river's name is an estate's first words before an estate's word ("中建滨河苑",
     # "星河湾" is the harbour rule's): the estate, not the river ("中建滨河").
     "河": "(?![苑园府邸湾])",
+    # A village named after its bridge ("新桥村", "污染新桥村"): the village, not the bridge.
+    "桥": "(?![村镇乡])",
     # A road word after a highway's name is the highway's ("长永高速公路").
     "高速": "(?!公路|路|发展|增长|运转|运行|行驶)",
 }
@@ -394,6 +399,14 @@ _NOT_NAME_STARTS: Final = (
     "今天早上", "今天上午", "今天下午", "今天晚上", "昨天晚上", "昨天早上", "昨天",
     "今天", "明天", "每天", "早上", "上午", "下午", "晚上", "凌晨",
 )  # fmt: skip
+# A sentence's words inside what was read as a name, before the name itself: a demand, a
+# plea, a harm done to the place, where a thing stands by it, its residents joined to it
+# ("强烈要求湘府华庭", "领导关注湘府华庭", "臭味影响滨江新城", "电镀厂污染金溪河", "金桥嘉苑
+# 门口银杉路", "村民和兴旺苑"): the name is what follows the last of them (two characters or
+# more of it). Words no place's name holds.
+_SENTENCE_IN_NAME_RE: Final = re.compile(
+    "要求|关注|影响|污染|反对|投诉|举报|反映|门口|(?:村民|居民|业主|住户)和"
+)
 _QUANTITY: Final = "[一二两三几每][条个座所栋片处]"
 _QUANTITY_RE: Final = re.compile(_QUANTITY + "$")
 _NOT_NAME_START_RE: Final = re.compile(
@@ -857,6 +870,15 @@ def folded_places(folded_keep_case: str, units: tuple[str, ...] = ()) -> frozens
                 and _QUANTITY_RE.search(sentence.group()) is not None
             ):
                 name_start = sentence.end()
+            inside = max(
+                (
+                    m.end()
+                    for m in _SENTENCE_IN_NAME_RE.finditer(folded_keep_case, name_start, start)
+                ),
+                default=name_start,
+            )
+            if start - inside >= 2:
+                name_start = inside
         if start - name_start + _NAME_IN_SUFFIX[match.group()] == 1 and match.end() - start > 1:
             # One character of name is no name, unless an anonymised unit stands for the
             # rest of it (before a place word of two characters or more: "A7县银河宿舍"

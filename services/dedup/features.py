@@ -386,6 +386,11 @@ def letter_subject(
     obj, side = text.subject_object(title, content, title_kinds, bool(title_places))
     if not obj:
         return ""
+    village = _works_village(obj, title, title_places, opening_places)
+    if village and not _line_place(obj, title, title_places, content):
+        # A factory or a farm beside a village, named by its kind ("新桥村养猪场臭气熏天"):
+        # the village's, whose villagers write of it.
+        return f"{village}〔{obj}{side}〕"
     if any(
         _OTHER_PLACE_RE.search(p)
         and not _before_estate(p, title_places, title.lower())
@@ -519,6 +524,31 @@ _WORKS_NAME_RE: Final = re.compile(
 #: A works' kind's words, which are no name of it ("化工", "加工", "小").
 _WORKS_KIND_RE: Final = re.compile("化工|加工|养殖|生猪|畜禽|小|大型|非法|无证|违法|黑")
 _WORKS_OBJECTS: Final = frozenset({text.SUBJECT_FACTORY, text.SUBJECT_FARM, text.SUBJECT_SEWAGE})
+#: A village's name ("新桥村", "A8县新桥村"), not an estate named as a new village ("新村").
+_VILLAGE_RE: Final = re.compile("^[^的在旁边近和与及对面附一个家座那这该我们里]{2,6}(?<!新)村$")
+
+
+def _works_village(
+    obj: str, title: str, title_places: frozenset[str], opening_places: frozenset[str]
+) -> str:
+    """The one village a factory or a farm stands by, as its letters name it: the one the
+    title names, besides the works' own kind ("新桥村有机肥厂臭味": "新桥村"), or, of a title
+    naming no place, the one the opening names; "" for none, two, or another object."""
+    if obj not in (text.SUBJECT_FACTORY, text.SUBJECT_FARM):
+        return ""
+    named = title_places if title_places else opening_places
+    villages = {v for p in named if _VILLAGE_RE.match(v := _REGION_PREFIX_RE.sub("", p))}
+    others = [
+        p
+        for p in named
+        if _REGION_PREFIX_RE.sub("", p) not in villages
+        and not (title_places and text.subject_words(obj).search(p))
+    ]
+    if len(villages) != 1 or others:
+        return ""
+    return next(iter(villages))
+
+
 #: What a park's name may be said with or without ("星沙文化公园", "星沙公园").
 _PARK_KIND_RE: Final = re.compile("文化|森林|湿地|生态|体育|休闲|城市|市民|中心|主题|广场")
 

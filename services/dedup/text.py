@@ -552,7 +552,7 @@ _BASE_STATION_WORDS: Final = "基站|信号塔|发射塔|通信塔|通讯塔|信
 _RAIL_WORDS: Final = "铁路|高铁|轻轨|火车|(?<!电)动车|城际|列车|铁轨|货运线"
 _FACTORY_WORDS: Final = (
     "工厂|厂房|厂区|加工厂|化工厂|化工企业|小作坊|作坊|(?:铝材|木材|石材|钢材|塑料|橡胶|皮革|印染"
-    "|电镀|造纸|铸造|冶炼|饲料|家具|沥青|石灰|化肥|农药|制药|玻璃|陶瓷|油漆|涂料|五金|机械|板材"
+    "|电镀|造纸|铸造|冶炼|饲料|家具|沥青|石灰|化肥|有机肥|肥料|农药|制药|玻璃|陶瓷|油漆|涂料|五金|机械|板材"
     "|铝型材|砖|钢|铝|铁|漆|纸)厂"
 )
 _FARM_WORDS: Final = (
@@ -705,10 +705,12 @@ _WORKS_NUISANCE_RE: Final = re.compile(
     "|直排|污染|粪|蚊蝇|苍蝇|关停|取缔|搬迁|搬走|反对"
 )
 #: Its own other matters: its workers' wages and jobs, the land and what is paid for it,
-#: its sale or its restructuring.
+#: its sale or its restructuring, the safety of its own works (its tanks, its dangerous
+#: chemicals, its workers' training: "化工厂安全生产隐患", the safety inspectors' matter).
 _WORKS_OWN_AFFAIR_RE: Final = re.compile(
     "工资|欠薪|薪酬|工钱|招工|招聘|社保|工伤|裁员|解雇|辞退|劳动合同|职工|退休|下岗|改制|转制|破产"
     "|征地|补偿|赔偿|租金|承包|补贴|扶持|贷款|拆除不公|执照|营业执照|办证|出租|出售|转让|招租"
+    "|安全生产|安全管理|储罐|危化品|危险化学品|安监"
 )
 #: The objects a letter's title names a word of (``_SUBJECT_TITLE_WORD_RES``) whenever it
 #: is about them: fumes (a restaurant's letters are as often about its noise), and the
