@@ -148,6 +148,8 @@ _GENERIC_PLACES: Final = frozenset(
         "配套小学",
         "配套中学",
         "断头路",
+        # An estate's central garden ("锦绣江南小区中心花园里"), not an estate of its own.
+        "中心花园",
     }
 )
 #: Of ``_GENERIC_PLACES``, the kinds of estate, school and road that no other name runs
@@ -215,6 +217,17 @@ _GENERIC_WORDS: Final = (
     "民办园",
     "私立园",
 )
+#: A works named by its kind alone ("化工厂", "橡胶厂", "污水处理厂", "垃圾焚烧发电厂",
+#: "这家五金厂"), an elevated road or an intercity line named by theirs ("高架桥", "城际
+#: 铁路"): no name, any of them. Letters about one works or line name it so as often as by
+#: its name or its village's ("长塘化工厂", "长塘村化工厂"); read as a place, it would make
+#: them look like letters about different places.
+_UNNAMED_WORKS_RE: Final = re.compile(
+    "(?:[家该]|这家|那家|一家)?(?:化工|橡胶|塑料|污水处理|污水|垃圾焚烧发电|垃圾焚烧|垃圾处理"
+    "|垃圾发电|餐厨垃圾处理|餐厨垃圾|泔水|焚烧|铸造|喷漆|五金|电镀|有机肥|化肥|砖|石料|水泥|造纸"
+    "|印染|家具|沥青|钢|铝材|石材|木材|皮革|制药|冶炼|饲料|陶瓷|玻璃|油漆|涂料|机械|板材|加工"
+    "|处理|发电)+工?厂|高架桥|城际铁路"
+)
 #: Developers whose brand a writer puts before an estate's name or leaves off ("金地悦江府",
 #: "悦江府"; "万科魅力之城", "魅力之城"): the country's large ones, whose brand names
 #: estates in every city. (Not a name's own first words: "金色滨河苑" is another estate.)
@@ -276,7 +289,8 @@ _NOT_BEFORE: Final = {
     # "星河湾" is the harbour rule's): the estate, not the river ("中建滨河").
     "河": "(?![苑园府邸湾])",
     # A village named after its bridge ("新桥村", "污染新桥村"): the village, not the bridge.
-    "桥": "(?![村镇乡])",
+    # (Not a town: "青山桥镇" is read as "青山桥", as the town word ends no name.)
+    "桥": "(?!村)",
     # A road word after a highway's name is the highway's ("长永高速公路").
     "高速": "(?!公路|路|发展|增长|运转|运行|行驶)",
 }
@@ -672,7 +686,7 @@ _BRAND_RE: Final = re.compile(
 _MAX_BRANDED_CHARS: Final = 4
 #: The one character an estate's name after its brand may be ("美的城", "金茂悦",
 #: "万科城"): a word of an estate's kind.
-_ESTATE_CHARS: Final = frozenset("城悦府园苑湾庭居台邸郡院里墅峰湖岸汇都轩阁")
+_ESTATE_CHARS: Final = frozenset("城悦府园苑湾庭居台邸郡院里墅峰湖岸汇都轩阁岛")
 #: What no estate's name after a brand holds: a word of the sentence ("绿地被占", "绿地面积
 #: 少", "保利益得"), a company's words ("恒大地产", "万科集团"), a city's or a county's.
 _NOT_IN_BRANDED_RE: Final = re.compile(
@@ -903,10 +917,11 @@ def folded_places(folded_keep_case: str, units: tuple[str, ...] = ()) -> frozens
             and start - name_start + _NAME_IN_SUFFIX[match.group()] >= 2
             and name not in _GENERIC_PLACES
             and _GENERIC_WORD_RE.search(name) is None
+            and _UNNAMED_WORKS_RE.fullmatch(name) is None
         ):
             found[_qualified(folded_keep_case, name_start, name, previous_end)] = None
             previous_end = match.end()
-        elif name in _GENERIC_KINDS:
+        elif name in _GENERIC_KINDS or _UNNAMED_WORKS_RE.fullmatch(name) is not None:
             # A kind of place ("公立幼儿园和小学"): no name, and none runs back into it.
             previous_end = match.end()
     for estate in _unworded_estates(folded_keep_case, found):

@@ -150,7 +150,7 @@ def extract_features(case: CaseFacts, config: DedupConfig) -> CaseFeatures:
 #: The words an estate's name ends with (``places._PLACE_SUFFIXES``): a place residents
 #: live in, one of its kind, not a road, a village or a town (which hold several plants).
 _ESTATE_RE: Final = re.compile(
-    "(?:小区|花园|家园|新村|新城|之城|公寓|苑|园|府|湾|邸|公馆|雅筑|华庭|庄园)$"
+    "(?:小区|花园|家园|新村|新城|之城|公寓|苑|园|府|湾|邸|公馆|雅筑|华庭|庄园|半岛)$"
 )
 #: Places named with "园" that are no estate: a park, a school, an industrial park.
 _NOT_ESTATE_RE: Final = re.compile(
@@ -159,7 +159,7 @@ _NOT_ESTATE_RE: Final = re.compile(
 )
 #: Places a title may name that are about something else than an estate's object: a
 #: building site or project, a village, a town, a subdistrict (several plants).
-_OTHER_PLACE_RE: Final = re.compile("(?:工地|项目|村|镇|乡|街道|社区|新区|集镇)$")
+_OTHER_PLACE_RE: Final = re.compile("(?:工地|项目|(?<!新)村|镇|乡|街道|社区|新区|集镇)$")
 #: What an estate's name ends with when it names none ("本小区", "我们小区", "该小区",
 #: "小区"): every estate's residents write so.
 _NO_NAME_RE: Final = re.compile("(?:^|[本我该此这那们个的边近整其全各])$")
@@ -182,6 +182,7 @@ SUBJECT_RE: Final = re.compile(
             text.SUBJECT_FACTORY,
             text.SUBJECT_FARM,
             text.SUBJECT_SEWAGE,
+            text.SUBJECT_ROAD,
             *organisations.WRONGS,
         )
     )
@@ -387,7 +388,11 @@ def letter_subject(
     if not obj:
         return ""
     village = _works_village(obj, title, title_places, opening_places)
-    if village and not _line_place(obj, title, title_places, content):
+    named_works = _line_place(obj, title, title_places, content)
+    if named_works and not village:
+        village = _village_of(named_works, places)
+        named_works = "" if village else named_works
+    if village and not named_works:
         # A factory or a farm beside a village, named by its kind ("新桥村养猪场臭气熏天"):
         # the village's, whose villagers write of it.
         return f"{village}〔{obj}{side}〕"
@@ -526,6 +531,18 @@ _WORKS_KIND_RE: Final = re.compile("化工|加工|养殖|生猪|畜禽|小|大�
 _WORKS_OBJECTS: Final = frozenset({text.SUBJECT_FACTORY, text.SUBJECT_FARM, text.SUBJECT_SEWAGE})
 #: A village's name ("新桥村", "A8县新桥村"), not an estate named as a new village ("新村").
 _VILLAGE_RE: Final = re.compile("^[^的在旁边近和与及对面附一个家座那这该我们里]{2,6}(?<!新)村$")
+
+
+def _village_of(works: str, places: frozenset[str]) -> str:
+    """The one village a letter names whose name a works named after it starts with
+    ("长塘化工厂" of "长塘村"): the works its villagers write of as the village's; "" for
+    none or two."""
+    villages = {
+        v
+        for p in places
+        if _VILLAGE_RE.match(v := _REGION_PREFIX_RE.sub("", p)) and works.startswith(v[:-1])
+    }
+    return next(iter(villages)) if len(villages) == 1 else ""
 
 
 def _works_village(

@@ -537,6 +537,10 @@ SUBJECT_RAIL: Final = "铁路"
 SUBJECT_FACTORY: Final = "工厂"
 SUBJECT_FARM: Final = "养殖场"
 SUBJECT_SEWAGE: Final = "污水厂"
+#: An elevated road or an expressway beside an estate, its traffic's noise day and night
+#: ("万家丽高架车辆噪音扰民", "绕城高速噪音影响龙湾小区"): its neighbours' object, one at each
+#: estate along it (another estate's stretch is another matter, as a railway's is).
+SUBJECT_ROAD: Final = "高架"
 #: The words of each facility.
 _SUBSTATION_WORDS: Final = (
     "变电站|变电所|变电房|配电房|配电站|配电室|箱变|箱式变|变压器|变压站|变压房|开闭所"
@@ -550,6 +554,7 @@ _POWER_LINE_WORDS: Final = (
 #: A base station by its words; the tower company's ("铁塔公司") its owner.
 _BASE_STATION_WORDS: Final = "基站|信号塔|发射塔|通信塔|通讯塔|信号发射|移动塔|电信塔|联通塔"
 _RAIL_WORDS: Final = "铁路|高铁|轻轨|火车|(?<!电)动车|城际|列车|铁轨|货运线"
+_ROAD_WORDS: Final = "高架|高速公路|高速路|绕城高速|环城高速|快速路"
 _FACTORY_WORDS: Final = (
     "工厂|厂房|厂区|加工厂|化工厂|化工企业|小作坊|作坊|(?:铝材|木材|石材|钢材|塑料|橡胶|皮革|印染"
     "|电镀|造纸|铸造|冶炼|饲料|家具|沥青|石灰|化肥|有机肥|肥料|农药|制药|玻璃|陶瓷|油漆|涂料|五金|机械|板材"
@@ -594,6 +599,7 @@ _SUBJECT_WORD_RES: Final[dict[str, re.Pattern[str]]] = {
     SUBJECT_FACTORY: re.compile(_FACTORY_WORDS),
     SUBJECT_FARM: re.compile(_FARM_WORDS),
     SUBJECT_SEWAGE: re.compile(_SEWAGE_WORDS),
+    SUBJECT_ROAD: re.compile(_ROAD_WORDS),
 }
 #: The kinds of problem (``CLAIM_KINDS``) a title may name and still be about the object:
 #: a plant's noise, dust, waste water and permits; fumes' smell and a fan's noise; the
@@ -617,6 +623,7 @@ _SUBJECT_TITLE_KINDS: Final[dict[str, frozenset[str]]] = {
     SUBJECT_FACTORY: frozenset({"noise", "pollution"}),
     SUBJECT_FARM: frozenset({"noise", "pollution"}),
     SUBJECT_SEWAGE: frozenset({"noise", "pollution"}),
+    SUBJECT_ROAD: frozenset({"noise"}),
 }
 #: Words of the object a title may name instead of it: the plant's trucks, sand, cement
 #: and works ("混凝土车把丽景路压烂了", "小区门口的砂石料场", "小区旁建材厂"); the
@@ -646,6 +653,8 @@ _SUBJECT_TITLE_WORD_RES: Final[dict[str, re.Pattern[str]]] = {
     SUBJECT_FACTORY: re.compile(_FACTORY_WORDS + "|黑烟|浓烟|废气|臭|异味|刺鼻|偷排"),
     SUBJECT_FARM: re.compile(_FARM_WORDS + "|臭|粪"),
     SUBJECT_SEWAGE: re.compile(_SEWAGE_WORDS + "|臭"),
+    # Of an elevated road or an expressway, the road or the barrier against its noise.
+    SUBJECT_ROAD: re.compile(_ROAD_WORDS + "|声屏障|隔音屏|隔音墙|隔音板"),
 }
 #: A site's neighbours' wrongs: its noise, its dust, its works at hours of rest, its
 #: shaking; a letter naming a site and none of them is about something else of it.
@@ -698,6 +707,19 @@ _RAIL_OWN_AFFAIR_RE: Final = re.compile(
     "|动工|开工)|道口|平交|拆迁|征地|征收|补偿|宿舍|改扩建|黑的|的士|出租车|乘车|乘客"
     "|积水|桥下|涵洞|下穿|铁路桥"
 )
+#: An elevated road's or an expressway's neighbours' wrongs: its traffic's noise, its
+#: shaking, its being close, a barrier against it asked.
+_ROAD_NUISANCE_RE: Final = re.compile(
+    "噪|吵|扰民|睡|休息|震|振动|轰|隔音|声屏障|太近|很近|只有[0-9一二三四五六七八九十几]+米"
+    "|[0-9一二三四五六七八九十几]+米不到|不足[0-9一二三四五六七八九十几]+米"
+)
+#: Its own other matters: the space under it (its parking, its fees), its traffic's jams
+#: and accidents, its ramps and exits, its tolls, its building and the land taken for it,
+#: its lights and its surface ("万家丽高架桥下乱停车", "绕城高速龙湾收费站收费不合理").
+_ROAD_OWN_AFFAIR_RE: Final = re.compile(
+    "停车|桥下|收费|拥堵|堵车|出口|入口|匝道|限速|事故|尽快开通|早日开通|修建|建设|征地|征收|补偿|拆迁"
+    "|积水|涵洞|路灯|照明|破损|坑洼|维修|公交"
+)
 #: A factory's, a farm's or a sewage plant's neighbours' wrongs: its noise, smoke, smell,
 #: waste water; their asking it closed or moved.
 _WORKS_NUISANCE_RE: Final = re.compile(
@@ -726,6 +748,7 @@ _TITLED_OBJECTS: Final = frozenset(
         SUBJECT_FACTORY,
         SUBJECT_FARM,
         SUBJECT_SEWAGE,
+        SUBJECT_ROAD,
     }
 )
 #: Of each facility, its neighbours' wrongs and its other matters.
@@ -739,6 +762,7 @@ _FACILITY_AFFAIRS: Final = {
     SUBJECT_FACTORY: (_WORKS_NUISANCE_RE, _WORKS_OWN_AFFAIR_RE),
     SUBJECT_FARM: (_WORKS_NUISANCE_RE, _WORKS_OWN_AFFAIR_RE),
     SUBJECT_SEWAGE: (_WORKS_NUISANCE_RE, _WORKS_OWN_AFFAIR_RE),
+    SUBJECT_ROAD: (_ROAD_NUISANCE_RE, _ROAD_OWN_AFFAIR_RE),
 }
 #: The facilities (``_FACILITY_AFFAIRS``): objects at an estate that are no plant, fumes or
 #: parking.
@@ -947,6 +971,7 @@ _SUBJECT_MARKS: Final = {
     SUBJECT_FACTORY: ("厂", "作坊", "化工"),
     SUBJECT_FARM: ("养", "猪", "鸡场", "鸭场", "牛场"),
     SUBJECT_SEWAGE: ("污水",),
+    SUBJECT_ROAD: ("高架", "高速", "快速路"),
 }
 
 

@@ -113,3 +113,105 @@ def test_a_works_own_safety_is_not_its_neighbours_smell() -> None:
     for letters in ((CHEMICAL_SMELL, CHEMICAL_SAFETY), (CHEMICAL_SAFETY, CHEMICAL_SMELL)):
         ids = [d.matter_id for d in _letters(*letters)]
         assert ids[0] != ids[1], letters
+
+
+def test_a_works_named_after_its_village_is_the_villages() -> None:
+    # "青塘化工厂" of a letter naming "青塘村": the village's works, as its other letters
+    # name it ("请求关停青塘村化工厂").
+    assert _subject(*CHEMICAL_SMELL) == f"青塘村〔{text.SUBJECT_FACTORY}〕"
+    assert (
+        _subject("请求关停青塘村化工厂", "青塘村化工厂天天排放刺鼻的废气，村民头晕恶心，请求关停。")
+        == f"青塘村〔{text.SUBJECT_FACTORY}〕"
+    )
+
+
+def test_an_estates_central_garden_and_a_peninsula() -> None:
+    # An estate's central garden is no estate joined to it.
+    assert (
+        _subject(
+            "小区中间立着一座高压铁塔",
+            "A5区锦绣江南小区中心花园里有一座高压铁塔，上面的线从几栋楼中间穿过，请求迁移。",
+        )
+        == f"锦绣江南〔{text.SUBJECT_POWER_LINE}〕"
+    )
+    # An estate named as a peninsula, before its residents' words.
+    assert "金湾半岛" in places("金湾半岛业主投诉变电站噪声")
+    assert (
+        _subject(
+            "金湾半岛业主投诉变电站噪声",
+            "金湾半岛11栋、12栋紧挨着变电站，主变压器的噪声夜里特别明显，请环保部门监测。",
+        )
+        == f"金湾半岛〔{text.SUBJECT_SUBSTATION}〕"
+    )
+    # An estate named as a new village is an estate, not a village.
+    assert (
+        _subject(
+            "再次反映园林新村配电房噪音",
+            "园林新村3栋楼下的配电房嗡嗡响，晚上睡不着，请有关部门处理。",
+        )
+        == f"园林新村〔{text.SUBJECT_SUBSTATION}〕"
+    )
+
+
+#: Residents of one estate on the elevated road beside it, and of another estate along
+#: the same road on its own stretch.
+VIADUCT = (
+    ("东岭新村旁芙蓉高架噪声问题",
+     "东岭新村居民反映：芙蓉高架通车后噪声太大，特别是夜里货车多，请交通部门尽快加装声屏障。"),
+    ("高架桥车辆噪音扰民",
+     "A4区东岭新村紧挨着芙蓉高架，高架上的大货车晚上轰隆隆地开，我家正对高架，晚上根本睡不了"
+     "觉，请求安装隔音屏。"),
+)  # fmt: skip
+VIADUCT_OTHER = (
+    "芙蓉高架旁锦华家园噪音",
+    "A4区锦华家园紧挨芙蓉高架北段，离东岭新村有好几公里，车辆噪音同样很大，请在锦华家园段"
+    "加装声屏障。",
+)
+VIADUCT_PARKING = (
+    "芙蓉高架桥下乱停车",
+    "A4区芙蓉高架桥下东岭新村路段，桥下空地被人占用停车收费，车辆乱停乱放堵住了人行道。",
+)
+
+
+def test_an_elevated_road_beside_an_estate_is_its_subject() -> None:
+    for title, content in VIADUCT:
+        assert _subject(title, content) == f"东岭新村〔{text.SUBJECT_ROAD}〕"
+    assert _subject(*VIADUCT_OTHER) == f"锦华家园〔{text.SUBJECT_ROAD}〕"
+    # The space under it is its own other matter.
+    assert not _subject(*VIADUCT_PARKING)
+    # An elevated road's noise is the road's, no railway's.
+    assert (
+        _subject("丹桂苑旁高架桥噪音太大", "丹桂苑紧挨着高架桥，汽车噪音太大，晚上睡不着。")
+        == f"丹桂苑〔{text.SUBJECT_ROAD}〕"
+    )
+
+
+@pytest.mark.parametrize("other", [VIADUCT_OTHER, VIADUCT_PARKING])
+def test_one_estates_stretch_joins_and_another_stays_apart(other: Letter) -> None:
+    for first, second in (VIADUCT, VIADUCT[::-1]):
+        for letters in ((first, other, second), (other, first, second), (first, second, other)):
+            ids = [d.matter_id for d in _letters(*letters)]
+            at = letters.index(other)
+            pair = {ids[i] for i in range(3) if i != at}
+            assert len(pair) == 1, letters
+            assert ids[at] not in pair, letters
+
+
+@pytest.mark.parametrize(
+    ("title", "found"),
+    [
+        ("化工厂排放刺鼻气体", set()),
+        ("请管管这家五金厂", set()),
+        ("反对在马鞍山建垃圾焚烧发电厂", set()),
+        ("高架桥车辆噪音扰民", set()),
+        ("城际铁路噪音太大", set()),
+        # A works or a line named by a name of its own stays a place.
+        ("兴隆橡胶厂废气扰民", {"兴隆橡胶厂"}),
+        ("青塘化工厂气味越来越重", {"青塘化工厂"}),
+        ("长株潭城际铁路噪音", {"长株潭城际铁路"}),
+        # And no name runs back into an unnamed one.
+        ("塑料厂新华路噪音", {"新华路"}),
+    ],
+)
+def test_a_works_named_by_its_kind_alone_is_no_place(title: str, found: set[str]) -> None:
+    assert places(title) == frozenset(found)
