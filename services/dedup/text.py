@@ -677,14 +677,16 @@ _REFUSE_NUISANCE_RE: Final = re.compile(
     "臭|味|苍蝇|蚊|蝇|鼠|污染|卫生|污水|噪|吵|反对|搬|撤|迁|拆除|选址|不要|不应|影响"
 )
 _REFUSE_OWN_AFFAIR_RE: Final = re.compile("垃圾分类|虚假宣传|环卫工|工资|招聘|承包")
+#: A distance in metres, said exactly or roughly ("只有20米", "只有二十来米", "三十多米").
+_METRES: Final = "[0-9一二三四五六七八九十几]+(?:来|多|余)?米"
 #: Of each facility, its neighbours' wrongs and its other matters.
 #: A power facility's or a base station's neighbours' wrongs: its radiation, its hum, its
 #: danger, its being too close ("距离小区只有十几米"), built against the rules, or their
 #: asking it moved, put underground or not built ("反对", "搬迁", "改线", "入地", "选址").
 _POWER_NUISANCE_RE: Final = re.compile(
-    "辐射|电磁|噪|嗡嗡|吵|扰民|睡|休息|安全|隐患|危险|危害|健康|致癌|太近|很近|离[^，。,；;！!？?]{0,8}"
-    "[0-9一二三四五六七八九十几]+米|距[^，。,；;！!？?]{0,10}[0-9一二三四五六七八九十几]+米"
-    "|不足[0-9一二三四五六七八九十几]+米|只有[0-9一二三四五六七八九十几]+米|反对|抗议|搬迁|搬走|迁走"
+    "辐射|电磁|噪|嗡嗡|吵|扰民|睡|休息|安全|隐患|危险|危害|健康|致癌|太近|很近"
+    f"|离[^，。,；;！!？?]{{0,8}}{_METRES}|距[^，。,；;！!？?]{{0,10}}{_METRES}"
+    f"|不足{_METRES}|只有{_METRES}|反对|抗议|搬迁|搬走|迁走"
     "|迁移|改线|改道|入地|下地|选址|拆除|拆掉|撤除|停建|不要建|违规|违法|违章|私自"
 )
 #: Its own other matters: the land it stands on and what is paid for it, a bill or a cut of
@@ -697,8 +699,8 @@ _POWER_OWN_AFFAIR_RE: Final = re.compile(
 #: A railway's neighbours' wrongs: its trains' noise, whistles, shaking, its being close,
 #: a barrier against it asked, a line opposed.
 _RAIL_NUISANCE_RE: Final = re.compile(
-    "噪|鸣笛|汽笛|鸣长笛|喇叭|吵|扰民|睡|休息|震|振动|轰|隔音|声屏障|太近|很近|只有[0-9一二三四五"
-    "六七八九十几]+米|[0-9一二三四五六七八九十几]+米不到|不足[0-9一二三四五六七八九十几]+米|反对|辐射"
+    "噪|鸣笛|汽笛|鸣长笛|喇叭|吵|扰民|睡|休息|震|振动|轰|隔音|声屏障|太近|很近"
+    f"|只有{_METRES}|{_METRES}不到|不足{_METRES}|反对|辐射"
 )
 #: Its own other matters: a station's buses, tickets, trains asked for, the line asked
 #: built, its crossings' traffic, the land taken for it.
@@ -710,8 +712,7 @@ _RAIL_OWN_AFFAIR_RE: Final = re.compile(
 #: An elevated road's or an expressway's neighbours' wrongs: its traffic's noise, its
 #: shaking, its being close, a barrier against it asked.
 _ROAD_NUISANCE_RE: Final = re.compile(
-    "噪|吵|扰民|睡|休息|震|振动|轰|隔音|声屏障|太近|很近|只有[0-9一二三四五六七八九十几]+米"
-    "|[0-9一二三四五六七八九十几]+米不到|不足[0-9一二三四五六七八九十几]+米"
+    f"噪|吵|扰民|睡|休息|震|振动|轰|隔音|声屏障|太近|很近|只有{_METRES}|{_METRES}不到|不足{_METRES}"
 )
 #: Its own other matters: the space under it (its parking, its fees), its traffic's jams
 #: and accidents, its ramps and exits, its tolls, its building and the land taken for it,

@@ -215,3 +215,15 @@ def test_one_estates_stretch_joins_and_another_stays_apart(other: Letter) -> Non
 )
 def test_a_works_named_by_its_kind_alone_is_no_place(title: str, found: set[str]) -> None:
     assert places(title) == frozenset(found)
+
+
+def test_a_distance_said_roughly_is_the_neighbours_wrong() -> None:
+    # "只有二十来米": the substation's being close, as "只有20米" is.
+    assert (
+        _subject(
+            "桂府华庭7栋后面在建变电站",
+            "A2区桂府华庭小区7栋后面的空地上最近在施工，一问才知道是建110千伏变电站，离7栋和"
+            "8栋只有二十来米。购房时沙盘上这里是绿地，请问规划为什么变了？",
+        )
+        == f"桂府华庭〔{text.SUBJECT_SUBSTATION}〕"
+    )
