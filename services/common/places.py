@@ -148,6 +148,8 @@ _GENERIC_PLACES: Final = frozenset(
         "配套小学",
         "配套中学",
         "断头路",
+        # An estate's central garden ("锦绣江南小区中心花园里"), not an estate of its own.
+        "中心花园",
     }
 )
 #: Of ``_GENERIC_PLACES``, the kinds of estate, school and road that no other name runs
@@ -215,6 +217,17 @@ _GENERIC_WORDS: Final = (
     "民办园",
     "私立园",
 )
+#: A works named by its kind alone ("化工厂", "橡胶厂", "污水处理厂", "垃圾焚烧发电厂",
+#: "这家五金厂"), an elevated road or an intercity line named by theirs ("高架桥", "城际
+#: 铁路"): no name, any of them. Letters about one works or line name it so as often as by
+#: its name or its village's ("长塘化工厂", "长塘村化工厂"); read as a place, it would make
+#: them look like letters about different places.
+_UNNAMED_WORKS_RE: Final = re.compile(
+    "(?:[家该]|这家|那家|一家)?(?:化工|橡胶|塑料|污水处理|污水|垃圾焚烧发电|垃圾焚烧|垃圾处理"
+    "|垃圾发电|餐厨垃圾处理|餐厨垃圾|泔水|焚烧|铸造|喷漆|五金|电镀|有机肥|化肥|砖|石料|水泥|造纸"
+    "|印染|家具|沥青|钢|铝材|石材|木材|皮革|制药|冶炼|饲料|陶瓷|玻璃|油漆|涂料|机械|板材|加工"
+    "|处理|发电)+工?厂|高架桥|城际铁路"
+)
 #: Developers whose brand a writer puts before an estate's name or leaves off ("金地悦江府",
 #: "悦江府"; "万科魅力之城", "魅力之城"): the country's large ones, whose brand names
 #: estates in every city. (Not a name's own first words: "金色滨河苑" is another estate.)
@@ -264,7 +277,10 @@ _NOT_BEFORE: Final = {
     "路": "(?!灯)",
     # A palace's well ("王府井"), a land of plenty ("天府之国"), a government's office or
     # its papers ("府办", "府发〔2020〕3号").
-    "府": "(?![井之办发字令])",
+    "府": "(?![井之办发字令])"
+    # A mansion's word before an estate's word ("湘府华庭", "芙蓉府花园"): one estate's name,
+    # ended by the latter.
+    "(?!华庭|华苑|雅苑|名苑|花园|家园|公馆|雅筑)",
     # A bay area ("粤港澳大湾区"); a village or its group named as a bay ("刘家湾村",
     # "王家湾组"): the village, not an estate "刘家湾".
     "湾": "(?![区村组])",
@@ -272,6 +288,9 @@ _NOT_BEFORE: Final = {
     # A river's name is an estate's first words before an estate's word ("中建滨河苑",
     # "星河湾" is the harbour rule's): the estate, not the river ("中建滨河").
     "河": "(?![苑园府邸湾])",
+    # A village named after its bridge ("新桥村", "污染新桥村"): the village, not the bridge.
+    # (Not a town: "青山桥镇" is read as "青山桥", as the town word ends no name.)
+    "桥": "(?!村)",
     # A road word after a highway's name is the highway's ("长永高速公路").
     "高速": "(?!公路|路|发展|增长|运转|运行|行驶)",
 }
@@ -394,6 +413,14 @@ _NOT_NAME_STARTS: Final = (
     "今天早上", "今天上午", "今天下午", "今天晚上", "昨天晚上", "昨天早上", "昨天",
     "今天", "明天", "每天", "早上", "上午", "下午", "晚上", "凌晨",
 )  # fmt: skip
+# A sentence's words inside what was read as a name, before the name itself: a demand, a
+# plea, a harm done to the place, where a thing stands by it, its residents joined to it
+# ("强烈要求湘府华庭", "领导关注湘府华庭", "臭味影响滨江新城", "电镀厂污染金溪河", "金桥嘉苑
+# 门口银杉路", "村民和兴旺苑"): the name is what follows the last of them (two characters or
+# more of it). Words no place's name holds.
+_SENTENCE_IN_NAME_RE: Final = re.compile(
+    "要求|关注|影响|污染|反对|投诉|举报|反映|门口|(?:村民|居民|业主|住户)和"
+)
 _QUANTITY: Final = "[一二两三几每][条个座所栋片处]"
 _QUANTITY_RE: Final = re.compile(_QUANTITY + "$")
 _NOT_NAME_START_RE: Final = re.compile(
@@ -659,7 +686,7 @@ _BRAND_RE: Final = re.compile(
 _MAX_BRANDED_CHARS: Final = 4
 #: The one character an estate's name after its brand may be ("美的城", "金茂悦",
 #: "万科城"): a word of an estate's kind.
-_ESTATE_CHARS: Final = frozenset("城悦府园苑湾庭居台邸郡院里墅峰湖岸汇都轩阁")
+_ESTATE_CHARS: Final = frozenset("城悦府园苑湾庭居台邸郡院里墅峰湖岸汇都轩阁岛")
 #: What no estate's name after a brand holds: a word of the sentence ("绿地被占", "绿地面积
 #: 少", "保利益得"), a company's words ("恒大地产", "万科集团"), a city's or a county's.
 _NOT_IN_BRANDED_RE: Final = re.compile(
@@ -857,6 +884,15 @@ def folded_places(folded_keep_case: str, units: tuple[str, ...] = ()) -> frozens
                 and _QUANTITY_RE.search(sentence.group()) is not None
             ):
                 name_start = sentence.end()
+            inside = max(
+                (
+                    m.end()
+                    for m in _SENTENCE_IN_NAME_RE.finditer(folded_keep_case, name_start, start)
+                ),
+                default=name_start,
+            )
+            if start - inside >= 2:
+                name_start = inside
         if start - name_start + _NAME_IN_SUFFIX[match.group()] == 1 and match.end() - start > 1:
             # One character of name is no name, unless an anonymised unit stands for the
             # rest of it (before a place word of two characters or more: "A7县银河宿舍"
@@ -881,10 +917,11 @@ def folded_places(folded_keep_case: str, units: tuple[str, ...] = ()) -> frozens
             and start - name_start + _NAME_IN_SUFFIX[match.group()] >= 2
             and name not in _GENERIC_PLACES
             and _GENERIC_WORD_RE.search(name) is None
+            and _UNNAMED_WORKS_RE.fullmatch(name) is None
         ):
             found[_qualified(folded_keep_case, name_start, name, previous_end)] = None
             previous_end = match.end()
-        elif name in _GENERIC_KINDS:
+        elif name in _GENERIC_KINDS or _UNNAMED_WORKS_RE.fullmatch(name) is not None:
             # A kind of place ("公立幼儿园和小学"): no name, and none runs back into it.
             previous_end = match.end()
     for estate in _unworded_estates(folded_keep_case, found):

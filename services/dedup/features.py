@@ -150,7 +150,7 @@ def extract_features(case: CaseFacts, config: DedupConfig) -> CaseFeatures:
 #: The words an estate's name ends with (``places._PLACE_SUFFIXES``): a place residents
 #: live in, one of its kind, not a road, a village or a town (which hold several plants).
 _ESTATE_RE: Final = re.compile(
-    "(?:小区|花园|家园|新村|新城|之城|公寓|苑|园|府|湾|邸|公馆|雅筑|华庭|庄园)$"
+    "(?:小区|花园|家园|新村|新城|之城|公寓|苑|园|府|湾|邸|公馆|雅筑|华庭|庄园|半岛)$"
 )
 #: Places named with "园" that are no estate: a park, a school, an industrial park.
 _NOT_ESTATE_RE: Final = re.compile(
@@ -159,7 +159,7 @@ _NOT_ESTATE_RE: Final = re.compile(
 )
 #: Places a title may name that are about something else than an estate's object: a
 #: building site or project, a village, a town, a subdistrict (several plants).
-_OTHER_PLACE_RE: Final = re.compile("(?:工地|项目|村|镇|乡|街道|社区|新区|集镇)$")
+_OTHER_PLACE_RE: Final = re.compile("(?:工地|项目|(?<!新)村|镇|乡|街道|社区|新区|集镇)$")
 #: What an estate's name ends with when it names none ("本小区", "我们小区", "该小区",
 #: "小区"): every estate's residents write so.
 _NO_NAME_RE: Final = re.compile("(?:^|[本我该此这那们个的边近整其全各])$")
@@ -182,6 +182,7 @@ SUBJECT_RE: Final = re.compile(
             text.SUBJECT_FACTORY,
             text.SUBJECT_FARM,
             text.SUBJECT_SEWAGE,
+            text.SUBJECT_ROAD,
             *organisations.WRONGS,
         )
     )
@@ -386,6 +387,15 @@ def letter_subject(
     obj, side = text.subject_object(title, content, title_kinds, bool(title_places))
     if not obj:
         return ""
+    village = _works_village(obj, title, title_places, opening_places)
+    named_works = _line_place(obj, title, title_places, content)
+    if named_works and not village:
+        village = _village_of(named_works, places)
+        named_works = "" if village else named_works
+    if village and not named_works:
+        # A factory or a farm beside a village, named by its kind ("新桥村养猪场臭气熏天"):
+        # the village's, whose villagers write of it.
+        return f"{village}〔{obj}{side}〕"
     if any(
         _OTHER_PLACE_RE.search(p)
         and not _before_estate(p, title_places, title.lower())
@@ -519,6 +529,43 @@ _WORKS_NAME_RE: Final = re.compile(
 #: A works' kind's words, which are no name of it ("化工", "加工", "小").
 _WORKS_KIND_RE: Final = re.compile("化工|加工|养殖|生猪|畜禽|小|大型|非法|无证|违法|黑")
 _WORKS_OBJECTS: Final = frozenset({text.SUBJECT_FACTORY, text.SUBJECT_FARM, text.SUBJECT_SEWAGE})
+#: A village's name ("新桥村", "A8县新桥村"), not an estate named as a new village ("新村").
+_VILLAGE_RE: Final = re.compile("^[^的在旁边近和与及对面附一个家座那这该我们里]{2,6}(?<!新)村$")
+
+
+def _village_of(works: str, places: frozenset[str]) -> str:
+    """The one village a letter names whose name a works named after it starts with
+    ("长塘化工厂" of "长塘村"): the works its villagers write of as the village's; "" for
+    none or two."""
+    villages = {
+        v
+        for p in places
+        if _VILLAGE_RE.match(v := _REGION_PREFIX_RE.sub("", p)) and works.startswith(v[:-1])
+    }
+    return next(iter(villages)) if len(villages) == 1 else ""
+
+
+def _works_village(
+    obj: str, title: str, title_places: frozenset[str], opening_places: frozenset[str]
+) -> str:
+    """The one village a factory or a farm stands by, as its letters name it: the one the
+    title names, besides the works' own kind ("新桥村有机肥厂臭味": "新桥村"), or, of a title
+    naming no place, the one the opening names; "" for none, two, or another object."""
+    if obj not in (text.SUBJECT_FACTORY, text.SUBJECT_FARM):
+        return ""
+    named = title_places if title_places else opening_places
+    villages = {v for p in named if _VILLAGE_RE.match(v := _REGION_PREFIX_RE.sub("", p))}
+    others = [
+        p
+        for p in named
+        if _REGION_PREFIX_RE.sub("", p) not in villages
+        and not (title_places and text.subject_words(obj).search(p))
+    ]
+    if len(villages) != 1 or others:
+        return ""
+    return next(iter(villages))
+
+
 #: What a park's name may be said with or without ("星沙文化公园", "星沙公园").
 _PARK_KIND_RE: Final = re.compile("文化|森林|湿地|生态|体育|休闲|城市|市民|中心|主题|广场")
 

@@ -537,6 +537,10 @@ SUBJECT_RAIL: Final = "铁路"
 SUBJECT_FACTORY: Final = "工厂"
 SUBJECT_FARM: Final = "养殖场"
 SUBJECT_SEWAGE: Final = "污水厂"
+#: An elevated road or an expressway beside an estate, its traffic's noise day and night
+#: ("万家丽高架车辆噪音扰民", "绕城高速噪音影响龙湾小区"): its neighbours' object, one at each
+#: estate along it (another estate's stretch is another matter, as a railway's is).
+SUBJECT_ROAD: Final = "高架"
 #: The words of each facility.
 _SUBSTATION_WORDS: Final = (
     "变电站|变电所|变电房|配电房|配电站|配电室|箱变|箱式变|变压器|变压站|变压房|开闭所"
@@ -550,9 +554,10 @@ _POWER_LINE_WORDS: Final = (
 #: A base station by its words; the tower company's ("铁塔公司") its owner.
 _BASE_STATION_WORDS: Final = "基站|信号塔|发射塔|通信塔|通讯塔|信号发射|移动塔|电信塔|联通塔"
 _RAIL_WORDS: Final = "铁路|高铁|轻轨|火车|(?<!电)动车|城际|列车|铁轨|货运线"
+_ROAD_WORDS: Final = "高架|高速公路|高速路|绕城高速|环城高速|快速路"
 _FACTORY_WORDS: Final = (
     "工厂|厂房|厂区|加工厂|化工厂|化工企业|小作坊|作坊|(?:铝材|木材|石材|钢材|塑料|橡胶|皮革|印染"
-    "|电镀|造纸|铸造|冶炼|饲料|家具|沥青|石灰|化肥|农药|制药|玻璃|陶瓷|油漆|涂料|五金|机械|板材"
+    "|电镀|造纸|铸造|冶炼|饲料|家具|沥青|石灰|化肥|有机肥|肥料|农药|制药|玻璃|陶瓷|油漆|涂料|五金|机械|板材"
     "|铝型材|砖|钢|铝|铁|漆|纸)厂"
 )
 _FARM_WORDS: Final = (
@@ -594,6 +599,7 @@ _SUBJECT_WORD_RES: Final[dict[str, re.Pattern[str]]] = {
     SUBJECT_FACTORY: re.compile(_FACTORY_WORDS),
     SUBJECT_FARM: re.compile(_FARM_WORDS),
     SUBJECT_SEWAGE: re.compile(_SEWAGE_WORDS),
+    SUBJECT_ROAD: re.compile(_ROAD_WORDS),
 }
 #: The kinds of problem (``CLAIM_KINDS``) a title may name and still be about the object:
 #: a plant's noise, dust, waste water and permits; fumes' smell and a fan's noise; the
@@ -617,6 +623,7 @@ _SUBJECT_TITLE_KINDS: Final[dict[str, frozenset[str]]] = {
     SUBJECT_FACTORY: frozenset({"noise", "pollution"}),
     SUBJECT_FARM: frozenset({"noise", "pollution"}),
     SUBJECT_SEWAGE: frozenset({"noise", "pollution"}),
+    SUBJECT_ROAD: frozenset({"noise"}),
 }
 #: Words of the object a title may name instead of it: the plant's trucks, sand, cement
 #: and works ("混凝土车把丽景路压烂了", "小区门口的砂石料场", "小区旁建材厂"); the
@@ -646,6 +653,8 @@ _SUBJECT_TITLE_WORD_RES: Final[dict[str, re.Pattern[str]]] = {
     SUBJECT_FACTORY: re.compile(_FACTORY_WORDS + "|黑烟|浓烟|废气|臭|异味|刺鼻|偷排"),
     SUBJECT_FARM: re.compile(_FARM_WORDS + "|臭|粪"),
     SUBJECT_SEWAGE: re.compile(_SEWAGE_WORDS + "|臭"),
+    # Of an elevated road or an expressway, the road or the barrier against its noise.
+    SUBJECT_ROAD: re.compile(_ROAD_WORDS + "|声屏障|隔音屏|隔音墙|隔音板"),
 }
 #: A site's neighbours' wrongs: its noise, its dust, its works at hours of rest, its
 #: shaking; a letter naming a site and none of them is about something else of it.
@@ -668,14 +677,16 @@ _REFUSE_NUISANCE_RE: Final = re.compile(
     "臭|味|苍蝇|蚊|蝇|鼠|污染|卫生|污水|噪|吵|反对|搬|撤|迁|拆除|选址|不要|不应|影响"
 )
 _REFUSE_OWN_AFFAIR_RE: Final = re.compile("垃圾分类|虚假宣传|环卫工|工资|招聘|承包")
+#: A distance in metres, said exactly or roughly ("只有20米", "只有二十来米", "三十多米").
+_METRES: Final = "[0-9一二三四五六七八九十几]+(?:来|多|余)?米"
 #: Of each facility, its neighbours' wrongs and its other matters.
 #: A power facility's or a base station's neighbours' wrongs: its radiation, its hum, its
 #: danger, its being too close ("距离小区只有十几米"), built against the rules, or their
 #: asking it moved, put underground or not built ("反对", "搬迁", "改线", "入地", "选址").
 _POWER_NUISANCE_RE: Final = re.compile(
-    "辐射|电磁|噪|嗡嗡|吵|扰民|睡|休息|安全|隐患|危险|危害|健康|致癌|太近|很近|离[^，。,；;！!？?]{0,8}"
-    "[0-9一二三四五六七八九十几]+米|距[^，。,；;！!？?]{0,10}[0-9一二三四五六七八九十几]+米"
-    "|不足[0-9一二三四五六七八九十几]+米|只有[0-9一二三四五六七八九十几]+米|反对|抗议|搬迁|搬走|迁走"
+    "辐射|电磁|噪|嗡嗡|吵|扰民|睡|休息|安全|隐患|危险|危害|健康|致癌|太近|很近"
+    f"|离[^，。,；;！!？?]{{0,8}}{_METRES}|距[^，。,；;！!？?]{{0,10}}{_METRES}"
+    f"|不足{_METRES}|只有{_METRES}|反对|抗议|搬迁|搬走|迁走"
     "|迁移|改线|改道|入地|下地|选址|拆除|拆掉|撤除|停建|不要建|违规|违法|违章|私自"
 )
 #: Its own other matters: the land it stands on and what is paid for it, a bill or a cut of
@@ -688,8 +699,8 @@ _POWER_OWN_AFFAIR_RE: Final = re.compile(
 #: A railway's neighbours' wrongs: its trains' noise, whistles, shaking, its being close,
 #: a barrier against it asked, a line opposed.
 _RAIL_NUISANCE_RE: Final = re.compile(
-    "噪|鸣笛|汽笛|鸣长笛|喇叭|吵|扰民|睡|休息|震|振动|轰|隔音|声屏障|太近|很近|只有[0-9一二三四五"
-    "六七八九十几]+米|[0-9一二三四五六七八九十几]+米不到|不足[0-9一二三四五六七八九十几]+米|反对|辐射"
+    "噪|鸣笛|汽笛|鸣长笛|喇叭|吵|扰民|睡|休息|震|振动|轰|隔音|声屏障|太近|很近"
+    f"|只有{_METRES}|{_METRES}不到|不足{_METRES}|反对|辐射"
 )
 #: Its own other matters: a station's buses, tickets, trains asked for, the line asked
 #: built, its crossings' traffic, the land taken for it.
@@ -698,6 +709,18 @@ _RAIL_OWN_AFFAIR_RE: Final = re.compile(
     "|动工|开工)|道口|平交|拆迁|征地|征收|补偿|宿舍|改扩建|黑的|的士|出租车|乘车|乘客"
     "|积水|桥下|涵洞|下穿|铁路桥"
 )
+#: An elevated road's or an expressway's neighbours' wrongs: its traffic's noise, its
+#: shaking, its being close, a barrier against it asked.
+_ROAD_NUISANCE_RE: Final = re.compile(
+    f"噪|吵|扰民|睡|休息|震|振动|轰|隔音|声屏障|太近|很近|只有{_METRES}|{_METRES}不到|不足{_METRES}"
+)
+#: Its own other matters: the space under it (its parking, its fees), its traffic's jams
+#: and accidents, its ramps and exits, its tolls, its building and the land taken for it,
+#: its lights and its surface ("万家丽高架桥下乱停车", "绕城高速龙湾收费站收费不合理").
+_ROAD_OWN_AFFAIR_RE: Final = re.compile(
+    "停车|桥下|收费|拥堵|堵车|出口|入口|匝道|限速|事故|尽快开通|早日开通|修建|建设|征地|征收|补偿|拆迁"
+    "|积水|涵洞|路灯|照明|破损|坑洼|维修|公交"
+)
 #: A factory's, a farm's or a sewage plant's neighbours' wrongs: its noise, smoke, smell,
 #: waste water; their asking it closed or moved.
 _WORKS_NUISANCE_RE: Final = re.compile(
@@ -705,10 +728,12 @@ _WORKS_NUISANCE_RE: Final = re.compile(
     "|直排|污染|粪|蚊蝇|苍蝇|关停|取缔|搬迁|搬走|反对"
 )
 #: Its own other matters: its workers' wages and jobs, the land and what is paid for it,
-#: its sale or its restructuring.
+#: its sale or its restructuring, the safety of its own works (its tanks, its dangerous
+#: chemicals, its workers' training: "化工厂安全生产隐患", the safety inspectors' matter).
 _WORKS_OWN_AFFAIR_RE: Final = re.compile(
     "工资|欠薪|薪酬|工钱|招工|招聘|社保|工伤|裁员|解雇|辞退|劳动合同|职工|退休|下岗|改制|转制|破产"
     "|征地|补偿|赔偿|租金|承包|补贴|扶持|贷款|拆除不公|执照|营业执照|办证|出租|出售|转让|招租"
+    "|安全生产|安全管理|储罐|危化品|危险化学品|安监"
 )
 #: The objects a letter's title names a word of (``_SUBJECT_TITLE_WORD_RES``) whenever it
 #: is about them: fumes (a restaurant's letters are as often about its noise), and the
@@ -724,6 +749,7 @@ _TITLED_OBJECTS: Final = frozenset(
         SUBJECT_FACTORY,
         SUBJECT_FARM,
         SUBJECT_SEWAGE,
+        SUBJECT_ROAD,
     }
 )
 #: Of each facility, its neighbours' wrongs and its other matters.
@@ -737,6 +763,7 @@ _FACILITY_AFFAIRS: Final = {
     SUBJECT_FACTORY: (_WORKS_NUISANCE_RE, _WORKS_OWN_AFFAIR_RE),
     SUBJECT_FARM: (_WORKS_NUISANCE_RE, _WORKS_OWN_AFFAIR_RE),
     SUBJECT_SEWAGE: (_WORKS_NUISANCE_RE, _WORKS_OWN_AFFAIR_RE),
+    SUBJECT_ROAD: (_ROAD_NUISANCE_RE, _ROAD_OWN_AFFAIR_RE),
 }
 #: The facilities (``_FACILITY_AFFAIRS``): objects at an estate that are no plant, fumes or
 #: parking.
@@ -945,6 +972,7 @@ _SUBJECT_MARKS: Final = {
     SUBJECT_FACTORY: ("厂", "作坊", "化工"),
     SUBJECT_FARM: ("养", "猪", "鸡场", "鸭场", "牛场"),
     SUBJECT_SEWAGE: ("污水",),
+    SUBJECT_ROAD: ("高架", "高速", "快速路"),
 }
 
 

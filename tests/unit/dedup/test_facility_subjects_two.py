@@ -278,8 +278,8 @@ def test_neighbours_letters_on_one_facility_link_and_its_other_matters_stay_apar
         ("丹桂苑变电站什么时候通电", "丹桂苑小区的配电房建好半年了，什么时候能通电？"),
         ("丹桂苑旁边铁路桥下积水", "丹桂苑旁边的铁路桥下一下雨就积水，行人无法通过。"),
         ("丹桂苑对面厂房出租", "丹桂苑对面的厂房空置多年，请问可以出租吗？"),
-        # An elevated road's noise; a station wanted; a line's level crossing.
-        ("丹桂苑旁高架桥噪音太大", "丹桂苑紧挨着高架桥，汽车噪音太大，晚上睡不着。"),
+        # A station wanted; a line's level crossing. (An elevated road's noise is the
+        # road's, no railway's: test_facility_subjects_three.)
         ("丹桂苑居民希望尽快修建高铁站", "丹桂苑居民出行不便，希望尽快在附近修建高铁站。"),
         ("湘桂铁路道口拥堵", "湘桂铁路道口每天早晚高峰拥堵，火车一来要等十几分钟。"),
         # A substation and a base station in one letter: which is it about?
