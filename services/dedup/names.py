@@ -191,7 +191,18 @@ _NOT_PLACE_RE: Final = re.compile(
     "|车|线|高速|公交|地铁|园区|公园|幼儿园|工业园|学|[一二三四五六七八九十]中|高[一二三]|年级"
     "|局|所|院|中心|政策|儿童|子女|军人|假|周末|手机|驾校|交通|辅警|民警|部门|员工|位置"
     "|公共|地下|门面|垃圾|生活|饮用|城区|出租|煤|矿|村民|工地|房产|房屋|镇|乡|(?<!新)村|依法|取缔|升|工程"
+    # What a writer says of the letter or asks ("一封来自", "严重质疑", "关注一下").
+    "|一封|来自|严厉|严重|查处|质疑|关注|一下|网友|户口|残疾|开通|期间|高峰|上下班|高考|增开|存|服务|刹住|区上"
 )
+
+
+#: Words a clause about the place begins with ("和泓梅溪四季擅自把绿地改成"): the name is
+#: what comes before them.
+_CLAUSE_RE: Final = re.compile(
+    "擅自|私自|违规|违法|非法|强行|强制|长期|一直|经常|总是|多次|屡次|把|被|又|还|不|没|未|乱|拒绝"
+)
+#: How a district's, a town's or a road's name ends ("高新区", "星沙镇"): no estate's.
+_AREA_ENDS: Final = ("省", "市", "区", "县", "镇", "乡", "村", "路", "街", "道", "片区", "新区")
 
 
 @lru_cache(maxsize=16_384)
@@ -208,11 +219,19 @@ def bare_place(topic: str) -> str:
     found = text._CLAIM_WORD_RE.search(title)
     if found is None:
         return ""
-    before = title[: found.start()]
-    run = before.rsplit(" ", 1)[-1]
-    if not run and " " in before:
-        # "新城国际花都的物业费": the 的 between them left a space.
-        run = before.rstrip(" ").rsplit(" ", 1)[-1]
+    before = title[: found.start()].split()
+    if not before:
+        return ""
+    # The words right before the kind word ("新城国际花都的物业费": the 的 left a space),
+    # else the title's first ("和泓梅溪四季擅自把绿地改成停车位": the name, then a clause).
+    return _name_like(before[-1]) or _name_like(before[0])
+
+
+def _name_like(run: str) -> str:
+    # ``run`` as a bare place: cut at a clause's first word, without the building, the
+    # residents or the estate word after it and the region before it; "" if no name.
+    if (said := _CLAUSE_RE.search(run)) is not None:
+        run = run[: said.start()]
     run = _TRAILING_RE.sub("", run).lstrip("省市县区")
     if len(cut := _REGION_RE.sub("", run, count=1)) >= MIN_NAME_CHARS:
         run = cut
@@ -222,6 +241,8 @@ def bare_place(topic: str) -> str:
         or run[0] in _EDGE_CHARS
         or run[-1] in _EDGE_CHARS
         or _NOT_PLACE_RE.search(run) is not None
+        # A district, a town, a road: read as places where they are ones (``places``).
+        or run.endswith(_AREA_ENDS)
     ):
         return ""
     return run

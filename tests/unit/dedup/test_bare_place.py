@@ -32,6 +32,8 @@ def test_the_name_before_the_kind_of_problem() -> None:
     assert _place("长沙市岳麓区保利麓谷林语物业费太高") == "保利麓谷林语"
     assert _place("梅溪四季二期电梯故障") == "梅溪四季"
     assert _place("金科集美郡业主燃气开通") == "金科集美郡"
+    # The name, then a clause of what is done to it.
+    assert _place("梅溪四季擅自把绿地改成停车位") == "梅溪四季"
 
 
 def test_no_place_of_a_sentence_a_generic_thing_or_no_kind() -> None:
@@ -42,8 +44,9 @@ def test_no_place_of_a_sentence_a_generic_thing_or_no_kind() -> None:
         "强烈要求公交车增加班次",  # a bus
         "修建一座人行天桥",  # a clause
         "西雅韵业主维权",  # no kind of problem named
-        "东南海燃气",  # too short? no: three characters are a name
-    )[:-1]:
+        "高新区燃气不通",  # a district: read as a place where it is one
+        "严重质疑燃气收费",  # what the writer says
+    ):
         assert _place(title) == "", title
     assert _place("东南海燃气不通") == "东南海"
 
