@@ -69,13 +69,29 @@ def _may_be_name(words: str) -> bool:
 
 
 def held_names(places: Iterable[str], topic: str) -> list[str]:
-    """The bare names a case is indexed under: its estates' (``bare_names``), when its
-    title names a kind of problem (``text.claims``: without one, no letter joins it by a
-    bare name), each once."""
+    """The bare names a case is indexed under: its estates' (``bare_names``) and its
+    title's own bare place (``bare_place``), when its title names a kind of problem
+    (``text.claims``: without one, no letter joins it by a bare name), each once."""
     names = [name for place in places for name in bare_names(place)]
+    if place := bare_place(topic):
+        names.append(place)
     if not names or not text.claims(topic):
         return []
     return list(dict.fromkeys(names))
+
+
+def probes(topic: str, places: Iterable[str]) -> tuple[str, ...]:
+    """The bare names a letter whose title names a kind of problem looks up: the words of
+    its title that may be one (``probed_names``), its title's bare place
+    (``bare_place``: longer ones than those) and its estates' bare names (``bare_names``:
+    a letter naming "融科东南海小区" finds the titles naming "东南海" before their kind)."""
+    found = dict.fromkeys(probed_names(topic))
+    if place := bare_place(topic):
+        found[place] = None
+    for estate in places:
+        for name in bare_names(estate):
+            found[name] = None
+    return tuple(found)
 
 
 @lru_cache(maxsize=8_192)
@@ -139,3 +155,118 @@ def _without_kept(topic: str) -> str:
     # A topic without its kept facets (``aboutness.with_kept``).
     at = topic.find("〔")
     return topic if at < 0 else topic[:at]
+
+
+# -- A title's own place: the name before its kind of problem ---------------------------
+
+#: The most characters of a title's bare place (``bare_place``): an estate's name with its
+#: developer's brand ("新城国际花都", "保利麓谷林语").
+MAX_PLACE_CHARS: Final = 8
+#: A region named before the estate ("长沙市", "岳麓区"): the anonymised units are gone
+#: from a topic already (``text.topic``).
+_REGION_RE: Final = re.compile(
+    "^(?:[\u4e00-\u9fff]{2,4}?[省市](?!场))?(?:[\u4e00-\u9fff]{2,4}?[区县](?<!小区))?"
+)
+#: What a writer puts between the estate's name and its problem: a building, a unit, a
+#: phase ("3栋", "二期"), who writes ("业主", "居民"), the estate word itself.
+_TRAILING_RE: Final = re.compile(
+    "(?:(?:[0-9]+|[一二三四五六七八九十]+)(?:栋|幢|号楼|座|单元|期|区|号)|全体|业主|居民|住户|小区|社区)+$"
+)
+#: Words that make a run a sentence or a generic thing, never an estate's name: who
+#: (我们, 本), where it is (楼下, 门口, 附近, 对面, 旁边), a shop or a road (店, 路, 街),
+#: an institution (学校, 医院, 政府, 物业, 开发商), and what a sentence says (不, 没, 又, 还,
+#: 什么, 怎么, 长期, 一直).
+_NOT_PLACE_RE: Final = re.compile(
+    "我|你|他|她|们|咱|本|该|此|这|那|某|每|各|些|个|都[没不是在要会有]|也|还|又|再|就|才|已|太|很|更|最"
+    "|不|没|无|未|有|是|要|能|会|可|被|把|让|给|请|吗|呢|吧|啊|谁|哪|何|么|啥|怎|为"
+    "|楼下|楼上|门口|门前|附近|对面|旁|边|周边|周围|隔壁|家里|家门|邻居|店|铺|馆|厅|厂|站|场|路|街|道|巷|桥"
+    "|学校|小学|中学|医院|政府|单位|公司|物业|开发商|业委会|居委会|村委|社区|街道办|城管"
+    "|小区|业主|居民|住户|市民|老人|孩子|学生|家长|乱|私自|违规|违法|非法|长期|一直|经常|总是|多次"
+    "|天天|每天|晚上|夜间|半夜|凌晨|今年|去年|现在|目前|至今|新建|建设|施工|电|水|气|楼"
+    # What is done: a run holding a verb is a clause ("修建一座人行", "公共位置增加").
+    "|增加|安装|修建|建立|取消|督促|疏通|[画划]定|设|搞|发|想|承诺|强制|强行|擅自|改|排放"
+    "|开采|补|消纳|埋|收|占|拆|停|办|缴|骗|欠|拖|扣|罚|扰|倒|烧|砍|毁|填|挖|卖|买|租"
+    # Generic things and people of many places: a bus, a school's year, an office, a
+    # holiday, a town or a village (read as places when named: ``places``).
+    "|车|线|高速|公交|地铁|园区|公园|幼儿园|工业园|学|[一二三四五六七八九十]中|高[一二三]|年级"
+    "|局|所|院|中心|政策|儿童|子女|军人|假|周末|手机|驾校|交通|辅警|民警|部门|员工|位置"
+    "|公共|地下|门面|垃圾|生活|饮用|城区|出租|煤|矿|村民|工地|房产|房屋|镇|乡|(?<!新)村|依法|取缔|升|工程"
+    # What a writer says of the letter or asks ("一封来自", "严重质疑", "关注一下").
+    "|一封|来自|严厉|严重|查处|质疑|关注|一下|网友|户口|残疾|开通|期间|高峰|上下班|高考|增开|存|服务|刹住|区上"
+)
+
+
+#: Words a clause about the place begins with ("和泓梅溪四季擅自把绿地改成"): the name is
+#: what comes before them.
+_CLAUSE_RE: Final = re.compile(
+    "擅自|私自|违规|违法|非法|强行|强制|长期|一直|经常|总是|多次|屡次|把|被|又|还|不|没|未|乱|拒绝"
+)
+#: How a district's, a town's or a road's name ends ("高新区", "星沙镇"): no estate's.
+_AREA_ENDS: Final = ("省", "市", "区", "县", "镇", "乡", "村", "路", "街", "道", "片区", "新区")
+
+
+@lru_cache(maxsize=16_384)
+def bare_place(topic: str) -> str:
+    """What a title (its ``text.topic``) names before its kind of problem ("新城国际花都" of
+    "新城国际花都物业费乱涨", "保利天悦" of "保利天悦车位只售不租"): the words before the
+    first kind word (``text.claims``), without the region before them and the building,
+    the residents or the estate word after them, when they are ``MIN_NAME_CHARS`` to
+    ``MAX_PLACE_CHARS`` Chinese characters and no sentence's or generic thing's words
+    (``_NOT_PLACE_RE``); "" if none. It may still be a word of the sentence: it is a place
+    only where another letter names it too (``bare_place_agrees``)."""
+    title = _without_kept(topic)
+    # The first kind word's place: ``text.claims`` reads the same words.
+    found = text._CLAIM_WORD_RE.search(title)
+    if found is None:
+        return ""
+    before = title[: found.start()].split()
+    if not before:
+        return ""
+    # The words right before the kind word ("新城国际花都的物业费": the 的 left a space),
+    # else the title's first ("和泓梅溪四季擅自把绿地改成停车位": the name, then a clause).
+    return _name_like(before[-1]) or _name_like(before[0])
+
+
+def _name_like(run: str) -> str:
+    # ``run`` as a bare place: cut at a clause's first word, without the building, the
+    # residents or the estate word after it and the region before it; "" if no name.
+    if (said := _CLAUSE_RE.search(run)) is not None:
+        run = run[: said.start()]
+    run = _TRAILING_RE.sub("", run).lstrip("省市县区")
+    if len(cut := _REGION_RE.sub("", run, count=1)) >= MIN_NAME_CHARS:
+        run = cut
+    if (
+        not MIN_NAME_CHARS <= len(run) <= MAX_PLACE_CHARS
+        or _NOT_NAME_RE.search(run) is not None
+        or run[0] in _EDGE_CHARS
+        or run[-1] in _EDGE_CHARS
+        or _NOT_PLACE_RE.search(run) is not None
+        # A district, a town, a road: read as places where they are ones (``places``).
+        or run.endswith(_AREA_ENDS)
+    ):
+        return ""
+    return run
+
+
+def bare_place_agrees(
+    our_place: str,
+    our_topic: str,
+    our_content: str,
+    our_places: Iterable[str],
+    their_topic: str,
+    their_places: tuple[str, ...],
+) -> bool:
+    """Whether one letter's ``bare_place`` is named by the other: this title's in the
+    other's title or among its places (an estate whose name holds it, "和泓西雅韵小区"
+    holding "西雅韵"), or the other title's in this title, this letter's content or its
+    places. The other letter's content is not kept: only its places are."""
+    if our_place and (
+        our_place in _without_kept(their_topic) or any(our_place in p for p in their_places)
+    ):
+        return True
+    their_place = bare_place(their_topic)
+    return bool(their_place) and (
+        their_place in _without_kept(our_topic)
+        or their_place in our_content
+        or any(their_place in p for p in our_places)
+    )

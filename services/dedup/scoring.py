@@ -101,7 +101,7 @@ def score_candidates(
         config,
         # The words of the title that may be an estate's bare name: only a title naming a
         # kind of problem joins a letter by one (``titled``).
-        names.probed_names(features.topic) if our_claims else (),
+        names.probes(features.topic, sorted(features.places)) if our_claims else (),
     )
     if not sequences:
         return [], 0.0
@@ -186,7 +186,26 @@ def score_candidates(
         return (
             not our_claims.isdisjoint(their_claims)
             and len(their_claims) <= _LEARNED_NAME_KINDS
-            and names.shares_learned_name(features.topic, our_wholes, details.topic, details.places)
+            and (
+                names.shares_learned_name(features.topic, our_wholes, details.topic, details.places)
+                or by_bare_place(details.places, details.topic)
+            )
+        )
+
+    # This title's own bare place (``names.bare_place``), read when no place is.
+    our_bare = "" if features.title_places or not learns_names else names.bare_place(features.topic)
+
+    def by_bare_place(their_places: tuple[str, ...], their_topic: str) -> bool:
+        # Whether the name either title (naming no place it is read to) has before its
+        # kind of problem is named by the other letter (``names.bare_place_agrees``):
+        # "新城国际花都物业费乱涨" and a letter naming "新城国际花都" in its title or text.
+        # A place of the two letters only: a bare run may be a word of the sentence.
+        return (
+            not features.title_places
+            and not _estate_of(their_places, their_topic)
+            and names.bare_place_agrees(
+                our_bare, features.topic, folded_content, features.places, their_topic, their_places
+            )
         )
 
     def fits_matter(matter_id: str) -> bool:
@@ -221,6 +240,10 @@ def score_candidates(
                 and _object_beside_an_estate(their_titled)
                 and titles_share_place(mine, their_places, their_topic, False)
             )
+        if not mine and not their_titled:
+            # Neither title names a place read as one: the name both give the estate
+            # (``by_bare_place``), its narrow kind in common.
+            return titled and learns_names and by_bare_place(their_places, their_topic)
         return titled and _object_beside_an_estate(mine or their_titled)
 
     def kinds(
