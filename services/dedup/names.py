@@ -216,10 +216,10 @@ def bare_place(topic: str) -> str:
     only where another letter names it too (``bare_place_agrees``)."""
     title = _without_kept(topic)
     # The first kind word's place: ``text.claims`` reads the same words.
-    found = text._CLAIM_WORD_RE.search(title)
-    if found is None:
+    at = text.first_claim_at(title)
+    if at < 0:
         return ""
-    before = title[: found.start()].split()
+    before = title[:at].split()
     if not before:
         return ""
     # The words right before the kind word ("新城国际花都的物业费": the 的 left a space),

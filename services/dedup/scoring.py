@@ -183,9 +183,14 @@ def score_candidates(
         if not learns_names:
             return False
         their_claims = _claims(details.topic)
+        shared = our_claims & their_claims
         return (
-            not our_claims.isdisjoint(their_claims)
+            bool(shared)
             and len(their_claims) <= _LEARNED_NAME_KINDS
+            # A building's lift named by one title and not the other may be two buildings'.
+            and not (
+                shared <= text.PART_KINDS and not text.same_buildings(features.topic, details.topic)
+            )
             and (
                 names.shares_learned_name(features.topic, our_wholes, details.topic, details.places)
                 or by_bare_place(details.places, details.topic)
@@ -230,7 +235,12 @@ def score_candidates(
         # estate has once) at one estate: both titles name it (and nothing that holds more
         # than one: a road, a village, a town), or one title names it, the other none, and
         # the other letter names it as what it is about (``titled``).
-        if (ours & theirs).isdisjoint(estate_kinds.NARROW_KINDS):
+        narrow = (ours & theirs) & estate_kinds.NARROW_KINDS
+        if not narrow:
+            return False
+        if narrow <= text.PART_KINDS and not text.same_buildings(features.topic, their_topic):
+            # A building's lift: a title naming its building and one naming none may be
+            # about two buildings' lifts (the other's building may be in its content).
             return False
         mine = features.title_places
         their_titled = _estate_of(their_places, their_topic)

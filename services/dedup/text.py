@@ -257,7 +257,7 @@ CLAIM_KINDS: Final[dict[str, tuple[str, ...]]] = {
     # "建管道引水工程", "办自来水厂"), whichever of its words the writer uses.
     "drinking_water": ("饮水", "饮用水", "吃水", "自来水", "供水", "引水", "水厂"),
     # A property company's fee ("物业费太贵", "物业费上涨"): what its residents pay.
-    "fees": ("收费", "收取", "物业费"),
+    "fees": ("收费", "收取", "物业费", "物业服务费", "物业涨价"),
     "pollution": (
         "污染",
         "排污",
@@ -413,6 +413,12 @@ def area_wide(shared: frozenset[str]) -> bool:
     return bool(shared) and shared <= AREA_WIDE_KINDS
 
 
+def first_claim_at(topic: str) -> int:
+    """Where the first kind word of a ``topic`` begins (``claims``), -1 for none."""
+    found = _CLAIM_WORD_RE.search(topic)
+    return found.start() if found is not None else -1
+
+
 def claims_differ(ours: frozenset[str], theirs: frozenset[str]) -> bool:
     """Whether two titles name problems of different kinds: each names one or more
     ``CLAIM_KINDS`` and they share none. A title naming none ("花卉大道存在的几点问题")
@@ -448,6 +454,12 @@ def parts_differ(our_topic: str, their_topic: str) -> bool:
     our_parts = {_PART_OF_WORD[w] for w in _PART_RE.findall(our_topic)}
     their_parts = {_PART_OF_WORD[w] for w in _PART_RE.findall(their_topic)}
     return bool(our_parts) and bool(their_parts) and our_parts.isdisjoint(their_parts)
+
+
+def same_buildings(our_topic: str, their_topic: str) -> bool:
+    """Whether two titles name the same buildings of an estate, or neither names one: a
+    title naming none ("滨江天著电梯关人") may be about any building's lift."""
+    return set(_BUILDING_RE.findall(our_topic)) == set(_BUILDING_RE.findall(their_topic))
 
 
 def as_one_nuisance(kinds: frozenset[str]) -> frozenset[str]:

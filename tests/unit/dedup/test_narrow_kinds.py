@@ -120,6 +120,31 @@ def test_two_buildings_lifts_of_one_estate_are_two_matters() -> None:
     assert not linked
 
 
+#: A lift whose title names no building (its content names 3栋), then 7栋's, by strangers:
+#: with the estate named bare ("锦江天著", no estate word) and with it read.
+LIFT_UNNAMED_BUILDING = (
+    "锦江天著电梯关人",
+    "锦江天著3栋电梯昨天又关人了，孩子放学回来被困在两层楼之间，物业半个小时才弄开。"
+    "请问电梯维保到底有没有在做？",
+)
+LIFT_SEVENTH = (
+    "锦江天著7栋电梯异响",
+    "本人住在A1区锦江天著7栋，最近这部升降梯下行时咔咔作响、晃得厉害，家里老人"
+    "不敢乘坐，恳请质监部门派人查看。",
+)
+
+
+@pytest.mark.parametrize("estate", ["锦江天著", "翠湖苑"])
+def test_a_lift_of_no_building_named_is_not_a_named_buildings(estate: str) -> None:
+    first, second = (
+        tuple(part.replace("锦江天著", estate) for part in letter_)
+        for letter_ in (LIFT_UNNAMED_BUILDING, LIFT_SEVENTH)
+    )
+    linked, score = _pair(first, second)  # type: ignore[arg-type]
+    assert score < DedupConfig().joint_threshold_same_kind
+    assert not linked
+
+
 def test_the_lower_bar_is_the_narrow_kinds_only() -> None:
     config = DedupConfig()
     assert config.joint_threshold_narrow_kind < config.joint_threshold_same_kind
