@@ -250,8 +250,12 @@ NOT_BEFORE: Final[dict[str, str]] = {
     # 便道").
     "烂尾": "楼?(?:旁|边|附近)",
     # The committee's head and its use of the repair fund ("业委会主任非法使用维修基金").
-    "业委会": "主任|[^，。！？、]{0,6}(?:基金|资金)",
-    "业主委员会": "主任|[^，。！？、]{0,6}(?:基金|资金)",
+    # Nor what a committee once founded does ("业委会私自续签物业合同", "业委会挪用公共收益"):
+    # its conduct, not the estate's one want of a committee.
+    "业委会": "主任|[^，。！？、]{0,6}(?:基金|资金|合同|续签|收益|账目|挪用|私自)",
+    "业主委员会": "主任|[^，。！？、]{0,6}(?:基金|资金|合同|续签|收益|账目|挪用|私自)",
+    # A line down ("宽带三天没网", "宽带断了"): a repair, not the estate's providers.
+    "宽带": "[^，。！？、]{0,4}(?:没网|断网|断了|故障|坏了|维修|报修)",
     # Resettlement homes sold, transferred or certified ("安置房过户交易", "安置房购买").
     "安置房": "[^，。！？、]{0,2}(?:过户|购买|交易|买卖|证|出租)",
     # A certificate's fee ("办证费"), or a licence's procedure ("办证手续").

@@ -395,7 +395,10 @@ def letter_subject(
     if village and not named_works:
         # A factory or a farm beside a village, named by its kind ("新桥村养猪场臭气熏天"):
         # the village's, whose villagers write of it.
-        return f"{village}〔{obj}{side}〕"
+        # Its kind the title names ("石材厂", "化工厂"; "养鸡场", "养牛场") is its name: one
+        # village's stone works is not its chemical works.
+        kind = _works_kind(obj, title)
+        return f"{village}〔{obj}{side}{'·' + kind if kind else ''}〕"
     if any(
         _OTHER_PLACE_RE.search(p)
         and not _before_estate(p, title_places, title.lower())
@@ -543,6 +546,28 @@ def _village_of(works: str, places: frozenset[str]) -> str:
         if _VILLAGE_RE.match(v := _REGION_PREFIX_RE.sub("", p)) and works.startswith(v[:-1])
     }
     return next(iter(villages)) if len(villages) == 1 else ""
+
+
+#: A works' own kind in a title: what a factory makes ("石材厂", "化工厂", "塑料加工厂"), the
+#: animal a farm keeps ("养鸡场", "养牛场", "猪场"); not a factory's words alone ("工厂").
+_FACTORY_KIND_RE: Final = re.compile("([\\u4e00-\\u9fff]{2})(?:加工)?厂")
+#: Where a village or a word of the sentence ends before a works' kind ("新塘村石材厂").
+_BEFORE_KIND_RE: Final = re.compile("^.*[村镇乡组的个家座旁边近那这该]")
+_FARM_KIND_RE: Final = re.compile("养?([鸡鸭鹅猪牛羊兔鱼蛙])(?:场|厂)|养([鸡鸭鹅猪牛羊兔鱼蛙])")
+_NOT_FACTORY_KIND_RE: Final = re.compile("(?<!化)工$|[的个家座旁边近那这该]|^加工$|非法|无证|违法")
+
+
+def _works_kind(obj: str, title: str) -> str:
+    """The kind of works a title names (``_FACTORY_KIND_RE``, ``_FARM_KIND_RE``); ""."""
+    if obj == text.SUBJECT_FARM:
+        found = _FARM_KIND_RE.search(title)
+        return (found.group(1) or found.group(2)) if found else ""
+    if obj == text.SUBJECT_FACTORY:
+        found = _FACTORY_KIND_RE.search(title)
+        kind = _BEFORE_KIND_RE.sub("", found.group(1)) if found else ""
+        if kind and not _NOT_FACTORY_KIND_RE.search(kind):
+            return kind
+    return ""
 
 
 def _works_village(

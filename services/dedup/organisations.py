@@ -592,8 +592,20 @@ def _subject_of(title: str, content: str, letter: str, wrong: str) -> str:
         return ""
     if wrong == UNPAID_WAGES and wrong_re.search(letter) is None:
         return ""
+    if wrong == PREPAID_CLOSURE:
+        # One brand's branch named ("新东方英语五一店", "新东方英语河西校区"): each branch
+        # closes on its own payers; the branch is kept with the name.
+        for kind in _KIND_RES[wrong].finditer(title):
+            branch = _BRANCH_RE.match(title, kind.end())
+            if branch:
+                name += branch.group(1)
+                break
     name, _, trade = name.partition("·")
     return f"{name}〔{wrong}·{trade}〕" if trade else f"{name}〔{wrong}〕"
+
+
+#: A business's branch in a title: two characters before its word ("五一店", "河西校区").
+_BRANCH_RE: Final = re.compile("([\u4e00-\u9fff]{2})(?:校区|分校|分店|店)(?![长员主铺面])")
 
 
 def _weak_platform(name: str) -> bool:

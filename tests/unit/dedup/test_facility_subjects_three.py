@@ -72,8 +72,8 @@ FERTILISER = (
 
 def test_a_farm_or_a_factory_beside_a_village_is_the_villages_subject() -> None:
     for title, content in PIG_FARM:
-        assert _subject(title, content) == f"石桥村〔{text.SUBJECT_FARM}〕"
-    assert _subject(*FERTILISER) == f"石桥村〔{text.SUBJECT_FACTORY}〕"
+        assert _subject(title, content) == f"石桥村〔{text.SUBJECT_FARM}·猪〕"
+    assert _subject(*FERTILISER) == f"石桥村〔{text.SUBJECT_FACTORY}·机肥〕"
     # Two villages named: neither.
     assert not _subject("石桥村和新塘村之间的养猪场太臭", "养猪场臭味熏天，请环保部门处理。")
 
@@ -118,10 +118,10 @@ def test_a_works_own_safety_is_not_its_neighbours_smell() -> None:
 def test_a_works_named_after_its_village_is_the_villages() -> None:
     # "青塘化工厂" of a letter naming "青塘村": the village's works, as its other letters
     # name it ("请求关停青塘村化工厂").
-    assert _subject(*CHEMICAL_SMELL) == f"青塘村〔{text.SUBJECT_FACTORY}〕"
+    assert _subject(*CHEMICAL_SMELL) == f"青塘村〔{text.SUBJECT_FACTORY}·化工〕"
     assert (
         _subject("请求关停青塘村化工厂", "青塘村化工厂天天排放刺鼻的废气，村民头晕恶心，请求关停。")
-        == f"青塘村〔{text.SUBJECT_FACTORY}〕"
+        == f"青塘村〔{text.SUBJECT_FACTORY}·化工〕"
     )
 
 
