@@ -997,13 +997,6 @@ _SUBJECT_MARKS: Final = {
 }
 
 
-#: ``_SUBJECT_MARKS`` as one pattern per object: whether a part holds any of its marks.
-_SUBJECT_MARK_RES: Final = {
-    obj: re.compile("|".join(re.escape(mark) for mark in marks))
-    for obj, marks in _SUBJECT_MARKS.items()
-}
-
-
 #: The longest part whose objects are cached (a title: read again of each candidate); a
 #: letter's content is read once, and not kept.
 _CACHED_PART_CHARS: Final = 120
@@ -1022,7 +1015,7 @@ def _objects_in(part: str) -> tuple[str, ...]:
     found = [
         obj
         for obj, pattern in _SUBJECT_WORD_RES.items()
-        if _SUBJECT_MARK_RES[obj].search(part) and pattern.search(part)
+        if any(mark in part for mark in _SUBJECT_MARKS[obj]) and pattern.search(part)
     ]
     if SUBJECT_PLANT in found and SUBJECT_SITE in found:
         # A plant's works at night ("搅拌站夜间施工扰民") are the plant's.
