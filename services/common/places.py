@@ -702,6 +702,20 @@ _NUMBERED_BUILDING_RE: Final = re.compile(
     "[0-9]{1,3}(?:栋|号楼|幢|单元)|[一二三四五六七八九十]{1,2}(?:栋|号楼|幢)"
     "|物业|业主|业委会|交房|开发商|楼盘"
 )
+#: Words one of which every match of ``_NUMBERED_BUILDING_RE`` holds: a text holding
+#: none (most letters) is not searched with it.
+_NUMBERED_BUILDING_WORDS: Final = (
+    "栋",
+    "号楼",
+    "幢",
+    "单元",
+    "物业",
+    "业主",
+    "业委会",
+    "交房",
+    "开发商",
+    "楼盘",
+)
 #: An institution's words, no estate's ("国务院", "人民医院", "法院"): a court's or a
 #: ministry's rules are quoted before an estate's words ("国务院物业管理条例").
 _INSTITUTION_END_RE: Final = re.compile(
@@ -817,10 +831,11 @@ def _unworded_estates(folded: str, found: Iterable[str]) -> list[str]:
         estate = _branded_estate(folded, brand)
         if estate is not None:
             named.append(estate)
-    for number in _NUMBERED_BUILDING_RE.finditer(folded):
-        estate = _numbered_estate(folded, number)
-        if estate is not None:
-            named.append(estate)
+    if any(word in folded for word in _NUMBERED_BUILDING_WORDS):
+        for number in _NUMBERED_BUILDING_RE.finditer(folded):
+            estate = _numbered_estate(folded, number)
+            if estate is not None:
+                named.append(estate)
     known = list(found)
     unique = list(dict.fromkeys(named))
     return [
@@ -884,13 +899,10 @@ def folded_places(folded_keep_case: str, units: tuple[str, ...] = ()) -> frozens
                 and _QUANTITY_RE.search(sentence.group()) is not None
             ):
                 name_start = sentence.end()
-            inside = max(
-                (
-                    m.end()
-                    for m in _SENTENCE_IN_NAME_RE.finditer(folded_keep_case, name_start, start)
-                ),
-                default=name_start,
-            )
+            # Where the last of a sentence's words in it ends (the matches' ends rise).
+            inside = name_start
+            for said in _SENTENCE_IN_NAME_RE.finditer(folded_keep_case, name_start, start):
+                inside = said.end()
             if start - inside >= 2:
                 name_start = inside
         if start - name_start + _NAME_IN_SUFFIX[match.group()] == 1 and match.end() - start > 1:

@@ -6,6 +6,7 @@ Its sketch and LSH bands, the places it names and what its title says.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Final, NamedTuple
 
 import numpy as np
@@ -95,6 +96,11 @@ class CaseFeatures(NamedTuple):
     facets: frozenset[str] = frozenset()
 
 
+#: ``folded_places`` of a title or an opening (a pure function of the text), cached: many
+#: letters share a title ("关于噪音扰民的投诉") or an opening's words.
+_short_places: Final = lru_cache(maxsize=8_192)(folded_places)
+
+
 def extract_features(case: CaseFacts, config: DedupConfig) -> CaseFeatures:
     """Normalise, shingle and sketch a case's text; find the places it names."""
     # Folding is character by character: fold each part once, for sentences and places.
@@ -126,9 +132,9 @@ def extract_features(case: CaseFacts, config: DedupConfig) -> CaseFeatures:
     # names the plant (its opening, when it names none).
     elsewhere = _PLANT_RE.search(title) is not None and _plant_elsewhere(content)
     title_places = frozenset(
-        p for p in with_qualifiers(folded_places(title), places) if not _ASKING_UNIT_RE.match(p)
+        p for p in with_qualifiers(_short_places(title), places) if not _ASKING_UNIT_RE.match(p)
     )
-    opening_places = with_qualifiers(folded_places(content[:OPENING_CHARS]), places)
+    opening_places = with_qualifiers(_short_places(content[:OPENING_CHARS]), places)
     subject = letter_subject(
         title, content, text.claims(topic), title_places, opening_places, places
     ) or organisations.organisation_subject(title, content)

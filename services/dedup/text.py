@@ -888,8 +888,17 @@ def two_facilities(ours: str, theirs: str) -> bool:
     """Whether two kept subjects are of two facilities (``FACILITIES``: a substation and a
     base station, a factory and a farm), at one estate or not: each letter is mainly about
     its own object, however alike the words of their neighbours' radiation or smell."""
-    kinds = [{obj for obj in FACILITIES if f"〔{obj}" in subject} for subject in (ours, theirs)]
+    kinds = [_facilities_of(subject) for subject in (ours, theirs)]
     return all(kinds) and kinds[0].isdisjoint(kinds[1])
+
+
+@lru_cache(maxsize=16_384)
+def _facilities_of(subject: str) -> frozenset[str]:
+    # The ``FACILITIES`` a kept subject is of (``two_facilities``); none of one without
+    # a kept object's bracket.
+    if "〔" not in subject:
+        return frozenset()
+    return frozenset(obj for obj in FACILITIES if f"〔{obj}" in subject)
 
 
 def names_subject_object(subject: str, title_text: str, content: str = "") -> bool:
@@ -988,9 +997,21 @@ _SUBJECT_MARKS: Final = {
 }
 
 
+#: The longest part whose objects are cached (a title: read again of each candidate); a
+#: letter's content is read once, and not kept.
+_CACHED_PART_CHARS: Final = 120
+
+
 def _objects_named(part: str) -> list[str]:
     """The objects (``SUBJECT_*``) a title or a content names, in a fixed order; a part
     holding none of an object's marks (``_SUBJECT_MARKS``) is not searched for it."""
+    if len(part) <= _CACHED_PART_CHARS:
+        return list(_objects_in_title(part))
+    return list(_objects_in(part))
+
+
+def _objects_in(part: str) -> tuple[str, ...]:
+    # ``_objects_named``.
     found = [
         obj
         for obj, pattern in _SUBJECT_WORD_RES.items()
@@ -999,7 +1020,11 @@ def _objects_named(part: str) -> list[str]:
     if SUBJECT_PLANT in found and SUBJECT_SITE in found:
         # A plant's works at night ("搅拌站夜间施工扰民") are the plant's.
         found.remove(SUBJECT_SITE)
-    return found
+    return tuple(found)
+
+
+#: ``_objects_in`` of a title, cached.
+_objects_in_title: Final = lru_cache(maxsize=8_192)(_objects_in)
 
 
 def _facility_not_complaint(obj: str, title: str, content: str) -> bool:
