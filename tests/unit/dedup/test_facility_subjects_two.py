@@ -22,6 +22,7 @@ import pytest
 from services.dedup import features, text
 from services.dedup.features import extract_features
 from services.dedup.settings import load_config
+from tests.unit.dedup.test_facility_subjects import _assert_one_and_apart
 from tests.unit.dedup.test_real_petitions import COUNTY, _facts
 from tests.unit.dedup.test_subjects import _letters
 
@@ -76,18 +77,6 @@ FACTORY = (
 
 def _subject(title: str, content: str) -> str:
     return extract_features(_facts(0, COUNTY, title, content), load_config()).subject
-
-
-def _assert_one_and_apart(pair: tuple[Letter, ...], other: Letter) -> None:
-    # The pair links in either order, the other letter joins neither, wherever it comes.
-    first, second = pair
-    for a, b in ((first, second), (second, first)):
-        for letters in ((a, other, b), (other, a, b), (a, b, other)):
-            ids = [d.matter_id for d in _letters(*letters)]
-            at = letters.index(other)
-            pair_ids = {ids[i] for i in range(3) if i != at}
-            assert len(pair_ids) == 1, letters
-            assert ids[at] not in pair_ids, (letters, other[0])
 
 
 def test_the_facilities_beside_an_estate_are_its_subjects() -> None:

@@ -73,7 +73,9 @@ def _letters(*letters: int | Letter) -> list[DedupDecision]:
     )
 
 
-def _assert_pair_and_apart(pair: tuple[int, int], distractor: int | Letter) -> None:
+def _assert_pair_and_apart(
+    pair: tuple[int | Letter, int | Letter], distractor: int | Letter
+) -> None:
     # The pair links in either order, the distractor joins neither, wherever it comes.
     for first, second in (pair, pair[::-1]):
         for letters in ((first, distractor, second), (distractor, first, second),

@@ -13,10 +13,9 @@ from __future__ import annotations
 
 import pytest
 
-from services.dedup.decision import DedupDecision
 from services.dedup.organisations import organisation_subject
 from services.dedup.place_agreement import subjects_agree
-from tests.unit.dedup.test_real_petitions import _facts, _run
+from tests.unit.dedup.test_organisations import _assert_pair_and_apart
 
 #: A letter: region, title, content.
 Letter = tuple[str, str, str]
@@ -67,26 +66,6 @@ _SCHOOL_DISTRACTORS: list[tuple[Letter, str]] = [
       "启迪英语的外教没有教师资格证，也没有工作签证，请教育局查一查。"),
      "its licence"),
 ]  # fmt: skip
-
-
-def _letters(*letters: Letter) -> list[DedupDecision]:
-    return _run(
-        [
-            _facts(n, region, title, content, ref=f"pr_{n}")
-            for n, (region, title, content) in enumerate(letters)
-        ]
-    )
-
-
-def _assert_pair_and_apart(pair: tuple[Letter, Letter], distractor: Letter) -> None:
-    for first, second in (pair, pair[::-1]):
-        for letters in ((first, distractor, second), (distractor, first, second),
-                        (first, second, distractor)):  # fmt: skip
-            ids = [d.matter_id for d in _letters(*letters)]
-            at = letters.index(distractor)
-            pair_ids = {ids[i] for i in range(3) if i != at}
-            assert len(pair_ids) == 1, letters
-            assert ids[at] not in pair_ids, letters
 
 
 @pytest.mark.parametrize(
