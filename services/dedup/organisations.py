@@ -267,7 +267,7 @@ _CLOSED_RE: Final = re.compile(
 #: ... of fees paid ahead by its payers: a card's, a course's.
 _PREPAID_MONEY_RE: Final = re.compile(
     "学费|课时|课程|会费|培训费|预付|预交|预存|充值|储值|办卡|办了卡|会员卡|年卡|次卡|月卡|卡里"
-    "|余额|报名费|报了|交了|缴了|交钱|交费|缴费|私教|课包|会员|储值"
+    "|余额|报名费|报了|交了|缴了|交钱|交费|缴费|私教|课包|会员"
 )
 #: Of a school or a gym, letters by others than its payers: its staff on their wages, its
 #: landlord on the rent, a supplier on its bill.

@@ -28,3 +28,16 @@ def run(cases: list[CaseFacts]) -> list[DedupDecision]:
     """Each letter's decision, matched in order by one matcher on an empty state."""
     matcher = Matcher(InMemoryMatchState())
     return [matcher.match(case) for case in cases]
+
+
+def strangers_matters(
+    first: tuple[str, str], second: tuple[str, str], *, start: datetime, region: str
+) -> list[str]:
+    """The matters of a letter and, nine days later, a stranger's (title, content)."""
+    decisions = run(
+        [
+            letter(n, title, content, start=start, region=region, ref=f"pr_{n}")
+            for n, (title, content) in ((0, first), (9, second))
+        ]
+    )
+    return [decision.matter_id for decision in decisions]

@@ -26,7 +26,7 @@ from services.dedup.names import (
     shares_learned_name,
 )
 from services.dedup.records import CaseColumns
-from tests.unit.dedup.letters import letter, run
+from tests.unit.dedup.letters import strangers_matters
 from tests.unit.dedup.test_text_and_state import a_record
 
 START = datetime(2018, 9, 1, 9, tzinfo=UTC)
@@ -113,13 +113,7 @@ def _second(title: str) -> tuple[str, str]:
 
 
 def _run(second: tuple[str, str]) -> list[str]:
-    decisions = run(
-        [
-            letter(n, title, content, start=START, region=DISTRICT, ref=f"pr_{n}")
-            for n, (title, content) in ((0, FIRST), (9, second))
-        ]
-    )
-    return [decision.matter_id for decision in decisions]
+    return strangers_matters(FIRST, second, start=START, region=DISTRICT)
 
 
 def test_strangers_letters_one_naming_the_estate_bare_are_one_matter() -> None:

@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 
 from services.dedup import text
 from services.dedup.names import bare_place, bare_place_agrees, held_names, probes
-from tests.unit.dedup.letters import letter, run
+from tests.unit.dedup.letters import strangers_matters
 
 START = datetime(2019, 10, 8, 9, tzinfo=UTC)
 DISTRICT = "430104"
@@ -88,13 +88,7 @@ def _second(title: str, content_name: str) -> tuple[str, str]:
 
 
 def _run(second: tuple[str, str]) -> list[str]:
-    decisions = run(
-        [
-            letter(n, title, content, start=START, region=DISTRICT, ref=f"pr_{n}")
-            for n, (title, content) in ((0, FIRST), (9, second))
-        ]
-    )
-    return [decision.matter_id for decision in decisions]
+    return strangers_matters(FIRST, second, start=START, region=DISTRICT)
 
 
 def test_strangers_letters_on_the_estate_named_bare_before_its_kind_are_one_matter() -> None:
