@@ -52,6 +52,26 @@ _PLACE_SUFFIXES: Final = (
     "公馆",
     "雅筑",
     "华庭",
+    # Other words residents name an estate with, alone as often as before "小区" (issue
+    # 13): a grand court ("湘江豪庭", "汇景豪庭"), a prefecture ("集美郡", "美林水郡"), a
+    # famous or a flowery city ("富豪名城", "新城国际花都", "楚谢丽都", "恒大名都", "融侨
+    # 悦城", "凯乐国际城"), a country villa ("拉菲山庄"), a sky or a spring ("碧水云天",
+    # "海伦春天"). Not the plain "城" of a town ("县城", "进城"), which names no estate
+    # without a developer's brand before it (``_branded_estate``), nor a famous city of
+    # history or culture, a school named after a prefecture ("长郡中学"), a season's spring
+    # ("今年春天").
+    "豪庭",
+    "郡",
+    "名城",
+    "国际城",
+    "悦城",
+    "花都",
+    "丽都",
+    "名都",
+    "华都",
+    "山庄",
+    "云天",
+    "春天",
     "庄园",
     "社区",
     # A subdistrict: the street word in it ("泉塘街道") is no street, and the estate after
@@ -148,6 +168,8 @@ _GENERIC_PLACES: Final = frozenset(
         "配套小学",
         "配套中学",
         "断头路",
+        # A developer's project, no named one ("长城水郡开发项目").
+        "开发项目",
         # An estate's central garden ("锦绣江南小区中心花园里"), not an estate of its own.
         "中心花园",
     }
@@ -180,6 +202,11 @@ _GENERIC_WORDS: Final = (
     "十字路",
     "线路",
     "居民",
+    # A child, who goes to a school or a kindergarten ("孩子明年上幼儿园", "小孩上小学"),
+    # is no part of its name.
+    "孩子",
+    "小孩",
+    "子女",
     "一个",
     "几个",
     "整个",
@@ -198,6 +225,8 @@ _GENERIC_WORDS: Final = (
     "私自",
     # Any mixing plant, not a named one ("违规混凝土搅拌厂", "沥青搅拌站"), nor one to be
     # built ("在新城建设搅拌站", "新建搅拌站": a sentence, not a name).
+    # Both banks of a river ("造福两岸居民"), no place's name.
+    "两岸",
     "混凝土搅拌",
     "沥青搅拌",
     "建设搅拌",
@@ -267,6 +296,11 @@ _NAME_IN_SUFFIX: Final = {
     )
     for suffix in _PLACE_SUFFIXES
 }
+#: The estate words residents name an estate with alone, new in session 21.
+_ALONE_ESTATE_WORDS: Final = (
+    "豪庭", "郡", "名城", "国际城", "悦城", "花都", "丽都", "名都", "华都", "山庄", "云天",
+    "春天",
+)  # fmt: skip
 #: What may not follow a place word for it to end a name. "园" ends none before a road word
 #: (the road is named after the estate or park: "芙蓉园路"), a kindergarten's head
 #: ("园长"), or one character and an estate's word ("北京园御小区" is one estate, whose "御"
@@ -275,6 +309,15 @@ _NOT_BEFORE: Final = {
     "园": "(?![长路街巷桥道])(?!.(?:小区|花园|家园|苑|公寓|大厦|新村|新城))",
     # A streetlight ("请求修复路灯", "太阳能路灯"), not a road: "人民路路灯" is still 人民路.
     "路": "(?!灯)",
+    **{
+        # The estate words residents name an estate with alone (issue 13) end no name
+        # before a longer one ("海伦春天小区", "恒大名都慧乐幼儿园", "富贵豪庭酒店",
+        # "一中新华都学校"), nor before a road named after it ("东郡路"): the name is read
+        # as before they were place words.
+        word: "(?![路街巷桥道])(?!小区|幼儿园|小学|中学|学校|医院|酒店|大酒店|项目"
+        "|花园|家园|公寓|大厦|广场|商场|市场)"
+        for word in _ALONE_ESTATE_WORDS
+    },
     # A palace's well ("王府井"), a land of plenty ("天府之国"), a government's office or
     # its papers ("府办", "府发〔2020〕3号").
     "府": "(?![井之办发字令])"
@@ -307,6 +350,15 @@ _ONLY_AFTER: Final = {
     "俯": "(?<![政官学首幕知]俯)",
     # A river's bay only after no name ("河湾"), not an estate's ("星河湾").
     "湾": "(?<![台海港]湾)(?<![^\u3400-\u9fff]河湾)(?<!^河湾)",
+    # Not a school named after the old prefecture ("长郡中学", "长郡双语", "就读长郡"), nor
+    # a city's fame ("历史文化名城", "历史名城").
+    "郡": "(?<!长郡)",
+    "名城": "(?<!文化名城)(?<!历史名城)",
+    # A season ("今年春天", "每年春天", "特别是春天"), not an estate.
+    "春天": "(?<![年是的个到]春天)(?<!年初春天)",
+    # Words of going ("跑路": absconding, "走路": walking, "上路": setting off), of a way
+    # of thinking ("思路", "套路") or of mending a road ("修路"): no road's name.
+    "路": "(?<![跑走思套修迷退让]路)(?<![车无证]上路)",
 }
 _PLACE_RE: Final = re.compile(
     "("
@@ -420,6 +472,16 @@ _NOT_NAME_STARTS: Final = (
 # more of it). Words no place's name holds.
 _SENTENCE_IN_NAME_RE: Final = re.compile(
     "要求|关注|影响|污染|反对|投诉|举报|反映|门口|(?:村民|居民|业主|住户)和"
+    # A going or a mending that is no road ("走路去星沙一桥", "修路到", ``_ONLY_AFTER``;
+    # its first character may be a request's, cut off already: "走").
+    "|(?<=[跑走思套修迷退让])路[去到上]?"
+    # What is done for or to an estate, where it stands and when ("保障凯乐国际城", "确定
+    # 汇景豪庭", "开发建设泰山名城", "沿线经过湖景名城", "未经长丰星城", "隔壁太悦城",
+    # "终点海伦春天", "春节期间拉菲山庄", "楼盘泰英汇景豪庭").
+    # (Not a developer's firm: "房屋开发经营公司", "开发有限责任公司".)
+    "|保障|保证|确定|处理好?|开发(?:建设)?(?!有限|经营|公司|集团|商|区)|经过|未经|隔壁|终点|期间|楼盘|前几天"
+    # A child going to school ("孩子去萍洲小学", "小孩读泉塘幼儿园").
+    "|(?:孩子|小孩子?|子女|儿女)(?:去|要|就|读|上|进)*"
 )
 _QUANTITY: Final = "[一二两三几每][条个座所栋片处]"
 _QUANTITY_RE: Final = re.compile(_QUANTITY + "$")
@@ -463,6 +525,17 @@ _NUMBERED_NAME_WORDS: Final = frozenset(
 )
 #: Words of a name holding a character that stops names ("海外滩小区": "外").
 _WORDS_WITH_STOP: Final = frozenset({"海外", "中外"})
+#: Words of a sentence whose first character stops names, and whose second is no name's
+#: start ("对口实验小学": the school a home is assigned to, "实验小学"; "对面", "里面",
+#: "外面", "旁边"; "请问金科集美郡": asked about, "金科集美郡").
+_WORDS_AFTER_STOP: Final = frozenset({"对口", "对面", "里面", "外面", "旁边", "边上", "请问"})
+#: What a school a child goes to is not named with: the going ("孩子明年上幼儿园", "星沙
+#: 上小学", "K市读小学": none named).
+_ATTENDING_RE: Final = re.compile("(?:上|读)$")
+#: A child before a school or a kindergarten ("小孩自幼儿园进入小学"): the school is
+#: none named, and no name runs back into it.
+_CHILD_RE: Final = re.compile("孩子|小孩|子女")
+_SCHOOL_WORDS: Final = frozenset({"幼儿园", "小学", "中学", "学校", "大学", "学院"})
 _NUMBERED_ESTATE_RE: Final = re.compile("[\u3400-\u9fff]{2,}[0-9]{2,4}")
 
 
@@ -671,6 +744,9 @@ _ESTATE_PROBLEMS: Final = (
     "规划", "围墙", "路灯", "售楼", "销售", "宣传", "虚假", "收费", "乱收", "费用", "问题",
     "居民", "住户", "什么", "怎么", "何时", "为何", "为什么", "能否", "是否", "一直", "至今",
     "迟迟", "小区", "花园", "家园", "公寓", "新城", "华庭", "公馆", "业户", "商铺", "门面",
+    # Its children's schooling ("万科紫台入学问题", "万科紫台划片"), its power ("湘江豪庭
+    # 用电").
+    "入学", "划片", "学区", "上学", "就读", "读书", "用电", "电压", "跳闸", "抄表",
 )  # fmt: skip
 _ESTATE_END_RE: Final = re.compile(
     "(?:"
@@ -700,7 +776,9 @@ _NOT_IN_BRANDED_RE: Final = re.compile(
 #: residents write about after it ("湘江世纪城物业").
 _NUMBERED_BUILDING_RE: Final = re.compile(
     "[0-9]{1,3}(?:栋|号楼|幢|单元)|[一二三四五六七八九十]{1,2}(?:栋|号楼|幢)"
-    "|物业|业主|业委会|交房|开发商|楼盘"
+    # Its residents and their blocks ("碧水云天住户", "碧水云天居民楼"; "业住" as residents
+    # type "业主" by its sound).
+    "|物业|业主|业住|业委会|交房|开发商|楼盘|住户|居民"
 )
 #: Words one of which every match of ``_NUMBERED_BUILDING_RE`` holds: a text holding
 #: none (most letters) is not searched with it.
@@ -715,14 +793,29 @@ _NUMBERED_BUILDING_WORDS: Final = (
     "交房",
     "开发商",
     "楼盘",
+    "业住",
+    "住户",
+    "居民",
 )
 #: An institution's words, no estate's ("国务院", "人民医院", "法院"): a court's or a
 #: ministry's rules are quoted before an estate's words ("国务院物业管理条例").
 _INSTITUTION_END_RE: Final = re.compile(
     "(?:务院|医院|学院|法院|检察院|研究院|设计院|卫生院|剧院|影院)$"
 )
-#: The most characters of a name before a building's number.
-_MAX_NUMBERED_CHARS: Final = 5
+#: The most characters of a name before a building's number ("万润滨江天著3栋", "新城国际
+#: 花都业主").
+_MAX_NUMBERED_CHARS: Final = 6
+#: The characters an estate's name before a building's number or its residents may end
+#: with: a word of an estate's kind (``_ESTATE_CHARS``), and the last of the other words
+#: residents name estates with ("碧水云天", "海伦春天", "滨江天著", "水岸世景", "江山帝景",
+#: "北辰三角洲", "云升山庄"). Not a day's ("前几天业主", "每天住户": ``_DAY_END_RE``).
+#: ("滨江天著" is folded "滨江天着", whose "着" ends a verb as often: "困扰着居民"; it
+#: ends an estate's name only after "天", ``_numbered_end``.)
+_NUMBERED_END_CHARS: Final = _ESTATE_CHARS | frozenset("天景洲庄")
+_DAY_END_RE: Final = re.compile("[今明昨前后每几当天整白半]天$")
+#: A developer's name an estate's name may start with, though it is an estate word too
+#: ("新城国际花都": 新城 the developer).
+_ESTATE_WORD_BRANDS: Final = ("新城",)
 
 
 _CLOSING_QUOTES: Final = frozenset("”’」』》\"'")
@@ -788,7 +881,7 @@ def _numbered_estate(folded: str, number: re.Match[str]) -> str | None:
     # its residents' words ("湘江世纪城物业"): two to five characters ending with a word of
     # an estate's kind, not a sentence's words.
     end = number.start()
-    if end == 0 or folded[end - 1] not in _ESTATE_CHARS:
+    if end == 0 or not (folded[end - 1] in _NUMBERED_END_CHARS or folded.endswith("天着", 0, end)):
         return None
     start = end
     while (
@@ -810,13 +903,18 @@ def _numbered_estate(folded: str, number: re.Match[str]) -> str | None:
         # A sentence's words before it ("未经长丰星城", "处理楚熙水郡"): where the name
         # begins is not known.
         return None
+    for said in _SENTENCE_IN_NAME_RE.finditer(folded, start, end):
+        # A sentence's words inside it ("未经长丰星城"): the name is what follows them.
+        start = said.end()
     name = folded[start:end].lower()
+    brand = next((b for b in _ESTATE_WORD_BRANDS if name.startswith(b)), "")
     if (
         len(name) < 3
         or _INSTITUTION_END_RE.search(name) is not None
+        or _DAY_END_RE.search(name) is not None
         or name in _GENERIC_PLACES
         or _GENERIC_WORD_RE.search(name) is not None
-        or _ESTATE_END_RE.search(name) is not None
+        or _ESTATE_END_RE.search(name, len(brand)) is not None
     ):
         return None
     return name
@@ -875,6 +973,12 @@ def folded_places(folded_keep_case: str, units: tuple[str, ...] = ()) -> frozens
             and "\u3400" <= folded_keep_case[name_start - 1] <= "\u9fff"  # CJK ideographs
         ):
             name_start -= 1
+        if (
+            start > name_start
+            and folded_keep_case[name_start - 1 : name_start + 1] in _WORDS_AFTER_STOP
+        ):
+            # The tail of a word whose head stops names ("对口实验小学": "口").
+            name_start += 1
         if name_start == start and match.group() in _NUMBERED_NAME_WORDS:
             name_start = _route_start(folded_keep_case, start, previous_end)
             if match.group() not in ("路", "线") and not _NUMBERED_ESTATE_RE.fullmatch(
@@ -914,6 +1018,10 @@ def folded_places(folded_keep_case: str, units: tuple[str, ...] = ()) -> frozens
             )
             if unit is not None:
                 name_start = unit.start()
+        if match.group() in _SCHOOL_WORDS and _ATTENDING_RE.search(
+            folded_keep_case, name_start, start
+        ):
+            name_start = start
         name = folded_keep_case[name_start : match.end()].lower()
         if name.endswith("高速公路"):
             name = name[:-2]
@@ -933,7 +1041,11 @@ def folded_places(folded_keep_case: str, units: tuple[str, ...] = ()) -> frozens
         ):
             found[_qualified(folded_keep_case, name_start, name, previous_end)] = None
             previous_end = match.end()
-        elif name in _GENERIC_KINDS or _UNNAMED_WORKS_RE.fullmatch(name) is not None:
+        elif (
+            name in _GENERIC_KINDS
+            or _UNNAMED_WORKS_RE.fullmatch(name) is not None
+            or _CHILD_RE.search(name) is not None
+        ):
             # A kind of place ("公立幼儿园和小学"): no name, and none runs back into it.
             previous_end = match.end()
     for estate in _unworded_estates(folded_keep_case, found):
