@@ -202,6 +202,10 @@ _GENERIC_WORDS: Final = (
     "十字路",
     "线路",
     "居民",
+    # What an estate is to have ("富力城配套幼儿园", "政府移交配套幼儿园", "配套公办幼儿
+    # 园"): a kind of school or park, not its name (the estate before it is read alone:
+    # ``_unworded_estates``). Not a park named so ("产业工人生活配套园").
+    "配套(?!园)",
     # A child, who goes to a school or a kindergarten ("孩子明年上幼儿园", "小孩上小学"),
     # is no part of its name.
     "孩子",

@@ -127,3 +127,16 @@ def test_a_place_after_a_sentences_words_is_read_without_them(text: str, place: 
 
 def test_an_assigned_school_is_the_school() -> None:
     assert "实验小学" in places("买房的时候销售说是对口实验小学的")
+
+
+@pytest.mark.parametrize(
+    ("text", "read"),
+    [
+        ("富力城配套幼儿园变成了高价私立", frozenset({"富力城"})),
+        ("政府移交配套幼儿园", frozenset()),
+        ("配套公办幼儿园迟迟不开", frozenset()),
+        ("经开区产业工人生活配套园选址", frozenset({"工人生活配套园"})),
+    ],
+)
+def test_what_an_estate_is_to_have_is_no_name(text: str, read: frozenset[str]) -> None:
+    assert places(text) == read
