@@ -531,8 +531,8 @@ _NUMBERED_NAME_WORDS: Final = frozenset(
 _WORDS_WITH_STOP: Final = frozenset({"海外", "中外"})
 #: Words of a sentence whose first character stops names, and whose second is no name's
 #: start ("对口实验小学": the school a home is assigned to, "实验小学"; "对面", "里面",
-#: "外面", "旁边"; "请问金科集美郡": asked about, "金科集美郡").
-_WORDS_AFTER_STOP: Final = frozenset({"对口", "对面", "里面", "外面", "旁边", "边上", "请问"})
+#: "外面", "旁边").
+_WORDS_AFTER_STOP: Final = frozenset({"对口", "对面", "里面", "外面", "旁边", "边上"})
 #: What a school a child goes to is not named with: the going ("孩子明年上幼儿园", "星沙
 #: 上小学", "K市读小学": none named).
 _ATTENDING_RE: Final = re.compile("(?:上|读)$")

@@ -27,7 +27,6 @@ from services.common.places import places
         ("凯乐国际城一期漏水", "凯乐国际城"),
         ("投诉拉菲山庄非法占地", "拉菲山庄"),
         ("海伦春天下水道堵塞", "海伦春天"),
-        ("请问金科集美郡什么时候通气", "金科集美郡"),
     ],
 )
 def test_other_estate_words_end_a_name(text: str, estate: str) -> None:
