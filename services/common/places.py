@@ -468,6 +468,8 @@ _NOT_NAME_STARTS: Final = (
     "帮助", "帮忙", "帮", "招生不收", "不收", "不让", "不准", "只有", "没有",
     "今天早上", "今天上午", "今天下午", "今天晚上", "昨天晚上", "昨天早上", "昨天",
     "今天", "明天", "每天", "早上", "上午", "下午", "晚上", "凌晨",
+    # One of a kind, not a named one ("被一家公司垄断", "一家幼儿园"; not "三家村").
+    "一家", "这家", "那家", "某家",
 )  # fmt: skip
 # A sentence's words inside what was read as a name, before the name itself: a demand, a
 # plea, a harm done to the place, where a thing stands by it, its residents joined to it
@@ -531,8 +533,8 @@ _NUMBERED_NAME_WORDS: Final = frozenset(
 _WORDS_WITH_STOP: Final = frozenset({"海外", "中外"})
 #: Words of a sentence whose first character stops names, and whose second is no name's
 #: start ("对口实验小学": the school a home is assigned to, "实验小学"; "对面", "里面",
-#: "外面", "旁边").
-_WORDS_AFTER_STOP: Final = frozenset({"对口", "对面", "里面", "外面", "旁边", "边上"})
+#: "外面", "旁边"; "请求电信公司": asked, "电信公司").
+_WORDS_AFTER_STOP: Final = frozenset({"对口", "对面", "里面", "外面", "旁边", "边上", "请求"})
 #: What a school a child goes to is not named with: the going ("孩子明年上幼儿园", "星沙
 #: 上小学", "K市读小学": none named).
 _ATTENDING_RE: Final = re.compile("(?:上|读)$")

@@ -139,3 +139,14 @@ def test_an_assigned_school_is_the_school() -> None:
 )
 def test_what_an_estate_is_to_have_is_no_name(text: str, read: frozenset[str]) -> None:
     assert places(text) == read
+
+
+@pytest.mark.parametrize(
+    ("text", "read"),
+    [
+        ("小区宽带被一家公司垄断", frozenset()),
+        ("请求电信公司尽快维修", frozenset({"电信公司"})),
+    ],
+)
+def test_one_of_a_kind_or_a_request_is_no_part_of_a_name(text: str, read: frozenset[str]) -> None:
+    assert places(text) == read
