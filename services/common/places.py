@@ -764,6 +764,9 @@ _WORD_BRANDS: Final = frozenset({"招商", "中建", "中铁"})
 _BRAND_RE: Final = re.compile(
     "(?:" + "|".join(b for b in DEVELOPER_BRANDS if b not in _WORD_BRANDS) + ")"
 )
+#: The brands that are words, read so only before a name ending with a word of an estate's
+#: kind ("中建钰和城快递", "中铁国际城业主"; not "中建三局项目", "招商引资项目").
+_WORD_BRAND_RE: Final = re.compile("(?:中建|中铁)")
 #: The most characters of an estate's name after its developer's brand.
 _MAX_BRANDED_CHARS: Final = 4
 #: The one character an estate's name after its brand may be ("美的城", "金茂悦",
@@ -934,6 +937,10 @@ def _unworded_estates(folded: str, found: Iterable[str]) -> list[str]:
     for brand in _BRAND_RE.finditer(folded):
         estate = _branded_estate(folded, brand)
         if estate is not None:
+            named.append(estate)
+    for brand in _WORD_BRAND_RE.finditer(folded):
+        estate = _branded_estate(folded, brand)
+        if estate is not None and len(estate) >= 5 and estate[-1] in _ESTATE_CHARS:
             named.append(estate)
     if any(word in folded for word in _NUMBERED_BUILDING_WORDS):
         for number in _NUMBERED_BUILDING_RE.finditer(folded):

@@ -150,3 +150,15 @@ def test_what_an_estate_is_to_have_is_no_name(text: str, read: frozenset[str]) -
 )
 def test_one_of_a_kind_or_a_request_is_no_part_of_a_name(text: str, read: frozenset[str]) -> None:
     assert places(text) == read
+
+
+@pytest.mark.parametrize(
+    ("text", "estate"),
+    [("中建钰和城快递问题", "中建钰和城"), ("中建嘉和城业主维权", "中建嘉和城")],
+)
+def test_a_word_brand_before_an_estates_kind_of_name_is_read(text: str, estate: str) -> None:
+    assert estate in places(text)
+
+
+def test_a_word_brand_before_a_firms_unit_is_no_estate() -> None:
+    assert "中建三局" not in places("中建三局施工扰民")
