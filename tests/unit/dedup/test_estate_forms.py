@@ -19,8 +19,10 @@ import numpy as np
 
 from services.dedup.config import DedupConfig
 from services.dedup.index import CaseIndex
-from services.dedup.index_keys import looked_up_places
+from services.dedup.index_keys import looked_up_places, looked_up_sounds
 from services.dedup.names import bare_names, bare_place_agrees, held_names, trailing_runs
+from services.dedup.place_agreement import places_agree, same_subject
+from services.dedup.sounds import sound_key
 from tests.unit.dedup.letters import strangers_matters
 from tests.unit.dedup.test_text_and_state import a_record
 
@@ -108,3 +110,76 @@ def test_strangers_letters_naming_an_estate_with_and_without_its_first_words_mee
         region=DISTRICT,
     )
     assert matters[0] == matters[1]
+
+
+def test_a_facilitys_key_is_looked_up_by_its_estates_sound() -> None:
+    assert sound_key("〔基站〕嘉和苑") == sound_key("〔基站〕家和苑") == "〔基站〕jia he yuan"
+    assert sound_key("〔垃圾站〕春华") == sound_key("〔垃圾站〕春花")
+    # Not a restaurant's fumes, forced parking sales, a subject itself, an estate alone.
+    for place in ("〔油烟〕嘉和苑", "〔强卖车位〕嘉和苑", "嘉和苑〔基站〕", "嘉和苑", "〔基站〕苑"):
+        assert sound_key(place) is None, place
+    places = ("嘉和苑", "〔基站〕嘉和苑", "嘉和苑〔基站〕")
+    assert looked_up_sounds(places) == ["〔基站〕jia he yuan"]
+
+
+def test_a_facility_at_an_estate_typed_by_its_sound_is_one_object() -> None:
+    assert same_subject("家和苑〔基站〕", ("嘉和苑〔基站〕",)) == "嘉和苑〔基站〕"
+    assert same_subject("春花小区〔垃圾站〕", ("春华小区〔垃圾站〕",)) == "春华小区〔垃圾站〕"
+    assert places_agree(
+        frozenset({"家和苑", "〔基站〕家和苑", "家和苑〔基站〕"}),
+        ("嘉和苑", "〔基站〕嘉和苑", "嘉和苑〔基站〕"),
+        lenient=False,
+    )
+    # Not two characters apart, nor a tone apart ("家" jiā, "佳" jiā, "加" jiā; "驾" jià),
+    # nor another facility, nor restaurants' fumes (each restaurant its own).
+    assert same_subject("家乐苑〔基站〕", ("嘉和苑〔基站〕",)) == ""
+    assert same_subject("驾和苑〔基站〕", ("嘉和苑〔基站〕",)) == ""
+    assert same_subject("家和苑〔垃圾站〕", ("嘉和苑〔基站〕",)) == ""
+    assert same_subject("家和苑〔油烟〕", ("嘉和苑〔油烟〕",)) == ""
+    # The estates themselves are compared as written.
+    assert places_agree(frozenset({"家和苑"}), ("嘉和苑",), lenient=False) is False
+    assert places_agree(frozenset({"天心家园"}), ("天鑫家园",), lenient=False) is False
+
+
+def test_the_index_finds_a_facility_at_an_estate_typed_by_its_sound() -> None:
+    config = DedupConfig()
+    index = CaseIndex.for_config(config)
+    record = replace(
+        a_record("c0"),
+        sequence=0,
+        shingle_count=0,
+        petitioner_refs=(),
+        places=("嘉和苑", "〔基站〕嘉和苑", "嘉和苑〔基站〕"),
+    )
+    index.add(record, NO_BANDS)
+    found = index.candidates(RECORD_REGION, None, (), ("〔基站〕家和苑",), NO_BANDS, config)
+    assert found == [0]
+    assert index.candidates(RECORD_REGION, None, (), ("〔工地〕家和苑",), NO_BANDS, config) == []
+
+
+BASE_STATION_FIRST = (
+    "请拆除嘉和苑楼顶的信号塔",
+    "嘉和苑5栋楼顶上个月装了移动基站，物业没有征求业主意见就同意了，楼里有孕妇和小孩，"
+    "大家担心辐射，请求相关部门拆除。",
+)
+BASE_STATION_SECOND = (
+    "家和苑5栋基站辐射问题",
+    "我们家和苑5栋楼顶被装了通信基站，业主都不同意，物业私自签的合同，担心辐射影响"
+    "健康，希望尽快拆除。",
+)
+
+
+def test_strangers_letters_on_a_base_station_at_an_estate_typed_by_sound_meet() -> None:
+    matters = strangers_matters(
+        BASE_STATION_FIRST, BASE_STATION_SECOND, start=START, region=DISTRICT
+    )
+    assert matters[0] == matters[1]
+
+
+def test_strangers_letters_on_base_stations_at_two_estates_stay_two() -> None:
+    other = (
+        BASE_STATION_SECOND[0].replace("家和苑", "佳乐苑"),
+        BASE_STATION_SECOND[1].replace("家和苑", "佳乐苑"),
+    )
+    matters = strangers_matters(BASE_STATION_FIRST, other, start=START, region=DISTRICT)
+    assert matters[0] != matters[1]
