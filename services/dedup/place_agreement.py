@@ -655,8 +655,13 @@ def _kept_alike(mine: str, other: str) -> bool:
             and (
                 ours[1].endswith(theirs[1])
                 or theirs[1].endswith(ours[1])
-                # A facility's key typed by its sound (``sounds.sound_key``): one character.
-                or (ours[0][1:] in sounds.FACILITY_OBJECTS and _one_typed(ours[1], theirs[1]))
+                # A facility's key typed by its sound (``sounds.sound_key``): one character
+                # of a name of three or more (``_same_estate``'s for its subjects).
+                or (
+                    ours[0][1:] in sounds.FACILITY_OBJECTS
+                    and len(ours[1]) >= _FACILITY_TYPED_CHARS
+                    and _one_typed(ours[1], theirs[1])
+                )
             )
         )
     return False

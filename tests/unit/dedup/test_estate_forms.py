@@ -136,6 +136,9 @@ def test_a_facility_at_an_estate_typed_by_its_sound_is_one_object() -> None:
     assert same_subject("驾和苑〔基站〕", ("嘉和苑〔基站〕",)) == ""
     assert same_subject("家和苑〔垃圾站〕", ("嘉和苑〔基站〕",)) == ""
     assert same_subject("家和苑〔油烟〕", ("嘉和苑〔油烟〕",)) == ""
+    # Their lookup keys likewise, of names of three characters or more.
+    assert places_agree(frozenset({"〔基站〕家和苑"}), ("〔基站〕嘉和苑",), lenient=False)
+    assert places_agree(frozenset({"〔基站〕金城"}), ("〔基站〕金成",), lenient=False) is False
     # The estates themselves are compared as written.
     assert places_agree(frozenset({"家和苑"}), ("嘉和苑",), lenient=False) is False
     assert places_agree(frozenset({"天心家园"}), ("天鑫家园",), lenient=False) is False
