@@ -1,8 +1,8 @@
 """The named keys of the case index, hashed and scoped by matching area.
 
 What a case is looked up by besides its LSH bands: its exact text, its petitioners, the
-places it names, its villages' and roads' names by their sound and its estates' bare
-names.
+places it names (an estate's also without its developer's brand), its villages', roads'
+and estates' facilities' names by their sound and its estates' bare names.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import numpy as np
 import numpy.typing as npt
 import xxhash
 
-from services.common.places import institution
+from services.common.places import institution, without_developer
 from services.dedup.areas import match_area
 from services.dedup.config import DedupConfig
 from services.dedup.names import held_names
@@ -28,7 +28,8 @@ U64 = npt.NDArray[np.uint64]
 FINGERPRINT: Final = 1
 PETITIONER: Final = 2
 PLACE: Final = 3
-#: A village's or a road's name by its sound (``sounds.sound_key``).
+#: A village's or a road's name, or a facility's at an estate, by its sound
+#: (``sounds.sound_key``).
 PLACE_SOUND: Final = 4
 #: An estate's bare name (``names``): a case is kept under its estates' (``held_names``),
 #: a letter looks up the words of its title that may be one (``probed_names``).
@@ -80,17 +81,19 @@ def case_keys(case: KeyedCase, *, with_fingerprint: bool) -> list[int]:
 
 
 def looked_up_sounds(places: Sequence[str]) -> list[str]:
-    """The sounds a case's villages and roads are indexed and looked up by, each once
-    (``sounds.sound_key``): a letter typing "桐仁村" as "同仁村" finds the letters naming
-    it, and ``place_agreement`` tells whether the two are one (one character typed by its
-    sound, tone and all)."""
+    """The sounds a case's villages, roads and facilities at an estate are indexed and
+    looked up by, each once (``sounds.sound_key``): a letter typing "桐仁村" as "同仁村"
+    finds the letters naming it, and ``place_agreement`` tells whether the two are one
+    (one character typed by its sound, tone and all)."""
     return list(dict.fromkeys(key for place in places if (key := sound_key(place)) is not None))
 
 
 def looked_up_places(places: Sequence[str]) -> list[str]:
-    """The names a case's places are indexed and looked up by: each place, and a generic
+    """The names a case's places are indexed and looked up by: each place, a generic
     institution's kind besides ("二中" of "K9县二中"), so that a letter naming it bare
-    finds it (``place_agreement`` tells whether the two are one)."""
+    finds it, and an estate's name without its developer's brand besides ("集美郡" of
+    "金科集美郡"), so that a letter naming it with and one without the brand meet
+    (``place_agreement`` tells whether the two are one)."""
     names = list(places)
     seen = set(names)
     for place in places:
@@ -98,4 +101,7 @@ def looked_up_places(places: Sequence[str]) -> list[str]:
         if parts is not None and parts[0] and parts[1] not in seen:
             seen.add(parts[1])
             names.append(parts[1])
+        elif "〔" not in place and (bare := without_developer(place)) not in seen:
+            seen.add(bare)
+            names.append(bare)
     return names

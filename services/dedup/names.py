@@ -4,7 +4,8 @@ A resident writes "融科东南海小区" in one letter, and another names it in
 its estate word ("东南海垃圾站选址"): the reading of places finds no place in the second.
 The first letter's record keeps the estate's full name (among its places) and its title
 (its topic), so each case is also indexed under the bare names of its estates (the name
-without its estate word, and without its developer's brand: ``held_names``), and a new
+without its estate word, and without its developer's brand: ``held_names``; a title's own
+bare place also by the shorter names residents give it: ``trailing_runs``), and a new
 letter looks up the words of its title that may be one (``probed_names``, a bounded few).
 A case found so is the letter's place only as ``shares_learned_name`` says, and only when
 both titles name one kind of problem (``scoring``): a bare name may be a common word
@@ -45,12 +46,16 @@ def bare_names(place: str) -> tuple[str, ...]:
     """The bare names of an estate: its name without its estate word ("佳园星城" of
     "佳园星城小区"), and that without its developer's brand ("东南海" of "融科东南海小
     区"), each of ``MIN_NAME_CHARS`` to ``MAX_NAME_CHARS`` Chinese characters and no kind
-    of housing; none for another place, or an estate named without such a word."""
+    of housing; of an estate named without such a word, its name without its developer's
+    brand ("集美郡" of "金科集美郡"); none for another place."""
     if "〔" in place or _NOT_ESTATE_RE.search(place):
         return ()
     word = _ESTATE_WORDS_RE.search(place)
     if word is None:
-        return ()
+        # An estate named without such a word, after its developer's brand ("金科集美郡"):
+        # its name without the brand ("集美郡").
+        name = without_developer(place)
+        return (name,) if name != place and _may_be_name(name) else ()
     name = place[: word.start()]
     return tuple(
         bare
@@ -70,14 +75,37 @@ def _may_be_name(words: str) -> bool:
 
 def held_names(places: Iterable[str], topic: str) -> list[str]:
     """The bare names a case is indexed under: its estates' (``bare_names``) and its
-    title's own bare place (``bare_place``), when its title names a kind of problem
-    (``text.claims``: without one, no letter joins it by a bare name), each once."""
+    title's own bare place (``bare_place``) with its trailing runs (``trailing_runs``),
+    when its title names a kind of problem (``text.claims``: without one, no letter joins
+    it by a bare name), each once."""
     names = [name for place in places for name in bare_names(place)]
     if place := bare_place(topic):
         names.append(place)
+        names.extend(trailing_runs(place))
     if not names or not text.claims(topic):
         return []
     return list(dict.fromkeys(names))
+
+
+#: The least characters a resident leaves off the front of an estate's name: a word, its
+#: developer's or its series' ("万润", "新城"), not one character ("佳园星城", "园星城").
+_LEFT_OFF_CHARS: Final = 2
+
+
+def trailing_runs(place: str) -> tuple[str, ...]:
+    """The shorter names a title's bare place (``bare_place``) is also held under: its
+    trailing runs of ``MIN_NAME_CHARS`` to ``MAX_NAME_CHARS`` characters without
+    ``_LEFT_OFF_CHARS`` or more before them, not beginning with a word around a name.
+    Residents leave off an estate's first words, its developer's or its series'
+    ("万润滨江天著", "滨江天著"; "新城国际花都", "国际花都"): a later letter naming it so
+    looks the shorter name up among its title's words (``probed_names``), as an earlier
+    one naming it so is found by the longer's. Whether the two are one place is
+    ``bare_place_agrees``'s to say."""
+    return tuple(
+        run
+        for start in range(_LEFT_OFF_CHARS, len(place) - MIN_NAME_CHARS + 1)
+        if len(run := place[start:]) <= MAX_NAME_CHARS and run[0] not in _EDGE_CHARS
+    )
 
 
 def probes(topic: str, places: Iterable[str]) -> tuple[str, ...]:

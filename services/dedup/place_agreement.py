@@ -100,7 +100,13 @@ def same_subject(ours: str, theirs: tuple[str, ...]) -> str:
             and (
                 organisations.same_organisation(mine.group(1), other.group(1), mine.group(2))
                 if mine.group(2) in organisations.WRONGS
-                else _same_estate(mine.group(1), other.group(1))
+                else _same_estate(
+                    mine.group(1),
+                    other.group(1),
+                    _FACILITY_TYPED_CHARS
+                    if mine.group(2) in sounds.FACILITY_OBJECTS
+                    else _TYPED_CHARS,
+                )
             )
             and _sides_agree(mine.group(3), other.group(3))
             and _names_agree(mine.group(4), other.group(4))
@@ -139,11 +145,20 @@ _SERIES_RE: Final = re.compile(
 _NEIGHBOURHOOD_RE: Final = re.compile("(?<=..)小区$")
 
 
-def _typed_alike(mine: str, other: str) -> bool:
-    """Whether two estates' names of four characters or more differ in one character
+#: The least characters of two estates' names one character apart, that character typed
+#: by its sound, for the two to be one estate of two letters' one object (a subject):
+#: "丽发新成", "丽发新城"; "春华小区", "春花小区".
+_TYPED_CHARS: Final = 4
+#: So of a facility at the estate (``sounds.FACILITY_OBJECTS``: a base station, a refuse
+#: station, a building site), which the estate has one of: three ("嘉和苑", "家和苑").
+_FACILITY_TYPED_CHARS: Final = 3
+
+
+def _typed_alike(mine: str, other: str, least: int = _TYPED_CHARS) -> bool:
+    """Whether two estates' names of ``least`` characters or more differ in one character
     typed by its sound, tone and all ("丽发新成", "丽发新城"): of two letters' one object
     (a subject), one estate."""
-    if len(mine) != len(other) or len(mine) < 4:
+    if len(mine) != len(other) or len(mine) < least:
         return False
     differ = [(a, b) for a, b in zip(mine, other, strict=True) if a != b]
     return len(differ) == 1 and _sound_alike(*differ[0])
@@ -170,9 +185,10 @@ def _typed_in_tail(mine: str, other: str) -> tuple[str, str] | None:
     return longer[: -len(shorter)] + shorter, shorter
 
 
-def _same_estate(mine: str, other: str) -> bool:
+def _same_estate(mine: str, other: str, least_typed: int = _TYPED_CHARS) -> bool:
     # One estate's name: the same, or one with words before it (not another estate's
-    # longer name: "锦绣花园" and "东方锦绣花园" are two estates).
+    # longer name: "锦绣花园" and "东方锦绣花园" are two estates), or typed by its sound
+    # (``_typed_alike``, names of ``least_typed`` characters or more).
     if mine == other:
         return True
     (my_area, mine), (their_area, other) = area_and_estate(mine), area_and_estate(other)
@@ -188,16 +204,17 @@ def _same_estate(mine: str, other: str) -> bool:
         # One name in two subdistricts, towns or communities ("东塘社区丽景新苑", "雨花亭
         # 社区丽景新苑"; "黄花镇刘家湾", "安沙镇刘家湾"): two places.
         return False
-    if mine == other:
+    if mine == other or (least_typed < _TYPED_CHARS and _typed_alike(mine, other, least_typed)):
+        # A facility's estate typed by its sound with its estate word ("春华小区", "春花小区").
         return True
     mine, other = _NEIGHBOURHOOD_RE.sub("", mine), _NEIGHBOURHOOD_RE.sub("", other)
-    if mine == other or _typed_alike(mine, other):
+    if mine == other or _typed_alike(mine, other, least_typed):
         return True
     typed = _typed_in_tail(mine, other)
     if typed:
         # One writer typed the estate's last name by its sound after its series, the other
         # named it alone ("伊景园滨和苑", "滨河苑"): read as typed right.
-        return _same_estate(*typed)
+        return _same_estate(*typed, least_typed)
     # A developer's brand before one writer's name of the estate ("金地悦江府", "悦江府").
     if without_developer(mine) == without_developer(other):
         return True
@@ -635,7 +652,17 @@ def _kept_alike(mine: str, other: str) -> bool:
         return (
             len(ours) == len(theirs) == 2
             and ours[0] == theirs[0]
-            and (ours[1].endswith(theirs[1]) or theirs[1].endswith(ours[1]))
+            and (
+                ours[1].endswith(theirs[1])
+                or theirs[1].endswith(ours[1])
+                # A facility's key typed by its sound (``sounds.sound_key``): one character
+                # of a name of three or more (``_same_estate``'s for its subjects).
+                or (
+                    ours[0][1:] in sounds.FACILITY_OBJECTS
+                    and len(ours[1]) >= _FACILITY_TYPED_CHARS
+                    and _one_typed(ours[1], theirs[1])
+                )
+            )
         )
     return False
 
@@ -689,6 +716,14 @@ def _same_place(mine: str, other: str, lenient: bool) -> bool:
 #: The last characters of the places kept by their sound (``sounds.sound_key``): most
 #: pairs of places compared are told apart by them at once.
 _SOUND_KEPT_ENDS: Final = frozenset("村组区路道街")
+
+
+def _one_typed(mine: str, other: str) -> bool:
+    # Two names of one length one character apart, that character typed by its sound.
+    if len(mine) != len(other):
+        return False
+    differ = [(a, b) for a, b in zip(mine, other, strict=True) if a != b]
+    return len(differ) == 1 and _sound_alike(*differ[0])
 
 
 def _typed_by_sound(mine: str, other: str) -> bool:

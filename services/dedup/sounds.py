@@ -4,7 +4,9 @@ Writers type place names with a pinyin input method and pick the wrong character
 right sound: "同仁村" for "桐仁村", "转朝四组工路" for "转朝四组公路". A village's or a
 road's name is looked up by its sound too (``sound_key``), so a letter typing it by sound
 finds the earlier letters naming it; whether the two are one place is still for
-``place_agreement`` to say (tone and all, one character at most).
+``place_agreement`` to say (tone and all, one character at most). So is a facility at an
+estate (its base station, its refuse station: "〔基站〕嘉和苑", "〔基站〕家和苑"): an estate
+typed by its sound is one place only as the object at it both letters are about.
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ import unicodedata
 from functools import cache, lru_cache
 from pathlib import Path
 from typing import Final
+
+from services.dedup import text
 
 
 @cache
@@ -69,7 +73,9 @@ def syllable(char: str) -> str:
 
 #: The places looked up by their sound, by the word their name ends with: a village, its
 #: group, a community; a road, a highway, an avenue, a street. Not an estate's "新村"
-#: ("工人新村"): two estates' names of one sound are two estates ("天心家园", "天鑫家园").
+#: ("工人新村"): two estates' names of one sound are as often two estates ("天心家园",
+#: "天鑫家园"), and one estate typed by sound is one place only as the object at it both
+#: letters are about (a facility: ``_facility_sound_key``).
 _VILLAGE_RE: Final = re.compile("(?<!新)(?:村|组|社区)$")
 _ROAD_RE: Final = re.compile("(?:路|大道|大街|街)$")
 #: The least of a name before its word that is looked up by its sound: "同仁" of "同仁村".
@@ -83,8 +89,13 @@ def sound_key(place: str) -> str | None:
     """The key a village's or a road's name is looked up by its sound with: the kind of
     place ("村" for a village, a group or a community; "路" for a road) and its name's
     syllables without tones ("村:tong ren" of "同仁村" and of "桐仁村"; "路:zhuan chao si
-    zu gong" of "转朝四组公路" and of "转朝四组工路"); None for another place, or a name of
-    a character no syllable is known for (a digit, a letter) or too short or long."""
+    zu gong" of "转朝四组公路" and of "转朝四组工路"); of a facility at an estate (a
+    subject's lookup key, ``features.subject_key``), the facility and the estate's
+    syllables ("〔基站〕jia he yuan" of "〔基站〕嘉和苑" and of "〔基站〕家和苑"); None for
+    another place, or a name of a character no syllable is known for (a digit, a letter)
+    or too short or long."""
+    if place.startswith("〔"):
+        return _facility_sound_key(place)
     if "〔" in place:
         return None
     village = _VILLAGE_RE.search(place)
@@ -98,3 +109,26 @@ def sound_key(place: str) -> str | None:
     if not all(syllables):
         return None
     return ("村:" if village else "路:") + " ".join(syllables)
+
+
+#: The facilities at an estate (``text.FACILITIES``, a mixing plant) whose lookup keys
+#: (``features.subject_key``: "〔基站〕嘉和苑") are looked up by their sound: one such
+#: object at an estate typed by its sound is one object (``place_agreement.same_subject``).
+#: Not a restaurant's fumes, forced parking sales or an organisation's wrong.
+FACILITY_OBJECTS: Final = frozenset({*text.FACILITIES, text.SUBJECT_PLANT})
+_FACILITY_KEY_RE: Final = re.compile(
+    "^〔(" + "|".join(sorted(FACILITY_OBJECTS, key=len, reverse=True)) + ")〕(.+)$"
+)
+#: The least characters of an estate's name in such a key: "春华" of "〔垃圾站〕春华".
+_MIN_FACILITY_NAME_CHARS: Final = 2
+
+
+def _facility_sound_key(key: str) -> str | None:
+    # A facility's lookup key by its estate's sound: the facility, the name's syllables.
+    found = _FACILITY_KEY_RE.match(key)
+    if found is None or len(found.group(2)) < _MIN_FACILITY_NAME_CHARS:
+        return None
+    syllables = [syllable(char) for char in found.group(2)]
+    if not all(syllables):
+        return None
+    return f"〔{found.group(1)}〕" + " ".join(syllables)
