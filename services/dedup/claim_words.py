@@ -131,7 +131,11 @@ CLAIM_WORDS: Final[dict[str, tuple[str, ...]]] = {
     "road_paving": ("硬化",),
     # A school's or a course's fee ("投诉J5县五星学校乱收学费", "对D12市泉峰中学九年级学费
     # 的质疑", "投诉A市福桥驾校退学后不退学费", "咨询幼儿园学费的标准").
-    "fees": ("学费", "开户费", "初装费", "接驳费"),
+    # And a fee refused back ("反映D12市红黄蓝亲子园早教课程退费的问题"; "收费退费争议无法
+    # 解决", "水电开户费也一并不退费"): the fee's dispute, whoever owes it.
+    "fees": ("学费", "开户费", "初装费", "接驳费", "退费"),
+    # Wages asked for ("C4市农民工年底讨薪无处求助"): ``text.CLAIM_KINDS["wages"]``.
+    "wages": ("讨薪",),
     # A building's leaking walls or roofs ("再次反映A市利保麓谷林语存在严重漏水的问题",
     # "小区外墙漏水民不能安居，榔梨豪庭业主盼望解决"): repaired.
     "leaks": ("漏水", "渗水", "渗漏", "漏雨"),

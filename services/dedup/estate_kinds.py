@@ -78,6 +78,9 @@ CLAIM_WORDS: Final[dict[str, tuple[str, ...]]] = {
         "商业电价",
         "高价电",
         "临时用电",
+        # Said short ("湘江豪庭一直用临时电"; "虽然有临时电可用，但我们的生活从来都没有
+        # 安心过", "水电都是临时施工用的临时电").
+        "临时电",
         "正式用电",
         "抄表到户",
         "直供电",
@@ -129,7 +132,9 @@ CLAIM_WORDS: Final[dict[str, tuple[str, ...]]] = {
     "square_dancing": ("广场舞",),
     # Noise said as residents say it ("再次投诉M3县上渡街道办祥和街有机食府厨房大型抽风机
     # 噪音吵人"; "晚上特别是半晚吵闹令人…", "歌声…太吵").
-    "noise": ("吵人", "吵死", "太吵", "吵闹"),
+    # And the sleep it breaks ("吵得根本没法睡", "经常在睡梦中被吵醒"); not a quarrel
+    # ("车上争吵得很厉害", ``NOT_AFTER``).
+    "noise": ("吵人", "吵死", "太吵", "吵闹", "吵得", "吵醒"),
     # A property firm not doing its work ("投诉A4区威尔士春天物业管理混乱", "A市世景华庭
     # 物业管理混乱，业主反映问题无人管"; "物业不作为"): the service done or the firm
     # replaced. Not its fee (``fees``: "物业费上涨"); "物业" alone names every problem of an
@@ -188,6 +193,10 @@ CLAIM_WORDS: Final[dict[str, tuple[str, ...]]] = {
     # Not "小孩上学": as often the way to school ("小孩上学不便", "小孩上学无公车").
     "school_admission": (
         "学区",
+        # A child placed at a school ("锑都家园一期被划到了学士睿哲希望小学", "只有莲花新村
+        # 的生源被划到德源小学上学"): only with the school or its going there in the clause
+        # (``NOT_BEFORE``), not a parking space or a district drawn ("划到停车位").
+        "划到",
         "入园",
         "对口学校",
         "小孩读书",
@@ -270,6 +279,9 @@ NOT_BEFORE: Final[dict[str, str]] = {
     **dict.fromkeys(
         ("小孩读书", "孩子读书", "女儿读书", "儿子读书", "子女读书"), "[^，。！？、]{0,3}交通"
     ),
+    # A placement is of a school ("划到", above): the lookahead the guard makes negative is
+    # itself negative, so the word is read only with a school's words after it.
+    "划到": "(?![^，。！？、]{0,12}(?:上学|读书|就读|入学|小学|中学|学校|学区|初中|高中))",
     # A park's or a zoo's tickets ("入园门票").
     "入园": "[^，。！？、]{0,2}(?:票|费)",
 }
@@ -282,6 +294,8 @@ NOT_AFTER: Final[dict[str, tuple[str, ...]]] = {
     "办证": ("[人者简]",),
     # A lift switched off is not a power cut ("开发商擅自关停电梯"): ``CLAIM_KINDS``' word.
     "停电": ("关",),
+    # A quarrel is no noise ("车上争吵得很厉害").
+    "吵得": ("争",),
 }
 #: Every word's kind.
 KIND_OF_WORD: Final[dict[str, str]] = {

@@ -201,12 +201,58 @@ _ANONYMISED_UNIT_RE: Final = re.compile(r"(?<![a-z])[a-z]\d*[省市区县]")
 _TOPIC_SPLIT_RE: Final = re.compile(r"[^\w]+|_")
 
 
+#: Words residents type by sound with the wrong characters, as the word they mean (issue 13,
+#: the twenty-sixth session): each typo is never a word of its own, or is read only where
+#: it stands for the word ("业主反应": the owners' report, where "反应" alone is often a
+#: word, a reaction). Read in a title's ``topic``, so its kinds (``claims``) and its
+#: character pairs are the word's. Counted in the real letters of ``../shared/data``
+#: (held-out letters unread): "燥音" 2 and "燥声" 2 (contents: "工厂的晚上加班燥音",
+#: "碎石机碎石的燥声"), "躁音" 2, "扰名" 1 (a title: "A3区楚腾琴岛夜间施工扰名"); "饶民",
+#: "福射", "搅伴" and "机站" as a base station are none there but common in residents'
+#: messages. Each is the word's length, so what a title names keeps its place.
+_TYPOS: Final[dict[str, str]] = {
+    "燥音": "噪音",
+    "躁音": "噪音",
+    "燥声": "噪声",
+    "躁声": "噪声",
+    "饶民": "扰民",
+    "扰名": "扰民",
+    "福射": "辐射",
+    "搅伴": "搅拌",
+    "业住": "业主",
+    "业住反应": "业主反映",
+    "业主反应": "业主反映",
+    "居民反应": "居民反映",
+    "群众反应": "群众反映",
+    "机站": "基站",
+}
+#: Where a typo is a word ("商业住房": housing for sale; "农机站", "发电机站", "抽水机站",
+#: "排灌机站": a machinery's or a pump's station, as real letters name them), it is kept.
+_TYPO_KEPT_AFTER: Final[dict[str, str]] = {"业住": "商", "机站": "[农电水灌]"}
+_TYPO_RE: Final = re.compile(
+    "|".join(
+        (f"(?<!{_TYPO_KEPT_AFTER[w]})" if w in _TYPO_KEPT_AFTER else "") + re.escape(w)
+        for w in sorted(_TYPOS, key=len, reverse=True)
+    )
+)
+# Most titles hold no typo: a character every typo holds first finds that out.
+_TYPO_MARKS: Final = frozenset(w[0] for w in _TYPOS) | frozenset(w[1] for w in _TYPOS)
+
+
+def as_meant(folded: str) -> str:
+    """``folded`` with its typos (``_TYPOS``) read as the words they stand for."""
+    if _TYPO_MARKS.isdisjoint(folded):
+        return folded
+    return _TYPO_RE.sub(lambda found: _TYPOS[found.group()], folded)
+
+
 def topic(folded_title: str, region_names: tuple[str, ...] = ()) -> str:
     """What a title says about the matter: ``folded_title`` (``fold``-ed) without the names
     of its region (``region_names``: the county, city, province, which every title of the
     area may name), anonymised unit names and ``_TOPIC_NOISE``; the pieces left are joined
-    by single spaces.
+    by single spaces. Typos are read as the words they stand for (``as_meant``).
     """
+    folded_title = as_meant(folded_title)
     for name in region_names:
         folded_title = folded_title.replace(name, " ")
     folded_title = _ANONYMISED_UNIT_RE.sub(" ", folded_title)
@@ -564,7 +610,10 @@ _POWER_LINE_WORDS: Final = (
     "|[0-9]{2,3}(?:千伏|kv|KV|kV)[^，。,；;！!？?]{0,6}(?:线|杆|塔|电缆)"
 )
 #: A base station by its words; the tower company's ("铁塔公司") its owner.
-_BASE_STATION_WORDS: Final = "基站|信号塔|发射塔|通信塔|通讯塔|信号发射|移动塔|电信塔|联通塔"
+#: Typed by sound as "机站" ("在楼顶建机站"), not a machinery's or a pump's (``_TYPOS``).
+_BASE_STATION_WORDS: Final = (
+    "基站|(?<![农电水灌])机站|信号塔|发射塔|通信塔|通讯塔|信号发射|移动塔|电信塔|联通塔"
+)
 _RAIL_WORDS: Final = "铁路|高铁|轻轨|火车|(?<!电)动车|城际|列车|铁轨|货运线"
 _ROAD_WORDS: Final = "高架|高速公路|高速路|绕城高速|环城高速|快速路"
 _FACTORY_WORDS: Final = (
@@ -668,10 +717,14 @@ _SUBJECT_TITLE_WORD_RES: Final[dict[str, re.Pattern[str]]] = {
     # Of an elevated road or an expressway, the road or the barrier against its noise.
     SUBJECT_ROAD: re.compile(_ROAD_WORDS + "|声屏障|隔音屏|隔音墙|隔音板"),
 }
+#: Noise and its nuisance as residents type them by sound (``_TYPOS``): a neighbours' wrong
+#: of every facility below.
+_NOISE_TYPED: Final = "燥音|躁音|燥声|躁声|饶民"
 #: A site's neighbours' wrongs: its noise, its dust, its works at hours of rest, its
 #: shaking; a letter naming a site and none of them is about something else of it.
 _SITE_NUISANCE_RE: Final = re.compile(
-    "噪|吵|扰民|扰名|睡|休息|夜间|夜晚|夜里|晚上|半夜|深夜|凌晨|通宵|昼夜|24小时|粉尘|扬尘|灰尘"
+    _NOISE_TYPED + "|噪|吵|扰民|扰名|睡|休息|夜间|夜晚|夜里|晚上|半夜|深夜|凌晨|通宵|昼夜"
+    "|24小时|粉尘|扬尘|灰尘"
     "|尘土|震|轰|打桩|桩机|声音|声响"
 )
 #: A site's other matters, in the sentence or title naming it: its workers' wages, its
@@ -696,7 +749,7 @@ _METRES: Final = "[0-9一二三四五六七八九十几]+(?:来|多|余)?米"
 #: danger, its being too close ("距离小区只有十几米"), built against the rules, or their
 #: asking it moved, put underground or not built ("反对", "搬迁", "改线", "入地", "选址").
 _POWER_NUISANCE_RE: Final = re.compile(
-    "辐射|电磁|噪|嗡嗡|吵|扰民|睡|休息|安全|隐患|危险|危害|健康|致癌|太近|很近"
+    _NOISE_TYPED + "|辐射|电磁|噪|嗡嗡|吵|扰民|睡|休息|安全|隐患|危险|危害|健康|致癌|太近|很近"
     f"|离[^，。,；;！!？?]{{0,8}}{_METRES}|距[^，。,；;！!？?]{{0,10}}{_METRES}"
     f"|不足{_METRES}|只有{_METRES}|反对|抗议|搬迁|搬走|迁走"
     "|迁移|改线|改道|入地|下地|选址|拆除|拆掉|撤除|停建|不要建|违规|违法|违章|私自"
@@ -711,7 +764,7 @@ _POWER_OWN_AFFAIR_RE: Final = re.compile(
 #: A railway's neighbours' wrongs: its trains' noise, whistles, shaking, its being close,
 #: a barrier against it asked, a line opposed.
 _RAIL_NUISANCE_RE: Final = re.compile(
-    "噪|鸣笛|汽笛|鸣长笛|喇叭|吵|扰民|睡|休息|震|振动|轰|隔音|声屏障|太近|很近"
+    _NOISE_TYPED + "|噪|鸣笛|汽笛|鸣长笛|喇叭|吵|扰民|睡|休息|震|振动|轰|隔音|声屏障|太近|很近"
     f"|只有{_METRES}|{_METRES}不到|不足{_METRES}|反对|辐射"
 )
 #: Its own other matters: a station's buses, tickets, trains asked for, the line asked
@@ -724,7 +777,7 @@ _RAIL_OWN_AFFAIR_RE: Final = re.compile(
 #: An elevated road's or an expressway's neighbours' wrongs: its traffic's noise, its
 #: shaking, its being close, a barrier against it asked.
 _ROAD_NUISANCE_RE: Final = re.compile(
-    f"噪|吵|扰民|睡|休息|震|振动|轰|隔音|声屏障|太近|很近|只有{_METRES}|{_METRES}不到|不足{_METRES}"
+    f"{_NOISE_TYPED}|噪|吵|扰民|睡|休息|震|振动|轰|隔音|声屏障|太近|很近|只有{_METRES}|{_METRES}不到|不足{_METRES}"
 )
 #: Its own other matters: the space under it (its parking, its fees), its traffic's jams
 #: and accidents, its ramps and exits, its tolls, its building and the land taken for it,
@@ -736,7 +789,8 @@ _ROAD_OWN_AFFAIR_RE: Final = re.compile(
 #: A factory's, a farm's or a sewage plant's neighbours' wrongs: its noise, smoke, smell,
 #: waste water; their asking it closed or moved.
 _WORKS_NUISANCE_RE: Final = re.compile(
-    "噪|轰鸣|吵|扰民|睡|休息|黑烟|浓烟|烟尘|粉尘|灰尘|臭|异味|气味|味道|刺鼻|废气|废水|污水|排污|偷排"
+    _NOISE_TYPED + "|噪|轰鸣|吵|扰民|睡|休息|黑烟|浓烟|烟尘|粉尘|灰尘|臭|异味|气味|味道|刺鼻"
+    "|废气|废水|污水|排污|偷排"
     "|直排|污染|粪|蚊蝇|苍蝇|关停|取缔|搬迁|搬走|反对"
 )
 #: Its own other matters: its workers' wages and jobs, the land and what is paid for it,
@@ -786,7 +840,8 @@ FACILITIES: Final = frozenset(_FACILITY_AFFAIRS)
 #: none of them is about something else of the plant (its jobs, its land, its tax, an
 #: accident of its trucks, its owner's compensation) and is no resident's complaint of it.
 _PLANT_NUISANCE_RE: Final = re.compile(
-    "噪音|噪声|噪|声音|声响|轰鸣|扰民|粉尘|扬尘|灰尘|尘土|污染|吵|睡不着|休息|关停|搬走|"
+    _NOISE_TYPED + "|噪音|噪声|噪|声音|声响|轰鸣|扰民|粉尘|扬尘|灰尘|尘土|污染|吵|睡不着|休息"
+    "|关停|搬走|"
     "迁走|迁出|搬离|取缔|废水|污水|灰大|泥浆|洒落|撒落|压坏|压烂|压得|夜间|晚上|半夜|凌晨"
 )
 #: Its neighbours writing: residents asking of its permits are complaining of it.
@@ -988,7 +1043,7 @@ _SUBJECT_MARKS: Final = {
     SUBJECT_REFUSE: ("垃圾", "压缩站"),
     SUBJECT_SUBSTATION: ("变", "配电", "开闭所"),
     SUBJECT_POWER_LINE: ("高压", "输电", "架空线", "伏", "kv", "KV", "kV"),
-    SUBJECT_BASE_STATION: ("基站", "塔", "信号发射"),
+    SUBJECT_BASE_STATION: ("基站", "机站", "塔", "信号发射"),
     SUBJECT_RAIL: ("铁", "轨", "火车", "动车", "城际", "列车", "货运线"),
     SUBJECT_FACTORY: ("厂", "作坊", "化工"),
     SUBJECT_FARM: ("养", "猪", "鸡场", "鸭场", "牛场"),
