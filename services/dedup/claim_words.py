@@ -133,7 +133,9 @@ CLAIM_WORDS: Final[dict[str, tuple[str, ...]]] = {
     # 的质疑", "投诉A市福桥驾校退学后不退学费", "咨询幼儿园学费的标准").
     # And a fee refused back ("反映D12市红黄蓝亲子园早教课程退费的问题"; "收费退费争议无法
     # 解决", "水电开户费也一并不退费"): the fee's dispute, whoever owes it.
-    "fees": ("学费", "开户费", "初装费", "接驳费", "退费"),
+    # A price raised ("举报F市金色摇篮幼儿园乱涨价！", "投诉B市到B9市的客车肆意涨价",
+    # "东方新城物业擅自涨价").
+    "fees": ("学费", "开户费", "初装费", "接驳费", "退费", "涨价"),
     # Wages asked for ("C4市农民工年底讨薪无处求助"): ``text.CLAIM_KINDS["wages"]``.
     "wages": ("讨薪",),
     # A building's leaking walls or roofs ("再次反映A市利保麓谷林语存在严重漏水的问题",

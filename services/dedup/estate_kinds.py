@@ -112,7 +112,9 @@ CLAIM_WORDS: Final[dict[str, tuple[str, ...]]] = {
     # resettlement estate (``claim_words``: "安置小区" is a place).
     "resettlement_housing": ("安置房", "回迁", "还建房"),
     # An exit of a metro station asked for ("恳请在A7县榔梨街道请求增加一个地铁口").
-    "metro_exit": ("地铁口", "地铁出口", "地铁站出口", "地铁出入口", "地铁站口"),
+    # A station's exit, its line's named before it ("咨询A市地铁3号线烈士公园东站出入口的规划",
+    # "A市地铁4号线罐子岭站出入口咨询"); not a bus's or a train's station (``NOT_AFTER``).
+    "metro_exit": ("地铁口", "地铁出口", "地铁站出口", "地铁出入口", "地铁站口", "站出入口"),
     # Charging points for e-bikes or cars asked for ("残疾人希望A4区福泽园物业增设电动车
     # 充电桩"): the points installed.
     "ebike_charging": ("充电桩", "充电站", "充电设施", "电动车充电", "充电难", "飞线充电"),
@@ -175,6 +177,8 @@ CLAIM_WORDS: Final[dict[str, tuple[str, ...]]] = {
         "不交房",
         "交房遥遥无期",
         "何时交房",
+        "何时能交房",
+        "时候能交房",
         "什么时候交房",
         "交房时间",
     ),
@@ -197,6 +201,9 @@ CLAIM_WORDS: Final[dict[str, tuple[str, ...]]] = {
         # 的生源被划到德源小学上学"): only with the school or its going there in the clause
         # (``NOT_BEFORE``), not a parking space or a district drawn ("划到停车位").
         "划到",
+        # A child who cannot get a place ("桐木村孩子上不了丁字湾小学", "孩子上不了学"), only
+        # with a school's words after it as "划到".
+        "上不了",
         "入园",
         "对口学校",
         "小孩读书",
@@ -281,7 +288,10 @@ NOT_BEFORE: Final[dict[str, str]] = {
     ),
     # A placement is of a school ("划到", above): the lookahead the guard makes negative is
     # itself negative, so the word is read only with a school's words after it.
-    "划到": "(?![^，。！？、]{0,12}(?:上学|读书|就读|入学|小学|中学|学校|学区|初中|高中))",
+    **dict.fromkeys(
+        ("划到", "上不了"),
+        "(?![^，。！？、]{0,12}(?:上学|读书|就读|入学|小学|中学|学校|学区|初中|高中|学(?!费)|幼儿园))",
+    ),
     # A park's or a zoo's tickets ("入园门票").
     "入园": "[^，。！？、]{0,2}(?:票|费)",
 }
@@ -294,6 +304,8 @@ NOT_AFTER: Final[dict[str, tuple[str, ...]]] = {
     "办证": ("[人者简]",),
     # A lift switched off is not a power cut ("开发商擅自关停电梯"): ``CLAIM_KINDS``' word.
     "停电": ("关",),
+    # A coach's or a train's station ("汽车站出入口", "火车站出入口").
+    "站出入口": ("车",),
     # A quarrel is no noise ("车上争吵得很厉害").
     "吵得": ("争",),
 }

@@ -408,12 +408,37 @@ _NOT_AFTER: Final[dict[str, tuple[str, ...]]] = {"物业费": ("[^拒][交缴]",
 _KIND_OF_WORD.update(claim_words.KIND_OF_WORD)
 _NOT_BEFORE.update(claim_words.NOT_BEFORE)
 _NOT_AFTER.update(claim_words.NOT_AFTER)
+
+
+def _as_in_topic(word: str) -> tuple[str, str]:
+    """A kind's word as a ``topic`` holds it, and its pattern: folded ("什么时候交房" is
+    "什幺时候交房" there), without the topic's noise ("淹了" is "淹" at a piece's end,
+    "麻将馆扰民" is "麻 馆扰民", "何时交房" is a piece "交房"), as a title
+    holding the word reads. Before, a word holding noise was never read."""
+    folded = fold(word)
+    seen = topic(folded)
+    if seen == folded:
+        return seen, re.escape(seen)
+    pieces = seen.split(" ")
+    cut_before, cut_after = not folded.startswith(pieces[0]), not folded.endswith(pieces[-1])
+    # What is left of "何时交房" is a piece of its own: "交房后发现质量问题" is no late one.
+    whole = cut_before and len(seen) <= 2
+    return seen, (
+        ("(?<![^ ])" if cut_before else "")
+        + re.escape(seen)
+        + ("(?![^ ])" if cut_after or whole else "")
+    )
+
+
+_IN_TOPIC: Final = {word: _as_in_topic(word) for word in _KIND_OF_WORD}
+#: Each word's kind by the word as a topic holds it.
+_FOLDED_KIND: Final = {_IN_TOPIC[word][0]: kind for word, kind in _KIND_OF_WORD.items()}
 _CLAIM_WORD_RE: Final = re.compile(
     "|".join(
-        re.escape(w)
-        + "".join(f"(?<!{before}{re.escape(w)})" for before in _NOT_AFTER.get(w, ()))
+        _IN_TOPIC[w][1]
+        + "".join(f"(?<!{before}{re.escape(_IN_TOPIC[w][0])})" for before in _NOT_AFTER.get(w, ()))
         + (f"(?!{_NOT_BEFORE[w]})" if w in _NOT_BEFORE else "")
-        for w in sorted(_KIND_OF_WORD, key=len, reverse=True)
+        for w in sorted(_KIND_OF_WORD, key=lambda w: len(_IN_TOPIC[w][0]), reverse=True)
     )
 )
 
@@ -422,7 +447,7 @@ _CLAIM_WORD_RE: Final = re.compile(
 def claims(topic_text: str) -> frozenset[str]:
     """The ``CLAIM_KINDS`` a title's ``topic`` names ("南大门市场个体户占道经营 偷电":
     encroachment and power theft). Cached as ``topic_grams``."""
-    return frozenset(_KIND_OF_WORD[word] for word in _CLAIM_WORD_RE.findall(topic_text))
+    return frozenset(_FOLDED_KIND[word] for word in _CLAIM_WORD_RE.findall(topic_text))
 
 
 @lru_cache(maxsize=8_192)
@@ -430,7 +455,7 @@ def main_claim(topic_text: str) -> str:
     """The kind a title's ``topic`` names first, what it is mainly about ("滨江御景园不买
     车位就不给办房产证": parking, the certificates held back for it); "" for none."""
     found = _CLAIM_WORD_RE.search(topic_text)
-    return _KIND_OF_WORD[found.group()] if found else ""
+    return _FOLDED_KIND[found.group()] if found else ""
 
 
 #: What ends a clause of a title: a list ("油烟、污水、噪音") is one clause.
