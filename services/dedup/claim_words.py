@@ -152,6 +152,10 @@ CLAIM_WORDS: Final[dict[str, tuple[str, ...]]] = {
     # 电梯被一楼住户阻挠"): a want with its own remedy (the approval, the neighbours' consent,
     # the subsidy), not a lift out of order.
     "lift_addition": ("加装电梯", "增设电梯", "电梯加装", "加梯"),
+    # A scrap yard by an estate ("希望取缔A3区左栗路尽端南方职业学院斜对面废品站"): its dirt,
+    # its fire risk, its stalls in the road are one object's, as a plant's noise and dust
+    # are (``text.OBJECTS``: one kind between two titles beside an estate both name).
+    "scrap_yard": ("废品站", "废品回收站", "废品收购站", "废品回收点", "废旧物资回收站"),
     # A plant's works at night are its nuisance, what its other titles call noise or dust
     # ("伊景园滨和苑旁边搅拌站晚上施工", "搅拌站夜间施工扰民"): the plant's, not a site's
     # works (``text._SUBJECT_TITLE_KINDS``). Read as one word, the plant's, before the

@@ -84,6 +84,10 @@ CLAIM_WORDS: Final[dict[str, tuple[str, ...]]] = {
         "正式用电",
         "抄表到户",
         "直供电",
+        # The property firm's charging more than the grid ("万象新天物业多收电费", "物业乱收
+        # 电费"): the resale's markup.
+        "多收电费",
+        "乱收电费",
     ),
     # An estate's owners' committee, to be formed or blocked ("希望A7县有关部门推动成立恒广
     # 国际景园小区业委会", "希望A市新星小区能成立业主委员会", "投诉中国铁建国际城业委会成立
@@ -148,6 +152,9 @@ CLAIM_WORDS: Final[dict[str, tuple[str, ...]]] = {
         "物业服务质量差",
         "物业不管事",
         "物业管理不到位",
+        # Its service, plainly ("海外滩物业服务问题"); not its fee, its contract, its office
+        # (``NOT_BEFORE``).
+        "物业服务",
     ),
     # Rubbish not cleared ("垃圾没人清", as "A3区锦绣家园小区垃圾泛滥无人管理" says it).
     "rubbish": ("垃圾没人清", "垃圾无人清", "垃圾没人收", "垃圾无人收"),
@@ -292,6 +299,7 @@ NOT_BEFORE: Final[dict[str, str]] = {
         ("划到", "上不了"),
         "(?![^，。！？、]{0,12}(?:上学|读书|就读|入学|小学|中学|学校|学区|初中|高中|学(?!费)|幼儿园))",
     ),
+    "物业服务": "费|合同|中心|企业|公司|站|收费",
     # A park's or a zoo's tickets ("入园门票").
     "入园": "[^，。！？、]{0,2}(?:票|费)",
 }
