@@ -156,6 +156,10 @@ CLAIM_WORDS: Final[dict[str, tuple[str, ...]]] = {
     # its fire risk, its stalls in the road are one object's, as a plant's noise and dust
     # are (``text.OBJECTS``: one kind between two titles beside an estate both name).
     "scrap_yard": ("废品站", "废品回收站", "废品收购站", "废品回收点", "废旧物资回收站"),
+    # A bus route asked where none runs ("希望给B2区枫溪学校通公交车", "希望早日开通B市西站
+    # 到B3区的直通公交车", "希望能在A1区南路开通公交车直达长大"; "同仁村没有公交车"): a
+    # route's course (``text.CLAIM_KINDS["bus_course"]``), not its stops (``NOT_BEFORE``).
+    "bus_course": ("通公交", "没有公交"),
     # A plant's works at night are its nuisance, what its other titles call noise or dust
     # ("伊景园滨和苑旁边搅拌站晚上施工", "搅拌站夜间施工扰民"): the plant's, not a site's
     # works (``text._SUBJECT_TITLE_KINDS``). Read as one word, the plant's, before the
@@ -173,6 +177,9 @@ NOT_BEFORE: Final[dict[str, str]] = {
     # A fee's refund owed by the state ("编制学费补偿") is a subsidy asked, not a fee (a fee
     # waived for the poor, "减免学费", is of the fee).
     "学费": "补偿",
+    # A stop, not a route ("没有公交站台").
+    "通公交": "车?站",
+    "没有公交": "车?站",
 }
 #: A word is not its kind after what makes it another's (``text._NOT_AFTER``: what comes
 #: right before it, of a fixed width). None yet: a word that is another kind's after

@@ -210,8 +210,9 @@ _TOPIC_SPLIT_RE: Final = re.compile(r"[^\w]+|_")
 #: estate named in passing). Counted in the real letters of ``../shared/data`` (held-out
 #: letters unread): "燥音" 2 and "燥声" 2 (contents: "工厂的晚上加班燥音", "碎石机碎石的
 #: 燥声"), "躁音" 2, "扰名" 1 (a title: "A3区楚腾琴岛夜间施工扰名"); "饶民", "福射",
-#: "搅伴" and "机站" as a base station none there, but common in residents' messages. Each
-#: is the word's length, so a kind word's place in a topic (``first_claim_at``) is kept.
+#: "搅伴" and "机站" as a base station none there, but common in residents' messages; nor
+#: "乱长价" and "延期交方" (the probes' "物业乱长价", "延期交方"). Each is the word's length,
+#: so a kind word's place in a topic (``first_claim_at``) is kept.
 _TYPOS: Final[dict[str, str]] = {
     "燥音": "噪音",
     "躁音": "噪音",
@@ -222,6 +223,10 @@ _TYPOS: Final[dict[str, str]] = {
     "福射": "辐射",
     "搅伴": "搅拌",
     "机站": "基站",
+    # Read only where they stand for the word: "交方" is a word's end elsewhere ("公交方便").
+    "乱长价": "乱涨价",
+    "期交方": "期交房",
+    "迟交方": "迟交房",
 }
 #: Where a typo is a word ("农机站", "发电机站", "抽水机站", "排灌机站": a machinery's or a
 #: pump's station, as real letters name them), it is kept.
@@ -232,8 +237,8 @@ _TYPO_RE: Final = re.compile(
         for w in sorted(_TYPOS, key=len, reverse=True)
     )
 )
-# Most titles hold no typo: a character every typo holds first finds that out.
-_TYPO_MARKS: Final = frozenset(w[0] for w in _TYPOS) | frozenset(w[1] for w in _TYPOS)
+# Most titles hold no typo: a character every typo holds finds that out.
+_TYPO_MARKS: Final = frozenset(w[-1] for w in _TYPOS)
 
 
 def as_meant(folded: str) -> str:

@@ -26,6 +26,8 @@ def _kinds(title: str) -> frozenset[str]:
         ("A3区楚腾琴岛夜间施工扰名", "building_works"),
         ("嘉和苑小区物业擅自同意在楼顶建机站", "mast"),
         ("黄今村搅伴厂污染", "mixing_plant"),
+        ("东南海小区物业乱长价谁来管", "fees"),
+        ("碧桂园天喜延期交方，业主苦不堪言", "late_handover"),
         # Said short or plainly.
         ("湘江豪庭一直用临时电", "power_resale"),
         ("万科紫台孩子被划到五公里外上学", "school_admission"),
@@ -36,6 +38,8 @@ def _kinds(title: str) -> frozenset[str]:
         ("C4市农民工年底讨薪无处求助", "wages"),
         ("A市地铁4号线罐子岭站出入口咨询", "metro_exit"),
         ("白沙小区周边废品站占道经营", "scrap_yard"),
+        ("希望给B2区枫溪学校通公交车", "bus_course"),
+        ("同仁村没有公交车", "bus_course"),
         # Words a topic holds otherwise than written: folded ("什么" is "什幺"), without
         # the topic's noise ("了", "将", "何时").
         ("G4县香溪美地二期何时能交房？", "late_handover"),
@@ -60,6 +64,10 @@ def test_a_kind_as_residents_write_it_is_read(title: str, kind: str) -> None:
         # Lines drawn for a car park, a household's registration: no school's placement.
         ("小区划到停车位的绿地", "school_admission"),
         ("孩子上不了户口", "school_admission"),
+        # "交方" is a word's end elsewhere.
+        ("开通新的公交方便学生", "late_handover"),
+        # A stop is no route.
+        ("同仁村没有公交站台", "bus_course"),
         # A quarrel is no noise.
         ("车上争吵得很厉害", "noise"),
         # A train's or a coach's station.
