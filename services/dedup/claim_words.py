@@ -131,7 +131,13 @@ CLAIM_WORDS: Final[dict[str, tuple[str, ...]]] = {
     "road_paving": ("硬化",),
     # A school's or a course's fee ("投诉J5县五星学校乱收学费", "对D12市泉峰中学九年级学费
     # 的质疑", "投诉A市福桥驾校退学后不退学费", "咨询幼儿园学费的标准").
-    "fees": ("学费", "开户费", "初装费", "接驳费"),
+    # And a fee refused back ("反映D12市红黄蓝亲子园早教课程退费的问题"; "收费退费争议无法
+    # 解决", "水电开户费也一并不退费"): the fee's dispute, whoever owes it.
+    # A price raised ("举报F市金色摇篮幼儿园乱涨价！", "投诉B市到B9市的客车肆意涨价",
+    # "东方新城物业擅自涨价").
+    "fees": ("学费", "开户费", "初装费", "接驳费", "退费", "涨价"),
+    # Wages asked for ("C4市农民工年底讨薪无处求助"): ``text.CLAIM_KINDS["wages"]``.
+    "wages": ("讨薪",),
     # A building's leaking walls or roofs ("再次反映A市利保麓谷林语存在严重漏水的问题",
     # "小区外墙漏水民不能安居，榔梨豪庭业主盼望解决"): repaired.
     "leaks": ("漏水", "渗水", "渗漏", "漏雨"),
@@ -146,6 +152,14 @@ CLAIM_WORDS: Final[dict[str, tuple[str, ...]]] = {
     # 电梯被一楼住户阻挠"): a want with its own remedy (the approval, the neighbours' consent,
     # the subsidy), not a lift out of order.
     "lift_addition": ("加装电梯", "增设电梯", "电梯加装", "加梯"),
+    # A scrap yard by an estate ("希望取缔A3区左栗路尽端南方职业学院斜对面废品站"): its dirt,
+    # its fire risk, its stalls in the road are one object's, as a plant's noise and dust
+    # are (``text.OBJECTS``: one kind between two titles beside an estate both name).
+    "scrap_yard": ("废品站", "废品回收站", "废品收购站", "废品回收点", "废旧物资回收站"),
+    # A bus route asked where none runs ("希望给B2区枫溪学校通公交车", "希望早日开通B市西站
+    # 到B3区的直通公交车", "希望能在A1区南路开通公交车直达长大"; "同仁村没有公交车"): a
+    # route's course (``text.CLAIM_KINDS["bus_course"]``), not its stops (``NOT_BEFORE``).
+    "bus_course": ("通公交", "没有公交"),
     # A plant's works at night are its nuisance, what its other titles call noise or dust
     # ("伊景园滨和苑旁边搅拌站晚上施工", "搅拌站夜间施工扰民"): the plant's, not a site's
     # works (``text._SUBJECT_TITLE_KINDS``). Read as one word, the plant's, before the
@@ -163,6 +177,9 @@ NOT_BEFORE: Final[dict[str, str]] = {
     # A fee's refund owed by the state ("编制学费补偿") is a subsidy asked, not a fee (a fee
     # waived for the poor, "减免学费", is of the fee).
     "学费": "补偿",
+    # A stop, not a route ("没有公交站台").
+    "通公交": "车?站",
+    "没有公交": "车?站",
 }
 #: A word is not its kind after what makes it another's (``text._NOT_AFTER``: what comes
 #: right before it, of a fixed width). None yet: a word that is another kind's after

@@ -78,9 +78,16 @@ CLAIM_WORDS: Final[dict[str, tuple[str, ...]]] = {
         "商业电价",
         "高价电",
         "临时用电",
+        # Said short ("湘江豪庭一直用临时电"; "虽然有临时电可用，但我们的生活从来都没有
+        # 安心过", "水电都是临时施工用的临时电").
+        "临时电",
         "正式用电",
         "抄表到户",
         "直供电",
+        # The property firm's charging more than the grid ("万象新天物业多收电费", "物业乱收
+        # 电费"): the resale's markup.
+        "多收电费",
+        "乱收电费",
     ),
     # An estate's owners' committee, to be formed or blocked ("希望A7县有关部门推动成立恒广
     # 国际景园小区业委会", "希望A市新星小区能成立业主委员会", "投诉中国铁建国际城业委会成立
@@ -109,7 +116,9 @@ CLAIM_WORDS: Final[dict[str, tuple[str, ...]]] = {
     # resettlement estate (``claim_words``: "安置小区" is a place).
     "resettlement_housing": ("安置房", "回迁", "还建房"),
     # An exit of a metro station asked for ("恳请在A7县榔梨街道请求增加一个地铁口").
-    "metro_exit": ("地铁口", "地铁出口", "地铁站出口", "地铁出入口", "地铁站口"),
+    # A station's exit, its line's named before it ("咨询A市地铁3号线烈士公园东站出入口的规划",
+    # "A市地铁4号线罐子岭站出入口咨询"); not a bus's or a train's station (``NOT_AFTER``).
+    "metro_exit": ("地铁口", "地铁出口", "地铁站出口", "地铁出入口", "地铁站口", "站出入口"),
     # Charging points for e-bikes or cars asked for ("残疾人希望A4区福泽园物业增设电动车
     # 充电桩"): the points installed.
     "ebike_charging": ("充电桩", "充电站", "充电设施", "电动车充电", "充电难", "飞线充电"),
@@ -129,7 +138,9 @@ CLAIM_WORDS: Final[dict[str, tuple[str, ...]]] = {
     "square_dancing": ("广场舞",),
     # Noise said as residents say it ("再次投诉M3县上渡街道办祥和街有机食府厨房大型抽风机
     # 噪音吵人"; "晚上特别是半晚吵闹令人…", "歌声…太吵").
-    "noise": ("吵人", "吵死", "太吵", "吵闹"),
+    # And the sleep it breaks ("吵得根本没法睡", "经常在睡梦中被吵醒"); not a quarrel
+    # ("车上争吵得很厉害", ``NOT_AFTER``).
+    "noise": ("吵人", "吵死", "太吵", "吵闹", "吵得", "吵醒"),
     # A property firm not doing its work ("投诉A4区威尔士春天物业管理混乱", "A市世景华庭
     # 物业管理混乱，业主反映问题无人管"; "物业不作为"): the service done or the firm
     # replaced. Not its fee (``fees``: "物业费上涨"); "物业" alone names every problem of an
@@ -141,6 +152,9 @@ CLAIM_WORDS: Final[dict[str, tuple[str, ...]]] = {
         "物业服务质量差",
         "物业不管事",
         "物业管理不到位",
+        # Its service, plainly ("海外滩物业服务问题"); not its fee, its contract, its office
+        # (``NOT_BEFORE``).
+        "物业服务",
     ),
     # Rubbish not cleared ("垃圾没人清", as "A3区锦绣家园小区垃圾泛滥无人管理" says it).
     "rubbish": ("垃圾没人清", "垃圾无人清", "垃圾没人收", "垃圾无人收"),
@@ -170,6 +184,8 @@ CLAIM_WORDS: Final[dict[str, tuple[str, ...]]] = {
         "不交房",
         "交房遥遥无期",
         "何时交房",
+        "何时能交房",
+        "时候能交房",
         "什么时候交房",
         "交房时间",
     ),
@@ -188,6 +204,13 @@ CLAIM_WORDS: Final[dict[str, tuple[str, ...]]] = {
     # Not "小孩上学": as often the way to school ("小孩上学不便", "小孩上学无公车").
     "school_admission": (
         "学区",
+        # A child placed at a school ("锑都家园一期被划到了学士睿哲希望小学", "只有莲花新村
+        # 的生源被划到德源小学上学"): only with the school or its going there in the clause
+        # (``NOT_BEFORE``), not a parking space or a district drawn ("划到停车位").
+        "划到",
+        # A child who cannot get a place ("桐木村孩子上不了丁字湾小学", "孩子上不了学"), only
+        # with a school's words after it as "划到".
+        "上不了",
         "入园",
         "对口学校",
         "小孩读书",
@@ -270,6 +293,13 @@ NOT_BEFORE: Final[dict[str, str]] = {
     **dict.fromkeys(
         ("小孩读书", "孩子读书", "女儿读书", "儿子读书", "子女读书"), "[^，。！？、]{0,3}交通"
     ),
+    # A placement is of a school ("划到", above): the lookahead the guard makes negative is
+    # itself negative, so the word is read only with a school's words after it.
+    **dict.fromkeys(
+        ("划到", "上不了"),
+        "(?![^，。！？、]{0,12}(?:上学|读书|就读|入学|小学|中学|学校|学区|初中|高中|学(?!费)|幼儿园))",
+    ),
+    "物业服务": "费|合同|中心|企业|公司|站|收费",
     # A park's or a zoo's tickets ("入园门票").
     "入园": "[^，。！？、]{0,2}(?:票|费)",
 }
@@ -282,6 +312,10 @@ NOT_AFTER: Final[dict[str, tuple[str, ...]]] = {
     "办证": ("[人者简]",),
     # A lift switched off is not a power cut ("开发商擅自关停电梯"): ``CLAIM_KINDS``' word.
     "停电": ("关",),
+    # A coach's or a train's station ("汽车站出入口", "火车站出入口").
+    "站出入口": ("车",),
+    # A quarrel is no noise ("车上争吵得很厉害").
+    "吵得": ("争",),
 }
 #: Every word's kind.
 KIND_OF_WORD: Final[dict[str, str]] = {

@@ -166,6 +166,8 @@ _BEFORE_NAME_RE: Final = re.compile(
     "加快|侦办|侦破|严惩|查处|打击|举报|投诉|反映|请求|恳请|要求|希望|呼吁|督促|尽快|严查|彻查"
     "|追究|处理|解决|整治|调查|受害|受骗|起诉|立案|关注|帮助|帮忙|就读|读书|入职|进入|不管"
     "|为何|为什么|公开|注意|公布|通报|查询|查清|冻结|查封|追回|追讨|讨要|追缴|处置|退赔|一名|一位"
+    # Asked plainly ("请查一下湘中职业技术学院的实习安排", "管一管启航教育").
+    "|查一下|查一查|查查|管一管|管管|看一下|看看"
 )
 #: Characters before an organisation's word that make it a kind ("某物流公司", "一家装修公司").
 _A_KIND_BEFORE: Final = frozenset("某家个所")
@@ -268,6 +270,8 @@ _CLOSED_RE: Final = re.compile(
 _PREPAID_MONEY_RE: Final = re.compile(
     "学费|课时|课程|会费|培训费|预付|预交|预存|充值|储值|办卡|办了卡|会员卡|年卡|次卡|月卡|卡里"
     "|余额|报名费|报了|交了|缴了|交钱|交费|缴费|私教|课包|会员"
+    # Fees asked back are fees paid ("启航教育退费问题": "启航教育关门 … 涉及金额几百万").
+    "|退费|退学费"
 )
 #: Of a school or a gym, letters by others than its payers: its staff on their wages, its
 #: landlord on the rent, a supplier on its bill.
@@ -277,8 +281,11 @@ _NOT_PAYER_RE: Final = re.compile(
 )
 #: A title's words of a platform's case that name its collapse only in a letter naming it
 #: by a strong word (``_WRONG_RES``): "请求严惩某某金服负责人", "某某车贷的钱何时能退".
+#: A platform's lenders say it is overdue in paying them back, or call its slow
+#: repayment a fraud ("鑫利贷平台逾期", "鑫利贷良性退出是骗局"); a borrower's overdue loan
+#: is no victim's (``_BORROWER_RE``).
 _WEAK_COLLAPSE_RE: Final = re.compile(
-    "案件|案子|严惩|负责人|追回|退钱|能退|资产|资金|处置|失联|诈骗|事件"
+    "案件|案子|严惩|负责人|追回|退钱|能退|资产|资金|处置|失联|诈骗|事件|逾期|良性退出|骗局"
 )
 #: Of a college, that the students are forced, not that they are arranged a post, ask
 #: for leave or a certificate, or are hurt in one: forcing words ...
