@@ -42,6 +42,9 @@ CLAIM_WORDS: Final[dict[str, tuple[str, ...]]] = {
     # 修复"): other providers let in, the line laid or mended. "网络" alone is a television
     # station's or a forum's ("A7县网络电视台", "网络问政"); its monopoly is the broadband's.
     "broadband": ("宽带", "网络垄断", "光纤"),
+    # The line down for days ("宽带三天没网", "网断了没人修"): a breakdown to mend, not the
+    # provider kept out that "宽带" letters of the estate mostly write about.
+    "broadband_outage": ("没网", "断网", "网断了", "宽带断了"),
     # An estate's own kindergarten, built and standing idle or never opened ("请求A市政府
     # 及时接收“恒大城”小区配套幼儿园并开办公立园", "关于A4区珠江郦城公园幼儿园拖延一年多
     # 未开园招生的投诉"; "小区附近的幼儿园也一直没开工"): handed over and opened. Not "配套
