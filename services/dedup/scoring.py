@@ -8,6 +8,7 @@ from collections.abc import Iterable, Iterator
 from functools import lru_cache
 from typing import Final, NamedTuple
 
+from services.common.places import DEVELOPER_BRANDS
 from services.dedup import aboutness, estate_kinds, names, organisations, questions, text, towns
 from services.dedup import sketch as sk
 from services.dedup.areas import may_share_matter
@@ -941,8 +942,19 @@ def _opening_estate(features: CaseFeatures) -> frozenset[str]:
 
 def _opening_probe(features: CaseFeatures) -> tuple[str, ...]:
     """The estate a title naming no place has in its opening (``features.opening_name``),
-    looked up as a bare name (``names``) besides its title's words; none if it has none."""
-    return (features.opening_name,) if features.opening_name else ()
+    looked up as a bare name (``names``) besides its title's words; none if it has none.
+    With each developer's brand before it as well: a writer leaves off the brand
+    ("我们集美郡的业主") that a title holding the estate's name keeps ("金科集美郡燃气开通"),
+    a name held as written."""
+    return _brand_probes(features.opening_name) if features.opening_name else ()
+
+
+@lru_cache(maxsize=4_096)
+def _brand_probes(name: str) -> tuple[str, ...]:
+    # ``name``, then each developer's brand before it (not one it begins with).
+    if name.startswith(DEVELOPER_BRANDS):
+        return (name,)
+    return (name, *(brand + name for brand in DEVELOPER_BRANDS))
 
 
 def _estate_of(places: tuple[str, ...], topic: str) -> tuple[str, ...]:
