@@ -139,6 +139,12 @@ def extract_features(case: CaseFacts, config: DedupConfig) -> CaseFeatures:
         p for p in with_qualifiers(_short_places(title), places) if not _ASKING_UNIT_RE.match(p)
     )
     opening_places = with_qualifiers(_short_places(content[:OPENING_CHARS]), places)
+    name = "" if title_places else opening_name(content)
+    if name and not any(name in place for place in places):
+        # The estate its opening names bare, among its places as an estate's name, so
+        # that it is held by its bare name (``names.held_names``) and a later letter whose
+        # title names the estate finds it (its opening is not kept).
+        places = places | {name + OPENING_ESTATE_WORD}
     subject = letter_subject(
         title, content, text.claims(topic), title_places, opening_places, places
     ) or organisations.organisation_subject(title, content)
@@ -154,7 +160,7 @@ def extract_features(case: CaseFacts, config: DedupConfig) -> CaseFeatures:
         text.main_clause_claims(lowered, regions),
         subject,
         found,
-        "" if title_places else opening_name(content),
+        name,
     )
 
 
@@ -862,6 +868,10 @@ def _opening_estate_name(content: str) -> str:
     are read as such: ``_works_village``); "" if not."""
     name = opening_name(content)
     return "" if not name or _OTHER_PLACE_RE.search(name) else name
+
+
+#: The estate word an opening's bare estate is kept with among a letter's places.
+OPENING_ESTATE_WORD: Final = "小区"
 
 
 @lru_cache(maxsize=8_192)

@@ -5,9 +5,10 @@ Residents often title a letter with its problem alone ("变电站的声音什么
 bare name, which the reading of places does not find ("我们是滨江天著3栋的住户",
 "碧水云天南边那个变电站"). ``features.opening_name`` reads it in the forms residents use;
 such a letter links to the letters whose titles name that estate and its kind of problem
-(at ``joint_threshold_opening_place``, a narrow kind's bar for a narrow kind), and a
-facility's subject is that estate's. A name in passing (a neighbour named for direction,
-"离碧水云天不远") is in none of those forms.
+(at ``joint_threshold_opening_place``, a narrow kind's bar for a narrow kind), looked up by
+the name with or without a developer's brand, and kept among its places so that a later
+letter finds it; a facility's subject is that estate's. A name in passing (a neighbour
+named for direction, "离碧水云天不远") is in none of those forms.
 """
 
 from __future__ import annotations
@@ -94,7 +95,7 @@ def test_a_neighbour_named_for_direction_is_no_link() -> None:
 
 
 GAS_TITLED = (
-    "星河云天交房一年还没通天然气",
+    "星河云天小区交房一年还没通天然气",
     "A2区星河云天小区去年五月交房，到现在都一年了天然气还没有通，燃气管道是装好了，就是不"
     "开通。开发商说是燃气公司的问题，燃气公司说开发商手续不齐，请住建部门督办。",
 )
@@ -112,6 +113,12 @@ FEES_OPENING = (
 
 def test_a_narrow_kind_at_the_estate_the_opening_names_is_one_matter() -> None:
     first, second = strangers_matters(GAS_TITLED, GAS_OPENING, start=START, region=REGION)
+    assert first == second
+
+
+def test_a_later_title_naming_the_estate_finds_the_letter_naming_it_in_its_opening() -> None:
+    # The first letter's opening is not kept: its estate is kept among its places.
+    first, second = strangers_matters(GAS_OPENING, GAS_TITLED, start=START, region=REGION)
     assert first == second
 
 
