@@ -8,7 +8,7 @@ from collections.abc import Iterable, Iterator
 from functools import lru_cache
 from typing import Final, NamedTuple
 
-from services.common.places import DEVELOPER_BRANDS
+from services.common.places import DEVELOPER_BRANDS, without_developer
 from services.dedup import aboutness, estate_kinds, names, organisations, questions, text, towns
 from services.dedup import sketch as sk
 from services.dedup.areas import may_share_matter
@@ -951,9 +951,10 @@ def _opening_probe(features: CaseFeatures) -> tuple[str, ...]:
 
 @lru_cache(maxsize=4_096)
 def _brand_probes(name: str) -> tuple[str, ...]:
-    # ``name``, then each developer's brand before it (not one it begins with).
+    # ``name``, then each developer's brand before it; of a name beginning with one, the
+    # name without it ("万科紫台": "紫台") instead.
     if name.startswith(DEVELOPER_BRANDS):
-        return (name,)
+        return tuple(dict.fromkeys((name, without_developer(name))))
     return (name, *(brand + name for brand in DEVELOPER_BRANDS))
 
 

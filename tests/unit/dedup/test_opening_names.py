@@ -133,3 +133,20 @@ def test_the_opening_place_bar_is_between_the_narrow_and_the_place_bars() -> Non
         DedupConfig(joint_threshold_opening_place=0.01)
     with pytest.raises(ValidationError):
         DedupConfig(joint_threshold_opening_place=0.3)
+
+
+BRAND_TITLED = (
+    "金科云栖台燃气开通问题",
+    "金科云栖台交房快一年了，燃气管道早就装好了，就是不开通，开发商和燃气公司互相推诿，"
+    "业主每天只能用电磁炉做饭，请住建部门督促尽快通气。",
+)
+BRAND_OPENING = (
+    "什么时候能通上燃气",
+    "领导好！我们是云栖台的业主，孩子还小，家里老人身体也不好，每个月电费好几百块，"
+    "冬天来了洗个热水澡都难，到底卡在哪一步了？",
+)
+
+
+def test_the_estate_named_without_the_brand_its_title_keeps_is_found() -> None:
+    first, second = strangers_matters(BRAND_TITLED, BRAND_OPENING, start=START, region=REGION)
+    assert first == second
