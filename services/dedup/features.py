@@ -856,7 +856,7 @@ def _claimed_after(opening: str, at: int) -> bool:
 _NOT_NAME_RE: Final = re.compile(
     "[我你他她们咱这那该此本某每各个些了是在有没不也还又再就已很太更最要能会可被把让给请"
     "吗呢吧谁哪么怎为您才逼里人口门头几钱费年月日前后时搬来去过住户全经位按符当但据临造沿严比现栋期]|的|所谓|工资|上万|新架|安置"
-    "|都[没不是在要会有]|国家|老家|脚下|幼儿园|政策"
+    "|都[没不是在要会有]|国家|老家|脚下|幼儿园|政策|高速|村(?=.)"
     "|楼|路|街|道|巷|桥|镇|县|市|区|站|厂|场|店|司|物业|开发|政府|学|医院|社区|领导|市长"
     "|业主|居民|小区|附近|对面|旁|边|门口|周边|周围|隔壁|最近|现在|目前|老百姓|普通|市民"
     "|群众|工薪|家长|职工|员工|农民|网友|平台|公交|地铁|铁路|火车|高架|电梯|垃圾|污水"
@@ -892,4 +892,27 @@ def opening_name(content: str) -> str:
                 and (pattern is not _ABOUT_RE or _claimed_after(opening, found.end()))
             ):
                 return name
+    return _reported_name(opening)
+
+
+#: What a writer says others or they themselves reported ("上个月就有人反映新城国际花都物业费
+#: 上涨的问题", "再次反映江南雅苑的臭味"): the matter follows, its estate first.
+_REPORTED_RE: Final = re.compile("反映(?:过|了)?")
+#: What may stand between the reported estate's name and its kind of problem.
+_NAME_TAIL_RE: Final = re.compile("(?:小区)?" + _UNITS + "的?$")
+
+
+def _reported_name(opening: str) -> str:
+    """The estate named right after the words of a report, right before the kind of
+    problem reported (``text.first_claim_at``), as ``opening_name`` takes a name; ""
+    for none."""
+    for said in _REPORTED_RE.finditer(opening):
+        end = _SENTENCE_END_RE.search(opening, said.end())
+        clause = opening[said.end() : end.start() if end else len(opening)]
+        at = text.first_claim_at(clause)
+        if at <= 0:
+            continue
+        name = _NAME_TAIL_RE.sub("", clause[:at])
+        if re.fullmatch("[一-鿿]{3,8}", name) and _NOT_NAME_RE.search(name) is None:
+            return name
     return ""

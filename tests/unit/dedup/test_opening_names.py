@@ -37,6 +37,11 @@ REGION = "430103"
         ("本人是2016年住进来的，一家三代五口人。碧水云天南边那个变电站，声音越来越大", "碧水云天"),
         ("尊敬的市长：新城花都的物业费说涨就涨，也没有开业主大会表决", "新城花都"),
         ("市长您好！紫台业主强烈反对今年的学区划分", "紫台"),
+        # What others reported of it, right before the kind of problem.
+        (
+            "上个月就有人反映新城国际花都物业费上涨的问题，到现在也没看到哪个部门出面",
+            "新城国际花都",
+        ),
     ],
 )
 def test_the_estate_a_writer_names_first(content: str, name: str) -> None:
@@ -56,6 +61,9 @@ def test_the_estate_a_writer_names_first(content: str, name: str) -> None:
         # A clause's residents, and a closing's words.
         "物业费涨了三成，严重影响上万居民生活。期待您的回复",
         "二次供水设备老化，请尽快更换，方便居民。期待您的答复",
+        # A report of a village's works, of a road's noise: no estate.
+        "上次反映桃花村建信号塔的事，镇里说会协调",
+        "小区业主多次反映绕城高速噪音问题，一直没有实质性进展",
     ],
 )
 def test_no_estate_in_passing_or_in_other_words(content: str) -> None:
