@@ -142,6 +142,19 @@ class DedupConfig(BaseSettings):
             "it down to 0. Not above joint_threshold_same_kind."
         ),
     )
+    joint_threshold_opening_place: float = Field(
+        default=0.15,
+        ge=0.0,
+        le=1.0,
+        description=(
+            "joint_threshold_same_kind for a petition whose title names no place, by the "
+            'estate its writer names where the content begins ("我们是滨江天著3栋的住户", '
+            '"碧水云天南边那个变电站": features.opening_name), when the other petition\'s '
+            "title names that estate and both titles name one kind of problem. A narrow "
+            "kind keeps joint_threshold_narrow_kind. Not below joint_threshold_narrow_kind "
+            "nor above joint_threshold_same_place."
+        ),
+    )
     title_repeat_threshold: float = Field(
         default=0.6,
         ge=0.0,
@@ -315,6 +328,15 @@ class DedupConfig(BaseSettings):
         if self.joint_threshold_narrow_kind > self.joint_threshold_same_kind:
             raise ValueError(
                 "joint_threshold_narrow_kind must not exceed joint_threshold_same_kind"
+            )
+        if not (
+            self.joint_threshold_narrow_kind
+            <= self.joint_threshold_opening_place
+            <= self.joint_threshold_same_place
+        ):
+            raise ValueError(
+                "joint_threshold_opening_place must lie between joint_threshold_narrow_kind "
+                "and joint_threshold_same_place"
             )
         if self.joint_threshold_same_place > self.joint_threshold:
             raise ValueError("joint_threshold_same_place must not exceed joint_threshold")

@@ -94,6 +94,10 @@ class CaseFeatures(NamedTuple):
     #: What the content is about (``aboutness.facets``): whose matter, which workplace,
     #: what is claimed of a payment.
     facets: frozenset[str] = frozenset()
+    #: Of a title naming no place: the estate (or village) its writer names where the
+    #: content begins, bare or whole (``opening_name``: "我们是滨江天著3栋的住户"), which
+    #: the reading of places may not find; "" for none or a title naming a place.
+    opening_name: str = ""
 
 
 #: ``folded_places`` of a title or an opening (a pure function of the text), cached: many
@@ -135,6 +139,12 @@ def extract_features(case: CaseFacts, config: DedupConfig) -> CaseFeatures:
         p for p in with_qualifiers(_short_places(title), places) if not _ASKING_UNIT_RE.match(p)
     )
     opening_places = with_qualifiers(_short_places(content[:OPENING_CHARS]), places)
+    name = "" if title_places else opening_name(content)
+    if name and not any(name in place for place in places):
+        # The estate its opening names bare, among its places as an estate's name, so
+        # that it is held by its bare name (``names.held_names``) and a later letter whose
+        # title names the estate finds it (its opening is not kept).
+        places = places | {name + OPENING_ESTATE_WORD}
     subject = letter_subject(
         title, content, text.claims(topic), title_places, opening_places, places
     ) or organisations.organisation_subject(title, content)
@@ -150,6 +160,7 @@ def extract_features(case: CaseFacts, config: DedupConfig) -> CaseFeatures:
         text.main_clause_claims(lowered, regions),
         subject,
         found,
+        name,
     )
 
 
@@ -429,8 +440,11 @@ def letter_subject(
             places, content.lower()
         )
         if not estate and obj in text.FACILITIES:
-            estate = _estate_beside(content[:OPENING_CHARS], writers=True) or _line_name(
-                obj, title_places
+            estate = (
+                _estate_beside(content[:OPENING_CHARS], writers=True)
+                or _line_name(obj, title_places)
+                # Or the estate its writer names first, bare ("碧水云天南边那个变电站").
+                or _opening_estate_name(content)
             )
         if not estate or (
             obj == text.SUBJECT_PLANT
@@ -786,3 +800,119 @@ def _plant_name(places: frozenset[str]) -> str:
     if not names or any(names[0] not in other for other in names[1:]):
         return ""
     return names[0]
+
+
+# -- The estate a letter's opening names, bare or whole ----------------------------------
+
+#: How much of the content the estate its writer names may begin in: past a greeting and
+#: a sentence or two of who writes ("本人是2016年住进来的，一家三代五口人，第一次在网上
+#: 写信。碧水云天南边那个变电站，…"), which many residents put first.
+OPENING_NAME_CHARS: Final = 100
+#: A name as residents write an estate's (or a village's): Chinese characters only.
+_NAME: Final = "([\u4e00-\u9fff]{2,8}?)"
+#: A building, a floor, a unit after the name ("3栋", "2栋25楼", "6栋7栋").
+_UNITS: Final = "(?:(?:[0-9]+|[一二三四五六七八九十]+)(?:栋|幢|号楼|座|单元|期|楼|层|号)){0,3}"
+#: Who the writer says they are of the estate.
+_RESIDENTS: Final = "(?:全体)?(?:业主|住户|居民|业住|租户)"
+#: A district or county before the name ("A2区").
+_AREA: Final = "(?:[A-Z][0-9]*[区县市])?"
+#: Where a writer says they live or whom they write for, then the name: "我们是滨江天著3栋
+#: 的住户", "我是国际花都的业主", "我住江南雅苑3栋，", "我们是水岸春天的，", "我们盛世华章的
+#: 业主"; or a sentence (not a clause: "，方便居民") beginning with the estate's residents
+#: ("碧水云天6栋7栋的业住反应", "紫台业主强烈反对"); or a sentence beginning with the
+#: estate as what it is about ("碧水云天南边那个变电站", "新城花都的物业说涨就涨", "湘江豪庭
+#: 的用电问题").
+_OPENING_NAME_RES: Final = (
+    re.compile(
+        "(?:我是|我们是|我家是)" + _AREA + _NAME + "(?:小区)?" + _UNITS
+        + "(?:的?" + _RESIDENTS + "|的(?=[，。,；;！!]))"
+    ),
+    re.compile(
+        "(?:我家住|我住在?|家住|住在)" + _AREA + _NAME + "(?:小区)?" + _UNITS
+        + "(?:的?" + _RESIDENTS + "|的?(?=[，。,；;！!]))"
+    ),
+    re.compile("我们" + _AREA + _NAME + "(?:小区)?" + _UNITS + "的?" + _RESIDENTS),
+    re.compile(
+        "(?:^|[。；;！!？?：:])" + _AREA + _NAME + "(?:小区)?" + _UNITS + "的?" + _RESIDENTS
+    ),
+    _ABOUT_RE := re.compile(
+        "(?:^|[。；;！!？?：:])" + _AREA + _NAME + "(?:小区)?"
+        + "(?:的(?![^，。,；;！!？?]{0,8}(?:小区|花园|家园|苑|府|城|湾))"
+        + "|那个|(?:[东西南北]|旁)边那个)"
+    ),
+)  # fmt: skip
+
+
+def _claimed_after(opening: str, at: int) -> bool:
+    """Whether the sentence ``opening`` goes on with from ``at`` names a kind of problem
+    (``text.claims``): a sentence beginning with the estate is about it ("碧水云天南边那个
+    变电站，声音越来越大"), not a closing's words ("期待您的回复")."""
+    end = _SENTENCE_END_RE.search(opening, at)
+    return bool(text.claims(opening[at : end.start() if end else len(opening)]))
+
+
+#: Words no estate's name holds: who, where, when, what a sentence says, generic people,
+#: institutions and things ("我们是普通老百姓的", "我是十多年前搬过来的", "物业的").
+_NOT_NAME_RE: Final = re.compile(
+    "[我你他她们咱这那该此本某每各个些了是在有没不也还又再就已很太更最要能会可被把让给请"
+    "吗呢吧谁哪么怎为您才逼里人口门头几钱费年月日前后时搬来去过住户全经位按符当但据临造沿严比现栋期]|的|所谓|工资|上万|新架|安置"
+    "|都[没不是在要会有]|国家|老家|脚下|幼儿园|政策|高速|村(?=.)"
+    "|楼|路|街|道|巷|桥|镇|县|市|区|站|厂|场|店|司|物业|开发|政府|学|医院|社区|领导|市长"
+    "|业主|居民|小区|附近|对面|旁|边|门口|周边|周围|隔壁|最近|现在|目前|老百姓|普通|市民"
+    "|群众|工薪|家长|职工|员工|农民|网友|平台|公交|地铁|铁路|火车|高架|电梯|垃圾|污水"
+)
+
+
+def _opening_estate_name(content: str) -> str:
+    """``opening_name`` when it is an estate's, not a village's or a town's (their works
+    are read as such: ``_works_village``); "" if not."""
+    name = opening_name(content)
+    return "" if not name or _OTHER_PLACE_RE.search(name) else name
+
+
+#: The estate word an opening's bare estate is kept with among a letter's places.
+OPENING_ESTATE_WORD: Final = "小区"
+
+
+@lru_cache(maxsize=8_192)
+def opening_name(content: str) -> str:
+    """The estate (or village) a letter's writer names where the content begins
+    (``OPENING_NAME_CHARS``), as they live there or write of it first
+    (``_OPENING_NAME_RES``), its name bare or whole ("滨江天著", "碧水云天"): what a letter
+    whose title names no place is about. "" for none: a name in passing (a neighbour
+    named for direction, "离碧水云天不远"; an estate after another's side, "碧水云天东边
+    的锦绣花园") is in none of those forms."""
+    opening = content[:OPENING_NAME_CHARS]
+    for pattern in _OPENING_NAME_RES:
+        for found in pattern.finditer(opening):
+            name = found.group(1)
+            if (
+                _NOT_NAME_RE.search(name) is None
+                and (len(name) >= 3 or found.group(0).endswith(("业主", "住户", "居民", "小区")))
+                and (pattern is not _ABOUT_RE or _claimed_after(opening, found.end()))
+            ):
+                return name
+    return _reported_name(opening)
+
+
+#: What a writer says others or they themselves reported ("上个月就有人反映新城国际花都物业费
+#: 上涨的问题", "再次反映江南雅苑的臭味"): the matter follows, its estate first.
+_REPORTED_RE: Final = re.compile("反映(?:过|了)?")
+#: What may stand between the reported estate's name and its kind of problem.
+_NAME_TAIL_RE: Final = re.compile("(?:小区)?" + _UNITS + "的?$")
+
+
+def _reported_name(opening: str) -> str:
+    """The estate named right after the words of a report, right before the kind of
+    problem reported (``text.first_claim_at``), as ``opening_name`` takes a name; ""
+    for none."""
+    for said in _REPORTED_RE.finditer(opening):
+        end = _SENTENCE_END_RE.search(opening, said.end())
+        clause = opening[said.end() : end.start() if end else len(opening)]
+        at = text.first_claim_at(clause)
+        if at <= 0:
+            continue
+        name = _NAME_TAIL_RE.sub("", clause[:at])
+        if re.fullmatch("[一-鿿]{3,8}", name) and _NOT_NAME_RE.search(name) is None:
+            return name
+    return ""

@@ -8,6 +8,7 @@ from collections.abc import Iterable, Iterator
 from functools import lru_cache
 from typing import Final, NamedTuple
 
+from services.common.places import DEVELOPER_BRANDS, without_developer
 from services.dedup import aboutness, estate_kinds, names, organisations, questions, text, towns
 from services.dedup import sketch as sk
 from services.dedup.areas import may_share_matter
@@ -101,7 +102,10 @@ def score_candidates(
         config,
         # The words of the title that may be an estate's bare name: only a title naming a
         # kind of problem joins a letter by one (``titled``).
-        names.probes(features.topic, sorted(features.places)) if our_claims else (),
+        # And the estate its opening names bare, of a title naming no place (``opened_by``).
+        (*names.probes(features.topic, sorted(features.places)), *_opening_probe(features))
+        if our_claims
+        else (),
     )
     if not sequences:
         return [], 0.0
@@ -154,8 +158,12 @@ def score_candidates(
     judged: set[int] = set()
 
     # The places this letter is about: its title's, else the estate its opening names
-    # (``_opening_estate``).
-    our_estate = features.title_places or _opening_estate(features)
+    # (``_opening_estate``; or named bare, ``features.opening_name``).
+    our_estate = (
+        features.title_places
+        or _opening_estate(features)
+        or (frozenset((features.opening_name,)) if features.opening_name else frozenset())
+    )
     our_subject = features.subject
     # The kinds most letters of a matter name (``_matter_kinds``), read once per matter.
     matter_kinds: dict[str, frozenset[str]] = {}
@@ -194,6 +202,33 @@ def score_candidates(
             and (
                 names.shares_learned_name(features.topic, our_wholes, details.topic, details.places)
                 or by_bare_place(details.places, details.topic)
+            )
+        )
+
+    def opened_by(their_places: tuple[str, ...], their_topic: str) -> bool:
+        # Whether this title names no place and the estate its opening names
+        # (``features.opening_name``: "我们是滨江天著3栋的住户") is the one the other
+        # title is about (an estate it names, or its bare place: "万润滨江天著3栋电梯三天
+        # 两头坏"), both titles naming one kind of problem and few (``titled_by``).
+        name = features.opening_name
+        if not name or not learns_names:
+            return False
+        bare = names.bare_place(their_topic)
+        if not (
+            any(
+                name in place and _object_beside_an_estate((place,))
+                for place in _estate_of(their_places, their_topic)
+            )
+            or (bare and (name in bare or (len(bare) >= names.MIN_NAME_CHARS and bare in name)))
+        ):
+            return False
+        their_claims = _claims(their_topic)
+        shared = our_claims & their_claims
+        return (
+            bool(shared)
+            and len(their_claims) <= _LEARNED_NAME_KINDS
+            and not (
+                shared <= text.PART_KINDS and not text.same_buildings(features.topic, their_topic)
             )
         )
 
@@ -252,8 +287,15 @@ def score_candidates(
             )
         if not mine and not their_titled:
             # Neither title names a place read as one: the name both give the estate
-            # (``by_bare_place``), its narrow kind in common.
-            return titled and learns_names and by_bare_place(their_places, their_topic)
+            # (``by_bare_place``, or this letter's opening: ``opened_by``), its narrow kind
+            # in common.
+            return (
+                titled
+                and learns_names
+                and (
+                    by_bare_place(their_places, their_topic) or opened_by(their_places, their_topic)
+                )
+            )
         return titled and _object_beside_an_estate(mine or their_titled)
 
     def kinds(
@@ -387,6 +429,9 @@ def score_candidates(
             )
         agree = places_agree(places, details.places, lenient=same_petitioner)
         titled = titled_by(details, same_petitioner)
+        # Or by the estate this letter's opening names (``opened_by``), at its own bar.
+        opened = not titled and opened_by(details.places, details.topic)
+        titled = titled or opened
         their_subject = kept_subject(details.places)
         subject = same_subject(our_subject, details.places) if our_subject else ""
         if subject and not fits_matter(details.matter_id):
@@ -622,6 +667,7 @@ def score_candidates(
                     narrow=one_estate_narrow(
                         ours_here, their_claims, details.places, details.topic, titled
                     ),
+                    opened=opened,
                 )
                 # Not between strangers' titles sharing only an area (a subdistrict, a
                 # town): one kind of problem there is of many sources, a bar's noise and
@@ -740,6 +786,8 @@ def score_candidates(
             details = index.details(sequences[i], raw)
             same_petitioner = not refs.isdisjoint(details.petitioner_refs)
             titled = titled_by(details, same_petitioner)
+            opened = not titled and opened_by(details.places, details.topic)
+            titled = titled or opened
             alike_titles = titles_alike(features, details.topic, details.places, titled) >= (
                 said_alike if same_petitioner else alike
             )
@@ -767,6 +815,7 @@ def score_candidates(
                     ),
                     config,
                     narrow=one_estate_narrow(*here, details.places, details.topic, titled),
+                    opened=opened,
                 )
             ):
                 continue
@@ -891,6 +940,24 @@ def _opening_estate(features: CaseFeatures) -> frozenset[str]:
     return opening
 
 
+def _opening_probe(features: CaseFeatures) -> tuple[str, ...]:
+    """The estate a title naming no place has in its opening (``features.opening_name``),
+    looked up as a bare name (``names``) besides its title's words; none if it has none.
+    With each developer's brand before it as well: a writer leaves off the brand
+    ("我们集美郡的业主") that a title holding the estate's name keeps ("金科集美郡燃气开通"),
+    a name held as written."""
+    return _brand_probes(features.opening_name) if features.opening_name else ()
+
+
+@lru_cache(maxsize=4_096)
+def _brand_probes(name: str) -> tuple[str, ...]:
+    # ``name``, then each developer's brand before it; of a name beginning with one, the
+    # name without it ("万科紫台": "紫台") instead.
+    if name.startswith(DEVELOPER_BRANDS):
+        return tuple(dict.fromkeys((name, without_developer(name))))
+    return (name, *(brand + name for brand in DEVELOPER_BRANDS))
+
+
 def _estate_of(places: tuple[str, ...], topic: str) -> tuple[str, ...]:
     """The places an earlier letter is about: those its title (``topic``) names. Not, of
     a title naming none, the places its text names: its opening is not kept, and what
@@ -940,6 +1007,7 @@ def _same_kind_at_place(
     config: DedupConfig,
     *,
     narrow: bool = False,
+    opened: bool = False,
 ) -> bool:
     """Whether two letters are about the same kind of problem of the place a title names.
 
@@ -953,8 +1021,17 @@ def _same_kind_at_place(
     its gas, its certificates) and the place is one estate (``one_estate_narrow`` above),
     linked at the lower ``joint_threshold_narrow_kind``: its residents' letters on it are
     one matter however they word it.
+
+    ``opened``: the place is the estate a title naming none has in its opening
+    (``features.opening_name``), linked at ``joint_threshold_opening_place`` unless narrow.
     """
-    bar = config.joint_threshold_narrow_kind if narrow else config.joint_threshold_same_kind
+    bar = (
+        config.joint_threshold_narrow_kind
+        if narrow
+        else config.joint_threshold_opening_place
+        if opened
+        else config.joint_threshold_same_kind
+    )
     return titled and bool(ours) and score >= bar and not ours.isdisjoint(theirs)
 
 
