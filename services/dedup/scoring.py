@@ -9,7 +9,16 @@ from functools import lru_cache
 from typing import Final, NamedTuple
 
 from services.common.places import DEVELOPER_BRANDS, without_developer
-from services.dedup import aboutness, estate_kinds, names, organisations, questions, text, towns
+from services.dedup import (
+    aboutness,
+    claim_words,
+    estate_kinds,
+    names,
+    organisations,
+    questions,
+    text,
+    towns,
+)
 from services.dedup import sketch as sk
 from services.dedup.areas import may_share_matter
 from services.dedup.config import DedupConfig
@@ -668,6 +677,7 @@ def score_candidates(
                         ours_here, their_claims, details.places, details.topic, titled
                     ),
                     opened=opened,
+                    agreed=kinds_agree(features, ours_here, their_claims, details),
                 )
                 # Not between strangers' titles sharing only an area (a subdistrict, a
                 # town): one kind of problem there is of many sources, a bar's noise and
@@ -816,6 +826,7 @@ def score_candidates(
                     config,
                     narrow=one_estate_narrow(*here, details.places, details.topic, titled),
                     opened=opened,
+                    agreed=kinds_agree(features, *here, details),
                 )
             ):
                 continue
@@ -999,6 +1010,125 @@ def _follows_up(
 _TOWN_RE: Final = re.compile("(?:集镇|镇|乡)$")
 
 
+def kinds_agree(
+    features: CaseFeatures,
+    ours: frozenset[str],
+    theirs: frozenset[str],
+    details: CaseDetails,
+) -> bool:
+    """Whether two titles name one place as written and agree on what is wrong there:
+    one problem of one place, linked at ``joint_threshold_kinds_agree``.
+
+    ``ours`` and ``theirs`` are the kinds ``kinds`` reads (a facility's nuisances as one,
+    two buildings' lifts as two). Agreeing is:
+
+    * both titles name the place, one holding the other's name as written ("楚天御园",
+      "招商雍景湾" and "雍景湾"): not a name told by its sound or one typed wrong, which
+      two villages or roads may share ("枫林路", "丰林路");
+    * the same kinds of problem, read alike from both titles as they are, and no other:
+      a kind one title adds is another problem ("溪岸里停车费上涨" is parking, not the
+      estate's property fees);
+    * the same buildings, where either title names one ("滨江天著电梯关人" may be about
+      another building than "滨江天著7栋电梯异响"), and no two parts of it;
+    * something said alike besides the place (``titles_alike``), and of a nuisance its
+      source ("夜色酒吧噪音扰民", "酒吧噪音": the bar; not "火车站广播" and "公交总站"),
+      of a fee the same fee ("物业费", not "摊位费"; ``_sources_agree``).
+    """
+    if not ours or ours != theirs or not features.title_places:
+        return False
+    their_topic = details.topic
+    our_kinds = text.claims(features.topic)
+    if our_kinds != text.claims(their_topic) or ours != our_kinds:
+        return False
+    if not text.same_buildings(features.topic, their_topic) or text.parts_differ(
+        features.topic, their_topic
+    ):
+        return False
+    their_titled = [p for p in details.places if p in their_topic]
+    if not any(
+        mine in other or other in mine for mine in features.title_places for other in their_titled
+    ):
+        return False
+    if titles_alike(features, their_topic, details.places, True) <= 0.0:
+        return False
+    return _sources_agree(features, their_topic, details.places, our_kinds)
+
+
+#: The words around a nuisance's kind that name no source: who suffers it, how much,
+#: where and when ("楼下酒吧" and "楼下健身房" are two sources under one window).
+_NUISANCE_FILLER: Final = (
+    "扰民", "严重", "太大", "影响", "居民", "业主", "住户", "小区",
+    "楼下", "楼上", "隔壁", "旁边", "附近", "门口", "对面", "周边", "周围",
+    "晚上", "夜间", "夜里", "半夜", "深夜", "凌晨", "每天", "天天",
+)  # fmt: skip
+
+#: A fee as a title names it: what is paid for, in the few characters before "费".
+_FEE_RE: Final = re.compile("([\u4e00-\u9fff]{1,4})费")
+
+#: What is done with a fee, not what it is for ("乱收费", "退费", "交物业费").
+_FEE_VERBS: Final = frozenset("收退缴交涨付免减扣乱")
+
+
+def _sources_agree(
+    features: CaseFeatures, their_topic: str, their_places: tuple[str, ...], kinds: frozenset[str]
+) -> bool:
+    """Whether two titles of the same kinds of problem at one place (``kinds_agree``) name
+    one source of it: of a nuisance (``text.NUISANCES``) something in common besides the
+    place and the kind's words (its bar, its site, its restaurant), of a fee one paid for
+    the same thing when both say what for ("物业费", "物业服务费"; not "摊位费")."""
+    ours = _without_places(features.topic, features.title_places, their_places)
+    theirs = _without_places(their_topic, features.title_places, their_places)
+    if not kinds.isdisjoint(text.NUISANCES):
+        our_grams = text.topic_grams(_without_kind_words(ours))
+        if our_grams.isdisjoint(text.topic_grams(_without_kind_words(theirs))):
+            return False
+    if "fees" in kinds:
+        our_fees, their_fees = _fee_grams(ours), _fee_grams(theirs)
+        if our_fees and their_fees and our_fees.isdisjoint(their_fees):
+            return False
+    return True
+
+
+def _without_places(topic: str, ours: frozenset[str], theirs: tuple[str, ...]) -> str:
+    # A topic without the places either letter names, longest first.
+    for place in sorted({*ours, *theirs}, key=lambda p: (-len(p), p)):
+        topic = topic.replace(place, " ")
+    return topic
+
+
+def _without_kind_words(topic: str) -> str:
+    # A topic without the words of a kind of problem and of who suffers it.
+    for word in _KIND_WORDS:
+        topic = topic.replace(word, " ")
+    return topic
+
+
+def _fee_grams(topic: str) -> frozenset[str]:
+    # What each fee a topic names is paid for, as characters and pairs of them.
+    found: set[str] = set()
+    for match in _FEE_RE.finditer(topic):
+        what = match.group(1)
+        cut = max((what.rfind(v) for v in _FEE_VERBS), default=-1)
+        what = what[cut + 1 :]
+        if what:
+            found.update(what[i : i + 2] for i in range(max(len(what) - 1, 1)))
+    return frozenset(found)
+
+
+#: Every word of a kind of problem as a topic holds it, longest first, and the nuisance's
+#: filler words (``_NUISANCE_FILLER``).
+_KIND_WORDS: Final = tuple(
+    sorted(
+        {
+            *(text.fold(w) for words in text.CLAIM_KINDS.values() for w in words),
+            *(text.fold(w) for w in claim_words.KIND_OF_WORD),
+            *_NUISANCE_FILLER,
+        },
+        key=lambda w: (-len(w), w),
+    )
+)
+
+
 def _same_kind_at_place(
     titled: bool,
     score: float,
@@ -1008,6 +1138,7 @@ def _same_kind_at_place(
     *,
     narrow: bool = False,
     opened: bool = False,
+    agreed: bool = False,
 ) -> bool:
     """Whether two letters are about the same kind of problem of the place a title names.
 
@@ -1024,6 +1155,9 @@ def _same_kind_at_place(
 
     ``opened``: the place is the estate a title naming none has in its opening
     (``features.opening_name``), linked at ``joint_threshold_opening_place`` unless narrow.
+
+    ``agreed``: both titles name the place and agree on what is wrong there
+    (``kinds_agree``), linked at ``joint_threshold_kinds_agree`` unless narrow.
     """
     bar = (
         config.joint_threshold_narrow_kind
@@ -1032,6 +1166,8 @@ def _same_kind_at_place(
         if opened
         else config.joint_threshold_same_kind
     )
+    if agreed:
+        bar = min(bar, config.joint_threshold_kinds_agree)
     return titled and bool(ours) and score >= bar and not ours.isdisjoint(theirs)
 
 
