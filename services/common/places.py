@@ -321,10 +321,10 @@ _ALONE_ESTATE_WORDS: Final = (
 )  # fmt: skip
 #: What may not follow a place word for it to end a name. "园" ends none before a road word
 #: (the road is named after the estate or park: "芙蓉园路"), a kindergarten's head
-#: ("园长"), or one character and an estate's word ("北京园御小区" is one estate, whose "御"
-#: would be no name on its own).
+#: ("园长"), gardening's words ("水电和园林", "园艺"), or one character and an estate's word
+#: ("北京园御小区" is one estate, whose "御" would be no name on its own).
 _NOT_BEFORE: Final = {
-    "园": "(?![长路街巷桥道])(?!.(?:小区|花园|家园|苑|公寓|大厦|新村|新城))",
+    "园": "(?![长路街巷桥道林艺])(?!.(?:小区|花园|家园|苑|公寓|大厦|新村|新城))",
     # A streetlight ("请求修复路灯", "太阳能路灯"), not a road: "人民路路灯" is still 人民路.
     "路": "(?!灯)",
     **{
@@ -505,6 +505,9 @@ _SENTENCE_IN_NAME_RE: Final = re.compile(
     # A child going to school ("孩子去萍洲小学", "小孩读泉塘幼儿园").
     "|(?:孩子|小孩子?|子女|儿女)(?:去|要|就|读|上|进)*"
 )
+#: The characters of a sentence's words that may stand alone between a sentence's word
+#: and a place's kind: a having, a joining, a pointing at one ("有", "和", "本", "此").
+_SENTENCE_CHARS: Final = frozenset("有和与及同本此该这那其全两各")
 _QUANTITY: Final = "[一二两三几每][条个座所栋片处]"
 _QUANTITY_RE: Final = re.compile(_QUANTITY + "$")
 _NOT_NAME_START_RE: Final = re.compile(
@@ -1091,7 +1094,12 @@ def folded_places(folded_keep_case: str, units: tuple[str, ...] = ()) -> frozens
             inside = name_start
             for said in _SENTENCE_IN_NAME_RE.finditer(folded_keep_case, name_start, start):
                 inside = said.end()
-            if start - inside >= 2:
+            # One word of a sentence left after them is no name either, but a having, a
+            # joining or a pointing at the place's kind ("门口有学校", "要求和小区", "影响
+            # 本小区": none named); one character of a name is ("隔壁太悦城").
+            if start - inside >= 2 or (
+                start - inside == 1 and folded_keep_case[inside] in _SENTENCE_CHARS
+            ):
                 name_start = inside
         if start - name_start + _NAME_IN_SUFFIX[match.group()] == 1 and match.end() - start > 1:
             # One character of name is no name, unless an anonymised unit stands for the

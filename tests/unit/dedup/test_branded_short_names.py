@@ -57,6 +57,16 @@ def test_a_requests_words_are_no_part_of_the_name() -> None:
     assert places("希望家园") == frozenset({"希望家园"})
 
 
+def test_gardening_and_a_sentences_word_before_a_kind_name_no_place() -> None:
+    assert places("1到6栋主体都封顶了，就差外墙、水电和园林") == frozenset()
+    assert places("投诉市园林局") == frozenset()
+    assert places("小区门口有学校却不能读") == frozenset()
+    assert places("严重影响本小区居民休息") == frozenset()
+    # One character of a name is kept with the words before it, as before.
+    assert places("就在隔壁太悦城的旁边") == frozenset({"隔壁太悦城"})
+    assert places("江南园林小区") == frozenset({"江南园林小区"})
+
+
 def test_a_titles_bare_place_without_its_problem_or_losing_its_brand() -> None:
     assert problem_at("翡翠湾高层") == 3
     assert bare_place(_topic("翡翠湾高层电梯故障")) == "翡翠湾"
