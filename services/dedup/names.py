@@ -71,7 +71,7 @@ def bare_names(place: str) -> tuple[str, ...]:
 
 #: The two characters after a developer's brand that are a kind of estate, or words of
 #: many estates' names, not one estate's own ("恒大华府", "万科城市花园": "华府" and "城市"
-#: name estates of other brands in one city too).
+#: name estates of other brands in one city too), or a word no name is ("物业", "业主").
 _GENERIC_SHORT: Final = frozenset(
     {
         "华府", "华庭", "豪庭", "名城", "名都", "花都", "丽都", "华都", "花园", "家园", "公馆",
@@ -81,6 +81,9 @@ _GENERIC_SHORT: Final = frozenset(
         "城邦", "天街", "云天", "悦城", "一品", "壹品", "御园", "御景", "尚城", "新都", "华城",
         "名邸", "东方", "西城", "东城", "南城", "北城", "新区", "商城", "大厦", "广厦", "物业",
         "地产", "集团", "公司", "置业", "项目", "楼盘", "开发", "小区", "社区", "业主",
+        # Words of many estates' names and of other places ("恒大绿洲", "绿洲小区"; "保利
+        # 香槟国际", "香槟小镇"). Not a series' name of one developer ("碧桂园天玺": "天玺").
+        "绿洲", "半岛", "星城", "翡翠", "公元", "印象", "书院", "湖山", "江湾", "滨湖", "香槟",
     }
 )  # fmt: skip
 

@@ -79,6 +79,9 @@ def test_two_characters_after_a_brand_are_a_short_name() -> None:
     assert bare_names("阳光城檀悦") == ("檀悦",)
     # A kind of estate after a brand is no estate's own name; nor is a name without one.
     assert bare_names("恒大华府") == ()
+    assert bare_names("恒大绿洲小区") == ("恒大绿洲",)
+    # A series' own name is one ("碧桂园天玺": residents write "天玺交房遥遥无期").
+    assert bare_names("碧桂园天玺") == ("天玺",)
     assert bare_names("万达广场") == ()
     assert bare_names("央誉小区") == ()
 
