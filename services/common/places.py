@@ -268,8 +268,22 @@ DEVELOPER_BRANDS: Final = (
     "万科", "保利", "恒大", "碧桂园", "金地", "中海", "融创", "绿地", "龙湖", "华润", "招商",
     "世茂", "富力", "雅居乐", "旭辉", "金科", "中建", "中铁", "远洋", "绿城", "泰禾", "华侨城",
     "融科", "金茂", "美的", "阳光城", "蓝光", "中梁", "奥园", "佳兆业", "鲁能", "荣盛",
+    # More of the country's large developers, whose brand residents write before an
+    # estate's name ("建发央誉", "新希望锦麟府", "卓越浅水湾", "越秀琴湾", "康桥长郡").
+    # Not those that are words more often than brands ("时代", "滨江", "当代", "建业",
+    # "美好", "大华", "新力", "中交", "电建"): a word's sentence would be read an estate.
+    "建发", "新希望", "卓越", "越秀", "华发", "中南", "正荣", "禹洲", "弘阳", "宝龙", "中骏",
+    "金辉", "德信", "祥生", "龙光", "合景", "仁恒", "首开", "金隅", "华夏幸福", "联发",
+    "象屿", "荣安", "朗诗", "景瑞", "俊发", "中洲", "康桥", "融信", "大悦城", "路劲", "万达",
 )  # fmt: skip
 _DEVELOPER_RE: Final = re.compile("^(?:" + "|".join(DEVELOPER_BRANDS) + ")")
+
+
+def developer_brand(name: str) -> str:
+    """The developer's brand an estate's name begins with ("建发" of "建发央誉"); "" if
+    none."""
+    brand = _DEVELOPER_RE.match(name)
+    return "" if brand is None else brand.group()
 
 
 def without_developer(name: str) -> str:
@@ -307,10 +321,10 @@ _ALONE_ESTATE_WORDS: Final = (
 )  # fmt: skip
 #: What may not follow a place word for it to end a name. "园" ends none before a road word
 #: (the road is named after the estate or park: "芙蓉园路"), a kindergarten's head
-#: ("园长"), or one character and an estate's word ("北京园御小区" is one estate, whose "御"
-#: would be no name on its own).
+#: ("园长"), gardening's words ("水电和园林", "园艺"), or one character and an estate's word
+#: ("北京园御小区" is one estate, whose "御" would be no name on its own).
 _NOT_BEFORE: Final = {
-    "园": "(?![长路街巷桥道])(?!.(?:小区|花园|家园|苑|公寓|大厦|新村|新城))",
+    "园": "(?![长路街巷桥道林艺])(?!.(?:小区|花园|家园|苑|公寓|大厦|新村|新城))",
     # A streetlight ("请求修复路灯", "太阳能路灯"), not a road: "人民路路灯" is still 人民路.
     "路": "(?!灯)",
     **{
@@ -439,6 +453,8 @@ _NAME_PREFIXES: Final = (
     "设置", "取消", "搬迁", "治理", "整治", "恢复", "关闭", "开放", "解决", "处理", "查处",
     "公开", "上传", "擅自", "更改", "修改", "调整后", "调整", "经过", "直行", "再上", "日起", "走",
     "经", "去", "原", "关停", "取缔", "督促", "责令",
+    # Asking back what is owed on a place's works ("讨要宏图南园项目工钱").
+    "讨要", "追讨", "索要",
 )  # fmt: skip
 _NAME_PREFIX_ALTERNATIVES: Final = "|".join(
     sorted(map(re.escape, _NAME_PREFIXES), key=len, reverse=True)
@@ -477,7 +493,7 @@ _NOT_NAME_STARTS: Final = (
 # 门口银杉路", "村民和兴旺苑"): the name is what follows the last of them (two characters or
 # more of it). Words no place's name holds.
 _SENTENCE_IN_NAME_RE: Final = re.compile(
-    "要求|关注|影响|污染|反对|投诉|举报|反映|门口|(?:村民|居民|业主|住户)和"
+    "要求|关注|影响|污染|反对|投诉|举报|反映|反应|门口|(?:村民|居民|业主|住户)和"
     # A going or a mending that is no road ("走路去星沙一桥", "修路到", ``_ONLY_AFTER``;
     # its first character may be a request's, cut off already: "走").
     "|(?<=[跑走思套修迷退让])路[去到上]?"
@@ -489,6 +505,9 @@ _SENTENCE_IN_NAME_RE: Final = re.compile(
     # A child going to school ("孩子去萍洲小学", "小孩读泉塘幼儿园").
     "|(?:孩子|小孩子?|子女|儿女)(?:去|要|就|读|上|进)*"
 )
+#: The characters of a sentence's words that may stand alone between a sentence's word
+#: and a place's kind: a having, a joining, a pointing at one ("有", "和", "本", "此").
+_SENTENCE_CHARS: Final = frozenset("有和与及同本此该这那其全两各")
 _QUANTITY: Final = "[一二两三几每][条个座所栋片处]"
 _QUANTITY_RE: Final = re.compile(_QUANTITY + "$")
 _NOT_NAME_START_RE: Final = re.compile(
@@ -754,6 +773,37 @@ _ESTATE_PROBLEMS: Final = (
     # 用电").
     "入学", "划片", "学区", "上学", "就读", "读书", "用电", "电压", "跳闸", "抄表",
 )  # fmt: skip
+#: The words of an estate's residents' problems that are no estate word ("物业", "高层",
+#: "开发商"; not "小区", "花园"), nor an institution's or a project's ("幼儿园", "学校":
+#: "星摇篮幼儿园" is the kindergarten's name, "袜业项目" no estate's): a name before one
+#: ends there (``problem_at``).
+_PROBLEM_WORDS_RE: Final = re.compile(
+    "|".join(
+        sorted(
+            (
+                word
+                for word in _ESTATE_PROBLEMS
+                if word
+                not in (
+                    *("小区", "花园", "家园", "公寓", "新城", "华庭", "公馆", "开发"),
+                    *("幼儿园", "学校", "小学", "项目"),
+                )
+            ),
+            key=len,
+            reverse=True,
+        )
+    )
+)
+
+
+def problem_at(run: str, start: int = 0) -> int:
+    """Where in ``run``, from ``start``, the first word of an estate's residents' problems
+    that is no estate word begins ("物业" of "翡翠湾物业", "高层" of "翡翠湾高层"); -1 if
+    none."""
+    found = _PROBLEM_WORDS_RE.search(run, start)
+    return -1 if found is None else found.start()
+
+
 _ESTATE_END_RE: Final = re.compile(
     "(?:"
     + "|".join(sorted(_ESTATE_PROBLEMS, key=len, reverse=True))
@@ -878,11 +928,25 @@ def _branded_estate(folded: str, brand: re.Match[str]) -> str | None:
         not name
         or len(name) > _MAX_BRANDED_CHARS
         or (len(name) == 1 and name not in _ESTATE_CHARS)
-        or _NOT_IN_BRANDED_RE.search(name) is not None
+        or _NOT_IN_BRANDED_RE.search(_without_lane_end(name)) is not None
         or _ESTATE_END_RE.search(name) is not None
     ):
         return None
     return folded[brand.start() : end].lower()
+
+
+#: What a "里" ends an estate's name after ("溪岸里"), not where a thing is in a place
+#: ("广场里", "家里", "小区里").
+_NOT_BEFORE_LANE_END: Final = frozenset("家场城村院园区店楼屋房")
+
+
+def _without_lane_end(name: str) -> str:
+    # ``name`` without the "里" an estate's name of three characters ends with ("万达溪岸
+    # 里": "溪岸"), where it is no word for "in" ("万达广场里"): the rest is read for a
+    # sentence's words.
+    if len(name) == 3 and name[-1] == "里" and name[-2] not in _NOT_BEFORE_LANE_END:
+        return name[:-1]
+    return name
 
 
 def _numbered_estate(folded: str, number: re.Match[str]) -> str | None:
@@ -1002,8 +1066,18 @@ def folded_places(folded_keep_case: str, units: tuple[str, ...] = ()) -> frozens
                 name_start = start
         if start > name_start:
             prefix = _NAME_PREFIX_RE.match(folded_keep_case, name_start, start)
-            # Only when a name is left: "建设路" and "走马街" are names themselves.
-            if prefix is not None and start - prefix.end() >= 2:
+            # Only when a name is left: "建设路" and "走马街" are names themselves. A
+            # request's word of two characters before one character and "园" is cut off
+            # too ("希望沁园广场", "治理沁园小区"): that "园" is no name on its own, and the
+            # place word after it reads the name whole ("沁园广场").
+            if prefix is not None and (
+                start - prefix.end() >= 2
+                or (
+                    start - prefix.end() == 1
+                    and prefix.end() - name_start >= 2
+                    and match.group() == "园"
+                )
+            ):
                 name_start = prefix.end()
             sentence = _NOT_NAME_START_RE.match(folded_keep_case, name_start, start)
             # Not a quantity leaving one character of a village's or a town's name: the
@@ -1020,7 +1094,12 @@ def folded_places(folded_keep_case: str, units: tuple[str, ...] = ()) -> frozens
             inside = name_start
             for said in _SENTENCE_IN_NAME_RE.finditer(folded_keep_case, name_start, start):
                 inside = said.end()
-            if start - inside >= 2:
+            # One word of a sentence left after them is no name either, but a having, a
+            # joining or a pointing at the place's kind ("门口有学校", "要求和小区", "影响
+            # 本小区": none named); one character of a name is ("隔壁太悦城").
+            if start - inside >= 2 or (
+                start - inside == 1 and folded_keep_case[inside] in _SENTENCE_CHARS
+            ):
                 name_start = inside
         if start - name_start + _NAME_IN_SUFFIX[match.group()] == 1 and match.end() - start > 1:
             # One character of name is no name, unless an anonymised unit stands for the

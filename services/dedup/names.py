@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from functools import lru_cache
 from typing import Final
 
-from services.common.places import without_developer
+from services.common.places import DEVELOPER_BRANDS, developer_brand, problem_at, without_developer
 from services.dedup import text
 
 #: The words an estate's name ends with that a writer leaves off ("佳园星城小区",
@@ -31,6 +31,9 @@ _NOT_ESTATE_RE: Final = re.compile("(?:公园|幼儿园|工业园|产业园|科�
 #: The least and most characters of a bare name: two are as often a word as a name.
 MIN_NAME_CHARS: Final = 3
 MAX_NAME_CHARS: Final = 6
+#: The characters of an estate's name after its developer's brand that residents name it
+#: by alone (``branded_short``: "央誉" of "建发央誉"), fewer than a bare name's least.
+SHORT_NAME_CHARS: Final = 2
 #: Words of a kind of housing, no estate's name ("商品房小区", "经济适用房小区", "安置小区").
 _HOUSING_RE: Final = re.compile("(?:房|安置|拆迁|回迁|老旧|周边|附近|整个|所在|我们|我家)")
 #: Characters no name begins or ends with: words around a name ("的", "请", "了").
@@ -55,13 +58,55 @@ def bare_names(place: str) -> tuple[str, ...]:
         # An estate named without such a word, after its developer's brand ("金科集美郡"):
         # its name without the brand ("集美郡").
         name = without_developer(place)
-        return (name,) if name != place and _may_be_name(name) else ()
+        if name != place and _may_be_name(name):
+            return (name,)
+        return (short,) if (short := branded_short(place)) else ()
     name = place[: word.start()]
     return tuple(
         bare
         for bare in dict.fromkeys((name, without_developer(name)))
         if _may_be_name(bare) and not _HOUSING_RE.search(bare)
-    )
+    ) + ((short,) if (short := branded_short(name)) else ())
+
+
+#: The two characters after a developer's brand that are a kind of estate, or words of
+#: many estates' names, not one estate's own ("恒大华府", "万科城市花园": "华府" and "城市"
+#: name estates of other brands in one city too), or a word no name is ("物业", "业主").
+_GENERIC_SHORT: Final = frozenset(
+    {
+        "华府", "华庭", "豪庭", "名城", "名都", "花都", "丽都", "华都", "花园", "家园", "公馆",
+        "首府", "天地", "中心", "广场", "新城", "新村", "公园", "国际", "一号", "壹号", "世家",
+        "山水", "城市", "江山", "滨江", "湖畔", "江畔", "春天", "山庄", "庄园", "府邸", "公寓",
+        "雅苑", "名苑", "嘉园", "雅居", "御府", "学府", "悦府", "华苑", "中央", "未来", "时代",
+        "城邦", "天街", "云天", "悦城", "一品", "壹品", "御园", "御景", "尚城", "新都", "华城",
+        "名邸", "东方", "西城", "东城", "南城", "北城", "新区", "商城", "大厦", "广厦", "物业",
+        "地产", "集团", "公司", "置业", "项目", "楼盘", "开发", "小区", "社区", "业主",
+        # Words of many estates' names and of other places ("恒大绿洲", "绿洲小区"; "保利
+        # 香槟国际", "香槟小镇"). Not a series' name of one developer ("碧桂园天玺": "天玺").
+        "绿洲", "半岛", "星城", "翡翠", "公元", "印象", "书院", "湖山", "江湾", "滨湖", "香槟",
+    }
+)  # fmt: skip
+
+
+def branded_short(name: str) -> str:
+    """The two characters of an estate's name after its developer's brand ("央誉" of
+    "建发央誉", "檀悦" of "阳光城檀悦"), which residents name it by without the brand
+    ("央誉物业费涨价"); "" for another name, or two that are a kind of estate or a word of
+    many estates' names (``_GENERIC_SHORT``: "恒大华府"). Held and looked up (``names``)
+    as the other bare names are; only a title naming the estate whole and another naming
+    these two, one kind of problem in both, are one place by it (``shares_learned_name``)."""
+    rest = name[len(developer_brand(name)) :]
+    if (
+        len(rest) != SHORT_NAME_CHARS
+        or rest == name
+        or rest in _GENERIC_SHORT
+        or _HOUSING_RE.search(rest) is not None
+        or _NOT_NAME_RE.search(rest) is not None
+        or rest[0] in _EDGE_CHARS
+        or rest[-1] in _EDGE_CHARS
+    ):
+        return ""
+    return rest
 
 
 def _may_be_name(words: str) -> bool:
@@ -82,6 +127,8 @@ def held_names(places: Iterable[str], topic: str) -> list[str]:
     if place := bare_place(topic):
         names.append(place)
         names.extend(trailing_runs(place))
+    if head := short_head(topic):
+        names.append(head)
     if not names or not text.claims(topic):
         return []
     return list(dict.fromkeys(names))
@@ -116,6 +163,8 @@ def probes(topic: str, places: Iterable[str]) -> tuple[str, ...]:
     found = dict.fromkeys(probed_names(topic))
     if place := bare_place(topic):
         found[place] = None
+    if head := short_head(topic):
+        found[head] = None
     for estate in places:
         for name in bare_names(estate):
             found[name] = None
@@ -166,9 +215,17 @@ def named_whole(places: tuple[str, ...], topic: str) -> Wholes:
     each with its bare names (``bare_names``); kept per letter, as a candidate's places
     are the same tuple each time its record is read from the cache."""
     title = _without_kept(topic)
-    return tuple(
-        (place, names) for place in places if (names := bare_names(place)) and place in title
-    )
+    found = [(place, names) for place in places if (names := bare_names(place)) and place in title]
+    for place in places:
+        # An estate the title names with its brand, without its estate word ("建发央誉" of
+        # "建发央誉小区"): whole as its short name is concerned (``branded_short``).
+        word = _ESTATE_WORDS_RE.search(place)
+        if word is None or place in title:
+            continue
+        name = place[: word.start()]
+        if (short := branded_short(name)) and name in title:
+            found.append((name, (short,)))
+    return tuple(found)
 
 
 def _named_bare(topic: str, wholes: Wholes) -> bool:
@@ -260,6 +317,9 @@ def _name_like(run: str) -> str:
     # residents or the estate word after it and the region before it; "" if no name.
     if (said := _CLAUSE_RE.search(run)) is not None:
         run = run[: said.start()]
+    # A word of its residents' problems after the name ("翡翠湾高层", "君兰江山开发商").
+    if (problem := problem_at(run, MIN_NAME_CHARS)) >= 0:
+        run = run[:problem]
     run = _TRAILING_RE.sub("", run).lstrip("省市县区")
     if len(cut := _REGION_RE.sub("", run, count=1)) >= MIN_NAME_CHARS:
         run = cut
@@ -268,11 +328,43 @@ def _name_like(run: str) -> str:
         or _NOT_NAME_RE.search(run) is not None
         or run[0] in _EDGE_CHARS
         or run[-1] in _EDGE_CHARS
-        or _NOT_PLACE_RE.search(run) is not None
+        # Its developer's brand is no word of a sentence ("建发央誉": not "发").
+        or _NOT_PLACE_RE.search(_without_brand(run)) is not None
         # A district, a town, a road: read as places where they are ones (``places``).
         or run.endswith(_AREA_ENDS)
     ):
         return ""
+    return run
+
+
+@lru_cache(maxsize=16_384)
+def short_head(topic: str) -> str:
+    """The two characters a title (its ``text.topic``) begins with right before a word of
+    an estate's residents' problems ("央誉" of "央誉物业停门禁卡", "檀悦" of "檀悦划片问
+    题"): an estate named by the two characters after its developer's brand
+    (``branded_short``), as another title names it whole ("建发央誉物业费上涨"); "" if
+    none, or two a kind of estate or a sentence's words ("小区物业", "我们业主")."""
+    title = _without_kept(topic)
+    first = _NOT_NAME_RE.split(title, maxsplit=1)[0]
+    head = first[:SHORT_NAME_CHARS]
+    if (
+        len(first) <= SHORT_NAME_CHARS
+        or problem_at(first, SHORT_NAME_CHARS) != SHORT_NAME_CHARS
+        or head in _GENERIC_SHORT
+        or head[0] in _EDGE_CHARS
+        or head[-1] in _EDGE_CHARS
+        or _HOUSING_RE.search(head) is not None
+        or _NOT_PLACE_RE.search(head) is not None
+    ):
+        return ""
+    return head
+
+
+def _without_brand(run: str) -> str:
+    # ``run`` without the developer's brand it begins with, when a name is left.
+    for brand in DEVELOPER_BRANDS:
+        if run.startswith(brand) and len(run) > len(brand) + 1:
+            return run[len(brand) :]
     return run
 
 
