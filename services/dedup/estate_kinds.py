@@ -424,15 +424,17 @@ KIND_OF_WORD: Final[dict[str, str]] = {
 
 
 #: The narrow kinds: each names one object or one want of a whole estate (its gas connected,
-#: its broadband opened to other providers, its kindergarten opened, its stalled building
-#: finished, its power no longer resold, its owners' committee founded, its metro exit, its
-#: e-bike charging, its homes handed over, its certificates issued, its lifts, a lift added,
+#: its heating warm, its broadband opened to other providers, its kindergarten opened, its
+#: power no longer resold, its owners' committee founded, its metro exit, its e-bike
+#: charging, its homes finished and handed over, its certificates issued, its lifts and a
+#: building's leak, a lift added,
 #: its resettlement homes, its property company changed, a market for it), which an estate
 #: has once: strangers' letters naming one at one estate are one matter however they word it
 #: (``scoring``, ``joint_threshold_narrow_kind``). Not the broad kinds an estate has many
 #: of (noise, fees, parking, pollution, rubbish, its property company's service), nor those
 #: of an area (a water or power cut: one burst pipe is not the next), nor those of a school
-#: (its admissions: each child's). A lift or a leak is one per building or part
+#: (its admissions: each child's). A lift or a leak (one building's roof or walls: "楚天御园
+#: 9栋顶楼漏水", "再次反映楚天御园9栋漏水") is one per building or part
 #: (``text.parts_differ``: "8栋电梯", "3栋电梯" stay two).
 NARROW_KINDS: Final = frozenset(
     {
@@ -447,6 +449,7 @@ NARROW_KINDS: Final = frozenset(
         "late_handover",
         "property_certificate",
         "lifts",
+        "leaks",
         "lift_addition",
         "resettlement_housing",
         "property_change",

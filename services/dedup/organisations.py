@@ -250,6 +250,10 @@ _WRONG_RES: Final[dict[str, re.Pattern[str]]] = {
         "暴雷|爆雷|跑路|卷款|非法集资|集资诈骗|非法吸收|吸收公众存款|立案|侦办|经侦|侦查|清退"
         "|兑付|出借人|投资人|受害人|受害者|报案|人去楼空|血本无归|本金|控制人|嫌疑人|追赃|退赔"
         "|追缴|(?<=[车贷财服融富])案"
+        # The money kept from its lenders, as they first find it ("聚财猫平台无法提现": its
+        # content names "聚财猫理财平台"), a strong word of a collapse already
+        # (``_STRONG_COLLAPSE_RE``).
+        "|无法提现|不能提现|提现困难"
     ),
     FORCED_INTERNSHIP: re.compile("实习|顶岗|进厂|工厂|打工|做工|流水线|普工|廉价劳动力"),
     UNPAID_WAGES: re.compile(

@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from services.dedup import estate_kinds, text
+from services.dedup import estate_kinds, organisations, text
 from tests.unit.dedup.letters import letter, run
 
 START = datetime(2021, 11, 8, 9, tzinfo=UTC)
@@ -105,6 +105,9 @@ def test_an_estates_stalled_works_are_its_late_homes_not_its_workers_wages() -> 
     assert text.claims_differ(late, _kinds("宏图南园工地拖欠农民工工资"))
     assert "late_handover" in estate_kinds.NARROW_KINDS
     assert "heating" in estate_kinds.NARROW_KINDS
+    # A building's leak is one, as its lift is; two buildings' or parts' are two.
+    assert "leaks" in estate_kinds.NARROW_KINDS
+    assert text.parts_differ("楚天御园9栋顶楼漏水", "楚天御园3栋漏水")
 
 
 def test_an_estates_garage_flooded_and_its_parking_fees_are_two_kinds() -> None:
@@ -136,3 +139,17 @@ def test_an_estates_heating_in_two_residents_words_is_one_matter() -> None:
         ]
     )
     assert decisions[1].matter_id == decisions[0].matter_id
+
+
+def test_a_platforms_lenders_unable_to_withdraw_are_its_collapse() -> None:
+    title = text.fold("聚财猫平台无法提现")
+    content = text.fold(
+        "聚财猫理财平台从上个月开始无法提现，客服说系统升级，现在客服也联系不上了。"
+        "我投了八万，请金融办和公安部门调查。"
+    )
+    subject = organisations.organisation_subject(title, content)
+    assert subject == organisations.organisation_subject(
+        text.fold("聚财猫理财爆雷"),
+        text.fold("聚财猫理财平台老板失联，投资人几百人，请求公安机关尽快立案。"),
+    )
+    assert subject.endswith(f"〔{organisations.PLATFORM_COLLAPSE}〕")
