@@ -153,3 +153,19 @@ def test_a_platforms_lenders_unable_to_withdraw_are_its_collapse() -> None:
         text.fold("聚财猫理财平台老板失联，投资人几百人，请求公安机关尽快立案。"),
     )
     assert subject.endswith(f"〔{organisations.PLATFORM_COLLAPSE}〕")
+
+
+def test_a_school_teacher_who_paid_a_gym_is_its_payer_not_its_staff() -> None:
+    gym = organisations.organisation_subject(
+        text.fold("力美健身卷款跑路"),
+        text.fold(
+            "您好！我是一名小学老师。A3区力美健身关门前一个月还在搞活动推销会员卡和私教课，"
+            "充五千送两千，明显是预谋卷款。请公安机关立案调查。"
+        ),
+    )
+    assert gym.endswith(f"〔{organisations.PREPAID_CLOSURE}〕")
+    # The business's own teacher is its staff.
+    assert not organisations.organisation_subject(
+        text.fold("力美健身卷款跑路"),
+        text.fold("我是力美健身的一名老师，力美健身突然关门，会员卡的钱也不退，老板跑路了。"),
+    )
