@@ -31,6 +31,9 @@ _WORKS: Final = (
     "通宵施工",
     "每晚施工",
     "夜间开工",
+    # Said so too ("南托新居旁工地夜里施工").
+    "夜里施工",
+    "晚间施工",
     "施工扰民",
     "工地扰民",
 )
@@ -73,7 +76,15 @@ CLAIM_WORDS: Final[dict[str, tuple[str, ...]]] = {
     # Smoke of burning: rubbish or straw burnt in the open ("投诉A7县安沙镇水塘垸村露天焚烧
     # 生活垃圾现象严重", "K2区十里江湾焚烧垃圾", "临G5县合口镇中学违规焚烧塑料垃圾",
     # "投诉D7县泉溪镇围着学校烧垃圾"): stopped, whatever burns.
-    "pollution": ("焚烧", "烧垃圾"),
+    "pollution": (
+        "焚烧",
+        "烧垃圾",
+        # A smell said without "臭" ("请求解决C4市燕兴华城三期违建和油烟味刺鼻的问题";
+        # "牛头村化工厂刺鼻气味", "小区周边有异味").
+        "刺鼻",
+        "异味",
+        "气味",
+    ),
     # A village's or a household's land or home taken: its demolition, its expropriation,
     # what is paid for them ("反映A9市北盛镇对泉水村塘下组土地征收存在的违规行为", "请求
     # 政府解决彻查A市咸嘉村拆迁历史遗留问题", "投诉D3区五一街道和合江街道征地拆迁不合理",
@@ -82,7 +93,20 @@ CLAIM_WORDS: Final[dict[str, tuple[str, ...]]] = {
     # noise, its water, its market), nor a household that was moved ("拆迁户", "征收户":
     # who writes, of their purchase, their children's school), nor the demolition office's
     # own doing ("拆迁办随意停我家水电": the supply), nor a tax or a fee levied ("征收").
-    "expropriation": ("拆迁", "征收", "征地", "征拆", "土地补偿", "青苗补偿"),
+    # And a shanty town's redevelopment, its homes taken and paid for ("反映B2区麻纺厂大园村
+    # 将军楼棚改补偿问题", "反映A4区新码头路农机公司宿舍棚改遗留问题", "A市轴承厂工矿棚户区
+    # 改造项目问题的举报", "K8县棚户区改造问题的咨询").
+    "expropriation": (
+        "拆迁",
+        "征收",
+        "征地",
+        "征拆",
+        "土地补偿",
+        "青苗补偿",
+        "棚改",
+        "棚户区改造",
+        "棚户改造",
+    ),
     # A refuse station by an estate, opposed or asked moved ("A5区佳园星城小区居民反对附近
     # 修建垃圾中转站", "反映A7县龙塘小区垃圾站恶臭问题", "请求撤掉K4县九龙时代广场小区的
     # 生活垃圾收集站", "请求搬迁飞山新城11号楼大门前垃圾站的报告", "关于A6区桥驿镇沙田村
@@ -135,12 +159,24 @@ CLAIM_WORDS: Final[dict[str, tuple[str, ...]]] = {
     # 解决", "水电开户费也一并不退费"): the fee's dispute, whoever owes it.
     # A price raised ("举报F市金色摇篮幼儿园乱涨价！", "投诉B市到B9市的客车肆意涨价",
     # "东方新城物业擅自涨价").
-    "fees": ("学费", "开户费", "初装费", "接驳费", "退费", "涨价"),
+    # A market's stall fee ("枣园市场摊位费大幅上涨"), as its other fees.
+    "fees": ("学费", "开户费", "初装费", "接驳费", "退费", "涨价", "摊位费"),
     # Wages asked for ("C4市农民工年底讨薪无处求助"): ``text.CLAIM_KINDS["wages"]``.
-    "wages": ("讨薪",),
+    # And pay for a job said plainly ("讨要宏图南园项目工钱").
+    "wages": ("讨薪", "工钱"),
     # A building's leaking walls or roofs ("再次反映A市利保麓谷林语存在严重漏水的问题",
     # "小区外墙漏水民不能安居，榔梨豪庭业主盼望解决"): repaired.
-    "leaks": ("漏水", "渗水", "渗漏", "漏雨"),
+    # And its waterproofing to be redone ("我们9栋屋顶防水要重做").
+    "leaks": ("漏水", "渗水", "渗漏", "漏雨", "防水"),
+    # An estate's power failing short of a cut: its lines old, its transformer overloaded,
+    # its voltage low, its breakers tripping ("锦程雅郡变压器负荷不足", "锦程华苑老旧线路";
+    # "电压不稳", "一用空调就跳闸"): the grid's supply brought up to the estate's load, as a
+    # cut is restored (``text.CLAIM_KINDS["supply_cut"]``).
+    "supply_cut": ("负荷不足", "电压不稳", "电压低", "电压不足", "跳闸", "线路老化", "老旧线路"),
+    # Drinking water unsafe, said of its quality ("投诉B9市公园里小区自来水水质问题", "L4县
+    # 安坪镇龙泉岩乡的自来水水质差"; "小区的水不敢喝"): ``text.CLAIM_KINDS["drinking_water"]``.
+    # Not a river's or a lake's (``NOT_AFTER``: its pollution).
+    "drinking_water": ("水质", "不敢喝"),
     # A road under water ("请求有关部门处理L5县哑桥战备公路哑塘分路处淹水路段").
     "flooding": ("淹水", "水淹"),
     # An estate's lifts, unsafe, stopped or tampered with ("请求解决北京御园小区电梯安全的
@@ -182,9 +218,12 @@ NOT_BEFORE: Final[dict[str, str]] = {
     "没有公交": "车?站",
 }
 #: A word is not its kind after what makes it another's (``text._NOT_AFTER``: what comes
-#: right before it, of a fixed width). None yet: a word that is another kind's after
-#: something is read with it as one word.
-NOT_AFTER: Final[dict[str, tuple[str, ...]]] = {}
+#: right before it, of a fixed width); a word that is another kind's after something is
+#: read with it as one word.
+NOT_AFTER: Final[dict[str, tuple[str, ...]]] = {
+    # A river's, a lake's or a pond's water is its pollution ("湘江水质").
+    "水质": ("[河江湖塘库]",),
+}
 #: Every word's kind.
 KIND_OF_WORD: Final[dict[str, str]] = {
     word: kind for kind, words in CLAIM_WORDS.items() for word in words

@@ -60,14 +60,13 @@ CLAIM_WORDS: Final[dict[str, tuple[str, ...]]] = {
         ),
         "未开园",
         "没开园",
+        # Said as residents say it ("配套幼儿园迟迟不开园", "小区配套园问题"): not an
+        # industrial park's services ("产业工人生活配套园PPP项目", ``NOT_BEFORE``).
+        "不开园",
+        "配套园",
         "开办公立园",
         "开办公办园",
     ),
-    # A building project stalled or abandoned ("投诉A5区泰英汇景豪庭烂尾", "投诉J1区下眉桥
-    # 五牛城烂尾楼的问题", "反映A市美麓阳光住宅楼无故停工以及质量问题", "B市海洋公园停工
-    # 一事希望政府能介入调查"): the works resumed. Not works ordered to stop ("请求政府勒令
-    # 停工停产整顿": the factory's pollution, ``NOT_AFTER``, ``NOT_BEFORE``).
-    "stalled_project": ("烂尾", "停工"),
     # An estate's power not supplied by the grid to each home: resold by the owner or the
     # property firm at a markup or a business rate ("水表电表是开发商自己安装，没有经过水电
     # 有关部门校正，水电表度数比普通小区高出将近一倍"; "转供电", "电费加价"), or still on the
@@ -191,6 +190,19 @@ CLAIM_WORDS: Final[dict[str, tuple[str, ...]]] = {
         "时候能交房",
         "什么时候交房",
         "交房时间",
+        # A building project stalled or abandoned ("投诉A5区泰英汇景豪庭烂尾", "投诉J1区下眉桥
+        # 五牛城烂尾楼的问题", "反映A市美麓阳光住宅楼无故停工以及质量问题", "B市海洋公园停工
+        # 一事希望政府能介入调查"): the works resumed. At an estate its buyers' homes are
+        # late because its works stopped, and its buyers write of both as one matter ("投诉
+        # K市东海家园拖延交房且停工"; "宏图南园逾期交房", "宏图南园3栋5栋停工", "烂尾了吗",
+        # "保交楼": the homes delivered, the slogan of 2022 on), so the stalled works are
+        # this kind, not one of their own that would tell the buyers' letters apart. Not
+        # works ordered to stop ("请求政府勒令停工停产整顿": the factory's pollution,
+        # ``NOT_AFTER``, ``NOT_BEFORE``); the workers' wages on the site are ``wages``.
+        "烂尾",
+        "停工",
+        "保交楼",
+        "保交房",
     ),
     # A home's certificates, however typed ("L4县文昌商贸城小区全体业主请求办证", "投诉L9县
     # 县巴黎春天未按合同时间交房、办证"; "房产正"): not a licence or a card ("希望A市工商局
@@ -222,10 +234,15 @@ CLAIM_WORDS: Final[dict[str, tuple[str, ...]]] = {
         "儿子读书",
         "子女读书",
         "就近就读",
+        # A child without a school place, said as parents say it ("希望解决檀悦孩子上学难",
+        # as "关于J市小孩入学难问题的反映" says it with ``CLAIM_KINDS``' word).
+        "上学难",
+        "读书难",
     ),
     # A road or a home under water ("淹了", "倒灌": a drain's water backing up; "一下雨就积水"
-    # is ``flooding``'s own).
-    "flooding": ("淹了", "倒灌"),
+    # is ``flooding``'s own). And water come in ("车库再次进水", "家里进水"): not an inlet
+    # or its pipe ("进水口", "进水管", ``NOT_BEFORE``).
+    "flooding": ("淹了", "倒灌", "进水"),
     # A street left dark ("东沙路新天地段和双拥路这两段路，前后都是亮堂堂，唯独这一带居住
     # 人口多的，黑灯瞎火", "M2县新公安局路段晚上漆黑一片"): its lights lit.
     "street_lights": ("黑灯瞎火", "漆黑"),
@@ -245,17 +262,83 @@ CLAIM_WORDS: Final[dict[str, tuple[str, ...]]] = {
     "abandoned_cars": ("僵尸车",),
     # A developer's homes badly built ("反映A7县海伦春天小区房屋质量问题", "投诉K7县瑶城鑫都
     # 房屋质量不合格"): repaired or compensated.
-    "build_quality": ("房屋质量", "房子质量"),
+    # And its walls or floors cracked ("反映A7县榔梨城市花园小区电梯、楼房开裂和停车位问题";
+    # "锦麟府二期墙体开裂"): not a wall round a site ("C4市人民医院围墙开裂") nor homes a
+    # quarry's blasting cracked ("采石场炸药震坏村民房屋致开裂": the quarry's nuisance).
+    "build_quality": (
+        "房屋质量",
+        "房子质量",
+        "墙体开裂",
+        "楼房开裂",
+        "墙面开裂",
+        "楼板开裂",
+        "墙体裂缝",
+    ),
     # The property firm changed: the old one not leaving, the new one chosen ("请求A2区政府
     # 督促彩虹都小区新老物业顺利交接工作！", "请求指导监督A市景香苑小区选聘物业公司", "投诉
     # M9县星城小区一天物业合同到期拒绝交接").
-    "property_change": ("新老物业", "选聘物业", "更换物业", "物业交接", "拒绝交接", "拒不交接"),
     # An old estate's or a road's renovation ("建议将星沙圆梦花园小区纳入老旧社区提质改造
     # 计划", "咨询A1区东方新城小区提质提档的改造进度", "强烈呼吁宁朱公路拓宽提质改造").
-    "renovation": ("提质改造", "提质提档", "老旧小区改造"),
+    # Said plainly of an estate ("水竹小区改造工程拖延", "再次反映水竹小区改造问题").
+    "renovation": ("提质改造", "提质提档", "老旧小区改造", "小区改造"),
     # Gambling ("举报A市A1区北路金霞苑13栋一楼电游戏聚众赌博", "请求查处A1区荷花园东方银座
     # 东友邻茶楼暗藏赌博机室", "希望A3区严厉打击麓山才苑周边的打鱼机"): raided.
     "gambling": ("赌博", "赌场", "打鱼机", "老虎机"),
+    # An estate's heating: district heating or its radiators not warm, not on, below the
+    # standard ("澄湖壹号集中供暖不热", "暖气交了钱不热", "暖气温度不达标"): the heating
+    # firm's supply brought up to it. No real title of ``../shared/data`` (a southern
+    # province's) names it; northern residents write of it every winter.
+    "heating": ("供暖", "暖气", "采暖", "供热"),
+    # A road's surface broken, potholed, sunk ("A7县东六路有较大的路面破损问题，希望尽快
+    # 修复", "反映A7县开元东路路面沉坑的问题", "呼吁A市楚府中学教工宿舍区路面修复！",
+    # "K11县县大圩镇第一小圩右上二百米路段损坏严重，请求修复", "A3区附三医院西面的双塘路
+    # 路窄坑多"; "黄泥塘路坑坑洼洼", "谷丰村道路修复", "我们村的路没法走了"): the surface
+    # mended. Not a village's road to be paved (``claim_words``' ``road_paving``: "硬化路面",
+    # ``NOT_AFTER``, ``NOT_BEFORE``), nor what is on it (its speed bumps, its standing
+    # water, its parking and stalls).
+    "road_repair": (
+        "路面",
+        "坑洼",
+        "沉坑",
+        "坑多",
+        "路段损坏",
+        "道路损坏",
+        "道路破损",
+        "道路修复",
+        "路没法走",
+        "村道烂",
+        "路烂",
+    ),
+    # A developer's or a shop's advertising untrue ("投诉L市岳鹿欧城开发商虚假宣传", "投诉
+    # B市绿地城际空间站虚假宣传欺骗业主", "中梁香榭里虚假宣传"): what was advertised delivered
+    # or paid for. Not a promise not kept ("不兑现"): its kind is what was promised ("锦绣
+    # 江南开发商承诺的高压线迁改没兑现": the power line by the estate, its object).
+    "false_advertising": ("虚假宣传", "宣传不实"),
+    # Students sent by their college to work as interns ("投诉L市职业技术学院强制学生进厂顶岗
+    # 实习", "反映J市技师学院实习安排不合理的问题"): the placements stopped or paid. Not a
+    # worker's probation ("实习期工资", ``NOT_BEFORE``).
+    "internship": ("实习",),
+    # A school's diploma held back ("麓南商贸职业学院扣发毕业证", "毕业证被学校扣押"; "咨询
+    # 应届生如果毕业证推迟发放对于领取教师资格证书有什么影响吗？"): issued. Another wrong of a
+    # college than its internships, though one letter may tie them ("不去不颁发毕业证").
+    "diploma": ("毕业证",),
+    # An estate left without a property firm: the old one gone, none come ("金辉优步花园物业
+    # 撤场", "小区没有物业了"): a firm chosen, as ``property_change``'s are. No real title
+    # names it yet.
+    "property_change": (
+        "新老物业",
+        "选聘物业",
+        "更换物业",
+        "物业交接",
+        "拒绝交接",
+        "拒不交接",
+        "物业撤场",
+        "物业撤离",
+        "物业撤出",
+        "物业退出",
+        "没有物业",
+        "无物业",
+    ),
     # An estate's common green taken ("举报L9县县心萌芽幼儿园侵占小区公共绿地"): returned.
     "common_land": ("公共绿地", "侵占绿地", "占用绿地"),
 }
@@ -275,6 +358,18 @@ NOT_BEFORE: Final[dict[str, str]] = {
     # A path beside a stalled building is the path ("请求给L1区玉溪路华夏湖天烂尾楼旁修一条
     # 便道").
     "烂尾": "楼?(?:旁|边|附近)",
+    # An industrial park's services or its project ("生活配套园PPP项目").
+    "配套园": "[^，。！？、]{0,4}(?:项目|区)",
+    # An inlet, its pipe or its valve.
+    "进水": "口|管|阀|闸|渠",
+    # A road's surface and what is on it or done to it: its paving, its speed bumps, its
+    # standing water, its parking, stalls and rubbish ("路面硬化高低不平易积水" is the
+    # paving; "路面减速带"; "路面停车").
+    "路面": "硬化|减速|积水|停车|摆|占|垃圾|清扫|保洁|撒|洒|抛|扬尘",
+    # A road's works stalled ("路烂尾"): the stalled works (``late_handover``'s "烂尾").
+    "路烂": "尾",
+    # A worker's probation ("实习期工资").
+    "实习": "期",
     # The committee's head and its use of the repair fund ("业委会主任非法使用维修基金").
     # Nor what a committee once founded does ("业委会私自续签物业合同", "业委会挪用公共收益"):
     # its conduct, not the estate's one want of a committee.
@@ -315,6 +410,8 @@ NOT_AFTER: Final[dict[str, tuple[str, ...]]] = {
     "办证": ("[人者简]",),
     # A lift switched off is not a power cut ("开发商擅自关停电梯"): ``CLAIM_KINDS``' word.
     "停电": ("关",),
+    # A road paved is its paving ("硬化路面").
+    "路面": ("硬化",),
     # A coach's or a train's station ("汽车站出入口", "火车站出入口").
     "站出入口": ("车",),
     # A quarrel is no noise ("车上争吵得很厉害").
@@ -327,22 +424,24 @@ KIND_OF_WORD: Final[dict[str, str]] = {
 
 
 #: The narrow kinds: each names one object or one want of a whole estate (its gas connected,
-#: its broadband opened to other providers, its kindergarten opened, its stalled building
-#: finished, its power no longer resold, its owners' committee founded, its metro exit, its
-#: e-bike charging, its homes handed over, its certificates issued, its lifts, a lift added,
+#: its heating warm, its broadband opened to other providers, its kindergarten opened, its
+#: power no longer resold, its owners' committee founded, its metro exit, its e-bike
+#: charging, its homes finished and handed over, its certificates issued, its lifts and a
+#: building's leak, a lift added,
 #: its resettlement homes, its property company changed, a market for it), which an estate
 #: has once: strangers' letters naming one at one estate are one matter however they word it
 #: (``scoring``, ``joint_threshold_narrow_kind``). Not the broad kinds an estate has many
 #: of (noise, fees, parking, pollution, rubbish, its property company's service), nor those
 #: of an area (a water or power cut: one burst pipe is not the next), nor those of a school
-#: (its admissions: each child's). A lift or a leak is one per building or part
+#: (its admissions: each child's). A lift or a leak (one building's roof or walls: "楚天御园
+#: 9栋顶楼漏水", "再次反映楚天御园9栋漏水") is one per building or part
 #: (``text.parts_differ``: "8栋电梯", "3栋电梯" stay two).
 NARROW_KINDS: Final = frozenset(
     {
         "gas_supply",
         "broadband",
         "estate_kindergarten",
-        "stalled_project",
+        "heating",
         "power_resale",
         "owners_committee",
         "metro_exit",
@@ -350,6 +449,7 @@ NARROW_KINDS: Final = frozenset(
         "late_handover",
         "property_certificate",
         "lifts",
+        "leaks",
         "lift_addition",
         "resettlement_housing",
         "property_change",

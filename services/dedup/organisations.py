@@ -250,6 +250,10 @@ _WRONG_RES: Final[dict[str, re.Pattern[str]]] = {
         "暴雷|爆雷|跑路|卷款|非法集资|集资诈骗|非法吸收|吸收公众存款|立案|侦办|经侦|侦查|清退"
         "|兑付|出借人|投资人|受害人|受害者|报案|人去楼空|血本无归|本金|控制人|嫌疑人|追赃|退赔"
         "|追缴|(?<=[车贷财服融富])案"
+        # The money kept from its lenders, as they first find it ("聚财猫平台无法提现": its
+        # content names "聚财猫理财平台"), a strong word of a collapse already
+        # (``_STRONG_COLLAPSE_RE``).
+        "|无法提现|不能提现|提现困难"
     ),
     FORCED_INTERNSHIP: re.compile("实习|顶岗|进厂|工厂|打工|做工|流水线|普工|廉价劳动力"),
     UNPAID_WAGES: re.compile(
@@ -274,10 +278,12 @@ _PREPAID_MONEY_RE: Final = re.compile(
     "|退费|退学费"
 )
 #: Of a school or a gym, letters by others than its payers: its staff on their wages, its
-#: landlord on the rent, a supplier on its bill.
+#: landlord on the rent, a supplier on its bill. Not a school's teacher, who is a payer as
+#: any other ("我是一名小学老师。A3区力美健身关门前一个月还在推销会员卡"), nor a retired one.
 _NOT_PAYER_RE: Final = re.compile(
-    "工资|薪|社保|(?:我们?是|作为)[^，。,；;！!？?]{0,10}(?:老师|教师|教练|员工|职工|美容师|前台"
-    "|顾问|店长|校长)|房东|房租|租金|装修款|货款|供应商"
+    "工资|薪|社保|(?:我们?是|作为)[^，。,；;！!？?]{0,10}(?:"
+    "(?<!小学)(?<!中学)(?<!大学)(?<!高中)(?<!初中)(?<!儿园)(?<!退休)(?:老师|教师)"
+    "|教练|员工|职工|美容师|前台|顾问|店长|校长)|房东|房租|租金|装修款|货款|供应商"
 )
 #: A title's words of a platform's case that name its collapse only in a letter naming it
 #: by a strong word (``_WRONG_RES``): "请求严惩某某金服负责人", "某某车贷的钱何时能退".

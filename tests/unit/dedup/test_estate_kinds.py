@@ -31,8 +31,8 @@ def _kinds(title: str) -> frozenset[str]:
         ("咨询G市花岩溪镇荆树湾村宽带资源覆盖一事", "broadband"),
         ("请求A市政府及时接收“恒大城”小区配套幼儿园并开办公立园", "estate_kindergarten"),
         ("关于A4区珠江郦城公园幼儿园拖延一年多未开园招生的投诉", "estate_kindergarten"),
-        ("投诉A5区泰英汇景豪庭烂尾", "stalled_project"),
-        ("反映A市美麓阳光住宅楼无故停工以及质量问题", "stalled_project"),
+        ("投诉A5区泰英汇景豪庭烂尾", "late_handover"),
+        ("反映A市美麓阳光住宅楼无故停工以及质量问题", "late_handover"),
         ("希望A7县有关部门推动成立恒广国际景园小区业委会", "owners_committee"),
         ("反映A7县泉塘小学校门口的交通问题", "school_traffic"),
         ("反映A8县金洲新区高新安置房分配问题", "resettlement_housing"),
@@ -66,9 +66,9 @@ def test_a_real_titles_problem_is_read(title: str, kind: str) -> None:
         # kindergarten kept from opening.
         ("咨询A5区新城新世界小区配套幼儿园的问题", "estate_kindergarten"),
         # A path beside a stalled building.
-        ("请求给L1区玉溪路华夏湖天烂尾楼旁修一条便道", "stalled_project"),
+        ("请求给L1区玉溪路华夏湖天烂尾楼旁修一条便道", "late_handover"),
         # A factory ordered to stop is its pollution, not a stalled project.
-        ("L12市安江镇两路口砖厂污染太重，请求政府勒令停工停产整顿", "stalled_project"),
+        ("L12市安江镇两路口砖厂污染太重，请求政府勒令停工停产整顿", "late_handover"),
         # The committee's head spending the repair fund.
         ("投诉L1区湖天一色东苑楼业委会主任非法使用维修基金", "owners_committee"),
         # Resettlement homes sold or transferred.
