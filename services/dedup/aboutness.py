@@ -65,6 +65,9 @@ HOUSE: Final = "h."
 ESTATE: Final = "e."
 OBJECT: Final = "o."
 ANOTHER: Final = "n."
+#: A kind of problem (``text.CLAIM_KINDS``) the opening of a letter whose title names none
+#: says is wrong (``features.opening_kinds``): what it is about, as its title would say.
+OPENING_KIND: Final = "k."
 #: The estate where with one character masked, each way ("阳?小区", ...): two names one
 #: character apart (a typo, "锦绣家园" and "锦秀家园") share one.
 ESTATE_NEAR: Final = "m."
@@ -319,6 +322,13 @@ def kept_facets(topic: str) -> frozenset[str]:
     if at < 0:
         return frozenset()
     return frozenset(topic[at + len(KEPT_START) : topic.index(KEPT_END, at)].split(_SEP))
+
+
+@lru_cache(maxsize=16_384)
+def opening_kinds(topic: str) -> frozenset[str]:
+    """The kinds of problem a kept topic's opening says (``OPENING_KIND``); none for a
+    title naming a kind, or a record written without."""
+    return _of(kept_facets(topic), OPENING_KIND)
 
 
 def estates_shared(

@@ -19,7 +19,7 @@ from services.common.places import (
     without_developer,
 )
 from services.common.script import fold_script_and_width
-from services.dedup import aboutness, organisations, text
+from services.dedup import aboutness, claim_words, organisations, text
 from services.dedup import sketch as sk
 from services.dedup.areas import match_area, region_names, unit_names
 from services.dedup.config import DedupConfig
@@ -125,7 +125,14 @@ def extract_features(case: CaseFacts, config: DedupConfig) -> CaseFeatures:
     )
     lowered, regions = title.lower(), region_names(case.region_code)
     found = aboutness.facets(f"{title}。{content}")
-    topic = aboutness.with_kept(text.topic(lowered, regions), found)
+    title_topic = text.topic(lowered, regions)
+    if not text.claims(title_topic) and not _KIND_WORD_RE.search(lowered):
+        # A title naming no kind of problem ("枫桥湾的问题"): the kinds its opening names,
+        # kept with its facets (``aboutness.OPENING_KIND``). Not of a title holding a
+        # kind's word read as none ("业委会私自续签物业合同", "自来水安装费太高"): its
+        # writer named the matter, and the reading found it another than that kind.
+        found = found | {aboutness.OPENING_KIND + k for k in opening_kinds(content, regions)}
+    topic = aboutness.with_kept(title_topic, found)
     # An institution the title or opening names bare ("二中") is the one the letter names.
     places = frozenset(
         p
@@ -162,6 +169,62 @@ def extract_features(case: CaseFacts, config: DedupConfig) -> CaseFeatures:
         found,
         name,
     )
+
+
+#: How many sentences of the content, past a greeting, may say what is wrong: who writes,
+#: then the problem ("我们是枫桥湾小区的业主。小区南门的垃圾站臭气熏天").
+OPENING_KIND_SENTENCES: Final = 2
+#: How much of the content they may take: a passing mention later is not the matter.
+OPENING_KIND_CHARS: Final = 120
+#: What ends a sentence of the opening, and a clause.
+_OPENING_SENTENCE_RE: Final = re.compile("[。！？!?；;\n]")
+_OPENING_CLAUSE_RE: Final = re.compile("[，,、：:]")
+#: A greeting: a sentence of it alone ("尊敬的领导：您好！", "市长您好").
+_GREETING_RE: Final = re.compile("^[^，,]{0,16}(?:您好|你好|领导|市长|书记|主任)[:：]?$|[:：]$")
+
+
+#: Every word of a kind of problem (``text.CLAIM_KINDS``, ``claim_words``), folded.
+_KIND_WORD_RE: Final = re.compile(
+    "|".join(
+        re.escape(w)
+        for w in sorted(
+            {
+                *(text.fold(w) for words in text.CLAIM_KINDS.values() for w in words),
+                *(text.fold(w) for w in claim_words.KIND_OF_WORD),
+            },
+            key=lambda w: (-len(w), w),
+        )
+    )
+)
+
+
+def opening_kinds(content: str, regions: tuple[str, ...] = ()) -> frozenset[str]:
+    """The kinds of problem (``text.claims``, read clause by clause as a title's topic is)
+    the first sentence of the content's opening that names any names, of its first
+    ``OPENING_KIND_SENTENCES`` past a greeting within ``OPENING_KIND_CHARS``: what a letter
+    whose title names none says is wrong ("枫桥湾小区业主的诉求": "小区门口的烧烤摊油烟
+    很大"). Its objects (a plant) are left to its subject (``letter_subject``)."""
+    head = content[:OPENING_KIND_CHARS].lower()
+    # A greeting ends at its colon ("尊敬的领导：我们是…"): the rest is a sentence.
+    greeting = re.match("^[^，,。！!？?]{0,16}[:：]", head)
+    if greeting is not None:
+        head = head[greeting.end() :]
+    taken = 0
+    for sentence in _OPENING_SENTENCE_RE.split(head):
+        sentence = sentence.strip()
+        if not sentence or _GREETING_RE.search(sentence):
+            continue
+        found = frozenset(
+            kind
+            for clause in _OPENING_CLAUSE_RE.split(sentence)
+            for kind in text.claims(text.topic(clause, regions))
+        )
+        if found:
+            return found - text.OBJECTS
+        taken += 1
+        if taken >= OPENING_KIND_SENTENCES:
+            break
+    return frozenset()
 
 
 #: The words an estate's name ends with (``places._PLACE_SUFFIXES``): a place residents

@@ -371,6 +371,52 @@ def score_candidates(
             return text.as_one_nuisance(ours), text.as_one_nuisance(theirs)
         return ours, theirs
 
+    # The kinds of problem this letter's opening names, of a title naming a place and no
+    # kind (``features.opening_kinds``): what its title would have said.
+    our_opening_kinds = (
+        aboutness.opening_kinds(features.topic)
+        if features.title_places and not our_claims
+        else frozenset()
+    )
+
+    def read_kinds(
+        their_places: tuple[str, ...], their_topic: str
+    ) -> tuple[frozenset[str], frozenset[str]]:
+        # The kinds two letters are about when one title or both name a place and no kind
+        # of problem, and its opening names some (``features.opening_kinds``): as if its
+        # title had named them. Empty when neither is read so, or either names none.
+        theirs = _claims(their_topic)
+        ours = our_claims or our_opening_kinds
+        if not theirs and _estate_of(their_places, their_topic):
+            theirs = aboutness.opening_kinds(their_topic)
+        elif not our_opening_kinds:
+            return frozenset(), frozenset()
+        if not theirs or not ours:
+            return frozenset(), frozenset()
+        return ours, theirs
+
+    def opening_kinds(
+        their_places: tuple[str, ...], their_topic: str
+    ) -> tuple[frozenset[str], frozenset[str]]:
+        # The kinds read so (``read_kinds``) when they share one: compared as if the
+        # titles had named them ("枫桥湾的问题", opening "小区南门垃圾站臭气熏天", and
+        # "枫桥湾垃圾站臭味"). Empty when they share none. Not a building's or a part's
+        # problem (``text.PART_KINDS``): which building's lift an opening names is not read.
+        ours, theirs = read_kinds(their_places, their_topic)
+        shared = ours & theirs
+        if not shared or shared <= text.PART_KINDS:
+            return frozenset(), frozenset()
+        # A fee a title names ("湘丰村自来水安装费太高") is its matter, whatever its opening
+        # names as the setting ("要接自来水"): one kind in common besides is another matter,
+        # and two fees are one only when paid for the same (``_sources_agree``).
+        our_fees = _fee_grams(_without_places(features.topic, features.title_places, their_places))
+        their_fees = _fee_grams(_without_places(their_topic, features.title_places, their_places))
+        if (our_fees or their_fees) and (
+            "fees" not in shared or (our_fees and their_fees and our_fees.isdisjoint(their_fees))
+        ):
+            return frozenset(), frozenset()
+        return ours, theirs
+
     # What this title asks (``questions``), and the writer's letters', once when needed.
     our_question: questions.Asked | None = None
     own_questions: list[tuple[str, questions.Asked]] | None = None
@@ -533,6 +579,25 @@ def score_candidates(
         ours_here, their_claims = kinds(
             details.places, details.topic, same_petitioner, details.matter_id
         )
+        opened_kinds = (
+            opening_kinds(details.places, details.topic)
+            if titled and not exact and ours_here.isdisjoint(their_claims)
+            else (frozenset(), frozenset())
+        )
+        if (
+            titled
+            and not exact
+            and not opened_kinds[0]
+            and bool(our_claims) != bool(_claims(details.topic))
+        ):
+            read = read_kinds(details.places, details.topic)
+            if text.claims_differ(*read) and text.OBJECTS.isdisjoint(read[0] | read[1]):
+                # A title naming no kind alike to one naming a kind by the object both
+                # name ("招商雍景湾车库问题", "招商雍景湾地下车库漏水"), its opening naming
+                # another (the garage's spaces forced on buyers): not one matter by the
+                # titles alone. Not of two openings: an opening lists a place's problems
+                # ("小摊…堵住了消防通道，污水横流"), the next letter's another of them.
+                title_threshold = 2.0
         if subject_differs:
             threshold = max(threshold, config.joint_threshold)
             title_threshold = 2.0
@@ -688,6 +753,19 @@ def score_candidates(
                     or not shared_by_area_only(features, details.places, details.topic)
                 )
             )
+            or (
+                # One title or both naming the place and no kind, their openings' kinds in
+                # common (``opening_kinds``): as if the titles had named them.
+                not subject_differs
+                and not facets_differ
+                and bool(opened_kinds[0])
+                and _by_opening_kinds(score, *opened_kinds, config)
+                and (
+                    same_petitioner
+                    or text.area_wide(opened_kinds[0] & opened_kinds[1])
+                    or not shared_by_area_only(features, details.places, details.topic)
+                )
+            )
         )
         linkable = (
             not conflict
@@ -813,20 +891,29 @@ def score_candidates(
                 alike_titles = scores[i] >= config.joint_threshold_same_kind and _follows_up(
                     features, details.places, details.topic, says_repeat
                 )
-            if not alike_titles and not (
-                titled
-                and _same_kind_at_place(
-                    titled,
-                    scores[i],
-                    *(
-                        here := kinds(
-                            details.places, details.topic, same_petitioner, details.matter_id
-                        )
-                    ),
-                    config,
-                    narrow=one_estate_narrow(*here, details.places, details.topic, titled),
-                    opened=opened,
-                    agreed=kinds_agree(features, *here, details),
+            if (
+                not alike_titles
+                and not (
+                    titled
+                    and _by_opening_kinds(
+                        scores[i], *opening_kinds(details.places, details.topic), config
+                    )
+                )
+                and not (
+                    titled
+                    and _same_kind_at_place(
+                        titled,
+                        scores[i],
+                        *(
+                            here := kinds(
+                                details.places, details.topic, same_petitioner, details.matter_id
+                            )
+                        ),
+                        config,
+                        narrow=one_estate_narrow(*here, details.places, details.topic, titled),
+                        opened=opened,
+                        agreed=kinds_agree(features, *here, details),
+                    )
                 )
             ):
                 continue
@@ -1169,6 +1256,17 @@ def _same_kind_at_place(
     if agreed:
         bar = min(bar, config.joint_threshold_kinds_agree)
     return titled and bool(ours) and score >= bar and not ours.isdisjoint(theirs)
+
+
+def _by_opening_kinds(
+    score: float, ours: frozenset[str], theirs: frozenset[str], config: DedupConfig
+) -> bool:
+    """Whether two letters, one title or both naming the place the other names and no
+    kind of problem, are about one kind the openings name (``opening_kinds`` in
+    ``score_candidates``), linked at ``joint_threshold_opening_kinds``. A narrow kind
+    (``estate_kinds.NARROW_KINDS``) keeps that bar: an opening names an estate's
+    committee or its certificates as the story's setting as often as its problem."""
+    return bool(ours & theirs) and score >= config.joint_threshold_opening_kinds
 
 
 def _settled(
