@@ -406,6 +406,14 @@ def score_candidates(
         shared = ours & theirs
         if not shared or shared <= text.PART_KINDS:
             return frozenset(), frozenset()
+        # Of an estate or the like only: a road, a town or a village holds many problems of
+        # one kind (a road's broken surface at one end, its works at the other: "东六路沿线
+        # 改造泉塘公园的问题", its opening on the surface, and "东六路路面破损").
+        if not (
+            _object_beside_an_estate(features.title_places)
+            and _object_beside_an_estate(_estate_of(their_places, their_topic))
+        ):
+            return frozenset(), frozenset()
         # A fee a title names ("湘丰村自来水安装费太高") is its matter, whatever its opening
         # names as the setting ("要接自来水"): one kind in common besides is another matter,
         # and two fees are one only when paid for the same (``_sources_agree``).

@@ -143,3 +143,23 @@ def test_the_opening_kinds_bar_is_between_the_narrow_and_the_place_bars() -> Non
         DedupConfig(joint_threshold_opening_kinds=0.01)
     with pytest.raises(ValidationError):
         DedupConfig(joint_threshold_opening_kinds=0.3)
+
+
+ROAD_WORKS = (
+    "希望解答杏林路沿线改造桂花公园的问题",
+    "尊敬的领导：杏林路沿线改造以后路面还是坑坑洼洼的，桂花公园也跟着改造，听说要把公园改成停车"
+    "场，附近居民都很关心，请公开改造方案。",
+)
+ROAD_SURFACE = (
+    "杏林路路面破损严重",
+    "我每天骑电动车上班都要经过杏林路，路面坑坑洼洼的，前几天下雨一个老人摔倒了，请交通部门派人"
+    "修一修，请公开方案。",
+)
+
+
+def test_not_of_a_road() -> None:
+    # A road holds many problems of one kind (its park's renovation at one end, its
+    # surface at the other): a title naming the road and no kind takes no opening kinds.
+    # 0.18: above the opening kinds' bar (0.15), below a place's alone (0.25).
+    a, b = strangers_matters(ROAD_WORKS, ROAD_SURFACE, start=START, region=REGION)
+    assert a != b
