@@ -6,7 +6,7 @@ place (``joint_threshold_same_kind``). When both titles name the place as writte
 agree on the problem (the same kinds and no other, the same building, something said
 alike besides the place, a nuisance's source, a fee's object), they link at the lower
 ``joint_threshold_kinds_agree``. One estate's different problems of one broad kind stay
-apart: another building's leak, a leak and a lift, a bar's noise and a gym's, the stall
+apart: another building's leak, a bar's noise and a gym's, the stall
 fees and the management fees or the parking fees of one market.
 """
 
@@ -24,8 +24,12 @@ from tests.unit.dedup.letters import letter
 
 START = datetime(2020, 3, 2, 9, tzinfo=UTC)
 REGION = "430104"
-#: The new bar switched off: no lower than the bar of one kind.
-WITHOUT = DedupConfig(joint_threshold_kinds_agree=DedupConfig().joint_threshold_same_kind)
+#: The new bar switched off: no lower than the bar of one kind, and so the bar of a narrow
+#: kind (a building's leak is one, as its lift).
+WITHOUT = DedupConfig(
+    joint_threshold_kinds_agree=DedupConfig().joint_threshold_same_kind,
+    joint_threshold_narrow_kind=DedupConfig().joint_threshold_same_kind,
+)
 #: Every bar of a kind at a title's place down to 0: only the agreement's guards keep
 #: two letters apart.
 AT_ZERO = DedupConfig(joint_threshold_narrow_kind=0.0, joint_threshold_kinds_agree=0.0)
@@ -69,8 +73,6 @@ def test_one_buildings_leak_told_again_links_below_the_bar_of_one_kind() -> None
         "再次反映丹枫苑3栋漏水",
         # No building named: any building's.
         "丹枫苑家里天花板漏水",
-        # A second problem besides.
-        "丹枫苑9栋漏水电梯也坏了",
     ],
 )
 def test_titles_that_do_not_agree_on_the_problem_stay_apart(title: str) -> None:
