@@ -35,6 +35,20 @@ its kind ("启迪教育〔退费〕": "启迪英语", "启迪英语培训学校"
 "启迪健身" another business), never a kind ("校外培训机构", "少儿英语"), its staff's wages or
 its landlord's rent, one payer's own refund of a school still open, nor a title naming it
 and another problem (its fees' level, a teacher's conduct, its licence).
+
+One organisation by its brand (issue 13, the twenty-first session): its letters name it in
+several forms, its brand alone, the brand with one trade or kind word or another, its
+registered name ("鑫融汇网贷", "鑫融汇金服", "鑫融汇平台", "鑫融汇出借人请求立案"; "A7县经开区
+恒锐电子科技有限公司", "恒锐公司", "恒锐电子欠薪仍未解决"). A platform is kept by its brand
+alone ("鑫融汇〔集资〕", a weak word its brand's own: "e租宝"), named by "平台" only in a title
+saying its collapse in strong words whose content names the brand too, or by its brand
+alone right before its victims' words ("出借人", "良性退出", "案件") when the content names it
+and a platform; an employer by its brand and its trade written alone ("恒锐电子", never a
+park's, a market's or a camera's: "泉塘物流园", "电子警察"), a development zone before it a
+region ("经开区"), and a title naming it with the wages' words ("工资", "欠薪", "讨薪") when
+the letter names their non-payment; a school's fees prepaid ("预收费", "课时") in a title
+as its closing is named. Its two wrongs stay two matters (wages, waste water, social
+insurance), and one brand's two trades two employers.
 """
 
 from __future__ import annotations
@@ -314,6 +328,9 @@ _CLOSED_RE: Final = re.compile(
     "跑路|卷款|卷钱|人去楼空|关门|倒闭|停业|歇业|闭店|关店|停课|失联|联系不上|找不到人|搬空"
     # Its shop locked and its owner gone ("找老板找不到，门店也锁了").
     "|门店[^，。,；;！!？?]{0,2}锁|老板[^，。,；;！!？?]{0,2}找不到"
+    # Its payers all at once, counting their loss ("我们力美健身的会员已经自发统计了一百多人，
+    # 损失合计一百多万"): no one payer's own refund.
+    "|损失合计|损失共计|损失总计|涉及金额"
 )
 #: ... of fees paid ahead by its payers: a card's, a course's.
 _PREPAID_MONEY_RE: Final = re.compile(

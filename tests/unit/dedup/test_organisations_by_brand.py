@@ -70,6 +70,20 @@ def test_a_schools_forms_are_one_school() -> None:
     )
 
 
+def test_a_gyms_members_counting_their_loss_name_its_closing() -> None:
+    assert (
+        organisation_subject(
+            "力美健身会员退费",
+            "我们力美健身的会员已经自发统计了一百多人，损失合计一百多万，请政府部门牵头处理退费问题。",
+        )
+        == "力美健身〔退费〕"
+    )
+    # One payer's own refund of a gym still open is not its closing.
+    assert (
+        organisation_subject("力美健身会员退费", "我因为搬家想退会员卡，力美健身不给退费。") == ""
+    )
+
+
 @pytest.mark.parametrize(
     ("title", "content"),
     [
