@@ -245,7 +245,10 @@ CLAIM_WORDS: Final[dict[str, tuple[str, ...]]] = {
     "flooding": ("淹了", "倒灌", "进水"),
     # A street left dark ("东沙路新天地段和双拥路这两段路，前后都是亮堂堂，唯独这一带居住
     # 人口多的，黑灯瞎火", "M2县新公安局路段晚上漆黑一片"): its lights lit.
-    "street_lights": ("黑灯瞎火", "漆黑"),
+    # A street's or an underpass's lights out ("劳动路下穿隧道里的灯不亮"): not a traffic
+    # light's (``CLAIM_KINDS["traffic_lights"]`` reads "红绿灯不亮" first), nor a stairwell's
+    # or a lift's (``NOT_AFTER``).
+    "street_lights": ("黑灯瞎火", "漆黑", "灯不亮"),
     # An estate's fire lane blocked ("请求强制拆除楚天中苑封堵消防通道的铁门", "关于请求A7县
     # 疏通天楚中苑小区消防通道的报告", "请求恢复A5区樱园小区北大门消防主通道"): cleared.
     "fire_lane": ("消防通道", "消防主通道"),
@@ -416,6 +419,8 @@ NOT_AFTER: Final[dict[str, tuple[str, ...]]] = {
     "站出入口": ("车",),
     # A quarrel is no noise ("车上争吵得很厉害").
     "吵得": ("争",),
+    # A building's own lights ("楼道灯不亮", "声控灯不亮", "电梯灯不亮").
+    "灯不亮": ("[道控应梯廊库内]",),
 }
 #: Every word's kind.
 KIND_OF_WORD: Final[dict[str, str]] = {

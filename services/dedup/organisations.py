@@ -35,6 +35,20 @@ its kind ("启迪教育〔退费〕": "启迪英语", "启迪英语培训学校"
 "启迪健身" another business), never a kind ("校外培训机构", "少儿英语"), its staff's wages or
 its landlord's rent, one payer's own refund of a school still open, nor a title naming it
 and another problem (its fees' level, a teacher's conduct, its licence).
+
+One organisation by its brand (issue 13, the twenty-first session): its letters name it in
+several forms, its brand alone, the brand with one trade or kind word or another, its
+registered name ("鑫融汇网贷", "鑫融汇金服", "鑫融汇平台", "鑫融汇出借人请求立案"; "A7县经开区
+恒锐电子科技有限公司", "恒锐公司", "恒锐电子欠薪仍未解决"). A platform is kept by its brand
+alone ("鑫融汇〔集资〕", a weak word its brand's own: "e租宝"), named by "平台" only in a title
+saying its collapse in strong words whose content names the brand too, or by its brand
+alone right before its victims' words ("出借人", "良性退出", "案件") when the content names it
+and a platform; an employer by its brand and its trade written alone ("恒锐电子", never a
+park's, a market's or a camera's: "泉塘物流园", "电子警察"), a development zone before it a
+region ("经开区"), and a title naming it with the wages' words ("工资", "欠薪", "讨薪") when
+the letter names their non-payment; a school's fees prepaid ("预收费", "课时") in a title
+as its closing is named. Its two wrongs stay two matters (wages, waste water, social
+insurance), and one brand's two trades two employers.
 """
 
 from __future__ import annotations
@@ -59,6 +73,9 @@ _KIND_WORDS: Final[dict[str, tuple[str, ...]]] = {
     PLATFORM_COLLAPSE: (
         "车贷", "理财", "金服", "金融", "财富", "网贷", "资本", "普惠", "钱包", "创投", "在线",
         "贷", "宝", "网",
+        # Its victims' word for it ("鑫融汇平台逾期不兑付"), only in words of its collapse
+        # (``_STRONG_COLLAPSE_RE``), never a service's ("12345便民服务平台").
+        "平台",
     ),
     FORCED_INTERNSHIP: (
         "职业技术学院", "职业学院", "技师学院", "技术学院", "职业学校", "职院", "学院", "大学",
@@ -67,6 +84,10 @@ _KIND_WORDS: Final[dict[str, tuple[str, ...]]] = {
     UNPAID_WAGES: (
         "有限责任公司", "股份有限公司", "有限公司", "分公司", "公司", "集团", "电子厂", "工厂",
         "厂", "矿业", "项目部", "建筑", "建设", "劳务", "会所", "酒店",
+        # A maker written by its brand and its trade alone ("恒锐电子欠薪仍未解决",
+        # "讨薪恒锐电子科技"): its trade is kept as 建筑's is.
+        "电子", "科技", "实业", "物流", "食品", "服装", "制衣", "鞋业", "纺织", "机械", "化工",
+        "建材", "家具", "印刷", "包装",
     ),
     PREPAID_CLOSURE: (
         "培训学校", "培训中心", "培训机构", "培训班", "培训", "教育", "英语", "学堂", "早教",
@@ -79,6 +100,26 @@ _KIND_WORDS: Final[dict[str, tuple[str, ...]]] = {
 #: ("房贷"). A name of these is a platform's only in a letter naming its collapse in a
 #: victim's strong words (``_STRONG_COLLAPSE_RE``), never one of ``_NOT_PLATFORM_RE``.
 _WEAK_PLATFORM_WORDS: Final = frozenset({"创投", "在线", "贷", "宝", "网"})
+#: A platform's own word, its brand before it.
+_A_PLATFORM: Final = "平台"
+#: A platform's strong kind words its brand is written with before "平台".
+_STRONG_PLATFORM_TAIL_RE: Final = re.compile(
+    "(?:{})+$".format(
+        "|".join(
+            w
+            for w in _KIND_WORDS[PLATFORM_COLLAPSE]
+            if w not in _WEAK_PLATFORM_WORDS and w != "平台"
+        )
+    )
+)
+#: Of "平台", what before it makes it a service's, a trade's or a government's, no
+#: lender's ("12345便民服务平台", "行业平台", "网络问政平台", "电商平台").
+_NOT_A_PLATFORM_OWN_RE: Final = re.compile(
+    "服务|便民|报警|行业|信息|交易|监管|投诉|举报|留言|信箱|问政|政务|公共|官方|网络|互联网|直播"
+    "|电商|购物|视频|社交|外卖|招聘|教育|学习|管理|办公|工作|共享|数据|第三方|线上|网上|手机"
+    # Money put in ("几十万往平台里投").
+    "|[往万元块亿几]"
+)
 #: Of those, what after one makes it no platform's name: "贷款", "网上", "网站", "宝贝".
 _WEAK_PLATFORM_AFTER: Final = {
     "贷": re.compile("款"),
@@ -109,7 +150,7 @@ _STRONG_COLLAPSE_RE: Final = re.compile(
 _PREPAID_KINDS: Final = {
     **dict.fromkeys(
         ("培训学校", "培训中心", "培训机构", "培训班", "培训", "教育", "英语", "学堂", "早教",
-         "美术", "舞蹈", "书法", "琴行"),
+         "美术", "舞蹈", "书法", "琴行", "艺术"),
         "教育",
     ),
     **dict.fromkeys(("健身俱乐部", "健身会所", "健身中心", "健身房", "健身", "瑜伽"), "健身"),
@@ -168,6 +209,8 @@ _BEFORE_NAME_RE: Final = re.compile(
     "|为何|为什么|公开|注意|公布|通报|查询|查清|冻结|查封|追回|追讨|讨要|追缴|处置|退赔|一名|一位"
     # Asked plainly ("请查一下湘中职业技术学院的实习安排", "管一管启航教育").
     "|查一下|查一查|查查|管一管|管管|看一下|看看"
+    # A worker's asking for the wages ("讨薪恒锐电子科技").
+    "|讨薪"
 )
 #: Characters before an organisation's word that make it a kind ("某物流公司", "一家装修公司").
 _A_KIND_BEFORE: Final = frozenset("某家个所")
@@ -184,7 +227,11 @@ _AN_EXAMPLE_RE: Final = re.compile("像|如|例如|诸如|类似|包括|之类")
 _MAX_NAME_CHARS: Final = 12
 #: An anonymised or real region before a name ("A市", "A4区", "西地省"): the name is the
 #: same without it ("A市经济学院", "经济学院").
-_REGION_PREFIX_RE: Final = re.compile("^(?:[a-zA-Z]\\d*[省市区县]|西地省|\\w{2}省)+")
+_REGION_PREFIX_RE: Final = re.compile(
+    "^(?:[a-zA-Z]\\d*[省市区县]|西地省|\\w{2}省"
+    # A county's development zone an employer is in ("A7县经开区恒锐电子科技有限公司").
+    "|经开区|高新区|开发区|经济开发区|经济技术开发区|工业园区|工业园)+"
+)
 #: Of a college, only the city or its district before its name ("A市经济学院", "A3区经济
 #: 学院" are "经济学院"): a province's
 #: or a county's college of one name is another ("西地省财经学院", "A7县第一职业中专").
@@ -218,6 +265,16 @@ _DONE_THERE_RE: Final = re.compile("办[了卡理过的]")
 #: Of a school's or a gym's word, what after it makes it no business's name: "美术馆",
 #: "舞蹈队", "英语考级", "美术专业", "健身器材".
 _NOT_SCHOOL_AFTER_RE: Final = re.compile("[馆队家赛局]|协会|考级|考试|专业|器材|设施|路径|广场")
+#: An employer's trades its name is written with alone ("恒锐电子", "同兴物流"), ...
+_BARE_TRADES: Final = frozenset(
+    ("电子", "科技", "实业", "物流", "食品", "服装", "制衣", "鞋业", "纺织", "机械", "化工", "建材",
+     "家具", "印刷", "包装")
+)  # fmt: skip
+#: ... and what after one makes it no employer: a park, a market, a school, a camera, a
+#: screen ("泉塘物流园", "建材市场", "德才科技学校", "电子警察", "电子屏").
+_NOT_MAKER_AFTER_RE: Final = re.compile(
+    "[园城屏站馆化]|市场|警察|交通|眼|学校|学院|仓库|广场|产业|大道|大厦|中心|产品|设备|商品|安全"
+)
 #: Of a college's word, what after it makes it no college's name: "A市大学生", "高职
 #: 院校", "中专生", "大学城" (a real college is named "A市大学" on boards).
 _NOT_COLLEGE_AFTER_RE: Final = re.compile("生|校|城|院校")
@@ -269,6 +326,11 @@ _WRONG_RES: Final[dict[str, re.Pattern[str]]] = {
 #: leaves ("因为个人原因要离开 … 被拒绝退款": each payer's own dispute) ...
 _CLOSED_RE: Final = re.compile(
     "跑路|卷款|卷钱|人去楼空|关门|倒闭|停业|歇业|闭店|关店|停课|失联|联系不上|找不到人|搬空"
+    # Its shop locked and its owner gone ("找老板找不到，门店也锁了").
+    "|门店[^，。,；;！!？?]{0,2}锁|老板[^，。,；;！!？?]{0,2}找不到"
+    # Its payers all at once, counting their loss ("我们力美健身的会员已经自发统计了一百多人，
+    # 损失合计一百多万"): no one payer's own refund.
+    "|损失合计|损失共计|损失总计|涉及金额"
 )
 #: ... of fees paid ahead by its payers: a card's, a course's.
 _PREPAID_MONEY_RE: Final = re.compile(
@@ -339,9 +401,9 @@ def _kind_re(wrong: str) -> re.Pattern[str]:
 _KIND_RES: Final = {wrong: _kind_re(wrong) for wrong in WRONGS}
 #: A character each wrong's organisation words hold: a letter without any is not searched.
 _MARKS: Final[dict[str, str]] = {
-    PLATFORM_COLLAPSE: "贷财服融富资惠钱投线宝网",
+    PLATFORM_COLLAPSE: "贷财服融富资惠钱投线宝网台",
     FORCED_INTERNSHIP: "学院职校专",
-    UNPAID_WAGES: "公司团厂矿部建设劳所店",
+    UNPAID_WAGES: "公司团厂矿部建设劳所店电科实物食服衣鞋纺机化材家印包",
     PREPAID_CLOSURE: "培教英学早美舞书琴健瑜",
 }
 
@@ -392,9 +454,22 @@ def _name_at(part: str, start: int, word: str, wrong: str) -> str:
     elif wrong == PREPAID_CLOSURE:
         own = _PREPAID_TAIL_RE.sub("", stripped)
         name = own + _PREPAID_KINDS[word]
-    else:
+    elif word == _A_PLATFORM:
+        # Its brand, with its other kind words or without ("鑫融汇网贷平台": 鑫融汇; "e租宝
+        # 平台": e租宝).
+        own = _STRONG_PLATFORM_TAIL_RE.sub("", stripped) or stripped
+        name = own
+        if _NOT_A_PLATFORM_OWN_RE.search(own) or _NOT_PLATFORM_RE.search(own):
+            return ""
+    elif word in _WEAK_PLATFORM_WORDS:
         own = stripped
         name = own + word
+    else:
+        # A platform by its brand alone, whatever lending word its letters write after it
+        # ("鑫融汇网贷", "鑫融汇金服", "鑫融汇平台" are 鑫融汇); a weak word is the brand's own
+        # ("e租宝", "钱宝网").
+        own = stripped
+        name = own
     if (
         len(own) < 2
         or _GENERIC_RE.search(own)
@@ -414,8 +489,10 @@ def _name_at(part: str, start: int, word: str, wrong: str) -> str:
     return unicodedata.normalize("NFKC", name).upper()
 
 
-def _names(part: str, wrong: str) -> list[tuple[str, int]]:
-    """The organisations of ``wrong``'s kind a title or content names, with where, in order."""
+def _names(part: str, wrong: str, content: str | None = None) -> list[tuple[str, int]]:
+    """The organisations of ``wrong``'s kind a title or content names, with where, in order.
+    A platform named "X平台" only in a title (``content`` given) whose content names X too:
+    a content's "目前平台", "搞垮平台" are no platform's names."""
     if not any(mark in part for mark in _MARKS[wrong]):
         return []
     found = []
@@ -427,6 +504,13 @@ def _names(part: str, wrong: str) -> list[tuple[str, int]]:
             continue
         if wrong == PREPAID_CLOSURE and _NOT_SCHOOL_AFTER_RE.match(part, match.end()):
             # A museum, a troupe, an exam of the kind ("美术馆", "舞蹈队", "英语考级").
+            continue
+        if (
+            wrong == UNPAID_WAGES
+            and match.group() in _BARE_TRADES
+            and _NOT_MAKER_AFTER_RE.match(part, match.end())
+        ):
+            # A park, a market, a camera of a trade ("泉塘物流园", "建材市场", "电子警察").
             continue
         if wrong == FORCED_INTERNSHIP and _NOT_COLLEGE_AFTER_RE.match(part, match.end()):
             # Students or schools of a kind ("A市大学生", "A市高职院校"), not a college.
@@ -449,7 +533,18 @@ def _names(part: str, wrong: str) -> list[tuple[str, int]]:
         if wrong == PLATFORM_COLLAPSE and _PLACE_AFTER_RE.match(part, match.end()):
             # An estate or a building named so ("某某财富广场"), not a platform.
             continue
+        if match.group() == _A_PLATFORM and (
+            content is None or _STRONG_COLLAPSE_RE.search(part) is None
+        ):
+            # A platform named so only in a title saying its collapse in strong words.
+            continue
         name = _name_at(part, match.start(), match.group(), wrong)
+        if (
+            name
+            and match.group() == _A_PLATFORM
+            and name not in unicodedata.normalize("NFKC", content or "").upper()
+        ):
+            continue
         if name:
             found.append((name, match.start()))
     return found
@@ -550,7 +645,7 @@ def organisation_subject(title: str, content: str) -> str:
 
 def _subject_of(title: str, content: str, letter: str, wrong: str) -> str:
     wrong_re = _WRONG_RES[wrong]
-    in_title = _names(title, wrong)
+    in_title = _names(title, wrong, content)
     if in_title:
         name = _one(in_title, wrong)
         if not name and wrong == PREPAID_CLOSURE:
@@ -562,16 +657,26 @@ def _subject_of(title: str, content: str, letter: str, wrong: str) -> str:
             return ""
         if wrong == FORCED_INTERNSHIP:
             name = _spelt_out(name, content)
-        if wrong_re.search(title) is None and not (
-            wrong == PLATFORM_COLLAPSE
-            and _WEAK_COLLAPSE_RE.search(title)
-            and wrong_re.search(content)
+        if (
+            wrong_re.search(title) is None
+            and not (
+                wrong == PLATFORM_COLLAPSE
+                and _WEAK_COLLAPSE_RE.search(title)
+                and wrong_re.search(content)
+            )
+            and not (
+                wrong in _TITLE_WRONG_RES
+                and _TITLE_WRONG_RES[wrong].search(title)
+                and wrong_re.search(content)
+            )
         ):
             # The title names the organisation alone ("关于58车贷的投诉"), or the
             # organisation and another problem of it ("58车贷门店招牌摇摇欲坠").
             rest = _REGION_PREFIX_RE.sub("", _TITLE_NOISE_RE.sub("", _without_names(title, wrong)))
             if rest or wrong_re.search(content) is None:
                 return ""
+    elif wrong == PLATFORM_COLLAPSE and _bare_platform(title, content):
+        name = _bare_platform(title, content)
     else:
         if wrong_re.search(title) is None:
             return ""
@@ -615,6 +720,61 @@ def _subject_of(title: str, content: str, letter: str, wrong: str) -> str:
                 break
     name, _, trade = name.partition("·")
     return f"{name}〔{wrong}·{trade}〕" if trade else f"{name}〔{wrong}〕"
+
+
+#: A title's words of the wrong that name it with the organisation when the content names
+#: it in strong words (``_WRONG_RES``): a worker's "工资", "欠薪", "讨薪" ("恒锐电子员工请求年前
+#: 发工资"), a payer's prepaid fees ("童画培训中心预收费").
+_TITLE_WRONG_RES: Final = {
+    UNPAID_WAGES: re.compile("工资|欠薪|讨薪|薪水|薪资|血汗钱"),
+    PREPAID_CLOSURE: re.compile("预收费|预付|预存|充值|课时|学费|会员卡|会费"),
+}
+#: A platform's victims' words a title names it by its brand alone with ("鑫融汇出借人请求
+#: 立案", "再问鑫融汇案件进展", "鑫融汇良性退出是骗局").
+_BARE_PLATFORM_RE: Final = re.compile(
+    "出借人|良性退出|案件|案子|暴雷|爆雷|跑路|兑付|立案|清退|非法集资|集资诈骗|非法吸收"
+)
+#: Of a letter naming a platform by its brand alone, its own words of a platform.
+_A_PLATFORM_RE: Final = re.compile("出借人|平台|网贷|P2P|p2p")
+#: Words before a platform's victims' word that are no brand ("全体出借人", "广大出借人").
+_NOT_A_BRAND_RE: Final = re.compile(
+    "全体|广大|众多|各位|全国|全市|部分|一些|所有|受害|维权|民间|老年|退休|我们|本人|平台|网贷"
+    "|投资|集资|案件|刑事|经济|诈骗|非法|请求|恳请|尽快|督促|进展|什么|何时|如何|情况|问题"
+)
+#: What a brand ends with that makes it an estate, a road or a village, not a platform.
+_PLACE_END_RE: Final = re.compile("[区村镇乡路街苑园城楼府湾庄巷道]$")
+
+
+def _bare_platform(title: str, content: str) -> str:
+    """The platform a title names by its brand alone right before a victims' word
+    (``_BARE_PLATFORM_RE``: "鑫融汇出借人请求立案", "再问鑫融汇案件进展"), when the content
+    names the brand too and the letter names a platform (``_A_PLATFORM_RE``) and its
+    collapse in strong words (``_STRONG_COLLAPSE_RE``); "" otherwise."""
+    found = _BARE_PLATFORM_RE.search(title)
+    if found is None:
+        return ""
+    at = start = found.start()
+    while at > 0 and start - at < 6:
+        char = title[at - 1]
+        if char in _STOP_CHARS or not char.isalnum():
+            break
+        at -= 1
+    own = _REGION_PREFIX_RE.sub("", _BEFORE_NAME_RE.split(title[at:start])[-1])
+    letter = f"{title}。{content}"
+    if (
+        not 2 <= len(own) <= 4
+        or own not in content
+        or _NOT_A_BRAND_RE.search(own)
+        or _GENERIC_RE.search(own)
+        or _NOT_A_NAME_RE.search(own)
+        or _KIND_RES[PLATFORM_COLLAPSE].search(own)
+        or _NOT_PLATFORM_RE.search(own)
+        or _PLACE_END_RE.search(own)
+        or _A_PLATFORM_RE.search(letter) is None
+        or _STRONG_COLLAPSE_RE.search(letter) is None
+    ):
+        return ""
+    return unicodedata.normalize("NFKC", own).upper()
 
 
 #: A business's branch in a title: two characters before its word ("五一店", "河西校区").

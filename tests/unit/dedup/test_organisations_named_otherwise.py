@@ -102,7 +102,7 @@ def test_names_and_wrongs_as_kept() -> None:
         organisation_subject(
             "在人民网留言反映58车贷兑付", "我在人民网给领导留言，58车贷兑付没有进展，本金拿不到。"
         )
-        == "58车贷〔集资〕"
+        == "58〔集资〕"
     )
     # One school written with its kinds or without: "启迪英语", "启迪英语培训学校", "启迪教育".
     assert organisation_subject(*_QIDI[0][1:]) == "启迪教育〔退费〕"
