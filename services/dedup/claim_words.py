@@ -152,7 +152,7 @@ CLAIM_WORDS: Final[dict[str, tuple[str, ...]]] = {
     "speed_bumps": ("减速带", "减速装置", "减速垄", "减速坎"),
     # A village's road to be paved ("反映A7县北山镇石常村村级公路硬化问题", "B7县界首镇
     # 大新村爱花冲组请求硬化道路", "L5县原增加寨村村级道路请求硬化").
-    "road_paving": ("硬化",),
+    "road_paving": ("硬化", "修路"),
     # A school's or a course's fee ("投诉J5县五星学校乱收学费", "对D12市泉峰中学九年级学费
     # 的质疑", "投诉A市福桥驾校退学后不退学费", "咨询幼儿园学费的标准").
     # And a fee refused back ("反映D12市红黄蓝亲子园早教课程退费的问题"; "收费退费争议无法
@@ -196,6 +196,64 @@ CLAIM_WORDS: Final[dict[str, tuple[str, ...]]] = {
     # 到B3区的直通公交车", "希望能在A1区南路开通公交车直达长大"; "同仁村没有公交车"): a
     # route's course (``text.CLAIM_KINDS["bus_course"]``), not its stops (``NOT_BEFORE``).
     "bus_course": ("通公交", "没有公交"),
+    # A route run too seldom ("A市128公交车次太少，希望能增加车次"): its timetable
+    # (``text.CLAIM_KINDS["bus_timetable"]``).
+    "bus_timetable": ("车次",),
+    # A person's household registration: moving it, settling in a city, a child's first
+    # entry ("咨询A市户口迁移问题", "咨询外省人落户A市的相关问题", "咨询二胎政策与户籍上户
+    # 问题"): one resident's papers, not a place's problem.
+    "household_registration": ("户口", "落户", "户籍"),
+    # Social insurance and pensions paid in, moved or owed by an employer ("咨询E12市社保补缴
+    # 及转接的问题", "投诉L3县鑫汇丽景酒店不给员工买社保", "咨询C4市农村养老保险").
+    "social_insurance": ("社保", "养老保险", "农保", "生育津贴", "生育险", "退休手续", "退休待遇"),
+    # Medical insurance and its refunds ("咨询A市医保异地报销政策", "投诉G市德才科技学校不给
+    # 教师买医保"): another fund, another office.
+    "medical_insurance": ("医保", "农合"),
+    # The housing provident fund: its loans and withdrawals ("咨询公积金贷款买房问题",
+    # "投诉J市公积金管理中心无理拒办公积金贷款").
+    "housing_fund": ("公积金",),
+    # A quarry, opposed or asked closed ("请求关闭F5县东山镇关山村采石场", "投诉F市锦绣华程
+    # 小区东边碎石场扰民", "坚决反对在M5市拖坪村办石场"): its blasting, dust and noise are
+    # one object's, as a mixing plant's are.
+    "quarry": ("石场", "采石"),
+    # A teacher's or an employee's professional title and its assessment ("投诉D7县栗江镇
+    # 檀市中学职称评定不公平").
+    "professional_title": ("职称",),
+    # A public employer's recruitment, its rules and its fairness ("质疑A5区教师招聘的
+    # 真实性", "对K2区卫计系统招聘质疑").
+    "recruitment": ("招聘",),
+    # A person's personnel file, where it is kept or moved ("咨询C市学生档案问题", "关于M市
+    # 乡村医生档案托管问题的咨询"); not the archives bureau (``NOT_BEFORE``).
+    "personnel_file": ("档案",),
+    # A driving licence changed, checked or moved ("K市人异地驾驶证换发问题的咨询").
+    "driving_licence": ("驾驶证", "驾照"),
+    # A road to be widened ("希望将A7县棠坡路拓宽", "希望加快推进B9市醴官公路拓宽建设").
+    "road_widening": ("拓宽",),
+    # Dogs kept without rules ("希望G市城区养狗规定早日出台", "请求规范K9县塔下寺教师村的
+    # 养狗问题").
+    "dogs": ("养狗", "遛狗", "犬只"),
+    # A household's minimum living allowance, granted or refused ("L3县火场乡低保评选问题
+    # 咨询", "投诉D1区民政局工作人员审核低保不公正").
+    "minimum_living": ("低保",),
+    # A driving school's conduct and charges ("投诉G市金冠驾校乱收补考费", "关于A市国安驾校
+    # 退学问题的咨询").
+    "driving_school": ("驾校",),
+    # An identity card made, renewed or corrected ("咨询L市身份证到期换新事宜").
+    "identity_card": ("身份证",),
+    # A vehicle's registration plates ("咨询G市电动车上牌照等相关问题", "关于外地购车本地上牌
+    # 问题的咨询"); not a village group named so (``NOT_BEFORE``).
+    "vehicle_plate": ("上牌",),
+    # A village's households moved out of poverty or the mountains ("咨询L3县大坪乡余家村
+    # 异地搬迁的相关问题", "咨询K11县县两岔河乡苗竹村高寒搬迁问题").
+    "poverty_relocation": ("异地搬迁", "易地搬迁", "扶贫搬迁", "高寒搬迁"),
+    # A business or a school run without its licence ("举报A1区斯佩斯酒吧无证经营", "举报A3区
+    # 教育局包庇无证办学机构继续办学"): closed or licensed.
+    "unlicensed_business": ("无证经营", "无照经营", "无证无照", "无证办学"),
+    # A driving test, its rounds, its fees and its cars ("强烈投诉G市交管局科目三考试太难",
+    # "请求更换K市科目二部分破旧考试车", "咨询M市科二科三补考费"): the test's, not a school's.
+    "driving_test": ("科目二", "科目三", "科二", "科三", "驾考"),
+    # Who may buy a home ("咨询A市买房资格有关问题", "关于购房资格的相关咨询").
+    "purchase_eligibility": ("购房资格", "买房资格"),
     # A plant's works at night are its nuisance, what its other titles call noise or dust
     # ("伊景园滨和苑旁边搅拌站晚上施工", "搅拌站夜间施工扰民"): the plant's, not a site's
     # works (``text._SUBJECT_TITLE_KINDS``). Read as one word, the plant's, before the
@@ -216,6 +274,11 @@ NOT_BEFORE: Final[dict[str, str]] = {
     # A stop, not a route ("没有公交站台").
     "通公交": "车?站",
     "没有公交": "车?站",
+    # The archives bureau is an office, not a person's file ("G4县档案局退休干部...").
+    "档案": "局|馆",
+    # A place named for a quarry ("石场村") is a place.
+    "石场": "[镇村乡路街组]",
+    "上牌": "组",
 }
 #: A word is not its kind after what makes it another's (``text._NOT_AFTER``: what comes
 #: right before it, of a fixed width); a word that is another kind's after something is
