@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from functools import lru_cache
 from typing import Final
 
@@ -336,8 +336,35 @@ def title_place_named(
         return False
     if lenient:
         return True
-    their_titled = frozenset(other for other in theirs if _in_topic(other, their_topic))
+    their_titled = frozenset(
+        other
+        for other in theirs
+        if _in_topic(other, their_topic) and not _short_of_named(other, titled, theirs)
+    )
     return places_agree(their_titled, tuple(titled), lenient) is not False
+
+
+def _full_names(titled: frozenset[str], places: Iterable[str]) -> frozenset[str]:
+    """The estates a letter names in full whose short name its title names
+    (``_short_of_named``): "宏图南园" of a title naming "南园小区"."""
+    return frozenset(
+        full for full in places for short in titled if _short_of_named(short, {full}, (full,))
+    )
+
+
+def _short_of_named(short: str, titled: Collection[str], theirs: Iterable[str]) -> bool:
+    """Whether a place a title names is its own letter's short name of this title's place:
+    the estate with its word "小区" and without its brand ("南园小区") where the same letter
+    names it in full ("宏图南园", this title's), as residents write their estate in the
+    title and in full in the text. The writer's own two names of one estate, never a
+    stranger's: "锦绣花园" alone and "东方锦绣花园" are two estates."""
+    bare = _NEIGHBOURHOOD_RE.sub("", short)
+    if bare == short:
+        return False
+    return any(
+        full != short and full.endswith(bare) and len(full) > len(bare) and full in titled
+        for full in theirs
+    )
 
 
 #: The words that end a road's or a line's name: a road, an avenue, a street, a lane, a bus
@@ -463,7 +490,13 @@ def place_of_either_title(
     The other's title places are the places it names that its topic holds; this letter
     names one as what it is about in its opening (``CaseFeatures.opening_places``).
     """
-    if title_place_named(features.title_places, theirs, their_topic, lenient, features.topic):
+    if title_place_named(
+        features.title_places | _full_names(features.title_places, features.places),
+        theirs,
+        their_topic,
+        lenient,
+        features.topic,
+    ):
         return True
     their_titled = frozenset(other for other in theirs if _in_topic(other, their_topic))
     if not their_titled:

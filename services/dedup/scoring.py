@@ -1125,9 +1125,12 @@ def kinds_agree(
       estate's property fees);
     * the same buildings, where either title names one ("滨江天著电梯关人" may be about
       another building than "滨江天著7栋电梯异响"), and no two parts of it;
-    * something said alike besides the place (``titles_alike``), and of a nuisance its
-      source ("夜色酒吧噪音扰民", "酒吧噪音": the bar; not "火车站广播" and "公交总站"),
-      of a fee the same fee ("物业费", not "摊位费"; ``_sources_agree``).
+    * of a nuisance its source ("夜色酒吧噪音扰民", "酒吧噪音": the bar; not "火车站广播"
+      and "公交总站"), of a fee the same fee ("物业费", not "摊位费"; ``_sources_agree``).
+
+    Not that the titles share a word besides the place (``titles_alike``): residents name
+    one kind of problem in words of their own ("公交站被撤", "站点取消不合理"; "村道烂",
+    "道路修复"), and the kind both name is what they say alike.
     """
     if not ours or ours != theirs or not features.title_places:
         return False
@@ -1143,8 +1146,6 @@ def kinds_agree(
     if not any(
         mine in other or other in mine for mine in features.title_places for other in their_titled
     ):
-        return False
-    if titles_alike(features, their_topic, details.places, True) <= 0.0:
         return False
     return _sources_agree(features, their_topic, details.places, our_kinds)
 

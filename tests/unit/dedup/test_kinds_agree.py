@@ -3,8 +3,8 @@
 Residents of one estate, and a writer telling their problem again ("再次反映…"), word one
 problem of one place apart: their letters score below the bar of one kind at a title's
 place (``joint_threshold_same_kind``). When both titles name the place as written and
-agree on the problem (the same kinds and no other, the same building, something said
-alike besides the place, a nuisance's source, a fee's object), they link at the lower
+agree on the problem (the same kinds and no other, the same building, a nuisance's
+source, a fee's object; the kind named in words of each writer's own), they link at the lower
 ``joint_threshold_kinds_agree``. One estate's different problems of one broad kind stay
 apart: another building's leak, a bar's noise and a gym's, the stall
 fees and the management fees or the parking fees of one market.
@@ -131,3 +131,25 @@ def test_the_bar_lies_between_the_narrow_kinds_and_one_kinds() -> None:
         DedupConfig(joint_threshold_kinds_agree=0.01)
     with pytest.raises(ValidationError):
         DedupConfig(joint_threshold_kinds_agree=0.2)
+
+
+BUS_STOP = (
+    "丹枫苑公交站被撤",
+    "我是A3区丹枫苑的住户，小区门口原来有一个公交站，上个月突然被撤了，现在老人去医院、"
+    "孩子上学都要走两公里去坐车。请公交公司恢复这个站，方便群众出行。",
+)
+BUS_STOP_AGAIN = (
+    "丹枫苑站点取消不合理",
+    "我们那边住了几千户人家，好多退休的人每天靠坐车去买菜看病，现在车不停了只能打的，"
+    "一个月多花好几百。希望交通部门听听大家的意见，把停靠点加回来。",
+)
+
+
+def test_one_kind_in_each_writers_own_words_at_one_place_agrees() -> None:
+    # The titles share no word besides the place: "公交站被撤" and "站点取消不合理" both
+    # name the estate's bus stop, and that is what they say alike.
+    linked, score = _pair(BUS_STOP, BUS_STOP_AGAIN)
+    config = DedupConfig()
+    assert config.joint_threshold_kinds_agree <= score < config.joint_threshold_same_kind
+    assert linked
+    assert not _pair(BUS_STOP, BUS_STOP_AGAIN, WITHOUT)[0]
