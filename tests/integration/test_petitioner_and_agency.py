@@ -553,13 +553,24 @@ def shoot(driver: Any, tmp_path: Path, name: str) -> Path:
 def submit(driver: Any, button: str) -> None:
     """Click a form's button and wait for the page it posts to (a click does not always
     wait for the navigation it starts)."""
+    from selenium.common.exceptions import WebDriverException
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.support import expected_conditions
     from selenium.webdriver.support.wait import WebDriverWait
 
     old = driver.find_element(By.TAG_NAME, "html")
     driver.find_element(By.CSS_SELECTOR, button).click()
-    WebDriverWait(driver, 30).until(expected_conditions.staleness_of(old))
+
+    def gone(_: Any) -> bool:
+        # The old page is gone when its root cannot be asked about: stale, or, while Chrome
+        # is between the two documents, "Node with given id does not belong to the
+        # document" (a plain WebDriverException, which ``staleness_of`` lets through).
+        try:
+            old.is_enabled()
+        except WebDriverException:
+            return True
+        return False
+
+    WebDriverWait(driver, 30).until(gone)
     WebDriverWait(driver, 30).until(
         lambda d: d.execute_script("return document.readyState") == "complete"
     )
