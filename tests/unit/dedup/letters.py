@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timedelta
 
+import numpy as np
+
+from services.dedup.config import DedupConfig
 from services.dedup.decision import DedupDecision
 from services.dedup.facts import CaseFacts
+from services.dedup.index import CaseIndex
 from services.dedup.matcher import Matcher
+from services.dedup.records import CaseRecord
 from services.dedup.state import InMemoryMatchState
+from tests.unit.dedup.test_text_and_state import a_record
+
+#: No sketch bands: an index record looked up by its places and names alone.
+NO_BANDS = np.array([], dtype=np.uint64)
 
 
 def letter(
@@ -41,3 +51,18 @@ def strangers_matters(
         ]
     )
     return [decision.matter_id for decision in decisions]
+
+
+def indexed(
+    places: tuple[str, ...], *, topic: str = "", config: DedupConfig | None = None
+) -> tuple[CaseIndex, CaseRecord]:
+    """An index holding one stranger's record (case ``c0``) of ``places`` and ``topic``.
+
+    The record is looked up by its places and names only: no sketch, no petitioner.
+    """
+    index = CaseIndex.for_config(config or DedupConfig())
+    record = replace(
+        a_record("c0"), sequence=0, shingle_count=0, petitioner_refs=(), places=places, topic=topic
+    )
+    index.add(record, NO_BANDS)
+    return index, record

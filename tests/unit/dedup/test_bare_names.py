@@ -9,13 +9,9 @@ when both titles name one kind of problem, and few.
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import UTC, datetime
 
-import numpy as np
-
 from services.dedup.config import DedupConfig
-from services.dedup.index import CaseIndex
 from services.dedup.index_builder import IndexBuilder
 from services.dedup.names import (
     MAX_PROBES,
@@ -26,12 +22,10 @@ from services.dedup.names import (
     shares_learned_name,
 )
 from services.dedup.records import CaseColumns
-from tests.unit.dedup.letters import strangers_matters
-from tests.unit.dedup.test_text_and_state import a_record
+from tests.unit.dedup.letters import NO_BANDS, indexed, strangers_matters
 
 START = datetime(2018, 9, 1, 9, tzinfo=UTC)
 DISTRICT = "430111"
-NO_BANDS = np.array([], dtype=np.uint64)
 
 
 def test_an_estates_bare_names() -> None:
@@ -77,16 +71,9 @@ def test_a_title_naming_an_estate_bare_shares_it() -> None:
 
 def test_the_index_finds_a_case_by_its_estates_bare_name() -> None:
     config = DedupConfig()
-    index = CaseIndex.for_config(config)
-    record = replace(
-        a_record("c0"),
-        sequence=0,
-        shingle_count=0,
-        petitioner_refs=(),
-        places=("保利东南海小区",),
-        topic="保利东南海小区 门口修建垃圾站",
+    index, record = indexed(
+        ("保利东南海小区",), topic="保利东南海小区 门口修建垃圾站", config=config
     )
-    index.add(record, NO_BANDS)
     for name in ("东南海", "保利东南海"):
         assert index.candidates("610302", None, (), (), NO_BANDS, config, (name,)) == [0]
     assert index.candidates("610302", None, (), (), NO_BANDS, config, ("东南湖",)) == []

@@ -12,25 +12,19 @@ sound are as often two estates ("天心家园", "天鑫家园").
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import UTC, datetime
 
-import numpy as np
-
 from services.dedup.config import DedupConfig
-from services.dedup.index import CaseIndex
 from services.dedup.index_keys import looked_up_places, looked_up_sounds
 from services.dedup.names import bare_names, bare_place_agrees, held_names, trailing_runs
 from services.dedup.place_agreement import places_agree, same_subject
 from services.dedup.sounds import sound_key
-from tests.unit.dedup.letters import strangers_matters
-from tests.unit.dedup.test_text_and_state import a_record
+from tests.unit.dedup.letters import NO_BANDS, indexed, strangers_matters
 
 START = datetime(2021, 5, 10, 9, tzinfo=UTC)
 DISTRICT = "430112"
 #: The region of ``a_record``.
 RECORD_REGION = "610302"
-NO_BANDS = np.array([], dtype=np.uint64)
 
 
 def test_an_estate_is_looked_up_without_its_developers_brand_too() -> None:
@@ -39,11 +33,7 @@ def test_an_estate_is_looked_up_without_its_developers_brand_too() -> None:
     # A name the brand would leave too short of is the name itself; other places alone.
     assert looked_up_places(["恒大华府", "井莲路"]) == ["恒大华府", "井莲路"]
     config = DedupConfig()
-    index = CaseIndex.for_config(config)
-    record = replace(
-        a_record("c0"), sequence=0, shingle_count=0, petitioner_refs=(), places=("金科集美郡",)
-    )
-    index.add(record, NO_BANDS)
+    index, _ = indexed(("金科集美郡",), config=config)
     assert index.candidates(RECORD_REGION, None, (), ("集美郡",), NO_BANDS, config) == [0]
     assert index.candidates(RECORD_REGION, None, (), ("金科集美郡",), NO_BANDS, config) == [0]
     assert index.candidates(RECORD_REGION, None, (), ("集美苑",), NO_BANDS, config) == []
@@ -146,15 +136,7 @@ def test_a_facility_at_an_estate_typed_by_its_sound_is_one_object() -> None:
 
 def test_the_index_finds_a_facility_at_an_estate_typed_by_its_sound() -> None:
     config = DedupConfig()
-    index = CaseIndex.for_config(config)
-    record = replace(
-        a_record("c0"),
-        sequence=0,
-        shingle_count=0,
-        petitioner_refs=(),
-        places=("嘉和苑", "〔基站〕嘉和苑", "嘉和苑〔基站〕"),
-    )
-    index.add(record, NO_BANDS)
+    index, _ = indexed(("嘉和苑", "〔基站〕嘉和苑", "嘉和苑〔基站〕"), config=config)
     found = index.candidates(RECORD_REGION, None, (), ("〔基站〕家和苑",), NO_BANDS, config)
     assert found == [0]
     assert index.candidates(RECORD_REGION, None, (), ("〔工地〕家和苑",), NO_BANDS, config) == []

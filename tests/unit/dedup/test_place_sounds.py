@@ -9,24 +9,18 @@ Estates are not: two estates' names of one sound are two estates ("天心家园"
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import UTC, datetime
 
-import numpy as np
-
 from services.dedup.config import DedupConfig
-from services.dedup.index import CaseIndex
 from services.dedup.index_builder import IndexBuilder
 from services.dedup.index_keys import looked_up_sounds
 from services.dedup.place_agreement import places_agree
 from services.dedup.records import CaseColumns
 from services.dedup.sounds import sound_key
-from tests.unit.dedup.letters import letter, run
-from tests.unit.dedup.test_text_and_state import a_record
+from tests.unit.dedup.letters import NO_BANDS, indexed, letter, run
 
 START = datetime(2019, 8, 1, 9, tzinfo=UTC)
 COUNTY = "431124"
-NO_BANDS = np.array([], dtype=np.uint64)
 
 
 def test_a_village_or_road_is_keyed_by_its_sound_an_estate_is_not() -> None:
@@ -59,11 +53,7 @@ def test_strangers_village_or_road_typed_by_sound_is_one_place() -> None:
 
 def test_the_index_finds_a_village_typed_by_its_sound() -> None:
     config = DedupConfig()
-    index = CaseIndex.for_config(config)
-    record = replace(
-        a_record("c0"), sequence=0, shingle_count=0, petitioner_refs=(), places=("桐仁村",)
-    )
-    index.add(record, NO_BANDS)
+    index, record = indexed(("桐仁村",), config=config)
     for places in (("同仁村",), ("桐仁村",)):
         assert index.candidates("610302", None, (), places, NO_BANDS, config) == [0], places
     assert index.candidates("610302", None, (), ("同安村",), NO_BANDS, config) == []
