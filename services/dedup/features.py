@@ -123,6 +123,9 @@ def extract_features(case: CaseFacts, config: DedupConfig) -> CaseFeatures:
         if sketch.shingle_count
         else NO_BANDS
     )
+    # A title naming its facility by its generic word only ("饲料厂臭气熏天"), read as
+    # naming the one its content names ("那个金穗饲料厂"): the sketch keeps what was written.
+    title = title_naming_its_facility(title, content)
     lowered, regions = title.lower(), region_names(case.region_code)
     found = aboutness.facets(f"{title}。{content}")
     title_topic = text.topic(lowered, regions)
@@ -979,3 +982,120 @@ def _reported_name(opening: str) -> str:
         if re.fullmatch("[一-鿿]{3,8}", name) and _NOT_NAME_RE.search(name) is None:
             return name
     return ""
+
+
+# -- The facility a title names by its generic word, named in the content -----------------
+
+#: How a generic word of a facility, a works or a firm ends, as residents title a letter
+#: about one by the word alone ("饲料厂臭气熏天", "养猪场污染", "采石场粉尘污染", "驾校练车
+#: 场扰民") and name it in the content ("那个金穗饲料厂", "长安村的养猪场"). Not an estate's
+#: own facility (its estate's name is no facility's: ``_FACILITY_NAME_RE``), a shop (a
+#: street has many), a school or a hospital (named by many ways).
+_FACILITY_WORD_RE: Final = re.compile("(?:厂|场|驾校|公司)$")
+#: The shortest and longest generic word read: "砖厂", "养猪场", "饲料加工厂".
+_FACILITY_WORD_CHARS: Final = (2, 5)
+#: What may stand between a facility's name and its word in the content ("长安村那个
+#: 养猪场", "长安村的养猪场", "长安村有一个养猪场").
+_FACILITY_LINK_RE: Final = re.compile(
+    "(?:那个|这个|那家|这家|有一个|有一家|有个|的|一家|一个|一座|一处|一)$"
+)
+#: A facility's name as residents write it before its word: two to five Chinese
+#: characters, a brand ("金穗") or the village it is in ("长安村", "新垅村").
+_FACILITY_NAME_RE: Final = re.compile("[\u4e00-\u9fff]{2,5}$")
+#: Words no facility's name ends with besides those no estate's does (``_NOT_NAME_RE``):
+#: what kind it is ("一个大的养猪场", "地面停车场", "露天烧烤场").
+_NOT_FACILITY_NAME_RE: Final = re.compile(
+    "(?:大|小|新建|违建|违法|非法|私人|附近|正规|正式|像样|合格|黑|无证|露天|临时"
+    "|地面|地下|立体|公共|收费|免费|简易|废弃|老|旧|新)$"
+)
+#: Generic words of a place, not a facility: a square ("广场舞扰民" is about a dance), a
+#: market as a whole ("市场监管").
+_NOT_FACILITY_WORD_RE: Final = re.compile("广场$|^市场$")
+#: A title's words before the generic word saying it is one yet to be ("希望新建一个菜市
+#: 场", "建立一个夜市场", "没有菜市场"): none the content names.
+_NOT_YET_RE: Final = re.compile(
+    "(?:建|规划|没有|缺少?|增设|增加|新增|设立|开设)[\u4e00-\u9fff]{0,4}$"
+)
+#: How a title names a facility as one not named ("投诉A6区一饲料加工厂废气扰民", "麓谷一家
+#: 工地"): what the reading of places takes for a place, and no name.
+_INDEFINITE: Final = "(?:一家|一个|一座|一处|某|一)"
+#: A title's place that is a facility not named: an area's, a word of indefiniteness,
+#: then the generic word.
+_INDEFINITE_PLACE_RE: Final = re.compile("^[\u4e00-\u9fff]{0,4}?" + _INDEFINITE)
+
+
+def _facility_name(before: str) -> str:
+    """The name written right before a facility's word (past a linking word: "那个"),
+    the longest run of the last characters that holds no word no name holds; "" for none."""
+    before = _FACILITY_LINK_RE.sub("", before)
+    found = _FACILITY_NAME_RE.search(before)
+    if found is None:
+        return ""
+    run = found.group(0)
+    for start in range(len(run) - 1):
+        name = run[start:]
+        if _NOT_NAME_RE.search(name) is None and _NOT_FACILITY_NAME_RE.search(name) is None:
+            return name
+    return ""
+
+
+@lru_cache(maxsize=8_192)
+def title_naming_its_facility(title: str, content: str) -> str:
+    """The folded ``title`` with the facility it names by its generic word alone named as
+    its content names it ("饲料厂臭气熏天" → "金穗饲料厂臭气熏天"; "养猪场污染" → "长安村养猪
+    场污染"): the place a title leaves out, which its neighbours' titles name. Only of a
+    title naming no place, and a content naming one facility of that very word, by a name
+    the reading of places finds (the facility's or its village's): a content names many
+    places (where its writer lives or works), and a facility of another word, or two of
+    this one, say nothing of which one the title is about. The title as it is otherwise."""
+    if not all(
+        _INDEFINITE_PLACE_RE.search(place) and _FACILITY_WORD_RE.search(place)
+        for place in _short_places(title)
+    ):
+        return title
+    low, high = _FACILITY_WORD_CHARS
+    words = sorted(
+        {
+            title[start:end]
+            for end in range(low, len(title) + 1)
+            for start in range(max(0, end - high), end - low + 1)
+            if _FACILITY_WORD_RE.search(title[start:end])
+            and not _NOT_FACILITY_WORD_RE.search(title[start:end])
+            and not re.search("[^\u4e00-\u9fff]", title[start:end])
+        },
+        key=len,
+        reverse=True,
+    )
+    for word in words:
+        if word not in content:
+            continue
+        named = {
+            name + word
+            for at in (m.start() for m in re.finditer(re.escape(word), content))
+            if (name := _facility_name(content[max(0, at - 9) : at]))
+        } | {
+            found.group(1) + word
+            for found in re.finditer(re.escape(word) + "[（(]([\u4e00-\u9fff]{2,5})[）)]", content)
+            if _NOT_NAME_RE.search(found.group(1)) is None
+        }
+        if not named:
+            # The title's word, named by none: not a shorter word of it ("停车场", "车场").
+            return title
+        places = _short_places(content)
+        known = {
+            facility
+            for facility in named
+            if facility in places
+            or any(facility[: -len(word)].endswith(place) for place in places)
+            or re.search(re.escape(word) + "[（(]" + facility[: -len(word)] + "[）)]", content)
+        }
+        if len(named) != 1 or not known:
+            return title
+        at = title.index(word)
+        if _NOT_YET_RE.search(title[:at]) or any(facility[:2] in title for facility in known):
+            # One to be built, or one the title names already, as the reading of
+            # places did not take it ("沙湾养鸭场还在排污" of "沙湾村养鸭场").
+            return title
+        article = re.search(_INDEFINITE + "$", title[:at])
+        return title[: article.start() if article else at] + known.pop() + title[at + len(word) :]
+    return title
