@@ -123,9 +123,10 @@ def extract_features(case: CaseFacts, config: DedupConfig) -> CaseFeatures:
         if sketch.shingle_count
         else NO_BANDS
     )
-    # A title naming its facility by its generic word only ("饲料厂臭气熏天"), read as
-    # naming the one its content names ("那个金穗饲料厂"): the sketch keeps what was written.
-    title = title_naming_its_facility(title, content)
+    # A title naming its town where its content names the town's village ("榔梨镇至县城
+    # 公交", "我们是榔梨镇杏坛村的村民"), or its facility by its generic word only ("饲料厂
+    # 臭气熏天", "那个金穗饲料厂"), read as naming them so: the sketch keeps what was written.
+    title = title_naming_its_facility(title_naming_its_village(title, content), content)
     lowered, regions = title.lower(), region_names(case.region_code)
     found = aboutness.facets(f"{title}。{content}")
     title_topic = text.topic(lowered, regions)
@@ -1099,3 +1100,75 @@ def title_naming_its_facility(title: str, content: str) -> str:
         article = re.search(_INDEFINITE + "$", title[:at])
         return title[: article.start() if article else at] + known.pop() + title[at + len(word) :]
     return title
+
+
+# -- The village of the town a title names, named in the content --------------------------
+
+#: A town's or a subdistrict's word ending what a title names ("榔梨镇", "集里街道").
+_TOWN_WORD_RE: Final = re.compile("(?:镇|乡|街道)$")
+#: The shortest and longest town's name read with its word.
+_TOWN_CHARS: Final = (3, 6)
+#: A village named right after its town in the content ("榔梨镇杏坛村的村民"): its name.
+_VILLAGE_AFTER_RE: Final = re.compile("([\u4e00-\u9fff]{2,3}?)村")
+
+
+@lru_cache(maxsize=8_192)
+def title_naming_its_village(title: str, content: str) -> str:
+    """The folded ``title`` with the town it names narrowed to the one village of the town
+    its content names ("请求解决A7县榔梨镇至县城公交班次太少的问题", "我们是A7县榔梨镇杏坛村
+    的村民" → "…榔梨镇杏坛村至县城…"): a writer titles the village's problem by its town,
+    the neighbours' titles by the village. Only of a title naming no village, and a content
+    naming one village right after that town (two say the town's); else as written."""
+    if len(re.findall("镇|乡|街道", title)) != 1 or any(
+        place.endswith("村") for place in _short_places(title)
+    ):
+        # One town only: of two ("含浦镇含浦街道"), which the village is of is not read.
+        return title
+    low, high = _TOWN_CHARS
+    towns = sorted(
+        {
+            title[start:end]
+            for end in range(low, len(title) + 1)
+            for start in range(max(0, end - high), end - low + 1)
+            if _TOWN_WORD_RE.search(title[start:end])
+            and not re.search("[^\u4e00-\u9fff]", title[start:end])
+            and title[start:end] in content
+        },
+        key=len,
+    )
+    for town in towns:
+        villages = {
+            found.group(1)
+            for at in (m.end() for m in re.finditer(re.escape(town), content))
+            if (found := _VILLAGE_AFTER_RE.match(content, at)) is not None
+        }
+        if not villages:
+            continue
+        if len(villages) != 1:
+            return title
+        (village,) = villages
+        at = title.index(town) + len(town)
+        if (
+            _NOT_NAME_RE.search(village)
+            or _NOT_VILLAGE_RE.search(village)
+            or "村" in title[at : at + _VILLAGE_CHARS]
+            or _TOWNS_OWN_RE.match(title, at)
+        ):
+            # Not a village's name, a village the title names after its town already
+            # ("加义镇三村"), or the town's own institution or area the title is about
+            # ("井头圩镇供电所", "长春镇工业园"), not the village's.
+            return title
+        return title[:at] + village + "村" + title[at:]
+    return title
+
+
+#: Words of a village's name no village has: many villages, or the town's own ("各村",
+#: "几个村", "所有村").
+_NOT_VILLAGE_RE: Final = re.compile("各|几|所有|全|多个|两个|三个|周边|附近|农|原")
+#: A town's own institution or area right after it in a title: of the town, not of the
+#: village its writer lives in ("井头圩镇供电所", "长春镇工业园", "安沙镇安置区").
+_TOWNS_OWN_RE: Final = re.compile(
+    "[\u4e00-\u9fff]{0,4}?(?:所|院|站|中心|政府|工业园|园区|安置区|集镇|中学|小学|学校)"
+)
+#: How far after its town a title naming a village names it.
+_VILLAGE_CHARS: Final = 5
