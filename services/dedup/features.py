@@ -1040,7 +1040,6 @@ def _facility_name(before: str) -> str:
     return ""
 
 
-@lru_cache(maxsize=8_192)
 def title_naming_its_facility(title: str, content: str) -> str:
     """The folded ``title`` with the facility it names by its generic word alone named as
     its content names it ("饲料厂臭气熏天" → "金穗饲料厂臭气熏天"; "养猪场污染" → "长安村养猪
@@ -1082,7 +1081,8 @@ def title_naming_its_facility(title: str, content: str) -> str:
         if not named:
             # The title's word, named by none: not a shorter word of it ("停车场", "车场").
             return title
-        places = _short_places(content)
+        # Read here, rarely: a content is no key of the cache of titles' places.
+        places = folded_places(content)
         known = {
             facility
             for facility in named
@@ -1112,7 +1112,6 @@ _TOWN_CHARS: Final = (3, 6)
 _VILLAGE_AFTER_RE: Final = re.compile("([\u4e00-\u9fff]{2,3}?)村")
 
 
-@lru_cache(maxsize=8_192)
 def title_naming_its_village(title: str, content: str) -> str:
     """The folded ``title`` with the town it names narrowed to the one village of the town
     its content names ("请求解决A7县榔梨镇至县城公交班次太少的问题", "我们是A7县榔梨镇杏坛村
