@@ -49,6 +49,7 @@ from functools import lru_cache
 from typing import Final
 
 from services.common.places import folded_places
+from services.dedup import policies
 
 #: How the facets are kept: a last piece of the title's topic kept in the case record
 #: ("咨询养老金领取" of a letter on the writer's mother: "养老金领取 〔述r.mo〕"), its values
@@ -297,6 +298,10 @@ def facets(content: str) -> frozenset[str]:
                 for m in _ANOTHER_RE.finditer(subject)
                 if not _named_before(subject, m.start(), _OBJECTS[m.group(2)])
             )
+    title, _, body = content.partition("。")
+    policy = policies.policy_facet(title, body)
+    if policy:
+        found.add(policy)
     return frozenset(found)
 
 

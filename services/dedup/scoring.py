@@ -15,6 +15,7 @@ from services.dedup import (
     estate_kinds,
     names,
     organisations,
+    policies,
     questions,
     text,
     towns,
@@ -460,6 +461,15 @@ def score_candidates(
             our_question, theirs, (g for m, g in own_questions if m != matter_id), share=share
         )
 
+    def asks_policy(details: CaseDetails) -> bool:
+        # One policy asked about by both (``policies``), neither title naming a place
+        # besides its county or city: many residents' one question.
+        if features.title_places or any(p in details.topic for p in details.places if p):
+            return False
+        return policies.same_policy(
+            our_facets, aboutness.kept_facets(details.topic), region, details.region_code
+        )
+
     def judge(i: int, score: float) -> Scored | None:
         # The candidate in row `i`, text score `score`: None when it cannot be this
         # case's matter (gone, or a region that is another place).
@@ -738,6 +748,13 @@ def score_candidates(
                 and asked_again(i, details.topic, details.places, details.matter_id)
             )
             or (
+                not titled
+                and not subject
+                and not facets_differ
+                and score >= policies.MIN_SCORE
+                and asks_policy(details)
+            )
+            or (
                 not subject_differs
                 and not facets_differ
                 and _same_kind_at_place(
@@ -892,6 +909,13 @@ def score_candidates(
                 and same_petitioner
                 and not titled
                 and asked_again(i, details.topic, details.places, details.matter_id)
+            ):
+                alike_titles = True
+            if (
+                not alike_titles
+                and not titled
+                and scores[i] >= policies.MIN_SCORE
+                and asks_policy(details)
             ):
                 alike_titles = True
             if not alike_titles and same_petitioner and titled:

@@ -1,0 +1,74 @@
+"""Strangers asking one policy question in their own words (issue 13, ``policies``).
+
+Many residents ask the city's mailbox about one policy for one group: the same benefit for
+the same people in the same county or city is one matter, whoever asks. A different
+benefit of the group, another group's, another county's is another matter.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from services.dedup import policies
+from services.dedup.config import DedupConfig
+from services.dedup.facts import CaseFacts
+from services.dedup.features import extract_features
+from tests.unit.dedup.letters import letter, run
+
+START = datetime(2022, 10, 3, 9, tzinfo=UTC)
+CITY, COUNTY, OTHER_COUNTY = "430100", "430121", "430182"
+
+#: What both veterans write about the payment they wait for.
+PAYMENT = "地方一次性经济补助要等年底统一发放，请问具体什么时候能到账？"
+
+
+def _facts(n: int, region: str, title: str, content: str) -> CaseFacts:
+    # Every letter its own writer's: strangers asking.
+    return letter(n, title, content, start=START, region=region, ref=f"pr_{n}")
+
+
+def _facets(region: str, title: str, content: str) -> frozenset[str]:
+    return extract_features(_facts(0, region, title, content), DedupConfig()).facets
+
+
+def test_strangers_asking_one_benefit_of_one_group_are_one_matter() -> None:
+    decisions = run(
+        [
+            _facts(
+                0,
+                CITY,
+                "咨询退役士兵自主就业一次性补助",
+                "您好，我是今年九月退役的士兵，服役两年，选择了自主就业。退役军人事务局的同志说"
+                + PAYMENT
+                + "我回来以后一直在找工作，也想自己开个小店，家里老人身体不好，经济比较紧张，"
+                "想问一下标准是不是按服役年限计算，义务兵和士官是否一样。",
+            ),
+            _facts(
+                1,
+                CITY,
+                "退役士兵地方经济补助什么时候发",
+                "领导好，我儿子今年退役回A市，自主就业安置，去街道办登记时听说"
+                + PAYMENT
+                + "他在部队立过一次三等功，请问立功的退役士兵补助有没有上浮，上浮多少？"
+                "需不需要本人去现场确认？谢谢领导。",
+            ),
+        ]
+    )
+    assert decisions[1].matter_id == decisions[0].matter_id
+
+
+def test_a_benefit_of_one_group_is_no_other_benefit_or_county() -> None:
+    # One group, the same words: the subsidy is not the loan, one county's is not another's.
+    subsidy = _facets(COUNTY, "A7县乡村教师生活补助停发", "A7县乡村学校教师的生活补助半年没发。")
+    again = _facets(CITY, "乡村教师生活补助什么时候发", "我在A7县一所乡镇中学任教，补助还发吗？")
+    other = _facets(OTHER_COUNTY, "A8县乡村教师生活补助标准", "A8县的乡村教师补助分档不合理。")
+    rent = _facets(CITY, "多子女家庭租房提取公积金", "我家三个孩子，想问提取公积金付房租。")
+    loan = _facets(CITY, "多子女家庭公积金贷款额度", "我家三个孩子，想问公积金贷款额度。")
+    assert policies.same_policy(subsidy, again, COUNTY, CITY)
+    assert not policies.same_policy(subsidy, other, COUNTY, OTHER_COUNTY)
+    assert not policies.same_policy(rent, loan, CITY, CITY)
+
+
+def test_a_title_naming_no_group_asks_no_policy() -> None:
+    # "补贴" alone is a kind of question, not one policy.
+    assert policies.read(_facets(CITY, "咨询补贴发放问题", "请问补贴什么时候发？")) is None
