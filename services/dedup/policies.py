@@ -13,8 +13,21 @@ teachers is not the next county's. Two policies of one group and one kind are to
 by the fund or purpose the title names beside them (``_QUALIFIERS``: the housing fund's
 withdrawal for rent is not its withdrawal for a purchase).
 
+*Where* is the county (or county-level city) the title names, else the first its content
+names ("我在A7县一所乡镇中学任教" to the city's mailbox), else the letter's region: the
+city's code for a city letter naming none. So a county's letter and a city letter naming no
+county are two policies: the county's rural teachers' subsidy is the county's own (A7县's is
+not A8县's), and a city letter naming no county may be either county's or the city's.
+
+Both titles must name a group and a benefit (a fund's use for renting or a business counts
+as its group: "租房提取公积金"), and no place besides their county or city (a letter about
+an estate is about the estate). The text score plays no part: the letters of one policy in
+the probes and the real letters score 0.10 to 0.46, as letters of different matters do.
+
 The policy a title asks about is kept as a facet of the letter (``aboutness``: ``p.``), so
-that a case recorded holds it without its content.
+that a case recorded holds it without its content, and the case is indexed by its group
+and benefit (``lookup_keys``): strangers' letters on it share too few words to meet by
+their texts' bands.
 """
 
 from __future__ import annotations
@@ -34,6 +47,7 @@ _GROUPS: Final = (
     ("onlychild", "独生子女"),
     ("outsider", "异地人员|外地人员|外来人员|外地户籍人员|异地户籍人员"),
     ("chronic", "慢特病|慢性病|特殊病|特殊门诊"),
+    ("talent", "人才"),
 )
 _GROUP_RES: Final = tuple((name, re.compile(words)) for name, words in _GROUPS)
 
@@ -66,10 +80,14 @@ _QUALIFIERS: Final = (
     ("traffic", "交通补"),
 )
 _QUALIFIER_RES: Final = tuple((name, re.compile(words)) for name, words in _QUALIFIERS)
+#: Of ``_QUALIFIERS``, the funds, and the purposes a fund is used for besides what it is
+#: for (not a purchase: the housing fund's loan to buy a home is every question on it).
+_FUNDS: Final = frozenset({"social", "medical", "pensionins", "fund"})
+_PURPOSES: Final = frozenset({"rent", "business"})
 
-#: The county or district a letter names (``A7县``, ``A5区``), as the city's mailbox
-#: letters write it.
-_COUNTY_RE: Final = re.compile("[A-Z][0-9]{0,2}[县区]")
+#: The county, district or county-level city a letter names (``A7县``, ``A5区``, ``M5市``;
+#: not the prefecture's ``A市``), as the city's mailbox letters write it.
+_COUNTY_RE: Final = re.compile("[A-Z](?:[0-9]{1,2}[县区市]|[县区])")
 
 #: How the policy is kept among a letter's facets (``aboutness``): ASCII only.
 POLICY: Final = "p."
@@ -97,11 +115,15 @@ def policy_facet(title: str, content: str) -> str:
     or no benefit."""
     who = _found(_GROUP_RES, title)
     what = _found(_BENEFIT_RES, title)
+    quals = _found(_QUALIFIER_RES, title)
+    if not who:
+        # A fund's use for one purpose is a policy for whoever has that purpose (the
+        # housing fund withdrawn to pay rent: "租房提取公积金").
+        who = frozenset(f"for{q}" for q in quals & _PURPOSES) if quals & _FUNDS else who
     if not who or not what:
         return ""
     county = _COUNTY_RE.search(title) or _COUNTY_RE.search(content)
     where = f"{zlib.crc32(county.group(0).encode()):08x}" if county else ""
-    quals = _found(_QUALIFIER_RES, title)
     parts = ("+".join(sorted(names)) for names in (who, what, quals))
     return POLICY + "/".join((*parts, where))
 
@@ -143,5 +165,14 @@ def same_policy(
     return _where(a, our_region) == _where(b, their_region)
 
 
-#: The text score (``scoring``) two letters on one policy must reach at least.
-MIN_SCORE: Final = 0.0
+#: A policy facet (``policy_facet``) kept in a case record's topic (``aboutness.with_kept``).
+_KEPT_POLICY_RE: Final = re.compile(re.escape(POLICY) + "([^,〕/]*)/([^,〕/]*)/")
+
+
+def lookup_keys(topic: str) -> tuple[str, ...]:
+    """The names a case asking about a policy is indexed and looked up by (``index_keys``):
+    its groups and benefits ("p.veteran/subsidy"), whatever fund, purpose or county it
+    names besides (``same_policy`` tells those apart). None for a topic asking none.
+    ASCII and dotted: no estate's bare name is written so."""
+    found = _KEPT_POLICY_RE.search(topic)
+    return (f"{POLICY}{found.group(1)}/{found.group(2)}",) if found else ()

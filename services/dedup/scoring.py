@@ -113,9 +113,15 @@ def score_candidates(
         # The words of the title that may be an estate's bare name: only a title naming a
         # kind of problem joins a letter by one (``titled``).
         # And the estate its opening names bare, of a title naming no place (``opened_by``).
-        (*names.probes(features.topic, sorted(features.places)), *_opening_probe(features))
-        if our_claims
-        else (),
+        (
+            *(
+                (*names.probes(features.topic, sorted(features.places)), *_opening_probe(features))
+                if our_claims
+                else ()
+            ),
+            # And the policy it asks about (``policies``), whatever its claims.
+            *policies.lookup_keys(features.topic),
+        ),
     )
     if not sequences:
         return [], 0.0
@@ -501,6 +507,11 @@ def score_candidates(
                 config.habit_discount_below,
             )
         agree = places_agree(places, details.places, lenient=same_petitioner)
+        # One policy asked about (``policies``): the places its letters' stories name (a
+        # writer's former employer, their hospital) are not what it is about.
+        policy = asks_policy(details)
+        if policy and agree is False:
+            agree = None
         titled = titled_by(details, same_petitioner)
         # Or by the estate this letter's opening names (``opened_by``), at its own bar.
         opened = not titled and opened_by(details.places, details.topic)
@@ -747,13 +758,9 @@ def score_candidates(
                 and not (ours_here and text.claims_differ(ours_here, their_claims))
                 and asked_again(i, details.topic, details.places, details.matter_id)
             )
-            or (
-                not titled
-                and not subject
-                and not facets_differ
-                and score >= policies.MIN_SCORE
-                and asks_policy(details)
-            )
+            # One policy asked about (``policies``), whatever the text score: its letters
+            # score 0.10 to 0.46, as letters on different matters do.
+            or (policy and not subject_differs and not facets_differ)
             or (
                 not subject_differs
                 and not facets_differ
@@ -911,12 +918,7 @@ def score_candidates(
                 and asked_again(i, details.topic, details.places, details.matter_id)
             ):
                 alike_titles = True
-            if (
-                not alike_titles
-                and not titled
-                and scores[i] >= policies.MIN_SCORE
-                and asks_policy(details)
-            ):
+            if not alike_titles and asks_policy(details):
                 alike_titles = True
             if not alike_titles and same_petitioner and titled:
                 # One writer's follow-up on their matter of one place (``_follows_up``).

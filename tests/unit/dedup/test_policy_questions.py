@@ -72,3 +72,46 @@ def test_a_benefit_of_one_group_is_no_other_benefit_or_county() -> None:
 def test_a_title_naming_no_group_asks_no_policy() -> None:
     # "补贴" alone is a kind of question, not one policy.
     assert policies.read(_facets(CITY, "咨询补贴发放问题", "请问补贴什么时候发？")) is None
+
+
+def test_a_city_letter_is_of_the_county_its_content_names() -> None:
+    # A teacher writing to the city's mailbox about their county's subsidy, naming the
+    # county only in the content; a city letter naming none is not that county's.
+    county = _facets(COUNTY, "A7县乡村教师生活补助停发", "A7县乡村学校教师的生活补助半年没发。")
+    named = _facets(CITY, "乡村教师生活补助什么时候发", "我在A7县一所乡镇中学任教，补助还发吗？")
+    unnamed = _facets(CITY, "乡村教师生活补助什么时候发", "我在一所乡镇中学任教，补助还发吗？")
+    assert policies.same_policy(county, named, COUNTY, CITY)
+    assert not policies.same_policy(county, unnamed, COUNTY, CITY)
+
+
+def test_a_fund_for_rent_is_a_policy_its_loan_is_not() -> None:
+    # The housing fund withdrawn for rent is one policy whoever rents; its loan to buy a
+    # home is every question on the fund.
+    rent = _facets(CITY, "咨询公积金提取支付房租", "我在A市租房，想问提取公积金付房租的额度。")
+    again = _facets(CITY, "租房提取公积金的标准", "请问租房每个月能提取多少公积金？")
+    loan = _facets(CITY, "咨询公积金贷款买房问题", "我想用公积金贷款买房，请问流程。")
+    assert policies.same_policy(rent, again, CITY, CITY)
+    assert policies.read(loan) is None
+
+
+def test_letters_sharing_few_words_find_each_other_by_their_policy() -> None:
+    # Two parents' letters on registering a newborn share hardly a sentence, nor a place.
+    decisions = run(
+        [
+            _facts(
+                0,
+                CITY,
+                "咨询新生儿落户需要哪些材料",
+                "您好，我和爱人都是外地户口，前年在A市买了房，孩子上个月刚出生，请问孩子能不能"
+                "直接把户口落在A市？需要准备出生医学证明、房产证还是别的材料？去哪个派出所办？",
+            ),
+            _facts(
+                1,
+                CITY,
+                "父母非本地户籍新生儿能否在A市落户",
+                "请问夫妻双方都不是本市户籍，但在本市有自有产权住房，宝宝可以随房子上户吗？"
+                "还是只能随父母回老家上户？老家离这里一千多公里，来回跑一趟很不方便。",
+            ),
+        ]
+    )
+    assert decisions[1].matter_id == decisions[0].matter_id
