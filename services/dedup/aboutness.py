@@ -397,6 +397,15 @@ def differ(ours: frozenset[str], theirs: frozenset[str], *, claims: bool = True)
     return (a == {_STANDARD} and b <= _OWN) or (b == {_STANDARD} and a <= _OWN)
 
 
+def level_and_own_payment(ours: frozenset[str], theirs: frozenset[str]) -> bool:
+    """Whether one letter asks a payment's level and nothing else of it (``c.std``) and the
+    other says the writer's own payment is not made (``c.unpaid``): a question of policy
+    and one resident's case, two matters even of one policy ("护林员补贴标准", "我的护林员
+    补贴还没发")."""
+    a, b = _of(ours, CLAIM), _of(theirs, CLAIM)
+    return (a == {_STANDARD} and _UNPAID in b) or (b == {_STANDARD} and _UNPAID in a)
+
+
 #: Words by which a title says the letter is a repeat of the writer's own earlier one
 #: ("再次咨询…", "第二次请求…", "又来反映…", "重新反映…", "多次反映…"): the writer refers
 #: to a letter they wrote before. "第N次", "多次", "屡次", "又一次", "重新" only before an

@@ -469,12 +469,14 @@ def score_candidates(
 
     def asks_policy(details: CaseDetails) -> bool:
         # One policy asked about by both (``policies``), neither title naming a place
-        # besides its county or city: many residents' one question.
+        # besides its county or city: many residents' one question. Not its level asked
+        # and a writer's own payment not made (``aboutness.level_and_own_payment``).
         if features.title_places or any(p in details.topic for p in details.places if p):
             return False
+        their_facets = aboutness.kept_facets(details.topic)
         return policies.same_policy(
-            our_facets, aboutness.kept_facets(details.topic), region, details.region_code
-        )
+            our_facets, their_facets, region, details.region_code
+        ) and not aboutness.level_and_own_payment(our_facets, their_facets)
 
     def judge(i: int, score: float) -> Scored | None:
         # The candidate in row `i`, text score `score`: None when it cannot be this

@@ -115,3 +115,27 @@ def test_letters_sharing_few_words_find_each_other_by_their_policy() -> None:
         ]
     )
     assert decisions[1].matter_id == decisions[0].matter_id
+
+
+def test_a_policy_level_asked_is_not_a_writers_own_unpaid_payment() -> None:
+    # Who asks what a subsidy is and who says theirs is unpaid: a question of policy and
+    # one teacher's case.
+    decisions = run(
+        [
+            _facts(
+                0,
+                COUNTY,
+                "A7县乡村教师生活补助标准是多少",
+                "领导好，我刚考上A7县的特岗教师，分到一所村小，请问乡村教师生活补助标准是多少？"
+                "按什么分档？",
+            ),
+            _facts(
+                1,
+                COUNTY,
+                "A7县乡村教师生活补助一直没发",
+                "领导好，我是A7县一所村小的老师，我的乡村教师生活补助从去年九月到现在还没发，"
+                "请问什么时候补发？",
+            ),
+        ]
+    )
+    assert decisions[1].matter_id != decisions[0].matter_id
