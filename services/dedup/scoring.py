@@ -453,6 +453,9 @@ def score_candidates(
             and features.title_places.isdisjoint(their_titled)
         ):
             return False
+        if questions.same_procedure(features.topic, their_topic):
+            # One procedure on the writer's case both name ("工伤认定"): followed up.
+            return True
         if our_question is None:
             our_question = questions.asked_grams(features.topic, features.title_places)
         theirs = questions.asked_grams(their_topic, their_places)
