@@ -48,6 +48,14 @@ _GROUPS: Final = (
     ("outsider", "异地人员|外地人员|外来人员|外地户籍人员|异地户籍人员"),
     ("chronic", "慢特病|慢性病|特殊病|特殊门诊"),
     ("talent", "人才"),
+    ("graduate", "高校毕业生|大学毕业生|应届毕业生|大学生"),
+    ("migrant", "农民工|外来务工人员|进城务工人员"),
+    ("unemployed", "失业人员|下岗职工|下岗工人"),
+    ("migrantchild", "随迁子女"),
+    ("bereaved", "失独家庭|失独老人|计生特殊家庭"),
+    ("aged", "高龄老人|八十岁以上老人|80岁以上老人"),
+    ("landless", "被征地农民|失地农民"),
+    ("lowincome", "低保户|低保家庭|特困人员|五保户"),
 )
 _GROUP_RES: Final = tuple((name, re.compile(words)) for name, words in _GROUPS)
 

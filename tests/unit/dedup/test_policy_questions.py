@@ -139,3 +139,16 @@ def test_a_policy_level_asked_is_not_a_writers_own_unpaid_payment() -> None:
         ]
     )
     assert decisions[1].matter_id != decisions[0].matter_id
+
+
+def test_groups_residents_commonly_ask_for() -> None:
+    # Migrant workers' children at school, the bereaved parents' support, one question
+    # each however asked; a group's other benefit is another.
+    school = _facets(CITY, "随迁子女入学需要什么条件", "我们在A市打工五年，孩子明年上小学。")
+    again = _facets(CITY, "关于随迁子女就近入学的咨询", "孩子户口在老家，能在A市上公办小学吗？")
+    support = _facets(CITY, "失独家庭扶助金标准", "请问失独家庭每月扶助金多少？")
+    support_again = _facets(CITY, "咨询失独家庭扶助金发放", "失独家庭的扶助金什么时候发？")
+    hukou = _facets(CITY, "随迁子女落户", "孩子能不能随我们落户A市？")
+    assert policies.same_policy(school, again, CITY, CITY)
+    assert policies.same_policy(support, support_again, CITY, CITY)
+    assert not policies.same_policy(school, hukou, CITY, CITY)
