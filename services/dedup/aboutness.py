@@ -49,6 +49,7 @@ from functools import lru_cache
 from typing import Final
 
 from services.common.places import folded_places
+from services.dedup import policies
 
 #: How the facets are kept: a last piece of the title's topic kept in the case record
 #: ("咨询养老金领取" of a letter on the writer's mother: "养老金领取 〔述r.mo〕"), its values
@@ -297,6 +298,10 @@ def facets(content: str) -> frozenset[str]:
                 for m in _ANOTHER_RE.finditer(subject)
                 if not _named_before(subject, m.start(), _OBJECTS[m.group(2)])
             )
+    title, _, body = content.partition("。")
+    policy = policies.policy_facet(title, body)
+    if policy:
+        found.add(policy)
     return frozenset(found)
 
 
@@ -390,6 +395,15 @@ def differ(ours: frozenset[str], theirs: frozenset[str], *, claims: bool = True)
         return True
     # The level asked about, and the writer's own case, each without the other.
     return (a == {_STANDARD} and b <= _OWN) or (b == {_STANDARD} and a <= _OWN)
+
+
+def level_and_own_payment(ours: frozenset[str], theirs: frozenset[str]) -> bool:
+    """Whether one letter asks a payment's level and nothing else of it (``c.std``) and the
+    other says the writer's own payment is not made (``c.unpaid``): a question of policy
+    and one resident's case, two matters even of one policy ("护林员补贴标准", "我的护林员
+    补贴还没发")."""
+    a, b = _of(ours, CLAIM), _of(theirs, CLAIM)
+    return (a == {_STANDARD} and _UNPAID in b) or (b == {_STANDARD} and _UNPAID in a)
 
 
 #: Words by which a title says the letter is a repeat of the writer's own earlier one

@@ -18,6 +18,7 @@ from services.common.places import institution, without_developer
 from services.dedup.areas import match_area
 from services.dedup.config import DedupConfig
 from services.dedup.names import held_names
+from services.dedup.policies import lookup_keys as policy_keys
 from services.dedup.sounds import sound_key
 
 U64 = npt.NDArray[np.uint64]
@@ -77,6 +78,8 @@ def case_keys(case: KeyedCase, *, with_fingerprint: bool) -> list[int]:
     keys.extend(index_key(PLACE, region, place) for place in looked_up_places(case.places))
     keys.extend(index_key(PLACE_SOUND, region, sound) for sound in looked_up_sounds(case.places))
     keys.extend(index_key(BARE_NAME, region, name) for name in held_names(case.places, case.topic))
+    # The policy it asks about (``policies.lookup_keys``: ASCII, no estate's bare name).
+    keys.extend(index_key(BARE_NAME, region, name) for name in policy_keys(case.topic))
     return keys
 
 

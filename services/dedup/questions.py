@@ -180,3 +180,27 @@ def own_questions(
         if not refs.isdisjoint(details.petitioner_refs):
             own.append((details.matter_id, asked_grams(details.topic, details.places)))
     return own
+
+
+#: A procedure on a writer's own case, named by what is decided and its verb ("工伤认定",
+#: "伤残鉴定", "低保审批", "劳动仲裁"; not what is asked of one, "申请鉴定"): a writer's
+#: letters naming one are their one application followed up ("工伤认定申请逾期未作出
+#: 决定", "再次反映工伤认定拖延的问题", "请求尽快作出工伤认定"), however differently
+#: each title goes on.
+_PROCEDURE_RE: Final = re.compile(
+    "(?!申请|要求|请求|重新|进行|尽快|作出|做出|没有|尚未|不予|予以|已经|拒绝|迟迟|一直|行政)"
+    "[\u4e00-\u9fff]{2}(?:认定|鉴定|审批|复议|仲裁|复核)"
+)
+
+
+def procedures(topic: str) -> frozenset[str]:
+    """The procedures on a writer's own case a title's ``text.topic`` names
+    (``_PROCEDURE_RE``), without its kept facets."""
+    return frozenset(_PROCEDURE_RE.findall(aboutness.without_kept(topic)))
+
+
+def same_procedure(our_topic: str, their_topic: str) -> bool:
+    """Whether two titles of one writer name one procedure on their case (``procedures``)
+    and no other: the writer following up their application."""
+    ours = procedures(our_topic)
+    return bool(ours) and ours == procedures(their_topic)

@@ -15,6 +15,7 @@ from services.dedup import (
     estate_kinds,
     names,
     organisations,
+    policies,
     questions,
     text,
     towns,
@@ -112,9 +113,15 @@ def score_candidates(
         # The words of the title that may be an estate's bare name: only a title naming a
         # kind of problem joins a letter by one (``titled``).
         # And the estate its opening names bare, of a title naming no place (``opened_by``).
-        (*names.probes(features.topic, sorted(features.places)), *_opening_probe(features))
-        if our_claims
-        else (),
+        (
+            *(
+                (*names.probes(features.topic, sorted(features.places)), *_opening_probe(features))
+                if our_claims
+                else ()
+            ),
+            # And the policy it asks about (``policies``), whatever its claims.
+            *policies.lookup_keys(features.topic),
+        ),
     )
     if not sequences:
         return [], 0.0
@@ -446,6 +453,9 @@ def score_candidates(
             and features.title_places.isdisjoint(their_titled)
         ):
             return False
+        if questions.same_procedure(features.topic, their_topic):
+            # One procedure on the writer's case both name ("工伤认定"): followed up.
+            return True
         if our_question is None:
             our_question = questions.asked_grams(features.topic, features.title_places)
         theirs = questions.asked_grams(their_topic, their_places)
@@ -459,6 +469,17 @@ def score_candidates(
         return questions.same_question(
             our_question, theirs, (g for m, g in own_questions if m != matter_id), share=share
         )
+
+    def asks_policy(details: CaseDetails) -> bool:
+        # One policy asked about by both (``policies``), neither title naming a place
+        # besides its county or city: many residents' one question. Not its level asked
+        # and a writer's own payment not made (``aboutness.level_and_own_payment``).
+        if features.title_places or any(p in details.topic for p in details.places if p):
+            return False
+        their_facets = aboutness.kept_facets(details.topic)
+        return policies.same_policy(
+            our_facets, their_facets, region, details.region_code
+        ) and not aboutness.level_and_own_payment(our_facets, their_facets)
 
     def judge(i: int, score: float) -> Scored | None:
         # The candidate in row `i`, text score `score`: None when it cannot be this
@@ -491,6 +512,11 @@ def score_candidates(
                 config.habit_discount_below,
             )
         agree = places_agree(places, details.places, lenient=same_petitioner)
+        # One policy asked about (``policies``): the places its letters' stories name (a
+        # writer's former employer, their hospital) are not what it is about.
+        policy = asks_policy(details)
+        if policy and agree is False:
+            agree = None
         titled = titled_by(details, same_petitioner)
         # Or by the estate this letter's opening names (``opened_by``), at its own bar.
         opened = not titled and opened_by(details.places, details.topic)
@@ -737,6 +763,9 @@ def score_candidates(
                 and not (ours_here and text.claims_differ(ours_here, their_claims))
                 and asked_again(i, details.topic, details.places, details.matter_id)
             )
+            # One policy asked about (``policies``), whatever the text score: its letters
+            # score 0.10 to 0.46, as letters on different matters do.
+            or (policy and not subject_differs and not facets_differ)
             or (
                 not subject_differs
                 and not facets_differ
@@ -893,6 +922,8 @@ def score_candidates(
                 and not titled
                 and asked_again(i, details.topic, details.places, details.matter_id)
             ):
+                alike_titles = True
+            if not alike_titles and asks_policy(details):
                 alike_titles = True
             if not alike_titles and same_petitioner and titled:
                 # One writer's follow-up on their matter of one place (``_follows_up``).
