@@ -176,7 +176,7 @@ CLAIM_WORDS: Final[dict[str, tuple[str, ...]]] = {
     # Drinking water unsafe, said of its quality ("投诉B9市公园里小区自来水水质问题", "L4县
     # 安坪镇龙泉岩乡的自来水水质差"; "小区的水不敢喝"): ``text.CLAIM_KINDS["drinking_water"]``.
     # Not a river's or a lake's (``NOT_AFTER``: its pollution).
-    "drinking_water": ("水质", "不敢喝"),
+    "drinking_water": ("水质", "不敢喝", "喝水", "没水喝", "喝不上水"),
     # A road under water ("请求有关部门处理L5县哑桥战备公路哑塘分路处淹水路段").
     "flooding": ("淹水", "水淹"),
     # An estate's lifts, unsafe, stopped or tampered with ("请求解决北京御园小区电梯安全的
@@ -195,7 +195,11 @@ CLAIM_WORDS: Final[dict[str, tuple[str, ...]]] = {
     # A bus route asked where none runs ("希望给B2区枫溪学校通公交车", "希望早日开通B市西站
     # 到B3区的直通公交车", "希望能在A1区南路开通公交车直达长大"; "同仁村没有公交车"): a
     # route's course (``text.CLAIM_KINDS["bus_course"]``), not its stops (``NOT_BEFORE``).
-    "bus_course": ("通公交", "没有公交"),
+    "bus_course": ("通公交", "没有公交", "无公车", "盼公交", "微循环公交"),
+    # A junction's turns, allowed or forbidden ("对A市万芙北路由南往北右转至迎新路的右转道
+    # 标线设置的建议"): the lanes and the signal set right. Not the junction's lights at
+    # large (``traffic_lights``), its crossing or its jams.
+    "turns": ("左转", "右转", "掉头", "调头", "禁左"),
     # A route run too seldom ("A市128公交车次太少，希望能增加车次"): its timetable
     # (``text.CLAIM_KINDS["bus_timetable"]``).
     "bus_timetable": ("车次",),
@@ -262,9 +266,10 @@ CLAIM_WORDS: Final[dict[str, tuple[str, ...]]] = {
 }
 #: A word is not its kind before what makes it another's (``text._NOT_BEFORE``).
 NOT_BEFORE: Final[dict[str, str]] = {
-    # A moved household's compensation or transition pay is the expropriation's
-    # ("拆迁户补偿款拖欠", "拆迁户过渡费被停发").
-    "拆迁": "户(?![^，。！？、]{0,2}(?:补偿|过渡))|办",
+    # A moved household's compensation is the expropriation's ("拆迁户补偿款拖欠"); its
+    # transition pay is its resettlement's ("拆迁户过渡费被停发", "东旭村拆迁过渡费停发":
+    # ``estate_kinds.FAMILIES["resettlement"]``), paid while its new homes are built.
+    "拆迁": "户(?![^，。！？、]{0,2}补偿)|办|过渡",
     "征收": "户|[^，。！？、]{0,4}(?:费|税)",
     # Nor a lift's adverts and their income ("电梯广告收入去向": the estate's common income).
     "电梯": "房|广告|里的广告|内广告",
@@ -293,5 +298,7 @@ KIND_OF_WORD: Final[dict[str, str]] = {
 }
 # The kinds of an estate's ordinary problems (``estate_kinds``), with their guards.
 KIND_OF_WORD.update(estate_kinds.KIND_OF_WORD)
+#: Families of kinds, one problem when they meet at one place (``estate_kinds.FAMILIES``).
+FAMILIES: Final = estate_kinds.FAMILIES
 NOT_BEFORE.update(estate_kinds.NOT_BEFORE)
 NOT_AFTER.update(estate_kinds.NOT_AFTER)
