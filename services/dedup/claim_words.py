@@ -152,7 +152,9 @@ CLAIM_WORDS: Final[dict[str, tuple[str, ...]]] = {
     "speed_bumps": ("减速带", "减速装置", "减速垄", "减速坎"),
     # A village's road to be paved ("反映A7县北山镇石常村村级公路硬化问题", "B7县界首镇
     # 大新村爱花冲组请求硬化道路", "L5县原增加寨村村级道路请求硬化").
-    "road_paving": ("硬化", "修路"),
+    # A village's concrete road ("希望A7县政府协助在黄花村吴家田土地庙旁修水泥路", "A7县北山镇
+    # 狮山村红星组水泥路到户的问题咨询"): the road paved.
+    "road_paving": ("硬化", "修路", "水泥路"),
     # A school's or a course's fee ("投诉J5县五星学校乱收学费", "对D12市泉峰中学九年级学费
     # 的质疑", "投诉A市福桥驾校退学后不退学费", "咨询幼儿园学费的标准").
     # And a fee refused back ("反映D12市红黄蓝亲子园早教课程退费的问题"; "收费退费争议无法
@@ -195,7 +197,8 @@ CLAIM_WORDS: Final[dict[str, tuple[str, ...]]] = {
     # A bus route asked where none runs ("希望给B2区枫溪学校通公交车", "希望早日开通B市西站
     # 到B3区的直通公交车", "希望能在A1区南路开通公交车直达长大"; "同仁村没有公交车"): a
     # route's course (``text.CLAIM_KINDS["bus_course"]``), not its stops (``NOT_BEFORE``).
-    "bus_course": ("通公交", "没有公交", "无公车", "盼公交", "微循环公交"),
+    # Said as none running ("反映A7县蝴蝶谷小区无公交车的问题"), or longed for ("居民盼公交").
+    "bus_course": ("通公交", "没有公交", "无公交", "无公车", "盼公交", "微循环公交"),
     # A junction's turns, allowed or forbidden ("对A市万芙北路由南往北右转至迎新路的右转道
     # 标线设置的建议"): the lanes and the signal set right. Not the junction's lights at
     # large (``traffic_lights``), its crossing or its jams.
@@ -212,7 +215,14 @@ CLAIM_WORDS: Final[dict[str, tuple[str, ...]]] = {
     "social_insurance": ("社保", "养老保险", "农保", "生育津贴", "生育险", "退休手续", "退休待遇"),
     # Medical insurance and its refunds ("咨询A市医保异地报销政策", "投诉G市德才科技学校不给
     # 教师买医保"): another fund, another office.
-    "medical_insurance": ("医保", "农合"),
+    # Said in full ("咨询F5县农村医疗保险缴费的相关问题", "咨询L市合作医疗的相关问题").
+    # Not a newborn's insurance ("咨询B市新生儿落地险问题", "反映异地新生儿落地保险问题"):
+    # each family's question where its child was born, as alike as two such questions are.
+    "medical_insurance": ("医保", "农合", "医疗保险", "合作医疗"),
+    # A subsidy for buying or building a home ("关于A市人才app办理人才购房补贴事宜的咨询",
+    # "C市购房补贴二年多时间了，没有下文", "咨询残疾病人建房补贴政策"): one household's
+    # grant, not a home's problem.
+    "housing_subsidy": ("购房补贴", "买房补贴", "建房补贴", "住房补贴", "租房补贴"),
     # The housing provident fund: its loans and withdrawals ("咨询公积金贷款买房问题",
     # "投诉J市公积金管理中心无理拒办公积金贷款").
     "housing_fund": ("公积金",),
@@ -279,6 +289,9 @@ NOT_BEFORE: Final[dict[str, str]] = {
     # A stop, not a route ("没有公交站台").
     "通公交": "车?站",
     "没有公交": "车?站",
+    "无公交": "车?站",
+    # A concrete road's surface broken is its repair (``road_repair``: "水泥路面破损").
+    "水泥路": "面",
     # The archives bureau is an office, not a person's file ("G4县档案局退休干部...").
     "档案": "局|馆",
     # A place named for a quarry ("石场村") is a place.

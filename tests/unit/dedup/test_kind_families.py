@@ -142,3 +142,35 @@ def test_an_estates_gas_fee_too_high_and_its_gas_not_connected_are_two_matters()
         ]
     )
     assert decisions[1].matter_id != decisions[0].matter_id
+
+
+@pytest.mark.parametrize(
+    ("title", "kind"),
+    [
+        # Real titles that read no kind before (``claim_words``).
+        ("咨询F5县农村医疗保险缴费的相关问题", "medical_insurance"),
+        ("咨询L市合作医疗的相关问题", "medical_insurance"),
+        ("C市购房补贴二年多时间了，没有下文", "housing_subsidy"),
+        ("咨询残疾病人建房补贴政策", "housing_subsidy"),
+        ("希望A7县政府协助在黄花村吴家田土地庙旁修水泥路", "road_paving"),
+        ("反映A7县蝴蝶谷小区无公交车的问题", "bus_course"),
+        ("请求整治A8县春城路城北中学春城校区段放学前后交通堵塞问题", "school_traffic"),
+        ("请求上级政府解决C5市韶润村的喝水问题", "drinking_water"),
+        ("对A市万芙北路由南往北右转至迎新路的右转道标线设置的建议", "turns"),
+        ("反映三中高三周六上课收费的问题", "extra_classes"),
+    ],
+)
+def test_a_real_title_reading_no_kind_before_is_read(title: str, kind: str) -> None:
+    assert kind in _kinds(title)
+
+
+@pytest.mark.parametrize(
+    ("title", "not_kind"),
+    [
+        ("水泥路面破损", "road_paving"),
+        ("反映A7县蝴蝶谷小区无公交车站", "bus_course"),
+        ("拆迁户补偿款迟迟不到位", "transition_fees"),
+    ],
+)
+def test_a_word_naming_something_else_is_not_its_kind(title: str, not_kind: str) -> None:
+    assert not_kind not in _kinds(title)
