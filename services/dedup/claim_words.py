@@ -152,7 +152,9 @@ CLAIM_WORDS: Final[dict[str, tuple[str, ...]]] = {
     "speed_bumps": ("减速带", "减速装置", "减速垄", "减速坎"),
     # A village's road to be paved ("反映A7县北山镇石常村村级公路硬化问题", "B7县界首镇
     # 大新村爱花冲组请求硬化道路", "L5县原增加寨村村级道路请求硬化").
-    "road_paving": ("硬化", "修路"),
+    # A village's concrete road ("希望A7县政府协助在黄花村吴家田土地庙旁修水泥路", "A7县北山镇
+    # 狮山村红星组水泥路到户的问题咨询"): the road paved.
+    "road_paving": ("硬化", "修路", "水泥路"),
     # A school's or a course's fee ("投诉J5县五星学校乱收学费", "对D12市泉峰中学九年级学费
     # 的质疑", "投诉A市福桥驾校退学后不退学费", "咨询幼儿园学费的标准").
     # And a fee refused back ("反映D12市红黄蓝亲子园早教课程退费的问题"; "收费退费争议无法
@@ -176,7 +178,7 @@ CLAIM_WORDS: Final[dict[str, tuple[str, ...]]] = {
     # Drinking water unsafe, said of its quality ("投诉B9市公园里小区自来水水质问题", "L4县
     # 安坪镇龙泉岩乡的自来水水质差"; "小区的水不敢喝"): ``text.CLAIM_KINDS["drinking_water"]``.
     # Not a river's or a lake's (``NOT_AFTER``: its pollution).
-    "drinking_water": ("水质", "不敢喝"),
+    "drinking_water": ("水质", "不敢喝", "喝水", "没水喝", "喝不上水"),
     # A road under water ("请求有关部门处理L5县哑桥战备公路哑塘分路处淹水路段").
     "flooding": ("淹水", "水淹"),
     # An estate's lifts, unsafe, stopped or tampered with ("请求解决北京御园小区电梯安全的
@@ -195,7 +197,12 @@ CLAIM_WORDS: Final[dict[str, tuple[str, ...]]] = {
     # A bus route asked where none runs ("希望给B2区枫溪学校通公交车", "希望早日开通B市西站
     # 到B3区的直通公交车", "希望能在A1区南路开通公交车直达长大"; "同仁村没有公交车"): a
     # route's course (``text.CLAIM_KINDS["bus_course"]``), not its stops (``NOT_BEFORE``).
-    "bus_course": ("通公交", "没有公交"),
+    # Said as none running ("反映A7县蝴蝶谷小区无公交车的问题"), or longed for ("居民盼公交").
+    "bus_course": ("通公交", "没有公交", "无公交", "无公车", "盼公交", "微循环公交"),
+    # A junction's turns, allowed or forbidden ("对A市万芙北路由南往北右转至迎新路的右转道
+    # 标线设置的建议"): the lanes and the signal set right. Not the junction's lights at
+    # large (``traffic_lights``), its crossing or its jams.
+    "turns": ("左转", "右转", "掉头", "调头", "禁左"),
     # A route run too seldom ("A市128公交车次太少，希望能增加车次"): its timetable
     # (``text.CLAIM_KINDS["bus_timetable"]``).
     "bus_timetable": ("车次",),
@@ -208,7 +215,14 @@ CLAIM_WORDS: Final[dict[str, tuple[str, ...]]] = {
     "social_insurance": ("社保", "养老保险", "农保", "生育津贴", "生育险", "退休手续", "退休待遇"),
     # Medical insurance and its refunds ("咨询A市医保异地报销政策", "投诉G市德才科技学校不给
     # 教师买医保"): another fund, another office.
-    "medical_insurance": ("医保", "农合"),
+    # Said in full ("咨询F5县农村医疗保险缴费的相关问题", "咨询L市合作医疗的相关问题").
+    # Not a newborn's insurance ("咨询B市新生儿落地险问题", "反映异地新生儿落地保险问题"):
+    # each family's question where its child was born, as alike as two such questions are.
+    "medical_insurance": ("医保", "农合", "医疗保险", "合作医疗"),
+    # A subsidy for buying or building a home ("关于A市人才app办理人才购房补贴事宜的咨询",
+    # "C市购房补贴二年多时间了，没有下文", "咨询残疾病人建房补贴政策"): one household's
+    # grant, not a home's problem.
+    "housing_subsidy": ("购房补贴", "买房补贴", "建房补贴", "住房补贴", "租房补贴"),
     # The housing provident fund: its loans and withdrawals ("咨询公积金贷款买房问题",
     # "投诉J市公积金管理中心无理拒办公积金贷款").
     "housing_fund": ("公积金",),
@@ -262,9 +276,10 @@ CLAIM_WORDS: Final[dict[str, tuple[str, ...]]] = {
 }
 #: A word is not its kind before what makes it another's (``text._NOT_BEFORE``).
 NOT_BEFORE: Final[dict[str, str]] = {
-    # A moved household's compensation or transition pay is the expropriation's
-    # ("拆迁户补偿款拖欠", "拆迁户过渡费被停发").
-    "拆迁": "户(?![^，。！？、]{0,2}(?:补偿|过渡))|办",
+    # A moved household's compensation is the expropriation's ("拆迁户补偿款拖欠"); its
+    # transition pay is its resettlement's ("拆迁户过渡费被停发", "东旭村拆迁过渡费停发":
+    # ``estate_kinds.FAMILIES["resettlement"]``), paid while its new homes are built.
+    "拆迁": "户(?![^，。！？、]{0,2}补偿)|办|过渡",
     "征收": "户|[^，。！？、]{0,4}(?:费|税)",
     # Nor a lift's adverts and their income ("电梯广告收入去向": the estate's common income).
     "电梯": "房|广告|里的广告|内广告",
@@ -274,6 +289,9 @@ NOT_BEFORE: Final[dict[str, str]] = {
     # A stop, not a route ("没有公交站台").
     "通公交": "车?站",
     "没有公交": "车?站",
+    "无公交": "车?站",
+    # A concrete road's surface broken is its repair (``road_repair``: "水泥路面破损").
+    "水泥路": "面",
     # The archives bureau is an office, not a person's file ("G4县档案局退休干部...").
     "档案": "局|馆",
     # A place named for a quarry ("石场村") is a place.
@@ -293,5 +311,7 @@ KIND_OF_WORD: Final[dict[str, str]] = {
 }
 # The kinds of an estate's ordinary problems (``estate_kinds``), with their guards.
 KIND_OF_WORD.update(estate_kinds.KIND_OF_WORD)
+#: Families of kinds, one problem when they meet at one place (``estate_kinds.FAMILIES``).
+FAMILIES: Final = estate_kinds.FAMILIES
 NOT_BEFORE.update(estate_kinds.NOT_BEFORE)
 NOT_AFTER.update(estate_kinds.NOT_AFTER)

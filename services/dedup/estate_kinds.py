@@ -25,6 +25,10 @@ from typing import Final
 
 #: A food market's names.
 _MARKETS: Final = ("菜市场", "农贸市场", "菜场")
+#: The gas, as residents name it.
+_GASES: Final = ("燃气", "天然气", "天燃气")
+#: A gas charge's words after the gas ("燃气开户费", "天然气初装费").
+_GAS_FEES: Final = ("费", "开户费", "初装费", "安装费", "开通费", "配套费", "接驳费", "入户费")
 
 #: New kinds, and new words for kinds of ``text.CLAIM_KINDS`` or ``claim_words.CLAIM_WORDS``
 #: (their kind names), by their words.
@@ -90,6 +94,11 @@ CLAIM_WORDS: Final[dict[str, tuple[str, ...]]] = {
         # 电费"): the resale's markup.
         "多收电费",
         "乱收电费",
+        # The developer's unpaid bill the grid cuts the estate's power for ("星辰湾小区开发商
+        # 拖欠电费导致停电"): not a wage owed (``text``'s "拖欠").
+        "拖欠电费",
+        "欠缴电费",
+        "欠交电费",
     ),
     # An estate's owners' committee, to be formed or blocked ("希望A7县有关部门推动成立恒广
     # 国际景园小区业委会", "希望A市新星小区能成立业主委员会", "投诉中国铁建国际城业委会成立
@@ -110,6 +119,16 @@ CLAIM_WORDS: Final[dict[str, tuple[str, ...]]] = {
         "校门口堵车",
         "上学高峰",
         "放学高峰",
+        # Said of the gate's jams ("请求整治A8县春城路城北中学春城校区段放学前后交通堵塞
+        # 问题").
+        "放学前后交通",
+        "上下学拥堵",
+        "上下学高峰",
+        "上学拥堵",
+        "放学拥堵",
+        "接送拥堵",
+        "学周边交通",
+        "学门口交通",
     ),
     # A moved household's new home, late or not built ("反映A8县金洲新区高新安置房分配问题"):
     # the homes built and handed over, the households moved back ("回迁"). Not the homes'
@@ -276,6 +295,13 @@ CLAIM_WORDS: Final[dict[str, tuple[str, ...]]] = {
         "墙面开裂",
         "楼板开裂",
         "墙体裂缝",
+        # Said of the home ("新垅村房屋裂缝问题"; "内墙开裂", "顶棚裂缝，渗水") and its check
+        # asked for ("请求对德润园小区进行房屋安全鉴定").
+        "房屋裂缝",
+        "房子裂缝",
+        "墙面裂缝",
+        "房屋安全鉴定",
+        "房屋鉴定",
     ),
     # The property firm changed: the old one not leaving, the new one chosen ("请求A2区政府
     # 督促彩虹都小区新老物业顺利交接工作！", "请求指导监督A市景香苑小区选聘物业公司", "投诉
@@ -343,7 +369,25 @@ CLAIM_WORDS: Final[dict[str, tuple[str, ...]]] = {
         "无物业",
     ),
     # An estate's common green taken ("举报L9县县心萌芽幼儿园侵占小区公共绿地"): returned.
-    "common_land": ("公共绿地", "侵占绿地", "占用绿地"),
+    "common_land": ("公共绿地", "侵占绿地", "占用绿地", "小区绿地"),
+    # The gas charges of an estate's homes, its connection and its fees ("投诉E12市和润置业
+    # 开发商非法收取燃气开户费299万元", "反映J3县金皇燃气收费问题": "我们燃气开户费是1800元
+    # 一户。应该包括开通费用算在一起"): what the developer or the gas firm asks for the gas
+    # it has not yet brought, one problem with the supply (``FAMILIES["gas"]``). Not the gas
+    # firm's charging at large ("B市油中燃气乱收费": ``fees``), nor its bills paid online,
+    # nor its level (``NOT_BEFORE``: "燃气开户费太高" is the price, a fee of ``fees``).
+    "gas_fees": tuple(f"{gas}{fee}" for gas in _GASES for fee in _GAS_FEES),
+    # A quarry's blasting ("投诉L2县下坪乡壮稻村采石场炸药震坏村民房屋致开裂"; "一爆破时
+    # 全村都在震动，晚上碎石粉尘到处都是"): the blasting stopped, the homes it cracked made
+    # good (``FAMILIES["quarry"]``).
+    "blasting": ("爆破", "放炮", "炸石", "炸药", "震裂", "震坏"),
+    # A developer's changing an estate's approved plan ("强烈反对A市绿地香树花城项目变更规划"):
+    # the plan kept; with the green land it builds on (``FAMILIES["estate_plan"]``).
+    "plan_change": ("变更规划", "规划变更", "擅改规划", "擅自更改规划", "更改规划", "私改规划"),
+    # The homes of a moved household late, and the transitional allowance paid while they
+    # wait ("过渡费", "过渡安置费": "东旭村拆迁过渡费停发", "请求恢复东旭村过渡安置费"): the
+    # allowance resumed until the homes are handed over (``FAMILIES["resettlement"]``).
+    "transition_fees": ("过渡费", "过渡安置费", "临时安置费", "周转费", "过渡补助", "过渡补贴"),
 }
 #: A word is not its kind before what makes it another's (``text._NOT_BEFORE``).
 NOT_BEFORE: Final[dict[str, str]] = {
@@ -356,6 +400,13 @@ NOT_BEFORE: Final[dict[str, str]] = {
     "天然气": "公司|[^，。！？、]{0,3}(?:费|价|押金)",
     "天燃气": "公司|[^，。！？、]{0,3}(?:费|价|押金)",
     "通气": "会",
+    # A gas charge's level ("保利香槟国际燃气开户费太高": "比别的小区高很多，有没有收费依据，
+    # 请求物价局核查"; "关于K2区天然气消费价格的质疑"): its price checked, not the gas withheld
+    # until it is paid (``fees``, as "开户费" reads).
+    **dict.fromkeys(
+        (f"{gas}{fee}" for gas in _GASES for fee in _GAS_FEES),
+        "[^，。！？、]{0,4}(?:太高|过高|偏高|高于|贵|涨|标准|依据|价格)",
+    ),
     # Works ordered to stop are the wrong they stop ("勒令停工停产整顿").
     "停工": "停产|整顿",
     # A path beside a stalled building is the path ("请求给L1区玉溪路华夏湖天烂尾楼旁修一条
@@ -422,6 +473,39 @@ NOT_AFTER: Final[dict[str, tuple[str, ...]]] = {
     # A building's own lights ("楼道灯不亮", "声控灯不亮", "电梯灯不亮").
     "灯不亮": ("[道控应梯廊库内]",),
 }
+#: Families of kinds, each one problem when its kinds meet at one place (issue 13, the
+#: twenty-second session): residents of one estate or village write of one problem by its
+#: different symptoms, and a title naming one kind of a family is not another matter than a
+#: title naming another of it at the same place. By family, its kinds and its words of other
+#: kinds (a word whose kind is broader than the family: "临时用电" is of ``power_resale``,
+#: whose markups are not the cuts). Read from the real letters of ``../shared/data``:
+#:
+#: * gas: the supply and its charges ("反映J3县金皇燃气收费问题": "我们燃气开户费是1800元
+#:   一户。应该包括开通费用算在一起"; "天然气交钱交了几年一直没有通").
+#: * power: an estate's power cut and the temporary supply or unpaid bill that causes it
+#:   ("请求解决A8县市水木天成朝庭小区正式用电的报告": "最大的问题就是电了"; "水电都是临时
+#:   施工用的临时电，存在很大的隐患").
+#: * quality: a building's quality and its leaks and cracks ("美麓阳光住宅楼……质量问题":
+#:   "115户出现顶棚裂缝，渗水"; "交房半年就出现房子漏水，内墙开裂"; "反映A8县市星河弯房屋
+#:   质量问题": "楼板地面,严重开裂.漏水"; "外墙渗水和房屋开裂的现象").
+#: * quarry: a quarry and its blasting ("采石场炸药震坏村民房屋致开裂"; "一爆破时全村都在
+#:   震动，晚上碎石粉尘到处都是"). Not homes cracked, said alone ("新垅村房屋裂缝问题"): as
+#:   often a building's quality (``build_quality``), and a title is read as one family.
+#: * resettlement: a moved household's homes and the allowance paid while it waits.
+#: * estate_plan: an estate's plan changed and the green land built on ("反对在小区公共绿地
+#:   建设停车场", "强烈反对A市绿地香树花城项目变更规划").
+FAMILIES: Final[dict[str, tuple[frozenset[str], frozenset[str]]]] = {
+    "gas": (frozenset({"gas_supply", "gas_fees"}), frozenset()),
+    "power": (
+        frozenset({"supply_cut"}),
+        frozenset({"临时用电", "临时电", "正式用电", "拖欠电费", "欠缴电费", "欠交电费"}),
+    ),
+    "quality": (frozenset({"build_quality", "leaks"}), frozenset()),
+    "quarry": (frozenset({"quarry", "blasting"}), frozenset()),
+    "resettlement": (frozenset({"resettlement_housing", "transition_fees"}), frozenset()),
+    "estate_plan": (frozenset({"plan_change", "common_land"}), frozenset()),
+}
+
 #: Every word's kind.
 KIND_OF_WORD: Final[dict[str, str]] = {
     word: kind for kind, words in CLAIM_WORDS.items() for word in words
@@ -459,5 +543,10 @@ NARROW_KINDS: Final = frozenset(
         "resettlement_housing",
         "property_change",
         "market_wanted",
+        "gas_fees",
+        # The families of an estate's gas and of its homes' quality (``FAMILIES``), as
+        # ``text.claims`` names them.
+        "family:gas",
+        "family:quality",
     }
 )

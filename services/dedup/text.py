@@ -335,6 +335,11 @@ CLAIM_KINDS: Final[dict[str, tuple[str, ...]]] = {
         "暑假上课",
         "寒假上课",
         "周末上课",
+        # Classes held on a Saturday or a Sunday, as parents say it ("三中高三周六上课收费").
+        "周六上课",
+        "周日上课",
+        "星期六上课",
+        "双休日上课",
     ),
     "unsafe_building": ("危房",),
     "wages": ("工资", "欠薪", "拖欠"),
@@ -392,7 +397,7 @@ _KIND_OF_WORD: Final = {word: kind for kind, words in CLAIM_KINDS.items() for wo
 # The water company ("自来水公司乱收费") is a firm, not its water, and a charge for the
 # water or its connection ("自来水费", "自来水安装费") is a fee, not the supply.
 _NOT_BEFORE: Final = {
-    "拖欠": "违约金|赔偿",
+    "拖欠": "违约金|赔偿|[^，。！？、]{0,2}(?:电费|水费|燃气费|物业费|房租|租金)",
     "收取": "补课|补习(?!资料)",
     "收费": "补课|补习(?!资料)",
     "自来水": "公司|[^，。！？、]{0,3}费",
@@ -444,19 +449,58 @@ _CLAIM_WORD_RE: Final = re.compile(
 )
 
 
+#: What a family's name starts with among a title's kinds (``claims``).
+FAMILY: Final = "family:"
+_FAMILIES_OF_KIND: Final[dict[str, frozenset[str]]] = {
+    kind: frozenset(
+        FAMILY + family for family, (kinds, _) in claim_words.FAMILIES.items() if kind in kinds
+    )
+    for kinds, _ in claim_words.FAMILIES.values()
+    for kind in kinds
+}
+_FAMILIES_OF_WORD: Final[dict[str, frozenset[str]]] = {
+    _IN_TOPIC[word][0]: frozenset(
+        FAMILY + family for family, (_, words) in claim_words.FAMILIES.items() if word in words
+    )
+    for _, words in claim_words.FAMILIES.values()
+    for word in words
+}
+
+
 @lru_cache(maxsize=8_192)
 def claims(topic_text: str) -> frozenset[str]:
     """The ``CLAIM_KINDS`` a title's ``topic`` names ("南大门市场个体户占道经营 偷电":
-    encroachment and power theft). Cached as ``topic_grams``."""
-    return frozenset(_FOLDED_KIND[word] for word in _CLAIM_WORD_RE.findall(as_meant(topic_text)))
+    encroachment and power theft). Cached as ``topic_grams``.
+
+    With them the families of kinds they are of (``claim_words.FAMILIES``, "family:gas"):
+    one problem at one place whichever of its kinds each title names ("映月台小区天然气迟迟
+    不通", "映月台业主重复交燃气费"), so two titles naming two kinds of one family share
+    their family as titles naming one kind share it."""
+    words = _CLAIM_WORD_RE.findall(as_meant(topic_text))
+    kinds = frozenset(_FOLDED_KIND[word] for word in words)
+    families = [_FAMILIES_OF_KIND[k] for k in kinds if k in _FAMILIES_OF_KIND]
+    families += [_FAMILIES_OF_WORD[w] for w in words if w in _FAMILIES_OF_WORD]
+    return kinds.union(*families) if families else kinds
+
+
+def without_families(kinds: frozenset[str]) -> frozenset[str]:
+    """``kinds`` (of ``claims``) without the families they are of."""
+    return frozenset(k for k in kinds if not k.startswith(FAMILY))
 
 
 @lru_cache(maxsize=8_192)
 def main_claim(topic_text: str) -> str:
     """The kind a title's ``topic`` names first, what it is mainly about ("滨江御景园不买
-    车位就不给办房产证": parking, the certificates held back for it); "" for none."""
+    车位就不给办房产证": parking, the certificates held back for it), or the family it is
+    of (``claims``: "family:gas"); "" for none."""
     found = _CLAIM_WORD_RE.search(as_meant(topic_text))
-    return _FOLDED_KIND[found.group()] if found else ""
+    if found is None:
+        return ""
+    kind = _FOLDED_KIND[found.group()]
+    # A kind of a family is its family's (``claims``): a matter of an estate's gas charges
+    # is about its gas, which a title on the gas not connected names too.
+    families = _FAMILIES_OF_KIND.get(kind) or _FAMILIES_OF_WORD.get(found.group())
+    return min(families) if families else kind
 
 
 #: What ends a clause of a title: a list ("油烟、污水、噪音") is one clause.
@@ -482,7 +526,8 @@ AREA_WIDE_KINDS: Final = frozenset({"supply_cut", "water_cut"})
 
 def area_wide(shared: frozenset[str]) -> bool:
     """Whether the kinds two titles share (``shared``) are all of a whole area."""
-    return bool(shared) and shared <= AREA_WIDE_KINDS
+    kinds = without_families(shared)
+    return bool(kinds) and kinds <= AREA_WIDE_KINDS
 
 
 def first_claim_at(topic: str) -> int:
@@ -501,7 +546,8 @@ def claims_differ(ours: frozenset[str], theirs: frozenset[str]) -> bool:
 #: The kinds of problem of one building or one part of an estate (its lift, a leak in its
 #: roof, its garage, its pipes): one kind at one estate is as many matters as the
 #: buildings and parts the titles name (``parts_differ``).
-PART_KINDS: Final = frozenset({"lifts", "leaks", "lift_addition"})
+#: A building's quality (``claim_words.FAMILIES``), its leaks among it, is a building's too.
+PART_KINDS: Final = frozenset({"lifts", "leaks", "lift_addition", "family:quality"})
 #: A building of an estate as a title names it ("8栋", "12号楼", "三单元"), by its number.
 _BUILDING_RE: Final = re.compile("([0-9]+|[一二三四五六七八九十]+)(?:栋|幢|号楼|座|单元)")
 #: Parts of an estate a leak or a lift is in, each by its words.

@@ -88,8 +88,9 @@ def test_a_word_naming_something_else_is_not_its_kind(title: str, not_kind: str)
 
 def test_a_water_cut_is_not_a_power_cut() -> None:
     assert _kinds("J1区自来水公司频繁停水问题无人解决") == {"water_cut"}
-    assert _kinds("投诉M5市桥头河镇连续两年除夕夜大范围停电") == {"supply_cut"}
-    assert _kinds("投诉G市云泽广场物业恶意断水断电") == {"water_cut", "supply_cut"}
+    # A power cut is of the family of an estate's power (``estate_kinds.FAMILIES``).
+    assert _kinds("投诉M5市桥头河镇连续两年除夕夜大范围停电") == {"supply_cut", "family:power"}
+    assert _kinds("投诉G市云泽广场物业恶意断水断电") == {"water_cut", "supply_cut", "family:power"}
     assert text.area_wide(frozenset({"water_cut"}))
 
 

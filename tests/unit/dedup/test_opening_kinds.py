@@ -70,7 +70,7 @@ def test_kept_only_of_a_title_naming_no_kind() -> None:
     named = extract_features(
         letter(0, "锦绣华庭物业费太贵", content, start=START, region=REGION), config
     )
-    assert aboutness.opening_kinds(vague.topic) == {"supply_cut"}
+    assert aboutness.opening_kinds(vague.topic) == {"supply_cut", "family:power"}
     assert aboutness.opening_kinds(named.topic) == frozenset()
 
 
