@@ -21,6 +21,7 @@ from services.dedup.areas import match_area
 from services.dedup.config import DedupConfig
 from services.dedup.index_keys import (
     BARE_NAME,
+    ESTATE_SOUND,
     FINGERPRINT,
     PETITIONER,
     PLACE,
@@ -28,6 +29,7 @@ from services.dedup.index_keys import (
     U64,
     case_keys,
     cases_kept_per_key,
+    estate_sounds,
     index_key,
     looked_up_places,
     looked_up_sounds,
@@ -161,7 +163,8 @@ class CaseIndex:
         In order: the newest case with the exact text (``fingerprint``, None for a text
         without shingles), each petitioner's newest ``max_cases_per_petitioner`` and each
         place's newest ``max_cases_per_place`` (oldest first within each; so of each
-        village's and road's sound, ``looked_up_sounds``, and of each of ``names``, the
+        village's and road's sound, ``looked_up_sounds``, of each estate's sound,
+        ``estate_sounds``, and of each of ``names``, the
         words of a title that may be an estate's bare name: ``names.probed_names``), then
         the newest
         ``max_band_candidates`` sharing any band, newest first.
@@ -183,6 +186,9 @@ class CaseIndex:
             caps.append(config.max_cases_per_place)
         for name in names:
             named.append(index_key(BARE_NAME, region_code, name))
+            caps.append(config.max_cases_per_place)
+        for sound in estate_sounds(places):
+            named.append(index_key(ESTATE_SOUND, region_code, sound))
             caps.append(config.max_cases_per_place)
         caps_asked = [*caps, config.max_band_candidates] if bands.size else caps
         if max(caps_asked, default=0) > self._keep:

@@ -2,7 +2,8 @@
 
 What a case is looked up by besides its LSH bands: its exact text, its petitioners, the
 places it names (an estate's also without its developer's brand), its villages', roads'
-and estates' facilities' names by their sound and its estates' bare names.
+and estates' facilities' names by their sound, its estates' bare names and its
+estates' names by their sound.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from services.dedup.areas import match_area
 from services.dedup.config import DedupConfig
 from services.dedup.names import held_names
 from services.dedup.policies import lookup_keys as policy_keys
-from services.dedup.sounds import sound_key
+from services.dedup.sounds import estate_sound_key, sound_key
 
 U64 = npt.NDArray[np.uint64]
 
@@ -35,6 +36,8 @@ PLACE_SOUND: Final = 4
 #: An estate's bare name (``names``): a case is kept under its estates' (``held_names``),
 #: a letter looks up the words of its title that may be one (``probed_names``).
 BARE_NAME: Final = 5
+#: An estate's name by its sound (``sounds.estate_sound_key``): "锦林府" finds "新希望锦麟府".
+ESTATE_SOUND: Final = 6
 
 
 def cases_kept_per_key(config: DedupConfig) -> int:
@@ -80,6 +83,7 @@ def case_keys(case: KeyedCase, *, with_fingerprint: bool) -> list[int]:
     keys.extend(index_key(BARE_NAME, region, name) for name in held_names(case.places, case.topic))
     # The policy it asks about (``policies.lookup_keys``: ASCII, no estate's bare name).
     keys.extend(index_key(BARE_NAME, region, name) for name in policy_keys(case.topic))
+    keys.extend(index_key(ESTATE_SOUND, region, sound) for sound in estate_sounds(case.places))
     return keys
 
 
@@ -89,6 +93,17 @@ def looked_up_sounds(places: Sequence[str]) -> list[str]:
     finds the letters naming it, and ``place_agreement`` tells whether the two are one
     (one character typed by its sound, tone and all)."""
     return list(dict.fromkeys(key for place in places if (key := sound_key(place)) is not None))
+
+
+def estate_sounds(places: Sequence[str]) -> list[str]:
+    """The sounds a case's estates are indexed and looked up by, each once
+    (``sounds.estate_sound_key``): a letter typing "锦麟府" as "锦林府", "央誉小区" as "央玉小
+    区", finds the letters naming it. Only a lookup: two estates' names of one sound are as
+    often two estates ("天心家园", "天鑫家园"), and ``place_agreement`` tells whether the
+    two are one."""
+    return list(
+        dict.fromkeys(key for place in places if (key := estate_sound_key(place)) is not None)
+    )
 
 
 def looked_up_places(places: Sequence[str]) -> list[str]:

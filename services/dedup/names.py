@@ -96,17 +96,23 @@ def branded_short(name: str) -> str:
     as the other bare names are; only a title naming the estate whole and another naming
     these two, one kind of problem in both, are one place by it (``shares_learned_name``)."""
     rest = name[len(developer_brand(name)) :]
-    if (
-        len(rest) != SHORT_NAME_CHARS
-        or rest == name
-        or rest in _GENERIC_SHORT
-        or _HOUSING_RE.search(rest) is not None
-        or _NOT_NAME_RE.search(rest) is not None
-        or rest[0] in _EDGE_CHARS
-        or rest[-1] in _EDGE_CHARS
-    ):
+    if rest == name or not short_name(rest):
         return ""
     return rest
+
+
+def short_name(words: str) -> bool:
+    """Whether two characters may be an estate's own name ("央誉", "檀悦"): not a kind of
+    estate or a word of many estates' names (``_GENERIC_SHORT``), of housing, or with a
+    character no name begins or ends with."""
+    return (
+        len(words) == SHORT_NAME_CHARS
+        and words not in _GENERIC_SHORT
+        and _HOUSING_RE.search(words) is None
+        and _NOT_NAME_RE.search(words) is None
+        and words[0] not in _EDGE_CHARS
+        and words[-1] not in _EDGE_CHARS
+    )
 
 
 def _may_be_name(words: str) -> bool:

@@ -19,7 +19,8 @@ from functools import cache, lru_cache
 from pathlib import Path
 from typing import Final
 
-from services.dedup import text
+from services.common.places import developer_brand, without_developer
+from services.dedup import names, text
 
 
 @cache
@@ -132,3 +133,56 @@ def _facility_sound_key(key: str) -> str | None:
     if not all(syllables):
         return None
     return f"〔{found.group(1)}〕" + " ".join(syllables)
+
+
+#: The words an estate's name may end with that a writer adds or leaves off ("锦麟府小区",
+#: "锦麟府"): its name is looked up by its sound without them.
+_ESTATE_ADDED_RE: Final = re.compile("(?<=..)小区$")
+#: The last characters of an estate's own name ("锦麟府", "铂悦湾", "楚天御园", "德政园"):
+#: the places whose names are looked up by their sound (``estate_sound_key``).
+_ESTATE_END_RE: Final = re.compile("[府园苑城湾庭亭邸郡墅筑都岸居里]$")
+#: Places with such an end that are no estate (a park, a school, a company's plant).
+_NOT_ESTATE_RE: Final = re.compile(
+    "(?:公园|幼儿园|工业园|产业园|科技园|物流园|园区|校园|动物园|植物园|陵园|墓园|菜园|果园|县城|"
+    "省城|京城|全城|进城|老城|满城|新城区)"
+)
+#: The least characters of an estate's name looked up by its sound: "央誉" of "央誉小区"
+#: and of "建发央誉" (``names.short_name``; not "御园" of "御园小区", a word of many
+#: estates' names); a name of two without either ("锦城") is no estate's.
+_MIN_ESTATE_CHARS: Final = 2
+
+
+@lru_cache(maxsize=16_384)
+def estate_sound_key(place: str) -> str | None:
+    """The key an estate's name is looked up by its sound with: "宅:" and its name's
+    syllables without tones, its "小区" and its developer's brand left off ("宅:jin lin fu"
+    of "锦林府", "锦麟府小区" and "新希望锦麟府"; "宅:yang yu" of "央玉小区" and "建发央
+    誉小区"), so that a letter typing an estate's name by its sound finds the letters
+    naming it right. None for another place (an estate's is a name ending as an estate's
+    does, ``_ESTATE_END_RE``, or named with "小区" or after a developer's brand), or a name
+    of a character no syllable is known for, or of fewer than two characters or more than
+    eight.
+
+    Only a lookup: whether the two are one estate is for ``place_agreement`` to say (two
+    estates' names of one sound are as often two estates: "天心家园", "天鑫家园")."""
+    if "〔" in place or _NOT_ESTATE_RE.search(place):
+        return None
+    name = _ESTATE_ADDED_RE.sub("", place)
+    brand = developer_brand(name)
+    if name == brand or (name == place and not brand and not _ESTATE_END_RE.search(place)):
+        return None
+    bare = without_developer(name)
+    if bare == name and brand and names.short_name(rest := name[len(brand) :]):
+        # A brand before a name of two characters ("建发央誉"): the two ("央誉"); not
+        # before a kind of estate ("恒大名都", "金茂花园": the whole name).
+        bare = rest
+    if len(bare) < _MIN_ESTATE_CHARS + 1 and (bare == place or not names.short_name(bare)):
+        # A name of two ending as an estate's, without "小区" ("锦城"), or a kind of estate
+        # or a word of many estates' names ("花园小区", "御园小区").
+        return None
+    if len(bare) > _MAX_NAME_CHARS:
+        return None
+    syllables = [syllable(char) for char in bare]
+    if not all(syllables):
+        return None
+    return "宅:" + " ".join(syllables)
