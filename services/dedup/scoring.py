@@ -819,7 +819,11 @@ def score_candidates(
                         ours_here, their_claims, details.places, details.topic, titled
                     ),
                     opened=opened,
-                    agreed=kinds_agree(features, ours_here, their_claims, details),
+                    agreed=kinds_agree(features, ours_here, their_claims, details)
+                    or (
+                        abs(now - received_at[i]) <= ONE_KIND_DAYS * DAY
+                        and one_kind_named(features, ours_here, their_claims, details)
+                    ),
                 )
                 # Not between strangers' titles sharing only an area (a subdistrict, a
                 # town): one kind of problem there is of many sources, a bar's noise and
@@ -998,7 +1002,11 @@ def score_candidates(
                         config,
                         narrow=one_estate_narrow(*here, details.places, details.topic, titled),
                         opened=opened,
-                        agreed=kinds_agree(features, *here, details),
+                        agreed=kinds_agree(features, *here, details)
+                        or (
+                            abs(now - received_at[i]) <= ONE_KIND_DAYS * DAY
+                            and one_kind_named(features, *here, details)
+                        ),
                     )
                 )
             ):
@@ -1232,6 +1240,51 @@ def kinds_agree(
     ):
         return False
     return _sources_agree(features, their_topic, details.places, our_kinds)
+
+
+def one_kind_named(
+    features: CaseFeatures,
+    ours: frozenset[str],
+    theirs: frozenset[str],
+    details: CaseDetails,
+) -> bool:
+    """Whether one title names a place and one kind of problem, and the other title, naming
+    no place, the same kind and no other, its letter naming the place as written in its
+    text ("融科东南海物业费上涨不合理", "物业费涨了服务没跟上" from an owner there): one
+    problem of one place, as ``kinds_agree`` is of two titles naming it, linked at
+    ``joint_threshold_kinds_agree`` when the letters are at most ``ONE_KIND_DAYS`` apart.
+
+    Not a nuisance (its source is what the titles would say: a bar or a building site on
+    one street), a building's part (which building's lift) nor a plant beside an estate
+    (``_NOT_ONE_SOURCE``); of a fee the same fee (``_sources_agree``)."""
+    if len(ours) != 1 or ours != theirs or not ours.isdisjoint(_NOT_ONE_SOURCE):
+        return False
+    their_topic = details.topic
+    if text.claims(features.topic) != ours or text.claims(their_topic) != ours:
+        return False
+    if not text.same_buildings(features.topic, their_topic):
+        return False
+    mine = features.title_places
+    their_titled = [p for p in details.places if p in their_topic]
+    if bool(mine) == bool(their_titled):
+        # Both titles name places (``kinds_agree``), or neither does.
+        return False
+    if mine:
+        named = any(m in other or other in m for m in mine for other in details.places)
+    else:
+        named = any(t in other or other in t for t in their_titled for other in features.places)
+    return named and _sources_agree(features, their_topic, details.places, ours)
+
+
+#: How many days apart two letters may be for one kind of problem of one place named by
+#: both to be one matter (``one_kind_named``): residents write of it while it is current;
+#: the same kind there later is another time's (a school's extra classes each holiday).
+ONE_KIND_DAYS: Final = 120
+
+
+#: The kinds of problem of many sources at one place, or of one of its parts or objects:
+#: not one problem by the kind alone (``one_kind_named``).
+_NOT_ONE_SOURCE: Final = text.NUISANCES | text.PART_KINDS | text.OBJECTS
 
 
 #: The words around a nuisance's kind that name no source: who suffers it, how much,

@@ -13,6 +13,10 @@ A village's residents write of its one bus line, its one water supply, one in th
 ("建议增开石塘村公交班次"), one only in the opening ("石塘村的老人出门太难了": the bus
 runs three times a day): compared as the titles would be, at a higher bar than an estate's
 (``joint_threshold_opening_kinds_village``). A road keeps none (``test_opening_kinds``).
+
+And one title naming the place and a kind, another the same kind and no place, its letter
+naming the place as written ("物业费涨了服务没跟上" from an owner there), while current: one
+problem of one place, as two titles naming it and agreeing on it are.
 """
 
 from __future__ import annotations
@@ -23,8 +27,8 @@ import pytest
 from pydantic import ValidationError
 
 from services.dedup.config import DedupConfig
-from services.dedup.scoring import _by_opening_kinds
-from tests.unit.dedup.letters import strangers_matters
+from services.dedup.scoring import ONE_KIND_DAYS, _by_opening_kinds
+from tests.unit.dedup.letters import letter, run, strangers_matters
 
 START = datetime(2021, 5, 3, 9, tzinfo=UTC)
 REGION = "430105"
@@ -127,3 +131,67 @@ def test_the_village_bar_never_below_the_opening_kinds_bar() -> None:
     assert not _by_opening_kinds(0.19, kinds, kinds, config, village=True)
     assert _by_opening_kinds(0.19, kinds, kinds, DedupConfig(), village=True)
     assert not _by_opening_kinds(0.17, kinds, kinds, DedupConfig(), village=True)
+
+
+# One title naming the place and a kind of problem, the other the same kind and no place,
+# its letter naming the place as written: one problem of one place (``one_kind_named``),
+# linked at ``joint_threshold_kinds_agree`` while current (``ONE_KIND_DAYS``).
+FEES_TITLED = (
+    "锦华苑物业费上涨不合理",
+    "尊敬的领导：A4区锦华苑小区物业公司贴出通知，下个月起物业费从每平米一块五涨到两块二，没有"
+    "开业主大会，也没有公示成本。请有关部门核查物业费调价是否合规。",
+)
+FEES_UNTITLED = (
+    "物业费涨了服务没跟上",
+    "我是锦华苑的业主，物业这次涨价太离谱了，绿化没人管，垃圾好几天不清，保安经常不在岗。服务"
+    "越来越差，钱却越收越多，业主们意见很大，请领导主持公道。",
+)
+PARKING_FEES_UNTITLED = (
+    "停车费涨了服务没跟上",
+    "我是锦华苑的业主，物业这次停车费涨价太离谱了，绿化没人管，垃圾好几天不清，保安经常不在岗。"
+    "服务越来越差，钱却越收越多，业主们意见很大，请领导主持公道。",
+)
+NOISE_TITLED = (
+    "锦华苑楼下烧烤店噪音扰民",
+    "尊敬的领导：A4区锦华苑小区楼下的烧烤店每天营业到凌晨两点，划拳喝酒声音很大，居民无法入"
+    "睡。请有关部门管一管。",
+)
+NOISE_UNTITLED = (
+    "晚上噪音吵得睡不着",
+    "我是锦华苑的业主，绿化没人管，门口的广场舞每天晚上音响开得很大，一直跳到十点多，老人孩子"
+    "都睡不着，业主们意见很大，请领导主持公道。",
+)
+
+
+def _matters(first: tuple[str, str], second: tuple[str, str], days: int) -> list[str]:
+    decisions = run(
+        [
+            letter(0, *first, start=START, region=REGION, ref="pr_0"),
+            letter(days, *second, start=START, region=REGION, ref="pr_1"),
+        ]
+    )
+    return [decision.matter_id for decision in decisions]
+
+
+def test_one_kind_of_the_place_one_title_names() -> None:
+    # 0.12: above the bar of kinds agreeing (0.10), below a kind's at a place (0.15).
+    a, b = _matters(FEES_TITLED, FEES_UNTITLED, 9)
+    assert a == b
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "days"),
+    [
+        # The same kind there months later: another time's (0.12).
+        (FEES_TITLED, FEES_UNTITLED, ONE_KIND_DAYS + 80),
+        # Another fee (0.11).
+        (FEES_TITLED, PARKING_FEES_UNTITLED, 9),
+        # A nuisance of another source (0.14: a barbecue's, a square dance's).
+        (NOISE_TITLED, NOISE_UNTITLED, 9),
+    ],
+)
+def test_not_another_time_fee_or_source(
+    first: tuple[str, str], second: tuple[str, str], days: int
+) -> None:
+    a, b = _matters(first, second, days)
+    assert a != b
