@@ -160,9 +160,13 @@ class DedupConfig(BaseSettings):
             "below 0.25, and 55 of one matter score below 0.15 (15 below 0.10); below "
             "0.10 the text says too little to stand for the guards' misses (one estate's "
             "forced parking sales and its want of spaces agree on their kinds at 0.05 to "
-            "0.23, told apart by their subjects). A narrow kind keeps "
-            "joint_threshold_narrow_kind. Not below joint_threshold_narrow_kind nor above "
-            "joint_threshold_same_kind."
+            "0.23, told apart by their subjects). So, within 120 days, when one title "
+            "names the place and one kind, and the other the same kind alone, its letter "
+            "naming the place as written (not a nuisance, a building's part nor a plant): "
+            "13 such pairs of one matter from 0.10 to 0.15 and none of different matters "
+            "(a school's extra classes two years apart, 0.10, is another time's). A narrow "
+            "kind keeps joint_threshold_narrow_kind. Not below joint_threshold_narrow_kind "
+            "nor above joint_threshold_same_kind."
         ),
     )
     joint_threshold_opening_place: float = Field(
@@ -208,9 +212,10 @@ class DedupConfig(BaseSettings):
             "公交一天只有四班', its opening on the bus timetable, and '建议增开杏坛村公交班次'),"
             " at a higher bar than an estate's, as a village has more problems of one kind "
             "(its several roads, its plants). Of the probes' and the development letters' "
-            "pairs so read, 5 of one matter score 0.18 or more and none of different "
-            "matters (those score 0.065 or less); a road's two problems of one kind score "
-            "0.18 too, so a road keeps none. Never below joint_threshold_opening_kinds (the "
+            "pairs so read at a village, 5 of one matter score 0.18 or more (to 0.244), 5 "
+            "of one matter less (0.065 to 0.12) and none of different matters; a road's "
+            "pairs of different matters score up to 0.18 (its works and its surface), so "
+            "a road keeps none. Never below joint_threshold_opening_kinds (the "
             "higher of the two is the bar); not below joint_threshold_narrow_kind nor "
             "above joint_threshold_same_place."
         ),
