@@ -207,6 +207,8 @@ def score_candidates(
         if not learns_names:
             return False
         their_claims = _claims(details.topic)
+        if named_each_other(details.places, details.topic, their_claims):
+            return True
         shared = our_claims & their_claims
         return (
             bool(shared)
@@ -219,6 +221,41 @@ def score_candidates(
                 names.shares_learned_name(features.topic, our_wholes, details.topic, details.places)
                 or by_bare_place(details.places, details.topic)
             )
+        )
+
+    def named_each_other(
+        their_places: tuple[str, ...], their_topic: str, their_claims: frozenset[str]
+    ) -> bool:
+        # Whether each title names a place the other letter names too, two places of one
+        # matter ("咨询月塘学校划片范围" from a resident of 澄园小区, "澄园小区学区被调整"
+        # about its place in 月塘学校's zone), both titles naming one kind of problem and
+        # few (``titled_by``), of one source (``_sources_agree``; a fee both say is for one
+        # thing). An estate, a school or the like on each side: a road, a village or a
+        # town holds many matters, a plant many neighbours'.
+        mine = features.title_places
+        theirs = _estate_of(their_places, their_topic)
+        if not (_object_beside_an_estate(mine) and _object_beside_an_estate(theirs)):
+            return False
+        shared = our_claims & their_claims
+        if (
+            not shared
+            or len(their_claims) > _LEARNED_NAME_KINDS
+            or (shared <= text.PART_KINDS and not text.same_buildings(features.topic, their_topic))
+        ):
+            return False
+        if not _sources_agree(features, their_topic, their_places, shared):
+            return False
+        if "fees" in shared:
+            # A fee only when both titles say what it is paid for, the same: a school's
+            # canteen fees and the estate's property fees are two matters.
+            ours_, theirs_ = (
+                _fee_grams(_without_places(topic, mine, their_places))
+                for topic in (features.topic, their_topic)
+            )
+            if ours_.isdisjoint(theirs_):
+                return False
+        return all(_named_in(place, their_places) for place in mine) and all(
+            _named_in(place, tuple(features.places)) for place in theirs
         )
 
     def opened_by(their_places: tuple[str, ...], their_topic: str) -> bool:
@@ -413,13 +450,16 @@ def score_candidates(
         shared = ours & theirs
         if not shared or shared <= text.PART_KINDS:
             return frozenset(), frozenset()
-        # Of an estate or the like only: a road, a town or a village holds many problems of
-        # one kind (a road's broken surface at one end, its works at the other: "东六路沿线
-        # 改造泉塘公园的问题", its opening on the surface, and "东六路路面破损").
+        # Of an estate or the like, or at a higher bar a village (``_village``: one bus
+        # line to the town, one water supply, one quarry beside it): a road or a town
+        # holds many problems of one kind (a road's broken surface at one end, its works at
+        # the other: "东六路沿线改造泉塘公园的问题", its opening on the surface, and
+        # "东六路路面破损").
+        their_titled = _estate_of(their_places, their_topic)
         if not (
             _object_beside_an_estate(features.title_places)
-            and _object_beside_an_estate(_estate_of(their_places, their_topic))
-        ):
+            and _object_beside_an_estate(their_titled)
+        ) and not _village(features.title_places, their_titled):
             return frozenset(), frozenset()
         # A fee a title names ("湘丰村自来水安装费太高") is its matter, whatever its opening
         # names as the setting ("要接自来水"): one kind in common besides is another matter,
@@ -779,7 +819,11 @@ def score_candidates(
                         ours_here, their_claims, details.places, details.topic, titled
                     ),
                     opened=opened,
-                    agreed=kinds_agree(features, ours_here, their_claims, details),
+                    agreed=kinds_agree(features, ours_here, their_claims, details)
+                    or (
+                        abs(now - received_at[i]) <= ONE_KIND_DAYS * DAY
+                        and one_kind_named(features, ours_here, their_claims, details)
+                    ),
                 )
                 # Not between strangers' titles sharing only an area (a subdistrict, a
                 # town): one kind of problem there is of many sources, a bar's noise and
@@ -796,7 +840,14 @@ def score_candidates(
                 not subject_differs
                 and not facets_differ
                 and bool(opened_kinds[0])
-                and _by_opening_kinds(score, *opened_kinds, config)
+                and _by_opening_kinds(
+                    score,
+                    *opened_kinds,
+                    config,
+                    village=_village(
+                        features.title_places, _estate_of(details.places, details.topic)
+                    ),
+                )
                 and (
                     same_petitioner
                     or text.area_wide(opened_kinds[0] & opened_kinds[1])
@@ -951,7 +1002,11 @@ def score_candidates(
                         config,
                         narrow=one_estate_narrow(*here, details.places, details.topic, titled),
                         opened=opened,
-                        agreed=kinds_agree(features, *here, details),
+                        agreed=kinds_agree(features, *here, details)
+                        or (
+                            abs(now - received_at[i]) <= ONE_KIND_DAYS * DAY
+                            and one_kind_named(features, *here, details)
+                        ),
                     )
                 )
             ):
@@ -1102,6 +1157,12 @@ def _estate_of(places: tuple[str, ...], topic: str) -> tuple[str, ...]:
     return tuple(p for p in places if p in topic)
 
 
+def _named_in(place: str, places: tuple[str, ...]) -> bool:
+    """Whether a letter naming ``places`` names ``place`` (``titles_share_place``, as
+    strangers name it)."""
+    return any(titles_share_place(frozenset((place,)), (other,), other, False) for other in places)
+
+
 def _object_beside_an_estate(title_places: Iterable[str]) -> bool:
     """Whether a title's places name an estate or the like and nothing that holds more
     than one plant or names one (``_NOT_AN_ESTATE``): an unnamed plant beside it is one."""
@@ -1179,6 +1240,51 @@ def kinds_agree(
     ):
         return False
     return _sources_agree(features, their_topic, details.places, our_kinds)
+
+
+def one_kind_named(
+    features: CaseFeatures,
+    ours: frozenset[str],
+    theirs: frozenset[str],
+    details: CaseDetails,
+) -> bool:
+    """Whether one title names a place and one kind of problem, and the other title, naming
+    no place, the same kind and no other, its letter naming the place as written in its
+    text ("融科东南海物业费上涨不合理", "物业费涨了服务没跟上" from an owner there): one
+    problem of one place, as ``kinds_agree`` is of two titles naming it, linked at
+    ``joint_threshold_kinds_agree`` when the letters are at most ``ONE_KIND_DAYS`` apart.
+
+    Not a nuisance (its source is what the titles would say: a bar or a building site on
+    one street), a building's part (which building's lift) nor a plant beside an estate
+    (``_NOT_ONE_SOURCE``); of a fee the same fee (``_sources_agree``)."""
+    if len(ours) != 1 or ours != theirs or not ours.isdisjoint(_NOT_ONE_SOURCE):
+        return False
+    their_topic = details.topic
+    if text.claims(features.topic) != ours or text.claims(their_topic) != ours:
+        return False
+    if not text.same_buildings(features.topic, their_topic):
+        return False
+    mine = features.title_places
+    their_titled = [p for p in details.places if p in their_topic]
+    if bool(mine) == bool(their_titled):
+        # Both titles name places (``kinds_agree``), or neither does.
+        return False
+    if mine:
+        named = any(m in other or other in m for m in mine for other in details.places)
+    else:
+        named = any(t in other or other in t for t in their_titled for other in features.places)
+    return named and _sources_agree(features, their_topic, details.places, ours)
+
+
+#: How many days apart two letters may be for one kind of problem of one place named by
+#: both to be one matter (``one_kind_named``): residents write of it while it is current;
+#: the same kind there later is another time's (a school's extra classes each holiday).
+ONE_KIND_DAYS: Final = 120
+
+
+#: The kinds of problem of many sources at one place, or of one of its parts or objects:
+#: not one problem by the kind alone (``one_kind_named``).
+_NOT_ONE_SOURCE: Final = text.NUISANCES | text.PART_KINDS | text.OBJECTS
 
 
 #: The words around a nuisance's kind that name no source: who suffers it, how much,
@@ -1299,14 +1405,46 @@ def _same_kind_at_place(
 
 
 def _by_opening_kinds(
-    score: float, ours: frozenset[str], theirs: frozenset[str], config: DedupConfig
+    score: float,
+    ours: frozenset[str],
+    theirs: frozenset[str],
+    config: DedupConfig,
+    *,
+    village: bool = False,
 ) -> bool:
     """Whether two letters, one title or both naming the place the other names and no
     kind of problem, are about one kind the openings name (``opening_kinds`` in
     ``score_candidates``), linked at ``joint_threshold_opening_kinds``. A narrow kind
     (``estate_kinds.NARROW_KINDS``) keeps that bar: an opening names an estate's
-    committee or its certificates as the story's setting as often as its problem."""
-    return bool(ours & theirs) and score >= config.joint_threshold_opening_kinds
+    committee or its certificates as the story's setting as often as its problem.
+
+    ``village``: a title names a village or a road (``_village_or_road``), linked at the
+    higher ``joint_threshold_opening_kinds_village``."""
+    bar = config.joint_threshold_opening_kinds
+    if village:
+        bar = max(bar, config.joint_threshold_opening_kinds_village)
+    return bool(ours & theirs) and score >= bar
+
+
+def _village(ours: Iterable[str], theirs: Iterable[str]) -> bool:
+    """Whether each of two titles names places that are estates or the like or villages,
+    one of them a village (``_VILLAGE``): not a road, a town, a subdistrict nor a plant
+    (``_NOT_AN_ESTATE``), which hold many problems of one kind."""
+    places = (tuple(ours), tuple(theirs))
+    if not all(places):
+        return False
+    village = False
+    for side in places:
+        for place in side:
+            if place.endswith(_VILLAGE):
+                village = True
+            elif not _object_beside_an_estate((place,)):
+                return False
+    return village
+
+
+#: A village or one of its groups by its unit word.
+_VILLAGE: Final = ("村", "组")
 
 
 def _settled(
