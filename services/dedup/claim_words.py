@@ -53,8 +53,20 @@ CLAIM_WORDS: Final[dict[str, tuple[str, ...]]] = {
     # (``text.NUISANCES``): the works, the noise and the dust of one site a title names are
     # one matter. Not "野蛮施工" (rough works: their damage as often as their noise).
     # And a breaker's hammering, what residents hear of a road's works at night ("道路施工
-    # 破碎锤半夜响"), and works said as work at night ("投诉道路改造夜间作业").
-    "building_works": (*_WORKS, "破碎锤", "夜间作业", "深夜作业", "半夜作业", "凌晨作业"),
+    # 破碎锤半夜响"), works said as work at night ("投诉道路改造夜间作业"), and asked to
+    # stop at night ("请求金桥北路工程晚上停工").
+    "building_works": (
+        *_WORKS,
+        "破碎锤",
+        "夜间作业",
+        "深夜作业",
+        "半夜作业",
+        "凌晨作业",
+        "晚上停工",
+        "夜间停工",
+        "夜里停工",
+        "晚间停工",
+    ),
     # Noise said without its word, of a place of music or games or a loudspeaker: "扰民"
     # after it ("第二次投诉泉星社区飞歌KTV和海阔天空KTV扰民" beside the same writers'
     # "投诉泉星社区“海阔天空KTV”和“飞歌KTV”噪声扰民", "A8县罗桓安置区居民反映歌厅扰民",

@@ -37,6 +37,9 @@ def _kinds(title: str) -> frozenset[str]:
         ("雨桐路云锦台房位一体销售", "parking"),
         ("搅拌站司机讨薪", "wages"),
         ("宏基搅拌站拖欠工人工资", "wages"),
+        ("请求金桥北路工程晚上停工", "building_works"),
+        # Works stopped, not at night, are still a home's late hand-over.
+        ("宏图南园3栋5栋停工", "late_handover"),
     ],
 )
 def test_a_kind_in_the_words_residents_write(title: str, kind: str) -> None:
@@ -54,6 +57,9 @@ def test_a_kind_in_the_words_residents_write(title: str, kind: str) -> None:
         ("宏基搅拌站拖欠工人工资", "mixing_plant"),
         # Works said of nothing at night: no kind of the works.
         ("金桥北路施工什么时候结束", "building_works"),
+        # Works asked to stop at night are no home handed over late.
+        ("请求金桥北路工程晚上停工", "late_handover"),
+        ("夜间停工", "late_handover"),
     ],
 )
 def test_not_the_kind(title: str, kind: str) -> None:
