@@ -52,7 +52,21 @@ CLAIM_WORDS: Final[dict[str, tuple[str, ...]]] = {
     # title naming the works' noise ("工地半夜施工噪音太大") names both. A nuisance
     # (``text.NUISANCES``): the works, the noise and the dust of one site a title names are
     # one matter. Not "野蛮施工" (rough works: their damage as often as their noise).
-    "building_works": _WORKS,
+    # And a breaker's hammering, what residents hear of a road's works at night ("道路施工
+    # 破碎锤半夜响"), works said as work at night ("投诉道路改造夜间作业"), and asked to
+    # stop at night ("请求金桥北路工程晚上停工").
+    "building_works": (
+        *_WORKS,
+        "破碎锤",
+        "夜间作业",
+        "深夜作业",
+        "半夜作业",
+        "凌晨作业",
+        "晚上停工",
+        "夜间停工",
+        "夜里停工",
+        "晚间停工",
+    ),
     # Noise said without its word, of a place of music or games or a loudspeaker: "扰民"
     # after it ("第二次投诉泉星社区飞歌KTV和海阔天空KTV扰民" beside the same writers'
     # "投诉泉星社区“海阔天空KTV”和“飞歌KTV”噪声扰民", "A8县罗桓安置区居民反映歌厅扰民",
@@ -166,6 +180,9 @@ CLAIM_WORDS: Final[dict[str, tuple[str, ...]]] = {
     # Wages asked for ("C4市农民工年底讨薪无处求助"): ``text.CLAIM_KINDS["wages"]``.
     # And pay for a job said plainly ("讨要宏图南园项目工钱").
     "wages": ("讨薪", "工钱"),
+    # A home sold only with a parking space, "房位一体" ("雨桐路某楼盘房位一体销售"): the
+    # parking spaces forced on buyers (``text.FORCED_SALE_WORDS``).
+    "parking": ("房位一体",),
     # A building's leaking walls or roofs ("再次反映A市利保麓谷林语存在严重漏水的问题",
     # "小区外墙漏水民不能安居，榔梨豪庭业主盼望解决"): repaired.
     # And its waterproofing to be redone ("我们9栋屋顶防水要重做").

@@ -458,8 +458,10 @@ NOT_BEFORE: Final[dict[str, str]] = {
 #: A word is not its kind after what makes it another's (``text._NOT_AFTER``: what comes
 #: right before it, of a fixed width).
 NOT_AFTER: Final[dict[str, tuple[str, ...]]] = {
-    # Works ordered or asked to stop ("勒令停工", "责令停工", "要求停工", "立即停工").
-    "停工": ("[令求即]",),
+    # Works ordered or asked to stop ("勒令停工", "责令停工", "要求停工", "立即停工"), or to
+    # stop at night ("请求金桥北路工程晚上停工", "夜间停工": its works at night,
+    # ``claim_words``).
+    "停工": ("[令求即上间里夜]",),
     # A card or a licence, not a home's ("残疾人办证", "精简办证手续").
     "办证": ("[人者简]",),
     # A lift switched off is not a power cut ("开发商擅自关停电梯"): ``CLAIM_KINDS``' word.

@@ -403,6 +403,12 @@ _NOT_BEFORE: Final = {
     "自来水": "公司|[^，。！？、]{0,3}费",
     "供水": "公司|[^，。！？、]{0,3}费",
 }
+# A plant whose workers' pay or jobs a title names ("搅拌站司机讨薪", "搅拌站拖欠工人工资",
+# "搅拌站招工") is their employer, not the object its neighbours write about: the title's
+# kind is the wages, and a title naming the plant alone ("请求取缔宏基搅拌站") is another
+# matter of it (``claims_differ``).
+_PLANT_EMPLOYS: Final = "[^，。！？、 ]{0,4}(?:讨薪|工资|欠薪|工钱|拖欠|招工|招聘|社保)"
+_NOT_BEFORE.update(dict.fromkeys(CLAIM_KINDS["mixing_plant"], _PLANT_EMPLOYS))
 # A fee the writer says was paid ("交了物业费电梯还是坏", "按时缴纳物业费却没人管") is what
 # the writer did, not what is complained of: the problem is the title's other words; a
 # fee refused ("拒交物业费") is still the fee's dispute.
@@ -449,6 +455,15 @@ _CLAIM_WORD_RE: Final = re.compile(
 )
 
 
+#: A site's works said without one of their words (``claim_words``): the noise of a site or
+#: of its works ("金桥北路工地噪音", "道路施工噪声大"), works at night with a word between
+#: ("凌晨还在施工", "半夜还在开挖"): building works, as "夜间施工" is. Not of a plant
+#: (``OBJECTS``: "搅拌站夜间施工" is the plant's).
+_WORKS_RE: Final = re.compile(
+    "(?:施工|工地|工程)[^ ]{0,2}(?:噪|燥音|躁音)"
+    "|(?:夜间|夜里|晚上|半夜|凌晨|深夜|通宵)[^ ]{0,3} ?(?:施工|开挖|作业)"
+)
+
 #: What a family's name starts with among a title's kinds (``claims``).
 FAMILY: Final = "family:"
 _FAMILIES_OF_KIND: Final[dict[str, frozenset[str]]] = {
@@ -476,8 +491,11 @@ def claims(topic_text: str) -> frozenset[str]:
     one problem at one place whichever of its kinds each title names ("映月台小区天然气迟迟
     不通", "映月台业主重复交燃气费"), so two titles naming two kinds of one family share
     their family as titles naming one kind share it."""
-    words = _CLAIM_WORD_RE.findall(as_meant(topic_text))
+    meant = as_meant(topic_text)
+    words = _CLAIM_WORD_RE.findall(meant)
     kinds = frozenset(_FOLDED_KIND[word] for word in words)
+    if "building_works" not in kinds and kinds.isdisjoint(OBJECTS) and _WORKS_RE.search(meant):
+        kinds |= {"building_works"}
     families = [_FAMILIES_OF_KIND[k] for k in kinds if k in _FAMILIES_OF_KIND]
     families += [_FAMILIES_OF_WORD[w] for w in words if w in _FAMILIES_OF_WORD]
     return kinds.union(*families) if families else kinds
@@ -593,7 +611,7 @@ def as_one_nuisance(kinds: frozenset[str]) -> frozenset[str]:
 #: remedy at an estate, narrower than parking (its shortage, its fees, a blocked lane).
 FORCED_SALE_WORDS: Final[tuple[str, ...]] = (
     "强卖", "强制购买", "强制买", "强制销售", "强制捆绑", "捆绑销售", "捆绑车位", "车位捆绑",
-    "绑定车位", "捆绑购买", "搭售", "被迫买", "被迫购买",
+    "绑定车位", "捆绑购买", "搭售", "被迫买", "被迫购买", "房位一体",
 )  # fmt: skip
 #: Words of forcing anything ("强迫业主交停车费": a fee), a forced sale only when buying
 #: or selling follows within a few characters ("强迫业主买车位", "逼迫业主购买车位").
