@@ -725,6 +725,8 @@ def _same_place(mine: str, other: str, lenient: bool) -> bool:
         return True
     if _typed_by_sound(mine, other):
         return True
+    if _estate_by_head(mine, other) or _plant_by_brand(mine, other):
+        return True
     if not lenient or min(len(mine), len(other)) < 4:
         return False
     if len(mine) == len(other):
@@ -787,3 +789,49 @@ def titles_share_place(
 def _sound_alike(a: str, b: str) -> bool:
     """Whether two Chinese characters share a reading, tone and all (``sounds``)."""
     return sounds.sound_alike(a, b)
+
+
+#: A name's head before "小区", and the estate's words a longer name of it ends with
+#: ("汀澜" of "汀澜小区", "雅苑" of "汀澜雅苑").
+_HEAD_ESTATE_WORD_RE: Final = re.compile(
+    "(?:雅苑|名苑|华苑|丰园|雅园|花园|家园|新村|新城|公寓|华庭|雅居|豪庭|名居|苑|园|府|邸|湾|郡)$"
+)
+
+
+def _estate_by_head(mine: str, other: str) -> bool:
+    """Whether one name is an estate's head with "小区" and the other that head with an
+    estate's words ("汀澜小区", "汀澜雅苑"; "嘉禾小区", "嘉禾丰园"): residents call an
+    estate by its head and the generic word as often as by its full name."""
+    for short, long in ((mine, other), (other, mine)):
+        head = short[:-2]
+        if (
+            short.endswith("小区")
+            and len(head) >= 2
+            and long.startswith(head)
+            and 1 <= len(long) - len(head) <= 2
+            and _HEAD_ESTATE_WORD_RE.fullmatch(long, len(head)) is not None
+        ):
+            return True
+    return False
+
+
+#: A concrete firm's or plant's words after its brand ("宏基混凝土有限公司", "宏基搅拌站",
+#: "宏基混凝土搅拌站", "宏基商砼站").
+_PLANT_WORDS_RE: Final = re.compile(
+    "(?:混凝土|商砼|砼)?(?:(?:有限)?公司|搅拌站|搅拌厂|站)$|(?:混凝土|商砼)$"
+)
+
+_PLANT_TRADE_RE: Final = re.compile("搅拌|混凝土|砼")
+
+
+def _plant_by_brand(mine: str, other: str) -> bool:
+    """Whether two names are one concrete plant's and its firm's, of one brand ("宏基混凝
+    土公司", "宏基搅拌站"): its neighbours name the plant by its owner as often."""
+    ours, theirs = _PLANT_WORDS_RE.search(mine), _PLANT_WORDS_RE.search(other)
+    if ours is None or theirs is None or ours.group() == theirs.group():
+        return False
+    # A concrete firm's or a plant's words in both ("宏基公司" may be another trade's).
+    if not all(_PLANT_TRADE_RE.search(word) for word in (ours.group(), theirs.group())):
+        return False
+    brand = mine[: ours.start()]
+    return len(brand) >= 2 and brand == other[: theirs.start()]
