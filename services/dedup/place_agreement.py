@@ -791,25 +791,27 @@ def _sound_alike(a: str, b: str) -> bool:
     return sounds.sound_alike(a, b)
 
 
-#: A name's head before "小区", and the estate's words a longer name of it ends with
-#: ("汀澜" of "汀澜小区", "雅苑" of "汀澜雅苑").
-_HEAD_ESTATE_WORD_RE: Final = re.compile(
-    "(?:雅苑|名苑|华苑|丰园|雅园|花园|家园|新村|新城|公寓|华庭|雅居|豪庭|名居|苑|园|府|邸|湾|郡)$"
-)
+#: The ornate estate's words of two characters a name's head is given ("雅苑" of "汀澜雅
+#:苑", "丰园" of "嘉禾丰园"): an estate named so is called by its head and "小区" too.
+#: Not the words as generic as "小区" itself ("花园", "家园", "新村", "新城", "公寓"), nor
+#: one character ("苑", "园"): "幸福小区" and "幸福家园", "阳光小区" and "阳光苑" are as
+#: often two estates of one city.
+_ORNATE_ESTATE_WORD_RE: Final = re.compile("[雅名华丰嘉馨锦御悦景逸怡翠秀康泰和][苑园庭居府邸]")
 
 
 def _estate_by_head(mine: str, other: str) -> bool:
     """Whether one name is an estate's head with "小区" and the other that head with an
-    estate's words ("汀澜小区", "汀澜雅苑"; "嘉禾小区", "嘉禾丰园"): residents call an
-    estate by its head and the generic word as often as by its full name."""
+    ornate estate's words (``_ORNATE_ESTATE_WORD_RE``: "汀澜小区", "汀澜雅苑"; "嘉禾小区",
+    "嘉禾丰园"): residents call such an estate by its head and the generic word as often
+    as by its full name."""
     for short, long in ((mine, other), (other, mine)):
         head = short[:-2]
         if (
             short.endswith("小区")
             and len(head) >= 2
+            and len(long) == len(head) + 2
             and long.startswith(head)
-            and 1 <= len(long) - len(head) <= 2
-            and _HEAD_ESTATE_WORD_RE.fullmatch(long, len(head)) is not None
+            and _ORNATE_ESTATE_WORD_RE.fullmatch(long, len(head)) is not None
         ):
             return True
     return False

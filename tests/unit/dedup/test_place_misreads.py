@@ -36,6 +36,10 @@ def test_an_estate_by_its_head_and_the_generic_word_is_the_estate() -> None:
     # Another estate whose name is longer than the head and one estate word.
     assert places_agree(frozenset({"汀澜小区"}), ("汀澜湾花园",), False) is False
     assert places_agree(frozenset({"新兴小区"}), ("新星家园",), False) is False
+    # Nor a head with a word as generic as "小区", or one character: often two estates.
+    assert places_agree(frozenset({"幸福小区"}), ("幸福家园",), False) is False
+    assert places_agree(frozenset({"绿地小区"}), ("绿地新村",), False) is False
+    assert places_agree(frozenset({"阳光小区"}), ("阳光苑",), False) is False
 
 
 def test_a_concrete_firm_is_its_plant_of_the_same_brand() -> None:
