@@ -232,6 +232,9 @@ _GENERIC_WORDS: Final = (
     # Both banks of a river ("造福两岸居民"), no place's name.
     "两岸",
     "混凝土搅拌",
+    # A plant by what it is or where it stands, not its name ("无证搅拌站", "要求搬迁搅拌
+    # 站", "汀澜雅苑北面搅拌站").
+    "(?:无证|非法|违建|黑|搬迁|[东西南北]面|旁边|附近|这个|那个)(?:混凝土)?搅拌",
     "沥青搅拌",
     "建设搅拌",
     "建搅拌",
@@ -504,7 +507,15 @@ _SENTENCE_IN_NAME_RE: Final = re.compile(
     "|保障|保证|确定|处理好?|开发(?:建设)?(?!有限|经营|公司|集团|商|区)|经过|未经|隔壁|终点|期间|楼盘|前几天"
     # A child going to school ("孩子去萍洲小学", "小孩读泉塘幼儿园").
     "|(?:孩子|小孩子?|子女|儿女)(?:去|要|就|读|上|进)*"
+    # A moving in, a checking, a rise or a coming and going before the estate or road it
+    # is about ("年底搬进汀澜雅苑", "部门核查嘉禾丰园", "物业上涨嘉禾丰园", "罐车进出沩水东路").
+    "|搬进|搬入|核查|核实|上涨|进出"
 )
+# A sentence's words ending right before a place's kind: a harm done to the estate's
+# things ("还撞坏过小区的围栏"), a road dug or broken up ("晚上才开挖路", "破碎锤敲路"),
+# all the way ("罐车一路走一路漏"): no place named.
+_SENTENCE_BEFORE_KIND_RE: Final = re.compile("(?:撞坏过?|撞坏了|撞了)$")
+_SENTENCE_BEFORE_ROAD_RE: Final = re.compile("(?:开挖|挖|敲|[走车]一)$")
 #: The characters of a sentence's words that may stand alone between a sentence's word
 #: and a place's kind: a having, a joining, a pointing at one ("有", "和", "本", "此").
 _SENTENCE_CHARS: Final = frozenset("有和与及同本此该这那其全两各")
@@ -1101,6 +1112,11 @@ def folded_places(folded_keep_case: str, units: tuple[str, ...] = ()) -> frozens
                 start - inside == 1 and folded_keep_case[inside] in _SENTENCE_CHARS
             ):
                 name_start = inside
+            if _SENTENCE_BEFORE_KIND_RE.search(folded_keep_case, name_start, start) or (
+                match.group() == "路"
+                and _SENTENCE_BEFORE_ROAD_RE.search(folded_keep_case, name_start, start)
+            ):
+                name_start = start
         if start - name_start + _NAME_IN_SUFFIX[match.group()] == 1 and match.end() - start > 1:
             # One character of name is no name, unless an anonymised unit stands for the
             # rest of it (before a place word of two characters or more: "A7县银河宿舍"
@@ -1108,7 +1124,12 @@ def folded_places(folded_keep_case: str, units: tuple[str, ...] = ()) -> frozens
             unit = _ANONYMISED_UNIT_BEFORE_RE.search(
                 folded_keep_case, max(previous_end, name_start - 4), name_start
             )
-            if unit is not None:
+            # Not an estate of its kind ("A1区一小区物业费大涨": an estate of the district,
+            # unnamed; the writer's own, whose name the letter gives, if anywhere, elsewhere).
+            # (A plant of the district is one the writer puts there: "A6区一搅拌站".)
+            if unit is not None and not (
+                folded_keep_case[name_start] in "一某这那该此" and match.group() == "小区"
+            ):
                 name_start = unit.start()
         if match.group() in _SCHOOL_WORDS and _ATTENDING_RE.search(
             folded_keep_case, name_start, start

@@ -725,6 +725,10 @@ def _same_place(mine: str, other: str, lenient: bool) -> bool:
         return True
     if _typed_by_sound(mine, other):
         return True
+    if _estate_by_head(mine, other) or _plant_by_brand(mine, other):
+        return True
+    if _estate_typed_by_sound(mine, other):
+        return True
     if not lenient or min(len(mine), len(other)) < 4:
         return False
     if len(mine) == len(other):
@@ -787,3 +791,73 @@ def titles_share_place(
 def _sound_alike(a: str, b: str) -> bool:
     """Whether two Chinese characters share a reading, tone and all (``sounds``)."""
     return sounds.sound_alike(a, b)
+
+
+#: The ornate estate's words of two characters a name's head is given ("雅苑" of "汀澜雅
+#:苑", "丰园" of "嘉禾丰园"): an estate named so is called by its head and "小区" too.
+#: Not the words as generic as "小区" itself ("花园", "家园", "新村", "新城", "公寓"), nor
+#: one character ("苑", "园"): "幸福小区" and "幸福家园", "阳光小区" and "阳光苑" are as
+#: often two estates of one city.
+_ORNATE_ESTATE_WORD_RE: Final = re.compile("[雅名华丰嘉馨锦御悦景逸怡翠秀康泰和][苑园庭居府邸]")
+
+
+def _estate_by_head(mine: str, other: str) -> bool:
+    """Whether one name is an estate's head with "小区" and the other that head with an
+    ornate estate's words (``_ORNATE_ESTATE_WORD_RE``: "汀澜小区", "汀澜雅苑"; "嘉禾小区",
+    "嘉禾丰园"): residents call such an estate by its head and the generic word as often
+    as by its full name."""
+    for short, long in ((mine, other), (other, mine)):
+        head = short[:-2]
+        if (
+            short.endswith("小区")
+            and len(head) >= 2
+            and len(long) == len(head) + 2
+            and long.startswith(head)
+            and _ORNATE_ESTATE_WORD_RE.fullmatch(long, len(head)) is not None
+        ):
+            return True
+    return False
+
+
+#: A concrete firm's or plant's words after its brand ("宏基混凝土有限公司", "宏基搅拌站",
+#: "宏基混凝土搅拌站", "宏基商砼站").
+_PLANT_WORDS_RE: Final = re.compile(
+    "(?:混凝土|商砼|砼)?(?:(?:有限)?公司|搅拌站|搅拌厂|站)$|(?:混凝土|商砼)$"
+)
+
+_PLANT_TRADE_RE: Final = re.compile("搅拌|混凝土|砼")
+
+
+def _plant_by_brand(mine: str, other: str) -> bool:
+    """Whether two names are one concrete plant's and its firm's, of one brand ("宏基混凝
+    土公司", "宏基搅拌站"): its neighbours name the plant by its owner as often."""
+    ours, theirs = _PLANT_WORDS_RE.search(mine), _PLANT_WORDS_RE.search(other)
+    if ours is None or theirs is None or ours.group() == theirs.group():
+        return False
+    # A concrete firm's or a plant's words in both ("宏基公司" may be another trade's).
+    if not all(_PLANT_TRADE_RE.search(word) for word in (ours.group(), theirs.group())):
+        return False
+    brand = mine[: ours.start()]
+    return len(brand) >= 2 and brand == other[: theirs.start()]
+
+
+#: The least characters of an estate's name (its "小区" and its developer's brand left off)
+#: typed by its sound that is one estate whoever wrote: of two ("新兴小区", "新星小区"),
+#: one character is as often what tells two estates apart.
+_ESTATE_SOUND_CHARS: Final = 3
+
+
+def _estate_typed_by_sound(mine: str, other: str) -> bool:
+    """Whether two estates' names (``sounds.estate_sound_key``: its "小区" and its
+    developer's brand left off) of three characters or more are one character apart, that
+    character typed by its sound, tone and all: a pinyin input method's wrong pick, one
+    estate whoever wrote ("万佳名城", "万家名城"; "学府铭邸", "学府名邸"; "家和院",
+    "家和苑"). In the 2,781 real letters, every such pair of names of one area was one
+    estate typed two ways (issue 13); of two characters, they were two ("新兴小区",
+    "新星小区")."""
+    ours, theirs = sounds.estate_sound_key(mine), sounds.estate_sound_key(other)
+    if ours is None or ours != theirs or len(ours.split(" ")) < _ESTATE_SOUND_CHARS:
+        return False
+    mine_name = without_developer(_NEIGHBOURHOOD_RE.sub("", mine))
+    other_name = without_developer(_NEIGHBOURHOOD_RE.sub("", other))
+    return len(mine_name) == len(other_name) and _one_typed(mine_name, other_name)
