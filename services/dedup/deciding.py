@@ -6,6 +6,7 @@ The best link, the suggestions, and a replayed case's first decision; writes not
 from __future__ import annotations
 
 import re
+from collections import Counter
 from typing import Final
 
 from schemas.cases import Verdict
@@ -17,7 +18,13 @@ from services.dedup.facts import CaseFacts
 from services.dedup.features import CaseFeatures
 from services.dedup.place_agreement import subjects_all_agree
 from services.dedup.records import CaseRecord, MatchReason, MatterRecord, MatterStatus
-from services.dedup.scoring import Scored, matter_claims, matter_subjects, score_candidates
+from services.dedup.scoring import (
+    Scored,
+    _matter_records,
+    matter_claims,
+    matter_subjects,
+    score_candidates,
+)
 from services.dedup.state import MatchState, read_matter
 
 
@@ -132,7 +139,7 @@ def _matters_to_merge(
     the two matters name no other kinds of their own (``_one_by``).
     """
     if (
-        not (best.strong or best.one_matter or best.subject)
+        not (best.strong or best.one_matter or best.subject or best.score >= narrow_floor)
         or effective_status(matter, now) not in _OPEN
     ):
         return ()
@@ -147,7 +154,13 @@ def _matters_to_merge(
             matter_id == matter.matter_id
             or matter_id in merged
             or _SPLIT_OFF_RE.search(matter_id)
-            or not _one_by(state, best, candidate, title_alike, narrow_floor)
+            or not (
+                (
+                    (best.strong or best.one_matter or best.subject)
+                    and _one_by(state, best, candidate, title_alike, narrow_floor)
+                )
+                or _one_by_matters(state, best, candidate, narrow_floor)
+            )
         ):
             continue
         other = read_matter(state.matters, matter_id)
@@ -213,6 +226,51 @@ def _one_by(
         if not ours or not theirs:
             return False
     return ours <= theirs or theirs <= ours
+
+
+#: The fewest letters each matter must hold for its letters' places and kinds to say
+#: what it is about (``_one_by_matters``).
+_MATTER_LETTERS: Final = 2
+
+
+def _dominant(counts: Counter[str], letters: int) -> frozenset[str]:
+    # What at least half a matter's letters name.
+    return frozenset(k for k, n in counts.items() if 2 * n >= letters)
+
+
+def _matter_reading(
+    state: MatchState, matter_id: str
+) -> tuple[int, frozenset[str], frozenset[str]]:
+    # A matter's letters, the places at least half of them name, the kinds at least half of
+    # their titles name.
+    places: Counter[str] = Counter()
+    kinds: Counter[str] = Counter()
+    letters = 0
+    for record in _matter_records(state, matter_id):
+        letters += 1
+        places.update(p for p in set(record.places) if "〔" not in p)
+        kinds.update(text.without_families(text.claims(record.topic)))
+    return letters, _dominant(places, letters), _dominant(kinds, letters)
+
+
+def _one_by_matters(state: MatchState, best: Scored, candidate: Scored, floor: float) -> bool:
+    # Two matters this letter links to, each at least at a shared place's bar (``floor``),
+    # whose letters say they are one: at least half of each matter's letters name one
+    # place, and at least half of each one's titles one kind of problem, the same of both;
+    # their subjects all agree. A letter alike to many letters of one problem at one
+    # estate, and to another matter's many letters of it, shows the two are one, where a
+    # letter-to-letter link joins them only when both are strong.
+    if not (best.linkable and candidate.linkable) or min(best.score, candidate.score) < floor:
+        return False
+    ours = _matter_reading(state, best.matter_id)
+    theirs = _matter_reading(state, candidate.matter_id)
+    if min(ours[0], theirs[0]) < _MATTER_LETTERS:
+        return False
+    if ours[1].isdisjoint(theirs[1]) or ours[2].isdisjoint(theirs[2]):
+        return False
+    return subjects_all_agree(
+        (*matter_subjects(state, best.matter_id), *matter_subjects(state, candidate.matter_id))
+    )
 
 
 def _rank(candidate: Scored) -> tuple[bool, float, bool, int]:
