@@ -260,7 +260,7 @@ def _one_by_matters(state: MatchState, best: Scored, candidate: Scored, floor: f
     # their subjects all agree. A letter alike to many letters of one problem at one
     # estate, and to another matter's many letters of it, shows the two are one, where a
     # letter-to-letter link joins them only when both are strong.
-    if not (best.linkable and candidate.linkable) or min(best.score, candidate.score) < floor:
+    if not best.linkable or candidate.place_conflict or min(best.score, candidate.score) < floor:
         return False
     ours = _matter_reading(state, best.matter_id)
     theirs = _matter_reading(state, candidate.matter_id)
