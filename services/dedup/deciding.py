@@ -20,8 +20,8 @@ from services.dedup.place_agreement import subjects_all_agree
 from services.dedup.records import CaseRecord, MatchReason, MatterRecord, MatterStatus
 from services.dedup.scoring import (
     Scored,
-    _matter_records,
     matter_claims,
+    matter_records,
     matter_subjects,
     score_candidates,
 )
@@ -62,15 +62,7 @@ def decide_with_matter(
         best, matter = _best_link(state, scored)
     related = _related(scored, exclude=matter.matter_id if matter else None, config=config)
     if best is not None and matter is not None:
-        merged = _matters_to_merge(
-            state,
-            scored,
-            best,
-            matter,
-            now,
-            config.title_joint_threshold,
-            config.joint_threshold_same_place,
-        )
+        merged = _matters_to_merge(state, scored, best, matter, now, config)
         return _linked(case, best, matter, merged, related, now, config), matter, False
     own_matter = matter_id_for(case.case_id)
     if related:
@@ -123,8 +115,7 @@ def _matters_to_merge(
     best: Scored,
     matter: MatterRecord,
     now: int,
-    title_alike: float,
-    narrow_floor: float,
+    config: DedupConfig,
 ) -> tuple[MatterRecord, ...]:
     """The other open matters of ``matter``'s region this case shows to be one with it.
 
@@ -136,8 +127,12 @@ def _matters_to_merge(
     letters' titles must say alike (``title_alike``): a letter raising two problems of one
     estate links to both, and they stay two matters. Or both links are as one narrow kind
     of problem at the estate all three titles name, each at least ``narrow_floor``, and
-    the two matters name no other kinds of their own (``_one_by``).
+    the two matters name no other kinds of their own (``_one_by``). Or the two matters'
+    letters, as a whole, say they are one (``_one_by_matters``).
     """
+    title_alike = config.title_joint_threshold
+    narrow_floor = config.joint_threshold_same_place
+    readings = _MatterReadings(state, config)
     if (
         not (best.strong or best.one_matter or best.subject or best.score >= narrow_floor)
         or effective_status(matter, now) not in _OPEN
@@ -159,7 +154,7 @@ def _matters_to_merge(
                     (best.strong or best.one_matter or best.subject)
                     and _one_by(state, best, candidate, title_alike, narrow_floor)
                 )
-                or _one_by_matters(state, best, candidate, narrow_floor)
+                or _one_by_matters(readings, best, candidate, narrow_floor)
             )
         ):
             continue
@@ -228,48 +223,73 @@ def _one_by(
     return ours <= theirs or theirs <= ours
 
 
-#: The fewest letters each matter must hold for its letters' places and kinds to say
-#: what it is about (``_one_by_matters``).
-_MATTER_LETTERS: Final = 2
-
-
 def _dominant(counts: Counter[str], letters: int) -> frozenset[str]:
     # What at least half a matter's letters name.
     return frozenset(k for k, n in counts.items() if 2 * n >= letters)
 
 
-def _matter_reading(
-    state: MatchState, matter_id: str
-) -> tuple[int, frozenset[str], frozenset[str]]:
-    # A matter's letters, the places at least half of them name, the kinds at least half of
-    # their titles name.
-    places: Counter[str] = Counter()
-    kinds: Counter[str] = Counter()
-    letters = 0
-    for record in _matter_records(state, matter_id):
-        letters += 1
-        places.update(p for p in set(record.places) if "〔" not in p)
-        kinds.update(text.without_families(text.claims(record.topic)))
-    return letters, _dominant(places, letters), _dominant(kinds, letters)
+class _MatterReadings:
+    """What matters' letters say as a whole, each matter read once per decision: its
+    letters' count, the places at least half of them name (their subjects left out), the
+    kinds of problem at least half of their titles name (``text.claims``, families left
+    out), and whether every subject of it agrees. A matter of fewer letters than
+    ``matter_merge_min_letters`` or more than ``matter_merge_max_letters`` says nothing
+    (None); the latter is not read at all."""
+
+    def __init__(self, state: MatchState, config: DedupConfig) -> None:
+        self._state = state
+        self._fewest = config.matter_merge_min_letters
+        self._most = config.matter_merge_max_letters
+        self._read: dict[str, tuple[frozenset[str], frozenset[str]] | None] = {}
+        self._subjects: dict[str, tuple[str, ...]] = {}
+
+    def reading(self, matter_id: str) -> tuple[frozenset[str], frozenset[str]] | None:
+        if matter_id in self._read:
+            return self._read[matter_id]
+        places: Counter[str] = Counter()
+        kinds: Counter[str] = Counter()
+        letters = 0
+        for record in matter_records(self._state, matter_id, self._most):
+            letters += 1
+            places.update(p for p in set(record.places) if "〔" not in p)
+            kinds.update(text.without_families(text.claims(record.topic)))
+        found = (
+            (_dominant(places, letters), _dominant(kinds, letters))
+            if letters >= self._fewest
+            else None
+        )
+        self._read[matter_id] = found
+        return found
+
+    def subjects(self, matter_id: str) -> tuple[str, ...]:
+        # Read only of a matter ``reading`` read: of at most ``matter_merge_max_letters``.
+        found = self._subjects.get(matter_id)
+        if found is None:
+            found = self._subjects[matter_id] = tuple(matter_subjects(self._state, matter_id))
+        return found
 
 
-def _one_by_matters(state: MatchState, best: Scored, candidate: Scored, floor: float) -> bool:
-    # Two matters this letter links to, each at least at a shared place's bar (``floor``),
-    # whose letters say they are one: at least half of each matter's letters name one
-    # place, and at least half of each one's titles one kind of problem, the same of both;
-    # their subjects all agree. A letter alike to many letters of one problem at one
-    # estate, and to another matter's many letters of it, shows the two are one, where a
-    # letter-to-letter link joins them only when both are strong.
+def _one_by_matters(
+    readings: _MatterReadings, best: Scored, candidate: Scored, floor: float
+) -> bool:
+    # Two matters this letter is alike to, linkable to the one, at least at a shared
+    # place's bar (``floor``) with a letter of the other and no place conflict, whose
+    # letters say they are one: at least half of each matter's letters name one place,
+    # and at least half of each one's titles one kind of problem, the same of both; their
+    # subjects all agree. A letter alike to many letters of one problem at one estate, and
+    # to another matter's many letters of it, shows the two are one, where a letter-to-
+    # letter link joins them only when both are strong. One letter is not a matter: what
+    # most of one letter names is that letter's (another problem of the estate).
     if not best.linkable or candidate.place_conflict or min(best.score, candidate.score) < floor:
         return False
-    ours = _matter_reading(state, best.matter_id)
-    theirs = _matter_reading(state, candidate.matter_id)
-    if min(ours[0], theirs[0]) < _MATTER_LETTERS:
+    ours = readings.reading(best.matter_id)
+    if ours is None:
         return False
-    if ours[1].isdisjoint(theirs[1]) or ours[2].isdisjoint(theirs[2]):
+    theirs = readings.reading(candidate.matter_id)
+    if theirs is None or ours[0].isdisjoint(theirs[0]) or ours[1].isdisjoint(theirs[1]):
         return False
     return subjects_all_agree(
-        (*matter_subjects(state, best.matter_id), *matter_subjects(state, candidate.matter_id))
+        (*readings.subjects(best.matter_id), *readings.subjects(candidate.matter_id))
     )
 
 

@@ -1104,15 +1104,18 @@ _SUBJECT_END: Final = "〕".encode()
 def _matter_topics(state: MatchState, matter_id: str) -> Iterator[str]:
     """The topics (titles) of a matter's named cases (``MatterRecord.case_ids``) still in
     the state; none when the matter is gone."""
-    for record in _matter_records(state, matter_id):
+    for record in matter_records(state, matter_id):
         yield record.topic
 
 
-def _matter_records(state: MatchState, matter_id: str) -> Iterator[CaseRecord]:
+def matter_records(
+    state: MatchState, matter_id: str, most: int | None = None
+) -> Iterator[CaseRecord]:
     """The records of a matter's named cases (``MatterRecord.case_ids``) still in the
-    state; none when the matter is gone."""
+    state; none when the matter is gone, or when it names more than ``most`` cases (a
+    bound on what one candidate may cost to read: none rather than some)."""
     matter = read_matter(state.matters, matter_id)
-    if matter is None:
+    if matter is None or (most is not None and len(matter.case_ids) > most):
         return
     for case_id in matter.case_ids:
         raw = state.cases.get(case_id)
