@@ -232,9 +232,9 @@ class _MatterReadings:
     """What matters' letters say as a whole, each matter read once per decision: its
     letters' count, the places at least half of them name (their subjects left out), the
     kinds of problem at least half of their titles name (``text.claims``, families left
-    out), and whether every subject of it agrees. A matter of fewer letters than
-    ``matter_merge_min_letters`` or more than ``matter_merge_max_letters`` says nothing
-    (None); the latter is not read at all."""
+    out, a narrow kind a title names, ``text.one_matter_kind``, counted as one). A matter
+    of fewer letters than ``matter_merge_min_letters`` or more than
+    ``matter_merge_max_letters`` says nothing (None); the latter is not read at all."""
 
     def __init__(self, state: MatchState, config: DedupConfig) -> None:
         self._state = state
@@ -252,7 +252,11 @@ class _MatterReadings:
         for record in matter_records(self._state, matter_id, self._most):
             letters += 1
             places.update(p for p in set(record.places) if "〔" not in p)
-            kinds.update(text.without_families(text.claims(record.topic)))
+            claims = text.without_families(text.claims(record.topic))
+            # A narrow kind the title names (parking forced on buyers) is a kind of its
+            # own: a forced sale's matter and a parking fee's are two.
+            narrow = text.one_matter_kind(claims, (record.topic,))
+            kinds.update(claims | {narrow} if narrow else claims)
         found = (
             (_dominant(places, letters), _dominant(kinds, letters))
             if letters >= self._fewest
@@ -275,18 +279,21 @@ def _one_by_matters(
     # Two matters this letter is alike to, linkable to the one, at least at a shared
     # place's bar (``floor``) with a letter of the other and no place conflict, whose
     # letters say they are one: at least half of each matter's letters name one place,
-    # and at least half of each one's titles one kind of problem, the same of both; their
-    # subjects all agree. A letter alike to many letters of one problem at one estate, and
-    # to another matter's many letters of it, shows the two are one, where a letter-to-
-    # letter link joins them only when both are strong. One letter is not a matter: what
-    # most of one letter names is that letter's (another problem of the estate).
+    # the kinds of problem at least half of each one's titles name are the same (one at
+    # least), and their subjects all agree. A letter alike to many letters of one problem
+    # at one estate, and to another matter's many letters of it, shows the two are one,
+    # where a letter-to-letter link joins them only when both are strong. One letter is
+    # not a matter: what most of one letter names is that letter's (another problem of
+    # the estate). The kinds most titles of each name are the same: a matter of parking
+    # forced on buyers and one of a parking fee (both "parking") stay two, though a letter
+    # forcing a purchase may be alike to a fee letter's "强迫".
     if not best.linkable or candidate.place_conflict or min(best.score, candidate.score) < floor:
         return False
     ours = readings.reading(best.matter_id)
     if ours is None:
         return False
     theirs = readings.reading(candidate.matter_id)
-    if theirs is None or ours[0].isdisjoint(theirs[0]) or ours[1].isdisjoint(theirs[1]):
+    if theirs is None or ours[0].isdisjoint(theirs[0]) or not ours[1] or ours[1] != theirs[1]:
         return False
     return subjects_all_agree(
         (*readings.subjects(best.matter_id), *readings.subjects(candidate.matter_id))
