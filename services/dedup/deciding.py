@@ -21,9 +21,10 @@ from services.dedup.records import CaseRecord, MatchReason, MatterRecord, Matter
 from services.dedup.scoring import (
     Scored,
     matter_claims,
-    matter_records,
+    matter_details,
     matter_subjects,
     score_candidates,
+    title_kinds,
 )
 from services.dedup.state import MatchState, read_matter
 
@@ -249,14 +250,12 @@ class _MatterReadings:
         places: Counter[str] = Counter()
         kinds: Counter[str] = Counter()
         letters = 0
-        for record in matter_records(self._state, matter_id, self._most):
+        for details in matter_details(self._state, matter_id, self._most):
             letters += 1
-            places.update(p for p in set(record.places) if "〔" not in p)
-            claims = text.without_families(text.claims(record.topic))
+            places.update(p for p in set(details.places) if "〔" not in p)
             # A narrow kind the title names (parking forced on buyers) is a kind of its
             # own: a forced sale's matter and a parking fee's are two.
-            narrow = text.one_matter_kind(claims, (record.topic,))
-            kinds.update(claims | {narrow} if narrow else claims)
+            kinds.update(title_kinds(details.topic))
         found = (
             (_dominant(places, letters), _dominant(kinds, letters))
             if letters >= self._fewest
@@ -290,10 +289,11 @@ def _one_by_matters(
     if not best.linkable or candidate.place_conflict or min(best.score, candidate.score) < floor:
         return False
     ours = readings.reading(best.matter_id)
-    if ours is None:
+    if ours is None or not ours[0] or not ours[1]:
+        # Of no one place or no one kind: nothing to be one by (the other is not read).
         return False
     theirs = readings.reading(candidate.matter_id)
-    if theirs is None or ours[0].isdisjoint(theirs[0]) or not ours[1] or ours[1] != theirs[1]:
+    if theirs is None or ours[0].isdisjoint(theirs[0]) or ours[1] != theirs[1]:
         return False
     return subjects_all_agree(
         (*readings.subjects(best.matter_id), *readings.subjects(candidate.matter_id))

@@ -1123,6 +1123,32 @@ def matter_records(
             yield CaseRecord.decode(case_id, raw)
 
 
+def matter_details(
+    state: MatchState, matter_id: str, most: int | None = None
+) -> Iterator[CaseDetails]:
+    """The text parts (``records.case_details``: places, topic) of a matter's named cases
+    still in the state, as ``matter_records`` reads them whole, at a fraction of the cost;
+    none when the matter is gone or names more than ``most`` cases."""
+    matter = read_matter(state.matters, matter_id)
+    if matter is None or (most is not None and len(matter.case_ids) > most):
+        return
+    cases = state.cases
+    for case_id in matter.case_ids:
+        raw = cases.get(case_id)
+        if raw is not None:
+            yield case_details(raw)
+
+
+@lru_cache(maxsize=16_384)
+def title_kinds(topic: str) -> frozenset[str]:
+    """The kinds of problem a title names (``text.claims``), their families left out, and
+    the narrow kind it names (``text.one_matter_kind``: parking forced on buyers) as a
+    kind of its own: what a matter's titles are compared by as a whole."""
+    claims = text.without_families(_claims(topic))
+    narrow = text.one_matter_kind(claims, (topic,))
+    return claims | {narrow} if narrow else claims
+
+
 def _opening_estate(features: CaseFeatures) -> frozenset[str]:
     """The estate a letter whose title names no place is about: the one place its opening
     names ("我们家住A6区丽景新苑12栋"), an estate (``_object_beside_an_estate``), when
