@@ -6,6 +6,7 @@ The best link, the suggestions, and a replayed case's first decision; writes not
 from __future__ import annotations
 
 import re
+from collections import Counter
 from typing import Final
 
 from schemas.cases import Verdict
@@ -17,7 +18,14 @@ from services.dedup.facts import CaseFacts
 from services.dedup.features import CaseFeatures
 from services.dedup.place_agreement import subjects_all_agree
 from services.dedup.records import CaseRecord, MatchReason, MatterRecord, MatterStatus
-from services.dedup.scoring import Scored, matter_claims, matter_subjects, score_candidates
+from services.dedup.scoring import (
+    Scored,
+    matter_claims,
+    matter_details,
+    matter_subjects,
+    score_candidates,
+    title_kinds,
+)
 from services.dedup.state import MatchState, read_matter
 
 
@@ -55,15 +63,7 @@ def decide_with_matter(
         best, matter = _best_link(state, scored)
     related = _related(scored, exclude=matter.matter_id if matter else None, config=config)
     if best is not None and matter is not None:
-        merged = _matters_to_merge(
-            state,
-            scored,
-            best,
-            matter,
-            now,
-            config.title_joint_threshold,
-            config.joint_threshold_same_place,
-        )
+        merged = _matters_to_merge(state, scored, best, matter, now, config)
         return _linked(case, best, matter, merged, related, now, config), matter, False
     own_matter = matter_id_for(case.case_id)
     if related:
@@ -116,8 +116,7 @@ def _matters_to_merge(
     best: Scored,
     matter: MatterRecord,
     now: int,
-    title_alike: float,
-    narrow_floor: float,
+    config: DedupConfig,
 ) -> tuple[MatterRecord, ...]:
     """The other open matters of ``matter``'s region this case shows to be one with it.
 
@@ -129,10 +128,14 @@ def _matters_to_merge(
     letters' titles must say alike (``title_alike``): a letter raising two problems of one
     estate links to both, and they stay two matters. Or both links are as one narrow kind
     of problem at the estate all three titles name, each at least ``narrow_floor``, and
-    the two matters name no other kinds of their own (``_one_by``).
+    the two matters name no other kinds of their own (``_one_by``). Or the two matters'
+    letters, as a whole, say they are one (``_one_by_matters``).
     """
+    title_alike = config.title_joint_threshold
+    narrow_floor = config.joint_threshold_same_place
+    readings = _MatterReadings(state, config)
     if (
-        not (best.strong or best.one_matter or best.subject)
+        not (best.strong or best.one_matter or best.subject or best.score >= narrow_floor)
         or effective_status(matter, now) not in _OPEN
     ):
         return ()
@@ -147,7 +150,13 @@ def _matters_to_merge(
             matter_id == matter.matter_id
             or matter_id in merged
             or _SPLIT_OFF_RE.search(matter_id)
-            or not _one_by(state, best, candidate, title_alike, narrow_floor)
+            or not (
+                (
+                    (best.strong or best.one_matter or best.subject)
+                    and _one_by(state, best, candidate, title_alike, narrow_floor)
+                )
+                or _one_by_matters(readings, best, candidate, narrow_floor)
+            )
         ):
             continue
         other = read_matter(state.matters, matter_id)
@@ -213,6 +222,82 @@ def _one_by(
         if not ours or not theirs:
             return False
     return ours <= theirs or theirs <= ours
+
+
+def _dominant(counts: Counter[str], letters: int) -> frozenset[str]:
+    # What at least half a matter's letters name.
+    return frozenset(k for k, n in counts.items() if 2 * n >= letters)
+
+
+class _MatterReadings:
+    """What matters' letters say as a whole, each matter read once per decision: its
+    letters' count, the places at least half of them name (their subjects left out), the
+    kinds of problem at least half of their titles name (``text.claims``, families left
+    out, a narrow kind a title names, ``text.one_matter_kind``, counted as one). A matter
+    of fewer letters than ``matter_merge_min_letters`` or more than
+    ``matter_merge_max_letters`` says nothing (None); the latter is not read at all."""
+
+    def __init__(self, state: MatchState, config: DedupConfig) -> None:
+        self._state = state
+        self._fewest = config.matter_merge_min_letters
+        self._most = config.matter_merge_max_letters
+        self._read: dict[str, tuple[frozenset[str], frozenset[str]] | None] = {}
+        self._subjects: dict[str, tuple[str, ...]] = {}
+
+    def reading(self, matter_id: str) -> tuple[frozenset[str], frozenset[str]] | None:
+        if matter_id in self._read:
+            return self._read[matter_id]
+        places: Counter[str] = Counter()
+        kinds: Counter[str] = Counter()
+        letters = 0
+        for details in matter_details(self._state, matter_id, self._most):
+            letters += 1
+            places.update(p for p in set(details.places) if "〔" not in p)
+            # A narrow kind the title names (parking forced on buyers) is a kind of its
+            # own: a forced sale's matter and a parking fee's are two.
+            kinds.update(title_kinds(details.topic))
+        found = (
+            (_dominant(places, letters), _dominant(kinds, letters))
+            if letters >= self._fewest
+            else None
+        )
+        self._read[matter_id] = found
+        return found
+
+    def subjects(self, matter_id: str) -> tuple[str, ...]:
+        # Read only of a matter ``reading`` read: of at most ``matter_merge_max_letters``.
+        found = self._subjects.get(matter_id)
+        if found is None:
+            found = self._subjects[matter_id] = tuple(matter_subjects(self._state, matter_id))
+        return found
+
+
+def _one_by_matters(
+    readings: _MatterReadings, best: Scored, candidate: Scored, floor: float
+) -> bool:
+    # Two matters this letter is alike to, linkable to the one, at least at a shared
+    # place's bar (``floor``) with a letter of the other and no place conflict, whose
+    # letters say they are one: at least half of each matter's letters name one place,
+    # the kinds of problem at least half of each one's titles name are the same (one at
+    # least), and their subjects all agree. A letter alike to many letters of one problem
+    # at one estate, and to another matter's many letters of it, shows the two are one,
+    # where a letter-to-letter link joins them only when both are strong. One letter is
+    # not a matter: what most of one letter names is that letter's (another problem of
+    # the estate). The kinds most titles of each name are the same: a matter of parking
+    # forced on buyers and one of a parking fee (both "parking") stay two, though a letter
+    # forcing a purchase may be alike to a fee letter's "强迫".
+    if not best.linkable or candidate.place_conflict or min(best.score, candidate.score) < floor:
+        return False
+    ours = readings.reading(best.matter_id)
+    if ours is None or not ours[0] or not ours[1]:
+        # Of no one place or no one kind: nothing to be one by (the other is not read).
+        return False
+    theirs = readings.reading(candidate.matter_id)
+    if theirs is None or ours[0].isdisjoint(theirs[0]) or ours[1] != theirs[1]:
+        return False
+    return subjects_all_agree(
+        (*readings.subjects(best.matter_id), *readings.subjects(candidate.matter_id))
+    )
 
 
 def _rank(candidate: Scored) -> tuple[bool, float, bool, int]:

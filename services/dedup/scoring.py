@@ -1104,20 +1104,49 @@ _SUBJECT_END: Final = "〕".encode()
 def _matter_topics(state: MatchState, matter_id: str) -> Iterator[str]:
     """The topics (titles) of a matter's named cases (``MatterRecord.case_ids``) still in
     the state; none when the matter is gone."""
-    for record in _matter_records(state, matter_id):
+    for record in matter_records(state, matter_id):
         yield record.topic
 
 
-def _matter_records(state: MatchState, matter_id: str) -> Iterator[CaseRecord]:
+def matter_records(
+    state: MatchState, matter_id: str, most: int | None = None
+) -> Iterator[CaseRecord]:
     """The records of a matter's named cases (``MatterRecord.case_ids``) still in the
-    state; none when the matter is gone."""
+    state; none when the matter is gone, or when it names more than ``most`` cases (a
+    bound on what one candidate may cost to read: none rather than some)."""
     matter = read_matter(state.matters, matter_id)
-    if matter is None:
+    if matter is None or (most is not None and len(matter.case_ids) > most):
         return
     for case_id in matter.case_ids:
         raw = state.cases.get(case_id)
         if raw is not None:
             yield CaseRecord.decode(case_id, raw)
+
+
+def matter_details(
+    state: MatchState, matter_id: str, most: int | None = None
+) -> Iterator[CaseDetails]:
+    """The text parts (``records.case_details``: places, topic) of a matter's named cases
+    still in the state, as ``matter_records`` reads them whole, at a fraction of the cost;
+    none when the matter is gone or names more than ``most`` cases."""
+    matter = read_matter(state.matters, matter_id)
+    if matter is None or (most is not None and len(matter.case_ids) > most):
+        return
+    cases = state.cases
+    for case_id in matter.case_ids:
+        raw = cases.get(case_id)
+        if raw is not None:
+            yield case_details(raw)
+
+
+@lru_cache(maxsize=16_384)
+def title_kinds(topic: str) -> frozenset[str]:
+    """The kinds of problem a title names (``text.claims``), their families left out, and
+    the narrow kind it names (``text.one_matter_kind``: parking forced on buyers) as a
+    kind of its own: what a matter's titles are compared by as a whole."""
+    claims = text.without_families(_claims(topic))
+    narrow = text.one_matter_kind(claims, (topic,))
+    return claims | {narrow} if narrow else claims
 
 
 def _opening_estate(features: CaseFeatures) -> frozenset[str]:
