@@ -19,7 +19,9 @@ START = datetime(2024, 4, 21, 7, tzinfo=UTC)
 CITY = "430100"
 
 WHEN = (
-    "枫兰御园什么时候交房",
+    # 御苑 typed for 御园 (yuàn, not yuán: not the same sound, so not one estate typed two
+    # ways by place agreement): the letter's own part stays apart letter to letter.
+    "枫澜御苑什么时候交房",
     "上个月几十户业主一起去工地，看到楼里还是毛坯，电梯井都是空的，开发商却在业主群里说月底就"
     "能交房。我们实在不敢相信他们了。按合同去年六月就该交房了，开发商一直在拖。我们业主去工地看"
     "过，基本是停工状态，塔吊都不动。外墙保温层已经开始脱落，地下车库一下雨就积水。开发商要求先"
@@ -88,6 +90,14 @@ def test_a_big_matters_two_parts_are_joined_by_a_letter_alike_to_both() -> None:
     assert final[1] == final[3]
     assert len(set(final)) == 1
     assert decisions[4].merged
+    # Without the matters read as a whole (no matter holds 40 letters) the parts stay two.
+    final = _final(
+        _run(
+            [(0, WHEN), (44, LATE), (45, UNFINISHED), (47, RESCUE), (52, BOTH)],
+            DedupConfig(matter_merge_min_letters=40),
+        )
+    )
+    assert len(set(final)) == 2
 
 
 def test_a_matter_of_one_letter_is_not_merged_so() -> None:
