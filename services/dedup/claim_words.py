@@ -236,6 +236,10 @@ CLAIM_WORDS: Final[dict[str, tuple[str, ...]]] = {
     # Not a newborn's insurance ("咨询B市新生儿落地险问题", "反映异地新生儿落地保险问题"):
     # each family's question where its child was born, as alike as two such questions are.
     "medical_insurance": ("医保", "农合", "医疗保险", "合作医疗"),
+    # An only child's certificate and the allowance it brings ("A8县独生子女证领取金的咨询",
+    # "请求解决L1区独生子女费待遇问题", "G4县档案局退休干部独生子女补贴多年不发"): each
+    # family's, the allowance paid.
+    "only_child_benefit": ("独生子女",),
     # A subsidy for buying or building a home ("关于A市人才app办理人才购房补贴事宜的咨询",
     # "C市购房补贴二年多时间了，没有下文", "咨询残疾病人建房补贴政策"): one household's
     # grant, not a home's problem.

@@ -68,6 +68,15 @@ CLAIM_WORDS: Final[dict[str, tuple[str, ...]]] = {
         # industrial park's services ("产业工人生活配套园PPP项目", ``NOT_BEFORE``).
         "不开园",
         "配套园",
+        # Asked to open ("希望A7县恒大翡翠华庭幼儿园早日开学", "投诉A5区教育局拖延恒大城
+        # 公立幼儿园开办"). Not an estate's kindergarten said missing ("反映A市阳光100小区
+        # 没有公办幼儿园的问题", on a private one let out): its estate is not read, and it
+        # linked to another estate's kindergarten kept from opening.
+        "幼儿园早日开学",
+        "幼儿园尽快开学",
+        "幼儿园早日开园",
+        "幼儿园尽快开园",
+        "幼儿园开办",
         "开办公立园",
         "开办公办园",
     ),

@@ -464,6 +464,23 @@ _WORKS_RE: Final = re.compile(
     "|(?:夜间|夜里|晚上|半夜|凌晨|深夜|通宵)[^ ]{0,3} ?(?:施工|开挖|作业)"
 )
 
+#: Kinds said in words with others between, each read as its kind's words are (``claims``):
+#:
+#: * a hand-over an authority is asked to press the developer for ("请求县住建局督促枫澜御园
+#:   交房", "责令开发商交付房屋"): the homes not handed over, a late hand-over;
+#: * a concrete firm's noise or dust ("关于宏基混凝土公司噪音污染的投诉"): its plant's, as
+#:   "搅拌站噪音" is (not its drivers' wages: "宏基混凝土公司拖欠罐车司机工资" names none).
+_SPELLED_OUT: Final = (
+    (
+        re.compile("(?:督促|责令|敦促|催促)[^ ]{0,12}(?:交房|交付房屋)"),
+        "late_handover",
+    ),
+    (
+        re.compile("(?:混凝土|商砼)(?:有限)?公司[^ ]{0,4}(?:噪|燥音|污染|粉尘|扬尘|灰尘)"),
+        "mixing_plant",
+    ),
+)
+
 #: What a family's name starts with among a title's kinds (``claims``).
 FAMILY: Final = "family:"
 _FAMILIES_OF_KIND: Final[dict[str, frozenset[str]]] = {
@@ -496,6 +513,9 @@ def claims(topic_text: str) -> frozenset[str]:
     kinds = frozenset(_FOLDED_KIND[word] for word in words)
     if "building_works" not in kinds and kinds.isdisjoint(OBJECTS) and _WORKS_RE.search(meant):
         kinds |= {"building_works"}
+    for pattern, kind in _SPELLED_OUT:
+        if kind not in kinds and pattern.search(meant):
+            kinds |= {kind}
     families = [_FAMILIES_OF_KIND[k] for k in kinds if k in _FAMILIES_OF_KIND]
     families += [_FAMILIES_OF_WORD[w] for w in words if w in _FAMILIES_OF_WORD]
     return kinds.union(*families) if families else kinds
