@@ -170,6 +170,8 @@ _GENERIC_PLACES: Final = frozenset(
         "断头路",
         # A developer's project, no named one ("长城水郡开发项目").
         "开发项目",
+        # A programme a stalled estate is put on ("列入保交楼项目"), no estate's name.
+        "保交楼项目",
         # An estate's central garden ("锦绣江南小区中心花园里"), not an estate of its own.
         "中心花园",
     }
@@ -227,6 +229,9 @@ _GENERIC_WORDS: Final = (
     "违法",
     "私建",
     "私自",
+    # A developer's project, not which of its estates ("鼎泰置业项目烂尾"): its letters name
+    # the estate elsewhere, and another letter naming it by its name is about the same.
+    "(?:置业|地产)项目",
     # Any mixing plant, not a named one ("违规混凝土搅拌厂", "沥青搅拌站"), nor one to be
     # built ("在新城建设搅拌站", "新建搅拌站": a sentence, not a name).
     # Both banks of a river ("造福两岸居民"), no place's name.
@@ -497,6 +502,14 @@ _NOT_NAME_STARTS: Final = (
 # more of it). Words no place's name holds.
 _SENTENCE_IN_NAME_RE: Final = re.compile(
     "要求|关注|影响|污染|反对|投诉|举报|反映|反应|门口|(?:村民|居民|业主|住户)和"
+    # A relocating, a cleaning up, a protecting, a taking over, a driving in, a speaking for
+    # its residents, where it lies, the rain ("尽快搬迁澜岸家园", "彻底整治杉木冲路", "保护
+    # 锦汀府业主", "国企接手锦汀府", "垃圾车开进栖凤路", "代表澜岸家园", "北面紧邻栖凤路",
+    # "每次下雨杉木冲路").
+    "|搬迁|整治|保护好?|接手|开进|代表|紧邻|下雨天?"
+    # What a misuse caused, a programme it is put on ("挪用资金导致楼霞新村", "纳入荷塘小
+    # 学"; "导致项目", "列入保交楼项目": none named, ``_NOTHING_LEFT_RE``).
+    "|导致|列入|纳入"
     # A going or a mending that is no road ("走路去星沙一桥", "修路到", ``_ONLY_AFTER``;
     # its first character may be a request's, cut off already: "走").
     "|(?<=[跑走思套修迷退让])路[去到上]?"
@@ -514,6 +527,10 @@ _SENTENCE_IN_NAME_RE: Final = re.compile(
 # A sentence's words ending right before a place's kind: a harm done to the estate's
 # things ("还撞坏过小区的围栏"), a road dug or broken up ("晚上才开挖路", "破碎锤敲路"),
 # all the way ("罐车一路走一路漏"): no place named.
+_NOTHING_LEFT_RE: Final = re.compile("(?:导致|列入|纳入)$")
+#: A developer's project, not which of its estates (``_GENERIC_WORDS``): no name runs
+#: back into it ("旗下地产项目汇金中央广场": "汇金中央广场").
+_DEVELOPERS_PROJECT: Final = ("置业项目", "地产项目")
 _SENTENCE_BEFORE_KIND_RE: Final = re.compile("(?:撞坏过?|撞坏了|撞了)$")
 _SENTENCE_BEFORE_ROAD_RE: Final = re.compile("(?:开挖|挖|敲|[走车]一)$")
 #: The characters of a sentence's words that may stand alone between a sentence's word
@@ -563,8 +580,11 @@ _NUMBERED_NAME_WORDS: Final = frozenset(
 _WORDS_WITH_STOP: Final = frozenset({"海外", "中外"})
 #: Words of a sentence whose first character stops names, and whose second is no name's
 #: start ("对口实验小学": the school a home is assigned to, "实验小学"; "对面", "里面",
-#: "外面", "旁边"; "请求电信公司": asked, "电信公司").
-_WORDS_AFTER_STOP: Final = frozenset({"对口", "对面", "里面", "外面", "旁边", "边上", "请求"})
+#: "外面", "旁边"; "请求电信公司": asked, "电信公司"; "反映过锦亭府", "投诉过", "举报过":
+#: written about before).
+_WORDS_AFTER_STOP: Final = frozenset(
+    {"对口", "对面", "里面", "外面", "旁边", "边上", "请求", "映过", "诉过", "报过"}
+)
 #: What a school a child goes to is not named with: the going ("孩子明年上幼儿园", "星沙
 #: 上小学", "K市读小学": none named).
 _ATTENDING_RE: Final = re.compile("(?:上|读)$")
@@ -573,6 +593,16 @@ _ATTENDING_RE: Final = re.compile("(?:上|读)$")
 _CHILD_RE: Final = re.compile("孩子|小孩|子女")
 _SCHOOL_WORDS: Final = frozenset({"幼儿园", "小学", "中学", "学校", "大学", "学院"})
 _NUMBERED_ESTATE_RE: Final = re.compile("[\u3400-\u9fff]{2,}[0-9]{2,4}")
+
+
+#: Characters of a sentence's words before a bus route's number that no town's or area's
+#: name before its routes holds ("星沙204路", "长株潭101路"): a riding, a changing, a having,
+#: an asking, a passing, a stopping or cancelling, a restoring, a time ("以前坐318路", "改乘
+#: 16路", "南田坪有102路", "问318路", "过318路", "撤销318路", "恢复28路", "早晚高峰318路",
+#: "难道28路", "增加32路" among real letters). The route is read from after the last of them.
+_ROUTE_NAME_STOP: Final = _NAME_STOP | frozenset(
+    "坐乘搭转换改有问过撤销消停复峰前后来道或和跟每很多辆着求加增开通延调整到把让被时天年月日起知"
+)
 
 
 def _route_start(folded: str, end: int, floor: int) -> int:
@@ -587,7 +617,7 @@ def _route_start(folded: str, end: int, floor: int) -> int:
     while (
         start > floor
         and end - start < _MAX_NAME_CHARS + 3
-        and folded[start - 1] not in _NAME_STOP
+        and folded[start - 1] not in _ROUTE_NAME_STOP
         and "\u3400" <= folded[start - 1] <= "\u9fff"
     ):
         start -= 1
@@ -1112,6 +1142,9 @@ def folded_places(folded_keep_case: str, units: tuple[str, ...] = ()) -> frozens
                 start - inside == 1 and folded_keep_case[inside] in _SENTENCE_CHARS
             ):
                 name_start = inside
+            elif inside == start and _NOTHING_LEFT_RE.search(folded_keep_case, 0, start):
+                # What a misuse caused, right before the place's kind: none named.
+                name_start = start
             if _SENTENCE_BEFORE_KIND_RE.search(folded_keep_case, name_start, start) or (
                 match.group() == "路"
                 and _SENTENCE_BEFORE_ROAD_RE.search(folded_keep_case, name_start, start)
@@ -1156,6 +1189,7 @@ def folded_places(folded_keep_case: str, units: tuple[str, ...] = ()) -> frozens
             previous_end = match.end()
         elif (
             name in _GENERIC_KINDS
+            or name.endswith(_DEVELOPERS_PROJECT)
             or _UNNAMED_WORKS_RE.fullmatch(name) is not None
             or _CHILD_RE.search(name) is not None
         ):

@@ -8,6 +8,7 @@ estates' names by their sound.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Final, Protocol
 
@@ -122,4 +123,20 @@ def looked_up_places(places: Sequence[str]) -> list[str]:
         elif "〔" not in place and (bare := without_developer(place)) not in seen:
             seen.add(bare)
             names.append(bare)
+        if (tail := _branded_tail(place)) and tail not in seen:
+            seen.add(tail)
+            names.append(tail)
     return names
+
+
+#: An estate named with one character of its kind ("锦汀府", "滨河苑", "御景湾") after two of
+#: its own name (``_branded_tail``).
+_ESTATE_TAIL_RE: Final = re.compile("[\u4e00-\u9fff]{2,3}[\u4e00-\u9fff]{2}[府苑邸湾郡]")
+
+
+def _branded_tail(place: str) -> str:
+    # The last three characters of an estate's name of five or six ending with one
+    # character of its kind ("锦汀府" of "鼎泰锦汀府"): a local developer's brand (not of
+    # ``DEVELOPER_BRANDS``) before the name others write alone. Only a lookup: whether the
+    # two are one estate is ``place_agreement``'s to say ("东方锦绣苑" and "锦绣苑").
+    return place[-3:] if _ESTATE_TAIL_RE.fullmatch(place) else ""
