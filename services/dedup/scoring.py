@@ -333,9 +333,10 @@ def score_candidates(
         mine = features.title_places
         their_titled = _estate_of(their_places, their_topic)
         if mine and their_titled:
+            # An estate named with its road ("金霞路锦汀府"): the road is its address.
             return (
-                _object_beside_an_estate(mine)
-                and _object_beside_an_estate(their_titled)
+                _object_beside_an_estate(_without_address(mine))
+                and _object_beside_an_estate(_without_address(their_titled))
                 and titles_share_place(mine, their_places, their_topic, False)
             )
         if not mine and not their_titled:
@@ -1192,6 +1193,17 @@ def _named_in(place: str, places: tuple[str, ...]) -> bool:
     return any(titles_share_place(frozenset((place,)), (other,), other, False) for other in places)
 
 
+def _without_address(title_places: Iterable[str]) -> tuple[str, ...]:
+    """A title's places without the roads it names besides an estate or the like
+    ("金霞路锦汀府": the estate at its address); as they are when it names none, or
+    names another place that holds more than one (a town, a village, a plant)."""
+    places = tuple(title_places)
+    estates = tuple(p for p in places if not p.endswith(_NOT_AN_ESTATE))
+    if not estates or any(p not in estates and not p.endswith(ROUTE_WORDS) for p in places):
+        return places
+    return estates
+
+
 def _object_beside_an_estate(title_places: Iterable[str]) -> bool:
     """Whether a title's places name an estate or the like and nothing that holds more
     than one plant or names one (``_NOT_AN_ESTATE``): an unnamed plant beside it is one."""
@@ -1253,11 +1265,14 @@ def kinds_agree(
     one kind of problem in words of their own ("公交站被撤", "站点取消不合理"; "村道烂",
     "道路修复"), and the kind both name is what they say alike.
     """
+    # Compared without the families the kinds are of (``text.claims``): a title naming a
+    # family's word besides its kind names no other problem.
+    ours, theirs = text.without_families(ours), text.without_families(theirs)
     if not ours or ours != theirs or not features.title_places:
         return False
     their_topic = details.topic
-    our_kinds = text.claims(features.topic)
-    if our_kinds != text.claims(their_topic) or ours != our_kinds:
+    our_kinds = text.without_families(text.claims(features.topic))
+    if our_kinds != text.without_families(text.claims(their_topic)) or ours != our_kinds:
         return False
     if not text.same_buildings(features.topic, their_topic) or text.parts_differ(
         features.topic, their_topic
@@ -1286,7 +1301,13 @@ def one_kind_named(
     Not a nuisance (its source is what the titles would say: a bar or a building site on
     one street), a building's part (which building's lift) nor a plant beside an estate
     (``_NOT_ONE_SOURCE``); of a fee the same fee (``_sources_agree``)."""
-    if len(ours) != 1 or ours != theirs or not ours.isdisjoint(_NOT_ONE_SOURCE):
+    # The kind itself, one: the families it is of (``text.claims``: "family:gas") are
+    # not a second kind.
+    if (
+        len(text.without_families(ours)) != 1
+        or ours != theirs
+        or not ours.isdisjoint(_NOT_ONE_SOURCE)
+    ):
         return False
     their_topic = details.topic
     if text.claims(features.topic) != ours or text.claims(their_topic) != ours:
