@@ -993,6 +993,8 @@ def _reported_name(opening: str) -> str:
 #: own facility (its estate's name is no facility's: ``_FACILITY_NAME_RE``), a shop (a
 #: street has many), a school or a hospital (named by many ways).
 _FACILITY_WORD_RE: Final = re.compile("(?:厂|场|驾校|公司)$")
+#: Whether a title holds a facility's generic word anywhere (``_FACILITY_WORD_RE`` ends it).
+_FACILITY_WORD_IN_RE: Final = re.compile("厂|场|驾校|公司")
 #: The shortest and longest generic word read: "砖厂", "养猪场", "饲料加工厂".
 _FACILITY_WORD_CHARS: Final = (2, 5)
 #: What may stand between a facility's name and its word in the content ("长安村那个
@@ -1048,6 +1050,9 @@ def title_naming_its_facility(title: str, content: str) -> str:
     the reading of places finds (the facility's or its village's): a content names many
     places (where its writer lives or works), and a facility of another word, or two of
     this one, say nothing of which one the title is about. The title as it is otherwise."""
+    if _FACILITY_WORD_IN_RE.search(title) is None:
+        # No facility's word at all (most titles): nothing to read, and cheaply so.
+        return title
     if not all(
         _INDEFINITE_PLACE_RE.search(place) and _FACILITY_WORD_RE.search(place)
         for place in _short_places(title)
