@@ -506,6 +506,10 @@ NOT_AFTER: Final[dict[str, tuple[str, ...]]] = {
     "吵得": ("争",),
     # A building's own lights ("楼道灯不亮", "声控灯不亮", "电梯灯不亮").
     "灯不亮": ("[道控应梯廊库内]",),
+    # A road's or a site's works restored ("路面恢复工程": "复工" inside "恢复工程"), or a
+    # site resuming against an order ("停止施工后，又偷偷私自复工": its works), are no
+    # stalled estate's (real letters' contents).
+    "复工": ("恢", "私自", "擅自", "偷偷"),
     # A thing done without the owners' assembly ("投诉物业未经业主大会涨物业费", "物业费上涨
     # 没开业主大会"): the thing's problem (the fee raised), not the committee to be founded.
     "业主大会": ("[未没不][经开]", "[未没]召开"),

@@ -81,6 +81,9 @@ def test_the_kind_in_other_words(title: str, kind: str) -> None:
         ("快递转运站车辆占道", "refuse_station"),
         # Firms' works and production resumed (2020) are no stalled estate.
         ("关于企业复工复产的咨询", "late_handover"),
+        # A road's works restored, a site resuming against an order.
+        ("A市某路面恢复工程进度缓慢", "late_handover"),
+        ("工地被叫停后又私自复工", "late_handover"),
         # A credit office's window (a real title).
         ("咨询A7县政务中心征信窗口是什么性质的平台？", "late_handover"),
     ],
