@@ -138,6 +138,12 @@ CLAIM_WORDS: Final[dict[str, tuple[str, ...]]] = {
         "垃圾焚烧厂",
         "垃圾转运站",
         "压缩站",
+        # Said as the sanitation department's station ("栖凤路环卫站噪音和臭味", "澜岸家园北侧
+        # 环卫转运站", "栖凤路转运站整改进展"); not a parcel firm's or a freight depot
+        # (``NOT_AFTER``). No real title holds them yet (dev and unlabelled letters).
+        "环卫站",
+        "环卫转运站",
+        "转运站",
     ),
     # Rubbish left lying or dumped, to be cleared ("请求解决A2区克拉美丽山庄垃圾成堆问题",
     # "A3区锦绣家园小区垃圾泛滥无人管理", "投诉A7县黄花镇隆兴砖厂乱倒垃圾", "请求制止C4市
@@ -179,7 +185,9 @@ CLAIM_WORDS: Final[dict[str, tuple[str, ...]]] = {
     "fees": ("学费", "开户费", "初装费", "接驳费", "退费", "涨价", "摊位费"),
     # Wages asked for ("C4市农民工年底讨薪无处求助"): ``text.CLAIM_KINDS["wages"]``.
     # And pay for a job said plainly ("讨要宏图南园项目工钱").
-    "wages": ("讨薪", "工钱"),
+    # And overtime pay ("关于政府部门普通聘用人员加班（值班）发放加班费问题的咨询",
+    # "栖凤路转运站环卫工人加班费被克扣").
+    "wages": ("讨薪", "工钱", "加班费"),
     # A home sold only with a parking space, "房位一体" ("雨桐路某楼盘房位一体销售"): the
     # parking spaces forced on buyers (``text.FORCED_SALE_WORDS``).
     "parking": ("房位一体",),
@@ -197,7 +205,9 @@ CLAIM_WORDS: Final[dict[str, tuple[str, ...]]] = {
     # Not a river's or a lake's (``NOT_AFTER``: its pollution).
     "drinking_water": ("水质", "不敢喝", "喝水", "没水喝", "喝不上水"),
     # A road under water ("请求有关部门处理L5县哑桥战备公路哑塘分路处淹水路段").
-    "flooding": ("淹水", "水淹"),
+    # Cars drowned in it ("桥洞又淹车了") and its drainage asked for ("杉木冲路排涝问题的
+    # 建议"): the same road's water, drained (no real title holds these two yet).
+    "flooding": ("淹水", "水淹", "淹车", "排涝"),
     # An estate's lifts, unsafe, stopped or tampered with ("请求解决北京御园小区电梯安全的
     # 问题", "A7县未来漫城电梯整改过后还是掉层，请求更换！", "关于地王大厦电梯停运的再投诉",
     # "投诉B9市财富铭城小区物业非法改装电梯"); not a kind of building ("高层电梯房"), nor
@@ -319,12 +329,23 @@ NOT_BEFORE: Final[dict[str, str]] = {
     "石场": "[镇村乡路街组]",
     "上牌": "组",
 }
+# A refuse station whose workers' pay or jobs a title names ("栖凤路转运站环卫工人加班费被
+# 克扣") is their employer, not the object its neighbours write about (as a mixing plant's:
+# ``text._PLANT_EMPLOYS``); its neighbours' titles name the station, its smell or its noise.
+NOT_BEFORE.update(
+    dict.fromkeys(
+        CLAIM_WORDS["refuse_station"],
+        "[^，。！？、 ]{0,4}(?:环卫工|工人|员工|职工|司机|工资|加班|讨薪|欠薪|工钱|社保|招工|招聘)",
+    )
+)
 #: A word is not its kind after what makes it another's (``text._NOT_AFTER``: what comes
 #: right before it, of a fixed width); a word that is another kind's after something is
 #: read with it as one word.
 NOT_AFTER: Final[dict[str, tuple[str, ...]]] = {
     # A river's, a lake's or a pond's water is its pollution ("湘江水质").
     "水质": ("[河江湖塘库]",),
+    # A parcel firm's or a freight depot is no refuse station ("快递转运站").
+    "转运站": ("物流", "快递", "货运", "邮政"),
 }
 #: Every word's kind.
 KIND_OF_WORD: Final[dict[str, str]] = {

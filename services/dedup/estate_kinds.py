@@ -231,6 +231,27 @@ CLAIM_WORDS: Final[dict[str, tuple[str, ...]]] = {
         "停工",
         "保交楼",
         "保交房",
+        # The works asked to resume ("鼎泰锦汀府什么时候复工", "锦汀府复工是假复工"), and the
+        # buyers' mortgages and credit records hurt while the homes are not delivered ("关于
+        # 锦汀府业主房贷征信问题", "再次请求保护锦汀府业主征信"): the same stalled homes.
+        # Not a firm's works and production resumed ("复工复产", of 2020: ``NOT_BEFORE``);
+        # "征信" alone is a credit office's ("征信窗口"). No real title holds these yet.
+        "复工",
+        "房贷征信",
+        "业主征信",
+    ),
+    # An estate's common income, from its lifts' adverts, its car parks or its leased rooms
+    # ("桂香苑小区电梯广告收益去向不明"): accounted for to its owners. Not a rise in the
+    # property fee (``fees``), which the same estate's owners write of apart. No real
+    # letter (dev and unlabelled) names it yet.
+    "common_income": (
+        "公共收益",
+        "共有收益",
+        "公共收入",
+        "广告收益",
+        "广告收入",
+        "广告费收入",
+        "电梯广告",
     ),
     # A home's certificates, however typed ("L4县文昌商贸城小区全体业主请求办证", "投诉L9县
     # 县巴黎春天未按合同时间交房、办证"; "房产正"): not a licence or a card ("希望A市工商局
@@ -400,6 +421,8 @@ CLAIM_WORDS: Final[dict[str, tuple[str, ...]]] = {
 }
 #: A word is not its kind before what makes it another's (``text._NOT_BEFORE``).
 NOT_BEFORE: Final[dict[str, str]] = {
+    # A firm's works and production resumed ("复工复产") are no stalled estate's.
+    "复工": "复产",
     # The gas firm's charges are fees ("燃气乱收费", "燃气开户费", "天然气消费价格").
     # Nor the firm's own doing ("举报L市地区民中燃气公司严重偷税"), nor a gas bottle's deposit
     # ("咨询L10县永安燃气液化气罐押金收取及押金退还问题").
@@ -483,6 +506,13 @@ NOT_AFTER: Final[dict[str, tuple[str, ...]]] = {
     "吵得": ("争",),
     # A building's own lights ("楼道灯不亮", "声控灯不亮", "电梯灯不亮").
     "灯不亮": ("[道控应梯廊库内]",),
+    # A road's or a site's works restored ("路面恢复工程": "复工" inside "恢复工程"), or a
+    # site resuming against an order ("停止施工后，又偷偷私自复工": its works), are no
+    # stalled estate's (real letters' contents).
+    "复工": ("恢", "私自", "擅自", "偷偷"),
+    # A thing done without the owners' assembly ("投诉物业未经业主大会涨物业费", "物业费上涨
+    # 没开业主大会"): the thing's problem (the fee raised), not the committee to be founded.
+    "业主大会": ("[未没不][经开]", "[未没]召开"),
 }
 #: Families of kinds, each one problem when its kinds meet at one place (issue 13, the
 #: twenty-second session): residents of one estate or village write of one problem by its
@@ -505,6 +535,10 @@ NOT_AFTER: Final[dict[str, tuple[str, ...]]] = {
 #: * resettlement: a moved household's homes and the allowance paid while it waits.
 #: * estate_plan: an estate's plan changed and the green land built on ("反对在小区公共绿地
 #:   建设停车场", "强烈反对A市绿地香树花城项目变更规划").
+#: * estate_accounts: an estate's common income and the owners' committee that should hold
+#:   it to account ("小区公共收益去哪了谁也不知道，业委会主任和物业关系暧昧", under a title
+#:   "关于…业委会的投诉"): the owners asking where their income goes write of either. No
+#:   real title names the income yet; a property fee raised (``fees``) is none of it.
 FAMILIES: Final[dict[str, tuple[frozenset[str], frozenset[str]]]] = {
     "gas": (frozenset({"gas_supply", "gas_fees"}), frozenset()),
     "power": (
@@ -515,6 +549,7 @@ FAMILIES: Final[dict[str, tuple[frozenset[str], frozenset[str]]]] = {
     "quarry": (frozenset({"quarry", "blasting"}), frozenset()),
     "resettlement": (frozenset({"resettlement_housing", "transition_fees"}), frozenset()),
     "estate_plan": (frozenset({"plan_change", "common_land"}), frozenset()),
+    "estate_accounts": (frozenset({"common_income", "owners_committee"}), frozenset()),
 }
 
 #: Every word's kind.

@@ -469,8 +469,22 @@ _WORKS_RE: Final = re.compile(
 #: * a hand-over an authority is asked to press the developer for ("请求县住建局督促枫澜御园
 #:   交房", "责令开发商交付房屋"): the homes not handed over, a late hand-over;
 #: * a concrete firm's noise or dust ("关于宏基混凝土公司噪音污染的投诉"): its plant's, as
-#:   "搅拌站噪音" is (not its drivers' wages: "宏基混凝土公司拖欠罐车司机工资" names none).
+#:   "搅拌站噪音" is (not its drivers' wages: "宏基混凝土公司拖欠罐车司机工资" names none);
+#: * a bus route cancelled, stopped or to be restored ("318路公交车为什么取消了", "318路停运
+#:   没有征求市民意见", "关于撤销318路公交的意见", "恢复318公交", "318路何时恢复", "公交
+#:   停运"): the route's course, as "请求恢复318路公交线路" reads. Not a stop's ("公交站
+#:   取消", "请求恢复156路梨园坡站点", "呼吁将M市3路、20路公交车恢复新卫校车站": its stop).
+#: A bus or a route by its number, not its stop.
+_BUS: Final = "(?:公交(?!车?站)|[0-9]+路|巴士)"
 _SPELLED_OUT: Final = (
+    (
+        re.compile(
+            f"(?:{_BUS}[^，。！？站]{{0,8}}(?:取消|停运|撤销|撤线|停开|停线)"
+            f"|(?:取消|停运|撤销|撤掉|撤除|恢复|停开)[^，。！？站]{{0,6}}{_BUS}"
+            f"|{_BUS}[^，。！？站]{{0,6}}恢复)(?![^，。！？]{{0,8}}站)"
+        ),
+        "bus_course",
+    ),
     (
         re.compile("(?:督促|责令|敦促|催促)[^ ]{0,12}(?:交房|交付房屋)"),
         "late_handover",
@@ -479,6 +493,14 @@ _SPELLED_OUT: Final = (
         re.compile("(?:混凝土|商砼)(?:有限)?公司[^ ]{0,4}(?:噪|燥音|污染|粉尘|扬尘|灰尘)"),
         "mixing_plant",
     ),
+)
+
+#: The buyers' worry, in a title naming the site's workers' wages ("锦汀府农民工来要工资，
+#: 业主更担心了"): the writer is a buyer fearing for the home the unpaid site may never
+#: finish, the late hand-over, not a worker asking for pay (``claims``). No real title
+#: (dev and unlabelled letters) names wages with owners or buyers at all.
+_OWNERS_WORRY_RE: Final = re.compile(
+    "(?:业主|购房者|购房户|买房人|买房户)[^，。！？]{0,4}(?:担心|担忧|揪心|心慌|害怕|焦虑|不安)"
 )
 
 #: What a family's name starts with among a title's kinds (``claims``).
@@ -516,6 +538,8 @@ def claims(topic_text: str) -> frozenset[str]:
     for pattern, kind in _SPELLED_OUT:
         if kind not in kinds and pattern.search(meant):
             kinds |= {kind}
+    if "wages" in kinds and _OWNERS_WORRY_RE.search(meant):
+        kinds = (kinds - {"wages"}) | {"late_handover"}
     families = [_FAMILIES_OF_KIND[k] for k in kinds if k in _FAMILIES_OF_KIND]
     families += [_FAMILIES_OF_WORD[w] for w in words if w in _FAMILIES_OF_WORD]
     return kinds.union(*families) if families else kinds
@@ -552,6 +576,9 @@ def main_clause_claims(folded_title: str, region_names: tuple[str, ...] = ()) ->
     adds ("金桥市场停车难，商贩占道经营": parking alone)."""
     for clause in _CLAUSE_END_RE.split(folded_title):
         found = claims(topic(clause, region_names))
+        # The buyers' worry in another clause is what the wages are to them (``claims``).
+        if "wages" in found and _OWNERS_WORRY_RE.search(as_meant(folded_title)):
+            return (found - {"wages"}) | {"late_handover"}
         if found:
             return found
     return frozenset()
@@ -763,8 +790,13 @@ _SUBJECT_WORD_RES: Final[dict[str, re.Pattern[str]]] = {
     ),
     # A station by its words, or the pit and the room residents call it by ("该垃圾池为
     # 地埋式垃圾池", "小区的生活垃圾收集站及垃圾处理房").
+    # Not a parcel firm's or a freight depot ("快递转运站": ``claim_words.NOT_AFTER``).
     SUBJECT_REFUSE: re.compile(
-        "|".join(claim_words.CLAIM_WORDS["refuse_station"]) + "|垃圾池|垃圾房|垃圾压缩"
+        "|".join(
+            "".join(f"(?<!{before})" for before in claim_words.NOT_AFTER.get(word, ())) + word
+            for word in claim_words.CLAIM_WORDS["refuse_station"]
+        )
+        + "|垃圾池|垃圾房|垃圾压缩"
     ),
     SUBJECT_SUBSTATION: re.compile(_SUBSTATION_WORDS),
     SUBJECT_POWER_LINE: re.compile(_POWER_LINE_WORDS),
