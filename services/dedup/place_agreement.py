@@ -700,7 +700,10 @@ def _kept_alike(mine: str, other: str) -> bool:
     return False
 
 
+@lru_cache(maxsize=65_536)
 def _same_place(mine: str, other: str, lenient: bool) -> bool:
+    # Cached: the same few places are compared again and again, each comparison many
+    # patterns and sound keys (pure in its arguments).
     if ("〔" in mine or "〔" in other) and mine != other:
         # A subject or its lookup key (``features.subject_key``) is a place only as
         # itself: "〔油烟〕锦绣花园" holds "锦绣花园" and is no part of "东方锦绣花园";

@@ -121,8 +121,11 @@ def policy_facet(title: str, content: str) -> str:
     """The facet (``POLICY``) of the policy a folded title asks about: a group and a benefit
     it names, the county it names (else its content's first), "" when it names no group
     or no benefit."""
-    who = _found(_GROUP_RES, title)
     what = _found(_BENEFIT_RES, title)
+    if not what:
+        # No benefit, no policy (most titles): the groups and funds not searched for.
+        return ""
+    who = _found(_GROUP_RES, title)
     quals = _found(_QUALIFIER_RES, title)
     if not who:
         # A fund's use for one purpose is a policy for whoever has that purpose (the
