@@ -53,6 +53,20 @@ def strangers_matters(
     return [decision.matter_id for decision in decisions]
 
 
+def strangers_pair(
+    first: tuple[str, str], second: tuple[str, str], *, start: datetime, region: str
+) -> tuple[bool, float]:
+    """Whether a stranger's (title, content), twelve days after the first, joins its
+    matter, and its score."""
+    decisions = run(
+        [
+            letter(0, *first, start=start, region=region, ref="pr_first"),
+            letter(12, *second, start=start, region=region, ref="pr_second"),
+        ]
+    )
+    return decisions[1].matter_id == decisions[0].matter_id, decisions[1].score
+
+
 def indexed(
     places: tuple[str, ...], *, topic: str = "", config: DedupConfig | None = None
 ) -> tuple[CaseIndex, CaseRecord]:

@@ -17,7 +17,7 @@ import pytest
 from pydantic import ValidationError
 
 from services.dedup.config import DedupConfig
-from tests.unit.dedup.letters import letter, run
+from tests.unit.dedup.letters import strangers_pair
 
 START = datetime(2020, 3, 2, 9, tzinfo=UTC)
 REGION = "430104"
@@ -25,13 +25,7 @@ REGION = "430104"
 
 def _pair(first: tuple[str, str], second: tuple[str, str]) -> tuple[bool, float]:
     """Whether a stranger's second letter joins the first's matter, and its score."""
-    decisions = run(
-        [
-            letter(0, *first, start=START, region=REGION, ref="pr_first"),
-            letter(12, *second, start=START, region=REGION, ref="pr_second"),
-        ]
-    )
-    return decisions[1].matter_id == decisions[0].matter_id, decisions[1].score
+    return strangers_pair(first, second, start=START, region=REGION)
 
 
 GAS_FIRST = (
