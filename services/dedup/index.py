@@ -35,6 +35,7 @@ from services.dedup.index_keys import (
     looked_up_sounds,
 )
 from services.dedup.index_runs import Merge, Run, newest_of_each_key
+from services.dedup.names import place_brands
 from services.dedup.records import CaseDetails, CaseRecord, case_details
 
 
@@ -165,7 +166,8 @@ class CaseIndex:
         place's newest ``max_cases_per_place`` (oldest first within each; so of each
         village's and road's sound, ``looked_up_sounds``, of each estate's sound,
         ``estate_sounds``, and of each of ``names``, the
-        words of a title that may be an estate's bare name: ``names.probed_names``), then
+        words of a title that may be an estate's bare name: ``names.probed_names``, and of
+        the brands its places name, ``names.place_brands``), then
         the newest
         ``max_band_candidates`` sharing any band, newest first.
         """
@@ -184,7 +186,8 @@ class CaseIndex:
         for sound in looked_up_sounds(places):
             named.append(index_key(PLACE_SOUND, region_code, sound))
             caps.append(config.max_cases_per_place)
-        for name in names:
+        # The brands its places name (``names.place_brands``), whatever its title names.
+        for name in dict.fromkeys((*names, *place_brands(places))):
             named.append(index_key(BARE_NAME, region_code, name))
             caps.append(config.max_cases_per_place)
         for sound in estate_sounds(places):

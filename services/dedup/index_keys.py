@@ -2,8 +2,9 @@
 
 What a case is looked up by besides its LSH bands: its exact text, its petitioners, the
 places it names (an estate's also without its developer's brand), its villages', roads'
-and estates' facilities' names by their sound, its estates' bare names and its
-estates' names by their sound.
+and estates' facilities' names by their sound, its estates' bare names, the
+brands its title and places name (``names.brand_keys``) and its estates' names by their
+sound.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import xxhash
 from services.common.places import institution, without_developer
 from services.dedup.areas import match_area
 from services.dedup.config import DedupConfig
-from services.dedup.names import held_names
+from services.dedup.names import held_brands, held_names
 from services.dedup.policies import lookup_keys as policy_keys
 from services.dedup.sounds import estate_sound_key, sound_key
 
@@ -82,6 +83,9 @@ def case_keys(case: KeyedCase, *, with_fingerprint: bool) -> list[int]:
     keys.extend(index_key(PLACE, region, place) for place in looked_up_places(case.places))
     keys.extend(index_key(PLACE_SOUND, region, sound) for sound in looked_up_sounds(case.places))
     keys.extend(index_key(BARE_NAME, region, name) for name in held_names(case.places, case.topic))
+    # The brands its title and places name before a trade word (``names.brand_keys``),
+    # whatever its title's kind: a letter naming the business finds it.
+    keys.extend(index_key(BARE_NAME, region, name) for name in held_brands(case.places, case.topic))
     # The policy it asks about (``policies.lookup_keys``: ASCII, no estate's bare name).
     keys.extend(index_key(BARE_NAME, region, name) for name in policy_keys(case.topic))
     keys.extend(index_key(ESTATE_SOUND, region, sound) for sound in estate_sounds(case.places))
@@ -129,9 +133,9 @@ def looked_up_places(places: Sequence[str]) -> list[str]:
     return names
 
 
-#: An estate named with one character of its kind ("锦汀府", "滨河苑", "御景湾") after two of
-#: its own name (``_branded_tail``).
-_ESTATE_TAIL_RE: Final = re.compile("[\u4e00-\u9fff]{2,3}[\u4e00-\u9fff]{2}[府苑邸湾郡]")
+#: An estate named with one character of its kind ("锦汀府", "滨河苑", "御景湾", "云锦台")
+#: after two of its own name (``_branded_tail``).
+_ESTATE_TAIL_RE: Final = re.compile("[\u4e00-\u9fff]{2,3}[\u4e00-\u9fff]{2}[府苑邸湾郡台]")
 
 
 def _branded_tail(place: str) -> str:

@@ -135,6 +135,8 @@ def held_names(places: Iterable[str], topic: str) -> list[str]:
         names.extend(trailing_runs(place))
     if head := short_head(topic):
         names.append(head)
+    if (lead := leading_name(topic)) and lead != place:
+        names.append(lead)
     if not names or not text.claims(topic):
         return []
     return list(dict.fromkeys(names))
@@ -165,7 +167,8 @@ def probes(topic: str, places: Iterable[str]) -> tuple[str, ...]:
     """The bare names a letter whose title names a kind of problem looks up: the words of
     its title that may be one (``probed_names``), its title's bare place
     (``bare_place``: longer ones than those) and its estates' bare names (``bare_names``:
-    a letter naming "融科东南海小区" finds the titles naming "东南海" before their kind)."""
+    a letter naming "融科东南海小区" finds the titles naming "东南海" before their kind)
+    and the brands its title names (``brand_keys``)."""
     found = dict.fromkeys(probed_names(topic))
     if place := bare_place(topic):
         found[place] = None
@@ -174,6 +177,8 @@ def probes(topic: str, places: Iterable[str]) -> tuple[str, ...]:
     for estate in places:
         for name in bare_names(estate):
             found[name] = None
+    # The brands its title names before a trade word (``brand_keys``: "宏基混凝土公司").
+    found.update(dict.fromkeys(brand_keys(topic)))
     return tuple(found)
 
 
@@ -366,6 +371,32 @@ def short_head(topic: str) -> str:
     return head
 
 
+#: A road a title names before the estate on it ("雨桐路云锦台房位一体销售").
+_LEADING_ROAD_RE: Final = re.compile("^[\u4e00-\u9fff]{1,5}?(?:大道|路|街)")
+
+
+@lru_cache(maxsize=16_384)
+def leading_name(topic: str) -> str:
+    """The name a title (its ``text.topic``) begins with, after a road it names first, up
+    to its first sentence's or generic thing's word (``_NOT_PLACE_RE``) or its first kind
+    word ("云锦台" of "云锦台买房必须买车位", of "雨桐路云锦台房位一体销售"), when it is
+    ``MIN_NAME_CHARS`` to ``MAX_NAME_CHARS`` characters no region's, town's or road's name;
+    "" if none. Held as a bare name (``held_names``) and looked up by the other titles'
+    words (``probed_names``): whether the two are one place is ``bare_place_agrees``'s,
+    and the title's kind must be one for either to be held."""
+    title = _without_kept(topic)
+    first = _NOT_NAME_RE.split(title, maxsplit=1)[0]
+    if (at := text.first_claim_at(first)) >= 0:
+        first = first[:at]
+    if (road := _LEADING_ROAD_RE.match(first)) is not None:
+        first = first[road.end() :]
+    if (word := _NOT_PLACE_RE.search(first)) is not None:
+        first = first[: word.start()]
+    if _may_be_name(first) and not first.endswith(_AREA_ENDS):
+        return first
+    return ""
+
+
 def _without_brand(run: str) -> str:
     # ``run`` without the developer's brand it begins with, when a name is left.
     for brand in DEVELOPER_BRANDS:
@@ -396,3 +427,122 @@ def bare_place_agrees(
         or their_place in our_content
         or any(their_place in p for p in our_places)
     )
+
+
+# -- A business's or a plant's brand: its letters' candidates by it ---------------------
+
+#: The words of a business's, a school's, a plant's or a market's trade or kind that
+#: residents write after its brand ("童趣星早教", "宏基混凝土公司", "恒居物业", "华晟置业",
+#: "金穗饲料厂", "恒锐电子公司", "枣园农贸市场"). The longer first: "房地产" before "地产".
+_TRADE_WORDS_RE: Final = re.compile(
+    "早教|培训|教育|艺术|英语|舞蹈|琴行|幼儿园|学校|学院|职院|职校|技校|健身|瑜伽|游泳|美容|美发|美甲|养生|足浴"
+    "|超市|商场|商贸|商行|4S店|汽车|车行|物业|置业|房地产|地产|混凝土|搅拌站|建材|建筑|建设|工程"
+    "|有限|公司|集团|电子|科技|饲料|化工|食品|制药|塑料|钢铁|铸造|水泥|砖厂|石场|砂场|养殖|猪场|屠宰"
+    "|医院|诊所|口腔|药店|药房|酒店|宾馆|饭店|餐饮|火锅|烧烤|酒吧|网吧|驾校|银行|农贸|菜市场|市场"
+    "|物流|快递|家政|装饰|装修|中介|厂"
+)
+#: What ends the words before a brand: a road's, an area's or a place's word, where it
+#: lies, words of a sentence ("沩水东路宏基": "宏基"; "一家叫童趣星": "童趣星").
+_BEFORE_BRAND_RE: Final = re.compile(
+    "[省路街道区县镇乡村旁边的叫在是了和与及对被把给向从说]|市(?!场)|大道|旁边|后面|附近|对面|隔壁|名叫|投诉|举报"
+)
+#: A "的" right before a trade word.
+_OF_TRADE_RE: Final = re.compile(f"的(?=(?:{_TRADE_WORDS_RE.pattern}))")
+#: The least and most characters of the words before a trade word read as a brand.
+_MIN_BRAND_CHARS: Final = 2
+_MAX_BRAND_CHARS: Final = 6
+#: The most characters of a property firm's brand ("恒居物业"): longer words before
+#: "物业" are an estate's name.
+_MAX_FIRM_CHARS: Final = 3
+#: What a brand's key is written as: never an estate's bare name.
+BRAND_MARK: Final = "商:"
+#: Words before a trade word that are no brand: a sentence's, a kind's, a region's or
+#: where it lies ("小区物业", "本地超市", "黑心商家", "楼下饭店", "要求搅拌站"), who writes
+#: or is written to ("业主", "家长", "城管", "教育局").
+_NOT_BRAND_RE: Final = re.compile(
+    "我|你|他|她|们|咱|这|那|某|每|各|该|此|本|不|没|无|未|有|是|要|能|会|可|请|吗|呢|吧|啊|谁"
+    "|哪|何|么|啥|怎|为|也|还|又|再|就|才|已|太|很|更|最|都|被|把|让|给|将|对|向|从|在|到|去"
+    "|擅自|私自|违规|违法|非法|强行|强制|长期|一直|经常|总是|多次|乱|拒|拖|欠|退|收|涨|停|关|跑"
+    "|投诉|举报|反映|反应|查处|要求|请求|督促|核查|关于|咨询|求助|整治|取缔|搬迁|建设"
+    "|楼下|楼上|门口|门前|附近|对面|旁|周边|周围|隔壁|小区|业主|居民|住户|市民|老人|孩子|学生|家长"
+    "|本地|当地|城区|县城|市区|黑心|无良|私人|民营|国有|新开|大型|小型|正规|知名|连锁|全市|全省|全国"
+    "|领导|部门|政府|城管|街道|社区|环保|住建|公安|税务|人社|卫健|监管|执法|局|委|厅|办|所|队"
+    "|工地|项目|楼盘|机构|单位|商家|老板|员工|工人|司机|夜间|晚上|凌晨|半夜|每天|今年|去年|现在"
+    # A kind of a business, of its owner or of what it serves, never its own name
+    # ("自来水厂", "人民医院", "公立幼儿园", "公交公司", "茶叶市场", "移动营业厅").
+    "|自来|公交|人民|公立|私立|公办|民办|普惠|配套|违章|职业|第[一二三四五六七八九十]|移动|联通|电信"
+    "|电力|供电|供水|燃气|管理|规划|原来|以后|以前|中国|重点|毕业|引进|信息|利用|招标|发现|加强"
+    "|国家|中心|社会|服务|技术|商业|工业|农业|医疗|卫生|文化|体育|旅游|交通|房屋|城市|农村|乡村"
+    "|县级|市级|省级|地方|附属|附[一二三]|中医|妇幼|保健|儿童|少儿|成人|数学|美术|音乐|钢琴|幼儿"
+    "|学前|校外|课外|网上|线上|网络|电商|外卖|生猪|养猪|茶叶|石材|搅拌|二手|新能源|股份|分公司"
+    "|营业|售楼|销售|开发|施工|监理|劳务|保安|保洁|绿化|环卫|废品|回收|维修|汽修|洗车|停车|加油"
+)
+#: The most characters of words before a trade word whose last two are a brand's too:
+#: "童趣星" ("一家叫童趣星的早教中心" may be read "趣星教育"), not "花桥污水处理".
+_MAX_TAILED_CHARS: Final = 3
+
+
+@lru_cache(maxsize=16_384)
+def brand_keys(words: str) -> tuple[str, ...]:
+    """The keys of the brands ``words`` (a title's ``text.topic``, or a place) name before a
+    trade or kind word (``_TRADE_WORDS_RE``): the first two and the last two characters of
+    the words before it ("童趣星早教": "童趣", "趣星"; "沩水东路宏基混凝土搅拌站": "宏基"; the
+    first two only of words longer than ``_MAX_TAILED_CHARS``: "花桥污水处理厂": "花桥"),
+    each marked (``BRAND_MARK``). One business is written "童趣星早教", "童趣星早教中心",
+    "童趣星教育", "〔退费〕趣星教育", a plant "宏基混凝土公司" and "宏基混凝土搅拌站", a
+    market "枣园农贸市场" and "枣园菜市场": letters naming it so are candidates of each
+    other by it. Only a lookup: whether two are one is scoring's (one brand's two trades
+    are two businesses, "启迪健身" and "启迪英语")."""
+    found: dict[str, None] = {}
+    # "的" before a trade word is the brand's ("叫童趣星的早教中心", "宏基的混凝土搅拌站").
+    words = _OF_TRADE_RE.sub("", _without_kept(words))
+    for part in _NOT_NAME_RE.split(words):
+        for segment in _BEFORE_BRAND_RE.split(part):
+            # The first trade word of the segment, after its words: later ones follow a
+            # trade ("宏基混凝土搅拌站") or a clause ("恒居物业强行涨物业费").
+            trade = _TRADE_WORDS_RE.search(segment, _MIN_BRAND_CHARS)
+            if trade is None:
+                continue
+            run = segment[: trade.start()]
+            if (
+                len(run) > _MAX_BRAND_CHARS
+                or _TRADE_WORDS_RE.search(run) is not None
+                # Only the words the keys are of: "湘中职业技术学院" is "湘中"'s.
+                or _NOT_BRAND_RE.search(run[:_MAX_TAILED_CHARS]) is not None
+                or run[0] in _EDGE_CHARS
+                or run[-1] in _EDGE_CHARS
+            ):
+                continue
+            if trade.group() == "物业" and len(run) > _MAX_FIRM_CHARS:
+                # An estate's property manager ("嘉禾丰园物业"): the estate's own keys
+                # find its letters.
+                continue
+            tail = run[-_MIN_BRAND_CHARS:] if len(run) <= _MAX_TAILED_CHARS else ""
+            for key in filter(None, (run[:_MIN_BRAND_CHARS], tail)):
+                if (
+                    key not in _GENERIC_SHORT
+                    and key not in DEVELOPER_BRANDS
+                    and _HOUSING_RE.search(key) is None
+                ):
+                    found[BRAND_MARK + key] = None
+    return tuple(found)
+
+
+def held_brands(places: Iterable[str], topic: str) -> list[str]:
+    """The brand keys (``brand_keys``) a case is indexed under: its title's and its
+    places' (a subject's facet left off: "童趣星教育〔退费〕"), each once."""
+    found = dict.fromkeys(brand_keys(topic))
+    for place in places:
+        found.update(dict.fromkeys(brand_keys(_without_facet(place))))
+    return list(found)
+
+
+def place_brands(places: Iterable[str]) -> list[str]:
+    """The brand keys of a letter's places (``brand_keys``), each once: what it looks up
+    whatever its title says."""
+    return list(dict.fromkeys(key for place in places for key in brand_keys(_without_facet(place))))
+
+
+def _without_facet(place: str) -> str:
+    # A place without a subject's facet ("童趣星教育〔退费〕", "〔退费〕趣星教育").
+    return re.sub("〔[^〕]*〕", "", place)
