@@ -35,7 +35,7 @@ from services.dedup.index_keys import (
     looked_up_sounds,
 )
 from services.dedup.index_runs import Merge, Run, newest_of_each_key
-from services.dedup.names import place_brands
+from services.dedup.names import place_brands, place_stems
 from services.dedup.records import CaseDetails, CaseRecord, case_details
 
 
@@ -167,7 +167,8 @@ class CaseIndex:
         village's and road's sound, ``looked_up_sounds``, of each estate's sound,
         ``estate_sounds``, and of each of ``names``, the
         words of a title that may be an estate's bare name: ``names.probed_names``, and of
-        the brands its places name, ``names.place_brands``), then
+        the brands its places name and their names without their kind,
+        ``names.place_brands`` and ``place_stems``), then
         the newest
         ``max_band_candidates`` sharing any band, newest first.
         """
@@ -186,8 +187,9 @@ class CaseIndex:
         for sound in looked_up_sounds(places):
             named.append(index_key(PLACE_SOUND, region_code, sound))
             caps.append(config.max_cases_per_place)
-        # The brands its places name (``names.place_brands``), whatever its title names.
-        for name in dict.fromkeys((*names, *place_brands(places))):
+        # The brands its places name (``names.place_brands``) and their names without their
+        # kind (``names.place_stems``), whatever its title names.
+        for name in dict.fromkeys((*names, *place_brands(places), *place_stems(places))):
             named.append(index_key(BARE_NAME, region_code, name))
             caps.append(config.max_cases_per_place)
         for sound in estate_sounds(places):

@@ -3,8 +3,8 @@
 What a case is looked up by besides its LSH bands: its exact text, its petitioners, the
 places it names (an estate's also without its developer's brand), its villages', roads'
 and estates' facilities' names by their sound, its estates' bare names, the
-brands its title and places name (``names.brand_keys``) and its estates' names by their
-sound.
+brands its title and places name (``names.brand_keys``), its places' names without their
+kind (``names.place_stem``) and its estates' names by their sound.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ import xxhash
 from services.common.places import institution, without_developer
 from services.dedup.areas import match_area
 from services.dedup.config import DedupConfig
-from services.dedup.names import held_brands, held_names
+from services.dedup.names import held_brands, held_names, place_stems
 from services.dedup.policies import lookup_keys as policy_keys
 from services.dedup.sounds import estate_sound_key, sound_key
 
@@ -86,6 +86,8 @@ def case_keys(case: KeyedCase, *, with_fingerprint: bool) -> list[int]:
     # The brands its title and places name before a trade word (``names.brand_keys``),
     # whatever its title's kind: a letter naming the business finds it.
     keys.extend(index_key(BARE_NAME, region, name) for name in held_brands(case.places, case.topic))
+    # Its places' names without their kind (``names.place_stem``: "澜岸小区", "澜岸家园").
+    keys.extend(index_key(BARE_NAME, region, name) for name in place_stems(case.places))
     # The policy it asks about (``policies.lookup_keys``: ASCII, no estate's bare name).
     keys.extend(index_key(BARE_NAME, region, name) for name in policy_keys(case.topic))
     keys.extend(index_key(ESTATE_SOUND, region, sound) for sound in estate_sounds(case.places))

@@ -546,3 +546,51 @@ def place_brands(places: Iterable[str]) -> list[str]:
 def _without_facet(place: str) -> str:
     # A place without a subject's facet ("童趣星教育〔退费〕", "〔退费〕趣星教育").
     return re.sub("〔[^〕]*〕", "", place)
+
+
+# -- A place's name without its kind: its letters' candidates by it ----------------------
+
+#: The kind words a place's name ends with that residents write another one of, or none
+#: ("澜岸小区", "澜岸家园"; "桂花坪社区", "桂花坪小区"; "北辰三角洲小区", "北辰三角洲幼儿
+#:园"; "鑫城国际项目", "鑫城国际小区"; "东塘菜市场", "东塘小区"), the longer first.
+_PLACE_KIND_RE: Final = re.compile(
+    "(?:小区|社区|家园|花园|公寓|新村|雅苑|幼儿园|项目|楼盘|工地|广场|农贸市场|菜市场|市场)"
+    "(?:[一二三四五六七八九十]期)?$"
+)
+#: Words of a site's or a works' kind, not its name ("地铁工地", "扩建工地", "希望项目").
+_NOT_STEM_RE: Final = re.compile("地铁|扩建|改建|在建|新建|希望|施工|建筑|中心|公共|配套|普惠|回迁")
+#: What a name stem is written as: never an estate's bare name nor a brand.
+STEM_MARK: Final = "名:"
+
+
+@lru_cache(maxsize=16_384)
+def place_stem(place: str) -> str:
+    """The key of a place's name without its kind word (``_PLACE_KIND_RE``: "名:澜岸" of
+    "澜岸小区" and of "澜岸家园"), of two characters or more, no kind of estate, housing
+    or sentence's word (``_GENERIC_SHORT``, ``_HOUSING_RE``, ``_NOT_BRAND_RE``) and no
+    region's, town's or road's name; "" for another place, or a subject ("〔"). Only a
+    lookup: whether "东塘菜市场" and "东塘小区" are one place is ``place_agreement``'s, and
+    its bar is scoring's."""
+    if "〔" in place or (kind := _PLACE_KIND_RE.search(place)) is None:
+        return ""
+    stem = place[: kind.start()]
+    if (
+        not _MIN_BRAND_CHARS <= len(stem) <= MAX_NAME_CHARS
+        or _NOT_NAME_RE.search(stem) is not None
+        or stem in _GENERIC_SHORT
+        or stem in DEVELOPER_BRANDS
+        or _HOUSING_RE.search(stem) is not None
+        or _NOT_BRAND_RE.search(stem[:_MAX_TAILED_CHARS]) is not None
+        or stem[0] in _EDGE_CHARS
+        or stem[-1] in _EDGE_CHARS
+        or stem.endswith(_AREA_ENDS)
+        or _NOT_STEM_RE.search(stem) is not None
+    ):
+        return ""
+    return STEM_MARK + stem
+
+
+def place_stems(places: Iterable[str]) -> list[str]:
+    """The stem keys of a letter's places (``place_stem``), each once: held and looked up
+    whatever its title says."""
+    return list(dict.fromkeys(stem for place in places if (stem := place_stem(place))))

@@ -101,3 +101,17 @@ def test_an_estate_a_title_begins_with_after_its_road_or_before_a_clause_is_held
     # A title beginning with a kind, a body or a road's works holds none of it.
     for title in ("物业费凭什么涨", "环保部门管管搅拌站", "金桥北路工地噪音"):
         assert names.leading_name(title) == "", title
+
+
+def test_a_place_named_with_another_kind_word_shares_its_stem() -> None:
+    # One estate, one market, one kindergarten's estate, written with another kind word.
+    for one, other in (
+        ("澜岸小区", "澜岸家园"),
+        ("桂花坪社区", "桂花坪小区"),
+        ("北辰三角洲幼儿园", "北辰三角洲小区"),
+        ("鑫城国际项目", "鑫城国际小区"),
+    ):
+        assert names.place_stem(one) == names.place_stem(other) != "", (one, other)
+    # A kind, a sentence, a site's kind or a subject has none.
+    for place in ("楼下广场", "我们小区", "安置小区", "地铁工地", "星沙镇小区", "〔垃圾站〕澜岸"):
+        assert names.place_stem(place) == "", place
