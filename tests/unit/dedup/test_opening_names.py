@@ -42,6 +42,10 @@ REGION = "430103"
             "上个月就有人反映新城国际花都物业费上涨的问题，到现在也没看到哪个部门出面",
             "新城国际花都",
         ),
+        # Where the writer (or whom they write for) bought their home.
+        ("领导您好，我替父母在云锦台买了一套养老房，他们都七十多岁了", "云锦台"),
+        ("各位领导好，我前不久在云锦台小区认购了一套89平米的房子", "云锦台"),
+        ("我和爱人都是普通工人，2021年初贷款买了锦汀府的房子，每个月还贷", "锦汀府"),
     ],
 )
 def test_the_estate_a_writer_names_first(content: str, name: str) -> None:
@@ -64,6 +68,10 @@ def test_the_estate_a_writer_names_first(content: str, name: str) -> None:
         # A report of a village's works, of a road's noise: no estate.
         "上次反映桃花村建信号塔的事，镇里说会协调",
         "小区业主多次反映绕城高速噪音问题，一直没有实质性进展",
+        # A home or a car bought elsewhere or with something, not an estate.
+        "我在银行贷款买了房，现在房贷压力很大",
+        "我们在外地买了房子，户口能不能迁过去",
+        "我在A市亲戚手上买的二手车，怎么过户",
     ],
 )
 def test_no_estate_in_passing_or_in_other_words(content: str) -> None:
