@@ -165,12 +165,10 @@ class CaseIndex:
         without shingles), each petitioner's newest ``max_cases_per_petitioner`` and each
         place's newest ``max_cases_per_place`` (oldest first within each; so of each
         village's and road's sound, ``looked_up_sounds``, of each estate's sound,
-        ``estate_sounds``, and of each of ``names``, the
-        words of a title that may be an estate's bare name: ``names.probed_names``, and of
-        the brands its places name and their names without their kind,
-        ``names.place_brands`` and ``place_stems``), then
-        the newest
-        ``max_band_candidates`` sharing any band, newest first.
+        ``estate_sounds``, of each of ``names``, the words of a title that may be an
+        estate's bare name or a brand: ``names.probes``, and of the brands its places name
+        and their names without their kind: ``names.place_brands``, ``place_stems``), then
+        the newest ``max_band_candidates`` sharing any band, newest first.
         """
         named: list[int] = []
         caps: list[int] = []
