@@ -282,6 +282,22 @@ class DedupConfig(BaseSettings):
             "already, and is not read for every letter of it."
         ),
     )
+    matter_join_min_letters: int = Field(
+        default=3,
+        ge=0,
+        description=(
+            "Fewest letters an open matter must hold for a letter that links to no letter "
+            "to join it by what the matter's letters say as a whole: the letter names a "
+            "place at least half of the matter's letters name, its title names a kind of "
+            "problem at least half of the matter's titles name and no kind fewer than two "
+            "of them name, its subject agrees, and one of the matter's letters, of another "
+            "petitioner and in no place conflict with it, was its candidate. A resident's "
+            "short letter shares few words with each neighbour's, and what the many "
+            "letters share is the place and the problem. "
+            "With 2 a two-letter matter's reading joined another problem of the place "
+            "(blind probe: a wrong link); 0 joins none."
+        ),
+    )
     related_threshold: float = Field(
         default=0.25,
         ge=0.0,

@@ -61,6 +61,8 @@ def decide_with_matter(
         # The links found lead to matters gone (merged away, expired): look at them all.
         scored, top = score_candidates(state, case, features, config, now, exhaustive=True)
         best, matter = _best_link(state, scored)
+    if best is None and config.matter_join_min_letters:
+        best, matter = _joined_by_matter(state, features, scored, now, config)
     related = _related(scored, exclude=matter.matter_id if matter else None, config=config)
     if best is not None and matter is not None:
         merged = _matters_to_merge(state, scored, best, matter, now, config)
@@ -242,6 +244,7 @@ class _MatterReadings:
         self._fewest = config.matter_merge_min_letters
         self._most = config.matter_merge_max_letters
         self._read: dict[str, tuple[frozenset[str], frozenset[str]] | None] = {}
+        self._kinds: dict[str, Counter[str]] = {}
         self._subjects: dict[str, tuple[str, ...]] = {}
 
     def reading(self, matter_id: str) -> tuple[frozenset[str], frozenset[str]] | None:
@@ -262,7 +265,13 @@ class _MatterReadings:
             else None
         )
         self._read[matter_id] = found
+        self._kinds[matter_id] = kinds
         return found
+
+    def kinds_named(self, matter_id: str, titles: int) -> frozenset[str]:
+        # The kinds at least `titles` of a matter's titles name; read only of a matter
+        # ``reading`` read.
+        return frozenset(k for k, n in self._kinds.get(matter_id, Counter()).items() if n >= titles)
 
     def subjects(self, matter_id: str) -> tuple[str, ...]:
         # Read only of a matter ``reading`` read: of at most ``matter_merge_max_letters``.
@@ -298,6 +307,62 @@ def _one_by_matters(
     return subjects_all_agree(
         (*readings.subjects(best.matter_id), *readings.subjects(candidate.matter_id))
     )
+
+
+def _joined_by_matter(
+    state: MatchState,
+    features: CaseFeatures,
+    scored: list[Scored],
+    now: int,
+    config: DedupConfig,
+) -> tuple[Scored | None, MatterRecord | None]:
+    """The open matter a letter linking to no letter is of by what its letters say as a
+    whole, and the candidate of it found; (None, None) for none.
+
+    A resident's short letter on a hot problem shares few words with each neighbour's
+    letter ("汀澜雅苑后面的搅拌站晚上还在干", "宏基搅拌站噪音扰民"), and what the many letters
+    share is the place and the problem. The matter holds at least
+    ``matter_join_min_letters`` letters (what most of one or two letters name is theirs:
+    another problem of the place); this letter names a place at least half of them name
+    (``_MatterReadings``), its title names a kind at least half of their titles name and
+    no kind fewer than two of them name (a lift's fault is not the estate's fee rise,
+    however many write of the fee), its subject, if any, agrees with all of theirs; and
+    the candidate is not the petitioner's own, nor in a place conflict with it. Best text
+    score first."""
+    ours_places = frozenset(p for p in features.places if "〔" not in p)
+    ours_kinds = title_kinds(features.topic)
+    if not ours_places or not ours_kinds:
+        return None, None
+    least = config.matter_join_min_letters
+    readings = _MatterReadings(state, config)
+    looked: set[str] = set()
+    for candidate in sorted(scored, key=_score, reverse=True):
+        matter_id = candidate.matter_id
+        if candidate.place_conflict or candidate.same_petitioner or matter_id in looked:
+            continue
+        looked.add(matter_id)
+        found = readings.reading(matter_id)
+        if found is None or ours_places.isdisjoint(found[0]) or ours_kinds.isdisjoint(found[1]):
+            continue
+        if not ours_kinds <= readings.kinds_named(matter_id, 2):
+            continue
+        if features.subject and not subjects_all_agree(
+            (features.subject, *readings.subjects(matter_id))
+        ):
+            continue
+        matter = read_matter(state.matters, matter_id)
+        if (
+            matter is not None
+            and matter.petitions >= least
+            and effective_status(matter, now) in _OPEN
+            and not _SPLIT_OFF_RE.search(matter_id)
+        ):
+            return candidate, matter
+    return None, None
+
+
+def _score(candidate: Scored) -> float:
+    return candidate.score
 
 
 def _rank(candidate: Scored) -> tuple[bool, float, bool, int]:

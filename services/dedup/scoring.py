@@ -1011,6 +1011,13 @@ def score_candidates(
                     )
                 )
             ):
+                if not same_petitioner and config.matter_join_min_letters:
+                    # Not linkable, but of another petitioner, found by this letter's
+                    # places or words: its matter's letters, as a whole, may show this
+                    # letter is of it (``deciding._joined_by_matter``).
+                    candidate = judge(i, scores[i])
+                    if candidate is not None and not candidate.place_conflict:
+                        scored.append(candidate)
                 continue
             candidate = judge(i, scores[i])
             if candidate is not None and candidate.linkable:
