@@ -10,13 +10,13 @@ from collections import Counter
 from typing import Final
 
 from schemas.cases import Verdict
-from services.dedup import text
+from services.dedup import aboutness, text
 from services.dedup.areas import may_share_matter
 from services.dedup.config import DedupConfig
 from services.dedup.decision import DedupDecision, MergedMatter, RelatedMatter, matter_id_for
 from services.dedup.facts import CaseFacts
 from services.dedup.features import CaseFeatures
-from services.dedup.place_agreement import subjects_all_agree
+from services.dedup.place_agreement import places_agree, subjects_all_agree
 from services.dedup.records import CaseRecord, MatchReason, MatterRecord, MatterStatus
 from services.dedup.scoring import (
     Scored,
@@ -245,6 +245,9 @@ class _MatterReadings:
         self._most = config.matter_merge_max_letters
         self._read: dict[str, tuple[frozenset[str], frozenset[str]] | None] = {}
         self._kinds: dict[str, Counter[str]] = {}
+        self._letters: dict[str, list[tuple[str, ...]]] = {}
+        self._topics: dict[str, tuple[str, ...]] = {}
+        self._agreed: dict[str, tuple[str, ...]] = {}
         self._subjects: dict[str, tuple[str, ...]] = {}
 
     def reading(self, matter_id: str) -> tuple[frozenset[str], frozenset[str]] | None:
@@ -253,9 +256,14 @@ class _MatterReadings:
         places: Counter[str] = Counter()
         kinds: Counter[str] = Counter()
         letters = 0
+        named: list[tuple[str, ...]] = []
+        topics: list[str] = []
         for details in matter_details(self._state, matter_id, self._most):
             letters += 1
-            places.update(p for p in set(details.places) if "〔" not in p)
+            topics.append(details.topic)
+            ours = tuple(dict.fromkeys(p for p in details.places if "〔" not in p))
+            named.append(ours)
+            places.update(ours)
             # A narrow kind the title names (parking forced on buyers) is a kind of its
             # own: a forced sale's matter and a parking fee's are two.
             kinds.update(title_kinds(details.topic))
@@ -266,6 +274,30 @@ class _MatterReadings:
         )
         self._read[matter_id] = found
         self._kinds[matter_id] = kinds
+        self._letters[matter_id] = named
+        self._topics[matter_id] = tuple(topics)
+        return found
+
+    def topics(self, matter_id: str) -> tuple[str, ...]:
+        # The topics of a matter's letters; read only of a matter ``reading`` read.
+        return self._topics.get(matter_id, ())
+
+    def agreed_places(self, matter_id: str) -> tuple[str, ...]:
+        """The places at least half a matter's letters name by place agreement
+        (``place_agreement.places_agree``: a short name, a sound-alike, one held in the
+        other), not only as written: a matter whose letters write 汀澜雅苑, 汀兰雅苑 and
+        汀澜 has one place. Read only of a matter ``reading`` read."""
+        found = self._agreed.get(matter_id)
+        if found is not None:
+            return found
+        named = self._letters.get(matter_id, [])
+        agreed: list[str] = []
+        for place in dict.fromkeys(p for ours in named for p in ours):
+            one = frozenset((place,))
+            naming = sum(1 for ours in named if ours and places_agree(one, ours, False))
+            if 2 * naming >= len(named):
+                agreed.append(place)
+        found = self._agreed[matter_id] = tuple(agreed)
         return found
 
     def kinds_named(self, matter_id: str, titles: int) -> frozenset[str]:
@@ -324,13 +356,19 @@ def _joined_by_matter(
     share is the place and the problem. The matter holds at least
     ``matter_join_min_letters`` letters (what most of one or two letters name is theirs:
     another problem of the place); this letter names a place at least half of them name
-    (``_MatterReadings``), its title names a kind at least half of their titles name and
-    no kind fewer than two of them name (a lift's fault is not the estate's fee rise,
-    however many write of the fee), its subject, if any, agrees with all of theirs; and
-    the candidate is not the petitioner's own, nor in a place conflict with it. Best text
+    (``_MatterReadings``), as written or by place agreement (a short name, a sound-alike,
+    one held in the other: "东南海小区" of a matter writing "融科东南海小区"; the
+    matter's places counted by agreement too, ``_MatterReadings.agreed_places``); its
+    title names a kind at least half of their titles name and no kind fewer than two of
+    them name (a lift's fault is not the estate's fee rise, however many write of the
+    fee), or, naming none ("融科东南海业主的心声"), its opening does so
+    (``aboutness.opening_kinds``); of a building's or a part's kind (a lift, a leak) no
+    title of the matter names another building or part than its title (``text.parts_differ``:
+    7栋's lift is not 3栋's); its subject, if any, agrees with all of theirs; and the
+    candidate is not the petitioner's own, nor in a place conflict with it. Best text
     score first."""
     ours_places = frozenset(p for p in features.places if "〔" not in p)
-    ours_kinds = title_kinds(features.topic)
+    ours_kinds = title_kinds(features.topic) or _opening_kinds(features.topic)
     if not ours_places or not ours_kinds:
         return None, None
     least = config.matter_join_min_letters
@@ -342,7 +380,16 @@ def _joined_by_matter(
             continue
         looked.add(matter_id)
         found = readings.reading(matter_id)
-        if found is None or ours_places.isdisjoint(found[0]) or ours_kinds.isdisjoint(found[1]):
+        if found is None or ours_kinds.isdisjoint(found[1]):
+            continue
+        if ours_places.isdisjoint(found[0]) and not places_agree(
+            ours_places, readings.agreed_places(matter_id), False
+        ):
+            continue
+        if ours_kinds & found[1] <= text.PART_KINDS and any(
+            text.parts_differ(features.topic, topic) for topic in readings.topics(matter_id)
+        ):
+            # One building's lift, another's leak: another object of the place.
             continue
         if not ours_kinds <= readings.kinds_named(matter_id, 2):
             continue
@@ -359,6 +406,12 @@ def _joined_by_matter(
         ):
             return candidate, matter
     return None, None
+
+
+def _opening_kinds(topic: str) -> frozenset[str]:
+    # The kinds the opening of a letter whose title names none says
+    # (``aboutness.opening_kinds``), their families left out: what its title would say.
+    return text.without_families(aboutness.opening_kinds(topic))
 
 
 def _score(candidate: Scored) -> float:
