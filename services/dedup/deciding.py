@@ -10,12 +10,12 @@ from collections import Counter
 from typing import Final
 
 from schemas.cases import Verdict
-from services.dedup import aboutness, text
+from services.dedup import aboutness, organisations, text
 from services.dedup.areas import may_share_matter
 from services.dedup.config import DedupConfig
 from services.dedup.decision import DedupDecision, MergedMatter, RelatedMatter, matter_id_for
 from services.dedup.facts import CaseFacts
-from services.dedup.features import CaseFeatures
+from services.dedup.features import SUBJECT_RE, CaseFeatures
 from services.dedup.place_agreement import places_agree, subjects_all_agree
 from services.dedup.records import CaseRecord, MatchReason, MatterRecord, MatterStatus
 from services.dedup.scoring import (
@@ -362,9 +362,10 @@ def _joined_by_matter(
     title names a kind at least half of their titles name and no kind fewer than two of
     them name (a lift's fault is not the estate's fee rise, however many write of the
     fee), or, naming none ("融科东南海业主的心声"), its opening does so
-    (``aboutness.opening_kinds``); of a building's or a part's kind (a lift, a leak) no
-    title of the matter names another building or part than its title (``text.parts_differ``:
-    7栋's lift is not 3栋's); its subject, if any, agrees with all of theirs; and the
+    (``aboutness.opening_kinds``); of a building's or a part's kind (a lift, a leak), no
+    title of the matter names another building or part than its title does
+    (``text.parts_differ``: 7栋's lift is not 3栋's); its subject, if any, agrees with
+    all of theirs, its estate by place agreement (``_subject_of_matter``); and the
     candidate is not the petitioner's own, nor in a place conflict with it. Best text
     score first."""
     ours_places = frozenset(p for p in features.places if "〔" not in p)
@@ -393,8 +394,8 @@ def _joined_by_matter(
             continue
         if not ours_kinds <= readings.kinds_named(matter_id, 2):
             continue
-        if features.subject and not subjects_all_agree(
-            (features.subject, *readings.subjects(matter_id))
+        if features.subject and not _subject_of_matter(
+            features.subject, readings.subjects(matter_id)
         ):
             continue
         matter = read_matter(state.matters, matter_id)
@@ -406,6 +407,45 @@ def _joined_by_matter(
         ):
             return candidate, matter
     return None, None
+
+
+def _subject_of_matter(ours: str, theirs: tuple[str, ...]) -> bool:
+    """Whether a letter's subject (``features.letter_subject``) is the one a matter's
+    letters' subjects are: they agree with it all together (``subjects_all_agree``), or,
+    theirs agreeing all together, each names its object (an organisation's wrong left
+    out), of no other side and no other name, and one of them at an estate its estate
+    agrees with by place agreement ("汀澜小区〔搅拌站〕", "汀澜雅苑〔搅拌站〕": a short name, a
+    sound-alike; ``place_agreement.places_agree``)."""
+    if subjects_all_agree((ours, *theirs)):
+        return True
+    mine = SUBJECT_RE.match(ours)
+    if mine is None or not theirs or mine.group(2) in organisations.WRONGS:
+        return False
+    others = [SUBJECT_RE.match(subject) for subject in dict.fromkeys(theirs)]
+    return (
+        all(
+            other is not None
+            and other.group(2) == mine.group(2)
+            and _parts_agree(mine.group(3), other.group(3), mine.group(4), other.group(4))
+            for other in others
+        )
+        and any(
+            other is not None
+            and places_agree(frozenset((mine.group(1),)), (other.group(1),), False)
+            for other in others
+        )
+        and subjects_all_agree(theirs)
+    )
+
+
+def _parts_agree(
+    our_sides: str, their_sides: str, our_name: str | None, their_name: str | None
+) -> bool:
+    # A plant's sides of the estate ("西", "东": two plants) and its names ("鑫磊",
+    # "鑫磊建材": one), each unsaid in either or shared.
+    return (not our_sides or not their_sides or not set(our_sides).isdisjoint(their_sides)) and (
+        not our_name or not their_name or our_name in their_name or their_name in our_name
+    )
 
 
 def _opening_kinds(topic: str) -> frozenset[str]:

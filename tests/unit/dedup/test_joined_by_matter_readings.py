@@ -12,6 +12,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from services.dedup.config import DedupConfig
+from services.dedup.deciding import _subject_of_matter
 from services.dedup.decision import DedupDecision
 from services.dedup.matcher import Matcher
 from services.dedup.state import InMemoryMatchState
@@ -140,3 +141,21 @@ def test_another_buildings_lift_does_not_join_the_matter_of_one_buildings_lift()
     first, second, third, other = _run(LIFT_LETTERS, start=LIFT_START)
     assert second.matter_id == third.matter_id == first.matter_id
     assert other.matter_id != first.matter_id
+
+
+def test_a_subject_at_an_estate_written_another_way_is_the_matters() -> None:
+    # "汀澜小区" and "汀澜雅苑" are one estate by place agreement; the matter's subjects,
+    # "汀澜雅苑" and "汀兰雅苑" (a sound-alike), agree among themselves.
+    assert _subject_of_matter(
+        "汀澜小区〔搅拌站〕", ("汀澜雅苑〔搅拌站〕", "汀兰雅苑〔搅拌站·宏基〕")
+    )
+    assert _subject_of_matter("汀澜雅苑〔搅拌站〕", ("汀澜雅苑〔搅拌站北〕",))
+
+
+def test_another_plant_of_the_estate_is_not_the_matters_subject() -> None:
+    # Another side, another name, another object, another estate, another organisation.
+    assert not _subject_of_matter("汀澜小区〔搅拌站西〕", ("汀澜雅苑〔搅拌站东〕",))
+    assert not _subject_of_matter("汀澜小区〔搅拌站·东富〕", ("汀澜雅苑〔搅拌站·华达〕",))
+    assert not _subject_of_matter("汀澜小区〔垃圾站〕", ("汀澜雅苑〔搅拌站〕",))
+    assert not _subject_of_matter("阳光小区〔搅拌站〕", ("月光小区〔搅拌站〕",))
+    assert not _subject_of_matter("宏远〔欠薪〕", ("宏达〔欠薪〕",))
