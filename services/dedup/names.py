@@ -544,8 +544,14 @@ def place_brands(places: Iterable[str]) -> list[str]:
 
 
 def _without_facet(place: str) -> str:
-    # A place without a subject's facet ("童趣星教育〔退费〕", "〔退费〕趣星教育").
-    return re.sub("〔[^〕]*〕", "", place)
+    # A place without a subject's facet ("童趣星教育〔退费〕", "〔退费〕趣星教育"). Most
+    # places hold none, and need no pattern (looked up in ``re``'s cache each time).
+    if "〔" not in place:
+        return place
+    return _FACET_RE.sub("", place)
+
+
+_FACET_RE: Final = re.compile("〔[^〕]*〕")
 
 
 # -- A place's name without its kind: its letters' candidates by it ----------------------

@@ -13,7 +13,7 @@ import re
 
 import pytest
 
-from services.dedup import place_agreement, text
+from services.dedup import names, place_agreement, text
 
 
 def _by_pattern(meant: str) -> list[tuple[int, str]]:
@@ -95,3 +95,34 @@ def test_plants_and_estates_still_agree() -> None:
     assert place_agreement._estate_by_head("汀澜小区", "汀澜雅苑")
     assert place_agreement._estate_by_head("汀澜雅苑", "汀澜小区")
     assert not place_agreement._estate_by_head("汀澜花园", "汀澜雅苑")
+
+
+@pytest.mark.parametrize(
+    ("written", "latin"),
+    [
+        ("", False),
+        ("A3区某小区噪音", False),
+        ("ab中", True),
+        ("ab中文", False),
+        ("abc中文", True),
+        ("The noise of the plant at 枫桥湾", True),
+        ("噪音 noise", True),
+        ("噪音噪音噪音 no", False),
+    ],
+)
+def test_mostly_latin_as_counted(written: str, latin: bool) -> None:
+    assert text.is_mostly_latin(written) is latin
+    assert latin is (len(text._LATIN_RE.findall(written)) > len(text._CJK_RE.findall(written)))
+
+
+@pytest.mark.parametrize(
+    ("place", "bare"),
+    [
+        ("童趣星教育〔退费〕", "童趣星教育"),
+        ("〔退费〕趣星教育", "趣星教育"),
+        ("宏基搅拌站", "宏基搅拌站"),
+        ("〔未闭合", "〔未闭合"),
+    ],
+)
+def test_place_without_its_facet(place: str, bare: str) -> None:
+    assert names._without_facet(place) == bare
