@@ -129,6 +129,9 @@ def held_names(places: Iterable[str], topic: str) -> list[str]:
     title's own bare place (``bare_place``) with its trailing runs (``trailing_runs``),
     when its title names a kind of problem (``text.claims``: without one, no letter joins
     it by a bare name), each once."""
+    # Speed: a title naming no kind holds none, and its names are not read (pure).
+    if not text.claims(topic):
+        return []
     names = [name for place in places for name in bare_names(place)]
     if place := bare_place(topic):
         names.append(place)
@@ -137,8 +140,6 @@ def held_names(places: Iterable[str], topic: str) -> list[str]:
         names.append(head)
     if (lead := leading_name(topic)) and lead != place:
         names.append(lead)
-    if not names or not text.claims(topic):
-        return []
     return list(dict.fromkeys(names))
 
 

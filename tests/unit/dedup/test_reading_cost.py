@@ -13,6 +13,7 @@ import re
 
 import pytest
 
+from services.common import places
 from services.dedup import names, place_agreement, text
 
 
@@ -126,3 +127,25 @@ def test_mostly_latin_as_counted(written: str, latin: bool) -> None:
 )
 def test_place_without_its_facet(place: str, bare: str) -> None:
     assert names._without_facet(place) == bare
+
+
+def test_numbered_schools_as_the_look_behind_found_them() -> None:
+    # The look-behind asked from the first numeral finds what it found asked before it.
+    before = re.compile(
+        "(?<![一二三四五六七八九十第])[一二三四五六七八九十]{1,3}中"
+        "(?![学心国央间午期旬等级型专年部东西南北医文华])"
+    )
+    chosen = random.Random(4)
+    alphabet = "一二三四五六七八九十第中学心县 a"
+    for _ in range(20_000):
+        written = "".join(chosen.choice(alphabet) for _ in range(chosen.randint(0, 12)))
+        assert [m.span() for m in places._NUMBERED_SCHOOL_RE.finditer(written)] == [
+            m.span() for m in before.finditer(written)
+        ], written
+
+
+def test_no_names_held_of_a_title_naming_no_kind() -> None:
+    assert names.held_names(("枫澜御园小区",), text.topic(text.fold("枫澜御园小区的问题"))) == []
+    assert names.held_names(("枫澜御园小区",), text.topic(text.fold("枫澜御园小区噪音扰民"))) == [
+        "枫澜御园"
+    ]
