@@ -37,7 +37,7 @@ def _theirs_without_kept(places: tuple[str, ...]) -> tuple[str, ...]:
 
 # Cached: a letter's places are compared with each of its candidates', and a candidate's
 # are the same tuple each time its record is read (pure in its arguments).
-@lru_cache(maxsize=65_536)
+@lru_cache(maxsize=16_384)
 def places_agree(ours: frozenset[str], theirs: tuple[str, ...], lenient: bool) -> bool | None:
     """Whether two petitions name the same place: True, False (a contradiction) or None.
 
