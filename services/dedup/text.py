@@ -450,8 +450,9 @@ def _as_in_topic(word: str) -> tuple[str, str]:
 _IN_TOPIC: Final = {word: _as_in_topic(word) for word in _KIND_OF_WORD}
 #: Each word's kind by the word as a topic holds it.
 _FOLDED_KIND: Final = {_IN_TOPIC[word][0]: kind for word, kind in _KIND_OF_WORD.items()}
-#: Each word's pattern (its guards around it), longest first: one alternation of them all
-#: is ``_CLAIM_WORD_RE``.
+#: Each word's pattern (its guards around it), longest first, the order in which the
+#: words are tried where several begin (``_claim_words``): their alternation, a pattern
+#: of some 700 words, would find what ``_claim_words`` finds.
 _CLAIM_WORD_BRANCHES: Final = tuple(
     (
         _IN_TOPIC[w][0],
@@ -461,15 +462,20 @@ _CLAIM_WORD_BRANCHES: Final = tuple(
     )
     for w in sorted(_KIND_OF_WORD, key=lambda w: len(_IN_TOPIC[w][0]), reverse=True)
 )
-_CLAIM_WORD_RE: Final = re.compile("|".join(branch for _, branch in _CLAIM_WORD_BRANCHES))
+
+#: A word's branch: its place in the order, the word, and its pattern (None for a word
+#: without guards, found wherever it is).
+_Branch = tuple[int, str, "re.Pattern[str] | None"]
 
 
-def _branches_by_word() -> dict[str, tuple[tuple[int, re.Pattern[str]], ...]]:
-    # Each word as a topic holds it, with the patterns of its branches of ``_CLAIM_WORD_RE``
-    # (two spellings of a word may fold alike) and their places in its order.
-    branches: dict[str, list[tuple[int, re.Pattern[str]]]] = {}
+def _branches_by_word() -> dict[str, tuple[_Branch, ...]]:
+    # Each word as a topic holds it, with its branches (two spellings of a word may fold
+    # alike, with guards of their own). Only the guarded words' patterns are compiled
+    # (about a hundred): each costs the import some 30 us.
+    branches: dict[str, list[_Branch]] = {}
     for order, (word, branch) in enumerate(_CLAIM_WORD_BRANCHES):
-        branches.setdefault(word, []).append((order, re.compile(branch)))
+        pattern = None if branch == re.escape(word) else re.compile(branch)
+        branches.setdefault(word, []).append((order, word, pattern))
     return {word: tuple(found) for word, found in branches.items()}
 
 
@@ -479,16 +485,15 @@ _CLAIM_WORD_AUTOMATON: Final = build_automaton({word: word for word in _CLAIM_BR
 
 
 def _claim_words(meant: str) -> list[tuple[int, str]]:
-    """Where each kind word of a topic (``as_meant``) begins, and the word: exactly what
-    ``_CLAIM_WORD_RE.finditer`` finds, found faster.
+    """Where each kind word of a topic (``as_meant``) begins, and the word: what the
+    alternation of ``_CLAIM_WORD_BRANCHES`` finds (``finditer``), found faster.
 
-    Speed: the alternation of some 700 words tries each of them at every character of the
-    topic (a quarter of the cost of reading a letter went to it); the automaton finds the
-    few words the topic holds in one pass, and only their own patterns (their guards) are
-    tried, where they begin. As the alternation does, the leftmost word is taken, at one
-    place the first of them in its order whose guards hold, and the next is looked for
-    after it."""
-    starts: dict[int, list[tuple[int, re.Pattern[str]]]] = {}
+    Speed: that alternation tries each of its words at every character of the topic (a
+    quarter of the cost of reading a letter went to it); the automaton finds the few
+    words the topic holds in one pass, and only their guards are tried, where they begin.
+    As the alternation does, the leftmost word is taken, at one place the first of them in
+    its order whose guards hold, and the next is looked for after it."""
+    starts: dict[int, list[_Branch]] = {}
     for end, word in _CLAIM_WORD_AUTOMATON.iter(meant):
         starts.setdefault(end - len(word) + 1, []).extend(_CLAIM_BRANCHES_OF_WORD[word])
     found: list[tuple[int, str]] = []
@@ -496,11 +501,10 @@ def _claim_words(meant: str) -> list[tuple[int, str]]:
     for start in sorted(starts):
         if start < after:
             continue
-        for _, pattern in sorted(starts[start], key=lambda branch: branch[0]):
-            matched = pattern.match(meant, start)
-            if matched is not None:
-                found.append((start, matched.group()))
-                after = matched.end()
+        for _, word, pattern in sorted(starts[start], key=lambda branch: branch[0]):
+            if pattern is None or pattern.match(meant, start) is not None:
+                found.append((start, word))
+                after = start + len(word)
                 break
     return found
 
