@@ -498,12 +498,38 @@ def place_of_either_title(
     The other's title places are the places it names that its topic holds; this letter
     names one as what it is about in its opening (``CaseFeatures.opening_places``).
     """
-    if title_place_named(
-        features.title_places | _full_names(features.title_places, features.places),
+    return _place_of_either_title(
+        features.title_places,
+        features.places,
+        features.topic,
+        features.opening_places,
         theirs,
         their_topic,
         lenient,
-        features.topic,
+        content,
+    )
+
+
+# Cached: a letter's candidate is judged by it twice (when scored and when judged), and
+# it is pure in the letter's places, title places, topic and opening places.
+@lru_cache(maxsize=2_048)
+def _place_of_either_title(
+    title_places: frozenset[str],
+    places: frozenset[str],
+    topic: str,
+    opening_places: frozenset[str],
+    theirs: tuple[str, ...],
+    their_topic: str,
+    lenient: bool,
+    content: str,
+) -> bool:
+    # ``place_of_either_title``.
+    if title_place_named(
+        title_places | _full_names(title_places, places),
+        theirs,
+        their_topic,
+        lenient,
+        topic,
     ):
         return True
     their_titled = frozenset(other for other in theirs if _in_topic(other, their_topic))
@@ -514,16 +540,15 @@ def place_of_either_title(
     # A road, a street or a subdistrict a stranger's title names, in this letter's opening
     # only, is what the letter is about only as ``_untitled_counts`` says: not where its
     # writer lives (this letter's folded ``content``), nor one of a list.
-    opening = features.opening_places
     if not any(
         _same_place(theirs_, mine, lenient)
         and (
             lenient
             or not _holds_many(theirs_)
-            or _untitled_counts(mine, features.places, their_topic, features.topic, content)
+            or _untitled_counts(mine, places, their_topic, topic, content)
         )
         for theirs_ in their_titled
-        for mine in opening
+        for mine in opening_places
     ):
         return False
     # And not when this title is about another place, even between one writer's letters:
@@ -531,9 +556,7 @@ def place_of_either_title(
     # fragment the place heuristic cut from both titles one character apart ("希望增设人行
     # 天桥": "望增设人行天桥", "松雅湖路口增设人行天桥": "口增设人行天桥"): no place.
     ours = frozenset(
-        mine
-        for mine in features.title_places
-        if not any(_cut_alike(mine, other) for other in their_titled)
+        mine for mine in title_places if not any(_cut_alike(mine, other) for other in their_titled)
     )
     return places_agree(ours, tuple(their_titled), lenient=False) is not False
 
