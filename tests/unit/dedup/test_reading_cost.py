@@ -14,7 +14,7 @@ import re
 import pytest
 
 from services.common import places
-from services.dedup import names, place_agreement, text
+from services.dedup import features, names, place_agreement, text
 
 #: The kind words' alternation, longest first, as reading a topic was before.
 _ALTERNATION = re.compile("|".join(branch for _, branch in text._CLAIM_WORD_BRANCHES))
@@ -152,3 +152,20 @@ def test_no_names_held_of_a_title_naming_no_kind() -> None:
     assert names.held_names(("枫澜御园小区",), text.topic(text.fold("枫澜御园小区噪音扰民"))) == [
         "枫澜御园"
     ]
+
+
+def test_words_and_bracketed_names_found_as_the_patterns_found_them() -> None:
+    chosen = random.Random(7)
+    alphabet = "养猪场（长安）()村镇a "
+    for _ in range(20_000):
+        written = "".join(chosen.choice(alphabet) for _ in range(chosen.randint(0, 20)))
+        word = "".join(chosen.choice("养猪场村镇a(") for _ in range(chosen.randint(0, 3)))
+        assert features._occurrences(word, written) == [
+            m.start() for m in re.finditer(re.escape(word), written)
+        ], (word, written)
+        if word:
+            assert features._named_in_brackets(word, written) == [
+                m.group(1)
+                for m in re.finditer(re.escape(word) + "[（(]([\u4e00-\u9fff]{2,5})[）)]", written)
+            ], (word, written)
+    assert features._named_in_brackets("养猪场", "养猪场（长安）和养猪场(新村)") == ["长安", "新村"]
