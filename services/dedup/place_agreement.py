@@ -37,7 +37,7 @@ def _theirs_without_kept(places: tuple[str, ...]) -> tuple[str, ...]:
 
 # Cached: a letter's places are compared with each of its candidates', and a candidate's
 # are the same tuple each time its record is read (pure in its arguments).
-@lru_cache(maxsize=16_384)
+@lru_cache(maxsize=4_096)
 def places_agree(ours: frozenset[str], theirs: tuple[str, ...], lenient: bool) -> bool | None:
     """Whether two petitions name the same place: True, False (a contradiction) or None.
 
@@ -307,7 +307,7 @@ def same_places(ours: frozenset[str], theirs: tuple[str, ...]) -> bool:
 
 # Cached: a letter is compared with each of its candidates, and a candidate's places and
 # topic are the same each time (pure in its arguments).
-@lru_cache(maxsize=16_384)
+@lru_cache(maxsize=4_096)
 def title_place_named(
     titled: frozenset[str],
     theirs: tuple[str, ...],
@@ -350,7 +350,7 @@ def title_place_named(
     return places_agree(their_titled, tuple(titled), lenient) is not False
 
 
-@lru_cache(maxsize=4_096)
+@lru_cache(maxsize=1_024)
 def _full_names(titled: frozenset[str], places: frozenset[str]) -> frozenset[str]:
     """The estates a letter names in full whose short name its title names
     (``_short_of_named``): "宏图南园" of a title naming "南园小区". Cached: asked of a letter
@@ -512,7 +512,7 @@ def place_of_either_title(
 
 # Cached: a letter's candidate is judged by it twice (when scored and when judged), and
 # it is pure in the letter's places, title places, topic and opening places.
-@lru_cache(maxsize=2_048)
+@lru_cache(maxsize=1_024)
 def _place_of_either_title(
     title_places: frozenset[str],
     places: frozenset[str],
@@ -801,13 +801,13 @@ def _same_place(mine: str, other: str, lenient: bool) -> bool:
 # far fewer places; what it reads of each place alone is read once (cached).
 
 
-@lru_cache(maxsize=16_384)
+@lru_cache(maxsize=4_096)
 def _without_unit_word(place: str) -> str:
     # A place without its village's, community's or subdistrict's word (``_UNIT_WORD_RE``).
     return _UNIT_WORD_RE.sub("", place)
 
 
-@lru_cache(maxsize=16_384)
+@lru_cache(maxsize=4_096)
 def _without_road_word(place: str) -> str:
     # A place without its road's or street's word (``_ROAD_WORD_RE``).
     return _ROAD_WORD_RE.sub("", place)
@@ -907,7 +907,7 @@ def _plant_by_brand(mine: str, other: str) -> bool:
     return len(brand) >= 2 and brand == other[: theirs[0]]
 
 
-@lru_cache(maxsize=16_384)
+@lru_cache(maxsize=4_096)
 def _plant_words(name: str) -> tuple[int, str] | None:
     # Where a firm's or a plant's words (``_PLANT_WORDS_RE``) at a name's end begin, and
     # the words; None for none. Cached as ``_without_unit_word``.
