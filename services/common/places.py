@@ -403,7 +403,11 @@ _MAX_NAME_CHARS: Final = 6
 # A county's schools by number ("二中": its No. 2 middle school), which is how its people
 # name them; not "中" of a word after a numeral ("一中年男子", "十中心").
 _NUMBERED_SCHOOL_RE: Final = re.compile(
-    "(?<![一二三四五六七八九十第])[一二三四五六七八九十]{1,3}中(?![学心国央间午期旬等级型专年部东西南北医文华])"
+    # Not after a numeral or "第": looked behind from the first numeral (the character
+    # before it and the numeral), so that the search skips to the numerals at once
+    # rather than trying a look-behind at every character.
+    "[一二三四五六七八九十](?<![一二三四五六七八九十第].)[一二三四五六七八九十]{0,2}"
+    "中(?![学心国央间午期旬等级型专年部东西南北医文华])"
 )
 # Institutions every county or city has one of, named by their kind or number: "一中",
 # "第三中学" ("三中"), "实验小学", "人民医院", "第一人民医院". Such a name is a place only

@@ -21,7 +21,7 @@ from __future__ import annotations
 import importlib.util
 import re
 import unicodedata
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Final, Protocol
 
@@ -117,10 +117,13 @@ def _traditional_chars() -> frozenset[str]:
     return frozenset(chr(point) for point in _script_table())
 
 
+@lru_cache(maxsize=256)
 def fold_script_and_width(text: str) -> str:
     """Fold script and width, keeping case: traditional -> simplified, full -> half width.
 
     Character by character, so folding parts and joining them equals folding the whole.
+    Cached, a few: a petition's title and content are folded when it is read and again
+    when it is matched (a pure function of the text).
     """
     # Both NFKC and the script table cost ~20 us on a letter; most petitions need
     # neither, and the checks that prove it cost well under 5 us. A petition holds one

@@ -129,6 +129,9 @@ def held_names(places: Iterable[str], topic: str) -> list[str]:
     title's own bare place (``bare_place``) with its trailing runs (``trailing_runs``),
     when its title names a kind of problem (``text.claims``: without one, no letter joins
     it by a bare name), each once."""
+    # Speed: a title naming no kind holds none, and its names are not read (pure).
+    if not text.claims(topic):
+        return []
     names = [name for place in places for name in bare_names(place)]
     if place := bare_place(topic):
         names.append(place)
@@ -137,8 +140,6 @@ def held_names(places: Iterable[str], topic: str) -> list[str]:
         names.append(head)
     if (lead := leading_name(topic)) and lead != place:
         names.append(lead)
-    if not names or not text.claims(topic):
-        return []
     return list(dict.fromkeys(names))
 
 
@@ -544,8 +545,14 @@ def place_brands(places: Iterable[str]) -> list[str]:
 
 
 def _without_facet(place: str) -> str:
-    # A place without a subject's facet ("童趣星教育〔退费〕", "〔退费〕趣星教育").
-    return re.sub("〔[^〕]*〕", "", place)
+    # A place without a subject's facet ("童趣星教育〔退费〕", "〔退费〕趣星教育"). Most
+    # places hold none, and need no pattern (looked up in ``re``'s cache each time).
+    if "〔" not in place:
+        return place
+    return _FACET_RE.sub("", place)
+
+
+_FACET_RE: Final = re.compile("〔[^〕]*〕")
 
 
 # -- A place's name without its kind: its letters' candidates by it ----------------------

@@ -35,6 +35,9 @@ def _theirs_without_kept(places: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(place for place in places if not organisations.is_kept(place))
 
 
+# Cached: a letter's places are compared with each of its candidates', and a candidate's
+# are the same tuple each time its record is read (pure in its arguments).
+@lru_cache(maxsize=4_096)
 def places_agree(ours: frozenset[str], theirs: tuple[str, ...], lenient: bool) -> bool | None:
     """Whether two petitions name the same place: True, False (a contradiction) or None.
 
@@ -302,6 +305,9 @@ def same_places(ours: frozenset[str], theirs: tuple[str, ...]) -> bool:
     )
 
 
+# Cached: a letter is compared with each of its candidates, and a candidate's places and
+# topic are the same each time (pure in its arguments).
+@lru_cache(maxsize=4_096)
 def title_place_named(
     titled: frozenset[str],
     theirs: tuple[str, ...],
@@ -344,9 +350,11 @@ def title_place_named(
     return places_agree(their_titled, tuple(titled), lenient) is not False
 
 
-def _full_names(titled: frozenset[str], places: Iterable[str]) -> frozenset[str]:
+@lru_cache(maxsize=1_024)
+def _full_names(titled: frozenset[str], places: frozenset[str]) -> frozenset[str]:
     """The estates a letter names in full whose short name its title names
-    (``_short_of_named``): "宏图南园" of a title naming "南园小区"."""
+    (``_short_of_named``): "宏图南园" of a title naming "南园小区". Cached: asked of a letter
+    with each of its candidates."""
     return frozenset(
         full for full in places for short in titled if _short_of_named(short, {full}, (full,))
     )
@@ -490,12 +498,38 @@ def place_of_either_title(
     The other's title places are the places it names that its topic holds; this letter
     names one as what it is about in its opening (``CaseFeatures.opening_places``).
     """
-    if title_place_named(
-        features.title_places | _full_names(features.title_places, features.places),
+    return _place_of_either_title(
+        features.title_places,
+        features.places,
+        features.topic,
+        features.opening_places,
         theirs,
         their_topic,
         lenient,
-        features.topic,
+        content,
+    )
+
+
+# Cached: a letter's candidate is judged by it twice (when scored and when judged), and
+# it is pure in the letter's places, title places, topic and opening places.
+@lru_cache(maxsize=1_024)
+def _place_of_either_title(
+    title_places: frozenset[str],
+    places: frozenset[str],
+    topic: str,
+    opening_places: frozenset[str],
+    theirs: tuple[str, ...],
+    their_topic: str,
+    lenient: bool,
+    content: str,
+) -> bool:
+    # ``place_of_either_title``.
+    if title_place_named(
+        title_places | _full_names(title_places, places),
+        theirs,
+        their_topic,
+        lenient,
+        topic,
     ):
         return True
     their_titled = frozenset(other for other in theirs if _in_topic(other, their_topic))
@@ -506,16 +540,15 @@ def place_of_either_title(
     # A road, a street or a subdistrict a stranger's title names, in this letter's opening
     # only, is what the letter is about only as ``_untitled_counts`` says: not where its
     # writer lives (this letter's folded ``content``), nor one of a list.
-    opening = features.opening_places
     if not any(
         _same_place(theirs_, mine, lenient)
         and (
             lenient
             or not _holds_many(theirs_)
-            or _untitled_counts(mine, features.places, their_topic, features.topic, content)
+            or _untitled_counts(mine, places, their_topic, topic, content)
         )
         for theirs_ in their_titled
-        for mine in opening
+        for mine in opening_places
     ):
         return False
     # And not when this title is about another place, even between one writer's letters:
@@ -523,9 +556,7 @@ def place_of_either_title(
     # fragment the place heuristic cut from both titles one character apart ("希望增设人行
     # 天桥": "望增设人行天桥", "松雅湖路口增设人行天桥": "口增设人行天桥"): no place.
     ours = frozenset(
-        mine
-        for mine in features.title_places
-        if not any(_cut_alike(mine, other) for other in their_titled)
+        mine for mine in title_places if not any(_cut_alike(mine, other) for other in their_titled)
     )
     return places_agree(ours, tuple(their_titled), lenient=False) is not False
 
@@ -715,10 +746,10 @@ def _same_place(mine: str, other: str, lenient: bool) -> bool:
         return _same_institution(ours_institution, their_institution)
     if mine in other or other in mine:
         return True
-    mine_unit, other_unit = _UNIT_WORD_RE.sub("", mine), _UNIT_WORD_RE.sub("", other)
+    mine_unit, other_unit = _without_unit_word(mine), _without_unit_word(other)
     if mine_unit != mine and other_unit != other and mine_unit == other_unit:
         return len(mine_unit) >= 2
-    mine_road, other_road = _ROAD_WORD_RE.sub("", mine), _ROAD_WORD_RE.sub("", other)
+    mine_road, other_road = _without_road_word(mine), _without_road_word(other)
     if (
         mine_road != mine
         and other_road != other
@@ -726,11 +757,24 @@ def _same_place(mine: str, other: str, lenient: bool) -> bool:
         and (mine_road in other_road or other_road in mine_road)
     ):
         return True
-    if _typed_by_sound(mine, other):
+    # Speed: each test below is asked only past its function's own first test, here
+    # without a call: most pairs compared are two places alike in nothing.
+    if len(mine) == len(other) and mine[-1] in _SOUND_KEPT_ENDS and _typed_by_sound(mine, other):
         return True
-    if _estate_by_head(mine, other) or _plant_by_brand(mine, other):
+    if (mine.endswith("小区") or other.endswith("小区")) and _estate_by_head(mine, other):
         return True
-    if _estate_typed_by_sound(mine, other):
+    if (
+        _plant_words(mine) is not None
+        and _plant_words(other) is not None
+        and _plant_by_brand(mine, other)
+    ):
+        return True
+    estate_sound = sounds.estate_sound_key(mine)
+    if (
+        estate_sound is not None
+        and estate_sound == sounds.estate_sound_key(other)
+        and _estate_typed_by_sound(mine, other)
+    ):
         return True
     if not lenient or min(len(mine), len(other)) < 4:
         return False
@@ -751,6 +795,22 @@ def _same_place(mine: str, other: str, lenient: bool) -> bool:
         len(shorter),
     )
     return shorter[at:] == longer[at + 1 :]
+
+
+# Speed: ``_same_place`` compares some 75,000 pairs of the real letters' places, made of
+# far fewer places; what it reads of each place alone is read once (cached).
+
+
+@lru_cache(maxsize=4_096)
+def _without_unit_word(place: str) -> str:
+    # A place without its village's, community's or subdistrict's word (``_UNIT_WORD_RE``).
+    return _UNIT_WORD_RE.sub("", place)
+
+
+@lru_cache(maxsize=4_096)
+def _without_road_word(place: str) -> str:
+    # A place without its road's or street's word (``_ROAD_WORD_RE``).
+    return _ROAD_WORD_RE.sub("", place)
 
 
 #: The last characters of the places kept by their sound (``sounds.sound_key``): most
@@ -809,6 +869,9 @@ def _estate_by_head(mine: str, other: str) -> bool:
     ornate estate's words (``_ORNATE_ESTATE_WORD_RE``: "汀澜小区", "汀澜雅苑"; "嘉禾小区",
     "嘉禾丰园"): residents call such an estate by its head and the generic word as often
     as by its full name."""
+    # Speed: most pairs compared hold no "小区"; this is all the loop finds of them.
+    if not (mine.endswith("小区") or other.endswith("小区")):
+        return False
     for short, long in ((mine, other), (other, mine)):
         head = short[:-2]
         if (
@@ -834,14 +897,22 @@ _PLANT_TRADE_RE: Final = re.compile("搅拌|混凝土|砼")
 def _plant_by_brand(mine: str, other: str) -> bool:
     """Whether two names are one concrete plant's and its firm's, of one brand ("宏基混凝
     土公司", "宏基搅拌站"): its neighbours name the plant by its owner as often."""
-    ours, theirs = _PLANT_WORDS_RE.search(mine), _PLANT_WORDS_RE.search(other)
-    if ours is None or theirs is None or ours.group() == theirs.group():
+    ours, theirs = _plant_words(mine), _plant_words(other)
+    if ours is None or theirs is None or ours[1] == theirs[1]:
         return False
     # A concrete firm's or a plant's words in both ("宏基公司" may be another trade's).
-    if not all(_PLANT_TRADE_RE.search(word) for word in (ours.group(), theirs.group())):
+    if not all(_PLANT_TRADE_RE.search(word) for word in (ours[1], theirs[1])):
         return False
-    brand = mine[: ours.start()]
-    return len(brand) >= 2 and brand == other[: theirs.start()]
+    brand = mine[: ours[0]]
+    return len(brand) >= 2 and brand == other[: theirs[0]]
+
+
+@lru_cache(maxsize=4_096)
+def _plant_words(name: str) -> tuple[int, str] | None:
+    # Where a firm's or a plant's words (``_PLANT_WORDS_RE``) at a name's end begin, and
+    # the words; None for none. Cached as ``_without_unit_word``.
+    found = _PLANT_WORDS_RE.search(name)
+    return None if found is None else (found.start(), found.group())
 
 
 #: The least characters of an estate's name (its "小区" and its developer's brand left off)
