@@ -18,7 +18,7 @@ from services.common.places import (
     with_qualifiers,
     without_developer,
 )
-from services.common.script import fold_script_and_width
+from services.common.script import fold_script_and_width, occurrences
 from services.dedup import aboutness, claim_words, organisations, text
 from services.dedup import sketch as sk
 from services.dedup.areas import match_area, region_names, unit_names
@@ -1084,7 +1084,7 @@ def title_naming_its_facility(title: str, content: str) -> str:
             continue
         named = {
             name + word
-            for at in _occurrences(word, content)
+            for at in occurrences(word, content)
             if (name := _facility_name(content[max(0, at - 9) : at]))
         } | {
             name + word
@@ -1117,19 +1117,6 @@ def title_naming_its_facility(title: str, content: str) -> str:
 
 # Speed: a pattern made of a word a title holds is compiled anew for most letters (a CJK
 # range costs a compilation a millisecond); the words are found as strings instead.
-
-
-def _occurrences(word: str, text: str) -> list[int]:
-    """Where ``word`` begins in ``text``, each occurrence after the end of the one before:
-    what ``re.finditer(re.escape(word), text)`` finds."""
-    if not word:
-        return list(range(len(text) + 1))
-    found = []
-    at = text.find(word)
-    while at >= 0:
-        found.append(at)
-        at = text.find(word, at + len(word))
-    return found
 
 
 #: A name in brackets right after a facility's word ("养猪场（长安）").
@@ -1187,7 +1174,7 @@ def title_naming_its_village(title: str, content: str) -> str:
     for town in towns:
         villages = {
             found.group(1)
-            for at in (start + len(town) for start in _occurrences(town, content))
+            for at in (start + len(town) for start in occurrences(town, content))
             if (found := _VILLAGE_AFTER_RE.match(content, at)) is not None
         }
         if not villages:

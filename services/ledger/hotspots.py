@@ -54,6 +54,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from schemas.base import Contract
 from services.common.refs import stored_ref
+from services.common.script import occurrences
 
 
 class GroupKind(StrEnum):
@@ -445,7 +446,7 @@ def _widened(term: str, texts: Sequence[str], quorum: int) -> str:
             text[i - 1 : i + len(term)] if side == 0 else text[i : i + len(term) + 1]
             for text in holders
             for side in (0, 1)
-            for i in _positions(text, term)
+            for i in occurrences(term, text)
             if (i > 0 if side == 0 else i + len(term) < len(text))
         )
         best = [
@@ -456,17 +457,6 @@ def _widened(term: str, texts: Sequence[str], quorum: int) -> str:
         if not best:
             return term
         term = best[0]
-
-
-def _positions(text: str, term: str) -> list[int]:
-    """Where ``term`` starts in ``text``, matches not overlapping (str.find: widening a
-    campaign's terms calls this millions of times)."""
-    found = []
-    start = text.find(term)
-    while start >= 0:
-        found.append(start)
-        start = text.find(term, start + len(term))
-    return found
 
 
 #: Key terms are read in a hotspot's latest petitions only: widening them costs time in

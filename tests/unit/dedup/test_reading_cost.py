@@ -14,6 +14,7 @@ import re
 import pytest
 
 from services.common import places
+from services.common.script import occurrences
 from services.dedup import features, names, place_agreement, text
 
 #: The kind words' alternation, longest first, as reading a topic was before.
@@ -160,7 +161,7 @@ def test_words_and_bracketed_names_found_as_the_patterns_found_them() -> None:
     for _ in range(20_000):
         written = "".join(chosen.choice(alphabet) for _ in range(chosen.randint(0, 20)))
         word = "".join(chosen.choice("养猪场村镇a(") for _ in range(chosen.randint(0, 3)))
-        assert features._occurrences(word, written) == [
+        assert occurrences(word, written) == [
             m.start() for m in re.finditer(re.escape(word), written)
         ], (word, written)
         if word:
