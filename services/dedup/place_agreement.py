@@ -305,6 +305,12 @@ def same_places(ours: frozenset[str], theirs: tuple[str, ...]) -> bool:
     )
 
 
+def same_place(mine: str, other: str, lenient: bool = False) -> bool:
+    """Whether two places a letter names are one place (``places_agree``'s rule for a
+    pair; ``lenient``: as one writer names it)."""
+    return _same_place(mine, other, lenient)
+
+
 # Cached: a letter is compared with each of its candidates, and a candidate's places and
 # topic are the same each time (pure in its arguments).
 @lru_cache(maxsize=4_096)

@@ -32,6 +32,7 @@ from services.dedup.place_agreement import (
     kept_subject,
     place_of_either_title,
     places_agree,
+    same_place,
     same_places,
     same_subject,
     shared_by_area_only,
@@ -151,6 +152,13 @@ def score_candidates(
     # Best first; stable, so equal scores keep the candidates' order.
     worth.sort(key=scores.__getitem__, reverse=True)
     lowest_link = min(config.repeat_threshold, config.joint_threshold_same_place)
+    # The lowest bar ``_same_kind_at_place`` may set, narrow, opened or agreed.
+    lowest_kind_bar = min(
+        config.joint_threshold_narrow_kind,
+        config.joint_threshold_opening_place,
+        config.joint_threshold_same_kind,
+        config.joint_threshold_kinds_agree,
+    )
     merge_threshold = config.merge_threshold
     region = case.region_code
     refs = set(case.petitioner_refs)
@@ -207,21 +215,27 @@ def score_candidates(
         if not learns_names:
             return False
         their_claims = _claims(details.topic)
-        if named_each_other(details.places, details.topic, their_claims):
-            return True
         shared = our_claims & their_claims
-        return (
-            bool(shared)
-            and len(their_claims) <= _LEARNED_NAME_KINDS
+        if (
+            not shared
+            or len(their_claims) > _LEARNED_NAME_KINDS
             # A building's lift named by one title and not the other may be two buildings'.
-            and not (
+            or (
                 shared <= text.PART_KINDS and not text.same_buildings(features.topic, details.topic)
             )
-            and (
-                names.shares_learned_name(features.topic, our_wholes, details.topic, details.places)
-                or by_bare_place(details.places, details.topic)
-            )
+        ):
+            # Speed: what ``named_each_other`` asks first too, so neither way links (most
+            # candidates share no kind with this title).
+            return False
+        return (
+            named_each_other(details.places, details.topic, their_claims)
+            or names.shares_learned_name(features.topic, our_wholes, details.topic, details.places)
+            or by_bare_place(details.places, details.topic)
         )
+
+    # Whether this title names an estate or the like and nothing that holds more
+    # (``named_each_other``), read once.
+    our_titled_estate = _object_beside_an_estate(features.title_places)
 
     def named_each_other(
         their_places: tuple[str, ...], their_topic: str, their_claims: frozenset[str]
@@ -232,16 +246,19 @@ def score_candidates(
         # few (``titled_by``), of one source (``_sources_agree``; a fee both say is for one
         # thing). An estate, a school or the like on each side: a road, a village or a
         # town holds many matters, a plant many neighbours'.
-        mine = features.title_places
-        theirs = _estate_of(their_places, their_topic)
-        if not (_object_beside_an_estate(mine) and _object_beside_an_estate(theirs)):
-            return False
+        # Speed: the kinds in common first (a set operation), the places after.
         shared = our_claims & their_claims
         if (
             not shared
             or len(their_claims) > _LEARNED_NAME_KINDS
             or (shared <= text.PART_KINDS and not text.same_buildings(features.topic, their_topic))
         ):
+            return False
+        if not our_titled_estate:
+            return False
+        mine = features.title_places
+        theirs = _estate_of(their_places, their_topic)
+        if not _object_beside_an_estate(theirs):
             return False
         if not _sources_agree(features, their_topic, their_places, shared):
             return False
@@ -255,7 +272,7 @@ def score_candidates(
             if ours_.isdisjoint(theirs_):
                 return False
         return all(_named_in(place, their_places) for place in mine) and all(
-            _named_in(place, tuple(features.places)) for place in theirs
+            _named_in(place, features.places) for place in theirs
         )
 
     def opened_by(their_places: tuple[str, ...], their_topic: str) -> bool:
@@ -284,6 +301,21 @@ def score_candidates(
                 shared <= text.PART_KINDS and not text.same_buildings(features.topic, their_topic)
             )
         )
+
+    # Whether each candidate row is titled (``titled_by``) or opened (``opened_by``): the
+    # title pass below reads a row so before judging it (``judge``), which reads it again.
+    titled_rows: dict[int, tuple[bool, bool]] = {}
+
+    def titled_or_opened(i: int, details: CaseDetails, same_petitioner: bool) -> tuple[bool, bool]:
+        # Whether row ``i``'s candidate is titled by the place either title is about
+        # (``titled_by``), and if not, opened by this letter's opening estate
+        # (``opened_by``); once per row (``details`` and ``same_petitioner`` are the row's).
+        found = titled_rows.get(i)
+        if found is None:
+            titled = titled_by(details, same_petitioner)
+            opened = not titled and opened_by(details.places, details.topic)
+            found = titled_rows[i] = (titled, opened)
+        return found
 
     # This title's own bare place (``names.bare_place``), read when no place is.
     our_bare = "" if features.title_places or not learns_names else names.bare_place(features.topic)
@@ -558,9 +590,8 @@ def score_candidates(
         policy = asks_policy(details)
         if policy and agree is False:
             agree = None
-        titled = titled_by(details, same_petitioner)
         # Or by the estate this letter's opening names (``opened_by``), at its own bar.
-        opened = not titled and opened_by(details.places, details.topic)
+        titled, opened = titled_or_opened(i, details, same_petitioner)
         titled = titled or opened
         their_subject = kept_subject(details.places)
         subject = same_subject(our_subject, details.places) if our_subject else ""
@@ -810,6 +841,11 @@ def score_candidates(
             or (
                 not subject_differs
                 and not facets_differ
+                # Speed: what ``_same_kind_at_place`` asks whatever its bar (never below
+                # ``lowest_kind_bar``), before the readings that only choose the bar.
+                and titled
+                and score >= lowest_kind_bar
+                and not ours_here.isdisjoint(their_claims)
                 and _same_kind_at_place(
                     titled,
                     score,
@@ -962,8 +998,7 @@ def score_candidates(
                 continue
             details = index.details(sequences[i], raw)
             same_petitioner = not refs.isdisjoint(details.petitioner_refs)
-            titled = titled_by(details, same_petitioner)
-            opened = not titled and opened_by(details.places, details.topic)
+            titled, opened = titled_or_opened(i, details, same_petitioner)
             titled = titled or opened
             alike_titles = titles_alike(features, details.topic, details.places, titled) >= (
                 said_alike if same_petitioner else alike
@@ -1194,10 +1229,13 @@ def _estate_of(places: tuple[str, ...], topic: str) -> tuple[str, ...]:
     return tuple(p for p in places if p in topic)
 
 
-def _named_in(place: str, places: tuple[str, ...]) -> bool:
+def _named_in(place: str, places: Iterable[str]) -> bool:
     """Whether a letter naming ``places`` names ``place`` (``titles_share_place``, as
     strangers name it)."""
-    return any(titles_share_place(frozenset((place,)), (other,), other, False) for other in places)
+    # Speed: ``titles_share_place`` of one place against another place as its own title
+    # is ``same_place`` of the two (a place is in a title that is itself), without the
+    # frozenset and the list it makes of each.
+    return any(same_place(place, other) for other in places)
 
 
 def _without_address(title_places: Iterable[str]) -> tuple[str, ...]:
