@@ -311,9 +311,8 @@ def same_place(mine: str, other: str, lenient: bool = False) -> bool:
     return _same_place(mine, other, lenient)
 
 
-# Cached: a letter is compared with each of its candidates, and a candidate's places and
-# topic are the same each time (pure in its arguments).
-@lru_cache(maxsize=4_096)
+# Not cached: asked once per candidate of a letter (``_place_of_either_title``), with a
+# set of this title's places made anew each time; its pairs of places are (``_same_place``).
 def title_place_named(
     titled: frozenset[str],
     theirs: tuple[str, ...],
@@ -334,17 +333,7 @@ def title_place_named(
     A place holding many matters (``_holds_many``) the other names only in its text is
     what it is about only as ``_untitled_counts`` says (``our_topic``: this title's).
     """
-    if not any(
-        _same_place(mine, other, lenient)
-        and (
-            lenient
-            or not _holds_many(mine)
-            or _in_title(other, their_topic)
-            or _untitled_counts(mine, theirs, our_topic, their_topic)
-        )
-        for mine in titled
-        for other in theirs
-    ):
+    if not _named_as_titled(titled, theirs, their_topic, lenient, our_topic):
         return False
     if lenient:
         return True
@@ -354,6 +343,23 @@ def title_place_named(
         if _in_topic(other, their_topic) and not _short_of_named(other, titled, theirs)
     )
     return places_agree(their_titled, tuple(titled), lenient) is not False
+
+
+def _named_as_titled(
+    titled: frozenset[str], theirs: tuple[str, ...], their_topic: str, lenient: bool, our_topic: str
+) -> bool:
+    # Whether the other letter names a place of ``titled`` as ``title_place_named`` asks
+    # first. Speed: loops, not a generator in ``any`` (asked of every candidate judged).
+    for mine in titled:
+        many = not lenient and _holds_many(mine)
+        for other in theirs:
+            if _same_place(mine, other, lenient) and (
+                not many
+                or _in_title(other, their_topic)
+                or _untitled_counts(mine, theirs, our_topic, their_topic)
+            ):
+                return True
+    return False
 
 
 @lru_cache(maxsize=1_024)
@@ -516,9 +522,8 @@ def place_of_either_title(
     )
 
 
-# Cached: a letter's candidate is judged by it twice (when scored and when judged), and
-# it is pure in the letter's places, title places, topic and opening places.
-@lru_cache(maxsize=1_024)
+# Not cached: ``scoring`` reads it once per candidate of a letter (its title pass and
+# ``judge`` share the reading), and a pair of letters is not compared again.
 def _place_of_either_title(
     title_places: frozenset[str],
     places: frozenset[str],
@@ -538,6 +543,9 @@ def _place_of_either_title(
         topic,
     ):
         return True
+    if not opening_places:
+        # Speed: what the loop over this letter's opening places below finds of none.
+        return False
     their_titled = frozenset(other for other in theirs if _in_topic(other, their_topic))
     if not their_titled:
         return False
