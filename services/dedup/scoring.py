@@ -609,6 +609,30 @@ def score_candidates(
             # One builder's wages years apart are other crews' (2017's, 2020's): its name
             # links letters of one season only; later, the text and places must.
             subject = ""
+        if agree is False and (titled or subject):
+            # The place this letter's title is about is named in the other: the places
+            # the two do not share are others the letters mention, or no places at all.
+            # So is the estate both letters are mainly about (their subject).
+            agree = True
+        if agree is False:
+            # The places contradict each other (``conflict`` below): whatever its score,
+            # the candidate links by nothing, is not strong, and keeps no one-matter kind
+            # nor subject. Speed: nothing below can change that, so nothing below is read
+            # (nine candidates judged in ten, in the bench, are another place's).
+            return Scored(
+                case_id,
+                details.matter_id,
+                received_at[i],
+                score,
+                exact,
+                False,
+                same_petitioner,
+                True,
+                False,
+                details.topic,
+                "",
+                "",
+            )
         # One letter about an object at the estate the other's title is about too, the
         # other's title naming nothing of that object (another object, or another problem
         # of the estate: its property company's parking fees, not the developer's forced
@@ -655,11 +679,6 @@ def score_candidates(
                 )
             )
         )
-        if agree is False and (titled or subject):
-            # The place this letter's title is about is named in the other: the places
-            # the two do not share are others the letters mention, or no places at all.
-            # So is the estate both letters are mainly about (their subject).
-            agree = True
         if titled:
             # The place this letter is about (its title names it) is in the other letter:
             # what the matter is about, whoever wrote it. Residents reword one problem
@@ -808,8 +827,9 @@ def score_candidates(
         # their brands differ ("惠民金服", "鑫盛理财"; not "鑫盛理财", "鑫盛财富": one
         # brand written two ways). Two employers' subjects block nothing: one crew names
         # the main contractor in one letter, its labour subcontractor in the next, and the
-        # text and places link them as they would without a subject.
-        conflict = agree is False or (
+        # text and places link them as they would without a subject. (Places that
+        # contradict each other are a conflict too, returned above.)
+        conflict = (
             not subject
             and bool(our_subject)
             and text.same_object(our_subject, their_subject)
