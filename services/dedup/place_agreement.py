@@ -745,10 +745,27 @@ def _kept_alike(mine: str, other: str) -> bool:
     return False
 
 
-@lru_cache(maxsize=65_536)
 def _same_place(mine: str, other: str, lenient: bool) -> bool:
-    # Cached: the same few places are compared again and again, each comparison many
-    # patterns and sound keys (pure in its arguments).
+    # Speed: one cache entry for both orders of a pair (a third of the pairs a lookup
+    # compares were compared the other way round before: a letter's place against a
+    # candidate's in ``places_agree``, the candidate's against it in the title checks).
+    # ``_same_place_ordered`` is symmetric: each of its tests either asks the same of both
+    # places (``in`` either way, both unit words, both sound keys of one kind, the longer
+    # and the shorter) or is a function that is (``_kept_alike``: ``same_subject`` of two
+    # subjects, ``organisations.same_organisation``, ``_same_estate``; ``_same_institution``,
+    # ``_estate_by_head``, ``_plant_by_brand``, ``_estate_typed_by_sound``, ``_one_typed``,
+    # ``sounds.sound_alike``), and ``_typed_by_sound``'s test of ``mine``'s last character
+    # alone holds of both when it is true (a village's or a road's sound key is of a name
+    # ending in one of ``_SOUND_KEPT_ENDS``). ``tests/unit/dedup/test_place_symmetry.py``.
+    if mine > other:
+        mine, other = other, mine
+    return _same_place_ordered(mine, other, lenient)
+
+
+@lru_cache(maxsize=65_536)
+def _same_place_ordered(mine: str, other: str, lenient: bool) -> bool:
+    # ``_same_place``, of two places in order. Cached: the same few places are compared
+    # again and again, each comparison many patterns and sound keys (pure in its arguments).
     if ("〔" in mine or "〔" in other) and mine != other:
         # A subject or its lookup key (``features.subject_key``) is a place only as
         # itself: "〔油烟〕锦绣花园" holds "锦绣花园" and is no part of "东方锦绣花园";
