@@ -884,23 +884,6 @@ _NUMBERED_BUILDING_RE: Final = re.compile(
     # type "业主" by its sound).
     "|物业|业主|业住|业委会|交房|开发商|楼盘|住户|居民"
 )
-#: Words one of which every match of ``_NUMBERED_BUILDING_RE`` holds: a text holding
-#: none (most letters) is not searched with it.
-_NUMBERED_BUILDING_WORDS: Final = (
-    "栋",
-    "号楼",
-    "幢",
-    "单元",
-    "物业",
-    "业主",
-    "业委会",
-    "交房",
-    "开发商",
-    "楼盘",
-    "业住",
-    "住户",
-    "居民",
-)
 #: An institution's words, no estate's ("国务院", "人民医院", "法院"): a court's or a
 #: ministry's rules are quoted before an estate's words ("国务院物业管理条例").
 _INSTITUTION_END_RE: Final = re.compile(
@@ -917,6 +900,15 @@ _MAX_NUMBERED_CHARS: Final = 6
 #: ends an estate's name only after "天", ``_numbered_end``.)
 _NUMBERED_END_CHARS: Final = _ESTATE_CHARS | frozenset("天景洲庄")
 _DAY_END_RE: Final = re.compile("[今明昨前后每几当天整白半]天$")
+#: A building's number or its residents' words (``_NUMBERED_BUILDING_RE``) right after a
+#: character an estate's name may end with (``_NUMBERED_END_CHARS``, or "天着"): a text
+#: without one (most letters, even those naming "业主" or "物业") names no estate so
+#: (``_numbered_estate`` would refuse every match), and is not searched match by match.
+#: (A looser pattern than the rule, "城着业主" too: it only rules texts out. Its first
+#: character is one of a set, so the search skips to those at once.)
+_NUMBERED_AFTER_END_RE: Final = re.compile(
+    "[" + "".join(sorted(_NUMBERED_END_CHARS)) + "]着?(?:" + _NUMBERED_BUILDING_RE.pattern + ")"
+)
 #: A developer's name an estate's name may start with, though it is an estate word too
 #: ("新城国际花都": 新城 the developer).
 _ESTATE_WORD_BRANDS: Final = ("新城",)
@@ -1051,11 +1043,13 @@ def _unworded_estates(folded: str, found: Iterable[str]) -> list[str]:
         estate = _branded_estate(folded, brand)
         if estate is not None and len(estate) >= 5 and estate[-1] in _ESTATE_CHARS:
             named.append(estate)
-    if any(word in folded for word in _NUMBERED_BUILDING_WORDS):
+    if _NUMBERED_AFTER_END_RE.search(folded) is not None:
         for number in _NUMBERED_BUILDING_RE.finditer(folded):
             estate = _numbered_estate(folded, number)
             if estate is not None:
                 named.append(estate)
+    if not named:
+        return named
     known = list(found)
     unique = list(dict.fromkeys(named))
     return [
