@@ -8,8 +8,9 @@ one automaton of their marks (``text._objects_in``), the numbered estates' pre-c
 (``aboutness._CLAIM_START_RE``), the buildings and parts of a title cached
 (``text.parts_differ``, ``text.same_buildings``), the plan's words searched at once
 (``towns.plan_and_project``), each kind of organisation's marks found in one scan
-(``organisations._MARK_RES``) and boilerplate ruled out by the letter all Latin phrases
-hold (``text._LATIN_BOILERPLATE_MARKS``).
+(``organisations._MARK_RES``) boilerplate ruled out by the letter all Latin phrases
+hold (``text._LATIN_BOILERPLATE_MARKS``), and two names joined found without a pattern
+compiled for them (``features._named_joined``).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ import pytest
 
 from services.common import places
 from services.common.script import fold_script_and_width
-from services.dedup import aboutness, organisations, text, towns
+from services.dedup import aboutness, features, organisations, text, towns
 
 _DATA = Path(__file__).resolve().parents[2] / "data"
 
@@ -189,3 +190,18 @@ def test_boilerplate_ruled_out_only_where_none_is() -> None:
             assert text._BOILERPLATE_ZH_RE.search(folded) is not None or any(
                 mark in folded for mark in text._LATIN_BOILERPLATE_MARKS
             ), folded
+
+
+def test_names_joined_as_the_pattern_finds_them() -> None:
+    chosen = random.Random(11)
+    alphabet = "伊景园滨河苑·・.．-－—_/ \t\n\x1c\u3000a"
+    for _ in range(20_000):
+        written = "".join(chosen.choice(alphabet) for _ in range(chosen.randint(0, 14)))
+        first = "".join(chosen.choice("伊景园滨河苑") for _ in range(chosen.randint(0, 3)))
+        second = "".join(chosen.choice("伊景园滨河苑.") for _ in range(chosen.randint(0, 3)))
+        pattern = re.escape(first) + features._JOINED_BY + re.escape(second)
+        assert features._named_joined(first, second, written) is (
+            re.search(pattern, written) is not None
+        ), (first, second, written)
+    assert features._named_joined("伊景园", "滨河苑", "我们是伊景园·滨河苑的业主")
+    assert not features._named_joined("伊景园", "滨河苑", "伊景园和滨河苑")
