@@ -1177,8 +1177,13 @@ def two_facilities(ours: str, theirs: str) -> bool:
     """Whether two kept subjects are of two facilities (``FACILITIES``: a substation and a
     base station, a factory and a farm), at one estate or not: each letter is mainly about
     its own object, however alike the words of their neighbours' radiation or smell."""
-    kinds = [_facilities_of(subject) for subject in (ours, theirs)]
-    return all(kinds) and kinds[0].isdisjoint(kinds[1])
+    # (Scoring asks it of every candidate: no list built, the second not read when the
+    # first is of none.)
+    our_kinds = _facilities_of(ours)
+    if not our_kinds:
+        return False
+    their_kinds = _facilities_of(theirs)
+    return bool(their_kinds) and our_kinds.isdisjoint(their_kinds)
 
 
 @lru_cache(maxsize=16_384)

@@ -9,8 +9,10 @@ one automaton of their marks (``text._objects_in``), the numbered estates' pre-c
 (``text.parts_differ``, ``text.same_buildings``), the plan's words searched at once
 (``towns.plan_and_project``), each kind of organisation's marks found in one scan
 (``organisations._MARK_RES``) boilerplate ruled out by the letter all Latin phrases
-hold (``text._LATIN_BOILERPLATE_MARKS``), and two names joined found without a pattern
-compiled for them (``features._named_joined``).
+hold (``text._LATIN_BOILERPLATE_MARKS``), two names joined found without a pattern
+compiled for them (``features._named_joined``), the words before a brand's estate tested
+at once (``places._WORDS_BEFORE_NAMES``) and two kept subjects' facilities
+(``text.two_facilities``).
 """
 
 from __future__ import annotations
@@ -205,3 +207,33 @@ def test_names_joined_as_the_pattern_finds_them() -> None:
         ), (first, second, written)
     assert features._named_joined("伊景园", "滨河苑", "我们是伊景园·滨河苑的业主")
     assert not features._named_joined("伊景园", "滨河苑", "伊景园和滨河苑")
+
+
+def test_words_before_a_brand_tested_at_once() -> None:
+    words = (*places._NAME_PREFIXES, *places._NOT_NAME_STARTS)
+    pieces = [*words, "确保", "利", "我们", "的"]
+    for written in _random_texts(pieces, 19, 5_000):
+        head = written[-3:]
+        assert head.endswith(places._WORDS_BEFORE_NAMES) is any(
+            head.endswith(word) for word in words
+        ), head
+    assert "保利" not in places.folded_places("确保利益")
+
+
+def test_two_facilities_as_before() -> None:
+    subjects = [
+        "",
+        "丽景新苑",
+        "丽景新苑〔搅拌站西〕",
+        f"丽景新苑〔{text.SUBJECT_SUBSTATION}〕",
+        f"丹桂苑〔{text.SUBJECT_BASE_STATION}〕",
+        f"新桥村〔{text.SUBJECT_FARM}·猪〕",
+        f"新桥村〔{text.SUBJECT_FACTORY}·石材〕",
+        "58车贷〔集资〕",
+    ]
+    for ours in subjects:
+        for theirs in subjects:
+            kinds = [text._facilities_of(subject) for subject in (ours, theirs)]
+            assert text.two_facilities(ours, theirs) is (
+                all(kinds) and kinds[0].isdisjoint(kinds[1])
+            ), (ours, theirs)
