@@ -1078,7 +1078,9 @@ def folded_places(folded_keep_case: str, units: tuple[str, ...] = ()) -> frozens
     found: dict[str, None] = {}
     previous_end = 0
     for match in _PLACE_RE.finditer(folded_keep_case):
-        start = match.start()
+        start, end = match.span()
+        # Named once: each match is asked its word up to nine times.
+        word = match.group()
         name_start = start
         # A name never reaches back into the place found before it ("人民路路面" is one
         # road); a suffix that named nothing ("河" in "星河苑") may be part of the next name.
@@ -1099,9 +1101,9 @@ def folded_places(folded_keep_case: str, units: tuple[str, ...] = ()) -> frozens
         ):
             # The tail of a word whose head stops names ("对口实验小学": "口").
             name_start += 1
-        if name_start == start and match.group() in _NUMBERED_NAME_WORDS:
+        if name_start == start and word in _NUMBERED_NAME_WORDS:
             name_start = _route_start(folded_keep_case, start, previous_end)
-            if match.group() not in ("路", "线") and not _NUMBERED_ESTATE_RE.fullmatch(
+            if word not in ("路", "线") and not _NUMBERED_ESTATE_RE.fullmatch(
                 folded_keep_case, name_start, start
             ):
                 # An estate's number after its name of two characters or more ("阳光100
@@ -1115,11 +1117,7 @@ def folded_places(folded_keep_case: str, units: tuple[str, ...] = ()) -> frozens
             # place word after it reads the name whole ("沁园广场").
             if prefix is not None and (
                 start - prefix.end() >= 2
-                or (
-                    start - prefix.end() == 1
-                    and prefix.end() - name_start >= 2
-                    and match.group() == "园"
-                )
+                or (start - prefix.end() == 1 and prefix.end() - name_start >= 2 and word == "园")
             ):
                 name_start = prefix.end()
             sentence = _NOT_NAME_START_RE.match(folded_keep_case, name_start, start)
@@ -1129,7 +1127,7 @@ def folded_places(folded_keep_case: str, units: tuple[str, ...] = ()) -> frozens
             # the name ("一条泥沙路"), and one of a road is none ("一条老路").
             if sentence is not None and not (
                 start - sentence.end() == 1
-                and match.group() in ("村", "镇", "乡")
+                and word in ("村", "镇", "乡")
                 and _QUANTITY_RE.search(sentence.group()) is not None
             ):
                 name_start = sentence.end()
@@ -1148,11 +1146,11 @@ def folded_places(folded_keep_case: str, units: tuple[str, ...] = ()) -> frozens
                 # What a misuse caused, right before the place's kind: none named.
                 name_start = start
             if _SENTENCE_BEFORE_KIND_RE.search(folded_keep_case, name_start, start) or (
-                match.group() == "路"
+                word == "路"
                 and _SENTENCE_BEFORE_ROAD_RE.search(folded_keep_case, name_start, start)
             ):
                 name_start = start
-        if start - name_start + _NAME_IN_SUFFIX[match.group()] == 1 and match.end() - start > 1:
+        if start - name_start + _NAME_IN_SUFFIX[word] == 1 and end - start > 1:
             # One character of name is no name, unless an anonymised unit stands for the
             # rest of it (before a place word of two characters or more: "A7县银河宿舍"
             # is no river).
@@ -1163,32 +1161,33 @@ def folded_places(folded_keep_case: str, units: tuple[str, ...] = ()) -> frozens
             # unnamed; the writer's own, whose name the letter gives, if anywhere, elsewhere).
             # (A plant of the district is one the writer puts there: "A6区一搅拌站".)
             if unit is not None and not (
-                folded_keep_case[name_start] in "一某这那该此" and match.group() == "小区"
+                folded_keep_case[name_start] in "一某这那该此" and word == "小区"
             ):
                 name_start = unit.start()
-        if match.group() in _SCHOOL_WORDS and _ATTENDING_RE.search(
-            folded_keep_case, name_start, start
-        ):
+        if word in _SCHOOL_WORDS and _ATTENDING_RE.search(folded_keep_case, name_start, start):
             name_start = start
-        name = folded_keep_case[name_start : match.end()].lower()
+        name = folded_keep_case[name_start:end].lower()
         if name.endswith("高速公路"):
             name = name[:-2]
         if name.endswith("俯"):
             name = name[:-1] + "府"
-        if _GENERIC_WORD_RE.match(name) is not None and without_developer(name) != name:
+        if (
+            _GENERIC_WORD_RE.match(name) is not None
+            and (unbranded := without_developer(name)) != name
+        ):
             # A brand that is a generic word ("碧桂园") before its estate's name
             # ("碧桂园翡翠湾"): the estate.
-            name_start += len(name) - len(without_developer(name))
-            name = without_developer(name)
+            name_start += len(name) - len(unbranded)
+            name = unbranded
         if (
             start > name_start
-            and start - name_start + _NAME_IN_SUFFIX[match.group()] >= 2
+            and start - name_start + _NAME_IN_SUFFIX[word] >= 2
             and name not in _GENERIC_PLACES
             and _GENERIC_WORD_RE.search(name) is None
             and _UNNAMED_WORKS_RE.fullmatch(name) is None
         ):
             found[_qualified(folded_keep_case, name_start, name, previous_end)] = None
-            previous_end = match.end()
+            previous_end = end
         elif (
             name in _GENERIC_KINDS
             or name.endswith(_DEVELOPERS_PROJECT)
@@ -1196,7 +1195,7 @@ def folded_places(folded_keep_case: str, units: tuple[str, ...] = ()) -> frozens
             or _CHILD_RE.search(name) is not None
         ):
             # A kind of place ("公立幼儿园和小学"): no name, and none runs back into it.
-            previous_end = match.end()
+            previous_end = end
     for estate in _unworded_estates(folded_keep_case, found):
         found[estate] = None
     if "期" in folded_keep_case:
