@@ -78,8 +78,10 @@ _LATIN_BOILERPLATE_MARKS: Final = ("e", "E")
 # sentences, and a shingle spanning a comma says little about the matter.
 _SENTENCE_END_RE: Final = re.compile(r"[。！？!?；;，,、：:\n]+|\.(?:\s+|$)")
 # What remains of a sentence for matching: letters and digits of any script, single spaces
-# between Latin words (so "in 2018" and "in2018" differ only in that space).
-_NOT_WORD_OR_END_RE: Final = re.compile(r"(?:[^\w\x00]|_)+")
+# between Latin words (so "in 2018" and "in2018" differ only in that space). Underscores
+# go too: ``folded_sentences`` makes them spaces first (one character class, no
+# alternation: the substitution costs ~2.3 us a letter, not ~5).
+_NOT_WORD_OR_END_RE: Final = re.compile(r"[^\w\x00]+")
 _CJK_RE: Final = re.compile(r"[\u3400-\u9fff]")
 _CJK_SPACE_RE: Final = re.compile(r"(?<![a-z0-9]) | (?![a-z0-9])")
 _LATIN_RE: Final = re.compile(r"[a-z]")
@@ -120,6 +122,10 @@ def folded_sentences(folded: str) -> list[str]:
     # removal of everything but letters and digits, so the text is cleaned in one pass.
     unmarked = folded.replace("\x00", " ")
     marked = _SENTENCE_END_RE.sub("\x00", _without_boilerplate(unmarked))
+    if "_" in marked:
+        # An underscore is a word character that goes with the rest: made a space, it
+        # joins the run around it, which becomes one space as before.
+        marked = marked.replace("_", " ")
     result = []
     for raw in _NOT_WORD_OR_END_RE.sub(" ", marked).split("\x00"):
         sentence = raw.strip()

@@ -11,8 +11,9 @@ one automaton of their marks (``text._objects_in``), the numbered estates' pre-c
 (``organisations._MARK_RES``) boilerplate ruled out by the letter all Latin phrases
 hold (``text._LATIN_BOILERPLATE_MARKS``), two names joined found without a pattern
 compiled for them (``features._named_joined``), the words before a brand's estate tested
-at once (``places._WORDS_BEFORE_NAMES``) and two kept subjects' facilities
-(``text.two_facilities``).
+at once (``places._WORDS_BEFORE_NAMES``), two kept subjects' facilities
+(``text.two_facilities``) and sentences cleaned by one character class
+(``text._NOT_WORD_OR_END_RE``).
 """
 
 from __future__ import annotations
@@ -237,3 +238,50 @@ def test_two_facilities_as_before() -> None:
             assert text.two_facilities(ours, theirs) is (
                 all(kinds) and kinds[0].isdisjoint(kinds[1])
             ), (ours, theirs)
+
+
+def test_sentences_cleaned_as_the_alternation_did() -> None:
+    # ``text.folded_sentences`` makes underscores spaces and removes the runs of one
+    # character class: what the pattern with an alternation for the underscore removed.
+    old = re.compile(r"(?:[^\w\x00]|_)+")
+
+    def cleaned(marked: str) -> str:
+        if "_" in marked:
+            marked = marked.replace("_", " ")
+        return text._NOT_WORD_OR_END_RE.sub(" ", marked)
+
+    pieces = [
+        "_",
+        "__",
+        " ",
+        "\x00",
+        "\t",
+        "a",
+        "1",
+        "。",
+        "，",
+        "的",
+        "é",
+        "Ａ",
+        "-",
+        "①",
+        "\u3000",
+    ]
+    for marked in [*_LETTERS, *_random_texts(pieces, 29)]:
+        assert cleaned(marked) == old.sub(" ", marked), repr(marked)
+    for folded in [*_LETTERS, "a_b c", "物业_费", "__", "in 2018, 物 业 费。the_end."]:
+        assert text.folded_sentences(folded) == _sentences_as_before(folded, old), folded
+
+
+def _sentences_as_before(folded: str, cleaning: re.Pattern[str]) -> list[str]:
+    # ``text.folded_sentences`` as it was, with the pattern it cleaned sentences by.
+    unmarked = folded.replace("\x00", " ")
+    marked = text._SENTENCE_END_RE.sub("\x00", text._without_boilerplate(unmarked))
+    result = []
+    for raw in cleaning.sub(" ", marked).split("\x00"):
+        sentence = raw.strip()
+        if " " in sentence and text._CJK_RE.search(sentence):
+            sentence = text._CJK_SPACE_RE.sub("", sentence)
+        if sentence:
+            result.append(sentence)
+    return result
