@@ -884,23 +884,6 @@ _NUMBERED_BUILDING_RE: Final = re.compile(
     # type "业主" by its sound).
     "|物业|业主|业住|业委会|交房|开发商|楼盘|住户|居民"
 )
-#: Words one of which every match of ``_NUMBERED_BUILDING_RE`` holds: a text holding
-#: none (most letters) is not searched with it.
-_NUMBERED_BUILDING_WORDS: Final = (
-    "栋",
-    "号楼",
-    "幢",
-    "单元",
-    "物业",
-    "业主",
-    "业委会",
-    "交房",
-    "开发商",
-    "楼盘",
-    "业住",
-    "住户",
-    "居民",
-)
 #: An institution's words, no estate's ("国务院", "人民医院", "法院"): a court's or a
 #: ministry's rules are quoted before an estate's words ("国务院物业管理条例").
 _INSTITUTION_END_RE: Final = re.compile(
@@ -917,12 +900,25 @@ _MAX_NUMBERED_CHARS: Final = 6
 #: ends an estate's name only after "天", ``_numbered_end``.)
 _NUMBERED_END_CHARS: Final = _ESTATE_CHARS | frozenset("天景洲庄")
 _DAY_END_RE: Final = re.compile("[今明昨前后每几当天整白半]天$")
+#: A building's number or its residents' words (``_NUMBERED_BUILDING_RE``) right after a
+#: character an estate's name may end with (``_NUMBERED_END_CHARS``, or "天着"): a text
+#: without one (most letters, even those naming "业主" or "物业") names no estate so
+#: (``_numbered_estate`` would refuse every match), and is not searched match by match.
+#: (A looser pattern than the rule, "城着业主" too: it only rules texts out. Its first
+#: character is one of a set, so the search skips to those at once.)
+_NUMBERED_AFTER_END_RE: Final = re.compile(
+    "[" + "".join(sorted(_NUMBERED_END_CHARS)) + "]着?(?:" + _NUMBERED_BUILDING_RE.pattern + ")"
+)
 #: A developer's name an estate's name may start with, though it is an estate word too
 #: ("新城国际花都": 新城 the developer).
 _ESTATE_WORD_BRANDS: Final = ("新城",)
 
 
 _CLOSING_QUOTES: Final = frozenset("”’」』》\"'")
+#: The words a request or a sentence puts before a name, one tuple: ``str.endswith`` tests
+#: them all at once (a test of each, some ninety, cost more than the rest of the reading
+#: of a brand).
+_WORDS_BEFORE_NAMES: Final = (*_NAME_PREFIXES, *_NOT_NAME_STARTS)
 
 
 def _estate_words_at(folded: str, at: int) -> bool:
@@ -938,7 +934,7 @@ def _branded_estate(folded: str, brand: re.Match[str]) -> str | None:
     if before >= 0 and "\u3400" <= folded[before] <= "\u9fff" and folded[before] not in _NAME_STOP:
         # Part of a word ("确保利益"), unless a request's words stand before it.
         head = folded[max(0, before - 3) : brand.start()]
-        if not any(head.endswith(word) for word in (*_NAME_PREFIXES, *_NOT_NAME_STARTS)):
+        if not head.endswith(_WORDS_BEFORE_NAMES):
             return None
     end = brand.end()
     while True:
@@ -1051,11 +1047,13 @@ def _unworded_estates(folded: str, found: Iterable[str]) -> list[str]:
         estate = _branded_estate(folded, brand)
         if estate is not None and len(estate) >= 5 and estate[-1] in _ESTATE_CHARS:
             named.append(estate)
-    if any(word in folded for word in _NUMBERED_BUILDING_WORDS):
+    if _NUMBERED_AFTER_END_RE.search(folded) is not None:
         for number in _NUMBERED_BUILDING_RE.finditer(folded):
             estate = _numbered_estate(folded, number)
             if estate is not None:
                 named.append(estate)
+    if not named:
+        return named
     known = list(found)
     unique = list(dict.fromkeys(named))
     return [
@@ -1080,7 +1078,9 @@ def folded_places(folded_keep_case: str, units: tuple[str, ...] = ()) -> frozens
     found: dict[str, None] = {}
     previous_end = 0
     for match in _PLACE_RE.finditer(folded_keep_case):
-        start = match.start()
+        start, end = match.span()
+        # Named once: each match is asked its word up to nine times.
+        word = match.group()
         name_start = start
         # A name never reaches back into the place found before it ("人民路路面" is one
         # road); a suffix that named nothing ("河" in "星河苑") may be part of the next name.
@@ -1101,9 +1101,9 @@ def folded_places(folded_keep_case: str, units: tuple[str, ...] = ()) -> frozens
         ):
             # The tail of a word whose head stops names ("对口实验小学": "口").
             name_start += 1
-        if name_start == start and match.group() in _NUMBERED_NAME_WORDS:
+        if name_start == start and word in _NUMBERED_NAME_WORDS:
             name_start = _route_start(folded_keep_case, start, previous_end)
-            if match.group() not in ("路", "线") and not _NUMBERED_ESTATE_RE.fullmatch(
+            if word not in ("路", "线") and not _NUMBERED_ESTATE_RE.fullmatch(
                 folded_keep_case, name_start, start
             ):
                 # An estate's number after its name of two characters or more ("阳光100
@@ -1117,11 +1117,7 @@ def folded_places(folded_keep_case: str, units: tuple[str, ...] = ()) -> frozens
             # place word after it reads the name whole ("沁园广场").
             if prefix is not None and (
                 start - prefix.end() >= 2
-                or (
-                    start - prefix.end() == 1
-                    and prefix.end() - name_start >= 2
-                    and match.group() == "园"
-                )
+                or (start - prefix.end() == 1 and prefix.end() - name_start >= 2 and word == "园")
             ):
                 name_start = prefix.end()
             sentence = _NOT_NAME_START_RE.match(folded_keep_case, name_start, start)
@@ -1131,7 +1127,7 @@ def folded_places(folded_keep_case: str, units: tuple[str, ...] = ()) -> frozens
             # the name ("一条泥沙路"), and one of a road is none ("一条老路").
             if sentence is not None and not (
                 start - sentence.end() == 1
-                and match.group() in ("村", "镇", "乡")
+                and word in ("村", "镇", "乡")
                 and _QUANTITY_RE.search(sentence.group()) is not None
             ):
                 name_start = sentence.end()
@@ -1150,11 +1146,11 @@ def folded_places(folded_keep_case: str, units: tuple[str, ...] = ()) -> frozens
                 # What a misuse caused, right before the place's kind: none named.
                 name_start = start
             if _SENTENCE_BEFORE_KIND_RE.search(folded_keep_case, name_start, start) or (
-                match.group() == "路"
+                word == "路"
                 and _SENTENCE_BEFORE_ROAD_RE.search(folded_keep_case, name_start, start)
             ):
                 name_start = start
-        if start - name_start + _NAME_IN_SUFFIX[match.group()] == 1 and match.end() - start > 1:
+        if start - name_start + _NAME_IN_SUFFIX[word] == 1 and end - start > 1:
             # One character of name is no name, unless an anonymised unit stands for the
             # rest of it (before a place word of two characters or more: "A7县银河宿舍"
             # is no river).
@@ -1165,32 +1161,33 @@ def folded_places(folded_keep_case: str, units: tuple[str, ...] = ()) -> frozens
             # unnamed; the writer's own, whose name the letter gives, if anywhere, elsewhere).
             # (A plant of the district is one the writer puts there: "A6区一搅拌站".)
             if unit is not None and not (
-                folded_keep_case[name_start] in "一某这那该此" and match.group() == "小区"
+                folded_keep_case[name_start] in "一某这那该此" and word == "小区"
             ):
                 name_start = unit.start()
-        if match.group() in _SCHOOL_WORDS and _ATTENDING_RE.search(
-            folded_keep_case, name_start, start
-        ):
+        if word in _SCHOOL_WORDS and _ATTENDING_RE.search(folded_keep_case, name_start, start):
             name_start = start
-        name = folded_keep_case[name_start : match.end()].lower()
+        name = folded_keep_case[name_start:end].lower()
         if name.endswith("高速公路"):
             name = name[:-2]
         if name.endswith("俯"):
             name = name[:-1] + "府"
-        if _GENERIC_WORD_RE.match(name) is not None and without_developer(name) != name:
+        if (
+            _GENERIC_WORD_RE.match(name) is not None
+            and (unbranded := without_developer(name)) != name
+        ):
             # A brand that is a generic word ("碧桂园") before its estate's name
             # ("碧桂园翡翠湾"): the estate.
-            name_start += len(name) - len(without_developer(name))
-            name = without_developer(name)
+            name_start += len(name) - len(unbranded)
+            name = unbranded
         if (
             start > name_start
-            and start - name_start + _NAME_IN_SUFFIX[match.group()] >= 2
+            and start - name_start + _NAME_IN_SUFFIX[word] >= 2
             and name not in _GENERIC_PLACES
             and _GENERIC_WORD_RE.search(name) is None
             and _UNNAMED_WORKS_RE.fullmatch(name) is None
         ):
             found[_qualified(folded_keep_case, name_start, name, previous_end)] = None
-            previous_end = match.end()
+            previous_end = end
         elif (
             name in _GENERIC_KINDS
             or name.endswith(_DEVELOPERS_PROJECT)
@@ -1198,7 +1195,7 @@ def folded_places(folded_keep_case: str, units: tuple[str, ...] = ()) -> frozens
             or _CHILD_RE.search(name) is not None
         ):
             # A kind of place ("公立幼儿园和小学"): no name, and none runs back into it.
-            previous_end = match.end()
+            previous_end = end
     for estate in _unworded_estates(folded_keep_case, found):
         found[estate] = None
     if "期" in folded_keep_case:

@@ -406,6 +406,11 @@ _MARKS: Final[dict[str, str]] = {
     UNPAID_WAGES: "公司团厂矿部建设劳所店电科实物食服衣鞋纺机化材家印包",
     PREPAID_CLOSURE: "培教英学早美舞书琴健瑜",
 }
+#: Each kind's marks as one character class: one scan of a part, not a test of each
+#: character (up to thirty, of each part for each kind).
+_MARK_RES: Final[dict[str, re.Pattern[str]]] = {
+    wrong: re.compile("[" + re.escape(marks) + "]") for wrong, marks in _MARKS.items()
+}
 
 
 def _name_at(part: str, start: int, word: str, wrong: str) -> str:
@@ -493,7 +498,7 @@ def _names(part: str, wrong: str, content: str | None = None) -> list[tuple[str,
     """The organisations of ``wrong``'s kind a title or content names, with where, in order.
     A platform named "X平台" only in a title (``content`` given) whose content names X too:
     a content's "目前平台", "搞垮平台" are no platform's names."""
-    if not any(mark in part for mark in _MARKS[wrong]):
+    if _MARK_RES[wrong].search(part) is None:
         return []
     found = []
     for match in _KIND_RES[wrong].finditer(part):

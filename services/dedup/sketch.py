@@ -117,8 +117,10 @@ def minhash(hashes: U64, sketch_size: int) -> U16:
     # of the next filled bin (wrapping round to the first): rotation densification, where
     # an empty bin borrows the next filled bin's minimum, offset by the distance so that
     # two texts agree on it only if they agree there. One search does both.
-    # In place where numpy allows: each call costs a microsecond, a new array more.
-    donor = hashes[hashes.searchsorted(bins.starts) % hashes.size]
+    # In place where numpy allows: each call costs a microsecond, a new array more. The
+    # search's index past the last hash wraps round to the first in the same call
+    # (``take``'s "wrap" is an index modulo the size).
+    donor = hashes.take(hashes.searchsorted(bins.starts), mode="wrap")
     distance = donor >> bins.shift
     distance -= bins.numbers
     distance &= bins.last

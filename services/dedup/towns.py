@@ -30,6 +30,9 @@ _PLAN_RE: Final = re.compile(
 )
 #: Words one of which every plan's title names (``_PLAN_RE``): a cheap test first.
 _PLAN_WORDS: Final = ("规划", "控规", "城镇")
+#: Any of them: scoring asks ``plan_and_project`` of each candidate, and nearly no title
+#: names one (one search a title, not a test of each word).
+_PLAN_WORD_RE: Final = re.compile("|".join(_PLAN_WORDS))
 #: The town's area the plan may be of: a new district ("城北新区"), its town area.
 _AREA_RE: Final = re.compile("(?:[\u4e00-\u9fff]{2}新区|新区|城区|集镇片|片区)$")
 #: A town, township or market town named with its word, ending what is before the plan:
@@ -106,7 +109,7 @@ def project_of(topic: str, towns: frozenset[str]) -> bool:
 def plan_and_project(ours: str, theirs: str) -> bool:
     """Whether one of two titles' topics is about a town's plan (``plan_town``) and the
     other about a named project of that town (``project_of``): two matters."""
-    if not any(word in topic for topic in (ours, theirs) for word in _PLAN_WORDS):
+    if _PLAN_WORD_RE.search(ours) is None and _PLAN_WORD_RE.search(theirs) is None:
         return False
     for plan, other in ((ours, theirs), (theirs, ours)):
         town = plan_town(plan)
