@@ -67,20 +67,31 @@ class CaseIndex:
     lookup reads of one), as the capped lists of a table would: a template campaign's
     band, shared by thousands of cases, costs no more than any other key. Older ones are
     dropped, so were all of a key's newest removed, it would find nothing (removal is
-    expiry, which goes oldest first).
+    expiry, which goes oldest first). A lookup reads a key's newest live cases, skipping
+    removed ones (held until a merge drops them): were so many of a key's newest removed
+    that fewer than a lookup's cap of them are left, older live ones still held in an
+    older run may answer, as in an index rebuilt from the records (the capped lists of
+    the named keys before the twenty-fourth session had dropped them; expiry, oldest
+    first, never comes to that).
 
-    Storage is a log-structured merge of (key, sequence) pairs, 12 bytes an entry (~12
-    entries a case at a million, shared bands cut): new entries collect in a dict and
-    are sorted into a numpy run when they reach ``FLUSH_ENTRIES`` (10-20 ms every 3,000
-    cases or so, the only pause); in a run a key's entries are newest first, so a lookup
-    reads a key's newest with one binary search and one read of that many entries after
-    it. Adjacent runs merge when the older is at most ``GROWTH`` times the newer, so a
-    lookup searches three runs at most, and each entry is rewritten some 14 times over
-    its life (a few microseconds a case). A merge is done a slice at a time: every
-    ``add`` does ``MERGE_STEP`` entries of it, so merging the largest runs (ten million
-    entries at a million cases) never pauses a lookup; until it is complete the runs it
-    reads from answer the lookups. Removed cases are forgotten at once and their entries
-    dropped by the next merge that reads them.
+    Storage is a log-structured merge of (key, sequence) pairs, 12 bytes an entry, the
+    named keys' (~6 a case) and the bands' (~16 a case, shared ones cut) in the same
+    runs: new entries collect in a dict and are sorted into a numpy run when they reach
+    ``FLUSH_ENTRIES`` (10-20 ms every 3,000 cases or so, the only pause); in a run a
+    key's entries are newest first, so a lookup reads a key's newest with one binary
+    search and one read of that many entries after it. Adjacent runs merge when the
+    older is at most ``GROWTH`` times the newer, so a lookup searches three runs at
+    most, and each entry is rewritten some 14 times over its life (a few microseconds a
+    case). A merge is done a slice at a time: every ``add`` does ``MERGE_STEP`` entries
+    of it, so merging the largest runs (twenty million entries at a million cases) never
+    pauses a lookup; until it is complete the runs it reads from answer the lookups.
+    Removed cases are forgotten at once and their entries dropped by the next merge that
+    reads them.
+
+    The named keys were a dict of int -> int | array until the twenty-fourth session:
+    some 350-400 bytes a case (the dict's table, an int object per key of one case, the
+    arrays), against 75 in the runs; a lookup's twenty-odd named keys are searched with
+    its bands, by the same two numpy calls per run.
     """
 
     #: New entries are sorted into a run when they reach this many.
@@ -114,14 +125,10 @@ class CaseIndex:
         self._counts = np.zeros(0, dtype=np.int64)
         self._blocks: list[npt.NDArray[np.uint16]] = []
         self._live = 0
-        # The exact text, petitioner and place keys: each key's newest `keep` sequences,
-        # oldest first, in a dict (a lookup reads a few, of any age). Most keys have one
-        # case (an exact text, a person): that is an int; more are an array (not a list:
-        # the garbage collector need not look at what it holds).
-        self._named: dict[int, int | array[int]] = {}
-        self._named_entries = 0
-        # The band keys (most of the entries): new ones here, then in sorted runs. A key
-        # met once (most) holds an int, as in `_named`: an array costs more to make.
+        # Every key's entries, the named keys' (exact text, petitioners, places) and the
+        # bands' alike: new ones here, then in sorted runs. A key met once (most) holds an
+        # int: an array costs more to make (and not a list: the garbage collector need
+        # not look at what an array holds).
         self._pending: dict[int, int | array[int]] = {}
         self._pending_entries = 0
         self._runs: list[Run] = []
@@ -144,8 +151,8 @@ class CaseIndex:
         return self._first + self._slots
 
     def entries(self) -> int:
-        """(key, case) entries held, removed cases' bands included until merged away."""
-        return self._named_entries + self._pending_entries + sum(run.size for run in self._runs)
+        """(key, case) entries held, removed cases' included until merged away."""
+        return self._pending_entries + sum(run.size for run in self._runs)
 
     # -- lookups ---------------------------------------------------------------------
 
@@ -196,26 +203,12 @@ class CaseIndex:
         caps_asked = [*caps, config.max_band_candidates] if bands.size else caps
         if max(caps_asked, default=0) > self._keep:
             raise ValueError(f"this index keeps {self._keep} cases per key: fewer than asked")
+        of_keys, in_bands = self._newest(named, caps, bands.tolist(), config.max_band_candidates)
         ordered: list[int] = []
-        alive = self._alive_view
-        first = self._first
-        for key, cap in zip(named, caps, strict=True):
+        for newest in of_keys:
             # Oldest first within a key, as a table's capped list would give them.
-            value = self._named.get(key)
-            if value is None:
-                continue
-            if isinstance(value, int):
-                if alive[value - first]:
-                    ordered.append(value)
-                continue
-            newest = []
-            for sequence in reversed(value):
-                if alive[sequence - first]:
-                    newest.append(sequence)
-                    if len(newest) == cap:
-                        break
             ordered.extend(reversed(newest))
-        ordered.extend(self._newest_in_bands(bands.tolist(), config.max_band_candidates))
+        ordered.extend(in_bands)
         return list(dict.fromkeys(ordered))
 
     def sketches(self, sequences: list[int]) -> Sketches:
@@ -262,21 +255,52 @@ class CaseIndex:
             zip((slots + self._first).tolist(), self._case_ids[slots].tolist(), strict=True)
         )
 
-    def _newest_in_bands(self, bands: list[int], cap: int) -> list[int]:
-        """The newest ``cap`` live cases in any of ``bands``, newest first."""
+    def _newest(
+        self, named: list[int], caps: list[int], bands: list[int], cap: int
+    ) -> tuple[list[list[int]], list[int]]:
+        """The newest ``caps`` live cases of each of the ``named`` keys (a list each,
+        newest first), and the newest ``cap`` live cases in any of ``bands``, newest first.
+        """
         # The sources from the newest: the pending entries, then the runs, each holding
         # only cases older than those before it, so the newest are the first source's
         # newest, then the next one's, and the search stops at the first source that
-        # makes `cap` of them. In a source, a key's newest are its last pending entries,
-        # or in a run its first (a key's entries are newest first there); `left_out` is
-        # the newest entry not taken: the result is complete if it is older than them all.
-        # Two numpy calls per run (the binary searches of all the keys at once); the few
-        # entries found are read through memoryviews: a numpy call per step would cost
-        # more than the reads.
+        # makes `cap` of them (for a named key, its own cap). In a source, a key's newest
+        # are its last pending entries, or in a run its first (a key's entries are newest
+        # first there). Two numpy calls per run (the binary searches of all the keys, named
+        # and bands, at once); the few entries found are read through memoryviews: a numpy
+        # call per step would cost more than the reads.
+        #
+        # A named key's entries are read one by one, newest first, until it has its cap
+        # of live ones: a case listed twice under one key (two of its names with one key)
+        # counts twice, as it did in the lists of a table.
+        alive, first = self._alive_view, self._first
+        pending = self._pending
+        of_keys: list[list[int]] = []
+        # The named keys (their positions) still short of their cap.
+        wanting: list[int] = []
+        for at, (key, key_cap) in enumerate(zip(named, caps, strict=True)):
+            newest_of_key: list[int] = []
+            of_keys.append(newest_of_key)
+            entries = pending.get(key)
+            if entries is None:
+                wanting.append(at)
+                continue
+            if isinstance(entries, int):
+                if alive[entries - first]:
+                    newest_of_key.append(entries)
+            else:
+                for sequence in reversed(entries):
+                    if alive[sequence - first]:
+                        newest_of_key.append(sequence)
+                        if len(newest_of_key) == key_cap:
+                            break
+            if len(newest_of_key) < key_cap:
+                wanting.append(at)
+        # The bands: `left_out` is the newest entry not taken: the result is complete if
+        # it is older than them all.
         newest: list[int] = []
         left_out = -1
         found: list[int] = []
-        pending = self._pending
         for key in bands:
             entries = pending.get(key)
             if entries is None:
@@ -288,31 +312,43 @@ class CaseIndex:
             if len(entries) > cap:
                 left_out = max(left_out, entries[-cap - 1])
         self._add_newest_alive(newest, found, cap)
-        if bands and len(newest) < cap:
-            wanted = np.array(bands, dtype=np.uint64)
-            for run in reversed(self._runs):
-                # Both ends of each key's entries: the second search reads what the
-                # first brought into the cache.
-                starts = run.keys.searchsorted(wanted).tolist()
-                ends = run.keys.searchsorted(wanted, side="right").tolist()
-                sequences = run.sequence_view
+        for run in reversed(self._runs):
+            band_keys = bands if len(newest) < cap else []
+            if not wanting and not band_keys:
+                break
+            wanted = np.array([*(named[at] for at in wanting), *band_keys], dtype=np.uint64)
+            # Both ends of each key's entries: the second search reads what the first
+            # brought into the cache.
+            starts = run.keys.searchsorted(wanted).tolist()
+            ends = run.keys.searchsorted(wanted, side="right").tolist()
+            sequences = run.sequence_view
+            still: list[int] = []
+            for at, start, end in zip(wanting, starts, ends, strict=False):
+                newest_of_key, key_cap = of_keys[at], caps[at]
+                for sequence in sequences[start:end]:
+                    if alive[sequence - first]:
+                        newest_of_key.append(sequence)
+                        if len(newest_of_key) == key_cap:
+                            break
+                else:
+                    still.append(at)
+            if band_keys:
                 found = []
-                for start, end in zip(starts, ends, strict=True):
+                for start, end in zip(starts[len(wanting) :], ends[len(wanting) :], strict=True):
                     if end > start:
                         if end - start > cap:
                             left_out = max(left_out, sequences[start + cap])
                             end = start + cap
                         found.extend(sequences[start:end])
                 self._add_newest_alive(newest, found, cap)
-                if len(newest) == cap:
-                    break
+            wanting = still
         if left_out >= 0 and not (len(newest) == cap and newest[-1] > left_out):
             # Removed cases among the newest taken: read the keys whole.
             newest = []
             self._add_newest_alive(
                 newest, [s for key in bands for s in self._all_sequences(key)], cap
             )
-        return newest
+        return of_keys, newest
 
     def _add_newest_alive(self, newest: list[int], sequences: list[int], cap: int) -> None:
         # Append to `newest` the newest live ones of `sequences` (with repeats: a case in
@@ -353,27 +389,10 @@ class CaseIndex:
         self._counts[slot] = record.shingle_count
         self._block_for(slot, record.signature.size)[slot & BLOCK_MASK] = record.signature
         sequence = record.sequence
-        named = self._named
-        for key in case_keys(record, with_fingerprint=bool(record.shingle_count)):
-            entries = named.get(key)
-            if entries is None:
-                named[key] = sequence
-                self._named_entries += 1
-            elif isinstance(entries, int):
-                if self._keep == 1:
-                    named[key] = sequence
-                else:
-                    named[key] = array("I", (entries, sequence))
-                    self._named_entries += 1
-            elif len(entries) < self._keep:
-                entries.append(sequence)
-                self._named_entries += 1
-            else:
-                del entries[0]
-                entries.append(sequence)
-        band_keys: list[int] = bands.tolist()
+        keys = case_keys(record, with_fingerprint=bool(record.shingle_count))
+        keys += bands.tolist()
         pending = self._pending
-        for key in band_keys:
+        for key in keys:
             entries = pending.get(key)
             if entries is None:
                 pending[key] = sequence
@@ -381,7 +400,7 @@ class CaseIndex:
                 pending[key] = array("I", (entries, sequence))
             else:
                 entries.append(sequence)
-        self._pending_entries += len(band_keys)
+        self._pending_entries += len(keys)
         if self._pending_entries >= self.FLUSH_ENTRIES:
             self._flush()
         if self._merge is not None:
@@ -390,16 +409,6 @@ class CaseIndex:
     def remove(self, record: CaseRecord) -> None:
         """Forget a case (expired): it is never a candidate again."""
         self.discard(record.sequence)
-        for key in case_keys(record, with_fingerprint=bool(record.shingle_count)):
-            entries = self._named.get(key)
-            if entries == record.sequence:
-                del self._named[key]
-                self._named_entries -= 1
-            elif isinstance(entries, array) and record.sequence in entries:
-                entries.remove(record.sequence)
-                self._named_entries -= 1
-                if len(entries) == 1:
-                    self._named[key] = entries[0]
 
     def discard(self, sequence: int) -> None:
         """Forget a case whose record is gone: its keys' entries go as they are met."""
@@ -505,7 +514,6 @@ class CaseIndex:
         received: npt.NDArray[np.int64],
         counts: npt.NDArray[np.int64],
         blocks: list[npt.NDArray[np.uint16]],
-        named: dict[int, int | array[int]],
         run: Run,
     ) -> None:
         # For IndexBuilder: an empty index takes over what it built.
@@ -513,10 +521,6 @@ class CaseIndex:
         self._alive, self._received, self._counts = alive, received, counts
         self._alive_view = alive.data
         self._blocks = blocks
-        self._named = named
-        self._named_entries = sum(
-            1 if isinstance(entries, int) else len(entries) for entries in named.values()
-        )
         self._live = int(np.count_nonzero(alive))
         self._runs = [run] if run.size else []
 
