@@ -316,30 +316,33 @@ class CaseIndex:
             band_keys = bands if len(newest) < cap else []
             if not wanting and not band_keys:
                 break
-            wanted = np.array([*(named[at] for at in wanting), *band_keys], dtype=np.uint64)
-            # Both ends of each key's entries: the second search reads what the first
-            # brought into the cache.
-            starts = run.keys.searchsorted(wanted).tolist()
-            ends = run.keys.searchsorted(wanted, side="right").tolist()
-            sequences = run.sequence_view
+            # Where each key's entries begin (one search of them all); they end where the
+            # key does: a few more reads, cheaper than a second search.
+            looked_up = [named[at] for at in wanting]
+            starts = run.starts([*looked_up, *band_keys])
+            keys, sequences, size = run.key_view, run.sequence_view, run.size
             still: list[int] = []
-            for at, start, end in zip(wanting, starts, ends, strict=False):
+            for at, key, position in zip(wanting, looked_up, starts, strict=False):
                 newest_of_key, key_cap = of_keys[at], caps[at]
-                for sequence in sequences[start:end]:
+                while position < size and keys[position] == key:
+                    sequence = sequences[position]
                     if alive[sequence - first]:
                         newest_of_key.append(sequence)
                         if len(newest_of_key) == key_cap:
                             break
+                    position += 1
                 else:
                     still.append(at)
             if band_keys:
                 found = []
-                for start, end in zip(starts[len(wanting) :], ends[len(wanting) :], strict=True):
-                    if end > start:
-                        if end - start > cap:
-                            left_out = max(left_out, sequences[start + cap])
-                            end = start + cap
-                        found.extend(sequences[start:end])
+                for key, start in zip(band_keys, starts[len(looked_up) :], strict=True):
+                    end, limit = start, min(start + cap + 1, size)
+                    while end < limit and keys[end] == key:
+                        end += 1
+                    if end - start > cap:
+                        left_out = max(left_out, sequences[start + cap])
+                        end = start + cap
+                    found.extend(sequences[start:end])
                 self._add_newest_alive(newest, found, cap)
             wanting = still
         if left_out >= 0 and not (len(newest) == cap and newest[-1] > left_out):
@@ -460,13 +463,11 @@ class CaseIndex:
         keys, sequences = keys[alive], sequences[alive]
         newest = newest_of_each_key(keys, self._keep)
         keys, sequences = keys[newest], sequences[newest]
-        merge.keys[merge.written : merge.written + keys.size] = keys
-        merge.sequences[merge.written : merge.written + keys.size] = sequences
-        merge.written += keys.size
+        merge.write(keys, sequences)
         merge.read_older, merge.read_newer = end_older, end_newer
         if end_older < older.size or end_newer < newer.size:
             return True
-        merged = Run(merge.keys[: merge.written], merge.sequences[: merge.written])
+        merged = merge.run()
         at = next(i for i, run in enumerate(self._runs) if run is older)
         self._runs[at : at + 2] = [merged] if merged.size else []
         self._merge = None
@@ -546,7 +547,7 @@ class CaseIndex:
         order = np.argsort(keys, kind="stable")
         keys, sequences = keys[order], sequences[order]
         newest = newest_of_each_key(keys, self._keep)
-        self._runs.append(Run(keys[newest], sequences[newest]))
+        self._runs.append(Run.of(keys[newest], sequences[newest]))
         self._schedule_merge()
 
     def _schedule_merge(self) -> None:
@@ -558,13 +559,7 @@ class CaseIndex:
         for newer in range(len(runs) - 1, 0, -1):
             older_run, newer_run = runs[newer - 1], runs[newer]
             if older_run.size <= self.GROWTH * newer_run.size:
-                total = older_run.size + newer_run.size
-                self._merge = Merge(
-                    older=older_run,
-                    newer=newer_run,
-                    keys=np.empty(total, dtype=np.uint64),
-                    sequences=np.empty(total, dtype=np.uint32),
-                )
+                self._merge = Merge.of(older_run, newer_run)
                 return
 
 

@@ -115,6 +115,6 @@ class IndexBuilder:
             received,
             counts,
             blocks,
-            Run(keys[newest], entry_sequences[newest]),
+            Run.of(keys[newest], entry_sequences[newest]),
         )
         return index
