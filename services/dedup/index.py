@@ -21,18 +21,13 @@ from services.dedup.areas import match_area
 from services.dedup.config import DedupConfig
 from services.dedup.index_keys import (
     BARE_NAME,
-    ESTATE_SOUND,
     FINGERPRINT,
     PETITIONER,
-    PLACE,
-    PLACE_SOUND,
     U64,
     case_keys,
     cases_kept_per_key,
-    estate_sounds,
     index_key,
-    looked_up_places,
-    looked_up_sounds,
+    place_keys,
 )
 from services.dedup.index_runs import Merge, Run, newest_of_each_key
 from services.dedup.names import place_brands, place_stems
@@ -186,20 +181,17 @@ class CaseIndex:
         for ref in petitioner_refs:
             named.append(index_key(PETITIONER, region_code, ref))
             caps.append(config.max_cases_per_petitioner)
-        for place in looked_up_places(places):
-            named.append(index_key(PLACE, region_code, place))
-            caps.append(config.max_cases_per_place)
-        for sound in looked_up_sounds(places):
-            named.append(index_key(PLACE_SOUND, region_code, sound))
-            caps.append(config.max_cases_per_place)
+        place, sound, estate = place_keys(region_code, tuple(places))
+        named.extend(place)
+        named.extend(sound)
+        caps.extend([config.max_cases_per_place] * (len(place) + len(sound)))
         # The brands its places name (``names.place_brands``) and their names without their
         # kind (``names.place_stems``), whatever its title names.
         for name in dict.fromkeys((*names, *place_brands(places), *place_stems(places))):
             named.append(index_key(BARE_NAME, region_code, name))
             caps.append(config.max_cases_per_place)
-        for sound in estate_sounds(places):
-            named.append(index_key(ESTATE_SOUND, region_code, sound))
-            caps.append(config.max_cases_per_place)
+        named.extend(estate)
+        caps.extend([config.max_cases_per_place] * len(estate))
         caps_asked = [*caps, config.max_band_candidates] if bands.size else caps
         if max(caps_asked, default=0) > self._keep:
             raise ValueError(f"this index keeps {self._keep} cases per key: fewer than asked")
