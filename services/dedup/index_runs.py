@@ -6,6 +6,7 @@ large run (``key_directory``).
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from dataclasses import dataclass, field
 from typing import Final
 
@@ -82,14 +83,12 @@ class Run:
         # A binary search of twenty million entries misses the cache a dozen times a key
         # (60 us for a lookup's 36 keys); the directory names the few entries to read.
         key_view, shift = self.key_view, 64 - self.bits
-        starts = []
-        for key in keys:
-            bucket = key >> shift
-            position, end = directory[bucket], directory[bucket + 1]
-            while position < end and key_view[position] < key:
-                position += 1
-            starts.append(position)
-        return starts
+        # The bucket's few entries searched by `bisect` (in C, on the memoryview: a third
+        # of the cost of a Python loop over them).
+        return [
+            bisect_left(key_view, key, directory[key >> shift], directory[(key >> shift) + 1])
+            for key in keys
+        ]
 
 
 @dataclass(slots=True)
