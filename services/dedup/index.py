@@ -21,18 +21,13 @@ from services.dedup.areas import match_area
 from services.dedup.config import DedupConfig
 from services.dedup.index_keys import (
     BARE_NAME,
-    ESTATE_SOUND,
     FINGERPRINT,
     PETITIONER,
-    PLACE,
-    PLACE_SOUND,
     U64,
     case_keys,
     cases_kept_per_key,
-    estate_sounds,
     index_key,
-    looked_up_places,
-    looked_up_sounds,
+    place_keys,
 )
 from services.dedup.index_runs import Merge, Run, newest_of_each_key
 from services.dedup.names import place_brands, place_stems
@@ -67,20 +62,31 @@ class CaseIndex:
     lookup reads of one), as the capped lists of a table would: a template campaign's
     band, shared by thousands of cases, costs no more than any other key. Older ones are
     dropped, so were all of a key's newest removed, it would find nothing (removal is
-    expiry, which goes oldest first).
+    expiry, which goes oldest first). A lookup reads a key's newest live cases, skipping
+    removed ones (held until a merge drops them): were so many of a key's newest removed
+    that fewer than a lookup's cap of them are left, older live ones still held in an
+    older run may answer, as in an index rebuilt from the records (the capped lists of
+    the named keys before the twenty-fourth session had dropped them; expiry, oldest
+    first, never comes to that).
 
-    Storage is a log-structured merge of (key, sequence) pairs, 12 bytes an entry (~12
-    entries a case at a million, shared bands cut): new entries collect in a dict and
-    are sorted into a numpy run when they reach ``FLUSH_ENTRIES`` (10-20 ms every 3,000
-    cases or so, the only pause); in a run a key's entries are newest first, so a lookup
-    reads a key's newest with one binary search and one read of that many entries after
-    it. Adjacent runs merge when the older is at most ``GROWTH`` times the newer, so a
-    lookup searches three runs at most, and each entry is rewritten some 14 times over
-    its life (a few microseconds a case). A merge is done a slice at a time: every
-    ``add`` does ``MERGE_STEP`` entries of it, so merging the largest runs (ten million
-    entries at a million cases) never pauses a lookup; until it is complete the runs it
-    reads from answer the lookups. Removed cases are forgotten at once and their entries
-    dropped by the next merge that reads them.
+    Storage is a log-structured merge of (key, sequence) pairs, 12 bytes an entry, the
+    named keys' (~6 a case) and the bands' (~16 a case, shared ones cut) in the same
+    runs: new entries collect in a dict and are sorted into a numpy run when they reach
+    ``FLUSH_ENTRIES`` (10-20 ms every 3,000 cases or so, the only pause); in a run a
+    key's entries are newest first, so a lookup reads a key's newest with one binary
+    search and one read of that many entries after it. Adjacent runs merge when the
+    older is at most ``GROWTH`` times the newer, so a lookup searches three runs at
+    most, and each entry is rewritten some 14 times over its life (a few microseconds a
+    case). A merge is done a slice at a time: every ``add`` does ``MERGE_STEP`` entries
+    of it, so merging the largest runs (twenty million entries at a million cases) never
+    pauses a lookup; until it is complete the runs it reads from answer the lookups.
+    Removed cases are forgotten at once and their entries dropped by the next merge that
+    reads them.
+
+    The named keys were a dict of int -> int | array until the twenty-fourth session:
+    some 350-400 bytes a case (the dict's table, an int object per key of one case, the
+    arrays), against 75 in the runs; a lookup's twenty-odd named keys are searched with
+    its bands, by the same two numpy calls per run.
     """
 
     #: New entries are sorted into a run when they reach this many.
@@ -114,14 +120,10 @@ class CaseIndex:
         self._counts = np.zeros(0, dtype=np.int64)
         self._blocks: list[npt.NDArray[np.uint16]] = []
         self._live = 0
-        # The exact text, petitioner and place keys: each key's newest `keep` sequences,
-        # oldest first, in a dict (a lookup reads a few, of any age). Most keys have one
-        # case (an exact text, a person): that is an int; more are an array (not a list:
-        # the garbage collector need not look at what it holds).
-        self._named: dict[int, int | array[int]] = {}
-        self._named_entries = 0
-        # The band keys (most of the entries): new ones here, then in sorted runs. A key
-        # met once (most) holds an int, as in `_named`: an array costs more to make.
+        # Every key's entries, the named keys' (exact text, petitioners, places) and the
+        # bands' alike: new ones here, then in sorted runs. A key met once (most) holds an
+        # int: an array costs more to make (and not a list: the garbage collector need
+        # not look at what an array holds).
         self._pending: dict[int, int | array[int]] = {}
         self._pending_entries = 0
         self._runs: list[Run] = []
@@ -144,8 +146,8 @@ class CaseIndex:
         return self._first + self._slots
 
     def entries(self) -> int:
-        """(key, case) entries held, removed cases' bands included until merged away."""
-        return self._named_entries + self._pending_entries + sum(run.size for run in self._runs)
+        """(key, case) entries held, removed cases' included until merged away."""
+        return self._pending_entries + sum(run.size for run in self._runs)
 
     # -- lookups ---------------------------------------------------------------------
 
@@ -179,43 +181,26 @@ class CaseIndex:
         for ref in petitioner_refs:
             named.append(index_key(PETITIONER, region_code, ref))
             caps.append(config.max_cases_per_petitioner)
-        for place in looked_up_places(places):
-            named.append(index_key(PLACE, region_code, place))
-            caps.append(config.max_cases_per_place)
-        for sound in looked_up_sounds(places):
-            named.append(index_key(PLACE_SOUND, region_code, sound))
-            caps.append(config.max_cases_per_place)
+        place, sound, estate = place_keys(region_code, tuple(places))
+        named.extend(place)
+        named.extend(sound)
+        caps.extend([config.max_cases_per_place] * (len(place) + len(sound)))
         # The brands its places name (``names.place_brands``) and their names without their
         # kind (``names.place_stems``), whatever its title names.
         for name in dict.fromkeys((*names, *place_brands(places), *place_stems(places))):
             named.append(index_key(BARE_NAME, region_code, name))
             caps.append(config.max_cases_per_place)
-        for sound in estate_sounds(places):
-            named.append(index_key(ESTATE_SOUND, region_code, sound))
-            caps.append(config.max_cases_per_place)
+        named.extend(estate)
+        caps.extend([config.max_cases_per_place] * len(estate))
         caps_asked = [*caps, config.max_band_candidates] if bands.size else caps
         if max(caps_asked, default=0) > self._keep:
             raise ValueError(f"this index keeps {self._keep} cases per key: fewer than asked")
+        of_keys, in_bands = self._newest(named, caps, bands.tolist(), config.max_band_candidates)
         ordered: list[int] = []
-        alive = self._alive_view
-        first = self._first
-        for key, cap in zip(named, caps, strict=True):
+        for newest in of_keys:
             # Oldest first within a key, as a table's capped list would give them.
-            value = self._named.get(key)
-            if value is None:
-                continue
-            if isinstance(value, int):
-                if alive[value - first]:
-                    ordered.append(value)
-                continue
-            newest = []
-            for sequence in reversed(value):
-                if alive[sequence - first]:
-                    newest.append(sequence)
-                    if len(newest) == cap:
-                        break
             ordered.extend(reversed(newest))
-        ordered.extend(self._newest_in_bands(bands.tolist(), config.max_band_candidates))
+        ordered.extend(in_bands)
         return list(dict.fromkeys(ordered))
 
     def sketches(self, sequences: list[int]) -> Sketches:
@@ -262,21 +247,52 @@ class CaseIndex:
             zip((slots + self._first).tolist(), self._case_ids[slots].tolist(), strict=True)
         )
 
-    def _newest_in_bands(self, bands: list[int], cap: int) -> list[int]:
-        """The newest ``cap`` live cases in any of ``bands``, newest first."""
+    def _newest(
+        self, named: list[int], caps: list[int], bands: list[int], cap: int
+    ) -> tuple[list[list[int]], list[int]]:
+        """The newest ``caps`` live cases of each of the ``named`` keys (a list each,
+        newest first), and the newest ``cap`` live cases in any of ``bands``, newest first.
+        """
         # The sources from the newest: the pending entries, then the runs, each holding
         # only cases older than those before it, so the newest are the first source's
         # newest, then the next one's, and the search stops at the first source that
-        # makes `cap` of them. In a source, a key's newest are its last pending entries,
-        # or in a run its first (a key's entries are newest first there); `left_out` is
-        # the newest entry not taken: the result is complete if it is older than them all.
-        # Two numpy calls per run (the binary searches of all the keys at once); the few
-        # entries found are read through memoryviews: a numpy call per step would cost
-        # more than the reads.
+        # makes `cap` of them (for a named key, its own cap). In a source, a key's newest
+        # are its last pending entries, or in a run its first (a key's entries are newest
+        # first there). Two numpy calls per run (the binary searches of all the keys, named
+        # and bands, at once); the few entries found are read through memoryviews: a numpy
+        # call per step would cost more than the reads.
+        #
+        # A named key's entries are read one by one, newest first, until it has its cap
+        # of live ones: a case listed twice under one key (two of its names with one key)
+        # counts twice, as it did in the lists of a table.
+        alive, first = self._alive_view, self._first
+        pending = self._pending
+        of_keys: list[list[int]] = []
+        # The named keys (their positions) still short of their cap.
+        wanting: list[int] = []
+        for at, (key, key_cap) in enumerate(zip(named, caps, strict=True)):
+            newest_of_key: list[int] = []
+            of_keys.append(newest_of_key)
+            entries = pending.get(key)
+            if entries is None:
+                wanting.append(at)
+                continue
+            if isinstance(entries, int):
+                if alive[entries - first]:
+                    newest_of_key.append(entries)
+            else:
+                for sequence in reversed(entries):
+                    if alive[sequence - first]:
+                        newest_of_key.append(sequence)
+                        if len(newest_of_key) == key_cap:
+                            break
+            if len(newest_of_key) < key_cap:
+                wanting.append(at)
+        # The bands: `left_out` is the newest entry not taken: the result is complete if
+        # it is older than them all.
         newest: list[int] = []
         left_out = -1
         found: list[int] = []
-        pending = self._pending
         for key in bands:
             entries = pending.get(key)
             if entries is None:
@@ -288,31 +304,46 @@ class CaseIndex:
             if len(entries) > cap:
                 left_out = max(left_out, entries[-cap - 1])
         self._add_newest_alive(newest, found, cap)
-        if bands and len(newest) < cap:
-            wanted = np.array(bands, dtype=np.uint64)
-            for run in reversed(self._runs):
-                # Both ends of each key's entries: the second search reads what the
-                # first brought into the cache.
-                starts = run.keys.searchsorted(wanted).tolist()
-                ends = run.keys.searchsorted(wanted, side="right").tolist()
-                sequences = run.sequence_view
+        for run in reversed(self._runs):
+            band_keys = bands if len(newest) < cap else []
+            if not wanting and not band_keys:
+                break
+            # Where each key's entries begin (one search of them all); they end where the
+            # key does: a few more reads, cheaper than a second search.
+            looked_up = [named[at] for at in wanting]
+            starts = run.starts([*looked_up, *band_keys])
+            keys, sequences, size = run.key_view, run.sequence_view, run.size
+            still: list[int] = []
+            for at, key, position in zip(wanting, looked_up, starts, strict=False):
+                newest_of_key, key_cap = of_keys[at], caps[at]
+                while position < size and keys[position] == key:
+                    sequence = sequences[position]
+                    if alive[sequence - first]:
+                        newest_of_key.append(sequence)
+                        if len(newest_of_key) == key_cap:
+                            break
+                    position += 1
+                else:
+                    still.append(at)
+            if band_keys:
                 found = []
-                for start, end in zip(starts, ends, strict=True):
-                    if end > start:
-                        if end - start > cap:
-                            left_out = max(left_out, sequences[start + cap])
-                            end = start + cap
-                        found.extend(sequences[start:end])
+                for key, start in zip(band_keys, starts[len(looked_up) :], strict=True):
+                    end, limit = start, min(start + cap + 1, size)
+                    while end < limit and keys[end] == key:
+                        end += 1
+                    if end - start > cap:
+                        left_out = max(left_out, sequences[start + cap])
+                        end = start + cap
+                    found.extend(sequences[start:end])
                 self._add_newest_alive(newest, found, cap)
-                if len(newest) == cap:
-                    break
+            wanting = still
         if left_out >= 0 and not (len(newest) == cap and newest[-1] > left_out):
             # Removed cases among the newest taken: read the keys whole.
             newest = []
             self._add_newest_alive(
                 newest, [s for key in bands for s in self._all_sequences(key)], cap
             )
-        return newest
+        return of_keys, newest
 
     def _add_newest_alive(self, newest: list[int], sequences: list[int], cap: int) -> None:
         # Append to `newest` the newest live ones of `sequences` (with repeats: a case in
@@ -353,27 +384,10 @@ class CaseIndex:
         self._counts[slot] = record.shingle_count
         self._block_for(slot, record.signature.size)[slot & BLOCK_MASK] = record.signature
         sequence = record.sequence
-        named = self._named
-        for key in case_keys(record, with_fingerprint=bool(record.shingle_count)):
-            entries = named.get(key)
-            if entries is None:
-                named[key] = sequence
-                self._named_entries += 1
-            elif isinstance(entries, int):
-                if self._keep == 1:
-                    named[key] = sequence
-                else:
-                    named[key] = array("I", (entries, sequence))
-                    self._named_entries += 1
-            elif len(entries) < self._keep:
-                entries.append(sequence)
-                self._named_entries += 1
-            else:
-                del entries[0]
-                entries.append(sequence)
-        band_keys: list[int] = bands.tolist()
+        keys = case_keys(record, with_fingerprint=bool(record.shingle_count))
+        keys += bands.tolist()
         pending = self._pending
-        for key in band_keys:
+        for key in keys:
             entries = pending.get(key)
             if entries is None:
                 pending[key] = sequence
@@ -381,7 +395,7 @@ class CaseIndex:
                 pending[key] = array("I", (entries, sequence))
             else:
                 entries.append(sequence)
-        self._pending_entries += len(band_keys)
+        self._pending_entries += len(keys)
         if self._pending_entries >= self.FLUSH_ENTRIES:
             self._flush()
         if self._merge is not None:
@@ -390,16 +404,6 @@ class CaseIndex:
     def remove(self, record: CaseRecord) -> None:
         """Forget a case (expired): it is never a candidate again."""
         self.discard(record.sequence)
-        for key in case_keys(record, with_fingerprint=bool(record.shingle_count)):
-            entries = self._named.get(key)
-            if entries == record.sequence:
-                del self._named[key]
-                self._named_entries -= 1
-            elif isinstance(entries, array) and record.sequence in entries:
-                entries.remove(record.sequence)
-                self._named_entries -= 1
-                if len(entries) == 1:
-                    self._named[key] = entries[0]
 
     def discard(self, sequence: int) -> None:
         """Forget a case whose record is gone: its keys' entries go as they are met."""
@@ -451,13 +455,11 @@ class CaseIndex:
         keys, sequences = keys[alive], sequences[alive]
         newest = newest_of_each_key(keys, self._keep)
         keys, sequences = keys[newest], sequences[newest]
-        merge.keys[merge.written : merge.written + keys.size] = keys
-        merge.sequences[merge.written : merge.written + keys.size] = sequences
-        merge.written += keys.size
+        merge.write(keys, sequences)
         merge.read_older, merge.read_newer = end_older, end_newer
         if end_older < older.size or end_newer < newer.size:
             return True
-        merged = Run(merge.keys[: merge.written], merge.sequences[: merge.written])
+        merged = merge.run()
         at = next(i for i, run in enumerate(self._runs) if run is older)
         self._runs[at : at + 2] = [merged] if merged.size else []
         self._merge = None
@@ -505,7 +507,6 @@ class CaseIndex:
         received: npt.NDArray[np.int64],
         counts: npt.NDArray[np.int64],
         blocks: list[npt.NDArray[np.uint16]],
-        named: dict[int, int | array[int]],
         run: Run,
     ) -> None:
         # For IndexBuilder: an empty index takes over what it built.
@@ -513,10 +514,6 @@ class CaseIndex:
         self._alive, self._received, self._counts = alive, received, counts
         self._alive_view = alive.data
         self._blocks = blocks
-        self._named = named
-        self._named_entries = sum(
-            1 if isinstance(entries, int) else len(entries) for entries in named.values()
-        )
         self._live = int(np.count_nonzero(alive))
         self._runs = [run] if run.size else []
 
@@ -542,7 +539,7 @@ class CaseIndex:
         order = np.argsort(keys, kind="stable")
         keys, sequences = keys[order], sequences[order]
         newest = newest_of_each_key(keys, self._keep)
-        self._runs.append(Run(keys[newest], sequences[newest]))
+        self._runs.append(Run.of(keys[newest], sequences[newest]))
         self._schedule_merge()
 
     def _schedule_merge(self) -> None:
@@ -554,13 +551,7 @@ class CaseIndex:
         for newer in range(len(runs) - 1, 0, -1):
             older_run, newer_run = runs[newer - 1], runs[newer]
             if older_run.size <= self.GROWTH * newer_run.size:
-                total = older_run.size + newer_run.size
-                self._merge = Merge(
-                    older=older_run,
-                    newer=newer_run,
-                    keys=np.empty(total, dtype=np.uint64),
-                    sequences=np.empty(total, dtype=np.uint32),
-                )
+                self._merge = Merge.of(older_run, newer_run)
                 return
 
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from array import array
-
 import numpy as np
 import numpy.typing as npt
 
@@ -20,9 +18,9 @@ class IndexBuilder:
     """Builds a ``CaseIndex`` from case records read in any order: a worker's rebuild.
 
     ``add`` the records a batch at a time (an async caller yields between batches), then
-    ``build``: the band entries sorted into one run, the other keys into their dict, each
-    key keeping its newest, so the index answers exactly as the one its worker built case
-    by case. About 10 s of CPU and 1 GB of transient memory for a million cases.
+    ``build``: the entries (named keys and bands) sorted into one run, each key keeping
+    its newest, so the index answers exactly as the one its worker built case by case.
+    About 10 s of CPU and 1 GB of transient memory for a million cases.
     """
 
     def __init__(self, config: DedupConfig) -> None:
@@ -103,8 +101,10 @@ class IndexBuilder:
             for number in np.unique(numbers).tolist():
                 rows = numbers == number
                 blocks[number][part_slots[rows] & BLOCK_MASK] = signatures[rows]
-        keys = np.concatenate(self._band_keys)
-        entry_sequences = np.concatenate(self._band_sequences)
+        keys = np.concatenate([*self._named_keys, *self._band_keys])
+        entry_sequences = np.concatenate([*self._named_sequences, *self._band_sequences])
+        # Each key's entries newest first; a case's entries of one key (two of its names
+        # with one key) stay as many as it has, as when indexed case by case.
         order = np.lexsort((-entry_sequences.astype(np.int64), keys))
         keys, entry_sequences = keys[order], entry_sequences[order]
         newest = newest_of_each_key(keys, self._keep)
@@ -115,25 +115,6 @@ class IndexBuilder:
             received,
             counts,
             blocks,
-            self._named_dict(),
-            Run(keys[newest], entry_sequences[newest]),
+            Run.of(keys[newest], entry_sequences[newest]),
         )
         return index
-
-    def _named_dict(self) -> dict[int, int | array[int]]:
-        # Each named key's newest `keep` sequences, oldest first.
-        keys = np.concatenate(self._named_keys)
-        sequences = np.concatenate(self._named_sequences)
-        order = np.lexsort((sequences, keys))
-        keys, sequences = keys[order], sequences[order]
-        kept = np.ones(keys.size, dtype=bool)
-        if keys.size > self._keep:
-            kept[: -self._keep] = keys[: -self._keep] != keys[self._keep :]
-        keys, sequences = keys[kept], sequences[kept]
-        starts = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1])))
-        bounds = [*starts.tolist(), keys.size]
-        sequence_list: list[int] = sequences.tolist()
-        return {
-            key: sequence_list[start] if end - start == 1 else array("I", sequence_list[start:end])
-            for key, start, end in zip(keys[starts].tolist(), bounds, bounds[1:], strict=False)
-        }

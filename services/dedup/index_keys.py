@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 from typing import Final, Protocol
 
 import numpy as np
@@ -80,8 +81,9 @@ def case_keys(case: KeyedCase, *, with_fingerprint: bool) -> list[int]:
     region = match_area(case.region_code)
     keys = [index_key(FINGERPRINT, region, case.fingerprint)] if with_fingerprint else []
     keys.extend(index_key(PETITIONER, region, ref) for ref in case.petitioner_refs)
-    keys.extend(index_key(PLACE, region, place) for place in looked_up_places(case.places))
-    keys.extend(index_key(PLACE_SOUND, region, sound) for sound in looked_up_sounds(case.places))
+    place, sound, estate = place_keys(region, tuple(case.places))
+    keys.extend(place)
+    keys.extend(sound)
     keys.extend(index_key(BARE_NAME, region, name) for name in held_names(case.places, case.topic))
     # The brands its title and places name before a trade word (``names.brand_keys``),
     # whatever its title's kind: a letter naming the business finds it.
@@ -90,8 +92,27 @@ def case_keys(case: KeyedCase, *, with_fingerprint: bool) -> list[int]:
     keys.extend(index_key(BARE_NAME, region, name) for name in place_stems(case.places))
     # The policy it asks about (``policies.lookup_keys``: ASCII, no estate's bare name).
     keys.extend(index_key(BARE_NAME, region, name) for name in policy_keys(case.topic))
-    keys.extend(index_key(ESTATE_SOUND, region, sound) for sound in estate_sounds(case.places))
+    keys.extend(estate)
     return keys
+
+
+@lru_cache(maxsize=1_024)
+def place_keys(
+    region: str, places: tuple[str, ...]
+) -> tuple[tuple[int, ...], tuple[int, ...], tuple[int, ...]]:
+    """The keys of ``places`` in matching area ``region`` (``areas.match_area``): each
+    name's (``looked_up_places``, kind ``PLACE``), each sound's (``looked_up_sounds``,
+    ``PLACE_SOUND``) and each estate's sound's (``estate_sounds``, ``ESTATE_SOUND``).
+
+    Cached (a few hundred KiB): a letter's lookup (``CaseIndex.candidates``) makes them and
+    its recording (``case_keys``) reads them back, a third of what indexing it costs; and
+    the letters of one place share them.
+    """
+    return (
+        tuple(index_key(PLACE, region, place) for place in looked_up_places(places)),
+        tuple(index_key(PLACE_SOUND, region, sound) for sound in looked_up_sounds(places)),
+        tuple(index_key(ESTATE_SOUND, region, sound) for sound in estate_sounds(places)),
+    )
 
 
 def looked_up_sounds(places: Sequence[str]) -> list[str]:

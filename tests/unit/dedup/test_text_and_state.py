@@ -240,9 +240,17 @@ def test_a_petitioners_newest_cases_come_oldest_first_in_their_city_only() -> No
     before = index.entries()
     for record in records[-2:]:
         index.remove(record)
-    assert index.entries() == before - 2
+    assert index.entries() == before  # until a merge drops them
     in_region = index.candidates("610302", None, ("pr_a",), (), none, config)
     assert found(index, in_region) == ["c24", "c25", "c26", "c27"]
+    # The same from a run, which keeps the petitioner's newest 8 (removed ones among them).
+    index._flush()
+    assert index.entries() == 30 + 8
+    assert index.candidates("610302", None, ("pr_a",), (), none, config) == in_region
+    for record in records[-6:-2]:
+        index.remove(record)
+    in_region = index.candidates("610302", None, ("pr_a",), (), none, config)
+    assert found(index, in_region) == ["c22", "c23"]
 
 
 def test_a_petitioner_down_to_one_case_still_finds_it_and_none_finds_nothing() -> None:
@@ -254,7 +262,42 @@ def test_a_petitioner_down_to_one_case_still_finds_it_and_none_finds_nothing() -
     assert found(index, index.candidates("610302", None, ("pr_b",), (), none, config)) == ["c0"]
     index.remove(first)
     assert index.candidates("610302", None, ("pr_b",), (), none, config) == []
-    assert index.entries() == 2  # the two bands, until a merge drops them
+    assert index.entries() == 4  # two bands, two petitioner's, until a merge drops them
+
+
+def test_named_keys_read_across_pending_entries_and_runs_newest_first() -> None:
+    # A petitioner's cases in three runs and the pending entries: a lookup takes its
+    # newest live ones from the newest source on, oldest first, and its bands' apart.
+    index = CaseIndex(keep=8)
+    records = []
+    for n in range(12):
+        records.append(index_case(index, n, [300 + n], refs=("pr_c", "pr_d")))
+        if n in (3, 6, 9):
+            index._flush()
+    while index.compact(1_000_000):
+        pass
+    config = DedupConfig(max_cases_per_petitioner=5, max_band_candidates=2)
+    bands = np.array([300, 305, 311], dtype=np.uint64)
+    lookup = index.candidates("610302", None, ("pr_c",), (), bands, config)
+    assert found(index, lookup) == ["c7", "c8", "c9", "c10", "c11", "c5"]
+    for n in (11, 9, 8):
+        index.remove(records[n])
+    lookup = index.candidates("610302", None, ("pr_d", "pr_c", "pr_e"), (), bands, config)
+    assert found(index, lookup) == ["c4", "c5", "c6", "c7", "c10", "c0"]
+
+
+def test_a_case_under_one_key_twice_counts_twice_as_in_a_list() -> None:
+    # Two of a case's names with one key: the key lists it twice, in pending entries, in
+    # runs and rebuilt alike, and its cap counts entries (as a table's list would).
+    index = CaseIndex(keep=8)
+    for n in range(4):
+        index_case(index, n, [400 + n], refs=("pr_f", "pr_f"))
+    config = DedupConfig(max_cases_per_petitioner=3)
+    none = np.empty(0, dtype=np.uint64)
+    lookup = index.candidates("610302", None, ("pr_f",), (), none, config)
+    assert found(index, lookup) == ["c2", "c3"]
+    index._flush()
+    assert index.candidates("610302", None, ("pr_f",), (), none, config) == lookup
 
 
 def test_cases_are_indexed_in_the_order_recorded() -> None:
