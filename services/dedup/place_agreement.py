@@ -349,12 +349,15 @@ def _named_as_titled(
     titled: frozenset[str], theirs: tuple[str, ...], their_topic: str, lenient: bool, our_topic: str
 ) -> bool:
     # Whether the other letter names a place of ``titled`` as ``title_place_named`` asks
-    # first. Speed: loops, not a generator in ``any`` (asked of every candidate judged).
+    # first. Speed: loops, not a generator in ``any`` (asked of every candidate judged);
+    # whether ``mine`` holds many matters (a pattern's search) is read only of a place
+    # the other letter names (``_same_place``: a pair in a hundred or so), not of each
+    # place of this title for every candidate (all three tests are pure).
     for mine in titled:
-        many = not lenient and _holds_many(mine)
         for other in theirs:
             if _same_place(mine, other, lenient) and (
-                not many
+                lenient
+                or not _holds_many(mine)
                 or _in_title(other, their_topic)
                 or _untitled_counts(mine, theirs, our_topic, their_topic)
             ):
@@ -363,11 +366,12 @@ def _named_as_titled(
 
 
 @lru_cache(maxsize=1_024)
-def _full_names(titled: frozenset[str], places: frozenset[str]) -> frozenset[str]:
-    """The estates a letter names in full whose short name its title names
-    (``_short_of_named``): "宏图南园" of a title naming "南园小区". Cached: asked of a letter
-    with each of its candidates."""
-    return frozenset(
+def _with_full_names(titled: frozenset[str], places: frozenset[str]) -> frozenset[str]:
+    """A title's places (``titled``) and the estates its letter names in full whose short
+    name the title names (``_short_of_named``): "宏图南园" of a title naming "南园小区".
+    Cached: asked of a letter with each of its candidates (the union too: one set a
+    letter, not one a candidate)."""
+    return titled | frozenset(
         full for full in places for short in titled if _short_of_named(short, {full}, (full,))
     )
 
@@ -536,7 +540,7 @@ def _place_of_either_title(
 ) -> bool:
     # ``place_of_either_title``.
     if title_place_named(
-        title_places | _full_names(title_places, places),
+        _with_full_names(title_places, places),
         theirs,
         their_topic,
         lenient,
