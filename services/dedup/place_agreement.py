@@ -35,11 +35,26 @@ def _theirs_without_kept(places: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(place for place in places if not organisations.is_kept(place))
 
 
+def places_agree(ours: frozenset[str], theirs: tuple[str, ...], lenient: bool) -> bool | None:
+    """Whether two petitions name the same place: True, False (a contradiction) or None
+    (``places_reading``)."""
+    return places_reading(ours, theirs, lenient)[0]
+
+
 # Cached: a letter's places are compared with each of its candidates', and a candidate's
 # are the same tuple each time its record is read (pure in its arguments).
 @lru_cache(maxsize=4_096)
-def places_agree(ours: frozenset[str], theirs: tuple[str, ...], lenient: bool) -> bool | None:
-    """Whether two petitions name the same place: True, False (a contradiction) or None.
+def places_reading(
+    ours: frozenset[str], theirs: tuple[str, ...], lenient: bool
+) -> tuple[bool | None, bool]:
+    """Whether two petitions name the same place (``places_agree``: True, False or None),
+    and whether they are apart: every place of ``theirs`` was compared with every place of
+    ``ours`` but an organisation's subject, and no two are one place (``_same_place``).
+
+    Whether ``apart`` is read from the comparisons made for the agreement, at no cost:
+    ``scoring`` skips ``place_of_either_title`` of a candidate so apart, which is False
+    when no place of this title, its full names or its opening is one of the other's and
+    all of them are among the places compared here (``title_places_compared``).
 
     None when either names no place: silence is no evidence either way. False when each
     names a place the other does not: the same template about another estate or road (a
@@ -51,14 +66,18 @@ def places_agree(ours: frozenset[str], theirs: tuple[str, ...], lenient: bool) -
     """
     # An organisation's subject is no place: a letter about 58车贷 names none, and says
     # nothing against a letter naming one (its subject is compared as such).
+    whole = len(theirs)
     ours = _ours_without_kept(ours)
     theirs = _theirs_without_kept(theirs)
     if not ours or not theirs:
-        return None
+        return None, False
+    # Every place of theirs is compared below when none was an organisation's subject.
+    compared = len(theirs) == whole
     if len(ours) == 1 and len(theirs) == 1:
         # The common case, and the rule below for it.
         (mine,) = ours
-        return _same_place(mine, theirs[0], lenient)
+        same = _same_place(mine, theirs[0], lenient)
+        return same, compared and not same
     # Each pair compared once.
     matched_ours = 0
     matched_theirs: set[int] = set()
@@ -68,7 +87,7 @@ def places_agree(ours: frozenset[str], theirs: tuple[str, ...], lenient: bool) -
             matched_ours += 1
             matched_theirs.update(matched)
     if not matched_ours:
-        return False
+        return False, compared
     # Some of ours unmatched is fine unless some of theirs is unmatched too, or unless
     # most of the places of either are shared: a long letter names many places (routes,
     # roads, villages on the way), and one the other does not name is a stray mention,
@@ -79,7 +98,17 @@ def places_agree(ours: frozenset[str], theirs: tuple[str, ...], lenient: bool) -
         or len(matched_theirs) == len(theirs)
         or 2 * matched_ours > len(ours)
         or 2 * len(matched_theirs) > len(theirs)
-    )
+    ), False
+
+
+def title_places_compared(features: CaseFeatures) -> bool:
+    """Whether every place ``place_of_either_title`` compares of this letter (its title's
+    places, their full names, its opening's places) is one ``places_reading`` compares of
+    its places: then a candidate ``apart`` from them is apart from those too, and no place
+    of either title is named in the other."""
+    return (
+        _with_full_names(features.title_places, features.places) | features.opening_places
+    ) <= _ours_without_kept(features.places)
 
 
 def same_subject(ours: str, theirs: tuple[str, ...]) -> str:

@@ -31,12 +31,13 @@ from services.dedup.place_agreement import (
     facility_of_either_title,
     kept_subject,
     place_of_either_title,
-    places_agree,
+    places_reading,
     same_place,
     same_places,
     same_subject,
     shared_by_area_only,
     subjects_all_agree,
+    title_places_compared,
     titles_alike,
     titles_share_place,
 )
@@ -202,13 +203,24 @@ def score_candidates(
         names.named_whole(tuple(sorted(features.places)), features.topic) if learns_names else ()
     )
 
-    def titled_by(details: CaseDetails, same_petitioner: bool) -> bool:
+    # Whether every place ``place_of_either_title`` compares of this letter is one
+    # ``places_reading`` compares (``title_places_compared``), read once.
+    titles_compared = title_places_compared(features)
+
+    def titled_by(details: CaseDetails, same_petitioner: bool, apart: bool) -> bool:
         # Whether the place either title is about is named in the other letter
         # (``place_of_either_title``), or an estate one names whole the other's title
         # names bare (``names.shares_learned_name``: "佳园星城小区", "佳园星城垃圾站"),
         # both titles naming one kind of problem and few (``_LEARNED_NAME_KINDS``): a
         # bare name may be a word of another matter's title.
-        if place_of_either_title(
+        # Speed: not asked of a candidate ``apart`` (``places_reading``: no place of its is
+        # one of this letter's, every pair compared) when this letter's title places, their
+        # full names and its opening's places are all among those (``titles_compared``):
+        # ``place_of_either_title`` is True only of a pair of one place among them and the
+        # candidate's (``_named_as_titled``, ``_opening_names_titled``), of the same
+        # leniency (``same_petitioner``; ``_same_place`` is symmetric). Most candidates
+        # judged are apart.
+        if not (apart and titles_compared) and place_of_either_title(
             features, details.places, details.topic, same_petitioner, folded_content
         ):
             return True
@@ -309,14 +321,17 @@ def score_candidates(
     # function they call is pure in its arguments. Bounded by the lookup's candidates.
     titled_rows: dict[tuple[tuple[str, ...], str, bool], tuple[bool, bool]] = {}
 
-    def titled_or_opened(details: CaseDetails, same_petitioner: bool) -> tuple[bool, bool]:
+    def titled_or_opened(
+        details: CaseDetails, same_petitioner: bool, apart: bool = False
+    ) -> tuple[bool, bool]:
         # Whether a candidate is titled by the place either title is about (``titled_by``),
         # and if not, opened by this letter's opening estate (``opened_by``); once per
-        # candidate reading (``details`` and ``same_petitioner`` are the candidate's).
+        # candidate reading (``details`` and ``same_petitioner`` are the candidate's;
+        # ``apart``, when known, only spares ``titled_by`` a reading, not its answer).
         key = (details.places, details.topic, same_petitioner)
         found = titled_rows.get(key)
         if found is None:
-            titled = titled_by(details, same_petitioner)
+            titled = titled_by(details, same_petitioner, apart)
             opened = not titled and opened_by(details.places, details.topic)
             found = titled_rows[key] = (titled, opened)
         return found
@@ -588,14 +603,14 @@ def score_candidates(
                 own,
                 config.habit_discount_below,
             )
-        agree = places_agree(places, details.places, lenient=same_petitioner)
+        agree, apart = places_reading(places, details.places, same_petitioner)
         # One policy asked about (``policies``): the places its letters' stories name (a
         # writer's former employer, their hospital) are not what it is about.
         policy = asks_policy(details)
         if policy and agree is False:
             agree = None
         # Or by the estate this letter's opening names (``opened_by``), at its own bar.
-        titled, opened = titled_or_opened(details, same_petitioner)
+        titled, opened = titled_or_opened(details, same_petitioner, apart)
         titled = titled or opened
         their_subject = kept_subject(details.places)
         subject = same_subject(our_subject, details.places) if our_subject else ""
