@@ -35,11 +35,26 @@ def _theirs_without_kept(places: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(place for place in places if not organisations.is_kept(place))
 
 
+def places_agree(ours: frozenset[str], theirs: tuple[str, ...], lenient: bool) -> bool | None:
+    """Whether two petitions name the same place: True, False (a contradiction) or None
+    (``places_reading``)."""
+    return places_reading(ours, theirs, lenient)[0]
+
+
 # Cached: a letter's places are compared with each of its candidates', and a candidate's
 # are the same tuple each time its record is read (pure in its arguments).
 @lru_cache(maxsize=4_096)
-def places_agree(ours: frozenset[str], theirs: tuple[str, ...], lenient: bool) -> bool | None:
-    """Whether two petitions name the same place: True, False (a contradiction) or None.
+def places_reading(
+    ours: frozenset[str], theirs: tuple[str, ...], lenient: bool
+) -> tuple[bool | None, bool]:
+    """Whether two petitions name the same place (``places_agree``: True, False or None),
+    and whether they are apart: every place of ``theirs`` was compared with every place of
+    ``ours`` but an organisation's subject, and no two are one place (``_same_place``).
+
+    Whether ``apart`` is read from the comparisons made for the agreement, at no cost:
+    ``scoring`` skips ``place_of_either_title`` of a candidate so apart, which is False
+    when no place of this title, its full names or its opening is one of the other's and
+    all of them are among the places compared here (``title_places_compared``).
 
     None when either names no place: silence is no evidence either way. False when each
     names a place the other does not: the same template about another estate or road (a
@@ -51,14 +66,18 @@ def places_agree(ours: frozenset[str], theirs: tuple[str, ...], lenient: bool) -
     """
     # An organisation's subject is no place: a letter about 58车贷 names none, and says
     # nothing against a letter naming one (its subject is compared as such).
+    whole = len(theirs)
     ours = _ours_without_kept(ours)
     theirs = _theirs_without_kept(theirs)
     if not ours or not theirs:
-        return None
+        return None, False
+    # Every place of theirs is compared below when none was an organisation's subject.
+    compared = len(theirs) == whole
     if len(ours) == 1 and len(theirs) == 1:
         # The common case, and the rule below for it.
         (mine,) = ours
-        return _same_place(mine, theirs[0], lenient)
+        same = _same_place(mine, theirs[0], lenient)
+        return same, compared and not same
     # Each pair compared once.
     matched_ours = 0
     matched_theirs: set[int] = set()
@@ -68,7 +87,7 @@ def places_agree(ours: frozenset[str], theirs: tuple[str, ...], lenient: bool) -
             matched_ours += 1
             matched_theirs.update(matched)
     if not matched_ours:
-        return False
+        return False, compared
     # Some of ours unmatched is fine unless some of theirs is unmatched too, or unless
     # most of the places of either are shared: a long letter names many places (routes,
     # roads, villages on the way), and one the other does not name is a stray mention,
@@ -79,7 +98,17 @@ def places_agree(ours: frozenset[str], theirs: tuple[str, ...], lenient: bool) -
         or len(matched_theirs) == len(theirs)
         or 2 * matched_ours > len(ours)
         or 2 * len(matched_theirs) > len(theirs)
-    )
+    ), False
+
+
+def title_places_compared(features: CaseFeatures) -> bool:
+    """Whether every place ``place_of_either_title`` compares of this letter (its title's
+    places, their full names, its opening's places) is one ``places_reading`` compares of
+    its places: then a candidate ``apart`` from them is apart from those too, and no place
+    of either title is named in the other."""
+    return (
+        _with_full_names(features.title_places, features.places) | features.opening_places
+    ) <= _ours_without_kept(features.places)
 
 
 def same_subject(ours: str, theirs: tuple[str, ...]) -> str:
@@ -349,12 +378,15 @@ def _named_as_titled(
     titled: frozenset[str], theirs: tuple[str, ...], their_topic: str, lenient: bool, our_topic: str
 ) -> bool:
     # Whether the other letter names a place of ``titled`` as ``title_place_named`` asks
-    # first. Speed: loops, not a generator in ``any`` (asked of every candidate judged).
+    # first. Speed: loops, not a generator in ``any`` (asked of every candidate judged);
+    # whether ``mine`` holds many matters (a pattern's search) is read only of a place
+    # the other letter names (``_same_place``: a pair in a hundred or so), not of each
+    # place of this title for every candidate (all three tests are pure).
     for mine in titled:
-        many = not lenient and _holds_many(mine)
         for other in theirs:
             if _same_place(mine, other, lenient) and (
-                not many
+                lenient
+                or not _holds_many(mine)
                 or _in_title(other, their_topic)
                 or _untitled_counts(mine, theirs, our_topic, their_topic)
             ):
@@ -363,11 +395,12 @@ def _named_as_titled(
 
 
 @lru_cache(maxsize=1_024)
-def _full_names(titled: frozenset[str], places: frozenset[str]) -> frozenset[str]:
-    """The estates a letter names in full whose short name its title names
-    (``_short_of_named``): "宏图南园" of a title naming "南园小区". Cached: asked of a letter
-    with each of its candidates."""
-    return frozenset(
+def _with_full_names(titled: frozenset[str], places: frozenset[str]) -> frozenset[str]:
+    """A title's places (``titled``) and the estates its letter names in full whose short
+    name the title names (``_short_of_named``): "宏图南园" of a title naming "南园小区".
+    Cached: asked of a letter with each of its candidates (the union too: one set a
+    letter, not one a candidate)."""
+    return titled | frozenset(
         full for full in places for short in titled if _short_of_named(short, {full}, (full,))
     )
 
@@ -536,7 +569,7 @@ def _place_of_either_title(
 ) -> bool:
     # ``place_of_either_title``.
     if title_place_named(
-        title_places | _full_names(title_places, places),
+        _with_full_names(title_places, places),
         theirs,
         their_topic,
         lenient,

@@ -31,12 +31,13 @@ from services.dedup.place_agreement import (
     facility_of_either_title,
     kept_subject,
     place_of_either_title,
-    places_agree,
+    places_reading,
     same_place,
     same_places,
     same_subject,
     shared_by_area_only,
     subjects_all_agree,
+    title_places_compared,
     titles_alike,
     titles_share_place,
 )
@@ -202,13 +203,24 @@ def score_candidates(
         names.named_whole(tuple(sorted(features.places)), features.topic) if learns_names else ()
     )
 
-    def titled_by(details: CaseDetails, same_petitioner: bool) -> bool:
+    # Whether every place ``place_of_either_title`` compares of this letter is one
+    # ``places_reading`` compares (``title_places_compared``), read once.
+    titles_compared = title_places_compared(features)
+
+    def titled_by(details: CaseDetails, same_petitioner: bool, apart: bool) -> bool:
         # Whether the place either title is about is named in the other letter
         # (``place_of_either_title``), or an estate one names whole the other's title
         # names bare (``names.shares_learned_name``: "佳园星城小区", "佳园星城垃圾站"),
         # both titles naming one kind of problem and few (``_LEARNED_NAME_KINDS``): a
         # bare name may be a word of another matter's title.
-        if place_of_either_title(
+        # Speed: not asked of a candidate ``apart`` (``places_reading``: no place of its is
+        # one of this letter's, every pair compared) when this letter's title places, their
+        # full names and its opening's places are all among those (``titles_compared``):
+        # ``place_of_either_title`` is True only of a pair of one place among them and the
+        # candidate's (``_named_as_titled``, ``_opening_names_titled``), of the same
+        # leniency (``same_petitioner``; ``_same_place`` is symmetric). Most candidates
+        # judged are apart.
+        if not (apart and titles_compared) and place_of_either_title(
             features, details.places, details.topic, same_petitioner, folded_content
         ):
             return True
@@ -224,11 +236,12 @@ def score_candidates(
                 shared <= text.PART_KINDS and not text.same_buildings(features.topic, details.topic)
             )
         ):
-            # Speed: what ``named_each_other`` asks first too, so neither way links (most
-            # candidates share no kind with this title).
+            # The three ways below are of titles naming one kind of problem and few, of
+            # one building (``named_each_other`` is asked only past this test). Speed:
+            # most candidates share no kind with this title.
             return False
         return (
-            named_each_other(details.places, details.topic, their_claims)
+            named_each_other(details.places, details.topic, shared)
             or names.shares_learned_name(features.topic, our_wholes, details.topic, details.places)
             or by_bare_place(details.places, details.topic)
         )
@@ -238,7 +251,7 @@ def score_candidates(
     our_titled_estate = _object_beside_an_estate(features.title_places)
 
     def named_each_other(
-        their_places: tuple[str, ...], their_topic: str, their_claims: frozenset[str]
+        their_places: tuple[str, ...], their_topic: str, shared: frozenset[str]
     ) -> bool:
         # Whether each title names a place the other letter names too, two places of one
         # matter ("咨询月塘学校划片范围" from a resident of 澄园小区, "澄园小区学区被调整"
@@ -246,14 +259,9 @@ def score_candidates(
         # few (``titled_by``), of one source (``_sources_agree``; a fee both say is for one
         # thing). An estate, a school or the like on each side: a road, a village or a
         # town holds many matters, a plant many neighbours'.
-        # Speed: the kinds in common first (a set operation), the places after.
-        shared = our_claims & their_claims
-        if (
-            not shared
-            or len(their_claims) > _LEARNED_NAME_KINDS
-            or (shared <= text.PART_KINDS and not text.same_buildings(features.topic, their_topic))
-        ):
-            return False
+        # Asked by ``titled_by`` only, of the kinds both titles name (``shared``) once it
+        # has found them one and few, of one building: what this asked first before.
+        # Speed: this title's estate first (read once per lookup), the places after.
         if not our_titled_estate:
             return False
         mine = features.title_places
@@ -302,19 +310,30 @@ def score_candidates(
             )
         )
 
-    # Whether each candidate row is titled (``titled_by``) or opened (``opened_by``): the
-    # title pass below reads a row so before judging it (``judge``), which reads it again.
-    titled_rows: dict[int, tuple[bool, bool]] = {}
+    # Whether a candidate is titled (``titled_by``) or opened (``opened_by``), per reading
+    # of a candidate: the title pass below reads a row so before judging it (``judge``),
+    # which reads it again, and letters of one matter may share their places and title
+    # (a writer's repeats: some 2% of the bench's readings).
+    # Speed: keyed by what the two readings read of a candidate, its places, its topic and
+    # whether it is this petitioner's (``lenient``), not by its row: ``titled_by`` and
+    # ``opened_by`` read nothing else of it (``details.places``, ``details.topic``,
+    # ``same_petitioner``; the rest is this letter's, fixed for the lookup), and every
+    # function they call is pure in its arguments. Bounded by the lookup's candidates.
+    titled_rows: dict[tuple[tuple[str, ...], str, bool], tuple[bool, bool]] = {}
 
-    def titled_or_opened(i: int, details: CaseDetails, same_petitioner: bool) -> tuple[bool, bool]:
-        # Whether row ``i``'s candidate is titled by the place either title is about
-        # (``titled_by``), and if not, opened by this letter's opening estate
-        # (``opened_by``); once per row (``details`` and ``same_petitioner`` are the row's).
-        found = titled_rows.get(i)
+    def titled_or_opened(
+        details: CaseDetails, same_petitioner: bool, apart: bool = False
+    ) -> tuple[bool, bool]:
+        # Whether a candidate is titled by the place either title is about (``titled_by``),
+        # and if not, opened by this letter's opening estate (``opened_by``); once per
+        # candidate reading (``details`` and ``same_petitioner`` are the candidate's;
+        # ``apart``, when known, only spares ``titled_by`` a reading, not its answer).
+        key = (details.places, details.topic, same_petitioner)
+        found = titled_rows.get(key)
         if found is None:
-            titled = titled_by(details, same_petitioner)
+            titled = titled_by(details, same_petitioner, apart)
             opened = not titled and opened_by(details.places, details.topic)
-            found = titled_rows[i] = (titled, opened)
+            found = titled_rows[key] = (titled, opened)
         return found
 
     # This title's own bare place (``names.bare_place``), read when no place is.
@@ -584,14 +603,14 @@ def score_candidates(
                 own,
                 config.habit_discount_below,
             )
-        agree = places_agree(places, details.places, lenient=same_petitioner)
+        agree, apart = places_reading(places, details.places, same_petitioner)
         # One policy asked about (``policies``): the places its letters' stories name (a
         # writer's former employer, their hospital) are not what it is about.
         policy = asks_policy(details)
         if policy and agree is False:
             agree = None
         # Or by the estate this letter's opening names (``opened_by``), at its own bar.
-        titled, opened = titled_or_opened(i, details, same_petitioner)
+        titled, opened = titled_or_opened(details, same_petitioner, apart)
         titled = titled or opened
         their_subject = kept_subject(details.places)
         subject = same_subject(our_subject, details.places) if our_subject else ""
@@ -1029,7 +1048,7 @@ def score_candidates(
                 continue
             details = index.details(sequences[i], raw)
             same_petitioner = not refs.isdisjoint(details.petitioner_refs)
-            titled, opened = titled_or_opened(i, details, same_petitioner)
+            titled, opened = titled_or_opened(details, same_petitioner)
             titled = titled or opened
             alike_titles = titles_alike(features, details.topic, details.places, titled) >= (
                 said_alike if same_petitioner else alike
