@@ -538,6 +538,13 @@ class CaseIndex:
         # Stable: each key's sequences, appended in order and read backwards, descend.
         order = np.argsort(keys, kind="stable")
         keys, sequences = keys[order], sequences[order]
+        # Removed cases' entries go first, as in a merge: counted among a key's `keep`
+        # newest, they would push out older live ones that a lookup still answers with
+        # (a key's newer cases removed before the flush, e.g. expired out of order).
+        alive = self._alive[sequences.astype(np.int64) - self._first]
+        keys, sequences = keys[alive], sequences[alive]
+        if not keys.size:
+            return
         newest = newest_of_each_key(keys, self._keep)
         self._runs.append(Run.of(keys[newest], sequences[newest]))
         self._schedule_merge()

@@ -84,3 +84,30 @@ def test_an_index_with_directories_answers_as_one_without(
         ]
         assert answers[0] == answers[1]
         assert len(answers[0]) >= 10
+
+
+NO_KEYS = np.zeros(0, dtype=np.uint64)
+
+
+def test_a_flush_drops_removed_entries_before_keeping_each_keys_newest() -> None:
+    # A petitioner's older case stays an answer when the newer ones, more than the index
+    # keeps a key, are removed before their entries are flushed into a run (found by a
+    # review: the flush counted them among the key's newest and left the older one out).
+    index = CaseIndex(keep=4)
+    config = DedupConfig(max_cases_per_petitioner=2)
+    index_case(index, 1, [], refs=("pr_a",))
+    for n in range(2, 7):
+        index.remove(index_case(index, n, [], refs=("pr_a",)))
+
+    def asked() -> list[str | None]:
+        return found(index, index.candidates("610302", None, ("pr_a",), (), NO_KEYS, config))
+
+    assert asked() == ["c1"]
+    index._flush()
+    assert asked() == ["c1"]
+    # Nothing left alive to flush: no empty run.
+    runs = len(index._runs)
+    index.remove(index_case(index, 7, [9], refs=("pr_b",)))
+    index._flush()
+    assert len(index._runs) == runs
+    assert asked() == ["c1"]
