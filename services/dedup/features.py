@@ -6,6 +6,7 @@ Its sketch and LSH bands, the places it names and what its title says.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Sequence
 from functools import lru_cache
 from typing import Final, NamedTuple
 
@@ -19,7 +20,7 @@ from services.common.places import (
     without_developer,
 )
 from services.common.script import fold_script_and_width, occurrences
-from services.dedup import aboutness, claim_words, organisations, text
+from services.dedup import aboutness, claim_words, names, organisations, text
 from services.dedup import sketch as sk
 from services.dedup.areas import match_area, region_names, unit_names
 from services.dedup.config import DedupConfig
@@ -105,8 +106,14 @@ class CaseFeatures(NamedTuple):
 _short_places: Final = lru_cache(maxsize=8_192)(folded_places)
 
 
-def extract_features(case: CaseFacts, config: DedupConfig) -> CaseFeatures:
-    """Normalise, shingle and sketch a case's text; find the places it names."""
+def extract_features(
+    case: CaseFacts, config: DedupConfig, known_title_places: frozenset[str] = frozenset()
+) -> CaseFeatures:
+    """Normalise, shingle and sketch a case's text; find the places it names.
+
+    ``known_title_places``: words of a title the reading finds no place in that earlier
+    titles of its area named as their place (``title_places_known``), read as its places.
+    """
     # Folding is character by character: fold each part once, for sentences and places.
     fold = fold_script_and_width
     title, content = fold(case.title), fold(case.content)
@@ -149,6 +156,9 @@ def extract_features(case: CaseFacts, config: DedupConfig) -> CaseFeatures:
     title_places = frozenset(
         p for p in with_qualifiers(_short_places(title), places) if not _ASKING_UNIT_RE.match(p)
     )
+    if known_title_places and not title_places:
+        title_places = known_title_places
+        places = places | known_title_places
     opening_places = with_qualifiers(_short_places(content[:OPENING_CHARS]), places)
     name = "" if title_places else opening_name(content)
     if name and not any(name in place for place in places):
@@ -1229,3 +1239,18 @@ _TOWNS_OWN_RE: Final = re.compile(
 )
 #: How far after its town a title naming a village names it.
 _VILLAGE_CHARS: Final = 5
+
+
+def title_places_known(
+    features: CaseFeatures, known: Callable[[Sequence[str]], list[str]]
+) -> frozenset[str]:
+    """Of a title naming no place the reading finds ("请查处云锦台捆绑销售"), the words
+    (``names.probed_names``) that ``known`` says an earlier title of its area named as its
+    place ("A5区云锦台业主要求停止车位捆绑销售"), each not within a longer one found: a
+    reader of the board knows the estate by then. None for a title naming a place."""
+    if features.title_places:
+        return frozenset()
+    found = known(names.probed_names(features.topic))
+    return frozenset(
+        word for word in found if not any(word != other and word in other for other in found)
+    )

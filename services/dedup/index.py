@@ -23,6 +23,7 @@ from services.dedup.index_keys import (
     BARE_NAME,
     FINGERPRINT,
     PETITIONER,
+    TITLE_PLACE,
     U64,
     case_keys,
     cases_kept_per_key,
@@ -202,6 +203,17 @@ class CaseIndex:
             ordered.extend(reversed(newest))
         ordered.extend(in_bands)
         return list(dict.fromkeys(ordered))
+
+    def title_places_named(self, region_code: str, words: Sequence[str]) -> list[str]:
+        """Of ``words`` (a title's, ``names.probed_names``), those a live case of this
+        matching area holds as its title's place (``index_keys.TITLE_PLACE``)."""
+        if not words:
+            return []
+        region_code = match_area(region_code)
+        of_keys, _ = self._newest(
+            [index_key(TITLE_PLACE, region_code, word) for word in words], [1] * len(words), [], 0
+        )
+        return [word for word, newest in zip(words, of_keys, strict=True) if newest]
 
     def sketches(self, sequences: list[int]) -> Sketches:
         """Sketch, shingle count and time of receipt of indexed cases, in that order."""

@@ -21,9 +21,16 @@ import xxhash
 from services.common.places import institution, without_developer
 from services.dedup.areas import match_area
 from services.dedup.config import DedupConfig
-from services.dedup.names import held_brands, held_names, place_stems
+from services.dedup.names import (
+    MAX_NAME_CHARS,
+    MIN_NAME_CHARS,
+    held_brands,
+    held_names,
+    place_stems,
+)
 from services.dedup.policies import lookup_keys as policy_keys
 from services.dedup.sounds import estate_sound_key, sound_key
+from services.dedup.text import claims
 
 U64 = npt.NDArray[np.uint64]
 
@@ -41,6 +48,10 @@ PLACE_SOUND: Final = 4
 BARE_NAME: Final = 5
 #: An estate's name by its sound (``sounds.estate_sound_key``): "锦林府" finds "新希望锦麟府".
 ESTATE_SOUND: Final = 6
+#: A place a case's title names (``title_place_names``): a later title naming no place a
+#: reading finds looks up its words (``names.probed_names``), and takes one a title of its
+#: area named before as its place (``matcher.Matcher.match``).
+TITLE_PLACE: Final = 7
 
 
 def cases_kept_per_key(config: DedupConfig) -> int:
@@ -93,7 +104,27 @@ def case_keys(case: KeyedCase, *, with_fingerprint: bool) -> list[int]:
     # The policy it asks about (``policies.lookup_keys``: ASCII, no estate's bare name).
     keys.extend(index_key(BARE_NAME, region, name) for name in policy_keys(case.topic))
     keys.extend(estate)
+    keys.extend(
+        index_key(TITLE_PLACE, region, name) for name in title_place_names(case.places, case.topic)
+    )
     return keys
+
+
+#: A title's place as a later title may name it alone: a name of Chinese characters, as
+#: long as a word a title is looked up by (``names.probed_names``).
+_TITLE_PLACE_RE: Final = re.compile(f"[\u4e00-\u9fff]{{{MIN_NAME_CHARS},{MAX_NAME_CHARS}}}")
+
+
+def title_place_names(places: Sequence[str], topic: str) -> list[str]:
+    """The places a case is held under as its title's (``TITLE_PLACE``): those of its
+    ``places`` its title (``topic``) names, each of ``MIN_NAME_CHARS`` to
+    ``MAX_NAME_CHARS`` Chinese characters and no word of a kind of problem (``text.claims``:
+    "水泥路", a village's concrete road, read as a place of its own)."""
+    return [
+        place
+        for place in places
+        if _TITLE_PLACE_RE.fullmatch(place) and place in topic and not claims(place)
+    ]
 
 
 @lru_cache(maxsize=1_024)

@@ -42,7 +42,7 @@ from services.dedup.config import DedupConfig
 from services.dedup.deciding import decide_with_matter
 from services.dedup.decision import DedupDecision
 from services.dedup.facts import CaseFacts
-from services.dedup.features import extract_features
+from services.dedup.features import extract_features, title_places_known
 from services.dedup.recording import repair_matter, write_case
 from services.dedup.state import MatchState
 
@@ -57,6 +57,14 @@ class Matcher:
     def match(self, case: CaseFacts) -> DedupDecision:
         """Decide a case and record it; a redelivered case gets its first decision again."""
         features = extract_features(case, self.config)
+        # A title naming no place the reading finds, but one an earlier title of its area
+        # named as its place: read with it (``features.title_places_known``).
+        index = self.state.index
+        known = title_places_known(
+            features, lambda words: index.title_places_named(case.region_code, words)
+        )
+        if known:
+            features = extract_features(case, self.config, known)
         now = case.received_epoch
         decision, matter, known = decide_with_matter(self.state, case, features, self.config, now)
         if not known:
