@@ -16,7 +16,9 @@ from services.common.options import Bootstrap, Prefix
 err = Console(stderr=True)
 matter_app = typer.Typer(help="Operators' corrections of dedup's links.")
 
-Region = Annotated[str, typer.Option("--region", help="the matters' region code (in the verdict)")]
+Region = Annotated[
+    str, typer.Option("--region", help="the matters' region code (in the verdict)")
+]
 Operator = Annotated[str, typer.Option("--operator", help="who decides (audit trail)")]
 Reason = Annotated[str, typer.Option("--reason", help="why (audit trail)")]
 

@@ -97,7 +97,8 @@ def check_same_case(
     other = ", ".join(differ) if differ else "content (text, title or other registered fields)"
     raise Rejected(
         RejectReason.CONFLICTING_DUPLICATE,
-        f"case {case.case_id} is recorded already with other {other}: its first decision is kept",
+        f"case {case.case_id} is recorded already with other {other}: "
+        "its first decision is kept",
         case.submission_id,
     )
 
@@ -157,7 +158,9 @@ class KeptCase:
     @classmethod
     def of(cls, digest: str, decision: DedupDecision) -> Self:
         """What to keep of a new case: its digest and its first decision's matter."""
-        first: dict[str, JsonValue] = {name: getattr(decision, name) for name in _FIRST_DECISION}
+        first: dict[str, JsonValue] = {
+            name: getattr(decision, name) for name in _FIRST_DECISION
+        }
         first["matter_status"] = decision.matter_status.value
         return cls(digest, first)
 
