@@ -60,11 +60,11 @@ class Matcher:
         # A title naming no place the reading finds, but one an earlier title of its area
         # named as its place: read with it (``features.title_places_known``).
         index = self.state.index
-        known = title_places_known(
+        named = title_places_known(
             features, lambda words: index.title_places_named(case.region_code, words)
         )
-        if known:
-            features = extract_features(case, self.config, known)
+        if named:
+            features = extract_features(case, self.config, named)
         now = case.received_epoch
         decision, matter, known = decide_with_matter(self.state, case, features, self.config, now)
         if not known:
