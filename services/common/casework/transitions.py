@@ -15,6 +15,8 @@ stores and schedules.
     re_review_decided (the matter is terminated, Art. 36) ──terminated──► terminated     │
     replied, review_decided, re_review_decided, terminated, not_accepted ──closed──► closed
     rated: whenever an opinion's rating window is open, in any status.
+    A repeat of a matter terminated after its re-review is terminated from its receipt
+        (Art. 36): no clock runs; every update but closed is refused (matter_terminated).
     re_review_requested: hearing_started ──► (hearing) ──hearing_ended──► re_review_requested;
         the re-review clock is paused during the hearing (Art. 36); a re-review opinion
         given during a hearing ends it.
@@ -65,6 +67,14 @@ def start_transfer(machine: Machine, at: datetime, bureau: str | None) -> None:
     machine.start(
         DeadlineStep.TRANSFER, ClockKind.DEADLINE, at, machine.limits.transfer, agency=bureau
     )
+
+
+def terminated_on_receipt(machine: Machine, at: datetime) -> None:
+    """A repeat of a matter terminated after its re-review is terminated as it arrives."""
+    # Art. 36: after the re-review the same facts and reasons are not accepted again by any
+    # body: no transfer, acceptance or handling clock, no open stage; the case is recorded
+    # as the terminated matter's follow-up, which may only be closed (filed).
+    machine.settle(CaseStatus.TERMINATED, at)
 
 
 def _recipient(machine: Machine, update: CaseUpdate) -> str | None:
@@ -449,6 +459,14 @@ def apply_update(machine: Machine, update: CaseUpdate, bureau: str) -> Refusal |
     """Apply one update to ``machine``, or say why the lifecycle refuses it; ``bureau`` is
     the petition bureau an objection to competence sends the matter back to."""
     kind = update.kind
+    if machine.facts.terminated_matter and kind is not UpdateKind.CLOSED:
+        # Art. 36: nothing of a matter terminated after its re-review is taken up again,
+        # whatever update says otherwise; no earlier update can make it valid.
+        return Refusal(
+            RejectionReason.MATTER_TERMINATED,
+            f"{kind.value} on a repeat of a matter terminated after its re-review: the same "
+            "facts and reasons are not accepted again (Art. 36)",
+        )
     if machine.status is CaseStatus.CLOSED and kind is not UpdateKind.RATED:
         return Refusal(RejectionReason.CASE_CLOSED, f"{kind.value} after the case was closed")
     if machine.status in (CaseStatus.RE_REVIEW_DECIDED, CaseStatus.TERMINATED) and kind in (
