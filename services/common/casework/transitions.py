@@ -20,8 +20,9 @@ stores and schedules.
     A repeat of a matter terminated after its re-review is terminated from its receipt
         (Art. 36): no clock runs; every update but closed is refused (matter_terminated).
     re_review_requested: hearing_started ──► (hearing) ──hearing_ended──► re_review_requested;
-        the re-review clock is paused during the hearing (Art. 36); a re-review opinion
-        given during a hearing ends it.
+        the re-review clock is paused during the hearing and the calendar days on which a
+        hearing took place are not counted, each whole (Art. 36); a re-review opinion given
+        during a hearing ends it.
 
 Calendar-day limits roll over a rest day at their end when the rules say so
 (``clocks.roll_over_rest_days``, ``workdays.roll_over_rest_days``), on the holiday calendar
@@ -49,7 +50,7 @@ from services.common.casework.machine import Machine
 from services.common.casework.refusals import Refusal, RejectionReason
 from services.common.casework.ruleset import OpenStage
 from services.common.casework.status import CaseStatus
-from services.common.casework.workdays import working_days_due
+from services.common.casework.workdays import days_taken, working_days_due
 
 
 def _not_allowed(machine: Machine, update: CaseUpdate) -> Refusal:
@@ -387,8 +388,17 @@ def _hearing_ended(machine: Machine, update: CaseUpdate) -> Refusal | None:
             "no hearing is in progress on the re-review (hearing_started comes first)",
         )
     machine.end_hearing(at)
-    # The clock runs again; the deadline and the warning move later by the hearing.
-    not_counted = paused.paused + (at - hearing.started_at)
+    # Art. 36: hearing time is not counted. The limit counts whole days of China time, so
+    # the hearing does too: every calendar day on which a hearing took place, whole, is not
+    # counted (two hearings on one day take it once). The clock runs again; the limit ends
+    # that many days later, at a midnight, and rolls over a rest day as every limit does.
+    heard = {
+        day
+        for h in machine.hearings
+        if h.ended_at is not None
+        for day in days_taken(h.started_at, h.ended_at)
+    }
+    not_counted = timedelta(days=len(heard))
     machine.clocks.append(
         replace(
             paused,
