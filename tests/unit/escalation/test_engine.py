@@ -219,7 +219,9 @@ def test_the_repeat_count_reaching_3_makes_a_leadership_package_case_once() -> N
     assert (package.target_level, package.target_agency) == ("city", "610300-xfj")
     # At the verdict's event time, the receipt, not dedup's wall-clock decided_at.
     assert package.escalated_at == T0
-    assert package.due_at == T0 + timedelta(days=30)
+    # 30 days as a limit counts them (Art. 22-36): to the end of Wednesday 1 April in
+    # China, not 30 x 24 hours from the receipt's 10:00.
+    assert package.due_at == datetime(2026, 4, 2, tzinfo=CHINA_TZ)
     assert opened(engine, verdict("XF-D", repeat_count=4)) == []
 
 
@@ -316,7 +318,8 @@ def test_a_dissatisfied_rating_prompts_the_supervising_level() -> None:
     (review,) = escalations(outputs)
     assert review.reason is EscalationReason.DISSATISFIED_RATING
     assert (review.target_level, review.target_agency) == ("city", "610300-xfj")
-    assert review.due_at == day(61)
+    # Rated Thursday 2 April, 10:00: due at the end of Saturday 2 May.
+    assert review.due_at == datetime(2026, 5, 3, tzinfo=CHINA_TZ)
 
 
 def test_a_case_open_beyond_90_days_is_backlog_unless_closed_in_time() -> None:
