@@ -176,7 +176,7 @@ ESCALATED = (
             "reason": "leadership_package",
             "rule": "leadership_package: repeat_count>=3",
             "target_level": "city",
-            "due_at": "2026-12-20T10:00:00+08:00",
+            "due_at": "2026-12-21T00:00:00+08:00",
             "escalated_at": "2026-11-20T10:00:00.400000+08:00",
             "region_code": "610302",
             "detail": "raised a fourth time (repeat count 3): a named leader takes the case",

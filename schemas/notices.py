@@ -21,6 +21,7 @@ from schemas.cases import (
     CaseUpdate,
     MaskedPerson,
     MatterKind,
+    MatterState,
     UpdateKind,
     Verdict,
 )
@@ -70,6 +71,12 @@ class CaseFile(Contract):
     verdict: Verdict
     repeat_count: int = Field(ge=0)
     open_case_id: str | None = None
+    terminated_matter: bool = Field(
+        default=False,
+        description="a repeat of a matter terminated after its re-review: the same facts and "
+        "reasons are not accepted again (Art. 36), so it is told so and handled by no body. "
+        "A case file stored before this was known has False",
+    )
     accepted_at: AwareDatetime | None = Field(
         default=None, description="set by the agency's acceptance; starts the 60 days (Art. 34)"
     )
@@ -99,6 +106,12 @@ class CaseFile(Contract):
             verdict=verdict.verdict,
             repeat_count=verdict.repeat_count,
             open_case_id=verdict.open_case_id,
+            # Art. 36: the casework's own test (services/common/casework/facts.py,
+            # ``terminated``): a repeat whose matter dedup says is terminated, whatever
+            # open case it names; a repeat of a closed matter, or another person's joint
+            # letter on a terminated one, is a petition handled anew.
+            terminated_matter=verdict.verdict is Verdict.REPEAT
+            and verdict.matter_state is MatterState.TERMINATED,
         )
 
     def after(self, update: CaseUpdate) -> CaseFile:

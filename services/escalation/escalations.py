@@ -113,6 +113,9 @@ def rule_escalations(
     """
     found: list[CaseEscalated] = []
     received = facts.received_at
+    # A rule's days end as a legal limit's do, at 00:00 +08:00 after the N-th day (the day
+    # of the event not counted: workdays.calendar_days_due), as the backlog's and a
+    # breach's due times do; the urgent rules' hours run from the event itself.
     package = rules.leadership_package
     # Only the petition whose repeat count reaches the threshold escalates (dedup counts
     # one more per petition): the leader then owns the matter, later repeats join it.
@@ -126,7 +129,7 @@ def rule_escalations(
                 rule=f"leadership_package: repeat_count>={package.min_repeat_count}",
                 target_level=level_above(facts.level, package.levels_up),
                 escalated_at=received,
-                due_at=received + timedelta(days=package.due_days),
+                due_at=calendar_days_due(received, package.due_days),
                 detail=(
                     f"{facts.repeat_count} earlier petitions of the same petitioner(s) on "
                     f"matter {facts.matter_id}: a named leader takes the case (包案)"
@@ -187,7 +190,7 @@ def rule_escalations(
                     dissatisfied.levels_up + record.opinion - 1,
                 ),
                 escalated_at=record.rated_at,
-                due_at=record.rated_at + timedelta(days=dissatisfied.due_days),
+                due_at=calendar_days_due(record.rated_at, dissatisfied.due_days),
                 detail=(
                     f"opinion {record.opinion} rated dissatisfied: the supervising level "
                     "reviews the handling"

@@ -207,6 +207,8 @@ class ProgressStepKind(StrEnum):
     RECEIVED = "received"
     REGISTERED = "registered"
     JOINED = "joined"
+    #: A repeat of a matter terminated after its re-review: not accepted again (Art. 36).
+    NOT_ACCEPTED_AGAIN = "not_accepted_again"
     TRANSFERRED = "transferred"
     ASSIGNED = "assigned"
     ACCEPTED = "accepted"

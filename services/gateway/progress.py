@@ -15,7 +15,7 @@ from typing import Final, Literal
 
 from schemas.cases import AgencyLevel, CaseUpdate, EscalationReason, UpdateKind, Verdict
 from schemas.deadlines import DeadlineStep
-from services.common.casework.clocks import ClockKind
+from services.common.casework.clocks import Clock, ClockKind
 from services.common.casework.lifecycle import Lifecycle
 from services.common.casework.ruleset import level_above
 from services.common.casework.status import CaseStatus, RatingStatus
@@ -40,6 +40,13 @@ SHOWN_ESCALATIONS: Final = frozenset(
         EscalationReason.BACKLOG,
         EscalationReason.DISSATISFIED_RATING,
     }
+)
+#: What the petitioner may request: a review (Art. 35) or a re-review (Art. 36).
+RouteRequest = Literal["review", "re_review"]
+#: The petitioner's requests and their windows, the later first (``_open_window``).
+_REQUESTS: Final[tuple[tuple[RouteRequest, DeadlineStep], ...]] = (
+    ("re_review", DeadlineStep.RE_REVIEW_REQUEST),
+    ("review", DeadlineStep.REVIEW_REQUEST),
 )
 #: The updates whose reason is the text of a written opinion.
 OPINIONS: Final = frozenset(
@@ -153,32 +160,42 @@ def _responsible(
     return _body(record, casework, record.held_by, facts.level)
 
 
+#: Where a petitioner's request for review or re-review is taken (``transitions``): after
+#: the reply, after the review opinion, and after closing, which leaves both windows running
+#: and re-opens the case on a request within them (Art. 35, 36).
+_REQUESTED_IN: Final = frozenset({CaseStatus.REPLIED, CaseStatus.REVIEW_DECIDED, CaseStatus.CLOSED})
+
+
+def _open_window(lifecycle: Lifecycle, now: datetime) -> tuple[RouteRequest, Clock] | None:
+    """The petitioner's window open at ``now`` to request a re-review (30 days from the
+    review opinion, Art. 36) or a review (30 days from the reply, Art. 35): the casework's
+    own clock, open as the lifecycle judges a request (``Machine.open``)."""
+    if lifecycle.status not in _REQUESTED_IN:
+        return None
+    for request, step in _REQUESTS:
+        window = next(
+            (c for c in reversed(lifecycle.clocks) if c.step is step and c.open_at(now)), None
+        )
+        if window is not None:
+            return request, window
+    return None
+
+
 def _review_route(
     record: CaseRecord, casework: Casework, lifecycle: Lifecycle, now: datetime
 ) -> ReviewRoute | None:
     facts = record.facts
     assert facts is not None
+    found = _open_window(lifecycle, now)
+    if found is None:
+        return None
+    request, window = found
     limits = casework.rules.time_limits
-    request: Literal["review", "re_review"]
-    if lifecycle.status is CaseStatus.REPLIED:
-        request, step, levels, limit = (
-            "review",
-            DeadlineStep.REVIEW_REQUEST,
-            1,
-            limits.review_request,
-        )
-    elif lifecycle.status is CaseStatus.REVIEW_DECIDED:
-        request, step, levels, limit = (
-            "re_review",
-            DeadlineStep.RE_REVIEW_REQUEST,
-            2,
-            limits.re_review_request,
-        )
-    else:
-        return None
-    window = lifecycle.latest(step)
-    if window is None or not window.open_at(now):
-        return None
+    # Art. 35: the review is one level above the body that replied; Art. 36: the
+    # re-review one level higher again.
+    levels, limit = (
+        (1, limits.review_request) if request == "review" else (2, limits.re_review_request)
+    )
     level = level_above(lifecycle.handling_level(facts.level), levels)
     code = casework.rules.targets.bureau(facts.region_code, level)
     return ReviewRoute(
@@ -191,10 +208,15 @@ def _review_route(
 
 def review_kind(lifecycle: Lifecycle) -> UpdateKind:
     """What a petitioner's request for review is now: a review after the reply (Art. 35), a
-    re-review after the review opinion (Art. 36)."""
-    if lifecycle.status is CaseStatus.REVIEW_DECIDED:
-        return UpdateKind.RE_REVIEW_REQUESTED
-    return UpdateKind.REVIEW_REQUESTED
+    re-review after the review opinion (Art. 36), also once the case is closed (closing
+    leaves the window running). Whether its window is open the lifecycle judges."""
+    decided = lifecycle.status is CaseStatus.REVIEW_DECIDED or (
+        # A closed case whose re-review window was started was closed after its review
+        # opinion: the next request is the re-review (a review is not given twice).
+        lifecycle.status is CaseStatus.CLOSED
+        and lifecycle.latest(DeadlineStep.RE_REVIEW_REQUEST) is not None
+    )
+    return UpdateKind.RE_REVIEW_REQUESTED if decided else UpdateKind.REVIEW_REQUESTED
 
 
 def _registered(record: CaseRecord, received_at: datetime) -> ProgressStep:
@@ -202,6 +224,15 @@ def _registered(record: CaseRecord, received_at: datetime) -> ProgressStep:
         (s.at for s in record.history if s.status in (Status.REGISTERED, Status.REPEAT,
                                                       Status.JOINT)), received_at
     )  # fmt: skip
+    if record.facts is not None and record.facts.terminated_matter:
+        # Art. 36: a repeat of a matter terminated after its re-review is not accepted
+        # again by any body (the casework terminates it at its receipt).
+        return ProgressStep(
+            step=ProgressStepKind.NOT_ACCEPTED_AGAIN,
+            at=registered,
+            detail="the matter was terminated after its re-review: the same facts and "
+            "reasons are not accepted again (Art. 36)",
+        )
     if record.verdict is Verdict.REPEAT and record.facts and record.facts.linked_to:
         # Art. 19: a repeat of a matter being handled joins the open case; which case (it
         # may be a co-petitioner's) is not told.

@@ -56,6 +56,7 @@ SECURITY_HEADERS: Final = {
 
 _STEPS_ZH: Final = {
     "received": "收到信访事项", "registered": "登记", "joined": "并入正在办理的同一事项",
+    "not_accepted_again": "该事项经复核已办理终结，同一事实和理由不再受理（第三十六条）",
     "transferred": "转送", "assigned": "交办", "accepted": "受理", "not_accepted": "不予受理",
     "returned_for_transfer": "有权处理机关提出异议，退回重新转送", "extended": "延长办理期限",
     "replied": "出具处理意见", "rated": "评价", "review_requested": "申请复查",
@@ -65,7 +66,10 @@ _STEPS_ZH: Final = {
 }  # fmt: skip
 _STEPS_EN: Final = {
     "received": "Petition received", "registered": "Registered",
-    "joined": "Joined to the open case on the same matter", "transferred": "Transferred",
+    "joined": "Joined to the open case on the same matter",
+    "not_accepted_again": "Not accepted again: the matter was terminated after its re-review, "
+                          "and no body accepts the same facts and reasons again (Art. 36)",
+    "transferred": "Transferred",
     "assigned": "Assigned", "accepted": "Accepted", "not_accepted": "Not accepted",
     "returned_for_transfer": "Returned for transfer (outside the body's competence)",
     "extended": "Handling extended", "replied": "Written opinion given", "rated": "Rated",
@@ -247,7 +251,7 @@ def render(
         if step.extension_days is not None:
             added: str = texts["extended_by"].format(days=step.extension_days)
             return f"{added}: {step.detail}" if step.detail else added
-        if step.step.value == "joined":
+        if step.step.value in ("joined", "not_accepted_again"):
             return ""  # the step's name says it all, in the page's language
         if step.step.value == "supervised" and step.detail:
             reason, _, level = step.detail.partition(": ")

@@ -345,7 +345,13 @@ class NotificationEngine:
         case = CaseFile.of(verdict)
         if stored:
             known = CaseFile.model_validate(stored)
-            if known.model_copy(update={"accepted_at": None, "events": {}}) != case:
+            compared = known.model_copy(update={"accepted_at": None, "events": {}})
+            if "terminated_matter" not in stored:
+                # Stored before the case file knew it: the verdict again is no conflict,
+                # and the case keeps what its petitioner and agency were told (as the
+                # casework keeps a case stored before then: not terminated).
+                compared = compared.model_copy(update={"terminated_matter": case.terminated_matter})
+            if compared != case:
                 # Another verdict for a case with one: its petitioner and agency were told
                 # of the first, which stays in force.
                 raise Rejected(

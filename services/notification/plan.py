@@ -105,10 +105,24 @@ class NotificationPlanner:
     def for_new_case(self, case: CaseFile, contact: PetitionerContact | None) -> Plan:
         """A case has its verdict: the receipt to the petitioner, the case to its agency."""
         plan = Plan()
-        open_case = case.open_case_id if case.open_case_id != case.case_id else None
-        facts = self._facts(case, case.received_at, self._issuer(contact), open_case)
+        terminated = case.terminated_matter
+        # Art. 19: a repeat of a matter being handled joins the open case; Art. 36: a repeat
+        # of a matter terminated after its re-review joins nothing, it is not accepted again
+        # (as the casework decides: a terminated matter is never linked).
+        open_case = (
+            case.open_case_id if not terminated and case.open_case_id != case.case_id else None
+        )
+        facts = replace(
+            self._facts(case, case.received_at, self._issuer(contact), open_case),
+            terminated_matter=terminated,
+        )
         self._route_petitioner_notice(plan, NoticeKind.RECEIPT, case.case_id, case, contact, facts)
-        if case.agency is not None:
+        if case.agency is not None and not terminated:
+            # Art. 36: no body accepts the same facts and reasons again, so the matter's
+            # agency is not given the case to handle: its inbox holds cases that owe the
+            # petitioner an acceptance notice within 15 days (Art. 23), and the lifecycle
+            # refuses every update of this one but the bureau's `closed`
+            # (matter_terminated). The petitioner's receipt says why.
             self._route_assignment(plan, case, case.case_id, case.received_at)
         return plan
 
@@ -122,6 +136,12 @@ class NotificationPlanner:
         acceptance's 60 days are counted from the acceptance itself.
         """
         plan = Plan()
+        if case.terminated_matter:
+            # Art. 36: a repeat of a matter terminated after its re-review is handled by no
+            # body: the lifecycle refuses every update of it but the bureau's `closed`
+            # (matter_terminated), which files it without an opinion to rate. Its receipt
+            # told the petitioner all there is; a transfer puts it in no inbox.
+            return plan
         if update.to_agency is not None:
             # Art. 22: the body a case is transferred or assigned to is told it has it, as
             # the routed agency was, under the transfer's own id.

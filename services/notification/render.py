@@ -100,7 +100,9 @@ class PetitionerFacts:
     """Everything a petitioner's notice says about the case; no personal data.
 
     Dates are the event's time, never the time of rendering. ``reason`` is the agency's
-    stated reason (non-acceptance, extension, the opinion's summary, termination).
+    stated reason (non-acceptance, extension, the opinion's summary, termination). The
+    receipt says whether the petition joined an open case (``open_case_id``, Art. 19) or
+    raises a matter terminated after its re-review (``terminated_matter``, Art. 36).
     """
 
     case_id: str
@@ -116,6 +118,8 @@ class PetitionerFacts:
     review_deadline: date | None = None
     rating_deadline: date | None = None
     open_case_id: str | None = None
+    #: A repeat of a matter terminated after its re-review: not accepted again (Art. 36).
+    terminated_matter: bool = False
 
 
 class Renderer:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 
 import pytest
 from pydantic import ValidationError
@@ -29,6 +30,32 @@ def test_every_example_runs_through_the_models(spec: object) -> None:
 
 def test_generated_json_schemas_and_asyncapi_are_fresh() -> None:
     assert stale_files() == [], "run: python -m schemas.generate"
+
+
+def test_the_leadership_package_example_is_due_as_escalation_counts_its_days() -> None:
+    # The rule's 30 days end as a limit's do, at 00:00 +08:00 after the 30th day from the
+    # receipt (services/escalation/escalations.py), not 30 x 24 hours after it.
+    from schemas.cases import CaseDeduplicated, CaseEscalated
+    from services.common.casework.facts import case_facts
+    from services.common.casework.fold import FoldFailure, fold
+    from services.common.casework.ruleset import load_rules
+    from services.escalation.escalations import rule_escalations
+
+    example = examples.ESCALATED[0].value
+    assert isinstance(example, dict)
+    shown = CaseEscalated.model_validate(example)
+    assert shown.reason.value == "leadership_package"
+    rules = load_rules()
+    deduplicated = examples.DEDUPLICATED[0].value
+    assert isinstance(deduplicated, dict)
+    # The example's case, raised a fourth time (repeat count 3), as the example says.
+    verdict = CaseDeduplicated.model_validate({**deduplicated, "repeat_count": 3})
+    facts = case_facts(verdict, rules)
+    lifecycle = fold(facts, (), rules)
+    assert not isinstance(lifecycle, FoldFailure)
+    made = {e.escalation_id: e for e in rule_escalations(facts, lifecycle, rules)}
+    assert shown.due_at == made[shown.escalation_id].due_at
+    assert shown.due_at == datetime.fromisoformat("2026-12-21T00:00:00+08:00")
 
 
 def test_the_minimal_petition_of_the_issue_is_accepted() -> None:

@@ -1,7 +1,7 @@
 """The time limits as they run on a case: deadlines that bind a body, windows that bound.
 
 Every clock names its article and the body that owes it; ``due_at`` is the deadline in
-force, after an extension, the hearing time not counted and a rest-day roll-over.
+force, after an extension, the hearing days not counted and a rest-day roll-over.
 """
 
 from __future__ import annotations
@@ -33,7 +33,8 @@ class Clock:
     effect (later than ``started_at`` for an extended handling clock, Art. 34, and for a
     re-review clock running again after a hearing, Art. 36). ``limit_due`` is where the
     counted days end (an extension's days included); ``paused`` is the hearing time before
-    ``active_from``, which is not counted; ``due_at`` is the deadline in force: ``limit_due``
+    ``active_from``, which is not counted: the calendar days in China on which a hearing
+    took place, each whole (Art. 36); ``due_at`` is the deadline in force: ``limit_due``
     plus ``paused``, rolled over a rest day at its end when the rules say so.
     """
 
@@ -51,7 +52,7 @@ class Clock:
 
     def warn_at(self, share: float) -> datetime:
         """When ``share`` of the time that counts is used: the span from ``started_at`` to
-        ``due_at`` (a rest-day roll-over included), hearing time not counted."""
+        ``due_at`` (a rest-day roll-over included), the hearing days not counted."""
         counted = self.due_at - self.paused - self.started_at
         return self.started_at + self.paused + counted * share
 

@@ -11,7 +11,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from schemas.base import AwareDatetime
-from schemas.cases import AgencyLevel, CaseDeduplicated, Verdict
+from schemas.cases import AgencyLevel, CaseDeduplicated, MatterState, Verdict
 from services.common.casework.risk import RiskHit
 from services.common.casework.ruleset import EscalationRules
 
@@ -28,6 +28,14 @@ class CaseFacts(BaseModel):
     level: AgencyLevel = Field(description="level of the competent agency, or the default")
     agency_code: str | None = None
     linked_to: str | None = Field(default=None, description="the open case a repeat joins")
+    terminated_matter: bool = Field(
+        default=False,
+        description=(
+            "a repeat of a matter terminated after its re-review: the same facts and reasons "
+            "are not accepted again (Art. 36), so the case runs no clock and is terminated "
+            "from its receipt. A case stored before this was known has False"
+        ),
+    )
     with_bureau: bool = Field(
         default=True,
         description=(
@@ -69,10 +77,17 @@ def case_facts(verdict: CaseDeduplicated, rules: EscalationRules) -> CaseFacts:
     before = verdict.matter_petitioners - (0 if verdict.repeat_count > 0 else petitioners)
     crosses = verdict.matter_petitioners >= threshold > before
     in_one = max(petitioners, case.group_size or 0) >= threshold
+    repeat = verdict.verdict is Verdict.REPEAT
+    # Art. 36: after the re-review (three-level termination: handling, review, re-review)
+    # the same facts and reasons are not accepted again by any body. Dedup says so of the
+    # matter a repeat raises (matter_state, with no open case to join); a repeat of a
+    # closed matter is a new petition on an answered matter, handled anew, and a joint
+    # petitioner's (another person's) letter is their own petition.
+    terminated = repeat and verdict.matter_state is MatterState.TERMINATED
     # Art. 19: a repeat of a matter accepted or being handled joins the open case.
     linked = (
         verdict.open_case_id
-        if verdict.verdict is Verdict.REPEAT and verdict.open_case_id not in (None, case.case_id)
+        if repeat and not terminated and verdict.open_case_id not in (None, case.case_id)
         else None
     )
     return CaseFacts(
@@ -83,6 +98,7 @@ def case_facts(verdict: CaseDeduplicated, rules: EscalationRules) -> CaseFacts:
         level=case.agency.level if case.agency else rules.targets.default_level,
         agency_code=case.agency.code if case.agency else None,
         linked_to=linked,
+        terminated_matter=terminated,
         with_bureau=case.agency is None
         or case.agency.rule.startswith(rules.targets.bureau_routing_rules),
         repeat_count=verdict.repeat_count,

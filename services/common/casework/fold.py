@@ -15,7 +15,12 @@ from services.common.casework.lifecycle import Lifecycle
 from services.common.casework.machine import Machine
 from services.common.casework.refusals import Refusal
 from services.common.casework.ruleset import EscalationRules, OpenStage
-from services.common.casework.transitions import apply_update, start_acceptance, start_transfer
+from services.common.casework.transitions import (
+    apply_update,
+    start_acceptance,
+    start_transfer,
+    terminated_on_receipt,
+)
 
 
 @dataclass(frozen=True)
@@ -56,12 +61,14 @@ def fold(
         roll_over=rules.clocks.roll_over_rest_days,
         calendar=calendar or shipped_calendar(),
     )
-    if facts.linked_to is None:
-        machine.enter(OpenStage.HANDLING, facts.received_at)
-    if facts.linked_to is None and facts.with_bureau:
-        start_transfer(machine, facts.received_at, bureau)
+    if facts.terminated_matter:
+        terminated_on_receipt(machine, facts.received_at)
     elif facts.linked_to is None:
-        start_acceptance(machine, facts.received_at, facts.agency_code)
+        machine.enter(OpenStage.HANDLING, facts.received_at)
+        if facts.with_bureau:
+            start_transfer(machine, facts.received_at, bureau)
+        else:
+            start_acceptance(machine, facts.received_at, facts.agency_code)
     for index, update in enumerate(updates):
         refusal = apply_update(machine, update, bureau)
         if refusal is not None:

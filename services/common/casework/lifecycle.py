@@ -38,7 +38,8 @@ class RatingRecord:
 
 @dataclass(frozen=True)
 class Hearing:
-    """A hearing (听证) of the re-reviewing body; its time is not counted (Art. 36).
+    """A hearing (听证) of the re-reviewing body; its time is not counted (Art. 36): the
+    calendar days in China on which it took place, each whole.
 
     ``ended_at`` is None while it runs; a re-review opinion given during it ends it.
     """

@@ -104,8 +104,8 @@ class Clocks(_Strict):
         lt=1.0,
         description=(
             "warn when this share of a limit has been used: of the time that counts, from "
-            "the start to the deadline in force (after a rest-day roll-over), hearing time "
-            "not counted"
+            "the start to the deadline in force (after a rest-day roll-over), the hearing "
+            "days not counted"
         ),
     )
     roll_over_rest_days: bool = Field(

@@ -14,10 +14,15 @@ stores and schedules.
     review_decided ──re_review_requested──► re_review_requested ──re_review_decided──►   │
     re_review_decided (the matter is terminated, Art. 36) ──terminated──► terminated     │
     replied, review_decided, re_review_decided, terminated, not_accepted ──closed──► closed
+    closed ──review_requested / re_review_requested within the petitioner's window──►
+        review_requested / re_review_requested (closing does not cut it, Art. 35, 36)
     rated: whenever an opinion's rating window is open, in any status.
+    A repeat of a matter terminated after its re-review is terminated from its receipt
+        (Art. 36): no clock runs; every update but closed is refused (matter_terminated).
     re_review_requested: hearing_started ──► (hearing) ──hearing_ended──► re_review_requested;
-        the re-review clock is paused during the hearing (Art. 36); a re-review opinion
-        given during a hearing ends it.
+        the re-review clock is paused during the hearing and the calendar days on which a
+        hearing took place are not counted, each whole (Art. 36); a re-review opinion given
+        during a hearing ends it.
 
 Calendar-day limits roll over a rest day at their end when the rules say so
 (``clocks.roll_over_rest_days``, ``workdays.roll_over_rest_days``), on the holiday calendar
@@ -45,7 +50,7 @@ from services.common.casework.machine import Machine
 from services.common.casework.refusals import Refusal, RejectionReason
 from services.common.casework.ruleset import OpenStage
 from services.common.casework.status import CaseStatus
-from services.common.casework.workdays import working_days_due
+from services.common.casework.workdays import days_taken, working_days_due
 
 
 def _not_allowed(machine: Machine, update: CaseUpdate) -> Refusal:
@@ -65,6 +70,14 @@ def start_transfer(machine: Machine, at: datetime, bureau: str | None) -> None:
     machine.start(
         DeadlineStep.TRANSFER, ClockKind.DEADLINE, at, machine.limits.transfer, agency=bureau
     )
+
+
+def terminated_on_receipt(machine: Machine, at: datetime) -> None:
+    """A repeat of a matter terminated after its re-review is terminated as it arrives."""
+    # Art. 36: after the re-review the same facts and reasons are not accepted again by any
+    # body: no transfer, acceptance or handling clock, no open stage; the case is recorded
+    # as the terminated matter's follow-up, which may only be closed (filed).
+    machine.settle(CaseStatus.TERMINATED, at)
 
 
 def _recipient(machine: Machine, update: CaseUpdate) -> str | None:
@@ -244,22 +257,40 @@ def _replied(machine: Machine, update: CaseUpdate) -> Refusal | None:
     return None
 
 
+def _reopened(machine: Machine, update: CaseUpdate, window: DeadlineStep) -> Refusal | None:
+    """Re-open a closed case on a request for review or re-review made within ``window``,
+    which closing left running; after it the case stays closed."""
+    # Art. 35, 36: the petitioner may request a review within 30 days of the reply (a
+    # re-review within 30 days of the review opinion), and DOMAIN.md: a case is not closed
+    # while the petitioner is dissatisfied without review. Closing ends the body's handling,
+    # not that right: a request in time re-opens the case into the review it asks for.
+    if machine.open(window, update.occurred_at) is None:
+        return Refusal(
+            RejectionReason.CASE_CLOSED, f"{update.kind.value} after the case was closed"
+        )
+    machine.settled_at = None
+    return None
+
+
 def _review_requested(machine: Machine, update: CaseUpdate) -> Refusal | None:
     if machine.status is CaseStatus.REVIEW_DECIDED:
         return Refusal(
             RejectionReason.NOT_ALLOWED_IN_STATUS,
             "the review is decided; the next step is a re-review (Art. 36)",
         )
-    refusal = _require(machine, update, CaseStatus.REPLIED)
+    at = update.occurred_at
+    if machine.status is CaseStatus.CLOSED:
+        refusal = _reopened(machine, update, DeadlineStep.REVIEW_REQUEST)
+    else:
+        refusal = _require(machine, update, CaseStatus.REPLIED)
+        if refusal is None and machine.open(DeadlineStep.REVIEW_REQUEST, at) is None:
+            refusal = Refusal(
+                RejectionReason.REVIEW_WINDOW_CLOSED,
+                f"a review is requested within {machine.limits.review_request.days} days "
+                f"of the reply ({machine.limits.review_request.article})",
+            )
     if refusal is not None:
         return refusal
-    at = update.occurred_at
-    if machine.open(DeadlineStep.REVIEW_REQUEST, at) is None:
-        return Refusal(
-            RejectionReason.REVIEW_WINDOW_CLOSED,
-            f"a review is requested within {machine.limits.review_request.days} days "
-            f"of the reply ({machine.limits.review_request.article})",
-        )
     machine.stop(at, DeadlineStep.REVIEW_REQUEST)
     # Art. 35: the next-higher body gives its review opinion within 30 days.
     machine.start(
@@ -291,16 +322,19 @@ def _review_decided(machine: Machine, update: CaseUpdate) -> Refusal | None:
 
 
 def _re_review_requested(machine: Machine, update: CaseUpdate) -> Refusal | None:
-    refusal = _require(machine, update, CaseStatus.REVIEW_DECIDED)
+    at = update.occurred_at
+    if machine.status is CaseStatus.CLOSED:
+        refusal = _reopened(machine, update, DeadlineStep.RE_REVIEW_REQUEST)
+    else:
+        refusal = _require(machine, update, CaseStatus.REVIEW_DECIDED)
+        if refusal is None and machine.open(DeadlineStep.RE_REVIEW_REQUEST, at) is None:
+            refusal = Refusal(
+                RejectionReason.RE_REVIEW_WINDOW_CLOSED,
+                f"a re-review is requested within {machine.limits.re_review_request.days} "
+                f"days of the review opinion ({machine.limits.re_review_request.article})",
+            )
     if refusal is not None:
         return refusal
-    at = update.occurred_at
-    if machine.open(DeadlineStep.RE_REVIEW_REQUEST, at) is None:
-        return Refusal(
-            RejectionReason.RE_REVIEW_WINDOW_CLOSED,
-            f"a re-review is requested within {machine.limits.re_review_request.days} days "
-            f"of the review opinion ({machine.limits.re_review_request.article})",
-        )
     machine.stop(at, DeadlineStep.RE_REVIEW_REQUEST)
     # Art. 36: the body one level higher again decides within 30 days.
     machine.start(
@@ -354,8 +388,17 @@ def _hearing_ended(machine: Machine, update: CaseUpdate) -> Refusal | None:
             "no hearing is in progress on the re-review (hearing_started comes first)",
         )
     machine.end_hearing(at)
-    # The clock runs again; the deadline and the warning move later by the hearing.
-    not_counted = paused.paused + (at - hearing.started_at)
+    # Art. 36: hearing time is not counted. The limit counts whole days of China time, so
+    # the hearing does too: every calendar day on which a hearing took place, whole, is not
+    # counted (two hearings on one day take it once). The clock runs again; the limit ends
+    # that many days later, at a midnight, and rolls over a rest day as every limit does.
+    heard = {
+        day
+        for h in machine.hearings
+        if h.ended_at is not None
+        for day in days_taken(h.started_at, h.ended_at)
+    }
+    not_counted = timedelta(days=len(heard))
     machine.clocks.append(
         replace(
             paused,
@@ -419,7 +462,8 @@ def _closed(machine: Machine, update: CaseUpdate) -> Refusal | None:
             RejectionReason.CLOSE_WHILE_DISSATISFIED,
             "the petitioner is dissatisfied and may still request a review (Art. 35, 36)",
         )
-    machine.stop(at, DeadlineStep.REVIEW_REQUEST, DeadlineStep.RE_REVIEW_REQUEST)
+    # The petitioner's windows for review and re-review run on (Art. 35, 36): a request
+    # within them re-opens the case (``_reopened``).
     machine.settle(CaseStatus.CLOSED, at)
     return None
 
@@ -445,11 +489,26 @@ def _rated(machine: Machine, update: CaseUpdate) -> Refusal | None:
     return None
 
 
+#: What a closed case still takes: a rating while its window is open, and a request for
+#: review or re-review within the petitioner's window, which re-opens it (Art. 35, 36).
+_AFTER_CLOSING: frozenset[UpdateKind] = frozenset(
+    {UpdateKind.RATED, UpdateKind.REVIEW_REQUESTED, UpdateKind.RE_REVIEW_REQUESTED}
+)
+
+
 def apply_update(machine: Machine, update: CaseUpdate, bureau: str) -> Refusal | None:
     """Apply one update to ``machine``, or say why the lifecycle refuses it; ``bureau`` is
     the petition bureau an objection to competence sends the matter back to."""
     kind = update.kind
-    if machine.status is CaseStatus.CLOSED and kind is not UpdateKind.RATED:
+    if machine.facts.terminated_matter and kind is not UpdateKind.CLOSED:
+        # Art. 36: nothing of a matter terminated after its re-review is taken up again,
+        # whatever update says otherwise; no earlier update can make it valid.
+        return Refusal(
+            RejectionReason.MATTER_TERMINATED,
+            f"{kind.value} on a repeat of a matter terminated after its re-review: the same "
+            "facts and reasons are not accepted again (Art. 36)",
+        )
+    if machine.status is CaseStatus.CLOSED and kind not in _AFTER_CLOSING:
         return Refusal(RejectionReason.CASE_CLOSED, f"{kind.value} after the case was closed")
     if machine.status in (CaseStatus.RE_REVIEW_DECIDED, CaseStatus.TERMINATED) and kind in (
         UpdateKind.REVIEW_REQUESTED,

@@ -35,6 +35,15 @@ def end_of_day(day: date) -> datetime:
     return datetime.combine(day + timedelta(days=1), time(), CHINA_TZ)
 
 
+def days_taken(start: datetime, end: datetime) -> list[date]:
+    """The calendar days in China on which a span from ``start`` to ``end`` took place, each
+    whole: from ``start``'s day to the day of its last instant (``start``'s day alone for a
+    span of no length). A span ending at midnight does not take the day that begins then."""
+    first = local_day(start)
+    last = local_day(end - _INSTANT) if end > start else first
+    return [first + timedelta(days=n) for n in range((last - first).days + 1)]
+
+
 def calendar_days_due(start: datetime, days: int) -> datetime:
     """The end of a limit of ``days`` calendar days counted from ``start``."""
     return end_of_day(local_day(start) + timedelta(days=days))

@@ -5,9 +5,11 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -19,6 +21,7 @@ from schemas.cases import (
     DedupReason,
     EscalationReason,
     MaskedPerson,
+    MatterState,
     Rating,
     UpdateKind,
     Verdict,
@@ -27,8 +30,10 @@ from schemas.deadlines import EXAMPLES, DeadlineStep, DeadlineWarning
 from schemas.petitions import Channel
 from schemas.registry import CASES_DEDUPLICATED, CASES_UPDATES
 from services.common.casework.facts import case_facts
+from services.common.casework.refusals import RejectionReason
 from services.common.casework.risk import RiskHit
 from services.common.casework.ruleset import DEFAULT_RULES_PATH, load_rules, parse_rules
+from services.common.casework.status import CaseStatus
 from services.common.casework.workdays import CHINA_TZ
 from services.escalation.engine import MAX_HELD_UPDATES, EscalationEngine, Rejection
 from services.escalation.escalations import Output, output_id
@@ -214,7 +219,9 @@ def test_the_repeat_count_reaching_3_makes_a_leadership_package_case_once() -> N
     assert (package.target_level, package.target_agency) == ("city", "610300-xfj")
     # At the verdict's event time, the receipt, not dedup's wall-clock decided_at.
     assert package.escalated_at == T0
-    assert package.due_at == T0 + timedelta(days=30)
+    # 30 days as a limit counts them (Art. 22-36): to the end of Wednesday 1 April in
+    # China, not 30 x 24 hours from the receipt's 10:00.
+    assert package.due_at == datetime(2026, 4, 2, tzinfo=CHINA_TZ)
     assert opened(engine, verdict("XF-D", repeat_count=4)) == []
 
 
@@ -311,7 +318,8 @@ def test_a_dissatisfied_rating_prompts_the_supervising_level() -> None:
     (review,) = escalations(outputs)
     assert review.reason is EscalationReason.DISSATISFIED_RATING
     assert (review.target_level, review.target_agency) == ("city", "610300-xfj")
-    assert review.due_at == day(61)
+    # Rated Thursday 2 April, 10:00: due at the end of Saturday 2 May.
+    assert review.due_at == datetime(2026, 5, 3, tzinfo=CHINA_TZ)
 
 
 def test_a_case_open_beyond_90_days_is_backlog_unless_closed_in_time() -> None:
@@ -384,6 +392,108 @@ def test_a_repeat_joining_an_open_case_runs_no_clocks_of_its_own() -> None:
     result = engine.on_update(update(UpdateKind.ACCEPTED, day(1), 1, case_id="XF-R"))
     assert isinstance(result, Rejection)
     assert result.reason == "linked_to_open_case"
+
+
+def terminated_repeat(case_id: str = "XF-T", **fields: Any) -> CaseDeduplicated:
+    """What dedup sends for a repeat after three-level termination (handling, review,
+    re-review): no open case to join, the matter terminated."""
+    values: dict[str, Any] = {
+        "verdict": Verdict.REPEAT,
+        "reason": DedupReason.EXACT_REPEAT,
+        "first_case_id": "XF-FIRST",
+        "open_case_id": None,
+        "repeat_count": 1,
+        "matter_state": MatterState.TERMINATED,
+    }
+    values.update(fields)
+    return verdict(case_id, **values)
+
+
+@pytest.mark.parametrize(
+    "agency",
+    [None, {"code": "610302-labour", "name": "渭滨区人社局", "level": "county",
+            "region_code": "610302", "rule": "field:labour/county"}],
+    ids=["with-the-bureau", "routed-to-the-body"],
+)  # fmt: skip
+def test_a_repeat_of_a_terminated_matter_runs_no_clock_and_is_not_accepted_again_art_36(
+    agency: dict[str, Any] | None,
+) -> None:
+    engine, _ = fresh()
+    assert opened(engine, terminated_repeat(case=registered("XF-T", agency=agency))) == []
+    lifecycle = engine.lifecycle("XF-T")
+    assert lifecycle is not None
+    assert lifecycle.clocks == ()
+    assert lifecycle.stages == ()  # nothing waits for an opinion: never a backlog case
+    assert (lifecycle.status, lifecycle.settled_at) == (CaseStatus.TERMINATED, T0)
+    assert lifecycle.terminated
+    # No transfer (Art. 22) or acceptance (Art. 23) clock: no warning, no breach, ever.
+    assert engine.scan(day(400)).outputs == []
+    # Nothing takes the matter up again, refused at once: no earlier update could cure it.
+    for n, (kind, extra) in enumerate(
+        [
+            (UpdateKind.ACCEPTED, {}),
+            (UpdateKind.TRANSFERRED, {}),
+            (UpdateKind.REPLIED, {}),
+            (UpdateKind.REVIEW_REQUESTED, {}),
+            (UpdateKind.RATED, {"rating": Rating.DISSATISFIED}),
+        ]
+    ):
+        refused = engine.on_update(update(kind, day(1), n, case_id="XF-T", **extra))
+        assert isinstance(refused, Rejection), kind
+        assert refused.reason is RejectionReason.MATTER_TERMINATED
+        assert refused.detail.startswith(f"{kind.value} on a repeat of a matter terminated")
+        assert "(Art. 36)" in refused.detail
+    lifecycle = engine.lifecycle("XF-T")
+    assert lifecycle is not None
+    assert (lifecycle.clocks, lifecycle.status) == ((), CaseStatus.TERMINATED)
+    # The bureau may still file it.
+    accepted(engine.on_update(update(UpdateKind.CLOSED, day(2), 9, case_id="XF-T")))
+    assert engine.lifecycle("XF-T") == replace(lifecycle, status=CaseStatus.CLOSED,
+                                               last_event_at=day(2))  # fmt: skip
+    assert engine.scan(day(400)).outputs == []
+
+
+def test_a_repeat_of_a_terminated_matter_still_meets_the_rules_on_its_content() -> None:
+    # Risk to life is reported at once whatever the matter's state (Art. 25); the fourth
+    # petition on a matter still makes a leadership package case.
+    engine, _ = fresh()
+    risky = terminated_repeat(case=registered("XF-T", content="再不解决我就跳楼"), repeat_count=3)
+    reasons = [e.reason for e in escalations(opened(engine, risky))]
+    assert reasons == [EscalationReason.LEADERSHIP_PACKAGE, EscalationReason.RISK_TO_LIFE]
+
+
+def test_a_case_stored_before_terminated_matters_were_known_reads_as_not_one() -> None:
+    stored = CaseState(facts=case_facts(terminated_repeat(), RULES)).to_json()
+    assert stored["facts"].pop("terminated_matter") is True
+    # Stored without the field: it keeps the clocks it started with.
+    assert CaseState.from_json(stored).facts.terminated_matter is False
+
+
+@pytest.mark.parametrize(
+    ("verdict_kind", "state", "open_case"),
+    [
+        # A repeat of a closed (answered) matter: a new round of handling; the petitioner
+        # keeps the route of review (Art. 35).
+        (Verdict.REPEAT, MatterState.CLOSED, "XF-T"),
+        # Another person's letter on a terminated matter is their own petition.
+        (Verdict.JOINT, MatterState.TERMINATED, None),
+    ],
+    ids=["repeat-of-a-closed-matter", "joint-on-a-terminated-matter"],
+)
+def test_other_letters_on_a_closed_or_terminated_matter_are_handled_anew(
+    verdict_kind: Verdict, state: MatterState, open_case: str | None
+) -> None:
+    engine, _ = fresh()
+    opened(engine, terminated_repeat(verdict=verdict_kind, matter_state=state,
+                                     open_case_id=open_case))  # fmt: skip
+    lifecycle = engine.lifecycle("XF-T")
+    assert lifecycle is not None
+    assert [c.step for c in lifecycle.clocks] == [DeadlineStep.TRANSFER]
+    accepted(engine.on_update(update(UpdateKind.ACCEPTED, day(3), 1, case_id="XF-T")))
+    lifecycle = engine.lifecycle("XF-T")
+    assert lifecycle is not None
+    assert lifecycle.status is CaseStatus.ACCEPTED
+    assert lifecycle.latest(DeadlineStep.HANDLING) is not None
 
 
 # --- 120 days, restarts, exactly once -----------------------------------------------------

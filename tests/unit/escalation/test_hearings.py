@@ -1,13 +1,15 @@
-"""Hearings (听证) on a re-review: their time is not counted in the 30 days (Art. 36)."""
+"""Hearings (听证) on a re-review: their time is not counted in the 30 days (Art. 36): the
+calendar days in China on which a hearing took place, each whole."""
 
 from __future__ import annotations
 
 import base64
 import json
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
 from typer.testing import CliRunner
 
 from schemas.cases import CaseEscalated, CaseUpdate, UpdateKind
@@ -91,7 +93,7 @@ def split(fired: list[tuple[datetime, Output]]) -> tuple[DeadlineWarning, list[C
 # --- the clock pauses -----------------------------------------------------------------------
 
 
-def test_a_hearing_moves_the_deadline_and_the_warning_by_exactly_its_length() -> None:
+def test_a_hearing_moves_the_deadline_and_the_warning_by_the_days_it_took() -> None:
     plain = engine()
     re_review_requested(plain)
     warned, breaches = split(re_review_outputs(plain, [], cst(7, 31)))
@@ -100,7 +102,9 @@ def test_a_hearing_moves_the_deadline_and_the_warning_by_exactly_its_length() ->
     heard = engine()
     re_review_requested(heard)
     started, ended = cst(6, 10, 9), cst(6, 11, 14) + timedelta(minutes=30)
-    length = ended - started  # 1 day 5 h 30 min; the new last day, 3 July, is a Friday
+    # 1 day 5 h 30 min on 10 and 11 June: two days not counted, each whole. The new last
+    # day, 3 July, is a Friday: the deadline is its midnight.
+    length = timedelta(days=2)
     fired = re_review_outputs(heard, hearing(started, ended), cst(7, 31))
     warning, moved = split(fired)
     assert warning.due_at == RE_REVIEW_DUE + length == due(heard, DeadlineStep.RE_REVIEW_DECISION)
@@ -124,15 +128,17 @@ def output_time(output: Output) -> datetime:
 def test_no_breach_while_a_hearing_runs_over_the_deadline() -> None:
     eng = engine()
     re_review_requested(eng)
-    # The hearing runs from 28 June to 6 July, over the deadline (end of 1 July).
+    # The hearing runs from 28 June to 6 July, over the deadline (end of 1 July): nine
+    # days not counted, so the last day is Friday 10 July.
     started, ended = cst(6, 28, 9), cst(7, 6, 9)
     fired = re_review_outputs(eng, hearing(started, ended), cst(8, 31))
     assert not any(started <= at < ended for at, _ in fired)
     warning, breaches = split(fired)
-    # Warned on 25 June, before the hearing; its moved time (3 July) fell in the hearing,
+    # Warned on 25 June, before the hearing; its moved time (4 July) fell in the hearing,
     # when the clock was not running, so there is no second warning.
     assert (warning.due_at, warning.warned_at.date().isoformat()) == (RE_REVIEW_DUE, "2026-06-25")
-    assert [b.escalated_at for b in breaches] == [RE_REVIEW_DUE + (ended - started)]
+    assert [b.escalated_at for b in breaches] == [RE_REVIEW_DUE + timedelta(days=9)]
+    assert breaches[0].escalated_at == cst(7, 11, 0)
 
 
 def test_a_hearing_still_running_holds_off_every_breach() -> None:
@@ -160,22 +166,23 @@ def test_a_re_review_opinion_during_a_hearing_ends_it() -> None:
 def test_a_second_hearing_adds_its_time_and_the_rest_day_roll_over_comes_last() -> None:
     eng = engine()
     re_review_requested(eng)
-    first = timedelta(days=2, hours=5, minutes=30)
-    apply(eng, *hearing(cst(6, 10, 9), cst(6, 10, 9) + first))
-    # Due Saturday 4 July 05:30: the last day is a rest day, so the end of Monday 6 July.
+    # 2 days 5 h 30 min, on 10, 11 and 12 June: the last day is Saturday 4 July, a rest
+    # day, so the limit ends with Monday 6 July.
+    apply(eng, *hearing(cst(6, 10, 9), cst(6, 12, 14) + timedelta(minutes=30)))
     assert due(eng, DeadlineStep.RE_REVIEW_DECISION) == cst(7, 7, 0)
     apply(eng, *hearing(cst(6, 15, 9), cst(6, 17, 9)))
-    # Two more days count from 4 July 05:30, not from the rolled-over end: Monday 6 July.
-    assert due(eng, DeadlineStep.RE_REVIEW_DECISION) == RE_REVIEW_DUE + first + timedelta(days=2)
-    assert due(eng, DeadlineStep.RE_REVIEW_DECISION) == cst(7, 6, 5) + timedelta(minutes=30)
+    # Three more days (15, 16, 17 June) follow the limit's own last day with the first
+    # hearing (4 July), not its rolled-over end: Tuesday 7 July.
+    assert due(eng, DeadlineStep.RE_REVIEW_DECISION) == RE_REVIEW_DUE + timedelta(days=6)
+    assert due(eng, DeadlineStep.RE_REVIEW_DECISION) == cst(7, 8, 0)
 
 
 def test_without_the_roll_over_a_hearing_moves_the_deadline_onto_a_saturday() -> None:
     eng = engine(rules=rolling(False))
     re_review_requested(eng)
-    length = timedelta(days=2, hours=5, minutes=30)
-    apply(eng, *hearing(cst(6, 10, 9), cst(6, 10, 9) + length))
-    assert due(eng, DeadlineStep.RE_REVIEW_DECISION) == RE_REVIEW_DUE + length
+    # 10, 11 and 12 June: the last day is Saturday 4 July, and stays.
+    apply(eng, *hearing(cst(6, 10, 9), cst(6, 12, 14) + timedelta(minutes=30)))
+    assert due(eng, DeadlineStep.RE_REVIEW_DECISION) == RE_REVIEW_DUE + timedelta(days=3)
 
 
 def test_an_end_that_overtakes_its_start_waits_for_it() -> None:
@@ -184,8 +191,51 @@ def test_an_end_that_overtakes_its_start_waits_for_it() -> None:
     start, end = hearing(cst(6, 10, 9), cst(6, 12, 9))
     assert eng.on_update(end) == []  # held: no hearing has started yet
     apply(eng, start)
-    assert due(eng, DeadlineStep.RE_REVIEW_DECISION) == RE_REVIEW_DUE + timedelta(days=2)
+    # 10, 11 and 12 June: the last day is Saturday 4 July, rolled over to Monday 6 July.
+    assert due(eng, DeadlineStep.RE_REVIEW_DECISION) == cst(7, 7, 0)
     assert eng.scan(cst(6, 14)).rejections == []
+
+
+#: Re-review requested Tuesday 12 May 2026: its limit ends with Thursday 11 June.
+TO_RE_REVIEW_12_MAY = (*TO_RE_REVIEW[:5], (UpdateKind.RE_REVIEW_REQUESTED, cst(5, 12)))
+
+
+@pytest.mark.parametrize(
+    ("hearings", "days", "due_at"),
+    [
+        # One day on which a hearing took place: the limit ends with Friday 12 June,
+        # however long the hearing was that day.
+        ([(cst(6, 1, 9), cst(6, 1, 10))], 1, cst(6, 13, 0)),
+        ([(cst(6, 1, 9), cst(6, 1, 23))], 1, cst(6, 13, 0)),
+        # Two hearings on one day: the day is not counted, once.
+        ([(cst(6, 1, 9), cst(6, 1, 10)), (cst(6, 1, 14), cst(6, 1, 15))], 1, cst(6, 13, 0)),
+        # A hearing ending at midnight did not take place on the day that begins then.
+        ([(cst(6, 1, 22), cst(6, 2, 0))], 1, cst(6, 13, 0)),
+        # Two days (1 and 2 June), 24 or 25 hours alike: the last day is Saturday 13 June,
+        # a rest day, so the limit ends with Monday 15 June.
+        ([(cst(6, 1, 9), cst(6, 2, 9))], 2, cst(6, 16, 0)),
+        ([(cst(6, 1, 9), cst(6, 2, 10))], 2, cst(6, 16, 0)),
+        # Days in China: 15:30-16:30 UTC is 23:30-00:30 in Beijing, on two days.
+        ([(datetime(2026, 6, 1, 15, 30, tzinfo=UTC), datetime(2026, 6, 1, 16, 30, tzinfo=UTC))],
+         2, cst(6, 16, 0)),
+    ],
+    ids=["1h", "14h", "two-on-one-day", "to-midnight", "24h-over-two-days", "25h", "utc"],
+)  # fmt: skip
+def test_the_days_a_hearing_took_are_not_counted_each_whole_art_36(
+    hearings: list[tuple[datetime, datetime]], days: int, due_at: datetime
+) -> None:
+    eng = engine()
+    apply(eng, *(upd(kind, at) for kind, at in TO_RE_REVIEW_12_MAY))
+    assert due(eng, DeadlineStep.RE_REVIEW_DECISION) == cst(6, 12, 0)
+    for started, ended in hearings:
+        apply(eng, *hearing(started, ended))
+    # The deadline stays a midnight in China, as every limit's does.
+    assert due(eng, DeadlineStep.RE_REVIEW_DECISION) == due_at
+    lifecycle = eng.lifecycle(CASE)
+    assert lifecycle is not None
+    clock = lifecycle.latest(DeadlineStep.RE_REVIEW_DECISION)
+    assert clock is not None
+    assert clock.paused == timedelta(days=days)
 
 
 # --- invalid hearing updates: refused with a named reason, dead-lettered --------------------
@@ -297,10 +347,11 @@ def test_the_replay_pauses_the_re_review_clock_as_the_service_does(tmp_path: Pat
     re_review = [
         r for r in records if r.get("step") == "re_review_decision" or r.get("rule") == BREACH_RULE
     ]
-    moved = (RE_REVIEW_DUE + timedelta(days=8)).isoformat()
+    # 28 June to 6 July: nine days not counted.
+    moved = (RE_REVIEW_DUE + timedelta(days=9)).isoformat()
     assert [(r["type"], r.get("due_at"), r.get("escalated_at")) for r in re_review] == [
         ("warning", RE_REVIEW_DUE.isoformat(), None),
-        ("escalation", (cst(7, 17, 0)).isoformat(), moved),
+        ("escalation", (cst(7, 18, 0)).isoformat(), moved),
     ]
     (rejection,) = [r for r in records if r["type"] == "rejection"]
     assert (rejection["kind"], rejection["reason"]) == ("hearing_ended", "hearing_not_started")

@@ -27,7 +27,7 @@ from services.common.casework.fold import fold
 from services.common.casework.holidays import shipped_calendar
 from services.common.casework.lifecycle import Lifecycle
 from services.common.casework.refusals import RejectionReason
-from services.common.casework.ruleset import EscalationRules, load_rules
+from services.common.casework.ruleset import EscalationRules, OpenStage, load_rules
 from services.common.casework.status import CaseStatus, RatingStatus
 from services.common.casework.workdays import CHINA_TZ
 from services.escalation.engine import EscalationEngine, Rejection
@@ -110,6 +110,10 @@ def upd(kind: UpdateKind, at: datetime, **fields: Any) -> CaseUpdate:
         agency_code="610302-housing",
         **fields,
     )
+
+
+def escalations(outputs: list[Any]) -> list[CaseEscalated]:
+    return [o for o in outputs if isinstance(o, CaseEscalated)]
 
 
 def apply(eng: EscalationEngine, *updates: CaseUpdate) -> None:
@@ -408,17 +412,116 @@ def test_an_update_out_of_step_names_the_status(kind: UpdateKind, extra: dict[st
     assert "replied" in result.detail
 
 
-def test_nothing_but_a_rating_after_closing() -> None:
+def test_after_closing_only_a_rating_or_a_request_for_review() -> None:
     eng = engine()
     replied(eng)
     apply(eng, upd(UpdateKind.CLOSED, cst(4, 25)))
-    assert (
-        rejected(eng, upd(UpdateKind.REVIEW_REQUESTED, cst(4, 26))) is RejectionReason.CASE_CLOSED
-    )
+    for kind, extra in (
+        (UpdateKind.ACCEPTED, {}),
+        (UpdateKind.EXTENDED, {"reason": "survey", "extension_days": 5}),
+        (UpdateKind.REPLIED, {}),
+        (UpdateKind.REVIEW_DECIDED, {}),
+        (UpdateKind.CLOSED, {}),
+    ):
+        assert rejected(eng, upd(kind, cst(4, 26), **extra)) is RejectionReason.CASE_CLOSED
     apply(eng, upd(UpdateKind.RATED, cst(4, 27), rating=Rating.SATISFIED))
     lifecycle = eng.lifecycle(CASE)
     assert lifecycle is not None
     assert lifecycle.rating_status(cst(4, 28)) is RatingStatus.SATISFIED
+    assert lifecycle.status is CaseStatus.CLOSED
+
+
+def review_clocks(eng: EscalationEngine) -> list[tuple[DeadlineStep, datetime, datetime | None]]:
+    lifecycle = eng.lifecycle(CASE)
+    assert lifecycle is not None
+    return [
+        (c.step, c.due_at, c.stopped_at)
+        for c in lifecycle.clocks
+        if c.step in (DeadlineStep.REVIEW_DECISION, DeadlineStep.RE_REVIEW_DECISION)
+    ]
+
+
+def test_closing_does_not_cut_the_petitioners_30_days_to_request_a_review_art_35() -> None:
+    """Replied 20 March; the agency closes the case the next day, unrated. The petitioner
+    requests a review on day 8: the case re-opens into the review, with the clocks it would
+    have had, not closed."""
+    not_closed = engine(received=cst(1, 30))
+    apply(not_closed, upd(UpdateKind.ACCEPTED, cst(1, 30)), upd(UpdateKind.REPLIED, cst(3, 20)))
+    apply(not_closed, upd(UpdateKind.REVIEW_REQUESTED, cst(3, 28)))
+
+    eng = engine(received=cst(1, 30))
+    apply(eng, upd(UpdateKind.ACCEPTED, cst(1, 30)), upd(UpdateKind.REPLIED, cst(3, 20)))
+    apply(eng, upd(UpdateKind.CLOSED, cst(3, 21)))
+    apply(eng, upd(UpdateKind.REVIEW_REQUESTED, cst(3, 28)))
+    lifecycle = eng.lifecycle(CASE)
+    assert lifecycle is not None
+    assert (lifecycle.status, lifecycle.settled_at) == (CaseStatus.REVIEW_REQUESTED, None)
+    # Owed by the city (one level up) 30 days on: the end of Monday 27 April.
+    assert review_clocks(eng) == review_clocks(not_closed)
+    assert review_clocks(eng) == [(DeadlineStep.REVIEW_DECISION, cst(4, 28, 0), None)]
+    review = lifecycle.latest(DeadlineStep.REVIEW_DECISION)
+    assert review is not None
+    assert review.responsible_level is AgencyLevel.CITY
+    assert lifecycle.stages[-1].stage is OpenStage.REVIEW
+    # It runs as any review: its breach goes above the reviewing body.
+    (breach,) = escalations(eng.scan(cst(4, 28, 1)).outputs)
+    assert (breach.rule, breach.escalated_at, breach.target_level) == (
+        "deadline.review_decision",
+        cst(4, 28, 0),
+        "province",
+    )
+    apply(eng, upd(UpdateKind.REVIEW_DECIDED, cst(4, 29)))
+    assert status(eng) is CaseStatus.REVIEW_DECIDED
+
+
+def test_a_dissatisfied_petitioner_of_a_case_closed_an_hour_after_the_reply_gets_a_review() -> None:
+    eng = engine(received=cst(1, 30))
+    apply(eng, upd(UpdateKind.ACCEPTED, cst(1, 30)), upd(UpdateKind.REPLIED, cst(3, 20)))
+    apply(eng, upd(UpdateKind.CLOSED, cst(3, 20, 11)))
+    rated = eng.on_update(upd(UpdateKind.RATED, cst(3, 21), rating=Rating.DISSATISFIED))
+    assert not isinstance(rated, Rejection)
+    assert [e.rule for e in escalations(rated)] == ["dissatisfied_rating"]
+    apply(eng, upd(UpdateKind.REVIEW_REQUESTED, cst(3, 22)))
+    assert status(eng) is CaseStatus.REVIEW_REQUESTED
+    assert due(eng, DeadlineStep.REVIEW_DECISION) == cst(4, 22, 0)
+
+
+def test_a_review_requested_after_the_window_of_a_closed_case_is_refused() -> None:
+    eng = engine()
+    replied(eng)  # 20 April: the window ends with 20 May
+    apply(eng, upd(UpdateKind.CLOSED, cst(4, 25)))
+    late = upd(UpdateKind.REVIEW_REQUESTED, cst(5, 21, 8))
+    assert rejected(eng, late) is RejectionReason.CASE_CLOSED
+    assert status(eng) is CaseStatus.CLOSED
+    apply(eng, upd(UpdateKind.REVIEW_REQUESTED, cst(5, 20, 23)))
+    assert status(eng) is CaseStatus.REVIEW_REQUESTED
+
+
+def test_closing_after_the_review_opinion_does_not_cut_the_re_review_right_art_36() -> None:
+    eng = engine()
+    replied(eng)
+    apply(
+        eng,
+        upd(UpdateKind.REVIEW_REQUESTED, cst(4, 25)),
+        upd(UpdateKind.REVIEW_DECIDED, cst(5, 20)),
+        upd(UpdateKind.CLOSED, cst(5, 21)),
+    )
+    # The review is decided: the case re-opens only for the re-review, within its window
+    # (30 days from 20 May: the end of Friday 19 June, the Dragon Boat Festival, rolled
+    # over to Monday 22 June).
+    again = upd(UpdateKind.REVIEW_REQUESTED, cst(5, 25))
+    assert rejected(eng, again) is RejectionReason.CASE_CLOSED
+    late = upd(UpdateKind.RE_REVIEW_REQUESTED, cst(6, 23, 9))
+    assert rejected(eng, late) is RejectionReason.CASE_CLOSED
+    apply(eng, upd(UpdateKind.RE_REVIEW_REQUESTED, cst(6, 22, 9)))
+    assert status(eng) is CaseStatus.RE_REVIEW_REQUESTED
+    assert review_clocks(eng)[-1] == (DeadlineStep.RE_REVIEW_DECISION, cst(7, 23, 0), None)
+    apply(eng, upd(UpdateKind.RE_REVIEW_DECIDED, cst(7, 10)), upd(UpdateKind.CLOSED, cst(7, 11)))
+    after = upd(UpdateKind.RE_REVIEW_REQUESTED, cst(7, 12))
+    assert rejected(eng, after) is RejectionReason.CASE_CLOSED
+    lifecycle = eng.lifecycle(CASE)
+    assert lifecycle is not None
+    assert lifecycle.terminated
 
 
 def test_rating_window_then_overdue_not_rated() -> None:

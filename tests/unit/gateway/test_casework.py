@@ -17,19 +17,26 @@ from schemas.cases import (
     CaseDeduplicated,
     CaseEscalated,
     CaseUpdate,
+    MatterState,
     Rating,
     UpdateKind,
+    Verdict,
 )
 from schemas.identifiers import case_id_for
 from schemas.keys import CaseKey
 from services.common.casework.refusals import Refusal, RejectionReason
 from services.gateway.attempts import AttemptLimits, AttemptRefusal, QueryAttempts
 from services.gateway.casework import Placed
-from services.gateway.casework_api import agency_update
-from services.gateway.models import AgencyAction, AgencyUpdateRequest, ProgressStepKind
+from services.gateway.casework_api import agency_update, review_update
+from services.gateway.models import (
+    AgencyAction,
+    AgencyUpdateRequest,
+    ProgressStepKind,
+    ReviewRequest,
+)
 from services.gateway.progress import case_progress
 from services.gateway.settings import GatewaySettings
-from services.gateway.status import StatusView
+from services.gateway.status import CaseRecord, StatusView
 from services.gateway.web import render
 
 CASE_ID_KEY = b"a-case-id-key-of-sixteen+"
@@ -383,3 +390,143 @@ def test_the_page_tells_extensions_and_supervisions_in_its_own_language() -> Non
     en = bytes(render("en", progress=shown, query_code="7KQ4-M2ZX").body).decode()
     assert "20 more days: 需联合调查" in en
     assert "by the city level: a legal time limit was missed" in en
+
+
+# --- closing leaves the petitioner's windows open (Art. 35, 36) ------------------------------
+
+REPLIED_AT = T0 + timedelta(days=10)
+REVIEW_DECIDED_AT = T0 + timedelta(days=20)
+
+
+def _replied_and_closed() -> tuple[StatusView, CaseRecord]:
+    """Accepted, replied on day 10, closed by the agency the next day, unrated."""
+    view, case_id = _view_with_verdict()
+    view.record_update(_update(UpdateKind.ACCEPTED, T0 + timedelta(days=1)))
+    view.record_update(_update(UpdateKind.REPLIED, REPLIED_AT, reason="已办理产权证"))
+    record = view.get(case_id)
+    assert record is not None
+    return view, record
+
+
+def _requested(view: StatusView, record: CaseRecord, at: datetime) -> CaseUpdate | Refusal:
+    """What the petitioner's POST of a request at ``at`` makes, as the lifecycle judges it."""
+    update = review_update(record, ReviewRequest(reason="不服"), view.casework)(at)
+    assert record.facts is not None
+    placed = view.casework.place(record.facts, record.updates, record.held, update)
+    return update if isinstance(placed, Placed) else placed
+
+
+def test_a_closed_case_offers_the_review_while_its_window_is_open_art_35() -> None:
+    view, record = _replied_and_closed()
+    open_route = case_progress(record, view.casework, REPLIED_AT + timedelta(hours=1)).review
+    view.record_update(_update(UpdateKind.CLOSED, REPLIED_AT + timedelta(days=1)))
+    assert record.updates[-1].kind is UpdateKind.CLOSED
+    day_8 = REPLIED_AT + timedelta(days=8)
+    shown = case_progress(record, view.casework, day_8)
+    assert shown.status == "closed"
+    # The route the reply opened, unchanged by the closing: the casework's own window.
+    assert shown.review is not None
+    assert shown.review == open_route
+    assert shown.review.request == "review"
+    assert (shown.review.to.code, shown.review.to.level) == ("610300-xfj", AgencyLevel.CITY)
+    assert shown.review.due_at == datetime.fromisoformat("2026-12-31T00:00:00+08:00")
+    assert shown.review.article == "Art. 35"
+    page = bytes(render("zh", progress=shown, query_code="7KQ4-M2ZX").body).decode()
+    assert 'id="review"' in page
+    # The request the form sends is the review, and the lifecycle takes it (re-opening).
+    request = _requested(view, record, day_8)
+    assert isinstance(request, CaseUpdate)
+    assert request.kind is UpdateKind.REVIEW_REQUESTED
+    # After the window: no route, and the request is refused as before.
+    late = shown.review.due_at + timedelta(seconds=1)
+    assert case_progress(record, view.casework, late).review is None
+    refused = _requested(view, record, late)
+    assert isinstance(refused, Refusal)
+    assert refused.reason is RejectionReason.CASE_CLOSED
+
+
+def test_a_case_closed_after_its_review_opinion_offers_the_re_review_art_36() -> None:
+    view, record = _replied_and_closed()
+    view.record_update(_update(UpdateKind.REVIEW_REQUESTED, REPLIED_AT + timedelta(days=2),
+                               agency_code="petitioner"))  # fmt: skip
+    view.record_update(_update(UpdateKind.REVIEW_DECIDED, REVIEW_DECIDED_AT, reason="维持",
+                               agency_code="610300-xfj"))  # fmt: skip
+    open_route = case_progress(record, view.casework, REVIEW_DECIDED_AT).review
+    view.record_update(_update(UpdateKind.CLOSED, REVIEW_DECIDED_AT + timedelta(hours=2)))
+    assert record.updates[-1].kind is UpdateKind.CLOSED
+    day_5 = REVIEW_DECIDED_AT + timedelta(days=5)
+    # Not a second review: the re-review, which the lifecycle takes within the window.
+    request = _requested(view, record, day_5)
+    assert isinstance(request, CaseUpdate)
+    assert request.kind is UpdateKind.RE_REVIEW_REQUESTED
+    shown = case_progress(record, view.casework, day_5)
+    assert shown.status == "closed"
+    assert shown.review is not None
+    assert shown.review == open_route
+    assert shown.review.request == "re_review"
+    # Art. 36: one level higher again than the review, the province's bureau.
+    assert (shown.review.to.code, shown.review.to.level) == ("610000-xfj", AgencyLevel.PROVINCE)
+    assert shown.review.article == "Art. 36"
+    page = bytes(render("en", progress=shown, query_code="7KQ4-M2ZX").body).decode()
+    assert "Request a re-review" in page
+    late = shown.review.due_at + timedelta(seconds=1)
+    assert case_progress(record, view.casework, late).review is None
+    refused = _requested(view, record, late)
+    assert isinstance(refused, Refusal)
+    assert refused.reason is RejectionReason.CASE_CLOSED
+
+
+def test_no_route_while_a_review_runs_nor_after_a_case_closed_without_an_opinion() -> None:
+    view, record = _replied_and_closed()
+    view.record_update(_update(UpdateKind.REVIEW_REQUESTED, REPLIED_AT + timedelta(days=2),
+                               agency_code="petitioner"))  # fmt: skip
+    assert case_progress(record, view.casework, REPLIED_AT + timedelta(days=3)).review is None
+    other, case_id = _view_with_verdict()
+    other.record_update(_update(UpdateKind.NOT_ACCEPTED, T0 + timedelta(days=1), reason="已起诉"))
+    other.record_update(_update(UpdateKind.CLOSED, T0 + timedelta(days=2)))
+    closed = other.get(case_id)
+    assert closed is not None
+    assert case_progress(closed, other.casework, T0 + timedelta(days=3)).review is None
+
+
+# --- a repeat of a terminated matter (Art. 36) -----------------------------------------------
+
+
+def test_a_repeat_of_a_terminated_matter_is_its_own_step_not_accepted_again_art_36() -> None:
+    view = StatusView(CASE_ID_KEY, clock=lambda: T0 + timedelta(days=4))
+    verdict = _verdict().model_copy(
+        update={"verdict": Verdict.REPEAT, "repeat_count": 3,
+                "matter_state": MatterState.TERMINATED, "open_case_id": None}
+    )  # fmt: skip
+    assert view.apply("cases.deduplicated", verdict.to_json_bytes())
+    record = view.get(CASE_ID)
+    assert record is not None
+    shown = case_progress(record, view.casework, T0 + timedelta(days=1))
+    assert [s.step for s in shown.steps] == [
+        ProgressStepKind.RECEIVED, ProgressStepKind.NOT_ACCEPTED_AGAIN
+    ]  # fmt: skip
+    said = shown.steps[1].detail
+    assert said is not None
+    assert "not accepted again" in said
+    assert "Art. 36" in said
+    # Terminated at its receipt: no body owes anything, nothing to rate or to request.
+    assert shown.status == "terminated"
+    assert (shown.responsible, shown.next_deadline, shown.review) == (None, None, None)
+    assert not shown.can_rate
+    zh = bytes(render("zh", progress=shown, query_code="7KQ4-M2ZX").body).decode()
+    assert "同一事实和理由不再受理（第三十六条）" in zh
+    assert "并入正在办理的同一事项" not in zh
+    en = bytes(render("en", progress=shown, query_code="7KQ4-M2ZX").body).decode()
+    assert "Not accepted again" in en
+    assert 'id="review"' not in en
+    # A repeat joined to an open case is still its own step.
+    joined = _verdict().model_copy(
+        update={"verdict": Verdict.REPEAT, "repeat_count": 1, "matter_state": MatterState.OPEN,
+                "open_case_id": "XF-2B8D6F0H3J5L"}
+    )  # fmt: skip
+    other = StatusView(CASE_ID_KEY, clock=lambda: T0 + timedelta(days=4))
+    assert other.apply("cases.deduplicated", joined.to_json_bytes())
+    linked = other.get(CASE_ID)
+    assert linked is not None
+    steps = case_progress(linked, other.casework, T0 + timedelta(days=1)).steps
+    assert steps[1].step is ProgressStepKind.JOINED

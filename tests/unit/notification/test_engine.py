@@ -12,10 +12,10 @@ import pytest
 from prometheus_client import CollectorRegistry
 
 from schemas import examples
-from schemas.cases import CaseDeduplicated, MatterKind, PetitionerContact
-from schemas.notices import Notice, NoticeKind
+from schemas.cases import CaseDeduplicated, MatterKind, MatterState, PetitionerContact, Verdict
+from schemas.notices import CaseFile, Notice, NoticeKind
 from schemas.notifications import FailureReason
-from services.common.dlq import UnavailableError
+from services.common.dlq import Rejected, UnavailableError
 from services.common.metrics import Metrics
 from services.notification.engine import NotificationEngine, RetryEntry, SentEntry, SentStatus
 from services.notification.ids import notification_id
@@ -428,3 +428,56 @@ async def test_a_partition_given_away_and_back_sends_again_what_was_under_way() 
     stalled.release.set()  # the first send ends too: the relay has it twice, as announced
     await _until(lambda: len(stalled.taken) == 2, "the forgotten send ends")
     assert stalled.taken == [_receipt_id(verdict)] * 2
+
+
+def _terminated_repeat() -> CaseDeduplicated:
+    """The example letter again on its matter after the re-review terminated it (Art. 36)."""
+    terminated = {"verdict": Verdict.REPEAT, "matter_state": MatterState.TERMINATED}
+    return _verdict().model_copy(update={**terminated, "repeat_count": 3})
+
+
+async def test_a_repeat_of_a_terminated_matter_gets_its_receipt_and_reaches_no_inbox() -> None:
+    sender, webhook = ScriptedSender(), ScriptedSender()
+    verdict = _terminated_repeat()
+    ref = verdict.case.petitioner_ref
+    known: dict[str, PetitionerContact] = {}
+    notifier = engine(sender, known, webhook=webhook)
+    step = await notifier.on_verdict(verdict, 1, RECEIVED)
+    step.remember()
+    # Neither the agency's inbox nor its own system (Art. 36: no body accepts it again).
+    assert not step.inbox
+    assert not webhook.taken
+    assert CaseFile.model_validate(notifier.cases[verdict.case_id]).terminated_matter
+    # The receipt waits for the contact and says, when it goes, what the casework decided.
+    known[ref] = contact(petitioner_ref=ref)
+    arrived = await notifier.on_tick(1, RECEIVED + timedelta(seconds=5))
+    arrived.remember()
+    (receipt,) = arrived.delivered
+    assert receipt.kind is NoticeKind.RECEIPT
+    assert receipt.subject.startswith("信访事项不再受理告知")
+    assert not webhook.taken
+
+
+async def test_a_verdict_again_on_a_case_file_stored_before_the_field_is_no_conflict() -> None:
+    sender = ScriptedSender()
+    verdict = _terminated_repeat()
+    known = {verdict.case.petitioner_ref: contact(petitioner_ref=verdict.case.petitioner_ref)}
+    notifier = engine(sender, known)
+    # Handled before the case file knew it: receipt and assignment sent, stored without it.
+    as_before = verdict.model_copy(update={"matter_state": MatterState.CLOSED})
+    first = await notifier.on_verdict(as_before, 0, RECEIVED)
+    first.remember()
+    assert first.inbox
+    stored = dict(notifier.cases[verdict.case_id])
+    del stored["terminated_matter"]
+    notifier.cases[verdict.case_id] = stored
+    again = await notifier.on_verdict(verdict, 0, RECEIVED)
+    again.remember()
+    assert not again.delivered
+    assert not again.inbox
+    # The case keeps what it was stored with, as the casework keeps such a case's clocks.
+    assert "terminated_matter" not in notifier.cases[verdict.case_id]
+    # A stored case file that says otherwise is still a conflict.
+    notifier.cases[verdict.case_id] = {**stored, "terminated_matter": False}
+    with pytest.raises(Rejected):
+        await notifier.on_verdict(verdict, 0, RECEIVED)

@@ -6,14 +6,17 @@ from datetime import datetime
 
 import pytest
 
+from schemas import examples
 from schemas.cases import (
     Agency,
     AgencyLevel,
+    CaseDeduplicated,
     CaseEscalated,
     CaseUpdate,
     EscalationReason,
     MaskedPerson,
     MatterKind,
+    MatterState,
     PetitionerContact,
     UpdateKind,
     Verdict,
@@ -22,6 +25,8 @@ from schemas.identifiers import query_code
 from schemas.notices import CaseFile, Notice, NoticeKind
 from schemas.notifications import DeliveryChannel, FailureReason, RecipientRole
 from schemas.petitions import Language
+from services.common.casework.facts import case_facts
+from services.common.casework.ruleset import load_rules
 from services.notification.plan import (
     MissingFactError,
     NotificationPlanner,
@@ -281,3 +286,104 @@ def test_a_failed_record_masks_the_address_the_mail_server_repeats() -> None:
     assert "zhangsan@example.cn" not in record.model_dump_json()
     assert "13800138000" not in record.model_dump_json()
     assert record.detail.startswith("550 5.1.1 <z*******@example.cn>: Recipient address")
+
+
+# --- a repeat of a matter terminated after its re-review (Art. 36) ---------------------------
+
+
+def _terminated_repeat(**changes: object) -> CaseFile:
+    """The petitioner's fourth letter on a matter terminated after its re-review."""
+    return case_file(verdict=Verdict.REPEAT, repeat_count=3, terminated_matter=True, **changes)
+
+
+@pytest.mark.parametrize("language", list(Language))
+def test_a_repeat_of_a_terminated_matter_is_told_it_is_not_accepted_again_art_36(
+    language: Language,
+) -> None:
+    for channel, addressed in (
+        (DeliveryChannel.EMAIL, contact(language=language)),
+        (DeliveryChannel.WEBHOOK, contact(language=language, email=None)),
+        (DeliveryChannel.LETTER, contact(language=language, email=None, phone_e164=None)),
+    ):
+        plan = planner().for_new_case(_terminated_repeat(), addressed)
+        (receipt,) = plan.notices
+        assert (receipt.kind, receipt.channel) == (NoticeKind.RECEIPT, channel)
+        assert receipt.language is language
+        text = receipt.body_text
+        assert "XF-7K2M9Q4T8W1Z" in text
+        if language is Language.ZH:
+            assert "不再受理" in text
+            assert "第三十六条" in text or channel is DeliveryChannel.WEBHOOK
+            # Not the acceptance notice within 15 days of a matter handled anew (Art. 23).
+            assert "15日内" not in text
+            assert "第二十三条" not in text
+        else:
+            assert "not accepted again" in text
+            assert "Art. 36" in text or channel is DeliveryChannel.WEBHOOK
+            assert "15 days" not in text
+            assert "Art. 23" not in text
+        if channel is DeliveryChannel.EMAIL:
+            assert receipt.subject.startswith(
+                "信访事项不再受理告知" if language is Language.ZH else "Petition not accepted again"
+            )
+    # The matter's agency is not given it to handle: no inbox record, not its own system.
+    assert not plan.inbox
+    assert not plan.undeliverable
+
+
+def test_a_terminated_matter_joins_no_open_case_whatever_the_verdict_names() -> None:
+    # The casework's test: a terminated matter is never linked (facts.py), so the receipt
+    # does not say it joined a case being handled (Art. 19).
+    plan = planner().for_new_case(_terminated_repeat(open_case_id="XF-2B8D6F0H3J5L"), contact())
+    (receipt,) = plan.notices
+    assert "XF-2B8D6F0H3J5L" not in receipt.body_text
+    assert "第三十六条" in receipt.body_text
+    assert not plan.inbox
+
+
+def test_a_repeat_joined_to_an_open_case_and_a_repeat_of_a_closed_matter_are_as_before() -> None:
+    joined = planner().for_new_case(
+        case_file(verdict=Verdict.REPEAT, repeat_count=1, open_case_id="XF-2B8D6F0H3J5L"),
+        contact(),
+    )
+    assert "第十九条" in joined.notices[0].body_text
+    assert joined.inbox
+    anew = planner().for_new_case(case_file(verdict=Verdict.REPEAT, repeat_count=1), contact())
+    assert "第二十三条" in anew.notices[0].body_text
+    assert "第三十六条" not in anew.notices[0].body_text
+    assert anew.inbox
+
+
+def test_nothing_that_follows_a_repeat_of_a_terminated_matter_notifies_anyone() -> None:
+    # The bureau files it (`closed`, the one update the lifecycle takes): no opinion was
+    # given, so no rating is asked for; and a transfer, refused as matter_terminated,
+    # puts it in no inbox.
+    case = _terminated_repeat(agency=BUREAU)
+    for update in (
+        _update(UpdateKind.CLOSED),
+        _update(UpdateKind.ACCEPTED),
+        _update(UpdateKind.REPLIED, reason="已答复"),
+        _transfer(HOUSING),
+    ):
+        plan = planner().for_update(update, case, contact())
+        assert not plan.notices
+        assert not plan.inbox
+        assert not plan.undeliverable
+    # The same `closed` on a case handled anew asks for the rating, as before.
+    closed = planner().for_update(_update(UpdateKind.CLOSED), case_file(), contact())
+    assert [n.kind for n in closed.notices] == [NoticeKind.RATING_REQUEST]
+
+
+@pytest.mark.parametrize("verdict", list(Verdict))
+@pytest.mark.parametrize("state", list(MatterState))
+@pytest.mark.parametrize("open_case", [None, "XF-2B8D6F0H3J5L", "XF-7K2M9Q4T8W1Z"])
+def test_the_case_file_tells_a_terminated_matter_as_the_casework_does(
+    verdict: Verdict, state: MatterState, open_case: str | None
+) -> None:
+    value = examples.DEDUPLICATED[0].value
+    assert isinstance(value, dict)
+    deduplicated = CaseDeduplicated.model_validate(
+        {**value, "verdict": verdict.value, "matter_state": state.value, "open_case_id": open_case}
+    )
+    facts = case_facts(deduplicated, load_rules())
+    assert CaseFile.of(deduplicated).terminated_matter is facts.terminated_matter

@@ -129,6 +129,31 @@ def test_a_repeat_receipt_names_the_open_case(renderer: Renderer) -> None:
     assert "第十九条" in text
 
 
+@pytest.mark.parametrize("language", list(Language))
+def test_the_receipt_of_a_repeat_of_a_terminated_matter_says_it_is_not_accepted_again(
+    renderer: Renderer, language: Language
+) -> None:
+    facts = PetitionerFacts(**{**_facts().__dict__, "terminated_matter": True})
+    rendered = renderer.render_for_petitioner("receipt", _contact(language), facts)
+    said = {
+        Language.ZH: ("第三十六条", "各级机关不再受理", "经复核"),
+        Language.EN: ("Art. 36", "not accepted again by any body", "after its re-review"),
+    }[language]
+    for words in said:
+        assert words in rendered.body_text
+    # Not what a petition handled anew is told: the acceptance within 15 days (Art. 23),
+    # and a handling to rate.
+    for words in ("第二十三条", "15日", "作出评价", "Art. 23", "15 days", "rate"):
+        assert words not in rendered.body_text
+    assert "XF-7K2M9Q4T8W1Z" in rendered.subject
+    assert ("不再受理" if language is Language.ZH else "not accepted again") in rendered.sms_text
+    assert "7KQ4-M2ZX" in rendered.sms_text
+    # Every channel's form: the e-mail's HTML part and the printed letter say it too.
+    assert ("第三十六条" if language is Language.ZH else "Art. 36") in rendered.body_html
+    letter = renderer.letter(rendered, _contact(language), "宝鸡市信访局", RECEIVED)
+    assert rendered.body_text in letter
+
+
 def test_a_missing_variable_is_an_error_not_a_blank(renderer: Renderer) -> None:
     with pytest.raises(UndefinedError):
         renderer.render("receipt", Language.ZH, {"case_id": "XF-1"})
@@ -206,8 +231,10 @@ def test_the_blocks_of_one_notice_read_one_context_as_each_its_own(
 ) -> None:
     # ``Renderer.render`` makes one context for the subject, the body and the SMS text
     # (Jinja's own render of a whole template does): each part as with a fresh context.
-    for open_case in (None, "XF-2B8D6F0H3J5L"):
-        facts = PetitionerFacts(**{**_facts().__dict__, "open_case_id": open_case})
+    for open_case, terminated in ((None, False), ("XF-2B8D6F0H3J5L", False), (None, True)):
+        facts = PetitionerFacts(
+            **{**_facts().__dict__, "open_case_id": open_case, "terminated_matter": terminated}
+        )
         rendered = renderer.render_for_petitioner(kind.value, _contact(language), facts)
         values: dict[str, object] = dict(facts.__dict__)
         values["name"] = _contact(language).name

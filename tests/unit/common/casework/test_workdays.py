@@ -8,6 +8,7 @@ from services.common.casework.holidays import shipped_calendar
 from services.common.casework.workdays import (
     CHINA_TZ,
     calendar_days_due,
+    days_taken,
     working_days_due,
 )
 from services.common.casework.workdays import roll_over_rest_days as roll_over
@@ -33,6 +34,21 @@ def test_days_are_counted_in_china_whatever_the_zone_of_the_event() -> None:
     # 20:00 UTC on 20 November is already 21 November in Beijing.
     received = datetime(2026, 11, 20, 20, tzinfo=UTC)
     assert calendar_days_due(received, 15) == cst(2026, 12, 7)
+
+
+def test_the_days_a_span_took_are_its_calendar_days_in_china() -> None:
+    # A hearing's days are not counted in the re-review limit, each whole (Art. 36).
+    assert days_taken(cst(2026, 6, 1, 9), cst(2026, 6, 1, 10)) == [date(2026, 6, 1)]
+    two = [date(2026, 6, 1), date(2026, 6, 2)]
+    assert days_taken(cst(2026, 6, 1, 9), cst(2026, 6, 2, 9)) == two
+    # Ending at midnight, it did not take the day that begins then.
+    assert days_taken(cst(2026, 6, 1, 22), cst(2026, 6, 2)) == [date(2026, 6, 1)]
+    # No length: the day it happened on.
+    assert days_taken(cst(2026, 6, 1, 9), cst(2026, 6, 1, 9)) == [date(2026, 6, 1)]
+    # 15:30-16:30 UTC is 23:30-00:30 in Beijing.
+    utc = datetime(2026, 6, 1, 15, 30, tzinfo=UTC), datetime(2026, 6, 1, 16, 30, tzinfo=UTC)
+    assert days_taken(*utc) == two
+    assert len(days_taken(cst(2026, 6, 28, 9), cst(2026, 7, 6, 9))) == 9
 
 
 def test_five_working_days_span_the_2026_national_day_holiday() -> None:
@@ -84,7 +100,8 @@ def test_a_limit_ending_on_a_plain_weekend_ends_on_monday() -> None:
 
 
 def test_a_limit_ending_during_a_day_ends_on_that_day() -> None:
-    # A deadline moved by a hearing of whole hours: its last day is the day it falls in.
+    # A deadline that is not a midnight (no limit of the lifecycle has one): its last day
+    # is the day it falls in.
     assert roll_over_rest_days(cst(2026, 3, 20, 5)) == cst(2026, 3, 20, 5)  # Friday
     assert roll_over_rest_days(cst(2026, 3, 21, 5)) == cst(2026, 3, 24)  # Saturday
     # Any zone: 22:00 UTC on Friday 20 March is Saturday 06:00 in Beijing.
