@@ -11,12 +11,13 @@ from types import FrameType
 from typing import Final, cast
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from services.cli.accounting import Tally, tally
 from services.cli.generate import generate
 from services.cli.pipeline import LocalPipeline
-from services.cli.submit import publish_lines
+from services.cli.submit import BrokerUnavailableError, publish_lines
 from services.common.topics import create_topics
 from services.devtools.kafka_local import KafkaLocal, KafkaLocalError
 from services.intake.routing import agency_codes
@@ -141,7 +142,11 @@ def run_demo(*, once: bool, count: int, home: Path, port: int, seed: int) -> int
             f"({batch.planted_repeats} planted repeats), {batch.retries} channel retries, "
             f"{batch.invalid} invalid"
         )
-        report = publish_lines(batch.lines, bootstrap=broker.bootstrap, prefix=prefix)
+        try:
+            report = publish_lines(batch.lines, bootstrap=broker.bootstrap, prefix=prefix)
+        except BrokerUnavailableError as exc:
+            console.print(f"[red]{escape(str(exc))}[/]")
+            return 1
         console.print(f"   acknowledged by the broker: {report.acknowledged}")
         console.print("[bold]5.[/] waiting for the pipeline to drain")
         started = time.monotonic()

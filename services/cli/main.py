@@ -1,7 +1,7 @@
 """`xinfang`: the operator's entry point for everything.
 
 Each command validates its input and settings first and exits 2 with a clear message when
-they are wrong.
+they are wrong; a Kafka broker that cannot be reached is one line too, and exit status 1.
 """
 
 from __future__ import annotations
@@ -15,7 +15,9 @@ from pathlib import Path
 from typing import Annotated, Final
 
 import typer
+from kafka.errors import KafkaError
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from services.bench.phases import Phase
@@ -41,11 +43,20 @@ DEFAULT_KAFKA_HOME: Final = Path(os.environ.get("XINFANG_KAFKA_HOME", "var/kafka
 KafkaHome = Annotated[
     Path, typer.Option("--home", help="broker data, config and log (env XINFANG_KAFKA_HOME)")
 ]
-KafkaPort = Annotated[int, typer.Option("--port", help="the broker's client port")]
+KafkaPort = Annotated[
+    int,
+    # The controller listens on the next port: both must be ports.
+    typer.Option(
+        "--port", min=1, max=65534, help="the broker's client port (the next is its controller's)"
+    ),
+]
+#: The exit status when Kafka cannot be reached: the input may be fine, try again later (as
+#: `xinfang case update` when the gateway cannot be reached); 2 stays "fix the input".
+UNAVAILABLE: Final = 1
 
 
 def _fail(message: str, code: int = 2) -> None:
-    console.print(f"[bold red]error:[/] {message}")
+    console.print(f"[bold red]error:[/] {message}", soft_wrap=True)
     raise typer.Exit(code)
 
 
@@ -166,17 +177,27 @@ def submit(
     prefix: Prefix = "",
 ) -> None:
     """Publish petitions to petitions.submitted and report what the broker accepted."""
-    from services.cli.submit import publish_lines
+    from services.cli.submit import BrokerUnavailableError, publish_lines
 
     _quiet_kafka_python()
     if source == "-":
         lines = sys.stdin.buffer.read().splitlines()
     else:
         path = Path(source)
-        if not path.is_file():
-            _fail(f"{source}: no such file")
-        lines = path.read_bytes().splitlines()
-    report = publish_lines(lines, bootstrap=bootstrap, prefix=prefix)
+        if path.is_dir():
+            _fail(f"{escape(source)}: is a directory, not a file of petitions")
+        if not path.exists():
+            _fail(f"{escape(source)}: no such file")
+        try:
+            lines = path.read_bytes().splitlines()
+        except OSError as exc:
+            _fail(f"{escape(source)}: cannot read: {exc.strerror or exc}")
+            return
+    try:
+        report = publish_lines(lines, bootstrap=bootstrap, prefix=prefix)
+    except BrokerUnavailableError as exc:
+        _fail(escape(str(exc)), UNAVAILABLE)
+        return
     out.print(report.render())
     if report.failed:
         raise typer.Exit(1)
@@ -338,7 +359,12 @@ _register_service_commands()
 
 
 def main() -> None:
-    app()
+    try:
+        app()
+    except KafkaError as exc:
+        # Any command whose broker is down or refuses it: one line, not a traceback.
+        console.print(f"[bold red]error:[/] Kafka: {escape(str(exc))}", soft_wrap=True)
+        sys.exit(UNAVAILABLE)
 
 
 if __name__ == "__main__":

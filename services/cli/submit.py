@@ -7,6 +7,8 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from kafka.errors import KafkaError
+
 from schemas.keys import SubmissionKey
 from schemas.registry import PETITIONS_SUBMITTED
 from services.common.dlq import Rejected
@@ -50,12 +52,25 @@ def submission_key(raw: bytes) -> bytes | None:
     return None
 
 
+class BrokerUnavailableError(RuntimeError):
+    """The broker could not be reached: nothing was published."""
+
 
 def publish_lines(lines: Iterable[bytes], *, bootstrap: str, prefix: str) -> SubmitReport:
-    """Publish each non-empty line as it is (intake judges it) and wait for every ack."""
+    """Publish each non-empty line as it is (intake judges it) and wait for every ack.
+
+    Raises :class:`BrokerUnavailableError` when the producer cannot reach ``bootstrap``: then
+    nothing was published. A line the producer cannot even take (the topic's metadata never
+    came) stops the sending there; the lines sent before it are waited for and reported.
+    """
     report = SubmitReport()
     topic = PETITIONS_SUBMITTED.full_name(prefix)
-    producer = make_producer(bootstrap)
+    try:
+        producer = make_producer(bootstrap)
+    except KafkaError as exc:
+        raise BrokerUnavailableError(
+            f"the Kafka broker at {bootstrap} did not answer ({exc}); nothing was published"
+        ) from None
     futures = []
     try:
         for number, line in enumerate(lines, start=1):
@@ -66,7 +81,12 @@ def publish_lines(lines: Iterable[bytes], *, bootstrap: str, prefix: str) -> Sub
                 parse(line)
             except Rejected as rejection:
                 report.would_reject[rejection.reason.value] += 1
-            futures.append((number, producer.send(topic, key=submission_key(line), value=line)))
+            try:
+                future = producer.send(topic, key=submission_key(line), value=line)
+            except KafkaError as exc:  # each further line would wait as long, and fail so
+                report.failed.append(f"line {number}: not sent, nor any line after it: {exc}")
+                break
+            futures.append((number, future))
         producer.flush()
         for number, future in futures:
             try:

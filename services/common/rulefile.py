@@ -166,6 +166,42 @@ def load_rule_file(
     return parsed
 
 
+class UnreadableRuleFileError(OSError, ValueError):
+    """A rule file that cannot be opened or read (missing, a directory, no permission).
+
+    An ``OSError``, so that a caller that names its setting for an unreadable file goes on
+    doing so; and a ``ValueError``, so that a settings validator that reads a rule file
+    reports it as a bad setting (pydantic turns only ValueErrors into validation errors),
+    never as a traceback, as ``io.UnsupportedOperation`` is both.
+    """
+
+
+def read_rule_text(path: Path) -> str:
+    """The text of the rule file at ``path``.
+
+    Raises :class:`UnreadableRuleFileError` (an OSError) when it cannot be read, and
+    :class:`RuleFileError` at the line and column of the first byte that is not UTF-8.
+    """
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise UnreadableRuleFileError(error.errno, error.strerror, str(path)) from None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise RuleFileError(str(path), [_not_utf8(data, error)]) from None
+
+
+def _not_utf8(data: bytes, error: UnicodeDecodeError) -> RuleProblem:
+    # The bytes before the bad one decode (it is the first bad one): its column counts
+    # characters, as an editor shows them.
+    line_start = data.rfind(b"\n", 0, error.start) + 1
+    line = data.count(b"\n", 0, error.start) + 1
+    column = len(data[line_start : error.start].decode("utf-8")) + 1
+    byte = data[error.start]
+    return RuleProblem(line, column, "", f"not UTF-8: byte 0x{byte:02x} ({error.reason})")
+
+
 def read_rule_file(
     path: Path,
     model: type[ModelT],
@@ -173,13 +209,9 @@ def read_rule_file(
 ) -> ModelT:
     """Read the rule file at ``path`` and load it; an unreadable file is a RuleFileError."""
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_rule_text(path)
     except OSError as error:
         raise RuleFileError(
             str(path), [RuleProblem(None, None, "", f"cannot read: {error.strerror}")]
-        ) from None
-    except UnicodeDecodeError as error:
-        raise RuleFileError(
-            str(path), [RuleProblem(None, None, "", f"not UTF-8: {error}")]
         ) from None
     return load_rule_file(text, model, str(path), check)

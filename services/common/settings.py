@@ -7,20 +7,44 @@ be given once with the plain ``XINFANG_`` prefix; the service's own prefix wins.
 
 from __future__ import annotations
 
+import json
+import stat
 from pathlib import Path
-from typing import Literal, TypeVar
+from typing import Any, Literal, TypeVar
 
-from pydantic import Field, ValidationError
+from pydantic import Field, ValidationError, field_validator
+from pydantic.fields import FieldInfo
 from pydantic_settings import (
     BaseSettings,
     EnvSettingsSource,
     PydanticBaseSettingsSource,
     SettingsConfigDict,
 )
+from pydantic_settings import SettingsError as SourceError
 
 
 class SettingsError(RuntimeError):
     """A setting is missing or wrong; the message names the variable and the problem."""
+
+
+class _Environment(EnvSettingsSource):
+    """The environment, where a value that cannot even be decoded (a list or mapping whose
+    JSON is broken) is a ``SettingsError`` naming its variable, as a value the model refuses
+    is; pydantic-settings would say only 'error parsing value for field' in a traceback."""
+
+    def prepare_field_value(
+        self, field_name: str, field: FieldInfo, value: Any, value_is_complex: bool
+    ) -> Any:
+        try:
+            return super().prepare_field_value(field_name, field, value, value_is_complex)
+        except ValueError as error:
+            variable = (self.env_prefix + field_name).upper()  # no setting has an alias
+            problem = (
+                f"not valid JSON ({error})"
+                if isinstance(error, json.JSONDecodeError)
+                else f"cannot be read ({error})"
+            )
+            raise SettingsError(f"invalid settings:\n  {variable}: {problem}") from None
 
 
 class ServiceSettings(BaseSettings):
@@ -125,6 +149,24 @@ class ServiceSettings(BaseSettings):
     )
     demo_mode: bool = Field(default=False, description="allows built-in demo secrets")
 
+    @field_validator("data_dir")
+    @classmethod
+    def _data_dir_can_be_a_directory(cls, value: Path) -> Path:
+        # A service makes its state directory when it starts: a file there, or where a
+        # directory above it should be, would stop it then with a traceback.
+        for path in (value, *value.parents):
+            try:
+                mode = path.stat().st_mode
+            except (FileNotFoundError, NotADirectoryError):
+                continue  # made at start-up; a file above it is found further up
+            except OSError as error:
+                raise ValueError(f"{path}: {error.strerror}") from None
+            if not stat.S_ISDIR(mode):
+                where = "" if path == value else f" (in {value})"
+                raise ValueError(f"{path} is not a directory{where}")
+            break
+        return value
+
     @classmethod
     def settings_customise_sources(
         cls,
@@ -134,8 +176,9 @@ class ServiceSettings(BaseSettings):
         dotenv_settings: PydanticBaseSettingsSource,
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
-        shared = EnvSettingsSource(settings_cls, env_prefix="XINFANG_")
-        return (init_settings, env_settings, shared)
+        own = _Environment(settings_cls)
+        shared = _Environment(settings_cls, env_prefix="XINFANG_")
+        return (init_settings, own, shared)
 
 
 S = TypeVar("S", bound=ServiceSettings)
@@ -150,5 +193,10 @@ def load_settings(settings_cls: type[S]) -> S:
         problems = []
         for error in exc.errors():
             field = ".".join(str(part) for part in error["loc"])
-            problems.append(f"{prefix}{field.upper()}: {error['msg']}")
+            message = error["msg"].removeprefix("Value error, ")
+            # A check of several settings together names them in its message.
+            problems.append(f"{prefix}{field.upper()}: {message}" if field else message)
         raise SettingsError("invalid settings:\n  " + "\n  ".join(problems)) from None
+    except SourceError as exc:  # not a value _Environment decodes: say what pydantic says
+        cause = f": {exc.__cause__}" if exc.__cause__ is not None else ""
+        raise SettingsError(f"invalid settings:\n  {exc}{cause}") from None

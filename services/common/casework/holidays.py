@@ -33,7 +33,7 @@ import chinese_calendar  # type: ignore[import-untyped]  # ships no type informa
 from lunardate import LunarDate  # type: ignore[import-untyped]  # a module without py.typed
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from services.common.rulefile import Finding, load_rule_file
+from services.common.rulefile import Finding, load_rule_file, read_rule_text
 
 #: The calendar shipped with the service.
 DEFAULT_CALENDAR_PATH: Final = Path(__file__).with_name("rules") / "holidays.yaml"
@@ -202,8 +202,9 @@ def parse_calendar(
 def load_calendar(
     path: Path = DEFAULT_CALENDAR_PATH, on_missing_year: Callable[[int], None] | None = None
 ) -> HolidayCalendar:
-    """Read and check a calendar file; raises ``RuleFileError`` naming line and path."""
-    return parse_calendar(path.read_text(encoding="utf-8"), str(path), on_missing_year)
+    """Read and check a calendar file; raises ``RuleFileError`` naming line and path (a
+    file that is not UTF-8 too), ``UnreadableRuleFileError`` (an OSError) when it cannot be read."""
+    return parse_calendar(read_rule_text(path), str(path), on_missing_year)
 
 
 @functools.cache

@@ -26,7 +26,7 @@ from pydantic import (
 from schemas.cases import AgencyLevel
 from services.common.automaton import Automaton, build_automaton
 from services.common.casework.risk import RiskHit, occurrences, risk_form
-from services.common.rulefile import load_rule_file
+from services.common.rulefile import load_rule_file, read_rule_text
 
 #: The rule file shipped with the service.
 DEFAULT_RULES_PATH: Final = Path(__file__).with_name("rules") / "escalation.yaml"
@@ -417,5 +417,6 @@ def parse_rules(text: str, source: str = "<rules>") -> EscalationRules:
 
 
 def load_rules(path: Path = DEFAULT_RULES_PATH) -> EscalationRules:
-    """Read and validate a rule file; raises ``RuleFileError`` naming line and path."""
-    return parse_rules(path.read_text(encoding="utf-8"), str(path))
+    """Read and validate a rule file; raises ``RuleFileError`` naming line and path (a file
+    that is not UTF-8 too), ``UnreadableRuleFileError`` (an OSError) when it cannot be read."""
+    return parse_rules(read_rule_text(path), str(path))

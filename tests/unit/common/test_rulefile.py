@@ -8,7 +8,14 @@ from pathlib import Path
 import pytest
 from pydantic import BaseModel, ConfigDict, Field
 
-from services.common.rulefile import Finding, RuleFileError, load_rule_file, read_rule_file
+from services.common.rulefile import (
+    Finding,
+    RuleFileError,
+    UnreadableRuleFileError,
+    load_rule_file,
+    read_rule_file,
+    read_rule_text,
+)
 
 
 class Limit(BaseModel):
@@ -101,3 +108,31 @@ def test_an_unreadable_file_is_a_rule_file_error(tmp_path: Path) -> None:
         read_rule_file(tmp_path / "none.yaml", Rules)
     (tmp_path / "rules.yaml").write_text(RULES, encoding="utf-8")
     assert read_rule_file(tmp_path / "rules.yaml", Rules).version == 1
+
+
+def test_a_file_that_is_not_utf8_is_refused_at_the_line_and_column_of_its_first_bad_byte(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "rules.yaml"
+    path.write_bytes(RULES.encode() + "# 备注 ".encode() + b"\xe9t\xe9\n")
+    with pytest.raises(RuleFileError) as caught:
+        read_rule_file(path, Rules)
+    # Line 8, after "# 备注 " (five characters, nine bytes): the column an editor shows.
+    assert str(caught.value) == (
+        f"{path}:8:6: not UTF-8: byte 0xe9 (invalid continuation byte)"
+    )
+    with pytest.raises(RuleFileError, match=r"rules.yaml:8:6: not UTF-8"):
+        read_rule_text(path)
+
+
+def test_an_unreadable_file_read_as_text_is_both_an_os_error_and_a_value_error(
+    tmp_path: Path,
+) -> None:
+    # An OSError for a caller that names its setting, a ValueError for a settings
+    # validator (pydantic reports those as a bad setting, not as a traceback).
+    for path in (tmp_path / "none.yaml", tmp_path):
+        with pytest.raises(UnreadableRuleFileError) as caught:
+            read_rule_text(path)
+        assert isinstance(caught.value, OSError)
+        assert isinstance(caught.value, ValueError)
+        assert caught.value.filename == str(path)
