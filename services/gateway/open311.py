@@ -20,7 +20,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from functools import cache
 from typing import Any, Final, Literal
-from urllib.parse import urlparse
+from urllib.parse import parse_qsl, quote, urlparse
 
 from pydantic import BaseModel, ValidationError
 
@@ -183,6 +183,37 @@ def petitioner_name(first: str, last: str) -> str:
     if _cjk(first + last):
         return f"{last}{first}"
     return " ".join(part for part in (first, last) if part)
+
+
+def form_pairs(text: str, where: str) -> list[tuple[str, str]]:
+    """The name-value pairs of a URL-encoded ``text`` (a query string or a form body,
+    ``where`` says which), or Open311Problem(400) naming each field whose percent-escapes
+    are not UTF-8: the spec requires UTF-8, and decoding them with replacement characters
+    would publish text the citizen never wrote (U+FFFD for each byte)."""
+    pairs = parse_qsl(text, keep_blank_values=True, errors="surrogateescape")
+    bad = [name for name, value in pairs if _escaped(name) or _escaped(value)]
+    if bad:
+        raise Open311Problem(400, [
+            f"{echo(_shown(name))}: percent-escapes that are not UTF-8 in the {where} (the "
+            "spec requires UTF-8; encode the text as UTF-8 before percent-encoding it)"
+            for name in dict.fromkeys(bad)
+        ])  # fmt: skip
+    return pairs
+
+
+#: What ``surrogateescape`` makes of a byte that is not UTF-8: a lone surrogate.
+_NOT_UTF8: Final = re.compile("[\udc80-\udcff]")
+
+
+def _escaped(text: str) -> bool:
+    """Whether ``text`` holds bytes that were not UTF-8 (kept as lone surrogates)."""
+    return _NOT_UTF8.search(text) is not None
+
+
+def _shown(text: str) -> str:
+    """``text``; one with bytes that were not UTF-8 percent-encoded again, as the client
+    sent it (a lone surrogate cannot be encoded in an answer)."""
+    return quote(text, safe="[]/", errors="surrogateescape") if _escaped(text) else text
 
 
 def check_given_once(form: Mapping[str, Sequence[str]]) -> None:
