@@ -19,7 +19,7 @@ from operator import attrgetter
 from typing import Any, Final
 
 import uvicorn
-from prometheus_client import CollectorRegistry
+from prometheus_client import CollectorRegistry, Counter
 from starlette.applications import Starlette
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
@@ -29,7 +29,6 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from services.common.logs import logging_config
 from services.common.metrics import Metrics
 from services.common.regions import default_table
-from services.common.settings import load_settings
 from services.gateway import openapi
 from services.gateway.attempts import QueryAttempts
 from services.gateway.bodies import BodyDeadline, FramingCheck
@@ -41,8 +40,8 @@ from services.gateway.heads import head_deadline_protocol
 from services.gateway.kafka import Publisher, StatusFeed
 from services.gateway.open311 import Open311Problem
 from services.gateway.routes import OPERATIONS
-from services.gateway.settings import GatewaySettings
-from services.gateway.status import StatusView
+from services.gateway.settings import GatewaySettings, load_gateway_settings
+from services.gateway.status import SOURCES, StatusView
 
 log = logging.getLogger(__name__)
 
@@ -81,7 +80,13 @@ def build(
         settings.ack_timeout_seconds,
         on_ack=metrics.histogram("xinfang_gateway_broker_ack_seconds").observe,
     )
-    feed = StatusFeed(settings.bootstrap_servers, settings.topic_prefix, view)
+    skipped = status_feed_skipped(registry)
+    feed = StatusFeed(
+        settings.bootstrap_servers,
+        settings.topic_prefix,
+        view,
+        on_skip=lambda topic: skipped.labels(topic=topic).inc(),
+    )
     geocoder = Geocoder(
         default_table(),
         settings.place_regions,
@@ -140,6 +145,26 @@ def build(
     # Outermost: a 408 is counted and logged like any other answer.
     app.add_middleware(_Counted, count=count)
     return Built(app=app, gateway=gateway)
+
+
+#: Not in the catalogue (``services/common/metrics.py``), which the gateway does not own:
+#: registered here, every topic's series at zero, until the catalogue lists it.
+STATUS_FEED_SKIPPED: Final = "xinfang_gateway_status_feed_skipped_total"
+
+
+def status_feed_skipped(registry: CollectorRegistry) -> Counter:
+    """The count of records the status feed skipped, by topic (unprefixed name): records
+    the view could not read or fold (each is logged once with its partition and offset)."""
+    counter = Counter(
+        STATUS_FEED_SKIPPED.removesuffix("_total"),
+        "Records of the status view's topics the gateway skipped, unreadable or not "
+        "foldable (logged with topic, partition and offset), by topic.",
+        ["topic"],
+        registry=registry,
+    )
+    for spec in SOURCES:
+        counter.labels(topic=spec.name)
+    return counter
 
 
 def _routes(gateway: Gateway) -> list[Route]:
@@ -213,7 +238,7 @@ class _Counted:
 
 def serve() -> None:
     """Run the gateway until SIGTERM (settings from XINFANG_GATEWAY_* and XINFANG_*)."""
-    settings = load_settings(GatewaySettings)
+    settings = load_gateway_settings()
     built = build(settings)
     # uvicorn stops gracefully on SIGTERM, then raises the signal again to the handler that
     # was there before it: make that one exit 0, as the other services do after a clean stop.

@@ -12,7 +12,6 @@ import uuid
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Final, cast
-from urllib.parse import parse_qs
 
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 from pydantic import BaseModel
@@ -245,6 +244,11 @@ class Gateway:
         in_query = request.query_params.getlist("api_key")
         if in_query and not self.settings.key_allowed(in_query[-1]):
             raise Open311Problem(403, ["api_key: missing or not valid; ask for a key"])
+        # A content coding, another media type or a charset other than UTF-8 is refused
+        # before the body is read, as at the other doors (the spec requires UTF-8).
+        unreadable = unsupported(request.headers, FORM)
+        if unreadable is not None:
+            raise Open311Problem(400, [unreadable])
         try:
             body = await read_limited(request, self.settings.max_body_bytes)
         except PayloadTooLargeError as exc:
@@ -290,7 +294,7 @@ class Gateway:
             raise Open311Problem(403, ["api_key: missing or not valid; a channel reads the "
                                        "requests its own key submitted"])  # fmt: skip
         given: dict[str, list[str]] = {}
-        for name, value in request.query_params.multi_items():
+        for name, value in open311.form_pairs(_query_string(request), "query string"):
             given.setdefault(name, []).append(value)
         open311.check_given_once(given)
         return channel_key_id(api_key)
@@ -408,18 +412,27 @@ def _format(request: Request) -> Format:
 
 
 def _form(request: Request, body: bytes) -> dict[str, list[str]]:
-    media_type = request.headers.get("content-type", FORM).split(";")[0].strip().lower()
-    if media_type != FORM:
-        raise Open311Problem(400, [f"content-type: {echo(media_type)}: send {FORM}"])
+    """The fields of the query string and the form body (its headers already checked), or
+    Open311Problem(400) for bytes or percent-escapes that are not UTF-8 in either."""
     try:
         text = body.decode("utf-8")
     except UnicodeDecodeError:
         raise Open311Problem(400, ["body: not UTF-8 (the spec requires UTF-8)"]) from None
     form: dict[str, list[str]] = {}
-    for source in (str(request.query_params), text):
-        for name, values in parse_qs(source, keep_blank_values=True).items():
-            form.setdefault(name, []).extend(values)
+    for source, where in ((_query_string(request), "query string"), (text, "body")):
+        for name, value in open311.form_pairs(source, where):
+            form.setdefault(name, []).append(value)
     return form
+
+
+def _query_string(request: Request) -> str:
+    """The request's query string as sent (Starlette's ``query_params`` has already put
+    U+FFFD for what was not UTF-8), or Open311Problem(400) for raw bytes not UTF-8."""
+    raw: bytes = request.scope.get("query_string", b"")
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise Open311Problem(400, ["query string: not UTF-8 (the spec requires UTF-8)"]) from None
 
 
 def _requests(documents: Sequence[BaseModel], fmt: Format) -> bytes:

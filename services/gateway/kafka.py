@@ -219,6 +219,18 @@ def _channel_key_id(headers: Any) -> str | None:
     return None
 
 
+def record_time(timestamp_ms: int | None) -> datetime | None:
+    """A record's broker timestamp as an aware time; None for a record without one (-1)
+    and for one no ``datetime`` can hold: a producer may stamp a record in year 10000
+    (``timestamp_ms=253402300800000``), and the broker keeps it as written."""
+    if timestamp_ms is None or timestamp_ms < 0:
+        return None
+    try:
+        return datetime.fromtimestamp(timestamp_ms / 1000, UTC)
+    except (ValueError, OverflowError, OSError):
+        return None
+
+
 class StatusFeed:
     """Reads the status view's topics from the beginning, without a consumer group.
 
@@ -229,16 +241,31 @@ class StatusFeed:
     submission waits for, to tell a conflict), ``caught_up`` for all of them. A topic that
     does not exist (or may not be read) is looked for again every ``RECHECK_SECONDS``; the
     others are read meanwhile, so a missing ``cases.*`` topic holds up no submission.
+
+    A record the view cannot fold is skipped, logged once with its topic, partition and
+    offset, and counted (``on_skip``, with the topic's short name); the feed reads on. Only
+    the broker (away, or a topic appearing) interrupts the feed, which then reads on from
+    where each partition was, not from the beginning: a record that failed is not read
+    again, and a long history is not read twice.
     """
 
-    def __init__(self, bootstrap: str, prefix: str, view: StatusView) -> None:
+    def __init__(
+        self,
+        bootstrap: str,
+        prefix: str,
+        view: StatusView,
+        on_skip: Callable[[str], None] | None = None,
+    ) -> None:
         self._bootstrap = bootstrap
         self._view = view
+        self._on_skip = on_skip
         self._names = {spec.full_name(prefix): spec.name for spec in SOURCES}
         self._task: asyncio.Task[None] | None = None
-        #: The topics (their short names) read to their end offsets: only ever grows, as a
-        #: re-read after an interruption goes over what the view already has.
+        #: The topics (their short names) read to their end offsets: only ever grows, as
+        #: the view keeps what it has read across an interruption.
         self._caught: set[str] = set()
+        #: The next offset to read of each partition read so far (kept across interruptions).
+        self._positions: dict[Any, int] = {}
 
     @property
     def caught_up(self) -> bool:
@@ -267,7 +294,7 @@ class StatusFeed:
             except asyncio.CancelledError:
                 await consumer.stop()
                 raise
-            except Exception as exc:  # broker away or a topic appeared: retry from scratch
+            except Exception as exc:  # broker away or a topic appeared: connect again
                 log.warning("status feed interrupted", extra={"error": repr(exc)})
                 with contextlib.suppress(Exception):
                     await consumer.stop()
@@ -297,7 +324,14 @@ class StatusFeed:
         if not partitions:
             return {}, missing
         consumer.assign(partitions)
-        await consumer.seek_to_beginning(*partitions)
+        new = [tp for tp in partitions if tp not in self._positions]
+        if new:
+            await consumer.seek_to_beginning(*new)
+        for tp in partitions:
+            if tp in self._positions:
+                # Read on from where the interruption left it (a position no longer on the
+                # broker, its topic made again, is read from the beginning: "earliest").
+                consumer.seek(tp, self._positions[tp])
         ends: dict[Any, int] = await consumer.end_offsets(partitions)
         return ends, missing
 
@@ -314,14 +348,8 @@ class StatusFeed:
             for tp, messages in batches.items():
                 topic = self._names[tp.topic]
                 for message in messages:
-                    self._view.apply(
-                        topic,
-                        message.value,
-                        _channel_key_id(message.headers),
-                        datetime.fromtimestamp(message.timestamp / 1000, UTC),
-                        # Checked against the value: b"" for none, which no case's key is.
-                        key=message.key or b"",
-                    )
+                    self._fold(topic, tp, message)
+                    self._positions[tp] = message.offset + 1
             if pending:
                 for tp in list(pending):
                     if await consumer.position(tp) >= ends[tp]:
@@ -333,6 +361,31 @@ class StatusFeed:
                 if still != missing:
                     # Assigning again would lose the positions of the others: start over.
                     raise RuntimeError(f"topics appeared: {sorted(missing - still)}")
+
+    def _fold(self, topic: str, tp: Any, message: Any) -> None:
+        """Fold one record into the view; one the view cannot fold is skipped (logged with
+        its place, counted), never allowed to stop the feed: any error here is the record's
+        (the view is memory only), and raising it would read the record again for ever."""
+        where = {"topic": tp.topic, "partition": tp.partition, "offset": message.offset}
+        try:
+            folded = self._view.apply(
+                topic,
+                message.value,
+                _channel_key_id(message.headers),
+                record_time(message.timestamp),
+                # Checked against the value: b"" for none, which no case's key is.
+                key=message.key or b"",
+                where=where,
+            )
+        except Exception as exc:
+            log.error(
+                "status feed skipped a record",
+                extra={**where, "error": repr(exc)},
+                exc_info=True,
+            )
+            folded = False
+        if not folded and message.value is not None and self._on_skip is not None:
+            self._on_skip(topic)
 
     def _mark_caught(self, pending: set[Any], missing: set[str]) -> None:
         """Mark the topics none of whose partitions is pending (and that exist) caught up."""

@@ -26,6 +26,16 @@ class _Document(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
+class _Request(_Document):
+    """A body a client sends: strict, as the petition contract's input models are
+    (``schemas.petitions.STRICT``): a JSON string is no number and a boolean no count
+    (``"extension_days": true`` was read as 1, ``"5"`` and ``5.0`` as 5). Only what JSON
+    has no type of its own for is read from strings: times and the enums
+    (``Field(strict=False)``)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", strict=True)
+
+
 #: The most characters of a client's own input an error answer quotes: a 100 KB path or
 #: parameter is quoted by its start and its length, not sent back whole.
 MAX_ECHO_CHARS: Final = 100
@@ -285,12 +295,12 @@ class CaseProgress(_Document):
     can_rate: bool
 
 
-class RatingRequest(_Document):
-    rating: Rating
+class RatingRequest(_Request):
+    rating: Rating = Field(strict=False)
     comment: str | None = Field(default=None, max_length=MAX_COMMENT_CHARS)
 
 
-class ReviewRequest(_Document):
+class ReviewRequest(_Request):
     reason: str | None = Field(
         default=None, max_length=MAX_COMMENT_CHARS, description="why the opinion is not accepted"
     )
@@ -348,8 +358,8 @@ REASON_REQUIRED: Final = frozenset(
 )
 
 
-class AgencyUpdateRequest(_Document):
-    kind: AgencyAction
+class AgencyUpdateRequest(_Request):
+    kind: AgencyAction = Field(strict=False)
     agency_code: str | None = Field(
         default=None,
         description="optional: the agency the caller means to act as; another key's is a 403",
@@ -367,7 +377,9 @@ class AgencyUpdateRequest(_Document):
         default=None, ge=1, le=30, description="extended only: at most 30 days (Art. 34)"
     )
     occurred_at: AwareDatetime | None = Field(
-        default=None, description="when it happened, with a zone; default now; not in the future"
+        default=None,
+        strict=False,
+        description="when it happened, with a zone; default now; not in the future",
     )
     update_id: str | None = Field(
         default=None,

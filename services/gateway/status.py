@@ -26,7 +26,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -247,6 +247,7 @@ class StatusView:
         channel_key_id: str | None = None,
         appended_at: datetime | None = None,
         key: bytes | None = None,
+        where: Mapping[str, object] | None = None,
     ) -> bool:
         """Fold one event of ``topic`` (its unprefixed name) in; False if it was unreadable.
 
@@ -254,6 +255,11 @@ class StatusView:
         ``appended_at`` is the record's broker timestamp: when the escalation service could
         first have seen it, which decides whether an update held for it had expired there
         (a view reading the topics again after a restart must not judge by today's clock).
+        ``where`` says where the record is (topic, partition, offset) for the log.
+
+        An event that cannot be folded leaves the view as it was: a valid update dated
+        9999-12-31 is readable, but no deadline can be counted from it (a date past year
+        9999), and it is skipped before any record changes.
         """
         if value is None:
             return False
@@ -264,10 +270,21 @@ class StatusView:
                 self._submitted(value, channel_key_id)
             else:
                 self._appliers[topic](value)
-        except (ValidationError, ValueError, KeyError, TypeError, RecursionError, Rejected) as exc:
+        except (
+            ValidationError,
+            ValueError,
+            OverflowError,
+            KeyError,
+            TypeError,
+            RecursionError,
+            Rejected,
+        ) as exc:
             # The view is a reader: a malformed event is the producer's DLQ business (a
             # deeply nested one too, which would otherwise stop the feed for good).
-            log.warning("status view skipped an event", extra={"topic": topic, "error": str(exc)})
+            log.warning(
+                "status view skipped an event",
+                extra={"topic": topic, **(where or {}), "error": str(exc) or repr(exc)},
+            )
             return False
         finally:
             self._appended_at = None
@@ -366,6 +383,10 @@ class StatusView:
     def _deduplicated(self, value: bytes) -> None:
         verdict = CaseDeduplicated.from_json_bytes(value)
         self._check_key(CASES_DEDUPLICATED, verdict)
+        known = self._cases.get(self.case_id_for(verdict.case.submission_id))
+        # The facts first: a verdict whose limits cannot be counted (a date near year 9999)
+        # raises here, before the record changes.
+        facts = self.casework.facts(verdict) if known is None or known.facts is None else None
         status = {Verdict.REPEAT: Status.REPEAT, Verdict.JOINT: Status.JOINT}.get(
             verdict.verdict, Status.REGISTERED
         )
@@ -381,8 +402,8 @@ class StatusView:
         self._describe_case(record, verdict.case)
         record.verdict = verdict.verdict
         record.open_case_id = verdict.open_case_id
-        if record.facts is None:
-            record.facts = self.casework.facts(verdict)
+        if record.facts is None and facts is not None:
+            record.facts = facts
             self._release_held(record)
             self._hand_over(record)
 
@@ -406,16 +427,23 @@ class StatusView:
             detail = f"rated {update.rating.value}"
         if update.to_agency is not None:
             detail = f"to {update.to_agency.code}" + (f": {detail}" if detail else "")
+        known = self._cases.get(update.case_id)
+        # Placed first: an update whose limits cannot be counted (9999-12-31) raises here,
+        # before the record changes.
+        placed = (
+            self.casework.place(known.facts, known.updates, known.held, update)
+            if known is not None and known.facts is not None
+            else None
+        )
         record = self._note_case(
             update.case_id,
             Step(update.kind, update.occurred_at, detail),
             (_RANK_AGENCY, update.occurred_at),
         )
-        if record.facts is None:
+        if record.facts is None or placed is None:
             if all(u.update_id != update.update_id for u in record.held):
                 record.held = (*record.held, update)
             return
-        placed = self.casework.place(record.facts, record.updates, record.held, update)
         if isinstance(placed, Placed):
             record.updates = placed.updates
             self._release_held(record)
@@ -446,7 +474,20 @@ class StatusView:
             progress = False
             for update in sorted(record.held, key=lambda u: u.occurred_at):
                 others = tuple(u for u in record.held if u.update_id != update.update_id)
-                placed = self.casework.place(record.facts, record.updates, others, update)
+                try:
+                    placed = self.casework.place(record.facts, record.updates, others, update)
+                except (ValueError, OverflowError) as exc:
+                    # Its limits cannot be counted (a date near year 9999, or past the
+                    # holiday calendar's years): it fits neither now nor later. Dropped, so
+                    # it holds up no other event of the case.
+                    log.warning(
+                        "status view dropped a held update",
+                        extra={"case_id": record.case_id, "update_id": update.update_id,
+                               "error": str(exc)},
+                    )  # fmt: skip
+                    record.held = others
+                    progress = True
+                    break
                 if isinstance(placed, Placed):
                     record.updates = placed.updates
                     record.held = others
