@@ -7,17 +7,31 @@ from datetime import UTC, datetime
 from typing import Annotated, Any
 
 import typer
+from pydantic import ValidationError
 from rich.console import Console
+from rich.markup import escape
 
 from schemas.matters import MatterCommand, MatterCommandKind
 from schemas.registry import MATTERS_COMMANDS
+from services.common import regions
 from services.common.options import Bootstrap, Prefix
 
 err = Console(stderr=True)
 matter_app = typer.Typer(help="Operators' corrections of dedup's links.")
 
+
+
+def _known_region(code: str) -> str:
+    if regions.default_table().get(code) is None:
+        raise typer.BadParameter(f"{code!r} is not a code of the national region table")
+    return code
+
+
 Region = Annotated[
-    str, typer.Option("--region", help="the matters' region code (in the verdict)")
+    str,
+    typer.Option(
+        "--region", callback=_known_region, help="the matters' region code (in the verdict)"
+    ),
 ]
 Operator = Annotated[str, typer.Option("--operator", help="who decides (audit trail)")]
 Reason = Annotated[str, typer.Option("--reason", help="why (audit trail)")]
@@ -46,8 +60,13 @@ def _command(**fields: Any) -> MatterCommand:
         return MatterCommand(
             command_id=f"op-{uuid.uuid4().hex[:16]}", issued_at=datetime.now(UTC), **fields
         )
-    except ValueError as exc:
-        err.print(f"[red]error:[/] {exc}")
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(part) for part in error['loc']) or 'command'}: "
+            f"{error['msg'].removeprefix('Value error, ')}"
+            for error in exc.errors()
+        )
+        err.print(f"[red]error:[/] {escape(problems)}", highlight=False, soft_wrap=True)
         raise typer.Exit(2) from None
 
 

@@ -67,6 +67,10 @@ def identity_of(person: Person) -> tuple[IdentityBasis, str]:
     return IdentityBasis.NAME_ADDRESS, name_address
 
 
+#: What :func:`petitioner_ref` makes: 'pr_' and its hex digits.
+PETITIONER_REF: Final = re.compile(rf"pr_[0-9a-f]{{{_REF_HEX_CHARS}}}")
+
+
 def petitioner_ref(key: bytes, person: Person) -> str:
     """The keyed reference of a petitioner: 'pr_' + 32 hex digits of HMAC-SHA256.
 

@@ -44,7 +44,8 @@ def ledger_show(
     ] = None,
     output_format: Annotated[Format, typer.Option("--format")] = Format.TABLE,
     output: Annotated[
-        Path | None, typer.Option("--output", help="the file to write (needed for xlsx)")
+        Path | None,
+        typer.Option("--output", dir_okay=False, help="the file to write (needed for xlsx)"),
     ] = None,
     bootstrap: Bootstrap = "127.0.0.1:9092",
     prefix: Prefix = "",
@@ -62,6 +63,8 @@ def ledger_show(
         if output is None:
             _fail("--format xlsx writes a file: give it with --output FILE.xlsx")
         workbook = output
+    if output is not None and not output.parent.is_dir():  # before reading every snapshot
+        _fail(f"--output {output}: {output.parent} is no directory")
     from services.common.readback import read_all
 
     records = read_all(bootstrap, LEDGER_SNAPSHOTS.full_name(prefix))
@@ -69,15 +72,18 @@ def ledger_show(
     title = f"{regions.default_table().full_name(region)} {label}"
     if not rows:
         err.print(f"{title}: no cases in this ledger", highlight=False)
-    if workbook is not None:
-        write_xlsx(rows, title, workbook)
-        err.print(f"{workbook}: {len(rows)} fields", highlight=False)
-    elif output_format is Format.CSV:
-        text = to_csv(rows)
-        if output is None:
-            sys.stdout.write(text)
-        else:
-            output.write_text(text, encoding="utf-8")
+    try:
+        if workbook is not None:
+            write_xlsx(rows, title, workbook)
+            err.print(f"{workbook}: {len(rows)} fields", highlight=False)
+        elif output_format is Format.CSV:
+            text = to_csv(rows)
+            if output is None:
+                sys.stdout.write(text)
+            else:
+                output.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        _fail(f"--output {output}: {exc.strerror or exc}")
     else:
         table = Table(title=title)
         for heading in headings():

@@ -215,7 +215,7 @@ def test_the_cli_reports_kafka_being_down_in_one_line_for_any_command(
     )
 
 
-# Commands of other packages: the change each needs is in the report of cli26.
+# Commands of other packages
 
 
 class _Recorder:
@@ -235,10 +235,6 @@ class _Recorder:
         return None
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="services/intake/commands.py does not check a ref's form (pr_ + 32 hex digits)",
-)
 def test_contacts_erase_refuses_what_is_no_petitioner_ref(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -251,10 +247,6 @@ def test_contacts_erase_refuses_what_is_no_petitioner_ref(
     assert "not a ref" in _refused(result)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="services/dedup/commands.py prints pydantic's ValidationError as it is",
-)
 def test_matter_merge_refuses_a_region_in_one_line(monkeypatch: pytest.MonkeyPatch) -> None:
     from services.common import producer
 
@@ -268,10 +260,6 @@ def test_matter_merge_refuses_a_region_in_one_line(monkeypatch: pytest.MonkeyPat
     assert "validation error" not in output
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="services/ledger/commands.py writes --output without checking it is a file",
-)
 def test_ledger_show_refuses_a_directory_as_output(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from schemas.petitions import Language, Person
 from services.intake.privacy import (
+    PETITIONER_REF,
     IdentityBasis,
     identity_of,
     mask_email,
@@ -27,6 +28,7 @@ KEY = b"k" * 32
 
 def test_the_reference_has_the_contract_format() -> None:
     assert re.fullmatch(r"pr_[0-9a-f]{32}", petitioner_ref(KEY, Person(name="张三")))
+    assert PETITIONER_REF.fullmatch(petitioner_ref(KEY, Person(name="张三")))
 
 
 def test_the_same_phone_written_differently_gives_the_same_reference() -> None:
