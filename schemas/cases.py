@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from enum import StrEnum
 from typing import Final, Literal
 
 from pydantic import ConfigDict, Field, model_validator
 
-from schemas.base import AwareDatetime, Contract
+from schemas.base import AwareDatetime, Contract, Timestamp
 from schemas.fields import UNCLASSIFIED, CaseField
 from schemas.petitions import MAX_NESTING_DEPTH, MAX_REPRESENTATIVES_LISTED, Channel, Language
 
@@ -93,7 +92,7 @@ class CaseRegistered(Contract):
     submission_id: str
     channel: Channel
     received_at: AwareDatetime
-    registered_at: datetime
+    registered_at: Timestamp
     petitioner_ref: str = Field(description="keyed HMAC of the petitioner's best identity")
     co_petitioner_refs: list[str] = Field(
         default_factory=list, max_length=MAX_CO_PETITIONER_REFS
@@ -296,8 +295,8 @@ class CaseEscalated(Contract):
     rule: str = Field(description="the rule that fired")
     target_level: AgencyLevel
     target_agency: str | None = None
-    due_at: datetime | None = None
-    escalated_at: datetime
+    due_at: Timestamp | None = None
+    escalated_at: Timestamp
     region_code: str
     detail: str = ""
 
@@ -336,4 +335,4 @@ class PetitionerContact(Contract):
     email: str | None = None
     address: str | None = None
     language: Language = Language.ZH
-    updated_at: datetime
+    updated_at: Timestamp

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from enum import StrEnum
 from typing import Final, Literal
 
 from pydantic import ConfigDict, Field, model_validator
 
-from schemas.base import AwareDatetime, Contract, EmailAddress
+from schemas.base import AwareDatetime, Contract, EmailAddress, Timestamp
 
 # The contract's bounds. Each field has its own below; these two bound the whole message.
 # They are chosen so that the largest valid petition gives outputs that fit every topic's
@@ -214,4 +213,4 @@ class DeadLetter(Contract):
         description="the original value was cut to fit the topic; it cannot be replayed",
     )
     submission_id: str | None = Field(default=None, max_length=128)
-    rejected_at: datetime
+    rejected_at: Timestamp
