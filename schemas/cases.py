@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Final, Literal
+from typing import Annotated, Final, Literal
 
-from pydantic import ConfigDict, Field, model_validator
+from pydantic import BeforeValidator, ConfigDict, Field, model_validator
+from pydantic_core import PydanticCustomError
 
 from schemas.base import AwareDatetime, Contract, Timestamp
 from schemas.fields import UNCLASSIFIED, CaseField
@@ -223,6 +224,31 @@ class Rating(StrEnum):
 
 #: The updates that hand a case to another body (Art. 22): the only ones with a recipient.
 HANDOVERS: Final = frozenset({UpdateKind.TRANSFERRED, UpdateKind.ASSIGNED})
+#: An update's id: letters, digits and ``._:+-`` (a time with its offset may be part of
+#: one), at most 128 characters. Readers skip an update_id they have handled and it names
+#: notices and escalations, so no control, format or blank character may make two ids
+#: look alike, or one look like another.
+UPDATE_ID_PATTERN: Final = r"^[A-Za-z0-9._:+-]{1,128}$"
+#: A case id as the key of a case's topics holds it (``schemas.keys.CaseKey``: at most 64
+#: characters), of the characters ids have.
+CASE_ID_PATTERN: Final = r"^[A-Za-z0-9._:-]{1,64}$"
+#: The reporter of an update: an agency code of the routing table (``Agency.code``), or
+#: ``petitioner`` for what the petitioner sends through the gateway. The characters and
+#: length of agency codes; which codes are bodies is the routing table's to say (intake
+#: and the gateway check it: ``services.common.agencies``).
+REPORTER_PATTERN: Final = r"^[a-z0-9_-]{1,64}$"
+
+
+def _exact_int(value: object) -> object:
+    """Refuse what is not an int where an int is read: pydantic's strict mode, for a field
+    it cannot set on (a ``Literal``) or whose typed ``__init__`` it would tighten for the
+    services' own callers (``Field(strict=True)``)."""
+    if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
+        kind = type(value).__name__
+        raise PydanticCustomError(
+            "int_type", "Input should be a valid integer, not {kind}", {"kind": kind}
+        )
+    return value
 
 
 class CaseUpdate(Contract):
@@ -238,14 +264,21 @@ class CaseUpdate(Contract):
         json_schema_extra={"x-max-bytes": MAX_UPDATE_BYTES, "x-max-depth": MAX_NESTING_DEPTH}
     )
 
-    schema_version: Literal[1, 2] = 1
-    update_id: str = Field(min_length=1, max_length=128)
-    case_id: str
+    # Strict, as a petition's counts: a boolean, a float or a string is no version and no
+    # number of days (pydantic would read ``"extension_days": true`` as a one-day extension).
+    schema_version: Annotated[Literal[1, 2], BeforeValidator(_exact_int)] = 1
+    update_id: str = Field(min_length=1, max_length=128, pattern=UPDATE_ID_PATTERN)
+    case_id: str = Field(min_length=1, max_length=64, pattern=CASE_ID_PATTERN)
     kind: UpdateKind
     occurred_at: AwareDatetime
-    agency_code: str
+    agency_code: str = Field(
+        pattern=REPORTER_PATTERN,
+        description="who reports it: an agency code of the routing table, or petitioner",
+    )
     reason: str | None = Field(default=None, max_length=2000)
-    extension_days: int | None = Field(default=None, ge=1, le=30)
+    extension_days: Annotated[int | None, BeforeValidator(_exact_int)] = Field(
+        default=None, ge=1, le=30
+    )
     rating: Rating | None = None
     to_agency: Agency | None = Field(
         default=None,
