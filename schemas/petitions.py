@@ -167,6 +167,12 @@ class RejectReason(StrEnum):
     CONFLICTING_DUPLICATE = "conflicting_duplicate"
     #: The input was processed, but its outputs exceed a topic's max.message.bytes.
     OUTPUT_TOO_LARGE = "output_too_large"
+    #: An agency system's update names, as its reporter or as the body a transfer hands the
+    #: case to, a code no body of the routing table has (the petitioner's included: a
+    #: petitioner's update comes only through the gateway's petitioner API).
+    UNKNOWN_AGENCY = "unknown_agency"
+    #: An agency system's update occurred after now by more than clocks may differ.
+    OCCURRED_IN_FUTURE = "occurred_in_future"
 
 
 class Stage(StrEnum):
