@@ -125,9 +125,14 @@ def parse_value(model: type[M], message: Incoming) -> M:
     A's events and never meet B's.
     """
     if message.value is None:
+        spec = message.spec
+        expected = (
+            f"every record of {spec.name} is a {spec.value_model.__name__}"
+            if spec is not None
+            else f"a {model.__name__} is read here"
+        )
         raise Rejected(
-            RejectReason.SCHEMA_VIOLATION,
-            f"the record has no value (a tombstone): every record here is a {model.__name__}",
+            RejectReason.SCHEMA_VIOLATION, f"the record has no value (a tombstone): {expected}"
         )
     try:
         value = model.model_validate_json(message.value)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from schemas.base import Contract
 from schemas.petitions import RejectReason
 from schemas.registry import (
     CASES_DEDUPLICATED,
@@ -17,6 +18,13 @@ from schemas.registry import (
 from services.common.dlq import Rejected
 from services.common.handler import Incoming, parse_value
 
+
+class VerdictRegion(Contract):
+    """Part of a verdict, as a reader that needs no more reads it (dedup)."""
+
+    case_id: str
+
+
 TOPICS = (CASES_REGISTERED, CASES_DEDUPLICATED, CASES_UPDATES, CASES_ESCALATED, MATTERS_CHANGES)
 
 
@@ -27,9 +35,24 @@ def test_a_tombstone_is_refused_as_a_record_without_a_value(spec: TopicSpec) -> 
         parse_value(spec.value_model, message)
     assert refused.value.reason is RejectReason.SCHEMA_VIOLATION
     assert refused.value.detail == (
-        f"the record has no value (a tombstone): every record here is a "
+        f"the record has no value (a tombstone): every record of {spec.name} is a "
         f"{spec.value_model.__name__}"
     )
+
+
+def test_a_reader_of_part_of_a_record_names_the_topics_record() -> None:
+    # dedup reads only a verdict's case id and region (VerdictRegion): the letter names
+    # what the topic carries.
+    message = Incoming(CASES_DEDUPLICATED.name, 0, 7, b'{"case_id":"XF-1"}', None,
+                       CASES_DEDUPLICATED)  # fmt: skip
+    with pytest.raises(Rejected) as refused:
+        parse_value(VerdictRegion, message)
+    assert refused.value.detail.endswith("every record of cases.deduplicated is a "
+                                         "CaseDeduplicated")  # fmt: skip
+    without_spec = Incoming(CASES_DEDUPLICATED.name, 0, 7, None, None)
+    with pytest.raises(Rejected) as refused:
+        parse_value(VerdictRegion, without_spec)
+    assert refused.value.detail.endswith("a VerdictRegion is read here")
 
 
 def test_an_empty_value_is_still_json_that_is_not_there() -> None:
