@@ -2,7 +2,9 @@
 
 Intake routes a case to one of them (``services.intake.routing``, whose header states the
 order of the rules); the gateway checks the body an agency's transfer names and shows it
-to the petitioner (issue 16). The table is data validated at start-up, with errors that
+to the petitioner (issue 16); intake refuses an agency system's update whose reporter or
+recipient no body is, or that occurs in the future (``agency_update_refusal``, the gateway
+agency API's rules). The table is data validated at start-up, with errors that
 name the line. Roles the table does not list for a region are synthesised from the
 national region table, so every valid region has all three: '<region>-xfj' (petition
 bureau), '<region>-zfw' (political-legal committee), '<region>-jw' (discipline commission).

@@ -148,3 +148,30 @@ def test_a_downstream_reader_dead_letters_it_as_a_schema_violation(moment: str) 
     assert caught.value.reason is RejectReason.SCHEMA_VIOLATION
     assert "occurred_at" in caught.value.detail
     assert "outside the times the contract takes" in caught.value.detail
+
+
+_OFFSETS = [timedelta(hours=h, minutes=m) for h, m in ((-23, -59), (-12, 0), (0, 0), (8, 0),
+                                                        (14, 0), (23, 59))]  # fmt: skip
+_NEAR_THE_BOUNDS = [
+    bound + delta
+    for bound in (EARLIEST_TIME, END_OF_TIME, datetime(1901, 1, 1, tzinfo=EARLIEST_TIME.tzinfo),
+                  datetime(2199, 1, 1, tzinfo=EARLIEST_TIME.tzinfo))
+    for delta in (timedelta(seconds=-1), timedelta(0), timedelta(seconds=1), timedelta(days=1),
+                  timedelta(days=-1))
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("offset", _OFFSETS, ids=str)
+def test_the_years_taken_at_a_glance_are_the_exact_comparisons(offset: timedelta) -> None:
+    # A year well inside the range is taken without comparing instants; near the bounds,
+    # in every zone, the answer is the comparison's.
+    base = {"update_id": "u-1", "case_id": "XF-A", "kind": "accepted",
+            "agency_code": "610302-housing"}  # fmt: skip
+    for instant in _NEAR_THE_BOUNDS:
+        written = instant.astimezone(timezone(offset))
+        try:
+            CaseUpdate.model_validate({**base, "occurred_at": written.isoformat()})
+            taken = True
+        except ValidationError:
+            taken = False
+        assert taken == (EARLIEST_TIME <= instant < END_OF_TIME), written.isoformat()
