@@ -224,25 +224,24 @@ class Rating(StrEnum):
 
 #: The updates that hand a case to another body (Art. 22): the only ones with a recipient.
 HANDOVERS: Final = frozenset({UpdateKind.TRANSFERRED, UpdateKind.ASSIGNED})
-#: An update's id: letters, digits and ``._:+-`` (a time with its offset may be part of
-#: one), at most 128 characters. Readers skip an update_id they have handled and it names
-#: notices and escalations, so no control, format or blank character may make two ids
-#: look alike, or one look like another.
+#: An agency system's update id: letters, digits and ``._:+-`` (a time with its offset may
+#: be part of one), at most 128 characters. Readers skip an update_id they have handled and
+#: it names notices and escalations: no control, format or blank character may make two
+#: ids look alike, or one look like another.
 UPDATE_ID_PATTERN: Final = r"^[A-Za-z0-9._:+-]{1,128}$"
-#: A case id as the key of a case's topics holds it (``schemas.keys.CaseKey``: at most 64
-#: characters), of the characters ids have.
+#: The case an agency system's update is about: the key's bound (``schemas.keys.CaseKey``,
+#: at most 64 characters) and the characters ids have.
 CASE_ID_PATTERN: Final = r"^[A-Za-z0-9._:-]{1,64}$"
-#: The reporter of an update: an agency code of the routing table (``Agency.code``), or
-#: ``petitioner`` for what the petitioner sends through the gateway. The characters and
-#: length of agency codes; which codes are bodies is the routing table's to say (intake
-#: and the gateway check it: ``services.common.agencies``).
-REPORTER_PATTERN: Final = r"^[a-z0-9_-]{1,64}$"
+#: The reporter of an agency system's update: the characters and length of an agency code
+#: (``Agency.code``); which codes are bodies is the routing table's to say (intake and the
+#: gateway check it: ``services.common.agencies``).
+AGENCY_CODE_PATTERN: Final = r"^[a-z0-9_-]{2,64}$"
 
 
 def _exact_int(value: object) -> object:
-    """Refuse what is not an int where an int is read: pydantic's strict mode, for a field
-    it cannot set on (a ``Literal``) or whose typed ``__init__`` it would tighten for the
-    services' own callers (``Field(strict=True)``)."""
+    """Refuse what is not an int where an int is read, as pydantic's strict mode would: it
+    cannot be set on a ``Literal``, and on a field it would type the model's ``__init__``
+    more narrowly than the services' callers of ``CaseUpdate`` write it."""
     if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
         kind = type(value).__name__
         raise PydanticCustomError(
@@ -264,21 +263,14 @@ class CaseUpdate(Contract):
         json_schema_extra={"x-max-bytes": MAX_UPDATE_BYTES, "x-max-depth": MAX_NESTING_DEPTH}
     )
 
-    # Strict, as a petition's counts: a boolean, a float or a string is no version and no
-    # number of days (pydantic would read ``"extension_days": true`` as a one-day extension).
-    schema_version: Annotated[Literal[1, 2], BeforeValidator(_exact_int)] = 1
-    update_id: str = Field(min_length=1, max_length=128, pattern=UPDATE_ID_PATTERN)
-    case_id: str = Field(min_length=1, max_length=64, pattern=CASE_ID_PATTERN)
+    schema_version: Literal[1, 2] = 1
+    update_id: str = Field(min_length=1, max_length=128)
+    case_id: str
     kind: UpdateKind
     occurred_at: AwareDatetime
-    agency_code: str = Field(
-        pattern=REPORTER_PATTERN,
-        description="who reports it: an agency code of the routing table, or petitioner",
-    )
+    agency_code: str
     reason: str | None = Field(default=None, max_length=2000)
-    extension_days: Annotated[int | None, BeforeValidator(_exact_int)] = Field(
-        default=None, ge=1, le=30
-    )
+    extension_days: int | None = Field(default=None, ge=1, le=30)
     rating: Rating | None = None
     to_agency: Agency | None = Field(
         default=None,
@@ -304,6 +296,37 @@ class CaseUpdate(Contract):
         if self.to_agency is not None and self.schema_version < 2:
             raise ValueError("to_agency: a version 2 field; schema_version 1 has none")
         return self
+
+
+class SubmittedUpdate(CaseUpdate):
+    """A status change as an agency system publishes it on cases.updates.submitted, keyed by
+    case_id: a CaseUpdate, read strictly. Its identifiers are bounded in length and
+    characters, its counts are integers (``"extension_days": true``, ``"5"`` or ``5.0`` is
+    refused). Version 2 added ``to_agency``, the body a transfer or assignment hands the
+    case to (Art. 22)."""
+
+    # The input model is strict, as a channel's petition is. What intake relays from it is
+    # a ``CaseUpdate``, as every reader of cases.updates reads it: that topic's history is
+    # kept, and was written before these bounds (``CaseRegistered.submission_id`` reads what
+    # ``PetitionSubmitted`` bounded the same way), so its readers do not refuse an id now
+    # that they took then, nor a service its own state.
+    schema_version: Annotated[Literal[1, 2], BeforeValidator(_exact_int)] = 1
+    update_id: str = Field(min_length=1, max_length=128, pattern=UPDATE_ID_PATTERN)
+    case_id: str = Field(min_length=1, max_length=64, pattern=CASE_ID_PATTERN)
+    agency_code: str = Field(
+        pattern=AGENCY_CODE_PATTERN, description="who reports it: an agency of the routing table"
+    )
+    extension_days: Annotated[int | None, BeforeValidator(_exact_int)] = Field(
+        default=None, ge=1, le=30
+    )
+
+    def relayed(self, **changes: object) -> CaseUpdate:
+        """The ``CaseUpdate`` it is on cases.updates, with ``changes`` (masked text): its
+        values are validated already, more strictly than a ``CaseUpdate``'s."""
+        changed = {name for name, value in changes.items() if value is not None}
+        return CaseUpdate.model_construct(
+            self.model_fields_set | changed, **{**self.__dict__, **changes}
+        )
 
 
 class EscalationReason(StrEnum):

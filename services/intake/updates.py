@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from schemas.cases import MAX_UPDATE_BYTES, CaseUpdate
+from schemas.cases import MAX_UPDATE_BYTES, CaseUpdate, SubmittedUpdate
 from schemas.keys import CaseKey
 from services.common.agencies import Directory, agency_update_refusal
 from services.common.dlq import Rejected
@@ -62,7 +62,9 @@ def relay_update(
     """
     document = read_json(value, max_bytes=MAX_UPDATE_BYTES, what="an update")
     check_document(document, None)
-    update = validate(CaseUpdate, document)
+    # Read as agency systems must write it (bounded ids, strict counts), relayed as every
+    # reader of cases.updates reads it.
+    update = validate(SubmittedUpdate, document)
     # The key's own bounds (a case id has at most 64 characters), which the update's
     # case_id must meet to be the key of cases.updates.
     case_key = validate(CaseKey, {"case_id": update.case_id})
@@ -81,8 +83,7 @@ def relay_update(
                 "rule": unrestricted_text(recipient.rule),
             }
         )
-    masked = update.model_copy(
-        update={"reason": unrestricted_note(update.reason), "to_agency": recipient}
-    )
-    relay = Relay.AS_WRITTEN if masked == update else Relay.MASKED
+    masked = update.relayed(reason=unrestricted_note(update.reason), to_agency=recipient)
+    as_written = (masked.reason, masked.to_agency) == (update.reason, update.to_agency)
+    relay = Relay.AS_WRITTEN if as_written else Relay.MASKED
     return RelayedUpdate(masked, case_key.to_json_bytes(), relay)

@@ -7,9 +7,10 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from pydantic import ValidationError
 
 from schemas import examples
-from schemas.cases import MAX_UPDATE_BYTES, CaseUpdate
+from schemas.cases import MAX_UPDATE_BYTES, CaseUpdate, SubmittedUpdate
 from schemas.keys import CaseKey
 from schemas.petitions import RejectReason
 from services.common.dlq import Rejected
@@ -249,3 +250,27 @@ def test_an_update_within_the_clock_skew_is_relayed_beyond_it_refused() -> None:
 def test_an_agencys_update_the_agency_api_would_take_is_relayed(update: dict[str, Any]) -> None:
     relayed = relay_update(KEY, _raw(update))
     assert relayed.update.update_id == update["update_id"]
+
+
+def test_what_is_relayed_is_a_case_update_as_every_reader_of_cases_updates_reads_it() -> None:
+    for written in (REPLIED, TRANSFER, {**REPLIED, "reason": "经办人电话13912345678"}):
+        relayed = relay_update(KEY, _raw(written)).update
+        assert type(relayed) is CaseUpdate
+        assert CaseUpdate.model_validate_json(relayed.to_json_bytes()) == relayed
+
+
+@pytest.mark.parametrize(
+    "kept",
+    [{"update_id": "610302-housing/2026 000982"}, {"agency_code": "HZ"}, {"case_id": "XF 1"}],
+    ids=["an update id with a slash and a blank", "an upper-case code", "a blank in a case id"],
+)
+def test_cases_updates_history_written_before_the_bounds_is_still_read(
+    kept: dict[str, str],
+) -> None:
+    # cases.updates is kept for years, and services keep its updates in their state: what
+    # it took before agency systems' ids were bounded, its readers still take. The bounds
+    # are the input's (SubmittedUpdate), as PetitionSubmitted's are for submission ids.
+    history = {**REPLIED, **kept}
+    CaseUpdate.model_validate_json(_raw(history))
+    with pytest.raises(ValidationError):
+        SubmittedUpdate.model_validate_json(_raw(history))
