@@ -5,21 +5,77 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Annotated, Any, ClassVar, Final
 
 import email_validator
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, WithJsonSchema
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    ValidationInfo,
+    WithJsonSchema,
+)
 from pydantic.networks import validate_email
 from pydantic_core import PydanticCustomError
 
+#: China time, in which the contract's bounds of time are written (the legal clocks run in it).
+_CHINA: Final = timezone(timedelta(hours=8))
+#: The earliest time the contract takes: 1 January 1900, China time. Not a rule of the
+#: petition system (intake refuses a petition received before 2000, received_too_early,
+#: and the gateway and intake a time in the future): the range in which every time can be
+#: written in UTC and in any zone, and have years of deadlines and windows added to it or
+#: taken from it, inside Python's datetime (years 1 to 9999). A time outside it (year 1
+#: east of UTC, year 9999 west of it: both valid ISO 8601) would raise OverflowError in
+#: the first reader that converts it, on every delivery of the record.
+EARLIEST_TIME: Final = datetime(1900, 1, 1, tzinfo=_CHINA)
+#: The first time after the contract's range: 1 January 2200, China time.
+END_OF_TIME: Final = datetime(2200, 1, 1, tzinfo=_CHINA)
+#: Validation context under which a time outside the range is read as it is: for a
+#: service reading back what it stored itself before the range was enforced (its own
+#: state must never become unreadable); never for a record read from a topic.
+_STORED_KEY: Final = "xinfang_stored"
+STORED: Final[dict[str, bool]] = {_STORED_KEY: True}
 
-def _require_timezone(value: datetime) -> datetime:
+
+def _out_of_range(value: datetime) -> PydanticCustomError:
+    return PydanticCustomError(
+        "datetime_out_of_range",
+        "{time} is outside the times the contract takes, from {earliest} to before {end}",
+        {
+            "time": value.isoformat(),
+            "earliest": EARLIEST_TIME.isoformat(),
+            "end": END_OF_TIME.isoformat(),
+        },
+    )
+
+
+#: Years whose every time is within the range, in any zone (an offset is under a day):
+#: checked first, as ``value.year`` costs a tenth of a comparison of two aware times.
+_SURELY_IN_RANGE: Final = range(EARLIEST_TIME.year + 1, END_OF_TIME.year - 1)
+
+
+def _in_range(value: datetime, info: ValidationInfo) -> datetime:
+    """``value`` if it is within [EARLIEST_TIME, END_OF_TIME); a naive one is taken as
+    UTC for the comparison (the fields that take one are written by the services)."""
+    if value.year in _SURELY_IN_RANGE:
+        return value
+    # An aware time is compared as an instant: no conversion, which is what overflows.
+    moment = value if value.utcoffset() is not None else value.replace(tzinfo=UTC)
+    if EARLIEST_TIME <= moment < END_OF_TIME:
+        return value
+    if info.context is not None and info.context.get(_STORED_KEY):
+        return value
+    raise _out_of_range(value)
+
+
+def _require_timezone(value: datetime, info: ValidationInfo) -> datetime:
     # Deadlines are computed from event time (ARCHITECTURE.md, "Time"); a naive time
     # would silently be read in the server's zone, so it is refused at the border.
     if value.tzinfo is None or value.utcoffset() is None:
         raise ValueError("a time zone is required, e.g. 2026-11-20T10:00:00+08:00")
-    return value
+    return _in_range(value, info)
 
 
 def _refuse_numbers(value: Any) -> Any:
@@ -32,9 +88,15 @@ def _refuse_numbers(value: Any) -> Any:
     return value
 
 
+#: A time with its zone, within the contract's range (EARLIEST_TIME to END_OF_TIME): what
+#: every event time of the contract is.
 AwareDatetime = Annotated[
     datetime, BeforeValidator(_refuse_numbers), AfterValidator(_require_timezone)
 ]
+#: A time the services write from their own clocks (``registered_at``, ``rejected_at``...),
+#: its zone not required, within the same range: a record that claims year 9999 there is
+#: refused by its readers as the event times are.
+Timestamp = Annotated[datetime, AfterValidator(_in_range)]
 
 
 #: An address of the plainest shape: ASCII letters, digits and ``_+-`` in dot-separated

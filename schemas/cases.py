@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from enum import StrEnum
-from typing import Final, Literal
+from typing import Annotated, Final, Literal
 
-from pydantic import ConfigDict, Field, model_validator
+from pydantic import BeforeValidator, ConfigDict, Field, model_validator
+from pydantic_core import PydanticCustomError
 
-from schemas.base import AwareDatetime, Contract
+from schemas.base import AwareDatetime, Contract, Timestamp
 from schemas.fields import UNCLASSIFIED, CaseField
 from schemas.petitions import MAX_NESTING_DEPTH, MAX_REPRESENTATIVES_LISTED, Channel, Language
 
@@ -93,7 +93,7 @@ class CaseRegistered(Contract):
     submission_id: str
     channel: Channel
     received_at: AwareDatetime
-    registered_at: datetime
+    registered_at: Timestamp
     petitioner_ref: str = Field(description="keyed HMAC of the petitioner's best identity")
     co_petitioner_refs: list[str] = Field(
         default_factory=list, max_length=MAX_CO_PETITIONER_REFS
@@ -224,6 +224,30 @@ class Rating(StrEnum):
 
 #: The updates that hand a case to another body (Art. 22): the only ones with a recipient.
 HANDOVERS: Final = frozenset({UpdateKind.TRANSFERRED, UpdateKind.ASSIGNED})
+#: An agency system's update id: letters, digits and ``._:+-`` (a time with its offset may
+#: be part of one), at most 128 characters. Readers skip an update_id they have handled and
+#: it names notices and escalations: no control, format or blank character may make two
+#: ids look alike, or one look like another.
+UPDATE_ID_PATTERN: Final = r"^[A-Za-z0-9._:+-]{1,128}$"
+#: The case an agency system's update is about: the key's bound (``schemas.keys.CaseKey``,
+#: at most 64 characters) and the characters ids have.
+CASE_ID_PATTERN: Final = r"^[A-Za-z0-9._:-]{1,64}$"
+#: The reporter of an agency system's update: the characters and length of an agency code
+#: (``Agency.code``); which codes are bodies is the routing table's to say (intake and the
+#: gateway check it: ``services.common.agencies``).
+AGENCY_CODE_PATTERN: Final = r"^[a-z0-9_-]{2,64}$"
+
+
+def _exact_int(value: object) -> object:
+    """Refuse what is not an int where an int is read, as pydantic's strict mode would: it
+    cannot be set on a ``Literal``, and on a field it would type the model's ``__init__``
+    more narrowly than the services' callers of ``CaseUpdate`` write it."""
+    if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
+        kind = type(value).__name__
+        raise PydanticCustomError(
+            "int_type", "Input should be a valid integer, not {kind}", {"kind": kind}
+        )
+    return value
 
 
 class CaseUpdate(Contract):
@@ -274,6 +298,37 @@ class CaseUpdate(Contract):
         return self
 
 
+class SubmittedUpdate(CaseUpdate):
+    """A status change as an agency system publishes it on cases.updates.submitted, keyed by
+    case_id: a CaseUpdate, read strictly. Its identifiers are bounded in length and
+    characters, its counts are integers (``"extension_days": true``, ``"5"`` or ``5.0`` is
+    refused). Version 2 added ``to_agency``, the body a transfer or assignment hands the
+    case to (Art. 22)."""
+
+    # The input model is strict, as a channel's petition is. What intake relays from it is
+    # a ``CaseUpdate``, as every reader of cases.updates reads it: that topic's history is
+    # kept, and was written before these bounds (``CaseRegistered.submission_id`` reads what
+    # ``PetitionSubmitted`` bounded the same way), so its readers do not refuse an id now
+    # that they took then, nor a service its own state.
+    schema_version: Annotated[Literal[1, 2], BeforeValidator(_exact_int)] = 1
+    update_id: str = Field(min_length=1, max_length=128, pattern=UPDATE_ID_PATTERN)
+    case_id: str = Field(min_length=1, max_length=64, pattern=CASE_ID_PATTERN)
+    agency_code: str = Field(
+        pattern=AGENCY_CODE_PATTERN, description="who reports it: an agency of the routing table"
+    )
+    extension_days: Annotated[int | None, BeforeValidator(_exact_int)] = Field(
+        default=None, ge=1, le=30
+    )
+
+    def relayed(self, **changes: object) -> CaseUpdate:
+        """The ``CaseUpdate`` it is on cases.updates, with ``changes`` (masked text): its
+        values are validated already, more strictly than a ``CaseUpdate``'s."""
+        changed = {name for name, value in changes.items() if value is not None}
+        return CaseUpdate.model_construct(
+            self.model_fields_set | changed, **{**self.__dict__, **changes}
+        )
+
+
 class EscalationReason(StrEnum):
     """Why a case was escalated; also a metric label."""
 
@@ -296,8 +351,8 @@ class CaseEscalated(Contract):
     rule: str = Field(description="the rule that fired")
     target_level: AgencyLevel
     target_agency: str | None = None
-    due_at: datetime | None = None
-    escalated_at: datetime
+    due_at: Timestamp | None = None
+    escalated_at: Timestamp
     region_code: str
     detail: str = ""
 
@@ -336,4 +391,4 @@ class PetitionerContact(Contract):
     email: str | None = None
     address: str | None = None
     language: Language = Language.ZH
-    updated_at: datetime
+    updated_at: Timestamp

@@ -9,13 +9,12 @@ consumers (escalation, agencies, ledgers) follow.
 
 from __future__ import annotations
 
-from datetime import datetime
 from enum import StrEnum
 from typing import Literal
 
 from pydantic import Field, model_validator
 
-from schemas.base import Contract, Example
+from schemas.base import Contract, Example, Timestamp
 
 
 class MatterCommandKind(StrEnum):
@@ -48,7 +47,7 @@ class MatterCommand(Contract):
     case_id: str | None = None
     operator: str = Field(min_length=1, max_length=100)
     reason: str = Field(min_length=1, max_length=2000)
-    issued_at: datetime
+    issued_at: Timestamp
 
     @model_validator(mode="after")
     def _complete(self) -> MatterCommand:
@@ -84,7 +83,7 @@ class MatterChanged(Contract):
     matter_petitioners: int = Field(default=0, ge=0)
     operator: str
     reason: str
-    applied_at: datetime
+    applied_at: Timestamp
 
 
 COMMAND_EXAMPLES: tuple[Example, ...] = (

@@ -8,12 +8,11 @@ service's table row per case, joined from the registered case and dedup's verdic
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Literal
 
 from pydantic import Field, JsonValue
 
-from schemas.base import AwareDatetime, Contract
+from schemas.base import AwareDatetime, Contract, Timestamp
 from schemas.cases import (
     Agency,
     CaseDeduplicated,
@@ -161,7 +160,7 @@ class Notice(Contract):
     data: dict[str, JsonValue] = Field(
         default_factory=dict, description="structured content for webhook receivers"
     )
-    created_at: datetime
+    created_at: Timestamp
 
 
 class ReceiverKey(Contract):

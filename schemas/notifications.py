@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from enum import StrEnum
 from typing import Literal
 
 from pydantic import Field
 
-from schemas.base import Contract
+from schemas.base import Contract, Timestamp
 
 
 class NotificationKind(StrEnum):
@@ -55,7 +54,7 @@ class NotificationDelivered(Contract):
         default_factory=list, description="every case of a digest (escalation alerts)"
     )
     subject: str
-    delivered_at: datetime
+    delivered_at: Timestamp
 
 
 class FailureReason(StrEnum):
@@ -83,4 +82,4 @@ class NotificationFailed(Contract):
     reason: FailureReason
     detail: str = ""
     attempts: int = Field(ge=0)
-    failed_at: datetime
+    failed_at: Timestamp

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from enum import StrEnum
 from typing import Final, Literal
 
 from pydantic import ConfigDict, Field, model_validator
 
-from schemas.base import AwareDatetime, Contract, EmailAddress
+from schemas.base import AwareDatetime, Contract, EmailAddress, Timestamp
 
 # The contract's bounds. Each field has its own below; these two bound the whole message.
 # They are chosen so that the largest valid petition gives outputs that fit every topic's
@@ -168,6 +167,12 @@ class RejectReason(StrEnum):
     CONFLICTING_DUPLICATE = "conflicting_duplicate"
     #: The input was processed, but its outputs exceed a topic's max.message.bytes.
     OUTPUT_TOO_LARGE = "output_too_large"
+    #: An agency system's update names, as its reporter or as the body a transfer hands the
+    #: case to, a code no body of the routing table has (the petitioner's included: a
+    #: petitioner's update comes only through the gateway's petitioner API).
+    UNKNOWN_AGENCY = "unknown_agency"
+    #: An agency system's update occurred after now by more than clocks may differ.
+    OCCURRED_IN_FUTURE = "occurred_in_future"
 
 
 class Stage(StrEnum):
@@ -214,4 +219,4 @@ class DeadLetter(Contract):
         description="the original value was cut to fit the topic; it cannot be replayed",
     )
     submission_id: str | None = Field(default=None, max_length=128)
-    rejected_at: datetime
+    rejected_at: Timestamp

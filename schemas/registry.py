@@ -20,6 +20,7 @@ from schemas.cases import (
     CaseRegistered,
     CaseUpdate,
     PetitionerContact,
+    SubmittedUpdate,
 )
 from schemas.keys import CaseKey, NotificationKey, PetitionerKey, SubmissionKey
 from schemas.notifications import NotificationDelivered, NotificationFailed
@@ -149,7 +150,7 @@ CASES_UPDATES_SUBMITTED: Final = TopicSpec(
         "keyed by case_id; intake checks and masks them onto cases.updates."
     ),
     key_model=CaseKey,
-    value_model=CaseUpdate,
+    value_model=SubmittedUpdate,
     producers=("agencies",),
     consumers=("intake",),
     examples=examples.UPDATES_SUBMITTED,

@@ -2,7 +2,9 @@
 
 Intake routes a case to one of them (``services.intake.routing``, whose header states the
 order of the rules); the gateway checks the body an agency's transfer names and shows it
-to the petitioner (issue 16). The table is data validated at start-up, with errors that
+to the petitioner (issue 16); intake refuses an agency system's update whose reporter or
+recipient no body is, or that occurs in the future (``agency_update_refusal``, the gateway
+agency API's rules). The table is data validated at start-up, with errors that
 name the line. Roles the table does not list for a region are synthesised from the
 national region table, so every valid region has all three: '<region>-xfj' (petition
 bureau), '<region>-zfw' (political-legal committee), '<region>-jw' (discipline commission).
@@ -11,14 +13,17 @@ bureau), '<region>-zfw' (political-legal committee), '<region>-jw' (discipline c
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from functools import cache
 from pathlib import Path
 from typing import Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from schemas.cases import Agency, AgencyLevel
+from schemas.cases import Agency, AgencyLevel, CaseUpdate
 from schemas.fields import FIELDS
+from schemas.petitions import RejectReason
 from services.common import regions
 from services.common.rulefile import load_rule_file
 
@@ -207,3 +212,79 @@ def shipped_directory() -> Directory:
     """The directory of the shipped ``rules/routing.yaml`` and national region table."""
     text = ROUTING_TABLE_PATH.read_text(encoding="utf-8")
     return Directory(load_table(text, str(ROUTING_TABLE_PATH)), regions.default_table())
+
+
+# --- what an agency may report ---------------------------------------------------------
+
+#: The reporter (``CaseUpdate.agency_code``) of the petitioner's own updates: the gateway's
+#: petitioner API (case number and query code) writes it; no body of the table has it.
+PETITIONER: Final = "petitioner"
+#: How far after now an agency's ``occurred_at`` may be: the clocks of two machines differ.
+#: The gateway's agency API allows as much (``services.gateway.casework_api.CLOCK_SKEW``).
+AGENCY_CLOCK_SKEW: Final = timedelta(minutes=5)
+
+
+@dataclass(frozen=True)
+class AgencyRefusal:
+    """Why an agency's update is refused: the dead letter's reason and its words."""
+
+    reason: RejectReason
+    detail: str
+
+
+def agency_update_refusal(
+    update: CaseUpdate, now: datetime, directory: Directory | None = None
+) -> AgencyRefusal | None:
+    """Why an agency may not publish ``update`` as it is, or None: what the gateway's agency
+    API refuses of a request, for an update an agency system publishes itself.
+
+    * its reporter must be a body of the routing table (``unknown_agency``): not the
+      petitioner, whose updates come only through the petitioner's door, and not a code no
+      body has;
+    * a transfer's or assignment's recipient must be a body of the table, at the level and
+      in the region the table gives it (``unknown_agency``): notification makes an inbox
+      topic for the code, and escalation takes the level from it;
+    * it must not occur after ``now`` by more than ``AGENCY_CLOCK_SKEW``
+      (``occurred_in_future``): a date in 2099 would hold the case's clocks far away.
+
+    The lifecycle (whether the case is the agency's, whether the step is allowed now) is
+    judged downstream, as for every update.
+    """
+    bodies = shipped_directory() if directory is None else directory
+    reporter = update.agency_code
+    if reporter == PETITIONER:
+        return AgencyRefusal(
+            RejectReason.UNKNOWN_AGENCY,
+            f"agency_code: {PETITIONER} is the petitioner's, not an agency's: a petitioner's "
+            "rating or request comes only through the gateway's petitioner API (case number "
+            "and query code); an agency system reports under its own agency code",
+        )
+    if bodies.agency(reporter, "reporter") is None:
+        return AgencyRefusal(
+            RejectReason.UNKNOWN_AGENCY,
+            f"agency_code: no body of the routing table has the agency code {reporter}",
+        )
+    recipient = update.to_agency
+    if recipient is not None:
+        listed = bodies.agency(recipient.code, recipient.rule)
+        if listed is None:
+            return AgencyRefusal(
+                RejectReason.UNKNOWN_AGENCY,
+                f"to_agency.code: no body of the routing table has the agency code "
+                f"{recipient.code}",
+            )
+        if (listed.level, listed.region_code) != (recipient.level, recipient.region_code):
+            return AgencyRefusal(
+                RejectReason.UNKNOWN_AGENCY,
+                f"to_agency: {recipient.code} is {listed.name}, at {listed.level.value} level "
+                f"in region {listed.region_code}, not at {recipient.level.value} level in "
+                f"region {recipient.region_code}",
+            )
+    if update.occurred_at > now + AGENCY_CLOCK_SKEW:
+        return AgencyRefusal(
+            RejectReason.OCCURRED_IN_FUTURE,
+            f"occurred_at {update.occurred_at.isoformat()} is after now ({now.isoformat()}) by "
+            f"more than the {AGENCY_CLOCK_SKEW.total_seconds() / 60:.0f} minutes clocks may "
+            "differ",
+        )
+    return None

@@ -370,7 +370,8 @@ class BatchLoop:
                 failure = self._remember(batch, effects.remember)
         if failure is not None:
             try:
-                self.limit.failure()
+                # Processing errors only: input refused as invalid is no failure of ours.
+                self.limit.dead_lettered(failure.reason)
             except FailureLimitExceededError as exc:
                 log.critical(str(exc), extra={"topic": incoming.topic, "offset": incoming.offset})
                 return None

@@ -3,7 +3,8 @@
 A handler raises :class:`Rejected` for input that must not be retried; the consumer loop
 sends the original key and value bytes with their topic, partition and offset, the stage
 and the reason, and only then moves on. :class:`FailureLimit` stops the service after too
-many dead letters in a row, so a bad deploy cannot drain its input into the DLQ.
+many processing errors in a row (a handler's exception), so a bad deploy cannot drain its
+input into the DLQ; input refused as invalid is the service working, and never stops it.
 
 A dead letter always fits petitions.rejected: an original too large to travel whole in
 base64 within the topic's max.message.bytes (no valid message is: see the contract's
@@ -48,11 +49,24 @@ class UnavailableError(RuntimeError):
 
 
 class FailureLimitExceededError(RuntimeError):
-    """Too many dead letters in a row: the service must stop, not drain its input."""
+    """Too many processing errors in a row: the service must stop, not drain its input."""
+
+
+#: The dead letters that say the service failed on a message, not that the message is
+#: wrong: a handler's exception (``processing_error``), which a bad deploy makes of every
+#: message. The failure limit counts these only. Every other reason refuses the input
+#: itself (unreadable, a schema violation, a duplicate with other content, a step the
+#: lifecycle does not allow, outputs or state larger than a topic takes, which the
+#: contract's bounds keep valid input from making): a channel or an agency system that
+#: sends only such records, by a bug or on purpose, gets each one back as a letter with its
+#: reason, and must not stop the service for every other producer.
+COUNTED_FAILURES: Final = frozenset({RejectReason.PROCESSING_ERROR})
 
 
 class FailureLimit:
-    """Counts consecutive dead letters; any processed message resets the count."""
+    """Counts consecutive processing errors (``COUNTED_FAILURES``); a processed message
+    resets the count, and a message refused as invalid input leaves it as it is (it is
+    neither: interleaved with a bad deploy's errors, it does not hide them)."""
 
     def __init__(self, limit: int) -> None:
         self.limit = limit
@@ -61,12 +75,17 @@ class FailureLimit:
     def success(self) -> None:
         self.consecutive = 0
 
+    def dead_lettered(self, reason: RejectReason) -> None:
+        """Count a dead letter of ``reason`` if it is a processing error (``failure``)."""
+        if reason in COUNTED_FAILURES:
+            self.failure()
+
     def failure(self) -> None:
-        """Count one dead letter; raise FailureLimitExceededError past the limit."""
+        """Count one processing error; raise FailureLimitExceededError past the limit."""
         self.consecutive += 1
         if self.consecutive > self.limit:
             raise FailureLimitExceededError(
-                f"{self.consecutive} dead letters in a row (limit {self.limit}): "
+                f"{self.consecutive} processing errors in a row (limit {self.limit}): "
                 "stopping instead of draining the input into the DLQ"
             )
 

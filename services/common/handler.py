@@ -117,13 +117,25 @@ def _subject_fields(key_model: type[Contract], model: type[Contract]) -> tuple[s
 def parse_value(model: type[M], message: Incoming) -> M:
     """The message's value as ``model``, or Rejected (schema_violation) with pydantic's words.
 
-    On a topic keyed by case (or petitioner), a value whose case_id (petitioner_ref) is not
+    A record without a value (a tombstone, which none of these topics takes) is refused
+    as such, rather than as the empty document pydantic would find no JSON in. On a topic
+    keyed by case (or petitioner), a value whose case_id (petitioner_ref) is not
     the key's is refused too: the key chose the partition, and with it the state the value
     is judged in, so a verdict keyed by case A and carrying case B would be applied beside
     A's events and never meet B's.
     """
+    if message.value is None:
+        spec = message.spec
+        expected = (
+            f"every record of {spec.name} is a {spec.value_model.__name__}"
+            if spec is not None
+            else f"a {model.__name__} is read here"
+        )
+        raise Rejected(
+            RejectReason.SCHEMA_VIOLATION, f"the record has no value (a tombstone): {expected}"
+        )
     try:
-        value = model.model_validate_json(message.value or b"")
+        value = model.model_validate_json(message.value)
     except ValidationError as exc:
         raise Rejected(RejectReason.SCHEMA_VIOLATION, str(exc)[:2000]) from None
     if message.spec is not None:

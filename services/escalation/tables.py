@@ -52,9 +52,10 @@ import json
 import weakref
 from bisect import bisect_left
 from collections.abc import Callable, MutableMapping
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, Final
 
+from schemas.base import STORED
 from services.common.batch import OPEN_BATCH
 from services.common.batch_reads import ReadInBatch
 from services.escalation.state import CaseState, Orphans
@@ -73,9 +74,29 @@ BUCKET_ENTRIES: Final = 2_000
 _HOUR: Final = 10  # characters of a bucket name that say its hour
 
 
+#: The first and the last moment Python's datetime can hold in UTC.
+_FIRST_UTC: Final = datetime.min.replace(tzinfo=UTC)
+_LAST_UTC: Final = datetime.max.replace(tzinfo=UTC)
+
+
+def _utc(moment: datetime) -> datetime:
+    """``moment`` in UTC; a moment beyond the years Python's datetime holds once in UTC
+    (year 1 east of it, year 9999 west of it) as the first or the last one it holds.
+
+    The contract refuses such a time (``schemas.base.EARLIEST_TIME``), but a row stored
+    before it did may hold one: its due entry is then kept in the first or the last
+    bucket (``due`` compares the entry's own time), and the service does not stop on it.
+    """
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError:
+        offset = moment.utcoffset()
+        return _FIRST_UTC if offset is not None and offset > timedelta(0) else _LAST_UTC
+
+
 def bucket_of(moment: datetime) -> str:
     """The hour bucket (UTC) of a due time; buckets sort as the hours do."""
-    return moment.astimezone(UTC).strftime("%Y%m%d%H")
+    return _utc(moment).strftime("%Y%m%d%H")
 
 
 def buckets_of(moment: datetime) -> tuple[str, str, str]:
@@ -91,7 +112,7 @@ def buckets_of(moment: datetime) -> tuple[str, str, str]:
 def _second_of(moment: datetime) -> str:
     """``moment`` in UTC as ``strftime("%Y%m%d%H%M%S")`` writes it, by an f-string (1 us
     instead of 2: every case stored asks for its due time's buckets)."""
-    utc = moment.astimezone(UTC)
+    utc = _utc(moment)
     if utc.year < 1000:  # strftime's %Y does not pad these
         return utc.strftime("%Y%m%d%H%M%S")
     return f"{utc.year}{utc.month:02}{utc.day:02}{utc.hour:02}{utc.minute:02}{utc.second:02}"
@@ -218,20 +239,24 @@ class TableCaseStore:
         self._buckets_key = f"{DUE}{partition}"
         self._bounds = BucketBounds() if bounds is None else bounds
 
+    # Rows are read as they were stored (``STORED``): a time a row holds from before the
+    # contract refused it (``schemas.base.EARLIEST_TIME``) does not make the case, and every
+    # message of it, unreadable.
+
     def get(self, case_id: str) -> CaseState | None:
         value = self._table.get(CASE + case_id)
-        return None if value is None else CaseState.from_json(value)
+        return None if value is None else _stored_state(value)
 
     def orphans(self, case_id: str) -> Orphans | None:
         value = self._table.get(ORPHANS + case_id)
-        return None if value is None else Orphans.model_validate(value)
+        return None if value is None else Orphans.model_validate(value, context=STORED)
 
     def put(self, state: CaseState) -> None:
         case_id = state.facts.case_id
         orphans = self.orphans(case_id)
         # The case's row read once: ``_add_due`` writes only the due index, not this row.
         stored = self._table.get(CASE + case_id)
-        before = due_time(None if stored is None else CaseState.from_json(stored), orphans)
+        before = due_time(None if stored is None else _stored_state(stored), orphans)
         after = due_time(state, orphans)
         self._add_due(case_id, after)
         value = state.to_json()
@@ -424,6 +449,11 @@ def open_cases(table: Table) -> dict[tuple[str, str], int]:
             status, level = str(row).split(" ")
             counts[status, level] = counts.get((status, level), 0) + 1
     return counts
+
+
+def _stored_state(value: dict[str, Any]) -> CaseState:
+    """A case's row as ``CaseState.from_json`` reads it, its times as they were stored."""
+    return CaseState.model_validate(value, context=STORED)
 
 
 def _holds(buckets: list[str], bucket: str) -> bool:

@@ -115,7 +115,7 @@ def build(settings: IntakeSettings) -> Service:
         # No state: the same record always gives the same update, with the agency's own
         # update_id, and every reader of cases.updates skips an update_id it has handled.
         try:
-            relayed = relay_update(message.key, message.value)
+            relayed = relay_update(message.key, message.value, datetime.now(UTC))
         except Rejected as rejection:
             reject(rejection.reason)
             raise

@@ -2,8 +2,18 @@
 
 from __future__ import annotations
 
-from schemas.cases import AgencyLevel
-from services.common.agencies import shipped_directory
+from datetime import UTC, datetime
+
+from schemas.cases import AgencyLevel, CaseUpdate, Rating, UpdateKind
+from schemas.petitions import RejectReason
+from services.common.agencies import (
+    AGENCY_CLOCK_SKEW,
+    PETITIONER,
+    agency_update_refusal,
+    shipped_directory,
+)
+from services.gateway import casework_api
+from services.gateway.models import RatingRequest
 from services.intake.routing import agency_codes
 
 
@@ -25,3 +35,36 @@ def test_a_code_names_a_listed_or_synthesised_body_and_nothing_else() -> None:
         assert directory.agency(unknown, "r") is None, unknown
     # Every code intake lists for inbox topics is a body the directory knows.
     assert all(directory.agency(code, "r") is not None for code in agency_codes())
+
+
+def test_the_agency_update_rules_are_the_gateway_agency_apis() -> None:
+    # The gateway keeps its own constants for now: they must say what intake applies.
+    assert casework_api.CLOCK_SKEW == AGENCY_CLOCK_SKEW
+    assert casework_api.PETITIONER == PETITIONER
+
+
+def test_a_petitioners_update_is_the_gateways_to_publish_never_an_agency_systems() -> None:
+    # The petitioner's door (case number and query code) publishes straight to
+    # cases.updates under the reporter "petitioner"; the same update coming from an agency
+    # system (through intake) is a forged rating.
+    now = datetime(2026, 12, 3, tzinfo=UTC)
+    rating = casework_api.rating_update("XF-7K2M9Q4T8W1Z", RatingRequest(rating=Rating.SATISFIED))
+    refusal = agency_update_refusal(rating(now), now)
+    assert refusal is not None
+    assert refusal.reason is RejectReason.UNKNOWN_AGENCY
+    assert "the petitioner's, not an agency's" in refusal.detail
+
+
+def test_an_agencys_update_as_the_gateway_makes_it_is_refused_for_nothing() -> None:
+    now = datetime(2026, 12, 3, tzinfo=UTC)
+    directory = shipped_directory()
+    recipient = directory.agency("610302-housing", "transferred_by:610302-xfj")
+    transfer = CaseUpdate(
+        update_id="AG-1", case_id="XF-7K2M9Q4T8W1Z", kind=UpdateKind.TRANSFERRED,
+        occurred_at=now + AGENCY_CLOCK_SKEW, agency_code="610302-xfj", to_agency=recipient,
+    )  # fmt: skip
+    assert agency_update_refusal(transfer, now, directory) is None
+    late = transfer.model_copy(update={"occurred_at": now + AGENCY_CLOCK_SKEW * 2})
+    refusal = agency_update_refusal(late, now, directory)
+    assert refusal is not None
+    assert refusal.reason is RejectReason.OCCURRED_IN_FUTURE

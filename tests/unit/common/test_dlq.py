@@ -38,7 +38,7 @@ def test_the_failure_limit_counts_only_failures_in_a_row() -> None:
     limit.success()
     for _ in range(3):
         limit.failure()
-    with pytest.raises(FailureLimitExceededError, match="4 dead letters in a row"):
+    with pytest.raises(FailureLimitExceededError, match="4 processing errors in a row"):
         limit.failure()
 
 

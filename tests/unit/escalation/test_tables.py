@@ -14,13 +14,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from schemas.cases import Rating, UpdateKind
+from schemas.base import STORED
+from schemas.cases import CaseUpdate, Rating, UpdateKind
 from services.common.batch import Batch, StateTooLargeError
 from services.common.batch_reads import ReadInBatch
 from services.common.casework.workdays import CHINA_TZ
 from services.escalation.engine import EscalationEngine, Rejection, StepResult
 from services.escalation.escalations import Output, output_id
-from services.escalation.state import StagedStore
+from services.escalation.state import HeldUpdate, Orphans, StagedStore
 from services.escalation.tables import (
     BUCKET_ENTRIES,
     BucketBounds,
@@ -602,3 +603,66 @@ def test_a_due_times_buckets_are_named_as_strftime_names_them(moment: datetime) 
     # 1000 (unpadded there) included.
     second = moment.astimezone(UTC).strftime("%Y%m%d%H%M%S")
     assert buckets_of(moment) == (second[:10], second[:12], second)
+
+
+# --- times from before the contract's range ---------------------------------------------------
+
+#: Valid ISO 8601, beyond Python's datetime once in UTC: the contract refuses them now
+#: (schemas.base.EARLIEST_TIME), but a row stored before it did may hold one.
+_BEYOND_UTC = {"late": "9999-12-31T23:00:00-05:00", "early": "0001-01-01T00:00:00+14:00"}
+
+
+def _stored_update(at: str, kind: UpdateKind = UpdateKind.ACCEPTED) -> CaseUpdate:
+    return CaseUpdate.model_validate(
+        {"update_id": f"u-{at[:4]}", "case_id": "XF-A", "kind": kind.value,
+         "occurred_at": at, "agency_code": "610302-labour"},
+        context=STORED,
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("at", _BEYOND_UTC.values(), ids=_BEYOND_UTC.keys())
+def test_a_due_time_beyond_utc_is_bucketed_first_or_last_not_an_overflow(at: str) -> None:
+    moment = datetime.fromisoformat(at)
+    names = buckets_of(moment)
+    hour = bucket_of(moment)
+    now = bucket_of(T0)
+    if moment.year == 1:
+        assert names[0] < now
+        assert hour < now
+    else:
+        assert names[0] > now
+        assert hour > now
+        assert names == ("9999123123", "999912312359", "99991231235959")
+
+
+@pytest.mark.parametrize("at", _BEYOND_UTC.values(), ids=_BEYOND_UTC.keys())
+def test_an_orphan_stored_with_a_time_beyond_utc_is_read_indexed_and_scanned(at: str) -> None:
+    # What escalation stopped on (exit 74, again at each restart): an update before its
+    # verdict, its occurred_at beyond UTC, indexed at its due time.
+    orphans = Orphans(case_id="XF-A", held=(HeldUpdate(update=_stored_update(at), partition=0,
+                                                       offset=7),))  # fmt: skip
+    table = Changelog({"orphans/XF-A": orphans.model_dump(mode="json")})
+    store = TableCaseStore(table, 0)
+    assert store.orphans("XF-A") == orphans
+    store.put_orphans("XF-A", orphans)
+    due = store.due(day(0))
+    assert due == (["XF-A"] if datetime.fromisoformat(at).year == 1 else [])
+    store.put_orphans("XF-A", None)
+    assert "orphans/XF-A" not in table
+    assert store.due(datetime(2199, 12, 31, tzinfo=UTC)) == []
+
+
+def test_a_case_row_stored_with_a_time_out_of_the_contracts_range_is_read_and_stored() -> None:
+    table = Changelog()
+    store = TableCaseStore(table, 0)
+    engine = EscalationEngine(RULES, store)
+    engine.on_verdict(verdict())
+    engine.on_update(update(UpdateKind.ACCEPTED, day(1), 1))
+    row = json.loads(json.dumps(table["case/XF-A"]))
+    row["updates"][0]["occurred_at"] = "2500-01-01T00:00:00+08:00"  # stored before the range
+    table["case/XF-A"] = row
+    state = store.get("XF-A")
+    assert state is not None
+    assert state.updates[0].occurred_at.year == 2500
+    store.put(state)
+    assert store.get("XF-A") == state
