@@ -620,7 +620,7 @@ def stream_service(service: str) -> DashboardSpec:
                         health=True,
                     ),
                     big(
-                        "Dead letters in a row",
+                        "Processing errors in a row",
                         "The service stops itself at max_consecutive_failures (default 100).",
                         "none",
                         Query(f"max(xinfang_consecutive_failures{{{own}}})"),

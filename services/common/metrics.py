@@ -131,7 +131,8 @@ CATALOGUE: Final[tuple[MetricSpec, ...]] = (
     MetricSpec(
         "xinfang_consecutive_failures",
         Kind.GAUGE,
-        "Dead letters in a row; the service stops at its max_consecutive_failures.",
+        "Processing errors in a row (input refused as invalid neither counts nor resets it); "
+        "the service stops at its max_consecutive_failures.",
         _ALL,
         {**_SERVICE},
     ),

@@ -76,8 +76,9 @@ class ServiceSettings(BaseSettings):
         default=100,
         ge=1,
         description=(
-            "dead letters in a row after which the service stops instead of draining "
-            "its input into the DLQ (a bad deploy must not eat the queue)"
+            "processing errors in a row (a handler's exception; input refused as invalid "
+            "does not count) after which the service stops instead of draining its input "
+            "into the DLQ (a bad deploy must not eat the queue)"
         ),
     )
     session_timeout_seconds: float = Field(

@@ -48,6 +48,7 @@ from typing import Any, Final
 from prometheus_client import Counter, Histogram
 from pydantic import BaseModel, ConfigDict, TypeAdapter
 
+from schemas.base import STORED
 from schemas.cases import CaseDeduplicated, CaseEscalated, CaseUpdate, PetitionerContact
 from schemas.ledger import HotspotDetected
 from schemas.notices import UPDATE_NOTICES, CaseFile, Notice, NoticeKind
@@ -344,7 +345,7 @@ class NotificationEngine:
         stored = self.cases.get(verdict.case_id)
         case = CaseFile.of(verdict)
         if stored:
-            known = CaseFile.model_validate(stored)
+            known = CaseFile.model_validate(stored, context=STORED)
             compared = known.model_copy(update={"accepted_at": None, "events": {}})
             if "terminated_matter" not in stored:
                 # Stored before the case file knew it: the verdict again is no conflict,
@@ -380,7 +381,7 @@ class NotificationEngine:
             return step
         if stored is None:
             return step
-        known = CaseFile.model_validate(stored)
+        known = CaseFile.model_validate(stored, context=STORED)
         if known.conflicts_with(update):
             # Its notice (for the first version) is sent or on its way: this one is kept.
             raise Rejected(
@@ -400,7 +401,7 @@ class NotificationEngine:
     def on_escalation(self, escalation: CaseEscalated) -> Step:
         """An escalation: one routed alert per receiver, for its receiver's digest."""
         stored = self.cases.get(escalation.case_id)
-        case = CaseFile.model_validate(stored) if stored else None
+        case = CaseFile.model_validate(stored, context=STORED) if stored else None
         if case is not None and case.conflicts_with(escalation):
             # Its alerts (for the first version) are held or sent: this one is kept.
             raise Rejected(
@@ -493,9 +494,9 @@ class NotificationEngine:
     async def _tick_waiting(self, step: Step, partition: int, now: datetime) -> None:
         notices: list[Notice] = []
         for event_id, row in _rows(self.waiting, partition):
-            entry = WaitingEntry.model_validate(row)
+            entry = WaitingEntry.model_validate(row, context=STORED)
             stored = self.cases.get(entry.case_id)
-            case = CaseFile.model_validate(stored) if stored else None
+            case = CaseFile.model_validate(stored, context=STORED) if stored else None
             contact = self.contacts(case.petitioner_ref) if case else None
             expired = now - entry.since >= self.contact_wait
             if contact is None and not expired:
