@@ -272,6 +272,23 @@ def _reopened(machine: Machine, update: CaseUpdate, window: DeadlineStep) -> Ref
     return None
 
 
+def _requested_in_window(
+    machine: Machine,
+    update: CaseUpdate,
+    status: CaseStatus,
+    window: DeadlineStep,
+    late: Refusal,
+) -> Refusal | None:
+    """Whether a request for review or re-review may go on: in ``status`` within its
+    ``window`` (else ``late``), or on a closed case within it (``_reopened``)."""
+    if machine.status is CaseStatus.CLOSED:
+        return _reopened(machine, update, window)
+    refusal = _require(machine, update, status)
+    if refusal is None and machine.open(window, update.occurred_at) is None:
+        return late
+    return refusal
+
+
 def _review_requested(machine: Machine, update: CaseUpdate) -> Refusal | None:
     if machine.status is CaseStatus.REVIEW_DECIDED:
         return Refusal(
@@ -279,16 +296,17 @@ def _review_requested(machine: Machine, update: CaseUpdate) -> Refusal | None:
             "the review is decided; the next step is a re-review (Art. 36)",
         )
     at = update.occurred_at
-    if machine.status is CaseStatus.CLOSED:
-        refusal = _reopened(machine, update, DeadlineStep.REVIEW_REQUEST)
-    else:
-        refusal = _require(machine, update, CaseStatus.REPLIED)
-        if refusal is None and machine.open(DeadlineStep.REVIEW_REQUEST, at) is None:
-            refusal = Refusal(
-                RejectionReason.REVIEW_WINDOW_CLOSED,
-                f"a review is requested within {machine.limits.review_request.days} days "
-                f"of the reply ({machine.limits.review_request.article})",
-            )
+    limit = machine.limits.review_request
+    refusal = _requested_in_window(
+        machine,
+        update,
+        CaseStatus.REPLIED,
+        DeadlineStep.REVIEW_REQUEST,
+        Refusal(
+            RejectionReason.REVIEW_WINDOW_CLOSED,
+            f"a review is requested within {limit.days} days of the reply ({limit.article})",
+        ),
+    )
     if refusal is not None:
         return refusal
     machine.stop(at, DeadlineStep.REVIEW_REQUEST)
@@ -323,16 +341,18 @@ def _review_decided(machine: Machine, update: CaseUpdate) -> Refusal | None:
 
 def _re_review_requested(machine: Machine, update: CaseUpdate) -> Refusal | None:
     at = update.occurred_at
-    if machine.status is CaseStatus.CLOSED:
-        refusal = _reopened(machine, update, DeadlineStep.RE_REVIEW_REQUEST)
-    else:
-        refusal = _require(machine, update, CaseStatus.REVIEW_DECIDED)
-        if refusal is None and machine.open(DeadlineStep.RE_REVIEW_REQUEST, at) is None:
-            refusal = Refusal(
-                RejectionReason.RE_REVIEW_WINDOW_CLOSED,
-                f"a re-review is requested within {machine.limits.re_review_request.days} "
-                f"days of the review opinion ({machine.limits.re_review_request.article})",
-            )
+    limit = machine.limits.re_review_request
+    refusal = _requested_in_window(
+        machine,
+        update,
+        CaseStatus.REVIEW_DECIDED,
+        DeadlineStep.RE_REVIEW_REQUEST,
+        Refusal(
+            RejectionReason.RE_REVIEW_WINDOW_CLOSED,
+            f"a re-review is requested within {limit.days} days of the review opinion "
+            f"({limit.article})",
+        ),
+    )
     if refusal is not None:
         return refusal
     machine.stop(at, DeadlineStep.RE_REVIEW_REQUEST)
