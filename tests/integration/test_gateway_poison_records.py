@@ -61,7 +61,11 @@ def test_records_no_view_can_fold_are_skipped_and_the_gateway_is_ready(
         value=json.dumps(petition).encode(),
         timestamp_ms=YEAR_10000_MS,
     ).get(30)
-    late = _update(far.case_id, datetime(9999, 12, 31, 23, 59, 59, tzinfo=UTC), "u-9999")
+    # Written before the contract bounded its times (1900 to 2200 China time), as records
+    # kept on the topic for ever were: the model as it was, unvalidated.
+    late = _update(far.case_id, now, "u-9999").model_copy(
+        update={"occurred_at": datetime(9999, 12, 31, 23, 59, 59, tzinfo=UTC)}
+    )
     accepted = _update(fine.case_id, now - timedelta(hours=1), "u-fine")
     for update in (late, accepted):
         producer.send(
