@@ -29,6 +29,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from services.common.logs import logging_config
 from services.common.metrics import Metrics
 from services.common.regions import default_table
+from services.common.settings import load_settings
 from services.gateway import openapi
 from services.gateway.attempts import QueryAttempts
 from services.gateway.bodies import BodyDeadline, FramingCheck
@@ -40,7 +41,7 @@ from services.gateway.heads import head_deadline_protocol
 from services.gateway.kafka import Publisher, StatusFeed
 from services.gateway.open311 import Open311Problem
 from services.gateway.routes import OPERATIONS
-from services.gateway.settings import GatewaySettings, load_gateway_settings
+from services.gateway.settings import GatewaySettings
 from services.gateway.status import SOURCES, StatusView
 
 log = logging.getLogger(__name__)
@@ -238,7 +239,7 @@ class _Counted:
 
 def serve() -> None:
     """Run the gateway until SIGTERM (settings from XINFANG_GATEWAY_* and XINFANG_*)."""
-    settings = load_gateway_settings()
+    settings = load_settings(GatewaySettings)
     built = build(settings)
     # uvicorn stops gracefully on SIGTERM, then raises the signal again to the handler that
     # was there before it: make that one exit 0, as the other services do after a clean stop.

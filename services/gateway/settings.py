@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import hmac
 import ipaddress
-import json
-import os
 import re
 from datetime import timedelta
 from pathlib import Path
@@ -13,14 +11,12 @@ from typing import Annotated, Any, Final
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import NoDecode, SettingsConfigDict
-from pydantic_settings import SettingsError as SourceError
 
 from services.common.agencies import shipped_directory
 from services.common.casework.holidays import DEFAULT_CALENDAR_PATH, HolidayCalendar, load_calendar
 from services.common.casework.ruleset import DEFAULT_RULES_PATH, EscalationRules, load_rules
 from services.common.keys import DEMO_QUERY_KEY, CaseIdKeyed
 from services.common.regions import default_table
-from services.common.settings import SettingsError, load_settings
 from services.gateway.attempts import AttemptLimits
 from services.gateway.boundaries import CountyBoundaries, load_boundaries
 
@@ -304,37 +300,3 @@ class GatewaySettings(CaseIdKeyed):
             hmac.compare_digest(given, allowed.get_secret_value().encode())
             for allowed in self.api_keys
         )
-
-
-def load_gateway_settings() -> GatewaySettings:
-    """The gateway's settings, or ``SettingsError`` naming the variable (the CLI says so on
-    one line and exits 2): a value the model refuses, and also one pydantic-settings cannot
-    decode before the model sees it (the JSON of a mapping such as
-    ``XINFANG_GATEWAY_PLACE_REGIONS='{bad'``), which it raises as its own ``SettingsError``
-    ("error parsing value for field ...") and ``xinfang run gateway`` showed as a traceback,
-    exit 1."""
-    try:
-        return load_settings(GatewaySettings)
-    except SourceError as exc:
-        raise SettingsError(f"invalid settings:\n  {_undecodable(exc)}") from None
-
-
-#: pydantic-settings' words for a value it could not decode, naming the field.
-_UNDECODABLE: Final = re.compile(r'error parsing value for field "(?P<field>[^"]+)"')
-
-
-def _undecodable(error: SourceError) -> str:
-    """``VARIABLE: not valid JSON (why)`` for pydantic-settings' decoding error, the
-    variable the one set of the gateway's and the shared prefix (XINFANG_GATEWAY_ first)."""
-    cause = error.__cause__
-    why = f"not valid JSON ({cause})" if isinstance(cause, json.JSONDecodeError) else (
-        f"cannot be read ({cause or error})"
-    )
-    found = _UNDECODABLE.search(str(error))
-    if found is None:
-        return why
-    field = found.group("field").upper()
-    given = {name.upper() for name in os.environ}
-    candidates = [f"XINFANG_GATEWAY_{field}", f"XINFANG_{field}"]
-    named = [name for name in candidates if name in given] or candidates[:1]
-    return f"{' or '.join(named)}: {why}"

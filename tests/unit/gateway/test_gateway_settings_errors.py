@@ -9,8 +9,8 @@ import pytest
 from typer.testing import CliRunner
 
 from services.cli.main import app
-from services.common.settings import SettingsError
-from services.gateway.settings import load_gateway_settings
+from services.common.settings import SettingsError, load_settings
+from services.gateway.settings import GatewaySettings
 
 
 @pytest.fixture(autouse=True)
@@ -26,7 +26,7 @@ def test_a_mapping_that_is_not_json_is_a_settings_error_naming_the_variable(
 ) -> None:
     monkeypatch.setenv("XINFANG_GATEWAY_PLACE_REGIONS", value)
     with pytest.raises(SettingsError) as refused:
-        load_gateway_settings()
+        load_settings(GatewaySettings)
     assert str(refused.value).startswith(
         "invalid settings:\n  XINFANG_GATEWAY_PLACE_REGIONS: not valid JSON ("
     )
@@ -38,7 +38,7 @@ def test_the_shared_prefix_is_named_when_it_is_the_one_set(
     monkeypatch.delenv("XINFANG_GATEWAY_PLACE_REGIONS", raising=False)
     monkeypatch.setenv("XINFANG_PLACE_REGIONS", "{bad")
     with pytest.raises(SettingsError, match=r"\n  XINFANG_PLACE_REGIONS: not valid JSON"):
-        load_gateway_settings()
+        load_settings(GatewaySettings)
 
 
 def test_run_gateway_says_so_in_one_error_and_exits_2(monkeypatch: pytest.MonkeyPatch) -> None:
