@@ -483,6 +483,13 @@ def test_the_petitioner_follows_every_step_to_termination(
     again = _petitioner(served, case, "review-request", code, {"reason": "再申请"})
     assert again.status_code == 409
     assert again.json()["reason"] == "matter_terminated"
+    # Filed after its termination, the matter is still terminated, not merely closed.
+    closed = _agency(served, case, HOUSING_KEY, kind="closed")
+    assert closed.status_code == 202, closed.text
+    assert progress()["status"] == "closed"
+    again = _petitioner(served, case, "review-request", code, {"reason": "再申请"})
+    assert again.status_code == 409
+    assert again.json()["reason"] == "matter_terminated"
 
 
 def test_wrong_codes_lock_a_case_for_everyone_until_the_window_passes(

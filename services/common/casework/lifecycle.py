@@ -7,6 +7,7 @@ the histograms read it. ``Lifecycle.stages`` records when the matter waited for 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -48,6 +49,18 @@ class Hearing:
     ended_at: datetime | None = None
 
 
+def terminated_after_re_review(status: CaseStatus, clocks: Sequence[Clock]) -> bool:
+    """Whether a case in ``status`` with ``clocks`` has had its re-review opinion: the matter
+    is terminated (Art. 36), and the same facts and reasons are not accepted again, whether
+    the case was then terminated, closed, or neither yet."""
+    # A case leaves re_review_requested only with the re-review opinion, so a closed case
+    # that had a re-review clock was closed after the opinion.
+    return status in (CaseStatus.RE_REVIEW_DECIDED, CaseStatus.TERMINATED) or (
+        status is CaseStatus.CLOSED
+        and any(c.step is DeadlineStep.RE_REVIEW_DECISION for c in clocks)
+    )
+
+
 @dataclass(frozen=True)
 class Lifecycle:
     """A case after all its accepted updates, in event-time order."""
@@ -72,12 +85,7 @@ class Lifecycle:
     @property
     def terminated(self) -> bool:
         """After a re-review opinion the matter is terminated (Art. 36)."""
-        # A case leaves re_review_requested only with the re-review opinion, so a closed
-        # case that had a re-review clock was closed after the opinion.
-        return self.status in (CaseStatus.RE_REVIEW_DECIDED, CaseStatus.TERMINATED) or (
-            self.status is CaseStatus.CLOSED
-            and self.latest(DeadlineStep.RE_REVIEW_DECISION) is not None
-        )
+        return terminated_after_re_review(self.status, self.clocks)
 
     def latest(self, step: DeadlineStep) -> Clock | None:
         """The last clock of ``step`` started on the case."""

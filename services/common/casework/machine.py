@@ -13,7 +13,12 @@ from schemas.deadlines import DeadlineStep
 from services.common.casework.clocks import NOT_PAUSED, Clock, ClockKind
 from services.common.casework.facts import CaseFacts
 from services.common.casework.holidays import HolidayCalendar
-from services.common.casework.lifecycle import Hearing, RatingRecord, StageSpan
+from services.common.casework.lifecycle import (
+    Hearing,
+    RatingRecord,
+    StageSpan,
+    terminated_after_re_review,
+)
 from services.common.casework.ruleset import DayLimit, OpenStage, TimeLimits, level_above
 from services.common.casework.status import CaseStatus
 from services.common.casework.workdays import calendar_days_due, roll_over_rest_days
@@ -44,6 +49,11 @@ class Machine:
     def handling_level(self) -> AgencyLevel:
         """The level of the body the case is with now."""
         return self.transferred_level or self.facts.level
+
+    @property
+    def terminated(self) -> bool:
+        """After the re-review opinion the matter is terminated (Art. 36), closed or not."""
+        return terminated_after_re_review(self.status, self.clocks)
 
     def due(self, limit_due: datetime, paused: timedelta = NOT_PAUSED) -> datetime:
         """The deadline in force of a calendar-day limit ending at ``limit_due``."""

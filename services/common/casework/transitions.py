@@ -15,7 +15,8 @@ stores and schedules.
     re_review_decided (the matter is terminated, Art. 36) ──terminated──► terminated     │
     replied, review_decided, re_review_decided, terminated, not_accepted ──closed──► closed
     closed ──review_requested / re_review_requested within the petitioner's window──►
-        review_requested / re_review_requested (closing does not cut it, Art. 35, 36)
+        review_requested / re_review_requested (closing does not cut it, Art. 35, 36);
+        after the re-review opinion, closed or not, neither is taken (matter_terminated)
     rated: whenever an opinion's rating window is open, in any status.
     A repeat of a matter terminated after its re-review is terminated from its receipt
         (Art. 36): no clock runs; every update but closed is refused (matter_terminated).
@@ -528,16 +529,18 @@ def apply_update(machine: Machine, update: CaseUpdate, bureau: str) -> Refusal |
             f"{kind.value} on a repeat of a matter terminated after its re-review: the same "
             "facts and reasons are not accepted again (Art. 36)",
         )
-    if machine.status is CaseStatus.CLOSED and kind not in _AFTER_CLOSING:
-        return Refusal(RejectionReason.CASE_CLOSED, f"{kind.value} after the case was closed")
-    if machine.status in (CaseStatus.RE_REVIEW_DECIDED, CaseStatus.TERMINATED) and kind in (
+    if machine.terminated and kind in (
         UpdateKind.REVIEW_REQUESTED,
         UpdateKind.RE_REVIEW_REQUESTED,
     ):
+        # Art. 36: after the re-review opinion the matter is terminated, and stays so when
+        # the case is closed: a request then is not late (case_closed), it is never taken.
         return Refusal(
             RejectionReason.MATTER_TERMINATED,
             "after the re-review the same facts and reasons are not accepted again (Art. 36)",
         )
+    if machine.status is CaseStatus.CLOSED and kind not in _AFTER_CLOSING:
+        return Refusal(RejectionReason.CASE_CLOSED, f"{kind.value} after the case was closed")
     if kind in (UpdateKind.TRANSFERRED, UpdateKind.ASSIGNED):
         return _transferred(machine, update)
     if kind is UpdateKind.ACCEPTED:

@@ -517,11 +517,64 @@ def test_closing_after_the_review_opinion_does_not_cut_the_re_review_right_art_3
     assert status(eng) is CaseStatus.RE_REVIEW_REQUESTED
     assert review_clocks(eng)[-1] == (DeadlineStep.RE_REVIEW_DECISION, cst(7, 23, 0), None)
     apply(eng, upd(UpdateKind.RE_REVIEW_DECIDED, cst(7, 10)), upd(UpdateKind.CLOSED, cst(7, 11)))
+    # After the re-review the matter is terminated (Art. 36), closed or not.
     after = upd(UpdateKind.RE_REVIEW_REQUESTED, cst(7, 12))
-    assert rejected(eng, after) is RejectionReason.CASE_CLOSED
+    assert rejected(eng, after) is RejectionReason.MATTER_TERMINATED
     lifecycle = eng.lifecycle(CASE)
     assert lifecycle is not None
     assert lifecycle.terminated
+
+
+#: What every refusal of a request after the re-review says (Art. 36).
+NOT_ACCEPTED_AGAIN = (
+    "after the re-review the same facts and reasons are not accepted again (Art. 36)"
+)
+
+
+def _re_reviewed(eng: EscalationEngine) -> None:
+    """Replied 20 April, reviewed, re-reviewed: the re-review opinion on 10 July."""
+    replied(eng)
+    apply(
+        eng,
+        upd(UpdateKind.REVIEW_REQUESTED, cst(4, 25)),
+        upd(UpdateKind.REVIEW_DECIDED, cst(5, 20)),
+        upd(UpdateKind.RE_REVIEW_REQUESTED, cst(6, 1)),
+        upd(UpdateKind.RE_REVIEW_DECIDED, cst(7, 10)),
+    )
+
+
+@pytest.mark.parametrize("terminated_first", [False, True], ids=["closed", "terminated, closed"])
+def test_a_request_on_a_case_closed_after_its_re_review_is_refused_as_terminated_art_36(
+    terminated_first: bool,
+) -> None:
+    """Closed after its re-review opinion (with or without the body's `terminated`), the
+    case is a terminated matter: a review or re-review requested then is refused as
+    matter_terminated, in the words of every such refusal, not as case_closed (which says
+    only that it came too late)."""
+    eng = engine()
+    _re_reviewed(eng)
+    before_closing = refusal(eng, upd(UpdateKind.RE_REVIEW_REQUESTED, cst(7, 10, 12)))
+    assert (before_closing.reason, before_closing.detail) == (
+        RejectionReason.MATTER_TERMINATED,
+        NOT_ACCEPTED_AGAIN,
+    )
+    if terminated_first:
+        apply(eng, upd(UpdateKind.TERMINATED, cst(7, 11)))
+    apply(eng, upd(UpdateKind.CLOSED, cst(7, 12)))
+    assert status(eng) is CaseStatus.CLOSED
+    for kind in (UpdateKind.REVIEW_REQUESTED, UpdateKind.RE_REVIEW_REQUESTED):
+        # The next day, and long after: the same answer.
+        for at in (cst(7, 13), cst(12, 1)):
+            refused = refusal(eng, upd(kind, at))
+            assert (refused.reason, refused.detail) == (
+                RejectionReason.MATTER_TERMINATED,
+                NOT_ACCEPTED_AGAIN,
+            ), (kind, at)
+    # What a closed case refuses otherwise is still refused as closed, and the re-review
+    # opinion may still be rated while its window is open.
+    assert rejected(eng, upd(UpdateKind.ACCEPTED, cst(7, 13))) is RejectionReason.CASE_CLOSED
+    apply(eng, upd(UpdateKind.RATED, cst(7, 14), rating=Rating.DISSATISFIED))
+    assert status(eng) is CaseStatus.CLOSED
 
 
 def test_rating_window_then_overdue_not_rated() -> None:

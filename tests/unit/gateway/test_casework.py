@@ -476,6 +476,33 @@ def test_a_case_closed_after_its_review_opinion_offers_the_re_review_art_36() ->
     assert refused.reason is RejectionReason.CASE_CLOSED
 
 
+def test_a_request_on_a_case_closed_after_its_re_review_is_refused_as_terminated_art_36() -> None:
+    """The petitioner's door (the JSON API and the page send what ``review_update`` makes)
+    on a case closed after its re-review opinion: the matter is terminated (Art. 36), so
+    the refusal is matter_terminated in the words of every such refusal, not case_closed."""
+    view, record = _replied_and_closed()
+    view.record_update(_update(UpdateKind.REVIEW_REQUESTED, REPLIED_AT + timedelta(days=2),
+                               agency_code="petitioner"))  # fmt: skip
+    view.record_update(_update(UpdateKind.REVIEW_DECIDED, REVIEW_DECIDED_AT, reason="维持",
+                               agency_code="610300-xfj"))  # fmt: skip
+    view.record_update(_update(UpdateKind.RE_REVIEW_REQUESTED, REVIEW_DECIDED_AT + timedelta(
+        days=3), agency_code="petitioner"))  # fmt: skip
+    re_reviewed_at = REVIEW_DECIDED_AT + timedelta(days=20)
+    view.record_update(_update(UpdateKind.RE_REVIEW_DECIDED, re_reviewed_at, reason="复核维持",
+                               agency_code="610000-xfj"))  # fmt: skip
+    view.record_update(_update(UpdateKind.CLOSED, re_reviewed_at + timedelta(hours=2)))
+    assert record.updates[-1].kind is UpdateKind.CLOSED
+    for at in (re_reviewed_at + timedelta(days=1), re_reviewed_at + timedelta(days=90)):
+        shown = case_progress(record, view.casework, at)
+        assert (shown.status, shown.review) == ("closed", None)
+        refused = _requested(view, record, at)
+        assert isinstance(refused, Refusal)
+        assert (refused.reason, refused.detail) == (
+            RejectionReason.MATTER_TERMINATED,
+            "after the re-review the same facts and reasons are not accepted again (Art. 36)",
+        )
+
+
 def test_no_route_while_a_review_runs_nor_after_a_case_closed_without_an_opinion() -> None:
     view, record = _replied_and_closed()
     view.record_update(_update(UpdateKind.REVIEW_REQUESTED, REPLIED_AT + timedelta(days=2),
