@@ -36,7 +36,7 @@ from services.gateway.models import (
     bounded,
     echo,
 )
-from services.gateway.status import CaseRecord, CaseStatus, Status
+from services.gateway.status import CaseRecord, Status
 
 Format = Literal["json", "xml"]
 FORMATS: Final[tuple[str, ...]] = ("json", "xml")
@@ -56,6 +56,12 @@ RECEIVED_NOTICE: Final = (
 REJECTED_NOTICE: Final = (
     "未能登记：请求不符合要求，见 status_notes。"
     " Not registered: the request was refused; status_notes says why."
+)
+#: A repeat of a matter terminated after its re-review: nothing is sent on (Art. 36).
+NOT_ACCEPTED_AGAIN_NOTICE: Final = (
+    "该事项经复核已办理终结，同一事实和理由不再受理（《信访工作条例》第36条），见 status_notes。"
+    " Not accepted again: the matter was terminated after its re-review, and no body accepts"
+    " the same facts and reasons again (Art. 36); status_notes names the matter."
 )
 #: The most problems an error list names: a form of 40,000 unknown attributes (0.9 MB)
 #: was answered with 40,000 of them (5.4 MB). The rest are counted in one more entry.
@@ -404,7 +410,7 @@ def request_document(record: CaseRecord) -> Open311Request:
         service_code=code,
         description=None,
         agency_responsible=record.name_of(record.held_by) if record.held_by else None,
-        service_notice=_notice(record.status),
+        service_notice=_notice(record),
         requested_datetime=record.received_at,
         updated_datetime=record.status_at,
         expected_datetime=None,
@@ -426,11 +432,18 @@ def _notes(record: CaseRecord) -> str:
     return record.detail if record.detail.startswith(f"{status}:") else f"{status}: {record.detail}"
 
 
-def _notice(status: CaseStatus) -> str:
-    """The notice says "registered" only once intake has registered the request."""
+def _notice(record: CaseRecord) -> str:
+    """The notice says "registered" only once intake has registered the request, and that
+    nothing is sent on once the casework terminated it as a repeat of a terminated matter
+    (Art. 36), filed (closed) or not."""
+    status = record.status
     if status is Status.SUBMITTED:
         return RECEIVED_NOTICE
-    return REJECTED_NOTICE if status is Status.REJECTED else SERVICE_NOTICE
+    if status is Status.REJECTED:
+        return REJECTED_NOTICE
+    if record.facts is not None and record.facts.terminated_matter:
+        return NOT_ACCEPTED_AGAIN_NOTICE
+    return SERVICE_NOTICE
 
 
 def parse_time(name: str, text: str) -> datetime:

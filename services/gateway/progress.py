@@ -31,7 +31,7 @@ from services.gateway.models import (
     RatingState,
     ReviewRoute,
 )
-from services.gateway.status import CaseRecord, Status
+from services.gateway.status import NOT_ACCEPTED_AGAIN_DETAIL, CaseRecord, Status
 
 #: Escalations that are about the handling of the petitioner's own case.
 SHOWN_ESCALATIONS: Final = frozenset(
@@ -222,7 +222,8 @@ def review_kind(lifecycle: Lifecycle) -> UpdateKind:
 def _registered(record: CaseRecord, received_at: datetime) -> ProgressStep:
     registered = next(
         (s.at for s in record.history if s.status in (Status.REGISTERED, Status.REPEAT,
-                                                      Status.JOINT)), received_at
+                                                      Status.JOINT, Status.NOT_ACCEPTED_AGAIN)),
+        received_at,
     )  # fmt: skip
     if record.facts is not None and record.facts.terminated_matter:
         # Art. 36: a repeat of a matter terminated after its re-review is not accepted
@@ -230,8 +231,7 @@ def _registered(record: CaseRecord, received_at: datetime) -> ProgressStep:
         return ProgressStep(
             step=ProgressStepKind.NOT_ACCEPTED_AGAIN,
             at=registered,
-            detail="the matter was terminated after its re-review: the same facts and "
-            "reasons are not accepted again (Art. 36)",
+            detail=NOT_ACCEPTED_AGAIN_DETAIL,
         )
     if record.verdict is Verdict.REPEAT and record.facts and record.facts.linked_to:
         # Art. 19: a repeat of a matter being handled joins the open case; which case (it

@@ -57,7 +57,7 @@ from schemas.registry import (
     PETITIONS_SUBMITTED,
     TopicSpec,
 )
-from services.common.casework.facts import CaseFacts
+from services.common.casework.facts import CaseFacts, raises_terminated_matter
 from services.common.casework.holidays import shipped_calendar
 from services.common.casework.ruleset import load_rules
 from services.common.dlq import Rejected
@@ -85,6 +85,9 @@ class Status(StrEnum):
     REGISTERED = "registered"
     REPEAT = "repeat"
     JOINT = "joint"
+    #: A repeat of a matter terminated after its re-review: the same facts and reasons are
+    #: not accepted again (Art. 36); the casework terminates it at its receipt.
+    NOT_ACCEPTED_AGAIN = "not_accepted_again"
     ESCALATED = "escalated"
 
 
@@ -95,8 +98,21 @@ CaseStatus: TypeAlias = Status | UpdateKind
 
 #: Statuses after which nothing more is done on the petition: Open311 "closed". A repeat
 #: joins an open case (Art. 19) and a reply may still be reviewed (Art. 35): both are open.
+#: A repeat of a terminated matter is not accepted again (Art. 36): closed from its receipt.
 CLOSED_STATUSES: Final = frozenset(
-    {Status.REJECTED, UpdateKind.NOT_ACCEPTED, UpdateKind.TERMINATED, UpdateKind.CLOSED}
+    {
+        Status.REJECTED,
+        Status.NOT_ACCEPTED_AGAIN,
+        UpdateKind.NOT_ACCEPTED,
+        UpdateKind.TERMINATED,
+        UpdateKind.CLOSED,
+    }
+)
+#: What the channel's status, the Open311 request and the petitioner's page say of a repeat
+#: of a matter terminated after its re-review.
+NOT_ACCEPTED_AGAIN_DETAIL: Final = (
+    "the matter was terminated after its re-review: the same facts and reasons are not "
+    "accepted again (Art. 36)"
 )
 OPEN311_PREFIX: Final = "open311:"
 
@@ -391,6 +407,14 @@ class StatusView:
             verdict.verdict, Status.REGISTERED
         )
         detail = f"{verdict.verdict.value}: {verdict.reason.value}"
+        if raises_terminated_matter(verdict):
+            # Art. 36: the casework terminates it at its receipt (CaseFacts.terminated_matter,
+            # the same test); the channel is told so, and which matter it repeats.
+            status = Status.NOT_ACCEPTED_AGAIN
+            detail = (
+                f"{status.value}: a {verdict.verdict.value} ({verdict.reason.value}) of matter "
+                f"{verdict.matter_id}; {NOT_ACCEPTED_AGAIN_DETAIL}"
+            )
         record = self._note(
             verdict.case.submission_id,
             Step(status, verdict.decided_at, detail),
@@ -406,6 +430,7 @@ class StatusView:
             record.facts = facts
             self._release_held(record)
             self._hand_over(record)
+        self._not_accepted_again(record)
 
     def _update(self, value: bytes) -> None:
         update = CaseUpdate.from_json_bytes(value)
@@ -450,6 +475,24 @@ class StatusView:
         elif self.casework.may_wait(placed):
             record.held = (*record.held, update)
         self._hand_over(record)
+        self._not_accepted_again(record)
+
+    @staticmethod
+    def _not_accepted_again(record: CaseRecord) -> None:
+        """A repeat of a matter terminated after its re-review stays not accepted again
+        (Art. 36) until the bureau files it (``closed``, the one update its lifecycle takes):
+        an escalation its content still draws (risk to life, a leadership package) and an
+        update the lifecycle refuses (matter_terminated) go to its history only, so the
+        channel's status says what the petitioner's page says, whatever order the events
+        were read in."""
+        if record.facts is None or not record.facts.terminated_matter:
+            return
+        shown = next((s for s in record.history if s.status is Status.NOT_ACCEPTED_AGAIN), None)
+        filed = next((u for u in record.updates if u.kind is UpdateKind.CLOSED), None)
+        if filed is not None:
+            shown = Step(UpdateKind.CLOSED, filed.occurred_at, filed.reason)
+        if shown is not None:
+            record.status, record.status_at, record.detail = shown.status, shown.at, shown.detail
 
     def _hand_over(self, record: CaseRecord) -> None:
         """Note whom the case is with after its accepted updates."""
@@ -511,6 +554,7 @@ class StatusView:
         )
         if seen not in record.escalations:
             record.escalations.append(seen)
+        self._not_accepted_again(record)
 
     # --- folding ---------------------------------------------------------------------------
 

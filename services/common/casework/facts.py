@@ -65,6 +65,17 @@ class CaseFacts(BaseModel):
         return data
 
 
+def raises_terminated_matter(verdict: CaseDeduplicated) -> bool:
+    """Whether dedup's ``verdict`` is a repeat of a matter terminated after its re-review,
+    which is not accepted again (Art. 36): ``CaseFacts.terminated_matter``."""
+    # Art. 36: after the re-review (three-level termination: handling, review, re-review)
+    # the same facts and reasons are not accepted again by any body. Dedup says so of the
+    # matter a repeat raises (matter_state, with no open case to join); a repeat of a
+    # closed matter is a new petition on an answered matter, handled anew, and a joint
+    # petitioner's (another person's) letter is their own petition.
+    return verdict.verdict is Verdict.REPEAT and verdict.matter_state is MatterState.TERMINATED
+
+
 def case_facts(verdict: CaseDeduplicated, rules: EscalationRules) -> CaseFacts:
     """What escalation keeps of dedup's verdict and the registered case it carries."""
     case = verdict.case
@@ -78,12 +89,7 @@ def case_facts(verdict: CaseDeduplicated, rules: EscalationRules) -> CaseFacts:
     crosses = verdict.matter_petitioners >= threshold > before
     in_one = max(petitioners, case.group_size or 0) >= threshold
     repeat = verdict.verdict is Verdict.REPEAT
-    # Art. 36: after the re-review (three-level termination: handling, review, re-review)
-    # the same facts and reasons are not accepted again by any body. Dedup says so of the
-    # matter a repeat raises (matter_state, with no open case to join); a repeat of a
-    # closed matter is a new petition on an answered matter, handled anew, and a joint
-    # petitioner's (another person's) letter is their own petition.
-    terminated = repeat and verdict.matter_state is MatterState.TERMINATED
+    terminated = raises_terminated_matter(verdict)
     # Art. 19: a repeat of a matter accepted or being handled joins the open case.
     linked = (
         verdict.open_case_id

@@ -25,9 +25,11 @@ from schemas.cases import (
 from schemas.identifiers import case_id_for
 from schemas.keys import CaseKey
 from services.common.casework.refusals import Refusal, RejectionReason
+from services.gateway import open311
 from services.gateway.attempts import AttemptLimits, AttemptRefusal, QueryAttempts
 from services.gateway.casework import Placed
 from services.gateway.casework_api import agency_update, review_update
+from services.gateway.endpoints import case_view
 from services.gateway.models import (
     AgencyAction,
     AgencyUpdateRequest,
@@ -36,7 +38,7 @@ from services.gateway.models import (
 )
 from services.gateway.progress import case_progress
 from services.gateway.settings import GatewaySettings
-from services.gateway.status import CaseRecord, StatusView
+from services.gateway.status import CaseRecord, Status, StatusView
 from services.gateway.web import render
 
 CASE_ID_KEY = b"a-case-id-key-of-sixteen+"
@@ -557,3 +559,93 @@ def test_a_repeat_of_a_terminated_matter_is_its_own_step_not_accepted_again_art_
     assert linked is not None
     steps = case_progress(linked, other.casework, T0 + timedelta(days=1)).steps
     assert steps[1].step is ProgressStepKind.JOINED
+
+
+def _terminated_repeat(view: StatusView) -> CaseRecord:
+    verdict = _verdict().model_copy(
+        update={"verdict": Verdict.REPEAT, "repeat_count": 3,
+                "matter_state": MatterState.TERMINATED, "open_case_id": None}
+    )  # fmt: skip
+    assert view.apply("cases.deduplicated", verdict.to_json_bytes())
+    record = view.get(CASE_ID)
+    assert record is not None
+    return record
+
+
+def test_the_channels_status_of_a_repeat_of_a_terminated_matter_is_not_accepted_again_art_36() -> (
+    None
+):
+    """GET /v1/cases/{id} (``case_view``) and the Open311 request say what the petitioner's
+    page says: not accepted again (Art. 36), and which matter it repeats; closed in Open311
+    from its receipt. An escalation its content still draws and an update the lifecycle
+    refuses are history, not its status; the bureau's `closed` files it."""
+    view = StatusView(CASE_ID_KEY, clock=lambda: T0 + timedelta(days=4))
+    record = _terminated_repeat(view)
+    matter = _verdict().matter_id
+    shown = case_view(record)
+    assert shown.status is Status.NOT_ACCEPTED_AGAIN
+    assert shown.open311_status == "closed"
+    assert shown.verdict is Verdict.REPEAT
+    assert shown.detail is not None
+    assert shown.detail.startswith("not_accepted_again: a repeat (")
+    assert f"of matter {matter};" in shown.detail
+    # The petitioner's page's own words, Art. 36 among them.
+    page = case_progress(record, view.casework, T0 + timedelta(days=1))
+    said = page.steps[1].detail
+    assert said is not None
+    assert "not accepted again (Art. 36)" in said
+    assert shown.detail.endswith(said)
+    assert [s.status for s in shown.history] == [Status.NOT_ACCEPTED_AGAIN]
+    request = open311.request_document(record)
+    assert (request.status, request.status_notes) == ("closed", shown.detail)
+    assert request.service_notice == open311.NOT_ACCEPTED_AGAIN_NOTICE
+    assert "15" not in request.service_notice  # no transfer within 15 days (Art. 22)
+    # A leadership package its repeats still draw, and an agency system's acceptance that
+    # the lifecycle refuses (matter_terminated): both seen, neither its status.
+    package = CaseEscalated.model_validate(
+        {**_example(examples.ESCALATED), "reason": "leadership_package", "case_id": CASE_ID,
+         "escalated_at": (T0 + timedelta(minutes=5)).isoformat()}
+    )  # fmt: skip
+    assert view.apply("cases.escalated", package.to_json_bytes())
+    assert view.apply("cases.updates", _update(UpdateKind.ACCEPTED, T0 + timedelta(days=1))
+                      .to_json_bytes())  # fmt: skip
+    shown = case_view(record)
+    assert (shown.status, shown.open311_status) == (Status.NOT_ACCEPTED_AGAIN, "closed")
+    assert [s.status for s in shown.history] == [
+        Status.NOT_ACCEPTED_AGAIN, Status.ESCALATED, UpdateKind.ACCEPTED
+    ]  # fmt: skip
+    assert record.updates == ()
+    # The bureau files it: closed, as the petitioner's page says; still not accepted again.
+    filed = _update(UpdateKind.CLOSED, T0 + timedelta(days=2), agency_code="610302-xfj")
+    assert view.apply("cases.updates", filed.to_json_bytes())
+    shown = case_view(record)
+    assert (shown.status, shown.status_at, shown.open311_status) == (
+        UpdateKind.CLOSED, filed.occurred_at, "closed"
+    )  # fmt: skip
+    assert case_progress(record, view.casework, T0 + timedelta(days=3)).status == "closed"
+    assert open311.request_document(record).service_notice == open311.NOT_ACCEPTED_AGAIN_NOTICE
+
+
+def test_a_repeat_of_a_terminated_matter_read_after_its_escalation_is_not_accepted_again() -> None:
+    # The topics are read in no common order: an escalation (ranked above dedup's verdict)
+    # read first does not leave the case "escalated" and open.
+    view = StatusView(CASE_ID_KEY, clock=lambda: T0 + timedelta(days=4))
+    package = CaseEscalated.model_validate(
+        {**_example(examples.ESCALATED), "reason": "leadership_package", "case_id": CASE_ID,
+         "escalated_at": (T0 + timedelta(minutes=5)).isoformat()}
+    )  # fmt: skip
+    assert view.apply("cases.escalated", package.to_json_bytes())
+    record = _terminated_repeat(view)
+    shown = case_view(record)
+    assert (shown.status, shown.open311_status) == (Status.NOT_ACCEPTED_AGAIN, "closed")
+    # An ordinary repeat joined to an open case is still a repeat, open (Art. 19).
+    joined = _verdict().model_copy(
+        update={"verdict": Verdict.REPEAT, "repeat_count": 1, "matter_state": MatterState.OPEN,
+                "open_case_id": "XF-2B8D6F0H3J5L"}
+    )  # fmt: skip
+    other = StatusView(CASE_ID_KEY, clock=lambda: T0 + timedelta(days=4))
+    assert other.apply("cases.deduplicated", joined.to_json_bytes())
+    linked = other.get(CASE_ID)
+    assert linked is not None
+    assert (case_view(linked).status, case_view(linked).open311_status) == (Status.REPEAT, "open")
+    assert open311.request_document(linked).service_notice == open311.SERVICE_NOTICE
