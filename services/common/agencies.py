@@ -220,7 +220,7 @@ def shipped_directory() -> Directory:
 #: petitioner API (case number and query code) writes it; no body of the table has it.
 PETITIONER: Final = "petitioner"
 #: How far after now an agency's ``occurred_at`` may be: the clocks of two machines differ.
-#: The gateway's agency API allows as much (``services.gateway.casework_api.CLOCK_SKEW``).
+#: Intake (here) and the gateway's agency API (``services.gateway.casework_api``) read it.
 AGENCY_CLOCK_SKEW: Final = timedelta(minutes=5)
 
 

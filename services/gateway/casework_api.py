@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Final, TypeVar
 
 from pydantic import BaseModel, ValidationError
@@ -25,6 +25,7 @@ from starlette.responses import JSONResponse, Response
 from schemas.cases import Agency, CaseUpdate, UpdateKind
 from schemas.deadlines import DeadlineStep
 from services.common.accused import names_match
+from services.common.agencies import AGENCY_CLOCK_SKEW, PETITIONER
 from services.common.casework.refusals import Refusal
 from services.common.freetext import unrestricted_note
 from services.gateway.bodies import (
@@ -52,10 +53,6 @@ from services.gateway.status import CaseRecord
 
 QUERY_CODE_HEADER: Final = "X-Query-Code"
 AGENCY_KEY_HEADER: Final = "X-Agency-Key"
-#: What a petitioner's update names as its reporter (CaseUpdate.agency_code is required).
-PETITIONER: Final = "petitioner"
-#: How far in the future an agency's occurred_at may be (clocks of two machines differ).
-CLOCK_SKEW: Final = timedelta(minutes=5)
 #: The most a JSON body of these endpoints holds (a reason of 2,000 characters and more).
 MAX_BODY_BYTES: Final = 16_384
 RETRY_AFTER_SECONDS: Final = "5"
@@ -289,7 +286,7 @@ class AgencyApi:
                 403, "forbidden", f"this key is agency {agency}'s, not {body.agency_code}'s"
             )
         now = self.desk.clock()
-        if body.occurred_at is not None and body.occurred_at > now + CLOCK_SKEW:
+        if body.occurred_at is not None and body.occurred_at > now + AGENCY_CLOCK_SKEW:
             return problem(400, "invalid", "occurred_at: in the future")
         recipient = self._recipient(agency, body, record)
         if isinstance(recipient, Response):

@@ -11,7 +11,7 @@ its HTTP status (404, 409, 429, ...) as well as its message on the page.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Final, Literal
 from urllib.parse import parse_qsl
@@ -23,6 +23,7 @@ from starlette.responses import HTMLResponse, Response
 
 from schemas.cases import CaseUpdate
 from services.common.casework.refusals import Refusal
+from services.common.casework.workdays import CHINA_TZ
 from services.gateway.bodies import FORM, PayloadTooLargeError, read_limited, unsupported
 from services.gateway.casework_api import client_address, rating_update, review_update
 from services.gateway.desk import CaseDesk, Denial, Denied, Unavailable
@@ -40,7 +41,6 @@ from services.gateway.progress import case_progress
 from services.gateway.status import CaseRecord
 
 Lang = Literal["zh", "en"]
-CHINA: Final = timezone(timedelta(hours=8))
 MAX_FORM_BYTES: Final = 8192
 #: No script may run, nothing is loaded from elsewhere, forms post only here.
 SECURITY_HEADERS: Final = {
@@ -238,7 +238,7 @@ def render(
     texts = TEXTS[lang]
 
     def when(moment: datetime | None) -> str:
-        return moment.astimezone(CHINA).strftime("%Y-%m-%d %H:%M") if moment else ""
+        return moment.astimezone(CHINA_TZ).strftime("%Y-%m-%d %H:%M") if moment else ""
 
     def body(found: Body) -> str:
         return found.name or texts["level"](found.level.value)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, fields
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime
 from functools import cached_property
 from pathlib import Path
 from typing import Any, Final
@@ -34,10 +34,9 @@ from schemas.cases import AgencyCase, CaseEscalated, PetitionerContact
 from schemas.ledger import HotspotDetected
 from schemas.notices import NoticeKind
 from schemas.petitions import Language
+from services.common.casework.workdays import CHINA_TZ
 
 TEMPLATE_DIR: Final = Path(__file__).with_name("templates")
-#: Dates on notices are China Standard Time dates (no daylight saving time).
-CHINA_TIME: Final = timezone(timedelta(hours=8), "CST")
 _BLOCKS: Final = ("subject", "body", "sms")
 _MONTHS: Final = (
     *("January", "February", "March", "April", "May", "June"),
@@ -51,7 +50,9 @@ class TemplateConfigError(RuntimeError):
 
 def china_date(moment: datetime | date) -> date:
     """The calendar date of ``moment`` in China; a deadline's last day."""
-    return moment.astimezone(CHINA_TIME).date() if isinstance(moment, datetime) else moment
+    # Dates on notices are China Standard Time dates (no daylight saving time), the
+    # casework's (CHINA_TZ), in which its limits end.
+    return moment.astimezone(CHINA_TZ).date() if isinstance(moment, datetime) else moment
 
 
 def _zh_date(moment: datetime | date) -> str:

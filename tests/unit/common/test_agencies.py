@@ -8,7 +8,6 @@ from schemas.cases import AgencyLevel, CaseUpdate, Rating, UpdateKind
 from schemas.petitions import RejectReason
 from services.common.agencies import (
     AGENCY_CLOCK_SKEW,
-    PETITIONER,
     agency_update_refusal,
     shipped_directory,
 )
@@ -35,12 +34,6 @@ def test_a_code_names_a_listed_or_synthesised_body_and_nothing_else() -> None:
         assert directory.agency(unknown, "r") is None, unknown
     # Every code intake lists for inbox topics is a body the directory knows.
     assert all(directory.agency(code, "r") is not None for code in agency_codes())
-
-
-def test_the_agency_update_rules_are_the_gateway_agency_apis() -> None:
-    # The gateway keeps its own constants for now: they must say what intake applies.
-    assert casework_api.CLOCK_SKEW == AGENCY_CLOCK_SKEW
-    assert casework_api.PETITIONER == PETITIONER
 
 
 def test_a_petitioners_update_is_the_gateways_to_publish_never_an_agency_systems() -> None:
