@@ -265,5 +265,12 @@ def _step(record: CaseRecord, update: CaseUpdate, casework: Casework) -> Progres
 
 def _body(record: CaseRecord, casework: Casework, code: str, level: AgencyLevel) -> Body:
     """A body of the case, named as the case names it (routing's agency, a transfer's
-    recipient), else as the routing table does (a review body, a petition bureau)."""
-    return Body(code=code, name=record.name_of(code) or casework.name_of(code), level=level)
+    recipient), else as the routing table does (a review body, a petition bureau), at its
+    own level: ``level`` (the clock's) only for a body the table does not have. A clock
+    owed by a body of another level (a city bureau's handling clock on a county case) once
+    showed the city bureau as county level."""
+    return Body(
+        code=code,
+        name=record.name_of(code) or casework.name_of(code),
+        level=casework.level_of(code) or level,
+    )
