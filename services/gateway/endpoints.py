@@ -6,6 +6,7 @@ broker that does not answer is a 503 that says the petition was not accepted.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import logging
 import uuid
@@ -62,6 +63,7 @@ from services.gateway.status import (
     CaseRecord,
     Status,
     StatusView,
+    Step,
     open311_submission_id,
 )
 from services.gateway.web import QueryPage
@@ -218,7 +220,7 @@ class Gateway:
             opened = self.desk.open_with_code(case_id, code, client_address(request))
             if isinstance(opened, Denied):
                 return denied(opened, case_id)
-            return _json(case_view(opened).model_dump(mode="json"), 200)
+            return _json(case_view(petitioners_record(opened)).model_dump(mode="json"), 200)
         # The same answers for a case that does not exist and one the caller may not
         # see: a status lookup must not tell whether a case id exists.
         if not self.feed.caught_up:
@@ -394,6 +396,21 @@ def case_view(record: CaseRecord) -> CaseView:
         verdict=record.verdict,
         open_case_id=record.open_case_id,
         history=[StatusStep(status=s.status, at=s.at, detail=s.detail) for s in record.history],
+    )
+
+
+def petitioners_record(record: CaseRecord) -> CaseRecord:
+    """``record`` as a query code shows it (the petitioner's view, README: Petitioners):
+    without the escalations that are not about the handling (risk words, collective
+    petitions: ``SHOWN_ESCALATIONS``, the filter of ``/progress`` too), in its history and
+    its status, which is the latest step left."""
+    shown = record.shown or Step(record.status, record.status_at, record.detail)
+    return dataclasses.replace(
+        record,
+        status=shown.status,
+        status_at=shown.at,
+        detail=shown.detail,
+        history=[s for s in record.history if s.shown_to_petitioner],
     )
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Final, Literal
 
-from schemas.cases import AgencyLevel, CaseUpdate, EscalationReason, UpdateKind, Verdict
+from schemas.cases import AgencyLevel, CaseUpdate, UpdateKind, Verdict
 from schemas.deadlines import DeadlineStep
 from services.common.casework.clocks import Clock, ClockKind
 from services.common.casework.lifecycle import Lifecycle
@@ -31,16 +31,8 @@ from services.gateway.models import (
     RatingState,
     ReviewRoute,
 )
-from services.gateway.status import CaseRecord, Status
+from services.gateway.status import SHOWN_ESCALATIONS, CaseRecord, Status
 
-#: Escalations that are about the handling of the petitioner's own case.
-SHOWN_ESCALATIONS: Final = frozenset(
-    {
-        EscalationReason.DEADLINE_BREACH,
-        EscalationReason.BACKLOG,
-        EscalationReason.DISSATISFIED_RATING,
-    }
-)
 #: What the petitioner may request: a review (Art. 35) or a re-review (Art. 36).
 RouteRequest = Literal["review", "re_review"]
 #: The petitioner's requests and their windows, the later first (``_open_window``).

@@ -100,6 +100,18 @@ CLOSED_STATUSES: Final = frozenset(
 )
 OPEN311_PREFIX: Final = "open311:"
 
+#: Escalations that are about the handling of the petitioner's own case (a missed limit, a
+#: backlog, a dissatisfied rating): the petitioner is shown these and no other (not who
+#: escalated on which words, nor a collective petition), on every door (README,
+#: Petitioners).
+SHOWN_ESCALATIONS: Final = frozenset(
+    {
+        EscalationReason.DEADLINE_BREACH,
+        EscalationReason.BACKLOG,
+        EscalationReason.DISSATISFIED_RATING,
+    }
+)
+
 _RANK_SUBMITTED: Final = 0
 _RANK_INTAKE: Final = 1
 _RANK_DEDUP: Final = 2
@@ -113,6 +125,12 @@ class Step:
     status: CaseStatus
     at: datetime
     detail: str | None = None
+    #: Why, for an escalation: whether the petitioner is shown it (``SHOWN_ESCALATIONS``).
+    escalation: EscalationReason | None = None
+
+    @property
+    def shown_to_petitioner(self) -> bool:
+        return self.escalation is None or self.escalation in SHOWN_ESCALATIONS
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,6 +181,10 @@ class CaseRecord:
     #: Updates waiting for their predecessor or for the verdict (the engine holds them).
     held: tuple[CaseUpdate, ...] = ()
     escalations: list[EscalationSeen] = dataclasses.field(default_factory=list)
+    #: The status as the petitioner is shown it: the latest step by the same ranks, the
+    #: escalations they are not shown left out (None: the status itself).
+    shown: Step | None = None
+    shown_rank: tuple[int, datetime] = (_RANK_SUBMITTED, datetime.min.replace(tzinfo=UTC))
 
     @property
     def closed(self) -> bool:
@@ -504,7 +526,9 @@ class StatusView:
         at = _aware(escalation.escalated_at)
         detail = f"{escalation.reason.value} to {escalation.target_level.value} level"
         record = self._note_case(
-            escalation.case_id, Step(Status.ESCALATED, at, detail), (_RANK_AGENCY, at)
+            escalation.case_id,
+            Step(Status.ESCALATED, at, detail, escalation.reason),
+            (_RANK_AGENCY, at),
         )
         seen = EscalationSeen(
             escalation.reason, escalation.target_level, escalation.target_agency, at
@@ -568,6 +592,9 @@ class StatusView:
             record.status = step.status
             record.status_at = step.at
             record.detail = step.detail
+        if step.shown_to_petitioner and rank >= record.shown_rank:
+            record.shown_rank = rank
+            record.shown = step
 
     @staticmethod
     def _describe_case(record: CaseRecord, case: CaseRegistered) -> None:

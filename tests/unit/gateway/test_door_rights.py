@@ -18,13 +18,14 @@ from schemas import examples
 from schemas.cases import AgencyLevel, CaseDeduplicated, CaseEscalated, CaseUpdate, UpdateKind
 from schemas.identifiers import case_id_for, query_code
 from services.gateway.app import build
-from services.gateway.endpoints import Gateway
+from services.gateway.endpoints import Gateway, channel_key_id
 from services.gateway.progress import case_progress
 from services.gateway.settings import GatewaySettings
 from services.gateway.status import SOURCES
 
 CASE_ID_KEY: Final = "a-case-id-key-of-sixteen+"
 QUERY_KEY: Final = "a-query-code-key-of-sixteen+"
+CHANNEL_KEY: Final = "a-channel-key-of-sixteen+"
 HOUSING: Final = "610302-housing"
 BUREAU: Final = "610302-xfj"
 CITY: Final = "610300-xfj"
@@ -112,7 +113,7 @@ class Served:
 @pytest.fixture
 def served(monkeypatch: pytest.MonkeyPatch) -> Served:
     settings = GatewaySettings(
-        api_keys="a-channel-key-of-sixteen+", case_id_key=CASE_ID_KEY, query_key=QUERY_KEY,
+        api_keys=CHANNEL_KEY, case_id_key=CASE_ID_KEY, query_key=QUERY_KEY,
         bootstrap_servers="127.0.0.1:1",
         agency_keys=",".join(f"{code}={key}" for code, key in KEYS.items()),
     )  # fmt: skip
@@ -205,3 +206,36 @@ def test_a_body_is_shown_at_its_own_level_not_the_clocks(served: Served) -> None
     assert shown.next_deadline is not None
     assert shown.next_deadline.owed_by.code == CITY
     assert shown.next_deadline.owed_by.level is AgencyLevel.CITY
+
+
+# --- D5: a query code shows the escalations /progress shows, no others ---------------------
+
+
+def test_a_query_code_shows_no_escalation_that_is_not_about_the_handling(
+    served: Served,
+) -> None:
+    case = served.verdict("portal-m1", "pr_m1", collective=True)
+    served.escalate(case, "collective_petition", RECEIVED)
+    served.escalate(case, "risk_to_life", RECEIVED + timedelta(seconds=1))
+    by_code = served.client.get(f"/v1/cases/{case}", params={"query_code": served.code(case)})
+    assert by_code.status_code == 200
+    shown = by_code.json()
+    assert (shown["status"], shown["detail"]) == ("registered", "new: first_of_matter")
+    assert [step["status"] for step in shown["history"]] == ["registered"]
+    assert "risk_to_life" not in by_code.text
+    assert "collective_petition" not in by_code.text
+    progress = served.petitioner(case, "progress").json()
+    assert [step["step"] for step in progress["steps"]] == ["received", "registered"]
+    # A missed limit is about the handling: both doors show it.
+    served.escalate(case, "deadline_breach", RECEIVED + timedelta(days=16))
+    shown = served.client.get(f"/v1/cases/{case}", params={"query_code": served.code(case)}).json()
+    assert (shown["status"], shown["detail"]) == ("escalated", "deadline_breach to city level")
+    assert [step["detail"] for step in shown["history"]][-1] == "deadline_breach to city level"
+    progress = served.petitioner(case, "progress").json()
+    assert progress["steps"][-1]["detail"] == "deadline_breach: city"
+    # The channel that submitted it sees every escalation, as documented.
+    record = served.gateway.view.get(case)
+    assert record is not None
+    record.channel_key_id = channel_key_id(CHANNEL_KEY)
+    by_key = served.client.get(f"/v1/cases/{case}", headers={"X-API-Key": CHANNEL_KEY}).json()
+    assert [step["detail"] for step in by_key["history"]].count("risk_to_life to city level") == 1
