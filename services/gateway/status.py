@@ -165,6 +165,9 @@ class CaseRecord:
     accused: str | None = None
     verdict: Verdict | None = None
     open_case_id: str | None = None
+    #: The petitioner's keyed reference (``CaseRegistered.petitioner_ref``): whether a
+    #: repeat's open case is the same person's, whose number a query code may show.
+    petitioner_ref: str | None = None
     detail: str | None = None
     #: What the submission held (``submission_fingerprint``): a resubmission under the same
     #: id with other content is a conflict. None while only an unreadable version is known.
@@ -599,6 +602,7 @@ class StatusView:
     @staticmethod
     def _describe_case(record: CaseRecord, case: CaseRegistered) -> None:
         record.field = case.field
+        record.petitioner_ref = case.petitioner_ref
         record.accused = case.accused if case.kind is MatterKind.ACCUSATION else None
         if case.agency is not None:
             record.agency_code = case.agency.code

@@ -96,7 +96,7 @@ def _publish_verdicts(bootstrap: str, prefix: str, *verdicts: CaseDeduplicated) 
 def served(kafka: KafkaLocal, prefix: str) -> Iterator[Running]:
     settings = _settings(
         kafka.bootstrap, prefix, agency_keys=AGENCY_KEYS, query_failures_per_case=4,
-        query_failures_per_address=1000,
+        query_failures_per_address=1000, trusted_proxies="127.0.0.1",
     )  # fmt: skip
     with Running(settings) as running:
         running.ready()
@@ -485,21 +485,29 @@ def test_the_petitioner_follows_every_step_to_termination(
     assert again.json()["reason"] == "matter_terminated"
 
 
-def test_wrong_codes_lock_a_case_for_everyone_until_the_window_passes(
+def test_wrong_codes_lock_a_case_for_the_address_that_failed_not_for_its_owner(
     kafka: KafkaLocal, prefix: str, served: Running
 ) -> None:
     verdict = _verdict(f"portal-{uuid.uuid4().hex[:8]}", datetime.now(UTC) - timedelta(hours=1))
     _publish_verdicts(kafka.bootstrap, prefix, verdict)
     case = verdict.case_id
     _known(served, case)
+    # The clients behind the proxy the gateway trusts (127.0.0.1): a guesser and the owner.
+    guesser = {"X-Forwarded-For": "203.0.113.7"}
+    owner = {"X-Forwarded-For": "198.51.100.20"}
+    url = f"{served.url}/v1/cases/{case}"
     for _ in range(4):
-        assert _petitioner(served, case, "progress", "AAAA-AAAA").status_code == 404
-    locked = _petitioner(served, case, "progress", query_code(case))
+        wrong = httpx.get(f"{url}/progress", headers={"X-Query-Code": "AAAA-AAAA", **guesser})
+        assert wrong.status_code == 404
+    locked = httpx.get(f"{url}/progress", headers={"X-Query-Code": query_code(case), **guesser})
     assert locked.status_code == 429
     assert int(locked.headers["Retry-After"]) > 0
     # The channel API's query_code path is the same door, with the same count.
-    legacy = httpx.get(f"{served.url}/v1/cases/{case}", params={"query_code": query_code(case)})
+    legacy = httpx.get(url, params={"query_code": query_code(case)}, headers=guesser)
     assert legacy.status_code == 429
+    # The case's petitioner, from their own address, is not locked out by the guesser.
+    own = httpx.get(f"{url}/progress", headers={"X-Query-Code": query_code(case), **owner})
+    assert own.status_code == 200
     metrics = httpx.get(f"{served.url}/metrics").text
     assert 'xinfang_gateway_query_code_refusals_total{reason="case_limited"} 2.0' in metrics
 

@@ -239,3 +239,54 @@ def test_a_query_code_shows_no_escalation_that_is_not_about_the_handling(
     record.channel_key_id = channel_key_id(CHANNEL_KEY)
     by_key = served.client.get(f"/v1/cases/{case}", headers={"X-API-Key": CHANNEL_KEY}).json()
     assert [step["detail"] for step in by_key["history"]].count("risk_to_life to city level") == 1
+
+
+# --- D6: a query code never gives another petitioner's case, nor locks its owner out ------
+
+
+def test_a_query_code_gives_the_open_case_number_only_of_the_petitioners_own_case(
+    served: Served,
+) -> None:
+    first = served.verdict("portal-j1", "pr_j1")
+    joined = {"matter_state": "open", "open_case_id": first, "first_case_id": first}
+    joint = served.verdict("portal-j2", "pr_j2", verdict="joint", reason="joint_matter",
+                           **joined)  # fmt: skip
+    repeat = served.verdict("portal-j3", "pr_j1", verdict="repeat", reason="near_repeat",
+                            repeat_count=1, **joined)  # fmt: skip
+    unknown = served.verdict("portal-j4", "pr_j1", verdict="repeat", reason="near_repeat",
+                             repeat_count=1, matter_state="open", open_case_id="XF-NOTSEENYET",
+                             first_case_id="XF-NOTSEENYET")  # fmt: skip
+
+    def by_code(case: str) -> dict[str, Any]:
+        answer = served.client.get(f"/v1/cases/{case}", params={"query_code": served.code(case)})
+        assert answer.status_code == 200
+        shown: dict[str, Any] = answer.json()
+        return shown
+
+    # Another person's case: joined, not whose.
+    assert by_code(joint)["open_case_id"] is None
+    assert first not in str(by_code(joint))
+    # The same petitioner's own earlier case.
+    assert by_code(repeat)["open_case_id"] == first
+    # An open case the view does not know: whose it is is not known, so none.
+    assert by_code(unknown)["open_case_id"] is None
+
+
+def test_wrong_codes_from_one_address_do_not_lock_the_owner_out_elsewhere(
+    served: Served,
+) -> None:
+    case = served.verdict("portal-o1", "pr_o1")
+    url = f"/v1/cases/{case}/progress"
+    for n in range(11):
+        wrong = served.client.get(url, headers={"X-Query-Code": f"AAAA-{n:04d}"},
+                                  address="203.0.113.7")  # fmt: skip
+        assert wrong.status_code == (404 if n < 10 else 429)
+    # The address that failed is held, the right code too (a right guess is not told).
+    held = served.client.get(url, headers={"X-Query-Code": served.code(case)},
+                             address="203.0.113.7")  # fmt: skip
+    assert held.status_code == 429
+    assert held.headers["Retry-After"] == "3600"
+    # The petitioner, elsewhere, still opens their case.
+    own = served.client.get(url, headers={"X-Query-Code": served.code(case)},
+                            address="198.51.100.20")  # fmt: skip
+    assert own.status_code == 200
