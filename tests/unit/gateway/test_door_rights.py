@@ -290,3 +290,42 @@ def test_wrong_codes_from_one_address_do_not_lock_the_owner_out_elsewhere(
     own = served.client.get(url, headers={"X-Query-Code": served.code(case)},
                             address="198.51.100.20")  # fmt: skip
     assert own.status_code == 200
+
+
+# --- the gateway's own times are shown at +08:00 like every other ----------------------------
+
+
+def test_times_the_gateway_stamps_itself_are_shown_in_china_time(served: Served) -> None:
+    case = served.verdict("portal-t1", "pr_t1")
+    served.now[0] = RECEIVED + timedelta(days=2, minutes=7)  # the gateway's clock: UTC
+    assert served.agency(case, HOUSING, kind="accepted").status_code == 202
+    served.now[0] += timedelta(days=1)
+    replied = served.agency(case, HOUSING, kind="replied", reason="已办理")
+    assert replied.json()["occurred_at"] == "2026-11-13T10:07:00+08:00"
+    served.now[0] += timedelta(days=1)
+    rated = served.petitioner(case, "rating", {"rating": "dissatisfied"})
+    assert rated.status_code == 202
+    assert rated.json()["occurred_at"] == "2026-11-14T10:07:00+08:00"
+    # The supervision the rating triggers, as escalation stamps it (the rating's time).
+    served.escalate(case, "dissatisfied_rating", served.now[0])
+    progress = served.petitioner(case, "progress").json()
+    times = [step["at"] for step in progress["steps"]]
+    assert times[-2:] == ["2026-11-14T10:07:00+08:00"] * 2  # rated, supervised
+    assert not any(t.endswith("Z") for t in (*times, progress["received_at"]))
+    status = served.client.get(f"/v1/cases/{case}", params={"query_code": served.code(case)})
+    shown = status.json()
+    assert shown["status_at"] == "2026-11-14T10:07:00+08:00"
+    assert all(step["at"].endswith("+08:00") for step in shown["history"])
+    # A close without a time of its own.
+    other = served.verdict("portal-t2", "pr_t2")
+    served.now[0] = RECEIVED + timedelta(days=2, minutes=7)
+    assert served.agency(other, HOUSING, kind="accepted").status_code == 202
+    served.now[0] += timedelta(days=1)
+    assert served.agency(other, HOUSING, kind="replied", reason="已办理").status_code == 202
+    served.now[0] += timedelta(days=1)
+    closed = served.agency(other, HOUSING, kind="closed")
+    assert (closed.status_code, closed.json()["occurred_at"]) == (202, "2026-11-14T10:07:00+08:00")
+    shown = served.client.get(f"/v1/cases/{other}", params={"query_code": served.code(other)})
+    assert shown.json()["status_at"] == "2026-11-14T10:07:00+08:00"
+    agency = served.client.get(f"/v1/agency/cases/{other}", headers={"X-Agency-Key": KEYS[HOUSING]})
+    assert agency.json()["updates"][-1]["at"] == "2026-11-14T10:07:00+08:00"
