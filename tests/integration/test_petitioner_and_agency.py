@@ -16,10 +16,10 @@ import httpx
 import pytest
 
 from schemas import examples
-from schemas.cases import CaseDeduplicated, MatterKind
+from schemas.cases import CaseDeduplicated, CaseEscalated, MatterKind
 from schemas.identifiers import case_id_for
 from schemas.keys import CaseKey
-from schemas.registry import CASES_DEDUPLICATED, CASES_UPDATES
+from schemas.registry import CASES_DEDUPLICATED, CASES_ESCALATED, CASES_UPDATES
 from services.common.producer import make_producer
 from services.devtools.kafka_local import KafkaLocal
 from tests.integration.test_gateway import (
@@ -362,6 +362,35 @@ def test_a_transfer_hands_the_case_and_the_right_to_act_to_its_recipient(
     assert published[0]["to_agency"]["rule"] == f"transferred_by:{BUREAU}"
 
 
+def test_a_body_a_case_was_escalated_to_sees_it_and_does_not_handle_it(
+    kafka: KafkaLocal, prefix: str, served: Running
+) -> None:
+    """Supervision (督办, Art. 38-40) chases the handling body; it does not take the case
+    over, and so never reviews an opinion of its own (Art. 35)."""
+    now = datetime.now(UTC)
+    verdict = _verdict(f"portal-{uuid.uuid4().hex[:8]}", now - timedelta(days=17))
+    _publish_verdicts(kafka.bootstrap, prefix, verdict)
+    case = verdict.case_id
+    example = examples.ESCALATED[0].value
+    assert isinstance(example, dict)
+    escalation = CaseEscalated.model_validate(
+        {**example, "escalation_id": f"ESC-{case}-breach", "case_id": case,
+         "reason": "deadline_breach", "escalated_at": (now - timedelta(days=1)).isoformat(),
+         "target_agency": CITY}
+    )  # fmt: skip
+    producer = make_producer(kafka.bootstrap)
+    producer.send(CASES_ESCALATED.full_name(prefix), key=CaseKey(case_id=case).to_json_bytes(),
+                  value=escalation.to_json_bytes())  # fmt: skip
+    producer.flush()
+    producer.close()
+    wait_until(lambda: _agency_state(served, case, CITY_KEY).status_code == 200,
+               "the city's view of the escalated case")  # fmt: skip
+    refused = _agency(served, case, CITY_KEY, kind="accepted")
+    assert refused.status_code == 403
+    assert refused.json()["detail"].startswith(f"accepted is for {HOUSING}, the body the case")
+    assert _agency(served, case, HOUSING_KEY, kind="accepted").status_code == 202
+
+
 def test_the_petitioner_follows_every_step_to_termination(
     kafka: KafkaLocal, prefix: str, served: Running
 ) -> None:
@@ -398,7 +427,9 @@ def test_the_petitioner_follows_every_step_to_termination(
     assert (extended["extension_days"], extended["detail"]) == (20, "涉及多个部门，需联合调查")
     page = _page(served, "/query", case_id=case, query_code=code, lang="zh")
     assert "延长20日: 涉及多个部门，需联合调查" in page.text
-    assert extended["at"].startswith(at(35)[:10])
+    # The same moment, shown at +08:00 (the day may be the next one in China).
+    assert datetime.fromisoformat(extended["at"]) == now - timedelta(days=35)
+    assert extended["at"].endswith("+08:00")
     # Art. 34: 60 days from acceptance, 20 more for the extension (a rest day rolls over).
     deadline = shown["next_deadline"]
     assert deadline["step"] == "handling"
