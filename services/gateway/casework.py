@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from schemas.cases import CaseDeduplicated, CaseUpdate
+from schemas.cases import AgencyLevel, CaseDeduplicated, CaseUpdate
 from services.common.agencies import Directory, shipped_directory
 from services.common.casework.clocks import Clock
 from services.common.casework.facts import CaseFacts, case_facts
@@ -57,6 +57,11 @@ class Casework:
         review body, a petition bureau)."""
         found = self.directory.agency(code, "named")
         return found.name if found is not None else None
+
+    def level_of(self, code: str) -> AgencyLevel | None:
+        """The level of the body with agency code ``code``, if the routing table has it."""
+        found = self.directory.agency(code, "named")
+        return found.level if found is not None else None
 
     def facts(self, verdict: CaseDeduplicated) -> CaseFacts:
         """What the engine keeps of dedup's verdict."""

@@ -6,7 +6,8 @@ failed attempts are limited per case and per client address (429). Agency: autho
 the agency's own key (``X-Agency-Key``), only on cases with it (routed to it, or transferred
 to it: a transfer names its recipient, and the transferring agency loses the case),
 escalated to it, or whose running clock it owes (a review body); another agency's case is
-a 404 like an unknown one.
+a 404 like an unknown one. The handling is the body's the case is with; a body it was
+only escalated to supervises it and sees it (Art. 38-40), and a review body reviews.
 Every write is a ``CaseUpdate`` on cases.updates, checked first against the lifecycle:
 409 with the lifecycle's reason when it cannot apply.
 """
@@ -297,7 +298,9 @@ class AgencyApi:
             return outcome(known)  # the agency's retry of an update already published
         if agency not in agencies_of(record, self.desk):
             return self._not_found(record.case_id, agency)
-        other = _decided_by_another(record, agency, body.kind, self.desk.view.casework)
+        other = _not_for(record, agency, body.kind, self.desk) or _decided_by_another(
+            record, agency, body.kind, self.desk.view.casework
+        )
         if other is not None:
             return other
 
@@ -414,12 +417,63 @@ def _decided_by_another(
     )
 
 
+#: The handling of the matter (Art. 22-34): only the body the case is with does it (routing's,
+#: or a transfer's recipient), never a body it was escalated to or a review body.
+HANDLED_BY_HOLDER: Final = frozenset(
+    {
+        AgencyAction.ACCEPTED,
+        AgencyAction.NOT_ACCEPTED,
+        AgencyAction.OUTSIDE_COMPETENCE,
+        AgencyAction.TRANSFERRED,
+        AgencyAction.ASSIGNED,
+        AgencyAction.EXTENDED,
+        AgencyAction.REPLIED,
+        AgencyAction.CLOSED,
+    }
+)
+
+
+def _not_for(
+    record: CaseRecord, agency: str, action: AgencyAction, desk: CaseDesk
+) -> Response | None:
+    """A 403 naming the body that may, when ``agency`` sees the case but may not do
+    ``action``: a body the case was only escalated to supervises it (督办, Art. 38-40: it
+    chases the handling body, it does not take the case over), and the handling steps are
+    the body's the case is with. Without it a supervising bureau accepted and replied, and
+    then reviewed its own opinion (Art. 35)."""
+    holder = record.held_by
+    if action in HANDLED_BY_HOLDER and holder is not None and agency != holder:
+        return problem(
+            403,
+            "forbidden",
+            f"{action.value} is for {holder}, the body the case is with (Art. 22-34); "
+            f"{agency} may not handle it",
+        )
+    if agency not in acting_agencies(record, desk):
+        return problem(
+            403,
+            "forbidden",
+            f"{agency} supervises this case (escalated to it, Art. 38-40): it may see it, "
+            f"not act on it; the case is with {holder}",
+        )
+    return None
+
+
 def agencies_of(record: CaseRecord, desk: CaseDesk) -> set[str]:
+    """The agencies that may see a case: those that act on it (``acting_agencies``) and
+    every one it was escalated to, which supervises it (Art. 38-40)."""
+    found = acting_agencies(record, desk)
+    found.update(e.target_agency for e in record.escalations if e.target_agency is not None)
+    return found
+
+
+def acting_agencies(record: CaseRecord, desk: CaseDesk) -> set[str]:
     """The agencies that may act on a case: the one it is with (routing's, until a transfer
     hands it to another body: then that body's, and no longer the transferring one's),
-    every one it was escalated to, and every body that owes one of its running clocks (the
-    next-higher body while a review waits for its opinion, Art. 35)."""
-    found = {e.target_agency for e in record.escalations if e.target_agency is not None}
+    and every body that owes one of its running clocks (the next-higher body while a
+    review waits for its opinion, Art. 35). Which steps each may take: ``_not_for``,
+    ``_decided_by_another``."""
+    found: set[str] = set()
     if record.held_by is not None:
         found.add(record.held_by)
     if record.facts is None:

@@ -6,6 +6,7 @@ broker that does not answer is a 503 that says the petition was not accepted.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import logging
 import uuid
@@ -62,6 +63,7 @@ from services.gateway.status import (
     CaseRecord,
     Status,
     StatusView,
+    Step,
     open311_submission_id,
 )
 from services.gateway.web import QueryPage
@@ -218,7 +220,8 @@ class Gateway:
             opened = self.desk.open_with_code(case_id, code, client_address(request))
             if isinstance(opened, Denied):
                 return denied(opened, case_id)
-            return _json(case_view(opened).model_dump(mode="json"), 200)
+            shown = petitioners_record(opened, self.view)
+            return _json(case_view(shown).model_dump(mode="json"), 200)
         # The same answers for a case that does not exist and one the caller may not
         # see: a status lookup must not tell whether a case id exists.
         if not self.feed.caught_up:
@@ -394,6 +397,34 @@ def case_view(record: CaseRecord) -> CaseView:
         verdict=record.verdict,
         open_case_id=record.open_case_id,
         history=[StatusStep(status=s.status, at=s.at, detail=s.detail) for s in record.history],
+    )
+
+
+def petitioners_record(record: CaseRecord, view: StatusView) -> CaseRecord:
+    """``record`` as a query code shows it (the petitioner's view, README: Petitioners):
+    without the escalations that are not about the handling (risk words, collective
+    petitions: ``SHOWN_ESCALATIONS``, the filter of ``/progress`` too), in its history and
+    its status, which is the latest step left; and without another petitioner's case (a
+    joint or repeat case joins an open case, not whose: its number only when the open
+    case is the same petitioner's, as far as the view knows)."""
+    shown = record.shown or Step(record.status, record.status_at, record.detail)
+    return dataclasses.replace(
+        record,
+        status=shown.status,
+        status_at=shown.at,
+        detail=shown.detail,
+        history=[s for s in record.history if s.shown_to_petitioner],
+        open_case_id=record.open_case_id if _own_case(record, record.open_case_id, view) else None,
+    )
+
+
+def _own_case(record: CaseRecord, other_id: str | None, view: StatusView) -> bool:
+    """Whether ``other_id`` is a case of the same petitioner as ``record``'s, by the view."""
+    other = view.get(other_id) if other_id is not None else None
+    return (
+        other is not None
+        and record.petitioner_ref is not None
+        and other.petitioner_ref == record.petitioner_ref
     )
 
 

@@ -19,7 +19,19 @@ from schemas.deadlines import DeadlineStep
 from schemas.petitions import RejectReason
 from services.common.casework.refusals import RejectionReason
 from services.common.casework.status import RatingStatus
+from services.common.casework.workdays import CHINA_TZ
 from services.gateway.status import CaseStatus, Status
+
+
+def in_china_time(moment: datetime) -> datetime:
+    """``moment`` as the gateway shows it: at +08:00, as the pipeline writes its times. The
+    times the gateway stamps itself (a rating, the supervision it triggers, a ``closed``
+    without a time: its clock's now, in UTC) came back as ``...Z`` among the +08:00 ones."""
+    return moment.astimezone(CHINA_TZ) if moment.tzinfo is not None else moment
+
+
+#: A time of a case as a petitioner, a channel or an agency is shown it (``in_china_time``).
+ShownTime = Annotated[datetime, AfterValidator(in_china_time)]
 
 
 class _Document(BaseModel):
@@ -160,7 +172,7 @@ class SubmissionRejected(_Document):
 
 class StatusStep(_Document):
     status: CaseStatus
-    at: datetime
+    at: ShownTime
     detail: str | None
 
 
@@ -171,9 +183,9 @@ class CaseView(_Document):
     submission_id: str | None
     status: CaseStatus
     open311_status: Literal["open", "closed"]
-    status_at: datetime
+    status_at: ShownTime
     detail: str | None
-    received_at: datetime | None
+    received_at: ShownTime | None
     channel: str | None
     field: str | None
     agency_code: str | None = Field(
@@ -240,7 +252,7 @@ class ProgressStepKind(StrEnum):
 
 class ProgressStep(_Document):
     step: ProgressStepKind
-    at: datetime
+    at: ShownTime
     detail: str | None = Field(
         description="why (a refusal, an extension), the opinion's text, the rating, the body "
         "a transfer went to, or the level a supervision went to"
@@ -260,7 +272,7 @@ class Body(_Document):
 
 class Deadline(_Document):
     step: DeadlineStep
-    due_at: datetime
+    due_at: ShownTime
     article: str
     owed_by: Body
 
@@ -270,13 +282,15 @@ class ReviewRoute(_Document):
 
     request: Literal["review", "re_review"]
     to: Body
-    due_at: datetime
+    due_at: ShownTime
     article: str
 
 
 class RatingState(_Document):
     status: RatingStatus
-    due_at: datetime | None = Field(description="the end of the rating window while it is open")
+    due_at: ShownTime | None = Field(
+        description="the end of the rating window while it is open"
+    )
 
 
 class CaseProgress(_Document):
@@ -284,7 +298,7 @@ class CaseProgress(_Document):
     petition, nothing that names the petitioner or the accused."""
 
     case_id: str
-    received_at: datetime | None
+    received_at: ShownTime | None
     status: str = Field(description="submitted, rejected, or the lifecycle's status")
     steps: list[ProgressStep]
     responsible: Body | None = Field(description="the body the case waits on now")
@@ -312,7 +326,7 @@ class UpdateAccepted(_Document):
     update_id: str
     case_id: str
     kind: UpdateKind
-    occurred_at: datetime
+    occurred_at: ShownTime
 
 
 class UpdateRefused(_Document):

@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Final, Literal
 
-from schemas.cases import AgencyLevel, CaseUpdate, EscalationReason, UpdateKind, Verdict
+from schemas.cases import AgencyLevel, CaseUpdate, UpdateKind, Verdict
 from schemas.deadlines import DeadlineStep
 from services.common.casework.clocks import Clock, ClockKind
 from services.common.casework.lifecycle import Lifecycle
@@ -31,16 +31,13 @@ from services.gateway.models import (
     RatingState,
     ReviewRoute,
 )
-from services.gateway.status import NOT_ACCEPTED_AGAIN_DETAIL, CaseRecord, Status
-
-#: Escalations that are about the handling of the petitioner's own case.
-SHOWN_ESCALATIONS: Final = frozenset(
-    {
-        EscalationReason.DEADLINE_BREACH,
-        EscalationReason.BACKLOG,
-        EscalationReason.DISSATISFIED_RATING,
-    }
+from services.gateway.status import (
+    NOT_ACCEPTED_AGAIN_DETAIL,
+    SHOWN_ESCALATIONS,
+    CaseRecord,
+    Status,
 )
+
 #: What the petitioner may request: a review (Art. 35) or a re-review (Art. 36).
 RouteRequest = Literal["review", "re_review"]
 #: The petitioner's requests and their windows, the later first (``_open_window``).
@@ -265,5 +262,12 @@ def _step(record: CaseRecord, update: CaseUpdate, casework: Casework) -> Progres
 
 def _body(record: CaseRecord, casework: Casework, code: str, level: AgencyLevel) -> Body:
     """A body of the case, named as the case names it (routing's agency, a transfer's
-    recipient), else as the routing table does (a review body, a petition bureau)."""
-    return Body(code=code, name=record.name_of(code) or casework.name_of(code), level=level)
+    recipient), else as the routing table does (a review body, a petition bureau), at its
+    own level: ``level`` (the clock's) only for a body the table does not have. A clock
+    owed by a body of another level (a city bureau's handling clock on a county case) once
+    showed the city bureau as county level."""
+    return Body(
+        code=code,
+        name=record.name_of(code) or casework.name_of(code),
+        level=casework.level_of(code) or level,
+    )

@@ -128,8 +128,9 @@ class GatewaySettings(CaseIdKeyed):
         default=10,
         ge=1,
         description=(
-            "wrong query codes (or unknown case numbers) one case number may take within "
-            "the window; past it every attempt on it gets 429, the right code too"
+            "wrong query codes (or unknown case numbers) one case number may take from one "
+            "client address within the window; past it that address's every attempt on it "
+            "gets 429, the right code too (another address's is still checked)"
         ),
     )
     query_failures_per_address: int = Field(

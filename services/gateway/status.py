@@ -116,6 +116,18 @@ NOT_ACCEPTED_AGAIN_DETAIL: Final = (
 )
 OPEN311_PREFIX: Final = "open311:"
 
+#: Escalations that are about the handling of the petitioner's own case (a missed limit, a
+#: backlog, a dissatisfied rating): the petitioner is shown these and no other (not who
+#: escalated on which words, nor a collective petition), on every door (README,
+#: Petitioners).
+SHOWN_ESCALATIONS: Final = frozenset(
+    {
+        EscalationReason.DEADLINE_BREACH,
+        EscalationReason.BACKLOG,
+        EscalationReason.DISSATISFIED_RATING,
+    }
+)
+
 _RANK_SUBMITTED: Final = 0
 _RANK_INTAKE: Final = 1
 _RANK_DEDUP: Final = 2
@@ -129,6 +141,12 @@ class Step:
     status: CaseStatus
     at: datetime
     detail: str | None = None
+    #: Why, for an escalation: whether the petitioner is shown it (``SHOWN_ESCALATIONS``).
+    escalation: EscalationReason | None = None
+
+    @property
+    def shown_to_petitioner(self) -> bool:
+        return self.escalation is None or self.escalation in SHOWN_ESCALATIONS
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,6 +181,9 @@ class CaseRecord:
     accused: str | None = None
     verdict: Verdict | None = None
     open_case_id: str | None = None
+    #: The petitioner's keyed reference (``CaseRegistered.petitioner_ref``): whether a
+    #: repeat's open case is the same person's, whose number a query code may show.
+    petitioner_ref: str | None = None
     detail: str | None = None
     #: What the submission held (``submission_fingerprint``): a resubmission under the same
     #: id with other content is a conflict. None while only an unreadable version is known.
@@ -179,6 +200,10 @@ class CaseRecord:
     #: Updates waiting for their predecessor or for the verdict (the engine holds them).
     held: tuple[CaseUpdate, ...] = ()
     escalations: list[EscalationSeen] = dataclasses.field(default_factory=list)
+    #: The status as the petitioner is shown it: the latest step by the same ranks, the
+    #: escalations they are not shown left out (None: the status itself).
+    shown: Step | None = None
+    shown_rank: tuple[int, datetime] = (_RANK_SUBMITTED, datetime.min.replace(tzinfo=UTC))
 
     @property
     def closed(self) -> bool:
@@ -493,6 +518,7 @@ class StatusView:
             shown = Step(UpdateKind.CLOSED, filed.occurred_at, filed.reason)
         if shown is not None:
             record.status, record.status_at, record.detail = shown.status, shown.at, shown.detail
+            record.shown = shown  # and so with a query code (the petitioner's own view)
 
     def _hand_over(self, record: CaseRecord) -> None:
         """Note whom the case is with after its accepted updates."""
@@ -547,7 +573,9 @@ class StatusView:
         at = _aware(escalation.escalated_at)
         detail = f"{escalation.reason.value} to {escalation.target_level.value} level"
         record = self._note_case(
-            escalation.case_id, Step(Status.ESCALATED, at, detail), (_RANK_AGENCY, at)
+            escalation.case_id,
+            Step(Status.ESCALATED, at, detail, escalation.reason),
+            (_RANK_AGENCY, at),
         )
         seen = EscalationSeen(
             escalation.reason, escalation.target_level, escalation.target_agency, at
@@ -612,10 +640,14 @@ class StatusView:
             record.status = step.status
             record.status_at = step.at
             record.detail = step.detail
+        if step.shown_to_petitioner and rank >= record.shown_rank:
+            record.shown_rank = rank
+            record.shown = step
 
     @staticmethod
     def _describe_case(record: CaseRecord, case: CaseRegistered) -> None:
         record.field = case.field
+        record.petitioner_ref = case.petitioner_ref
         record.accused = case.accused if case.kind is MatterKind.ACCUSATION else None
         if case.agency is not None:
             record.agency_code = case.agency.code

@@ -16,10 +16,10 @@ import httpx
 import pytest
 
 from schemas import examples
-from schemas.cases import CaseDeduplicated, MatterKind
+from schemas.cases import CaseDeduplicated, CaseEscalated, MatterKind
 from schemas.identifiers import case_id_for
 from schemas.keys import CaseKey
-from schemas.registry import CASES_DEDUPLICATED, CASES_UPDATES
+from schemas.registry import CASES_DEDUPLICATED, CASES_ESCALATED, CASES_UPDATES
 from services.common.producer import make_producer
 from services.devtools.kafka_local import KafkaLocal
 from tests.integration.test_gateway import (
@@ -96,7 +96,7 @@ def _publish_verdicts(bootstrap: str, prefix: str, *verdicts: CaseDeduplicated) 
 def served(kafka: KafkaLocal, prefix: str) -> Iterator[Running]:
     settings = _settings(
         kafka.bootstrap, prefix, agency_keys=AGENCY_KEYS, query_failures_per_case=4,
-        query_failures_per_address=1000,
+        query_failures_per_address=1000, trusted_proxies="127.0.0.1",
     )  # fmt: skip
     with Running(settings) as running:
         running.ready()
@@ -362,6 +362,35 @@ def test_a_transfer_hands_the_case_and_the_right_to_act_to_its_recipient(
     assert published[0]["to_agency"]["rule"] == f"transferred_by:{BUREAU}"
 
 
+def test_a_body_a_case_was_escalated_to_sees_it_and_does_not_handle_it(
+    kafka: KafkaLocal, prefix: str, served: Running
+) -> None:
+    """Supervision (督办, Art. 38-40) chases the handling body; it does not take the case
+    over, and so never reviews an opinion of its own (Art. 35)."""
+    now = datetime.now(UTC)
+    verdict = _verdict(f"portal-{uuid.uuid4().hex[:8]}", now - timedelta(days=17))
+    _publish_verdicts(kafka.bootstrap, prefix, verdict)
+    case = verdict.case_id
+    example = examples.ESCALATED[0].value
+    assert isinstance(example, dict)
+    escalation = CaseEscalated.model_validate(
+        {**example, "escalation_id": f"ESC-{case}-breach", "case_id": case,
+         "reason": "deadline_breach", "escalated_at": (now - timedelta(days=1)).isoformat(),
+         "target_agency": CITY}
+    )  # fmt: skip
+    producer = make_producer(kafka.bootstrap)
+    producer.send(CASES_ESCALATED.full_name(prefix), key=CaseKey(case_id=case).to_json_bytes(),
+                  value=escalation.to_json_bytes())  # fmt: skip
+    producer.flush()
+    producer.close()
+    wait_until(lambda: _agency_state(served, case, CITY_KEY).status_code == 200,
+               "the city's view of the escalated case")  # fmt: skip
+    refused = _agency(served, case, CITY_KEY, kind="accepted")
+    assert refused.status_code == 403
+    assert refused.json()["detail"].startswith(f"accepted is for {HOUSING}, the body the case")
+    assert _agency(served, case, HOUSING_KEY, kind="accepted").status_code == 202
+
+
 def test_the_petitioner_follows_every_step_to_termination(
     kafka: KafkaLocal, prefix: str, served: Running
 ) -> None:
@@ -398,7 +427,9 @@ def test_the_petitioner_follows_every_step_to_termination(
     assert (extended["extension_days"], extended["detail"]) == (20, "涉及多个部门，需联合调查")
     page = _page(served, "/query", case_id=case, query_code=code, lang="zh")
     assert "延长20日: 涉及多个部门，需联合调查" in page.text
-    assert extended["at"].startswith(at(35)[:10])
+    # The same moment, shown at +08:00 (the day may be the next one in China).
+    assert datetime.fromisoformat(extended["at"]) == now - timedelta(days=35)
+    assert extended["at"].endswith("+08:00")
     # Art. 34: 60 days from acceptance, 20 more for the extension (a rest day rolls over).
     deadline = shown["next_deadline"]
     assert deadline["step"] == "handling"
@@ -492,21 +523,29 @@ def test_the_petitioner_follows_every_step_to_termination(
     assert again.json()["reason"] == "matter_terminated"
 
 
-def test_wrong_codes_lock_a_case_for_everyone_until_the_window_passes(
+def test_wrong_codes_lock_a_case_for_the_address_that_failed_not_for_its_owner(
     kafka: KafkaLocal, prefix: str, served: Running
 ) -> None:
     verdict = _verdict(f"portal-{uuid.uuid4().hex[:8]}", datetime.now(UTC) - timedelta(hours=1))
     _publish_verdicts(kafka.bootstrap, prefix, verdict)
     case = verdict.case_id
     _known(served, case)
+    # The clients behind the proxy the gateway trusts (127.0.0.1): a guesser and the owner.
+    guesser = {"X-Forwarded-For": "203.0.113.7"}
+    owner = {"X-Forwarded-For": "198.51.100.20"}
+    url = f"{served.url}/v1/cases/{case}"
     for _ in range(4):
-        assert _petitioner(served, case, "progress", "AAAA-AAAA").status_code == 404
-    locked = _petitioner(served, case, "progress", query_code(case))
+        wrong = httpx.get(f"{url}/progress", headers={"X-Query-Code": "AAAA-AAAA", **guesser})
+        assert wrong.status_code == 404
+    locked = httpx.get(f"{url}/progress", headers={"X-Query-Code": query_code(case), **guesser})
     assert locked.status_code == 429
     assert int(locked.headers["Retry-After"]) > 0
     # The channel API's query_code path is the same door, with the same count.
-    legacy = httpx.get(f"{served.url}/v1/cases/{case}", params={"query_code": query_code(case)})
+    legacy = httpx.get(url, params={"query_code": query_code(case)}, headers=guesser)
     assert legacy.status_code == 429
+    # The case's petitioner, from their own address, is not locked out by the guesser.
+    own = httpx.get(f"{url}/progress", headers={"X-Query-Code": query_code(case), **owner})
+    assert own.status_code == 200
     metrics = httpx.get(f"{served.url}/metrics").text
     assert 'xinfang_gateway_query_code_refusals_total{reason="case_limited"} 2.0' in metrics
 

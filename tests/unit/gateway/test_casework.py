@@ -29,7 +29,7 @@ from services.gateway import open311
 from services.gateway.attempts import AttemptLimits, AttemptRefusal, QueryAttempts
 from services.gateway.casework import Placed
 from services.gateway.casework_api import agency_update, review_update
-from services.gateway.endpoints import case_view
+from services.gateway.endpoints import case_view, petitioners_record
 from services.gateway.models import (
     AgencyAction,
     AgencyUpdateRequest,
@@ -55,18 +55,18 @@ T0 = datetime(2026, 11, 20, 2, 0, tzinfo=UTC)
 CASE_ID = case_id_for(_example(examples.REGISTERED)["submission_id"], CASE_ID_KEY)
 
 
-def test_wrong_codes_are_limited_per_case_and_per_address_within_the_window() -> None:
+def test_wrong_codes_are_limited_per_case_from_an_address_and_per_address() -> None:
     attempts = QueryAttempts(AttemptLimits(3, 5, timedelta(minutes=10)))
     for n in range(3):
         assert attempts.blocked("XF-A", "10.0.0.1", T0 + timedelta(seconds=n)) is None
         attempts.failed("XF-A", "10.0.0.1", T0 + timedelta(seconds=n))
-    # The case is locked for everyone, the right code included, until its oldest failure
-    # leaves the window.
-    blocked = attempts.blocked("XF-A", "10.0.0.9", T0 + timedelta(seconds=5))
+    # The case is locked for the address that failed on it, the right code included, until
+    # its oldest failure leaves the window; not for its petitioner elsewhere.
+    blocked = attempts.blocked("XF-A", "10.0.0.1", T0 + timedelta(seconds=5))
     assert blocked is not None
     assert blocked.reason is AttemptRefusal.CASE_LIMITED
     assert blocked.retry_after_seconds == 595
-    assert attempts.blocked("XF-A", "10.0.0.9", T0 + timedelta(minutes=10, seconds=1)) is None
+    assert attempts.blocked("XF-A", "10.0.0.9", T0 + timedelta(seconds=5)) is None
     # One address walking many cases meets its own limit.
     for n in range(2):
         attempts.failed(f"XF-B{n}", "10.0.0.1", T0 + timedelta(seconds=10))
@@ -74,14 +74,16 @@ def test_wrong_codes_are_limited_per_case_and_per_address_within_the_window() ->
     assert blocked is not None
     assert blocked.reason is AttemptRefusal.ADDRESS_LIMITED
     assert attempts.blocked("XF-NEW", "10.0.0.2", T0 + timedelta(seconds=11)) is None
+    # Once the failures leave the window the address tries again.
+    assert attempts.blocked("XF-A", "10.0.0.1", T0 + timedelta(minutes=10, seconds=11)) is None
 
 
 def test_the_limiter_forgets_the_least_recent_keys_past_its_bound() -> None:
     attempts = QueryAttempts(AttemptLimits(1, 1000, timedelta(hours=1), max_tracked=2))
     for case in ("XF-1", "XF-2", "XF-3"):
-        attempts.failed(case, f"addr-{case}", T0)
-    assert attempts.blocked("XF-1", "elsewhere", T0) is None
-    assert attempts.blocked("XF-3", "elsewhere", T0) is not None
+        attempts.failed(case, "10.0.0.1", T0)
+    assert attempts.blocked("XF-1", "10.0.0.1", T0) is None
+    assert attempts.blocked("XF-3", "10.0.0.1", T0) is not None
 
 
 def _verdict() -> CaseDeduplicated:
@@ -615,6 +617,9 @@ def test_the_channels_status_of_a_repeat_of_a_terminated_matter_is_not_accepted_
         Status.NOT_ACCEPTED_AGAIN, Status.ESCALATED, UpdateKind.ACCEPTED
     ]  # fmt: skip
     assert record.updates == ()
+    # And so with a query code (the petitioner's own view of GET /v1/cases/{id}).
+    own = case_view(petitioners_record(record, view))
+    assert (own.status, own.open311_status) == (Status.NOT_ACCEPTED_AGAIN, "closed")
     # The bureau files it: closed, as the petitioner's page says; still not accepted again.
     filed = _update(UpdateKind.CLOSED, T0 + timedelta(days=2), agency_code="610302-xfj")
     assert view.apply("cases.updates", filed.to_json_bytes())
