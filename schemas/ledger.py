@@ -75,7 +75,14 @@ class LedgerSnapshot(Contract):
     joint: int = Field(ge=0)
     collective: int = Field(ge=0, description="petitions of matters with 5 or more people")
     accepted: int = Field(ge=0)
-    accepted_within_limit: int = Field(ge=0, description="accepted within 15 days (Art. 23)")
+    accepted_within_limit: int = Field(
+        ge=0,
+        description=(
+            "accepted before the deadline escalation enforces: Art. 23's 15 days from receipt "
+            "or from a transfer to the body, to 00:00 +08:00 after the last day, rolled over "
+            "rest days"
+        ),
+    )
     overdue: int = Field(ge=0, description="escalated for a missed time limit")
     replied: int = Field(ge=0)
     backlog: int = Field(ge=0, description="neither replied, closed nor terminated")

@@ -79,6 +79,37 @@ class Lifecycle:
             and self.latest(DeadlineStep.RE_REVIEW_DECISION) is not None
         )
 
+    @property
+    def accepted_at(self) -> datetime | None:
+        """When a body accepted the matter (受理): the handling clock starts then (Art. 34)."""
+        handling = next((c for c in self.clocks if c.step is DeadlineStep.HANDLING), None)
+        return None if handling is None else handling.started_at
+
+    def accepted_in_time(self) -> bool | None:
+        """Whether the acceptance came before the deadline it answered; None while the
+        matter is not accepted.
+
+        The deadline is the one escalation breaches: of the clock running when the
+        acceptance came, the acceptance notice (Art. 23) of the body that had the matter,
+        restarted by a transfer or assignment to it, or the petition bureau's transfer
+        (Art. 22) when the bureau accepted itself; 00:00 +08:00 after its last day, rolled
+        over a rest day at its end. Every reader of "accepted within the limit" (the
+        ledger) asks this, so none counts its own days.
+        """
+        at = self.accepted_at
+        if at is None:
+            return None
+        answered = [
+            c
+            for c in self.clocks
+            if c.step in (DeadlineStep.TRANSFER, DeadlineStep.ACCEPTANCE)
+            and c.started_at <= at
+            and c.stopped_at == at
+        ]
+        # The last started is the one in force (a transfer at the same instant stopped the
+        # clock before it and started this one).
+        return not answered or at < answered[-1].due_at
+
     def latest(self, step: DeadlineStep) -> Clock | None:
         """The last clock of ``step`` started on the case."""
         return next((c for c in reversed(self.clocks) if c.step is step), None)

@@ -70,4 +70,6 @@ def test_a_case_without_its_verdict_changes_no_row() -> None:
     orphan = with_update(None, update("c9", "accepted", "2026-11-20T09:00:00+08:00"))
     entry, moves = case_step(None, orphan, rollup)
     assert moves == []
-    assert entry == CaseEntry(case_id="c9", accepted_at=orphan.accepted_at)
+    # The update waits in the entry for the verdict the lifecycle is folded with.
+    assert entry == CaseEntry(case_id="c9", accepted_at=orphan.accepted_at, steps=orphan.steps)
+    assert [step.kind for step in entry.steps] == ["accepted"]

@@ -19,6 +19,7 @@ from services.ledger.ledger import (
     Ledger,
     checked_ids,
     key_matters,
+    tally_of,
     with_escalation,
     with_verdict,
 )
@@ -221,3 +222,30 @@ def test_a_case_with_an_id_longer_than_a_row_keeps_is_refused_with_the_length() 
     owner = "x" * (MAX_ID_CHARS + 1)
     with pytest.raises(IdTooLongError):
         checked_ids(with_escalation(kept, escalation("c1", "leadership_package", owner)))
+
+
+def test_accepted_within_limit_is_escalations_art_23_deadline_not_15_times_24_hours() -> None:
+    ledger = Ledger(rollup)
+    rsj = {"code": "610302-rsj", "name": "渭滨区人力资源和社会保障局", "level": "county",
+           "region_code": "610302", "rule": "transferred_by:610302-housing"}  # fmt: skip
+    # L8: received 1 December 18:00, accepted 16 December 20:00: the 15 days end at 00:00
+    # on the 17th (escalation's deadline), not at 18:00 on the 16th.
+    ledger.verdict(verdict("L8", "2026-12-01T18:00:00+08:00"))
+    ledger.update(update("L8", "accepted", "2026-12-16T20:00:00+08:00"))
+    # L9: received 2 December, transferred on the 10th: the new body's 15 days run from the
+    # transfer (to 00:00 on the 26th); accepted on the 20th, in time.
+    ledger.verdict(verdict("L9", "2026-12-02T10:00:00+08:00"))
+    ledger.update(update("L9", "transferred", "2026-12-10T10:00:00+08:00", to_agency=rsj))
+    ledger.update(update("L9", "accepted", "2026-12-20T10:00:00+08:00"))
+    # R1: received Friday 4 December, its 15th day is Saturday the 19th: the limit rolls
+    # over the weekend to the end of Monday the 21st; R2 accepted at that midnight is late.
+    ledger.verdict(verdict("R1", "2026-12-04T09:00:00+08:00", ref="pr_r1"))
+    ledger.update(update("R1", "accepted", "2026-12-21T23:00:00+08:00"))
+    ledger.verdict(verdict("R2", "2026-12-04T09:00:00+08:00", ref="pr_r2"))
+    ledger.update(update("R2", "accepted", "2026-12-22T00:00:00+08:00"))
+    december = figures(ledger, WEIBIN, HOUSING, "2026-12")
+    assert (december["accepted"], december["accepted_within_limit"]) == (4, 3)
+    for case_id, in_time in (("L8", True), ("L9", True), ("R1", True), ("R2", False)):
+        tally = tally_of(ledger.entries[case_id])
+        assert tally is not None
+        assert (Count.ACCEPTED_WITHIN_LIMIT in tally.counts) is in_time, case_id
