@@ -45,7 +45,7 @@ class KeyMatter(Contract):
     petitions: int = Field(ge=1)
     repeats: int = Field(ge=0)
     petitioners: int = Field(ge=1)
-    open_cases: int = Field(ge=1)
+    open_cases: int = Field(ge=1, description="its backlog cases (a joined repeat is none)")
     open_since: AwareDatetime = Field(description="receipt of its oldest open case")
 
 
@@ -85,7 +85,14 @@ class LedgerSnapshot(Contract):
     )
     overdue: int = Field(ge=0, description="escalated for a missed time limit")
     replied: int = Field(ge=0)
-    backlog: int = Field(ge=0, description="neither replied, closed nor terminated")
+    backlog: int = Field(
+        ge=0,
+        description=(
+            "still waiting for an opinion (handling, review or re-review), as escalation "
+            "has it: not a replied, refused, terminated or closed case, a repeat joined to "
+            "an open case, or a repeat of a terminated matter"
+        ),
+    )
     leadership_package: int = Field(ge=0)
     package_cases: list[PackageCase] = Field(default_factory=list)
     satisfied: int = Field(ge=0)

@@ -23,8 +23,13 @@ Definitions (what each figure of a row counts, among the cases received in its p
   updates through escalation's lifecycle (:func:`lifecycle_of`), so an update escalation
   refuses counts nowhere;
 * ``overdue``: cases escalated for a missed time limit;
-* ``replied``: cases with a written reply; ``backlog``: cases neither replied, closed nor
-  terminated yet;
+* ``replied``: cases with a written reply; ``backlog``: cases still waiting for an opinion
+  (:attr:`Lifecycle.open_stage`, the stages escalation's backlog rule times: handling from
+  receipt to the reply or a refusal, a review or re-review from its request to its
+  opinion). A replied, refused (not accepted), terminated or closed case is not backlog,
+  nor a repeat joined to an open case (Art. 19: the case it joined is what is owed, and
+  counts) nor a repeat of a terminated matter (Art. 36: terminated from receipt); a review
+  requested of a replied case makes it backlog again until its opinion;
 * ``leadership_package``: cases escalated to a leader's personal ownership (包案), listed
   with their owner;
 * ``satisfied`` / ``basically_satisfied`` / ``dissatisfied`` / ``not_rated``: the latest rating.
@@ -414,10 +419,19 @@ def tally_of(entry: CaseEntry, casework: Casework | None = None) -> Tally | None
             counts.append(Count.ACCEPTED_WITHIN_LIMIT)
     if entry.overdue:
         counts.append(Count.OVERDUE)
-    if entry.replied:
-        counts.append(Count.REPLIED)
-    if not (entry.replied or entry.resolved):
-        counts.append(Count.BACKLOG)
+    if lifecycle is not None:
+        if lifecycle.replied_at is not None:
+            counts.append(Count.REPLIED)
+        # Backlog as escalation has it: a stage still waiting for its opinion. A refused or
+        # terminated case, a repeat joined to an open case and one of a terminated matter
+        # wait for none.
+        if lifecycle.open_stage is not None:
+            counts.append(Count.BACKLOG)
+    else:
+        if entry.replied:
+            counts.append(Count.REPLIED)
+        if not (entry.replied or entry.resolved):
+            counts.append(Count.BACKLOG)
     if entry.package_owner is not None:
         counts.append(Count.LEADERSHIP_PACKAGE)
     counts.append(_RATING_COUNT[entry.rating] if entry.rating else Count.NOT_RATED)

@@ -80,6 +80,24 @@ class Lifecycle:
         )
 
     @property
+    def open_stage(self) -> StageSpan | None:
+        """The stage in which the matter still waits for an opinion (handling, review or
+        re-review), None when it waits for none: a replied, refused (not accepted),
+        terminated or closed case, a repeat joined to an open case (Art. 19: the case it
+        joined is the one answered) and a repeat of a terminated matter (Art. 36) are not
+        backlog cases. Escalation's backlog rule (积案) times these stages; the ledger counts
+        a case with one as backlog."""
+        last = self.stages[-1] if self.stages else None
+        return last if last is not None and last.ended_at is None else None
+
+    @property
+    def replied_at(self) -> datetime | None:
+        """When the body replied (办结, Art. 34): the reply opens the petitioner's window to
+        request a review (Art. 35), which nothing else opens."""
+        window = next((c for c in self.clocks if c.step is DeadlineStep.REVIEW_REQUEST), None)
+        return None if window is None else window.started_at
+
+    @property
     def accepted_at(self) -> datetime | None:
         """When a body accepted the matter (受理): the handling clock starts then (Art. 34)."""
         handling = next((c for c in self.clocks if c.step is DeadlineStep.HANDLING), None)
