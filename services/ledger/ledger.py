@@ -43,9 +43,10 @@ from __future__ import annotations
 
 import functools
 import heapq
-from collections import Counter
+from collections import Counter, OrderedDict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Final
@@ -102,6 +103,16 @@ class Casework:
 
     rules: EscalationRules
     calendar: HolidayCalendar
+    #: The lifecycles folded last, by facts and update ids (a case's update ids name their
+    #: content: another content under a known id is refused): a case event folds the
+    #: entry after it, and its entry before was folded at the case's previous event.
+    folded: OrderedDict[tuple[CaseFacts, tuple[str, ...]], Lifecycle] = dataclass_field(
+        default_factory=OrderedDict, compare=False, hash=False, repr=False
+    )
+
+
+#: The lifecycles a ``Casework`` remembers (a few hundred bytes each).
+FOLDED_KEPT: Final = 4096
 
 
 @functools.cache
@@ -387,11 +398,20 @@ def lifecycle_of(entry: CaseEntry, casework: Casework | None = None) -> Lifecycl
         updates: list[CaseUpdate] = []
     else:
         updates = [u for u in entry.steps if u.occurred_at >= facts.received_at]
+    key = (facts, tuple(u.update_id for u in updates))
+    known = law.folded.get(key)
+    if known is not None:
+        law.folded.move_to_end(key)
+        return known
     while True:
         result = fold(facts, updates, law.rules, law.calendar)
         if not isinstance(result, FoldFailure):
-            return result
+            break
         del updates[result.index]
+    law.folded[key] = result
+    if len(law.folded) > FOLDED_KEPT:
+        law.folded.popitem(last=False)
+    return result
 
 
 def tally_of(entry: CaseEntry, casework: Casework | None = None) -> Tally | None:
