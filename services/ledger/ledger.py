@@ -252,6 +252,10 @@ def checked_verdict(
 ) -> CaseEntry:
     """:func:`with_verdict`, or ConflictingEventError when the case has another verdict."""
     after = with_verdict(entry, verdict, casework)
+    if entry is not None and entry.facts is not None:
+        # The facts also follow from the rule file, which may change between deliveries
+        # (as escalation, the first facts stay): the verdict's own fields tell a conflict.
+        after = after.model_copy(update={"facts": entry.facts})
     # An entry stored before the ledger kept titles or facts has none: the same verdict
     # adds them.
     legacy: dict[str, object] = {}

@@ -14,11 +14,14 @@ from services.common import regions
 from services.ledger.ledger import (
     ALL_FIELDS,
     MAX_ID_CHARS,
+    Casework,
     Count,
     IdTooLongError,
     Ledger,
     checked_ids,
+    checked_verdict,
     key_matters,
+    shipped_casework,
     tally_of,
     with_escalation,
     with_verdict,
@@ -312,3 +315,16 @@ def test_a_review_requested_of_a_replied_case_is_owed_again_until_its_opinion() 
     assert figures(ledger, WEIBIN, HOUSING, "2026-12")["backlog"] == 1
     ledger.update(update("c1", "review_decided", "2026-12-20T09:00:00+08:00"))
     assert "backlog" not in figures(ledger, WEIBIN, HOUSING, "2026-12")
+
+
+def test_a_verdict_delivered_again_under_another_rule_file_is_no_conflict() -> None:
+    law = shipped_casework()
+    first = checked_verdict(None, verdict("c1", "2026-12-01T09:00:00+08:00"), law)
+    # The operator now routes every case through the petition bureau: the facts the same
+    # verdict gives differ, but it is the same verdict; the first facts stay.
+    targets = law.rules.targets.model_copy(update={"bureau_routing_rules": ("field:",)})
+    other = Casework(law.rules.model_copy(update={"targets": targets}), law.calendar)
+    again = checked_verdict(first, verdict("c1", "2026-12-01T09:00:00+08:00"), other)
+    assert first.facts is not None
+    assert again == first
+    assert first.facts.with_bureau is False
