@@ -328,3 +328,17 @@ def test_a_verdict_delivered_again_under_another_rule_file_is_no_conflict() -> N
     assert first.facts is not None
     assert again == first
     assert first.facts.with_bureau is False
+
+
+def test_an_entry_stored_before_the_ledger_kept_the_facts_counts_as_it_did_then() -> None:
+    # No facts, no updates kept: its flags count (until the ledger is rebuilt).
+    stored = with_verdict(None, verdict("c1", "2026-12-01T18:00:00+08:00")).model_copy(
+        update={"facts": None, "accepted_at": datetime.fromisoformat("2026-12-16T20:00:00+08:00"),
+                "replied": True}
+    )  # fmt: skip
+    tally = tally_of(stored)
+    assert tally is not None
+    assert Count.ACCEPTED in tally.counts
+    assert Count.REPLIED in tally.counts
+    assert Count.ACCEPTED_WITHIN_LIMIT not in tally.counts
+    assert Count.BACKLOG not in tally.counts
