@@ -45,7 +45,7 @@ class KeyMatter(Contract):
     petitions: int = Field(ge=1)
     repeats: int = Field(ge=0)
     petitioners: int = Field(ge=1)
-    open_cases: int = Field(ge=1)
+    open_cases: int = Field(ge=1, description="its backlog cases (a joined repeat is none)")
     open_since: AwareDatetime = Field(description="receipt of its oldest open case")
 
 
@@ -75,10 +75,24 @@ class LedgerSnapshot(Contract):
     joint: int = Field(ge=0)
     collective: int = Field(ge=0, description="petitions of matters with 5 or more people")
     accepted: int = Field(ge=0)
-    accepted_within_limit: int = Field(ge=0, description="accepted within 15 days (Art. 23)")
+    accepted_within_limit: int = Field(
+        ge=0,
+        description=(
+            "accepted before the deadline escalation enforces: Art. 23's 15 days from receipt "
+            "or from a transfer to the body, to 00:00 +08:00 after the last day, rolled over "
+            "rest days"
+        ),
+    )
     overdue: int = Field(ge=0, description="escalated for a missed time limit")
     replied: int = Field(ge=0)
-    backlog: int = Field(ge=0, description="neither replied, closed nor terminated")
+    backlog: int = Field(
+        ge=0,
+        description=(
+            "still waiting for an opinion (handling, review or re-review), as escalation "
+            "has it: not a replied, refused, terminated or closed case, a repeat joined to "
+            "an open case, or a repeat of a terminated matter"
+        ),
+    )
     leadership_package: int = Field(ge=0)
     package_cases: list[PackageCase] = Field(default_factory=list)
     satisfied: int = Field(ge=0)

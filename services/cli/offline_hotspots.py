@@ -26,6 +26,7 @@ from services.ledger.hotspots import (
     scan,
 )
 from services.ledger.mailbox import MailboxLineError, parse_line
+from services.ledger.periods import BEIJING
 from services.ledger.places import title_places
 
 
@@ -142,9 +143,10 @@ def to_json(rank: int, hotspot: Hotspot, submissions: Mapping[str, str]) -> dict
             else f"{_place_name(group.region_code)} matter {group.name}"
         ),
         "field": hotspot.field,
+        # Both ends in China time, whatever offset each letter gave its time in.
         "time_range": {
-            "from": hotspot.first_at.isoformat(),
-            "to": hotspot.last_at.isoformat(),
+            "from": hotspot.first_at.astimezone(BEIJING).isoformat(),
+            "to": hotspot.last_at.astimezone(BEIJING).isoformat(),
         },
         "description": hotspot.description,
         "key_terms": list(hotspot.key_terms),

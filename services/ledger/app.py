@@ -146,6 +146,7 @@ class PendingRow:
 def build(settings: LedgerSettings, clock: Callable[[], datetime] | None = None) -> Service:
     """The ledger service; creates its internal topics on the broker."""
     rules = settings.hotspot_rules()
+    casework = settings.casework()
     now: Callable[[], datetime] = clock or (lambda: datetime.now(UTC))
     service = build_service(Stage.LEDGER, settings)
     service.create_internal_topics(ROW_CHANGES, GROUP_SIGHTINGS, MATTER_MOVES)
@@ -167,7 +168,7 @@ def build(settings: LedgerSettings, clock: Callable[[], datetime] | None = None)
             raise Rejected(RejectReason.CONFLICTING_DUPLICATE, str(exc)) from None
         except IdTooLongError as exc:
             raise Rejected(RejectReason.TOO_LARGE, str(exc)) from None
-        after, moves, sightings = case_event(before, folded, rollup, city_of)
+        after, moves, sightings = case_event(before, folded, rollup, city_of, casework)
         outputs = [
             Output(
                 ROW_CHANGES,
@@ -194,7 +195,7 @@ def build(settings: LedgerSettings, clock: Callable[[], datetime] | None = None)
 
     async def on_verdict(message: Incoming) -> Effects:
         verdict = parse_value(CaseDeduplicated, message)
-        return await on_case(verdict.case_id, lambda e: checked_verdict(e, verdict))
+        return await on_case(verdict.case_id, lambda e: checked_verdict(e, verdict, casework))
 
     async def on_update(message: Incoming) -> Effects:
         update = parse_value(CaseUpdate, message)

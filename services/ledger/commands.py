@@ -11,6 +11,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from schemas.ledger import LedgerSnapshot
 from schemas.registry import LEDGER_SNAPSHOTS
 from services.common import regions
 from services.common.options import Bootstrap, Prefix
@@ -72,25 +73,36 @@ def ledger_show(
     title = f"{regions.default_table().full_name(region)} {label}"
     if not rows:
         err.print(f"{title}: no cases in this ledger", highlight=False)
+    # Each format goes whole to one place: stdout carries nothing but the ledger in the
+    # format asked for (a csv piped into a file is only CSV), and with --output the file
+    # holds it and stdout stays empty (the confirmation goes to stderr).
     try:
         if workbook is not None:
             write_xlsx(rows, title, workbook)
-            err.print(f"{workbook}: {len(rows)} fields", highlight=False)
         elif output_format is Format.CSV:
             text = to_csv(rows)
             if output is None:
                 sys.stdout.write(text)
             else:
                 output.write_text(text, encoding="utf-8")
+        elif output is None:
+            Console(width=240).print(_table(title, rows))
+        else:
+            with output.open("w", encoding="utf-8") as file:
+                Console(file=file, width=240).print(_table(title, rows))
     except OSError as exc:
         _fail(f"--output {output}: {exc.strerror or exc}")
-    else:
-        table = Table(title=title)
-        for heading in headings():
-            table.add_column(heading)
-        for row in rows:
-            table.add_row(*(str(cell) for cell in cells(row)))
-        Console(width=240).print(table)
+    if output is not None:
+        err.print(f"{output}: {output_format.value}, {len(rows)} fields", highlight=False)
+
+
+def _table(title: str, rows: list[LedgerSnapshot]) -> Table:
+    table = Table(title=title)
+    for heading in headings():
+        table.add_column(heading)
+    for row in rows:
+        table.add_row(*(str(cell) for cell in cells(row)))
+    return table
 
 
 def register(app: typer.Typer) -> None:

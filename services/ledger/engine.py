@@ -47,6 +47,7 @@ from services.ledger.hotspots import (
 )
 from services.ledger.ledger import (
     CaseEntry,
+    Casework,
     Rollup,
     RowKey,
     Tally,
@@ -58,10 +59,10 @@ from services.ledger.places import title_places
 
 
 def case_step(
-    before: CaseEntry | None, after: CaseEntry, rollup: Rollup
+    before: CaseEntry | None, after: CaseEntry, rollup: Rollup, casework: Casework | None = None
 ) -> tuple[CaseEntry, list[RowChange]]:
     """The entry to store (revision raised when rows change) and the rows' changes."""
-    moves = changes(before, after, rollup)
+    moves = changes(before, after, rollup, casework)
     if not moves:
         return after.model_copy(update={"revision": before.revision if before else 0}), []
     revision = (before.revision if before else 0) + 1
@@ -110,12 +111,16 @@ def _entry_sighting(entry: CaseEntry, city_code: str, matter_id: str) -> Sightin
 
 
 def case_event(
-    before: CaseEntry | None, folded: CaseEntry, rollup: Rollup, city: Callable[[str], str]
+    before: CaseEntry | None,
+    folded: CaseEntry,
+    rollup: Rollup,
+    city: Callable[[str], str],
+    casework: Casework | None = None,
 ) -> tuple[CaseEntry, list[RowChange], list[GroupSighting]]:
     """:func:`case_step`, and the case's group sightings: in each of its groups at its first
     verdict (in the matter dedup moved it to, if that came first), and from its old matter's
     group to the new one's when a decided case moves (:func:`matter_moves`)."""
-    after, moves = case_step(before, folded, rollup)
+    after, moves = case_step(before, folded, rollup, casework)
     sightings: list[GroupSighting] = []
     if after.verdict is not None and after.region_code is not None:
         if before is None or before.verdict is None:

@@ -16,11 +16,20 @@ Definitions (what each figure of a row counts, among the cases received in its p
 * ``petitioners``: distinct petitioner refs (co-petitioners and representatives included);
   ``matters``: distinct matters;
 * ``collective``: petitions of a collective matter (5 or more people);
-* ``accepted``: cases an agency accepted; ``accepted_within_limit``: of those, accepted within
-  15 days of receipt (Art. 23);
+* ``accepted``: cases an agency accepted; ``accepted_within_limit``: of those, accepted before
+  the deadline escalation enforces (:meth:`Lifecycle.accepted_in_time`: Art. 23, 00:00
+  +08:00 after the 15th day from receipt or from a transfer to the body, rolled over rest
+  days; Art. 22 when the petition bureau accepted itself). The ledger folds each case's
+  updates through escalation's lifecycle (:func:`lifecycle_of`), so an update escalation
+  refuses counts nowhere;
 * ``overdue``: cases escalated for a missed time limit;
-* ``replied``: cases with a written reply; ``backlog``: cases neither replied, closed nor
-  terminated yet;
+* ``replied``: cases with a written reply; ``backlog``: cases still waiting for an opinion
+  (:attr:`Lifecycle.open_stage`, the stages escalation's backlog rule times: handling from
+  receipt to the reply or a refusal, a review or re-review from its request to its
+  opinion). A replied, refused (not accepted), terminated or closed case is not backlog,
+  nor a repeat joined to an open case (Art. 19: the case it joined is what is owed, and
+  counts) nor a repeat of a terminated matter (Art. 36: terminated from receipt); a review
+  requested of a replied case makes it backlog again until its opinion;
 * ``leadership_package``: cases escalated to a leader's personal ownership (包案), listed
   with their owner;
 * ``satisfied`` / ``basically_satisfied`` / ``dissatisfied`` / ``not_rated``: the latest rating.
@@ -32,10 +41,12 @@ open matters by people, by repeats and by age.
 
 from __future__ import annotations
 
+import functools
 import heapq
-from collections import Counter
+from collections import Counter, OrderedDict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Final
@@ -53,6 +64,11 @@ from schemas.cases import (
     Verdict,
 )
 from schemas.ledger import KeyMatter, PeriodKind
+from services.common.casework.facts import CaseFacts, case_facts
+from services.common.casework.fold import FoldFailure, fold
+from services.common.casework.holidays import HolidayCalendar, shipped_calendar
+from services.common.casework.lifecycle import Lifecycle
+from services.common.casework.ruleset import EscalationRules, load_rules
 from services.ledger.periods import Period, periods_of
 
 #: The field of the rows that count every field together.
@@ -63,12 +79,46 @@ MAX_EVENTS: Final = 256
 #: The longest id the ledger keeps in its rows (case id, matter id, petitioner ref, package
 #: owner; intake's are 15 to 35 characters): what bounds every record of a row (``rows``).
 MAX_ID_CHARS: Final = 64
-#: Art. 23: the competent body says within 15 days of receipt whether it accepts.
-ACCEPTANCE_LIMIT: Final = timedelta(days=15)
+#: The updates a case entry keeps for the lifecycle (a case's has a dozen or so): the first
+#: by event time, so a flood of late ones cannot outgrow a changelog record.
+MAX_STEPS: Final = 64
+#: What an entry keeps of an update's reason: the lifecycle reads only whether it is given
+#: (an extension's) and whether it begins with an objection's prefix (at most 50 characters,
+#: ``ruleset.Keyword``).
+STEP_REASON_CHARS: Final = 50
 
 #: The units above a county, lowest first, the county itself included (county, city,
 #: province). Injected so the arithmetic needs no region table.
 Rollup = Callable[[str], Sequence[str]]
+
+
+@dataclass(frozen=True)
+class Casework:
+    """The escalation service's rule file and holiday calendar, with which the ledger runs
+    a case's updates through escalation's own lifecycle (``casework.fold``): its limits,
+    deadlines (00:00 +08:00 after the last day, rolled over rest days, restarted by a
+    transfer) and open stages are escalation's, so the two never disagree. The service
+    reads the files escalation is given (``XINFANG_LEDGER_ESCALATION_RULES_PATH``,
+    ``_CALENDAR_PATH``)."""
+
+    rules: EscalationRules
+    calendar: HolidayCalendar
+    #: The lifecycles folded last, by facts and update ids (a case's update ids name their
+    #: content: another content under a known id is refused): a case event folds the
+    #: entry after it, and its entry before was folded at the case's previous event.
+    folded: OrderedDict[tuple[CaseFacts, tuple[str, ...]], Lifecycle] = dataclass_field(
+        default_factory=OrderedDict, compare=False, hash=False, repr=False
+    )
+
+
+#: The lifecycles a ``Casework`` remembers (a few hundred bytes each).
+FOLDED_KEPT: Final = 4096
+
+
+@functools.cache
+def shipped_casework() -> Casework:
+    """The shipped rule file and calendar (tests, offline tools), read once."""
+    return Casework(load_rules(), shipped_calendar())
 
 
 class Count(StrEnum):
@@ -132,6 +182,14 @@ class CaseEntry(Contract):
     #: counts in this matter rather than its verdict's: :func:`matter_of`.
     moved_to: str | None = None
     moved_at: datetime | None = None
+    #: What escalation keeps of the verdict (``casework.case_facts``, its risk words left
+    #: out), with which the lifecycle is folded; None until the verdict, and in an entry
+    #: stored before the ledger kept it (such an entry counts by the flags below).
+    facts: CaseFacts | None = None
+    #: The case's updates in event-time order (reasons cut to ``STEP_REASON_CHARS``), the
+    #: first ``MAX_STEPS``: :func:`lifecycle_of` folds them as escalation does.
+    steps: list[CaseUpdate] = Field(default_factory=list)
+    #: The flags an entry stored before ``facts`` counts by (kept up to date for it).
     accepted_at: datetime | None = None
     replied: bool = False
     resolved: bool = False
@@ -189,12 +247,23 @@ def with_event(entry: CaseEntry, event_id: str, content: str) -> CaseEntry:
     return entry.model_copy(update={"events": {**dict(kept), event_id: content}})
 
 
-def checked_verdict(entry: CaseEntry | None, verdict: CaseDeduplicated) -> CaseEntry:
+def checked_verdict(
+    entry: CaseEntry | None, verdict: CaseDeduplicated, casework: Casework | None = None
+) -> CaseEntry:
     """:func:`with_verdict`, or ConflictingEventError when the case has another verdict."""
-    after = with_verdict(entry, verdict)
-    # An entry stored before the ledger kept titles has none: the same verdict adds it.
-    legacy = entry is not None and entry.title is None
-    compared = after.model_copy(update={"title": None}) if legacy else after
+    after = with_verdict(entry, verdict, casework)
+    if entry is not None and entry.facts is not None:
+        # The facts also follow from the rule file, which may change between deliveries
+        # (as escalation, the first facts stay): the verdict's own fields tell a conflict.
+        after = after.model_copy(update={"facts": entry.facts})
+    # An entry stored before the ledger kept titles or facts has none: the same verdict
+    # adds them.
+    legacy: dict[str, object] = {}
+    if entry is not None and entry.title is None:
+        legacy["title"] = None
+    if entry is not None and entry.facts is None:
+        legacy["facts"] = None
+    compared = after.model_copy(update=legacy) if legacy else after
     if entry is not None and entry.verdict is not None and compared != entry:
         raise ConflictingEventError(
             f"case {verdict.case_id} has a verdict already and this one says otherwise: "
@@ -203,14 +272,23 @@ def checked_verdict(entry: CaseEntry | None, verdict: CaseDeduplicated) -> CaseE
     return after
 
 
-def with_verdict(entry: CaseEntry | None, verdict: CaseDeduplicated) -> CaseEntry:
+def with_verdict(
+    entry: CaseEntry | None, verdict: CaseDeduplicated, casework: Casework | None = None
+) -> CaseEntry:
     """The entry with dedup's verdict (replacing an earlier one; the service refuses a
     second, different verdict before it gets here: :func:`checked_verdict`)."""
     case = verdict.case
     refs = dict.fromkeys((case.petitioner_ref, *case.co_petitioner_refs))
     base = entry or CaseEntry(case_id=verdict.case_id)
+    rules = (casework or shipped_casework()).rules
+    # The facts escalation opens the case with; the risk words are its rules' business, not
+    # the clocks', so the text is not searched for them here.
+    untexted = case.model_copy(update={"title": "", "content": ""})
+    unread = verdict.model_copy(update={"case": untexted})
+    facts = case_facts(unread, rules)
     return base.model_copy(
         update={
+            "facts": facts,
             "region_code": case.region_code,
             "field": case.field,
             "received_at": case.received_at,
@@ -246,6 +324,11 @@ def with_update(entry: CaseEntry | None, update: CaseUpdate) -> CaseEntry:
     """The entry with an agency's step: acceptance, reply, closing or a rating."""
     base = entry or CaseEntry(case_id=update.case_id)
     changes: dict[str, object] = {}
+    if all(step.update_id != update.update_id for step in base.steps):
+        reason = update.reason.strip()[:STEP_REASON_CHARS] if update.reason else update.reason
+        step = update.model_copy(update={"reason": reason})
+        steps = sorted([*base.steps, step], key=lambda u: (u.occurred_at, u.update_id))
+        changes["steps"] = steps[:MAX_STEPS]
     if update.kind is UpdateKind.ACCEPTED and (
         base.accepted_at is None or update.occurred_at < base.accepted_at
     ):
@@ -299,7 +382,43 @@ class Tally(Contract):
     package_owner: str | None = None
 
 
-def tally_of(entry: CaseEntry) -> Tally | None:
+def lifecycle_of(entry: CaseEntry, casework: Casework | None = None) -> Lifecycle | None:
+    """The case's lifecycle as escalation folds it (``casework.fold``), from the verdict's
+    facts and the updates escalation takes; None before the verdict (or in an entry stored
+    before the ledger kept the facts).
+
+    Escalation refuses an update its lifecycle does not allow (it goes to the DLQ), any
+    update of a repeat joined to an open case (Art. 19: the open case is updated) and one
+    dated before the receipt; here such an update is left out the same way, whatever order
+    the updates came in: they are folded by event time, each one refused left out. (An
+    update escalation held past its reorder tolerance and refused, or refused as too late,
+    still counts here once valid.)
+    """
+    facts = entry.facts
+    if facts is None or entry.verdict is None:
+        return None
+    law = casework or shipped_casework()
+    if facts.linked_to is not None:
+        updates: list[CaseUpdate] = []
+    else:
+        updates = [u for u in entry.steps if u.occurred_at >= facts.received_at]
+    key = (facts, tuple(u.update_id for u in updates))
+    known = law.folded.get(key)
+    if known is not None:
+        law.folded.move_to_end(key)
+        return known
+    while True:
+        result = fold(facts, updates, law.rules, law.calendar)
+        if not isinstance(result, FoldFailure):
+            break
+        del updates[result.index]
+    law.folded[key] = result
+    if len(law.folded) > FOLDED_KEPT:
+        law.folded.popitem(last=False)
+    return result
+
+
+def tally_of(entry: CaseEntry, casework: Casework | None = None) -> Tally | None:
     """The case's contribution, or None while its verdict has not arrived."""
     matter_id = matter_of(entry)
     if entry.verdict is None or matter_id is None or entry.received_at is None:
@@ -307,18 +426,36 @@ def tally_of(entry: CaseEntry) -> Tally | None:
     counts = [Count.PETITIONS, _VERDICT_COUNT[entry.verdict]]
     if entry.collective:
         counts.append(Count.COLLECTIVE)
-    if entry.accepted_at is not None:
+    lifecycle = lifecycle_of(entry, casework)
+    if lifecycle is not None:
+        in_time = lifecycle.accepted_in_time()
+        if in_time is not None:
+            counts.append(Count.ACCEPTED)
+        # Art. 23 by escalation's own clock: the deadline in force when the acceptance
+        # came (from receipt, or from a transfer to the body), rolled over rest days.
+        if in_time:
+            counts.append(Count.ACCEPTED_WITHIN_LIMIT)
+    elif entry.accepted_at is not None:
+        # An entry stored before the ledger kept the facts: counted as it was then, by
+        # 15 x 24 hours from receipt, until the ledger is rebuilt from the case topics.
         counts.append(Count.ACCEPTED)
-        if entry.received_at is not None and entry.accepted_at - entry.received_at <= (
-            ACCEPTANCE_LIMIT
-        ):
+        if entry.accepted_at - entry.received_at <= timedelta(days=15):
             counts.append(Count.ACCEPTED_WITHIN_LIMIT)
     if entry.overdue:
         counts.append(Count.OVERDUE)
-    if entry.replied:
-        counts.append(Count.REPLIED)
-    if not (entry.replied or entry.resolved):
-        counts.append(Count.BACKLOG)
+    if lifecycle is not None:
+        if lifecycle.replied_at is not None:
+            counts.append(Count.REPLIED)
+        # Backlog as escalation has it: a stage still waiting for its opinion. A refused or
+        # terminated case, a repeat joined to an open case and one of a terminated matter
+        # wait for none.
+        if lifecycle.open_stage is not None:
+            counts.append(Count.BACKLOG)
+    else:
+        if entry.replied:
+            counts.append(Count.REPLIED)
+        if not (entry.replied or entry.resolved):
+            counts.append(Count.BACKLOG)
     if entry.package_owner is not None:
         counts.append(Count.LEADERSHIP_PACKAGE)
     counts.append(_RATING_COUNT[entry.rating] if entry.rating else Count.NOT_RATED)
@@ -518,14 +655,16 @@ class RowChange:
     sign: int
 
 
-def changes(before: CaseEntry | None, after: CaseEntry, rollup: Rollup) -> list[RowChange]:
+def changes(
+    before: CaseEntry | None, after: CaseEntry, rollup: Rollup, casework: Casework | None = None
+) -> list[RowChange]:
     """What moving a case from ``before`` to ``after`` does to the ledger.
 
     Nothing when its tally and rows are unchanged (a redelivery, or a step the ledger does
     not count); otherwise the old tally leaves its old rows and the new one enters the new.
     """
-    old = tally_of(before) if before is not None else None
-    new = tally_of(after)
+    old = tally_of(before, casework) if before is not None else None
+    new = tally_of(after, casework)
     old_rows = rows_of(before, rollup) if before is not None and old is not None else ()
     new_rows = rows_of(after, rollup) if new is not None else ()
     if old == new and old_rows == new_rows:
@@ -538,15 +677,17 @@ def changes(before: CaseEntry | None, after: CaseEntry, rollup: Rollup) -> list[
 class Ledger:
     """Rows in memory: what the service keeps in a table, for tests and offline use."""
 
-    def __init__(self, rollup: Rollup) -> None:
+    def __init__(self, rollup: Rollup, casework: Casework | None = None) -> None:
         self._rollup = rollup
+        self._casework = casework
         self.entries: dict[str, CaseEntry] = {}
         self.rows: dict[str, LedgerRow] = {}
 
     def fold(self, after: CaseEntry) -> list[str]:
         """Record the case's new entry; the keys of the rows that changed."""
         touched = []
-        for change in changes(self.entries.get(after.case_id), after, self._rollup):
+        before = self.entries.get(after.case_id)
+        for change in changes(before, after, self._rollup, self._casework):
             text = change.key.text()
             row = self.rows.get(text) or LedgerRow.empty(change.key)
             self.rows[text] = applied(row, change.tally, change.sign)
@@ -555,7 +696,7 @@ class Ledger:
         return list(dict.fromkeys(touched))
 
     def verdict(self, verdict: CaseDeduplicated) -> list[str]:
-        return self.fold(with_verdict(self.entries.get(verdict.case_id), verdict))
+        return self.fold(with_verdict(self.entries.get(verdict.case_id), verdict, self._casework))
 
     def update(self, update: CaseUpdate) -> list[str]:
         return self.fold(with_update(self.entries.get(update.case_id), update))

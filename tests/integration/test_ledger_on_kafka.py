@@ -105,6 +105,12 @@ def test_ledger_snapshots_and_a_hotspot_from_cases_and_their_updates(
             title = f"阳光小区{k + 1}号楼地下车库污水倒灌"
             at = SURGE_AT + timedelta(hours=3 * k)
             _send(producer, prefix, CASES_DEDUPLICATED, _verdict(case_id, at, f"pr_r{k}", title))
+        # Accepted, then replied: a reply without an acceptance is refused (the lifecycle).
+        accepted = CaseUpdate(
+            update_id="u-0", case_id=surge[0], kind="accepted",
+            occurred_at=SURGE_AT + timedelta(days=1), agency_code="610302-housing",
+        )  # fmt: skip
+        _send(producer, prefix, CASES_UPDATES, accepted)
         replied = CaseUpdate(
             update_id="u-1", case_id=surge[0], kind="replied",
             occurred_at=SURGE_AT + timedelta(days=3), agency_code="610302-housing",
@@ -117,7 +123,8 @@ def test_ledger_snapshots_and_a_hotspot_from_cases_and_their_updates(
 
         row = {"region_code": "610300", "field": "all", "period": "2026-W47"}
         figures = {
-            "petitions": 5, "petitioners": 5, "replied": 1, "backlog": 4,
+            "petitions": 5, "petitioners": 5, "accepted": 1, "accepted_within_limit": 1,
+            "replied": 1, "backlog": 4,
             "leadership_package": 1,
             "package_cases": [{"case_id": surge[1], "owner": "610300-mayor"}],
         }  # fmt: skip
@@ -166,7 +173,7 @@ def test_ledger_snapshots_and_a_hotspot_from_cases_and_their_updates(
     by_age = [line[3] for line in matters if line[:2] == ("all", "by age")]
     assert by_age == [f"MT-{case_id}" for case_id in surge[1:]]
     result = CliRunner().invoke(app, [*show, "--field", "all", "--format", "csv"])
-    assert result.stdout.splitlines()[1].startswith("all,5,5,5,5,0,0,0,0,0,0,1,4,1,1,0,0,4")
+    assert result.stdout.splitlines()[1].startswith("all,5,5,5,5,0,0,0,1,1,0,1,4,1,1,0,0,4")
 
 
 def test_a_campaign_of_collective_letters_at_one_estate_is_stored_and_reported(

@@ -87,6 +87,55 @@ class Lifecycle:
         """After a re-review opinion the matter is terminated (Art. 36)."""
         return terminated_after_re_review(self.status, self.clocks)
 
+    @property
+    def open_stage(self) -> StageSpan | None:
+        """The stage in which the matter still waits for an opinion (handling, review or
+        re-review), None when it waits for none: a replied, refused (not accepted),
+        terminated or closed case, a repeat joined to an open case (Art. 19: the case it
+        joined is the one answered) and a repeat of a terminated matter (Art. 36) are not
+        backlog cases. Escalation's backlog rule (积案) times these stages; the ledger counts
+        a case with one as backlog."""
+        last = self.stages[-1] if self.stages else None
+        return last if last is not None and last.ended_at is None else None
+
+    @property
+    def replied_at(self) -> datetime | None:
+        """When the body replied (办结, Art. 34): the reply opens the petitioner's window to
+        request a review (Art. 35), which nothing else opens."""
+        window = next((c for c in self.clocks if c.step is DeadlineStep.REVIEW_REQUEST), None)
+        return None if window is None else window.started_at
+
+    @property
+    def accepted_at(self) -> datetime | None:
+        """When a body accepted the matter (受理): the handling clock starts then (Art. 34)."""
+        handling = next((c for c in self.clocks if c.step is DeadlineStep.HANDLING), None)
+        return None if handling is None else handling.started_at
+
+    def accepted_in_time(self) -> bool | None:
+        """Whether the acceptance came before the deadline it answered; None while the
+        matter is not accepted.
+
+        The deadline is the one escalation breaches: of the clock running when the
+        acceptance came, the acceptance notice (Art. 23) of the body that had the matter,
+        restarted by a transfer or assignment to it, or the petition bureau's transfer
+        (Art. 22) when the bureau accepted itself; 00:00 +08:00 after its last day, rolled
+        over a rest day at its end. Every reader of "accepted within the limit" (the
+        ledger) asks this, so none counts its own days.
+        """
+        at = self.accepted_at
+        if at is None:
+            return None
+        answered = [
+            c
+            for c in self.clocks
+            if c.step in (DeadlineStep.TRANSFER, DeadlineStep.ACCEPTANCE)
+            and c.started_at <= at
+            and c.stopped_at == at
+        ]
+        # The last started is the one in force (a transfer at the same instant stopped the
+        # clock before it and started this one).
+        return not answered or at < answered[-1].due_at
+
     def latest(self, step: DeadlineStep) -> Clock | None:
         """The last clock of ``step`` started on the case."""
         return next((c for c in reversed(self.clocks) if c.step is step), None)

@@ -42,9 +42,9 @@ class RowTable:
 
 
 def test_a_redelivered_case_event_and_its_row_changes_are_counted_once() -> None:
-    first, moves = case_step(
-        None, with_verdict(None, verdict("c1", "2026-11-18T10:00:00+08:00")), rollup
-    )
+    received = with_verdict(None, verdict("c1", "2026-11-18T10:00:00+08:00"))
+    accepted = with_update(received, update("c1", "accepted", "2026-11-19T09:00:00+08:00"))
+    first, moves = case_step(None, accepted, rollup)
     reply: CaseUpdate = update("c1", "replied", "2026-11-20T09:00:00+08:00")
     second, more = case_step(first, with_update(first, reply), rollup)
     # A crash before the entry was stored: the reply comes again to the first entry and
@@ -70,4 +70,6 @@ def test_a_case_without_its_verdict_changes_no_row() -> None:
     orphan = with_update(None, update("c9", "accepted", "2026-11-20T09:00:00+08:00"))
     entry, moves = case_step(None, orphan, rollup)
     assert moves == []
-    assert entry == CaseEntry(case_id="c9", accepted_at=orphan.accepted_at)
+    # The update waits in the entry for the verdict the lifecycle is folded with.
+    assert entry == CaseEntry(case_id="c9", accepted_at=orphan.accepted_at, steps=orphan.steps)
+    assert [step.kind for step in entry.steps] == ["accepted"]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -95,6 +95,29 @@ def test_a_surge_at_one_estate_is_ranked_first_and_bad_lines_are_reported(
     assert first["baseline_petitions"] == 0
     # Nothing in the background rose above its own baseline.
     assert all(not set(h["submission_ids"]) <= {f"bg-{n}" for n in range(14)} for h in ranked)
+
+
+def test_the_time_range_is_in_china_time_whatever_offset_the_petitions_give(
+    tmp_path: Path,
+) -> None:
+    # The first letter gives its time in UTC, the others in +08:00: both ends of the range
+    # are told in China time, as every time the ledger shows.
+    at = [START + timedelta(hours=5 * k) for k in range(4)]
+    lines = [
+        petition(f"lift-{k}", moment.astimezone(UTC) if k == 0 else moment, f"业主{k}",
+                 f"幸福家园小区{k + 1}号楼电梯停运")
+        for k, moment in enumerate(at)
+    ]  # fmt: skip
+    # A letter on something else half a year before: the history a baseline is observed on.
+    lines.insert(0, petition("bg", START - timedelta(days=181), "某人", BACKGROUND[0]))
+    source = tmp_path / "petitions.jsonl"
+    source.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+    result = CliRunner().invoke(app, ["hotspots-batch", str(source)])
+
+    assert result.exit_code == 0, result.output
+    first = json.loads(result.stdout.splitlines()[0])
+    assert first["time_range"] == {"from": at[0].isoformat(), "to": at[-1].isoformat()}
 
 
 def test_a_missing_file_is_a_clear_error() -> None:

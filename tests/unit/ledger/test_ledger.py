@@ -14,11 +14,15 @@ from services.common import regions
 from services.ledger.ledger import (
     ALL_FIELDS,
     MAX_ID_CHARS,
+    Casework,
     Count,
     IdTooLongError,
     Ledger,
     checked_ids,
+    checked_verdict,
     key_matters,
+    shipped_casework,
+    tally_of,
     with_escalation,
     with_verdict,
 )
@@ -43,6 +47,8 @@ def verdict(
     matter: str | None = None,
     kind: str = "new",
     collective: bool = False,
+    open_case: str | None = None,
+    matter_state: str = "open",
 ) -> CaseDeduplicated:
     example: dict[str, Any] = dict(DEDUPLICATED[0].value or {})
     case = dict(example["case"])
@@ -50,9 +56,12 @@ def verdict(
         case_id=case_id, submission_id=f"s-{case_id}", received_at=received_at,
         region_code=region, field=field, petitioner_ref=ref, co_petitioner_refs=list(co_refs),
     )  # fmt: skip
+    # A repeat joins the open case it names (Art. 19); by default it names none (its
+    # matter's earlier case is answered), so it is a case of its own.
     example.update(
         case_id=case_id, case=case, verdict=kind, matter_id=matter or f"MT-{case_id}",
-        collective=collective,
+        collective=collective, open_case_id=open_case, first_case_id=open_case or case_id,
+        matter_state=matter_state,
     )  # fmt: skip
     return CaseDeduplicated.model_validate(example)
 
@@ -150,6 +159,7 @@ def test_a_late_update_changes_last_weeks_ledger_and_a_redelivery_changes_nothin
 def test_an_update_before_its_verdict_is_counted_once_the_verdict_arrives() -> None:
     ledger = Ledger(rollup)
     assert ledger.update(update("c1", "replied", "2026-11-20T09:00:00+08:00")) == []
+    assert ledger.update(update("c1", "accepted", "2026-11-19T09:00:00+08:00")) == []
     ledger.verdict(verdict("c1", "2026-11-18T10:00:00+08:00"))
     assert figures(ledger, WEIBIN, HOUSING, "2026-11-18")["replied"] == 1
     assert "backlog" not in figures(ledger, WEIBIN, HOUSING, "2026-11-18")
@@ -198,8 +208,11 @@ def test_key_matters_list_the_open_matters_by_people_by_repeats_and_by_age() -> 
     ledger.verdict(verdict("b3", at(8), ref="pr_d", matter="m2", kind="repeat"))
     ledger.verdict(verdict("c1", at(1), ref="pr_e", matter="m3"))
     ledger.verdict(verdict("d1", at(5), ref="pr_f", matter="m4"))
+    ledger.update(update("c1", "accepted", at(8)))
     ledger.update(update("c1", "replied", at(9)))
-    ledger.update(update("a1", "closed", at(9)))
+    ledger.update(update("a1", "accepted", at(8)))
+    ledger.update(update("a1", "replied", at(9)))
+    ledger.update(update("a1", "closed", at(10)))
     lists = key_matters(ledger.row(WEIBIN, ALL_FIELDS, parse_period("2026-11")))
     by_people = [(m.matter_id, m.petitioners, m.open_cases) for m in lists["by_petitioners"]]
     assert by_people == [("m1", 3, 2), ("m2", 1, 3), ("m4", 1, 1)]
@@ -221,3 +234,111 @@ def test_a_case_with_an_id_longer_than_a_row_keeps_is_refused_with_the_length() 
     owner = "x" * (MAX_ID_CHARS + 1)
     with pytest.raises(IdTooLongError):
         checked_ids(with_escalation(kept, escalation("c1", "leadership_package", owner)))
+
+
+def test_accepted_within_limit_is_escalations_art_23_deadline_not_15_times_24_hours() -> None:
+    ledger = Ledger(rollup)
+    rsj = {"code": "610302-rsj", "name": "渭滨区人力资源和社会保障局", "level": "county",
+           "region_code": "610302", "rule": "transferred_by:610302-housing"}  # fmt: skip
+    # L8: received 1 December 18:00, accepted 16 December 20:00: the 15 days end at 00:00
+    # on the 17th (escalation's deadline), not at 18:00 on the 16th.
+    ledger.verdict(verdict("L8", "2026-12-01T18:00:00+08:00"))
+    ledger.update(update("L8", "accepted", "2026-12-16T20:00:00+08:00"))
+    # L9: received 2 December, transferred on the 10th: the new body's 15 days run from the
+    # transfer (to 00:00 on the 26th); accepted on the 20th, in time.
+    ledger.verdict(verdict("L9", "2026-12-02T10:00:00+08:00"))
+    ledger.update(update("L9", "transferred", "2026-12-10T10:00:00+08:00", to_agency=rsj))
+    ledger.update(update("L9", "accepted", "2026-12-20T10:00:00+08:00"))
+    # R1: received Friday 4 December, its 15th day is Saturday the 19th: the limit rolls
+    # over the weekend to the end of Monday the 21st; R2 accepted at that midnight is late.
+    ledger.verdict(verdict("R1", "2026-12-04T09:00:00+08:00", ref="pr_r1"))
+    ledger.update(update("R1", "accepted", "2026-12-21T23:00:00+08:00"))
+    ledger.verdict(verdict("R2", "2026-12-04T09:00:00+08:00", ref="pr_r2"))
+    ledger.update(update("R2", "accepted", "2026-12-22T00:00:00+08:00"))
+    december = figures(ledger, WEIBIN, HOUSING, "2026-12")
+    assert (december["accepted"], december["accepted_within_limit"]) == (4, 3)
+    for case_id, in_time in (("L8", True), ("L9", True), ("R1", True), ("R2", False)):
+        tally = tally_of(ledger.entries[case_id])
+        assert tally is not None
+        assert (Count.ACCEPTED_WITHIN_LIMIT in tally.counts) is in_time, case_id
+
+
+def test_a_repeat_joined_to_an_open_case_is_no_backlog_of_its_own() -> None:
+    ledger = Ledger(rollup)
+    # L2 repeats matter m1 while L1 is open: joined to it, not accepted anew (Art. 19). The
+    # agencies update L1 (the gateway refuses L2's updates: linked_to_open_case).
+    ledger.verdict(verdict("L1", "2026-12-01T09:00:00+08:00", matter="m1"))
+    ledger.verdict(
+        verdict("L2", "2026-12-02T09:00:00+08:00", matter="m1", kind="repeat", open_case="L1")
+    )
+    ledger.update(update("L2", "accepted", "2026-12-03T09:00:00+08:00"))  # refused upstream
+    row = ledger.row(WEIBIN, ALL_FIELDS, parse_period("2026-12"))
+    assert (row.count(Count.PETITIONS), row.count(Count.REPEAT)) == (2, 1)
+    assert (row.count(Count.BACKLOG), row.count(Count.ACCEPTED)) == (1, 0)
+    [m1] = key_matters(row)["by_age"]
+    assert (m1.matter_id, m1.petitions, m1.repeats, m1.open_cases) == ("m1", 2, 1, 1)
+    # The case it joined is answered: nothing of the matter is owed any more.
+    ledger.update(update("L1", "accepted", "2026-12-04T09:00:00+08:00"))
+    ledger.update(update("L1", "replied", "2026-12-20T09:00:00+08:00"))
+    row = ledger.row(WEIBIN, ALL_FIELDS, parse_period("2026-12"))
+    assert (row.count(Count.BACKLOG), row.count(Count.REPLIED)) == (0, 1)
+    assert key_matters(row) == {"by_petitioners": [], "by_repeats": [], "by_age": []}
+
+
+def test_refused_cases_and_repeats_of_a_terminated_matter_are_no_backlog() -> None:
+    ledger = Ledger(rollup)
+    # L7 is refused (not accepted); L6 repeats a matter terminated after its re-review: not
+    # accepted again, terminated from its receipt (Art. 36); L5 is handed back by a body
+    # objecting to its competence: the petition bureau still owes it, so it stays open.
+    ledger.verdict(verdict("L7", "2026-12-01T09:00:00+08:00", ref="pr_7"))
+    refusal = update("L7", "not_accepted", "2026-12-05T10:00:00+08:00", reason="不属于信访事项")
+    ledger.update(refusal)
+    ledger.verdict(
+        verdict("L6", "2026-12-02T09:00:00+08:00", ref="pr_6", kind="repeat",
+                matter_state="terminated")
+    )  # fmt: skip
+    ledger.verdict(verdict("L5", "2026-12-03T09:00:00+08:00", ref="pr_5"))
+    ledger.update(update("L5", "transferred", "2026-12-04T09:00:00+08:00"))
+    ledger.update(
+        update("L5", "not_accepted", "2026-12-05T09:00:00+08:00", reason="不属于本机关职权范围")
+    )
+    row = ledger.row(WEIBIN, ALL_FIELDS, parse_period("2026-12"))
+    assert (row.count(Count.PETITIONS), row.count(Count.BACKLOG)) == (3, 1)
+    assert [m.matter_id for m in key_matters(row)["by_age"]] == ["MT-L5"]
+
+
+def test_a_review_requested_of_a_replied_case_is_owed_again_until_its_opinion() -> None:
+    ledger = Ledger(rollup)
+    ledger.verdict(verdict("c1", "2026-12-01T09:00:00+08:00"))
+    for kind, day in (("accepted", 2), ("replied", 10), ("review_requested", 12)):
+        ledger.update(update("c1", kind, f"2026-12-{day:02d}T09:00:00+08:00"))
+    assert figures(ledger, WEIBIN, HOUSING, "2026-12")["backlog"] == 1
+    ledger.update(update("c1", "review_decided", "2026-12-20T09:00:00+08:00"))
+    assert "backlog" not in figures(ledger, WEIBIN, HOUSING, "2026-12")
+
+
+def test_a_verdict_delivered_again_under_another_rule_file_is_no_conflict() -> None:
+    law = shipped_casework()
+    first = checked_verdict(None, verdict("c1", "2026-12-01T09:00:00+08:00"), law)
+    # The operator now routes every case through the petition bureau: the facts the same
+    # verdict gives differ, but it is the same verdict; the first facts stay.
+    targets = law.rules.targets.model_copy(update={"bureau_routing_rules": ("field:",)})
+    other = Casework(law.rules.model_copy(update={"targets": targets}), law.calendar)
+    again = checked_verdict(first, verdict("c1", "2026-12-01T09:00:00+08:00"), other)
+    assert first.facts is not None
+    assert again == first
+    assert first.facts.with_bureau is False
+
+
+def test_an_entry_stored_before_the_ledger_kept_the_facts_counts_as_it_did_then() -> None:
+    # No facts, no updates kept: its flags count (until the ledger is rebuilt).
+    stored = with_verdict(None, verdict("c1", "2026-12-01T18:00:00+08:00")).model_copy(
+        update={"facts": None, "accepted_at": datetime.fromisoformat("2026-12-16T20:00:00+08:00"),
+                "replied": True}
+    )  # fmt: skip
+    tally = tally_of(stored)
+    assert tally is not None
+    assert Count.ACCEPTED in tally.counts
+    assert Count.REPLIED in tally.counts
+    assert Count.ACCEPTED_WITHIN_LIMIT not in tally.counts
+    assert Count.BACKLOG not in tally.counts
