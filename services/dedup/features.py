@@ -134,6 +134,15 @@ def extract_features(
     # 公交", "我们是榔梨镇杏坛村的村民"), or its facility by its generic word only ("饲料厂
     # 臭气熏天", "那个金穗饲料厂"), read as naming them so: the sketch keeps what was written.
     title = title_naming_its_facility(title_naming_its_village(title, content), content)
+    # An institution the title or opening names bare ("二中") is the one the letter names.
+    places = frozenset(
+        p
+        for p in folded_places(named, unit_names(case.region_code))
+        if not _ASKING_UNIT_RE.match(p)
+    )
+    # And a title naming its estate bare ("锦绣江南夏天天天停电"), its letter naming it whole
+    # ("锦绣江南小区"), read as naming it whole.
+    title = title_naming_its_estate(title, places)
     lowered, regions = title.lower(), region_names(case.region_code)
     found = aboutness.facets(f"{title}。{content}")
     title_topic = text.topic(lowered, regions)
@@ -144,12 +153,6 @@ def extract_features(
         # writer named the matter, and the reading found it another than that kind.
         found = found | {aboutness.OPENING_KIND + k for k in opening_kinds(content, regions)}
     topic = aboutness.with_kept(title_topic, found)
-    # An institution the title or opening names bare ("二中") is the one the letter names.
-    places = frozenset(
-        p
-        for p in folded_places(named, unit_names(case.region_code))
-        if not _ASKING_UNIT_RE.match(p)
-    )
     # Of a letter whose title names a plant: where the content says it is, before it
     # names the plant (its opening, when it names none).
     elsewhere = _PLANT_RE.search(title) is not None and _plant_elsewhere(content)
@@ -1145,6 +1148,34 @@ def title_naming_its_facility(title: str, content: str) -> str:
         article = re.search(_INDEFINITE + "$", title[:at])
         return title[: article.start() if article else at] + known.pop() + title[at + len(word) :]
     return title
+
+
+def title_naming_its_estate(title: str, places: frozenset[str]) -> str:
+    """The folded ``title`` with the estate it names bare ("锦绣江南夏天天天停电") named
+    whole as its letter names it (``places``, read from title and content: "锦绣江南小
+    区") → "锦绣江南小区夏天天天停电". Residents title their estate's problem by its name
+    alone and give its estate word where they say who writes ("我是锦绣江南小区的业主"); a
+    reader takes the title to be about that estate, and the matcher, which compares what
+    titles are about (``place_agreement``), does so now: before, such a title was about no
+    place, and a neighbour's letter on the estate's one problem met it only as a stranger's
+    letter with nothing in common (at ``joint_threshold``).
+
+    Only of a title in which the reading finds no place, and of one estate of the letter's
+    whose name without its estate word (``names.without_estate_word``: a bare name of three
+    to six characters) the title holds: two such estates say nothing of which it is about,
+    and an estate named without an estate word ("绿地海外滩", "海外滩" in the title) may be
+    one of its developer's series or a neighbour. The title as it is otherwise."""
+    if _short_places(title):
+        return title
+    found: dict[str, str] = {}
+    for place in places:
+        bare = names.without_estate_word(place)
+        if bare and bare in title and place not in title:
+            found[place] = bare
+    if len(found) != 1:
+        return title
+    ((place, bare),) = found.items()
+    return title.replace(bare, place, 1)
 
 
 # Speed: a pattern made of a word a title holds is compiled anew for most letters (a CJK

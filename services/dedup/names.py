@@ -69,6 +69,18 @@ def bare_names(place: str) -> tuple[str, ...]:
     ) + ((short,) if (short := branded_short(name)) else ())
 
 
+def without_estate_word(place: str) -> str:
+    """An estate's name without the estate word it ends with ("锦绣江南" of "锦绣江南小区"),
+    when that is a bare name (``bare_names``: three to six characters, no kind of housing);
+    "" for a place named without one ("绿地海外滩": its name without its developer's brand
+    may be a series' or a neighbour's) or another place."""
+    word = _ESTATE_WORDS_RE.search(place)
+    if word is None:
+        return ""
+    name = place[: word.start()]
+    return name if name in bare_names(place) else ""
+
+
 #: The two characters after a developer's brand that are a kind of estate, or words of
 #: many estates' names, not one estate's own ("恒大华府", "万科城市花园": "华府" and "城市"
 #: name estates of other brands in one city too), or a word no name is ("物业", "业主").
