@@ -244,6 +244,42 @@ def opening_kinds(content: str, regions: tuple[str, ...] = ()) -> frozenset[str]
     return frozenset()
 
 
+#: A clause saying who writes, and nothing else ("我是湘府华庭8栋业主", "我们是丽发新城的居民").
+_WHO_WRITES_RE: Final = re.compile(
+    "^(?:我|我们|本人)(?:是|都是|系)?[^，,]{0,20}(?:业主|居民|住户|村民|市民|群众|家长)(?:们)?$"
+)
+
+
+#: Words adding another thing to what a sentence says is wrong ("…低音炮震得窗户响，加上
+#: 搅拌站的罐车"): what follows is named beside it, in passing.
+_ADDING_RE: Final = re.compile("加上|还有|另外|以及|而且|再加上|同时|除了")
+
+
+@lru_cache(maxsize=4_096)
+def opening_clause(content: str) -> str:
+    """The first sentence of the content past a greeting and who writes, up to a word
+    adding another thing (``_ADDING_RE``): what the letter says first is wrong ("我们丽发新
+    城小区旁边的混凝土搅拌站每天晚上轰鸣不停，粉尘漫天"; of "市长您好！我是湘府华庭8栋业主，
+    楼后正在建设的变电站距我家卧室窗户不到25米", the substation). A thing named after such
+    a word ("…KTV每天唱到凌晨，低音炮震得窗户响，加上搅拌站的罐车") or in a later sentence is
+    named in passing. "" if none within ``OPENING_KIND_CHARS``."""
+    head = content[:OPENING_KIND_CHARS].lower()
+    greeting = re.match("^[^，,。！!？?]{0,16}[:：]", head)
+    if greeting is not None:
+        head = head[greeting.end() :]
+    for sentence in _OPENING_SENTENCE_RE.split(head):
+        clauses = [c.strip() for c in _OPENING_CLAUSE_RE.split(sentence)]
+        while clauses and (
+            not clauses[0] or _GREETING_RE.search(clauses[0]) or _WHO_WRITES_RE.match(clauses[0])
+        ):
+            clauses.pop(0)
+        if clauses:
+            said = "，".join(clauses)
+            adding = _ADDING_RE.search(said)
+            return said[: adding.start()] if adding else said
+    return ""
+
+
 #: The words an estate's name ends with (``places._PLACE_SUFFIXES``): a place residents
 #: live in, one of its kind, not a road, a village or a town (which hold several plants).
 _ESTATE_RE: Final = re.compile(
