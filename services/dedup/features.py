@@ -1197,10 +1197,10 @@ def title_naming_its_estate(title: str, places: frozenset[str]) -> str:
     letter with nothing in common (at ``joint_threshold``).
 
     Only of a title in which the reading finds no place, and of one estate of the letter's
-    whose name without its estate word (``names.without_estate_word``: a bare name of three
-    to six characters) the title holds: two such estates say nothing of which it is about,
-    and an estate named without an estate word ("绿地海外滩", "海外滩" in the title) may be
-    one of its developer's series or a neighbour. The title as it is otherwise."""
+    whose name without "小区" (``names.without_estate_word``: a bare name of three to six
+    characters) the title holds: two such estates say nothing of which it is about, and an
+    estate named without that word ("绿地海外滩", "海外滩" in the title) may be one of its
+    developer's series or a neighbour. The title as it is otherwise."""
     if _short_places(title):
         return title
     found: dict[str, str] = {}

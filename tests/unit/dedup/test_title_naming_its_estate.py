@@ -55,6 +55,11 @@ def test_a_title_is_read_as_written_otherwise() -> None:
     assert without_estate_word("锦绣江南小区") == "锦绣江南"
     assert without_estate_word("绿地海外滩") == ""
     assert without_estate_word("安置小区") == ""
+    # Another word of a name, or of a kind of housing: "残疾人" is who lives there.
+    assert without_estate_word("锦绣花园") == ""
+    assert title_naming_its_estate("呼吁为残疾人搭建生活平台", frozenset({"残疾人公寓"})) == (
+        "呼吁为残疾人搭建生活平台"
+    )
 
 
 CUT = (
