@@ -134,6 +134,15 @@ def extract_features(
     # 公交", "我们是榔梨镇杏坛村的村民"), or its facility by its generic word only ("饲料厂
     # 臭气熏天", "那个金穗饲料厂"), read as naming them so: the sketch keeps what was written.
     title = title_naming_its_facility(title_naming_its_village(title, content), content)
+    # An institution the title or opening names bare ("二中") is the one the letter names.
+    places = frozenset(
+        p
+        for p in folded_places(named, unit_names(case.region_code))
+        if not _ASKING_UNIT_RE.match(p)
+    )
+    # And a title naming its estate bare ("锦绣江南夏天天天停电"), its letter naming it whole
+    # ("锦绣江南小区"), read as naming it whole.
+    title = title_naming_its_estate(title, places)
     lowered, regions = title.lower(), region_names(case.region_code)
     found = aboutness.facets(f"{title}。{content}")
     title_topic = text.topic(lowered, regions)
@@ -144,12 +153,6 @@ def extract_features(
         # writer named the matter, and the reading found it another than that kind.
         found = found | {aboutness.OPENING_KIND + k for k in opening_kinds(content, regions)}
     topic = aboutness.with_kept(title_topic, found)
-    # An institution the title or opening names bare ("二中") is the one the letter names.
-    places = frozenset(
-        p
-        for p in folded_places(named, unit_names(case.region_code))
-        if not _ASKING_UNIT_RE.match(p)
-    )
     # Of a letter whose title names a plant: where the content says it is, before it
     # names the plant (its opening, when it names none).
     elsewhere = _PLANT_RE.search(title) is not None and _plant_elsewhere(content)
@@ -239,6 +242,42 @@ def opening_kinds(content: str, regions: tuple[str, ...] = ()) -> frozenset[str]
         if taken >= OPENING_KIND_SENTENCES:
             break
     return frozenset()
+
+
+#: A clause saying who writes, and nothing else ("我是湘府华庭8栋业主", "我们是丽发新城的居民").
+_WHO_WRITES_RE: Final = re.compile(
+    "^(?:我|我们|本人)(?:是|都是|系)?[^，,]{0,20}(?:业主|居民|住户|村民|市民|群众|家长)(?:们)?$"
+)
+
+
+#: Words adding another thing to what a sentence says is wrong ("…低音炮震得窗户响，加上
+#: 搅拌站的罐车"): what follows is named beside it, in passing.
+_ADDING_RE: Final = re.compile("加上|还有|另外|以及|而且|再加上|同时|除了")
+
+
+@lru_cache(maxsize=4_096)
+def opening_clause(content: str) -> str:
+    """The first sentence of the content past a greeting and who writes, up to a word
+    adding another thing (``_ADDING_RE``): what the letter says first is wrong ("我们丽发新
+    城小区旁边的混凝土搅拌站每天晚上轰鸣不停，粉尘漫天"; of "市长您好！我是湘府华庭8栋业主，
+    楼后正在建设的变电站距我家卧室窗户不到25米", the substation). A thing named after such
+    a word ("…KTV每天唱到凌晨，低音炮震得窗户响，加上搅拌站的罐车") or in a later sentence is
+    named in passing. "" if none within ``OPENING_KIND_CHARS``."""
+    head = content[:OPENING_KIND_CHARS].lower()
+    greeting = re.match("^[^，,。！!？?]{0,16}[:：]", head)
+    if greeting is not None:
+        head = head[greeting.end() :]
+    for sentence in _OPENING_SENTENCE_RE.split(head):
+        clauses = [c.strip() for c in _OPENING_CLAUSE_RE.split(sentence)]
+        while clauses and (
+            not clauses[0] or _GREETING_RE.search(clauses[0]) or _WHO_WRITES_RE.match(clauses[0])
+        ):
+            clauses.pop(0)
+        if clauses:
+            said = "，".join(clauses)
+            adding = _ADDING_RE.search(said)
+            return said[: adding.start()] if adding else said
+    return ""
 
 
 #: The words an estate's name ends with (``places._PLACE_SUFFIXES``): a place residents
@@ -1145,6 +1184,34 @@ def title_naming_its_facility(title: str, content: str) -> str:
         article = re.search(_INDEFINITE + "$", title[:at])
         return title[: article.start() if article else at] + known.pop() + title[at + len(word) :]
     return title
+
+
+def title_naming_its_estate(title: str, places: frozenset[str]) -> str:
+    """The folded ``title`` with the estate it names bare ("锦绣江南夏天天天停电") named
+    whole as its letter names it (``places``, read from title and content: "锦绣江南小
+    区") → "锦绣江南小区夏天天天停电". Residents title their estate's problem by its name
+    alone and give its estate word where they say who writes ("我是锦绣江南小区的业主"); a
+    reader takes the title to be about that estate, and the matcher, which compares what
+    titles are about (``place_agreement``), does so now: before, such a title was about no
+    place, and a neighbour's letter on the estate's one problem met it only as a stranger's
+    letter with nothing in common (at ``joint_threshold``).
+
+    Only of a title in which the reading finds no place, and of one estate of the letter's
+    whose name without "小区" (``names.without_estate_word``: a bare name of three to six
+    characters) the title holds: two such estates say nothing of which it is about, and an
+    estate named without that word ("绿地海外滩", "海外滩" in the title) may be one of its
+    developer's series or a neighbour. The title as it is otherwise."""
+    if _short_places(title):
+        return title
+    found: dict[str, str] = {}
+    for place in places:
+        bare = names.without_estate_word(place)
+        if bare and bare in title and place not in title:
+            found[place] = bare
+    if len(found) != 1:
+        return title
+    ((place, bare),) = found.items()
+    return title.replace(bare, place, 1)
 
 
 # Speed: a pattern made of a word a title holds is compiled anew for most letters (a CJK

@@ -69,6 +69,23 @@ def bare_names(place: str) -> tuple[str, ...]:
     ) + ((short,) if (short := branded_short(name)) else ())
 
 
+def without_estate_word(place: str) -> str:
+    """An estate's name without "小区" ("锦绣江南" of "锦绣江南小区"), the word residents
+    leave off in a title, when that is a bare name (``bare_names``: three to six
+    characters, no kind of housing); "" for another place: one named without it
+    ("绿地海外滩": its name without its developer's brand may be a series' or a
+    neighbour's), or with another word of a name or of a kind of housing ("锦绣花园",
+    "残疾人公寓": "残疾人" is who lives there, no estate)."""
+    if not place.endswith(_ESTATE_WORD):
+        return ""
+    name = place[: -len(_ESTATE_WORD)]
+    return name if name in bare_names(place) else ""
+
+
+#: The word of an estate a title leaves off (``without_estate_word``).
+_ESTATE_WORD: Final = "小区"
+
+
 #: The two characters after a developer's brand that are a kind of estate, or words of
 #: many estates' names, not one estate's own ("恒大华府", "万科城市花园": "华府" and "城市"
 #: name estates of other brands in one city too), or a word no name is ("物业", "业主").

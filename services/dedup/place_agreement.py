@@ -701,6 +701,30 @@ _ROAD_WORD_RE: Final = re.compile("(?:路|大道|大街|街)$")
 #: unit a letter names it by ("长龙村" became "长龙街道"; "长龙社区" is its residents').
 _UNIT_WORD_RE: Final = re.compile("(?:村|社区|街道|集镇)$")
 
+#: Words of one kind of facility, written in full or short: one market is a "市场", a "菜
+#: 市场", a "农贸市场" or a "菜场" to its residents ("侯家塘市场喇叭太吵", "侯家塘农贸市场
+#: 噪音"), one sewage plant a "污水厂" or a "污水处理厂", as the name before them says.
+_FACILITY_KIND_WORDS: Final = {
+    "market": ("农贸市场", "集贸市场", "菜市场", "菜场", "市场"),
+    "sewage": ("污水处理厂", "污水处理站", "污水厂"),
+}
+_FACILITY_KIND_RE: Final = re.compile(
+    "|".join(
+        f"(?P<{kind}>{'|'.join(words)})$" for kind, words in _FACILITY_KIND_WORDS.items()
+    )
+)
+
+
+@lru_cache(maxsize=16_384)
+def _facility_name(place: str) -> tuple[str, str] | None:
+    # A facility's kind and its name before its kind's word (``_FACILITY_KIND_RE``), of
+    # two characters or more; None for another place. Cached as the other readings of
+    # one place are (``_PLACE_READINGS``, defined below).
+    found = _FACILITY_KIND_RE.search(place)
+    if found is None or found.start() < 2 or found.lastgroup is None:
+        return None
+    return found.lastgroup, place[: found.start()]
+
 
 #: An estate's phase as ``places`` keeps it: its name without the estate word, the phase.
 _PHASE_KEY_RE: Final = re.compile("(.{2,})([一二三四五六七八九十1-9]期)")
@@ -829,6 +853,9 @@ def _same_place_ordered(mine: str, other: str, lenient: bool) -> bool:
     mine_unit, other_unit = _without_unit_word(mine), _without_unit_word(other)
     if mine_unit != mine and other_unit != other and mine_unit == other_unit:
         return len(mine_unit) >= 2
+    if (facility := _facility_name(mine)) is not None and facility == _facility_name(other):
+        # One market or plant whichever of its kind's words a writer puts after its name.
+        return True
     mine_road, other_road = _without_road_word(mine), _without_road_word(other)
     if (
         mine_road != mine

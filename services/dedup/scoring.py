@@ -24,7 +24,7 @@ from services.dedup import sketch as sk
 from services.dedup.areas import may_share_matter
 from services.dedup.config import DedupConfig
 from services.dedup.facts import DAY, UNCLASSIFIED, CaseFacts
-from services.dedup.features import CaseFeatures
+from services.dedup.features import CaseFeatures, opening_clause
 from services.dedup.habit import own_cases, without_habit
 from services.dedup.place_agreement import (
     ROUTE_WORDS,
@@ -475,6 +475,14 @@ def score_candidates(
         else frozenset()
     )
 
+    # What the content says first is wrong, of a title naming no kind of problem ("请领导
+    # 关注湘府华庭业主的诉求", "还东湖新村居民一个安静的夜晚"): what its title would have
+    # named of the object the letter is about ("楼后正在建设的变电站…", "万家丽高架桥离我们
+    # 东湖新村住宅楼只有十多米"; ``features.opening_clause``). A letter whose subject is that
+    # object (``their_subject``) is not "about another problem of the estate" for a title
+    # that names nothing of any.
+    our_opening = "" if our_claims else opening_clause(folded_content)
+
     def read_kinds(
         their_places: tuple[str, ...], their_topic: str
     ) -> tuple[frozenset[str], frozenset[str]]:
@@ -666,7 +674,13 @@ def score_candidates(
                 or (
                     bool(their_subject)
                     and (
-                        not text.names_subject_object(their_subject, features.topic, case.content)
+                        not (
+                            text.names_subject_object(their_subject, features.topic, case.content)
+                            or (
+                                bool(our_opening)
+                                and text.names_subject_object(their_subject, our_opening)
+                            )
+                        )
                         # Or this letter names their plant and none of its neighbours'
                         # wrongs: it is about something else of it (its jobs, its land).
                         or (
