@@ -93,7 +93,9 @@ def ledger_show(
     except OSError as exc:
         _fail(f"--output {output}: {exc.strerror or exc}")
     if output is not None:
-        err.print(f"{output}: {output_format.value}, {len(rows)} fields", highlight=False)
+        err.print(
+            f"{output}: {output_format.value}, {len(rows)} fields", highlight=False, soft_wrap=True
+        )
 
 
 def _table(title: str, rows: list[LedgerSnapshot]) -> Table:
